@@ -1,0 +1,199 @@
+//! What a run records: timestamped events, and the recorder patterns write them through.
+//!
+//! Work is recorded as *spans*: a `begin` event and one closing event (`end`, `fail`, `cancel` or
+//! `timeout`) for the same task, attempt and phase. A [`Span`] guard writes the closing event; if the
+//! future holding it is dropped (cancelled) first, the guard records `cancel` on its way out, so a
+//! cancelled task is always visible on its lane.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use serde::{Deserialize, Serialize};
+
+use super::clock::Clock;
+
+/// What a span on a task's lane stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// The task's own work: a sleep or a request.
+    Work,
+    /// Waiting for a semaphore permit.
+    Wait,
+    /// Waiting between retry attempts.
+    Backoff,
+    /// Entering an async resource (`__aenter__`).
+    Acquire,
+    /// Leaving an async resource (`__aexit__`).
+    Release,
+    /// Pipeline stage: fetch.
+    Fetch,
+    /// Pipeline stage: process.
+    Process,
+    /// Pipeline stage: save.
+    Save,
+    /// The task as a whole (used by task-level events).
+    Task,
+}
+
+impl Phase {
+    /// Whether a task in this phase counts as in flight (waiting for a permit or a backoff does not).
+    pub fn is_active(self) -> bool {
+        !matches!(self, Phase::Wait | Phase::Backoff | Phase::Task)
+    }
+}
+
+/// What happened at an event's instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// A span starts.
+    Begin,
+    /// A span ends normally.
+    End,
+    /// A span ends with an error (`detail` says which).
+    Fail,
+    /// A span ends because its task was cancelled.
+    Cancel,
+    /// A span ends because a timeout expired.
+    Timeout,
+    /// Task level: the task finished with a value.
+    Done,
+    /// Task level: the task finished with an error (`detail` says which).
+    Failed,
+    /// Task level: the task's error was replaced by a default value.
+    Fallback,
+}
+
+impl Kind {
+    /// Whether this kind closes a span opened by [`Kind::Begin`].
+    pub fn closes_span(self) -> bool {
+        matches!(self, Kind::End | Kind::Fail | Kind::Cancel | Kind::Timeout)
+    }
+}
+
+/// One recorded instant of a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Milliseconds since the run started.
+    pub t: f64,
+    /// Task index, from 0.
+    pub task: u32,
+    /// Attempt number, from 1 (0 for task-level events).
+    pub attempt: u32,
+    pub kind: Kind,
+    pub phase: Phase,
+    /// Free text: an error, a status, a value.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub detail: String,
+}
+
+/// Collects a run's events, stamped with the run's clock. Cheap to clone; clones share the log.
+#[derive(Clone)]
+pub struct Recorder {
+    events: Rc<RefCell<Vec<Event>>>,
+    now: Rc<dyn Fn() -> f64>,
+    t0: f64,
+}
+
+impl Recorder {
+    /// A recorder whose time 0 is `clock`'s current time.
+    pub fn new<C: Clock>(clock: &C) -> Self {
+        let c = clock.clone();
+        Recorder { events: Rc::default(), t0: clock.now(), now: Rc::new(move || c.now()) }
+    }
+
+    /// Milliseconds since the recorder was created.
+    pub fn elapsed(&self) -> f64 {
+        (self.now)() - self.t0
+    }
+
+    /// Records an event now.
+    pub fn record(&self, task: u32, attempt: u32, kind: Kind, phase: Phase, detail: impl Into<String>) {
+        let t = self.elapsed();
+        self.events.borrow_mut().push(Event { t, task, attempt, kind, phase, detail: detail.into() });
+    }
+
+    /// Opens a span now; close it with [`Span::end`], [`Span::fail`] or [`Span::timeout`].
+    pub fn begin(&self, task: u32, attempt: u32, phase: Phase) -> Span {
+        self.record(task, attempt, Kind::Begin, phase, "");
+        Span { rec: self.clone(), task, attempt, phase, open: true }
+    }
+
+    /// Number of events so far.
+    pub fn len(&self) -> usize {
+        self.events.borrow().len()
+    }
+
+    /// Whether nothing has been recorded yet.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// A copy of the events from index `from` on (for incremental UI updates).
+    pub fn events_since(&self, from: usize) -> Vec<Event> {
+        self.events.borrow().get(from..).map(<[Event]>::to_vec).unwrap_or_default()
+    }
+
+    /// A copy of every event so far.
+    pub fn snapshot(&self) -> Vec<Event> {
+        self.events_since(0)
+    }
+}
+
+/// An open span. Dropping it unclosed records [`Kind::Cancel`]: the future holding it was cancelled.
+#[must_use = "a span records `cancel` when dropped unclosed"]
+pub struct Span {
+    rec: Recorder,
+    task: u32,
+    attempt: u32,
+    phase: Phase,
+    open: bool,
+}
+
+impl Span {
+    fn close(mut self, kind: Kind, detail: impl Into<String>) {
+        self.open = false;
+        self.rec.record(self.task, self.attempt, kind, self.phase, detail);
+    }
+    /// The span ends normally.
+    pub fn end(self) {
+        self.close(Kind::End, "");
+    }
+    /// The span ends normally, with a detail (a status, a value).
+    pub fn end_with(self, detail: impl Into<String>) {
+        self.close(Kind::End, detail);
+    }
+    /// The span ends with an error.
+    pub fn fail(self, error: impl Into<String>) {
+        self.close(Kind::Fail, error);
+    }
+    /// The span ends because a timeout expired.
+    pub fn timeout(self, detail: impl Into<String>) {
+        self.close(Kind::Timeout, detail);
+    }
+}
+
+impl Drop for Span {
+    fn drop(&mut self) {
+        if self.open {
+            self.rec.record(self.task, self.attempt, Kind::Cancel, self.phase, "");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::clock::VirtualClock;
+
+    #[test]
+    fn a_dropped_span_records_cancel() {
+        let clock = VirtualClock::new();
+        let rec = Recorder::new(&clock);
+        rec.begin(3, 1, Phase::Work).end();
+        drop(rec.begin(4, 1, Phase::Work));
+        let kinds: Vec<_> = rec.snapshot().iter().map(|e| (e.task, e.kind)).collect();
+        assert_eq!(kinds, vec![(3, Kind::Begin), (3, Kind::End), (4, Kind::Begin), (4, Kind::Cancel)]);
+    }
+}

@@ -1,0 +1,10 @@
+//! The pure core: patterns, clocks, scenarios, runs and timeline geometry. No web crate is used
+//! here (a test reads these sources to make sure), so all of it runs and is tested natively.
+
+pub mod clock;
+pub mod event;
+pub mod patterns;
+pub mod run;
+pub mod scenario;
+pub mod timeline;
+pub mod workload;

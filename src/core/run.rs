@@ -1,0 +1,176 @@
+//! A finished (or live) run: its scenario, events and summary, and the versioned JSON it is
+//! exported and imported as.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::clock::VirtualClock;
+use super::event::{Event, Kind, Phase};
+use super::patterns::{self, Ctx};
+use super::scenario::{ClockKind, ParamError, Scenario};
+
+/// `format` of the Run JSON.
+pub const RUN_FORMAT: &str = "awaitlab-run";
+/// `version` of the Run JSON this build writes; it reads this one and every older one.
+pub const RUN_VERSION: u32 = 1;
+
+/// Figures of a run, all derived from its events.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Summary {
+    pub tasks: u32,
+    /// Time from the start of the run to its last event.
+    pub makespan_ms: f64,
+    /// Most tasks in flight at once (waiting for a permit or a backoff does not count).
+    pub peak_concurrency: u32,
+    /// Work attempts started.
+    pub attempts: u32,
+    /// Work attempts that ended in an error.
+    pub failed_attempts: u32,
+    /// Tasks that finished with an error.
+    pub failures: u32,
+    /// Sum of the time tasks spent in flight: what a sequential run would take.
+    pub busy_ms: f64,
+}
+
+impl Summary {
+    /// Computes the summary of `events` (in recorded order) for a run of `tasks` tasks.
+    pub fn of(tasks: u32, events: &[Event]) -> Summary {
+        let mut s = Summary { tasks, ..Summary::default() };
+        let mut in_flight: i64 = 0;
+        let mut open: std::collections::HashMap<(u32, u32, Phase), f64> = std::collections::HashMap::new();
+        for e in events {
+            s.makespan_ms = s.makespan_ms.max(e.t);
+            match e.kind {
+                Kind::Begin => {
+                    if e.phase == Phase::Work {
+                        s.attempts += 1;
+                    }
+                    if e.phase.is_active() {
+                        in_flight += 1;
+                        s.peak_concurrency = s.peak_concurrency.max(in_flight as u32);
+                    }
+                    open.insert((e.task, e.attempt, e.phase), e.t);
+                }
+                k if k.closes_span() => {
+                    if e.phase == Phase::Work && k != Kind::End {
+                        s.failed_attempts += 1;
+                    }
+                    if let Some(t0) = open.remove(&(e.task, e.attempt, e.phase)) {
+                        if e.phase.is_active() {
+                            in_flight -= 1;
+                            s.busy_ms += e.t - t0;
+                        }
+                    }
+                }
+                Kind::Failed => s.failures += 1,
+                _ => {}
+            }
+        }
+        s
+    }
+
+    /// How many times faster than running the same work one by one (`busy / makespan`).
+    pub fn speedup(&self) -> f64 {
+        if self.makespan_ms > 0.0 {
+            self.busy_ms / self.makespan_ms
+        } else {
+            1.0
+        }
+    }
+}
+
+/// The scenario as stored in a Run: its parameters (URL keys, typed) and its seed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunScenario {
+    pub params: Map<String, Value>,
+    pub seed: u64,
+}
+
+/// A recorded run, as exported.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Run {
+    pub format: String,
+    pub version: u32,
+    pub scenario: RunScenario,
+    /// The clock that produced these events.
+    pub clock: ClockKind,
+    /// Lane labels, one per task.
+    pub labels: Vec<String>,
+    pub events: Vec<Event>,
+    pub summary: Summary,
+}
+
+impl Run {
+    /// Wraps recorded events as a Run of `scenario` on `clock`.
+    pub fn new(scenario: &Scenario, clock: ClockKind, events: Vec<Event>) -> Run {
+        let workload = scenario.workload();
+        let params = match serde_json::to_value(scenario) {
+            Ok(Value::Object(m)) => m,
+            _ => Map::new(),
+        };
+        Run {
+            format: RUN_FORMAT.into(),
+            version: RUN_VERSION,
+            scenario: RunScenario { params, seed: scenario.seed },
+            clock,
+            labels: (0..workload.len()).map(|t| workload.label(t)).collect(),
+            summary: Summary::of(workload.len(), &events),
+            events,
+        }
+    }
+
+    /// The scenario this run was made from, validated again.
+    pub fn parsed_scenario(&self) -> Result<Scenario, Vec<ParamError>> {
+        let texts: Vec<(String, String)> = self
+            .scenario
+            .params
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+            .collect();
+        Scenario::parse(texts.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    }
+
+    /// The Run JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    }
+
+    /// Reads a Run JSON written by this or an older version, checking it is one; the summary is
+    /// recomputed from the events rather than trusted.
+    pub fn from_json(text: &str) -> Result<Run, String> {
+        let value: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
+        match value.get("format").and_then(Value::as_str) {
+            Some(RUN_FORMAT) => {}
+            Some(other) => return Err(format!("format is \"{other}\", expected \"{RUN_FORMAT}\"")),
+            None => return Err(format!("not an awaitlab run: no \"format\": \"{RUN_FORMAT}\"")),
+        }
+        match value.get("version").and_then(Value::as_u64) {
+            Some(v) if (1..=u64::from(RUN_VERSION)).contains(&v) => {}
+            Some(v) => return Err(format!("version {v} is newer than this awaitlab reads (up to {RUN_VERSION})")),
+            None => return Err("version must be a whole number".into()),
+        }
+        let mut run: Run = serde_json::from_value(value).map_err(|e| format!("not a valid run: {e}"))?;
+        let scenario = run.parsed_scenario().map_err(|errs| {
+            errs.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; ")
+        })?;
+        let tasks = scenario.workload().len();
+        if run.labels.len() != tasks as usize {
+            return Err(format!("{} lane labels for {tasks} tasks", run.labels.len()));
+        }
+        if let Some(e) = run.events.iter().find(|e| !e.t.is_finite() || e.t < 0.0 || e.task >= tasks) {
+            return Err(format!("event out of range: task {} at {} ms", e.task, e.t));
+        }
+        run.summary = Summary::of(tasks, &run.events);
+        Ok(run)
+    }
+}
+
+/// Runs `scenario` on a fresh virtual clock: the predicted run.
+pub fn run_virtual(scenario: &Scenario) -> Run {
+    let clock = VirtualClock::new();
+    let ctx = Ctx::new(clock.clone(), scenario.clone());
+    // Patterns only wait on the clock, so a stall would be a bug in a pattern; the events up to it
+    // are still returned so the timeline shows where it stopped.
+    let _ = clock.block_on(patterns::run(&ctx));
+    Run::new(scenario, ClockKind::Virtual, ctx.rec.snapshot())
+}

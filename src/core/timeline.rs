@@ -1,0 +1,150 @@
+//! Timeline geometry in time units: events become bars on lanes, marks, and a concurrency step
+//! curve. Pure and deterministic: the time "now" is passed in, so a live run and a replay at the
+//! same instant draw the same picture.
+
+use std::collections::HashMap;
+
+use super::event::{Event, Kind, Phase};
+
+/// A span on a task's lane.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bar {
+    pub task: u32,
+    pub attempt: u32,
+    pub phase: Phase,
+    pub start: f64,
+    pub end: f64,
+    /// How the span closed; `None` while it is still open.
+    pub close: Option<Kind>,
+    pub detail: String,
+}
+
+/// A task-level instant: done, failed, fell back to a default.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mark {
+    pub task: u32,
+    pub t: f64,
+    pub kind: Kind,
+    pub detail: String,
+}
+
+/// Bars, marks and the concurrency curve of a run, up to some instant.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Timeline {
+    pub lanes: u32,
+    pub bars: Vec<Bar>,
+    pub marks: Vec<Mark>,
+    /// `(t, tasks in flight from t on)`, one step per change.
+    pub concurrency: Vec<(f64, u32)>,
+    /// The latest instant drawn.
+    pub end: f64,
+}
+
+impl Timeline {
+    /// Lays out the events up to and including time `now`; spans still open at `now` end there.
+    pub fn build(lanes: u32, events: &[Event], now: f64) -> Timeline {
+        let mut t = Timeline { lanes, end: 0.0, ..Timeline::default() };
+        let mut open: HashMap<(u32, u32, Phase), usize> = HashMap::new();
+        let mut in_flight = 0u32;
+        for e in events.iter().take_while(|e| e.t <= now) {
+            t.end = t.end.max(e.t);
+            match e.kind {
+                Kind::Begin => {
+                    open.insert((e.task, e.attempt, e.phase), t.bars.len());
+                    t.bars.push(Bar {
+                        task: e.task,
+                        attempt: e.attempt,
+                        phase: e.phase,
+                        start: e.t,
+                        end: now,
+                        close: None,
+                        detail: String::new(),
+                    });
+                    if e.phase.is_active() {
+                        in_flight += 1;
+                        t.step(e.t, in_flight);
+                    }
+                }
+                k if k.closes_span() => {
+                    if let Some(i) = open.remove(&(e.task, e.attempt, e.phase)) {
+                        let bar = &mut t.bars[i];
+                        (bar.end, bar.close, bar.detail) = (e.t, Some(k), e.detail.clone());
+                        if e.phase.is_active() {
+                            in_flight = in_flight.saturating_sub(1);
+                            t.step(e.t, in_flight);
+                        }
+                    }
+                }
+                k => t.marks.push(Mark { task: e.task, t: e.t, kind: k, detail: e.detail.clone() }),
+            }
+        }
+        if !open.is_empty() {
+            t.end = t.end.max(now);
+        }
+        t
+    }
+
+    fn step(&mut self, t: f64, n: u32) {
+        match self.concurrency.last_mut() {
+            Some(last) if last.0 == t => last.1 = n,
+            _ => self.concurrency.push((t, n)),
+        }
+    }
+
+    /// Highest point of the concurrency curve.
+    pub fn peak(&self) -> u32 {
+        self.concurrency.iter().map(|c| c.1).max().unwrap_or(0)
+    }
+}
+
+/// Round tick positions from 0 to at least `span` ms, at most about `max_ticks` of them.
+pub fn ticks(span: f64, max_ticks: usize) -> Vec<f64> {
+    if !(span.is_finite() && span > 0.0) || max_ticks == 0 {
+        return vec![0.0];
+    }
+    let raw = span / max_ticks as f64;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * mag).find(|s| *s >= raw).unwrap_or(10.0 * mag);
+    let n = (span / step).ceil() as usize;
+    (0..=n).map(|i| i as f64 * step).collect()
+}
+
+/// A duration as people read it: `0 ms`, `250 ms`, `1.5 s`, `12 s`.
+pub fn format_ms(ms: f64) -> String {
+    if !ms.is_finite() {
+        return "–".into();
+    }
+    if ms.abs() < 1000.0 {
+        let r = (ms * 10.0).round() / 10.0;
+        if r.fract() == 0.0 {
+            format!("{r:.0} ms")
+        } else {
+            format!("{r:.1} ms")
+        }
+    } else {
+        let s = ms / 1000.0;
+        let r = (s * 100.0).round() / 100.0;
+        let text = format!("{r:.2}");
+        format!("{} s", text.trim_end_matches('0').trim_end_matches('.'))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_are_round_and_cover_the_span() {
+        assert_eq!(ticks(1000.0, 5), vec![0.0, 200.0, 400.0, 600.0, 800.0, 1000.0]);
+        assert_eq!(ticks(230.0, 4), vec![0.0, 100.0, 200.0, 300.0]);
+        assert_eq!(ticks(0.0, 4), vec![0.0]);
+    }
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(format_ms(0.0), "0 ms");
+        assert_eq!(format_ms(12.34), "12.3 ms");
+        assert_eq!(format_ms(1500.0), "1.5 s");
+        assert_eq!(format_ms(3000.0), "3 s");
+    }
+}
