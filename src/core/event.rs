@@ -135,6 +135,11 @@ impl Recorder {
         self.events.borrow().get(from..).map(<[Event]>::to_vec).unwrap_or_default()
     }
 
+    /// Calls `f` with the events so far, without copying them.
+    pub fn with_events<R>(&self, f: impl FnOnce(&[Event]) -> R) -> R {
+        f(&self.events.borrow())
+    }
+
     /// A copy of every event so far.
     pub fn snapshot(&self) -> Vec<Event> {
         self.events_since(0)

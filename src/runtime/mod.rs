@@ -1,0 +1,10 @@
+//! The browser side: a [`Clock`](crate::core::clock::Clock) over `performance.now()` and real
+//! timers, the run session (one live run at a time), the panic banner and `window.awaitlab`.
+
+pub mod api;
+pub mod clock;
+pub mod panic;
+pub mod session;
+
+pub use clock::BrowserClock;
+pub use session::LiveRun;

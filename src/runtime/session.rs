@@ -1,0 +1,123 @@
+//! The run session: at most one run is live on the browser clock at a time. Starting a run aborts
+//! the previous one; each run has its own id and its own recorder, so nothing a cancelled run does
+//! afterwards can reach the new one.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use futures::future::{AbortHandle, Abortable, FutureExt, LocalBoxFuture, Shared};
+use wasm_bindgen_futures::spawn_local;
+
+use super::clock::BrowserClock;
+use crate::core::event::Recorder;
+use crate::core::patterns::{self, Ctx};
+use crate::core::run::Run;
+use crate::core::scenario::{ClockKind, Scenario};
+
+/// Resolves to the finished run, or `None` if it was cancelled.
+pub type Finished = Shared<LocalBoxFuture<'static, Option<Run>>>;
+
+/// A run on the browser clock, live or finished. Cheap to clone.
+#[derive(Clone)]
+pub struct LiveRun {
+    /// Unique within the page.
+    pub id: u64,
+    pub scenario: Scenario,
+    /// The events so far (read it per animation frame to draw progress).
+    pub rec: Recorder,
+    /// Completes when the run ends.
+    pub finished: Finished,
+    abort: AbortHandle,
+}
+
+impl LiveRun {
+    /// Stops the run; its spans close as cancelled and `finished` resolves to `None`.
+    pub fn cancel(&self) {
+        self.abort.abort();
+    }
+}
+
+type Listener = Rc<dyn Fn(&LiveRun)>;
+
+#[derive(Default)]
+struct Session {
+    next_id: u64,
+    current: Option<LiveRun>,
+    listeners: Vec<(u64, Listener)>,
+    next_listener: u64,
+}
+
+thread_local! {
+    static SESSION: RefCell<Session> = RefCell::default();
+}
+
+/// Starts `scenario` on the browser clock, cancelling the run in progress, and tells the
+/// listeners. The scenario's own `clock` is ignored: this is always the measured run.
+pub fn start(scenario: Scenario) -> LiveRun {
+    let clock = BrowserClock::new();
+    let mut scenario = scenario;
+    scenario.clock = ClockKind::Browser;
+    let ctx = Ctx::new(clock.clone(), scenario.clone());
+    let rec = ctx.rec.clone();
+    let body = {
+        let scenario = scenario.clone();
+        async move {
+            patterns::run(&ctx).await;
+            Run::new(&scenario, ClockKind::Browser, ctx.rec.snapshot())
+        }
+    };
+    let (abort, registration) = AbortHandle::new_pair();
+    let (tx, rx) = futures::channel::oneshot::channel();
+    spawn_local(async move {
+        if let Ok(run) = Abortable::new(body, registration).await {
+            let _ = tx.send(run);
+        }
+    });
+    let finished: Finished = rx.map(Result::ok).boxed_local().shared();
+    let (run, listeners) = SESSION.with(|s| {
+        let mut s = s.borrow_mut();
+        if let Some(old) = s.current.take() {
+            old.cancel();
+        }
+        s.next_id += 1;
+        let run = LiveRun { id: s.next_id, scenario, rec, finished, abort };
+        s.current = Some(run.clone());
+        (run, s.listeners.iter().map(|(_, l)| l.clone()).collect::<Vec<_>>())
+    });
+    for l in listeners {
+        l(&run);
+    }
+    run
+}
+
+/// The run in progress or last started, if any.
+pub fn current() -> Option<LiveRun> {
+    SESSION.with(|s| s.borrow().current.clone())
+}
+
+/// Cancels the current run, if any.
+pub fn cancel_current() {
+    if let Some(run) = current() {
+        run.cancel();
+    }
+}
+
+/// Calls `f` whenever a run starts; dropping the returned guard unsubscribes.
+pub fn on_start(f: impl Fn(&LiveRun) + 'static) -> Subscription {
+    SESSION.with(|s| {
+        let mut s = s.borrow_mut();
+        s.next_listener += 1;
+        let id = s.next_listener;
+        s.listeners.push((id, Rc::new(f)));
+        Subscription(id)
+    })
+}
+
+/// Keeps an [`on_start`] listener registered while it lives.
+pub struct Subscription(u64);
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        SESSION.with(|s| s.borrow_mut().listeners.retain(|(id, _)| *id != self.0));
+    }
+}

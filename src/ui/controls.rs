@@ -1,0 +1,115 @@
+//! The scenario form: a field per parameter of the current pattern, each with its error beside
+//! it, the Run button, and one-click examples from the article.
+
+use std::rc::Rc;
+
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use crate::core::scenario::{FieldKind, ParamError, Scenario};
+
+#[derive(PartialEq, Properties)]
+pub struct Props {
+    /// The scenario whose fields are shown (the last valid one).
+    pub scenario: Rc<Scenario>,
+    /// The form's text per key.
+    pub values: Rc<Vec<(String, String)>>,
+    pub errors: Rc<Vec<ParamError>>,
+    pub running: bool,
+    pub on_edit: Callback<(String, String)>,
+    pub on_run: Callback<()>,
+    pub on_cancel: Callback<()>,
+    /// An example was picked: load this query and run it.
+    pub on_example: Callback<&'static str>,
+}
+
+/// The article's examples, as `(label, query)`.
+pub const EXAMPLES: &[(&str, &str)] = &[
+    ("Breakfast, one thing at a time", "pattern=sequential&preset=breakfast"),
+    ("Breakfast with gather", "pattern=gather&preset=breakfast"),
+    ("20 requests, one by one", "pattern=sequential&preset=random&tasks=20&min=50&max=250&seed=1"),
+    ("20 requests with gather", "pattern=gather&preset=random&tasks=20&min=50&max=250&seed=1"),
+];
+
+#[component]
+pub fn Controls(props: &Props) -> Html {
+    let value = |key: &str| props.values.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default();
+    let fields = props.scenario.fields().into_iter().map(|field| {
+        let key = field.key;
+        let id = format!("field-{key}");
+        let error = props.errors.iter().find(|e| e.key == key).map(|e| e.message.clone());
+        let err_id = format!("error-{key}");
+        let invalid = error.is_some().then_some("true");
+        let described = error.is_some().then(|| err_id.clone());
+        let input = match &field.kind {
+            FieldKind::Number { min, max, step } => {
+                let on_edit = props.on_edit.clone();
+                let oninput = Callback::from(move |e: InputEvent| {
+                    let el: HtmlInputElement = e.target_unchecked_into();
+                    on_edit.emit((key.to_string(), el.value()));
+                });
+                html! {
+                    <input id={id.clone()} name={key} type="text" inputmode="decimal" value={value(key)}
+                        data-min={min.to_string()} data-max={max.to_string()} data-step={step.to_string()}
+                        aria-invalid={invalid} aria-describedby={described} {oninput} />
+                }
+            }
+            FieldKind::Choice(options) => {
+                let on_edit = props.on_edit.clone();
+                let onchange = Callback::from(move |e: Event| {
+                    let el: HtmlSelectElement = e.target_unchecked_into();
+                    on_edit.emit((key.to_string(), el.value()));
+                });
+                let current = value(key);
+                html! {
+                    <select id={id.clone()} name={key} aria-invalid={invalid} aria-describedby={described} {onchange}>
+                        { for options.iter().map(|(v, label)| html! {
+                            <option value={*v} selected={current == *v}>{ *label }</option>
+                        }) }
+                    </select>
+                }
+            }
+        };
+        html! {
+            <div class={classes!("field", error.is_some().then_some("has-error"))} key={key}>
+                <label for={id}>{ field.label }</label>
+                { input }
+                if let Some(message) = error {
+                    <p class="field-error" id={err_id} role="alert">{ message }</p>
+                } else {
+                    <p class="field-help">{ field.help }</p>
+                }
+            </div>
+        }
+    });
+    // Errors for keys without a field (e.g. from an old link) still need to be seen.
+    let shown: Vec<&str> = props.scenario.fields().iter().map(|f| f.key).collect();
+    let other_errors: Vec<&ParamError> = props.errors.iter().filter(|e| !shown.contains(&e.key.as_str())).collect();
+
+    let onsubmit = {
+        let on_run = props.on_run.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            on_run.emit(());
+        })
+    };
+    let on_cancel = props.on_cancel.reform(|_: MouseEvent| ());
+    html! {
+        <form class="controls" {onsubmit} novalidate=true aria-label="Scenario">
+            <div class="examples" role="group" aria-label="Examples from the article">
+                { for EXAMPLES.iter().map(|(label, query)| {
+                    let on_example = props.on_example.clone();
+                    html! { <button type="button" class="example" onclick={move |_| on_example.emit(*query)}>{ *label }</button> }
+                }) }
+            </div>
+            <div class="fields">{ for fields }</div>
+            { for other_errors.iter().map(|e| html! { <p class="field-error" role="alert">{ e.message.clone() }</p> }) }
+            <div class="actions">
+                <button type="submit" id="run" class="primary">{ if props.running { "Run again" } else { "Run" } }</button>
+                if props.running {
+                    <button type="button" id="cancel" onclick={on_cancel}>{ "Cancel" }</button>
+                }
+            </div>
+        </form>
+    }
+}

@@ -1,0 +1,68 @@
+//! Predicted and measured figures side by side, with the gap between them explained.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::core::run::Summary;
+use crate::core::timeline::format_ms;
+
+#[derive(PartialEq, Properties)]
+pub struct Props {
+    pub predicted: Option<Rc<Summary>>,
+    pub measured: Option<Rc<Summary>>,
+}
+
+fn cell(v: Option<String>) -> Html {
+    html! { <td>{ v.unwrap_or_else(|| "–".into()) }</td> }
+}
+
+#[component]
+pub fn SummaryView(props: &Props) -> Html {
+    let p = props.predicted.as_deref();
+    let m = props.measured.as_deref();
+    type Row = (&'static str, &'static str, fn(&Summary) -> String);
+    let rows: [Row; 6] = [
+        ("makespan", "Makespan (start to last finish)", |s| format_ms(s.makespan_ms)),
+        ("busy", "Sum of task durations", |s| format_ms(s.busy_ms)),
+        ("speedup", "Speedup (sum ÷ makespan)", |s| format!("{:.2}×", s.speedup())),
+        ("peak", "Peak concurrency", |s| s.peak_concurrency.to_string()),
+        ("attempts", "Attempts", |s| s.attempts.to_string()),
+        ("failures", "Failed tasks", |s| s.failures.to_string()),
+    ];
+    let gap = match (p, m) {
+        (Some(p), Some(m)) => {
+            let d = m.makespan_ms - p.makespan_ms;
+            let note = if d.abs() < 1.0 {
+                "The browser kept to the prediction within a millisecond.".to_string()
+            } else if d > 0.0 {
+                format!(
+                    "The measured run took {} longer than predicted: a timer never fires early, each \
+                     callback waits its turn on the event loop, and browsers clamp nested timers to at least 4 ms.",
+                    format_ms(d)
+                )
+            } else {
+                format!("The measured run took {} less than predicted.", format_ms(-d))
+            };
+            Some(html! { <p class="gap" data-gap-ms={format!("{d:.1}")}>{ note }</p> })
+        }
+        _ => None,
+    };
+    html! {
+        <section class="summary" aria-label="Run summary">
+            <table>
+                <thead><tr><th scope="col"></th><th scope="col">{ "Predicted" }</th><th scope="col">{ "Measured" }</th></tr></thead>
+                <tbody>
+                    { for rows.iter().map(|(id, label, f)| html! {
+                        <tr data-row={*id}>
+                            <th scope="row">{ *label }</th>
+                            { cell(p.map(f)) }
+                            { cell(m.map(f)) }
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+            { for gap }
+        </section>
+    }
+}

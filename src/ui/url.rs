@@ -1,0 +1,28 @@
+//! The page URL: the scenario lives in the query string so a link reproduces a run.
+
+use wasm_bindgen::JsCast;
+
+use crate::core::scenario::Scenario;
+
+/// The query string's `(key, value)` pairs, decoded, in order.
+pub fn query_pairs() -> Vec<(String, String)> {
+    let Some(search) = web_sys::window().and_then(|w| w.location().search().ok()) else { return Vec::new() };
+    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else { return Vec::new() };
+    let Ok(Some(entries)) = js_sys::try_iter(&params) else { return Vec::new() };
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let pair = entry.dyn_into::<js_sys::Array>().ok()?;
+            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
+        })
+        .collect()
+}
+
+/// Replaces the query string with `scenario`'s (no new history entry).
+pub fn show(scenario: &Scenario) {
+    let Some(window) = web_sys::window() else { return };
+    if let Ok(history) = window.history() {
+        let url = format!("?{}", scenario.to_query());
+        history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url)).ok();
+    }
+}
