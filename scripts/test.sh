@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# All of awaitlab's tests, in layers, stopping at the first failure:
+#
+#   native   cargo test                                             (the pure core, on the host)
+#   browser  cargo test --target wasm32-unknown-unknown --test browser (wasm-bindgen-test, headless Chromium)
+#   build    trunk build --release                                  (dist/)
+#   e2e      node --test tests/e2e/                                 (playwright-core against dist/)
+#
+# AWAITLAB_LAYERS=native,browser restricts the layers (default: all). e2e tests dist/, so asking
+# for e2e also runs build.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+bash scripts/setup.sh
+# shellcheck source=scripts/env.sh
+source scripts/env.sh
+
+all_layers=(native browser build e2e)
+requested="${AWAITLAB_LAYERS:-native,browser,build,e2e}"
+
+declare -A want=()
+IFS=', ' read -r -a asked <<<"$requested"
+for layer in "${asked[@]}"; do
+  [ -n "$layer" ] || continue
+  case " ${all_layers[*]} " in
+    *" $layer "*) want[$layer]=1 ;;
+    *) echo "test.sh: unknown layer '$layer' in AWAITLAB_LAYERS (known: ${all_layers[*]})" >&2; exit 2 ;;
+  esac
+done
+[ "${#want[@]}" -gt 0 ] || { echo "test.sh: AWAITLAB_LAYERS='$requested' selects no layer" >&2; exit 2; }
+if [ -n "${want[e2e]:-}" ] && [ -z "${want[build]:-}" ]; then
+  echo "test.sh: e2e tests dist/, so the build layer runs too"
+  want[build]=1
+fi
+
+banner() {
+  echo
+  echo "=================================================================="
+  echo "== awaitlab test layer: $*"
+  echo "=================================================================="
+}
+
+fail() {
+  echo >&2
+  echo "test.sh: FAILED: $*" >&2
+  exit 1
+}
+
+# The wasm-bindgen versions must agree: Cargo.lock's crate, Trunk.toml's [tools] pin and the
+# installed CLI (which also provides wasm-bindgen-test-runner). Any mismatch breaks the build.
+check_versions() {
+  local lock toml cli
+  lock=$(awaitlab_lock_version wasm-bindgen)
+  toml=$(sed -n 's/^[[:space:]]*wasm_bindgen[[:space:]]*=[[:space:]]*"\([^"]*\)".*/\1/p' Trunk.toml | head -n 1)
+  cli=$({ wasm-bindgen --version 2>/dev/null || true; } | awk 'NR == 1 { print $2 }')
+  echo "wasm-bindgen versions: Cargo.lock=${lock:-?} Trunk.toml=${toml:-?} CLI=${cli:-?}"
+  if [ -z "$lock" ] || [ "$lock" != "$toml" ] || [ "$lock" != "$cli" ]; then
+    echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!" >&2
+    echo "!! wasm-bindgen version MISMATCH:" >&2
+    echo "!!   Cargo.lock wasm-bindgen          = ${lock:-<missing>}" >&2
+    echo "!!   Trunk.toml [tools] wasm_bindgen  = ${toml:-<missing>}" >&2
+    echo "!!   wasm-bindgen --version (CLI)     = ${cli:-<missing>}" >&2
+    echo "!! Make Trunk.toml match Cargo.lock, then rerun scripts/setup.sh." >&2
+    echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!" >&2
+    exit 1
+  fi
+}
+check_versions
+
+ran=()
+
+if [ -n "${want[native]:-}" ]; then
+  banner "native (cargo test)"
+  cargo test || fail "native layer: cargo test"
+  ran+=(native)
+fi
+
+if [ -n "${want[browser]:-}" ]; then
+  banner "browser (cargo test --target wasm32-unknown-unknown --test browser, headless Chromium)"
+  [ -f tests/browser.rs ] || fail "browser layer: tests/browser.rs does not exist"
+  cargo test --target wasm32-unknown-unknown --test browser || fail "browser layer: wasm-bindgen-test in Chromium"
+  ran+=(browser)
+fi
+
+if [ -n "${want[build]:-}" ]; then
+  banner "build (trunk build --release)"
+  trunk build --release || fail "build layer: trunk build --release"
+  [ -f dist/index.html ] || fail "build layer: dist/index.html was not produced"
+  ran+=(build)
+fi
+
+if [ -n "${want[e2e]:-}" ]; then
+  banner "e2e (node --test tests/e2e/, playwright-core + Debian Chromium)"
+  mkdir -p tests/e2e/artifacts
+  node --test tests/e2e/ || fail "e2e layer: node --test tests/e2e/"
+  ran+=(e2e)
+fi
+
+echo
+echo "test.sh: all requested layers passed: ${ran[*]}"
