@@ -1,0 +1,101 @@
+//! The runtime in headless Chromium: real timers, real run lifecycle, the real DOM.
+#![cfg(target_arch = "wasm32")]
+
+use awaitlab::core::clock::Clock;
+use awaitlab::core::event::Kind;
+use awaitlab::core::scenario::Scenario;
+use awaitlab::runtime::{session, BrowserClock};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn scenario(query: &str) -> Scenario {
+    Scenario::parse(query.split('&').map(|p| p.split_once('=').expect("key=value"))).expect("valid")
+}
+
+/// Yields to the event loop until `cond` holds; fails after `max` turns. Each turn is a
+/// zero-delay timer, so this waits for work to happen, not for a guessed amount of time.
+async fn until(what: &str, max: u32, mut cond: impl FnMut() -> bool) {
+    for _ in 0..max {
+        if cond() {
+            return;
+        }
+        gloo_timers::future::TimeoutFuture::new(0).await;
+    }
+    panic!("gave up waiting for {what}");
+}
+
+#[wasm_bindgen_test]
+async fn the_browser_clock_really_sleeps() {
+    let clock = BrowserClock::new();
+    let wall = js_sys::Date::now();
+    let t0 = clock.now();
+    clock.sleep(120.0).await;
+    let slept = clock.now() - t0;
+    let wall_slept = js_sys::Date::now() - wall;
+    // A timer never fires early (1 ms of slack for rounding); 5 s would mean it was not a timer.
+    assert!(slept >= 119.0, "slept only {slept} ms");
+    assert!(wall_slept >= 119.0, "the wall clock saw only {wall_slept} ms");
+    assert!(slept < 5_000.0, "slept {slept} ms");
+}
+
+#[wasm_bindgen_test]
+async fn a_gather_runs_concurrently_on_real_timers() {
+    let run = session::start(scenario("pattern=gather&tasks=20&min=150&max=150"));
+    let done = run.finished.clone().await.expect("the run finishes");
+    assert_eq!(done.summary.attempts, 20);
+    assert_eq!(done.summary.peak_concurrency, 20);
+    // 20 × 150 ms one by one would be 3 s; concurrently it is one timer's worth (plus scheduling).
+    assert!(done.summary.makespan_ms >= 149.0, "{}", done.summary.makespan_ms);
+    assert!(done.summary.makespan_ms < 1_500.0, "{}", done.summary.makespan_ms);
+}
+
+#[wasm_bindgen_test]
+async fn a_rerun_mid_flight_cancels_the_old_run_and_no_stale_event_reaches_the_new_one() {
+    let old = session::start(scenario("pattern=gather&tasks=6&min=300&max=300&seed=1"));
+    until("the first run's tasks to start", 100, || old.rec.len() >= 6).await;
+
+    let new = session::start(scenario("pattern=sequential&tasks=3&min=20&max=20&seed=2"));
+    assert!(old.finished.clone().await.is_none(), "the first run must report cancellation");
+    let old_len = old.rec.len();
+    let old_events = old.rec.snapshot();
+    assert_eq!(old_events.iter().filter(|e| e.kind == Kind::Cancel).count(), 6, "{old_events:?}");
+
+    let run = new.finished.clone().await.expect("the new run finishes");
+    assert_ne!(old.id, new.id);
+    assert!(run.events.iter().all(|e| e.task < 3), "an event from the old run: {:?}", run.events);
+    assert_eq!(run.summary.attempts, 3);
+    assert_eq!(run.summary.peak_concurrency, 1);
+
+    // Let the old run's timers come due (they were at 300 ms): nothing may be recorded by then.
+    BrowserClock::new().sleep(350.0).await;
+    assert_eq!(old.rec.len(), old_len, "the cancelled run kept recording");
+    assert_eq!(new.rec.len(), run.events.len(), "late events reached the new run");
+}
+
+#[wasm_bindgen_test]
+async fn the_app_mounts_and_draws_the_predicted_timeline() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    yew::Renderer::<awaitlab::ui::App>::with_root(root.clone()).render();
+
+    until("the predicted timeline", 200, || root.query_selector("figure.predicted").ok().flatten().is_some()).await;
+    let figure = root.query_selector("figure.predicted").unwrap().unwrap();
+    // The defaults: 10 tasks.
+    assert_eq!(figure.get_attribute("data-lanes").as_deref(), Some("10"));
+    assert_eq!(figure.query_selector_all("g.lane").unwrap().length(), 10);
+
+    // A bad value is named next to its field and does not start a run.
+    let tasks: web_sys::HtmlInputElement = root.query_selector("#field-tasks").unwrap().unwrap().dyn_into().unwrap();
+    tasks.set_value("0");
+    tasks.dispatch_event(&web_sys::InputEvent::new("input").unwrap()).unwrap();
+    until("the field error", 200, || root.query_selector("#error-tasks").ok().flatten().is_some()).await;
+    let message = root.query_selector("#error-tasks").unwrap().unwrap().text_content().unwrap();
+    assert!(message.contains("tasks must be a whole number from 1"), "{message}");
+    let before = session::current().map(|r| r.id);
+    root.query_selector("#run").unwrap().unwrap().unchecked_into::<web_sys::HtmlElement>().click();
+    gloo_timers::future::TimeoutFuture::new(0).await;
+    assert_eq!(session::current().map(|r| r.id), before, "a rejected form must not start a run");
+}
