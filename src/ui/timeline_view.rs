@@ -9,12 +9,14 @@ use crate::core::timeline::{format_ms, ticks, Bar, Timeline};
 
 const WIDTH: f64 = 960.0;
 const GUTTER: f64 = 120.0;
-const RIGHT: f64 = 16.0;
+const RIGHT: f64 = 30.0;
 const AXIS: f64 = 26.0;
 const STRIP: f64 = 46.0;
 /// The lanes' area grows with the task count up to this height, then lanes get thinner.
 const MAX_LANES_HEIGHT: f64 = 440.0;
 const LANE_MAX: f64 = 24.0;
+/// Room above the first lane so its label is not clipped.
+const TOP: f64 = 6.0;
 
 #[derive(PartialEq, Properties)]
 pub struct Props {
@@ -76,9 +78,11 @@ pub fn TimelineView(props: &Props) -> Html {
     let lane_h = (MAX_LANES_HEIGHT / lanes).min(LANE_MAX);
     let lanes_h = lane_h * lanes;
     let plot_w = WIDTH - GUTTER - RIGHT;
-    let scale = if props.scale_ms > 0.0 { props.scale_ms } else { 1.0 };
+    // The axis ends on the first round tick at or after the latest instant shown.
+    let axis_ticks = ticks(props.scale_ms, 8);
+    let scale = axis_ticks.last().copied().filter(|t| *t > 0.0).unwrap_or(1.0);
     let x = move |t: f64| GUTTER + (t / scale).clamp(0.0, 1.0) * plot_w;
-    let height = lanes_h + AXIS + STRIP + 8.0;
+    let height = TOP + lanes_h + AXIS + STRIP + 8.0;
     // Label every lane when there is room, otherwise every k-th one.
     let label_every = (12.0 / lane_h).ceil().max(1.0) as u32;
 
@@ -89,7 +93,7 @@ pub fn TimelineView(props: &Props) -> Html {
         }
     }
     let lane_nodes = by_lane.iter().enumerate().map(|(i, bars)| {
-        let y = i as f64 * lane_h;
+        let y = TOP + i as f64 * lane_h;
         let label = props.labels.get(i).cloned().unwrap_or_else(|| format!("task {i}"));
         let pad = if lane_h >= 6.0 { lane_h * 0.15 } else { 0.0 };
         let text = (i as u32 % label_every == 0).then(|| {
@@ -112,17 +116,17 @@ pub fn TimelineView(props: &Props) -> Html {
         }
     });
 
-    let tick_nodes = ticks(scale, 8).into_iter().filter(|t| *t <= scale * 1.0001).map(|t| {
+    let tick_nodes = axis_ticks.into_iter().map(|t| {
         let tx = x(t);
         html! {
             <g class="tick">
-                <line x1={format!("{tx:.2}")} x2={format!("{tx:.2}")} y1="0" y2={format!("{:.2}", lanes_h + 4.0)} />
-                <text x={format!("{tx:.2}")} y={format!("{:.2}", lanes_h + 18.0)}>{ format_ms(t) }</text>
+                <line x1={format!("{tx:.2}")} x2={format!("{tx:.2}")} y1={TOP.to_string()} y2={format!("{:.2}", TOP + lanes_h + 4.0)} />
+                <text x={format!("{tx:.2}")} y={format!("{:.2}", TOP + lanes_h + 18.0)}>{ format_ms(t) }</text>
             </g>
         }
     });
 
-    let strip_top = lanes_h + AXIS;
+    let strip_top = TOP + lanes_h + AXIS;
     let peak = tl.peak().max(1) as f64;
     let strip_path = {
         let y = |n: u32| strip_top + STRIP - (f64::from(n) / peak) * (STRIP - 6.0);

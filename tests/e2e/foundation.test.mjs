@@ -1,0 +1,160 @@
+// The first screen and the public contract, against the release build in dist/.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { artifactPath, launchBrowser, openApp, startStaticServer } from './support.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await startStaticServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Waits until the status line says the measured run finished. */
+async function finished(page) {
+  await page.waitForFunction(() => document.querySelector('#status')?.textContent.startsWith('Finished'), null, {
+    timeout: 30_000,
+  });
+}
+
+test('a gather link opens with its values, runs, and draws 50 measured lanes', async () => {
+  const page = await openApp(browser, server.url, 'pattern=gather&tasks=50&min=200&max=200');
+  await page.setViewportSize({ width: 1200, height: 900 });
+  assert.equal(await page.inputValue('#field-tasks'), '50');
+  assert.equal(await page.inputValue('#field-pattern'), 'gather');
+  // The prediction is there before anything runs.
+  assert.equal(await page.locator('figure.predicted g.lane').count(), 50);
+
+  await page.click('#run');
+  await finished(page);
+  assert.equal(await page.locator('figure.measured g.lane').count(), 50);
+  assert.equal(await page.locator('figure.measured rect.bar.work.ok').count(), 50);
+  const measured = await page.locator('tr[data-row="makespan"] td').nth(1).textContent();
+  assert.match(measured, /ms|s/);
+  assert.equal(await page.locator('tr[data-row="peak"] td').nth(1).textContent(), '50');
+  assert.match(page.url(), /pattern=gather/);
+  await page.screenshot({ path: artifactPath('gather-50.png'), fullPage: true });
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
+test('the breakfast example runs sequentially in about 5 s of timers and gathered in about 3 s', async () => {
+  const page = await openApp(browser, server.url);
+  await page.click('text=Breakfast with gather');
+  await finished(page);
+  const lanes = await page.locator('figure.measured .lane-label').allTextContents();
+  assert.deepEqual(lanes, ['brew coffee', 'fry eggs']);
+  const run = await page.evaluate(() => window.awaitlab.run({ pattern: 'sequential', preset: 'breakfast', clock: 'virtual' }));
+  assert.equal(run.summary.makespan_ms, 5000);
+  await page.screenshot({ path: artifactPath('breakfast-gather.png'), fullPage: true });
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
+test('awaitlab.run: gather of 50 × 200 ms is well under 1 s, sequential 5 × 100 ms at least 500 ms', async () => {
+  const page = await openApp(browser, server.url);
+  const result = await page.evaluate(async () => {
+    const t0 = performance.now();
+    const gather = await window.awaitlab.run({ pattern: 'gather', tasks: 50, min: 200, max: 200 });
+    const gatherWall = performance.now() - t0;
+    const t1 = performance.now();
+    const sequential = await window.awaitlab.run({ pattern: 'sequential', tasks: 5, min: 100, max: 100 });
+    const sequentialWall = performance.now() - t1;
+    return { gather, gatherWall, sequential, sequentialWall };
+  });
+  const { gather, sequential } = result;
+  assert.equal(gather.format, 'awaitlab-run');
+  assert.equal(gather.version, 1);
+  assert.equal(gather.clock, 'browser');
+  assert.equal(gather.scenario.params.pattern, 'gather');
+  assert.equal(gather.summary.attempts, 50);
+  assert.equal(gather.summary.peak_concurrency, 50);
+  // Physics, not tuning: 50 × 200 ms concurrently is one timer's worth; one by one would be 10 s.
+  assert.ok(gather.summary.makespan_ms >= 199, `gather makespan ${gather.summary.makespan_ms}`);
+  assert.ok(result.gatherWall < 1000, `gather took ${result.gatherWall} ms`);
+  assert.ok(sequential.summary.makespan_ms >= 499, `sequential makespan ${sequential.summary.makespan_ms}`);
+  assert.ok(result.sequentialWall >= 499, `sequential took ${result.sequentialWall} ms`);
+  assert.equal(sequential.summary.peak_concurrency, 1);
+  for (const e of gather.events) {
+    assert.ok(['t', 'task', 'attempt', 'kind', 'phase'].every((k) => k in e), JSON.stringify(e));
+  }
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
+test('awaitlab.run with clock "virtual" returns the exact predicted run', async () => {
+  const page = await openApp(browser, server.url);
+  const run = await page.evaluate(() =>
+    window.awaitlab.run({ pattern: 'gather', tasks: 1000, min: 100, max: 100, clock: 'virtual' }),
+  );
+  assert.equal(run.clock, 'virtual');
+  assert.equal(run.summary.makespan_ms, 100);
+  assert.equal(run.summary.peak_concurrency, 1000);
+  const again = await page.evaluate(() =>
+    window.awaitlab.run({ pattern: 'gather', tasks: 30, min: 10, max: 500, fail: 0.3, seed: 8, clock: 'virtual' }),
+  );
+  const twice = await page.evaluate(() =>
+    window.awaitlab.run({ pattern: 'gather', tasks: 30, min: 10, max: 500, fail: 0.3, seed: 8, clock: 'virtual' }),
+  );
+  assert.deepEqual(again.events, twice.events);
+  await page.close();
+});
+
+test('bad params: awaitlab.run rejects naming the key; a bad link loads defaults with a notice', async () => {
+  const page = await openApp(browser, server.url, 'pattern=gather&tasks=abc&max=-3');
+  const notice = await page.locator('#url-notice').textContent();
+  assert.match(notice, /tasks must be a whole number from 1 to 100000 \(got "abc"\)/);
+  assert.match(notice, /max must be/);
+  assert.equal(await page.inputValue('#field-tasks'), '10');
+
+  const messages = await page.evaluate(async () => {
+    const out = [];
+    for (const params of [{ tasks: 0 }, { fail: 2 }, { pattern: 'zigzag' }, { min: 'NaN' }, { tasks: [1] }, 'gather', { bogus: 1 }]) {
+      try {
+        await window.awaitlab.run(params);
+        out.push('resolved');
+      } catch (e) {
+        out.push(String(e.message));
+      }
+    }
+    return out;
+  });
+  assert.match(messages[0], /tasks must be a whole number from 1 to 100000/);
+  assert.match(messages[1], /fail must be a number from 0 to 1/);
+  assert.match(messages[2], /pattern must be one of/);
+  assert.match(messages[3], /min must be/);
+  assert.match(messages[4], /tasks must be a number or a string/);
+  assert.match(messages[5], /params must be an object/);
+  assert.match(messages[6], /unknown key "bogus"/);
+
+  // The form names the bad field and does not run.
+  await page.fill('#field-tasks', '0');
+  await page.click('#run');
+  assert.match(await page.locator('#error-tasks').textContent(), /tasks must be a whole number/);
+  assert.equal(await page.locator('figure.measured').count(), 0);
+  await page.screenshot({ path: artifactPath('bad-input.png'), fullPage: true });
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
+test('running again mid-flight replaces the run: the first promise rejects, the page shows the second', async () => {
+  const page = await openApp(browser, server.url);
+  const outcome = await page.evaluate(async () => {
+    const first = window.awaitlab.run({ pattern: 'gather', tasks: 4, min: 400, max: 400 }).then(
+      () => 'resolved',
+      (e) => e.message,
+    );
+    const second = await window.awaitlab.run({ pattern: 'sequential', tasks: 2, min: 30, max: 30 });
+    return { first: await first, tasks: second.summary.tasks };
+  });
+  assert.match(outcome.first, /cancelled/);
+  assert.equal(outcome.tasks, 2);
+  await finished(page);
+  assert.equal(await page.locator('figure.measured g.lane').count(), 2);
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
