@@ -20,6 +20,15 @@ pub const MAX_DURATION_MS: u32 = 600_000;
 /// Largest seed: JavaScript numbers hold integers exactly up to here.
 pub const MAX_SEED: u64 = (1 << 53) - 1;
 
+/// Largest semaphore `limit`.
+pub const MAX_LIMIT: u32 = 100_000;
+/// The semaphore pattern's `limit` when none is given.
+pub const DEFAULT_LIMIT: u32 = 3;
+/// Most attempts `retries` may allow.
+pub const MAX_RETRIES: u32 = 20;
+/// Largest exponential backoff `factor`.
+pub const MAX_FACTOR: f64 = 10.0;
+
 /// Keys that are about the view, not the run; accepted and left to the UI.
 pub const VIEW_KEYS: &[&str] = &["v", "embed", "theme", "autoplay", "controls", "speed"];
 
@@ -29,19 +38,54 @@ pub const VIEW_KEYS: &[&str] = &["v", "embed", "theme", "autoplay", "controls", 
 pub enum Pattern {
     /// One task after another: `for t in tasks: await t`.
     Sequential,
-    /// All at once: `await asyncio.gather(*tasks)`.
+    /// All at once: `await asyncio.gather(*tasks)`; `errors` picks collect or fail-fast.
     Gather,
+    /// At most `limit` at once: `async with asyncio.Semaphore(limit)`.
+    Semaphore,
+    /// Each task retried up to `retries` attempts with a backoff `delay` between them.
+    Retry,
+    /// The article's `safe_process`: an error becomes a default value.
+    Fallback,
+    /// An async context manager around each task: acquire, work, release (even after an error).
+    Resource,
+    /// The article's DataProcessor: fetch → process → save per item.
+    Pipeline,
+    /// `asyncio.wait_for(task, timeout)` per task: an overrun is cancelled.
+    Timeout,
+    /// The first task to finish wins; the others are cancelled.
+    Race,
+    /// `asyncio.as_completed`: each result is processed as soon as it arrives.
+    AsCompleted,
 }
 
 impl Pattern {
     /// Every pattern, in the order the UI lists them.
-    pub const ALL: &'static [Pattern] = &[Pattern::Sequential, Pattern::Gather];
+    pub const ALL: &'static [Pattern] = &[
+        Pattern::Sequential,
+        Pattern::Gather,
+        Pattern::Semaphore,
+        Pattern::Retry,
+        Pattern::Fallback,
+        Pattern::Resource,
+        Pattern::Pipeline,
+        Pattern::Timeout,
+        Pattern::Race,
+        Pattern::AsCompleted,
+    ];
 
     /// The value used in URLs and JSON.
     pub fn key(self) -> &'static str {
         match self {
             Pattern::Sequential => "sequential",
             Pattern::Gather => "gather",
+            Pattern::Semaphore => "semaphore",
+            Pattern::Retry => "retry",
+            Pattern::Fallback => "fallback",
+            Pattern::Resource => "resource",
+            Pattern::Pipeline => "pipeline",
+            Pattern::Timeout => "timeout",
+            Pattern::Race => "race",
+            Pattern::AsCompleted => "as_completed",
         }
     }
 
@@ -50,6 +94,110 @@ impl Pattern {
         match self {
             Pattern::Sequential => "Sequential (await one by one)",
             Pattern::Gather => "Concurrent (asyncio.gather / join_all)",
+            Pattern::Semaphore => "Bounded (asyncio.Semaphore)",
+            Pattern::Retry => "Retry with backoff",
+            Pattern::Fallback => "Fallback to a default (safe_process)",
+            Pattern::Resource => "Async resource (async with)",
+            Pattern::Pipeline => "Pipeline: fetch → process → save",
+            Pattern::Timeout => "Timeout (asyncio.wait_for)",
+            Pattern::Race => "Race (first to finish wins)",
+            Pattern::AsCompleted => "As completed (asyncio.as_completed)",
+        }
+    }
+
+    /// What the pattern does, in two or three plain sentences for the learner.
+    pub fn explain(self) -> &'static str {
+        match self {
+            Pattern::Sequential => {
+                "Each task starts only when the one before it has finished, so the total time is the sum of all \
+                 the durations. While one task waits, nothing else runs."
+            }
+            Pattern::Gather => {
+                "Every task starts at once and the call returns when the last one finishes, so the total time is \
+                 the longest task, not the sum. With errors=collect every result or error comes back; with \
+                 errors=fail_fast the first error cancels the tasks still running."
+            }
+            Pattern::Semaphore => {
+                "A semaphore hands out a fixed number of permits: a task waits for one before it runs and gives \
+                 it back when it is done. At most `limit` tasks run at once, and waiting tasks get permits in the \
+                 order they asked for them."
+            }
+            Pattern::Retry => {
+                "A failed attempt is tried again after a pause (the backoff), up to `retries` attempts in all; \
+                 a task that runs out of attempts fails with its last error. Inside a semaphore, holding the \
+                 permit during the pause keeps other tasks waiting, releasing it lets them run."
+            }
+            Pattern::Fallback => {
+                "Each task is wrapped so that an error is caught and replaced by a default value (None), like the \
+                 article's safe_process. The batch always completes, and the lanes show which results are \
+                 stand-ins."
+            }
+            Pattern::Resource => {
+                "Each task runs inside an async context manager: acquiring the resource takes time, then the work \
+                 runs, then releasing takes time. The release runs even when the work fails, which is the point \
+                 of `async with`."
+            }
+            Pattern::Pipeline => {
+                "Each item goes through three awaited stages in turn: fetch, process, save. Items move through \
+                 their stages concurrently (or a few at a time under a limit), and a failed fetch skips the \
+                 later stages of that item."
+            }
+            Pattern::Timeout => {
+                "Each task gets a deadline: if its work takes longer than `timeout`, it is cancelled and fails \
+                 with a timeout error. Tasks that finish in time are unaffected."
+            }
+            Pattern::Race => {
+                "All tasks start at once and the first one to finish, with a result or an error, decides the \
+                 outcome. Every other task is cancelled at that moment, so no work is wasted on them."
+            }
+            Pattern::AsCompleted => {
+                "All tasks start at once and their results are handled one by one in the order they finish, not \
+                 the order they started. Each result gets a short processing step while the slower tasks are \
+                 still running."
+            }
+        }
+    }
+
+    /// Whether `limit` (a semaphore around each task) applies to this pattern.
+    pub fn takes_limit(self) -> bool {
+        matches!(self, Pattern::Semaphore | Pattern::Retry | Pattern::Resource | Pattern::Pipeline)
+    }
+}
+
+/// What gather does with the first error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorMode {
+    /// Every result or error is returned (`return_exceptions=True`).
+    Collect,
+    /// The first error cancels the tasks still running (`asyncio.TaskGroup`, `try_join_all`).
+    FailFast,
+}
+
+impl ErrorMode {
+    pub fn key(self) -> &'static str {
+        match self {
+            ErrorMode::Collect => "collect",
+            ErrorMode::FailFast => "fail_fast",
+        }
+    }
+}
+
+/// How the pause between retry attempts grows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Backoff {
+    /// The same `delay` before every retry.
+    Constant,
+    /// `delay × factor^(n−1)` before retry n.
+    Exponential,
+}
+
+impl Backoff {
+    pub fn key(self) -> &'static str {
+        match self {
+            Backoff::Constant => "constant",
+            Backoff::Exponential => "exponential",
         }
     }
 }
@@ -139,6 +287,34 @@ pub struct Scenario {
     pub fail: f64,
     pub source: Source,
     pub clock: ClockKind,
+    /// gather: what the first error does.
+    pub errors: ErrorMode,
+    /// A semaphore of this many permits around each task (semaphore, retry, resource, pipeline);
+    /// `None` for no semaphore. The semaphore pattern always has one ([`DEFAULT_LIMIT`] if unset).
+    pub limit: Option<u32>,
+    /// retry under a limit: whether the permit is held during the backoff (`1`) or released and
+    /// acquired again for the next attempt (`0`).
+    pub hold: bool,
+    /// retry: most attempts per task, the first one included.
+    pub retries: u32,
+    /// retry: the pause before the first retry, ms.
+    pub delay: u32,
+    /// retry: how the pause grows.
+    pub backoff: Backoff,
+    /// retry: exponential growth factor.
+    pub factor: f64,
+    /// retry: each pause is shortened by up to this fraction, seeded (0 = exact, 1 = full jitter).
+    pub jitter: f64,
+    /// resource: time to acquire the resource, ms.
+    pub acquire: u32,
+    /// resource: time to release it, ms.
+    pub release: u32,
+    /// pipeline and as_completed: time to process one result, ms.
+    pub process: u32,
+    /// pipeline: time to save one item, ms.
+    pub save: u32,
+    /// timeout: each task's deadline, ms.
+    pub timeout: u32,
 }
 
 impl Default for Scenario {
@@ -153,6 +329,19 @@ impl Default for Scenario {
             fail: 0.0,
             source: Source::Sleep,
             clock: ClockKind::Browser,
+            errors: ErrorMode::Collect,
+            limit: None,
+            hold: true,
+            retries: 3,
+            delay: 100,
+            backoff: Backoff::Constant,
+            factor: 2.0,
+            jitter: 0.0,
+            acquire: 100,
+            release: 50,
+            process: 20,
+            save: 10,
+            timeout: 250,
         }
     }
 }
@@ -189,6 +378,31 @@ fn probability(key: &str, value: &str) -> Result<f64, ParamError> {
     }
 }
 
+fn number(key: &str, value: &str, lo: f64, hi: f64) -> Result<f64, ParamError> {
+    match value.trim().parse::<f64>() {
+        Ok(x) if (lo..=hi).contains(&x) => Ok(x),
+        _ => Err(err(key, format!("{key} must be a number from {lo} to {hi} (got {})", shown(value)))),
+    }
+}
+
+/// A semaphore size, or none (`none`, empty, or JSON's `null`) for no semaphore.
+fn optional_limit(key: &str, value: &str) -> Result<Option<u32>, ParamError> {
+    match value.trim() {
+        "" | "none" | "null" => Ok(None),
+        v => whole(key, v, 1, MAX_LIMIT.into()).map(|n| Some(n as u32)).map_err(|_| {
+            err(key, format!("{key} must be a whole number from 1 to {MAX_LIMIT}, or none (got {})", shown(value)))
+        }),
+    }
+}
+
+fn flag(key: &str, value: &str) -> Result<bool, ParamError> {
+    match value.trim() {
+        "1" | "true" => Ok(true),
+        "0" | "false" => Ok(false),
+        _ => Err(err(key, format!("{key} must be 1 or 0 (got {})", shown(value)))),
+    }
+}
+
 fn choice<T: Copy>(key: &str, value: &str, options: &[(&str, T)]) -> Result<T, ParamError> {
     options.iter().find(|(k, _)| *k == value.trim()).map(|(_, v)| *v).ok_or_else(|| {
         let names: Vec<&str> = options.iter().map(|(k, _)| *k).collect();
@@ -217,6 +431,7 @@ impl Scenario {
     where
         I: IntoIterator<Item = (&'a str, &'a str)>,
     {
+        let ms = |key: &str, value: &str| whole(key, value, 0, MAX_DURATION_MS.into()).map(|v| v as u32);
         let mut s = Scenario::default();
         let mut errors = Vec::new();
         let mut seen: Vec<&str> = Vec::new();
@@ -227,8 +442,10 @@ impl Scenario {
             }
             seen.push(key);
             let result = match key {
-                "pattern" => choice(key, value, &[("sequential", Pattern::Sequential), ("gather", Pattern::Gather)])
-                    .map(|v| s.pattern = v),
+                "pattern" => {
+                    let options: Vec<(&str, Pattern)> = Pattern::ALL.iter().map(|p| (p.key(), *p)).collect();
+                    choice(key, value, &options).map(|v| s.pattern = v)
+                }
                 "preset" => choice(key, value, &[("random", Preset::Random), ("breakfast", Preset::Breakfast)])
                     .map(|v| s.preset = v),
                 "tasks" => whole(key, value, 1, MAX_TASKS.into()).map(|v| s.tasks = v as u32),
@@ -239,6 +456,21 @@ impl Scenario {
                 "source" => choice(key, value, &[("sleep", Source::Sleep)]).map(|v| s.source = v),
                 "clock" => choice(key, value, &[("browser", ClockKind::Browser), ("virtual", ClockKind::Virtual)])
                     .map(|v| s.clock = v),
+                "errors" => choice(key, value, &[("collect", ErrorMode::Collect), ("fail_fast", ErrorMode::FailFast)])
+                    .map(|v| s.errors = v),
+                "limit" => optional_limit(key, value).map(|v| s.limit = v),
+                "hold" => flag(key, value).map(|v| s.hold = v),
+                "retries" => whole(key, value, 1, MAX_RETRIES.into()).map(|v| s.retries = v as u32),
+                "delay" => ms(key, value).map(|v| s.delay = v),
+                "backoff" => choice(key, value, &[("constant", Backoff::Constant), ("exponential", Backoff::Exponential)])
+                    .map(|v| s.backoff = v),
+                "factor" => number(key, value, 1.0, MAX_FACTOR).map(|v| s.factor = v),
+                "jitter" => probability(key, value).map(|v| s.jitter = v),
+                "acquire" => ms(key, value).map(|v| s.acquire = v),
+                "release" => ms(key, value).map(|v| s.release = v),
+                "process" => ms(key, value).map(|v| s.process = v),
+                "save" => ms(key, value).map(|v| s.save = v),
+                "timeout" => whole(key, value, 1, MAX_DURATION_MS.into()).map(|v| s.timeout = v as u32),
                 "v" => whole(key, value, 1, PARAMS_VERSION.into()).map(|_| ()),
                 k if VIEW_KEYS.contains(&k) => Ok(()),
                 _ => Err(err(key, format!("unknown key {} (known keys: {})", shown(key), Self::KEYS.join(", ")))),
@@ -259,15 +491,20 @@ impl Scenario {
             ));
             s.tasks = MAX_BROWSER_TASKS;
         }
+        if s.pattern == Pattern::Semaphore && s.limit.is_none() {
+            s.limit = Some(DEFAULT_LIMIT);
+        }
         (s, errors)
     }
 
     /// The keys this scenario is made of, in URL order.
-    pub const KEYS: &'static [&'static str] =
-        &["pattern", "preset", "tasks", "seed", "min", "max", "fail", "source", "clock"];
+    pub const KEYS: &'static [&'static str] = &[
+        "pattern", "preset", "tasks", "seed", "min", "max", "fail", "source", "clock", "errors", "limit", "hold",
+        "retries", "delay", "backoff", "factor", "jitter", "acquire", "release", "process", "save", "timeout",
+    ];
 
-    /// Every parameter as `(key, value)` text, complete, so a link does not depend on defaults.
-    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+    /// Every parameter as `(key, value)` text, relevant to the pattern or not.
+    fn all_pairs(&self) -> Vec<(&'static str, String)> {
         vec![
             ("v", PARAMS_VERSION.to_string()),
             ("pattern", self.pattern.key().into()),
@@ -279,7 +516,62 @@ impl Scenario {
             ("fail", self.fail.to_string()),
             ("source", self.source.key().into()),
             ("clock", self.clock.key().into()),
+            ("errors", self.errors.key().into()),
+            ("limit", self.effective_limit().or(self.limit).map_or_else(|| "none".into(), |n| n.to_string())),
+            ("hold", if self.hold { "1" } else { "0" }.into()),
+            ("retries", self.retries.to_string()),
+            ("delay", self.delay.to_string()),
+            ("backoff", self.backoff.key().into()),
+            ("factor", self.factor.to_string()),
+            ("jitter", self.jitter.to_string()),
+            ("acquire", self.acquire.to_string()),
+            ("release", self.release.to_string()),
+            ("process", self.process.to_string()),
+            ("save", self.save.to_string()),
+            ("timeout", self.timeout.to_string()),
         ]
+    }
+
+    /// Whether `key` changes what this scenario's pattern does (the pattern and workload keys
+    /// always do).
+    pub fn is_relevant(&self, key: &str) -> bool {
+        let p = self.pattern;
+        match key {
+            "errors" => p == Pattern::Gather,
+            "limit" => p.takes_limit(),
+            "hold" => p == Pattern::Retry && self.limit.is_some(),
+            "retries" | "delay" | "backoff" | "jitter" => p == Pattern::Retry,
+            "factor" => p == Pattern::Retry && self.backoff == Backoff::Exponential,
+            "acquire" | "release" => p == Pattern::Resource,
+            "process" => matches!(p, Pattern::Pipeline | Pattern::AsCompleted),
+            "save" => p == Pattern::Pipeline,
+            "timeout" => p == Pattern::Timeout,
+            _ => true,
+        }
+    }
+
+    /// The parameters as `(key, value)` text, so a link does not depend on defaults: the workload
+    /// keys and every key the pattern uses, always; a key the pattern ignores only when it differs
+    /// from its default (so a setting survives switching patterns, and `parse(to_pairs())` gives
+    /// back this very scenario).
+    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+        let defaults = Scenario::default().all_pairs();
+        self.all_pairs()
+            .into_iter()
+            .zip(defaults)
+            .filter(|((k, v), (_, d))| self.is_relevant(k) || v != d)
+            .map(|(pair, _)| pair)
+            .collect()
+    }
+
+    /// The semaphore size this run uses, if any: `limit` for the patterns that take one (the
+    /// semaphore pattern always has one), `None` for the others.
+    pub fn effective_limit(&self) -> Option<u32> {
+        match self.pattern {
+            Pattern::Semaphore => Some(self.limit.unwrap_or(DEFAULT_LIMIT)),
+            p if p.takes_limit() => self.limit,
+            _ => None,
+        }
     }
 
     /// The parameters as a URL query string (without `?`). Values are plain tokens: no escaping needed.
@@ -353,12 +645,64 @@ impl Scenario {
                 num("seed", "Seed", "Same seed, same durations and failures", 0, MAX_SEED),
             ]);
         }
+        let ms = |key, label, help| num(key, label, help, 0, MAX_DURATION_MS.into());
+        let limit_help = if self.pattern == Pattern::Semaphore {
+            "Permits: at most this many tasks run at once"
+        } else {
+            "Run inside a semaphore of this many permits (empty: no limit)"
+        };
+        let mut extra = vec![
+            Field {
+                key: "errors",
+                label: "On error",
+                help: "collect: every result or error comes back; fail_fast: the first error cancels the rest",
+                kind: FieldKind::Choice(vec![
+                    ("collect", "Collect (return_exceptions=True)"),
+                    ("fail_fast", "Fail fast (cancel the rest)"),
+                ]),
+            },
+            num("retries", "Attempts", "Most attempts per task, the first included (1–20)", 1, MAX_RETRIES.into()),
+            ms("delay", "Retry delay (ms)", "Pause before the first retry"),
+            Field {
+                key: "backoff",
+                label: "Backoff",
+                help: "How the pause grows from one retry to the next",
+                kind: FieldKind::Choice(vec![("constant", "Constant"), ("exponential", "Exponential")]),
+            },
+            Field {
+                key: "factor",
+                label: "Backoff factor",
+                help: "Each pause is this many times the one before (1–10)",
+                kind: FieldKind::Number { min: 1.0, max: MAX_FACTOR, step: 0.5 },
+            },
+            Field {
+                key: "jitter",
+                label: "Jitter",
+                help: "Each pause is shortened by a seeded random fraction up to this (0–1)",
+                kind: FieldKind::Number { min: 0.0, max: 1.0, step: 0.05 },
+            },
+            num("limit", "Limit", limit_help, 1, MAX_LIMIT.into()),
+            Field {
+                key: "hold",
+                label: "Permit during backoff",
+                help: "Keep the permit while waiting to retry, or give it back and queue again",
+                kind: FieldKind::Choice(vec![("1", "Held (others keep waiting)"), ("0", "Released (others may run)")]),
+            },
+            ms("acquire", "Acquire (ms)", "Time to enter the resource (__aenter__)"),
+            ms("release", "Release (ms)", "Time to leave the resource (__aexit__), also after an error"),
+            ms("process", "Process (ms)", "Time to process one result"),
+            ms("save", "Save (ms)", "Time to save one item"),
+            num("timeout", "Timeout (ms)", "A task still running after this long is cancelled", 1, MAX_DURATION_MS.into()),
+        ];
+        extra.retain(|f| self.is_relevant(f.key));
+        fields.extend(extra);
         fields
     }
 
-    /// This scenario's value for `key`, as text (empty for an unknown key).
+    /// This scenario's value for `key`, as text, whether or not its pattern uses it (empty for an
+    /// unknown key).
     pub fn value(&self, key: &str) -> String {
-        self.to_pairs().into_iter().find(|(k, _)| *k == key).map(|(_, v)| v).unwrap_or_default()
+        self.all_pairs().into_iter().find(|(k, _)| *k == key).map(|(_, v)| v).unwrap_or_default()
     }
 }
 

@@ -1,17 +1,44 @@
 //! The patterns, each written once against [`Clock`] and run unchanged on the virtual clock (the
 //! predicted timeline) and on the browser clock (the measured one).
+//!
+//! What each pattern records (spans are `begin` + one close per task, attempt and phase; task-level
+//! marks have phase `task` and attempt 0):
+//!
+//! | pattern | per task |
+//! | --- | --- |
+//! | sequential, gather | `work`, then `done` or `failed` |
+//! | gather, `errors=fail_fast` | as gather until the first error; every task still running then has its `work` closed with `cancel` and a `failed` mark whose detail starts with `cancelled` |
+//! | semaphore | `wait` (the permit wait, recorded even when zero-length), `work` while holding, then `done`/`failed` |
+//! | retry | per attempt: (`wait` under a limit: once with `hold=1`, before every attempt with `hold=0`), `work`, and after a failed attempt that is not the last a `backoff` span labelled with the failed attempt's number; then `done`, or `failed` with the last error |
+//! | fallback | `work`, then `done`, or `fallback` (detail: the default and the error) instead of `failed` |
+//! | resource | (`wait`), `acquire`, `work`, `release` (also after a failed `work`), then `done`/`failed` |
+//! | pipeline | (`wait`), `fetch`, `process`, `save` (a failed fetch skips process and save), then `done`/`failed` |
+//! | timeout | `work` closed by `end`/`fail`, or by `timeout` when the deadline came first, then `done`/`failed` |
+//! | race | `work`; the first task to finish gets `done`/`failed`, every other has its `work` closed with `cancel` and a `failed` mark starting with `cancelled` |
+//! | as_completed | `work`, `done`/`failed` when it finishes; then each successful result, in completion order, gets a `process` span (one result at a time) |
 
 use std::future::Future;
-use std::pin::Pin;
+use std::pin::{pin, Pin};
 use std::rc::Rc;
+
+use futures::future::{select, Either};
+pub use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::clock::Clock;
 use super::event::{Kind, Phase, Recorder};
 use super::scenario::{Pattern, Scenario};
 use super::workload::{Attempt, Workload};
 
+pub mod as_completed;
+pub mod fallback;
 pub mod gather;
+pub mod pipeline;
+pub mod race;
+pub mod resource;
+pub mod retry;
+pub mod semaphore;
 pub mod sequential;
+pub mod timeout;
 
 /// What a task's work returns: a value (as text) or an error message.
 pub type Outcome = Result<String, String>;
@@ -20,8 +47,30 @@ pub type Outcome = Result<String, String>;
 pub type WorkFuture = Pin<Box<dyn Future<Output = Outcome>>>;
 
 /// Performs one attempt's work: a sleep on the run's clock, or (in the browser) a real request.
+///
+/// Multi-stage patterns (pipeline's fetch/process/save, resource's acquire/release) go through
+/// [`Work::stage`], so a runtime can swap any stage for real I/O while the core keeps recording
+/// the spans. The core always builds the stage's simulated future itself (it knows the clock):
+///
+/// - `fetch`: `simulated` is `self.run(plan)` on the workload's plan for the item, so a runtime
+///   that only overrides [`Work::run`] (say, with a real request) fetches for real in the
+///   pipeline too;
+/// - `process`, `save`, `acquire`, `release`: `simulated` sleeps the scenario's `process`, `save`,
+///   `acquire` or `release` milliseconds and succeeds; `plan.duration_ms` holds that length and
+///   `plan.fails` is false.
+///
+/// The default [`Work::stage`] returns `simulated` unchanged. An override may return its own
+/// future instead (dropping `simulated` disarms its timer); its `Err` closes the stage's span
+/// with `fail` and the pattern treats it as that stage's error.
 pub trait Work {
+    /// One attempt of a task's work.
     fn run(&self, plan: &Attempt) -> WorkFuture;
+
+    /// One stage of a multi-stage task; see the trait docs.
+    fn stage(&self, phase: Phase, plan: &Attempt, simulated: WorkFuture) -> WorkFuture {
+        let _ = (phase, plan);
+        simulated
+    }
 }
 
 /// Work that sleeps for the planned duration, then succeeds or fails as planned.
@@ -77,6 +126,108 @@ impl<C: Clock> Ctx<C> {
         outcome
     }
 
+    /// One attempt of `task`'s work under a deadline (`asyncio.wait_for`): if `timeout_ms` passes
+    /// first, the work is dropped (cancelled) and its span closes with `timeout`. A task exactly as
+    /// long as its deadline times out, as in asyncio, where the deadline's timer is armed first.
+    pub async fn attempt_within(&self, task: u32, attempt: u32, timeout_ms: u32) -> Outcome {
+        let plan = self.workload.attempt(task, attempt);
+        let span = self.rec.begin(task, attempt, Phase::Work);
+        let deadline = self.clock.sleep(f64::from(timeout_ms));
+        let work = self.work.run(&plan);
+        match select(pin!(deadline), work).await {
+            Either::Left(((), work)) => {
+                drop(work);
+                span.timeout(format!("timed out after {timeout_ms} ms"));
+                Err(format!("TimeoutError: no result within {timeout_ms} ms"))
+            }
+            Either::Right((outcome, _)) => {
+                match &outcome {
+                    Ok(v) => span.end_with(v.clone()),
+                    Err(e) => span.fail(e.clone()),
+                }
+                outcome
+            }
+        }
+    }
+
+    /// A semaphore of the scenario's effective `limit`, if it has one.
+    pub fn semaphore(&self) -> Option<Semaphore> {
+        self.scenario.effective_limit().map(|n| Semaphore::new(n as usize))
+    }
+
+    /// Waits for a permit of `sem`, recorded as a `wait` span (zero-length when one is free).
+    /// Permits are handed out first come, first served, as asyncio.Semaphore does.
+    pub async fn permit<'s>(&self, sem: &'s Semaphore, task: u32, attempt: u32) -> Result<SemaphorePermit<'s>, String> {
+        let span = self.rec.begin(task, attempt, Phase::Wait);
+        match sem.acquire().await {
+            Ok(permit) => {
+                span.end();
+                Ok(permit)
+            }
+            Err(e) => {
+                span.fail(e.to_string());
+                Err(e.to_string())
+            }
+        }
+    }
+
+    /// [`Ctx::permit`] when there is a semaphore; `Ok(None)` at once when there is none.
+    pub async fn maybe_permit<'s>(
+        &self,
+        sem: Option<&'s Semaphore>,
+        task: u32,
+        attempt: u32,
+    ) -> Result<Option<SemaphorePermit<'s>>, String> {
+        match sem {
+            Some(sem) => self.permit(sem, task, attempt).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// A timed stage (`process`, `save`, `acquire`, `release`) of `ms` milliseconds, recorded as a
+    /// span of `phase`, through [`Work::stage`].
+    pub async fn stage(&self, task: u32, attempt: u32, phase: Phase, ms: u32) -> Outcome {
+        let plan = Attempt { task, attempt, duration_ms: ms, fails: false };
+        let sleep = self.clock.sleep(f64::from(ms));
+        let simulated: WorkFuture = Box::pin(async move {
+            sleep.await;
+            Ok(format!("{ms} ms"))
+        });
+        self.run_stage(phase, plan, simulated).await
+    }
+
+    /// The `fetch` stage of an item: the workload's planned work for it, through [`Work::stage`].
+    pub async fn fetch(&self, task: u32, attempt: u32) -> Outcome {
+        let plan = self.workload.attempt(task, attempt);
+        let simulated = self.work.run(&plan);
+        self.run_stage(Phase::Fetch, plan, simulated).await
+    }
+
+    async fn run_stage(&self, phase: Phase, plan: Attempt, simulated: WorkFuture) -> Outcome {
+        let span = self.rec.begin(plan.task, plan.attempt, phase);
+        let outcome = self.work.stage(phase, &plan, simulated).await;
+        match &outcome {
+            Ok(v) => span.end_with(v.clone()),
+            Err(e) => span.fail(e.clone()),
+        }
+        outcome
+    }
+
+    /// A `backoff` span of `ms` milliseconds after attempt `attempt` failed.
+    pub async fn backoff(&self, task: u32, attempt: u32, ms: f64) {
+        let span = self.rec.begin(task, attempt, Phase::Backoff);
+        self.clock.sleep(ms).await;
+        span.end_with(format!("{ms} ms, then attempt {}", attempt + 1));
+    }
+
+    /// Records that `task` was cancelled before it finished: a `failed` mark whose detail starts
+    /// with `cancelled` (its open spans record `cancel` themselves when dropped).
+    pub fn cancelled(&self, task: u32, why: &str) -> Outcome {
+        let detail = format!("cancelled: {why}");
+        self.rec.record(task, 0, Kind::Failed, Phase::Task, detail.clone());
+        Err(detail)
+    }
+
     /// Records how a task finished.
     pub fn finish(&self, task: u32, outcome: &Outcome) {
         match outcome {
@@ -98,5 +249,13 @@ pub async fn run<C: Clock>(ctx: &Ctx<C>) -> Vec<Outcome> {
     match ctx.scenario.pattern {
         Pattern::Sequential => sequential::run(ctx).await,
         Pattern::Gather => gather::run(ctx).await,
+        Pattern::Semaphore => semaphore::run(ctx).await,
+        Pattern::Retry => retry::run(ctx).await,
+        Pattern::Fallback => fallback::run(ctx).await,
+        Pattern::Resource => resource::run(ctx).await,
+        Pattern::Pipeline => pipeline::run(ctx).await,
+        Pattern::Timeout => timeout::run(ctx).await,
+        Pattern::Race => race::run(ctx).await,
+        Pattern::AsCompleted => as_completed::run(ctx).await,
     }
 }

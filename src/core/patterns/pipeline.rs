@@ -1,0 +1,36 @@
+//! The article's DataProcessor: each item is fetched, processed and saved, three awaited stages
+//! recorded as `fetch`, `process` and `save` spans. The batch is gathered, or run under a
+//! semaphore of `limit` permits when it is set (the permit covers all three stages).
+//!
+//! The fetch takes the workload's duration and fails as the workload plans (`fail`); process and
+//! save take the scenario's `process` and `save` milliseconds and do not fail in the simulation.
+//! A failed stage skips the stages after it and the item fails with that error. Each stage goes
+//! through [`Work::stage`](super::Work::stage), so the browser can fetch and save for real.
+//! Processing is modelled as an awaited step (an async parse, say): CPU-bound work would block the
+//! event loop instead, which this demo does not simulate.
+
+use futures::future::join_all;
+
+use super::{Ctx, Outcome, Semaphore};
+use crate::core::clock::Clock;
+use crate::core::event::Phase;
+
+/// Runs every item through its three stages.
+pub async fn run<C: Clock>(ctx: &Ctx<C>) -> Vec<Outcome> {
+    let sem = ctx.semaphore();
+    let sem = sem.as_ref();
+    join_all((0..ctx.workload.len()).map(|item| async move {
+        let outcome = process_item(ctx, item, sem).await;
+        ctx.finish(item, &outcome);
+        outcome
+    }))
+    .await
+}
+
+async fn process_item<C: Clock>(ctx: &Ctx<C>, item: u32, sem: Option<&Semaphore>) -> Outcome {
+    let _permit = ctx.maybe_permit(sem, item, 1).await?;
+    let data = ctx.fetch(item, 1).await?;
+    ctx.stage(item, 1, Phase::Process, ctx.scenario.process).await?;
+    ctx.stage(item, 1, Phase::Save, ctx.scenario.save).await?;
+    Ok(data)
+}

@@ -1,0 +1,36 @@
+//! An async context manager around each task (`async with Resource():`): an `acquire` span
+//! (`__aenter__`, `acquire` ms), the `work`, then a `release` span (`__aexit__`, `release` ms) that
+//! runs whether the work succeeded or failed; the task's `done`/`failed` mark follows the release.
+//! The tasks are gathered, or run under a semaphore of `limit` permits when it is set (the permit
+//! is taken before acquiring and given back after releasing, like a connection pool).
+//!
+//! If acquiring fails (only a runtime's [`Work::stage`](super::Work::stage) can make it), the body
+//! and the release are skipped, as when `__aenter__` raises. If releasing fails, its error is the
+//! task's, as when `__aexit__` raises.
+
+use futures::future::join_all;
+
+use super::{Ctx, Outcome, Semaphore};
+use crate::core::clock::Clock;
+use crate::core::event::Phase;
+
+/// Runs every task inside its resource.
+pub async fn run<C: Clock>(ctx: &Ctx<C>) -> Vec<Outcome> {
+    let sem = ctx.semaphore();
+    let sem = sem.as_ref();
+    join_all((0..ctx.workload.len()).map(|task| async move {
+        let outcome = with_resource(ctx, task, sem).await;
+        ctx.finish(task, &outcome);
+        outcome
+    }))
+    .await
+}
+
+async fn with_resource<C: Clock>(ctx: &Ctx<C>, task: u32, sem: Option<&Semaphore>) -> Outcome {
+    let _permit = ctx.maybe_permit(sem, task, 1).await?;
+    let s = &ctx.scenario;
+    ctx.stage(task, 1, Phase::Acquire, s.acquire).await?;
+    let outcome = ctx.attempt(task, 1).await;
+    let released = ctx.stage(task, 1, Phase::Release, s.release).await;
+    outcome.and_then(|value| released.map(|_| value))
+}
