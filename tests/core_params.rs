@@ -1,0 +1,191 @@
+//! The new parameters: each bad value is rejected with a message naming the key and its range, the
+//! form shows only what the pattern uses, and a link carries everything needed to reproduce a run.
+
+use awaitlab::core::run::run_virtual;
+use awaitlab::core::scenario::{Backoff, ErrorMode, ParamError, Pattern, Scenario};
+
+fn pairs(q: &str) -> Vec<(&str, &str)> {
+    q.split('&').filter(|p| !p.is_empty()).map(|p| p.split_once('=').unwrap_or((p, ""))).collect()
+}
+
+fn parse(q: &str) -> Result<Scenario, Vec<ParamError>> {
+    Scenario::parse(pairs(q))
+}
+
+fn only_error(q: &str) -> ParamError {
+    let errors = parse(q).expect_err(q);
+    assert_eq!(errors.len(), 1, "{q}: {errors:?}");
+    errors.into_iter().next().expect("one error")
+}
+
+#[test]
+fn the_bad_inputs_of_the_issue_are_rejected_naming_the_key_and_the_range() {
+    let cases = [
+        ("pattern=semaphore&limit=0", "limit", "limit must be a whole number from 1 to 100000, or none (got \"0\")"),
+        ("pattern=retry&retries=-1", "retries", "retries must be a whole number from 1 to 20 (got \"-1\")"),
+        ("fail=2", "fail", "fail must be a number from 0 to 1 (got \"2\")"),
+        ("pattern=timeout&timeout=0", "timeout", "timeout must be a whole number from 1 to 600000 (got \"0\")"),
+        ("pattern=retry&delay=NaN", "delay", "delay must be a whole number from 0 to 600000 (got \"NaN\")"),
+        ("pattern=backoff", "pattern", "pattern must be one of sequential, gather, semaphore, retry, fallback, resource, pipeline, timeout, race, as_completed (got \"backoff\")"),
+        ("pattern=retry&backoff=linear", "backoff", "backoff must be one of constant, exponential (got \"linear\")"),
+    ];
+    for (q, key, message) in cases {
+        let e = only_error(q);
+        assert_eq!((e.key.as_str(), e.message.as_str()), (key, message), "{q}");
+    }
+}
+
+#[test]
+fn every_other_new_key_rejects_out_of_range_values() {
+    for (q, key, needle) in [
+        ("limit=100001", "limit", "from 1 to 100000"),
+        ("limit=2.5", "limit", "from 1 to 100000"),
+        ("retries=21", "retries", "from 1 to 20"),
+        ("retries=0", "retries", "from 1 to 20"),
+        ("delay=600001", "delay", "from 0 to 600000"),
+        ("factor=0.5", "factor", "factor must be a number from 1 to 10"),
+        ("factor=NaN", "factor", "from 1 to 10"),
+        ("factor=inf", "factor", "from 1 to 10"),
+        ("jitter=1.5", "jitter", "jitter must be a number from 0 to 1"),
+        ("hold=yes", "hold", "hold must be 1 or 0"),
+        ("errors=ignore", "errors", "errors must be one of collect, fail_fast"),
+        ("acquire=-5", "acquire", "from 0 to 600000"),
+        ("release=x", "release", "from 0 to 600000"),
+        ("process=1e9", "process", "from 0 to 600000"),
+        ("save=", "save", "from 0 to 600000"),
+        ("timeout=600001", "timeout", "from 1 to 600000"),
+    ] {
+        let e = only_error(q);
+        assert_eq!(e.key, key, "{q}");
+        assert!(e.message.contains(needle), "{q}: {}", e.message);
+    }
+}
+
+#[test]
+fn every_bad_value_is_reported_at_once_and_lenient_parsing_keeps_the_defaults() {
+    let q = "pattern=retry&limit=0&retries=-1&fail=2&timeout=0&delay=NaN&backoff=linear";
+    let errors = parse(q).unwrap_err();
+    let keys: Vec<&str> = errors.iter().map(|e| e.key.as_str()).collect();
+    assert_eq!(keys, ["limit", "retries", "fail", "timeout", "delay", "backoff"]);
+    let (s, lenient) = Scenario::parse_lenient(pairs(q));
+    assert_eq!(lenient, errors);
+    let d = Scenario::default();
+    assert_eq!(s.pattern, Pattern::Retry);
+    assert_eq!(
+        (s.limit, s.retries, s.fail, s.timeout, s.delay, s.backoff),
+        (None, d.retries, d.fail, d.timeout, d.delay, d.backoff)
+    );
+}
+
+#[test]
+fn good_values_parse_including_the_forms_json_and_the_js_api_use() {
+    let s = parse("pattern=retry&retries=5&delay=0&backoff=exponential&factor=1.5&jitter=0.25&limit=4&hold=0").unwrap();
+    assert_eq!(
+        (s.retries, s.delay, s.backoff, s.factor, s.jitter, s.limit, s.hold),
+        (5, 0, Backoff::Exponential, 1.5, 0.25, Some(4), false)
+    );
+    // JSON writes null, true and 2.0; the form may send an empty limit.
+    let s = parse("pattern=retry&limit=null&hold=true&factor=2.0&retries=3.0").unwrap();
+    assert_eq!((s.limit, s.hold, s.factor, s.retries), (None, true, 2.0, 3));
+    assert_eq!(parse("pattern=resource&limit=").unwrap().limit, None);
+    assert_eq!(parse("pattern=resource&limit=none").unwrap().limit, None);
+    assert_eq!(parse("pattern=gather&errors=fail_fast").unwrap().errors, ErrorMode::FailFast);
+}
+
+#[test]
+fn keys_of_other_patterns_are_accepted_so_links_survive_a_pattern_change() {
+    let s = parse("pattern=gather&limit=5&retries=7&timeout=90&acquire=1").unwrap();
+    assert_eq!(s.effective_limit(), None, "gather ignores limit");
+    // ...but keeps it, so switching to semaphore uses it.
+    let mut switched = s.clone();
+    switched.pattern = Pattern::Semaphore;
+    assert_eq!(switched.effective_limit(), Some(5));
+    let q = s.to_query();
+    for kv in ["limit=5", "retries=7", "timeout=90", "acquire=1"] {
+        assert!(q.contains(kv), "{q} should keep {kv}");
+    }
+    assert_eq!(parse(&q).unwrap(), s);
+}
+
+#[test]
+fn fields_list_only_what_the_pattern_uses() {
+    let keys = |q: &str| -> Vec<&'static str> {
+        parse(q)
+            .unwrap()
+            .fields()
+            .iter()
+            .map(|f| f.key)
+            .filter(|k| !["pattern", "preset", "tasks", "min", "max", "fail", "seed"].contains(k))
+            .collect()
+    };
+    assert_eq!(keys("pattern=sequential&limit=3&retries=5"), Vec::<&str>::new());
+    assert_eq!(keys("pattern=gather"), ["errors"]);
+    assert_eq!(keys("pattern=semaphore"), ["limit"]);
+    assert_eq!(keys("pattern=retry"), ["retries", "delay", "backoff", "jitter", "limit"]);
+    assert_eq!(
+        keys("pattern=retry&backoff=exponential&limit=2"),
+        ["retries", "delay", "backoff", "factor", "jitter", "limit", "hold"]
+    );
+    assert_eq!(keys("pattern=fallback"), Vec::<&str>::new());
+    assert_eq!(keys("pattern=resource"), ["limit", "acquire", "release"]);
+    assert_eq!(keys("pattern=pipeline"), ["limit", "process", "save"]);
+    assert_eq!(keys("pattern=timeout"), ["timeout"]);
+    assert_eq!(keys("pattern=race"), Vec::<&str>::new());
+    assert_eq!(keys("pattern=as_completed"), ["process"]);
+    // The pattern choice lists every pattern.
+    let s = Scenario::default();
+    let pattern = s.fields().into_iter().find(|f| f.key == "pattern").unwrap();
+    match pattern.kind {
+        awaitlab::core::scenario::FieldKind::Choice(options) => assert_eq!(options.len(), Pattern::ALL.len()),
+        other => panic!("pattern should be a choice, is {other:?}"),
+    }
+}
+
+#[test]
+fn links_carry_every_key_the_run_needs_and_reproduce_it() {
+    for p in Pattern::ALL {
+        let q = format!(
+            "pattern={}&tasks=12&min=20&max=200&fail=0.3&seed=4&limit=3&retries=4&delay=15&backoff=exponential&factor=3&jitter=0.5&hold=0&errors=fail_fast&acquire=7&release=9&process=11&save=13&timeout=120",
+            p.key()
+        );
+        let s = parse(&q).unwrap();
+        let link = s.to_query();
+        assert!(link.starts_with("v=1&"), "{link}");
+        let back = parse(&link).unwrap();
+        assert_eq!(back, s, "{p:?}");
+        assert_eq!(run_virtual(&back).events, run_virtual(&s).events);
+        // A link with only the keys the pattern uses, everything else at defaults, runs the same.
+        let minimal: Vec<(&str, String)> = s.to_pairs().into_iter().filter(|(k, _)| s.is_relevant(k)).collect();
+        let minimal = Scenario::parse(minimal.iter().map(|(k, v)| (*k, v.as_str()))).unwrap();
+        assert_eq!(run_virtual(&minimal).events, run_virtual(&s).events, "{p:?}: a relevant key is missing");
+        // value() answers for any key, used or not.
+        assert_eq!(s.value("save"), "13");
+    }
+    // Defaults stay out of a link for keys the pattern does not use.
+    let q = parse("pattern=gather").unwrap().to_query();
+    assert_eq!(q, "v=1&pattern=gather&preset=random&tasks=10&seed=1&min=100&max=400&fail=0&source=sleep&clock=browser&errors=collect");
+    let q = parse("pattern=retry").unwrap().to_query();
+    assert!(q.ends_with("&limit=none&retries=3&delay=100&backoff=constant&jitter=0"), "{q}");
+}
+
+#[test]
+fn old_links_keep_their_meaning() {
+    let old = "v=1&pattern=gather&preset=random&tasks=10&seed=1&min=100&max=400&fail=0&source=sleep&clock=browser";
+    let s = parse(old).unwrap();
+    assert_eq!((s.pattern, s.errors, s.effective_limit()), (Pattern::Gather, ErrorMode::Collect, None));
+}
+
+#[test]
+fn every_pattern_has_a_key_title_and_explanation() {
+    let mut keys: Vec<&str> = Pattern::ALL.iter().map(|p| p.key()).collect();
+    assert_eq!(keys.len(), 10);
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), 10);
+    for p in Pattern::ALL {
+        assert_eq!(parse(&format!("pattern={}", p.key())).unwrap().pattern, *p);
+        let sentences = p.explain().matches(". ").count() + 1;
+        assert!((2..=3).contains(&sentences), "{p:?}: {}", p.explain());
+        assert!(!p.title().is_empty());
+    }
+}
