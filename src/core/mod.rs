@@ -2,6 +2,7 @@
 //! here (a test reads these sources to make sure), so all of it runs and is tested natively.
 
 pub mod clock;
+pub mod code;
 pub mod event;
 pub mod patterns;
 pub mod run;

@@ -1,0 +1,73 @@
+//! The code panel: Python and Rust for the current scenario, with its values filled in.
+
+use awaitlab::core::code::{python, rust};
+use awaitlab::core::scenario::{Pattern, Scenario};
+
+fn scenario(q: &str) -> Scenario {
+    Scenario::parse(q.split('&').map(|p| p.split_once('=').expect("key=value"))).expect("valid")
+}
+
+#[test]
+fn semaphore_code_shows_the_limit_in_both_languages() {
+    let s = scenario("pattern=semaphore&limit=3&tasks=12&min=100&max=100");
+    let py = python(&s);
+    assert!(py.contains("asyncio.Semaphore(3)"), "{py}");
+    assert!(py.contains("async with sem:") && py.contains("N = 12") && py.contains("ms = 100"), "{py}");
+    let rs = rust(&s);
+    assert!(rs.contains("Semaphore::new(3)") && rs.contains("ctx.permit(&sem, task, 1)"), "{rs}");
+    assert!(rs.contains("(0..12)"), "{rs}");
+}
+
+#[test]
+fn retry_code_follows_attempts_delay_backoff_jitter_and_hold() {
+    let s = scenario("pattern=retry&retries=4&delay=40&backoff=exponential&factor=3&jitter=0.5&tasks=5");
+    let py = python(&s);
+    assert!(
+        py.contains("range(1, 4 + 1)")
+            && py.contains("0.04 * 3 ** (attempt - 1)")
+            && py.contains("1 - 0.5 * random.random()"),
+        "{py}"
+    );
+    assert!(!py.contains("Semaphore"), "{py}");
+    assert!(rust(&s).contains("attempt >= 4") && rust(&s).contains("40 ms × 3^(attempt − 1)"));
+
+    let held = python(&scenario("pattern=retry&limit=2&hold=1"));
+    let freed = python(&scenario("pattern=retry&limit=2&hold=0"));
+    // hold=1 puts the whole retry loop inside `async with sem`; hold=0 only each attempt.
+    assert!(held.find("async with sem").unwrap() < held.find("for attempt").unwrap(), "{held}");
+    assert!(freed.find("async with sem").unwrap() > freed.find("for attempt").unwrap(), "{freed}");
+    assert!(rust(&scenario("pattern=retry&limit=2&hold=0")).contains("permit = None; // hold=0"));
+    assert!(!rust(&scenario("pattern=retry&limit=2&hold=1")).contains("permit = None; // hold=0"));
+}
+
+#[test]
+fn each_pattern_shows_its_own_idiom_and_values() {
+    for (q, py_needle, rs_needle) in [
+        ("pattern=sequential&tasks=5", "for i in range(N)", "for task in 0..5"),
+        ("pattern=gather", "return_exceptions=True", "join_all"),
+        ("pattern=gather&errors=fail_fast", "asyncio.TaskGroup()", "try_join_all"),
+        ("pattern=fallback", "async def safe_process(coro, default=None)", "Kind::Fallback"),
+        ("pattern=resource&acquire=250&release=125", "asyncio.sleep(0.25)  # acquire", "Phase::Release, 125"),
+        ("pattern=resource&limit=2", "asyncio.Semaphore(2)", "Semaphore::new(2)"),
+        ("pattern=pipeline&process=30&save=5", "asyncio.sleep(0.03)", "Phase::Save, 5"),
+        ("pattern=timeout&timeout=250", "asyncio.wait_for(work(i), timeout=0.25)", "attempt_within(task, 1, 250)"),
+        ("pattern=race", "FIRST_COMPLETED", "select_all"),
+        ("pattern=as_completed&process=15", "asyncio.as_completed(tasks)", "sleep(15.0)"),
+        ("pattern=gather&preset=breakfast", "(\"brew coffee\", 3)", "(0..2)"),
+        ("pattern=gather&fail=0.25&min=10&max=90&seed=7", "random.random() < 0.25", "join_all"),
+    ] {
+        let s = scenario(q);
+        assert!(python(&s).contains(py_needle), "{q}: python lacks {py_needle}:\n{}", python(&s));
+        assert!(rust(&s).contains(rs_needle), "{q}: rust lacks {rs_needle}:\n{}", rust(&s));
+    }
+}
+
+#[test]
+fn every_pattern_has_code_that_names_its_source_file_and_runs_main() {
+    for p in Pattern::ALL {
+        let s = scenario(&format!("pattern={}", p.key()));
+        assert!(python(&s).ends_with("asyncio.run(main())\n"), "{p:?}");
+        assert!(python(&s).contains("async def main()"), "{p:?}");
+        assert!(rust(&s).contains(&format!("src/core/patterns/{}.rs", p.key())), "{p:?}");
+    }
+}
