@@ -1,0 +1,22 @@
+//! scripts/asyncio_reference.py lists awaitlab queries with the makespan awaitlab predicts for
+//! them, beside CPython's measured one. Those predictions must be what the virtual clock gives.
+
+use awaitlab::core::run::run_virtual;
+use awaitlab::core::scenario::Scenario;
+
+#[test]
+fn the_asyncio_reference_scripts_predictions_match_the_virtual_clock() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/asyncio_reference.py");
+    let script = std::fs::read_to_string(path).expect("read the reference script");
+    let mut checked = 0;
+    for line in script.lines().map(str::trim).filter(|l| l.starts_with("(\"pattern=")) {
+        // ("pattern=...&...", 400),
+        let (query, rest) = line[2..].split_once("\", ").expect("(\"query\", ms)");
+        let predicted: f64 = rest.trim_end_matches("),").parse().expect("a number of ms");
+        let s = Scenario::parse(query.split('&').map(|p| p.split_once('=').expect("key=value")))
+            .unwrap_or_else(|e| panic!("{query}: {e:?}"));
+        assert_eq!(run_virtual(&s).summary.makespan_ms, predicted, "{query}");
+        checked += 1;
+    }
+    assert!(checked >= 4, "expected the canonical scenarios, found {checked}");
+}
