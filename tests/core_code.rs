@@ -45,7 +45,7 @@ fn each_pattern_shows_its_own_idiom_and_values() {
     for (q, py_needle, rs_needle) in [
         ("pattern=sequential&tasks=5", "for i in range(N)", "for task in 0..5"),
         ("pattern=gather", "return_exceptions=True", "join_all"),
-        ("pattern=gather&errors=fail_fast", "asyncio.TaskGroup()", "try_join_all"),
+        ("pattern=gather&errors=fail_fast", "asyncio.TaskGroup()", "FuturesUnordered"),
         ("pattern=fallback", "async def safe_process(coro, default=None)", "Kind::Fallback"),
         ("pattern=resource&acquire=250&release=125", "asyncio.sleep(0.25)  # acquire", "Phase::Release, 125"),
         ("pattern=resource&limit=2", "asyncio.Semaphore(2)", "Semaphore::new(2)"),

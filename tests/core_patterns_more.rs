@@ -84,9 +84,9 @@ fn gather_collect_lets_every_task_finish_and_reports_every_error() {
 
 #[test]
 fn gather_fail_fast_cancels_every_task_still_running_at_the_first_error() {
-    let s = scenario("pattern=gather&errors=fail_fast&tasks=30&min=10&max=500&fail=0.3&seed=8");
+    let s = scenario("pattern=gather&errors=fail_fast&tasks=60&min=10&max=500&fail=0.1&seed=8");
     let w = s.workload();
-    let plans: Vec<Attempt> = (0..30).map(|t| w.attempt(t, 1)).collect();
+    let plans: Vec<Attempt> = (0..60).map(|t| w.attempt(t, 1)).collect();
     let first_error = plans.iter().filter(|p| p.fails).map(|p| p.duration_ms).min().expect("some task fails");
     let culprits: Vec<&Attempt> = plans.iter().filter(|p| p.fails && p.duration_ms == first_error).collect();
     assert_eq!(culprits.len(), 1, "the seed should give one first error");

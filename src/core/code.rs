@@ -228,11 +228,13 @@ fn rust_body(s: &Scenario) -> String {
                  join_all((0..{n}).map(|task| ctx.single(task))).await\n"
             ),
             ErrorMode::FailFast => format!(
-                "// the first error ends try_join_all; dropping it cancels the tasks still running,\n\
-                 // whose `work` spans then close with `cancel`\n\
-                 let first_error = try_join_all((0..{n}).map(|task| async move {{\n    \
-                 ctx.single(task).await.map_err(|_| task)\n}}))\n.await\n.err();\n\
-                 // then: ctx.cancelled(task, \"task {{culprit}} failed first\") for each unfinished task\n"
+                "// results in the order they finish; the first error stops the loop, and dropping\n\
+                 // `running` cancels the tasks still in it: their `work` spans close with `cancel`\n\
+                 let mut running: FuturesUnordered<_> =\n    \
+                 (0..{n}).map(|task| async move {{ (task, ctx.single(task).await) }}).collect();\n\
+                 while let Some((task, outcome)) = running.next().await {{\n    \
+                 if outcome.is_err() {{\n        break; // then ctx.cancelled(t, \"task {{task}} failed first\") for each unfinished t\n    }}\n}}\n\
+                 drop(running);\n"
             ),
         },
         Pattern::Semaphore => rust_gathered(
