@@ -5,7 +5,7 @@
 //! future holding it is dropped (cancelled) first, the guard records `cancel` on its way out, so a
 //! cancelled task is always visible on its lane.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
@@ -93,19 +93,25 @@ pub struct Event {
 pub struct Recorder {
     events: Rc<RefCell<Vec<Event>>>,
     now: Rc<dyn Fn() -> f64>,
-    t0: f64,
+    t0: Rc<Cell<f64>>,
 }
 
 impl Recorder {
     /// A recorder whose time 0 is `clock`'s current time.
     pub fn new<C: Clock>(clock: &C) -> Self {
         let c = clock.clone();
-        Recorder { events: Rc::default(), t0: clock.now(), now: Rc::new(move || c.now()) }
+        Recorder { events: Rc::default(), t0: Rc::new(Cell::new(clock.now())), now: Rc::new(move || c.now()) }
     }
 
     /// Milliseconds since the recorder was created.
     pub fn elapsed(&self) -> f64 {
-        (self.now)() - self.t0
+        (self.now)() - self.t0.get()
+    }
+
+    /// Makes now time 0 (for every clone): a runtime calls this when the run's future first
+    /// runs, so set-up work before it is not counted in the run.
+    pub fn restart_clock(&self) {
+        self.t0.set((self.now)());
     }
 
     /// Records an event now.

@@ -60,14 +60,18 @@ fn error(message: &str) -> JsValue {
     js_sys::Error::new(&format!("awaitlab: {message}")).into()
 }
 
-/// `awaitlab.run(params)`.
-pub fn run(params: JsValue) -> Promise {
+fn summary_to_js(run: &Run) -> Result<JsValue, JsValue> {
+    JSON::parse(&serde_json::to_string(&run.summary).unwrap_or_default())
+}
+
+/// Runs `params` and resolves with `to_js` of the run.
+fn start(params: JsValue, to_js: fn(&Run) -> Result<JsValue, JsValue>) -> Promise {
     let scenario = match scenario_from_js(&params) {
         Ok(s) => s,
         Err(message) => return Promise::reject(&error(&message)),
     };
     if scenario.clock == ClockKind::Virtual {
-        return match run_to_js(&run_virtual(&scenario)) {
+        return match to_js(&run_virtual(&scenario)) {
             Ok(v) => Promise::resolve(&v),
             Err(e) => Promise::reject(&e),
         };
@@ -75,20 +79,32 @@ pub fn run(params: JsValue) -> Promise {
     let live = session::start(scenario);
     future_to_promise(async move {
         match live.finished.await {
-            Some(run) => run_to_js(&run),
+            Some(run) => to_js(&run),
             None => Err(error("the run was cancelled: another run started before it finished")),
         }
     })
+}
+
+/// `awaitlab.run(params)`: a Promise of the Run JSON.
+pub fn run(params: JsValue) -> Promise {
+    start(params, run_to_js)
+}
+
+/// `awaitlab.summary(params)`: the same run, resolving to its summary only (cheap for big runs).
+pub fn summary(params: JsValue) -> Promise {
+    start(params, summary_to_js)
 }
 
 /// Defines `window.awaitlab` (once, at start-up).
 pub fn install() -> Result<(), JsValue> {
     let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
     let api = Object::new();
-    let run_fn = Closure::<dyn Fn(JsValue) -> Promise>::new(run);
-    Reflect::set(&api, &"run".into(), run_fn.as_ref())?;
-    // The API lives as long as the page.
-    run_fn.forget();
+    for (name, f) in [("run", run as fn(JsValue) -> Promise), ("summary", summary)] {
+        let f = Closure::<dyn Fn(JsValue) -> Promise>::new(f);
+        Reflect::set(&api, &name.into(), f.as_ref())?;
+        // The API lives as long as the page.
+        f.forget();
+    }
     Reflect::set(&api, &"version".into(), &API_VERSION.into())?;
     Reflect::set(&window, &"awaitlab".into(), &api)?;
     Ok(())

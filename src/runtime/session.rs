@@ -62,6 +62,7 @@ pub fn start(scenario: Scenario) -> LiveRun {
     let body = {
         let scenario = scenario.clone();
         async move {
+            ctx.rec.restart_clock();
             patterns::run(&ctx).await;
             Run::new(&scenario, ClockKind::Browser, ctx.rec.snapshot())
         }

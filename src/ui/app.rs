@@ -6,8 +6,10 @@ use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
+use super::code_panel::CodePanel;
 use super::controls::Controls;
 use super::frame::next_frame;
+use super::legend::Legend;
 use super::state::{Action, State};
 use super::summary::SummaryView;
 use super::timeline_view::TimelineView;
@@ -17,8 +19,22 @@ use crate::core::scenario::Scenario;
 use crate::core::timeline::{format_ms, Timeline};
 use crate::runtime::session;
 
-/// Keeps the measured run's view in step with it: one update per animation frame while it is
-/// live, then its final events. Stops when the run changes or the app unmounts.
+thread_local! {
+    /// How long the last render of the app took, in ms (measured from its start to its effects).
+    static RENDER_COST: Cell<f64> = const { Cell::new(0.0) };
+}
+
+/// Live updates may take at most this share of the main thread: a render that hogs it delays the
+/// very timers being measured (Chromium then runs only a few timer callbacks between frames).
+const UI_SHARE: f64 = 0.2;
+
+fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
+/// Keeps the measured run's view in step with it: at most one update per animation frame while
+/// it is live, fewer when rendering is costly, then its final events. Stops when the run changes
+/// or the app unmounts.
 #[hook]
 fn use_run_frames(state: &UseReducerHandle<State>) {
     let live = state.measured.as_ref().map(|m| m.live.clone());
@@ -29,9 +45,13 @@ fn use_run_frames(state: &UseReducerHandle<State>) {
         if let Some(live) = live {
             let (a, d, l) = (alive.clone(), dispatch.clone(), live.clone());
             spawn_local(async move {
+                let mut last = f64::NEG_INFINITY;
                 while a.get() {
                     next_frame().await;
-                    if a.get() {
+                    let t = now_ms();
+                    let wait = RENDER_COST.with(Cell::get) / UI_SHARE;
+                    if a.get() && t - last >= wait {
+                        last = t;
                         d.dispatch(Action::Frame { id: l.id, len: l.rec.len(), now: l.rec.elapsed() });
                     }
                 }
@@ -57,6 +77,8 @@ fn start(scenario: Scenario) {
 
 #[component]
 pub fn App() -> Html {
+    let render_start = now_ms();
+    use_effect(move || RENDER_COST.with(|c| c.set(now_ms() - render_start)));
     let state = use_reducer(|| State::from_url(&url::query_pairs()));
 
     {
@@ -95,8 +117,17 @@ pub fn App() -> Html {
     let on_cancel = Callback::from(|()| session::cancel_current());
 
     let shown = state.measured.as_ref().map_or(&state.scenario, |m| &m.live.scenario);
-    let labels = Rc::new((0..shown.workload().len()).map(|t| shown.workload().label(t)).collect::<Vec<_>>());
-    let predicted = state.predicted.as_ref().map(|p| Rc::new(Timeline::build(p.summary.tasks, &p.events, f64::INFINITY)));
+    let labels = use_memo(shown.clone(), |s| {
+        let workload = s.workload();
+        (0..workload.len()).map(|t| workload.label(t)).collect::<Vec<_>>()
+    });
+    // Keyed by the run's address: comparing 10,000-task runs by value on every render costs more
+    // than the layout it saves.
+    let predicted_run = state.predicted.clone();
+    let predicted = use_memo(predicted_run.as_ref().map(|p| Rc::as_ptr(p) as usize), move |_| {
+        predicted_run.map(|p| Rc::new(Timeline::build(p.summary.tasks, &p.events, f64::INFINITY)))
+    });
+    let predicted = (*predicted).clone();
     let measured = state.measured.as_ref().map(|m| Rc::new(m.timeline()));
     let scale_ms = predicted.iter().chain(measured.iter()).map(|t| t.end).fold(0.0, f64::max);
 
@@ -132,6 +163,7 @@ pub fn App() -> Html {
             <main>
                 <section class="intro">
                     <h2>{ shown.pattern.title() }</h2>
+                    <p class="explain">{ shown.pattern.explain() }</p>
                 </section>
                 <Controls
                     scenario={Rc::new(state.scenario.clone())}
@@ -143,6 +175,7 @@ pub fn App() -> Html {
                 <SummaryView
                     predicted={state.predicted.as_ref().map(|p| Rc::new(p.summary.clone()))}
                     measured={state.measured.as_ref().and_then(|m| m.run.as_ref()).map(|r| Rc::new(r.summary.clone()))} />
+                <Legend timelines={predicted.iter().chain(measured.iter()).cloned().collect::<Vec<_>>()} />
                 <div class="panels">
                     if let Some(tl) = predicted {
                         <TimelineView kind="predicted" title="Predicted (virtual clock)" labels={labels.clone()} timeline={tl} {scale_ms} />
@@ -153,6 +186,7 @@ pub fn App() -> Html {
                         <p class="placeholder">{ "The measured timeline appears here when you press Run." }</p>
                     }
                 </div>
+                <CodePanel scenario={Rc::new(shown.clone())} />
             </main>
             <footer>
                 <p>{ "Patterns from the article “Advanced Guide to Python Asynchronous Programming”, written again in Rust. Script it: " }

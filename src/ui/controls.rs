@@ -33,7 +33,10 @@ pub const EXAMPLES: &[(&str, &str)] = &[
 
 #[component]
 pub fn Controls(props: &Props) -> Html {
-    let value = |key: &str| props.values.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default();
+    // A field that became relevant after a pattern change shows the value the run would use.
+    let value = |key: &str| {
+        props.values.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_else(|| props.scenario.value(key))
+    };
     let fields = props.scenario.fields().into_iter().map(|field| {
         let key = field.key;
         let id = format!("field-{key}");

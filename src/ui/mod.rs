@@ -1,8 +1,10 @@
 //! The Yew app: state in a reducer, one component per file, data down and callbacks up.
 
 mod app;
+mod code_panel;
 mod controls;
 mod frame;
+mod legend;
 mod state;
 mod summary;
 mod timeline_view;

@@ -1,0 +1,69 @@
+// awaitlab's benchmarks: the release build in headless Chromium, figures printed as a table.
+// Run through scripts/bench.sh (which builds dist/ first). Ratios compare against plain JS in the
+// same page and the same run, alternating order so neither side always goes first.
+import { launchBrowser, openApp, startStaticServer } from '../tests/e2e/support.mjs';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 5);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const server = await startStaticServer();
+const browser = await launchBrowser();
+const page = await openApp(browser, server.url);
+const rows = [];
+
+// 1. Virtual clock: 100,000 tasks, timed inside the page (summary only, no JSON of the events).
+{
+  const times = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    times.push(
+      await page.evaluate(async () => {
+        const t0 = performance.now();
+        await window.awaitlab.summary({ pattern: 'gather', tasks: 100000, min: 1, max: 1000, clock: 'virtual' });
+        return performance.now() - t0;
+      }),
+    );
+  }
+  rows.push({ benchmark: 'virtual gather, 100,000 tasks', figure: `${median(times).toFixed(1)} ms`, note: 'median wall time' });
+}
+
+// 2. Instrumented gather of N × 100 ms sleeps vs Promise.all of setTimeouts: the time beyond 100 ms.
+for (const n of [1000, 10000]) {
+  const ours = [];
+  const js = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const pair = await page.evaluate(async ({ n, jsFirst }) => {
+      const baseline = async () => {
+        const t0 = performance.now();
+        await Promise.all(Array.from({ length: n }, () => new Promise((r) => setTimeout(r, 100))));
+        return performance.now() - t0 - 100;
+      };
+      const awaitlab = async () => {
+        const t0 = performance.now();
+        await window.awaitlab.summary({ pattern: 'gather', tasks: n, min: 100, max: 100 });
+        return performance.now() - t0 - 100;
+      };
+      if (jsFirst) {
+        const b = await baseline();
+        return { b, a: await awaitlab() };
+      }
+      const a = await awaitlab();
+      return { a, b: await baseline() };
+    }, { n, jsFirst: i % 2 === 0 });
+    ours.push(pair.a);
+    js.push(pair.b);
+  }
+  const a = median(ours);
+  const b = median(js);
+  rows.push({
+    benchmark: `gather ${n.toLocaleString('en')} × 100 ms, time beyond 100 ms`,
+    figure: `${a.toFixed(1)} ms vs JS ${b.toFixed(1)} ms`,
+    note: `ratio ${(a / Math.max(b, 0.1)).toFixed(2)}× (includes the live UI updating per frame)`,
+  });
+}
+
+console.log('\nawaitlab benchmarks (release build, headless Chromium, median of ' + ROUNDS + ')\n');
+console.log('| benchmark | figure | note |\n|---|---|---|');
+for (const r of rows) console.log(`| ${r.benchmark} | ${r.figure} | ${r.note} |`);
+if (page.awaitlabErrors.length) console.log('\npage errors:', page.awaitlabErrors);
+await browser.close();
+await server.close();
