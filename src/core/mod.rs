@@ -5,6 +5,7 @@ pub mod clock;
 pub mod code;
 pub mod event;
 pub mod patterns;
+pub mod replay;
 pub mod run;
 pub mod scenario;
 pub mod timeline;

@@ -9,13 +9,16 @@ use yew::prelude::*;
 use super::code_panel::CodePanel;
 use super::controls::Controls;
 use super::frame::next_frame;
+use super::history::History;
+use super::replay_panel::ReplayPanel;
 use super::legend::Legend;
-use super::state::{Action, State};
+use super::state::{Action, ReplayCmd, State};
 use super::summary::SummaryView;
 use super::timeline_view::TimelineView;
 use super::url;
 use crate::core::event::Kind;
-use crate::core::scenario::Scenario;
+use crate::core::run::run_virtual;
+use crate::core::scenario::{ClockKind, Scenario};
 use crate::core::timeline::{format_ms, Timeline};
 use crate::runtime::session;
 
@@ -70,6 +73,48 @@ fn use_run_frames(state: &UseReducerHandle<State>) {
     });
 }
 
+/// Moves a playing replay along with real time, one tick per animation frame.
+#[hook]
+fn use_replay_clock(state: &UseReducerHandle<State>) {
+    let playing = state.replay.as_ref().is_some_and(|(_, r)| r.playing);
+    let dispatch = state.dispatcher();
+    use_effect_with(playing, move |playing| {
+        let alive = Rc::new(Cell::new(*playing));
+        let a = alive.clone();
+        if *playing {
+            spawn_local(async move {
+                let mut last = now_ms();
+                while a.get() {
+                    next_frame().await;
+                    let t = now_ms();
+                    if a.get() {
+                        dispatch.dispatch(Action::Replay(ReplayCmd::Tick(t - last)));
+                    }
+                    last = t;
+                }
+            });
+        }
+        move || alive.set(false)
+    });
+}
+
+/// Predictions of the same workload as sequential, gather and semaphore(3), for comparing.
+fn pattern_comparison(scenario: &Scenario) -> Vec<crate::core::run::Run> {
+    ["sequential", "gather", "semaphore"]
+        .iter()
+        .filter_map(|pattern| {
+            let mut pairs: Vec<(&str, String)> =
+                scenario.to_pairs().into_iter().filter(|(k, _)| !matches!(*k, "pattern" | "limit" | "clock")).collect();
+            pairs.push(("pattern", pattern.to_string()));
+            pairs.push(("clock", "virtual".into()));
+            if *pattern == "semaphore" {
+                pairs.push(("limit", "3".into()));
+            }
+            Scenario::parse(pairs.iter().map(|(k, v)| (*k, v.as_str()))).ok().map(|s| run_virtual(&s))
+        })
+        .collect()
+}
+
 fn start(scenario: Scenario) {
     url::show(&scenario);
     session::start(scenario);
@@ -92,6 +137,7 @@ pub fn App() -> Html {
         });
     }
     use_run_frames(&state);
+    use_replay_clock(&state);
 
     let on_edit = {
         let dispatch = state.dispatcher();
@@ -115,6 +161,29 @@ pub fn App() -> Html {
         })
     };
     let on_cancel = Callback::from(|()| session::cancel_current());
+    let on_replay_cmd = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |cmd| dispatch.dispatch(Action::Replay(cmd)))
+    };
+    let on_select_replay = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |n| dispatch.dispatch(Action::SelectReplay(n)))
+    };
+    let on_compare = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |n| dispatch.dispatch(Action::ToggleCompare(n)))
+    };
+    let on_compare_patterns = {
+        let (dispatch, scenario) = (state.dispatcher(), state.scenario.clone());
+        Callback::from(move |()| dispatch.dispatch(Action::AddAndCompare(pattern_comparison(&scenario))))
+    };
+    // The run being replayed, unless a run is live.
+    let replaying = if state.running() {
+        None
+    } else {
+        state.replay.as_ref().and_then(|(n, r)| state.run(*n).map(|run| (*n, run.clone(), r.clone())))
+    };
+    let playhead = replaying.as_ref().map(|(_, _, r)| r.position);
 
     let shown = state.measured.as_ref().map_or(&state.scenario, |m| &m.live.scenario);
     let labels = use_memo(shown.clone(), |s| {
@@ -127,9 +196,31 @@ pub fn App() -> Html {
     let predicted = use_memo(predicted_run.as_ref().map(|p| Rc::as_ptr(p) as usize), move |_| {
         predicted_run.map(|p| Rc::new(Timeline::build(p.summary.tasks, &p.events, f64::INFINITY)))
     });
-    let predicted = (*predicted).clone();
-    let measured = state.measured.as_ref().map(|m| Rc::new(m.timeline()));
-    let scale_ms = predicted.iter().chain(measured.iter()).map(|t| t.end).fold(0.0, f64::max);
+    let predicted = match (&*predicted, &state.predicted, playhead) {
+        (Some(_), Some(p), Some(t)) => Some(Rc::new(Timeline::build(p.summary.tasks, &p.events, t))),
+        (tl, ..) => tl.clone(),
+    };
+    let measured = match (&replaying, &state.measured) {
+        (Some((_, run, r)), _) => {
+            Some(Rc::new(Timeline::build(run.summary.tasks, &run.events[..r.cursor.min(run.events.len())], r.position)))
+        }
+        (None, Some(m)) => Some(Rc::new(m.timeline())),
+        (None, None) => None,
+    };
+    let labels = match &replaying {
+        Some((_, run, _)) => Rc::new(run.labels.clone()),
+        None => labels,
+    };
+    let measured_title = match &replaying {
+        Some((n, run, _)) if run.clock == ClockKind::Virtual => format!("Run #{n}: predicted (virtual clock)"),
+        Some((n, ..)) => format!("Run #{n}: measured (browser clock)"),
+        None => "Measured (browser clock)".to_string(),
+    };
+    let scale_ms = match (&replaying, &state.predicted) {
+        // While replaying, the axis stays put: the whole run and its prediction.
+        (Some((_, run, _)), p) => run.summary.makespan_ms.max(p.as_ref().map_or(0.0, |p| p.summary.makespan_ms)),
+        (None, _) => predicted.iter().chain(measured.iter()).map(|t| t.end).fold(0.0, f64::max),
+    };
 
     let status = match &state.measured {
         None => "Press Run to run these tasks for real on this page's event loop.".to_string(),
@@ -177,15 +268,20 @@ pub fn App() -> Html {
                     measured={state.measured.as_ref().and_then(|m| m.run.as_ref()).map(|r| Rc::new(r.summary.clone()))} />
                 <Legend timelines={predicted.iter().chain(measured.iter()).cloned().collect::<Vec<_>>()} />
                 <div class="panels">
+                    if let Some((n, run, r)) = replaying.clone() {
+                        <ReplayPanel number={n} {run} replay={r} on_cmd={on_replay_cmd} />
+                    }
                     if let Some(tl) = predicted {
-                        <TimelineView kind="predicted" title="Predicted (virtual clock)" labels={labels.clone()} timeline={tl} {scale_ms} />
+                        <TimelineView kind="predicted" title="Predicted (virtual clock)" labels={labels.clone()} timeline={tl} {scale_ms} {playhead} />
                     }
                     if let Some(tl) = measured {
-                        <TimelineView kind="measured" title="Measured (browser clock)" labels={labels.clone()} timeline={tl} {scale_ms} />
+                        <TimelineView kind="measured" title={measured_title} labels={labels.clone()} timeline={tl} {scale_ms} {playhead} />
                     } else {
                         <p class="placeholder">{ "The measured timeline appears here when you press Run." }</p>
                     }
                 </div>
+                <History history={Rc::new(state.history.clone())} replaying={replaying.as_ref().map(|(n, ..)| *n)}
+                    compare={Rc::new(state.compare.clone())} on_replay={on_select_replay} {on_compare} {on_compare_patterns} />
                 <CodePanel scenario={Rc::new(shown.clone())} />
             </main>
             <footer>

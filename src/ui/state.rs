@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::core::replay::Replay;
 use crate::core::run::{run_virtual, Run};
 use crate::core::scenario::{ClockKind, ParamError, Scenario};
 use crate::core::timeline::Timeline;
@@ -13,6 +14,10 @@ use crate::runtime::LiveRun;
 
 /// Largest run whose prediction is recomputed on every valid edit (bigger ones on Run).
 const LIVE_PREDICTION_TASKS: u32 = 5_000;
+/// Runs kept in the session's history.
+pub const HISTORY: usize = 12;
+/// Most runs drawn together in the compare view.
+pub const MAX_COMPARE: usize = 4;
 
 /// The measured run on screen.
 #[derive(Clone)]
@@ -52,6 +57,13 @@ pub struct State {
     /// The virtual-clock run of `scenario` (or of the measured run's scenario, once one starts).
     pub predicted: Option<Rc<Run>>,
     pub measured: Option<Measured>,
+    /// Finished runs of this session, oldest first, each with a number for its label.
+    pub history: Vec<(u32, Rc<Run>)>,
+    pub next_number: u32,
+    /// The run being replayed (a number from `history`) and where its replay is.
+    pub replay: Option<(u32, Replay)>,
+    /// Runs picked for the compare view (numbers from `history`).
+    pub compare: Vec<u32>,
 }
 
 pub enum Action {
@@ -69,6 +81,25 @@ pub enum Action {
     Finished { id: u64, run: Run },
     /// Run `id` was cancelled.
     Cancelled { id: u64 },
+    /// A replay command for the run being replayed.
+    Replay(ReplayCmd),
+    /// Replay run `number` of the history.
+    SelectReplay(u32),
+    /// Add or remove run `number` in the compare view.
+    ToggleCompare(u32),
+    /// Add runs (e.g. predictions of other patterns) to the history and compare them.
+    AddAndCompare(Vec<Run>),
+}
+
+/// What the replay controls ask for.
+pub enum ReplayCmd {
+    Toggle,
+    Seek(f64),
+    StepForward,
+    StepBack,
+    Speed(f64),
+    /// Real milliseconds since the last frame.
+    Tick(f64),
 }
 
 fn form_of(s: &Scenario) -> Vec<(String, String)> {
@@ -97,7 +128,30 @@ impl State {
             predicted: (scenario.workload().len() <= LIVE_PREDICTION_TASKS).then(|| predict(&scenario)),
             scenario,
             measured: None,
+            history: Vec::new(),
+            next_number: 1,
+            replay: None,
+            compare: Vec::new(),
         }
+    }
+
+    /// Run `number` of the history.
+    pub fn run(&self, number: u32) -> Option<&Rc<Run>> {
+        self.history.iter().find(|(n, _)| *n == number).map(|(_, r)| r)
+    }
+
+    fn remember(&mut self, run: Rc<Run>) -> u32 {
+        let number = self.next_number;
+        self.next_number += 1;
+        self.history.push((number, run));
+        if self.history.len() > HISTORY {
+            let dropped = self.history.remove(0).0;
+            self.compare.retain(|n| *n != dropped);
+            if self.replay.as_ref().is_some_and(|(n, _)| *n == dropped) {
+                self.replay = None;
+            }
+        }
+        number
     }
 
     /// The form as `(key, value)` pairs for [`Scenario::parse`].
@@ -149,6 +203,7 @@ impl Reducible for State {
                     s.predicted = Some(predict(&live.scenario));
                 }
                 s.notice = None;
+                s.replay = None;
                 s.measured = Some(Measured { live, len: 0, now: 0.0, run: None, cancelled: false });
             }
             Action::Frame { id, len, now } => {
@@ -164,7 +219,50 @@ impl Reducible for State {
                 }
                 let m = s.measured.as_mut().expect("current run");
                 (m.len, m.now) = (run.events.len(), run.summary.makespan_ms);
-                m.run = Some(Rc::new(run));
+                let run = Rc::new(run);
+                m.run = Some(run.clone());
+                let replay = Replay::new(&run.events);
+                let number = s.remember(run);
+                s.replay = Some((number, replay));
+            }
+            Action::Replay(cmd) => {
+                let Some((_, r)) = s.replay.as_mut() else { return self };
+                match cmd {
+                    ReplayCmd::Toggle => r.toggle(),
+                    ReplayCmd::Seek(t) => r.seek(t),
+                    ReplayCmd::StepForward => r.step_forward(),
+                    ReplayCmd::StepBack => r.step_back(),
+                    ReplayCmd::Speed(x) => r.set_speed(x),
+                    ReplayCmd::Tick(dt) => {
+                        if !r.playing {
+                            return self;
+                        }
+                        r.tick(dt)
+                    }
+                }
+            }
+            Action::SelectReplay(number) => {
+                let Some(run) = s.run(number).cloned() else { return self };
+                s.replay = Some((number, Replay::new(&run.events)));
+                if let Ok(scenario) = run.parsed_scenario() {
+                    s.predicted = Some(predict(&scenario));
+                }
+            }
+            Action::ToggleCompare(number) => {
+                if s.compare.contains(&number) {
+                    s.compare.retain(|n| *n != number);
+                } else if s.compare.len() < MAX_COMPARE && s.run(number).is_some() {
+                    s.compare.push(number);
+                }
+            }
+            Action::AddAndCompare(runs) => {
+                s.compare.clear();
+                for run in runs {
+                    let number = s.remember(Rc::new(run));
+                    if s.compare.len() < MAX_COMPARE {
+                        s.compare.push(number);
+                    }
+                }
             }
             Action::Cancelled { id } => {
                 if !s.is_current(id) {

@@ -32,6 +32,9 @@ pub struct Props {
     pub timeline: Rc<Timeline>,
     /// The time the axis ends at, shared by the panels so they compare on one scale.
     pub scale_ms: f64,
+    /// Where the replay's playhead is, if one is shown.
+    #[prop_or_default]
+    pub playhead: Option<f64>,
 }
 
 fn phase_name(phase: Phase) -> &'static str {
@@ -271,6 +274,10 @@ pub fn TimelineView(props: &Props) -> Html {
                           y1={format!("{:.2}", strip_top + STRIP)} y2={format!("{:.2}", strip_top + STRIP)} />
                     <path class="strip-line" d={strip_path} />
                 </g>
+                if let Some(t) = props.playhead {
+                    <line class="playhead" x1={format!("{:.2}", x(t))} x2={format!("{:.2}", x(t))}
+                          y1="0" y2={format!("{:.2}", height)} />
+                }
             </svg>
             </div>
         </figure>

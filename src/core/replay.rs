@@ -1,0 +1,242 @@
+//! Replay of a recorded run as a pure state machine: play, pause, seek, step, speed. Real time
+//! is passed in (`tick`), so the same calls always give the same state; the UI only draws it.
+//!
+//! The state is a *cursor* over the run's events (how many are shown) plus a time position.
+//! Stepping moves the cursor one event at a time, so stepping back after stepping forward lands on
+//! exactly the same event, even when many events share one instant.
+
+use super::event::{Event, Kind, Phase};
+use super::timeline::format_ms;
+
+/// Slowest and fastest replay speed.
+pub const SPEEDS: (f64, f64) = (0.1, 10.0);
+
+/// Where a replay is and whether it moves.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Replay {
+    /// Event times, in recorded order (non-decreasing).
+    times: Vec<f64>,
+    /// How many events are shown: events `[..cursor]`.
+    pub cursor: usize,
+    /// The playhead, ms since the start of the run.
+    pub position: f64,
+    pub playing: bool,
+    /// Run milliseconds per real millisecond.
+    pub speed: f64,
+}
+
+impl Replay {
+    /// A paused replay of `events` showing the whole run.
+    pub fn new(events: &[Event]) -> Replay {
+        let times: Vec<f64> = events.iter().map(|e| e.t).collect();
+        let end = times.iter().copied().fold(0.0, f64::max);
+        Replay { cursor: times.len(), times, position: end, playing: false, speed: 1.0 }
+    }
+
+    /// The run's last instant.
+    pub fn end(&self) -> f64 {
+        self.times.last().copied().unwrap_or(0.0)
+    }
+
+    /// Number of events.
+    pub fn len(&self) -> usize {
+        self.times.len()
+    }
+
+    /// Whether the run has no events.
+    pub fn is_empty(&self) -> bool {
+        self.times.is_empty()
+    }
+
+    fn cursor_at(&self, t: f64) -> usize {
+        self.times.partition_point(|&x| x <= t)
+    }
+
+    /// Starts playing; from the beginning if the playhead is at the end.
+    pub fn play(&mut self) {
+        if self.position >= self.end() {
+            self.seek(0.0);
+        }
+        self.playing = true;
+    }
+
+    pub fn pause(&mut self) {
+        self.playing = false;
+    }
+
+    /// Play if paused, pause if playing.
+    pub fn toggle(&mut self) {
+        if self.playing {
+            self.pause()
+        } else {
+            self.play()
+        }
+    }
+
+    /// Moves the playhead to `t` (clamped to the run), showing every event up to it.
+    pub fn seek(&mut self, t: f64) {
+        let t = if t.is_finite() { t.clamp(0.0, self.end()) } else { 0.0 };
+        self.position = t;
+        self.cursor = self.cursor_at(t);
+    }
+
+    /// Sets the speed, clamped to [`SPEEDS`]; a non-number leaves it unchanged.
+    pub fn set_speed(&mut self, speed: f64) {
+        if speed.is_finite() {
+            self.speed = speed.clamp(SPEEDS.0, SPEEDS.1);
+        }
+    }
+
+    /// Advances a playing replay by `real_ms` of real time; it pauses at the end.
+    pub fn tick(&mut self, real_ms: f64) {
+        if !self.playing || !real_ms.is_finite() || real_ms <= 0.0 {
+            return;
+        }
+        let t = self.position + real_ms * self.speed;
+        if t >= self.end() {
+            self.seek(self.end());
+            self.playing = false;
+        } else {
+            self.seek(t);
+        }
+    }
+
+    /// Pauses and shows one more event, moving the playhead to its time.
+    pub fn step_forward(&mut self) {
+        self.playing = false;
+        if self.cursor < self.times.len() {
+            self.cursor += 1;
+            self.position = self.times[self.cursor - 1];
+        }
+    }
+
+    /// Pauses and hides the last shown event, moving the playhead to the one before it.
+    pub fn step_back(&mut self) {
+        self.playing = false;
+        if self.cursor > 0 {
+            self.cursor -= 1;
+            self.position = if self.cursor == 0 { 0.0 } else { self.times[self.cursor - 1] };
+        }
+    }
+}
+
+/// An event as a plain sentence (for the event log and screen readers).
+pub fn describe(event: &Event, label: &str) -> String {
+    let at = format_ms(event.t);
+    let attempt = if event.attempt > 1 { format!(" (attempt {})", event.attempt) } else { String::new() };
+    let what = match event.phase {
+        Phase::Work => "its work",
+        Phase::Wait => "waiting for a permit",
+        Phase::Backoff => "backing off",
+        Phase::Acquire => "acquiring the resource",
+        Phase::Release => "releasing the resource",
+        Phase::Fetch => "fetching",
+        Phase::Process => "processing",
+        Phase::Save => "saving",
+        Phase::Task => "",
+    };
+    let detail = if event.detail.is_empty() { String::new() } else { format!(": {}", event.detail) };
+    match event.kind {
+        Kind::Begin => format!("At {at}, {label} started {what}{attempt}."),
+        Kind::End => format!("At {at}, {label} finished {what}{attempt}{detail}."),
+        Kind::Fail => format!("At {at}, {label} failed while {}{attempt}{detail}.", gerund(event.phase)),
+        Kind::Cancel => format!("At {at}, {label} was cancelled while {}{attempt}.", gerund(event.phase)),
+        Kind::Timeout => format!("At {at}, {label} timed out while {}{attempt}.", gerund(event.phase)),
+        Kind::Done => format!("At {at}, {label} returned its result{detail}."),
+        Kind::Failed => format!("At {at}, {label} gave up with an error{detail}."),
+        Kind::Fallback => format!("At {at}, {label} used a default value instead of its error{detail}."),
+    }
+}
+
+fn gerund(phase: Phase) -> &'static str {
+    match phase {
+        Phase::Work | Phase::Task => "working",
+        Phase::Wait => "waiting for a permit",
+        Phase::Backoff => "backing off",
+        Phase::Acquire => "acquiring the resource",
+        Phase::Release => "releasing the resource",
+        Phase::Fetch => "fetching",
+        Phase::Process => "processing",
+        Phase::Save => "saving",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::run::run_virtual;
+    use crate::core::scenario::Scenario;
+
+    fn replay_of(query: &str) -> (Replay, Vec<Event>) {
+        let s = Scenario::parse(query.split('&').map(|p| p.split_once('=').unwrap())).unwrap();
+        let run = run_virtual(&s);
+        (Replay::new(&run.events), run.events)
+    }
+
+    #[test]
+    fn a_new_replay_shows_the_whole_run_paused() {
+        let (r, events) = replay_of("pattern=sequential&tasks=3&min=100&max=100");
+        assert_eq!((r.cursor, r.position, r.playing), (events.len(), 300.0, false));
+    }
+
+    #[test]
+    fn playing_from_the_end_restarts_and_ticks_advance_by_speed() {
+        let (mut r, _) = replay_of("pattern=sequential&tasks=3&min=100&max=100");
+        r.play();
+        assert_eq!(r.position, 0.0);
+        // At t=0 the first task has begun.
+        assert_eq!(r.cursor, 1);
+        r.set_speed(2.0);
+        r.tick(60.0);
+        assert_eq!(r.position, 120.0);
+        r.tick(1_000.0);
+        assert_eq!((r.position, r.playing), (300.0, false), "pauses at the end");
+    }
+
+    #[test]
+    fn step_back_after_step_forward_returns_to_the_same_event() {
+        let (mut r, events) = replay_of("pattern=gather&tasks=5&min=50&max=150&seed=3");
+        r.seek(0.0);
+        for _ in 0..4 {
+            r.step_forward();
+        }
+        let (cursor, position) = (r.cursor, r.position);
+        assert_eq!(position, events[cursor - 1].t);
+        r.step_forward();
+        r.step_back();
+        assert_eq!((r.cursor, r.position), (cursor, position));
+        // Simultaneous events are stepped one by one: five begins at t=0.
+        r.seek(0.0);
+        assert_eq!(r.cursor, 5);
+    }
+
+    #[test]
+    fn seek_and_speed_are_clamped_and_steps_stop_at_the_ends() {
+        let (mut r, events) = replay_of("pattern=sequential&tasks=2&min=100&max=100");
+        r.seek(-5.0);
+        assert_eq!((r.position, r.cursor), (0.0, 1));
+        r.seek(f64::NAN);
+        assert_eq!(r.position, 0.0);
+        r.seek(10_000.0);
+        assert_eq!(r.position, 200.0);
+        r.step_forward();
+        assert_eq!(r.cursor, events.len());
+        r.set_speed(50.0);
+        assert_eq!(r.speed, 10.0);
+        r.set_speed(0.0);
+        assert_eq!(r.speed, 0.1);
+        for _ in 0..100 {
+            r.step_back();
+        }
+        assert_eq!((r.cursor, r.position), (0, 0.0));
+    }
+
+    #[test]
+    fn events_read_as_sentences() {
+        let (_, events) = replay_of("pattern=sequential&tasks=1&min=100&max=100&fail=1");
+        let text: Vec<String> = events.iter().map(|e| describe(e, "task 0")).collect();
+        assert_eq!(text[0], "At 0 ms, task 0 started its work.");
+        assert!(text[1].starts_with("At 100 ms, task 0 failed while working: simulated error"), "{}", text[1]);
+        assert!(text[2].starts_with("At 100 ms, task 0 gave up with an error"), "{}", text[2]);
+    }
+}

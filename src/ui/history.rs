@@ -1,0 +1,93 @@
+//! The session's runs: pick one to replay, pick 2–4 to compare on one time axis.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use super::state::MAX_COMPARE;
+use super::timeline_view::TimelineView;
+use crate::core::run::Run;
+use crate::core::scenario::ClockKind;
+use crate::core::timeline::{format_ms, Timeline};
+
+/// A run's one-line name: number, pattern, size, clock.
+pub fn run_name(number: u32, run: &Run) -> String {
+    let pattern = run.scenario.params.get("pattern").and_then(|v| v.as_str()).unwrap_or("?");
+    let limit = run.scenario.params.get("limit").and_then(|v| v.as_u64()).filter(|_| pattern == "semaphore");
+    let clock = if run.clock == ClockKind::Virtual { "predicted" } else { "measured" };
+    let limit = limit.map(|l| format!("({l})")).unwrap_or_default();
+    format!("#{number} {pattern}{limit} · {} tasks · {clock}", run.summary.tasks)
+}
+
+#[derive(PartialEq, Properties)]
+pub struct Props {
+    pub history: Rc<Vec<(u32, Rc<Run>)>>,
+    pub replaying: Option<u32>,
+    pub compare: Rc<Vec<u32>>,
+    pub on_replay: Callback<u32>,
+    pub on_compare: Callback<u32>,
+    /// Predict the current workload under other patterns and compare them.
+    pub on_compare_patterns: Callback<()>,
+}
+
+#[component]
+pub fn History(props: &Props) -> Html {
+    let rows = props.history.iter().rev().map(|(n, run)| {
+        let n = *n;
+        let checked = props.compare.contains(&n);
+        let full = props.compare.len() >= MAX_COMPARE && !checked;
+        html! {
+            <li key={n} class={classes!((props.replaying == Some(n)).then_some("replaying"))}>
+                <label>
+                    <input type="checkbox" class="compare-pick" checked={checked} disabled={full}
+                           onchange={props.on_compare.reform(move |_| n)} />
+                    { run_name(n, run) }{ format!(" — {}", format_ms(run.summary.makespan_ms)) }
+                </label>
+                <button type="button" class="replay-pick" onclick={props.on_replay.reform(move |_| n)}>{ "Replay" }</button>
+            </li>
+        }
+    });
+    let picked: Vec<(u32, Rc<Run>)> =
+        props.compare.iter().filter_map(|n| props.history.iter().find(|(m, _)| m == n).cloned()).collect();
+    let scale = picked.iter().map(|(_, r)| r.summary.makespan_ms).fold(0.0, f64::max);
+    let slowest = scale;
+    html! {
+        <section class="history" aria-label="Runs">
+            <h3>{ "Runs this session" }</h3>
+            <p class="hint">
+                { format!("Tick 2 to {MAX_COMPARE} runs to compare them on one time axis, or ") }
+                <button type="button" id="compare-patterns" onclick={props.on_compare_patterns.reform(|_| ())}>
+                    { "compare sequential, gather and semaphore(3) on this workload" }
+                </button>
+            </p>
+            if props.history.is_empty() {
+                <p class="hint">{ "Finished runs appear here." }</p>
+            } else {
+                <ul class="runs">{ for rows }</ul>
+            }
+            if picked.len() >= 2 {
+                <div class="compare" id="compare">
+                    <table>
+                        <thead><tr><th scope="col">{ "Run" }</th><th scope="col">{ "Makespan" }</th><th scope="col">{ "Speedup" }</th><th scope="col">{ "× slowest" }</th></tr></thead>
+                        <tbody>
+                            { for picked.iter().map(|(n, r)| html! {
+                                <tr data-run={n.to_string()}>
+                                    <th scope="row">{ run_name(*n, r) }</th>
+                                    <td>{ format_ms(r.summary.makespan_ms) }</td>
+                                    <td>{ format!("{:.2}×", r.summary.speedup()) }</td>
+                                    <td>{ format!("{:.2}×", if r.summary.makespan_ms > 0.0 { slowest / r.summary.makespan_ms } else { 1.0 }) }</td>
+                                </tr>
+                            }) }
+                        </tbody>
+                    </table>
+                    { for picked.iter().map(|(n, r)| html! {
+                        <TimelineView key={*n} kind="compared" title={run_name(*n, r)}
+                            labels={Rc::new(r.labels.clone())}
+                            timeline={Rc::new(Timeline::build(r.summary.tasks, &r.events, f64::INFINITY))}
+                            scale_ms={scale} />
+                    }) }
+                </div>
+            }
+        </section>
+    }
+}

@@ -1,0 +1,110 @@
+// Replay and compare, as a learner uses them: step, scrub, play, keyboard, and runs on one axis.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { artifactPath, launchBrowser, openApp, startStaticServer } from './support.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await startStaticServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const cursor = async (page) => Number((await page.locator('#replay-cursor').textContent()).match(/event (\d+) of/)[1]);
+const playheadX = (page) => page.locator('figure.measured line.playhead').getAttribute('x1').then(Number);
+const currentLog = (page) => page.locator('#replay-log li.current').textContent();
+
+async function finishedRun(query) {
+  const page = await openApp(browser, server.url, query);
+  await page.setViewportSize({ width: 1200, height: 1000 });
+  await page.click('#run');
+  await page.waitForSelector('#replay-toggle', { timeout: 30_000 });
+  return page;
+}
+
+test('stepping moves the playhead and the log together, and back returns to the same event', async () => {
+  const page = await finishedRun('pattern=sequential&tasks=3&min=60&max=60');
+  const total = Number((await page.locator('#replay-cursor').textContent()).match(/of (\d+)/)[1]);
+  assert.equal(await cursor(page), total, 'a finished run shows all its events');
+
+  await page.focus('section.replay');
+  await page.keyboard.press('Home');
+  // Measured events come a fraction of a millisecond after 0: at 0 nothing is shown yet.
+  assert.equal(await cursor(page), 0);
+  assert.equal(await page.locator('figure.measured rect.bar').count(), 0);
+  await page.click('#replay-forward');
+  assert.equal(await cursor(page), 1);
+  assert.match(await currentLog(page), /task 0 started its work/);
+
+  await page.click('#replay-forward');
+  await page.click('#replay-forward');
+  const at = { cursor: await cursor(page), x: await playheadX(page), log: await currentLog(page) };
+  assert.equal(at.cursor, 3);
+  assert.match(at.log, /task 0 returned its result|task 0 finished its work/);
+
+  await page.click('#replay-forward');
+  assert.ok((await playheadX(page)) >= at.x);
+  await page.click('#replay-back');
+  assert.deepEqual({ cursor: await cursor(page), x: await playheadX(page), log: await currentLog(page) }, at);
+
+  await page.focus('section.replay');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowLeft');
+  assert.equal(await cursor(page), at.cursor, 'the arrow keys step like the buttons');
+
+  // Bars shown follow the cursor: at event 3, only task 0's bar exists.
+  assert.equal(await page.locator('figure.measured rect.bar').count(), 1);
+  await page.keyboard.press('End');
+  assert.equal(await cursor(page), total);
+  assert.equal(await page.locator('figure.measured rect.bar').count(), 3);
+  await page.screenshot({ path: artifactPath('replay-steps.png'), fullPage: true });
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
+test('play runs the replay to the end at the chosen speed; the scrubber seeks', async () => {
+  const page = await finishedRun('pattern=gather&tasks=6&min=100&max=300&seed=4');
+  await page.selectOption('#replay-speed', '10');
+  await page.click('#replay-toggle'); // from the end: restarts at 0 and plays
+  assert.equal(await page.locator('#replay-toggle').textContent(), 'Pause');
+  await page.waitForFunction(() => document.querySelector('#replay-toggle').textContent.startsWith('Play'), null, {
+    timeout: 10_000,
+  });
+  const total = Number((await page.locator('#replay-cursor').textContent()).match(/of (\d+)/)[1]);
+  assert.equal(await cursor(page), total, 'playing stops at the last event');
+
+  // Halfway through: every task has begun (they all start at once) and not all have ended.
+  const end = Number(await page.locator('#replay-scrub').getAttribute('max'));
+  await page.locator('#replay-scrub').fill(String(end / 2));
+  const halfway = await cursor(page);
+  assert.ok(halfway >= 6 && halfway < total, `halfway cursor ${halfway} of ${total}`);
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
+test('compare draws sequential, gather and semaphore(3) on one time axis with their makespans', async () => {
+  const page = await openApp(browser, server.url, 'pattern=gather&tasks=8&min=100&max=100');
+  await page.setViewportSize({ width: 1200, height: 1000 });
+  await page.click('#compare-patterns');
+  await page.waitForSelector('#compare');
+  const rows = await page.locator('#compare tbody tr').allTextContents();
+  assert.equal(rows.length, 3);
+  assert.match(rows[0], /sequential.*800 ms/);
+  assert.match(rows[1], /gather.*100 ms/);
+  assert.match(rows[2], /semaphore\(3\).*300 ms/);
+  // One axis: every compared timeline ends its axis at the same tick.
+  const lastTicks = await page.$$eval('#compare figure.timeline', (figs) =>
+    figs.map((f) => [...f.querySelectorAll('.tick text')].pop().textContent),
+  );
+  assert.deepEqual(lastTicks, ['800 ms', '800 ms', '800 ms']);
+  // Untick one run: two remain.
+  await page.locator('.runs li', { hasText: 'gather' }).locator('input.compare-pick').uncheck();
+  assert.equal(await page.locator('#compare tbody tr').count(), 2);
+  await page.locator('#compare').screenshot({ path: artifactPath('compare.png') });
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
