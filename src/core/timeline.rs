@@ -109,6 +109,18 @@ pub fn ticks(span: f64, max_ticks: usize) -> Vec<f64> {
     (0..=n).map(|i| i as f64 * step).collect()
 }
 
+/// Round tick positions inside the window `[from, to]` ms, at most about `max_ticks` of them.
+pub fn ticks_between(from: f64, to: f64, max_ticks: usize) -> Vec<f64> {
+    if !(from.is_finite() && to.is_finite()) || to <= from {
+        return vec![from.max(0.0)];
+    }
+    let steps = ticks(to - from, max_ticks);
+    let step = steps.get(1).copied().unwrap_or(to - from);
+    let first = (from / step).ceil() as i64;
+    let last = (to / step).floor() as i64;
+    (first..=last).map(|k| k as f64 * step).collect()
+}
+
 /// A duration as people read it: `0 ms`, `250 ms`, `1.5 s`, `12 s`.
 pub fn format_ms(ms: f64) -> String {
     if !ms.is_finite() {
@@ -138,6 +150,13 @@ mod tests {
         assert_eq!(ticks(1000.0, 5), vec![0.0, 200.0, 400.0, 600.0, 800.0, 1000.0]);
         assert_eq!(ticks(230.0, 4), vec![0.0, 100.0, 200.0, 300.0]);
         assert_eq!(ticks(0.0, 4), vec![0.0]);
+    }
+
+    #[test]
+    fn ticks_inside_a_zoomed_window_stay_round() {
+        assert_eq!(ticks_between(0.0, 1000.0, 5), vec![0.0, 200.0, 400.0, 600.0, 800.0, 1000.0]);
+        assert_eq!(ticks_between(130.0, 260.0, 4), vec![150.0, 200.0, 250.0]);
+        assert_eq!(ticks_between(5.0, 5.0, 4), vec![5.0]);
     }
 
     #[test]

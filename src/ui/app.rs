@@ -115,6 +115,33 @@ fn pattern_comparison(scenario: &Scenario) -> Vec<crate::core::run::Run> {
         .collect()
 }
 
+/// Zoom and pan buttons for the timelines' shared window.
+fn zoom_controls(zoom: &UseStateHandle<Option<(f64, f64)>>, scale_ms: f64) -> Html {
+    let full = crate::core::timeline::ticks(scale_ms, 8).last().copied().filter(|t| *t > 0.0).unwrap_or(1.0);
+    let (from, to) = zoom.unwrap_or((0.0, full));
+    let set = |f: fn(f64, f64, f64) -> (f64, f64)| {
+        let zoom = zoom.clone();
+        Callback::from(move |_: MouseEvent| {
+            let (a, b) = f(from, to, full);
+            // Never narrower than 1 ms, never outside the run.
+            let span = (b - a).clamp(1.0, full);
+            let a = a.clamp(0.0, full - span);
+            zoom.set(if span >= full { None } else { Some((a, a + span)) });
+        })
+    };
+    html! {
+        <div class="zoom" role="group" aria-label="Zoom">
+            { "Time window:" }
+            <button type="button" id="zoom-in" onclick={set(|a, b, _| { let c = (a + b) / 2.0; let h = (b - a) / 4.0; (c - h, c + h) })}>{ "Zoom in" }</button>
+            <button type="button" id="zoom-out" onclick={set(|a, b, _| { let c = (a + b) / 2.0; let h = b - a; (c - h, c + h) })}>{ "Zoom out" }</button>
+            <button type="button" id="pan-left" disabled={zoom.is_none()} onclick={set(|a, b, _| { let d = (b - a) / 3.0; (a - d, b - d) })}>{ "← Earlier" }</button>
+            <button type="button" id="pan-right" disabled={zoom.is_none()} onclick={set(|a, b, _| { let d = (b - a) / 3.0; (a + d, b + d) })}>{ "Later →" }</button>
+            <button type="button" id="zoom-reset" disabled={zoom.is_none()} onclick={set(|_, _, f| (0.0, f))}>{ "Whole run" }</button>
+            <span id="zoom-window">{ format!("{} – {}", format_ms(from), format_ms(to)) }</span>
+        </div>
+    }
+}
+
 fn start(scenario: Scenario) {
     url::show(&scenario);
     session::start(scenario);
@@ -196,6 +223,7 @@ pub fn App() -> Html {
     let predicted = use_memo(predicted_run.as_ref().map(|p| Rc::as_ptr(p) as usize), move |_| {
         predicted_run.map(|p| Rc::new(Timeline::build(p.summary.tasks, &p.events, f64::INFINITY)))
     });
+    let predicted_full = (*predicted).clone();
     let predicted = match (&*predicted, &state.predicted, playhead) {
         (Some(_), Some(p), Some(t)) => Some(Rc::new(Timeline::build(p.summary.tasks, &p.events, t))),
         (tl, ..) => tl.clone(),
@@ -221,6 +249,11 @@ pub fn App() -> Html {
         (Some((_, run, _)), p) => run.summary.makespan_ms.max(p.as_ref().map_or(0.0, |p| p.summary.makespan_ms)),
         (None, _) => predicted.iter().chain(measured.iter()).map(|t| t.end).fold(0.0, f64::max),
     };
+
+    let zoom = use_state(|| None::<(f64, f64)>);
+    let limit = shown.effective_limit();
+    let zoom_bar = zoom_controls(&zoom, scale_ms);
+    let window = *zoom;
 
     let status = match &state.measured {
         None => "Press Run to run these tasks for real on this page's event loop.".to_string(),
@@ -272,10 +305,11 @@ pub fn App() -> Html {
                         <ReplayPanel number={n} {run} replay={r} on_cmd={on_replay_cmd} />
                     }
                     if let Some(tl) = predicted {
-                        <TimelineView kind="predicted" title="Predicted (virtual clock)" labels={labels.clone()} timeline={tl} {scale_ms} {playhead} />
+                        <TimelineView kind="predicted" title="Predicted (virtual clock)" labels={labels.clone()} timeline={tl} {scale_ms} {playhead} {window} {limit} />
                     }
                     if let Some(tl) = measured {
-                        <TimelineView kind="measured" title={measured_title} labels={labels.clone()} timeline={tl} {scale_ms} {playhead} />
+                        <TimelineView kind="measured" title={measured_title} labels={labels.clone()} timeline={tl} {scale_ms} {playhead} {window} {limit}
+                            ghost={predicted_full.clone()} />
                     } else {
                         <p class="placeholder">{ "The measured timeline appears here when you press Run." }</p>
                     }

@@ -7,7 +7,7 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use yew::prelude::*;
 
 use crate::core::event::{Kind, Phase};
-use crate::core::timeline::{format_ms, ticks, Bar, Timeline};
+use crate::core::timeline::{format_ms, ticks, ticks_between, Bar, Timeline};
 
 const WIDTH: f64 = 960.0;
 const GUTTER: f64 = 120.0;
@@ -35,6 +35,15 @@ pub struct Props {
     /// Where the replay's playhead is, if one is shown.
     #[prop_or_default]
     pub playhead: Option<f64>,
+    /// A zoomed window `(from, to)` in ms; `None` shows 0 to `scale_ms`.
+    #[prop_or_default]
+    pub window: Option<(f64, f64)>,
+    /// Another timeline of the same tasks (the prediction) drawn as outlines under the bars.
+    #[prop_or_default]
+    pub ghost: Option<Rc<Timeline>>,
+    /// The semaphore's permit count, drawn as a line on the concurrency strip.
+    #[prop_or_default]
+    pub limit: Option<u32>,
 }
 
 fn phase_name(phase: Phase) -> &'static str {
@@ -88,12 +97,25 @@ fn bar_colour_var(bar: &Bar) -> &'static str {
 struct Geometry {
     lane_h: f64,
     height: f64,
-    scale: f64,
+    /// The window shown, ms.
+    from: f64,
+    to: f64,
 }
 
 impl Geometry {
     fn x(&self, t: f64) -> f64 {
-        GUTTER + (t / self.scale).clamp(0.0, 1.0) * (WIDTH - GUTTER - RIGHT)
+        GUTTER + ((t - self.from) / (self.to - self.from)).clamp(0.0, 1.0) * (WIDTH - GUTTER - RIGHT)
+    }
+
+    /// Whether any of `[start, end]` is inside the window.
+    fn shows(&self, start: f64, end: f64) -> bool {
+        end >= self.from && start <= self.to
+    }
+
+    /// The lane under a point `y` in user units.
+    fn lane_at(&self, y: f64, lanes: u32) -> Option<usize> {
+        let lane = ((y - TOP) / self.lane_h).floor();
+        (lane >= 0.0 && lane < f64::from(lanes)).then_some(lane as usize)
     }
 }
 
@@ -125,11 +147,26 @@ fn paint(canvas: &HtmlCanvasElement, tl: &Timeline, g: Geometry) {
     vars.dedup();
     for var in vars {
         ctx.set_fill_style_str(colour(var).trim());
-        for bar in tl.bars.iter().filter(|b| bar_colour_var(b) == var) {
+        for bar in tl.bars.iter().filter(|b| bar_colour_var(b) == var && g.shows(b.start, b.end)) {
             let x0 = g.x(bar.start);
             let w = (g.x(bar.end) - x0).max(1.0 / dpr);
             ctx.fill_rect(x0, TOP + f64::from(bar.task) * g.lane_h + pad, w, h);
         }
+    }
+}
+
+/// How a measured bar compares with its predicted twin, e.g. ` · predicted 200 ms, +3.1 ms`.
+fn versus(bar: &Bar, ghost: Option<&Timeline>) -> String {
+    let twin = ghost.and_then(|g| {
+        g.bars.iter().find(|b| b.task == bar.task && b.attempt == bar.attempt && b.phase == bar.phase)
+    });
+    match twin {
+        Some(p) if bar.close.is_some() => {
+            let diff = bar.end - p.end;
+            let sign = if diff >= 0.0 { "+" } else { "−" };
+            format!(" · predicted to end at {}, {sign}{}", format_ms(p.end), format_ms(diff.abs()))
+        }
+        _ => String::new(),
     }
 }
 
@@ -159,14 +196,21 @@ pub fn TimelineView(props: &Props) -> Html {
     let lanes = tl.lanes.max(1) as f64;
     let lane_h = (MAX_LANES_HEIGHT / lanes).min(LANE_MAX);
     let lanes_h = lane_h * lanes;
-    // The axis ends on the first round tick at or after the latest instant shown.
-    let axis_ticks = ticks(props.scale_ms, 8);
-    let scale = axis_ticks.last().copied().filter(|t| *t > 0.0).unwrap_or(1.0);
-    let geometry = Geometry { lane_h, height: TOP + lanes_h + AXIS + STRIP + 8.0, scale };
-    let (x, height) = (move |t: f64| geometry.x(t), geometry.height);
+    let height = TOP + lanes_h + AXIS + STRIP + 8.0;
+    // Unzoomed, the axis ends on the first round tick at or after the latest instant shown.
+    let (geometry, axis_ticks) = match props.window {
+        Some((from, to)) if to > from => (Geometry { lane_h, height, from, to }, ticks_between(from, to, 8)),
+        _ => {
+            let t = ticks(props.scale_ms, 8);
+            let to = t.last().copied().filter(|t| *t > 0.0).unwrap_or(1.0);
+            (Geometry { lane_h, height, from: 0.0, to }, t)
+        }
+    };
+    let x = move |t: f64| geometry.x(t);
     // Label every lane when there is room, otherwise every k-th one.
     let label_every = (12.0 / lane_h).ceil().max(1.0) as usize;
     let on_canvas = tl.bars.len() > SVG_MAX_BARS;
+    let ghost = props.ghost.as_deref().filter(|_| !on_canvas);
 
     let canvas = use_node_ref();
     {
@@ -177,40 +221,75 @@ pub fn TimelineView(props: &Props) -> Html {
             }
         });
     }
+    // The lane under the pointer or with keyboard focus: its details are written out below.
+    let focused = use_state(|| None::<usize>);
+    let plot = use_node_ref();
+    let onmousemove = {
+        let (focused, plot, lanes) = (focused.clone(), plot.clone(), tl.lanes);
+        Callback::from(move |e: MouseEvent| {
+            let Some(el) = plot.cast::<web_sys::Element>() else { return };
+            let rect = el.get_bounding_client_rect();
+            if rect.height() > 0.0 {
+                let y = (f64::from(e.client_y()) - rect.top()) * height / rect.height();
+                let lane = geometry.lane_at(y, lanes);
+                if *focused != lane {
+                    focused.set(lane);
+                }
+            }
+        })
+    };
+    let onmouseleave = {
+        let focused = focused.clone();
+        Callback::from(move |_: MouseEvent| focused.set(None))
+    };
 
     let label = |i: usize| props.labels.get(i).cloned().unwrap_or_else(|| format!("task {i}"));
     let label_node = |i: usize| {
         let y = TOP + i as f64 * lane_h + lane_h / 2.0;
         html! { <text class="lane-label" x={(GUTTER - 8.0).to_string()} y={format!("{y:.2}")}>{ label(i) }</text> }
     };
+    let pad = if lane_h >= 6.0 { lane_h * 0.15 } else { 0.0 };
+    let bar_h = (lane_h - 2.0 * pad).max(0.5);
     let lane_nodes: Html = if on_canvas {
         (0..tl.lanes as usize).step_by(label_every).map(label_node).collect()
     } else {
         let mut by_lane: Vec<Vec<&Bar>> = vec![Vec::new(); tl.lanes as usize];
-        for bar in &tl.bars {
+        for bar in tl.bars.iter().filter(|b| geometry.shows(b.start, b.end)) {
             if let Some(lane) = by_lane.get_mut(bar.task as usize) {
                 lane.push(bar);
             }
         }
-        let pad = if lane_h >= 6.0 { lane_h * 0.15 } else { 0.0 };
+        let ghosts = |i: usize| {
+            ghost.map(|g| g.bars.iter().filter(|b| b.task as usize == i && geometry.shows(b.start, b.end)).collect::<Vec<_>>())
+        };
         by_lane
             .iter()
             .enumerate()
             .map(|(i, bars)| {
                 let y = TOP + i as f64 * lane_h;
                 let name = label(i);
+                let onfocus = {
+                    let focused = focused.clone();
+                    Callback::from(move |_: FocusEvent| focused.set(Some(i)))
+                };
                 html! {
-                    <g class="lane" key={i} data-task={i.to_string()}>
+                    <g class="lane" key={i} data-task={i.to_string()} tabindex="0" {onfocus}
+                       aria-label={format!("{name}: {} spans", bars.len())}>
                         if i % label_every == 0 { { label_node(i) } }
                         { for bars.iter().map(|bar| {
                             let x0 = x(bar.start);
                             let w = (x(bar.end) - x0).max(1.0);
                             html! {
                                 <rect class={bar_class(bar)} x={format!("{x0:.2}")} y={format!("{:.2}", y + pad)}
-                                      width={format!("{w:.2}")} height={format!("{:.2}", (lane_h - 2.0 * pad).max(0.5))}>
-                                    <title>{ bar_title(&name, bar) }</title>
+                                      width={format!("{w:.2}")} height={format!("{bar_h:.2}")}>
+                                    <title>{ format!("{}{}", bar_title(&name, bar), versus(bar, ghost)) }</title>
                                 </rect>
                             }
+                        }) }
+                        { for ghosts(i).into_iter().flatten().map(|b| {
+                            let x0 = x(b.start);
+                            html! { <rect class="ghost" x={format!("{x0:.2}")} y={format!("{:.2}", y + pad)}
+                                          width={format!("{:.2}", (x(b.end) - x0).max(1.0))} height={format!("{bar_h:.2}")} /> }
                         }) }
                         { for tl.marks.iter().filter(|m| m.task as usize == i && m.kind == Kind::Fallback).map(|m| html! {
                             <text class="mark-fallback" x={format!("{:.2}", x(m.t))} y={format!("{:.2}", y + lane_h / 2.0)}>
@@ -234,16 +313,16 @@ pub fn TimelineView(props: &Props) -> Html {
     });
 
     let strip_top = TOP + lanes_h + AXIS;
-    let peak = tl.peak().max(1) as f64;
+    let top_count = tl.peak().max(props.limit.unwrap_or(0)).max(1) as f64;
+    let strip_y = |n: u32| strip_top + STRIP - (f64::from(n) / top_count) * (STRIP - 6.0);
     let strip_path = {
-        let y = |n: u32| strip_top + STRIP - (f64::from(n) / peak) * (STRIP - 6.0);
-        let mut d = format!("M{:.2},{:.2}", x(0.0), y(0));
+        let mut d = format!("M{:.2},{:.2}", x(geometry.from), strip_y(0));
         let mut last = 0;
         for &(t, n) in &tl.concurrency {
-            d.push_str(&format!(" L{:.2},{:.2} L{:.2},{:.2}", x(t), y(last), x(t), y(n)));
+            d.push_str(&format!(" L{:.2},{:.2} L{:.2},{:.2}", x(t), strip_y(last), x(t), strip_y(n)));
             last = n;
         }
-        d.push_str(&format!(" L{:.2},{:.2}", x(tl.end), y(last)));
+        d.push_str(&format!(" L{:.2},{:.2}", x(tl.end), strip_y(last)));
         d
     };
     let aria = format!(
@@ -253,12 +332,21 @@ pub fn TimelineView(props: &Props) -> Html {
         format_ms(tl.end),
         tl.peak()
     );
+    let detail = focused.and_then(|i| {
+        let spans: Vec<String> = tl
+            .bars
+            .iter()
+            .filter(|b| b.task as usize == i)
+            .map(|b| format!("{}{}", bar_title(&label(i), b), versus(b, props.ghost.as_deref())))
+            .collect();
+        (!spans.is_empty()).then(|| spans.join(" · "))
+    });
 
     html! {
         <figure class={classes!("timeline", props.kind.to_string())} data-lanes={tl.lanes.to_string()}
                 data-render={if on_canvas { "canvas" } else { "svg" }}>
             <figcaption>{ props.title.clone() }</figcaption>
-            <div class="plot">
+            <div class="plot" ref={plot} {onmousemove} {onmouseleave}>
             if on_canvas {
                 <canvas ref={canvas} class="bars" aria-hidden="true"></canvas>
             }
@@ -272,14 +360,22 @@ pub fn TimelineView(props: &Props) -> Html {
                     </text>
                     <line class="strip-base" x1={GUTTER.to_string()} x2={(WIDTH - RIGHT).to_string()}
                           y1={format!("{:.2}", strip_top + STRIP)} y2={format!("{:.2}", strip_top + STRIP)} />
+                    if let Some(limit) = props.limit {
+                        <line class="strip-limit" x1={GUTTER.to_string()} x2={(WIDTH - RIGHT).to_string()}
+                              y1={format!("{:.2}", strip_y(limit))} y2={format!("{:.2}", strip_y(limit))} />
+                        <text class="strip-limit-label" x={(WIDTH - RIGHT).to_string()} y={format!("{:.2}", strip_y(limit) - 3.0)}>
+                            { format!("limit {limit}") }
+                        </text>
+                    }
                     <path class="strip-line" d={strip_path} />
                 </g>
-                if let Some(t) = props.playhead {
+                if let Some(t) = props.playhead.filter(|t| geometry.shows(*t, *t)) {
                     <line class="playhead" x1={format!("{:.2}", x(t))} x2={format!("{:.2}", x(t))}
-                          y1="0" y2={format!("{:.2}", height)} />
+                          y1="0" y2={format!("{height:.2}")} />
                 }
             </svg>
             </div>
+            <p class="lane-detail" aria-live="polite">{ detail.unwrap_or_else(|| "Point at a lane, or tab to it, to read its spans.".into()) }</p>
         </figure>
     }
 }
