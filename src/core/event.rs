@@ -146,6 +146,11 @@ impl Recorder {
         f(&self.events.borrow())
     }
 
+    /// Moves the events out, leaving the log empty (for a run that is over).
+    pub fn take(&self) -> Vec<Event> {
+        std::mem::take(&mut *self.events.borrow_mut())
+    }
+
     /// A copy of every event so far.
     pub fn snapshot(&self) -> Vec<Event> {
         self.events_since(0)

@@ -1,6 +1,7 @@
 //! A finished (or live) run: its scenario, events and summary, and the versioned JSON it is
 //! exported and imported as.
 
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -8,6 +9,7 @@ use super::clock::VirtualClock;
 use super::event::{Event, Kind, Phase};
 use super::patterns::{self, Ctx};
 use super::scenario::{ClockKind, ParamError, Scenario};
+use super::workload::Workload;
 
 /// `format` of the Run JSON.
 pub const RUN_FORMAT: &str = "awaitlab-run";
@@ -37,7 +39,7 @@ impl Summary {
     pub fn of(tasks: u32, events: &[Event]) -> Summary {
         let mut s = Summary { tasks, ..Summary::default() };
         let mut in_flight: i64 = 0;
-        let mut open: std::collections::HashMap<(u32, u32, Phase), f64> = std::collections::HashMap::new();
+        let mut open: FxHashMap<(u32, u32, Phase), f64> = FxHashMap::default();
         for e in events {
             s.makespan_ms = s.makespan_ms.max(e.t);
             match e.kind {
@@ -94,7 +96,8 @@ pub struct Run {
     pub scenario: RunScenario,
     /// The clock that produced these events.
     pub clock: ClockKind,
-    /// Lane labels, one per task.
+    /// Lane labels, one per task; empty when every lane is called "task N".
+    #[serde(default)]
     pub labels: Vec<String>,
     pub events: Vec<Event>,
     pub summary: Summary,
@@ -113,10 +116,18 @@ impl Run {
             version: RUN_VERSION,
             scenario: RunScenario { params, seed: scenario.seed },
             clock,
-            labels: (0..workload.len()).map(|t| workload.label(t)).collect(),
+            labels: match workload {
+                Workload::Fixed(_) => (0..workload.len()).map(|t| workload.label(t)).collect(),
+                Workload::Random { .. } => Vec::new(),
+            },
             summary: Summary::of(workload.len(), &events),
             events,
         }
+    }
+
+    /// Task `task`'s lane label.
+    pub fn label(&self, task: u32) -> String {
+        self.labels.get(task as usize).cloned().unwrap_or_else(|| format!("task {task}"))
     }
 
     /// The scenario this run was made from, validated again.
@@ -154,7 +165,7 @@ impl Run {
             errs.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; ")
         })?;
         let tasks = scenario.workload().len();
-        if run.labels.len() != tasks as usize {
+        if !run.labels.is_empty() && run.labels.len() != tasks as usize {
             return Err(format!("{} lane labels for {tasks} tasks", run.labels.len()));
         }
         if let Some(e) = run.events.iter().find(|e| !e.t.is_finite() || e.t < 0.0 || e.task >= tasks) {
@@ -172,5 +183,5 @@ pub fn run_virtual(scenario: &Scenario) -> Run {
     // Patterns only wait on the clock, so a stall would be a bug in a pattern; the events up to it
     // are still returned so the timeline shows where it stopped.
     let _ = clock.block_on(patterns::run(&ctx));
-    Run::new(scenario, ClockKind::Virtual, ctx.rec.snapshot())
+    Run::new(scenario, ClockKind::Virtual, ctx.rec.take())
 }

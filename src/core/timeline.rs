@@ -2,7 +2,7 @@
 //! curve. Pure and deterministic: the time "now" is passed in, so a live run and a replay at the
 //! same instant draw the same picture.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use super::event::{Event, Kind, Phase};
 
@@ -44,7 +44,7 @@ impl Timeline {
     /// Lays out the events up to and including time `now`; spans still open at `now` end there.
     pub fn build(lanes: u32, events: &[Event], now: f64) -> Timeline {
         let mut t = Timeline { lanes, end: 0.0, ..Timeline::default() };
-        let mut open: HashMap<(u32, u32, Phase), usize> = HashMap::new();
+        let mut open: FxHashMap<(u32, u32, Phase), usize> = FxHashMap::default();
         let mut in_flight = 0u32;
         for e in events.iter().take_while(|e| e.t <= now) {
             t.end = t.end.max(e.t);

@@ -54,7 +54,7 @@ pub fn ReplayPanel(props: &Props) -> Html {
         let el: HtmlSelectElement = e.target_unchecked_into();
         ReplayCmd::Speed(el.value().parse().unwrap_or(1.0))
     });
-    let label = |task: u32| props.run.labels.get(task as usize).cloned().unwrap_or_else(|| format!("task {task}"));
+    let label = |task: u32| props.run.label(task);
     let first = r.cursor.saturating_sub(LOG_LINES);
     let log = props.run.events[first..r.cursor.min(props.run.events.len())].iter().enumerate().map(|(i, e)| {
         let current = first + i + 1 == r.cursor;
