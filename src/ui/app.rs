@@ -17,6 +17,7 @@ use super::summary::SummaryView;
 use super::timeline_view::TimelineView;
 use super::url;
 use crate::core::event::Kind;
+use crate::core::gap;
 use crate::core::run::run_virtual;
 use crate::core::scenario::{ClockKind, Scenario};
 use crate::core::timeline::{format_ms, Timeline};
@@ -250,6 +251,15 @@ pub fn App() -> Html {
         (None, _) => predicted.iter().chain(measured.iter()).map(|t| t.end).fold(0.0, f64::max),
     };
 
+    let causes = {
+        let finished = state.measured.as_ref().and_then(|m| m.run.clone());
+        let pair = (state.predicted.clone(), finished);
+        let key = (pair.0.as_ref().map(|r| Rc::as_ptr(r) as usize), pair.1.as_ref().map(|r| Rc::as_ptr(r) as usize));
+        use_memo(key, move |_| match pair {
+            (Some(p), Some(m)) => gap::causes(&gap::lateness(&p.events, &m.events)),
+            _ => Vec::new(),
+        })
+    };
     let zoom = use_state(|| None::<(f64, f64)>);
     let limit = shown.effective_limit();
     let zoom_bar = zoom_controls(&zoom, scale_ms);
@@ -298,8 +308,10 @@ pub fn App() -> Html {
                 <p class="status" id="status" aria-live="polite">{ status }</p>
                 <SummaryView
                     predicted={state.predicted.as_ref().map(|p| Rc::new(p.summary.clone()))}
-                    measured={state.measured.as_ref().and_then(|m| m.run.as_ref()).map(|r| Rc::new(r.summary.clone()))} />
+                    measured={state.measured.as_ref().and_then(|m| m.run.as_ref()).map(|r| Rc::new(r.summary.clone()))}
+                    {causes} />
                 <Legend timelines={predicted.iter().chain(measured.iter()).cloned().collect::<Vec<_>>()} />
+                { zoom_bar }
                 <div class="panels">
                     if let Some((n, run, r)) = replaying.clone() {
                         <ReplayPanel number={n} {run} replay={r} on_cmd={on_replay_cmd} />

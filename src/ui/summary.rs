@@ -11,6 +11,9 @@ use crate::core::timeline::format_ms;
 pub struct Props {
     pub predicted: Option<Rc<Summary>>,
     pub measured: Option<Rc<Summary>>,
+    /// Why the measured run differs from the prediction (see `core::gap`).
+    #[prop_or_default]
+    pub causes: Rc<Vec<String>>,
 }
 
 fn cell(v: Option<String>) -> Html {
@@ -33,18 +36,21 @@ pub fn SummaryView(props: &Props) -> Html {
     let gap = match (p, m) {
         (Some(p), Some(m)) => {
             let d = m.makespan_ms - p.makespan_ms;
-            let note = if d.abs() < 1.0 {
+            let headline = if d.abs() < 1.0 {
                 "The browser kept to the prediction within a millisecond.".to_string()
             } else if d > 0.0 {
-                format!(
-                    "The measured run took {} longer than predicted: a timer never fires early, each \
-                     callback waits its turn on the event loop, and browsers clamp nested timers to at least 4 ms.",
-                    format_ms(d)
-                )
+                format!("The measured run took {} longer than predicted.", format_ms(d))
             } else {
                 format!("The measured run took {} less than predicted.", format_ms(-d))
             };
-            Some(html! { <p class="gap" data-gap-ms={format!("{d:.1}")}>{ note }</p> })
+            Some(html! {
+                <div class="gap" data-gap-ms={format!("{d:.1}")}>
+                    <p>{ headline }</p>
+                    if !props.causes.is_empty() {
+                        <ul class="causes">{ for props.causes.iter().map(|c| html! { <li>{ c.clone() }</li> }) }</ul>
+                    }
+                </div>
+            })
         }
         _ => None,
     };

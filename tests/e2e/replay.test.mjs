@@ -139,3 +139,14 @@ test('the measured lanes carry the prediction, the permit limit, a zoomable axis
   assert.deepEqual(page.awaitlabErrors, []);
   await page.close();
 });
+
+test('the gap note names the 4 ms clamp when a chain of 1 ms sleeps runs for real', async () => {
+  const page = await finishedRun('pattern=sequential&tasks=20&min=1&max=1');
+  const gap = await page.locator('.gap').textContent();
+  // Chromium clamps timers nested more than five deep to 4 ms: most of the 20 sleeps are hit.
+  const clamped = Number(gap.match(/(\d+) sleeps planned under 4 ms took at least 4 ms/)?.[1] ?? 0);
+  assert.ok(clamped >= 10, gap);
+  assert.match(gap, /longer than predicted/);
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
