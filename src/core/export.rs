@@ -1,0 +1,271 @@
+//! Exports of a finished run, pure: Chrome Trace Event JSON (opens in Perfetto and
+//! chrome://tracing) and a standalone SVG of its timeline with its styles inlined. The Run JSON
+//! itself is [`Run::to_json`], read back by [`Run::from_json`].
+
+use std::fmt::Write;
+
+use serde_json::{json, Value};
+
+use super::event::{Kind, Phase};
+use super::run::Run;
+use super::timeline::{format_ms, ticks, Timeline};
+
+/// The name a phase or kind has in the Run JSON (`work`, `backoff`, `done`…).
+pub fn phase_name(phase: Phase) -> String {
+    serde_json::to_value(phase).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
+/// The name an event kind has in the Run JSON.
+pub fn kind_name(kind: Kind) -> String {
+    serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
+fn pattern_of(run: &Run) -> String {
+    run.scenario.params.get("pattern").and_then(Value::as_str).unwrap_or("run").to_string()
+}
+
+/// Microseconds, as the Trace Event format counts them (whole when the ms value allows).
+fn us(ms: f64) -> f64 {
+    (ms * 1000.0 * 1000.0).round() / 1000.0
+}
+
+/// The run as Chrome Trace Event JSON (`{"traceEvents": [...]}`): process 1 is the run, thread
+/// `task + 1` is task `task`'s lane (named by its label), one complete event (`X`) per span
+/// named by its phase, instant events (`i`) for done / failed / fallback, and a counter (`C`)
+/// named `concurrency` for the tasks in flight.
+pub fn chrome_trace(run: &Run) -> String {
+    let tl = Timeline::build(run.summary.tasks, &run.events, f64::INFINITY);
+    let end = tl.end;
+    let mut events: Vec<Value> = Vec::with_capacity(tl.bars.len() + tl.marks.len() + tl.lanes as usize + 8);
+    events.push(json!({"name": "process_name", "ph": "M", "pid": 1, "tid": 0,
+        "args": {"name": format!("awaitlab {} ({} clock)", pattern_of(run), run.clock.key())}}));
+    for task in 0..tl.lanes {
+        events.push(json!({"name": "thread_name", "ph": "M", "pid": 1, "tid": task + 1, "args": {"name": run.label(task)}}));
+        events.push(json!({"name": "thread_sort_index", "ph": "M", "pid": 1, "tid": task + 1, "args": {"sort_index": task}}));
+    }
+    for bar in &tl.bars {
+        let stop = if bar.end.is_finite() { bar.end } else { end };
+        let outcome = bar.close.map_or_else(|| "open".to_string(), kind_name);
+        events.push(json!({
+            "name": phase_name(bar.phase), "cat": "span", "ph": "X",
+            "ts": us(bar.start), "dur": us((stop - bar.start).max(0.0)),
+            "pid": 1, "tid": bar.task + 1,
+            "args": {"attempt": bar.attempt, "outcome": outcome, "detail": bar.detail},
+        }));
+    }
+    for mark in &tl.marks {
+        events.push(json!({
+            "name": kind_name(mark.kind), "cat": "task", "ph": "i", "s": "t",
+            "ts": us(mark.t), "pid": 1, "tid": mark.task + 1, "args": {"detail": mark.detail},
+        }));
+    }
+    if tl.concurrency.first().is_none_or(|c| c.0 > 0.0) {
+        events.push(json!({"name": "concurrency", "ph": "C", "ts": 0.0, "pid": 1, "args": {"in_flight": 0}}));
+    }
+    for &(t, n) in &tl.concurrency {
+        events.push(json!({"name": "concurrency", "ph": "C", "ts": us(t), "pid": 1, "args": {"in_flight": n}}));
+    }
+    let doc = json!({
+        "traceEvents": events,
+        "displayTimeUnit": "ms",
+        "otherData": {"generator": "awaitlab", "pattern": pattern_of(run), "seed": run.scenario.seed,
+                      "clock": run.clock.key(), "makespan_ms": run.summary.makespan_ms},
+    });
+    doc.to_string()
+}
+
+/// Text made safe for XML content and attribute values.
+pub fn escape_xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            // Control characters are not allowed in XML 1.0.
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn phase_color(phase: Phase) -> &'static str {
+    match phase {
+        Phase::Work => "#3b82f6",
+        Phase::Wait => "#d1d5db",
+        Phase::Backoff => "#fbbf24",
+        Phase::Acquire => "#8b5cf6",
+        Phase::Release => "#a78bfa",
+        Phase::Fetch => "#0ea5e9",
+        Phase::Process => "#10b981",
+        Phase::Save => "#14b8a6",
+        Phase::Task => "#9ca3af",
+    }
+}
+
+const SVG_WIDTH: f64 = 960.0;
+const LABEL_W: f64 = 140.0;
+const LANE_H: f64 = 18.0;
+const TOP: f64 = 44.0;
+const STRIP_H: f64 = 48.0;
+/// Lanes drawn in the SVG at most (a summary line says how many more there are).
+pub const SVG_MAX_LANES: u32 = 500;
+
+/// A standalone SVG of the run's timeline (lanes, spans, marks, axis and concurrency strip), with
+/// every style inlined so it renders the same in any viewer.
+pub fn timeline_svg(run: &Run) -> String {
+    let tl = Timeline::build(run.summary.tasks, &run.events, f64::INFINITY);
+    let lanes = tl.lanes.min(SVG_MAX_LANES);
+    let axis = ticks(tl.end, 8);
+    let span = axis.last().copied().filter(|t| *t > 0.0).unwrap_or(1.0);
+    let plot_w = SVG_WIDTH - LABEL_W - 20.0;
+    let x = |t: f64| LABEL_W + (t.clamp(0.0, span) / span) * plot_w;
+    let lanes_bottom = TOP + lanes as f64 * LANE_H;
+    let strip_top = lanes_bottom + 30.0;
+    let height = strip_top + STRIP_H + 30.0;
+    let font = "font-family=\"system-ui, -apple-system, 'Segoe UI', sans-serif\"";
+    let mut s = String::with_capacity(256 + tl.bars.len() * 160);
+    let title = format!(
+        "awaitlab: {} — {} tasks, {} ({} clock), seed {}",
+        pattern_of(run),
+        run.summary.tasks,
+        format_ms(run.summary.makespan_ms),
+        run.clock.key(),
+        run.scenario.seed
+    );
+    let _ = write!(
+        s,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{SVG_WIDTH}\" height=\"{height}\" viewBox=\"0 0 {SVG_WIDTH} {height}\" role=\"img\" aria-label=\"{t}\">\
+<title>{t}</title><rect x=\"0\" y=\"0\" width=\"{SVG_WIDTH}\" height=\"{height}\" fill=\"#ffffff\"/>\
+<text x=\"10\" y=\"20\" {font} font-size=\"14\" font-weight=\"600\" fill=\"#111827\">{t}</text>",
+        t = escape_xml(&title)
+    );
+    // Axis: grid lines and tick labels.
+    for &t in &axis {
+        let _ = write!(
+            s,
+            "<line x1=\"{x:.2}\" y1=\"{y0}\" x2=\"{x:.2}\" y2=\"{y1}\" stroke=\"#e5e7eb\" stroke-width=\"1\"/>\
+<text x=\"{x:.2}\" y=\"{ty}\" {font} font-size=\"10\" fill=\"#6b7280\" text-anchor=\"middle\">{label}</text>",
+            x = x(t),
+            y0 = TOP - 4.0,
+            y1 = strip_top + STRIP_H,
+            ty = TOP - 8.0,
+            label = escape_xml(&format_ms(t))
+        );
+    }
+    for task in 0..lanes {
+        let y = TOP + task as f64 * LANE_H;
+        let _ = write!(
+            s,
+            "<text x=\"{lx}\" y=\"{ty:.2}\" {font} font-size=\"11\" fill=\"#374151\" text-anchor=\"end\">{label}</text>",
+            lx = LABEL_W - 8.0,
+            ty = y + LANE_H * 0.7,
+            label = escape_xml(&run.label(task))
+        );
+    }
+    for bar in tl.bars.iter().filter(|b| b.task < lanes) {
+        let y = TOP + bar.task as f64 * LANE_H + 3.0;
+        let stop = if bar.end.is_finite() { bar.end } else { tl.end };
+        let (x0, x1) = (x(bar.start), x(stop));
+        let failed = matches!(bar.close, Some(Kind::Fail | Kind::Timeout | Kind::Cancel));
+        let stroke = if failed { " stroke=\"#dc2626\" stroke-width=\"1.5\"" } else { "" };
+        let tip = format!(
+            "{} {} attempt {}: {} – {}{}{}",
+            run.label(bar.task),
+            phase_name(bar.phase),
+            bar.attempt,
+            format_ms(bar.start),
+            format_ms(stop),
+            bar.close.map(|k| format!(", {}", kind_name(k))).unwrap_or_default(),
+            if bar.detail.is_empty() { String::new() } else { format!(" ({})", bar.detail) }
+        );
+        let _ = write!(
+            s,
+            "<rect x=\"{x0:.2}\" y=\"{y:.2}\" width=\"{w:.2}\" height=\"{h}\" rx=\"2\" fill=\"{fill}\"{stroke}><title>{tip}</title></rect>",
+            w = (x1 - x0).max(1.0),
+            h = LANE_H - 6.0,
+            fill = phase_color(bar.phase),
+            tip = escape_xml(&tip)
+        );
+    }
+    for mark in tl.marks.iter().filter(|m| m.task < lanes) {
+        let cy = TOP + mark.task as f64 * LANE_H + LANE_H / 2.0;
+        let fill = match mark.kind {
+            Kind::Done => "#16a34a",
+            Kind::Failed => "#dc2626",
+            _ => "#f59e0b",
+        };
+        let tip = format!("{} {} at {}{}", run.label(mark.task), kind_name(mark.kind), format_ms(mark.t),
+            if mark.detail.is_empty() { String::new() } else { format!(" ({})", mark.detail) });
+        let _ = write!(
+            s,
+            "<circle cx=\"{cx:.2}\" cy=\"{cy:.2}\" r=\"3.5\" fill=\"{fill}\" stroke=\"#ffffff\" stroke-width=\"1\"><title>{tip}</title></circle>",
+            cx = x(mark.t),
+            tip = escape_xml(&tip)
+        );
+    }
+    if tl.lanes > lanes {
+        let _ = write!(
+            s,
+            "<text x=\"{LABEL_W}\" y=\"{y:.2}\" {font} font-size=\"11\" fill=\"#6b7280\">… and {more} more lanes (not drawn)</text>",
+            y = lanes_bottom + 14.0,
+            more = tl.lanes - lanes
+        );
+    }
+    // Concurrency strip: a step curve of tasks in flight.
+    let peak = tl.peak().max(1) as f64;
+    let yc = |n: u32| strip_top + STRIP_H - (n as f64 / peak) * STRIP_H;
+    let mut path = format!("M{:.2},{:.2}", x(0.0), yc(0));
+    let mut level = 0;
+    for &(t, n) in &tl.concurrency {
+        let _ = write!(path, " L{:.2},{:.2} L{:.2},{:.2}", x(t), yc(level), x(t), yc(n));
+        level = n;
+    }
+    let _ = write!(path, " L{:.2},{:.2}", x(tl.end), yc(level));
+    let _ = write!(
+        s,
+        "<text x=\"{lx}\" y=\"{ty:.2}\" {font} font-size=\"11\" fill=\"#374151\" text-anchor=\"end\">in flight</text>\
+<text x=\"{lx}\" y=\"{py:.2}\" {font} font-size=\"10\" fill=\"#6b7280\" text-anchor=\"end\">peak {peak}</text>\
+<rect x=\"{LABEL_W}\" y=\"{strip_top:.2}\" width=\"{plot_w:.2}\" height=\"{STRIP_H}\" fill=\"#f9fafb\"/>\
+<path d=\"{path}\" fill=\"none\" stroke=\"#111827\" stroke-width=\"1.5\"/>",
+        lx = LABEL_W - 8.0,
+        ty = strip_top + STRIP_H / 2.0,
+        py = strip_top + STRIP_H / 2.0 + 12.0,
+        peak = tl.peak()
+    );
+    // Legend.
+    let mut lx = LABEL_W;
+    let ly = strip_top + STRIP_H + 20.0;
+    let mut phases: Vec<Phase> = tl.bars.iter().map(|b| b.phase).collect();
+    phases.sort();
+    phases.dedup();
+    for phase in phases {
+        let name = phase_name(phase);
+        let _ = write!(
+            s,
+            "<rect x=\"{lx:.2}\" y=\"{ry:.2}\" width=\"12\" height=\"10\" rx=\"2\" fill=\"{fill}\"/>\
+<text x=\"{tx:.2}\" y=\"{ly:.2}\" {font} font-size=\"11\" fill=\"#374151\">{name}</text>",
+            ry = ly - 9.0,
+            fill = phase_color(phase),
+            tx = lx + 16.0,
+        );
+        lx += 24.0 + name.len() as f64 * 7.0;
+    }
+    s.push_str("</svg>");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_text_is_escaped() {
+        assert_eq!(escape_xml("<script>alert('x') & \"y\"</script>"),
+            "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;");
+        assert_eq!(escape_xml("a\u{0}b"), "a b");
+    }
+}

@@ -1,0 +1,102 @@
+//! Exports of a run: the Run JSON reads back as the same run (so its replay is identical), the
+//! Chrome trace is Trace Event JSON with a track per task and a concurrency counter, and the SVG
+//! stands alone with its text escaped.
+
+use awaitlab::core::export::{chrome_trace, timeline_svg};
+use awaitlab::core::replay::Replay;
+use awaitlab::core::run::{run_virtual, Run};
+use awaitlab::core::scenario::Scenario;
+use serde_json::Value;
+
+fn scenario(query: &str) -> Scenario {
+    Scenario::parse(query.split('&').map(|p| p.split_once('=').expect("key=value"))).expect("valid scenario")
+}
+
+#[test]
+fn run_json_reads_back_as_the_same_run_and_replays_identically() {
+    for query in [
+        "pattern=gather&tasks=8&seed=3&clock=virtual",
+        "pattern=retry&tasks=5&fail=0.5&retries=3&seed=11&clock=virtual",
+        "pattern=semaphore&tasks=9&limit=3&seed=2&clock=virtual",
+        "preset=breakfast&pattern=gather&clock=virtual",
+    ] {
+        let run = run_virtual(&scenario(query));
+        let back = Run::from_json(&run.to_json()).expect(query);
+        assert_eq!(back, run, "{query}");
+        let (mut a, mut b) = (Replay::new(&run.events), Replay::new(&back.events));
+        a.play();
+        b.play();
+        for _ in 0..50 {
+            a.tick(17.0);
+            b.tick(17.0);
+            assert_eq!((a.cursor, a.position), (b.cursor, b.position));
+        }
+    }
+}
+
+#[test]
+fn chrome_trace_has_a_track_per_task_spans_in_microseconds_and_a_concurrency_counter() {
+    let run = run_virtual(&scenario("pattern=semaphore&tasks=4&limit=2&min=100&max=100&clock=virtual"));
+    let trace: Value = serde_json::from_str(&chrome_trace(&run)).expect("JSON");
+    let events = trace["traceEvents"].as_array().expect("traceEvents array");
+    let threads: Vec<(u64, String)> = events
+        .iter()
+        .filter(|e| e["ph"] == "M" && e["name"] == "thread_name")
+        .map(|e| (e["tid"].as_u64().unwrap(), e["args"]["name"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(threads, (0..4).map(|t| (t + 1, format!("task {t}"))).collect::<Vec<_>>());
+    let work: Vec<&Value> = events.iter().filter(|e| e["ph"] == "X" && e["name"] == "work").collect();
+    assert_eq!(work.len(), 4);
+    for w in &work {
+        assert_eq!(w["dur"].as_f64(), Some(100_000.0), "100 ms is 100000 µs");
+        assert_eq!(w["pid"], 1);
+        assert_eq!(w["args"]["attempt"], 1);
+        assert_eq!(w["args"]["outcome"], "end");
+    }
+    // Tasks 2 and 3 waited for a permit for 100 ms.
+    assert!(events.iter().any(|e| e["ph"] == "X" && e["name"] == "wait" && e["dur"].as_f64() == Some(100_000.0)));
+    let done = events.iter().filter(|e| e["ph"] == "i" && e["name"] == "done").count();
+    assert_eq!(done, 4);
+    let counter: Vec<(f64, u64)> = events
+        .iter()
+        .filter(|e| e["ph"] == "C" && e["name"] == "concurrency")
+        .map(|e| (e["ts"].as_f64().unwrap(), e["args"]["in_flight"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(counter.first(), Some(&(0.0, 2)));
+    assert_eq!(counter.iter().map(|c| c.1).max(), Some(2));
+    assert_eq!(counter.last().map(|c| c.1), Some(0));
+    // Every event has the fields the Trace Event format requires.
+    for e in events {
+        assert!(e["ph"].is_string() && e["pid"].is_u64() && e["name"].is_string(), "{e}");
+        if e["ph"] != "M" {
+            assert!(e["ts"].is_number(), "{e}");
+        }
+    }
+}
+
+#[test]
+fn retries_and_failures_show_as_attempts_and_failed_instants_in_the_trace() {
+    let run = run_virtual(&scenario("pattern=retry&tasks=6&fail=0.6&retries=2&seed=5&clock=virtual"));
+    let trace: Value = serde_json::from_str(&chrome_trace(&run)).unwrap();
+    let events = trace["traceEvents"].as_array().unwrap();
+    let failed_attempts = events.iter().filter(|e| e["ph"] == "X" && e["name"] == "work" && e["args"]["outcome"] == "fail").count();
+    assert_eq!(failed_attempts as u32, run.summary.failed_attempts);
+    let failed = events.iter().filter(|e| e["ph"] == "i" && e["name"] == "failed").count();
+    assert_eq!(failed as u32, run.summary.failures);
+}
+
+#[test]
+fn the_svg_stands_alone_with_inline_styles_and_escaped_text() {
+    let run = run_virtual(&scenario("pattern=gather&tasks=3&seed=1&clock=virtual"));
+    let svg = timeline_svg(&run);
+    assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+    assert!(svg.ends_with("</svg>"));
+    assert!(!svg.contains("class="), "no stylesheet needed");
+    assert_eq!(svg.matches("<rect").count() >= 3 + 2, true);
+    let mut hostile = run.clone();
+    hostile.labels = vec!["<script>alert(1)</script>".into(), "a & b".into(), "\"q\"".into()];
+    let svg = timeline_svg(&hostile);
+    assert!(!svg.contains("<script>"));
+    assert!(svg.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(svg.contains("a &amp; b"));
+}

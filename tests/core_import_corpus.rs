@@ -1,0 +1,98 @@
+//! Hostile and broken Run JSON: every case gets a clear error (never a panic), and good runs
+//! with odd text are kept as data. The UI renders labels and details only as text (Yew escapes
+//! them), so a script string in a run never runs.
+
+use awaitlab::core::run::{run_virtual, Run, MAX_RUN_BYTES};
+use awaitlab::core::scenario::Scenario;
+use serde_json::{json, Value};
+
+fn good() -> Value {
+    let s = Scenario::parse([("pattern", "gather"), ("tasks", "3"), ("seed", "4"), ("clock", "virtual")]).unwrap();
+    serde_json::from_str(&run_virtual(&s).to_json()).unwrap()
+}
+
+fn with(f: impl FnOnce(&mut Value)) -> String {
+    let mut v = good();
+    f(&mut v);
+    v.to_string()
+}
+
+/// `(case, input, words the error must contain)`.
+fn corpus() -> Vec<(&'static str, String, &'static str)> {
+    let text = good().to_string();
+    vec![
+        ("empty file", String::new(), "not valid JSON"),
+        ("not JSON", "hello".into(), "not valid JSON"),
+        ("truncated JSON", text[..text.len() / 2].to_string(), "not valid JSON"),
+        ("a JSON array", "[1,2,3]".into(), "not a JSON object"),
+        ("a JSON string", "\"<script>alert(1)</script>\"".into(), "not a JSON object"),
+        ("no format", with(|v| { v.as_object_mut().unwrap().remove("format"); }), "no \"format\""),
+        ("other format", with(|v| v["format"] = json!("perfetto")), "format is \"perfetto\""),
+        ("unknown version", with(|v| v["version"] = json!(99)), "version 99 is newer"),
+        ("version 0", with(|v| v["version"] = json!(0)), "version 0"),
+        ("version as text", with(|v| v["version"] = json!("1")), "version must be a whole number"),
+        ("negative version", with(|v| v["version"] = json!(-1)), "version must be a whole number"),
+        ("NaN literal", text.replacen("\"t\":0", "\"t\":NaN", 1), "not valid JSON"),
+        ("huge number", text.replacen("\"t\":0", "\"t\":1e400", 1), "not valid JSON"),
+        ("huge but finite time", with(|v| v["events"][0]["t"] = json!(1e300)), "event out of range"),
+        ("negative time", with(|v| v["events"][0]["t"] = json!(-5)), "event out of range"),
+        ("task out of range", with(|v| v["events"][0]["task"] = json!(7)), "event out of range"),
+        ("task too big for u32", with(|v| v["events"][0]["task"] = json!(1u64 << 40)), "not a valid run"),
+        ("unknown kind", with(|v| v["events"][0]["kind"] = json!("explode")), "not a valid run"),
+        ("event as string", with(|v| v["events"][0] = json!("<img src=x onerror=alert(1)>")), "not a valid run"),
+        ("events not a list", with(|v| v["events"] = json!({"a": 1})), "not a valid run"),
+        ("events out of order", with(|v| {
+            let evs = v["events"].as_array_mut().unwrap();
+            let last = evs.len() - 1;
+            evs.swap(0, last);
+        }), "out of order"),
+        ("bad scenario param", with(|v| v["scenario"]["params"]["tasks"] = json!(-3)), "tasks"),
+        ("script in a param", with(|v| v["scenario"]["params"]["pattern"] = json!("<script>alert(1)</script>")), "pattern"),
+        ("NaN fail in params", with(|v| v["scenario"]["params"]["fail"] = json!("NaN")), "fail"),
+        ("wrong label count", with(|v| v["labels"] = json!(["a"])), "lane labels"),
+        ("huge label", with(|v| v["labels"] = json!(["x".repeat(20_000), "b", "c"])), "at most"),
+        ("deep nesting", format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)), "not valid JSON"),
+        ("deep nesting inside a run", with(|v| {
+            let mut deep = json!(1);
+            for _ in 0..200 { deep = json!([deep]); }
+            v["extra"] = Value::String(String::new());
+            v["scenario"]["params"]["url"] = Value::String(String::new());
+            let _ = deep;
+        }).replacen("\"extra\":\"\"", &format!("\"extra\":{}1{}", "[".repeat(200), "]".repeat(200)), 1), "not valid JSON"),
+        ("too big", " ".repeat(MAX_RUN_BYTES + 1), "MB"),
+    ]
+}
+
+#[test]
+fn every_hostile_file_gets_a_clear_error() {
+    for (case, input, words) in corpus() {
+        match Run::from_json(&input) {
+            Ok(_) => panic!("{case}: accepted"),
+            Err(e) => assert!(e.contains(words), "{case}: error {e:?} should mention {words:?}"),
+        }
+    }
+}
+
+#[test]
+fn script_strings_in_labels_and_details_are_kept_as_plain_data() {
+    let input = with(|v| {
+        v["labels"] = json!(["<script>alert(1)</script>", "\" onmouseover=\"alert(2)", "javascript:alert(3)"]);
+        v["events"][0]["detail"] = json!("<img src=x onerror=alert(4)>");
+    });
+    let run = Run::from_json(&input).expect("odd text is still a run");
+    assert_eq!(run.label(0), "<script>alert(1)</script>");
+    assert_eq!(run.events[0].detail, "<img src=x onerror=alert(4)>");
+}
+
+#[test]
+fn a_forged_summary_is_recomputed_from_the_events() {
+    let input = with(|v| v["summary"]["makespan_ms"] = json!(1e308));
+    let run = Run::from_json(&input).unwrap();
+    assert!(run.summary.makespan_ms < 10_000.0);
+}
+
+#[test]
+fn unknown_extra_fields_are_ignored() {
+    let input = with(|v| v["comment"] = json!("written by hand"));
+    assert!(Run::from_json(&input).is_ok());
+}
