@@ -61,6 +61,62 @@ for (const n of [1000, 10000]) {
   });
 }
 
+// 3. A 10,000-task run drawn: first frame of its live timeline after Run, then replay smoothness.
+{
+  await page.fill('#field-tasks', '10000');
+  await page.fill('#field-min', '100');
+  await page.fill('#field-max', '100');
+  await page.selectOption('#field-pattern', 'gather');
+  const firstFrame = await page.evaluate(async () => {
+    const t0 = performance.now();
+    document.querySelector('#run').click();
+    await new Promise((resolve) => {
+      const check = () =>
+        document.querySelector('figure.measured') ? requestAnimationFrame(() => resolve()) : requestAnimationFrame(check);
+      requestAnimationFrame(check);
+    });
+    return performance.now() - t0;
+  });
+  await page.waitForSelector('#replay-toggle', { timeout: 60_000 });
+  const replayFirst = await page.evaluate(async () => {
+    const t0 = performance.now();
+    document.querySelector('.replay-pick').click();
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    return performance.now() - t0;
+  });
+  rows.push({ benchmark: '10,000-task run, Run → first frame of its timeline', figure: `${firstFrame.toFixed(1)} ms`, note: 'live timeline on canvas' });
+  rows.push({ benchmark: '10,000-task run, Replay → first frame', figure: `${replayFirst.toFixed(1)} ms`, note: 'two frames after the click' });
+
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const script = async () =>
+    (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'ScriptDuration').value * 1000;
+  await page.selectOption('#replay-speed', '0.1');
+  const before = await script();
+  const frames = await page.evaluate(async () => {
+    document.querySelector('#replay-toggle').click();
+    const intervals = [];
+    let last = performance.now();
+    await new Promise((resolve) => {
+      const tick = (t) => {
+        intervals.push(t - last);
+        last = t;
+        if (document.querySelector('#replay-toggle').textContent.startsWith('Play')) resolve();
+        else requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    });
+    return intervals.slice(1);
+  });
+  const scriptMs = (await script()) - before;
+  const total = frames.reduce((a, b) => a + b, 0);
+  rows.push({
+    benchmark: '10,000-task replay at 0.1×',
+    figure: `${((frames.length * 1000) / total).toFixed(1)} fps, ${(scriptMs / frames.length).toFixed(2)} ms script/frame`,
+    note: `${frames.length} frames, worst ${Math.max(...frames).toFixed(1)} ms`,
+  });
+}
+
 console.log('\nawaitlab benchmarks (release build, headless Chromium, median of ' + ROUNDS + ')\n');
 console.log('| benchmark | figure | note |\n|---|---|---|');
 for (const r of rows) console.log(`| ${r.benchmark} | ${r.figure} | ${r.note} |`);

@@ -17,6 +17,10 @@ pub struct Bar {
     /// How the span closed; `None` while it is still open.
     pub close: Option<Kind>,
     pub detail: String,
+    /// Index (in the events laid out) of the event that opened the span…
+    pub opened: usize,
+    /// …and of the one that closed it.
+    pub closed: Option<usize>,
 }
 
 /// A task-level instant: done, failed, fell back to a default.
@@ -26,6 +30,8 @@ pub struct Mark {
     pub t: f64,
     pub kind: Kind,
     pub detail: String,
+    /// Index of its event.
+    pub seq: usize,
 }
 
 /// Bars, marks and the concurrency curve of a run, up to some instant.
@@ -46,7 +52,7 @@ impl Timeline {
         let mut t = Timeline { lanes, end: 0.0, ..Timeline::default() };
         let mut open: FxHashMap<(u32, u32, Phase), usize> = FxHashMap::default();
         let mut in_flight = 0u32;
-        for e in events.iter().take_while(|e| e.t <= now) {
+        for (seq, e) in events.iter().enumerate().take_while(|(_, e)| e.t <= now) {
             t.end = t.end.max(e.t);
             match e.kind {
                 Kind::Begin => {
@@ -59,6 +65,8 @@ impl Timeline {
                         end: now,
                         close: None,
                         detail: String::new(),
+                        opened: seq,
+                        closed: None,
                     });
                     if e.phase.is_active() {
                         in_flight += 1;
@@ -68,14 +76,14 @@ impl Timeline {
                 k if k.closes_span() => {
                     if let Some(i) = open.remove(&(e.task, e.attempt, e.phase)) {
                         let bar = &mut t.bars[i];
-                        (bar.end, bar.close, bar.detail) = (e.t, Some(k), e.detail.clone());
+                        (bar.end, bar.close, bar.detail, bar.closed) = (e.t, Some(k), e.detail.clone(), Some(seq));
                         if e.phase.is_active() {
                             in_flight = in_flight.saturating_sub(1);
                             t.step(e.t, in_flight);
                         }
                     }
                 }
-                k => t.marks.push(Mark { task: e.task, t: e.t, kind: k, detail: e.detail.clone() }),
+                k => t.marks.push(Mark { task: e.task, t: e.t, kind: k, detail: e.detail.clone(), seq }),
             }
         }
         if !open.is_empty() {
@@ -94,6 +102,39 @@ impl Timeline {
     /// Highest point of the concurrency curve.
     pub fn peak(&self) -> u32 {
         self.concurrency.iter().map(|c| c.1).max().unwrap_or(0)
+    }
+}
+
+/// A replay's view of a timeline laid out from all of a run's events: the first `cursor` events
+/// have happened and the playhead is at `position` ms. Cutting a finished layout costs nothing per
+/// frame, where laying the events out again would cost a pass over all of them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Cut {
+    pub cursor: usize,
+    pub position: f64,
+}
+
+impl Cut {
+    /// The cut at time `t` of a run whose events are `events`: every event up to `t` has happened.
+    pub fn at_time(events: &[super::event::Event], t: f64) -> Cut {
+        Cut { cursor: events.partition_point(|e| e.t <= t), position: t }
+    }
+
+    /// How `bar` looks at this cut: `None` if it has not begun, else its end and how it closed
+    /// (`None`: still open, drawn up to the playhead).
+    pub fn bar(&self, bar: &Bar) -> Option<(f64, Option<Kind>)> {
+        if bar.opened >= self.cursor {
+            return None;
+        }
+        match bar.closed {
+            Some(c) if c < self.cursor => Some((bar.end, bar.close)),
+            _ => Some((self.position.max(bar.start), None)),
+        }
+    }
+
+    /// Whether `mark` has happened at this cut.
+    pub fn shows(&self, mark: &Mark) -> bool {
+        mark.seq < self.cursor
     }
 }
 
@@ -150,6 +191,28 @@ mod tests {
         assert_eq!(ticks(1000.0, 5), vec![0.0, 200.0, 400.0, 600.0, 800.0, 1000.0]);
         assert_eq!(ticks(230.0, 4), vec![0.0, 100.0, 200.0, 300.0]);
         assert_eq!(ticks(0.0, 4), vec![0.0]);
+    }
+
+    #[test]
+    fn a_cut_of_the_whole_layout_matches_laying_out_the_events_up_to_it() {
+        use crate::core::run::run_virtual;
+        use crate::core::scenario::Scenario;
+        let s = Scenario::parse([("pattern", "semaphore"), ("tasks", "7"), ("limit", "2"), ("seed", "3")]).unwrap();
+        let run = run_virtual(&s);
+        let full = Timeline::build(7, &run.events, f64::INFINITY);
+        for cursor in 0..=run.events.len() {
+            let position = if cursor == 0 { 0.0 } else { run.events[cursor - 1].t };
+            let cut = Cut { cursor, position };
+            let partial = Timeline::build(7, &run.events[..cursor], position);
+            let shown: Vec<(u32, Phase, f64, f64, Option<Kind>)> = full
+                .bars
+                .iter()
+                .filter_map(|b| cut.bar(b).map(|(end, close)| (b.task, b.phase, b.start, end, close)))
+                .collect();
+            let expected: Vec<_> = partial.bars.iter().map(|b| (b.task, b.phase, b.start, b.end, b.close)).collect();
+            assert_eq!(shown, expected, "at cursor {cursor}");
+            assert_eq!(full.marks.iter().filter(|m| cut.shows(m)).count(), partial.marks.len());
+        }
     }
 
     #[test]

@@ -20,7 +20,7 @@ use crate::core::event::Kind;
 use crate::core::gap;
 use crate::core::run::run_virtual;
 use crate::core::scenario::{ClockKind, Scenario};
-use crate::core::timeline::{format_ms, Timeline};
+use crate::core::timeline::{format_ms, Cut, Timeline};
 use crate::runtime::session;
 
 thread_local! {
@@ -224,17 +224,20 @@ pub fn App() -> Html {
     let predicted = use_memo(predicted_run.as_ref().map(|p| Rc::as_ptr(p) as usize), move |_| {
         predicted_run.map(|p| Rc::new(Timeline::build(p.summary.tasks, &p.events, f64::INFINITY)))
     });
-    let predicted_full = (*predicted).clone();
-    let predicted = match (&*predicted, &state.predicted, playhead) {
-        (Some(_), Some(p), Some(t)) => Some(Rc::new(Timeline::build(p.summary.tasks, &p.events, t))),
-        (tl, ..) => tl.clone(),
+    let predicted = (*predicted).clone();
+    // While replaying, both panels show their whole layout cut at the playhead.
+    let predicted_cut = match (&state.predicted, playhead) {
+        (Some(p), Some(t)) => Some(Cut::at_time(&p.events, t)),
+        _ => None,
     };
-    let measured = match (&replaying, &state.measured) {
-        (Some((_, run, r)), _) => {
-            Some(Rc::new(Timeline::build(run.summary.tasks, &run.events[..r.cursor.min(run.events.len())], r.position)))
-        }
-        (None, Some(m)) => Some(Rc::new(m.timeline())),
-        (None, None) => None,
+    let replayed_run = replaying.as_ref().map(|(_, run, _)| run.clone());
+    let replayed = use_memo(replayed_run.as_ref().map(|r| Rc::as_ptr(r) as usize), move |_| {
+        replayed_run.map(|r| Rc::new(Timeline::build(r.summary.tasks, &r.events, f64::INFINITY)))
+    });
+    let (measured, measured_cut) = match (&replaying, &state.measured) {
+        (Some((_, _, r)), _) => ((*replayed).clone(), Some(Cut { cursor: r.cursor, position: r.position })),
+        (None, Some(m)) => (Some(Rc::new(m.timeline())), None),
+        (None, None) => (None, None),
     };
     let labels = match &replaying {
         Some((_, run, _)) => Rc::new(run.labels.clone()),
@@ -316,12 +319,13 @@ pub fn App() -> Html {
                     if let Some((n, run, r)) = replaying.clone() {
                         <ReplayPanel number={n} {run} replay={r} on_cmd={on_replay_cmd} />
                     }
-                    if let Some(tl) = predicted {
-                        <TimelineView kind="predicted" title="Predicted (virtual clock)" labels={labels.clone()} timeline={tl} {scale_ms} {playhead} {window} {limit} />
+                    if let Some(tl) = predicted.clone() {
+                        <TimelineView kind="predicted" title="Predicted (virtual clock)" labels={labels.clone()} timeline={tl} {scale_ms} {playhead} {window} {limit}
+                            cut={predicted_cut} />
                     }
                     if let Some(tl) = measured {
                         <TimelineView kind="measured" title={measured_title} labels={labels.clone()} timeline={tl} {scale_ms} {playhead} {window} {limit}
-                            ghost={predicted_full.clone()} />
+                            ghost={predicted.clone()} cut={measured_cut} />
                     } else {
                         <p class="placeholder">{ "The measured timeline appears here when you press Run." }</p>
                     }

@@ -50,6 +50,13 @@ pub fn History(props: &Props) -> Html {
     let picked: Vec<(u32, Rc<Run>)> =
         props.compare.iter().filter_map(|n| props.history.iter().find(|(m, _)| m == n).cloned()).collect();
     let scale = picked.iter().map(|(_, r)| r.summary.makespan_ms).fold(0.0, f64::max);
+    // Laid out once per selection, not on every render of the page.
+    let layouts = {
+        let picked = picked.clone();
+        use_memo(props.compare.clone(), move |_| {
+            picked.iter().map(|(_, r)| Rc::new(Timeline::build(r.summary.tasks, &r.events, f64::INFINITY))).collect::<Vec<_>>()
+        })
+    };
     let slowest = scale;
     html! {
         <section class="history" aria-label="Runs">
@@ -80,11 +87,9 @@ pub fn History(props: &Props) -> Html {
                             }) }
                         </tbody>
                     </table>
-                    { for picked.iter().map(|(n, r)| html! {
+                    { for picked.iter().zip(layouts.iter()).map(|((n, r), layout)| html! {
                         <TimelineView key={*n} kind="compared" title={run_name(*n, r)}
-                            labels={Rc::new(r.labels.clone())}
-                            timeline={Rc::new(Timeline::build(r.summary.tasks, &r.events, f64::INFINITY))}
-                            scale_ms={scale} />
+                            labels={Rc::new(r.labels.clone())} timeline={layout.clone()} scale_ms={scale} />
                     }) }
                 </div>
             }

@@ -7,7 +7,7 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use yew::prelude::*;
 
 use crate::core::event::{Kind, Phase};
-use crate::core::timeline::{format_ms, ticks, ticks_between, Bar, Timeline};
+use crate::core::timeline::{format_ms, ticks, ticks_between, Bar, Cut, Timeline};
 
 const WIDTH: f64 = 960.0;
 const GUTTER: f64 = 120.0;
@@ -44,6 +44,17 @@ pub struct Props {
     /// The semaphore's permit count, drawn as a line on the concurrency strip.
     #[prop_or_default]
     pub limit: Option<u32>,
+    /// Replay: show the timeline as it was at this cut (the layout itself is of the whole run).
+    #[prop_or_default]
+    pub cut: Option<Cut>,
+}
+
+/// How `bar` looks at `cut`: `None` before it began, else its end and how it closed.
+fn at(bar: &Bar, cut: Option<Cut>) -> Option<(f64, Option<Kind>)> {
+    match cut {
+        Some(c) => c.bar(bar),
+        None => Some((bar.end, bar.close)),
+    }
 }
 
 fn phase_name(phase: Phase) -> &'static str {
@@ -70,17 +81,17 @@ fn close_name(close: Option<Kind>) -> &'static str {
     }
 }
 
-fn bar_class(bar: &Bar) -> String {
-    format!("bar {} {}", phase_name(bar.phase), close_name(bar.close))
+fn bar_class(phase: Phase, close: Option<Kind>) -> String {
+    format!("bar {} {}", phase_name(phase), close_name(close))
 }
 
 /// The CSS custom property that colours a bar (the stylesheet's `.bar` rules, for the canvas).
-fn bar_colour_var(bar: &Bar) -> &'static str {
-    match close_name(bar.close) {
+fn bar_colour_var(phase: Phase, close: Option<Kind>) -> &'static str {
+    match close_name(close) {
         "fail" => "--work-fail",
         "cancel" => "--cancel",
         "timeout" => "--timeout",
-        _ => match bar.phase {
+        _ => match phase {
             Phase::Wait => "--wait",
             Phase::Backoff => "--backoff",
             Phase::Acquire => "--acquire",
@@ -120,7 +131,7 @@ impl Geometry {
 }
 
 /// Paints every bar on `canvas`, sized to the SVG's user units at the screen's pixel ratio.
-fn paint(canvas: &HtmlCanvasElement, tl: &Timeline, g: Geometry) {
+fn paint(canvas: &HtmlCanvasElement, tl: &Timeline, g: Geometry, cut: Option<Cut>) {
     let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(1.0);
     canvas.set_width((WIDTH * dpr) as u32);
     canvas.set_height((g.height * dpr) as u32);
@@ -142,14 +153,20 @@ fn paint(canvas: &HtmlCanvasElement, tl: &Timeline, g: Geometry) {
     let pad = if g.lane_h >= 6.0 { g.lane_h * 0.15 } else { 0.0 };
     let h = (g.lane_h - 2.0 * pad).max(0.5);
     // Group by colour so the fill style changes a handful of times, not once per bar.
-    let mut vars: Vec<&'static str> = tl.bars.iter().map(bar_colour_var).collect();
+    let shown: Vec<(&Bar, f64, &'static str)> = tl
+        .bars
+        .iter()
+        .filter_map(|b| at(b, cut).map(|(end, close)| (b, end, bar_colour_var(b.phase, close))))
+        .filter(|(b, end, _)| g.shows(b.start, *end))
+        .collect();
+    let mut vars: Vec<&'static str> = shown.iter().map(|s| s.2).collect();
     vars.sort_unstable();
     vars.dedup();
     for var in vars {
         ctx.set_fill_style_str(colour(var).trim());
-        for bar in tl.bars.iter().filter(|b| bar_colour_var(b) == var && g.shows(b.start, b.end)) {
+        for (bar, end, _) in shown.iter().filter(|s| s.2 == var) {
             let x0 = g.x(bar.start);
-            let w = (g.x(bar.end) - x0).max(1.0 / dpr);
+            let w = (g.x(*end) - x0).max(1.0 / dpr);
             ctx.fill_rect(x0, TOP + f64::from(bar.task) * g.lane_h + pad, w, h);
         }
     }
@@ -215,9 +232,9 @@ pub fn TimelineView(props: &Props) -> Html {
     let canvas = use_node_ref();
     {
         let (canvas, timeline) = (canvas.clone(), props.timeline.clone());
-        use_effect_with((timeline, geometry, on_canvas), move |(timeline, geometry, on_canvas)| {
+        use_effect_with((timeline, geometry, on_canvas, props.cut), move |(timeline, geometry, on_canvas, cut)| {
             if let (true, Some(el)) = (*on_canvas, canvas.cast::<HtmlCanvasElement>()) {
-                paint(&el, timeline, *geometry);
+                paint(&el, timeline, *geometry, *cut);
             }
         });
     }
@@ -253,10 +270,12 @@ pub fn TimelineView(props: &Props) -> Html {
     let lane_nodes: Html = if on_canvas {
         (0..tl.lanes as usize).step_by(label_every).map(label_node).collect()
     } else {
-        let mut by_lane: Vec<Vec<&Bar>> = vec![Vec::new(); tl.lanes as usize];
-        for bar in tl.bars.iter().filter(|b| geometry.shows(b.start, b.end)) {
-            if let Some(lane) = by_lane.get_mut(bar.task as usize) {
-                lane.push(bar);
+        // Each bar as it looks at the cut (a copy: there are at most SVG_MAX_BARS of them).
+        let mut by_lane: Vec<Vec<Bar>> = vec![Vec::new(); tl.lanes as usize];
+        for bar in &tl.bars {
+            let Some((end, close)) = at(bar, props.cut) else { continue };
+            if let (true, Some(lane)) = (geometry.shows(bar.start, end), by_lane.get_mut(bar.task as usize)) {
+                lane.push(Bar { end, close, ..bar.clone() });
             }
         }
         let ghosts = |i: usize| {
@@ -280,7 +299,7 @@ pub fn TimelineView(props: &Props) -> Html {
                             let x0 = x(bar.start);
                             let w = (x(bar.end) - x0).max(1.0);
                             html! {
-                                <rect class={bar_class(bar)} x={format!("{x0:.2}")} y={format!("{:.2}", y + pad)}
+                                <rect class={bar_class(bar.phase, bar.close)} x={format!("{x0:.2}")} y={format!("{:.2}", y + pad)}
                                       width={format!("{w:.2}")} height={format!("{bar_h:.2}")}>
                                     <title>{ format!("{}{}", bar_title(&name, bar), versus(bar, ghost)) }</title>
                                 </rect>
@@ -291,7 +310,7 @@ pub fn TimelineView(props: &Props) -> Html {
                             html! { <rect class="ghost" x={format!("{x0:.2}")} y={format!("{:.2}", y + pad)}
                                           width={format!("{:.2}", (x(b.end) - x0).max(1.0))} height={format!("{bar_h:.2}")} /> }
                         }) }
-                        { for tl.marks.iter().filter(|m| m.task as usize == i && m.kind == Kind::Fallback).map(|m| html! {
+                        { for tl.marks.iter().filter(|m| m.task as usize == i && m.kind == Kind::Fallback && props.cut.is_none_or(|c| c.shows(m))).map(|m| html! {
                             <text class="mark-fallback" x={format!("{:.2}", x(m.t))} y={format!("{:.2}", y + lane_h / 2.0)}>
                                 { "◆" }<title>{ format!("{name}: fell back to a default at {}: {}", format_ms(m.t), m.detail) }</title>
                             </text>
@@ -318,11 +337,12 @@ pub fn TimelineView(props: &Props) -> Html {
     let strip_path = {
         let mut d = format!("M{:.2},{:.2}", x(geometry.from), strip_y(0));
         let mut last = 0;
-        for &(t, n) in &tl.concurrency {
+        let until = props.cut.map_or(tl.end, |c| c.position);
+        for &(t, n) in tl.concurrency.iter().take_while(|(t, _)| *t <= until) {
             d.push_str(&format!(" L{:.2},{:.2} L{:.2},{:.2}", x(t), strip_y(last), x(t), strip_y(n)));
             last = n;
         }
-        d.push_str(&format!(" L{:.2},{:.2}", x(tl.end), strip_y(last)));
+        d.push_str(&format!(" L{:.2},{:.2}", x(until.min(tl.end)), strip_y(last)));
         d
     };
     let aria = format!(
@@ -337,7 +357,8 @@ pub fn TimelineView(props: &Props) -> Html {
             .bars
             .iter()
             .filter(|b| b.task as usize == i)
-            .map(|b| format!("{}{}", bar_title(&label(i), b), versus(b, props.ghost.as_deref())))
+            .filter_map(|b| at(b, props.cut).map(|(end, close)| Bar { end, close, ..b.clone() }))
+            .map(|b| format!("{}{}", bar_title(&label(i), &b), versus(&b, props.ghost.as_deref())))
             .collect();
         (!spans.is_empty()).then(|| spans.join(" · "))
     });
