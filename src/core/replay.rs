@@ -143,7 +143,10 @@ pub fn describe(event: &Event, label: &str) -> String {
         Kind::Cancel => format!("At {at}, {label} was cancelled while {}{attempt}.", gerund(event.phase)),
         Kind::Timeout => format!("At {at}, {label} timed out while {}{attempt}.", gerund(event.phase)),
         Kind::Done => format!("At {at}, {label} returned its result{detail}."),
-        Kind::Failed => format!("At {at}, {label} gave up with an error{detail}."),
+        Kind::Failed => match event.detail.strip_prefix("cancelled: ") {
+            Some(why) => format!("At {at}, {label} was cancelled because {why}."),
+            None => format!("At {at}, {label} gave up with an error{detail}."),
+        },
         Kind::Fallback => format!("At {at}, {label} used a default value instead of its error{detail}."),
     }
 }

@@ -33,9 +33,9 @@ pub struct Summary {
     pub makespan_ms: f64,
     /// Most tasks in flight at once (waiting for a permit or a backoff does not count).
     pub peak_concurrency: u32,
-    /// Work attempts started.
+    /// Attempts started: work spans, or fetch spans in a pipeline.
     pub attempts: u32,
-    /// Work attempts that ended in an error.
+    /// Attempts that ended in an error.
     pub failed_attempts: u32,
     /// Tasks that finished with an error.
     pub failures: u32,
@@ -53,7 +53,7 @@ impl Summary {
             s.makespan_ms = s.makespan_ms.max(e.t);
             match e.kind {
                 Kind::Begin => {
-                    if e.phase == Phase::Work {
+                    if matches!(e.phase, Phase::Work | Phase::Fetch) {
                         s.attempts += 1;
                     }
                     if e.phase.is_active() {
@@ -63,7 +63,7 @@ impl Summary {
                     open.insert((e.task, e.attempt, e.phase), e.t);
                 }
                 k if k.closes_span() => {
-                    if e.phase == Phase::Work && k != Kind::End {
+                    if matches!(e.phase, Phase::Work | Phase::Fetch) && k != Kind::End {
                         s.failed_attempts += 1;
                     }
                     if let Some(t0) = open.remove(&(e.task, e.attempt, e.phase)) {

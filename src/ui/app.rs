@@ -211,7 +211,8 @@ pub fn App() -> Html {
     } else {
         state.replay.as_ref().and_then(|(n, r)| state.run(*n).map(|run| (*n, run.clone(), r.clone())))
     };
-    let playhead = replaying.as_ref().map(|(_, _, r)| r.position);
+    // A playhead parked at the end of a paused replay would read like a deadline: hide it there.
+    let playhead = replaying.as_ref().filter(|(_, _, r)| r.playing || r.cursor < r.len()).map(|(_, _, r)| r.position);
 
     let shown = state.measured.as_ref().map_or(&state.scenario, |m| &m.live.scenario);
     let labels = use_memo(shown.clone(), |s| {
@@ -316,9 +317,6 @@ pub fn App() -> Html {
                 <Legend timelines={predicted.iter().chain(measured.iter()).cloned().collect::<Vec<_>>()} />
                 { zoom_bar }
                 <div class="panels">
-                    if let Some((n, run, r)) = replaying.clone() {
-                        <ReplayPanel number={n} {run} replay={r} on_cmd={on_replay_cmd} />
-                    }
                     if let Some(tl) = predicted.clone() {
                         <TimelineView kind="predicted" title="Predicted (virtual clock)" labels={labels.clone()} timeline={tl} {scale_ms} {playhead} {window} {limit}
                             cut={predicted_cut} />
@@ -328,6 +326,9 @@ pub fn App() -> Html {
                             ghost={predicted.clone()} cut={measured_cut} />
                     } else {
                         <p class="placeholder">{ "The measured timeline appears here when you press Run." }</p>
+                    }
+                    if let Some((n, run, r)) = replaying.clone() {
+                        <ReplayPanel number={n} {run} replay={r} on_cmd={on_replay_cmd} />
                     }
                 </div>
                 <History history={Rc::new(state.history.clone())} replaying={replaying.as_ref().map(|(n, ..)| *n)}

@@ -61,7 +61,7 @@ pub fn Legend(props: &Props) -> Html {
                 <li><svg width="22" height="10" aria-hidden="true"><rect class={format!("bar {class}")} width="22" height="10" rx="2" /></svg>{ *label }</li>
             }) }
             if fallback {
-                <li><span class="mark-fallback" aria-hidden="true">{ "◆" }</span>{ "error replaced by a default (fallback)" }</li>
+                <li><span class="mark-fallback" aria-hidden="true">{ "↩ default" }</span>{ "error replaced by a default (fallback)" }</li>
             }
             <li><svg width="22" height="10" aria-hidden="true"><path class="strip-line" d="M0,9 L6,9 L6,2 L16,2 L16,6 L22,6" /></svg>{ "tasks in flight" }</li>
         </ul>

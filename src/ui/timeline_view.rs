@@ -98,6 +98,7 @@ fn bar_colour_var(phase: Phase, close: Option<Kind>) -> &'static str {
             Phase::Release => "--release",
             Phase::Process => "--process",
             Phase::Save => "--save",
+            Phase::Fetch => "--fetch",
             _ => "--work",
         },
     }
@@ -311,8 +312,8 @@ pub fn TimelineView(props: &Props) -> Html {
                                           width={format!("{:.2}", (x(b.end) - x0).max(1.0))} height={format!("{bar_h:.2}")} /> }
                         }) }
                         { for tl.marks.iter().filter(|m| m.task as usize == i && m.kind == Kind::Fallback && props.cut.is_none_or(|c| c.shows(m))).map(|m| html! {
-                            <text class="mark-fallback" x={format!("{:.2}", x(m.t))} y={format!("{:.2}", y + lane_h / 2.0)}>
-                                { "◆" }<title>{ format!("{name}: fell back to a default at {}: {}", format_ms(m.t), m.detail) }</title>
+                            <text class="mark-fallback" x={format!("{:.2}", x(m.t) + 3.0)} y={format!("{:.2}", y + lane_h / 2.0)}>
+                                { "↩ default" }<title>{ format!("{name}: fell back to a default at {}: {}", format_ms(m.t), m.detail) }</title>
                             </text>
                         }) }
                     </g>
@@ -332,7 +333,11 @@ pub fn TimelineView(props: &Props) -> Html {
     });
 
     let strip_top = TOP + lanes_h + AXIS;
-    let top_count = tl.peak().max(props.limit.unwrap_or(0)).max(1) as f64;
+    // Headroom above a limit, so its line is not hidden under a curve that reaches it.
+    let top_count = match props.limit {
+        Some(limit) => f64::from(tl.peak().max(limit)) * 1.25,
+        None => f64::from(tl.peak().max(1)),
+    };
     let strip_y = |n: u32| strip_top + STRIP - (f64::from(n) / top_count) * (STRIP - 6.0);
     let strip_path = {
         let mut d = format!("M{:.2},{:.2}", x(geometry.from), strip_y(0));
@@ -381,6 +386,7 @@ pub fn TimelineView(props: &Props) -> Html {
                     </text>
                     <line class="strip-base" x1={GUTTER.to_string()} x2={(WIDTH - RIGHT).to_string()}
                           y1={format!("{:.2}", strip_top + STRIP)} y2={format!("{:.2}", strip_top + STRIP)} />
+                    <path class="strip-line" d={strip_path} />
                     if let Some(limit) = props.limit {
                         <line class="strip-limit" x1={GUTTER.to_string()} x2={(WIDTH - RIGHT).to_string()}
                               y1={format!("{:.2}", strip_y(limit))} y2={format!("{:.2}", strip_y(limit))} />
@@ -388,7 +394,6 @@ pub fn TimelineView(props: &Props) -> Html {
                             { format!("limit {limit}") }
                         </text>
                     }
-                    <path class="strip-line" d={strip_path} />
                 </g>
                 if let Some(t) = props.playhead.filter(|t| geometry.shows(*t, *t)) {
                     <line class="playhead" x1={format!("{:.2}", x(t))} x2={format!("{:.2}", x(t))}
