@@ -124,24 +124,16 @@ impl Replay {
 pub fn describe(event: &Event, label: &str) -> String {
     let at = format_ms(event.t);
     let attempt = if event.attempt > 1 { format!(" (attempt {})", event.attempt) } else { String::new() };
-    let what = match event.phase {
-        Phase::Work => "its work",
-        Phase::Wait => "waiting for a permit",
-        Phase::Backoff => "backing off",
-        Phase::Acquire => "acquiring the resource",
-        Phase::Release => "releasing the resource",
-        Phase::Fetch => "fetching",
-        Phase::Process => "processing",
-        Phase::Save => "saving",
-        Phase::Task => "",
-    };
+    // "started its work" but "failed while working"; every other phase reads the same both ways.
+    let doing = gerund(event.phase);
+    let what = if event.phase == Phase::Work { "its work" } else { doing };
     let detail = if event.detail.is_empty() { String::new() } else { format!(": {}", event.detail) };
     match event.kind {
         Kind::Begin => format!("At {at}, {label} started {what}{attempt}."),
         Kind::End => format!("At {at}, {label} finished {what}{attempt}{detail}."),
-        Kind::Fail => format!("At {at}, {label} failed while {}{attempt}{detail}.", gerund(event.phase)),
-        Kind::Cancel => format!("At {at}, {label} was cancelled while {}{attempt}.", gerund(event.phase)),
-        Kind::Timeout => format!("At {at}, {label} timed out while {}{attempt}.", gerund(event.phase)),
+        Kind::Fail => format!("At {at}, {label} failed while {doing}{attempt}{detail}."),
+        Kind::Cancel => format!("At {at}, {label} was cancelled while {doing}{attempt}."),
+        Kind::Timeout => format!("At {at}, {label} timed out while {doing}{attempt}."),
         Kind::Done => format!("At {at}, {label} returned its result{detail}."),
         Kind::Failed => match event.detail.strip_prefix("cancelled: ") {
             Some(why) => format!("At {at}, {label} was cancelled because {why}."),
