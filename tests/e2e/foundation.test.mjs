@@ -1,18 +1,9 @@
 // The first screen and the public contract, against the release build in dist/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { artifactPath, launchBrowser, openApp, startStaticServer } from './support.mjs';
+import { artifactPath, openApp, useAppServer } from './support.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startStaticServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = useAppServer({ before, after });
 
 /** Waits until the status line says the measured run finished. */
 async function finished(page) {
@@ -22,7 +13,7 @@ async function finished(page) {
 }
 
 test('a gather link opens with its values, runs, and draws 50 measured lanes', async () => {
-  const page = await openApp(browser, server.url, 'pattern=gather&tasks=50&min=200&max=200');
+  const page = await openApp(app.browser, app.server.url, 'pattern=gather&tasks=50&min=200&max=200');
   await page.setViewportSize({ width: 1200, height: 900 });
   assert.equal(await page.inputValue('#field-tasks'), '50');
   assert.equal(await page.inputValue('#field-pattern'), 'gather');
@@ -43,7 +34,7 @@ test('a gather link opens with its values, runs, and draws 50 measured lanes', a
 });
 
 test('the breakfast example runs sequentially in about 5 s of timers and gathered in about 3 s', async () => {
-  const page = await openApp(browser, server.url);
+  const page = await openApp(app.browser, app.server.url);
   await page.click('text=Breakfast with gather');
   await finished(page);
   const lanes = await page.locator('figure.measured .lane-label').allTextContents();
@@ -56,7 +47,7 @@ test('the breakfast example runs sequentially in about 5 s of timers and gathere
 });
 
 test('awaitlab.run: gather of 50 × 200 ms is well under 1 s, sequential 5 × 100 ms at least 500 ms', async () => {
-  const page = await openApp(browser, server.url);
+  const page = await openApp(app.browser, app.server.url);
   const result = await page.evaluate(async () => {
     const t0 = performance.now();
     const gather = await window.awaitlab.run({ pattern: 'gather', tasks: 50, min: 200, max: 200 });
@@ -87,7 +78,7 @@ test('awaitlab.run: gather of 50 × 200 ms is well under 1 s, sequential 5 × 10
 });
 
 test('awaitlab.run with clock "virtual" returns the exact predicted run', async () => {
-  const page = await openApp(browser, server.url);
+  const page = await openApp(app.browser, app.server.url);
   const run = await page.evaluate(() =>
     window.awaitlab.run({ pattern: 'gather', tasks: 1000, min: 100, max: 100, clock: 'virtual' }),
   );
@@ -105,7 +96,7 @@ test('awaitlab.run with clock "virtual" returns the exact predicted run', async 
 });
 
 test('bad params: awaitlab.run rejects naming the key; a bad link loads defaults with a notice', async () => {
-  const page = await openApp(browser, server.url, 'pattern=gather&tasks=abc&max=-3');
+  const page = await openApp(app.browser, app.server.url, 'pattern=gather&tasks=abc&max=-3');
   const notice = await page.locator('#url-notice').textContent();
   assert.match(notice, /tasks must be a whole number from 1 to 100000 \(got "abc"\)/);
   assert.match(notice, /max must be/);
@@ -142,7 +133,7 @@ test('bad params: awaitlab.run rejects naming the key; a bad link loads defaults
 });
 
 test('running again mid-flight replaces the run: the first promise rejects, the page shows the second', async () => {
-  const page = await openApp(browser, server.url);
+  const page = await openApp(app.browser, app.server.url);
   const outcome = await page.evaluate(async () => {
     const first = window.awaitlab.run({ pattern: 'gather', tasks: 4, min: 400, max: 400 }).then(
       () => 'resolved',

@@ -11,18 +11,9 @@
 // the competing timers are at least 8 ms apart, which timer ordering guarantees.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { artifactPath, launchBrowser, openApp, startStaticServer } from './support.mjs';
+import { artifactPath, openApp, useAppServer } from './support.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startStaticServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = useAppServer({ before, after });
 
 const VIEWPORT = { width: 1200, height: 900 };
 /** The margin of a measured makespan over its prediction: timers late by a whole second is a bug. */
@@ -402,7 +393,7 @@ const CASES = [
 
 for (const c of CASES) {
   test(c.title, async () => {
-    const page = await openApp(browser, server.url, c.query);
+    const page = await openApp(app.browser, app.server.url, c.query);
     try {
       await page.setViewportSize(VIEWPORT);
       const tasks = Number(new URLSearchParams(c.query).get('tasks'));
@@ -536,7 +527,7 @@ const BAD_INPUTS = [
 
 for (const bad of BAD_INPUTS) {
   test(`bad input ${bad.link}: the notice, the form and awaitlab.run name ${bad.key} and its range`, async () => {
-    const page = await openApp(browser, server.url, bad.link);
+    const page = await openApp(app.browser, app.server.url, bad.link);
     try {
       await page.setViewportSize(VIEWPORT);
       // The link: a notice naming the value, the default in its place, the other values kept.
@@ -567,7 +558,7 @@ for (const bad of BAD_INPUTS) {
 
       // The form: the typed value is named next to its field and nothing runs.
       if (bad.form) {
-        await page.goto(`${server.url}/?${bad.form.link}`);
+        await page.goto(`${app.server.url}/?${bad.form.link}`);
         await page.waitForFunction(() => typeof window.awaitlab !== 'undefined');
         await page.fill(`#field-${bad.key}`, bad.form.typed);
         await page.click('#run');

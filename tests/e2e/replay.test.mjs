@@ -1,25 +1,16 @@
 // Replay and compare, as a learner uses them: step, scrub, play, keyboard, and runs on one axis.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { artifactPath, launchBrowser, openApp, startStaticServer } from './support.mjs';
+import { artifactPath, openApp, useAppServer } from './support.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startStaticServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = useAppServer({ before, after });
 
 const cursor = async (page) => Number((await page.locator('#replay-cursor').textContent()).match(/event (\d+) of/)[1]);
 const playheadX = (page) => page.locator('figure.measured line.playhead').getAttribute('x1').then(Number);
 const currentLog = (page) => page.locator('#replay-log li.current').textContent();
 
 async function finishedRun(query) {
-  const page = await openApp(browser, server.url, query);
+  const page = await openApp(app.browser, app.server.url, query);
   await page.setViewportSize({ width: 1200, height: 1000 });
   await page.click('#run');
   await page.waitForSelector('#replay-toggle', { timeout: 30_000 });
@@ -102,7 +93,7 @@ test('play runs the replay to the end at the chosen speed; the scrubber seeks', 
 });
 
 test('compare draws sequential, gather and semaphore(3) on one time axis with their makespans', async () => {
-  const page = await openApp(browser, server.url, 'pattern=gather&tasks=8&min=100&max=100');
+  const page = await openApp(app.browser, app.server.url, 'pattern=gather&tasks=8&min=100&max=100');
   await page.setViewportSize({ width: 1200, height: 1000 });
   await page.click('#compare-patterns');
   await page.waitForSelector('#compare');

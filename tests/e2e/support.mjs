@@ -212,3 +212,22 @@ export async function openApp(browser, baseUrl, query = '', { timeout = 30_000, 
   }
   return page;
 }
+
+/**
+ * Registers `before`/`after` hooks that serve `dir` and launch Chromium once for the calling test
+ * file, and returns an object whose `server` and `browser` are set once the hooks have run.
+ *
+ * @param {{ before: Function, after: Function }} hooks node:test's `before` and `after`
+ */
+export function useAppServer({ before, after }, dir = 'dist') {
+  const ctx = { server: undefined, browser: undefined };
+  before(async () => {
+    ctx.server = await startStaticServer(dir);
+    ctx.browser = await launchBrowser();
+  });
+  after(async () => {
+    await ctx.browser?.close();
+    await ctx.server?.close();
+  });
+  return ctx;
+}
