@@ -6,6 +6,7 @@ pub mod code;
 pub mod event;
 pub mod export;
 pub mod gap;
+pub mod message;
 pub mod patterns;
 pub mod replay;
 pub mod run;

@@ -166,6 +166,7 @@ pub fn App() -> Html {
     }
     use_run_frames(&state);
     use_replay_clock(&state);
+    super::share::use_embed(&state);
 
     let on_edit = {
         let dispatch = state.dispatcher();
@@ -331,6 +332,8 @@ pub fn App() -> Html {
                         <ReplayPanel number={n} {run} replay={r} on_cmd={on_replay_cmd} />
                     }
                 </div>
+                <super::share::SharePanel run={replaying.as_ref().map(|(_, run, _)| run.clone())}
+                    scenario={Rc::new(state.scenario.clone())} on_import={state.dispatcher().to_callback().reform(Action::Import)} />
                 <History history={Rc::new(state.history.clone())} replaying={replaying.as_ref().map(|(n, ..)| *n)}
                     compare={Rc::new(state.compare.clone())} on_replay={on_select_replay} {on_compare} {on_compare_patterns} />
                 <CodePanel scenario={Rc::new(shown.clone())} />

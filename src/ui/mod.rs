@@ -7,6 +7,7 @@ mod frame;
 mod history;
 mod legend;
 mod replay_panel;
+mod share;
 mod state;
 mod summary;
 mod timeline_view;

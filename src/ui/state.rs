@@ -89,6 +89,8 @@ pub enum Action {
     ToggleCompare(u32),
     /// Add runs (e.g. predictions of other patterns) to the history and compare them.
     AddAndCompare(Vec<Run>),
+    /// An imported (or posted, or virtual) run joins the history and is replayed.
+    Import(Run),
 }
 
 /// What the replay controls ask for.
@@ -269,6 +271,15 @@ impl Reducible for State {
                     return self;
                 }
                 s.measured.as_mut().expect("current run").cancelled = true;
+            }
+            Action::Import(run) => {
+                if let Ok(scenario) = run.parsed_scenario() {
+                    s.predicted = Some(predict(&scenario));
+                }
+                let run = Rc::new(run);
+                let replay = Replay::new(&run.events);
+                let number = s.remember(run);
+                s.replay = Some((number, replay));
             }
         }
         Rc::new(s)

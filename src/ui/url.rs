@@ -2,7 +2,7 @@
 
 use wasm_bindgen::JsCast;
 
-use crate::core::scenario::Scenario;
+use crate::core::scenario::{Scenario, VIEW_KEYS};
 
 /// The query string's `(key, value)` pairs, decoded, in order.
 pub fn query_pairs() -> Vec<(String, String)> {
@@ -18,11 +18,17 @@ pub fn query_pairs() -> Vec<(String, String)> {
         .collect()
 }
 
-/// Replaces the query string with `scenario`'s (no new history entry).
+/// Replaces the query string with `scenario`'s (no new history entry), keeping the view keys the
+/// page was opened with (`embed`, `theme`, `controls`, `autoplay`, `speed`).
 pub fn show(scenario: &Scenario) {
     let Some(window) = web_sys::window() else { return };
     if let Ok(history) = window.history() {
-        let url = format!("?{}", scenario.to_query());
+        let view: String = query_pairs()
+            .into_iter()
+            .filter(|(k, v)| k != "v" && VIEW_KEYS.contains(&k.as_str()) && v.len() <= 16 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '.'))
+            .map(|(k, v)| format!("&{k}={v}"))
+            .collect();
+        let url = format!("?{}{view}", scenario.to_query());
         history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url)).ok();
     }
 }

@@ -1,0 +1,154 @@
+//! The embed's browser side: view classes on the root element, the postMessage listener, replies
+//! to the sender, and the height reports after the handshake.
+//!
+//! Origin rules: an embed takes commands from any origin (they can only drive the demo: run,
+//! replay, load a run) and never evaluates anything it is sent. Replies go to `event.source` with
+//! the sender's origin as target; once a page has said `awaitlab:hello` (or sent any valid
+//! command), `height` and `finished` events go to that page, with its origin as target.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Reflect, JSON};
+use serde_json::{json, Value};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::core::message::{parse_command, Command, ViewOptions};
+
+/// Where replies and events go: a page that sent a command.
+#[derive(Clone)]
+pub struct Peer {
+    source: JsValue,
+    origin: String,
+}
+
+impl Peer {
+    /// Posts `message` to this page, restricted to its origin ("*" only when the origin is
+    /// opaque, `null`, as for a file:// page or a sandboxed frame without allow-same-origin).
+    pub fn post(&self, message: &Value) {
+        let Ok(data) = JSON::parse(&message.to_string()) else { return };
+        let target = if self.origin.is_empty() || self.origin == "null" { "*" } else { self.origin.as_str() };
+        let Ok(post) = Reflect::get(&self.source, &"postMessage".into()) else { return };
+        if let Some(post) = post.dyn_ref::<js_sys::Function>() {
+            let _ = post.call2(&self.source, &data, &target.into());
+        }
+    }
+}
+
+thread_local! {
+    /// The page that said hello last.
+    static PARENT: RefCell<Option<Peer>> = const { RefCell::new(None) };
+    static LAST_HEIGHT: RefCell<f64> = const { RefCell::new(-1.0) };
+}
+
+/// The view options of the page's URL, applied as classes on `<html>`.
+pub fn apply_view(options: &ViewOptions) {
+    let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) else { return };
+    for class in options.classes() {
+        let _ = root.class_list().add_1(class);
+    }
+}
+
+/// Posts an event to the page that said hello, if any.
+pub fn post_to_parent(message: &Value) {
+    PARENT.with(|p| {
+        if let Some(peer) = p.borrow().as_ref() {
+            peer.post(message);
+        }
+    });
+}
+
+/// An error event for `peer`.
+pub fn error_event(message: &str, command: Option<&str>) -> Value {
+    json!({"type": "awaitlab:error", "message": message, "command": command})
+}
+
+fn page_height() -> f64 {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return 0.0 };
+    doc.body().map_or(0.0, |b| b.get_bounding_client_rect().height().ceil() + 2.0)
+}
+
+/// Posts the page's height to the parent when it changed.
+pub fn report_height() {
+    let h = page_height();
+    let changed = LAST_HEIGHT.with(|l| {
+        let changed = (*l.borrow() - h).abs() >= 1.0;
+        *l.borrow_mut() = h;
+        changed
+    });
+    if changed {
+        post_to_parent(&json!({"type": "awaitlab:height", "height": h}));
+    }
+}
+
+fn observe_height() {
+    thread_local! { static OBSERVING: RefCell<bool> = const { RefCell::new(false) }; }
+    if OBSERVING.with(|o| o.replace(true)) {
+        return;
+    }
+    let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) else { return };
+    let callback = Closure::<dyn Fn()>::new(report_height);
+    if let Ok(observer) = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()) {
+        observer.observe(&body);
+        // Observes for the page's whole life.
+        std::mem::forget(observer);
+    }
+    callback.forget();
+}
+
+/// The message listener: removes itself when dropped.
+pub struct Listener(Closure<dyn Fn(web_sys::MessageEvent)>);
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        if let Some(w) = web_sys::window() {
+            let _ = w.remove_event_listener_with_callback("message", self.0.as_ref().unchecked_ref());
+        }
+    }
+}
+
+/// Listens for commands; each valid one goes to `handler` with the peer to reply to. Invalid
+/// messages addressed to awaitlab get an error event; the sender becomes the parent either way
+/// only when valid.
+pub fn listen(handler: Rc<dyn Fn(Command, Peer)>) -> Option<Listener> {
+    let window = web_sys::window()?;
+    let closure = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+        let Some(source) = event.source() else { return };
+        let peer = Peer { source: source.into(), origin: event.origin() };
+        let data = event.data();
+        // Structured-cloned data as JSON text (functions cannot be posted; a cycle throws).
+        let text = match JSON::stringify(&data) {
+            Ok(s) => s.as_string().unwrap_or_default(),
+            Err(_) => {
+                let typed = Reflect::get(&data, &"type".into()).ok().and_then(|t| t.as_string()).unwrap_or_default();
+                if typed.starts_with("awaitlab:") {
+                    peer.post(&error_event("message could not be read as JSON", None));
+                }
+                return;
+            }
+        };
+        match parse_command(&text) {
+            Ok(None) => {}
+            Err(message) => peer.post(&error_event(&message, None)),
+            Ok(Some(command)) => {
+                PARENT.with(|p| *p.borrow_mut() = Some(peer.clone()));
+                if command == Command::Hello {
+                    peer.post(&json!({"type": "awaitlab:ready", "version": crate::runtime::api::API_VERSION}));
+                    LAST_HEIGHT.with(|l| *l.borrow_mut() = -1.0);
+                    observe_height();
+                    report_height();
+                }
+                handler(command, peer);
+            }
+        }
+    });
+    window.add_event_listener_with_callback("message", closure.as_ref().unchecked_ref()).ok()?;
+    // Tell a parent page the embed is listening (it may have posted hello too early).
+    if let Ok(Some(parent)) = window.parent() {
+        if parent != window {
+            let _ = parent.post_message(&JSON::parse(r#"{"type":"awaitlab:ready","version":1}"#).unwrap_or_default(), "*");
+        }
+    }
+    Some(Listener(closure))
+}

@@ -1,0 +1,247 @@
+// Share, embed, export and import, as a tutorial author uses them: export a run and import it back,
+// open the Chrome trace as Trace Event JSON, embed demos in a page from a sub-path and drive one
+// through postMessage, and throw hostile files and messages at it.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { artifactPath, launchBrowser, openApp, REPO_ROOT, startStaticServer } from './support.mjs';
+
+const DIST = path.resolve(REPO_ROOT, process.env.AWAITLAB_DIST || 'dist');
+
+let server;
+let subServer;
+let browser;
+before(async () => {
+  server = await startStaticServer(DIST);
+  // The same build served from a sub-path: http://host/awaitlab/.
+  const root = mkdtempSync(path.join(os.tmpdir(), 'awaitlab-subpath-'));
+  writeFileSync(path.join(root, 'index.html'), '<!doctype html><title>host</title>');
+  symlinkSync(DIST, path.join(root, 'awaitlab'));
+  subServer = await startStaticServer(root);
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  await subServer?.close();
+});
+
+async function finishedRun(query) {
+  const page = await openApp(browser, server.url, query);
+  await page.setViewportSize({ width: 1200, height: 1100 });
+  await page.click('#run');
+  await page.waitForSelector('#replay-toggle', { timeout: 30_000 });
+  return page;
+}
+
+async function download(page, selector) {
+  const [file] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
+  return { name: file.suggestedFilename(), text: readFileSync(await file.path(), 'utf8') };
+}
+
+/** What the replay shows: its cursor line, the log and the measured bars, at a few instants. */
+async function replayPicture(page) {
+  const shots = [];
+  for (const key of ['Home', 'ArrowRight', 'ArrowRight', 'ArrowRight', 'End']) {
+    await page.focus('section.replay');
+    await page.keyboard.press(key);
+    shots.push({
+      cursor: await page.locator('#replay-cursor').textContent(),
+      log: await page.locator('#replay-log').textContent(),
+      bars: await page.locator('figure.measured rect.bar').evaluateAll((rs) => rs.map((r) => [r.getAttribute('x'), r.getAttribute('width')].join())),
+    });
+  }
+  return shots;
+}
+
+test('export the Run JSON, import it back: the same run replays identically', async () => {
+  const page = await finishedRun('pattern=retry&tasks=5&fail=0.5&retries=2&seed=4&min=30&max=80');
+  const before = await replayPicture(page);
+  const json = await download(page, '#export-json');
+  assert.match(json.name, /^awaitlab-retry-seed4\.json$/);
+  const run = JSON.parse(json.text);
+  assert.equal(run.format, 'awaitlab-run');
+  const runsBefore = await page.locator('.runs li').count();
+
+  const file = artifactPath('exported-run.json');
+  writeFileSync(file, json.text);
+  await page.setInputFiles('#import-file', file);
+  await page.waitForSelector('#share-message');
+  assert.equal(await page.locator('.runs li').count(), runsBefore + 1);
+  const after = await replayPicture(page);
+  assert.deepEqual(after, before);
+  await page.screenshot({ path: artifactPath('share-export-import.png'), fullPage: true });
+  assert.deepEqual(page.awaitlabErrors, []);
+});
+
+test('the Chrome trace is Trace Event JSON with a track per task and a concurrency counter; the SVG stands alone', async () => {
+  const page = await finishedRun('pattern=semaphore&tasks=6&limit=2&seed=1&min=30&max=60');
+  const trace = await download(page, '#export-trace');
+  assert.match(trace.name, /\.trace\.json$/);
+  const { traceEvents } = JSON.parse(trace.text);
+  assert.ok(Array.isArray(traceEvents));
+  const threads = traceEvents.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => e.tid);
+  assert.deepEqual(threads, [1, 2, 3, 4, 5, 6]);
+  const work = traceEvents.filter((e) => e.ph === 'X' && e.name === 'work');
+  assert.equal(work.length, 6);
+  assert.ok(work.every((e) => e.pid === 1 && e.dur >= 30_000 && Number.isFinite(e.ts)), 'µs spans');
+  const counter = traceEvents.filter((e) => e.ph === 'C' && e.name === 'concurrency');
+  assert.equal(Math.max(...counter.map((e) => e.args.in_flight)), 2);
+
+  const svg = await download(page, '#export-svg');
+  assert.ok(svg.text.startsWith('<svg xmlns="http://www.w3.org/2000/svg"'));
+  const svgPage = await browser.newPage();
+  await svgPage.setContent(`<img id="i" src="data:image/svg+xml;base64,${Buffer.from(svg.text).toString('base64')}">`);
+  const width = await svgPage.locator('#i').evaluate((img) => img.decode().then(() => img.naturalWidth));
+  assert.equal(width, 960);
+  await svgPage.close();
+  assert.deepEqual(page.awaitlabErrors, []);
+});
+
+test('an invalid import shows a clear error and keeps the runs already there', async () => {
+  const page = await finishedRun('pattern=gather&tasks=3&seed=2&min=20&max=40');
+  const runs = await page.locator('.runs li').count();
+  const cursor = await page.locator('#replay-cursor').textContent();
+  const cases = [
+    ['truncated.json', '{"format":"awaitlab-run","version":1,"scen', /not valid JSON/],
+    ['future.json', '{"format":"awaitlab-run","version":7}', /version 7 is newer/],
+    ['script.json', '"<img src=x onerror=window.pwned=1>"', /not a JSON object/],
+    ['deep.json', '['.repeat(5000) + ']'.repeat(5000), /not valid JSON/],
+  ];
+  for (const [name, text, message] of cases) {
+    const file = artifactPath(`bad-${name}`);
+    writeFileSync(file, text);
+    await page.setInputFiles('#import-file', file);
+    await page.waitForFunction((n) => document.querySelector('#import-error')?.textContent.includes(n), name);
+    assert.match(await page.locator('#import-error').textContent(), message);
+    assert.equal(await page.locator('.runs li').count(), runs);
+    assert.equal(await page.locator('#replay-cursor').textContent(), cursor);
+  }
+  await page.screenshot({ path: artifactPath('share-import-error.png'), fullPage: true });
+  assert.equal(await page.evaluate(() => window.pwned), undefined);
+  assert.deepEqual(page.awaitlabErrors, []);
+});
+
+test('Copy link and Embed give a link and an iframe snippet for the current scenario', async () => {
+  const page = await openApp(browser, server.url, 'pattern=semaphore&tasks=7&limit=2&seed=9');
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']).catch(() => {});
+  await page.click('#copy-link');
+  const link = await page.locator('#share-link').inputValue();
+  assert.match(link, /\?v=1&pattern=semaphore/);
+  assert.match(link, /tasks=7/);
+  await page.click('#embed-toggle');
+  const snippet = await page.locator('#embed-code').inputValue();
+  assert.match(snippet, /^<iframe src="[^"]+embed=1" title="awaitlab: [^"]+" loading="lazy" sandbox="allow-scripts allow-same-origin" width="100%"/);
+  await page.screenshot({ path: artifactPath('share-embed-snippet.png'), fullPage: true });
+  // The link reproduces the scenario.
+  const again = await browser.newPage();
+  await again.goto(link);
+  await again.waitForFunction(() => typeof window.awaitlab !== 'undefined');
+  assert.equal(await again.evaluate(() => new URLSearchParams(location.search).get('limit')), '2');
+  assert.match(await again.locator('h2').first().textContent(), /semaphore/i);
+  await again.close();
+  assert.deepEqual(page.awaitlabErrors, []);
+});
+
+test('embed=1 shows the demo only, autoplays, follows theme and hides controls with controls=0', async () => {
+  const page = await openApp(browser, server.url, 'pattern=gather&tasks=6&seed=3&min=20&max=60&embed=1&autoplay=1&theme=dark&controls=0');
+  await page.setViewportSize({ width: 800, height: 700 });
+  await page.waitForSelector('#replay-toggle', { timeout: 30_000 });
+  assert.equal(await page.locator('header.top').isVisible(), false);
+  assert.equal(await page.locator('.history').isVisible(), false);
+  assert.equal(await page.locator('form.controls').isVisible(), false);
+  const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.equal(bg, 'rgb(18, 21, 26)');
+  assert.match(page.url(), /embed=1/, 'the URL keeps the view keys after the run');
+  await page.screenshot({ path: artifactPath('share-embed-dark.png'), fullPage: true });
+  assert.deepEqual(page.awaitlabErrors, []);
+});
+
+test('the tutorial page from a sub-path: iframes load, size themselves and obey postMessage', async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  await page.setViewportSize({ width: 1100, height: 900 });
+  await page.goto(`${subServer.url}/awaitlab/tutorial.html`);
+  for (const id of ['demo-sequential', 'demo-gather', 'demo-semaphore', 'demo-retry', 'demo-driven']) {
+    await page.locator(`#${id}`).scrollIntoViewIfNeeded();
+    // Sized from its awaitlab:height messages (the page's default is 420px).
+    await page.waitForFunction((i) => /^\d+px$/.test(document.getElementById(i).style.height), id, { timeout: 30_000 });
+  }
+  const gather = page.frameLocator('#demo-gather');
+  await gather.locator('#replay-toggle').waitFor({ timeout: 30_000 });
+  assert.equal(await gather.locator('header.top').isVisible(), false);
+
+  // Driven: run, then the embed reports finished; seek moves its replay.
+  await page.click('#drive-sequential');
+  await page.waitForFunction(() => document.getElementById('driver-log').textContent.includes('finished'), null, { timeout: 30_000 });
+  const driven = page.frameLocator('#demo-driven');
+  await driven.locator('#replay-toggle').waitFor();
+  const total = async () => Number((await driven.locator('#replay-cursor').textContent()).match(/of (\d+)/)[1]);
+  const cursor = async () => Number((await driven.locator('#replay-cursor').textContent()).match(/event (\d+)/)[1]);
+  const all = await total();
+  await page.click('#drive-start');
+  await page.waitForFunction(() => true);
+  await driven.locator('#replay-cursor').filter({ hasText: /^event [01] of/ }).waitFor({ timeout: 5000 });
+  await page.click('#drive-middle');
+  await driven.locator('#replay-cursor').filter({ hasNotText: /^event [01] of/ }).waitFor({ timeout: 5000 });
+  const middle = await cursor();
+  assert.ok(middle > 1 && middle < all, `seek to 100 ms: event ${middle} of ${all}`);
+  await page.click('#drive-play');
+  await driven.locator('#replay-cursor').filter({ hasText: `event ${all} of ${all}` }).waitFor({ timeout: 10_000 });
+  // Play then pause at once: the replay stops near the start and stays there.
+  await page.click('#drive-start');
+  await page.click('#drive-play');
+  await page.click('#drive-pause');
+  await page.waitForTimeout(400);
+  const paused = await cursor();
+  await page.waitForTimeout(400);
+  assert.equal(await cursor(), paused);
+  assert.ok(paused < all, `paused at event ${paused} of ${all}`);
+  assert.match(await driven.locator('#replay-toggle').textContent(), /Play/);
+  const height = await page.locator('#demo-driven').evaluate((f) => parseInt(f.style.height, 10));
+  assert.ok(height > 200, `driven embed sized to ${height}px`);
+  await page.locator('#demo-gather').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: artifactPath('share-tutorial.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+});
+
+test('hostile postMessage payloads get an error event and change nothing', async () => {
+  const page = await finishedRun('pattern=gather&tasks=3&seed=2&min=20&max=40');
+  const runs = await page.locator('.runs li').count();
+  const search = await page.evaluate(() => location.search);
+  // Messages posted by the page to itself: event.source is this window, so errors come back here.
+  const replies = await page.evaluate(async () => {
+    const got = [];
+    window.addEventListener('message', (e) => { if (e.data?.type === 'awaitlab:error') got.push(e.data.message); });
+    const send = (m) => window.postMessage(m, '*');
+    send({ type: 'awaitlab:eval', code: 'window.pwned = 1' });
+    send({ type: 'awaitlab:run', params: { tasks: 'NaN' } });
+    send({ type: 'awaitlab:run', params: { tasks: 1e308, pattern: '<script>window.pwned=1</script>' } });
+    send({ type: 'awaitlab:run', params: [1, 2] });
+    send({ type: 'awaitlab:seek', ms: -5 });
+    send({ type: 'awaitlab:seek', ms: 'soon' });
+    send({ type: 'awaitlab:set', params: { limit: 0 } });
+    send({ type: 'awaitlab:load', run: '{"format":"awaitlab-run","version":99}' });
+    send({ type: 'awaitlab:load', run: { format: 'awaitlab-run', version: 1, events: 'x'.repeat(10) } });
+    let deep = {}; for (let i = 0; i < 500; i++) deep = { a: deep };
+    send({ type: 'awaitlab:run', params: deep });
+    send({ type: 'awaitlab:run', params: { url: 'x'.repeat(100000) } });
+    send({ type: 'not-ours', anything: 1 });
+    send('just a string');
+    await new Promise((r) => setTimeout(r, 500));
+    return got;
+  });
+  assert.equal(replies.length, 11, replies.join('\n'));
+  assert.match(replies[0], /unknown command/);
+  assert.match(replies[1], /tasks/);
+  assert.match(replies[4], /seek needs ms/);
+  assert.match(replies[7], /version 99/);
+  assert.equal(await page.evaluate(() => window.pwned), undefined);
+  assert.equal(await page.locator('.runs li').count(), runs);
+  assert.equal(await page.evaluate(() => location.search), search);
+  assert.deepEqual(page.awaitlabErrors, []);
+});
