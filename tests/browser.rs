@@ -41,6 +41,27 @@ async fn the_browser_clock_really_sleeps() {
 }
 
 #[wasm_bindgen_test]
+async fn sleeps_sharing_timers_never_end_early() {
+    // 300 concurrent sleeps of 1–60 ms: many end in the same millisecond and share a timer.
+    let clock = BrowserClock::new();
+    let sleeps = (0..300u32).map(|i| {
+        let clock = clock.clone();
+        let ms = f64::from(1 + (i * 37) % 60);
+        async move {
+            let t0 = clock.now();
+            clock.sleep(ms).await;
+            (ms, clock.now() - t0)
+        }
+    });
+    let slept = futures::future::join_all(sleeps).await;
+    let early: Vec<_> = slept.iter().filter(|(ms, took)| took < ms).collect();
+    assert!(early.is_empty(), "sleeps that ended early: {early:?}");
+    // Physics: all of them together take about the longest one, not their sum (9 s).
+    let longest = slept.iter().map(|s| s.1).fold(0.0, f64::max);
+    assert!(longest < 2_000.0, "{longest}");
+}
+
+#[wasm_bindgen_test]
 async fn a_gather_runs_concurrently_on_real_timers() {
     let run = session::start(scenario("pattern=gather&tasks=20&min=150&max=150"));
     let done = run.finished.clone().await.expect("the run finishes");
