@@ -119,8 +119,19 @@ pub fn SharePanel(props: &Props) -> Html {
         let import = import.clone();
         use_effect_with((), move |_| {
             let doc = web_sys::window().and_then(|w| w.document());
-            let over = Closure::<dyn Fn(web_sys::DragEvent)>::new(|e: web_sys::DragEvent| e.prevent_default());
+            // Only drags that carry files are taken: dropping text into a field still works.
+            let has_files = |e: &web_sys::DragEvent| {
+                e.data_transfer().is_some_and(|d| d.types().iter().any(|t| t.as_string().as_deref() == Some("Files")))
+            };
+            let over = Closure::<dyn Fn(web_sys::DragEvent)>::new(move |e: web_sys::DragEvent| {
+                if has_files(&e) {
+                    e.prevent_default();
+                }
+            });
             let drop = Closure::<dyn Fn(web_sys::DragEvent)>::new(move |e: web_sys::DragEvent| {
+                if !has_files(&e) {
+                    return;
+                }
                 e.prevent_default();
                 if let Some(file) = e.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0)) {
                     import(file);

@@ -100,6 +100,27 @@ test('the Chrome trace is Trace Event JSON with a track per task and a concurren
   assert.deepEqual(page.awaitlabErrors, []);
 });
 
+test('a Run JSON dropped on the page is imported; a dropped bad file is refused', async () => {
+  const page = await finishedRun('pattern=sequential&tasks=3&seed=6&min=20&max=40');
+  const runs = await page.locator('.runs li').count();
+  const json = await download(page, '#export-json');
+  const drop = (name, text) =>
+    page.evaluate(([n, t]) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([t], n, { type: 'application/json' }));
+      document.querySelector('main').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, [name, text]);
+  await drop('dropped.json', json.text);
+  await page.waitForSelector('#share-message');
+  assert.equal(await page.locator('.runs li').count(), runs + 1);
+  await drop('bad.json', '{"format":"awaitlab-run","version":1,"events":[');
+  await page.waitForSelector('#import-error');
+  assert.match(await page.locator('#import-error').textContent(), /bad\.json is not an awaitlab run: not valid JSON/);
+  assert.equal(await page.locator('.runs li').count(), runs + 1);
+  await page.locator('section.share').screenshot({ path: artifactPath('share-drop-error.png') });
+  assert.deepEqual(page.awaitlabErrors, []);
+});
+
 test('an invalid import shows a clear error and keeps the runs already there', async () => {
   const page = await finishedRun('pattern=gather&tasks=3&seed=2&min=20&max=40');
   const runs = await page.locator('.runs li').count();
@@ -243,5 +264,17 @@ test('hostile postMessage payloads get an error event and change nothing', async
   assert.equal(await page.evaluate(() => window.pwned), undefined);
   assert.equal(await page.locator('.runs li').count(), runs);
   assert.equal(await page.evaluate(() => location.search), search);
+
+  // The same channel still obeys good commands: load a run, set a field.
+  const run = await page.evaluate(() => window.awaitlab.run({ pattern: 'semaphore', tasks: 4, limit: 2, clock: 'virtual' }));
+  const finished = await page.evaluate(async (r) => {
+    const got = new Promise((resolve) => window.addEventListener('message', (e) => e.data?.type === 'awaitlab:finished' && resolve(e.data)));
+    window.postMessage({ type: 'awaitlab:load', run: r }, '*');
+    return got;
+  }, run);
+  assert.equal(finished.summary.peak_concurrency, 2);
+  assert.equal(await page.locator('.runs li').count(), runs + 1);
+  await page.evaluate(() => window.postMessage({ type: 'awaitlab:set', params: { tasks: 9 } }, '*'));
+  await page.waitForFunction(() => new URLSearchParams(location.search).get('tasks') === '9');
   assert.deepEqual(page.awaitlabErrors, []);
 });
