@@ -2,7 +2,7 @@
 # All of awaitlab's tests, in layers, stopping at the first failure:
 #
 #   native   cargo test                                             (the pure core, on the host)
-#   browser  cargo test --target wasm32-unknown-unknown --test browser (wasm-bindgen-test, headless Chromium)
+#   browser  cargo test --target wasm32-unknown-unknown --test browser --test browser_fetch (wasm-bindgen-test, headless Chromium)
 #   build    trunk build --release                                  (dist/)
 #   e2e      node --test tests/e2e/                                 (playwright-core against dist/)
 #
@@ -76,9 +76,9 @@ if [ -n "${want[native]:-}" ]; then
 fi
 
 if [ -n "${want[browser]:-}" ]; then
-  banner "browser (cargo test --target wasm32-unknown-unknown --test browser, headless Chromium)"
+  banner "browser (cargo test --target wasm32-unknown-unknown --test browser --test browser_fetch, headless Chromium)"
   [ -f tests/browser.rs ] || fail "browser layer: tests/browser.rs does not exist"
-  cargo test --target wasm32-unknown-unknown --test browser || fail "browser layer: wasm-bindgen-test in Chromium"
+  cargo test --target wasm32-unknown-unknown --test browser --test browser_fetch || fail "browser layer: wasm-bindgen-test in Chromium"
   ran+=(browser)
 fi
 

@@ -115,7 +115,7 @@ fn fields_list_only_what_the_pattern_uses() {
             .fields()
             .iter()
             .map(|f| f.key)
-            .filter(|k| !["pattern", "preset", "tasks", "min", "max", "fail", "seed"].contains(k))
+            .filter(|k| !["pattern", "preset", "tasks", "min", "max", "fail", "seed", "source"].contains(k))
             .collect()
     };
     assert_eq!(keys("pattern=sequential&limit=3&retries=5"), Vec::<&str>::new());

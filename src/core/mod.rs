@@ -4,6 +4,7 @@
 pub mod clock;
 pub mod code;
 pub mod event;
+pub mod limits;
 pub mod export;
 pub mod gap;
 pub mod message;

@@ -228,14 +228,120 @@ impl Preset {
 pub enum Source {
     /// A timer sleep (`asyncio.sleep`).
     Sleep,
+    /// A real `fetch` of the `url` template (browser clock only; the virtual clock predicts it as
+    /// a sleep of the planned duration).
+    Fetch,
 }
 
 impl Source {
     pub fn key(self) -> &'static str {
         match self {
             Source::Sleep => "sleep",
+            Source::Fetch => "fetch",
         }
     }
+}
+
+/// The `url` template when none is given: the offline mock API that `static/sw.js` answers,
+/// relative to the app so it also works under a sub-path.
+pub const DEFAULT_URL: &str = "api/item/{id}";
+
+/// Longest `url` template.
+pub const MAX_URL_LEN: usize = 2000;
+
+/// Checks a `url` template on its own (not whether it needs `{id}`): relative to the app, or
+/// http(s) with a host; `{id}` is the only placeholder. Returns the message for a bad one.
+pub fn check_url_template(template: &str) -> Result<(), String> {
+    let t = template.trim();
+    if t.is_empty() {
+        return Err("url must not be empty: give a URL template like https://example.com/items/{id}".into());
+    }
+    if t.len() > MAX_URL_LEN {
+        return Err(format!("url must be at most {MAX_URL_LEN} characters (got {})", t.len()));
+    }
+    if let Some(c) = t.chars().find(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | '\\' | '`')) {
+        return Err(format!("url is not a valid URL template: it contains {c:?} (got {})", shown(t)));
+    }
+    let without_id = t.replace("{id}", "");
+    if without_id.contains('{') || without_id.contains('}') {
+        return Err(format!("url is not a valid URL template: {{id}} is the only placeholder (got {})", shown(t)));
+    }
+    // A scheme is letters, digits, + - . after a first letter, then ':' (before any / ? #).
+    let head = t.split(['/', '?', '#']).next().unwrap_or("");
+    let scheme = head.split_once(':').map(|(s, _)| s).filter(|s| {
+        s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    });
+    let rest = match scheme {
+        Some(s) if s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https") => &t[s.len() + 1..],
+        Some(s) => {
+            return Err(format!("url must use http or https, not {s}: (got {})", shown(t)));
+        }
+        // Relative to the app (or protocol-relative): the page's own scheme.
+        None if !t.starts_with("//") => return Ok(()),
+        None => t,
+    };
+    let Some(authority) = rest.strip_prefix("//") else {
+        return Err(format!("url is not a valid URL template: expected // and a host after the scheme (got {})", shown(t)));
+    };
+    let authority = authority.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let (host, port) = if host_port.starts_with('[') {
+        match host_port.split_once(']') {
+            Some((h, p)) => (&h[1..], p.strip_prefix(':')),
+            None => ("", None),
+        }
+    } else {
+        match host_port.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (host_port, None),
+        }
+    };
+    let host_ok = !host.is_empty()
+        && host.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | ':' | '%'))
+        && !host.contains("..");
+    if !host_ok {
+        return Err(format!("url is not a valid URL template: it has no valid host (got {})", shown(t)));
+    }
+    if let Some(p) = port {
+        if !p.is_empty() && p.parse::<u16>().is_err() {
+            return Err(format!("url is not a valid URL template: port must be a number up to 65535 (got {})", shown(t)));
+        }
+    }
+    Ok(())
+}
+
+/// The request URL for one attempt: `{id}` replaced by the task index, and the plan's duration
+/// and outcome appended as `ms` and `fail` (the offline API and the test server honour them, so a
+/// seeded run fails the same requests every time).
+pub fn request_url(template: &str, task: u32, duration_ms: u32, fails: bool) -> String {
+    let url = template.trim().replace("{id}", &task.to_string());
+    let (url, fragment) = match url.split_once('#') {
+        Some((u, f)) => (u.to_string(), format!("#{f}")),
+        None => (url, String::new()),
+    };
+    let sep = if !url.contains('?') {
+        "?"
+    } else if url.ends_with('?') || url.ends_with('&') {
+        ""
+    } else {
+        "&"
+    };
+    format!("{url}{sep}ms={duration_ms}&fail={}{fragment}", u8::from(fails))
+}
+
+/// Percent-encodes what would break a `key=value&...` query: the URL template's value in links.
+fn query_escape(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' | b':' | b'{' | b'}' | b'?' | b'@' | b',' | b';' | b'!' | b'*' | b'(' | b')' | b'$' | b'\'' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
 }
 
 /// Which clock a run uses.
@@ -286,6 +392,8 @@ pub struct Scenario {
     /// Probability that an attempt fails, 0–1.
     pub fail: f64,
     pub source: Source,
+    /// source=fetch: the request URL template, `{id}` standing for the task index.
+    pub url: String,
     pub clock: ClockKind,
     /// gather: what the first error does.
     pub errors: ErrorMode,
@@ -328,6 +436,7 @@ impl Default for Scenario {
             max: 400,
             fail: 0.0,
             source: Source::Sleep,
+            url: DEFAULT_URL.to_string(),
             clock: ClockKind::Browser,
             errors: ErrorMode::Collect,
             limit: None,
@@ -453,7 +562,8 @@ impl Scenario {
                 "min" => whole(key, value, 0, MAX_DURATION_MS.into()).map(|v| s.min = v as u32),
                 "max" => whole(key, value, 0, MAX_DURATION_MS.into()).map(|v| s.max = v as u32),
                 "fail" => probability(key, value).map(|v| s.fail = v),
-                "source" => choice(key, value, &[("sleep", Source::Sleep)]).map(|v| s.source = v),
+                "source" => choice(key, value, &[("sleep", Source::Sleep), ("fetch", Source::Fetch)]).map(|v| s.source = v),
+                "url" => check_url_template(value).map_err(|m| err(key, m)).map(|()| s.url = value.trim().to_string()),
                 "clock" => choice(key, value, &[("browser", ClockKind::Browser), ("virtual", ClockKind::Virtual)])
                     .map(|v| s.clock = v),
                 "errors" => choice(key, value, &[("collect", ErrorMode::Collect), ("fail_fast", ErrorMode::FailFast)])
@@ -491,6 +601,20 @@ impl Scenario {
             ));
             s.tasks = MAX_BROWSER_TASKS;
         }
+        if s.source == Source::Fetch
+            && s.workload().len() > 1
+            && !s.url.contains("{id}")
+            && !errors.iter().any(|e: &ParamError| e.key == "url")
+        {
+            errors.push(err(
+                "url",
+                format!(
+                    "url must contain {{id}} when there is more than one task, so each task requests its own item (got {})",
+                    shown(&s.url)
+                ),
+            ));
+            s.url = DEFAULT_URL.to_string();
+        }
         if s.pattern == Pattern::Semaphore && s.limit.is_none() {
             s.limit = Some(DEFAULT_LIMIT);
         }
@@ -499,7 +623,7 @@ impl Scenario {
 
     /// The keys this scenario is made of, in URL order.
     pub const KEYS: &'static [&'static str] = &[
-        "pattern", "preset", "tasks", "seed", "min", "max", "fail", "source", "clock", "errors", "limit", "hold",
+        "pattern", "preset", "tasks", "seed", "min", "max", "fail", "source", "url", "clock", "errors", "limit", "hold",
         "retries", "delay", "backoff", "factor", "jitter", "acquire", "release", "process", "save", "timeout",
     ];
 
@@ -515,6 +639,7 @@ impl Scenario {
             ("max", self.max.to_string()),
             ("fail", self.fail.to_string()),
             ("source", self.source.key().into()),
+            ("url", self.url.clone()),
             ("clock", self.clock.key().into()),
             ("errors", self.errors.key().into()),
             ("limit", self.effective_limit().or(self.limit).map_or_else(|| "none".into(), |n| n.to_string())),
@@ -546,6 +671,7 @@ impl Scenario {
             "process" => matches!(p, Pattern::Pipeline | Pattern::AsCompleted),
             "save" => p == Pattern::Pipeline,
             "timeout" => p == Pattern::Timeout,
+            "url" => self.source == Source::Fetch,
             _ => true,
         }
     }
@@ -574,9 +700,14 @@ impl Scenario {
         }
     }
 
-    /// The parameters as a URL query string (without `?`). Values are plain tokens: no escaping needed.
+    /// The parameters as a URL query string (without `?`). Values are plain tokens except `url`,
+    /// whose `%`, `&`, `=`, `#`, `+` and the like are percent-encoded.
     pub fn to_query(&self) -> String {
-        self.to_pairs().iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&")
+        self.to_pairs()
+            .iter()
+            .map(|(k, v)| if *k == "url" { format!("{k}={}", query_escape(v)) } else { format!("{k}={v}") })
+            .collect::<Vec<_>>()
+            .join("&")
     }
 
     /// The tasks this scenario runs.
@@ -597,6 +728,8 @@ pub enum FieldKind {
     Number { min: f64, max: f64, step: f64 },
     /// A select: `(value, label)` options.
     Choice(Vec<(&'static str, &'static str)>),
+    /// Free text (a URL template).
+    Text,
 }
 
 /// One editable parameter of the form, keyed by its URL key.
@@ -644,6 +777,20 @@ impl Scenario {
                 },
                 num("seed", "Seed", "Same seed, same durations and failures", 0, MAX_SEED),
             ]);
+        }
+        fields.push(Field {
+            key: "source",
+            label: "Work",
+            help: "What each task does: sleep on a timer, or a real fetch (its planned duration and failure go into the request)",
+            kind: FieldKind::Choice(vec![("sleep", "Timer sleep"), ("fetch", "Real fetch")]),
+        });
+        if self.source == Source::Fetch {
+            fields.push(Field {
+                key: "url",
+                label: "URL template",
+                help: "{id} is the task index; ?ms=&fail= are appended. Default api/item/{id}: the offline mock API",
+                kind: FieldKind::Text,
+            });
         }
         let ms = |key, label, help| num(key, label, help, 0, MAX_DURATION_MS.into());
         let limit_help = if self.pattern == Pattern::Semaphore {

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod clock;
+pub mod fetch;
 pub mod embed;
 pub mod panic;
 pub mod session;

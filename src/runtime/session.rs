@@ -9,10 +9,11 @@ use futures::future::{AbortHandle, Abortable, FutureExt, LocalBoxFuture, Shared}
 use wasm_bindgen_futures::spawn_local;
 
 use super::clock::BrowserClock;
-use crate::core::event::Recorder;
+use super::fetch::{self, FetchWork};
+use crate::core::event::{Kind, Phase, Recorder};
 use crate::core::patterns::{self, Ctx};
 use crate::core::run::Run;
-use crate::core::scenario::{ClockKind, Scenario};
+use crate::core::scenario::{ClockKind, Scenario, Source};
 
 /// Resolves to the finished run, or `None` if it was cancelled.
 pub type Finished = Shared<LocalBoxFuture<'static, Option<Run>>>;
@@ -27,6 +28,9 @@ pub struct LiveRun {
     pub rec: Recorder,
     /// Completes when the run ends.
     pub finished: Finished,
+    /// Why the run could not do its work at all (say, the browser refused the mock API's service
+    /// worker): a plain sentence for the page. Every task then fails with it at time 0.
+    pub problem: Rc<RefCell<Option<String>>>,
     abort: AbortHandle,
 }
 
@@ -57,12 +61,29 @@ pub fn start(scenario: Scenario) -> LiveRun {
     let clock = BrowserClock::new();
     let mut scenario = scenario;
     scenario.clock = ClockKind::Browser;
-    let ctx = Ctx::new(clock.clone(), scenario.clone());
+    let ctx = match scenario.source {
+        Source::Sleep => Ctx::new(clock.clone(), scenario.clone()),
+        Source::Fetch => Ctx::with_work(clock.clone(), scenario.clone(), Rc::new(FetchWork::new(&scenario.url))),
+    };
     let rec = ctx.rec.clone();
+    let problem: Rc<RefCell<Option<String>>> = Rc::default();
     let body = {
         let scenario = scenario.clone();
+        let problem = problem.clone();
         async move {
+            // Set-up (registering the mock API's worker) is not part of the run's time.
+            let ready = match scenario.source {
+                Source::Fetch => fetch::prepare(&scenario.url).await,
+                Source::Sleep => Ok(()),
+            };
             ctx.rec.restart_clock();
+            if let Err(message) = ready {
+                for task in 0..ctx.workload.len() {
+                    ctx.rec.record(task, 0, Kind::Failed, Phase::Task, message.clone());
+                }
+                *problem.borrow_mut() = Some(message);
+                return Run::new(&scenario, ClockKind::Browser, ctx.rec.snapshot());
+            }
             patterns::run(&ctx).await;
             Run::new(&scenario, ClockKind::Browser, ctx.rec.snapshot())
         }
@@ -81,7 +102,7 @@ pub fn start(scenario: Scenario) -> LiveRun {
             old.cancel();
         }
         s.next_id += 1;
-        let run = LiveRun { id: s.next_id, scenario, rec, finished, abort };
+        let run = LiveRun { id: s.next_id, scenario, rec, finished, problem, abort };
         s.current = Some(run.clone());
         (run, s.listeners.iter().map(|(_, l)| l.clone()).collect::<Vec<_>>())
     });

@@ -273,6 +273,7 @@ pub fn App() -> Html {
     let status = match &state.measured {
         None => "Press Run to run these tasks for real on this page's event loop.".to_string(),
         Some(m) if m.cancelled => "Cancelled.".to_string(),
+        Some(m) if m.live.problem.borrow().is_some() => m.live.problem.borrow().clone().unwrap_or_default(),
         Some(m) => {
             let total = m.live.scenario.workload().len();
             match &m.run {
@@ -315,6 +316,9 @@ pub fn App() -> Html {
                     predicted={state.predicted.as_ref().map(|p| Rc::new(p.summary.clone()))}
                     measured={state.measured.as_ref().and_then(|m| m.run.as_ref()).map(|r| Rc::new(r.summary.clone()))}
                     {causes} />
+                if let Some(note) = state.measured.as_ref().and_then(|m| crate::core::limits::hidden_limit_note(&m.live.scenario, &m.run.as_ref()?.events)) {
+                    <p class="gap" id="hidden-limit">{ note }</p>
+                }
                 <Legend timelines={predicted.iter().chain(measured.iter()).cloned().collect::<Vec<_>>()} />
                 { zoom_bar }
                 <div class="panels">

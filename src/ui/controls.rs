@@ -57,6 +57,17 @@ pub fn Controls(props: &Props) -> Html {
                         aria-invalid={invalid} aria-describedby={described} {oninput} />
                 }
             }
+            FieldKind::Text => {
+                let on_edit = props.on_edit.clone();
+                let oninput = Callback::from(move |e: InputEvent| {
+                    let el: HtmlInputElement = e.target_unchecked_into();
+                    on_edit.emit((key.to_string(), el.value()));
+                });
+                html! {
+                    <input id={id.clone()} name={key} type="text" spellcheck="false" value={value(key)}
+                        aria-invalid={invalid} aria-describedby={described} {oninput} />
+                }
+            }
             FieldKind::Choice(options) => {
                 let on_edit = props.on_edit.clone();
                 let onchange = Callback::from(move |e: Event| {
