@@ -216,7 +216,7 @@ pub fn SharePanel(props: &Props) -> Html {
             if *embed_open {
                 <div class="embed-snippet">
                     <label for="embed-code">{ "Paste this into your page (add " }<code>{ "&autoplay=1" }</code>{ ", " }<code>{ "&controls=0" }</code>{ " or " }<code>{ "&theme=dark" }</code>{ " to the src as you like):" }</label>
-                    <textarea id="embed-code" readonly=true rows="3" value={embed_snippet(&props.scenario)} />
+                    <textarea id="embed-code" readonly=true rows="4" value={embed_snippet(&props.scenario)} />
                 </div>
             }
             if let Some((is_error, text)) = &*message {
