@@ -278,3 +278,31 @@ test('hostile postMessage payloads get an error event and change nothing', async
   await page.waitForFunction(() => new URLSearchParams(location.search).get('tasks') === '9');
   assert.deepEqual(page.awaitlabErrors, []);
 });
+
+test('a link reproduces the same seeded virtual run in a fresh page; hostile link values run nothing', async () => {
+  const link = 'v=1&pattern=retry&tasks=6&fail=0.4&retries=3&backoff=exponential&delay=20&seed=12&min=20&max=90';
+  const picture = async () => {
+    const page = await openApp(browser, server.url, link);
+    const bars = await page.locator('figure.predicted').first().innerHTML();
+    const events = await page.evaluate(async () => {
+      const params = Object.fromEntries(new URLSearchParams(location.search));
+      return (await window.awaitlab.run({ ...params, clock: 'virtual' })).events;
+    });
+    assert.deepEqual(page.awaitlabErrors, []);
+    await page.close();
+    return { bars, events };
+  };
+  const a = await picture();
+  const b = await picture();
+  assert.ok(a.events.length > 12);
+  assert.deepEqual(b.events, a.events);
+  assert.equal(b.bars, a.bars);
+
+  const hostile = await openApp(browser, server.url,
+    'pattern=%3Cscript%3Ewindow.pwned%3D1%3C%2Fscript%3E&tasks=1e400&seed=NaN&theme=%3Cimg%20src%3Dx%20onerror%3Dwindow.pwned%3D2%3E&embed=%22%3E&autoplay=javascript:alert(1)');
+  await hostile.waitForSelector('#url-notice');
+  assert.match(await hostile.locator('#url-notice').textContent(), /pattern/);
+  assert.equal(await hostile.evaluate(() => window.pwned), undefined);
+  assert.equal(await hostile.evaluate(() => document.documentElement.className), '');
+  assert.deepEqual(hostile.awaitlabErrors, []);
+});
