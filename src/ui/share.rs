@@ -306,10 +306,22 @@ pub fn use_embed(state: &UseReducerHandle<State>) {
             move || drop(listener.take())
         });
     }
+    // `speed=` in the link: the replay speed of every run that joins the history.
+    let speed = *use_memo((), |_| {
+        url::query_pairs()
+            .into_iter()
+            .find(|(k, _)| k == "speed")
+            .and_then(|(_, v)| v.parse::<f64>().ok())
+            .filter(|x| x.is_finite() && *x > 0.0)
+    });
     // Every run that joins the history is reported to the host page.
     let last = state.history.last().map(|(n, run)| (*n, run.clone()));
+    let dispatch = state.dispatcher();
     use_effect_with(last.as_ref().map(|(n, _)| *n), move |_| {
         if let Some((n, run)) = last {
+            if let Some(x) = speed {
+                dispatch.dispatch(Action::Replay(ReplayCmd::Speed(x)));
+            }
             embed::post_to_parent(&json!({
                 "type": "awaitlab:finished", "run": n, "clock": run.clock.key(),
                 "summary": serde_json::to_value(&run.summary).unwrap_or_default(),

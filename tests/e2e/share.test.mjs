@@ -167,7 +167,7 @@ test('Copy link and Embed give a link and an iframe snippet for the current scen
 });
 
 test('embed=1 shows the demo only, autoplays, follows theme and hides controls with controls=0', async () => {
-  const page = await openApp(browser, server.url, 'pattern=gather&tasks=6&seed=3&min=20&max=60&embed=1&autoplay=1&theme=dark&controls=0');
+  const page = await openApp(browser, server.url, 'pattern=gather&tasks=6&seed=3&min=20&max=60&embed=1&autoplay=1&theme=dark&controls=0&speed=0.25');
   await page.setViewportSize({ width: 800, height: 700 });
   await page.waitForSelector('#replay-toggle', { timeout: 30_000 });
   assert.equal(await page.locator('header.top').isVisible(), false);
@@ -176,6 +176,7 @@ test('embed=1 shows the demo only, autoplays, follows theme and hides controls w
   const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   assert.equal(bg, 'rgb(18, 21, 26)');
   assert.match(page.url(), /embed=1/, 'the URL keeps the view keys after the run');
+  await page.waitForFunction(() => document.querySelector('#replay-speed')?.value === '0.25');
   await page.screenshot({ path: artifactPath('share-embed-dark.png'), fullPage: true });
   assert.deepEqual(page.awaitlabErrors, []);
 });
