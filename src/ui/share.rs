@@ -287,6 +287,7 @@ pub fn use_embed(state: &UseReducerHandle<State>) {
             let pairs = url::query_pairs();
             let options = ViewOptions::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
             embed::apply_view(&options);
+            let verbs = RefCell::new(install_verbs(latest.clone(), dispatch.clone()));
             let handler: Rc<dyn Fn(Command, embed::Peer)> = {
                 let dispatch = dispatch.clone();
                 Rc::new(move |command: Command, peer: embed::Peer| {
@@ -303,7 +304,10 @@ pub fn use_embed(state: &UseReducerHandle<State>) {
                     start(state, &dispatch);
                 }
             }
-            move || drop(listener.take())
+            move || {
+                drop(listener.take());
+                uninstall_verbs(verbs.take());
+            }
         });
     }
     // `speed=` in the link: the replay speed of every run that joins the history.
@@ -330,6 +334,53 @@ pub fn use_embed(state: &UseReducerHandle<State>) {
     });
     // Heights follow every render too (ResizeObserver covers the rest).
     use_effect(embed::report_height);
+}
+
+type Verb = Closure<dyn Fn(JsValue) -> Result<JsValue, JsValue>>;
+
+/// `awaitlab.play()`, `pause()`, `seek(ms)` and `load(run)` on `window.awaitlab`: the same
+/// commands as the postMessage API, through the same validation. Each throws an Error with a
+/// message when refused.
+fn install_verbs(latest: Rc<RefCell<Option<UseReducerHandle<State>>>>, dispatch: UseReducerDispatcher<State>) -> Vec<(&'static str, Verb)> {
+    let Some(api) = web_sys::window().and_then(|w| js_sys::Reflect::get(&w, &"awaitlab".into()).ok()).filter(|a| a.is_object()) else {
+        return Vec::new();
+    };
+    let make = |name: &'static str, read: fn(JsValue) -> Result<Command, String>| {
+        let (latest, dispatch) = (latest.clone(), dispatch.clone());
+        let verb: Verb = Closure::new(move |arg: JsValue| {
+            let result = read(arg).and_then(|command| match latest.borrow().clone() {
+                Some(state) => apply(command, &state, &dispatch),
+                None => Err("the app is not mounted".into()),
+            });
+            result.map(|()| JsValue::UNDEFINED).map_err(|e| js_sys::Error::new(&format!("awaitlab: {e}")).into())
+        });
+        let _ = js_sys::Reflect::set(&api, &name.into(), verb.as_ref());
+        (name, verb)
+    };
+    vec![
+        make("play", |_| Ok(Command::Play)),
+        make("pause", |_| Ok(Command::Pause)),
+        make("seek", |ms| match ms.as_f64() {
+            Some(ms) if ms.is_finite() && ms >= 0.0 => Ok(Command::Seek(ms)),
+            _ => Err("seek needs a number of milliseconds, 0 or more".into()),
+        }),
+        make("load", |run| {
+            let text = match run.as_string() {
+                Some(text) => text,
+                None => js_sys::JSON::stringify(&run).ok().and_then(|t| t.as_string()).ok_or("load needs a Run JSON object or its text")?,
+            };
+            Run::from_json(&text).map(|r| Command::Load(Box::new(r))).map_err(|e| format!("load: {e}"))
+        }),
+    ]
+}
+
+fn uninstall_verbs(verbs: Vec<(&'static str, Verb)>) {
+    let Some(api) = web_sys::window().and_then(|w| js_sys::Reflect::get(&w, &"awaitlab".into()).ok()).filter(|a| a.is_object()) else {
+        return;
+    };
+    for (name, _verb) in verbs {
+        let _ = js_sys::Reflect::delete_property(api.unchecked_ref::<js_sys::Object>(), &name.into());
+    }
 }
 
 /// The scenario of the page's link, when it is valid.

@@ -307,3 +307,30 @@ test('a link reproduces the same seeded virtual run in a fresh page; hostile lin
   assert.equal(await hostile.evaluate(() => document.documentElement.className), '');
   assert.deepEqual(hostile.awaitlabErrors, []);
 });
+
+test('window.awaitlab has the same verbs: load, seek, play, pause, with the same validation', async () => {
+  const page = await openApp(browser, server.url, 'pattern=gather&tasks=4&seed=8');
+  const refused = await page.evaluate(() => {
+    const errors = [];
+    for (const f of [() => window.awaitlab.play(), () => window.awaitlab.seek(-1), () => window.awaitlab.load('{"format":"awaitlab-run","version":42}')]) {
+      try { f(); errors.push('accepted'); } catch (e) { errors.push(e.message); }
+    }
+    return errors;
+  });
+  assert.match(refused[0], /nothing to replay yet/);
+  assert.match(refused[1], /seek needs a number/);
+  assert.match(refused[2], /version 42 is newer/);
+  await page.evaluate(async () => {
+    const run = await window.awaitlab.run({ pattern: 'sequential', tasks: 3, min: 400, max: 400, clock: 'virtual' });
+    window.awaitlab.load(run);
+  });
+  await page.waitForSelector('#replay-toggle');
+  assert.equal(await page.locator('.runs li').count(), 1);
+  await page.evaluate(() => window.awaitlab.seek(75));
+  await page.locator('#replay-scrub').evaluate((e) => e.value).then((v) => assert.equal(Number(v), 75));
+  await page.evaluate(() => { window.awaitlab.seek(0); window.awaitlab.play(); });
+  await page.locator('#replay-toggle').filter({ hasText: 'Pause' }).waitFor();
+  await page.evaluate(() => window.awaitlab.pause());
+  await page.locator('#replay-toggle').filter({ hasText: 'Play' }).waitFor();
+  assert.deepEqual(page.awaitlabErrors, []);
+});
