@@ -310,6 +310,14 @@ pub fn use_embed(state: &UseReducerHandle<State>) {
             }
         });
     }
+    // The URL follows every valid edit (not only runs), so the address bar is always a share link.
+    // The first render leaves the link the page was opened with exactly as it was.
+    let opened = use_mut_ref(|| false);
+    use_effect_with(state.scenario.clone(), move |scenario| {
+        if opened.replace(true) {
+            url::show(scenario);
+        }
+    });
     // `speed=` in the link: the replay speed of every run that joins the history.
     let speed = *use_memo((), |_| {
         url::query_pairs()
