@@ -4,9 +4,9 @@
 pub mod clock;
 pub mod code;
 pub mod event;
-pub mod limits;
 pub mod export;
 pub mod gap;
+pub mod limits;
 pub mod message;
 pub mod patterns;
 pub mod replay;

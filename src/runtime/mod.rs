@@ -3,8 +3,8 @@
 
 pub mod api;
 pub mod clock;
-pub mod fetch;
 pub mod embed;
+pub mod fetch;
 pub mod panic;
 pub mod session;
 
