@@ -14,8 +14,8 @@ pub const SPEEDS: (f64, f64) = (0.1, 10.0);
 /// Where a replay is and whether it moves.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Replay {
-    /// Event times, in recorded order (non-decreasing).
-    times: Vec<f64>,
+    /// Event times, in recorded order (non-decreasing); shared, as a replay is cloned per frame.
+    times: std::rc::Rc<[f64]>,
     /// How many events are shown: events `[..cursor]`.
     pub cursor: usize,
     /// The playhead, ms since the start of the run.
@@ -28,7 +28,7 @@ pub struct Replay {
 impl Replay {
     /// A paused replay of `events` showing the whole run.
     pub fn new(events: &[Event]) -> Replay {
-        let times: Vec<f64> = events.iter().map(|e| e.t).collect();
+        let times: std::rc::Rc<[f64]> = events.iter().map(|e| e.t).collect();
         let end = times.iter().copied().fold(0.0, f64::max);
         Replay { cursor: times.len(), times, position: end, playing: false, speed: 1.0 }
     }

@@ -16,6 +16,7 @@ use super::state::{Action, ReplayCmd, State};
 use super::summary::SummaryView;
 use super::timeline_view::TimelineView;
 use super::url;
+use super::Shared;
 use crate::core::event::Kind;
 use crate::core::gap;
 use crate::core::run::run_virtual;
@@ -319,7 +320,7 @@ pub fn App() -> Html {
                 if let Some(note) = state.measured.as_ref().and_then(|m| crate::core::limits::hidden_limit_note(&m.live.scenario, &m.run.as_ref()?.events)) {
                     <p class="gap" id="hidden-limit">{ note }</p>
                 }
-                <Legend timelines={predicted.iter().chain(measured.iter()).cloned().collect::<Vec<_>>()} />
+                <Legend timelines={predicted.iter().chain(measured.iter()).cloned().map(Shared).collect::<Vec<_>>()} />
                 { zoom_bar }
                 <div class="panels">
                     if let Some(tl) = predicted.clone() {
@@ -328,7 +329,7 @@ pub fn App() -> Html {
                     }
                     if let Some(tl) = measured {
                         <TimelineView kind="measured" title={measured_title} labels={labels.clone()} timeline={tl} {scale_ms} {playhead} {window} {limit}
-                            ghost={predicted.clone()} cut={measured_cut} />
+                            ghost={predicted.clone().map(Shared)} cut={measured_cut} />
                     } else {
                         <p class="placeholder">{ "The measured timeline appears here when you press Run." }</p>
                     }
@@ -336,7 +337,7 @@ pub fn App() -> Html {
                         <ReplayPanel number={n} {run} replay={r} on_cmd={on_replay_cmd} />
                     }
                 </div>
-                <super::share::SharePanel run={replaying.as_ref().map(|(_, run, _)| run.clone())}
+                <super::share::SharePanel run={replaying.as_ref().map(|(_, run, _)| Shared(run.clone()))}
                     scenario={Rc::new(state.scenario.clone())} on_import={state.dispatcher().to_callback().reform(Action::Import)} />
                 <History history={Rc::new(state.history.clone())} replaying={replaying.as_ref().map(|(n, ..)| *n)}
                     compare={Rc::new(state.compare.clone())} on_replay={on_select_replay} {on_compare} {on_compare_patterns} />

@@ -6,6 +6,7 @@ use yew::prelude::*;
 
 use super::state::MAX_COMPARE;
 use super::timeline_view::TimelineView;
+use super::Shared;
 use crate::core::run::Run;
 use crate::core::scenario::ClockKind;
 use crate::core::timeline::{format_ms, Timeline};
@@ -21,7 +22,7 @@ pub fn run_name(number: u32, run: &Run) -> String {
 
 #[derive(PartialEq, Properties)]
 pub struct Props {
-    pub history: Rc<Vec<(u32, Rc<Run>)>>,
+    pub history: Shared<Vec<(u32, Rc<Run>)>>,
     pub replaying: Option<u32>,
     pub compare: Rc<Vec<u32>>,
     pub on_replay: Callback<u32>,

@@ -1,63 +1,60 @@
 //! What the colours on the lanes mean: only the states that this run actually shows.
 
-use std::rc::Rc;
 
 use yew::prelude::*;
+
+use super::Shared;
 
 use crate::core::event::{Kind, Phase};
 use crate::core::timeline::Timeline;
 
 #[derive(PartialEq, Properties)]
 pub struct Props {
-    pub timelines: Vec<Rc<Timeline>>,
+    pub timelines: Vec<Shared<Timeline>>,
 }
 
-/// `(class of the swatch, label)`, in reading order.
-const ENTRIES: &[(&str, &str)] = &[
-    ("work ok", "running (work, sleep or request)"),
-    ("wait ok", "waiting for a semaphore permit"),
-    ("acquire ok", "acquiring a resource (__aenter__)"),
-    ("release ok", "releasing a resource (__aexit__)"),
-    ("fetch ok", "fetch"),
-    ("process ok", "process"),
-    ("save ok", "save"),
-    ("backoff ok", "backing off before a retry"),
-    ("work fail", "failed attempt"),
-    ("work timeout", "timed out"),
-    ("work cancel", "cancelled"),
+/// A lane state: the phase of a span and how it closed (`None`: any way but fail/timeout/cancel).
+type State = (Option<Phase>, Option<Kind>);
+
+/// `(state, class of the swatch, label)`, in reading order. A `None` phase means any phase.
+const ENTRIES: &[(State, &str, &str)] = &[
+    ((Some(Phase::Work), None), "work ok", "running (work, sleep or request)"),
+    ((Some(Phase::Wait), None), "wait ok", "waiting for a semaphore permit"),
+    ((Some(Phase::Acquire), None), "acquire ok", "acquiring a resource (__aenter__)"),
+    ((Some(Phase::Release), None), "release ok", "releasing a resource (__aexit__)"),
+    ((Some(Phase::Fetch), None), "fetch ok", "fetch"),
+    ((Some(Phase::Process), None), "process ok", "process"),
+    ((Some(Phase::Save), None), "save ok", "save"),
+    ((Some(Phase::Backoff), None), "backoff ok", "backing off before a retry"),
+    ((None, Some(Kind::Fail)), "work fail", "failed attempt"),
+    ((None, Some(Kind::Timeout)), "work timeout", "timed out"),
+    ((None, Some(Kind::Cancel)), "work cancel", "cancelled"),
 ];
 
-fn present(tl: &Timeline, class: &str) -> bool {
-    let (phase, close) = class.split_once(' ').unwrap_or((class, "ok"));
-    tl.bars.iter().any(|b| {
-        let closes = match close {
-            "fail" => b.close == Some(Kind::Fail),
-            "timeout" => b.close == Some(Kind::Timeout),
-            "cancel" => b.close == Some(Kind::Cancel),
-            _ => true,
-        };
-        let phase_ok = match phase {
-            "wait" => b.phase == Phase::Wait,
-            "acquire" => b.phase == Phase::Acquire,
-            "release" => b.phase == Phase::Release,
-            "fetch" => b.phase == Phase::Fetch,
-            "process" => b.phase == Phase::Process,
-            "save" => b.phase == Phase::Save,
-            "backoff" => b.phase == Phase::Backoff,
-            _ => close != "ok" || matches!(b.phase, Phase::Work),
-        };
-        closes && phase_ok
-    })
+/// Every state that shows on `tl`'s lanes, found in one pass over its bars.
+fn states(tl: &Timeline) -> Vec<State> {
+    let mut seen: Vec<State> = Vec::new();
+    for b in &tl.bars {
+        let bad = matches!(b.close, Some(Kind::Fail | Kind::Timeout | Kind::Cancel)).then_some(b.close).flatten();
+        for state in [(Some(b.phase), None), (None, bad)] {
+            if state != (None, None) && !seen.contains(&state) {
+                seen.push(state);
+            }
+        }
+    }
+    seen
 }
 
 #[component]
 pub fn Legend(props: &Props) -> Html {
-    let shown: Vec<&(&str, &str)> =
-        ENTRIES.iter().filter(|(class, _)| props.timelines.iter().any(|tl| present(tl, class))).collect();
+    let present = use_memo(props.timelines.clone(), |timelines| {
+        timelines.iter().flat_map(|tl| states(tl)).collect::<Vec<_>>()
+    });
+    let shown: Vec<&(State, &str, &str)> = ENTRIES.iter().filter(|(state, ..)| present.contains(state)).collect();
     let fallback = props.timelines.iter().any(|tl| tl.marks.iter().any(|m| m.kind == Kind::Fallback));
     html! {
         <ul class="legend" aria-label="Legend">
-            { for shown.iter().map(|(class, label)| html! {
+            { for shown.iter().map(|(_, class, label)| html! {
                 <li><svg width="22" height="10" aria-hidden="true"><rect class={format!("bar {class}")} width="22" height="10" rx="2" /></svg>{ *label }</li>
             }) }
             if fallback {

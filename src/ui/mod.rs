@@ -15,6 +15,45 @@ mod url;
 
 pub use app::App;
 
+use std::ops::Deref;
+use std::rc::Rc;
+
+/// Shared data in props, compared by address: a run or a layout of 10,000 tasks is replaced, never
+/// edited, so comparing it by value on every render would only cost time.
+#[derive(Debug)]
+pub struct Shared<T>(pub Rc<T>);
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(self.0.clone())
+    }
+}
+
+impl<T> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl<T> Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> From<Rc<T>> for Shared<T> {
+    fn from(rc: Rc<T>) -> Self {
+        Shared(rc)
+    }
+}
+
+impl<T> yew::html::IntoPropValue<Shared<T>> for Rc<T> {
+    fn into_prop_value(self) -> Shared<T> {
+        Shared(self)
+    }
+}
+
 /// Installs the panic banner and `window.awaitlab`, then mounts the app on `#app`.
 pub fn start() {
     crate::runtime::panic::install();

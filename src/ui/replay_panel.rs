@@ -1,12 +1,12 @@
 //! Replay controls for a recorded run: play/pause, speed, a scrubber, step back and forth, the
 //! keyboard (space, arrows, Home/End), and an event log that follows the playhead.
 
-use std::rc::Rc;
 
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::state::ReplayCmd;
+use super::Shared;
 use crate::core::replay::{describe, Replay};
 use crate::core::run::Run;
 use crate::core::timeline::format_ms;
@@ -15,7 +15,7 @@ use crate::core::timeline::format_ms;
 pub struct Props {
     /// The run's number in the history, for the heading.
     pub number: u32,
-    pub run: Rc<Run>,
+    pub run: Shared<Run>,
     pub replay: Replay,
     pub on_cmd: Callback<ReplayCmd>,
 }

@@ -87,7 +87,7 @@ async fn read_run(file: web_sys::File) -> Result<Run, String> {
 #[derive(PartialEq, Properties)]
 pub struct Props {
     /// The run being replayed: what the export buttons save.
-    pub run: Option<Rc<Run>>,
+    pub run: Option<super::Shared<Run>>,
     /// The scenario a link or an embed reproduces.
     pub scenario: Rc<Scenario>,
     pub on_import: Callback<Run>,
@@ -340,8 +340,8 @@ pub fn use_embed(state: &UseReducerHandle<State>) {
             }));
         }
     });
-    // Heights follow every render too (ResizeObserver covers the rest).
-    use_effect(embed::report_height);
+    // Heights are reported by a ResizeObserver on the body once a host has said hello; measuring
+    // after every render would force a layout per frame of a replay.
 }
 
 type Verb = Closure<dyn Fn(JsValue) -> Result<JsValue, JsValue>>;

@@ -6,6 +6,8 @@ use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use yew::prelude::*;
 
+use super::Shared;
+
 use crate::core::event::{Kind, Phase};
 use crate::core::timeline::{format_ms, ticks, ticks_between, Bar, Cut, Timeline};
 
@@ -29,7 +31,7 @@ pub struct Props {
     pub kind: AttrValue,
     pub title: AttrValue,
     pub labels: Rc<Vec<String>>,
-    pub timeline: Rc<Timeline>,
+    pub timeline: Shared<Timeline>,
     /// The time the axis ends at, shared by the panels so they compare on one scale.
     pub scale_ms: f64,
     /// Where the replay's playhead is, if one is shown.
@@ -40,7 +42,7 @@ pub struct Props {
     pub window: Option<(f64, f64)>,
     /// Another timeline of the same tasks (the prediction) drawn as outlines under the bars.
     #[prop_or_default]
-    pub ghost: Option<Rc<Timeline>>,
+    pub ghost: Option<Shared<Timeline>>,
     /// The semaphore's permit count, drawn as a line on the concurrency strip.
     #[prop_or_default]
     pub limit: Option<u32>,
@@ -153,22 +155,53 @@ fn paint(canvas: &HtmlCanvasElement, tl: &Timeline, g: Geometry, cut: Option<Cut
     ctx.clear_rect(0.0, 0.0, WIDTH, g.height);
     let pad = if g.lane_h >= 6.0 { g.lane_h * 0.15 } else { 0.0 };
     let h = (g.lane_h - 2.0 * pad).max(0.5);
-    // Group by colour so the fill style changes a handful of times, not once per bar.
-    let shown: Vec<(&Bar, f64, &'static str)> = tl
-        .bars
-        .iter()
-        .filter_map(|b| at(b, cut).map(|(end, close)| (b, end, bar_colour_var(b.phase, close))))
-        .filter(|(b, end, _)| g.shows(b.start, *end))
-        .collect();
-    let mut vars: Vec<&'static str> = shown.iter().map(|s| s.2).collect();
-    vars.sort_unstable();
-    vars.dedup();
-    for var in vars {
+    // Grouped by colour in one pass, so the fill style changes a handful of times, not per bar.
+    let mut groups: Vec<(&'static str, Vec<(u32, f64, f64)>)> = Vec::new();
+    for bar in &tl.bars {
+        let Some((end, close)) = at(bar, cut) else { continue };
+        if !g.shows(bar.start, end) {
+            continue;
+        }
+        let var = bar_colour_var(bar.phase, close);
+        let group = match groups.iter().position(|(v, _)| *v == var) {
+            Some(i) => &mut groups[i].1,
+            None => {
+                groups.push((var, Vec::new()));
+                &mut groups.last_mut().expect("just pushed").1
+            }
+        };
+        group.push((bar.task, g.x(bar.start), g.x(end)));
+    }
+    // Lanes thinner than a device pixel: many lanes share each pixel row, so draw each row's bars
+    // of one colour as merged spans (10,000 lanes in 440 px is ~440 rects, not 10,000).
+    let thin = g.lane_h * dpr < 1.0;
+    for (var, bars) in groups {
         ctx.set_fill_style_str(colour(var).trim());
-        for (bar, end, _) in shown.iter().filter(|s| s.2 == var) {
-            let x0 = g.x(bar.start);
-            let w = (g.x(*end) - x0).max(1.0 / dpr);
-            ctx.fill_rect(x0, TOP + f64::from(bar.task) * g.lane_h + pad, w, h);
+        if !thin {
+            for (task, x0, x1) in bars {
+                ctx.fill_rect(x0, TOP + f64::from(task) * g.lane_h + pad, (x1 - x0).max(1.0 / dpr), h);
+            }
+            continue;
+        }
+        let mut spans: Vec<(i64, f64, f64)> = bars
+            .into_iter()
+            .map(|(task, x0, x1)| ((((TOP + f64::from(task) * g.lane_h) * dpr).floor()) as i64, x0, x1))
+            .collect();
+        spans.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        let mut run: Option<(i64, f64, f64)> = None;
+        let flush = |r: (i64, f64, f64)| ctx.fill_rect(r.1, r.0 as f64 / dpr, (r.2 - r.1).max(1.0 / dpr), 1.0 / dpr);
+        for (row, x0, x1) in spans {
+            run = match run {
+                Some((r, a, b)) if r == row && x0 <= b + 1.0 / dpr => Some((r, a, b.max(x1))),
+                Some(done) => {
+                    flush(done);
+                    Some((row, x0, x1))
+                }
+                None => Some((row, x0, x1)),
+            };
+        }
+        if let Some(done) = run {
+            flush(done);
         }
     }
 }
@@ -339,17 +372,34 @@ pub fn TimelineView(props: &Props) -> Html {
         None => f64::from(tl.peak().max(1)),
     };
     let strip_y = |n: u32| strip_top + STRIP - (f64::from(n) / top_count) * (STRIP - 6.0);
-    let strip_path = {
-        let mut d = format!("M{:.2},{:.2}", x(geometry.from), strip_y(0));
+    // The whole run's curve, built once per layout and clipped at the playhead while replaying:
+    // a big run has tens of thousands of steps.
+    let strip_path = use_memo((props.timeline.clone(), geometry, props.limit), move |(tl, g, _)| {
+        let y = |n: u32| strip_top + STRIP - (f64::from(n) / top_count) * (STRIP - 6.0);
+        // One vertical stroke per half unit of width (entry, extremes, exit) draws the same step
+        // curve as every step would: a big run has tens of thousands of steps in 960 units.
+        let column = |x: f64| (x * 2.0).round() as i64;
+        let mut d = format!("M{:.1},{:.1}", g.x(g.from), y(0));
         let mut last = 0;
-        let until = props.cut.map_or(tl.end, |c| c.position);
-        for &(t, n) in tl.concurrency.iter().take_while(|(t, _)| *t <= until) {
-            d.push_str(&format!(" L{:.2},{:.2} L{:.2},{:.2}", x(t), strip_y(last), x(t), strip_y(n)));
-            last = n;
+        let mut i = 0;
+        let steps = &tl.concurrency;
+        while i < steps.len() {
+            let col = column(g.x(steps[i].0));
+            let cx = g.x(steps[i].0);
+            let (mut lo, mut hi, entry) = (last.min(steps[i].1), last.max(steps[i].1), last);
+            while i < steps.len() && column(g.x(steps[i].0)) == col {
+                lo = lo.min(steps[i].1);
+                hi = hi.max(steps[i].1);
+                last = steps[i].1;
+                i += 1;
+            }
+            d.push_str(&format!(" L{cx:.1},{:.1} L{cx:.1},{:.1} L{cx:.1},{:.1} L{cx:.1},{:.1}", y(entry), y(hi), y(lo), y(last)));
         }
-        d.push_str(&format!(" L{:.2},{:.2}", x(until.min(tl.end)), strip_y(last)));
+        d.push_str(&format!(" L{:.1},{:.1}", g.x(tl.end), y(last)));
         d
-    };
+    });
+    let strip_clip = props.cut.map(|c| x(c.position));
+    let clip_id = format!("strip-clip-{}", props.kind);
     let aria = format!(
         "{} timeline: {} tasks over {}, at most {} in flight at once",
         props.title,
@@ -386,7 +436,13 @@ pub fn TimelineView(props: &Props) -> Html {
                     </text>
                     <line class="strip-base" x1={GUTTER.to_string()} x2={(WIDTH - RIGHT).to_string()}
                           y1={format!("{:.2}", strip_top + STRIP)} y2={format!("{:.2}", strip_top + STRIP)} />
-                    <path class="strip-line" d={strip_path} />
+                    if let Some(cx) = strip_clip {
+                        <clipPath id={clip_id.clone()}>
+                            <rect x="0" y={format!("{strip_top:.2}")} width={format!("{cx:.2}")} height={STRIP.to_string()} />
+                        </clipPath>
+                    }
+                    <path class="strip-line" d={(*strip_path).clone()}
+                          clip-path={strip_clip.map(|_| format!("url(#{clip_id})"))} />
                     if let Some(limit) = props.limit {
                         <line class="strip-limit" x1={GUTTER.to_string()} x2={(WIDTH - RIGHT).to_string()}
                               y1={format!("{:.2}", strip_y(limit))} y2={format!("{:.2}", strip_y(limit))} />
