@@ -92,17 +92,28 @@ pub fn escape_xml(text: &str) -> String {
     out
 }
 
+/// A bar's fill: the app's light-theme colours (static/style.css, `--work` and the rest), so an
+/// exported timeline looks like the one on screen. Keep the two in step.
+fn bar_color(phase: Phase, close: Option<Kind>) -> &'static str {
+    match close {
+        Some(Kind::Fail) => "#d1495b",
+        Some(Kind::Cancel) => "#9aa3ad",
+        Some(Kind::Timeout) => "#e07a1f",
+        _ => phase_color(phase),
+    }
+}
+
 fn phase_color(phase: Phase) -> &'static str {
     match phase {
-        Phase::Work => "#3b82f6",
-        Phase::Wait => "#d1d5db",
-        Phase::Backoff => "#fbbf24",
-        Phase::Acquire => "#8b5cf6",
-        Phase::Release => "#a78bfa",
-        Phase::Fetch => "#0ea5e9",
-        Phase::Process => "#10b981",
-        Phase::Save => "#14b8a6",
-        Phase::Task => "#9ca3af",
+        Phase::Work => "#3a86c8",
+        Phase::Wait => "#f2cc8f",
+        Phase::Backoff => "#c9b6e4",
+        Phase::Acquire => "#52b788",
+        Phase::Release => "#2d6a4f",
+        Phase::Fetch => "#5e60ce",
+        Phase::Process => "#7b5ea7",
+        Phase::Save => "#2a9d8f",
+        Phase::Task => "#9aa3ad",
     }
 }
 
@@ -170,8 +181,6 @@ pub fn timeline_svg(run: &Run) -> String {
         let y = TOP + bar.task as f64 * LANE_H + 3.0;
         let stop = if bar.end.is_finite() { bar.end } else { tl.end };
         let (x0, x1) = (x(bar.start), x(stop));
-        let failed = matches!(bar.close, Some(Kind::Fail | Kind::Timeout | Kind::Cancel));
-        let stroke = if failed { " stroke=\"#dc2626\" stroke-width=\"1.5\"" } else { "" };
         let tip = format!(
             "{} {} attempt {}: {} – {}{}{}",
             run.label(bar.task),
@@ -184,10 +193,10 @@ pub fn timeline_svg(run: &Run) -> String {
         );
         let _ = write!(
             s,
-            "<rect x=\"{x0:.2}\" y=\"{y:.2}\" width=\"{w:.2}\" height=\"{h}\" rx=\"2\" fill=\"{fill}\"{stroke}><title>{tip}</title></rect>",
+            "<rect x=\"{x0:.2}\" y=\"{y:.2}\" width=\"{w:.2}\" height=\"{h}\" rx=\"2\" fill=\"{fill}\"><title>{tip}</title></rect>",
             w = (x1 - x0).max(1.0),
             h = LANE_H - 6.0,
-            fill = phase_color(bar.phase),
+            fill = bar_color(bar.phase, bar.close),
             tip = escape_xml(&tip)
         );
     }
