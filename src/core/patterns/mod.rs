@@ -165,6 +165,22 @@ impl<C: Clock> Ctx<C> {
         self.scenario.effective_limit().map(|n| Semaphore::new(n as usize))
     }
 
+    /// Runs `body` for every task at once (under the scenario's semaphore when it has a `limit`)
+    /// and records how each task finished; the outcomes come back in task order.
+    pub async fn gather_limited<F>(&self, body: F) -> Vec<Outcome>
+    where
+        F: AsyncFn(u32, Option<&Semaphore>) -> Outcome,
+    {
+        let sem = self.semaphore();
+        let (sem, body) = (sem.as_ref(), &body);
+        futures::future::join_all((0..self.workload.len()).map(|task| async move {
+            let outcome = body(task, sem).await;
+            self.finish(task, &outcome);
+            outcome
+        }))
+        .await
+    }
+
     /// Waits for a permit of `sem`, recorded as a `wait` span (zero-length when one is free).
     /// Permits are handed out first come, first served, as asyncio.Semaphore does.
     pub async fn permit<'s>(&self, sem: &'s Semaphore, task: u32, attempt: u32) -> Result<SemaphorePermit<'s>, String> {

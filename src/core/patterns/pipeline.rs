@@ -9,22 +9,13 @@
 //! Processing is modelled as an awaited step (an async parse, say): CPU-bound work would block the
 //! event loop instead, which this demo does not simulate.
 
-use futures::future::join_all;
-
 use super::{Ctx, Outcome, Semaphore};
 use crate::core::clock::Clock;
 use crate::core::event::Phase;
 
 /// Runs every item through its three stages.
 pub async fn run<C: Clock>(ctx: &Ctx<C>) -> Vec<Outcome> {
-    let sem = ctx.semaphore();
-    let sem = sem.as_ref();
-    join_all((0..ctx.workload.len()).map(|item| async move {
-        let outcome = process_item(ctx, item, sem).await;
-        ctx.finish(item, &outcome);
-        outcome
-    }))
-    .await
+    ctx.gather_limited(async |item, sem| process_item(ctx, item, sem).await).await
 }
 
 async fn process_item<C: Clock>(ctx: &Ctx<C>, item: u32, sem: Option<&Semaphore>) -> Outcome {

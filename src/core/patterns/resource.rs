@@ -8,22 +8,13 @@
 //! and the release are skipped, as when `__aenter__` raises. If releasing fails, its error is the
 //! task's, as when `__aexit__` raises.
 
-use futures::future::join_all;
-
 use super::{Ctx, Outcome, Semaphore};
 use crate::core::clock::Clock;
 use crate::core::event::Phase;
 
 /// Runs every task inside its resource.
 pub async fn run<C: Clock>(ctx: &Ctx<C>) -> Vec<Outcome> {
-    let sem = ctx.semaphore();
-    let sem = sem.as_ref();
-    join_all((0..ctx.workload.len()).map(|task| async move {
-        let outcome = with_resource(ctx, task, sem).await;
-        ctx.finish(task, &outcome);
-        outcome
-    }))
-    .await
+    ctx.gather_limited(async |task, sem| with_resource(ctx, task, sem).await).await
 }
 
 async fn with_resource<C: Clock>(ctx: &Ctx<C>, task: u32, sem: Option<&Semaphore>) -> Outcome {

@@ -13,8 +13,6 @@
 //! whole retry loop. With `hold=0` it gives the permit back before each pause and waits for one
 //! again before the next attempt (a `wait` span per attempt): the semaphore only around each try.
 
-use futures::future::join_all;
-
 use super::{Ctx, Outcome, Semaphore};
 use crate::core::clock::Clock;
 use crate::core::scenario::{Backoff, Scenario, MAX_DURATION_MS};
@@ -40,14 +38,7 @@ pub fn pause_ms(s: &Scenario, w: &Workload, task: u32, failed: u32) -> f64 {
 
 /// Runs every task with retries, gathered (under the semaphore if `limit` is set).
 pub async fn run<C: Clock>(ctx: &Ctx<C>) -> Vec<Outcome> {
-    let sem = ctx.semaphore();
-    let sem = sem.as_ref();
-    join_all((0..ctx.workload.len()).map(|task| async move {
-        let outcome = with_retries(ctx, task, sem).await;
-        ctx.finish(task, &outcome);
-        outcome
-    }))
-    .await
+    ctx.gather_limited(async |task, sem| with_retries(ctx, task, sem).await).await
 }
 
 /// One task's attempts, pauses and permits; returns its final outcome (not yet recorded).
