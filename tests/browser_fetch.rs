@@ -32,7 +32,7 @@ async fn gather_of(url: &str) -> Vec<Event> {
 }
 
 fn fail_details(events: &[Event]) -> Vec<String> {
-    events.iter().filter(|e| e.phase == Phase::Work && e.kind == Kind::Fail).map(|e| e.detail.clone()).collect()
+    events.iter().filter(|e| e.phase == Phase::Work && e.kind == Kind::Fail).map(|e| e.detail.to_string()).collect()
 }
 
 #[wasm_bindgen_test]

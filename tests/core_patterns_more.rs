@@ -40,7 +40,7 @@ fn spans(run: &Run, phase: Phase) -> Vec<S> {
             Kind::Begin => assert!(open.insert((e.task, e.attempt), e.t).is_none(), "{phase:?} opened twice: {e:?}"),
             k if k.closes_span() => {
                 let start = open.remove(&(e.task, e.attempt)).unwrap_or_else(|| panic!("closed unopened: {e:?}"));
-                out.push(S { task: e.task, attempt: e.attempt, start, end: e.t, close: k, detail: e.detail.clone() });
+                out.push(S { task: e.task, attempt: e.attempt, start, end: e.t, close: k, detail: e.detail.to_string() });
             }
             _ => {}
         }
@@ -55,7 +55,7 @@ fn of_task(spans: &[S], task: u32) -> Vec<S> {
 
 /// Task-level marks: `(task, t, kind, detail)`, in recorded order.
 fn marks(run: &Run) -> Vec<(u32, f64, Kind, String)> {
-    run.events.iter().filter(|e| e.phase == Phase::Task).map(|e| (e.task, e.t, e.kind, e.detail.clone())).collect()
+    run.events.iter().filter(|e| e.phase == Phase::Task).map(|e| (e.task, e.t, e.kind, e.detail.to_string())).collect()
 }
 
 fn mark_of(run: &Run, task: u32) -> (f64, Kind, String) {
@@ -415,7 +415,7 @@ impl Work for FlakySave {
     }
     fn stage(&self, phase: Phase, plan: &Attempt, simulated: WorkFuture) -> WorkFuture {
         if phase == Phase::Save && plan.task == 1 {
-            Box::pin(async { Err("disk full".to_string()) })
+            Box::pin(async { Err("disk full".into()) })
         } else {
             simulated
         }
@@ -426,9 +426,9 @@ impl Work for FlakySave {
 fn a_runtime_can_replace_a_stage_through_work_stage() {
     let clock = VirtualClock::new();
     let s = scenario("pattern=pipeline&process=20&save=10&tasks=2&min=100&max=100");
-    let ctx = Ctx::with_work(clock.clone(), s, Rc::new(FlakySave(SleepWork(clock.clone()))));
+    let ctx = Ctx::with_work(clock.clone(), s, Rc::new(FlakySave(SleepWork::new(clock.clone()))));
     let outcomes = clock.block_on(patterns::run(&ctx)).expect("no deadlock");
-    assert_eq!(outcomes, [Ok("100 ms".to_string()), Err("disk full".to_string())]);
+    assert_eq!(outcomes, [Ok("100 ms".into()), Err("disk full".into())]);
     let events: Vec<Event> = ctx.rec.snapshot();
     let save1: Vec<(f64, Kind, &str)> = events
         .iter()

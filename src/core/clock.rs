@@ -8,8 +8,9 @@
 //! timeline.
 
 use std::cell::{Cell, RefCell};
-use std::cmp::{Ordering, Reverse};
-use std::collections::BinaryHeap;
+use std::collections::BTreeMap;
+
+use slab::Slab;
 use std::future::Future;
 use std::pin::{pin, Pin};
 use std::rc::Rc;
@@ -38,62 +39,52 @@ pub struct VirtualClock {
 #[derive(Default)]
 struct Inner {
     now: Cell<f64>,
-    next_seq: Cell<u64>,
-    timers: RefCell<BinaryHeap<Reverse<TimerKey>>>,
+    /// Timers by deadline (as [`deadline_key`]), each a key into `slots`; equal deadlines fire in
+    /// the order they were armed, as asyncio's do. Many sleepers share a deadline, so this holds far
+    /// fewer entries than there are timers.
+    timers: RefCell<BTreeMap<u64, Vec<usize>>>,
+    /// Every armed timer's state, until both its deadline has passed and its sleep is gone.
+    slots: RefCell<Slab<TimerSlot>>,
 }
 
-/// Timers fire in deadline order; equal deadlines in the order they were armed (as asyncio does).
-struct TimerKey {
-    deadline: f64,
-    seq: u64,
-    slot: Rc<TimerSlot>,
+/// Orders deadlines, which are never negative (time starts at 0 and sleeps are > 0), by their bits.
+fn deadline_key(deadline: f64) -> u64 {
+    debug_assert!(deadline >= 0.0);
+    deadline.to_bits()
 }
 
-#[derive(Default)]
 struct TimerSlot {
-    fired: Cell<bool>,
-    cancelled: Cell<bool>,
-    waker: RefCell<Option<Waker>>,
-}
-
-impl PartialEq for TimerKey {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-impl Eq for TimerKey {}
-impl PartialOrd for TimerKey {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for TimerKey {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.deadline.total_cmp(&other.deadline).then(self.seq.cmp(&other.seq))
-    }
+    fired: bool,
+    /// Its sleep was dropped before the deadline.
+    cancelled: bool,
+    waker: Option<Waker>,
 }
 
 /// The future returned by [`VirtualClock::sleep`]. Dropping it disarms the timer.
 pub struct VirtualSleep {
     clock: VirtualClock,
     ms: f64,
-    slot: Option<Rc<TimerSlot>>,
+    slot: Option<usize>,
 }
 
 impl Future for VirtualSleep {
     type Output = ();
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        match &self.slot {
-            Some(slot) if slot.fired.get() => Poll::Ready(()),
-            Some(slot) => {
-                *slot.waker.borrow_mut() = Some(cx.waker().clone());
+        match self.slot {
+            Some(key) => {
+                let mut slots = self.clock.inner.slots.borrow_mut();
+                let slot = &mut slots[key];
+                if slot.fired {
+                    return Poll::Ready(());
+                }
+                slot.waker = Some(cx.waker().clone());
                 Poll::Pending
             }
             // Armed on first poll, like a coroutine that starts when awaited.
             None if self.ms <= 0.0 || self.ms.is_nan() => Poll::Ready(()),
             None => {
-                let slot = self.clock.arm(self.ms, cx.waker().clone());
-                self.slot = Some(slot);
+                let key = self.clock.arm(self.ms, cx.waker().clone());
+                self.slot = Some(key);
                 Poll::Pending
             }
         }
@@ -102,9 +93,15 @@ impl Future for VirtualSleep {
 
 impl Drop for VirtualSleep {
     fn drop(&mut self) {
-        if let Some(slot) = &self.slot {
-            slot.cancelled.set(true);
-            slot.waker.borrow_mut().take();
+        if let Some(key) = self.slot {
+            let mut slots = self.clock.inner.slots.borrow_mut();
+            if slots[key].fired {
+                slots.remove(key);
+            } else {
+                // Still in `timers`: freed when its deadline comes.
+                slots[key].cancelled = true;
+                slots[key].waker = None;
+            }
         }
     }
 }
@@ -142,39 +139,37 @@ impl VirtualClock {
         Self::default()
     }
 
-    fn arm(&self, ms: f64, waker: Waker) -> Rc<TimerSlot> {
-        let slot = Rc::new(TimerSlot::default());
-        *slot.waker.borrow_mut() = Some(waker);
-        let seq = self.inner.next_seq.get();
-        self.inner.next_seq.set(seq + 1);
+    fn arm(&self, ms: f64, waker: Waker) -> usize {
+        let key = self.inner.slots.borrow_mut().insert(TimerSlot { fired: false, cancelled: false, waker: Some(waker) });
         let deadline = self.inner.now.get() + ms;
-        self.inner.timers.borrow_mut().push(Reverse(TimerKey { deadline, seq, slot: slot.clone() }));
-        slot
+        self.inner.timers.borrow_mut().entry(deadline_key(deadline)).or_default().push(key);
+        key
     }
 
     /// Advances time to the earliest live timer and fires every timer due then. Returns false if
     /// no live timer is left.
     fn fire_next(&self) -> bool {
-        let mut timers = self.inner.timers.borrow_mut();
-        while timers.peek().is_some_and(|t| t.0.slot.cancelled.get()) {
-            timers.pop();
-        }
-        let Some(Reverse(first)) = timers.peek() else { return false };
-        let deadline = first.deadline;
-        self.inner.now.set(deadline);
-        let mut due = Vec::new();
-        while timers.peek().is_some_and(|t| t.0.deadline <= deadline) {
-            due.push(timers.pop().expect("peeked").0);
-        }
-        drop(timers);
-        for key in due {
-            if !key.slot.cancelled.get() {
-                key.slot.fired.set(true);
-                if let Some(w) = key.slot.waker.borrow_mut().take() {
-                    w.wake();
+        let mut wakers = Vec::new();
+        loop {
+            let Some((deadline, due)) = self.inner.timers.borrow_mut().pop_first() else { return false };
+            let mut slots = self.inner.slots.borrow_mut();
+            let mut live = false;
+            for key in due {
+                if slots[key].cancelled {
+                    slots.remove(key);
+                } else {
+                    live = true;
+                    slots[key].fired = true;
+                    wakers.extend(slots[key].waker.take());
                 }
             }
+            // Deadlines whose timers were all dropped do not move time.
+            if live {
+                self.inner.now.set(f64::from_bits(deadline));
+                break;
+            }
         }
+        wakers.into_iter().for_each(Waker::wake);
         true
     }
 

@@ -72,6 +72,97 @@ impl Kind {
     }
 }
 
+/// An event's free text (an error, a status, a value): shared, not copied, when a value is recorded
+/// on its span, on its task and in the timeline (a 100,000-task run records 200,000 of them). The
+/// empty text allocates nothing. Serialized as a plain JSON string.
+#[derive(Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Text(Option<Rc<str>>);
+
+impl Text {
+    /// The text as a `&str`.
+    pub fn as_str(&self) -> &str {
+        self.0.as_deref().unwrap_or("")
+    }
+
+    /// Whether the text is empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Self {
+        Text((!s.is_empty()).then(|| Rc::from(s)))
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Self {
+        Text((!s.is_empty()).then(|| Rc::from(s)))
+    }
+}
+
+impl From<&String> for Text {
+    fn from(s: &String) -> Self {
+        Text::from(s.as_str())
+    }
+}
+
+impl From<Text> for String {
+    fn from(t: Text) -> Self {
+        t.as_str().to_owned()
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for Text {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(Text::from)
+    }
+}
+
 /// One recorded instant of a run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
@@ -84,8 +175,8 @@ pub struct Event {
     pub kind: Kind,
     pub phase: Phase,
     /// Free text: an error, a status, a value.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub detail: String,
+    #[serde(default, skip_serializing_if = "Text::is_empty")]
+    pub detail: Text,
 }
 
 /// Collects a run's events, stamped with the run's clock. Cheap to clone; clones share the log.
@@ -103,6 +194,11 @@ impl Recorder {
         Recorder { events: Rc::default(), t0: Rc::new(Cell::new(clock.now())), now: Rc::new(move || c.now()) }
     }
 
+    /// Makes room for `n` more events (a run knows roughly how many it will record).
+    pub fn reserve(&self, n: usize) {
+        self.events.borrow_mut().reserve(n);
+    }
+
     /// Milliseconds since the recorder was created.
     pub fn elapsed(&self) -> f64 {
         (self.now)() - self.t0.get()
@@ -115,7 +211,7 @@ impl Recorder {
     }
 
     /// Records an event now.
-    pub fn record(&self, task: u32, attempt: u32, kind: Kind, phase: Phase, detail: impl Into<String>) {
+    pub fn record(&self, task: u32, attempt: u32, kind: Kind, phase: Phase, detail: impl Into<Text>) {
         let t = self.elapsed();
         self.events.borrow_mut().push(Event { t, task, attempt, kind, phase, detail: detail.into() });
     }
@@ -168,7 +264,7 @@ pub struct Span {
 }
 
 impl Span {
-    fn close(mut self, kind: Kind, detail: impl Into<String>) {
+    fn close(mut self, kind: Kind, detail: impl Into<Text>) {
         self.open = false;
         self.rec.record(self.task, self.attempt, kind, self.phase, detail);
     }
@@ -177,15 +273,15 @@ impl Span {
         self.close(Kind::End, "");
     }
     /// The span ends normally, with a detail (a status, a value).
-    pub fn end_with(self, detail: impl Into<String>) {
+    pub fn end_with(self, detail: impl Into<Text>) {
         self.close(Kind::End, detail);
     }
     /// The span ends with an error.
-    pub fn fail(self, error: impl Into<String>) {
+    pub fn fail(self, error: impl Into<Text>) {
         self.close(Kind::Fail, error);
     }
     /// The span ends because a timeout expired.
-    pub fn timeout(self, detail: impl Into<String>) {
+    pub fn timeout(self, detail: impl Into<Text>) {
         self.close(Kind::Timeout, detail);
     }
 }

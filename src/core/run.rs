@@ -205,7 +205,7 @@ impl Run {
         if let Some(w) = run.events.windows(2).find(|w| w[1].t < w[0].t) {
             return Err(format!("events out of order: {} ms after {} ms", w[1].t, w[0].t));
         }
-        if let Some(text) = run.labels.iter().chain(run.events.iter().map(|e| &e.detail)).find(|t| t.len() > MAX_TEXT_BYTES) {
+        if let Some(text) = run.labels.iter().map(String::as_str).chain(run.events.iter().map(|e| e.detail.as_str())).find(|t| t.len() > MAX_TEXT_BYTES) {
             return Err(format!("a label or detail is {} bytes long; at most {MAX_TEXT_BYTES}", text.len()));
         }
         run.summary = Summary::of(tasks, &run.events);

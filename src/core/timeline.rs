@@ -4,7 +4,7 @@
 
 use rustc_hash::FxHashMap;
 
-use super::event::{Event, Kind, Phase};
+use super::event::{Event, Kind, Phase, Text};
 
 /// A span on a task's lane.
 #[derive(Debug, Clone, PartialEq)]
@@ -16,7 +16,7 @@ pub struct Bar {
     pub end: f64,
     /// How the span closed; `None` while it is still open.
     pub close: Option<Kind>,
-    pub detail: String,
+    pub detail: Text,
     /// Index (in the events laid out) of the event that opened the span…
     pub opened: usize,
     /// …and of the one that closed it.
@@ -29,7 +29,7 @@ pub struct Mark {
     pub task: u32,
     pub t: f64,
     pub kind: Kind,
-    pub detail: String,
+    pub detail: Text,
     /// Index of its event.
     pub seq: usize,
 }
@@ -64,7 +64,7 @@ impl Timeline {
                         start: e.t,
                         end: now,
                         close: None,
-                        detail: String::new(),
+                        detail: Text::default(),
                         opened: seq,
                         closed: None,
                     });

@@ -17,7 +17,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use futures::future::{select, Either};
+use futures::future::{select, Either, FutureExt};
 use gloo_timers::future::TimeoutFuture;
 use js_sys::{Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
@@ -28,8 +28,8 @@ use web_sys::{
     ServiceWorkerContainer, StorageManager,
 };
 
-use crate::core::event::Phase;
-use crate::core::patterns::{Work, WorkFuture};
+use crate::core::event::{Phase, Text};
+use crate::core::patterns::{Outcome, Work, WorkFuture};
 use crate::core::scenario::request_url;
 use crate::core::workload::Attempt;
 
@@ -179,6 +179,10 @@ impl FetchWork {
     }
 }
 
+fn outcome(result: Result<String, String>) -> Outcome {
+    result.map(Text::from).map_err(Text::from)
+}
+
 impl Work for FetchWork {
     fn run(&self, plan: &Attempt) -> WorkFuture {
         let url = self.url_for(plan);
@@ -188,8 +192,8 @@ impl Work for FetchWork {
             let fetched = fetch_text(&url?).await?;
             let detail = format!("HTTP {}, {} bytes", fetched.status, fetched.bytes);
             bodies.borrow_mut().insert(task, fetched.body);
-            Ok(detail)
-        })
+            Ok::<_, String>(detail)
+        }.map(outcome))
     }
 
     fn stage(&self, phase: Phase, plan: &Attempt, simulated: WorkFuture) -> WorkFuture {
@@ -202,8 +206,8 @@ impl Work for FetchWork {
         Box::pin(async move {
             let name = format!("item-{task}.json");
             let bytes = save_file(&name, &body).await?;
-            Ok(format!("wrote {bytes} bytes to OPFS {SAVE_DIR}/{name}"))
-        })
+            Ok::<_, String>(format!("wrote {bytes} bytes to OPFS {SAVE_DIR}/{name}"))
+        }.map(outcome))
     }
 }
 

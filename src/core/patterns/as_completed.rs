@@ -8,10 +8,10 @@
 //! place in completion order (`#1` is the first to finish).
 
 use futures::channel::mpsc;
-use futures::future::{join, join_all};
+use futures::future::join;
 use futures::StreamExt;
 
-use super::{Ctx, Outcome};
+use super::{join_all, Ctx, Outcome};
 use crate::core::clock::Clock;
 use crate::core::event::Phase;
 

@@ -5,9 +5,8 @@
 //! gets a `fallback` mark (detail: `None (error: …)`) instead of `failed`, so it does not count
 //! among the run's failures: the batch completes with a value for every task.
 
-use futures::future::join_all;
 
-use super::{Ctx, Outcome};
+use super::{join_all, Ctx, Outcome};
 use crate::core::clock::Clock;
 use crate::core::event::{Kind, Phase};
 
@@ -25,7 +24,7 @@ pub async fn run<C: Clock>(ctx: &Ctx<C>) -> Vec<Outcome> {
             }
             Err(error) => {
                 ctx.rec.record(task, 0, Kind::Fallback, Phase::Task, format!("{DEFAULT_VALUE} (error: {error})"));
-                Ok(DEFAULT_VALUE.to_string())
+                Ok(DEFAULT_VALUE.into())
             }
         }
     }))

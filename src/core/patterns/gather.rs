@@ -13,10 +13,9 @@
 //! 30 futures, `try_join_all` reads results in task order, so an error from a later task waits for
 //! every earlier one to finish (futures-rs issue #2866) and would not fail fast at all.
 
-use futures::future::join_all;
 use futures::stream::{FuturesUnordered, StreamExt};
 
-use super::{Ctx, Outcome};
+use super::{join_all, Ctx, Outcome};
 use crate::core::clock::Clock;
 use crate::core::scenario::ErrorMode;
 

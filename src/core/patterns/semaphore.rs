@@ -5,9 +5,8 @@
 //! zero-length), so every lane has the same shape: `wait`, then `work` while holding the permit.
 //! The permit goes back as the work ends, before the task's `done`/`failed` mark.
 
-use futures::future::join_all;
 
-use super::{Ctx, Outcome, Semaphore};
+use super::{join_all, Ctx, Outcome, Semaphore};
 use crate::core::clock::Clock;
 use crate::core::scenario::DEFAULT_LIMIT;
 

@@ -2,9 +2,8 @@
 //! after `timeout` ms is cancelled; its `work` span closes with `timeout` and it fails with a
 //! TimeoutError. A task exactly as long as the timeout times out (as in asyncio).
 
-use futures::future::join_all;
 
-use super::{Ctx, Outcome};
+use super::{join_all, Ctx, Outcome};
 use crate::core::clock::Clock;
 
 /// Runs every task at once, each under its own deadline.
