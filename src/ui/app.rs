@@ -64,6 +64,10 @@ fn use_run_frames(state: &UseReducerHandle<State>) {
             let a = alive.clone();
             spawn_local(async move {
                 let outcome = live.finished.clone().await;
+                // The finished run is drawn in the next frame, like every other update: rendering
+                // it here, in the microtask that ended the run, would keep whoever awaits the run
+                // (a script calling `awaitlab.run`) waiting for the page's layout.
+                next_frame().await;
                 a.set(false);
                 dispatch.dispatch(match outcome {
                     Some(run) => Action::Finished { id: live.id, run },

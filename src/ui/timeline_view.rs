@@ -21,8 +21,9 @@ const MAX_LANES_HEIGHT: f64 = 440.0;
 const LANE_MAX: f64 = 24.0;
 /// Room above the first lane so its label is not clipped.
 const TOP: f64 = 6.0;
-/// Past this many bars they are painted on a canvas: thousands of SVG nodes re-rendered per frame
-/// would block the very event loop being measured. Below it, each bar is an SVG rect with a title.
+/// Past this many bars, outlines or lanes, bars are painted on a canvas: thousands of SVG nodes
+/// re-rendered per frame would block the very event loop being measured. Below it, each lane is
+/// an SVG group and each bar a rect with a title.
 pub const SVG_MAX_BARS: usize = 400;
 
 #[derive(PartialEq, Properties)]
@@ -260,7 +261,10 @@ pub fn TimelineView(props: &Props) -> Html {
     let x = move |t: f64| geometry.x(t);
     // Label every lane when there is room, otherwise every k-th one.
     let label_every = (12.0 / lane_h).ceil().max(1.0) as usize;
-    let on_canvas = tl.bars.len() > SVG_MAX_BARS;
+    // Decided by what the whole run will show (its lanes, its prediction), not only by the bars so
+    // far: a live run must not start as 10,000 empty SVG lanes and switch to canvas mid-run.
+    let ghost_bars = props.ghost.as_ref().map_or(0, |g| g.bars.len());
+    let on_canvas = tl.bars.len().max(ghost_bars).max(tl.lanes as usize) > SVG_MAX_BARS;
     let ghost = props.ghost.as_deref().filter(|_| !on_canvas);
 
     let canvas = use_node_ref();
