@@ -9,6 +9,7 @@ use super::clock::VirtualClock;
 use super::event::{Event, Kind, Phase};
 use super::patterns::{self, Ctx};
 use super::scenario::{ClockKind, ParamError, Scenario};
+use super::timeline::Timeline;
 use super::workload::Workload;
 
 /// `format` of the Run JSON.
@@ -137,6 +138,15 @@ impl Run {
     /// Task `task`'s lane label.
     pub fn label(&self, task: u32) -> String {
         self.labels.get(task as usize).cloned().unwrap_or_else(|| format!("task {task}"))
+    }
+
+    /// The run laid out whole, with the planned ends of work cut short (when its scenario reads).
+    pub fn timeline(&self) -> Timeline {
+        let tl = Timeline::build(self.summary.tasks, &self.events, f64::INFINITY);
+        match self.parsed_scenario() {
+            Ok(scenario) => tl.with_plan(&scenario.workload()),
+            Err(_) => tl,
+        }
     }
 
     /// The scenario this run was made from, validated again.

@@ -5,6 +5,7 @@
 use rustc_hash::FxHashMap;
 
 use super::event::{Event, Kind, Phase, Text};
+use super::workload::Workload;
 
 /// A span on a task's lane.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,6 +22,9 @@ pub struct Bar {
     pub opened: usize,
     /// …and of the one that closed it.
     pub closed: Option<usize>,
+    /// For work cut short (cancelled or timed out): when it was planned to end. See
+    /// [`Timeline::with_plan`].
+    pub planned_end: Option<f64>,
 }
 
 /// A task-level instant: done, failed, fell back to a default.
@@ -67,6 +71,7 @@ impl Timeline {
                         detail: Text::default(),
                         opened: seq,
                         closed: None,
+                        planned_end: None,
                     });
                     if e.phase.is_active() {
                         in_flight += 1;
@@ -92,11 +97,30 @@ impl Timeline {
         t
     }
 
+    /// Notes when each work span cut short (cancelled or timed out) was planned to end, from the
+    /// workload that made the run: the work a cancellation spared, or a deadline cut off.
+    pub fn with_plan(mut self, workload: &Workload) -> Timeline {
+        for bar in &mut self.bars {
+            let cut_short = matches!(bar.close, Some(Kind::Cancel | Kind::Timeout));
+            if cut_short && matches!(bar.phase, Phase::Work | Phase::Fetch) && bar.task < workload.len() {
+                let end = bar.start + f64::from(workload.attempt(bar.task, bar.attempt).duration_ms);
+                bar.planned_end = (end > bar.end).then_some(end);
+            }
+        }
+        self
+    }
+
     fn step(&mut self, t: f64, n: u32) {
         match self.concurrency.last_mut() {
             Some(last) if last.0 == t => last.1 = n,
             _ => self.concurrency.push((t, n)),
         }
+    }
+
+    /// The latest instant the timeline draws anything at, the planned ends of work cut short
+    /// included: where an axis that shows all of it must reach.
+    pub fn extent(&self) -> f64 {
+        self.bars.iter().filter_map(|b| b.planned_end).fold(self.end, f64::max)
     }
 
     /// Highest point of the concurrency curve.
@@ -212,6 +236,31 @@ mod tests {
             let expected: Vec<_> = partial.bars.iter().map(|b| (b.task, b.phase, b.start, b.end, b.close)).collect();
             assert_eq!(shown, expected, "at cursor {cursor}");
             assert_eq!(full.marks.iter().filter(|m| cut.shows(m)).count(), partial.marks.len());
+        }
+    }
+
+    #[test]
+    fn work_cut_short_knows_when_it_was_planned_to_end() {
+        use crate::core::run::run_virtual;
+        use crate::core::scenario::Scenario;
+        for (pattern, extra) in [("race", ("fail", "0")), ("timeout", ("timeout", "250"))] {
+            let s = Scenario::parse([("pattern", pattern), ("tasks", "8"), ("seed", "5"), ("min", "100"), ("max", "400"), extra])
+                .unwrap();
+            let workload = s.workload();
+            let tl = Timeline::build(8, &run_virtual(&s).events, f64::INFINITY).with_plan(&workload);
+            let mut cut_short = 0;
+            for bar in &tl.bars {
+                let planned = bar.start + f64::from(workload.attempt(bar.task, bar.attempt).duration_ms);
+                match bar.close {
+                    Some(Kind::Cancel | Kind::Timeout) => {
+                        cut_short += 1;
+                        assert_eq!(bar.planned_end, Some(planned), "{pattern}: task {}", bar.task);
+                        assert!(planned > bar.end, "{pattern}: the plan ends after the cut");
+                    }
+                    _ => assert_eq!(bar.planned_end, None, "{pattern}: task {} ran to its end", bar.task),
+                }
+            }
+            assert!(cut_short >= 2, "{pattern}: this seed cuts several tasks short ({cut_short})");
         }
     }
 

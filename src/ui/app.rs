@@ -21,7 +21,7 @@ use crate::core::event::Kind;
 use crate::core::gap;
 use crate::core::run::run_virtual;
 use crate::core::scenario::{ClockKind, Scenario};
-use crate::core::timeline::{format_ms, Cut, Timeline};
+use crate::core::timeline::{format_ms, Cut};
 use crate::runtime::session;
 
 thread_local! {
@@ -229,7 +229,7 @@ pub fn App() -> Html {
     // than the layout it saves.
     let predicted_run = state.predicted.clone();
     let predicted = use_memo(predicted_run.as_ref().map(|p| Rc::as_ptr(p) as usize), move |_| {
-        predicted_run.map(|p| Rc::new(Timeline::build(p.summary.tasks, &p.events, f64::INFINITY)))
+        predicted_run.map(|p| Rc::new(p.timeline()))
     });
     let predicted = (*predicted).clone();
     // While replaying, both panels show their whole layout cut at the playhead.
@@ -239,7 +239,7 @@ pub fn App() -> Html {
     };
     let replayed_run = replaying.as_ref().map(|(_, run, _)| run.clone());
     let replayed = use_memo(replayed_run.as_ref().map(|r| Rc::as_ptr(r) as usize), move |_| {
-        replayed_run.map(|r| Rc::new(Timeline::build(r.summary.tasks, &r.events, f64::INFINITY)))
+        replayed_run.map(|r| Rc::new(r.timeline()))
     });
     let (measured, measured_cut) = match (&replaying, &state.measured) {
         (Some((_, _, r)), _) => ((*replayed).clone(), Some(Cut { cursor: r.cursor, position: r.position })),
@@ -255,11 +255,8 @@ pub fn App() -> Html {
         Some((n, ..)) => format!("Run #{n}: measured (browser clock)"),
         None => "Measured (browser clock)".to_string(),
     };
-    let scale_ms = match (&replaying, &state.predicted) {
-        // While replaying, the axis stays put: the whole run and its prediction.
-        (Some((_, run, _)), p) => run.summary.makespan_ms.max(p.as_ref().map_or(0.0, |p| p.summary.makespan_ms)),
-        (None, _) => predicted.iter().chain(measured.iter()).map(|t| t.end).fold(0.0, f64::max),
-    };
+    // While replaying, both layouts are of whole runs, so the axis stays put.
+    let scale_ms = predicted.iter().chain(measured.iter()).map(|t| t.extent()).fold(0.0, f64::max);
 
     let causes = {
         let finished = state.measured.as_ref().and_then(|m| m.run.clone());

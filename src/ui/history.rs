@@ -9,7 +9,7 @@ use super::timeline_view::TimelineView;
 use super::Shared;
 use crate::core::run::Run;
 use crate::core::scenario::ClockKind;
-use crate::core::timeline::{format_ms, Timeline};
+use crate::core::timeline::format_ms;
 
 /// A run's one-line name: number, pattern, size, clock.
 pub fn run_name(number: u32, run: &Run) -> String {
@@ -50,15 +50,16 @@ pub fn History(props: &Props) -> Html {
     });
     let picked: Vec<(u32, Rc<Run>)> =
         props.compare.iter().filter_map(|n| props.history.iter().find(|(m, _)| m == n).cloned()).collect();
-    let scale = picked.iter().map(|(_, r)| r.summary.makespan_ms).fold(0.0, f64::max);
+    let slowest = picked.iter().map(|(_, r)| r.summary.makespan_ms).fold(0.0, f64::max);
     // Laid out once per selection, not on every render of the page.
     let layouts = {
         let picked = picked.clone();
         use_memo(props.compare.clone(), move |_| {
-            picked.iter().map(|(_, r)| Rc::new(Timeline::build(r.summary.tasks, &r.events, f64::INFINITY))).collect::<Vec<_>>()
+            picked.iter().map(|(_, r)| Rc::new(r.timeline())).collect::<Vec<_>>()
         })
     };
-    let slowest = scale;
+    // One axis for all: the slowest run, or further if planned work cut short reaches past it.
+    let scale = layouts.iter().map(|tl| tl.extent()).fold(slowest, f64::max);
     html! {
         <section class="history" aria-label="Runs">
             <h3>{ "Runs this session" }</h3>

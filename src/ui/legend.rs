@@ -3,6 +3,7 @@
 
 use yew::prelude::*;
 
+use super::timeline_view::end_mark;
 use super::Shared;
 
 use crate::core::event::{Kind, Phase};
@@ -52,11 +53,16 @@ pub fn Legend(props: &Props) -> Html {
     });
     let shown: Vec<&(State, &str, &str)> = ENTRIES.iter().filter(|(state, ..)| present.contains(state)).collect();
     let fallback = props.timelines.iter().any(|tl| tl.marks.iter().any(|m| m.kind == Kind::Fallback));
+    let unrun = props.timelines.iter().any(|tl| tl.bars.iter().any(|b| b.planned_end.is_some()));
     html! {
         <ul class="legend" aria-label="Legend">
-            { for shown.iter().map(|(_, class, label)| html! {
-                <li><svg width="22" height="10" aria-hidden="true"><rect class={format!("bar {class}")} width="22" height="10" rx="2" /></svg>{ *label }</li>
+            { for shown.iter().map(|((_, close), class, label)| html! {
+                <li><svg width="22" height="10" aria-hidden="true"><rect class={format!("bar {class}")} width="22" height="10" rx="2" />
+                    { end_mark(*close, 22.0, 5.0, 10.0) }</svg>{ *label }</li>
             }) }
+            if unrun {
+                <li><svg width="22" height="10" aria-hidden="true"><rect class="unrun" x="0.5" y="0.5" width="21" height="9" /></svg>{ "planned work that never ran (cut short)" }</li>
+            }
             if fallback {
                 <li><span class="mark-fallback" aria-hidden="true">{ "↩ default" }</span>{ "error replaced by a default (fallback)" }</li>
             }

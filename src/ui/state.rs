@@ -36,11 +36,13 @@ pub struct Measured {
 impl Measured {
     /// The measured timeline as of the last frame.
     pub fn timeline(&self) -> Timeline {
-        let lanes = self.live.scenario.workload().len();
-        match &self.run {
+        let workload = self.live.scenario.workload();
+        let lanes = workload.len();
+        let tl = match &self.run {
             Some(run) => Timeline::build(lanes, &run.events, f64::INFINITY),
             None => self.live.rec.with_events(|ev| Timeline::build(lanes, &ev[..self.len.min(ev.len())], self.now)),
-        }
+        };
+        tl.with_plan(&workload)
     }
 }
 

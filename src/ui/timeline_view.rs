@@ -60,6 +60,12 @@ fn at(bar: &Bar, cut: Option<Cut>) -> Option<(f64, Option<Kind>)> {
     }
 }
 
+/// Where the planned rest of a bar cut short ends, if it shows while the bar is closed by `close`
+/// (a cancelled or timed-out work span whose workload planned it longer).
+fn planned_rest(bar: &Bar, close: Option<Kind>) -> Option<f64> {
+    bar.planned_end.filter(|_| matches!(close, Some(Kind::Cancel | Kind::Timeout)))
+}
+
 fn phase_name(phase: Phase) -> &'static str {
     match phase {
         Phase::Work => "work",
@@ -163,15 +169,20 @@ fn paint(canvas: &HtmlCanvasElement, tl: &Timeline, g: Geometry, cut: Option<Cut
         if !g.shows(bar.start, end) {
             continue;
         }
-        let var = bar_colour_var(bar.phase, close);
-        let group = match groups.iter().position(|(v, _)| *v == var) {
-            Some(i) => &mut groups[i].1,
-            None => {
-                groups.push((var, Vec::new()));
-                &mut groups.last_mut().expect("just pushed").1
-            }
+        let mut add = |var: &'static str, x0: f64, x1: f64| {
+            let group = match groups.iter().position(|(v, _)| *v == var) {
+                Some(i) => &mut groups[i].1,
+                None => {
+                    groups.push((var, Vec::new()));
+                    &mut groups.last_mut().expect("just pushed").1
+                }
+            };
+            group.push((bar.task, x0, x1));
         };
-        group.push((bar.task, g.x(bar.start), g.x(end)));
+        add(bar_colour_var(bar.phase, close), g.x(bar.start), g.x(end));
+        if let Some(rest) = planned_rest(bar, close) {
+            add("--unrun", g.x(end), g.x(rest));
+        }
     }
     // Lanes thinner than a device pixel: many lanes share each pixel row, so draw each row's bars
     // of one colour as merged spans (10,000 lanes in 440 px is ~440 rects, not 10,000).
@@ -222,12 +233,33 @@ fn versus(bar: &Bar, ghost: Option<&Timeline>) -> String {
     }
 }
 
+/// A shape at the end of a span that failed (×), was cancelled (/) or timed out (|), so those
+/// states do not read by colour alone. `x` is where the span ends, `size` its height.
+pub fn end_mark(close: Option<Kind>, x: f64, y_mid: f64, size: f64) -> Html {
+    let r = size * 0.32;
+    let cx = x - r - 1.5;
+    let d = match close {
+        Some(Kind::Fail) => format!("M{:.2},{:.2} L{:.2},{:.2} M{:.2},{:.2} L{:.2},{:.2}", cx - r, y_mid - r, cx + r, y_mid + r, cx - r, y_mid + r, cx + r, y_mid - r),
+        Some(Kind::Cancel) => format!("M{:.2},{:.2} L{:.2},{:.2}", cx - r, y_mid + r, cx + r, y_mid - r),
+        Some(Kind::Timeout) => format!("M{:.2},{:.2} L{:.2},{:.2}", cx + r, y_mid - r * 1.3, cx + r, y_mid + r * 1.3),
+        _ => return Html::default(),
+    };
+    html! { <path class={classes!("end-mark", close_name(close))} {d} /> }
+}
+
+/// `, 180 ms before its planned end at 420 ms` for work cut short.
+fn spared(bar: &Bar) -> String {
+    planned_rest(bar, bar.close).map_or_else(String::new, |p| {
+        format!(", {} before its planned end at {}", format_ms(p - bar.end), format_ms(p))
+    })
+}
+
 fn bar_title(label: &str, bar: &Bar) -> String {
     let outcome = match bar.close {
         None => "still running".to_string(),
         Some(Kind::Fail) => format!("failed: {}", bar.detail),
-        Some(Kind::Cancel) => "cancelled".to_string(),
-        Some(Kind::Timeout) => "timed out".to_string(),
+        Some(Kind::Cancel) => format!("cancelled{}", spared(bar)),
+        Some(Kind::Timeout) => format!("timed out{}", spared(bar)),
         _ if bar.detail.is_empty() => "done".to_string(),
         _ => format!("done ({})", bar.detail),
     };
@@ -333,14 +365,28 @@ pub fn TimelineView(props: &Props) -> Html {
                     <g class="lane" key={i} data-task={i.to_string()} tabindex="0" {onfocus}
                        aria-label={format!("{name}: {} spans", bars.len())}>
                         if i % label_every == 0 { { label_node(i) } }
+                        { for bars.iter().filter_map(|bar| Some((bar, planned_rest(bar, bar.close)?))).map(|(bar, rest)| {
+                            let x0 = x(bar.end);
+                            html! {
+                                <rect class="unrun" x={format!("{x0:.2}")} y={format!("{:.2}", y + pad)}
+                                      width={format!("{:.2}", (x(rest) - x0).max(1.0))} height={format!("{bar_h:.2}")}>
+                                    <title>{ format!("{name}: planned to run until {}; {} of work never ran", format_ms(rest), format_ms(rest - bar.end)) }</title>
+                                </rect>
+                            }
+                        }) }
                         { for bars.iter().map(|bar| {
                             let x0 = x(bar.start);
                             let w = (x(bar.end) - x0).max(1.0);
+                            // Only where the mark fits inside the bar and can be told apart.
+                            let mark = (bar_h >= 8.0 && w >= bar_h).then(|| end_mark(bar.close, x0 + w, y + lane_h / 2.0, bar_h));
                             html! {
+                                <>
                                 <rect class={bar_class(bar.phase, bar.close)} x={format!("{x0:.2}")} y={format!("{:.2}", y + pad)}
                                       width={format!("{w:.2}")} height={format!("{bar_h:.2}")}>
                                     <title>{ format!("{}{}", bar_title(&name, bar), versus(bar, ghost)) }</title>
                                 </rect>
+                                { mark.unwrap_or_default() }
+                                </>
                             }
                         }) }
                         { for ghosts(i).into_iter().flatten().map(|b| {

@@ -57,8 +57,36 @@ async function lanes(page, figure) {
         const x = Number(r.getAttribute('x'));
         return { cls: `${phase}.${close}`, x, end: x + Number(r.getAttribute('width')) };
       }),
+      // The planned rest of work cut short, drawn after its bar.
+      unrun: [...g.querySelectorAll('rect.unrun')].map((r) => {
+        const x = Number(r.getAttribute('x'));
+        return { x, end: x + Number(r.getAttribute('width')), title: r.querySelector('title').textContent };
+      }),
     })),
   );
+}
+
+/**
+ * On both timelines, each of the `count` bars of class `cls` (work cut short) is followed by its
+ * planned rest, starting where the bar ends; no other lane has one.
+ */
+async function assertPlannedRestFollows(page, cls, count) {
+  for (const figure of ['predicted', 'measured']) {
+    const cut = (await lanes(page, figure)).filter((l) => l.bars.some((b) => b.cls === cls));
+    assert.equal(cut.length, count, `${figure}: lanes with ${cls}`);
+    for (const lane of await lanes(page, figure)) {
+      const bar = lane.bars.find((b) => b.cls === cls);
+      if (!bar) {
+        assert.deepEqual(lane.unrun, [], `${figure} task ${lane.task}: ran to its end, nothing planned is left`);
+        continue;
+      }
+      assert.equal(lane.unrun.length, 1, `${figure} task ${lane.task}`);
+      const [rest] = lane.unrun;
+      assert.ok(Math.abs(rest.x - bar.end) < 1.5, `${figure} task ${lane.task}: the rest starts where the bar ends`);
+      assert.ok(rest.end > rest.x + 1, `${figure} task ${lane.task}: the rest has a length`);
+      assert.match(rest.title, /planned to run until .* of work never ran/);
+    }
+  }
 }
 
 /** The summary table's row `id` as `[predicted, measured]` text. */
@@ -329,8 +357,9 @@ const CASES = [
     bars: { 'work.ok': 3, 'work.timeout': 5 },
     rows: { attempts: '8', failures: '5' },
     predictedMakespan: '250 ms',
-    legend: ['timed out'],
+    legend: ['timed out', 'planned work that never ran'],
     python: /asyncio\.wait_for\(work\(i\), timeout=0\.25\)/,
+    check: (page) => assertPlannedRestFollows(page, 'work.timeout', 5),
     api({ measured }) {
       const timeouts = closing(measured, 'work', 'timeout');
       assert.equal(timeouts.length, 5);
@@ -346,11 +375,12 @@ const CASES = [
     bars: { 'work.ok': 1, 'work.cancel': 5 },
     rows: { attempts: '6', failures: '5' },
     predictedMakespan: '106 ms',
-    legend: ['cancelled'],
+    legend: ['cancelled', 'planned work that never ran'],
     python: /return_when=asyncio\.FIRST_COMPLETED/,
     async check(page) {
       const winners = (await lanes(page, 'measured')).filter((l) => l.bars.some((b) => b.cls === 'work.ok'));
       assert.deepEqual(winners.map((l) => l.task), [4]);
+      await assertPlannedRestFollows(page, 'work.cancel', 5);
     },
     api({ measured }) {
       assert.deepEqual(measured.events.filter((e) => e.kind === 'done').map((e) => e.task), [4]);
