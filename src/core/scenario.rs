@@ -158,6 +158,11 @@ impl Pattern {
         }
     }
 
+    /// Whether the pattern's lesson is what happens on errors (nothing shows without failures).
+    pub fn is_about_failures(self) -> bool {
+        matches!(self, Pattern::Retry | Pattern::Fallback | Pattern::Resource)
+    }
+
     /// Whether `limit` (a semaphore around each task) applies to this pattern.
     pub fn takes_limit(self) -> bool {
         matches!(self, Pattern::Semaphore | Pattern::Retry | Pattern::Resource | Pattern::Pipeline)

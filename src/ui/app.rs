@@ -312,6 +312,7 @@ pub fn App() -> Html {
                     values={Rc::new(state.form.clone())}
                     errors={Rc::new(state.errors.clone())}
                     running={state.running()}
+                    hint={state.hint.clone().map(AttrValue::from)}
                     {on_edit} {on_run} {on_cancel} {on_example} />
                 <p class="status" id="status" aria-live="polite">{ status }</p>
                 <SummaryView

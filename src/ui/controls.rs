@@ -16,6 +16,9 @@ pub struct Props {
     pub values: Rc<Vec<(String, String)>>,
     pub errors: Rc<Vec<ParamError>>,
     pub running: bool,
+    /// A note about a change the form made by itself.
+    #[prop_or_default]
+    pub hint: Option<AttrValue>,
     pub on_edit: Callback<(String, String)>,
     pub on_run: Callback<()>,
     pub on_cancel: Callback<()>,
@@ -118,6 +121,7 @@ pub fn Controls(props: &Props) -> Html {
             </div>
             <div class="fields">{ for fields }</div>
             { for other_errors.iter().map(|e| html! { <p class="field-error" role="alert">{ e.message.clone() }</p> }) }
+            <p class="hint" id="form-hint" role="status">{ props.hint.clone().unwrap_or_default() }</p>
             <div class="actions">
                 <button type="submit" id="run" class="primary">{ if props.running { "Run again" } else { "Run" } }</button>
                 if props.running {

@@ -52,6 +52,8 @@ pub struct State {
     pub form: Vec<(String, String)>,
     /// What is wrong with the form (shown next to each field).
     pub errors: Vec<ParamError>,
+    /// A note about a change the form made by itself.
+    pub hint: Option<String>,
     /// A notice about the URL the page was opened with.
     pub notice: Option<String>,
     /// The last valid scenario.
@@ -128,6 +130,7 @@ impl State {
         State {
             form: form_of(&scenario),
             errors: Vec::new(),
+            hint: None,
             notice,
             predicted: (scenario.workload().len() <= LIVE_PREDICTION_TASKS).then(|| predict(&scenario)),
             scenario,
@@ -168,6 +171,22 @@ impl State {
         self.measured.as_ref().is_some_and(|m| m.run.is_none() && !m.cancelled)
     }
 
+    /// Switching the form to a pattern about errors while it plans none: sets the failure
+    /// probability to 0.3, so there is something to see, and says so. (A default that depended on
+    /// the pattern would change what old links without `fail` reproduce; this only edits the form.)
+    fn nudge_failures(&mut self, pattern: &str) -> Option<String> {
+        let pattern = Scenario::parse([("pattern", pattern)]).ok()?.pattern;
+        let fail = self.form.iter_mut().find(|(k, _)| k == "fail")?;
+        if !pattern.is_about_failures() || fail.1.trim().parse::<f64>().ok() != Some(0.0) {
+            return None;
+        }
+        fail.1 = "0.3".into();
+        Some(format!(
+            "Failure probability set to 0.3: {} only shows something when tasks fail. Set it back to 0 to see it without errors.",
+            pattern.title()
+        ))
+    }
+
     fn is_current(&self, id: u64) -> bool {
         self.measured.as_ref().is_some_and(|m| m.live.id == id)
     }
@@ -180,6 +199,10 @@ impl Reducible for State {
         let mut s = (*self).clone();
         match action {
             Action::Edit(key, value) => {
+                s.hint = None;
+                if key == "pattern" {
+                    s.hint = s.nudge_failures(&value);
+                }
                 match s.form.iter_mut().find(|(k, _)| *k == key) {
                     Some(slot) => slot.1 = value,
                     None => s.form.push((key, value)),
@@ -197,6 +220,7 @@ impl Reducible for State {
                 }
             }
             Action::Load(scenario) => {
+                s.hint = None;
                 s.form = form_of(&scenario);
                 s.errors.clear();
                 s.scenario = scenario;

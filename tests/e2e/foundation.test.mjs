@@ -149,3 +149,26 @@ test('running again mid-flight replaces the run: the first promise rejects, the 
   assert.deepEqual(page.awaitlabErrors, []);
   await page.close();
 });
+
+test('switching to a pattern about errors with no failures planned sets 0.3 and says so; others leave it alone', async () => {
+  const page = await openApp(app.browser, app.server.url, 'pattern=gather&tasks=6&fail=0');
+  assert.equal(await page.inputValue('#field-fail'), '0');
+  await page.selectOption('#field-pattern', 'retry');
+  assert.equal(await page.inputValue('#field-fail'), '0.3');
+  assert.match(await page.locator('#form-hint').textContent(), /Failure probability set to 0\.3: Retry with backoff only shows/);
+  // The prediction follows the form: some attempts fail and are retried.
+  await page.waitForSelector('figure.predicted rect.bar.backoff');
+
+  // Back to 0 by hand, then to another pattern: a choice the user made is kept.
+  await page.fill('#field-fail', '0');
+  assert.equal(await page.locator('#form-hint').textContent(), '');
+  await page.selectOption('#field-pattern', 'gather');
+  assert.equal(await page.inputValue('#field-fail'), '0');
+  assert.equal(await page.locator('#form-hint').textContent(), '');
+  // A failure probability already set is never touched.
+  await page.fill('#field-fail', '0.1');
+  await page.selectOption('#field-pattern', 'fallback');
+  assert.equal(await page.inputValue('#field-fail'), '0.1');
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
