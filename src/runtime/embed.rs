@@ -59,6 +59,57 @@ pub fn post_to_parent(message: &Value) {
     });
 }
 
+/// Completes once the page is at least partly inside the top-level viewport: an embed further
+/// down a tutorial autoplays when the reader scrolls to it, not while another demo is on screen.
+/// Completes at once where IntersectionObserver is missing.
+pub async fn visible() {
+    let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) else { return };
+    let (tx, rx) = futures::channel::oneshot::channel::<()>();
+    let tx = RefCell::new(Some(tx));
+    let callback = Closure::<dyn Fn(js_sys::Array)>::new(move |entries: js_sys::Array| {
+        let seen = entries.iter().any(|e| e.unchecked_into::<web_sys::IntersectionObserverEntry>().is_intersecting());
+        if seen {
+            if let Some(tx) = tx.borrow_mut().take() {
+                let _ = tx.send(());
+            }
+        }
+    });
+    // Without a root, an observer in a frame measures against the top-level page's viewport.
+    let Ok(observer) = web_sys::IntersectionObserver::new(callback.as_ref().unchecked_ref()) else { return };
+    observer.observe(&root);
+    let _ = rx.await;
+    observer.disconnect();
+}
+
+/// Runs `work` while holding a Web Lock shared by every awaitlab page of this origin, so embeds
+/// on one tutorial page measure their runs one at a time: they share one main thread, and one
+/// demo's rendering makes the others' timers late. Where Web Locks are missing (an insecure
+/// context), runs `work` at once.
+pub async fn one_at_a_time<F: std::future::Future>(work: F) -> F::Output {
+    let locks = web_sys::window()
+        .and_then(|w| Reflect::get(&w.navigator(), &"locks".into()).ok())
+        .filter(|l| !l.is_undefined() && !l.is_null());
+    let request = locks.as_ref().and_then(|l| Reflect::get(l, &"request".into()).ok()).and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let (Some(locks), Some(request)) = (locks, request) else { return work.await };
+    // The lock is held until the promise the callback returns settles: until `release` is called.
+    let mut release: Option<js_sys::Function> = None;
+    let held = js_sys::Promise::new(&mut |resolve, _| release = Some(resolve));
+    let (granted_tx, granted_rx) = futures::channel::oneshot::channel::<()>();
+    let callback = Closure::once_into_js(move |_lock: JsValue| {
+        let _ = granted_tx.send(());
+        held
+    });
+    if request.call2(&locks, &"awaitlab-live-run".into(), &callback).is_err() {
+        return work.await;
+    }
+    let _ = granted_rx.await;
+    let output = work.await;
+    if let Some(release) = release {
+        let _ = release.call0(&JsValue::UNDEFINED);
+    }
+    output
+}
+
 /// An error event for `peer`.
 pub fn error_event(message: &str, command: Option<&str>) -> Value {
     json!({"type": "awaitlab:error", "message": message, "command": command})

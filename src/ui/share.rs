@@ -17,7 +17,7 @@ use crate::core::message::{Command, ViewOptions};
 use crate::core::run::{run_virtual, Run, MAX_RUN_BYTES};
 use crate::core::scenario::{ClockKind, Scenario};
 use crate::runtime::embed::{self, error_event};
-use crate::runtime::session;
+use crate::runtime::{session, LiveRun};
 
 /// Saves `text` as a file called `name` (a Blob, an object URL and a temporary `<a download>`).
 fn download(name: &str, mime: &str, text: &str) -> Result<(), JsValue> {
@@ -229,13 +229,15 @@ pub fn SharePanel(props: &Props) -> Html {
 
 /// Starts `scenario` as the page's run: on the browser clock as a live run, on the virtual clock
 /// as a finished prediction that joins the history.
-fn start(scenario: Scenario, dispatch: &UseReducerDispatcher<State>) {
+/// Shows `scenario` in the form and runs it; returns the live run when it is measured.
+fn start(scenario: Scenario, dispatch: &UseReducerDispatcher<State>) -> Option<LiveRun> {
     url::show(&scenario);
     dispatch.dispatch(Action::Load(scenario.clone()));
     if scenario.clock == ClockKind::Virtual {
         dispatch.dispatch(Action::Import(run_virtual(&scenario)));
+        None
     } else {
-        session::start(scenario);
+        Some(session::start(scenario))
     }
 }
 
@@ -247,7 +249,9 @@ fn apply(command: Command, state: &State, dispatch: &UseReducerDispatcher<State>
     };
     match command {
         Command::Hello => {}
-        Command::Run(pairs) => start(parse(&pairs)?, dispatch),
+        Command::Run(pairs) => {
+            start(parse(&pairs)?, dispatch);
+        }
         Command::Set(pairs) => {
             // Checked as a whole first, so a bad value changes nothing.
             let mut merged: Vec<(String, String)> = state.form.clone();
@@ -300,8 +304,17 @@ pub fn use_embed(state: &UseReducerHandle<State>) {
             };
             let listener = RefCell::new(embed::listen(handler));
             if options.autoplay {
-                if let Some(state) = latest_state(&pairs) {
-                    start(state, &dispatch);
+                if let Some(scenario) = latest_state(&pairs) {
+                    let dispatch = dispatch.clone();
+                    spawn_local(async move {
+                        embed::visible().await;
+                        embed::one_at_a_time(async move {
+                            if let Some(live) = start(scenario, &dispatch) {
+                                live.finished.await;
+                            }
+                        })
+                        .await;
+                    });
                 }
             }
             move || {

@@ -140,6 +140,9 @@ impl Geometry {
     }
 }
 
+/// A bar on the canvas: its lane and its x from and to.
+type Span = (u32, f64, f64);
+
 /// Paints every bar on `canvas`, sized to the SVG's user units at the screen's pixel ratio.
 fn paint(canvas: &HtmlCanvasElement, tl: &Timeline, g: Geometry, cut: Option<Cut>) {
     let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(1.0);
@@ -163,7 +166,7 @@ fn paint(canvas: &HtmlCanvasElement, tl: &Timeline, g: Geometry, cut: Option<Cut
     let pad = if g.lane_h >= 6.0 { g.lane_h * 0.15 } else { 0.0 };
     let h = (g.lane_h - 2.0 * pad).max(0.5);
     // Grouped by colour in one pass, so the fill style changes a handful of times, not per bar.
-    let mut groups: Vec<(&'static str, Vec<(u32, f64, f64)>)> = Vec::new();
+    let mut groups: Vec<(&'static str, Vec<Span>)> = Vec::new();
     for bar in &tl.bars {
         let Some((end, close)) = at(bar, cut) else { continue };
         if !g.shows(bar.start, end) {

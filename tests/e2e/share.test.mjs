@@ -234,6 +234,44 @@ test('the tutorial page from a sub-path: iframes load, size themselves and obey 
   assert.deepEqual(errors, []);
 });
 
+test('autoplaying embeds wait until they are scrolled to, and measure one at a time', async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  // Only the first pair of demos is on screen.
+  await page.setViewportSize({ width: 1100, height: 500 });
+  await page.goto(`${server.url}/tutorial.html`);
+  // The host page shares the embeds' origin, so it sees their Web Locks: sample them every frame.
+  await page.evaluate(() => {
+    window.lockSamples = { maxHeld: 0, sawWaiting: false };
+    const sample = async () => {
+      const { held, pending } = await navigator.locks.query();
+      const ours = (l) => l.name === 'awaitlab-live-run';
+      window.lockSamples.maxHeld = Math.max(window.lockSamples.maxHeld, held.filter(ours).length);
+      window.lockSamples.sawWaiting ||= pending.some(ours);
+      requestAnimationFrame(sample);
+    };
+    sample();
+  });
+  for (const id of ['demo-sequential', 'demo-gather']) {
+    await page.frameLocator(`#${id}`).locator('#replay-toggle').waitFor({ timeout: 30_000 });
+  }
+  const samples = await page.evaluate(() => window.lockSamples);
+  assert.equal(samples.maxHeld, 1, 'never two live runs at once');
+  assert.equal(samples.sawWaiting, true, 'the second demo waited for the first');
+
+  // The semaphore demo has loaded (lazy iframes load well before they are on screen) but not run.
+  const semaphore = page.frameLocator('#demo-semaphore');
+  await semaphore.locator('#status').waitFor({ timeout: 30_000 });
+  assert.match(await semaphore.locator('#status').textContent(), /^Press Run/);
+  assert.equal(await semaphore.locator('#replay-toggle').count(), 0);
+  await page.locator('#demo-semaphore').scrollIntoViewIfNeeded();
+  await semaphore.locator('#replay-toggle').waitFor({ timeout: 30_000 });
+  assert.match(await semaphore.locator('#status').textContent(), /^Finished: 12 tasks/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('hostile postMessage payloads get an error event and change nothing', async () => {
   const page = await finishedRun('pattern=gather&tasks=3&seed=2&min=20&max=40');
   const runs = await page.locator('.runs li').count();
