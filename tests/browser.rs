@@ -96,6 +96,32 @@ async fn a_rerun_mid_flight_cancels_the_old_run_and_no_stale_event_reaches_the_n
 }
 
 #[wasm_bindgen_test]
+async fn a_listener_holds_the_run_clock_until_it_has_drawn_the_run() {
+    let hold = std::rc::Rc::new(std::cell::RefCell::new(None));
+    let subscription = {
+        let hold = hold.clone();
+        session::on_start(move |live| *hold.borrow_mut() = Some(live.hold_start()))
+    };
+    let run = session::start(scenario("pattern=gather&tasks=4&min=30&max=30&seed=3"));
+    drop(subscription);
+    // An unheld run records its tasks' starts in the microtasks after `start`; several turns of
+    // the event loop later, this one has recorded nothing.
+    for _ in 0..5 {
+        gloo_timers::future::TimeoutFuture::new(0).await;
+    }
+    assert_eq!(run.rec.len(), 0, "the run started while held: {:?}", run.rec.snapshot());
+
+    let released = BrowserClock::new().now();
+    hold.borrow_mut().take();
+    let done = run.finished.clone().await.expect("the run finishes once released");
+    assert_eq!(done.summary.attempts, 4);
+    // Its clock started at the release, not at `start`: 30 ms sleeps end about 30 ms after it.
+    let ended = BrowserClock::new().now() - released;
+    assert!(ended >= 29.0, "the run ended {ended} ms after the release");
+    assert!(done.summary.makespan_ms >= 29.0 && done.summary.makespan_ms < 1_000.0, "{}", done.summary.makespan_ms);
+}
+
+#[wasm_bindgen_test]
 async fn the_app_mounts_and_draws_the_predicted_timeline() {
     let document = web_sys::window().unwrap().document().unwrap();
     let root = document.create_element("div").unwrap();

@@ -5,7 +5,9 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use futures::channel::mpsc;
 use futures::future::{AbortHandle, Abortable, FutureExt, LocalBoxFuture, Shared};
+use futures::StreamExt;
 use wasm_bindgen_futures::spawn_local;
 
 use super::clock::BrowserClock;
@@ -32,9 +34,24 @@ pub struct LiveRun {
     /// worker): a plain sentence for the page. Every task then fails with it at time 0.
     pub problem: Rc<RefCell<Option<String>>>,
     abort: AbortHandle,
+    /// Cloned into each [`StartHold`]; the run's clock starts once every clone is dropped.
+    hold: Rc<RefCell<Option<mpsc::Sender<()>>>>,
+}
+
+/// Keeps a run from starting its clock while it lives. See [`LiveRun::hold_start`].
+pub struct StartHold {
+    _sender: Option<mpsc::Sender<()>>,
 }
 
 impl LiveRun {
+    /// Delays the start of the run's clock until the returned hold is dropped. A listener that
+    /// lays the run out when it starts takes one and drops it once drawn, so that work (a
+    /// 10,000-task prediction takes tens of ms) is not inside the measured run. Only listeners
+    /// called by [`start`] can take one; later calls return a hold that holds nothing.
+    pub fn hold_start(&self) -> StartHold {
+        StartHold { _sender: self.hold.borrow().clone() }
+    }
+
     /// Stops the run; its spans close as cancelled and `finished` resolves to `None`.
     pub fn cancel(&self) {
         self.abort.abort();
@@ -67,6 +84,9 @@ pub fn start(scenario: Scenario) -> LiveRun {
     };
     let rec = ctx.rec.clone();
     let problem: Rc<RefCell<Option<String>>> = Rc::default();
+    // A barrier: `next()` ends once every sender (every hold) is gone; nothing is ever sent.
+    let (hold, mut held) = mpsc::channel::<()>(0);
+    let hold = Rc::new(RefCell::new(Some(hold)));
     let body = {
         let scenario = scenario.clone();
         let problem = problem.clone();
@@ -76,6 +96,9 @@ pub fn start(scenario: Scenario) -> LiveRun {
                 Source::Fetch => fetch::prepare(&scenario.url).await,
                 Source::Sleep => Ok(()),
             };
+            // Nor is the page's first render of the run (its prediction laid out, its empty
+            // timeline): listeners that draw the run hold its start until they have.
+            let _ = held.next().await;
             ctx.rec.restart_clock();
             if let Err(message) = ready {
                 for task in 0..ctx.workload.len() {
@@ -102,13 +125,14 @@ pub fn start(scenario: Scenario) -> LiveRun {
             old.cancel();
         }
         s.next_id += 1;
-        let run = LiveRun { id: s.next_id, scenario, rec, finished, problem, abort };
+        let run = LiveRun { id: s.next_id, scenario, rec, finished, problem, abort, hold };
         s.current = Some(run.clone());
         (run, s.listeners.iter().map(|(_, l)| l.clone()).collect::<Vec<_>>())
     });
     for l in listeners {
         l(&run);
     }
+    run.hold.borrow_mut().take();
     run
 }
 

@@ -156,13 +156,25 @@ fn start(scenario: Scenario) {
 #[component]
 pub fn App() -> Html {
     let render_start = now_ms();
-    use_effect(move || RENDER_COST.with(|c| c.set(now_ms() - render_start)));
+    // A run that just started waits for this render (its prediction and empty timeline drawn)
+    // before its clock starts.
+    let start_hold = use_mut_ref(|| None::<session::StartHold>);
+    {
+        let start_hold = start_hold.clone();
+        use_effect(move || {
+            RENDER_COST.with(|c| c.set(now_ms() - render_start));
+            start_hold.borrow_mut().take();
+        });
+    }
     let state = use_reducer(|| State::from_url(&url::query_pairs()));
 
     {
         let dispatch = state.dispatcher();
         use_effect_with((), move |_| {
-            let subscription = session::on_start(move |live| dispatch.dispatch(Action::Started(live.clone())));
+            let subscription = session::on_start(move |live| {
+                *start_hold.borrow_mut() = Some(live.hold_start());
+                dispatch.dispatch(Action::Started(live.clone()));
+            });
             move || {
                 drop(subscription);
                 session::cancel_current();

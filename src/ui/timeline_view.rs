@@ -140,14 +140,51 @@ impl Geometry {
     }
 }
 
+thread_local! {
+    /// The stylesheet's bar colours as last read, with the colour scheme they were read under.
+    static COLOURS: std::cell::RefCell<(bool, Vec<(&'static str, String)>)> = std::cell::RefCell::default();
+}
+
+/// The value of the CSS custom property `var` (a bar colour) at `canvas`. Read from the computed
+/// style once per colour scheme: reading it forces a style recalculation, several milliseconds
+/// right after a render, inside the run being measured.
+fn bar_colour(canvas: &HtmlCanvasElement, var: &'static str) -> String {
+    let window = web_sys::window();
+    let dark = window
+        .as_ref()
+        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+        .is_some_and(|m| m.matches());
+    COLOURS.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.0 != dark {
+            *c = (dark, Vec::new());
+        }
+        if let Some((_, value)) = c.1.iter().find(|(v, _)| *v == var) {
+            return value.clone();
+        }
+        let value = window
+            .and_then(|w| w.get_computed_style(canvas).ok().flatten())
+            .and_then(|s| s.get_property_value(var).ok())
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| "#3a86c8".into());
+        c.1.push((var, value.clone()));
+        value
+    })
+}
+
 /// A bar on the canvas: its lane and its x from and to.
 type Span = (u32, f64, f64);
 
 /// Paints every bar on `canvas`, sized to the SVG's user units at the screen's pixel ratio.
 fn paint(canvas: &HtmlCanvasElement, tl: &Timeline, g: Geometry, cut: Option<Cut>) {
     let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(1.0);
-    canvas.set_width((WIDTH * dpr) as u32);
-    canvas.set_height((g.height * dpr) as u32);
+    // Resizing reallocates the backing store: only when the size changes (clear_rect clears).
+    let (px_w, px_h) = ((WIDTH * dpr) as u32, (g.height * dpr) as u32);
+    if canvas.width() != px_w || canvas.height() != px_h {
+        canvas.set_width(px_w);
+        canvas.set_height(px_h);
+    }
     let Some(ctx) = canvas
         .get_context("2d")
         .ok()
@@ -156,11 +193,7 @@ fn paint(canvas: &HtmlCanvasElement, tl: &Timeline, g: Geometry, cut: Option<Cut
     else {
         return;
     };
-    let style = web_sys::window().and_then(|w| w.get_computed_style(canvas).ok().flatten());
-    let colour = |var: &str| {
-        style.as_ref().and_then(|s| s.get_property_value(var).ok()).filter(|v| !v.trim().is_empty())
-            .unwrap_or_else(|| "#3a86c8".into())
-    };
+    let colour = |var: &'static str| bar_colour(canvas, var);
     ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0).ok();
     ctx.clear_rect(0.0, 0.0, WIDTH, g.height);
     let pad = if g.lane_h >= 6.0 { g.lane_h * 0.15 } else { 0.0 };
@@ -191,7 +224,7 @@ fn paint(canvas: &HtmlCanvasElement, tl: &Timeline, g: Geometry, cut: Option<Cut
     // of one colour as merged spans (10,000 lanes in 440 px is ~440 rects, not 10,000).
     let thin = g.lane_h * dpr < 1.0;
     for (var, bars) in groups {
-        ctx.set_fill_style_str(colour(var).trim());
+        ctx.set_fill_style_str(&colour(var));
         if !thin {
             for (task, x0, x1) in bars {
                 ctx.fill_rect(x0, TOP + f64::from(task) * g.lane_h + pad, (x1 - x0).max(1.0 / dpr), h);
