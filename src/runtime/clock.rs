@@ -1,8 +1,10 @@
 //! The browser clock: `performance.now()` for time, `setTimeout` for sleeps.
 //!
-//! Sleeps that end in the same millisecond share one gloo-timers `Timeout` (a `setTimeout`), the
-//! way an event loop keeps one timer heap rather than one OS timer per sleeper: a gather of 10,000
-//! sleeps of 100 ms arms a few dozen timers, not 10,000, and no sleep ever ends before its time.
+//! Sleeps share gloo-timers `Timeout`s (`setTimeout`s), the way an event loop keeps one timer heap
+//! rather than one OS timer per sleeper: a sleep joins a timer already armed to fire at or up to a
+//! millisecond after its own deadline, else arms its own with `setTimeout(ceil(ms))`, as a
+//! script would. A gather of 10,000 sleeps of 100 ms arms a few dozen timers, not 10,000, and no
+//! sleep ever ends before its time.
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
@@ -40,7 +42,7 @@ struct Slot {
     waker: RefCell<Option<Waker>>,
 }
 
-/// Sleepers by deadline, a whole `performance.now()` millisecond; each deadline has one timer.
+/// Sleepers by the time their shared timer fires at the earliest (`performance.now()` in µs).
 #[derive(Default)]
 struct Timers {
     due: BTreeMap<i64, (Vec<Rc<Slot>>, Option<Timeout>)>,
@@ -52,11 +54,11 @@ thread_local! {
     static TIMERS: RefCell<Timers> = RefCell::default();
 }
 
-/// The timer for `deadline` went off: wake everyone sleeping until then.
-fn fire(deadline: i64) {
+/// The timer keyed `key` went off: wake everyone sleeping on it.
+fn fire(key: i64) {
     let slots = TIMERS.with(|t| {
         let mut t = t.borrow_mut();
-        let (slots, timeout) = t.due.remove(&deadline).unwrap_or_default();
+        let (slots, timeout) = t.due.remove(&key).unwrap_or_default();
         t.spent.extend(timeout);
         slots
     });
@@ -68,18 +70,28 @@ fn fire(deadline: i64) {
     }
 }
 
-/// Adds a sleeper until `deadline`, arming a timer if it is the first one for that millisecond.
-fn arm(deadline: i64, now: f64, slot: Rc<Slot>) {
+/// Adds a sleeper until `deadline` (ms, `now` is the time), on a timer that fires at or less than
+/// a millisecond after it: one already armed, or a new one.
+fn arm(deadline: f64, now: f64, slot: Rc<Slot>) {
+    let us = |ms: f64| (ms * 1000.0).clamp(0.0, 1e15);
     TIMERS.with(|t| {
         let mut t = t.borrow_mut();
         t.spent.clear();
-        let (slots, timeout) = t.due.entry(deadline).or_default();
+        let earliest = us(deadline).ceil() as i64;
+        if let Some((_, (slots, _))) = t.due.range_mut(earliest..earliest + 1000).next() {
+            slots.push(slot);
+            return;
+        }
+        // setTimeout takes whole milliseconds and never fires early; it also clamps nested
+        // timers to >= 4 ms, one of the gaps between the predicted and the measured run.
+        let delay = (deadline - now).ceil().clamp(0.0, f64::from(i32::MAX));
+        // The key is at most the time it fires, so a later sleeper joins only a timer that fires
+        // at or after its deadline.
+        let key = us(now + delay).floor() as i64;
+        let (slots, timeout) = t.due.entry(key).or_default();
         slots.push(slot);
         if timeout.is_none() {
-            // setTimeout takes whole milliseconds and never fires early; it also clamps nested
-            // timers to >= 4 ms, one of the gaps between the predicted and the measured run.
-            let delay = (deadline as f64 - now).ceil().clamp(0.0, f64::from(i32::MAX)) as u32;
-            *timeout = Some(Timeout::new(delay, move || fire(deadline)));
+            *timeout = Some(Timeout::new(delay as u32, move || fire(key)));
         }
     });
 }
@@ -105,7 +117,7 @@ impl Future for BrowserSleep {
         let ms = if self.ms.is_finite() { self.ms.max(0.0) } else { 0.0 };
         let slot = Rc::new(Slot::default());
         *slot.waker.borrow_mut() = Some(cx.waker().clone());
-        arm((now + ms).ceil() as i64, now, slot.clone());
+        arm(now + ms, now, slot.clone());
         self.slot = Some(slot);
         Poll::Pending
     }

@@ -267,8 +267,15 @@ pub fn App() -> Html {
         Some((n, ..)) => format!("Run #{n}: measured (browser clock)"),
         None => "Measured (browser clock)".to_string(),
     };
-    // While replaying, both layouts are of whole runs, so the axis stays put.
-    let scale_ms = predicted.iter().chain(measured.iter()).map(|t| t.extent()).fold(0.0, f64::max);
+    // While replaying, both layouts are of whole runs, so the axis stays put. While a run is live
+    // the axis leaves it a tenth more than predicted, as measured runs end a little late: the
+    // axis (and with it every bar) is not laid out again at the very moment the timers fire.
+    let room = if state.running() { 1.1 } else { 1.0 };
+    let scale_ms = predicted
+        .iter()
+        .map(|t| t.extent() * room)
+        .chain(measured.iter().map(|t| t.extent()))
+        .fold(0.0, f64::max);
 
     let causes = {
         let finished = state.measured.as_ref().and_then(|m| m.run.clone());
