@@ -58,7 +58,7 @@ for (const n of [1000, 10000]) {
     benchmark: `gather ${n.toLocaleString('en')} × 100 ms, time beyond 100 ms`,
     figure: `${a.toFixed(1)} ms vs JS ${b.toFixed(1)} ms`,
     // The first round also computes the prediction the page shows (later rounds reuse it).
-    note: `ratio ${(a / Math.max(b, 0.1)).toFixed(2)}×; first round ${ours[0].toFixed(1)} ms; the live UI draws every frame`,
+    note: `ratio ${(a / Math.max(b, 0.1)).toFixed(2)}×; rounds ${Math.min(...ours).toFixed(1)}–${Math.max(...ours).toFixed(1)} ms (JS ${Math.min(...js).toFixed(1)}–${Math.max(...js).toFixed(1)}), the first computes the prediction; the live UI draws every frame`,
   });
 }
 
