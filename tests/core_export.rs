@@ -100,3 +100,17 @@ fn the_svg_stands_alone_with_inline_styles_and_escaped_text() {
     assert!(svg.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(svg.contains("a &amp; b"));
 }
+
+#[test]
+fn the_svg_draws_the_planned_rest_of_cancelled_work_and_an_axis_that_reaches_it() {
+    // Seed 4: task 4 wins at 106 ms; the other five were planned to run up to 390 ms.
+    let run = run_virtual(&scenario("pattern=race&tasks=6&min=100&max=400&seed=4&clock=virtual"));
+    let svg = timeline_svg(&run);
+    assert_eq!(svg.matches("stroke-dasharray=\"3 2\"").count(), 5, "one planned rest per cancelled task");
+    assert_eq!(svg.matches("planned to run until").count(), 5);
+    let longest = run.timeline().extent();
+    assert!(longest > 300.0, "{longest}");
+    assert!(svg.contains(">400 ms</text>"), "the axis reaches past the longest planned end: {longest} ms");
+    // A gather cancels nothing: no planned rest.
+    assert!(!timeline_svg(&run_virtual(&scenario("pattern=gather&tasks=3&seed=1&clock=virtual"))).contains("planned to run"));
+}

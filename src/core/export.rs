@@ -128,9 +128,9 @@ pub const SVG_MAX_LANES: u32 = 500;
 /// A standalone SVG of the run's timeline (lanes, spans, marks, axis and concurrency strip), with
 /// every style inlined so it renders the same in any viewer.
 pub fn timeline_svg(run: &Run) -> String {
-    let tl = Timeline::build(run.summary.tasks, &run.events, f64::INFINITY);
+    let tl = run.timeline();
     let lanes = tl.lanes.min(SVG_MAX_LANES);
-    let axis = ticks(tl.end, 8);
+    let axis = ticks(tl.extent(), 8);
     let span = axis.last().copied().filter(|t| *t > 0.0).unwrap_or(1.0);
     let plot_w = SVG_WIDTH - LABEL_W - 20.0;
     let x = |t: f64| LABEL_W + (t.clamp(0.0, span) / span) * plot_w;
@@ -175,6 +175,20 @@ pub fn timeline_svg(run: &Run) -> String {
             lx = LABEL_W - 8.0,
             ty = y + LANE_H * 0.7,
             label = escape_xml(&run.label(task))
+        );
+    }
+    // The planned rest of work cut short, pale and dashed as on screen (`.unrun`).
+    for bar in tl.bars.iter().filter(|b| b.task < lanes) {
+        let Some(rest) = bar.planned_end else { continue };
+        let _ = write!(
+            s,
+            "<rect x=\"{x0:.2}\" y=\"{y:.2}\" width=\"{w:.2}\" height=\"{h}\" fill=\"#9aa3ad\" fill-opacity=\"0.3\" \
+stroke=\"#9aa3ad\" stroke-dasharray=\"3 2\"><title>{tip}</title></rect>",
+            x0 = x(bar.end),
+            y = TOP + bar.task as f64 * LANE_H + 3.0,
+            w = (x(rest) - x(bar.end)).max(1.0),
+            h = LANE_H - 6.0,
+            tip = escape_xml(&format!("{}: planned to run until {}; never ran", run.label(bar.task), format_ms(rest)))
         );
     }
     for bar in tl.bars.iter().filter(|b| b.task < lanes) {
