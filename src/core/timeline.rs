@@ -38,12 +38,29 @@ pub struct Mark {
     pub seq: usize,
 }
 
+/// A finished task's result waiting for its consumer: from the end of the task's `work` to the
+/// start of its `process` span (as_completed processes one result at a time).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Queued {
+    pub task: u32,
+    pub from: f64,
+    pub to: f64,
+    /// Indexes of the events that end the work and begin the processing.
+    pub from_seq: usize,
+    pub to_seq: usize,
+}
+
+/// Waits shorter than this are the event loop passing the result on, not a queue.
+pub const QUEUED_MIN_MS: f64 = 1.0;
+
 /// Bars, marks and the concurrency curve of a run, up to some instant.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Timeline {
     pub lanes: u32,
     pub bars: Vec<Bar>,
     pub marks: Vec<Mark>,
+    /// Results that waited to be processed.
+    pub queued: Vec<Queued>,
     /// `(t, tasks in flight from t on)`, one step per change.
     pub concurrency: Vec<(f64, u32)>,
     /// The latest instant drawn.
@@ -55,11 +72,18 @@ impl Timeline {
     pub fn build(lanes: u32, events: &[Event], now: f64) -> Timeline {
         let mut t = Timeline { lanes, end: 0.0, ..Timeline::default() };
         let mut open: FxHashMap<(u32, u32, Phase), usize> = FxHashMap::default();
+        // When each task's work last ended well, and the event that ended it.
+        let mut worked: FxHashMap<u32, (f64, usize)> = FxHashMap::default();
         let mut in_flight = 0u32;
         for (seq, e) in events.iter().enumerate().take_while(|(_, e)| e.t <= now) {
             t.end = t.end.max(e.t);
             match e.kind {
                 Kind::Begin => {
+                    if e.phase == Phase::Process {
+                        if let Some((from, from_seq)) = worked.remove(&e.task).filter(|(from, _)| e.t - from >= QUEUED_MIN_MS) {
+                            t.queued.push(Queued { task: e.task, from, to: e.t, from_seq, to_seq: seq });
+                        }
+                    }
                     open.insert((e.task, e.attempt, e.phase), t.bars.len());
                     t.bars.push(Bar {
                         task: e.task,
@@ -82,6 +106,9 @@ impl Timeline {
                     if let Some(i) = open.remove(&(e.task, e.attempt, e.phase)) {
                         let bar = &mut t.bars[i];
                         (bar.end, bar.close, bar.detail, bar.closed) = (e.t, Some(k), e.detail.clone(), Some(seq));
+                        if e.phase == Phase::Work && k == Kind::End {
+                            worked.insert(e.task, (e.t, seq));
+                        }
                         if e.phase.is_active() {
                             in_flight = in_flight.saturating_sub(1);
                             t.step(e.t, in_flight);
@@ -154,6 +181,15 @@ impl Cut {
             Some(c) if c < self.cursor => Some((bar.end, bar.close)),
             _ => Some((self.position.max(bar.start), None)),
         }
+    }
+
+    /// How a queued result looks at this cut: `None` before its work ended, else from and to
+    /// (up to the playhead while it still waits).
+    pub fn queued(&self, q: &Queued) -> Option<(f64, f64)> {
+        if q.from_seq >= self.cursor {
+            return None;
+        }
+        Some((q.from, if q.to_seq < self.cursor { q.to } else { self.position.clamp(q.from, q.to) }))
     }
 
     /// Whether `mark` has happened at this cut.
@@ -261,6 +297,29 @@ mod tests {
                 }
             }
             assert!(cut_short >= 2, "{pattern}: this seed cuts several tasks short ({cut_short})");
+        }
+    }
+
+    #[test]
+    fn as_completed_results_that_wait_for_the_consumer_are_queued() {
+        use crate::core::run::run_virtual;
+        use crate::core::scenario::Scenario;
+        // Seed 4: work ends at 106, 175, 183, 252, 276, 351 ms; 30 ms of processing each, so the
+        // result of 183 waits for the one of 175 (until 205), and the one of 276 for 252 (282).
+        let q = [("pattern", "as_completed"), ("tasks", "6"), ("min", "100"), ("max", "400"), ("seed", "4"), ("process", "30")];
+        let run = run_virtual(&Scenario::parse(q).unwrap());
+        let tl = Timeline::build(6, &run.events, f64::INFINITY);
+        let waits: Vec<(u32, f64, f64)> = tl.queued.iter().map(|q| (q.task, q.from, q.to)).collect();
+        assert_eq!(waits, vec![(3, 183.0, 205.0), (0, 276.0, 282.0)]);
+        // Replayed: nothing before the work ends, growing with the playhead, whole once processing began.
+        let q3 = &tl.queued[0];
+        assert_eq!(Cut { cursor: q3.from_seq, position: 183.0 }.queued(q3), None);
+        assert_eq!(Cut { cursor: q3.from_seq + 1, position: 190.0 }.queued(q3), Some((183.0, 190.0)));
+        assert_eq!(Cut { cursor: q3.to_seq + 1, position: 205.0 }.queued(q3), Some((183.0, 205.0)));
+        // Other patterns have nothing queued: their next stage starts as the last one ends.
+        for pattern in ["gather", "pipeline", "resource"] {
+            let run = run_virtual(&Scenario::parse([("pattern", pattern), ("tasks", "6"), ("seed", "4")]).unwrap());
+            assert!(Timeline::build(6, &run.events, f64::INFINITY).queued.is_empty(), "{pattern}");
         }
     }
 

@@ -54,6 +54,7 @@ pub fn Legend(props: &Props) -> Html {
     let shown: Vec<&(State, &str, &str)> = ENTRIES.iter().filter(|(state, ..)| present.contains(state)).collect();
     let fallback = props.timelines.iter().any(|tl| tl.marks.iter().any(|m| m.kind == Kind::Fallback));
     let unrun = props.timelines.iter().any(|tl| tl.bars.iter().any(|b| b.planned_end.is_some()));
+    let queued = props.timelines.iter().any(|tl| !tl.queued.is_empty());
     html! {
         <ul class="legend" aria-label="Legend">
             { for shown.iter().map(|((_, close), class, label)| html! {
@@ -62,6 +63,9 @@ pub fn Legend(props: &Props) -> Html {
             }) }
             if unrun {
                 <li><svg width="22" height="10" aria-hidden="true"><rect class="unrun" x="0.5" y="0.5" width="21" height="9" /></svg>{ "planned work that never ran (cut short)" }</li>
+            }
+            if queued {
+                <li><svg width="22" height="10" aria-hidden="true"><line class="queued" x1="1" x2="21" y1="5" y2="5" /></svg>{ "result waiting for its turn to be processed" }</li>
             }
             if fallback {
                 <li><span class="mark-fallback" aria-hidden="true">{ "↩ default" }</span>{ "error replaced by a default (fallback)" }</li>

@@ -430,6 +430,15 @@ pub fn TimelineView(props: &Props) -> Html {
                             html! { <rect class="ghost" x={format!("{x0:.2}")} y={format!("{:.2}", y + pad)}
                                           width={format!("{:.2}", (x(b.end) - x0).max(1.0))} height={format!("{bar_h:.2}")} /> }
                         }) }
+                        { for tl.queued.iter().filter(|q| q.task as usize == i).filter_map(|q| {
+                            let (from, to) = props.cut.map_or(Some((q.from, q.to)), |c| c.queued(q))?;
+                            let y_mid = format!("{:.2}", y + lane_h / 2.0);
+                            Some(html! {
+                                <line class="queued" x1={format!("{:.2}", x(from))} x2={format!("{:.2}", x(to))} y1={y_mid.clone()} y2={y_mid}>
+                                    <title>{ format!("{name}: result waited {} for its turn to be processed", format_ms(to - from)) }</title>
+                                </line>
+                            })
+                        }) }
                         { for tl.marks.iter().filter(|m| m.task as usize == i && m.kind == Kind::Fallback && props.cut.is_none_or(|c| c.shows(m))).map(|m| html! {
                             <text class="mark-fallback" x={format!("{:.2}", x(m.t) + 3.0)} y={format!("{:.2}", y + lane_h / 2.0)}>
                                 { "↩ default" }<title>{ format!("{name}: fell back to a default at {}: {}", format_ms(m.t), m.detail) }</title>
@@ -494,13 +503,20 @@ pub fn TimelineView(props: &Props) -> Html {
         tl.peak()
     );
     let detail = focused.and_then(|i| {
-        let spans: Vec<String> = tl
+        let mut spans: Vec<String> = tl
             .bars
             .iter()
             .filter(|b| b.task as usize == i)
             .filter_map(|b| at(b, props.cut).map(|(end, close)| Bar { end, close, ..b.clone() }))
             .map(|b| format!("{}{}", bar_title(&label(i), &b), versus(&b, props.ghost.as_deref())))
             .collect();
+        spans.extend(
+            tl.queued
+                .iter()
+                .filter(|q| q.task as usize == i)
+                .filter_map(|q| props.cut.map_or(Some((q.from, q.to)), |c| c.queued(q)))
+                .map(|(from, to)| format!("its result waited {} (from {}) to be processed", format_ms(to - from), format_ms(from))),
+        );
         (!spans.is_empty()).then(|| spans.join(" · "))
     });
 

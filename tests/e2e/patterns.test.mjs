@@ -52,6 +52,7 @@ async function lanes(page, figure) {
     gs.map((g) => ({
       task: Number(g.dataset.task),
       marks: g.querySelectorAll('text.mark-fallback').length,
+      queued: [...g.querySelectorAll('line.queued')].map((l) => l.querySelector('title').textContent),
       bars: [...g.querySelectorAll('rect.bar')].map((r) => {
         const [, phase, close] = r.getAttribute('class').split(/\s+/);
         const x = Number(r.getAttribute('x'));
@@ -395,7 +396,7 @@ const CASES = [
     bars: { 'work.ok': 6, 'process.ok': 6 },
     rows: { attempts: '6', failures: '0' },
     predictedMakespan: '381 ms',
-    legend: ['running', 'process'],
+    legend: ['running', 'process', 'result waiting for its turn to be processed'],
     python: /asyncio\.as_completed\(tasks\)/,
     async check(page) {
       for (const lane of await lanes(page, 'measured')) {
@@ -404,6 +405,14 @@ const CASES = [
         assert.equal(process.cls, 'process.ok');
         assert.ok(process.x >= work.end - EDGE, `lane ${lane.task}: processed at ${process.x}, completed at ${work.end}`);
       }
+      // Predicted: the result of 183 ms waits for the one of 175 ms, the one of 276 ms for 252 ms.
+      const waits = (await lanes(page, 'predicted')).map((l) => l.queued);
+      assert.deepEqual(waits, [
+        ['task 0: result waited 6 ms for its turn to be processed'], [], [],
+        ['task 3: result waited 22 ms for its turn to be processed'], [], [],
+      ]);
+      // Measured: task 3 waited too (22 ms of margin; the 6 ms wait may shrink with late timers).
+      assert.equal((await lanes(page, 'measured'))[3].queued.length, 1, 'measured task 3');
     },
     api({ measured }) {
       // One result at a time, in the order the tasks finished.
