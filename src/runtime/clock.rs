@@ -38,6 +38,8 @@ impl Default for BrowserClock {
 
 #[derive(Default)]
 struct Slot {
+    /// When the sleep ends (`performance.now()` ms).
+    deadline: f64,
     fired: Cell<bool>,
     waker: RefCell<Option<Waker>>,
 }
@@ -54,8 +56,10 @@ thread_local! {
     static TIMERS: RefCell<Timers> = RefCell::default();
 }
 
-/// The timer keyed `key` went off: wake everyone sleeping on it.
-fn fire(key: i64) {
+/// The timer keyed `key` went off: wake everyone sleeping on it whose deadline has come. A timer
+/// that fired a fraction of a millisecond early by `performance.now()` (the two clocks round
+/// differently) re-arms the rest: a sleep never ends early.
+fn fire(key: i64, now: f64) {
     let slots = TIMERS.with(|t| {
         let mut t = t.borrow_mut();
         let (slots, timeout) = t.due.remove(&key).unwrap_or_default();
@@ -63,6 +67,10 @@ fn fire(key: i64) {
         slots
     });
     for slot in slots {
+        if slot.deadline > now {
+            arm(now, slot);
+            continue;
+        }
         slot.fired.set(true);
         if let Some(w) = slot.waker.borrow_mut().take() {
             w.wake();
@@ -70,13 +78,13 @@ fn fire(key: i64) {
     }
 }
 
-/// Adds a sleeper until `deadline` (ms, `now` is the time), on a timer that fires at or less than
-/// a millisecond after it: one already armed, or a new one.
-fn arm(deadline: f64, now: f64, slot: Rc<Slot>) {
+/// Adds a sleeper until its deadline (`now` is the time) on a timer that fires at or less than a
+/// millisecond after it: one already armed, or a new one.
+fn arm(now: f64, slot: Rc<Slot>) {
+    let deadline = slot.deadline;
     let us = |ms: f64| (ms * 1000.0).clamp(0.0, 1e15);
     TIMERS.with(|t| {
         let mut t = t.borrow_mut();
-        t.spent.clear();
         let earliest = us(deadline).ceil() as i64;
         if let Some((_, (slots, _))) = t.due.range_mut(earliest..earliest + 1000).next() {
             slots.push(slot);
@@ -91,7 +99,7 @@ fn arm(deadline: f64, now: f64, slot: Rc<Slot>) {
         let (slots, timeout) = t.due.entry(key).or_default();
         slots.push(slot);
         if timeout.is_none() {
-            *timeout = Some(Timeout::new(delay as u32, move || fire(key)));
+            *timeout = Some(Timeout::new(delay as u32, move || fire(key, BrowserClock::new().now())));
         }
     });
 }
@@ -115,9 +123,11 @@ impl Future for BrowserSleep {
         }
         let now = self.clock.now();
         let ms = if self.ms.is_finite() { self.ms.max(0.0) } else { 0.0 };
-        let slot = Rc::new(Slot::default());
+        let slot = Rc::new(Slot { deadline: now + ms, ..Slot::default() });
         *slot.waker.borrow_mut() = Some(cx.waker().clone());
-        arm(now + ms, now, slot.clone());
+        // Polls run in microtasks, never inside a timer's callback: its Timeout can go now.
+        TIMERS.with(|t| t.borrow_mut().spent.clear());
+        arm(now, slot.clone());
         self.slot = Some(slot);
         Poll::Pending
     }
