@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use super::code_panel::CodePanel;
 use super::controls::Controls;
-use super::frame::next_frame;
+use super::frame::{next_frame, next_frame_within};
 use super::history::History;
 use super::replay_panel::ReplayPanel;
 use super::legend::Legend;
@@ -66,8 +66,10 @@ fn use_run_frames(state: &UseReducerHandle<State>) {
                 let outcome = live.finished.clone().await;
                 // The finished run is drawn in the next frame, like every other update: rendering
                 // it here, in the microtask that ended the run, would keep whoever awaits the run
-                // (a script calling `awaitlab.run`) waiting for the page's layout.
-                next_frame().await;
+                // (a script calling `awaitlab.run`) waiting for the page's layout. Without frames
+                // (a hidden tab, an embed out of view) it is drawn anyway, so the host page still
+                // hears `awaitlab:finished`.
+                next_frame_within(100).await;
                 a.set(false);
                 dispatch.dispatch(match outcome {
                     Some(run) => Action::Finished { id: live.id, run },

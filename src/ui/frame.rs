@@ -10,3 +10,11 @@ pub async fn next_frame() {
     });
     let _ = rx.await;
 }
+
+/// The next animation frame, or `ms` milliseconds if that comes first: frames stop in a hidden
+/// tab and in an iframe scrolled out of view, and some updates must not wait for the reader.
+pub async fn next_frame_within(ms: u32) {
+    let frame = std::pin::pin!(next_frame());
+    let timeout = gloo_timers::future::TimeoutFuture::new(ms);
+    futures::future::select(frame, timeout).await;
+}
