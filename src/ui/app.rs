@@ -33,6 +33,9 @@ thread_local! {
 /// very timers being measured (Chromium then runs only a few timer callbacks between frames).
 const UI_SHARE: f64 = 0.2;
 
+/// A render this long (ms) leaves the browser a layout and paint of similar size to do.
+const LONG_RENDER_MS: f64 = 8.0;
+
 fn now_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
 }
@@ -159,13 +162,24 @@ fn start(scenario: Scenario) {
 pub fn App() -> Html {
     let render_start = now_ms();
     // A run that just started waits for this render (its prediction and empty timeline drawn)
-    // before its clock starts.
+    // before its clock starts; after a long render, also for the browser to lay out and paint
+    // it, which takes about as long again.
     let start_hold = use_mut_ref(|| None::<session::StartHold>);
     {
         let start_hold = start_hold.clone();
         use_effect(move || {
-            RENDER_COST.with(|c| c.set(now_ms() - render_start));
-            start_hold.borrow_mut().take();
+            let cost = now_ms() - render_start;
+            RENDER_COST.with(|c| c.set(cost));
+            if let Some(hold) = start_hold.borrow_mut().take() {
+                if cost > LONG_RENDER_MS {
+                    spawn_local(async move {
+                        next_frame_within(100).await;
+                        // The frame's callbacks run before its layout and paint; this runs after.
+                        gloo_timers::future::TimeoutFuture::new(0).await;
+                        drop(hold);
+                    });
+                }
+            }
         });
     }
     let state = use_reducer(|| State::from_url(&url::query_pairs()));
