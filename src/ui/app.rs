@@ -109,21 +109,38 @@ fn use_replay_clock(state: &UseReducerHandle<State>) {
     });
 }
 
-/// Predictions of the same workload as sequential, gather and semaphore(3), for comparing.
-fn pattern_comparison(scenario: &Scenario) -> Vec<crate::core::run::Run> {
-    ["sequential", "gather", "semaphore"]
+/// Predictions of `scenario`, once per variant: each variant's keys replace the scenario's.
+fn predictions(scenario: &Scenario, variants: &[&[(&str, &str)]]) -> Vec<crate::core::run::Run> {
+    variants
         .iter()
-        .filter_map(|pattern| {
-            let mut pairs: Vec<(&str, String)> =
-                scenario.to_pairs().into_iter().filter(|(k, _)| !matches!(*k, "pattern" | "limit" | "clock")).collect();
-            pairs.push(("pattern", pattern.to_string()));
+        .filter_map(|variant| {
+            let mut pairs: Vec<(&str, String)> = scenario
+                .to_pairs()
+                .into_iter()
+                .filter(|(k, _)| *k != "clock" && !variant.iter().any(|(v, _)| v == k))
+                .collect();
+            pairs.extend(variant.iter().map(|(k, v)| (*k, v.to_string())));
             pairs.push(("clock", "virtual".into()));
-            if *pattern == "semaphore" {
-                pairs.push(("limit", "3".into()));
-            }
             Scenario::parse(pairs.iter().map(|(k, v)| (*k, v.as_str()))).ok().map(|s| run_virtual(&s))
         })
         .collect()
+}
+
+/// Predictions of the same workload as sequential, gather and semaphore(3), for comparing.
+fn pattern_comparison(scenario: &Scenario) -> Vec<crate::core::run::Run> {
+    predictions(
+        scenario,
+        &[
+            &[("pattern", "sequential"), ("limit", "none")],
+            &[("pattern", "gather"), ("limit", "none")],
+            &[("pattern", "semaphore"), ("limit", "3")],
+        ],
+    )
+}
+
+/// Retry under a limit, holding the permit through backoff and releasing it, for comparing.
+fn hold_comparison(scenario: &Scenario) -> Vec<crate::core::run::Run> {
+    predictions(scenario, &[&[("hold", "1")], &[("hold", "0")]])
 }
 
 /// Zoom and pan buttons for the timelines' shared window.
@@ -239,6 +256,12 @@ pub fn App() -> Html {
         let (dispatch, scenario) = (state.dispatcher(), state.scenario.clone());
         Callback::from(move |()| dispatch.dispatch(Action::AddAndCompare(pattern_comparison(&scenario))))
     };
+    // Retry under a limit: whether holding the permit during backoff matters, on one axis.
+    let on_compare_hold = (state.scenario.pattern == crate::core::scenario::Pattern::Retry && state.scenario.limit.is_some())
+        .then(|| {
+            let (dispatch, scenario) = (state.dispatcher(), state.scenario.clone());
+            Callback::from(move |()| dispatch.dispatch(Action::AddAndCompare(hold_comparison(&scenario))))
+        });
     // The run being replayed, unless a run is live.
     let replaying = if state.running() {
         None
@@ -377,7 +400,7 @@ pub fn App() -> Html {
                 <super::share::SharePanel run={replaying.as_ref().map(|(_, run, _)| Shared(run.clone()))}
                     scenario={Rc::new(state.scenario.clone())} on_import={state.dispatcher().to_callback().reform(Action::Import)} />
                 <History history={Rc::new(state.history.clone())} replaying={replaying.as_ref().map(|(n, ..)| *n)}
-                    compare={Rc::new(state.compare.clone())} on_replay={on_select_replay} {on_compare} {on_compare_patterns} />
+                    compare={Rc::new(state.compare.clone())} on_replay={on_select_replay} {on_compare} {on_compare_patterns} {on_compare_hold} />
                 <CodePanel scenario={Rc::new(shown.clone())} />
             </main>
             <footer>

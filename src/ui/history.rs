@@ -13,10 +13,18 @@ use crate::core::timeline::format_ms;
 
 /// A run's one-line name: number, pattern, size, clock.
 pub fn run_name(number: u32, run: &Run) -> String {
-    let pattern = run.scenario.params.get("pattern").and_then(|v| v.as_str()).unwrap_or("?");
-    let limit = run.scenario.params.get("limit").and_then(|v| v.as_u64()).filter(|_| pattern == "semaphore");
+    let param = |key: &str| run.scenario.params.get(key);
+    let pattern = param("pattern").and_then(|v| v.as_str()).unwrap_or("?");
+    let limit = param("limit").and_then(|v| v.as_u64());
     let clock = if run.clock == ClockKind::Virtual { "predicted" } else { "measured" };
-    let limit = limit.map(|l| format!("({l})")).unwrap_or_default();
+    let limit = match (pattern, limit) {
+        ("semaphore", Some(l)) => format!("({l})"),
+        ("retry", Some(l)) => {
+            let hold = param("hold").and_then(|v| v.as_bool()).unwrap_or(true);
+            format!("(limit {l}, {} the permit in backoff)", if hold { "holding" } else { "releasing" })
+        }
+        _ => String::new(),
+    };
     format!("#{number} {pattern}{limit} · {} tasks · {clock}", run.summary.tasks)
 }
 
@@ -29,6 +37,9 @@ pub struct Props {
     pub on_compare: Callback<u32>,
     /// Predict the current workload under other patterns and compare them.
     pub on_compare_patterns: Callback<()>,
+    /// Retry under a limit: predict it holding and releasing the permit during backoff.
+    #[prop_or_default]
+    pub on_compare_hold: Option<Callback<()>>,
 }
 
 #[component]
@@ -68,6 +79,12 @@ pub fn History(props: &Props) -> Html {
                 <button type="button" id="compare-patterns" onclick={props.on_compare_patterns.reform(|_| ())}>
                     { "compare sequential, gather and semaphore(3) on this workload" }
                 </button>
+                if let Some(on_compare_hold) = &props.on_compare_hold {
+                    { " or " }
+                    <button type="button" id="compare-hold" onclick={on_compare_hold.reform(|_| ())}>
+                        { "compare holding and releasing the permit during backoff" }
+                    </button>
+                }
             </p>
             if props.history.is_empty() {
                 <p class="hint">{ "Finished runs appear here." }</p>

@@ -115,6 +115,30 @@ test('compare draws sequential, gather and semaphore(3) on one time axis with th
   await page.close();
 });
 
+test('retry under a limit compares holding and releasing the permit during backoff on one axis', async () => {
+  // Not offered where it means nothing: a gather has no permit to hold.
+  const gather = await openApp(app.browser, app.server.url, 'pattern=gather&tasks=4');
+  assert.equal(await gather.locator('#compare-hold').count(), 0);
+  await gather.close();
+
+  const page = await openApp(app.browser, app.server.url, 'pattern=retry&tasks=4&min=50&max=50&fail=1&retries=3&delay=40&limit=2&hold=1');
+  await page.setViewportSize({ width: 1200, height: 1000 });
+  await page.click('#compare-hold');
+  await page.waitForSelector('#compare');
+  const rows = await page.locator('#compare tbody tr').allTextContents();
+  assert.equal(rows.length, 2);
+  // The same makespans as the per-pattern cases: 460 ms holding, 300 ms releasing.
+  assert.match(rows[0], /retry\(limit 2, holding the permit in backoff\).*460 ms/);
+  assert.match(rows[1], /retry\(limit 2, releasing the permit in backoff\).*300 ms/);
+  const lastTicks = await page.$$eval('#compare figure.timeline', (figs) =>
+    figs.map((f) => [...f.querySelectorAll('.tick text')].pop().textContent),
+  );
+  assert.equal(new Set(lastTicks).size, 1, `one axis: ${lastTicks}`);
+  await page.locator('#compare').screenshot({ path: artifactPath('compare-hold.png') });
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
 test('the measured lanes carry the prediction, the permit limit, a zoomable axis and readable lane details', async () => {
   const page = await finishedRun('pattern=semaphore&tasks=6&min=100&max=100&limit=2');
   // Predicted spans are outlined on the measured lanes.
