@@ -533,8 +533,10 @@ pub fn TimelineView(props: &Props) -> Html {
                 <g class="ticks">{ for tick_nodes }</g>
                 <g class="lanes">{ lane_nodes }</g>
                 <g class="strip">
-                    <text class="strip-label" x={(GUTTER - 8.0).to_string()} y={format!("{:.2}", strip_top + STRIP / 2.0)}>
-                        { format!("in flight (peak {})", tl.peak()) }
+                    // Two short lines: "in flight (peak 10000)" on one would not fit the gutter.
+                    <text class="strip-label" y={format!("{:.2}", strip_top + STRIP / 2.0 - 7.0)}>
+                        <tspan x={(GUTTER - 8.0).to_string()}>{ "in flight" }</tspan>
+                        <tspan x={(GUTTER - 8.0).to_string()} dy="14">{ format!("peak {}", tl.peak()) }</tspan>
                     </text>
                     <line class="strip-base" x1={GUTTER.to_string()} x2={(WIDTH - RIGHT).to_string()}
                           y1={format!("{:.2}", strip_top + STRIP)} y2={format!("{:.2}", strip_top + STRIP)} />
