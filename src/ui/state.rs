@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use crate::core::replay::Replay;
 use crate::core::run::{run_virtual, Run};
-use crate::core::scenario::{ClockKind, ParamError, Scenario};
+use crate::core::scenario::{ClockKind, ParamError, Preset, Scenario};
 use crate::core::timeline::Timeline;
 use crate::runtime::LiveRun;
 
@@ -176,6 +176,10 @@ impl State {
     /// the pattern would change what old links without `fail` reproduce; this only edits the form.)
     fn nudge_failures(&mut self, pattern: &str) -> Option<String> {
         let pattern = Scenario::parse([("pattern", pattern)]).ok()?.pattern;
+        // The article's breakfast never fails: there is no failure probability to set.
+        if self.scenario.preset != Preset::Random {
+            return None;
+        }
         let fail = self.form.iter_mut().find(|(k, _)| k == "fail")?;
         if !pattern.is_about_failures() || fail.1.trim().parse::<f64>().ok() != Some(0.0) {
             return None;

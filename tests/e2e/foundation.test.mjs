@@ -171,4 +171,11 @@ test('switching to a pattern about errors with no failures planned sets 0.3 and 
   assert.equal(await page.inputValue('#field-fail'), '0.1');
   assert.deepEqual(page.awaitlabErrors, []);
   await page.close();
+
+  // The breakfast has no failure probability: nothing to set, nothing said.
+  const breakfast = await openApp(app.browser, app.server.url, 'preset=breakfast&pattern=gather');
+  await breakfast.selectOption('#field-pattern', 'retry');
+  assert.equal(await breakfast.locator('#field-fail').count(), 0);
+  assert.equal(await breakfast.locator('#form-hint').textContent(), '');
+  await breakfast.close();
 });
