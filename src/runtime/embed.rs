@@ -99,10 +99,13 @@ pub async fn one_at_a_time<F: std::future::Future>(work: F) -> F::Output {
         let _ = granted_tx.send(());
         held
     });
-    if request.call2(&locks, &"awaitlab-live-run".into(), &callback).is_err() {
+    let Ok(requested) = request.call2(&locks, &"awaitlab-live-run".into(), &callback) else { return work.await };
+    // The request's promise settles before the grant only if it failed (an opaque origin, such
+    // as a sandboxed frame without allow-same-origin, rejects it): then run unlocked.
+    let settled = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&requested));
+    if let futures::future::Either::Right(_) = futures::future::select(granted_rx, settled).await {
         return work.await;
     }
-    let _ = granted_rx.await;
     let output = work.await;
     if let Some(release) = release {
         let _ = release.call0(&JsValue::UNDEFINED);
