@@ -9,14 +9,14 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
-
-use slab::Slab;
 use std::future::Future;
 use std::pin::{pin, Pin};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
+
+use slab::Slab;
 
 /// Time source and timer for the patterns. Times are milliseconds on the clock's own scale.
 pub trait Clock: Clone + 'static {

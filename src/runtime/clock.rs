@@ -48,7 +48,7 @@ struct Slot {
 #[derive(Default)]
 struct Timers {
     due: BTreeMap<i64, (Vec<Rc<Slot>>, Option<Timeout>)>,
-    /// Timers that have fired, dropped on the next arm: not from inside their own callback.
+    /// Timers that have fired, dropped when a sleep is next polled: not inside their own callback.
     spent: Vec<Timeout>,
 }
 
