@@ -216,7 +216,7 @@ fn paint(canvas: &HtmlCanvasElement, tl: &Timeline, g: Geometry, cut: Option<Cut
             group.push((bar.task, x0, x1));
         };
         add(bar_colour_var(bar.phase, close), g.x(bar.start), g.x(end));
-        if let Some(rest) = planned_rest(bar, close) {
+        if let Some(rest) = planned_rest(bar, close).filter(|rest| g.shows(end, *rest)) {
             add("--unrun", g.x(end), g.x(rest));
         }
     }
@@ -401,7 +401,7 @@ pub fn TimelineView(props: &Props) -> Html {
                     <g class="lane" key={i} data-task={i.to_string()} tabindex="0" {onfocus}
                        aria-label={format!("{name}: {} spans", bars.len())}>
                         if i % label_every == 0 { { label_node(i) } }
-                        { for bars.iter().filter_map(|bar| Some((bar, planned_rest(bar, bar.close)?))).map(|(bar, rest)| {
+                        { for bars.iter().filter_map(|bar| Some((bar, planned_rest(bar, bar.close).filter(|r| geometry.shows(bar.end, *r))?))).map(|(bar, rest)| {
                             let x0 = x(bar.end);
                             html! {
                                 <rect class="unrun" x={format!("{x0:.2}")} y={format!("{:.2}", y + pad)}
@@ -431,7 +431,7 @@ pub fn TimelineView(props: &Props) -> Html {
                                           width={format!("{:.2}", (x(b.end) - x0).max(1.0))} height={format!("{bar_h:.2}")} /> }
                         }) }
                         { for tl.queued.iter().filter(|q| q.task as usize == i).filter_map(|q| {
-                            let (from, to) = props.cut.map_or(Some((q.from, q.to)), |c| c.queued(q))?;
+                            let (from, to) = props.cut.map_or(Some((q.from, q.to)), |c| c.queued(q)).filter(|(a, b)| geometry.shows(*a, *b))?;
                             let y_mid = format!("{:.2}", y + lane_h / 2.0);
                             Some(html! {
                                 <line class="queued" x1={format!("{:.2}", x(from))} x2={format!("{:.2}", x(to))} y1={y_mid.clone()} y2={y_mid}>
