@@ -187,15 +187,16 @@ pub fn App() -> Html {
         use_effect(move || {
             let cost = now_ms() - render_start;
             RENDER_COST.with(|c| c.set(cost));
-            if let Some(hold) = start_hold.borrow_mut().take() {
-                if cost > LONG_RENDER_MS {
-                    spawn_local(async move {
-                        next_frame_within(100).await;
-                        // The frame's callbacks run before its layout and paint; this runs after.
-                        gloo_timers::future::TimeoutFuture::new(0).await;
-                        drop(hold);
-                    });
-                }
+            let hold = start_hold.borrow_mut().take();
+            match hold {
+                Some(hold) if cost > LONG_RENDER_MS => spawn_local(async move {
+                    next_frame_within(100).await;
+                    // The frame's callbacks run before its layout and paint; this runs after.
+                    gloo_timers::future::TimeoutFuture::new(0).await;
+                    drop(hold);
+                }),
+                // Released now: the run starts.
+                hold => drop(hold),
             }
         });
     }

@@ -32,10 +32,13 @@ const ENTRIES: &[(State, &str, &str)] = &[
     ((None, Some(Kind::Cancel)), "work cancel", "cancelled"),
 ];
 
-/// Every state that shows on `tl`'s lanes, found in one pass over its bars.
-fn states(tl: &Timeline) -> Vec<State> {
+/// Every state that shows on `tl`'s lanes, and whether any bar has a planned rest, found in one
+/// pass over its bars.
+fn states(tl: &Timeline) -> (Vec<State>, bool) {
     let mut seen: Vec<State> = Vec::new();
+    let mut unrun = false;
     for b in &tl.bars {
+        unrun |= b.planned_end.is_some();
         let bad = matches!(b.close, Some(Kind::Fail | Kind::Timeout | Kind::Cancel)).then_some(b.close).flatten();
         for state in [(Some(b.phase), None), (None, bad)] {
             if state != (None, None) && !seen.contains(&state) {
@@ -43,17 +46,20 @@ fn states(tl: &Timeline) -> Vec<State> {
             }
         }
     }
-    seen
+    (seen, unrun)
 }
 
 #[component]
 pub fn Legend(props: &Props) -> Html {
     let present = use_memo(props.timelines.clone(), |timelines| {
-        timelines.iter().flat_map(|tl| states(tl)).collect::<Vec<_>>()
+        timelines.iter().map(|tl| states(tl)).fold((Vec::new(), false), |(mut all, unrun), (seen, u)| {
+            all.extend(seen);
+            (all, unrun || u)
+        })
     });
+    let (present, unrun) = (&present.0, present.1);
     let shown: Vec<&(State, &str, &str)> = ENTRIES.iter().filter(|(state, ..)| present.contains(state)).collect();
     let fallback = props.timelines.iter().any(|tl| tl.marks.iter().any(|m| m.kind == Kind::Fallback));
-    let unrun = props.timelines.iter().any(|tl| tl.bars.iter().any(|b| b.planned_end.is_some()));
     let queued = props.timelines.iter().any(|tl| !tl.queued.is_empty());
     html! {
         <ul class="legend" aria-label="Legend">

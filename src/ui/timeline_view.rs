@@ -9,7 +9,7 @@ use yew::prelude::*;
 use super::Shared;
 
 use crate::core::event::{Kind, Phase};
-use crate::core::timeline::{format_ms, ticks, ticks_between, Bar, Cut, Timeline};
+use crate::core::timeline::{format_ms, ticks, ticks_between, Bar, Cut, Queued, Timeline};
 
 const WIDTH: f64 = 960.0;
 const GUTTER: f64 = 120.0;
@@ -57,6 +57,14 @@ fn at(bar: &Bar, cut: Option<Cut>) -> Option<(f64, Option<Kind>)> {
     match cut {
         Some(c) => c.bar(bar),
         None => Some((bar.end, bar.close)),
+    }
+}
+
+/// How a queued result looks at `cut`: `None` before its work ended, else from and to.
+fn queued_at(q: &Queued, cut: Option<Cut>) -> Option<(f64, f64)> {
+    match cut {
+        Some(c) => c.queued(q),
+        None => Some((q.from, q.to)),
     }
 }
 
@@ -145,15 +153,17 @@ thread_local! {
     static COLOURS: std::cell::RefCell<(bool, Vec<(&'static str, String)>)> = std::cell::RefCell::default();
 }
 
-/// The value of the CSS custom property `var` (a bar colour) at `canvas`. Read from the computed
-/// style once per colour scheme: reading it forces a style recalculation, several milliseconds
-/// right after a render, inside the run being measured.
-fn bar_colour(canvas: &HtmlCanvasElement, var: &'static str) -> String {
-    let window = web_sys::window();
-    let dark = window
-        .as_ref()
+/// Whether the page is in its dark colour scheme (read once per paint).
+fn dark_scheme() -> bool {
+    web_sys::window()
         .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
-        .is_some_and(|m| m.matches());
+        .is_some_and(|m| m.matches())
+}
+
+/// The value of the CSS custom property `var` (a bar colour) at `canvas` under the `dark` scheme
+/// or not. Read from the computed style once per scheme: reading it forces a style
+/// recalculation, several milliseconds right after a render, inside the run being measured.
+fn bar_colour(canvas: &HtmlCanvasElement, dark: bool, var: &'static str) -> String {
     COLOURS.with(|c| {
         let mut c = c.borrow_mut();
         if c.0 != dark {
@@ -162,7 +172,7 @@ fn bar_colour(canvas: &HtmlCanvasElement, var: &'static str) -> String {
         if let Some((_, value)) = c.1.iter().find(|(v, _)| *v == var) {
             return value.clone();
         }
-        let value = window
+        let value = web_sys::window()
             .and_then(|w| w.get_computed_style(canvas).ok().flatten())
             .and_then(|s| s.get_property_value(var).ok())
             .map(|v| v.trim().to_string())
@@ -193,7 +203,8 @@ fn paint(canvas: &HtmlCanvasElement, tl: &Timeline, g: Geometry, cut: Option<Cut
     else {
         return;
     };
-    let colour = |var: &'static str| bar_colour(canvas, var);
+    let dark = dark_scheme();
+    let colour = |var: &'static str| bar_colour(canvas, dark, var);
     ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0).ok();
     ctx.clear_rect(0.0, 0.0, WIDTH, g.height);
     let pad = if g.lane_h >= 6.0 { g.lane_h * 0.15 } else { 0.0 };
@@ -431,7 +442,7 @@ pub fn TimelineView(props: &Props) -> Html {
                                           width={format!("{:.2}", (x(b.end) - x0).max(1.0))} height={format!("{bar_h:.2}")} /> }
                         }) }
                         { for tl.queued.iter().filter(|q| q.task as usize == i).filter_map(|q| {
-                            let (from, to) = props.cut.map_or(Some((q.from, q.to)), |c| c.queued(q)).filter(|(a, b)| geometry.shows(*a, *b))?;
+                            let (from, to) = queued_at(q, props.cut).filter(|(a, b)| geometry.shows(*a, *b))?;
                             let y_mid = format!("{:.2}", y + lane_h / 2.0);
                             Some(html! {
                                 <line class="queued" x1={format!("{:.2}", x(from))} x2={format!("{:.2}", x(to))} y1={y_mid.clone()} y2={y_mid}>
@@ -514,7 +525,7 @@ pub fn TimelineView(props: &Props) -> Html {
             tl.queued
                 .iter()
                 .filter(|q| q.task as usize == i)
-                .filter_map(|q| props.cut.map_or(Some((q.from, q.to)), |c| c.queued(q)))
+                .filter_map(|q| queued_at(q, props.cut))
                 .map(|(from, to)| format!("its result waited {} (from {}) to be processed", format_ms(to - from), format_ms(from))),
         );
         (!spans.is_empty()).then(|| spans.join(" · "))
