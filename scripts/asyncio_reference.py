@@ -10,6 +10,10 @@ this script run exactly the same durations and failures. `predicted_ms` is what 
 clock gives for the query (the native tests check these figures on the Rust side).
 
     python3 scripts/asyncio_reference.py [--repeat N] [--only PATTERN ...]
+
+With --virtual it is the reference of tests/core_asyncio_matrix.rs instead: CPython's event loop on
+a virtual clock runs every pattern on awaitlab's seeded plans and prints the events, to be compared
+with awaitlab's virtual clock event for event (see run_virtual below). Python 3.11+ (TaskGroup).
 """
 
 import argparse
@@ -179,11 +183,310 @@ def measure(p: Params) -> float:
     return asyncio.run(timed())
 
 
+# ------------------------------------------------------------------------------------------------
+# Virtual mode: CPython's own event loop on a virtual clock, event for event.
+#
+#     python3 scripts/asyncio_reference.py --virtual < plans.jsonl > events.jsonl
+#
+# Each input line is a scenario as awaitlab plans it: the query, its parameters and the seeded plan
+# (every task's attempts as [ms, fails], and the jitter draws), written by
+# tests/core_asyncio_matrix.rs. Each output line holds the events asyncio recorded for it, in the
+# order they happened: [t_ms, task, attempt, kind, phase, cancelled]. The loop is stock
+# BaseEventLoop (its ready queue, timer heap and cancelled-timer housekeeping); only its clock is
+# virtual: it reads milliseconds, and when nothing is ready it jumps to the earliest timer instead
+# of sleeping. So `asyncio.sleep(ms)` here sleeps `ms` units of that clock, and no wall time passes.
+# ------------------------------------------------------------------------------------------------
+
+
+class Deadlock(Exception):
+    pass
+
+
+class _JumpingSelector:
+    """A selector with no file descriptors: 'waiting' jumps the loop's clock to its next timer."""
+
+    def __init__(self, loop):
+        self._loop = loop
+
+    def select(self, timeout):
+        if timeout is None:
+            raise Deadlock("nothing is ready and no timer is armed")
+        if timeout > 0:
+            self._loop._now = max(self._loop._now, self._loop._scheduled[0]._when)
+        return []
+
+    def close(self):
+        pass
+
+    def get_map(self):
+        return {}
+
+
+class VirtualLoop(asyncio.BaseEventLoop):
+    """asyncio's loop with a clock in virtual milliseconds."""
+
+    def __init__(self):
+        super().__init__()
+        self._now = 0.0
+        # time.monotonic()'s resolution on Linux, fixed so the reference does not depend on the OS.
+        self._clock_resolution = 1e-9
+        self._selector = _JumpingSelector(self)
+        self.set_exception_handler(lambda loop, context: None)
+
+    def time(self):
+        return self._now
+
+    def _process_events(self, event_list):
+        pass
+
+    def _write_to_self(self):
+        pass
+
+
+class Plan:
+    """One scenario: its parameters and awaitlab's seeded plan."""
+
+    def __init__(self, line):
+        d = json.loads(line)
+        self.query = d["query"]
+        p = d["params"]
+        self.pattern = p["pattern"]
+        self.tasks = len(d["plan"])
+        self.limit = p.get("limit")
+        self.hold = p.get("hold", True)
+        self.retries = p.get("retries", 1)
+        self.delay = p.get("delay", 0)
+        self.backoff = p.get("backoff", "constant")
+        self.factor = p.get("factor", 2.0)
+        self.jitter = p.get("jitter", 0.0)
+        self.timeout = p.get("timeout", 250)
+        self.acquire = p.get("acquire", 0)
+        self.release = p.get("release", 0)
+        self.process = p.get("process", 0)
+        self.save = p.get("save", 0)
+        self.errors = p.get("errors", "collect")
+        self.attempts = d["plan"]  # [task][attempt - 1] = [ms, fails]
+        self.units = d["jitter_units"]  # [task][failed attempt - 1] = u in [0, 1)
+
+    def pause(self, task, failed):
+        """The pause after `task`'s attempt `failed` failed: Python's own arithmetic."""
+        if self.backoff == "constant":
+            pause = float(self.delay)
+        else:
+            pause = self.delay * self.factor ** (failed - 1)
+        pause = min(pause, 600_000.0)
+        if self.jitter > 0:
+            pause *= 1 - self.jitter * self.units[task][failed - 1]
+        return pause
+
+
+class SimulatedError(Exception):
+    pass
+
+
+async def run_plan(p, events):
+    """Runs one scenario's pattern as asyncio code, recording awaitlab's events."""
+    loop = asyncio.get_running_loop()
+    sem = asyncio.Semaphore(p.limit) if p.limit is not None else None
+
+    def rec(task, attempt, kind, phase, cancelled=False):
+        events.append([loop.time(), task, attempt, kind, phase, cancelled])
+
+    async def span(task, attempt, phase, ms, fails=False):
+        """A timed step recorded as a span; raises SimulatedError when it fails."""
+        rec(task, attempt, "begin", phase)
+        try:
+            await asyncio.sleep(ms)
+        except asyncio.CancelledError:
+            rec(task, attempt, "cancel", phase)
+            raise
+        if fails:
+            rec(task, attempt, "fail", phase)
+            raise SimulatedError()
+        rec(task, attempt, "end", phase)
+
+    def attempt(task, n, phase="work"):
+        ms, fails = p.attempts[task][n - 1]
+        return span(task, n, phase, ms, fails)
+
+    async def wait_for_permit(task, n):
+        rec(task, n, "begin", "wait")
+        await sem.acquire()
+        rec(task, n, "end", "wait")
+
+    async def marked(task, body, raising=False):
+        """The task as a whole: its done / failed mark (and, cancelled, its 'cancelled' mark)."""
+        try:
+            await body
+        except SimulatedError:
+            rec(task, 0, "failed", "task")
+            if raising:
+                raise
+            return False
+        except asyncio.CancelledError:
+            rec(task, 0, "failed", "task", cancelled=True)
+            raise
+        rec(task, 0, "done", "task")
+        return True
+
+    async def bounded(task, body):
+        if sem is None:
+            return await body
+        await wait_for_permit(task, 1)
+        try:
+            return await body
+        finally:
+            sem.release()
+
+    async def with_retries(task):
+        held = False
+        n = 1
+        try:
+            while True:
+                if sem is not None and not held:
+                    await wait_for_permit(task, n)
+                    held = True
+                try:
+                    await attempt(task, n)
+                    return
+                except SimulatedError:
+                    if n >= p.retries:
+                        raise
+                if held and not p.hold:
+                    sem.release()
+                    held = False
+                pause = p.pause(task, n)
+                rec(task, n, "begin", "backoff")
+                await asyncio.sleep(pause)
+                rec(task, n, "end", "backoff")
+                n += 1
+        finally:
+            if held:
+                sem.release()
+
+    async def with_resource(task):
+        await span(task, 1, "acquire", p.acquire)
+        try:
+            await attempt(task, 1)
+        finally:
+            await span(task, 1, "release", p.release)
+
+    async def process_item(task):
+        await attempt(task, 1, "fetch")
+        await span(task, 1, "process", p.process)
+        await span(task, 1, "save", p.save)
+
+    async def with_deadline(task):
+        ms, fails = p.attempts[task][0]
+        rec(task, 1, "begin", "work")
+
+        async def work():
+            await asyncio.sleep(ms)
+            if fails:
+                raise SimulatedError()
+
+        try:
+            await asyncio.wait_for(work(), p.timeout)
+        except TimeoutError:
+            rec(task, 1, "timeout", "work")
+            raise SimulatedError()
+        except SimulatedError:
+            rec(task, 1, "fail", "work")
+            raise
+        rec(task, 1, "end", "work")
+
+    async def fallback(task):
+        try:
+            await attempt(task, 1)
+        except SimulatedError:
+            rec(task, 0, "fallback", "task")
+            return
+        rec(task, 0, "done", "task")
+
+    n = p.tasks
+    gather_all = lambda body: asyncio.gather(*(marked(i, body(i)) for i in range(n)))  # noqa: E731
+    if p.pattern == "sequential":
+        for i in range(n):
+            await marked(i, attempt(i, 1))
+    elif p.pattern == "gather" and p.errors == "collect":
+        await gather_all(lambda i: attempt(i, 1))
+    elif p.pattern == "gather" and p.errors == "raise":
+        tasks = [asyncio.create_task(marked(i, attempt(i, 1), raising=True)) for i in range(n)]
+        try:
+            await asyncio.gather(*tasks)
+        except SimulatedError:
+            await asyncio.wait(tasks)
+    elif p.pattern == "gather" and p.errors == "fail_fast":
+        try:
+            async with asyncio.TaskGroup() as tg:
+                for i in range(n):
+                    tg.create_task(marked(i, attempt(i, 1), raising=True))
+        except* SimulatedError:
+            pass
+    elif p.pattern == "semaphore":
+        await gather_all(lambda i: bounded(i, attempt(i, 1)))
+    elif p.pattern == "retry":
+        await gather_all(with_retries)
+    elif p.pattern == "fallback":
+        await asyncio.gather(*(fallback(i) for i in range(n)))
+    elif p.pattern == "resource":
+        await gather_all(lambda i: bounded(i, with_resource(i)))
+    elif p.pattern == "pipeline":
+        await gather_all(lambda i: bounded(i, process_item(i)))
+    elif p.pattern == "timeout":
+        await gather_all(with_deadline)
+    elif p.pattern == "race":
+        tasks = [asyncio.create_task(marked(i, attempt(i, 1))) for i in range(n)]
+        _, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for t in pending:
+            t.cancel()
+        if pending:
+            await asyncio.wait(pending)
+    elif p.pattern == "as_completed":
+
+        async def indexed(i):
+            return i, await marked(i, attempt(i, 1))
+
+        tasks = [asyncio.create_task(indexed(i)) for i in range(n)]
+        for next_done in asyncio.as_completed(tasks):
+            task, ok = await next_done
+            if ok:
+                await span(task, 1, "process", p.process)
+    else:
+        raise ValueError(f"no reference for pattern {p.pattern}")
+
+
+def run_virtual(line):
+    p = Plan(line)
+    events = []
+    loop = VirtualLoop()
+    try:
+        loop.run_until_complete(run_plan(p, events))
+        error = None
+    except Deadlock as e:
+        error = f"deadlock: {e}"
+    finally:
+        loop.close()
+    return {"query": p.query, "events": events, "error": error}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeat", type=int, default=5, help="runs per scenario (default 5)")
     ap.add_argument("--only", nargs="*", default=[], help="patterns to run (default: all)")
+    ap.add_argument(
+        "--virtual",
+        action="store_true",
+        help="read scenario plans (JSON lines) on stdin, run each on a virtual clock, print its events",
+    )
     args = ap.parse_args()
+    if args.virtual:
+        print(json.dumps({"python": platform.python_version(), "implementation": platform.python_implementation()}))
+        for line in sys.stdin:
+            if line.strip():
+                print(json.dumps(run_virtual(line)), flush=False)
+        sys.stdout.flush()
+        return 0
     for query, predicted in SCENARIOS:
         p = Params(query)
         if args.only and p.pattern not in args.only:

@@ -48,7 +48,7 @@ fn every_other_new_key_rejects_out_of_range_values() {
         ("factor=inf", "factor", "from 1 to 10"),
         ("jitter=1.5", "jitter", "jitter must be a number from 0 to 1"),
         ("hold=yes", "hold", "hold must be 1 or 0"),
-        ("errors=ignore", "errors", "errors must be one of collect, fail_fast"),
+        ("errors=ignore", "errors", "errors must be one of collect, raise, fail_fast"),
         ("acquire=-5", "acquire", "from 0 to 600000"),
         ("release=x", "release", "from 0 to 600000"),
         ("process=1e9", "process", "from 0 to 600000"),

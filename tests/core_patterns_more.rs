@@ -259,7 +259,9 @@ fn jitter_shortens_pauses_by_a_seeded_fraction() {
     let pauses = |run: &Run| spans(run, Phase::Backoff).iter().map(|s| s.end - s.start).collect::<Vec<_>>();
     let full = pauses(&run(&format!("{q}&jitter=1")));
     assert_eq!(full.len(), 80);
-    assert!(full.iter().all(|p| (0.0..=200.0).contains(p) && p.fract() == 0.0), "{full:?}");
+    assert!(full.iter().all(|p| (0.0..=200.0).contains(p)), "{full:?}");
+    // Not rounded to whole milliseconds: asyncio sleeps the exact pause.
+    assert!(full.iter().any(|p| p.fract() != 0.0), "{full:?}");
     assert!(full.iter().any(|p| *p < 100.0) && full.iter().any(|p| *p > 100.0), "{full:?}");
     let half = pauses(&run(&format!("{q}&jitter=0.5")));
     assert!(half.iter().all(|p| (100.0..=200.0).contains(p)), "{half:?}");
@@ -498,10 +500,18 @@ fn race_the_first_to_finish_wins_and_every_other_task_is_cancelled_then() {
 }
 
 #[test]
-fn race_ties_go_to_the_lowest_numbered_task() {
-    let run = run("pattern=race&tasks=5&min=100&max=100");
-    assert_eq!(mark_of(&run, 0).1, Kind::Done);
-    assert!((1..5).all(|t| mark_of(&run, t).1 == Kind::Failed));
+fn race_tasks_that_finish_in_the_winners_instant_are_done_too() {
+    // asyncio.wait(FIRST_COMPLETED) returns every task done at that instant; only the still
+    // pending ones are cancelled.
+    let tie = run("pattern=race&tasks=5&min=100&max=100");
+    assert!((0..5).all(|t| mark_of(&tie, t).1 == Kind::Done));
+    assert_eq!(tie.summary.failures, 0);
+    let many = run("pattern=race&tasks=50&seed=18&min=100&max=400");
+    let first = (0..50).map(|t| mark_of(&many, t).0).fold(f64::INFINITY, f64::min);
+    let done: Vec<u32> = (0..50).filter(|&t| mark_of(&many, t).1 == Kind::Done).collect();
+    assert!(done.len() >= 2 && done.contains(&31), "{done:?}");
+    assert!(done.iter().all(|&t| mark_of(&many, t).0 == first));
+    assert!((0..50).filter(|t| !done.contains(t)).all(|t| mark_of(&many, t).2.starts_with("cancelled")));
 }
 
 #[test]
@@ -509,11 +519,17 @@ fn as_completed_processes_results_one_by_one_in_completion_order() {
     let s = scenario("pattern=as_completed&process=30&tasks=25&min=10&max=400&fail=0.2&seed=31");
     let w = s.workload();
     let run = run_virtual(&s);
-    // Expected: sort by finish time (ties in task order), then a single consumer processes each
-    // successful result for 30 ms, starting when both it and the result are ready.
-    let mut finishing: Vec<(u32, u32, bool)> =
-        (0..25).map(|t| (w.attempt(t, 1).duration_ms, t, w.attempt(t, 1).fails)).collect();
-    finishing.sort();
+    // Expected: results in the order the tasks finished (their marks; ties as asyncio's timer heap
+    // orders them), which is sorted by finish time; a single consumer processes each successful
+    // result for 30 ms, starting when both it and the result are ready.
+    let finishing: Vec<(u32, u32, bool)> = run
+        .events
+        .iter()
+        .filter(|e| matches!(e.kind, Kind::Done | Kind::Failed))
+        .map(|e| (w.attempt(e.task, 1).duration_ms, e.task, w.attempt(e.task, 1).fails))
+        .collect();
+    assert_eq!(finishing.len(), 25);
+    assert!(finishing.windows(2).all(|p| p[0].0 <= p[1].0), "completion order follows the plan's durations");
     let mut free = 0.0f64;
     let mut expected = Vec::new();
     for (rank, (d, task, fails)) in finishing.iter().enumerate() {

@@ -6,9 +6,26 @@
 //! with a single-threaded executor that, whenever nothing is ready to run, jumps time straight to the
 //! next timer. A 100 ms sleep therefore costs no real time, and the same seed always gives the same
 //! timeline.
+//!
+//! # What the virtual clock guarantees
+//!
+//! It is CPython's event loop (`BaseEventLoop._run_once`, 3.12) with a virtual clock: the patterns
+//! run as [`crate::core::aio`] tasks, and the clock keeps its timers the way asyncio does, so the
+//! prediction is what CPython's asyncio does on the same plan, event for event:
+//!
+//! - timers live in a binary heap ordered by deadline only, with CPython's `heapq` algorithm, so
+//!   timers with *exactly* equal deadlines fire in the order that heap pops them (not always the
+//!   order they were set: on a real loop the clock moves between two `call_later`s, so exact ties
+//!   are rare there, and a real loop's ready callbacks do run first in, first out);
+//! - every timer due within [`CLOCK_RESOLUTION_MS`] of the earliest one fires in the same step;
+//! - cancelled timers stay in the heap until they reach its head, or until more than half of over
+//!   100 timers are cancelled, when the heap is rebuilt (asyncio's `_timer_cancelled_count`);
+//! - `sleep(0)` (or less) yields to the loop once instead of arming a timer, as `asyncio.sleep(0)`.
+//!
+//! `scripts/asyncio_reference.py` runs CPython's own loop on a virtual clock and
+//! `tests/core_asyncio_matrix.rs` compares the two on thousands of scenarios.
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::{pin, Pin};
 use std::rc::Rc;
@@ -24,9 +41,24 @@ pub trait Clock: Clone + 'static {
     type Sleep: Future<Output = ()> + 'static;
     /// The current time, in milliseconds.
     fn now(&self) -> f64;
-    /// A future that completes `ms` milliseconds from now (at once for `ms <= 0`).
+    /// A future that completes `ms` milliseconds from now. For `ms <= 0` (or NaN) it yields to the
+    /// loop once and completes when next polled, like `asyncio.sleep(0)`: other ready tasks run
+    /// first.
     fn sleep(&self, ms: f64) -> Self::Sleep;
+    /// Called by [`crate::core::aio::Loop`] at the start of each pass over its ready tasks: the
+    /// house-keeping asyncio's loop does at the start of each iteration. Nothing by default.
+    fn start_iteration(&self) {}
 }
+
+/// Timers due this close to the earliest one fire with it: `time.monotonic()`'s resolution on
+/// Linux (1 ns), which asyncio adds to "now" when it collects due timers. Here it is in ms, as the
+/// reference loop's clock is.
+pub const CLOCK_RESOLUTION_MS: f64 = 1e-9;
+
+/// asyncio rebuilds its timer heap when more than this many timers are scheduled...
+const MIN_SCHEDULED_TIMERS: usize = 100;
+/// ...and more than this fraction of them are cancelled.
+const MIN_CANCELLED_FRACTION: f64 = 0.5;
 
 /// A clock whose time only moves when every task is waiting on a timer.
 ///
@@ -39,39 +71,119 @@ pub struct VirtualClock {
 #[derive(Default)]
 struct Inner {
     now: Cell<f64>,
-    /// Timers by deadline (as [`deadline_key`]), each a key into `slots`; equal deadlines fire in
-    /// the order they were armed, as asyncio's do. Many sleepers share a deadline, so this holds far
-    /// fewer entries than there are timers.
-    timers: RefCell<BTreeMap<u64, Vec<usize>>>,
-    /// Every armed timer's state, until both its deadline has passed and its sleep is gone.
+    /// Armed timers as a binary heap in CPython's `heapq` layout (see [`heap`]).
+    heap: RefCell<Vec<HeapEntry>>,
+    /// Cancelled timers still in the heap, counted as asyncio counts them: a cancelled timer
+    /// popped because it was due is not subtracted (asyncio does not either); a rebuild resets it.
+    cancelled: Cell<usize>,
+    /// Every armed timer's state, until it has left the heap and its sleep is gone.
     slots: RefCell<Slab<TimerSlot>>,
 }
 
-/// Orders deadlines, which are never negative (time starts at 0 and sleeps are > 0), by their bits.
-fn deadline_key(deadline: f64) -> u64 {
-    debug_assert!(deadline >= 0.0);
-    deadline.to_bits()
+/// One timer in the heap: its deadline and its slot.
+#[derive(Clone, Copy)]
+struct HeapEntry {
+    when: f64,
+    slot: usize,
 }
 
+#[derive(Default)]
 struct TimerSlot {
+    /// Popped from the heap: its deadline came (or it was dropped from the heap, cancelled).
     fired: bool,
-    /// Its sleep was dropped before the deadline.
+    /// Its sleep was dropped while the timer was still in the heap.
     cancelled: bool,
+    /// The sleep future is gone; the slot is freed when the heap lets go of it too.
+    orphaned: bool,
     waker: Option<Waker>,
 }
 
-/// The future returned by [`VirtualClock::sleep`]. Dropping it disarms the timer.
+/// CPython's `heapq` (`Lib/heapq.py`, the same algorithm as its C module), ordered by deadline
+/// only, as asyncio's `TimerHandle.__lt__` is: entries with equal deadlines come out in the order
+/// this exact algorithm gives them, which is what makes exact ties match CPython's.
+mod heap {
+    use super::HeapEntry;
+
+    fn less(a: &HeapEntry, b: &HeapEntry) -> bool {
+        a.when < b.when
+    }
+
+    fn sift_down(heap: &mut [HeapEntry], start: usize, mut pos: usize) {
+        let item = heap[pos];
+        while pos > start {
+            let parent = (pos - 1) >> 1;
+            if less(&item, &heap[parent]) {
+                heap[pos] = heap[parent];
+                pos = parent;
+                continue;
+            }
+            break;
+        }
+        heap[pos] = item;
+    }
+
+    fn sift_up(heap: &mut [HeapEntry], mut pos: usize) {
+        let end = heap.len();
+        let start = pos;
+        let item = heap[pos];
+        let mut child = 2 * pos + 1;
+        while child < end {
+            let right = child + 1;
+            if right < end && !less(&heap[child], &heap[right]) {
+                child = right;
+            }
+            heap[pos] = heap[child];
+            pos = child;
+            child = 2 * pos + 1;
+        }
+        heap[pos] = item;
+        sift_down(heap, start, pos);
+    }
+
+    pub fn push(heap: &mut Vec<HeapEntry>, item: HeapEntry) {
+        heap.push(item);
+        let last = heap.len() - 1;
+        sift_down(heap, 0, last);
+    }
+
+    pub fn pop(heap: &mut Vec<HeapEntry>) -> Option<HeapEntry> {
+        let last = heap.pop()?;
+        if heap.is_empty() {
+            return Some(last);
+        }
+        let top = std::mem::replace(&mut heap[0], last);
+        sift_up(heap, 0);
+        Some(top)
+    }
+
+    pub fn heapify(heap: &mut [HeapEntry]) {
+        for i in (0..heap.len() / 2).rev() {
+            sift_up(heap, i);
+        }
+    }
+}
+
+/// The future returned by [`VirtualClock::sleep`]. Dropping it cancels the timer.
 pub struct VirtualSleep {
     clock: VirtualClock,
     ms: f64,
-    slot: Option<usize>,
+    state: SleepState,
+}
+
+enum SleepState {
+    /// Not polled yet: a coroutine starts when awaited.
+    New,
+    /// A zero sleep that has handed control back to the loop once.
+    Yielded,
+    /// Waiting on the timer in this slot.
+    Armed(usize),
 }
 
 impl Future for VirtualSleep {
     type Output = ();
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        match self.slot {
-            Some(key) => {
+        match self.state {
+            SleepState::Armed(key) => {
                 let mut slots = self.clock.inner.slots.borrow_mut();
                 let slot = &mut slots[key];
                 if slot.fired {
@@ -80,11 +192,16 @@ impl Future for VirtualSleep {
                 slot.waker = Some(cx.waker().clone());
                 Poll::Pending
             }
-            // Armed on first poll, like a coroutine that starts when awaited.
-            None if self.ms <= 0.0 || self.ms.is_nan() => Poll::Ready(()),
-            None => {
+            SleepState::Yielded => Poll::Ready(()),
+            // `asyncio.sleep(0)`: a bare yield; the task goes to the back of the ready queue.
+            SleepState::New if self.ms <= 0.0 || self.ms.is_nan() => {
+                self.state = SleepState::Yielded;
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            }
+            SleepState::New => {
                 let key = self.clock.arm(self.ms, cx.waker().clone());
-                self.slot = Some(key);
+                self.state = SleepState::Armed(key);
                 Poll::Pending
             }
         }
@@ -93,15 +210,17 @@ impl Future for VirtualSleep {
 
 impl Drop for VirtualSleep {
     fn drop(&mut self) {
-        if let Some(key) = self.slot {
-            let mut slots = self.clock.inner.slots.borrow_mut();
-            if slots[key].fired {
-                slots.remove(key);
-            } else {
-                // Still in `timers`: freed when its deadline comes.
-                slots[key].cancelled = true;
-                slots[key].waker = None;
-            }
+        let SleepState::Armed(key) = self.state else { return };
+        let mut slots = self.clock.inner.slots.borrow_mut();
+        if slots[key].fired {
+            slots.remove(key);
+        } else {
+            // Still in the heap (`TimerHandle.cancel()`): freed when the heap lets go of it.
+            let slot = &mut slots[key];
+            slot.cancelled = true;
+            slot.orphaned = true;
+            slot.waker = None;
+            self.clock.inner.cancelled.set(self.clock.inner.cancelled.get() + 1);
         }
     }
 }
@@ -112,7 +231,34 @@ impl Clock for VirtualClock {
         self.inner.now.get()
     }
     fn sleep(&self, ms: f64) -> VirtualSleep {
-        VirtualSleep { clock: self.clone(), ms, slot: None }
+        VirtualSleep { clock: self.clone(), ms, state: SleepState::New }
+    }
+    /// asyncio's prologue to each iteration: rebuild the heap without its cancelled timers when
+    /// they are too many, else drop the cancelled ones at its head.
+    fn start_iteration(&self) {
+        let inner = &self.inner;
+        let mut heap = inner.heap.borrow_mut();
+        let mut slots = inner.slots.borrow_mut();
+        let scheduled = heap.len();
+        if scheduled > MIN_SCHEDULED_TIMERS
+            && inner.cancelled.get() as f64 / scheduled as f64 > MIN_CANCELLED_FRACTION
+        {
+            heap.retain(|e| {
+                let cancelled = slots[e.slot].cancelled;
+                if cancelled {
+                    slots.remove(e.slot);
+                }
+                !cancelled
+            });
+            heap::heapify(&mut heap);
+            inner.cancelled.set(0);
+            return;
+        }
+        while heap.first().is_some_and(|e| slots[e.slot].cancelled) {
+            let entry = heap::pop(&mut heap).expect("a head");
+            slots.remove(entry.slot);
+            inner.cancelled.set(inner.cancelled.get().saturating_sub(1));
+        }
     }
 }
 
@@ -140,35 +286,38 @@ impl VirtualClock {
     }
 
     fn arm(&self, ms: f64, waker: Waker) -> usize {
-        let key = self.inner.slots.borrow_mut().insert(TimerSlot { fired: false, cancelled: false, waker: Some(waker) });
-        let deadline = self.inner.now.get() + ms;
-        self.inner.timers.borrow_mut().entry(deadline_key(deadline)).or_default().push(key);
+        let key = self.inner.slots.borrow_mut().insert(TimerSlot { waker: Some(waker), ..TimerSlot::default() });
+        let when = self.inner.now.get() + ms;
+        heap::push(&mut self.inner.heap.borrow_mut(), HeapEntry { when, slot: key });
         key
     }
 
-    /// Advances time to the earliest live timer and fires every timer due then. Returns false if
-    /// no live timer is left.
+    /// One iteration of asyncio's loop with nothing ready: jump to the earliest timer and fire
+    /// every timer due by then (plus the clock's resolution), in heap order. Returns false if no
+    /// timer is left.
     fn fire_next(&self) -> bool {
-        let mut wakers = Vec::new();
-        loop {
-            let Some((deadline, due)) = self.inner.timers.borrow_mut().pop_first() else { return false };
+        self.start_iteration();
+        let wakers = {
+            let mut heap = self.inner.heap.borrow_mut();
             let mut slots = self.inner.slots.borrow_mut();
-            let mut live = false;
-            for key in due {
-                if slots[key].cancelled {
-                    slots.remove(key);
+            let Some(head) = heap.first() else { return false };
+            if head.when > self.inner.now.get() {
+                self.inner.now.set(head.when);
+            }
+            let end = self.inner.now.get() + CLOCK_RESOLUTION_MS;
+            let mut wakers = Vec::new();
+            while heap.first().is_some_and(|e| e.when < end) {
+                let entry = heap::pop(&mut heap).expect("a head");
+                let slot = &mut slots[entry.slot];
+                if slot.orphaned {
+                    slots.remove(entry.slot);
                 } else {
-                    live = true;
-                    slots[key].fired = true;
-                    wakers.extend(slots[key].waker.take());
+                    slot.fired = true;
+                    wakers.extend(slot.waker.take());
                 }
             }
-            // Deadlines whose timers were all dropped do not move time.
-            if live {
-                self.inner.now.set(f64::from_bits(deadline));
-                break;
-            }
-        }
+            wakers
+        };
         wakers.into_iter().for_each(Waker::wake);
         true
     }

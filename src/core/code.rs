@@ -8,7 +8,7 @@
 //! as awaitlab's seeded plan but not the same values.
 
 use super::patterns::fallback::DEFAULT_VALUE;
-use super::scenario::{Backoff, ErrorMode, Pattern, Preset, Scenario};
+use super::scenario::{Backoff, ErrorMode, Pattern, Preset, Scenario, DEFAULT_LIMIT};
 use super::workload::BREAKFAST;
 
 /// Milliseconds as Python seconds: `40` → `0.04`, `3000` → `3`.
@@ -81,6 +81,13 @@ fn python_main(s: &Scenario) -> String {
             ErrorMode::Collect => "async def main():\n    # every result or exception comes back, in task order\n    \
                                    return await asyncio.gather(*(work(i) for i in range(N)), return_exceptions=True)\n"
                 .into(),
+            ErrorMode::Raise => "async def main():\n    tasks = [asyncio.create_task(work(i)) for i in range(N)]\n    \
+                                 try:\n        return await asyncio.gather(*tasks)\n    \
+                                 except Exception as e:\n        \
+                                 # the first error arrives here, but nothing was cancelled:\n        \
+                                 print(f\"gather raised {e!r}; the other tasks keep running\")\n        \
+                                 await asyncio.wait(tasks)  # (asyncio.run would cancel them on exit)\n"
+                .into(),
             ErrorMode::FailFast => "async def main():\n    # the first exception cancels every task still running\n    \
                                     async with asyncio.TaskGroup() as tg:\n        \
                                     tasks = [tg.create_task(work(i)) for i in range(N)]\n    \
@@ -90,7 +97,7 @@ fn python_main(s: &Scenario) -> String {
         Pattern::Semaphore => format!(
             "{}async def bounded(i: int) -> str:\n    async with sem:  # wait for a permit, hold it while working\n        \
              return await work(i)\n\n\n{}",
-            sem_line(limit.unwrap_or(1)),
+            sem_line(limit.unwrap_or(DEFAULT_LIMIT)),
             gather("bounded")
         ),
         Pattern::Retry => {
@@ -178,7 +185,8 @@ fn python_main(s: &Scenario) -> String {
         ),
         Pattern::Race => "async def main():\n    tasks = [asyncio.create_task(work(i)) for i in range(N)]\n    \
                           done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)\n    \
-                          for t in pending:\n        t.cancel()  # the losers\n    \
+                          # every task that finished in that instant is in `done`\n    \
+                          for t in pending:\n        t.cancel()  # only the ones still running\n    \
                           await asyncio.gather(*pending, return_exceptions=True)\n    \
                           winner = min(done, key=tasks.index)  # ties: the lowest-numbered\n    \
                           return winner.result()\n"
@@ -200,17 +208,17 @@ pub fn python(s: &Scenario) -> String {
     format!("# {}\n{imports}\n{}\n\n{}\n\nasyncio.run(main())\n", s.pattern.title(), python_work(s), python_main(s))
 }
 
-fn rust_gathered(n: u32, sem: &str, per_task: &str) -> String {
+fn rust_gathered(n: u32, per_task: &str) -> String {
     format!(
-        "{sem}join_all((0..{n}).map(|task| async move {{\n    let outcome = {per_task};\n    \
-         ctx.finish(task, &outcome); // `done` / `failed`\n    outcome\n}}))\n.await\n"
+        "// a task for each of (0..{n}) (`lp.spawn`, like asyncio.create_task), gathered; each\n\
+         // task's `done` / `failed` mark is recorded as it finishes\nctx.gather_each(lp, |task| {per_task}).await\n"
     )
 }
 
 fn rust_sem(limit: Option<u32>) -> String {
     match limit {
-        Some(l) => format!("let sem = Some(Semaphore::new({l})); // tokio::sync::Semaphore: FIFO, needs no runtime\n"),
-        None => "let sem: Option<Semaphore> = None; // no limit given\n".into(),
+        Some(l) => format!("// ctx.sem = Some(aio::Semaphore::new({l})): asyncio's, FIFO\n"),
+        None => "// ctx.sem = None: no limit given, so ctx.permit() returns None at once\n".into(),
     }
 }
 
@@ -225,106 +233,117 @@ fn rust_body(s: &Scenario) -> String {
         Pattern::Gather => match s.errors {
             ErrorMode::Collect => format!(
                 "// every task at once; every result or error comes back\n\
-                 join_all((0..{n}).map(|task| ctx.single(task))).await\n"
+                 aio::gather(lp, (0..{n}).map(|task| ctx.single(task))).await\n"
+            ),
+            ErrorMode::Raise => format!(
+                "// plain gather: the caller learns of the first error, but nothing is cancelled;\n\
+                 // every task still runs to its end\n\
+                 let tasks: Vec<_> = (0..{n}).map(|task| lp.spawn(ctx.single(task))).collect();\n\
+                 aio::wait_all(&tasks).await;\n"
             ),
             ErrorMode::FailFast => format!(
-                "// results in the order they finish; the first error stops the loop, and dropping\n\
-                 // `running` cancels the tasks still in it: their `work` spans close with `cancel`\n\
-                 let mut running: FuturesUnordered<_> =\n    \
-                 (0..{n}).map(|task| async move {{ (task, ctx.single(task).await) }}).collect();\n\
-                 while let Some((task, outcome)) = running.next().await {{\n    \
-                 if outcome.is_err() {{\n        break; // then ctx.cancelled(t, \"task {{task}} failed first\") for each unfinished t\n    }}\n}}\n\
-                 drop(running);\n"
+                "// TaskGroup: each task reports through a done callback; the first error cancels\n\
+                 // every task not yet done (one that finished in the same instant keeps its result)\n\
+                 let tasks: Vec<_> = (0..{n}).map(|task| lp.spawn(ctx.single(task))).collect();\n\
+                 for (i, task) in tasks.iter().enumerate() {{\n    task.add_done_callback(move || {{\n        \
+                 if failed(i) && !aborting.replace(true) {{\n            \
+                 for (other, t) in tasks.iter().enumerate() {{\n                \
+                 t.cancel(move || ctx.cancelled(other, \"task {{i}} failed first\")); // `cancel` + `failed`\n            \
+                 }}\n        }}\n    }});\n}}\nall_done.wait().await;\n"
             ),
         },
-        Pattern::Semaphore => rust_gathered(
-            n,
-            &format!(
-                "let sem = Semaphore::new({}); // tokio::sync::Semaphore: FIFO, needs no runtime\n",
-                limit.unwrap_or(1)
-            ),
-            "match ctx.permit(&sem, task, 1).await { // `wait` span (zero-length if a permit is free)\n        \
-             Ok(_permit) => ctx.attempt(task, 1).await, // `work` span, permit held until it ends\n        \
-             Err(e) => Err(e),\n    }",
-        ),
-        Pattern::Retry => {
-            let pause = match s.backoff {
-                Backoff::Constant => format!("{} ms", s.delay),
-                Backoff::Exponential => format!("{} ms × {}^(attempt − 1)", s.delay, s.factor),
-            };
-            let jitter =
-                if s.jitter > 0.0 { format!(", shortened by up to {} (seeded jitter)", s.jitter) } else { String::new() };
-            let give_back = match (limit, s.hold) {
-                (Some(_), false) => "        permit = None; // hold=0: give the permit back for the pause\n",
-                (Some(_), true) => "        // hold=1: keep the permit through the pause\n",
-                (None, _) => "",
-            };
-            format!(
-                "async fn with_retries(ctx: &Ctx<impl Clock>, task: u32, sem: Option<&Semaphore>) -> Outcome {{\n    \
-                 let mut permit = None;\n    let mut attempt = 1;\n    loop {{\n        if permit.is_none() {{\n            \
-                 permit = ctx.maybe_permit(sem, task, attempt).await?; // `wait` span, if limited\n        }}\n        \
-                 let outcome = ctx.attempt(task, attempt).await; // `work` span\n        \
-                 if outcome.is_ok() || attempt >= {} {{\n            \
-                 return outcome; // out of attempts: the last error\n        }}\n{give_back}        \
-                 // `backoff` span: {pause}{jitter}\n        \
-                 ctx.backoff(task, attempt, pause_ms(&ctx.scenario, &ctx.workload, task, attempt)).await;\n        \
-                 attempt += 1;\n    }}\n}}\n\n{}",
-                s.retries,
-                rust_gathered(n, &rust_sem(limit), "with_retries(&ctx, task, sem.as_ref()).await")
+        Pattern::Semaphore => format!(
+            "{}{}",
+            rust_sem(Some(limit.unwrap_or(DEFAULT_LIMIT))),
+            rust_gathered(
+                n,
+                "async move {\n    let _permit = ctx.permit(task, 1).await; // `wait` span (zero-length if a permit is free)\n    \
+                 ctx.attempt(task, 1).await // `work` span, permit held until it ends\n}"
             )
-        }
+        ),
+        Pattern::Retry => rust_retry(s, limit),
         Pattern::Fallback => format!(
-            "join_all((0..{n}).map(|task| async move {{\n    match ctx.attempt(task, 1).await {{ // `work` span\n        \
+            "aio::gather(lp, (0..{n}).map(|task| async move {{\n    match ctx.attempt(task, 1).await {{ // `work` span\n        \
              Ok(value) => {{ ctx.finish(task, &Ok(value.clone())); Ok(value) }}\n        \
              Err(error) => {{\n            // a `fallback` mark instead of `failed`\n            \
              ctx.rec.record(task, 0, Kind::Fallback, Phase::Task, format!(\"{DEFAULT_VALUE} (error: {{error}})\"));\n            \
              Ok(\"{DEFAULT_VALUE}\".to_string())\n        }}\n    }}\n}}))\n.await\n"
         ),
         Pattern::Resource => format!(
-            "async fn with_resource(ctx: &Ctx<impl Clock>, task: u32, sem: Option<&Semaphore>) -> Outcome {{\n    \
-             let _permit = ctx.maybe_permit(sem, task, 1).await?; // `wait` span, if limited\n    \
+            "async fn with_resource(ctx: &Ctx<impl Clock>, task: u32) -> Outcome {{\n    \
+             let _permit = ctx.permit(task, 1).await; // `wait` span, if limited\n    \
              ctx.stage(task, 1, Phase::Acquire, {}).await?;         // __aenter__\n    \
              let outcome = ctx.attempt(task, 1).await;               // the body: `work` span\n    \
              let released = ctx.stage(task, 1, Phase::Release, {}).await; // __aexit__, even after an error\n    \
-             outcome.and_then(|value| released.map(|_| value))\n}}\n\n{}",
+             outcome.and_then(|value| released.map(|_| value))\n}}\n\n{}{}",
             s.acquire,
             s.release,
-            rust_gathered(n, &rust_sem(limit), "with_resource(&ctx, task, sem.as_ref()).await")
+            rust_sem(limit),
+            rust_gathered(n, "with_resource(ctx, task)")
         ),
         Pattern::Pipeline => format!(
-            "async fn process_item(ctx: &Ctx<impl Clock>, item: u32, sem: Option<&Semaphore>) -> Outcome {{\n    \
-             let _permit = ctx.maybe_permit(sem, item, 1).await?; // `wait` span, if limited\n    \
-             let data = ctx.fetch(item, 1).await?;                // an error here skips the rest\n    \
+            "async fn process_item(ctx: &Ctx<impl Clock>, item: u32) -> Outcome {{\n    \
+             let _permit = ctx.permit(item, 1).await; // `wait` span, if limited\n    \
+             let data = ctx.fetch(item, 1).await?;    // an error here skips the rest\n    \
              ctx.stage(item, 1, Phase::Process, {}).await?;\n    \
-             ctx.stage(item, 1, Phase::Save, {}).await?;\n    Ok(data)\n}}\n\n{}",
+             ctx.stage(item, 1, Phase::Save, {}).await?;\n    Ok(data)\n}}\n\n{}{}",
             s.process,
             s.save,
-            rust_gathered(n, &rust_sem(limit), "process_item(&ctx, task, sem.as_ref()).await")
+            rust_sem(limit),
+            rust_gathered(n, "process_item(ctx, task)")
         ),
         Pattern::Timeout => format!(
-            "// attempt_within races the work against a {} ms sleep; if the sleep wins, the work is\n\
-             // dropped (cancelled) and its `work` span closes with `timeout`\n{}",
+            "// attempt_within races the work against a {} ms sleep armed first; if the sleep is due\n\
+             // first or at the same time, the work is dropped (cancelled) and its `work` span closes\n\
+             // with `timeout`\n{}",
             s.timeout,
-            rust_gathered(n, "", &format!("ctx.attempt_within(task, 1, {}).await", s.timeout))
+            rust_gathered(n, &format!("ctx.attempt_within(task, 1, {})", s.timeout))
         ),
         Pattern::Race => format!(
-            "let racers: Vec<_> = (0..{n}).map(|task| Box::pin(ctx.single(task))).collect();\n\
-             let (won, winner, losers) = select_all(racers).await; // the first to finish\n\
-             drop(losers); // cancelled: their `work` spans close with `cancel`\n\
-             // then: ctx.cancelled(task, \"task {{winner}} finished first\") for every loser\n"
+            "let tasks: Vec<_> = (0..{n}).map(|task| lp.spawn(ctx.single(task))).collect();\n\
+             // asyncio.wait(FIRST_COMPLETED): a done callback on each task sets `first`\n\
+             first.wait().await;\n\
+             // every task done by now is a winner; only the ones still running are cancelled\n\
+             for (task, t) in tasks.iter().enumerate().filter(|(_, t)| !t.is_done()) {{\n    \
+             t.cancel(move || ctx.cancelled(task, \"... finished first\")); // `cancel` + `failed`\n}}\n"
         ),
         Pattern::AsCompleted => format!(
-            "let (done, mut arrivals) = mpsc::unbounded();\n\
-             let tasks = join_all((0..{n}).map(|task| {{\n    let done = done.clone();\n    async move {{\n        \
-             let outcome = ctx.single(task).await;\n        let _ = done.unbounded_send((task, outcome.clone()));\n        \
-             outcome\n    }}\n}}));\n\
-             let consumer = async {{\n    while let Some((task, outcome)) = arrivals.next().await {{ // completion order\n        \
-             if outcome.is_ok() {{\n            let span = ctx.rec.begin(task, 1, Phase::Process);\n            \
-             ctx.clock.sleep({}.0).await;\n            span.end();\n        }}\n    }}\n}};\n\
-             join(tasks, consumer).await.0\n",
+            "let tasks: Vec<_> = (0..{n}).map(|task| lp.spawn(ctx.single(task))).collect();\n\
+             // each finished task is queued by a done callback, in completion order\n\
+             for rank in 1..={n} {{\n    let task = arrivals.get().await;\n    \
+             if succeeded(task) {{\n        let span = ctx.rec.begin(task, 1, Phase::Process);\n        \
+             ctx.clock.sleep({}.0).await;\n        span.end_with(format!(\"#{{rank}} to complete\"));\n    }}\n}}\n",
             s.process
         ),
     }
+}
+
+fn rust_retry(s: &Scenario, limit: Option<u32>) -> String {
+    let n = s.workload().len();
+    let pause = match s.backoff {
+        Backoff::Constant => format!("{} ms", s.delay),
+        Backoff::Exponential => format!("{} ms × {}^(attempt − 1)", s.delay, s.factor),
+    };
+    let jitter = if s.jitter > 0.0 { format!(", shortened by up to {} (seeded jitter)", s.jitter) } else { String::new() };
+    let give_back = match (limit, s.hold) {
+        (Some(_), false) => "        permit = None; // hold=0: give the permit back for the pause\n",
+        (Some(_), true) => "        // hold=1: keep the permit through the pause\n",
+        (None, _) => "",
+    };
+    format!(
+        "async fn with_retries(ctx: &Ctx<impl Clock>, task: u32) -> Outcome {{\n    \
+         let mut permit = None;\n    let mut attempt = 1;\n    loop {{\n        if permit.is_none() {{\n            \
+         permit = ctx.permit(task, attempt).await; // `wait` span, if limited\n        }}\n        \
+         let outcome = ctx.attempt(task, attempt).await; // `work` span\n        \
+         if outcome.is_ok() || attempt >= {} {{\n            \
+         return outcome; // out of attempts: the last error\n        }}\n{give_back}        \
+         // `backoff` span: {pause}{jitter} (not rounded)\n        \
+         ctx.backoff(task, attempt, pause_ms(&ctx.scenario, &ctx.workload, task, attempt)).await;\n        \
+         attempt += 1;\n    }}\n}}\n\n{}{}",
+        s.retries,
+        rust_sem(limit),
+        rust_gathered(n, "with_retries(ctx, task)")
+    )
 }
 
 /// The Rust awaitlab runs for this scenario (condensed from `src/core/patterns`), with its values.

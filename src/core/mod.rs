@@ -1,6 +1,7 @@
 //! The pure core: patterns, clocks, scenarios, runs and timeline geometry. No web crate is used
 //! here (a test reads these sources to make sure), so all of it runs and is tested natively.
 
+pub mod aio;
 pub mod clock;
 pub mod code;
 pub mod event;

@@ -114,8 +114,9 @@ impl Pattern {
             }
             Pattern::Gather => {
                 "Every task starts at once and the call returns when the last one finishes, so the total time is \
-                 the longest task, not the sum. With errors=collect every result or error comes back; with \
-                 errors=fail_fast the first error cancels the tasks still running."
+                 the longest task, not the sum. errors=collect returns every result or error; plain gather \
+                 (errors=raise) hands the caller the first error but cancels nothing, so the rest keep running. \
+                 Cancelling them is what asyncio.TaskGroup adds (errors=fail_fast)."
             }
             Pattern::Semaphore => {
                 "A semaphore hands out a fixed number of permits: a task waits for one before it runs and gives \
@@ -143,12 +144,13 @@ impl Pattern {
                  later stages of that item."
             }
             Pattern::Timeout => {
-                "Each task gets a deadline: if its work takes longer than `timeout`, it is cancelled and fails \
-                 with a timeout error. Tasks that finish in time are unaffected."
+                "Each task gets a deadline: if its work takes at least as long as `timeout`, it is cancelled and \
+                 fails with a timeout error. Tasks that finish in time are unaffected."
             }
             Pattern::Race => {
                 "All tasks start at once and the first one to finish, with a result or an error, decides the \
-                 outcome. Every other task is cancelled at that moment, so no work is wasted on them."
+                 outcome. Every task still running at that moment is cancelled, so no work is wasted on it; a task \
+                 that finished in the same instant keeps its result."
             }
             Pattern::AsCompleted => {
                 "All tasks start at once and their results are handled one by one in the order they finish, not \
@@ -175,8 +177,10 @@ impl Pattern {
 pub enum ErrorMode {
     /// Every result or error is returned (`return_exceptions=True`).
     Collect,
-    /// The first error cancels the tasks still running (`asyncio.TaskGroup`, `try_join_all`).
+    /// `asyncio.TaskGroup`: the first error cancels the tasks still running.
     FailFast,
+    /// Plain `asyncio.gather`: the caller gets the first error; the other tasks keep running.
+    Raise,
 }
 
 impl ErrorMode {
@@ -184,6 +188,7 @@ impl ErrorMode {
         match self {
             ErrorMode::Collect => "collect",
             ErrorMode::FailFast => "fail_fast",
+            ErrorMode::Raise => "raise",
         }
     }
 }
@@ -571,7 +576,11 @@ impl Scenario {
                 "url" => check_url_template(value).map_err(|m| err(key, m)).map(|()| s.url = value.trim().to_string()),
                 "clock" => choice(key, value, &[("browser", ClockKind::Browser), ("virtual", ClockKind::Virtual)])
                     .map(|v| s.clock = v),
-                "errors" => choice(key, value, &[("collect", ErrorMode::Collect), ("fail_fast", ErrorMode::FailFast)])
+                "errors" => choice(
+                    key,
+                    value,
+                    &[("collect", ErrorMode::Collect), ("raise", ErrorMode::Raise), ("fail_fast", ErrorMode::FailFast)],
+                )
                     .map(|v| s.errors = v),
                 "limit" => optional_limit(key, value).map(|v| s.limit = v),
                 "hold" => flag(key, value).map(|v| s.hold = v),
@@ -807,10 +816,12 @@ impl Scenario {
             Field {
                 key: "errors",
                 label: "On error",
-                help: "collect: every result or error comes back; fail_fast: the first error cancels the rest",
+                help: "collect: every result or error comes back; raise: plain gather hands the caller the first \
+                       error and cancels nothing; fail_fast: a TaskGroup, whose first error cancels the tasks still running",
                 kind: FieldKind::Choice(vec![
                     ("collect", "Collect (return_exceptions=True)"),
-                    ("fail_fast", "Fail fast (cancel the rest)"),
+                    ("raise", "Raise (plain gather: the rest keep running)"),
+                    ("fail_fast", "TaskGroup (cancel the rest)"),
                 ]),
             },
             num("retries", "Attempts", "Most attempts per task, the first included (1–20)", 1, MAX_RETRIES.into()),

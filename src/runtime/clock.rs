@@ -109,11 +109,23 @@ pub struct BrowserSleep {
     clock: BrowserClock,
     ms: f64,
     slot: Option<Rc<Slot>>,
+    /// A zero sleep that has yielded once.
+    yielded: bool,
 }
 
 impl Future for BrowserSleep {
     type Output = ();
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        // `asyncio.sleep(0)`: no timer, one trip to the back of the run's ready queue, so the
+        // other ready tasks run first (a `setTimeout(0)` would also wait for the 4 ms clamp).
+        if self.ms <= 0.0 || self.ms.is_nan() {
+            if self.yielded {
+                return Poll::Ready(());
+            }
+            self.yielded = true;
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
         if let Some(slot) = &self.slot {
             if slot.fired.get() {
                 return Poll::Ready(());
@@ -122,7 +134,7 @@ impl Future for BrowserSleep {
             return Poll::Pending;
         }
         let now = self.clock.now();
-        let ms = if self.ms.is_finite() { self.ms.max(0.0) } else { 0.0 };
+        let ms = if self.ms.is_finite() { self.ms } else { f64::from(i32::MAX) };
         let slot = Rc::new(Slot { deadline: now + ms, ..Slot::default() });
         *slot.waker.borrow_mut() = Some(cx.waker().clone());
         // Polls run in microtasks, never inside a timer's callback: its Timeout can go now.
@@ -153,6 +165,6 @@ impl Clock for BrowserClock {
     }
 
     fn sleep(&self, ms: f64) -> BrowserSleep {
-        BrowserSleep { clock: self.clone(), ms, slot: None }
+        BrowserSleep { clock: self.clone(), ms, slot: None, yielded: false }
     }
 }

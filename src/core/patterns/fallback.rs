@@ -5,8 +5,7 @@
 //! gets a `fallback` mark (detail: `None (error: …)`) instead of `failed`, so it does not count
 //! among the run's failures: the batch completes with a value for every task.
 
-
-use super::{join_all, Ctx, Outcome};
+use super::{aio, Ctx, Loop, Outcome};
 use crate::core::clock::Clock;
 use crate::core::event::{Kind, Phase};
 
@@ -14,19 +13,22 @@ use crate::core::event::{Kind, Phase};
 pub const DEFAULT_VALUE: &str = "None";
 
 /// Runs every task at once; errors become [`DEFAULT_VALUE`].
-pub async fn run<C: Clock>(ctx: &Ctx<C>) -> Vec<Outcome> {
-    join_all((0..ctx.workload.len()).map(|task| async move {
-        match ctx.attempt(task, 1).await {
-            Ok(value) => {
-                let outcome = Ok(value);
-                ctx.finish(task, &outcome);
-                outcome
+pub async fn run<'a, C: Clock>(ctx: &'a Ctx<C>, lp: &Loop<'a>) -> Vec<Outcome> {
+    aio::gather(
+        lp,
+        (0..ctx.workload.len()).map(|task| async move {
+            match ctx.attempt(task, 1).await {
+                Ok(value) => {
+                    let outcome = Ok(value);
+                    ctx.finish(task, &outcome);
+                    outcome
+                }
+                Err(error) => {
+                    ctx.rec.record(task, 0, Kind::Fallback, Phase::Task, format!("{DEFAULT_VALUE} (error: {error})"));
+                    Ok(DEFAULT_VALUE.into())
+                }
             }
-            Err(error) => {
-                ctx.rec.record(task, 0, Kind::Fallback, Phase::Task, format!("{DEFAULT_VALUE} (error: {error})"));
-                Ok(DEFAULT_VALUE.into())
-            }
-        }
-    }))
+        }),
+    )
     .await
 }

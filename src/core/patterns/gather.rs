@@ -1,55 +1,77 @@
 //! `asyncio.gather`: every task starts at once, and the call returns when they are all done.
 //!
-//! - `errors=collect` (the default) is `gather(*tasks, return_exceptions=True)` / `join_all`: every
-//!   task runs to the end and every result or error comes back, in task order.
+//! - `errors=collect` (the default) is `gather(*tasks, return_exceptions=True)`: every task runs to
+//!   the end and every result or error comes back, in task order.
+//! - `errors=raise` is plain `gather(*tasks)`: the caller gets the first error as soon as it
+//!   happens, but nothing is cancelled: the other tasks keep running to their end (the caller then
+//!   waits for them, `asyncio.wait(tasks)`, as asyncio.run would otherwise cancel them on exit).
+//!   The lanes are those of `collect`; what differs is what the caller saw, and when.
 //! - `errors=fail_fast` is `asyncio.TaskGroup`: the first error cancels every task still running.
-//!   (Plain `gather` without `return_exceptions` raises the first error too, but leaves the other
-//!   tasks running; cancelling them is what a TaskGroup adds.) A cancelled
-//!   task's `work` span closes with `cancel` and it gets a `failed` mark whose detail starts with
-//!   `cancelled`, naming the task whose error cancelled it; it counts among the run's failures,
-//!   since it produced no result.
-//!
-//! Fail-fast is written over `FuturesUnordered` rather than `futures::future::try_join_all`: past
-//! 30 futures, `try_join_all` reads results in task order, so an error from a later task waits for
-//! every earlier one to finish (futures-rs issue #2866) and would not fail fast at all.
+//!   A task that finished in the same instant as the error is not running any more: it keeps its
+//!   result (or its own error, which joins the group's). A cancelled task's `work` span closes
+//!   with `cancel` and it gets a `failed` mark whose detail starts with `cancelled`, naming the
+//!   task whose error cancelled it.
 
-use futures::stream::{FuturesUnordered, StreamExt};
+use std::cell::Cell;
+use std::rc::Rc;
 
-use super::{join_all, Ctx, Outcome};
+use super::{aio, Ctx, Loop, Outcome};
+use crate::core::aio::{Signal, Task};
 use crate::core::clock::Clock;
 use crate::core::scenario::ErrorMode;
 
-/// Starts every task at once and waits for all of them (or, fail-fast, for the first error).
-pub async fn run<C: Clock>(ctx: &Ctx<C>) -> Vec<Outcome> {
+/// Starts every task at once and waits for all of them, as `errors` says.
+pub async fn run<'a, C: Clock>(ctx: &'a Ctx<C>, lp: &Loop<'a>) -> Vec<Outcome> {
     match ctx.scenario.errors {
-        ErrorMode::Collect => join_all((0..ctx.workload.len()).map(|task| ctx.single(task))).await,
-        ErrorMode::FailFast => fail_fast(ctx).await,
+        ErrorMode::Collect => aio::gather(lp, (0..ctx.workload.len()).map(|task| ctx.single(task))).await,
+        ErrorMode::Raise => raise_first(ctx, lp).await,
+        ErrorMode::FailFast => task_group(ctx, lp).await,
     }
 }
 
-async fn fail_fast<C: Clock>(ctx: &Ctx<C>) -> Vec<Outcome> {
-    let mut finished: Vec<Option<Outcome>> = vec![None; ctx.workload.len() as usize];
-    let mut culprit = None;
-    {
-        let mut running: FuturesUnordered<_> =
-            (0..ctx.workload.len()).map(|task| async move { (task, ctx.single(task).await) }).collect();
-        while let Some((task, outcome)) = running.next().await {
-            let failed = outcome.is_err();
-            finished[task as usize] = Some(outcome);
-            if failed {
-                culprit = Some(task);
-                break;
+/// Plain `gather`: returns the first error to the caller when it happens; nothing is cancelled,
+/// so the run still lasts until the last task is done.
+async fn raise_first<'a, C: Clock>(ctx: &'a Ctx<C>, lp: &Loop<'a>) -> Vec<Outcome> {
+    let tasks: Vec<Task<'a, Outcome>> = (0..ctx.workload.len()).map(|task| lp.spawn(ctx.single(task))).collect();
+    aio::wait_all(&tasks).await;
+    tasks.iter().map(|t| t.result().and_then(Result::ok).expect("nothing cancels a gathered task")).collect()
+}
+
+/// `async with asyncio.TaskGroup() as tg:` — each task reports through a done callback; the first
+/// error (`_on_task_done`) cancels every task not yet done, and the group waits for all of them.
+async fn task_group<'a, C: Clock>(ctx: &'a Ctx<C>, lp: &Loop<'a>) -> Vec<Outcome> {
+    let tasks: Rc<Vec<Task<'a, Outcome>>> =
+        Rc::new((0..ctx.workload.len()).map(|task| lp.spawn(ctx.single(task))).collect());
+    let all_done = Rc::new(Signal::default());
+    let left = Rc::new(Cell::new(tasks.len()));
+    let aborting = Rc::new(Cell::new(false));
+    for (i, task) in tasks.iter().enumerate() {
+        let (group, all_done, left, aborting) = (Rc::downgrade(&tasks), all_done.clone(), left.clone(), aborting.clone());
+        task.add_done_callback(move || {
+            left.set(left.get() - 1);
+            if left.get() == 0 {
+                all_done.set();
             }
-        }
-        // `running` is dropped here: the tasks still in it are cancelled and their spans say so.
+            let Some(group) = group.upgrade() else { return };
+            let failed = matches!(group[i].result(), Some(Ok(Err(_))));
+            if failed && !aborting.replace(true) {
+                let why = format!("task {i} failed first");
+                for (other, t) in group.iter().enumerate() {
+                    let why = why.clone();
+                    t.cancel(move || {
+                        let _ = ctx.cancelled(other as u32, &why);
+                    });
+                }
+            }
+        });
     }
-    finished
-        .into_iter()
+    all_done.wait().await;
+    tasks
+        .iter()
         .enumerate()
-        .map(|(task, outcome)| match (outcome, culprit) {
-            (Some(outcome), _) => outcome,
-            (None, Some(culprit)) => ctx.cancelled(task as u32, &format!("task {culprit} failed first")),
-            (None, None) => Err("cancelled".into()), // unreachable: without an error every task finishes
+        .map(|(task, t)| match t.result() {
+            Some(Ok(outcome)) => outcome,
+            _ => Err(format!("cancelled (task {task})").into()),
         })
         .collect()
 }

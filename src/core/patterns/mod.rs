@@ -24,8 +24,8 @@ use std::rc::Rc;
 
 use futures::future::{select, Either};
 use rustc_hash::FxHashMap;
-pub use tokio::sync::{Semaphore, SemaphorePermit};
 
+use super::aio::{self, Loop, Permit, Semaphore};
 use super::clock::Clock;
 use super::event::{Kind, Phase, Recorder, Text};
 use super::scenario::{Pattern, Scenario};
@@ -121,21 +121,6 @@ impl<C: Clock> Work for SleepWork<C> {
     }
 }
 
-/// `futures::future::join_all`: runs every future at once and returns their outputs in the
-/// iterator's order. Past 30 futures the crate's version keeps finished outputs in a heap until
-/// every earlier one is done; a gather of 100,000 tasks finishing in random order spent a sixth of
-/// its time there. Here each output goes straight to its index.
-pub async fn join_all<F: Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
-    use futures::stream::{FuturesUnordered, StreamExt};
-    let mut running: FuturesUnordered<_> =
-        futures.into_iter().enumerate().map(|(i, f)| async move { (i, f.await) }).collect();
-    let mut outputs: Vec<Option<F::Output>> = std::iter::repeat_with(|| None).take(running.len()).collect();
-    while let Some((i, output)) = running.next().await {
-        outputs[i] = Some(output);
-    }
-    outputs.into_iter().map(|o| o.expect("every future finished")).collect()
-}
-
 /// Everything a pattern needs: the clock, where to record, what to run.
 pub struct Ctx<C: Clock> {
     pub clock: C,
@@ -143,6 +128,8 @@ pub struct Ctx<C: Clock> {
     pub scenario: Scenario,
     pub workload: Workload,
     pub work: Rc<dyn Work>,
+    /// The run's semaphore (`asyncio.Semaphore(limit)`), if its pattern has a limit.
+    pub sem: Option<Semaphore>,
     texts: MsTexts,
 }
 
@@ -159,7 +146,8 @@ impl<C: Clock> Ctx<C> {
         let workload = scenario.workload();
         // Every pattern records at least a span and a finish per task.
         rec.reserve(workload.len() as usize * 3);
-        Ctx { clock, rec, scenario, workload, work, texts: MsTexts::default() }
+        let sem = scenario.effective_limit().map(|n| Semaphore::new(n as usize));
+        Ctx { clock, rec, scenario, workload, work, sem, texts: MsTexts::default() }
     }
 
     /// One attempt of `task`'s work, recorded as a `work` span.
@@ -198,55 +186,37 @@ impl<C: Clock> Ctx<C> {
         }
     }
 
-    /// A semaphore of the scenario's effective `limit`, if it has one.
-    pub fn semaphore(&self) -> Option<Semaphore> {
-        self.scenario.effective_limit().map(|n| Semaphore::new(n as usize))
-    }
-
-    /// Runs `body` for every task at once (under the scenario's semaphore when it has a `limit`)
-    /// and records how each task finished; the outcomes come back in task order.
-    pub async fn gather_limited<F>(&self, body: F) -> Vec<Outcome>
+    /// Spawns `body(task)` for every task at once and gathers them (`asyncio.gather(*(body(i) for
+    /// i in range(N)), return_exceptions=True)`), each task's outcome recorded as it finishes; the
+    /// outcomes come back in task order.
+    pub async fn gather_each<'a, F>(&'a self, lp: &Loop<'a>, body: impl Fn(u32) -> F) -> Vec<Outcome>
     where
-        F: AsyncFn(u32, Option<&Semaphore>) -> Outcome,
+        F: Future<Output = Outcome> + 'a,
     {
-        let sem = self.semaphore();
-        let (sem, body) = (sem.as_ref(), &body);
-        join_all((0..self.workload.len()).map(|task| async move {
-            let outcome = body(task, sem).await;
-            self.finish(task, &outcome);
-            outcome
-        }))
+        let body = &body;
+        aio::gather(
+            lp,
+            (0..self.workload.len()).map(|task| {
+                let work = body(task);
+                async move {
+                    let outcome = work.await;
+                    self.finish(task, &outcome);
+                    outcome
+                }
+            }),
+        )
         .await
     }
 
-    /// Waits for a permit of `sem`, recorded as a `wait` span (zero-length when one is free).
+    /// `async with sem:` on the run's semaphore, the wait recorded as a `wait` span (zero-length
+    /// when a permit is free); `None` at once, recording nothing, when the run has no semaphore.
     /// Permits are handed out first come, first served, as asyncio.Semaphore does.
-    pub async fn permit<'s>(&self, sem: &'s Semaphore, task: u32, attempt: u32) -> Result<SemaphorePermit<'s>, Text> {
+    pub async fn permit(&self, task: u32, attempt: u32) -> Option<Permit<'_>> {
+        let sem = self.sem.as_ref()?;
         let span = self.rec.begin(task, attempt, Phase::Wait);
-        match sem.acquire().await {
-            Ok(permit) => {
-                span.end();
-                Ok(permit)
-            }
-            Err(e) => {
-                let e = Text::from(e.to_string());
-                span.fail(e.clone());
-                Err(e)
-            }
-        }
-    }
-
-    /// [`Ctx::permit`] when there is a semaphore; `Ok(None)` at once when there is none.
-    pub async fn maybe_permit<'s>(
-        &self,
-        sem: Option<&'s Semaphore>,
-        task: u32,
-        attempt: u32,
-    ) -> Result<Option<SemaphorePermit<'s>>, Text> {
-        match sem {
-            Some(sem) => self.permit(sem, task, attempt).await.map(Some),
-            None => Ok(None),
-        }
+        let permit = sem.acquire().await;
+        span.end();
+        Some(permit)
     }
 
     /// A timed stage (`process`, `save`, `acquire`, `release`) of `ms` milliseconds, recorded as a
@@ -283,7 +253,7 @@ impl<C: Clock> Ctx<C> {
     pub async fn backoff(&self, task: u32, attempt: u32, ms: f64) {
         let span = self.rec.begin(task, attempt, Phase::Backoff);
         self.clock.sleep(ms).await;
-        span.end_with(format!("{ms} ms, then attempt {}", attempt + 1));
+        span.end_with(format!("{} ms, then attempt {}", ms_text(ms), attempt + 1));
     }
 
     /// Records that `task` was cancelled before it finished: a `failed` mark whose detail starts
@@ -310,18 +280,36 @@ impl<C: Clock> Ctx<C> {
     }
 }
 
-/// Runs the scenario's pattern to the end; returns each task's outcome, in task order.
+/// A length in ms as text: whole numbers as they are (`100`), others to at most two decimals
+/// (`337.5`), for labels; the events keep the exact times.
+pub fn ms_text(ms: f64) -> String {
+    if ms.fract() == 0.0 {
+        format!("{ms}")
+    } else {
+        let text = format!("{ms:.2}");
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    }
+}
+
+/// Runs the scenario's pattern to the end, as the `main()` of an asyncio-shaped loop on the
+/// context's clock; returns each task's outcome, in task order.
 pub async fn run<C: Clock>(ctx: &Ctx<C>) -> Vec<Outcome> {
+    let clock = ctx.clock.clone();
+    let lp = Loop::new(move || clock.start_iteration());
+    lp.run(main(ctx, &lp)).await
+}
+
+async fn main<'a, C: Clock>(ctx: &'a Ctx<C>, lp: &Loop<'a>) -> Vec<Outcome> {
     match ctx.scenario.pattern {
         Pattern::Sequential => sequential::run(ctx).await,
-        Pattern::Gather => gather::run(ctx).await,
-        Pattern::Semaphore => semaphore::run(ctx).await,
-        Pattern::Retry => retry::run(ctx).await,
-        Pattern::Fallback => fallback::run(ctx).await,
-        Pattern::Resource => resource::run(ctx).await,
-        Pattern::Pipeline => pipeline::run(ctx).await,
-        Pattern::Timeout => timeout::run(ctx).await,
-        Pattern::Race => race::run(ctx).await,
-        Pattern::AsCompleted => as_completed::run(ctx).await,
+        Pattern::Gather => gather::run(ctx, lp).await,
+        Pattern::Semaphore => semaphore::run(ctx, lp).await,
+        Pattern::Retry => retry::run(ctx, lp).await,
+        Pattern::Fallback => fallback::run(ctx, lp).await,
+        Pattern::Resource => resource::run(ctx, lp).await,
+        Pattern::Pipeline => pipeline::run(ctx, lp).await,
+        Pattern::Timeout => timeout::run(ctx, lp).await,
+        Pattern::Race => race::run(ctx, lp).await,
+        Pattern::AsCompleted => as_completed::run(ctx, lp).await,
     }
 }

@@ -9,17 +9,17 @@
 //! Processing is modelled as an awaited step (an async parse, say): CPU-bound work would block the
 //! event loop instead, which this demo does not simulate.
 
-use super::{Ctx, Outcome, Semaphore};
+use super::{Ctx, Loop, Outcome};
 use crate::core::clock::Clock;
 use crate::core::event::Phase;
 
 /// Runs every item through its three stages.
-pub async fn run<C: Clock>(ctx: &Ctx<C>) -> Vec<Outcome> {
-    ctx.gather_limited(async |item, sem| process_item(ctx, item, sem).await).await
+pub async fn run<'a, C: Clock>(ctx: &'a Ctx<C>, lp: &Loop<'a>) -> Vec<Outcome> {
+    ctx.gather_each(lp, |item| process_item(ctx, item)).await
 }
 
-async fn process_item<C: Clock>(ctx: &Ctx<C>, item: u32, sem: Option<&Semaphore>) -> Outcome {
-    let _permit = ctx.maybe_permit(sem, item, 1).await?;
+async fn process_item<C: Clock>(ctx: &Ctx<C>, item: u32) -> Outcome {
+    let _permit = ctx.permit(item, 1).await;
     let data = ctx.fetch(item, 1).await?;
     ctx.stage(item, 1, Phase::Process, ctx.scenario.process).await?;
     ctx.stage(item, 1, Phase::Save, ctx.scenario.save).await?;

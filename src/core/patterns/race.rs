@@ -1,23 +1,47 @@
-//! A race (`asyncio.wait(..., return_when=FIRST_COMPLETED)` then cancelling the rest; Rust's
-//! `select_all`): every task starts at once, the first one to finish, with a value or an error,
-//! wins, and every other task is cancelled at that instant. A loser's `work` span closes with
-//! `cancel` and it gets a `failed` mark whose detail starts with `cancelled`. Of tasks finishing at
-//! the same instant, the lowest-numbered wins.
+//! A race: `done, pending = await asyncio.wait(tasks, return_when=FIRST_COMPLETED)`, then every
+//! task still pending is cancelled. Every task starts at once; the first to finish, with a value
+//! or an error, ends the wait, and every task that finished in that same instant is in `done`
+//! too, with its own result: only the tasks still running are cancelled. A cancelled task's `work`
+//! span closes with `cancel` and it gets a `failed` mark starting with `cancelled`.
 
-use futures::future::select_all;
+use std::rc::Rc;
 
-use super::{Ctx, Outcome};
+use super::{Ctx, Loop, Outcome};
+use crate::core::aio::{Signal, Task};
 use crate::core::clock::Clock;
 
-/// Runs every task until the first one finishes; cancels the others.
-pub async fn run<C: Clock>(ctx: &Ctx<C>) -> Vec<Outcome> {
-    let n = ctx.workload.len();
-    if n == 0 {
+/// Runs every task until the first ones finish; cancels the rest.
+pub async fn run<'a, C: Clock>(ctx: &'a Ctx<C>, lp: &Loop<'a>) -> Vec<Outcome> {
+    let tasks: Vec<Task<'a, Outcome>> = (0..ctx.workload.len()).map(|task| lp.spawn(ctx.single(task))).collect();
+    if tasks.is_empty() {
         return Vec::new();
     }
-    let racers: Vec<_> = (0..n).map(|task| Box::pin(ctx.single(task))).collect();
-    let (won, winner, losers) = select_all(racers).await;
-    drop(losers); // cancels them: their open spans record `cancel`
-    let why = format!("task {winner} finished first");
-    (0..n).map(|task| if task as usize == winner { won.clone() } else { ctx.cancelled(task, &why) }).collect()
+    // `asyncio.wait`: a done callback on each task; the first sets the waiter.
+    let first = Rc::new(Signal::default());
+    for t in &tasks {
+        let first = first.clone();
+        t.add_done_callback(move || first.set());
+    }
+    first.wait().await;
+    let winners: Vec<usize> = (0..tasks.len()).filter(|&i| tasks[i].is_done()).collect();
+    let why = match winners.as_slice() {
+        [one] => format!("task {one} finished first"),
+        many => format!("tasks {} finished first", many.iter().map(usize::to_string).collect::<Vec<_>>().join(", ")),
+    };
+    let pending: Vec<_> = tasks.iter().enumerate().filter(|(_, t)| !t.is_done()).collect();
+    for (task, t) in &pending {
+        let (task, why) = (*task as u32, why.clone());
+        t.cancel(move || {
+            let _ = ctx.cancelled(task, &why);
+        });
+    }
+    let pending: Vec<_> = pending.into_iter().map(|(_, t)| t.clone()).collect();
+    crate::core::aio::wait_all(&pending).await;
+    tasks
+        .iter()
+        .map(|t| match t.result() {
+            Some(Ok(outcome)) => outcome,
+            _ => Err(format!("cancelled: {why}").into()),
+        })
+        .collect()
 }

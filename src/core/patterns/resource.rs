@@ -8,17 +8,17 @@
 //! and the release are skipped, as when `__aenter__` raises. If releasing fails, its error is the
 //! task's, as when `__aexit__` raises.
 
-use super::{Ctx, Outcome, Semaphore};
+use super::{Ctx, Loop, Outcome};
 use crate::core::clock::Clock;
 use crate::core::event::Phase;
 
 /// Runs every task inside its resource.
-pub async fn run<C: Clock>(ctx: &Ctx<C>) -> Vec<Outcome> {
-    ctx.gather_limited(async |task, sem| with_resource(ctx, task, sem).await).await
+pub async fn run<'a, C: Clock>(ctx: &'a Ctx<C>, lp: &Loop<'a>) -> Vec<Outcome> {
+    ctx.gather_each(lp, |task| with_resource(ctx, task)).await
 }
 
-async fn with_resource<C: Clock>(ctx: &Ctx<C>, task: u32, sem: Option<&Semaphore>) -> Outcome {
-    let _permit = ctx.maybe_permit(sem, task, 1).await?;
+async fn with_resource<C: Clock>(ctx: &Ctx<C>, task: u32) -> Outcome {
+    let _permit = ctx.permit(task, 1).await;
     let s = &ctx.scenario;
     ctx.stage(task, 1, Phase::Acquire, s.acquire).await?;
     let outcome = ctx.attempt(task, 1).await;

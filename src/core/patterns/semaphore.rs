@@ -5,22 +5,14 @@
 //! zero-length), so every lane has the same shape: `wait`, then `work` while holding the permit.
 //! The permit goes back as the work ends, before the task's `done`/`failed` mark.
 
-
-use super::{join_all, Ctx, Outcome, Semaphore};
+use super::{Ctx, Loop, Outcome};
 use crate::core::clock::Clock;
-use crate::core::scenario::DEFAULT_LIMIT;
 
-/// Runs every task under one semaphore of `limit` permits.
-pub async fn run<C: Clock>(ctx: &Ctx<C>) -> Vec<Outcome> {
-    let sem = ctx.semaphore().unwrap_or_else(|| Semaphore::new(DEFAULT_LIMIT as usize));
-    let sem = &sem;
-    join_all((0..ctx.workload.len()).map(|task| async move {
-        let outcome = match ctx.permit(sem, task, 1).await {
-            Ok(_permit) => ctx.attempt(task, 1).await, // the permit is released at the end of this arm
-            Err(e) => Err(e),
-        };
-        ctx.finish(task, &outcome);
-        outcome
-    }))
+/// Runs every task under the run's semaphore (the scenario's `limit`, 3 by default).
+pub async fn run<'a, C: Clock>(ctx: &'a Ctx<C>, lp: &Loop<'a>) -> Vec<Outcome> {
+    ctx.gather_each(lp, |task| async move {
+        let _permit = ctx.permit(task, 1).await;
+        ctx.attempt(task, 1).await // the permit is released as this returns
+    })
     .await
 }

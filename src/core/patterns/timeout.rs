@@ -1,18 +1,13 @@
-//! `asyncio.wait_for(task, timeout)` for every task, gathered: a task whose work is still running
+//! `asyncio.wait_for(work, timeout)` for every task, gathered: a task whose work is still running
 //! after `timeout` ms is cancelled; its `work` span closes with `timeout` and it fails with a
-//! TimeoutError. A task exactly as long as the timeout times out (as in asyncio).
+//! TimeoutError. A task at least as long as the timeout times out, as in asyncio: the deadline's
+//! timer is set first, and a deadline that comes due in the same step as the work wins.
 
-
-use super::{join_all, Ctx, Outcome};
+use super::{Ctx, Loop, Outcome};
 use crate::core::clock::Clock;
 
 /// Runs every task at once, each under its own deadline.
-pub async fn run<C: Clock>(ctx: &Ctx<C>) -> Vec<Outcome> {
+pub async fn run<'a, C: Clock>(ctx: &'a Ctx<C>, lp: &Loop<'a>) -> Vec<Outcome> {
     let timeout = ctx.scenario.timeout;
-    join_all((0..ctx.workload.len()).map(|task| async move {
-        let outcome = ctx.attempt_within(task, 1, timeout).await;
-        ctx.finish(task, &outcome);
-        outcome
-    }))
-    .await
+    ctx.gather_each(lp, |task| ctx.attempt_within(task, 1, timeout)).await
 }

@@ -1,0 +1,569 @@
+//! A small asyncio, inside one future: the patterns' tasks, run on any [`Clock`].
+//!
+//! The patterns teach asyncio, so they are run the way asyncio runs them, not the way Rust's
+//! future combinators would: every `asyncio.create_task` is a task here, scheduled on a ready
+//! queue that runs first in, first out; a task finishing schedules its done callbacks on that
+//! queue (one step later, as `call_soon` does); a sleep's timer wakes its task through the queue;
+//! `sleep(0)` goes to the back of it. What happens at one instant therefore happens in asyncio's
+//! order: a task whose timer came due finishes before a cancellation caused by another task at
+//! the same instant reaches it, and `asyncio.wait` sees every task that finished at that instant.
+//!
+//! [`Loop::run`] drives the queue inside the future that awaits it, so a run on the browser is
+//! still one `spawn_local`ed future that can be aborted as a whole (dropping it drops every task,
+//! and their open spans record `cancel`). Time is the clock's business: when the queue is empty
+//! the loop's future waits, and the virtual clock jumps to its next timer or the browser's fires.
+//!
+//! Built here on top of that: [`Task`] (a handle: await it, cancel it, add done callbacks),
+//! [`Signal`] (a future a callback sets) and [`Semaphore`] (asyncio's, FIFO, as in CPython 3.12).
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::future::{poll_fn, Future};
+use std::pin::{pin, Pin};
+use std::rc::{Rc, Weak};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Wake, Waker};
+
+/// The ready queue, shared with the tasks' wakers (a `Waker` must be `Send`).
+#[derive(Default)]
+struct Ready {
+    queue: Mutex<VecDeque<usize>>,
+    /// Wakes the future that drives the loop.
+    driver: Mutex<Option<Waker>>,
+}
+
+impl Ready {
+    fn push(&self, id: usize) {
+        self.queue.lock().expect("ready queue").push_back(id);
+        if let Some(w) = self.driver.lock().expect("driver waker").as_ref() {
+            w.wake_by_ref();
+        }
+    }
+}
+
+/// A task's waker: waking a task that is already queued does nothing (a task waits on one thing
+/// at a time in asyncio, so it is never scheduled twice).
+struct TaskWaker {
+    id: usize,
+    scheduled: AtomicBool,
+    ready: Arc<Ready>,
+}
+
+impl Wake for TaskWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        if !self.scheduled.swap(true, Ordering::AcqRel) {
+            self.ready.push(self.id);
+        }
+    }
+}
+
+/// The id of the task [`Loop::run`] drives itself (the `main()` coroutine).
+const MAIN: usize = usize::MAX;
+
+struct Slot<'a> {
+    fut: Pin<Box<dyn Future<Output = ()> + 'a>>,
+    waker: Arc<TaskWaker>,
+}
+
+struct State<'a> {
+    ready: Arc<Ready>,
+    /// Spawned tasks by id; `None` once finished (ids are never reused, so a late wake-up of a
+    /// finished task cannot step another one).
+    tasks: RefCell<Vec<Option<Slot<'a>>>>,
+    start_iteration: Box<dyn Fn() + 'a>,
+}
+
+/// The run's event loop. Cheap to clone; clones share the queue. Tasks may borrow anything that
+/// outlives `'a`.
+#[derive(Clone)]
+pub struct Loop<'a> {
+    state: Rc<State<'a>>,
+}
+
+impl<'a> Loop<'a> {
+    /// A loop that calls `start_iteration` at the start of each pass over the ready queue
+    /// ([`crate::core::clock::Clock::start_iteration`]).
+    pub fn new(start_iteration: impl Fn() + 'a) -> Self {
+        Loop {
+            state: Rc::new(State {
+                ready: Arc::default(),
+                tasks: RefCell::default(),
+                start_iteration: Box::new(start_iteration),
+            }),
+        }
+    }
+
+    /// `asyncio.create_task`: schedules `fut`'s first step at the back of the ready queue.
+    pub fn spawn<F>(&self, fut: F) -> Task<'a, F::Output>
+    where
+        F: Future + 'a,
+        F::Output: 'a,
+    {
+        let cell = Rc::new(TaskCell { lp: Rc::downgrade(&self.state), ..TaskCell::default() });
+        let wrapped = TaskFuture { fut: Some(Box::pin(fut)), cell: cell.clone() };
+        let mut tasks = self.state.tasks.borrow_mut();
+        let waker = Arc::new(TaskWaker { id: tasks.len(), scheduled: AtomicBool::new(false), ready: self.state.ready.clone() });
+        tasks.push(Some(Slot { fut: Box::pin(wrapped), waker: waker.clone() }));
+        drop(tasks);
+        waker.wake_by_ref();
+        Task { cell, waker }
+    }
+
+    /// `loop.call_soon(f)`: runs `f` when its turn in the ready queue comes.
+    pub fn call_soon(&self, f: impl FnOnce() + 'a) {
+        let _ = self.spawn(async move { f() });
+    }
+
+    /// `asyncio.run(main)`: runs `main` as the first task and the queue until `main` is done,
+    /// then returns its output. Tasks still unfinished then are dropped with the loop.
+    pub async fn run<F: Future>(&self, main: F) -> F::Output {
+        let ready = self.state.ready.clone();
+        let main_waker = Arc::new(TaskWaker { id: MAIN, scheduled: AtomicBool::new(false), ready: ready.clone() });
+        let main_waker_handle = Waker::from(main_waker.clone());
+        main_waker.wake_by_ref();
+        let mut main = pin!(main);
+        let mut output = None;
+        poll_fn(|cx| {
+            *ready.driver.lock().expect("driver waker") = Some(cx.waker().clone());
+            loop {
+                let n = ready.queue.lock().expect("ready queue").len();
+                if n == 0 {
+                    return Poll::Pending;
+                }
+                (self.state.start_iteration)();
+                for _ in 0..n {
+                    let id = ready.queue.lock().expect("ready queue").pop_front().expect("a queued task");
+                    if id == MAIN {
+                        main_waker.scheduled.store(false, Ordering::Release);
+                        if let Poll::Ready(out) = main.as_mut().poll(&mut Context::from_waker(&main_waker_handle)) {
+                            output = Some(out);
+                        }
+                    } else {
+                        self.step(id);
+                    }
+                }
+                // Like `run_until_complete`, stop at the end of the pass in which main finished.
+                if let Some(out) = output.take() {
+                    return Poll::Ready(out);
+                }
+            }
+        })
+        .await
+    }
+
+    /// One step of task `id`: polls it once, drops it when it is finished.
+    fn step(&self, id: usize) {
+        let Some(mut slot) = self.state.tasks.borrow_mut().get_mut(id).and_then(Option::take) else { return };
+        slot.waker.scheduled.store(false, Ordering::Release);
+        let waker = Waker::from(slot.waker.clone());
+        if slot.fut.as_mut().poll(&mut Context::from_waker(&waker)).is_pending() {
+            self.state.tasks.borrow_mut()[id] = Some(slot);
+        }
+    }
+}
+
+impl Drop for State<'_> {
+    fn drop(&mut self) {
+        // Dropping a task can wake others; drop them with the list no longer borrowed.
+        let tasks = std::mem::take(self.tasks.get_mut());
+        drop(tasks);
+    }
+}
+
+/// A task's result when it was cancelled (`asyncio.CancelledError`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cancelled;
+
+enum DoneCallback<'a> {
+    /// A task awaiting this one: woken, which queues its step.
+    Wake(Waker),
+    /// Anything else (`add_done_callback`): run in its own turn of the queue.
+    Call(Box<dyn FnOnce() + 'a>),
+}
+
+struct TaskCell<'a, T> {
+    lp: Weak<State<'a>>,
+    result: RefCell<Option<Result<T, Cancelled>>>,
+    callbacks: RefCell<Vec<DoneCallback<'a>>>,
+    cancel_requested: Cell<bool>,
+    on_cancel: RefCell<Option<Box<dyn FnOnce() + 'a>>>,
+}
+
+impl<T> Default for TaskCell<'_, T> {
+    fn default() -> Self {
+        TaskCell {
+            lp: Weak::new(),
+            result: RefCell::new(None),
+            callbacks: RefCell::default(),
+            cancel_requested: Cell::new(false),
+            on_cancel: RefCell::default(),
+        }
+    }
+}
+
+impl<'a, T> TaskCell<'a, T> {
+    fn schedule(&self, callback: DoneCallback<'a>) {
+        match callback {
+            DoneCallback::Wake(w) => w.wake(),
+            DoneCallback::Call(f) => {
+                if let Some(state) = self.lp.upgrade() {
+                    Loop { state }.call_soon(f);
+                }
+            }
+        }
+    }
+
+    fn finish(&self, result: Result<T, Cancelled>) {
+        *self.result.borrow_mut() = Some(result);
+        let callbacks = std::mem::take(&mut *self.callbacks.borrow_mut());
+        callbacks.into_iter().for_each(|c| self.schedule(c));
+    }
+}
+
+/// The spawned future: the task's coroutine, dropped at the step after a cancel request (where
+/// asyncio throws `CancelledError` into it).
+struct TaskFuture<'a, F: Future> {
+    fut: Option<Pin<Box<F>>>,
+    cell: Rc<TaskCell<'a, F::Output>>,
+}
+
+impl<F: Future> Future for TaskFuture<'_, F> {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.fut.is_none() {
+            return Poll::Ready(());
+        }
+        if self.cell.cancel_requested.get() {
+            self.fut = None; // its open spans record `cancel`
+            if let Some(f) = self.cell.on_cancel.borrow_mut().take() {
+                f();
+            }
+            self.cell.finish(Err(Cancelled));
+            return Poll::Ready(());
+        }
+        let fut = self.fut.as_mut().expect("checked above");
+        match fut.as_mut().poll(cx) {
+            Poll::Ready(out) => {
+                self.fut = None;
+                self.cell.finish(Ok(out));
+                Poll::Ready(())
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+/// A spawned task (`asyncio.Task`). Clones refer to the same task.
+pub struct Task<'a, T> {
+    cell: Rc<TaskCell<'a, T>>,
+    waker: Arc<TaskWaker>,
+}
+
+impl<T> Clone for Task<'_, T> {
+    fn clone(&self) -> Self {
+        Task { cell: self.cell.clone(), waker: self.waker.clone() }
+    }
+}
+
+impl<'a, T: Clone> Task<'a, T> {
+    /// Whether the task has finished (with a result or cancelled).
+    pub fn is_done(&self) -> bool {
+        self.cell.result.borrow().is_some()
+    }
+
+    /// The task's result, once it is done.
+    pub fn result(&self) -> Option<Result<T, Cancelled>> {
+        self.cell.result.borrow().clone()
+    }
+
+    /// `task.cancel()`: unless the task is done, it is dropped at its next step, which is queued
+    /// now if it was not already. `on_cancel` runs then, after its spans have closed. Returns
+    /// whether the request was made.
+    ///
+    /// Unlike asyncio, the future the task awaits is not cancelled at once but when the task
+    /// steps; no pattern cancels a task waiting on something another task could hand it.
+    pub fn cancel(&self, on_cancel: impl FnOnce() + 'a) -> bool {
+        if self.is_done() || self.cell.cancel_requested.get() {
+            return false;
+        }
+        self.cell.cancel_requested.set(true);
+        *self.cell.on_cancel.borrow_mut() = Some(Box::new(on_cancel));
+        self.waker.wake_by_ref();
+        true
+    }
+
+    /// `task.add_done_callback(f)`: `f` runs in its own turn of the queue once the task is done
+    /// (at once, queued, if it already is).
+    pub fn add_done_callback(&self, f: impl FnOnce() + 'a) {
+        let callback = DoneCallback::Call(Box::new(f));
+        if self.is_done() {
+            self.cell.schedule(callback);
+        } else {
+            self.cell.callbacks.borrow_mut().push(callback);
+        }
+    }
+
+    /// `await task`: its result once it is done.
+    pub async fn join(&self) -> Result<T, Cancelled> {
+        let mut registered = false;
+        poll_fn(|cx| {
+            if let Some(result) = self.result() {
+                return Poll::Ready(result);
+            }
+            if !registered {
+                registered = true;
+                self.cell.callbacks.borrow_mut().push(DoneCallback::Wake(cx.waker().clone()));
+            }
+            Poll::Pending
+        })
+        .await
+    }
+}
+
+/// A future that a callback completes (an `asyncio.Future` used as a waiter): setting it queues
+/// the task awaiting it.
+#[derive(Default)]
+pub struct Signal {
+    set: Cell<bool>,
+    waiter: RefCell<Option<Waker>>,
+}
+
+impl Signal {
+    /// Completes the signal (once; later calls do nothing).
+    pub fn set(&self) {
+        if !self.set.replace(true) {
+            if let Some(w) = self.waiter.borrow_mut().take() {
+                w.wake();
+            }
+        }
+    }
+
+    /// Whether it is set.
+    pub fn is_set(&self) -> bool {
+        self.set.get()
+    }
+
+    /// Waits until it is set (returns at once, without yielding, if it is).
+    pub async fn wait(&self) {
+        poll_fn(|cx| {
+            if self.set.get() {
+                return Poll::Ready(());
+            }
+            *self.waiter.borrow_mut() = Some(cx.waker().clone());
+            Poll::Pending
+        })
+        .await
+    }
+}
+
+/// `asyncio.gather(*tasks, return_exceptions=True)` over tasks spawned in order: every result, in
+/// task order, once all are done. As in asyncio, each finished task reports through a done
+/// callback, and the last one wakes the caller.
+pub async fn gather<'a, T: Clone + 'a>(lp: &Loop<'a>, futs: impl IntoIterator<Item = impl Future<Output = T> + 'a>) -> Vec<T> {
+    let tasks: Vec<_> = futs.into_iter().map(|f| lp.spawn(f)).collect();
+    wait_all(&tasks).await;
+    tasks.iter().map(|t| t.result().and_then(Result::ok).expect("a gathered task is never cancelled")).collect()
+}
+
+/// Waits until every task is done (`asyncio.wait(tasks)`), each reporting through a done callback.
+pub async fn wait_all<'a, T: Clone + 'a>(tasks: &[Task<'a, T>]) {
+    let done = Rc::new(Signal::default());
+    let left = Rc::new(Cell::new(tasks.len()));
+    if tasks.is_empty() {
+        return;
+    }
+    for t in tasks {
+        let (done, left) = (done.clone(), left.clone());
+        t.add_done_callback(move || {
+            left.set(left.get() - 1);
+            if left.get() == 0 {
+                done.set();
+            }
+        });
+    }
+    done.wait().await;
+}
+
+/// asyncio's `Semaphore` as in CPython 3.12: acquiring never overtakes a waiter, `release` hands
+/// the permit to the first waiter, and a woken waiter that finds permits left wakes the next.
+pub struct Semaphore {
+    value: Cell<usize>,
+    waiters: RefCell<VecDeque<Rc<SemWaiter>>>,
+}
+
+#[derive(Default)]
+struct SemWaiter {
+    done: Cell<bool>,
+    waker: RefCell<Option<Waker>>,
+}
+
+impl Semaphore {
+    /// A semaphore with `permits` permits.
+    pub fn new(permits: usize) -> Self {
+        Semaphore { value: Cell::new(permits), waiters: RefCell::default() }
+    }
+
+    fn locked(&self) -> bool {
+        self.value.get() == 0 || !self.waiters.borrow().is_empty()
+    }
+
+    /// `async with sem:` — a permit, given back when the returned guard is dropped.
+    pub async fn acquire(&self) -> Permit<'_> {
+        if !self.locked() {
+            self.value.set(self.value.get() - 1);
+            return Permit { sem: self };
+        }
+        let waiter = Rc::new(SemWaiter::default());
+        self.waiters.borrow_mut().push_back(waiter.clone());
+        let queued = Queued { sem: self, waiter: waiter.clone() };
+        poll_fn(|cx| {
+            if waiter.done.get() {
+                return Poll::Ready(());
+            }
+            *waiter.waker.borrow_mut() = Some(cx.waker().clone());
+            Poll::Pending
+        })
+        .await;
+        queued.leave();
+        if self.value.get() > 0 {
+            self.wake_up_next();
+        }
+        Permit { sem: self }
+    }
+
+    /// Gives a permit back and wakes the first waiter, if any.
+    pub fn release(&self) {
+        self.value.set(self.value.get() + 1);
+        self.wake_up_next();
+    }
+
+    fn wake_up_next(&self) {
+        let next = self.waiters.borrow().iter().find(|w| !w.done.get()).cloned();
+        if let Some(w) = next {
+            self.value.set(self.value.get() - 1);
+            w.done.set(true);
+            if let Some(waker) = w.waker.borrow_mut().take() {
+                waker.wake();
+            }
+        }
+    }
+}
+
+/// A waiter's place in the semaphore's queue. Dropped while still queued (its task was
+/// cancelled), it leaves the queue, and a permit it had been handed goes to the next waiter.
+struct Queued<'s> {
+    sem: &'s Semaphore,
+    waiter: Rc<SemWaiter>,
+}
+
+impl Queued<'_> {
+    fn leave(self) {
+        self.remove();
+        std::mem::forget(self);
+    }
+
+    fn remove(&self) {
+        let mut waiters = self.sem.waiters.borrow_mut();
+        if let Some(i) = waiters.iter().position(|w| Rc::ptr_eq(w, &self.waiter)) {
+            waiters.remove(i);
+        }
+    }
+}
+
+impl Drop for Queued<'_> {
+    fn drop(&mut self) {
+        self.remove();
+        if self.waiter.done.get() {
+            self.sem.value.set(self.sem.value.get() + 1);
+            self.sem.wake_up_next();
+        }
+    }
+}
+
+/// A held permit of a [`Semaphore`]; dropping it releases the permit.
+pub struct Permit<'s> {
+    sem: &'s Semaphore,
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        self.sem.release();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::clock::{Clock, VirtualClock};
+
+    fn log() -> Rc<RefCell<Vec<String>>> {
+        Rc::default()
+    }
+
+    #[test]
+    fn tasks_start_in_creation_order_and_sleep_zero_goes_to_the_back() {
+        let clock = VirtualClock::new();
+        let lp = Loop::new(|| {});
+        let out = log();
+        let main = async {
+            let tasks: Vec<_> = (0..3)
+                .map(|i| {
+                    let (c, out) = (clock.clone(), out.clone());
+                    lp.spawn(async move {
+                        out.borrow_mut().push(format!("{i} start"));
+                        c.sleep(0.0).await;
+                        out.borrow_mut().push(format!("{i} resumed"));
+                    })
+                })
+                .collect();
+            wait_all(&tasks).await;
+        };
+        clock.block_on(lp.run(main)).unwrap();
+        assert_eq!(*out.borrow(), ["0 start", "1 start", "2 start", "0 resumed", "1 resumed", "2 resumed"]);
+    }
+
+    #[test]
+    fn a_task_cancelled_at_its_timers_instant_has_already_finished() {
+        let clock = VirtualClock::new();
+        let lp = Loop::new(|| {});
+        let main = async {
+            let c = clock.clone();
+            let a = lp.spawn(async move { c.sleep(10.0).await });
+            let c = clock.clone();
+            let b = lp.spawn(async move { c.sleep(10.0).await });
+            a.join().await.unwrap();
+            // `b`'s timer fired with `a`'s: it is done, so there is nothing to cancel.
+            (b.cancel(|| {}), b.result())
+        };
+        let (cancelled, result) = clock.block_on(lp.run(main)).unwrap();
+        assert!(!cancelled);
+        assert_eq!(result, Some(Ok(())));
+    }
+
+    #[test]
+    fn semaphore_hands_permits_over_first_come_first_served() {
+        let clock = VirtualClock::new();
+        let sem = Semaphore::new(1);
+        let lp = Loop::new(|| {});
+        let out = log();
+        let main = async {
+            let tasks: Vec<_> = (0..3)
+                .map(|i| {
+                    let (c, out, sem) = (clock.clone(), out.clone(), &sem);
+                    lp.spawn(async move {
+                        let _permit = sem.acquire().await;
+                        out.borrow_mut().push(format!("{i}@{}", c.now()));
+                        c.sleep(5.0).await;
+                    })
+                })
+                .collect();
+            wait_all(&tasks).await;
+        };
+        clock.block_on(lp.run(main)).unwrap();
+        assert_eq!(*out.borrow(), ["0@0", "1@5", "2@10"]);
+    }
+}
