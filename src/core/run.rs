@@ -38,8 +38,16 @@ pub struct Summary {
     pub attempts: u32,
     /// Attempts that ended in an error.
     pub failed_attempts: u32,
-    /// Tasks that finished with an error.
+    /// Tasks that finished with an error of any kind: their own, a timeout or a cancellation (as
+    /// in version 1 of the Run JSON; the next two fields tell the kinds apart).
     pub failures: u32,
+    /// Of `failures`, the tasks that were cancelled (by a race's winner, a TaskGroup's first
+    /// error): cancelled is not failed.
+    #[serde(default)]
+    pub cancelled: u32,
+    /// Of `failures`, the tasks whose last attempt hit its deadline (`asyncio.wait_for`).
+    #[serde(default)]
+    pub timed_out: u32,
     /// Sum of the time tasks spent in flight: what a sequential run would take.
     pub busy_ms: f64,
 }
@@ -50,6 +58,8 @@ impl Summary {
         let mut s = Summary { tasks, ..Summary::default() };
         let mut in_flight: i64 = 0;
         let mut open: FxHashMap<(u32, u32, Phase), f64> = FxHashMap::default();
+        // How each task's last closed span ended, to tell a cancelled or timed-out task apart.
+        let mut last_close: FxHashMap<u32, Kind> = FxHashMap::default();
         for e in events {
             s.makespan_ms = s.makespan_ms.max(e.t);
             match e.kind {
@@ -64,6 +74,7 @@ impl Summary {
                     open.insert((e.task, e.attempt, e.phase), e.t);
                 }
                 k if k.closes_span() => {
+                    last_close.insert(e.task, k);
                     if matches!(e.phase, Phase::Work | Phase::Fetch) && k != Kind::End {
                         s.failed_attempts += 1;
                     }
@@ -74,11 +85,23 @@ impl Summary {
                         }
                     }
                 }
-                Kind::Failed => s.failures += 1,
+                Kind::Failed => {
+                    s.failures += 1;
+                    match last_close.get(&e.task) {
+                        Some(Kind::Cancel) => s.cancelled += 1,
+                        Some(Kind::Timeout) => s.timed_out += 1,
+                        _ => {}
+                    }
+                }
                 _ => {}
             }
         }
         s
+    }
+
+    /// Tasks that failed with their own error: not cancelled, not timed out.
+    pub fn failed_on_their_own(&self) -> u32 {
+        self.failures - self.cancelled - self.timed_out
     }
 
     /// How many times faster than running the same work one by one (`busy / makespan`).

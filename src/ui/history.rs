@@ -94,7 +94,7 @@ pub fn History(props: &Props) -> Html {
             if picked.len() >= 2 {
                 <div class="compare" id="compare">
                     <table>
-                        <thead><tr><th scope="col">{ "Run" }</th><th scope="col">{ "Makespan" }</th><th scope="col">{ "Speedup" }</th><th scope="col">{ "× slowest" }</th></tr></thead>
+                        <thead><tr><th scope="col">{ "Run" }</th><th scope="col">{ "Makespan" }</th><th scope="col">{ "Speedup" }</th><th scope="col">{ "× slowest" }</th><th scope="col">{ "Failed · cancelled · timed out" }</th></tr></thead>
                         <tbody>
                             { for picked.iter().map(|(n, r)| html! {
                                 <tr data-run={n.to_string()}>
@@ -102,6 +102,7 @@ pub fn History(props: &Props) -> Html {
                                     <td>{ format_ms(r.summary.makespan_ms) }</td>
                                     <td>{ format!("{:.2}×", r.summary.speedup()) }</td>
                                     <td>{ format!("{:.2}×", if r.summary.makespan_ms > 0.0 { slowest / r.summary.makespan_ms } else { 1.0 }) }</td>
+                                    <td data-col="outcomes">{ format!("{} · {} · {}", r.summary.failed_on_their_own(), r.summary.cancelled, r.summary.timed_out) }</td>
                                 </tr>
                             }) }
                         </tbody>

@@ -25,13 +25,15 @@ pub fn SummaryView(props: &Props) -> Html {
     let p = props.predicted.as_deref();
     let m = props.measured.as_deref();
     type Row = (&'static str, &'static str, fn(&Summary) -> String);
-    let rows: [Row; 6] = [
+    let rows: [Row; 8] = [
         ("makespan", "Makespan (start to last finish)", |s| format_ms(s.makespan_ms)),
         ("busy", "Sum of task durations", |s| format_ms(s.busy_ms)),
         ("speedup", "Speedup (sum ÷ makespan)", |s| format!("{:.2}×", s.speedup())),
         ("peak", "Peak concurrency", |s| s.peak_concurrency.to_string()),
         ("attempts", "Attempts", |s| s.attempts.to_string()),
-        ("failures", "Failed tasks", |s| s.failures.to_string()),
+        ("failures", "Failed tasks (their own error)", |s| s.failed_on_their_own().to_string()),
+        ("cancelled", "Cancelled tasks", |s| s.cancelled.to_string()),
+        ("timed-out", "Timed-out tasks", |s| s.timed_out.to_string()),
     ];
     let gap = match (p, m) {
         (Some(p), Some(m)) => {
