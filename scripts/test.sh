@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # All of awaitlab's tests, in layers, stopping at the first failure:
 #
-#   native   cargo test                                             (the pure core, on the host)
+#   native   cargo test                                             (the pure core, on the host, and
+#                                                                    its prediction against CPython 3.12)
 #   browser  cargo test --target wasm32-unknown-unknown --test browser --test browser_fetch (wasm-bindgen-test, headless Chromium)
 #   build    trunk build --release                                  (dist/)
 #   e2e      node --test tests/e2e/                                 (playwright-core against dist/)
@@ -71,7 +72,10 @@ ran=()
 
 if [ -n "${want[native]:-}" ]; then
   banner "native (cargo test)"
-  cargo test || fail "native layer: cargo test"
+  cargo test -- --skip every_scenario_of_the_matrix || fail "native layer: cargo test"
+  # The prediction against CPython's asyncio, event for event; it prints which Python it used.
+  # AWAITLAB_ASYNCIO_MATRIX=full runs the whole matrix (about 7,000 scenarios) instead of a subset.
+  cargo test --test core_asyncio_matrix -- --nocapture || fail "native layer: the asyncio reference matrix"
   ran+=(native)
 fi
 

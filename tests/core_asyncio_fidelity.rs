@@ -91,3 +91,16 @@ fn plain_gather_cancels_nothing_and_a_taskgroup_cancels_the_rest() {
     assert_eq!(raise.summary.cancelled, 0);
     assert!(group.summary.cancelled > 0 && group.summary.makespan_ms < raise.summary.makespan_ms);
 }
+
+#[test]
+fn plain_gather_says_when_it_raised_and_that_the_rest_kept_running() {
+    use awaitlab::core::patterns::gather::raised_note;
+    use awaitlab::core::scenario::ErrorMode;
+    let run = predict("pattern=gather&tasks=8&min=100&max=400&fail=0.3&seed=13&errors=raise");
+    let note = raised_note(ErrorMode::Raise, &run.events).expect("a task fails");
+    assert!(note.starts_with("Plain gather raised task 0's error at 214 ms"), "{note}");
+    assert!(note.contains("cancelled nothing") && note.contains("kept running"), "{note}");
+    assert_eq!(raised_note(ErrorMode::FailFast, &run.events), None);
+    let none_fail = predict("pattern=gather&tasks=3&errors=raise");
+    assert_eq!(raised_note(ErrorMode::Raise, &none_fail.events), None);
+}

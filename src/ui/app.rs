@@ -143,6 +143,15 @@ fn hold_comparison(scenario: &Scenario) -> Vec<crate::core::run::Run> {
     predictions(scenario, &[&[("hold", "1")], &[("hold", "0")]])
 }
 
+/// Gather: plain `gather` against a `TaskGroup` on the same workload, failures planned if it has
+/// none (without an error the two are the same).
+fn errors_comparison(scenario: &Scenario) -> Vec<crate::core::run::Run> {
+    let fail: &[(&str, &str)] = if scenario.fail > 0.0 { &[] } else { &[("fail", "0.3")] };
+    let raise = [&[("errors", "raise")], fail].concat();
+    let group = [&[("errors", "fail_fast")], fail].concat();
+    predictions(scenario, &[&raise, &group])
+}
+
 /// Zoom and pan buttons for the timelines' shared window.
 fn zoom_controls(zoom: &UseStateHandle<Option<(f64, f64)>>, scale_ms: f64) -> Html {
     let full = crate::core::timeline::ticks(scale_ms, 8).last().copied().filter(|t| *t > 0.0).unwrap_or(1.0);
@@ -263,6 +272,11 @@ pub fn App() -> Html {
             let (dispatch, scenario) = (state.dispatcher(), state.scenario.clone());
             Callback::from(move |()| dispatch.dispatch(Action::AddAndCompare(hold_comparison(&scenario))))
         });
+    // Gather: plain gather cancels nothing, a TaskGroup cancels the rest; on one axis.
+    let on_compare_errors = (state.scenario.pattern == crate::core::scenario::Pattern::Gather).then(|| {
+        let (dispatch, scenario) = (state.dispatcher(), state.scenario.clone());
+        Callback::from(move |()| dispatch.dispatch(Action::AddAndCompare(errors_comparison(&scenario))))
+    });
     // The run being replayed, unless a run is live.
     let replaying = if state.running() {
         None
@@ -378,6 +392,9 @@ pub fn App() -> Html {
                     predicted={state.predicted.as_ref().map(|p| Rc::new(p.summary.clone()))}
                     measured={state.measured.as_ref().and_then(|m| m.run.as_ref()).map(|r| Rc::new(r.summary.clone()))}
                     {causes} />
+                if let Some(note) = state.predicted.as_ref().and_then(|p| crate::core::patterns::gather::raised_note(shown.errors, &p.events)) {
+                    <p class="gap" id="gather-raised">{ note }</p>
+                }
                 if let Some(note) = state.measured.as_ref().and_then(|m| crate::core::limits::hidden_limit_note(&m.live.scenario, &m.run.as_ref()?.events)) {
                     <p class="gap" id="hidden-limit">{ note }</p>
                 }
@@ -401,7 +418,7 @@ pub fn App() -> Html {
                 <super::share::SharePanel run={replaying.as_ref().map(|(_, run, _)| Shared(run.clone()))}
                     scenario={Rc::new(state.scenario.clone())} on_import={state.dispatcher().to_callback().reform(Action::Import)} />
                 <History history={Rc::new(state.history.clone())} replaying={replaying.as_ref().map(|(n, ..)| *n)}
-                    compare={Rc::new(state.compare.clone())} on_replay={on_select_replay} {on_compare} {on_compare_patterns} {on_compare_hold} />
+                    compare={Rc::new(state.compare.clone())} on_replay={on_select_replay} {on_compare} {on_compare_patterns} {on_compare_hold} {on_compare_errors} />
                 <CodePanel scenario={Rc::new(shown.clone())} />
             </main>
             <footer>

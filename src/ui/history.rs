@@ -23,6 +23,11 @@ pub fn run_name(number: u32, run: &Run) -> String {
             let hold = param("hold").and_then(|v| v.as_bool()).unwrap_or(true);
             format!("(limit {l}, {} the permit in backoff)", if hold { "holding" } else { "releasing" })
         }
+        ("gather", _) => match param("errors").and_then(|v| v.as_str()) {
+            Some("raise") => " (plain: the rest keep running)".into(),
+            Some("fail_fast") => " (TaskGroup: the rest cancelled)".into(),
+            _ => String::new(),
+        },
         _ => String::new(),
     };
     format!("#{number} {pattern}{limit} · {} tasks · {clock}", run.summary.tasks)
@@ -40,6 +45,9 @@ pub struct Props {
     /// Retry under a limit: predict it holding and releasing the permit during backoff.
     #[prop_or_default]
     pub on_compare_hold: Option<Callback<()>>,
+    /// Gather: predict it as plain gather and as a TaskGroup.
+    #[prop_or_default]
+    pub on_compare_errors: Option<Callback<()>>,
 }
 
 #[component]
@@ -79,6 +87,12 @@ pub fn History(props: &Props) -> Html {
                 <button type="button" id="compare-patterns" onclick={props.on_compare_patterns.reform(|_| ())}>
                     { "compare sequential, gather and semaphore(3) on this workload" }
                 </button>
+                if let Some(on_compare_errors) = &props.on_compare_errors {
+                    { " or " }
+                    <button type="button" id="compare-errors" onclick={on_compare_errors.reform(|_| ())}>
+                        { "compare plain gather (cancels nothing) with a TaskGroup (cancels the rest)" }
+                    </button>
+                }
                 if let Some(on_compare_hold) = &props.on_compare_hold {
                     { " or " }
                     <button type="button" id="compare-hold" onclick={on_compare_hold.reform(|_| ())}>

@@ -18,7 +18,9 @@ use std::rc::Rc;
 use super::{aio, Ctx, Loop, Outcome};
 use crate::core::aio::{Signal, Task};
 use crate::core::clock::Clock;
+use crate::core::event::{Event, Kind, Phase};
 use crate::core::scenario::ErrorMode;
+use crate::core::timeline::format_ms;
 
 /// Starts every task at once and waits for all of them, as `errors` says.
 pub async fn run<'a, C: Clock>(ctx: &'a Ctx<C>, lp: &Loop<'a>) -> Vec<Outcome> {
@@ -74,4 +76,25 @@ async fn task_group<'a, C: Clock>(ctx: &'a Ctx<C>, lp: &Loop<'a>) -> Vec<Outcome
             _ => Err(format!("cancelled (task {task})").into()),
         })
         .collect()
+}
+
+/// For plain `gather` (`errors=raise`): what the caller saw, in a sentence — when `gather`
+/// raised, whose error it was, and how many tasks were still running then and kept running.
+/// `None` for other modes or when no task failed.
+pub fn raised_note(errors: ErrorMode, events: &[Event]) -> Option<String> {
+    if errors != ErrorMode::Raise {
+        return None;
+    }
+    let marks = || events.iter().filter(|e| e.phase == Phase::Task && matches!(e.kind, Kind::Done | Kind::Failed));
+    let first = marks().find(|e| e.kind == Kind::Failed)?;
+    let later = marks().filter(|e| e.t > first.t).count();
+    let last = marks().map(|e| e.t).fold(first.t, f64::max);
+    Some(format!(
+        "Plain gather raised task {}'s error at {} to the caller. It cancelled nothing: {later} task{} still running \
+         then kept running, to {}. A TaskGroup (errors=fail_fast) would have cancelled them.",
+        first.task,
+        format_ms(first.t),
+        if later == 1 { "" } else { "s" },
+        format_ms(last),
+    ))
 }
