@@ -73,6 +73,59 @@ async fn a_gather_runs_concurrently_on_real_timers() {
 }
 
 #[wasm_bindgen_test]
+async fn measured_zero_sleeps_yield_as_asyncio_sleep_0_does() {
+    // Each task's 0 ms sleep hands the loop to the other before either finishes.
+    let run = session::start(scenario("pattern=gather&tasks=2&min=0&max=0")).finished.clone().await.expect("finished");
+    assert_eq!(run.summary.peak_concurrency, 2);
+    // Zero-ms retries under one permit take turns: 0, 1, 0, 1, 0, 1.
+    let q = "pattern=retry&tasks=2&min=0&max=0&fail=1&retries=3&delay=0&limit=1&hold=0";
+    let run = session::start(scenario(q)).finished.clone().await.expect("finished");
+    let grants: Vec<u32> = run
+        .events
+        .iter()
+        .filter(|e| e.kind == Kind::End && e.phase == awaitlab::core::event::Phase::Wait)
+        .map(|e| e.task)
+        .collect();
+    assert_eq!(grants, [0, 1, 0, 1, 0, 1]);
+}
+
+/// Blocks the page's thread for `ms` (a CPU-bound stretch: no timer can fire meanwhile).
+fn block_for(ms: f64) {
+    let clock = BrowserClock::new();
+    let until = clock.now() + ms;
+    while clock.now() < until {}
+}
+
+#[wasm_bindgen_test]
+async fn sleeps_due_together_all_finish_before_the_first_ones_callbacks_run() {
+    use awaitlab::core::aio::{Loop, Signal};
+    use std::rc::Rc;
+    // Two sleeps on separate timers (armed 2 ms apart) are both overdue when the loop gets the
+    // thread back: the first timer to fire wakes both, as asyncio pops every due timer at once,
+    // so a `wait(FIRST_COMPLETED)` woken by the first sees the second done too.
+    let clock = BrowserClock::new();
+    let lp = Loop::new(|| {});
+    let main = async {
+        let c = clock.clone();
+        let a = lp.spawn(async move { c.sleep(50.0).await });
+        clock.sleep(0.0).await; // a arms its timer
+        block_for(2.0);
+        let c = clock.clone();
+        let b = lp.spawn(async move { c.sleep(50.0).await });
+        clock.sleep(0.0).await; // b arms its own, 2 ms later
+        block_for(60.0); // both deadlines pass while the thread is busy
+        let first = Rc::new(Signal::default());
+        for t in [&a, &b] {
+            let first = first.clone();
+            t.add_done_callback(move || first.set());
+        }
+        first.wait().await;
+        (a.is_done(), b.is_done())
+    };
+    assert_eq!(lp.run(main).await, (true, true));
+}
+
+#[wasm_bindgen_test]
 async fn a_rerun_mid_flight_cancels_the_old_run_and_no_stale_event_reaches_the_new_one() {
     let old = session::start(scenario("pattern=gather&tasks=6&min=300&max=300&seed=1"));
     until("the first run's tasks to start", 100, || old.rec.len() >= 6).await;

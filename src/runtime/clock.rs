@@ -56,21 +56,37 @@ thread_local! {
     static TIMERS: RefCell<Timers> = RefCell::default();
 }
 
-/// The timer keyed `key` went off: wake everyone sleeping on it whose deadline has come. A timer
-/// that fired a fraction of a millisecond early by `performance.now()` (the two clocks round
-/// differently) re-arms the rest: a sleep never ends early.
+/// The timer keyed `key` went off: wake every sleeper whose deadline has come, on this timer or
+/// on any other (as an event loop does on waking: every due timer, in deadline order, in one go,
+/// so tasks whose sleeps end together all finish before what one of them causes can reach the
+/// others). A timer that fired a fraction of a millisecond early by `performance.now()` (the two
+/// clocks round differently) re-arms the rest: a sleep never ends early.
 fn fire(key: i64, now: f64) {
-    let slots = TIMERS.with(|t| {
+    let (mut due, early) = TIMERS.with(|t| {
         let mut t = t.borrow_mut();
         let (slots, timeout) = t.due.remove(&key).unwrap_or_default();
         t.spent.extend(timeout);
-        slots
-    });
-    for slot in slots {
-        if slot.deadline > now {
-            arm(now, slot);
-            continue;
+        let (mut due, early): (Vec<_>, Vec<_>) = slots.into_iter().partition(|s| s.deadline <= now);
+        // Another timer holds sleepers due by now only if it fires within a millisecond.
+        let horizon = (now * 1000.0).clamp(0.0, 1e15) as i64 + 1000;
+        let others: Vec<i64> = t.due.range(..=horizon).map(|(k, _)| *k).collect();
+        for other in others {
+            let entry = t.due.get_mut(&other).expect("listed");
+            let (now_due, later): (Vec<_>, Vec<_>) = entry.0.drain(..).partition(|s| s.deadline <= now);
+            due.extend(now_due);
+            entry.0 = later;
+            if entry.0.is_empty() {
+                let (_, timeout) = t.due.remove(&other).expect("listed");
+                t.spent.extend(timeout);
+            }
         }
+        (due, early)
+    });
+    for slot in early {
+        arm(now, slot);
+    }
+    due.sort_by(|a, b| a.deadline.total_cmp(&b.deadline));
+    for slot in due {
         slot.fired.set(true);
         if let Some(w) = slot.waker.borrow_mut().take() {
             w.wake();
