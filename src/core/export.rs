@@ -36,10 +36,15 @@ fn us(ms: f64) -> f64 {
 pub fn chrome_trace(run: &Run) -> String {
     let tl = Timeline::build(run.summary.tasks, &run.events, f64::INFINITY);
     let end = tl.end;
-    let mut events: Vec<Value> = Vec::with_capacity(tl.bars.len() + tl.marks.len() + tl.lanes as usize + 8);
+    // Lanes named only for tasks that recorded something: the trace's size follows the run's
+    // events, not the task count its scenario declares.
+    let mut lanes: Vec<u32> = run.events.iter().map(|e| e.task).collect();
+    lanes.sort_unstable();
+    lanes.dedup();
+    let mut events: Vec<Value> = Vec::with_capacity(tl.bars.len() + tl.marks.len() + 2 * lanes.len() + 8);
     events.push(json!({"name": "process_name", "ph": "M", "pid": 1, "tid": 0,
         "args": {"name": format!("awaitlab {} ({} clock)", pattern_of(run), run.clock.key())}}));
-    for task in 0..tl.lanes {
+    for task in lanes {
         events.push(json!({"name": "thread_name", "ph": "M", "pid": 1, "tid": task + 1, "args": {"name": run.label(task)}}));
         events.push(json!({"name": "thread_sort_index", "ph": "M", "pid": 1, "tid": task + 1, "args": {"sort_index": task}}));
     }
