@@ -78,6 +78,11 @@ pub fn read_run(text: &str) -> Result<Run, String> {
         errs.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; ")
     })?;
     check_scenario(&run, &scenario)?;
+    for label in &mut run.labels {
+        if let Some(tidy) = budget::tidy_label(label) {
+            *label = tidy;
+        }
+    }
     tidy_details(&mut events);
     check_events(&events, &scenario, clock)?;
     run.summary = Summary::of(scenario.workload().len(), &events);
@@ -237,7 +242,7 @@ fn check_scenario(run: &Run, scenario: &Scenario) -> Result<(), String> {
     Ok(())
 }
 
-/// Shortens details as the recorder does (files written before it did may have longer ones).
+/// Tidies details as the recorder does (files written before it did may have longer ones).
 fn tidy_details(events: &mut [Event]) {
     for e in events {
         if let Some(tidy) = budget::tidy_detail(&e.detail) {

@@ -244,6 +244,18 @@ pub fn ticks_between(from: f64, to: f64, max_ticks: usize) -> Vec<f64> {
     (0..=(last - first) as usize).map(|k| (first + k as f64) * step).collect()
 }
 
+/// A zoom or pan of the time window to `[from, to]` on an axis from 0 to `full` ms, made valid:
+/// at least 1 ms wide (or the whole axis, when that is shorter), inside the axis. `None` for the
+/// whole axis, and for any request that is not finite.
+pub fn fit_window(from: f64, to: f64, full: f64) -> Option<(f64, f64)> {
+    if !(from.is_finite() && to.is_finite() && full.is_finite() && full > 0.0) {
+        return None;
+    }
+    let span = (to - from).max(full.min(1.0)).min(full);
+    let from = from.max(0.0).min(full - span);
+    (span < full).then_some((from, from + span))
+}
+
 /// A duration as people read it: `0 ms`, `250 ms`, `1.5 s`, `12 s`.
 pub fn format_ms(ms: f64) -> String {
     if !ms.is_finite() {
