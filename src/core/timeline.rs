@@ -227,7 +227,8 @@ fn round_step(span: f64, max_ticks: usize) -> Option<f64> {
     let mag = 10f64.powf(raw.log10().floor());
     let step = [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * mag).find(|s| *s >= raw).unwrap_or(10.0 * mag);
     let parts = span / step;
-    (step.is_normal() && parts.is_finite() && parts <= 2.0 * max_ticks as f64).then_some(step)
+    let last_tick = parts.ceil() * step;
+    (step.is_normal() && last_tick.is_finite() && parts <= 2.0 * max_ticks as f64).then_some(step)
 }
 
 /// Round tick positions inside the window `[from, to]` ms, at most about `max_ticks` of them.
