@@ -42,7 +42,8 @@ fn ticks_end_for_zero_subnormal_huge_and_non_finite_spans() {
         assert!(!t.is_empty() && t.len() <= 17, "ticks({span}): {} ticks", t.len());
         assert!(t.iter().all(|x| x.is_finite()), "ticks({span}): {t:?}");
     }
-    for (from, to) in [(0.0, 5e-324), (1e300, 1.0000000001e300), (1e17, 1e17 + 16.0), (0.0, f64::MAX), (5.0, f64::NAN)] {
+    for (from, to) in [(0.0, 5e-324), (1e300, 1.0000000001e300), (1e17, 1e17 + 16.0), (0.0, f64::MAX), (5.0, f64::NAN)]
+    {
         let t = ticks_between(from, to, 8);
         assert!(!t.is_empty() && t.len() <= 17, "ticks_between({from}, {to}): {} ticks", t.len());
     }
@@ -132,7 +133,10 @@ fn a_link_whose_first_url_lacks_id_opens_with_the_default_and_reopens() {
 
 #[test]
 fn long_runs_import_back_the_same() {
-    for q in ["pattern=sequential&tasks=145&min=600000&max=600000&clock=virtual", "pattern=timeout&tasks=3&min=600000&max=600000&timeout=600000&clock=virtual"] {
+    for q in [
+        "pattern=sequential&tasks=145&min=600000&max=600000&clock=virtual",
+        "pattern=timeout&tasks=3&min=600000&max=600000&timeout=600000&clock=virtual",
+    ] {
         let run = run_virtual(&scenario(q));
         let text = run.to_json();
         let back = Run::from_json(&text).unwrap_or_else(|e| panic!("{q}: {e}"));
@@ -167,7 +171,10 @@ fn awkward_floats(n: usize) -> Vec<f64> {
 #[test]
 fn every_float_survives_export_and_import_bit_for_bit() {
     for (i, x) in awkward_floats(300).into_iter().enumerate() {
-        let q = format!("pattern=retry&tasks=3&fail={x}&jitter={x}&factor={}&backoff=exponential&clock=virtual", 1.0 + 9.0 * x);
+        let q = format!(
+            "pattern=retry&tasks=3&fail={x}&jitter={x}&factor={}&backoff=exponential&clock=virtual",
+            1.0 + 9.0 * x
+        );
         let s = scenario(&q);
         assert_eq!(s.fail.to_bits(), x.to_bits(), "the link's text reads back exactly");
         assert_eq!(scenario(&s.to_query()), s, "case {i}: link round trip");
@@ -228,10 +235,19 @@ fn inconsistent_events_are_refused_naming_the_problem() {
 
 #[test]
 fn whole_numbers_are_read_exactly_and_minus_zero_is_zero() {
-    for q in ["seed=9007199254740990.6", "tasks=50.0000000000000001", "tasks=5e-1", "tasks=+5", "tasks=0x10", "seed=9007199254740992"] {
+    for q in [
+        "seed=9007199254740990.6",
+        "tasks=50.0000000000000001",
+        "tasks=5e-1",
+        "tasks=+5",
+        "tasks=0x10",
+        "seed=9007199254740992",
+    ] {
         assert!(refusal(q).contains("whole number"), "{q}");
     }
-    for (q, tasks) in [("tasks=50", 50), ("tasks=50.0", 50), ("tasks=5e1", 50), ("tasks=500e-1", 50), ("tasks=0050", 50)] {
+    for (q, tasks) in
+        [("tasks=50", 50), ("tasks=50.0", 50), ("tasks=5e1", 50), ("tasks=500e-1", 50), ("tasks=0050", 50)]
+    {
         assert_eq!(scenario(q).tasks, tasks, "{q}");
     }
     assert_eq!(scenario("seed=9007199254740991").seed, (1 << 53) - 1);
@@ -258,7 +274,11 @@ fn no_valid_run_exceeds_its_scenarios_bounds() {
     for q in queries {
         let s = scenario(&format!("{q}&clock=virtual"));
         let run = run_virtual(&s);
-        assert!(run.events.len() as u64 <= budget::max_events(&s, ClockKind::Virtual), "{q}: {} events", run.events.len());
+        assert!(
+            run.events.len() as u64 <= budget::max_events(&s, ClockKind::Virtual),
+            "{q}: {} events",
+            run.events.len()
+        );
         assert!(run.summary.makespan_ms <= budget::max_makespan_ms(&s), "{q}: {} ms", run.summary.makespan_ms);
         let back = Run::from_json(&run.to_json()).unwrap_or_else(|e| panic!("{q}: {e}"));
         assert_eq!(back, run, "{q}");
@@ -267,7 +287,8 @@ fn no_valid_run_exceeds_its_scenarios_bounds() {
 
 #[test]
 fn a_whole_run_left_open_is_drawn_up_to_its_last_event() {
-    let events = vec![Event { t: 5.0, task: 0, attempt: 1, kind: Kind::Begin, phase: Phase::Work, detail: Default::default() }];
+    let events =
+        vec![Event { t: 5.0, task: 0, attempt: 1, kind: Kind::Begin, phase: Phase::Work, detail: Default::default() }];
     let tl = Timeline::build(1, &events, f64::INFINITY);
     assert_eq!((tl.bars[0].end, tl.extent()), (5.0, 5.0));
 }

@@ -72,12 +72,64 @@ impl Gen {
     /// Text for a value: plausible, borderline or junk.
     fn text(&mut self) -> String {
         let words = [
-            "0", "1", "-0", "2", "3", "10", "20", "21", "100000", "100001", "10000", "600000", "600001", "50.0", "50.5",
-            "5e1", "1e400", "NaN", "inf", "-1", "", " 7 ", "none", "null", "true", "gather", "retry", "semaphore",
-            "resource", "pipeline", "timeout", "race", "as_completed", "sequential", "fallback", "breakfast", "random",
-            "virtual", "browser", "fetch", "sleep", "exponential", "constant", "fail_fast", "collect", "api/item/{id}",
-            "https://example.com/{id}", "x", "{id}", "9007199254740991", "9007199254740992", "9007199254740990.6",
-            "50.0000000000000001", "0x10", "+5", "é", "\u{0}", "<script>",
+            "0",
+            "1",
+            "-0",
+            "2",
+            "3",
+            "10",
+            "20",
+            "21",
+            "100000",
+            "100001",
+            "10000",
+            "600000",
+            "600001",
+            "50.0",
+            "50.5",
+            "5e1",
+            "1e400",
+            "NaN",
+            "inf",
+            "-1",
+            "",
+            " 7 ",
+            "none",
+            "null",
+            "true",
+            "gather",
+            "retry",
+            "semaphore",
+            "resource",
+            "pipeline",
+            "timeout",
+            "race",
+            "as_completed",
+            "sequential",
+            "fallback",
+            "breakfast",
+            "random",
+            "virtual",
+            "browser",
+            "fetch",
+            "sleep",
+            "exponential",
+            "constant",
+            "fail_fast",
+            "collect",
+            "api/item/{id}",
+            "https://example.com/{id}",
+            "x",
+            "{id}",
+            "9007199254740991",
+            "9007199254740992",
+            "9007199254740990.6",
+            "50.0000000000000001",
+            "0x10",
+            "+5",
+            "é",
+            "\u{0}",
+            "<script>",
         ];
         match self.below(6) {
             0 => self.float().to_string(),
@@ -133,7 +185,12 @@ fn decode(query: &str) -> Vec<(String, String)> {
         }
         String::from_utf8(out).expect("links are UTF-8")
     };
-    query.split('&').filter(|p| !p.is_empty()).map(|p| p.split_once('=').unwrap_or((p, ""))).map(|(k, v)| (unescape(k), unescape(v))).collect()
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| p.split_once('=').unwrap_or((p, "")))
+        .map(|(k, v)| (unescape(k), unescape(v)))
+        .collect()
 }
 
 fn parse(pairs: &[(String, String)]) -> (Scenario, Vec<String>) {
@@ -206,7 +263,8 @@ fn params_objects() {
 fn mutated_run(g: &mut Gen) -> String {
     let pattern = *g.pick(&["gather", "retry", "semaphore", "resource", "pipeline", "timeout", "race", "as_completed"]);
     let tasks = (1 + g.below(6)).to_string();
-    let s = Scenario::parse([("pattern", pattern), ("tasks", tasks.as_str()), ("fail", "0.5"), ("clock", "virtual")]).unwrap();
+    let s = Scenario::parse([("pattern", pattern), ("tasks", tasks.as_str()), ("fail", "0.5"), ("clock", "virtual")])
+        .unwrap();
     let mut v: Value = serde_json::from_str(&run_virtual(&s).to_json()).unwrap();
     if g.chance(30) {
         v["clock"] = json!("browser");
@@ -238,8 +296,14 @@ fn mutate(g: &mut Gen, v: &mut Value) {
         0 => events[i]["t"] = json!(g.float()),
         1 => events[i]["task"] = json!(g.below(10)),
         2 => events[i]["attempt"] = json!(g.below(5)),
-        3 => events[i]["kind"] = json!(*g.pick(&["begin", "end", "fail", "cancel", "timeout", "done", "failed", "fallback"])),
-        4 => events[i]["phase"] = json!(*g.pick(&["work", "wait", "backoff", "acquire", "release", "fetch", "process", "save", "task"])),
+        3 => {
+            events[i]["kind"] =
+                json!(*g.pick(&["begin", "end", "fail", "cancel", "timeout", "done", "failed", "fallback"]))
+        }
+        4 => {
+            events[i]["phase"] =
+                json!(*g.pick(&["work", "wait", "backoff", "acquire", "release", "fetch", "process", "save", "task"]))
+        }
         5 => {
             events.remove(i);
         }
@@ -276,7 +340,9 @@ fn post_message_commands() {
             _ => message["run"] = serde_json::from_str(&mutated_run(g)).unwrap_or(Value::Null),
         }
         let text = if g.chance(10) { g.text() } else { message.to_string() };
-        if let Ok(Some(awaitlab::core::message::Command::Run(pairs) | awaitlab::core::message::Command::Set(pairs))) = parse_command(&text) {
+        if let Ok(Some(awaitlab::core::message::Command::Run(pairs) | awaitlab::core::message::Command::Set(pairs))) =
+            parse_command(&text)
+        {
             check_scenario(&parse(&pairs).0);
         }
     });

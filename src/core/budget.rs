@@ -45,9 +45,8 @@ pub const MAX_HEADER_JSON_BYTES: usize = 64 * 1024;
 /// Largest Run JSON read: room for the most events and lane labels a valid scenario's run has
 /// (about 225 MB). Real files stay well below: half a run's events begin spans, with no detail,
 /// and the largest valid virtual runs write about 70 MB.
-pub const MAX_RUN_BYTES: usize = MAX_HEADER_JSON_BYTES
-    + MAX_TASKS as usize * (2 * MAX_LABEL_BYTES + 3)
-    + MAX_EVENTS as usize * MAX_EVENT_JSON_BYTES;
+pub const MAX_RUN_BYTES: usize =
+    MAX_HEADER_JSON_BYTES + MAX_TASKS as usize * (2 * MAX_LABEL_BYTES + 3) + MAX_EVENTS as usize * MAX_EVENT_JSON_BYTES;
 
 // A Run JSON of the largest valid run stays a few hundred MB.
 const _: () = assert!(MAX_RUN_BYTES < 250_000_000);
@@ -115,11 +114,8 @@ pub fn check_events(s: &Scenario) -> Result<(), String> {
         return Ok(());
     }
     let per_task = if s.pattern == Pattern::Retry { " (fewer tasks or retries)" } else { " (fewer tasks)" };
-    let why = if clock == ClockKind::Browser && s.source == Source::Fetch {
-        "if every request failed"
-    } else {
-        "as planned"
-    };
+    let why =
+        if clock == ClockKind::Browser && s.source == Source::Fetch { "if every request failed" } else { "as planned" };
     Err(format!(
         "this scenario would record more than {MAX_EVENTS} events {why}, the most one run may record; ask for less{per_task}"
     ))

@@ -54,7 +54,9 @@ pub fn chrome_trace(run: &Run) -> String {
     for task in lanes {
         let (tid, name) = (task + 1, json_str(&run.label(task)));
         out.event(format_args!(r#"{{"name":"thread_name","ph":"M","pid":1,"tid":{tid},"args":{{"name":{name}}}}}"#));
-        out.event(format_args!(r#"{{"name":"thread_sort_index","ph":"M","pid":1,"tid":{tid},"args":{{"sort_index":{task}}}}}"#));
+        out.event(format_args!(
+            r#"{{"name":"thread_sort_index","ph":"M","pid":1,"tid":{tid},"args":{{"sort_index":{task}}}}}"#
+        ));
     }
     for bar in &tl.bars {
         let stop = if bar.end.is_finite() { bar.end } else { tl.end };

@@ -74,9 +74,8 @@ pub fn read_run(text: &str) -> Result<Run, String> {
         events: Vec::new(),
         summary: Summary::default(),
     };
-    let scenario = run.parsed_scenario().map_err(|errs| {
-        errs.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; ")
-    })?;
+    let scenario =
+        run.parsed_scenario().map_err(|errs| errs.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; "))?;
     check_scenario(&run, &scenario)?;
     for label in &mut run.labels {
         if let Some(tidy) = budget::tidy_label(label) {
@@ -181,7 +180,9 @@ fn capped_params<'de, D: Deserializer<'de>>(d: D) -> Result<Map<String, Value>, 
             let mut out = Map::new();
             while let Some(key) = map.next_key::<String>()? {
                 if out.len() == MAX_KEYS {
-                    return Err(de::Error::custom(format!("more than {MAX_KEYS} parameters; awaitlab reads at most {MAX_KEYS}")));
+                    return Err(de::Error::custom(format!(
+                        "more than {MAX_KEYS} parameters; awaitlab reads at most {MAX_KEYS}"
+                    )));
                 }
                 let Scalar(value) = map.next_value()?;
                 out.insert(key, value);
@@ -308,7 +309,9 @@ fn check_spans(events: &[Event]) -> Result<(), String> {
             Kind::Begin if is_task => return Err(format!("task {task} begins a span of phase task at {t} ms")),
             Kind::Begin => {
                 if open.insert((e.task, e.attempt, e.phase), t).is_some() {
-                    return Err(format!("task {task} begins its {phase} span (attempt {attempt}) twice, again at {t} ms"));
+                    return Err(format!(
+                        "task {task} begins its {phase} span (attempt {attempt}) twice, again at {t} ms"
+                    ));
                 }
                 if let Some(other) = e.phase.is_active().then(|| in_flight.insert(task, e.phase)).flatten() {
                     let other = phase_name(other);
@@ -317,7 +320,9 @@ fn check_spans(events: &[Event]) -> Result<(), String> {
             }
             k if k.closes_span() => {
                 if is_task || open.remove(&(e.task, e.attempt, e.phase)).is_none() {
-                    return Err(format!("task {task} ends a {phase} span (attempt {attempt}) at {t} ms that never began"));
+                    return Err(format!(
+                        "task {task} ends a {phase} span (attempt {attempt}) at {t} ms that never began"
+                    ));
                 }
                 if e.phase.is_active() {
                     in_flight.remove(&task);
@@ -329,10 +334,9 @@ fn check_spans(events: &[Event]) -> Result<(), String> {
         }
     }
     match open.into_iter().min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0))) {
-        Some(((task, attempt, phase), t)) => Err(format!(
-            "task {task}'s {} span (attempt {attempt}) begins at {t} ms and never ends",
-            phase_name(phase)
-        )),
+        Some(((task, attempt, phase), t)) => {
+            Err(format!("task {task}'s {} span (attempt {attempt}) begins at {t} ms and never ends", phase_name(phase)))
+        }
         None => Ok(()),
     }
 }
