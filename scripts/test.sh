@@ -9,6 +9,10 @@
 #
 # AWAITLAB_LAYERS=native,browser restricts the layers (default: all). e2e tests dist/, so asking
 # for e2e also runs build.
+#
+# The native layer includes a fuzz layer (tests/core_fuzz.rs) of 250 generated inputs per untrusted
+# entry point, a few seconds. AWAITLAB_FUZZ_CASES=100000 (passed through to cargo test) runs that
+# many instead, and AWAITLAB_FUZZ_SEED=N another sequence; the default run stays bounded.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

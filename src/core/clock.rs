@@ -51,9 +51,8 @@ pub trait Clock: Clone + 'static {
 }
 
 /// Timers due this close to the earliest one fire with it: `time.monotonic()`'s resolution on
-/// Linux (1 ns), which asyncio adds to "now" when it collects due timers. Here it is in ms, as the
-/// reference loop's clock is.
-pub const CLOCK_RESOLUTION_MS: f64 = 1e-9;
+/// Linux (1 ns, here in ms), which asyncio adds to "now" when it collects due timers.
+pub const CLOCK_RESOLUTION_MS: f64 = 1e-6;
 
 /// asyncio rebuilds its timer heap when more than this many timers are scheduled...
 const MIN_SCHEDULED_TIMERS: usize = 100;
@@ -306,7 +305,9 @@ impl VirtualClock {
             }
             let end = self.inner.now.get() + CLOCK_RESOLUTION_MS;
             let mut wakers = Vec::new();
-            while heap.first().is_some_and(|e| e.when < end) {
+            // `<= now` as well: past about 10^10 ms, adding the resolution no longer changes a
+            // float, and asyncio's `when < now + resolution` would then never fire the timer.
+            while heap.first().is_some_and(|e| e.when < end || e.when <= self.inner.now.get()) {
                 let entry = heap::pop(&mut heap).expect("a head");
                 let slot = &mut slots[entry.slot];
                 if slot.orphaned {

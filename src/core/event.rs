@@ -10,6 +10,7 @@ use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 
+use super::budget::tidy_detail;
 use super::clock::Clock;
 
 /// What a span on a task's lane stands for.
@@ -210,10 +211,13 @@ impl Recorder {
         self.t0.set((self.now)());
     }
 
-    /// Records an event now.
+    /// Records an event now. A detail past the budget's length or with control characters (a
+    /// server's error message, say) is tidied first, so every event fits a Run JSON's budget.
     pub fn record(&self, task: u32, attempt: u32, kind: Kind, phase: Phase, detail: impl Into<Text>) {
         let t = self.elapsed();
-        self.events.borrow_mut().push(Event { t, task, attempt, kind, phase, detail: detail.into() });
+        let detail = detail.into();
+        let detail = tidy_detail(&detail).map_or(detail, Text::from);
+        self.events.borrow_mut().push(Event { t, task, attempt, kind, phase, detail });
     }
 
     /// Opens a span now; close it with [`Span::end`], [`Span::fail`] or [`Span::timeout`].

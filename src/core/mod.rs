@@ -2,11 +2,13 @@
 //! here (a test reads these sources to make sure), so all of it runs and is tested natively.
 
 pub mod aio;
+pub mod budget;
 pub mod clock;
 pub mod code;
 pub mod event;
 pub mod export;
 pub mod gap;
+pub mod import;
 pub mod limits;
 pub mod message;
 pub mod patterns;

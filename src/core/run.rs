@@ -17,14 +17,10 @@ pub const RUN_FORMAT: &str = "awaitlab-run";
 /// `version` of the Run JSON this build writes; it reads this one and every older one.
 pub const RUN_VERSION: u32 = 1;
 
-/// Largest Run JSON [`Run::from_json`] reads, in bytes.
-pub const MAX_RUN_BYTES: usize = 50_000_000;
-/// Most events in an imported run.
-pub const MAX_RUN_EVENTS: usize = 2_000_000;
-/// Latest event time in an imported run: a day, in ms.
-pub const MAX_EVENT_MS: f64 = 86_400_000.0;
-/// Longest lane label or event detail in an imported run.
-pub const MAX_TEXT_BYTES: usize = 10_000;
+/// Largest Run JSON [`Run::from_json`] reads, in bytes (see [`budget`](super::budget)).
+pub use super::budget::MAX_RUN_BYTES;
+/// Most events in an imported run (a run of a valid scenario has at most this many).
+pub const MAX_RUN_EVENTS: usize = super::budget::MAX_EVENTS as usize;
 
 /// Figures of a run, all derived from its events.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -188,61 +184,12 @@ impl Run {
         serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
     }
 
-    /// Reads a Run JSON written by this or an older version, checking it is one; the summary is
-    /// recomputed from the events rather than trusted.
-    ///
-    /// Hostile input gets an error, never a panic: files over [`MAX_RUN_BYTES`], JSON nested
-    /// deeper than serde_json's limit (128), truncated JSON, NaN or out-of-range numbers, unknown
-    /// formats and versions, events out of order, out of range or too many, over-long text.
-    /// Strings are kept as data: the UI only ever renders them as text.
+    /// Reads a Run JSON written by this or an older version, checking it is one and that its
+    /// events are ones its scenario can record; the summary is recomputed from the events rather
+    /// than trusted. Hostile input gets an error naming the problem, never a panic (see
+    /// [`import`](super::import)). Strings are kept as data: the UI only renders them as text.
     pub fn from_json(text: &str) -> Result<Run, String> {
-        if text.len() > MAX_RUN_BYTES {
-            return Err(format!(
-                "the file is {:.1} MB; awaitlab reads runs up to {} MB",
-                text.len() as f64 / 1e6,
-                MAX_RUN_BYTES / 1_000_000
-            ));
-        }
-        let value: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
-        if !value.is_object() {
-            return Err("not an awaitlab run: the file is not a JSON object".into());
-        }
-        match value.get("format").and_then(Value::as_str) {
-            Some(RUN_FORMAT) => {}
-            Some(other) => return Err(format!("format is \"{other}\", expected \"{RUN_FORMAT}\"")),
-            None => return Err(format!("not an awaitlab run: no \"format\": \"{RUN_FORMAT}\"")),
-        }
-        match value.get("version").and_then(Value::as_u64) {
-            Some(v) if (1..=u64::from(RUN_VERSION)).contains(&v) => {}
-            Some(0) => return Err("version 0 is not a version awaitlab ever wrote (they start at 1)".into()),
-            Some(v) => return Err(format!("version {v} is newer than this awaitlab reads (up to {RUN_VERSION})")),
-            None => return Err("version must be a whole number".into()),
-        }
-        match value.get("events").and_then(Value::as_array) {
-            Some(events) if events.len() > MAX_RUN_EVENTS => {
-                return Err(format!("{} events; awaitlab reads runs of up to {MAX_RUN_EVENTS}", events.len()))
-            }
-            _ => {}
-        }
-        let mut run: Run = serde_json::from_value(value).map_err(|e| format!("not a valid run: {e}"))?;
-        let scenario = run.parsed_scenario().map_err(|errs| {
-            errs.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; ")
-        })?;
-        let tasks = scenario.workload().len();
-        if !run.labels.is_empty() && run.labels.len() != tasks as usize {
-            return Err(format!("{} lane labels for {tasks} tasks", run.labels.len()));
-        }
-        if let Some(e) = run.events.iter().find(|e| !e.t.is_finite() || e.t < 0.0 || e.t > MAX_EVENT_MS || e.task >= tasks) {
-            return Err(format!("event out of range: task {} at {} ms ({tasks} tasks, times 0 to {MAX_EVENT_MS} ms)", e.task, e.t));
-        }
-        if let Some(w) = run.events.windows(2).find(|w| w[1].t < w[0].t) {
-            return Err(format!("events out of order: {} ms after {} ms", w[1].t, w[0].t));
-        }
-        if let Some(text) = run.labels.iter().map(String::as_str).chain(run.events.iter().map(|e| e.detail.as_str())).find(|t| t.len() > MAX_TEXT_BYTES) {
-            return Err(format!("a label or detail is {} bytes long; at most {MAX_TEXT_BYTES}", text.len()));
-        }
-        run.summary = Summary::of(tasks, &run.events);
-        Ok(run)
+        super::import::read_run(text)
     }
 }
 

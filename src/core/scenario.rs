@@ -6,6 +6,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+use super::budget::{self, MAX_KEYS, MAX_KEY_BYTES, MAX_VALUE_BYTES};
 use super::workload::{Workload, BREAKFAST};
 
 /// Version of the URL / params format. Links carry it as `v`; older versions stay readable.
@@ -479,29 +480,55 @@ fn shown(value: &str) -> String {
 }
 
 fn whole(key: &str, value: &str, lo: u64, hi: u64) -> Result<u64, ParamError> {
-    let v = value.trim();
-    let n = v.parse::<u64>().ok().or_else(|| {
-        // Accept "200.0" from JSON numbers, but not 200.5.
-        v.parse::<f64>().ok().filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= u64::MAX as f64).map(|f| f as u64)
-    });
-    match n {
+    match exact_whole(value.trim()) {
         Some(n) if (lo..=hi).contains(&n) => Ok(n),
         _ => Err(err(key, format!("{key} must be a whole number from {lo} to {hi} (got {})", shown(value)))),
     }
 }
 
-fn probability(key: &str, value: &str) -> Result<f64, ParamError> {
-    match value.trim().parse::<f64>() {
-        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
-        _ => Err(err(key, format!("{key} must be a number from 0 to 1 (got {})", shown(value)))),
+/// The whole number `text` writes exactly: digits, then optionally a fraction of zeros and an
+/// exponent (`50`, `50.0`, `5e1`, as JSON and JavaScript write numbers). `None` for anything
+/// else: a fraction (`50.5`, and `50.0000000000000001`, which a float would round to 50), a sign,
+/// or more than a u64 holds. Read digit by digit, never through a float, so nothing is rounded.
+fn exact_whole(text: &str) -> Option<u64> {
+    let (mantissa, exponent) = match text.split_once(['e', 'E']) {
+        Some((m, e)) => (m, e.parse::<i64>().ok()?),
+        None => (text, 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits_only = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if int.is_empty() || !digits_only(int) || !digits_only(frac) {
+        return None;
     }
+    // How many of the digits are before the decimal point once the exponent has moved it.
+    let point = int.len() as i64 + exponent.clamp(-10_000, 10_000);
+    let mut n: u64 = 0;
+    let mut at = 0;
+    for d in int.bytes().chain(frac.bytes()) {
+        if at < point {
+            n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+        } else if d != b'0' {
+            return None;
+        }
+        at += 1;
+    }
+    for _ in at..point {
+        n = n.checked_mul(10)?;
+    }
+    Some(n)
+}
+
+/// A float parameter in `[lo, hi]`; `-0` reads as 0, so a link never carries `-0`.
+fn float_in(value: &str, lo: f64, hi: f64) -> Option<f64> {
+    value.trim().parse::<f64>().ok().filter(|x| (lo..=hi).contains(x)).map(|x| x + 0.0)
+}
+
+fn probability(key: &str, value: &str) -> Result<f64, ParamError> {
+    float_in(value, 0.0, 1.0).ok_or_else(|| err(key, format!("{key} must be a number from 0 to 1 (got {})", shown(value))))
 }
 
 fn number(key: &str, value: &str, lo: f64, hi: f64) -> Result<f64, ParamError> {
-    match value.trim().parse::<f64>() {
-        Ok(x) if (lo..=hi).contains(&x) => Ok(x),
-        _ => Err(err(key, format!("{key} must be a number from {lo} to {hi} (got {})", shown(value)))),
-    }
+    float_in(value, lo, hi).ok_or_else(|| err(key, format!("{key} must be a number from {lo} to {hi} (got {})", shown(value))))
 }
 
 /// A semaphore size, or none (`none`, empty, or JSON's `null`) for no semaphore.
@@ -529,6 +556,16 @@ fn choice<T: Copy>(key: &str, value: &str, options: &[(&str, T)]) -> Result<T, P
     })
 }
 
+/// The error for a key or value longer than the budget allows, before it is read at all.
+fn oversized(key: &str, value: &str) -> Option<ParamError> {
+    if key.len() > MAX_KEY_BYTES {
+        let shown_key = shown(key);
+        return Some(err("params", format!("key {shown_key} is {} bytes long; keys are at most {MAX_KEY_BYTES}", key.len())));
+    }
+    (value.len() > MAX_VALUE_BYTES)
+        .then(|| err(key, format!("{key} is {} bytes long; values are at most {MAX_VALUE_BYTES}", value.len())))
+}
+
 impl Scenario {
     /// Parses and validates `key=value` pairs. Missing keys take their defaults; unknown keys and
     /// every bad value are reported (all of them, not just the first).
@@ -553,8 +590,17 @@ impl Scenario {
         let ms = |key: &str, value: &str| whole(key, value, 0, MAX_DURATION_MS.into()).map(|v| v as u32);
         let mut s = Scenario::default();
         let mut errors = Vec::new();
+        // At most MAX_KEYS pairs are read, so the search below and the errors stay small.
         let mut seen: Vec<&str> = Vec::new();
-        for (key, value) in pairs {
+        for (index, (key, value)) in pairs.into_iter().enumerate() {
+            if index == MAX_KEYS {
+                errors.push(err("params", format!("more than {MAX_KEYS} parameters; awaitlab reads at most {MAX_KEYS}")));
+                break;
+            }
+            if let Some(e) = oversized(key, value) {
+                errors.push(e);
+                continue;
+            }
             if seen.contains(&key) {
                 errors.push(err(key, format!("{key} is given more than once")));
                 continue;
@@ -603,6 +649,14 @@ impl Scenario {
                 errors.push(e);
             }
         }
+        s.check_together(&mut errors);
+        (s, errors)
+    }
+
+    /// The checks that take several keys: each reports its error and puts back a value that
+    /// passes, so a lenient parse still ends with a valid scenario.
+    fn check_together(&mut self, errors: &mut Vec<ParamError>) {
+        let s = self;
         if s.min > s.max {
             errors.push(err("max", format!("max must be at least min ({} ms), got {} ms", s.min, s.max)));
             let d = Scenario::default();
@@ -615,11 +669,9 @@ impl Scenario {
             ));
             s.tasks = MAX_BROWSER_TASKS;
         }
-        if s.source == Source::Fetch
-            && s.workload().len() > 1
-            && !s.url.contains("{id}")
-            && !errors.iter().any(|e: &ParamError| e.key == "url")
-        {
+        // Checked on the url kept, whatever else was wrong with the url keys: a link whose first
+        // url lacks {id} must not open with it.
+        if s.source == Source::Fetch && s.workload().len() > 1 && !s.url.contains("{id}") {
             errors.push(err(
                 "url",
                 format!(
@@ -632,7 +684,10 @@ impl Scenario {
         if s.pattern == Pattern::Semaphore && s.limit.is_none() {
             s.limit = Some(DEFAULT_LIMIT);
         }
-        (s, errors)
+        if let Err(message) = budget::check_events(s) {
+            errors.push(err("tasks", message));
+            s.tasks = Scenario::default().tasks;
+        }
     }
 
     /// The keys this scenario is made of, in URL order.

@@ -119,7 +119,13 @@ impl Timeline {
             }
         }
         if !open.is_empty() {
-            t.end = t.end.max(now);
+            // `now = ∞` lays out a whole run: a span it left open ends with its last event, so
+            // no bar and no axis ever reaches ∞.
+            let stop = if now.is_finite() { now } else { t.end };
+            for &i in open.values() {
+                t.bars[i].end = stop;
+            }
+            t.end = t.end.max(stop);
         }
         t
     }
@@ -198,28 +204,57 @@ impl Cut {
     }
 }
 
-/// Round tick positions from 0 to at least `span` ms, at most about `max_ticks` of them.
+/// Round tick positions from 0 to at least `span` ms, at most about `max_ticks` of them. A span
+/// with no round step that a float can hold (zero, subnormal, near `f64::MAX`, not finite) gets
+/// just its ends.
 pub fn ticks(span: f64, max_ticks: usize) -> Vec<f64> {
     if !(span.is_finite() && span > 0.0) || max_ticks == 0 {
         return vec![0.0];
     }
+    match round_step(span, max_ticks) {
+        Some(step) => {
+            let n = (span / step).ceil() as usize;
+            (0..=n).map(|i| i as f64 * step).collect()
+        }
+        None => vec![0.0, span],
+    }
+}
+
+/// The round step (1, 2 or 5 × 10ⁿ) that cuts `span` into at most `max_ticks` parts, if one is a
+/// normal float and really does (`None` when the span is too small or too large for one).
+fn round_step(span: f64, max_ticks: usize) -> Option<f64> {
     let raw = span / max_ticks as f64;
     let mag = 10f64.powf(raw.log10().floor());
     let step = [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * mag).find(|s| *s >= raw).unwrap_or(10.0 * mag);
-    let n = (span / step).ceil() as usize;
-    (0..=n).map(|i| i as f64 * step).collect()
+    let parts = span / step;
+    let last_tick = parts.ceil() * step;
+    (step.is_normal() && last_tick.is_finite() && parts <= 2.0 * max_ticks as f64).then_some(step)
 }
 
 /// Round tick positions inside the window `[from, to]` ms, at most about `max_ticks` of them.
 pub fn ticks_between(from: f64, to: f64, max_ticks: usize) -> Vec<f64> {
     if !(from.is_finite() && to.is_finite()) || to <= from {
-        return vec![from.max(0.0)];
+        return vec![if from.is_finite() { from.max(0.0) } else { 0.0 }];
     }
-    let steps = ticks(to - from, max_ticks);
-    let step = steps.get(1).copied().unwrap_or(to - from);
-    let first = (from / step).ceil() as i64;
-    let last = (to / step).floor() as i64;
-    (first..=last).map(|k| k as f64 * step).collect()
+    let Some(step) = round_step(to - from, max_ticks.max(1)) else { return vec![from, to] };
+    let (first, last) = ((from / step).ceil(), (to / step).floor());
+    // Far from 0 a window may be narrower than the floats' spacing: then only its ends.
+    if !(last >= first && last - first <= 2.0 * max_ticks.max(1) as f64) {
+        return vec![from, to];
+    }
+    (0..=(last - first) as usize).map(|k| (first + k as f64) * step).collect()
+}
+
+/// A zoom or pan of the time window to `[from, to]` on an axis from 0 to `full` ms, made valid:
+/// at least 1 ms wide (or the whole axis, when that is shorter), inside the axis. `None` for the
+/// whole axis, and for any request that is not finite.
+pub fn fit_window(from: f64, to: f64, full: f64) -> Option<(f64, f64)> {
+    if !(from.is_finite() && to.is_finite() && full.is_finite() && full > 0.0) {
+        return None;
+    }
+    let span = (to - from).max(full.min(1.0)).min(full);
+    let from = from.max(0.0).min(full - span);
+    (span < full).then_some((from, from + span))
 }
 
 /// A duration as people read it: `0 ms`, `250 ms`, `1.5 s`, `12 s`.

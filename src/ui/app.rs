@@ -160,10 +160,8 @@ fn zoom_controls(zoom: &UseStateHandle<Option<(f64, f64)>>, scale_ms: f64) -> Ht
         let zoom = zoom.clone();
         Callback::from(move |_: MouseEvent| {
             let (a, b) = f(from, to, full);
-            // Never narrower than 1 ms, never outside the run.
-            let span = (b - a).clamp(1.0, full);
-            let a = a.clamp(0.0, full - span);
-            zoom.set(if span >= full { None } else { Some((a, a + span)) });
+            // Never narrower than 1 ms, never outside the run (an axis under 1 ms long included).
+            zoom.set(crate::core::timeline::fit_window(a, b, full));
         })
     };
     html! {

@@ -1,0 +1,226 @@
+//! The budget: every limit that keeps an accepted input cheap (about a second and a few hundred MB
+//! in the browser), stated once.
+//!
+//! Scenario parsing ([`Scenario::parse`]) enforces the scenario limits, so the URL, the form,
+//! `window.awaitlab`, postMessage and the scenario of an imported run all refuse the same things
+//! with the same message. The limits on imported runs are derived from the scenario limits
+//! ([`max_events`], [`max_event_ms`], [`MAX_RUN_BYTES`]), so every run a valid scenario can make
+//! is small enough to import back.
+//!
+//! The bounds below mirror what each pattern records (the table in `patterns/mod.rs`);
+//! `tests/core_budget.rs` runs scenarios and checks that no run ever exceeds them.
+
+use super::patterns::retry::MAX_PAUSE_MS;
+use super::scenario::{Backoff, ClockKind, Pattern, Preset, Scenario, Source, MAX_TASKS};
+use super::workload::BREAKFAST;
+
+/// Most events a scenario may plan: a run of 1,000,000 events takes about half a second on the
+/// virtual clock and about 200 MB in the page. Every pattern but retry records at most 9 events a
+/// task, so this admits every one of them at 100,000 tasks; retry is limited by its attempts.
+pub const MAX_EVENTS: u64 = 1_000_000;
+
+/// Most `key=value` pairs in a scenario's parameters (the URL has 24 scenario and view keys).
+pub const MAX_KEYS: usize = 64;
+/// Longest key, in bytes (the longest known key has 8).
+pub const MAX_KEY_BYTES: usize = 64;
+/// Longest value, in bytes (the longest known value, `url`, may have 2,000 after trimming).
+pub const MAX_VALUE_BYTES: usize = 4096;
+
+/// Longest event detail, in bytes: the recorder shortens longer ones (an error message from a
+/// server, say), so an event's size in a Run JSON is bounded.
+pub const MAX_DETAIL_BYTES: usize = 100;
+/// Longest lane label of an imported run, in bytes.
+pub const MAX_LABEL_BYTES: usize = 100;
+
+/// How much later than planned a browser run may end: timers in a background tab or on a
+/// suspended machine fire late, by minutes or more. A week is more than any real recording.
+pub const BROWSER_LATENESS_MS: f64 = 7.0 * 86_400_000.0;
+
+/// The most one event of a valid run takes in a Run JSON: 105 bytes of keys, numbers and names,
+/// and its detail, which JSON writes as it is (the recorder keeps no character JSON escapes).
+pub const MAX_EVENT_JSON_BYTES: usize = 105 + MAX_DETAIL_BYTES;
+/// The most a Run JSON's fields other than events and labels take (its scenario's parameters).
+pub const MAX_HEADER_JSON_BYTES: usize = 64 * 1024;
+
+/// Largest Run JSON read: room for the most events and lane labels a valid scenario's run has
+/// (about 225 MB). Real files stay well below: half a run's events begin spans, with no detail,
+/// and the largest valid virtual runs write about 70 MB.
+pub const MAX_RUN_BYTES: usize =
+    MAX_HEADER_JSON_BYTES + MAX_TASKS as usize * (2 * MAX_LABEL_BYTES + 3) + MAX_EVENTS as usize * MAX_EVENT_JSON_BYTES;
+
+// A Run JSON of the largest valid run stays a few hundred MB.
+const _: () = assert!(MAX_RUN_BYTES < 250_000_000);
+
+/// Most events one task records, whatever its attempts do: retry makes up to `retries` attempts,
+/// each a `work` span and (under a limit) a `wait` span, with a `backoff` span between them.
+fn events_per_task(s: &Scenario, attempts: u64) -> u64 {
+    let waits = u64::from(s.effective_limit().is_some());
+    match s.pattern {
+        Pattern::Sequential | Pattern::Gather | Pattern::Fallback | Pattern::Timeout | Pattern::Race => 3,
+        Pattern::Semaphore => 5,
+        Pattern::AsCompleted => 5,
+        Pattern::Resource | Pattern::Pipeline => 2 * waits + 7,
+        // Counted as if the permit were given back before each pause (`hold=0`), the larger of
+        // the two, so the history's hold-versus-release comparison stays inside the budget too.
+        Pattern::Retry => 2 * waits * attempts + 2 * attempts + 2 * (attempts - 1) + 1,
+    }
+}
+
+/// Attempts `task` makes when its attempts fail as the workload plans (retry only).
+fn planned_attempts(s: &Scenario, task: u32) -> u64 {
+    let workload = s.workload();
+    let failed = (1..s.retries).take_while(|&a| workload.attempt(task, a).fails).count() as u64;
+    failed + 1
+}
+
+/// Most events any run of `s` records when every attempt fails: what a browser run of real
+/// requests may need, whose failures are the network's, not the plan's.
+pub fn worst_events(s: &Scenario) -> u64 {
+    let attempts = if s.pattern == Pattern::Retry { u64::from(s.retries.max(1)) } else { 1 };
+    u64::from(s.workload().len()) * events_per_task(s, attempts)
+}
+
+/// Most events a run of `s` records when its attempts fail as planned, counted task by task and
+/// stopped as soon as it passes `cap` (so a huge retry scenario costs at most `cap` draws).
+pub fn planned_events(s: &Scenario, cap: u64) -> u64 {
+    let worst = worst_events(s);
+    if worst <= cap || s.pattern != Pattern::Retry {
+        return worst;
+    }
+    let mut total = 0;
+    for task in 0..s.workload().len() {
+        total += events_per_task(s, planned_attempts(s, task));
+        if total > cap {
+            break;
+        }
+    }
+    total
+}
+
+/// Most events a run of `s` on `clock` can have: the plan's on the virtual clock and for timer
+/// sleeps, every attempt failing for real requests in the browser.
+pub fn max_events(s: &Scenario, clock: ClockKind) -> u64 {
+    if clock == ClockKind::Browser && s.source == Source::Fetch {
+        worst_events(s)
+    } else {
+        planned_events(s, MAX_EVENTS)
+    }
+}
+
+/// The message refusing `s` when its runs could exceed [`MAX_EVENTS`].
+pub fn check_events(s: &Scenario) -> Result<(), String> {
+    let (clock, events) = (s.clock, max_events(s, s.clock));
+    if events <= MAX_EVENTS {
+        return Ok(());
+    }
+    let per_task = if s.pattern == Pattern::Retry { " (fewer tasks or retries)" } else { " (fewer tasks)" };
+    let why =
+        if clock == ClockKind::Browser && s.source == Source::Fetch { "if every request failed" } else { "as planned" };
+    Err(format!(
+        "this scenario would record more than {MAX_EVENTS} events {why}, the most one run may record; ask for less{per_task}"
+    ))
+}
+
+/// The longest one task can take from its start, ms, when every attempt takes `work` ms (the
+/// longest planned) and fails.
+fn task_ms(s: &Scenario, work: f64) -> f64 {
+    let ms = |v: u32| f64::from(v);
+    match s.pattern {
+        Pattern::Timeout => work.min(ms(s.timeout)),
+        Pattern::Resource => ms(s.acquire) + work + ms(s.release),
+        Pattern::Pipeline => work + ms(s.process) + ms(s.save),
+        Pattern::AsCompleted => work + ms(s.process),
+        Pattern::Retry => f64::from(s.retries) * work + (1..s.retries).map(|n| pause_bound(s, n)).sum::<f64>(),
+        _ => work,
+    }
+}
+
+/// The longest pause after failed attempt `n`: as `retry::pause_ms` with no jitter (jitter only
+/// shortens it).
+fn pause_bound(s: &Scenario, n: u32) -> f64 {
+    let delay = f64::from(s.delay);
+    let base = match s.backoff {
+        Backoff::Constant => delay,
+        Backoff::Exponential => delay * s.factor.powi(n.saturating_sub(1) as i32),
+    };
+    base.min(MAX_PAUSE_MS).round()
+}
+
+/// The latest a run of `s` can end on the virtual clock, ms. Tasks that share a semaphore of `L`
+/// permits (first come, first served) never leave a permit idle while one waits, so each ends
+/// within its own length plus the others' time holding permits divided by `L`.
+pub fn max_makespan_ms(s: &Scenario) -> f64 {
+    let tasks = f64::from(s.workload().len());
+    let work = match s.preset {
+        Preset::Breakfast => BREAKFAST.iter().map(|t| f64::from(t.duration_ms)).fold(0.0, f64::max),
+        Preset::Random => f64::from(s.max),
+    };
+    let one = task_ms(s, work);
+    match (s.pattern, s.effective_limit()) {
+        (Pattern::Sequential, _) => tasks * one,
+        // Every task runs at once; the consumer then processes one result at a time.
+        (Pattern::AsCompleted, _) => work + tasks * f64::from(s.process),
+        (_, Some(limit)) => one + tasks * one / f64::from(limit),
+        (_, None) => one,
+    }
+}
+
+/// The latest event time a run of `s` on `clock` may have, ms: the virtual clock's bound, and
+/// for a browser run twice that plus [`BROWSER_LATENESS_MS`] (its timers may fire late).
+pub fn max_event_ms(s: &Scenario, clock: ClockKind) -> f64 {
+    let planned = max_makespan_ms(s);
+    match clock {
+        ClockKind::Virtual => planned,
+        ClockKind::Browser => 2.0 * planned + BROWSER_LATENESS_MS,
+    }
+}
+
+/// `detail` as the recorder keeps it: control characters become spaces, `"` and `\\` become
+/// `'` and `/` (so JSON writes it unescaped), and anything past [`MAX_DETAIL_BYTES`] is cut at a
+/// character boundary and ends in `…`. `None` when it is already so (the common case: no copy).
+pub fn tidy_detail(detail: &str) -> Option<String> {
+    let needs_tidy = |c: char| c.is_control() || c == '"' || c == '\\';
+    if detail.len() <= MAX_DETAIL_BYTES && !detail.chars().any(needs_tidy) {
+        return None;
+    }
+    let cut = if detail.len() <= MAX_DETAIL_BYTES {
+        detail.len()
+    } else {
+        let room = MAX_DETAIL_BYTES - '…'.len_utf8();
+        (0..=room).rev().find(|&i| detail.is_char_boundary(i)).unwrap_or(0)
+    };
+    let mut out: String = detail[..cut]
+        .chars()
+        .map(|c| match c {
+            '"' => '\'',
+            '\\' => '/',
+            c if c.is_control() => ' ',
+            c => c,
+        })
+        .collect();
+    if cut < detail.len() {
+        out.push('…');
+    }
+    Some(out)
+}
+
+/// A lane label as an import keeps it: control characters (which JSON writes six bytes long)
+/// become spaces.
+pub fn tidy_label(label: &str) -> Option<String> {
+    label.chars().any(char::is_control).then(|| label.chars().map(|c| if c.is_control() { ' ' } else { c }).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn details_are_cut_at_a_character_boundary_and_control_characters_dropped() {
+        assert_eq!(tidy_detail("HTTP 404, 12 bytes"), None);
+        assert_eq!(tidy_detail("a\nb \"c\\d\"").as_deref(), Some("a b 'c/d'"));
+        let long = "é".repeat(200);
+        let cut = tidy_detail(&long).unwrap();
+        assert!(cut.len() <= MAX_DETAIL_BYTES && cut.ends_with('…'), "{} bytes", cut.len());
+        assert_eq!(tidy_detail(&cut), None, "a tidy detail stays as it is");
+    }
+}

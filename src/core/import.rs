@@ -1,0 +1,342 @@
+//! Reading a Run JSON back ([`Run::from_json`]).
+//!
+//! The text is read field by field into typed values, never into a `serde_json::Value` of the
+//! whole file (a 50 MB file took 830 MB that way), and every list is capped while it is read.
+//! The run is then checked against what a run of its scenario can be ([`budget`]): as many
+//! events as its plan allows, times within its longest makespan, and spans that begin before
+//! they close, close once and never overlap on one lane. The summary is recomputed, not trusted.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+
+use super::budget::{self, MAX_EVENTS, MAX_KEYS, MAX_LABEL_BYTES, MAX_RUN_BYTES};
+use super::event::{Event, Kind, Phase, Text};
+use super::export::phase_name;
+use super::run::{Run, RunScenario, Summary, RUN_FORMAT, RUN_VERSION};
+use super::scenario::{ClockKind, Pattern, Scenario, MAX_TASKS};
+
+/// The top level of a Run JSON, each field kept as text until the ones before it are checked
+/// (a file of another format gets "format is …", not an error about its events). `summary` and
+/// unknown fields are skipped without being stored.
+#[derive(Deserialize)]
+struct RunFile<'a> {
+    #[serde(borrow)]
+    format: Option<&'a RawValue>,
+    #[serde(borrow)]
+    version: Option<&'a RawValue>,
+    #[serde(borrow)]
+    scenario: Option<&'a RawValue>,
+    #[serde(borrow)]
+    clock: Option<&'a RawValue>,
+    #[serde(borrow)]
+    labels: Option<&'a RawValue>,
+    #[serde(borrow)]
+    events: Option<&'a RawValue>,
+}
+
+/// `scenario`: its parameters (at most [`MAX_KEYS`], each a number, string, boolean or null) and
+/// its seed.
+#[derive(Deserialize)]
+struct ScenarioFile {
+    #[serde(deserialize_with = "capped_params")]
+    params: Map<String, Value>,
+    seed: u64,
+}
+
+/// Reads a Run JSON; see the module docs. Every problem is an error message, never a panic.
+pub fn read_run(text: &str) -> Result<Run, String> {
+    if text.len() > MAX_RUN_BYTES {
+        let (mb, max) = (text.len() as f64 / 1e6, MAX_RUN_BYTES / 1_000_000);
+        return Err(format!("the file is {mb:.1} MB; awaitlab reads runs up to {max} MB"));
+    }
+    let file = read_top(text)?;
+    let version = check_header(&file)?;
+    let scenario_file: ScenarioFile = field(file.scenario, "scenario")?;
+    let clock: ClockKind = field(file.clock, "clock")?;
+    let labels = match file.labels {
+        Some(raw) => read_list(raw, MAX_TASKS as usize, "lane labels")?,
+        None => Vec::new(),
+    };
+    let Some(events) = file.events else { return Err("not a valid run: it has no \"events\"".into()) };
+    let mut events: Vec<Event> = read_list(events, MAX_EVENTS as usize, "events")?;
+    let mut run = Run {
+        format: RUN_FORMAT.into(),
+        version,
+        scenario: RunScenario { params: scenario_file.params, seed: scenario_file.seed },
+        clock,
+        labels,
+        events: Vec::new(),
+        summary: Summary::default(),
+    };
+    let scenario =
+        run.parsed_scenario().map_err(|errs| errs.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; "))?;
+    check_scenario(&run, &scenario)?;
+    for label in &mut run.labels {
+        if let Some(tidy) = budget::tidy_label(label) {
+            *label = tidy;
+        }
+    }
+    tidy_details(&mut events);
+    check_events(&events, &scenario, clock)?;
+    run.summary = Summary::of(scenario.workload().len(), &events);
+    run.events = events;
+    Ok(run)
+}
+
+/// The top level, or why the text is not a JSON object.
+fn read_top(text: &str) -> Result<RunFile<'_>, String> {
+    if !text.trim_start().starts_with('{') {
+        return match serde_json::from_str::<IgnoredAny>(text) {
+            Ok(_) => Err("not an awaitlab run: the file is not a JSON object".into()),
+            Err(e) => Err(format!("not valid JSON: {e}")),
+        };
+    }
+    serde_json::from_str(text).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => format!("not a valid run: {e}"),
+        _ => format!("not valid JSON: {e}"),
+    })
+}
+
+/// Checks `format` and `version`; returns the version.
+fn check_header(file: &RunFile) -> Result<u32, String> {
+    match file.format.and_then(|raw| serde_json::from_str::<String>(raw.get()).ok()).as_deref() {
+        Some(RUN_FORMAT) => {}
+        Some(other) => {
+            let shown: String = other.chars().take(40).collect();
+            return Err(format!("format is \"{shown}\", expected \"{RUN_FORMAT}\""));
+        }
+        None => return Err(format!("not an awaitlab run: no \"format\": \"{RUN_FORMAT}\"")),
+    }
+    match file.version.and_then(|raw| serde_json::from_str::<u64>(raw.get()).ok()) {
+        Some(v) if (1..=u64::from(RUN_VERSION)).contains(&v) => Ok(v as u32),
+        Some(0) => Err("version 0 is not a version awaitlab ever wrote (they start at 1)".into()),
+        Some(v) => Err(format!("version {v} is newer than this awaitlab reads (up to {RUN_VERSION})")),
+        None => Err("version must be a whole number".into()),
+    }
+}
+
+/// A required field, typed.
+fn field<T: for<'de> Deserialize<'de>>(raw: Option<&RawValue>, name: &str) -> Result<T, String> {
+    let raw = raw.ok_or_else(|| format!("not a valid run: it has no \"{name}\""))?;
+    serde_json::from_str(raw.get()).map_err(|e| format!("not a valid run: {name}: {e}"))
+}
+
+/// A JSON list of at most `max` items, refused as soon as it has one more.
+fn read_list<T: for<'de> Deserialize<'de>>(raw: &RawValue, max: usize, what: &str) -> Result<Vec<T>, String> {
+    let mut reader = serde_json::Deserializer::from_str(raw.get());
+    let list = CappedList { max, what, item: PhantomData }
+        .deserialize(&mut reader)
+        .map_err(|e| format!("not a valid run: {what}: {e}"))?;
+    Ok(list)
+}
+
+/// Reads a list, failing once it passes `max` items (before storing more).
+struct CappedList<'w, T> {
+    max: usize,
+    what: &'w str,
+    item: PhantomData<T>,
+}
+
+impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for CappedList<'_, T> {
+    type Value = Vec<T>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Vec<T>, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for CappedList<'_, T> {
+    type Value = Vec<T>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "a list of at most {} {}", self.max, self.what)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+        let mut out = Vec::new();
+        while let Some(item) = seq.next_element()? {
+            if out.len() == self.max {
+                let (max, what) = (self.max, self.what);
+                return Err(de::Error::custom(format!("more than {max} {what}; awaitlab reads runs of up to {max}")));
+            }
+            out.push(item);
+        }
+        Ok(out)
+    }
+}
+
+/// `params`: at most [`MAX_KEYS`] keys, each value a number, string, boolean or null.
+fn capped_params<'de, D: Deserializer<'de>>(d: D) -> Result<Map<String, Value>, D::Error> {
+    struct Params;
+    impl<'de> Visitor<'de> for Params {
+        type Value = Map<String, Value>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            write!(f, "an object of at most {MAX_KEYS} parameters")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = Map::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if out.len() == MAX_KEYS {
+                    return Err(de::Error::custom(format!(
+                        "more than {MAX_KEYS} parameters; awaitlab reads at most {MAX_KEYS}"
+                    )));
+                }
+                let Scalar(value) = map.next_value()?;
+                out.insert(key, value);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(Params)
+}
+
+/// A parameter's value: a number, string, boolean or null (a list or object is refused before
+/// it is read).
+struct Scalar(Value);
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'v> Visitor<'v> for V {
+            type Value = Value;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a number, a string, a boolean or null")
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+                Ok(v.into())
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+                Ok(v.into())
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+                Ok(v.into())
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+                Ok(v.into())
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+                Ok(v.into())
+            }
+            fn visit_unit<E>(self) -> Result<Value, E> {
+                Ok(Value::Null)
+            }
+        }
+        d.deserialize_any(V).map(Scalar)
+    }
+}
+
+/// The seed and the labels agree with the scenario.
+fn check_scenario(run: &Run, scenario: &Scenario) -> Result<(), String> {
+    if run.scenario.seed != scenario.seed {
+        return Err(format!("scenario.seed is {} but its params say seed {}", run.scenario.seed, scenario.seed));
+    }
+    let tasks = scenario.workload().len();
+    if !run.labels.is_empty() && run.labels.len() != tasks as usize {
+        return Err(format!("{} lane labels for {tasks} tasks", run.labels.len()));
+    }
+    if let Some(label) = run.labels.iter().find(|l| l.len() > MAX_LABEL_BYTES) {
+        return Err(format!("a lane label is {} bytes long; at most {MAX_LABEL_BYTES}", label.len()));
+    }
+    Ok(())
+}
+
+/// Tidies details as the recorder does (files written before it did may have longer ones).
+fn tidy_details(events: &mut [Event]) {
+    for e in events {
+        if let Some(tidy) = budget::tidy_detail(&e.detail) {
+            e.detail = Text::from(tidy);
+        }
+    }
+}
+
+/// Every event is one a run of `scenario` on `clock` can record, in an order it can record them.
+pub fn check_events(events: &[Event], scenario: &Scenario, clock: ClockKind) -> Result<(), String> {
+    let most = budget::max_events(scenario, clock);
+    if events.len() as u64 > most {
+        let n = events.len();
+        return Err(format!("{n} events; a run of this scenario on the {} clock records at most {most}", clock.key()));
+    }
+    check_ranges(events, scenario, clock)?;
+    if let Some(w) = events.windows(2).find(|w| w[1].t < w[0].t) {
+        return Err(format!("events out of order: {} ms after {} ms", w[1].t, w[0].t));
+    }
+    check_spans(events)
+}
+
+/// Times, tasks and attempts within what the scenario allows.
+fn check_ranges(events: &[Event], scenario: &Scenario, clock: ClockKind) -> Result<(), String> {
+    let tasks = scenario.workload().len();
+    let latest = budget::max_event_ms(scenario, clock);
+    let attempts = if scenario.pattern == Pattern::Retry { scenario.retries } else { 1 };
+    let out_of_range = |e: &&Event| !(e.t.is_finite() && e.t >= 0.0 && e.t <= latest) || e.task >= tasks;
+    if let Some(e) = events.iter().find(out_of_range) {
+        return Err(format!(
+            "event out of range: task {} at {} ms (this scenario has {tasks} tasks and its {} runs end by {latest} ms)",
+            e.task,
+            e.t,
+            clock.key()
+        ));
+    }
+    let bad_attempt = |e: &&Event| match e.phase {
+        Phase::Task => e.attempt != 0,
+        _ => e.attempt == 0 || e.attempt > attempts,
+    };
+    if let Some(e) = events.iter().find(bad_attempt) {
+        return Err(format!(
+            "event out of range: task {} has attempt {} in its {} event at {} ms (spans count attempts from 1 to {attempts}, task events have 0)",
+            e.task,
+            e.attempt,
+            phase_name(e.phase),
+            e.t
+        ));
+    }
+    Ok(())
+}
+
+/// Spans begin once, end once after they began, and at most one is in flight per lane; each
+/// task finishes at most once; nothing is left open.
+fn check_spans(events: &[Event]) -> Result<(), String> {
+    let mut open: FxHashMap<(u32, u32, Phase), f64> = FxHashMap::default();
+    let mut in_flight: FxHashMap<u32, Phase> = FxHashMap::default();
+    let mut finished: FxHashSet<u32> = FxHashSet::default();
+    for e in events {
+        let (task, attempt, phase, t) = (e.task, e.attempt, phase_name(e.phase), e.t);
+        let is_task = e.phase == Phase::Task;
+        match e.kind {
+            Kind::Begin if is_task => return Err(format!("task {task} begins a span of phase task at {t} ms")),
+            Kind::Begin => {
+                if open.insert((e.task, e.attempt, e.phase), t).is_some() {
+                    return Err(format!(
+                        "task {task} begins its {phase} span (attempt {attempt}) twice, again at {t} ms"
+                    ));
+                }
+                if let Some(other) = e.phase.is_active().then(|| in_flight.insert(task, e.phase)).flatten() {
+                    let other = phase_name(other);
+                    return Err(format!("task {task} has two spans in flight at once: {other} and {phase} at {t} ms"));
+                }
+            }
+            k if k.closes_span() => {
+                if is_task || open.remove(&(e.task, e.attempt, e.phase)).is_none() {
+                    return Err(format!(
+                        "task {task} ends a {phase} span (attempt {attempt}) at {t} ms that never began"
+                    ));
+                }
+                if e.phase.is_active() {
+                    in_flight.remove(&task);
+                }
+            }
+            _ if !is_task => return Err(format!("task {task} has a task-level event with phase {phase} at {t} ms")),
+            _ if !finished.insert(task) => return Err(format!("task {task} finishes twice, again at {t} ms")),
+            _ => {}
+        }
+    }
+    match open.into_iter().min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0))) {
+        Some(((task, attempt, phase), t)) => {
+            Err(format!("task {task}'s {} span (attempt {attempt}) begins at {t} ms and never ends", phase_name(phase)))
+        }
+        None => Ok(()),
+    }
+}
