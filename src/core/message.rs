@@ -208,6 +208,16 @@ impl EmbedPolicy {
         }
         Ok(())
     }
+
+    /// Whether a `set` of `keys` may leave the form at `merged`: as [`Self::check_scenario`], when
+    /// the set itself picks where requests go (`source`, `clock`, `url`). A reader who chose
+    /// `source=fetch` in the form still gets the host's other edits.
+    pub fn check_set<'a>(&self, mut keys: impl Iterator<Item = &'a str>, merged: &Scenario) -> Result<(), String> {
+        if keys.any(|k| matches!(k, "source" | "clock" | "url")) {
+            return self.check_scenario(merged);
+        }
+        Ok(())
+    }
 }
 
 /// One allowed origin, strictly `scheme://host[:port]` (http or https, no path, no user), in the
@@ -440,6 +450,9 @@ mod tests {
             assert_eq!(policy(link).0.check_scenario(&fetch), Ok(()), "{link}");
         }
         assert!(!policy("embed=1&fetch=0").0.fetch);
+        assert!(closed.check_set(["source"].into_iter(), &fetch).is_err());
+        assert!(closed.check_set(["url"].into_iter(), &fetch).is_err());
+        assert_eq!(closed.check_set(["tasks"].into_iter(), &fetch), Ok(()), "the reader's own choice stays");
     }
 
     #[test]
