@@ -167,6 +167,10 @@ test('a sibling frame of another origin cannot command an embed; its parent stil
   await embed.evaluate((run) => window.awaitlab.load(run), recordedRun);
   const second = await waitEvent(page, mark, (e) => e.type === 'awaitlab:finished');
   assert.equal(second.run, first.run + 1, 'no run was added in between');
+  // The reader's Run button works in the snippet's sandbox (no allow-forms), reported to the parent.
+  mark = await eventCount(page);
+  await embed.click('#run');
+  assert.equal((await waitEvent(page, mark, (e) => e.type === 'awaitlab:finished')).run, first.run + 2);
   mark = await eventCount(page);
   await page.evaluate(() => { document.getElementById('embed').width = '420'; });
   await waitEvent(page, mark, (e) => e.type === 'awaitlab:height');
@@ -175,7 +179,7 @@ test('a sibling frame of another origin cannot command an embed; its parent stil
   mark = await eventCount(page);
   await page.evaluate(() => window.send({ type: 'awaitlab:run', params: { pattern: 'sequential', tasks: 5, min: 10, max: 20, clock: 'virtual' } }));
   const third = await waitEvent(page, mark, (e) => e.type === 'awaitlab:finished');
-  assert.equal(third.run, first.run + 2);
+  assert.equal(third.run, first.run + 3);
   assert.equal(third.summary.tasks, 5);
   assert.match(await embed.evaluate(() => location.search), /pattern=sequential/);
   await page.evaluate(() => window.send({ type: 'awaitlab:seek', ms: 0 }));
