@@ -1,19 +1,28 @@
 //! The embed's postMessage API, pure: commands a host page sends (validated here, shape, types and
-//! size) and the view options of an embed link (`embed`, `theme`, `controls`, `autoplay`).
+//! size), who may send them and what they may start ([`EmbedPolicy`]), and the view options of an
+//! embed link (`embed`, `theme`, `controls`, `autoplay`).
 //!
 //! A message is for awaitlab when its `type` starts with `awaitlab:`; others are ignored (pages
 //! post all sorts of messages). Commands: `hello` (the handshake), `run` and `set` (with
 //! `params`, keyed like the URL), `play`, `pause`, `seek` (`ms`), `load` (`run`: a Run JSON
 //! object or text). Anything else addressed to awaitlab is an error with a message.
 
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
-use super::run::{Run, MAX_RUN_BYTES};
+use super::run::Run;
+use super::scenario::{ClockKind, Scenario, Source};
 
 /// Largest message other than `load`, as JSON text.
 pub const MAX_COMMAND_BYTES: usize = 65_536;
-/// Most keys in `params`.
-pub const MAX_PARAMS: usize = 64;
+/// Largest `load` message, as JSON text: a recorded browser run of 10,000 tasks is 2-6 MB. Bigger
+/// runs (a 100,000-task prediction is 23 MB) go through Import, or are re-run with `clock=virtual`.
+pub const MAX_LOAD_BYTES: usize = 16_000_000;
+/// Most keys in `params`: the scenario budget's, so a message refuses what a link refuses.
+pub const MAX_PARAMS: usize = super::budget::MAX_KEYS;
+/// Most origins one embed link may allow with `origin=`.
+pub const MAX_ORIGINS: usize = 16;
 
 /// A validated command from the host page.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,19 +74,40 @@ pub fn params_pairs(params: Option<&Value>) -> Result<Vec<(String, String)>, Str
         .collect()
 }
 
+/// A message's fields, read in one pass: `run` stays as its JSON text, so a `load` is parsed once
+/// (by [`Run::from_json`]) rather than built into a tree, printed and parsed again.
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(rename = "type")]
+    kind: Option<Value>,
+    params: Option<Value>,
+    ms: Option<Value>,
+    #[serde(borrow)]
+    run: Option<&'a RawValue>,
+}
+
 /// Reads one message (as JSON text, e.g. `JSON.stringify(event.data)`). `Ok(None)` when it is not
 /// addressed to awaitlab; an error message when it is but is not a valid command.
 pub fn parse_command(text: &str) -> Result<Option<Command>, String> {
-    if text.len() > MAX_RUN_BYTES + MAX_COMMAND_BYTES {
-        return Err(format!("message of {} bytes is too large", text.len()));
+    if text.len() > MAX_LOAD_BYTES {
+        return Err(format!(
+            "message of {:.1} MB is too large (awaitlab:load takes up to {} MB, other commands {} KB)",
+            text.len() as f64 / 1e6,
+            MAX_LOAD_BYTES / 1_000_000,
+            MAX_COMMAND_BYTES / 1024
+        ));
     }
-    let value: Value = match serde_json::from_str(text) {
-        Ok(v) => v,
+    // Only objects can be commands (a struct would also read an array, field by field).
+    if !text.trim_start().starts_with('{') {
+        return Ok(None);
+    }
+    let message: Envelope = match serde_json::from_str(text) {
+        Ok(m) => m,
         // Messages that are not JSON-like objects are someone else's.
         Err(_) if !text.contains("awaitlab:") => return Ok(None),
         Err(e) => return Err(format!("message is not valid JSON: {e}")),
     };
-    let Some(kind) = value.get("type").and_then(Value::as_str) else { return Ok(None) };
+    let Some(kind) = message.kind.as_ref().and_then(Value::as_str) else { return Ok(None) };
     let Some(name) = kind.strip_prefix("awaitlab:") else { return Ok(None) };
     if name != "load" && text.len() > MAX_COMMAND_BYTES {
         return Err(format!("{name} message of {} bytes is too large (at most {MAX_COMMAND_BYTES})", text.len()));
@@ -86,20 +116,13 @@ pub fn parse_command(text: &str) -> Result<Option<Command>, String> {
         "hello" => Command::Hello,
         "play" => Command::Play,
         "pause" => Command::Pause,
-        "run" => Command::Run(params_pairs(value.get("params"))?),
-        "set" => Command::Set(params_pairs(value.get("params"))?),
-        "seek" => match value.get("ms").and_then(Value::as_f64) {
+        "run" => Command::Run(params_pairs(message.params.as_ref())?),
+        "set" => Command::Set(params_pairs(message.params.as_ref())?),
+        "seek" => match message.ms.as_ref().and_then(Value::as_f64) {
             Some(ms) if ms.is_finite() && ms >= 0.0 => Command::Seek(ms),
             _ => return Err("seek needs ms: a number of milliseconds, 0 or more".into()),
         },
-        "load" => {
-            let run = match value.get("run") {
-                Some(Value::String(s)) => Run::from_json(s),
-                Some(v @ Value::Object(_)) => Run::from_json(&v.to_string()),
-                _ => return Err("load needs run: the Run JSON (an object or its text)".into()),
-            };
-            Command::Load(Box::new(run.map_err(|e| format!("load: {e}"))?))
-        }
+        "load" => Command::Load(Box::new(load_run(message.run)?)),
         // Events awaitlab itself posts: echoes, not commands.
         "ready" | "height" | "finished" | "error" => return Ok(None),
         other => {
@@ -110,6 +133,136 @@ pub fn parse_command(text: &str) -> Result<Option<Command>, String> {
         }
     };
     Ok(Some(command))
+}
+
+/// A `load` message's `run`: the Run JSON object as it was written, or a string holding it.
+fn load_run(run: Option<&RawValue>) -> Result<Run, String> {
+    let needs = || "load needs run: the Run JSON (an object or its text)".to_string();
+    let text = run.map(RawValue::get).ok_or_else(needs)?;
+    let run = if text.starts_with('{') {
+        Run::from_json(text)
+    } else if text.starts_with('"') {
+        let inner: String = serde_json::from_str(text).map_err(|e| format!("load: {e}"))?;
+        Run::from_json(&inner)
+    } else {
+        return Err(needs());
+    };
+    run.map_err(|e| format!("load: {e}"))
+}
+
+/// What an embed's own link lets other pages do: who may send it commands, and whether a command
+/// may make real requests. Read once from the link the host page put in the iframe's `src`; no
+/// message can widen it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct EmbedPolicy {
+    /// Origins allowed besides the parent (`origin=`), written as browsers write `event.origin`.
+    pub origins: Vec<String>,
+    /// Commands may run `source=fetch` on the browser clock: the link says `fetch=1`, or is itself
+    /// a `source=fetch` scenario (its host already chose real requests).
+    pub fetch: bool,
+}
+
+impl EmbedPolicy {
+    /// Reads `origin` (repeated or comma-separated) and `fetch` / `source` from a link's pairs. A
+    /// bad origin is left out and reported: the embed then takes less, never more.
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> (EmbedPolicy, Vec<String>) {
+        let (mut policy, mut problems) = (EmbedPolicy::default(), Vec::new());
+        for (k, v) in pairs {
+            match k {
+                "fetch" => policy.fetch |= matches!(v, "1" | "true" | "yes"),
+                "source" => policy.fetch |= v == "fetch",
+                "origin" => {
+                    for item in v.split(',') {
+                        match parse_origin(item) {
+                            Ok(_) if policy.origins.len() >= MAX_ORIGINS => {
+                                problems.push(format!("origin: at most {MAX_ORIGINS} origins; {} left out", item.trim()))
+                            }
+                            Ok(o) if !policy.origins.contains(&o) => policy.origins.push(o),
+                            Ok(_) => {}
+                            Err(e) => problems.push(format!("origin: {e}")),
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        (policy, problems)
+    }
+
+    /// Whether a message's sender may command the embed: the window it is framed in always (a page
+    /// that is not framed is its own parent, so only its own scripts), any other window (a
+    /// sibling frame, an opener, a popup) only from an origin the link allows. `origin` is the
+    /// message's `event.origin`; an opaque one (`null`) is never on the list.
+    pub fn allows_sender(&self, from_parent: bool, origin: &str) -> bool {
+        from_parent || self.origins.iter().any(|o| o == origin)
+    }
+
+    /// Whether a command may run or prepare `scenario`: real requests (`source=fetch` on the
+    /// browser clock) need the link's consent; a message alone never grants it.
+    pub fn check_scenario(&self, scenario: &Scenario) -> Result<(), String> {
+        let real_requests = scenario.source == Source::Fetch && scenario.clock == ClockKind::Browser;
+        if real_requests && !self.fetch {
+            return Err("source=fetch makes real requests, and this embed's link does not allow them: the host page \
+                        adds fetch=1 to the iframe's src (source=sleep and clock=virtual need nothing)"
+                .into());
+        }
+        Ok(())
+    }
+
+    /// Whether a `set` of `keys` may leave the form at `merged`: as [`Self::check_scenario`], when
+    /// the set itself picks where requests go (`source`, `clock`, `url`). A reader who chose
+    /// `source=fetch` in the form still gets the host's other edits.
+    pub fn check_set<'a>(&self, mut keys: impl Iterator<Item = &'a str>, merged: &Scenario) -> Result<(), String> {
+        if keys.any(|k| matches!(k, "source" | "clock" | "url")) {
+            return self.check_scenario(merged);
+        }
+        Ok(())
+    }
+}
+
+/// One allowed origin, strictly `scheme://host[:port]` (http or https, no path, no user), in the
+/// form browsers give `event.origin`: lowercase, the scheme's default port left out.
+pub fn parse_origin(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    let shown: String = text.chars().take(60).collect();
+    let bad = |why: &str| format!("\"{shown}\" is not an origin like https://host.example: {why}");
+    if text.len() > 300 {
+        return Err(bad("too long"));
+    }
+    let lower = text.to_ascii_lowercase();
+    let (scheme, rest) = lower.split_once("://").ok_or_else(|| bad("no scheme://"))?;
+    let default_port = match scheme {
+        "https" => 443,
+        "http" => 80,
+        _ => return Err(bad("the scheme must be http or https")),
+    };
+    if let Some(c) = rest.chars().find(|c| matches!(c, '/' | '?' | '#' | '@' | '\\')) {
+        return Err(bad(&format!("only scheme://host[:port], no path, query or user ('{c}')")));
+    }
+    let (host, port) = split_port(rest).map_err(|why| bad(&why))?;
+    let host_ok = if let Some(v6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        !v6.is_empty() && v6.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
+    } else {
+        host.split('.').all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+    };
+    if !host_ok {
+        return Err(bad("the host must be a name (international names in punycode, xn--), an IPv4 or a [IPv6] address"));
+    }
+    Ok(match port {
+        Some(p) if p != default_port => format!("{scheme}://{host}:{p}"),
+        _ => format!("{scheme}://{host}"),
+    })
+}
+
+/// Splits `host[:port]`; the port is a number from 1 to 65535.
+fn split_port(rest: &str) -> Result<(&str, Option<u16>), String> {
+    let colon = if rest.starts_with('[') { rest.find(']').map(|i| i + 1).filter(|&i| rest[i..].starts_with(':')) } else { rest.rfind(':') };
+    let Some(i) = colon else { return Ok((rest, None)) };
+    let digits = &rest[i + 1..];
+    match digits.parse::<u16>() {
+        Ok(p) if p > 0 && digits.chars().all(|c| c.is_ascii_digit()) => Ok((&rest[..i], Some(p))),
+        _ => Err(format!("the port must be a number from 1 to 65535, got \"{}\"", digits.chars().take(10).collect::<String>())),
+    }
 }
 
 /// Color theme of an embed.
@@ -210,6 +363,96 @@ mod tests {
         assert!(parse_command(r#"{"type":"awaitlab:load"}"#).unwrap_err().contains("load needs run"));
         let big = format!(r#"{{"type":"awaitlab:run","params":{{"url":"{}"}}}}"#, "x".repeat(MAX_COMMAND_BYTES));
         assert!(parse_command(&big).unwrap_err().contains("too large"));
+    }
+
+    #[test]
+    fn a_load_is_read_once_from_an_object_or_its_text_and_has_its_own_cap() {
+        let scenario = Scenario::parse([("pattern", "gather"), ("tasks", "3"), ("clock", "virtual")]).unwrap();
+        let json = crate::core::run::run_virtual(&scenario).to_json();
+        let as_object = format!(r#"{{"type":"awaitlab:load","run":{json}}}"#);
+        let as_text = format!(r#"{{"type":"awaitlab:load","run":{}}}"#, Value::String(json.clone()));
+        let (Ok(Some(Command::Load(a))), Ok(Some(Command::Load(b)))) = (parse_command(&as_object), parse_command(&as_text)) else {
+            panic!("both forms load");
+        };
+        assert_eq!(a.to_json(), json);
+        assert_eq!(b.to_json(), json);
+        assert!(parse_command(r#"{"type":"awaitlab:load","run":5}"#).unwrap_err().contains("load needs run"));
+        assert!(parse_command(r#"{"type":"awaitlab:load","run":null}"#).unwrap_err().contains("load needs run"));
+        // A load may be larger than other commands, up to its own cap.
+        let padded = format!(r#"{{"type":"awaitlab:load","pad":"{}","run":{json}}}"#, "x".repeat(MAX_COMMAND_BYTES));
+        assert!(matches!(parse_command(&padded), Ok(Some(Command::Load(_)))));
+        let huge = format!(r#"{{"type":"awaitlab:load","run":"{}"}}"#, "x".repeat(MAX_LOAD_BYTES));
+        let err = parse_command(&huge).unwrap_err();
+        assert!(err.contains("too large") && err.contains("awaitlab:load takes up to 16 MB"), "{err}");
+        assert_eq!(parse_command(r#"["awaitlab:play"]"#), Ok(None));
+    }
+
+    fn policy(link: &str) -> (EmbedPolicy, Vec<String>) {
+        EmbedPolicy::from_pairs(link.split('&').filter_map(|p| p.split_once('=')))
+    }
+
+    #[test]
+    fn only_the_parent_commands_an_embed_unless_its_link_allows_an_origin() {
+        let (closed, problems) = policy("pattern=gather&embed=1");
+        assert!(problems.is_empty());
+        assert!(closed.allows_sender(true, "https://host.example"));
+        assert!(closed.allows_sender(true, "null"), "a sandboxed parent is still the parent");
+        assert!(!closed.allows_sender(false, "https://ads.example"), "a sibling frame or an opener");
+        assert!(!closed.allows_sender(false, "null"));
+
+        let (open, problems) = policy("embed=1&origin=https://Docs.Example:443,http://localhost:8080&origin=https://docs.example");
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(open.origins, vec!["https://docs.example", "http://localhost:8080"]);
+        assert!(open.allows_sender(false, "http://localhost:8080"));
+        assert!(!open.allows_sender(false, "http://localhost:8081"));
+        assert!(!open.allows_sender(false, "https://docs.example.evil.test"));
+        assert!(!open.allows_sender(false, "null"));
+    }
+
+    #[test]
+    fn allowed_origins_are_checked_strictly_and_a_bad_one_allows_nothing() {
+        assert_eq!(parse_origin("http://127.0.0.1:80"), Ok("http://127.0.0.1".into()));
+        assert_eq!(parse_origin(" https://[::1]:8443 "), Ok("https://[::1]:8443".into()));
+        for bad in [
+            "https://host.example/",
+            "https://host.example/path",
+            "https://host.example?x",
+            "https://user@host.example",
+            "host.example",
+            "javascript://x",
+            "*",
+            "null",
+            "https://",
+            "https://host.example:0",
+            "https://host.example:99999",
+            "https://host.example:+80",
+            "https://h\u{f6}st.example",
+            "https://a..b",
+            "",
+        ] {
+            assert!(parse_origin(bad).is_err(), "{bad} was accepted");
+        }
+        let (p, problems) = policy("origin=https://ok.example,*,https://x.example/path");
+        assert_eq!(p.origins, vec!["https://ok.example"]);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[1].contains("no path"), "{problems:?}");
+    }
+
+    #[test]
+    fn real_requests_by_command_need_the_links_consent() {
+        let scenario = |q: &str| Scenario::parse(q.split('&').filter_map(|p| p.split_once('='))).unwrap();
+        let fetch = scenario("pattern=gather&tasks=3&source=fetch");
+        let (closed, _) = policy("pattern=gather&embed=1");
+        assert!(closed.check_scenario(&fetch).unwrap_err().contains("fetch=1"));
+        assert_eq!(closed.check_scenario(&scenario("pattern=gather&tasks=3&source=fetch&clock=virtual")), Ok(()));
+        assert_eq!(closed.check_scenario(&scenario("pattern=gather&tasks=3")), Ok(()));
+        for link in ["embed=1&fetch=1", "embed=1&source=fetch&pattern=retry"] {
+            assert_eq!(policy(link).0.check_scenario(&fetch), Ok(()), "{link}");
+        }
+        assert!(!policy("embed=1&fetch=0").0.fetch);
+        assert!(closed.check_set(["source"].into_iter(), &fetch).is_err());
+        assert!(closed.check_set(["url"].into_iter(), &fetch).is_err());
+        assert_eq!(closed.check_set(["tasks"].into_iter(), &fetch), Ok(()), "the reader's own choice stays");
     }
 
     #[test]

@@ -31,7 +31,7 @@ pub const MAX_RETRIES: u32 = 20;
 pub const MAX_FACTOR: f64 = 10.0;
 
 /// Keys that are about the view, not the run; accepted and left to the UI.
-pub const VIEW_KEYS: &[&str] = &["v", "embed", "theme", "autoplay", "controls", "speed"];
+pub const VIEW_KEYS: &[&str] = &["v", "embed", "theme", "autoplay", "controls", "speed", "origin", "fetch"];
 
 /// A concurrency pattern from the article.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

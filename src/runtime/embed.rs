@@ -1,10 +1,12 @@
 //! The embed's browser side: view classes on the root element, the postMessage listener, replies
 //! to the sender, and the height reports after the handshake.
 //!
-//! Origin rules: an embed takes commands from any origin (they can only drive the demo: run,
-//! replay, load a run) and never evaluates anything it is sent. Replies go to `event.source` with
-//! the sender's origin as target; once a page has said `awaitlab:hello` (or sent any valid
-//! command), `height` and `finished` events go to that page, with its origin as target.
+//! Origin rules (decided in `core::message::EmbedPolicy`; this file only gathers the facts): an
+//! embed takes commands from the window it is framed in, and from other windows only when its
+//! link allows their origin (`origin=`). Messages from anyone else are dropped unread and
+//! unanswered: they cannot run, load, seek or become the page that gets `height` and `finished`.
+//! Replies go to `event.source` with the sender's origin as target; once an allowed page has said
+//! `awaitlab:hello` (or sent any valid command), `height` and `finished` events go to that page.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -14,7 +16,7 @@ use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::core::message::{parse_command, Command, ViewOptions};
+use crate::core::message::{parse_command, Command, EmbedPolicy, ViewOptions};
 
 /// Where replies and events go: a page that sent a command.
 #[derive(Clone)]
@@ -162,15 +164,41 @@ impl Drop for Listener {
     }
 }
 
-/// Listens for commands; each valid one goes to `handler` with the peer to reply to. Invalid
-/// messages addressed to awaitlab get an error event; the sender becomes the parent either way
-/// only when valid.
-pub fn listen(handler: Rc<dyn Fn(Command, Peer)>) -> Option<Listener> {
+/// Whether `source` is the window this page is framed in (for a page that is not framed,
+/// `window.parent` is the page itself). Compared by identity: origins can be shared or opaque.
+fn is_parent(source: &JsValue) -> bool {
+    let parent = web_sys::window().and_then(|w| w.parent().ok().flatten());
+    parent.is_some_and(|p| JsValue::from(p) == *source)
+}
+
+/// Says once, on the console, why a page's commands are ignored: the host's author sees it, the
+/// sender gets nothing back.
+fn warn_refused(origin: &str, data: &JsValue) {
+    thread_local! { static WARNED: RefCell<bool> = const { RefCell::new(false) }; }
+    let kind = Reflect::get(data, &"type".into()).ok().and_then(|t| t.as_string()).unwrap_or_default();
+    if !kind.starts_with("awaitlab:") || WARNED.with(|w| w.replace(true)) {
+        return;
+    }
+    let shown: String = origin.chars().take(100).collect();
+    web_sys::console::warn_1(&format!(
+        "awaitlab: ignoring commands from {shown}: an embed takes them from the page it is framed in, or from origins its link allows (origin=)"
+    ).into());
+}
+
+/// Listens for commands from the senders `policy` allows; each valid one goes to `handler` with
+/// the peer to reply to. Invalid messages from an allowed sender get an error event; the sender
+/// becomes the parent only when valid.
+pub fn listen(policy: EmbedPolicy, handler: Rc<dyn Fn(Command, Peer)>) -> Option<Listener> {
     let window = web_sys::window()?;
     let closure = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
         let Some(source) = event.source() else { return };
-        let peer = Peer { source: source.into(), origin: event.origin() };
+        let source = JsValue::from(source);
         let data = event.data();
+        if !policy.allows_sender(is_parent(&source), &event.origin()) {
+            warn_refused(&event.origin(), &data);
+            return;
+        }
+        let peer = Peer { source, origin: event.origin() };
         // Structured-cloned data as JSON text (functions cannot be posted; a cycle throws).
         let text = match JSON::stringify(&data) {
             Ok(s) => s.as_string().unwrap_or_default(),

@@ -12,6 +12,7 @@
 //! - The default template, `api/item/{id}`, is answered by the offline mock API in `static/sw.js`.
 //!   [`prepare`] registers that service worker and waits until it controls the page; when the
 //!   browser refuses it, the run fails with a plain message suggesting `source=sleep`.
+//! - Requests go without credentials (no cookies, no HTTP auth), same-origin ones too.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -24,7 +25,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
     AbortController, FileSystemDirectoryHandle, FileSystemFileHandle, FileSystemGetDirectoryOptions,
-    FileSystemGetFileOptions, FileSystemWritableFileStream, RequestCache, RequestInit, RequestMode, Response,
+    FileSystemGetFileOptions, FileSystemWritableFileStream, RequestCache, RequestCredentials, RequestInit, RequestMode, Response,
     ServiceWorkerContainer, StorageManager,
 };
 
@@ -120,6 +121,10 @@ pub async fn fetch_text(url: &str) -> Result<Fetched, String> {
     init.set_method("GET");
     init.set_mode(RequestMode::Cors);
     init.set_cache(RequestCache::NoStore);
+    // No cookies or HTTP auth, even to the app's own origin: the URL may come from a host page
+    // (an embed link allowed fetch=1), and timing a request needs no identity. The mock API
+    // (a service worker) needs none either.
+    init.set_credentials(RequestCredentials::Omit);
     init.set_signal(Some(&controller.signal()));
     let response = JsFuture::from(window.fetch_with_str_and_init(url, &init)).await.map_err(|e| {
         match js_name(&e).as_str() {

@@ -110,6 +110,16 @@ pub fn Controls(props: &Props) -> Html {
             on_run.emit(());
         })
     };
+    // Run starts from the button's click (Enter in a field clicks it too), not from the form's
+    // submission: an embed sandboxed without allow-forms, as the embed snippet is, never fires
+    // submit. Cancelling the click leaves no submission to block.
+    let on_run_click = {
+        let on_run = props.on_run.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.prevent_default();
+            on_run.emit(());
+        })
+    };
     let on_cancel = props.on_cancel.reform(|_: MouseEvent| ());
     html! {
         <form class="controls" {onsubmit} novalidate=true aria-label="Scenario">
@@ -123,7 +133,7 @@ pub fn Controls(props: &Props) -> Html {
             { for other_errors.iter().map(|e| html! { <p class="field-error" role="alert">{ e.message.clone() }</p> }) }
             <p class="hint" id="form-hint" role="status">{ props.hint.clone().unwrap_or_default() }</p>
             <div class="actions">
-                <button type="submit" id="run" class="primary">{ if props.running { "Run again" } else { "Run" } }</button>
+                <button type="submit" id="run" class="primary" onclick={on_run_click}>{ if props.running { "Run again" } else { "Run" } }</button>
                 if props.running {
                     <button type="button" id="cancel" onclick={on_cancel}>{ "Cancel" }</button>
                 }

@@ -13,7 +13,7 @@ use yew::prelude::*;
 use super::state::{Action, ReplayCmd, State};
 use super::url;
 use crate::core::export::{chrome_trace, timeline_svg};
-use crate::core::message::{Command, ViewOptions};
+use crate::core::message::{Command, EmbedPolicy, ViewOptions};
 use crate::core::run::{run_virtual, Run, MAX_RUN_BYTES};
 use crate::core::scenario::{ClockKind, Scenario};
 use crate::runtime::embed::{self, error_event};
@@ -241,7 +241,9 @@ fn start(scenario: Scenario, dispatch: &UseReducerDispatcher<State>) -> Option<L
     }
 }
 
-fn apply(command: Command, state: &State, dispatch: &UseReducerDispatcher<State>) -> Result<(), String> {
+/// Applies a command. `policy` is the embed link's, for commands that came by postMessage; the
+/// page's own scripts (`window.awaitlab`) pass `None`: they could do anything anyway.
+fn apply(command: Command, state: &State, dispatch: &UseReducerDispatcher<State>, policy: Option<&EmbedPolicy>) -> Result<(), String> {
     let replay = state.replay.as_ref().map(|(_, r)| r);
     let parse = |pairs: &[(String, String)]| {
         Scenario::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
@@ -250,7 +252,9 @@ fn apply(command: Command, state: &State, dispatch: &UseReducerDispatcher<State>
     match command {
         Command::Hello => {}
         Command::Run(pairs) => {
-            start(parse(&pairs)?, dispatch);
+            let scenario = parse(&pairs)?;
+            policy.map_or(Ok(()), |p| p.check_scenario(&scenario))?;
+            start(scenario, dispatch);
         }
         Command::Set(pairs) => {
             // Checked as a whole first, so a bad value changes nothing.
@@ -262,6 +266,7 @@ fn apply(command: Command, state: &State, dispatch: &UseReducerDispatcher<State>
                 }
             }
             let scenario = parse(&merged)?;
+            policy.map_or(Ok(()), |p| p.check_set(pairs.iter().map(|(k, _)| k.as_str()), &scenario))?;
             for (k, v) in pairs {
                 dispatch.dispatch(Action::Edit(k, v));
             }
@@ -291,18 +296,22 @@ pub fn use_embed(state: &UseReducerHandle<State>) {
             let pairs = url::query_pairs();
             let options = ViewOptions::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
             embed::apply_view(&options);
+            let (policy, problems) = EmbedPolicy::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            for problem in problems {
+                web_sys::console::warn_1(&format!("awaitlab: this link's {problem}").into());
+            }
             let verbs = RefCell::new(install_verbs(latest.clone(), dispatch.clone()));
             let handler: Rc<dyn Fn(Command, embed::Peer)> = {
-                let dispatch = dispatch.clone();
+                let (dispatch, policy) = (dispatch.clone(), policy.clone());
                 Rc::new(move |command: Command, peer: embed::Peer| {
                     let name = command.name();
                     let Some(state) = latest.borrow().clone() else { return };
-                    if let Err(message) = apply(command, &state, &dispatch) {
+                    if let Err(message) = apply(command, &state, &dispatch, Some(&policy)) {
                         peer.post(&error_event(&message, Some(name)));
                     }
                 })
             };
-            let listener = RefCell::new(embed::listen(handler));
+            let listener = RefCell::new(embed::listen(policy, handler));
             if options.autoplay {
                 if let Some(scenario) = latest_state(&pairs) {
                     let dispatch = dispatch.clone();
@@ -370,7 +379,7 @@ fn install_verbs(latest: Rc<RefCell<Option<UseReducerHandle<State>>>>, dispatch:
         let (latest, dispatch) = (latest.clone(), dispatch.clone());
         let verb: Verb = Closure::new(move |arg: JsValue| {
             let result = read(arg).and_then(|command| match latest.borrow().clone() {
-                Some(state) => apply(command, &state, &dispatch),
+                Some(state) => apply(command, &state, &dispatch, None),
                 None => Err("the app is not mounted".into()),
             });
             result.map(|()| JsValue::UNDEFINED).map_err(|e| js_sys::Error::new(&format!("awaitlab: {e}")).into())

@@ -2,7 +2,17 @@
 
 use wasm_bindgen::JsCast;
 
+use crate::core::message::parse_origin;
 use crate::core::scenario::{Scenario, VIEW_KEYS};
+
+/// Whether a view key's value may be copied into the rewritten URL: short plain words, or for
+/// `origin`, origins in their checked form (they hold `:` and `/`).
+fn keep_view_value(key: &str, value: &str) -> bool {
+    if key == "origin" {
+        return value.split(',').all(|o| parse_origin(o).is_ok_and(|checked| checked == o));
+    }
+    value.len() <= 16 && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
+}
 
 /// The query string's `(key, value)` pairs, decoded, in order.
 pub fn query_pairs() -> Vec<(String, String)> {
@@ -19,13 +29,13 @@ pub fn query_pairs() -> Vec<(String, String)> {
 }
 
 /// Replaces the query string with `scenario`'s (no new history entry), keeping the view keys the
-/// page was opened with (`embed`, `theme`, `controls`, `autoplay`, `speed`).
+/// page was opened with (`embed`, `theme`, `controls`, `autoplay`, `speed`, `origin`, `fetch`).
 pub fn show(scenario: &Scenario) {
     let Some(window) = web_sys::window() else { return };
     if let Ok(history) = window.history() {
         let view: String = query_pairs()
             .into_iter()
-            .filter(|(k, v)| k != "v" && VIEW_KEYS.contains(&k.as_str()) && v.len() <= 16 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '.'))
+            .filter(|(k, v)| k != "v" && VIEW_KEYS.contains(&k.as_str()) && keep_view_value(k, v))
             .map(|(k, v)| format!("&{k}={v}"))
             .collect();
         let url = format!("?{}{view}", scenario.to_query());
