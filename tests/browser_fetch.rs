@@ -23,7 +23,14 @@ fn scenario(pairs: &[(&str, &str)]) -> Scenario {
 
 /// Runs `url` as a 3-task fetch gather through the real session; returns the run's events.
 async fn gather_of(url: &str) -> Vec<Event> {
-    let run = session::start(scenario(&[("pattern", "gather"), ("tasks", "3"), ("min", "10"), ("max", "10"), ("source", "fetch"), ("url", url)]));
+    let run = session::start(scenario(&[
+        ("pattern", "gather"),
+        ("tasks", "3"),
+        ("min", "10"),
+        ("max", "10"),
+        ("source", "fetch"),
+        ("url", url),
+    ]));
     let done = run.finished.clone().await.expect("the run completes");
     assert!(run.problem.borrow().is_none(), "{:?}", run.problem.borrow());
     assert_eq!(done.summary.failures, 3, "{url}: {:?}", done.events);
@@ -98,7 +105,10 @@ async fn the_pipeline_saves_each_item_to_the_origin_private_file_system() {
     assert_eq!(saves.len(), 3);
     for e in &saves {
         assert_eq!(e.kind, Kind::End);
-        assert_eq!(e.detail, format!("wrote {} bytes to OPFS awaitlab/item-{}.json", "body of item 0?ms=5&fail=0".len(), e.task));
+        assert_eq!(
+            e.detail,
+            format!("wrote {} bytes to OPFS awaitlab/item-{}.json", "body of item 0?ms=5&fail=0".len(), e.task)
+        );
     }
     assert_eq!(read_saved("item-2.json").await.as_deref(), Ok("body of item 2?ms=5&fail=0"));
 }

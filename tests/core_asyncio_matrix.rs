@@ -68,8 +68,11 @@ fn matrix(full: bool) -> Vec<String> {
     }
     let tasks: &[u32] = if full { &[1, 2, 5, 12, 50] } else { &[1, 2, 5, 12] };
     let fails = ["0", "0.3", "1"];
-    let ranges: &[(u32, u32)] =
-        if full { &[(100, 100), (0, 0), (0, 30), (10, 10), (100, 400)] } else { &[(100, 100), (0, 0), (0, 30), (100, 400)] };
+    let ranges: &[(u32, u32)] = if full {
+        &[(100, 100), (0, 0), (0, 30), (10, 10), (100, 400)]
+    } else {
+        &[(100, 100), (0, 0), (0, 30), (100, 400)]
+    };
     let seeds: &[u32] = if full { &[1, 2, 7] } else { &[2] };
     let mut out = Vec::new();
     for v in &variants {
@@ -89,7 +92,8 @@ fn matrix(full: bool) -> Vec<String> {
 }
 
 fn scenario(query: &str) -> Scenario {
-    Scenario::parse(query.split('&').map(|p| p.split_once('=').expect("key=value"))).unwrap_or_else(|e| panic!("{query}: {e:?}"))
+    Scenario::parse(query.split('&').map(|p| p.split_once('=').expect("key=value")))
+        .unwrap_or_else(|e| panic!("{query}: {e:?}"))
 }
 
 /// The plan line the reference reads: parameters, and the seeded attempts and jitter draws.
@@ -106,7 +110,8 @@ fn plan_line(query: &str, s: &Scenario) -> String {
                 .collect()
         })
         .collect();
-    let units: Vec<Vec<f64>> = (0..w.len()).map(|t| (1..=attempts).map(|a| w.unit(t, a, JITTER_PURPOSE)).collect()).collect();
+    let units: Vec<Vec<f64>> =
+        (0..w.len()).map(|t| (1..=attempts).map(|a| w.unit(t, a, JITTER_PURPOSE)).collect()).collect();
     let params = json!({
         "pattern": s.pattern.key(),
         "limit": s.effective_limit(),
@@ -136,7 +141,8 @@ fn python() -> String {
     if answers("python3.12") {
         return "python3.12".into();
     }
-    let pyenv = std::env::var("PYENV_ROOT").unwrap_or_else(|_| format!("{}/.pyenv", std::env::var("HOME").unwrap_or_default()));
+    let pyenv =
+        std::env::var("PYENV_ROOT").unwrap_or_else(|_| format!("{}/.pyenv", std::env::var("HOME").unwrap_or_default()));
     let mut found: Vec<String> = std::fs::read_dir(format!("{pyenv}/versions"))
         .into_iter()
         .flatten()
@@ -170,7 +176,11 @@ fn reference(lines: &[String]) -> (String, Vec<Value>) {
     assert!(output.status.success(), "{python} scripts/asyncio_reference.py --virtual failed");
     let mut out = std::str::from_utf8(&output.stdout).expect("utf-8").lines();
     let header: Value = serde_json::from_str(out.next().expect("a header line")).expect("json");
-    let version = format!("{} {} ({python})", header["implementation"].as_str().unwrap_or("?"), header["python"].as_str().unwrap_or("?"));
+    let version = format!(
+        "{} {} ({python})",
+        header["implementation"].as_str().unwrap_or("?"),
+        header["python"].as_str().unwrap_or("?")
+    );
     let release = header["python"].as_str().unwrap_or("0.0");
     let minor: u32 = release.split('.').nth(1).and_then(|m| m.parse().ok()).unwrap_or(0);
     assert!(
@@ -257,7 +267,11 @@ fn first_difference(ours: &[Mark], theirs: &[Mark]) -> Option<String> {
             return Some(format!("instant {i}: awaitlab at {ta} ms, asyncio at {tb} ms"));
         }
         if let Some(j) = (0..oa.len().max(ob.len())).find(|&j| oa.get(j) != ob.get(j)) {
-            return Some(format!("at {ta} ms, event {j} of the instant: awaitlab {:?}, asyncio {:?}", oa.get(j), ob.get(j)));
+            return Some(format!(
+                "at {ta} ms, event {j} of the instant: awaitlab {:?}, asyncio {:?}",
+                oa.get(j),
+                ob.get(j)
+            ));
         }
         if ca != cb {
             return Some(format!("at {ta} ms, cancellations: awaitlab {ca:?}, asyncio {cb:?}"));
@@ -269,7 +283,14 @@ fn first_difference(ours: &[Mark], theirs: &[Mark]) -> Option<String> {
 fn to_events(marks: &[Mark]) -> Vec<Event> {
     marks
         .iter()
-        .map(|m| Event { t: m.t, task: m.task, attempt: m.attempt, kind: m.kind, phase: m.phase, detail: Default::default() })
+        .map(|m| Event {
+            t: m.t,
+            task: m.task,
+            attempt: m.attempt,
+            kind: m.kind,
+            phase: m.phase,
+            detail: Default::default(),
+        })
         .collect()
 }
 
@@ -295,7 +316,10 @@ fn every_scenario_of_the_matrix_runs_as_cpythons_asyncio_does() {
         }
         let summary = Summary::of(s.workload().len(), &to_events(&theirs));
         if summary != run.summary {
-            differences.push(format!("?{query}&clock=virtual\n    summary: awaitlab {:?}\n    asyncio {summary:?}", run.summary));
+            differences.push(format!(
+                "?{query}&clock=virtual\n    summary: awaitlab {:?}\n    asyncio {summary:?}",
+                run.summary
+            ));
         }
     }
     assert!(

@@ -79,7 +79,8 @@ fn retries_and_failures_show_as_attempts_and_failed_instants_in_the_trace() {
     let run = run_virtual(&scenario("pattern=retry&tasks=6&fail=0.6&retries=2&seed=5&clock=virtual"));
     let trace: Value = serde_json::from_str(&chrome_trace(&run)).unwrap();
     let events = trace["traceEvents"].as_array().unwrap();
-    let failed_attempts = events.iter().filter(|e| e["ph"] == "X" && e["name"] == "work" && e["args"]["outcome"] == "fail").count();
+    let failed_attempts =
+        events.iter().filter(|e| e["ph"] == "X" && e["name"] == "work" && e["args"]["outcome"] == "fail").count();
     assert_eq!(failed_attempts as u32, run.summary.failed_attempts);
     let failed = events.iter().filter(|e| e["ph"] == "i" && e["name"] == "failed").count();
     assert_eq!(failed as u32, run.summary.failures);
@@ -112,5 +113,6 @@ fn the_svg_draws_the_planned_rest_of_cancelled_work_and_an_axis_that_reaches_it(
     assert!(longest > 300.0, "{longest}");
     assert!(svg.contains(">400 ms</text>"), "the axis reaches past the longest planned end: {longest} ms");
     // A gather cancels nothing: no planned rest.
-    assert!(!timeline_svg(&run_virtual(&scenario("pattern=gather&tasks=3&seed=1&clock=virtual"))).contains("planned to run"));
+    assert!(!timeline_svg(&run_virtual(&scenario("pattern=gather&tasks=3&seed=1&clock=virtual")))
+        .contains("planned to run"));
 }

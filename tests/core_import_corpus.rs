@@ -26,7 +26,13 @@ fn corpus() -> Vec<(&'static str, String, &'static str)> {
         ("truncated JSON", text[..text.len() / 2].to_string(), "not valid JSON"),
         ("a JSON array", "[1,2,3]".into(), "not a JSON object"),
         ("a JSON string", "\"<script>alert(1)</script>\"".into(), "not a JSON object"),
-        ("no format", with(|v| { v.as_object_mut().unwrap().remove("format"); }), "no \"format\""),
+        (
+            "no format",
+            with(|v| {
+                v.as_object_mut().unwrap().remove("format");
+            }),
+            "no \"format\"",
+        ),
         ("other format", with(|v| v["format"] = json!("perfetto")), "format is \"perfetto\""),
         ("unknown version", with(|v| v["version"] = json!(99)), "version 99 is newer"),
         ("version 0", with(|v| v["version"] = json!(0)), "version 0"),
@@ -41,13 +47,21 @@ fn corpus() -> Vec<(&'static str, String, &'static str)> {
         ("unknown kind", with(|v| v["events"][0]["kind"] = json!("explode")), "not a valid run"),
         ("event as string", with(|v| v["events"][0] = json!("<img src=x onerror=alert(1)>")), "not a valid run"),
         ("events not a list", with(|v| v["events"] = json!({"a": 1})), "not a valid run"),
-        ("events out of order", with(|v| {
-            let evs = v["events"].as_array_mut().unwrap();
-            let last = evs.len() - 1;
-            evs.swap(0, last);
-        }), "out of order"),
+        (
+            "events out of order",
+            with(|v| {
+                let evs = v["events"].as_array_mut().unwrap();
+                let last = evs.len() - 1;
+                evs.swap(0, last);
+            }),
+            "out of order",
+        ),
         ("bad scenario param", with(|v| v["scenario"]["params"]["tasks"] = json!(-3)), "tasks"),
-        ("script in a param", with(|v| v["scenario"]["params"]["pattern"] = json!("<script>alert(1)</script>")), "pattern"),
+        (
+            "script in a param",
+            with(|v| v["scenario"]["params"]["pattern"] = json!("<script>alert(1)</script>")),
+            "pattern",
+        ),
         ("NaN fail in params", with(|v| v["scenario"]["params"]["fail"] = json!("NaN")), "fail"),
         ("wrong label count", with(|v| v["labels"] = json!(["a"])), "lane labels"),
         ("huge label", with(|v| v["labels"] = json!(["x".repeat(20_000), "b", "c"])), "at most"),
@@ -55,10 +69,24 @@ fn corpus() -> Vec<(&'static str, String, &'static str)> {
         ("deep nesting", format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)), "not a JSON object"),
         // Nesting in a field awaitlab skips is skipped without recursion; in one it reads, it is
         // refused at the first level that has the wrong type.
-        ("deep nesting in a skipped field", with(|v| v["scenario"]["params"]["url"] = json!(""))
-            .replacen('{', &format!("{{\"extra\":{}1{},", "[".repeat(100_000), "]".repeat(100_000)), 1), "url must not be empty"),
-        ("deep nesting in the events", with(|v| v["events"] = json!([0]))
-            .replacen("\"events\":[0]", &format!("\"events\":{}{}", "[".repeat(100_000), "]".repeat(100_000)), 1), "not a valid run"),
+        (
+            "deep nesting in a skipped field",
+            with(|v| v["scenario"]["params"]["url"] = json!("")).replacen(
+                '{',
+                &format!("{{\"extra\":{}1{},", "[".repeat(100_000), "]".repeat(100_000)),
+                1,
+            ),
+            "url must not be empty",
+        ),
+        (
+            "deep nesting in the events",
+            with(|v| v["events"] = json!([0])).replacen(
+                "\"events\":[0]",
+                &format!("\"events\":{}{}", "[".repeat(100_000), "]".repeat(100_000)),
+                1,
+            ),
+            "not a valid run",
+        ),
         ("too big", " ".repeat(MAX_RUN_BYTES + 1), "MB"),
     ]
 }

@@ -40,7 +40,14 @@ fn spans(run: &Run, phase: Phase) -> Vec<S> {
             Kind::Begin => assert!(open.insert((e.task, e.attempt), e.t).is_none(), "{phase:?} opened twice: {e:?}"),
             k if k.closes_span() => {
                 let start = open.remove(&(e.task, e.attempt)).unwrap_or_else(|| panic!("closed unopened: {e:?}"));
-                out.push(S { task: e.task, attempt: e.attempt, start, end: e.t, close: k, detail: e.detail.to_string() });
+                out.push(S {
+                    task: e.task,
+                    attempt: e.attempt,
+                    start,
+                    end: e.t,
+                    close: k,
+                    detail: e.detail.to_string(),
+                });
             }
             _ => {}
         }

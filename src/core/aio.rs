@@ -106,7 +106,8 @@ impl<'a> Loop<'a> {
         let cell = Rc::new(TaskCell { lp: Rc::downgrade(&self.state), ..TaskCell::default() });
         let wrapped = TaskFuture { fut: Some(Box::pin(fut)), cell: cell.clone() };
         let mut tasks = self.state.tasks.borrow_mut();
-        let waker = Arc::new(TaskWaker { id: tasks.len(), scheduled: AtomicBool::new(false), ready: self.state.ready.clone() });
+        let waker =
+            Arc::new(TaskWaker { id: tasks.len(), scheduled: AtomicBool::new(false), ready: self.state.ready.clone() });
         tasks.push(Some(Slot { fut: Box::pin(wrapped), waker: waker.clone() }));
         drop(tasks);
         waker.wake_by_ref();
@@ -363,7 +364,10 @@ impl Signal {
 /// `asyncio.gather(*tasks, return_exceptions=True)` over tasks spawned in order: every result, in
 /// task order, once all are done. As in asyncio, each finished task reports through a done
 /// callback, and the last one wakes the caller.
-pub async fn gather<'a, T: Clone + 'a>(lp: &Loop<'a>, futs: impl IntoIterator<Item = impl Future<Output = T> + 'a>) -> Vec<T> {
+pub async fn gather<'a, T: Clone + 'a>(
+    lp: &Loop<'a>,
+    futs: impl IntoIterator<Item = impl Future<Output = T> + 'a>,
+) -> Vec<T> {
     let tasks: Vec<_> = futs.into_iter().map(|f| lp.spawn(f)).collect();
     wait_all(&tasks).await;
     tasks.iter().map(|t| t.result().and_then(Result::ok).expect("a gathered task is never cancelled")).collect()

@@ -239,8 +239,7 @@ impl Clock for VirtualClock {
         let mut heap = inner.heap.borrow_mut();
         let mut slots = inner.slots.borrow_mut();
         let scheduled = heap.len();
-        if scheduled > MIN_SCHEDULED_TIMERS
-            && inner.cancelled.get() as f64 / scheduled as f64 > MIN_CANCELLED_FRACTION
+        if scheduled > MIN_SCHEDULED_TIMERS && inner.cancelled.get() as f64 / scheduled as f64 > MIN_CANCELLED_FRACTION
         {
             heap.retain(|e| {
                 let cancelled = slots[e.slot].cancelled;

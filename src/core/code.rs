@@ -324,7 +324,8 @@ fn rust_retry(s: &Scenario, limit: Option<u32>) -> String {
         Backoff::Constant => format!("{} ms", s.delay),
         Backoff::Exponential => format!("{} ms × {}^(attempt − 1)", s.delay, s.factor),
     };
-    let jitter = if s.jitter > 0.0 { format!(", shortened by up to {} (seeded jitter)", s.jitter) } else { String::new() };
+    let jitter =
+        if s.jitter > 0.0 { format!(", shortened by up to {} (seeded jitter)", s.jitter) } else { String::new() };
     let give_back = match (limit, s.hold) {
         (Some(_), false) => "        permit = None; // hold=0: give the permit back for the pause\n",
         (Some(_), true) => "        // hold=1: keep the permit through the pause\n",

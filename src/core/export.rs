@@ -254,8 +254,13 @@ stroke=\"#9aa3ad\" stroke-dasharray=\"3 2\"><title>{tip}</title></rect>",
             Kind::Failed => "#dc2626",
             _ => "#f59e0b",
         };
-        let tip = format!("{} {} at {}{}", run.label(mark.task), kind_name(mark.kind), format_ms(mark.t),
-            if mark.detail.is_empty() { String::new() } else { format!(" ({})", mark.detail) });
+        let tip = format!(
+            "{} {} at {}{}",
+            run.label(mark.task),
+            kind_name(mark.kind),
+            format_ms(mark.t),
+            if mark.detail.is_empty() { String::new() } else { format!(" ({})", mark.detail) }
+        );
         let _ = write!(
             s,
             "<circle cx=\"{cx:.2}\" cy=\"{cy:.2}\" r=\"3.5\" fill=\"{fill}\" stroke=\"#ffffff\" stroke-width=\"1\"><title>{tip}</title></circle>",
@@ -320,8 +325,10 @@ mod tests {
 
     #[test]
     fn xml_text_is_escaped() {
-        assert_eq!(escape_xml("<script>alert('x') & \"y\"</script>"),
-            "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;");
+        assert_eq!(
+            escape_xml("<script>alert('x') & \"y\"</script>"),
+            "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;"
+        );
         assert_eq!(escape_xml("a\u{0}b"), "a b");
     }
 }

@@ -99,7 +99,14 @@ mod tests {
     fn rounds_read_late(tasks: u32, per_round: u32, late: impl Fn(u32) -> f64) -> Vec<Event> {
         let mut events = Vec::new();
         for task in 0..tasks {
-            events.push(Event { t: 0.1, task, attempt: 1, kind: Kind::Begin, phase: Phase::Work, detail: Default::default() });
+            events.push(Event {
+                t: 0.1,
+                task,
+                attempt: 1,
+                kind: Kind::Begin,
+                phase: Phase::Work,
+                detail: Default::default(),
+            });
         }
         for task in 0..tasks {
             let t = 201.0 * f64::from(task / per_round + 1) + f64::from(task % per_round) * 0.3 + late(task);

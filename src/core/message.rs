@@ -174,9 +174,8 @@ impl EmbedPolicy {
                 "origin" => {
                     for item in v.split(',') {
                         match parse_origin(item) {
-                            Ok(_) if policy.origins.len() >= MAX_ORIGINS => {
-                                problems.push(format!("origin: at most {MAX_ORIGINS} origins; {} left out", item.trim()))
-                            }
+                            Ok(_) if policy.origins.len() >= MAX_ORIGINS => problems
+                                .push(format!("origin: at most {MAX_ORIGINS} origins; {} left out", item.trim())),
                             Ok(o) if !policy.origins.contains(&o) => policy.origins.push(o),
                             Ok(_) => {}
                             Err(e) => problems.push(format!("origin: {e}")),
@@ -246,7 +245,9 @@ pub fn parse_origin(text: &str) -> Result<String, String> {
         host.split('.').all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
     };
     if !host_ok {
-        return Err(bad("the host must be a name (international names in punycode, xn--), an IPv4 or a [IPv6] address"));
+        return Err(bad(
+            "the host must be a name (international names in punycode, xn--), an IPv4 or a [IPv6] address",
+        ));
     }
     Ok(match port {
         Some(p) if p != default_port => format!("{scheme}://{host}:{p}"),
@@ -256,12 +257,19 @@ pub fn parse_origin(text: &str) -> Result<String, String> {
 
 /// Splits `host[:port]`; the port is a number from 1 to 65535.
 fn split_port(rest: &str) -> Result<(&str, Option<u16>), String> {
-    let colon = if rest.starts_with('[') { rest.find(']').map(|i| i + 1).filter(|&i| rest[i..].starts_with(':')) } else { rest.rfind(':') };
+    let colon = if rest.starts_with('[') {
+        rest.find(']').map(|i| i + 1).filter(|&i| rest[i..].starts_with(':'))
+    } else {
+        rest.rfind(':')
+    };
     let Some(i) = colon else { return Ok((rest, None)) };
     let digits = &rest[i + 1..];
     match digits.parse::<u16>() {
         Ok(p) if p > 0 && digits.chars().all(|c| c.is_ascii_digit()) => Ok((&rest[..i], Some(p))),
-        _ => Err(format!("the port must be a number from 1 to 65535, got \"{}\"", digits.chars().take(10).collect::<String>())),
+        _ => Err(format!(
+            "the port must be a number from 1 to 65535, got \"{}\"",
+            digits.chars().take(10).collect::<String>()
+        )),
     }
 }
 
@@ -356,9 +364,15 @@ mod tests {
     fn bad_commands_get_a_message() {
         assert!(parse_command(r#"{"type":"awaitlab:seek","ms":-1}"#).unwrap_err().contains("seek needs ms"));
         assert!(parse_command(r#"{"type":"awaitlab:seek","ms":"10"}"#).is_err());
-        assert!(parse_command(r#"{"type":"awaitlab:eval","code":"alert(1)"}"#).unwrap_err().contains("unknown command"));
-        assert!(parse_command(r#"{"type":"awaitlab:run","params":[1]}"#).unwrap_err().contains("params must be an object"));
-        assert!(parse_command(r#"{"type":"awaitlab:run","params":{"tasks":{"a":1}}}"#).unwrap_err().contains("tasks must be"));
+        assert!(parse_command(r#"{"type":"awaitlab:eval","code":"alert(1)"}"#)
+            .unwrap_err()
+            .contains("unknown command"));
+        assert!(parse_command(r#"{"type":"awaitlab:run","params":[1]}"#)
+            .unwrap_err()
+            .contains("params must be an object"));
+        assert!(parse_command(r#"{"type":"awaitlab:run","params":{"tasks":{"a":1}}}"#)
+            .unwrap_err()
+            .contains("tasks must be"));
         assert!(parse_command(r#"{"type":"awaitlab:load","run":{"format":"x"}}"#).unwrap_err().contains("load:"));
         assert!(parse_command(r#"{"type":"awaitlab:load"}"#).unwrap_err().contains("load needs run"));
         let big = format!(r#"{{"type":"awaitlab:run","params":{{"url":"{}"}}}}"#, "x".repeat(MAX_COMMAND_BYTES));
@@ -371,7 +385,9 @@ mod tests {
         let json = crate::core::run::run_virtual(&scenario).to_json();
         let as_object = format!(r#"{{"type":"awaitlab:load","run":{json}}}"#);
         let as_text = format!(r#"{{"type":"awaitlab:load","run":{}}}"#, Value::String(json.clone()));
-        let (Ok(Some(Command::Load(a))), Ok(Some(Command::Load(b)))) = (parse_command(&as_object), parse_command(&as_text)) else {
+        let (Ok(Some(Command::Load(a))), Ok(Some(Command::Load(b)))) =
+            (parse_command(&as_object), parse_command(&as_text))
+        else {
             panic!("both forms load");
         };
         assert_eq!(a.to_json(), json);
@@ -400,7 +416,8 @@ mod tests {
         assert!(!closed.allows_sender(false, "https://ads.example"), "a sibling frame or an opener");
         assert!(!closed.allows_sender(false, "null"));
 
-        let (open, problems) = policy("embed=1&origin=https://Docs.Example:443,http://localhost:8080&origin=https://docs.example");
+        let (open, problems) =
+            policy("embed=1&origin=https://Docs.Example:443,http://localhost:8080&origin=https://docs.example");
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(open.origins, vec!["https://docs.example", "http://localhost:8080"]);
         assert!(open.allows_sender(false, "http://localhost:8080"));

@@ -270,7 +270,9 @@ pub fn check_url_template(template: &str) -> Result<(), String> {
     if t.len() > MAX_URL_LEN {
         return Err(format!("url must be at most {MAX_URL_LEN} characters (got {})", t.len()));
     }
-    if let Some(c) = t.chars().find(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | '\\' | '`')) {
+    if let Some(c) =
+        t.chars().find(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | '\\' | '`'))
+    {
         return Err(format!("url is not a valid URL template: it contains {c:?} (got {})", shown(t)));
     }
     let without_id = t.replace("{id}", "");
@@ -293,7 +295,10 @@ pub fn check_url_template(template: &str) -> Result<(), String> {
         None => t,
     };
     let Some(authority) = rest.strip_prefix("//") else {
-        return Err(format!("url is not a valid URL template: expected // and a host after the scheme (got {})", shown(t)));
+        return Err(format!(
+            "url is not a valid URL template: expected // and a host after the scheme (got {})",
+            shown(t)
+        ));
     };
     let authority = authority.split(['/', '?', '#']).next().unwrap_or("");
     let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
@@ -316,7 +321,10 @@ pub fn check_url_template(template: &str) -> Result<(), String> {
     }
     if let Some(p) = port {
         if !p.is_empty() && p.parse::<u16>().is_err() {
-            return Err(format!("url is not a valid URL template: port must be a number up to 65535 (got {})", shown(t)));
+            return Err(format!(
+                "url is not a valid URL template: port must be a number up to 65535 (got {})",
+                shown(t)
+            ));
         }
     }
     Ok(())
@@ -346,9 +354,27 @@ fn query_escape(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for b in value.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' | b':' | b'{' | b'}' | b'?' | b'@' | b',' | b';' | b'!' | b'*' | b'(' | b')' | b'$' | b'\'' => {
-                out.push(b as char)
-            }
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'.'
+            | b'_'
+            | b'~'
+            | b'/'
+            | b':'
+            | b'{'
+            | b'}'
+            | b'?'
+            | b'@'
+            | b','
+            | b';'
+            | b'!'
+            | b'*'
+            | b'('
+            | b')'
+            | b'$'
+            | b'\'' => out.push(b as char),
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -524,11 +550,13 @@ fn float_in(value: &str, lo: f64, hi: f64) -> Option<f64> {
 }
 
 fn probability(key: &str, value: &str) -> Result<f64, ParamError> {
-    float_in(value, 0.0, 1.0).ok_or_else(|| err(key, format!("{key} must be a number from 0 to 1 (got {})", shown(value))))
+    float_in(value, 0.0, 1.0)
+        .ok_or_else(|| err(key, format!("{key} must be a number from 0 to 1 (got {})", shown(value))))
 }
 
 fn number(key: &str, value: &str, lo: f64, hi: f64) -> Result<f64, ParamError> {
-    float_in(value, lo, hi).ok_or_else(|| err(key, format!("{key} must be a number from {lo} to {hi} (got {})", shown(value))))
+    float_in(value, lo, hi)
+        .ok_or_else(|| err(key, format!("{key} must be a number from {lo} to {hi} (got {})", shown(value))))
 }
 
 /// A semaphore size, or none (`none`, empty, or JSON's `null`) for no semaphore.
@@ -560,7 +588,10 @@ fn choice<T: Copy>(key: &str, value: &str, options: &[(&str, T)]) -> Result<T, P
 fn oversized(key: &str, value: &str) -> Option<ParamError> {
     if key.len() > MAX_KEY_BYTES {
         let shown_key = shown(key);
-        return Some(err("params", format!("key {shown_key} is {} bytes long; keys are at most {MAX_KEY_BYTES}", key.len())));
+        return Some(err(
+            "params",
+            format!("key {shown_key} is {} bytes long; keys are at most {MAX_KEY_BYTES}", key.len()),
+        ));
     }
     (value.len() > MAX_VALUE_BYTES)
         .then(|| err(key, format!("{key} is {} bytes long; values are at most {MAX_VALUE_BYTES}", value.len())))
@@ -594,7 +625,8 @@ impl Scenario {
         let mut seen: Vec<&str> = Vec::new();
         for (index, (key, value)) in pairs.into_iter().enumerate() {
             if index == MAX_KEYS {
-                errors.push(err("params", format!("more than {MAX_KEYS} parameters; awaitlab reads at most {MAX_KEYS}")));
+                errors
+                    .push(err("params", format!("more than {MAX_KEYS} parameters; awaitlab reads at most {MAX_KEYS}")));
                 break;
             }
             if let Some(e) = oversized(key, value) {
@@ -618,7 +650,9 @@ impl Scenario {
                 "min" => whole(key, value, 0, MAX_DURATION_MS.into()).map(|v| s.min = v as u32),
                 "max" => whole(key, value, 0, MAX_DURATION_MS.into()).map(|v| s.max = v as u32),
                 "fail" => probability(key, value).map(|v| s.fail = v),
-                "source" => choice(key, value, &[("sleep", Source::Sleep), ("fetch", Source::Fetch)]).map(|v| s.source = v),
+                "source" => {
+                    choice(key, value, &[("sleep", Source::Sleep), ("fetch", Source::Fetch)]).map(|v| s.source = v)
+                }
                 "url" => check_url_template(value).map_err(|m| err(key, m)).map(|()| s.url = value.trim().to_string()),
                 "clock" => choice(key, value, &[("browser", ClockKind::Browser), ("virtual", ClockKind::Virtual)])
                     .map(|v| s.clock = v),
@@ -627,13 +661,15 @@ impl Scenario {
                     value,
                     &[("collect", ErrorMode::Collect), ("raise", ErrorMode::Raise), ("fail_fast", ErrorMode::FailFast)],
                 )
-                    .map(|v| s.errors = v),
+                .map(|v| s.errors = v),
                 "limit" => optional_limit(key, value).map(|v| s.limit = v),
                 "hold" => flag(key, value).map(|v| s.hold = v),
                 "retries" => whole(key, value, 1, MAX_RETRIES.into()).map(|v| s.retries = v as u32),
                 "delay" => ms(key, value).map(|v| s.delay = v),
-                "backoff" => choice(key, value, &[("constant", Backoff::Constant), ("exponential", Backoff::Exponential)])
-                    .map(|v| s.backoff = v),
+                "backoff" => {
+                    choice(key, value, &[("constant", Backoff::Constant), ("exponential", Backoff::Exponential)])
+                        .map(|v| s.backoff = v)
+                }
                 "factor" => number(key, value, 1.0, MAX_FACTOR).map(|v| s.factor = v),
                 "jitter" => probability(key, value).map(|v| s.jitter = v),
                 "acquire" => ms(key, value).map(|v| s.acquire = v),
@@ -692,8 +728,8 @@ impl Scenario {
 
     /// The keys this scenario is made of, in URL order.
     pub const KEYS: &'static [&'static str] = &[
-        "pattern", "preset", "tasks", "seed", "min", "max", "fail", "source", "url", "clock", "errors", "limit", "hold",
-        "retries", "delay", "backoff", "factor", "jitter", "acquire", "release", "process", "save", "timeout",
+        "pattern", "preset", "tasks", "seed", "min", "max", "fail", "source", "url", "clock", "errors", "limit",
+        "hold", "retries", "delay", "backoff", "factor", "jitter", "acquire", "release", "process", "save", "timeout",
     ];
 
     /// Every parameter as `(key, value)` text, relevant to the pattern or not.
@@ -783,9 +819,13 @@ impl Scenario {
     pub fn workload(&self) -> Workload {
         match self.preset {
             Preset::Breakfast => Workload::Fixed(BREAKFAST),
-            Preset::Random => {
-                Workload::Random { tasks: self.tasks, min_ms: self.min, max_ms: self.max, fail: self.fail, seed: self.seed }
-            }
+            Preset::Random => Workload::Random {
+                tasks: self.tasks,
+                min_ms: self.min,
+                max_ms: self.max,
+                fail: self.fail,
+                seed: self.seed,
+            },
         }
     }
 }
@@ -830,7 +870,10 @@ impl Scenario {
                 key: "preset",
                 label: "Tasks",
                 help: "The article's breakfast, or N seeded requests",
-                kind: FieldKind::Choice(vec![("random", "N requests (seeded)"), ("breakfast", "Breakfast: coffee 3 s, eggs 2 s")]),
+                kind: FieldKind::Choice(vec![
+                    ("random", "N requests (seeded)"),
+                    ("breakfast", "Breakfast: coffee 3 s, eggs 2 s"),
+                ]),
             },
         ];
         if self.preset == Preset::Random {

@@ -80,7 +80,9 @@ impl Timeline {
             match e.kind {
                 Kind::Begin => {
                     if e.phase == Phase::Process {
-                        if let Some((from, from_seq)) = worked.remove(&e.task).filter(|(from, _)| e.t - from >= QUEUED_MIN_MS) {
+                        if let Some((from, from_seq)) =
+                            worked.remove(&e.task).filter(|(from, _)| e.t - from >= QUEUED_MIN_MS)
+                        {
                             t.queued.push(Queued { task: e.task, from, to: e.t, from_seq, to_seq: seq });
                         }
                     }
@@ -315,8 +317,15 @@ mod tests {
         use crate::core::run::run_virtual;
         use crate::core::scenario::Scenario;
         for (pattern, extra) in [("race", ("fail", "0")), ("timeout", ("timeout", "250"))] {
-            let s = Scenario::parse([("pattern", pattern), ("tasks", "8"), ("seed", "5"), ("min", "100"), ("max", "400"), extra])
-                .unwrap();
+            let s = Scenario::parse([
+                ("pattern", pattern),
+                ("tasks", "8"),
+                ("seed", "5"),
+                ("min", "100"),
+                ("max", "400"),
+                extra,
+            ])
+            .unwrap();
             let workload = s.workload();
             let tl = Timeline::build(8, &run_virtual(&s).events, f64::INFINITY).with_plan(&workload);
             let mut cut_short = 0;
@@ -341,7 +350,14 @@ mod tests {
         use crate::core::scenario::Scenario;
         // Seed 4: work ends at 106, 175, 183, 252, 276, 351 ms; 30 ms of processing each, so the
         // result of 183 waits for the one of 175 (until 205), and the one of 276 for 252 (282).
-        let q = [("pattern", "as_completed"), ("tasks", "6"), ("min", "100"), ("max", "400"), ("seed", "4"), ("process", "30")];
+        let q = [
+            ("pattern", "as_completed"),
+            ("tasks", "6"),
+            ("min", "100"),
+            ("max", "400"),
+            ("seed", "4"),
+            ("process", "30"),
+        ];
         let run = run_virtual(&Scenario::parse(q).unwrap());
         let tl = Timeline::build(6, &run.events, f64::INFINITY);
         let waits: Vec<(u32, f64, f64)> = tl.queued.iter().map(|q| (q.task, q.from, q.to)).collect();

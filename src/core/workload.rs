@@ -78,12 +78,9 @@ impl Workload {
     /// The plan for attempt `attempt` (from 1) of `task`.
     pub fn attempt(&self, task: u32, attempt: u32) -> Attempt {
         match self {
-            Workload::Fixed(t) => Attempt {
-                task,
-                attempt,
-                duration_ms: t.get(task as usize).map_or(0, |t| t.duration_ms),
-                fails: false,
-            },
+            Workload::Fixed(t) => {
+                Attempt { task, attempt, duration_ms: t.get(task as usize).map_or(0, |t| t.duration_ms), fails: false }
+            }
             Workload::Random { min_ms, max_ms, fail, .. } => {
                 let mut rng = self.stream(task, attempt, 0);
                 let span = u64::from(max_ms.saturating_sub(*min_ms)) + 1;

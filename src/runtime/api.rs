@@ -79,7 +79,9 @@ fn start(params: JsValue, to_js: fn(&Run) -> Result<JsValue, JsValue>) -> Promis
     let live = session::start(scenario);
     future_to_promise(async move {
         match live.finished.await {
-            Some(_) if live.problem.borrow().is_some() => Err(error(live.problem.borrow().as_deref().unwrap_or_default())),
+            Some(_) if live.problem.borrow().is_some() => {
+                Err(error(live.problem.borrow().as_deref().unwrap_or_default()))
+            }
             Some(run) => to_js(&run),
             None => Err(error("the run was cancelled: another run started before it finished")),
         }

@@ -91,7 +91,10 @@ pub async fn one_at_a_time<F: std::future::Future>(work: F) -> F::Output {
     let locks = web_sys::window()
         .and_then(|w| Reflect::get(&w.navigator(), &"locks".into()).ok())
         .filter(|l| !l.is_undefined() && !l.is_null());
-    let request = locks.as_ref().and_then(|l| Reflect::get(l, &"request".into()).ok()).and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let request = locks
+        .as_ref()
+        .and_then(|l| Reflect::get(l, &"request".into()).ok())
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
     let (Some(locks), Some(request)) = (locks, request) else { return work.await };
     // The lock is held until the promise the callback returns settles: until `release` is called.
     let mut release: Option<js_sys::Function> = None;
@@ -229,7 +232,8 @@ pub fn listen(policy: EmbedPolicy, handler: Rc<dyn Fn(Command, Peer)>) -> Option
     // Tell a parent page the embed is listening (it may have posted hello too early).
     if let Ok(Some(parent)) = window.parent() {
         if parent != window {
-            let _ = parent.post_message(&JSON::parse(r#"{"type":"awaitlab:ready","version":1}"#).unwrap_or_default(), "*");
+            let _ =
+                parent.post_message(&JSON::parse(r#"{"type":"awaitlab:ready","version":1}"#).unwrap_or_default(), "*");
         }
     }
     Some(Listener(closure))

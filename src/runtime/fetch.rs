@@ -25,8 +25,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
     AbortController, FileSystemDirectoryHandle, FileSystemFileHandle, FileSystemGetDirectoryOptions,
-    FileSystemGetFileOptions, FileSystemWritableFileStream, RequestCache, RequestCredentials, RequestInit, RequestMode, Response,
-    ServiceWorkerContainer, StorageManager,
+    FileSystemGetFileOptions, FileSystemWritableFileStream, RequestCache, RequestCredentials, RequestInit, RequestMode,
+    Response, ServiceWorkerContainer, StorageManager,
 };
 
 use crate::core::event::{Phase, Text};
@@ -107,7 +107,9 @@ pub fn resolve(url: &str) -> Result<String, String> {
         .and_then(|d| d.base_uri().ok().flatten())
         .or_else(|| web_sys::window().and_then(|w| w.location().href().ok()))
         .unwrap_or_default();
-    web_sys::Url::new_with_base(url, &base).map(|u| u.href()).map_err(|e| format!("invalid URL {url}: {}", js_message(&e)))
+    web_sys::Url::new_with_base(url, &base)
+        .map(|u| u.href())
+        .map_err(|e| format!("invalid URL {url}: {}", js_message(&e)))
 }
 
 /// One GET of `url`, from the request to the last byte of the body. Dropping the future aborts
@@ -193,12 +195,15 @@ impl Work for FetchWork {
         let url = self.url_for(plan);
         let bodies = self.bodies.clone();
         let task = plan.task;
-        Box::pin(async move {
-            let fetched = fetch_text(&url?).await?;
-            let detail = format!("HTTP {}, {} bytes", fetched.status, fetched.bytes);
-            bodies.borrow_mut().insert(task, fetched.body);
-            Ok::<_, String>(detail)
-        }.map(outcome))
+        Box::pin(
+            async move {
+                let fetched = fetch_text(&url?).await?;
+                let detail = format!("HTTP {}, {} bytes", fetched.status, fetched.bytes);
+                bodies.borrow_mut().insert(task, fetched.body);
+                Ok::<_, String>(detail)
+            }
+            .map(outcome),
+        )
     }
 
     fn stage(&self, phase: Phase, plan: &Attempt, simulated: WorkFuture) -> WorkFuture {
@@ -208,11 +213,14 @@ impl Work for FetchWork {
         drop(simulated);
         let task = plan.task;
         let body = self.bodies.borrow_mut().remove(&task).unwrap_or_else(|| format!("{{\"id\":{task}}}"));
-        Box::pin(async move {
-            let name = format!("item-{task}.json");
-            let bytes = save_file(&name, &body).await?;
-            Ok::<_, String>(format!("wrote {bytes} bytes to OPFS {SAVE_DIR}/{name}"))
-        }.map(outcome))
+        Box::pin(
+            async move {
+                let name = format!("item-{task}.json");
+                let bytes = save_file(&name, &body).await?;
+                Ok::<_, String>(format!("wrote {bytes} bytes to OPFS {SAVE_DIR}/{name}"))
+            }
+            .map(outcome),
+        )
     }
 }
 
@@ -231,7 +239,8 @@ fn has_method(target: &JsValue, name: &str) -> bool {
 /// clear `Err`.
 pub async fn save_file(name: &str, text: &str) -> Result<usize, String> {
     let unavailable = |why: &str| format!("save failed: the Origin Private File System is unavailable here ({why})");
-    let storage = navigator_member("storage").ok_or_else(|| unavailable("no navigator.storage; it needs a secure context"))?;
+    let storage =
+        navigator_member("storage").ok_or_else(|| unavailable("no navigator.storage; it needs a secure context"))?;
     if !has_method(&storage, "getDirectory") {
         return Err(unavailable("no navigator.storage.getDirectory"));
     }

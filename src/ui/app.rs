@@ -10,8 +10,8 @@ use super::code_panel::CodePanel;
 use super::controls::Controls;
 use super::frame::{next_frame, next_frame_within};
 use super::history::History;
-use super::replay_panel::ReplayPanel;
 use super::legend::Legend;
+use super::replay_panel::ReplayPanel;
 use super::state::{Action, ReplayCmd, State};
 use super::summary::SummaryView;
 use super::timeline_view::TimelineView;
@@ -265,11 +265,12 @@ pub fn App() -> Html {
         Callback::from(move |()| dispatch.dispatch(Action::AddAndCompare(pattern_comparison(&scenario))))
     };
     // Retry under a limit: whether holding the permit during backoff matters, on one axis.
-    let on_compare_hold = (state.scenario.pattern == crate::core::scenario::Pattern::Retry && state.scenario.limit.is_some())
-        .then(|| {
-            let (dispatch, scenario) = (state.dispatcher(), state.scenario.clone());
-            Callback::from(move |()| dispatch.dispatch(Action::AddAndCompare(hold_comparison(&scenario))))
-        });
+    let on_compare_hold = (state.scenario.pattern == crate::core::scenario::Pattern::Retry
+        && state.scenario.limit.is_some())
+    .then(|| {
+        let (dispatch, scenario) = (state.dispatcher(), state.scenario.clone());
+        Callback::from(move |()| dispatch.dispatch(Action::AddAndCompare(hold_comparison(&scenario))))
+    });
     // Gather: plain gather cancels nothing, a TaskGroup cancels the rest; on one axis.
     let on_compare_errors = (state.scenario.pattern == crate::core::scenario::Pattern::Gather).then(|| {
         let (dispatch, scenario) = (state.dispatcher(), state.scenario.clone());
@@ -323,11 +324,8 @@ pub fn App() -> Html {
     // the axis leaves it a tenth more than predicted, as measured runs end a little late: the
     // axis (and with it every bar) is not laid out again at the very moment the timers fire.
     let room = if state.running() { 1.1 } else { 1.0 };
-    let scale_ms = predicted
-        .iter()
-        .map(|t| t.extent() * room)
-        .chain(measured.iter().map(|t| t.extent()))
-        .fold(0.0, f64::max);
+    let scale_ms =
+        predicted.iter().map(|t| t.extent() * room).chain(measured.iter().map(|t| t.extent())).fold(0.0, f64::max);
 
     let causes = {
         let finished = state.measured.as_ref().and_then(|m| m.run.clone());

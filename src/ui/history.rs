@@ -73,9 +73,7 @@ pub fn History(props: &Props) -> Html {
     // Laid out once per selection, not on every render of the page.
     let layouts = {
         let picked = picked.clone();
-        use_memo(props.compare.clone(), move |_| {
-            picked.iter().map(|(_, r)| Rc::new(r.timeline())).collect::<Vec<_>>()
-        })
+        use_memo(props.compare.clone(), move |_| picked.iter().map(|(_, r)| Rc::new(r.timeline())).collect::<Vec<_>>())
     };
     // One axis for all: the slowest run, or further if planned work cut short reaches past it.
     let scale = layouts.iter().map(|tl| tl.extent()).fold(slowest, f64::max);

@@ -1,6 +1,5 @@
 //! What the colours on the lanes mean: only the states that this run actually shows.
 
-
 use yew::prelude::*;
 
 use super::timeline_view::end_mark;

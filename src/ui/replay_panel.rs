@@ -1,7 +1,6 @@
 //! Replay controls for a recorded run: play/pause, speed, a scrubber, step back and forth, the
 //! keyboard (space, arrows, Home/End), and an event log that follows the playhead.
 
-
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 

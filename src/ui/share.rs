@@ -77,7 +77,11 @@ pub fn embed_snippet(scenario: &Scenario) -> String {
 async fn read_run(file: web_sys::File) -> Result<Run, String> {
     let name = file.name();
     if file.size() > MAX_RUN_BYTES as f64 {
-        return Err(format!("{name} is {:.1} MB; awaitlab reads runs up to {} MB", file.size() / 1e6, MAX_RUN_BYTES / 1_000_000));
+        return Err(format!(
+            "{name} is {:.1} MB; awaitlab reads runs up to {} MB",
+            file.size() / 1e6,
+            MAX_RUN_BYTES / 1_000_000
+        ));
     }
     let text = JsFuture::from(file.text()).await.map_err(|_| format!("{name} could not be read"))?;
     let text = text.as_string().ok_or_else(|| format!("{name} is not text"))?;
@@ -107,7 +111,14 @@ pub fn SharePanel(props: &Props) -> Html {
             spawn_local(async move {
                 match read_run(file).await {
                     Ok(run) => {
-                        message.set(Some((false, format!("Imported a run of {} tasks ({}); it is the run being replayed now.", run.summary.tasks, file_stem(&run)))));
+                        message.set(Some((
+                            false,
+                            format!(
+                                "Imported a run of {} tasks ({}); it is the run being replayed now.",
+                                run.summary.tasks,
+                                file_stem(&run)
+                            ),
+                        )));
                         on_import.emit(run);
                     }
                     Err(e) => message.set(Some((true, e))),
@@ -243,7 +254,12 @@ fn start(scenario: Scenario, dispatch: &UseReducerDispatcher<State>) -> Option<L
 
 /// Applies a command. `policy` is the embed link's, for commands that came by postMessage; the
 /// page's own scripts (`window.awaitlab`) pass `None`: they could do anything anyway.
-fn apply(command: Command, state: &State, dispatch: &UseReducerDispatcher<State>, policy: Option<&EmbedPolicy>) -> Result<(), String> {
+fn apply(
+    command: Command,
+    state: &State,
+    dispatch: &UseReducerDispatcher<State>,
+    policy: Option<&EmbedPolicy>,
+) -> Result<(), String> {
     let replay = state.replay.as_ref().map(|(_, r)| r);
     let parse = |pairs: &[(String, String)]| {
         Scenario::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
@@ -371,8 +387,13 @@ type Verb = Closure<dyn Fn(JsValue) -> Result<JsValue, JsValue>>;
 /// `awaitlab.play()`, `pause()`, `seek(ms)` and `load(run)` on `window.awaitlab`: the same
 /// commands as the postMessage API, through the same validation. Each throws an Error with a
 /// message when refused.
-fn install_verbs(latest: Rc<RefCell<Option<UseReducerHandle<State>>>>, dispatch: UseReducerDispatcher<State>) -> Vec<(&'static str, Verb)> {
-    let Some(api) = web_sys::window().and_then(|w| js_sys::Reflect::get(&w, &"awaitlab".into()).ok()).filter(|a| a.is_object()) else {
+fn install_verbs(
+    latest: Rc<RefCell<Option<UseReducerHandle<State>>>>,
+    dispatch: UseReducerDispatcher<State>,
+) -> Vec<(&'static str, Verb)> {
+    let Some(api) =
+        web_sys::window().and_then(|w| js_sys::Reflect::get(&w, &"awaitlab".into()).ok()).filter(|a| a.is_object())
+    else {
         return Vec::new();
     };
     let make = |name: &'static str, read: fn(JsValue) -> Result<Command, String>| {
@@ -397,7 +418,10 @@ fn install_verbs(latest: Rc<RefCell<Option<UseReducerHandle<State>>>>, dispatch:
         make("load", |run| {
             let text = match run.as_string() {
                 Some(text) => text,
-                None => js_sys::JSON::stringify(&run).ok().and_then(|t| t.as_string()).ok_or("load needs a Run JSON object or its text")?,
+                None => js_sys::JSON::stringify(&run)
+                    .ok()
+                    .and_then(|t| t.as_string())
+                    .ok_or("load needs a Run JSON object or its text")?,
             };
             Run::from_json(&text).map(|r| Command::Load(Box::new(r))).map_err(|e| format!("load: {e}"))
         }),
@@ -405,7 +429,9 @@ fn install_verbs(latest: Rc<RefCell<Option<UseReducerHandle<State>>>>, dispatch:
 }
 
 fn uninstall_verbs(verbs: Vec<(&'static str, Verb)>) {
-    let Some(api) = web_sys::window().and_then(|w| js_sys::Reflect::get(&w, &"awaitlab".into()).ok()).filter(|a| a.is_object()) else {
+    let Some(api) =
+        web_sys::window().and_then(|w| js_sys::Reflect::get(&w, &"awaitlab".into()).ok()).filter(|a| a.is_object())
+    else {
         return;
     };
     for (name, _verb) in verbs {

@@ -231,7 +231,10 @@ impl Reducible for State {
             }
             Action::Rejected(errors) => s.errors = errors,
             Action::Started(live) => {
-                if s.predicted.as_ref().is_none_or(|p| p.parsed_scenario().ok().as_ref() != Some(&with_virtual(&live.scenario))) {
+                if s.predicted
+                    .as_ref()
+                    .is_none_or(|p| p.parsed_scenario().ok().as_ref() != Some(&with_virtual(&live.scenario)))
+                {
                     s.predicted = Some(predict(&live.scenario));
                 }
                 s.notice = None;

@@ -195,11 +195,7 @@ fn paint(canvas: &HtmlCanvasElement, tl: &Timeline, g: Geometry, cut: Option<Cut
         canvas.set_width(px_w);
         canvas.set_height(px_h);
     }
-    let Some(ctx) = canvas
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
+    let Some(ctx) = canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
     else {
         return;
     };
@@ -267,9 +263,8 @@ fn paint(canvas: &HtmlCanvasElement, tl: &Timeline, g: Geometry, cut: Option<Cut
 
 /// How a measured bar compares with its predicted twin, e.g. ` · predicted 200 ms, +3.1 ms`.
 fn versus(bar: &Bar, ghost: Option<&Timeline>) -> String {
-    let twin = ghost.and_then(|g| {
-        g.bars.iter().find(|b| b.task == bar.task && b.attempt == bar.attempt && b.phase == bar.phase)
-    });
+    let twin = ghost
+        .and_then(|g| g.bars.iter().find(|b| b.task == bar.task && b.attempt == bar.attempt && b.phase == bar.phase));
     match twin {
         Some(p) if bar.close.is_some() => {
             let diff = bar.end - p.end;
@@ -286,7 +281,17 @@ pub fn end_mark(close: Option<Kind>, x: f64, y_mid: f64, size: f64) -> Html {
     let r = size * 0.32;
     let cx = x - r - 1.5;
     let d = match close {
-        Some(Kind::Fail) => format!("M{:.2},{:.2} L{:.2},{:.2} M{:.2},{:.2} L{:.2},{:.2}", cx - r, y_mid - r, cx + r, y_mid + r, cx - r, y_mid + r, cx + r, y_mid - r),
+        Some(Kind::Fail) => format!(
+            "M{:.2},{:.2} L{:.2},{:.2} M{:.2},{:.2} L{:.2},{:.2}",
+            cx - r,
+            y_mid - r,
+            cx + r,
+            y_mid + r,
+            cx - r,
+            y_mid + r,
+            cx + r,
+            y_mid - r
+        ),
         Some(Kind::Cancel) => format!("M{:.2},{:.2} L{:.2},{:.2}", cx - r, y_mid + r, cx + r, y_mid - r),
         Some(Kind::Timeout) => format!("M{:.2},{:.2} L{:.2},{:.2}", cx + r, y_mid - r * 1.3, cx + r, y_mid + r * 1.3),
         _ => return Html::default(),
@@ -396,7 +401,9 @@ pub fn TimelineView(props: &Props) -> Html {
             }
         }
         let ghosts = |i: usize| {
-            ghost.map(|g| g.bars.iter().filter(|b| b.task as usize == i && geometry.shows(b.start, b.end)).collect::<Vec<_>>())
+            ghost.map(|g| {
+                g.bars.iter().filter(|b| b.task as usize == i && geometry.shows(b.start, b.end)).collect::<Vec<_>>()
+            })
         };
         by_lane
             .iter()
@@ -499,7 +506,13 @@ pub fn TimelineView(props: &Props) -> Html {
                 last = steps[i].1;
                 i += 1;
             }
-            d.push_str(&format!(" L{cx:.1},{:.1} L{cx:.1},{:.1} L{cx:.1},{:.1} L{cx:.1},{:.1}", y(entry), y(hi), y(lo), y(last)));
+            d.push_str(&format!(
+                " L{cx:.1},{:.1} L{cx:.1},{:.1} L{cx:.1},{:.1} L{cx:.1},{:.1}",
+                y(entry),
+                y(hi),
+                y(lo),
+                y(last)
+            ));
         }
         d.push_str(&format!(" L{:.1},{:.1}", g.x(tl.end), y(last)));
         d
@@ -521,13 +534,11 @@ pub fn TimelineView(props: &Props) -> Html {
             .filter_map(|b| at(b, props.cut).map(|(end, close)| Bar { end, close, ..b.clone() }))
             .map(|b| format!("{}{}", bar_title(&label(i), &b), versus(&b, props.ghost.as_deref())))
             .collect();
-        spans.extend(
-            tl.queued
-                .iter()
-                .filter(|q| q.task as usize == i)
-                .filter_map(|q| queued_at(q, props.cut))
-                .map(|(from, to)| format!("its result waited {} (from {}) to be processed", format_ms(to - from), format_ms(from))),
-        );
+        spans.extend(tl.queued.iter().filter(|q| q.task as usize == i).filter_map(|q| queued_at(q, props.cut)).map(
+            |(from, to)| {
+                format!("its result waited {} (from {}) to be processed", format_ms(to - from), format_ms(from))
+            },
+        ));
         (!spans.is_empty()).then(|| spans.join(" · "))
     });
 

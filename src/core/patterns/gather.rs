@@ -48,7 +48,8 @@ async fn task_group<'a, C: Clock>(ctx: &'a Ctx<C>, lp: &Loop<'a>) -> Vec<Outcome
     let left = Rc::new(Cell::new(tasks.len()));
     let aborting = Rc::new(Cell::new(false));
     for (i, task) in tasks.iter().enumerate() {
-        let (group, all_done, left, aborting) = (Rc::downgrade(&tasks), all_done.clone(), left.clone(), aborting.clone());
+        let (group, all_done, left, aborting) =
+            (Rc::downgrade(&tasks), all_done.clone(), left.clone(), aborting.clone());
         task.add_done_callback(move || {
             left.set(left.get() - 1);
             if left.get() == 0 {
