@@ -56,6 +56,17 @@ else
   changed=1
 fi
 
+# 1b. rustfmt and clippy (the lint layer) ----------------------------------------------------------
+for component in rustfmt clippy; do
+  if rustup component list --installed 2>/dev/null | grep -q "^$component"; then
+    log "rust component $component: present"
+  else
+    log "adding rust component $component"
+    rustup component add "$component"
+    changed=1
+  fi
+done
+
 # 2. trunk ---------------------------------------------------------------------------------------
 have=$(tool_version trunk)
 if [ "$have" = "$TRUNK_VERSION" ]; then

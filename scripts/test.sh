@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # All of awaitlab's tests, in layers, stopping at the first failure:
 #
+#   lint     cargo fmt --check; cargo clippy -D warnings             (native and wasm32)
 #   native   cargo test                                             (the pure core, on the host, and
 #                                                                    its prediction against CPython 3.12)
 #   browser  cargo test --target wasm32-unknown-unknown --test browser --test browser_fetch (wasm-bindgen-test, headless Chromium)
@@ -20,8 +21,8 @@ bash scripts/setup.sh
 # shellcheck source=scripts/env.sh
 source scripts/env.sh
 
-all_layers=(native browser build e2e)
-requested="${AWAITLAB_LAYERS:-native,browser,build,e2e}"
+all_layers=(lint native browser build e2e)
+requested="${AWAITLAB_LAYERS:-lint,native,browser,build,e2e}"
 
 declare -A want=()
 IFS=', ' read -r -a asked <<<"$requested"
@@ -73,6 +74,14 @@ check_versions() {
 check_versions
 
 ran=()
+
+if [ -n "${want[lint]:-}" ]; then
+  banner "lint (cargo fmt --check, cargo clippy -D warnings on native and wasm32)"
+  cargo fmt --check || fail "lint layer: cargo fmt --check (run cargo fmt)"
+  cargo clippy --all-targets -- -D warnings || fail "lint layer: cargo clippy (native)"
+  cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings || fail "lint layer: cargo clippy (wasm32)"
+  ran+=(lint)
+fi
 
 if [ -n "${want[native]:-}" ]; then
   banner "native (cargo test)"
