@@ -85,7 +85,7 @@ async fn read_run(file: web_sys::File) -> Result<Run, String> {
     }
     let text = JsFuture::from(file.text()).await.map_err(|_| format!("{name} could not be read"))?;
     let text = text.as_string().ok_or_else(|| format!("{name} is not text"))?;
-    Run::from_json(&text).map_err(|e| format!("{name} is not an awaitlab run: {e}"))
+    Run::from_json(&text).map_err(|e| format!("{name} could not be imported: {e}"))
 }
 
 #[derive(PartialEq, Properties)]

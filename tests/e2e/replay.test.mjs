@@ -139,6 +139,35 @@ test('retry under a limit compares holding and releasing the permit during backo
   await page.close();
 });
 
+test('gather compares plain gather (cancels nothing) with a TaskGroup (cancels the rest) and says when plain gather raised', async () => {
+  const q = 'pattern=gather&tasks=8&min=100&max=400&fail=0.3&seed=13';
+  const plain = await openApp(app.browser, app.server.url, `${q}&errors=raise`);
+  // What the caller saw: the error at 214 ms, and every other task still running after it.
+  assert.match(await plain.locator('#gather-raised').textContent(), /raised task 0's error at 214 ms.*cancelled nothing/);
+  await plain.setViewportSize({ width: 1200, height: 1000 });
+  await plain.click('#compare-errors');
+  await plain.waitForSelector('#compare');
+  const rows = await plain.locator('#compare tbody tr').allTextContents();
+  assert.equal(rows.length, 2);
+  assert.match(rows[0], /plain: the rest keep running/);
+  assert.match(rows[1], /TaskGroup: the rest cancelled/);
+  const outcomes = await plain.locator('#compare td[data-col="outcomes"]').allTextContents();
+  // Failed · cancelled · timed out: plain gather cancels none, the TaskGroup cancels five.
+  assert.deepEqual(outcomes, ['3 · 0 · 0', '1 · 5 · 0']);
+  assert.equal(await plain.locator('#compare figure.timeline').nth(0).locator('rect.bar.work.cancel').count(), 0);
+  assert.equal(await plain.locator('#compare figure.timeline').nth(1).locator('rect.bar.work.cancel').count(), 5);
+  await plain.locator('#compare').screenshot({ path: artifactPath('compare-errors.png') });
+  assert.deepEqual(plain.awaitlabErrors, []);
+  await plain.close();
+  // Not offered for other patterns; no note for the other error modes.
+  const group = await openApp(app.browser, app.server.url, `${q}&errors=fail_fast`);
+  assert.equal(await group.locator('#gather-raised').count(), 0);
+  await group.close();
+  const sem = await openApp(app.browser, app.server.url, 'pattern=semaphore&tasks=4');
+  assert.equal(await sem.locator('#compare-errors').count(), 0);
+  await sem.close();
+});
+
 test('the measured lanes carry the prediction, the permit limit, a zoomable axis and readable lane details', async () => {
   const page = await finishedRun('pattern=semaphore&tasks=6&min=100&max=100&limit=2');
   // Predicted spans are outlined on the measured lanes.

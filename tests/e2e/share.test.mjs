@@ -115,7 +115,7 @@ test('a Run JSON dropped on the page is imported; a dropped bad file is refused'
   assert.equal(await page.locator('.runs li').count(), runs + 1);
   await drop('bad.json', '{"format":"awaitlab-run","version":1,"events":[');
   await page.waitForSelector('#import-error');
-  assert.match(await page.locator('#import-error').textContent(), /bad\.json is not an awaitlab run: not valid JSON/);
+  assert.match(await page.locator('#import-error').textContent(), /bad\.json could not be imported: not valid JSON/);
   assert.equal(await page.locator('.runs li').count(), runs + 1);
   await page.locator('section.share').screenshot({ path: artifactPath('share-drop-error.png') });
   assert.deepEqual(page.awaitlabErrors, []);
@@ -129,7 +129,7 @@ test('an invalid import shows a clear error and keeps the runs already there', a
     ['truncated.json', '{"format":"awaitlab-run","version":1,"scen', /not valid JSON/],
     ['future.json', '{"format":"awaitlab-run","version":7}', /version 7 is newer/],
     ['script.json', '"<img src=x onerror=window.pwned=1>"', /not a JSON object/],
-    ['deep.json', '['.repeat(5000) + ']'.repeat(5000), /not valid JSON/],
+    ['deep.json', '['.repeat(5000) + ']'.repeat(5000), /not a JSON object/],
   ];
   for (const [name, text, message] of cases) {
     const file = artifactPath(`bad-${name}`);
