@@ -4,62 +4,23 @@
 //! Both are written for this project; the seed article is the reference for the Python idioms
 //! (`safe_process`, `async with sem`, the DataProcessor), not a source copied from. The Rust is a
 //! condensed but faithful view of `src/core/patterns/*.rs`: same calls, same order, same spans.
-//! The Python `work(i)` draws its durations and failures from Python's `random`, in the same ranges
-//! as awaitlab's seeded plan but not the same values.
+//! The Python is a complete program: its `work(i)` plays this scenario's seeded plan, written out
+//! as data (`code_plan.rs`), and it prints its makespan, so `python3` reproduces the prediction.
+//! `code_lines.rs` maps each recorded event to the line of this code that causes it.
 
+use super::code_plan::{python_work, python_work_call, secs, PYTHON_JITTER_DRAW};
 use super::patterns::fallback::DEFAULT_VALUE;
-use super::scenario::{Backoff, ErrorMode, Pattern, Preset, Scenario, DEFAULT_LIMIT};
-use super::workload::BREAKFAST;
-
-/// Milliseconds as Python seconds: `40` → `0.04`, `3000` → `3`.
-fn secs(ms: u32) -> String {
-    format!("{}", f64::from(ms) / 1000.0)
-}
-
-fn python_work(s: &Scenario) -> String {
-    if s.preset == Preset::Breakfast {
-        let rows: Vec<String> =
-            BREAKFAST.iter().map(|t| format!("    ({:?}, {}),", t.label, secs(t.duration_ms))).collect();
-        return format!(
-            "JOBS = [\n{}\n]\nN = len(JOBS)\n\n\nasync def work(i: int) -> str:\n    label, seconds = JOBS[i]\n    \
-             await asyncio.sleep(seconds)\n    return f\"{{label}}: done\"\n",
-            rows.join("\n")
-        );
-    }
-    let duration = if s.min == s.max {
-        format!("    ms = {}\n", s.min)
-    } else {
-        format!("    ms = random.randint({}, {})\n", s.min, s.max)
-    };
-    let failure = if s.fail > 0.0 {
-        format!(
-            "    if random.random() < {}:\n        raise RuntimeError(f\"simulated error after {{ms}} ms\")\n",
-            s.fail
-        )
-    } else {
-        String::new()
-    };
-    format!(
-        "N = {tasks}\nrandom.seed({seed})\n\n\nasync def work(i: int) -> str:\n    \
-         \"\"\"One request: {min}–{max} ms, failing with probability {fail}.\"\"\"\n{duration}    \
-         await asyncio.sleep(ms / 1000)\n{failure}    return f\"{{ms}} ms\"\n",
-        tasks = s.tasks,
-        seed = s.seed,
-        min = s.min,
-        max = s.max,
-        fail = s.fail,
-    )
-}
+use super::scenario::{Backoff, ErrorMode, Pattern, Scenario, DEFAULT_LIMIT};
 
 fn python_pause(s: &Scenario) -> String {
     let mut lines = match s.backoff {
-        Backoff::Constant => format!("            pause = {}\n", secs(s.delay)),
+        Backoff::Constant => format!("            pause_ms = {}\n", s.delay),
         Backoff::Exponential => {
-            format!("            pause = min({} * {} ** (attempt - 1), 600)\n", secs(s.delay), s.factor)
+            format!("            pause_ms = min({} * {} ** (attempt - 1), 600_000)\n", s.delay, s.factor)
         }
     };
     if s.jitter > 0.0 {
-        lines.push_str(&format!("            pause *= 1 - {} * random.random()  # jitter\n", s.jitter));
+        lines.push_str(&format!("            pause_ms *= 1 - {} * {PYTHON_JITTER_DRAW}  # seeded jitter\n", s.jitter));
     }
     lines
 }
@@ -89,8 +50,10 @@ fn python_main(s: &Scenario) -> String {
                                  await asyncio.wait(tasks)  # (asyncio.run would cancel them on exit)\n"
                 .into(),
             ErrorMode::FailFast => "async def main():\n    # the first exception cancels every task still running\n    \
-                                    async with asyncio.TaskGroup() as tg:\n        \
+                                    try:\n        async with asyncio.TaskGroup() as tg:\n            \
                                     tasks = [tg.create_task(work(i)) for i in range(N)]\n    \
+                                    except* RuntimeError as group:\n        \
+                                    return group.exceptions  # the first error (and any of the same instant)\n    \
                                     return [t.result() for t in tasks]\n"
                 .into(),
         },
@@ -102,25 +65,27 @@ fn python_main(s: &Scenario) -> String {
         ),
         Pattern::Retry => {
             let attempts = s.retries;
+            let call = python_work_call(s);
             let (sem, outer, inner) = match (limit, s.hold) {
-                (None, _) => (String::new(), "", "            return await work(i)\n".to_string()),
+                (None, _) => (String::new(), "", format!("            return await {call}\n")),
                 (Some(l), true) => (
                     sem_line(l),
                     "    async with sem:  # the permit is held through every attempt and pause\n",
-                    "            return await work(i)\n".to_string(),
+                    format!("            return await {call}\n"),
                 ),
                 (Some(l), false) => (
                     sem_line(l),
                     "",
-                    "            async with sem:  # a permit per attempt, given back for the pause\n                \
-                     return await work(i)\n"
-                        .to_string(),
+                    format!(
+                        "            async with sem:  # a permit per attempt, given back for the pause\n                \
+                         return await {call}\n"
+                    ),
                 ),
             };
             let body = format!(
                 "    for attempt in range(1, {attempts} + 1):\n        try:\n{inner}        except Exception:\n            \
                  if attempt == {attempts}:\n                raise  # out of attempts: the last error\n{}            \
-                 await asyncio.sleep(pause)\n",
+                 await asyncio.sleep(pause_ms / 1000)\n",
                 python_pause(s)
             );
             let body = if outer.is_empty() {
@@ -189,7 +154,7 @@ fn python_main(s: &Scenario) -> String {
                           for t in pending:\n        t.cancel()  # only the ones still running\n    \
                           await asyncio.gather(*pending, return_exceptions=True)\n    \
                           winner = min(done, key=tasks.index)  # ties: the lowest-numbered\n    \
-                          return winner.result()\n"
+                          return winner.exception() or winner.result()  # its error, or its value\n"
             .into(),
         Pattern::AsCompleted => format!(
             "async def process(result: str) -> None:\n    await asyncio.sleep({})\n\n\n\
@@ -202,10 +167,17 @@ fn python_main(s: &Scenario) -> String {
     }
 }
 
-/// The pattern as Python asyncio code (3.11+), with this scenario's values.
+/// The pattern as a complete Python asyncio program (3.11+) playing this scenario's plan; it prints
+/// its makespan (`makespan_ms=...`) as its last line.
 pub fn python(s: &Scenario) -> String {
-    let imports = if s.preset == Preset::Random { "import asyncio\nimport random\n" } else { "import asyncio\n" };
-    format!("# {}\n{imports}\n{}\n\n{}\n\nasyncio.run(main())\n", s.pattern.title(), python_work(s), python_main(s))
+    let work = python_work(s);
+    let random = if work.contains("random.seed(") { "import random\n" } else { "" };
+    format!(
+        "# {}\nimport asyncio\n{random}import time\n\n{work}\n\n{}\n\nstart = time.perf_counter()\nasyncio.run(main())\n\
+         print(f\"makespan_ms={{(time.perf_counter() - start) * 1000:.1f}}\")\n",
+        s.pattern.title(),
+        python_main(s)
+    )
 }
 
 fn rust_gathered(n: u32, per_task: &str) -> String {
