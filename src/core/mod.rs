@@ -5,6 +5,7 @@ pub mod aio;
 pub mod budget;
 pub mod clock;
 pub mod code;
+pub mod code_lines;
 pub mod code_plan;
 pub mod event;
 pub mod export;

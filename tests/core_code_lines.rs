@@ -1,0 +1,179 @@
+//! Every event a pattern records maps to the line of the code panel's code that causes it: for a
+//! few scenarios of every pattern, each recorded event's Python (and Rust) line exists and holds
+//! the statement a reader expects there.
+
+use awaitlab::core::code::{python, rust};
+use awaitlab::core::code_lines::{python_line, rust_line, CodeLines};
+use awaitlab::core::event::{Event, Kind, Phase};
+use awaitlab::core::run::run_virtual;
+use awaitlab::core::scenario::{ErrorMode, Pattern, Preset, Scenario};
+
+fn scenario(q: &str) -> Scenario {
+    Scenario::parse(q.split('&').map(|p| p.split_once('=').expect("key=value"))).expect("valid")
+}
+
+/// A few scenarios per pattern, between them recording every kind of event the pattern can.
+const SCENARIOS: &[&str] = &[
+    "pattern=sequential&tasks=4&fail=0.5&min=10&max=50&seed=3",
+    "pattern=sequential&preset=breakfast",
+    "pattern=gather&tasks=6&fail=0.4&min=10&max=50",
+    "pattern=gather&errors=raise&tasks=6&fail=0.4&min=10&max=50",
+    "pattern=gather&errors=fail_fast&tasks=6&fail=0.4&min=10&max=50",
+    "pattern=gather&preset=breakfast",
+    "pattern=semaphore&limit=2&tasks=6&fail=0.3&min=10&max=50",
+    "pattern=retry&retries=3&delay=20&tasks=6&fail=0.6&min=10&max=50",
+    "pattern=retry&retries=4&delay=20&backoff=exponential&jitter=0.5&tasks=5&fail=0.7&limit=2&hold=0",
+    "pattern=retry&retries=2&delay=20&tasks=4&fail=1&limit=2&hold=1",
+    "pattern=retry&retries=3&preset=breakfast",
+    "pattern=fallback&tasks=6&fail=0.5&min=10&max=50",
+    "pattern=resource&acquire=10&release=5&tasks=5&fail=0.4&min=10&max=50",
+    "pattern=resource&acquire=10&release=5&tasks=5&fail=0.4&limit=2",
+    "pattern=pipeline&process=10&save=5&tasks=5&fail=0.4&min=10&max=50",
+    "pattern=pipeline&process=10&save=5&tasks=5&fail=0.4&limit=2",
+    "pattern=timeout&timeout=30&tasks=6&fail=0.3&min=10&max=50",
+    "pattern=race&tasks=5&fail=0.3&min=10&max=50",
+    "pattern=race&tasks=3&min=20&max=20",
+    "pattern=race&preset=breakfast",
+    "pattern=as_completed&process=10&tasks=6&fail=0.3&min=10&max=50",
+];
+
+fn cancelled(e: &Event) -> bool {
+    e.kind == Kind::Failed && e.detail.starts_with("cancelled")
+}
+
+/// What the Python line of `e` must hold, said independently of the mapping's own markers.
+fn python_statement(s: &Scenario, e: &Event) -> &'static str {
+    let breakfast = s.preset == Preset::Breakfast;
+    let cancel = if s.pattern == Pattern::Race { "t.cancel()" } else { "async with asyncio.TaskGroup() as tg:" };
+    match (e.phase, e.kind) {
+        (Phase::Wait, _) => "async with sem:",
+        (Phase::Backoff, _) => "await asyncio.sleep(pause_ms / 1000)",
+        (Phase::Acquire, _) => "# acquire",
+        (Phase::Release, _) => "# release",
+        (Phase::Fetch, Kind::Fail) | (Phase::Work, Kind::Fail) => "raise RuntimeError(",
+        (Phase::Fetch, _) => "data = await fetch(i)",
+        (Phase::Process, _) if s.pattern == Pattern::AsCompleted => "await process(result)",
+        (Phase::Process, _) => "item = await process(i, data)",
+        (Phase::Save, _) => "await save(item)",
+        (Phase::Work, Kind::Timeout) => "asyncio.wait_for(work(i)",
+        (Phase::Work, Kind::Cancel) => cancel,
+        (Phase::Work, _) if breakfast => "await asyncio.sleep(seconds)",
+        (Phase::Work, _) => "await asyncio.sleep(ms / 1000)",
+        (Phase::Task, Kind::Fallback) => "return default",
+        (Phase::Task, Kind::Failed) if cancelled(e) => cancel,
+        (Phase::Task, Kind::Failed) => match s.pattern {
+            Pattern::Sequential => "except Exception as e:",
+            Pattern::Retry => "raise  # out of attempts",
+            Pattern::Resource => "return False  # let the error through",
+            Pattern::Pipeline => "data = await fetch(i)",
+            Pattern::Timeout if e.detail.starts_with("TimeoutError") => "asyncio.wait_for(work(i)",
+            _ => "raise RuntimeError(",
+        },
+        (Phase::Task, Kind::Done) => match s.pattern {
+            Pattern::Semaphore | Pattern::Resource => "return await work(i)",
+            Pattern::Retry if breakfast => "return await work(i)",
+            Pattern::Retry => "return await work(i, attempt)",
+            Pattern::Fallback => "return await coro",
+            Pattern::Pipeline => "return data",
+            Pattern::Timeout => "return await asyncio.wait_for(",
+            _ if breakfast => "return f\"{label}: done\"",
+            _ => "return f\"{ms} ms\"",
+        },
+        other => panic!("no statement expected for {other:?}"),
+    }
+}
+
+/// What the Rust line of `e` must hold.
+fn rust_statement(s: &Scenario, e: &Event) -> &'static str {
+    let spawned = matches!(s.pattern, Pattern::Sequential | Pattern::Gather | Pattern::Race | Pattern::AsCompleted);
+    match (e.phase, e.kind) {
+        (Phase::Wait, _) => "ctx.permit(",
+        (Phase::Backoff, _) => "ctx.backoff(task",
+        (Phase::Acquire, _) => "Phase::Acquire",
+        (Phase::Release, _) => "Phase::Release",
+        (Phase::Fetch, _) => "ctx.fetch(item",
+        (Phase::Process, _) => "Phase::Process",
+        (Phase::Save, _) => "Phase::Save",
+        (Phase::Work, Kind::Timeout) => "ctx.attempt_within(task",
+        (Phase::Work, Kind::Cancel) => "t.cancel(",
+        (Phase::Task, Kind::Failed) if cancelled(e) => "t.cancel(",
+        (Phase::Work, _) if spawned => "ctx.single(task)",
+        (Phase::Work, _) => "ctx.attempt",
+        (Phase::Task, Kind::Fallback) => "Kind::Fallback",
+        (Phase::Task, _) if spawned => "ctx.single(task)",
+        (Phase::Task, Kind::Done) if s.pattern == Pattern::Fallback => "ctx.finish(task",
+        (Phase::Task, Kind::Failed) if s.pattern == Pattern::Retry => "return outcome;",
+        (Phase::Task, Kind::Failed) if e.detail.starts_with("TimeoutError") => "ctx.attempt_within(task",
+        (Phase::Task, _) => "ctx.gather_each(lp",
+        other => panic!("no statement expected for {other:?}"),
+    }
+}
+
+fn line(code: &str, n: usize) -> &str {
+    code.lines().nth(n - 1).unwrap_or_else(|| panic!("line {n} is past the end of:\n{code}"))
+}
+
+#[test]
+fn every_recorded_event_maps_to_the_statement_that_causes_it() {
+    let mut seen = std::collections::BTreeSet::new();
+    for q in SCENARIOS {
+        let s = scenario(q);
+        let (py, rs) = (python(&s), rust(&s));
+        let lines = CodeLines::new(&s);
+        let run = run_virtual(&s);
+        for e in &run.events {
+            let what = format!("{q}: {:?} {:?} of task {} ({})", e.kind, e.phase, e.task, e.detail.as_str());
+            let n = lines.python(e).unwrap_or_else(|| panic!("{what}: no Python line in\n{py}"));
+            let expected = python_statement(&s, e);
+            assert!(line(&py, n).contains(expected), "{what}: Python line {n} is {:?}, not {expected:?}", line(&py, n));
+            assert_eq!(python_line(&s, e), Some(n), "{what}: python_line agrees with CodeLines");
+            let n = lines.rust(e).unwrap_or_else(|| panic!("{what}: no Rust line in\n{rs}"));
+            let expected = rust_statement(&s, e);
+            assert!(line(&rs, n).contains(expected), "{what}: Rust line {n} is {:?}, not {expected:?}", line(&rs, n));
+            assert_eq!(rust_line(&s, e), Some(n), "{what}: rust_line agrees with CodeLines");
+            seen.insert(format!(
+                "{} {:?} {:?}{}",
+                s.pattern.key(),
+                e.phase,
+                e.kind,
+                if cancelled(e) { " (cancelled)" } else { "" }
+            ));
+        }
+    }
+    // The scenarios between them record every kind of event each pattern can.
+    for needed in [
+        "sequential Task Failed",
+        "gather Work Cancel",
+        "gather Task Failed (cancelled)",
+        "semaphore Wait End",
+        "retry Backoff End",
+        "retry Task Failed",
+        "fallback Task Fallback",
+        "resource Acquire Begin",
+        "resource Release End",
+        "pipeline Fetch Fail",
+        "pipeline Save End",
+        "timeout Work Timeout",
+        "timeout Work Fail",
+        "race Work Cancel",
+        "race Task Failed (cancelled)",
+        "as_completed Process End",
+        "as_completed Task Failed",
+    ] {
+        assert!(seen.contains(needed), "no scenario records {needed}: {seen:?}");
+    }
+}
+
+#[test]
+fn events_with_no_statement_map_to_nothing() {
+    // The breakfast never fails: it has no `raise` to point at.
+    let s = scenario("pattern=gather&preset=breakfast");
+    let failed = Event { t: 0.0, task: 0, attempt: 1, kind: Kind::Fail, phase: Phase::Work, detail: "boom".into() };
+    assert_eq!(python_line(&s, &failed), None);
+    // A cancellation in a pattern that never cancels (an aborted run) points nowhere.
+    let s = scenario("pattern=gather");
+    assert_eq!(s.errors, ErrorMode::Collect);
+    let cancel = Event { kind: Kind::Cancel, ..failed };
+    assert_eq!(python_line(&s, &cancel), None);
+    assert_eq!(rust_line(&s, &cancel), None);
+}
