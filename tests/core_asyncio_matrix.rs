@@ -27,6 +27,8 @@ use awaitlab::core::run::{run_virtual, Run, Summary};
 use awaitlab::core::scenario::{Pattern, Scenario};
 use serde_json::{json, Value};
 
+mod common;
+
 /// The scenarios: `(pattern and its keys, the shared keys)` crossed.
 fn matrix(full: bool) -> Vec<String> {
     let mut variants: Vec<&str> = vec![
@@ -131,36 +133,10 @@ fn plan_line(query: &str, s: &Scenario) -> String {
     json!({ "query": query, "params": params, "plan": plan, "jitter_units": units }).to_string()
 }
 
-/// The interpreter to compare against: `AWAITLAB_PYTHON`, else `python3.12` on the PATH, else
-/// pyenv's newest 3.12 (`$PYENV_ROOT`, or `~/.pyenv`), else `python3`.
-fn python() -> String {
-    if let Ok(p) = std::env::var("AWAITLAB_PYTHON") {
-        return p;
-    }
-    let answers = |p: &str| Command::new(p).arg("--version").output().is_ok_and(|o| o.status.success());
-    if answers("python3.12") {
-        return "python3.12".into();
-    }
-    let pyenv =
-        std::env::var("PYENV_ROOT").unwrap_or_else(|_| format!("{}/.pyenv", std::env::var("HOME").unwrap_or_default()));
-    let mut found: Vec<String> = std::fs::read_dir(format!("{pyenv}/versions"))
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|v| v.starts_with("3.12."))
-        .collect();
-    found.sort_by_key(|v| v.rsplit('.').next().and_then(|p| p.parse::<u32>().ok()).unwrap_or(0));
-    match found.last() {
-        Some(v) => format!("{pyenv}/versions/{v}/bin/python3"),
-        None => "python3".into(),
-    }
-}
-
 /// Runs the reference on every plan; returns the Python it used and each scenario's events.
 fn reference(lines: &[String]) -> (String, Vec<Value>) {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/asyncio_reference.py");
-    let python = python();
+    let python = common::python::interpreter();
     let mut child = Command::new(&python)
         .arg(script)
         .arg("--virtual")
