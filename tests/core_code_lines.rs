@@ -105,7 +105,6 @@ fn rust_statement(s: &Scenario, e: &Event) -> &'static str {
         (Phase::Task, Kind::Failed) if s.pattern == Pattern::Retry => "return outcome;",
         (Phase::Task, Kind::Failed) if e.detail.starts_with("TimeoutError") => "ctx.attempt_within(task",
         (Phase::Task, _) => "ctx.gather_each(lp",
-        other => panic!("no statement expected for {other:?}"),
     }
 }
 

@@ -52,7 +52,7 @@ fn python_main(s: &Scenario) -> String {
             ErrorMode::FailFast => "async def main():\n    # the first exception cancels every task still running\n    \
                                     try:\n        async with asyncio.TaskGroup() as tg:\n            \
                                     tasks = [tg.create_task(work(i)) for i in range(N)]\n    \
-                                    except* RuntimeError as group:\n        \
+                                    except ExceptionGroup as group:  # what the TaskGroup raises\n        \
                                     return group.exceptions  # the first error (and any of the same instant)\n    \
                                     return [t.result() for t in tasks]\n"
                 .into(),
