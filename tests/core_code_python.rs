@@ -89,3 +89,114 @@ fn the_generated_python_runs_the_plan_in_the_predicted_time() {
     eprintln!("CPython ({python_bin}, {version}):\n{}", report.join("\n"));
     assert!(problems.is_empty(), "outside [-1, +{LATE_MS}] ms of the prediction:\n{}", problems.join("\n"));
 }
+
+/// The data part of a generated program (imports, plan), run to print its lists as JSON.
+fn plan_as_json(python_bin: &str, code: &str, q: &str) -> serde_json::Value {
+    let data = &code[..code.find("\n\nasync def work(").expect("a work function")];
+    let program = format!(
+        "{data}\nimport json\nprint(json.dumps({{k: sorted(v) if isinstance(v, set) else v for k, v in globals().items() \
+         if k in ('N', 'DURATIONS_MS', 'FAILING', 'PLAN', 'JITTER')}}))\n"
+    );
+    let output = Command::new(python_bin).args(["-c", &program]).output().expect("python ran");
+    assert!(output.status.success(), "{q}: {}\n{program}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).expect("json")
+}
+
+#[test]
+fn the_written_plan_is_awaitlabs_bit_for_bit_up_to_the_cap() {
+    use awaitlab::core::code_plan::PLAN_CAP;
+    use awaitlab::core::patterns::retry::JITTER_PURPOSE;
+    use serde_json::json;
+
+    let python_bin = common::python::interpreter();
+    for q in [
+        "pattern=gather&tasks=30&fail=0.3&min=0&max=400&seed=3",
+        "pattern=semaphore&tasks=200&fail=0.5&min=10&max=90&seed=4",
+        "pattern=gather&tasks=12&fail=1&min=100&max=100",
+        "pattern=retry&retries=4&jitter=0.7&tasks=8&fail=0.6&min=10&max=50&seed=5",
+        "pattern=retry&retries=3&jitter=1&tasks=200&fail=0.4&seed=6",
+        "pattern=retry&retries=3&tasks=5000&fail=1&min=100&max=100",
+    ] {
+        let s = scenario(q);
+        let w = s.workload();
+        let got = plan_as_json(&python_bin, &python(&s), q);
+        assert_eq!(got["N"], json!(w.len()), "{q}");
+        if s.pattern.key() == "retry" {
+            let mut plan = Vec::new();
+            let mut jitter = Vec::new();
+            for t in 0..w.len() {
+                let (mut attempts, mut draws) = (Vec::new(), Vec::new());
+                for a in 1..=s.retries {
+                    let p = w.attempt(t, a);
+                    attempts.push(json!([p.duration_ms, p.fails]));
+                    if !p.fails {
+                        break;
+                    }
+                    if a < s.retries {
+                        draws.push(json!(w.unit(t, a, JITTER_PURPOSE)));
+                    }
+                }
+                plan.push(attempts);
+                jitter.push(draws);
+            }
+            assert_eq!(got["PLAN"], json!(plan), "{q}");
+            if s.jitter > 0.0 {
+                assert_eq!(got["JITTER"], json!(jitter), "{q}: the jitter draws, exactly");
+            }
+        } else {
+            let durations: Vec<u32> = (0..w.len()).map(|t| w.attempt(t, 1).duration_ms).collect();
+            let failing: Vec<u32> = (0..w.len()).filter(|&t| w.attempt(t, 1).fails).collect();
+            assert_eq!(got["DURATIONS_MS"], json!(durations), "{q}");
+            assert_eq!(got.get("FAILING").cloned().unwrap_or(json!([])), json!(failing), "{q}");
+        }
+    }
+    // Past the cap, a plan whose values differ is elided for a seeded stand-in, and says so.
+    let s = scenario(&format!("pattern=gather&tasks={}&fail=0.3&min=1&max=5&seed=9", PLAN_CAP + 1));
+    let code = python(&s);
+    assert!(code.contains("is elided") && code.contains("random.seed(9)") && code.contains("import random"), "{code}");
+    let got = plan_as_json(&python_bin, &code, "stand-in");
+    assert_eq!(got["DURATIONS_MS"].as_array().map(Vec::len), Some(PLAN_CAP as usize + 1));
+}
+
+#[test]
+fn every_variant_of_every_pattern_compiles_as_python() {
+    use awaitlab::core::scenario::Pattern;
+    use std::io::Write;
+
+    let mut programs = Vec::new();
+    for p in Pattern::ALL {
+        for extra in [
+            "",
+            "&preset=breakfast",
+            "&tasks=1&fail=1",
+            "&tasks=300&fail=0.3",
+            "&limit=2&hold=0&jitter=0.5&backoff=exponential&factor=1.5",
+            "&limit=2&hold=1&jitter=0.5&tasks=300&fail=0.3",
+            "&errors=raise&fail=0.5",
+            "&errors=fail_fast&fail=0.5",
+        ] {
+            let q = format!("pattern={}{extra}", p.key());
+            if let Ok(s) = Scenario::parse(q.split('&').map(|p| p.split_once('=').expect("key=value"))) {
+                programs.push((q, python(&s)));
+            }
+        }
+    }
+    let python_bin = common::python::interpreter();
+    let check = "import json, sys\nfor q, code in json.load(sys.stdin):\n    compile(code, q, 'exec')\nprint('ok')\n";
+    let mut child = Command::new(&python_bin)
+        .args(["-c", check])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python started");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(serde_json::to_string(&programs).expect("json").as_bytes())
+        .expect("fed");
+    let output = child.wait_with_output().expect("python ran");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(programs.len() >= 60, "{} programs", programs.len());
+}
