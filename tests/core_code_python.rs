@@ -5,10 +5,12 @@
 //! Short scenarios (tasks of 20–120 ms), run one after another, so the test takes a few seconds. The
 //! interpreter is the asyncio matrix's (`AWAITLAB_PYTHON`, else CPython 3.12); the code needs 3.11+.
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::process::Command;
 
 use awaitlab::core::code::python;
+use awaitlab::core::event::{Kind, Phase};
 use awaitlab::core::run::run_virtual;
 use awaitlab::core::scenario::Scenario;
 
@@ -64,11 +66,14 @@ fn the_generated_python_runs_the_plan_in_the_predicted_time() {
     std::fs::create_dir_all(&dir).expect("a temp dir");
     let mut report = Vec::new();
     let mut problems = Vec::new();
+    let mut seen = HashSet::new();
     for (i, q) in SCENARIOS.iter().enumerate() {
         let s = scenario(q);
         let file = dir.join(format!("scenario_{i}.py"));
         std::fs::write(&file, python(&s)).expect("written");
-        let predicted = run_virtual(&s).summary.makespan_ms;
+        let run = run_virtual(&s);
+        let predicted = run.summary.makespan_ms;
+        seen.extend(run.events.iter().map(|e| (e.phase, e.kind)));
         // One at a time (a busy machine only makes a run late, never early); a late run is tried
         // again, up to three times, and the earliest kept.
         let mut measured = Vec::new();
@@ -86,6 +91,18 @@ fn the_generated_python_runs_the_plan_in_the_predicted_time() {
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
+    // The scenarios fail, back off, wait for permits, time out and cancel.
+    for needed in [
+        (Phase::Work, Kind::Fail),
+        (Phase::Backoff, Kind::End),
+        (Phase::Wait, Kind::End),
+        (Phase::Work, Kind::Timeout),
+        (Phase::Work, Kind::Cancel),
+        (Phase::Task, Kind::Fallback),
+        (Phase::Process, Kind::End),
+    ] {
+        assert!(seen.contains(&needed), "no scenario records {needed:?}");
+    }
     eprintln!("CPython ({python_bin}, {version}):\n{}", report.join("\n"));
     assert!(problems.is_empty(), "outside [-1, +{LATE_MS}] ms of the prediction:\n{}", problems.join("\n"));
 }
