@@ -1,18 +1,16 @@
 //! The runtime in headless Chromium: real timers, real run lifecycle, the real DOM.
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
 use awaitlab::core::clock::Clock;
 use awaitlab::core::event::Kind;
-use awaitlab::core::scenario::Scenario;
 use awaitlab::runtime::{session, BrowserClock};
+use common::scenario;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn scenario(query: &str) -> Scenario {
-    Scenario::parse(query.split('&').map(|p| p.split_once('=').expect("key=value"))).expect("valid")
-}
 
 /// Yields to the event loop until `cond` holds; fails after `max` turns. Each turn is a
 /// zero-delay timer, so this waits for work to happen, not for a guessed amount of time.

@@ -87,7 +87,7 @@ mod tests {
 
     fn scenario(tasks: u32) -> Scenario {
         let q = format!("pattern=gather&tasks={tasks}&min=200&max=200&source=fetch");
-        Scenario::parse(q.split('&').map(|p| p.split_once('=').unwrap())).unwrap()
+        Scenario::from_query(&q).unwrap()
     }
 
     /// `tasks` requests of 200 ms all started at 0, served `per_round` at a time.

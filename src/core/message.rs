@@ -457,7 +457,7 @@ mod tests {
 
     #[test]
     fn real_requests_by_command_need_the_links_consent() {
-        let scenario = |q: &str| Scenario::parse(q.split('&').filter_map(|p| p.split_once('='))).unwrap();
+        let scenario = |q: &str| Scenario::from_query(q).unwrap();
         let fetch = scenario("pattern=gather&tasks=3&source=fetch");
         let (closed, _) = policy("pattern=gather&embed=1");
         assert!(closed.check_scenario(&fetch).unwrap_err().contains("fetch=1"));

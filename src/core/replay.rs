@@ -163,7 +163,7 @@ mod tests {
     use crate::core::scenario::Scenario;
 
     fn replay_of(query: &str) -> (Replay, Vec<Event>) {
-        let s = Scenario::parse(query.split('&').map(|p| p.split_once('=').unwrap())).unwrap();
+        let s = Scenario::from_query(query).unwrap();
         let run = run_virtual(&s);
         (Replay::new(&run.events), run.events)
     }
