@@ -125,7 +125,7 @@ pub fn describe(event: &Event, label: &str) -> String {
     let at = format_ms(event.t);
     let attempt = if event.attempt > 1 { format!(" (attempt {})", event.attempt) } else { String::new() };
     // "started its work" but "failed while working"; every other phase reads the same both ways.
-    let doing = gerund(event.phase);
+    let doing = event.phase.doing();
     let what = if event.phase == Phase::Work { "its work" } else { doing };
     let detail = if event.detail.is_empty() { String::new() } else { format!(": {}", event.detail) };
     match event.kind {
@@ -140,19 +140,6 @@ pub fn describe(event: &Event, label: &str) -> String {
             None => format!("At {at}, {label} gave up with an error{detail}."),
         },
         Kind::Fallback => format!("At {at}, {label} used a default value instead of its error{detail}."),
-    }
-}
-
-fn gerund(phase: Phase) -> &'static str {
-    match phase {
-        Phase::Work | Phase::Task => "working",
-        Phase::Wait => "waiting for a permit",
-        Phase::Backoff => "backing off",
-        Phase::Acquire => "acquiring the resource",
-        Phase::Release => "releasing the resource",
-        Phase::Fetch => "fetching",
-        Phase::Process => "processing",
-        Phase::Save => "saving",
     }
 }
 
