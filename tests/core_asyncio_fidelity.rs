@@ -1,5 +1,6 @@
-//! The links that once showed something asyncio does not do, each pinned to what CPython 3.12
-//! does on the same plan (tests/core_asyncio_matrix.rs checks thousands more, event for event).
+//! Links at asyncio's corners (ties, zero sleeps, unrounded pauses, cancellations), each pinned to
+//! what CPython 3.12 does on the same plan (tests/core_asyncio_matrix.rs checks thousands more,
+//! event for event).
 
 mod common;
 

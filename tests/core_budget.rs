@@ -1,4 +1,4 @@
-//! Issue 11's findings, one test each: every input gets a clear refusal or a correct result, fast,
+//! The budget (src/core/budget.rs): every input gets a clear refusal or a correct result, fast,
 //! with no panic; and the budget's bounds hold for the runs valid scenarios make.
 
 mod common;

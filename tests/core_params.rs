@@ -1,4 +1,4 @@
-//! The new parameters: each bad value is rejected with a message naming the key and its range, the
+//! Parameters: each bad value is rejected with a message naming the key and its range, the
 //! form shows only what the pattern uses, and a link carries everything needed to reproduce a run.
 
 mod common;
