@@ -1,18 +1,16 @@
 //! The runtime in headless Chromium: real timers, real run lifecycle, the real DOM.
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
 use awaitlab::core::clock::Clock;
 use awaitlab::core::event::Kind;
-use awaitlab::core::scenario::Scenario;
 use awaitlab::runtime::{session, BrowserClock};
+use common::scenario;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn scenario(query: &str) -> Scenario {
-    Scenario::parse(query.split('&').map(|p| p.split_once('=').expect("key=value"))).expect("valid")
-}
 
 /// Yields to the event loop until `cond` holds; fails after `max` turns. Each turn is a
 /// zero-delay timer, so this waits for work to happen, not for a guessed amount of time.
@@ -63,7 +61,7 @@ async fn sleeps_sharing_timers_never_end_early() {
 
 #[wasm_bindgen_test]
 async fn a_gather_runs_concurrently_on_real_timers() {
-    let run = session::start(scenario("pattern=gather&tasks=20&min=150&max=150"));
+    let run = session::start_browser_run(scenario("pattern=gather&tasks=20&min=150&max=150"));
     let done = run.finished.clone().await.expect("the run finishes");
     assert_eq!(done.summary.attempts, 20);
     assert_eq!(done.summary.peak_concurrency, 20);
@@ -75,11 +73,15 @@ async fn a_gather_runs_concurrently_on_real_timers() {
 #[wasm_bindgen_test]
 async fn measured_zero_sleeps_yield_as_asyncio_sleep_0_does() {
     // Each task's 0 ms sleep hands the loop to the other before either finishes.
-    let run = session::start(scenario("pattern=gather&tasks=2&min=0&max=0")).finished.clone().await.expect("finished");
+    let run = session::start_browser_run(scenario("pattern=gather&tasks=2&min=0&max=0"))
+        .finished
+        .clone()
+        .await
+        .expect("finished");
     assert_eq!(run.summary.peak_concurrency, 2);
     // Zero-ms retries under one permit take turns: 0, 1, 0, 1, 0, 1.
     let q = "pattern=retry&tasks=2&min=0&max=0&fail=1&retries=3&delay=0&limit=1&hold=0";
-    let run = session::start(scenario(q)).finished.clone().await.expect("finished");
+    let run = session::start_browser_run(scenario(q)).finished.clone().await.expect("finished");
     let grants: Vec<u32> = run
         .events
         .iter()
@@ -127,10 +129,10 @@ async fn sleeps_due_together_all_finish_before_the_first_ones_callbacks_run() {
 
 #[wasm_bindgen_test]
 async fn a_rerun_mid_flight_cancels_the_old_run_and_no_stale_event_reaches_the_new_one() {
-    let old = session::start(scenario("pattern=gather&tasks=6&min=300&max=300&seed=1"));
+    let old = session::start_browser_run(scenario("pattern=gather&tasks=6&min=300&max=300&seed=1"));
     until("the first run's tasks to start", 100, || old.rec.len() >= 6).await;
 
-    let new = session::start(scenario("pattern=sequential&tasks=3&min=20&max=20&seed=2"));
+    let new = session::start_browser_run(scenario("pattern=sequential&tasks=3&min=20&max=20&seed=2"));
     assert!(old.finished.clone().await.is_none(), "the first run must report cancellation");
     let old_len = old.rec.len();
     let old_events = old.rec.snapshot();
@@ -155,7 +157,7 @@ async fn a_listener_holds_the_run_clock_until_it_has_drawn_the_run() {
         let hold = hold.clone();
         session::on_start(move |live| *hold.borrow_mut() = Some(live.hold_start()))
     };
-    let run = session::start(scenario("pattern=gather&tasks=4&min=30&max=30&seed=3"));
+    let run = session::start_browser_run(scenario("pattern=gather&tasks=4&min=30&max=30&seed=3"));
     drop(subscription);
     // An unheld run records its tasks' starts in the microtasks after `start`; several turns of
     // the event loop later, this one has recorded nothing.

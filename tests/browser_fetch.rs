@@ -23,7 +23,7 @@ fn scenario(pairs: &[(&str, &str)]) -> Scenario {
 
 /// Runs `url` as a 3-task fetch gather through the real session; returns the run's events.
 async fn gather_of(url: &str) -> Vec<Event> {
-    let run = session::start(scenario(&[
+    let run = session::start_browser_run(scenario(&[
         ("pattern", "gather"),
         ("tasks", "3"),
         ("min", "10"),

@@ -1,14 +1,12 @@
-//! The links that once showed something asyncio does not do, each pinned to what CPython 3.12
-//! does on the same plan (tests/core_asyncio_matrix.rs checks thousands more, event for event).
+//! Links at asyncio's corners (ties, zero sleeps, unrounded pauses, cancellations), each pinned to
+//! what CPython 3.12 does on the same plan (tests/core_asyncio_matrix.rs checks thousands more,
+//! event for event).
+
+mod common;
 
 use awaitlab::core::event::{Kind, Phase};
-use awaitlab::core::run::{run_virtual, Run};
-use awaitlab::core::scenario::Scenario;
-
-fn predict(query: &str) -> Run {
-    let s = Scenario::parse(query.split('&').map(|p| p.split_once('=').expect("key=value"))).expect("valid");
-    run_virtual(&s)
-}
+use awaitlab::core::run::Run;
+use common::predict;
 
 /// Each task's mark: (time, kind, whether it was a cancellation).
 fn marks(run: &Run) -> Vec<(f64, Kind, bool)> {

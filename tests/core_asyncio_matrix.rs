@@ -17,6 +17,8 @@
 //! when the machine has it); otherwise `python3.12`, then `python3`. A difference fails the test
 //! with the scenario's link and the first differing event.
 
+mod common;
+
 use std::collections::HashMap;
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -25,9 +27,8 @@ use awaitlab::core::event::{Event, Kind, Phase};
 use awaitlab::core::patterns::retry::JITTER_PURPOSE;
 use awaitlab::core::run::{run_virtual, Run, Summary};
 use awaitlab::core::scenario::{Pattern, Scenario};
+use common::scenario;
 use serde_json::{json, Value};
-
-mod common;
 
 /// The scenarios: `(pattern and its keys, the shared keys)` crossed.
 fn matrix(full: bool) -> Vec<String> {
@@ -91,11 +92,6 @@ fn matrix(full: bool) -> Vec<String> {
     out.push("pattern=gather&preset=breakfast".into());
     out.push("pattern=sequential&preset=breakfast".into());
     out
-}
-
-fn scenario(query: &str) -> Scenario {
-    Scenario::parse(query.split('&').map(|p| p.split_once('=').expect("key=value")))
-        .unwrap_or_else(|e| panic!("{query}: {e:?}"))
 }
 
 /// The plan line the reference reads: parameters, and the seeded attempts and jitter draws.

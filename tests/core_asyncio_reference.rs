@@ -1,8 +1,9 @@
 //! scripts/asyncio_reference.py lists awaitlab queries with the makespan awaitlab predicts for
 //! them, beside CPython's measured one. Those predictions must be what the virtual clock gives.
 
-use awaitlab::core::run::run_virtual;
-use awaitlab::core::scenario::Scenario;
+mod common;
+
+use common::predict;
 
 #[test]
 fn the_asyncio_reference_scripts_predictions_match_the_virtual_clock() {
@@ -13,9 +14,7 @@ fn the_asyncio_reference_scripts_predictions_match_the_virtual_clock() {
         // ("pattern=...&...", 400),
         let (query, rest) = line[2..].split_once("\", ").expect("(\"query\", ms)");
         let predicted: f64 = rest.trim_end_matches("),").parse().expect("a number of ms");
-        let s = Scenario::parse(query.split('&').map(|p| p.split_once('=').expect("key=value")))
-            .unwrap_or_else(|e| panic!("{query}: {e:?}"));
-        assert_eq!(run_virtual(&s).summary.makespan_ms, predicted, "{query}");
+        assert_eq!(predict(query).summary.makespan_ms, predicted, "{query}");
         checked += 1;
     }
     assert!(checked >= 4, "expected the canonical scenarios, found {checked}");

@@ -1,5 +1,7 @@
-//! Issue 11's findings, one test each: every input gets a clear refusal or a correct result, fast,
+//! The budget (src/core/budget.rs): every input gets a clear refusal or a correct result, fast,
 //! with no panic; and the budget's bounds hold for the runs valid scenarios make.
+
+mod common;
 
 use std::time::{Duration, Instant};
 
@@ -9,18 +11,11 @@ use awaitlab::core::export::{chrome_trace, timeline_svg};
 use awaitlab::core::run::{run_virtual, Run};
 use awaitlab::core::scenario::{ClockKind, Scenario, DEFAULT_URL};
 use awaitlab::core::timeline::{fit_window, ticks, ticks_between, Timeline};
+use common::{pairs, scenario};
 use serde_json::{json, Value};
 
-fn pairs(query: &str) -> Vec<(&str, &str)> {
-    query.split('&').filter(|p| !p.is_empty()).map(|p| p.split_once('=').unwrap_or((p, ""))).collect()
-}
-
-fn scenario(query: &str) -> Scenario {
-    Scenario::parse(pairs(query)).unwrap_or_else(|e| panic!("{query}: {e:?}"))
-}
-
 fn refusal(query: &str) -> String {
-    match Scenario::parse(pairs(query)) {
+    match Scenario::from_query(query) {
         Ok(s) => panic!("{query} was accepted as {s:?}"),
         Err(errors) => errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; "),
     }
@@ -128,7 +123,7 @@ fn a_link_whose_first_url_lacks_id_opens_with_the_default_and_reopens() {
     let (s, errors) = Scenario::parse_lenient(pairs("source=fetch&url=x&url=y&tasks=2"));
     assert_eq!(s.url, DEFAULT_URL);
     assert!(errors.iter().any(|e| e.key == "url" && e.message.contains("{id}")), "{errors:?}");
-    assert_eq!(Scenario::parse(pairs(&s.to_query())), Ok(s));
+    assert_eq!(Scenario::from_query(&s.to_query()), Ok(s));
 }
 
 #[test]

@@ -1,11 +1,10 @@
 //! The code panel: Python and Rust for the current scenario, with its values filled in.
 
-use awaitlab::core::code::{python, rust};
-use awaitlab::core::scenario::{Pattern, Scenario};
+mod common;
 
-fn scenario(q: &str) -> Scenario {
-    Scenario::parse(q.split('&').map(|p| p.split_once('=').expect("key=value"))).expect("valid")
-}
+use awaitlab::core::code::{python, rust};
+use awaitlab::core::scenario::Pattern;
+use common::scenario;
 
 #[test]
 fn semaphore_code_shows_the_limit_in_both_languages() {

@@ -2,15 +2,13 @@
 //! Chrome trace is Trace Event JSON with a track per task and a concurrency counter, and the SVG
 //! stands alone with its text escaped.
 
+mod common;
+
 use awaitlab::core::export::{chrome_trace, timeline_svg};
 use awaitlab::core::replay::Replay;
 use awaitlab::core::run::{run_virtual, Run};
-use awaitlab::core::scenario::Scenario;
+use common::scenario;
 use serde_json::Value;
-
-fn scenario(query: &str) -> Scenario {
-    Scenario::parse(query.split('&').map(|p| p.split_once('=').expect("key=value"))).expect("valid scenario")
-}
 
 #[test]
 fn run_json_reads_back_as_the_same_run_and_replays_identically() {

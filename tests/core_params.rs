@@ -1,15 +1,14 @@
-//! The new parameters: each bad value is rejected with a message naming the key and its range, the
+//! Parameters: each bad value is rejected with a message naming the key and its range, the
 //! form shows only what the pattern uses, and a link carries everything needed to reproduce a run.
+
+mod common;
 
 use awaitlab::core::run::run_virtual;
 use awaitlab::core::scenario::{Backoff, ErrorMode, ParamError, Pattern, Scenario};
-
-fn pairs(q: &str) -> Vec<(&str, &str)> {
-    q.split('&').filter(|p| !p.is_empty()).map(|p| p.split_once('=').unwrap_or((p, ""))).collect()
-}
+use common::pairs;
 
 fn parse(q: &str) -> Result<Scenario, Vec<ParamError>> {
-    Scenario::parse(pairs(q))
+    Scenario::from_query(q)
 }
 
 fn only_error(q: &str) -> ParamError {
@@ -188,4 +187,11 @@ fn every_pattern_has_a_key_title_and_explanation() {
         assert!((2..=3).contains(&sentences), "{p:?}: {}", p.explain());
         assert!(!p.title().is_empty());
     }
+}
+
+#[test]
+fn the_readmes_key_table_is_rendered_from_the_parameter_table() {
+    let readme = include_str!("../README.md");
+    let table = awaitlab::core::scenario::docs_table();
+    assert!(readme.contains(&table), "README.md's URL key table is out of date; paste this in:\n{table}");
 }

@@ -2,13 +2,12 @@
 //! (and so the same seeded virtual run) in later versions. If a test here fails, a change broke
 //! links people have already shared: add a migration for the old form instead of editing the test.
 
+mod common;
+
 use awaitlab::core::message::{Theme, ViewOptions};
 use awaitlab::core::run::run_virtual;
 use awaitlab::core::scenario::Scenario;
-
-fn parse(query: &str) -> Scenario {
-    Scenario::parse(query.split('&').map(|p| p.split_once('=').expect("key=value"))).expect(query)
-}
+use common::scenario as parse;
 
 #[test]
 fn links_are_version_1() {

@@ -1,3 +1,4 @@
+// Over 400 lines: the loop, its tasks, done callbacks and Semaphore share private state (~70 lines are tests).
 //! A small asyncio, inside one future: the patterns' tasks, run on any [`Clock`].
 //!
 //! The patterns teach asyncio, so they are run the way asyncio runs them, not the way Rust's

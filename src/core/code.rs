@@ -10,7 +10,7 @@
 
 use super::code_plan::{python_work, python_work_call, secs, PYTHON_JITTER_DRAW};
 use super::patterns::fallback::DEFAULT_VALUE;
-use super::scenario::{Backoff, ErrorMode, Pattern, Scenario, DEFAULT_LIMIT};
+use super::scenario::{Backoff, ErrorMode, Pattern, Scenario};
 
 fn python_pause(s: &Scenario) -> String {
     let mut lines = match s.backoff {
@@ -25,128 +25,44 @@ fn python_pause(s: &Scenario) -> String {
     lines
 }
 
+/// The semaphore every task shares (nothing without a limit), and the blank lines after it.
+fn python_sem(limit: Option<u32>) -> String {
+    limit.map_or_else(String::new, |l| format!("sem = asyncio.Semaphore({l})\n\n\n"))
+}
+
+/// `main` gathering `f(i)` for every task, errors returned.
+fn python_gather_all(f: &str) -> String {
+    format!("async def main():\n    return await asyncio.gather(*({f}(i) for i in range(N)), return_exceptions=True)\n")
+}
+
 fn python_main(s: &Scenario) -> String {
     let limit = s.effective_limit();
-    let sem_line = |l: u32| format!("sem = asyncio.Semaphore({l})\n\n\n");
-    let gather = |f: &str| {
-        format!(
-            "async def main():\n    return await asyncio.gather(*({f}(i) for i in range(N)), return_exceptions=True)\n"
-        )
-    };
     match s.pattern {
         Pattern::Sequential => "async def main():\n    results = []\n    for i in range(N):  # one at a time\n        \
                                 try:\n            results.append(await work(i))\n        except Exception as e:\n            \
                                 results.append(e)  # a failure does not stop the rest\n    return results\n"
             .into(),
-        Pattern::Gather => match s.errors {
-            ErrorMode::Collect => "async def main():\n    # every result or exception comes back, in task order\n    \
-                                   return await asyncio.gather(*(work(i) for i in range(N)), return_exceptions=True)\n"
-                .into(),
-            ErrorMode::Raise => "async def main():\n    tasks = [asyncio.create_task(work(i)) for i in range(N)]\n    \
-                                 try:\n        return await asyncio.gather(*tasks)\n    \
-                                 except Exception as e:\n        \
-                                 # the first error arrives here, but nothing was cancelled:\n        \
-                                 print(f\"gather raised {e!r}; the other tasks keep running\")\n        \
-                                 await asyncio.wait(tasks)  # (asyncio.run would cancel them on exit)\n"
-                .into(),
-            ErrorMode::FailFast => "async def main():\n    # the first exception cancels every task still running\n    \
-                                    try:\n        async with asyncio.TaskGroup() as tg:\n            \
-                                    tasks = [tg.create_task(work(i)) for i in range(N)]\n    \
-                                    except ExceptionGroup as group:  # what the TaskGroup raises\n        \
-                                    return group.exceptions  # the first error (and any of the same instant)\n    \
-                                    return [t.result() for t in tasks]\n"
-                .into(),
-        },
+        Pattern::Gather => python_gather(s.errors),
         Pattern::Semaphore => format!(
             "{}async def bounded(i: int) -> str:\n    async with sem:  # wait for a permit, hold it while working\n        \
              return await work(i)\n\n\n{}",
-            sem_line(limit.unwrap_or(DEFAULT_LIMIT)),
-            gather("bounded")
+            python_sem(limit),
+            python_gather_all("bounded")
         ),
-        Pattern::Retry => {
-            let attempts = s.retries;
-            let call = python_work_call(s);
-            let (sem, outer, inner) = match (limit, s.hold) {
-                (None, _) => (String::new(), "", format!("            return await {call}\n")),
-                (Some(l), true) => (
-                    sem_line(l),
-                    "    async with sem:  # the permit is held through every attempt and pause\n",
-                    format!("            return await {call}\n"),
-                ),
-                (Some(l), false) => (
-                    sem_line(l),
-                    "",
-                    format!(
-                        "            async with sem:  # a permit per attempt, given back for the pause\n                \
-                         return await {call}\n"
-                    ),
-                ),
-            };
-            let body = format!(
-                "    for attempt in range(1, {attempts} + 1):\n        try:\n{inner}        except Exception:\n            \
-                 if attempt == {attempts}:\n                raise  # out of attempts: the last error\n{}            \
-                 await asyncio.sleep(pause_ms / 1000)\n",
-                python_pause(s)
-            );
-            let body = if outer.is_empty() {
-                body
-            } else {
-                format!("{outer}{}", body.lines().map(|l| format!("    {l}\n")).collect::<String>())
-            };
-            format!("{sem}async def with_retry(i: int) -> str:\n{body}\n\n{}", gather("with_retry"))
-        }
+        Pattern::Retry => python_retry(s, limit),
         Pattern::Fallback => format!(
             "async def safe_process(coro, default={DEFAULT_VALUE}):\n    try:\n        return await coro\n    \
              except Exception as e:\n        print(f\"falling back to {{default!r}}: {{e}}\")\n        return default\n\n\n\
              async def main():\n    return await asyncio.gather(*(safe_process(work(i)) for i in range(N)))\n"
         ),
-        Pattern::Resource => {
-            let (sem, body) = match limit {
-                None => (String::new(), "    async with Resource():\n        return await work(i)\n".to_string()),
-                Some(l) => (
-                    sem_line(l),
-                    "    async with sem:\n        async with Resource():\n            return await work(i)\n".to_string(),
-                ),
-            };
-            format!(
-                "class Resource:\n    async def __aenter__(self):\n        await asyncio.sleep({})  # acquire\n        \
-                 return self\n\n    async def __aexit__(self, exc_type, exc, tb):\n        \
-                 await asyncio.sleep({})  # release, also after an error\n        return False  # let the error through\n\n\n\
-                 {sem}async def use(i: int) -> str:\n{body}\n\n{}",
-                secs(s.acquire),
-                secs(s.release),
-                gather("use")
-            )
-        }
-        Pattern::Pipeline => {
-            let (sem, body) = match limit {
-                None => (String::new(), "    data = await fetch(i)  # an error here skips process and save\n    \
-                                         item = await process(i, data)\n    await save(item)\n    return data\n"
-                    .to_string()),
-                Some(l) => (
-                    sem_line(l),
-                    "    async with sem:\n        data = await fetch(i)  # an error here skips process and save\n        \
-                     item = await process(i, data)\n        await save(item)\n        return data\n"
-                        .to_string(),
-                ),
-            };
-            format!(
-                "async def fetch(i: int) -> str:\n    return await work(i)\n\n\n\
-                 async def process(i: int, data: str) -> dict:\n    await asyncio.sleep({})\n    \
-                 return {{\"id\": i, \"content\": data}}\n\n\n\
-                 async def save(item: dict) -> None:\n    await asyncio.sleep({})\n\n\n\
-                 {sem}async def process_item(i: int) -> str:\n{body}\n\n{}",
-                secs(s.process),
-                secs(s.save),
-                gather("process_item")
-            )
-        }
+        Pattern::Resource => python_resource(s, limit),
+        Pattern::Pipeline => python_pipeline(s, limit),
         Pattern::Timeout => format!(
             "async def with_deadline(i: int) -> str:\n    # cancelled, and TimeoutError raised, after {} ms\n    \
              return await asyncio.wait_for(work(i), timeout={})\n\n\n{}",
             s.timeout,
             secs(s.timeout),
-            gather("with_deadline")
+            python_gather_all("with_deadline")
         ),
         Pattern::Race => "async def main():\n    tasks = [asyncio.create_task(work(i)) for i in range(N)]\n    \
                           done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)\n    \
@@ -165,6 +81,111 @@ fn python_main(s: &Scenario) -> String {
             secs(s.process)
         ),
     }
+}
+
+/// `main` for gather, by what the first error does.
+fn python_gather(errors: ErrorMode) -> String {
+    match errors {
+        ErrorMode::Collect => "async def main():\n    # every result or exception comes back, in task order\n    \
+                               return await asyncio.gather(*(work(i) for i in range(N)), return_exceptions=True)\n"
+            .into(),
+        ErrorMode::Raise => "async def main():\n    tasks = [asyncio.create_task(work(i)) for i in range(N)]\n    \
+                             try:\n        return await asyncio.gather(*tasks)\n    \
+                             except Exception as e:\n        \
+                             # the first error arrives here, but nothing was cancelled:\n        \
+                             print(f\"gather raised {e!r}; the other tasks keep running\")\n        \
+                             await asyncio.wait(tasks)  # (asyncio.run would cancel them on exit)\n"
+            .into(),
+        ErrorMode::FailFast => "async def main():\n    # the first exception cancels every task still running\n    \
+                                try:\n        async with asyncio.TaskGroup() as tg:\n            \
+                                tasks = [tg.create_task(work(i)) for i in range(N)]\n    \
+                                except ExceptionGroup as group:  # what the TaskGroup raises\n        \
+                                return group.exceptions  # the first error (and any of the same instant)\n    \
+                                return [t.result() for t in tasks]\n"
+            .into(),
+    }
+}
+
+/// `with_retry` and `main` for retry, holding a permit or not.
+fn python_retry(s: &Scenario, limit: Option<u32>) -> String {
+    let attempts = s.retries;
+    let call = python_work_call(s);
+    let (sem, outer, inner) = match (limit, s.hold) {
+        (None, _) => (String::new(), "", format!("            return await {call}\n")),
+        (Some(l), true) => (
+            python_sem(Some(l)),
+            "    async with sem:  # the permit is held through every attempt and pause\n",
+            format!("            return await {call}\n"),
+        ),
+        (Some(l), false) => (
+            python_sem(Some(l)),
+            "",
+            format!(
+                "            async with sem:  # a permit per attempt, given back for the pause\n                \
+                 return await {call}\n"
+            ),
+        ),
+    };
+    let body = format!(
+        "    for attempt in range(1, {attempts} + 1):\n        try:\n{inner}        except Exception:\n            \
+         if attempt == {attempts}:\n                raise  # out of attempts: the last error\n{}            \
+         await asyncio.sleep(pause_ms / 1000)\n",
+        python_pause(s)
+    );
+    let body = if outer.is_empty() {
+        body
+    } else {
+        format!("{outer}{}", body.lines().map(|l| format!("    {l}\n")).collect::<String>())
+    };
+    format!("{sem}async def with_retry(i: int) -> str:\n{body}\n\n{}", python_gather_all("with_retry"))
+}
+
+/// The `Resource` context manager and `main` for resource.
+fn python_resource(s: &Scenario, limit: Option<u32>) -> String {
+    let (sem, body) = match limit {
+        None => (String::new(), "    async with Resource():\n        return await work(i)\n".to_string()),
+        Some(l) => (
+            python_sem(Some(l)),
+            "    async with sem:\n        async with Resource():\n            return await work(i)\n".to_string(),
+        ),
+    };
+    format!(
+        "class Resource:\n    async def __aenter__(self):\n        await asyncio.sleep({})  # acquire\n        \
+         return self\n\n    async def __aexit__(self, exc_type, exc, tb):\n        \
+         await asyncio.sleep({})  # release, also after an error\n        return False  # let the error through\n\n\n\
+         {sem}async def use(i: int) -> str:\n{body}\n\n{}",
+        secs(s.acquire),
+        secs(s.release),
+        python_gather_all("use")
+    )
+}
+
+/// The three stages and `main` for pipeline.
+fn python_pipeline(s: &Scenario, limit: Option<u32>) -> String {
+    let (sem, body) = match limit {
+        None => (
+            String::new(),
+            "    data = await fetch(i)  # an error here skips process and save\n    \
+                                 item = await process(i, data)\n    await save(item)\n    return data\n"
+                .to_string(),
+        ),
+        Some(l) => (
+            python_sem(Some(l)),
+            "    async with sem:\n        data = await fetch(i)  # an error here skips process and save\n        \
+             item = await process(i, data)\n        await save(item)\n        return data\n"
+                .to_string(),
+        ),
+    };
+    format!(
+        "async def fetch(i: int) -> str:\n    return await work(i)\n\n\n\
+         async def process(i: int, data: str) -> dict:\n    await asyncio.sleep({})\n    \
+         return {{\"id\": i, \"content\": data}}\n\n\n\
+         async def save(item: dict) -> None:\n    await asyncio.sleep({})\n\n\n\
+         {sem}async def process_item(i: int) -> str:\n{body}\n\n{}",
+        secs(s.process),
+        secs(s.save),
+        python_gather_all("process_item")
+    )
 }
 
 /// The pattern as a complete Python asyncio program (3.11+) playing this scenario's plan; it prints
@@ -194,6 +215,32 @@ fn rust_sem(limit: Option<u32>) -> String {
     }
 }
 
+/// The body of gather, by what the first error does.
+fn rust_gather(errors: ErrorMode, n: u32) -> String {
+    match errors {
+        ErrorMode::Collect => format!(
+            "// every task at once; every result or error comes back\n\
+             aio::gather(lp, (0..{n}).map(|task| ctx.single(task))).await\n"
+        ),
+        ErrorMode::Raise => format!(
+            "// plain gather: the caller learns of the first error, but nothing is cancelled;\n\
+             // every task still runs to its end\n\
+             let tasks: Vec<_> = (0..{n}).map(|task| lp.spawn(ctx.single(task))).collect();\n\
+             aio::wait_all(&tasks).await;\n"
+        ),
+        ErrorMode::FailFast => format!(
+            "// TaskGroup: each task reports through a done callback; the first error cancels\n\
+             // every task not yet done (one that finished in the same instant keeps its result)\n\
+             let tasks: Vec<_> = (0..{n}).map(|task| lp.spawn(ctx.single(task))).collect();\n\
+             for (i, task) in tasks.iter().enumerate() {{\n    task.add_done_callback(move || {{\n        \
+             if failed(i) && !aborting.replace(true) {{\n            \
+             for (other, t) in tasks.iter().enumerate() {{\n                \
+             t.cancel(move || ctx.cancelled(other, \"task {{i}} failed first\")); // `cancel` + `failed`\n            \
+             }}\n        }}\n    }});\n}}\nall_done.wait().await;\n"
+        ),
+    }
+}
+
 fn rust_body(s: &Scenario) -> String {
     let n = s.workload().len();
     let limit = s.effective_limit();
@@ -202,31 +249,10 @@ fn rust_body(s: &Scenario) -> String {
             "let mut outcomes = Vec::new();\nfor task in 0..{n} {{\n    \
              outcomes.push(ctx.single(task).await); // `work` span, then `done` / `failed`\n}}\noutcomes\n"
         ),
-        Pattern::Gather => match s.errors {
-            ErrorMode::Collect => format!(
-                "// every task at once; every result or error comes back\n\
-                 aio::gather(lp, (0..{n}).map(|task| ctx.single(task))).await\n"
-            ),
-            ErrorMode::Raise => format!(
-                "// plain gather: the caller learns of the first error, but nothing is cancelled;\n\
-                 // every task still runs to its end\n\
-                 let tasks: Vec<_> = (0..{n}).map(|task| lp.spawn(ctx.single(task))).collect();\n\
-                 aio::wait_all(&tasks).await;\n"
-            ),
-            ErrorMode::FailFast => format!(
-                "// TaskGroup: each task reports through a done callback; the first error cancels\n\
-                 // every task not yet done (one that finished in the same instant keeps its result)\n\
-                 let tasks: Vec<_> = (0..{n}).map(|task| lp.spawn(ctx.single(task))).collect();\n\
-                 for (i, task) in tasks.iter().enumerate() {{\n    task.add_done_callback(move || {{\n        \
-                 if failed(i) && !aborting.replace(true) {{\n            \
-                 for (other, t) in tasks.iter().enumerate() {{\n                \
-                 t.cancel(move || ctx.cancelled(other, \"task {{i}} failed first\")); // `cancel` + `failed`\n            \
-                 }}\n        }}\n    }});\n}}\nall_done.wait().await;\n"
-            ),
-        },
+        Pattern::Gather => rust_gather(s.errors, n),
         Pattern::Semaphore => format!(
             "{}{}",
-            rust_sem(Some(limit.unwrap_or(DEFAULT_LIMIT))),
+            rust_sem(limit),
             rust_gathered(
                 n,
                 "async move {\n    let _permit = ctx.permit(task, 1).await; // `wait` span (zero-length if a permit is free)\n    \

@@ -38,6 +38,32 @@ pub enum Phase {
 }
 
 impl Phase {
+    /// The phase's name (as the Run JSON, CSS classes and exports write it) and what a task in
+    /// it is doing (for sentences): the one table of phase names.
+    fn names(self) -> (&'static str, &'static str) {
+        match self {
+            Phase::Work => ("work", "working"),
+            Phase::Wait => ("wait", "waiting for a permit"),
+            Phase::Backoff => ("backoff", "backing off"),
+            Phase::Acquire => ("acquire", "acquiring the resource"),
+            Phase::Release => ("release", "releasing the resource"),
+            Phase::Fetch => ("fetch", "fetching"),
+            Phase::Process => ("process", "processing"),
+            Phase::Save => ("save", "saving"),
+            Phase::Task => ("task", "working"),
+        }
+    }
+
+    /// The phase's name: `work`, `backoff`… (serde writes the same, which a test checks).
+    pub fn key(self) -> &'static str {
+        self.names().0
+    }
+
+    /// What a task in this phase is doing: `working`, `waiting for a permit`…
+    pub fn doing(self) -> &'static str {
+        self.names().1
+    }
+
     /// Whether a task in this phase counts as in flight (waiting for a permit or a backoff does not).
     pub fn is_active(self) -> bool {
         !matches!(self, Phase::Wait | Phase::Backoff | Phase::Task)
@@ -311,5 +337,13 @@ mod tests {
         drop(rec.begin(4, 1, Phase::Work));
         let kinds: Vec<_> = rec.snapshot().iter().map(|e| (e.task, e.kind)).collect();
         assert_eq!(kinds, vec![(3, Kind::Begin), (3, Kind::End), (4, Kind::Begin), (4, Kind::Cancel)]);
+    }
+
+    #[test]
+    fn the_run_json_names_phases_by_their_key() {
+        use Phase::*;
+        for phase in [Work, Wait, Backoff, Acquire, Release, Fetch, Process, Save, Task] {
+            assert_eq!(serde_json::to_value(phase).ok(), Some(serde_json::Value::from(phase.key())));
+        }
     }
 }

@@ -10,9 +10,9 @@ use super::event::{Kind, Phase};
 use super::run::Run;
 use super::timeline::{format_ms, ticks, Timeline};
 
-/// The name a phase or kind has in the Run JSON (`work`, `backoff`, `done`…).
-pub fn phase_name(phase: Phase) -> String {
-    serde_json::to_value(phase).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+/// The name a phase has in the Run JSON (`work`, `backoff`…): [`Phase::key`].
+pub fn phase_name(phase: Phase) -> &'static str {
+    phase.key()
 }
 
 /// The name an event kind has in the Run JSON.

@@ -4,6 +4,7 @@
 use rustc_hash::FxHashMap;
 
 use super::event::{Event, Kind, Phase};
+use super::spans::{spans, Step};
 
 /// A measured span counts as hit by the 4 ms clamp when it was planned shorter than this…
 const CLAMP_MS: f64 = 4.0;
@@ -25,20 +26,14 @@ pub struct Lateness {
     pub clamped: u32,
 }
 
+/// How long each timed span (work, backoff) that ended with a result or an error took.
 fn durations(events: &[Event]) -> FxHashMap<(u32, u32, Phase), f64> {
-    let mut open = FxHashMap::default();
     let mut done = FxHashMap::default();
-    for e in events.iter().filter(|e| matches!(e.phase, Phase::Work | Phase::Backoff)) {
-        match e.kind {
-            Kind::Begin => {
-                open.insert((e.task, e.attempt, e.phase), e.t);
+    for step in spans(events) {
+        if let Step::Close { event: e, begin: Some(begin), .. } = step {
+            if matches!(e.phase, Phase::Work | Phase::Backoff) && matches!(e.kind, Kind::End | Kind::Fail) {
+                done.insert((e.task, e.attempt, e.phase), e.t - begin.t);
             }
-            Kind::End | Kind::Fail => {
-                if let Some(t0) = open.remove(&(e.task, e.attempt, e.phase)) {
-                    done.insert((e.task, e.attempt, e.phase), e.t - t0);
-                }
-            }
-            _ => {}
         }
     }
     done

@@ -16,10 +16,11 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::budget::{self, MAX_EVENTS, MAX_KEYS, MAX_LABEL_BYTES, MAX_RUN_BYTES};
-use super::event::{Event, Kind, Phase, Text};
+use super::event::{Event, Phase, Text};
 use super::export::phase_name;
 use super::run::{Run, RunScenario, Summary, RUN_FORMAT, RUN_VERSION};
 use super::scenario::{ClockKind, Pattern, Scenario, MAX_TASKS};
+use super::spans::{spans, Step};
 
 /// The top level of a Run JSON, each field kept as text until the ones before it are checked
 /// (a file of another format gets "format is …", not an error about its events). `summary` and
@@ -299,16 +300,17 @@ fn check_ranges(events: &[Event], scenario: &Scenario, clock: ClockKind) -> Resu
 /// Spans begin once, end once after they began, and at most one is in flight per lane; each
 /// task finishes at most once; nothing is left open.
 fn check_spans(events: &[Event]) -> Result<(), String> {
-    let mut open: FxHashMap<(u32, u32, Phase), f64> = FxHashMap::default();
     let mut in_flight: FxHashMap<u32, Phase> = FxHashMap::default();
     let mut finished: FxHashSet<u32> = FxHashSet::default();
-    for e in events {
+    let mut walk = spans(events);
+    for step in walk.by_ref() {
+        let e = step.event();
         let (task, attempt, phase, t) = (e.task, e.attempt, phase_name(e.phase), e.t);
         let is_task = e.phase == Phase::Task;
-        match e.kind {
-            Kind::Begin if is_task => return Err(format!("task {task} begins a span of phase task at {t} ms")),
-            Kind::Begin => {
-                if open.insert((e.task, e.attempt, e.phase), t).is_some() {
+        match step {
+            Step::Begin { .. } if is_task => return Err(format!("task {task} begins a span of phase task at {t} ms")),
+            Step::Begin { reopened, .. } => {
+                if reopened {
                     return Err(format!(
                         "task {task} begins its {phase} span (attempt {attempt}) twice, again at {t} ms"
                     ));
@@ -318,8 +320,8 @@ fn check_spans(events: &[Event]) -> Result<(), String> {
                     return Err(format!("task {task} has two spans in flight at once: {other} and {phase} at {t} ms"));
                 }
             }
-            k if k.closes_span() => {
-                if is_task || open.remove(&(e.task, e.attempt, e.phase)).is_none() {
+            Step::Close { begin, .. } => {
+                if is_task || begin.is_none() {
                     return Err(format!(
                         "task {task} ends a {phase} span (attempt {attempt}) at {t} ms that never began"
                     ));
@@ -328,15 +330,21 @@ fn check_spans(events: &[Event]) -> Result<(), String> {
                     in_flight.remove(&task);
                 }
             }
-            _ if !is_task => return Err(format!("task {task} has a task-level event with phase {phase} at {t} ms")),
-            _ if !finished.insert(task) => return Err(format!("task {task} finishes twice, again at {t} ms")),
-            _ => {}
+            Step::Mark { .. } if !is_task => {
+                return Err(format!("task {task} has a task-level event with phase {phase} at {t} ms"))
+            }
+            Step::Mark { .. } if !finished.insert(task) => {
+                return Err(format!("task {task} finishes twice, again at {t} ms"))
+            }
+            Step::Mark { .. } => {}
         }
     }
-    match open.into_iter().min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0))) {
-        Some(((task, attempt, phase), t)) => {
-            Err(format!("task {task}'s {} span (attempt {attempt}) begins at {t} ms and never ends", phase_name(phase)))
-        }
+    match walk.still_open().min_by(|a, b| a.1.t.total_cmp(&b.1.t).then(a.0.cmp(&b.0))) {
+        Some(((task, attempt, phase), opened)) => Err(format!(
+            "task {task}'s {} span (attempt {attempt}) begins at {} ms and never ends",
+            phase_name(phase),
+            opened.t
+        )),
         None => Ok(()),
     }
 }

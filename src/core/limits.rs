@@ -9,10 +9,9 @@
 //! reads a response late, which shifts the estimate later by up to a quarter of it without
 //! inventing overlaps that did not happen.
 
-use std::collections::HashMap;
-
 use super::event::{Event, Kind, Phase};
 use super::scenario::{Scenario, Source};
+use super::spans::{spans, Step};
 
 /// Chromium's connections per host over HTTP/1.1.
 pub const HTTP1_CONNECTIONS_PER_HOST: u32 = 6;
@@ -50,25 +49,20 @@ pub fn request_concurrency(scenario: &Scenario, events: &[Event]) -> Option<Requ
         return None;
     }
     let workload = scenario.workload();
-    let mut open: HashMap<(u32, u32, Phase), f64> = HashMap::new();
     let (mut flight, mut served) = (Vec::new(), Vec::new());
-    for e in events.iter().filter(|e| matches!(e.phase, Phase::Work | Phase::Fetch)) {
-        match e.kind {
-            Kind::Begin => {
-                open.insert((e.task, e.attempt, e.phase), e.t);
+    for step in spans(events) {
+        let Step::Close { event: e, begin: Some(begin), .. } = step else { continue };
+        if !matches!(e.phase, Phase::Work | Phase::Fetch) {
+            continue;
+        }
+        let begin = begin.t;
+        flight.extend([(begin, 1), (e.t, -1)]);
+        if matches!(e.kind, Kind::End | Kind::Fail) && e.task < workload.len() {
+            let planned = f64::from(workload.attempt(e.task, e.attempt.max(1)).duration_ms);
+            let (from, to) = (e.t - 0.75 * planned, e.t - 0.25 * planned);
+            if planned > 0.0 && from >= begin {
+                served.extend([(from, 1), (to, -1)]);
             }
-            k if k.closes_span() => {
-                let Some(begin) = open.remove(&(e.task, e.attempt, e.phase)) else { continue };
-                flight.extend([(begin, 1), (e.t, -1)]);
-                if matches!(k, Kind::End | Kind::Fail) && e.task < workload.len() {
-                    let planned = f64::from(workload.attempt(e.task, e.attempt.max(1)).duration_ms);
-                    let (from, to) = (e.t - 0.75 * planned, e.t - 0.25 * planned);
-                    if planned > 0.0 && from >= begin {
-                        served.extend([(from, 1), (to, -1)]);
-                    }
-                }
-            }
-            _ => {}
         }
     }
     Some(RequestConcurrency { in_flight: peak(flight), served: peak(served) })
@@ -87,7 +81,7 @@ mod tests {
 
     fn scenario(tasks: u32) -> Scenario {
         let q = format!("pattern=gather&tasks={tasks}&min=200&max=200&source=fetch");
-        Scenario::parse(q.split('&').map(|p| p.split_once('=').unwrap())).unwrap()
+        Scenario::from_query(&q).unwrap()
     }
 
     /// `tasks` requests of 200 ms all started at 0, served `per_round` at a time.

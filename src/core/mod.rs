@@ -17,5 +17,6 @@ pub mod patterns;
 pub mod replay;
 pub mod run;
 pub mod scenario;
+pub mod spans;
 pub mod timeline;
 pub mod workload;

@@ -125,7 +125,7 @@ pub fn describe(event: &Event, label: &str) -> String {
     let at = format_ms(event.t);
     let attempt = if event.attempt > 1 { format!(" (attempt {})", event.attempt) } else { String::new() };
     // "started its work" but "failed while working"; every other phase reads the same both ways.
-    let doing = gerund(event.phase);
+    let doing = event.phase.doing();
     let what = if event.phase == Phase::Work { "its work" } else { doing };
     let detail = if event.detail.is_empty() { String::new() } else { format!(": {}", event.detail) };
     match event.kind {
@@ -143,19 +143,6 @@ pub fn describe(event: &Event, label: &str) -> String {
     }
 }
 
-fn gerund(phase: Phase) -> &'static str {
-    match phase {
-        Phase::Work | Phase::Task => "working",
-        Phase::Wait => "waiting for a permit",
-        Phase::Backoff => "backing off",
-        Phase::Acquire => "acquiring the resource",
-        Phase::Release => "releasing the resource",
-        Phase::Fetch => "fetching",
-        Phase::Process => "processing",
-        Phase::Save => "saving",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,7 +150,7 @@ mod tests {
     use crate::core::scenario::Scenario;
 
     fn replay_of(query: &str) -> (Replay, Vec<Event>) {
-        let s = Scenario::parse(query.split('&').map(|p| p.split_once('=').unwrap())).unwrap();
+        let s = Scenario::from_query(query).unwrap();
         let run = run_virtual(&s);
         (Replay::new(&run.events), run.events)
     }

@@ -9,6 +9,7 @@ use super::clock::VirtualClock;
 use super::event::{Event, Kind, Phase};
 use super::patterns::{self, Ctx};
 use super::scenario::{ClockKind, ParamError, Scenario};
+use super::spans::{spans, Step};
 use super::timeline::Timeline;
 use super::workload::Workload;
 
@@ -53,35 +54,29 @@ impl Summary {
     pub fn of(tasks: u32, events: &[Event]) -> Summary {
         let mut s = Summary { tasks, ..Summary::default() };
         let mut in_flight: i64 = 0;
-        let mut open: FxHashMap<(u32, u32, Phase), f64> = FxHashMap::default();
         // How each task's last closed span ended, to tell a cancelled or timed-out task apart.
         let mut last_close: FxHashMap<u32, Kind> = FxHashMap::default();
-        for e in events {
+        for step in spans(events) {
+            let e = step.event();
             s.makespan_ms = s.makespan_ms.max(e.t);
-            match e.kind {
-                Kind::Begin => {
-                    if matches!(e.phase, Phase::Work | Phase::Fetch) {
-                        s.attempts += 1;
-                    }
+            let is_attempt = matches!(e.phase, Phase::Work | Phase::Fetch);
+            match step {
+                Step::Begin { .. } => {
+                    s.attempts += u32::from(is_attempt);
                     if e.phase.is_active() {
                         in_flight += 1;
                         s.peak_concurrency = s.peak_concurrency.max(in_flight as u32);
                     }
-                    open.insert((e.task, e.attempt, e.phase), e.t);
                 }
-                k if k.closes_span() => {
-                    last_close.insert(e.task, k);
-                    if matches!(e.phase, Phase::Work | Phase::Fetch) && k != Kind::End {
-                        s.failed_attempts += 1;
-                    }
-                    if let Some(t0) = open.remove(&(e.task, e.attempt, e.phase)) {
-                        if e.phase.is_active() {
-                            in_flight -= 1;
-                            s.busy_ms += e.t - t0;
-                        }
+                Step::Close { begin, .. } => {
+                    last_close.insert(e.task, e.kind);
+                    s.failed_attempts += u32::from(is_attempt && e.kind != Kind::End);
+                    if let Some(begin) = begin.filter(|_| e.phase.is_active()) {
+                        in_flight -= 1;
+                        s.busy_ms += e.t - begin.t;
                     }
                 }
-                Kind::Failed => {
+                Step::Mark { .. } if e.kind == Kind::Failed => {
                     s.failures += 1;
                     match last_close.get(&e.task) {
                         Some(Kind::Cancel) => s.cancelled += 1,
@@ -89,7 +84,7 @@ impl Summary {
                         _ => {}
                     }
                 }
-                _ => {}
+                Step::Mark { .. } => {}
             }
         }
         s

@@ -5,6 +5,7 @@
 use rustc_hash::FxHashMap;
 
 use super::event::{Event, Kind, Phase, Text};
+use super::spans::{spans, Step};
 use super::workload::Workload;
 
 /// A span on a task's lane.
@@ -71,14 +72,17 @@ impl Timeline {
     /// Lays out the events up to and including time `now`; spans still open at `now` end there.
     pub fn build(lanes: u32, events: &[Event], now: f64) -> Timeline {
         let mut t = Timeline { lanes, end: 0.0, ..Timeline::default() };
-        let mut open: FxHashMap<(u32, u32, Phase), usize> = FxHashMap::default();
         // When each task's work last ended well, and the event that ended it.
         let mut worked: FxHashMap<u32, (f64, usize)> = FxHashMap::default();
         let mut in_flight = 0u32;
-        for (seq, e) in events.iter().enumerate().take_while(|(_, e)| e.t <= now) {
+        let until = events.iter().take_while(|e| e.t <= now).count();
+        let mut walk = spans(&events[..until]);
+        // Every begin gets a bar, in order, so a span's number is its bar's index.
+        for step in walk.by_ref() {
+            let e = step.event();
             t.end = t.end.max(e.t);
-            match e.kind {
-                Kind::Begin => {
+            match step {
+                Step::Begin { seq, .. } => {
                     if e.phase == Phase::Process {
                         if let Some((from, from_seq)) =
                             worked.remove(&e.task).filter(|(from, _)| e.t - from >= QUEUED_MIN_MS)
@@ -86,7 +90,6 @@ impl Timeline {
                             t.queued.push(Queued { task: e.task, from, to: e.t, from_seq, to_seq: seq });
                         }
                     }
-                    open.insert((e.task, e.attempt, e.phase), t.bars.len());
                     t.bars.push(Bar {
                         task: e.task,
                         attempt: e.attempt,
@@ -104,27 +107,29 @@ impl Timeline {
                         t.step(e.t, in_flight);
                     }
                 }
-                k if k.closes_span() => {
-                    if let Some(i) = open.remove(&(e.task, e.attempt, e.phase)) {
-                        let bar = &mut t.bars[i];
-                        (bar.end, bar.close, bar.detail, bar.closed) = (e.t, Some(k), e.detail.clone(), Some(seq));
-                        if e.phase == Phase::Work && k == Kind::End {
-                            worked.insert(e.task, (e.t, seq));
-                        }
-                        if e.phase.is_active() {
-                            in_flight = in_flight.saturating_sub(1);
-                            t.step(e.t, in_flight);
-                        }
+                Step::Close { seq, begin: Some(begin), .. } => {
+                    let bar = &mut t.bars[begin.span];
+                    (bar.end, bar.close, bar.detail, bar.closed) = (e.t, Some(e.kind), e.detail.clone(), Some(seq));
+                    if e.phase == Phase::Work && e.kind == Kind::End {
+                        worked.insert(e.task, (e.t, seq));
+                    }
+                    if e.phase.is_active() {
+                        in_flight = in_flight.saturating_sub(1);
+                        t.step(e.t, in_flight);
                     }
                 }
-                k => t.marks.push(Mark { task: e.task, t: e.t, kind: k, detail: e.detail.clone(), seq }),
+                Step::Close { begin: None, .. } => {}
+                Step::Mark { seq, .. } => {
+                    t.marks.push(Mark { task: e.task, t: e.t, kind: e.kind, detail: e.detail.clone(), seq });
+                }
             }
         }
+        let open: Vec<usize> = walk.still_open().map(|(_, o)| o.span).collect();
         if !open.is_empty() {
             // `now = ∞` lays out a whole run: a span it left open ends with its last event, so
             // no bar and no axis ever reaches ∞.
             let stop = if now.is_finite() { now } else { t.end };
-            for &i in open.values() {
+            for i in open {
                 t.bars[i].end = stop;
             }
             t.end = t.end.max(stop);

@@ -65,7 +65,7 @@ fn summary_to_js(run: &Run) -> Result<JsValue, JsValue> {
 }
 
 /// Runs `params` and resolves with `to_js` of the run.
-fn start(params: JsValue, to_js: fn(&Run) -> Result<JsValue, JsValue>) -> Promise {
+fn run_to_promise(params: JsValue, to_js: fn(&Run) -> Result<JsValue, JsValue>) -> Promise {
     let scenario = match scenario_from_js(&params) {
         Ok(s) => s,
         Err(message) => return Promise::reject(&error(&message)),
@@ -76,7 +76,7 @@ fn start(params: JsValue, to_js: fn(&Run) -> Result<JsValue, JsValue>) -> Promis
             Err(e) => Promise::reject(&e),
         };
     }
-    let live = session::start(scenario);
+    let live = session::start_browser_run(scenario);
     future_to_promise(async move {
         match live.finished.await {
             Some(_) if live.problem.borrow().is_some() => {
@@ -90,12 +90,12 @@ fn start(params: JsValue, to_js: fn(&Run) -> Result<JsValue, JsValue>) -> Promis
 
 /// `awaitlab.run(params)`: a Promise of the Run JSON.
 pub fn run(params: JsValue) -> Promise {
-    start(params, run_to_js)
+    run_to_promise(params, run_to_js)
 }
 
 /// `awaitlab.summary(params)`: the same run, resolving to its summary only (cheap for big runs).
 pub fn summary(params: JsValue) -> Promise {
-    start(params, summary_to_js)
+    run_to_promise(params, summary_to_js)
 }
 
 /// Defines `window.awaitlab` (once, at start-up).

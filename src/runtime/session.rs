@@ -47,7 +47,7 @@ impl LiveRun {
     /// Delays the start of the run's clock until the returned hold is dropped. A listener that
     /// lays the run out when it starts takes one and drops it once drawn, so that work (a
     /// 10,000-task prediction takes tens of ms) is not inside the measured run. Only listeners
-    /// called by [`start`] can take one; later calls return a hold that holds nothing.
+    /// called by [`start_browser_run`] can take one; later calls return a hold that holds nothing.
     pub fn hold_start(&self) -> StartHold {
         StartHold { _sender: self.hold.borrow().clone() }
     }
@@ -74,7 +74,7 @@ thread_local! {
 
 /// Starts `scenario` on the browser clock, cancelling the run in progress, and tells the
 /// listeners. The scenario's own `clock` is ignored: this is always the measured run.
-pub fn start(scenario: Scenario) -> LiveRun {
+pub fn start_browser_run(scenario: Scenario) -> LiveRun {
     let clock = BrowserClock::new();
     let mut scenario = scenario;
     scenario.clock = ClockKind::Browser;

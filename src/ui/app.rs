@@ -179,7 +179,7 @@ fn zoom_controls(zoom: &UseStateHandle<Option<(f64, f64)>>, scale_ms: f64) -> Ht
 
 fn start(scenario: Scenario) {
     url::show(&scenario);
-    session::start(scenario);
+    session::start_browser_run(scenario);
 }
 
 #[component]

@@ -248,7 +248,7 @@ fn start(scenario: Scenario, dispatch: &UseReducerDispatcher<State>) -> Option<L
         dispatch.dispatch(Action::Import(run_virtual(&scenario)));
         None
     } else {
-        Some(session::start(scenario))
+        Some(session::start_browser_run(scenario))
     }
 }
 

@@ -1,12 +1,12 @@
-//! The foundation's patterns on the virtual clock: what ran when, exactly.
+//! Virtual runs of sequential and gather: exact makespans, lanes in flight, seeds that reproduce
+//! a run, the Run JSON round trip, and a 100,000-task run.
+
+mod common;
 
 use awaitlab::core::event::{Kind, Phase};
 use awaitlab::core::run::{run_virtual, Run};
-use awaitlab::core::scenario::{Pattern, Scenario};
-
-fn scenario(query: &str) -> Scenario {
-    Scenario::parse(query.split('&').map(|p| p.split_once('=').expect("key=value"))).expect("valid scenario")
-}
+use awaitlab::core::scenario::Pattern;
+use common::scenario;
 
 fn work_spans(run: &Run) -> Vec<(u32, f64, f64)> {
     let mut begins = std::collections::HashMap::new();

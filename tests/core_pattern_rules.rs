@@ -2,6 +2,8 @@
 //! attempts, what was cancelled. Expected values come from the rules of each pattern, and where a
 //! seeded workload decides, from the workload's own plan, not from a previous run.
 
+mod common;
+
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -9,16 +11,9 @@ use awaitlab::core::clock::VirtualClock;
 use awaitlab::core::event::{Event, Kind, Phase};
 use awaitlab::core::patterns::{self, Ctx, SleepWork, Work, WorkFuture};
 use awaitlab::core::run::{run_virtual, Run};
-use awaitlab::core::scenario::{Pattern, Scenario};
+use awaitlab::core::scenario::Pattern;
 use awaitlab::core::workload::Attempt;
-
-fn scenario(query: &str) -> Scenario {
-    Scenario::parse(query.split('&').map(|p| p.split_once('=').expect("key=value"))).expect("valid scenario")
-}
-
-fn run(query: &str) -> Run {
-    run_virtual(&scenario(query))
-}
+use common::{predict as run, scenario};
 
 /// A closed span: `(task, attempt, start, end, how it closed, detail)`.
 #[derive(Debug, Clone, PartialEq)]

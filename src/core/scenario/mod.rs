@@ -1,0 +1,362 @@
+//! A scenario: which pattern runs over which workload, from parameters that arrive as text (URL
+//! query, form fields, the JS API). Every entry point goes through [`Scenario::parse`], so a bad
+//! value gets the same message everywhere, naming the key and the allowed range.
+//!
+//! - [`pattern`]: the pattern catalogue and the other closed choices;
+//! - [`params`]: the parameter table, one [`ParamSpec`] per key, which parsing, links, the form
+//!   ([`form`]) and the README's key table read; [`read`] turns one value's text into a value;
+//! - [`url`]: URL templates for `source=fetch` and the escaping links use.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use super::budget::{self, MAX_KEYS};
+use super::workload::{Workload, BREAKFAST};
+
+pub mod form;
+pub mod params;
+pub mod pattern;
+mod read;
+pub mod url;
+
+pub use form::{docs_table, Field, FieldKind};
+pub use params::{
+    param, ParamKind, ParamSpec, Uses, DEFAULT_LIMIT, MAX_BROWSER_TASKS, MAX_DURATION_MS, MAX_FACTOR, MAX_LIMIT,
+    MAX_RETRIES, MAX_SEED, MAX_TASKS, PARAMS, PARAMS_VERSION, VIEW_KEYS,
+};
+pub use pattern::{Backoff, Choice, ClockKind, ErrorMode, Pattern, Preset, Source};
+pub use url::{check_url_template, request_url, DEFAULT_URL, MAX_URL_LEN};
+
+use read::{err, oversized, whole};
+
+/// A parameter that was rejected, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamError {
+    /// The offending key.
+    pub key: String,
+    /// A sentence that names the key and what is allowed.
+    pub message: String,
+}
+
+impl fmt::Display for ParamError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// A validated scenario. Field names are the URL keys.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scenario {
+    pub pattern: Pattern,
+    pub preset: Preset,
+    pub tasks: u32,
+    pub seed: u64,
+    /// Shortest task duration, ms.
+    pub min: u32,
+    /// Longest task duration, ms.
+    pub max: u32,
+    /// Probability that an attempt fails, 0–1.
+    pub fail: f64,
+    pub source: Source,
+    /// source=fetch: the request URL template, `{id}` standing for the task index.
+    pub url: String,
+    pub clock: ClockKind,
+    /// gather: what the first error does.
+    pub errors: ErrorMode,
+    /// A semaphore of this many permits around each task (semaphore, retry, resource, pipeline);
+    /// `None` for no semaphore. The semaphore pattern always has one ([`DEFAULT_LIMIT`] if unset).
+    pub limit: Option<u32>,
+    /// retry under a limit: whether the permit is held during the backoff (`1`) or released and
+    /// acquired again for the next attempt (`0`).
+    pub hold: bool,
+    /// retry: most attempts per task, the first one included.
+    pub retries: u32,
+    /// retry: the pause before the first retry, ms.
+    pub delay: u32,
+    /// retry: how the pause grows.
+    pub backoff: Backoff,
+    /// retry: exponential growth factor.
+    pub factor: f64,
+    /// retry: each pause is shortened by up to this fraction, seeded (0 = exact, 1 = full jitter).
+    pub jitter: f64,
+    /// resource: time to acquire the resource, ms.
+    pub acquire: u32,
+    /// resource: time to release it, ms.
+    pub release: u32,
+    /// pipeline and as_completed: time to process one result, ms.
+    pub process: u32,
+    /// pipeline: time to save one item, ms.
+    pub save: u32,
+    /// timeout: each task's deadline, ms.
+    pub timeout: u32,
+}
+
+impl Scenario {
+    /// Every field at a placeholder that [`Default`] overwrites with its parameter's default.
+    fn blank() -> Scenario {
+        Scenario {
+            pattern: Pattern::Gather,
+            preset: Preset::Random,
+            tasks: 0,
+            seed: 0,
+            min: 0,
+            max: 0,
+            fail: 0.0,
+            source: Source::Sleep,
+            url: String::new(),
+            clock: ClockKind::Browser,
+            errors: ErrorMode::Collect,
+            limit: None,
+            hold: false,
+            retries: 0,
+            delay: 0,
+            backoff: Backoff::Constant,
+            factor: 0.0,
+            jitter: 0.0,
+            acquire: 0,
+            release: 0,
+            process: 0,
+            save: 0,
+            timeout: 0,
+        }
+    }
+}
+
+/// Every key at the default its [`ParamSpec`] states.
+impl Default for Scenario {
+    fn default() -> Self {
+        let mut s = Scenario::blank();
+        for p in PARAMS {
+            // A default that does not read is a bug in the table, which a test catches.
+            let _ = p.read_into(&mut s, p.default);
+        }
+        s
+    }
+}
+
+impl Scenario {
+    /// The keys this scenario is made of, in URL order.
+    pub const KEYS: &'static [&'static str] = params::KEYS;
+
+    /// Parses and validates `key=value` pairs. Missing keys take their defaults; unknown keys and
+    /// every bad value are reported (all of them, not just the first).
+    pub fn parse<'a, I>(pairs: I) -> Result<Scenario, Vec<ParamError>>
+    where
+        I: IntoIterator<Item = (&'a str, &'a str)>,
+    {
+        let (scenario, errors) = Self::parse_lenient(pairs);
+        if errors.is_empty() {
+            Ok(scenario)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// [`Scenario::parse`] of a query string as [`Scenario::to_query`] writes it (without `?`):
+    /// `&`-separated `key=value` pairs, `%XX` escapes decoded; a `+` stays a `+`.
+    pub fn from_query(query: &str) -> Result<Scenario, Vec<ParamError>> {
+        let pairs: Vec<_> = query
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| p.split_once('=').unwrap_or((p, "")))
+            .map(|(k, v)| (url::query_unescape(k), url::query_unescape(v)))
+            .collect();
+        Scenario::parse(pairs.iter().map(|(k, v)| (k.as_ref(), v.as_ref())))
+    }
+
+    /// Like [`Scenario::parse`], but keeps the default for every bad value and returns what it
+    /// rejected: for loading a URL, which should still show a page.
+    pub fn parse_lenient<'a, I>(pairs: I) -> (Scenario, Vec<ParamError>)
+    where
+        I: IntoIterator<Item = (&'a str, &'a str)>,
+    {
+        let mut s = Scenario::default();
+        let mut errors = Vec::new();
+        // At most MAX_KEYS pairs are read, so the search below and the errors stay small.
+        let mut seen: Vec<&str> = Vec::new();
+        for (index, (key, value)) in pairs.into_iter().enumerate() {
+            if index == MAX_KEYS {
+                errors
+                    .push(err("params", format!("more than {MAX_KEYS} parameters; awaitlab reads at most {MAX_KEYS}")));
+                break;
+            }
+            if let Some(e) = oversized(key, value) {
+                errors.push(e);
+                continue;
+            }
+            if seen.contains(&key) {
+                errors.push(err(key, format!("{key} is given more than once")));
+                continue;
+            }
+            seen.push(key);
+            let result = match param(key) {
+                Some(p) => p.read_into(&mut s, value),
+                None if key == "v" => whole(key, value, 1, PARAMS_VERSION.into()).map(|_| ()),
+                None if VIEW_KEYS.contains(&key) => Ok(()),
+                None => {
+                    Err(err(key, format!("unknown key {} (known keys: {})", read::shown(key), Self::KEYS.join(", "))))
+                }
+            };
+            if let Err(e) = result {
+                errors.push(e);
+            }
+        }
+        s.check_together(&mut errors);
+        (s, errors)
+    }
+
+    /// The checks that take several keys: each reports its error and puts back a value that
+    /// passes, so a lenient parse still ends with a valid scenario.
+    fn check_together(&mut self, errors: &mut Vec<ParamError>) {
+        let s = self;
+        if s.min > s.max {
+            errors.push(err("max", format!("max must be at least min ({} ms), got {} ms", s.min, s.max)));
+            let d = Scenario::default();
+            (s.min, s.max) = (d.min.min(s.max), d.max.max(s.min));
+        }
+        if s.clock == ClockKind::Browser && s.tasks > MAX_BROWSER_TASKS {
+            errors.push(err(
+                "tasks",
+                format!("tasks must be at most {MAX_BROWSER_TASKS} on the browser clock (got {}); use clock=virtual for more", s.tasks),
+            ));
+            s.tasks = MAX_BROWSER_TASKS;
+        }
+        // Checked on the url kept, whatever else was wrong with the url keys: a link whose first
+        // url lacks {id} must not open with it.
+        if s.source == Source::Fetch && s.workload().len() > 1 && !s.url.contains("{id}") {
+            errors.push(err(
+                "url",
+                format!(
+                    "url must contain {{id}} when there is more than one task, so each task requests its own item (got {})",
+                    read::shown(&s.url)
+                ),
+            ));
+            s.url = DEFAULT_URL.to_string();
+        }
+        // The semaphore pattern always has a limit: the link and the Run JSON say which.
+        if s.pattern == Pattern::Semaphore {
+            s.limit = s.effective_limit();
+        }
+        if let Err(message) = budget::check_events(s) {
+            errors.push(err("tasks", message));
+            s.tasks = Scenario::default().tasks;
+        }
+    }
+
+    /// Whether `key` changes what this scenario's pattern does (the pattern and workload keys
+    /// always do, and so do `v` and keys that are not the scenario's).
+    pub fn is_relevant(&self, key: &str) -> bool {
+        param(key).is_none_or(|p| p.is_relevant(self))
+    }
+
+    /// The parameters as `(key, value)` text, so a link does not depend on defaults: the workload
+    /// keys and every key the pattern uses, always; a key the pattern ignores only when it differs
+    /// from its default (so a setting survives switching patterns, and `parse(to_pairs())` gives
+    /// back this very scenario).
+    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+        let defaults = Scenario::default();
+        let mut pairs = vec![("v", PARAMS_VERSION.to_string())];
+        for p in PARAMS {
+            let value = p.get(self);
+            if p.is_relevant(self) || value != p.get(&defaults) {
+                pairs.push((p.key, value));
+            }
+        }
+        pairs
+    }
+
+    /// The semaphore size this run uses, if any: `limit` for the patterns that take one (the
+    /// semaphore pattern always has one, [`DEFAULT_LIMIT`] when none is given), `None` for the
+    /// others. The one place that default is applied.
+    pub fn effective_limit(&self) -> Option<u32> {
+        match self.pattern {
+            Pattern::Semaphore => Some(self.limit.unwrap_or(DEFAULT_LIMIT)),
+            p if p.takes_limit() => self.limit,
+            _ => None,
+        }
+    }
+
+    /// The parameters as a URL query string (without `?`). Values are plain tokens except `url`,
+    /// whose `%`, `&`, `=`, `#`, `+` and the like are percent-encoded.
+    pub fn to_query(&self) -> String {
+        self.to_pairs()
+            .iter()
+            .map(|(k, v)| if *k == "url" { format!("{k}={}", url::query_escape(v)) } else { format!("{k}={v}") })
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    /// This scenario's value for `key`, as text, whether or not its pattern uses it (empty for an
+    /// unknown key).
+    pub fn value(&self, key: &str) -> String {
+        match param(key) {
+            Some(p) => p.get(self),
+            None if key == "v" => PARAMS_VERSION.to_string(),
+            None => String::new(),
+        }
+    }
+
+    /// The tasks this scenario runs.
+    pub fn workload(&self) -> Workload {
+        match self.preset {
+            Preset::Breakfast => Workload::Fixed(BREAKFAST),
+            Preset::Random => Workload::Random {
+                tasks: self.tasks,
+                min_ms: self.min,
+                max_ms: self.max,
+                fail: self.fail,
+                seed: self.seed,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(q: &str) -> Result<Scenario, Vec<ParamError>> {
+        Scenario::from_query(q)
+    }
+
+    #[test]
+    fn defaults_and_round_trip() {
+        let s = parse("pattern=sequential&tasks=5&min=100&max=100&seed=9&fail=0.25").unwrap();
+        assert_eq!((s.pattern, s.tasks, s.min, s.max, s.seed, s.fail), (Pattern::Sequential, 5, 100, 100, 9, 0.25));
+        assert_eq!(parse(&s.to_query()).unwrap(), s);
+        assert_eq!(parse("").unwrap(), Scenario::default());
+    }
+
+    #[test]
+    fn every_bad_value_is_named_with_its_range() {
+        let errors = parse("tasks=0&min=abc&fail=2&pattern=zigzag&bogus=1").unwrap_err();
+        let keys: Vec<&str> = errors.iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(keys, ["tasks", "min", "fail", "pattern", "bogus"]);
+        assert_eq!(errors[0].message, "tasks must be a whole number from 1 to 100000 (got \"0\")");
+        assert!(errors[2].message.contains("from 0 to 1"));
+        assert!(errors[3].message.contains("sequential, gather"));
+    }
+
+    #[test]
+    fn min_above_max_and_too_many_browser_tasks_are_rejected() {
+        assert_eq!(parse("min=300&max=200").unwrap_err()[0].key, "max");
+        assert_eq!(parse("tasks=20000").unwrap_err()[0].key, "tasks");
+        assert_eq!(parse("tasks=20000&clock=virtual").unwrap().tasks, 20_000);
+    }
+
+    #[test]
+    fn lenient_parsing_keeps_defaults_for_bad_values() {
+        let q = [("tasks", "NaN"), ("seed", "7"), ("max", "-5")];
+        let (s, errors) = Scenario::parse_lenient(q);
+        assert_eq!((s.tasks, s.seed, s.max), (10, 7, 400));
+        assert_eq!(errors.len(), 2);
+    }
+
+    #[test]
+    fn numbers_written_as_floats_are_accepted_only_when_whole() {
+        assert_eq!(parse("tasks=50.0").unwrap().tasks, 50);
+        assert!(parse("tasks=50.5").is_err());
+        assert!(parse("tasks=1e400").is_err());
+    }
+}
