@@ -7,6 +7,7 @@ use std::fmt::Write;
 use serde_json::{json, Value};
 
 use super::event::{Kind, Phase};
+use super::palette;
 use super::run::Run;
 use super::timeline::{format_ms, ticks, Timeline};
 
@@ -125,28 +126,23 @@ pub fn escape_xml(text: &str) -> String {
     out
 }
 
-/// A bar's fill: the app's light-theme colours (static/style.css, `--work` and the rest), so an
-/// exported timeline looks like the one on screen. Keep the two in step.
+/// A bar's fill: the app's light-scheme colours ([`palette`]), so an exported timeline looks like
+/// the one on screen.
 fn bar_color(phase: Phase, close: Option<Kind>) -> &'static str {
     match close {
-        Some(Kind::Fail) => "#d1495b",
-        Some(Kind::Cancel) => "#9aa3ad",
-        Some(Kind::Timeout) => "#e07a1f",
+        Some(Kind::Fail | Kind::Cancel | Kind::Timeout) => {
+            palette::colour(palette::bar_colour_name(phase, close), false)
+        }
         _ => phase_color(phase),
     }
 }
 
+/// A phase's fill in the legend and for bars that closed normally. Task-wide spans (which no
+/// pattern records) have always been exported grey.
 fn phase_color(phase: Phase) -> &'static str {
     match phase {
-        Phase::Work => "#3a86c8",
-        Phase::Wait => "#f2cc8f",
-        Phase::Backoff => "#c9b6e4",
-        Phase::Acquire => "#52b788",
-        Phase::Release => "#2d6a4f",
-        Phase::Fetch => "#5e60ce",
-        Phase::Process => "#7b5ea7",
-        Phase::Save => "#2a9d8f",
-        Phase::Task => "#9aa3ad",
+        Phase::Task => palette::colour("cancel", false),
+        _ => palette::colour(palette::phase_colour_name(phase), false),
     }
 }
 

@@ -11,6 +11,7 @@ pub mod gap;
 pub mod import;
 pub mod limits;
 pub mod message;
+pub mod palette;
 pub mod patterns;
 pub mod replay;
 pub mod run;

@@ -1,4 +1,5 @@
-//! A run's timeline as SVG: a lane per task, a time axis, and the concurrency strip underneath.
+//! A run's timeline: a lane per task (SVG, or a canvas for big runs), a time axis, and the
+//! concurrency strip underneath.
 
 use std::rc::Rc;
 
@@ -9,6 +10,7 @@ use yew::prelude::*;
 use super::Shared;
 
 use crate::core::event::{Kind, Phase};
+use crate::core::palette;
 use crate::core::timeline::{format_ms, ticks, ticks_between, Bar, Cut, Queued, Timeline};
 
 const WIDTH: f64 = 960.0;
@@ -102,25 +104,6 @@ fn bar_class(phase: Phase, close: Option<Kind>) -> String {
     format!("bar {} {}", phase_name(phase), close_name(close))
 }
 
-/// The CSS custom property that colours a bar (the stylesheet's `.bar` rules, for the canvas).
-fn bar_colour_var(phase: Phase, close: Option<Kind>) -> &'static str {
-    match close_name(close) {
-        "fail" => "--work-fail",
-        "cancel" => "--cancel",
-        "timeout" => "--timeout",
-        _ => match phase {
-            Phase::Wait => "--wait",
-            Phase::Backoff => "--backoff",
-            Phase::Acquire => "--acquire",
-            Phase::Release => "--release",
-            Phase::Process => "--process",
-            Phase::Save => "--save",
-            Phase::Fetch => "--fetch",
-            _ => "--work",
-        },
-    }
-}
-
 /// Where the plot area is, in SVG user units (the canvas uses the same units).
 #[derive(Clone, Copy, PartialEq)]
 struct Geometry {
@@ -148,39 +131,17 @@ impl Geometry {
     }
 }
 
-thread_local! {
-    /// The stylesheet's bar colours as last read, with the colour scheme they were read under.
-    static COLOURS: std::cell::RefCell<(bool, Vec<(&'static str, String)>)> = std::cell::RefCell::default();
-}
-
-/// Whether the page is in its dark colour scheme (read once per paint).
+/// Whether the page is in its dark colour scheme: an embed's `theme=` class on `<html>`, else the
+/// system's preference.
 fn dark_scheme() -> bool {
-    web_sys::window()
-        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
-        .is_some_and(|m| m.matches())
-}
-
-/// The value of the CSS custom property `var` (a bar colour) at `canvas` under the `dark` scheme
-/// or not. Read from the computed style once per scheme: reading it forces a style
-/// recalculation, several milliseconds right after a render, inside the run being measured.
-fn bar_colour(canvas: &HtmlCanvasElement, dark: bool, var: &'static str) -> String {
-    COLOURS.with(|c| {
-        let mut c = c.borrow_mut();
-        if c.0 != dark {
-            *c = (dark, Vec::new());
+    let window = web_sys::window();
+    let root = window.as_ref().and_then(|w| w.document()).and_then(|d| d.document_element());
+    if let Some(classes) = root.map(|r| r.class_list()) {
+        if classes.contains("theme-dark") || classes.contains("theme-light") {
+            return classes.contains("theme-dark");
         }
-        if let Some((_, value)) = c.1.iter().find(|(v, _)| *v == var) {
-            return value.clone();
-        }
-        let value = web_sys::window()
-            .and_then(|w| w.get_computed_style(canvas).ok().flatten())
-            .and_then(|s| s.get_property_value(var).ok())
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-            .unwrap_or_else(|| "#3a86c8".into());
-        c.1.push((var, value.clone()));
-        value
-    })
+    }
+    window.and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten()).is_some_and(|m| m.matches())
 }
 
 /// A bar on the canvas: its lane and its x from and to.
@@ -200,7 +161,6 @@ fn paint(canvas: &HtmlCanvasElement, tl: &Timeline, g: Geometry, cut: Option<Cut
         return;
     };
     let dark = dark_scheme();
-    let colour = |var: &'static str| bar_colour(canvas, dark, var);
     ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0).ok();
     ctx.clear_rect(0.0, 0.0, WIDTH, g.height);
     let pad = if g.lane_h >= 6.0 { g.lane_h * 0.15 } else { 0.0 };
@@ -212,26 +172,26 @@ fn paint(canvas: &HtmlCanvasElement, tl: &Timeline, g: Geometry, cut: Option<Cut
         if !g.shows(bar.start, end) {
             continue;
         }
-        let mut add = |var: &'static str, x0: f64, x1: f64| {
-            let group = match groups.iter().position(|(v, _)| *v == var) {
+        let mut add = |name: &'static str, x0: f64, x1: f64| {
+            let group = match groups.iter().position(|(n, _)| *n == name) {
                 Some(i) => &mut groups[i].1,
                 None => {
-                    groups.push((var, Vec::new()));
+                    groups.push((name, Vec::new()));
                     &mut groups.last_mut().expect("just pushed").1
                 }
             };
             group.push((bar.task, x0, x1));
         };
-        add(bar_colour_var(bar.phase, close), g.x(bar.start), g.x(end));
+        add(palette::bar_colour_name(bar.phase, close), g.x(bar.start), g.x(end));
         if let Some(rest) = planned_rest(bar, close).filter(|rest| g.shows(end, *rest)) {
-            add("--unrun", g.x(end), g.x(rest));
+            add("unrun", g.x(end), g.x(rest));
         }
     }
     // Lanes thinner than a device pixel: many lanes share each pixel row, so draw each row's bars
     // of one colour as merged spans (10,000 lanes in 440 px is ~440 rects, not 10,000).
     let thin = g.lane_h * dpr < 1.0;
-    for (var, bars) in groups {
-        ctx.set_fill_style_str(&colour(var));
+    for (name, bars) in groups {
+        ctx.set_fill_style_str(palette::colour(name, dark));
         if !thin {
             for (task, x0, x1) in bars {
                 ctx.fill_rect(x0, TOP + f64::from(task) * g.lane_h + pad, (x1 - x0).max(1.0 / dpr), h);
