@@ -1,3 +1,4 @@
+// Over 400 lines: a quarter of it is tests of what a hostile page may post.
 //! The embed's postMessage API, pure: commands a host page sends (validated here, shape, types and
 //! size), who may send them and what they may start ([`EmbedPolicy`]), and the view options of an
 //! embed link (`embed`, `theme`, `controls`, `autoplay`).
