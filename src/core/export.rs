@@ -7,6 +7,7 @@ use std::fmt::Write;
 use serde_json::{json, Value};
 
 use super::event::{Kind, Phase};
+use super::palette;
 use super::run::Run;
 use super::timeline::{format_ms, ticks, Timeline};
 
@@ -125,28 +126,23 @@ pub fn escape_xml(text: &str) -> String {
     out
 }
 
-/// A bar's fill: the app's light-theme colours (static/style.css, `--work` and the rest), so an
-/// exported timeline looks like the one on screen. Keep the two in step.
+/// A bar's fill: the app's light-scheme colours ([`palette`]), so an exported timeline looks like
+/// the one on screen.
 fn bar_color(phase: Phase, close: Option<Kind>) -> &'static str {
     match close {
-        Some(Kind::Fail) => "#d1495b",
-        Some(Kind::Cancel) => "#9aa3ad",
-        Some(Kind::Timeout) => "#e07a1f",
+        Some(Kind::Fail | Kind::Cancel | Kind::Timeout) => {
+            palette::colour(palette::bar_colour_name(phase, close), false)
+        }
         _ => phase_color(phase),
     }
 }
 
+/// A phase's fill in the legend and for bars that closed normally. Task-wide spans (which no
+/// pattern records) have always been exported grey.
 fn phase_color(phase: Phase) -> &'static str {
     match phase {
-        Phase::Work => "#3a86c8",
-        Phase::Wait => "#f2cc8f",
-        Phase::Backoff => "#c9b6e4",
-        Phase::Acquire => "#52b788",
-        Phase::Release => "#2d6a4f",
-        Phase::Fetch => "#5e60ce",
-        Phase::Process => "#7b5ea7",
-        Phase::Save => "#2a9d8f",
-        Phase::Task => "#9aa3ad",
+        Phase::Task => palette::colour("cancel", false),
+        _ => palette::colour(palette::phase_colour_name(phase), false),
     }
 }
 
@@ -158,20 +154,79 @@ const STRIP_H: f64 = 48.0;
 /// Lanes drawn in the SVG at most (a summary line says how many more there are).
 pub const SVG_MAX_LANES: u32 = 500;
 
+/// The fonts every text of the SVG uses.
+const FONT: &str = "font-family=\"system-ui, -apple-system, 'Segoe UI', sans-serif\"";
+
+/// Where things go in the exported SVG.
+struct SvgLayout {
+    /// Lanes drawn (at most [`SVG_MAX_LANES`]).
+    lanes: u32,
+    /// The axis's end, ms.
+    span: f64,
+    plot_w: f64,
+    lanes_bottom: f64,
+    strip_top: f64,
+    height: f64,
+}
+
+impl SvgLayout {
+    fn new(tl: &Timeline) -> SvgLayout {
+        let lanes = tl.lanes.min(SVG_MAX_LANES);
+        let span = ticks(tl.extent(), 8).last().copied().filter(|t| *t > 0.0).unwrap_or(1.0);
+        let lanes_bottom = TOP + lanes as f64 * LANE_H;
+        let strip_top = lanes_bottom + 30.0;
+        SvgLayout {
+            lanes,
+            span,
+            plot_w: SVG_WIDTH - LABEL_W - 20.0,
+            lanes_bottom,
+            strip_top,
+            height: strip_top + STRIP_H + 30.0,
+        }
+    }
+
+    fn x(&self, t: f64) -> f64 {
+        LABEL_W + (t.clamp(0.0, self.span) / self.span) * self.plot_w
+    }
+}
+
 /// A standalone SVG of the run's timeline (lanes, spans, marks, axis and concurrency strip), with
 /// every style inlined so it renders the same in any viewer.
 pub fn timeline_svg(run: &Run) -> String {
     let tl = run.timeline();
-    let lanes = tl.lanes.min(SVG_MAX_LANES);
-    let axis = ticks(tl.extent(), 8);
-    let span = axis.last().copied().filter(|t| *t > 0.0).unwrap_or(1.0);
-    let plot_w = SVG_WIDTH - LABEL_W - 20.0;
-    let x = |t: f64| LABEL_W + (t.clamp(0.0, span) / span) * plot_w;
-    let lanes_bottom = TOP + lanes as f64 * LANE_H;
-    let strip_top = lanes_bottom + 30.0;
-    let height = strip_top + STRIP_H + 30.0;
-    let font = "font-family=\"system-ui, -apple-system, 'Segoe UI', sans-serif\"";
+    let l = SvgLayout::new(&tl);
     let mut s = String::with_capacity(256 + tl.bars.len() * 160);
+    svg_head(&mut s, run, &l);
+    svg_axis(&mut s, &tl, &l);
+    for task in 0..l.lanes {
+        let y = TOP + task as f64 * LANE_H;
+        let _ = write!(
+            s,
+            "<text x=\"{lx}\" y=\"{ty:.2}\" {FONT} font-size=\"11\" fill=\"#374151\" text-anchor=\"end\">{label}</text>",
+            lx = LABEL_W - 8.0,
+            ty = y + LANE_H * 0.7,
+            label = escape_xml(&run.label(task))
+        );
+    }
+    svg_unrun(&mut s, run, &tl, &l);
+    svg_bars(&mut s, run, &tl, &l);
+    svg_marks(&mut s, run, &tl, &l);
+    if tl.lanes > l.lanes {
+        let _ = write!(
+            s,
+            "<text x=\"{LABEL_W}\" y=\"{y:.2}\" {FONT} font-size=\"11\" fill=\"#6b7280\">… and {more} more lanes (not drawn)</text>",
+            y = l.lanes_bottom + 14.0,
+            more = tl.lanes - l.lanes
+        );
+    }
+    svg_strip(&mut s, &tl, &l);
+    svg_legend(&mut s, &tl, &l);
+    s.push_str("</svg>");
+    s
+}
+
+/// The root element, its title and background, and the title line.
+fn svg_head(s: &mut String, run: &Run, l: &SvgLayout) {
     let title = format!(
         "awaitlab: {} — {} tasks, {} ({} clock), seed {}",
         pattern_of(run),
@@ -180,54 +235,56 @@ pub fn timeline_svg(run: &Run) -> String {
         run.clock.key(),
         run.scenario.seed
     );
+    let height = l.height;
     let _ = write!(
         s,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{SVG_WIDTH}\" height=\"{height}\" viewBox=\"0 0 {SVG_WIDTH} {height}\" role=\"img\" aria-label=\"{t}\">\
 <title>{t}</title><rect x=\"0\" y=\"0\" width=\"{SVG_WIDTH}\" height=\"{height}\" fill=\"#ffffff\"/>\
-<text x=\"10\" y=\"20\" {font} font-size=\"14\" font-weight=\"600\" fill=\"#111827\">{t}</text>",
+<text x=\"10\" y=\"20\" {FONT} font-size=\"14\" font-weight=\"600\" fill=\"#111827\">{t}</text>",
         t = escape_xml(&title)
     );
-    // Axis: grid lines and tick labels.
-    for &t in &axis {
+}
+
+/// Axis: grid lines and tick labels.
+fn svg_axis(s: &mut String, tl: &Timeline, l: &SvgLayout) {
+    for t in ticks(tl.extent(), 8) {
         let _ = write!(
             s,
             "<line x1=\"{x:.2}\" y1=\"{y0}\" x2=\"{x:.2}\" y2=\"{y1}\" stroke=\"#e5e7eb\" stroke-width=\"1\"/>\
-<text x=\"{x:.2}\" y=\"{ty}\" {font} font-size=\"10\" fill=\"#6b7280\" text-anchor=\"middle\">{label}</text>",
-            x = x(t),
+<text x=\"{x:.2}\" y=\"{ty}\" {FONT} font-size=\"10\" fill=\"#6b7280\" text-anchor=\"middle\">{label}</text>",
+            x = l.x(t),
             y0 = TOP - 4.0,
-            y1 = strip_top + STRIP_H,
+            y1 = l.strip_top + STRIP_H,
             ty = TOP - 8.0,
             label = escape_xml(&format_ms(t))
         );
     }
-    for task in 0..lanes {
-        let y = TOP + task as f64 * LANE_H;
-        let _ = write!(
-            s,
-            "<text x=\"{lx}\" y=\"{ty:.2}\" {font} font-size=\"11\" fill=\"#374151\" text-anchor=\"end\">{label}</text>",
-            lx = LABEL_W - 8.0,
-            ty = y + LANE_H * 0.7,
-            label = escape_xml(&run.label(task))
-        );
-    }
-    // The planned rest of work cut short, pale and dashed as on screen (`.unrun`).
-    for bar in tl.bars.iter().filter(|b| b.task < lanes) {
+}
+
+/// The planned rest of work cut short, pale and dashed as on screen (`.unrun`).
+fn svg_unrun(s: &mut String, run: &Run, tl: &Timeline, l: &SvgLayout) {
+    let grey = palette::colour("cancel", false);
+    for bar in tl.bars.iter().filter(|b| b.task < l.lanes) {
         let Some(rest) = bar.planned_end else { continue };
         let _ = write!(
             s,
-            "<rect x=\"{x0:.2}\" y=\"{y:.2}\" width=\"{w:.2}\" height=\"{h}\" fill=\"#9aa3ad\" fill-opacity=\"0.3\" \
-stroke=\"#9aa3ad\" stroke-dasharray=\"3 2\"><title>{tip}</title></rect>",
-            x0 = x(bar.end),
+            "<rect x=\"{x0:.2}\" y=\"{y:.2}\" width=\"{w:.2}\" height=\"{h}\" fill=\"{grey}\" fill-opacity=\"0.3\" \
+stroke=\"{grey}\" stroke-dasharray=\"3 2\"><title>{tip}</title></rect>",
+            x0 = l.x(bar.end),
             y = TOP + bar.task as f64 * LANE_H + 3.0,
-            w = (x(rest) - x(bar.end)).max(1.0),
+            w = (l.x(rest) - l.x(bar.end)).max(1.0),
             h = LANE_H - 6.0,
             tip = escape_xml(&format!("{}: planned to run until {}; never ran", run.label(bar.task), format_ms(rest)))
         );
     }
-    for bar in tl.bars.iter().filter(|b| b.task < lanes) {
+}
+
+/// Every span as a rect coloured by its phase and how it closed, with a title.
+fn svg_bars(s: &mut String, run: &Run, tl: &Timeline, l: &SvgLayout) {
+    for bar in tl.bars.iter().filter(|b| b.task < l.lanes) {
         let y = TOP + bar.task as f64 * LANE_H + 3.0;
         let stop = if bar.end.is_finite() { bar.end } else { tl.end };
-        let (x0, x1) = (x(bar.start), x(stop));
+        let (x0, x1) = (l.x(bar.start), l.x(stop));
         let tip = format!(
             "{} {} attempt {}: {} – {}{}{}",
             run.label(bar.task),
@@ -247,7 +304,11 @@ stroke=\"#9aa3ad\" stroke-dasharray=\"3 2\"><title>{tip}</title></rect>",
             tip = escape_xml(&tip)
         );
     }
-    for mark in tl.marks.iter().filter(|m| m.task < lanes) {
+}
+
+/// A dot where a task finished, failed or fell back.
+fn svg_marks(s: &mut String, run: &Run, tl: &Timeline, l: &SvgLayout) {
+    for mark in tl.marks.iter().filter(|m| m.task < l.lanes) {
         let cy = TOP + mark.task as f64 * LANE_H + LANE_H / 2.0;
         let fill = match mark.kind {
             Kind::Done => "#16a34a",
@@ -264,32 +325,28 @@ stroke=\"#9aa3ad\" stroke-dasharray=\"3 2\"><title>{tip}</title></rect>",
         let _ = write!(
             s,
             "<circle cx=\"{cx:.2}\" cy=\"{cy:.2}\" r=\"3.5\" fill=\"{fill}\" stroke=\"#ffffff\" stroke-width=\"1\"><title>{tip}</title></circle>",
-            cx = x(mark.t),
+            cx = l.x(mark.t),
             tip = escape_xml(&tip)
         );
     }
-    if tl.lanes > lanes {
-        let _ = write!(
-            s,
-            "<text x=\"{LABEL_W}\" y=\"{y:.2}\" {font} font-size=\"11\" fill=\"#6b7280\">… and {more} more lanes (not drawn)</text>",
-            y = lanes_bottom + 14.0,
-            more = tl.lanes - lanes
-        );
-    }
-    // Concurrency strip: a step curve of tasks in flight.
+}
+
+/// Concurrency strip: a step curve of tasks in flight.
+fn svg_strip(s: &mut String, tl: &Timeline, l: &SvgLayout) {
+    let (strip_top, plot_w) = (l.strip_top, l.plot_w);
     let peak = tl.peak().max(1) as f64;
     let yc = |n: u32| strip_top + STRIP_H - (n as f64 / peak) * STRIP_H;
-    let mut path = format!("M{:.2},{:.2}", x(0.0), yc(0));
+    let mut path = format!("M{:.2},{:.2}", l.x(0.0), yc(0));
     let mut level = 0;
     for &(t, n) in &tl.concurrency {
-        let _ = write!(path, " L{:.2},{:.2} L{:.2},{:.2}", x(t), yc(level), x(t), yc(n));
+        let _ = write!(path, " L{:.2},{:.2} L{:.2},{:.2}", l.x(t), yc(level), l.x(t), yc(n));
         level = n;
     }
-    let _ = write!(path, " L{:.2},{:.2}", x(tl.end), yc(level));
+    let _ = write!(path, " L{:.2},{:.2}", l.x(tl.end), yc(level));
     let _ = write!(
         s,
-        "<text x=\"{lx}\" y=\"{ty:.2}\" {font} font-size=\"11\" fill=\"#374151\" text-anchor=\"end\">in flight</text>\
-<text x=\"{lx}\" y=\"{py:.2}\" {font} font-size=\"10\" fill=\"#6b7280\" text-anchor=\"end\">peak {peak}</text>\
+        "<text x=\"{lx}\" y=\"{ty:.2}\" {FONT} font-size=\"11\" fill=\"#374151\" text-anchor=\"end\">in flight</text>\
+<text x=\"{lx}\" y=\"{py:.2}\" {FONT} font-size=\"10\" fill=\"#6b7280\" text-anchor=\"end\">peak {peak}</text>\
 <rect x=\"{LABEL_W}\" y=\"{strip_top:.2}\" width=\"{plot_w:.2}\" height=\"{STRIP_H}\" fill=\"#f9fafb\"/>\
 <path d=\"{path}\" fill=\"none\" stroke=\"#111827\" stroke-width=\"1.5\"/>",
         lx = LABEL_W - 8.0,
@@ -297,9 +354,12 @@ stroke=\"#9aa3ad\" stroke-dasharray=\"3 2\"><title>{tip}</title></rect>",
         py = strip_top + STRIP_H / 2.0 + 12.0,
         peak = tl.peak()
     );
-    // Legend.
+}
+
+/// Legend: a swatch per phase the run shows.
+fn svg_legend(s: &mut String, tl: &Timeline, l: &SvgLayout) {
     let mut lx = LABEL_W;
-    let ly = strip_top + STRIP_H + 20.0;
+    let ly = l.strip_top + STRIP_H + 20.0;
     let mut phases: Vec<Phase> = tl.bars.iter().map(|b| b.phase).collect();
     phases.sort();
     phases.dedup();
@@ -308,15 +368,13 @@ stroke=\"#9aa3ad\" stroke-dasharray=\"3 2\"><title>{tip}</title></rect>",
         let _ = write!(
             s,
             "<rect x=\"{lx:.2}\" y=\"{ry:.2}\" width=\"12\" height=\"10\" rx=\"2\" fill=\"{fill}\"/>\
-<text x=\"{tx:.2}\" y=\"{ly:.2}\" {font} font-size=\"11\" fill=\"#374151\">{name}</text>",
+<text x=\"{tx:.2}\" y=\"{ly:.2}\" {FONT} font-size=\"11\" fill=\"#374151\">{name}</text>",
             ry = ly - 9.0,
             fill = phase_color(phase),
             tx = lx + 16.0,
         );
         lx += 24.0 + name.len() as f64 * 7.0;
     }
-    s.push_str("</svg>");
-    s
 }
 
 #[cfg(test)]

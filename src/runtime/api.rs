@@ -1,23 +1,32 @@
-//! `window.awaitlab`: the JavaScript API tutorial pages script against.
+//! `window.awaitlab`: the JavaScript API tutorial pages script against, every verb of it.
 //!
 //! `awaitlab.run(params)` takes an object keyed like the URL (`{pattern: "gather", tasks: 50}`) and
 //! returns a Promise of the Run JSON. With `clock: "virtual"` it resolves at once with the
 //! predicted run; otherwise it runs on the browser clock as the page's current run (cancelling the
 //! one in progress, whose promise then rejects). Bad params reject with a message naming the key.
+//! `summary(params)` is the same run resolving to its summary only.
+//!
+//! `play()`, `pause()`, `seek(ms)` and `load(run)` drive the page's replay: they exist while the
+//! app is mounted ([`install_replay_verbs`]), are read into the same [`Command`]s as the embed's
+//! postMessage API, by the same rules (`core::message`), and throw an Error with a message when
+//! refused.
+
+use std::rc::Rc;
 
 use js_sys::{Array, Object, Promise, Reflect, JSON};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::session;
+use crate::core::message::{self, param_pair, Command, ParamValue};
 use crate::core::run::{run_virtual, Run};
 use crate::core::scenario::{ClockKind, Scenario};
 
 /// Version of the JS API.
 pub const API_VERSION: u32 = 1;
 
-/// Turns a params object into `(key, text)` pairs. Strings pass as they are, numbers and booleans
-/// as their JS text; anything else is an error naming the key.
+/// Turns a params object into `(key, text)` pairs ([`param_pair`]'s rule). Numbers are written as
+/// JavaScript writes them (200 -> "200", 0.25 -> "0.25", NaN -> "NaN", rejected later by name).
 pub fn params_to_pairs(params: &JsValue) -> Result<Vec<(String, String)>, String> {
     if params.is_undefined() || params.is_null() {
         return Ok(Vec::new());
@@ -25,31 +34,30 @@ pub fn params_to_pairs(params: &JsValue) -> Result<Vec<(String, String)>, String
     if !params.is_object() || Array::is_array(params) {
         return Err("params must be an object like {pattern: \"gather\", tasks: 50}".into());
     }
-    let mut pairs = Vec::new();
-    for entry in Object::entries(params.unchecked_ref()).iter() {
-        let entry: Array = entry.unchecked_into();
-        let key = entry.get(0).as_string().unwrap_or_default();
-        let value = entry.get(1);
-        let text = if let Some(s) = value.as_string() {
-            s
-        } else if let Some(n) = value.as_f64() {
-            // JS's own formatting: 200 -> "200", 0.25 -> "0.25", NaN -> "NaN" (rejected later).
-            String::from(js_sys::Number::from(n).to_string_with_radix(10).unwrap_or_else(|_| "NaN".into()))
-        } else if let Some(b) = value.as_bool() {
-            if b { "1" } else { "0" }.to_string()
-        } else {
-            return Err(format!("{key} must be a number or a string"));
-        };
-        pairs.push((key, text));
-    }
-    Ok(pairs)
+    Object::entries(params.unchecked_ref())
+        .iter()
+        .map(|entry| {
+            let entry: Array = entry.unchecked_into();
+            let (key, value) = (entry.get(0).as_string().unwrap_or_default(), entry.get(1));
+            let value = if let Some(s) = value.as_string() {
+                ParamValue::Text(s)
+            } else if let Some(n) = value.as_f64() {
+                ParamValue::Number(String::from(
+                    js_sys::Number::from(n).to_string_with_radix(10).unwrap_or_else(|_| "NaN".into()),
+                ))
+            } else if let Some(b) = value.as_bool() {
+                ParamValue::Bool(b)
+            } else {
+                ParamValue::Other
+            };
+            param_pair(key, value)
+        })
+        .collect()
 }
 
 /// Parses a params object into a scenario, or one message naming every bad key.
 pub fn scenario_from_js(params: &JsValue) -> Result<Scenario, String> {
-    let pairs = params_to_pairs(params)?;
-    Scenario::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .map_err(|errors| errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; "))
+    message::parse_scenario(&params_to_pairs(params)?)
 }
 
 fn run_to_js(run: &Run) -> Result<JsValue, JsValue> {
@@ -111,4 +119,71 @@ pub fn install() -> Result<(), JsValue> {
     Reflect::set(&api, &"version".into(), &API_VERSION.into())?;
     Reflect::set(&window, &"awaitlab".into(), &api)?;
     Ok(())
+}
+
+/// Carries out a replay command for the page, or says why it cannot.
+pub type CommandHandler = Rc<dyn Fn(Command) -> Result<(), String>>;
+
+type Verb = Closure<dyn Fn(JsValue) -> Result<JsValue, JsValue>>;
+
+/// `play`, `pause`, `seek` and `load` on `window.awaitlab` while this lives; dropping it removes them.
+pub struct ReplayVerbs(Vec<(&'static str, Verb)>);
+
+/// The `window.awaitlab` object, when [`install`] has defined it.
+fn api_object() -> Option<JsValue> {
+    web_sys::window().and_then(|w| Reflect::get(&w, &"awaitlab".into()).ok()).filter(|a| a.is_object())
+}
+
+/// Reads a verb's argument into a command, by the postMessage API's rules.
+type ReadCommand = fn(JsValue) -> Result<Command, String>;
+
+fn read_play(_: JsValue) -> Result<Command, String> {
+    Ok(Command::Play)
+}
+
+fn read_pause(_: JsValue) -> Result<Command, String> {
+    Ok(Command::Pause)
+}
+
+fn read_seek(ms: JsValue) -> Result<Command, String> {
+    message::seek_command(ms.as_f64()).ok_or_else(|| "seek needs a number of milliseconds, 0 or more".into())
+}
+
+fn read_load(run: JsValue) -> Result<Command, String> {
+    let text = match run.as_string() {
+        Some(text) => text,
+        None => {
+            JSON::stringify(&run).ok().and_then(|t| t.as_string()).ok_or("load needs a Run JSON object or its text")?
+        }
+    };
+    message::load_command(&text)
+}
+
+/// Defines `awaitlab.play()`, `pause()`, `seek(ms)` and `load(run)`, each handing its command to
+/// `handler`. Nothing when `window.awaitlab` is missing.
+pub fn install_replay_verbs(handler: CommandHandler) -> ReplayVerbs {
+    let Some(api) = api_object() else { return ReplayVerbs(Vec::new()) };
+    let readers: [(&'static str, ReadCommand); 4] =
+        [("play", read_play), ("pause", read_pause), ("seek", read_seek), ("load", read_load)];
+    let verbs = readers
+        .into_iter()
+        .map(|(name, read)| {
+            let handler = handler.clone();
+            let verb: Verb = Closure::new(move |arg: JsValue| {
+                read(arg).and_then(|command| handler(command)).map(|()| JsValue::UNDEFINED).map_err(|e| error(&e))
+            });
+            let _ = Reflect::set(&api, &name.into(), verb.as_ref());
+            (name, verb)
+        })
+        .collect();
+    ReplayVerbs(verbs)
+}
+
+impl Drop for ReplayVerbs {
+    fn drop(&mut self) {
+        let Some(api) = api_object() else { return };
+        for (name, _verb) in &self.0 {
+            let _ = Reflect::delete_property(api.unchecked_ref::<Object>(), &(*name).into());
+        }
+    }
 }

@@ -13,6 +13,7 @@ use wasm_bindgen_futures::spawn_local;
 use super::clock::BrowserClock;
 use super::fetch::{self, FetchWork};
 use crate::core::event::{Kind, Phase, Recorder};
+use crate::core::page::Started;
 use crate::core::patterns::{self, Ctx};
 use crate::core::run::Run;
 use crate::core::scenario::{ClockKind, Scenario, Source};
@@ -50,6 +51,12 @@ impl LiveRun {
     /// called by [`start_browser_run`] can take one; later calls return a hold that holds nothing.
     pub fn hold_start(&self) -> StartHold {
         StartHold { _sender: self.hold.borrow().clone() }
+    }
+
+    /// What the page keeps of the run: its id, scenario, recorder and problem (plain data; this
+    /// handle, which can cancel the run and be awaited, stays with the session).
+    pub fn started(&self) -> Started {
+        Started { id: self.id, scenario: self.scenario.clone(), rec: self.rec.clone(), problem: self.problem.clone() }
     }
 
     /// Stops the run; its spans close as cancelled and `finished` resolves to `None`.

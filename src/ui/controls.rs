@@ -6,7 +6,7 @@ use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::core::scenario::{FieldKind, ParamError, Scenario};
+use crate::core::scenario::{Field, FieldKind, ParamError, Scenario};
 
 #[derive(PartialEq, Properties)]
 pub struct Props {
@@ -34,71 +34,84 @@ pub const EXAMPLES: &[(&str, &str)] = &[
     ("20 requests with gather", "pattern=gather&preset=random&tasks=20&min=50&max=250&seed=1"),
 ];
 
+/// A text input or a menu for one field, reporting edits as `(key, value)`.
+fn input(
+    field: &Field,
+    value: String,
+    invalid: Option<&'static str>,
+    described: Option<String>,
+    on_edit: &Callback<(String, String)>,
+) -> Html {
+    let (key, id) = (field.key, format!("field-{}", field.key));
+    let on_edit = on_edit.clone();
+    match &field.kind {
+        FieldKind::Number { min, max, step } => {
+            let oninput = Callback::from(move |e: InputEvent| {
+                let el: HtmlInputElement = e.target_unchecked_into();
+                on_edit.emit((key.to_string(), el.value()));
+            });
+            html! {
+                <input id={id} name={key} type="text" inputmode="decimal" value={value}
+                    data-min={min.to_string()} data-max={max.to_string()} data-step={step.to_string()}
+                    aria-invalid={invalid} aria-describedby={described} {oninput} />
+            }
+        }
+        FieldKind::Text => {
+            let oninput = Callback::from(move |e: InputEvent| {
+                let el: HtmlInputElement = e.target_unchecked_into();
+                on_edit.emit((key.to_string(), el.value()));
+            });
+            html! {
+                <input id={id} name={key} type="text" spellcheck="false" value={value}
+                    aria-invalid={invalid} aria-describedby={described} {oninput} />
+            }
+        }
+        FieldKind::Choice(options) => {
+            let onchange = Callback::from(move |e: Event| {
+                let el: HtmlSelectElement = e.target_unchecked_into();
+                on_edit.emit((key.to_string(), el.value()));
+            });
+            html! {
+                <select id={id} name={key} aria-invalid={invalid} aria-describedby={described} {onchange}>
+                    { for options.iter().map(|(v, label)| html! {
+                        <option value={*v} selected={value == *v}>{ *label }</option>
+                    }) }
+                </select>
+            }
+        }
+    }
+}
+
+/// One field: its label, its input, and its error or its help.
+fn field(props: &Props, field: &Field) -> Html {
+    // A field that became relevant after a pattern change shows the value the run would use.
+    let key = field.key;
+    let value = props
+        .values
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_else(|| props.scenario.value(key));
+    let error = props.errors.iter().find(|e| e.key == key).map(|e| e.message.clone());
+    let err_id = format!("error-{key}");
+    let invalid = error.is_some().then_some("true");
+    let described = error.is_some().then(|| err_id.clone());
+    html! {
+        <div class={classes!("field", error.is_some().then_some("has-error"))} key={key}>
+            <label for={format!("field-{key}")}>{ field.label }</label>
+            { input(field, value, invalid, described, &props.on_edit) }
+            if let Some(message) = error {
+                <p class="field-error" id={err_id} role="alert">{ message }</p>
+            } else {
+                <p class="field-help">{ field.help }</p>
+            }
+        </div>
+    }
+}
+
 #[component]
 pub fn Controls(props: &Props) -> Html {
-    // A field that became relevant after a pattern change shows the value the run would use.
-    let value = |key: &str| {
-        props.values.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_else(|| props.scenario.value(key))
-    };
-    let fields = props.scenario.fields().into_iter().map(|field| {
-        let key = field.key;
-        let id = format!("field-{key}");
-        let error = props.errors.iter().find(|e| e.key == key).map(|e| e.message.clone());
-        let err_id = format!("error-{key}");
-        let invalid = error.is_some().then_some("true");
-        let described = error.is_some().then(|| err_id.clone());
-        let input = match &field.kind {
-            FieldKind::Number { min, max, step } => {
-                let on_edit = props.on_edit.clone();
-                let oninput = Callback::from(move |e: InputEvent| {
-                    let el: HtmlInputElement = e.target_unchecked_into();
-                    on_edit.emit((key.to_string(), el.value()));
-                });
-                html! {
-                    <input id={id.clone()} name={key} type="text" inputmode="decimal" value={value(key)}
-                        data-min={min.to_string()} data-max={max.to_string()} data-step={step.to_string()}
-                        aria-invalid={invalid} aria-describedby={described} {oninput} />
-                }
-            }
-            FieldKind::Text => {
-                let on_edit = props.on_edit.clone();
-                let oninput = Callback::from(move |e: InputEvent| {
-                    let el: HtmlInputElement = e.target_unchecked_into();
-                    on_edit.emit((key.to_string(), el.value()));
-                });
-                html! {
-                    <input id={id.clone()} name={key} type="text" spellcheck="false" value={value(key)}
-                        aria-invalid={invalid} aria-describedby={described} {oninput} />
-                }
-            }
-            FieldKind::Choice(options) => {
-                let on_edit = props.on_edit.clone();
-                let onchange = Callback::from(move |e: Event| {
-                    let el: HtmlSelectElement = e.target_unchecked_into();
-                    on_edit.emit((key.to_string(), el.value()));
-                });
-                let current = value(key);
-                html! {
-                    <select id={id.clone()} name={key} aria-invalid={invalid} aria-describedby={described} {onchange}>
-                        { for options.iter().map(|(v, label)| html! {
-                            <option value={*v} selected={current == *v}>{ *label }</option>
-                        }) }
-                    </select>
-                }
-            }
-        };
-        html! {
-            <div class={classes!("field", error.is_some().then_some("has-error"))} key={key}>
-                <label for={id}>{ field.label }</label>
-                { input }
-                if let Some(message) = error {
-                    <p class="field-error" id={err_id} role="alert">{ message }</p>
-                } else {
-                    <p class="field-help">{ field.help }</p>
-                }
-            </div>
-        }
-    });
+    let fields = props.scenario.fields().into_iter().map(|f| field(props, &f));
     // Errors for keys without a field (e.g. from an old link) still need to be seen.
     let shown: Vec<&str> = props.scenario.fields().iter().map(|f| f.key).collect();
     let other_errors: Vec<&ParamError> = props.errors.iter().filter(|e| !shown.contains(&e.key.as_str())).collect();

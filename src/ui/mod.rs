@@ -2,16 +2,21 @@
 
 mod app;
 mod code_panel;
+mod commands;
 mod controls;
+mod embed;
+mod files;
 mod frame;
 mod history;
 mod legend;
 mod replay_panel;
-mod share;
+mod run_hooks;
+mod share_panel;
 mod state;
 mod summary;
 mod timeline_view;
 mod url;
+mod zoom_bar;
 
 pub use app::App;
 

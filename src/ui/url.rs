@@ -1,6 +1,8 @@
-//! The page URL: the scenario lives in the query string so a link reproduces a run.
+//! The page URL: the scenario lives in the query string so a link reproduces a run. Reading it,
+//! rewriting it as the form changes, and the links and embed snippets that point back here.
 
 use wasm_bindgen::JsCast;
+use yew::prelude::*;
 
 use crate::core::message::parse_origin;
 use crate::core::scenario::{Scenario, VIEW_KEYS};
@@ -41,4 +43,41 @@ pub fn show(scenario: &Scenario) {
         let url = format!("?{}{view}", scenario.to_query());
         history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url)).ok();
     }
+}
+
+/// The page's address without its query: where links and embeds point.
+fn base_url() -> String {
+    web_sys::window()
+        .map(|w| {
+            let l = w.location();
+            format!("{}{}", l.origin().unwrap_or_default(), l.pathname().unwrap_or_default())
+        })
+        .unwrap_or_default()
+}
+
+/// A link that reproduces `scenario`.
+pub fn share_link(scenario: &Scenario) -> String {
+    format!("{}?{}", base_url(), scenario.to_query())
+}
+
+/// The iframe snippet for an embed of `scenario`.
+pub fn embed_snippet(scenario: &Scenario) -> String {
+    let src = format!("{}&embed=1", share_link(scenario)).replace('&', "&amp;").replace('"', "&quot;");
+    format!(
+        "<iframe src=\"{src}\" title=\"awaitlab: {}\" loading=\"lazy\" sandbox=\"allow-scripts allow-same-origin\" width=\"100%\" height=\"640\" style=\"border:0\"></iframe>",
+        scenario.pattern.title().replace('"', "&quot;").replace('<', "&lt;")
+    )
+}
+
+/// Keeps the address bar on the form's scenario: the URL follows every valid edit (not only
+/// runs), so it is always a share link. The first render leaves the link the page was opened
+/// with exactly as it was.
+#[hook]
+pub fn use_url_sync(scenario: &Scenario) {
+    let opened = use_mut_ref(|| false);
+    use_effect_with(scenario.clone(), move |scenario| {
+        if opened.replace(true) {
+            show(scenario);
+        }
+    });
 }

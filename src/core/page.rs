@@ -1,0 +1,375 @@
+//! The page's state and the actions that change it, as plain data: the Yew app keeps it in a
+//! `use_reducer` (`ui::state` only implements the trait), and native tests drive it directly.
+//!
+//! A run on the browser clock is held here by what the page draws from it (its id, scenario,
+//! recorder and problem); the runtime's handle, which can cancel it and be awaited, stays with the
+//! runtime's session. Long-lived tasks never hold a state snapshot: they dispatch actions tagged
+//! with their run id, and actions from a run that is no longer current are dropped.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use super::event::Recorder;
+use super::replay::Replay;
+use super::run::{run_virtual, Run};
+use super::scenario::{ClockKind, ParamError, Preset, Scenario};
+use super::timeline::Timeline;
+
+/// Largest run whose prediction is recomputed on every valid edit (bigger ones on Run).
+pub const LIVE_PREDICTION_TASKS: u32 = 5_000;
+/// Runs kept in the session's history.
+pub const HISTORY: usize = 12;
+/// Most runs drawn together in the compare view.
+pub const MAX_COMPARE: usize = 4;
+
+/// A run that started on the browser clock, as the page sees it.
+#[derive(Clone)]
+pub struct Started {
+    /// Unique within the page.
+    pub id: u64,
+    pub scenario: Scenario,
+    /// The run's events so far, shared with the run (read per frame to draw progress).
+    pub rec: Recorder,
+    /// Why the run could not do its work at all, once it knows (shared with the run).
+    pub problem: Rc<RefCell<Option<String>>>,
+}
+
+/// The measured run on screen.
+#[derive(Clone)]
+pub struct Measured {
+    pub started: Started,
+    /// Events seen by the last frame.
+    pub len: usize,
+    /// Milliseconds since the run started, at the last frame.
+    pub now: f64,
+    /// Set when the run has finished.
+    pub run: Option<Rc<Run>>,
+    /// Set when the run was cancelled before it finished.
+    pub cancelled: bool,
+}
+
+impl Measured {
+    pub fn id(&self) -> u64 {
+        self.started.id
+    }
+
+    pub fn scenario(&self) -> &Scenario {
+        &self.started.scenario
+    }
+
+    /// Why the run could not do its work, if it could not.
+    pub fn problem(&self) -> Option<String> {
+        self.started.problem.borrow().clone()
+    }
+
+    /// Calls `f` with the events seen by the last frame.
+    pub fn with_events<R>(&self, f: impl FnOnce(&[super::event::Event]) -> R) -> R {
+        self.started.rec.with_events(|ev| f(&ev[..self.len.min(ev.len())]))
+    }
+
+    /// The measured timeline as of the last frame.
+    pub fn timeline(&self) -> Timeline {
+        let workload = self.scenario().workload();
+        let lanes = workload.len();
+        let tl = match &self.run {
+            Some(run) => Timeline::build(lanes, &run.events, f64::INFINITY),
+            None => self.with_events(|ev| Timeline::build(lanes, ev, self.now)),
+        };
+        tl.with_plan(&workload)
+    }
+}
+
+#[derive(Clone)]
+pub struct State {
+    /// The form's fields as typed, by URL key.
+    pub form: Vec<(String, String)>,
+    /// What is wrong with the form (shown next to each field).
+    pub errors: Vec<ParamError>,
+    /// A note about a change the form made by itself.
+    pub hint: Option<String>,
+    /// A notice about the URL the page was opened with.
+    pub notice: Option<String>,
+    /// The last valid scenario.
+    pub scenario: Scenario,
+    /// The virtual-clock run of `scenario` (or of the measured run's scenario, once one starts).
+    pub predicted: Option<Rc<Run>>,
+    pub measured: Option<Measured>,
+    /// Finished runs of this session, oldest first, each with a number for its label.
+    pub history: Vec<(u32, Rc<Run>)>,
+    pub next_number: u32,
+    /// The run being replayed (a number from `history`) and where its replay is.
+    pub replay: Option<(u32, Replay)>,
+    /// Runs picked for the compare view (numbers from `history`).
+    pub compare: Vec<u32>,
+}
+
+pub enum Action {
+    /// A field changed.
+    Edit(String, String),
+    /// Replace the whole form (an example button); the caller starts the run.
+    Load(Scenario),
+    /// The form was submitted with errors.
+    Rejected(Vec<ParamError>),
+    /// A run started on the browser clock.
+    Started(Started),
+    /// A frame passed while run `id` is live.
+    Frame { id: u64, len: usize, now: f64 },
+    /// Run `id` finished.
+    Finished { id: u64, run: Run },
+    /// Run `id` was cancelled.
+    Cancelled { id: u64 },
+    /// A replay command for the run being replayed.
+    Replay(ReplayCmd),
+    /// Replay run `number` of the history.
+    SelectReplay(u32),
+    /// Add or remove run `number` in the compare view.
+    ToggleCompare(u32),
+    /// Add runs (e.g. predictions of other patterns) to the history and compare them.
+    AddAndCompare(Vec<Run>),
+    /// An imported (or posted, or virtual) run joins the history and is replayed.
+    Import(Run),
+}
+
+/// What the replay controls ask for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ReplayCmd {
+    Toggle,
+    Seek(f64),
+    StepForward,
+    StepBack,
+    Speed(f64),
+    /// Real milliseconds since the last frame.
+    Tick(f64),
+}
+
+fn form_of(s: &Scenario) -> Vec<(String, String)> {
+    s.to_pairs().into_iter().filter(|(k, _)| *k != "v").map(|(k, v)| (k.to_string(), v)).collect()
+}
+
+fn predict(s: &Scenario) -> Rc<Run> {
+    Rc::new(run_virtual(&with_virtual(s)))
+}
+
+fn with_virtual(s: &Scenario) -> Scenario {
+    Scenario { clock: ClockKind::Virtual, ..s.clone() }
+}
+
+/// The prediction recomputed on every edit, for scenarios small enough.
+fn live_prediction(s: &Scenario) -> Option<Rc<Run>> {
+    (s.workload().len() <= LIVE_PREDICTION_TASKS).then(|| predict(s))
+}
+
+/// Whether an action changed the state (an action that changes nothing leaves the same `Rc`, so
+/// nothing is drawn again).
+enum Outcome {
+    Changed,
+    Ignored,
+}
+use Outcome::{Changed, Ignored};
+
+impl State {
+    /// The state for a page opened with these URL pairs: bad values fall back to defaults, with
+    /// a notice that names them.
+    pub fn from_url(pairs: &[(String, String)]) -> State {
+        let (scenario, errors) = Scenario::parse_lenient(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        let notice = (!errors.is_empty()).then(|| {
+            let list: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+            format!("This link had values awaitlab cannot use, so defaults are shown instead: {}.", list.join("; "))
+        });
+        State {
+            form: form_of(&scenario),
+            errors: Vec::new(),
+            hint: None,
+            notice,
+            predicted: live_prediction(&scenario),
+            scenario,
+            measured: None,
+            history: Vec::new(),
+            next_number: 1,
+            replay: None,
+            compare: Vec::new(),
+        }
+    }
+
+    /// Run `number` of the history.
+    pub fn run(&self, number: u32) -> Option<&Rc<Run>> {
+        self.history.iter().find(|(n, _)| *n == number).map(|(_, r)| r)
+    }
+
+    /// The form as `(key, value)` pairs for [`Scenario::parse`].
+    pub fn form_pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.form.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// Whether the measured run is still going.
+    pub fn running(&self) -> bool {
+        self.measured.as_ref().is_some_and(|m| m.run.is_none() && !m.cancelled)
+    }
+
+    /// The state after `action`: the same `Rc` when the action changes nothing (a frame of a run
+    /// that is no longer current, a replay command with nothing to replay…).
+    pub fn step(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut s = (*self).clone();
+        match s.apply(action) {
+            Changed => Rc::new(s),
+            Ignored => self,
+        }
+    }
+
+    fn apply(&mut self, action: Action) -> Outcome {
+        match action {
+            Action::Edit(key, value) => self.edit(key, value),
+            Action::Load(scenario) => {
+                self.hint = None;
+                self.form = form_of(&scenario);
+                self.errors.clear();
+                self.scenario = scenario;
+            }
+            Action::Rejected(errors) => self.errors = errors,
+            Action::Started(started) => self.start(started),
+            Action::Frame { id, len, now } => {
+                let Some(m) = self.current(id) else { return Ignored };
+                (m.len, m.now) = (len, now);
+            }
+            Action::Finished { id, run } => return self.finish(id, run),
+            Action::Cancelled { id } => {
+                let Some(m) = self.current(id) else { return Ignored };
+                m.cancelled = true;
+            }
+            Action::Replay(cmd) => return self.replay_cmd(cmd),
+            Action::SelectReplay(number) => {
+                let Some(run) = self.run(number).cloned() else { return Ignored };
+                self.replay = Some((number, Replay::new(&run.events)));
+                self.predict_for(&run);
+            }
+            Action::ToggleCompare(number) => {
+                if self.compare.contains(&number) {
+                    self.compare.retain(|n| *n != number);
+                } else if self.compare.len() < MAX_COMPARE && self.run(number).is_some() {
+                    self.compare.push(number);
+                }
+            }
+            Action::AddAndCompare(runs) => {
+                self.compare.clear();
+                for run in runs {
+                    let number = self.remember(Rc::new(run));
+                    if self.compare.len() < MAX_COMPARE {
+                        self.compare.push(number);
+                    }
+                }
+            }
+            Action::Import(run) => {
+                self.predict_for(&run);
+                self.remember_and_replay(Rc::new(run));
+            }
+        }
+        Changed
+    }
+
+    fn edit(&mut self, key: String, value: String) {
+        self.hint = None;
+        if key == "pattern" {
+            self.hint = self.nudge_failures(&value);
+        }
+        match self.form.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.form.push((key, value)),
+        }
+        match Scenario::parse(self.form_pairs()) {
+            Ok(scenario) => {
+                if scenario != self.scenario {
+                    self.predicted = live_prediction(&scenario);
+                    self.scenario = scenario;
+                }
+                self.errors.clear();
+            }
+            Err(errors) => self.errors = errors,
+        }
+    }
+
+    fn start(&mut self, started: Started) {
+        let predicts_it =
+            self.predicted.as_ref().is_some_and(|p| p.parsed_scenario().ok() == Some(with_virtual(&started.scenario)));
+        if !predicts_it {
+            self.predicted = Some(predict(&started.scenario));
+        }
+        self.notice = None;
+        self.replay = None;
+        self.measured = Some(Measured { started, len: 0, now: 0.0, run: None, cancelled: false });
+    }
+
+    fn finish(&mut self, id: u64, run: Run) -> Outcome {
+        let Some(m) = self.current(id) else { return Ignored };
+        (m.len, m.now) = (run.events.len(), run.summary.makespan_ms);
+        let run = Rc::new(run);
+        m.run = Some(run.clone());
+        self.remember_and_replay(run);
+        Changed
+    }
+
+    fn replay_cmd(&mut self, cmd: ReplayCmd) -> Outcome {
+        let Some((_, r)) = self.replay.as_mut() else { return Ignored };
+        match cmd {
+            ReplayCmd::Toggle => r.toggle(),
+            ReplayCmd::Seek(t) => r.seek(t),
+            ReplayCmd::StepForward => r.step_forward(),
+            ReplayCmd::StepBack => r.step_back(),
+            ReplayCmd::Speed(x) => r.set_speed(x),
+            ReplayCmd::Tick(_) if !r.playing => return Ignored,
+            ReplayCmd::Tick(dt) => r.tick(dt),
+        }
+        Changed
+    }
+
+    /// The prediction beside a run that is replayed: of the run's own scenario, when it has one.
+    fn predict_for(&mut self, run: &Run) {
+        if let Ok(scenario) = run.parsed_scenario() {
+            self.predicted = Some(predict(&scenario));
+        }
+    }
+
+    fn remember(&mut self, run: Rc<Run>) -> u32 {
+        let number = self.next_number;
+        self.next_number += 1;
+        self.history.push((number, run));
+        if self.history.len() > HISTORY {
+            let dropped = self.history.remove(0).0;
+            self.compare.retain(|n| *n != dropped);
+            if self.replay.as_ref().is_some_and(|(n, _)| *n == dropped) {
+                self.replay = None;
+            }
+        }
+        number
+    }
+
+    fn remember_and_replay(&mut self, run: Rc<Run>) {
+        let replay = Replay::new(&run.events);
+        let number = self.remember(run);
+        self.replay = Some((number, replay));
+    }
+
+    /// Switching the form to a pattern about errors while it plans none: sets the failure
+    /// probability to 0.3, so there is something to see, and says so. (A default that depended on
+    /// the pattern would change what old links without `fail` reproduce; this only edits the form.)
+    fn nudge_failures(&mut self, pattern: &str) -> Option<String> {
+        let pattern = Scenario::parse([("pattern", pattern)]).ok()?.pattern;
+        // The article's breakfast never fails: there is no failure probability to set.
+        if self.scenario.preset != Preset::Random {
+            return None;
+        }
+        let fail = self.form.iter_mut().find(|(k, _)| k == "fail")?;
+        if !pattern.is_about_failures() || fail.1.trim().parse::<f64>().ok() != Some(0.0) {
+            return None;
+        }
+        fail.1 = "0.3".into();
+        Some(format!(
+            "Failure probability set to 0.3: {} only shows something when tasks fail. Set it back to 0 to see it without errors.",
+            pattern.title()
+        ))
+    }
+
+    /// The measured run, if it is run `id`.
+    fn current(&mut self, id: u64) -> Option<&mut Measured> {
+        self.measured.as_mut().filter(|m| m.started.id == id)
+    }
+}

@@ -1,0 +1,178 @@
+//! What the page shows, computed from its [`State`]: which run is on screen, the status line, the
+//! shared time axis and its zoom, the titles, the comparisons offered. Plain functions, so the Yew
+//! components only lay them out and native tests check them.
+
+use std::rc::Rc;
+
+use super::event::Kind;
+use super::page::{Measured, State};
+use super::replay::Replay;
+use super::run::{run_virtual, Run};
+use super::scenario::{ClockKind, Pattern, Scenario};
+use super::timeline::{fit_window, format_ms, ticks, Timeline};
+
+/// The run being replayed, with its number in the history.
+#[derive(Clone)]
+pub struct Replaying {
+    pub number: u32,
+    pub run: Rc<Run>,
+    pub replay: Replay,
+}
+
+/// The run being replayed, unless a run is live (a live run is always what the page shows).
+pub fn replaying(state: &State) -> Option<Replaying> {
+    if state.running() {
+        return None;
+    }
+    let (number, replay) = state.replay.as_ref()?;
+    let run = state.run(*number)?.clone();
+    Some(Replaying { number: *number, run, replay: replay.clone() })
+}
+
+/// Where the playhead is drawn: while a replay plays or is paused before its end. A playhead parked
+/// at the end of a paused replay would read like a deadline, so it is hidden there.
+pub fn playhead(replaying: Option<&Replaying>) -> Option<f64> {
+    let r = &replaying?.replay;
+    (r.playing || r.cursor < r.len()).then_some(r.position)
+}
+
+/// The scenario the page describes: the measured run's once one started, else the form's.
+pub fn shown_scenario(state: &State) -> &Scenario {
+    state.measured.as_ref().map_or(&state.scenario, Measured::scenario)
+}
+
+/// The measured panel's title.
+pub fn measured_title(replaying: Option<&Replaying>) -> String {
+    match replaying {
+        Some(r) if r.run.clock == ClockKind::Virtual => format!("Run #{}: predicted (virtual clock)", r.number),
+        Some(r) => format!("Run #{}: measured (browser clock)", r.number),
+        None => "Measured (browser clock)".to_string(),
+    }
+}
+
+/// While a run is live, the axis leaves it this much more than predicted, as measured runs end a
+/// little late: the axis (and with it every bar) is not laid out again at the very moment the
+/// timers fire.
+pub const LIVE_ROOM: f64 = 1.1;
+
+/// The time the panels' shared axis covers, in ms: the later of the prediction (with room while a
+/// run is live) and the measured or replayed layout. While replaying both are whole runs, so the
+/// axis stays put.
+pub fn time_scale(predicted: Option<&Timeline>, measured: Option<&Timeline>, running: bool) -> f64 {
+    let room = if running { LIVE_ROOM } else { 1.0 };
+    predicted.iter().map(|t| t.extent() * room).chain(measured.iter().map(|t| t.extent())).fold(0.0, f64::max)
+}
+
+/// The status line under the form.
+pub fn status(state: &State) -> String {
+    let Some(m) = &state.measured else {
+        return "Press Run to run these tasks for real on this page's event loop.".to_string();
+    };
+    if m.cancelled {
+        return "Cancelled.".to_string();
+    }
+    if let Some(problem) = m.problem() {
+        return problem;
+    }
+    let total = m.scenario().workload().len();
+    match &m.run {
+        Some(run) => format!("Finished: {total} tasks in {}.", format_ms(run.summary.makespan_ms)),
+        None => {
+            let done = m.with_events(|ev| {
+                ev.iter().filter(|e| matches!(e.kind, Kind::Done | Kind::Failed | Kind::Fallback)).count()
+            });
+            format!("Running… {done} of {total} tasks finished, {} so far.", format_ms(m.now))
+        }
+    }
+}
+
+/// Where an unzoomed axis of `scale_ms` ends: the first round tick at or after it (1 ms for an
+/// empty run).
+pub fn axis_end(scale_ms: f64) -> f64 {
+    ticks(scale_ms, 8).last().copied().filter(|t| *t > 0.0).unwrap_or(1.0)
+}
+
+/// A zoom or pan button.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ZoomStep {
+    In,
+    Out,
+    Earlier,
+    Later,
+    Whole,
+}
+
+/// The window `(from, to)` shown, `None` for the whole axis of `scale_ms`.
+pub fn zoom_window(window: Option<(f64, f64)>, scale_ms: f64) -> (f64, f64) {
+    window.unwrap_or((0.0, axis_end(scale_ms)))
+}
+
+/// The window after `step`: halved or doubled about its middle, moved by a third, or the whole
+/// run; never narrower than 1 ms nor outside the run (see [`fit_window`]).
+pub fn zoom(step: ZoomStep, window: Option<(f64, f64)>, scale_ms: f64) -> Option<(f64, f64)> {
+    let full = axis_end(scale_ms);
+    let (a, b) = zoom_window(window, scale_ms);
+    let (from, to) = match step {
+        ZoomStep::In => ((a + b) / 2.0 - (b - a) / 4.0, (a + b) / 2.0 + (b - a) / 4.0),
+        ZoomStep::Out => ((a + b) / 2.0 - (b - a), (a + b) / 2.0 + (b - a)),
+        ZoomStep::Earlier => (a - (b - a) / 3.0, b - (b - a) / 3.0),
+        ZoomStep::Later => (a + (b - a) / 3.0, b + (b - a) / 3.0),
+        ZoomStep::Whole => (0.0, full),
+    };
+    fit_window(from, to, full)
+}
+
+/// Predictions of `scenario`, once per variant: each variant's keys replace the scenario's.
+pub fn predictions(scenario: &Scenario, variants: &[&[(&str, &str)]]) -> Vec<Run> {
+    variants
+        .iter()
+        .filter_map(|variant| {
+            let mut pairs: Vec<(&str, String)> = scenario
+                .to_pairs()
+                .into_iter()
+                .filter(|(k, _)| *k != "clock" && !variant.iter().any(|(v, _)| v == k))
+                .collect();
+            pairs.extend(variant.iter().map(|(k, v)| (*k, v.to_string())));
+            pairs.push(("clock", "virtual".into()));
+            Scenario::parse(pairs.iter().map(|(k, v)| (*k, v.as_str()))).ok().map(|s| run_virtual(&s))
+        })
+        .collect()
+}
+
+/// Predictions of the same workload as sequential, gather and semaphore(3), for comparing.
+pub fn pattern_comparison(scenario: &Scenario) -> Vec<Run> {
+    predictions(
+        scenario,
+        &[
+            &[("pattern", "sequential"), ("limit", "none")],
+            &[("pattern", "gather"), ("limit", "none")],
+            &[("pattern", "semaphore"), ("limit", "3")],
+        ],
+    )
+}
+
+/// Whether the page offers [`hold_comparison`]: retry under a limit, where holding the permit
+/// during backoff matters.
+pub fn offers_hold_comparison(scenario: &Scenario) -> bool {
+    scenario.pattern == Pattern::Retry && scenario.limit.is_some()
+}
+
+/// Retry under a limit, holding the permit through backoff and releasing it, for comparing.
+pub fn hold_comparison(scenario: &Scenario) -> Vec<Run> {
+    predictions(scenario, &[&[("hold", "1")], &[("hold", "0")]])
+}
+
+/// Whether the page offers [`errors_comparison`]: gather, where plain gather cancels nothing and a
+/// TaskGroup cancels the rest.
+pub fn offers_errors_comparison(scenario: &Scenario) -> bool {
+    scenario.pattern == Pattern::Gather
+}
+
+/// Gather: plain `gather` against a `TaskGroup` on the same workload, failures planned if it has
+/// none (without an error the two are the same).
+pub fn errors_comparison(scenario: &Scenario) -> Vec<Run> {
+    let fail: &[(&str, &str)] = if scenario.fail > 0.0 { &[] } else { &[("fail", "0.3")] };
+    let raise = [&[("errors", "raise")], fail].concat();
+    let group = [&[("errors", "fail_fast")], fail].concat();
+    predictions(scenario, &[&raise, &group])
+}

@@ -1,0 +1,20 @@
+//! The time axis: a grid line and a label per tick.
+
+use yew::prelude::*;
+
+use super::geometry::{Geometry, TOP};
+use crate::core::timeline::format_ms;
+
+/// The ticks' grid lines across the lanes and their labels under them.
+pub fn ticks(g: &Geometry, ticks: Vec<f64>) -> Html {
+    let nodes = ticks.into_iter().map(|t| {
+        let tx = g.x(t);
+        html! {
+            <g class="tick">
+                <line x1={format!("{tx:.2}")} x2={format!("{tx:.2}")} y1={TOP.to_string()} y2={format!("{:.2}", TOP + g.lanes_h + 4.0)} />
+                <text x={format!("{tx:.2}")} y={format!("{:.2}", TOP + g.lanes_h + 18.0)}>{ format_ms(t) }</text>
+            </g>
+        }
+    });
+    html! { <g class="ticks">{ for nodes }</g> }
+}

@@ -1,0 +1,232 @@
+//! A timeline's lanes as SVG: per lane its label, bars (with a title each and a mark where a span
+//! failed, was cancelled or timed out), planned work that never ran, the prediction's outlines,
+//! queued results and fallback marks; and the lane details written out under the plot.
+
+use yew::prelude::*;
+
+use super::geometry::{bar_at, planned_rest, queued_at, Geometry, GUTTER};
+use crate::core::event::{Kind, Phase};
+use crate::core::timeline::{format_ms, Bar, Cut, Timeline};
+
+fn phase_name(phase: Phase) -> &'static str {
+    match phase {
+        Phase::Work => "work",
+        Phase::Wait => "wait",
+        Phase::Backoff => "backoff",
+        Phase::Acquire => "acquire",
+        Phase::Release => "release",
+        Phase::Fetch => "fetch",
+        Phase::Process => "process",
+        Phase::Save => "save",
+        Phase::Task => "task",
+    }
+}
+
+fn close_name(close: Option<Kind>) -> &'static str {
+    match close {
+        None => "open",
+        Some(Kind::Fail) => "fail",
+        Some(Kind::Cancel) => "cancel",
+        Some(Kind::Timeout) => "timeout",
+        _ => "ok",
+    }
+}
+
+fn bar_class(phase: Phase, close: Option<Kind>) -> String {
+    format!("bar {} {}", phase_name(phase), close_name(close))
+}
+
+/// How a measured bar compares with its predicted twin, e.g. ` · predicted 200 ms, +3.1 ms`.
+fn versus(bar: &Bar, ghost: Option<&Timeline>) -> String {
+    let twin = ghost
+        .and_then(|g| g.bars.iter().find(|b| b.task == bar.task && b.attempt == bar.attempt && b.phase == bar.phase));
+    match twin {
+        Some(p) if bar.close.is_some() => {
+            let diff = bar.end - p.end;
+            let sign = if diff >= 0.0 { "+" } else { "−" };
+            format!(" · predicted to end at {}, {sign}{}", format_ms(p.end), format_ms(diff.abs()))
+        }
+        _ => String::new(),
+    }
+}
+
+/// A shape at the end of a span that failed (×), was cancelled (/) or timed out (|), so those
+/// states do not read by colour alone. `x` is where the span ends, `size` its height.
+pub fn end_mark(close: Option<Kind>, x: f64, y_mid: f64, size: f64) -> Html {
+    let r = size * 0.32;
+    let cx = x - r - 1.5;
+    let d = match close {
+        Some(Kind::Fail) => format!(
+            "M{:.2},{:.2} L{:.2},{:.2} M{:.2},{:.2} L{:.2},{:.2}",
+            cx - r,
+            y_mid - r,
+            cx + r,
+            y_mid + r,
+            cx - r,
+            y_mid + r,
+            cx + r,
+            y_mid - r
+        ),
+        Some(Kind::Cancel) => format!("M{:.2},{:.2} L{:.2},{:.2}", cx - r, y_mid + r, cx + r, y_mid - r),
+        Some(Kind::Timeout) => format!("M{:.2},{:.2} L{:.2},{:.2}", cx + r, y_mid - r * 1.3, cx + r, y_mid + r * 1.3),
+        _ => return Html::default(),
+    };
+    html! { <path class={classes!("end-mark", close_name(close))} {d} /> }
+}
+
+/// `, 180 ms before its planned end at 420 ms` for work cut short.
+fn spared(bar: &Bar) -> String {
+    planned_rest(bar, bar.close).map_or_else(String::new, |p| {
+        format!(", {} before its planned end at {}", format_ms(p - bar.end), format_ms(p))
+    })
+}
+
+fn bar_title(label: &str, bar: &Bar) -> String {
+    let outcome = match bar.close {
+        None => "still running".to_string(),
+        Some(Kind::Fail) => format!("failed: {}", bar.detail),
+        Some(Kind::Cancel) => format!("cancelled{}", spared(bar)),
+        Some(Kind::Timeout) => format!("timed out{}", spared(bar)),
+        _ if bar.detail.is_empty() => "done".to_string(),
+        _ => format!("done ({})", bar.detail),
+    };
+    format!(
+        "{label}, attempt {}: {:?} from {} to {} ({}), {outcome}",
+        bar.attempt,
+        bar.phase,
+        format_ms(bar.start),
+        format_ms(bar.end),
+        format_ms(bar.end - bar.start)
+    )
+    .replace("Work", "work")
+}
+
+/// Lane `i`'s label (`task 12` when the run has none).
+pub fn label(labels: &[String], i: usize) -> String {
+    labels.get(i).cloned().unwrap_or_else(|| format!("task {i}"))
+}
+
+/// Lane `i`'s label in the gutter.
+pub fn label_node(g: &Geometry, labels: &[String], i: usize) -> Html {
+    let y = g.lane_y(i) + g.lane_h / 2.0;
+    html! { <text class="lane-label" x={(GUTTER - 8.0).to_string()} y={format!("{y:.2}")}>{ label(labels, i) }</text> }
+}
+
+/// What every lane draws from: the layout, the window, where a replay cuts it, the prediction's
+/// outlines (SVG only) and which lanes get a label.
+pub struct Lanes<'a> {
+    pub tl: &'a Timeline,
+    pub g: Geometry,
+    pub labels: &'a [String],
+    pub cut: Option<Cut>,
+    pub ghost: Option<&'a Timeline>,
+    pub label_every: usize,
+    /// Called with a lane's index when it gets keyboard focus.
+    pub on_focus: Callback<usize>,
+}
+
+impl Lanes<'_> {
+    /// Only the labels, every `label_every`-th lane (the bars are on the canvas).
+    pub fn labels_only(&self) -> Html {
+        (0..self.tl.lanes as usize).step_by(self.label_every).map(|i| label_node(&self.g, self.labels, i)).collect()
+    }
+
+    /// Every lane as an SVG group.
+    pub fn svg(&self) -> Html {
+        // Each bar as it looks at the cut (a copy: there are at most SVG_MAX_BARS of them).
+        let mut by_lane: Vec<Vec<Bar>> = vec![Vec::new(); self.tl.lanes as usize];
+        for bar in self.tl.bars.iter().filter_map(|b| bar_at(b, self.cut)) {
+            if let (true, Some(lane)) = (self.g.shows(bar.start, bar.end), by_lane.get_mut(bar.task as usize)) {
+                lane.push(bar);
+            }
+        }
+        by_lane.iter().enumerate().map(|(i, bars)| self.lane(i, bars)).collect()
+    }
+
+    fn lane(&self, i: usize, bars: &[Bar]) -> Html {
+        let name = label(self.labels, i);
+        let onfocus = self.on_focus.reform(move |_: FocusEvent| i);
+        html! {
+            <g class="lane" key={i} data-task={i.to_string()} tabindex="0" {onfocus}
+               aria-label={format!("{name}: {} spans", bars.len())}>
+                if i % self.label_every == 0 { { label_node(&self.g, self.labels, i) } }
+                { for bars.iter().filter_map(|bar| self.unrun(i, &name, bar)) }
+                { for bars.iter().map(|bar| self.bar(i, &name, bar)) }
+                { for self.ghost.into_iter().flat_map(|g| g.bars.iter()).filter(|b| b.task as usize == i && self.g.shows(b.start, b.end)).map(|b| self.ghost_bar(i, b)) }
+                { for self.tl.queued.iter().filter(|q| q.task as usize == i).filter_map(|q| self.queued(i, &name, queued_at(q, self.cut)?)) }
+                { for self.tl.marks.iter().filter(|m| m.task as usize == i && m.kind == Kind::Fallback && self.cut.is_none_or(|c| c.shows(m))).map(|m| html! {
+                    <text class="mark-fallback" x={format!("{:.2}", self.g.x(m.t) + 3.0)} y={format!("{:.2}", self.g.lane_y(i) + self.g.lane_h / 2.0)}>
+                        { "↩ default" }<title>{ format!("{name}: fell back to a default at {}: {}", format_ms(m.t), m.detail) }</title>
+                    </text>
+                }) }
+            </g>
+        }
+    }
+
+    /// The planned rest of a bar cut short, if it shows.
+    fn unrun(&self, i: usize, name: &str, bar: &Bar) -> Option<Html> {
+        let rest = planned_rest(bar, bar.close).filter(|r| self.g.shows(bar.end, *r))?;
+        let (x0, y) = (self.g.x(bar.end), self.g.lane_y(i) + self.g.pad());
+        Some(html! {
+            <rect class="unrun" x={format!("{x0:.2}")} y={format!("{y:.2}")}
+                  width={format!("{:.2}", (self.g.x(rest) - x0).max(1.0))} height={format!("{:.2}", self.g.bar_h())}>
+                <title>{ format!("{name}: planned to run until {}; {} of work never ran", format_ms(rest), format_ms(rest - bar.end)) }</title>
+            </rect>
+        })
+    }
+
+    fn bar(&self, i: usize, name: &str, bar: &Bar) -> Html {
+        let (x0, y, bar_h) = (self.g.x(bar.start), self.g.lane_y(i), self.g.bar_h());
+        let w = (self.g.x(bar.end) - x0).max(1.0);
+        // Only where the mark fits inside the bar and can be told apart.
+        let mark = (bar_h >= 8.0 && w >= bar_h).then(|| end_mark(bar.close, x0 + w, y + self.g.lane_h / 2.0, bar_h));
+        html! {
+            <>
+            <rect class={bar_class(bar.phase, bar.close)} x={format!("{x0:.2}")} y={format!("{:.2}", y + self.g.pad())}
+                  width={format!("{w:.2}")} height={format!("{bar_h:.2}")}>
+                <title>{ format!("{}{}", bar_title(name, bar), versus(bar, self.ghost)) }</title>
+            </rect>
+            { mark.unwrap_or_default() }
+            </>
+        }
+    }
+
+    fn ghost_bar(&self, i: usize, b: &Bar) -> Html {
+        let x0 = self.g.x(b.start);
+        html! { <rect class="ghost" x={format!("{x0:.2}")} y={format!("{:.2}", self.g.lane_y(i) + self.g.pad())}
+        width={format!("{:.2}", (self.g.x(b.end) - x0).max(1.0))} height={format!("{:.2}", self.g.bar_h())} /> }
+    }
+
+    fn queued(&self, i: usize, name: &str, (from, to): (f64, f64)) -> Option<Html> {
+        if !self.g.shows(from, to) {
+            return None;
+        }
+        let y_mid = format!("{:.2}", self.g.lane_y(i) + self.g.lane_h / 2.0);
+        Some(html! {
+            <line class="queued" x1={format!("{:.2}", self.g.x(from))} x2={format!("{:.2}", self.g.x(to))} y1={y_mid.clone()} y2={y_mid}>
+                <title>{ format!("{name}: result waited {} for its turn to be processed", format_ms(to - from)) }</title>
+            </line>
+        })
+    }
+}
+
+/// Lane `i`'s spans written out (under the plot, for the lane under the pointer or in focus).
+pub fn lane_detail(
+    tl: &Timeline,
+    labels: &[String],
+    i: usize,
+    cut: Option<Cut>,
+    ghost: Option<&Timeline>,
+) -> Option<String> {
+    let mut spans: Vec<String> = tl
+        .bars
+        .iter()
+        .filter(|b| b.task as usize == i)
+        .filter_map(|b| bar_at(b, cut))
+        .map(|b| format!("{}{}", bar_title(&label(labels, i), &b), versus(&b, ghost)))
+        .collect();
+    spans.extend(tl.queued.iter().filter(|q| q.task as usize == i).filter_map(|q| queued_at(q, cut)).map(
+        |(from, to)| format!("its result waited {} (from {}) to be processed", format_ms(to - from), format_ms(from)),
+    ));
+    (!spans.is_empty()).then(|| spans.join(" · "))
+}

@@ -1,0 +1,167 @@
+//! A run's timeline: a lane per task (SVG, or a canvas for big runs), a time axis, and the
+//! concurrency strip underneath, with the details of the lane under the pointer written out.
+//!
+//! - `geometry`: where things go (SVG user units, shared with the canvas) and how bars look at a cut;
+//! - `lanes`: the SVG lanes, bar titles and end marks, and the lane details;
+//! - `canvas`: big runs' bars painted in palette colours;
+//! - `axis` and `strip`: the ticks and the concurrency strip.
+
+mod axis;
+mod canvas;
+mod geometry;
+mod lanes;
+mod strip;
+
+use std::rc::Rc;
+
+use web_sys::HtmlCanvasElement;
+use yew::prelude::*;
+
+use super::Shared;
+use crate::core::timeline::{format_ms, Cut, Timeline};
+use geometry::{Geometry, WIDTH};
+pub use lanes::end_mark;
+use lanes::Lanes;
+
+/// Past this many bars, outlines or lanes, bars are painted on a canvas: thousands of SVG nodes
+/// re-rendered per frame would block the very event loop being measured. Below it, each lane is
+/// an SVG group and each bar a rect with a title.
+pub const SVG_MAX_BARS: usize = 400;
+
+#[derive(PartialEq, Properties)]
+pub struct Props {
+    /// `predicted` or `measured`: the heading and the styling.
+    pub kind: AttrValue,
+    pub title: AttrValue,
+    pub labels: Rc<Vec<String>>,
+    pub timeline: Shared<Timeline>,
+    /// The time the axis ends at, shared by the panels so they compare on one scale.
+    pub scale_ms: f64,
+    /// Where the replay's playhead is, if one is shown.
+    #[prop_or_default]
+    pub playhead: Option<f64>,
+    /// A zoomed window `(from, to)` in ms; `None` shows 0 to `scale_ms`.
+    #[prop_or_default]
+    pub window: Option<(f64, f64)>,
+    /// Another timeline of the same tasks (the prediction) drawn as outlines under the bars.
+    #[prop_or_default]
+    pub ghost: Option<Shared<Timeline>>,
+    /// The semaphore's permit count, drawn as a line on the concurrency strip.
+    #[prop_or_default]
+    pub limit: Option<u32>,
+    /// Replay: show the timeline as it was at this cut (the layout itself is of the whole run).
+    #[prop_or_default]
+    pub cut: Option<Cut>,
+}
+
+/// Whether `props` are drawn on a canvas: decided by what the whole run will show (its lanes, its
+/// prediction), not only by the bars so far, so a live run does not start as 10,000 empty SVG
+/// lanes and switch to canvas mid-run.
+fn on_canvas(props: &Props) -> bool {
+    let ghost_bars = props.ghost.as_ref().map_or(0, |g| g.bars.len());
+    let tl = &props.timeline;
+    tl.bars.len().max(ghost_bars).max(tl.lanes as usize) > SVG_MAX_BARS
+}
+
+/// Paints the canvas whenever what it shows changes.
+#[hook]
+fn use_canvas_paint(
+    canvas: &NodeRef,
+    timeline: &Shared<Timeline>,
+    geometry: Geometry,
+    on_canvas: bool,
+    cut: Option<Cut>,
+) {
+    let (canvas, timeline) = (canvas.clone(), timeline.clone());
+    use_effect_with((timeline, geometry, on_canvas, cut), move |(timeline, geometry, on_canvas, cut)| {
+        if let (true, Some(el)) = (*on_canvas, canvas.cast::<HtmlCanvasElement>()) {
+            canvas::paint(&el, timeline, *geometry, *cut);
+        }
+    });
+}
+
+/// The lane under the pointer or with keyboard focus (its details are written out below the plot),
+/// and the plot's pointer handlers.
+#[hook]
+fn use_focused_lane(
+    plot: &NodeRef,
+    g: Geometry,
+    lanes: u32,
+) -> (Option<usize>, Callback<usize>, Callback<MouseEvent>, Callback<MouseEvent>) {
+    let focused = use_state(|| None::<usize>);
+    let onmousemove = {
+        let (focused, plot) = (focused.clone(), plot.clone());
+        Callback::from(move |e: MouseEvent| {
+            let Some(el) = plot.cast::<web_sys::Element>() else { return };
+            let rect = el.get_bounding_client_rect();
+            if rect.height() > 0.0 {
+                let y = (f64::from(e.client_y()) - rect.top()) * g.height / rect.height();
+                let lane = g.lane_at(y, lanes);
+                if *focused != lane {
+                    focused.set(lane);
+                }
+            }
+        })
+    };
+    let onmouseleave = {
+        let focused = focused.clone();
+        Callback::from(move |_: MouseEvent| focused.set(None))
+    };
+    let on_focus = {
+        let focused = focused.clone();
+        Callback::from(move |i: usize| focused.set(Some(i)))
+    };
+    (*focused, on_focus, onmousemove, onmouseleave)
+}
+
+#[component]
+pub fn TimelineView(props: &Props) -> Html {
+    let tl = &props.timeline;
+    let (g, axis_ticks) = Geometry::new(tl.lanes, props.scale_ms, props.window);
+    let on_canvas = on_canvas(props);
+    let canvas = use_node_ref();
+    use_canvas_paint(&canvas, &props.timeline, g, on_canvas, props.cut);
+    let plot = use_node_ref();
+    let (focused, on_focus, onmousemove, onmouseleave) = use_focused_lane(&plot, g, tl.lanes);
+    let curve = strip::use_strip_curve(&props.timeline, g, props.limit);
+    let lanes = Lanes {
+        tl,
+        g,
+        labels: &props.labels,
+        cut: props.cut,
+        ghost: props.ghost.as_deref().filter(|_| !on_canvas),
+        // Label every lane when there is room, otherwise every k-th one.
+        label_every: (12.0 / g.lane_h).ceil().max(1.0) as usize,
+        on_focus,
+    };
+    let aria = format!(
+        "{} timeline: {} tasks over {}, at most {} in flight at once",
+        props.title,
+        tl.lanes,
+        format_ms(tl.end),
+        tl.peak()
+    );
+    let detail = focused.and_then(|i| lanes::lane_detail(tl, &props.labels, i, props.cut, props.ghost.as_deref()));
+    html! {
+        <figure class={classes!("timeline", props.kind.to_string())} data-lanes={tl.lanes.to_string()}
+                data-render={if on_canvas { "canvas" } else { "svg" }}>
+            <figcaption>{ props.title.clone() }</figcaption>
+            <div class="plot" ref={plot} {onmousemove} {onmouseleave}>
+            if on_canvas {
+                <canvas ref={canvas} class="bars" aria-hidden="true"></canvas>
+            }
+            <svg viewBox={format!("0 0 {WIDTH} {:.2}", g.height)} role="img" aria-label={aria.clone()} preserveAspectRatio="xMinYMin meet">
+                <title>{ aria }</title>
+                { axis::ticks(&g, axis_ticks) }
+                <g class="lanes">{ if on_canvas { lanes.labels_only() } else { lanes.svg() } }</g>
+                { strip::strip(tl, &g, &curve, props.limit, props.cut, &props.kind) }
+                if let Some(t) = props.playhead.filter(|t| g.shows(*t, *t)) {
+                    <line class="playhead" x1={format!("{:.2}", g.x(t))} x2={format!("{:.2}", g.x(t))}
+                          y1="0" y2={format!("{:.2}", g.height)} />
+                }
+            </svg>
+            </div>
+            <p class="lane-detail" aria-live="polite">{ detail.unwrap_or_else(|| "Point at a lane, or tab to it, to read its spans.".into()) }</p>
+        </figure>
+    }
+}

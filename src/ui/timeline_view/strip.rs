@@ -1,0 +1,96 @@
+//! The concurrency strip under the lanes: how many tasks are in flight over time, the permit
+//! limit as a line, clipped at the playhead while replaying.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use super::geometry::{Geometry, GUTTER, RIGHT, STRIP, WIDTH};
+use super::Shared;
+use crate::core::timeline::{Cut, Timeline};
+
+/// The strip's vertical scale: the count at its top. Headroom above a limit, so its line is not
+/// hidden under a curve that reaches it.
+fn top_count(tl: &Timeline, limit: Option<u32>) -> f64 {
+    match limit {
+        Some(limit) => f64::from(tl.peak().max(limit)) * 1.25,
+        None => f64::from(tl.peak().max(1)),
+    }
+}
+
+/// Where a count of `n` tasks in flight is drawn.
+fn count_y(g: &Geometry, top_count: f64, n: u32) -> f64 {
+    g.strip_top() + STRIP - (f64::from(n) / top_count) * (STRIP - 6.0)
+}
+
+/// The whole run's curve as an SVG path. One vertical stroke per half unit of width (entry,
+/// extremes, exit) draws the same step curve as every step would: a big run has tens of thousands
+/// of steps in 960 units.
+fn curve(tl: &Timeline, g: &Geometry, limit: Option<u32>) -> String {
+    let top = top_count(tl, limit);
+    let y = |n: u32| count_y(g, top, n);
+    let column = |x: f64| (x * 2.0).round() as i64;
+    let mut d = format!("M{:.1},{:.1}", g.x(g.from), y(0));
+    let mut last = 0;
+    let mut i = 0;
+    let steps = &tl.concurrency;
+    while i < steps.len() {
+        let col = column(g.x(steps[i].0));
+        let cx = g.x(steps[i].0);
+        let (mut lo, mut hi, entry) = (last.min(steps[i].1), last.max(steps[i].1), last);
+        while i < steps.len() && column(g.x(steps[i].0)) == col {
+            lo = lo.min(steps[i].1);
+            hi = hi.max(steps[i].1);
+            last = steps[i].1;
+            i += 1;
+        }
+        d.push_str(&format!(
+            " L{cx:.1},{:.1} L{cx:.1},{:.1} L{cx:.1},{:.1} L{cx:.1},{:.1}",
+            y(entry),
+            y(hi),
+            y(lo),
+            y(last)
+        ));
+    }
+    d.push_str(&format!(" L{:.1},{:.1}", g.x(tl.end), y(last)));
+    d
+}
+
+/// The curve, built once per layout, window and limit (not per replay frame).
+#[hook]
+pub fn use_strip_curve(tl: &Shared<Timeline>, g: Geometry, limit: Option<u32>) -> Rc<String> {
+    use_memo((tl.clone(), g, limit), |(tl, g, limit)| curve(tl, g, *limit))
+}
+
+/// The strip: its label, base line, curve (clipped at `cut`) and limit. `id` makes the clip path's
+/// id unique on the page.
+pub fn strip(tl: &Timeline, g: &Geometry, curve: &str, limit: Option<u32>, cut: Option<Cut>, id: &str) -> Html {
+    let strip_top = g.strip_top();
+    let limit_y = |limit: u32| count_y(g, top_count(tl, Some(limit)), limit);
+    let clip = cut.map(|c| g.x(c.position));
+    let clip_id = format!("strip-clip-{id}");
+    html! {
+        <g class="strip">
+            // Two short lines: "in flight (peak 10000)" on one would not fit the gutter.
+            <text class="strip-label" y={format!("{:.2}", strip_top + STRIP / 2.0 - 7.0)}>
+                <tspan x={(GUTTER - 8.0).to_string()}>{ "in flight" }</tspan>
+                <tspan x={(GUTTER - 8.0).to_string()} dy="14">{ format!("peak {}", tl.peak()) }</tspan>
+            </text>
+            <line class="strip-base" x1={GUTTER.to_string()} x2={(WIDTH - RIGHT).to_string()}
+                  y1={format!("{:.2}", strip_top + STRIP)} y2={format!("{:.2}", strip_top + STRIP)} />
+            if let Some(cx) = clip {
+                <clipPath id={clip_id.clone()}>
+                    <rect x="0" y={format!("{strip_top:.2}")} width={format!("{cx:.2}")} height={STRIP.to_string()} />
+                </clipPath>
+            }
+            <path class="strip-line" d={curve.to_string()} clip-path={clip.map(|_| format!("url(#{clip_id})"))} />
+            if let Some(limit) = limit {
+                <line class="strip-limit" x1={GUTTER.to_string()} x2={(WIDTH - RIGHT).to_string()}
+                      y1={format!("{:.2}", limit_y(limit))} y2={format!("{:.2}", limit_y(limit))} />
+                <text class="strip-limit-label" x={(WIDTH - RIGHT).to_string()} y={format!("{:.2}", limit_y(limit) - 3.0)}>
+                    { format!("limit {limit}") }
+                </text>
+            }
+        </g>
+    }
+}

@@ -1,0 +1,173 @@
+//! The page's state and what it shows (`core::page`, `core::view`), driven natively: the
+//! transitions the Yew app's reducer makes, and the view model its components lay out.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use awaitlab::core::clock::VirtualClock;
+use awaitlab::core::event::{Kind, Phase, Recorder};
+use awaitlab::core::page::{Action, ReplayCmd, Started, State, HISTORY, MAX_COMPARE};
+use awaitlab::core::run::run_virtual;
+use awaitlab::core::scenario::Scenario;
+use awaitlab::core::view::{self, ZoomStep};
+
+fn pairs(query: &str) -> Vec<(String, String)> {
+    query.split('&').filter_map(|p| p.split_once('=')).map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+fn page(query: &str) -> Rc<State> {
+    Rc::new(State::from_url(&pairs(query)))
+}
+
+fn scenario(query: &str) -> Scenario {
+    Scenario::parse(query.split('&').filter_map(|p| p.split_once('='))).expect("a valid scenario")
+}
+
+/// A run as the session hands it to the page: id, scenario, an empty recorder.
+fn started(id: u64, query: &str) -> (Started, Recorder) {
+    let rec = Recorder::new(&VirtualClock::new());
+    let run = Started { id, scenario: scenario(query), rec: rec.clone(), problem: Rc::new(RefCell::new(None)) };
+    (run, rec)
+}
+
+fn virtual_run(query: &str) -> awaitlab::core::run::Run {
+    run_virtual(&scenario(&format!("{query}&clock=virtual")))
+}
+
+#[test]
+fn a_link_with_bad_values_opens_on_defaults_with_a_notice_naming_them() {
+    let s = page("pattern=gather&tasks=abc");
+    let notice = s.notice.as_deref().expect("a notice");
+    assert!(notice.contains("tasks must be a whole number"), "{notice}");
+    assert_eq!(s.scenario.workload().len(), 10);
+    assert!(s.predicted.is_some(), "the defaults are predicted");
+    assert_eq!(view::status(&s), "Press Run to run these tasks for real on this page's event loop.");
+}
+
+#[test]
+fn a_valid_edit_changes_the_scenario_and_its_prediction_a_bad_one_only_the_errors() {
+    let s = page("pattern=gather&tasks=5");
+    let before = s.predicted.clone().expect("predicted");
+    let s = s.step(Action::Edit("tasks".into(), "7".into()));
+    assert_eq!(s.scenario.workload().len(), 7);
+    assert!(!Rc::ptr_eq(&before, s.predicted.as_ref().expect("predicted")));
+    let s = s.step(Action::Edit("tasks".into(), "0".into()));
+    assert_eq!(s.scenario.workload().len(), 7, "the last valid scenario stays");
+    assert_eq!(s.errors.len(), 1);
+    assert_eq!(s.errors[0].key, "tasks");
+}
+
+#[test]
+fn switching_to_a_pattern_about_failures_plans_some_and_says_so() {
+    let s = page("pattern=gather&fail=0").step(Action::Edit("pattern".into(), "retry".into()));
+    assert!(s.hint.as_deref().is_some_and(|h| h.starts_with("Failure probability set to 0.3")));
+    assert!(s.form.contains(&("fail".to_string(), "0.3".to_string())));
+}
+
+#[test]
+fn a_run_goes_from_started_through_frames_to_the_history_and_its_replay() {
+    let (run, rec) = started(1, "pattern=gather&tasks=2&min=10&max=10");
+    let s = page("pattern=gather&tasks=2").step(Action::Started(run));
+    assert!(s.running());
+    assert!(view::replaying(&s).is_none(), "a live run is what the page shows");
+    rec.record(0, 0, Kind::Done, Phase::Task, "");
+    let s = s.step(Action::Frame { id: 1, len: 1, now: 4.0 });
+    assert_eq!(view::status(&s), "Running… 1 of 2 tasks finished, 4 ms so far.");
+    let finished = virtual_run("pattern=gather&tasks=2&min=10&max=10");
+    let s = s.step(Action::Finished { id: 1, run: finished });
+    assert!(!s.running());
+    assert_eq!(view::status(&s), "Finished: 2 tasks in 10 ms.");
+    assert_eq!(s.history.len(), 1);
+    let r = view::replaying(&s).expect("the finished run is replayed");
+    assert_eq!(r.number, 1);
+    assert_eq!(view::measured_title(Some(&r)), "Run #1: predicted (virtual clock)");
+}
+
+#[test]
+fn actions_of_a_run_that_is_no_longer_current_change_nothing() {
+    let (first, _) = started(1, "pattern=gather&tasks=2");
+    let (second, _) = started(2, "pattern=gather&tasks=3");
+    let s = page("pattern=gather&tasks=2").step(Action::Started(first)).step(Action::Started(second));
+    for stale in [
+        Action::Frame { id: 1, len: 5, now: 1.0 },
+        Action::Cancelled { id: 1 },
+        Action::Finished { id: 1, run: virtual_run("pattern=gather&tasks=2") },
+    ] {
+        let next = s.clone().step(stale);
+        assert!(Rc::ptr_eq(&s, &next), "the same state: nothing is drawn again");
+    }
+    let s = s.step(Action::Cancelled { id: 2 });
+    assert_eq!(view::status(&s), "Cancelled.");
+}
+
+#[test]
+fn a_run_that_could_not_work_shows_its_problem() {
+    let (run, _) = started(1, "pattern=gather&tasks=2");
+    *run.problem.borrow_mut() = Some("The browser refused the mock API.".into());
+    let s = page("").step(Action::Started(run));
+    assert_eq!(view::status(&s), "The browser refused the mock API.");
+}
+
+#[test]
+fn replay_commands_need_a_replay_and_ticks_need_it_playing() {
+    let s = page("pattern=gather&tasks=3");
+    assert!(Rc::ptr_eq(&s, &s.clone().step(Action::Replay(ReplayCmd::Toggle))));
+    let s = s.step(Action::Import(virtual_run("pattern=sequential&tasks=3&min=100&max=100")));
+    assert!(Rc::ptr_eq(&s, &s.clone().step(Action::Replay(ReplayCmd::Tick(16.0)))), "paused: no tick");
+    let s = s.step(Action::Replay(ReplayCmd::Seek(150.0)));
+    let r = view::replaying(&s).expect("replaying");
+    assert_eq!(view::playhead(Some(&r)), Some(150.0));
+    let s = s.step(Action::Replay(ReplayCmd::Seek(300.0)));
+    assert_eq!(view::playhead(view::replaying(&s).as_ref()), None, "hidden at the end of a paused replay");
+}
+
+#[test]
+fn the_history_keeps_the_last_runs_and_forgets_their_compare_picks() {
+    let mut s = page("pattern=gather&tasks=2");
+    for _ in 0..HISTORY {
+        s = s.step(Action::Import(virtual_run("pattern=gather&tasks=2")));
+    }
+    for n in 1..=(MAX_COMPARE as u32 + 1) {
+        s = s.step(Action::ToggleCompare(n));
+    }
+    assert_eq!(s.compare, (1..=MAX_COMPARE as u32).collect::<Vec<_>>(), "at most {MAX_COMPARE}");
+    s = s.step(Action::Import(virtual_run("pattern=gather&tasks=2")));
+    assert_eq!(s.history.len(), HISTORY);
+    assert_eq!(s.history[0].0, 2, "run #1 is forgotten");
+    assert!(!s.compare.contains(&1));
+}
+
+#[test]
+fn comparing_patterns_adds_their_predictions_and_picks_them() {
+    let base = scenario("pattern=retry&tasks=4&limit=2");
+    assert!(view::offers_hold_comparison(&base));
+    assert!(!view::offers_errors_comparison(&base));
+    let s = page("pattern=gather&tasks=4").step(Action::AddAndCompare(view::pattern_comparison(&base)));
+    assert_eq!(s.history.len(), 3);
+    assert_eq!(s.compare, vec![1, 2, 3]);
+    let names: Vec<_> = s.history.iter().map(|(_, r)| r.scenario.params["pattern"].as_str().unwrap_or("")).collect();
+    assert_eq!(names, ["sequential", "gather", "semaphore"]);
+}
+
+#[test]
+fn the_axis_leaves_a_live_run_room_for_lateness() {
+    let predicted = virtual_run("pattern=sequential&tasks=2&min=100&max=100").timeline();
+    assert_eq!(view::time_scale(Some(&predicted), None, false), 200.0);
+    assert!((view::time_scale(Some(&predicted), None, true) - 200.0 * view::LIVE_ROOM).abs() < 1e-9);
+    let longer = virtual_run("pattern=sequential&tasks=3&min=100&max=100").timeline();
+    assert_eq!(view::time_scale(Some(&predicted), Some(&longer), false), 300.0);
+    assert_eq!(view::time_scale(None, None, false), 0.0);
+}
+
+#[test]
+fn zoom_halves_doubles_and_pans_within_the_run() {
+    // An axis of 300 ms ends on a round tick at 300.
+    assert_eq!(view::axis_end(300.0), 300.0);
+    let zoomed = view::zoom(ZoomStep::In, None, 300.0);
+    assert_eq!(zoomed, Some((75.0, 225.0)));
+    assert_eq!(view::zoom(ZoomStep::Later, zoomed, 300.0), Some((125.0, 275.0)));
+    assert_eq!(view::zoom(ZoomStep::Earlier, Some((10.0, 160.0)), 300.0), Some((0.0, 150.0)), "not before 0");
+    assert_eq!(view::zoom(ZoomStep::Out, zoomed, 300.0), None, "the whole run");
+    assert_eq!(view::zoom(ZoomStep::Whole, zoomed, 300.0), None);
+    assert_eq!(view::zoom_window(None, 300.0), (0.0, 300.0));
+}
