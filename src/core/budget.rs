@@ -26,6 +26,9 @@ pub const MAX_KEY_BYTES: usize = 64;
 /// Longest value, in bytes (the longest known value, `url`, may have 2,000 after trimming).
 pub const MAX_VALUE_BYTES: usize = 4096;
 
+/// Most `what_if` overrides in a scenario (its value is within [`MAX_VALUE_BYTES`] too).
+pub const MAX_OVERRIDES: usize = 32;
+
 /// Longest event detail, in bytes: the recorder shortens longer ones (an error message from a
 /// server, say), so an event's size in a Run JSON is bounded.
 pub const MAX_DETAIL_BYTES: usize = 100;

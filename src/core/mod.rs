@@ -22,4 +22,5 @@ pub mod scenario;
 pub mod spans;
 pub mod timeline;
 pub mod view;
+pub mod what_if;
 pub mod workload;

@@ -11,7 +11,7 @@ use super::patterns::{self, Ctx};
 use super::scenario::{ClockKind, ParamError, Scenario};
 use super::spans::{spans, Step};
 use super::timeline::Timeline;
-use super::workload::Workload;
+use super::workload::Tasks;
 
 /// `format` of the Run JSON.
 pub const RUN_FORMAT: &str = "awaitlab-run";
@@ -140,9 +140,9 @@ impl Run {
             version: RUN_VERSION,
             scenario: RunScenario { params, seed: scenario.seed },
             clock,
-            labels: match workload {
-                Workload::Fixed(_) => (0..workload.len()).map(|t| workload.label(t)).collect(),
-                Workload::Random { .. } => Vec::new(),
+            labels: match workload.tasks {
+                Tasks::Fixed(_) => (0..workload.len()).map(|t| workload.label(t)).collect(),
+                Tasks::Random { .. } => Vec::new(),
             },
             summary: Summary::of(workload.len(), &events),
             events,

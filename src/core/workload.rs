@@ -9,6 +9,8 @@
 use rand_core::RngCore;
 use rand_pcg::Pcg32;
 
+use super::what_if::WhatIf;
+
 /// One attempt of one task, as planned.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attempt {
@@ -28,9 +30,24 @@ pub struct FixedTask {
     pub duration_ms: u32,
 }
 
-/// The tasks a scenario runs and how each attempt turns out.
+/// The tasks a scenario runs and how each attempt turns out: the drawn plan ([`Tasks`]) with the
+/// link's "what if" overrides applied.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Workload {
+pub struct Workload {
+    pub tasks: Tasks,
+    /// Empty for every link without `what_if`, so such a plan is exactly the drawn one.
+    pub what_if: WhatIf,
+}
+
+impl From<Tasks> for Workload {
+    fn from(tasks: Tasks) -> Self {
+        Workload { tasks, what_if: WhatIf::default() }
+    }
+}
+
+/// The tasks, as drawn from the scenario (before any override).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Tasks {
     /// `tasks` tasks, durations uniform in `[min_ms, max_ms]`, each attempt failing with
     /// probability `fail`, all drawn from `seed`.
     Random { tasks: u32, min_ms: u32, max_ms: u32, fail: f64, seed: u64 },
@@ -46,9 +63,9 @@ fn unit(rng: &mut Pcg32) -> f64 {
 impl Workload {
     /// Number of tasks.
     pub fn len(&self) -> u32 {
-        match self {
-            Workload::Random { tasks, .. } => *tasks,
-            Workload::Fixed(t) => t.len() as u32,
+        match &self.tasks {
+            Tasks::Random { tasks, .. } => *tasks,
+            Tasks::Fixed(t) => t.len() as u32,
         }
     }
 
@@ -59,29 +76,41 @@ impl Workload {
 
     /// A task's lane label.
     pub fn label(&self, task: u32) -> String {
-        match self {
-            Workload::Fixed(t) => t.get(task as usize).map_or_else(|| format!("task {task}"), |t| t.label.into()),
-            Workload::Random { .. } => format!("task {task}"),
+        match &self.tasks {
+            Tasks::Fixed(t) => t.get(task as usize).map_or_else(|| format!("task {task}"), |t| t.label.into()),
+            Tasks::Random { .. } => format!("task {task}"),
         }
     }
 
     /// A random stream for one (task, attempt, purpose); `purpose` separates e.g. jitter from work.
     pub fn stream(&self, task: u32, attempt: u32, purpose: u32) -> Pcg32 {
-        let seed = match self {
-            Workload::Random { seed, .. } => *seed,
-            Workload::Fixed(_) => 0,
+        let seed = match &self.tasks {
+            Tasks::Random { seed, .. } => *seed,
+            Tasks::Fixed(_) => 0,
         };
         let stream = (u64::from(task) << 32) | (u64::from(attempt) << 8) | u64::from(purpose & 0xff);
         Pcg32::new(seed ^ 0x9e37_79b9_7f4a_7c15, stream)
     }
 
-    /// The plan for attempt `attempt` (from 1) of `task`.
+    /// The plan for attempt `attempt` (from 1) of `task`, with its `what_if` override applied.
     pub fn attempt(&self, task: u32, attempt: u32) -> Attempt {
-        match self {
-            Workload::Fixed(t) => {
+        let mut plan = self.drawn(task, attempt);
+        self.what_if.apply(&mut plan);
+        plan
+    }
+
+    /// When `task` is cancelled by a `what_if` override, ms after the run starts.
+    pub fn cancel_at(&self, task: u32) -> Option<u32> {
+        self.what_if.cancel_at(task)
+    }
+
+    /// The plan as drawn from the seed, before any override.
+    pub fn drawn(&self, task: u32, attempt: u32) -> Attempt {
+        match &self.tasks {
+            Tasks::Fixed(t) => {
                 Attempt { task, attempt, duration_ms: t.get(task as usize).map_or(0, |t| t.duration_ms), fails: false }
             }
-            Workload::Random { min_ms, max_ms, fail, .. } => {
+            Tasks::Random { min_ms, max_ms, fail, .. } => {
                 let mut rng = self.stream(task, attempt, 0);
                 let span = u64::from(max_ms.saturating_sub(*min_ms)) + 1;
                 let duration_ms = min_ms + (unit(&mut rng) * span as f64) as u32;
@@ -106,7 +135,7 @@ mod tests {
     use super::*;
 
     fn random(seed: u64, fail: f64) -> Workload {
-        Workload::Random { tasks: 100, min_ms: 10, max_ms: 20, fail, seed }
+        Tasks::Random { tasks: 100, min_ms: 10, max_ms: 20, fail, seed }.into()
     }
 
     #[test]
@@ -121,7 +150,7 @@ mod tests {
     fn failure_probability_is_respected_at_the_extremes_and_roughly_between() {
         assert!((0..100).all(|i| !random(1, 0.0).attempt(i, 1).fails));
         assert!((0..100).all(|i| random(1, 1.0).attempt(i, 1).fails));
-        let w = Workload::Random { tasks: 10_000, min_ms: 1, max_ms: 1, fail: 0.3, seed: 5 };
+        let w: Workload = Tasks::Random { tasks: 10_000, min_ms: 1, max_ms: 1, fail: 0.3, seed: 5 }.into();
         let n = (0..10_000).filter(|&i| w.attempt(i, 1).fails).count();
         assert!((2_700..3_300).contains(&n), "{n} of 10000 failed at p=0.3");
     }
@@ -129,7 +158,7 @@ mod tests {
     #[test]
     fn a_plan_depends_on_seed_task_and_attempt_only() {
         let a = random(42, 0.5);
-        let b = Workload::Random { tasks: 3, min_ms: 10, max_ms: 20, fail: 0.5, seed: 42 };
+        let b: Workload = Tasks::Random { tasks: 3, min_ms: 10, max_ms: 20, fail: 0.5, seed: 42 }.into();
         assert_eq!(a.attempt(2, 1), b.attempt(2, 1));
         assert_ne!(
             (0..20).map(|i| a.attempt(i, 1).duration_ms).collect::<Vec<_>>(),

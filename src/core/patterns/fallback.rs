@@ -16,18 +16,26 @@ pub const DEFAULT_VALUE: &str = "None";
 pub async fn run<'a, C: Clock>(ctx: &'a Ctx<C>, lp: &Loop<'a>) -> Vec<Outcome> {
     aio::gather(
         lp,
-        (0..ctx.workload.len()).map(|task| async move {
-            match ctx.attempt(task, 1).await {
-                Ok(value) => {
-                    let outcome = Ok(value);
-                    ctx.finish(task, &outcome);
-                    outcome
+        (0..ctx.workload.len()).map(|task| {
+            ctx.until_cancelled(task, async move {
+                match ctx.attempt(task, 1).await {
+                    Ok(value) => {
+                        let outcome = Ok(value);
+                        ctx.finish(task, &outcome);
+                        outcome
+                    }
+                    Err(error) => {
+                        ctx.rec.record(
+                            task,
+                            0,
+                            Kind::Fallback,
+                            Phase::Task,
+                            format!("{DEFAULT_VALUE} (error: {error})"),
+                        );
+                        Ok(DEFAULT_VALUE.into())
+                    }
                 }
-                Err(error) => {
-                    ctx.rec.record(task, 0, Kind::Fallback, Phase::Task, format!("{DEFAULT_VALUE} (error: {error})"));
-                    Ok(DEFAULT_VALUE.into())
-                }
-            }
+            })
         }),
     )
     .await

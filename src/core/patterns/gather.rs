@@ -15,7 +15,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use super::{aio, Ctx, Loop, Outcome};
+use super::{aio, Ctx, Loop, Outcome, WHAT_IF_CANCELLED};
 use crate::core::aio::{Signal, Task};
 use crate::core::clock::Clock;
 use crate::core::event::{Event, Kind, Phase};
@@ -56,7 +56,9 @@ async fn task_group<'a, C: Clock>(ctx: &'a Ctx<C>, lp: &Loop<'a>) -> Vec<Outcome
                 all_done.set();
             }
             let Some(group) = group.upgrade() else { return };
-            let failed = matches!(group[i].result(), Some(Ok(Err(_))));
+            // A child cancelled by a `what_if` override is cancelled, not failed: asyncio's
+            // TaskGroup does not abort for it.
+            let failed = matches!(group[i].result(), Some(Ok(Err(e))) if !e.as_str().starts_with(WHAT_IF_CANCELLED));
             if failed && !aborting.replace(true) {
                 let why = format!("task {i} failed first");
                 for (other, t) in group.iter().enumerate() {

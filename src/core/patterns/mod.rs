@@ -121,6 +121,9 @@ impl<C: Clock> Work for SleepWork<C> {
     }
 }
 
+/// How the outcome of a task cancelled by a `what_if` override starts.
+pub const WHAT_IF_CANCELLED: &str = "cancelled: what_if";
+
 /// Everything a pattern needs: the clock, where to record, what to run.
 pub struct Ctx<C: Clock> {
     pub clock: C,
@@ -198,11 +201,11 @@ impl<C: Clock> Ctx<C> {
             lp,
             (0..self.workload.len()).map(|task| {
                 let work = body(task);
-                async move {
+                self.until_cancelled(task, async move {
                     let outcome = work.await;
                     self.finish(task, &outcome);
                     outcome
-                }
+                })
             }),
         )
         .await
@@ -274,9 +277,38 @@ impl<C: Clock> Ctx<C> {
 
     /// A task with one attempt, its outcome recorded.
     pub async fn single(&self, task: u32) -> Outcome {
-        let outcome = self.attempt(task, 1).await;
-        self.finish(task, &outcome);
-        outcome
+        self.until_cancelled(task, async {
+            let outcome = self.attempt(task, 1).await;
+            self.finish(task, &outcome);
+            outcome
+        })
+        .await
+    }
+
+    /// `task`'s whole body (which records its own finish), cancelled at its `what_if` time if it
+    /// has one (`loop.call_at(ms, task.cancel)`): at that instant the body is dropped (its open
+    /// spans close with `cancel`) and the task gets a `failed` mark starting with `cancelled`. A
+    /// task whose time has passed before it starts never starts; one that finishes in the same
+    /// instant is cancelled (the cancel's timer was armed first). Without an override, `body` is
+    /// awaited as it is, so runs without `what_if` are unchanged.
+    pub async fn until_cancelled(&self, task: u32, body: impl Future<Output = Outcome>) -> Outcome {
+        let Some(at) = self.workload.cancel_at(task) else { return body.await };
+        let why = format!("what_if: task {task} at {at} ms");
+        let left = f64::from(at) - self.rec.elapsed();
+        if left <= 0.0 {
+            drop(body);
+            return self.cancelled(task, &why);
+        }
+        let deadline = self.clock.sleep(left);
+        // The body is dropped at the end of this block, before the cancellation is recorded.
+        let finished = {
+            let body = pin!(body);
+            match select(pin!(deadline), body).await {
+                Either::Left(_) => None,
+                Either::Right((outcome, _)) => Some(outcome),
+            }
+        };
+        finished.unwrap_or_else(|| self.cancelled(task, &why))
     }
 }
 

@@ -25,7 +25,7 @@ impl From<ParamKind> for FieldKind {
             ParamKind::Number { min, max, step } => FieldKind::Number { min, max, step },
             ParamKind::Flag { on, off } => FieldKind::Choice(vec![("1", on), ("0", off)]),
             ParamKind::Choice(options) => FieldKind::Choice(options()),
-            ParamKind::UrlTemplate => FieldKind::Text,
+            ParamKind::UrlTemplate | ParamKind::WhatIf => FieldKind::Text,
         }
     }
 }
@@ -81,6 +81,7 @@ pub fn docs_table() -> String {
             ParamKind::Flag { .. } => "`1` or `0`".into(),
             ParamKind::Choice(options) => code_list(options().into_iter().map(|(k, _)| k)),
             ParamKind::UrlTemplate => String::new(),
+            ParamKind::WhatIf => "see [What if](#what-if)".into(),
         };
         let values = match (values.is_empty(), p.note.is_empty()) {
             (_, true) => values,
@@ -89,6 +90,7 @@ pub fn docs_table() -> String {
         };
         let default = match p.kind {
             ParamKind::Whole { .. } | ParamKind::Number { .. } => p.default.to_string(),
+            _ if p.default.is_empty() => "none".to_string(),
             _ => format!("`{}`", p.default),
         };
         out.push_str(&format!("| `{}` | {used_by} | {} | {values} ({default}) |\n", p.key, p.doc));

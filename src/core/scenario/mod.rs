@@ -12,7 +12,8 @@ use std::fmt;
 use serde::Serialize;
 
 use super::budget::{self, MAX_KEYS};
-use super::workload::{Workload, BREAKFAST};
+use super::what_if::WhatIf;
+use super::workload::{Tasks, Workload, BREAKFAST};
 
 pub mod form;
 pub mod params;
@@ -90,6 +91,10 @@ pub struct Scenario {
     pub save: u32,
     /// timeout: each task's deadline, ms.
     pub timeout: u32,
+    /// "What if" overrides of the plan (`core::what_if`); empty, and left out of a Run JSON's
+    /// params, for every link without `what_if`.
+    #[serde(skip_serializing_if = "WhatIf::is_empty")]
+    pub what_if: WhatIf,
 }
 
 impl Scenario {
@@ -119,6 +124,7 @@ impl Scenario {
             process: 0,
             save: 0,
             timeout: 0,
+            what_if: WhatIf::default(),
         }
     }
 }
@@ -238,6 +244,14 @@ impl Scenario {
         if s.pattern == Pattern::Semaphore {
             s.limit = s.effective_limit();
         }
+        let tasks = s.workload().len();
+        if let Some(task) = s.what_if.max_task().filter(|&t| t >= tasks) {
+            errors.push(err(
+                "what_if",
+                format!("what_if names task {task}, but the tasks are numbered 0 to {}", tasks.saturating_sub(1)),
+            ));
+            s.what_if.retain_tasks(tasks);
+        }
         if let Err(message) = budget::check_events(s) {
             errors.push(err("tasks", message));
             s.tasks = Scenario::default().tasks;
@@ -299,16 +313,17 @@ impl Scenario {
 
     /// The tasks this scenario runs.
     pub fn workload(&self) -> Workload {
-        match self.preset {
-            Preset::Breakfast => Workload::Fixed(BREAKFAST),
-            Preset::Random => Workload::Random {
+        let tasks = match self.preset {
+            Preset::Breakfast => Tasks::Fixed(BREAKFAST),
+            Preset::Random => Tasks::Random {
                 tasks: self.tasks,
                 min_ms: self.min,
                 max_ms: self.max,
                 fail: self.fail,
                 seed: self.seed,
             },
-        }
+        };
+        Workload { tasks, what_if: self.what_if.clone() }
     }
 }
 

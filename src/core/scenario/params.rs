@@ -32,7 +32,7 @@ pub const MAX_RETRIES: u32 = 20;
 pub const MAX_FACTOR: f64 = 10.0;
 
 /// Keys that are about the view, not the run; accepted and left to the UI.
-pub const VIEW_KEYS: &[&str] = &["v", "embed", "theme", "autoplay", "controls", "speed", "origin", "fetch"];
+pub const VIEW_KEYS: &[&str] = &["v", "embed", "theme", "autoplay", "controls", "speed", "origin", "fetch", "guess"];
 
 /// A parameter's type and range: how its text is read and how the form edits it.
 #[derive(Debug, Clone, Copy)]
@@ -49,6 +49,8 @@ pub enum ParamKind {
     Choice(fn() -> Vec<(&'static str, &'static str)>),
     /// A request URL template (see [`super::url::check_url_template`]).
     UrlTemplate,
+    /// "What if" overrides (see [`crate::core::what_if`]).
+    WhatIf,
 }
 
 /// Which runs a key changes.
@@ -257,6 +259,10 @@ pub const PARAMS: &[ParamSpec] = &[
         .uses(Uses::Patterns(&[Pattern::Timeout]))
         .doc("each task's deadline, ms: a task at least this long is cancelled", "")
         .form(21, "Timeout (ms)", |_| "A task still running after this long is cancelled"),
+    spec("what_if", ParamKind::WhatIf, "", |s| s.what_if.to_string(), |s, v| s.what_if = v.what_if())
+        .when(|s| !s.what_if.is_empty())
+        .doc("overrides of the plan: an attempt made to fail or succeed, twice as slow or fast, a task cancelled at a time",
+             "at most 32 entries, tasks within `tasks`"),
 ];
 
 /// The keys of [`PARAMS`], in link order, as a constant.
@@ -297,6 +303,7 @@ mod tests {
                 ParamKind::Flag { .. } => vec!["1".into(), "0".into()],
                 ParamKind::Choice(options) => options().iter().map(|(k, _)| k.to_string()).collect(),
                 ParamKind::UrlTemplate => vec!["https://example.com/{id}".into()],
+                ParamKind::WhatIf => vec!["".into(), "1:cancel@150,1.1:fail,3.2:ok+x2".into()],
             };
             for text in texts {
                 // A limit reads back under a pattern that takes one.

@@ -6,6 +6,7 @@ use super::params::ParamKind;
 use super::pattern::{from_key, Choice};
 use super::url::check_url_template;
 use super::ParamError;
+use crate::core::what_if::WhatIf;
 
 /// A parameter's value once read, before it is stored in its field.
 #[derive(Debug, Clone, PartialEq)]
@@ -16,6 +17,7 @@ pub enum Value {
     Flag(bool),
     Choice(&'static str),
     Text(String),
+    WhatIf(WhatIf),
 }
 
 // The accessors a parameter's setter uses. Its kind decides the variant, so a mismatch is a bug
@@ -49,6 +51,12 @@ impl Value {
         match self {
             Value::Choice(key) => from_key(key).unwrap_or(T::ALL[0]),
             _ => T::ALL[0],
+        }
+    }
+    pub fn what_if(self) -> WhatIf {
+        match self {
+            Value::WhatIf(w) => w,
+            _ => WhatIf::default(),
         }
     }
     pub fn text(self) -> String {
@@ -88,6 +96,9 @@ impl ParamKind {
                     err(key, format!("{key} must be one of {} (got {})", names.join(", "), shown(value)))
                 })
             }
+            ParamKind::WhatIf => WhatIf::parse(value)
+                .map(Value::WhatIf)
+                .map_err(|m| err(key, format!("{key}: {m} (see the README's what_if grammar)"))),
             ParamKind::UrlTemplate => {
                 check_url_template(value).map(|()| Value::Text(value.trim().to_string())).map_err(|m| err(key, m))
             }
