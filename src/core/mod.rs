@@ -10,6 +10,7 @@ pub mod code_plan;
 pub mod event;
 pub mod export;
 pub mod gap;
+pub mod guess;
 pub mod import;
 pub mod limits;
 pub mod message;

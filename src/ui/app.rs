@@ -6,10 +6,12 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::bar_menu::BarMenu;
 use super::code_panel::CodePanel;
 use super::commands::run_measured;
 use super::controls::Controls;
 use super::embed::{use_embed, use_run_reports};
+use super::guess::GuessFirst;
 use super::history::History;
 use super::legend::Legend;
 use super::replay_panel::ReplayPanel;
@@ -135,6 +137,7 @@ struct PanelsProps {
     playhead: Option<f64>,
     window: Option<(f64, f64)>,
     limit: Option<u32>,
+    what_if: Rc<crate::core::what_if::WhatIf>,
     on_replay_cmd: Callback<super::state::ReplayCmd>,
 }
 
@@ -146,11 +149,11 @@ fn Panels(props: &PanelsProps) -> Html {
         <div class="panels">
             if let Some(tl) = l.predicted.clone() {
                 <TimelineView kind="predicted" title="Predicted (virtual clock)" labels={l.labels.clone()} timeline={tl} {scale_ms} {playhead} {window} {limit}
-                    cut={l.predicted_cut} />
+                    cut={l.predicted_cut} what_if={props.what_if.clone()} />
             }
             if let Some(tl) = l.measured.clone() {
                 <TimelineView kind="measured" title={props.measured_title.clone()} labels={l.labels.clone()} timeline={tl} {scale_ms} {playhead} {window} {limit}
-                    ghost={l.predicted.clone().map(Shared)} cut={l.measured_cut} />
+                    ghost={l.predicted.clone().map(Shared)} cut={l.measured_cut} what_if={props.what_if.clone()} />
             } else {
                 <p class="placeholder">{ "The measured timeline appears here when you press Run." }</p>
             }
@@ -218,6 +221,9 @@ pub fn App() -> Html {
                     errors={Rc::new(state.errors.clone())} running={state.running()} hint={state.hint.clone().map(AttrValue::from)}
                     on_edit={send(&state, |(k, v)| Action::Edit(k, v))} {on_run} on_cancel={Callback::from(|()| session::cancel_current())} {on_example} />
                 <p class="status" id="status" aria-live="polite">{ view::status(&state) }</p>
+                <GuessFirst predicted={state.predicted.as_ref().map(|p| Rc::new(p.summary.clone()))}
+                    measured={state.measured.as_ref().and_then(|m| m.run.as_ref()).map(|r| Rc::new(r.summary.clone()))} />
+                <BarMenu scenario={Rc::new(state.scenario.clone())} on_edit={send(&state, |(k, v)| Action::Edit(k, v))} />
                 <SummaryView
                     predicted={state.predicted.as_ref().map(|p| Rc::new(p.summary.clone()))}
                     measured={state.measured.as_ref().and_then(|m| m.run.as_ref()).map(|r| Rc::new(r.summary.clone()))}
@@ -227,7 +233,7 @@ pub fn App() -> Html {
                 <ZoomBar window={*zoom} {scale_ms} on_zoom={Callback::from({ let zoom = zoom.clone(); move |w| zoom.set(w) })} />
                 <Panels layouts={Shared(Rc::new(layouts))} replaying={replaying.clone().map(|r| Shared(Rc::new(r)))}
                     measured_title={view::measured_title(replaying.as_ref())} {scale_ms} {playhead} window={*zoom}
-                    limit={shown.effective_limit()} on_replay_cmd={send(&state, Action::Replay)} />
+                    limit={shown.effective_limit()} what_if={Rc::new(shown.what_if.clone())} on_replay_cmd={send(&state, Action::Replay)} />
                 <SharePanel run={replaying.as_ref().map(|r| Shared(r.run.clone()))}
                     scenario={Rc::new(state.scenario.clone())} on_import={send(&state, Action::Import)} />
                 <History history={Rc::new(state.history.clone())} replaying={replaying.as_ref().map(|r| r.number)}

@@ -1,12 +1,14 @@
 //! The Yew app: state in a reducer, one component per file, data down and callbacks up.
 
 mod app;
+mod bar_menu;
 mod code_panel;
 mod commands;
 mod controls;
 mod embed;
 mod files;
 mod frame;
+mod guess;
 mod history;
 mod legend;
 mod replay_panel;

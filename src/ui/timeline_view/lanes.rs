@@ -7,6 +7,7 @@ use yew::prelude::*;
 use super::geometry::{bar_at, planned_rest, queued_at, Geometry, GUTTER};
 use crate::core::event::{Kind, Phase};
 use crate::core::timeline::{format_ms, Bar, Cut, Timeline};
+use crate::core::what_if::WhatIf;
 
 fn phase_name(phase: Phase) -> &'static str {
     match phase {
@@ -123,6 +124,8 @@ pub struct Lanes<'a> {
     pub label_every: usize,
     /// Called with a lane's index when it gets keyboard focus.
     pub on_focus: Callback<usize>,
+    /// The run's `what_if` overrides: their bars are marked `overridden` and say what changed.
+    pub what_if: Option<&'a WhatIf>,
 }
 
 impl Lanes<'_> {
@@ -180,11 +183,19 @@ impl Lanes<'_> {
         let w = (self.g.x(bar.end) - x0).max(1.0);
         // Only where the mark fits inside the bar and can be told apart.
         let mark = (bar_h >= 8.0 && w >= bar_h).then(|| end_mark(bar.close, x0 + w, y + self.g.lane_h / 2.0, bar_h));
+        // What a `what_if` override changed for this bar's attempt (work and fetch bars).
+        let changed = matches!(bar.phase, Phase::Work | Phase::Fetch)
+            .then(|| self.what_if.and_then(|w| w.describe(bar.task, bar.attempt)))
+            .flatten();
+        let class = classes!(bar_class(bar.phase, bar.close), changed.is_some().then_some("overridden"));
+        let changed = changed.map_or_else(String::new, |c| format!(" · {c}"));
         html! {
             <>
-            <rect class={bar_class(bar.phase, bar.close)} x={format!("{x0:.2}")} y={format!("{:.2}", y + self.g.pad())}
-                  width={format!("{w:.2}")} height={format!("{bar_h:.2}")}>
-                <title>{ format!("{}{}", bar_title(name, bar), versus(bar, self.ghost)) }</title>
+            <rect {class} x={format!("{x0:.2}")} y={format!("{:.2}", y + self.g.pad())}
+                  width={format!("{w:.2}")} height={format!("{bar_h:.2}")}
+                  data-task={bar.task.to_string()} data-attempt={bar.attempt.to_string()}
+                  data-start={format!("{}", bar.start)} data-end={format!("{}", bar.end)}>
+                <title>{ format!("{}{}{changed}", bar_title(name, bar), versus(bar, self.ghost)) }</title>
             </rect>
             { mark.unwrap_or_default() }
             </>

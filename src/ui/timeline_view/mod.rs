@@ -19,6 +19,7 @@ use yew::prelude::*;
 
 use super::Shared;
 use crate::core::timeline::{format_ms, Cut, Timeline};
+use crate::core::what_if::WhatIf;
 use geometry::{Geometry, WIDTH};
 pub use lanes::end_mark;
 use lanes::Lanes;
@@ -52,6 +53,9 @@ pub struct Props {
     /// Replay: show the timeline as it was at this cut (the layout itself is of the whole run).
     #[prop_or_default]
     pub cut: Option<Cut>,
+    /// The scenario's `what_if` overrides, marked on the bars they change.
+    #[prop_or_default]
+    pub what_if: Option<Rc<WhatIf>>,
 }
 
 /// Whether `props` are drawn on a canvas: decided by what the whole run will show (its lanes, its
@@ -133,6 +137,7 @@ pub fn TimelineView(props: &Props) -> Html {
         // Label every lane when there is room, otherwise every k-th one.
         label_every: (12.0 / g.lane_h).ceil().max(1.0) as usize,
         on_focus,
+        what_if: props.what_if.as_deref(),
     };
     let aria = format!(
         "{} timeline: {} tasks over {}, at most {} in flight at once",

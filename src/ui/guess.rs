@@ -1,0 +1,76 @@
+//! "Guess first" (`guess=makespan` or `guess=peak` in the URL): until the reader answers, the
+//! page hides the prediction (the body gets the class `guessing`, which static/lab.css reads);
+//! then it shows their guess next to the prediction and the measurement (`core::guess`).
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use super::url::query_pairs;
+use crate::core::guess::Guess;
+use crate::core::run::Summary;
+
+#[derive(PartialEq, Properties)]
+pub struct Props {
+    pub predicted: Option<Rc<Summary>>,
+    pub measured: Option<Rc<Summary>>,
+}
+
+/// Sets the body's `guessing` class while the reader has not answered.
+#[hook]
+fn use_guessing_class(guessing: bool) {
+    use_effect_with(guessing, |&guessing| {
+        if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+            let _ = if guessing { body.class_list().add_1("guessing") } else { body.class_list().remove_1("guessing") };
+        }
+    });
+}
+
+fn ask(guess: Guess, problem: Option<&str>, oninput: Callback<InputEvent>, onsubmit: Callback<SubmitEvent>) -> Html {
+    html! {
+        <form class="guess ask" id="guess" {onsubmit}>
+            <label for="guess-input">{ guess.question() }</label>
+            <input id="guess-input" type="text" inputmode="decimal" autocomplete="off" {oninput} />
+            <button type="submit">{ "Show me" }</button>
+            if let Some(p) = problem { <p class="guess-problem" role="alert">{ p.to_string() }</p> }
+        </form>
+    }
+}
+
+#[component]
+pub fn GuessFirst(props: &Props) -> Html {
+    let guess = use_memo((), |()| {
+        query_pairs().into_iter().find(|(k, _)| k == "guess").and_then(|(_, v)| Guess::from_view(&v))
+    });
+    let text = use_state(String::new);
+    let answer = use_state(|| None::<f64>);
+    let problem = use_state(|| None::<String>);
+    use_guessing_class(guess.is_some() && answer.is_none());
+    let Some(guess) = *guess else { return Html::default() };
+    let Some(value) = *answer else {
+        let oninput = {
+            let text = text.clone();
+            Callback::from(move |e: InputEvent| {
+                text.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value())
+            })
+        };
+        let onsubmit = {
+            let (text, answer, problem) = (text.clone(), answer.clone(), problem.clone());
+            Callback::from(move |e: SubmitEvent| {
+                e.prevent_default();
+                match guess.read(&text) {
+                    Ok(x) => answer.set(Some(x)),
+                    Err(p) => problem.set(Some(p)),
+                }
+            })
+        };
+        return ask(guess, problem.as_deref(), oninput, onsubmit);
+    };
+    let rows = guess.rows(value, props.predicted.as_deref(), props.measured.as_deref());
+    html! {
+        <table class="guess result" id="guess-result">
+            <caption>{ match guess { Guess::Makespan => "Makespan", Guess::Peak => "Peak concurrency" } }</caption>
+            { for rows.into_iter().map(|(who, figure)| html! { <tr><th scope="row">{ who }</th><td>{ figure }</td></tr> }) }
+        </table>
+    }
+}
