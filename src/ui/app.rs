@@ -1,15 +1,18 @@
-//! The page: the form, the status line, the summary, the two timelines and the panels under them.
-//! What it shows is computed by `core::view` from the state; this wires hooks, callbacks and
+//! The page, one screen: the form across the top; under it the figures, the two timelines and the
+//! replay bar, with the code beside them; the rest (legend, zoom, every figure, share, history)
+//! below. What it shows is computed by `core::view` from the state; this wires hooks, callbacks and
 //! components together.
 
 use std::rc::Rc;
 
 use yew::prelude::*;
 
+use wasm_bindgen::JsCast;
+
 use super::bar_menu::BarMenu;
-use super::code_panel::CodePanel;
+use super::code_panel::{bar_event, CodePanel};
 use super::commands::run_measured;
-use super::controls::Controls;
+use super::controls::{Controls, LIVE_SLIDER_TASKS};
 use super::embed::{use_embed, use_run_reports};
 use super::guess::GuessFirst;
 use super::history::History;
@@ -23,6 +26,7 @@ use super::timeline_view::TimelineView;
 use super::url::{self, use_url_sync};
 use super::zoom_bar::ZoomBar;
 use super::Shared;
+use crate::core::event::Event;
 use crate::core::gap;
 use crate::core::run::Run;
 use crate::core::scenario::Scenario;
@@ -113,7 +117,7 @@ fn header() -> Html {
     html! {
         <header class="top">
             <h1>{ "awaitlab" }</h1>
-            <p class="tagline">{ "See async concurrency: run the patterns for real on your browser's event loop, next to what a virtual clock predicts." }</p>
+            <p class="tagline">{ "Async patterns run for real on your browser's event loop, beside what a virtual clock predicts." }</p>
         </header>
     }
 }
@@ -139,14 +143,22 @@ struct PanelsProps {
     limit: Option<u32>,
     what_if: Rc<crate::core::what_if::WhatIf>,
     on_replay_cmd: Callback<super::state::ReplayCmd>,
+    /// A bar came under the pointer (the event it stands for), or left it.
+    on_bar_hover: Callback<Option<Event>>,
 }
 
 #[component]
 fn Panels(props: &PanelsProps) -> Html {
     let l = &props.layouts;
     let (scale_ms, playhead, window, limit) = (props.scale_ms, props.playhead, props.window, props.limit);
+    // One listener for every bar: which bar is under the pointer, read from its classes.
+    let onmouseover = props.on_bar_hover.reform(|e: MouseEvent| {
+        let target = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+        target.and_then(|t| t.get_attribute("class")).and_then(|c| bar_event(&c))
+    });
+    let onmouseleave = props.on_bar_hover.reform(|_: MouseEvent| None);
     html! {
-        <div class="panels">
+        <div class="panels" {onmouseover} {onmouseleave}>
             if let Some(tl) = l.predicted.clone() {
                 <TimelineView kind="predicted" title="Predicted (virtual clock)" labels={l.labels.clone()} timeline={tl} {scale_ms} {playhead} {window} {limit}
                     cut={l.predicted_cut} what_if={props.what_if.clone()} />
@@ -206,6 +218,20 @@ pub fn App() -> Html {
     let scale_ms = view::time_scale(layouts.predicted.as_deref(), layouts.measured.as_deref(), state.running());
     let timelines: Vec<Shared<Timeline>> =
         layouts.predicted.iter().chain(layouts.measured.iter()).cloned().map(Shared).collect();
+    let hovered_bar = use_state(|| None::<Event>);
+    let on_bar_hover = {
+        let hovered_bar = hovered_bar.clone();
+        Callback::from(move |e: Option<Event>| {
+            if *hovered_bar != e {
+                hovered_bar.set(e)
+            }
+        })
+    };
+    // The code follows the run on screen: a replayed run's own scenario, its current event.
+    let code_scenario = replaying.as_ref().and_then(|r| r.run.parsed_scenario().ok()).unwrap_or_else(|| shown.clone());
+    let current_event =
+        replaying.as_ref().and_then(|r| r.replay.cursor.checked_sub(1).and_then(|i| r.run.events.get(i)).cloned());
+    let live = state.scenario.workload().len() <= LIVE_SLIDER_TASKS;
     html! {
         <>
             { header() }
@@ -213,34 +239,41 @@ pub fn App() -> Html {
                 <div class="banner banner-warn" role="status" id="url-notice">{ notice.clone() }</div>
             }
             <main>
+                <Controls scenario={Rc::new(state.scenario.clone())} values={Rc::new(state.form.clone())}
+                    errors={Rc::new(state.errors.clone())} running={state.running()} hint={state.hint.clone().map(AttrValue::from)}
+                    on_edit={send(&state, |(k, v)| Action::Edit(k, v))} {on_run} on_cancel={Callback::from(|()| session::cancel_current())} {on_example} {live} />
+                <div class="lab">
+                    <div class="lab-runs">
+                        <div class="lab-head">
+                            <p class="status" id="status" aria-live="polite">{ view::status(&state) }</p>
+                            <GuessFirst predicted={state.predicted.as_ref().map(|p| Rc::new(p.summary.clone()))}
+                                measured={state.measured.as_ref().and_then(|m| m.run.as_ref()).map(|r| Rc::new(r.summary.clone()))} />
+                            <SummaryView
+                                predicted={state.predicted.as_ref().map(|p| Rc::new(p.summary.clone()))}
+                                measured={state.measured.as_ref().and_then(|m| m.run.as_ref()).map(|r| Rc::new(r.summary.clone()))}
+                                {causes} />
+                        </div>
+                        <Panels layouts={Shared(Rc::new(layouts))} replaying={replaying.clone().map(|r| Shared(Rc::new(r)))}
+                            measured_title={view::measured_title(replaying.as_ref())} {scale_ms} {playhead} window={*zoom}
+                            limit={shown.effective_limit()} what_if={Rc::new(shown.what_if.clone())}
+                            on_replay_cmd={send(&state, Action::Replay)} {on_bar_hover} />
+                        <Legend {timelines} />
+                    </div>
+                    <CodePanel scenario={Rc::new(code_scenario)} current={current_event} hovered={(*hovered_bar).clone()} />
+                </div>
+                <BarMenu scenario={Rc::new(state.scenario.clone())} on_edit={send(&state, |(k, v)| Action::Edit(k, v))} />
                 <section class="intro">
                     <h2>{ shown.pattern.title() }</h2>
                     <p class="explain">{ shown.pattern.explain() }</p>
                 </section>
-                <Controls scenario={Rc::new(state.scenario.clone())} values={Rc::new(state.form.clone())}
-                    errors={Rc::new(state.errors.clone())} running={state.running()} hint={state.hint.clone().map(AttrValue::from)}
-                    on_edit={send(&state, |(k, v)| Action::Edit(k, v))} {on_run} on_cancel={Callback::from(|()| session::cancel_current())} {on_example} />
-                <p class="status" id="status" aria-live="polite">{ view::status(&state) }</p>
-                <GuessFirst predicted={state.predicted.as_ref().map(|p| Rc::new(p.summary.clone()))}
-                    measured={state.measured.as_ref().and_then(|m| m.run.as_ref()).map(|r| Rc::new(r.summary.clone()))} />
-                <BarMenu scenario={Rc::new(state.scenario.clone())} on_edit={send(&state, |(k, v)| Action::Edit(k, v))} />
-                <SummaryView
-                    predicted={state.predicted.as_ref().map(|p| Rc::new(p.summary.clone()))}
-                    measured={state.measured.as_ref().and_then(|m| m.run.as_ref()).map(|r| Rc::new(r.summary.clone()))}
-                    {causes} />
                 { notes(&state, shown) }
-                <Legend {timelines} />
                 <ZoomBar window={*zoom} {scale_ms} on_zoom={Callback::from({ let zoom = zoom.clone(); move |w| zoom.set(w) })} />
-                <Panels layouts={Shared(Rc::new(layouts))} replaying={replaying.clone().map(|r| Shared(Rc::new(r)))}
-                    measured_title={view::measured_title(replaying.as_ref())} {scale_ms} {playhead} window={*zoom}
-                    limit={shown.effective_limit()} what_if={Rc::new(shown.what_if.clone())} on_replay_cmd={send(&state, Action::Replay)} />
                 <SharePanel run={replaying.as_ref().map(|r| Shared(r.run.clone()))}
                     scenario={Rc::new(state.scenario.clone())} on_import={send(&state, Action::Import)} />
                 <History history={Rc::new(state.history.clone())} replaying={replaying.as_ref().map(|r| r.number)}
                     compare={Rc::new(state.compare.clone())} on_replay={send(&state, Action::SelectReplay)}
                     on_compare={send(&state, Action::ToggleCompare)} on_compare_patterns={compare(&state, view::pattern_comparison)}
                     {on_compare_hold} {on_compare_errors} />
-                <CodePanel scenario={Rc::new(shown.clone())} />
             </main>
             { footer() }
         </>

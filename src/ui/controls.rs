@@ -1,5 +1,6 @@
 //! The scenario form: a field per parameter of the current pattern, each with its error beside
-//! it, the Run button, and one-click examples from the article.
+//! it (the key ones in view, the rest one click away under "More keys"), a slider beside every
+//! number that re-predicts as it moves, the Run button, and one-click examples from the article.
 
 use std::rc::Rc;
 
@@ -24,6 +25,44 @@ pub struct Props {
     pub on_cancel: Callback<()>,
     /// An example was picked: load this query and run it.
     pub on_example: Callback<&'static str>,
+    /// Sliders re-predict on every move (`input`); past [`LIVE_SLIDER_TASKS`] only on release.
+    #[prop_or(true)]
+    pub live: bool,
+}
+
+/// Up to this many tasks a slider re-predicts as it moves; beyond, when it is let go.
+pub const LIVE_SLIDER_TASKS: u32 = 1_000;
+
+/// The keys shown in the form's first row; every other field of the pattern is under "More keys".
+const KEY_FIELDS: &[&str] =
+    &["pattern", "preset", "tasks", "min", "max", "fail", "limit", "retries", "delay", "timeout", "errors"];
+
+/// A slider for a number field, within its range, reporting moves as edits of the same key.
+fn slider(
+    field: &Field,
+    (min, max, step): (f64, f64, f64),
+    value: &str,
+    live: bool,
+    on_edit: &Callback<(String, String)>,
+) -> Html {
+    // A value outside the range (or `none`) puts the thumb at an end.
+    let (key, label) = (field.key, field.label);
+    let at = value.trim().parse::<f64>().ok().filter(|v| v.is_finite()).unwrap_or(max).clamp(min, max);
+    let emit = {
+        let on_edit = on_edit.clone();
+        move |el: HtmlInputElement| on_edit.emit((key.to_string(), el.value()))
+    };
+    let (oninput, onchange) = if live {
+        let emit = emit.clone();
+        (Some(Callback::from(move |e: InputEvent| emit(e.target_unchecked_into()))), None)
+    } else {
+        (None, Some(Callback::from(move |e: Event| emit(e.target_unchecked_into()))))
+    };
+    html! {
+        <input type="range" class="slider" name={key} id={format!("slider-{key}")}
+            aria-label={format!("{label} (slider)")} min={min.to_string()} max={max.to_string()} step={step.to_string()}
+            value={at.to_string()} {oninput} {onchange} />
+    }
 }
 
 /// The article's examples, as `(label, query)`.
@@ -40,20 +79,25 @@ fn input(
     value: String,
     invalid: Option<&'static str>,
     described: Option<String>,
+    live: bool,
     on_edit: &Callback<(String, String)>,
 ) -> Html {
     let (key, id) = (field.key, format!("field-{}", field.key));
     let on_edit = on_edit.clone();
     match &field.kind {
         FieldKind::Number { min, max, step } => {
+            let range = slider(field, (*min, *max, *step), &value, live, &on_edit);
             let oninput = Callback::from(move |e: InputEvent| {
                 let el: HtmlInputElement = e.target_unchecked_into();
                 on_edit.emit((key.to_string(), el.value()));
             });
             html! {
-                <input id={id} name={key} type="text" inputmode="decimal" value={value}
-                    data-min={min.to_string()} data-max={max.to_string()} data-step={step.to_string()}
-                    aria-invalid={invalid} aria-describedby={described} {oninput} />
+                <div class="number">
+                    <input id={id} name={key} type="text" inputmode="decimal" value={value}
+                        data-min={min.to_string()} data-max={max.to_string()} data-step={step.to_string()}
+                        aria-invalid={invalid} aria-describedby={described} {oninput} />
+                    { range }
+                </div>
             }
         }
         FieldKind::Text => {
@@ -95,15 +139,16 @@ fn field(props: &Props, field: &Field) -> Html {
     let error = props.errors.iter().find(|e| e.key == key).map(|e| e.message.clone());
     let err_id = format!("error-{key}");
     let invalid = error.is_some().then_some("true");
-    let described = error.is_some().then(|| err_id.clone());
+    let help_id = format!("help-{key}");
+    let described = Some(if error.is_some() { err_id.clone() } else { help_id.clone() });
     html! {
         <div class={classes!("field", error.is_some().then_some("has-error"))} key={key}>
-            <label for={format!("field-{key}")}>{ field.label }</label>
-            { input(field, value, invalid, described, &props.on_edit) }
+            <label for={format!("field-{key}")} title={field.help}>{ field.label }</label>
+            { input(field, value, invalid, described, props.live, &props.on_edit) }
             if let Some(message) = error {
                 <p class="field-error" id={err_id} role="alert">{ message }</p>
             } else {
-                <p class="field-help">{ field.help }</p>
+                <p class="field-help" id={help_id}>{ field.help }</p>
             }
         </div>
     }
@@ -111,9 +156,15 @@ fn field(props: &Props, field: &Field) -> Html {
 
 #[component]
 pub fn Controls(props: &Props) -> Html {
-    let fields = props.scenario.fields().into_iter().map(|f| field(props, &f));
+    let all = props.scenario.fields();
+    let (key_fields, more): (Vec<&Field>, Vec<&Field>) = all.iter().partition(|f| KEY_FIELDS.contains(&f.key));
+    let fields = key_fields.iter().map(|f| field(props, f));
+    // An error in a field under "More keys" opens it.
+    let more_open = more.iter().any(|f| props.errors.iter().any(|e| e.key == f.key));
+    let more_fields = more.iter().map(|f| field(props, f));
+    let more_count = more.len();
     // Errors for keys without a field (e.g. from an old link) still need to be seen.
-    let shown: Vec<&str> = props.scenario.fields().iter().map(|f| f.key).collect();
+    let shown: Vec<&str> = all.iter().map(|f| f.key).collect();
     let other_errors: Vec<&ParamError> = props.errors.iter().filter(|e| !shown.contains(&e.key.as_str())).collect();
 
     let onsubmit = {
@@ -136,21 +187,32 @@ pub fn Controls(props: &Props) -> Html {
     let on_cancel = props.on_cancel.reform(|_: MouseEvent| ());
     html! {
         <form class="controls" {onsubmit} novalidate=true aria-label="Scenario">
-            <div class="examples" role="group" aria-label="Examples from the article">
-                { for EXAMPLES.iter().map(|(label, query)| {
-                    let on_example = props.on_example.clone();
-                    html! { <button type="button" class="example" onclick={move |_| on_example.emit(*query)}>{ *label }</button> }
-                }) }
+            <div class="fields">
+                { for fields }
+                if more_count > 0 {
+                    <details class="more-keys" id="more-keys" open={more_open}>
+                        <summary>{ format!("More keys ({more_count})") }</summary>
+                        <div class="fields">{ for more_fields }</div>
+                    </details>
+                }
+                <details class="examples-menu">
+                    <summary>{ "Examples" }</summary>
+                    <div class="examples" role="group" aria-label="Examples from the article">
+                        { for EXAMPLES.iter().map(|(label, query)| {
+                            let on_example = props.on_example.clone();
+                            html! { <button type="button" class="example" onclick={move |_| on_example.emit(*query)}>{ *label }</button> }
+                        }) }
+                    </div>
+                </details>
+                <div class="actions">
+                    <button type="submit" id="run" class="primary" onclick={on_run_click}>{ if props.running { "Run again" } else { "Run" } }</button>
+                    if props.running {
+                        <button type="button" id="cancel" onclick={on_cancel}>{ "Cancel" }</button>
+                    }
+                </div>
             </div>
-            <div class="fields">{ for fields }</div>
             { for other_errors.iter().map(|e| html! { <p class="field-error" role="alert">{ e.message.clone() }</p> }) }
             <p class="hint" id="form-hint" role="status">{ props.hint.clone().unwrap_or_default() }</p>
-            <div class="actions">
-                <button type="submit" id="run" class="primary" onclick={on_run_click}>{ if props.running { "Run again" } else { "Run" } }</button>
-                if props.running {
-                    <button type="button" id="cancel" onclick={on_cancel}>{ "Cancel" }</button>
-                }
-            </div>
         </form>
     }
 }

@@ -67,7 +67,7 @@ pub fn ReplayPanel(props: &Props) -> Html {
         <section class="replay" aria-label="Replay" tabindex="0" {onkeydown}>
             <h3>{ format!("Replay of run #{} ({clock})", props.number) }</h3>
             <div class="replay-controls">
-                <button type="button" id="replay-back" title="Previous event (←)" aria-label="Previous event" onclick={cmd(|| ReplayCmd::StepBack)}>{ "← Prev" }</button>
+                <button type="button" id="replay-back" title="Previous event (←)" aria-label="Previous event" onclick={cmd(|| ReplayCmd::StepBack)}>{ "← Previous" }</button>
                 <button type="button" id="replay-toggle" class="primary"
                         title="Play / pause (space)" onclick={cmd(|| ReplayCmd::Toggle)}>{ if r.playing { "Pause" } else { "Play ▶" } }</button>
                 <button type="button" id="replay-forward" title="Next event (→)" aria-label="Next event" onclick={cmd(|| ReplayCmd::StepForward)}>{ "Next →" }</button>

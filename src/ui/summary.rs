@@ -1,4 +1,5 @@
-//! Predicted and measured figures side by side, with the gap between them explained.
+//! The run's figures: the few that matter as compact figures (predicted, and measured once there
+//! is one), every figure in a table one click away, and the gap between them explained.
 
 use std::rc::Rc;
 
@@ -16,61 +17,99 @@ pub struct Props {
     pub causes: Rc<Vec<String>>,
 }
 
+type Row = (&'static str, &'static str, fn(&Summary) -> String);
+
+/// Every figure, as `(id, label, value)`, in the table's order.
+const ROWS: [Row; 8] = [
+    ("makespan", "Makespan (start to last finish)", |s| format_ms(s.makespan_ms)),
+    ("busy", "Sum of task durations", |s| format_ms(s.busy_ms)),
+    ("speedup", "Speedup (sum ÷ makespan)", |s| format!("{:.2}×", s.speedup())),
+    ("peak", "Peak concurrency", |s| s.peak_concurrency.to_string()),
+    ("attempts", "Attempts", |s| s.attempts.to_string()),
+    ("failures", "Failed tasks (their own error)", |s| s.failed_on_their_own().to_string()),
+    ("cancelled", "Cancelled tasks", |s| s.cancelled.to_string()),
+    ("timed-out", "Timed-out tasks", |s| s.timed_out.to_string()),
+];
+
+/// The compact figures: `(id, label, value)`.
+const FIGURES: [Row; 4] = [
+    ("makespan", "makespan", |s| format_ms(s.makespan_ms)),
+    ("speedup", "speedup", |s| format!("{:.2}×", s.speedup())),
+    ("peak", "peak", |s| s.peak_concurrency.to_string()),
+    ("failed", "failed / cancelled", |s| format!("{} / {}", s.failed_on_their_own(), s.cancelled + s.timed_out)),
+];
+
 fn cell(v: Option<String>) -> Html {
     html! { <td>{ v.unwrap_or_else(|| "–".into()) }</td> }
+}
+
+/// One compact figure: the predicted value, and the measured one beside it once there is one.
+fn figure(
+    id: &'static str,
+    label: &'static str,
+    f: fn(&Summary) -> String,
+    p: Option<&Summary>,
+    m: Option<&Summary>,
+) -> Html {
+    html! {
+        <div class="figure" data-figure={id}>
+            <dt>{ label }</dt>
+            <dd>
+                <span class="predicted" title="predicted">{ p.map(f).unwrap_or_else(|| "–".into()) }</span>
+                if let Some(m) = m {
+                    <span class="measured" title="measured">{ f(m) }</span>
+                }
+            </dd>
+        </div>
+    }
+}
+
+fn gap(p: &Summary, m: &Summary, causes: &[String]) -> Html {
+    let d = m.makespan_ms - p.makespan_ms;
+    let headline = if d.abs() < 1.0 {
+        "The browser kept to the prediction within a millisecond.".to_string()
+    } else if d > 0.0 {
+        format!("The measured run took {} longer than predicted.", format_ms(d))
+    } else {
+        format!("The measured run took {} less than predicted.", format_ms(-d))
+    };
+    html! {
+        <details class="gap" data-gap-ms={format!("{d:.1}")}>
+            <summary>{ headline }</summary>
+            if causes.is_empty() {
+                <p>{ "No cause found beyond the usual scheduling noise." }</p>
+            } else {
+                <ul class="causes">{ for causes.iter().map(|c| html! { <li>{ c.clone() }</li> }) }</ul>
+            }
+        </details>
+    }
 }
 
 #[component]
 pub fn SummaryView(props: &Props) -> Html {
     let p = props.predicted.as_deref();
     let m = props.measured.as_deref();
-    type Row = (&'static str, &'static str, fn(&Summary) -> String);
-    let rows: [Row; 8] = [
-        ("makespan", "Makespan (start to last finish)", |s| format_ms(s.makespan_ms)),
-        ("busy", "Sum of task durations", |s| format_ms(s.busy_ms)),
-        ("speedup", "Speedup (sum ÷ makespan)", |s| format!("{:.2}×", s.speedup())),
-        ("peak", "Peak concurrency", |s| s.peak_concurrency.to_string()),
-        ("attempts", "Attempts", |s| s.attempts.to_string()),
-        ("failures", "Failed tasks (their own error)", |s| s.failed_on_their_own().to_string()),
-        ("cancelled", "Cancelled tasks", |s| s.cancelled.to_string()),
-        ("timed-out", "Timed-out tasks", |s| s.timed_out.to_string()),
-    ];
-    let gap = match (p, m) {
-        (Some(p), Some(m)) => {
-            let d = m.makespan_ms - p.makespan_ms;
-            let headline = if d.abs() < 1.0 {
-                "The browser kept to the prediction within a millisecond.".to_string()
-            } else if d > 0.0 {
-                format!("The measured run took {} longer than predicted.", format_ms(d))
-            } else {
-                format!("The measured run took {} less than predicted.", format_ms(-d))
-            };
-            Some(html! {
-                <div class="gap" data-gap-ms={format!("{d:.1}")}>
-                    <p>{ headline }</p>
-                    if !props.causes.is_empty() {
-                        <ul class="causes">{ for props.causes.iter().map(|c| html! { <li>{ c.clone() }</li> }) }</ul>
-                    }
-                </div>
-            })
-        }
-        _ => None,
-    };
     html! {
         <section class="summary" aria-label="Run summary">
-            <table>
-                <thead><tr><th scope="col"></th><th scope="col">{ "Predicted" }</th><th scope="col">{ "Measured" }</th></tr></thead>
-                <tbody>
-                    { for rows.iter().map(|(id, label, f)| html! {
-                        <tr data-row={*id}>
-                            <th scope="row">{ *label }</th>
-                            { cell(p.map(f)) }
-                            { cell(m.map(f)) }
-                        </tr>
-                    }) }
-                </tbody>
-            </table>
-            { for gap }
+            <dl class={classes!("figures", m.is_some().then_some("with-measured"))} id="figures">
+                { for FIGURES.iter().map(|(id, label, f)| figure(id, label, *f, p, m)) }
+            </dl>
+            <details class="all-figures">
+                <summary>{ "All figures" }</summary>
+                <table>
+                    <thead><tr><th scope="col"><span class="visually-hidden">{ "Figure" }</span></th><th scope="col">{ "Predicted" }</th><th scope="col">{ "Measured" }</th></tr></thead>
+                    <tbody>
+                        { for ROWS.iter().map(|(id, label, f)| html! {
+                            <tr data-row={*id}>
+                                <th scope="row">{ *label }</th>
+                                { cell(p.map(f)) }
+                                { cell(m.map(f)) }
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+            </details>
+            if let (Some(p), Some(m)) = (p, m) { { gap(p, m, &props.causes) } }
         </section>
     }
 }

@@ -190,7 +190,9 @@ test('bad url templates are named and no request is sent', async () => {
   assert.match(await rejected({ source: 'fetch', url: 'http://exa mple.com/{id}' }), /url is not a valid URL template/);
   assert.match(await rejected({ source: 'fetch', tasks: 3, url: `${delay.url}/delay` }), /url must contain \{id\} when there is more than one task/);
   assert.equal(delay.stats.requests, 0);
-  // In the form: the message sits next to the field and Run does nothing.
+  // In the form (the work's source is under "More keys"): the message sits next to the field and
+  // Run does nothing.
+  await page.click('#more-keys > summary');
   await page.selectOption('#field-source', 'fetch');
   await page.fill('#field-url', 'ftp://example.com/{id}');
   await page.click('#run');

@@ -35,6 +35,7 @@ test('a gather link opens with its values, runs, and draws 50 measured lanes', a
 
 test('the breakfast example runs sequentially in about 5 s of timers and gathered in about 3 s', async () => {
   const page = await openApp(app.browser, app.server.url);
+  await page.click('.examples-menu > summary'); // the examples are one click away
   await page.click('text=Breakfast with gather');
   await finished(page);
   const lanes = await page.locator('figure.measured .lane-label').allTextContents();

@@ -473,10 +473,13 @@ for (const c of CASES) {
 
       await c.check?.(page);
 
-      // The code panel shows this pattern's asyncio code with the link's values.
-      await page.locator('details.code-panel > summary').click();
-      assert.match(await page.locator('details.code-panel code.language-python').textContent(), c.python);
-      assert.ok((await page.locator('details.code-panel code.language-rust').textContent()).length > 100);
+      // The code panel, open beside the timeline, shows this pattern's asyncio code with the link's
+      // values, one list item per line; the Rust is a tab.
+      const pythonLines = await page.locator('.code-panel ol.language-python > li').allTextContents();
+      assert.match(pythonLines.join('\n'), c.python);
+      await page.click('#tab-rust');
+      assert.ok((await page.locator('.code-panel ol.language-rust').textContent()).length > 100);
+      assert.equal(await page.locator('.code-panel ol.language-rust').isVisible(), true);
 
       assert.equal(await page.locator('.banner-error').count(), 0, 'panic banner');
       await page.screenshot({ path: artifactPath(`pattern-${c.name}.png`), fullPage: true });

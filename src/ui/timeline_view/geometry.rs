@@ -9,8 +9,9 @@ pub const GUTTER: f64 = 120.0;
 pub const RIGHT: f64 = 30.0;
 pub const AXIS: f64 = 26.0;
 pub const STRIP: f64 = 46.0;
-/// The lanes' area grows with the task count up to this height, then lanes get thinner.
-const MAX_LANES_HEIGHT: f64 = 440.0;
+/// The lanes' area grows with the task count up to this height, then lanes get thinner: small
+/// enough that both timelines and the replay bar fit one screen beside the code.
+const MAX_LANES_HEIGHT: f64 = 140.0;
 const LANE_MAX: f64 = 24.0;
 /// Room above the first lane so its label is not clipped.
 pub const TOP: f64 = 6.0;

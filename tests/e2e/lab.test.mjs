@@ -1,0 +1,159 @@
+// The one-screen lab (issue 13): at 1280×800 the picker, the predicted timeline and the code are on
+// the first screen, and after Run the measured timeline and the replay bar too; sliders re-predict
+// as they move; replay stepping marks the current event's line of code; hovering links bars and
+// lines; 390 px never scrolls sideways; axe finds no serious or critical violation.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { artifactPath, openApp, useAppServer } from './support.mjs';
+
+const app = useAppServer({ before, after });
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+async function open(query = '', viewport = { width: 1280, height: 800 }) {
+  const page = await openApp(app.browser, app.server.url, query);
+  await page.setViewportSize(viewport);
+  return page;
+}
+
+/** Asserts each selector's first element lies within 0..height vertically (unscrolled). */
+async function assertOnFirstScreen(page, selectors, height = 800) {
+  for (const selector of selectors) {
+    const box = await page.locator(selector).first().boundingBox();
+    assert.ok(box, `${selector} is laid out`);
+    assert.ok(box.y >= 0 && box.y + box.height <= height, `${selector} spans ${box.y}–${box.y + box.height}, not within 0–${height}`);
+  }
+}
+
+test('one screen at 1280×800: picker, predicted timeline and code; after Run the measured timeline and the replay bar too', async () => {
+  const page = await open();
+  await page.waitForSelector('figure.predicted');
+  assert.equal(await page.evaluate(() => window.scrollY), 0);
+  await assertOnFirstScreen(page, ['#field-pattern', 'figure.predicted', '.code-panel', '#run']);
+  assert.ok((await page.locator('.code-panel ol.language-python > li').count()) > 5, 'the Python is open, a line per item');
+  await page.screenshot({ path: artifactPath('lab-1280-before.png') });
+
+  await page.click('#run');
+  await page.waitForSelector('#replay-toggle', { timeout: 30_000 });
+  assert.equal(await page.evaluate(() => window.scrollY), 0);
+  await assertOnFirstScreen(page, ['#field-pattern', 'figure.predicted', 'figure.measured', 'section.replay', '.code-panel', '#figures']);
+  // The compact figures show predicted and measured makespans side by side.
+  assert.match(await page.locator('[data-figure="makespan"] .measured').textContent(), /ms|s/);
+  await page.screenshot({ path: artifactPath('lab-1280-after.png') });
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
+test('a slider beside each number, within its range, re-predicts as it moves', async () => {
+  const page = await open('pattern=semaphore&tasks=12&min=100&max=100&limit=3&seed=1');
+  const limit = page.locator('input[type=range][name=limit]');
+  assert.equal(await limit.getAttribute('min'), '1');
+  // Each slider spans its key's range (the same as the text field's).
+  for (const key of ['limit', 'tasks', 'min', 'max']) {
+    for (const end of ['min', 'max']) {
+      assert.equal(await page.locator(`input[type=range][name=${key}]`).getAttribute(end), await page.locator(`#field-${key}`).getAttribute(`data-${end}`), `${key} ${end}`);
+    }
+  }
+  for (const name of await page.$$eval('.controls input[inputmode=decimal]', (els) => els.map((e) => e.name))) {
+    assert.equal(await page.locator(`.controls input[type=range][name="${name}"]`).count(), 1, `slider for ${name}`);
+  }
+  const makespan = () => page.locator('[data-figure="makespan"] .predicted').textContent();
+  assert.equal(await makespan(), '400 ms'); // 12 × 100 ms, 3 at a time
+  await limit.evaluate((el) => {
+    el.value = '6';
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  // Redrawn by the next frame: no Run, no sleep.
+  await page.waitForFunction(() => document.querySelector('[data-figure="makespan"] .predicted')?.textContent === '200 ms');
+  assert.equal(await page.inputValue('#field-limit'), '6');
+  assert.equal(await page.locator('figure.measured').count(), 0, 'measured runs stay explicit');
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
+test('past 1,000 tasks a slider re-predicts on release, not on every move', async () => {
+  const page = await open('pattern=gather&tasks=2000&min=50&max=50&seed=1');
+  const max = page.locator('input[type=range][name=max]');
+  await max.evaluate((el) => {
+    el.value = '80';
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  assert.equal(await page.inputValue('#field-max'), '50');
+  await max.evaluate((el) => el.dispatchEvent(new Event('change', { bubbles: true })));
+  await page.waitForFunction(() => document.querySelector('#field-max')?.value === '80');
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
+test('replay stepping marks the current event’s line of code; hovering links lines and bars', async () => {
+  const page = await open('pattern=gather&tasks=3&min=20&max=40&seed=1');
+  await page.click('#run');
+  await page.waitForSelector('#replay-toggle', { timeout: 30_000 });
+  await page.focus('section.replay');
+  await page.keyboard.press('Home');
+  // At 0 ms: the events recorded at 0 ms (the tasks start their work) at most.
+  await page.waitForFunction(() => {
+    const [, at, of] = document.querySelector('#replay-cursor').textContent.match(/event (\d+) of (\d+)/);
+    return Number(at) < Number(of) / 2;
+  });
+  const current = () => page.locator('.code-panel li[aria-current="step"]');
+  // Step until an event has a line: the first work span, whose line is the sleep.
+  for (let i = 0; i < 6 && (await current().count()) === 0; i++) await page.keyboard.press('ArrowRight');
+  assert.equal(await current().count(), 1);
+  assert.match(await current().textContent(), /await asyncio\.sleep\(/);
+  assert.match(await page.locator('#replay-log li.current').textContent(), /start/i);
+  // On to the end: the last event is a task's done mark, its `return`.
+  await page.keyboard.press('End');
+  await page.waitForFunction(() => /return /.test(document.querySelector('.code-panel li[aria-current="step"]')?.textContent ?? ''));
+  await page.keyboard.press('ArrowLeft');
+  await page.waitForFunction(() => document.querySelector('.code-panel li[aria-current="step"]') !== null);
+
+  // A line under the pointer lights its bars; a bar under the pointer lights its line.
+  const sleepLine = page.locator('.code-panel ol.language-python > li', { hasText: 'await asyncio.sleep(' }).first();
+  await sleepLine.hover();
+  await page.waitForFunction(() => document.querySelectorAll('figure.timeline rect.bar.work.lit').length >= 3);
+  await page.mouse.move(0, 0);
+  await page.waitForFunction(() => document.querySelectorAll('rect.bar.lit').length === 0);
+  await page.locator('figure.predicted rect.bar.work').first().hover();
+  await page.waitForFunction(() => /asyncio\.sleep/.test(document.querySelector('.code-panel li.lit')?.textContent ?? ''));
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
+test('390 px: stacked, no sideways scroll of the page', async () => {
+  const page = await open('', { width: 390, height: 844 });
+  await page.waitForSelector('figure.predicted');
+  await page.click('#run');
+  await page.waitForSelector('#replay-toggle', { timeout: 30_000 });
+  const widths = await page.evaluate(() => ({
+    doc: document.documentElement.scrollWidth,
+    body: document.body.scrollWidth,
+    view: window.innerWidth,
+  }));
+  assert.ok(widths.doc <= widths.view && widths.body <= widths.view, JSON.stringify(widths));
+  await page.screenshot({ path: artifactPath('lab-390.png'), fullPage: true });
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
+test('axe: no serious or critical violation on the default page, before and after Run', async () => {
+  const page = await open();
+  await page.waitForSelector('figure.predicted');
+  await page.addScriptTag({ path: AXE });
+  const check = async (when) => {
+    const violations = await page.evaluate(async () =>
+      (await window.axe.run(document)).violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`),
+    );
+    assert.deepEqual(violations, [], when);
+  };
+  await check('before Run');
+  await page.click('#run');
+  await page.waitForSelector('#replay-toggle', { timeout: 30_000 });
+  await check('after Run');
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
