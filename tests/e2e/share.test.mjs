@@ -150,8 +150,9 @@ test('Copy link and Embed give a link and an iframe snippet for the current scen
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write']).catch(() => {});
   await page.click('#copy-link');
   const link = await page.locator('#share-link').inputValue();
-  // The address bar follows valid edits too.
-  await page.fill('input[name=seed]', '21');
+  // The address bar follows valid edits too (the seed is one of the keys under "More keys").
+  await page.click('#more-keys > summary');
+  await page.fill('input[type=text][name=seed]', '21');
   await page.waitForFunction(() => new URLSearchParams(location.search).get('seed') === '21');
   assert.match(link, /\?v=1&pattern=semaphore/);
   assert.match(link, /tasks=7/);
