@@ -23,9 +23,9 @@ pub mod url;
 pub use form::{docs_table, Field, FieldKind};
 pub use params::{
     param, ParamKind, ParamSpec, Uses, DEFAULT_LIMIT, MAX_BROWSER_TASKS, MAX_DURATION_MS, MAX_FACTOR, MAX_LIMIT,
-    MAX_RETRIES, MAX_SEED, MAX_TASKS, PARAMS, PARAMS_VERSION, VIEW_KEYS,
+    MAX_RETRIES, MAX_SEED, MAX_TASKS, MAX_WORKERS, PARAMS, PARAMS_VERSION, VIEW_KEYS,
 };
-pub use pattern::{Backoff, Choice, ClockKind, ErrorMode, Pattern, Preset, Source};
+pub use pattern::{Backoff, Choice, ClockKind, ErrorMode, Offload, Pattern, Preset, Source};
 pub use url::{check_url_template, request_url, DEFAULT_URL, MAX_URL_LEN};
 
 use read::{err, oversized, whole};
@@ -90,6 +90,10 @@ pub struct Scenario {
     pub save: u32,
     /// timeout: each task's deadline, ms.
     pub timeout: u32,
+    /// source=cpu: on the loop, or in a pool of workers.
+    pub offload: Offload,
+    /// source=cpu, offload=workers: the pool's size (1–[`MAX_WORKERS`]).
+    pub workers: u32,
 }
 
 impl Scenario {
@@ -119,6 +123,8 @@ impl Scenario {
             process: 0,
             save: 0,
             timeout: 0,
+            offload: Offload::Inline,
+            workers: 0,
         }
     }
 }
