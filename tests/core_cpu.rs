@@ -307,3 +307,21 @@ fn cpython_block_as_the_last_ready_task() {
     });
     expect(&log, &[("blocked", 105.0), ("sleeper20", 105.0), ("sleeper300", 300.0)]);
 }
+
+#[test]
+fn the_page_view_draws_inline_busy_strips_and_names_replaced_workers() {
+    use awaitlab::core::view::cpu_view;
+    let s = scenario("pattern=gather&source=cpu&tasks=4&min=200&max=200");
+    let p = run_virtual(&s);
+    let v = cpu_view(&s, Some(&p), Some(&p), 2, &[]);
+    assert_eq!(v.predicted.as_deref().map(Vec::len), Some(4));
+    assert_eq!(v.measured, v.predicted);
+    assert!(v.notes[0].starts_with("CPU work runs inline"), "{:?}", v.notes);
+    assert!(v.notes.iter().any(|n| n.contains("held the event loop for 200 ms")), "{:?}", v.notes);
+    let w = scenario("pattern=race&source=cpu&offload=workers&workers=2&tasks=3");
+    let pw = run_virtual(&w);
+    let v = cpu_view(&w, Some(&pw), Some(&pw), 2, &[1]);
+    assert_eq!((v.predicted, v.measured), (None, None));
+    assert!(v.notes.iter().any(|n| n.contains("replaced by a fresh one (worker 2)")), "{:?}", v.notes);
+    assert_eq!(cpu_view(&scenario("source=sleep"), Some(&p), Some(&p), 2, &[]), Default::default());
+}
