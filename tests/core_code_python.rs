@@ -191,6 +191,8 @@ fn every_variant_of_every_pattern_compiles_as_python() {
             "&limit=2&hold=1&jitter=0.5&tasks=300&fail=0.3",
             "&errors=raise&fail=0.5",
             "&errors=fail_fast&fail=0.5",
+            "&source=cpu&fail=0.3",
+            "&source=cpu&offload=workers&workers=3&fail=0.3",
         ] {
             let q = format!("pattern={}{extra}", p.key());
             if let Ok(s) = Scenario::parse(q.split('&').map(|p| p.split_once('=').expect("key=value"))) {

@@ -132,11 +132,14 @@ impl<'a> Loop<'a> {
         poll_fn(|cx| {
             *ready.driver.lock().expect("driver waker") = Some(cx.waker().clone());
             loop {
-                let n = ready.queue.lock().expect("ready queue").len();
-                if n == 0 {
+                if ready.queue.lock().expect("ready queue").is_empty() {
                     return Poll::Pending;
                 }
                 (self.state.start_iteration)();
+                // Counted after the clock's house-keeping, which may wake tasks (timers collected
+                // late after CPU work blocked the loop), as asyncio counts its ready queue after
+                // collecting due timers.
+                let n = ready.queue.lock().expect("ready queue").len();
                 for _ in 0..n {
                     let id = ready.queue.lock().expect("ready queue").pop_front().expect("a queued task");
                     if id == MAIN {

@@ -11,7 +11,7 @@
 //! `tests/core_budget.rs` runs scenarios and checks that no run ever exceeds them.
 
 use super::patterns::retry::MAX_PAUSE_MS;
-use super::scenario::{Backoff, ClockKind, Pattern, Preset, Scenario, Source, MAX_TASKS};
+use super::scenario::{Backoff, ClockKind, Offload, Pattern, Preset, Scenario, Source, MAX_TASKS};
 use super::workload::BREAKFAST;
 
 /// Most events a scenario may plan: a run of 1,000,000 events takes about half a second on the
@@ -58,15 +58,18 @@ const _: () = assert!(MAX_RUN_BYTES < 250_000_000);
 /// each a `work` span and (under a limit) a `wait` span, with a `backoff` span between them.
 fn events_per_task(s: &Scenario, attempts: u64) -> u64 {
     let waits = u64::from(s.effective_limit().is_some());
-    match s.pattern {
-        Pattern::Sequential | Pattern::Gather | Pattern::Fallback | Pattern::Timeout | Pattern::Race => 3,
-        Pattern::Semaphore => 5,
-        Pattern::AsCompleted => 5,
-        Pattern::Resource | Pattern::Pipeline => 2 * waits + 7,
-        // Counted as if the permit were given back before each pause (`hold=0`), the larger of
-        // the two, so the history's hold-versus-release comparison stays inside the budget too.
-        Pattern::Retry => 2 * waits * attempts + 2 * attempts + 2 * (attempts - 1) + 1,
-    }
+    // source=cpu on workers: each attempt also waits for a worker (a `wait` span).
+    let queue = if s.source == Source::Cpu && s.offload == Offload::Workers { 2 * attempts } else { 0 };
+    queue
+        + match s.pattern {
+            Pattern::Sequential | Pattern::Gather | Pattern::Fallback | Pattern::Timeout | Pattern::Race => 3,
+            Pattern::Semaphore => 5,
+            Pattern::AsCompleted => 5,
+            Pattern::Resource | Pattern::Pipeline => 2 * waits + 7,
+            // Counted as if the permit were given back before each pause (`hold=0`), the larger of
+            // the two, so the history's hold-versus-release comparison stays inside the budget too.
+            Pattern::Retry => 2 * waits * attempts + 2 * attempts + 2 * (attempts - 1) + 1,
+        }
 }
 
 /// Attempts `task` makes when its attempts fail as the workload plans (retry only).
@@ -159,6 +162,15 @@ pub fn max_makespan_ms(s: &Scenario) -> f64 {
         Preset::Random => f64::from(s.max),
     };
     let one = task_ms(s, work);
+    // source=cpu: inline jobs hold the loop one at a time (nothing overlaps them), a pool of k
+    // workers bounds the jobs as a semaphore of k would.
+    if s.source == Source::Cpu {
+        let k = s.effective_limit().map_or(s.workers, |l| l.min(s.workers));
+        return match s.offload {
+            Offload::Inline => tasks * one,
+            Offload::Workers => one + tasks * one / f64::from(k.max(1)),
+        };
+    }
     match (s.pattern, s.effective_limit()) {
         (Pattern::Sequential, _) => tasks * one,
         // Every task runs at once; the consumer then processes one result at a time.

@@ -78,6 +78,11 @@ struct Inner {
     cancelled: Cell<usize>,
     /// Every armed timer's state, until it has left the heap and its sleep is gone.
     slots: RefCell<Slab<TimerSlot>>,
+    /// [`VirtualClock::block`] moved time since timers were last collected.
+    blocked: Cell<bool>,
+    /// Timers collected late, after a block: asyncio runs their callbacks in this iteration, so
+    /// their tasks wake at the start of the next one.
+    late: RefCell<Vec<Waker>>,
 }
 
 /// One timer in the heap: its deadline and its slot.
@@ -234,8 +239,29 @@ impl Clock for VirtualClock {
         VirtualSleep { clock: self.clone(), ms, state: SleepState::New }
     }
     /// asyncio's prologue to each iteration: rebuild the heap without its cancelled timers when
-    /// they are too many, else drop the cancelled ones at its head.
+    /// they are too many, else drop the cancelled ones at its head. After a [`VirtualClock::block`]
+    /// it also collects the timers that came due meanwhile, late, as asyncio does at the start of
+    /// the iteration after a blocking callback.
     fn start_iteration(&self) {
+        self.iteration();
+    }
+}
+
+impl VirtualClock {
+    /// [`Clock::start_iteration`]; returns whether it woke a task.
+    fn iteration(&self) -> bool {
+        self.drop_cancelled();
+        let late = std::mem::take(&mut *self.inner.late.borrow_mut());
+        let woke = !late.is_empty();
+        late.into_iter().for_each(Waker::wake);
+        if self.inner.blocked.replace(false) {
+            let due = self.collect_due();
+            self.inner.late.borrow_mut().extend(due);
+        }
+        woke
+    }
+
+    fn drop_cancelled(&self) {
         let inner = &self.inner;
         let mut heap = inner.heap.borrow_mut();
         let mut slots = inner.slots.borrow_mut();
@@ -284,6 +310,41 @@ impl VirtualClock {
         Self::default()
     }
 
+    /// CPU-bound work on the loop's own thread for `ms`: time moves on while no task and no timer
+    /// can run. Timers that came due meanwhile are collected at the start of the loop's next
+    /// iteration, late, and their tasks run in the one after (asyncio runs the timer's callback,
+    /// which schedules the task), as on CPython's loop whose callback computed instead of awaiting
+    /// (`scripts/cpu_block_reference.py`).
+    pub fn block(&self, ms: f64) {
+        if ms > 0.0 && ms.is_finite() {
+            self.inner.now.set(self.inner.now.get() + ms);
+            self.inner.blocked.set(true);
+        }
+    }
+
+    /// Takes, in heap order, every timer due by now (plus the clock's resolution) out of the heap,
+    /// without moving time; returns their wakers.
+    fn collect_due(&self) -> Vec<Waker> {
+        {
+            let mut heap = self.inner.heap.borrow_mut();
+            let mut slots = self.inner.slots.borrow_mut();
+            let now = self.inner.now.get();
+            let end = now + CLOCK_RESOLUTION_MS;
+            let mut wakers = Vec::new();
+            while heap.first().is_some_and(|e| e.when < end || e.when <= now) {
+                let entry = heap::pop(&mut heap).expect("a head");
+                let slot = &mut slots[entry.slot];
+                if slot.orphaned {
+                    slots.remove(entry.slot);
+                } else {
+                    slot.fired = true;
+                    wakers.extend(slot.waker.take());
+                }
+            }
+            wakers
+        }
+    }
+
     fn arm(&self, ms: f64, waker: Waker) -> usize {
         let key = self.inner.slots.borrow_mut().insert(TimerSlot { waker: Some(waker), ..TimerSlot::default() });
         let when = self.inner.now.get() + ms;
@@ -295,31 +356,24 @@ impl VirtualClock {
     /// every timer due by then (plus the clock's resolution), in heap order. Returns false if no
     /// timer is left.
     fn fire_next(&self) -> bool {
-        self.start_iteration();
-        let wakers = {
-            let mut heap = self.inner.heap.borrow_mut();
-            let mut slots = self.inner.slots.borrow_mut();
+        // With nothing else ready, timers collected late after a block fire now (their callbacks
+        // are this iteration); tasks woken from an earlier collection are ready already.
+        let woke = self.iteration();
+        let late = std::mem::take(&mut *self.inner.late.borrow_mut());
+        if woke || !late.is_empty() {
+            late.into_iter().for_each(Waker::wake);
+            return true;
+        }
+        {
+            let heap = self.inner.heap.borrow();
             let Some(head) = heap.first() else { return false };
             if head.when > self.inner.now.get() {
                 self.inner.now.set(head.when);
             }
-            let end = self.inner.now.get() + CLOCK_RESOLUTION_MS;
-            let mut wakers = Vec::new();
-            // `<= now` as well: past about 10^10 ms, adding the resolution no longer changes a
-            // float, and asyncio's `when < now + resolution` would then never fire the timer.
-            while heap.first().is_some_and(|e| e.when < end || e.when <= self.inner.now.get()) {
-                let entry = heap::pop(&mut heap).expect("a head");
-                let slot = &mut slots[entry.slot];
-                if slot.orphaned {
-                    slots.remove(entry.slot);
-                } else {
-                    slot.fired = true;
-                    wakers.extend(slot.waker.take());
-                }
-            }
-            wakers
-        };
-        wakers.into_iter().for_each(Waker::wake);
+        }
+        // `<= now` as well (in `collect_due`): past about 10^10 ms, adding the resolution no longer
+        // changes a float, and asyncio's `when < now + resolution` would then never fire the timer.
+        self.collect_due().into_iter().for_each(Waker::wake);
         true
     }
 

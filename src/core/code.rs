@@ -8,7 +8,7 @@
 //! as data (`code_plan.rs`), and it prints its makespan, so `python3` reproduces the prediction.
 //! `code_lines.rs` maps each recorded event to the line of this code that causes it.
 
-use super::code_plan::{python_work, python_work_call, secs, PYTHON_JITTER_DRAW};
+use super::code_plan::{python_uses_pool, python_work, python_work_call, secs, PYTHON_JITTER_DRAW};
 use super::patterns::fallback::DEFAULT_VALUE;
 use super::scenario::{Backoff, ErrorMode, Pattern, Scenario};
 
@@ -193,9 +193,20 @@ fn python_pipeline(s: &Scenario, limit: Option<u32>) -> String {
 pub fn python(s: &Scenario) -> String {
     let work = python_work(s);
     let random = if work.contains("random.seed(") { "import random\n" } else { "" };
+    let run = "start = time.perf_counter()\nasyncio.run(main())\n\
+               print(f\"makespan_ms={(time.perf_counter() - start) * 1000:.1f}\")\n";
+    // A process pool's workers import this file again: only the main process runs it.
+    let (pool, run) = if python_uses_pool(s) {
+        let guarded: String = run.lines().map(|l| format!("    {l}\n")).collect();
+        (
+            "from concurrent.futures import ProcessPoolExecutor\n",
+            format!("if __name__ == \"__main__\":  # each worker of the pool imports this file\n{guarded}"),
+        )
+    } else {
+        ("", run.to_string())
+    };
     format!(
-        "# {}\nimport asyncio\n{random}import time\n\n{work}\n\n{}\n\nstart = time.perf_counter()\nasyncio.run(main())\n\
-         print(f\"makespan_ms={{(time.perf_counter() - start) * 1000:.1f}}\")\n",
+        "# {}\nimport asyncio\n{random}import time\n{pool}\n{work}\n\n{}\n\n{run}",
         s.pattern.title(),
         python_main(s)
     )

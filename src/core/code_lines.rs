@@ -12,7 +12,7 @@
 
 use super::code::{python, rust};
 use super::event::{Event, Kind, Phase};
-use super::scenario::{ErrorMode, Pattern, Scenario};
+use super::scenario::{ErrorMode, Offload, Pattern, Preset, Scenario, Source};
 
 /// A statement an event can point to; where it is depends on the language and the pattern.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -100,7 +100,11 @@ fn python_marker(s: &Scenario, site: Site) -> Option<(Option<&'static str>, &'st
     let work = Some("async def work(");
     Some(match site {
         Site::Permit => (None, "async with sem:"),
-        Site::Work => (work, "await asyncio.sleep("),
+        Site::Work => match (s.source, s.offload) {
+            (Source::Cpu, Offload::Inline) if s.preset == Preset::Random => (work, "compute(ms)"),
+            (Source::Cpu, Offload::Workers) if s.preset == Preset::Random => (work, "run_in_executor("),
+            _ => (work, "await asyncio.sleep("),
+        },
         Site::Raise => (work, "raise RuntimeError("),
         Site::Return => match s.pattern {
             Pattern::Semaphore => (Some("async def bounded("), "return await work("),

@@ -9,13 +9,15 @@
 //!   with `jitter` the seeded draws `JITTER = [[u, ...], ...]`, one per pause (after each failed
 //!   attempt but the last), as exact floats: the pause is Python's own arithmetic on them.
 //! - The breakfast preset keeps its `JOBS` table of labels and seconds.
+//! - `source=cpu` (seeded plan): `work` calls `compute(ms)`, a hashing loop, inline (it holds the
+//!   event loop) or with `offload=workers` through `loop.run_in_executor` on a process pool.
 //!
 //! A list that would hold more than [`PLAN_CAP`] tasks of differing values is elided: a comment
 //! says so and the list is a *stand-in* drawn from Python's `random`, seeded with the scenario's
 //! seed, in the same ranges. That program still runs the pattern, but not awaitlab's values.
 
 use super::patterns::retry::JITTER_PURPOSE;
-use super::scenario::{Pattern, Preset, Scenario};
+use super::scenario::{Offload, Pattern, Preset, Scenario, Source};
 use super::workload::{Workload, BREAKFAST};
 
 /// The most tasks whose differing plan values the Python writes out; past it, a seeded stand-in.
@@ -161,7 +163,8 @@ fn random_data(s: &Scenario, w: &Workload) -> String {
         if failing.len() as u32 == n {
             lines.push_str("FAILING = set(range(N))  # every task fails\n");
         } else if !failing.is_empty() {
-            lines.push_str("# the tasks that fail (they raise at the end of their sleep)\n");
+            let of = if s.source == Source::Cpu { "computation" } else { "sleep" };
+            lines.push_str(&format!("# the tasks that fail (they raise at the end of their {of})\n"));
             if n > PLAN_CAP {
                 stand(&mut lines, format!("FAILING = {{i for i in range(N) if random.random() < {fail}}}\n"));
             } else {
@@ -215,29 +218,66 @@ pub fn python_work(s: &Scenario) -> String {
     let (signature, doc, lookup, fails) = if retry {
         (
             "work(i: int, attempt: int)",
-            "Attempt `attempt` of task i: sleeps, then succeeds or fails, as planned.",
+            if s.source == Source::Cpu {
+                "Attempt `attempt` of task i: computes, then succeeds or fails, as planned."
+            } else {
+                "Attempt `attempt` of task i: sleeps, then succeeds or fails, as planned."
+            },
             "    ms, fails = PLAN[i][attempt - 1]\n",
             "fails",
         )
     } else {
         (
             "work(i: int)",
-            "One request: task i sleeps its planned time, then succeeds or fails.",
+            if s.source == Source::Cpu {
+                "One job: task i computes its planned time, then succeeds or fails."
+            } else {
+                "One request: task i sleeps its planned time, then succeeds or fails."
+            },
             "    ms = DURATIONS_MS[i]\n",
             "i in FAILING",
         )
     };
     let any_failure = if retry { s.fail > 0.0 } else { data.contains("FAILING") };
+    let cpu = s.source == Source::Cpu;
     let failure = if any_failure {
-        format!("    if {fails}:\n        raise RuntimeError(f\"simulated error after {{ms}} ms\")\n")
+        let of = if cpu { " of computation" } else { "" };
+        format!("    if {fails}:\n        raise RuntimeError(f\"simulated error after {{ms}} ms{of}\")\n")
     } else {
         String::new()
     };
-    format!(
-        "{}\n\nasync def {signature} -> str:\n    \"\"\"{doc}\"\"\"\n{lookup}    await asyncio.sleep(ms / 1000)\n{failure}    \
-         return f\"{{ms}} ms\"\n",
-        data
-    )
+    let (compute, call) =
+        if cpu { python_cpu(s) } else { (String::new(), "    await asyncio.sleep(ms / 1000)\n".into()) };
+    format!("{data}\n{compute}\nasync def {signature} -> str:\n    \"\"\"{doc}\"\"\"\n{lookup}{call}{failure}    return f\"{{ms}} ms\"\n")
+}
+
+/// `source=cpu`: the `compute` function (and the pool) before `work`, and `work`'s call of it,
+/// inline (holding the event loop) or through `loop.run_in_executor` on a process pool.
+fn python_cpu(s: &Scenario) -> (String, String) {
+    let compute = "ROUNDS_PER_MS = 20_000  # calibrate: about 1 ms of this loop on your machine\n\n\n\
+                   def compute(ms: int) -> int:\n    \"\"\"CPU-bound: about `ms` ms of hashing, and no await in it.\"\"\"\n    \
+                   h = 0\n    for i in range(ms * ROUNDS_PER_MS):\n        h = (h * 31 + i) & 0xFFFFFFFF\n    return h\n\n";
+    match s.offload {
+        Offload::Inline => (
+            format!("\n{compute}"),
+            "    compute(ms)  # called inline: it holds the event loop, no other task or timer runs meanwhile\n".into(),
+        ),
+        Offload::Workers => (
+            format!(
+                "\n{compute}\npool = ProcessPoolExecutor(max_workers={})  # awaitlab: a pool of Web Workers\n\n",
+                s.workers
+            ),
+            "    loop = asyncio.get_running_loop()\n    \
+             await loop.run_in_executor(pool, compute, ms)  # on a worker: the loop stays free\n"
+                .into(),
+        ),
+    }
+}
+
+/// Whether the program needs `concurrent.futures` (a process pool of CPU work) and, since each of
+/// its workers imports the program again, a `__main__` guard around the run.
+pub fn python_uses_pool(s: &Scenario) -> bool {
+    s.source == Source::Cpu && s.offload == Offload::Workers && s.preset == Preset::Random
 }
 
 /// The seeded jitter draw in the retry pause, as Python: `JITTER[i][attempt - 1]`.

@@ -39,6 +39,8 @@ struct RunFile<'a> {
     labels: Option<&'a RawValue>,
     #[serde(borrow)]
     events: Option<&'a RawValue>,
+    #[serde(borrow)]
+    calibration: Option<&'a RawValue>,
 }
 
 /// `scenario`: its parameters (at most [`MAX_KEYS`], each a number, string, boolean or null) and
@@ -74,6 +76,10 @@ pub fn read_run(text: &str) -> Result<Run, String> {
         labels,
         events: Vec::new(),
         summary: Summary::default(),
+        calibration: match file.calibration {
+            Some(raw) => Some(field(Some(raw), "calibration")?),
+            None => None,
+        },
     };
     let scenario =
         run.parsed_scenario().map_err(|errs| errs.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; "))?;

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod code;
 pub mod code_lines;
 pub mod code_plan;
+pub mod cpu;
 pub mod event;
 pub mod export;
 pub mod gap;

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use super::clock::VirtualClock;
 use super::event::{Event, Kind, Phase};
-use super::patterns::{self, Ctx};
+use super::patterns;
 use super::scenario::{ClockKind, ParamError, Scenario};
 use super::spans::{spans, Step};
 use super::timeline::Timeline;
@@ -125,6 +125,10 @@ pub struct Run {
     pub labels: Vec<String>,
     pub events: Vec<Event>,
     pub summary: Summary,
+    /// A measured `source=cpu` run: how much computation one unit was (absent otherwise, and in
+    /// files written before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<super::cpu::Calibration>,
 }
 
 impl Run {
@@ -145,6 +149,7 @@ impl Run {
                 Tasks::Random { .. } => Vec::new(),
             },
             summary: Summary::of(workload.len(), &events),
+            calibration: None,
             events,
         }
     }
@@ -191,7 +196,7 @@ impl Run {
 /// Runs `scenario` on a fresh virtual clock: the predicted run.
 pub fn run_virtual(scenario: &Scenario) -> Run {
     let clock = VirtualClock::new();
-    let ctx = Ctx::new(clock.clone(), scenario.clone());
+    let ctx = super::cpu::predicted_ctx(&clock, scenario);
     // Patterns only wait on the clock, so a stall would be a bug in a pattern; the events up to it
     // are still returned so the timeline shows where it stopped.
     let _ = clock.block_on(patterns::run(&ctx));

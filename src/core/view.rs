@@ -176,3 +176,60 @@ pub fn errors_comparison(scenario: &Scenario) -> Vec<Run> {
     let group = [&[("errors", "fail_fast")], fail].concat();
     predictions(scenario, &[&raise, &group])
 }
+
+/// `(task, start, end)` ms: when the event loop was busy computing ([`super::cpu::busy_intervals`]).
+pub type Busy = Rc<Vec<(u32, f64, f64)>>;
+
+/// What the page shows about a `source=cpu` run: the busy strips under the lanes and the notes.
+#[derive(Debug, Default, PartialEq)]
+pub struct CpuView {
+    /// Inline work only: the predicted and the measured run's busy intervals.
+    pub predicted: Option<Busy>,
+    pub measured: Option<Busy>,
+    /// Sentences for the page: where the work ran, how it was sized, what froze, what blocked.
+    pub notes: Vec<String>,
+}
+
+/// The view of `scenario`'s CPU runs (nothing unless it is `source=cpu`): `measured` is the
+/// finished or replayed run, `cores` what this browser reports, `replaced` the workers the pool
+/// terminated and replaced (from 0).
+pub fn cpu_view(
+    scenario: &Scenario,
+    predicted: Option<&Run>,
+    measured: Option<&Run>,
+    cores: u32,
+    replaced: &[usize],
+) -> CpuView {
+    use super::cpu;
+    use super::scenario::{Offload, Source};
+    if scenario.source != Source::Cpu {
+        return CpuView::default();
+    }
+    let inline = scenario.offload == Offload::Inline;
+    let busy = |run: &Run| inline.then(|| Rc::new(cpu::busy_intervals(scenario, &run.events)));
+    let mut notes = vec![match scenario.offload {
+        Offload::Inline => "CPU work runs inline: while a task computes, this page's event loop is blocked, so the page is frozen during the run and draws it afterwards.".to_string(),
+        Offload::Workers => format!(
+            "CPU work runs on a pool of {} Web Workers (loop.run_in_executor); this browser reports {cores} cores (navigator.hardwareConcurrency).",
+            scenario.workers
+        ),
+    }];
+    if let Some(m) = measured {
+        if let Some(c) = m.calibration {
+            notes.push(format!(
+                "Calibrated at start-up: one unit of work = {:.0} hash rounds ≈ 1 ms on this machine ({} cores reported).",
+                c.rounds_per_ms, c.cores
+            ));
+        }
+        let cores = m.calibration.map_or(cores, |c| c.cores);
+        notes.extend(cpu::notes(scenario, &m.events, predicted.map(|p| p.summary.makespan_ms), Some(cores)));
+        if !inline && !replaced.is_empty() {
+            let ids: Vec<String> = replaced.iter().map(|w| format!("worker {}", w + 1)).collect();
+            notes.push(format!(
+                "A cancelled task's job cannot be interrupted inside a Web Worker, so its worker was terminated and replaced by a fresh one ({}), where its work span closes with cancel. (asyncio's run_in_executor would instead leave the process computing and drop the result.)",
+                ids.join(", ")
+            ));
+        }
+    }
+    CpuView { predicted: predicted.and_then(busy), measured: measured.and_then(busy), notes }
+}

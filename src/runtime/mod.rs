@@ -3,10 +3,12 @@
 
 pub mod api;
 pub mod clock;
+pub mod cpu;
 pub mod embed;
 pub mod fetch;
 pub mod panic;
 pub mod session;
+pub mod workers;
 
 pub use clock::BrowserClock;
 pub use session::LiveRun;

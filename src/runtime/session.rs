@@ -88,6 +88,7 @@ pub fn start_browser_run(scenario: Scenario) -> LiveRun {
     let ctx = match scenario.source {
         Source::Sleep => Ctx::new(clock.clone(), scenario.clone()),
         Source::Fetch => Ctx::with_work(clock.clone(), scenario.clone(), Rc::new(FetchWork::new(&scenario.url))),
+        Source::Cpu => Ctx::with_work(clock.clone(), scenario.clone(), super::cpu::work(&scenario)),
     };
     let rec = ctx.rec.clone();
     let problem: Rc<RefCell<Option<String>>> = Rc::default();
@@ -101,6 +102,7 @@ pub fn start_browser_run(scenario: Scenario) -> LiveRun {
             // Set-up (registering the mock API's worker) is not part of the run's time.
             let ready = match scenario.source {
                 Source::Fetch => fetch::prepare(&scenario.url).await,
+                Source::Cpu => super::cpu::prepare(&scenario).await,
                 Source::Sleep => Ok(()),
             };
             // Nor is the page's first render of the run (its prediction laid out, its empty
@@ -115,7 +117,11 @@ pub fn start_browser_run(scenario: Scenario) -> LiveRun {
                 return Run::new(&scenario, ClockKind::Browser, ctx.rec.snapshot());
             }
             patterns::run(&ctx).await;
-            Run::new(&scenario, ClockKind::Browser, ctx.rec.snapshot())
+            let mut run = Run::new(&scenario, ClockKind::Browser, ctx.rec.snapshot());
+            if scenario.source == Source::Cpu {
+                run.calibration = Some(super::cpu::calibrate());
+            }
+            run
         }
     };
     let (abort, registration) = AbortHandle::new_pair();

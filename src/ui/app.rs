@@ -92,13 +92,17 @@ fn use_causes(state: &State) -> Rc<Vec<String>> {
     let pair = (state.predicted.clone(), finished);
     let key = (pair.0.as_ref().map(|r| Rc::as_ptr(r) as usize), pair.1.as_ref().map(|r| Rc::as_ptr(r) as usize));
     use_memo(key, move |_| match pair {
-        (Some(p), Some(m)) => gap::causes(&gap::lateness(&p.events, &m.events)),
+        // CPU work is not timers: its own notes explain it (`view::cpu_view`).
+        (Some(p), Some(m)) if m.scenario.params.get("source").and_then(|v| v.as_str()) != Some("cpu") => {
+            gap::causes(&gap::lateness(&p.events, &m.events))
+        }
         _ => Vec::new(),
     })
 }
 
-/// The notes under the summary: what plain gather leaves running, and the browser's hidden limit.
-fn notes(state: &State, shown: &Scenario) -> Html {
+/// The notes under the summary: what plain gather leaves running, the browser's hidden limit, and
+/// what a CPU run blocked.
+fn notes(state: &State, shown: &Scenario, cpu: &[String]) -> Html {
     let raised =
         state.predicted.as_ref().and_then(|p| crate::core::patterns::gather::raised_note(shown.errors, &p.events));
     let hidden = state
@@ -109,8 +113,17 @@ fn notes(state: &State, shown: &Scenario) -> Html {
         <>
             if let Some(note) = raised { <p class="gap" id="gather-raised">{ note }</p> }
             if let Some(note) = hidden { <p class="gap" id="hidden-limit">{ note }</p> }
+            { for cpu.iter().map(|n| html! { <p class="gap cpu-note">{ n.clone() }</p> }) }
         </>
     }
+}
+
+/// A CPU run's strips and notes: of the replayed run, or of the finished measured one.
+fn cpu_view(state: &State, replaying: Option<&Replaying>) -> view::CpuView {
+    let measured = replaying.map(|r| &*r.run).or_else(|| state.measured.as_ref().and_then(|m| m.run.as_deref()));
+    let replaced: Vec<usize> = crate::runtime::workers::replaced().into_iter().map(|(w, _)| w).collect();
+    let cores = crate::runtime::cpu::hardware_concurrency();
+    view::cpu_view(view::shown_scenario(state), state.predicted.as_deref(), measured, cores, &replaced)
 }
 
 fn header() -> Html {
@@ -142,6 +155,8 @@ struct PanelsProps {
     window: Option<(f64, f64)>,
     limit: Option<u32>,
     what_if: Rc<crate::core::what_if::WhatIf>,
+    /// source=cpu inline: the predicted and measured busy intervals.
+    busy: (Option<view::Busy>, Option<view::Busy>),
     on_replay_cmd: Callback<super::state::ReplayCmd>,
     /// A bar came under the pointer (the event it stands for), or left it.
     on_bar_hover: Callback<Option<Event>>,
@@ -161,11 +176,11 @@ fn Panels(props: &PanelsProps) -> Html {
         <div class="panels" {onmouseover} {onmouseleave}>
             if let Some(tl) = l.predicted.clone() {
                 <TimelineView kind="predicted" title="Predicted (virtual clock)" labels={l.labels.clone()} timeline={tl} {scale_ms} {playhead} {window} {limit}
-                    cut={l.predicted_cut} what_if={props.what_if.clone()} />
+                    cut={l.predicted_cut} what_if={props.what_if.clone()} busy={props.busy.0.clone()} />
             }
             if let Some(tl) = l.measured.clone() {
                 <TimelineView kind="measured" title={props.measured_title.clone()} labels={l.labels.clone()} timeline={tl} {scale_ms} {playhead} {window} {limit}
-                    ghost={l.predicted.clone().map(Shared)} cut={l.measured_cut} what_if={props.what_if.clone()} />
+                    ghost={l.predicted.clone().map(Shared)} cut={l.measured_cut} what_if={props.what_if.clone()} busy={props.busy.1.clone()} />
             } else {
                 <p class="placeholder">{ "The measured timeline appears here when you press Run." }</p>
             }
@@ -213,6 +228,7 @@ pub fn App() -> Html {
     let playhead = view::playhead(replaying.as_ref());
     let layouts = use_layouts(&state, replaying.as_ref(), playhead);
     let causes = use_causes(&state);
+    let cpu = cpu_view(&state, replaying.as_ref());
     let zoom = use_state(|| None::<(f64, f64)>);
     let shown = view::shown_scenario(&state);
     let scale_ms = view::time_scale(layouts.predicted.as_deref(), layouts.measured.as_deref(), state.running());
@@ -255,7 +271,7 @@ pub fn App() -> Html {
                         </div>
                         <Panels layouts={Shared(Rc::new(layouts))} replaying={replaying.clone().map(|r| Shared(Rc::new(r)))}
                             measured_title={view::measured_title(replaying.as_ref())} {scale_ms} {playhead} window={*zoom}
-                            limit={shown.effective_limit()} what_if={Rc::new(shown.what_if.clone())}
+                            limit={shown.effective_limit()} what_if={Rc::new(shown.what_if.clone())} busy={(cpu.predicted.clone(), cpu.measured.clone())}
                             on_replay_cmd={send(&state, Action::Replay)} {on_bar_hover} />
                         <Legend {timelines} />
                     </div>
@@ -266,7 +282,7 @@ pub fn App() -> Html {
                     <h2>{ shown.pattern.title() }</h2>
                     <p class="explain">{ shown.pattern.explain() }</p>
                 </section>
-                { notes(&state, shown) }
+                { notes(&state, shown, &cpu.notes) }
                 <ZoomBar window={*zoom} {scale_ms} on_zoom={Callback::from({ let zoom = zoom.clone(); move |w| zoom.set(w) })} />
                 <SharePanel run={replaying.as_ref().map(|r| Shared(r.run.clone()))}
                     scenario={Rc::new(state.scenario.clone())} on_import={send(&state, Action::Import)} />

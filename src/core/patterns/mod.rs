@@ -48,6 +48,10 @@ pub type Outcome = Result<Text, Text>;
 /// The future returned by [`Work::run`].
 pub type WorkFuture = Pin<Box<dyn Future<Output = Outcome>>>;
 
+/// The future returned by [`Work::queue`]: the name of the place the attempt got, and the
+/// attempt bound to it.
+pub type QueueFuture = Pin<Box<dyn Future<Output = (Text, WorkFuture)>>>;
+
 /// Performs one attempt's work: a sleep on the run's clock, or (in the browser) a real request.
 ///
 /// Multi-stage patterns (pipeline's fetch/process/save, resource's acquire/release) go through
@@ -72,6 +76,14 @@ pub trait Work {
     fn stage(&self, phase: Phase, plan: &Attempt, simulated: WorkFuture) -> WorkFuture {
         let _ = (phase, plan);
         simulated
+    }
+
+    /// For work that runs in a pool (CPU work on workers): waits for a free place, then gives its
+    /// name and the attempt bound to it; [`Ctx::attempt`] records the wait as a `wait` span
+    /// closed with that name. `None` (the default): the attempt starts at once.
+    fn queue(&self, plan: &Attempt) -> Option<QueueFuture> {
+        let _ = plan;
+        None
     }
 }
 
@@ -156,8 +168,17 @@ impl<C: Clock> Ctx<C> {
     /// One attempt of `task`'s work, recorded as a `work` span.
     pub async fn attempt(&self, task: u32, attempt: u32) -> Outcome {
         let plan = self.workload.attempt(task, attempt);
+        let work = match self.work.queue(&plan) {
+            Some(queued) => {
+                let wait = self.rec.begin(task, attempt, Phase::Wait);
+                let (place, work) = queued.await;
+                wait.end_with(place);
+                work
+            }
+            None => self.work.run(&plan),
+        };
         let span = self.rec.begin(task, attempt, Phase::Work);
-        let outcome = self.work.run(&plan).await;
+        let outcome = work.await;
         match &outcome {
             Ok(v) => span.end_with(v.clone()),
             Err(e) => span.fail(e.clone()),

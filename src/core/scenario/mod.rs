@@ -24,9 +24,9 @@ pub mod url;
 pub use form::{docs_table, Field, FieldKind};
 pub use params::{
     param, ParamKind, ParamSpec, Uses, DEFAULT_LIMIT, MAX_BROWSER_TASKS, MAX_DURATION_MS, MAX_FACTOR, MAX_LIMIT,
-    MAX_RETRIES, MAX_SEED, MAX_TASKS, PARAMS, PARAMS_VERSION, VIEW_KEYS,
+    MAX_RETRIES, MAX_SEED, MAX_TASKS, MAX_WORKERS, PARAMS, PARAMS_VERSION, VIEW_KEYS,
 };
-pub use pattern::{Backoff, Choice, ClockKind, ErrorMode, Pattern, Preset, Source};
+pub use pattern::{Backoff, Choice, ClockKind, ErrorMode, Offload, Pattern, Preset, Source};
 pub use url::{check_url_template, request_url, DEFAULT_URL, MAX_URL_LEN};
 
 use read::{err, oversized, whole};
@@ -95,6 +95,10 @@ pub struct Scenario {
     /// params, for every link without `what_if`.
     #[serde(skip_serializing_if = "WhatIf::is_empty")]
     pub what_if: WhatIf,
+    /// source=cpu: on the loop, or in a pool of workers.
+    pub offload: Offload,
+    /// source=cpu, offload=workers: the pool's size (1–[`MAX_WORKERS`]).
+    pub workers: u32,
 }
 
 impl Scenario {
@@ -125,6 +129,8 @@ impl Scenario {
             save: 0,
             timeout: 0,
             what_if: WhatIf::default(),
+            offload: Offload::Inline,
+            workers: 0,
         }
     }
 }

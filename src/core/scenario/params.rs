@@ -4,7 +4,7 @@
 //! and the README's key table all come from here; adding a key is one entry below and the field
 //! it fills.
 
-use super::pattern::{options, Backoff, ClockKind, ErrorMode, Pattern, Preset, Source};
+use super::pattern::{options, Backoff, ClockKind, ErrorMode, Offload, Pattern, Preset, Source};
 use super::url::DEFAULT_URL;
 use super::Scenario;
 
@@ -30,6 +30,8 @@ pub const DEFAULT_LIMIT: u32 = 3;
 pub const MAX_RETRIES: u32 = 20;
 /// Largest exponential backoff `factor`.
 pub const MAX_FACTOR: f64 = 10.0;
+/// Most workers in a pool (`workers=`).
+pub const MAX_WORKERS: u32 = 16;
 
 /// Keys that are about the view, not the run; accepted and left to the UI.
 pub const VIEW_KEYS: &[&str] = &["v", "embed", "theme", "autoplay", "controls", "speed", "origin", "fetch", "guess"];
@@ -189,25 +191,26 @@ pub const PARAMS: &[ParamSpec] = &[
         .doc("probability that an attempt fails", "")
         .form(5, "Failure probability", |_| "Chance that an attempt fails, 0–1"),
     spec("source", ParamKind::Choice(options::<Source>), "sleep", |s| s.source.key().into(), |s, v| s.source = v.pick())
-        .doc("what a task does: a timer, or a real request (the virtual clock predicts it as a sleep)", "")
-        .form(7, "Work", |_| "What each task does: sleep on a timer, or a real fetch (its planned duration and failure go into the request)"),
+        .doc("what a task does: a timer, a real request (the virtual clock predicts it as a sleep), or CPU-bound computation (one unit of `min`–`max` ≈ 1 ms)", "")
+        .form(7, "Work", |_| "What each task does: sleep on a timer, a real fetch (its planned duration and failure go into the request), \
+                              or CPU-bound computation (its planned duration in units of about 1 ms)"),
     spec("url", ParamKind::UrlTemplate, DEFAULT_URL, |s| s.url.clone(), |s, v| s.url = v.text())
         .when(|s| s.source == Source::Fetch)
         .doc("`source=fetch`: request URL template, `{id}` = task index (required when there is more than one task); `?ms=<planned ms>&fail=<0\\|1>` is appended",
              "relative to the app, or `http(s)://…`; the default is the offline mock API")
-        .form(8, "URL template", |_| "{id} is the task index; ?ms=&fail= are appended. Default api/item/{id}: the offline mock API"),
+        .form(10, "URL template", |_| "{id} is the task index; ?ms=&fail= are appended. Default api/item/{id}: the offline mock API"),
     spec("clock", ParamKind::Choice(options::<ClockKind>), "browser", |s| s.clock.key().into(), |s, v| s.clock = v.pick())
         .doc("which clock runs it: the browser's (measured) or a virtual one (the prediction)", ""),
     spec("errors", ParamKind::Choice(options::<ErrorMode>), "collect", |s| s.errors.key().into(), |s, v| s.errors = v.pick())
         .uses(Uses::Patterns(&[Pattern::Gather]))
         .doc("what the first error does: every result or error comes back, the caller gets the first (the rest keep running), or a TaskGroup cancels the rest", "")
-        .form(9, "On error", |_| "collect: every result or error comes back; raise: plain gather hands the caller the first \
+        .form(11, "On error", |_| "collect: every result or error comes back; raise: plain gather hands the caller the first \
                                   error and cancels nothing; fail_fast: a TaskGroup, whose first error cancels the tasks still running"),
     spec("limit", ParamKind::OptionalWhole { min: 1, max: MAX_LIMIT as u64 }, "none",
          |s| s.effective_limit().or(s.limit).map_or_else(|| "none".into(), |n| n.to_string()), |s, v| s.limit = v.maybe_u32())
         .uses(Uses::Patterns(LIMIT_PATTERNS))
         .doc("a semaphore of this many permits around each task", "`semaphore` defaults to 3")
-        .form(15, "Limit", |s| if s.pattern == Pattern::Semaphore {
+        .form(17, "Limit", |s| if s.pattern == Pattern::Semaphore {
             "Permits: at most this many tasks run at once"
         } else {
             "Run inside a semaphore of this many permits (empty: no limit)"
@@ -217,48 +220,57 @@ pub const PARAMS: &[ParamSpec] = &[
         .uses(Uses::Patterns(&[Pattern::Retry]))
         .when(|s| s.limit.is_some())
         .doc("under a `limit`: keep the permit while backing off (1), or give it back and queue again (0)", "")
-        .form(16, "Permit during backoff", |_| "Keep the permit while waiting to retry, or give it back and queue again"),
+        .form(18, "Permit during backoff", |_| "Keep the permit while waiting to retry, or give it back and queue again"),
     spec("retries", ParamKind::Whole { min: 1, max: MAX_RETRIES as u64 }, "3", |s| s.retries.to_string(), |s, v| s.retries = v.u32())
         .uses(Uses::Patterns(&[Pattern::Retry]))
         .doc("most attempts per task, the first included", "")
-        .form(10, "Attempts", |_| "Most attempts per task, the first included (1–20)"),
+        .form(12, "Attempts", |_| "Most attempts per task, the first included (1–20)"),
     spec("delay", MS, "100", |s| s.delay.to_string(), |s, v| s.delay = v.u32())
         .uses(Uses::Patterns(&[Pattern::Retry]))
         .doc("pause before the first retry, ms", "")
-        .form(11, "Retry delay (ms)", |_| "Pause before the first retry"),
+        .form(13, "Retry delay (ms)", |_| "Pause before the first retry"),
     spec("backoff", ParamKind::Choice(options::<Backoff>), "constant", |s| s.backoff.key().into(), |s, v| s.backoff = v.pick())
         .uses(Uses::Patterns(&[Pattern::Retry]))
         .doc("how the pause grows from one retry to the next", "")
-        .form(12, "Backoff", |_| "How the pause grows from one retry to the next"),
+        .form(14, "Backoff", |_| "How the pause grows from one retry to the next"),
     spec("factor", ParamKind::Number { min: 1.0, max: MAX_FACTOR, step: 0.5 }, "2", |s| s.factor.to_string(), |s, v| s.factor = v.f64())
         .uses(Uses::Patterns(&[Pattern::Retry]))
         .when(|s| s.backoff == Backoff::Exponential)
         .doc("with `backoff=exponential`: each pause is this many times the one before", "")
-        .form(13, "Backoff factor", |_| "Each pause is this many times the one before (1–10)"),
+        .form(15, "Backoff factor", |_| "Each pause is this many times the one before (1–10)"),
     spec("jitter", FRACTION, "0", |s| s.jitter.to_string(), |s, v| s.jitter = v.f64())
         .uses(Uses::Patterns(&[Pattern::Retry]))
         .doc("each pause is shortened by a seeded random fraction up to this", "")
-        .form(14, "Jitter", |_| "Each pause is shortened by a seeded random fraction up to this (0–1)"),
+        .form(16, "Jitter", |_| "Each pause is shortened by a seeded random fraction up to this (0–1)"),
     spec("acquire", MS, "100", |s| s.acquire.to_string(), |s, v| s.acquire = v.u32())
         .uses(Uses::Patterns(&[Pattern::Resource]))
         .doc("time to enter the resource (`__aenter__`), ms", "")
-        .form(17, "Acquire (ms)", |_| "Time to enter the resource (__aenter__)"),
+        .form(19, "Acquire (ms)", |_| "Time to enter the resource (__aenter__)"),
     spec("release", MS, "50", |s| s.release.to_string(), |s, v| s.release = v.u32())
         .uses(Uses::Patterns(&[Pattern::Resource]))
         .doc("time to leave the resource (`__aexit__`), also after an error, ms", "")
-        .form(18, "Release (ms)", |_| "Time to leave the resource (__aexit__), also after an error"),
+        .form(20, "Release (ms)", |_| "Time to leave the resource (__aexit__), also after an error"),
     spec("process", MS, "20", |s| s.process.to_string(), |s, v| s.process = v.u32())
         .uses(Uses::Patterns(&[Pattern::Pipeline, Pattern::AsCompleted]))
         .doc("time to process one result, ms", "")
-        .form(19, "Process (ms)", |_| "Time to process one result"),
+        .form(21, "Process (ms)", |_| "Time to process one result"),
     spec("save", MS, "10", |s| s.save.to_string(), |s, v| s.save = v.u32())
         .uses(Uses::Patterns(&[Pattern::Pipeline]))
         .doc("time to save one item, ms", "")
-        .form(20, "Save (ms)", |_| "Time to save one item"),
+        .form(22, "Save (ms)", |_| "Time to save one item"),
     spec("timeout", ParamKind::Whole { min: 1, max: MAX_DURATION_MS as u64 }, "250", |s| s.timeout.to_string(), |s, v| s.timeout = v.u32())
         .uses(Uses::Patterns(&[Pattern::Timeout]))
         .doc("each task's deadline, ms: a task at least this long is cancelled", "")
-        .form(21, "Timeout (ms)", |_| "A task still running after this long is cancelled"),
+        .form(23, "Timeout (ms)", |_| "A task still running after this long is cancelled"),
+    spec("offload", ParamKind::Choice(options::<Offload>), "inline", |s| s.offload.key().into(), |s, v| s.offload = v.pick())
+        .when(|s| s.source == Source::Cpu)
+        .doc("`source=cpu`: the coroutine computes inline, blocking the event loop, or awaits `loop.run_in_executor` on a pool of Web Workers", "")
+        .form(8, "Runs on", |_| "inline: the coroutine calls the function and blocks the event loop (the page freezes); \
+                                 workers: loop.run_in_executor on a pool of Web Workers"),
+    spec("workers", ParamKind::Whole { min: 1, max: MAX_WORKERS as u64 }, "2", |s| s.workers.to_string(), |s, v| s.workers = v.u32())
+        .when(|s| s.source == Source::Cpu && s.offload == Offload::Workers)
+        .doc("`source=cpu`, `offload=workers`: the pool's size", "")
+        .form(9, "Workers", |_| "Pool size (1–16); compare with the cores the page reports"),
     spec("what_if", ParamKind::WhatIf, "", |s| s.what_if.to_string(), |s, v| s.what_if = v.what_if())
         .when(|s| !s.what_if.is_empty())
         .doc("overrides of the plan: an attempt made to fail or succeed, twice as slow or fast, a task cancelled at a time",

@@ -1,5 +1,5 @@
 //! The pattern catalogue and the other choices a scenario makes (what gather does with an error,
-//! how backoff grows, which tasks, what a task does, which clock): each a closed set of values
+//! how backoff grows, which tasks, what a task does, where CPU work runs, which clock): each a closed set of values
 //! with the key links use and the label the form shows.
 
 use serde::Serialize;
@@ -254,11 +254,30 @@ pub enum Source {
     /// A real `fetch` of the `url` template (browser clock only; the virtual clock predicts it as
     /// a sleep of the planned duration).
     Fetch,
+    /// CPU-bound work: `duration` units of real computation on the thread that runs it (the
+    /// virtual clock predicts one unit as 1 ms of a blocked loop, or of a busy worker).
+    Cpu,
 }
 
 choice!(Source {
     Sleep => ("sleep", "Timer sleep"),
     Fetch => ("fetch", "Real fetch"),
+    Cpu => ("cpu", "CPU-bound work"),
+});
+
+/// source=cpu: where the computation runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Offload {
+    /// The coroutine calls the function directly: the event loop is blocked meanwhile.
+    Inline,
+    /// `await loop.run_in_executor(ProcessPoolExecutor(workers), work)`: a pool of `workers`.
+    Workers,
+}
+
+choice!(Offload {
+    Inline => ("inline", "The event loop (inline)"),
+    Workers => ("workers", "A worker pool"),
 });
 
 /// Which clock a run uses.
@@ -294,6 +313,7 @@ mod tests {
         serde_names_are_keys::<Backoff>();
         serde_names_are_keys::<Preset>();
         serde_names_are_keys::<Source>();
+        serde_names_are_keys::<Offload>();
         serde_names_are_keys::<ClockKind>();
     }
 }

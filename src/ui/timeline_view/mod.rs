@@ -4,9 +4,11 @@
 //! - `geometry`: where things go (SVG user units, shared with the canvas) and how bars look at a cut;
 //! - `lanes`: the SVG lanes, bar titles and end marks, and the lane details;
 //! - `canvas`: big runs' bars painted in palette colours;
-//! - `axis` and `strip`: the ticks and the concurrency strip.
+//! - `axis` and `strip`: the ticks and the concurrency strip;
+//! - `busy`: a CPU run's "event loop busy" strip under the plot.
 
 mod axis;
+mod busy;
 mod canvas;
 mod geometry;
 mod lanes;
@@ -56,6 +58,9 @@ pub struct Props {
     /// The scenario's `what_if` overrides, marked on the bars they change.
     #[prop_or_default]
     pub what_if: Option<Rc<WhatIf>>,
+    /// source=cpu inline: when the event loop was busy computing, drawn as a strip under the lanes.
+    #[prop_or_default]
+    pub busy: Option<crate::core::view::Busy>,
 }
 
 /// Whether `props` are drawn on a canvas: decided by what the whole run will show (its lanes, its
@@ -166,6 +171,7 @@ pub fn TimelineView(props: &Props) -> Html {
                 }
             </svg>
             </div>
+            if let Some(b) = props.busy.as_ref() { { busy::strip(b, &g) } }
             <p class="lane-detail" aria-live="polite">{ detail.unwrap_or_else(|| "Point at a lane, or tab to it, to read its spans.".into()) }</p>
         </figure>
     }

@@ -1,0 +1,159 @@
+// source=cpu end to end, against the release build in dist/ (AWAITLAB_DIST overrides it):
+// inline CPU work holds the page's event loop (the gather of 4 × 200 units takes ~800 ms and the
+// page names the blocking), a pool of Web Workers runs it in parallel (~400 ms with 2 workers on
+// a 2-core machine), a cancelled job's worker is replaced, and a worker that cannot start fails
+// the run with a clear message instead of hanging.
+//
+// Thresholds are wide on purpose: the machine's cores are shared with other processes (and, on
+// the project's 2-core test machine, with other builds), so a worker's job can take longer than
+// its calibrated time.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { REPO_ROOT, artifactPath, launchBrowser, openApp, startStaticServer } from './support.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await startStaticServer(process.env.AWAITLAB_DIST || 'dist');
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+function run(page, params) {
+  return page.evaluate((p) => window.awaitlab.run(p), params);
+}
+
+function spans(runJson, phase) {
+  const begins = new Map();
+  const out = [];
+  for (const e of runJson.events.filter((e) => e.phase === phase)) {
+    const key = `${e.task}/${e.attempt}`;
+    if (e.kind === 'begin') begins.set(key, e.t);
+    else out.push({ task: e.task, start: begins.get(key), end: e.t, kind: e.kind, detail: e.detail });
+  }
+  return out;
+}
+
+test('inline CPU work blocks the loop: 4 × 200 units take ~800 ms, one task at a time, and the page says so', async () => {
+  const page = await openApp(browser, server.url, 'pattern=gather&source=cpu&tasks=4&min=200&max=200');
+  const r = await run(page, { pattern: 'gather', source: 'cpu', tasks: 4, min: 200, max: 200 });
+  const makespan = r.summary.makespan_ms;
+  console.log(`inline: makespan ${makespan.toFixed(1)} ms, calibration ${JSON.stringify(r.calibration)}`);
+  // ~800 ms on an idle machine; the calibration counts uncontended speed, so a loaded machine
+  // (other processes on the cores) takes longer, never much shorter.
+  assert.ok(makespan > 600 && makespan < 4000, `makespan ${makespan}`);
+  assert.equal(r.summary.peak_concurrency, 1, 'gathered CPU tasks never overlap');
+  assert.ok(r.calibration && r.calibration.rounds_per_ms > 0 && r.calibration.cores >= 1, JSON.stringify(r.calibration));
+  const work = spans(r, 'work');
+  assert.equal(work.length, 4);
+  for (const w of work) assert.ok(w.end - w.start > 120 && w.end - w.start < 1000, JSON.stringify(w));
+  // One after another: the loop was busy for (nearly) the whole run.
+  const busy = work.reduce((a, w) => a + (w.end - w.start), 0);
+  assert.ok(busy > 0.9 * makespan, `busy ${busy} of ${makespan}`);
+  await page.waitForFunction(() => [...document.querySelectorAll('.cpu-note')].some((p) => p.textContent.includes('held the event loop')));
+  const notes = await page.$$eval('.cpu-note', (ps) => ps.map((p) => p.textContent));
+  assert.ok(notes.some((n) => /^Task \d held the event loop for \d+ ms/.test(n)), notes.join('\n'));
+  assert.ok(notes.some((n) => n.includes('the page is frozen during the run')), notes.join('\n'));
+  assert.ok(notes.some((n) => n.startsWith('Calibrated at start-up: one unit of work =')), notes.join('\n'));
+  const blocks = await page.$$eval('.timeline.measured .busy-strip rect.busy', (rs) => rs.length);
+  assert.equal(blocks, 4, 'the measured panel has an event-loop-busy strip with 4 blocks');
+  await page.screenshot({ path: artifactPath('cpu-inline.png'), fullPage: true });
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
+test('two Web Workers run 4 × 200 units in ~400 ms, each job naming its worker', async () => {
+  const page = await openApp(browser, server.url, 'pattern=gather&source=cpu&offload=workers&workers=2&tasks=4&min=200&max=200');
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  // The first run spawns the workers (not timed: that is set-up); the second reuses them.
+  await run(page, { pattern: 'gather', source: 'cpu', offload: 'workers', workers: 2, tasks: 4, min: 200, max: 200 });
+  const r = await run(page, { pattern: 'gather', source: 'cpu', offload: 'workers', workers: 2, tasks: 4, min: 200, max: 200 });
+  const makespan = r.summary.makespan_ms;
+  const work = spans(r, 'work');
+  const jobs = work.reduce((a, w) => a + (w.end - w.start), 0);
+  console.log(`workers=2 on ${cores} cores: makespan ${makespan.toFixed(1)} ms, jobs took ${jobs.toFixed(1)} ms in all`);
+  // ~400 ms on an idle 2-core machine (other processes share the cores: wide bounds).
+  assert.ok(makespan > 150 && makespan < 2500, `makespan ${makespan}`);
+  assert.equal(r.summary.peak_concurrency, 2);
+  // Two at a time: the jobs' time adds up to well over the run's.
+  assert.ok(jobs > 1.3 * makespan, `jobs ${jobs} in ${makespan}`);
+  assert.ok(work.every((w) => /^200 ms on worker [12]$/.test(w.detail)), JSON.stringify(work));
+  const waits = spans(r, 'wait');
+  assert.deepEqual(waits.map((w) => w.detail).sort(), ['worker 1', 'worker 1', 'worker 2', 'worker 2']);
+  const notes = await page.$$eval('.cpu-note', (ps) => ps.map((p) => p.textContent));
+  assert.ok(notes.some((n) => n.includes(`this browser reports ${cores} cores`)), notes.join('\n'));
+  await page.screenshot({ path: artifactPath('cpu-workers.png'), fullPage: true });
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
+test('a cancelled job is abandoned with its worker: the worker is replaced and the next run still works', async () => {
+  const page = await openApp(browser, server.url, 'pattern=race&source=cpu&offload=workers&workers=2');
+  const r = await run(page, { pattern: 'race', source: 'cpu', offload: 'workers', workers: 2, tasks: 2, seed: 1, min: 100, max: 600 });
+  const cancelled = spans(r, 'work').filter((w) => w.kind === 'cancel');
+  assert.equal(cancelled.length, 1, JSON.stringify(spans(r, 'work')));
+  await page.waitForFunction(() => [...document.querySelectorAll('.cpu-note')].some((p) => p.textContent.includes('replaced')));
+  const again = await run(page, { pattern: 'gather', source: 'cpu', offload: 'workers', workers: 2, tasks: 2, min: 50, max: 50 });
+  assert.equal(again.summary.failures, 0);
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
+test('a worker that cannot start fails the run with a clear message, without hanging', async () => {
+  const page = await openApp(browser, server.url, 'pattern=gather&source=cpu&offload=workers&workers=2');
+  await page.evaluate(() => { window.awaitlabWorkerUrl = './no-such-worker.js'; });
+  const started = Date.now();
+  const message = await page.evaluate(() =>
+    window.awaitlab.run({ pattern: 'gather', source: 'cpu', offload: 'workers', workers: 2, tasks: 2 }).then(
+      () => 'resolved',
+      (e) => e.message,
+    ),
+  );
+  assert.ok(Date.now() - started < 9_000, 'it failed well before the start time-out');
+  assert.match(message, /worker 1 failed to start from \.\/no-such-worker\.js/);
+  assert.match(message, /did not start/);
+  // Bad keys are named.
+  const bad = await page.evaluate(() => window.awaitlab.run({ source: 'cpu', offload: 'gpu', workers: 99 }).catch((e) => e.message));
+  assert.match(bad, /offload/);
+  assert.match(bad, /workers/);
+  await page.close();
+});
+
+test('more workers than cores: the note says they do not run that much faster', async (t) => {
+  const page = await openApp(browser, server.url, 'pattern=gather&source=cpu&offload=workers&workers=4&tasks=4&min=200&max=200');
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  if (cores >= 4) {
+    t.skip(`this machine reports ${cores} cores`);
+    await page.close();
+    return;
+  }
+  const r = await run(page, { pattern: 'gather', source: 'cpu', offload: 'workers', workers: 4, tasks: 4, min: 200, max: 200 });
+  console.log(`workers=4 on ${cores} cores: makespan ${r.summary.makespan_ms.toFixed(1)} ms (predicted 200)`);
+  await page.waitForFunction(() => [...document.querySelectorAll('.cpu-note')].some((p) => p.textContent.includes('do not run 4× faster')));
+  const note = await page.$$eval('.cpu-note', (ps) => ps.map((p) => p.textContent).find((n) => n.includes('4× faster')));
+  assert.match(note, new RegExp(`^4 workers on ${cores} cores \\(navigator.hardwareConcurrency\\) do not run 4× faster`));
+  await page.close();
+});
+
+test('the workers load from a sub-path (relative URLs)', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'awaitlab-subpath-'));
+  writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>not the app</title>');
+  symlinkSync(path.resolve(REPO_ROOT, process.env.AWAITLAB_DIST || 'dist'), path.join(dir, 'sub'));
+  const sub = await startStaticServer(dir);
+  try {
+    const page = await openApp(browser, `${sub.url}/sub`, 'pattern=gather&source=cpu&offload=workers&workers=2');
+    const r = await run(page, { pattern: 'gather', source: 'cpu', offload: 'workers', workers: 2, tasks: 2, min: 50, max: 50 });
+    assert.equal(r.summary.failures, 0);
+    assert.ok(spans(r, 'work').every((w) => / on worker [12]$/.test(w.detail)));
+    assert.deepEqual(page.awaitlabErrors, []);
+    await page.close();
+  } finally {
+    await sub.close();
+  }
+});
