@@ -202,10 +202,32 @@ enum DoneCallback<'a> {
     Call(Box<dyn FnOnce() + 'a>),
 }
 
+/// A task's done callbacks, in the order they were added. Nearly every task has exactly one (its
+/// gather's, or the task awaiting it): that one is kept inline, without a `Vec` of its own.
+struct Callbacks<'a> {
+    first: Option<DoneCallback<'a>>,
+    rest: Vec<DoneCallback<'a>>,
+}
+
+impl Default for Callbacks<'_> {
+    fn default() -> Self {
+        Callbacks { first: None, rest: Vec::new() }
+    }
+}
+
+impl<'a> Callbacks<'a> {
+    fn push(&mut self, callback: DoneCallback<'a>) {
+        match self.first {
+            None => self.first = Some(callback),
+            Some(_) => self.rest.push(callback),
+        }
+    }
+}
+
 struct TaskCell<'a, T> {
     lp: Weak<State<'a>>,
     result: RefCell<Option<Result<T, Cancelled>>>,
-    callbacks: RefCell<Vec<DoneCallback<'a>>>,
+    callbacks: RefCell<Callbacks<'a>>,
     cancel_requested: Cell<bool>,
     on_cancel: RefCell<Option<Box<dyn FnOnce() + 'a>>>,
 }
@@ -236,8 +258,8 @@ impl<'a, T> TaskCell<'a, T> {
 
     fn finish(&self, result: Result<T, Cancelled>) {
         *self.result.borrow_mut() = Some(result);
-        let callbacks = std::mem::take(&mut *self.callbacks.borrow_mut());
-        callbacks.into_iter().for_each(|c| self.schedule(c));
+        let Callbacks { first, rest } = std::mem::take(&mut *self.callbacks.borrow_mut());
+        first.into_iter().chain(rest).for_each(|c| self.schedule(c));
     }
 }
 
@@ -375,7 +397,10 @@ pub async fn gather<'a, T: Clone + 'a>(
     lp: &Loop<'a>,
     futs: impl IntoIterator<Item = impl Future<Output = T> + 'a>,
 ) -> Vec<T> {
-    let tasks: Vec<_> = futs.into_iter().map(|f| lp.spawn(f)).collect();
+    let futs = futs.into_iter();
+    // Room for every task and, later, its done callback's turn in the queue.
+    lp.state.tasks.borrow_mut().reserve(2 * futs.size_hint().0);
+    let tasks: Vec<_> = futs.map(|f| lp.spawn(f)).collect();
     wait_all(&tasks).await;
     tasks.iter().map(|t| t.result().and_then(Result::ok).expect("a gathered task is never cancelled")).collect()
 }
