@@ -204,15 +204,10 @@ enum DoneCallback<'a> {
 
 /// A task's done callbacks, in the order they were added. Nearly every task has exactly one (its
 /// gather's, or the task awaiting it): that one is kept inline, without a `Vec` of its own.
+#[derive(Default)]
 struct Callbacks<'a> {
     first: Option<DoneCallback<'a>>,
     rest: Vec<DoneCallback<'a>>,
-}
-
-impl Default for Callbacks<'_> {
-    fn default() -> Self {
-        Callbacks { first: None, rest: Vec::new() }
-    }
 }
 
 impl<'a> Callbacks<'a> {
