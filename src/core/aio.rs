@@ -65,9 +65,10 @@ impl Wake for TaskWaker {
 /// The id of the task [`Loop::run`] drives itself (the `main()` coroutine).
 const MAIN: usize = usize::MAX;
 
-struct Slot<'a> {
-    fut: Pin<Box<dyn Future<Output = ()> + 'a>>,
-    waker: Arc<TaskWaker>,
+/// What the ready queue can step: a task, or a callback (`call_soon`) that runs once.
+enum Slot<'a> {
+    Task { fut: Pin<Box<dyn Future<Output = ()> + 'a>>, waker: Arc<TaskWaker> },
+    Callback(Box<dyn FnOnce() + 'a>),
 }
 
 struct State<'a> {
@@ -105,11 +106,12 @@ impl<'a> Loop<'a> {
         F::Output: 'a,
     {
         let cell = Rc::new(TaskCell { lp: Rc::downgrade(&self.state), ..TaskCell::default() });
-        let wrapped = TaskFuture { fut: Some(Box::pin(fut)), cell: cell.clone() };
+        // One allocation for the task and its coroutine together.
+        let wrapped = Box::pin(task_body(fut, cell.clone()));
         let mut tasks = self.state.tasks.borrow_mut();
         let waker =
             Arc::new(TaskWaker { id: tasks.len(), scheduled: AtomicBool::new(false), ready: self.state.ready.clone() });
-        tasks.push(Some(Slot { fut: Box::pin(wrapped), waker: waker.clone() }));
+        tasks.push(Some(Slot::Task { fut: wrapped, waker: waker.clone() }));
         drop(tasks);
         waker.wake_by_ref();
         Task { cell, waker }
@@ -117,7 +119,16 @@ impl<'a> Loop<'a> {
 
     /// `loop.call_soon(f)`: runs `f` when its turn in the ready queue comes.
     pub fn call_soon(&self, f: impl FnOnce() + 'a) {
-        let _ = self.spawn(async move { f() });
+        self.call_soon_boxed(Box::new(f));
+    }
+
+    /// [`Loop::call_soon`] of a boxed callback: queued as it is, no task around it.
+    fn call_soon_boxed(&self, f: Box<dyn FnOnce() + 'a>) {
+        let mut tasks = self.state.tasks.borrow_mut();
+        let id = tasks.len();
+        tasks.push(Some(Slot::Callback(f)));
+        drop(tasks);
+        self.state.ready.push(id);
     }
 
     /// `asyncio.run(main)`: runs `main` as the first task and the queue until `main` is done,
@@ -160,13 +171,18 @@ impl<'a> Loop<'a> {
         .await
     }
 
-    /// One step of task `id`: polls it once, drops it when it is finished.
+    /// One step of task `id`: polls it once, drops it when it is finished (a callback runs once).
     fn step(&self, id: usize) {
-        let Some(mut slot) = self.state.tasks.borrow_mut().get_mut(id).and_then(Option::take) else { return };
-        slot.waker.scheduled.store(false, Ordering::Release);
-        let waker = Waker::from(slot.waker.clone());
-        if slot.fut.as_mut().poll(&mut Context::from_waker(&waker)).is_pending() {
-            self.state.tasks.borrow_mut()[id] = Some(slot);
+        let Some(slot) = self.state.tasks.borrow_mut().get_mut(id).and_then(Option::take) else { return };
+        match slot {
+            Slot::Callback(f) => f(),
+            Slot::Task { mut fut, waker } => {
+                waker.scheduled.store(false, Ordering::Release);
+                let cx_waker = Waker::from(waker.clone());
+                if fut.as_mut().poll(&mut Context::from_waker(&cx_waker)).is_pending() {
+                    self.state.tasks.borrow_mut()[id] = Some(Slot::Task { fut, waker });
+                }
+            }
         }
     }
 }
@@ -190,10 +206,27 @@ enum DoneCallback<'a> {
     Call(Box<dyn FnOnce() + 'a>),
 }
 
+/// A task's done callbacks, in the order they were added. Nearly every task has exactly one (its
+/// gather's, or the task awaiting it): that one is kept inline, without a `Vec` of its own.
+#[derive(Default)]
+struct Callbacks<'a> {
+    first: Option<DoneCallback<'a>>,
+    rest: Vec<DoneCallback<'a>>,
+}
+
+impl<'a> Callbacks<'a> {
+    fn push(&mut self, callback: DoneCallback<'a>) {
+        match self.first {
+            None => self.first = Some(callback),
+            Some(_) => self.rest.push(callback),
+        }
+    }
+}
+
 struct TaskCell<'a, T> {
     lp: Weak<State<'a>>,
     result: RefCell<Option<Result<T, Cancelled>>>,
-    callbacks: RefCell<Vec<DoneCallback<'a>>>,
+    callbacks: RefCell<Callbacks<'a>>,
     cancel_requested: Cell<bool>,
     on_cancel: RefCell<Option<Box<dyn FnOnce() + 'a>>>,
 }
@@ -216,7 +249,7 @@ impl<'a, T> TaskCell<'a, T> {
             DoneCallback::Wake(w) => w.wake(),
             DoneCallback::Call(f) => {
                 if let Some(state) = self.lp.upgrade() {
-                    Loop { state }.call_soon(f);
+                    Loop { state }.call_soon_boxed(f);
                 }
             }
         }
@@ -224,40 +257,31 @@ impl<'a, T> TaskCell<'a, T> {
 
     fn finish(&self, result: Result<T, Cancelled>) {
         *self.result.borrow_mut() = Some(result);
-        let callbacks = std::mem::take(&mut *self.callbacks.borrow_mut());
-        callbacks.into_iter().for_each(|c| self.schedule(c));
+        let Callbacks { first, rest } = std::mem::take(&mut *self.callbacks.borrow_mut());
+        first.into_iter().chain(rest).for_each(|c| self.schedule(c));
     }
 }
 
-/// The spawned future: the task's coroutine, dropped at the step after a cancel request (where
-/// asyncio throws `CancelledError` into it).
-struct TaskFuture<'a, F: Future> {
-    fut: Option<Pin<Box<F>>>,
-    cell: Rc<TaskCell<'a, F::Output>>,
-}
-
-impl<F: Future> Future for TaskFuture<'_, F> {
-    type Output = ();
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.fut.is_none() {
-            return Poll::Ready(());
+/// The spawned task: its coroutine, dropped at the step after a cancel request (where asyncio
+/// throws `CancelledError` into it), then its result and done callbacks.
+async fn task_body<'a, F: Future>(fut: F, cell: Rc<TaskCell<'a, F::Output>>) {
+    // Pinned in place (the task's one allocation) and dropped in place when it ends.
+    let mut fut = pin!(Some(fut));
+    let output = poll_fn(|cx| {
+        if cell.cancel_requested.get() {
+            return Poll::Ready(None);
         }
-        if self.cell.cancel_requested.get() {
-            self.fut = None; // its open spans record `cancel`
-            if let Some(f) = self.cell.on_cancel.borrow_mut().take() {
+        fut.as_mut().as_pin_mut().expect("a task is polled until it ends").poll(cx).map(Some)
+    })
+    .await;
+    fut.set(None); // a cancelled coroutine's open spans record `cancel`
+    match output {
+        Some(out) => cell.finish(Ok(out)),
+        None => {
+            if let Some(f) = cell.on_cancel.borrow_mut().take() {
                 f();
             }
-            self.cell.finish(Err(Cancelled));
-            return Poll::Ready(());
-        }
-        let fut = self.fut.as_mut().expect("checked above");
-        match fut.as_mut().poll(cx) {
-            Poll::Ready(out) => {
-                self.fut = None;
-                self.cell.finish(Ok(out));
-                Poll::Ready(())
-            }
-            Poll::Pending => Poll::Pending,
+            cell.finish(Err(Cancelled));
         }
     }
 }
@@ -372,7 +396,10 @@ pub async fn gather<'a, T: Clone + 'a>(
     lp: &Loop<'a>,
     futs: impl IntoIterator<Item = impl Future<Output = T> + 'a>,
 ) -> Vec<T> {
-    let tasks: Vec<_> = futs.into_iter().map(|f| lp.spawn(f)).collect();
+    let futs = futs.into_iter();
+    // Room for every task and, later, its done callback's turn in the queue.
+    lp.state.tasks.borrow_mut().reserve(2 * futs.size_hint().0);
+    let tasks: Vec<_> = futs.map(|f| lp.spawn(f)).collect();
     wait_all(&tasks).await;
     tasks.iter().map(|t| t.result().and_then(Result::ok).expect("a gathered task is never cancelled")).collect()
 }

@@ -195,7 +195,10 @@ pub fn max_event_ms(s: &Scenario, clock: ClockKind) -> f64 {
 /// character boundary and ends in `…`. `None` when it is already so (the common case: no copy).
 pub fn tidy_detail(detail: &str) -> Option<String> {
     let needs_tidy = |c: char| c.is_control() || c == '"' || c == '\\';
-    if detail.len() <= MAX_DETAIL_BYTES && !detail.chars().any(needs_tidy) {
+    // Bytes first (every event's detail passes here): a control character is a byte below 0x20,
+    // 0x7F, or U+0080..U+009F, which UTF-8 writes as 0xC2 0x80..0x9F; only then decode chars.
+    let suspect = |b: &u8| *b < 0x20 || matches!(*b, 0x7F | 0xC2 | b'"' | b'\\');
+    if detail.len() <= MAX_DETAIL_BYTES && (!detail.as_bytes().iter().any(suspect) || !detail.chars().any(needs_tidy)) {
         return None;
     }
     let cut = if detail.len() <= MAX_DETAIL_BYTES {
@@ -233,6 +236,7 @@ mod tests {
     fn details_are_cut_at_a_character_boundary_and_control_characters_dropped() {
         assert_eq!(tidy_detail("HTTP 404, 12 bytes"), None);
         assert_eq!(tidy_detail("a\nb \"c\\d\"").as_deref(), Some("a b 'c/d'"));
+        assert_eq!(tidy_detail("a\u{85}b \u{7f}é").as_deref(), Some("a b  é"), "C1 and DEL controls too");
         let long = "é".repeat(200);
         let cut = tidy_detail(&long).unwrap();
         assert!(cut.len() <= MAX_DETAIL_BYTES && cut.ends_with('…'), "{} bytes", cut.len());

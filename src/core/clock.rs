@@ -399,6 +399,97 @@ impl VirtualClock {
     }
 }
 
+/// The one clock type the patterns are compiled for. Written against [`Clock`], the patterns and
+/// [`crate::core::aio`] would otherwise be compiled once per clock (the virtual clock's prediction
+/// and the browser's measured run): two copies of the same code in the page. Here the virtual
+/// clock is kept as it is (its sleeps stay allocation-free, which a 100,000-task prediction
+/// notices) and any other clock goes behind a `dyn` (a boxed sleep per timer, next to the
+/// browser timer it arms anyway).
+#[derive(Clone)]
+pub struct RunClock(RunClockKind);
+
+#[derive(Clone)]
+enum RunClockKind {
+    Virtual(VirtualClock),
+    Other(Rc<dyn DynClock>),
+}
+
+/// [`Clock`] as a trait object.
+trait DynClock {
+    fn now(&self) -> f64;
+    fn sleep(&self, ms: f64) -> Pin<Box<dyn Future<Output = ()>>>;
+    fn start_iteration(&self);
+}
+
+struct Erased<C>(C);
+
+impl<C: Clock> DynClock for Erased<C> {
+    fn now(&self) -> f64 {
+        self.0.now()
+    }
+    fn sleep(&self, ms: f64) -> Pin<Box<dyn Future<Output = ()>>> {
+        Box::pin(self.0.sleep(ms))
+    }
+    fn start_iteration(&self) {
+        self.0.start_iteration()
+    }
+}
+
+impl RunClock {
+    /// `clock` as a [`RunClock`]: a virtual clock (or a `RunClock`) as it is, any other boxed.
+    pub fn new<C: Clock>(clock: C) -> Self {
+        let any: &dyn std::any::Any = &clock;
+        if let Some(run) = any.downcast_ref::<RunClock>() {
+            return run.clone();
+        }
+        RunClock(match any.downcast_ref::<VirtualClock>() {
+            Some(virtual_clock) => RunClockKind::Virtual(virtual_clock.clone()),
+            None => RunClockKind::Other(Rc::new(Erased(clock))),
+        })
+    }
+}
+
+/// The future returned by [`RunClock::sleep`].
+pub struct RunSleep(RunSleepKind);
+
+enum RunSleepKind {
+    Virtual(VirtualSleep),
+    Other(Pin<Box<dyn Future<Output = ()>>>),
+}
+
+impl Future for RunSleep {
+    type Output = ();
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        // Neither needs pinning: a VirtualSleep is Unpin, the other is already a Pin<Box>.
+        match &mut self.get_mut().0 {
+            RunSleepKind::Virtual(sleep) => Pin::new(sleep).poll(cx),
+            RunSleepKind::Other(sleep) => sleep.as_mut().poll(cx),
+        }
+    }
+}
+
+impl Clock for RunClock {
+    type Sleep = RunSleep;
+    fn now(&self) -> f64 {
+        match &self.0 {
+            RunClockKind::Virtual(c) => c.now(),
+            RunClockKind::Other(c) => c.now(),
+        }
+    }
+    fn sleep(&self, ms: f64) -> RunSleep {
+        RunSleep(match &self.0 {
+            RunClockKind::Virtual(c) => RunSleepKind::Virtual(c.sleep(ms)),
+            RunClockKind::Other(c) => RunSleepKind::Other(c.sleep(ms)),
+        })
+    }
+    fn start_iteration(&self) {
+        match &self.0 {
+            RunClockKind::Virtual(c) => c.start_iteration(),
+            RunClockKind::Other(c) => c.start_iteration(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -67,7 +67,12 @@ pub fn start() {
     if let Err(e) = crate::runtime::api::install() {
         web_sys::console::error_2(&"awaitlab: could not install window.awaitlab".into(), &e);
     }
-    let root = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("app"));
+    let document = web_sys::window().and_then(|w| w.document());
+    // index.html's copy of the header, painted before the wasm arrived: the app draws its own.
+    if let Some(boot) = document.as_ref().and_then(|d| d.get_element_by_id("boot")) {
+        boot.remove();
+    }
+    let root = document.and_then(|d| d.get_element_by_id("app"));
     match root {
         Some(root) => {
             yew::Renderer::<App>::with_root(root).render();

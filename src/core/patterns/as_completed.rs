@@ -48,7 +48,7 @@ impl Arrivals {
 }
 
 /// Runs every task at once and processes the results as they complete.
-pub async fn run<'a, C: Clock>(ctx: &'a Ctx<C>, lp: &Loop<'a>) -> Vec<Outcome> {
+pub async fn run<'a>(ctx: &'a Ctx, lp: &Loop<'a>) -> Vec<Outcome> {
     let tasks: Vec<Task<'a, Outcome>> = (0..ctx.workload.len()).map(|task| lp.spawn(ctx.single(task))).collect();
     let arrivals = Rc::new(Arrivals::default());
     for (i, t) in tasks.iter().enumerate() {

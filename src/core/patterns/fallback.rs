@@ -6,14 +6,13 @@
 //! among the run's failures: the batch completes with a value for every task.
 
 use super::{aio, Ctx, Loop, Outcome};
-use crate::core::clock::Clock;
 use crate::core::event::{Kind, Phase};
 
 /// The value a failed task falls back to.
 pub const DEFAULT_VALUE: &str = "None";
 
 /// Runs every task at once; errors become [`DEFAULT_VALUE`].
-pub async fn run<'a, C: Clock>(ctx: &'a Ctx<C>, lp: &Loop<'a>) -> Vec<Outcome> {
+pub async fn run<'a>(ctx: &'a Ctx, lp: &Loop<'a>) -> Vec<Outcome> {
     aio::gather(
         lp,
         (0..ctx.workload.len()).map(|task| {

@@ -17,13 +17,12 @@ use std::rc::Rc;
 
 use super::{aio, Ctx, Loop, Outcome, WHAT_IF_CANCELLED};
 use crate::core::aio::{Signal, Task};
-use crate::core::clock::Clock;
 use crate::core::event::{Event, Kind, Phase};
 use crate::core::scenario::ErrorMode;
 use crate::core::timeline::format_ms;
 
 /// Starts every task at once and waits for all of them, as `errors` says.
-pub async fn run<'a, C: Clock>(ctx: &'a Ctx<C>, lp: &Loop<'a>) -> Vec<Outcome> {
+pub async fn run<'a>(ctx: &'a Ctx, lp: &Loop<'a>) -> Vec<Outcome> {
     match ctx.scenario.errors {
         ErrorMode::Collect => aio::gather(lp, (0..ctx.workload.len()).map(|task| ctx.single(task))).await,
         ErrorMode::Raise => raise_first(ctx, lp).await,
@@ -33,7 +32,7 @@ pub async fn run<'a, C: Clock>(ctx: &'a Ctx<C>, lp: &Loop<'a>) -> Vec<Outcome> {
 
 /// Plain `gather`: returns the first error to the caller when it happens; nothing is cancelled,
 /// so the run still lasts until the last task is done.
-async fn raise_first<'a, C: Clock>(ctx: &'a Ctx<C>, lp: &Loop<'a>) -> Vec<Outcome> {
+async fn raise_first<'a>(ctx: &'a Ctx, lp: &Loop<'a>) -> Vec<Outcome> {
     let tasks: Vec<Task<'a, Outcome>> = (0..ctx.workload.len()).map(|task| lp.spawn(ctx.single(task))).collect();
     aio::wait_all(&tasks).await;
     tasks.iter().map(|t| t.result().and_then(Result::ok).expect("nothing cancels a gathered task")).collect()
@@ -41,7 +40,7 @@ async fn raise_first<'a, C: Clock>(ctx: &'a Ctx<C>, lp: &Loop<'a>) -> Vec<Outcom
 
 /// `async with asyncio.TaskGroup() as tg:` — each task reports through a done callback; the first
 /// error (`_on_task_done`) cancels every task not yet done, and the group waits for all of them.
-async fn task_group<'a, C: Clock>(ctx: &'a Ctx<C>, lp: &Loop<'a>) -> Vec<Outcome> {
+async fn task_group<'a>(ctx: &'a Ctx, lp: &Loop<'a>) -> Vec<Outcome> {
     let tasks: Rc<Vec<Task<'a, Outcome>>> =
         Rc::new((0..ctx.workload.len()).map(|task| lp.spawn(ctx.single(task))).collect());
     let all_done = Rc::new(Signal::default());

@@ -1,4 +1,4 @@
-//! The patterns, each written once against [`Clock`] and run unchanged on the virtual clock (the
+//! The patterns, each written once against [`Clock`] (as a [`RunClock`]) and run unchanged on the virtual clock (the
 //! predicted timeline) and on the browser clock (the measured one).
 //!
 //! What each pattern records (spans are `begin` + one close per task, attempt and phase; task-level
@@ -26,7 +26,7 @@ use futures::future::{select, Either};
 use rustc_hash::FxHashMap;
 
 use super::aio::{self, Loop, Permit, Semaphore};
-use super::clock::Clock;
+use super::clock::{Clock, RunClock};
 use super::event::{Kind, Phase, Recorder, Text};
 use super::scenario::{Pattern, Scenario};
 use super::workload::{Attempt, Workload};
@@ -137,8 +137,11 @@ impl<C: Clock> Work for SleepWork<C> {
 pub const WHAT_IF_CANCELLED: &str = "cancelled: what_if";
 
 /// Everything a pattern needs: the clock, where to record, what to run.
-pub struct Ctx<C: Clock> {
-    pub clock: C,
+///
+/// Not generic over the clock: its [`RunClock`] keeps the patterns and their tasks compiled once,
+/// for the virtual and the browser clock alike.
+pub struct Ctx {
+    pub clock: RunClock,
     pub rec: Recorder,
     pub scenario: Scenario,
     pub workload: Workload,
@@ -148,15 +151,17 @@ pub struct Ctx<C: Clock> {
     texts: MsTexts,
 }
 
-impl<C: Clock> Ctx<C> {
+impl Ctx {
     /// A context whose tasks sleep on `clock`; the recorder's time 0 is now.
-    pub fn new(clock: C, scenario: Scenario) -> Self {
+    pub fn new(clock: impl Clock, scenario: Scenario) -> Self {
+        let clock = RunClock::new(clock);
         let work = Rc::new(SleepWork::new(clock.clone()));
         Self::with_work(clock, scenario, work)
     }
 
     /// A context whose tasks do `work`.
-    pub fn with_work(clock: C, scenario: Scenario, work: Rc<dyn Work>) -> Self {
+    pub fn with_work(clock: impl Clock, scenario: Scenario, work: Rc<dyn Work>) -> Self {
+        let clock = RunClock::new(clock);
         let rec = Recorder::new(&clock);
         let workload = scenario.workload();
         // Every pattern records at least a span and a finish per task.
@@ -346,13 +351,13 @@ pub fn ms_text(ms: f64) -> String {
 
 /// Runs the scenario's pattern to the end, as the `main()` of an asyncio-shaped loop on the
 /// context's clock; returns each task's outcome, in task order.
-pub async fn run<C: Clock>(ctx: &Ctx<C>) -> Vec<Outcome> {
+pub async fn run(ctx: &Ctx) -> Vec<Outcome> {
     let clock = ctx.clock.clone();
     let lp = Loop::new(move || clock.start_iteration());
     lp.run(main(ctx, &lp)).await
 }
 
-async fn main<'a, C: Clock>(ctx: &'a Ctx<C>, lp: &Loop<'a>) -> Vec<Outcome> {
+async fn main<'a>(ctx: &'a Ctx, lp: &Loop<'a>) -> Vec<Outcome> {
     match ctx.scenario.pattern {
         Pattern::Sequential => sequential::run(ctx).await,
         Pattern::Gather => gather::run(ctx, lp).await,

@@ -10,15 +10,14 @@
 //! event loop instead, which this demo does not simulate.
 
 use super::{Ctx, Loop, Outcome};
-use crate::core::clock::Clock;
 use crate::core::event::Phase;
 
 /// Runs every item through its three stages.
-pub async fn run<'a, C: Clock>(ctx: &'a Ctx<C>, lp: &Loop<'a>) -> Vec<Outcome> {
+pub async fn run<'a>(ctx: &'a Ctx, lp: &Loop<'a>) -> Vec<Outcome> {
     ctx.gather_each(lp, |item| process_item(ctx, item)).await
 }
 
-async fn process_item<C: Clock>(ctx: &Ctx<C>, item: u32) -> Outcome {
+async fn process_item(ctx: &Ctx, item: u32) -> Outcome {
     let _permit = ctx.permit(item, 1).await;
     let data = ctx.fetch(item, 1).await?;
     ctx.stage(item, 1, Phase::Process, ctx.scenario.process).await?;

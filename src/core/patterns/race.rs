@@ -8,10 +8,9 @@ use std::rc::Rc;
 
 use super::{Ctx, Loop, Outcome};
 use crate::core::aio::{Signal, Task};
-use crate::core::clock::Clock;
 
 /// Runs every task until the first ones finish; cancels the rest.
-pub async fn run<'a, C: Clock>(ctx: &'a Ctx<C>, lp: &Loop<'a>) -> Vec<Outcome> {
+pub async fn run<'a>(ctx: &'a Ctx, lp: &Loop<'a>) -> Vec<Outcome> {
     let tasks: Vec<Task<'a, Outcome>> = (0..ctx.workload.len()).map(|task| lp.spawn(ctx.single(task))).collect();
     if tasks.is_empty() {
         return Vec::new();

@@ -9,15 +9,14 @@
 //! task's, as when `__aexit__` raises.
 
 use super::{Ctx, Loop, Outcome};
-use crate::core::clock::Clock;
 use crate::core::event::Phase;
 
 /// Runs every task inside its resource.
-pub async fn run<'a, C: Clock>(ctx: &'a Ctx<C>, lp: &Loop<'a>) -> Vec<Outcome> {
+pub async fn run<'a>(ctx: &'a Ctx, lp: &Loop<'a>) -> Vec<Outcome> {
     ctx.gather_each(lp, |task| with_resource(ctx, task)).await
 }
 
-async fn with_resource<C: Clock>(ctx: &Ctx<C>, task: u32) -> Outcome {
+async fn with_resource(ctx: &Ctx, task: u32) -> Outcome {
     let _permit = ctx.permit(task, 1).await;
     let s = &ctx.scenario;
     ctx.stage(task, 1, Phase::Acquire, s.acquire).await?;

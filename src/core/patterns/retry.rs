@@ -14,7 +14,6 @@
 //! again before the next attempt (a `wait` span per attempt): the semaphore only around each try.
 
 use super::{Ctx, Loop, Outcome};
-use crate::core::clock::Clock;
 use crate::core::scenario::{Backoff, Scenario, MAX_DURATION_MS};
 use crate::core::workload::Workload;
 
@@ -38,12 +37,12 @@ pub fn pause_ms(s: &Scenario, w: &Workload, task: u32, failed: u32) -> f64 {
 }
 
 /// Runs every task with retries, gathered (under the semaphore if `limit` is set).
-pub async fn run<'a, C: Clock>(ctx: &'a Ctx<C>, lp: &Loop<'a>) -> Vec<Outcome> {
+pub async fn run<'a>(ctx: &'a Ctx, lp: &Loop<'a>) -> Vec<Outcome> {
     ctx.gather_each(lp, |task| with_retries(ctx, task)).await
 }
 
 /// One task's attempts, pauses and permits; returns its final outcome (not yet recorded).
-pub async fn with_retries<C: Clock>(ctx: &Ctx<C>, task: u32) -> Outcome {
+pub async fn with_retries(ctx: &Ctx, task: u32) -> Outcome {
     let s = &ctx.scenario;
     let attempts = s.retries.max(1);
     let mut permit = None;

@@ -6,10 +6,9 @@
 //! The permit goes back as the work ends, before the task's `done`/`failed` mark.
 
 use super::{Ctx, Loop, Outcome};
-use crate::core::clock::Clock;
 
 /// Runs every task under the run's semaphore (the scenario's `limit`, 3 by default).
-pub async fn run<'a, C: Clock>(ctx: &'a Ctx<C>, lp: &Loop<'a>) -> Vec<Outcome> {
+pub async fn run<'a>(ctx: &'a Ctx, lp: &Loop<'a>) -> Vec<Outcome> {
     ctx.gather_each(lp, |task| async move {
         let _permit = ctx.permit(task, 1).await;
         ctx.attempt(task, 1).await // the permit is released as this returns

@@ -4,10 +4,9 @@
 //! timer is set first, and a deadline that comes due in the same step as the work wins.
 
 use super::{Ctx, Loop, Outcome};
-use crate::core::clock::Clock;
 
 /// Runs every task at once, each under its own deadline.
-pub async fn run<'a, C: Clock>(ctx: &'a Ctx<C>, lp: &Loop<'a>) -> Vec<Outcome> {
+pub async fn run<'a>(ctx: &'a Ctx, lp: &Loop<'a>) -> Vec<Outcome> {
     let timeout = ctx.scenario.timeout;
     ctx.gather_each(lp, |task| ctx.attempt_within(task, 1, timeout)).await
 }
