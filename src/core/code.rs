@@ -279,7 +279,7 @@ fn rust_body(s: &Scenario) -> String {
              Ok(\"{DEFAULT_VALUE}\".to_string())\n        }}\n    }}\n}}))\n.await\n"
         ),
         Pattern::Resource => format!(
-            "async fn with_resource(ctx: &Ctx<impl Clock>, task: u32) -> Outcome {{\n    \
+            "async fn with_resource(ctx: &Ctx, task: u32) -> Outcome {{\n    \
              let _permit = ctx.permit(task, 1).await; // `wait` span, if limited\n    \
              ctx.stage(task, 1, Phase::Acquire, {}).await?;         // __aenter__\n    \
              let outcome = ctx.attempt(task, 1).await;               // the body: `work` span\n    \
@@ -291,7 +291,7 @@ fn rust_body(s: &Scenario) -> String {
             rust_gathered(n, "with_resource(ctx, task)")
         ),
         Pattern::Pipeline => format!(
-            "async fn process_item(ctx: &Ctx<impl Clock>, item: u32) -> Outcome {{\n    \
+            "async fn process_item(ctx: &Ctx, item: u32) -> Outcome {{\n    \
              let _permit = ctx.permit(item, 1).await; // `wait` span, if limited\n    \
              let data = ctx.fetch(item, 1).await?;    // an error here skips the rest\n    \
              ctx.stage(item, 1, Phase::Process, {}).await?;\n    \
@@ -341,7 +341,7 @@ fn rust_retry(s: &Scenario, limit: Option<u32>) -> String {
         (None, _) => "",
     };
     format!(
-        "async fn with_retries(ctx: &Ctx<impl Clock>, task: u32) -> Outcome {{\n    \
+        "async fn with_retries(ctx: &Ctx, task: u32) -> Outcome {{\n    \
          let mut permit = None;\n    let mut attempt = 1;\n    loop {{\n        if permit.is_none() {{\n            \
          permit = ctx.permit(task, attempt).await; // `wait` span, if limited\n        }}\n        \
          let outcome = ctx.attempt(task, attempt).await; // `work` span\n        \

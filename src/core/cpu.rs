@@ -249,7 +249,7 @@ impl Work for CpuWork {
 
 /// A context for `scenario` on the virtual clock: its tasks sleep, or for `source=cpu` compute
 /// as [`CpuWork::predicted`] says.
-pub fn predicted_ctx(clock: &VirtualClock, scenario: &Scenario) -> Ctx<VirtualClock> {
+pub fn predicted_ctx(clock: &VirtualClock, scenario: &Scenario) -> Ctx {
     match scenario.source {
         Source::Cpu => Ctx::with_work(clock.clone(), scenario.clone(), Rc::new(CpuWork::predicted(clock, scenario))),
         _ => Ctx::new(clock.clone(), scenario.clone()),
