@@ -4,7 +4,7 @@
 
 mod common;
 
-use awaitlab::core::message::{Theme, ViewOptions};
+use awaitlab::core::message::{ControlsView, Theme, ViewOptions};
 use awaitlab::core::run::run_virtual;
 use awaitlab::core::scenario::Scenario;
 use common::scenario as parse;
@@ -48,7 +48,11 @@ fn view_keys_do_not_change_the_scenario() {
     assert_eq!(plain, embedded);
     let pairs: Vec<(&str, &str)> = LINKS_FROM_TODAY[4].split('&').filter_map(|p| p.split_once('=')).collect();
     let o = ViewOptions::from_pairs(pairs);
-    assert!(o.embed && o.autoplay && !o.controls && o.theme == Theme::Dark);
+    assert!(o.embed && o.autoplay && o.controls == ControlsView::Hidden && o.theme == Theme::Dark);
+    // A compact embed's view keys leave the scenario alone too.
+    let compact =
+        parse("v=1&pattern=gather&tasks=6&seed=3&min=20&max=60&embed=1&controls=tasks,min&code=1&predicted=1");
+    assert_eq!(plain, compact);
 }
 
 #[test]

@@ -1,7 +1,7 @@
 // Over 400 lines: a quarter of it is tests of what a hostile page may post.
 //! The embed's postMessage API, pure: commands a host page sends (validated here, shape, types and
 //! size), who may send them and what they may start ([`EmbedPolicy`]), and the view options of an
-//! embed link (`embed`, `theme`, `controls`, `autoplay`).
+//! embed link (`embed`, `theme`, `controls`, `autoplay`, `code`, `predicted`).
 //!
 //! A message is for awaitlab when its `type` starts with `awaitlab:`; others are ignored (pages
 //! post all sorts of messages). Commands: `hello` (the handshake), `run` and `set` (with
@@ -319,31 +319,111 @@ pub enum Theme {
     Auto,
 }
 
+/// Which scenario fields an embed shows (`controls=`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ControlsView {
+    /// No `controls` key: the whole form on the lab page, the compact bar in an embed.
+    #[default]
+    Default,
+    /// `controls=1`: the whole form, in an embed too.
+    All,
+    /// `controls=0`: no form at all (the host page drives the embed).
+    Hidden,
+    /// `controls=limit,tasks`: an embed's compact bar with these fields only, in this order.
+    Only(Vec<&'static str>),
+}
+
+/// Most fields `controls=` may name.
+pub const MAX_CONTROL_KEYS: usize = 6;
+
 /// How an embed link asks to be shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ViewOptions {
     pub embed: bool,
     pub theme: Theme,
-    pub controls: bool,
+    pub controls: ControlsView,
     pub autoplay: bool,
+    /// `code=1`: an embed shows the code panel too.
+    pub code: bool,
+    /// `predicted=1`: an embed keeps the predicted-only timeline beside the measured one after a
+    /// run (by default the measured run shows the prediction as an outline only).
+    pub predicted: bool,
 }
 
 impl Default for ViewOptions {
     fn default() -> Self {
-        ViewOptions { embed: false, theme: Theme::Auto, controls: true, autoplay: false }
+        ViewOptions {
+            embed: false,
+            theme: Theme::Auto,
+            controls: ControlsView::Default,
+            autoplay: false,
+            code: false,
+            predicted: false,
+        }
     }
+}
+
+/// A strict on/off view value: `1`/`true`/`yes` or `0`/`false`/`no`.
+fn switch(key: &str, value: &str) -> Result<bool, String> {
+    match value {
+        "1" | "true" | "yes" => Ok(true),
+        "0" | "false" | "no" => Ok(false),
+        other => Err(format!("{key}={} is not 1 or 0; ignored", shown(other))),
+    }
+}
+
+/// A value as a warning shows it: at most 40 characters.
+fn shown(value: &str) -> String {
+    value.chars().take(40).collect()
+}
+
+/// `controls=`'s value: 0/1 as before, or a comma list of scenario keys (unknown ones are left
+/// out and reported).
+fn read_controls(value: &str, problems: &mut Vec<String>) -> ControlsView {
+    match value {
+        "0" | "false" | "no" => return ControlsView::Hidden,
+        "1" | "true" | "yes" => return ControlsView::All,
+        _ => {}
+    }
+    let mut keys: Vec<&'static str> = Vec::new();
+    for item in value.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        match Scenario::KEYS.iter().find(|k| **k == item) {
+            Some(_) if keys.len() >= MAX_CONTROL_KEYS => {
+                problems.push(format!("controls: at most {MAX_CONTROL_KEYS} fields; {} left out", shown(item)))
+            }
+            Some(k) if !keys.contains(k) => keys.push(k),
+            Some(_) => {}
+            None => problems.push(format!(
+                "controls: \"{}\" is not a scenario key (controls takes 0, 1 or keys such as limit,tasks); left out",
+                shown(item)
+            )),
+        }
+    }
+    ControlsView::Only(keys)
 }
 
 impl ViewOptions {
     /// Reads the view keys from a URL's pairs; unknown values keep the defaults.
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> ViewOptions {
+        Self::read(pairs).0
+    }
+
+    /// As [`Self::from_pairs`], with a message for every value of `controls`, `code` or
+    /// `predicted` that was not understood (and so left at its default).
+    pub fn read<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> (ViewOptions, Vec<String>) {
         let mut o = ViewOptions::default();
+        let mut problems = Vec::new();
         let on = |v: &str| matches!(v, "1" | "true" | "yes");
         for (k, v) in pairs {
             match k {
                 "embed" => o.embed = on(v),
                 "autoplay" => o.autoplay = on(v),
-                "controls" => o.controls = !matches!(v, "0" | "false" | "no"),
+                "controls" => o.controls = read_controls(v, &mut problems),
+                "code" | "predicted" => match switch(k, v) {
+                    Ok(b) if k == "code" => o.code = b,
+                    Ok(b) => o.predicted = b,
+                    Err(e) => problems.push(e),
+                },
                 "theme" => {
                     o.theme = match v {
                         "light" => Theme::Light,
@@ -354,7 +434,21 @@ impl ViewOptions {
                 _ => {}
             }
         }
-        o
+        (o, problems)
+    }
+
+    /// An embed in its compact form: the timeline with one bar of controls (and the fields
+    /// `controls=` names), unless the link asks for the whole form with `controls=1`.
+    pub fn compact(&self) -> bool {
+        self.embed && self.controls != ControlsView::All
+    }
+
+    /// The fields a compact embed shows (none for `controls=0` or no `controls`).
+    pub fn fields(&self) -> Vec<&'static str> {
+        match &self.controls {
+            ControlsView::Only(keys) => keys.clone(),
+            _ => Vec::new(),
+        }
     }
 
     /// Classes for the page's root element.
@@ -363,8 +457,17 @@ impl ViewOptions {
         if self.embed {
             c.push("embed");
         }
-        if !self.controls {
+        if self.compact() {
+            c.push("compact");
+        }
+        if self.controls == ControlsView::Hidden {
             c.push("no-controls");
+        }
+        if self.code {
+            c.push("show-code");
+        }
+        if self.predicted {
+            c.push("show-predicted");
         }
         match self.theme {
             Theme::Light => c.push("theme-light"),
@@ -511,8 +614,43 @@ mod tests {
     #[test]
     fn view_options_come_from_the_link() {
         let o = ViewOptions::from_pairs([("embed", "1"), ("theme", "dark"), ("controls", "0"), ("autoplay", "1")]);
-        assert_eq!(o, ViewOptions { embed: true, theme: Theme::Dark, controls: false, autoplay: true });
-        assert_eq!(o.classes(), vec!["embed", "no-controls", "theme-dark"]);
+        let want = ViewOptions {
+            embed: true,
+            theme: Theme::Dark,
+            controls: ControlsView::Hidden,
+            autoplay: true,
+            ..ViewOptions::default()
+        };
+        assert_eq!(o, want);
+        assert_eq!(o.classes(), vec!["embed", "compact", "no-controls", "theme-dark"]);
         assert_eq!(ViewOptions::from_pairs([("theme", "<script>")]), ViewOptions::default());
+        // controls=1 keeps the whole form; an embed without controls is compact.
+        assert!(!ViewOptions::from_pairs([("embed", "1"), ("controls", "1")]).compact());
+        assert!(ViewOptions::from_pairs([("embed", "1")]).compact());
+        assert!(!ViewOptions::from_pairs([("controls", "limit")]).compact(), "only embeds are compact");
+    }
+
+    #[test]
+    fn controls_may_name_fields_and_bad_view_values_are_reported() {
+        let (o, problems) = ViewOptions::read([
+            ("embed", "1"),
+            ("controls", "limit, tasks,limit,embed,<b>"),
+            ("code", "1"),
+            ("predicted", "maybe"),
+        ]);
+        assert_eq!(o.controls, ControlsView::Only(vec!["limit", "tasks"]));
+        assert_eq!(o.fields(), vec!["limit", "tasks"]);
+        assert!(o.code && !o.predicted);
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(problems[0].contains("\"embed\" is not a scenario key"), "{problems:?}");
+        assert!(problems[2].contains("predicted=maybe is not 1 or 0"), "{problems:?}");
+        assert_eq!(o.classes(), vec!["embed", "compact", "show-code"]);
+        let many = ViewOptions::read([("controls", "tasks,min,max,fail,limit,retries,delay")]);
+        assert_eq!(many.0.fields().len(), MAX_CONTROL_KEYS);
+        assert!(many.1[0].contains("at most 6"), "{:?}", many.1);
+        // The view keys never clash with scenario keys.
+        for key in ["code", "predicted", "controls"] {
+            assert!(!Scenario::KEYS.contains(&key), "{key}");
+        }
     }
 }

@@ -28,6 +28,7 @@ use super::zoom_bar::ZoomBar;
 use super::Shared;
 use crate::core::event::Event;
 use crate::core::gap;
+use crate::core::message::{ControlsView, ViewOptions};
 use crate::core::run::Run;
 use crate::core::scenario::Scenario;
 use crate::core::timeline::{Cut, Timeline};
@@ -158,6 +159,13 @@ struct PanelsProps {
     /// source=cpu inline: the predicted and measured busy intervals.
     busy: (Option<view::Busy>, Option<view::Busy>),
     on_replay_cmd: Callback<super::state::ReplayCmd>,
+    /// A compact embed: its Run button (none with `controls=0`), in one bar with the replay's.
+    #[prop_or_default]
+    compact: Option<Html>,
+    /// Draw the predicted-only timeline (a compact embed leaves it out once a measured run, which
+    /// outlines the prediction, is there; `predicted=1` keeps it).
+    #[prop_or(true)]
+    show_predicted: bool,
     /// A bar came under the pointer (the event it stands for), or left it.
     on_bar_hover: Callback<Option<Event>>,
 }
@@ -174,17 +182,24 @@ fn Panels(props: &PanelsProps) -> Html {
     let onmouseleave = props.on_bar_hover.reform(|_: MouseEvent| None);
     html! {
         <div class="panels" {onmouseover} {onmouseleave}>
-            if let Some(tl) = l.predicted.clone() {
+            if let Some(tl) = l.predicted.clone().filter(|_| props.show_predicted) {
                 <TimelineView kind="predicted" title="Predicted (virtual clock)" labels={l.labels.clone()} timeline={tl} {scale_ms} {playhead} {window} {limit}
                     cut={l.predicted_cut} what_if={props.what_if.clone()} busy={props.busy.0.clone()} />
             }
             if let Some(tl) = l.measured.clone() {
                 <TimelineView kind="measured" title={props.measured_title.clone()} labels={l.labels.clone()} timeline={tl} {scale_ms} {playhead} {window} {limit}
                     ghost={l.predicted.clone().map(Shared)} cut={l.measured_cut} what_if={props.what_if.clone()} busy={props.busy.1.clone()} />
-            } else {
+            } else if props.compact.is_none() {
                 <p class="placeholder">{ "The measured timeline appears here when you press Run." }</p>
             }
-            if let Some(r) = props.replaying.as_ref() {
+            if let Some(run) = props.compact.clone() {
+                <div class="embed-bar">
+                    { run }
+                    if let Some(r) = props.replaying.as_ref() {
+                        <ReplayPanel number={r.number} run={r.run.clone()} replay={r.replay.clone()} on_cmd={props.on_replay_cmd.clone()} />
+                    }
+                </div>
+            } else if let Some(r) = props.replaying.as_ref() {
                 <ReplayPanel number={r.number} run={r.run.clone()} replay={r.replay.clone()} on_cmd={props.on_replay_cmd.clone()} />
             }
         </div>
@@ -248,6 +263,23 @@ pub fn App() -> Html {
     let current_event =
         replaying.as_ref().and_then(|r| r.replay.cursor.checked_sub(1).and_then(|i| r.run.events.get(i)).cloned());
     let live = state.scenario.workload().len() <= LIVE_SLIDER_TASKS;
+    // A compact embed (`embed=1` without `controls=1`): the fields its link names, and a Run button
+    // in the replay's bar.
+    let view_options =
+        use_memo((), |_| ViewOptions::from_pairs(url::query_pairs().iter().map(|(k, v)| (k.as_str(), v.as_str()))));
+    let compact = view_options.compact();
+    let only = compact.then(|| Rc::new(view_options.fields()));
+    let run_bar = compact.then(|| {
+        if view_options.controls == ControlsView::Hidden {
+            return Html::default();
+        }
+        let on_run = on_run.clone();
+        let onclick = Callback::from(move |_: MouseEvent| on_run.emit(()));
+        html! {
+            <button type="button" id="run" class="primary" {onclick}>{ if state.running() { "Run again" } else { "Run" } }</button>
+        }
+    });
+    let show_predicted = !compact || view_options.predicted || state.measured.is_none() && replaying.is_none();
     html! {
         <>
             { header() }
@@ -257,7 +289,7 @@ pub fn App() -> Html {
             <main>
                 <Controls scenario={Rc::new(state.scenario.clone())} values={Rc::new(state.form.clone())}
                     errors={Rc::new(state.errors.clone())} running={state.running()} hint={state.hint.clone().map(AttrValue::from)}
-                    on_edit={send(&state, |(k, v)| Action::Edit(k, v))} {on_run} on_cancel={Callback::from(|()| session::cancel_current())} {on_example} {live} />
+                    on_edit={send(&state, |(k, v)| Action::Edit(k, v))} {on_run} on_cancel={Callback::from(|()| session::cancel_current())} {on_example} {live} {only} />
                 <div class="lab">
                     <div class="lab-runs">
                         <div class="lab-head">
@@ -272,7 +304,7 @@ pub fn App() -> Html {
                         <Panels layouts={Shared(Rc::new(layouts))} replaying={replaying.clone().map(|r| Shared(Rc::new(r)))}
                             measured_title={view::measured_title(replaying.as_ref())} {scale_ms} {playhead} window={*zoom}
                             limit={shown.effective_limit()} what_if={Rc::new(shown.what_if.clone())} busy={(cpu.predicted.clone(), cpu.measured.clone())}
-                            on_replay_cmd={send(&state, Action::Replay)} {on_bar_hover} />
+                            on_replay_cmd={send(&state, Action::Replay)} {on_bar_hover} compact={run_bar} {show_predicted} />
                         <Legend {timelines} />
                     </div>
                     <CodePanel scenario={Rc::new(code_scenario)} current={current_event} hovered={(*hovered_bar).clone()} />

@@ -28,6 +28,10 @@ pub struct Props {
     /// Sliders re-predict on every move (`input`); past [`LIVE_SLIDER_TASKS`] only on release.
     #[prop_or(true)]
     pub live: bool,
+    /// A compact embed: only these fields (`controls=limit,tasks`), without help, examples or the
+    /// Run button (which sits in the embed's bar); none renders no form.
+    #[prop_or_default]
+    pub only: Option<Rc<Vec<&'static str>>>,
 }
 
 /// Up to this many tasks a slider re-predicts as it moves; beyond, when it is let go.
@@ -147,15 +151,35 @@ fn field(props: &Props, field: &Field) -> Html {
             { input(field, value, invalid, described, props.live, &props.on_edit) }
             if let Some(message) = error {
                 <p class="field-error" id={err_id} role="alert">{ message }</p>
-            } else {
+            } else if props.only.is_none() {
                 <p class="field-help" id={help_id}>{ field.help }</p>
             }
         </div>
     }
 }
 
+/// A compact embed's form: the fields its link names, in its order, those the pattern has.
+fn compact(props: &Props, only: &[&'static str]) -> Html {
+    let all = props.scenario.fields();
+    let fields: Vec<&Field> = only.iter().filter_map(|k| all.iter().find(|f| f.key == *k)).collect();
+    if fields.is_empty() {
+        return Html::default();
+    }
+    let onsubmit = Callback::from(|e: SubmitEvent| e.prevent_default());
+    let errors = props.errors.iter().filter(|e| !fields.iter().any(|f| f.key == e.key));
+    html! {
+        <form class="controls compact-fields" {onsubmit} novalidate=true aria-label="Scenario">
+            <div class="fields">{ for fields.iter().map(|f| field(props, f)) }</div>
+            { for errors.map(|e| html! { <p class="field-error" role="alert">{ e.message.clone() }</p> }) }
+        </form>
+    }
+}
+
 #[component]
 pub fn Controls(props: &Props) -> Html {
+    if let Some(only) = &props.only {
+        return compact(props, only);
+    }
     let all = props.scenario.fields();
     let (key_fields, more): (Vec<&Field>, Vec<&Field>) = all.iter().partition(|f| KEY_FIELDS.contains(&f.key));
     let fields = key_fields.iter().map(|f| field(props, f));

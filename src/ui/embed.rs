@@ -27,8 +27,11 @@ pub fn use_embed(state: &UseReducerHandle<State>) {
     let dispatch = state.dispatcher();
     use_effect_with((), move |_| {
         let pairs = url::query_pairs();
-        let options = ViewOptions::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        let (options, view_problems) = ViewOptions::read(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         host::apply_view(&options);
+        for problem in view_problems {
+            web_sys::console::warn_1(&format!("awaitlab: this link's {problem}").into());
+        }
         let (policy, problems) = EmbedPolicy::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         for problem in problems {
             web_sys::console::warn_1(&format!("awaitlab: this link's {problem}").into());

@@ -13,6 +13,10 @@ fn keep_view_value(key: &str, value: &str) -> bool {
     if key == "origin" {
         return value.split(',').all(|o| parse_origin(o).is_ok_and(|checked| checked == o));
     }
+    if key == "controls" {
+        // A list of scenario keys (`limit,tasks`); ViewOptions reports the ones it does not know.
+        return value.len() <= 200 && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ',');
+    }
     value.len() <= 16 && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
 }
 
@@ -64,7 +68,7 @@ pub fn share_link(scenario: &Scenario) -> String {
 pub fn embed_snippet(scenario: &Scenario) -> String {
     let src = format!("{}&embed=1", share_link(scenario)).replace('&', "&amp;").replace('"', "&quot;");
     format!(
-        "<iframe src=\"{src}\" title=\"awaitlab: {}\" loading=\"lazy\" sandbox=\"allow-scripts allow-same-origin\" width=\"100%\" height=\"640\" style=\"border:0\"></iframe>",
+        "<iframe src=\"{src}\" title=\"awaitlab: {}\" loading=\"lazy\" sandbox=\"allow-scripts allow-same-origin\" width=\"100%\" height=\"460\" style=\"border:0\"></iframe>",
         scenario.pattern.title().replace('"', "&quot;").replace('<', "&lt;")
     )
 }

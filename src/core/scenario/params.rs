@@ -34,7 +34,8 @@ pub const MAX_FACTOR: f64 = 10.0;
 pub const MAX_WORKERS: u32 = 16;
 
 /// Keys that are about the view, not the run; accepted and left to the UI.
-pub const VIEW_KEYS: &[&str] = &["v", "embed", "theme", "autoplay", "controls", "speed", "origin", "fetch", "guess"];
+pub const VIEW_KEYS: &[&str] =
+    &["v", "embed", "theme", "autoplay", "controls", "speed", "origin", "fetch", "guess", "code", "predicted"];
 
 /// A parameter's type and range: how its text is read and how the form edits it.
 #[derive(Debug, Clone, Copy)]

@@ -1,0 +1,115 @@
+// Compact embeds (issue 13): embed=1 opens on the timeline with one bar of controls (Run,
+// play/pause, the scrubber) and fits a tutorial column; controls= names the fields an author wants;
+// code=1 and predicted=1 bring back the code panel and the predicted-only timeline; bad view values
+// get a console warning, never an error.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { artifactPath, launchBrowser, openApp, REPO_ROOT, startStaticServer } from './support.mjs';
+
+const DIST = path.resolve(REPO_ROOT, process.env.AWAITLAB_DIST || 'dist');
+const SEMAPHORE = 'embed=1&pattern=semaphore&tasks=8&limit=3';
+
+let server;
+let browser;
+before(async () => {
+  server = await startStaticServer(DIST);
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** The embed page's own height (not the viewport's), as a host page would size its iframe. */
+const docHeight = (page) => page.evaluate(() => Math.ceil(document.documentElement.getBoundingClientRect().height));
+
+/** A page that keeps its console warnings and errors from the very first script. */
+async function open(query) {
+  const page = await browser.newPage();
+  const log = { warnings: [], errors: [] };
+  page.on('console', (m) => {
+    // Our warnings; the browser has its own (preload integrity…).
+    if (m.type() === 'warning' && m.text().startsWith('awaitlab')) log.warnings.push(m.text());
+    if (m.type() === 'error') log.errors.push(m.text());
+  });
+  page.on('pageerror', (e) => log.errors.push(e.message));
+  await page.setViewportSize({ width: 700, height: 900 });
+  await page.goto(`${server.url}/?${query}`);
+  await page.waitForFunction(() => typeof window.awaitlab !== 'undefined', null, { timeout: 30_000 });
+  return { page, log };
+}
+
+test('the 8-task semaphore embed fits 460 px at 700 px wide: the prediction before Run, the measured run after', async () => {
+  const { page, log } = await open(SEMAPHORE);
+  await page.locator('figure.predicted').waitFor({ timeout: 30_000 });
+  assert.ok(await page.locator('html.embed.compact').count(), 'compact by default');
+  assert.equal(await page.locator('form.controls').count(), 0, 'no form without controls=');
+  assert.equal(await page.locator('.code-panel').isVisible(), false);
+  assert.equal(await page.locator('figure.measured').count(), 0);
+  const before = await docHeight(page);
+  assert.ok(before <= 460, `before Run: ${before}px`);
+  await page.screenshot({ path: artifactPath('embed-compact-before.png'), fullPage: true });
+
+  await page.click('#run');
+  await page.locator('#replay-toggle').waitFor({ timeout: 30_000 });
+  // One bar: Run, play/pause and the scrubber side by side.
+  const tops = await page.evaluate(() =>
+    ['#run', '#replay-toggle', '#replay-scrub'].map((s) => Math.round(document.querySelector(s).getBoundingClientRect().top / 10)),
+  );
+  assert.ok(Math.max(...tops) - Math.min(...tops) <= 1, `one row: ${tops}`);
+  assert.equal(await page.locator('#replay-back').isVisible(), false);
+  assert.equal(await page.locator('#replay-log').isVisible(), false);
+  await page.locator('figure.measured').waitFor();
+  assert.equal(await page.locator('figure.predicted').count(), 0, 'the prediction is outlined in the measured run');
+  assert.ok((await page.locator('figure.measured rect.ghost').count()) >= 8, 'prediction outlines');
+  const afterRun = await docHeight(page);
+  assert.ok(afterRun <= 460, `after Run: ${afterRun}px`);
+  console.log(`# compact semaphore embed at 700px wide: ${before}px before Run, ${afterRun}px after`);
+  await page.screenshot({ path: artifactPath('embed-compact-after.png'), fullPage: true });
+  assert.deepEqual(log.errors, []);
+  assert.deepEqual(log.warnings, []);
+  await page.close();
+});
+
+test('controls=limit,tasks shows those fields only; code=1 and predicted=1 bring back the code and both timelines', async () => {
+  const { page, log } = await open(`${SEMAPHORE}&controls=limit,tasks&code=1&predicted=1`);
+  await page.locator('figure.predicted').waitFor({ timeout: 30_000 });
+  const fields = await page.locator('form.controls .field').evaluateAll((fs) => fs.map((f) => f.getAttribute('key') ?? f.querySelector('input').name));
+  assert.deepEqual(fields, ['limit', 'tasks']);
+  assert.ok(await page.locator('#slider-limit').isVisible());
+  assert.equal(await page.locator('#more-keys').count(), 0);
+  assert.ok(await page.locator('.code-panel').isVisible(), 'code=1');
+  // The slider re-predicts: one permit, eight tasks one after another.
+  await page.locator('#field-limit').fill('1');
+  await page.locator('figure.predicted .strip-label', { hasText: 'peak 1' }).waitFor({ timeout: 5000 });
+  await page.click('#run');
+  await page.locator('#replay-toggle').waitFor({ timeout: 30_000 });
+  await page.locator('figure.measured').waitFor();
+  assert.equal(await page.locator('figure.predicted').count(), 1, 'predicted=1 keeps the predicted-only timeline');
+  assert.match(page.url(), /controls=limit%2Ctasks|controls=limit,tasks/, 'the URL keeps controls= after an edit');
+  await page.screenshot({ path: artifactPath('embed-compact-fields.png'), fullPage: true });
+  assert.deepEqual(log.errors, []);
+  assert.deepEqual(log.warnings, []);
+  await page.close();
+});
+
+test('bad view values are warned about on the console and left at their defaults; controls=1 keeps the whole form', async () => {
+  const { page, log } = await open(`${SEMAPHORE}&controls=limit,nope,embed&code=maybe&predicted=2`);
+  await page.locator('figure.predicted').waitFor({ timeout: 30_000 });
+  assert.equal(await page.locator('form.controls .field').count(), 1);
+  assert.equal(await page.locator('.code-panel').isVisible(), false);
+  const warned = log.warnings.join('\n');
+  for (const part of ['"nope" is not a scenario key', '"embed" is not a scenario key', 'code=maybe is not 1 or 0', 'predicted=2 is not 1 or 0']) {
+    assert.ok(warned.includes(part), `warning for ${part} in:\n${warned}`);
+  }
+  assert.deepEqual(log.errors, []);
+  await page.close();
+
+  const full = await openApp(browser, server.url, `${SEMAPHORE}&controls=1`);
+  await full.locator('#more-keys').waitFor({ timeout: 30_000 });
+  assert.equal(await full.locator('html.compact').count(), 0);
+  assert.ok(await full.locator('#run').isVisible());
+  assert.deepEqual(full.awaitlabErrors, []);
+  await full.close();
+});
