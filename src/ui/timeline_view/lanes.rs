@@ -9,20 +9,6 @@ use crate::core::event::{Kind, Phase};
 use crate::core::timeline::{format_ms, Bar, Cut, Timeline};
 use crate::core::what_if::WhatIf;
 
-fn phase_name(phase: Phase) -> &'static str {
-    match phase {
-        Phase::Work => "work",
-        Phase::Wait => "wait",
-        Phase::Backoff => "backoff",
-        Phase::Acquire => "acquire",
-        Phase::Release => "release",
-        Phase::Fetch => "fetch",
-        Phase::Process => "process",
-        Phase::Save => "save",
-        Phase::Task => "task",
-    }
-}
-
 fn close_name(close: Option<Kind>) -> &'static str {
     match close {
         None => "open",
@@ -34,7 +20,7 @@ fn close_name(close: Option<Kind>) -> &'static str {
 }
 
 fn bar_class(phase: Phase, close: Option<Kind>) -> String {
-    format!("bar {} {}", phase_name(phase), close_name(close))
+    format!("bar {} {}", phase.key(), close_name(close))
 }
 
 /// How a measured bar compares with its predicted twin, e.g. ` · predicted 200 ms, +3.1 ms`.
