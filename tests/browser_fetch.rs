@@ -51,14 +51,10 @@ async fn a_refused_connection_is_a_network_error() {
     }
 }
 
-#[wasm_bindgen_test]
-async fn a_404_is_a_failed_attempt_with_its_status() {
-    let details = fail_details(&gather_of("/awaitlab-no-such-item/{id}.json").await);
-    for d in details {
-        assert!(d.starts_with("HTTP 404"), "{d}");
-        assert!(d.contains(" bytes"), "{d}");
-    }
-}
+// An HTTP error status as a failed attempt is checked end to end (tests/e2e/fetch.test.mjs: 404 and
+// 500 from the project's own delay server), not here: a request to wasm-bindgen-test-runner's own
+// HTTP server for a missing file sometimes never got an answer in the first run after a fresh
+// build (seen in 2 of 3 such runs, never in 5 later ones), which timed the whole file out.
 
 #[wasm_bindgen_test]
 async fn a_body_that_says_json_and_is_not_is_malformed_json() {
