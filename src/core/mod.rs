@@ -18,6 +18,7 @@ pub mod message;
 pub mod page;
 pub mod palette;
 pub mod patterns;
+pub mod py;
 pub mod replay;
 pub mod run;
 pub mod scenario;

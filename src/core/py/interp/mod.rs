@@ -1,0 +1,1 @@
+//! The subset's interpreter (placeholder until the interpreter lands).
