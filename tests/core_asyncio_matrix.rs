@@ -262,6 +262,7 @@ fn to_events(marks: &[Mark]) -> Vec<Event> {
             kind: m.kind,
             phase: m.phase,
             detail: Default::default(),
+            line: 0,
         })
         .collect()
 }

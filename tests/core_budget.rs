@@ -282,8 +282,15 @@ fn no_valid_run_exceeds_its_scenarios_bounds() {
 
 #[test]
 fn a_whole_run_left_open_is_drawn_up_to_its_last_event() {
-    let events =
-        vec![Event { t: 5.0, task: 0, attempt: 1, kind: Kind::Begin, phase: Phase::Work, detail: Default::default() }];
+    let events = vec![Event {
+        t: 5.0,
+        task: 0,
+        attempt: 1,
+        kind: Kind::Begin,
+        phase: Phase::Work,
+        detail: Default::default(),
+        line: 0,
+    }];
     let tl = Timeline::build(1, &events, f64::INFINITY);
     assert_eq!((tl.bars[0].end, tl.extent()), (5.0, 5.0));
 }

@@ -167,7 +167,8 @@ fn every_recorded_event_maps_to_the_statement_that_causes_it() {
 fn events_with_no_statement_map_to_nothing() {
     // The breakfast never fails: it has no `raise` to point at.
     let s = scenario("pattern=gather&preset=breakfast");
-    let failed = Event { t: 0.0, task: 0, attempt: 1, kind: Kind::Fail, phase: Phase::Work, detail: "boom".into() };
+    let failed =
+        Event { t: 0.0, task: 0, attempt: 1, kind: Kind::Fail, phase: Phase::Work, detail: "boom".into(), line: 0 };
     assert_eq!(python_line(&s, &failed), None);
     // A cancellation in a pattern that never cancels (an aborted run) points nowhere.
     let s = scenario("pattern=gather");

@@ -90,6 +90,13 @@ pub enum Kind {
     Failed,
     /// Task level: the task's error was replaced by a default value.
     Fallback,
+    /// Task level, code runs only: the task was created (`asyncio.create_task`, an awaitable
+    /// given to `gather`, the main coroutine); `detail` is its lane label, as the code wrote it
+    /// (`fetch_url('…/3')`).
+    Spawn,
+    /// Task level, code runs only: one line the task printed (`print`), or one line of an
+    /// uncaught exception's traceback; `detail` is the text.
+    Print,
 }
 
 impl Kind {
@@ -204,6 +211,14 @@ pub struct Event {
     /// Free text: an error, a status, a value.
     #[serde(default, skip_serializing_if = "Text::is_empty")]
     pub detail: Text,
+    /// Code runs only: the 1-based line of the reader's code that caused the event (0: none;
+    /// not written then, so the Run JSON of a pattern run is unchanged).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub line: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// Collects a run's events, stamped with the run's clock. Cheap to clone; clones share the log.
@@ -240,16 +255,26 @@ impl Recorder {
     /// Records an event now. A detail past the budget's length or with control characters (a
     /// server's error message, say) is tidied first, so every event fits a Run JSON's budget.
     pub fn record(&self, task: u32, attempt: u32, kind: Kind, phase: Phase, detail: impl Into<Text>) {
+        self.record_line(task, attempt, kind, phase, detail, 0);
+    }
+
+    /// [`Recorder::record`] for a code run: `line` is the reader's line that caused the event.
+    pub fn record_line(&self, task: u32, attempt: u32, kind: Kind, phase: Phase, detail: impl Into<Text>, line: u32) {
         let t = self.elapsed();
         let detail = detail.into();
         let detail = tidy_detail(&detail).map_or(detail, Text::from);
-        self.events.borrow_mut().push(Event { t, task, attempt, kind, phase, detail });
+        self.events.borrow_mut().push(Event { t, task, attempt, kind, phase, detail, line });
     }
 
     /// Opens a span now; close it with [`Span::end`], [`Span::fail`] or [`Span::timeout`].
     pub fn begin(&self, task: u32, attempt: u32, phase: Phase) -> Span {
-        self.record(task, attempt, Kind::Begin, phase, "");
-        Span { rec: self.clone(), task, attempt, phase, open: true }
+        self.begin_line(task, attempt, phase, 0)
+    }
+
+    /// [`Recorder::begin`] for a code run: the span's events (its close too) carry `line`.
+    pub fn begin_line(&self, task: u32, attempt: u32, phase: Phase, line: u32) -> Span {
+        self.record_line(task, attempt, Kind::Begin, phase, "", line);
+        Span { rec: self.clone(), task, attempt, phase, line, open: true }
     }
 
     /// Number of events so far.
@@ -290,13 +315,14 @@ pub struct Span {
     task: u32,
     attempt: u32,
     phase: Phase,
+    line: u32,
     open: bool,
 }
 
 impl Span {
     fn close(mut self, kind: Kind, detail: impl Into<Text>) {
         self.open = false;
-        self.rec.record(self.task, self.attempt, kind, self.phase, detail);
+        self.rec.record_line(self.task, self.attempt, kind, self.phase, detail, self.line);
     }
     /// The span ends normally.
     pub fn end(self) {
@@ -319,7 +345,7 @@ impl Span {
 impl Drop for Span {
     fn drop(&mut self) {
         if self.open {
-            self.rec.record(self.task, self.attempt, Kind::Cancel, self.phase, "");
+            self.rec.record_line(self.task, self.attempt, Kind::Cancel, self.phase, "", self.line);
         }
     }
 }

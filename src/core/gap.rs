@@ -93,7 +93,7 @@ mod tests {
     use super::*;
 
     fn span(task: u32, start: f64, end: f64) -> [Event; 2] {
-        let e = |t, kind| Event { t, task, attempt: 1, kind, phase: Phase::Work, detail: Default::default() };
+        let e = |t, kind| Event { t, task, attempt: 1, kind, phase: Phase::Work, detail: Default::default(), line: 0 };
         [e(start, Kind::Begin), e(end, Kind::End)]
     }
 

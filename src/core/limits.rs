@@ -100,11 +100,20 @@ mod tests {
                 kind: Kind::Begin,
                 phase: Phase::Work,
                 detail: Default::default(),
+                line: 0,
             });
         }
         for task in 0..tasks {
             let t = 201.0 * f64::from(task / per_round + 1) + f64::from(task % per_round) * 0.3 + late(task);
-            events.push(Event { t, task, attempt: 1, kind: Kind::End, phase: Phase::Work, detail: Default::default() });
+            events.push(Event {
+                t,
+                task,
+                attempt: 1,
+                kind: Kind::End,
+                phase: Phase::Work,
+                detail: Default::default(),
+                line: 0,
+            });
         }
         events.sort_by(|a, b| a.t.total_cmp(&b.t));
         events

@@ -140,6 +140,8 @@ pub fn describe(event: &Event, label: &str) -> String {
             None => format!("At {at}, {label} gave up with an error{detail}."),
         },
         Kind::Fallback => format!("At {at}, {label} used a default value instead of its error{detail}."),
+        Kind::Spawn => format!("At {at}, {label} was created{detail}."),
+        Kind::Print => format!("At {at}, {label} printed{detail}."),
     }
 }
 

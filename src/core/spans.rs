@@ -85,7 +85,7 @@ mod tests {
     use super::*;
 
     fn e(t: f64, task: u32, kind: Kind, phase: Phase) -> Event {
-        Event { t, task, attempt: 1, kind, phase, detail: Default::default() }
+        Event { t, task, attempt: 1, kind, phase, detail: Default::default(), line: 0 }
     }
 
     #[test]

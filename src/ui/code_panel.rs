@@ -43,7 +43,7 @@ const CLOSES: [(Kind, &str); 5] = [
 ];
 
 fn event(phase: Phase, kind: Kind) -> Event {
-    Event { t: 0.0, task: 0, attempt: 1, kind, phase, detail: Default::default() }
+    Event { t: 0.0, task: 0, attempt: 1, kind, phase, detail: Default::default(), line: 0 }
 }
 
 /// The event a bar of the timeline stands for, read from its classes (`bar work fail`): the span's

@@ -85,7 +85,26 @@ pub trait Work {
         let _ = plan;
         None
     }
+
+    /// A request made by the reader's code (`session.get(url)` in a code run). The core builds
+    /// `simulated` (a sleep of the planned time, then the mock API's reply); the default returns
+    /// it unchanged, a runtime making real requests returns its own future instead.
+    fn request(&self, url: &str, simulated: RequestFuture) -> RequestFuture {
+        let _ = url;
+        simulated
+    }
 }
+
+/// What a request of the reader's code got back, as `aiohttp` gives it: the status and the body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpReply {
+    pub status: u16,
+    pub body: String,
+}
+
+/// The future returned by [`Work::request`]: the reply, or why there was none (a network
+/// error, a CORS refusal).
+pub type RequestFuture = Pin<Box<dyn Future<Output = Result<HttpReply, Text>>>>;
 
 /// `"{ms} ms"` texts, made once per duration and shared: a big run records the same few
 /// hundred durations 100,000 times over (as the value of each `work` span and task).
