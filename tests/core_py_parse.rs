@@ -12,6 +12,8 @@ use awaitlab::core::py::parse::{MAX_NESTING, MAX_SOURCE_BYTES};
 use rand_core::{RngCore, SeedableRng};
 use rand_pcg::Pcg64;
 
+mod common;
+
 // ---- Helpers ------------------------------------------------------------------------------------
 
 fn ok(src: &str) -> Module {
@@ -433,6 +435,64 @@ fn every_patterns_generated_code_parses_except_the_process_pool() {
         }
     }
     assert!(parsed >= 30, "only {parsed} programs parsed");
+}
+
+/// The corpus: the article's programs made runnable under CPython (tests/py_corpus).
+fn corpus() -> Vec<(String, String)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/py_corpus");
+    let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .expect("tests/py_corpus")
+        .map(|e| e.expect("an entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "py"))
+        .map(|p| (p.display().to_string(), std::fs::read_to_string(&p).expect("readable")))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn every_corpus_program_parses() {
+    let files = corpus();
+    assert!(files.len() >= 9, "the corpus has {} programs", files.len());
+    for (path, src) in &files {
+        parse(src).unwrap_or_else(|e| panic!("{path}: {e}"));
+    }
+}
+
+/// The reference the interpreter is compared with: each corpus program runs under CPython on a
+/// virtual clock (scripts/py_reference.py), with the article's figures (3 s with gather, 5 s
+/// without) and no error.
+#[test]
+fn the_corpus_runs_under_cpython_on_the_virtual_clock() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let paths: Vec<String> = corpus().into_iter().map(|(p, _)| p).collect();
+    let out = std::process::Command::new(common::python::interpreter())
+        .arg(format!("{root}/scripts/py_reference.py"))
+        .args(&paths)
+        .output()
+        .expect("python runs");
+    assert!(out.status.success(), "py_reference.py failed: {}", String::from_utf8_lossy(&out.stderr));
+    let runs: Vec<serde_json::Value> =
+        String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect();
+    assert_eq!(runs.len(), paths.len());
+    let run = |name: &str| runs.iter().find(|r| r["program"].as_str().is_some_and(|p| p.ends_with(name))).expect(name);
+    for r in &runs {
+        assert!(r["error"].is_null(), "{}: {}", r["program"], r["error"]);
+        let tasks = r["tasks"].as_array().expect("tasks");
+        assert_eq!(tasks[0]["name"], "main", "{}: the main coroutine is the first task", r["program"]);
+        for t in tasks {
+            for span in t["spans"].as_array().expect("spans") {
+                let (a, b) = (span[0].as_f64().expect("start"), span[1].as_f64().expect("end"));
+                assert!(a <= b && b <= r["makespan_ms"].as_f64().expect("makespan"), "{}: {span}", r["program"]);
+            }
+        }
+    }
+    assert_eq!(run("breakfast_gather.py")["makespan_ms"], 3000.0);
+    assert_eq!(run("breakfast_sequential.py")["makespan_ms"], 5000.0);
+    let crawler = run("crawler.py");
+    assert_eq!(crawler["tasks"].as_array().map(Vec::len), Some(101), "main and 100 fetches");
+    let retry = run("process_with_retry.py")["prints"].to_string();
+    assert!(retry.contains("gave up: RuntimeError: cannot reuse already awaited coroutine"), "{retry}");
 }
 
 // ---- Statements -------------------------------------------------------------------------------
