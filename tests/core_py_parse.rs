@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use awaitlab::core::py::ast::*;
 use awaitlab::core::py::parse;
-use awaitlab::core::py::parse::{MAX_NESTING, MAX_SOURCE_BYTES};
+use awaitlab::core::py::parse::{MAX_NESTING, MAX_SOURCE_BYTES, MAX_TREE_DEPTH};
 use rand_core::{RngCore, SeedableRng};
 use rand_pcg::Pcg64;
 
@@ -1336,14 +1336,40 @@ fn absurd_nesting_is_an_error_not_a_crash() {
         ("dicts", format!("x = {}{}\n", "{1: ".repeat(n), "}".repeat(n))),
         ("f-strings", format!("x = {}1{}\n", "f'{".repeat(n), "}'".repeat(n))),
         ("blocks", (0..n).map(|i| format!("{}if x:\n", " ".repeat(i))).collect::<String>() + &" ".repeat(n) + "pass\n"),
+        // Long chains nest each node in the next: the tree's depth is bounded too.
+        ("additions", format!("x = 1{}\n", " + 1".repeat(n))),
+        ("attributes", format!("x = a{}\n", ".b".repeat(n))),
+        ("calls", format!("x = f{}\n", "()".repeat(n))),
+        ("subscripts", format!("x = a{}\n", "[0]".repeat(n))),
+        ("elifs", format!("if a:\n    pass\n{}", "elif b:\n    pass\n".repeat(n))),
+        ("chains in brackets", format!("x = {}1{}\n", "(1 + 1 + 1 + 1 + 1 + ".repeat(n), ")".repeat(n))),
     ];
     for (what, src) in &cases {
         let src = if src.len() > MAX_SOURCE_BYTES { &src[..MAX_SOURCE_BYTES] } else { &src[..] };
         let started = Instant::now();
         let e = parse(src).expect_err(what);
-        assert!(e.message.contains("nested too deeply"), "{what}: {e}");
+        assert!(e.message.contains("nested too deeply") || e.message.contains("too long a chain"), "{what}: {e}");
         assert!(started.elapsed() < Duration::from_secs(2), "{what} took {:?}", started.elapsed());
     }
+}
+
+#[test]
+fn long_chains_up_to_the_tree_limit_parse() {
+    let k = MAX_TREE_DEPTH - 10;
+    ok(&format!("x = 1{}\n", " + 1".repeat(k)));
+    ok(&format!("x = a{}\n", ".b()".repeat(k / 2)));
+    let m = ok(&format!("if a:\n    pass\n{}else:\n    x = 1\n", "elif b:\n    pass\n".repeat(k)));
+    let mut depth = 0;
+    let mut s = &m.body[0];
+    while let StmtKind::If { orelse, .. } = &s.kind {
+        depth += 1;
+        s = &orelse[0];
+    }
+    assert_eq!((depth, s.pos), (k + 1, pos(4 + 2 * k as u32, 5)), "each elif nests in the one before, the else last");
+    assert_eq!(
+        error(&format!("x = 1{}\n", "+1".repeat(MAX_TREE_DEPTH + 1))),
+        format!("1:{} this is too long a chain: the syntax tree would be more than {MAX_TREE_DEPTH} levels deep; split it into several statements", 6 + 2 * MAX_TREE_DEPTH)
+    );
 }
 
 #[test]

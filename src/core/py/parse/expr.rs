@@ -209,12 +209,17 @@ impl Parser {
     /// Operators binding at `min` or tighter, by precedence climbing: one function for every
     /// level keeps the recursion per nested bracket short (the stack limits how deep code nests).
     fn operators(&mut self, min: u8) -> R {
+        self.chain(|p| p.operators_chain(min))
+    }
+
+    fn operators_chain(&mut self, min: u8) -> R {
         let mut left = self.prefix(min)?;
         while let Some((level, op, len)) = self.infix() {
             if level < min {
                 break;
             }
             let pos = left.pos;
+            self.grow(self.pos())?;
             let kind = match op {
                 Infix::MatMul => return Err(err(self.pos(), MATMUL)),
                 Infix::Bool(op) => {
@@ -281,9 +286,16 @@ impl Parser {
 
     /// An atom followed by `.name`, `(args)` and `[index]`.
     fn primary(&mut self) -> R {
+        self.chain(|p| p.primary_chain())
+    }
+
+    fn primary_chain(&mut self) -> R {
         let mut e = self.atom()?;
         loop {
             let pos = self.pos();
+            if matches!(self.peek(), Tok::Op("." | "(" | "[")) {
+                self.grow(pos)?;
+            }
             if self.eat_op(".") {
                 let (attr, _) = self.name("an attribute name after '.'")?;
                 e = Expr { pos: e.pos, kind: ExprKind::Attribute { value: boxed(e), attr } };
@@ -474,8 +486,14 @@ impl Parser {
         let end_pos = toks.last().map_or(open, |t| t.pos);
         let mut all = toks.to_vec();
         all.push(Token { tok: Tok::End, pos: end_pos });
-        let mut sub =
-            Parser { toks: all, i: 0, depth: self.depth, scope: self.scope, end_name: "the end of the f-string field" };
+        let mut sub = Parser {
+            toks: all,
+            i: 0,
+            depth: self.depth,
+            tree: self.tree,
+            scope: self.scope,
+            end_name: "the end of the f-string field",
+        };
         let value = sub.star_list()?;
         if !matches!(sub.peek(), Tok::End) {
             return Err(sub.expected("'}' after the f-string field's expression"));
