@@ -54,6 +54,20 @@ fn sx(src: &str) -> String {
 
 /// A compact S-expression of an expression, to check shapes and precedence at a glance.
 fn show(e: &Expr) -> String {
+    let s = show_kind(e);
+    if WITH_POS.with(|w| w.get()) {
+        format!("{s}@{}:{}", e.pos.line, e.pos.col)
+    } else {
+        s
+    }
+}
+
+thread_local! {
+    /// Whether [`show`] writes each expression's position after it (`x@1:5`).
+    static WITH_POS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+fn show_kind(e: &Expr) -> String {
     let list = |items: &[Expr]| items.iter().map(show).collect::<Vec<_>>().join(" ");
     match &e.kind {
         ExprKind::Name(n) => n.clone(),
@@ -518,7 +532,10 @@ def rf(v):
     if v == int(v) and abs(v) < 1e16: return f"{v:.1f}"
     r = repr(v)
     return r.replace('e-0','e-').replace('e+','e')
+LINES = []
 def show(e):
+    return f"{show_kind(e)}@{e.lineno}:{col(LINES, e)}"
+def show_kind(e):
     L = lambda xs: ' '.join(show(x) for x in xs)
     t = type(e)
     if t is ast.Name: return e.id
@@ -632,6 +649,7 @@ def stmts(body, out, ind, L):
         else: w(f"<{t.__name__}>")
 def render(src):
     m = ast.parse(src)
+    LINES[:] = src.replace('\r\n', '\n').split('\n')
     out = []
     stmts(m.body, out, 0, src.replace('\r\n', '\n').split('\n'))
     return '\n'.join(out) + ('\n' if out else '')
@@ -763,6 +781,8 @@ d''' r'\d' u'\t\x41\u00e9\101'
     "x = (\n    1 +\n    2\n)\ny = 1 + \\\n    2\nif x:  # comment\n\n    # another\n    z = 3\n",
     "x = a[...]\ny = ...\nprint(*(f(i) for i in range(3)), sep='')\nx = 1if y else 2\n",
     "é = 'ü'; ä = é + 1\nx = '\\0 \\a \\b \\f \\v \\r'\n",
+    "x = (a).b + ((c + d)) * -(e)\ny = (f)(g)[h] if (i) else (j)\nz = not (k) or (l) < (m)\n",
+    "w = f'{(a)} {(b, c)!r}' + (lambda: (d))()\nv = f(\n    (x for x in y),\n    *(z),\n)\n",
 ];
 
 /// Programs whose trees must be CPython's: the corpus, the article, every pattern's generated
@@ -802,6 +822,7 @@ fn trees_match_cpythons_ast() {
     let out = child.wait_with_output().expect("python ends");
     let theirs: Vec<String> = serde_json::from_slice(&out.stdout).expect("a JSON list");
     assert_eq!(theirs.len(), programs.len());
+    WITH_POS.with(|w| w.set(true));
     for (src, want) in programs.iter().zip(&theirs) {
         let ours = render(&ok(src));
         if &ours != want {

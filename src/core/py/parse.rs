@@ -76,7 +76,15 @@ pub fn module(source: &str) -> Result<Module, CodeError> {
         Ok(toks) => (toks, None),
         Err(mut e) => (std::mem::take(&mut e.toks), Some(e)),
     };
-    let mut p = Parser { toks, i: 0, depth: 0, tree: 0, scope: Scope::default(), end_name: "the end of the code" };
+    let mut p = Parser {
+        toks,
+        i: 0,
+        depth: 0,
+        tree: 0,
+        paren_starts: Default::default(),
+        scope: Scope::default(),
+        end_name: "the end of the code",
+    };
     let parsed = p.module();
     let Some(lex) = lex_error else { return parsed };
     // A syntax error before the lexer's stops first (unless a bracket left open on an earlier
@@ -111,6 +119,9 @@ struct Parser {
     depth: usize,
     /// Depth of the tree being built, bounded by [`MAX_TREE_DEPTH`].
     tree: usize,
+    /// The '(' before each parenthesized expression, by the expression's own position: a node
+    /// built around `(a + b)` starts at its '(', as in CPython.
+    paren_starts: std::collections::HashMap<(u32, u32), Pos>,
     scope: Scope,
     /// How the End token reads in errors: the code's end, or an f-string field's.
     end_name: &'static str,
@@ -216,6 +227,11 @@ impl Parser {
             }
             _ => Err(self.expected(what)),
         }
+    }
+
+    /// Where a node built around `e` starts: `e`'s own position, or its '(' if parenthesized.
+    fn start(&self, e: &Expr) -> Pos {
+        self.paren_starts.get(&(e.pos.line, e.pos.col)).copied().unwrap_or(e.pos)
     }
 
     /// Runs `f` one nesting level deeper, refusing code nested past [`MAX_NESTING`].

@@ -115,7 +115,7 @@ impl Parser {
             }
             return Ok(first);
         }
-        let pos = first.pos;
+        let pos = self.start(&first);
         let mut items = vec![first];
         while self.eat_op(",") && self.starts_expr() {
             items.push(item(self)?);
@@ -144,7 +144,7 @@ impl Parser {
         self.expect_kw("else", "in the conditional expression (x if condition else y)")?;
         let orelse = self.nested(|p| p.test())?;
         Ok(Expr {
-            pos: body.pos,
+            pos: self.start(&body),
             kind: ExprKind::IfExp { test: boxed(test), body: boxed(body), orelse: boxed(orelse) },
         })
     }
@@ -218,7 +218,7 @@ impl Parser {
             if level < min {
                 break;
             }
-            let pos = left.pos;
+            let pos = self.start(&left);
             self.grow(self.pos())?;
             let kind = match op {
                 Infix::MatMul => return Err(err(self.pos(), MATMUL)),
@@ -298,13 +298,13 @@ impl Parser {
             }
             if self.eat_op(".") {
                 let (attr, _) = self.name("an attribute name after '.'")?;
-                e = Expr { pos: e.pos, kind: ExprKind::Attribute { value: boxed(e), attr } };
+                e = Expr { pos: self.start(&e), kind: ExprKind::Attribute { value: boxed(e), attr } };
             } else if self.eat_op("(") {
                 let (args, keywords) = self.nested(|p| p.call_args(pos))?;
-                e = Expr { pos: e.pos, kind: ExprKind::Call { func: boxed(e), args, keywords } };
+                e = Expr { pos: self.start(&e), kind: ExprKind::Call { func: boxed(e), args, keywords } };
             } else if self.eat_op("[") {
                 let index = self.nested(|p| p.subscript())?;
-                e = Expr { pos: e.pos, kind: ExprKind::Subscript { value: boxed(e), index: boxed(index) } };
+                e = Expr { pos: self.start(&e), kind: ExprKind::Subscript { value: boxed(e), index: boxed(index) } };
             } else {
                 return Ok(e);
             }
@@ -332,7 +332,8 @@ impl Parser {
                 let mut e = self.test()?;
                 if self.is_comp_for() {
                     let only = args.is_empty() && keywords.is_empty();
-                    e = self.comprehension(CompKind::Generator, e.pos, e)?;
+                    // CPython places a call's lone generator expression at the call's '('.
+                    e = self.comprehension(CompKind::Generator, open, e)?;
                     if !only || !self.is_op(")") {
                         return Err(err(
                             pos,
@@ -363,7 +364,7 @@ impl Parser {
     fn subscript(&mut self) -> R {
         let first = self.slice_item()?;
         let index = if self.is_op(",") {
-            let pos = first.pos;
+            let pos = self.start(&first);
             let mut items = vec![first];
             while self.eat_op(",") && !self.is_op("]") {
                 items.push(self.slice_item()?);
@@ -491,6 +492,7 @@ impl Parser {
             i: 0,
             depth: self.depth,
             tree: self.tree,
+            paren_starts: Default::default(),
             scope: self.scope,
             end_name: "the end of the f-string field",
         };
@@ -519,6 +521,7 @@ impl Parser {
                 return Err(err(first.pos, "a starred expression is only allowed in a tuple, list, set or call"));
             }
             self.close(")", "to close the parentheses", open)?;
+            self.paren_starts.insert((first.pos.line, first.pos.col), open);
             return Ok(first);
         }
         let mut items = vec![first];
