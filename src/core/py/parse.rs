@@ -466,11 +466,14 @@ impl Parser {
     fn expr_stmt(&mut self) -> Result<StmtKind, CodeError> {
         let first = self.star_list()?;
         if self.is_op("=") {
+            // `a = b = value`: every side but the last is a target.
             let mut targets = vec![first];
             while self.eat_op("=") {
                 targets.push(self.star_list()?);
             }
-            let value = targets.pop().unwrap_or_else(|| unreachable_expr(self.pos()));
+            let (Some(value), false) = (targets.pop(), targets.is_empty()) else {
+                return Err(self.expected("a value after '='"));
+            };
             targets.iter().try_for_each(|t| check_target(t, false))?;
             return Ok(StmtKind::Assign { targets, value });
         }
@@ -861,11 +864,6 @@ impl Parser {
         let body = self.in_scope(Scope::default(), |p| p.block("class definition", pos.line))?;
         Ok(Stmt { pos, kind: StmtKind::ClassDef { name, bases, body, decorators } })
     }
-}
-
-/// A placeholder the parser never returns (it keeps `Option::unwrap` out of the code).
-fn unreachable_expr(pos: Pos) -> Expr {
-    Expr { pos, kind: ExprKind::Const(super::ast::Const::None) }
 }
 
 fn check_module(module: &str, pos: Pos) -> Result<(), CodeError> {
