@@ -39,10 +39,12 @@ Prints one JSON object per program, on one line:
       "error": null
     }
 
-- `spans`: [start_ms, end_ms, kind] in start order, kind "sleep" (every `asyncio.sleep`, also
-  `sleep(0)`) or "request" (every stand-in aiohttp request, its planned time). A span interrupted by
-  a cancellation ends at the cancellation. Awaiting other things (gather, a lock, a semaphore, a
-  queue) makes no span.
+- `spans`: [start_ms, end_ms, kind] in start order. kind "sleep": every `asyncio.sleep` (also
+  `sleep(0)`); "request": every stand-in aiohttp request (its planned time); and the waits, only
+  when the call has to wait: "permit" (`Semaphore.acquire`, so `async with sem:`), "lock"
+  (`Lock.acquire`), "event" (`Event.wait`), "queue" (`Queue.get` on an empty queue, `Queue.put` on
+  a full one). A span interrupted by a cancellation (a timeout's too) ends at the cancellation.
+  Awaiting anything else (gather, a task, wait_for itself) makes no span.
 - `prints`: [time_ms, task index (null outside any task), text], the text as `print` would write
   it without its `end`. Nothing the program prints reaches stdout.
 - `error`: null, or what ended the program early: {"type", "message", "line"} (the line of the
@@ -218,6 +220,29 @@ async def _sleep(delay, result=None):
 _sleep.__name__ = _sleep.__qualname__ = "sleep"  # a task of asyncio.sleep(...) is named "sleep"
 
 
+def _waiting(kind, would_block, method):
+    """`method` (a coroutine method of an asyncio primitive), recording a `kind` span when it
+    has to wait."""
+
+    async def wrapper(self, *args, **kwargs):
+        if would_block(self):
+            return await _span(kind, method(self, *args, **kwargs))
+        return await method(self, *args, **kwargs)
+
+    wrapper.__name__ = wrapper.__qualname__ = method.__name__
+    return wrapper
+
+
+# (class, method, span kind, whether a call would wait): patched while a program runs.
+WAITS = [
+    (asyncio.Semaphore, "acquire", "permit", lambda s: s.locked()),
+    (asyncio.Lock, "acquire", "lock", lambda s: s.locked()),
+    (asyncio.Event, "wait", "event", lambda s: not s.is_set()),
+    (asyncio.Queue, "get", "queue", lambda s: s.empty()),
+    (asyncio.Queue, "put", "queue", lambda s: s.full()),
+]
+
+
 def _print(*args, sep=" ", end="\n", file=None, flush=False):
     entry = _current_entry()
     text = (" " if sep is None else sep).join(str(a) for a in args)
@@ -380,6 +405,9 @@ def run_program(path):
     with open(path, encoding="utf-8") as f:
         source = f.read()
     saved = (asyncio.sleep, time.time, time.perf_counter, time.monotonic, time.sleep, sys.modules.get("aiohttp"))
+    saved_waits = [(cls, name, cls.__dict__[name]) for cls, name, _, _ in WAITS]
+    for cls, name, kind, would_block in WAITS:
+        setattr(cls, name, _waiting(kind, would_block, cls.__dict__[name]))
     asyncio.set_event_loop_policy(VirtualPolicy())
     asyncio.sleep = _sleep
     time.time = time.perf_counter = time.monotonic = _perf_counter
@@ -393,6 +421,8 @@ def run_program(path):
         error = {"type": type(exc).__name__, "message": str(exc), "line": _program_line(exc, path)}
     finally:
         asyncio.sleep, time.time, time.perf_counter, time.monotonic, time.sleep, aiohttp = saved
+        for cls, name, method in saved_waits:
+            setattr(cls, name, method)
         if aiohttp is None:
             sys.modules.pop("aiohttp", None)
         else:
