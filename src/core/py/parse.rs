@@ -121,7 +121,7 @@ struct Parser {
     tree: usize,
     /// The '(' before each parenthesized expression, by the expression's own position: a node
     /// built around `(a + b)` starts at its '(', as in CPython.
-    paren_starts: std::collections::HashMap<(u32, u32), Pos>,
+    paren_starts: rustc_hash::FxHashMap<(u32, u32), Pos>,
     scope: Scope,
     /// How the End token reads in errors: the code's end, or an f-string field's.
     end_name: &'static str,
