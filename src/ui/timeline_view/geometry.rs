@@ -2,7 +2,7 @@
 //! how a bar or a queued result looks at a replay's cut.
 
 use crate::core::event::Kind;
-use crate::core::timeline::{ticks, ticks_between, Bar, Cut, Queued};
+use crate::core::timeline::{ticks, ticks_between, Bar, Cut, Queued, Timeline};
 
 pub const WIDTH: f64 = 960.0;
 pub const GUTTER: f64 = 120.0;
@@ -80,6 +80,37 @@ impl Geometry {
     /// A bar's height.
     pub fn bar_h(&self) -> f64 {
         (self.lane_h - 2.0 * self.pad()).max(0.5)
+    }
+
+    /// Where a bar of lane `task` from `start` to `end` is drawn: x, y, width and height in user
+    /// units. The SVG lanes, the canvas and the hit test all place bars with this.
+    pub fn bar_box(&self, task: u32, start: f64, end: f64) -> (f64, f64, f64, f64) {
+        let x0 = self.x(start);
+        (x0, self.lane_y(task as usize) + self.pad(), (self.x(end) - x0).max(1.0), self.bar_h())
+    }
+
+    /// The bar a reader can change (an attempt's, shown at `cut`) under the point `(x, y)` in user
+    /// units, with `slop` user units of tolerance: on thin canvas lanes a pixel covers several
+    /// lanes and a bar may be 1 px wide, so of the bars drawn within `slop` of the point, the one
+    /// nearest to it.
+    pub fn bar_under(&self, tl: &Timeline, cut: Option<Cut>, (x, y): (f64, f64), slop: f64) -> Option<Bar> {
+        let lanes = |dy: f64| self.lane_at(y + dy, tl.lanes);
+        let (first, last) = (lanes(-slop).unwrap_or(0), lanes(slop).unwrap_or(tl.lanes.saturating_sub(1) as usize));
+        let distance = |b: &Bar| {
+            let (bx, by, bw, bh) = self.bar_box(b.task, b.start, b.end);
+            let dx = (bx - x).max(x - (bx + bw)).max(0.0);
+            let dy = (by - y).max(y - (by + bh)).max(0.0);
+            dx.max(dy)
+        };
+        tl.bars
+            .iter()
+            .filter(|b| b.attempt > 0 && (first..=last).contains(&(b.task as usize)))
+            .filter_map(|b| bar_at(b, cut))
+            .filter(|b| self.shows(b.start, b.end))
+            .map(|b| (distance(&b), b))
+            .filter(|(d, _)| *d <= slop)
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, b)| b)
     }
 
     /// Where the concurrency strip starts.

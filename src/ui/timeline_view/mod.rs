@@ -4,6 +4,7 @@
 //! - `geometry`: where things go (SVG user units, shared with the canvas) and how bars look at a cut;
 //! - `lanes`: the SVG lanes, bar titles and end marks, and the lane details;
 //! - `canvas`: big runs' bars painted in palette colours;
+//! - `pick`: a click (hit-tested, SVG or canvas) or a key on a bar picks it for the what-if menu;
 //! - `axis` and `strip`: the ticks and the concurrency strip;
 //! - `busy`: a CPU run's "event loop busy" strip under the plot.
 
@@ -12,6 +13,7 @@ mod busy;
 mod canvas;
 mod geometry;
 mod lanes;
+mod pick;
 mod strip;
 
 use std::rc::Rc;
@@ -25,6 +27,7 @@ use crate::core::what_if::WhatIf;
 use geometry::{Geometry, WIDTH};
 pub use lanes::end_mark;
 use lanes::Lanes;
+pub use pick::{focus, Pick};
 
 /// Past this many bars, outlines or lanes, bars are painted on a canvas: thousands of SVG nodes
 /// re-rendered per frame would block the very event loop being measured. Below it, each lane is
@@ -61,6 +64,31 @@ pub struct Props {
     /// source=cpu inline: when the event loop was busy computing, drawn as a strip under the lanes.
     #[prop_or_default]
     pub busy: Option<crate::core::view::Busy>,
+    /// The what-if menu: a click or Enter on a bar picks it (`None`: a click beside the bars).
+    #[prop_or_default]
+    pub on_pick: Option<Callback<Option<Pick>>>,
+}
+
+/// The plot's click and key handlers for picking bars (see `pick`).
+fn pick_handlers(props: &Props, plot: &NodeRef, g: Geometry) -> (Callback<MouseEvent>, Callback<KeyboardEvent>) {
+    let on_pick = props.on_pick.clone();
+    let (tl, cut, plot) = (props.timeline.clone(), props.cut, plot.clone());
+    let onclick = {
+        let (on_pick, tl) = (on_pick.clone(), tl.clone());
+        Callback::from(move |e: MouseEvent| {
+            let (Some(on_pick), Some(el)) = (&on_pick, plot.cast::<web_sys::Element>()) else { return };
+            on_pick.emit(pick::clicked(&el, &e, &tl, g, cut));
+        })
+    };
+    let onkeydown = Callback::from(move |e: KeyboardEvent| {
+        if let Some(outcome) = pick::key(&e, &tl, cut, on_pick.is_some()) {
+            e.prevent_default();
+            if let (pick::KeyOutcome::Open(p), Some(on_pick)) = (outcome, &on_pick) {
+                on_pick.emit(Some(p));
+            }
+        }
+    });
+    (onclick, onkeydown)
 }
 
 /// Whether `props` are drawn on a canvas: decided by what the whole run will show (its lanes, its
@@ -143,7 +171,9 @@ pub fn TimelineView(props: &Props) -> Html {
         label_every: (12.0 / g.lane_h).ceil().max(1.0) as usize,
         on_focus,
         what_if: props.what_if.as_deref(),
+        pickable: props.on_pick.is_some(),
     };
+    let (onclick, onkeydown) = pick_handlers(props, &plot, g);
     let aria = format!(
         "{} timeline: {} tasks over {}, at most {} in flight at once",
         props.title,
@@ -156,7 +186,7 @@ pub fn TimelineView(props: &Props) -> Html {
         <figure class={classes!("timeline", props.kind.to_string())} data-lanes={tl.lanes.to_string()}
                 data-render={if on_canvas { "canvas" } else { "svg" }}>
             <figcaption>{ props.title.clone() }</figcaption>
-            <div class="plot" ref={plot} {onmousemove} {onmouseleave}>
+            <div class="plot" ref={plot} {onmousemove} {onmouseleave} {onclick} {onkeydown}>
             if on_canvas {
                 <canvas ref={canvas} class="bars" aria-hidden="true"></canvas>
             }
