@@ -92,7 +92,7 @@ if [ -n "${want[native]:-}" ]; then
   banner "native (cargo test)"
   cargo test -- --skip every_scenario_of_the_matrix || fail "native layer: cargo test"
   # The prediction against CPython's asyncio, event for event; it prints which Python it used.
-  # AWAITLAB_ASYNCIO_MATRIX=full runs the whole matrix (about 7,000 scenarios) instead of a subset.
+  # AWAITLAB_ASYNCIO_MATRIX=full runs the whole matrix (about 10,000 scenarios) instead of a subset.
   cargo test --test core_asyncio_matrix -- --nocapture || fail "native layer: the asyncio reference matrix"
   ran+=(native)
 fi
