@@ -12,7 +12,7 @@ pub fn ticks(g: &Geometry, ticks: Vec<f64>) -> Html {
         html! {
             <g class="tick">
                 <line x1={format!("{tx:.2}")} x2={format!("{tx:.2}")} y1={TOP.to_string()} y2={format!("{:.2}", TOP + g.lanes_h + 4.0)} />
-                <text x={format!("{tx:.2}")} y={format!("{:.2}", TOP + g.lanes_h + 18.0)}>{ format_ms(t) }</text>
+                <text x={format!("{tx:.2}")} y={format!("{:.2}", TOP + g.lanes_h + 15.0)}>{ format_ms(t) }</text>
             </g>
         }
     });

@@ -4,7 +4,7 @@
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
-use super::geometry::{at, planned_rest, Geometry, WIDTH};
+use super::geometry::{at, planned_rest, Geometry};
 use crate::core::palette;
 use crate::core::timeline::{Cut, Timeline};
 
@@ -80,7 +80,7 @@ fn fill_merged_rows(ctx: &CanvasRenderingContext2d, bars: Vec<Span>, g: Geometry
 pub fn paint(canvas: &HtmlCanvasElement, tl: &Timeline, g: Geometry, cut: Option<Cut>) {
     let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(1.0);
     // Resizing reallocates the backing store: only when the size changes (clear_rect clears).
-    let (px_w, px_h) = ((WIDTH * dpr) as u32, (g.height * dpr) as u32);
+    let (px_w, px_h) = ((g.width * dpr) as u32, (g.height * dpr) as u32);
     if canvas.width() != px_w || canvas.height() != px_h {
         canvas.set_width(px_w);
         canvas.set_height(px_h);
@@ -91,7 +91,7 @@ pub fn paint(canvas: &HtmlCanvasElement, tl: &Timeline, g: Geometry, cut: Option
     };
     let dark = dark_scheme();
     ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0).ok();
-    ctx.clear_rect(0.0, 0.0, WIDTH, g.height);
+    ctx.clear_rect(0.0, 0.0, g.width, g.height);
     let thin = g.lane_h * dpr < 1.0;
     for (name, bars) in colour_groups(tl, g, cut) {
         ctx.set_fill_style_str(palette::colour(name, dark));

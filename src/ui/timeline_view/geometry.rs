@@ -1,18 +1,31 @@
 //! Where things go in a timeline panel, in SVG user units (the canvas uses the same units), and
 //! how a bar or a queued result looks at a replay's cut.
+//!
+//! A user unit is a CSS pixel: the SVG's width is the plot's own, measured, so its 11 px labels
+//! stay 11 px in a narrow embed or on a phone, and lane heights are real pixels.
 
 use crate::core::event::Kind;
 use crate::core::timeline::{ticks, ticks_between, Bar, Cut, Queued, Timeline};
 
-pub const WIDTH: f64 = 960.0;
-pub const GUTTER: f64 = 120.0;
-pub const RIGHT: f64 = 30.0;
-pub const AXIS: f64 = 26.0;
-pub const STRIP: f64 = 46.0;
-/// The lanes' area grows with the task count up to this height, then lanes get thinner: small
-/// enough that both timelines and the replay bar fit one screen beside the code.
-const MAX_LANES_HEIGHT: f64 = 140.0;
-const LANE_MAX: f64 = 24.0;
+/// The width drawn at before the plot has been measured.
+pub const DEFAULT_WIDTH: f64 = 760.0;
+/// The narrowest drawn at: a narrower plot scales this down (the bars need some room).
+const MIN_WIDTH: f64 = 300.0;
+pub const GUTTER: f64 = 96.0;
+pub const RIGHT: f64 = 24.0;
+pub const AXIS: f64 = 20.0;
+pub const STRIP: f64 = 30.0;
+/// Lane heights, px. Lanes are `LANE_MAX` high until the lanes' area reaches `BASE_LANES_HEIGHT`;
+/// then they thin, but not below `LANE_LABELLED` (an 11 px label per lane) until the area reaches
+/// `MAX_LANES_HEIGHT`, past which lanes get thinner and only every k-th is labelled. The heights
+/// keep both timelines, the replay bar and the code on one screen at 1280×800, and an 8-task
+/// embed under 460 px.
+const LANE_MAX: f64 = 22.0;
+const LANE_LABELLED: f64 = 12.0;
+const BASE_LANES_HEIGHT: f64 = 100.0;
+const MAX_LANES_HEIGHT: f64 = 168.0;
+/// Room per axis tick label ("1.25 s" at 11 px, and space between).
+const TICK_ROOM: f64 = 72.0;
 /// Room above the first lane so its label is not clipped.
 pub const TOP: f64 = 6.0;
 
@@ -26,30 +39,39 @@ pub struct Geometry {
     /// The window shown, ms.
     pub from: f64,
     pub to: f64,
+    /// The plot's width, px.
+    pub width: f64,
 }
 
 impl Geometry {
-    /// The geometry of `lanes` lanes over `window` (or, unzoomed, from 0 to the first round tick
-    /// at or after `scale_ms`), with the axis's ticks.
-    pub fn new(lanes: u32, scale_ms: f64, window: Option<(f64, f64)>) -> (Geometry, Vec<f64>) {
+    /// The geometry of `lanes` lanes `width` px wide over `window` (or, unzoomed, from 0 to the
+    /// first round tick at or after `scale_ms`), with the axis's ticks (as many as fit).
+    pub fn new(lanes: u32, scale_ms: f64, window: Option<(f64, f64)>, width: f64) -> (Geometry, Vec<f64>) {
         let lanes = f64::from(lanes.max(1));
-        let lane_h = (MAX_LANES_HEIGHT / lanes).min(LANE_MAX);
-        let lanes_h = lane_h * lanes;
-        let height = TOP + lanes_h + AXIS + STRIP + 8.0;
+        let labelled = (lanes * LANE_LABELLED).min(MAX_LANES_HEIGHT);
+        let lanes_h = (lanes * LANE_MAX).min(labelled.max(BASE_LANES_HEIGHT));
+        let lane_h = lanes_h / lanes;
+        let height = TOP + lanes_h + AXIS + STRIP + 4.0;
+        let width = width.max(MIN_WIDTH);
+        let max_ticks = (((width - GUTTER - RIGHT) / TICK_ROOM) as usize).clamp(3, 8);
+        let g = |from, to| Geometry { lane_h, lanes_h, height, from, to, width };
         match window {
-            Some((from, to)) if to > from => {
-                (Geometry { lane_h, lanes_h, height, from, to }, ticks_between(from, to, 8))
-            }
+            Some((from, to)) if to > from => (g(from, to), ticks_between(from, to, max_ticks)),
             _ => {
-                let t = ticks(scale_ms, 8);
+                let t = ticks(scale_ms, max_ticks);
                 let to = t.last().copied().filter(|t| *t > 0.0).unwrap_or(1.0);
-                (Geometry { lane_h, lanes_h, height, from: 0.0, to }, t)
+                (g(0.0, to), t)
             }
         }
     }
 
     pub fn x(&self, t: f64) -> f64 {
-        GUTTER + ((t - self.from) / (self.to - self.from)).clamp(0.0, 1.0) * (WIDTH - GUTTER - RIGHT)
+        GUTTER + ((t - self.from) / (self.to - self.from)).clamp(0.0, 1.0) * (self.right() - GUTTER)
+    }
+
+    /// Where the time axis ends, px from the left.
+    pub fn right(&self) -> f64 {
+        self.width - RIGHT
     }
 
     /// Whether any of `[start, end]` is inside the window.

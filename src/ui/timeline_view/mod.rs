@@ -18,13 +18,15 @@ mod strip;
 
 use std::rc::Rc;
 
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 use super::Shared;
 use crate::core::timeline::{format_ms, Cut, Timeline};
 use crate::core::what_if::WhatIf;
-use geometry::{Geometry, WIDTH};
+use geometry::{Geometry, DEFAULT_WIDTH};
 pub use lanes::end_mark;
 use lanes::Lanes;
 pub use pick::{focus, Pick};
@@ -117,6 +119,41 @@ fn use_canvas_paint(
     });
 }
 
+/// The plot's width in whole CSS px, kept up to date by a ResizeObserver: the SVG is drawn at
+/// that width, one user unit a pixel (see `geometry`).
+#[hook]
+fn use_plot_width(plot: &NodeRef) -> f64 {
+    let width = use_state(|| None::<f64>);
+    {
+        let (plot, width) = (plot.clone(), width.clone());
+        use_effect_with((), move |()| {
+            let el = plot.cast::<web_sys::Element>();
+            let measure = {
+                let (el, width) = (el.clone(), width.clone());
+                move || {
+                    let w = el.as_ref().map_or(0, |e| e.client_width());
+                    if w > 0 && *width != Some(f64::from(w)) {
+                        width.set(Some(f64::from(w)));
+                    }
+                }
+            };
+            measure();
+            let callback = Closure::<dyn Fn()>::new(measure);
+            let observer = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok();
+            if let (Some(o), Some(el)) = (&observer, &el) {
+                o.observe(el);
+            }
+            move || {
+                if let Some(o) = observer {
+                    o.disconnect();
+                }
+                drop(callback);
+            }
+        });
+    }
+    width.unwrap_or(DEFAULT_WIDTH)
+}
+
 /// The lane under the pointer or with keyboard focus (its details are written out below the plot),
 /// and the plot's pointer handlers.
 #[hook]
@@ -154,11 +191,12 @@ fn use_focused_lane(
 #[component]
 pub fn TimelineView(props: &Props) -> Html {
     let tl = &props.timeline;
-    let (g, axis_ticks) = Geometry::new(tl.lanes, props.scale_ms, props.window);
+    let plot = use_node_ref();
+    let width = use_plot_width(&plot);
+    let (g, axis_ticks) = Geometry::new(tl.lanes, props.scale_ms, props.window, width);
     let on_canvas = on_canvas(props);
     let canvas = use_node_ref();
     use_canvas_paint(&canvas, &props.timeline, g, on_canvas, props.cut);
-    let plot = use_node_ref();
     let (focused, on_focus, onmousemove, onmouseleave) = use_focused_lane(&plot, g, tl.lanes);
     let curve = strip::use_strip_curve(&props.timeline, g, props.limit);
     let lanes = Lanes {
@@ -190,7 +228,7 @@ pub fn TimelineView(props: &Props) -> Html {
             if on_canvas {
                 <canvas ref={canvas} class="bars" aria-hidden="true"></canvas>
             }
-            <svg viewBox={format!("0 0 {WIDTH} {:.2}", g.height)} role="img" aria-label={aria.clone()} preserveAspectRatio="xMinYMin meet">
+            <svg viewBox={format!("0 0 {:.0} {:.2}", g.width, g.height)} role="img" aria-label={aria.clone()} preserveAspectRatio="xMinYMin meet">
                 <title>{ aria }</title>
                 { axis::ticks(&g, axis_ticks) }
                 <g class="lanes">{ if on_canvas { lanes.labels_only() } else { lanes.svg() } }</g>

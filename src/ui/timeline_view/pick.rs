@@ -9,7 +9,7 @@ use wasm_bindgen::JsCast;
 use web_sys::Element;
 use yew::prelude::*;
 
-use super::geometry::{Geometry, WIDTH};
+use super::geometry::Geometry;
 use crate::core::event::Kind;
 use crate::core::timeline::{Bar, Cut, Timeline};
 
@@ -49,7 +49,7 @@ const SLOP_PX: f64 = 3.0;
 pub fn clicked(plot: &Element, e: &MouseEvent, tl: &Timeline, g: Geometry, cut: Option<Cut>) -> Option<Pick> {
     let svg = plot.query_selector("svg").ok()??;
     let rect = svg.get_bounding_client_rect();
-    let scale = rect.width() / WIDTH;
+    let scale = rect.width() / g.width;
     if scale <= 0.0 {
         return None;
     }
