@@ -160,7 +160,7 @@ async function pointOf(page, ms, lane) {
       const svg = fig.querySelector('svg');
       const ticks = [...svg.querySelectorAll('g.tick')];
       const first = ticks[0].querySelector('line');
-      const last = ticks[ticks.length - 1];
+      const last = ticks[ticks.length - 1]; // the axis's end, always labelled
       const text = last.querySelector('text').textContent;
       const lastMs = parseFloat(text) * (text.endsWith(' s') ? 1000 : 1);
       const x0 = +first.getAttribute('x1');

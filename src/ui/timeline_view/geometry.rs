@@ -17,15 +17,20 @@ pub const AXIS: f64 = 20.0;
 pub const STRIP: f64 = 30.0;
 /// Lane heights, px. Lanes are `LANE_MAX` high until the lanes' area reaches `BASE_LANES_HEIGHT`;
 /// then they thin, but not below `LANE_LABELLED` (an 11 px label per lane) until the area reaches
-/// `MAX_LANES_HEIGHT`, past which lanes get thinner and only every k-th is labelled. The heights
-/// keep both timelines, the replay bar and the code on one screen at 1280×800, and an 8-task
-/// embed under 460 px.
+/// `MAX_LANES_HEIGHT` (14 lanes). Past that only every k-th lane is labelled, so the extra height
+/// buys nothing: the area shrinks back to `BASE_LANES_HEIGHT` by `TAPERED_BY` lanes (gradually,
+/// so dragging `tasks` does not make it jump). The heights keep both timelines, the replay bar and
+/// the code on one screen at 1280×800 (up to 12 lanes the replay bar may go just below it), and
+/// an 8-task embed under 460 px.
 const LANE_MAX: f64 = 22.0;
 const LANE_LABELLED: f64 = 12.0;
 const BASE_LANES_HEIGHT: f64 = 100.0;
 const MAX_LANES_HEIGHT: f64 = 168.0;
+const TAPERED_BY: f64 = 40.0;
 /// Room per axis tick label ("1.25 s" at 11 px, and space between).
 const TICK_ROOM: f64 = 72.0;
+/// At most this many ticks (grid lines); where their labels would not fit, every k-th is labelled.
+const MAX_TICKS: usize = 8;
 /// Room above the first lane so its label is not clipped.
 pub const TOP: f64 = 6.0;
 
@@ -45,20 +50,22 @@ pub struct Geometry {
 
 impl Geometry {
     /// The geometry of `lanes` lanes `width` px wide over `window` (or, unzoomed, from 0 to the
-    /// first round tick at or after `scale_ms`), with the axis's ticks (as many as fit).
+    /// first round tick at or after `scale_ms`), with the axis's ticks.
     pub fn new(lanes: u32, scale_ms: f64, window: Option<(f64, f64)>, width: f64) -> (Geometry, Vec<f64>) {
         let lanes = f64::from(lanes.max(1));
-        let labelled = (lanes * LANE_LABELLED).min(MAX_LANES_HEIGHT);
+        let full = MAX_LANES_HEIGHT / LANE_LABELLED;
+        let taper = ((lanes - full) / (TAPERED_BY - full)).clamp(0.0, 1.0);
+        let most = MAX_LANES_HEIGHT - taper * (MAX_LANES_HEIGHT - BASE_LANES_HEIGHT);
+        let labelled = (lanes * LANE_LABELLED).min(most);
         let lanes_h = (lanes * LANE_MAX).min(labelled.max(BASE_LANES_HEIGHT));
         let lane_h = lanes_h / lanes;
         let height = TOP + lanes_h + AXIS + STRIP + 4.0;
         let width = width.max(MIN_WIDTH);
-        let max_ticks = (((width - GUTTER - RIGHT) / TICK_ROOM) as usize).clamp(3, 8);
         let g = |from, to| Geometry { lane_h, lanes_h, height, from, to, width };
         match window {
-            Some((from, to)) if to > from => (g(from, to), ticks_between(from, to, max_ticks)),
+            Some((from, to)) if to > from => (g(from, to), ticks_between(from, to, MAX_TICKS)),
             _ => {
-                let t = ticks(scale_ms, max_ticks);
+                let t = ticks(scale_ms, MAX_TICKS);
                 let to = t.last().copied().filter(|t| *t > 0.0).unwrap_or(1.0);
                 (g(0.0, to), t)
             }
@@ -67,6 +74,13 @@ impl Geometry {
 
     pub fn x(&self, t: f64) -> f64 {
         GUTTER + ((t - self.from) / (self.to - self.from)).clamp(0.0, 1.0) * (self.right() - GUTTER)
+    }
+
+    /// Of `n` ticks, which are labelled: every k-th, so that the labels fit the width (a narrow
+    /// plot keeps the fine grid, and its axis ends near the run's end, not at a coarse round tick).
+    pub fn tick_label_every(&self, n: usize) -> usize {
+        let room = (((self.right() - GUTTER) / TICK_ROOM) as usize).max(2);
+        n.div_ceil(room).max(1)
     }
 
     /// Where the time axis ends, px from the left.
