@@ -224,3 +224,42 @@ test('a canvas run (600 tasks): a click on a bar\'s pixel opens the menu for tha
     await page.close();
   }
 });
+
+test('a canvas run from the keyboard: Tab to the plot, Page Down to lane 300, Enter, fail', async () => {
+  const query = 'pattern=gather&tasks=600&min=50&max=50&seed=1&fail=0&what_if=300.1:x2';
+  const page = await openApp(app.browser, app.server.url, query);
+  try {
+    const plot = 'figure.timeline.predicted[data-render="canvas"] .plot';
+    await page.waitForSelector(plot);
+    let tabs = 0;
+    for (; tabs < 120; tabs++) {
+      if (await page.evaluate((sel) => document.activeElement === document.querySelector(sel), plot)) break;
+      await page.keyboard.press('Tab');
+    }
+    assert.ok(tabs < 120, 'Tab reaches the canvas plot');
+    const cursor = () => page.locator(`${plot} rect.kbd-cursor`).getAttribute('data-task');
+    await page.waitForFunction((sel) => document.querySelector(`${sel} rect.kbd-cursor`), plot);
+    assert.equal(await cursor(), '0', 'the cursor starts on the first lane');
+    for (let i = 0; i < 5; i++) await page.keyboard.press('PageDown'); // a tenth of 600 lanes each
+    await page.waitForFunction((sel) => document.querySelector(`${sel} rect.kbd-cursor`)?.getAttribute('data-task') === '300', plot);
+    assert.match(await page.locator('figure.timeline.predicted .lane-detail').textContent(), /^task 300, attempt 1: work/);
+    assert.ok(await page.locator(`${plot} rect.kbd-cursor`).isVisible(), 'drawn while the plot has focus');
+
+    await page.keyboard.press('Enter');
+    await page.locator('#bar-menu').waitFor();
+    assert.match(await page.locator('#bar-menu .bar-menu-title').textContent(), /task 300, attempt 1$/);
+    await page.keyboard.press('Escape');
+    await page.locator('#bar-menu').waitFor({ state: 'detached' });
+    assert.ok(await page.evaluate((sel) => document.activeElement === document.querySelector(sel), plot), 'focus is back');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('Enter');
+    await page.locator('#bar-menu').waitFor();
+    assert.equal((await focused(page)).change, 'fail');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => location.search.includes('&what_if=300.1:fail+x2'));
+    assert.deepEqual(page.awaitlabErrors, []);
+  } finally {
+    await page.close();
+  }
+});

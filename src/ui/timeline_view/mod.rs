@@ -119,6 +119,60 @@ fn use_canvas_paint(
     });
 }
 
+/// A canvas run's keyboard cursor (see `pick::Cursor`): its state, the plot's key handler and
+/// its focus handler (which puts the cursor on the first lane the first time). The lane under the
+/// cursor gets its details written out, as a focused SVG lane does.
+#[hook]
+fn use_canvas_cursor(
+    props: &Props,
+    plot: &NodeRef,
+    g: Geometry,
+    on_lane: Callback<usize>,
+) -> (Option<pick::Cursor>, Callback<KeyboardEvent>, Callback<FocusEvent>) {
+    let cursor = use_state(|| None::<pick::Cursor>);
+    let (tl, cut, on_pick) = (props.timeline.clone(), props.cut, props.on_pick.clone());
+    let onfocus = {
+        let (cursor, on_lane) = (cursor.clone(), on_lane.clone());
+        Callback::from(move |_: FocusEvent| {
+            let at = cursor.unwrap_or((0, g.from));
+            on_lane.emit(at.0 as usize);
+            cursor.set(Some(at));
+        })
+    };
+    let (handle, plot) = (cursor.clone(), plot.clone());
+    let onkeydown = Callback::from(move |e: KeyboardEvent| {
+        let Some(at) = *handle else { return };
+        let key = e.key();
+        if let Some(next) = pick::move_cursor(&key, &tl, cut, at) {
+            e.prevent_default();
+            on_lane.emit(next.0 as usize);
+            handle.set(Some(next));
+        } else if key == "Enter" || key == " " {
+            e.prevent_default();
+            let pick = plot.cast::<web_sys::Element>().and_then(|el| pick::cursor_pick(&el, &tl, g, cut, at));
+            if let (Some(p), Some(on_pick)) = (pick, &on_pick) {
+                on_pick.emit(Some(p));
+            }
+        }
+    });
+    (*cursor, onkeydown, onfocus)
+}
+
+/// The keyboard cursor's outline on a canvas run, around the bar it is on (at least 8 px high, so
+/// it shows on lanes thinner than a pixel); shown while the plot has focus (lab.css).
+fn cursor_outline(props: &Props, g: &Geometry, cursor: Option<pick::Cursor>) -> Html {
+    let Some(bar) = cursor.and_then(|c| pick::cursor_bar(&props.timeline, props.cut, c)) else {
+        return Html::default();
+    };
+    let (x, y, w, h) = g.bar_box(bar.task, bar.start, bar.end);
+    let grow = ((8.0 - h) / 2.0).max(0.0) + 2.0;
+    html! {
+        <rect class="kbd-cursor" x={format!("{:.2}", x - 2.0)} y={format!("{:.2}", y - grow)}
+              width={format!("{:.2}", w + 4.0)} height={format!("{:.2}", h + 2.0 * grow)}
+              data-task={bar.task.to_string()} data-attempt={bar.attempt.to_string()} />
+    }
+}
+
 /// The plot's width in whole CSS px, kept up to date by a ResizeObserver: the SVG is drawn at
 /// that width, one user unit a pixel (see `geometry`).
 #[hook]
@@ -198,6 +252,9 @@ pub fn TimelineView(props: &Props) -> Html {
     let canvas = use_node_ref();
     use_canvas_paint(&canvas, &props.timeline, g, on_canvas, props.cut);
     let (focused, on_focus, onmousemove, onmouseleave) = use_focused_lane(&plot, g, tl.lanes);
+    let (cursor, canvas_keys, canvas_focus) = use_canvas_cursor(props, &plot, g, on_focus.clone());
+    // A canvas run's bars are reached through the plot itself (no lanes in the DOM).
+    let keyboard_canvas = on_canvas && props.on_pick.is_some();
     let curve = strip::use_strip_curve(&props.timeline, g, props.limit);
     let lanes = Lanes {
         tl,
@@ -211,7 +268,8 @@ pub fn TimelineView(props: &Props) -> Html {
         what_if: props.what_if.as_deref(),
         pickable: props.on_pick.is_some(),
     };
-    let (onclick, onkeydown) = pick_handlers(props, &plot, g);
+    let (onclick, lane_keys) = pick_handlers(props, &plot, g);
+    let onkeydown = if keyboard_canvas { canvas_keys } else { lane_keys };
     let aria = format!(
         "{} timeline: {} tasks over {}, at most {} in flight at once",
         props.title,
@@ -224,7 +282,10 @@ pub fn TimelineView(props: &Props) -> Html {
         <figure class={classes!("timeline", props.kind.to_string())} data-lanes={tl.lanes.to_string()}
                 data-render={if on_canvas { "canvas" } else { "svg" }}>
             <figcaption>{ props.title.clone() }</figcaption>
-            <div class="plot" ref={plot} {onmousemove} {onmouseleave} {onclick} {onkeydown}>
+            <div class="plot" ref={plot} {onmousemove} {onmouseleave} {onclick} {onkeydown}
+                 onfocus={keyboard_canvas.then_some(canvas_focus)} tabindex={keyboard_canvas.then_some("0")}
+                 role={keyboard_canvas.then_some("group")}
+                 aria-label={keyboard_canvas.then_some("The bars: ↑ ↓ (Page Up, Page Down) change lanes, ← → move along one, Enter opens “what if”")}>
             if on_canvas {
                 <canvas ref={canvas} class="bars" aria-hidden="true"></canvas>
             }
@@ -233,6 +294,7 @@ pub fn TimelineView(props: &Props) -> Html {
                 { axis::ticks(&g, axis_ticks) }
                 <g class="lanes">{ if on_canvas { lanes.labels_only() } else { lanes.svg() } }</g>
                 { strip::strip(tl, &g, &curve, props.limit, props.cut, &props.kind) }
+                if keyboard_canvas { { cursor_outline(props, &g, cursor) } }
                 if let Some(t) = props.playhead.filter(|t| g.shows(*t, *t)) {
                     <line class="playhead" x1={format!("{:.2}", g.x(t))} x2={format!("{:.2}", g.x(t))}
                           y1="0" y2={format!("{:.2}", g.height)} />

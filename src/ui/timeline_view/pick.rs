@@ -120,3 +120,59 @@ pub fn key(e: &KeyboardEvent, tl: &Timeline, cut: Option<Cut>, pickable: bool) -
         _ => None,
     }
 }
+
+/// The keyboard's place on a canvas run (no lanes in the DOM to focus): a lane and a time. The
+/// plot itself takes focus; ↑/↓ (PageUp/PageDown: a tenth of the lanes) change lanes at the same
+/// time, ←/→ (Home/End) move between the lane's bars, Enter or Space opens the menu.
+pub type Cursor = (u32, f64);
+
+/// The pickable bars of `lane` shown at `cut`, in order of start.
+fn lane_bars(tl: &Timeline, cut: Option<Cut>, lane: u32) -> Vec<Bar> {
+    let mut bars: Vec<Bar> = tl
+        .bars
+        .iter()
+        .filter(|b| b.task == lane && b.attempt > 0)
+        .filter_map(|b| super::geometry::bar_at(b, cut))
+        .collect();
+    bars.sort_by(|a, b| a.start.total_cmp(&b.start));
+    bars
+}
+
+/// The bar under the cursor: of its lane's bars, the one spanning its time, else the nearest.
+pub fn cursor_bar(tl: &Timeline, cut: Option<Cut>, (lane, t): Cursor) -> Option<Bar> {
+    let distance = |b: &Bar| (b.start - t).max(t - b.end).max(0.0);
+    lane_bars(tl, cut, lane).into_iter().min_by(|a, b| distance(a).total_cmp(&distance(b)))
+}
+
+/// Where `key` moves the cursor (`None`: not a moving key).
+pub fn move_cursor(key: &str, tl: &Timeline, cut: Option<Cut>, (lane, t): Cursor) -> Option<Cursor> {
+    let last = tl.lanes.saturating_sub(1);
+    let page = (tl.lanes / 10).max(1);
+    let middle = |b: &Bar| (b.start + b.end) / 2.0;
+    let bars = || lane_bars(tl, cut, lane);
+    let at = || {
+        let current = cursor_bar(tl, cut, (lane, t));
+        bars().iter().position(|b| Some(b) == current.as_ref())
+    };
+    Some(match key {
+        "ArrowDown" => (lane.saturating_add(1).min(last), t),
+        "ArrowUp" => (lane.saturating_sub(1), t),
+        "PageDown" => (lane.saturating_add(page).min(last), t),
+        "PageUp" => (lane.saturating_sub(page), t),
+        "ArrowRight" => (lane, at().and_then(|i| bars().get(i + 1).map(middle)).unwrap_or(t)),
+        "ArrowLeft" => (lane, at().and_then(|i| bars().get(i.checked_sub(1)?).map(middle)).unwrap_or(t)),
+        "Home" => (lane, bars().first().map_or(t, middle)),
+        "End" => (lane, bars().last().map_or(t, middle)),
+        _ => return None,
+    })
+}
+
+/// The pick for the cursor's bar, the menu placed under it; focus goes back to the plot.
+pub fn cursor_pick(plot: &Element, tl: &Timeline, g: Geometry, cut: Option<Cut>, cursor: Cursor) -> Option<Pick> {
+    let bar = cursor_bar(tl, cut, cursor)?;
+    let rect = plot.query_selector("svg").ok()??.get_bounding_client_rect();
+    let scale = rect.width() / g.width;
+    let (x, y, _, h) = g.bar_box(bar.task, bar.start, bar.end);
+    let at = ((rect.left() + x * scale) as i32, (rect.top() + (y + h) * scale) as i32 + 4);
+    Some(Pick::of(&bar, at, Some(plot.clone())))
+}
