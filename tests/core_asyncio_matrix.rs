@@ -118,12 +118,7 @@ fn what_if_matrix(variants: &[&str], full: bool) -> Vec<String> {
     let ranges: &[(u32, u32)] = if full { &[(100, 100), (0, 30), (100, 400)] } else { &[(100, 400)] };
     let mut out = Vec::new();
     for v in variants {
-        // Known difference: asyncio runs a cancelled task's `__aexit__` (the release sleep, and only
-        // then gives its permit back), awaitlab drops the body at the cancel and skips the release.
-        // Left out until Ctx::until_cancelled lets a body clean up; the override logic is checked
-        // on this pattern by the plan overrides.
-        let cancels = !v.starts_with("pattern=resource");
-        for w in overrides.iter().filter(|w| cancels || !w.contains("cancel")) {
+        for w in &overrides {
             for &n in tasks {
                 for fail in fails {
                     for &(min, max) in ranges {
