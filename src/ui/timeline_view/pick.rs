@@ -126,16 +126,10 @@ pub fn key(e: &KeyboardEvent, tl: &Timeline, cut: Option<Cut>, pickable: bool) -
 /// time, ←/→ (Home/End) move between the lane's bars, Enter or Space opens the menu.
 pub type Cursor = (u32, f64);
 
-/// The pickable bars of `lane` shown at `cut`, in order of start.
+/// The pickable bars of `lane` shown at `cut`, in order of start (the layout's order: a bar per
+/// begin event, and events come in time order).
 fn lane_bars(tl: &Timeline, cut: Option<Cut>, lane: u32) -> Vec<Bar> {
-    let mut bars: Vec<Bar> = tl
-        .bars
-        .iter()
-        .filter(|b| b.task == lane && b.attempt > 0)
-        .filter_map(|b| super::geometry::bar_at(b, cut))
-        .collect();
-    bars.sort_by(|a, b| a.start.total_cmp(&b.start));
-    bars
+    tl.bars.iter().filter(|b| b.task == lane && b.attempt > 0).filter_map(|b| super::geometry::bar_at(b, cut)).collect()
 }
 
 /// The bar under the cursor: of its lane's bars, the one spanning its time, else the nearest.
