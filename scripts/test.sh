@@ -77,8 +77,9 @@ check_versions
 ran=()
 
 # Bytes, gzip -9 of the wasm, JS and CSS that dist/index.html loads (see the build layer): the
-# 361,853 measured after issues 10-14 landed, plus 1 %. A ratchet, not the 150 KB target (README).
-PAGE_WEIGHT_BUDGET_GZIP=365500
+# 372,189 measured after issue 13's last gaps (keyboard and canvas what-if), plus 1 %. A ratchet,
+# not the 150 KB target (README "Page weight").
+PAGE_WEIGHT_BUDGET_GZIP=375900
 
 if [ -n "${want[lint]:-}" ]; then
   banner "lint (cargo fmt --check, cargo clippy -D warnings on native and wasm32)"
