@@ -390,3 +390,21 @@ fn main_label(module: &ast::Module) -> String {
     }
     "<module>".into()
 }
+
+/// Runs `source` to its end on a fresh virtual clock with `scenario`'s seed and workload (as
+/// [`crate::core::run::run_virtual`] runs a pattern): the recorded events and how it ended. A
+/// program that deadlocks (waits on something no task will ever set) ends where it stalled.
+pub fn run_virtual(scenario: &crate::core::scenario::Scenario, source: &str) -> (Vec<crate::core::event::Event>, Finished) {
+    use crate::core::clock::{Clock, VirtualClock};
+    let clock = VirtualClock::new();
+    let ctx = Ctx::new(clock.clone(), scenario.clone());
+    let c = clock.clone();
+    let lp = Loop::new(move || c.start_iteration());
+    let finished = clock.block_on(lp.run(run_detailed(&ctx, &lp, source)));
+    drop(lp);
+    let finished = finished.unwrap_or_else(|_| Finished {
+        outcomes: Vec::new(),
+        stopped: Some(CodeError { line: 0, col: 0, message: "the program waits for something that never happens (a deadlock)".into() }),
+    });
+    (ctx.rec.take(), finished)
+}
