@@ -2,16 +2,35 @@
 //! their recorded lanes, spans, prints and tracebacks are checked against what CPython 3.12 does.
 
 use awaitlab::core::event::{Event, Kind, Phase};
-use awaitlab::core::py::interp::{run_virtual, Finished};
+use awaitlab::core::py::interp::run_virtual;
+use awaitlab::core::py::CodeError;
 use awaitlab::core::scenario::Scenario;
 
 fn scenario() -> Scenario {
     Scenario::from_query("pattern=gather&tasks=5&min=100&max=100&seed=7").expect("a valid scenario")
 }
 
-/// Runs `src` (dedented) on the virtual clock.
-fn run(src: &str) -> (Vec<Event>, Finished) {
-    run_virtual(&scenario(), &dedent(src))
+/// Runs `src` (dedented) on the virtual clock, on a big stack (debug builds use far more stack
+/// per nested call than release builds do).
+fn run(src: &str) -> (Vec<Event>, Done) {
+    let src = dedent(src);
+    let (json, done) = std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(move || {
+            let (events, fin) = run_virtual(&scenario(), &src);
+            let outcomes = fin.outcomes.into_iter().map(|o| o.map(String::from).map_err(String::from)).collect();
+            (serde_json::to_string(&events).expect("events as JSON"), Done { outcomes, stopped: fin.stopped })
+        })
+        .expect("a thread")
+        .join()
+        .expect("the run does not panic");
+    (serde_json::from_str(&json).expect("events from JSON"), done)
+}
+
+/// How a run ended (a `Finished` that can cross threads).
+struct Done {
+    outcomes: Vec<Result<String, String>>,
+    stopped: Option<CodeError>,
 }
 
 fn dedent(src: &str) -> String {
@@ -68,7 +87,7 @@ fn peak(events: &[Event], phase: Phase) -> u32 {
     peak as u32
 }
 
-fn outcome_texts(f: &Finished) -> Vec<String> {
+fn outcome_texts(f: &Done) -> Vec<String> {
     f.outcomes.iter().map(|o| match o {
         Ok(v) => format!("ok {v}"),
         Err(e) => format!("err {e}"),
@@ -127,4 +146,259 @@ fn breakfast_with_gather_takes_3_s_and_without_it_5_s() {
     assert_eq!(makespan(&events), 5000.0);
     assert_eq!(lanes(&events), ["main()"], "awaiting a coroutine runs it in the same task");
     assert_eq!(prints(&events).last().map(String::as_str), Some("Breakfast ready: coffee and toast in 5.00 s"));
+}
+
+#[test]
+fn a_semaphore_of_2_over_5_tasks_of_1_s_takes_3_s_with_2_in_flight() {
+    let (events, fin) = run(r#"
+        import asyncio
+
+        async def work(sem, i):
+            async with sem:
+                await asyncio.sleep(1)
+            return i
+
+        async def main():
+            sem = asyncio.Semaphore(2)
+            results = await asyncio.gather(*(work(sem, i) for i in range(5)))
+            print(results)
+
+        asyncio.run(main())
+    "#);
+    assert!(fin.stopped.is_none());
+    assert_eq!(makespan(&events), 3000.0);
+    assert_eq!(peak(&events, Phase::Work), 2);
+    assert_eq!(prints(&events), ["[0, 1, 2, 3, 4]"]);
+    assert_eq!(lanes(&events)[1..], ["work(<Semaphore object>, 0)", "work(<Semaphore object>, 1)", "work(<Semaphore object>, 2)", "work(<Semaphore object>, 3)", "work(<Semaphore object>, 4)"]);
+    // Only real waits are recorded: tasks 3 and 4 wait 1 s, task 5 waits 2 s.
+    let waits: Vec<_> = spans(&events, Phase::Wait).into_iter().map(|(t, b, e, k, d)| (t, b, e, k, d)).collect();
+    assert_eq!(
+        waits,
+        [
+            (3, 0.0, 1000.0, Kind::End, "Semaphore".into()),
+            (4, 0.0, 1000.0, Kind::End, "Semaphore".into()),
+            (5, 0.0, 2000.0, Kind::End, "Semaphore".into()),
+        ]
+    );
+}
+
+#[test]
+fn wait_for_times_out_at_the_deadline_and_closes_the_span_with_timeout() {
+    let (events, fin) = run(r#"
+        import asyncio
+
+        async def slow():
+            await asyncio.sleep(2)
+            return "late"
+
+        async def exact():
+            await asyncio.sleep(1)
+            return "exact"
+
+        async def main():
+            try:
+                await asyncio.wait_for(slow(), timeout=0.5)
+            except asyncio.TimeoutError:
+                print("timed out")
+            try:
+                await asyncio.wait_for(exact(), 1)
+            except TimeoutError:
+                print("exactly as long as the timeout: timed out too")
+            print(await asyncio.wait_for(slow(), 3))
+
+        asyncio.run(main())
+    "#);
+    assert!(fin.stopped.is_none());
+    assert_eq!(
+        timed_prints(&events),
+        [(500.0, "timed out".into()), (1500.0, "exactly as long as the timeout: timed out too".into()), (3500.0, "late".into())]
+    );
+    let work = spans(&events, Phase::Work);
+    assert_eq!(work[0], (0, 0.0, 500.0, Kind::Timeout, "sleep(2)".into()));
+    assert_eq!(work[1], (0, 500.0, 1500.0, Kind::Timeout, "sleep(1)".into()));
+    assert_eq!(work[2], (0, 1500.0, 3500.0, Kind::End, "sleep(2)".into()));
+}
+
+#[test]
+fn asyncio_timeout_raises_timeout_error_after_the_block_and_cancel_reaches_except_and_finally() {
+    let (events, fin) = run(r#"
+        import asyncio
+
+        async def worker():
+            try:
+                await asyncio.sleep(10)
+            except asyncio.CancelledError:
+                print("worker cancelled")
+                raise
+            finally:
+                print("worker cleanup")
+
+        async def main():
+            try:
+                async with asyncio.timeout(1):
+                    await asyncio.sleep(5)
+            except TimeoutError:
+                print("block timed out")
+            t = asyncio.create_task(worker())
+            await asyncio.sleep(0.5)
+            t.cancel()
+            try:
+                await t
+            except asyncio.CancelledError:
+                print("main saw the cancellation", t.cancelled())
+
+        asyncio.run(main())
+    "#);
+    assert!(fin.stopped.is_none(), "{:?}", fin.stopped);
+    assert_eq!(
+        timed_prints(&events),
+        [
+            (1000.0, "block timed out".into()),
+            (1500.0, "worker cancelled".into()),
+            (1500.0, "worker cleanup".into()),
+            (1500.0, "main saw the cancellation True".into()),
+        ]
+    );
+    let work = spans(&events, Phase::Work);
+    assert_eq!(work[0].3, Kind::Timeout);
+    assert_eq!(work[2], (1, 1000.0, 1500.0, Kind::Cancel, String::new()));
+    let failed: Vec<_> = events.iter().filter(|e| e.kind == Kind::Failed).map(|e| (e.task, e.detail.to_string())).collect();
+    assert_eq!(failed, [(1, "cancelled".to_string())]);
+}
+
+#[test]
+fn a_task_group_s_first_error_cancels_its_siblings_and_raises_an_exception_group() {
+    let (events, fin) = run(r#"
+        import asyncio
+
+        async def ok(n):
+            await asyncio.sleep(n)
+            return n
+
+        async def boom():
+            await asyncio.sleep(1)
+            raise ValueError("boom")
+
+        async def main():
+            try:
+                async with asyncio.TaskGroup() as tg:
+                    tg.create_task(ok(3))
+                    tg.create_task(boom())
+                    tg.create_task(ok(5))
+            except ExceptionGroup as eg:
+                print("caught", eg, [type(e).__name__ for e in eg.exceptions], eg.exceptions[0])
+
+        asyncio.run(main())
+    "#);
+    assert!(fin.stopped.is_none(), "{:?}", fin.stopped);
+    assert_eq!(timed_prints(&events), [(1000.0, "caught unhandled errors in a TaskGroup (1 sub-exception) ['ValueError'] boom".into())]);
+    assert_eq!(outcome_texts(&fin), ["ok None", "err cancelled", "err ValueError: boom", "err cancelled"]);
+    let work = spans(&events, Phase::Work);
+    assert_eq!(work.iter().map(|w| (w.0, w.2, w.3)).collect::<Vec<_>>(), [(1, 1000.0, Kind::Cancel), (2, 1000.0, Kind::End), (3, 1000.0, Kind::Cancel)]);
+}
+
+#[test]
+fn a_queue_worker_pool_of_3_processes_9_items_of_1_s_in_3_s() {
+    let (events, fin) = run(r#"
+        import asyncio
+
+        async def worker(name, queue, done):
+            while True:
+                item = await queue.get()
+                await asyncio.sleep(1)
+                done.append((name, item))
+                queue.task_done()
+
+        async def main():
+            queue = asyncio.Queue()
+            done = []
+            for i in range(9):
+                queue.put_nowait(i)
+            workers = [asyncio.create_task(worker(f"w{n}", queue, done)) for n in range(3)]
+            await queue.join()
+            for w in workers:
+                w.cancel()
+            res = await asyncio.gather(*workers, return_exceptions=True)
+            print(len(done), sorted(i for _, i in done))
+            print([type(r).__name__ for r in res])
+
+        asyncio.run(main())
+    "#);
+    assert!(fin.stopped.is_none(), "{:?}", fin.stopped);
+    assert_eq!(timed_prints(&events), [(3000.0, "9 [0, 1, 2, 3, 4, 5, 6, 7, 8]".into()), (3000.0, "['CancelledError', 'CancelledError', 'CancelledError']".into())]);
+    assert_eq!(peak(&events, Phase::Work), 3);
+    assert_eq!(lanes(&events), ["main()", "worker('w0', <Queue object>, [])", "worker('w1', <Queue object>, [])", "worker('w2', <Queue object>, [])"]);
+    // Each worker's last get waits until it is cancelled; main waits on join.
+    let waits = spans(&events, Phase::Wait);
+    assert!(waits.iter().any(|w| w.0 == 0 && w.4 == "Queue.join" && w.2 == 3000.0), "{waits:?}");
+    assert_eq!(waits.iter().filter(|w| w.0 > 0 && w.3 == Kind::Cancel).count(), 3);
+}
+
+#[test]
+fn an_uncaught_exception_prints_a_traceback_with_the_reader_s_lines() {
+    let (events, fin) = run(r#"
+        import asyncio
+
+        async def fetch(n):
+            await asyncio.sleep(0.1)
+            if n == 2:
+                raise ValueError("boom")
+            return n
+
+        async def main():
+            results = []
+            for n in range(3):
+                results.append(await fetch(n))
+
+        asyncio.run(main())
+    "#);
+    assert!(fin.stopped.is_none());
+    assert_eq!(
+        prints(&events),
+        [
+            "Traceback (most recent call last):",
+            "  line 14, in <module>",
+            "  line 12, in main",
+            "  line 6, in fetch",
+            "ValueError: boom",
+        ]
+    );
+    let failed: Vec<_> = events.iter().filter(|e| e.kind == Kind::Failed).map(|e| (e.task, e.detail.to_string(), e.line, e.t)).collect();
+    assert_eq!(failed, [(0, "ValueError: boom".to_string(), 6, 300.0)]);
+}
+
+#[test]
+fn an_await_free_infinite_loop_stops_at_the_step_budget_naming_its_line() {
+    let (events, fin) = run(r#"
+        import asyncio
+
+        async def main():
+            n = 0
+            while True:
+                n += 1
+
+        asyncio.run(main())
+    "#);
+    let stop = fin.stopped.expect("stopped");
+    assert_eq!(stop.line, 6);
+    assert!(stop.message.starts_with("the program ran 5,000,000 steps without awaiting"), "{}", stop.message);
+    assert!(stop.message.contains("(line 6)"), "{}", stop.message);
+    assert!(events.iter().any(|e| e.kind == Kind::Failed && e.detail.starts_with("stopped: ")));
+}
+
+#[test]
+fn deep_recursion_raises_recursion_error_and_an_unknown_name_raises_name_error_with_its_line() {
+    let (events, _) = run(r#"
+        def down(n):
+            return down(n + 1)
+
+        try:
+            down(0)
+        except RecursionError as e:
+            print("RecursionError:", e)
+        print(undefined_thing(3))
+    "#);
+    let p = prints(&events);
+    assert!(p[0].starts_with("RecursionError: maximum recursion depth exceeded"), "{p:?}");
+    assert_eq!(p[1..], ["Traceback (most recent call last):", "  line 8, in <module>", "NameError: name 'undefined_thing' is not defined"]);
 }

@@ -22,9 +22,11 @@ impl<'a> Interp<'a> {
                     all.extend(args);
                     self.call_func(b.1.clone(), all, kwargs, f, line).await
                 }
-                Value::Builtin(b) => self.call_builtin(b, None, args, kwargs, f, line).await,
-                Value::Method(m) => self.call_builtin(m.1, Some(m.0.clone()), args, kwargs, f, line).await,
-                Value::Class(c) => self.instantiate(c, args, kwargs, f, line).await,
+                // Boxed apart, so the frames of a deep recursion of the reader's functions stay
+                // small (each level of it passes here).
+                Value::Builtin(b) => Box::pin(self.call_builtin(b, None, args, kwargs, f, line)).await,
+                Value::Method(m) => Box::pin(self.call_builtin(m.1, Some(m.0.clone()), args, kwargs, f, line)).await,
+                Value::Class(c) => Box::pin(self.instantiate(c, args, kwargs, f, line)).await,
                 other => raise(E::TypeError, format!("'{}' object is not callable", other.type_name())),
             }
         })

@@ -97,37 +97,6 @@ impl<'a> Interp<'a> {
         match &e.kind {
             ExprKind::Name(n) => self.load(n, f),
             ExprKind::Const(c) => Ok(const_value(c)),
-            ExprKind::FString(parts) => {
-                let s = self.fstring(parts, f).await?;
-                self.new_str(s)
-            }
-            ExprKind::List(items) => Ok(Value::list(self.eval_items(items, f).await?)),
-            ExprKind::Tuple(items) => Ok(Value::tuple(self.eval_items(items, f).await?)),
-            ExprKind::Set(items) => {
-                let items = self.eval_items(items, f).await?;
-                self.make_set(items)
-            }
-            ExprKind::Dict(pairs) => self.eval_dict(pairs, f).await,
-            ExprKind::Comp { kind, elt, generators } => {
-                let mut out = match kind {
-                    CompKind::Set => CompOut::Set(Dict::default()),
-                    _ => CompOut::List(Vec::new()),
-                };
-                self.comprehension(generators, CompElt::One(elt), f, &mut out).await?;
-                Ok(match out {
-                    CompOut::Set(d) => Value::Set(Rc::new(RefCell::new(d))),
-                    CompOut::List(v) => Value::list(v),
-                    CompOut::Dict(d) => Value::dict(d),
-                })
-            }
-            ExprKind::DictComp { key, value, generators } => {
-                let mut out = CompOut::Dict(Dict::default());
-                self.comprehension(generators, CompElt::Pair(key, value), f, &mut out).await?;
-                Ok(match out {
-                    CompOut::Dict(d) => Value::dict(d),
-                    _ => Value::None,
-                })
-            }
             ExprKind::BinOp { left, op, right } => {
                 let l = ev!(self, left, f)?;
                 let r = ev!(self, right, f)?;
@@ -168,6 +137,62 @@ impl<'a> Interp<'a> {
                 let v = ev!(self, value, f)?;
                 self.get_attr(&v, attr, f)
             }
+            ExprKind::Subscript { value, index } if !matches!(index.kind, ExprKind::Slice { .. }) => {
+                let v = ev!(self, value, f)?;
+                let i = ev!(self, index, f)?;
+                self.get_item(&v, &i)
+            }
+            ExprKind::Await(operand) => {
+                let v = ev!(self, operand, f)?;
+                f.line.set(e.pos.line);
+                self.await_value(v, f, e.pos.line).await
+            }
+            ExprKind::IfExp { test, body, orelse } => {
+                if ev!(self, test, f)?.truthy() {
+                    ev!(self, body, f)
+                } else {
+                    ev!(self, orelse, f)
+                }
+            }
+            // Displays, comprehensions, f-strings, slices and lambdas are boxed apart: the frame of
+            // this function stays small, and every level of a deep recursion passes here.
+            _ => Box::pin(self.eval_rare(e, f)).await,
+        }
+    }
+
+    async fn eval_rare<'s>(&'s self, e: &'s Expr, f: &'s Frame) -> Res {
+        match &e.kind {
+            ExprKind::FString(parts) => {
+                let s = self.fstring(parts, f).await?;
+                self.new_str(s)
+            }
+            ExprKind::List(items) => Ok(Value::list(self.eval_items(items, f).await?)),
+            ExprKind::Tuple(items) => Ok(Value::tuple(self.eval_items(items, f).await?)),
+            ExprKind::Set(items) => {
+                let items = self.eval_items(items, f).await?;
+                self.make_set(items)
+            }
+            ExprKind::Dict(pairs) => self.eval_dict(pairs, f).await,
+            ExprKind::Comp { kind, elt, generators } => {
+                let mut out = match kind {
+                    CompKind::Set => CompOut::Set(Dict::default()),
+                    _ => CompOut::List(Vec::new()),
+                };
+                self.comprehension(generators, CompElt::One(elt), f, &mut out).await?;
+                Ok(match out {
+                    CompOut::Set(d) => Value::Set(Rc::new(RefCell::new(d))),
+                    CompOut::List(v) => Value::list(v),
+                    CompOut::Dict(d) => Value::dict(d),
+                })
+            }
+            ExprKind::DictComp { key, value, generators } => {
+                let mut out = CompOut::Dict(Dict::default());
+                self.comprehension(generators, CompElt::Pair(key, value), f, &mut out).await?;
+                Ok(match out {
+                    CompOut::Dict(d) => Value::dict(d),
+                    _ => Value::None,
+                })
+            }
             ExprKind::Subscript { value, index } => {
                 let v = ev!(self, value, f)?;
                 if let ExprKind::Slice { lower, upper, step } = &index.kind {
@@ -181,19 +206,8 @@ impl<'a> Interp<'a> {
             }
             ExprKind::Slice { .. } => raise(E::TypeError, "a slice is only allowed inside [ ]"),
             ExprKind::Starred(_) => raise(E::TypeError, "starred expression is only allowed in calls, lists and tuples"),
-            ExprKind::Await(operand) => {
-                let v = ev!(self, operand, f)?;
-                f.line.set(e.pos.line);
-                self.await_value(v, f, e.pos.line).await
-            }
             ExprKind::Lambda(def) => self.make_func(def, f).await,
-            ExprKind::IfExp { test, body, orelse } => {
-                if ev!(self, test, f)?.truthy() {
-                    ev!(self, body, f)
-                } else {
-                    ev!(self, orelse, f)
-                }
-            }
+            _ => raise(E::TypeError, "unexpected expression"),
         }
     }
 

@@ -34,13 +34,6 @@ impl<'a> Interp<'a> {
                     self.assign(t, v.clone(), f).await?;
                 }
             }
-            StmtKind::AugAssign { target, op, value } => self.aug_assign(target, *op, value, f).await?,
-            StmtKind::AnnAssign { target, value } => {
-                if let Some(value) = value {
-                    let v = ev!(self, value, f)?;
-                    self.assign(target, v, f).await?;
-                }
-            }
             StmtKind::Return(v) => {
                 let v = match v {
                     Some(e) => ev!(self, e, f)?,
@@ -94,6 +87,22 @@ impl<'a> Interp<'a> {
             StmtKind::Break => return Err(Flow::Break),
             StmtKind::Continue => return Err(Flow::Continue),
             StmtKind::Pass => {}
+            // The other statements are boxed apart: the frame of this one stays small, and every
+            // level of a deep recursion of the reader's functions passes here.
+            _ => return Box::pin(self.exec_rare(s, f)).await,
+        }
+        Ok(())
+    }
+
+    async fn exec_rare<'s>(&'s self, s: &'s Stmt, f: &'s Frame) -> Result<(), Flow> {
+        match &s.kind {
+            StmtKind::AugAssign { target, op, value } => self.aug_assign(target, *op, value, f).await?,
+            StmtKind::AnnAssign { target, value } => {
+                if let Some(value) = value {
+                    let v = ev!(self, value, f)?;
+                    self.assign(target, v, f).await?;
+                }
+            }
             StmtKind::Try { body, handlers, orelse, finalbody } => self.exec_try(body, handlers, orelse, finalbody, f).await?,
             StmtKind::Raise { exc, cause } => return Err(self.exec_raise(exc.as_ref(), cause.as_ref(), f).await),
             StmtKind::With { items, body, is_async } => self.exec_with(items, body, *is_async, f).await?,
@@ -154,6 +163,7 @@ impl<'a> Interp<'a> {
                     self.delete(t, f).await?;
                 }
             }
+            _ => {}
         }
         Ok(())
     }
