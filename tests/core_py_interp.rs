@@ -35,8 +35,10 @@ struct Done {
 
 fn dedent(src: &str) -> String {
     let lines: Vec<&str> = src.lines().skip_while(|l| l.trim().is_empty()).collect();
-    let indent = lines.iter().filter(|l| !l.trim().is_empty()).map(|l| l.len() - l.trim_start().len()).min().unwrap_or(0);
-    lines.iter().map(|l| if l.len() >= indent { &l[indent..] } else { l.trim_start() }).collect::<Vec<_>>().join("\n") + "\n"
+    let indent =
+        lines.iter().filter(|l| !l.trim().is_empty()).map(|l| l.len() - l.trim_start().len()).min().unwrap_or(0);
+    lines.iter().map(|l| if l.len() >= indent { &l[indent..] } else { l.trim_start() }).collect::<Vec<_>>().join("\n")
+        + "\n"
 }
 
 /// The printed lines, in order.
@@ -66,7 +68,9 @@ fn spans(events: &[Event], phase: Phase) -> Vec<(u32, f64, f64, Kind, String)> {
         if b.kind != Kind::Begin || b.phase != phase {
             continue;
         }
-        let close = events[i + 1..].iter().find(|e| e.kind.closes_span() && e.task == b.task && e.attempt == b.attempt && e.phase == phase);
+        let close = events[i + 1..]
+            .iter()
+            .find(|e| e.kind.closes_span() && e.task == b.task && e.attempt == b.attempt && e.phase == phase);
         let close = close.unwrap_or_else(|| panic!("span {b:?} never closes"));
         out.push((b.task, b.t, close.t, close.kind, close.detail.to_string()));
     }
@@ -88,10 +92,13 @@ fn peak(events: &[Event], phase: Phase) -> u32 {
 }
 
 fn outcome_texts(f: &Done) -> Vec<String> {
-    f.outcomes.iter().map(|o| match o {
-        Ok(v) => format!("ok {v}"),
-        Err(e) => format!("err {e}"),
-    }).collect()
+    f.outcomes
+        .iter()
+        .map(|o| match o {
+            Ok(v) => format!("ok {v}"),
+            Err(e) => format!("err {e}"),
+        })
+        .collect()
 }
 
 const BREAKFAST_GATHER: &str = r#"
@@ -169,7 +176,16 @@ fn a_semaphore_of_2_over_5_tasks_of_1_s_takes_3_s_with_2_in_flight() {
     assert_eq!(makespan(&events), 3000.0);
     assert_eq!(peak(&events, Phase::Work), 2);
     assert_eq!(prints(&events), ["[0, 1, 2, 3, 4]"]);
-    assert_eq!(lanes(&events)[1..], ["work(<Semaphore object>, 0)", "work(<Semaphore object>, 1)", "work(<Semaphore object>, 2)", "work(<Semaphore object>, 3)", "work(<Semaphore object>, 4)"]);
+    assert_eq!(
+        lanes(&events)[1..],
+        [
+            "work(<Semaphore object>, 0)",
+            "work(<Semaphore object>, 1)",
+            "work(<Semaphore object>, 2)",
+            "work(<Semaphore object>, 3)",
+            "work(<Semaphore object>, 4)"
+        ]
+    );
     // Only real waits are recorded: tasks 3 and 4 wait 1 s, task 5 waits 2 s.
     let waits: Vec<_> = spans(&events, Phase::Wait).into_iter().map(|(t, b, e, k, d)| (t, b, e, k, d)).collect();
     assert_eq!(
@@ -211,7 +227,11 @@ fn wait_for_times_out_at_the_deadline_and_closes_the_span_with_timeout() {
     assert!(fin.stopped.is_none());
     assert_eq!(
         timed_prints(&events),
-        [(500.0, "timed out".into()), (1500.0, "exactly as long as the timeout: timed out too".into()), (3500.0, "late".into())]
+        [
+            (500.0, "timed out".into()),
+            (1500.0, "exactly as long as the timeout: timed out too".into()),
+            (3500.0, "late".into())
+        ]
     );
     let work = spans(&events, Phase::Work);
     assert_eq!(work[0], (0, 0.0, 500.0, Kind::Timeout, "sleep(2)".into()));
@@ -262,7 +282,8 @@ fn asyncio_timeout_raises_timeout_error_after_the_block_and_cancel_reaches_excep
     let work = spans(&events, Phase::Work);
     assert_eq!(work[0].3, Kind::Timeout);
     assert_eq!(work[2], (1, 1000.0, 1500.0, Kind::Cancel, String::new()));
-    let failed: Vec<_> = events.iter().filter(|e| e.kind == Kind::Failed).map(|e| (e.task, e.detail.to_string())).collect();
+    let failed: Vec<_> =
+        events.iter().filter(|e| e.kind == Kind::Failed).map(|e| (e.task, e.detail.to_string())).collect();
     assert_eq!(failed, [(1, "cancelled".to_string())]);
 }
 
@@ -291,10 +312,16 @@ fn a_task_group_s_first_error_cancels_its_siblings_and_raises_an_exception_group
         asyncio.run(main())
     "#);
     assert!(fin.stopped.is_none(), "{:?}", fin.stopped);
-    assert_eq!(timed_prints(&events), [(1000.0, "caught unhandled errors in a TaskGroup (1 sub-exception) ['ValueError'] boom".into())]);
+    assert_eq!(
+        timed_prints(&events),
+        [(1000.0, "caught unhandled errors in a TaskGroup (1 sub-exception) ['ValueError'] boom".into())]
+    );
     assert_eq!(outcome_texts(&fin), ["ok None", "err cancelled", "err ValueError: boom", "err cancelled"]);
     let work = spans(&events, Phase::Work);
-    assert_eq!(work.iter().map(|w| (w.0, w.2, w.3)).collect::<Vec<_>>(), [(1, 1000.0, Kind::Cancel), (2, 1000.0, Kind::End), (3, 1000.0, Kind::Cancel)]);
+    assert_eq!(
+        work.iter().map(|w| (w.0, w.2, w.3)).collect::<Vec<_>>(),
+        [(1, 1000.0, Kind::Cancel), (2, 1000.0, Kind::End), (3, 1000.0, Kind::Cancel)]
+    );
 }
 
 #[test]
@@ -325,9 +352,23 @@ fn a_queue_worker_pool_of_3_processes_9_items_of_1_s_in_3_s() {
         asyncio.run(main())
     "#);
     assert!(fin.stopped.is_none(), "{:?}", fin.stopped);
-    assert_eq!(timed_prints(&events), [(3000.0, "9 [0, 1, 2, 3, 4, 5, 6, 7, 8]".into()), (3000.0, "['CancelledError', 'CancelledError', 'CancelledError']".into())]);
+    assert_eq!(
+        timed_prints(&events),
+        [
+            (3000.0, "9 [0, 1, 2, 3, 4, 5, 6, 7, 8]".into()),
+            (3000.0, "['CancelledError', 'CancelledError', 'CancelledError']".into())
+        ]
+    );
     assert_eq!(peak(&events, Phase::Work), 3);
-    assert_eq!(lanes(&events), ["main()", "worker('w0', <Queue object>, [])", "worker('w1', <Queue object>, [])", "worker('w2', <Queue object>, [])"]);
+    assert_eq!(
+        lanes(&events),
+        [
+            "main()",
+            "worker('w0', <Queue object>, [])",
+            "worker('w1', <Queue object>, [])",
+            "worker('w2', <Queue object>, [])"
+        ]
+    );
     // Each worker's last get waits until it is cancelled; main waits on join.
     let waits = spans(&events, Phase::Wait);
     assert!(waits.iter().any(|w| w.0 == 0 && w.4 == "Queue.join" && w.2 == 3000.0), "{waits:?}");
@@ -363,7 +404,8 @@ fn an_uncaught_exception_prints_a_traceback_with_the_reader_s_lines() {
             "ValueError: boom",
         ]
     );
-    let failed: Vec<_> = events.iter().filter(|e| e.kind == Kind::Failed).map(|e| (e.task, e.detail.to_string(), e.line, e.t)).collect();
+    let failed: Vec<_> =
+        events.iter().filter(|e| e.kind == Kind::Failed).map(|e| (e.task, e.detail.to_string(), e.line, e.t)).collect();
     assert_eq!(failed, [(0, "ValueError: boom".to_string(), 6, 300.0)]);
 }
 
@@ -400,5 +442,12 @@ fn deep_recursion_raises_recursion_error_and_an_unknown_name_raises_name_error_w
     "#);
     let p = prints(&events);
     assert!(p[0].starts_with("RecursionError: maximum recursion depth exceeded"), "{p:?}");
-    assert_eq!(p[1..], ["Traceback (most recent call last):", "  line 8, in <module>", "NameError: name 'undefined_thing' is not defined"]);
+    assert_eq!(
+        p[1..],
+        [
+            "Traceback (most recent call last):",
+            "  line 8, in <module>",
+            "NameError: name 'undefined_thing' is not defined"
+        ]
+    );
 }

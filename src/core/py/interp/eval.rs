@@ -35,9 +35,16 @@ enum CompElt<'s> {
 
 /// An iteration in progress (`for`, comprehensions, unpacking).
 pub enum Iter {
-    Range { next: i64, stop: i64, step: i64 },
+    Range {
+        next: i64,
+        stop: i64,
+        step: i64,
+    },
     /// A list, read live by index (appending while iterating is seen, as in Python).
-    List { list: Rc<RefCell<Vec<Value>>>, i: usize },
+    List {
+        list: Rc<RefCell<Vec<Value>>>,
+        i: usize,
+    },
     Vals(std::vec::IntoIter<Value>),
 }
 
@@ -205,7 +212,9 @@ impl<'a> Interp<'a> {
                 self.get_item(&v, &i)
             }
             ExprKind::Slice { .. } => raise(E::TypeError, "a slice is only allowed inside [ ]"),
-            ExprKind::Starred(_) => raise(E::TypeError, "starred expression is only allowed in calls, lists and tuples"),
+            ExprKind::Starred(_) => {
+                raise(E::TypeError, "starred expression is only allowed in calls, lists and tuples")
+            }
             ExprKind::Lambda(def) => self.make_func(def, f).await,
             _ => raise(E::TypeError, "unexpected expression"),
         }
@@ -340,7 +349,10 @@ impl<'a> Interp<'a> {
                         }
                     }
                     other => {
-                        return raise(E::TypeError, format!("argument after ** must be a mapping, not {}", other.type_name()))
+                        return raise(
+                            E::TypeError,
+                            format!("argument after ** must be a mapping, not {}", other.type_name()),
+                        )
                     }
                 },
             }
@@ -349,7 +361,11 @@ impl<'a> Interp<'a> {
     }
 
     /// An f-string's text.
-    fn fstring<'s>(&'s self, parts: &'s [FPart], f: &'s Frame) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, Flow>> + 's>> {
+    fn fstring<'s>(
+        &'s self,
+        parts: &'s [FPart],
+        f: &'s Frame,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, Flow>> + 's>> {
         Box::pin(async move {
             let mut out = String::new();
             for part in parts {
@@ -358,7 +374,7 @@ impl<'a> Interp<'a> {
                     FPart::Value { value, conversion, spec } => {
                         let v = ev!(self, value, f)?;
                         let v = match conversion {
-                            Some('r' | 'a') => Value::Str(Rc::from(fmt::repr(&v))),
+                            Some('r' | 'a') => Value::Str(Rc::from(self.repr_of(&v, f).await?)),
                             Some('s') => Value::Str(Rc::from(self.to_str(&v, f).await?)),
                             _ => v,
                         };
@@ -381,14 +397,69 @@ impl<'a> Interp<'a> {
     /// `str(v)`, calling the reader's `__str__` (or `__repr__`) if the class has one.
     pub async fn to_str(&self, v: &Value, f: &Frame) -> Result<String, Flow> {
         if let Value::Instance(i) = v {
-            if let Some(m) = i.class.lookup("__str__").or_else(|| i.class.lookup("__repr__")) {
-                if matches!(m, Value::Func(_)) {
-                    let s = self.call(m, vec![v.clone()], Vec::new(), f, f.line.get()).await?;
-                    return Ok(fmt::to_str(&s));
-                }
+            if let Some(m @ Value::Func(_)) = i.class.lookup("__str__") {
+                let s = self.call(m, vec![v.clone()], Vec::new(), f, f.line.get()).await?;
+                return Ok(fmt::to_str(&s));
             }
         }
-        Ok(fmt::to_str(v))
+        if matches!(v, Value::Str(_)) || !needs_custom_repr(v, 0) {
+            return Ok(fmt::to_str(v));
+        }
+        self.repr_of(v, f).await
+    }
+
+    /// `repr(v)`, calling the reader's `__repr__` methods (in containers too).
+    pub fn repr_of<'s>(
+        &'s self,
+        v: &'s Value,
+        f: &'s Frame,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, Flow>> + 's>> {
+        Box::pin(async move {
+            if !needs_custom_repr(v, 0) {
+                return Ok(fmt::repr(v));
+            }
+            let seq = |items: Vec<Value>, open: &'static str, close: &'static str| async move {
+                let mut out = String::from(open);
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    out.push_str(&self.repr_of(item, f).await?);
+                }
+                if open == "(" && items.len() == 1 {
+                    out.push(',');
+                }
+                out.push_str(close);
+                Ok::<String, Flow>(out)
+            };
+            match v {
+                Value::Instance(i) => match i.class.lookup("__repr__") {
+                    Some(m @ Value::Func(_)) => {
+                        let s = self.call(m, vec![v.clone()], Vec::new(), f, f.line.get()).await?;
+                        Ok(fmt::to_str(&s))
+                    }
+                    _ => Ok(fmt::repr(v)),
+                },
+                Value::List(l) => seq(l.borrow().clone(), "[", "]").await,
+                Value::Tuple(t) => seq(t.to_vec(), "(", ")").await,
+                Value::Set(d) => seq(d.borrow().keys(), "{", "}").await,
+                Value::Dict(d) => {
+                    let pairs: Vec<(Value, Value)> = d.borrow().iter().cloned().collect();
+                    let mut out = String::from("{");
+                    for (i, (k, val)) in pairs.iter().enumerate() {
+                        if i > 0 {
+                            out.push_str(", ");
+                        }
+                        out.push_str(&self.repr_of(k, f).await?);
+                        out.push_str(": ");
+                        out.push_str(&self.repr_of(val, f).await?);
+                    }
+                    out.push('}');
+                    Ok(out)
+                }
+                other => Ok(fmt::repr(other)),
+            }
+        })
     }
 
     /// The values `v` iterates over, for `*spread`, unpacking and built-ins.
@@ -406,7 +477,9 @@ impl<'a> Interp<'a> {
             Value::Range(r) => Iter::Range { next: r.0, stop: r.1, step: r.2 },
             Value::List(l) => Iter::List { list: l.clone(), i: 0 },
             Value::Tuple(t) => Iter::Vals(t.to_vec().into_iter()),
-            Value::Str(s) => Iter::Vals(s.chars().map(|c| Value::str(c.encode_utf8(&mut [0; 4]))).collect::<Vec<_>>().into_iter()),
+            Value::Str(s) => {
+                Iter::Vals(s.chars().map(|c| Value::str(c.encode_utf8(&mut [0; 4]))).collect::<Vec<_>>().into_iter())
+            }
             Value::Dict(d) | Value::Set(d) => Iter::Vals(d.borrow().keys().into_iter()),
             Value::Obj(o) => match o.iter_values() {
                 Some(vals) => Iter::Vals(vals.into_iter()),
@@ -512,5 +585,22 @@ impl<'a> Interp<'a> {
             scope: f.closure.clone(),
             class: RefCell::new(None),
         })))
+    }
+}
+
+/// Whether `repr(v)` needs the reader's `__repr__` (an instance of a class defining it, here or
+/// inside a list, tuple, set or dict).
+fn needs_custom_repr(v: &Value, depth: u32) -> bool {
+    if depth > 20 {
+        return false;
+    }
+    match v {
+        Value::Instance(i) => matches!(i.class.lookup("__repr__"), Some(Value::Func(_))),
+        Value::List(l) => l.borrow().iter().any(|x| needs_custom_repr(x, depth + 1)),
+        Value::Tuple(t) => t.iter().any(|x| needs_custom_repr(x, depth + 1)),
+        Value::Dict(d) | Value::Set(d) => {
+            d.borrow().iter().any(|(k, x)| needs_custom_repr(k, depth + 1) || needs_custom_repr(x, depth + 1))
+        }
+        _ => false,
     }
 }

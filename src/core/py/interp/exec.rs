@@ -48,20 +48,18 @@ impl<'a> Interp<'a> {
                     self.exec_block(orelse, f).await?;
                 }
             }
-            StmtKind::While { test, body, orelse } => {
-                loop {
-                    f.line.set(s.pos.line);
-                    if !ev!(self, test, f)?.truthy() {
-                        self.exec_block(orelse, f).await?;
-                        break;
-                    }
-                    match self.exec_block(body, f).await {
-                        Ok(_) | Err(Flow::Continue) => {}
-                        Err(Flow::Break) => break,
-                        Err(other) => return Err(other),
-                    }
+            StmtKind::While { test, body, orelse } => loop {
+                f.line.set(s.pos.line);
+                if !ev!(self, test, f)?.truthy() {
+                    self.exec_block(orelse, f).await?;
+                    break;
                 }
-            }
+                match self.exec_block(body, f).await {
+                    Ok(_) | Err(Flow::Continue) => {}
+                    Err(Flow::Break) => break,
+                    Err(other) => return Err(other),
+                }
+            },
             StmtKind::For { target, iter, body, orelse, is_async } => {
                 if *is_async {
                     return raise(E::NotImplementedError, "`async for` is not supported here");
@@ -103,7 +101,9 @@ impl<'a> Interp<'a> {
                     self.assign(target, v, f).await?;
                 }
             }
-            StmtKind::Try { body, handlers, orelse, finalbody } => self.exec_try(body, handlers, orelse, finalbody, f).await?,
+            StmtKind::Try { body, handlers, orelse, finalbody } => {
+                self.exec_try(body, handlers, orelse, finalbody, f).await?
+            }
             StmtKind::Raise { exc, cause } => return Err(self.exec_raise(exc.as_ref(), cause.as_ref(), f).await),
             StmtKind::With { items, body, is_async } => self.exec_with(items, body, *is_async, f).await?,
             StmtKind::FunctionDef(def) => {
@@ -169,7 +169,12 @@ impl<'a> Interp<'a> {
     }
 
     /// Assigns `v` to a target: a name, an attribute, a subscript, or a tuple/list to unpack into.
-    pub fn assign<'s>(&'s self, target: &'s Expr, v: Value, f: &'s Frame) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Flow>> + 's>> {
+    pub fn assign<'s>(
+        &'s self,
+        target: &'s Expr,
+        v: Value,
+        f: &'s Frame,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Flow>> + 's>> {
         Box::pin(async move {
             match &target.kind {
                 ExprKind::Name(n) => {
@@ -276,10 +281,15 @@ impl<'a> Interp<'a> {
                     Value::Dict(d) => {
                         let h = i.hkey().or_else(|t| raise(E::TypeError, format!("unhashable type: '{t}'")))?;
                         if d.borrow_mut().remove(&h).is_none() {
-                            return Err(Flow::Raise(E::KeyError, super::fmt::repr(&i)));
+                            return Err(self.key_error(&i));
                         }
                     }
-                    other => return raise(E::TypeError, format!("'{}' object doesn't support item deletion", other.type_name())),
+                    other => {
+                        return raise(
+                            E::TypeError,
+                            format!("'{}' object doesn't support item deletion", other.type_name()),
+                        )
+                    }
                 }
             }
             ExprKind::Attribute { value, attr } => {
@@ -396,7 +406,13 @@ impl<'a> Interp<'a> {
         Flow::Exc(Box::new(Exc { value: v, trace: Vec::new() }))
     }
 
-    async fn exec_class<'s>(&'s self, name: &'s str, bases: &'s [Expr], body: &'s [Stmt], f: &'s Frame) -> Result<Rc<Class>, Flow> {
+    async fn exec_class<'s>(
+        &'s self,
+        name: &'s str,
+        bases: &'s [Expr],
+        body: &'s [Stmt],
+        f: &'s Frame,
+    ) -> Result<Rc<Class>, Flow> {
         let mut base_classes = Vec::new();
         for b in bases {
             match ev!(self, b, f)? {
@@ -417,7 +433,8 @@ impl<'a> Interp<'a> {
         };
         self.exec_block(body, &frame).await?;
         let attrs = std::mem::take(&mut *scope.vars.borrow_mut());
-        let class = Rc::new(Class { name: Rc::from(name), bases: base_classes, attrs: RefCell::new(attrs), builtin: false });
+        let class =
+            Rc::new(Class { name: Rc::from(name), bases: base_classes, attrs: RefCell::new(attrs), builtin: false });
         for v in class.attrs.borrow().values() {
             if let Value::Func(func) = v {
                 *func.class.borrow_mut() = Some(Rc::downgrade(&class));
@@ -426,7 +443,13 @@ impl<'a> Interp<'a> {
         Ok(class)
     }
 
-    async fn exec_with<'s>(&'s self, items: &'s [WithItem], body: &'s [Stmt], is_async: bool, f: &'s Frame) -> Result<(), Flow> {
+    async fn exec_with<'s>(
+        &'s self,
+        items: &'s [WithItem],
+        body: &'s [Stmt],
+        is_async: bool,
+        f: &'s Frame,
+    ) -> Result<(), Flow> {
         let Some((item, rest)) = items.split_first() else {
             return self.exec_block(body, f).await.map(drop);
         };
@@ -465,7 +488,14 @@ impl<'a> Interp<'a> {
         if let Value::Instance(i) = cm {
             let name = if is_async { "__aenter__" } else { "__enter__" };
             let Some(m) = i.class.lookup(name) else {
-                return raise(E::TypeError, format!("'{}' object does not support the {}context manager protocol", i.class.name, if is_async { "asynchronous " } else { "" }));
+                return raise(
+                    E::TypeError,
+                    format!(
+                        "'{}' object does not support the {}context manager protocol",
+                        i.class.name,
+                        if is_async { "asynchronous " } else { "" }
+                    ),
+                );
             };
             let r = self.call(bind_method(cm, m), Vec::new(), Vec::new(), f, line).await?;
             if !is_async {
@@ -491,7 +521,11 @@ impl<'a> Interp<'a> {
                 return raise(E::TypeError, format!("'{}' object has no {name}", i.class.name));
             };
             let args = match exc {
-                Some(e) => vec![Value::Class(e.value.class().cloned().unwrap_or_else(|| self.classes.get(E::Exception))), e.value.clone(), Value::None],
+                Some(e) => vec![
+                    Value::Class(e.value.class().cloned().unwrap_or_else(|| self.classes.get(E::Exception))),
+                    e.value.clone(),
+                    Value::None,
+                ],
                 None => vec![Value::None, Value::None, Value::None],
             };
             let r = self.call(bind_method(cm, m), args, Vec::new(), f, line).await?;
