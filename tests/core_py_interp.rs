@@ -451,3 +451,30 @@ fn deep_recursion_raises_recursion_error_and_an_unknown_name_raises_name_error_w
         ]
     );
 }
+
+/// The lines a program printed, as one text (a line per print).
+fn printed(src: &str) -> String {
+    let (events, done) = run(src);
+    assert!(done.stopped.is_none(), "{:?}", done.stopped);
+    prints(&events).join("\n") + "\n"
+}
+
+#[test]
+fn the_language_subset_prints_what_cpython_prints() {
+    let ours = printed(include_str!("py/semantics.py"));
+    let cpython = include_str!("py/semantics.out");
+    for (i, (a, b)) in ours.lines().zip(cpython.lines()).enumerate() {
+        assert_eq!(a, b, "line {} of the output", i + 1);
+    }
+    assert_eq!(ours.lines().count(), cpython.lines().count());
+}
+
+#[test]
+fn asyncio_s_order_of_events_is_cpython_s() {
+    let ours = printed(include_str!("py/asyncio_order.py"));
+    let cpython = include_str!("py/asyncio_order.out");
+    for (i, (a, b)) in ours.lines().zip(cpython.lines()).enumerate() {
+        assert_eq!(a, b, "line {} of the output", i + 1);
+    }
+    assert_eq!(ours.lines().count(), cpython.lines().count());
+}

@@ -176,6 +176,10 @@ impl<'a> Interp<'a> {
         };
         let result = self.await_value(coro, f, line).await;
         if !matches!(result, Err(Flow::Stop(_))) {
+            // asyncio.run stops the loop from main's done callback, one turn of the ready queue
+            // later: tasks already scheduled take that step, then the rest are cancelled.
+            let mut turn = pin!(self.ctx.clock.sleep(0.0));
+            let _ = self.suspend(&f.task, turn.as_mut()).await;
             self.cancel_all_and_wait(&f.task).await;
         }
         result
