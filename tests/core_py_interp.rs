@@ -187,7 +187,7 @@ fn a_semaphore_of_2_over_5_tasks_of_1_s_takes_3_s_with_2_in_flight() {
         ]
     );
     // Only real waits are recorded: tasks 3 and 4 wait 1 s, task 5 waits 2 s.
-    let waits: Vec<_> = spans(&events, Phase::Wait).into_iter().map(|(t, b, e, k, d)| (t, b, e, k, d)).collect();
+    let waits = spans(&events, Phase::Wait);
     assert_eq!(
         waits,
         [

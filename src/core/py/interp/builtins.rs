@@ -749,17 +749,17 @@ impl<'a> Interp<'a> {
                 (other, false) => other.class().is_some_and(|vc| vc.is_sub(c)),
                 _ => false,
             }),
-            Value::Builtin(b) if !sub => Ok(match (b, v) {
-                (B::Int, Value::Int(_) | Value::Bool(_)) => true,
-                (B::Float, Value::Float(_)) => true,
-                (B::Str, Value::Str(_)) => true,
-                (B::Bool, Value::Bool(_)) => true,
-                (B::List, Value::List(_)) => true,
-                (B::Tuple, Value::Tuple(_)) => true,
-                (B::Dict, Value::Dict(_)) => true,
-                (B::Set, Value::Set(_)) => true,
-                _ => false,
-            }),
+            Value::Builtin(b) if !sub => Ok(matches!(
+                (b, v),
+                (B::Int, Value::Int(_) | Value::Bool(_))
+                    | (B::Float, Value::Float(_))
+                    | (B::Str, Value::Str(_))
+                    | (B::Bool, Value::Bool(_))
+                    | (B::List, Value::List(_))
+                    | (B::Tuple, Value::Tuple(_))
+                    | (B::Dict, Value::Dict(_))
+                    | (B::Set, Value::Set(_))
+            )),
             Value::None => Ok(true),
             _ => raise(E::TypeError, "isinstance() arg 2 must be a type or tuple of types"),
         }

@@ -45,6 +45,10 @@ pub enum Iter {
         list: Rc<RefCell<Vec<Value>>>,
         i: usize,
     },
+    Tuple {
+        items: Rc<[Value]>,
+        i: usize,
+    },
     Vals(std::vec::IntoIter<Value>),
 }
 
@@ -66,6 +70,11 @@ impl Iterator for Iter {
             }
             Iter::List { list, i } => {
                 let v = list.borrow().get(*i).cloned();
+                *i += 1;
+                v
+            }
+            Iter::Tuple { items, i } => {
+                let v = items.get(*i).cloned();
                 *i += 1;
                 v
             }
@@ -440,9 +449,15 @@ impl<'a> Interp<'a> {
                     }
                     _ => Ok(fmt::repr(v)),
                 },
-                Value::List(l) => seq(l.borrow().clone(), "[", "]").await,
+                Value::List(l) => {
+                    let items = l.borrow().clone();
+                    seq(items, "[", "]").await
+                }
                 Value::Tuple(t) => seq(t.to_vec(), "(", ")").await,
-                Value::Set(d) => seq(d.borrow().keys(), "{", "}").await,
+                Value::Set(d) => {
+                    let items = d.borrow().keys();
+                    seq(items, "{", "}").await
+                }
                 Value::Dict(d) => {
                     let pairs: Vec<(Value, Value)> = d.borrow().iter().cloned().collect();
                     let mut out = String::from("{");
@@ -476,7 +491,7 @@ impl<'a> Interp<'a> {
         Ok(match v {
             Value::Range(r) => Iter::Range { next: r.0, stop: r.1, step: r.2 },
             Value::List(l) => Iter::List { list: l.clone(), i: 0 },
-            Value::Tuple(t) => Iter::Vals(t.to_vec().into_iter()),
+            Value::Tuple(t) => Iter::Tuple { items: t.clone(), i: 0 },
             Value::Str(s) => {
                 Iter::Vals(s.chars().map(|c| Value::str(c.encode_utf8(&mut [0; 4]))).collect::<Vec<_>>().into_iter())
             }

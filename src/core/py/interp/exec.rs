@@ -95,11 +95,9 @@ impl<'a> Interp<'a> {
     async fn exec_rare<'s>(&'s self, s: &'s Stmt, f: &'s Frame) -> Result<(), Flow> {
         match &s.kind {
             StmtKind::AugAssign { target, op, value } => self.aug_assign(target, *op, value, f).await?,
-            StmtKind::AnnAssign { target, value } => {
-                if let Some(value) = value {
-                    let v = ev!(self, value, f)?;
-                    self.assign(target, v, f).await?;
-                }
+            StmtKind::AnnAssign { target, value: Some(value) } => {
+                let v = ev!(self, value, f)?;
+                self.assign(target, v, f).await?;
             }
             StmtKind::Try { body, handlers, orelse, finalbody } => {
                 self.exec_try(body, handlers, orelse, finalbody, f).await?
@@ -149,14 +147,15 @@ impl<'a> Interp<'a> {
                 }
             }
             StmtKind::Assert { test, msg } => {
-                if !ev!(self, test, f)?.truthy() {
-                    let args = match msg {
-                        Some(m) => vec![ev!(self, m, f)?],
-                        None => Vec::new(),
-                    };
-                    let exc = self.new_exception(self.classes.get(E::AssertionError), args);
-                    return Err(Flow::Exc(Box::new(Exc { value: exc, trace: Vec::new() })));
+                if ev!(self, test, f)?.truthy() {
+                    return Ok(());
                 }
+                let args = match msg {
+                    Some(m) => vec![ev!(self, m, f)?],
+                    None => Vec::new(),
+                };
+                let exc = self.new_exception(self.classes.get(E::AssertionError), args);
+                return Err(Flow::Exc(Box::new(Exc { value: exc, trace: Vec::new() })));
             }
             StmtKind::Delete(targets) => {
                 for t in targets {

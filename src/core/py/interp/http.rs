@@ -261,11 +261,11 @@ impl<'a> Interp<'a> {
             Ok(v) => v,
             Err(e) => return raise(E::JSONDecodeError, format!("{e}")),
         };
-        self.from_json(parsed)
+        self.json_value(parsed)
     }
 
     /// A JSON value as a Python value (serde_json limits nesting to 128 levels).
-    fn from_json(&self, v: Json) -> Res {
+    fn json_value(&self, v: Json) -> Res {
         Ok(match v {
             Json::Null => Value::None,
             Json::Bool(b) => Value::Bool(b),
@@ -274,12 +274,12 @@ impl<'a> Interp<'a> {
             Json::Str(s) => Value::str(&s),
             Json::Array(items) => {
                 self.alloc(items.len())?;
-                Value::list(items.into_iter().map(|i| self.from_json(i)).collect::<Result<_, _>>()?)
+                Value::list(items.into_iter().map(|i| self.json_value(i)).collect::<Result<_, _>>()?)
             }
             Json::Object(pairs) => {
                 let mut d = Dict::default();
                 for (k, val) in pairs {
-                    let val = self.from_json(val)?;
+                    let val = self.json_value(val)?;
                     self.dict_set(&mut d, Value::str(&k), val)?;
                 }
                 Value::dict(d)
