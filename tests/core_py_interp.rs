@@ -176,16 +176,7 @@ fn a_semaphore_of_2_over_5_tasks_of_1_s_takes_3_s_with_2_in_flight() {
     assert_eq!(makespan(&events), 3000.0);
     assert_eq!(peak(&events, Phase::Work), 2);
     assert_eq!(prints(&events), ["[0, 1, 2, 3, 4]"]);
-    assert_eq!(
-        lanes(&events)[1..],
-        [
-            "work(<Semaphore object>, 0)",
-            "work(<Semaphore object>, 1)",
-            "work(<Semaphore object>, 2)",
-            "work(<Semaphore object>, 3)",
-            "work(<Semaphore object>, 4)"
-        ]
-    );
+    assert_eq!(lanes(&events)[1..], ["work(sem, 0)", "work(sem, 1)", "work(sem, 2)", "work(sem, 3)", "work(sem, 4)"]);
     // Only real waits are recorded: tasks 3 and 4 wait 1 s, task 5 waits 2 s.
     let waits = spans(&events, Phase::Wait);
     assert_eq!(
@@ -362,12 +353,7 @@ fn a_queue_worker_pool_of_3_processes_9_items_of_1_s_in_3_s() {
     assert_eq!(peak(&events, Phase::Work), 3);
     assert_eq!(
         lanes(&events),
-        [
-            "main()",
-            "worker('w0', <Queue object>, [])",
-            "worker('w1', <Queue object>, [])",
-            "worker('w2', <Queue object>, [])"
-        ]
+        ["main()", "worker('w0', queue, done)", "worker('w1', queue, done)", "worker('w2', queue, done)"]
     );
     // Each worker's last get waits until it is cancelled; main waits on join.
     let waits = spans(&events, Phase::Wait);
@@ -508,4 +494,62 @@ fn every_pattern_s_generated_python_runs_in_the_pattern_s_predicted_makespan() {
         let last = prints(&events).last().cloned().unwrap_or_default();
         assert_eq!(last, format!("makespan_ms={predicted:.1}"), "{q}");
     }
+}
+
+/// The article's programs (the 100-URL crawler on the mock API, safe_process, process_with_retry,
+/// process_with_semaphore, the AsyncResource context manager, the DataProcessor's fetch → process
+/// → save) run unchanged. CPython prints the same lines with `tests/py/stub` (a stand-in for
+/// aiohttp that sleeps the mock API's times) on its path, at about the same times.
+#[test]
+fn the_article_s_programs_run_as_in_cpython_with_requests_as_fetch_spans() {
+    let (events, fin) = run(include_str!("py/article_corpus.py"));
+    assert!(fin.stopped.is_none(), "{:?}", fin.stopped);
+    assert_eq!(
+        timed_prints(&events),
+        [
+            (90.0, "crawled 100 of 100, first item 0, ms 50".to_string()),
+            (90.0, "crawl took 90 ms".into()),
+            (130.0, "7".into()),
+            (170.0, "failed api/item/8?ms=40&fail=1: status 500".into()),
+            (170.0, "None".into()),
+            (180.0, "attempt 1 failed".into()),
+            (290.0, "attempt 2 failed".into()),
+            (500.0, "attempt 3 failed".into()),
+            (500.0, "gave up: 500".into()),
+            (800.0, "[200, 200, 200, 200, 200, 200, 200, 200, 200]".into()),
+            (850.0, "db acquired".into()),
+            (850.0, "using db".into()),
+            (870.0, "db released".into()),
+            (930.0, "['ITEM 0', 'ITEM 1', 'ITEM 2'] ['ITEM 0', 'ITEM 1', 'ITEM 2']".into()),
+            (930.0, "total 930 ms".into()),
+        ]
+    );
+    let labels = lanes(&events);
+    assert_eq!(labels.len(), 1 + 100 + 9 + 3);
+    assert_eq!(labels[..3], ["main()", "fetch_url(session, '…/0?ms=50')", "fetch_url(session, '…/1?ms=60')"]);
+    assert_eq!(labels[101], "process_with_semaphore(session, sem, '…/0?ms=100')");
+    assert_eq!(labels[110], "dp.run(0)");
+    let fetches = spans(&events, Phase::Fetch);
+    assert_eq!(fetches[0], (1, 0.0, 50.0, Kind::End, "200 …/0?ms=50".into()));
+    assert!(fetches.iter().any(|f| f.4 == "500 …/8?ms=40&fail=1"));
+    // The AsyncResource's __aenter__ and __aexit__ are acquire and release spans of main.
+    assert_eq!(spans(&events, Phase::Acquire), [(0, 800.0, 850.0, Kind::End, String::new())]);
+    assert_eq!(spans(&events, Phase::Release), [(0, 850.0, 870.0, Kind::End, String::new())]);
+    // Every event carries the reader's line; the semaphore's 9 requests run 3 at a time.
+    assert!(events.iter().all(|e| e.line > 0), "{:?}", events.iter().find(|e| e.line == 0));
+    let sem_fetches: Vec<_> = fetches.iter().filter(|f| (101..110).contains(&f.0)).map(|f| (f.1, f.2)).collect();
+    assert_eq!(
+        sem_fetches,
+        [
+            (500.0, 600.0),
+            (500.0, 600.0),
+            (500.0, 600.0),
+            (600.0, 700.0),
+            (600.0, 700.0),
+            (600.0, 700.0),
+            (700.0, 800.0),
+            (700.0, 800.0),
+            (700.0, 800.0)
+        ]
+    );
 }

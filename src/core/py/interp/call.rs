@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use super::value::{Class, Coro, Dict, Func, Instance, Scope, Value};
 use super::{fmt, raise, BoxFut, Flow, Frame, Interp, Res, E};
+use crate::core::py::ast::{Expr, ExprKind, Keyword};
 
 /// A call's keyword arguments.
 pub type Kwargs = Vec<(Rc<str>, Value)>;
@@ -37,7 +38,12 @@ impl<'a> Interp<'a> {
         let scope = self.bind(&func, args, kwargs)?;
         if let Some(label) = label {
             // Calling an `async def` makes a coroutine; its body runs when awaited or spawned.
-            return Ok(Value::Coro(Rc::new(Coro { func, scope, label: Rc::from(label), started: Cell::new(false) })));
+            return Ok(Value::Coro(Rc::new(Coro {
+                func,
+                scope,
+                label: RefCell::new(Rc::from(label)),
+                started: Cell::new(false),
+            })));
         }
         let _ = line;
         self.run_body(&func, scope, f.task.clone()).await
@@ -300,11 +306,48 @@ impl<'a> Interp<'a> {
 /// A coroutine's lane label: the call with its arguments, long ones shortened (a URL keeps `…/`
 /// and its last segment): `fetch_url('…/3')`, `worker(2)`.
 pub fn call_label(name: &str, args: &[Value], kwargs: &Kwargs) -> String {
-    let arg_text = |v: &Value| match v {
-        Value::Str(s) if s.contains('/') => format!("'{}'", fmt::short_url(s)),
-        other => fmt::shorten(&fmt::repr(other), 24),
-    };
     let mut parts: Vec<String> = args.iter().map(arg_text).collect();
     parts.extend(kwargs.iter().map(|(k, v)| format!("{k}={}", arg_text(v))));
     fmt::shorten(&format!("{name}({})", parts.join(", ")), 80)
+}
+
+/// An argument in a label: its repr, shortened (a URL keeps `…/` and its last segment).
+fn arg_text(v: &Value) -> String {
+    match v {
+        Value::Str(s) if s.contains('/') => format!("'{}'", fmt::short_url(s)),
+        other => fmt::shorten(&fmt::repr(other), 24),
+    }
+}
+
+/// The label of a coroutine made by the call `func(args)` as the code wrote it: numbers,
+/// strings and the like by value (`fetch_url('…/3')`, `worker(2)`), other objects by the
+/// expression that passed them (`fetch_url(session, '…/3')`, not `<ClientSession object>`).
+pub fn written_label(
+    func: &Expr,
+    args: &[Expr],
+    keywords: &[Keyword],
+    values: &[Value],
+    kwargs: &Kwargs,
+) -> Option<String> {
+    let simple =
+        |v: &Value| matches!(v, Value::None | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Str(_));
+    let text = |e: &Expr, v: &Value| if simple(v) { Some(arg_text(v)) } else { expr_text(e) };
+    let mut parts = Vec::with_capacity(args.len() + keywords.len());
+    for (e, v) in args.iter().zip(values) {
+        parts.push(text(e, v).unwrap_or_else(|| arg_text(v)));
+    }
+    for (k, (_, v)) in keywords.iter().zip(kwargs) {
+        let name = k.name.as_deref()?;
+        parts.push(format!("{name}={}", text(&k.value, v).unwrap_or_else(|| arg_text(v))));
+    }
+    Some(fmt::shorten(&format!("{}({})", expr_text(func)?, parts.join(", ")), 80))
+}
+
+/// A name or a dotted name as written (`session`, `self.session`).
+fn expr_text(e: &Expr) -> Option<String> {
+    match &e.kind {
+        ExprKind::Name(n) => Some(n.clone()),
+        ExprKind::Attribute { value, attr } => Some(format!("{}.{attr}", expr_text(value)?)),
+        _ => None,
+    }
 }

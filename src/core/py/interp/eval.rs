@@ -143,11 +143,20 @@ impl<'a> Interp<'a> {
                 }
                 Ok(Value::Bool(true))
             }
-            ExprKind::Call { func, args, keywords } => {
+            ExprKind::Call { func, args: arg_exprs, keywords } => {
                 let callee = ev!(self, func, f)?;
-                let (args, kwargs) = self.eval_args(args, keywords, f).await?;
+                let (args, kwargs) = self.eval_args(arg_exprs, keywords, f).await?;
                 f.line.set(e.pos.line);
-                self.call(callee, args, kwargs, f, e.pos.line).await
+                // A coroutine's lane label names its arguments as the call wrote them.
+                let written =
+                    is_async_callee(&callee) && args.len() == arg_exprs.len() && kwargs.len() == keywords.len();
+                let label =
+                    written.then(|| super::call::written_label(func, arg_exprs, keywords, &args, &kwargs)).flatten();
+                let out = self.call(callee, args, kwargs, f, e.pos.line).await?;
+                if let (Some(label), Value::Coro(c)) = (label, &out) {
+                    *c.label.borrow_mut() = Rc::from(label);
+                }
+                Ok(out)
             }
             ExprKind::Attribute { value, attr } => {
                 let v = ev!(self, value, f)?;
@@ -616,6 +625,15 @@ fn needs_custom_repr(v: &Value, depth: u32) -> bool {
         Value::Dict(d) | Value::Set(d) => {
             d.borrow().iter().any(|(k, x)| needs_custom_repr(k, depth + 1) || needs_custom_repr(x, depth + 1))
         }
+        _ => false,
+    }
+}
+
+/// Whether calling `v` makes a coroutine (an `async def`, plain or bound).
+fn is_async_callee(v: &Value) -> bool {
+    match v {
+        Value::Func(f) => f.def.is_async,
+        Value::Bound(b) => b.1.def.is_async,
         _ => false,
     }
 }

@@ -273,8 +273,8 @@ impl<'a> Interp<'a> {
 
     /// The module's code in task 0, then whatever `asyncio.run` runs.
     async fn run_module(self: Rc<Self>, module: Rc<ast::Module>) {
-        let label = main_label(&module);
-        let task = match self.new_task(Rc::from(label.as_str()), 0) {
+        let (label, line) = main_label(&module);
+        let task = match self.new_task(Rc::from(label.as_str()), line) {
             Ok(t) => t,
             Err(_) => return,
         };
@@ -380,9 +380,9 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
-/// The main task's lane label: the coroutine `asyncio.run(...)` is given at module level
-/// (`main()`), or `<module>` for a program without one.
-fn main_label(module: &ast::Module) -> String {
+/// The main task's lane label and line: the coroutine `asyncio.run(...)` is given at module
+/// level (`main()`), or `<module>` for a program without one.
+fn main_label(module: &ast::Module) -> (String, u32) {
     for stmt in &module.body {
         let StmtKind::Expr(e) = &stmt.kind else { continue };
         let ExprKind::Call { func, args, .. } = &e.kind else { continue };
@@ -395,11 +395,12 @@ fn main_label(module: &ast::Module) -> String {
         };
         if let (true, Some(ast::Expr { kind: ExprKind::Call { func, args, .. }, .. })) = (is_run, args.first()) {
             if let ExprKind::Name(name) = &func.kind {
-                return if args.is_empty() { format!("{name}()") } else { format!("{name}(…)") };
+                let label = if args.is_empty() { format!("{name}()") } else { format!("{name}(…)") };
+                return (label, stmt.pos.line);
             }
         }
     }
-    "<module>".into()
+    ("<module>".into(), 0)
 }
 
 /// Runs `source` to its end on a fresh virtual clock with `scenario`'s seed and workload (as

@@ -148,7 +148,7 @@ pub struct Coro {
     pub func: Rc<Func>,
     pub scope: Rc<Scope>,
     /// The call as written with its arguments, for the lane label (`fetch_url('…/3')`).
-    pub label: Rc<str>,
+    pub label: RefCell<Rc<str>>,
     pub started: Cell<bool>,
 }
 
