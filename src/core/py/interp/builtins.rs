@@ -1,7 +1,6 @@
 //! Built-in functions and the methods of built-in types, by name: [`B`] names each one, and the
 //! interpreter dispatches on it (one enum, no closures: small in the wasm bundle).
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::call::Kwargs;
@@ -675,11 +674,14 @@ impl<'a> Interp<'a> {
                     None => 10,
                 };
                 let t = s.trim().replace('_', "");
-                i64::from_str_radix(&t, base.clamp(2, 36)).map(Value::Int).or_else(|_| {
-                    raise(
+                i64::from_str_radix(&t, base.clamp(2, 36)).map(Value::Int).or_else(|e| match e.kind() {
+                    std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow => {
+                        raise(E::OverflowError, "integer too large for awaitlab's 64-bit integers")
+                    }
+                    _ => raise(
                         E::ValueError,
                         format!("invalid literal for int() with base {base}: {}", fmt::repr(&Value::Str(s.clone()))),
-                    )
+                    ),
                 })
             }
             [other, ..] => {
@@ -977,7 +979,7 @@ impl<'a> Interp<'a> {
         Ok(Value::None)
     }
 
-    fn dict_method(&self, b: B, d: &Rc<RefCell<Dict>>, args: Vec<Value>, kwargs: Kwargs) -> Res {
+    fn dict_method(&self, b: B, d: &Rc<super::value::Cells<Dict>>, args: Vec<Value>, kwargs: Kwargs) -> Res {
         use B::*;
         let key = |v: &Value| v.hkey().or_else(|t| raise(E::TypeError, format!("unhashable type: '{t}'")));
         match (b, &args[..]) {
@@ -1025,14 +1027,14 @@ impl<'a> Interp<'a> {
         }
     }
 
-    fn set_method(&self, b: B, d: &Rc<RefCell<Dict>>, args: Vec<Value>) -> Res {
+    fn set_method(&self, b: B, d: &Rc<super::value::Cells<Dict>>, args: Vec<Value>) -> Res {
         let [x] = &args[..] else {
             return match b {
                 B::Clear => {
                     d.borrow_mut().clear();
                     Ok(Value::None)
                 }
-                B::Copy => Ok(Value::Set(Rc::new(RefCell::new(d.borrow().clone())))),
+                B::Copy => Ok(Value::set(d.borrow().clone())),
                 _ => arity(b, "1 argument"),
             };
         };

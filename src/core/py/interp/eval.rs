@@ -42,11 +42,11 @@ pub enum Iter {
     },
     /// A list, read live by index (appending while iterating is seen, as in Python).
     List {
-        list: Rc<RefCell<Vec<Value>>>,
+        list: Rc<super::value::Cells<Vec<Value>>>,
         i: usize,
     },
     Tuple {
-        items: Rc<[Value]>,
+        items: Rc<super::value::Items>,
         i: usize,
     },
     Vals(std::vec::IntoIter<Value>),
@@ -102,7 +102,9 @@ impl<'a> Interp<'a> {
     /// Names and constants, evaluated without a future; `None` for anything else.
     pub fn leaf(&self, e: &Expr, f: &Frame) -> Option<Res> {
         match &e.kind {
-            ExprKind::Name(n) => Some(self.step(e.pos.line).and_then(|()| self.load(n, f))),
+            // Not counted as steps: every name and constant is part of a counted expression or
+            // statement, a bounded number of them each (the source's size bounds it).
+            ExprKind::Name(n) => Some(self.load(n, f)),
             ExprKind::Const(c) => Some(Ok(const_value(c))),
             _ => None,
         }
@@ -191,8 +193,16 @@ impl<'a> Interp<'a> {
                 let s = self.fstring(parts, f).await?;
                 self.new_str(s)
             }
-            ExprKind::List(items) => Ok(Value::list(self.eval_items(items, f).await?)),
-            ExprKind::Tuple(items) => Ok(Value::tuple(self.eval_items(items, f).await?)),
+            ExprKind::List(items) => {
+                let items = self.eval_items(items, f).await?;
+                self.alloc(items.len())?;
+                Ok(Value::list(items))
+            }
+            ExprKind::Tuple(items) => {
+                let items = self.eval_items(items, f).await?;
+                self.alloc(items.len())?;
+                Ok(Value::tuple(items))
+            }
             ExprKind::Set(items) => {
                 let items = self.eval_items(items, f).await?;
                 self.make_set(items)
@@ -205,7 +215,7 @@ impl<'a> Interp<'a> {
                 };
                 self.comprehension(generators, CompElt::One(elt), f, &mut out).await?;
                 Ok(match out {
-                    CompOut::Set(d) => Value::Set(Rc::new(RefCell::new(d))),
+                    CompOut::Set(d) => Value::set(d),
                     CompOut::List(v) => Value::list(v),
                     CompOut::Dict(d) => Value::dict(d),
                 })
@@ -301,7 +311,6 @@ impl<'a> Interp<'a> {
                 out.push(ev!(self, item, f)?);
             }
         }
-        self.alloc(out.len())?;
         Ok(out)
     }
 
@@ -341,7 +350,7 @@ impl<'a> Interp<'a> {
         for v in items {
             self.dict_set(&mut d, v, Value::None)?;
         }
-        Ok(Value::Set(Rc::new(RefCell::new(d))))
+        Ok(Value::set(d))
     }
 
     /// A call's positional and keyword arguments, `*args` and `**kwargs` spread.

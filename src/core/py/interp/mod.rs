@@ -47,12 +47,18 @@ use value::{Class, Scope};
 /// Every limit of a run, in one place. They keep the page responsive and its memory bounded
 /// whatever the reader types; a program that reaches one stops with a sentence naming its line.
 pub mod limits {
-    /// Steps (statements and expressions evaluated) a program may run without ever awaiting
-    /// something that suspends: an `await`-free `while True:` stops here (about a second).
+    /// Steps (statements and expressions evaluated, names and constants not counted) a program
+    /// may run without awaiting anything that suspends: an `await`-free `while True:` stops here
+    /// (about a third of a second natively: 1,000,000 turns of a small loop fit).
     pub const MAX_STEPS_WITHOUT_AWAIT: u64 = 5_000_000;
-    /// Steps in a whole run, awaits or not (a predicted run is computed in one go).
-    pub const MAX_STEPS: u64 = 50_000_000;
-    /// Tasks a run may create.
+    /// Steps in a whole run, awaits or not: a predicted run is computed in one go, so this
+    /// bounds how long the page computes it (about a second natively).
+    pub const MAX_STEPS: u64 = 20_000_000;
+    /// What a suspension (an `await` that lets the loop run) costs, in steps: a turn of the
+    /// loop costs about as much as this many steps, and `while True: await asyncio.sleep(0)`
+    /// must stop too.
+    pub const SUSPENSION_STEPS: u64 = 50;
+    /// Tasks a run may create (besides the main one).
     pub const MAX_TASKS: usize = 10_000;
     /// Nested calls of the reader's functions in one task (CPython's default is 1,000). Each
     /// level is a few boxed futures polled on the page's own stack: natively about 6 KB a level
@@ -149,6 +155,8 @@ pub struct Finished {
     /// `None` when it ran to its end (an uncaught exception is not a stop: its traceback is in
     /// the events).
     pub stopped: Option<CodeError>,
+    /// Steps the program ran (see [`limits`]).
+    pub steps: u64,
 }
 
 /// Modules that exist in Python but not here, with why (the sentence the reader sees).
@@ -226,7 +234,7 @@ pub async fn run_detailed<'a>(ctx: &'a Ctx, lp: &Loop<'a>, source: &'a str) -> F
         Ok(m) => Rc::new(m),
         Err(e) => {
             lanes::refused(ctx, &e);
-            return Finished { outcomes: vec![Err(e.to_string().into())], stopped: Some(e) };
+            return Finished { outcomes: vec![Err(e.to_string().into())], stopped: Some(e), steps: 0 };
         }
     };
     let ip = Interp::new(ctx, lp.clone());
@@ -239,7 +247,7 @@ pub async fn run_detailed<'a>(ctx: &'a Ctx, lp: &Loop<'a>, source: &'a str) -> F
     let _ = stopped;
     let outcomes = ip.tasks.borrow().iter().map(|t| t.outcome()).collect();
     let stopped = ip.stopped.borrow().clone();
-    Finished { outcomes, stopped }
+    Finished { outcomes, stopped, steps: ip.steps.get() }
 }
 
 impl<'a> Interp<'a> {
@@ -321,9 +329,10 @@ impl<'a> Interp<'a> {
         Ok(())
     }
 
-    /// A suspension happened: the next slice of steps starts.
+    /// A suspension happened: the next slice of steps starts, and the loop's turn is counted.
     pub fn yielded(&self) {
         self.slice.set(0);
+        self.steps.set(self.steps.get() + limits::SUSPENSION_STEPS);
     }
 
     /// Stops the run with `message` (a limit reached at `line`).
@@ -419,6 +428,7 @@ pub fn run_virtual(
     drop(lp);
     let finished = finished.unwrap_or_else(|_| Finished {
         outcomes: Vec::new(),
+        steps: 0,
         stopped: Some(CodeError {
             line: 0,
             col: 0,

@@ -216,7 +216,8 @@ impl<'a> Interp<'a> {
     /// A new task's record: its index (creation order), its lane label and `Spawn` mark.
     pub fn new_task(&self, label: Rc<str>, line: u32) -> Result<Rc<TaskObj>, Flow> {
         let mut tasks = self.tasks.borrow_mut();
-        if tasks.len() >= super::limits::MAX_TASKS {
+        // The main task is not counted.
+        if tasks.len() > super::limits::MAX_TASKS {
             drop(tasks);
             return super::raise(
                 E::RuntimeError,
