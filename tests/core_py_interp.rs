@@ -553,3 +553,178 @@ fn the_article_s_programs_run_as_in_cpython_with_requests_as_fetch_spans() {
         ]
     );
 }
+
+#[test]
+fn a_syntax_error_or_an_unavailable_module_is_refused_before_running_with_its_line() {
+    let (events, fin) = run("import asyncio\nimport threading\n");
+    let e = fin.stopped.expect("refused");
+    assert_eq!((e.line, e.col), (2, 8));
+    assert!(e.message.starts_with("`threading` is not available here"), "{}", e.message);
+    assert!(events.iter().any(|ev| ev.kind == Kind::Failed && ev.line == 2));
+    let (_, fin) = run("def f(:\n    pass\n");
+    assert_eq!(fin.stopped.expect("a syntax error").line, 1);
+    assert!(awaitlab::core::py::interp::compile("import asyncio\nfrom typing import List\n").is_ok());
+}
+
+#[test]
+fn hostile_programs_stop_with_a_python_error_or_a_limit_never_a_crash() {
+    let cases: &[(&str, &str)] = &[
+        ("x = None\nfor i in range(900000):\n    x = [x]\nprint('built')\n", "built"),
+        ("x = ()\nfor i in range(300000):\n    x = (x,)\ny = (x,)\nprint(x == x, y == (x,))\n", "True True"),
+        ("a = []\nb = []\nfor i in range(100000):\n    a = [a]\n    b = [b]\nprint(a == b)\n", "False"),
+        ("print(len([0] * 10**9))\n", "MemoryError: the program made more than 10,000,000 list, dict or set elements"),
+        ("s = 'ab'\nfor i in range(40):\n    s = s + s\n", "MemoryError: a string longer than 16,777,216 bytes"),
+        ("print(2**63)\n", "OverflowError: integer result too large for awaitlab's 64-bit integers"),
+        ("print((-9223372036854775807 - 1) % -1, 1 << 62)\n", "0 4611686018427387904"),
+        ("l = [1]\nl.append(l)\nprint(l == l, len(str(l)) < 1000)\n", "True True"),
+        ("import json\nprint(json.loads('[' * 100000 + ']' * 100000))\n", "JSONDecodeError: recursion limit exceeded at line 1 column 128"),
+        ("class A:\n    def __init__(self):\n        self.a = A()\nA()\n", "RecursionError: maximum recursion depth exceeded (100 nested calls, in __init__)"),
+        ("print(f'{1:999999999}'.strip())\n", "1"),
+        ("import asyncio\nasync def t():\n    asyncio.create_task(t())\n    await asyncio.sleep(0)\nasyncio.run(t())\n", ""),
+    ];
+    for (src, want) in cases {
+        let (events, fin) = run(src);
+        assert!(fin.stopped.is_none(), "{src}: {:?}", fin.stopped);
+        let p = prints(&events);
+        assert!(want.is_empty() || p.last().map(String::as_str) == Some(*want), "{src}: {p:?}");
+    }
+    // Too many tasks: the 10,001st create_task raises RuntimeError in its creator.
+    let (events, _) = run(
+        "import asyncio\nasync def t(n):\n    await asyncio.sleep(1)\nasync def main():\n    for i in range(20000):\n        asyncio.create_task(t(i))\nasyncio.run(main())\n",
+    );
+    assert_eq!(
+        prints(&events).last().map(String::as_str),
+        Some("RuntimeError: the program created more than 10,000 tasks")
+    );
+    assert_eq!(lanes(&events).len(), 10_001);
+    // A sleep(0) loop and a sleep(1) loop stop at the run's step budget.
+    for body in ["await asyncio.sleep(0)", "await asyncio.sleep(1)"] {
+        let (_, fin) =
+            run(&format!("import asyncio\nasync def main():\n    while True:\n        {body}\nasyncio.run(main())\n"));
+        let stop = fin.stopped.expect("stopped");
+        assert_eq!(stop.line, 4);
+        assert!(stop.message.starts_with("the program ran 20,000,000 steps in all"), "{}", stop.message);
+    }
+    // Waiting for what never comes: the virtual clock reports a deadlock.
+    let (_, fin) = run("import asyncio\nasync def main():\n    await asyncio.Event().wait()\nasyncio.run(main())\n");
+    assert!(fin.stopped.expect("stalled").message.contains("deadlock"));
+}
+
+#[test]
+fn print_takes_sep_and_random_is_seeded_by_the_scenario_and_time_reads_the_run_s_clock() {
+    let src = r#"
+        import asyncio
+        import random
+        import time
+
+        async def main():
+            t0 = time.time()
+            print("a", 1, None, sep="-")
+            print(random.randint(1, 6), random.choice("xyz"), round(random.uniform(0, 1), 3))
+            await asyncio.sleep(1.25)
+            print(f"{time.time() - t0:.3f}", f"{time.perf_counter() - t0:.3f}", f"{time.monotonic():.3f}")
+            xs = list(range(5))
+            random.shuffle(xs)
+            print(sorted(xs) == [0, 1, 2, 3, 4])
+
+        asyncio.run(main())
+    "#;
+    let (events, _) = run(src);
+    let p = prints(&events);
+    assert_eq!(p[0], "a-1-None");
+    assert_eq!(p[2], "1.250 1.250 1.250");
+    assert_eq!(p[3], "True");
+    assert_eq!(timed_prints(&events)[2].0, 1250.0);
+    // The same seed gives the same numbers; another seed other numbers.
+    assert_eq!(prints(&run(src).0)[1], p[1]);
+    let other = Scenario::from_query("pattern=gather&tasks=5&seed=8").expect("valid");
+    let (events, _) = run_virtual(&other, &dedent(src));
+    assert_ne!(prints(&events)[1], p[1]);
+}
+
+#[test]
+fn wait_as_completed_lock_and_event_record_their_waits() {
+    let (events, fin) = run(r#"
+        import asyncio
+
+        async def job(n):
+            await asyncio.sleep(n)
+            return n
+
+        async def main():
+            tasks = [asyncio.create_task(job(n)) for n in (3, 1, 2)]
+            done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            print("first", [t.result() for t in done], len(pending))
+            for next_done in asyncio.as_completed(pending):
+                print("then", await next_done)
+            lock = asyncio.Lock()
+            ready = asyncio.Event()
+
+            async def holder():
+                async with lock:
+                    ready.set()
+                    await asyncio.sleep(0.5)
+
+            async def waiter():
+                await ready.wait()
+                async with lock:
+                    print("got the lock", lock.locked())
+
+            await asyncio.gather(holder(), waiter())
+
+        asyncio.run(main())
+    "#);
+    assert!(fin.stopped.is_none(), "{:?}", fin.stopped);
+    assert_eq!(
+        timed_prints(&events),
+        [
+            (1000.0, "first [1] 2".to_string()),
+            (2000.0, "then 2".into()),
+            (3000.0, "then 3".into()),
+            (3500.0, "got the lock True".into()),
+        ]
+    );
+    let waits = spans(&events, Phase::Wait);
+    // The event was set before the waiter waited: no wait for it, only for the lock.
+    assert_eq!(waits, [(5, 3000.0, 3500.0, Kind::End, "Lock".into())]);
+}
+
+#[test]
+fn cancelling_a_gather_cancels_its_children_and_plain_gather_leaves_them_running() {
+    let (events, fin) = run(r#"
+        import asyncio
+
+        async def job(n, fail=False):
+            await asyncio.sleep(n)
+            if fail:
+                raise ConnectionError(f"job {n} failed")
+            return n
+
+        async def main():
+            g = asyncio.gather(job(1), job(5))
+            outer = asyncio.create_task(asyncio.wait_for(g, 2))
+            try:
+                await outer
+            except TimeoutError:
+                print("outer timed out")
+            try:
+                await asyncio.gather(job(1, fail=True), job(3))
+            except ConnectionError as e:
+                print("first error", e)
+            await asyncio.sleep(5)
+
+        asyncio.run(main())
+    "#);
+    assert!(fin.stopped.is_none(), "{:?}", fin.stopped);
+    assert_eq!(
+        timed_prints(&events),
+        [(2000.0, "outer timed out".to_string()), (3000.0, "first error job 1 failed".into())]
+    );
+    assert_eq!(
+        outcome_texts(&fin),
+        ["ok None", "ok 1", "err cancelled", "err TimeoutError", "err ConnectionError: job 1 failed", "ok 3"]
+    );
+    // The job gather left running finished after the gather raised.
+    let done: Vec<_> = events.iter().filter(|e| e.kind == Kind::Done && e.task == 5).map(|e| e.t).collect();
+    assert_eq!(done, [5000.0]);
+}
