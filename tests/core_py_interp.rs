@@ -728,3 +728,36 @@ fn cancelling_a_gather_cancels_its_children_and_plain_gather_leaves_them_running
     let done: Vec<_> = events.iter().filter(|e| e.kind == Kind::Done && e.task == 5).map(|e| e.t).collect();
     assert_eq!(done, [5000.0]);
 }
+
+#[test]
+fn an_aiohttp_timeout_raises_timeout_error_and_closes_the_fetch_span_with_timeout() {
+    let (events, fin) = run(r#"
+        import asyncio
+        import aiohttp
+
+        async def main():
+            timeout = aiohttp.ClientTimeout(total=0.05)
+            async with aiohttp.ClientSession(timeout=timeout) as session:
+                try:
+                    async with session.get("api/item/1?ms=100") as resp:
+                        print(resp.status)
+                except asyncio.TimeoutError:
+                    print("request timed out")
+                resp = await session.get("api/item/2?ms=20")
+                print(resp.status, (await resp.json())["name"], await resp.text())
+                resp = await session.get("https://example.com/users/7", timeout=1)
+                print(resp.status, resp.ok)
+
+        asyncio.run(main())
+    "#);
+    assert!(fin.stopped.is_none(), "{:?}", fin.stopped);
+    let p = timed_prints(&events);
+    assert_eq!(p[0], (50.0, "request timed out".to_string()));
+    assert_eq!(p[1].0, 70.0);
+    assert!(p[1].1.starts_with("200 item 2 {"), "{p:?}");
+    // Without `ms=`, a request takes a seeded duration from the scenario's workload (100 ms here).
+    assert_eq!(p[2], (170.0, "200 True".to_string()));
+    let fetches = spans(&events, Phase::Fetch);
+    assert_eq!(fetches[0], (0, 0.0, 50.0, Kind::Timeout, "…/1?ms=100".into()));
+    assert_eq!(fetches[2], (0, 70.0, 170.0, Kind::End, "200 …/7".into()));
+}

@@ -290,6 +290,7 @@ impl<'a> Interp<'a> {
         let mut result = match result {
             Ok(v) | Err(Flow::Return(v)) => Ok(v),
             Err(Flow::Stop(msg)) => {
+                self.mark(task, Kind::Print, &format!("awaitlab stopped the program: {msg}"), task.line.get());
                 self.mark(task, Kind::Failed, &format!("stopped: {msg}"), task.line.get());
                 *task.outcome.borrow_mut() = Some(Err(format!("stopped: {msg}").into()));
                 *task.result.borrow_mut() = Some(Err(self.exc_of(Flow::Raise(E::RuntimeError, msg.to_string()))));
