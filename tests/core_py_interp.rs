@@ -761,3 +761,93 @@ fn an_aiohttp_timeout_raises_timeout_error_and_closes_the_fetch_span_with_timeou
     assert_eq!(fetches[0], (0, 0.0, 50.0, Kind::Timeout, "…/1?ms=100".into()));
     assert_eq!(fetches[2], (0, 70.0, 170.0, Kind::End, "200 …/7".into()));
 }
+
+/// The corpus (`tests/py_corpus`, the article's programs) against CPython's reference runs on a
+/// virtual clock (`tests/py_corpus/reference.jsonl`, made by `python3 scripts/py_reference.py
+/// tests/py_corpus/*.py`): the same makespan, tasks (how and when each ended), spans per task
+/// (sleeps, requests, and the waits that really waited) and prints (time, task, text).
+#[test]
+fn the_corpus_matches_cpython_s_reference_runs_span_for_span() {
+    let reference = include_str!("py_corpus/reference.jsonl");
+    let mut checked = 0;
+    for line in reference.lines() {
+        let r: serde_json::Value = serde_json::from_str(line).expect("a reference record");
+        let program = r["program"].as_str().expect("program");
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(program);
+        let src = std::fs::read_to_string(&path).expect("the corpus program");
+        let (events, done) = run(&src);
+        assert!(done.stopped.is_none(), "{program}: {:?}", done.stopped);
+        assert_eq!(makespan(&events), r["makespan_ms"].as_f64().expect("makespan"), "{program}");
+        let tasks = r["tasks"].as_array().expect("tasks");
+        assert_eq!(lanes(&events).len(), tasks.len(), "{program}: tasks");
+        for t in tasks {
+            let i = t["index"].as_u64().expect("index") as u32;
+            assert_eq!(
+                task_end(&events, i),
+                (t["end"].as_str().map(String::from), t["ended_ms"].as_f64()),
+                "{program}: task {i}"
+            );
+            assert_eq!(task_spans(&events, i), reference_spans(t), "{program}: spans of task {i}");
+        }
+        let ours: Vec<(f64, u32, String)> =
+            events.iter().filter(|e| e.kind == Kind::Print).map(|e| (e.t, e.task, e.detail.to_string())).collect();
+        let theirs = r["prints"].as_array().expect("prints");
+        assert_eq!(ours.len(), theirs.len(), "{program}: prints");
+        for (o, t) in ours.iter().zip(theirs) {
+            // The recorder keeps event details short and without `"` or `\`.
+            let text = t[2].as_str().expect("text").replace('"', "'").replace('\\', "/");
+            let same_text = o.2 == text || (o.2.ends_with('…') && text.starts_with(o.2.trim_end_matches('…')));
+            assert!(
+                o.0 == t[0].as_f64().expect("t") && u64::from(o.1) == t[1].as_u64().expect("task") && same_text,
+                "{program}: {o:?} vs {t}"
+            );
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 9);
+}
+
+/// How task `i` ended and when, as the reference writes it.
+fn task_end(events: &[Event], i: u32) -> (Option<String>, Option<f64>) {
+    let end = events.iter().rev().find(|e| e.task == i && matches!(e.kind, Kind::Done | Kind::Failed));
+    match end {
+        None => (Some("pending".into()), None),
+        Some(e) if e.kind == Kind::Done => (Some("done".into()), Some(e.t)),
+        Some(e) if e.detail.starts_with("cancelled") => (Some("cancelled".into()), Some(e.t)),
+        Some(e) => (Some("failed".into()), Some(e.t)),
+    }
+}
+
+/// Task `i`'s spans as the reference names them, sorted.
+fn task_spans(events: &[Event], i: u32) -> Vec<(f64, f64, String)> {
+    let kind = |phase: Phase, detail: &str| match (phase, detail) {
+        (Phase::Work, _) => "sleep",
+        (Phase::Fetch, _) => "request",
+        (Phase::Wait, "Semaphore") => "permit",
+        (Phase::Wait, "Lock") => "lock",
+        (Phase::Wait, "Event.wait") => "event",
+        (Phase::Wait, _) => "queue",
+        _ => "other",
+    };
+    let mut out: Vec<_> = [Phase::Work, Phase::Fetch, Phase::Wait]
+        .into_iter()
+        .flat_map(|p| {
+            spans(events, p).into_iter().filter(|s| s.0 == i).map(move |s| (s.1, s.2, kind(p, &s.4).to_string()))
+        })
+        .collect();
+    out.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
+    out
+}
+
+/// A reference task's spans, without `sleep(0)` (a bare yield here records no span), sorted.
+fn reference_spans(t: &serde_json::Value) -> Vec<(f64, f64, String)> {
+    let mut out: Vec<_> = t["spans"]
+        .as_array()
+        .expect("spans")
+        .iter()
+        .map(|s| (s[0].as_f64().expect("start"), s[1].as_f64().expect("end"), s[2].as_str().expect("kind").to_string()))
+        .filter(|s| !(s.2 == "sleep" && s.0 == s.1))
+        .collect();
+    out.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
+    out
+}
