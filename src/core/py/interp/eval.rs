@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use super::value::{Dict, Func, Scope, Value};
 use super::{fmt, raise, BoxFut, Flow, Frame, Interp, Res, E};
-use crate::core::py::ast::{BoolOp, CompKind, Comprehension, Const, Expr, ExprKind, FPart, Function};
+use crate::core::py::ast::{BinOp, BoolOp, CompKind, Comprehension, Const, Expr, ExprKind, FPart, Function};
 
 /// Evaluates `$e` in frame `$f`: names and constants at once, anything else as a future.
 macro_rules! ev {
@@ -115,6 +115,9 @@ impl<'a> Interp<'a> {
         match &e.kind {
             ExprKind::Name(n) => self.load(n, f),
             ExprKind::Const(c) => Ok(const_value(c)),
+            ExprKind::BinOp { left, op, right } if matches!(left.kind, ExprKind::BinOp { .. }) => {
+                self.binop_chain(left, *op, right, f).await
+            }
             ExprKind::BinOp { left, op, right } => {
                 let l = ev!(self, left, f)?;
                 let r = ev!(self, right, f)?;
@@ -246,6 +249,24 @@ impl<'a> Interp<'a> {
             ExprKind::Lambda(def) => self.make_func(def, f).await,
             _ => raise(E::TypeError, "unexpected expression"),
         }
+    }
+
+    /// `a + b + c + ...`: the parser nests such a chain to the left, one node per operator; it is
+    /// walked with a loop here, so a long chain does not nest a future per operator on the stack.
+    async fn binop_chain<'s>(&'s self, left: &'s Expr, op: BinOp, right: &'s Expr, f: &'s Frame) -> Res {
+        let mut spine = vec![(op, right)];
+        let mut first = left;
+        while let ExprKind::BinOp { left, op, right } = &first.kind {
+            self.step(first.pos.line)?;
+            spine.push((*op, right));
+            first = left;
+        }
+        let mut acc = ev!(self, first, f)?;
+        for (op, r) in spine.into_iter().rev() {
+            let rv = ev!(self, r, f)?;
+            acc = self.binop(op, &acc, &rv)?;
+        }
+        Ok(acc)
     }
 
     async fn slice_bound<'s>(&'s self, e: Option<&'s Expr>, f: &'s Frame) -> Result<Option<i64>, Flow> {
