@@ -31,6 +31,7 @@ builtins! {
     Getattr = "getattr", Setattr = "setattr", Any = "any", All = "all", Map = "map", Filter = "filter",
     Type = "type", Super = "super", Divmod = "divmod", Chr = "chr", Ord = "ord", Callable = "callable",
     Id = "id", Hash = "hash", Format = "format", Pow = "pow", ObjectInit = "__init__",
+    StaticMethod = "staticmethod", ClassMethod = "classmethod", Property = "property",
     // asyncio.
     Run = "run", Sleep = "sleep", Gather = "gather", CreateTask = "create_task", EnsureFuture = "ensure_future",
     SemaphoreNew = "Semaphore", BoundedSemaphoreNew = "BoundedSemaphore", LockNew = "Lock", EventNew = "Event",
@@ -138,6 +139,9 @@ impl<'a> Interp<'a> {
             "hash" => Hash,
             "format" => Format,
             "pow" => Pow,
+            "staticmethod" => StaticMethod,
+            "classmethod" => ClassMethod,
+            "property" => Property,
             "object" => return Some(Value::None),
             _ => return self.classes.named(name).map(Value::Class),
         };
@@ -325,6 +329,10 @@ impl<'a> Interp<'a> {
             Sorted | Min | Max | Map | Filter | ListSort => self.call_with_key(b, recv, args, kwargs, f, line).await,
             Run => self.asyncio_run(args, f, line).await,
             Super => self.super_of(f),
+            StaticMethod | ClassMethod | Property => match args.into_iter().next() {
+                Some(func @ Value::Func(_)) => Ok(Value::Obj(Rc::new(super::native::Obj::Descriptor(b, func)))),
+                _ => raise(E::TypeError, format!("{}() takes a function", b.name())),
+            },
             ObjectInit => {
                 if let Some(Value::Instance(i)) = &recv {
                     if i.attrs.borrow().contains_key("args") {

@@ -4,6 +4,10 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+use futures::FutureExt;
+
+use super::builtins::B;
+use super::native::Obj;
 use super::value::{Class, Coro, Dict, Func, Instance, Scope, Value};
 use super::{fmt, raise, BoxFut, Flow, Frame, Interp, Res, E};
 use crate::core::py::ast::{Expr, ExprKind, Keyword};
@@ -200,12 +204,14 @@ impl<'a> Interp<'a> {
                 }
                 match i.class.lookup(name) {
                     Some(Value::Func(func)) => Ok(Value::Bound(Rc::new((v.clone(), func)))),
+                    Some(Value::Obj(o)) if matches!(*o, Obj::Descriptor(..)) => self.descriptor_get(&o, v, &i.class, f),
                     Some(other) => Ok(other),
                     None if name == "__class__" => Ok(Value::Class(i.class.clone())),
                     None => self.instance_builtin_attr(i, v, name),
                 }
             }
             Value::Class(c) => match (c.lookup(name), name) {
+                (Some(Value::Obj(o)), _) if matches!(*o, Obj::Descriptor(..)) => self.descriptor_get(&o, v, c, f),
                 (Some(x), _) => Ok(x),
                 (None, "__name__") => Ok(Value::Str(c.name.clone())),
                 _ => raise(E::AttributeError, format!("type object '{}' has no attribute '{name}'", c.name)),
@@ -224,6 +230,22 @@ impl<'a> Interp<'a> {
             Value::Func(func) if name == "__name__" => Ok(Value::str(&func.def.name)),
             Value::Coro(c) if name == "__name__" => Ok(Value::str(&c.func.def.name)),
             _ => self.builtin_attr(v, name),
+        }
+    }
+
+    /// A `@staticmethod` (the function), `@classmethod` (bound to the class) or `@property`
+    /// (its getter called now: a plain `def` never suspends, so it runs to its end here).
+    fn descriptor_get(&self, o: &Obj, obj: &Value, class: &Rc<Class>, f: &Frame) -> Res {
+        let Obj::Descriptor(kind, func) = o else { return Ok(Value::None) };
+        let Value::Func(fun) = func else { return Ok(func.clone()) };
+        match kind {
+            B::StaticMethod => Ok(func.clone()),
+            B::ClassMethod => Ok(Value::Bound(Rc::new((Value::Class(class.clone()), fun.clone())))),
+            _ if matches!(obj, Value::Class(_)) => Ok(Value::Obj(Rc::new(Obj::Descriptor(*kind, func.clone())))),
+            _ => match self.call(func.clone(), vec![obj.clone()], Vec::new(), f, f.line.get()).now_or_never() {
+                Some(r) => r,
+                None => raise(E::RuntimeError, "a property's getter cannot await"),
+            },
         }
     }
 

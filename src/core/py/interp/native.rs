@@ -189,6 +189,8 @@ pub enum Obj {
     Loop,
     /// `aiohttp.ClientTimeout(total=s)`, in ms.
     ClientTimeout(Option<f64>),
+    /// `@staticmethod`, `@classmethod` or `@property` around a function.
+    Descriptor(B, Value),
 }
 
 impl Obj {
@@ -211,6 +213,7 @@ impl Obj {
             Obj::Response { .. } => "ClientResponse",
             Obj::Loop => "_UnixSelectorEventLoop",
             Obj::ClientTimeout(_) => "ClientTimeout",
+            Obj::Descriptor(..) => "descriptor",
         }
     }
 
