@@ -143,6 +143,7 @@ impl<'a> Interp<'a> {
             "classmethod" => ClassMethod,
             "property" => Property,
             "object" => return Some(Value::None),
+            "__name__" => return Some(Value::str("__main__")),
             _ => return self.classes.named(name).map(Value::Class),
         };
         Some(Value::Builtin(b))

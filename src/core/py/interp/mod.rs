@@ -4,16 +4,23 @@
 //! run's clock: each Python task (the main coroutine, `create_task`, each coroutine given to
 //! `gather`) is a task of the run's [`Loop`], scheduled first in, first out as asyncio schedules
 //! them. What the program does is recorded on the run's recorder as the patterns record it
-//! ([`lanes`]): a lane per task, spans for sleeps, permit/lock/queue waits and requests, marks for
+//! (the `lanes` module): a lane per task, spans for sleeps, permit/lock/queue waits and requests, marks for
 //! prints, finishes and failures, each carrying the reader's line.
 //!
-//! Semantics are CPython 3.12's, with these simplifications (each said where it is made):
-//! integers are 64-bit (overflow raises `OverflowError`), method lookup is depth-first rather than
-//! C3, operators do not call the reader's dunder methods (`__add__`, `__eq__`…), reading a local
-//! before assigning it falls back to the enclosing scopes (no `UnboundLocalError`), generator
-//! expressions run eagerly, and `TaskGroup` raises one `ExceptionGroup` without `except*`.
+//! Semantics are CPython 3.12's (checked against CPython's output: `tests/py/*.py` and the corpus'
+//! reference runs, `tests/py_corpus/reference.jsonl`). What runs, in short:
 //!
-//! Safety: the interpreter runs on the page's thread, so every run is bounded by [`limits`].
+//! | area | supported | not supported or simplified |
+//! | --- | --- | --- |
+//! | values | `None`, `bool`, `int`, `float`, `str`, `list`, `tuple`, `dict` (insertion order), `set`, `range` | integers are 64-bit: past ±9.2e18 `OverflowError` (no bigints); sets iterate in insertion order, not hash order; no bytes, complex |
+//! | statements | everything the parser accepts: `if`/`elif`/`else`, `for`/`while` (with `else`), `break`/`continue`, `try`/`except`/`else`/`finally`, `raise`/`raise from`, `with`/`async with`, `def`/`async def`/`lambda` (defaults, `*args`, `**kwargs`, keyword-only), `class` (inheritance, `super()`, `@staticmethod`/`@classmethod`/`@property`), `global`/`nonlocal`, `assert`, `del`, unpacking with `*rest` | `async for`; operators never call the reader's dunders (`__add__`, `__eq__`, `__lt__`, `__hash__`, `__len__`, `__iter__`…; `__init__`, `__str__`, `__repr__`, `__(a)enter__`/`__(a)exit__` are called); method lookup is depth first, not C3; reading a local before assigning it reads the enclosing scope (no `UnboundLocalError`) |
+//! | expressions | arithmetic with Python's int/float, `//` and `%` rules, chained comparisons, `is`, `in`, slicing, comprehensions (list, set, dict; generator expressions run eagerly), f-strings with conversions and format specs (`:.2f`, `:>8`, `:,`, `:08d`, `:x`, `:.1%`), `%` formatting, `str.format` (positional fields) | `str.format` by name |
+//! | built-ins | `print` (`sep`; each call is one line of the log: `end` is ignored), `len`, `range`, `min`/`max` (`key`, `default`), `sum`, `abs`, `round` (half to even), `sorted` (`key`, `reverse`), `reversed`, `enumerate`, `zip`, `map`/`filter` (as lists), `list`, `dict`, `tuple`, `set`, `str`, `int`, `float`, `bool`, `repr`, `type`, `isinstance`, `issubclass`, `hasattr`, `getattr`, `setattr`, `any`, `all`, `divmod`, `pow`, `chr`, `ord`, `callable`, `id`, `hash`, `format`; the common methods of `str`, `list`, `dict`, `set`; the built-in exception classes (also as bases of the reader's) | `open`, `input`, `eval`, `iter`/`next` |
+//! | modules | `asyncio`, `aiohttp`, `random` (`random`, `uniform`, `randint`, `randrange`, `choice`, `shuffle`, `sample`, `seed`), `time` (`time`, `perf_counter`, `monotonic`: the run's clock, from 0 at the start), `json` (`dumps` with `indent`, `loads`), `math` (`sqrt`, `floor`, `ceil`, `log`, `exp`, `fabs`, `pow`, `pi`, `e`, `inf`); `typing`, `__future__` imported as placeholders | `random`'s numbers come from the scenario's seed and differ from CPython's; `time.sleep` raises (it would block the loop); `datetime`, `aiofiles` |
+//! | asyncio | `run`, `sleep`, `create_task`/`ensure_future`, `gather` (`return_exceptions`; without it the first error is raised and the other tasks keep running), `wait_for`, `timeout`, `wait` (`FIRST_COMPLETED`, `FIRST_EXCEPTION`, `ALL_COMPLETED`, `timeout`), `as_completed`, `TaskGroup`, `Semaphore`, `BoundedSemaphore`, `Lock`, `Event`, `Queue` (`maxsize`, `put`/`get` and their `_nowait`, `task_done`, `join`, `qsize`, `empty`, `full`), `current_task`, `all_tasks`, `get_event_loop().time()`, `CancelledError`, `TimeoutError`; Tasks' `cancel`, `done`, `cancelled`, `result`, `exception`, `get_name`; cancellation raises `CancelledError` at the task's current `await` (`except`/`finally` run) | `TaskGroup` raises one `ExceptionGroup` (its `exceptions` hold the errors; no `except*`); `shield`; `task.cancel(msg)`'s message; `as_completed` starts coroutines in the order given (CPython: set order) |
+//! | aiohttp | `ClientSession()` (`async with`, or `await session.close()`), `session.get`/`post` (awaited or `async with`), `resp.status`/`ok`/`reason`/`url`, `await resp.json()`/`text()`, `resp.raise_for_status()` (`ClientResponseError` with `status`), `ClientError`, `ClientTimeout(total=...)` (session's or request's `timeout=`: `asyncio.TimeoutError`) | request bodies, headers, streaming |
+//!//! Safety: the interpreter runs on the page's thread, so every run is bounded by [`limits`]
+//! (steps, tasks, recursion, elements, string length, events), and no input makes it panic.
 
 mod builtins;
 mod call;
@@ -392,7 +399,12 @@ pub fn thousands(n: u64) -> String {
 /// The main task's lane label and line: the coroutine `asyncio.run(...)` is given at module
 /// level (`main()`), or `<module>` for a program without one.
 fn main_label(module: &ast::Module) -> (String, u32) {
-    for stmt in &module.body {
+    // Top-level statements, and those of a top-level `if` (`if __name__ == "__main__":`).
+    let nested = module.body.iter().flat_map(|s| match &s.kind {
+        StmtKind::If { body, .. } => body.as_slice(),
+        _ => &[],
+    });
+    for stmt in module.body.iter().chain(nested) {
         let StmtKind::Expr(e) = &stmt.kind else { continue };
         let ExprKind::Call { func, args, .. } = &e.kind else { continue };
         let is_run = match &func.kind {
