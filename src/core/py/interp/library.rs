@@ -168,12 +168,13 @@ impl<'a> Interp<'a> {
     /// `asyncio.run(main())` at module level: runs the coroutine in the main task, then cancels
     /// the tasks still running and waits for them, as asyncio.run does.
     pub async fn asyncio_run(&self, args: Vec<Value>, f: &Frame, line: u32) -> Res {
-        if f.task.index != 0 || f.task.depth.get() > 0 {
+        if self.running.get() {
             return raise(E::RuntimeError, "asyncio.run() cannot be called from a running event loop");
         }
         let Some(coro @ Value::Coro(_)) = args.into_iter().next() else {
             return raise(E::ValueError, "a coroutine was expected");
         };
+        self.running.set(true);
         let result = self.await_value(coro, f, line).await;
         if !matches!(result, Err(Flow::Stop(_))) {
             // asyncio.run stops the loop from main's done callback, one turn of the ready queue
@@ -182,6 +183,7 @@ impl<'a> Interp<'a> {
             let _ = self.suspend(&f.task, turn.as_mut()).await;
             self.cancel_all_and_wait(&f.task).await;
         }
+        self.running.set(false);
         result
     }
 

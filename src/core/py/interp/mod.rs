@@ -152,6 +152,8 @@ pub struct Interp<'a> {
     next_deadline: Cell<u32>,
     /// Tasks finished so far (each task's finishing order).
     finished: Cell<u64>,
+    /// Whether `asyncio.run` is running (tasks can be created only then).
+    pub running: Cell<bool>,
 }
 
 /// How a code run ended.
@@ -278,6 +280,7 @@ impl<'a> Interp<'a> {
             rng: RefCell::new(Pcg32::new(seed ^ 0x5eed_c0de, 0xa5a5)),
             next_deadline: Cell::new(0),
             finished: Cell::new(0),
+            running: Cell::new(false),
         })
     }
 

@@ -248,6 +248,12 @@ impl<'a> Interp<'a> {
 
     /// `asyncio.create_task(aw)`: a new task that awaits `aw` (a coroutine, or any awaitable).
     pub fn spawn(&self, aw: Value, line: u32) -> Result<Rc<TaskObj>, Flow> {
+        if !self.running.get() {
+            return super::raise(
+                E::RuntimeError,
+                "no running event loop (create tasks inside the coroutine asyncio.run runs)",
+            );
+        }
         let label: Rc<str> = match &aw {
             Value::Coro(c) => c.label.borrow().clone(),
             Value::Task(_) => return super::raise(E::TypeError, "a coroutine was expected, got a Task"),

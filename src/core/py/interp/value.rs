@@ -24,7 +24,7 @@ pub enum Value {
     List(Rc<Cells<Vec<Value>>>),
     Tuple(Rc<Items>),
     Dict(Rc<Cells<Dict>>),
-    /// A set: a [`Dict`] whose values are `None`.
+    /// A set: a `Dict` whose values are `None`.
     Set(Rc<Cells<Dict>>),
     /// `range(start, stop, step)`, lazy.
     Range(Rc<(i64, i64, i64)>),
