@@ -13,9 +13,14 @@ fn scenario() -> Scenario {
 /// Runs `src` (dedented) on the virtual clock, on a big stack (debug builds use far more stack
 /// per nested call than release builds do).
 fn run(src: &str) -> (Vec<Event>, Done) {
+    run_on_stack(src, 256 << 20)
+}
+
+/// [`run`] on a stack of `bytes`.
+fn run_on_stack(src: &str, bytes: usize) -> (Vec<Event>, Done) {
     let src = dedent(src);
     let (json, done) = std::thread::Builder::new()
-        .stack_size(256 << 20)
+        .stack_size(bytes)
         .spawn(move || {
             let (events, fin) = run_virtual(&scenario(), &src);
             let outcomes = fin.outcomes.into_iter().map(|o| o.map(String::from).map_err(String::from)).collect();
@@ -568,9 +573,25 @@ fn a_syntax_error_or_an_unavailable_module_is_refused_before_running_with_its_li
 
 #[test]
 fn hostile_programs_stop_with_a_python_error_or_a_limit_never_a_crash() {
+    // Long chains of objects are freed without a recursion per link: on an 8 MB stack, where
+    // freeing 200,000 links recursively would overflow it.
+    let chains = [
+        "x = None\nfor i in range(200000):\n    x = [x]\n",
+        "x = ()\nfor i in range(200000):\n    x = (x,)\n",
+        "d = {}\nfor i in range(200000):\n    d = {'d': d}\n",
+        "class Node:\n    def __init__(self, nxt):\n        self.nxt = nxt\nn = None\nfor i in range(200000):\n    n = Node(n)\n",
+        "g = None\nfor i in range(200000):\n    def g(x=g):\n        pass\n",
+        "def mk(prev):\n    def inner():\n        return prev\n    return inner\nf = None\nfor i in range(200000):\n    f = mk(f)\n",
+    ];
+    for src in chains {
+        let (events, fin) = run_on_stack(&format!("{src}print('built')\n"), 8 << 20);
+        assert!(fin.stopped.is_none(), "{src}: {:?}", fin.stopped);
+        assert_eq!(prints(&events), ["built"], "{src}");
+    }
     let cases: &[(&str, &str)] = &[
-        ("x = None\nfor i in range(900000):\n    x = [x]\nprint('built')\n", "built"),
-        ("x = ()\nfor i in range(300000):\n    x = (x,)\ny = (x,)\nprint(x == x, y == (x,))\n", "True True"),
+        ("class A:\n    pass\nfor i in range(200):\n    class A(A):\n        pass\n", "TypeError: class A derives from more than 100 classes in a row"),
+        ("print('a}b'.format())\n", "ValueError: Single '}' encountered in format string"),
+        ("x = ()\nfor i in range(200000):\n    x = (x,)\ny = (x,)\nprint(x == x, y == (x,))\n", "True True"),
         ("a = []\nb = []\nfor i in range(100000):\n    a = [a]\n    b = [b]\nprint(a == b)\n", "False"),
         ("print(len([0] * 10**9))\n", "MemoryError: the program made more than 10,000,000 list, dict or set elements"),
         ("s = 'ab'\nfor i in range(40):\n    s = s + s\n", "MemoryError: a string longer than 16,777,216 bytes"),

@@ -909,6 +909,9 @@ impl<'a> Interp<'a> {
                 rest = &tail[2..];
                 continue;
             }
+            if tail.starts_with('}') {
+                return raise(E::ValueError, "Single '}' encountered in format string");
+            }
             let Some(end) = tail.find('}') else {
                 return raise(E::ValueError, "Single '{' encountered in format string");
             };

@@ -193,6 +193,23 @@ pub enum Obj {
     Descriptor(B, Value),
 }
 
+impl Drop for Obj {
+    /// The values an object holds are freed without recursion (see `value::bury`).
+    fn drop(&mut self) {
+        let held: Vec<Value> = match self {
+            Obj::Gather { items, .. } => std::mem::take(items),
+            Obj::WaitFor { aw, .. } => aw.get_mut().take().into_iter().collect(),
+            Obj::Op { target, arg, .. } => {
+                vec![std::mem::replace(target, Value::None), std::mem::replace(arg, Value::None)]
+            }
+            Obj::Ready(v) | Obj::Descriptor(_, v) => vec![std::mem::replace(v, Value::None)],
+            Obj::Request { resp, .. } => resp.get_mut().take().into_iter().collect(),
+            _ => Vec::new(),
+        };
+        super::value::bury(held.into_iter());
+    }
+}
+
 impl Obj {
     pub fn type_name(&self) -> &'static str {
         match self {

@@ -149,6 +149,17 @@ impl TaskObj {
     }
 }
 
+impl Drop for TaskObj {
+    fn drop(&mut self) {
+        let value = match self.result.get_mut().take() {
+            Some(Ok(v)) => v,
+            Some(Err(exc)) => exc.value,
+            None => return,
+        };
+        super::value::bury(std::iter::once(value));
+    }
+}
+
 /// A deadline's timer: when it fires, its task is cancelled and told why.
 struct DeadlineWake {
     sig: Arc<Sig>,
