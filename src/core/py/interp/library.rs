@@ -68,7 +68,13 @@ impl<'a> Interp<'a> {
             }
             B::CreateTask | B::EnsureFuture => match first {
                 t @ Value::Task(_) => Ok(t),
-                aw => Ok(Value::Task(self.spawn(aw, line)?)),
+                aw => {
+                    // `create_task(coro, name="...")`: the name is the lane's label.
+                    if let (Value::Coro(c), Some(Value::Str(name))) = (&aw, kw(&kwargs, "name")) {
+                        *c.label.borrow_mut() = name.clone();
+                    }
+                    Ok(Value::Task(self.spawn(aw, line)?))
+                }
             },
             B::SemaphoreNew | B::BoundedSemaphoreNew | B::LockNew => {
                 let n = match (b, args.first().or(kw(&kwargs, "value"))) {
