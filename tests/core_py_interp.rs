@@ -919,3 +919,101 @@ fn mangled_programs_never_panic() {
         assert!(ran.is_ok(), "mutation {i} panicked");
     }
 }
+
+/// The virtual clock behind another `Clock` type: the run goes through the path the browser's
+/// clock takes (boxed sleeps, deadlines armed on them), with virtual time.
+#[derive(Clone)]
+struct OtherClock(awaitlab::core::clock::VirtualClock);
+
+impl awaitlab::core::clock::Clock for OtherClock {
+    type Sleep = <awaitlab::core::clock::VirtualClock as awaitlab::core::clock::Clock>::Sleep;
+    fn now(&self) -> f64 {
+        self.0.now()
+    }
+    fn sleep(&self, ms: f64) -> Self::Sleep {
+        self.0.sleep(ms)
+    }
+    fn start_iteration(&self) {
+        self.0.start_iteration()
+    }
+}
+
+/// A runtime's `Work` that answers every request itself (as the browser's real fetch does).
+struct RealFetch(awaitlab::core::clock::VirtualClock);
+
+impl awaitlab::core::patterns::Work for RealFetch {
+    fn run(&self, _plan: &awaitlab::core::workload::Attempt) -> awaitlab::core::patterns::WorkFuture {
+        Box::pin(async { Ok("unused".into()) })
+    }
+    fn request(
+        &self,
+        url: &str,
+        simulated: awaitlab::core::patterns::RequestFuture,
+    ) -> awaitlab::core::patterns::RequestFuture {
+        drop(simulated);
+        let sleep = awaitlab::core::clock::Clock::sleep(&self.0, if url.contains("slow") { 300.0 } else { 40.0 });
+        let status = if url.contains("missing") { 404 } else { 200 };
+        Box::pin(async move {
+            sleep.await;
+            if status == 200 {
+                Ok(awaitlab::core::patterns::HttpReply { status, body: r#"{"real": true}"#.into() })
+            } else {
+                Err("CORS refusal".into())
+            }
+        })
+    }
+}
+
+#[test]
+fn the_browser_s_path_other_clocks_and_real_requests_gives_the_same_timeline() {
+    use awaitlab::core::aio::Loop;
+    use awaitlab::core::clock::{Clock, VirtualClock};
+    use awaitlab::core::patterns::Ctx;
+    let src = dedent(
+        r#"
+        import asyncio
+        import aiohttp
+
+        async def get(session, url):
+            async with session.get(url) as resp:
+                return (await resp.json())["real"]
+
+        async def main():
+            async with aiohttp.ClientSession() as session:
+                print(await asyncio.gather(get(session, "https://x.test/a"), get(session, "https://x.test/b")))
+                try:
+                    await asyncio.wait_for(get(session, "https://x.test/slow"), 0.1)
+                except TimeoutError:
+                    print("slow timed out")
+                try:
+                    await get(session, "https://x.test/missing")
+                except aiohttp.ClientError as e:
+                    print(type(e).__name__, e)
+            async with asyncio.timeout(0.5):
+                await asyncio.sleep(0.25)
+            print("done")
+
+        asyncio.run(main())
+    "#,
+    );
+    let clock = VirtualClock::new();
+    let ctx = Ctx::with_work(OtherClock(clock.clone()), scenario(), std::rc::Rc::new(RealFetch(clock.clone())));
+    let c = clock.clone();
+    let lp = Loop::new(move || c.start_iteration());
+    let fin = clock.block_on(lp.run(awaitlab::core::py::interp::run_detailed(&ctx, &lp, &src))).expect("no deadlock");
+    drop(lp);
+    assert!(fin.stopped.is_none(), "{:?}", fin.stopped);
+    let events = ctx.rec.take();
+    assert_eq!(
+        timed_prints(&events),
+        [
+            (40.0, "[True, True]".to_string()),
+            (140.0, "slow timed out".into()),
+            (180.0, "ClientConnectionError Cannot connect to https://x.test/missing: CORS refusal".into()),
+            (430.0, "done".into()),
+        ]
+    );
+    let fetches = spans(&events, Phase::Fetch);
+    assert_eq!(fetches[2], (0, 40.0, 140.0, Kind::Timeout, "…/slow".into()));
+    assert_eq!(fetches[3], (0, 140.0, 180.0, Kind::Fail, "CORS refusal …/missing".into()));
+}
