@@ -365,9 +365,8 @@ impl<'a> Interp<'a> {
             }
             text.push_str(&self.to_str(a, f).await?);
         }
-        // Each print is one event: a print with `end=""` is still its own line in the log.
-        let _ = end;
-        self.print(&f.task, &text, line)?;
+        text.push_str(&end);
+        self.write_stdout(&f.task, &text, line)?;
         Ok(Value::None)
     }
 

@@ -154,6 +154,8 @@ pub struct Interp<'a> {
     finished: Cell<u64>,
     /// Whether `asyncio.run` is running (tasks can be created only then).
     pub running: Cell<bool>,
+    /// What `print` wrote after the last newline.
+    stdout: RefCell<String>,
 }
 
 /// How a code run ended.
@@ -253,7 +255,12 @@ pub async fn run_detailed<'a>(ctx: &'a Ctx, lp: &Loop<'a>, source: &'a str) -> F
         let main = std::pin::pin!(main);
         matches!(select(main, stop).await, Either::Right(_))
     };
-    let _ = stopped;
+    if stopped {
+        let main = ip.tasks.borrow().first().cloned();
+        if let Some(main) = main {
+            ip.flush_stdout(&main);
+        }
+    }
     let outcomes = ip.tasks.borrow().iter().map(|t| t.outcome()).collect();
     let stopped = ip.stopped.borrow().clone();
     Finished { outcomes, stopped, steps: ip.steps.get() }
@@ -281,6 +288,7 @@ impl<'a> Interp<'a> {
             next_deadline: Cell::new(0),
             finished: Cell::new(0),
             running: Cell::new(false),
+            stdout: RefCell::default(),
         })
     }
 
@@ -309,6 +317,7 @@ impl<'a> Interp<'a> {
             Ok(_) | Err(Flow::Return(_)) => Ok(Value::None),
             Err(flow) => Err(self.add_frame(flow, &frame)),
         };
+        self.flush_stdout(&task);
         self.finish_task(&task, result, true);
     }
 
