@@ -234,6 +234,18 @@ impl Obj {
         }
     }
 
+    /// A lane label for a task made of this awaitable (`sleep(1)`, `get('…/3')`).
+    pub fn label(&self) -> String {
+        match self {
+            Obj::Sleep { text, .. } => text.to_string(),
+            Obj::Request { url, .. } => format!("get('{}')", super::fmt::short_url(url)),
+            Obj::Op { target, op, .. } => format!("{}.{}()", target.type_name(), op.name()),
+            Obj::WaitFor { .. } => "wait_for(…)".into(),
+            Obj::Gather { .. } => "gather(…)".into(),
+            other => other.type_name().into(),
+        }
+    }
+
     pub fn truthy(&self) -> bool {
         true
     }

@@ -268,7 +268,7 @@ impl<'a> Interp<'a> {
         let label: Rc<str> = match &aw {
             Value::Coro(c) => c.label.borrow().clone(),
             Value::Task(_) => return super::raise(E::TypeError, "a coroutine was expected, got a Task"),
-            other if self.is_awaitable(other) => Rc::from(fmt::shorten(&fmt::repr(other), 40)),
+            Value::Obj(o) if o.is_awaitable() => Rc::from(o.label().as_str()),
             other => {
                 return super::raise(
                     E::TypeError,
