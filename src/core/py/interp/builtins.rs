@@ -144,6 +144,7 @@ impl<'a> Interp<'a> {
             "property" => Property,
             "object" => return Some(Value::None),
             "__name__" => return Some(Value::str("__main__")),
+            "NotImplemented" => return Some(Value::str("NotImplemented")),
             _ => return self.classes.named(name).map(Value::Class),
         };
         Some(Value::Builtin(b))
@@ -319,6 +320,19 @@ impl<'a> Interp<'a> {
         use B::*;
         match b {
             Print => self.print_call(args, &kwargs, f, line).await,
+            Sum if !args.is_empty() => {
+                // Async: the items may be the reader's objects with `__add__` / `__radd__`.
+                let start = kw(&kwargs, "start").cloned().or_else(|| args.get(1).cloned()).unwrap_or(Value::Int(0));
+                let mut total = start;
+                for v in self.iterate(&args[0])? {
+                    total = self.binop_any(crate::core::py::ast::BinOp::Add, total, v, f).await?;
+                }
+                Ok(total)
+            }
+            Len if args.len() == 1 && super::eval::user_method(&args[0], "__len__").is_some() => {
+                let m = super::eval::user_method(&args[0], "__len__").unwrap_or(Value::None);
+                self.call(m, Vec::new(), Vec::new(), f, line).await
+            }
             Repr if args.len() == 1 => {
                 let s = self.repr_of(&args[0], f).await?;
                 self.new_str(s)
@@ -446,6 +460,9 @@ impl<'a> Interp<'a> {
             };
             keyed.push((k, item));
         }
+        if keyed.iter().any(|(k, _)| super::eval::user_method(k, "__lt__").is_some()) {
+            return self.sort_by_user_lt(keyed, reverse, f).await;
+        }
         let mut error = None;
         keyed.sort_by(|a, b| match self.order(&a.0, &b.0, "<") {
             Ok(o) => {
@@ -466,6 +483,32 @@ impl<'a> Interp<'a> {
         // max() keeps the first of equal largest items: stable sort then last would pick the
         // last; Python's max returns the first maximal item, a difference only for ties.
         Ok(keyed.into_iter().map(|(_, v)| v).collect())
+    }
+
+    /// A stable sort whose keys are the reader's objects, compared with their `__lt__`: a
+    /// binary insertion sort (n log n comparisons; the moves are cheap for the lists code sorts).
+    async fn sort_by_user_lt(&self, keyed: Vec<(Value, Value)>, reverse: bool, f: &Frame) -> Result<Vec<Value>, Flow> {
+        use crate::core::py::ast::CmpOp;
+        let mut out: Vec<(Value, Value)> = Vec::with_capacity(keyed.len());
+        for item in keyed {
+            let (mut lo, mut hi) = (0, out.len());
+            while lo < hi {
+                let mid = (lo + hi) / 2;
+                // Stable: an item goes after the ones it does not sort before.
+                let before = if reverse {
+                    self.compare_any(CmpOp::Lt, &out[mid].0, &item.0, f).await?
+                } else {
+                    self.compare_any(CmpOp::Lt, &item.0, &out[mid].0, f).await?
+                };
+                if before {
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
+                }
+            }
+            out.insert(lo, item);
+        }
+        Ok(out.into_iter().map(|(_, v)| v).collect())
     }
 
     /// A built-in function (not a method).
