@@ -300,6 +300,17 @@ impl<'a> Interp<'a> {
 
     async fn wait_for(&self, aw: Value, timeout: Option<f64>, f: &Frame, line: u32) -> Res {
         let Some(ms) = timeout else { return self.await_value(aw, f, line).await };
+        if ms <= 0.0 {
+            // CPython 3.12 wraps the awaitable in a task and cancels it before it starts: a
+            // coroutine's body never runs (a task given here is cancelled).
+            if let Value::Task(t) = &aw {
+                if let Some(Ok(v)) = t.result() {
+                    return Ok(v);
+                }
+                t.cancel();
+            }
+            return raise(E::TimeoutError, "");
+        }
         let deadline = self.arm_deadline(&f.task, ms);
         let result = self.await_value(aw, f, line).await;
         self.leave_deadline(deadline.id, result, f)
