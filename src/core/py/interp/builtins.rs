@@ -849,7 +849,7 @@ impl<'a> Interp<'a> {
             Value::List(_) | Value::Tuple(_) => self.list_method(b, &recv, args),
             Value::Dict(d) => self.dict_method(b, d, args, kwargs),
             Value::Set(d) => self.set_method(b, d, args),
-            Value::Task(t) => self.task_method(b, t),
+            Value::Task(t) => self.task_method(b, t, &args),
             Value::Obj(_) => self.obj_method(b, &recv, args, kwargs, f, line),
             _ => raise(E::TypeError, format!("'{}' has no method {}", recv.type_name(), b.name())),
         }

@@ -194,9 +194,15 @@ impl<'a> Interp<'a> {
     }
 
     /// A Task's methods.
-    pub fn task_method(&self, b: B, t: &Rc<TaskObj>) -> Res {
+    pub fn task_method(&self, b: B, t: &Rc<TaskObj>, args: &[Value]) -> Res {
         match b {
-            B::TaskCancel => Ok(Value::Bool(t.cancel())),
+            B::TaskCancel => {
+                let requested = t.cancel();
+                if let (true, Some(Value::Str(msg))) = (requested, args.first()) {
+                    *t.cancel_msg.borrow_mut() = Some(msg.to_string());
+                }
+                Ok(Value::Bool(requested))
+            }
             B::TaskDone => Ok(Value::Bool(t.is_done())),
             B::TaskCancelled => Ok(Value::Bool(t.was_cancelled())),
             B::TaskGetName => Ok(Value::Str(t.label.clone())),
@@ -235,7 +241,7 @@ impl<'a> Interp<'a> {
             // `sleep(0)`: a bare yield to the loop, not worth a span.
             return match self.suspend(&f.task, sleep.as_mut()).await {
                 Ok(()) => Ok(Value::None),
-                Err(why) => Err(self.interrupted(why)),
+                Err(why) => Err(self.interrupted(&f.task, why)),
             };
         }
         let span = self.span(&f.task, Phase::Work, line)?;
@@ -246,7 +252,7 @@ impl<'a> Interp<'a> {
             }
             Err(why) => {
                 close_interrupted(span, why, text);
-                Err(self.interrupted(why))
+                Err(self.interrupted(&f.task, why))
             }
         }
     }
@@ -278,7 +284,7 @@ impl<'a> Interp<'a> {
             tasks.iter().for_each(|t| {
                 t.cancel();
             });
-            return Err(self.interrupted(why));
+            return Err(self.interrupted(&f.task, why));
         }
         if !return_exceptions {
             if let Some(first) = tasks.iter().filter(|t| failed(t)).min_by_key(|t| t.finish_seq()) {
@@ -349,7 +355,7 @@ impl<'a> Interp<'a> {
                 }
             }
         };
-        waited.map_err(|why| self.interrupted(why))?;
+        waited.map_err(|why| self.interrupted(&f.task, why))?;
         let (done, pending): (Vec<_>, Vec<_>) = tasks.iter().partition(|t| t.is_done());
         let done = self.make_set(done.into_iter().map(|t| Value::Task(t.clone())).collect())?;
         let pending = self.make_set(pending.into_iter().map(|t| Value::Task(t.clone())).collect())?;
@@ -367,7 +373,9 @@ impl<'a> Interp<'a> {
                 .min_by_key(|(_, t)| t.finish_seq())
                 .map(|(i, _)| i)
         };
-        self.until(&f.task, &state.tasks, || untaken().is_some()).await.map_err(|why| self.interrupted(why))?;
+        self.until(&f.task, &state.tasks, || untaken().is_some())
+            .await
+            .map_err(|why| self.interrupted(&f.task, why))?;
         let Some(i) = untaken() else { return raise(E::RuntimeError, "as_completed() ran out of tasks") };
         state.taken.borrow_mut()[i] = true;
         match state.tasks[i].result() {
@@ -415,7 +423,7 @@ impl<'a> Interp<'a> {
             }
             Err(why) => {
                 close_interrupted(span, why, name);
-                Err(self.interrupted(why))
+                Err(self.interrupted(&f.task, why))
             }
         }
     }
@@ -436,7 +444,7 @@ impl<'a> Interp<'a> {
             }
             Err(why) => {
                 close_interrupted(span, why, name);
-                Err(self.interrupted(why))
+                Err(self.interrupted(&f.task, why))
             }
         }
     }
@@ -470,7 +478,7 @@ impl<'a> Interp<'a> {
                 if let Some(s) = span {
                     close_interrupted(s, why, "Queue.get");
                 }
-                return Err(self.interrupted(why));
+                return Err(self.interrupted(&f.task, why));
             }
         }
     }
@@ -495,7 +503,7 @@ impl<'a> Interp<'a> {
                 if let Some(s) = span {
                     close_interrupted(s, why, "Queue.put");
                 }
-                return Err(self.interrupted(why));
+                return Err(self.interrupted(&f.task, why));
             }
         }
         if let Some(s) = span {

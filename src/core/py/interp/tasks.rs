@@ -80,6 +80,8 @@ pub struct TaskObj {
     pub handling: RefCell<Vec<Value>>,
     cancelled: Cell<bool>,
     cancel_requested: Cell<bool>,
+    /// `task.cancel(msg)`'s message, for the `CancelledError` it raises.
+    pub cancel_msg: RefCell<Option<String>>,
     outcome: RefCell<Option<Outcome>>,
     /// When it finished, in finishing order (for `as_completed` and gather's first error).
     seq: Cell<u64>,
@@ -219,9 +221,10 @@ impl<'a> Interp<'a> {
         .await
     }
 
-    /// The `CancelledError` an interruption raises.
-    pub fn interrupted(&self, _why: Interrupt) -> Flow {
-        Flow::Raise(E::CancelledError, String::new())
+    /// The `CancelledError` an interruption raises in `task` (with `task.cancel(msg)`'s message).
+    pub fn interrupted(&self, task: &TaskObj, why: Interrupt) -> Flow {
+        let msg = if why == Interrupt::Cancel { task.cancel_msg.borrow_mut().take() } else { None };
+        Flow::Raise(E::CancelledError, msg.unwrap_or_default())
     }
 
     /// A new task's record: its index (creation order), its lane label and `Spawn` mark.
@@ -247,6 +250,7 @@ impl<'a> Interp<'a> {
             handling: RefCell::default(),
             cancelled: Cell::new(false),
             cancel_requested: Cell::new(false),
+            cancel_msg: RefCell::default(),
             outcome: RefCell::default(),
             seq: Cell::new(0),
             group: RefCell::default(),
@@ -367,7 +371,7 @@ impl<'a> Interp<'a> {
             let mut done = std::pin::pin!(task.done_future());
             if let Err(why) = self.suspend(&frame.task, done.as_mut()).await {
                 task.cancel();
-                return Err(self.interrupted(why));
+                return Err(self.interrupted(&frame.task, why));
             }
         }
         match task.result() {
