@@ -59,7 +59,8 @@ impl<'a> Interp<'a> {
         match b {
             B::Sleep => {
                 let ms = seconds(Some(&first))?.unwrap_or(0.0);
-                obj(Obj::Sleep { ms, text: Rc::from(format!("sleep({})", fmt::repr(&first))) })
+                let result = args.get(1).or(kw(&kwargs, "result")).cloned().unwrap_or(Value::None);
+                obj(Obj::Sleep { ms, text: Rc::from(format!("sleep({})", fmt::repr(&first))), result })
             }
             B::Gather => {
                 let return_exceptions = kw(&kwargs, "return_exceptions").is_some_and(Value::truthy);
@@ -219,7 +220,7 @@ impl<'a> Interp<'a> {
     /// `await obj` for asyncio's and aiohttp's awaitables.
     pub async fn await_obj(&self, o: Rc<Obj>, f: &Frame, line: u32) -> Res {
         match &*o {
-            Obj::Sleep { ms, text } => self.sleep(*ms, text, f, line).await,
+            Obj::Sleep { ms, text, result } => self.sleep(*ms, text, f, line).await.map(|_| result.clone()),
             Obj::Gather { items, return_exceptions } => self.gather(items, *return_exceptions, f).await,
             Obj::WaitFor { aw, timeout } => {
                 let aw = aw.borrow_mut().take();

@@ -135,6 +135,8 @@ pub enum Obj {
     Sleep {
         ms: f64,
         text: Rc<str>,
+        /// `sleep(delay, result)`: what the await gives.
+        result: Value,
     },
     /// `asyncio.gather(...)`: its tasks were created when it was called.
     Gather {
@@ -202,7 +204,9 @@ impl Drop for Obj {
             Obj::Op { target, arg, .. } => {
                 vec![std::mem::replace(target, Value::None), std::mem::replace(arg, Value::None)]
             }
-            Obj::Ready(v) | Obj::Descriptor(_, v) => vec![std::mem::replace(v, Value::None)],
+            Obj::Ready(v) | Obj::Descriptor(_, v) | Obj::Sleep { result: v, .. } => {
+                vec![std::mem::replace(v, Value::None)]
+            }
             Obj::Request { resp, .. } => resp.get_mut().take().into_iter().collect(),
             _ => Vec::new(),
         };
