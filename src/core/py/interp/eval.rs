@@ -1,0 +1,776 @@
+//! Expressions. Each evaluation is a boxed future, so an `await` anywhere inside suspends the
+//! task; names and constants take a synchronous path ([`Interp::leaf`]) that allocates nothing.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use super::value::{Dict, Func, Scope, Value};
+use super::{fmt, raise, BoxFut, Flow, Frame, Interp, Res, E};
+use crate::core::py::ast::{BinOp, BoolOp, CmpOp, CompKind, Comprehension, Const, Expr, ExprKind, FPart, Function};
+
+/// Evaluates `$e` in frame `$f`: names and constants at once, anything else as a future.
+macro_rules! ev {
+    ($ip:expr, $e:expr, $f:expr) => {
+        match $ip.leaf($e, $f) {
+            Some(r) => r,
+            None => $ip.eval($e, $f).await,
+        }
+    };
+}
+pub(crate) use ev;
+
+/// What a comprehension makes.
+enum CompOut {
+    List(Vec<Value>),
+    Set(Dict),
+    Dict(Dict),
+}
+
+/// A comprehension's element: one expression, or a dict comprehension's key and value.
+#[derive(Clone, Copy)]
+enum CompElt<'s> {
+    One(&'s Expr),
+    Pair(&'s Expr, &'s Expr),
+}
+
+/// An iteration in progress (`for`, comprehensions, unpacking).
+pub enum Iter {
+    Range {
+        next: i64,
+        stop: i64,
+        step: i64,
+    },
+    /// A list, read live by index (appending while iterating is seen, as in Python).
+    List {
+        list: Rc<super::value::Cells<Vec<Value>>>,
+        i: usize,
+    },
+    Tuple {
+        items: Rc<super::value::Items>,
+        i: usize,
+    },
+    Vals(std::vec::IntoIter<Value>),
+}
+
+impl Iterator for Iter {
+    type Item = Value;
+    fn next(&mut self) -> Option<Value> {
+        match self {
+            Iter::Range { next, stop, step } => {
+                let more = if *step > 0 { *next < *stop } else { *next > *stop };
+                if !more {
+                    return None;
+                }
+                let v = *next;
+                match next.checked_add(*step) {
+                    Some(n) => *next = n,
+                    None => *next = *stop,
+                }
+                Some(Value::Int(v))
+            }
+            Iter::List { list, i } => {
+                let v = list.borrow().get(*i).cloned();
+                *i += 1;
+                v
+            }
+            Iter::Tuple { items, i } => {
+                let v = items.get(*i).cloned();
+                *i += 1;
+                v
+            }
+            Iter::Vals(it) => it.next(),
+        }
+    }
+}
+
+pub fn const_value(c: &Const) -> Value {
+    match c {
+        Const::None => Value::None,
+        Const::Bool(b) => Value::Bool(*b),
+        Const::Int(i) => Value::Int(*i),
+        Const::Float(f) => Value::Float(*f),
+        Const::Str(s) => Value::str(s),
+    }
+}
+
+impl<'a> Interp<'a> {
+    /// Evaluates `e` in `f`.
+    pub fn eval<'s>(&'s self, e: &'s Expr, f: &'s Frame) -> BoxFut<'s> {
+        Box::pin(self.eval_inner(e, f))
+    }
+
+    /// Names and constants, evaluated without a future; `None` for anything else.
+    pub fn leaf(&self, e: &Expr, f: &Frame) -> Option<Res> {
+        match &e.kind {
+            // Not counted as steps: every name and constant is part of a counted expression or
+            // statement, a bounded number of them each (the source's size bounds it).
+            ExprKind::Name(n) => Some(self.load(n, f)),
+            ExprKind::Const(c) => Some(Ok(const_value(c))),
+            _ => None,
+        }
+    }
+
+    async fn eval_inner<'s>(&'s self, e: &'s Expr, f: &'s Frame) -> Res {
+        self.step(e.pos.line)?;
+        match &e.kind {
+            ExprKind::Name(n) => self.load(n, f),
+            ExprKind::Const(c) => Ok(const_value(c)),
+            ExprKind::BinOp { left, op, right } if matches!(left.kind, ExprKind::BinOp { .. }) => {
+                self.binop_chain(left, *op, right, f).await
+            }
+            ExprKind::BinOp { left, op, right } => {
+                let l = ev!(self, left, f)?;
+                let r = ev!(self, right, f)?;
+                self.binop_any(*op, l, r, f).await
+            }
+            ExprKind::UnaryOp { op, operand } => {
+                let v = ev!(self, operand, f)?;
+                self.unary(*op, &v)
+            }
+            ExprKind::BoolOp { op, values } => {
+                let mut last = Value::None;
+                for v in values {
+                    last = ev!(self, v, f)?;
+                    if last.truthy() == (*op == BoolOp::Or) {
+                        break;
+                    }
+                }
+                Ok(last)
+            }
+            ExprKind::Compare { left, ops, comparators } => {
+                let mut l = ev!(self, left, f)?;
+                for (op, c) in ops.iter().zip(comparators) {
+                    let r = ev!(self, c, f)?;
+                    if !self.compare_any(*op, &l, &r, f).await? {
+                        return Ok(Value::Bool(false));
+                    }
+                    l = r;
+                }
+                Ok(Value::Bool(true))
+            }
+            ExprKind::Call { func, args: arg_exprs, keywords } => {
+                let callee = ev!(self, func, f)?;
+                let (args, kwargs) = self.eval_args(arg_exprs, keywords, f).await?;
+                f.line.set(e.pos.line);
+                // A coroutine's lane label names its arguments as the call wrote them.
+                let written =
+                    is_async_callee(&callee) && args.len() == arg_exprs.len() && kwargs.len() == keywords.len();
+                let label =
+                    written.then(|| super::call::written_label(func, arg_exprs, keywords, &args, &kwargs)).flatten();
+                let out = self.call(callee, args, kwargs, f, e.pos.line).await?;
+                if let (Some(label), Value::Coro(c)) = (label, &out) {
+                    *c.label.borrow_mut() = Rc::from(label);
+                }
+                Ok(out)
+            }
+            ExprKind::Attribute { value, attr } => {
+                let v = ev!(self, value, f)?;
+                self.get_attr(&v, attr, f)
+            }
+            ExprKind::Subscript { value, index } if !matches!(index.kind, ExprKind::Slice { .. }) => {
+                let v = ev!(self, value, f)?;
+                let i = ev!(self, index, f)?;
+                match user_method(&v, "__getitem__") {
+                    Some(m) => self.call(m, vec![i], Vec::new(), f, e.pos.line).await,
+                    None => self.get_item(&v, &i),
+                }
+            }
+            ExprKind::Await(operand) => {
+                let v = ev!(self, operand, f)?;
+                f.line.set(e.pos.line);
+                self.await_value(v, f, e.pos.line).await
+            }
+            ExprKind::IfExp { test, body, orelse } => {
+                if ev!(self, test, f)?.truthy() {
+                    ev!(self, body, f)
+                } else {
+                    ev!(self, orelse, f)
+                }
+            }
+            // Displays, comprehensions, f-strings, slices and lambdas are boxed apart: the frame of
+            // this function stays small, and every level of a deep recursion passes here.
+            _ => Box::pin(self.eval_rare(e, f)).await,
+        }
+    }
+
+    async fn eval_rare<'s>(&'s self, e: &'s Expr, f: &'s Frame) -> Res {
+        match &e.kind {
+            ExprKind::FString(parts) => {
+                let s = self.fstring(parts, f).await?;
+                self.new_str(s)
+            }
+            ExprKind::List(items) => {
+                let items = self.eval_items(items, f).await?;
+                self.alloc(items.len())?;
+                Ok(Value::list(items))
+            }
+            ExprKind::Tuple(items) => {
+                let items = self.eval_items(items, f).await?;
+                self.alloc(items.len())?;
+                Ok(Value::tuple(items))
+            }
+            ExprKind::Set(items) => {
+                let items = self.eval_items(items, f).await?;
+                self.make_set(items)
+            }
+            ExprKind::Dict(pairs) => self.eval_dict(pairs, f).await,
+            ExprKind::Comp { kind, elt, generators } => {
+                let mut out = match kind {
+                    CompKind::Set => CompOut::Set(Dict::default()),
+                    _ => CompOut::List(Vec::new()),
+                };
+                self.comprehension(generators, CompElt::One(elt), f, &mut out).await?;
+                Ok(match out {
+                    CompOut::Set(d) => Value::set(d),
+                    CompOut::List(v) => Value::list(v),
+                    CompOut::Dict(d) => Value::dict(d),
+                })
+            }
+            ExprKind::DictComp { key, value, generators } => {
+                let mut out = CompOut::Dict(Dict::default());
+                self.comprehension(generators, CompElt::Pair(key, value), f, &mut out).await?;
+                Ok(match out {
+                    CompOut::Dict(d) => Value::dict(d),
+                    _ => Value::None,
+                })
+            }
+            ExprKind::Subscript { value, index } => {
+                let v = ev!(self, value, f)?;
+                if let ExprKind::Slice { lower, upper, step } = &index.kind {
+                    let lower = self.slice_bound(lower.as_deref(), f).await?;
+                    let upper = self.slice_bound(upper.as_deref(), f).await?;
+                    let step = self.slice_bound(step.as_deref(), f).await?;
+                    return self.get_slice(&v, lower, upper, step);
+                }
+                let i = ev!(self, index, f)?;
+                self.get_item(&v, &i)
+            }
+            ExprKind::Slice { .. } => raise(E::TypeError, "a slice is only allowed inside [ ]"),
+            ExprKind::Starred(_) => {
+                raise(E::TypeError, "starred expression is only allowed in calls, lists and tuples")
+            }
+            ExprKind::Lambda(def) => self.make_func(def, f).await,
+            _ => raise(E::TypeError, "unexpected expression"),
+        }
+    }
+
+    /// `a + b + c + ...`: the parser nests such a chain to the left, one node per operator; it is
+    /// walked with a loop here, so a long chain does not nest a future per operator on the stack.
+    async fn binop_chain<'s>(&'s self, left: &'s Expr, op: BinOp, right: &'s Expr, f: &'s Frame) -> Res {
+        let mut spine = vec![(op, right)];
+        let mut first = left;
+        while let ExprKind::BinOp { left, op, right } = &first.kind {
+            self.step(first.pos.line)?;
+            spine.push((*op, right));
+            first = left;
+        }
+        let mut acc = ev!(self, first, f)?;
+        for (op, r) in spine.into_iter().rev() {
+            let rv = ev!(self, r, f)?;
+            acc = self.binop_any(op, acc, rv, f).await?;
+        }
+        Ok(acc)
+    }
+
+    async fn slice_bound<'s>(&'s self, e: Option<&'s Expr>, f: &'s Frame) -> Result<Option<i64>, Flow> {
+        let Some(e) = e else { return Ok(None) };
+        match ev!(self, e, f)? {
+            Value::None => Ok(None),
+            v => match super::ops::as_int(&v) {
+                Some(i) => Ok(Some(i)),
+                None => raise(E::TypeError, "slice indices must be integers or None"),
+            },
+        }
+    }
+
+    /// A variable's value: local scope, enclosing scopes, globals, then built-ins.
+    pub fn load(&self, name: &str, f: &Frame) -> Res {
+        let global = f.scope.decl.borrow().get(name).copied() == Some(true);
+        if !global {
+            let mut scope = Some(&f.scope);
+            while let Some(s) = scope {
+                if let Some(v) = s.vars.borrow().get(name) {
+                    return Ok(v.clone());
+                }
+                scope = s.parent.as_ref();
+            }
+        }
+        if let Some(v) = self.globals.vars.borrow().get(name) {
+            return Ok(v.clone());
+        }
+        match self.builtin_named(name) {
+            Some(v) => Ok(v),
+            None => raise(E::NameError, format!("name '{name}' is not defined")),
+        }
+    }
+
+    /// Assigns a variable: in the local scope, unless declared `global` or `nonlocal`.
+    pub fn store(&self, name: &str, v: Value, f: &Frame) {
+        let decl = f.scope.decl.borrow().get(name).copied();
+        let target = match decl {
+            Some(true) => self.globals.clone(),
+            Some(false) => {
+                let mut scope = f.scope.parent.clone();
+                loop {
+                    match scope {
+                        Some(s) if s.vars.borrow().contains_key(name) => break s,
+                        Some(s) => scope = s.parent.clone(),
+                        None => break f.scope.clone(),
+                    }
+                }
+            }
+            None => f.scope.clone(),
+        };
+        target.vars.borrow_mut().insert(Rc::from(name), v);
+    }
+
+    /// The items of a list, tuple or set display, `*rest` spread.
+    async fn eval_items<'s>(&'s self, items: &'s [Expr], f: &'s Frame) -> Result<Vec<Value>, Flow> {
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            if let ExprKind::Starred(inner) = &item.kind {
+                let v = ev!(self, inner, f)?;
+                out.extend(self.iterate(&v)?);
+            } else {
+                out.push(ev!(self, item, f)?);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn eval_dict<'s>(&'s self, pairs: &'s [(Option<Expr>, Expr)], f: &'s Frame) -> Res {
+        let mut d = Dict::default();
+        for (k, v) in pairs {
+            match k {
+                Some(k) => {
+                    let key = ev!(self, k, f)?;
+                    let value = ev!(self, v, f)?;
+                    self.dict_set(&mut d, key, value)?;
+                }
+                None => match ev!(self, v, f)? {
+                    Value::Dict(other) => {
+                        for (k, v) in other.borrow().iter() {
+                            self.dict_set(&mut d, k.clone(), v.clone())?;
+                        }
+                    }
+                    other => return raise(E::TypeError, format!("'{}' object is not a mapping", other.type_name())),
+                },
+            }
+        }
+        Ok(Value::dict(d))
+    }
+
+    /// `d[key] = value` on a dict being built.
+    pub fn dict_set(&self, d: &mut Dict, key: Value, value: Value) -> Result<(), Flow> {
+        let h = key.hkey().or_else(|t| raise(E::TypeError, format!("unhashable type: '{t}'")))?;
+        self.alloc(1)?;
+        d.insert(h, key, value);
+        Ok(())
+    }
+
+    /// A set of `items`.
+    pub fn make_set(&self, items: Vec<Value>) -> Res {
+        let mut d = Dict::default();
+        for v in items {
+            self.dict_set(&mut d, v, Value::None)?;
+        }
+        Ok(Value::set(d))
+    }
+
+    /// A call's positional and keyword arguments, `*args` and `**kwargs` spread.
+    pub async fn eval_args<'s>(
+        &'s self,
+        args: &'s [Expr],
+        keywords: &'s [crate::core::py::ast::Keyword],
+        f: &'s Frame,
+    ) -> Result<(Vec<Value>, Vec<(Rc<str>, Value)>), Flow> {
+        let pos = self.eval_items(args, f).await?;
+        let mut kw = Vec::with_capacity(keywords.len());
+        for k in keywords {
+            let v = ev!(self, &k.value, f)?;
+            match &k.name {
+                Some(name) => kw.push((Rc::from(name.as_str()), v)),
+                None => match v {
+                    Value::Dict(d) => {
+                        for (k, v) in d.borrow().iter() {
+                            match k {
+                                Value::Str(s) => kw.push((s.clone(), v.clone())),
+                                _ => return raise(E::TypeError, "keywords must be strings"),
+                            }
+                        }
+                    }
+                    other => {
+                        return raise(
+                            E::TypeError,
+                            format!("argument after ** must be a mapping, not {}", other.type_name()),
+                        )
+                    }
+                },
+            }
+        }
+        Ok((pos, kw))
+    }
+
+    /// An f-string's text.
+    fn fstring<'s>(
+        &'s self,
+        parts: &'s [FPart],
+        f: &'s Frame,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, Flow>> + 's>> {
+        Box::pin(async move {
+            let mut out = String::new();
+            for part in parts {
+                match part {
+                    FPart::Lit(s) => out.push_str(s),
+                    FPart::Value { value, conversion, spec } => {
+                        let v = ev!(self, value, f)?;
+                        let v = match conversion {
+                            Some('r' | 'a') => Value::Str(Rc::from(self.repr_of(&v, f).await?)),
+                            Some('s') => Value::Str(Rc::from(self.to_str(&v, f).await?)),
+                            _ => v,
+                        };
+                        let spec = if spec.is_empty() { String::new() } else { self.fstring(spec, f).await? };
+                        if spec.is_empty() {
+                            out.push_str(&self.to_str(&v, f).await?);
+                        } else {
+                            out.push_str(&fmt::format_value(&v, &spec).or_else(|m| raise(E::ValueError, m))?);
+                        }
+                    }
+                }
+                if out.len() > super::limits::MAX_STR_BYTES {
+                    return raise(E::MemoryError, "an f-string longer than awaitlab's limit");
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    /// `str(v)`, calling the reader's `__str__` (or `__repr__`) if the class has one.
+    pub async fn to_str(&self, v: &Value, f: &Frame) -> Result<String, Flow> {
+        if let Value::Instance(i) = v {
+            if let Some(m @ Value::Func(_)) = i.class.lookup("__str__") {
+                let s = self.call(m, vec![v.clone()], Vec::new(), f, f.line.get()).await?;
+                return Ok(fmt::to_str(&s));
+            }
+        }
+        if matches!(v, Value::Str(_)) || !needs_custom_repr(v, 0) {
+            return Ok(fmt::to_str(v));
+        }
+        self.repr_of(v, f).await
+    }
+
+    /// `repr(v)`, calling the reader's `__repr__` methods (in containers too).
+    pub fn repr_of<'s>(
+        &'s self,
+        v: &'s Value,
+        f: &'s Frame,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, Flow>> + 's>> {
+        Box::pin(async move {
+            if !needs_custom_repr(v, 0) {
+                return Ok(fmt::repr(v));
+            }
+            let seq = |items: Vec<Value>, open: &'static str, close: &'static str| async move {
+                let mut out = String::from(open);
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    out.push_str(&self.repr_of(item, f).await?);
+                }
+                if open == "(" && items.len() == 1 {
+                    out.push(',');
+                }
+                out.push_str(close);
+                Ok::<String, Flow>(out)
+            };
+            match v {
+                Value::Instance(i) => match i.class.lookup("__repr__") {
+                    Some(m @ Value::Func(_)) => {
+                        let s = self.call(m, vec![v.clone()], Vec::new(), f, f.line.get()).await?;
+                        Ok(fmt::to_str(&s))
+                    }
+                    _ => Ok(fmt::repr(v)),
+                },
+                Value::List(l) => {
+                    let items = l.borrow().clone();
+                    seq(items, "[", "]").await
+                }
+                Value::Tuple(t) => seq(t.to_vec(), "(", ")").await,
+                Value::Set(d) => {
+                    let items = d.borrow().keys();
+                    seq(items, "{", "}").await
+                }
+                Value::Dict(d) => {
+                    let pairs: Vec<(Value, Value)> = d.borrow().iter().cloned().collect();
+                    let mut out = String::from("{");
+                    for (i, (k, val)) in pairs.iter().enumerate() {
+                        if i > 0 {
+                            out.push_str(", ");
+                        }
+                        out.push_str(&self.repr_of(k, f).await?);
+                        out.push_str(": ");
+                        out.push_str(&self.repr_of(val, f).await?);
+                    }
+                    out.push('}');
+                    Ok(out)
+                }
+                other => Ok(fmt::repr(other)),
+            }
+        })
+    }
+
+    /// The values `v` iterates over, for `*spread`, unpacking and built-ins.
+    pub fn iterate(&self, v: &Value) -> Result<Vec<Value>, Flow> {
+        let it = self.iter_of(v)?;
+        if let Iter::Range { next, stop, step } = &it {
+            self.alloc(super::value::range_len(*next, *stop, *step).max(0) as usize)?;
+        }
+        Ok(it.collect())
+    }
+
+    /// An iteration over `v`.
+    pub fn iter_of(&self, v: &Value) -> Result<Iter, Flow> {
+        Ok(match v {
+            Value::Range(r) => Iter::Range { next: r.0, stop: r.1, step: r.2 },
+            Value::List(l) => Iter::List { list: l.clone(), i: 0 },
+            Value::Tuple(t) => Iter::Tuple { items: t.clone(), i: 0 },
+            Value::Str(s) => {
+                Iter::Vals(s.chars().map(|c| Value::str(c.encode_utf8(&mut [0; 4]))).collect::<Vec<_>>().into_iter())
+            }
+            Value::Dict(d) | Value::Set(d) => Iter::Vals(d.borrow().keys().into_iter()),
+            Value::Obj(o) => match o.iter_values() {
+                Some(vals) => Iter::Vals(vals.into_iter()),
+                None => return raise(E::TypeError, format!("'{}' object is not iterable", v.type_name())),
+            },
+            other => return raise(E::TypeError, format!("'{}' object is not iterable", other.type_name())),
+        })
+    }
+
+    fn comprehension<'s>(
+        &'s self,
+        gens: &'s [Comprehension],
+        elt: CompElt<'s>,
+        f: &'s Frame,
+        out: &'s mut CompOut,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Flow>> + 's>> {
+        Box::pin(async move {
+            // The comprehension's variables live in a scope of their own, as in Python 3.
+            let scope = Scope::child(Some(f.scope.clone()));
+            let frame = Frame {
+                scope: scope.clone(),
+                closure: Some(scope),
+                task: f.task.clone(),
+                name: f.name.clone(),
+                line: Cell::new(f.line.get()),
+                method_of: f.method_of.clone(),
+            };
+            self.comp_level(gens, elt, &frame, out).await
+        })
+    }
+
+    fn comp_level<'s>(
+        &'s self,
+        gens: &'s [Comprehension],
+        elt: CompElt<'s>,
+        f: &'s Frame,
+        out: &'s mut CompOut,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Flow>> + 's>> {
+        Box::pin(async move {
+            let Some((first, rest)) = gens.split_first() else {
+                return self.comp_emit(elt, f, out).await;
+            };
+            if first.is_async {
+                return raise(E::NotImplementedError, "`async for` is not supported here");
+            }
+            let iterable = ev!(self, &first.iter, f)?;
+            'items: for item in self.iter_of(&iterable)? {
+                self.step(first.target.pos.line)?;
+                self.assign(&first.target, item, f).await?;
+                for cond in &first.ifs {
+                    if !ev!(self, cond, f)?.truthy() {
+                        continue 'items;
+                    }
+                }
+                self.comp_level(rest, elt, f, out).await?;
+            }
+            Ok(())
+        })
+    }
+
+    async fn comp_emit<'s>(&'s self, elt: CompElt<'s>, f: &'s Frame, out: &'s mut CompOut) -> Result<(), Flow> {
+        match (elt, out) {
+            (CompElt::One(e), CompOut::List(v)) => {
+                let x = ev!(self, e, f)?;
+                self.alloc(1)?;
+                v.push(x);
+            }
+            (CompElt::One(e), CompOut::Set(d)) => {
+                let x = ev!(self, e, f)?;
+                self.dict_set(d, x, Value::None)?;
+            }
+            (CompElt::Pair(k, v), CompOut::Dict(d)) => {
+                let key = ev!(self, k, f)?;
+                let value = ev!(self, v, f)?;
+                self.dict_set(d, key, value)?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// A function object for `def` or `lambda`: its defaults evaluated now, its enclosing scope
+    /// captured.
+    pub async fn make_func<'s>(&'s self, def: &'s Rc<Function>, f: &'s Frame) -> Res {
+        let mut defaults = Vec::with_capacity(def.params.args.len());
+        for p in &def.params.args {
+            defaults.push(match &p.default {
+                Some(e) => Some(ev!(self, e, f)?),
+                None => None,
+            });
+        }
+        let mut kw_defaults = Vec::with_capacity(def.params.kwonly.len());
+        for p in &def.params.kwonly {
+            kw_defaults.push(match &p.default {
+                Some(e) => Some(ev!(self, e, f)?),
+                None => None,
+            });
+        }
+        Ok(Value::Func(Rc::new(Func {
+            def: def.clone(),
+            defaults,
+            kw_defaults,
+            scope: f.closure.clone(),
+            class: RefCell::new(None),
+        })))
+    }
+}
+
+/// Whether `repr(v)` needs the reader's `__repr__` (an instance of a class defining it, here or
+/// inside a list, tuple, set or dict).
+fn needs_custom_repr(v: &Value, depth: u32) -> bool {
+    if depth > 20 {
+        return false;
+    }
+    match v {
+        Value::Instance(i) => matches!(i.class.lookup("__repr__"), Some(Value::Func(_))),
+        Value::List(l) => l.borrow().iter().any(|x| needs_custom_repr(x, depth + 1)),
+        Value::Tuple(t) => t.iter().any(|x| needs_custom_repr(x, depth + 1)),
+        Value::Dict(d) | Value::Set(d) => {
+            d.borrow().iter().any(|(k, x)| needs_custom_repr(k, depth + 1) || needs_custom_repr(x, depth + 1))
+        }
+        _ => false,
+    }
+}
+
+/// Whether calling `v` makes a coroutine (an `async def`, plain or bound).
+fn is_async_callee(v: &Value) -> bool {
+    match v {
+        Value::Func(f) => f.def.is_async,
+        Value::Bound(b) => b.1.def.is_async,
+        _ => false,
+    }
+}
+
+/// The reader's method for a binary operator, and its reflected twin.
+fn dunders(op: BinOp) -> (&'static str, &'static str) {
+    match op {
+        BinOp::Add => ("__add__", "__radd__"),
+        BinOp::Sub => ("__sub__", "__rsub__"),
+        BinOp::Mul => ("__mul__", "__rmul__"),
+        BinOp::Div => ("__truediv__", "__rtruediv__"),
+        BinOp::FloorDiv => ("__floordiv__", "__rfloordiv__"),
+        BinOp::Mod => ("__mod__", "__rmod__"),
+        BinOp::Pow => ("__pow__", "__rpow__"),
+        BinOp::BitAnd => ("__and__", "__rand__"),
+        BinOp::BitOr => ("__or__", "__ror__"),
+        BinOp::BitXor => ("__xor__", "__rxor__"),
+        BinOp::LShift => ("__lshift__", "__rlshift__"),
+        BinOp::RShift => ("__rshift__", "__rrshift__"),
+    }
+}
+
+/// The reader's method `name` on `v`'s class, if `v` is an instance of a class defining it.
+pub fn user_method(v: &Value, name: &str) -> Option<Value> {
+    match v {
+        Value::Instance(i) => match i.class.lookup(name)? {
+            Value::Func(func) => Some(Value::Bound(Rc::new((v.clone(), func)))),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+impl<'a> Interp<'a> {
+    /// `a op b`, calling the reader's `__add__` (or the right operand's `__radd__`) and friends.
+    pub async fn binop_any(&self, op: BinOp, a: Value, b: Value, f: &Frame) -> Res {
+        if !matches!(a, Value::Instance(_)) && !matches!(b, Value::Instance(_)) {
+            return self.binop(op, &a, &b);
+        }
+        let (name, reflected) = dunders(op);
+        if let Some(m) = user_method(&a, name) {
+            let r = self.call(m, vec![b.clone()], Vec::new(), f, f.line.get()).await?;
+            if !is_not_implemented(&r) {
+                return Ok(r);
+            }
+        }
+        if let Some(m) = user_method(&b, reflected) {
+            let r = self.call(m, vec![a.clone()], Vec::new(), f, f.line.get()).await?;
+            if !is_not_implemented(&r) {
+                return Ok(r);
+            }
+        }
+        self.binop(op, &a, &b)
+    }
+
+    /// One comparison, calling the reader's `__eq__`, `__lt__`… (or the reflected one).
+    pub async fn compare_any(&self, op: CmpOp, a: &Value, b: &Value, f: &Frame) -> Result<bool, Flow> {
+        let names = match op {
+            CmpOp::Eq => Some(("__eq__", "__eq__")),
+            CmpOp::NotEq => Some(("__ne__", "__ne__")),
+            CmpOp::Lt => Some(("__lt__", "__gt__")),
+            CmpOp::LtE => Some(("__le__", "__ge__")),
+            CmpOp::Gt => Some(("__gt__", "__lt__")),
+            CmpOp::GtE => Some(("__ge__", "__le__")),
+            CmpOp::In | CmpOp::NotIn
+                if user_method(a, "__eq__").is_some() && matches!(b, Value::List(_) | Value::Tuple(_)) =>
+            {
+                // `x in items` is `any(x is e or x == e for e in items)`, with the reader's `__eq__`.
+                let mut found = false;
+                for item in self.iterate(b)? {
+                    if a.is(&item) || Box::pin(self.compare_any(CmpOp::Eq, a, &item, f)).await? {
+                        found = true;
+                        break;
+                    }
+                }
+                return Ok(found == (op == CmpOp::In));
+            }
+            _ => None,
+        };
+        let Some((name, reflected)) =
+            names.filter(|_| matches!(a, Value::Instance(_)) || matches!(b, Value::Instance(_)))
+        else {
+            return self.compare(op, a, b);
+        };
+        for (obj, other, method) in [(a, b, name), (b, a, reflected)] {
+            if let Some(m) = user_method(obj, method) {
+                let r = self.call(m, vec![other.clone()], Vec::new(), f, f.line.get()).await?;
+                if !is_not_implemented(&r) {
+                    return Ok(r.truthy());
+                }
+            }
+        }
+        // `!=` falls back on the reader's `__eq__`.
+        if op == CmpOp::NotEq {
+            if let Some(m) = user_method(a, "__eq__") {
+                let r = self.call(m, vec![b.clone()], Vec::new(), f, f.line.get()).await?;
+                return Ok(!r.truthy());
+            }
+        }
+        self.compare(op, a, b)
+    }
+}
+
+/// Whether a dunder's result is `NotImplemented` (the name resolves to a placeholder string here).
+fn is_not_implemented(v: &Value) -> bool {
+    matches!(v, Value::Str(s) if &**s == "NotImplemented")
+}
