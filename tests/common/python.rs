@@ -27,3 +27,21 @@ pub fn interpreter() -> String {
         None => "python3".into(),
     }
 }
+
+/// What CPython 3.12 or later ([`interpreter`]) prints running `args` from the project's root.
+/// Panics with a clear message when it cannot run or is older: the comparisons are with 3.12.
+#[allow(dead_code)] // Not every test binary that includes `common` runs CPython this way.
+pub fn cpython_stdout(args: &[&str]) -> String {
+    let python = interpreter();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let version = Command::new(&python)
+        .args(["-c", "import sys; print(sys.version_info[0], sys.version_info[1])"])
+        .output()
+        .unwrap_or_else(|e| panic!("could not start {python} (set AWAITLAB_PYTHON to a Python 3.12): {e}"));
+    let version = String::from_utf8_lossy(&version.stdout).trim().to_owned();
+    let minor: u32 = version.strip_prefix("3 ").and_then(|m| m.parse().ok()).unwrap_or(0);
+    assert!(minor >= 12, "the reference is CPython 3.12 or later; {python} is {version}: set AWAITLAB_PYTHON");
+    let out = Command::new(&python).args(args).current_dir(root).output().expect("CPython ran");
+    assert!(out.status.success(), "{python} {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("CPython printed UTF-8")
+}

@@ -1,5 +1,5 @@
 # asyncio's order of events: run by tests/core_py_interp.rs, whose expected output is CPython's
-# (`python3 tests/py/asyncio_order.py > tests/py/asyncio_order.out`), in order and at what time.
+# (run live by the test with CPython 3.12), in order and at what time.
 import asyncio
 
 log = []

@@ -1,5 +1,5 @@
 # The language subset: run by tests/core_py_interp.rs, whose expected output is CPython's
-# (`python3 tests/py/semantics.py > tests/py/semantics.out`). Lines stay under 100 bytes and
+# (run live by the test with CPython 3.12). Lines stay under 100 bytes and
 # print no double quote or backslash: the recorder shortens and tidies event details.
 import asyncio
 import json
