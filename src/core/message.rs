@@ -419,6 +419,10 @@ impl ViewOptions {
                 "embed" => o.embed = on(v),
                 "autoplay" => o.autoplay = on(v),
                 "controls" => o.controls = read_controls(v, &mut problems),
+                // A `code` value that is no flag is a code scenario's program (scenario::program),
+                // not a view choice: the embed keeps its default (no code panel; the article
+                // showing the embed shows the snippet).
+                "code" if v.starts_with(crate::core::scenario::program::LINK_MARKER) => {}
                 "code" | "predicted" => match switch(k, v) {
                     Ok(b) if k == "code" => o.code = b,
                     Ok(b) => o.predicted = b,
@@ -648,9 +652,12 @@ mod tests {
         let many = ViewOptions::read([("controls", "tasks,min,max,fail,limit,retries,delay")]);
         assert_eq!(many.0.fields().len(), MAX_CONTROL_KEYS);
         assert!(many.1[0].contains("at most 6"), "{:?}", many.1);
-        // The view keys never clash with scenario keys.
-        for key in ["code", "predicted", "controls"] {
+        // The view keys never clash with scenario keys but `code`, whose flag values are no program.
+        for key in ["predicted", "controls"] {
             assert!(!Scenario::KEYS.contains(&key), "{key}");
         }
+        assert_eq!(Scenario::from_query("code=1").map(|s| s.code), Ok(String::new()));
+        let program = crate::core::scenario::program::to_link("print(1)\n");
+        assert_eq!(ViewOptions::read([("code", program.as_str())]).1, Vec::<String>::new(), "a program is no bad flag");
     }
 }

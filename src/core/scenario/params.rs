@@ -35,7 +35,7 @@ pub const MAX_WORKERS: u32 = 16;
 
 /// Keys that are about the view, not the run; accepted and left to the UI.
 pub const VIEW_KEYS: &[&str] =
-    &["v", "embed", "theme", "autoplay", "controls", "speed", "origin", "fetch", "guess", "code", "predicted"];
+    &["v", "embed", "theme", "autoplay", "controls", "speed", "origin", "fetch", "guess", "predicted"];
 
 /// A parameter's type and range: how its text is read and how the form edits it.
 #[derive(Debug, Clone, Copy)]
@@ -54,6 +54,8 @@ pub enum ParamKind {
     UrlTemplate,
     /// "What if" overrides (see [`crate::core::what_if`]).
     WhatIf,
+    /// A program, plain or in its link form (see [`super::program`]).
+    Program,
 }
 
 /// Which runs a key changes.
@@ -276,6 +278,10 @@ pub const PARAMS: &[ParamSpec] = &[
         .when(|s| !s.what_if.is_empty())
         .doc("overrides of the plan: an attempt made to fail or succeed, twice as slow or fast, a task cancelled at a time",
              "at most 32 entries, tasks within `tasks`"),
+    spec("code", ParamKind::Program, "", |s| super::program::to_link(&s.code), |s, v| s.code = v.text())
+        .uses(Uses::Patterns(&[Pattern::Code]))
+        .doc("`pattern=code`: the program (Python, the [supported subset](#your-own-code)); links write it compressed, `!` then base64url of raw DEFLATE, and `awaitlab.run`, postMessage and the Run JSON take it plain",
+             "at most 65536 bytes of source, 32768 in a link; `1`/`0` are the embed's view flag, no program"),
 ];
 
 /// The keys of [`PARAMS`], in link order, as a constant.
@@ -317,6 +323,7 @@ mod tests {
                 ParamKind::Choice(options) => options().iter().map(|(k, _)| k.to_string()).collect(),
                 ParamKind::UrlTemplate => vec!["https://example.com/{id}".into()],
                 ParamKind::WhatIf => vec!["".into(), "1:cancel@150,1.1:fail,3.2:ok+x2".into()],
+                ParamKind::Program => vec!["".into(), super::super::program::to_link("print('hi')\n")],
             };
             for text in texts {
                 // A limit reads back under a pattern that takes one.
