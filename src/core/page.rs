@@ -222,6 +222,11 @@ impl State {
                 self.hint = None;
                 self.form = form_of(&scenario);
                 self.errors.clear();
+                // The prediction follows a loaded scenario as it follows an edit (the code panel's
+                // Edit loads the pattern's own Python as a code scenario).
+                if scenario != self.scenario {
+                    self.predicted = live_prediction(&scenario);
+                }
                 self.scenario = scenario;
             }
             Action::Rejected(errors) => self.errors = errors,
