@@ -698,6 +698,7 @@ fn numbers_in_every_base_with_underscores() {
         ("2.5E-3", "0.0025"),
         ("1_0.0_1e+0_1", "100.1"),
         ("00", "0"),
+        ("1if a else 2", "(if a 1 2)"),
     ] {
         assert_eq!(sx(src), want, "{src}");
     }
@@ -886,6 +887,7 @@ fn syntax_errors_name_what_was_expected_and_found_where() {
         ("from asyncio sleep\n", "1:14 expected 'import' after the module name, found name 'sleep'"),
         ("x = {1: 2, 3}\n", "1:13 expected ':' between the dict key and its value, found '}'"),
         ("x[]\n", "1:3 expected an index or a slice, found ']'"),
+        ("print 'hello'\n", "1:1 missing parentheses in the call to 'print': write print(...)"),
     ] {
         assert_eq!(error(src), want, "{src:?}");
     }

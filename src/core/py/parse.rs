@@ -285,7 +285,14 @@ impl Parser {
         match self.peek() {
             Tok::Newline => self.bump(),
             Tok::End => {}
-            _ => return Err(self.expected("newline or ';' after the statement")),
+            _ => {
+                if let Some(StmtKind::Expr(Expr { kind: ExprKind::Name(n), pos })) = stmts.last().map(|s| &s.kind) {
+                    if n == "print" || n == "exec" {
+                        return Err(err(*pos, format!("missing parentheses in the call to '{n}': write {n}(...)")));
+                    }
+                }
+                return Err(self.expected("newline or ';' after the statement"));
+            }
         }
         Ok(stmts)
     }

@@ -362,7 +362,9 @@ impl Lexer {
         if matches!(self.peek(), Some('j' | 'J')) {
             return Err(err(pos, "complex numbers are not supported here"));
         }
-        if self.peek().is_some_and(is_name_char) {
+        // `1if x else 2` is valid Python: a keyword may follow a number directly.
+        let word: String = self.chars[self.i..].iter().take_while(|&&c| is_name_char(c)).collect();
+        if !word.is_empty() && !matches!(word.as_str(), "and" | "or" | "if" | "else" | "in" | "is" | "not" | "for") {
             return Err(err(self.pos(), format!("invalid number literal: a letter follows '{text}'")));
         }
         if !underscores_ok(&text, 10) {
