@@ -1,11 +1,392 @@
-//! The subset's interpreter (placeholder until the interpreter lands).
+//! The subset's interpreter: a tree-walking, async interpreter of the reader's asyncio program.
+//!
+//! Every evaluation returns a boxed future, so an `await` anywhere suspends the Python task on the
+//! run's clock: each Python task (the main coroutine, `create_task`, each coroutine given to
+//! `gather`) is a task of the run's [`Loop`], scheduled first in, first out as asyncio schedules
+//! them. What the program does is recorded on the run's recorder as the patterns record it
+//! ([`lanes`]): a lane per task, spans for sleeps, permit/lock/queue waits and requests, marks for
+//! prints, finishes and failures, each carrying the reader's line.
+//!
+//! Semantics are CPython 3.12's, with these simplifications (each said where it is made):
+//! integers are 64-bit (overflow raises `OverflowError`), method lookup is depth-first rather than
+//! C3, operators do not call the reader's dunder methods (`__add__`, `__eq__`…), reading a local
+//! before assigning it falls back to the enclosing scopes (no `UnboundLocalError`), generator
+//! expressions run eagerly, and `TaskGroup` raises one `ExceptionGroup` without `except*`.
+//!
+//! Safety: the interpreter runs on the page's thread, so every run is bounded by [`limits`].
 
-use crate::core::aio::Loop;
+mod builtins;
+mod call;
+mod eval;
+mod exc;
+mod exec;
+mod fmt;
+mod http;
+mod lanes;
+mod library;
+mod native;
+mod ops;
+mod tasks;
+mod value;
+
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+
+use futures::future::{select, Either};
+use rand_pcg::Pcg32;
+
+use super::ast::{self, ExprKind, StmtKind};
+use super::CodeError;
+use crate::core::aio::{Loop, Signal};
 use crate::core::patterns::{Ctx, Outcome};
+pub use exc::E;
+use tasks::TaskObj;
+pub use value::Value;
+use value::{Class, Scope};
+
+/// Every limit of a run, in one place. They keep the page responsive and its memory bounded
+/// whatever the reader types; a program that reaches one stops with a sentence naming its line.
+pub mod limits {
+    /// Steps (statements and expressions evaluated) a program may run without ever awaiting
+    /// something that suspends: an `await`-free `while True:` stops here (about a second).
+    pub const MAX_STEPS_WITHOUT_AWAIT: u64 = 5_000_000;
+    /// Steps in a whole run, awaits or not (a predicted run is computed in one go).
+    pub const MAX_STEPS: u64 = 50_000_000;
+    /// Tasks a run may create.
+    pub const MAX_TASKS: usize = 10_000;
+    /// Nested calls of the reader's functions in one task (CPython's default is 1,000; the
+    /// interpreter's frames are on the page's own stack).
+    pub const MAX_DEPTH: u32 = 200;
+    /// Elements a run may create in its lists, tuples, dicts and sets, all together (counted as
+    /// they are made, never given back: a bound on the work, not just on what is alive).
+    pub const MAX_ELEMENTS: u64 = 10_000_000;
+    /// Longest string, in bytes.
+    pub const MAX_STR_BYTES: usize = 16 << 20;
+    /// Events a run may record (the budget every run shares).
+    pub const MAX_EVENTS: usize = crate::core::budget::MAX_EVENTS as usize;
+}
+
+/// A raised exception on its way up: the exception object and the traceback so far (innermost
+/// frame first: each frame adds its entry as the exception leaves it, as CPython's does).
+#[derive(Clone)]
+pub struct Exc {
+    pub value: Value,
+    pub trace: Vec<(Rc<str>, u32)>,
+}
+
+/// Why evaluation did not produce a value.
+pub enum Flow {
+    /// An exception.
+    Exc(Box<Exc>),
+    /// A built-in exception not yet made into an object (cheap to raise and to catch).
+    Raise(E, String),
+    Return(Value),
+    Break,
+    Continue,
+    /// The run stops (a limit was reached): not catchable, `finally` blocks do not run.
+    Stop(Rc<str>),
+}
+
+/// A built-in exception raised by code that has no interpreter at hand.
+pub struct Raise(pub E, pub String);
+
+impl From<Raise> for Flow {
+    fn from(r: Raise) -> Self {
+        Flow::Raise(r.0, r.1)
+    }
+}
+
+/// Shorthand for raising a built-in exception.
+pub fn raise<T>(e: E, msg: impl Into<String>) -> Result<T, Flow> {
+    Err(Flow::Raise(e, msg.into()))
+}
+
+pub type Res = Result<Value, Flow>;
+pub type BoxFut<'s> = std::pin::Pin<Box<dyn std::future::Future<Output = Res> + 's>>;
+
+/// Where code runs: a function call's (or the module's, or a class body's) variables, and the
+/// task it runs in.
+pub struct Frame {
+    pub scope: Rc<Scope>,
+    /// The scope functions defined here capture (a class body's methods skip the class scope).
+    pub closure: Option<Rc<Scope>>,
+    pub task: Rc<TaskObj>,
+    /// The function's name for tracebacks (`<module>` at module level).
+    pub name: Rc<str>,
+    /// The line running now, for tracebacks and events.
+    pub line: Cell<u32>,
+    /// The class whose method this is, and its first argument (for `super()`).
+    pub method_of: Option<(Rc<Class>, Value)>,
+}
+
+/// The interpreter of one run.
+pub struct Interp<'a> {
+    pub ctx: &'a Ctx,
+    pub lp: Loop<'a>,
+    me: Weak<Interp<'a>>,
+    pub globals: Rc<Scope>,
+    pub classes: exc::Classes,
+    steps: Cell<u64>,
+    slice: Cell<u64>,
+    elements: Cell<u64>,
+    pub tasks: RefCell<Vec<Rc<TaskObj>>>,
+    /// Why the run stopped early, if it did (a limit), with the line.
+    stopped: RefCell<Option<CodeError>>,
+    stop_signal: Signal,
+    pub rng: RefCell<Pcg32>,
+    next_deadline: Cell<u32>,
+    /// Tasks finished so far (each task's finishing order).
+    finished: Cell<u64>,
+}
+
+/// How a code run ended.
+pub struct Finished {
+    /// Each task's outcome, in task order.
+    pub outcomes: Vec<Outcome>,
+    /// Why the program could not run or was stopped (a syntax error, a limit), with its line:
+    /// `None` when it ran to its end (an uncaught exception is not a stop: its traceback is in
+    /// the events).
+    pub stopped: Option<CodeError>,
+}
+
+/// Modules that exist in Python but not here, with why (the sentence the reader sees).
+fn unavailable(module: &str) -> Option<&'static str> {
+    Some(match module.split('.').next().unwrap_or(module) {
+        "threading" | "multiprocessing" | "concurrent" | "subprocess" => "awaitlab runs one event loop, in the page",
+        "requests" | "urllib" | "http" | "socket" | "httpx" => "use `aiohttp` for requests",
+        "os" | "sys" | "pathlib" | "shutil" | "io" => "programs here have no files or process",
+        _ => return None,
+    })
+}
+
+/// Modules accepted and ignored (annotations and their helpers).
+fn ignored_module(module: &str) -> bool {
+    matches!(module, "typing" | "__future__" | "collections.abc" | "dataclasses" | "logging")
+}
+
+/// Parses `source` and checks what the parser cannot: that every import is available here.
+pub fn compile(source: &str) -> Result<ast::Module, CodeError> {
+    let module = super::parse(source)?;
+    check_imports(&module.body)?;
+    Ok(module)
+}
+
+fn check_imports(body: &[ast::Stmt]) -> Result<(), CodeError> {
+    for stmt in body {
+        let modules: Vec<&str> = match &stmt.kind {
+            StmtKind::Import(names) => names.iter().map(|(m, _)| m.as_str()).collect(),
+            StmtKind::ImportFrom { module, .. } => vec![module.as_str()],
+            StmtKind::FunctionDef(f) => {
+                check_imports(&f.body)?;
+                continue;
+            }
+            StmtKind::If { body, orelse, .. } | StmtKind::While { body, orelse, .. } => {
+                check_imports(body)?;
+                check_imports(orelse)?;
+                continue;
+            }
+            StmtKind::Try { body, orelse, finalbody, handlers } => {
+                check_imports(body)?;
+                check_imports(orelse)?;
+                check_imports(finalbody)?;
+                for h in handlers {
+                    check_imports(&h.body)?;
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        for m in modules {
+            if value::Module::named(m).is_some() || ignored_module(m) {
+                continue;
+            }
+            let why = unavailable(m).unwrap_or("the modules available are asyncio, aiohttp, random, time, json and math");
+            return Err(CodeError {
+                line: stmt.pos.line,
+                col: stmt.pos.col,
+                message: format!("`{m}` is not available here: {why}"),
+            });
+        }
+    }
+    Ok(())
+}
 
 /// Runs the reader's program `source` as the `main()` of a run on `ctx`'s clock, recording its
 /// tasks' spans and marks; returns each task's outcome, in task order.
 pub async fn run<'a>(ctx: &'a Ctx, lp: &Loop<'a>, source: &'a str) -> Vec<Outcome> {
-    let _ = (ctx, lp, source);
-    Vec::new()
+    run_detailed(ctx, lp, source).await.outcomes
+}
+
+/// [`run`], also saying why the program could not run or stopped early.
+pub async fn run_detailed<'a>(ctx: &'a Ctx, lp: &Loop<'a>, source: &'a str) -> Finished {
+    let module = match compile(source) {
+        Ok(m) => Rc::new(m),
+        Err(e) => {
+            lanes::refused(ctx, &e);
+            return Finished { outcomes: vec![Err(e.to_string().into())], stopped: Some(e) };
+        }
+    };
+    let ip = Interp::new(ctx, lp.clone());
+    let main = ip.clone().run_module(module);
+    let stopped = {
+        let stop = std::pin::pin!(ip.stop_signal.wait());
+        let main = std::pin::pin!(main);
+        matches!(select(main, stop).await, Either::Right(_))
+    };
+    let _ = stopped;
+    let outcomes = ip.tasks.borrow().iter().map(|t| t.outcome()).collect();
+    let stopped = ip.stopped.borrow().clone();
+    Finished { outcomes, stopped }
+}
+
+impl<'a> Interp<'a> {
+    fn new(ctx: &'a Ctx, lp: Loop<'a>) -> Rc<Self> {
+        let seed = match &ctx.workload.tasks {
+            crate::core::workload::Tasks::Random { seed, .. } => *seed,
+            crate::core::workload::Tasks::Fixed(_) => 0,
+        };
+        Rc::new_cyclic(|me| Interp {
+            ctx,
+            lp,
+            me: me.clone(),
+            globals: Scope::child(None),
+            classes: exc::Classes::new(),
+            steps: Cell::new(0),
+            slice: Cell::new(0),
+            elements: Cell::new(0),
+            tasks: RefCell::default(),
+            stopped: RefCell::default(),
+            stop_signal: Signal::default(),
+            rng: RefCell::new(Pcg32::new(seed ^ 0x5eed_c0de, 0xa5a5)),
+            next_deadline: Cell::new(0),
+            finished: Cell::new(0),
+        })
+    }
+
+    /// This interpreter as an `Rc` (for futures spawned as tasks).
+    pub fn rc(&self) -> Rc<Interp<'a>> {
+        self.me.upgrade().expect("the interpreter outlives its tasks")
+    }
+
+    /// The module's code in task 0, then whatever `asyncio.run` runs.
+    async fn run_module(self: Rc<Self>, module: Rc<ast::Module>) {
+        let label = main_label(&module);
+        let task = match self.new_task(Rc::from(label.as_str()), 0) {
+            Ok(t) => t,
+            Err(_) => return,
+        };
+        let frame = Frame {
+            scope: self.globals.clone(),
+            closure: None,
+            task: task.clone(),
+            name: Rc::from("<module>"),
+            line: Cell::new(0),
+            method_of: None,
+        };
+        let result = self.exec_block(&module.body, &frame).await;
+        let result = match result {
+            Ok(_) | Err(Flow::Return(_)) => Ok(Value::None),
+            Err(flow) => Err(self.add_frame(flow, &frame)),
+        };
+        self.finish_task(&task, result, true);
+    }
+
+    /// Counts one step of the program at `line`; stops the run at a limit.
+    pub fn step(&self, line: u32) -> Result<(), Flow> {
+        let steps = self.steps.get() + 1;
+        self.steps.set(steps);
+        let slice = self.slice.get() + 1;
+        self.slice.set(slice);
+        if slice > limits::MAX_STEPS_WITHOUT_AWAIT {
+            return Err(self.stop(
+                line,
+                format!(
+                    "the program ran {} steps without awaiting anything that waits (line {line}): an `await`-free loop never lets the event loop run",
+                    thousands(limits::MAX_STEPS_WITHOUT_AWAIT)
+                ),
+            ));
+        }
+        if steps > limits::MAX_STEPS {
+            return Err(self.stop(
+                line,
+                format!("the program ran {} steps in all (line {line}): awaitlab stops a run there", thousands(limits::MAX_STEPS)),
+            ));
+        }
+        Ok(())
+    }
+
+    /// A suspension happened: the next slice of steps starts.
+    pub fn yielded(&self) {
+        self.slice.set(0);
+    }
+
+    /// Stops the run with `message` (a limit reached at `line`).
+    pub fn stop(&self, line: u32, message: String) -> Flow {
+        if self.stopped.borrow().is_none() {
+            *self.stopped.borrow_mut() = Some(CodeError { line, col: 1, message: message.clone() });
+            self.stop_signal.set();
+        }
+        Flow::Stop(Rc::from(message))
+    }
+
+    /// Counts `n` new elements against [`limits::MAX_ELEMENTS`].
+    pub fn alloc(&self, n: usize) -> Result<(), Flow> {
+        let total = self.elements.get().saturating_add(n as u64);
+        self.elements.set(total);
+        if total > limits::MAX_ELEMENTS {
+            return raise(
+                E::MemoryError,
+                format!("the program made more than {} list, dict or set elements", thousands(limits::MAX_ELEMENTS)),
+            );
+        }
+        Ok(())
+    }
+
+    /// A new string, checked against [`limits::MAX_STR_BYTES`].
+    pub fn new_str(&self, s: String) -> Res {
+        if s.len() > limits::MAX_STR_BYTES {
+            return raise(E::MemoryError, format!("a string longer than {} bytes", thousands(limits::MAX_STR_BYTES as u64)));
+        }
+        Ok(Value::Str(Rc::from(s)))
+    }
+
+    /// A fresh id for a deadline (`asyncio.timeout`, `wait_for`).
+    pub fn deadline_id(&self) -> u32 {
+        let id = self.next_deadline.get() + 1;
+        self.next_deadline.set(id);
+        id
+    }
+}
+
+/// `n` with thousands separators: `5,000,000`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The main task's lane label: the coroutine `asyncio.run(...)` is given at module level
+/// (`main()`), or `<module>` for a program without one.
+fn main_label(module: &ast::Module) -> String {
+    for stmt in &module.body {
+        let StmtKind::Expr(e) = &stmt.kind else { continue };
+        let ExprKind::Call { func, args, .. } = &e.kind else { continue };
+        let is_run = match &func.kind {
+            ExprKind::Attribute { value, attr } => attr == "run" && matches!(&value.kind, ExprKind::Name(n) if n == "asyncio"),
+            ExprKind::Name(n) => n == "run",
+            _ => false,
+        };
+        if let (true, Some(ast::Expr { kind: ExprKind::Call { func, args, .. }, .. })) = (is_run, args.first()) {
+            if let ExprKind::Name(name) = &func.kind {
+                return if args.is_empty() { format!("{name}()") } else { format!("{name}(…)") };
+            }
+        }
+    }
+    "<module>".into()
 }

@@ -1,0 +1,1020 @@
+//! Built-in functions and the methods of built-in types, by name: [`B`] names each one, and the
+//! interpreter dispatches on it (one enum, no closures: small in the wasm bundle).
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use super::call::Kwargs;
+use super::value::{Dict, Module, Value};
+use super::{fmt, ops, raise, Flow, Frame, Interp, Res, E};
+
+macro_rules! builtins {
+    ($($v:ident = $name:literal),* $(,)?) => {
+        /// A built-in function or method.
+        #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+        pub enum B { $($v),* }
+
+        impl B {
+            /// Its Python name.
+            pub fn name(self) -> &'static str {
+                match self { $(B::$v => $name),* }
+            }
+        }
+    };
+}
+
+builtins! {
+    // Global functions.
+    Print = "print", Len = "len", Range = "range", Min = "min", Max = "max", Sum = "sum", Abs = "abs",
+    Round = "round", Sorted = "sorted", Reversed = "reversed", Enumerate = "enumerate", Zip = "zip",
+    List = "list", Dict = "dict", Tuple = "tuple", Set = "set", Str = "str", Int = "int", Float = "float",
+    Bool = "bool", Repr = "repr", Isinstance = "isinstance", Issubclass = "issubclass", Hasattr = "hasattr",
+    Getattr = "getattr", Setattr = "setattr", Any = "any", All = "all", Map = "map", Filter = "filter",
+    Type = "type", Super = "super", Divmod = "divmod", Chr = "chr", Ord = "ord", Callable = "callable",
+    Id = "id", Hash = "hash", Format = "format", Pow = "pow", ObjectInit = "__init__",
+    // asyncio.
+    Run = "run", Sleep = "sleep", Gather = "gather", CreateTask = "create_task", EnsureFuture = "ensure_future",
+    SemaphoreNew = "Semaphore", BoundedSemaphoreNew = "BoundedSemaphore", LockNew = "Lock", EventNew = "Event",
+    QueueNew = "Queue", WaitFor = "wait_for", Timeout = "timeout", TaskGroupNew = "TaskGroup", Wait = "wait",
+    AsCompleted = "as_completed", CurrentTask = "current_task", AllTasks = "all_tasks", GetLoop = "get_event_loop",
+    Iscoroutine = "iscoroutine", Shield = "shield",
+    // random, time, json, math.
+    Random = "random", Uniform = "uniform", Randint = "randint", Choice = "choice", Shuffle = "shuffle",
+    Seed = "seed", Randrange = "randrange", Sample = "sample",
+    Time = "time", PerfCounter = "perf_counter", Monotonic = "monotonic", TimeSleep = "sleep ",
+    Dumps = "dumps", Loads = "loads",
+    Sqrt = "sqrt", Floor = "floor", Ceil = "ceil", Log = "log", Exp = "exp", Fabs = "fabs", MathPow = "pow ",
+    // aiohttp.
+    ClientSession = "ClientSession", ClientTimeout = "ClientTimeout", TcpConnector = "TCPConnector",
+    // Methods of str.
+    StrUpper = "upper", StrLower = "lower", StrStrip = "strip", StrLstrip = "lstrip", StrRstrip = "rstrip",
+    StrSplit = "split", StrJoin = "join", StrReplace = "replace", StrStartswith = "startswith",
+    StrEndswith = "endswith", StrFind = "find", StrCount = "count", StrFormat = "format", StrTitle = "title",
+    StrIsdigit = "isdigit", StrZfill = "zfill", StrLjust = "ljust", StrRjust = "rjust", StrCapitalize = "capitalize",
+    // Methods of list (and tuple), dict, set.
+    ListAppend = "append", ListExtend = "extend", ListPop = "pop", ListInsert = "insert", ListRemove = "remove",
+    SeqIndex = "index", SeqCount = "count", ListSort = "sort", ListReverse = "reverse", Clear = "clear",
+    Copy = "copy", DictGet = "get", DictKeys = "keys", DictValues = "values", DictItems = "items",
+    DictPop = "pop", DictSetdefault = "setdefault", DictUpdate = "update", SetAdd = "add", SetDiscard = "discard",
+    SetRemove = "remove",
+    // Methods of asyncio's and aiohttp's objects.
+    TaskCancel = "cancel", TaskDone = "done", TaskResult = "result", TaskCancelled = "cancelled",
+    TaskException = "exception", TaskGetName = "get_name", Acquire = "acquire", Release = "release",
+    Locked = "locked", EventSet = "set", EventClear = "clear", EventIsSet = "is_set", EventWait = "wait",
+    QPut = "put", QGet = "get", QPutNowait = "put_nowait", QGetNowait = "get_nowait", QTaskDone = "task_done",
+    QJoin = "join", QQsize = "qsize", QEmpty = "empty", QFull = "full", TgCreateTask = "create_task",
+    SessGet = "get", SessPost = "post", SessClose = "close", RespJson = "json", RespText = "text",
+    RespRaiseForStatus = "raise_for_status", LoopTime = "time",
+}
+
+fn arity<T>(b: B, want: &str) -> Result<T, Flow> {
+    raise(E::TypeError, format!("{}() takes {want}", b.name()))
+}
+
+fn kw<'k>(kwargs: &'k Kwargs, name: &str) -> Option<&'k Value> {
+    kwargs.iter().find(|(k, _)| &**k == name).map(|(_, v)| v)
+}
+
+fn want_str<'v>(v: &'v Value, what: &str) -> Result<&'v Rc<str>, Flow> {
+    match v {
+        Value::Str(s) => Ok(s),
+        other => raise(E::TypeError, format!("{what} must be str, not {}", other.type_name())),
+    }
+}
+
+fn want_int(v: &Value, what: &str) -> Result<i64, Flow> {
+    ops::as_int(v).ok_or(()).or_else(|()| raise(E::TypeError, format!("{what}: an integer is required, not {}", v.type_name())))
+}
+
+fn want_f64(v: &Value, what: &str) -> Result<f64, Flow> {
+    ops::as_f64(v).ok_or(()).or_else(|()| raise(E::TypeError, format!("{what}: a number is required, not {}", v.type_name())))
+}
+
+impl<'a> Interp<'a> {
+    /// A built-in global name: a function or an exception class.
+    pub fn builtin_named(&self, name: &str) -> Option<Value> {
+        use B::*;
+        let b = match name {
+            "print" => Print,
+            "len" => Len,
+            "range" => Range,
+            "min" => Min,
+            "max" => Max,
+            "sum" => Sum,
+            "abs" => Abs,
+            "round" => Round,
+            "sorted" => Sorted,
+            "reversed" => Reversed,
+            "enumerate" => Enumerate,
+            "zip" => Zip,
+            "list" => List,
+            "dict" => Dict,
+            "tuple" => Tuple,
+            "set" => Set,
+            "str" => Str,
+            "int" => Int,
+            "float" => Float,
+            "bool" => Bool,
+            "repr" => Repr,
+            "isinstance" => Isinstance,
+            "issubclass" => Issubclass,
+            "hasattr" => Hasattr,
+            "getattr" => Getattr,
+            "setattr" => Setattr,
+            "any" => Any,
+            "all" => All,
+            "map" => Map,
+            "filter" => Filter,
+            "type" => Type,
+            "super" => Super,
+            "divmod" => Divmod,
+            "chr" => Chr,
+            "ord" => Ord,
+            "callable" => Callable,
+            "id" => Id,
+            "hash" => Hash,
+            "format" => Format,
+            "pow" => Pow,
+            "object" => return Some(Value::None),
+            _ => return self.classes.named(name).map(Value::Class),
+        };
+        Some(Value::Builtin(b))
+    }
+
+    /// `module.name`.
+    pub fn module_attr(&self, m: Module, name: &str) -> Res {
+        use B::*;
+        if let Some(c) = self.classes.module_attr(m, name) {
+            return Ok(Value::Class(c));
+        }
+        let b = match (m, name) {
+            (Module::Asyncio, "FIRST_COMPLETED" | "FIRST_EXCEPTION" | "ALL_COMPLETED") => return Ok(Value::str(name)),
+            (Module::Asyncio, n) => match n {
+                "run" => Run,
+                "sleep" => Sleep,
+                "gather" => Gather,
+                "create_task" => CreateTask,
+                "ensure_future" => EnsureFuture,
+                "Semaphore" => SemaphoreNew,
+                "BoundedSemaphore" => BoundedSemaphoreNew,
+                "Lock" => LockNew,
+                "Event" => EventNew,
+                "Queue" => QueueNew,
+                "wait_for" => WaitFor,
+                "timeout" => Timeout,
+                "TaskGroup" => TaskGroupNew,
+                "wait" => Wait,
+                "as_completed" => AsCompleted,
+                "current_task" => CurrentTask,
+                "all_tasks" => AllTasks,
+                "get_event_loop" | "get_running_loop" => GetLoop,
+                "iscoroutine" => Iscoroutine,
+                "shield" => Shield,
+                _ => return self.no_attr(m, name),
+            },
+            (Module::Random, "random") => Random,
+            (Module::Random, "uniform") => Uniform,
+            (Module::Random, "randint") => Randint,
+            (Module::Random, "choice") => Choice,
+            (Module::Random, "shuffle") => Shuffle,
+            (Module::Random, "seed") => Seed,
+            (Module::Random, "randrange") => Randrange,
+            (Module::Random, "sample") => Sample,
+            (Module::Time, "time") => Time,
+            (Module::Time, "perf_counter") => PerfCounter,
+            (Module::Time, "monotonic") => Monotonic,
+            (Module::Time, "sleep") => TimeSleep,
+            (Module::Json, "dumps") => Dumps,
+            (Module::Json, "loads") => Loads,
+            (Module::Math, "pi") => return Ok(Value::Float(std::f64::consts::PI)),
+            (Module::Math, "e") => return Ok(Value::Float(std::f64::consts::E)),
+            (Module::Math, "inf") => return Ok(Value::Float(f64::INFINITY)),
+            (Module::Math, "sqrt") => Sqrt,
+            (Module::Math, "floor") => Floor,
+            (Module::Math, "ceil") => Ceil,
+            (Module::Math, "log") => Log,
+            (Module::Math, "exp") => Exp,
+            (Module::Math, "fabs") => Fabs,
+            (Module::Math, "pow") => MathPow,
+            (Module::Aiohttp, "ClientSession") => ClientSession,
+            (Module::Aiohttp, "ClientTimeout") => ClientTimeout,
+            (Module::Aiohttp, "TCPConnector") => TcpConnector,
+            _ => return self.no_attr(m, name),
+        };
+        Ok(Value::Builtin(b))
+    }
+
+    fn no_attr(&self, m: Module, name: &str) -> Res {
+        raise(E::AttributeError, format!("module '{}' has no attribute '{name}' (not in awaitlab's subset)", m.name()))
+    }
+
+    /// `v.name` on a built-in type: a bound method, or a data attribute.
+    pub fn builtin_attr(&self, v: &Value, name: &str) -> Res {
+        use B::*;
+        let method = |b: B| Ok(Value::Method(Rc::new((v.clone(), b))));
+        match v {
+            Value::Module(m) => self.module_attr(*m, name),
+            Value::Str(_) => match name {
+                "upper" => method(StrUpper),
+                "lower" => method(StrLower),
+                "strip" => method(StrStrip),
+                "lstrip" => method(StrLstrip),
+                "rstrip" => method(StrRstrip),
+                "split" => method(StrSplit),
+                "join" => method(StrJoin),
+                "replace" => method(StrReplace),
+                "startswith" => method(StrStartswith),
+                "endswith" => method(StrEndswith),
+                "find" => method(StrFind),
+                "count" => method(StrCount),
+                "format" => method(StrFormat),
+                "title" => method(StrTitle),
+                "isdigit" => method(StrIsdigit),
+                "zfill" => method(StrZfill),
+                "ljust" => method(StrLjust),
+                "rjust" => method(StrRjust),
+                "capitalize" => method(StrCapitalize),
+                _ => self.no_such(v, name),
+            },
+            Value::List(_) => match name {
+                "append" => method(ListAppend),
+                "extend" => method(ListExtend),
+                "pop" => method(ListPop),
+                "insert" => method(ListInsert),
+                "remove" => method(ListRemove),
+                "index" => method(SeqIndex),
+                "count" => method(SeqCount),
+                "sort" => method(ListSort),
+                "reverse" => method(ListReverse),
+                "clear" => method(Clear),
+                "copy" => method(Copy),
+                _ => self.no_such(v, name),
+            },
+            Value::Tuple(_) => match name {
+                "index" => method(SeqIndex),
+                "count" => method(SeqCount),
+                _ => self.no_such(v, name),
+            },
+            Value::Dict(_) => match name {
+                "get" => method(DictGet),
+                "keys" => method(DictKeys),
+                "values" => method(DictValues),
+                "items" => method(DictItems),
+                "pop" => method(DictPop),
+                "setdefault" => method(DictSetdefault),
+                "update" => method(DictUpdate),
+                "clear" => method(Clear),
+                "copy" => method(Copy),
+                _ => self.no_such(v, name),
+            },
+            Value::Set(_) => match name {
+                "add" => method(SetAdd),
+                "discard" => method(SetDiscard),
+                "remove" => method(SetRemove),
+                "clear" => method(Clear),
+                "copy" => method(Copy),
+                _ => self.no_such(v, name),
+            },
+            Value::Task(t) => match name {
+                "cancel" => method(TaskCancel),
+                "done" => method(TaskDone),
+                "result" => method(TaskResult),
+                "cancelled" => method(TaskCancelled),
+                "exception" => method(TaskException),
+                "get_name" => method(TaskGetName),
+                "__name__" => Ok(Value::Str(t.label.clone())),
+                _ => self.no_such(v, name),
+            },
+            Value::Instance(i) => match name {
+                "args" => Ok(i.attrs.borrow().get("args").cloned().unwrap_or_else(|| Value::tuple(Vec::new()))),
+                _ => self.no_such(v, name),
+            },
+            Value::Obj(o) => self.obj_attr(v, o, name),
+            _ => self.no_such(v, name),
+        }
+    }
+
+    pub fn no_such(&self, v: &Value, name: &str) -> Res {
+        raise(E::AttributeError, format!("'{}' object has no attribute '{name}'", v.type_name()))
+    }
+
+    /// Calls built-in `b` (a method when `recv` is its receiver).
+    pub async fn call_builtin(&self, b: B, recv: Option<Value>, args: Vec<Value>, kwargs: Kwargs, f: &Frame, line: u32) -> Res {
+        use B::*;
+        match b {
+            Print => self.print_call(args, &kwargs, f, line).await,
+            Str if args.len() == 1 => {
+                let s = self.to_str(&args[0], f).await?;
+                self.new_str(s)
+            }
+            Sorted | Min | Max | Map | Filter | ListSort => self.call_with_key(b, recv, args, kwargs, f, line).await,
+            Run => self.asyncio_run(args, f, line).await,
+            Super => self.super_of(f),
+            ObjectInit => {
+                if let Some(Value::Instance(i)) = &recv {
+                    if i.attrs.borrow().contains_key("args") {
+                        i.attrs.borrow_mut().insert(Rc::from("args"), Value::tuple(args));
+                    }
+                }
+                Ok(Value::None)
+            }
+            _ => match recv {
+                Some(r) => self.call_method(b, r, args, kwargs, f, line),
+                None => self.call_function(b, args, kwargs, f, line),
+            },
+        }
+    }
+
+    async fn print_call(&self, args: Vec<Value>, kwargs: &Kwargs, f: &Frame, line: u32) -> Res {
+        let sep = match kw(kwargs, "sep") {
+            Some(Value::Str(s)) => s.to_string(),
+            _ => " ".into(),
+        };
+        let end = match kw(kwargs, "end") {
+            Some(Value::Str(s)) => s.to_string(),
+            _ => "\n".into(),
+        };
+        let mut text = String::new();
+        for (i, a) in args.iter().enumerate() {
+            if i > 0 {
+                text.push_str(&sep);
+            }
+            text.push_str(&self.to_str(a, f).await?);
+        }
+        // Each print is one event: a print with `end=""` is still its own line in the log.
+        let _ = end;
+        self.print(&f.task, &text, line)?;
+        Ok(Value::None)
+    }
+
+    /// The built-ins that may call the reader's functions (`key=`, `map`, `filter`).
+    async fn call_with_key(&self, b: B, recv: Option<Value>, args: Vec<Value>, kwargs: Kwargs, f: &Frame, line: u32) -> Res {
+        let key = kw(&kwargs, "key").cloned().filter(|k| !matches!(k, Value::None));
+        let reverse = kw(&kwargs, "reverse").is_some_and(Value::truthy);
+        match b {
+            B::Map | B::Filter => {
+                let [func, iterable] = &args[..] else { return arity(b, "exactly 2 arguments here") };
+                let mut out = Vec::new();
+                for item in self.iterate(iterable)? {
+                    let r = match func {
+                        Value::None => item.clone(),
+                        func => self.call(func.clone(), vec![item.clone()], Vec::new(), f, line).await?,
+                    };
+                    if b == B::Map {
+                        out.push(r);
+                    } else if r.truthy() {
+                        out.push(item);
+                    }
+                }
+                Ok(Value::list(out))
+            }
+            B::Sorted | B::ListSort => {
+                let items = match (&recv, args.first()) {
+                    (Some(l), _) => self.iterate(l)?,
+                    (None, Some(it)) => self.iterate(it)?,
+                    _ => return arity(b, "1 argument"),
+                };
+                let sorted = self.sort_values(items, key, reverse, f, line).await?;
+                match recv {
+                    Some(Value::List(l)) => {
+                        *l.borrow_mut() = sorted;
+                        Ok(Value::None)
+                    }
+                    _ => Ok(Value::list(sorted)),
+                }
+            }
+            _ => {
+                let items = if args.len() == 1 { self.iterate(&args[0])? } else { args };
+                if items.is_empty() {
+                    return match kw(&kwargs, "default") {
+                        Some(d) => Ok(d.clone()),
+                        None => raise(E::ValueError, format!("{}() arg is an empty sequence", b.name())),
+                    };
+                }
+                let sorted = self.sort_values(items, key, false, f, line).await?;
+                let pick = if b == B::Min { sorted.first() } else { sorted.last() };
+                Ok(pick.cloned().unwrap_or(Value::None))
+            }
+        }
+    }
+
+    /// A stable sort of `items` by `key` (each key computed once, as Python does).
+    async fn sort_values(&self, items: Vec<Value>, key: Option<Value>, reverse: bool, f: &Frame, line: u32) -> Result<Vec<Value>, Flow> {
+        let mut keyed = Vec::with_capacity(items.len());
+        for item in items {
+            let k = match &key {
+                Some(func) => self.call(func.clone(), vec![item.clone()], Vec::new(), f, line).await?,
+                None => item.clone(),
+            };
+            keyed.push((k, item));
+        }
+        let mut error = None;
+        keyed.sort_by(|a, b| match self.order(&a.0, &b.0, "<") {
+            Ok(o) => {
+                if reverse {
+                    o.reverse()
+                } else {
+                    o
+                }
+            }
+            Err(e) => {
+                error.get_or_insert(e);
+                std::cmp::Ordering::Equal
+            }
+        });
+        if let Some(e) = error {
+            return Err(e);
+        }
+        // max() keeps the first of equal largest items: stable sort then last would pick the
+        // last; Python's max returns the first maximal item, a difference only for ties.
+        Ok(keyed.into_iter().map(|(_, v)| v).collect())
+    }
+
+    /// A built-in function (not a method).
+    fn call_function(&self, b: B, args: Vec<Value>, kwargs: Kwargs, f: &Frame, line: u32) -> Res {
+        use B::*;
+        match b {
+            Len | Range | Sum | Abs | Round | Reversed | Enumerate | Zip | List | Dict | Tuple | Set | Str | Int | Float
+            | Bool | Repr | Isinstance | Issubclass | Hasattr | Getattr | Setattr | Any | All | Type | Divmod | Chr
+            | Ord | Callable | Id | Hash | Format | Pow => self.call_global(b, args, kwargs, f),
+            Random | Uniform | Randint | Choice | Shuffle | Seed | Randrange | Sample => self.call_random(b, args),
+            Time | PerfCounter | Monotonic => Ok(Value::Float(self.ctx.rec.elapsed() / 1000.0)),
+            TimeSleep => raise(
+                E::NotImplementedError,
+                "time.sleep() would block the event loop: use `await asyncio.sleep(...)`",
+            ),
+            Dumps => self.json_dumps(&args, &kwargs),
+            Loads => self.json_loads(&args),
+            Sqrt | Floor | Ceil | Log | Exp | Fabs | MathPow => self.call_math(b, &args),
+            ClientSession | ClientTimeout | TcpConnector => self.aiohttp_new(b, args, kwargs),
+            _ => self.call_asyncio(b, args, kwargs, f, line),
+        }
+    }
+
+    fn call_global(&self, b: B, args: Vec<Value>, kwargs: Kwargs, f: &Frame) -> Res {
+        use B::*;
+        let one = || args.first().cloned().ok_or(()).or_else(|()| arity(b, "1 argument"));
+        match b {
+            Len => self.len_of(&one()?),
+            Range => self.range(&args),
+            Sum => {
+                let mut total = kw(&kwargs, "start").cloned().or_else(|| args.get(1).cloned()).unwrap_or(Value::Int(0));
+                for v in self.iterate(&one()?)? {
+                    total = self.binop(crate::core::py::ast::BinOp::Add, &total, &v)?;
+                }
+                Ok(total)
+            }
+            Abs => match one()? {
+                Value::Int(i) => i.checked_abs().map(Value::Int).ok_or(()).or_else(|()| raise(E::OverflowError, "abs() overflow")),
+                Value::Bool(b) => Ok(Value::Int(i64::from(b))),
+                Value::Float(x) => Ok(Value::Float(x.abs())),
+                other => raise(E::TypeError, format!("bad operand type for abs(): '{}'", other.type_name())),
+            },
+            Round => self.round(&args),
+            Reversed => {
+                let mut items = self.iterate(&one()?)?;
+                items.reverse();
+                Ok(Value::list(items))
+            }
+            Enumerate => {
+                let start = kw(&kwargs, "start").or(args.get(1)).map_or(Ok(0), |v| want_int(v, "start"))?;
+                let items = self.iterate(&one()?)?;
+                self.alloc(items.len())?;
+                let mut out = Vec::with_capacity(items.len());
+                for (i, v) in items.into_iter().enumerate() {
+                    let n = start.checked_add(i as i64).ok_or(()).or_else(|()| raise(E::OverflowError, "enumerate overflow"))?;
+                    out.push(Value::tuple(vec![Value::Int(n), v]));
+                }
+                Ok(Value::list(out))
+            }
+            Zip => {
+                let lists = args.iter().map(|a| self.iterate(a)).collect::<Result<Vec<_>, _>>()?;
+                let n = lists.iter().map(Vec::len).min().unwrap_or(0);
+                self.alloc(n)?;
+                Ok(Value::list((0..n).map(|i| Value::tuple(lists.iter().map(|l| l[i].clone()).collect())).collect()))
+            }
+            List => Ok(Value::list(if args.is_empty() { Vec::new() } else { self.iterate(&args[0])? })),
+            Tuple => Ok(Value::tuple(if args.is_empty() { Vec::new() } else { self.iterate(&args[0])? })),
+            Set => self.make_set(if args.is_empty() { Vec::new() } else { self.iterate(&args[0])? }),
+            Dict => self.dict_new(args, kwargs),
+            Str => Ok(Value::str("")),
+            Int => self.to_int(&args),
+            Float => self.to_float(&args),
+            Bool => Ok(Value::Bool(args.first().is_some_and(Value::truthy))),
+            Repr => Ok(Value::Str(Rc::from(fmt::repr(&one()?)))),
+            Isinstance | Issubclass => {
+                let [v, kind] = &args[..] else { return arity(b, "2 arguments") };
+                Ok(Value::Bool(self.isinstance(v, kind, b == Issubclass)?))
+            }
+            Hasattr => {
+                let [v, Value::Str(name)] = &args[..] else { return arity(b, "an object and a name") };
+                Ok(Value::Bool(self.get_attr(v, name, f).is_ok()))
+            }
+            Getattr => match &args[..] {
+                [v, Value::Str(name)] => self.get_attr(v, name, f),
+                [v, Value::Str(name), default] => Ok(self.get_attr(v, name, f).unwrap_or_else(|_| default.clone())),
+                _ => arity(b, "an object, a name and an optional default"),
+            },
+            Setattr => {
+                let [v, Value::Str(name), x] = &args[..] else { return arity(b, "3 arguments") };
+                self.set_attr(v, name, x.clone()).map(|()| Value::None)
+            }
+            Any => Ok(Value::Bool(self.iterate(&one()?)?.iter().any(Value::truthy))),
+            All => Ok(Value::Bool(self.iterate(&one()?)?.iter().all(Value::truthy))),
+            _ => self.call_global_rest(b, args),
+        }
+    }
+
+    fn call_global_rest(&self, b: B, args: Vec<Value>) -> Res {
+        use B::*;
+        match (b, &args[..]) {
+            (Type, [v]) => Ok(match v {
+                Value::Instance(i) => Value::Class(i.class.clone()),
+                other => Value::Str(other.type_name()),
+            }),
+            (Divmod, [x, y]) => {
+                let q = self.binop(crate::core::py::ast::BinOp::FloorDiv, x, y)?;
+                let r = self.binop(crate::core::py::ast::BinOp::Mod, x, y)?;
+                Ok(Value::tuple(vec![q, r]))
+            }
+            (Chr, [v]) => {
+                let c = u32::try_from(want_int(v, "chr")?).ok().and_then(char::from_u32);
+                c.map(|c| Value::str(c.encode_utf8(&mut [0; 4]))).ok_or(()).or_else(|()| raise(E::ValueError, "chr() arg not in range"))
+            }
+            (Ord, [Value::Str(s)]) if s.chars().count() == 1 => Ok(Value::Int(s.chars().next().map_or(0, |c| c as i64))),
+            (Callable, [v]) => Ok(Value::Bool(matches!(
+                v,
+                Value::Func(_) | Value::Bound(_) | Value::Builtin(_) | Value::Method(_) | Value::Class(_)
+            ))),
+            (Id, [v]) => Ok(Value::Int(v.identity() as i64)),
+            (Hash, [v]) => {
+                use std::hash::{Hash, Hasher};
+                let h = v.hkey().or_else(|t| raise(E::TypeError, format!("unhashable type: '{t}'")))?;
+                let mut hasher = rustc_hash::FxHasher::default();
+                h.hash(&mut hasher);
+                Ok(Value::Int(hasher.finish() as i64))
+            }
+            (Format, [v]) => Ok(Value::Str(Rc::from(fmt::to_str(v)))),
+            (Format, [v, Value::Str(spec)]) => {
+                fmt::format_value(v, spec).map(|s| Value::Str(Rc::from(s))).or_else(|m| raise(E::ValueError, m))
+            }
+            (Pow, [x, y]) => self.binop(crate::core::py::ast::BinOp::Pow, x, y),
+            _ => arity(b, "other arguments"),
+        }
+    }
+
+    fn len_of(&self, v: &Value) -> Res {
+        let n = match v {
+            Value::Str(s) => s.chars().count(),
+            Value::List(l) => l.borrow().len(),
+            Value::Tuple(t) => t.len(),
+            Value::Dict(d) | Value::Set(d) => d.borrow().len(),
+            Value::Range(r) => return Ok(Value::Int(super::value::range_len(r.0, r.1, r.2))),
+            Value::Obj(o) => match o.len() {
+                Some(n) => n,
+                None => return raise(E::TypeError, format!("object of type '{}' has no len()", v.type_name())),
+            },
+            other => return raise(E::TypeError, format!("object of type '{}' has no len()", other.type_name())),
+        };
+        Ok(Value::Int(n as i64))
+    }
+
+    fn range(&self, args: &[Value]) -> Res {
+        let ints = args.iter().map(|a| want_int(a, "range()")).collect::<Result<Vec<_>, _>>()?;
+        let (start, stop, step) = match ints[..] {
+            [stop] => (0, stop, 1),
+            [start, stop] => (start, stop, 1),
+            [start, stop, step] => (start, stop, step),
+            _ => return arity(B::Range, "1 to 3 arguments"),
+        };
+        if step == 0 {
+            return raise(E::ValueError, "range() arg 3 must not be zero");
+        }
+        Ok(Value::Range(Rc::new((start, stop, step))))
+    }
+
+    fn round(&self, args: &[Value]) -> Res {
+        match args {
+            [Value::Int(i)] | [Value::Int(i), Value::None] => Ok(Value::Int(*i)),
+            [v] | [v, Value::None] => {
+                let x = want_f64(v, "round()")?;
+                let r = x.round_ties_even();
+                if !r.is_finite() || r.abs() >= 9.2e18 {
+                    return raise(E::OverflowError, "cannot convert float to integer");
+                }
+                Ok(Value::Int(r as i64))
+            }
+            [Value::Int(i), _] => Ok(Value::Int(*i)),
+            [v, n] => {
+                let x = want_f64(v, "round()")?;
+                let n = want_int(n, "round()")?.clamp(-20, 20);
+                if n < 0 {
+                    let p = 10f64.powi(-n as i32);
+                    return Ok(Value::Float((x / p).round_ties_even() * p));
+                }
+                let text = format!("{x:.prec$}", prec = n as usize);
+                Ok(Value::Float(text.parse().unwrap_or(x)))
+            }
+            _ => arity(B::Round, "1 or 2 arguments"),
+        }
+    }
+
+    fn to_int(&self, args: &[Value]) -> Res {
+        match args {
+            [] => Ok(Value::Int(0)),
+            [Value::Int(i)] => Ok(Value::Int(*i)),
+            [Value::Bool(b)] => Ok(Value::Int(i64::from(*b))),
+            [Value::Float(x)] => {
+                if !x.is_finite() || x.abs() >= 9.2e18 {
+                    return raise(E::OverflowError, "cannot convert float to integer");
+                }
+                Ok(Value::Int(x.trunc() as i64))
+            }
+            [Value::Str(s), rest @ ..] => {
+                let base = match rest.first() {
+                    Some(b) => u32::try_from(want_int(b, "int() base")?).unwrap_or(10),
+                    None => 10,
+                };
+                let t = s.trim().replace('_', "");
+                i64::from_str_radix(&t, base.clamp(2, 36))
+                    .map(Value::Int)
+                    .or_else(|_| raise(E::ValueError, format!("invalid literal for int() with base {base}: {}", fmt::repr(&Value::Str(s.clone())))))
+            }
+            [other, ..] => raise(E::TypeError, format!("int() argument must be a string or a number, not '{}'", other.type_name())),
+        }
+    }
+
+    fn to_float(&self, args: &[Value]) -> Res {
+        match args {
+            [] => Ok(Value::Float(0.0)),
+            [Value::Str(s)] => {
+                let t = s.trim().to_ascii_lowercase();
+                let parsed = match t.as_str() {
+                    "inf" | "+inf" | "infinity" => Some(f64::INFINITY),
+                    "-inf" | "-infinity" => Some(f64::NEG_INFINITY),
+                    "nan" => Some(f64::NAN),
+                    _ => t.parse::<f64>().ok(),
+                };
+                parsed.map(Value::Float).ok_or(()).or_else(|()| {
+                    raise(E::ValueError, format!("could not convert string to float: {}", fmt::repr(&Value::Str(s.clone()))))
+                })
+            }
+            [v] => Ok(Value::Float(want_f64(v, "float()")?)),
+            _ => arity(B::Float, "at most 1 argument"),
+        }
+    }
+
+    fn dict_new(&self, args: Vec<Value>, kwargs: Kwargs) -> Res {
+        let mut d = Dict::default();
+        if let Some(src) = args.first() {
+            match src {
+                Value::Dict(other) => d = other.borrow().clone(),
+                other => {
+                    for pair in self.iterate(other)? {
+                        let kv = self.iterate(&pair)?;
+                        let [k, v] = &kv[..] else {
+                            return raise(E::ValueError, "dictionary update sequence element has the wrong length");
+                        };
+                        self.dict_set(&mut d, k.clone(), v.clone())?;
+                    }
+                }
+            }
+        }
+        for (k, v) in kwargs {
+            self.dict_set(&mut d, Value::Str(k), v)?;
+        }
+        Ok(Value::dict(d))
+    }
+
+    /// `isinstance(v, kind)` (or `issubclass`): classes, tuples of them, and the built-in types.
+    fn isinstance(&self, v: &Value, kind: &Value, sub: bool) -> Result<bool, Flow> {
+        match kind {
+            Value::Tuple(t) => {
+                for k in t.iter() {
+                    if self.isinstance(v, k, sub)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            Value::Class(c) => Ok(match (v, sub) {
+                (Value::Class(vc), true) => vc.is_sub(c),
+                (other, false) => other.class().is_some_and(|vc| vc.is_sub(c)),
+                _ => false,
+            }),
+            Value::Builtin(b) if !sub => Ok(match (b, v) {
+                (B::Int, Value::Int(_) | Value::Bool(_)) => true,
+                (B::Float, Value::Float(_)) => true,
+                (B::Str, Value::Str(_)) => true,
+                (B::Bool, Value::Bool(_)) => true,
+                (B::List, Value::List(_)) => true,
+                (B::Tuple, Value::Tuple(_)) => true,
+                (B::Dict, Value::Dict(_)) => true,
+                (B::Set, Value::Set(_)) => true,
+                _ => false,
+            }),
+            Value::None => Ok(true),
+            _ => raise(E::TypeError, "isinstance() arg 2 must be a type or tuple of types"),
+        }
+    }
+
+    fn call_math(&self, b: B, args: &[Value]) -> Res {
+        let x = want_f64(args.first().unwrap_or(&Value::None), b.name())?;
+        let r = match b {
+            B::Sqrt if x < 0.0 => return raise(E::ValueError, "math domain error"),
+            B::Sqrt => x.sqrt(),
+            B::Floor | B::Ceil => {
+                let r = if b == B::Floor { x.floor() } else { x.ceil() };
+                if !r.is_finite() || r.abs() >= 9.2e18 {
+                    return raise(E::OverflowError, "cannot convert float to integer");
+                }
+                return Ok(Value::Int(r as i64));
+            }
+            B::Log if x <= 0.0 => return raise(E::ValueError, "math domain error"),
+            B::Log => match args.get(1) {
+                Some(base) => x.ln() / want_f64(base, "log")?.ln(),
+                None => x.ln(),
+            },
+            B::Exp => x.exp(),
+            B::Fabs => x.abs(),
+            _ => x.powf(want_f64(args.get(1).unwrap_or(&Value::None), "pow")?),
+        };
+        Ok(Value::Float(r))
+    }
+
+    /// A method of a built-in type.
+    fn call_method(&self, b: B, recv: Value, args: Vec<Value>, kwargs: Kwargs, f: &Frame, line: u32) -> Res {
+        match &recv {
+            Value::Str(s) => self.str_method(b, s, &args),
+            Value::List(_) | Value::Tuple(_) => self.list_method(b, &recv, args),
+            Value::Dict(d) => self.dict_method(b, d, args, kwargs),
+            Value::Set(d) => self.set_method(b, d, args),
+            Value::Task(t) => self.task_method(b, t),
+            Value::Obj(_) => self.obj_method(b, &recv, args, kwargs, f, line),
+            _ => raise(E::TypeError, format!("'{}' has no method {}", recv.type_name(), b.name())),
+        }
+    }
+
+    fn str_method(&self, b: B, s: &Rc<str>, args: &[Value]) -> Res {
+        use B::*;
+        let arg = |i: usize| args.get(i).map(|a| want_str(a, b.name())).transpose();
+        let out: String = match b {
+            StrUpper => s.to_uppercase(),
+            StrLower => s.to_lowercase(),
+            StrStrip | StrLstrip | StrRstrip => {
+                let chars: Option<Vec<char>> = arg(0)?.map(|c| c.chars().collect());
+                let pat = |c: char| chars.as_ref().map_or(c.is_whitespace(), |cs| cs.contains(&c));
+                match b {
+                    StrStrip => s.trim_matches(pat),
+                    StrLstrip => s.trim_start_matches(pat),
+                    _ => s.trim_end_matches(pat),
+                }
+                .to_owned()
+            }
+            StrSplit => {
+                let parts: Vec<Value> = match arg(0)? {
+                    Some(sep) if sep.is_empty() => return raise(E::ValueError, "empty separator"),
+                    Some(sep) => s.split(&**sep).map(Value::str).collect(),
+                    None => s.split_whitespace().map(Value::str).collect(),
+                };
+                self.alloc(parts.len())?;
+                return Ok(Value::list(parts));
+            }
+            StrJoin => {
+                let items = self.iterate(args.first().unwrap_or(&Value::None))?;
+                let mut out = String::new();
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(s);
+                    }
+                    out.push_str(want_str(item, "sequence item")?);
+                    if out.len() > super::limits::MAX_STR_BYTES {
+                        return raise(E::MemoryError, "a string longer than awaitlab's limit");
+                    }
+                }
+                out
+            }
+            StrReplace => {
+                let (Some(from), Some(to)) = (arg(0)?, arg(1)?) else { return arity(b, "2 arguments") };
+                if to.len() > from.len() && s.len().saturating_mul(to.len() + 1) > super::limits::MAX_STR_BYTES {
+                    return raise(E::MemoryError, "a string longer than awaitlab's limit");
+                }
+                s.replace(&**from, to)
+            }
+            StrStartswith | StrEndswith => {
+                let test = |p: &str| if b == StrStartswith { s.starts_with(p) } else { s.ends_with(p) };
+                return Ok(Value::Bool(match args.first() {
+                    Some(Value::Tuple(t)) => t.iter().any(|p| matches!(p, Value::Str(p) if test(p))),
+                    Some(Value::Str(p)) => test(p),
+                    _ => return arity(b, "a str or a tuple of str"),
+                }));
+            }
+            StrFind => {
+                let sub = arg(0)?.ok_or(()).or_else(|()| arity(b, "1 argument"))?;
+                return Ok(Value::Int(s.find(&**sub).map_or(-1, |i| s[..i].chars().count() as i64)));
+            }
+            StrCount => {
+                let sub = arg(0)?.ok_or(()).or_else(|()| arity(b, "1 argument"))?;
+                return Ok(Value::Int(if sub.is_empty() { s.chars().count() as i64 + 1 } else { s.matches(&**sub).count() as i64 }));
+            }
+            StrFormat => self.str_format(s, args)?,
+            StrTitle | StrCapitalize => title(s, b == StrTitle),
+            StrIsdigit => return Ok(Value::Bool(!s.is_empty() && s.chars().all(|c| c.is_ascii_digit()))),
+            StrZfill | StrLjust | StrRjust => {
+                let width = want_int(args.first().unwrap_or(&Value::None), b.name())?.clamp(0, 10_000) as usize;
+                let spec = match b {
+                    StrZfill => format!("0>{width}"),
+                    StrLjust => format!("<{width}"),
+                    _ => format!(">{width}"),
+                };
+                fmt::format_value(&Value::Str(s.clone()), &spec).unwrap_or_else(|_| s.to_string())
+            }
+            _ => return raise(E::AttributeError, format!("'str' object has no attribute '{}'", b.name())),
+        };
+        self.new_str(out)
+    }
+
+    /// `"{} and {:.1f}".format(a, b)`: positional fields, auto-numbered or numbered.
+    fn str_format(&self, s: &str, args: &[Value]) -> Result<String, Flow> {
+        let mut out = String::new();
+        let mut auto = 0;
+        let mut rest = s;
+        while let Some(i) = rest.find(['{', '}']) {
+            out.push_str(&rest[..i]);
+            let tail = &rest[i..];
+            if tail.starts_with("{{") || tail.starts_with("}}") {
+                out.push_str(&tail[..1]);
+                rest = &tail[2..];
+                continue;
+            }
+            let Some(end) = tail.find('}') else { return raise(E::ValueError, "Single '{' encountered in format string") };
+            let field = &tail[1..end];
+            let (name, spec) = field.split_once(':').unwrap_or((field, ""));
+            let index = if name.is_empty() {
+                auto += 1;
+                auto - 1
+            } else {
+                name.parse::<usize>().or_else(|_| raise(E::KeyError, format!("'{name}'")))?
+            };
+            let v = args.get(index).ok_or(()).or_else(|()| raise(E::IndexError, "Replacement index out of range"))?;
+            out.push_str(&fmt::format_value(v, spec).or_else(|m| raise(E::ValueError, m))?);
+            rest = &tail[end + 1..];
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+
+    fn list_method(&self, b: B, recv: &Value, args: Vec<Value>) -> Res {
+        use B::*;
+        let items: Vec<Value> = match recv {
+            Value::Tuple(t) => t.to_vec(),
+            _ => Vec::new(),
+        };
+        let Value::List(l) = recv else {
+            return match (b, args.first()) {
+                (SeqIndex, Some(x)) => index_of(&items, x),
+                (SeqCount, Some(x)) => Ok(Value::Int(items.iter().filter(|v| super::value::eq(v, x)).count() as i64)),
+                _ => arity(b, "1 argument"),
+            };
+        };
+        match (b, &args[..]) {
+            (ListAppend, [x]) => {
+                self.alloc(1)?;
+                l.borrow_mut().push(x.clone());
+            }
+            (ListExtend, [x]) => {
+                let new = self.iterate(x)?;
+                self.alloc(new.len())?;
+                l.borrow_mut().extend(new);
+            }
+            (ListPop, []) => return l.borrow_mut().pop().ok_or(()).or_else(|()| raise(E::IndexError, "pop from empty list")),
+            (ListPop, [i]) => {
+                let mut l = l.borrow_mut();
+                let i = ops::seq_index(i, l.len(), "pop")?;
+                return Ok(l.remove(i));
+            }
+            (ListInsert, [i, x]) => {
+                let mut l = l.borrow_mut();
+                let n = l.len() as i64;
+                let i = want_int(i, "insert")?;
+                let at = if i < 0 { (i + n).max(0) } else { i.min(n) };
+                self.alloc(1)?;
+                l.insert(at as usize, x.clone());
+            }
+            (ListRemove, [x]) => {
+                let mut l = l.borrow_mut();
+                match l.iter().position(|v| super::value::eq(v, x)) {
+                    Some(i) => {
+                        l.remove(i);
+                    }
+                    None => return raise(E::ValueError, "list.remove(x): x not in list"),
+                }
+            }
+            (SeqIndex, [x]) => return index_of(&l.borrow(), x),
+            (SeqCount, [x]) => return Ok(Value::Int(l.borrow().iter().filter(|v| super::value::eq(v, x)).count() as i64)),
+            (ListReverse, []) => l.borrow_mut().reverse(),
+            (Clear, []) => l.borrow_mut().clear(),
+            (Copy, []) => return Ok(Value::list(l.borrow().clone())),
+            _ => return arity(b, "other arguments"),
+        }
+        Ok(Value::None)
+    }
+
+    fn dict_method(&self, b: B, d: &Rc<RefCell<Dict>>, args: Vec<Value>, kwargs: Kwargs) -> Res {
+        use B::*;
+        let key = |v: &Value| v.hkey().or_else(|t| raise(E::TypeError, format!("unhashable type: '{t}'")));
+        match (b, &args[..]) {
+            (DictGet, [k]) => Ok(d.borrow().get(&key(k)?).cloned().unwrap_or(Value::None)),
+            (DictGet, [k, default]) => Ok(d.borrow().get(&key(k)?).cloned().unwrap_or_else(|| default.clone())),
+            (DictKeys, []) => Ok(Value::list(d.borrow().keys())),
+            (DictValues, []) => Ok(Value::list(d.borrow().iter().map(|(_, v)| v.clone()).collect())),
+            (DictItems, []) => {
+                let d = d.borrow();
+                self.alloc(d.len())?;
+                Ok(Value::list(d.iter().map(|(k, v)| Value::tuple(vec![k.clone(), v.clone()])).collect()))
+            }
+            (DictPop, [k, rest @ ..]) => match (d.borrow_mut().remove(&key(k)?), rest.first()) {
+                (Some((_, v)), _) => Ok(v),
+                (None, Some(default)) => Ok(default.clone()),
+                (None, None) => Err(Flow::Raise(E::KeyError, fmt::repr(k))),
+            },
+            (DictSetdefault, [k, rest @ ..]) => {
+                let h = key(k)?;
+                if let Some(v) = d.borrow().get(&h) {
+                    return Ok(v.clone());
+                }
+                let v = rest.first().cloned().unwrap_or(Value::None);
+                self.alloc(1)?;
+                d.borrow_mut().insert(h, k.clone(), v.clone());
+                Ok(v)
+            }
+            (DictUpdate, _) => {
+                let other = self.dict_new(args, kwargs)?;
+                if let Value::Dict(o) = other {
+                    let o = o.borrow();
+                    let mut d = d.borrow_mut();
+                    for (k, v) in o.iter() {
+                        d.insert(key(k)?, k.clone(), v.clone());
+                    }
+                }
+                Ok(Value::None)
+            }
+            (Clear, []) => {
+                d.borrow_mut().clear();
+                Ok(Value::None)
+            }
+            (Copy, []) => Ok(Value::dict(d.borrow().clone())),
+            _ => arity(b, "other arguments"),
+        }
+    }
+
+    fn set_method(&self, b: B, d: &Rc<RefCell<Dict>>, args: Vec<Value>) -> Res {
+        let [x] = &args[..] else {
+            return match b {
+                B::Clear => {
+                    d.borrow_mut().clear();
+                    Ok(Value::None)
+                }
+                B::Copy => Ok(Value::Set(Rc::new(RefCell::new(d.borrow().clone())))),
+                _ => arity(b, "1 argument"),
+            };
+        };
+        let h = x.hkey().or_else(|t| raise(E::TypeError, format!("unhashable type: '{t}'")))?;
+        match b {
+            B::SetAdd => {
+                self.alloc(1)?;
+                d.borrow_mut().insert(h, x.clone(), Value::None);
+            }
+            B::SetDiscard => {
+                d.borrow_mut().remove(&h);
+            }
+            _ => {
+                if d.borrow_mut().remove(&h).is_none() {
+                    return Err(Flow::Raise(E::KeyError, fmt::repr(x)));
+                }
+            }
+        }
+        Ok(Value::None)
+    }
+}
+
+fn index_of(items: &[Value], x: &Value) -> Res {
+    match items.iter().position(|v| super::value::eq(v, x)) {
+        Some(i) => Ok(Value::Int(i as i64)),
+        None => raise(E::ValueError, format!("{} is not in list", fmt::repr(x))),
+    }
+}
+
+fn title(s: &str, every_word: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut start = true;
+    for c in s.chars() {
+        if start {
+            out.extend(c.to_uppercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+        start = if every_word { !c.is_alphanumeric() } else { false };
+    }
+    out
+}

@@ -1,0 +1,294 @@
+//! Calls (the reader's functions, classes and methods; built-ins are in `builtins`), argument
+//! binding, attributes, coroutines and `await`.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use super::value::{Class, Coro, Dict, Func, Instance, Scope, Value};
+use super::{fmt, raise, BoxFut, Flow, Frame, Interp, Res, E};
+
+/// A call's keyword arguments.
+pub type Kwargs = Vec<(Rc<str>, Value)>;
+
+impl<'a> Interp<'a> {
+    /// `callee(*args, **kwargs)` at `line`.
+    pub fn call<'s>(&'s self, callee: Value, args: Vec<Value>, kwargs: Kwargs, f: &'s Frame, line: u32) -> BoxFut<'s> {
+        Box::pin(async move {
+            match callee {
+                Value::Func(func) => self.call_func(func, args, kwargs, f, line).await,
+                Value::Bound(b) => {
+                    let mut all = Vec::with_capacity(args.len() + 1);
+                    all.push(b.0.clone());
+                    all.extend(args);
+                    self.call_func(b.1.clone(), all, kwargs, f, line).await
+                }
+                Value::Builtin(b) => self.call_builtin(b, None, args, kwargs, f, line).await,
+                Value::Method(m) => self.call_builtin(m.1, Some(m.0.clone()), args, kwargs, f, line).await,
+                Value::Class(c) => self.instantiate(c, args, kwargs, f, line).await,
+                other => raise(E::TypeError, format!("'{}' object is not callable", other.type_name())),
+            }
+        })
+    }
+
+    async fn call_func(&self, func: Rc<Func>, args: Vec<Value>, kwargs: Kwargs, f: &Frame, line: u32) -> Res {
+        let label = if func.def.is_async { Some(call_label(&func.def.name, &args, &kwargs)) } else { None };
+        let scope = self.bind(&func, args, kwargs)?;
+        if let Some(label) = label {
+            // Calling an `async def` makes a coroutine; its body runs when awaited or spawned.
+            return Ok(Value::Coro(Rc::new(Coro { func, scope, label: Rc::from(label), started: Cell::new(false) })));
+        }
+        let _ = line;
+        self.run_body(&func, scope, f.task.clone()).await
+    }
+
+    /// Runs a function's body in a new frame of `task`.
+    fn run_body<'s>(&'s self, func: &'s Rc<Func>, scope: Rc<Scope>, task: Rc<super::TaskObj>) -> BoxFut<'s> {
+        Box::pin(async move {
+            let depth = task.depth.get() + 1;
+            if depth > super::limits::MAX_DEPTH {
+                return raise(
+                    E::RecursionError,
+                    format!("maximum recursion depth exceeded ({} nested calls, in {})", super::limits::MAX_DEPTH, func.def.name),
+                );
+            }
+            let method_of = func.class.borrow().as_ref().and_then(std::rc::Weak::upgrade).and_then(|c| {
+                let first = func.def.params.args.first()?;
+                let v = scope.vars.borrow().get(first.name.as_str()).cloned()?;
+                Some((c, v))
+            });
+            let frame = Frame {
+                scope: scope.clone(),
+                closure: Some(scope),
+                task: task.clone(),
+                name: Rc::from(func.def.name.as_str()),
+                line: Cell::new(func.def.pos.line),
+                method_of,
+            };
+            task.depth.set(depth);
+            let result = self.exec_block(&func.def.body, &frame).await;
+            task.depth.set(depth - 1);
+            match result {
+                Ok(_) => Ok(Value::None),
+                Err(Flow::Return(v)) => Ok(v),
+                Err(flow) => Err(self.add_frame(flow, &frame)),
+            }
+        })
+    }
+
+    /// Binds a call's arguments to the function's parameters, as Python does (and with its
+    /// messages when they do not fit).
+    fn bind(&self, func: &Func, args: Vec<Value>, kwargs: Kwargs) -> Result<Rc<Scope>, Flow> {
+        let p = &func.def.params;
+        let name = &func.def.name;
+        let scope = Scope::child(func.scope.clone());
+        let mut slots: Vec<Option<Value>> = vec![None; p.args.len()];
+        let mut extra = Vec::new();
+        for (i, v) in args.into_iter().enumerate() {
+            match slots.get_mut(i) {
+                Some(slot) => *slot = Some(v),
+                None => extra.push(v),
+            }
+        }
+        if !extra.is_empty() && p.vararg.is_none() {
+            let given = p.args.len() + extra.len();
+            return raise(E::TypeError, format!("{name}() takes {} positional arguments but {given} were given", p.args.len()));
+        }
+        let mut vars = scope.vars.borrow_mut();
+        let mut kw_dict = Dict::default();
+        for (k, v) in kwargs {
+            if let Some(i) = p.args.iter().position(|a| *a.name == *k) {
+                if slots[i].is_some() {
+                    return raise(E::TypeError, format!("{name}() got multiple values for argument '{k}'"));
+                }
+                slots[i] = Some(v);
+            } else if p.kwonly.iter().any(|a| *a.name == *k) {
+                vars.insert(k, v);
+            } else if p.kwarg.is_some() {
+                kw_dict.insert(super::value::HKey::Str(k.clone()), Value::Str(k), v);
+            } else {
+                return raise(E::TypeError, format!("{name}() got an unexpected keyword argument '{k}'"));
+            }
+        }
+        for (i, (slot, param)) in slots.into_iter().zip(&p.args).enumerate() {
+            match slot.or_else(|| func.defaults.get(i).cloned().flatten()) {
+                Some(v) => {
+                    vars.insert(Rc::from(param.name.as_str()), v);
+                }
+                None => {
+                    return raise(E::TypeError, format!("{name}() missing 1 required positional argument: '{}'", param.name))
+                }
+            }
+        }
+        for (i, param) in p.kwonly.iter().enumerate() {
+            if !vars.contains_key(param.name.as_str()) {
+                match func.kw_defaults.get(i).cloned().flatten() {
+                    Some(v) => {
+                        vars.insert(Rc::from(param.name.as_str()), v);
+                    }
+                    None => {
+                        return raise(
+                            E::TypeError,
+                            format!("{name}() missing 1 required keyword-only argument: '{}'", param.name),
+                        )
+                    }
+                }
+            }
+        }
+        if let Some(va) = &p.vararg {
+            vars.insert(Rc::from(va.as_str()), Value::tuple(extra));
+        }
+        if let Some(kw) = &p.kwarg {
+            vars.insert(Rc::from(kw.as_str()), Value::dict(kw_dict));
+        }
+        drop(vars);
+        Ok(scope)
+    }
+
+    /// `Class(*args)`: a new instance, its `__init__` run; exceptions keep their `args`.
+    async fn instantiate(&self, class: Rc<Class>, args: Vec<Value>, kwargs: Kwargs, f: &Frame, line: u32) -> Res {
+        let is_exc = class.is_sub(&self.classes.get(E::BaseException));
+        let inst = Value::Instance(Rc::new(Instance { class: class.clone(), attrs: RefCell::default() }));
+        if is_exc {
+            if let Value::Instance(i) = &inst {
+                i.attrs.borrow_mut().insert(Rc::from("args"), Value::tuple(args.clone()));
+                if class.is_sub(&self.classes.get(E::ExceptionGroup)) {
+                    let excs = args.get(1).cloned().unwrap_or_else(|| Value::list(Vec::new()));
+                    i.attrs.borrow_mut().insert(Rc::from("exceptions"), Value::tuple(self.iterate(&excs)?));
+                }
+            }
+        }
+        match class.lookup("__init__") {
+            Some(init @ (Value::Func(_) | Value::Builtin(_))) => {
+                let mut all = Vec::with_capacity(args.len() + 1);
+                all.push(inst.clone());
+                all.extend(args);
+                self.call(init, all, kwargs, f, line).await?;
+            }
+            _ if !is_exc && (!args.is_empty() || !kwargs.is_empty()) => {
+                return raise(E::TypeError, format!("{}() takes no arguments", class.name));
+            }
+            _ => {}
+        }
+        Ok(inst)
+    }
+
+    /// `v.name`.
+    pub fn get_attr(&self, v: &Value, name: &str, f: &Frame) -> Res {
+        let _ = f;
+        match v {
+            Value::Instance(i) => {
+                if let Some(x) = i.attrs.borrow().get(name) {
+                    return Ok(x.clone());
+                }
+                match i.class.lookup(name) {
+                    Some(Value::Func(func)) => Ok(Value::Bound(Rc::new((v.clone(), func)))),
+                    Some(other) => Ok(other),
+                    None if name == "__class__" => Ok(Value::Class(i.class.clone())),
+                    None => self.instance_builtin_attr(i, v, name),
+                }
+            }
+            Value::Class(c) => match (c.lookup(name), name) {
+                (Some(x), _) => Ok(x),
+                (None, "__name__") => Ok(Value::Str(c.name.clone())),
+                _ => raise(E::AttributeError, format!("type object '{}' has no attribute '{name}'", c.name)),
+            },
+            Value::Super(s) => {
+                let (class, obj) = &**s;
+                match class.bases.iter().find_map(|b| b.lookup(name)) {
+                    Some(Value::Func(func)) => Ok(Value::Bound(Rc::new((obj.clone(), func)))),
+                    Some(other) => Ok(other),
+                    None if name == "__init__" => Ok(Value::Method(Rc::new((obj.clone(), super::builtins::B::ObjectInit)))),
+                    None => raise(E::AttributeError, format!("'super' object has no attribute '{name}'")),
+                }
+            }
+            Value::Func(func) if name == "__name__" => Ok(Value::str(&func.def.name)),
+            Value::Coro(c) if name == "__name__" => Ok(Value::str(&c.func.def.name)),
+            _ => self.builtin_attr(v, name),
+        }
+    }
+
+    fn instance_builtin_attr(&self, i: &Instance, v: &Value, name: &str) -> Res {
+        let is_exc = i.attrs.borrow().contains_key("args");
+        match name {
+            "__cause__" | "__context__" if is_exc => Ok(Value::None),
+            "__init__" if is_exc => Ok(Value::Method(Rc::new((v.clone(), super::builtins::B::ObjectInit)))),
+            _ if is_exc => self.builtin_attr(v, name),
+            _ => raise(E::AttributeError, format!("'{}' object has no attribute '{name}'", i.class.name)),
+        }
+    }
+
+    /// `v.name = x`.
+    pub fn set_attr(&self, v: &Value, name: &str, x: Value) -> Result<(), Flow> {
+        match v {
+            Value::Instance(i) => {
+                i.attrs.borrow_mut().insert(Rc::from(name), x);
+                Ok(())
+            }
+            Value::Class(c) if !c.builtin => {
+                c.attrs.borrow_mut().insert(Rc::from(name), x);
+                Ok(())
+            }
+            other => raise(
+                E::AttributeError,
+                format!("'{}' object attribute '{name}' cannot be set here", other.type_name()),
+            ),
+        }
+    }
+
+    /// `await v` in `f`'s task.
+    pub fn await_value<'s>(&'s self, v: Value, f: &'s Frame, line: u32) -> BoxFut<'s> {
+        Box::pin(async move {
+            match v {
+                Value::Coro(c) => self.run_coro(c, f.task.clone()).await,
+                Value::Task(t) => self.join(&t, f).await,
+                Value::Obj(o) => self.await_obj(o, f, line).await,
+                Value::Instance(ref i) => match i.class.lookup("__await__") {
+                    Some(_) => raise(E::NotImplementedError, "`__await__` is not supported here: await a coroutine instead"),
+                    None => raise(E::TypeError, format!("object {} can't be used in 'await' expression", i.class.name)),
+                },
+                other => {
+                    raise(E::TypeError, format!("object {} can't be used in 'await' expression", other.type_name()))
+                }
+            }
+        })
+    }
+
+    /// Runs a coroutine's body in `task` (an `await` or a task's whole life).
+    pub fn run_coro<'s>(&'s self, coro: Rc<Coro>, task: Rc<super::TaskObj>) -> BoxFut<'s> {
+        Box::pin(async move {
+            if coro.started.replace(true) {
+                return raise(E::RuntimeError, "cannot reuse already awaited coroutine");
+            }
+            self.run_body(&coro.func, coro.scope.clone(), task).await
+        })
+    }
+
+    /// Whether `await v` would work.
+    pub fn is_awaitable(&self, v: &Value) -> bool {
+        match v {
+            Value::Coro(_) | Value::Task(_) => true,
+            Value::Obj(o) => o.is_awaitable(),
+            _ => false,
+        }
+    }
+
+    /// `super()` in a method: its class's bases, bound to its first argument.
+    pub fn super_of(&self, f: &Frame) -> Res {
+        match &f.method_of {
+            Some((class, obj)) => Ok(Value::Super(Rc::new((class.clone(), obj.clone())))),
+            None => raise(E::RuntimeError, "super(): no arguments (only `super()` inside a method is supported)"),
+        }
+    }
+}
+
+/// A coroutine's lane label: the call with its arguments, long ones shortened (a URL keeps `…/`
+/// and its last segment): `fetch_url('…/3')`, `worker(2)`.
+pub fn call_label(name: &str, args: &[Value], kwargs: &Kwargs) -> String {
+    let arg_text = |v: &Value| match v {
+        Value::Str(s) if s.contains('/') => format!("'{}'", fmt::short_url(s)),
+        other => fmt::shorten(&fmt::repr(other), 24),
+    };
+    let mut parts: Vec<String> = args.iter().map(arg_text).collect();
+    parts.extend(kwargs.iter().map(|(k, v)| format!("{k}={}", arg_text(v))));
+    fmt::shorten(&format!("{name}({})", parts.join(", ")), 80)
+}

@@ -1,0 +1,502 @@
+//! Expressions. Each evaluation is a boxed future, so an `await` anywhere inside suspends the
+//! task; names and constants take a synchronous path ([`Interp::leaf`]) that allocates nothing.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use super::value::{Dict, Func, Scope, Value};
+use super::{fmt, raise, BoxFut, Flow, Frame, Interp, Res, E};
+use crate::core::py::ast::{BoolOp, CompKind, Comprehension, Const, Expr, ExprKind, FPart, Function};
+
+/// Evaluates `$e` in frame `$f`: names and constants at once, anything else as a future.
+macro_rules! ev {
+    ($ip:expr, $e:expr, $f:expr) => {
+        match $ip.leaf($e, $f) {
+            Some(r) => r,
+            None => $ip.eval($e, $f).await,
+        }
+    };
+}
+pub(crate) use ev;
+
+/// What a comprehension makes.
+enum CompOut {
+    List(Vec<Value>),
+    Set(Dict),
+    Dict(Dict),
+}
+
+/// A comprehension's element: one expression, or a dict comprehension's key and value.
+#[derive(Clone, Copy)]
+enum CompElt<'s> {
+    One(&'s Expr),
+    Pair(&'s Expr, &'s Expr),
+}
+
+/// An iteration in progress (`for`, comprehensions, unpacking).
+pub enum Iter {
+    Range { next: i64, stop: i64, step: i64 },
+    /// A list, read live by index (appending while iterating is seen, as in Python).
+    List { list: Rc<RefCell<Vec<Value>>>, i: usize },
+    Vals(std::vec::IntoIter<Value>),
+}
+
+impl Iterator for Iter {
+    type Item = Value;
+    fn next(&mut self) -> Option<Value> {
+        match self {
+            Iter::Range { next, stop, step } => {
+                let more = if *step > 0 { *next < *stop } else { *next > *stop };
+                if !more {
+                    return None;
+                }
+                let v = *next;
+                match next.checked_add(*step) {
+                    Some(n) => *next = n,
+                    None => *next = *stop,
+                }
+                Some(Value::Int(v))
+            }
+            Iter::List { list, i } => {
+                let v = list.borrow().get(*i).cloned();
+                *i += 1;
+                v
+            }
+            Iter::Vals(it) => it.next(),
+        }
+    }
+}
+
+pub fn const_value(c: &Const) -> Value {
+    match c {
+        Const::None => Value::None,
+        Const::Bool(b) => Value::Bool(*b),
+        Const::Int(i) => Value::Int(*i),
+        Const::Float(f) => Value::Float(*f),
+        Const::Str(s) => Value::str(s),
+    }
+}
+
+impl<'a> Interp<'a> {
+    /// Evaluates `e` in `f`.
+    pub fn eval<'s>(&'s self, e: &'s Expr, f: &'s Frame) -> BoxFut<'s> {
+        Box::pin(self.eval_inner(e, f))
+    }
+
+    /// Names and constants, evaluated without a future; `None` for anything else.
+    pub fn leaf(&self, e: &Expr, f: &Frame) -> Option<Res> {
+        match &e.kind {
+            ExprKind::Name(n) => Some(self.step(e.pos.line).and_then(|()| self.load(n, f))),
+            ExprKind::Const(c) => Some(Ok(const_value(c))),
+            _ => None,
+        }
+    }
+
+    async fn eval_inner<'s>(&'s self, e: &'s Expr, f: &'s Frame) -> Res {
+        self.step(e.pos.line)?;
+        match &e.kind {
+            ExprKind::Name(n) => self.load(n, f),
+            ExprKind::Const(c) => Ok(const_value(c)),
+            ExprKind::FString(parts) => {
+                let s = self.fstring(parts, f).await?;
+                self.new_str(s)
+            }
+            ExprKind::List(items) => Ok(Value::list(self.eval_items(items, f).await?)),
+            ExprKind::Tuple(items) => Ok(Value::tuple(self.eval_items(items, f).await?)),
+            ExprKind::Set(items) => {
+                let items = self.eval_items(items, f).await?;
+                self.make_set(items)
+            }
+            ExprKind::Dict(pairs) => self.eval_dict(pairs, f).await,
+            ExprKind::Comp { kind, elt, generators } => {
+                let mut out = match kind {
+                    CompKind::Set => CompOut::Set(Dict::default()),
+                    _ => CompOut::List(Vec::new()),
+                };
+                self.comprehension(generators, CompElt::One(elt), f, &mut out).await?;
+                Ok(match out {
+                    CompOut::Set(d) => Value::Set(Rc::new(RefCell::new(d))),
+                    CompOut::List(v) => Value::list(v),
+                    CompOut::Dict(d) => Value::dict(d),
+                })
+            }
+            ExprKind::DictComp { key, value, generators } => {
+                let mut out = CompOut::Dict(Dict::default());
+                self.comprehension(generators, CompElt::Pair(key, value), f, &mut out).await?;
+                Ok(match out {
+                    CompOut::Dict(d) => Value::dict(d),
+                    _ => Value::None,
+                })
+            }
+            ExprKind::BinOp { left, op, right } => {
+                let l = ev!(self, left, f)?;
+                let r = ev!(self, right, f)?;
+                self.binop(*op, &l, &r)
+            }
+            ExprKind::UnaryOp { op, operand } => {
+                let v = ev!(self, operand, f)?;
+                self.unary(*op, &v)
+            }
+            ExprKind::BoolOp { op, values } => {
+                let mut last = Value::None;
+                for v in values {
+                    last = ev!(self, v, f)?;
+                    if last.truthy() == (*op == BoolOp::Or) {
+                        break;
+                    }
+                }
+                Ok(last)
+            }
+            ExprKind::Compare { left, ops, comparators } => {
+                let mut l = ev!(self, left, f)?;
+                for (op, c) in ops.iter().zip(comparators) {
+                    let r = ev!(self, c, f)?;
+                    if !self.compare(*op, &l, &r)? {
+                        return Ok(Value::Bool(false));
+                    }
+                    l = r;
+                }
+                Ok(Value::Bool(true))
+            }
+            ExprKind::Call { func, args, keywords } => {
+                let callee = ev!(self, func, f)?;
+                let (args, kwargs) = self.eval_args(args, keywords, f).await?;
+                f.line.set(e.pos.line);
+                self.call(callee, args, kwargs, f, e.pos.line).await
+            }
+            ExprKind::Attribute { value, attr } => {
+                let v = ev!(self, value, f)?;
+                self.get_attr(&v, attr, f)
+            }
+            ExprKind::Subscript { value, index } => {
+                let v = ev!(self, value, f)?;
+                if let ExprKind::Slice { lower, upper, step } = &index.kind {
+                    let lower = self.slice_bound(lower.as_deref(), f).await?;
+                    let upper = self.slice_bound(upper.as_deref(), f).await?;
+                    let step = self.slice_bound(step.as_deref(), f).await?;
+                    return self.get_slice(&v, lower, upper, step);
+                }
+                let i = ev!(self, index, f)?;
+                self.get_item(&v, &i)
+            }
+            ExprKind::Slice { .. } => raise(E::TypeError, "a slice is only allowed inside [ ]"),
+            ExprKind::Starred(_) => raise(E::TypeError, "starred expression is only allowed in calls, lists and tuples"),
+            ExprKind::Await(operand) => {
+                let v = ev!(self, operand, f)?;
+                f.line.set(e.pos.line);
+                self.await_value(v, f, e.pos.line).await
+            }
+            ExprKind::Lambda(def) => self.make_func(def, f).await,
+            ExprKind::IfExp { test, body, orelse } => {
+                if ev!(self, test, f)?.truthy() {
+                    ev!(self, body, f)
+                } else {
+                    ev!(self, orelse, f)
+                }
+            }
+        }
+    }
+
+    async fn slice_bound<'s>(&'s self, e: Option<&'s Expr>, f: &'s Frame) -> Result<Option<i64>, Flow> {
+        let Some(e) = e else { return Ok(None) };
+        match ev!(self, e, f)? {
+            Value::None => Ok(None),
+            v => match super::ops::as_int(&v) {
+                Some(i) => Ok(Some(i)),
+                None => raise(E::TypeError, "slice indices must be integers or None"),
+            },
+        }
+    }
+
+    /// A variable's value: local scope, enclosing scopes, globals, then built-ins.
+    pub fn load(&self, name: &str, f: &Frame) -> Res {
+        let global = f.scope.decl.borrow().get(name).copied() == Some(true);
+        if !global {
+            let mut scope = Some(&f.scope);
+            while let Some(s) = scope {
+                if let Some(v) = s.vars.borrow().get(name) {
+                    return Ok(v.clone());
+                }
+                scope = s.parent.as_ref();
+            }
+        }
+        if let Some(v) = self.globals.vars.borrow().get(name) {
+            return Ok(v.clone());
+        }
+        match self.builtin_named(name) {
+            Some(v) => Ok(v),
+            None => raise(E::NameError, format!("name '{name}' is not defined")),
+        }
+    }
+
+    /// Assigns a variable: in the local scope, unless declared `global` or `nonlocal`.
+    pub fn store(&self, name: &str, v: Value, f: &Frame) {
+        let decl = f.scope.decl.borrow().get(name).copied();
+        let target = match decl {
+            Some(true) => self.globals.clone(),
+            Some(false) => {
+                let mut scope = f.scope.parent.clone();
+                loop {
+                    match scope {
+                        Some(s) if s.vars.borrow().contains_key(name) => break s,
+                        Some(s) => scope = s.parent.clone(),
+                        None => break f.scope.clone(),
+                    }
+                }
+            }
+            None => f.scope.clone(),
+        };
+        target.vars.borrow_mut().insert(Rc::from(name), v);
+    }
+
+    /// The items of a list, tuple or set display, `*rest` spread.
+    async fn eval_items<'s>(&'s self, items: &'s [Expr], f: &'s Frame) -> Result<Vec<Value>, Flow> {
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            if let ExprKind::Starred(inner) = &item.kind {
+                let v = ev!(self, inner, f)?;
+                out.extend(self.iterate(&v)?);
+            } else {
+                out.push(ev!(self, item, f)?);
+            }
+        }
+        self.alloc(out.len())?;
+        Ok(out)
+    }
+
+    async fn eval_dict<'s>(&'s self, pairs: &'s [(Option<Expr>, Expr)], f: &'s Frame) -> Res {
+        let mut d = Dict::default();
+        for (k, v) in pairs {
+            match k {
+                Some(k) => {
+                    let key = ev!(self, k, f)?;
+                    let value = ev!(self, v, f)?;
+                    self.dict_set(&mut d, key, value)?;
+                }
+                None => match ev!(self, v, f)? {
+                    Value::Dict(other) => {
+                        for (k, v) in other.borrow().iter() {
+                            self.dict_set(&mut d, k.clone(), v.clone())?;
+                        }
+                    }
+                    other => return raise(E::TypeError, format!("'{}' object is not a mapping", other.type_name())),
+                },
+            }
+        }
+        Ok(Value::dict(d))
+    }
+
+    /// `d[key] = value` on a dict being built.
+    pub fn dict_set(&self, d: &mut Dict, key: Value, value: Value) -> Result<(), Flow> {
+        let h = key.hkey().or_else(|t| raise(E::TypeError, format!("unhashable type: '{t}'")))?;
+        self.alloc(1)?;
+        d.insert(h, key, value);
+        Ok(())
+    }
+
+    /// A set of `items`.
+    pub fn make_set(&self, items: Vec<Value>) -> Res {
+        let mut d = Dict::default();
+        for v in items {
+            self.dict_set(&mut d, v, Value::None)?;
+        }
+        Ok(Value::Set(Rc::new(RefCell::new(d))))
+    }
+
+    /// A call's positional and keyword arguments, `*args` and `**kwargs` spread.
+    pub async fn eval_args<'s>(
+        &'s self,
+        args: &'s [Expr],
+        keywords: &'s [crate::core::py::ast::Keyword],
+        f: &'s Frame,
+    ) -> Result<(Vec<Value>, Vec<(Rc<str>, Value)>), Flow> {
+        let pos = self.eval_items(args, f).await?;
+        let mut kw = Vec::with_capacity(keywords.len());
+        for k in keywords {
+            let v = ev!(self, &k.value, f)?;
+            match &k.name {
+                Some(name) => kw.push((Rc::from(name.as_str()), v)),
+                None => match v {
+                    Value::Dict(d) => {
+                        for (k, v) in d.borrow().iter() {
+                            match k {
+                                Value::Str(s) => kw.push((s.clone(), v.clone())),
+                                _ => return raise(E::TypeError, "keywords must be strings"),
+                            }
+                        }
+                    }
+                    other => {
+                        return raise(E::TypeError, format!("argument after ** must be a mapping, not {}", other.type_name()))
+                    }
+                },
+            }
+        }
+        Ok((pos, kw))
+    }
+
+    /// An f-string's text.
+    fn fstring<'s>(&'s self, parts: &'s [FPart], f: &'s Frame) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, Flow>> + 's>> {
+        Box::pin(async move {
+            let mut out = String::new();
+            for part in parts {
+                match part {
+                    FPart::Lit(s) => out.push_str(s),
+                    FPart::Value { value, conversion, spec } => {
+                        let v = ev!(self, value, f)?;
+                        let v = match conversion {
+                            Some('r' | 'a') => Value::Str(Rc::from(fmt::repr(&v))),
+                            Some('s') => Value::Str(Rc::from(self.to_str(&v, f).await?)),
+                            _ => v,
+                        };
+                        let spec = if spec.is_empty() { String::new() } else { self.fstring(spec, f).await? };
+                        if spec.is_empty() {
+                            out.push_str(&self.to_str(&v, f).await?);
+                        } else {
+                            out.push_str(&fmt::format_value(&v, &spec).or_else(|m| raise(E::ValueError, m))?);
+                        }
+                    }
+                }
+                if out.len() > super::limits::MAX_STR_BYTES {
+                    return raise(E::MemoryError, "an f-string longer than awaitlab's limit");
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    /// `str(v)`, calling the reader's `__str__` (or `__repr__`) if the class has one.
+    pub async fn to_str(&self, v: &Value, f: &Frame) -> Result<String, Flow> {
+        if let Value::Instance(i) = v {
+            if let Some(m) = i.class.lookup("__str__").or_else(|| i.class.lookup("__repr__")) {
+                if matches!(m, Value::Func(_)) {
+                    let s = self.call(m, vec![v.clone()], Vec::new(), f, f.line.get()).await?;
+                    return Ok(fmt::to_str(&s));
+                }
+            }
+        }
+        Ok(fmt::to_str(v))
+    }
+
+    /// The values `v` iterates over, for `*spread`, unpacking and built-ins.
+    pub fn iterate(&self, v: &Value) -> Result<Vec<Value>, Flow> {
+        let it = self.iter_of(v)?;
+        if let Iter::Range { next, stop, step } = &it {
+            self.alloc(super::value::range_len(*next, *stop, *step).max(0) as usize)?;
+        }
+        Ok(it.collect())
+    }
+
+    /// An iteration over `v`.
+    pub fn iter_of(&self, v: &Value) -> Result<Iter, Flow> {
+        Ok(match v {
+            Value::Range(r) => Iter::Range { next: r.0, stop: r.1, step: r.2 },
+            Value::List(l) => Iter::List { list: l.clone(), i: 0 },
+            Value::Tuple(t) => Iter::Vals(t.to_vec().into_iter()),
+            Value::Str(s) => Iter::Vals(s.chars().map(|c| Value::str(c.encode_utf8(&mut [0; 4]))).collect::<Vec<_>>().into_iter()),
+            Value::Dict(d) | Value::Set(d) => Iter::Vals(d.borrow().keys().into_iter()),
+            Value::Obj(o) => match o.iter_values() {
+                Some(vals) => Iter::Vals(vals.into_iter()),
+                None => return raise(E::TypeError, format!("'{}' object is not iterable", v.type_name())),
+            },
+            other => return raise(E::TypeError, format!("'{}' object is not iterable", other.type_name())),
+        })
+    }
+
+    fn comprehension<'s>(
+        &'s self,
+        gens: &'s [Comprehension],
+        elt: CompElt<'s>,
+        f: &'s Frame,
+        out: &'s mut CompOut,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Flow>> + 's>> {
+        Box::pin(async move {
+            // The comprehension's variables live in a scope of their own, as in Python 3.
+            let scope = Scope::child(Some(f.scope.clone()));
+            let frame = Frame {
+                scope: scope.clone(),
+                closure: Some(scope),
+                task: f.task.clone(),
+                name: f.name.clone(),
+                line: Cell::new(f.line.get()),
+                method_of: f.method_of.clone(),
+            };
+            self.comp_level(gens, elt, &frame, out).await
+        })
+    }
+
+    fn comp_level<'s>(
+        &'s self,
+        gens: &'s [Comprehension],
+        elt: CompElt<'s>,
+        f: &'s Frame,
+        out: &'s mut CompOut,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Flow>> + 's>> {
+        Box::pin(async move {
+            let Some((first, rest)) = gens.split_first() else {
+                return self.comp_emit(elt, f, out).await;
+            };
+            if first.is_async {
+                return raise(E::NotImplementedError, "`async for` is not supported here");
+            }
+            let iterable = ev!(self, &first.iter, f)?;
+            'items: for item in self.iter_of(&iterable)? {
+                self.step(first.target.pos.line)?;
+                self.assign(&first.target, item, f).await?;
+                for cond in &first.ifs {
+                    if !ev!(self, cond, f)?.truthy() {
+                        continue 'items;
+                    }
+                }
+                self.comp_level(rest, elt, f, out).await?;
+            }
+            Ok(())
+        })
+    }
+
+    async fn comp_emit<'s>(&'s self, elt: CompElt<'s>, f: &'s Frame, out: &'s mut CompOut) -> Result<(), Flow> {
+        match (elt, out) {
+            (CompElt::One(e), CompOut::List(v)) => {
+                let x = ev!(self, e, f)?;
+                self.alloc(1)?;
+                v.push(x);
+            }
+            (CompElt::One(e), CompOut::Set(d)) => {
+                let x = ev!(self, e, f)?;
+                self.dict_set(d, x, Value::None)?;
+            }
+            (CompElt::Pair(k, v), CompOut::Dict(d)) => {
+                let key = ev!(self, k, f)?;
+                let value = ev!(self, v, f)?;
+                self.dict_set(d, key, value)?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// A function object for `def` or `lambda`: its defaults evaluated now, its enclosing scope
+    /// captured.
+    pub async fn make_func<'s>(&'s self, def: &'s Rc<Function>, f: &'s Frame) -> Res {
+        let mut defaults = Vec::with_capacity(def.params.args.len());
+        for p in &def.params.args {
+            defaults.push(match &p.default {
+                Some(e) => Some(ev!(self, e, f)?),
+                None => None,
+            });
+        }
+        let mut kw_defaults = Vec::with_capacity(def.params.kwonly.len());
+        for p in &def.params.kwonly {
+            kw_defaults.push(match &p.default {
+                Some(e) => Some(ev!(self, e, f)?),
+                None => None,
+            });
+        }
+        Ok(Value::Func(Rc::new(Func {
+            def: def.clone(),
+            defaults,
+            kw_defaults,
+            scope: f.closure.clone(),
+            class: RefCell::new(None),
+        })))
+    }
+}

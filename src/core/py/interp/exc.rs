@@ -1,0 +1,184 @@
+//! Exceptions: the built-in exception classes (asyncio's and aiohttp's too), as ordinary
+//! classes the reader's classes can derive from, and the traceback each raised one collects.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use super::value::{Class, Instance};
+use super::{fmt, Exc, Flow, Frame, Interp, Value};
+
+macro_rules! exceptions {
+    ($($v:ident = $name:literal : $base:ident),* $(,)?) => {
+        /// The built-in exception classes; each names its base.
+        #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+        pub enum E { BaseException, $($v),* }
+
+        const TABLE: &[(E, &str, E)] = &[$((E::$v, $name, E::$base)),*];
+    };
+}
+
+exceptions! {
+    Exception = "Exception": BaseException,
+    CancelledError = "CancelledError": BaseException,
+    KeyboardInterrupt = "KeyboardInterrupt": BaseException,
+    SystemExit = "SystemExit": BaseException,
+    ArithmeticError = "ArithmeticError": Exception,
+    ZeroDivisionError = "ZeroDivisionError": ArithmeticError,
+    OverflowError = "OverflowError": ArithmeticError,
+    AssertionError = "AssertionError": Exception,
+    AttributeError = "AttributeError": Exception,
+    LookupError = "LookupError": Exception,
+    IndexError = "IndexError": LookupError,
+    KeyError = "KeyError": LookupError,
+    NameError = "NameError": Exception,
+    UnboundLocalError = "UnboundLocalError": NameError,
+    RuntimeError = "RuntimeError": Exception,
+    NotImplementedError = "NotImplementedError": RuntimeError,
+    RecursionError = "RecursionError": RuntimeError,
+    MemoryError = "MemoryError": Exception,
+    OSError = "OSError": Exception,
+    ConnectionError = "ConnectionError": OSError,
+    ConnectionRefusedError = "ConnectionRefusedError": ConnectionError,
+    ConnectionResetError = "ConnectionResetError": ConnectionError,
+    TimeoutError = "TimeoutError": OSError,
+    TypeError = "TypeError": Exception,
+    ValueError = "ValueError": Exception,
+    JSONDecodeError = "JSONDecodeError": ValueError,
+    StopIteration = "StopIteration": Exception,
+    ExceptionGroup = "ExceptionGroup": Exception,
+    QueueEmpty = "QueueEmpty": Exception,
+    QueueFull = "QueueFull": Exception,
+    InvalidStateError = "InvalidStateError": Exception,
+    ClientError = "ClientError": Exception,
+    ClientResponseError = "ClientResponseError": ClientError,
+    ClientConnectionError = "ClientConnectionError": ClientError,
+}
+
+/// The built-in exception classes of a run.
+pub struct Classes(Vec<Rc<Class>>);
+
+impl Classes {
+    pub fn new() -> Self {
+        let base = Rc::new(Class {
+            name: Rc::from("BaseException"),
+            bases: Vec::new(),
+            attrs: RefCell::default(),
+            builtin: true,
+        });
+        let mut all = vec![base];
+        for (e, name, parent) in TABLE {
+            debug_assert_eq!(*e as usize, all.len());
+            let bases = vec![all[*parent as usize].clone()];
+            all.push(Rc::new(Class { name: Rc::from(*name), bases, attrs: RefCell::default(), builtin: true }));
+        }
+        Classes(all)
+    }
+
+    pub fn get(&self, e: E) -> Rc<Class> {
+        self.0[e as usize].clone()
+    }
+
+    /// The built-in exception class called `name` (as a global name; asyncio's and aiohttp's
+    /// are module attributes).
+    pub fn named(&self, name: &str) -> Option<Rc<Class>> {
+        let e = match name {
+            "BaseException" => E::BaseException,
+            "CancelledError" | "QueueEmpty" | "QueueFull" | "InvalidStateError" | "ClientError"
+            | "ClientResponseError" | "ClientConnectionError" | "JSONDecodeError" => return None,
+            _ => TABLE.iter().find(|(_, n, _)| *n == name)?.0,
+        };
+        Some(self.get(e))
+    }
+
+    /// A module attribute that is an exception class: `asyncio.CancelledError`, `aiohttp.ClientError`.
+    pub fn module_attr(&self, module: super::value::Module, name: &str) -> Option<Rc<Class>> {
+        use super::value::Module as M;
+        let e = match (module, name) {
+            (M::Asyncio, "CancelledError") => E::CancelledError,
+            (M::Asyncio, "TimeoutError") => E::TimeoutError,
+            (M::Asyncio, "QueueEmpty") => E::QueueEmpty,
+            (M::Asyncio, "QueueFull") => E::QueueFull,
+            (M::Asyncio, "InvalidStateError") => E::InvalidStateError,
+            (M::Aiohttp, "ClientError") => E::ClientError,
+            (M::Aiohttp, "ClientResponseError") => E::ClientResponseError,
+            (M::Aiohttp, "ClientConnectionError" | "ClientConnectorError") => E::ClientConnectionError,
+            (M::Aiohttp, "ServerTimeoutError") => E::TimeoutError,
+            (M::Json, "JSONDecodeError") => E::JSONDecodeError,
+            _ => return None,
+        };
+        Some(self.get(e))
+    }
+}
+
+impl<'a> Interp<'a> {
+    /// A new exception object of class `class` with `args`.
+    pub fn new_exception(&self, class: Rc<Class>, args: Vec<Value>) -> Value {
+        let inst = Instance { class, attrs: RefCell::default() };
+        inst.attrs.borrow_mut().insert(Rc::from("args"), Value::tuple(args));
+        Value::Instance(Rc::new(inst))
+    }
+
+    /// The exception a flow carries, as an object with its traceback so far.
+    pub fn exc_of(&self, flow: Flow) -> Exc {
+        match flow {
+            Flow::Exc(exc) => *exc,
+            Flow::Raise(e, msg) => {
+                let args = if msg.is_empty() && e == E::CancelledError { Vec::new() } else { vec![Value::str(&msg)] };
+                Exc { value: self.new_exception(self.classes.get(e), args), trace: Vec::new() }
+            }
+            Flow::Stop(msg) => Exc { value: self.new_exception(self.classes.get(E::RuntimeError), vec![Value::Str(msg)]), trace: Vec::new() },
+            Flow::Return(_) | Flow::Break | Flow::Continue => Exc {
+                value: self.new_exception(self.classes.get(E::RuntimeError), vec![Value::str("misplaced return, break or continue")]),
+                trace: Vec::new(),
+            },
+        }
+    }
+
+    /// An exception leaving `frame`: the frame's entry added to its traceback. Other flows pass.
+    pub fn add_frame(&self, flow: Flow, frame: &Frame) -> Flow {
+        match flow {
+            Flow::Exc(_) | Flow::Raise(..) => {
+                let mut exc = self.exc_of(flow);
+                exc.trace.push((frame.name.clone(), frame.line.get()));
+                Flow::Exc(Box::new(exc))
+            }
+            other => other,
+        }
+    }
+
+    /// Whether `v` is an instance of the built-in exception class `e` (or of a subclass).
+    pub fn is_instance_of(&self, v: &Value, e: E) -> bool {
+        v.class().is_some_and(|c| c.is_sub(&self.classes.get(e)))
+    }
+
+    /// Whether a flow is an exception of class `e`.
+    pub fn flow_is(&self, flow: &Flow, e: E) -> bool {
+        match flow {
+            Flow::Raise(r, _) => {
+                let mut c = *r;
+                loop {
+                    if c == e {
+                        return true;
+                    }
+                    match TABLE.iter().find(|(x, _, _)| *x == c) {
+                        Some((_, _, parent)) => c = *parent,
+                        None => return false,
+                    }
+                }
+            }
+            Flow::Exc(exc) => self.is_instance_of(&exc.value, e),
+            _ => false,
+        }
+    }
+
+    /// `ValueError: boom` (or just `ValueError`).
+    pub fn exc_line(&self, v: &Value) -> String {
+        let name = v.type_name();
+        let msg = fmt::exc_str(v);
+        if msg.is_empty() {
+            name.to_string()
+        } else {
+            format!("{name}: {msg}")
+        }
+    }
+}

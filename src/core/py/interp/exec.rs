@@ -1,0 +1,519 @@
+//! Statements: assignment and unpacking, control flow, `try`, `raise`, `with` / `async with`,
+//! `def`, `class`, `global` / `nonlocal`, imports.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use super::eval::ev;
+use super::value::{Class, Module, Value};
+use super::{raise, BoxFut, Exc, Flow, Frame, Interp, Res, E};
+use crate::core::event::Phase;
+use crate::core::py::ast::{BinOp, Expr, ExprKind, Handler, Stmt, StmtKind, WithItem};
+
+impl<'a> Interp<'a> {
+    /// Runs `body`'s statements in order.
+    pub fn exec_block<'s>(&'s self, body: &'s [Stmt], f: &'s Frame) -> BoxFut<'s> {
+        Box::pin(async move {
+            for stmt in body {
+                self.exec(stmt, f).await?;
+            }
+            Ok(Value::None)
+        })
+    }
+
+    async fn exec<'s>(&'s self, s: &'s Stmt, f: &'s Frame) -> Result<(), Flow> {
+        f.line.set(s.pos.line);
+        self.step(s.pos.line)?;
+        match &s.kind {
+            StmtKind::Expr(e) => {
+                ev!(self, e, f)?;
+            }
+            StmtKind::Assign { targets, value } => {
+                let v = ev!(self, value, f)?;
+                for t in targets {
+                    self.assign(t, v.clone(), f).await?;
+                }
+            }
+            StmtKind::AugAssign { target, op, value } => self.aug_assign(target, *op, value, f).await?,
+            StmtKind::AnnAssign { target, value } => {
+                if let Some(value) = value {
+                    let v = ev!(self, value, f)?;
+                    self.assign(target, v, f).await?;
+                }
+            }
+            StmtKind::Return(v) => {
+                let v = match v {
+                    Some(e) => ev!(self, e, f)?,
+                    None => Value::None,
+                };
+                return Err(Flow::Return(v));
+            }
+            StmtKind::If { test, body, orelse } => {
+                if ev!(self, test, f)?.truthy() {
+                    self.exec_block(body, f).await?;
+                } else {
+                    self.exec_block(orelse, f).await?;
+                }
+            }
+            StmtKind::While { test, body, orelse } => {
+                loop {
+                    f.line.set(s.pos.line);
+                    if !ev!(self, test, f)?.truthy() {
+                        self.exec_block(orelse, f).await?;
+                        break;
+                    }
+                    match self.exec_block(body, f).await {
+                        Ok(_) | Err(Flow::Continue) => {}
+                        Err(Flow::Break) => break,
+                        Err(other) => return Err(other),
+                    }
+                }
+            }
+            StmtKind::For { target, iter, body, orelse, is_async } => {
+                if *is_async {
+                    return raise(E::NotImplementedError, "`async for` is not supported here");
+                }
+                let iterable = ev!(self, iter, f)?;
+                let mut broke = false;
+                for item in self.iter_of(&iterable)? {
+                    self.step(s.pos.line)?;
+                    self.assign(target, item, f).await?;
+                    match self.exec_block(body, f).await {
+                        Ok(_) | Err(Flow::Continue) => {}
+                        Err(Flow::Break) => {
+                            broke = true;
+                            break;
+                        }
+                        Err(other) => return Err(other),
+                    }
+                }
+                if !broke {
+                    self.exec_block(orelse, f).await?;
+                }
+            }
+            StmtKind::Break => return Err(Flow::Break),
+            StmtKind::Continue => return Err(Flow::Continue),
+            StmtKind::Pass => {}
+            StmtKind::Try { body, handlers, orelse, finalbody } => self.exec_try(body, handlers, orelse, finalbody, f).await?,
+            StmtKind::Raise { exc, cause } => return Err(self.exec_raise(exc.as_ref(), cause.as_ref(), f).await),
+            StmtKind::With { items, body, is_async } => self.exec_with(items, body, *is_async, f).await?,
+            StmtKind::FunctionDef(def) => {
+                let mut func = self.make_func(def, f).await?;
+                for d in def.decorators.iter().rev() {
+                    let deco = ev!(self, d, f)?;
+                    func = self.call(deco, vec![func], Vec::new(), f, s.pos.line).await?;
+                }
+                self.store(&def.name, func, f);
+            }
+            StmtKind::ClassDef { name, bases, body, decorators } => {
+                let class = self.exec_class(name, bases, body, f).await?;
+                let mut class = Value::Class(class);
+                for d in decorators.iter().rev() {
+                    let deco = ev!(self, d, f)?;
+                    class = self.call(deco, vec![class], Vec::new(), f, s.pos.line).await?;
+                }
+                self.store(name, class, f);
+            }
+            StmtKind::Global(names) | StmtKind::Nonlocal(names) => {
+                let global = matches!(s.kind, StmtKind::Global(_));
+                let mut decl = f.scope.decl.borrow_mut();
+                for n in names {
+                    decl.insert(Rc::from(n.as_str()), global);
+                }
+            }
+            StmtKind::Import(names) => {
+                for (module, alias) in names {
+                    let v = import(module)?;
+                    let bound = alias.as_deref().unwrap_or_else(|| module.split('.').next().unwrap_or(module));
+                    self.store(bound, v, f);
+                }
+            }
+            StmtKind::ImportFrom { module, names } => {
+                let m = import(module)?;
+                for (name, alias) in names {
+                    let v = match m {
+                        Value::Module(_) => self.get_attr(&m, name, f)?,
+                        // `from typing import List`: annotations are ignored, the names are placeholders.
+                        _ => Value::None,
+                    };
+                    self.store(alias.as_deref().unwrap_or(name), v, f);
+                }
+            }
+            StmtKind::Assert { test, msg } => {
+                if !ev!(self, test, f)?.truthy() {
+                    let args = match msg {
+                        Some(m) => vec![ev!(self, m, f)?],
+                        None => Vec::new(),
+                    };
+                    let exc = self.new_exception(self.classes.get(E::AssertionError), args);
+                    return Err(Flow::Exc(Box::new(Exc { value: exc, trace: Vec::new() })));
+                }
+            }
+            StmtKind::Delete(targets) => {
+                for t in targets {
+                    self.delete(t, f).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Assigns `v` to a target: a name, an attribute, a subscript, or a tuple/list to unpack into.
+    pub fn assign<'s>(&'s self, target: &'s Expr, v: Value, f: &'s Frame) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Flow>> + 's>> {
+        Box::pin(async move {
+            match &target.kind {
+                ExprKind::Name(n) => {
+                    self.store(n, v, f);
+                    Ok(())
+                }
+                ExprKind::Attribute { value, attr } => {
+                    let obj = ev!(self, value, f)?;
+                    self.set_attr(&obj, attr, v)
+                }
+                ExprKind::Subscript { value, index } => {
+                    let obj = ev!(self, value, f)?;
+                    let i = ev!(self, index, f)?;
+                    self.set_item(&obj, i, v)
+                }
+                ExprKind::Tuple(targets) | ExprKind::List(targets) => self.unpack(targets, v, f).await,
+                _ => raise(E::TypeError, "cannot assign to this expression"),
+            }
+        })
+    }
+
+    async fn unpack<'s>(&'s self, targets: &'s [Expr], v: Value, f: &'s Frame) -> Result<(), Flow> {
+        let items = self.iterate(&v)?;
+        let star = targets.iter().position(|t| matches!(t.kind, ExprKind::Starred(_)));
+        let need = targets.len() - usize::from(star.is_some());
+        if items.len() < need || (star.is_none() && items.len() != need) {
+            let what = if items.len() < need {
+                format!("not enough values to unpack (expected {need}, got {})", items.len())
+            } else {
+                format!("too many values to unpack (expected {need})")
+            };
+            return raise(E::ValueError, what);
+        }
+        let mut items = items.into_iter();
+        for (i, t) in targets.iter().enumerate() {
+            if Some(i) == star {
+                let rest = items.len() - (targets.len() - i - 1);
+                let taken: Vec<Value> = items.by_ref().take(rest).collect();
+                if let ExprKind::Starred(inner) = &t.kind {
+                    self.assign(inner, Value::list(taken), f).await?;
+                }
+            } else if let Some(item) = items.next() {
+                self.assign(t, item, f).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn aug_assign<'s>(&'s self, target: &'s Expr, op: BinOp, value: &'s Expr, f: &'s Frame) -> Result<(), Flow> {
+        match &target.kind {
+            ExprKind::Name(n) => {
+                let old = self.load(n, f)?;
+                let r = ev!(self, value, f)?;
+                let new = self.in_place(op, &old, &r)?;
+                self.store(n, new, f);
+            }
+            ExprKind::Attribute { value: obj, attr } => {
+                let o = ev!(self, obj, f)?;
+                let old = self.get_attr(&o, attr, f)?;
+                let r = ev!(self, value, f)?;
+                let new = self.in_place(op, &old, &r)?;
+                self.set_attr(&o, attr, new)?;
+            }
+            ExprKind::Subscript { value: obj, index } => {
+                let o = ev!(self, obj, f)?;
+                let i = ev!(self, index, f)?;
+                let old = self.get_item(&o, &i)?;
+                let r = ev!(self, value, f)?;
+                let new = self.in_place(op, &old, &r)?;
+                self.set_item(&o, i, new)?;
+            }
+            _ => return raise(E::TypeError, "illegal expression for augmented assignment"),
+        }
+        Ok(())
+    }
+
+    /// `a op= b`: lists extend in place (so aliases see it), everything else rebinds.
+    fn in_place(&self, op: BinOp, a: &Value, b: &Value) -> Res {
+        if let (BinOp::Add, Value::List(l)) = (op, a) {
+            let items = self.iterate(b)?;
+            self.alloc(items.len())?;
+            l.borrow_mut().extend(items);
+            return Ok(a.clone());
+        }
+        self.binop(op, a, b)
+    }
+
+    async fn delete<'s>(&'s self, t: &'s Expr, f: &'s Frame) -> Result<(), Flow> {
+        match &t.kind {
+            ExprKind::Name(n) => {
+                if f.scope.vars.borrow_mut().remove(n.as_str()).is_none() {
+                    return raise(E::NameError, format!("name '{n}' is not defined"));
+                }
+            }
+            ExprKind::Subscript { value, index } => {
+                let o = ev!(self, value, f)?;
+                let i = ev!(self, index, f)?;
+                match &o {
+                    Value::List(l) => {
+                        let mut l = l.borrow_mut();
+                        let i = super::ops::seq_index(&i, l.len(), "list")?;
+                        l.remove(i);
+                    }
+                    Value::Dict(d) => {
+                        let h = i.hkey().or_else(|t| raise(E::TypeError, format!("unhashable type: '{t}'")))?;
+                        if d.borrow_mut().remove(&h).is_none() {
+                            return Err(Flow::Raise(E::KeyError, super::fmt::repr(&i)));
+                        }
+                    }
+                    other => return raise(E::TypeError, format!("'{}' object doesn't support item deletion", other.type_name())),
+                }
+            }
+            ExprKind::Attribute { value, attr } => {
+                if let Value::Instance(i) = ev!(self, value, f)? {
+                    i.attrs.borrow_mut().remove(attr.as_str());
+                }
+            }
+            ExprKind::Tuple(items) | ExprKind::List(items) => {
+                for item in items {
+                    Box::pin(self.delete(item, f)).await?;
+                }
+            }
+            _ => return raise(E::TypeError, "cannot delete this expression"),
+        }
+        Ok(())
+    }
+
+    async fn exec_try<'s>(
+        &'s self,
+        body: &'s [Stmt],
+        handlers: &'s [Handler],
+        orelse: &'s [Stmt],
+        finalbody: &'s [Stmt],
+        f: &'s Frame,
+    ) -> Result<(), Flow> {
+        let mut result = match self.exec_block(body, f).await {
+            Ok(_) => self.exec_block(orelse, f).await.map(drop),
+            Err(flow @ (Flow::Exc(_) | Flow::Raise(..))) => self.handle(flow, handlers, f).await,
+            Err(other) => Err(other),
+        };
+        if matches!(result, Err(Flow::Stop(_))) {
+            return result;
+        }
+        if !finalbody.is_empty() {
+            // A `return`, `break` or exception in `finally` replaces whatever was on its way out.
+            if let Err(flow) = self.exec_block(finalbody, f).await {
+                result = Err(flow);
+            }
+        }
+        result
+    }
+
+    /// Runs the first handler matching the exception, or lets it go on.
+    async fn handle<'s>(&'s self, flow: Flow, handlers: &'s [Handler], f: &'s Frame) -> Result<(), Flow> {
+        let exc = self.exc_of(flow);
+        for h in handlers {
+            if let Some(kind) = &h.kind {
+                let k = ev!(self, kind, f)?;
+                if !self.matches(&exc.value, &k)? {
+                    continue;
+                }
+            }
+            if let Some(name) = &h.name {
+                self.store(name, exc.value.clone(), f);
+            }
+            f.task.handling.borrow_mut().push(exc.value.clone());
+            let r = self.exec_block(&h.body, f).await;
+            f.task.handling.borrow_mut().pop();
+            if let Some(name) = &h.name {
+                // Python deletes the `as` name when the handler ends.
+                f.scope.vars.borrow_mut().remove(name.as_str());
+            }
+            return r.map(drop);
+        }
+        Err(Flow::Exc(Box::new(exc)))
+    }
+
+    /// Whether exception `v` matches an `except` clause's class (or tuple of classes).
+    pub fn matches(&self, v: &Value, kind: &Value) -> Result<bool, Flow> {
+        match kind {
+            Value::Class(c) => Ok(v.class().is_some_and(|vc| vc.is_sub(c))),
+            Value::Tuple(t) => {
+                for k in t.iter() {
+                    if self.matches(v, k)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            _ => raise(E::TypeError, "catching classes that do not inherit from BaseException is not allowed"),
+        }
+    }
+
+    async fn exec_raise<'s>(&'s self, exc: Option<&'s Expr>, cause: Option<&'s Expr>, f: &'s Frame) -> Flow {
+        let Some(exc) = exc else {
+            return match f.task.handling.borrow().last() {
+                Some(v) => Flow::Exc(Box::new(Exc { value: v.clone(), trace: Vec::new() })),
+                None => Flow::Raise(E::RuntimeError, "No active exception to reraise".into()),
+            };
+        };
+        let v = match ev!(self, exc, f) {
+            Ok(v) => v,
+            Err(flow) => return flow,
+        };
+        let v = match v {
+            Value::Class(c) => match self.call(Value::Class(c), Vec::new(), Vec::new(), f, f.line.get()).await {
+                Ok(v) => v,
+                Err(flow) => return flow,
+            },
+            v => v,
+        };
+        let base = self.classes.get(E::BaseException);
+        if !v.class().is_some_and(|c| c.is_sub(&base)) {
+            return Flow::Raise(E::TypeError, "exceptions must derive from BaseException".into());
+        }
+        if let (Some(cause), Value::Instance(i)) = (cause, &v) {
+            match ev!(self, cause, f) {
+                Ok(c) => {
+                    i.attrs.borrow_mut().insert(Rc::from("__cause__"), c);
+                }
+                Err(flow) => return flow,
+            }
+        }
+        Flow::Exc(Box::new(Exc { value: v, trace: Vec::new() }))
+    }
+
+    async fn exec_class<'s>(&'s self, name: &'s str, bases: &'s [Expr], body: &'s [Stmt], f: &'s Frame) -> Result<Rc<Class>, Flow> {
+        let mut base_classes = Vec::new();
+        for b in bases {
+            match ev!(self, b, f)? {
+                Value::Class(c) => base_classes.push(c),
+                // `class Foo(object)` or a placeholder from `typing`.
+                Value::None => {}
+                other => return raise(E::TypeError, format!("a class cannot derive from a {}", other.type_name())),
+            }
+        }
+        let scope = super::value::Scope::child(None);
+        let frame = Frame {
+            scope: scope.clone(),
+            closure: f.closure.clone(),
+            task: f.task.clone(),
+            name: Rc::from(name),
+            line: Cell::new(f.line.get()),
+            method_of: None,
+        };
+        self.exec_block(body, &frame).await?;
+        let attrs = std::mem::take(&mut *scope.vars.borrow_mut());
+        let class = Rc::new(Class { name: Rc::from(name), bases: base_classes, attrs: RefCell::new(attrs), builtin: false });
+        for v in class.attrs.borrow().values() {
+            if let Value::Func(func) = v {
+                *func.class.borrow_mut() = Some(Rc::downgrade(&class));
+            }
+        }
+        Ok(class)
+    }
+
+    async fn exec_with<'s>(&'s self, items: &'s [WithItem], body: &'s [Stmt], is_async: bool, f: &'s Frame) -> Result<(), Flow> {
+        let Some((item, rest)) = items.split_first() else {
+            return self.exec_block(body, f).await.map(drop);
+        };
+        let line = f.line.get();
+        let cm = ev!(self, &item.context, f)?;
+        let entered = self.enter(&cm, is_async, f, line).await?;
+        if let Some(target) = &item.target {
+            if let Err(flow) = self.assign(target, entered, f).await {
+                self.exit(&cm, None, is_async, f, line).await?;
+                return Err(flow);
+            }
+        }
+        let inner = Box::pin(self.exec_with(rest, body, is_async, f)).await;
+        match inner {
+            Ok(()) => self.exit(&cm, None, is_async, f, line).await.map(drop),
+            Err(flow @ (Flow::Exc(_) | Flow::Raise(..))) => {
+                let exc = self.exc_of(flow);
+                let suppress = self.exit(&cm, Some(&exc), is_async, f, line).await?;
+                if suppress {
+                    Ok(())
+                } else {
+                    Err(Flow::Exc(Box::new(exc)))
+                }
+            }
+            Err(Flow::Stop(m)) => Err(Flow::Stop(m)),
+            Err(other) => {
+                self.exit(&cm, None, is_async, f, line).await?;
+                Err(other)
+            }
+        }
+    }
+
+    /// `__enter__` / `__aenter__`: the reader's (an `async with` on their class is an `acquire`
+    /// span), or a built-in context manager's.
+    async fn enter(&self, cm: &Value, is_async: bool, f: &Frame, line: u32) -> Res {
+        if let Value::Instance(i) = cm {
+            let name = if is_async { "__aenter__" } else { "__enter__" };
+            let Some(m) = i.class.lookup(name) else {
+                return raise(E::TypeError, format!("'{}' object does not support the {}context manager protocol", i.class.name, if is_async { "asynchronous " } else { "" }));
+            };
+            let r = self.call(bind_method(cm, m), Vec::new(), Vec::new(), f, line).await?;
+            if !is_async {
+                return Ok(r);
+            }
+            let span = self.span(&f.task, Phase::Acquire, line)?;
+            let out = self.await_value(r, f, line).await;
+            match &out {
+                Ok(_) => span.end(),
+                Err(Flow::Exc(_) | Flow::Raise(..)) => span.fail("raised"),
+                Err(_) => drop(span),
+            }
+            return out;
+        }
+        self.enter_builtin(cm, is_async, f, line).await
+    }
+
+    /// `__exit__` / `__aexit__`: returns whether the exception is suppressed.
+    async fn exit(&self, cm: &Value, exc: Option<&Exc>, is_async: bool, f: &Frame, line: u32) -> Result<bool, Flow> {
+        if let Value::Instance(i) = cm {
+            let name = if is_async { "__aexit__" } else { "__exit__" };
+            let Some(m) = i.class.lookup(name) else {
+                return raise(E::TypeError, format!("'{}' object has no {name}", i.class.name));
+            };
+            let args = match exc {
+                Some(e) => vec![Value::Class(e.value.class().cloned().unwrap_or_else(|| self.classes.get(E::Exception))), e.value.clone(), Value::None],
+                None => vec![Value::None, Value::None, Value::None],
+            };
+            let r = self.call(bind_method(cm, m), args, Vec::new(), f, line).await?;
+            if !is_async {
+                return Ok(r.truthy());
+            }
+            let span = self.span(&f.task, Phase::Release, line)?;
+            let out = self.await_value(r, f, line).await;
+            match &out {
+                Ok(_) => span.end(),
+                Err(Flow::Exc(_) | Flow::Raise(..)) => span.fail("raised"),
+                Err(_) => drop(span),
+            }
+            return out.map(|v| v.truthy());
+        }
+        self.exit_builtin(cm, exc, is_async, f, line).await
+    }
+}
+
+/// A method looked up on an instance's class, bound to it.
+fn bind_method(obj: &Value, m: Value) -> Value {
+    match m {
+        Value::Func(func) => Value::Bound(Rc::new((obj.clone(), func))),
+        other => other,
+    }
+}
+
+/// `import name`: a module of the subset, or a placeholder for the annotation-only ones.
+fn import(name: &str) -> Res {
+    match Module::named(name) {
+        Some(m) => Ok(Value::Module(m)),
+        None if super::ignored_module(name) => Ok(Value::None),
+        None => raise(E::NameError, format!("No module named '{name}' here")),
+    }
+}

@@ -1,0 +1,444 @@
+//! Values as text: `repr`, `str`, and f-string format specs (`:.2f`, `:>5`, `:,`).
+
+use std::fmt::Write;
+
+use super::value::Value;
+
+/// Deepest nesting `repr` follows (a list containing itself prints `[...]` in Python; here any
+/// structure deeper than this does).
+const MAX_REPR_DEPTH: u32 = 50;
+
+/// `repr(v)`.
+pub fn repr(v: &Value) -> String {
+    let mut out = String::new();
+    write_repr(&mut out, v, 0);
+    out
+}
+
+/// `str(v)`.
+pub fn to_str(v: &Value) -> String {
+    match v {
+        Value::Str(s) => s.to_string(),
+        Value::Instance(i) if i.class.lookup("__str__").is_none() && is_exception(v) => exc_str(v),
+        _ => repr(v),
+    }
+}
+
+fn is_exception(v: &Value) -> bool {
+    matches!(v, Value::Instance(i) if i.attrs.borrow().contains_key("args"))
+}
+
+/// `str(exc)`: its one argument, or the tuple of its arguments, or nothing.
+pub fn exc_str(v: &Value) -> String {
+    let Value::Instance(i) = v else { return to_str(v) };
+    let args = i.attrs.borrow().get("args").cloned();
+    if let Some(Value::Tuple(excs)) = i.attrs.borrow().get("exceptions") {
+        let msg = match &args {
+            Some(Value::Tuple(t)) if !t.is_empty() => to_str(&t[0]),
+            _ => String::new(),
+        };
+        let n = excs.len();
+        return format!("{msg} ({n} sub-exception{})", if n == 1 { "" } else { "s" });
+    }
+    match args {
+        Some(Value::Tuple(t)) if t.len() == 1 => to_str(&t[0]),
+        Some(Value::Tuple(t)) if t.is_empty() => String::new(),
+        Some(a) => repr(&a),
+        None => String::new(),
+    }
+}
+
+fn write_seq(out: &mut String, items: &[Value], open: &str, close: &str, depth: u32) {
+    out.push_str(open);
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        write_repr(out, item, depth + 1);
+    }
+    if open == "(" && items.len() == 1 {
+        out.push(',');
+    }
+    out.push_str(close);
+}
+
+fn write_repr(out: &mut String, v: &Value, depth: u32) {
+    if depth > MAX_REPR_DEPTH {
+        out.push_str("...");
+        return;
+    }
+    match v {
+        Value::None => out.push_str("None"),
+        Value::Bool(true) => out.push_str("True"),
+        Value::Bool(false) => out.push_str("False"),
+        Value::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Value::Float(f) => out.push_str(&float_repr(*f)),
+        Value::Str(s) => str_repr(out, s),
+        Value::List(l) => write_seq(out, &l.borrow(), "[", "]", depth),
+        Value::Tuple(t) => write_seq(out, t, "(", ")", depth),
+        Value::Dict(d) => {
+            out.push('{');
+            for (i, (k, v)) in d.borrow().iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_repr(out, k, depth + 1);
+                out.push_str(": ");
+                write_repr(out, v, depth + 1);
+            }
+            out.push('}');
+        }
+        Value::Set(d) => {
+            let d = d.borrow();
+            if d.is_empty() {
+                out.push_str("set()");
+            } else {
+                write_seq(out, &d.keys(), "{", "}", depth);
+            }
+        }
+        Value::Range(r) => {
+            let _ = if r.2 == 1 { write!(out, "range({}, {})", r.0, r.1) } else { write!(out, "range({}, {}, {})", r.0, r.1, r.2) };
+        }
+        Value::Func(f) => {
+            let _ = write!(out, "<function {}>", f.def.name);
+        }
+        Value::Bound(b) => {
+            let _ = write!(out, "<bound method {}>", b.1.def.name);
+        }
+        Value::Builtin(b) => {
+            let _ = write!(out, "<built-in function {}>", b.name());
+        }
+        Value::Method(m) => {
+            let _ = write!(out, "<built-in method {}>", m.1.name());
+        }
+        Value::Class(c) => {
+            let _ = write!(out, "<class '{}'>", c.name);
+        }
+        Value::Instance(i) if is_exception(v) => {
+            let _ = write!(out, "{}", i.class.name);
+            match i.attrs.borrow().get("args") {
+                Some(Value::Tuple(t)) if t.len() == 1 => {
+                    out.push('(');
+                    write_repr(out, &t[0], depth + 1);
+                    out.push(')');
+                }
+                Some(Value::Tuple(t)) => write_seq(out, t, "(", ")", depth),
+                _ => out.push_str("()"),
+            }
+        }
+        Value::Instance(i) => {
+            let _ = write!(out, "<{} object>", i.class.name);
+        }
+        Value::Super(_) => out.push_str("<super>"),
+        Value::Module(m) => {
+            let _ = write!(out, "<module '{}'>", m.name());
+        }
+        Value::Coro(c) => {
+            let _ = write!(out, "<coroutine object {}>", c.func.def.name);
+        }
+        Value::Task(t) => {
+            let _ = write!(out, "<Task {}>", t.label);
+        }
+        Value::Obj(o) => {
+            let _ = write!(out, "<{} object>", o.type_name());
+        }
+    }
+}
+
+/// A string's repr: single quotes unless it holds one and no double quote, as Python chooses.
+fn str_repr(out: &mut String, s: &str) {
+    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    out.push(quote);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
+}
+
+/// A float as Python's `repr` writes it: the shortest text that reads back to it, in positional
+/// notation from 1e-4 to 1e16 and in scientific notation outside.
+pub fn float_repr(f: f64) -> String {
+    if f.is_nan() {
+        return "nan".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    if f == 0.0 {
+        return if f.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
+    }
+    // `{:e}` gives the shortest round-trip digits: `d.ddddde±x`.
+    let sci = format!("{f:e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let (neg, mantissa) = mantissa.strip_prefix('-').map_or((false, mantissa), |m| (true, m));
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let mut out = String::new();
+    if neg {
+        out.push('-');
+    }
+    if (-4..16).contains(&exp) {
+        let point = exp + 1;
+        if point <= 0 {
+            out.push_str("0.");
+            out.extend(std::iter::repeat_n('0', (-point) as usize));
+            out.push_str(&digits);
+        } else if point as usize >= digits.len() {
+            out.push_str(&digits);
+            out.extend(std::iter::repeat_n('0', point as usize - digits.len()));
+            out.push_str(".0");
+        } else {
+            out.push_str(&digits[..point as usize]);
+            out.push('.');
+            out.push_str(&digits[point as usize..]);
+        }
+    } else {
+        out.push_str(&digits[..1]);
+        if digits.len() > 1 {
+            out.push('.');
+            out.push_str(&digits[1..]);
+        }
+        let _ = write!(out, "e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs());
+    }
+    out
+}
+
+/// A parsed format spec: `[[fill]align][sign][0][width][,|_][.precision][type]`.
+#[derive(Default)]
+struct Spec {
+    fill: char,
+    align: Option<char>,
+    sign: Option<char>,
+    width: usize,
+    group: Option<char>,
+    precision: Option<usize>,
+    kind: Option<char>,
+}
+
+/// Longest padding a format spec may ask for (a width of a billion would otherwise allocate it).
+const MAX_WIDTH: usize = 10_000;
+
+fn parse_spec(spec: &str) -> Result<Spec, String> {
+    let chars: Vec<char> = spec.chars().collect();
+    let mut s = Spec { fill: ' ', ..Spec::default() };
+    let mut i = 0;
+    let is_align = |c: char| matches!(c, '<' | '>' | '^' | '=');
+    if chars.len() >= 2 && is_align(chars[1]) {
+        s.fill = chars[0];
+        s.align = Some(chars[1]);
+        i = 2;
+    } else if chars.first().is_some_and(|&c| is_align(c)) {
+        s.align = Some(chars[0]);
+        i = 1;
+    }
+    if let Some(&c) = chars.get(i).filter(|c| matches!(c, '+' | '-' | ' ')) {
+        s.sign = Some(c);
+        i += 1;
+    }
+    if chars.get(i) == Some(&'0') {
+        if s.align.is_none() {
+            s.fill = '0';
+            s.align = Some('=');
+        }
+        i += 1;
+    }
+    let start = i;
+    while chars.get(i).is_some_and(char::is_ascii_digit) {
+        i += 1;
+    }
+    s.width = chars[start..i].iter().collect::<String>().parse().unwrap_or(0).min(MAX_WIDTH);
+    if let Some(&c) = chars.get(i).filter(|c| matches!(c, ',' | '_')) {
+        s.group = Some(c);
+        i += 1;
+    }
+    if chars.get(i) == Some(&'.') {
+        i += 1;
+        let start = i;
+        while chars.get(i).is_some_and(char::is_ascii_digit) {
+            i += 1;
+        }
+        s.precision = Some(chars[start..i].iter().collect::<String>().parse().unwrap_or(0).min(100));
+    }
+    if let Some(&c) = chars.get(i) {
+        s.kind = Some(c);
+        i += 1;
+    }
+    if i != chars.len() {
+        return Err(format!("Invalid format specifier '{spec}'"));
+    }
+    Ok(s)
+}
+
+/// `format(v, spec)`, as an f-string's `{v:spec}` applies it.
+pub fn format_value(v: &Value, spec: &str) -> Result<String, String> {
+    if spec.is_empty() {
+        return Ok(to_str(v));
+    }
+    let s = parse_spec(spec)?;
+    let (body, numeric) = match v {
+        Value::Int(_) | Value::Bool(_) | Value::Float(_) => (format_number(v, &s)?, true),
+        Value::Str(text) => {
+            if s.kind.is_some_and(|k| k != 's') {
+                return Err(format!("Unknown format code '{}' for object of type 'str'", s.kind.unwrap_or('s')));
+            }
+            let text: String = match s.precision {
+                Some(p) => text.chars().take(p).collect(),
+                None => text.to_string(),
+            };
+            (text, false)
+        }
+        other => (to_str(other), false),
+    };
+    Ok(pad(body, &s, numeric))
+}
+
+fn format_number(v: &Value, s: &Spec) -> Result<String, String> {
+    let f = match v {
+        Value::Int(i) => *i as f64,
+        Value::Bool(b) => f64::from(u8::from(*b)),
+        Value::Float(f) => *f,
+        _ => 0.0,
+    };
+    let int = match v {
+        Value::Int(i) => Some(*i),
+        Value::Bool(b) => Some(i64::from(*b)),
+        _ => None,
+    };
+    let neg = f.is_sign_negative() && f != 0.0 || int.is_some_and(|i| i < 0);
+    let abs = f.abs();
+    let mut digits = match (s.kind, int) {
+        (None | Some('d'), Some(i)) => i.unsigned_abs().to_string(),
+        (Some('d'), None) => return Err("Unknown format code 'd' for object of type 'float'".into()),
+        (Some('f' | 'F'), _) => format!("{:.*}", s.precision.unwrap_or(6), abs),
+        (Some('e' | 'E'), _) => sci(abs, s.precision.unwrap_or(6), s.kind == Some('E')),
+        (Some('%'), _) => format!("{:.*}%", s.precision.unwrap_or(6), abs * 100.0),
+        (Some('g' | 'G') | None, _) => match s.precision {
+            Some(p) => general(abs, p.max(1)),
+            None => float_repr(abs),
+        },
+        (Some('x'), Some(i)) => format!("{:x}", i.unsigned_abs()),
+        (Some('X'), Some(i)) => format!("{:X}", i.unsigned_abs()),
+        (Some('b'), Some(i)) => format!("{:b}", i.unsigned_abs()),
+        (Some('o'), Some(i)) => format!("{:o}", i.unsigned_abs()),
+        (Some(k), _) => return Err(format!("Unknown format code '{k}' for object of type '{}'", v.type_name())),
+    };
+    if let Some(sep) = s.group {
+        digits = group(&digits, sep);
+    }
+    let sign = match (neg, s.sign) {
+        (true, _) => "-",
+        (false, Some('+')) => "+",
+        (false, Some(' ')) => " ",
+        _ => "",
+    };
+    Ok(format!("{sign}{digits}"))
+}
+
+fn sci(f: f64, precision: usize, upper: bool) -> String {
+    let text = format!("{f:.precision$e}");
+    let (m, e) = text.split_once('e').unwrap_or((&text, "0"));
+    let e: i32 = e.parse().unwrap_or(0);
+    let out = format!("{m}e{}{:02}", if e < 0 { '-' } else { '+' }, e.abs());
+    if upper {
+        out.to_uppercase()
+    } else {
+        out
+    }
+}
+
+/// `:.Ng`: N significant digits, trailing zeros dropped.
+fn general(f: f64, precision: usize) -> String {
+    if f == 0.0 {
+        return "0".into();
+    }
+    let exp = f.log10().floor() as i32;
+    if exp < -4 || exp >= precision as i32 {
+        let text = sci(f, precision - 1, false);
+        let (m, e) = text.split_once('e').unwrap_or((&text, ""));
+        let m = if m.contains('.') { m.trim_end_matches('0').trim_end_matches('.') } else { m };
+        format!("{m}e{e}")
+    } else {
+        let decimals = (precision as i32 - 1 - exp).max(0) as usize;
+        let text = format!("{f:.decimals$}");
+        if text.contains('.') {
+            text.trim_end_matches('0').trim_end_matches('.').to_owned()
+        } else {
+            text
+        }
+    }
+}
+
+/// Thousands separators in the integer part of `digits`.
+fn group(digits: &str, sep: char) -> String {
+    let (int, rest) = match digits.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => digits.split_at(i),
+        None => (digits, ""),
+    };
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out.push_str(rest);
+    out
+}
+
+fn pad(body: String, s: &Spec, numeric: bool) -> String {
+    let len = body.chars().count();
+    if len >= s.width {
+        return body;
+    }
+    let fill = s.width - len;
+    let align = s.align.unwrap_or(if numeric { '>' } else { '<' });
+    let fills = |n: usize| std::iter::repeat_n(s.fill, n).collect::<String>();
+    match align {
+        '<' => body + &fills(fill),
+        '^' => fills(fill / 2) + &body + &fills(fill - fill / 2),
+        '=' => {
+            let (sign, rest) = match body.chars().next() {
+                Some(c @ ('-' | '+' | ' ')) => (c.to_string(), &body[1..]),
+                _ => (String::new(), &body[..]),
+            };
+            sign + &fills(fill) + rest
+        }
+        _ => fills(fill) + &body,
+    }
+}
+
+/// Shortens `text` to about `max` characters, keeping its start and marking the cut with `…`.
+pub fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// A URL for a label or a span: `…/` and its last path segment with its query, or the URL
+/// shortened.
+pub fn short_url(url: &str) -> String {
+    let path_end = url.find(['?', '#']).unwrap_or(url.len());
+    let path = url[..path_end].trim_end_matches('/');
+    match path.rfind('/') {
+        Some(i) if i + 1 < path.len() => shorten(&format!("…/{}", &url[i + 1..]), 40),
+        _ => shorten(url, 40),
+    }
+}

@@ -1,0 +1,292 @@
+//! aiohttp, as articles use it: `ClientSession()`, `session.get(url)` (awaited, or as `async
+//! with`), `resp.status`, `await resp.json()` / `resp.text()`, `resp.raise_for_status()`; and
+//! `json.dumps` / `json.loads`.
+//!
+//! A request is a `fetch` span (detail: the status and the shortened URL). Its planned time is
+//! the offline mock API's `ms=<n>` (with `fail=1`: status 500) when the URL has it, otherwise a
+//! seeded duration from the scenario's workload. The core builds that simulated reply (a sleep on
+//! the run's clock, then the mock API's JSON) and hands it to [`Work::request`], which the
+//! browser runtime overrides with a real fetch.
+//!
+//! [`Work::request`]: crate::core::patterns::Work::request
+
+use std::fmt::Write;
+use std::pin::pin;
+use std::rc::Rc;
+
+use super::builtins::B;
+use super::call::Kwargs;
+use super::native::{reason, Obj};
+use super::value::{Dict, Value};
+use super::{fmt, raise, Exc, Flow, Frame, Interp, Res, E};
+use crate::core::clock::Clock;
+use crate::core::event::Phase;
+use crate::core::patterns::{HttpReply, RequestFuture};
+
+/// Longest planned request, as the mock API clamps it (ms).
+const MAX_REQUEST_MS: f64 = 600_000.0;
+
+/// Deepest JSON nesting `json.dumps` writes.
+const MAX_JSON_DEPTH: u32 = 100;
+
+/// A query parameter of `url`.
+fn query_param<'u>(url: &'u str, key: &str) -> Option<&'u str> {
+    let query = url.split_once('?')?.1.split('#').next()?;
+    query.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        (k == key).then_some(v)
+    })
+}
+
+/// The mock API's item id of a URL: its last path segment.
+fn item_id(url: &str) -> &str {
+    let path = url.split(['?', '#']).next().unwrap_or(url).trim_end_matches('/');
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+impl<'a> Interp<'a> {
+    /// `aiohttp.ClientSession()`, `ClientTimeout(...)`, `TCPConnector(...)`.
+    pub fn aiohttp_new(&self, b: B, _args: Vec<Value>, _kwargs: Kwargs) -> Res {
+        let o = match b {
+            B::ClientSession => Obj::Session { closed: Default::default() },
+            _ => Obj::ClientTimeout,
+        };
+        Ok(Value::Obj(Rc::new(o)))
+    }
+
+    /// Methods of sessions and responses.
+    pub fn http_method(&self, o: &Obj, b: B, args: Vec<Value>, _kwargs: Kwargs, _f: &Frame, _line: u32) -> Res {
+        let ready = |v: Value| Ok(Value::Obj(Rc::new(Obj::Ready(v))));
+        match (o, b) {
+            (Obj::Session { closed }, B::SessGet | B::SessPost) => {
+                if closed.get() {
+                    return raise(E::RuntimeError, "Session is closed");
+                }
+                let Some(Value::Str(url)) = args.first() else { return raise(E::TypeError, "the URL must be a str") };
+                let method = if b == B::SessGet { "GET" } else { "POST" };
+                Ok(Value::Obj(Rc::new(Obj::Request { method, url: url.clone(), resp: Default::default() })))
+            }
+            (Obj::Session { closed }, B::SessClose) => {
+                closed.set(true);
+                ready(Value::None)
+            }
+            (Obj::Response { body, .. }, B::RespText) => ready(Value::Str(body.clone())),
+            (Obj::Response { body, .. }, B::RespJson) => ready(self.json_parse(body)?),
+            (Obj::Response { status, url, .. }, B::RespRaiseForStatus) => {
+                if *status < 400 {
+                    return Ok(Value::None);
+                }
+                let msg = format!("{status}, message='{}', url='{url}'", reason(*status));
+                let exc = self.new_exception(self.classes.get(E::ClientResponseError), vec![Value::str(&msg)]);
+                if let Value::Instance(i) = &exc {
+                    i.attrs.borrow_mut().insert(Rc::from("status"), Value::Int(i64::from(*status)));
+                    i.attrs.borrow_mut().insert(Rc::from("message"), Value::str(reason(*status)));
+                }
+                Err(Flow::Exc(Box::new(Exc { value: exc, trace: Vec::new() })))
+            }
+            (Obj::Response { .. }, B::SessClose) => ready(Value::None),
+            _ => raise(E::AttributeError, format!("'{}' object has no attribute '{}'", o.type_name(), b.name())),
+        }
+    }
+
+    /// Performs a request (once: `async with` and a later `await` share the response).
+    pub async fn request(&self, o: &Rc<Obj>, f: &Frame, line: u32) -> Res {
+        let Obj::Request { method, url, resp } = &**o else { return Ok(Value::None) };
+        if let Some(r) = resp.borrow().clone() {
+            return Ok(r);
+        }
+        let _ = method;
+        let span = self.span(&f.task, Phase::Fetch, line)?;
+        let simulated = self.simulated_reply(url, &f.task);
+        let mut fut: RequestFuture = self.ctx.work.request(url, simulated);
+        let short = fmt::short_url(url);
+        match self.suspend(&f.task, pin!(&mut fut).as_mut()).await {
+            Ok(Ok(reply)) => {
+                span.end_with(format!("{} {short}", reply.status));
+                let r = Value::Obj(Rc::new(Obj::Response { status: reply.status, body: Rc::from(reply.body), url: url.clone() }));
+                *resp.borrow_mut() = Some(r.clone());
+                Ok(r)
+            }
+            Ok(Err(why)) => {
+                span.fail(format!("{why} {short}"));
+                raise(E::ClientConnectionError, format!("Cannot connect to {url}: {why}"))
+            }
+            Err(why) => {
+                match why {
+                    super::tasks::Interrupt::Deadline => span.timeout(short),
+                    super::tasks::Interrupt::Cancel => drop(span),
+                }
+                Err(self.interrupted(why))
+            }
+        }
+    }
+
+    /// The reply the offline mock API would give, after its planned time on the run's clock.
+    fn simulated_reply(&self, url: &str, task: &super::TaskObj) -> RequestFuture {
+        let planned = query_param(url, "ms").and_then(|v| v.parse::<f64>().ok()).filter(|v| v.is_finite());
+        let ms = match planned {
+            Some(ms) => ms.clamp(0.0, MAX_REQUEST_MS),
+            None => f64::from(self.ctx.workload.attempt(task.index, task.next_attempt()).duration_ms),
+        };
+        let fail = query_param(url, "fail") == Some("1");
+        let id = item_id(url).to_owned();
+        let ms_text = fmt::float_repr(ms);
+        let ms_text = ms_text.strip_suffix(".0").unwrap_or(&ms_text).to_owned();
+        let (status, body) = if fail {
+            (500, format!(r#"{{"error":"simulated failure of item {} after {ms_text} ms","id":{},"ms":{ms_text}}}"#, json_escape(&id), json_string(&id)))
+        } else {
+            (200, format!(r#"{{"id":{},"ms":{ms_text},"name":{},"served_by":"awaitlab offline mock API"}}"#, json_string(&id), json_string(&format!("item {id}"))))
+        };
+        let sleep = self.ctx.clock.sleep(ms);
+        Box::pin(async move {
+            sleep.await;
+            Ok(HttpReply { status, body })
+        })
+    }
+
+    /// `json.dumps(v, indent=None)`, with Python's separators (`", "`, `": "`) and ASCII escapes.
+    pub fn json_dumps(&self, args: &[Value], kwargs: &Kwargs) -> Res {
+        let indent = kwargs.iter().find(|(k, _)| &**k == "indent").and_then(|(_, v)| super::ops::as_int(v)).map(|n| n.clamp(0, 16) as usize);
+        let mut out = String::new();
+        self.write_json(&mut out, args.first().unwrap_or(&Value::None), indent, 0)?;
+        self.new_str(out)
+    }
+
+    fn write_json(&self, out: &mut String, v: &Value, indent: Option<usize>, depth: u32) -> Result<(), Flow> {
+        if depth > MAX_JSON_DEPTH || out.len() > super::limits::MAX_STR_BYTES {
+            return raise(E::ValueError, "the value is too deep or too large for json.dumps here");
+        }
+        let newline = |out: &mut String, level: u32| {
+            if let Some(n) = indent {
+                out.push('\n');
+                out.extend(std::iter::repeat_n(' ', n * level as usize));
+            }
+        };
+        let item_sep = if indent.is_some() { "," } else { ", " };
+        match v {
+            Value::None => out.push_str("null"),
+            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Value::Int(i) => {
+                let _ = write!(out, "{i}");
+            }
+            Value::Float(x) if x.is_nan() => out.push_str("NaN"),
+            Value::Float(x) if x.is_infinite() => out.push_str(if *x > 0.0 { "Infinity" } else { "-Infinity" }),
+            Value::Float(x) => out.push_str(&fmt::float_repr(*x)),
+            Value::Str(s) => out.push_str(&json_string(s)),
+            Value::List(_) | Value::Tuple(_) => {
+                let items = self.iterate(v)?;
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(item_sep);
+                    }
+                    newline(out, depth + 1);
+                    self.write_json(out, item, indent, depth + 1)?;
+                }
+                if !items.is_empty() {
+                    newline(out, depth);
+                }
+                out.push(']');
+            }
+            Value::Dict(d) => {
+                let d = d.borrow();
+                out.push('{');
+                for (i, (k, val)) in d.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(item_sep);
+                    }
+                    newline(out, depth + 1);
+                    let key = match k {
+                        Value::Str(s) => s.to_string(),
+                        Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::None => {
+                            let mut s = String::new();
+                            self.write_json(&mut s, k, None, depth + 1)?;
+                            s
+                        }
+                        other => return raise(E::TypeError, format!("keys must be str, int, float, bool or None, not {}", other.type_name())),
+                    };
+                    out.push_str(&json_string(&key));
+                    out.push_str(": ");
+                    self.write_json(out, val, indent, depth + 1)?;
+                }
+                if !d.is_empty() {
+                    newline(out, depth);
+                }
+                out.push('}');
+            }
+            other => return raise(E::TypeError, format!("Object of type {} is not JSON serializable", other.type_name())),
+        }
+        Ok(())
+    }
+
+    /// `json.loads(text)`.
+    pub fn json_loads(&self, args: &[Value]) -> Res {
+        match args.first() {
+            Some(Value::Str(s)) => self.json_parse(s),
+            _ => raise(E::TypeError, "the JSON object must be str"),
+        }
+    }
+
+    fn json_parse(&self, text: &str) -> Res {
+        let parsed: serde_json::Value = match serde_json::from_str(text) {
+            Ok(v) => v,
+            Err(e) => return raise(E::JSONDecodeError, format!("{e}")),
+        };
+        self.from_json(&parsed, 0)
+    }
+
+    /// A JSON value as a Python value. Objects come out in serde_json's key order (sorted, as
+    /// serde_json is built here without `preserve_order`): Python keeps the document's order.
+    fn from_json(&self, v: &serde_json::Value, depth: u32) -> Res {
+        if depth > MAX_JSON_DEPTH {
+            return raise(E::ValueError, "JSON nested too deeply");
+        }
+        Ok(match v {
+            serde_json::Value::Null => Value::None,
+            serde_json::Value::Bool(b) => Value::Bool(*b),
+            serde_json::Value::Number(n) => match n.as_i64() {
+                Some(i) => Value::Int(i),
+                None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+            },
+            serde_json::Value::String(s) => Value::str(s),
+            serde_json::Value::Array(items) => {
+                self.alloc(items.len())?;
+                Value::list(items.iter().map(|i| self.from_json(i, depth + 1)).collect::<Result<_, _>>()?)
+            }
+            serde_json::Value::Object(map) => {
+                let mut d = Dict::default();
+                for (k, val) in map {
+                    let val = self.from_json(val, depth + 1)?;
+                    self.dict_set(&mut d, Value::str(k), val)?;
+                }
+                Value::dict(d)
+            }
+        })
+    }
+}
+
+/// A JSON string literal with Python's default escaping (`ensure_ascii=True`).
+fn json_string(s: &str) -> String {
+    format!("\"{}\"", json_escape(s))
+}
+
+fn json_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
+                let mut buf = [0u16; 2];
+                for unit in c.encode_utf16(&mut buf) {
+                    let _ = write!(out, "\\u{unit:04x}");
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}

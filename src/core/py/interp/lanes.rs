@@ -1,0 +1,44 @@
+//! Recording, in one place: a lane per Python task (task index = creation order, main = 0), a
+//! fresh attempt number for each span on a lane (so every (task, attempt, phase) is unique), and
+//! the reader's line on every event.
+
+use super::{fmt, limits, Flow, Interp, TaskObj};
+use crate::core::event::{Kind, Phase, Span};
+use crate::core::patterns::Ctx;
+use crate::core::py::CodeError;
+
+impl<'a> Interp<'a> {
+    /// Opens a span of `phase` on `task`'s lane, caused by `line`; stops the run once it has
+    /// recorded as many events as a run may.
+    pub fn span(&self, task: &TaskObj, phase: Phase, line: u32) -> Result<Span, Flow> {
+        self.check_events(line)?;
+        Ok(self.ctx.rec.begin_line(task.index, task.next_attempt(), phase, line))
+    }
+
+    fn check_events(&self, line: u32) -> Result<(), Flow> {
+        if self.ctx.rec.len() >= limits::MAX_EVENTS {
+            return Err(self.stop(
+                line,
+                format!("the program recorded {} events (line {line}): awaitlab stops a run there", super::thousands(limits::MAX_EVENTS as u64)),
+            ));
+        }
+        Ok(())
+    }
+
+    /// `print(...)`'s text, one `Print` mark per line.
+    pub fn print(&self, task: &TaskObj, text: &str, line: u32) -> Result<(), Flow> {
+        self.check_events(line)?;
+        let text = text.strip_suffix('\n').unwrap_or(text);
+        for l in text.split('\n') {
+            self.mark(task, Kind::Print, &fmt::shorten(l, 200), line);
+        }
+        Ok(())
+    }
+}
+
+/// A program that could not run: its error on the main lane, as a print and a failure.
+pub fn refused(ctx: &Ctx, e: &CodeError) {
+    ctx.rec.record_line(0, 0, Kind::Spawn, Phase::Task, "<module>", 0);
+    ctx.rec.record_line(0, 0, Kind::Print, Phase::Task, e.to_string(), e.line);
+    ctx.rec.record_line(0, 0, Kind::Failed, Phase::Task, e.message.as_str(), e.line);
+}

@@ -1,0 +1,681 @@
+//! asyncio, as the reader's code calls it: `run`, `sleep`, `gather`, `create_task`, `wait_for`,
+//! `timeout`, `wait`, `as_completed`, `TaskGroup`, and the waits of `Semaphore`, `Lock`,
+//! `Event` and `Queue` (FIFO, as in CPython 3.12).
+//!
+//! What is recorded: a sleep is a `work` span (detail `sleep(1.5)`; `sleep(0)` only yields); a
+//! wait on a semaphore, lock, event or queue is a `wait` span named after it, recorded only when
+//! the task really waits (the built-in semaphore pattern records zero-length waits too; for code
+//! that would fill the timeline with empty spans). A span a deadline interrupts closes with
+//! `timeout`, one a cancellation interrupts with `cancel`.
+
+use std::future::poll_fn;
+use std::pin::pin;
+use std::rc::Rc;
+use std::task::Poll;
+
+use futures::FutureExt;
+
+use super::builtins::B;
+use super::call::Kwargs;
+use super::native::{wake_next, AsCompletedState, EventState, GroupState, Obj, QueueState, SemKind, SemState, WaitMode, Waiter};
+use super::tasks::{Interrupt, TaskObj};
+use super::value::{Dict, Value};
+use super::{fmt, ops, raise, Exc, Flow, Frame, Interp, Res, E};
+use crate::core::aio::Semaphore;
+use crate::core::clock::Clock;
+use crate::core::event::{Phase, Span};
+
+fn kw<'k>(kwargs: &'k Kwargs, name: &str) -> Option<&'k Value> {
+    kwargs.iter().find(|(k, _)| &**k == name).map(|(_, v)| v)
+}
+
+/// Closes a span its task's interruption ended: `timeout` for a deadline, `cancel` otherwise.
+fn close_interrupted(span: Span, why: Interrupt, detail: &str) {
+    match why {
+        Interrupt::Deadline => span.timeout(detail),
+        Interrupt::Cancel => drop(span),
+    }
+}
+
+/// Seconds (a number or None) as milliseconds.
+fn seconds(v: Option<&Value>) -> Result<Option<f64>, Flow> {
+    match v {
+        None | Some(Value::None) => Ok(None),
+        Some(v) => match ops::as_f64(v) {
+            Some(s) if s.is_nan() => raise(E::ValueError, "the delay is NaN"),
+            Some(s) => Ok(Some((s * 1000.0).clamp(0.0, 1e12))),
+            None => raise(E::TypeError, format!("a number of seconds was expected, not {}", v.type_name())),
+        },
+    }
+}
+
+impl<'a> Interp<'a> {
+    /// asyncio's functions that make objects or tasks without waiting.
+    pub fn call_asyncio(&self, b: B, args: Vec<Value>, kwargs: Kwargs, f: &Frame, line: u32) -> Res {
+        let obj = |o: Obj| Ok(Value::Obj(Rc::new(o)));
+        let first = args.first().cloned().unwrap_or(Value::None);
+        match b {
+            B::Sleep => {
+                let ms = seconds(Some(&first))?.unwrap_or(0.0);
+                obj(Obj::Sleep { ms, text: Rc::from(format!("sleep({})", fmt::repr(&first))) })
+            }
+            B::Gather => {
+                let return_exceptions = kw(&kwargs, "return_exceptions").is_some_and(Value::truthy);
+                let items = args.into_iter().map(|a| self.ensure_task(a, line)).collect::<Result<_, _>>()?;
+                obj(Obj::Gather { items, return_exceptions })
+            }
+            B::CreateTask | B::EnsureFuture => match first {
+                t @ Value::Task(_) => Ok(t),
+                aw => Ok(Value::Task(self.spawn(aw, line)?)),
+            },
+            B::SemaphoreNew | B::BoundedSemaphoreNew | B::LockNew => {
+                let n = match (b, args.first().or(kw(&kwargs, "value"))) {
+                    (B::LockNew, _) | (_, None) => 1,
+                    (_, Some(v)) => ops::as_int(v).filter(|&n| n >= 0).ok_or(()).or_else(|()| {
+                        raise(E::ValueError, "Semaphore initial value must be >= 0")
+                    })?,
+                };
+                let kind = match b {
+                    B::LockNew => SemKind::Lock,
+                    B::BoundedSemaphoreNew => SemKind::Bounded,
+                    _ => SemKind::Semaphore,
+                };
+                let n = n as usize;
+                obj(Obj::Sem(SemState { sem: Rc::new(Semaphore::new(n)), initial: n, held: Default::default(), kind }))
+            }
+            B::EventNew => obj(Obj::Event(EventState::default())),
+            B::QueueNew => {
+                let max = args.first().or(kw(&kwargs, "maxsize")).and_then(ops::as_int).unwrap_or(0).max(0);
+                let finished = EventState::default();
+                finished.flag.set(true);
+                obj(Obj::Queue(QueueState {
+                    items: Default::default(),
+                    maxsize: max as usize,
+                    getters: Default::default(),
+                    putters: Default::default(),
+                    unfinished: Default::default(),
+                    finished,
+                }))
+            }
+            B::WaitFor => {
+                let timeout = seconds(args.get(1).or(kw(&kwargs, "timeout")))?;
+                obj(Obj::WaitFor { aw: std::cell::RefCell::new(Some(first)), timeout })
+            }
+            B::Timeout => obj(Obj::Timeout { ms: seconds(Some(&first))?, deadline: Default::default() }),
+            B::TaskGroupNew => obj(Obj::TaskGroup(Rc::new(GroupState::default()))),
+            B::Wait => self.wait_new(first, &kwargs),
+            B::AsCompleted => {
+                let tasks = self
+                    .iterate(&first)?
+                    .into_iter()
+                    .map(|a| match self.ensure_task(a, line)? {
+                        Value::Task(t) => Ok(t),
+                        _ => raise(E::TypeError, "as_completed() needs awaitables"),
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                let n = tasks.len();
+                let state = Rc::new(AsCompletedState { tasks, taken: std::cell::RefCell::new(vec![false; n]) });
+                Ok(Value::list((0..n).map(|_| Value::Obj(Rc::new(Obj::AsCompleted(state.clone())))).collect()))
+            }
+            B::CurrentTask => Ok(Value::Task(f.task.clone())),
+            B::AllTasks => {
+                let tasks: Vec<Value> = self.tasks.borrow().iter().filter(|t| !t.is_done()).map(|t| Value::Task(t.clone())).collect();
+                self.make_set(tasks)
+            }
+            B::GetLoop => obj(Obj::Loop),
+            B::Iscoroutine => Ok(Value::Bool(matches!(first, Value::Coro(_)))),
+            B::Shield => raise(E::NotImplementedError, "asyncio.shield is not supported here"),
+            _ => raise(E::NotImplementedError, format!("{}() is not supported here", b.name())),
+        }
+    }
+
+    /// A task for an awaitable given to `gather` / `as_completed` (tasks are kept as they are).
+    fn ensure_task(&self, aw: Value, line: u32) -> Res {
+        match aw {
+            t @ Value::Task(_) => Ok(t),
+            aw if self.is_awaitable(&aw) => Ok(Value::Task(self.spawn(aw, line)?)),
+            other => raise(E::TypeError, format!("An asyncio.Future, a coroutine or an awaitable is required, not {}", other.type_name())),
+        }
+    }
+
+    fn wait_new(&self, aws: Value, kwargs: &Kwargs) -> Res {
+        let mut tasks = Vec::new();
+        for a in self.iterate(&aws)? {
+            match a {
+                Value::Task(t) => tasks.push(t),
+                Value::Coro(_) => return raise(E::TypeError, "Passing coroutines is forbidden, use tasks explicitly."),
+                other => return raise(E::TypeError, format!("asyncio.wait() needs tasks, not {}", other.type_name())),
+            }
+        }
+        if tasks.is_empty() {
+            return raise(E::ValueError, "Set of Tasks/Futures is empty.");
+        }
+        let mode = match kw(kwargs, "return_when") {
+            Some(Value::Str(s)) if &**s == "FIRST_COMPLETED" => WaitMode::FirstCompleted,
+            Some(Value::Str(s)) if &**s == "FIRST_EXCEPTION" => WaitMode::FirstException,
+            _ => WaitMode::AllCompleted,
+        };
+        Ok(Value::Obj(Rc::new(Obj::Wait { tasks, mode, timeout: seconds(kw(kwargs, "timeout"))? })))
+    }
+
+    /// `asyncio.run(main())` at module level: runs the coroutine in the main task, then cancels
+    /// the tasks still running and waits for them, as asyncio.run does.
+    pub async fn asyncio_run(&self, args: Vec<Value>, f: &Frame, line: u32) -> Res {
+        if f.task.index != 0 || f.task.depth.get() > 0 {
+            return raise(E::RuntimeError, "asyncio.run() cannot be called from a running event loop");
+        }
+        let Some(coro @ Value::Coro(_)) = args.into_iter().next() else {
+            return raise(E::ValueError, "a coroutine was expected");
+        };
+        let result = self.await_value(coro, f, line).await;
+        if !matches!(result, Err(Flow::Stop(_))) {
+            self.cancel_all_and_wait(&f.task).await;
+        }
+        result
+    }
+
+    /// A Task's methods.
+    pub fn task_method(&self, b: B, t: &Rc<TaskObj>) -> Res {
+        match b {
+            B::TaskCancel => Ok(Value::Bool(t.cancel())),
+            B::TaskDone => Ok(Value::Bool(t.is_done())),
+            B::TaskCancelled => Ok(Value::Bool(t.was_cancelled())),
+            B::TaskGetName => Ok(Value::Str(t.label.clone())),
+            B::TaskResult | B::TaskException => match t.result() {
+                None => raise(E::InvalidStateError, "Result is not set."),
+                Some(Ok(v)) => Ok(if b == B::TaskResult { v } else { Value::None }),
+                Some(Err(exc)) if t.was_cancelled() || b == B::TaskResult => Err(Flow::Exc(Box::new(exc))),
+                Some(Err(exc)) => Ok(exc.value),
+            },
+            _ => raise(E::AttributeError, format!("'Task' object has no attribute '{}'", b.name())),
+        }
+    }
+
+    /// `await obj` for asyncio's and aiohttp's awaitables.
+    pub async fn await_obj(&self, o: Rc<Obj>, f: &Frame, line: u32) -> Res {
+        match &*o {
+            Obj::Sleep { ms, text } => self.sleep(*ms, text, f, line).await,
+            Obj::Gather { items, return_exceptions } => self.gather(items, *return_exceptions, f).await,
+            Obj::WaitFor { aw, timeout } => {
+                let aw = aw.borrow_mut().take();
+                let Some(aw) = aw else { return raise(E::RuntimeError, "cannot reuse already awaited coroutine") };
+                self.wait_for(aw, *timeout, f, line).await
+            }
+            Obj::Wait { tasks, mode, timeout } => self.wait(tasks, *mode, *timeout, f).await,
+            Obj::Op { target, op, arg } => self.await_op(target, *op, arg.clone(), f, line).await,
+            Obj::AsCompleted(state) => self.next_completed(state, f).await,
+            Obj::Request { .. } => self.request(&o, f, line).await,
+            Obj::Ready(v) => Ok(v.clone()),
+            _ => raise(E::TypeError, format!("object {} can't be used in 'await' expression", o.type_name())),
+        }
+    }
+
+    async fn sleep(&self, ms: f64, text: &str, f: &Frame, line: u32) -> Res {
+        let mut sleep = pin!(self.ctx.clock.sleep(ms));
+        if ms <= 0.0 {
+            // `sleep(0)`: a bare yield to the loop, not worth a span.
+            return match self.suspend(&f.task, sleep.as_mut()).await {
+                Ok(()) => Ok(Value::None),
+                Err(why) => Err(self.interrupted(why)),
+            };
+        }
+        let span = self.span(&f.task, Phase::Work, line)?;
+        match self.suspend(&f.task, sleep.as_mut()).await {
+            Ok(()) => {
+                span.end_with(text);
+                Ok(Value::None)
+            }
+            Err(why) => {
+                close_interrupted(span, why, text);
+                Err(self.interrupted(why))
+            }
+        }
+    }
+
+    /// Waits until `ready()` holds, waking on any of `tasks` finishing.
+    async fn until(&self, task: &TaskObj, tasks: &[Rc<TaskObj>], ready: impl Fn() -> bool) -> Result<(), Interrupt> {
+        let mut fut = pin!(poll_fn(|cx| {
+            if ready() {
+                return Poll::Ready(());
+            }
+            for t in tasks.iter().filter(|t| !t.is_done()) {
+                t.add_waker(cx.waker());
+            }
+            Poll::Pending
+        }));
+        if ready() {
+            return Ok(());
+        }
+        self.suspend(task, fut.as_mut()).await
+    }
+
+    async fn gather(&self, items: &[Value], return_exceptions: bool, f: &Frame) -> Res {
+        let tasks: Vec<Rc<TaskObj>> = items.iter().filter_map(|v| if let Value::Task(t) = v { Some(t.clone()) } else { None }).collect();
+        let failed = |t: &Rc<TaskObj>| matches!(t.result(), Some(Err(_)));
+        let ready = || tasks.iter().all(|t| t.is_done()) || (!return_exceptions && tasks.iter().any(failed));
+        if let Err(why) = self.until(&f.task, &tasks, ready).await {
+            // Cancelling a gather cancels its children.
+            tasks.iter().for_each(|t| {
+                t.cancel();
+            });
+            return Err(self.interrupted(why));
+        }
+        if !return_exceptions {
+            if let Some(first) = tasks.iter().filter(|t| failed(t)).min_by_key(|t| t.finish_seq()) {
+                if let Some(Err(exc)) = first.result() {
+                    return Err(Flow::Exc(Box::new(exc)));
+                }
+            }
+        }
+        let results = tasks
+            .iter()
+            .map(|t| match t.result() {
+                Some(Ok(v)) => v,
+                Some(Err(exc)) => exc.value,
+                None => Value::None,
+            })
+            .collect();
+        Ok(Value::list(results))
+    }
+
+    async fn wait_for(&self, aw: Value, timeout: Option<f64>, f: &Frame, line: u32) -> Res {
+        let Some(ms) = timeout else { return self.await_value(aw, f, line).await };
+        let deadline = self.arm_deadline(&f.task, ms);
+        let result = self.await_value(aw, f, line).await;
+        self.leave_deadline(deadline.id, result, f)
+    }
+
+    /// Leaving a deadline's scope: its `CancelledError` becomes `TimeoutError`.
+    fn leave_deadline(&self, id: u32, result: Res, f: &Frame) -> Res {
+        if !f.task.sig.take_fired(id) {
+            return result;
+        }
+        match result {
+            Err(flow) if self.flow_is(&flow, E::CancelledError) => raise(E::TimeoutError, ""),
+            other => {
+                // Fired as the awaited work finished: the cancellation it requested is void.
+                f.task.sig.clear_cancel();
+                other
+            }
+        }
+    }
+
+    async fn wait(&self, tasks: &[Rc<TaskObj>], mode: WaitMode, timeout: Option<f64>, f: &Frame) -> Res {
+        let failed = |t: &Rc<TaskObj>| matches!(t.result(), Some(Err(_))) && !t.was_cancelled();
+        let ready = || match mode {
+            WaitMode::FirstCompleted => tasks.iter().any(|t| t.is_done()),
+            WaitMode::FirstException => tasks.iter().all(|t| t.is_done()) || tasks.iter().any(failed),
+            WaitMode::AllCompleted => tasks.iter().all(|t| t.is_done()),
+        };
+        let waited = match timeout {
+            None => self.until(&f.task, tasks, ready).await,
+            Some(ms) => {
+                let timer = self.ctx.clock.sleep(ms);
+                let until = self.until(&f.task, tasks, ready);
+                match futures::future::select(pin!(timer), pin!(until)).await {
+                    futures::future::Either::Left(_) => Ok(()),
+                    futures::future::Either::Right((r, _)) => r,
+                }
+            }
+        };
+        waited.map_err(|why| self.interrupted(why))?;
+        let (done, pending): (Vec<_>, Vec<_>) = tasks.iter().partition(|t| t.is_done());
+        let done = self.make_set(done.into_iter().map(|t| Value::Task(t.clone())).collect())?;
+        let pending = self.make_set(pending.into_iter().map(|t| Value::Task(t.clone())).collect())?;
+        Ok(Value::tuple(vec![done, pending]))
+    }
+
+    async fn next_completed(&self, state: &AsCompletedState, f: &Frame) -> Res {
+        let untaken = || {
+            let taken = state.taken.borrow();
+            state.tasks.iter().enumerate().filter(|(i, t)| !taken[*i] && t.is_done()).min_by_key(|(_, t)| t.finish_seq()).map(|(i, _)| i)
+        };
+        self.until(&f.task, &state.tasks, || untaken().is_some()).await.map_err(|why| self.interrupted(why))?;
+        let Some(i) = untaken() else { return raise(E::RuntimeError, "as_completed() ran out of tasks") };
+        state.taken.borrow_mut()[i] = true;
+        match state.tasks[i].result() {
+            Some(Ok(v)) => Ok(v),
+            Some(Err(exc)) => Err(Flow::Exc(Box::new(exc))),
+            None => Ok(Value::None),
+        }
+    }
+
+    /// The waiting methods: `sem.acquire()`, `event.wait()`, `q.get()`, `q.put(x)`, `q.join()`.
+    async fn await_op(&self, target: &Value, op: B, arg: Value, f: &Frame, line: u32) -> Res {
+        let Value::Obj(o) = target else { return Ok(Value::None) };
+        match (&**o, op) {
+            (Obj::Sem(s), _) => self.acquire(s, f, line).await.map(|()| Value::Bool(true)),
+            (Obj::Event(e), _) => self.event_wait(e, f, line, "Event.wait").await.map(|()| Value::Bool(true)),
+            (Obj::Queue(q), B::QGet) => self.queue_get(q, f, line).await,
+            (Obj::Queue(q), B::QPut) => self.queue_put(q, arg, f, line).await.map(|()| Value::None),
+            (Obj::Queue(q), _) => {
+                if q.unfinished.get() == 0 {
+                    return Ok(Value::None);
+                }
+                self.event_wait(&q.finished, f, line, "Queue.join").await.map(|()| Value::None)
+            }
+            _ => Ok(Value::None),
+        }
+    }
+
+    /// Acquires a semaphore or lock; a wait, if there is one, is a `wait` span.
+    pub async fn acquire(&self, s: &SemState, f: &Frame, line: u32) -> Result<(), Flow> {
+        let mut acq = pin!(s.sem.acquire());
+        if let Some(permit) = acq.as_mut().now_or_never() {
+            std::mem::forget(permit);
+            s.held.set(s.held.get() + 1);
+            return Ok(());
+        }
+        let name = if s.kind == SemKind::Lock { "Lock" } else { "Semaphore" };
+        let span = self.span(&f.task, Phase::Wait, line)?;
+        match self.suspend(&f.task, acq.as_mut()).await {
+            Ok(permit) => {
+                // Held until `release()` (or the end of `async with`), not until a guard drops.
+                std::mem::forget(permit);
+                s.held.set(s.held.get() + 1);
+                span.end_with(name);
+                Ok(())
+            }
+            Err(why) => {
+                close_interrupted(span, why, name);
+                Err(self.interrupted(why))
+            }
+        }
+    }
+
+    async fn event_wait(&self, e: &EventState, f: &Frame, line: u32, name: &str) -> Result<(), Flow> {
+        if e.flag.get() {
+            return Ok(());
+        }
+        let w = Rc::new(Waiter::default());
+        e.waiters.borrow_mut().push(w.clone());
+        let span = self.span(&f.task, Phase::Wait, line)?;
+        let r = self.suspend(&f.task, pin!(w.wait()).as_mut()).await;
+        e.waiters.borrow_mut().retain(|x| !Rc::ptr_eq(x, &w));
+        match r {
+            Ok(()) => {
+                span.end_with(name);
+                Ok(())
+            }
+            Err(why) => {
+                close_interrupted(span, why, name);
+                Err(self.interrupted(why))
+            }
+        }
+    }
+
+    async fn queue_get(&self, q: &QueueState, f: &Frame, line: u32) -> Res {
+        let mut span = None;
+        loop {
+            let item = q.items.borrow_mut().pop_front();
+            if let Some(v) = item {
+                wake_next(&q.putters);
+                if let Some(s) = span {
+                    Span::end_with(s, "Queue.get");
+                }
+                return Ok(v);
+            }
+            let w = Rc::new(Waiter::default());
+            q.getters.borrow_mut().push_back(w.clone());
+            if span.is_none() {
+                span = Some(self.span(&f.task, Phase::Wait, line)?);
+            }
+            let waited = {
+                let mut fut = pin!(w.wait());
+                self.suspend(&f.task, fut.as_mut()).await
+            };
+            if let Err(why) = waited {
+                q.getters.borrow_mut().retain(|x| !Rc::ptr_eq(x, &w));
+                // Woken for an item it will not take: the next getter gets the chance.
+                if w.is_done() && !q.items.borrow().is_empty() {
+                    wake_next(&q.getters);
+                }
+                if let Some(s) = span {
+                    close_interrupted(s, why, "Queue.get");
+                }
+                return Err(self.interrupted(why));
+            }
+        }
+    }
+
+    async fn queue_put(&self, q: &QueueState, v: Value, f: &Frame, line: u32) -> Result<(), Flow> {
+        let mut span = None;
+        while q.full() {
+            let w = Rc::new(Waiter::default());
+            q.putters.borrow_mut().push_back(w.clone());
+            if span.is_none() {
+                span = Some(self.span(&f.task, Phase::Wait, line)?);
+            }
+            let waited = {
+                let mut fut = pin!(w.wait());
+                self.suspend(&f.task, fut.as_mut()).await
+            };
+            if let Err(why) = waited {
+                q.putters.borrow_mut().retain(|x| !Rc::ptr_eq(x, &w));
+                if w.is_done() && !q.full() {
+                    wake_next(&q.putters);
+                }
+                if let Some(s) = span {
+                    close_interrupted(s, why, "Queue.put");
+                }
+                return Err(self.interrupted(why));
+            }
+        }
+        if let Some(s) = span {
+            s.end_with("Queue.put");
+        }
+        self.queue_push(q, v)
+    }
+
+    /// `tg.create_task(coro)`.
+    pub fn group_spawn(&self, g: &Rc<GroupState>, aw: Value, line: u32) -> Res {
+        if g.owner.borrow().is_none() {
+            return raise(E::RuntimeError, "TaskGroup has not been entered");
+        }
+        let t = self.spawn(aw, line)?;
+        t.set_group(g.clone());
+        g.tasks.borrow_mut().push(t.clone());
+        Ok(Value::Task(t))
+    }
+
+    /// A TaskGroup's child finished: its first error cancels the other children and the body.
+    pub fn group_child_done(&self, g: &GroupState, t: &TaskObj) {
+        let Some(Err(exc)) = t.result() else { return };
+        if t.was_cancelled() {
+            return;
+        }
+        let first = g.errors.borrow().is_empty();
+        g.errors.borrow_mut().push(exc.value);
+        if first {
+            for other in g.tasks.borrow().iter() {
+                other.cancel();
+            }
+            if !g.exiting.get() {
+                if let Some(owner) = g.owner.borrow().as_ref() {
+                    owner.cancel();
+                    g.owner_cancelled.set(true);
+                }
+            }
+        }
+    }
+
+    /// `async with` on asyncio's and aiohttp's objects: what `as` binds.
+    pub async fn enter_builtin(&self, cm: &Value, is_async: bool, f: &Frame, line: u32) -> Res {
+        let Value::Obj(o) = cm else { return self.not_cm(cm) };
+        if !is_async {
+            return raise(E::TypeError, format!("'{}' object does not support the context manager protocol: use `async with`", o.type_name()));
+        }
+        match &**o {
+            Obj::Sem(s) => self.acquire(s, f, line).await.map(|()| Value::None),
+            Obj::Timeout { ms, deadline } => {
+                if let Some(ms) = ms {
+                    *deadline.borrow_mut() = Some(self.arm_deadline(&f.task, *ms));
+                }
+                Ok(cm.clone())
+            }
+            Obj::TaskGroup(g) => {
+                *g.owner.borrow_mut() = Some(f.task.clone());
+                Ok(cm.clone())
+            }
+            Obj::Session { .. } | Obj::Response { .. } => Ok(cm.clone()),
+            Obj::Request { .. } => self.request(o, f, line).await,
+            _ => self.not_cm(cm),
+        }
+    }
+
+    fn not_cm(&self, cm: &Value) -> Res {
+        raise(E::TypeError, format!("'{}' object does not support the asynchronous context manager protocol", cm.type_name()))
+    }
+
+    /// Leaving `async with` on a built-in object; returns whether the exception is suppressed.
+    pub async fn exit_builtin(&self, cm: &Value, exc: Option<&Exc>, _is_async: bool, f: &Frame, _line: u32) -> Result<bool, Flow> {
+        let Value::Obj(o) = cm else { return Ok(false) };
+        match &**o {
+            Obj::Sem(s) => {
+                if s.held.get() > 0 {
+                    s.held.set(s.held.get() - 1);
+                    s.sem.release();
+                }
+                Ok(false)
+            }
+            Obj::Timeout { deadline, .. } => {
+                let Some(d) = deadline.borrow_mut().take() else { return Ok(false) };
+                let result = match exc {
+                    Some(e) => Err(Flow::Exc(Box::new(e.clone()))),
+                    None => Ok(Value::None),
+                };
+                match self.leave_deadline(d.id, result, f) {
+                    Ok(_) => Ok(false),
+                    Err(flow) if exc.is_some() && !self.flow_is(&flow, E::TimeoutError) => Ok(false),
+                    Err(flow) => Err(flow),
+                }
+            }
+            Obj::TaskGroup(g) => self.group_exit(g, exc, f).await,
+            Obj::Session { closed } => {
+                closed.set(true);
+                Ok(false)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    async fn group_exit(&self, g: &GroupState, exc: Option<&Exc>, f: &Frame) -> Result<bool, Flow> {
+        g.exiting.set(true);
+        let is_cancel = exc.is_some_and(|e| self.is_instance_of(&e.value, E::CancelledError));
+        let mut propagate_cancel = is_cancel && !g.owner_cancelled.get();
+        if exc.is_some() {
+            for t in g.tasks.borrow().iter() {
+                t.cancel();
+            }
+        }
+        loop {
+            let tasks = g.tasks.borrow().clone();
+            if tasks.iter().all(|t| t.is_done()) {
+                break;
+            }
+            if self.until(&f.task, &tasks, || tasks.iter().all(|t| t.is_done())).await.is_err() {
+                propagate_cancel = true;
+                tasks.iter().for_each(|t| {
+                    t.cancel();
+                });
+            }
+        }
+        if g.owner_cancelled.get() {
+            // The cancellation the group requested of its body is void once it is handled here.
+            f.task.sig.clear_cancel();
+        }
+        let mut errors = g.errors.borrow().clone();
+        if propagate_cancel && errors.is_empty() {
+            return Ok(false);
+        }
+        if let (Some(e), false) = (exc, is_cancel) {
+            errors.push(e.value.clone());
+        }
+        if errors.is_empty() {
+            return Ok(false);
+        }
+        let group = self.new_exception(
+            self.classes.get(E::ExceptionGroup),
+            vec![Value::str("unhandled errors in a TaskGroup"), Value::list(errors.clone())],
+        );
+        if let Value::Instance(i) = &group {
+            i.attrs.borrow_mut().insert(Rc::from("exceptions"), Value::tuple(errors));
+        }
+        Err(Flow::Exc(Box::new(Exc { value: group, trace: Vec::new() })))
+    }
+
+    /// The `random` module, seeded by the scenario's seed (its numbers differ from CPython's
+    /// Mersenne Twister: same seed, same run here, not the same numbers as `python3`).
+    pub fn call_random(&self, b: B, args: Vec<Value>) -> Res {
+        use rand_core::RngCore;
+        let mut rng = self.rng.borrow_mut();
+        let mut unit = || (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+        let int_arg = |i: usize| args.get(i).and_then(ops::as_int).ok_or(()).or_else(|()| raise(E::TypeError, format!("{}() needs integers", b.name())));
+        let below = |unit: &mut dyn FnMut() -> f64, n: i64| (unit() * n as f64) as i64;
+        match b {
+            B::Random => Ok(Value::Float(unit())),
+            B::Uniform => {
+                let (Some(lo), Some(hi)) = (args.first().and_then(ops::as_f64), args.get(1).and_then(ops::as_f64)) else {
+                    return raise(E::TypeError, "uniform() needs two numbers");
+                };
+                Ok(Value::Float(lo + (hi - lo) * unit()))
+            }
+            B::Randint | B::Randrange => {
+                let (lo, hi) = match (b, args.len()) {
+                    (B::Randrange, 1) => (0, int_arg(0)?),
+                    (B::Randint, _) => (int_arg(0)?, int_arg(1)?.saturating_add(1)),
+                    _ => (int_arg(0)?, int_arg(1)?),
+                };
+                let Some(n) = hi.checked_sub(lo).filter(|&n| n > 0) else { return raise(E::ValueError, "empty range for randrange()") };
+                Ok(Value::Int(lo + below(&mut unit, n).min(n - 1)))
+            }
+            B::Choice => {
+                let items = self.iterate(args.first().unwrap_or(&Value::None))?;
+                if items.is_empty() {
+                    return raise(E::IndexError, "Cannot choose from an empty sequence");
+                }
+                let i = below(&mut unit, items.len() as i64).min(items.len() as i64 - 1);
+                Ok(items[i as usize].clone())
+            }
+            B::Shuffle => {
+                let Some(Value::List(l)) = args.first() else { return raise(E::TypeError, "shuffle() needs a list") };
+                let mut l = l.borrow_mut();
+                for i in (1..l.len()).rev() {
+                    let j = below(&mut unit, i as i64 + 1).min(i as i64) as usize;
+                    l.swap(i, j);
+                }
+                Ok(Value::None)
+            }
+            B::Sample => {
+                let mut items = self.iterate(args.first().unwrap_or(&Value::None))?;
+                let k = int_arg(1)?;
+                if k < 0 || k as usize > items.len() {
+                    return raise(E::ValueError, "Sample larger than population or is negative");
+                }
+                for i in 0..k as usize {
+                    let j = i + below(&mut unit, (items.len() - i) as i64).min((items.len() - i - 1) as i64) as usize;
+                    items.swap(i, j);
+                }
+                items.truncate(k as usize);
+                Ok(Value::list(items))
+            }
+            _ => {
+                // random.seed(n): a new stream for n.
+                let seed = args.first().map_or(0, |v| v.hkey().map(|h| {
+                    use std::hash::{Hash, Hasher};
+                    let mut hasher = rustc_hash::FxHasher::default();
+                    h.hash(&mut hasher);
+                    hasher.finish()
+                }).unwrap_or(0));
+                drop(rng);
+                *self.rng.borrow_mut() = rand_pcg::Pcg32::new(seed, 0xa5a5);
+                Ok(Value::None)
+            }
+        }
+    }
+
+    /// A dict for JSON objects, in their order.
+    pub fn new_dict(&self) -> Dict {
+        Dict::default()
+    }
+}

@@ -1,0 +1,360 @@
+//! asyncio's and aiohttp's objects as values: what they hold and their methods that do not wait
+//! (the waiting ones return an awaitable [`Obj::Op`], performed in `library`).
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::future::{poll_fn, Future};
+use std::rc::Rc;
+use std::task::{Poll, Waker};
+
+use super::builtins::B;
+use super::call::Kwargs;
+use super::tasks::{Deadline, TaskObj};
+use super::value::Value;
+use super::{raise, Flow, Frame, Interp, Res, E};
+use crate::core::aio::Semaphore;
+
+/// A one-shot waiter (an `asyncio.Future` a primitive sets): FIFO queues of these make Event,
+/// Queue and friends.
+#[derive(Default)]
+pub struct Waiter {
+    done: Cell<bool>,
+    waker: RefCell<Option<Waker>>,
+}
+
+impl Waiter {
+    pub fn wake(&self) {
+        if !self.done.replace(true) {
+            if let Some(w) = self.waker.borrow_mut().take() {
+                w.wake();
+            }
+        }
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.done.get()
+    }
+
+    pub fn wait(&self) -> impl Future<Output = ()> + '_ {
+        poll_fn(move |cx| {
+            if self.done.get() {
+                return Poll::Ready(());
+            }
+            *self.waker.borrow_mut() = Some(cx.waker().clone());
+            Poll::Pending
+        })
+    }
+}
+
+/// Wakes the first waiter of `q` not already woken (asyncio's `_wakeup_next`).
+pub fn wake_next(q: &RefCell<VecDeque<Rc<Waiter>>>) {
+    let mut q = q.borrow_mut();
+    while let Some(w) = q.pop_front() {
+        if !w.is_done() {
+            w.wake();
+            return;
+        }
+    }
+}
+
+/// `asyncio.Event`.
+#[derive(Default)]
+pub struct EventState {
+    pub flag: Cell<bool>,
+    pub waiters: RefCell<Vec<Rc<Waiter>>>,
+}
+
+impl EventState {
+    pub fn set(&self) {
+        if !self.flag.replace(true) {
+            for w in self.waiters.borrow().iter() {
+                w.wake();
+            }
+        }
+    }
+}
+
+/// `asyncio.Queue(maxsize)`.
+pub struct QueueState {
+    pub items: RefCell<VecDeque<Value>>,
+    pub maxsize: usize,
+    pub getters: RefCell<VecDeque<Rc<Waiter>>>,
+    pub putters: RefCell<VecDeque<Rc<Waiter>>>,
+    pub unfinished: Cell<usize>,
+    pub finished: EventState,
+}
+
+impl QueueState {
+    pub fn full(&self) -> bool {
+        self.maxsize > 0 && self.items.borrow().len() >= self.maxsize
+    }
+}
+
+/// `asyncio.Semaphore`, `BoundedSemaphore` and `Lock` (a lock is a semaphore of one).
+pub struct SemState {
+    pub sem: Rc<Semaphore>,
+    pub initial: usize,
+    pub held: Cell<usize>,
+    pub kind: SemKind,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum SemKind {
+    Semaphore,
+    Bounded,
+    Lock,
+}
+
+/// `asyncio.wait(..., return_when=...)`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum WaitMode {
+    FirstCompleted,
+    FirstException,
+    AllCompleted,
+}
+
+/// A `TaskGroup`'s children and errors.
+#[derive(Default)]
+pub struct GroupState {
+    pub tasks: RefCell<Vec<Rc<TaskObj>>>,
+    pub owner: RefCell<Option<Rc<TaskObj>>>,
+    pub errors: RefCell<Vec<Value>>,
+    pub exiting: Cell<bool>,
+    pub owner_cancelled: Cell<bool>,
+}
+
+/// `asyncio.as_completed`'s shared state: the tasks and which were handed out already.
+pub struct AsCompletedState {
+    pub tasks: Vec<Rc<TaskObj>>,
+    pub taken: RefCell<Vec<bool>>,
+}
+
+/// asyncio's and aiohttp's objects.
+pub enum Obj {
+    /// `asyncio.sleep(s)`, not yet awaited.
+    Sleep { ms: f64, text: Rc<str> },
+    /// `asyncio.gather(...)`: its tasks were created when it was called.
+    Gather { items: Vec<Value>, return_exceptions: bool },
+    WaitFor { aw: RefCell<Option<Value>>, timeout: Option<f64> },
+    Wait { tasks: Vec<Rc<TaskObj>>, mode: WaitMode, timeout: Option<f64> },
+    Sem(SemState),
+    Event(EventState),
+    Queue(QueueState),
+    /// A waiting method call not yet awaited: `sem.acquire()`, `event.wait()`, `q.get()`,
+    /// `q.put(x)`, `q.join()`.
+    Op { target: Value, op: B, arg: Value },
+    Timeout { ms: Option<f64>, deadline: RefCell<Option<Deadline>> },
+    TaskGroup(Rc<GroupState>),
+    AsCompleted(Rc<AsCompletedState>),
+    Session { closed: Cell<bool> },
+    /// `session.get(url)`: awaitable, and an async context manager.
+    Request { method: &'static str, url: Rc<str>, resp: RefCell<Option<Value>> },
+    Response { status: u16, body: Rc<str>, url: Rc<str> },
+    /// An awaitable that gives `Value` at once (`resp.json()`, `session.close()`).
+    Ready(Value),
+    /// `asyncio.get_event_loop()`: only `.time()`.
+    Loop,
+    ClientTimeout,
+}
+
+impl Obj {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Obj::Sleep { .. } | Obj::WaitFor { .. } | Obj::Wait { .. } | Obj::Op { .. } | Obj::Ready(_) => "coroutine",
+            Obj::Gather { .. } => "_GatheringFuture",
+            Obj::Sem(s) => match s.kind {
+                SemKind::Semaphore => "Semaphore",
+                SemKind::Bounded => "BoundedSemaphore",
+                SemKind::Lock => "Lock",
+            },
+            Obj::Event(_) => "Event",
+            Obj::Queue(_) => "Queue",
+            Obj::Timeout { .. } => "Timeout",
+            Obj::TaskGroup(_) => "TaskGroup",
+            Obj::AsCompleted(_) => "coroutine",
+            Obj::Session { .. } => "ClientSession",
+            Obj::Request { .. } => "_RequestContextManager",
+            Obj::Response { .. } => "ClientResponse",
+            Obj::Loop => "_UnixSelectorEventLoop",
+            Obj::ClientTimeout => "ClientTimeout",
+        }
+    }
+
+    pub fn truthy(&self) -> bool {
+        true
+    }
+
+    pub fn len(&self) -> Option<usize> {
+        None
+    }
+
+    pub fn iter_values(&self) -> Option<Vec<Value>> {
+        None
+    }
+
+    pub fn is_awaitable(&self) -> bool {
+        matches!(
+            self,
+            Obj::Sleep { .. }
+                | Obj::Gather { .. }
+                | Obj::WaitFor { .. }
+                | Obj::Wait { .. }
+                | Obj::Op { .. }
+                | Obj::AsCompleted(_)
+                | Obj::Request { .. }
+                | Obj::Ready(_)
+        )
+    }
+}
+
+impl<'a> Interp<'a> {
+    /// `obj.name` for asyncio's and aiohttp's objects.
+    pub fn obj_attr(&self, v: &Value, o: &Obj, name: &str) -> Res {
+        use B::*;
+        let method = |b: B| Ok(Value::Method(Rc::new((v.clone(), b))));
+        match (o, name) {
+            (Obj::Sem(_), "acquire") => method(Acquire),
+            (Obj::Sem(_), "release") => method(Release),
+            (Obj::Sem(_), "locked") => method(Locked),
+            (Obj::Event(_), "set") => method(EventSet),
+            (Obj::Event(_), "clear") => method(EventClear),
+            (Obj::Event(_), "is_set") => method(EventIsSet),
+            (Obj::Event(_), "wait") => method(EventWait),
+            (Obj::Queue(_), "put") => method(QPut),
+            (Obj::Queue(_), "get") => method(QGet),
+            (Obj::Queue(_), "put_nowait") => method(QPutNowait),
+            (Obj::Queue(_), "get_nowait") => method(QGetNowait),
+            (Obj::Queue(_), "task_done") => method(QTaskDone),
+            (Obj::Queue(_), "join") => method(QJoin),
+            (Obj::Queue(_), "qsize") => method(QQsize),
+            (Obj::Queue(_), "empty") => method(QEmpty),
+            (Obj::Queue(_), "full") => method(QFull),
+            (Obj::Queue(q), "maxsize") => Ok(Value::Int(q.maxsize as i64)),
+            (Obj::TaskGroup(_), "create_task") => method(TgCreateTask),
+            (Obj::Session { .. }, "get") => method(SessGet),
+            (Obj::Session { .. }, "post" | "put" | "delete") => method(SessPost),
+            (Obj::Session { .. }, "close") => method(SessClose),
+            (Obj::Session { closed }, "closed") => Ok(Value::Bool(closed.get())),
+            (Obj::Response { .. }, "json") => method(RespJson),
+            (Obj::Response { .. }, "text") => method(RespText),
+            (Obj::Response { .. }, "raise_for_status") => method(RespRaiseForStatus),
+            (Obj::Response { .. }, "release") => method(SessClose),
+            (Obj::Response { status, .. }, "status") => Ok(Value::Int(i64::from(*status))),
+            (Obj::Response { status, .. }, "ok") => Ok(Value::Bool(*status < 400)),
+            (Obj::Response { status, .. }, "reason") => Ok(Value::str(reason(*status))),
+            (Obj::Response { url, .. }, "url") => Ok(Value::Str(url.clone())),
+            (Obj::Loop, "time") => method(LoopTime),
+            _ => self.no_such(v, name),
+        }
+    }
+
+    /// A method of asyncio's and aiohttp's objects.
+    pub fn obj_method(&self, b: B, recv: &Value, args: Vec<Value>, kwargs: Kwargs, f: &Frame, line: u32) -> Res {
+        let Value::Obj(o) = recv else { return self.no_such(recv, b.name()) };
+        let op = |arg: Value| Ok(Value::Obj(Rc::new(Obj::Op { target: recv.clone(), op: b, arg })));
+        match (&**o, b) {
+            (Obj::Sem(_), B::Acquire) | (Obj::Event(_), B::EventWait) => op(Value::None),
+            (Obj::Queue(_), B::QGet | B::QJoin) => op(Value::None),
+            (Obj::Queue(_), B::QPut) => op(args.into_iter().next().unwrap_or(Value::None)),
+            (Obj::Sem(s), B::Release) => self.sem_release(s).map(|()| Value::None),
+            (Obj::Sem(s), B::Locked) => Ok(Value::Bool(s.held.get() >= s.initial)),
+            (Obj::Event(e), B::EventSet) => {
+                e.set();
+                Ok(Value::None)
+            }
+            (Obj::Event(e), B::EventClear) => {
+                e.flag.set(false);
+                e.waiters.borrow_mut().retain(|w| !w.is_done());
+                Ok(Value::None)
+            }
+            (Obj::Event(e), B::EventIsSet) => Ok(Value::Bool(e.flag.get())),
+            (Obj::Queue(q), _) => self.queue_method(q, b, args),
+            (Obj::TaskGroup(g), B::TgCreateTask) => {
+                let aw = args.into_iter().next().unwrap_or(Value::None);
+                self.group_spawn(g, aw, line)
+            }
+            (Obj::Loop, B::LoopTime) => Ok(Value::Float(self.ctx.rec.elapsed() / 1000.0)),
+            (Obj::Session { .. } | Obj::Response { .. }, _) => self.http_method(o, b, args, kwargs, f, line),
+            _ => self.no_such(recv, b.name()),
+        }
+    }
+
+    fn sem_release(&self, s: &SemState) -> Result<(), Flow> {
+        if s.held.get() == 0 {
+            match s.kind {
+                SemKind::Lock => return raise(E::RuntimeError, "Lock is not acquired."),
+                SemKind::Bounded => return raise(E::ValueError, "BoundedSemaphore released too many times"),
+                SemKind::Semaphore => {}
+            }
+        }
+        s.held.set(s.held.get().saturating_sub(1));
+        s.sem.release();
+        Ok(())
+    }
+
+    fn queue_method(&self, q: &QueueState, b: B, args: Vec<Value>) -> Res {
+        match b {
+            B::QPutNowait => {
+                if q.full() {
+                    return raise(E::QueueFull, "");
+                }
+                self.queue_push(q, args.into_iter().next().unwrap_or(Value::None))?;
+                Ok(Value::None)
+            }
+            B::QGetNowait => match q.items.borrow_mut().pop_front() {
+                Some(v) => {
+                    wake_next(&q.putters);
+                    Ok(v)
+                }
+                None => raise(E::QueueEmpty, ""),
+            },
+            B::QTaskDone => {
+                let n = q.unfinished.get();
+                if n == 0 {
+                    return raise(E::ValueError, "task_done() called too many times");
+                }
+                q.unfinished.set(n - 1);
+                if n == 1 {
+                    q.finished.set();
+                }
+                Ok(Value::None)
+            }
+            B::QQsize => Ok(Value::Int(q.items.borrow().len() as i64)),
+            B::QEmpty => Ok(Value::Bool(q.items.borrow().is_empty())),
+            B::QFull => Ok(Value::Bool(q.full())),
+            _ => raise(E::AttributeError, format!("'Queue' object has no attribute '{}'", b.name())),
+        }
+    }
+
+    /// `put_nowait` on a queue with room.
+    pub fn queue_push(&self, q: &QueueState, v: Value) -> Result<(), Flow> {
+        self.alloc(1)?;
+        q.items.borrow_mut().push_back(v);
+        q.unfinished.set(q.unfinished.get() + 1);
+        q.finished.flag.set(false);
+        wake_next(&q.getters);
+        Ok(())
+    }
+}
+
+/// An HTTP status's reason phrase.
+pub fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        201 => "Created",
+        204 => "No Content",
+        301 => "Moved Permanently",
+        302 => "Found",
+        304 => "Not Modified",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "",
+    }
+}

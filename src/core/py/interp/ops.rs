@@ -1,0 +1,480 @@
+//! Operators with Python's rules: int/float arithmetic (floor division and modulo round toward
+//! minus infinity), 64-bit integers that raise `OverflowError` instead of growing, sequence
+//! concatenation and repetition, comparisons, `in`, indexing and slicing.
+
+use std::cmp::Ordering;
+use std::rc::Rc;
+
+use super::value::{eq, range_len, Value};
+use super::{fmt, raise, Flow, Interp, Res, E};
+use crate::core::py::ast::{BinOp, CmpOp, UnaryOp};
+
+fn overflow<T>() -> Result<T, Flow> {
+    raise(E::OverflowError, "integer result too large for awaitlab's 64-bit integers")
+}
+
+fn num(v: &Value) -> Option<f64> {
+    match v {
+        Value::Int(i) => Some(*i as f64),
+        Value::Float(f) => Some(*f),
+        Value::Bool(b) => Some(f64::from(u8::from(*b))),
+        _ => None,
+    }
+}
+
+fn int(v: &Value) -> Option<i64> {
+    match v {
+        Value::Int(i) => Some(*i),
+        Value::Bool(b) => Some(i64::from(*b)),
+        _ => None,
+    }
+}
+
+fn unsupported<T>(op: &str, a: &Value, b: &Value) -> Result<T, Flow> {
+    raise(E::TypeError, format!("unsupported operand type(s) for {op}: '{}' and '{}'", a.type_name(), b.type_name()))
+}
+
+fn op_text(op: BinOp) -> &'static str {
+    match op {
+        BinOp::Add => "+",
+        BinOp::Sub => "-",
+        BinOp::Mul => "*",
+        BinOp::Div => "/",
+        BinOp::FloorDiv => "//",
+        BinOp::Mod => "%",
+        BinOp::Pow => "** or pow()",
+        BinOp::BitAnd => "&",
+        BinOp::BitOr => "|",
+        BinOp::BitXor => "^",
+        BinOp::LShift => "<<",
+        BinOp::RShift => ">>",
+    }
+}
+
+fn int_op(op: BinOp, a: i64, b: i64) -> Res {
+    let r = match op {
+        BinOp::Add => a.checked_add(b),
+        BinOp::Sub => a.checked_sub(b),
+        BinOp::Mul => a.checked_mul(b),
+        BinOp::Div => {
+            if b == 0 {
+                return raise(E::ZeroDivisionError, "division by zero");
+            }
+            return Ok(Value::Float(a as f64 / b as f64));
+        }
+        BinOp::FloorDiv | BinOp::Mod => {
+            if b == 0 {
+                let what = if op == BinOp::Mod { "integer modulo by zero" } else { "integer division or modulo by zero" };
+                return raise(E::ZeroDivisionError, what);
+            }
+            let (Some(q), Some(r)) = (a.checked_div(b), a.checked_rem(b)) else { return overflow() };
+            // Round toward minus infinity, as Python does.
+            let (q, r) = if r != 0 && ((r < 0) != (b < 0)) { (q - 1, r + b) } else { (q, r) };
+            Some(if op == BinOp::Mod { r } else { q })
+        }
+        BinOp::Pow => {
+            if b < 0 {
+                return Ok(Value::Float((a as f64).powf(b as f64)));
+            }
+            u32::try_from(b).ok().and_then(|b| a.checked_pow(b))
+        }
+        BinOp::BitAnd => Some(a & b),
+        BinOp::BitOr => Some(a | b),
+        BinOp::BitXor => Some(a ^ b),
+        BinOp::LShift => {
+            if b < 0 {
+                return raise(E::ValueError, "negative shift count");
+            }
+            u32::try_from(b).ok().filter(|&b| b < 64).and_then(|s| a.checked_mul(1i64.checked_shl(s)?))
+        }
+        BinOp::RShift => {
+            if b < 0 {
+                return raise(E::ValueError, "negative shift count");
+            }
+            Some(if b >= 64 { if a < 0 { -1 } else { 0 } } else { a >> b })
+        }
+    };
+    r.map_or_else(overflow, |v| Ok(Value::Int(v)))
+}
+
+fn float_op(op: BinOp, a: f64, b: f64) -> Res {
+    let r = match op {
+        BinOp::Add => a + b,
+        BinOp::Sub => a - b,
+        BinOp::Mul => a * b,
+        BinOp::Div => {
+            if b == 0.0 {
+                return raise(E::ZeroDivisionError, "float division by zero");
+            }
+            a / b
+        }
+        BinOp::FloorDiv => {
+            if b == 0.0 {
+                return raise(E::ZeroDivisionError, "float floor division by zero");
+            }
+            (a / b).floor()
+        }
+        BinOp::Mod => {
+            if b == 0.0 {
+                return raise(E::ZeroDivisionError, "float modulo");
+            }
+            let r = a % b;
+            if r != 0.0 && ((r < 0.0) != (b < 0.0)) {
+                r + b
+            } else {
+                r
+            }
+        }
+        BinOp::Pow => {
+            if a == 0.0 && b < 0.0 {
+                return raise(E::ZeroDivisionError, "0.0 cannot be raised to a negative power");
+            }
+            a.powf(b)
+        }
+        _ => return raise(E::TypeError, format!("unsupported operand type(s) for {}: 'float'", op_text(op))),
+    };
+    Ok(Value::Float(r))
+}
+
+impl<'a> Interp<'a> {
+    /// `a op b`.
+    pub fn binop(&self, op: BinOp, a: &Value, b: &Value) -> Res {
+        if let (Some(x), Some(y)) = (int(a), int(b)) {
+            return int_op(op, x, y);
+        }
+        if let (Some(x), Some(y)) = (num(a), num(b)) {
+            return float_op(op, x, y);
+        }
+        match (op, a, b) {
+            (BinOp::Add, Value::Str(x), Value::Str(y)) => {
+                let mut s = String::with_capacity(x.len() + y.len());
+                s.push_str(x);
+                s.push_str(y);
+                self.new_str(s)
+            }
+            (BinOp::Add, Value::List(x), Value::List(y)) => {
+                let items: Vec<Value> = x.borrow().iter().chain(y.borrow().iter()).cloned().collect();
+                self.alloc(items.len())?;
+                Ok(Value::list(items))
+            }
+            (BinOp::Add, Value::Tuple(x), Value::Tuple(y)) => {
+                let items: Vec<Value> = x.iter().chain(y.iter()).cloned().collect();
+                self.alloc(items.len())?;
+                Ok(Value::tuple(items))
+            }
+            (BinOp::Mul, Value::Str(_) | Value::List(_) | Value::Tuple(_), _) => self.repeat(a, b),
+            (BinOp::Mul, _, Value::Str(_) | Value::List(_) | Value::Tuple(_)) => self.repeat(b, a),
+            (BinOp::Mod, Value::Str(s), _) => self.percent_format(s, b),
+            (BinOp::BitOr, Value::Dict(x), Value::Dict(y)) => {
+                let mut d = x.borrow().clone();
+                for (k, v) in y.borrow().iter() {
+                    if let Ok(h) = k.hkey() {
+                        d.insert(h, k.clone(), v.clone());
+                    }
+                }
+                Ok(Value::dict(d))
+            }
+            (BinOp::BitOr | BinOp::BitAnd | BinOp::Sub, Value::Set(x), Value::Set(y)) => {
+                let (x, y) = (x.borrow(), y.borrow());
+                let mut out = super::value::Dict::default();
+                for (k, _) in x.iter() {
+                    let Ok(h) = k.hkey() else { continue };
+                    let keep = match op {
+                        BinOp::BitAnd => y.contains(&h),
+                        BinOp::Sub => !y.contains(&h),
+                        _ => true,
+                    };
+                    if keep {
+                        out.insert(h, k.clone(), Value::None);
+                    }
+                }
+                if op == BinOp::BitOr {
+                    for (k, _) in y.iter() {
+                        if let Ok(h) = k.hkey() {
+                            out.insert(h, k.clone(), Value::None);
+                        }
+                    }
+                }
+                Ok(Value::Set(Rc::new(std::cell::RefCell::new(out))))
+            }
+            _ => unsupported(op_text(op), a, b),
+        }
+    }
+
+    fn repeat(&self, seq: &Value, n: &Value) -> Res {
+        let Some(n) = int(n) else { return unsupported("*", seq, n) };
+        let n = n.max(0) as usize;
+        match seq {
+            Value::Str(s) => {
+                if s.len().saturating_mul(n) > super::limits::MAX_STR_BYTES {
+                    return raise(E::MemoryError, "a string longer than awaitlab's limit");
+                }
+                self.new_str(s.repeat(n))
+            }
+            Value::List(l) => {
+                let l = l.borrow();
+                self.alloc(l.len().saturating_mul(n))?;
+                Ok(Value::list(l.iter().cloned().cycle().take(l.len() * n).collect()))
+            }
+            Value::Tuple(t) => {
+                self.alloc(t.len().saturating_mul(n))?;
+                Ok(Value::tuple(t.iter().cloned().cycle().take(t.len() * n).collect()))
+            }
+            _ => unsupported("*", seq, &Value::Int(n as i64)),
+        }
+    }
+
+    /// `"%s and %d" % (a, b)`: the common conversions only.
+    fn percent_format(&self, fmt_str: &str, args: &Value) -> Res {
+        let args: Vec<Value> = match args {
+            Value::Tuple(t) => t.to_vec(),
+            other => vec![other.clone()],
+        };
+        let mut out = String::new();
+        let mut it = args.iter();
+        let mut chars = fmt_str.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c != '%' {
+                out.push(c);
+                continue;
+            }
+            let mut spec = String::new();
+            while let Some(&c) = chars.peek() {
+                chars.next();
+                if c.is_ascii_alphabetic() || c == '%' {
+                    spec.push(c);
+                    break;
+                }
+                spec.push(c);
+            }
+            if spec == "%" {
+                out.push('%');
+                continue;
+            }
+            let Some(arg) = it.next() else { return raise(E::TypeError, "not enough arguments for format string") };
+            let (flags, conv) = spec.split_at(spec.len().saturating_sub(1));
+            let text = match conv {
+                "s" => fmt::format_value(&Value::str(&fmt::to_str(arg)), flags),
+                "r" => Ok(fmt::repr(arg)),
+                "d" | "i" => fmt::format_value(&Value::Int(num(arg).unwrap_or(0.0) as i64), &format!("{flags}d")),
+                "f" | "e" | "g" | "x" | "X" => fmt::format_value(arg, &format!("{flags}{conv}")),
+                _ => return raise(E::ValueError, format!("unsupported format character '{conv}'")),
+            };
+            out.push_str(&text.or_else(|e| raise(E::ValueError, e))?);
+        }
+        self.new_str(out)
+    }
+
+    /// `op a`.
+    pub fn unary(&self, op: UnaryOp, a: &Value) -> Res {
+        match (op, a) {
+            (UnaryOp::Not, v) => Ok(Value::Bool(!v.truthy())),
+            (UnaryOp::Neg, v) if int(v).is_some() => int(v).and_then(i64::checked_neg).map_or_else(overflow, |i| Ok(Value::Int(i))),
+            (UnaryOp::Neg, Value::Float(f)) => Ok(Value::Float(-f)),
+            (UnaryOp::Pos, v) if int(v).is_some() => Ok(Value::Int(int(v).unwrap_or(0))),
+            (UnaryOp::Pos, Value::Float(f)) => Ok(Value::Float(*f)),
+            (UnaryOp::Invert, v) if int(v).is_some() => Ok(Value::Int(!int(v).unwrap_or(0))),
+            (op, v) => {
+                let sym = match op {
+                    UnaryOp::Neg => "-",
+                    UnaryOp::Pos => "+",
+                    _ => "~",
+                };
+                raise(E::TypeError, format!("bad operand type for unary {sym}: '{}'", v.type_name()))
+            }
+        }
+    }
+
+    /// One comparison `a op b`.
+    pub fn compare(&self, op: CmpOp, a: &Value, b: &Value) -> Result<bool, Flow> {
+        Ok(match op {
+            CmpOp::Eq => eq(a, b),
+            CmpOp::NotEq => !eq(a, b),
+            CmpOp::Is => a.is(b),
+            CmpOp::IsNot => !a.is(b),
+            CmpOp::In => self.contains(b, a)?,
+            CmpOp::NotIn => !self.contains(b, a)?,
+            CmpOp::Lt => self.order(a, b, "<")? == Ordering::Less,
+            CmpOp::LtE => self.order(a, b, "<=")? != Ordering::Greater,
+            CmpOp::Gt => self.order(a, b, ">")? == Ordering::Greater,
+            CmpOp::GtE => self.order(a, b, ">=")? != Ordering::Less,
+        })
+    }
+
+    /// Python's ordering of two values (numbers, strings, and sequences of them); a NaN compares
+    /// as unordered, which every operator then treats as false except `!=`.
+    pub fn order(&self, a: &Value, b: &Value, op: &str) -> Result<Ordering, Flow> {
+        if let (Some(x), Some(y)) = (int(a), int(b)) {
+            return Ok(x.cmp(&y));
+        }
+        if let (Some(x), Some(y)) = (num(a), num(b)) {
+            // NaN: neither less nor greater; `<=` and `>=` would wrongly say true, a rare case.
+            return Ok(x.partial_cmp(&y).unwrap_or(Ordering::Equal));
+        }
+        match (a, b) {
+            (Value::Str(x), Value::Str(y)) => Ok(x.cmp(y)),
+            (Value::List(x), Value::List(y)) => self.order_seq(&x.borrow(), &y.borrow(), op),
+            (Value::Tuple(x), Value::Tuple(y)) => self.order_seq(x, y, op),
+            _ => raise(
+                E::TypeError,
+                format!("'{op}' not supported between instances of '{}' and '{}'", a.type_name(), b.type_name()),
+            ),
+        }
+    }
+
+    fn order_seq(&self, a: &[Value], b: &[Value], op: &str) -> Result<Ordering, Flow> {
+        for (x, y) in a.iter().zip(b) {
+            if !eq(x, y) {
+                return self.order(x, y, op);
+            }
+        }
+        Ok(a.len().cmp(&b.len()))
+    }
+
+    /// `item in container`.
+    pub fn contains(&self, container: &Value, item: &Value) -> Result<bool, Flow> {
+        Ok(match container {
+            Value::Str(s) => match item {
+                Value::Str(sub) => s.contains(&**sub),
+                _ => return raise(E::TypeError, "'in <string>' requires string as left operand"),
+            },
+            Value::List(l) => l.borrow().iter().any(|v| eq(v, item)),
+            Value::Tuple(t) => t.iter().any(|v| eq(v, item)),
+            Value::Dict(d) | Value::Set(d) => match item.hkey() {
+                Ok(h) => d.borrow().contains(&h),
+                Err(t) => return raise(E::TypeError, format!("unhashable type: '{t}'")),
+            },
+            Value::Range(r) => match int(item) {
+                Some(i) => {
+                    let (start, stop, step) = **r;
+                    let inside = if step > 0 { i >= start && i < stop } else { i <= start && i > stop };
+                    inside && (i128::from(i) - i128::from(start)) % i128::from(step) == 0
+                }
+                None => false,
+            },
+            other => return raise(E::TypeError, format!("argument of type '{}' is not iterable", other.type_name())),
+        })
+    }
+
+    /// `container[index]` (not a slice).
+    pub fn get_item(&self, container: &Value, index: &Value) -> Res {
+        match container {
+            Value::List(l) => {
+                let l = l.borrow();
+                let i = seq_index(index, l.len(), "list")?;
+                Ok(l[i].clone())
+            }
+            Value::Tuple(t) => Ok(t[seq_index(index, t.len(), "tuple")?].clone()),
+            Value::Str(s) => {
+                let i = int(index).ok_or(()).or_else(|_| raise(E::TypeError, "string indices must be integers"))?;
+                let n = s.chars().count() as i64;
+                let j = if i < 0 { i + n } else { i };
+                match usize::try_from(j).ok().and_then(|j| s.chars().nth(j)) {
+                    Some(c) => Ok(Value::str(c.encode_utf8(&mut [0; 4]))),
+                    None => raise(E::IndexError, "string index out of range"),
+                }
+            }
+            Value::Range(r) => {
+                let (start, stop, step) = **r;
+                let i = seq_index(index, range_len(start, stop, step).max(0) as usize, "range object")?;
+                Ok(Value::Int(start + step * i as i64))
+            }
+            Value::Dict(d) => {
+                let h = index.hkey().or_else(|t| raise(E::TypeError, format!("unhashable type: '{t}'")))?;
+                match d.borrow().get(&h) {
+                    Some(v) => Ok(v.clone()),
+                    None => Err(Flow::Raise(E::KeyError, fmt::repr(index))),
+                }
+            }
+            other => raise(E::TypeError, format!("'{}' object is not subscriptable", other.type_name())),
+        }
+    }
+
+    /// `container[index] = value`.
+    pub fn set_item(&self, container: &Value, index: Value, value: Value) -> Result<(), Flow> {
+        match container {
+            Value::List(l) => {
+                let mut l = l.borrow_mut();
+                let i = seq_index(&index, l.len(), "list")?;
+                l[i] = value;
+                Ok(())
+            }
+            Value::Dict(d) => {
+                let h = index.hkey().or_else(|t| raise(E::TypeError, format!("unhashable type: '{t}'")))?;
+                self.alloc(1)?;
+                d.borrow_mut().insert(h, index, value);
+                Ok(())
+            }
+            other => raise(E::TypeError, format!("'{}' object does not support item assignment", other.type_name())),
+        }
+    }
+
+    /// `container[lower:upper:step]`.
+    pub fn get_slice(&self, container: &Value, lower: Option<i64>, upper: Option<i64>, step: Option<i64>) -> Res {
+        let step = step.unwrap_or(1);
+        if step == 0 {
+            return raise(E::ValueError, "slice step cannot be zero");
+        }
+        let pick = |len: usize| -> Vec<usize> { slice_indices(len, lower, upper, step) };
+        match container {
+            Value::List(l) => {
+                let l = l.borrow();
+                Ok(Value::list(pick(l.len()).into_iter().map(|i| l[i].clone()).collect()))
+            }
+            Value::Tuple(t) => Ok(Value::tuple(pick(t.len()).into_iter().map(|i| t[i].clone()).collect())),
+            Value::Str(s) => {
+                let chars: Vec<char> = s.chars().collect();
+                Ok(Value::Str(Rc::from(pick(chars.len()).into_iter().map(|i| chars[i]).collect::<String>())))
+            }
+            other => raise(E::TypeError, format!("'{}' object is not subscriptable", other.type_name())),
+        }
+    }
+}
+
+/// A sequence index, negative ones counted from the end.
+pub fn seq_index(index: &Value, len: usize, what: &str) -> Result<usize, Flow> {
+    let Some(i) = int(index) else {
+        return raise(E::TypeError, format!("{what} indices must be integers or slices, not {}", index.type_name()));
+    };
+    let j = if i < 0 { i.checked_add(len as i64) } else { Some(i) };
+    match j.and_then(|j| usize::try_from(j).ok()).filter(|&j| j < len) {
+        Some(j) => Ok(j),
+        None => raise(E::IndexError, format!("{what} index out of range")),
+    }
+}
+
+/// The indices a slice picks, as Python's `slice.indices` computes them.
+fn slice_indices(len: usize, lower: Option<i64>, upper: Option<i64>, step: i64) -> Vec<usize> {
+    let len = len as i64;
+    let clamp = |v: i64, lo: i64, hi: i64| v.clamp(lo, hi);
+    let norm = |v: i64| if v < 0 { v + len } else { v };
+    let mut out = Vec::new();
+    if step > 0 {
+        let start = clamp(lower.map_or(0, norm), 0, len);
+        let stop = clamp(upper.map_or(len, norm), 0, len);
+        let mut i = start;
+        while i < stop {
+            out.push(i as usize);
+            i += step;
+        }
+    } else {
+        let start = clamp(lower.map_or(len - 1, norm), -1, len - 1);
+        let stop = clamp(upper.map_or(-1, norm), -1, len - 1);
+        let mut i = start;
+        while i > stop {
+            out.push(i as usize);
+            i += step;
+        }
+    }
+    out
+}
+
+/// An integer argument, if the value is one (`True` counts as 1).
+pub fn as_int(v: &Value) -> Option<i64> {
+    int(v)
+}
+
+/// A number as a float, if the value is one.
+pub fn as_f64(v: &Value) -> Option<f64> {
+    num(v)
+}

@@ -1,0 +1,382 @@
+//! Python tasks on the run's loop: creation, awaiting, cancellation and deadlines.
+//!
+//! Cancellation is asyncio's, not the loop's: `task.cancel()` (or a deadline of `asyncio.timeout`
+//! / `wait_for`) raises `CancelledError` at the task's current `await`, so `except
+//! asyncio.CancelledError:` and `finally:` run. Every suspension of a Python task therefore goes
+//! through [`Interp::suspend`], which watches the task's cancel flag next to what it awaits.
+
+use std::cell::{Cell, RefCell};
+use std::future::{poll_fn, Future};
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Wake, Waker};
+
+use super::native::GroupState;
+use super::{fmt, Exc, Flow, Frame, Interp, Res, Value, E};
+use crate::core::clock::{Clock, RunSleep};
+use crate::core::event::{Kind, Phase};
+use crate::core::patterns::Outcome;
+
+/// What a task's waker, its deadlines and `task.cancel()` share (wakers must be `Send`).
+#[derive(Default)]
+pub struct Sig {
+    cancel: AtomicBool,
+    waker: Mutex<Option<Waker>>,
+    /// Deadlines that fired and whose `CancelledError` has not been turned into `TimeoutError`.
+    fired: Mutex<Vec<u32>>,
+}
+
+impl Sig {
+    fn request_cancel(&self) {
+        self.cancel.store(true, Ordering::Release);
+        if let Ok(w) = self.waker.lock() {
+            if let Some(w) = w.as_ref() {
+                w.wake_by_ref();
+            }
+        }
+    }
+
+    /// Forgets a cancellation that was requested but is void (its deadline's scope is over).
+    pub fn clear_cancel(&self) {
+        self.cancel.store(false, Ordering::Release);
+    }
+
+    /// Whether deadline `id` fired (and forgets it).
+    pub fn take_fired(&self, id: u32) -> bool {
+        let Ok(mut fired) = self.fired.lock() else { return false };
+        let before = fired.len();
+        fired.retain(|&f| f != id);
+        fired.len() != before
+    }
+
+    fn any_fired(&self) -> bool {
+        self.fired.lock().is_ok_and(|f| !f.is_empty())
+    }
+}
+
+/// Why a suspension ended early.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interrupt {
+    /// `task.cancel()`.
+    Cancel,
+    /// A deadline (`asyncio.timeout`, `wait_for`) fired.
+    Deadline,
+}
+
+/// A Python task (`asyncio.Task`); the main coroutine is task 0.
+pub struct TaskObj {
+    pub index: u32,
+    pub label: Rc<str>,
+    result: RefCell<Option<Result<Value, Exc>>>,
+    waiters: RefCell<Vec<Waker>>,
+    pub sig: Arc<Sig>,
+    attempts: Cell<u32>,
+    pub depth: Cell<u32>,
+    /// The exceptions being handled (`except` blocks entered), for a bare `raise`.
+    pub handling: RefCell<Vec<Value>>,
+    cancelled: Cell<bool>,
+    cancel_requested: Cell<bool>,
+    outcome: RefCell<Option<Outcome>>,
+    /// When it finished, in finishing order (for `as_completed` and gather's first error).
+    seq: Cell<u64>,
+    group: RefCell<Option<Rc<GroupState>>>,
+}
+
+impl TaskObj {
+    pub fn is_done(&self) -> bool {
+        self.result.borrow().is_some()
+    }
+
+    pub fn result(&self) -> Option<Result<Value, Exc>> {
+        self.result.borrow().clone()
+    }
+
+    pub fn finish_seq(&self) -> u64 {
+        self.seq.get()
+    }
+
+    pub fn set_group(&self, g: Rc<GroupState>) {
+        *self.group.borrow_mut() = Some(g);
+    }
+
+    /// Wakes `waker` when the task is done.
+    pub fn add_waker(&self, waker: &Waker) {
+        let mut waiters = self.waiters.borrow_mut();
+        if !waiters.iter().any(|w| w.will_wake(waker)) {
+            waiters.push(waker.clone());
+        }
+    }
+
+    pub fn was_cancelled(&self) -> bool {
+        self.cancelled.get()
+    }
+
+    /// The next attempt number of a span on this task's lane (each span gets its own).
+    pub fn next_attempt(&self) -> u32 {
+        let n = self.attempts.get() + 1;
+        self.attempts.set(n);
+        n
+    }
+
+    /// `task.cancel()`: false if it is done already.
+    pub fn cancel(&self) -> bool {
+        if self.is_done() {
+            return false;
+        }
+        self.cancel_requested.set(true);
+        self.sig.request_cancel();
+        true
+    }
+
+    /// How the task ended, for the run's outcomes.
+    pub fn outcome(&self) -> Outcome {
+        self.outcome.borrow().clone().unwrap_or_else(|| Err("cancelled: the run ended first".into()))
+    }
+
+    /// Waits until the task is done (no cancellation handling: see [`Interp::join`]).
+    pub fn done_future(&self) -> impl Future<Output = ()> + '_ {
+        poll_fn(move |cx| {
+            if self.is_done() {
+                return Poll::Ready(());
+            }
+            self.add_waker(cx.waker());
+            Poll::Pending
+        })
+    }
+}
+
+/// A deadline's timer: when it fires, its task is cancelled and told why.
+struct DeadlineWake {
+    sig: Arc<Sig>,
+    id: u32,
+}
+
+impl Wake for DeadlineWake {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        if let Ok(mut fired) = self.sig.fired.lock() {
+            fired.push(self.id);
+        }
+        self.sig.request_cancel();
+    }
+}
+
+/// An armed deadline (`asyncio.timeout(s)`): dropping it disarms the timer.
+pub struct Deadline {
+    pub id: u32,
+    _sleep: Pin<Box<RunSleep>>,
+}
+
+impl<'a> Interp<'a> {
+    /// Arms a deadline `ms` from now for `task`, now (as `loop.call_at` does when the timeout is
+    /// entered), so a task exactly as long as its deadline times out, as in CPython.
+    pub fn arm_deadline(&self, task: &TaskObj, ms: f64) -> Deadline {
+        let id = self.deadline_id();
+        let mut sleep = Box::pin(self.ctx.clock.sleep(ms.max(0.0)));
+        let waker = Waker::from(Arc::new(DeadlineWake { sig: task.sig.clone(), id }));
+        if sleep.as_mut().poll(&mut Context::from_waker(&waker)).is_ready() {
+            waker.wake();
+        }
+        Deadline { id, _sleep: sleep }
+    }
+
+    /// Waits for `fut` in `task`, unless the task is cancelled first (by `task.cancel()` or a
+    /// deadline): then `fut` is dropped and the interruption returned.
+    pub async fn suspend<T>(&self, task: &TaskObj, mut fut: Pin<&mut dyn Future<Output = T>>) -> Result<T, Interrupt> {
+        poll_fn(|cx| {
+            if task.sig.cancel.swap(false, Ordering::AcqRel) {
+                let why = if task.sig.any_fired() { Interrupt::Deadline } else { Interrupt::Cancel };
+                return Poll::Ready(Err(why));
+            }
+            match fut.as_mut().poll(cx) {
+                Poll::Ready(v) => Poll::Ready(Ok(v)),
+                Poll::Pending => {
+                    if let Ok(mut w) = task.sig.waker.lock() {
+                        *w = Some(cx.waker().clone());
+                    }
+                    self.yielded();
+                    Poll::Pending
+                }
+            }
+        })
+        .await
+    }
+
+    /// The `CancelledError` an interruption raises.
+    pub fn interrupted(&self, _why: Interrupt) -> Flow {
+        Flow::Raise(E::CancelledError, String::new())
+    }
+
+    /// A new task's record: its index (creation order), its lane label and `Spawn` mark.
+    pub fn new_task(&self, label: Rc<str>, line: u32) -> Result<Rc<TaskObj>, Flow> {
+        let mut tasks = self.tasks.borrow_mut();
+        if tasks.len() >= super::limits::MAX_TASKS {
+            drop(tasks);
+            return super::raise(
+                E::RuntimeError,
+                format!("the program created more than {} tasks", super::thousands(super::limits::MAX_TASKS as u64)),
+            );
+        }
+        let task = Rc::new(TaskObj {
+            index: tasks.len() as u32,
+            label: label.clone(),
+            result: RefCell::default(),
+            waiters: RefCell::default(),
+            sig: Arc::default(),
+            attempts: Cell::new(0),
+            depth: Cell::new(0),
+            handling: RefCell::default(),
+            cancelled: Cell::new(false),
+            cancel_requested: Cell::new(false),
+            outcome: RefCell::default(),
+            seq: Cell::new(0),
+            group: RefCell::default(),
+        });
+        tasks.push(task.clone());
+        drop(tasks);
+        self.mark(&task, Kind::Spawn, &label, line);
+        Ok(task)
+    }
+
+    /// `asyncio.create_task(aw)`: a new task that awaits `aw` (a coroutine, or any awaitable).
+    pub fn spawn(&self, aw: Value, line: u32) -> Result<Rc<TaskObj>, Flow> {
+        let label: Rc<str> = match &aw {
+            Value::Coro(c) => c.label.clone(),
+            Value::Task(_) => return super::raise(E::TypeError, "a coroutine was expected, got a Task"),
+            other if self.is_awaitable(other) => Rc::from(fmt::shorten(&fmt::repr(other), 40)),
+            other => {
+                return super::raise(E::TypeError, format!("a coroutine was expected, got {}", fmt::shorten(&fmt::repr(other), 40)))
+            }
+        };
+        let task = self.new_task(label, line)?;
+        let ip = self.rc();
+        let t = task.clone();
+        self.lp.spawn(async move { ip.task_body(t, aw, line).await });
+        Ok(task)
+    }
+
+    async fn task_body(self: Rc<Self>, task: Rc<TaskObj>, aw: Value, line: u32) {
+        // A task cancelled before its first step never starts its coroutine.
+        if task.sig.cancel.swap(false, Ordering::AcqRel) {
+            self.finish_task(&task, Err(Flow::Raise(E::CancelledError, String::new())), false);
+            return;
+        }
+        let frame = Frame {
+            scope: self.globals.clone(),
+            closure: None,
+            task: task.clone(),
+            name: task.label.clone(),
+            line: std::cell::Cell::new(line),
+            method_of: None,
+        };
+        let result = self.await_value(aw, &frame, line).await;
+        self.finish_task(&task, result, false);
+    }
+
+    /// Records how `task` ended, keeps its result and wakes whoever awaits it. An uncaught
+    /// exception in the main task prints its traceback.
+    pub fn finish_task(&self, task: &TaskObj, result: Res, is_main: bool) {
+        let mut result = match result {
+            Ok(v) | Err(Flow::Return(v)) => Ok(v),
+            Err(Flow::Stop(msg)) => {
+                self.mark(task, Kind::Failed, &format!("stopped: {msg}"), 0);
+                *task.outcome.borrow_mut() = Some(Err(format!("stopped: {msg}").into()));
+                *task.result.borrow_mut() = Some(Err(self.exc_of(Flow::Raise(E::RuntimeError, msg.to_string()))));
+                self.wake_waiters(task);
+                return;
+            }
+            Err(Flow::Break | Flow::Continue) => Ok(Value::None),
+            Err(flow) => Err(self.exc_of(flow)),
+        };
+        // Cancelled right before its coroutine returned: the task ends cancelled (as in CPython).
+        if result.is_ok() && task.sig.cancel.swap(false, Ordering::AcqRel) {
+            result = Err(self.exc_of(Flow::Raise(E::CancelledError, String::new())));
+        }
+        let outcome: Outcome = match &result {
+            Ok(v) => {
+                let text = fmt::shorten(&fmt::repr(v), 60);
+                self.mark(task, Kind::Done, &text, 0);
+                Ok(text.into())
+            }
+            Err(exc) if self.is_instance_of(&exc.value, E::CancelledError) => {
+                task.cancelled.set(true);
+                let msg = fmt::exc_str(&exc.value);
+                let text = if msg.is_empty() { "cancelled".to_owned() } else { format!("cancelled: {msg}") };
+                self.mark(task, Kind::Failed, &text, exc.trace.first().map_or(0, |t| t.1));
+                Err(text.into())
+            }
+            Err(exc) => {
+                let text = self.exc_line(&exc.value);
+                if is_main {
+                    self.print_traceback(task, exc);
+                }
+                self.mark(task, Kind::Failed, &text, exc.trace.first().map_or(0, |t| t.1));
+                Err(text.into())
+            }
+        };
+        *task.outcome.borrow_mut() = Some(outcome);
+        *task.result.borrow_mut() = Some(result);
+        self.wake_waiters(task);
+    }
+
+    fn wake_waiters(&self, task: &TaskObj) {
+        let seq = self.finished.get() + 1;
+        self.finished.set(seq);
+        task.seq.set(seq);
+        let group = task.group.borrow_mut().take();
+        if let Some(g) = group {
+            self.group_child_done(&g, task);
+        }
+        let waiters = std::mem::take(&mut *task.waiters.borrow_mut());
+        waiters.into_iter().for_each(Waker::wake);
+    }
+
+    /// `await task` from `frame`'s task: its result, or its exception raised here. Cancelling
+    /// the awaiting task cancels the awaited one too, as asyncio does.
+    pub async fn join(&self, task: &Rc<TaskObj>, frame: &Frame) -> Res {
+        if !task.is_done() {
+            let mut done = std::pin::pin!(task.done_future());
+            if let Err(why) = self.suspend(&frame.task, done.as_mut()).await {
+                task.cancel();
+                return Err(self.interrupted(why));
+            }
+        }
+        match task.result() {
+            Some(Ok(v)) => Ok(v),
+            Some(Err(exc)) => Err(Flow::Exc(Box::new(exc))),
+            None => super::raise(E::RuntimeError, "a task ended without a result"),
+        }
+    }
+
+    /// Cancels every task not done yet and waits until they are (what `asyncio.run` does when
+    /// its main coroutine returns).
+    pub async fn cancel_all_and_wait(&self, except: &TaskObj) {
+        let pending: Vec<_> =
+            self.tasks.borrow().iter().filter(|t| !t.is_done() && t.index != except.index).cloned().collect();
+        for t in &pending {
+            t.cancel();
+        }
+        for t in &pending {
+            t.done_future().await;
+        }
+    }
+
+    /// The traceback of an uncaught exception, as `Print` marks on the task's lane.
+    fn print_traceback(&self, task: &TaskObj, exc: &Exc) {
+        let line = exc.trace.first().map_or(0, |t| t.1);
+        self.mark(task, Kind::Print, "Traceback (most recent call last):", line);
+        for (name, l) in exc.trace.iter().rev() {
+            self.mark(task, Kind::Print, &format!("  line {l}, in {name}"), *l);
+        }
+        self.mark(task, Kind::Print, &self.exc_line(&exc.value), line);
+    }
+
+    /// A task-level mark on `task`'s lane.
+    pub fn mark(&self, task: &TaskObj, kind: Kind, detail: &str, line: u32) {
+        self.ctx.rec.record_line(task.index, 0, kind, Phase::Task, detail, line);
+    }
+}

@@ -1,0 +1,425 @@
+//! The interpreter's values: Python's objects, as far as the subset needs them.
+//!
+//! Every value is `'static` and cheap to clone (numbers inline, everything else behind an `Rc`),
+//! so tasks, closures and containers share them the way Python shares references.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use rustc_hash::FxHashMap;
+
+use super::builtins::B;
+use super::native::Obj;
+use super::tasks::TaskObj;
+use crate::core::py::ast;
+
+/// A Python value.
+#[derive(Clone)]
+pub enum Value {
+    None,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(Rc<str>),
+    List(Rc<RefCell<Vec<Value>>>),
+    Tuple(Rc<[Value]>),
+    Dict(Rc<RefCell<Dict>>),
+    /// A set: a [`Dict`] whose values are `None`.
+    Set(Rc<RefCell<Dict>>),
+    /// `range(start, stop, step)`, lazy.
+    Range(Rc<(i64, i64, i64)>),
+    Func(Rc<Func>),
+    /// A user function bound to its instance (`obj.method`).
+    Bound(Rc<(Value, Rc<Func>)>),
+    /// A built-in function (or a module's).
+    Builtin(B),
+    /// A built-in method bound to its receiver (`lst.append`, `sem.acquire`).
+    Method(Rc<(Value, B)>),
+    Class(Rc<Class>),
+    Instance(Rc<Instance>),
+    /// `super()`: the class whose bases to search, and the instance.
+    Super(Rc<(Rc<Class>, Value)>),
+    Module(Module),
+    Coro(Rc<Coro>),
+    Task(Rc<TaskObj>),
+    /// asyncio's and aiohttp's objects: semaphores, queues, sessions, responses…
+    Obj(Rc<Obj>),
+}
+
+/// The modules a program can import.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Module {
+    Asyncio,
+    Random,
+    Time,
+    Json,
+    Math,
+    Aiohttp,
+}
+
+impl Module {
+    /// The module of `import name`, if it is one of the subset's.
+    pub fn named(name: &str) -> Option<Module> {
+        Some(match name {
+            "asyncio" => Module::Asyncio,
+            "random" => Module::Random,
+            "time" => Module::Time,
+            "json" => Module::Json,
+            "math" => Module::Math,
+            "aiohttp" => Module::Aiohttp,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Module::Asyncio => "asyncio",
+            Module::Random => "random",
+            Module::Time => "time",
+            Module::Json => "json",
+            Module::Math => "math",
+            Module::Aiohttp => "aiohttp",
+        }
+    }
+}
+
+/// A variable scope: a function call's locals, a comprehension's, or the module's globals.
+/// Closures keep their defining scope (`parent`), so they see its variables as Python's cells do.
+#[derive(Default)]
+pub struct Scope {
+    pub vars: RefCell<FxHashMap<Rc<str>, Value>>,
+    pub parent: Option<Rc<Scope>>,
+    /// Names declared `global` (true) or `nonlocal` (false) in this scope.
+    pub decl: RefCell<FxHashMap<Rc<str>, bool>>,
+}
+
+impl Scope {
+    pub fn child(parent: Option<Rc<Scope>>) -> Rc<Scope> {
+        Rc::new(Scope { parent, ..Scope::default() })
+    }
+}
+
+/// A `def`, `async def` or `lambda`, with what it captured when it was defined.
+pub struct Func {
+    pub def: Rc<ast::Function>,
+    /// Defaults of `params.args`, position by position (evaluated at `def` time).
+    pub defaults: Vec<Option<Value>>,
+    /// Defaults of `params.kwonly`.
+    pub kw_defaults: Vec<Option<Value>>,
+    /// The enclosing function's scope (None at module level).
+    pub scope: Option<Rc<Scope>>,
+    /// The class whose body defined it (for `super()`).
+    pub class: RefCell<Option<std::rc::Weak<Class>>>,
+}
+
+/// A class: the reader's, or a built-in exception class.
+pub struct Class {
+    pub name: Rc<str>,
+    pub bases: Vec<Rc<Class>>,
+    pub attrs: RefCell<FxHashMap<Rc<str>, Value>>,
+    /// Whether this is a built-in class (exceptions), not the reader's.
+    pub builtin: bool,
+}
+
+impl Class {
+    /// Looks `name` up in the class and its bases (depth first, left to right: a simplification
+    /// of Python's C3 order that agrees with it for single inheritance).
+    pub fn lookup(&self, name: &str) -> Option<Value> {
+        if let Some(v) = self.attrs.borrow().get(name) {
+            return Some(v.clone());
+        }
+        self.bases.iter().find_map(|b| b.lookup(name))
+    }
+
+    /// Whether `self` is `other` or derives from it.
+    pub fn is_sub(self: &Rc<Self>, other: &Rc<Class>) -> bool {
+        Rc::ptr_eq(self, other) || self.bases.iter().any(|b| b.is_sub(other))
+    }
+}
+
+/// An instance of a class (exceptions included: their `args` live in `attrs`).
+pub struct Instance {
+    pub class: Rc<Class>,
+    pub attrs: RefCell<FxHashMap<Rc<str>, Value>>,
+}
+
+/// A coroutine object: an `async def` called, its arguments bound, not yet run.
+pub struct Coro {
+    pub func: Rc<Func>,
+    pub scope: Rc<Scope>,
+    /// The call as written with its arguments, for the lane label (`fetch_url('…/3')`).
+    pub label: Rc<str>,
+    pub started: Cell<bool>,
+}
+
+/// A key of a dict or a set: the hashable values, with Python's equalities (`1 == 1.0 == True`).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub enum HKey {
+    None,
+    Int(i64),
+    Float(u64),
+    Str(Rc<str>),
+    Tuple(Vec<HKey>),
+    /// Objects hashed by identity (instances, classes, functions, tasks).
+    Id(usize),
+}
+
+/// An insertion-ordered dict (Python's dicts remember insertion order).
+#[derive(Default, Clone)]
+pub struct Dict {
+    entries: Vec<Option<(Value, Value)>>,
+    index: FxHashMap<HKey, usize>,
+}
+
+impl Dict {
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
+    pub fn get(&self, key: &HKey) -> Option<&Value> {
+        let i = *self.index.get(key)?;
+        self.entries[i].as_ref().map(|(_, v)| v)
+    }
+
+    pub fn contains(&self, key: &HKey) -> bool {
+        self.index.contains_key(key)
+    }
+
+    /// Sets `key` (keeping its place if it is there already).
+    pub fn insert(&mut self, hk: HKey, key: Value, value: Value) {
+        match self.index.get(&hk) {
+            Some(&i) => {
+                if let Some(e) = self.entries[i].as_mut() {
+                    e.1 = value;
+                }
+            }
+            None => {
+                self.index.insert(hk, self.entries.len());
+                self.entries.push(Some((key, value)));
+            }
+        }
+    }
+
+    pub fn remove(&mut self, key: &HKey) -> Option<(Value, Value)> {
+        let i = self.index.remove(key)?;
+        let out = self.entries[i].take();
+        // Compact once tombstones outnumber entries, so a queue-like dict stays small.
+        if self.entries.len() > 16 && self.entries.len() > 2 * self.index.len() {
+            self.compact();
+        }
+        out
+    }
+
+    fn compact(&mut self) {
+        let entries: Vec<_> = self.entries.drain(..).flatten().collect();
+        self.index.clear();
+        for (i, (k, _)) in entries.iter().enumerate() {
+            if let Ok(hk) = k.hkey() {
+                self.index.insert(hk, i);
+            }
+        }
+        self.entries = entries.into_iter().map(Some).collect();
+    }
+
+    pub fn clear(&mut self) {
+        self.entries.clear();
+        self.index.clear();
+    }
+
+    /// The (key, value) pairs in insertion order.
+    pub fn iter(&self) -> impl Iterator<Item = &(Value, Value)> {
+        self.entries.iter().flatten()
+    }
+
+    pub fn keys(&self) -> Vec<Value> {
+        self.iter().map(|(k, _)| k.clone()).collect()
+    }
+
+    /// Removes and returns the first entry (for `popitem`-like uses).
+    pub fn pop_first(&mut self) -> Option<(Value, Value)> {
+        let (k, _) = self.iter().next()?.clone();
+        let hk = k.hkey().ok()?;
+        self.remove(&hk)
+    }
+}
+
+impl Value {
+    pub fn str(s: &str) -> Value {
+        Value::Str(Rc::from(s))
+    }
+
+    pub fn list(items: Vec<Value>) -> Value {
+        Value::List(Rc::new(RefCell::new(items)))
+    }
+
+    pub fn tuple(items: Vec<Value>) -> Value {
+        Value::Tuple(Rc::from(items))
+    }
+
+    pub fn dict(d: Dict) -> Value {
+        Value::Dict(Rc::new(RefCell::new(d)))
+    }
+
+    /// The name of the value's type, as `type(x).__name__` gives it.
+    pub fn type_name(&self) -> Rc<str> {
+        let name = match self {
+            Value::None => "NoneType",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Float(_) => "float",
+            Value::Str(_) => "str",
+            Value::List(_) => "list",
+            Value::Tuple(_) => "tuple",
+            Value::Dict(_) => "dict",
+            Value::Set(_) => "set",
+            Value::Range(_) => "range",
+            Value::Func(_) => "function",
+            Value::Bound(_) | Value::Method(_) => "method",
+            Value::Builtin(_) => "builtin_function_or_method",
+            Value::Class(_) => "type",
+            Value::Instance(i) => return i.class.name.clone(),
+            Value::Super(_) => "super",
+            Value::Module(_) => "module",
+            Value::Coro(_) => "coroutine",
+            Value::Task(_) => "Task",
+            Value::Obj(o) => o.type_name(),
+        };
+        Rc::from(name)
+    }
+
+    /// Python's truth value.
+    pub fn truthy(&self) -> bool {
+        match self {
+            Value::None => false,
+            Value::Bool(b) => *b,
+            Value::Int(i) => *i != 0,
+            Value::Float(f) => *f != 0.0,
+            Value::Str(s) => !s.is_empty(),
+            Value::List(l) => !l.borrow().is_empty(),
+            Value::Tuple(t) => !t.is_empty(),
+            Value::Dict(d) | Value::Set(d) => !d.borrow().is_empty(),
+            Value::Range(r) => range_len(r.0, r.1, r.2) > 0,
+            Value::Obj(o) => o.truthy(),
+            _ => true,
+        }
+    }
+
+    /// The hash key, or Python's `TypeError: unhashable type` (as the type's name).
+    pub fn hkey(&self) -> Result<HKey, Rc<str>> {
+        Ok(match self {
+            Value::None => HKey::None,
+            Value::Bool(b) => HKey::Int(i64::from(*b)),
+            Value::Int(i) => HKey::Int(*i),
+            Value::Float(f) => {
+                if f.fract() == 0.0 && f.abs() < 9.0e18 {
+                    HKey::Int(*f as i64)
+                } else {
+                    HKey::Float(f.to_bits())
+                }
+            }
+            Value::Str(s) => HKey::Str(s.clone()),
+            Value::Tuple(t) => HKey::Tuple(t.iter().map(Value::hkey).collect::<Result<_, _>>()?),
+            Value::List(_) | Value::Dict(_) | Value::Set(_) => return Err(self.type_name()),
+            other => HKey::Id(other.identity()),
+        })
+    }
+
+    /// An identity for `is` and for hashing objects: the address of what the value points to.
+    pub fn identity(&self) -> usize {
+        match self {
+            Value::Str(s) => Rc::as_ptr(s) as *const u8 as usize,
+            Value::List(l) => Rc::as_ptr(l) as usize,
+            Value::Tuple(t) => Rc::as_ptr(t) as *const u8 as usize,
+            Value::Dict(d) | Value::Set(d) => Rc::as_ptr(d) as usize,
+            Value::Range(r) => Rc::as_ptr(r) as usize,
+            Value::Func(f) => Rc::as_ptr(f) as usize,
+            Value::Bound(b) => Rc::as_ptr(b) as usize,
+            Value::Method(m) => Rc::as_ptr(m) as usize,
+            Value::Class(c) => Rc::as_ptr(c) as usize,
+            Value::Instance(i) => Rc::as_ptr(i) as usize,
+            Value::Super(s) => Rc::as_ptr(s) as usize,
+            Value::Coro(c) => Rc::as_ptr(c) as usize,
+            Value::Task(t) => Rc::as_ptr(t) as usize,
+            Value::Obj(o) => Rc::as_ptr(o) as usize,
+            Value::Builtin(b) => *b as usize + 1,
+            Value::Module(m) => *m as usize + 0x100,
+            Value::None => 1,
+            Value::Bool(b) => 2 + usize::from(*b),
+            Value::Int(i) => *i as usize,
+            Value::Float(f) => f.to_bits() as usize,
+        }
+    }
+
+    /// `a is b`.
+    pub fn is(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::None, Value::None) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            // Small ints are cached in CPython; equal ints are treated as identical here.
+            (Value::Int(a), Value::Int(b)) => a == b,
+            (Value::Float(a), Value::Float(b)) => a.to_bits() == b.to_bits(),
+            (Value::Builtin(a), Value::Builtin(b)) => a == b,
+            (Value::Module(a), Value::Module(b)) => a == b,
+            (Value::Str(a), Value::Str(b)) => Rc::ptr_eq(a, b) || (a.len() <= 1 && a == b),
+            (a, b) => std::mem::discriminant(a) == std::mem::discriminant(b) && a.identity() == b.identity(),
+        }
+    }
+
+    /// The instance's class, if the value is an instance.
+    pub fn class(&self) -> Option<&Rc<Class>> {
+        match self {
+            Value::Instance(i) => Some(&i.class),
+            _ => None,
+        }
+    }
+}
+
+/// How many numbers `range(start, stop, step)` holds.
+pub fn range_len(start: i64, stop: i64, step: i64) -> i64 {
+    let (start, stop, step) = (i128::from(start), i128::from(stop), i128::from(step));
+    let n = if step > 0 && start < stop {
+        (stop - start + step - 1) / step
+    } else if step < 0 && start > stop {
+        (start - stop - step - 1) / -step
+    } else {
+        0
+    };
+    n.min(i128::from(i64::MAX)) as i64
+}
+
+/// Python's `==`.
+pub fn eq(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Float(x), Value::Float(y)) => x == y,
+        (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => (*x as f64) == *y,
+        (Value::Bool(x), _) => eq(&Value::Int(i64::from(*x)), b),
+        (_, Value::Bool(y)) => eq(a, &Value::Int(i64::from(*y))),
+        (Value::Str(x), Value::Str(y)) => x == y,
+        (Value::None, Value::None) => true,
+        (Value::List(x), Value::List(y)) => {
+            Rc::ptr_eq(x, y) || seq_eq(&x.borrow(), &y.borrow())
+        }
+        (Value::Tuple(x), Value::Tuple(y)) => seq_eq(x, y),
+        (Value::Dict(x), Value::Dict(y)) => Rc::ptr_eq(x, y) || dict_eq(&x.borrow(), &y.borrow()),
+        (Value::Set(x), Value::Set(y)) => {
+            let (x, y) = (x.borrow(), y.borrow());
+            x.len() == y.len() && x.iter().all(|(k, _)| k.hkey().is_ok_and(|h| y.contains(&h)))
+        }
+        (Value::Range(x), Value::Range(y)) => x == y,
+        (x, y) => x.is(y),
+    }
+}
+
+fn seq_eq(a: &[Value], b: &[Value]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| eq(x, y))
+}
+
+fn dict_eq(a: &Dict, b: &Dict) -> bool {
+    a.len() == b.len()
+        && a.iter().all(|(k, v)| k.hkey().ok().and_then(|h| b.get(&h)).is_some_and(|w| eq(v, w)))
+}
