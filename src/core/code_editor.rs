@@ -101,13 +101,29 @@ pub struct LogLine {
 }
 
 /// The log of `run` up to `until` ms (the replay's playhead; `f64::INFINITY` for all of it), at
-/// most `most` lines (the last ones), and how many earlier lines were left out.
+/// most `most` lines (the last ones), and how many earlier lines were left out. A task's failure
+/// is a line too (a program stopped by a limit has no traceback), unless the task's last printed
+/// line already said it (a traceback ends with the error).
 pub fn log(run: &Run, until: f64, most: usize) -> (Vec<LogLine>, usize) {
-    let printed: Vec<_> = run.events.iter().filter(|e| e.kind == Kind::Print && e.t <= until).collect();
+    let mut last_print: rustc_hash::FxHashMap<u32, &str> = Default::default();
+    let mut printed = Vec::new();
+    for e in run.events.iter().take_while(|e| e.t <= until) {
+        match e.kind {
+            Kind::Print => {
+                last_print.insert(e.task, &e.detail);
+                printed.push(e);
+            }
+            Kind::Failed if last_print.get(&e.task).is_none_or(|p| !p.ends_with(&*e.detail)) => printed.push(e),
+            _ => {}
+        }
+    }
     let skipped = printed.len().saturating_sub(most);
     let lines = printed[skipped..]
         .iter()
-        .map(|e| LogLine { t: e.t, task: run.label(e.task), line: e.line, text: e.detail.to_string() })
+        .map(|e| {
+            let text = if e.kind == Kind::Failed { format!("✗ {}", &*e.detail) } else { e.detail.to_string() };
+            LogLine { t: e.t, task: run.label(e.task), line: e.line, text }
+        })
         .collect();
     (lines, skipped)
 }

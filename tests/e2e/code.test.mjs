@@ -7,6 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import { deflateRawSync } from 'node:zlib';
 import { artifactPath, openApp, useAppServer } from './support.mjs';
 
 const app = useAppServer({ before, after });
@@ -29,6 +30,11 @@ async def main():
 asyncio.run(main())
 `;
 
+/** A link's `code` value, as any raw-DEFLATE writer makes it (here Node's zlib, not awaitlab's). */
+function codeLink(source) {
+  return `pattern=code&code=!${deflateRawSync(Buffer.from(source)).toString('base64url')}`;
+}
+
 async function open(query = '', viewport = { width: 1280, height: 800 }) {
   const page = await openApp(app.browser, app.server.url, query);
   await page.setViewportSize(viewport);
@@ -49,6 +55,16 @@ async function lanesWith(page, needle, figure = 'figure.predicted') {
     { timeout: 15_000 },
   );
   return page.$$eval(`${figure} text.lane-label`, (ts) => ts.map((t) => t.textContent));
+}
+
+/** Pastes `text` over the editor's whole text (one `insertText`, as a paste). */
+async function paste(page, text) {
+  await page.evaluate((t) => {
+    const area = document.querySelector('#code-input');
+    area.focus();
+    area.select();
+    document.execCommand('insertText', false, t);
+  }, text);
 }
 
 /** The URL's `code` value once the scenario holds a program. */
@@ -102,7 +118,9 @@ test('Tab and Shift-Tab indent and outdent the selected lines, and undo takes an
 });
 
 test('a link with code reproduces the same prediction in a fresh page and in an embed', async () => {
-  const first = await open('pattern=code&code=' + encodeURIComponent(FETCHES));
+  const first = await open('pattern=gather&tasks=2');
+  await first.click('#code-edit');
+  await typeCode(first, FETCHES);
   const lanes = await lanesWith(first, 'fetch_url(');
   const query = (await codeInUrl(first)).slice(1);
   const makespan = await first.textContent('#figures, .figures, .summary').catch(() => '');
@@ -121,7 +139,7 @@ test('a link with code reproduces the same prediction in a fresh page and in an 
 });
 
 test('a syntax error shows line:column under the editor and marks the line; the page keeps working', async () => {
-  const page = await open('pattern=code&code=' + encodeURIComponent(FETCHES));
+  const page = await open(codeLink(FETCHES));
   await lanesWith(page, 'fetch_url(');
   await typeCode(page, 'import asyncio\n\nasync def main(:\n    pass\n');
   await page.waitForFunction(() => /Line 3, column \d+/.test(document.querySelector('#code-problem').textContent));
@@ -136,14 +154,16 @@ test('a syntax error shows line:column under the editor and marks the line; the 
 });
 
 test('a 100 KB paste gets a clear message and the page keeps working', async () => {
-  const page = await open('pattern=code&code=' + encodeURIComponent(FETCHES));
+  const page = await open(codeLink(FETCHES));
   await lanesWith(page, 'fetch_url(');
-  const paste = 'x = 1  # a long program\n'.repeat(Math.ceil(100_000 / 24));
-  await typeCode(page, paste);
+  const query = await codeInUrl(page);
+  await paste(page, 'x = 1  # a long program\n'.repeat(Math.ceil(100_000 / 24)));
+  await page.waitForFunction(() => /bytes long/.test(document.querySelector('#code-problem').textContent));
   const message = await page.textContent('#code-problem');
   assert.match(message, /\d+ bytes long; awaitlab runs programs of up to 65536 bytes/, message);
-  // The URL and the prediction keep the last program that fitted.
-  assert.match(decodeURIComponent(await codeInUrl(page)), /code=!/);
+  // The link and the prediction keep the last program that fitted.
+  assert.equal(await page.evaluate(() => location.search), query);
+  assert.ok((await lanesWith(page, 'fetch_url(')).length > 0);
   await typeCode(page, FETCHES);
   await page.waitForFunction(() => /parses/.test(document.querySelector('#code-problem').textContent));
   assert.deepEqual(page.awaitlabErrors, []);
@@ -152,7 +172,7 @@ test('a 100 KB paste gets a clear message and the page keeps working', async () 
 
 test('an endless loop stops with a message naming its line, and the page keeps working', async () => {
   const endless = 'import asyncio\n\n\nasync def main():\n    n = 0\n    while True:\n        n += 1\n\n\nasyncio.run(main())\n';
-  const page = await open('pattern=code&code=' + encodeURIComponent(FETCHES));
+  const page = await open(codeLink(FETCHES));
   await lanesWith(page, 'fetch_url(');
   await typeCode(page, endless);
   await page.waitForFunction(() => /line [67]\b/i.test(document.querySelector('#code-log')?.textContent ?? ''), null, {
@@ -177,7 +197,7 @@ test('window.awaitlab.run takes plain code: the Run JSON carries it, lanes are n
 });
 
 test('axe: no serious or critical violation on the editor', async () => {
-  const page = await open('pattern=code&code=' + encodeURIComponent(FETCHES));
+  const page = await open(codeLink(FETCHES));
   await page.waitForSelector('#code-input');
   await page.addScriptTag({ path: AXE });
   const violations = await page.evaluate(async () =>
