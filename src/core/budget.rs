@@ -31,7 +31,8 @@ pub const MAX_VALUE_BYTES: usize = 4096;
 /// this much. The `code` key is the one value allowed past [`MAX_VALUE_BYTES`].
 pub const MAX_SOURCE_BYTES: usize = 64 * 1024;
 /// Longest `code` value in a link (compressed and base64url-encoded, see `scenario::program`):
-/// typical Python compresses 3–4×, so a program at [`MAX_SOURCE_BYTES`] fits; the inflated size is
+/// typical Python deflates 3–4× (a 20 KB program is a 7.3 KB link), so a program at
+/// [`MAX_SOURCE_BYTES`] fits; the inflated size is
 /// capped at [`MAX_SOURCE_BYTES`] while inflating, so a small value cannot expand into a big one.
 pub const MAX_CODE_LINK_BYTES: usize = 32 * 1024;
 

@@ -4,7 +4,7 @@
 //!   and the Run JSON carry;
 //! - **link**: `!` then the UTF-8 source compressed with raw DEFLATE and written in base64url
 //!   without padding (`A–Z a–z 0–9 - _`), what links carry, so a program survives any URL and is
-//!   3–4× shorter.
+//!   2–3× shorter than its source.
 //!
 //! No Python program starts with `!` (it is not a token that can begin a statement), so a value
 //! starting with it is the link form and anything else is plain source: every channel accepts
