@@ -122,10 +122,41 @@ pub fn log(run: &Run, until: f64, most: usize) -> (Vec<LogLine>, usize) {
         .iter()
         .map(|e| {
             let text = if e.kind == Kind::Failed { format!("✗ {}", &*e.detail) } else { e.detail.to_string() };
-            LogLine { t: e.t, task: run.label(e.task), line: e.line, text }
+            LogLine { t: e.t, task: lane_label(&run.label(e.task)), line: e.line, text }
         })
         .collect();
     (lines, skipped)
+}
+
+/// Longest lane label drawn beside a timeline, in characters.
+const LANE_LABEL_CHARS: usize = 28;
+
+/// A code run's lane label as the timeline's gutter draws it: an object's `<… object>` repr
+/// becomes `…` (`fetch_url(<aiohttp.ClientSession object>, 3)` → `fetch_url(…, 3)`), and what is
+/// still too long keeps its start and end around a `…`. The Run JSON keeps the label whole.
+pub fn lane_label(label: &str) -> String {
+    let mut out = String::with_capacity(label.len());
+    let mut depth = 0u32;
+    for c in label.chars() {
+        match c {
+            '<' => {
+                if depth == 0 {
+                    out.push('…');
+                }
+                depth += 1;
+            }
+            '>' if depth > 0 => depth -= 1,
+            _ if depth > 0 => {}
+            c => out.push(c),
+        }
+    }
+    let chars: Vec<char> = out.chars().collect();
+    if chars.len() <= LANE_LABEL_CHARS {
+        return out;
+    }
+    let keep = (LANE_LABEL_CHARS - 1) / 2;
+    let (head, tail) = (&chars[..keep], &chars[chars.len() - keep..]);
+    format!("{}…{}", head.iter().collect::<String>(), tail.iter().collect::<String>())
 }
 
 #[cfg(test)]
@@ -153,6 +184,15 @@ mod tests {
         assert_eq!(tab("a\nb", 0, 1, true), None, "nothing to outdent");
         // A selection ending at a line's start leaves that line alone.
         assert_eq!(apply("a\nb", &tab("a\nb", 0, 2, false).unwrap()), "    a\nb");
+    }
+
+    #[test]
+    fn lane_labels_drop_object_reprs_and_keep_both_ends() {
+        assert_eq!(lane_label("fetch_url(<aiohttp.ClientSession object>, 3)"), "fetch_url(…, 3)");
+        assert_eq!(lane_label("main()"), "main()");
+        let long = lane_label("process_with_retry('https://example.org/a/very/long/path', 3)");
+        assert_eq!(long.chars().count(), 27);
+        assert!(long.starts_with("process_with_") && long.ends_with("path', 3)"), "{long}");
     }
 
     #[test]

@@ -27,6 +27,7 @@ use super::timeline_view::TimelineView;
 use super::url::{self, use_url_sync};
 use super::zoom_bar::ZoomBar;
 use super::Shared;
+use crate::core::code_editor;
 use crate::core::event::Event;
 use crate::core::gap;
 use crate::core::message::{ControlsView, ViewOptions};
@@ -86,8 +87,9 @@ fn use_layouts(state: &State, replaying: Option<&Replaying>, playhead: Option<f6
         (0..workload.len()).map(|t| workload.label(t)).collect::<Vec<_>>()
     });
     // A code run's lanes are the tasks its program creates, named as the prediction named them.
+    let is_code = view::shown_scenario(state).pattern == Pattern::Code;
     let labels = match &state.predicted {
-        Some(p) if view::shown_scenario(state).pattern == Pattern::Code => Rc::new(p.labels.clone()),
+        Some(p) if is_code => Rc::new(p.labels.clone()),
         _ => labels,
     };
     let predicted_run = state.predicted.clone();
@@ -109,6 +111,7 @@ fn use_layouts(state: &State, replaying: Option<&Replaying>, playhead: Option<f6
         (None, None) => (None, None),
     };
     let labels = replaying.map_or(labels, |r| Rc::new(r.run.labels.clone()));
+    let labels = if is_code { Rc::new(labels.iter().map(|l| code_editor::lane_label(l)).collect()) } else { labels };
     Layouts { predicted: (*predicted).clone(), predicted_cut, measured, measured_cut, labels }
 }
 

@@ -214,9 +214,9 @@ fn log_line(l: &LogLine) -> Html {
     html! {
         <li>
             <time>{ format_ms(l.t) }</time>
-            <span class="log-task">{ l.task.clone() }</span>
-            if l.line > 0 { <span class="log-at">{ format!("line {}", l.line) }</span> }
             <code>{ l.text.clone() }</code>
+            <span class="log-task" title={l.task.clone()}>{ l.task.clone() }</span>
+            if l.line > 0 { <span class="log-at">{ format!("line {}", l.line) }</span> }
         </li>
     }
 }
