@@ -8,9 +8,11 @@ use std::time::{Duration, Instant};
 
 use awaitlab::core::py::ast::*;
 use awaitlab::core::py::parse;
-use awaitlab::core::py::parse::{MAX_NESTING, MAX_SOURCE_BYTES};
+use awaitlab::core::py::parse::{MAX_NESTING, MAX_SOURCE_BYTES, MAX_TREE_DEPTH};
 use rand_core::{RngCore, SeedableRng};
 use rand_pcg::Pcg64;
+
+mod common;
 
 // ---- Helpers ------------------------------------------------------------------------------------
 
@@ -52,6 +54,20 @@ fn sx(src: &str) -> String {
 
 /// A compact S-expression of an expression, to check shapes and precedence at a glance.
 fn show(e: &Expr) -> String {
+    let s = show_kind(e);
+    if WITH_POS.with(|w| w.get()) {
+        format!("{s}@{}:{}", e.pos.line, e.pos.col)
+    } else {
+        s
+    }
+}
+
+thread_local! {
+    /// Whether [`show`] writes each expression's position after it (`x@1:5`).
+    static WITH_POS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+fn show_kind(e: &Expr) -> String {
     let list = |items: &[Expr]| items.iter().map(show).collect::<Vec<_>>().join(" ");
     match &e.kind {
         ExprKind::Name(n) => n.clone(),
@@ -433,6 +449,388 @@ fn every_patterns_generated_code_parses_except_the_process_pool() {
         }
     }
     assert!(parsed >= 30, "only {parsed} programs parsed");
+}
+
+/// The corpus: the article's programs made runnable under CPython (tests/py_corpus).
+fn corpus() -> Vec<(String, String)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/py_corpus");
+    let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .expect("tests/py_corpus")
+        .map(|e| e.expect("an entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "py"))
+        .map(|p| (p.display().to_string(), std::fs::read_to_string(&p).expect("readable")))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn every_corpus_program_parses() {
+    let files = corpus();
+    assert!(files.len() >= 9, "the corpus has {} programs", files.len());
+    for (path, src) in &files {
+        parse(src).unwrap_or_else(|e| panic!("{path}: {e}"));
+    }
+}
+
+/// The reference the interpreter is compared with: each corpus program runs under CPython on a
+/// virtual clock (scripts/py_reference.py), with the article's figures (3 s with gather, 5 s
+/// without) and no error.
+#[test]
+fn the_corpus_runs_under_cpython_on_the_virtual_clock() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let paths: Vec<String> = corpus().into_iter().map(|(p, _)| p).collect();
+    let out = std::process::Command::new(common::python::interpreter())
+        .arg(format!("{root}/scripts/py_reference.py"))
+        .args(&paths)
+        .output()
+        .expect("python runs");
+    assert!(out.status.success(), "py_reference.py failed: {}", String::from_utf8_lossy(&out.stderr));
+    let runs: Vec<serde_json::Value> =
+        String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect();
+    assert_eq!(runs.len(), paths.len());
+    let run = |name: &str| runs.iter().find(|r| r["program"].as_str().is_some_and(|p| p.ends_with(name))).expect(name);
+    for r in &runs {
+        assert!(r["error"].is_null(), "{}: {}", r["program"], r["error"]);
+        let tasks = r["tasks"].as_array().expect("tasks");
+        assert_eq!(tasks[0]["name"], "main", "{}: the main coroutine is the first task", r["program"]);
+        for t in tasks {
+            for span in t["spans"].as_array().expect("spans") {
+                let (a, b) = (span[0].as_f64().expect("start"), span[1].as_f64().expect("end"));
+                assert!(a <= b && b <= r["makespan_ms"].as_f64().expect("makespan"), "{}: {span}", r["program"]);
+            }
+        }
+    }
+    assert_eq!(run("breakfast_gather.py")["makespan_ms"], 3000.0);
+    assert_eq!(run("breakfast_sequential.py")["makespan_ms"], 5000.0);
+    let crawler = run("crawler.py");
+    assert_eq!(crawler["tasks"].as_array().map(Vec::len), Some(101), "main and 100 fetches");
+    let retry = run("process_with_retry.py")["prints"].to_string();
+    assert!(retry.contains("gave up: RuntimeError: cannot reuse already awaited coroutine"), "{retry}");
+}
+
+// ---- CPython's trees ------------------------------------------------------------------------
+
+/// Renders CPython's `ast` of each program (a JSON list on stdin) like [`render`] renders ours.
+const CPYTHON_RENDER: &str = r#####"import ast, sys
+BIN = {ast.Add:'+',ast.Sub:'-',ast.Mult:'*',ast.Div:'/',ast.FloorDiv:'//',ast.Mod:'%',ast.Pow:'**',ast.BitAnd:'&',ast.BitOr:'|',ast.BitXor:'^',ast.LShift:'<<',ast.RShift:'>>'}
+UN = {ast.USub:'-',ast.UAdd:'+',ast.Not:'not',ast.Invert:'~'}
+def rs(s):
+    out = '"'
+    for c in s:
+        if c == '\\': out += '\\\\'
+        elif c == '"': out += '\\"'
+        elif c == '\n': out += '\\n'
+        elif c == '\t': out += '\\t'
+        elif c == '\r': out += '\\r'
+        elif c == '\0': out += '\\0'
+        elif ord(c) < 32 or ord(c) == 127: out += '\\u{%x}' % ord(c)
+        else: out += c
+    return out + '"'
+def rf(v):
+    # Rust's {:?} for f64
+    if v == int(v) and abs(v) < 1e16: return f"{v:.1f}"
+    r = repr(v)
+    return r.replace('e-0','e-').replace('e+','e')
+LINES = []
+def show(e):
+    return f"{show_kind(e)}@{e.lineno}:{col(LINES, e)}"
+def show_kind(e):
+    L = lambda xs: ' '.join(show(x) for x in xs)
+    t = type(e)
+    if t is ast.Name: return e.id
+    if t is ast.Constant:
+        v = e.value
+        if v is Ellipsis: return 'Ellipsis'
+        if v is None: return 'None'
+        if v is True: return 'True'
+        if v is False: return 'False'
+        if isinstance(v, int): return str(v)
+        if isinstance(v, float): return rf(v)
+        if isinstance(v, str): return rs(v)
+        return repr(v)
+    if t is ast.JoinedStr: return f"(f {fparts(e.values)})"
+    if t is ast.List: return f"[{L(e.elts)}]"
+    if t is ast.Tuple: return f"(tuple {L(e.elts)})"
+    if t is ast.Set: return f"{{set {L(e.elts)}}}"
+    if t is ast.Dict: return "{dict " + ' '.join(f"{show(k)}:{show(v)}" if k is not None else f"**{show(v)}" for k, v in zip(e.keys, e.values)) + "}"
+    if t in (ast.ListComp, ast.SetComp, ast.GeneratorExp):
+        kind = {ast.ListComp:'List', ast.SetComp:'Set', ast.GeneratorExp:'Generator'}[t]
+        return f"({kind} {show(e.elt)} {gens(e.generators)})"
+    if t is ast.DictComp: return f"(DictComp {show(e.key)}:{show(e.value)} {gens(e.generators)})"
+    if t is ast.BinOp: return f"({BIN[type(e.op)]} {show(e.left)} {show(e.right)})"
+    if t is ast.UnaryOp: return f"({UN[type(e.op)]} {show(e.operand)})"
+    if t is ast.BoolOp: return f"({'and' if isinstance(e.op, ast.And) else 'or'} {L(e.values)})"
+    if t is ast.Compare:
+        s = f"(cmp {show(e.left)}"
+        for op, c in zip(e.ops, e.comparators): s += f" {type(op).__name__} {show(c)}"
+        return s + ")"
+    if t is ast.Call:
+        s = f"(call {show(e.func)}"
+        for a in e.args: s += f" {show(a)}"
+        for k in e.keywords: s += f" {k.arg}={show(k.value)}" if k.arg else f" **{show(k.value)}"
+        return s + ")"
+    if t is ast.Attribute: return f"{show(e.value)}.{e.attr}"
+    if t is ast.Subscript: return f"{show(e.value)}[{show(e.slice)}]"
+    if t is ast.Slice:
+        o = lambda x: '' if x is None else show(x)
+        return f"{o(e.lower)}:{o(e.upper)}:{o(e.step)}"
+    if t is ast.Starred: return f"*{show(e.value)}"
+    if t is ast.Await: return f"(await {show(e.value)})"
+    if t is ast.Lambda: return f"(lambda {params(e.args)} {show(e.body)})"
+    if t is ast.IfExp: return f"(if {show(e.test)} {show(e.body)} {show(e.orelse)})"
+    return f"<{t.__name__}>"
+def gens(gs):
+    out = []
+    for g in gs:
+        ifs = ''.join(f" if {show(i)}" for i in g.ifs)
+        out.append(f"{'async ' if g.is_async else ''}for {show(g.target)} in {show(g.iter)}{ifs}")
+    return ' '.join(out)
+def fparts(vals):
+    out = []
+    for p in vals:
+        if isinstance(p, ast.Constant):
+            if p.value: out.append(rs(p.value))  # 3.12 leaves an empty constant at a spec's end
+        else:
+            c = '' if p.conversion == -1 else '!' + chr(p.conversion)
+            s = '' if p.format_spec is None or not p.format_spec.values else f":({fparts(p.format_spec.values)})"
+            out.append(f"{{{show(p.value)}{c}{s}}}")
+    return ' '.join(out)
+def params(a):
+    args = a.posonlyargs + a.args
+    d = [None] * (len(args) - len(a.defaults)) + a.defaults
+    out = [x.arg if dv is None else f"{x.arg}={show(dv)}" for x, dv in zip(args, d)]
+    if a.vararg: out.append('*' + a.vararg.arg)
+    elif a.kwonlyargs: out.append('*')
+    for x, dv in zip(a.kwonlyargs, a.kw_defaults): out.append(x.arg if dv is None else f"{x.arg}={show(dv)}")
+    if a.kwarg: out.append('**' + a.kwarg.arg)
+    return '(' + ' '.join(out) + ')'
+def col(src_lines, n):
+    line = src_lines[n.lineno - 1].encode()
+    return len(line[:n.col_offset].decode()) + 1
+def stmts(body, out, ind, L):
+    pad = ' ' * ind
+    o = lambda x: '-' if x is None else show(x)
+    for s in body:
+        out.append(f"{pad}@{s.lineno}:{col(L, s)} ")
+        t = type(s)
+        w = lambda x: out.__setitem__(-1, out[-1] + x)
+        if t is ast.Expr: w(f"expr {show(s.value)}")
+        elif t is ast.Assign: w(f"assign {' = '.join(show(x) for x in s.targets)} = {show(s.value)}")
+        elif t is ast.AugAssign: w(f"aug {show(s.target)} {BIN[type(s.op)]} {show(s.value)}")
+        elif t is ast.AnnAssign: w(f"ann {show(s.target)} {o(s.value)}")
+        elif t is ast.Return: w(f"return {o(s.value)}")
+        elif t in (ast.If, ast.While):
+            w(f"{'if' if t is ast.If else 'while'} {show(s.test)}"); stmts(s.body, out, ind+2, L); out.append(f"{pad}else"); stmts(s.orelse, out, ind+2, L)
+        elif t in (ast.For, ast.AsyncFor):
+            w(f"for{'async' if t is ast.AsyncFor else ''} {show(s.target)} in {show(s.iter)}"); stmts(s.body, out, ind+2, L); out.append(f"{pad}else"); stmts(s.orelse, out, ind+2, L)
+        elif t is ast.Break: w("break")
+        elif t is ast.Continue: w("continue")
+        elif t is ast.Pass: w("pass")
+        elif t is ast.Try:
+            w("try"); stmts(s.body, out, ind+2, L)
+            for h in s.handlers:
+                out.append(f"{pad}except@{h.lineno}:{col(L, h)} {o(h.type)} {h.name or '-'}"); stmts(h.body, out, ind+2, L)
+            out.append(f"{pad}else"); stmts(s.orelse, out, ind+2, L)
+            out.append(f"{pad}finally"); stmts(s.finalbody, out, ind+2, L)
+        elif t is ast.Raise: w(f"raise {o(s.exc)} {o(s.cause)}")
+        elif t in (ast.With, ast.AsyncWith):
+            w(f"with{'async' if t is ast.AsyncWith else ''} " + ', '.join(f"{show(i.context_expr)} as {o(i.optional_vars)}" for i in s.items)); stmts(s.body, out, ind+2, L)
+        elif t in (ast.FunctionDef, ast.AsyncFunctionDef):
+            w(f"def{'async' if t is ast.AsyncFunctionDef else ''} {s.name} {params(s.args)} [{' '.join(show(d) for d in s.decorator_list)}]"); stmts(s.body, out, ind+2, L)
+        elif t is ast.ClassDef:
+            w(f"class {s.name} ({' '.join(show(b) for b in s.bases)}) [{' '.join(show(d) for d in s.decorator_list)}]"); stmts(s.body, out, ind+2, L)
+        elif t is ast.Global: w("global " + ' '.join(s.names))
+        elif t is ast.Nonlocal: w("nonlocal " + ' '.join(s.names))
+        elif t is ast.Import: w("import " + ', '.join(f"{a.name} as {a.asname or '-'}" for a in s.names))
+        elif t is ast.ImportFrom: w(f"from {s.module} import " + ', '.join(f"{a.name} as {a.asname or '-'}" for a in s.names))
+        elif t is ast.Assert: w(f"assert {show(s.test)} {o(s.msg)}")
+        elif t is ast.Delete: w("del " + ' '.join(show(x) for x in s.targets))
+        else: w(f"<{t.__name__}>")
+def render(src):
+    m = ast.parse(src)
+    LINES[:] = src.replace('\r\n', '\n').split('\n')
+    out = []
+    stmts(m.body, out, 0, src.replace('\r\n', '\n').split('\n'))
+    return '\n'.join(out) + ('\n' if out else '')
+
+import json
+outs = []
+for src in json.load(sys.stdin):
+    try:
+        outs.append(render(src))
+    except SyntaxError as e:
+        outs.append(f"SyntaxError {e}")
+print(json.dumps(outs))
+"#####;
+
+/// A module as indented lines: each statement with its position, expressions as [`show`] writes
+/// them (the same text CPython's side writes from its `ast`).
+fn render(m: &Module) -> String {
+    let mut out = String::new();
+    render_body(&m.body, &mut out, 0);
+    out
+}
+
+fn opt(e: &Option<Expr>) -> String {
+    e.as_ref().map_or("-".into(), show)
+}
+
+fn render_body(body: &[Stmt], out: &mut String, indent: usize) {
+    let pad = " ".repeat(indent);
+    let join = |items: &[Expr], sep: &str| items.iter().map(show).collect::<Vec<_>>().join(sep);
+    let names = |n: &[(String, Option<String>)]| {
+        n.iter().map(|(a, b)| format!("{a} as {}", b.as_deref().unwrap_or("-"))).collect::<Vec<_>>().join(", ")
+    };
+    for s in body {
+        let _ = write!(out, "{pad}@{}:{} ", s.pos.line, s.pos.col);
+        let line = |out: &mut String, text: String| {
+            let _ = writeln!(out, "{text}");
+        };
+        match &s.kind {
+            StmtKind::Expr(e) => line(out, format!("expr {}", show(e))),
+            StmtKind::Assign { targets, value } => {
+                line(out, format!("assign {} = {}", join(targets, " = "), show(value)))
+            }
+            StmtKind::AugAssign { target, op, value } => {
+                line(out, format!("aug {} {} {}", show(target), bin(*op), show(value)))
+            }
+            StmtKind::AnnAssign { target, value } => line(out, format!("ann {} {}", show(target), opt(value))),
+            StmtKind::Return(v) => line(out, format!("return {}", opt(v))),
+            StmtKind::If { test, body, orelse } | StmtKind::While { test, body, orelse } => {
+                let kw = if matches!(s.kind, StmtKind::If { .. }) { "if" } else { "while" };
+                line(out, format!("{kw} {}", show(test)));
+                render_else(body, orelse, out, indent);
+            }
+            StmtKind::For { target, iter, body, orelse, is_async } => {
+                line(out, format!("for{} {} in {}", if *is_async { "async" } else { "" }, show(target), show(iter)));
+                render_else(body, orelse, out, indent);
+            }
+            StmtKind::Break => line(out, "break".into()),
+            StmtKind::Continue => line(out, "continue".into()),
+            StmtKind::Pass => line(out, "pass".into()),
+            StmtKind::Try { body, handlers, orelse, finalbody } => {
+                line(out, "try".into());
+                render_body(body, out, indent + 2);
+                for h in handlers {
+                    let name = h.name.as_deref().unwrap_or("-");
+                    let _ = writeln!(out, "{pad}except@{}:{} {} {name}", h.pos.line, h.pos.col, opt(&h.kind));
+                    render_body(&h.body, out, indent + 2);
+                }
+                let _ = writeln!(out, "{pad}else");
+                render_body(orelse, out, indent + 2);
+                let _ = writeln!(out, "{pad}finally");
+                render_body(finalbody, out, indent + 2);
+            }
+            StmtKind::Raise { exc, cause } => line(out, format!("raise {} {}", opt(exc), opt(cause))),
+            StmtKind::With { items, body, is_async } => {
+                let items: Vec<String> =
+                    items.iter().map(|i| format!("{} as {}", show(&i.context), opt(&i.target))).collect();
+                line(out, format!("with{} {}", if *is_async { "async" } else { "" }, items.join(", ")));
+                render_body(body, out, indent + 2);
+            }
+            StmtKind::FunctionDef(f) => {
+                let a = if f.is_async { "async" } else { "" };
+                line(out, format!("def{a} {} {} [{}]", f.name, show_params(&f.params), join(&f.decorators, " ")));
+                render_body(&f.body, out, indent + 2);
+            }
+            StmtKind::ClassDef { name, bases, body, decorators } => {
+                line(out, format!("class {name} ({}) [{}]", join(bases, " "), join(decorators, " ")));
+                render_body(body, out, indent + 2);
+            }
+            StmtKind::Global(n) => line(out, format!("global {}", n.join(" "))),
+            StmtKind::Nonlocal(n) => line(out, format!("nonlocal {}", n.join(" "))),
+            StmtKind::Import(n) => line(out, format!("import {}", names(n))),
+            StmtKind::ImportFrom { module, names: n } => line(out, format!("from {module} import {}", names(n))),
+            StmtKind::Assert { test, msg } => line(out, format!("assert {} {}", show(test), opt(msg))),
+            StmtKind::Delete(t) => line(out, format!("del {}", join(t, " "))),
+        }
+    }
+}
+
+/// A body, then `else` and its body, the way CPython's side writes If, While and For.
+fn render_else(body: &[Stmt], orelse: &[Stmt], out: &mut String, indent: usize) {
+    render_body(body, out, indent + 2);
+    let _ = writeln!(out, "{}else", " ".repeat(indent));
+    render_body(orelse, out, indent + 2);
+}
+
+/// One block per construct, in the shapes a reader writes.
+const SAMPLER: &[&str] = &[
+    "x = -2 ** 2 + a * b // c % d - e / f\ny = a | b ^ c & d << 2 >> 1\nz = ~a ** -b ** c\n",
+    "x = not a == b and c is not d or e not in f\nx = a < b <= c != d > e >= f in g is h\n",
+    "x = a if b else c if d else lambda p, *q, r=1, **s: p\nx = lambda: 0\n",
+    "x = a.b[c](d, *e, f=g, **h)[i:j, ::k, l:][m]\n",
+    "x = [1, *a, 2]; y = (1,); z = (); w = {}; v = {1, *b}; u = {'k': 1, **d}\n",
+    "x = [i * j for i in a if i for j in b if j > i if j]\ny = {k: v for k, v in d.items()}\nz = {s for s in t}\n",
+    r#"x = 'a' "b" '''c
+d''' r'\d' u'\t\x41\u00e9\101'
+"#,
+    r#"x = f'{a!r:>{w}} {b=} {c:.2f} {{lit}} {d["k"]} {e + f!s}' f"{g}" 'tail'
+"#,
+    "x = 0x_FF + 0o17 + 0b1_0 + 1_000 + 1.5e-3 + .5 + 1. + 1e10 + 00\n",
+    "a, *b = c = d, e = f\nx: int = 1\ny: list\nself.z += 1\nw[0] **= 2\nv //= 3\n",
+    "if a:\n    pass\nelif b:\n    x = 1\nelif c: y = 2\nelse:\n    z = 3\n",
+    "for i, (k, v) in enumerate(x):\n    if k: continue\n    break\nelse:\n    pass\nwhile x: x -= 1\n",
+    "try:\n    a()\nexcept (A, B) as e:\n    raise C('x') from e\nexcept D:\n    raise\nexcept:\n    pass\nelse:\n    b()\nfinally:\n    c()\n",
+    "with a as b, c:\n    pass\nwith (d as e, f as g):\n    pass\n",
+    "@dec\n@dec2(1)\nasync def f(a, /, b: int = 2, *c, d, e=3, **g) -> None:\n    async with x as y:\n        await z\n    async for i in y:\n        return [await j async for j in i]\n",
+    "class A(B, c.D):\n    x = 1\n    def __init__(self, *, n=0):\n        self.n = n\n    async def __aenter__(self):\n        return self\n",
+    "def f():\n    global g\n    def h():\n        nonlocal n\n    n = 1\n    assert n, 'msg'\n    del g[0], h.x\n    return\n",
+    "import asyncio, random as r\nfrom typing import (List,\n    Dict as D,)\nfrom asyncio import sleep\n",
+    "x = (\n    1 +\n    2\n)\ny = 1 + \\\n    2\nif x:  # comment\n\n    # another\n    z = 3\n",
+    "x = a[...]\ny = ...\nprint(*(f(i) for i in range(3)), sep='')\nx = 1if y else 2\n",
+    "é = 'ü'; ä = é + 1\nx = '\\0 \\a \\b \\f \\v \\r'\n",
+    "x = (a).b + ((c + d)) * -(e)\ny = (f)(g)[h] if (i) else (j)\nz = not (k) or (l) < (m)\n",
+    "w = f'{(a)} {(b, c)!r}' + (lambda: (d))()\nv = f(\n    (x for x in y),\n    *(z),\n)\n",
+];
+
+/// Programs whose trees must be CPython's: the corpus, the article, every pattern's generated
+/// code, and the sampler.
+fn programs_for_cpython() -> Vec<String> {
+    use awaitlab::core::code::python;
+    use awaitlab::core::scenario::{Pattern, Scenario};
+    let mut programs: Vec<String> = corpus().into_iter().map(|(_, s)| s).collect();
+    programs.extend(ARTICLE.iter().map(|(_, s)| s.to_string()));
+    for p in Pattern::ALL {
+        for extra in
+            ["", "&preset=breakfast", "&limit=2&hold=0&jitter=0.5&backoff=exponential", "&errors=raise&fail=0.5"]
+        {
+            let q = format!("pattern={}{extra}", p.key());
+            if let Ok(s) = Scenario::parse(q.split('&').map(|p| p.split_once('=').expect("key=value"))) {
+                programs.push(python(&s));
+            }
+        }
+    }
+    programs.extend(SAMPLER.iter().map(|s| s.to_string()));
+    programs
+}
+
+/// Tree for tree and statement for statement (with positions), the parser agrees with CPython's
+/// own `ast` on every program above.
+#[test]
+fn trees_match_cpythons_ast() {
+    let programs = programs_for_cpython();
+    let mut child = std::process::Command::new(common::python::interpreter())
+        .args(["-c", CPYTHON_RENDER])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python runs");
+    let input = serde_json::to_string(&programs).expect("JSON");
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), input.as_bytes()).expect("written");
+    let out = child.wait_with_output().expect("python ends");
+    let theirs: Vec<String> = serde_json::from_slice(&out.stdout).expect("a JSON list");
+    assert_eq!(theirs.len(), programs.len());
+    WITH_POS.with(|w| w.set(true));
+    for (src, want) in programs.iter().zip(&theirs) {
+        let ours = render(&ok(src));
+        if &ours != want {
+            let first = ours.lines().zip(want.lines()).find(|(a, b)| a != b);
+            panic!("our tree differs from CPython's at {first:?}\n--- program:\n{src}\n--- ours:\n{ours}\n--- CPython's:\n{want}");
+        }
+    }
+    assert!(programs.len() > 60, "{} programs", programs.len());
 }
 
 // ---- Statements -------------------------------------------------------------------------------
@@ -959,14 +1357,40 @@ fn absurd_nesting_is_an_error_not_a_crash() {
         ("dicts", format!("x = {}{}\n", "{1: ".repeat(n), "}".repeat(n))),
         ("f-strings", format!("x = {}1{}\n", "f'{".repeat(n), "}'".repeat(n))),
         ("blocks", (0..n).map(|i| format!("{}if x:\n", " ".repeat(i))).collect::<String>() + &" ".repeat(n) + "pass\n"),
+        // Long chains nest each node in the next: the tree's depth is bounded too.
+        ("additions", format!("x = 1{}\n", " + 1".repeat(n))),
+        ("attributes", format!("x = a{}\n", ".b".repeat(n))),
+        ("calls", format!("x = f{}\n", "()".repeat(n))),
+        ("subscripts", format!("x = a{}\n", "[0]".repeat(n))),
+        ("elifs", format!("if a:\n    pass\n{}", "elif b:\n    pass\n".repeat(n))),
+        ("chains in brackets", format!("x = {}1{}\n", "(1 + 1 + 1 + 1 + 1 + ".repeat(n), ")".repeat(n))),
     ];
     for (what, src) in &cases {
         let src = if src.len() > MAX_SOURCE_BYTES { &src[..MAX_SOURCE_BYTES] } else { &src[..] };
         let started = Instant::now();
         let e = parse(src).expect_err(what);
-        assert!(e.message.contains("nested too deeply"), "{what}: {e}");
+        assert!(e.message.contains("nested too deeply") || e.message.contains("too long a chain"), "{what}: {e}");
         assert!(started.elapsed() < Duration::from_secs(2), "{what} took {:?}", started.elapsed());
     }
+}
+
+#[test]
+fn long_chains_up_to_the_tree_limit_parse() {
+    let k = MAX_TREE_DEPTH - 10;
+    ok(&format!("x = 1{}\n", " + 1".repeat(k)));
+    ok(&format!("x = a{}\n", ".b()".repeat(k / 2)));
+    let m = ok(&format!("if a:\n    pass\n{}else:\n    x = 1\n", "elif b:\n    pass\n".repeat(k)));
+    let mut depth = 0;
+    let mut s = &m.body[0];
+    while let StmtKind::If { orelse, .. } = &s.kind {
+        depth += 1;
+        s = &orelse[0];
+    }
+    assert_eq!((depth, s.pos), (k + 1, pos(4 + 2 * k as u32, 5)), "each elif nests in the one before, the else last");
+    assert_eq!(
+        error(&format!("x = 1{}\n", "+1".repeat(MAX_TREE_DEPTH + 1))),
+        format!("1:{} this is too long a chain: the syntax tree would be more than {MAX_TREE_DEPTH} levels deep; split it into several statements", 6 + 2 * MAX_TREE_DEPTH)
+    );
 }
 
 #[test]

@@ -22,6 +22,11 @@ pub const MAX_SOURCE_BYTES: usize = 64 * 1024;
 /// the recursive parser stays far from the end of the stack (in wasm too).
 pub const MAX_NESTING: usize = 100;
 
+/// How deep the syntax tree may be, counting chains too (`a + b + ...`, `a.b.c...`, `elif`s each
+/// nest one node in the next): whoever walks the tree recursively (the interpreter, and Rust's
+/// own drop of the boxes) stays within the stack.
+pub const MAX_TREE_DEPTH: usize = 400;
+
 /// The modules a program may import (`None`) and, for well-known others, why not. Any module not
 /// listed is refused with the list of the allowed ones.
 pub const IMPORTS: &[(&str, Option<&str>)] = &[
@@ -71,7 +76,15 @@ pub fn module(source: &str) -> Result<Module, CodeError> {
         Ok(toks) => (toks, None),
         Err(mut e) => (std::mem::take(&mut e.toks), Some(e)),
     };
-    let mut p = Parser { toks, i: 0, depth: 0, scope: Scope::default(), end_name: "the end of the code" };
+    let mut p = Parser {
+        toks,
+        i: 0,
+        depth: 0,
+        tree: 0,
+        paren_starts: Default::default(),
+        scope: Scope::default(),
+        end_name: "the end of the code",
+    };
     let parsed = p.module();
     let Some(lex) = lex_error else { return parsed };
     // A syntax error before the lexer's stops first (unless a bracket left open on an earlier
@@ -102,7 +115,13 @@ struct Scope {
 struct Parser {
     toks: Vec<Token>,
     i: usize,
+    /// Nesting of the recursive descent, bounded by [`MAX_NESTING`].
     depth: usize,
+    /// Depth of the tree being built, bounded by [`MAX_TREE_DEPTH`].
+    tree: usize,
+    /// The '(' before each parenthesized expression, by the expression's own position: a node
+    /// built around `(a + b)` starts at its '(', as in CPython.
+    paren_starts: rustc_hash::FxHashMap<(u32, u32), Pos>,
     scope: Scope,
     /// How the End token reads in errors: the code's end, or an f-string field's.
     end_name: &'static str,
@@ -210,6 +229,11 @@ impl Parser {
         }
     }
 
+    /// Where a node built around `e` starts: `e`'s own position, or its '(' if parenthesized.
+    fn start(&self, e: &Expr) -> Pos {
+        self.paren_starts.get(&(e.pos.line, e.pos.col)).copied().unwrap_or(e.pos)
+    }
+
     /// Runs `f` one nesting level deeper, refusing code nested past [`MAX_NESTING`].
     fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T, CodeError>) -> Result<T, CodeError> {
         self.nested_by(1, f)
@@ -224,9 +248,32 @@ impl Parser {
         if self.depth + levels > MAX_NESTING {
             return Err(err(self.pos(), format!("the code is nested too deeply (more than {MAX_NESTING} levels)")));
         }
+        let tree = self.tree;
         self.depth += levels;
+        self.tree += levels;
         let out = f(self);
         self.depth -= levels;
+        self.tree = tree;
+        out
+    }
+
+    /// One more node of a chain wraps what was built so far (`a + b` + c, `a.b`.c, elif).
+    fn grow(&mut self, pos: Pos) -> Result<(), CodeError> {
+        self.tree += 1;
+        if self.tree > MAX_TREE_DEPTH {
+            let msg = format!(
+                "this is too long a chain: the syntax tree would be more than {MAX_TREE_DEPTH} levels deep; split it into several statements"
+            );
+            return Err(err(pos, msg));
+        }
+        Ok(())
+    }
+
+    /// Runs `f`, then forgets the tree depth its chains added (what it built is one subtree).
+    fn chain<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T, CodeError>) -> Result<T, CodeError> {
+        let tree = self.tree;
+        let out = f(self);
+        self.tree = tree;
         out
     }
 
@@ -258,7 +305,7 @@ impl Parser {
             _ => return self.simple_line(),
         };
         let stmt = match kw.as_str() {
-            "if" => self.if_stmt("if")?,
+            "if" => self.if_stmt()?,
             "while" => self.while_stmt()?,
             "for" => self.for_stmt(false, pos)?,
             "try" => self.try_stmt()?,
@@ -419,11 +466,14 @@ impl Parser {
     fn expr_stmt(&mut self) -> Result<StmtKind, CodeError> {
         let first = self.star_list()?;
         if self.is_op("=") {
+            // `a = b = value`: every side but the last is a target.
             let mut targets = vec![first];
             while self.eat_op("=") {
                 targets.push(self.star_list()?);
             }
-            let value = targets.pop().unwrap_or_else(|| unreachable_expr(self.pos()));
+            let (Some(value), false) = (targets.pop(), targets.is_empty()) else {
+                return Err(self.expected("a value after '='"));
+            };
             targets.iter().try_for_each(|t| check_target(t, false))?;
             return Ok(StmtKind::Assign { targets, value });
         }
@@ -503,14 +553,33 @@ impl Parser {
     // ---- Compound statements -----------------------------------------------------------------
 
     /// `if` or `elif` (`kw`), with its `elif`/`else` chain.
-    fn if_stmt(&mut self, kw: &str) -> Result<Stmt, CodeError> {
-        let pos = self.pos();
-        self.bump();
-        let test = self.test()?;
-        self.expect_op(":", &format!("after the {kw} condition"))?;
-        let body = self.block(&format!("'{kw}' statement"), pos.line)?;
-        let orelse = if self.is_kw("elif") { vec![self.if_stmt("elif")?] } else { self.else_block()? };
-        Ok(Stmt { pos, kind: StmtKind::If { test, body, orelse } })
+    /// `if` with its `elif`s (each an `If` in the previous one's `orelse`) and `else`; read in a
+    /// loop, so a long chain of `elif`s costs no stack here.
+    fn if_stmt(&mut self) -> Result<Stmt, CodeError> {
+        self.chain(|p| {
+            let mut branches = Vec::new();
+            let mut kw = "if";
+            loop {
+                let pos = p.pos();
+                if kw == "elif" {
+                    p.grow(pos)?;
+                }
+                p.bump();
+                let test = p.test()?;
+                p.expect_op(":", &format!("after the {kw} condition"))?;
+                let body = p.block(&format!("'{kw}' statement"), pos.line)?;
+                branches.push((pos, test, body));
+                if !p.is_kw("elif") {
+                    break;
+                }
+                kw = "elif";
+            }
+            let mut orelse = p.else_block()?;
+            while let Some((pos, test, body)) = branches.pop() {
+                orelse = vec![Stmt { pos, kind: StmtKind::If { test, body, orelse } }];
+            }
+            Ok(orelse.pop().unwrap_or_else(|| Stmt { pos: p.pos(), kind: StmtKind::Pass }))
+        })
     }
 
     fn else_block(&mut self) -> Result<Vec<Stmt>, CodeError> {
@@ -795,11 +864,6 @@ impl Parser {
         let body = self.in_scope(Scope::default(), |p| p.block("class definition", pos.line))?;
         Ok(Stmt { pos, kind: StmtKind::ClassDef { name, bases, body, decorators } })
     }
-}
-
-/// A placeholder the parser never returns (it keeps `Option::unwrap` out of the code).
-fn unreachable_expr(pos: Pos) -> Expr {
-    Expr { pos, kind: ExprKind::Const(super::ast::Const::None) }
 }
 
 fn check_module(module: &str, pos: Pos) -> Result<(), CodeError> {

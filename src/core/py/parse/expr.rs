@@ -115,7 +115,7 @@ impl Parser {
             }
             return Ok(first);
         }
-        let pos = first.pos;
+        let pos = self.start(&first);
         let mut items = vec![first];
         while self.eat_op(",") && self.starts_expr() {
             items.push(item(self)?);
@@ -144,7 +144,7 @@ impl Parser {
         self.expect_kw("else", "in the conditional expression (x if condition else y)")?;
         let orelse = self.nested(|p| p.test())?;
         Ok(Expr {
-            pos: body.pos,
+            pos: self.start(&body),
             kind: ExprKind::IfExp { test: boxed(test), body: boxed(body), orelse: boxed(orelse) },
         })
     }
@@ -209,12 +209,17 @@ impl Parser {
     /// Operators binding at `min` or tighter, by precedence climbing: one function for every
     /// level keeps the recursion per nested bracket short (the stack limits how deep code nests).
     fn operators(&mut self, min: u8) -> R {
+        self.chain(|p| p.operators_chain(min))
+    }
+
+    fn operators_chain(&mut self, min: u8) -> R {
         let mut left = self.prefix(min)?;
         while let Some((level, op, len)) = self.infix() {
             if level < min {
                 break;
             }
-            let pos = left.pos;
+            let pos = self.start(&left);
+            self.grow(self.pos())?;
             let kind = match op {
                 Infix::MatMul => return Err(err(self.pos(), MATMUL)),
                 Infix::Bool(op) => {
@@ -281,18 +286,25 @@ impl Parser {
 
     /// An atom followed by `.name`, `(args)` and `[index]`.
     fn primary(&mut self) -> R {
+        self.chain(|p| p.primary_chain())
+    }
+
+    fn primary_chain(&mut self) -> R {
         let mut e = self.atom()?;
         loop {
             let pos = self.pos();
+            if matches!(self.peek(), Tok::Op("." | "(" | "[")) {
+                self.grow(pos)?;
+            }
             if self.eat_op(".") {
                 let (attr, _) = self.name("an attribute name after '.'")?;
-                e = Expr { pos: e.pos, kind: ExprKind::Attribute { value: boxed(e), attr } };
+                e = Expr { pos: self.start(&e), kind: ExprKind::Attribute { value: boxed(e), attr } };
             } else if self.eat_op("(") {
                 let (args, keywords) = self.nested(|p| p.call_args(pos))?;
-                e = Expr { pos: e.pos, kind: ExprKind::Call { func: boxed(e), args, keywords } };
+                e = Expr { pos: self.start(&e), kind: ExprKind::Call { func: boxed(e), args, keywords } };
             } else if self.eat_op("[") {
                 let index = self.nested(|p| p.subscript())?;
-                e = Expr { pos: e.pos, kind: ExprKind::Subscript { value: boxed(e), index: boxed(index) } };
+                e = Expr { pos: self.start(&e), kind: ExprKind::Subscript { value: boxed(e), index: boxed(index) } };
             } else {
                 return Ok(e);
             }
@@ -320,7 +332,8 @@ impl Parser {
                 let mut e = self.test()?;
                 if self.is_comp_for() {
                     let only = args.is_empty() && keywords.is_empty();
-                    e = self.comprehension(CompKind::Generator, e.pos, e)?;
+                    // CPython places a call's lone generator expression at the call's '('.
+                    e = self.comprehension(CompKind::Generator, open, e)?;
                     if !only || !self.is_op(")") {
                         return Err(err(
                             pos,
@@ -351,7 +364,7 @@ impl Parser {
     fn subscript(&mut self) -> R {
         let first = self.slice_item()?;
         let index = if self.is_op(",") {
-            let pos = first.pos;
+            let pos = self.start(&first);
             let mut items = vec![first];
             while self.eat_op(",") && !self.is_op("]") {
                 items.push(self.slice_item()?);
@@ -474,8 +487,15 @@ impl Parser {
         let end_pos = toks.last().map_or(open, |t| t.pos);
         let mut all = toks.to_vec();
         all.push(Token { tok: Tok::End, pos: end_pos });
-        let mut sub =
-            Parser { toks: all, i: 0, depth: self.depth, scope: self.scope, end_name: "the end of the f-string field" };
+        let mut sub = Parser {
+            toks: all,
+            i: 0,
+            depth: self.depth,
+            tree: self.tree,
+            paren_starts: Default::default(),
+            scope: self.scope,
+            end_name: "the end of the f-string field",
+        };
         let value = sub.star_list()?;
         if !matches!(sub.peek(), Tok::End) {
             return Err(sub.expected("'}' after the f-string field's expression"));
@@ -501,6 +521,7 @@ impl Parser {
                 return Err(err(first.pos, "a starred expression is only allowed in a tuple, list, set or call"));
             }
             self.close(")", "to close the parentheses", open)?;
+            self.paren_starts.insert((first.pos.line, first.pos.col), open);
             return Ok(first);
         }
         let mut items = vec![first];

@@ -73,7 +73,7 @@ pub fn tokens(source: &str) -> Result<Vec<Token>, LexError> {
             let pos = Pos { line: error.line, col: error.col };
             let unclosed_line = lx.brackets.last().map(|(_, at)| at.line).filter(|_| lx.peek().is_none());
             lx.push(Tok::End, pos);
-            Ok(()).and(Err(LexError { toks: lx.out, error, unclosed_line }))
+            Err(LexError { toks: lx.out, error, unclosed_line })
         }
     }
 }
@@ -467,10 +467,18 @@ impl Lexer {
             'v' => Some(Some('\x0b')),
             _ => None,
         };
-        if let Some(out) = simple {
-            text.extend(out);
-            return Ok(());
+        match simple {
+            Some(out) => {
+                text.extend(out);
+                Ok(())
+            }
+            None => self.numeric_escape(next, pos, text),
         }
+    }
+
+    /// `\ooo`, `\xhh`, `\uhhhh`, `\Uhhhhhhhh` after their first character `next`, or `\N{...}`
+    /// (refused) or an unknown escape (kept with its backslash, as in CPython).
+    fn numeric_escape(&mut self, next: char, pos: Pos, text: &mut String) -> Result<(), CodeError> {
         match next {
             '0'..='7' => {
                 let mut v = next.to_digit(8).unwrap_or(0);
