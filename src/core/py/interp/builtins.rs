@@ -83,11 +83,15 @@ fn want_str<'v>(v: &'v Value, what: &str) -> Result<&'v Rc<str>, Flow> {
 }
 
 fn want_int(v: &Value, what: &str) -> Result<i64, Flow> {
-    ops::as_int(v).ok_or(()).or_else(|()| raise(E::TypeError, format!("{what}: an integer is required, not {}", v.type_name())))
+    ops::as_int(v)
+        .ok_or(())
+        .or_else(|()| raise(E::TypeError, format!("{what}: an integer is required, not {}", v.type_name())))
 }
 
 fn want_f64(v: &Value, what: &str) -> Result<f64, Flow> {
-    ops::as_f64(v).ok_or(()).or_else(|()| raise(E::TypeError, format!("{what}: a number is required, not {}", v.type_name())))
+    ops::as_f64(v)
+        .ok_or(())
+        .or_else(|()| raise(E::TypeError, format!("{what}: a number is required, not {}", v.type_name())))
 }
 
 impl<'a> Interp<'a> {
@@ -299,10 +303,22 @@ impl<'a> Interp<'a> {
     }
 
     /// Calls built-in `b` (a method when `recv` is its receiver).
-    pub async fn call_builtin(&self, b: B, recv: Option<Value>, args: Vec<Value>, kwargs: Kwargs, f: &Frame, line: u32) -> Res {
+    pub async fn call_builtin(
+        &self,
+        b: B,
+        recv: Option<Value>,
+        args: Vec<Value>,
+        kwargs: Kwargs,
+        f: &Frame,
+        line: u32,
+    ) -> Res {
         use B::*;
         match b {
             Print => self.print_call(args, &kwargs, f, line).await,
+            Repr if args.len() == 1 => {
+                let s = self.repr_of(&args[0], f).await?;
+                self.new_str(s)
+            }
             Str if args.len() == 1 => {
                 let s = self.to_str(&args[0], f).await?;
                 self.new_str(s)
@@ -348,7 +364,15 @@ impl<'a> Interp<'a> {
     }
 
     /// The built-ins that may call the reader's functions (`key=`, `map`, `filter`).
-    async fn call_with_key(&self, b: B, recv: Option<Value>, args: Vec<Value>, kwargs: Kwargs, f: &Frame, line: u32) -> Res {
+    async fn call_with_key(
+        &self,
+        b: B,
+        recv: Option<Value>,
+        args: Vec<Value>,
+        kwargs: Kwargs,
+        f: &Frame,
+        line: u32,
+    ) -> Res {
         let key = kw(&kwargs, "key").cloned().filter(|k| !matches!(k, Value::None));
         let reverse = kw(&kwargs, "reverse").is_some_and(Value::truthy);
         match b {
@@ -399,7 +423,14 @@ impl<'a> Interp<'a> {
     }
 
     /// A stable sort of `items` by `key` (each key computed once, as Python does).
-    async fn sort_values(&self, items: Vec<Value>, key: Option<Value>, reverse: bool, f: &Frame, line: u32) -> Result<Vec<Value>, Flow> {
+    async fn sort_values(
+        &self,
+        items: Vec<Value>,
+        key: Option<Value>,
+        reverse: bool,
+        f: &Frame,
+        line: u32,
+    ) -> Result<Vec<Value>, Flow> {
         let mut keyed = Vec::with_capacity(items.len());
         for item in items {
             let k = match &key {
@@ -434,15 +465,14 @@ impl<'a> Interp<'a> {
     fn call_function(&self, b: B, args: Vec<Value>, kwargs: Kwargs, f: &Frame, line: u32) -> Res {
         use B::*;
         match b {
-            Len | Range | Sum | Abs | Round | Reversed | Enumerate | Zip | List | Dict | Tuple | Set | Str | Int | Float
-            | Bool | Repr | Isinstance | Issubclass | Hasattr | Getattr | Setattr | Any | All | Type | Divmod | Chr
-            | Ord | Callable | Id | Hash | Format | Pow => self.call_global(b, args, kwargs, f),
+            Len | Range | Sum | Abs | Round | Reversed | Enumerate | Zip | List | Dict | Tuple | Set | Str | Int
+            | Float | Bool | Repr | Isinstance | Issubclass | Hasattr | Getattr | Setattr | Any | All | Type
+            | Divmod | Chr | Ord | Callable | Id | Hash | Format | Pow => self.call_global(b, args, kwargs, f),
             Random | Uniform | Randint | Choice | Shuffle | Seed | Randrange | Sample => self.call_random(b, args),
             Time | PerfCounter | Monotonic => Ok(Value::Float(self.ctx.rec.elapsed() / 1000.0)),
-            TimeSleep => raise(
-                E::NotImplementedError,
-                "time.sleep() would block the event loop: use `await asyncio.sleep(...)`",
-            ),
+            TimeSleep => {
+                raise(E::NotImplementedError, "time.sleep() would block the event loop: use `await asyncio.sleep(...)`")
+            }
             Dumps => self.json_dumps(&args, &kwargs),
             Loads => self.json_loads(&args),
             Sqrt | Floor | Ceil | Log | Exp | Fabs | MathPow => self.call_math(b, &args),
@@ -465,7 +495,9 @@ impl<'a> Interp<'a> {
                 Ok(total)
             }
             Abs => match one()? {
-                Value::Int(i) => i.checked_abs().map(Value::Int).ok_or(()).or_else(|()| raise(E::OverflowError, "abs() overflow")),
+                Value::Int(i) => {
+                    i.checked_abs().map(Value::Int).ok_or(()).or_else(|()| raise(E::OverflowError, "abs() overflow"))
+                }
                 Value::Bool(b) => Ok(Value::Int(i64::from(b))),
                 Value::Float(x) => Ok(Value::Float(x.abs())),
                 other => raise(E::TypeError, format!("bad operand type for abs(): '{}'", other.type_name())),
@@ -482,7 +514,10 @@ impl<'a> Interp<'a> {
                 self.alloc(items.len())?;
                 let mut out = Vec::with_capacity(items.len());
                 for (i, v) in items.into_iter().enumerate() {
-                    let n = start.checked_add(i as i64).ok_or(()).or_else(|()| raise(E::OverflowError, "enumerate overflow"))?;
+                    let n = start
+                        .checked_add(i as i64)
+                        .ok_or(())
+                        .or_else(|()| raise(E::OverflowError, "enumerate overflow"))?;
                     out.push(Value::tuple(vec![Value::Int(n), v]));
                 }
                 Ok(Value::list(out))
@@ -539,9 +574,13 @@ impl<'a> Interp<'a> {
             }
             (Chr, [v]) => {
                 let c = u32::try_from(want_int(v, "chr")?).ok().and_then(char::from_u32);
-                c.map(|c| Value::str(c.encode_utf8(&mut [0; 4]))).ok_or(()).or_else(|()| raise(E::ValueError, "chr() arg not in range"))
+                c.map(|c| Value::str(c.encode_utf8(&mut [0; 4])))
+                    .ok_or(())
+                    .or_else(|()| raise(E::ValueError, "chr() arg not in range"))
             }
-            (Ord, [Value::Str(s)]) if s.chars().count() == 1 => Ok(Value::Int(s.chars().next().map_or(0, |c| c as i64))),
+            (Ord, [Value::Str(s)]) if s.chars().count() == 1 => {
+                Ok(Value::Int(s.chars().next().map_or(0, |c| c as i64)))
+            }
             (Callable, [v]) => Ok(Value::Bool(matches!(
                 v,
                 Value::Func(_) | Value::Bound(_) | Value::Builtin(_) | Value::Method(_) | Value::Class(_)
@@ -636,11 +675,16 @@ impl<'a> Interp<'a> {
                     None => 10,
                 };
                 let t = s.trim().replace('_', "");
-                i64::from_str_radix(&t, base.clamp(2, 36))
-                    .map(Value::Int)
-                    .or_else(|_| raise(E::ValueError, format!("invalid literal for int() with base {base}: {}", fmt::repr(&Value::Str(s.clone())))))
+                i64::from_str_radix(&t, base.clamp(2, 36)).map(Value::Int).or_else(|_| {
+                    raise(
+                        E::ValueError,
+                        format!("invalid literal for int() with base {base}: {}", fmt::repr(&Value::Str(s.clone()))),
+                    )
+                })
             }
-            [other, ..] => raise(E::TypeError, format!("int() argument must be a string or a number, not '{}'", other.type_name())),
+            [other, ..] => {
+                raise(E::TypeError, format!("int() argument must be a string or a number, not '{}'", other.type_name()))
+            }
         }
     }
 
@@ -656,7 +700,10 @@ impl<'a> Interp<'a> {
                     _ => t.parse::<f64>().ok(),
                 };
                 parsed.map(Value::Float).ok_or(()).or_else(|()| {
-                    raise(E::ValueError, format!("could not convert string to float: {}", fmt::repr(&Value::Str(s.clone()))))
+                    raise(
+                        E::ValueError,
+                        format!("could not convert string to float: {}", fmt::repr(&Value::Str(s.clone()))),
+                    )
                 })
             }
             [v] => Ok(Value::Float(want_f64(v, "float()")?)),
@@ -702,17 +749,17 @@ impl<'a> Interp<'a> {
                 (other, false) => other.class().is_some_and(|vc| vc.is_sub(c)),
                 _ => false,
             }),
-            Value::Builtin(b) if !sub => Ok(match (b, v) {
-                (B::Int, Value::Int(_) | Value::Bool(_)) => true,
-                (B::Float, Value::Float(_)) => true,
-                (B::Str, Value::Str(_)) => true,
-                (B::Bool, Value::Bool(_)) => true,
-                (B::List, Value::List(_)) => true,
-                (B::Tuple, Value::Tuple(_)) => true,
-                (B::Dict, Value::Dict(_)) => true,
-                (B::Set, Value::Set(_)) => true,
-                _ => false,
-            }),
+            Value::Builtin(b) if !sub => Ok(matches!(
+                (b, v),
+                (B::Int, Value::Int(_) | Value::Bool(_))
+                    | (B::Float, Value::Float(_))
+                    | (B::Str, Value::Str(_))
+                    | (B::Bool, Value::Bool(_))
+                    | (B::List, Value::List(_))
+                    | (B::Tuple, Value::Tuple(_))
+                    | (B::Dict, Value::Dict(_))
+                    | (B::Set, Value::Set(_))
+            )),
             Value::None => Ok(true),
             _ => raise(E::TypeError, "isinstance() arg 2 must be a type or tuple of types"),
         }
@@ -815,7 +862,11 @@ impl<'a> Interp<'a> {
             }
             StrCount => {
                 let sub = arg(0)?.ok_or(()).or_else(|()| arity(b, "1 argument"))?;
-                return Ok(Value::Int(if sub.is_empty() { s.chars().count() as i64 + 1 } else { s.matches(&**sub).count() as i64 }));
+                return Ok(Value::Int(if sub.is_empty() {
+                    s.chars().count() as i64 + 1
+                } else {
+                    s.matches(&**sub).count() as i64
+                }));
             }
             StrFormat => self.str_format(s, args)?,
             StrTitle | StrCapitalize => title(s, b == StrTitle),
@@ -847,7 +898,9 @@ impl<'a> Interp<'a> {
                 rest = &tail[2..];
                 continue;
             }
-            let Some(end) = tail.find('}') else { return raise(E::ValueError, "Single '{' encountered in format string") };
+            let Some(end) = tail.find('}') else {
+                return raise(E::ValueError, "Single '{' encountered in format string");
+            };
             let field = &tail[1..end];
             let (name, spec) = field.split_once(':').unwrap_or((field, ""));
             let index = if name.is_empty() {
@@ -887,7 +940,9 @@ impl<'a> Interp<'a> {
                 self.alloc(new.len())?;
                 l.borrow_mut().extend(new);
             }
-            (ListPop, []) => return l.borrow_mut().pop().ok_or(()).or_else(|()| raise(E::IndexError, "pop from empty list")),
+            (ListPop, []) => {
+                return l.borrow_mut().pop().ok_or(()).or_else(|()| raise(E::IndexError, "pop from empty list"))
+            }
             (ListPop, [i]) => {
                 let mut l = l.borrow_mut();
                 let i = ops::seq_index(i, l.len(), "pop")?;
@@ -911,7 +966,9 @@ impl<'a> Interp<'a> {
                 }
             }
             (SeqIndex, [x]) => return index_of(&l.borrow(), x),
-            (SeqCount, [x]) => return Ok(Value::Int(l.borrow().iter().filter(|v| super::value::eq(v, x)).count() as i64)),
+            (SeqCount, [x]) => {
+                return Ok(Value::Int(l.borrow().iter().filter(|v| super::value::eq(v, x)).count() as i64))
+            }
             (ListReverse, []) => l.borrow_mut().reverse(),
             (Clear, []) => l.borrow_mut().clear(),
             (Copy, []) => return Ok(Value::list(l.borrow().clone())),
@@ -936,7 +993,7 @@ impl<'a> Interp<'a> {
             (DictPop, [k, rest @ ..]) => match (d.borrow_mut().remove(&key(k)?), rest.first()) {
                 (Some((_, v)), _) => Ok(v),
                 (None, Some(default)) => Ok(default.clone()),
-                (None, None) => Err(Flow::Raise(E::KeyError, fmt::repr(k))),
+                (None, None) => Err(self.key_error(k)),
             },
             (DictSetdefault, [k, rest @ ..]) => {
                 let h = key(k)?;
@@ -990,7 +1047,7 @@ impl<'a> Interp<'a> {
             }
             _ => {
                 if d.borrow_mut().remove(&h).is_none() {
-                    return Err(Flow::Raise(E::KeyError, fmt::repr(x)));
+                    return Err(self.key_error(x));
                 }
             }
         }

@@ -22,9 +22,11 @@ impl<'a> Interp<'a> {
                     all.extend(args);
                     self.call_func(b.1.clone(), all, kwargs, f, line).await
                 }
-                Value::Builtin(b) => self.call_builtin(b, None, args, kwargs, f, line).await,
-                Value::Method(m) => self.call_builtin(m.1, Some(m.0.clone()), args, kwargs, f, line).await,
-                Value::Class(c) => self.instantiate(c, args, kwargs, f, line).await,
+                // Boxed apart, so the frames of a deep recursion of the reader's functions stay
+                // small (each level of it passes here).
+                Value::Builtin(b) => Box::pin(self.call_builtin(b, None, args, kwargs, f, line)).await,
+                Value::Method(m) => Box::pin(self.call_builtin(m.1, Some(m.0.clone()), args, kwargs, f, line)).await,
+                Value::Class(c) => Box::pin(self.instantiate(c, args, kwargs, f, line)).await,
                 other => raise(E::TypeError, format!("'{}' object is not callable", other.type_name())),
             }
         })
@@ -48,7 +50,11 @@ impl<'a> Interp<'a> {
             if depth > super::limits::MAX_DEPTH {
                 return raise(
                     E::RecursionError,
-                    format!("maximum recursion depth exceeded ({} nested calls, in {})", super::limits::MAX_DEPTH, func.def.name),
+                    format!(
+                        "maximum recursion depth exceeded ({} nested calls, in {})",
+                        super::limits::MAX_DEPTH,
+                        func.def.name
+                    ),
                 );
             }
             let method_of = func.class.borrow().as_ref().and_then(std::rc::Weak::upgrade).and_then(|c| {
@@ -91,7 +97,10 @@ impl<'a> Interp<'a> {
         }
         if !extra.is_empty() && p.vararg.is_none() {
             let given = p.args.len() + extra.len();
-            return raise(E::TypeError, format!("{name}() takes {} positional arguments but {given} were given", p.args.len()));
+            return raise(
+                E::TypeError,
+                format!("{name}() takes {} positional arguments but {given} were given", p.args.len()),
+            );
         }
         let mut vars = scope.vars.borrow_mut();
         let mut kw_dict = Dict::default();
@@ -115,7 +124,10 @@ impl<'a> Interp<'a> {
                     vars.insert(Rc::from(param.name.as_str()), v);
                 }
                 None => {
-                    return raise(E::TypeError, format!("{name}() missing 1 required positional argument: '{}'", param.name))
+                    return raise(
+                        E::TypeError,
+                        format!("{name}() missing 1 required positional argument: '{}'", param.name),
+                    )
                 }
             }
         }
@@ -197,7 +209,9 @@ impl<'a> Interp<'a> {
                 match class.bases.iter().find_map(|b| b.lookup(name)) {
                     Some(Value::Func(func)) => Ok(Value::Bound(Rc::new((obj.clone(), func)))),
                     Some(other) => Ok(other),
-                    None if name == "__init__" => Ok(Value::Method(Rc::new((obj.clone(), super::builtins::B::ObjectInit)))),
+                    None if name == "__init__" => {
+                        Ok(Value::Method(Rc::new((obj.clone(), super::builtins::B::ObjectInit))))
+                    }
                     None => raise(E::AttributeError, format!("'super' object has no attribute '{name}'")),
                 }
             }
@@ -243,7 +257,9 @@ impl<'a> Interp<'a> {
                 Value::Task(t) => self.join(&t, f).await,
                 Value::Obj(o) => self.await_obj(o, f, line).await,
                 Value::Instance(ref i) => match i.class.lookup("__await__") {
-                    Some(_) => raise(E::NotImplementedError, "`__await__` is not supported here: await a coroutine instead"),
+                    Some(_) => {
+                        raise(E::NotImplementedError, "`__await__` is not supported here: await a coroutine instead")
+                    }
                     None => raise(E::TypeError, format!("object {} can't be used in 'await' expression", i.class.name)),
                 },
                 other => {

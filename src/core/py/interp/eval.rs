@@ -35,9 +35,20 @@ enum CompElt<'s> {
 
 /// An iteration in progress (`for`, comprehensions, unpacking).
 pub enum Iter {
-    Range { next: i64, stop: i64, step: i64 },
+    Range {
+        next: i64,
+        stop: i64,
+        step: i64,
+    },
     /// A list, read live by index (appending while iterating is seen, as in Python).
-    List { list: Rc<RefCell<Vec<Value>>>, i: usize },
+    List {
+        list: Rc<RefCell<Vec<Value>>>,
+        i: usize,
+    },
+    Tuple {
+        items: Rc<[Value]>,
+        i: usize,
+    },
     Vals(std::vec::IntoIter<Value>),
 }
 
@@ -59,6 +70,11 @@ impl Iterator for Iter {
             }
             Iter::List { list, i } => {
                 let v = list.borrow().get(*i).cloned();
+                *i += 1;
+                v
+            }
+            Iter::Tuple { items, i } => {
+                let v = items.get(*i).cloned();
                 *i += 1;
                 v
             }
@@ -97,37 +113,6 @@ impl<'a> Interp<'a> {
         match &e.kind {
             ExprKind::Name(n) => self.load(n, f),
             ExprKind::Const(c) => Ok(const_value(c)),
-            ExprKind::FString(parts) => {
-                let s = self.fstring(parts, f).await?;
-                self.new_str(s)
-            }
-            ExprKind::List(items) => Ok(Value::list(self.eval_items(items, f).await?)),
-            ExprKind::Tuple(items) => Ok(Value::tuple(self.eval_items(items, f).await?)),
-            ExprKind::Set(items) => {
-                let items = self.eval_items(items, f).await?;
-                self.make_set(items)
-            }
-            ExprKind::Dict(pairs) => self.eval_dict(pairs, f).await,
-            ExprKind::Comp { kind, elt, generators } => {
-                let mut out = match kind {
-                    CompKind::Set => CompOut::Set(Dict::default()),
-                    _ => CompOut::List(Vec::new()),
-                };
-                self.comprehension(generators, CompElt::One(elt), f, &mut out).await?;
-                Ok(match out {
-                    CompOut::Set(d) => Value::Set(Rc::new(RefCell::new(d))),
-                    CompOut::List(v) => Value::list(v),
-                    CompOut::Dict(d) => Value::dict(d),
-                })
-            }
-            ExprKind::DictComp { key, value, generators } => {
-                let mut out = CompOut::Dict(Dict::default());
-                self.comprehension(generators, CompElt::Pair(key, value), f, &mut out).await?;
-                Ok(match out {
-                    CompOut::Dict(d) => Value::dict(d),
-                    _ => Value::None,
-                })
-            }
             ExprKind::BinOp { left, op, right } => {
                 let l = ev!(self, left, f)?;
                 let r = ev!(self, right, f)?;
@@ -168,6 +153,62 @@ impl<'a> Interp<'a> {
                 let v = ev!(self, value, f)?;
                 self.get_attr(&v, attr, f)
             }
+            ExprKind::Subscript { value, index } if !matches!(index.kind, ExprKind::Slice { .. }) => {
+                let v = ev!(self, value, f)?;
+                let i = ev!(self, index, f)?;
+                self.get_item(&v, &i)
+            }
+            ExprKind::Await(operand) => {
+                let v = ev!(self, operand, f)?;
+                f.line.set(e.pos.line);
+                self.await_value(v, f, e.pos.line).await
+            }
+            ExprKind::IfExp { test, body, orelse } => {
+                if ev!(self, test, f)?.truthy() {
+                    ev!(self, body, f)
+                } else {
+                    ev!(self, orelse, f)
+                }
+            }
+            // Displays, comprehensions, f-strings, slices and lambdas are boxed apart: the frame of
+            // this function stays small, and every level of a deep recursion passes here.
+            _ => Box::pin(self.eval_rare(e, f)).await,
+        }
+    }
+
+    async fn eval_rare<'s>(&'s self, e: &'s Expr, f: &'s Frame) -> Res {
+        match &e.kind {
+            ExprKind::FString(parts) => {
+                let s = self.fstring(parts, f).await?;
+                self.new_str(s)
+            }
+            ExprKind::List(items) => Ok(Value::list(self.eval_items(items, f).await?)),
+            ExprKind::Tuple(items) => Ok(Value::tuple(self.eval_items(items, f).await?)),
+            ExprKind::Set(items) => {
+                let items = self.eval_items(items, f).await?;
+                self.make_set(items)
+            }
+            ExprKind::Dict(pairs) => self.eval_dict(pairs, f).await,
+            ExprKind::Comp { kind, elt, generators } => {
+                let mut out = match kind {
+                    CompKind::Set => CompOut::Set(Dict::default()),
+                    _ => CompOut::List(Vec::new()),
+                };
+                self.comprehension(generators, CompElt::One(elt), f, &mut out).await?;
+                Ok(match out {
+                    CompOut::Set(d) => Value::Set(Rc::new(RefCell::new(d))),
+                    CompOut::List(v) => Value::list(v),
+                    CompOut::Dict(d) => Value::dict(d),
+                })
+            }
+            ExprKind::DictComp { key, value, generators } => {
+                let mut out = CompOut::Dict(Dict::default());
+                self.comprehension(generators, CompElt::Pair(key, value), f, &mut out).await?;
+                Ok(match out {
+                    CompOut::Dict(d) => Value::dict(d),
+                    _ => Value::None,
+                })
+            }
             ExprKind::Subscript { value, index } => {
                 let v = ev!(self, value, f)?;
                 if let ExprKind::Slice { lower, upper, step } = &index.kind {
@@ -180,20 +221,11 @@ impl<'a> Interp<'a> {
                 self.get_item(&v, &i)
             }
             ExprKind::Slice { .. } => raise(E::TypeError, "a slice is only allowed inside [ ]"),
-            ExprKind::Starred(_) => raise(E::TypeError, "starred expression is only allowed in calls, lists and tuples"),
-            ExprKind::Await(operand) => {
-                let v = ev!(self, operand, f)?;
-                f.line.set(e.pos.line);
-                self.await_value(v, f, e.pos.line).await
+            ExprKind::Starred(_) => {
+                raise(E::TypeError, "starred expression is only allowed in calls, lists and tuples")
             }
             ExprKind::Lambda(def) => self.make_func(def, f).await,
-            ExprKind::IfExp { test, body, orelse } => {
-                if ev!(self, test, f)?.truthy() {
-                    ev!(self, body, f)
-                } else {
-                    ev!(self, orelse, f)
-                }
-            }
+            _ => raise(E::TypeError, "unexpected expression"),
         }
     }
 
@@ -326,7 +358,10 @@ impl<'a> Interp<'a> {
                         }
                     }
                     other => {
-                        return raise(E::TypeError, format!("argument after ** must be a mapping, not {}", other.type_name()))
+                        return raise(
+                            E::TypeError,
+                            format!("argument after ** must be a mapping, not {}", other.type_name()),
+                        )
                     }
                 },
             }
@@ -335,7 +370,11 @@ impl<'a> Interp<'a> {
     }
 
     /// An f-string's text.
-    fn fstring<'s>(&'s self, parts: &'s [FPart], f: &'s Frame) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, Flow>> + 's>> {
+    fn fstring<'s>(
+        &'s self,
+        parts: &'s [FPart],
+        f: &'s Frame,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, Flow>> + 's>> {
         Box::pin(async move {
             let mut out = String::new();
             for part in parts {
@@ -344,7 +383,7 @@ impl<'a> Interp<'a> {
                     FPart::Value { value, conversion, spec } => {
                         let v = ev!(self, value, f)?;
                         let v = match conversion {
-                            Some('r' | 'a') => Value::Str(Rc::from(fmt::repr(&v))),
+                            Some('r' | 'a') => Value::Str(Rc::from(self.repr_of(&v, f).await?)),
                             Some('s') => Value::Str(Rc::from(self.to_str(&v, f).await?)),
                             _ => v,
                         };
@@ -367,14 +406,75 @@ impl<'a> Interp<'a> {
     /// `str(v)`, calling the reader's `__str__` (or `__repr__`) if the class has one.
     pub async fn to_str(&self, v: &Value, f: &Frame) -> Result<String, Flow> {
         if let Value::Instance(i) = v {
-            if let Some(m) = i.class.lookup("__str__").or_else(|| i.class.lookup("__repr__")) {
-                if matches!(m, Value::Func(_)) {
-                    let s = self.call(m, vec![v.clone()], Vec::new(), f, f.line.get()).await?;
-                    return Ok(fmt::to_str(&s));
-                }
+            if let Some(m @ Value::Func(_)) = i.class.lookup("__str__") {
+                let s = self.call(m, vec![v.clone()], Vec::new(), f, f.line.get()).await?;
+                return Ok(fmt::to_str(&s));
             }
         }
-        Ok(fmt::to_str(v))
+        if matches!(v, Value::Str(_)) || !needs_custom_repr(v, 0) {
+            return Ok(fmt::to_str(v));
+        }
+        self.repr_of(v, f).await
+    }
+
+    /// `repr(v)`, calling the reader's `__repr__` methods (in containers too).
+    pub fn repr_of<'s>(
+        &'s self,
+        v: &'s Value,
+        f: &'s Frame,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, Flow>> + 's>> {
+        Box::pin(async move {
+            if !needs_custom_repr(v, 0) {
+                return Ok(fmt::repr(v));
+            }
+            let seq = |items: Vec<Value>, open: &'static str, close: &'static str| async move {
+                let mut out = String::from(open);
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    out.push_str(&self.repr_of(item, f).await?);
+                }
+                if open == "(" && items.len() == 1 {
+                    out.push(',');
+                }
+                out.push_str(close);
+                Ok::<String, Flow>(out)
+            };
+            match v {
+                Value::Instance(i) => match i.class.lookup("__repr__") {
+                    Some(m @ Value::Func(_)) => {
+                        let s = self.call(m, vec![v.clone()], Vec::new(), f, f.line.get()).await?;
+                        Ok(fmt::to_str(&s))
+                    }
+                    _ => Ok(fmt::repr(v)),
+                },
+                Value::List(l) => {
+                    let items = l.borrow().clone();
+                    seq(items, "[", "]").await
+                }
+                Value::Tuple(t) => seq(t.to_vec(), "(", ")").await,
+                Value::Set(d) => {
+                    let items = d.borrow().keys();
+                    seq(items, "{", "}").await
+                }
+                Value::Dict(d) => {
+                    let pairs: Vec<(Value, Value)> = d.borrow().iter().cloned().collect();
+                    let mut out = String::from("{");
+                    for (i, (k, val)) in pairs.iter().enumerate() {
+                        if i > 0 {
+                            out.push_str(", ");
+                        }
+                        out.push_str(&self.repr_of(k, f).await?);
+                        out.push_str(": ");
+                        out.push_str(&self.repr_of(val, f).await?);
+                    }
+                    out.push('}');
+                    Ok(out)
+                }
+                other => Ok(fmt::repr(other)),
+            }
+        })
     }
 
     /// The values `v` iterates over, for `*spread`, unpacking and built-ins.
@@ -391,8 +491,10 @@ impl<'a> Interp<'a> {
         Ok(match v {
             Value::Range(r) => Iter::Range { next: r.0, stop: r.1, step: r.2 },
             Value::List(l) => Iter::List { list: l.clone(), i: 0 },
-            Value::Tuple(t) => Iter::Vals(t.to_vec().into_iter()),
-            Value::Str(s) => Iter::Vals(s.chars().map(|c| Value::str(c.encode_utf8(&mut [0; 4]))).collect::<Vec<_>>().into_iter()),
+            Value::Tuple(t) => Iter::Tuple { items: t.clone(), i: 0 },
+            Value::Str(s) => {
+                Iter::Vals(s.chars().map(|c| Value::str(c.encode_utf8(&mut [0; 4]))).collect::<Vec<_>>().into_iter())
+            }
             Value::Dict(d) | Value::Set(d) => Iter::Vals(d.borrow().keys().into_iter()),
             Value::Obj(o) => match o.iter_values() {
                 Some(vals) => Iter::Vals(vals.into_iter()),
@@ -498,5 +600,22 @@ impl<'a> Interp<'a> {
             scope: f.closure.clone(),
             class: RefCell::new(None),
         })))
+    }
+}
+
+/// Whether `repr(v)` needs the reader's `__repr__` (an instance of a class defining it, here or
+/// inside a list, tuple, set or dict).
+fn needs_custom_repr(v: &Value, depth: u32) -> bool {
+    if depth > 20 {
+        return false;
+    }
+    match v {
+        Value::Instance(i) => matches!(i.class.lookup("__repr__"), Some(Value::Func(_))),
+        Value::List(l) => l.borrow().iter().any(|x| needs_custom_repr(x, depth + 1)),
+        Value::Tuple(t) => t.iter().any(|x| needs_custom_repr(x, depth + 1)),
+        Value::Dict(d) | Value::Set(d) => {
+            d.borrow().iter().any(|(k, x)| needs_custom_repr(k, depth + 1) || needs_custom_repr(x, depth + 1))
+        }
+        _ => false,
     }
 }

@@ -83,8 +83,14 @@ impl Classes {
     pub fn named(&self, name: &str) -> Option<Rc<Class>> {
         let e = match name {
             "BaseException" => E::BaseException,
-            "CancelledError" | "QueueEmpty" | "QueueFull" | "InvalidStateError" | "ClientError"
-            | "ClientResponseError" | "ClientConnectionError" | "JSONDecodeError" => return None,
+            "CancelledError"
+            | "QueueEmpty"
+            | "QueueFull"
+            | "InvalidStateError"
+            | "ClientError"
+            | "ClientResponseError"
+            | "ClientConnectionError"
+            | "JSONDecodeError" => return None,
             _ => TABLE.iter().find(|(_, n, _)| *n == name)?.0,
         };
         Some(self.get(e))
@@ -118,6 +124,12 @@ impl<'a> Interp<'a> {
         Value::Instance(Rc::new(inst))
     }
 
+    /// `KeyError(key)`: its argument is the key itself (its message is the key's repr).
+    pub fn key_error(&self, key: &Value) -> Flow {
+        let value = self.new_exception(self.classes.get(E::KeyError), vec![key.clone()]);
+        Flow::Exc(Box::new(Exc { value, trace: Vec::new() }))
+    }
+
     /// The exception a flow carries, as an object with its traceback so far.
     pub fn exc_of(&self, flow: Flow) -> Exc {
         match flow {
@@ -126,9 +138,15 @@ impl<'a> Interp<'a> {
                 let args = if msg.is_empty() && e == E::CancelledError { Vec::new() } else { vec![Value::str(&msg)] };
                 Exc { value: self.new_exception(self.classes.get(e), args), trace: Vec::new() }
             }
-            Flow::Stop(msg) => Exc { value: self.new_exception(self.classes.get(E::RuntimeError), vec![Value::Str(msg)]), trace: Vec::new() },
+            Flow::Stop(msg) => Exc {
+                value: self.new_exception(self.classes.get(E::RuntimeError), vec![Value::Str(msg)]),
+                trace: Vec::new(),
+            },
             Flow::Return(_) | Flow::Break | Flow::Continue => Exc {
-                value: self.new_exception(self.classes.get(E::RuntimeError), vec![Value::str("misplaced return, break or continue")]),
+                value: self.new_exception(
+                    self.classes.get(E::RuntimeError),
+                    vec![Value::str("misplaced return, break or continue")],
+                ),
                 trace: Vec::new(),
             },
         }

@@ -34,13 +34,6 @@ impl<'a> Interp<'a> {
                     self.assign(t, v.clone(), f).await?;
                 }
             }
-            StmtKind::AugAssign { target, op, value } => self.aug_assign(target, *op, value, f).await?,
-            StmtKind::AnnAssign { target, value } => {
-                if let Some(value) = value {
-                    let v = ev!(self, value, f)?;
-                    self.assign(target, v, f).await?;
-                }
-            }
             StmtKind::Return(v) => {
                 let v = match v {
                     Some(e) => ev!(self, e, f)?,
@@ -55,20 +48,18 @@ impl<'a> Interp<'a> {
                     self.exec_block(orelse, f).await?;
                 }
             }
-            StmtKind::While { test, body, orelse } => {
-                loop {
-                    f.line.set(s.pos.line);
-                    if !ev!(self, test, f)?.truthy() {
-                        self.exec_block(orelse, f).await?;
-                        break;
-                    }
-                    match self.exec_block(body, f).await {
-                        Ok(_) | Err(Flow::Continue) => {}
-                        Err(Flow::Break) => break,
-                        Err(other) => return Err(other),
-                    }
+            StmtKind::While { test, body, orelse } => loop {
+                f.line.set(s.pos.line);
+                if !ev!(self, test, f)?.truthy() {
+                    self.exec_block(orelse, f).await?;
+                    break;
                 }
-            }
+                match self.exec_block(body, f).await {
+                    Ok(_) | Err(Flow::Continue) => {}
+                    Err(Flow::Break) => break,
+                    Err(other) => return Err(other),
+                }
+            },
             StmtKind::For { target, iter, body, orelse, is_async } => {
                 if *is_async {
                     return raise(E::NotImplementedError, "`async for` is not supported here");
@@ -94,7 +85,23 @@ impl<'a> Interp<'a> {
             StmtKind::Break => return Err(Flow::Break),
             StmtKind::Continue => return Err(Flow::Continue),
             StmtKind::Pass => {}
-            StmtKind::Try { body, handlers, orelse, finalbody } => self.exec_try(body, handlers, orelse, finalbody, f).await?,
+            // The other statements are boxed apart: the frame of this one stays small, and every
+            // level of a deep recursion of the reader's functions passes here.
+            _ => return Box::pin(self.exec_rare(s, f)).await,
+        }
+        Ok(())
+    }
+
+    async fn exec_rare<'s>(&'s self, s: &'s Stmt, f: &'s Frame) -> Result<(), Flow> {
+        match &s.kind {
+            StmtKind::AugAssign { target, op, value } => self.aug_assign(target, *op, value, f).await?,
+            StmtKind::AnnAssign { target, value: Some(value) } => {
+                let v = ev!(self, value, f)?;
+                self.assign(target, v, f).await?;
+            }
+            StmtKind::Try { body, handlers, orelse, finalbody } => {
+                self.exec_try(body, handlers, orelse, finalbody, f).await?
+            }
             StmtKind::Raise { exc, cause } => return Err(self.exec_raise(exc.as_ref(), cause.as_ref(), f).await),
             StmtKind::With { items, body, is_async } => self.exec_with(items, body, *is_async, f).await?,
             StmtKind::FunctionDef(def) => {
@@ -140,26 +147,33 @@ impl<'a> Interp<'a> {
                 }
             }
             StmtKind::Assert { test, msg } => {
-                if !ev!(self, test, f)?.truthy() {
-                    let args = match msg {
-                        Some(m) => vec![ev!(self, m, f)?],
-                        None => Vec::new(),
-                    };
-                    let exc = self.new_exception(self.classes.get(E::AssertionError), args);
-                    return Err(Flow::Exc(Box::new(Exc { value: exc, trace: Vec::new() })));
+                if ev!(self, test, f)?.truthy() {
+                    return Ok(());
                 }
+                let args = match msg {
+                    Some(m) => vec![ev!(self, m, f)?],
+                    None => Vec::new(),
+                };
+                let exc = self.new_exception(self.classes.get(E::AssertionError), args);
+                return Err(Flow::Exc(Box::new(Exc { value: exc, trace: Vec::new() })));
             }
             StmtKind::Delete(targets) => {
                 for t in targets {
                     self.delete(t, f).await?;
                 }
             }
+            _ => {}
         }
         Ok(())
     }
 
     /// Assigns `v` to a target: a name, an attribute, a subscript, or a tuple/list to unpack into.
-    pub fn assign<'s>(&'s self, target: &'s Expr, v: Value, f: &'s Frame) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Flow>> + 's>> {
+    pub fn assign<'s>(
+        &'s self,
+        target: &'s Expr,
+        v: Value,
+        f: &'s Frame,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Flow>> + 's>> {
         Box::pin(async move {
             match &target.kind {
                 ExprKind::Name(n) => {
@@ -266,10 +280,15 @@ impl<'a> Interp<'a> {
                     Value::Dict(d) => {
                         let h = i.hkey().or_else(|t| raise(E::TypeError, format!("unhashable type: '{t}'")))?;
                         if d.borrow_mut().remove(&h).is_none() {
-                            return Err(Flow::Raise(E::KeyError, super::fmt::repr(&i)));
+                            return Err(self.key_error(&i));
                         }
                     }
-                    other => return raise(E::TypeError, format!("'{}' object doesn't support item deletion", other.type_name())),
+                    other => {
+                        return raise(
+                            E::TypeError,
+                            format!("'{}' object doesn't support item deletion", other.type_name()),
+                        )
+                    }
                 }
             }
             ExprKind::Attribute { value, attr } => {
@@ -386,7 +405,13 @@ impl<'a> Interp<'a> {
         Flow::Exc(Box::new(Exc { value: v, trace: Vec::new() }))
     }
 
-    async fn exec_class<'s>(&'s self, name: &'s str, bases: &'s [Expr], body: &'s [Stmt], f: &'s Frame) -> Result<Rc<Class>, Flow> {
+    async fn exec_class<'s>(
+        &'s self,
+        name: &'s str,
+        bases: &'s [Expr],
+        body: &'s [Stmt],
+        f: &'s Frame,
+    ) -> Result<Rc<Class>, Flow> {
         let mut base_classes = Vec::new();
         for b in bases {
             match ev!(self, b, f)? {
@@ -407,7 +432,8 @@ impl<'a> Interp<'a> {
         };
         self.exec_block(body, &frame).await?;
         let attrs = std::mem::take(&mut *scope.vars.borrow_mut());
-        let class = Rc::new(Class { name: Rc::from(name), bases: base_classes, attrs: RefCell::new(attrs), builtin: false });
+        let class =
+            Rc::new(Class { name: Rc::from(name), bases: base_classes, attrs: RefCell::new(attrs), builtin: false });
         for v in class.attrs.borrow().values() {
             if let Value::Func(func) = v {
                 *func.class.borrow_mut() = Some(Rc::downgrade(&class));
@@ -416,7 +442,13 @@ impl<'a> Interp<'a> {
         Ok(class)
     }
 
-    async fn exec_with<'s>(&'s self, items: &'s [WithItem], body: &'s [Stmt], is_async: bool, f: &'s Frame) -> Result<(), Flow> {
+    async fn exec_with<'s>(
+        &'s self,
+        items: &'s [WithItem],
+        body: &'s [Stmt],
+        is_async: bool,
+        f: &'s Frame,
+    ) -> Result<(), Flow> {
         let Some((item, rest)) = items.split_first() else {
             return self.exec_block(body, f).await.map(drop);
         };
@@ -455,7 +487,14 @@ impl<'a> Interp<'a> {
         if let Value::Instance(i) = cm {
             let name = if is_async { "__aenter__" } else { "__enter__" };
             let Some(m) = i.class.lookup(name) else {
-                return raise(E::TypeError, format!("'{}' object does not support the {}context manager protocol", i.class.name, if is_async { "asynchronous " } else { "" }));
+                return raise(
+                    E::TypeError,
+                    format!(
+                        "'{}' object does not support the {}context manager protocol",
+                        i.class.name,
+                        if is_async { "asynchronous " } else { "" }
+                    ),
+                );
             };
             let r = self.call(bind_method(cm, m), Vec::new(), Vec::new(), f, line).await?;
             if !is_async {
@@ -481,7 +520,11 @@ impl<'a> Interp<'a> {
                 return raise(E::TypeError, format!("'{}' object has no {name}", i.class.name));
             };
             let args = match exc {
-                Some(e) => vec![Value::Class(e.value.class().cloned().unwrap_or_else(|| self.classes.get(E::Exception))), e.value.clone(), Value::None],
+                Some(e) => vec![
+                    Value::Class(e.value.class().cloned().unwrap_or_else(|| self.classes.get(E::Exception))),
+                    e.value.clone(),
+                    Value::None,
+                ],
                 None => vec![Value::None, Value::None, Value::None],
             };
             let r = self.call(bind_method(cm, m), args, Vec::new(), f, line).await?;

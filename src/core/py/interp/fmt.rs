@@ -41,6 +41,8 @@ pub fn exc_str(v: &Value) -> String {
         return format!("{msg} ({n} sub-exception{})", if n == 1 { "" } else { "s" });
     }
     match args {
+        // KeyError's message is its key's repr (`KeyError: 'k'`).
+        Some(Value::Tuple(t)) if t.len() == 1 && &*i.class.name == "KeyError" => repr(&t[0]),
         Some(Value::Tuple(t)) if t.len() == 1 => to_str(&t[0]),
         Some(Value::Tuple(t)) if t.is_empty() => String::new(),
         Some(a) => repr(&a),
@@ -99,7 +101,11 @@ fn write_repr(out: &mut String, v: &Value, depth: u32) {
             }
         }
         Value::Range(r) => {
-            let _ = if r.2 == 1 { write!(out, "range({}, {})", r.0, r.1) } else { write!(out, "range({}, {}, {})", r.0, r.1, r.2) };
+            let _ = if r.2 == 1 {
+                write!(out, "range({}, {})", r.0, r.1)
+            } else {
+                write!(out, "range({}, {}, {})", r.0, r.1, r.2)
+            };
         }
         Value::Func(f) => {
             let _ = write!(out, "<function {}>", f.def.name);

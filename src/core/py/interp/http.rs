@@ -26,7 +26,7 @@ use crate::core::patterns::{HttpReply, RequestFuture};
 /// Longest planned request, as the mock API clamps it (ms).
 const MAX_REQUEST_MS: f64 = 600_000.0;
 
-/// Deepest JSON nesting `json.dumps` writes.
+/// Deepest nesting `json.dumps` writes.
 const MAX_JSON_DEPTH: u32 = 100;
 
 /// A query parameter of `url`.
@@ -103,7 +103,11 @@ impl<'a> Interp<'a> {
         match self.suspend(&f.task, pin!(&mut fut).as_mut()).await {
             Ok(Ok(reply)) => {
                 span.end_with(format!("{} {short}", reply.status));
-                let r = Value::Obj(Rc::new(Obj::Response { status: reply.status, body: Rc::from(reply.body), url: url.clone() }));
+                let r = Value::Obj(Rc::new(Obj::Response {
+                    status: reply.status,
+                    body: Rc::from(reply.body),
+                    url: url.clone(),
+                }));
                 *resp.borrow_mut() = Some(r.clone());
                 Ok(r)
             }
@@ -133,9 +137,23 @@ impl<'a> Interp<'a> {
         let ms_text = fmt::float_repr(ms);
         let ms_text = ms_text.strip_suffix(".0").unwrap_or(&ms_text).to_owned();
         let (status, body) = if fail {
-            (500, format!(r#"{{"error":"simulated failure of item {} after {ms_text} ms","id":{},"ms":{ms_text}}}"#, json_escape(&id), json_string(&id)))
+            (
+                500,
+                format!(
+                    r#"{{"error":"simulated failure of item {} after {ms_text} ms","id":{},"ms":{ms_text}}}"#,
+                    json_escape(&id),
+                    json_string(&id)
+                ),
+            )
         } else {
-            (200, format!(r#"{{"id":{},"ms":{ms_text},"name":{},"served_by":"awaitlab offline mock API"}}"#, json_string(&id), json_string(&format!("item {id}"))))
+            (
+                200,
+                format!(
+                    r#"{{"id":{},"ms":{ms_text},"name":{},"served_by":"awaitlab offline mock API"}}"#,
+                    json_string(&id),
+                    json_string(&format!("item {id}"))
+                ),
+            )
         };
         let sleep = self.ctx.clock.sleep(ms);
         Box::pin(async move {
@@ -146,7 +164,11 @@ impl<'a> Interp<'a> {
 
     /// `json.dumps(v, indent=None)`, with Python's separators (`", "`, `": "`) and ASCII escapes.
     pub fn json_dumps(&self, args: &[Value], kwargs: &Kwargs) -> Res {
-        let indent = kwargs.iter().find(|(k, _)| &**k == "indent").and_then(|(_, v)| super::ops::as_int(v)).map(|n| n.clamp(0, 16) as usize);
+        let indent = kwargs
+            .iter()
+            .find(|(k, _)| &**k == "indent")
+            .and_then(|(_, v)| super::ops::as_int(v))
+            .map(|n| n.clamp(0, 16) as usize);
         let mut out = String::new();
         self.write_json(&mut out, args.first().unwrap_or(&Value::None), indent, 0)?;
         self.new_str(out)
@@ -203,7 +225,12 @@ impl<'a> Interp<'a> {
                             self.write_json(&mut s, k, None, depth + 1)?;
                             s
                         }
-                        other => return raise(E::TypeError, format!("keys must be str, int, float, bool or None, not {}", other.type_name())),
+                        other => {
+                            return raise(
+                                E::TypeError,
+                                format!("keys must be str, int, float, bool or None, not {}", other.type_name()),
+                            )
+                        }
                     };
                     out.push_str(&json_string(&key));
                     out.push_str(": ");
@@ -214,7 +241,9 @@ impl<'a> Interp<'a> {
                 }
                 out.push('}');
             }
-            other => return raise(E::TypeError, format!("Object of type {} is not JSON serializable", other.type_name())),
+            other => {
+                return raise(E::TypeError, format!("Object of type {} is not JSON serializable", other.type_name()))
+            }
         }
         Ok(())
     }
@@ -228,40 +257,96 @@ impl<'a> Interp<'a> {
     }
 
     fn json_parse(&self, text: &str) -> Res {
-        let parsed: serde_json::Value = match serde_json::from_str(text) {
+        let parsed: Json = match serde_json::from_str(text) {
             Ok(v) => v,
             Err(e) => return raise(E::JSONDecodeError, format!("{e}")),
         };
-        self.from_json(&parsed, 0)
+        self.json_value(parsed)
     }
 
-    /// A JSON value as a Python value. Objects come out in serde_json's key order (sorted, as
-    /// serde_json is built here without `preserve_order`): Python keeps the document's order.
-    fn from_json(&self, v: &serde_json::Value, depth: u32) -> Res {
-        if depth > MAX_JSON_DEPTH {
-            return raise(E::ValueError, "JSON nested too deeply");
-        }
+    /// A JSON value as a Python value (serde_json limits nesting to 128 levels).
+    fn json_value(&self, v: Json) -> Res {
         Ok(match v {
-            serde_json::Value::Null => Value::None,
-            serde_json::Value::Bool(b) => Value::Bool(*b),
-            serde_json::Value::Number(n) => match n.as_i64() {
-                Some(i) => Value::Int(i),
-                None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
-            },
-            serde_json::Value::String(s) => Value::str(s),
-            serde_json::Value::Array(items) => {
+            Json::Null => Value::None,
+            Json::Bool(b) => Value::Bool(b),
+            Json::Int(i) => Value::Int(i),
+            Json::Float(x) => Value::Float(x),
+            Json::Str(s) => Value::str(&s),
+            Json::Array(items) => {
                 self.alloc(items.len())?;
-                Value::list(items.iter().map(|i| self.from_json(i, depth + 1)).collect::<Result<_, _>>()?)
+                Value::list(items.into_iter().map(|i| self.json_value(i)).collect::<Result<_, _>>()?)
             }
-            serde_json::Value::Object(map) => {
+            Json::Object(pairs) => {
                 let mut d = Dict::default();
-                for (k, val) in map {
-                    let val = self.from_json(val, depth + 1)?;
-                    self.dict_set(&mut d, Value::str(k), val)?;
+                for (k, val) in pairs {
+                    let val = self.json_value(val)?;
+                    self.dict_set(&mut d, Value::str(&k), val)?;
                 }
                 Value::dict(d)
             }
         })
+    }
+}
+
+/// A parsed JSON document, objects in their document's order (as Python's `json.loads` keeps
+/// them; serde_json's own `Value` is built here without `preserve_order` and sorts keys).
+enum Json {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Array(Vec<Json>),
+    Object(Vec<(String, Json)>),
+}
+
+impl<'de> serde::Deserialize<'de> for Json {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(JsonVisitor)
+    }
+}
+
+struct JsonVisitor;
+
+impl<'de> serde::de::Visitor<'de> for JsonVisitor {
+    type Value = Json;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("JSON")
+    }
+    fn visit_unit<E>(self) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Json, E> {
+        Ok(Json::Bool(b))
+    }
+    fn visit_i64<E>(self, i: i64) -> Result<Json, E> {
+        Ok(Json::Int(i))
+    }
+    fn visit_u64<E>(self, u: u64) -> Result<Json, E> {
+        Ok(i64::try_from(u).map_or(Json::Float(u as f64), Json::Int))
+    }
+    fn visit_f64<E>(self, x: f64) -> Result<Json, E> {
+        Ok(Json::Float(x))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Json, E> {
+        Ok(Json::Str(s.to_owned()))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Json, E> {
+        Ok(Json::Str(s))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Json::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
+        let mut pairs = Vec::new();
+        while let Some((k, v)) = map.next_entry::<String, Json>()? {
+            pairs.push((k, v));
+        }
+        Ok(Json::Object(pairs))
     }
 }
 

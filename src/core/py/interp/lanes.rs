@@ -19,7 +19,10 @@ impl<'a> Interp<'a> {
         if self.ctx.rec.len() >= limits::MAX_EVENTS {
             return Err(self.stop(
                 line,
-                format!("the program recorded {} events (line {line}): awaitlab stops a run there", super::thousands(limits::MAX_EVENTS as u64)),
+                format!(
+                    "the program recorded {} events (line {line}): awaitlab stops a run there",
+                    super::thousands(limits::MAX_EVENTS as u64)
+                ),
             ));
         }
         Ok(())

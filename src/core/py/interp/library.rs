@@ -17,7 +17,9 @@ use futures::FutureExt;
 
 use super::builtins::B;
 use super::call::Kwargs;
-use super::native::{wake_next, AsCompletedState, EventState, GroupState, Obj, QueueState, SemKind, SemState, WaitMode, Waiter};
+use super::native::{
+    wake_next, AsCompletedState, EventState, GroupState, Obj, QueueState, SemKind, SemState, WaitMode, Waiter,
+};
 use super::tasks::{Interrupt, TaskObj};
 use super::value::{Dict, Value};
 use super::{fmt, ops, raise, Exc, Flow, Frame, Interp, Res, E};
@@ -71,9 +73,10 @@ impl<'a> Interp<'a> {
             B::SemaphoreNew | B::BoundedSemaphoreNew | B::LockNew => {
                 let n = match (b, args.first().or(kw(&kwargs, "value"))) {
                     (B::LockNew, _) | (_, None) => 1,
-                    (_, Some(v)) => ops::as_int(v).filter(|&n| n >= 0).ok_or(()).or_else(|()| {
-                        raise(E::ValueError, "Semaphore initial value must be >= 0")
-                    })?,
+                    (_, Some(v)) => ops::as_int(v)
+                        .filter(|&n| n >= 0)
+                        .ok_or(())
+                        .or_else(|()| raise(E::ValueError, "Semaphore initial value must be >= 0"))?,
                 };
                 let kind = match b {
                     B::LockNew => SemKind::Lock,
@@ -119,7 +122,8 @@ impl<'a> Interp<'a> {
             }
             B::CurrentTask => Ok(Value::Task(f.task.clone())),
             B::AllTasks => {
-                let tasks: Vec<Value> = self.tasks.borrow().iter().filter(|t| !t.is_done()).map(|t| Value::Task(t.clone())).collect();
+                let tasks: Vec<Value> =
+                    self.tasks.borrow().iter().filter(|t| !t.is_done()).map(|t| Value::Task(t.clone())).collect();
                 self.make_set(tasks)
             }
             B::GetLoop => obj(Obj::Loop),
@@ -134,7 +138,10 @@ impl<'a> Interp<'a> {
         match aw {
             t @ Value::Task(_) => Ok(t),
             aw if self.is_awaitable(&aw) => Ok(Value::Task(self.spawn(aw, line)?)),
-            other => raise(E::TypeError, format!("An asyncio.Future, a coroutine or an awaitable is required, not {}", other.type_name())),
+            other => raise(
+                E::TypeError,
+                format!("An asyncio.Future, a coroutine or an awaitable is required, not {}", other.type_name()),
+            ),
         }
     }
 
@@ -169,6 +176,10 @@ impl<'a> Interp<'a> {
         };
         let result = self.await_value(coro, f, line).await;
         if !matches!(result, Err(Flow::Stop(_))) {
+            // asyncio.run stops the loop from main's done callback, one turn of the ready queue
+            // later: tasks already scheduled take that step, then the rest are cancelled.
+            let mut turn = pin!(self.ctx.clock.sleep(0.0));
+            let _ = self.suspend(&f.task, turn.as_mut()).await;
             self.cancel_all_and_wait(&f.task).await;
         }
         result
@@ -250,7 +261,8 @@ impl<'a> Interp<'a> {
     }
 
     async fn gather(&self, items: &[Value], return_exceptions: bool, f: &Frame) -> Res {
-        let tasks: Vec<Rc<TaskObj>> = items.iter().filter_map(|v| if let Value::Task(t) = v { Some(t.clone()) } else { None }).collect();
+        let tasks: Vec<Rc<TaskObj>> =
+            items.iter().filter_map(|v| if let Value::Task(t) = v { Some(t.clone()) } else { None }).collect();
         let failed = |t: &Rc<TaskObj>| matches!(t.result(), Some(Err(_)));
         let ready = || tasks.iter().all(|t| t.is_done()) || (!return_exceptions && tasks.iter().any(failed));
         if let Err(why) = self.until(&f.task, &tasks, ready).await {
@@ -328,7 +340,13 @@ impl<'a> Interp<'a> {
     async fn next_completed(&self, state: &AsCompletedState, f: &Frame) -> Res {
         let untaken = || {
             let taken = state.taken.borrow();
-            state.tasks.iter().enumerate().filter(|(i, t)| !taken[*i] && t.is_done()).min_by_key(|(_, t)| t.finish_seq()).map(|(i, _)| i)
+            state
+                .tasks
+                .iter()
+                .enumerate()
+                .filter(|(i, t)| !taken[*i] && t.is_done())
+                .min_by_key(|(_, t)| t.finish_seq())
+                .map(|(i, _)| i)
         };
         self.until(&f.task, &state.tasks, || untaken().is_some()).await.map_err(|why| self.interrupted(why))?;
         let Some(i) = untaken() else { return raise(E::RuntimeError, "as_completed() ran out of tasks") };
@@ -503,7 +521,10 @@ impl<'a> Interp<'a> {
     pub async fn enter_builtin(&self, cm: &Value, is_async: bool, f: &Frame, line: u32) -> Res {
         let Value::Obj(o) = cm else { return self.not_cm(cm) };
         if !is_async {
-            return raise(E::TypeError, format!("'{}' object does not support the context manager protocol: use `async with`", o.type_name()));
+            return raise(
+                E::TypeError,
+                format!("'{}' object does not support the context manager protocol: use `async with`", o.type_name()),
+            );
         }
         match &**o {
             Obj::Sem(s) => self.acquire(s, f, line).await.map(|()| Value::None),
@@ -524,11 +545,21 @@ impl<'a> Interp<'a> {
     }
 
     fn not_cm(&self, cm: &Value) -> Res {
-        raise(E::TypeError, format!("'{}' object does not support the asynchronous context manager protocol", cm.type_name()))
+        raise(
+            E::TypeError,
+            format!("'{}' object does not support the asynchronous context manager protocol", cm.type_name()),
+        )
     }
 
     /// Leaving `async with` on a built-in object; returns whether the exception is suppressed.
-    pub async fn exit_builtin(&self, cm: &Value, exc: Option<&Exc>, _is_async: bool, f: &Frame, _line: u32) -> Result<bool, Flow> {
+    pub async fn exit_builtin(
+        &self,
+        cm: &Value,
+        exc: Option<&Exc>,
+        _is_async: bool,
+        f: &Frame,
+        _line: u32,
+    ) -> Result<bool, Flow> {
         let Value::Obj(o) = cm else { return Ok(false) };
         match &**o {
             Obj::Sem(s) => {
@@ -610,12 +641,18 @@ impl<'a> Interp<'a> {
         use rand_core::RngCore;
         let mut rng = self.rng.borrow_mut();
         let mut unit = || (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
-        let int_arg = |i: usize| args.get(i).and_then(ops::as_int).ok_or(()).or_else(|()| raise(E::TypeError, format!("{}() needs integers", b.name())));
+        let int_arg = |i: usize| {
+            args.get(i)
+                .and_then(ops::as_int)
+                .ok_or(())
+                .or_else(|()| raise(E::TypeError, format!("{}() needs integers", b.name())))
+        };
         let below = |unit: &mut dyn FnMut() -> f64, n: i64| (unit() * n as f64) as i64;
         match b {
             B::Random => Ok(Value::Float(unit())),
             B::Uniform => {
-                let (Some(lo), Some(hi)) = (args.first().and_then(ops::as_f64), args.get(1).and_then(ops::as_f64)) else {
+                let (Some(lo), Some(hi)) = (args.first().and_then(ops::as_f64), args.get(1).and_then(ops::as_f64))
+                else {
                     return raise(E::TypeError, "uniform() needs two numbers");
                 };
                 Ok(Value::Float(lo + (hi - lo) * unit()))
@@ -626,7 +663,9 @@ impl<'a> Interp<'a> {
                     (B::Randint, _) => (int_arg(0)?, int_arg(1)?.saturating_add(1)),
                     _ => (int_arg(0)?, int_arg(1)?),
                 };
-                let Some(n) = hi.checked_sub(lo).filter(|&n| n > 0) else { return raise(E::ValueError, "empty range for randrange()") };
+                let Some(n) = hi.checked_sub(lo).filter(|&n| n > 0) else {
+                    return raise(E::ValueError, "empty range for randrange()");
+                };
                 Ok(Value::Int(lo + below(&mut unit, n).min(n - 1)))
             }
             B::Choice => {
@@ -661,12 +700,16 @@ impl<'a> Interp<'a> {
             }
             _ => {
                 // random.seed(n): a new stream for n.
-                let seed = args.first().map_or(0, |v| v.hkey().map(|h| {
-                    use std::hash::{Hash, Hasher};
-                    let mut hasher = rustc_hash::FxHasher::default();
-                    h.hash(&mut hasher);
-                    hasher.finish()
-                }).unwrap_or(0));
+                let seed = args.first().map_or(0, |v| {
+                    v.hkey()
+                        .map(|h| {
+                            use std::hash::{Hash, Hasher};
+                            let mut hasher = rustc_hash::FxHasher::default();
+                            h.hash(&mut hasher);
+                            hasher.finish()
+                        })
+                        .unwrap_or(0)
+                });
                 drop(rng);
                 *self.rng.borrow_mut() = rand_pcg::Pcg32::new(seed, 0xa5a5);
                 Ok(Value::None)

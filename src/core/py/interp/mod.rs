@@ -54,9 +54,11 @@ pub mod limits {
     pub const MAX_STEPS: u64 = 50_000_000;
     /// Tasks a run may create.
     pub const MAX_TASKS: usize = 10_000;
-    /// Nested calls of the reader's functions in one task (CPython's default is 1,000; the
-    /// interpreter's frames are on the page's own stack).
-    pub const MAX_DEPTH: u32 = 200;
+    /// Nested calls of the reader's functions in one task (CPython's default is 1,000). Each
+    /// level is a few boxed futures polled on the page's own stack: natively about 6 KB a level
+    /// in release builds (so 100 levels fit a 1 MB stack with room to spare), far more in debug
+    /// builds (the tests run programs on a big stack).
+    pub const MAX_DEPTH: u32 = 100;
     /// Elements a run may create in its lists, tuples, dicts and sets, all together (counted as
     /// they are made, never given back: a bound on the work, not just on what is alive).
     pub const MAX_ELEMENTS: u64 = 10_000_000;
@@ -200,7 +202,8 @@ fn check_imports(body: &[ast::Stmt]) -> Result<(), CodeError> {
             if value::Module::named(m).is_some() || ignored_module(m) {
                 continue;
             }
-            let why = unavailable(m).unwrap_or("the modules available are asyncio, aiohttp, random, time, json and math");
+            let why =
+                unavailable(m).unwrap_or("the modules available are asyncio, aiohttp, random, time, json and math");
             return Err(CodeError {
                 line: stmt.pos.line,
                 col: stmt.pos.col,
@@ -309,7 +312,10 @@ impl<'a> Interp<'a> {
         if steps > limits::MAX_STEPS {
             return Err(self.stop(
                 line,
-                format!("the program ran {} steps in all (line {line}): awaitlab stops a run there", thousands(limits::MAX_STEPS)),
+                format!(
+                    "the program ran {} steps in all (line {line}): awaitlab stops a run there",
+                    thousands(limits::MAX_STEPS)
+                ),
             ));
         }
         Ok(())
@@ -345,7 +351,10 @@ impl<'a> Interp<'a> {
     /// A new string, checked against [`limits::MAX_STR_BYTES`].
     pub fn new_str(&self, s: String) -> Res {
         if s.len() > limits::MAX_STR_BYTES {
-            return raise(E::MemoryError, format!("a string longer than {} bytes", thousands(limits::MAX_STR_BYTES as u64)));
+            return raise(
+                E::MemoryError,
+                format!("a string longer than {} bytes", thousands(limits::MAX_STR_BYTES as u64)),
+            );
         }
         Ok(Value::Str(Rc::from(s)))
     }
@@ -378,7 +387,9 @@ fn main_label(module: &ast::Module) -> String {
         let StmtKind::Expr(e) = &stmt.kind else { continue };
         let ExprKind::Call { func, args, .. } = &e.kind else { continue };
         let is_run = match &func.kind {
-            ExprKind::Attribute { value, attr } => attr == "run" && matches!(&value.kind, ExprKind::Name(n) if n == "asyncio"),
+            ExprKind::Attribute { value, attr } => {
+                attr == "run" && matches!(&value.kind, ExprKind::Name(n) if n == "asyncio")
+            }
             ExprKind::Name(n) => n == "run",
             _ => false,
         };
@@ -389,4 +400,29 @@ fn main_label(module: &ast::Module) -> String {
         }
     }
     "<module>".into()
+}
+
+/// Runs `source` to its end on a fresh virtual clock with `scenario`'s seed and workload (as
+/// [`crate::core::run::run_virtual`] runs a pattern): the recorded events and how it ended. A
+/// program that deadlocks (waits on something no task will ever set) ends where it stalled.
+pub fn run_virtual(
+    scenario: &crate::core::scenario::Scenario,
+    source: &str,
+) -> (Vec<crate::core::event::Event>, Finished) {
+    use crate::core::clock::{Clock, VirtualClock};
+    let clock = VirtualClock::new();
+    let ctx = Ctx::new(clock.clone(), scenario.clone());
+    let c = clock.clone();
+    let lp = Loop::new(move || c.start_iteration());
+    let finished = clock.block_on(lp.run(run_detailed(&ctx, &lp, source)));
+    drop(lp);
+    let finished = finished.unwrap_or_else(|_| Finished {
+        outcomes: Vec::new(),
+        stopped: Some(CodeError {
+            line: 0,
+            col: 0,
+            message: "the program waits for something that never happens (a deadlock)".into(),
+        }),
+    });
+    (ctx.rec.take(), finished)
 }

@@ -132,24 +132,54 @@ pub struct AsCompletedState {
 /// asyncio's and aiohttp's objects.
 pub enum Obj {
     /// `asyncio.sleep(s)`, not yet awaited.
-    Sleep { ms: f64, text: Rc<str> },
+    Sleep {
+        ms: f64,
+        text: Rc<str>,
+    },
     /// `asyncio.gather(...)`: its tasks were created when it was called.
-    Gather { items: Vec<Value>, return_exceptions: bool },
-    WaitFor { aw: RefCell<Option<Value>>, timeout: Option<f64> },
-    Wait { tasks: Vec<Rc<TaskObj>>, mode: WaitMode, timeout: Option<f64> },
+    Gather {
+        items: Vec<Value>,
+        return_exceptions: bool,
+    },
+    WaitFor {
+        aw: RefCell<Option<Value>>,
+        timeout: Option<f64>,
+    },
+    Wait {
+        tasks: Vec<Rc<TaskObj>>,
+        mode: WaitMode,
+        timeout: Option<f64>,
+    },
     Sem(SemState),
     Event(EventState),
     Queue(QueueState),
     /// A waiting method call not yet awaited: `sem.acquire()`, `event.wait()`, `q.get()`,
     /// `q.put(x)`, `q.join()`.
-    Op { target: Value, op: B, arg: Value },
-    Timeout { ms: Option<f64>, deadline: RefCell<Option<Deadline>> },
+    Op {
+        target: Value,
+        op: B,
+        arg: Value,
+    },
+    Timeout {
+        ms: Option<f64>,
+        deadline: RefCell<Option<Deadline>>,
+    },
     TaskGroup(Rc<GroupState>),
     AsCompleted(Rc<AsCompletedState>),
-    Session { closed: Cell<bool> },
+    Session {
+        closed: Cell<bool>,
+    },
     /// `session.get(url)`: awaitable, and an async context manager.
-    Request { method: &'static str, url: Rc<str>, resp: RefCell<Option<Value>> },
-    Response { status: u16, body: Rc<str>, url: Rc<str> },
+    Request {
+        method: &'static str,
+        url: Rc<str>,
+        resp: RefCell<Option<Value>>,
+    },
+    Response {
+        status: u16,
+        body: Rc<str>,
+        url: Rc<str>,
+    },
     /// An awaitable that gives `Value` at once (`resp.json()`, `session.close()`).
     Ready(Value),
     /// `asyncio.get_event_loop()`: only `.time()`.

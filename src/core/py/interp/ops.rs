@@ -64,7 +64,8 @@ fn int_op(op: BinOp, a: i64, b: i64) -> Res {
         }
         BinOp::FloorDiv | BinOp::Mod => {
             if b == 0 {
-                let what = if op == BinOp::Mod { "integer modulo by zero" } else { "integer division or modulo by zero" };
+                let what =
+                    if op == BinOp::Mod { "integer modulo by zero" } else { "integer division or modulo by zero" };
                 return raise(E::ZeroDivisionError, what);
             }
             let (Some(q), Some(r)) = (a.checked_div(b), a.checked_rem(b)) else { return overflow() };
@@ -91,7 +92,15 @@ fn int_op(op: BinOp, a: i64, b: i64) -> Res {
             if b < 0 {
                 return raise(E::ValueError, "negative shift count");
             }
-            Some(if b >= 64 { if a < 0 { -1 } else { 0 } } else { a >> b })
+            Some(if b >= 64 {
+                if a < 0 {
+                    -1
+                } else {
+                    0
+                }
+            } else {
+                a >> b
+            })
         }
     };
     r.map_or_else(overflow, |v| Ok(Value::Int(v)))
@@ -269,7 +278,9 @@ impl<'a> Interp<'a> {
     pub fn unary(&self, op: UnaryOp, a: &Value) -> Res {
         match (op, a) {
             (UnaryOp::Not, v) => Ok(Value::Bool(!v.truthy())),
-            (UnaryOp::Neg, v) if int(v).is_some() => int(v).and_then(i64::checked_neg).map_or_else(overflow, |i| Ok(Value::Int(i))),
+            (UnaryOp::Neg, v) if int(v).is_some() => {
+                int(v).and_then(i64::checked_neg).map_or_else(overflow, |i| Ok(Value::Int(i)))
+            }
             (UnaryOp::Neg, Value::Float(f)) => Ok(Value::Float(-f)),
             (UnaryOp::Pos, v) if int(v).is_some() => Ok(Value::Int(int(v).unwrap_or(0))),
             (UnaryOp::Pos, Value::Float(f)) => Ok(Value::Float(*f)),
@@ -383,7 +394,7 @@ impl<'a> Interp<'a> {
                 let h = index.hkey().or_else(|t| raise(E::TypeError, format!("unhashable type: '{t}'")))?;
                 match d.borrow().get(&h) {
                     Some(v) => Ok(v.clone()),
-                    None => Err(Flow::Raise(E::KeyError, fmt::repr(index))),
+                    None => Err(self.key_error(index)),
                 }
             }
             other => raise(E::TypeError, format!("'{}' object is not subscriptable", other.type_name())),

@@ -249,7 +249,10 @@ impl<'a> Interp<'a> {
             Value::Task(_) => return super::raise(E::TypeError, "a coroutine was expected, got a Task"),
             other if self.is_awaitable(other) => Rc::from(fmt::shorten(&fmt::repr(other), 40)),
             other => {
-                return super::raise(E::TypeError, format!("a coroutine was expected, got {}", fmt::shorten(&fmt::repr(other), 40)))
+                return super::raise(
+                    E::TypeError,
+                    format!("a coroutine was expected, got {}", fmt::shorten(&fmt::repr(other), 40)),
+                )
             }
         };
         let task = self.new_task(label, line)?;

@@ -401,9 +401,7 @@ pub fn eq(a: &Value, b: &Value) -> bool {
         (_, Value::Bool(y)) => eq(a, &Value::Int(i64::from(*y))),
         (Value::Str(x), Value::Str(y)) => x == y,
         (Value::None, Value::None) => true,
-        (Value::List(x), Value::List(y)) => {
-            Rc::ptr_eq(x, y) || seq_eq(&x.borrow(), &y.borrow())
-        }
+        (Value::List(x), Value::List(y)) => Rc::ptr_eq(x, y) || seq_eq(&x.borrow(), &y.borrow()),
         (Value::Tuple(x), Value::Tuple(y)) => seq_eq(x, y),
         (Value::Dict(x), Value::Dict(y)) => Rc::ptr_eq(x, y) || dict_eq(&x.borrow(), &y.borrow()),
         (Value::Set(x), Value::Set(y)) => {
@@ -420,6 +418,5 @@ fn seq_eq(a: &[Value], b: &[Value]) -> bool {
 }
 
 fn dict_eq(a: &Dict, b: &Dict) -> bool {
-    a.len() == b.len()
-        && a.iter().all(|(k, v)| k.hkey().ok().and_then(|h| b.get(&h)).is_some_and(|w| eq(v, w)))
+    a.len() == b.len() && a.iter().all(|(k, v)| k.hkey().ok().and_then(|h| b.get(&h)).is_some_and(|w| eq(v, w)))
 }

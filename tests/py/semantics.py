@@ -1,0 +1,147 @@
+# The language subset: run by tests/core_py_interp.rs, whose expected output is CPython's
+# (`python3 tests/py/semantics.py > tests/py/semantics.out`). Lines stay under 100 bytes and
+# print no double quote or backslash: the recorder shortens and tidies event details.
+import asyncio
+import json
+import math
+
+# arithmetic
+print(7 // 2, -7 // 2, 7 % 3, -7 % 3, 7 % -3, 2 ** 10, 2 ** -1, 7 / 2, 1e16, 1.5e-5, 0.1 + 0.2, 10 / 5)
+print(-7.5 // 2, -7.5 % 2, 3 * "ab", [1, 2] * 2, (1,) + (2, 3), abs(-3), round(2.5), round(3.5), round(2.675, 2))
+print(1 < 2 < 3, 1 < 3 < 2, 1 == 1.0, True + 1, "a" < "b", [1, 2] < [1, 3], None is None, 3 in [1, 2, 3], "x" not in "abc")
+print(int("42"), float("1.5"), str(3.0), int(3.9), int(-3.9), bool([]), bool("x"), 5 & 3, 5 | 3, 5 ^ 3, 1 << 4, -16 >> 2, ~5)
+print(divmod(17, 5), divmod(-17, 5), min(3, 1, 2), max([4, 9, 2]), sum([1, 2, 3]), sum([0.5, 0.25]), min([], default=0))
+# strings and f-strings
+name = "world"
+x = 3.14159
+n = 1234567
+print(f"hello {name}!", f"{x:.2f}", f"{n:,}", f"{name:>8}|", f"{name:<8}|", f"{name:^9}|", f"{name!r}", f"{x:8.3f}|", f"{n:08d}", f"{0.25:.1%}")
+print(f"{{literal}}", f"{'nested'}", f"{3 + 4}", f"{x:.{2}f}", f"{-42:+d}", f"{255:x}", f"{1e-7}", f"{12.0}")
+print("a,b,c".split(","), " pad ".strip(), "x".join(["1", "2"]), "Hello".upper(), "abc".replace("b", "B"), "abc".startswith("a"), "abc"[::-1], "abcdef"[1:4], "abc"[-1])
+print("{} and {:.1f}".format("a", 2.25), "%s is %d" % ("x", 5), "%.2f" % 3.14159, len("héllo"), "title case".title(), "42".zfill(5))
+print(str(None), repr([1, 'a', None, True, 2.0]), repr({"a": 1, 2: [3]}), repr((1,)), repr(set()), repr({1, 2}))
+# lists, dicts, sets, comprehensions
+lst = [5, 3, 8, 1]
+lst.append(7)
+lst.sort()
+print(lst, sorted(lst, reverse=True), sorted(["bb", "a", "ccc"], key=len), lst.pop(), lst.pop(0), lst, lst.index(5), lst.count(3))
+d = {"b": 2, "a": 1}
+d["c"] = 3
+print(d, list(d.keys()), list(d.values()), list(d.items()))
+print(d.get("z"), d.get("z", 0), "a" in d, len(d), d.pop("b"), d)
+print({k: v * 2 for k, v in d.items()}, [i * i for i in range(6) if i % 2 == 0], {i % 3 for i in range(10)}, list(zip([1, 2, 3], "ab")), list(enumerate("ab", 1)))
+print([x for row in [[1, 2], [3]] for x in row], any([0, 1]), all([1, 0]), list(map(str, [1, 2])), list(filter(None, [0, 1, 2])), list(reversed([1, 2, 3])))
+a, b = 1, 2
+a, b = b, a
+first, *rest = [1, 2, 3, 4]
+(p, q), r = (1, 2), 3
+print(a, b, first, rest, p, q, r, lst[1:], lst[:-1], lst[::2], list(range(10, 0, -3)), len(range(0, 10, 3)))
+s = {1, 2, 3}
+s.add(4)
+s.discard(1)
+print(s, s | {5}, s & {2, 3}, s - {2}, 2 in s)
+# functions
+def f(a, b=2, *args, c=3, **kw):
+    return (a, b, args, c, kw)
+print(f(1), f(1, 5, 6, 7, c=8, d=9), f(*[1, 2], **{"c": 0}))
+counter = 0
+def inc():
+    global counter
+    counter += 1
+def make():
+    total = 0
+    def add(n):
+        nonlocal total
+        total += n
+        return total
+    return add
+adder = make()
+inc(); inc()
+print(counter, adder(2), adder(3), (lambda x, y=1: x + y)(4), sorted([(1, 'b'), (0, 'z')], key=lambda t: t[1]))
+# classes
+class Animal:
+    kind = "animal"
+    def __init__(self, name):
+        self.name = name
+    def speak(self):
+        return f"{self.name} makes a sound"
+    def __repr__(self):
+        return f"Animal({self.name!r})"
+class Dog(Animal):
+    def __init__(self, name, breed):
+        super().__init__(name)
+        self.breed = breed
+    def speak(self):
+        return super().speak() + " (woof)"
+d1 = Dog("Rex", "lab")
+print(d1.speak(), d1.kind, isinstance(d1, Animal), isinstance(d1, Dog), isinstance(3, int), type(d1).__name__, d1.__class__.__name__, hasattr(d1, "breed"), getattr(d1, "nope", 5))
+print(Animal("cat"), [Animal("x")], str(Animal("y")))
+class MyError(Exception):
+    def __init__(self, msg, code):
+        super().__init__(msg)
+        self.code = code
+try:
+    raise MyError("bad thing", 42)
+except Exception as e:
+    print("caught", type(e).__name__, e, e.code, e.args, repr(e))
+# exceptions
+def risky(n):
+    try:
+        if n == 0:
+            raise ValueError("zero")
+        if n == 1:
+            return 1 / 0
+        if n == 2:
+            return {}["k"]
+        return [][1]
+    except (ValueError, ZeroDivisionError) as e:
+        return f"handled {type(e).__name__}: {e}"
+    except KeyError as e:
+        return f"key {e!r}"
+    finally:
+        print("finally", n)
+for i in range(4):
+    try:
+        print(risky(i))
+    except IndexError as e:
+        print("outer", e)
+try:
+    try:
+        raise ValueError("inner")
+    except ValueError as e:
+        raise RuntimeError("outer") from e
+except RuntimeError as e:
+    print(e, repr(e.__cause__))
+try:
+    assert 1 == 2, "math broke"
+except AssertionError as e:
+    print("assert:", e)
+try:
+    int("x")
+except ValueError as e:
+    print(e)
+try:
+    [1][5]
+except LookupError as e:
+    print(type(e).__name__, e)
+for i in range(3):
+    if i == 1:
+        continue
+    print("loop", i)
+else:
+    print("no break")
+while True:
+    break
+else:
+    print("unreachable")
+print(json.loads('{"z": 1, "a": [1, 2]}'), math.sqrt(16), math.floor(2.7), math.ceil(2.1), math.pi)
+print(isinstance(asyncio.CancelledError(), Exception), isinstance(asyncio.CancelledError(), BaseException), asyncio.TimeoutError is TimeoutError, issubclass(ConnectionError, OSError))
+x = 10
+x += 5
+x -= 3
+x *= 2
+x //= 5
+x **= 2
+print(json.dumps([1, 2.5, None, True, {}]))
+print(x, 1 if x > 3 else 0, not x, -x, +x, x and "yes", 0 or "default", None or [] or "last")
+print(sorted({"b": 1, "a": 2}), max("abc"), min([3, 1], key=lambda v: -v), sum(range(101)), list(range(3)), str([1, "2"]), f"{[1, 'a']}")
