@@ -167,9 +167,11 @@ pub fn CodePanel(props: &Props) -> Html {
     };
     html! {
         <section class="code-panel" aria-label="The code, with these parameters" ref={panel}>
-            <div class="code-tabs" role="tablist" aria-label="Language">
-                { tab(false, "Python (asyncio)", "python") }
-                { tab(true, "Rust (what awaitlab runs)", "rust") }
+            <div class="code-tabs">
+                <div class="tab-list" role="tablist" aria-label="Language">
+                    { tab(false, "Python (asyncio)", "python") }
+                    { tab(true, "Rust (what awaitlab runs)", "rust") }
+                </div>
                 if let Some(on_edit) = props.on_edit.clone().filter(|_| !is_rust) {
                     <button type="button" id="code-edit" class="code-edit" title="Edit this Python and run your version"
                         onclick={on_edit.reform(|_: MouseEvent| ())}>{ "Edit" }</button>
