@@ -31,19 +31,11 @@ pub const MAX_VALUE_BYTES: usize = 4096;
 /// this much. The `code` key is the one value allowed past [`MAX_VALUE_BYTES`].
 pub const MAX_SOURCE_BYTES: usize = 64 * 1024;
 /// Longest `code` value in a link (compressed and base64url-encoded, see `scenario::program`):
-/// typical Python deflates 3–4× (a 20 KB program is a 7.3 KB link), so a program at
-/// [`MAX_SOURCE_BYTES`] fits; the inflated size is
+/// room for the link of any program within [`MAX_SOURCE_BYTES`], even one that does not compress
+/// (bounded by 9 bits a byte, more than DEFLATE's fixed codes or stored blocks spend, and base64's
+/// 4 characters per 3 bytes); typical Python deflates 3–4× (a 20 KB program is a 7.3 KB link). The inflated size is
 /// capped at [`MAX_SOURCE_BYTES`] while inflating, so a small value cannot expand into a big one.
-pub const MAX_CODE_LINK_BYTES: usize = 32 * 1024;
-
-/// The longest value `key` may have, in bytes: [`MAX_VALUE_BYTES`], except for a program.
-pub fn max_value_bytes(key: &str) -> usize {
-    if key == "code" {
-        MAX_SOURCE_BYTES.max(MAX_CODE_LINK_BYTES)
-    } else {
-        MAX_VALUE_BYTES
-    }
-}
+pub const MAX_CODE_LINK_BYTES: usize = 1 + (MAX_SOURCE_BYTES * 9 + 10).div_ceil(8).div_ceil(3) * 4;
 
 /// Most `what_if` overrides in a scenario (its value is within [`MAX_VALUE_BYTES`] too).
 pub const MAX_OVERRIDES: usize = 32;

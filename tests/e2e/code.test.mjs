@@ -196,6 +196,35 @@ test('window.awaitlab.run takes plain code: the Run JSON carries it, lanes are n
   await page.close();
 });
 
+test('postMessage run takes plain code; code using aiohttp needs the link\'s fetch=1', async () => {
+  const page = await open('pattern=gather&tasks=2&embed=1');
+  // A page that is not framed is its own parent: its own messages command it, replies come back.
+  const post = (message) =>
+    page.evaluate(
+      (m) =>
+        new Promise((resolve) => {
+          addEventListener('message', function reply(e) {
+            if (!['awaitlab:finished', 'awaitlab:error'].includes(e.data?.type)) return;
+            removeEventListener('message', reply);
+            resolve(e.data);
+          });
+          postMessage(m, '*');
+        }),
+      message,
+    );
+  const finished = await post({ type: 'awaitlab:run', params: { code: FETCHES, clock: 'virtual' } });
+  assert.equal(finished.type, 'awaitlab:finished', JSON.stringify(finished));
+  assert.equal(finished.summary.tasks, 4, 'main() and three fetch_url lanes');
+  // The embed replays the run it was sent, its lanes named from the code.
+  await lanesWith(page, 'fetch_url(', 'figure.timeline');
+  const http = 'import aiohttp\nimport asyncio\n\nasync def main():\n    async with aiohttp.ClientSession() as s:\n        await s.get("api/item/1")\n\nasyncio.run(main())\n';
+  const refused = await post({ type: 'awaitlab:run', params: { code: http } });
+  assert.equal(refused.type, 'awaitlab:error');
+  assert.match(refused.message, /aiohttp.*fetch=1/);
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
 test('axe: no serious or critical violation on the editor', async () => {
   const page = await open(codeLink(FETCHES));
   await page.waitForSelector('#code-input');

@@ -281,7 +281,7 @@ pub const PARAMS: &[ParamSpec] = &[
     spec("code", ParamKind::Program, "", |s| super::program::to_link(&s.code), |s, v| s.code = v.text())
         .uses(Uses::Patterns(&[Pattern::Code]))
         .doc("`pattern=code`: the program (Python, the [supported subset](#your-own-code)); links write it compressed, `!` then base64url of raw DEFLATE, and `awaitlab.run`, postMessage and the Run JSON take it plain",
-             "at most 65536 bytes of source, 32768 in a link; `1`/`0` are the embed's view flag, no program"),
+             "at most 65536 bytes of source, 98309 in a link (room for any such program); `1`/`0` are the embed's view flag, no program"),
 ];
 
 /// The keys of [`PARAMS`], in link order, as a constant.

@@ -1,7 +1,7 @@
 //! Reading one parameter's text as its kind says, with the message a bad value gets: it names the
 //! key and what is allowed. Numbers are read exactly (never rounded through a float).
 
-use super::budget::{max_value_bytes, MAX_KEY_BYTES};
+use super::budget::{MAX_KEY_BYTES, MAX_VALUE_BYTES};
 use super::params::ParamKind;
 use super::pattern::{from_key, Choice};
 use super::url::check_url_template;
@@ -174,9 +174,10 @@ pub(super) fn oversized(key: &str, value: &str) -> Option<ParamError> {
             format!("key {shown_key} is {} bytes long; keys are at most {MAX_KEY_BYTES}", key.len()),
         ));
     }
+    // A program has its own limits, in either spelling: `program::read` checks them first.
     if key == "code" {
-        return super::program::check_source(value).err().map(|m| err(key, m));
+        return None;
     }
-    let most = max_value_bytes(key);
-    (value.len() > most).then(|| err(key, format!("{key} is {} bytes long; values are at most {most}", value.len())))
+    (value.len() > MAX_VALUE_BYTES)
+        .then(|| err(key, format!("{key} is {} bytes long; values are at most {MAX_VALUE_BYTES}", value.len())))
 }
