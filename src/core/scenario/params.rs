@@ -160,6 +160,13 @@ pub fn param(key: &str) -> Option<&'static ParamSpec> {
     PARAMS.iter().find(|p| p.key == key)
 }
 
+/// A program makes its own tasks (so `preset` and `tasks` do not pick them) and its own requests
+/// (`session.get`, real in the browser whatever `source` says); `seed`, `min`, `max` and `fail`
+/// still plan its requests.
+fn not_code(s: &Scenario) -> bool {
+    s.pattern != Pattern::Code
+}
+
 const LIMIT_PATTERNS: &[Pattern] = &[Pattern::Semaphore, Pattern::Retry, Pattern::Resource, Pattern::Pipeline];
 const MS: ParamKind = ParamKind::Whole { min: 0, max: MAX_DURATION_MS as u64 };
 const FRACTION: ParamKind = ParamKind::Number { min: 0.0, max: 1.0, step: 0.05 };
@@ -171,10 +178,12 @@ pub const PARAMS: &[ParamSpec] = &[
         .doc("how tasks are awaited", "")
         .form(0, "Pattern", |_| "How the tasks are awaited"),
     spec("preset", ParamKind::Choice(options::<Preset>), "random", |s| s.preset.key().into(), |s, v| s.preset = v.pick())
+        .when(not_code)
         .doc("which tasks: N seeded tasks, or the article's coffee and eggs", "")
         .form(1, "Tasks", |_| "The article's breakfast, or N seeded requests"),
     spec("tasks", ParamKind::Whole { min: 1, max: MAX_TASKS as u64 }, "10", |s| s.tasks.to_string(), |s, v| s.tasks = v.u32())
         .uses(Uses::Workload)
+        .when(not_code)
         .doc("number of tasks", "at most 10000 on the browser clock, and within the [event budget](#limits)")
         .form(2, "Task count", |_| "How many tasks (1–10000 on the browser clock)"),
     spec("seed", ParamKind::Whole { min: 0, max: MAX_SEED }, "1", |s| s.seed.to_string(), |s, v| s.seed = v.u64())
@@ -194,6 +203,7 @@ pub const PARAMS: &[ParamSpec] = &[
         .doc("probability that an attempt fails", "")
         .form(5, "Failure probability", |_| "Chance that an attempt fails, 0–1"),
     spec("source", ParamKind::Choice(options::<Source>), "sleep", |s| s.source.key().into(), |s, v| s.source = v.pick())
+        .when(not_code)
         .doc("what a task does: a timer, a real request (the virtual clock predicts it as a sleep), or CPU-bound computation (one unit of `min`–`max` ≈ 1 ms)", "")
         .form(7, "Work", |_| "What each task does: sleep on a timer, a real fetch (its planned duration and failure go into the request), \
                               or CPU-bound computation (its planned duration in units of about 1 ms)"),
