@@ -176,16 +176,7 @@ fn a_semaphore_of_2_over_5_tasks_of_1_s_takes_3_s_with_2_in_flight() {
     assert_eq!(makespan(&events), 3000.0);
     assert_eq!(peak(&events, Phase::Work), 2);
     assert_eq!(prints(&events), ["[0, 1, 2, 3, 4]"]);
-    assert_eq!(
-        lanes(&events)[1..],
-        [
-            "work(<Semaphore object>, 0)",
-            "work(<Semaphore object>, 1)",
-            "work(<Semaphore object>, 2)",
-            "work(<Semaphore object>, 3)",
-            "work(<Semaphore object>, 4)"
-        ]
-    );
+    assert_eq!(lanes(&events)[1..], ["work(sem, 0)", "work(sem, 1)", "work(sem, 2)", "work(sem, 3)", "work(sem, 4)"]);
     // Only real waits are recorded: tasks 3 and 4 wait 1 s, task 5 waits 2 s.
     let waits = spans(&events, Phase::Wait);
     assert_eq!(
@@ -362,12 +353,7 @@ fn a_queue_worker_pool_of_3_processes_9_items_of_1_s_in_3_s() {
     assert_eq!(peak(&events, Phase::Work), 3);
     assert_eq!(
         lanes(&events),
-        [
-            "main()",
-            "worker('w0', <Queue object>, [])",
-            "worker('w1', <Queue object>, [])",
-            "worker('w2', <Queue object>, [])"
-        ]
+        ["main()", "worker('w0', queue, done)", "worker('w1', queue, done)", "worker('w2', queue, done)"]
     );
     // Each worker's last get waits until it is cancelled; main waits on join.
     let waits = spans(&events, Phase::Wait);
@@ -508,4 +494,360 @@ fn every_pattern_s_generated_python_runs_in_the_pattern_s_predicted_makespan() {
         let last = prints(&events).last().cloned().unwrap_or_default();
         assert_eq!(last, format!("makespan_ms={predicted:.1}"), "{q}");
     }
+}
+
+/// The article's programs (the 100-URL crawler on the mock API, safe_process, process_with_retry,
+/// process_with_semaphore, the AsyncResource context manager, the DataProcessor's fetch → process
+/// → save) run unchanged. CPython prints the same lines with `tests/py/stub` (a stand-in for
+/// aiohttp that sleeps the mock API's times) on its path, at about the same times.
+#[test]
+fn the_article_s_programs_run_as_in_cpython_with_requests_as_fetch_spans() {
+    let (events, fin) = run(include_str!("py/article_corpus.py"));
+    assert!(fin.stopped.is_none(), "{:?}", fin.stopped);
+    assert_eq!(
+        timed_prints(&events),
+        [
+            (90.0, "crawled 100 of 100, first item 0, ms 50".to_string()),
+            (90.0, "crawl took 90 ms".into()),
+            (130.0, "7".into()),
+            (170.0, "failed api/item/8?ms=40&fail=1: status 500".into()),
+            (170.0, "None".into()),
+            (180.0, "attempt 1 failed".into()),
+            (290.0, "attempt 2 failed".into()),
+            (500.0, "attempt 3 failed".into()),
+            (500.0, "gave up: 500".into()),
+            (800.0, "[200, 200, 200, 200, 200, 200, 200, 200, 200]".into()),
+            (850.0, "db acquired".into()),
+            (850.0, "using db".into()),
+            (870.0, "db released".into()),
+            (930.0, "['ITEM 0', 'ITEM 1', 'ITEM 2'] ['ITEM 0', 'ITEM 1', 'ITEM 2']".into()),
+            (930.0, "total 930 ms".into()),
+        ]
+    );
+    let labels = lanes(&events);
+    assert_eq!(labels.len(), 1 + 100 + 9 + 3);
+    assert_eq!(labels[..3], ["main()", "fetch_url(session, '…/0?ms=50')", "fetch_url(session, '…/1?ms=60')"]);
+    assert_eq!(labels[101], "process_with_semaphore(session, sem, '…/0?ms=100')");
+    assert_eq!(labels[110], "dp.run(0)");
+    let fetches = spans(&events, Phase::Fetch);
+    assert_eq!(fetches[0], (1, 0.0, 50.0, Kind::End, "200 …/0?ms=50".into()));
+    assert!(fetches.iter().any(|f| f.4 == "500 …/8?ms=40&fail=1"));
+    // The AsyncResource's __aenter__ and __aexit__ are acquire and release spans of main.
+    assert_eq!(spans(&events, Phase::Acquire), [(0, 800.0, 850.0, Kind::End, String::new())]);
+    assert_eq!(spans(&events, Phase::Release), [(0, 850.0, 870.0, Kind::End, String::new())]);
+    // Every event carries the reader's line; the semaphore's 9 requests run 3 at a time.
+    assert!(events.iter().all(|e| e.line > 0), "{:?}", events.iter().find(|e| e.line == 0));
+    let sem_fetches: Vec<_> = fetches.iter().filter(|f| (101..110).contains(&f.0)).map(|f| (f.1, f.2)).collect();
+    assert_eq!(
+        sem_fetches,
+        [
+            (500.0, 600.0),
+            (500.0, 600.0),
+            (500.0, 600.0),
+            (600.0, 700.0),
+            (600.0, 700.0),
+            (600.0, 700.0),
+            (700.0, 800.0),
+            (700.0, 800.0),
+            (700.0, 800.0)
+        ]
+    );
+}
+
+#[test]
+fn a_syntax_error_or_an_unavailable_module_is_refused_before_running_with_its_line() {
+    let (events, fin) = run("import asyncio\nimport threading\n");
+    let e = fin.stopped.expect("refused");
+    assert_eq!((e.line, e.col), (2, 8));
+    assert!(e.message.starts_with("`threading` is not available here"), "{}", e.message);
+    assert!(events.iter().any(|ev| ev.kind == Kind::Failed && ev.line == 2));
+    let (_, fin) = run("def f(:\n    pass\n");
+    assert_eq!(fin.stopped.expect("a syntax error").line, 1);
+    assert!(awaitlab::core::py::interp::compile("import asyncio\nfrom typing import List\n").is_ok());
+}
+
+#[test]
+fn hostile_programs_stop_with_a_python_error_or_a_limit_never_a_crash() {
+    let cases: &[(&str, &str)] = &[
+        ("x = None\nfor i in range(900000):\n    x = [x]\nprint('built')\n", "built"),
+        ("x = ()\nfor i in range(300000):\n    x = (x,)\ny = (x,)\nprint(x == x, y == (x,))\n", "True True"),
+        ("a = []\nb = []\nfor i in range(100000):\n    a = [a]\n    b = [b]\nprint(a == b)\n", "False"),
+        ("print(len([0] * 10**9))\n", "MemoryError: the program made more than 10,000,000 list, dict or set elements"),
+        ("s = 'ab'\nfor i in range(40):\n    s = s + s\n", "MemoryError: a string longer than 16,777,216 bytes"),
+        ("print(2**63)\n", "OverflowError: integer result too large for awaitlab's 64-bit integers"),
+        ("print((-9223372036854775807 - 1) % -1, 1 << 62)\n", "0 4611686018427387904"),
+        ("l = [1]\nl.append(l)\nprint(l == l, len(str(l)) < 1000)\n", "True True"),
+        ("import json\nprint(json.loads('[' * 100000 + ']' * 100000))\n", "JSONDecodeError: recursion limit exceeded at line 1 column 128"),
+        ("class A:\n    def __init__(self):\n        self.a = A()\nA()\n", "RecursionError: maximum recursion depth exceeded (100 nested calls, in __init__)"),
+        ("print(f'{1:999999999}'.strip())\n", "1"),
+        ("import asyncio\nasync def t():\n    asyncio.create_task(t())\n    await asyncio.sleep(0)\nasyncio.run(t())\n", ""),
+    ];
+    for (src, want) in cases {
+        let (events, fin) = run(src);
+        assert!(fin.stopped.is_none(), "{src}: {:?}", fin.stopped);
+        let p = prints(&events);
+        assert!(want.is_empty() || p.last().map(String::as_str) == Some(*want), "{src}: {p:?}");
+    }
+    // Too many tasks: the 10,001st create_task raises RuntimeError in its creator.
+    let (events, _) = run(
+        "import asyncio\nasync def t(n):\n    await asyncio.sleep(1)\nasync def main():\n    for i in range(20000):\n        asyncio.create_task(t(i))\nasyncio.run(main())\n",
+    );
+    assert_eq!(
+        prints(&events).last().map(String::as_str),
+        Some("RuntimeError: the program created more than 10,000 tasks")
+    );
+    assert_eq!(lanes(&events).len(), 10_001);
+    // A sleep(0) loop and a sleep(1) loop stop at the run's step budget.
+    for body in ["await asyncio.sleep(0)", "await asyncio.sleep(1)"] {
+        let (_, fin) =
+            run(&format!("import asyncio\nasync def main():\n    while True:\n        {body}\nasyncio.run(main())\n"));
+        let stop = fin.stopped.expect("stopped");
+        assert_eq!(stop.line, 4);
+        assert!(stop.message.starts_with("the program ran 20,000,000 steps in all"), "{}", stop.message);
+    }
+    // Waiting for what never comes: the virtual clock reports a deadlock.
+    let (_, fin) = run("import asyncio\nasync def main():\n    await asyncio.Event().wait()\nasyncio.run(main())\n");
+    assert!(fin.stopped.expect("stalled").message.contains("deadlock"));
+}
+
+#[test]
+fn print_takes_sep_and_random_is_seeded_by_the_scenario_and_time_reads_the_run_s_clock() {
+    let src = r#"
+        import asyncio
+        import random
+        import time
+
+        async def main():
+            t0 = time.time()
+            print("a", 1, None, sep="-")
+            print(random.randint(1, 6), random.choice("xyz"), round(random.uniform(0, 1), 3))
+            await asyncio.sleep(1.25)
+            print(f"{time.time() - t0:.3f}", f"{time.perf_counter() - t0:.3f}", f"{time.monotonic():.3f}")
+            xs = list(range(5))
+            random.shuffle(xs)
+            print(sorted(xs) == [0, 1, 2, 3, 4])
+
+        asyncio.run(main())
+    "#;
+    let (events, _) = run(src);
+    let p = prints(&events);
+    assert_eq!(p[0], "a-1-None");
+    assert_eq!(p[2], "1.250 1.250 1.250");
+    assert_eq!(p[3], "True");
+    assert_eq!(timed_prints(&events)[2].0, 1250.0);
+    // The same seed gives the same numbers; another seed other numbers.
+    assert_eq!(prints(&run(src).0)[1], p[1]);
+    let other = Scenario::from_query("pattern=gather&tasks=5&seed=8").expect("valid");
+    let (events, _) = run_virtual(&other, &dedent(src));
+    assert_ne!(prints(&events)[1], p[1]);
+}
+
+#[test]
+fn wait_as_completed_lock_and_event_record_their_waits() {
+    let (events, fin) = run(r#"
+        import asyncio
+
+        async def job(n):
+            await asyncio.sleep(n)
+            return n
+
+        async def main():
+            tasks = [asyncio.create_task(job(n)) for n in (3, 1, 2)]
+            done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            print("first", [t.result() for t in done], len(pending))
+            for next_done in asyncio.as_completed(pending):
+                print("then", await next_done)
+            lock = asyncio.Lock()
+            ready = asyncio.Event()
+
+            async def holder():
+                async with lock:
+                    ready.set()
+                    await asyncio.sleep(0.5)
+
+            async def waiter():
+                await ready.wait()
+                async with lock:
+                    print("got the lock", lock.locked())
+
+            await asyncio.gather(holder(), waiter())
+
+        asyncio.run(main())
+    "#);
+    assert!(fin.stopped.is_none(), "{:?}", fin.stopped);
+    assert_eq!(
+        timed_prints(&events),
+        [
+            (1000.0, "first [1] 2".to_string()),
+            (2000.0, "then 2".into()),
+            (3000.0, "then 3".into()),
+            (3500.0, "got the lock True".into()),
+        ]
+    );
+    let waits = spans(&events, Phase::Wait);
+    // The event was set before the waiter waited: no wait for it, only for the lock.
+    assert_eq!(waits, [(5, 3000.0, 3500.0, Kind::End, "Lock".into())]);
+}
+
+#[test]
+fn cancelling_a_gather_cancels_its_children_and_plain_gather_leaves_them_running() {
+    let (events, fin) = run(r#"
+        import asyncio
+
+        async def job(n, fail=False):
+            await asyncio.sleep(n)
+            if fail:
+                raise ConnectionError(f"job {n} failed")
+            return n
+
+        async def main():
+            g = asyncio.gather(job(1), job(5))
+            outer = asyncio.create_task(asyncio.wait_for(g, 2))
+            try:
+                await outer
+            except TimeoutError:
+                print("outer timed out")
+            try:
+                await asyncio.gather(job(1, fail=True), job(3))
+            except ConnectionError as e:
+                print("first error", e)
+            await asyncio.sleep(5)
+
+        asyncio.run(main())
+    "#);
+    assert!(fin.stopped.is_none(), "{:?}", fin.stopped);
+    assert_eq!(
+        timed_prints(&events),
+        [(2000.0, "outer timed out".to_string()), (3000.0, "first error job 1 failed".into())]
+    );
+    assert_eq!(
+        outcome_texts(&fin),
+        ["ok None", "ok 1", "err cancelled", "err TimeoutError", "err ConnectionError: job 1 failed", "ok 3"]
+    );
+    // The job gather left running finished after the gather raised.
+    let done: Vec<_> = events.iter().filter(|e| e.kind == Kind::Done && e.task == 5).map(|e| e.t).collect();
+    assert_eq!(done, [5000.0]);
+}
+
+#[test]
+fn an_aiohttp_timeout_raises_timeout_error_and_closes_the_fetch_span_with_timeout() {
+    let (events, fin) = run(r#"
+        import asyncio
+        import aiohttp
+
+        async def main():
+            timeout = aiohttp.ClientTimeout(total=0.05)
+            async with aiohttp.ClientSession(timeout=timeout) as session:
+                try:
+                    async with session.get("api/item/1?ms=100") as resp:
+                        print(resp.status)
+                except asyncio.TimeoutError:
+                    print("request timed out")
+                resp = await session.get("api/item/2?ms=20")
+                print(resp.status, (await resp.json())["name"], await resp.text())
+                resp = await session.get("https://example.com/users/7", timeout=1)
+                print(resp.status, resp.ok)
+
+        asyncio.run(main())
+    "#);
+    assert!(fin.stopped.is_none(), "{:?}", fin.stopped);
+    let p = timed_prints(&events);
+    assert_eq!(p[0], (50.0, "request timed out".to_string()));
+    assert_eq!(p[1].0, 70.0);
+    assert!(p[1].1.starts_with("200 item 2 {"), "{p:?}");
+    // Without `ms=`, a request takes a seeded duration from the scenario's workload (100 ms here).
+    assert_eq!(p[2], (170.0, "200 True".to_string()));
+    let fetches = spans(&events, Phase::Fetch);
+    assert_eq!(fetches[0], (0, 0.0, 50.0, Kind::Timeout, "…/1?ms=100".into()));
+    assert_eq!(fetches[2], (0, 70.0, 170.0, Kind::End, "200 …/7".into()));
+}
+
+/// The corpus (`tests/py_corpus`, the article's programs) against CPython's reference runs on a
+/// virtual clock (`tests/py_corpus/reference.jsonl`, made by `python3 scripts/py_reference.py
+/// tests/py_corpus/*.py`): the same makespan, tasks (how and when each ended), spans per task
+/// (sleeps, requests, and the waits that really waited) and prints (time, task, text).
+#[test]
+fn the_corpus_matches_cpython_s_reference_runs_span_for_span() {
+    let reference = include_str!("py_corpus/reference.jsonl");
+    let mut checked = 0;
+    for line in reference.lines() {
+        let r: serde_json::Value = serde_json::from_str(line).expect("a reference record");
+        let program = r["program"].as_str().expect("program");
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(program);
+        let src = std::fs::read_to_string(&path).expect("the corpus program");
+        let (events, done) = run(&src);
+        assert!(done.stopped.is_none(), "{program}: {:?}", done.stopped);
+        assert_eq!(makespan(&events), r["makespan_ms"].as_f64().expect("makespan"), "{program}");
+        let tasks = r["tasks"].as_array().expect("tasks");
+        assert_eq!(lanes(&events).len(), tasks.len(), "{program}: tasks");
+        for t in tasks {
+            let i = t["index"].as_u64().expect("index") as u32;
+            assert_eq!(
+                task_end(&events, i),
+                (t["end"].as_str().map(String::from), t["ended_ms"].as_f64()),
+                "{program}: task {i}"
+            );
+            assert_eq!(task_spans(&events, i), reference_spans(t), "{program}: spans of task {i}");
+        }
+        let ours: Vec<(f64, u32, String)> =
+            events.iter().filter(|e| e.kind == Kind::Print).map(|e| (e.t, e.task, e.detail.to_string())).collect();
+        let theirs = r["prints"].as_array().expect("prints");
+        assert_eq!(ours.len(), theirs.len(), "{program}: prints");
+        for (o, t) in ours.iter().zip(theirs) {
+            // The recorder keeps event details short and without `"` or `\`.
+            let text = t[2].as_str().expect("text").replace('"', "'").replace('\\', "/");
+            let same_text = o.2 == text || (o.2.ends_with('…') && text.starts_with(o.2.trim_end_matches('…')));
+            assert!(
+                o.0 == t[0].as_f64().expect("t") && u64::from(o.1) == t[1].as_u64().expect("task") && same_text,
+                "{program}: {o:?} vs {t}"
+            );
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 9);
+}
+
+/// How task `i` ended and when, as the reference writes it.
+fn task_end(events: &[Event], i: u32) -> (Option<String>, Option<f64>) {
+    let end = events.iter().rev().find(|e| e.task == i && matches!(e.kind, Kind::Done | Kind::Failed));
+    match end {
+        None => (Some("pending".into()), None),
+        Some(e) if e.kind == Kind::Done => (Some("done".into()), Some(e.t)),
+        Some(e) if e.detail.starts_with("cancelled") => (Some("cancelled".into()), Some(e.t)),
+        Some(e) => (Some("failed".into()), Some(e.t)),
+    }
+}
+
+/// Task `i`'s spans as the reference names them, sorted.
+fn task_spans(events: &[Event], i: u32) -> Vec<(f64, f64, String)> {
+    let kind = |phase: Phase, detail: &str| match (phase, detail) {
+        (Phase::Work, _) => "sleep",
+        (Phase::Fetch, _) => "request",
+        (Phase::Wait, "Semaphore") => "permit",
+        (Phase::Wait, "Lock") => "lock",
+        (Phase::Wait, "Event.wait") => "event",
+        (Phase::Wait, _) => "queue",
+        _ => "other",
+    };
+    let mut out: Vec<_> = [Phase::Work, Phase::Fetch, Phase::Wait]
+        .into_iter()
+        .flat_map(|p| {
+            spans(events, p).into_iter().filter(|s| s.0 == i).map(move |s| (s.1, s.2, kind(p, &s.4).to_string()))
+        })
+        .collect();
+    out.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
+    out
+}
+
+/// A reference task's spans, without `sleep(0)` (a bare yield here records no span), sorted.
+fn reference_spans(t: &serde_json::Value) -> Vec<(f64, f64, String)> {
+    let mut out: Vec<_> = t["spans"]
+        .as_array()
+        .expect("spans")
+        .iter()
+        .map(|s| (s[0].as_f64().expect("start"), s[1].as_f64().expect("end"), s[2].as_str().expect("kind").to_string()))
+        .filter(|s| !(s.2 == "sleep" && s.0 == s.1))
+        .collect();
+    out.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
+    out
 }

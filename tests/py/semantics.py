@@ -145,3 +145,18 @@ x **= 2
 print(json.dumps([1, 2.5, None, True, {}]))
 print(x, 1 if x > 3 else 0, not x, -x, +x, x and "yes", 0 or "default", None or [] or "last")
 print(sorted({"b": 1, "a": 2}), max("abc"), min([3, 1], key=lambda v: -v), sum(range(101)), list(range(3)), str([1, "2"]), f"{[1, 'a']}")
+class Temp:
+    scale = 2
+    def __init__(self, c):
+        self._c = c
+    @property
+    def f(self):
+        return self._c * 9 / 5 + 32
+    @staticmethod
+    def unit():
+        return "F"
+    @classmethod
+    def make(cls, c):
+        return cls(c * cls.scale)
+t = Temp.make(10)
+print(t.f, Temp.unit(), t.unit(), type(t).__name__, t._c)

@@ -1,7 +1,6 @@
 //! Built-in functions and the methods of built-in types, by name: [`B`] names each one, and the
 //! interpreter dispatches on it (one enum, no closures: small in the wasm bundle).
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::call::Kwargs;
@@ -32,6 +31,7 @@ builtins! {
     Getattr = "getattr", Setattr = "setattr", Any = "any", All = "all", Map = "map", Filter = "filter",
     Type = "type", Super = "super", Divmod = "divmod", Chr = "chr", Ord = "ord", Callable = "callable",
     Id = "id", Hash = "hash", Format = "format", Pow = "pow", ObjectInit = "__init__",
+    StaticMethod = "staticmethod", ClassMethod = "classmethod", Property = "property",
     // asyncio.
     Run = "run", Sleep = "sleep", Gather = "gather", CreateTask = "create_task", EnsureFuture = "ensure_future",
     SemaphoreNew = "Semaphore", BoundedSemaphoreNew = "BoundedSemaphore", LockNew = "Lock", EventNew = "Event",
@@ -139,7 +139,11 @@ impl<'a> Interp<'a> {
             "hash" => Hash,
             "format" => Format,
             "pow" => Pow,
+            "staticmethod" => StaticMethod,
+            "classmethod" => ClassMethod,
+            "property" => Property,
             "object" => return Some(Value::None),
+            "__name__" => return Some(Value::str("__main__")),
             _ => return self.classes.named(name).map(Value::Class),
         };
         Some(Value::Builtin(b))
@@ -326,6 +330,10 @@ impl<'a> Interp<'a> {
             Sorted | Min | Max | Map | Filter | ListSort => self.call_with_key(b, recv, args, kwargs, f, line).await,
             Run => self.asyncio_run(args, f, line).await,
             Super => self.super_of(f),
+            StaticMethod | ClassMethod | Property => match args.into_iter().next() {
+                Some(func @ Value::Func(_)) => Ok(Value::Obj(Rc::new(super::native::Obj::Descriptor(b, func)))),
+                _ => raise(E::TypeError, format!("{}() takes a function", b.name())),
+            },
             ObjectInit => {
                 if let Some(Value::Instance(i)) = &recv {
                     if i.attrs.borrow().contains_key("args") {
@@ -675,11 +683,14 @@ impl<'a> Interp<'a> {
                     None => 10,
                 };
                 let t = s.trim().replace('_', "");
-                i64::from_str_radix(&t, base.clamp(2, 36)).map(Value::Int).or_else(|_| {
-                    raise(
+                i64::from_str_radix(&t, base.clamp(2, 36)).map(Value::Int).or_else(|e| match e.kind() {
+                    std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow => {
+                        raise(E::OverflowError, "integer too large for awaitlab's 64-bit integers")
+                    }
+                    _ => raise(
                         E::ValueError,
                         format!("invalid literal for int() with base {base}: {}", fmt::repr(&Value::Str(s.clone()))),
-                    )
+                    ),
                 })
             }
             [other, ..] => {
@@ -977,7 +988,7 @@ impl<'a> Interp<'a> {
         Ok(Value::None)
     }
 
-    fn dict_method(&self, b: B, d: &Rc<RefCell<Dict>>, args: Vec<Value>, kwargs: Kwargs) -> Res {
+    fn dict_method(&self, b: B, d: &Rc<super::value::Cells<Dict>>, args: Vec<Value>, kwargs: Kwargs) -> Res {
         use B::*;
         let key = |v: &Value| v.hkey().or_else(|t| raise(E::TypeError, format!("unhashable type: '{t}'")));
         match (b, &args[..]) {
@@ -1025,14 +1036,14 @@ impl<'a> Interp<'a> {
         }
     }
 
-    fn set_method(&self, b: B, d: &Rc<RefCell<Dict>>, args: Vec<Value>) -> Res {
+    fn set_method(&self, b: B, d: &Rc<super::value::Cells<Dict>>, args: Vec<Value>) -> Res {
         let [x] = &args[..] else {
             return match b {
                 B::Clear => {
                     d.borrow_mut().clear();
                     Ok(Value::None)
                 }
-                B::Copy => Ok(Value::Set(Rc::new(RefCell::new(d.borrow().clone())))),
+                B::Copy => Ok(Value::set(d.borrow().clone())),
                 _ => arity(b, "1 argument"),
             };
         };

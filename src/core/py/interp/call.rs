@@ -4,8 +4,13 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+use futures::FutureExt;
+
+use super::builtins::B;
+use super::native::Obj;
 use super::value::{Class, Coro, Dict, Func, Instance, Scope, Value};
 use super::{fmt, raise, BoxFut, Flow, Frame, Interp, Res, E};
+use crate::core::py::ast::{Expr, ExprKind, Keyword};
 
 /// A call's keyword arguments.
 pub type Kwargs = Vec<(Rc<str>, Value)>;
@@ -37,7 +42,12 @@ impl<'a> Interp<'a> {
         let scope = self.bind(&func, args, kwargs)?;
         if let Some(label) = label {
             // Calling an `async def` makes a coroutine; its body runs when awaited or spawned.
-            return Ok(Value::Coro(Rc::new(Coro { func, scope, label: Rc::from(label), started: Cell::new(false) })));
+            return Ok(Value::Coro(Rc::new(Coro {
+                func,
+                scope,
+                label: RefCell::new(Rc::from(label)),
+                started: Cell::new(false),
+            })));
         }
         let _ = line;
         self.run_body(&func, scope, f.task.clone()).await
@@ -194,12 +204,14 @@ impl<'a> Interp<'a> {
                 }
                 match i.class.lookup(name) {
                     Some(Value::Func(func)) => Ok(Value::Bound(Rc::new((v.clone(), func)))),
+                    Some(Value::Obj(o)) if matches!(*o, Obj::Descriptor(..)) => self.descriptor_get(&o, v, &i.class, f),
                     Some(other) => Ok(other),
                     None if name == "__class__" => Ok(Value::Class(i.class.clone())),
                     None => self.instance_builtin_attr(i, v, name),
                 }
             }
             Value::Class(c) => match (c.lookup(name), name) {
+                (Some(Value::Obj(o)), _) if matches!(*o, Obj::Descriptor(..)) => self.descriptor_get(&o, v, c, f),
                 (Some(x), _) => Ok(x),
                 (None, "__name__") => Ok(Value::Str(c.name.clone())),
                 _ => raise(E::AttributeError, format!("type object '{}' has no attribute '{name}'", c.name)),
@@ -218,6 +230,22 @@ impl<'a> Interp<'a> {
             Value::Func(func) if name == "__name__" => Ok(Value::str(&func.def.name)),
             Value::Coro(c) if name == "__name__" => Ok(Value::str(&c.func.def.name)),
             _ => self.builtin_attr(v, name),
+        }
+    }
+
+    /// A `@staticmethod` (the function), `@classmethod` (bound to the class) or `@property`
+    /// (its getter called now: a plain `def` never suspends, so it runs to its end here).
+    fn descriptor_get(&self, o: &Obj, obj: &Value, class: &Rc<Class>, f: &Frame) -> Res {
+        let Obj::Descriptor(kind, func) = o else { return Ok(Value::None) };
+        let Value::Func(fun) = func else { return Ok(func.clone()) };
+        match kind {
+            B::StaticMethod => Ok(func.clone()),
+            B::ClassMethod => Ok(Value::Bound(Rc::new((Value::Class(class.clone()), fun.clone())))),
+            _ if matches!(obj, Value::Class(_)) => Ok(Value::Obj(Rc::new(Obj::Descriptor(*kind, func.clone())))),
+            _ => match self.call(func.clone(), vec![obj.clone()], Vec::new(), f, f.line.get()).now_or_never() {
+                Some(r) => r,
+                None => raise(E::RuntimeError, "a property's getter cannot await"),
+            },
         }
     }
 
@@ -300,11 +328,48 @@ impl<'a> Interp<'a> {
 /// A coroutine's lane label: the call with its arguments, long ones shortened (a URL keeps `…/`
 /// and its last segment): `fetch_url('…/3')`, `worker(2)`.
 pub fn call_label(name: &str, args: &[Value], kwargs: &Kwargs) -> String {
-    let arg_text = |v: &Value| match v {
-        Value::Str(s) if s.contains('/') => format!("'{}'", fmt::short_url(s)),
-        other => fmt::shorten(&fmt::repr(other), 24),
-    };
     let mut parts: Vec<String> = args.iter().map(arg_text).collect();
     parts.extend(kwargs.iter().map(|(k, v)| format!("{k}={}", arg_text(v))));
     fmt::shorten(&format!("{name}({})", parts.join(", ")), 80)
+}
+
+/// An argument in a label: its repr, shortened (a URL keeps `…/` and its last segment).
+fn arg_text(v: &Value) -> String {
+    match v {
+        Value::Str(s) if s.contains('/') => format!("'{}'", fmt::short_url(s)),
+        other => fmt::shorten(&fmt::repr(other), 24),
+    }
+}
+
+/// The label of a coroutine made by the call `func(args)` as the code wrote it: numbers,
+/// strings and the like by value (`fetch_url('…/3')`, `worker(2)`), other objects by the
+/// expression that passed them (`fetch_url(session, '…/3')`, not `<ClientSession object>`).
+pub fn written_label(
+    func: &Expr,
+    args: &[Expr],
+    keywords: &[Keyword],
+    values: &[Value],
+    kwargs: &Kwargs,
+) -> Option<String> {
+    let simple =
+        |v: &Value| matches!(v, Value::None | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Str(_));
+    let text = |e: &Expr, v: &Value| if simple(v) { Some(arg_text(v)) } else { expr_text(e) };
+    let mut parts = Vec::with_capacity(args.len() + keywords.len());
+    for (e, v) in args.iter().zip(values) {
+        parts.push(text(e, v).unwrap_or_else(|| arg_text(v)));
+    }
+    for (k, (_, v)) in keywords.iter().zip(kwargs) {
+        let name = k.name.as_deref()?;
+        parts.push(format!("{name}={}", text(&k.value, v).unwrap_or_else(|| arg_text(v))));
+    }
+    Some(fmt::shorten(&format!("{}({})", expr_text(func)?, parts.join(", ")), 80))
+}
+
+/// A name or a dotted name as written (`session`, `self.session`).
+fn expr_text(e: &Expr) -> Option<String> {
+    match &e.kind {
+        ExprKind::Name(n) => Some(n.clone()),
+        ExprKind::Attribute { value, attr } => Some(format!("{}.{attr}", expr_text(value)?)),
+        _ => None,
+    }
 }

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use super::value::{Dict, Func, Scope, Value};
 use super::{fmt, raise, BoxFut, Flow, Frame, Interp, Res, E};
-use crate::core::py::ast::{BoolOp, CompKind, Comprehension, Const, Expr, ExprKind, FPart, Function};
+use crate::core::py::ast::{BinOp, BoolOp, CompKind, Comprehension, Const, Expr, ExprKind, FPart, Function};
 
 /// Evaluates `$e` in frame `$f`: names and constants at once, anything else as a future.
 macro_rules! ev {
@@ -42,11 +42,11 @@ pub enum Iter {
     },
     /// A list, read live by index (appending while iterating is seen, as in Python).
     List {
-        list: Rc<RefCell<Vec<Value>>>,
+        list: Rc<super::value::Cells<Vec<Value>>>,
         i: usize,
     },
     Tuple {
-        items: Rc<[Value]>,
+        items: Rc<super::value::Items>,
         i: usize,
     },
     Vals(std::vec::IntoIter<Value>),
@@ -102,7 +102,9 @@ impl<'a> Interp<'a> {
     /// Names and constants, evaluated without a future; `None` for anything else.
     pub fn leaf(&self, e: &Expr, f: &Frame) -> Option<Res> {
         match &e.kind {
-            ExprKind::Name(n) => Some(self.step(e.pos.line).and_then(|()| self.load(n, f))),
+            // Not counted as steps: every name and constant is part of a counted expression or
+            // statement, a bounded number of them each (the source's size bounds it).
+            ExprKind::Name(n) => Some(self.load(n, f)),
             ExprKind::Const(c) => Some(Ok(const_value(c))),
             _ => None,
         }
@@ -113,6 +115,9 @@ impl<'a> Interp<'a> {
         match &e.kind {
             ExprKind::Name(n) => self.load(n, f),
             ExprKind::Const(c) => Ok(const_value(c)),
+            ExprKind::BinOp { left, op, right } if matches!(left.kind, ExprKind::BinOp { .. }) => {
+                self.binop_chain(left, *op, right, f).await
+            }
             ExprKind::BinOp { left, op, right } => {
                 let l = ev!(self, left, f)?;
                 let r = ev!(self, right, f)?;
@@ -143,11 +148,20 @@ impl<'a> Interp<'a> {
                 }
                 Ok(Value::Bool(true))
             }
-            ExprKind::Call { func, args, keywords } => {
+            ExprKind::Call { func, args: arg_exprs, keywords } => {
                 let callee = ev!(self, func, f)?;
-                let (args, kwargs) = self.eval_args(args, keywords, f).await?;
+                let (args, kwargs) = self.eval_args(arg_exprs, keywords, f).await?;
                 f.line.set(e.pos.line);
-                self.call(callee, args, kwargs, f, e.pos.line).await
+                // A coroutine's lane label names its arguments as the call wrote them.
+                let written =
+                    is_async_callee(&callee) && args.len() == arg_exprs.len() && kwargs.len() == keywords.len();
+                let label =
+                    written.then(|| super::call::written_label(func, arg_exprs, keywords, &args, &kwargs)).flatten();
+                let out = self.call(callee, args, kwargs, f, e.pos.line).await?;
+                if let (Some(label), Value::Coro(c)) = (label, &out) {
+                    *c.label.borrow_mut() = Rc::from(label);
+                }
+                Ok(out)
             }
             ExprKind::Attribute { value, attr } => {
                 let v = ev!(self, value, f)?;
@@ -182,8 +196,16 @@ impl<'a> Interp<'a> {
                 let s = self.fstring(parts, f).await?;
                 self.new_str(s)
             }
-            ExprKind::List(items) => Ok(Value::list(self.eval_items(items, f).await?)),
-            ExprKind::Tuple(items) => Ok(Value::tuple(self.eval_items(items, f).await?)),
+            ExprKind::List(items) => {
+                let items = self.eval_items(items, f).await?;
+                self.alloc(items.len())?;
+                Ok(Value::list(items))
+            }
+            ExprKind::Tuple(items) => {
+                let items = self.eval_items(items, f).await?;
+                self.alloc(items.len())?;
+                Ok(Value::tuple(items))
+            }
             ExprKind::Set(items) => {
                 let items = self.eval_items(items, f).await?;
                 self.make_set(items)
@@ -196,7 +218,7 @@ impl<'a> Interp<'a> {
                 };
                 self.comprehension(generators, CompElt::One(elt), f, &mut out).await?;
                 Ok(match out {
-                    CompOut::Set(d) => Value::Set(Rc::new(RefCell::new(d))),
+                    CompOut::Set(d) => Value::set(d),
                     CompOut::List(v) => Value::list(v),
                     CompOut::Dict(d) => Value::dict(d),
                 })
@@ -227,6 +249,24 @@ impl<'a> Interp<'a> {
             ExprKind::Lambda(def) => self.make_func(def, f).await,
             _ => raise(E::TypeError, "unexpected expression"),
         }
+    }
+
+    /// `a + b + c + ...`: the parser nests such a chain to the left, one node per operator; it is
+    /// walked with a loop here, so a long chain does not nest a future per operator on the stack.
+    async fn binop_chain<'s>(&'s self, left: &'s Expr, op: BinOp, right: &'s Expr, f: &'s Frame) -> Res {
+        let mut spine = vec![(op, right)];
+        let mut first = left;
+        while let ExprKind::BinOp { left, op, right } = &first.kind {
+            self.step(first.pos.line)?;
+            spine.push((*op, right));
+            first = left;
+        }
+        let mut acc = ev!(self, first, f)?;
+        for (op, r) in spine.into_iter().rev() {
+            let rv = ev!(self, r, f)?;
+            acc = self.binop(op, &acc, &rv)?;
+        }
+        Ok(acc)
     }
 
     async fn slice_bound<'s>(&'s self, e: Option<&'s Expr>, f: &'s Frame) -> Result<Option<i64>, Flow> {
@@ -292,7 +332,6 @@ impl<'a> Interp<'a> {
                 out.push(ev!(self, item, f)?);
             }
         }
-        self.alloc(out.len())?;
         Ok(out)
     }
 
@@ -332,7 +371,7 @@ impl<'a> Interp<'a> {
         for v in items {
             self.dict_set(&mut d, v, Value::None)?;
         }
-        Ok(Value::Set(Rc::new(RefCell::new(d))))
+        Ok(Value::set(d))
     }
 
     /// A call's positional and keyword arguments, `*args` and `**kwargs` spread.
@@ -616,6 +655,15 @@ fn needs_custom_repr(v: &Value, depth: u32) -> bool {
         Value::Dict(d) | Value::Set(d) => {
             d.borrow().iter().any(|(k, x)| needs_custom_repr(k, depth + 1) || needs_custom_repr(x, depth + 1))
         }
+        _ => false,
+    }
+}
+
+/// Whether calling `v` makes a coroutine (an `async def`, plain or bound).
+fn is_async_callee(v: &Value) -> bool {
+    match v {
+        Value::Func(f) => f.def.is_async,
+        Value::Bound(b) => b.1.def.is_async,
         _ => false,
     }
 }

@@ -23,6 +23,7 @@ impl<'a> Interp<'a> {
 
     async fn exec<'s>(&'s self, s: &'s Stmt, f: &'s Frame) -> Result<(), Flow> {
         f.line.set(s.pos.line);
+        f.task.line.set(s.pos.line);
         self.step(s.pos.line)?;
         match &s.kind {
             StmtKind::Expr(e) => {

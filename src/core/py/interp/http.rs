@@ -46,27 +46,32 @@ fn item_id(url: &str) -> &str {
 
 impl<'a> Interp<'a> {
     /// `aiohttp.ClientSession()`, `ClientTimeout(...)`, `TCPConnector(...)`.
-    pub fn aiohttp_new(&self, b: B, _args: Vec<Value>, _kwargs: Kwargs) -> Res {
+    pub fn aiohttp_new(&self, b: B, args: Vec<Value>, kwargs: Kwargs) -> Res {
         let o = match b {
-            B::ClientSession => Obj::Session { closed: Default::default() },
-            _ => Obj::ClientTimeout,
+            B::ClientSession => Obj::Session { closed: Default::default(), timeout: request_timeout(&kwargs)? },
+            B::ClientTimeout => {
+                let total = kwargs.iter().find(|(k, _)| &**k == "total").map(|(_, v)| v).or(args.first());
+                Obj::ClientTimeout(super::library::seconds(total)?)
+            }
+            _ => Obj::ClientTimeout(None),
         };
         Ok(Value::Obj(Rc::new(o)))
     }
 
     /// Methods of sessions and responses.
-    pub fn http_method(&self, o: &Obj, b: B, args: Vec<Value>, _kwargs: Kwargs, _f: &Frame, _line: u32) -> Res {
+    pub fn http_method(&self, o: &Obj, b: B, args: Vec<Value>, kwargs: Kwargs, _f: &Frame, _line: u32) -> Res {
         let ready = |v: Value| Ok(Value::Obj(Rc::new(Obj::Ready(v))));
         match (o, b) {
-            (Obj::Session { closed }, B::SessGet | B::SessPost) => {
+            (Obj::Session { closed, timeout }, B::SessGet | B::SessPost) => {
                 if closed.get() {
                     return raise(E::RuntimeError, "Session is closed");
                 }
                 let Some(Value::Str(url)) = args.first() else { return raise(E::TypeError, "the URL must be a str") };
                 let method = if b == B::SessGet { "GET" } else { "POST" };
-                Ok(Value::Obj(Rc::new(Obj::Request { method, url: url.clone(), resp: Default::default() })))
+                let timeout = request_timeout(&kwargs)?.or(*timeout);
+                Ok(Value::Obj(Rc::new(Obj::Request { method, url: url.clone(), resp: Default::default(), timeout })))
             }
-            (Obj::Session { closed }, B::SessClose) => {
+            (Obj::Session { closed, .. }, B::SessClose) => {
                 closed.set(true);
                 ready(Value::None)
             }
@@ -89,13 +94,27 @@ impl<'a> Interp<'a> {
         }
     }
 
-    /// Performs a request (once: `async with` and a later `await` share the response).
+    /// Performs a request (once: `async with` and a later `await` share the response). A
+    /// timeout (the session's `ClientTimeout(total=...)` or the request's) raises
+    /// `asyncio.TimeoutError`, the span closing with `timeout`.
     pub async fn request(&self, o: &Rc<Obj>, f: &Frame, line: u32) -> Res {
-        let Obj::Request { method, url, resp } = &**o else { return Ok(Value::None) };
+        let Obj::Request { url, resp, timeout, .. } = &**o else { return Ok(Value::None) };
         if let Some(r) = resp.borrow().clone() {
             return Ok(r);
         }
-        let _ = method;
+        let deadline = timeout.map(|ms| self.arm_deadline(&f.task, ms));
+        let result = self.request_once(url, f, line).await;
+        let result = match deadline {
+            Some(d) => self.leave_deadline(d.id, result, f),
+            None => result,
+        };
+        if let Ok(r) = &result {
+            *resp.borrow_mut() = Some(r.clone());
+        }
+        result
+    }
+
+    async fn request_once(&self, url: &Rc<str>, f: &Frame, line: u32) -> Res {
         let span = self.span(&f.task, Phase::Fetch, line)?;
         let simulated = self.simulated_reply(url, &f.task);
         let mut fut: RequestFuture = self.ctx.work.request(url, simulated);
@@ -103,13 +122,11 @@ impl<'a> Interp<'a> {
         match self.suspend(&f.task, pin!(&mut fut).as_mut()).await {
             Ok(Ok(reply)) => {
                 span.end_with(format!("{} {short}", reply.status));
-                let r = Value::Obj(Rc::new(Obj::Response {
+                Ok(Value::Obj(Rc::new(Obj::Response {
                     status: reply.status,
                     body: Rc::from(reply.body),
                     url: url.clone(),
-                }));
-                *resp.borrow_mut() = Some(r.clone());
-                Ok(r)
+                })))
             }
             Ok(Err(why)) => {
                 span.fail(format!("{why} {short}"));
@@ -347,6 +364,17 @@ impl<'de> serde::de::Visitor<'de> for JsonVisitor {
             pairs.push((k, v));
         }
         Ok(Json::Object(pairs))
+    }
+}
+
+/// A `timeout=` keyword: a `ClientTimeout(total=...)` or a number of seconds, in ms.
+fn request_timeout(kwargs: &Kwargs) -> Result<Option<f64>, Flow> {
+    match kwargs.iter().find(|(k, _)| &**k == "timeout").map(|(_, v)| v) {
+        Some(Value::Obj(o)) => match &**o {
+            Obj::ClientTimeout(total) => Ok(*total),
+            _ => raise(E::TypeError, "timeout must be a ClientTimeout or a number"),
+        },
+        other => super::library::seconds(other),
     }
 }
 

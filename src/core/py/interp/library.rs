@@ -40,7 +40,7 @@ fn close_interrupted(span: Span, why: Interrupt, detail: &str) {
 }
 
 /// Seconds (a number or None) as milliseconds.
-fn seconds(v: Option<&Value>) -> Result<Option<f64>, Flow> {
+pub fn seconds(v: Option<&Value>) -> Result<Option<f64>, Flow> {
     match v {
         None | Some(Value::None) => Ok(None),
         Some(v) => match ops::as_f64(v) {
@@ -298,7 +298,7 @@ impl<'a> Interp<'a> {
     }
 
     /// Leaving a deadline's scope: its `CancelledError` becomes `TimeoutError`.
-    fn leave_deadline(&self, id: u32, result: Res, f: &Frame) -> Res {
+    pub fn leave_deadline(&self, id: u32, result: Res, f: &Frame) -> Res {
         if !f.task.sig.take_fired(id) {
             return result;
         }
@@ -582,7 +582,7 @@ impl<'a> Interp<'a> {
                 }
             }
             Obj::TaskGroup(g) => self.group_exit(g, exc, f).await,
-            Obj::Session { closed } => {
+            Obj::Session { closed, .. } => {
                 closed.set(true);
                 Ok(false)
             }

@@ -4,16 +4,23 @@
 //! run's clock: each Python task (the main coroutine, `create_task`, each coroutine given to
 //! `gather`) is a task of the run's [`Loop`], scheduled first in, first out as asyncio schedules
 //! them. What the program does is recorded on the run's recorder as the patterns record it
-//! ([`lanes`]): a lane per task, spans for sleeps, permit/lock/queue waits and requests, marks for
+//! (the `lanes` module): a lane per task, spans for sleeps, permit/lock/queue waits and requests, marks for
 //! prints, finishes and failures, each carrying the reader's line.
 //!
-//! Semantics are CPython 3.12's, with these simplifications (each said where it is made):
-//! integers are 64-bit (overflow raises `OverflowError`), method lookup is depth-first rather than
-//! C3, operators do not call the reader's dunder methods (`__add__`, `__eq__`…), reading a local
-//! before assigning it falls back to the enclosing scopes (no `UnboundLocalError`), generator
-//! expressions run eagerly, and `TaskGroup` raises one `ExceptionGroup` without `except*`.
+//! Semantics are CPython 3.12's (checked against CPython's output: `tests/py/*.py` and the corpus'
+//! reference runs, `tests/py_corpus/reference.jsonl`). What runs, in short:
 //!
-//! Safety: the interpreter runs on the page's thread, so every run is bounded by [`limits`].
+//! | area | supported | not supported or simplified |
+//! | --- | --- | --- |
+//! | values | `None`, `bool`, `int`, `float`, `str`, `list`, `tuple`, `dict` (insertion order), `set`, `range` | integers are 64-bit: past ±9.2e18 `OverflowError` (no bigints); sets iterate in insertion order, not hash order; no bytes, complex |
+//! | statements | everything the parser accepts: `if`/`elif`/`else`, `for`/`while` (with `else`), `break`/`continue`, `try`/`except`/`else`/`finally`, `raise`/`raise from`, `with`/`async with`, `def`/`async def`/`lambda` (defaults, `*args`, `**kwargs`, keyword-only), `class` (inheritance, `super()`, `@staticmethod`/`@classmethod`/`@property`), `global`/`nonlocal`, `assert`, `del`, unpacking with `*rest` | `async for`; operators never call the reader's dunders (`__add__`, `__eq__`, `__lt__`, `__hash__`, `__len__`, `__iter__`…; `__init__`, `__str__`, `__repr__`, `__(a)enter__`/`__(a)exit__` are called); method lookup is depth first, not C3; reading a local before assigning it reads the enclosing scope (no `UnboundLocalError`) |
+//! | expressions | arithmetic with Python's int/float, `//` and `%` rules, chained comparisons, `is`, `in`, slicing, comprehensions (list, set, dict; generator expressions run eagerly), f-strings with conversions and format specs (`:.2f`, `:>8`, `:,`, `:08d`, `:x`, `:.1%`), `%` formatting, `str.format` (positional fields) | `str.format` by name |
+//! | built-ins | `print` (`sep`; each call is one line of the log: `end` is ignored), `len`, `range`, `min`/`max` (`key`, `default`), `sum`, `abs`, `round` (half to even), `sorted` (`key`, `reverse`), `reversed`, `enumerate`, `zip`, `map`/`filter` (as lists), `list`, `dict`, `tuple`, `set`, `str`, `int`, `float`, `bool`, `repr`, `type`, `isinstance`, `issubclass`, `hasattr`, `getattr`, `setattr`, `any`, `all`, `divmod`, `pow`, `chr`, `ord`, `callable`, `id`, `hash`, `format`; the common methods of `str`, `list`, `dict`, `set`; the built-in exception classes (also as bases of the reader's) | `open`, `input`, `eval`, `iter`/`next` |
+//! | modules | `asyncio`, `aiohttp`, `random` (`random`, `uniform`, `randint`, `randrange`, `choice`, `shuffle`, `sample`, `seed`), `time` (`time`, `perf_counter`, `monotonic`: the run's clock, from 0 at the start), `json` (`dumps` with `indent`, `loads`), `math` (`sqrt`, `floor`, `ceil`, `log`, `exp`, `fabs`, `pow`, `pi`, `e`, `inf`); `typing`, `__future__` imported as placeholders | `random`'s numbers come from the scenario's seed and differ from CPython's; `time.sleep` raises (it would block the loop); `datetime`, `aiofiles` |
+//! | asyncio | `run`, `sleep`, `create_task`/`ensure_future`, `gather` (`return_exceptions`; without it the first error is raised and the other tasks keep running), `wait_for`, `timeout`, `wait` (`FIRST_COMPLETED`, `FIRST_EXCEPTION`, `ALL_COMPLETED`, `timeout`), `as_completed`, `TaskGroup`, `Semaphore`, `BoundedSemaphore`, `Lock`, `Event`, `Queue` (`maxsize`, `put`/`get` and their `_nowait`, `task_done`, `join`, `qsize`, `empty`, `full`), `current_task`, `all_tasks`, `get_event_loop().time()`, `CancelledError`, `TimeoutError`; Tasks' `cancel`, `done`, `cancelled`, `result`, `exception`, `get_name`; cancellation raises `CancelledError` at the task's current `await` (`except`/`finally` run) | `TaskGroup` raises one `ExceptionGroup` (its `exceptions` hold the errors; no `except*`); `shield`; `task.cancel(msg)`'s message; `as_completed` starts coroutines in the order given (CPython: set order) |
+//! | aiohttp | `ClientSession()` (`async with`, or `await session.close()`), `session.get`/`post` (awaited or `async with`), `resp.status`/`ok`/`reason`/`url`, `await resp.json()`/`text()`, `resp.raise_for_status()` (`ClientResponseError` with `status`), `ClientError`, `ClientTimeout(total=...)` (session's or request's `timeout=`: `asyncio.TimeoutError`) | request bodies, headers, streaming |
+//!//! Safety: the interpreter runs on the page's thread, so every run is bounded by [`limits`]
+//! (steps, tasks, recursion, elements, string length, events), and no input makes it panic.
 
 mod builtins;
 mod call;
@@ -47,12 +54,18 @@ use value::{Class, Scope};
 /// Every limit of a run, in one place. They keep the page responsive and its memory bounded
 /// whatever the reader types; a program that reaches one stops with a sentence naming its line.
 pub mod limits {
-    /// Steps (statements and expressions evaluated) a program may run without ever awaiting
-    /// something that suspends: an `await`-free `while True:` stops here (about a second).
+    /// Steps (statements and expressions evaluated, names and constants not counted) a program
+    /// may run without awaiting anything that suspends: an `await`-free `while True:` stops here
+    /// (about a third of a second natively: 1,000,000 turns of a small loop fit).
     pub const MAX_STEPS_WITHOUT_AWAIT: u64 = 5_000_000;
-    /// Steps in a whole run, awaits or not (a predicted run is computed in one go).
-    pub const MAX_STEPS: u64 = 50_000_000;
-    /// Tasks a run may create.
+    /// Steps in a whole run, awaits or not: a predicted run is computed in one go, so this
+    /// bounds how long the page computes it (about a second natively).
+    pub const MAX_STEPS: u64 = 20_000_000;
+    /// What a suspension (an `await` that lets the loop run) costs, in steps: a turn of the
+    /// loop costs about as much as this many steps, and `while True: await asyncio.sleep(0)`
+    /// must stop too.
+    pub const SUSPENSION_STEPS: u64 = 50;
+    /// Tasks a run may create (besides the main one).
     pub const MAX_TASKS: usize = 10_000;
     /// Nested calls of the reader's functions in one task (CPython's default is 1,000). Each
     /// level is a few boxed futures polled on the page's own stack: natively about 6 KB a level
@@ -149,6 +162,8 @@ pub struct Finished {
     /// `None` when it ran to its end (an uncaught exception is not a stop: its traceback is in
     /// the events).
     pub stopped: Option<CodeError>,
+    /// Steps the program ran (see [`limits`]).
+    pub steps: u64,
 }
 
 /// Modules that exist in Python but not here, with why (the sentence the reader sees).
@@ -226,7 +241,7 @@ pub async fn run_detailed<'a>(ctx: &'a Ctx, lp: &Loop<'a>, source: &'a str) -> F
         Ok(m) => Rc::new(m),
         Err(e) => {
             lanes::refused(ctx, &e);
-            return Finished { outcomes: vec![Err(e.to_string().into())], stopped: Some(e) };
+            return Finished { outcomes: vec![Err(e.to_string().into())], stopped: Some(e), steps: 0 };
         }
     };
     let ip = Interp::new(ctx, lp.clone());
@@ -239,7 +254,7 @@ pub async fn run_detailed<'a>(ctx: &'a Ctx, lp: &Loop<'a>, source: &'a str) -> F
     let _ = stopped;
     let outcomes = ip.tasks.borrow().iter().map(|t| t.outcome()).collect();
     let stopped = ip.stopped.borrow().clone();
-    Finished { outcomes, stopped }
+    Finished { outcomes, stopped, steps: ip.steps.get() }
 }
 
 impl<'a> Interp<'a> {
@@ -273,8 +288,8 @@ impl<'a> Interp<'a> {
 
     /// The module's code in task 0, then whatever `asyncio.run` runs.
     async fn run_module(self: Rc<Self>, module: Rc<ast::Module>) {
-        let label = main_label(&module);
-        let task = match self.new_task(Rc::from(label.as_str()), 0) {
+        let (label, line) = main_label(&module);
+        let task = match self.new_task(Rc::from(label.as_str()), line) {
             Ok(t) => t,
             Err(_) => return,
         };
@@ -321,9 +336,10 @@ impl<'a> Interp<'a> {
         Ok(())
     }
 
-    /// A suspension happened: the next slice of steps starts.
+    /// A suspension happened: the next slice of steps starts, and the loop's turn is counted.
     pub fn yielded(&self) {
         self.slice.set(0);
+        self.steps.set(self.steps.get() + limits::SUSPENSION_STEPS);
     }
 
     /// Stops the run with `message` (a limit reached at `line`).
@@ -380,10 +396,15 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
-/// The main task's lane label: the coroutine `asyncio.run(...)` is given at module level
-/// (`main()`), or `<module>` for a program without one.
-fn main_label(module: &ast::Module) -> String {
-    for stmt in &module.body {
+/// The main task's lane label and line: the coroutine `asyncio.run(...)` is given at module
+/// level (`main()`), or `<module>` for a program without one.
+fn main_label(module: &ast::Module) -> (String, u32) {
+    // Top-level statements, and those of a top-level `if` (`if __name__ == "__main__":`).
+    let nested = module.body.iter().flat_map(|s| match &s.kind {
+        StmtKind::If { body, .. } => body.as_slice(),
+        _ => &[],
+    });
+    for stmt in module.body.iter().chain(nested) {
         let StmtKind::Expr(e) = &stmt.kind else { continue };
         let ExprKind::Call { func, args, .. } = &e.kind else { continue };
         let is_run = match &func.kind {
@@ -395,11 +416,12 @@ fn main_label(module: &ast::Module) -> String {
         };
         if let (true, Some(ast::Expr { kind: ExprKind::Call { func, args, .. }, .. })) = (is_run, args.first()) {
             if let ExprKind::Name(name) = &func.kind {
-                return if args.is_empty() { format!("{name}()") } else { format!("{name}(…)") };
+                let label = if args.is_empty() { format!("{name}()") } else { format!("{name}(…)") };
+                return (label, stmt.pos.line);
             }
         }
     }
-    "<module>".into()
+    ("<module>".into(), 0)
 }
 
 /// Runs `source` to its end on a fresh virtual clock with `scenario`'s seed and workload (as
@@ -418,6 +440,7 @@ pub fn run_virtual(
     drop(lp);
     let finished = finished.unwrap_or_else(|_| Finished {
         outcomes: Vec::new(),
+        steps: 0,
         stopped: Some(CodeError {
             line: 0,
             col: 0,

@@ -166,14 +166,17 @@ pub enum Obj {
     },
     TaskGroup(Rc<GroupState>),
     AsCompleted(Rc<AsCompletedState>),
+    /// `aiohttp.ClientSession(timeout=...)`: its requests' total timeout, in ms.
     Session {
         closed: Cell<bool>,
+        timeout: Option<f64>,
     },
     /// `session.get(url)`: awaitable, and an async context manager.
     Request {
         method: &'static str,
         url: Rc<str>,
         resp: RefCell<Option<Value>>,
+        timeout: Option<f64>,
     },
     Response {
         status: u16,
@@ -184,7 +187,10 @@ pub enum Obj {
     Ready(Value),
     /// `asyncio.get_event_loop()`: only `.time()`.
     Loop,
-    ClientTimeout,
+    /// `aiohttp.ClientTimeout(total=s)`, in ms.
+    ClientTimeout(Option<f64>),
+    /// `@staticmethod`, `@classmethod` or `@property` around a function.
+    Descriptor(B, Value),
 }
 
 impl Obj {
@@ -206,7 +212,8 @@ impl Obj {
             Obj::Request { .. } => "_RequestContextManager",
             Obj::Response { .. } => "ClientResponse",
             Obj::Loop => "_UnixSelectorEventLoop",
-            Obj::ClientTimeout => "ClientTimeout",
+            Obj::ClientTimeout(_) => "ClientTimeout",
+            Obj::Descriptor(..) => "descriptor",
         }
     }
 
@@ -264,7 +271,7 @@ impl<'a> Interp<'a> {
             (Obj::Session { .. }, "get") => method(SessGet),
             (Obj::Session { .. }, "post" | "put" | "delete") => method(SessPost),
             (Obj::Session { .. }, "close") => method(SessClose),
-            (Obj::Session { closed }, "closed") => Ok(Value::Bool(closed.get())),
+            (Obj::Session { closed, .. }, "closed") => Ok(Value::Bool(closed.get())),
             (Obj::Response { .. }, "json") => method(RespJson),
             (Obj::Response { .. }, "text") => method(RespText),
             (Obj::Response { .. }, "raise_for_status") => method(RespRaiseForStatus),

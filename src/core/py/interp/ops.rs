@@ -68,6 +68,14 @@ fn int_op(op: BinOp, a: i64, b: i64) -> Res {
                     if op == BinOp::Mod { "integer modulo by zero" } else { "integer division or modulo by zero" };
                 return raise(E::ZeroDivisionError, what);
             }
+            if b == -1 {
+                // i64::MIN // -1 overflows; its remainder is 0, as for any b == -1.
+                return if op == BinOp::Mod {
+                    Ok(Value::Int(0))
+                } else {
+                    a.checked_neg().map_or_else(overflow, |q| Ok(Value::Int(q)))
+                };
+            }
             let (Some(q), Some(r)) = (a.checked_div(b), a.checked_rem(b)) else { return overflow() };
             // Round toward minus infinity, as Python does.
             let (q, r) = if r != 0 && ((r < 0) != (b < 0)) { (q - 1, r + b) } else { (q, r) };
@@ -86,7 +94,7 @@ fn int_op(op: BinOp, a: i64, b: i64) -> Res {
             if b < 0 {
                 return raise(E::ValueError, "negative shift count");
             }
-            u32::try_from(b).ok().filter(|&b| b < 64).and_then(|s| a.checked_mul(1i64.checked_shl(s)?))
+            u32::try_from(b).ok().filter(|&b| b < 64).and_then(|s| i64::try_from(i128::from(a) << s).ok())
         }
         BinOp::RShift => {
             if b < 0 {
@@ -204,7 +212,7 @@ impl<'a> Interp<'a> {
                         }
                     }
                 }
-                Ok(Value::Set(Rc::new(std::cell::RefCell::new(out))))
+                Ok(Value::set(out))
             }
             _ => unsupported(op_text(op), a, b),
         }
@@ -315,6 +323,13 @@ impl<'a> Interp<'a> {
     /// Python's ordering of two values (numbers, strings, and sequences of them); a NaN compares
     /// as unordered, which every operator then treats as false except `!=`.
     pub fn order(&self, a: &Value, b: &Value, op: &str) -> Result<Ordering, Flow> {
+        self.order_at(a, b, op, 0)
+    }
+
+    fn order_at(&self, a: &Value, b: &Value, op: &str, depth: u32) -> Result<Ordering, Flow> {
+        if depth > super::value::MAX_COMPARE_DEPTH {
+            return raise(E::RecursionError, "maximum recursion depth exceeded in comparison");
+        }
         if let (Some(x), Some(y)) = (int(a), int(b)) {
             return Ok(x.cmp(&y));
         }
@@ -324,8 +339,8 @@ impl<'a> Interp<'a> {
         }
         match (a, b) {
             (Value::Str(x), Value::Str(y)) => Ok(x.cmp(y)),
-            (Value::List(x), Value::List(y)) => self.order_seq(&x.borrow(), &y.borrow(), op),
-            (Value::Tuple(x), Value::Tuple(y)) => self.order_seq(x, y, op),
+            (Value::List(x), Value::List(y)) => self.order_seq(&x.borrow(), &y.borrow(), op, depth),
+            (Value::Tuple(x), Value::Tuple(y)) => self.order_seq(x, y, op, depth),
             _ => raise(
                 E::TypeError,
                 format!("'{op}' not supported between instances of '{}' and '{}'", a.type_name(), b.type_name()),
@@ -333,10 +348,10 @@ impl<'a> Interp<'a> {
         }
     }
 
-    fn order_seq(&self, a: &[Value], b: &[Value], op: &str) -> Result<Ordering, Flow> {
+    fn order_seq(&self, a: &[Value], b: &[Value], op: &str, depth: u32) -> Result<Ordering, Flow> {
         for (x, y) in a.iter().zip(b) {
             if !eq(x, y) {
-                return self.order(x, y, op);
+                return self.order_at(x, y, op, depth + 1);
             }
         }
         Ok(a.len().cmp(&b.len()))

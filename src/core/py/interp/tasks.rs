@@ -74,6 +74,8 @@ pub struct TaskObj {
     pub sig: Arc<Sig>,
     attempts: Cell<u32>,
     pub depth: Cell<u32>,
+    /// The line it ran last (where it finished, for its `done` / `failed` mark).
+    pub line: Cell<u32>,
     /// The exceptions being handled (`except` blocks entered), for a bare `raise`.
     pub handling: RefCell<Vec<Value>>,
     cancelled: Cell<bool>,
@@ -214,7 +216,8 @@ impl<'a> Interp<'a> {
     /// A new task's record: its index (creation order), its lane label and `Spawn` mark.
     pub fn new_task(&self, label: Rc<str>, line: u32) -> Result<Rc<TaskObj>, Flow> {
         let mut tasks = self.tasks.borrow_mut();
-        if tasks.len() >= super::limits::MAX_TASKS {
+        // The main task is not counted.
+        if tasks.len() > super::limits::MAX_TASKS {
             drop(tasks);
             return super::raise(
                 E::RuntimeError,
@@ -229,6 +232,7 @@ impl<'a> Interp<'a> {
             sig: Arc::default(),
             attempts: Cell::new(0),
             depth: Cell::new(0),
+            line: Cell::new(line),
             handling: RefCell::default(),
             cancelled: Cell::new(false),
             cancel_requested: Cell::new(false),
@@ -245,7 +249,7 @@ impl<'a> Interp<'a> {
     /// `asyncio.create_task(aw)`: a new task that awaits `aw` (a coroutine, or any awaitable).
     pub fn spawn(&self, aw: Value, line: u32) -> Result<Rc<TaskObj>, Flow> {
         let label: Rc<str> = match &aw {
-            Value::Coro(c) => c.label.clone(),
+            Value::Coro(c) => c.label.borrow().clone(),
             Value::Task(_) => return super::raise(E::TypeError, "a coroutine was expected, got a Task"),
             other if self.is_awaitable(other) => Rc::from(fmt::shorten(&fmt::repr(other), 40)),
             other => {
@@ -286,7 +290,8 @@ impl<'a> Interp<'a> {
         let mut result = match result {
             Ok(v) | Err(Flow::Return(v)) => Ok(v),
             Err(Flow::Stop(msg)) => {
-                self.mark(task, Kind::Failed, &format!("stopped: {msg}"), 0);
+                self.mark(task, Kind::Print, &format!("awaitlab stopped the program: {msg}"), task.line.get());
+                self.mark(task, Kind::Failed, &format!("stopped: {msg}"), task.line.get());
                 *task.outcome.borrow_mut() = Some(Err(format!("stopped: {msg}").into()));
                 *task.result.borrow_mut() = Some(Err(self.exc_of(Flow::Raise(E::RuntimeError, msg.to_string()))));
                 self.wake_waiters(task);
@@ -302,14 +307,14 @@ impl<'a> Interp<'a> {
         let outcome: Outcome = match &result {
             Ok(v) => {
                 let text = fmt::shorten(&fmt::repr(v), 60);
-                self.mark(task, Kind::Done, &text, 0);
+                self.mark(task, Kind::Done, &text, task.line.get());
                 Ok(text.into())
             }
             Err(exc) if self.is_instance_of(&exc.value, E::CancelledError) => {
                 task.cancelled.set(true);
                 let msg = fmt::exc_str(&exc.value);
                 let text = if msg.is_empty() { "cancelled".to_owned() } else { format!("cancelled: {msg}") };
-                self.mark(task, Kind::Failed, &text, exc.trace.first().map_or(0, |t| t.1));
+                self.mark(task, Kind::Failed, &text, task.line.get());
                 Err(text.into())
             }
             Err(exc) => {
@@ -317,7 +322,7 @@ impl<'a> Interp<'a> {
                 if is_main {
                     self.print_traceback(task, exc);
                 }
-                self.mark(task, Kind::Failed, &text, exc.trace.first().map_or(0, |t| t.1));
+                self.mark(task, Kind::Failed, &text, exc.trace.first().map_or(task.line.get(), |t| t.1));
                 Err(text.into())
             }
         };

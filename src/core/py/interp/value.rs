@@ -21,11 +21,11 @@ pub enum Value {
     Int(i64),
     Float(f64),
     Str(Rc<str>),
-    List(Rc<RefCell<Vec<Value>>>),
-    Tuple(Rc<[Value]>),
-    Dict(Rc<RefCell<Dict>>),
+    List(Rc<Cells<Vec<Value>>>),
+    Tuple(Rc<Items>),
+    Dict(Rc<Cells<Dict>>),
     /// A set: a [`Dict`] whose values are `None`.
-    Set(Rc<RefCell<Dict>>),
+    Set(Rc<Cells<Dict>>),
     /// `range(start, stop, step)`, lazy.
     Range(Rc<(i64, i64, i64)>),
     Func(Rc<Func>),
@@ -148,7 +148,7 @@ pub struct Coro {
     pub func: Rc<Func>,
     pub scope: Rc<Scope>,
     /// The call as written with its arguments, for the lane label (`fetch_url('…/3')`).
-    pub label: Rc<str>,
+    pub label: RefCell<Rc<str>>,
     pub started: Cell<bool>,
 }
 
@@ -253,15 +253,19 @@ impl Value {
     }
 
     pub fn list(items: Vec<Value>) -> Value {
-        Value::List(Rc::new(RefCell::new(items)))
+        Value::List(Rc::new(Cells::new(items)))
     }
 
     pub fn tuple(items: Vec<Value>) -> Value {
-        Value::Tuple(Rc::from(items))
+        Value::Tuple(Rc::new(Items(items.into_boxed_slice())))
+    }
+
+    pub fn set(d: Dict) -> Value {
+        Value::Set(Rc::new(Cells::new(d)))
     }
 
     pub fn dict(d: Dict) -> Value {
-        Value::Dict(Rc::new(RefCell::new(d)))
+        Value::Dict(Rc::new(Cells::new(d)))
     }
 
     /// The name of the value's type, as `type(x).__name__` gives it.
@@ -310,6 +314,13 @@ impl Value {
 
     /// The hash key, or Python's `TypeError: unhashable type` (as the type's name).
     pub fn hkey(&self) -> Result<HKey, Rc<str>> {
+        self.hkey_at(0)
+    }
+
+    fn hkey_at(&self, depth: u32) -> Result<HKey, Rc<str>> {
+        if depth > MAX_COMPARE_DEPTH {
+            return Err(Rc::from("tuple (nested too deeply)"));
+        }
         Ok(match self {
             Value::None => HKey::None,
             Value::Bool(b) => HKey::Int(i64::from(*b)),
@@ -322,7 +333,7 @@ impl Value {
                 }
             }
             Value::Str(s) => HKey::Str(s.clone()),
-            Value::Tuple(t) => HKey::Tuple(t.iter().map(Value::hkey).collect::<Result<_, _>>()?),
+            Value::Tuple(t) => HKey::Tuple(t.iter().map(|v| v.hkey_at(depth + 1)).collect::<Result<_, _>>()?),
             Value::List(_) | Value::Dict(_) | Value::Set(_) => return Err(self.type_name()),
             other => HKey::Id(other.identity()),
         })
@@ -333,7 +344,7 @@ impl Value {
         match self {
             Value::Str(s) => Rc::as_ptr(s) as *const u8 as usize,
             Value::List(l) => Rc::as_ptr(l) as usize,
-            Value::Tuple(t) => Rc::as_ptr(t) as *const u8 as usize,
+            Value::Tuple(t) => Rc::as_ptr(t) as usize,
             Value::Dict(d) | Value::Set(d) => Rc::as_ptr(d) as usize,
             Value::Range(r) => Rc::as_ptr(r) as usize,
             Value::Func(f) => Rc::as_ptr(f) as usize,
@@ -393,6 +404,19 @@ pub fn range_len(start: i64, stop: i64, step: i64) -> i64 {
 
 /// Python's `==`.
 pub fn eq(a: &Value, b: &Value) -> bool {
+    eq_at(a, b, 0)
+}
+
+/// Deepest nesting `==` and hashing follow: deeper structures compare unequal and are not
+/// hashable (CPython raises RecursionError there; here the page's stack is the limit).
+pub const MAX_COMPARE_DEPTH: u32 = 200;
+
+fn eq_at(a: &Value, b: &Value, depth: u32) -> bool {
+    if depth > MAX_COMPARE_DEPTH {
+        return false;
+    }
+    let eq = |x: &Value, y: &Value| eq_at(x, y, depth + 1);
+    let seq_eq = |x: &[Value], y: &[Value]| x.len() == y.len() && x.iter().zip(y).all(|(p, q)| eq(p, q));
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => x == y,
         (Value::Float(x), Value::Float(y)) => x == y,
@@ -402,8 +426,8 @@ pub fn eq(a: &Value, b: &Value) -> bool {
         (Value::Str(x), Value::Str(y)) => x == y,
         (Value::None, Value::None) => true,
         (Value::List(x), Value::List(y)) => Rc::ptr_eq(x, y) || seq_eq(&x.borrow(), &y.borrow()),
-        (Value::Tuple(x), Value::Tuple(y)) => seq_eq(x, y),
-        (Value::Dict(x), Value::Dict(y)) => Rc::ptr_eq(x, y) || dict_eq(&x.borrow(), &y.borrow()),
+        (Value::Tuple(x), Value::Tuple(y)) => Rc::ptr_eq(x, y) || seq_eq(x, y),
+        (Value::Dict(x), Value::Dict(y)) => Rc::ptr_eq(x, y) || dict_eq(&x.borrow(), &y.borrow(), depth),
         (Value::Set(x), Value::Set(y)) => {
             let (x, y) = (x.borrow(), y.borrow());
             x.len() == y.len() && x.iter().all(|(k, _)| k.hkey().is_ok_and(|h| y.contains(&h)))
@@ -413,10 +437,96 @@ pub fn eq(a: &Value, b: &Value) -> bool {
     }
 }
 
-fn seq_eq(a: &[Value], b: &[Value]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| eq(x, y))
+fn dict_eq(a: &Dict, b: &Dict, depth: u32) -> bool {
+    a.len() == b.len()
+        && a.iter().all(|(k, v)| k.hkey().ok().and_then(|h| b.get(&h)).is_some_and(|w| eq_at(v, w, depth + 1)))
 }
 
-fn dict_eq(a: &Dict, b: &Dict) -> bool {
-    a.len() == b.len() && a.iter().all(|(k, v)| k.hkey().ok().and_then(|h| b.get(&h)).is_some_and(|w| eq(v, w)))
+/// A mutable container's contents (a list's, dict's or set's). Dropping it hands its values to
+/// [`bury`], so a million nested lists are freed one by one, not by a million nested drops (which
+/// would overflow the page's stack).
+pub struct Cells<T: Bury>(RefCell<T>);
+
+impl<T: Bury> Cells<T> {
+    pub fn new(v: T) -> Self {
+        Cells(RefCell::new(v))
+    }
+}
+
+impl<T: Bury> std::ops::Deref for Cells<T> {
+    type Target = RefCell<T>;
+    fn deref(&self) -> &RefCell<T> {
+        &self.0
+    }
+}
+
+impl<T: Bury> Drop for Cells<T> {
+    fn drop(&mut self) {
+        self.0.get_mut().bury();
+    }
+}
+
+/// A tuple's items (freed as [`Cells`] are).
+pub struct Items(Box<[Value]>);
+
+impl std::ops::Deref for Items {
+    type Target = [Value];
+    fn deref(&self) -> &[Value] {
+        &self.0
+    }
+}
+
+impl Drop for Items {
+    fn drop(&mut self) {
+        bury(std::mem::take(&mut self.0).into_vec().into_iter());
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        bury(std::mem::take(self.attrs.get_mut()).into_values());
+    }
+}
+
+/// What a container gives up when it is freed.
+pub trait Bury {
+    fn bury(&mut self);
+}
+
+impl Bury for Vec<Value> {
+    fn bury(&mut self) {
+        bury(std::mem::take(self).into_iter());
+    }
+}
+
+impl Bury for Dict {
+    fn bury(&mut self) {
+        self.index.clear();
+        bury(std::mem::take(&mut self.entries).into_iter().flatten().flat_map(|(k, v)| [k, v]));
+    }
+}
+
+thread_local! {
+    static TRASH: RefCell<Vec<Value>> = const { RefCell::new(Vec::new()) };
+    static DRAINING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Frees `values` without recursion: containers among them go to a worklist that the outermost
+/// call drains, one at a time (their own contents join the list as they are freed).
+fn bury(values: impl Iterator<Item = Value>) {
+    // Scalars and functions are dropped here, with no borrow of the worklist held.
+    let containers: Vec<Value> = values
+        .filter(|v| matches!(v, Value::List(_) | Value::Tuple(_) | Value::Dict(_) | Value::Set(_) | Value::Instance(_)))
+        .collect();
+    if containers.is_empty() {
+        return;
+    }
+    TRASH.with(|t| t.borrow_mut().extend(containers));
+    if DRAINING.with(|d| d.replace(true)) {
+        return;
+    }
+    while let Some(v) = TRASH.with(|t| t.borrow_mut().pop()) {
+        drop(v);
+    }
+    DRAINING.with(|d| d.set(false));
 }
