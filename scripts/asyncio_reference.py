@@ -23,6 +23,7 @@ import platform
 import statistics
 import sys
 import time
+import warnings
 from urllib.parse import parse_qsl
 
 # (awaitlab query, awaitlab's predicted makespan in ms)
@@ -268,6 +269,20 @@ class Plan:
         self.errors = p.get("errors", "collect")
         self.attempts = d["plan"]  # [task][attempt - 1] = [ms, fails]
         self.units = d["jitter_units"]  # [task][failed attempt - 1] = u in [0, 1)
+        # what_if: [task, attempt, outcome, speed, cancel_ms], applied here to the plan as drawn.
+        self.cancel_at = {}
+        for task, attempt, outcome, speed, cancel_ms in d.get("what_if", []):
+            if cancel_ms is not None:
+                self.cancel_at[task] = cancel_ms
+            elif attempt <= len(self.attempts[task]):
+                ms, fails = self.attempts[task][attempt - 1]
+                if outcome is not None:
+                    fails = outcome == "fail"
+                if speed == "x2":
+                    ms = min(ms * 2, 600_000)
+                elif speed == "half":
+                    ms = ms // 2
+                self.attempts[task][attempt - 1] = [ms, fails]
 
     def pause(self, task, failed):
         """The pause after `task`'s attempt `failed` failed: Python's own arithmetic."""
@@ -312,13 +327,38 @@ async def run_plan(p, events):
 
     async def wait_for_permit(task, n):
         rec(task, n, "begin", "wait")
-        await sem.acquire()
+        try:
+            await sem.acquire()
+        except asyncio.CancelledError:
+            rec(task, n, "cancel", "wait")
+            raise
         rec(task, n, "end", "wait")
+
+    async def until_cancelled(task, body):
+        """what_if's `loop.call_at(MS, task.cancel)`, scoped to the task's body as awaitlab's
+        Ctx::until_cancelled is: asyncio.timeout_at arms that timer before the body runs (so work
+        ending in the same instant is cancelled) and turns the cancellation into TimeoutError, caught
+        here and recorded as the task's 'cancelled' mark. A time already passed: the body never starts.
+        Returns None when cancelled so."""
+        at = p.cancel_at.get(task)
+        if at is None:
+            return await body
+        if at - loop.time() <= 0:
+            body.close()
+            rec(task, 0, "failed", "task", cancelled=True)
+            return None
+        try:
+            async with asyncio.timeout_at(at):
+                return await body
+        except TimeoutError:
+            rec(task, 0, "failed", "task", cancelled=True)
+            return None
 
     async def marked(task, body, raising=False):
         """The task as a whole: its done / failed mark (and, cancelled, its 'cancelled' mark)."""
         try:
-            await body
+            if await until_cancelled(task, finished(body)) is None:
+                return False
         except SimulatedError:
             rec(task, 0, "failed", "task")
             if raising:
@@ -328,6 +368,11 @@ async def run_plan(p, events):
             rec(task, 0, "failed", "task", cancelled=True)
             raise
         rec(task, 0, "done", "task")
+        return True
+
+    async def finished(body):
+        """`body`, then True: what until_cancelled returns for a task that was not cancelled."""
+        await body
         return True
 
     async def bounded(task, body):
@@ -358,7 +403,11 @@ async def run_plan(p, events):
                     held = False
                 pause = p.pause(task, n)
                 rec(task, n, "begin", "backoff")
-                await asyncio.sleep(pause)
+                try:
+                    await asyncio.sleep(pause)
+                except asyncio.CancelledError:
+                    rec(task, n, "cancel", "backoff")
+                    raise
                 rec(task, n, "end", "backoff")
                 n += 1
         finally:
@@ -388,6 +437,9 @@ async def run_plan(p, events):
 
         try:
             await asyncio.wait_for(work(), p.timeout)
+        except asyncio.CancelledError:
+            rec(task, 1, "cancel", "work")
+            raise
         except TimeoutError:
             rec(task, 1, "timeout", "work")
             raise SimulatedError()
@@ -401,8 +453,9 @@ async def run_plan(p, events):
             await attempt(task, 1)
         except SimulatedError:
             rec(task, 0, "fallback", "task")
-            return
+            return True
         rec(task, 0, "done", "task")
+        return True
 
     n = p.tasks
     gather_all = lambda body: asyncio.gather(*(marked(i, body(i)) for i in range(n)))  # noqa: E731
@@ -429,7 +482,7 @@ async def run_plan(p, events):
     elif p.pattern == "retry":
         await gather_all(with_retries)
     elif p.pattern == "fallback":
-        await asyncio.gather(*(fallback(i) for i in range(n)))
+        await asyncio.gather(*(until_cancelled(i, fallback(i)) for i in range(n)))
     elif p.pattern == "resource":
         await gather_all(lambda i: bounded(i, with_resource(i)))
     elif p.pattern == "pipeline":
@@ -482,6 +535,8 @@ def main() -> int:
     )
     args = ap.parse_args()
     if args.virtual:
+        # A task cancelled by what_if before it starts never awaits the steps it was given.
+        warnings.filterwarnings("ignore", message="coroutine .* was never awaited", category=RuntimeWarning)
         print(json.dumps({"python": platform.python_version(), "implementation": platform.python_implementation()}))
         for line in sys.stdin:
             if line.strip():

@@ -77,8 +77,9 @@ check_versions
 ran=()
 
 # Bytes, gzip -9 of the wasm, JS and CSS that dist/index.html loads (see the build layer): the
-# 361,853 measured after issues 10-14 landed, plus 1 %. A ratchet, not the 150 KB target (README).
-PAGE_WEIGHT_BUDGET_GZIP=365500
+# 372,189 measured after issue 13's last gaps (keyboard and canvas what-if), plus 1 %. A ratchet,
+# not the 150 KB target (README "Page weight").
+PAGE_WEIGHT_BUDGET_GZIP=375900
 
 if [ -n "${want[lint]:-}" ]; then
   banner "lint (cargo fmt --check, cargo clippy -D warnings on native and wasm32)"
@@ -92,7 +93,7 @@ if [ -n "${want[native]:-}" ]; then
   banner "native (cargo test)"
   cargo test -- --skip every_scenario_of_the_matrix || fail "native layer: cargo test"
   # The prediction against CPython's asyncio, event for event; it prints which Python it used.
-  # AWAITLAB_ASYNCIO_MATRIX=full runs the whole matrix (about 7,000 scenarios) instead of a subset.
+  # AWAITLAB_ASYNCIO_MATRIX=full runs the whole matrix (about 10,000 scenarios) instead of a subset.
   cargo test --test core_asyncio_matrix -- --nocapture || fail "native layer: the asyncio reference matrix"
   ran+=(native)
 fi

@@ -72,3 +72,22 @@ fn every_pattern_has_code_that_names_its_source_file_and_runs_main() {
         assert!(rust(&s).contains(&format!("src/core/patterns/{}.rs", p.key())), "{p:?}");
     }
 }
+
+#[test]
+fn cpu_work_has_its_rust_beside_its_python() {
+    // offload=workers: Python's process pool, and the Rust's pool of Web Workers of the same size.
+    let s = scenario("pattern=gather&source=cpu&offload=workers&workers=3&tasks=6");
+    assert!(python(&s).contains("ProcessPoolExecutor(max_workers=3)"), "{}", python(&s));
+    let rs = rust(&s);
+    assert!(rs.contains("over a pool of\n// 3 Web Workers"), "{rs}");
+    assert!(rs.contains("let place = acquire.await;") && rs.contains("let out = job.await;"), "{rs}");
+    assert!(!rs.contains("burn(units)"), "{rs}");
+    // offload=inline: compute(ms) on the loop in Python, burn(units) on the loop in Rust.
+    let s = scenario("pattern=gather&source=cpu&tasks=6");
+    assert!(python(&s).contains("compute(ms)  # called inline"));
+    let rs = rust(&s);
+    assert!(rs.contains("burn(units);") && !rs.contains("acquire.await"), "{rs}");
+    // Without source=cpu, none of it.
+    let rs = rust(&scenario("pattern=gather&tasks=6"));
+    assert!(!rs.contains("CpuWork"), "{rs}");
+}

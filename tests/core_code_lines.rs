@@ -6,7 +6,7 @@ use awaitlab::core::code::{python, rust};
 use awaitlab::core::code_lines::{python_line, rust_line, CodeLines};
 use awaitlab::core::event::{Event, Kind, Phase};
 use awaitlab::core::run::run_virtual;
-use awaitlab::core::scenario::{ErrorMode, Pattern, Preset, Scenario};
+use awaitlab::core::scenario::{ErrorMode, Offload, Pattern, Preset, Scenario, Source};
 
 fn scenario(q: &str) -> Scenario {
     Scenario::parse(q.split('&').map(|p| p.split_once('=').expect("key=value"))).expect("valid")
@@ -176,4 +176,64 @@ fn events_with_no_statement_map_to_nothing() {
     let cancel = Event { kind: Kind::Cancel, ..failed };
     assert_eq!(python_line(&s, &cancel), None);
     assert_eq!(rust_line(&s, &cancel), None);
+}
+
+/// `source=cpu` (issue 14): the work is `compute(ms)` inline or `run_in_executor` on a pool in
+/// the Python, and `cpu::CpuWork`'s `burn(units)` or the worker's job in the Rust, whose wait for
+/// a free worker is its own `wait` span.
+const CPU_SCENARIOS: &[&str] = &[
+    "pattern=gather&source=cpu&tasks=4&fail=0.5&min=10&max=50&seed=3",
+    "pattern=gather&source=cpu&offload=workers&workers=2&tasks=5&fail=0.4&min=10&max=50",
+    "pattern=semaphore&limit=3&source=cpu&offload=workers&workers=2&tasks=5&fail=0.4&min=10&max=50",
+    "pattern=retry&retries=3&delay=20&source=cpu&offload=workers&workers=2&tasks=4&fail=0.6&min=10&max=50",
+    "pattern=sequential&source=cpu&tasks=3&fail=0.5&min=10&max=50",
+];
+
+/// What the Python and the Rust lines of a CPU run's work, failure or worker wait must hold.
+fn cpu_statements(s: &Scenario, e: &Event) -> Option<(&'static str, &'static str)> {
+    let workers = s.offload == Offload::Workers;
+    let worker_wait = e.detail.starts_with("worker") || (workers && s.effective_limit().is_none());
+    Some(match (e.phase, e.kind) {
+        (Phase::Wait, _) if worker_wait => {
+            ("await loop.run_in_executor(pool, compute, ms)", "let place = acquire.await;")
+        }
+        (Phase::Work, Kind::Fail) if workers => ("raise RuntimeError(", "out // Err"),
+        (Phase::Work, Kind::Fail) => ("raise RuntimeError(", "outcome(units, fails, None)"),
+        (Phase::Work, _) if workers => ("await loop.run_in_executor(pool, compute, ms)", "let out = job.await;"),
+        (Phase::Work, _) => ("    compute(ms)  # called inline", "burn(units);"),
+        _ => return None,
+    })
+}
+
+#[test]
+fn a_cpu_runs_work_maps_to_compute_or_the_pool_in_both_languages() {
+    let mut seen = std::collections::BTreeSet::new();
+    for q in CPU_SCENARIOS {
+        let s = scenario(q);
+        assert_eq!(s.source, Source::Cpu, "{q}");
+        let (py, rs) = (python(&s), rust(&s));
+        let lines = CodeLines::new(&s);
+        for e in &run_virtual(&s).events {
+            let what = format!("{q}: {:?} {:?} of task {} ({})", e.kind, e.phase, e.task, e.detail.as_str());
+            let (py_expected, rs_expected) =
+                cpu_statements(&s, e).unwrap_or_else(|| (python_statement(&s, e), rust_statement(&s, e)));
+            let n = lines.python(e).unwrap_or_else(|| panic!("{what}: no Python line in\n{py}"));
+            assert!(
+                line(&py, n).contains(py_expected),
+                "{what}: Python line {n} is {:?}, not {py_expected:?}",
+                line(&py, n)
+            );
+            let n = lines.rust(e).unwrap_or_else(|| panic!("{what}: no Rust line in\n{rs}"));
+            assert!(
+                line(&rs, n).contains(rs_expected),
+                "{what}: Rust line {n} is {:?}, not {rs_expected:?}",
+                line(&rs, n)
+            );
+            assert_eq!(rust_line(&s, e), Some(n), "{what}: rust_line agrees with CodeLines");
+            seen.insert(format!("{:?} {:?} {}", s.offload, e.phase, e.detail.starts_with("worker")));
+        }
+    }
+    for needed in ["Inline Work false", "Workers Work false", "Workers Wait true"] {
+        assert!(seen.contains(needed), "no scenario records {needed}: {seen:?}");
+    }
 }

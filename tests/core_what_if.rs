@@ -147,3 +147,35 @@ fn the_browser_path_is_handed_the_overridden_plan() {
     assert_eq!(s.workload().attempt(1, 1), plan);
     assert_eq!(s.workload().drawn(1, 1).duration_ms, 50);
 }
+
+#[test]
+fn a_cancel_in_a_resource_still_runs_its_release_holding_the_permit() {
+    // Task 0: acquire 0–30, work from 30, cancelled at 80: its __aexit__ still runs (80–100) with the
+    // permit held, so task 1 (limit 1) gets the permit at 100, not at 80.
+    let q = "pattern=resource&tasks=2&limit=1&acquire=30&release=20&min=100&max=100&clock=virtual&what_if=0:cancel@80";
+    let run = run_virtual(&scenario(q));
+    let of = |task: u32| -> Vec<(Kind, Phase, f64)> {
+        run.events.iter().filter(|e| e.task == task).map(|e| (e.kind, e.phase, e.t)).collect()
+    };
+    assert_eq!(
+        of(0),
+        [
+            (Kind::Begin, Phase::Wait, 0.0),
+            (Kind::End, Phase::Wait, 0.0),
+            (Kind::Begin, Phase::Acquire, 0.0),
+            (Kind::End, Phase::Acquire, 30.0),
+            (Kind::Begin, Phase::Work, 30.0),
+            (Kind::Cancel, Phase::Work, 80.0),
+            (Kind::Begin, Phase::Release, 80.0),
+            (Kind::End, Phase::Release, 100.0),
+            (Kind::Failed, Phase::Task, 100.0),
+        ]
+    );
+    assert!(finish(&run, 0).2.starts_with("cancelled: what_if"));
+    assert_eq!(of(1)[1], (Kind::End, Phase::Wait, 100.0));
+    // Cancelled in __aenter__ (at 10): no work, no release, the permit given back at once.
+    let run = run_virtual(&scenario(&q.replace("cancel@80", "cancel@10")));
+    let phases: Vec<Phase> = run.events.iter().filter(|e| e.task == 0).map(|e| e.phase).collect();
+    assert_eq!(phases, [Phase::Wait, Phase::Wait, Phase::Acquire, Phase::Acquire, Phase::Task]);
+    assert!(run.events.iter().any(|e| e.task == 1 && e.kind == Kind::End && e.phase == Phase::Wait && e.t == 10.0));
+}

@@ -10,7 +10,7 @@
 
 use super::code_plan::{python_uses_pool, python_work, python_work_call, secs, PYTHON_JITTER_DRAW};
 use super::patterns::fallback::DEFAULT_VALUE;
-use super::scenario::{Backoff, ErrorMode, Pattern, Scenario};
+use super::scenario::{Backoff, ErrorMode, Offload, Pattern, Scenario, Source};
 
 fn python_pause(s: &Scenario) -> String {
     let mut lines = match s.backoff {
@@ -364,13 +364,43 @@ fn rust_retry(s: &Scenario, limit: Option<u32>) -> String {
     )
 }
 
+/// `source=cpu`: the work every `ctx.attempt` runs, `cpu::CpuWork` (condensed from
+/// `src/core/cpu.rs`): computed on the loop's thread, or queued for a place in a pool of Web
+/// Workers, the Rust side of Python's `compute(ms)` and `loop.run_in_executor(pool, ...)`.
+fn rust_cpu(s: &Scenario) -> String {
+    match s.offload {
+        Offload::Inline => "\n// source=cpu, offload=inline: ctx.work is cpu::CpuWork (src/core/cpu.rs), so each\n\
+             // attempt computes on the event loop's own thread: nothing else runs until it returns\n\
+             impl Work for CpuWork {\n    fn run(&self, plan: &Attempt) -> WorkFuture {\n        \
+             let (units, fails) = (plan.duration_ms, plan.fails);\n        Box::pin(async move {\n            \
+             burn(units); // computes inline: the virtual clock blocks (VirtualClock::block), the browser hashes\n            \
+             outcome(units, fails, None) // Err: \"simulated error after … ms of computation\"\n        \
+             })\n    }\n}\n"
+            .into(),
+        Offload::Workers => format!(
+            "\n// source=cpu, offload=workers: ctx.work is cpu::CpuWork (src/core/cpu.rs) over a pool of\n\
+             // {} Web Workers (cpu::Pool, first come first served); ctx.attempt awaits `queue` first\n\
+             impl Work for CpuWork {{\n    fn queue(&self, plan: &Attempt) -> Option<QueueFuture> {{\n        \
+             let (acquire, plan) = (self.pool.acquire(), plan.clone());\n        Some(Box::pin(async move {{\n            \
+             let place = acquire.await; // `wait` span until a worker is free, closed with its name\n            \
+             let job = (self.run)(place.id, &plan); // posts the job to that Web Worker (predicted: sleeps its ms)\n            \
+             let bound: WorkFuture = Box::pin(async move {{\n                \
+             let out = job.await; // `work` span: computed on the worker, the loop stays free\n                \
+             drop(place); // the worker is free again\n                out // Err: \"simulated error after … ms of computation on worker k\"\n            \
+             }});\n            (format!(\"worker {{}}\", place.id + 1), bound)\n        }}))\n    }}\n}}\n",
+            s.workers
+        ),
+    }
+}
+
 /// The Rust awaitlab runs for this scenario (condensed from `src/core/patterns`), with its values.
 pub fn rust(s: &Scenario) -> String {
     let file = s.pattern.key();
+    let cpu = if s.source == Source::Cpu { rust_cpu(s) } else { String::new() };
     format!(
         "// {}: what awaitlab runs (src/core/patterns/{file}.rs), with this scenario's values.\n\
          // `ctx` holds the clock (virtual or browser), the event recorder and the seeded workload;\n\
-         // each span it records is one bar on the timeline.\n{}",
+         // each span it records is one bar on the timeline.\n{}{cpu}",
         s.pattern.title(),
         rust_body(s)
     )

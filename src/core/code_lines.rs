@@ -46,10 +46,12 @@ pub enum Site {
     Cancel,
     /// fallback's `return default`.
     Fallback,
+    /// `source=cpu&offload=workers`: the wait for a free worker (`run_in_executor`'s queue).
+    Pool,
 }
 
 impl Site {
-    const ALL: [Site; 14] = [
+    const ALL: [Site; 15] = [
         Site::Permit,
         Site::Work,
         Site::Raise,
@@ -64,7 +66,17 @@ impl Site {
         Site::WaitFor,
         Site::Cancel,
         Site::Fallback,
+        Site::Pool,
     ];
+}
+
+/// Whether a `wait` span of `s` is the wait for a CPU worker rather than for a permit: it closes
+/// naming the worker. Its begin names nothing, so with a semaphore too a begin is taken as the
+/// permit's (the pool's begins in the same instant as the permit's end).
+fn waits_for_worker(s: &Scenario, e: &Event) -> bool {
+    s.source == Source::Cpu
+        && s.offload == Offload::Workers
+        && (e.detail.starts_with("worker") || s.effective_limit().is_none())
 }
 
 /// The statement that causes `e` in a run of `s` (the same in both languages).
@@ -72,6 +84,7 @@ pub fn site(s: &Scenario, e: &Event) -> Option<Site> {
     let cancelling =
         matches!(s.pattern, Pattern::Race) || (s.pattern == Pattern::Gather && s.errors == ErrorMode::FailFast);
     Some(match (e.phase, e.kind) {
+        (Phase::Wait, _) if waits_for_worker(s, e) => Site::Pool,
         (Phase::Wait, _) => Site::Permit,
         (Phase::Backoff, _) => Site::Backoff,
         (Phase::Acquire, _) => Site::Acquire,
@@ -133,13 +146,21 @@ fn python_marker(s: &Scenario, site: Site) -> Option<(Option<&'static str>, &'st
         Site::Cancel if s.pattern == Pattern::Race => (Some("async def main("), ".cancel()"),
         Site::Cancel => (None, "asyncio.TaskGroup()"),
         Site::Fallback => (Some("async def safe_process("), "return default"),
+        Site::Pool => (work, "run_in_executor("),
     })
 }
 
 /// Where a site's statement is in the Rust: a marker of its line.
 fn rust_marker(s: &Scenario, site: Site) -> Option<&'static str> {
     let spawned = matches!(s.pattern, Pattern::Sequential | Pattern::Gather | Pattern::Race | Pattern::AsCompleted);
+    let cpu = (s.source == Source::Cpu).then_some(s.offload);
     Some(match site {
+        // The CPU work's own lines (`code::rust_cpu`), after the pattern's.
+        Site::Work if cpu == Some(Offload::Inline) => "burn(units)",
+        Site::Raise if cpu == Some(Offload::Inline) => "outcome(units, fails",
+        Site::Work if cpu == Some(Offload::Workers) => "let out = job.await",
+        Site::Raise if cpu == Some(Offload::Workers) => "out // Err",
+        Site::Pool => "acquire.await",
         Site::Permit => "ctx.permit(",
         Site::Work | Site::Raise if spawned => "ctx.single(task)",
         Site::Raise if s.pattern == Pattern::Pipeline => "ctx.fetch(",

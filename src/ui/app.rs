@@ -23,7 +23,7 @@ use super::run_hooks::{use_render_cost, use_replay_clock, use_run_frames, use_se
 use super::share_panel::SharePanel;
 use super::state::{Action, State};
 use super::summary::SummaryView;
-use super::timeline_view::TimelineView;
+use super::timeline_view::{Pick, TimelineView};
 use super::url::{self, use_url_sync};
 use super::zoom_bar::ZoomBar;
 use super::Shared;
@@ -197,6 +197,8 @@ struct PanelsProps {
     show_predicted: bool,
     /// A bar came under the pointer (the event it stands for), or left it.
     on_bar_hover: Callback<Option<Event>>,
+    /// A predicted bar was picked for the what-if menu (`None`: a click beside the bars).
+    on_pick: Callback<Option<Pick>>,
 }
 
 #[component]
@@ -213,7 +215,7 @@ fn Panels(props: &PanelsProps) -> Html {
         <div class="panels" {onmouseover} {onmouseleave}>
             if let Some(tl) = l.predicted.clone().filter(|_| props.show_predicted) {
                 <TimelineView kind="predicted" title="Predicted (virtual clock)" labels={l.labels.clone()} timeline={tl} {scale_ms} {playhead} {window} {limit}
-                    cut={l.predicted_cut} what_if={props.what_if.clone()} busy={props.busy.0.clone()} />
+                    cut={l.predicted_cut} what_if={props.what_if.clone()} busy={props.busy.0.clone()} on_pick={props.on_pick.clone()} />
             }
             if let Some(tl) = l.measured.clone() {
                 <TimelineView kind="measured" title={props.measured_title.clone()} labels={l.labels.clone()} timeline={tl} {scale_ms} {playhead} {window} {limit}
@@ -308,6 +310,11 @@ pub fn App() -> Html {
             <button type="button" id="run" class="primary" {onclick}>{ if state.running() { "Run again" } else { "Run" } }</button>
         }
     });
+    let bar_pick = use_state(|| None::<Pick>);
+    let on_pick = Callback::from({
+        let set = bar_pick.setter();
+        move |p| set.set(p)
+    });
     let show_predicted = !compact || view_options.predicted || state.measured.is_none() && replaying.is_none();
     html! {
         <>
@@ -333,7 +340,7 @@ pub fn App() -> Html {
                         <Panels layouts={Shared(Rc::new(layouts))} replaying={replaying.clone().map(|r| Shared(Rc::new(r)))}
                             measured_title={view::measured_title(replaying.as_ref())} {scale_ms} {playhead} window={*zoom}
                             limit={shown.effective_limit()} what_if={Rc::new(shown.what_if.clone())} busy={(cpu.predicted.clone(), cpu.measured.clone())}
-                            on_replay_cmd={send(&state, Action::Replay)} {on_bar_hover} compact={run_bar} {show_predicted} />
+                            on_replay_cmd={send(&state, Action::Replay)} {on_bar_hover} on_pick={on_pick.clone()} compact={run_bar} {show_predicted} />
                         if shown.pattern == Pattern::Code {
                             <CodeLog run={replaying.as_ref().map(|r| r.run.clone()).or_else(|| state.predicted.clone()).map(Shared)} until={playhead} />
                         }
@@ -347,7 +354,7 @@ pub fn App() -> Html {
                             on_edit={edit_code(&state)} />
                     }
                 </div>
-                <BarMenu scenario={Rc::new(state.scenario.clone())} on_edit={send(&state, |(k, v)| Action::Edit(k, v))} />
+                <BarMenu scenario={Rc::new(state.scenario.clone())} pick={(*bar_pick).clone()} {on_pick} on_edit={send(&state, |(k, v)| Action::Edit(k, v))} />
                 <section class="intro">
                     <h2>{ shown.pattern.title() }</h2>
                     <p class="explain">{ shown.pattern.explain() }</p>

@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { artifactPath, launchBrowser, openApp, REPO_ROOT, startStaticServer } from './support.mjs';
+import { artifactPath, assertLegible, laneLabels, launchBrowser, openApp, REPO_ROOT, startStaticServer } from './support.mjs';
 
 const DIST = path.resolve(REPO_ROOT, process.env.AWAITLAB_DIST || 'dist');
 const SEMAPHORE = 'embed=1&pattern=semaphore&tasks=8&limit=3';
@@ -112,4 +112,24 @@ test('bad view values are warned about on the console and left at their defaults
   assert.ok(await full.locator('#run').isVisible());
   assert.deepEqual(full.awaitlabErrors, []);
   await full.close();
+});
+
+test('a narrow embed (460 px, as two side by side on the tutorial page) labels each lane at 11 px or more', async () => {
+  const { page, log } = await open('embed=1&pattern=gather&tasks=8&min=40&max=160&seed=7&controls=0');
+  await page.setViewportSize({ width: 460, height: 600 });
+  await page.locator('figure.predicted').waitFor({ timeout: 30_000 });
+  // Drawn again at the new width (the plot's size is observed).
+  await page.waitForFunction(() => {
+    const svg = document.querySelector('figure.predicted svg');
+    return Math.abs(svg.getBoundingClientRect().width - svg.viewBox.baseVal.width) < 1;
+  });
+  const labels = await laneLabels(page, 'predicted');
+  assert.equal(labels.length, 8);
+  assertLegible(labels, 'predicted at 460 px');
+  const ticks = await page.evaluate(() =>
+    [...document.querySelectorAll('figure.predicted g.tick text')].map((t) => t.getBoundingClientRect()),
+  );
+  for (let i = 1; i < ticks.length; i++) assert.ok(ticks[i].left > ticks[i - 1].right, 'axis labels do not overlap');
+  assert.deepEqual(log.errors, []);
+  await page.close();
 });

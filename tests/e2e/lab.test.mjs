@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { artifactPath, openApp, useAppServer } from './support.mjs';
+import { artifactPath, assertLegible, laneLabels, openApp, useAppServer } from './support.mjs';
 
 const app = useAppServer({ before, after });
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
@@ -154,6 +154,20 @@ test('axe: no serious or critical violation on the default page, before and afte
   await page.click('#run');
   await page.waitForSelector('#replay-toggle', { timeout: 30_000 });
   await check('after Run');
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
+test('a 12-lane semaphore: every lane labelled at 11 px or more, and still one screen after Run', async () => {
+  const page = await open('pattern=semaphore&tasks=12&limit=3');
+  await page.waitForSelector('figure.predicted');
+  const labels = await laneLabels(page, 'predicted');
+  assert.equal(labels.length, 12, 'a label per lane');
+  assertLegible(labels, 'predicted');
+  await page.click('#run');
+  await page.waitForSelector('#replay-toggle', { timeout: 30_000 });
+  assertLegible(await laneLabels(page, 'measured'), 'measured');
+  await assertOnFirstScreen(page, ['#field-pattern', 'figure.predicted', 'figure.measured', '.code-panel']);
   assert.deepEqual(page.awaitlabErrors, []);
   await page.close();
 });

@@ -22,6 +22,7 @@ import { readFile, stat } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
 /** Absolute path of the repository root. */
@@ -230,4 +231,31 @@ export function useAppServer({ before, after }, dir = 'dist') {
     await ctx.server?.close();
   });
   return ctx;
+}
+
+// Lane labels (issue 13: they stay legible in narrow embeds and many-lane timelines).
+
+/**
+ * The lane labels of `figure` as drawn: their text, their font size on screen (the SVG's own size
+ * times its scale) and their top edge.
+ */
+export const laneLabels = (page, figure) =>
+  page.evaluate((figure) => {
+    const svg = document.querySelector(`figure.${figure} svg`);
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    return [...svg.querySelectorAll('text.lane-label')].map((t) => ({
+      text: t.textContent,
+      px: parseFloat(getComputedStyle(t).fontSize) * scale,
+      top: t.getBoundingClientRect().top,
+    }));
+  }, figure);
+
+/** Every label at least 11 px, and each at least 11 px below the one above. */
+export function assertLegible(labels, what) {
+  // 0.05 px for the plot's width, measured in whole pixels.
+  for (const l of labels) assert.ok(l.px >= 10.95, `${what}: "${l.text}" is drawn at ${l.px.toFixed(1)} px`);
+  for (let i = 1; i < labels.length; i++) {
+    const gap = labels[i].top - labels[i - 1].top;
+    assert.ok(gap >= 11, `${what}: "${labels[i].text}" is ${gap.toFixed(1)} px below "${labels[i - 1].text}"`);
+  }
 }

@@ -3,12 +3,27 @@
 // shows, then sets the guess next to the prediction and the measurement.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { openApp, useAppServer } from './support.mjs';
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 const app = useAppServer({ before, after });
 
 /** Four tasks of exactly 50 ms, gathered: a fast run whose bars are all known. */
 const QUERY = 'pattern=gather&tasks=4&min=50&max=50&seed=1&fail=0';
+
+/** What has keyboard focus, described for assertions. */
+const focused = (page) =>
+  page.evaluate(() => {
+    const el = document.activeElement;
+    return {
+      tag: el?.tagName.toLowerCase(),
+      task: el?.getAttribute('data-task'),
+      change: el?.getAttribute('data-change'),
+      figure: el?.closest('figure')?.className.baseVal ?? el?.closest('figure')?.className,
+    };
+  });
 
 const bar = (figure, task) => `figure.timeline.${figure} rect.bar[data-task="${task}"][data-attempt="1"]`;
 
@@ -67,6 +82,182 @@ test('guess=makespan asks first, then shows the guess, the prediction and the me
     await finished(page);
     await page.waitForFunction(() => !document.querySelector('#guess-result')?.textContent.includes('press Run'));
     assert.match((await rows())[2], /Measured.*ms \(you were .* off\)/);
+    assert.deepEqual(page.awaitlabErrors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('keyboard only: Tab to a lane, → to its bar, Enter, ↓↑ to "fail", Enter; Escape gives focus back', async () => {
+  const page = await openApp(app.browser, app.server.url, QUERY);
+  try {
+    await page.locator(bar('predicted', 2)).waitFor();
+    // Tab from the top of the page until the predicted timeline's lane of task 2 has focus.
+    let tabs = 0;
+    for (; tabs < 120; tabs++) {
+      const f = await focused(page);
+      if (f.tag === 'g' && f.task === '2' && /predicted/.test(f.figure)) break;
+      await page.keyboard.press('Tab');
+    }
+    assert.ok(tabs < 120, 'Tab reaches the predicted lane of task 2');
+    await page.keyboard.press('ArrowRight');
+    assert.deepEqual(await focused(page), { tag: 'rect', task: '2', change: null, figure: 'timeline predicted' });
+
+    // Escape closes the menu and gives focus back to the bar.
+    await page.keyboard.press('Enter');
+    await page.locator('#bar-menu [role="menu"]').waitFor();
+    assert.equal((await focused(page)).change, 'fail', 'the first item has focus');
+    await page.keyboard.press('Escape');
+    await page.locator('#bar-menu').waitFor({ state: 'detached' });
+    assert.equal((await focused(page)).tag, 'rect');
+
+    await page.keyboard.press('Enter');
+    await page.locator('#bar-menu').waitFor();
+    assert.match(await page.locator('#bar-menu').textContent(), /task 2, attempt 1/);
+    await page.keyboard.press('ArrowDown');
+    assert.equal((await focused(page)).change, 'x2');
+    await page.keyboard.press('ArrowUp');
+    assert.equal((await focused(page)).change, 'fail');
+    await page.keyboard.press('Enter');
+
+    await page.waitForFunction(() => new URLSearchParams(location.search).get('what_if') === '2.1:fail');
+    await page.waitForFunction((sel) => document.querySelector(sel)?.classList.contains('overridden'), bar('predicted', 2));
+    assert.match(await page.locator(bar('predicted', 2)).getAttribute('class'), /\bfail\b/);
+    assert.match(await page.locator(bar('predicted', 1)).getAttribute('class'), /\bok\b/);
+    assert.equal(await page.locator('#bar-menu').count(), 0);
+    assert.deepEqual(page.awaitlabErrors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('axe: the open what-if menu has no serious or critical violation', async () => {
+  const page = await openApp(app.browser, app.server.url, QUERY);
+  try {
+    await page.locator(bar('predicted', 1)).click();
+    await page.locator('#bar-menu [role="menu"]').waitFor();
+    await page.addScriptTag({ path: AXE });
+    const violations = await page.evaluate(async () =>
+      (await window.axe.run(document.querySelector('#bar-menu'))).violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${v.id}: ${v.help}`),
+    );
+    assert.deepEqual(violations, []);
+  } finally {
+    await page.close();
+  }
+});
+
+/**
+ * Where time `ms` and the middle of lane `lane` are on screen, read from the predicted figure's
+ * axis: its first and last tick (x of 0 ms and of the last tick's time) and the tick lines, which
+ * span the lanes' area (plus 4 units under it).
+ */
+async function pointOf(page, ms, lane) {
+  return page.evaluate(
+    ({ ms, lane }) => {
+      const fig = document.querySelector('figure.timeline.predicted');
+      const svg = fig.querySelector('svg');
+      const ticks = [...svg.querySelectorAll('g.tick')];
+      const first = ticks[0].querySelector('line');
+      const last = ticks[ticks.length - 1]; // the axis's end, always labelled
+      const text = last.querySelector('text').textContent;
+      const lastMs = parseFloat(text) * (text.endsWith(' s') ? 1000 : 1);
+      const x0 = +first.getAttribute('x1');
+      const x1 = +last.querySelector('line').getAttribute('x1');
+      const top = +first.getAttribute('y1');
+      const laneH = (+first.getAttribute('y2') - 4 - top) / +fig.dataset.lanes;
+      const ux = x0 + (ms / lastMs) * (x1 - x0);
+      const uy = top + (lane + 0.5) * laneH;
+      const box = svg.getBoundingClientRect();
+      const scale = box.width / svg.viewBox.baseVal.width;
+      return { x: box.left + ux * scale, y: box.top + uy * scale, laneCssPx: laneH * scale };
+    },
+    { ms, lane },
+  );
+}
+
+/** Resolves once the page has drawn two more frames (what a click changes is on screen by then). */
+const twoFrames = (page) =>
+  page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+
+test('a canvas run (600 tasks): a click on a bar\'s pixel opens the menu for that task', async () => {
+  // 600 tasks of 50 ms, gathered; tasks 0, 300 and 599 made twice as slow. Between 50 and 100 ms
+  // their bars are the only ones, so a click there names the task only if x and the lane (a
+  // fifth of a pixel high) are both read right.
+  const slow = '0.1:x2,300.1:x2,599.1:x2';
+  const query = `pattern=gather&tasks=600&min=50&max=50&seed=1&fail=0&what_if=${slow}`;
+  const page = await openApp(app.browser, app.server.url, query);
+  try {
+    await page.waitForSelector('figure.timeline.predicted[data-render="canvas"]');
+    for (const task of [0, 300, 599]) {
+      const p = await pointOf(page, 75, task);
+      // The bar is painted at that pixel (the canvas, not only the hit test, has it there).
+      const painted = await page.evaluate(({ x, y }) => {
+        const c = document.querySelector('figure.timeline.predicted canvas.bars');
+        const box = c.getBoundingClientRect();
+        const px = Math.floor(((x - box.left) * c.width) / box.width);
+        const py = Math.floor(((y - box.top) * c.height) / box.height);
+        return Math.max(...c.getContext('2d').getImageData(px, py - 1, 1, 3).data.filter((_, i) => i % 4 === 3));
+      }, p);
+      assert.ok(painted > 0, `task ${task}'s bar is painted at 75 ms on its lane`);
+      await page.mouse.click(p.x, p.y);
+      const menu = page.locator('#bar-menu');
+      await menu.waitFor();
+      assert.match(await menu.locator('.bar-menu-title').textContent(), new RegExp(`task ${task}, attempt 1$`));
+      await page.keyboard.press('Escape');
+      await menu.waitFor({ state: 'detached' });
+    }
+    // At 75 ms on lane 150 nothing is drawn, and nothing opens.
+    const miss = await pointOf(page, 75, 150);
+    await page.mouse.click(miss.x, miss.y);
+    await twoFrames(page);
+    assert.equal(await page.locator('#bar-menu').count(), 0);
+
+    const p = await pointOf(page, 75, 300);
+    await page.mouse.click(p.x, p.y);
+    await page.locator('#bar-menu [data-change="fail"]').click();
+    // Read raw: URLSearchParams would read the link's "+" as a space.
+    await page.waitForFunction(() => location.search.includes('&what_if=0.1:x2,300.1:fail+x2,599.1:x2'));
+    assert.deepEqual(page.awaitlabErrors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('a canvas run from the keyboard: Tab to the plot, Page Down to lane 300, Enter, fail', async () => {
+  const query = 'pattern=gather&tasks=600&min=50&max=50&seed=1&fail=0&what_if=300.1:x2';
+  const page = await openApp(app.browser, app.server.url, query);
+  try {
+    const plot = 'figure.timeline.predicted[data-render="canvas"] .plot';
+    await page.waitForSelector(plot);
+    let tabs = 0;
+    for (; tabs < 120; tabs++) {
+      if (await page.evaluate((sel) => document.activeElement === document.querySelector(sel), plot)) break;
+      await page.keyboard.press('Tab');
+    }
+    assert.ok(tabs < 120, 'Tab reaches the canvas plot');
+    const cursor = () => page.locator(`${plot} rect.kbd-cursor`).getAttribute('data-task');
+    await page.waitForFunction((sel) => document.querySelector(`${sel} rect.kbd-cursor`), plot);
+    assert.equal(await cursor(), '0', 'the cursor starts on the first lane');
+    for (let i = 0; i < 5; i++) await page.keyboard.press('PageDown'); // a tenth of 600 lanes each
+    await page.waitForFunction((sel) => document.querySelector(`${sel} rect.kbd-cursor`)?.getAttribute('data-task') === '300', plot);
+    assert.match(await page.locator('figure.timeline.predicted .lane-detail').textContent(), /^task 300, attempt 1: work/);
+    assert.ok(await page.locator(`${plot} rect.kbd-cursor`).isVisible(), 'drawn while the plot has focus');
+
+    await page.keyboard.press('Enter');
+    await page.locator('#bar-menu').waitFor();
+    assert.match(await page.locator('#bar-menu .bar-menu-title').textContent(), /task 300, attempt 1$/);
+    await page.keyboard.press('Escape');
+    await page.locator('#bar-menu').waitFor({ state: 'detached' });
+    assert.ok(await page.evaluate((sel) => document.activeElement === document.querySelector(sel), plot), 'focus is back');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('Enter');
+    await page.locator('#bar-menu').waitFor();
+    assert.equal((await focused(page)).change, 'fail');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => location.search.includes('&what_if=300.1:fail+x2'));
     assert.deepEqual(page.awaitlabErrors, []);
   } finally {
     await page.close();

@@ -339,7 +339,7 @@ impl Ctx {
     /// awaited as it is, so runs without `what_if` are unchanged.
     pub async fn until_cancelled(&self, task: u32, body: impl Future<Output = Outcome>) -> Outcome {
         let Some(at) = self.workload.cancel_at(task) else { return body.await };
-        let why = format!("what_if: task {task} at {at} ms");
+        let why = what_if_why(task, at);
         let left = f64::from(at) - self.rec.elapsed();
         if left <= 0.0 {
             drop(body);
@@ -356,6 +356,11 @@ impl Ctx {
         };
         finished.unwrap_or_else(|| self.cancelled(task, &why))
     }
+}
+
+/// Why a task was cancelled by its `what_if` override at `at` ms (after "cancelled: ").
+pub fn what_if_why(task: u32, at: u32) -> String {
+    format!("what_if: task {task} at {at} ms")
 }
 
 /// A length in ms as text: whole numbers as they are (`100`), others to at most two decimals

@@ -5,14 +5,18 @@ use yew::prelude::*;
 use super::geometry::{Geometry, TOP};
 use crate::core::timeline::format_ms;
 
-/// The ticks' grid lines across the lanes and their labels under them.
+/// The ticks' grid lines across the lanes and their labels under them (every k-th, if they would
+/// not all fit, counted from the last: the axis's end is always labelled).
 pub fn ticks(g: &Geometry, ticks: Vec<f64>) -> Html {
-    let nodes = ticks.into_iter().map(|t| {
+    let (n, every) = (ticks.len(), g.tick_label_every(ticks.len()));
+    let nodes = ticks.into_iter().enumerate().map(|(i, t)| {
         let tx = g.x(t);
         html! {
             <g class="tick">
                 <line x1={format!("{tx:.2}")} x2={format!("{tx:.2}")} y1={TOP.to_string()} y2={format!("{:.2}", TOP + g.lanes_h + 4.0)} />
-                <text x={format!("{tx:.2}")} y={format!("{:.2}", TOP + g.lanes_h + 18.0)}>{ format_ms(t) }</text>
+                if (n - 1 - i) % every == 0 {
+                    <text x={format!("{tx:.2}")} y={format!("{:.2}", TOP + g.lanes_h + 15.0)}>{ format_ms(t) }</text>
+                }
             </g>
         }
     });

@@ -4,22 +4,21 @@
 
 use yew::prelude::*;
 
-use super::geometry::{Geometry, GUTTER, RIGHT, WIDTH};
+use super::geometry::{Geometry, GUTTER};
 use crate::core::timeline::format_ms;
 
 const HEIGHT: f64 = 22.0;
 
 /// The strip of `busy` intervals `(task, start, end)` ms, on `g`'s time window.
 pub fn strip(busy: &[(u32, f64, f64)], g: &Geometry) -> Html {
-    let span = (g.to - g.from).max(1e-9);
-    let x = |t: f64| GUTTER + ((t - g.from) / span).clamp(0.0, 1.0) * (WIDTH - GUTTER - RIGHT);
+    let x = |t: f64| g.x(t);
     let total: f64 = busy.iter().map(|b| b.2 - b.1).sum();
     let label = format!("event loop busy {}", format_ms(total));
     html! {
-        <svg class="busy-strip" viewBox={format!("0 0 {WIDTH} {HEIGHT}")} role="img" aria-label={label}
+        <svg class="busy-strip" viewBox={format!("0 0 {:.0} {HEIGHT}", g.width)} role="img" aria-label={label}
              preserveAspectRatio="xMinYMin meet" data-busy-ms={format!("{total:.1}")}>
             <text class="strip-label" x={(GUTTER - 8.0).to_string()} y={(HEIGHT / 2.0).to_string()}>{ "event loop busy" }</text>
-            <line class="strip-base" x1={GUTTER.to_string()} x2={(WIDTH - RIGHT).to_string()}
+            <line class="strip-base" x1={GUTTER.to_string()} x2={g.right().to_string()}
                   y1={(HEIGHT - 2.0).to_string()} y2={(HEIGHT - 2.0).to_string()} />
             { for busy.iter().map(|&(task, t0, t1)| html! {
                 <rect class="busy" x={format!("{:.2}", x(t0))} y="3" width={format!("{:.2}", (x(t1) - x(t0)).max(0.5))}

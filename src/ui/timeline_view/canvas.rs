@@ -4,7 +4,7 @@
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
-use super::geometry::{at, planned_rest, Geometry, TOP, WIDTH};
+use super::geometry::{at, planned_rest, Geometry};
 use crate::core::palette;
 use crate::core::timeline::{Cut, Timeline};
 
@@ -21,7 +21,7 @@ fn dark_scheme() -> bool {
     window.and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten()).is_some_and(|m| m.matches())
 }
 
-/// A bar on the canvas: its lane and its x from and to.
+/// A bar on the canvas: its lane and the time it spans from and to.
 type Span = (u32, f64, f64);
 
 /// The bars shown at `cut`, grouped by palette colour in one pass, so the fill style changes a
@@ -43,9 +43,9 @@ fn colour_groups(tl: &Timeline, g: Geometry, cut: Option<Cut>) -> Vec<(&'static 
             };
             group.push((bar.task, x0, x1));
         };
-        add(palette::bar_colour_name(bar.phase, close), g.x(bar.start), g.x(end));
+        add(palette::bar_colour_name(bar.phase, close), bar.start, end);
         if let Some(rest) = planned_rest(bar, close).filter(|rest| g.shows(end, *rest)) {
-            add("unrun", g.x(end), g.x(rest));
+            add("unrun", end, rest);
         }
     }
     groups
@@ -56,7 +56,7 @@ fn colour_groups(tl: &Timeline, g: Geometry, cut: Option<Cut>) -> Vec<(&'static 
 fn fill_merged_rows(ctx: &CanvasRenderingContext2d, bars: Vec<Span>, g: Geometry, dpr: f64) {
     let mut spans: Vec<(i64, f64, f64)> = bars
         .into_iter()
-        .map(|(task, x0, x1)| ((((TOP + f64::from(task) * g.lane_h) * dpr).floor()) as i64, x0, x1))
+        .map(|(task, from, to)| ((g.lane_y(task as usize) * dpr).floor() as i64, g.x(from), g.x(to)))
         .collect();
     spans.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
     let mut run: Option<(i64, f64, f64)> = None;
@@ -80,7 +80,7 @@ fn fill_merged_rows(ctx: &CanvasRenderingContext2d, bars: Vec<Span>, g: Geometry
 pub fn paint(canvas: &HtmlCanvasElement, tl: &Timeline, g: Geometry, cut: Option<Cut>) {
     let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(1.0);
     // Resizing reallocates the backing store: only when the size changes (clear_rect clears).
-    let (px_w, px_h) = ((WIDTH * dpr) as u32, (g.height * dpr) as u32);
+    let (px_w, px_h) = ((g.width * dpr) as u32, (g.height * dpr) as u32);
     if canvas.width() != px_w || canvas.height() != px_h {
         canvas.set_width(px_w);
         canvas.set_height(px_h);
@@ -91,8 +91,7 @@ pub fn paint(canvas: &HtmlCanvasElement, tl: &Timeline, g: Geometry, cut: Option
     };
     let dark = dark_scheme();
     ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0).ok();
-    ctx.clear_rect(0.0, 0.0, WIDTH, g.height);
-    let (pad, h) = (g.pad(), g.bar_h());
+    ctx.clear_rect(0.0, 0.0, g.width, g.height);
     let thin = g.lane_h * dpr < 1.0;
     for (name, bars) in colour_groups(tl, g, cut) {
         ctx.set_fill_style_str(palette::colour(name, dark));
@@ -100,8 +99,9 @@ pub fn paint(canvas: &HtmlCanvasElement, tl: &Timeline, g: Geometry, cut: Option
             fill_merged_rows(&ctx, bars, g, dpr);
             continue;
         }
-        for (task, x0, x1) in bars {
-            ctx.fill_rect(x0, TOP + f64::from(task) * g.lane_h + pad, (x1 - x0).max(1.0 / dpr), h);
+        for (task, from, to) in bars {
+            let (x, y, w, h) = g.bar_box(task, from, to);
+            ctx.fill_rect(x, y, w, h);
         }
     }
 }

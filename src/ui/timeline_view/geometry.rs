@@ -1,18 +1,36 @@
 //! Where things go in a timeline panel, in SVG user units (the canvas uses the same units), and
 //! how a bar or a queued result looks at a replay's cut.
+//!
+//! A user unit is a CSS pixel: the SVG's width is the plot's own, measured, so its 11 px labels
+//! stay 11 px in a narrow embed or on a phone, and lane heights are real pixels.
 
 use crate::core::event::Kind;
-use crate::core::timeline::{ticks, ticks_between, Bar, Cut, Queued};
+use crate::core::timeline::{ticks, ticks_between, Bar, Cut, Queued, Timeline};
 
-pub const WIDTH: f64 = 960.0;
-pub const GUTTER: f64 = 120.0;
-pub const RIGHT: f64 = 30.0;
-pub const AXIS: f64 = 26.0;
-pub const STRIP: f64 = 46.0;
-/// The lanes' area grows with the task count up to this height, then lanes get thinner: small
-/// enough that both timelines and the replay bar fit one screen beside the code.
-const MAX_LANES_HEIGHT: f64 = 140.0;
-const LANE_MAX: f64 = 24.0;
+/// The width drawn at before the plot has been measured.
+pub const DEFAULT_WIDTH: f64 = 760.0;
+/// The narrowest drawn at: a narrower plot scales this down (the bars need some room).
+const MIN_WIDTH: f64 = 300.0;
+pub const GUTTER: f64 = 96.0;
+pub const RIGHT: f64 = 24.0;
+pub const AXIS: f64 = 20.0;
+pub const STRIP: f64 = 30.0;
+/// Lane heights, px. Lanes are `LANE_MAX` high until the lanes' area reaches `BASE_LANES_HEIGHT`;
+/// then they thin, but not below `LANE_LABELLED` (an 11 px label per lane) until the area reaches
+/// `MAX_LANES_HEIGHT` (14 lanes). Past that only every k-th lane is labelled, so the extra height
+/// buys nothing: the area shrinks back to `BASE_LANES_HEIGHT` by `TAPERED_BY` lanes (gradually,
+/// so dragging `tasks` does not make it jump). The heights keep both timelines, the replay bar and
+/// the code on one screen at 1280×800 (up to 12 lanes the replay bar may go just below it), and
+/// an 8-task embed under 460 px.
+const LANE_MAX: f64 = 22.0;
+const LANE_LABELLED: f64 = 12.0;
+const BASE_LANES_HEIGHT: f64 = 100.0;
+const MAX_LANES_HEIGHT: f64 = 168.0;
+const TAPERED_BY: f64 = 40.0;
+/// Room per axis tick label ("1.25 s" at 11 px, and space between).
+const TICK_ROOM: f64 = 72.0;
+/// At most this many ticks (grid lines); where their labels would not fit, every k-th is labelled.
+const MAX_TICKS: usize = 8;
 /// Room above the first lane so its label is not clipped.
 pub const TOP: f64 = 6.0;
 
@@ -26,30 +44,48 @@ pub struct Geometry {
     /// The window shown, ms.
     pub from: f64,
     pub to: f64,
+    /// The plot's width, px.
+    pub width: f64,
 }
 
 impl Geometry {
-    /// The geometry of `lanes` lanes over `window` (or, unzoomed, from 0 to the first round tick
-    /// at or after `scale_ms`), with the axis's ticks.
-    pub fn new(lanes: u32, scale_ms: f64, window: Option<(f64, f64)>) -> (Geometry, Vec<f64>) {
+    /// The geometry of `lanes` lanes `width` px wide over `window` (or, unzoomed, from 0 to the
+    /// first round tick at or after `scale_ms`), with the axis's ticks.
+    pub fn new(lanes: u32, scale_ms: f64, window: Option<(f64, f64)>, width: f64) -> (Geometry, Vec<f64>) {
         let lanes = f64::from(lanes.max(1));
-        let lane_h = (MAX_LANES_HEIGHT / lanes).min(LANE_MAX);
-        let lanes_h = lane_h * lanes;
-        let height = TOP + lanes_h + AXIS + STRIP + 8.0;
+        let full = MAX_LANES_HEIGHT / LANE_LABELLED;
+        let taper = ((lanes - full) / (TAPERED_BY - full)).clamp(0.0, 1.0);
+        let most = MAX_LANES_HEIGHT - taper * (MAX_LANES_HEIGHT - BASE_LANES_HEIGHT);
+        let labelled = (lanes * LANE_LABELLED).min(most);
+        let lanes_h = (lanes * LANE_MAX).min(labelled.max(BASE_LANES_HEIGHT));
+        let lane_h = lanes_h / lanes;
+        let height = TOP + lanes_h + AXIS + STRIP + 4.0;
+        let width = width.max(MIN_WIDTH);
+        let g = |from, to| Geometry { lane_h, lanes_h, height, from, to, width };
         match window {
-            Some((from, to)) if to > from => {
-                (Geometry { lane_h, lanes_h, height, from, to }, ticks_between(from, to, 8))
-            }
+            Some((from, to)) if to > from => (g(from, to), ticks_between(from, to, MAX_TICKS)),
             _ => {
-                let t = ticks(scale_ms, 8);
+                let t = ticks(scale_ms, MAX_TICKS);
                 let to = t.last().copied().filter(|t| *t > 0.0).unwrap_or(1.0);
-                (Geometry { lane_h, lanes_h, height, from: 0.0, to }, t)
+                (g(0.0, to), t)
             }
         }
     }
 
     pub fn x(&self, t: f64) -> f64 {
-        GUTTER + ((t - self.from) / (self.to - self.from)).clamp(0.0, 1.0) * (WIDTH - GUTTER - RIGHT)
+        GUTTER + ((t - self.from) / (self.to - self.from)).clamp(0.0, 1.0) * (self.right() - GUTTER)
+    }
+
+    /// Of `n` ticks, which are labelled: every k-th, so that the labels fit the width (a narrow
+    /// plot keeps the fine grid, and its axis ends near the run's end, not at a coarse round tick).
+    pub fn tick_label_every(&self, n: usize) -> usize {
+        let room = (((self.right() - GUTTER) / TICK_ROOM) as usize).max(2);
+        n.div_ceil(room).max(1)
+    }
+
+    /// Where the time axis ends, px from the left.
+    pub fn right(&self) -> f64 {
+        self.width - RIGHT
     }
 
     /// Whether any of `[start, end]` is inside the window.
@@ -80,6 +116,37 @@ impl Geometry {
     /// A bar's height.
     pub fn bar_h(&self) -> f64 {
         (self.lane_h - 2.0 * self.pad()).max(0.5)
+    }
+
+    /// Where a bar of lane `task` from `start` to `end` is drawn: x, y, width and height in user
+    /// units. The SVG lanes, the canvas and the hit test all place bars with this.
+    pub fn bar_box(&self, task: u32, start: f64, end: f64) -> (f64, f64, f64, f64) {
+        let x0 = self.x(start);
+        (x0, self.lane_y(task as usize) + self.pad(), (self.x(end) - x0).max(1.0), self.bar_h())
+    }
+
+    /// The bar a reader can change (an attempt's, shown at `cut`) under the point `(x, y)` in user
+    /// units, with `slop` user units of tolerance: on thin canvas lanes a pixel covers several
+    /// lanes and a bar may be 1 px wide, so of the bars drawn within `slop` of the point, the one
+    /// nearest to it.
+    pub fn bar_under(&self, tl: &Timeline, cut: Option<Cut>, (x, y): (f64, f64), slop: f64) -> Option<Bar> {
+        let lanes = |dy: f64| self.lane_at(y + dy, tl.lanes);
+        let (first, last) = (lanes(-slop).unwrap_or(0), lanes(slop).unwrap_or(tl.lanes.saturating_sub(1) as usize));
+        let distance = |b: &Bar| {
+            let (bx, by, bw, bh) = self.bar_box(b.task, b.start, b.end);
+            let dx = (bx - x).max(x - (bx + bw)).max(0.0);
+            let dy = (by - y).max(y - (by + bh)).max(0.0);
+            dx.max(dy)
+        };
+        tl.bars
+            .iter()
+            .filter(|b| b.attempt > 0 && (first..=last).contains(&(b.task as usize)))
+            .filter_map(|b| bar_at(b, cut))
+            .filter(|b| self.shows(b.start, b.end))
+            .map(|b| (distance(&b), b))
+            .filter(|(d, _)| *d <= slop)
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, b)| b)
     }
 
     /// Where the concurrency strip starts.

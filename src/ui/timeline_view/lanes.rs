@@ -112,6 +112,9 @@ pub struct Lanes<'a> {
     pub on_focus: Callback<usize>,
     /// The run's `what_if` overrides: their bars are marked `overridden` and say what changed.
     pub what_if: Option<&'a WhatIf>,
+    /// Whether an attempt's bars open the what-if menu (the predicted timeline): they are then
+    /// focusable from their lane (`pick::key`).
+    pub pickable: bool,
 }
 
 impl Lanes<'_> {
@@ -165,19 +168,24 @@ impl Lanes<'_> {
     }
 
     fn bar(&self, i: usize, name: &str, bar: &Bar) -> Html {
-        let (x0, y, bar_h) = (self.g.x(bar.start), self.g.lane_y(i), self.g.bar_h());
-        let w = (self.g.x(bar.end) - x0).max(1.0);
+        let (x0, top, w, bar_h) = self.g.bar_box(bar.task, bar.start, bar.end);
+        let y = self.g.lane_y(i);
         // Only where the mark fits inside the bar and can be told apart.
         let mark = (bar_h >= 8.0 && w >= bar_h).then(|| end_mark(bar.close, x0 + w, y + self.g.lane_h / 2.0, bar_h));
         // What a `what_if` override changed for this bar's attempt (work and fetch bars).
         let changed = matches!(bar.phase, Phase::Work | Phase::Fetch)
             .then(|| self.what_if.and_then(|w| w.describe(bar.task, bar.attempt)))
             .flatten();
-        let class = classes!(bar_class(bar.phase, bar.close), changed.is_some().then_some("overridden"));
+        let pickable = self.pickable && bar.attempt > 0;
+        let class = classes!(
+            bar_class(bar.phase, bar.close),
+            changed.is_some().then_some("overridden"),
+            pickable.then_some("pickable")
+        );
         let changed = changed.map_or_else(String::new, |c| format!(" · {c}"));
         html! {
             <>
-            <rect {class} x={format!("{x0:.2}")} y={format!("{:.2}", y + self.g.pad())}
+            <rect {class} x={format!("{x0:.2}")} y={format!("{top:.2}")} tabindex={pickable.then_some("-1")}
                   width={format!("{w:.2}")} height={format!("{bar_h:.2}")}
                   data-task={bar.task.to_string()} data-attempt={bar.attempt.to_string()}
                   data-start={format!("{}", bar.start)} data-end={format!("{}", bar.end)}>

@@ -4,6 +4,7 @@
 //! - `geometry`: where things go (SVG user units, shared with the canvas) and how bars look at a cut;
 //! - `lanes`: the SVG lanes, bar titles and end marks, and the lane details;
 //! - `canvas`: big runs' bars painted in palette colours;
+//! - `pick`: a click (hit-tested, SVG or canvas) or a key on a bar picks it for the what-if menu;
 //! - `axis` and `strip`: the ticks and the concurrency strip;
 //! - `busy`: a CPU run's "event loop busy" strip under the plot.
 
@@ -12,19 +13,23 @@ mod busy;
 mod canvas;
 mod geometry;
 mod lanes;
+mod pick;
 mod strip;
 
 use std::rc::Rc;
 
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 use super::Shared;
 use crate::core::timeline::{format_ms, Cut, Timeline};
 use crate::core::what_if::WhatIf;
-use geometry::{Geometry, WIDTH};
+use geometry::{Geometry, DEFAULT_WIDTH};
 pub use lanes::end_mark;
 use lanes::Lanes;
+pub use pick::{focus, Pick};
 
 /// Past this many bars, outlines or lanes, bars are painted on a canvas: thousands of SVG nodes
 /// re-rendered per frame would block the very event loop being measured. Below it, each lane is
@@ -61,6 +66,31 @@ pub struct Props {
     /// source=cpu inline: when the event loop was busy computing, drawn as a strip under the lanes.
     #[prop_or_default]
     pub busy: Option<crate::core::view::Busy>,
+    /// The what-if menu: a click or Enter on a bar picks it (`None`: a click beside the bars).
+    #[prop_or_default]
+    pub on_pick: Option<Callback<Option<Pick>>>,
+}
+
+/// The plot's click and key handlers for picking bars (see `pick`).
+fn pick_handlers(props: &Props, plot: &NodeRef, g: Geometry) -> (Callback<MouseEvent>, Callback<KeyboardEvent>) {
+    let on_pick = props.on_pick.clone();
+    let (tl, cut, plot) = (props.timeline.clone(), props.cut, plot.clone());
+    let onclick = {
+        let (on_pick, tl) = (on_pick.clone(), tl.clone());
+        Callback::from(move |e: MouseEvent| {
+            let (Some(on_pick), Some(el)) = (&on_pick, plot.cast::<web_sys::Element>()) else { return };
+            on_pick.emit(pick::clicked(&el, &e, &tl, g, cut));
+        })
+    };
+    let onkeydown = Callback::from(move |e: KeyboardEvent| {
+        if let Some(outcome) = pick::key(&e, &tl, cut, on_pick.is_some()) {
+            e.prevent_default();
+            if let (pick::KeyOutcome::Open(p), Some(on_pick)) = (outcome, &on_pick) {
+                on_pick.emit(Some(p));
+            }
+        }
+    });
+    (onclick, onkeydown)
 }
 
 /// Whether `props` are drawn on a canvas: decided by what the whole run will show (its lanes, its
@@ -87,6 +117,95 @@ fn use_canvas_paint(
             canvas::paint(&el, timeline, *geometry, *cut);
         }
     });
+}
+
+/// A canvas run's keyboard cursor (see `pick::Cursor`): its state, the plot's key handler and
+/// its focus handler (which puts the cursor on the first lane the first time). The lane under the
+/// cursor gets its details written out, as a focused SVG lane does.
+#[hook]
+fn use_canvas_cursor(
+    props: &Props,
+    plot: &NodeRef,
+    g: Geometry,
+    on_lane: Callback<usize>,
+) -> (Option<pick::Cursor>, Callback<KeyboardEvent>, Callback<FocusEvent>) {
+    let cursor = use_state(|| None::<pick::Cursor>);
+    let (tl, cut, on_pick) = (props.timeline.clone(), props.cut, props.on_pick.clone());
+    let onfocus = {
+        let (cursor, on_lane) = (cursor.clone(), on_lane.clone());
+        Callback::from(move |_: FocusEvent| {
+            let at = cursor.unwrap_or((0, g.from));
+            on_lane.emit(at.0 as usize);
+            cursor.set(Some(at));
+        })
+    };
+    let (handle, plot) = (cursor.clone(), plot.clone());
+    let onkeydown = Callback::from(move |e: KeyboardEvent| {
+        let Some(at) = *handle else { return };
+        let key = e.key();
+        if let Some(next) = pick::move_cursor(&key, &tl, cut, at) {
+            e.prevent_default();
+            on_lane.emit(next.0 as usize);
+            handle.set(Some(next));
+        } else if key == "Enter" || key == " " {
+            e.prevent_default();
+            let pick = plot.cast::<web_sys::Element>().and_then(|el| pick::cursor_pick(&el, &tl, g, cut, at));
+            if let (Some(p), Some(on_pick)) = (pick, &on_pick) {
+                on_pick.emit(Some(p));
+            }
+        }
+    });
+    (*cursor, onkeydown, onfocus)
+}
+
+/// The keyboard cursor's outline on a canvas run, around the bar it is on (at least 8 px high, so
+/// it shows on lanes thinner than a pixel); shown while the plot has focus (lab.css).
+fn cursor_outline(props: &Props, g: &Geometry, cursor: Option<pick::Cursor>) -> Html {
+    let Some(bar) = cursor.and_then(|c| pick::cursor_bar(&props.timeline, props.cut, c)) else {
+        return Html::default();
+    };
+    let (x, y, w, h) = g.bar_box(bar.task, bar.start, bar.end);
+    let grow = ((8.0 - h) / 2.0).max(0.0) + 2.0;
+    html! {
+        <rect class="kbd-cursor" x={format!("{:.2}", x - 2.0)} y={format!("{:.2}", y - grow)}
+              width={format!("{:.2}", w + 4.0)} height={format!("{:.2}", h + 2.0 * grow)}
+              data-task={bar.task.to_string()} data-attempt={bar.attempt.to_string()} />
+    }
+}
+
+/// The plot's width in whole CSS px, kept up to date by a ResizeObserver: the SVG is drawn at
+/// that width, one user unit a pixel (see `geometry`).
+#[hook]
+fn use_plot_width(plot: &NodeRef) -> f64 {
+    let width = use_state(|| None::<f64>);
+    {
+        let (plot, width) = (plot.clone(), width.clone());
+        use_effect_with((), move |()| {
+            let el = plot.cast::<web_sys::Element>();
+            let measure = {
+                let (el, width) = (el.clone(), width.clone());
+                move || {
+                    let w = el.as_ref().map_or(0, |e| e.client_width());
+                    if w > 0 && *width != Some(f64::from(w)) {
+                        width.set(Some(f64::from(w)));
+                    }
+                }
+            };
+            measure();
+            let callback = Closure::<dyn Fn()>::new(measure);
+            let observer = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok();
+            if let (Some(o), Some(el)) = (&observer, &el) {
+                o.observe(el);
+            }
+            move || {
+                if let Some(o) = observer {
+                    o.disconnect();
+                }
+                drop(callback);
+            }
+        });
+    }
+    width.unwrap_or(DEFAULT_WIDTH)
 }
 
 /// The lane under the pointer or with keyboard focus (its details are written out below the plot),
@@ -126,12 +245,16 @@ fn use_focused_lane(
 #[component]
 pub fn TimelineView(props: &Props) -> Html {
     let tl = &props.timeline;
-    let (g, axis_ticks) = Geometry::new(tl.lanes, props.scale_ms, props.window);
+    let plot = use_node_ref();
+    let width = use_plot_width(&plot);
+    let (g, axis_ticks) = Geometry::new(tl.lanes, props.scale_ms, props.window, width);
     let on_canvas = on_canvas(props);
     let canvas = use_node_ref();
     use_canvas_paint(&canvas, &props.timeline, g, on_canvas, props.cut);
-    let plot = use_node_ref();
     let (focused, on_focus, onmousemove, onmouseleave) = use_focused_lane(&plot, g, tl.lanes);
+    let (cursor, canvas_keys, canvas_focus) = use_canvas_cursor(props, &plot, g, on_focus.clone());
+    // A canvas run's bars are reached through the plot itself (no lanes in the DOM).
+    let keyboard_canvas = on_canvas && props.on_pick.is_some();
     let curve = strip::use_strip_curve(&props.timeline, g, props.limit);
     let lanes = Lanes {
         tl,
@@ -143,7 +266,10 @@ pub fn TimelineView(props: &Props) -> Html {
         label_every: (12.0 / g.lane_h).ceil().max(1.0) as usize,
         on_focus,
         what_if: props.what_if.as_deref(),
+        pickable: props.on_pick.is_some(),
     };
+    let (onclick, lane_keys) = pick_handlers(props, &plot, g);
+    let onkeydown = if keyboard_canvas { canvas_keys } else { lane_keys };
     let aria = format!(
         "{} timeline: {} tasks over {}, at most {} in flight at once",
         props.title,
@@ -156,15 +282,19 @@ pub fn TimelineView(props: &Props) -> Html {
         <figure class={classes!("timeline", props.kind.to_string())} data-lanes={tl.lanes.to_string()}
                 data-render={if on_canvas { "canvas" } else { "svg" }}>
             <figcaption>{ props.title.clone() }</figcaption>
-            <div class="plot" ref={plot} {onmousemove} {onmouseleave}>
+            <div class="plot" ref={plot} {onmousemove} {onmouseleave} {onclick} {onkeydown}
+                 onfocus={keyboard_canvas.then_some(canvas_focus)} tabindex={keyboard_canvas.then_some("0")}
+                 role={keyboard_canvas.then_some("group")}
+                 aria-label={keyboard_canvas.then_some("The bars: ↑ ↓ (Page Up, Page Down) change lanes, ← → move along one, Enter opens “what if”")}>
             if on_canvas {
                 <canvas ref={canvas} class="bars" aria-hidden="true"></canvas>
             }
-            <svg viewBox={format!("0 0 {WIDTH} {:.2}", g.height)} role="img" aria-label={aria.clone()} preserveAspectRatio="xMinYMin meet">
+            <svg viewBox={format!("0 0 {:.0} {:.2}", g.width, g.height)} role="img" aria-label={aria.clone()} preserveAspectRatio="xMinYMin meet">
                 <title>{ aria }</title>
                 { axis::ticks(&g, axis_ticks) }
                 <g class="lanes">{ if on_canvas { lanes.labels_only() } else { lanes.svg() } }</g>
                 { strip::strip(tl, &g, &curve, props.limit, props.cut, &props.kind) }
+                if keyboard_canvas { { cursor_outline(props, &g, cursor) } }
                 if let Some(t) = props.playhead.filter(|t| g.shows(*t, *t)) {
                     <line class="playhead" x1={format!("{:.2}", g.x(t))} x2={format!("{:.2}", g.x(t))}
                           y1="0" y2={format!("{:.2}", g.height)} />

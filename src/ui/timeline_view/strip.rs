@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::geometry::{Geometry, GUTTER, RIGHT, STRIP, WIDTH};
+use super::geometry::{Geometry, GUTTER, STRIP};
 use super::Shared;
 use crate::core::timeline::{Cut, Timeline};
 
@@ -25,7 +25,7 @@ fn count_y(g: &Geometry, top_count: f64, n: u32) -> f64 {
 
 /// The whole run's curve as an SVG path. One vertical stroke per half unit of width (entry,
 /// extremes, exit) draws the same step curve as every step would: a big run has tens of thousands
-/// of steps in 960 units.
+/// of steps in a few hundred pixels.
 fn curve(tl: &Timeline, g: &Geometry, limit: Option<u32>) -> String {
     let top = top_count(tl, limit);
     let y = |n: u32| count_y(g, top, n);
@@ -72,11 +72,11 @@ pub fn strip(tl: &Timeline, g: &Geometry, curve: &str, limit: Option<u32>, cut: 
     html! {
         <g class="strip">
             // Two short lines: "in flight (peak 10000)" on one would not fit the gutter.
-            <text class="strip-label" y={format!("{:.2}", strip_top + STRIP / 2.0 - 7.0)}>
+            <text class="strip-label" y={format!("{:.2}", strip_top + STRIP / 2.0 - 6.0)}>
                 <tspan x={(GUTTER - 8.0).to_string()}>{ "in flight" }</tspan>
-                <tspan x={(GUTTER - 8.0).to_string()} dy="14">{ format!("peak {}", tl.peak()) }</tspan>
+                <tspan x={(GUTTER - 8.0).to_string()} dy="12">{ format!("peak {}", tl.peak()) }</tspan>
             </text>
-            <line class="strip-base" x1={GUTTER.to_string()} x2={(WIDTH - RIGHT).to_string()}
+            <line class="strip-base" x1={GUTTER.to_string()} x2={g.right().to_string()}
                   y1={format!("{:.2}", strip_top + STRIP)} y2={format!("{:.2}", strip_top + STRIP)} />
             if let Some(cx) = clip {
                 <clipPath id={clip_id.clone()}>
@@ -85,9 +85,9 @@ pub fn strip(tl: &Timeline, g: &Geometry, curve: &str, limit: Option<u32>, cut: 
             }
             <path class="strip-line" d={curve.to_string()} clip-path={clip.map(|_| format!("url(#{clip_id})"))} />
             if let Some(limit) = limit {
-                <line class="strip-limit" x1={GUTTER.to_string()} x2={(WIDTH - RIGHT).to_string()}
+                <line class="strip-limit" x1={GUTTER.to_string()} x2={g.right().to_string()}
                       y1={format!("{:.2}", limit_y(limit))} y2={format!("{:.2}", limit_y(limit))} />
-                <text class="strip-limit-label" x={(WIDTH - RIGHT).to_string()} y={format!("{:.2}", limit_y(limit) - 3.0)}>
+                <text class="strip-limit-label" x={g.right().to_string()} y={format!("{:.2}", limit_y(limit) - 3.0)}>
                     { format!("limit {limit}") }
                 </text>
             }
