@@ -108,3 +108,20 @@ async fn the_pipeline_saves_each_item_to_the_origin_private_file_system() {
     }
     assert_eq!(read_saved("item-2.json").await.as_deref(), Ok("body of item 2?ms=5&fail=0"));
 }
+
+/// A code run's `session.get` is a real request in the browser (runtime::fetch::CodeWork): a
+/// refused connection reaches the program as an exception it can catch, and the request's span
+/// fails with the fetch path's own reason.
+#[wasm_bindgen_test]
+async fn a_code_runs_request_is_a_real_fetch() {
+    let program = "import asyncio\nimport aiohttp\n\n\nasync def main():\n    async with aiohttp.ClientSession() as s:\n        \
+                   try:\n            await s.get('http://127.0.0.1:1/item/3')\n        except Exception as e:\n            \
+                   print('refused')\n\n\nasyncio.run(main())\n";
+    let run = session::start_browser_run(scenario(&[("pattern", "code"), ("code", program)]));
+    let done = run.finished.clone().await.expect("the run completes");
+    let failed: Vec<&Event> = done.events.iter().filter(|e| e.phase == Phase::Fetch && e.kind == Kind::Fail).collect();
+    assert_eq!(failed.len(), 1, "{:?}", done.events);
+    assert!(failed[0].detail.starts_with("network error or CORS refusal"), "{}", failed[0].detail);
+    assert_eq!(failed[0].line, 8, "the request's line of the program");
+    assert!(done.events.iter().any(|e| e.kind == Kind::Print && &*e.detail == "refused"), "{:?}", done.events);
+}

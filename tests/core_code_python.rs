@@ -181,7 +181,7 @@ fn every_variant_of_every_pattern_compiles_as_python() {
     use std::io::Write;
 
     let mut programs = Vec::new();
-    for p in Pattern::ALL {
+    for p in Pattern::BUILT_IN {
         for extra in [
             "",
             "&preset=breakfast",

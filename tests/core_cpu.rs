@@ -91,7 +91,7 @@ fn two_workers_run_4_x_200_in_400_ms_first_come_first_served() {
 
 #[test]
 fn every_pattern_runs_cpu_work_inline_and_on_workers_without_stalling() {
-    for p in awaitlab::core::scenario::Pattern::ALL {
+    for p in awaitlab::core::scenario::Pattern::BUILT_IN {
         for off in ["inline", "workers"] {
             let s = scenario(&format!("pattern={}&source=cpu&offload={off}&tasks=6&fail=0.3&seed=3", p.key()));
             let run = run_virtual(&s);

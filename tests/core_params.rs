@@ -25,7 +25,7 @@ fn the_bad_inputs_of_the_issue_are_rejected_naming_the_key_and_the_range() {
         ("fail=2", "fail", "fail must be a number from 0 to 1 (got \"2\")"),
         ("pattern=timeout&timeout=0", "timeout", "timeout must be a whole number from 1 to 600000 (got \"0\")"),
         ("pattern=retry&delay=NaN", "delay", "delay must be a whole number from 0 to 600000 (got \"NaN\")"),
-        ("pattern=backoff", "pattern", "pattern must be one of sequential, gather, semaphore, retry, fallback, resource, pipeline, timeout, race, as_completed (got \"backoff\")"),
+        ("pattern=backoff", "pattern", "pattern must be one of sequential, gather, semaphore, retry, fallback, resource, pipeline, timeout, race, as_completed, code (got \"backoff\")"),
         ("pattern=retry&backoff=linear", "backoff", "backoff must be one of constant, exponential (got \"linear\")"),
     ];
     for (q, key, message) in cases {
@@ -142,7 +142,7 @@ fn fields_list_only_what_the_pattern_uses() {
 
 #[test]
 fn links_carry_every_key_the_run_needs_and_reproduce_it() {
-    for p in Pattern::ALL {
+    for p in Pattern::BUILT_IN {
         let q = format!(
             "pattern={}&tasks=12&min=20&max=200&fail=0.3&seed=4&limit=3&retries=4&delay=15&backoff=exponential&factor=3&jitter=0.5&hold=0&errors=fail_fast&acquire=7&release=9&process=11&save=13&timeout=120",
             p.key()
@@ -177,11 +177,11 @@ fn old_links_keep_their_meaning() {
 #[test]
 fn every_pattern_has_a_key_title_and_explanation() {
     let mut keys: Vec<&str> = Pattern::ALL.iter().map(|p| p.key()).collect();
-    assert_eq!(keys.len(), 10);
+    assert_eq!(keys.len(), 11);
     keys.sort();
     keys.dedup();
-    assert_eq!(keys.len(), 10);
-    for p in Pattern::ALL {
+    assert_eq!(keys.len(), 11);
+    for p in Pattern::BUILT_IN {
         assert_eq!(parse(&format!("pattern={}", p.key())).unwrap().pattern, *p);
         let sentences = p.explain().matches(". ").count() + 1;
         assert!((2..=3).contains(&sentences), "{p:?}: {}", p.explain());

@@ -26,6 +26,17 @@ pub const MAX_KEY_BYTES: usize = 64;
 /// Longest value, in bytes (the longest known value, `url`, may have 2,000 after trimming).
 pub const MAX_VALUE_BYTES: usize = 4096;
 
+/// Longest program a code scenario (`pattern=code`) may have, in bytes of UTF-8 source: the
+/// article's longest example is 3 KB, and the parser and interpreter stay well under a second on
+/// this much. The `code` key is the one value allowed past [`MAX_VALUE_BYTES`].
+pub const MAX_SOURCE_BYTES: usize = 64 * 1024;
+/// Longest `code` value in a link (compressed and base64url-encoded, see `scenario::program`):
+/// room for the link of any program within [`MAX_SOURCE_BYTES`], even one that does not compress
+/// (bounded by 9 bits a byte, more than DEFLATE's fixed codes or stored blocks spend, and base64's
+/// 4 characters per 3 bytes); typical Python deflates 3–4× (a 20 KB program is a 7.3 KB link). The inflated size is
+/// capped at [`MAX_SOURCE_BYTES`] while inflating, so a small value cannot expand into a big one.
+pub const MAX_CODE_LINK_BYTES: usize = 1 + (MAX_SOURCE_BYTES * 9 + 10).div_ceil(8).div_ceil(3) * 4;
+
 /// Most `what_if` overrides in a scenario (its value is within [`MAX_VALUE_BYTES`] too).
 pub const MAX_OVERRIDES: usize = 32;
 
@@ -42,8 +53,9 @@ pub const BROWSER_LATENESS_MS: f64 = 7.0 * 86_400_000.0;
 /// The most one event of a valid run takes in a Run JSON: 105 bytes of keys, numbers and names,
 /// and its detail, which JSON writes as it is (the recorder keeps no character JSON escapes).
 pub const MAX_EVENT_JSON_BYTES: usize = 105 + MAX_DETAIL_BYTES;
-/// The most a Run JSON's fields other than events and labels take (its scenario's parameters).
-pub const MAX_HEADER_JSON_BYTES: usize = 64 * 1024;
+/// The most a Run JSON's fields other than events and labels take (its scenario's parameters, a
+/// code run's program among them, which JSON may write up to 6 bytes a byte: `\u0001`).
+pub const MAX_HEADER_JSON_BYTES: usize = 64 * 1024 + 6 * MAX_SOURCE_BYTES;
 
 /// Largest Run JSON read: room for the most events and lane labels a valid scenario's run has
 /// (about 225 MB). Real files stay well below: half a run's events begin spans, with no detail,
@@ -69,6 +81,9 @@ fn events_per_task(s: &Scenario, attempts: u64) -> u64 {
             // Counted as if the permit were given back before each pause (`hold=0`), the larger of
             // the two, so the history's hold-versus-release comparison stays inside the budget too.
             Pattern::Retry => 2 * waits * attempts + 2 * attempts + 2 * (attempts - 1) + 1,
+            // A program's events cannot be counted ahead (its loops depend on its data): the
+            // interpreter stops a run at MAX_EVENTS itself; see max_events.
+            Pattern::Code => 0,
         }
 }
 
@@ -106,6 +121,9 @@ pub fn planned_events(s: &Scenario, cap: u64) -> u64 {
 /// Most events a run of `s` on `clock` can have: the plan's on the virtual clock and for timer
 /// sleeps, every attempt failing for real requests in the browser.
 pub fn max_events(s: &Scenario, clock: ClockKind) -> u64 {
+    if s.pattern == Pattern::Code {
+        return MAX_EVENTS;
+    }
     if clock == ClockKind::Browser && s.source == Source::Fetch {
         worst_events(s)
     } else {
@@ -156,6 +174,10 @@ fn pause_bound(s: &Scenario, n: u32) -> f64 {
 /// permits (first come, first served) never leave a permit idle while one waits, so each ends
 /// within its own length plus the others' time holding permits divided by `L`.
 pub fn max_makespan_ms(s: &Scenario) -> f64 {
+    // A program's sleeps are its own numbers: only the interpreter's limits bound its time.
+    if s.pattern == Pattern::Code {
+        return f64::MAX;
+    }
     let tasks = f64::from(s.workload().len());
     let work = match s.preset {
         Preset::Breakfast => BREAKFAST.iter().map(|t| f64::from(t.duration_ms)).fold(0.0, f64::max),

@@ -80,6 +80,8 @@ fn python_main(s: &Scenario) -> String {
              print(f\"#{{rank}} failed: {{e}}\")\n            continue\n        await process(result)\n",
             secs(s.process)
         ),
+        // python() returns the reader's own program instead.
+        Pattern::Code => String::new(),
     }
 }
 
@@ -191,6 +193,9 @@ fn python_pipeline(s: &Scenario, limit: Option<u32>) -> String {
 /// The pattern as a complete Python asyncio program (3.11+) playing this scenario's plan; it prints
 /// its makespan (`makespan_ms=...`) as its last line.
 pub fn python(s: &Scenario) -> String {
+    if s.pattern == Pattern::Code {
+        return s.code.clone();
+    }
     let work = python_work(s);
     let random = if work.contains("random.seed(") { "import random\n" } else { "" };
     let run = "start = time.perf_counter()\nasyncio.run(main())\n\
@@ -324,6 +329,9 @@ fn rust_body(s: &Scenario) -> String {
              ctx.clock.sleep({}.0).await;\n        span.end_with(format!(\"#{{rank}} to complete\"));\n    }}\n}}\n",
             s.process
         ),
+        Pattern::Code => "// core::py::interp runs the program in the Python tab: each statement it executes\n\
+                          // records its task's spans and marks on the run's clock, as a pattern does.\n"
+            .into(),
     }
 }
 

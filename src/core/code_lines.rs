@@ -231,6 +231,10 @@ impl CodeLines {
 
     /// The 1-based line of the Python whose statement causes `e`.
     pub fn python(&self, e: &Event) -> Option<usize> {
+        // A code run's events carry the line of the reader's program that caused them.
+        if self.scenario.pattern == Pattern::Code {
+            return (e.line > 0).then_some(e.line as usize);
+        }
         let site = site(&self.scenario, e)?;
         self.python.iter().find(|(s, _)| *s == site).map(|(_, line)| *line)
     }
@@ -245,6 +249,9 @@ impl CodeLines {
 /// The 1-based line of `code::python(s)` whose statement causes `e` (generates the code: for many
 /// events, build a [`CodeLines`] once).
 pub fn python_line(s: &Scenario, e: &Event) -> Option<usize> {
+    if s.pattern == Pattern::Code {
+        return (e.line > 0).then_some(e.line as usize);
+    }
     let (within, marker) = python_marker(s, site(s, e)?)?;
     find_python(&python(s), within, marker)
 }

@@ -13,10 +13,11 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::run::Run;
-use super::scenario::{ClockKind, Scenario, Source};
+use super::scenario::{ClockKind, Pattern, Scenario, Source};
 
-/// Largest message other than `load`, as JSON text.
-pub const MAX_COMMAND_BYTES: usize = 65_536;
+/// Largest message other than `load`, as JSON text: 64 KB, and room for a program at its
+/// longest (`run` with `code`), which JSON may write up to 6 bytes a byte (`\u0001`).
+pub const MAX_COMMAND_BYTES: usize = 65_536 + 6 * super::budget::MAX_SOURCE_BYTES;
 /// Largest `load` message, as JSON text: a recorded browser run of 10,000 tasks is 2-6 MB. Bigger
 /// runs (a 100,000-task prediction is 23 MB) go through Import, or are re-run with `clock=virtual`.
 pub const MAX_LOAD_BYTES: usize = 16_000_000;
@@ -75,10 +76,18 @@ pub fn param_pair(key: String, value: ParamValue) -> Result<(String, String), St
     Ok((key, text))
 }
 
-/// The scenario `pairs` describe, or one message naming every bad key.
+/// The scenario `pairs` describe, or one message naming every bad key. A program (`code`) without
+/// a `pattern` is a code scenario: `awaitlab.run({code})` runs it.
 pub fn parse_scenario(pairs: &[(String, String)]) -> Result<Scenario, String> {
-    Scenario::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .map_err(|errs| errs.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; "))
+    let has = |key: &str| pairs.iter().any(|(k, _)| k == key);
+    let implied = (has("code") && !has("pattern")).then_some(("pattern", "code"));
+    let scenario = Scenario::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).chain(implied))
+        .map_err(|errs| errs.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; "))?;
+    // A script gets a program's syntax error before anything runs (the editor shows it as typed).
+    if scenario.pattern == Pattern::Code {
+        super::py::parse(&scenario.code).map_err(|e| format!("code: {e}"))?;
+    }
+    Ok(scenario)
 }
 
 /// A seek to `ms`, when it is a number of milliseconds, 0 or more.
@@ -235,10 +244,16 @@ impl EmbedPolicy {
     /// Whether a command may run or prepare `scenario`: real requests (`source=fetch` on the
     /// browser clock) need the link's consent; a message alone never grants it.
     pub fn check_scenario(&self, scenario: &Scenario) -> Result<(), String> {
-        let real_requests = scenario.source == Source::Fetch && scenario.clock == ClockKind::Browser;
-        if real_requests && !self.fetch {
+        let browser = scenario.clock == ClockKind::Browser;
+        if browser && scenario.source == Source::Fetch && !self.fetch {
             return Err("source=fetch makes real requests, and this embed's link does not allow them: the host page \
                         adds fetch=1 to the iframe's src (source=sleep and clock=virtual need nothing)"
+                .into());
+        }
+        // A program's only way to the network is aiohttp (the supported subset has no other).
+        if browser && scenario.pattern == Pattern::Code && scenario.code.contains("aiohttp") && !self.fetch {
+            return Err("this code uses aiohttp, whose requests are real, and this embed's link does not allow them: \
+                        the host page adds fetch=1 to the iframe's src (clock=virtual needs nothing)"
                 .into());
         }
         Ok(())
@@ -248,7 +263,7 @@ impl EmbedPolicy {
     /// the set itself picks where requests go (`source`, `clock`, `url`). A reader who chose
     /// `source=fetch` in the form still gets the host's other edits.
     pub fn check_set<'a>(&self, mut keys: impl Iterator<Item = &'a str>, merged: &Scenario) -> Result<(), String> {
-        if keys.any(|k| matches!(k, "source" | "clock" | "url")) {
+        if keys.any(|k| matches!(k, "source" | "clock" | "url" | "pattern" | "code")) {
             return self.check_scenario(merged);
         }
         Ok(())
@@ -419,6 +434,10 @@ impl ViewOptions {
                 "embed" => o.embed = on(v),
                 "autoplay" => o.autoplay = on(v),
                 "controls" => o.controls = read_controls(v, &mut problems),
+                // A `code` value that is no flag is a code scenario's program (scenario::program),
+                // not a view choice: the embed keeps its default (no code panel; the article
+                // showing the embed shows the snippet).
+                "code" if v.starts_with(crate::core::scenario::program::LINK_MARKER) => {}
                 "code" | "predicted" => match switch(k, v) {
                     Ok(b) if k == "code" => o.code = b,
                     Ok(b) => o.predicted = b,
@@ -606,6 +625,11 @@ mod tests {
             assert_eq!(policy(link).0.check_scenario(&fetch), Ok(()), "{link}");
         }
         assert!(!policy("embed=1&fetch=0").0.fetch);
+        let code = Scenario::parse([("pattern", "code"), ("code", "import aiohttp\n")]).unwrap();
+        assert!(closed.check_scenario(&code).unwrap_err().contains("fetch=1"));
+        assert_eq!(policy("embed=1&fetch=1").0.check_scenario(&code), Ok(()));
+        let sleeps = Scenario::parse([("pattern", "code"), ("code", "import asyncio\n")]).unwrap();
+        assert_eq!(closed.check_scenario(&sleeps), Ok(()), "a program without aiohttp needs nothing");
         assert!(closed.check_set(["source"].into_iter(), &fetch).is_err());
         assert!(closed.check_set(["url"].into_iter(), &fetch).is_err());
         assert_eq!(closed.check_set(["tasks"].into_iter(), &fetch), Ok(()), "the reader's own choice stays");
@@ -648,9 +672,12 @@ mod tests {
         let many = ViewOptions::read([("controls", "tasks,min,max,fail,limit,retries,delay")]);
         assert_eq!(many.0.fields().len(), MAX_CONTROL_KEYS);
         assert!(many.1[0].contains("at most 6"), "{:?}", many.1);
-        // The view keys never clash with scenario keys.
-        for key in ["code", "predicted", "controls"] {
+        // The view keys never clash with scenario keys but `code`, whose flag values are no program.
+        for key in ["predicted", "controls"] {
             assert!(!Scenario::KEYS.contains(&key), "{key}");
         }
+        assert_eq!(Scenario::from_query("code=1").map(|s| s.code), Ok(String::new()));
+        let program = crate::core::scenario::program::to_link("print(1)\n");
+        assert_eq!(ViewOptions::read([("code", program.as_str())]).1, Vec::<String>::new(), "a program is no bad flag");
     }
 }

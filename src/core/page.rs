@@ -69,13 +69,12 @@ impl Measured {
 
     /// The measured timeline as of the last frame.
     pub fn timeline(&self) -> Timeline {
-        let workload = self.scenario().workload();
-        let lanes = workload.len();
+        let s = self.scenario();
         let tl = match &self.run {
-            Some(run) => Timeline::build(lanes, &run.events, f64::INFINITY),
-            None => self.with_events(|ev| Timeline::build(lanes, ev, self.now)),
+            Some(run) => Timeline::build(run.summary.tasks, &run.events, f64::INFINITY),
+            None => self.with_events(|ev| Timeline::build(super::run::lanes(s, ev), ev, self.now)),
         };
-        tl.with_plan(&workload)
+        super::run::with_plan(tl, s)
     }
 }
 
@@ -223,6 +222,11 @@ impl State {
                 self.hint = None;
                 self.form = form_of(&scenario);
                 self.errors.clear();
+                // The prediction follows a loaded scenario as it follows an edit (the code panel's
+                // Edit loads the pattern's own Python as a code scenario).
+                if scenario != self.scenario {
+                    self.predicted = live_prediction(&scenario);
+                }
                 self.scenario = scenario;
             }
             Action::Rejected(errors) => self.errors = errors,

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::clock::VirtualClock;
 use super::event::{Event, Kind, Phase};
 use super::patterns;
-use super::scenario::{ClockKind, ParamError, Scenario};
+use super::scenario::{ClockKind, ParamError, Pattern, Scenario};
 use super::spans::{spans, Step};
 use super::timeline::Timeline;
 use super::workload::Tasks;
@@ -145,10 +145,11 @@ impl Run {
             scenario: RunScenario { params, seed: scenario.seed },
             clock,
             labels: match workload.tasks {
+                _ if scenario.pattern == Pattern::Code => code_labels(&events),
                 Tasks::Fixed(_) => (0..workload.len()).map(|t| workload.label(t)).collect(),
                 Tasks::Random { .. } => Vec::new(),
             },
-            summary: Summary::of(workload.len(), &events),
+            summary: Summary::of(lanes(scenario, &events), &events),
             calibration: None,
             events,
         }
@@ -163,7 +164,7 @@ impl Run {
     pub fn timeline(&self) -> Timeline {
         let tl = Timeline::build(self.summary.tasks, &self.events, f64::INFINITY);
         match self.parsed_scenario() {
-            Ok(scenario) => tl.with_plan(&scenario.workload()),
+            Ok(scenario) => with_plan(tl, &scenario),
             Err(_) => tl,
         }
     }
@@ -190,6 +191,43 @@ impl Run {
     /// [`import`](super::import)). Strings are kept as data: the UI only renders them as text.
     pub fn from_json(text: &str) -> Result<Run, String> {
         super::import::read_run(text)
+    }
+}
+
+/// How many lanes a run of `s` recording `events` has: its workload's tasks, or for a code run
+/// the tasks its program created (its `spawn` marks), which no one knows before it runs.
+pub fn lanes(s: &Scenario, events: &[Event]) -> u32 {
+    if s.pattern == Pattern::Code {
+        events.iter().filter(|e| e.kind == Kind::Spawn).count() as u32
+    } else {
+        s.workload().len()
+    }
+}
+
+/// A code run's lane labels: each task's `spawn` detail (`fetch_url('…/3')`), by task.
+pub fn code_labels(events: &[Event]) -> Vec<String> {
+    let mut labels = Vec::new();
+    for e in events.iter().filter(|e| e.kind == Kind::Spawn) {
+        let task = e.task as usize;
+        if task >= labels.len() {
+            labels.resize_with(task + 1, String::new);
+        }
+        labels[task] = e.detail.to_string();
+    }
+    // A task numbered past the spawn count would have no lane; the count is the lanes'.
+    labels.truncate(events.iter().filter(|e| e.kind == Kind::Spawn).count());
+    for (task, label) in labels.iter_mut().enumerate().filter(|(_, l)| l.is_empty()) {
+        *label = format!("task {task}");
+    }
+    labels
+}
+
+/// `tl` with the planned ends of its cut-short work (the workload's plan; a code run has none).
+pub fn with_plan(tl: Timeline, s: &Scenario) -> Timeline {
+    if s.pattern == Pattern::Code {
+        tl
+    } else {
+        tl.with_plan(&s.workload())
     }
 }
 

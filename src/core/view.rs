@@ -74,12 +74,12 @@ pub fn status(state: &State) -> String {
     if let Some(problem) = m.problem() {
         return problem;
     }
-    let total = m.scenario().workload().len();
     match &m.run {
-        Some(run) => format!("Finished: {total} tasks in {}.", format_ms(run.summary.makespan_ms)),
+        Some(run) => format!("Finished: {} tasks in {}.", run.summary.tasks, format_ms(run.summary.makespan_ms)),
         None => {
-            let done = m.with_events(|ev| {
-                ev.iter().filter(|e| matches!(e.kind, Kind::Done | Kind::Failed | Kind::Fallback)).count()
+            let (done, total) = m.with_events(|ev| {
+                let done = ev.iter().filter(|e| matches!(e.kind, Kind::Done | Kind::Failed | Kind::Fallback)).count();
+                (done, super::run::lanes(m.scenario(), ev))
             });
             format!("Running… {done} of {total} tasks finished, {} so far.", format_ms(m.now))
         }

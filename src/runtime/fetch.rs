@@ -29,8 +29,9 @@ use web_sys::{
     Response, ServiceWorkerContainer, StorageManager,
 };
 
+use super::clock::BrowserClock;
 use crate::core::event::{Phase, Text};
-use crate::core::patterns::{Outcome, Work, WorkFuture};
+use crate::core::patterns::{HttpReply, Outcome, RequestFuture, SleepWork, Work, WorkFuture};
 use crate::core::scenario::request_url;
 use crate::core::workload::Attempt;
 
@@ -116,6 +117,30 @@ pub fn resolve(url: &str) -> Result<String, String> {
 /// the request. A non-2xx status, a body that says it is JSON but is not, a network error or a
 /// CORS refusal is an `Err` whose text names it.
 pub async fn fetch_text(url: &str) -> Result<Fetched, String> {
+    let (fetched, status_text, content_type) = fetch_reply(url).await?;
+    let Fetched { status, bytes, ref body } = fetched;
+    if !(200..300).contains(&status) {
+        let why = if status_text.is_empty() { reason(status).to_string() } else { status_text };
+        let why = if why.is_empty() { String::new() } else { format!(" {why}") };
+        // A JSON error body's "error" says what went wrong.
+        let message = serde_json::from_str::<serde_json::Value>(body)
+            .ok()
+            .and_then(|v| v.get("error").and_then(|m| m.as_str()).map(|m| format!(": {m}")))
+            .unwrap_or_default();
+        return Err(format!("HTTP {status}{why}, {bytes} bytes{message}"));
+    }
+    if content_type.to_ascii_lowercase().contains("json") {
+        if let Err(e) = serde_json::from_str::<serde_json::Value>(body) {
+            return Err(format!("malformed JSON (HTTP {status}, {bytes} bytes): {e}"));
+        }
+    }
+    Ok(fetched)
+}
+
+/// One GET of `url` whatever its status (a code run's `session.get` gives the program a 500 to
+/// look at): the reply, its status text and content type. Only a request with no reply at all
+/// (a network error, a CORS refusal, an abort) is an `Err`. Dropping the future aborts it.
+async fn fetch_reply(url: &str) -> Result<(Fetched, String, String), String> {
     let window = web_sys::window().ok_or("fetch needs a window")?;
     let controller = AbortController::new().map_err(|e| format!("no AbortController: {}", js_message(&e)))?;
     let mut guard = AbortOnDrop(Some(controller.clone()));
@@ -148,24 +173,7 @@ pub async fn fetch_text(url: &str) -> Result<Fetched, String> {
         .unwrap_or_default();
     guard.disarm();
     let bytes = body.len();
-    let is_json = content_type.to_ascii_lowercase().contains("json");
-    if !(200..300).contains(&status) {
-        let text = response.status_text();
-        let why = if text.is_empty() { reason(status).to_string() } else { text };
-        let why = if why.is_empty() { String::new() } else { format!(" {why}") };
-        // A JSON error body's "error" says what went wrong.
-        let message = serde_json::from_str::<serde_json::Value>(&body)
-            .ok()
-            .and_then(|v| v.get("error").and_then(|m| m.as_str()).map(|m| format!(": {m}")))
-            .unwrap_or_default();
-        return Err(format!("HTTP {status}{why}, {bytes} bytes{message}"));
-    }
-    if is_json {
-        if let Err(e) = serde_json::from_str::<serde_json::Value>(&body) {
-            return Err(format!("malformed JSON (HTTP {status}, {bytes} bytes): {e}"));
-        }
-    }
-    Ok(Fetched { status, bytes, body })
+    Ok((Fetched { status, bytes, body }, response.status_text(), content_type))
 }
 
 /// Real requests for a scenario's tasks, from its `url` template.
@@ -222,6 +230,45 @@ impl Work for FetchWork {
             .map(outcome),
         )
     }
+}
+
+/// A code run's work (`pattern=code` in the browser): the reader's `session.get(url)` is a real
+/// request (the mock API, or any URL that allows CORS), with the same rules as `source=fetch`:
+/// no credentials, aborted when dropped, timed to the last byte. Anything else a program awaits
+/// is a timer on the run's clock, as [`SleepWork`] does.
+pub struct CodeWork {
+    sleep: SleepWork<BrowserClock>,
+}
+
+impl CodeWork {
+    pub fn new(clock: BrowserClock) -> Self {
+        CodeWork { sleep: SleepWork::new(clock) }
+    }
+}
+
+impl Work for CodeWork {
+    fn run(&self, plan: &Attempt) -> WorkFuture {
+        self.sleep.run(plan)
+    }
+
+    fn request(&self, url: &str, simulated: RequestFuture) -> RequestFuture {
+        // The planned reply is only the prediction's; dropping it disarms its timer.
+        drop(simulated);
+        let url = resolve(url);
+        Box::pin(
+            async move {
+                let (fetched, _, _) = fetch_reply(&url?).await?;
+                Ok(HttpReply { status: fetched.status, body: fetched.body })
+            }
+            .map(|reply: Result<HttpReply, String>| reply.map_err(Text::from)),
+        )
+    }
+}
+
+/// Whether a program may request the mock API (its text names `api/`), so the page registers the
+/// mock API's worker before the run's clock starts, as `source=fetch` does.
+pub fn code_uses_mock_api(source: &str) -> bool {
+    source.contains("api/")
 }
 
 /// `navigator.<name>` if the browser has it (a missing one must not throw inside a binding).

@@ -11,12 +11,12 @@ use futures::StreamExt;
 use wasm_bindgen_futures::spawn_local;
 
 use super::clock::BrowserClock;
-use super::fetch::{self, FetchWork};
+use super::fetch::{self, CodeWork, FetchWork};
 use crate::core::event::{Kind, Phase, Recorder};
 use crate::core::page::Started;
 use crate::core::patterns::{self, Ctx};
 use crate::core::run::Run;
-use crate::core::scenario::{ClockKind, Scenario, Source};
+use crate::core::scenario::{ClockKind, Pattern, Scenario, Source, DEFAULT_URL};
 
 /// Resolves to the finished run, or `None` if it was cancelled.
 pub type Finished = Shared<LocalBoxFuture<'static, Option<Run>>>;
@@ -86,6 +86,10 @@ pub fn start_browser_run(scenario: Scenario) -> LiveRun {
     let mut scenario = scenario;
     scenario.clock = ClockKind::Browser;
     let ctx = match scenario.source {
+        // A program's requests are real whatever `source` says: `session.get` is a fetch.
+        _ if scenario.pattern == Pattern::Code => {
+            Ctx::with_work(clock.clone(), scenario.clone(), Rc::new(CodeWork::new(clock.clone())))
+        }
         Source::Sleep => Ctx::new(clock.clone(), scenario.clone()),
         Source::Fetch => Ctx::with_work(clock.clone(), scenario.clone(), Rc::new(FetchWork::new(&scenario.url))),
         Source::Cpu => Ctx::with_work(clock.clone(), scenario.clone(), super::cpu::work(&scenario)),
@@ -101,6 +105,10 @@ pub fn start_browser_run(scenario: Scenario) -> LiveRun {
         async move {
             // Set-up (registering the mock API's worker) is not part of the run's time.
             let ready = match scenario.source {
+                _ if scenario.pattern == Pattern::Code => match fetch::code_uses_mock_api(&scenario.code) {
+                    true => fetch::prepare(DEFAULT_URL).await,
+                    false => Ok(()),
+                },
                 Source::Fetch => fetch::prepare(&scenario.url).await,
                 Source::Cpu => super::cpu::prepare(&scenario).await,
                 Source::Sleep => Ok(()),
@@ -110,7 +118,9 @@ pub fn start_browser_run(scenario: Scenario) -> LiveRun {
             let _ = held.next().await;
             ctx.rec.restart_clock();
             if let Err(message) = ready {
-                for task in 0..ctx.workload.len() {
+                // A code run has no tasks before its program creates them: the problem says it.
+                let tasks = if scenario.pattern == Pattern::Code { 0 } else { ctx.workload.len() };
+                for task in 0..tasks {
                     ctx.rec.record(task, 0, Kind::Failed, Phase::Task, message.clone());
                 }
                 *problem.borrow_mut() = Some(message);

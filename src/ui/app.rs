@@ -10,6 +10,7 @@ use yew::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::bar_menu::BarMenu;
+use super::code_editor::{CodeEditor, CodeLog};
 use super::code_panel::{bar_event, CodePanel};
 use super::commands::run_measured;
 use super::controls::{Controls, LIVE_SLIDER_TASKS};
@@ -26,11 +27,12 @@ use super::timeline_view::{Pick, TimelineView};
 use super::url::{self, use_url_sync};
 use super::zoom_bar::ZoomBar;
 use super::Shared;
+use crate::core::code_editor;
 use crate::core::event::Event;
 use crate::core::gap;
 use crate::core::message::{ControlsView, ViewOptions};
 use crate::core::run::Run;
-use crate::core::scenario::Scenario;
+use crate::core::scenario::{Pattern, Scenario};
 use crate::core::timeline::{Cut, Timeline};
 use crate::core::view::{self, Replaying};
 use crate::runtime::session;
@@ -45,6 +47,26 @@ fn send<T: 'static>(state: &UseReducerHandle<State>, action: impl Fn(T) -> Actio
 fn compare(state: &UseReducerHandle<State>, runs: fn(&Scenario) -> Vec<Run>) -> Callback<()> {
     let scenario = state.scenario.clone();
     send(state, move |()| Action::AddAndCompare(runs(&scenario)))
+}
+
+/// "Edit" on the code panel: the form's scenario becomes its own Python (`pattern=code`), which the
+/// reader then edits; the other keys stay (seed, min/max and fail still plan the requests).
+fn edit_code(state: &UseReducerHandle<State>) -> Callback<()> {
+    let scenario = state.scenario.clone();
+    send(state, move |()| {
+        let code = crate::core::code::python(&scenario);
+        Action::Load(Scenario { pattern: Pattern::Code, code, ..scenario.clone() })
+    })
+}
+
+/// Ctrl/Cmd+Enter in the editor: the form's scenario with this program, run on the browser clock.
+fn run_code(state: &UseReducerHandle<State>) -> Callback<String> {
+    let state = state.clone();
+    Callback::from(move |code: String| {
+        state.dispatch(Action::Edit("code".into(), code.clone()));
+        let scenario = Scenario { pattern: Pattern::Code, code, ..state.scenario.clone() };
+        run_measured(scenario);
+    })
 }
 
 /// What the two timeline panels draw: layouts (memoized by the run's address: comparing
@@ -64,6 +86,12 @@ fn use_layouts(state: &State, replaying: Option<&Replaying>, playhead: Option<f6
         let workload = s.workload();
         (0..workload.len()).map(|t| workload.label(t)).collect::<Vec<_>>()
     });
+    // A code run's lanes are the tasks its program creates, named as the prediction named them.
+    let is_code = view::shown_scenario(state).pattern == Pattern::Code;
+    let labels = match &state.predicted {
+        Some(p) if is_code => Rc::new(p.labels.clone()),
+        _ => labels,
+    };
     let predicted_run = state.predicted.clone();
     let predicted = use_memo(predicted_run.as_ref().map(|p| Rc::as_ptr(p) as usize), move |_| {
         predicted_run.map(|p| Rc::new(p.timeline()))
@@ -83,6 +111,7 @@ fn use_layouts(state: &State, replaying: Option<&Replaying>, playhead: Option<f6
         (None, None) => (None, None),
     };
     let labels = replaying.map_or(labels, |r| Rc::new(r.run.labels.clone()));
+    let labels = if is_code { Rc::new(labels.iter().map(|l| code_editor::lane_label(l)).collect()) } else { labels };
     Layouts { predicted: (*predicted).clone(), predicted_cut, measured, measured_cut, labels }
 }
 
@@ -312,9 +341,18 @@ pub fn App() -> Html {
                             measured_title={view::measured_title(replaying.as_ref())} {scale_ms} {playhead} window={*zoom}
                             limit={shown.effective_limit()} what_if={Rc::new(shown.what_if.clone())} busy={(cpu.predicted.clone(), cpu.measured.clone())}
                             on_replay_cmd={send(&state, Action::Replay)} {on_bar_hover} on_pick={on_pick.clone()} compact={run_bar} {show_predicted} />
+                        if shown.pattern == Pattern::Code {
+                            <CodeLog run={replaying.as_ref().map(|r| r.run.clone()).or_else(|| state.predicted.clone()).map(Shared)} until={playhead} />
+                        }
                         <Legend {timelines} />
                     </div>
-                    <CodePanel scenario={Rc::new(code_scenario)} current={current_event} hovered={(*hovered_bar).clone()} />
+                    if state.scenario.pattern == Pattern::Code {
+                        <CodeEditor source={AttrValue::from(state.scenario.code.clone())} current={current_event.map(|e| e.line).filter(|l| *l > 0)}
+                            on_change={send(&state, |code| Action::Edit("code".into(), code))} on_run={run_code(&state)} />
+                    } else {
+                        <CodePanel scenario={Rc::new(code_scenario)} current={current_event} hovered={(*hovered_bar).clone()}
+                            on_edit={edit_code(&state)} />
+                    }
                 </div>
                 <BarMenu scenario={Rc::new(state.scenario.clone())} pick={(*bar_pick).clone()} {on_pick} on_edit={send(&state, |(k, v)| Action::Edit(k, v))} />
                 <section class="intro">

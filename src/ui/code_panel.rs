@@ -22,6 +22,9 @@ pub struct Props {
     /// A bar under the pointer, as the event that closes (or opens) it: its line is lit.
     #[prop_or_default]
     pub hovered: Option<Event>,
+    /// "Edit": makes this Python the scenario (`pattern=code`), in the editor.
+    #[prop_or_default]
+    pub on_edit: Option<Callback<()>>,
 }
 
 const PHASES: [(Phase, &str); 8] = [
@@ -164,9 +167,15 @@ pub fn CodePanel(props: &Props) -> Html {
     };
     html! {
         <section class="code-panel" aria-label="The code, with these parameters" ref={panel}>
-            <div class="code-tabs" role="tablist" aria-label="Language">
-                { tab(false, "Python (asyncio)", "python") }
-                { tab(true, "Rust (what awaitlab runs)", "rust") }
+            <div class="code-tabs">
+                <div class="tab-list" role="tablist" aria-label="Language">
+                    { tab(false, "Python (asyncio)", "python") }
+                    { tab(true, "Rust (what awaitlab runs)", "rust") }
+                </div>
+                if let Some(on_edit) = props.on_edit.clone().filter(|_| !is_rust) {
+                    <button type="button" id="code-edit" class="code-edit" title="Edit this Python and run your version"
+                        onclick={on_edit.reform(|_: MouseEvent| ())}>{ "Edit" }</button>
+                }
             </div>
             { listing(&python, "python", if is_rust { None } else { current }, if is_rust { None } else { lit }, &on_hover, !is_rust) }
             { listing(&rust, "rust", if is_rust { current } else { None }, if is_rust { lit } else { None }, &on_hover, is_rust) }

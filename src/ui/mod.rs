@@ -2,6 +2,7 @@
 
 mod app;
 mod bar_menu;
+mod code_editor;
 mod code_panel;
 mod commands;
 mod controls;

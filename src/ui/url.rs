@@ -20,6 +20,12 @@ fn keep_view_value(key: &str, value: &str) -> bool {
     value.len() <= 16 && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
 }
 
+/// Whether `key` in the page's URL is a view key to keep: `code` is one (the embed's code panel,
+/// `code=1`) only while the scenario has no program, which the scenario's own `code` then writes.
+fn is_view_pair(scenario: &Scenario, key: &str) -> bool {
+    VIEW_KEYS.contains(&key) || key == "code" && scenario.code.is_empty()
+}
+
 /// The query string's `(key, value)` pairs, decoded, in order.
 pub fn query_pairs() -> Vec<(String, String)> {
     let Some(search) = web_sys::window().and_then(|w| w.location().search().ok()) else { return Vec::new() };
@@ -41,7 +47,7 @@ pub fn show(scenario: &Scenario) {
     if let Ok(history) = window.history() {
         let view: String = query_pairs()
             .into_iter()
-            .filter(|(k, v)| k != "v" && VIEW_KEYS.contains(&k.as_str()) && keep_view_value(k, v))
+            .filter(|(k, v)| k != "v" && is_view_pair(scenario, k) && keep_view_value(k, v))
             .map(|(k, v)| format!("&{k}={v}"))
             .collect();
         let url = format!("?{}{view}", scenario.to_query());

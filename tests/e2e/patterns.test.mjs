@@ -555,7 +555,7 @@ const BAD_INPUTS = [
     link: 'pattern=zigzag&tasks=5',
     api: { pattern: 'zigzag' },
     message:
-      /pattern must be one of sequential, gather, semaphore, retry, fallback, resource, pipeline, timeout, race, as_completed \(got "zigzag"\)/,
+      /pattern must be one of sequential, gather, semaphore, retry, fallback, resource, pipeline, timeout, race, as_completed, code \(got "zigzag"\)/,
     fallsBackTo: 'gather',
   },
   {

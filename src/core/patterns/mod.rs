@@ -16,6 +16,7 @@
 //! | timeout | `work` closed by `end`/`fail`, or by `timeout` when the deadline came first, then `done`/`failed` |
 //! | race | `work`; the first task to finish gets `done`/`failed`, every other has its `work` closed with `cancel` and a `failed` mark starting with `cancelled` |
 //! | as_completed | `work`, `done`/`failed` when it finishes; then each successful result, in completion order, gets a `process` span (one result at a time) |
+//! | code | what the reader's program does (`core::py::interp`): a `spawn` mark per task it creates (detail: the lane label), its spans, `print` marks, `done`/`failed`; events carry the code `line` |
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -393,5 +394,6 @@ async fn main<'a>(ctx: &'a Ctx, lp: &Loop<'a>) -> Vec<Outcome> {
         Pattern::Timeout => timeout::run(ctx, lp).await,
         Pattern::Race => race::run(ctx, lp).await,
         Pattern::AsCompleted => as_completed::run(ctx, lp).await,
+        Pattern::Code => crate::core::py::interp::run(ctx, lp, &ctx.scenario.code).await,
     }
 }

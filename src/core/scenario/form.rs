@@ -25,7 +25,7 @@ impl From<ParamKind> for FieldKind {
             ParamKind::Number { min, max, step } => FieldKind::Number { min, max, step },
             ParamKind::Flag { on, off } => FieldKind::Choice(vec![("1", on), ("0", off)]),
             ParamKind::Choice(options) => FieldKind::Choice(options()),
-            ParamKind::UrlTemplate | ParamKind::WhatIf => FieldKind::Text,
+            ParamKind::UrlTemplate | ParamKind::WhatIf | ParamKind::Program => FieldKind::Text,
         }
     }
 }
@@ -82,6 +82,7 @@ pub fn docs_table() -> String {
             ParamKind::Choice(options) => code_list(options().into_iter().map(|(k, _)| k)),
             ParamKind::UrlTemplate => String::new(),
             ParamKind::WhatIf => "see [What if](#what-if)".into(),
+            ParamKind::Program => "Python source, plain or `!`-compressed".into(),
         };
         let values = match (values.is_empty(), p.note.is_empty()) {
             (_, true) => values,

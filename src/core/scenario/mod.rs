@@ -18,6 +18,7 @@ use super::workload::{Tasks, Workload, BREAKFAST};
 pub mod form;
 pub mod params;
 pub mod pattern;
+pub mod program;
 mod read;
 pub mod url;
 
@@ -99,6 +100,10 @@ pub struct Scenario {
     pub offload: Offload,
     /// source=cpu, offload=workers: the pool's size (1–[`MAX_WORKERS`]).
     pub workers: u32,
+    /// pattern=code: the program, plain source (links write it compressed, see [`program`]);
+    /// empty, and left out of a Run JSON's params, for every other scenario.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub code: String,
 }
 
 impl Scenario {
@@ -131,6 +136,7 @@ impl Scenario {
             what_if: WhatIf::default(),
             offload: Offload::Inline,
             workers: 0,
+            code: String::new(),
         }
     }
 }
@@ -245,6 +251,13 @@ impl Scenario {
                 ),
             ));
             s.url = DEFAULT_URL.to_string();
+        }
+        if s.pattern == Pattern::Code && s.code.trim().is_empty() {
+            // A program refused on reading already has its message.
+            if !errors.iter().any(|e| e.key == "code") {
+                errors.push(err("code", "pattern=code needs a program: the code key holds its Python source".into()));
+            }
+            s.pattern = Scenario::default().pattern;
         }
         // The semaphore pattern always has a limit: the link and the Run JSON say which.
         if s.pattern == Pattern::Semaphore {

@@ -35,7 +35,7 @@ pub const MAX_WORKERS: u32 = 16;
 
 /// Keys that are about the view, not the run; accepted and left to the UI.
 pub const VIEW_KEYS: &[&str] =
-    &["v", "embed", "theme", "autoplay", "controls", "speed", "origin", "fetch", "guess", "code", "predicted"];
+    &["v", "embed", "theme", "autoplay", "controls", "speed", "origin", "fetch", "guess", "predicted"];
 
 /// A parameter's type and range: how its text is read and how the form edits it.
 #[derive(Debug, Clone, Copy)]
@@ -54,6 +54,8 @@ pub enum ParamKind {
     UrlTemplate,
     /// "What if" overrides (see [`crate::core::what_if`]).
     WhatIf,
+    /// A program, plain or in its link form (see [`super::program`]).
+    Program,
 }
 
 /// Which runs a key changes.
@@ -158,6 +160,13 @@ pub fn param(key: &str) -> Option<&'static ParamSpec> {
     PARAMS.iter().find(|p| p.key == key)
 }
 
+/// A program makes its own tasks (so `preset` and `tasks` do not pick them) and its own requests
+/// (`session.get`, real in the browser whatever `source` says); `seed`, `min`, `max` and `fail`
+/// still plan its requests.
+fn not_code(s: &Scenario) -> bool {
+    s.pattern != Pattern::Code
+}
+
 const LIMIT_PATTERNS: &[Pattern] = &[Pattern::Semaphore, Pattern::Retry, Pattern::Resource, Pattern::Pipeline];
 const MS: ParamKind = ParamKind::Whole { min: 0, max: MAX_DURATION_MS as u64 };
 const FRACTION: ParamKind = ParamKind::Number { min: 0.0, max: 1.0, step: 0.05 };
@@ -169,10 +178,12 @@ pub const PARAMS: &[ParamSpec] = &[
         .doc("how tasks are awaited", "")
         .form(0, "Pattern", |_| "How the tasks are awaited"),
     spec("preset", ParamKind::Choice(options::<Preset>), "random", |s| s.preset.key().into(), |s, v| s.preset = v.pick())
+        .when(not_code)
         .doc("which tasks: N seeded tasks, or the article's coffee and eggs", "")
         .form(1, "Tasks", |_| "The article's breakfast, or N seeded requests"),
     spec("tasks", ParamKind::Whole { min: 1, max: MAX_TASKS as u64 }, "10", |s| s.tasks.to_string(), |s, v| s.tasks = v.u32())
         .uses(Uses::Workload)
+        .when(not_code)
         .doc("number of tasks", "at most 10000 on the browser clock, and within the [event budget](#limits)")
         .form(2, "Task count", |_| "How many tasks (1–10000 on the browser clock)"),
     spec("seed", ParamKind::Whole { min: 0, max: MAX_SEED }, "1", |s| s.seed.to_string(), |s, v| s.seed = v.u64())
@@ -192,6 +203,7 @@ pub const PARAMS: &[ParamSpec] = &[
         .doc("probability that an attempt fails", "")
         .form(5, "Failure probability", |_| "Chance that an attempt fails, 0–1"),
     spec("source", ParamKind::Choice(options::<Source>), "sleep", |s| s.source.key().into(), |s, v| s.source = v.pick())
+        .when(not_code)
         .doc("what a task does: a timer, a real request (the virtual clock predicts it as a sleep), or CPU-bound computation (one unit of `min`–`max` ≈ 1 ms)", "")
         .form(7, "Work", |_| "What each task does: sleep on a timer, a real fetch (its planned duration and failure go into the request), \
                               or CPU-bound computation (its planned duration in units of about 1 ms)"),
@@ -276,6 +288,10 @@ pub const PARAMS: &[ParamSpec] = &[
         .when(|s| !s.what_if.is_empty())
         .doc("overrides of the plan: an attempt made to fail or succeed, twice as slow or fast, a task cancelled at a time",
              "at most 32 entries, tasks within `tasks`"),
+    spec("code", ParamKind::Program, "", |s| super::program::to_link(&s.code), |s, v| s.code = v.text())
+        .uses(Uses::Patterns(&[Pattern::Code]))
+        .doc("`pattern=code`: the program (Python, the [supported subset](#your-own-code)); links write it compressed, `!` then base64url of raw DEFLATE, and `awaitlab.run`, postMessage and the Run JSON take it plain",
+             "at most 65536 bytes of source, 98309 in a link (room for any such program); `1`/`0` are the embed's view flag, no program"),
 ];
 
 /// The keys of [`PARAMS`], in link order, as a constant.
@@ -317,6 +333,7 @@ mod tests {
                 ParamKind::Choice(options) => options().iter().map(|(k, _)| k.to_string()).collect(),
                 ParamKind::UrlTemplate => vec!["https://example.com/{id}".into()],
                 ParamKind::WhatIf => vec!["".into(), "1:cancel@150,1.1:fail,3.2:ok+x2".into()],
+                ParamKind::Program => vec!["".into(), super::super::program::to_link("print('hi')\n")],
             };
             for text in texts {
                 // A limit reads back under a pattern that takes one.

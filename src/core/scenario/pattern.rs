@@ -72,6 +72,8 @@ pub enum Pattern {
     Race,
     /// `asyncio.as_completed`: each result is processed as soon as it arrives.
     AsCompleted,
+    /// The reader's own program (the `code` key), interpreted by `core::py`.
+    Code,
 }
 
 impl Pattern {
@@ -87,7 +89,12 @@ impl Pattern {
         Pattern::Timeout,
         Pattern::Race,
         Pattern::AsCompleted,
+        Pattern::Code,
     ];
+
+    /// The built-in patterns (every one but [`Pattern::Code`]): what tests of "every pattern"
+    /// run, since a code scenario's behaviour is its program's.
+    pub const BUILT_IN: &'static [Pattern] = Pattern::ALL.split_at(Pattern::ALL.len() - 1).0;
 
     /// The value used in URLs and JSON.
     pub fn key(self) -> &'static str {
@@ -102,6 +109,7 @@ impl Pattern {
             Pattern::Timeout => "timeout",
             Pattern::Race => "race",
             Pattern::AsCompleted => "as_completed",
+            Pattern::Code => "code",
         }
     }
 
@@ -118,6 +126,7 @@ impl Pattern {
             Pattern::Timeout => "Timeout (asyncio.wait_for)",
             Pattern::Race => "Race (first to finish wins)",
             Pattern::AsCompleted => "As completed (asyncio.as_completed)",
+            Pattern::Code => "Your own code (Python)",
         }
     }
 
@@ -172,6 +181,11 @@ impl Pattern {
                 "All tasks start at once and their results are handled one by one in the order they finish, not \
                  the order they started. Each result gets a short processing step while the slower tasks are \
                  still running."
+            }
+            Pattern::Code => {
+                "Your own asyncio program, run on the same event loop as the patterns: each task it creates \
+                 gets a lane named from the code, its sleeps, waits and requests are spans, and print lines go \
+                 to the log under the timeline at their time."
             }
         }
     }

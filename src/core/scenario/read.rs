@@ -99,6 +99,7 @@ impl ParamKind {
             ParamKind::WhatIf => WhatIf::parse(value)
                 .map(Value::WhatIf)
                 .map_err(|m| err(key, format!("{key}: {m} (see the README's what_if grammar)"))),
+            ParamKind::Program => super::program::read(value).map(Value::Text).map_err(|m| err(key, m)),
             ParamKind::UrlTemplate => {
                 check_url_template(value).map(|()| Value::Text(value.trim().to_string())).map_err(|m| err(key, m))
             }
@@ -172,6 +173,10 @@ pub(super) fn oversized(key: &str, value: &str) -> Option<ParamError> {
             "params",
             format!("key {shown_key} is {} bytes long; keys are at most {MAX_KEY_BYTES}", key.len()),
         ));
+    }
+    // A program has its own limits, in either spelling: `program::read` checks them first.
+    if key == "code" {
+        return None;
     }
     (value.len() > MAX_VALUE_BYTES)
         .then(|| err(key, format!("{key} is {} bytes long; values are at most {MAX_VALUE_BYTES}", value.len())))

@@ -1,0 +1,216 @@
+//! What the code editor (`ui::code_editor`) decides, as plain data: Tab and Shift-Tab on a
+//! selection, what the editor says about a program before it runs, and the log of a code run's
+//! `print` lines and traceback under the timeline.
+
+use super::budget::MAX_SOURCE_BYTES;
+use super::event::Kind;
+use super::py::CodeError;
+use super::run::Run;
+
+/// One indentation step.
+pub const INDENT: &str = "    ";
+
+/// An edit of the text: replace `start..end` (byte offsets) with `text`, then select
+/// `select.0..select.1` (byte offsets in the new text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    pub select: (usize, usize),
+}
+
+/// Tab (`outdent` false) or Shift-Tab on the selection `start..end` of `text` (byte offsets):
+/// a caret without a selection gets spaces to the next indentation stop; a selection, or
+/// Shift-Tab, indents (or outdents by up to [`INDENT`]) every line it touches, and keeps them
+/// selected. `None` when nothing changes (Shift-Tab on lines without indentation).
+pub fn tab(text: &str, start: usize, end: usize, outdent: bool) -> Option<Edit> {
+    let (start, end) = (start.min(text.len()), end.min(text.len()));
+    let (start, end) = (start.min(end), start.max(end));
+    if !text.is_char_boundary(start) || !text.is_char_boundary(end) {
+        return None;
+    }
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    if start == end && !outdent {
+        let column = text[line_start..start].chars().count();
+        let spaces = INDENT.len() - column % INDENT.len();
+        let at = start + spaces;
+        return Some(Edit { start, end, text: " ".repeat(spaces), select: (at, at) });
+    }
+    // A selection ending at the start of a line does not take that line.
+    let last = if end > start && text[..end].ends_with('\n') { end - 1 } else { end };
+    let block_end = text[last..].find('\n').map_or(text.len(), |i| last + i);
+    let block = &text[line_start..block_end];
+    let changed: Vec<String> = block
+        .split('\n')
+        .map(|line| {
+            if outdent {
+                let cut = line.len() - line.trim_start_matches(' ').len();
+                line[cut.min(INDENT.len())..].to_string()
+            } else if line.is_empty() {
+                String::new()
+            } else {
+                format!("{INDENT}{line}")
+            }
+        })
+        .collect();
+    let replacement = changed.join("\n");
+    if replacement == block {
+        return None;
+    }
+    let select = (line_start, line_start + replacement.len());
+    Some(Edit { start: line_start, end: block_end, text: replacement, select })
+}
+
+/// What the editor says under a program before it runs: `None` when it parses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The 1-based line to mark, 0 for none.
+    pub line: u32,
+    pub message: String,
+}
+
+/// Checks `source` as the editor does on every keystroke: its size first (a 100 KB paste gets a
+/// sentence, and is not parsed), then the parser's verdict.
+pub fn check(source: &str) -> Result<(), Problem> {
+    if source.len() > MAX_SOURCE_BYTES {
+        return Err(Problem {
+            line: 0,
+            message: format!(
+                "This code is {} bytes long; awaitlab runs programs of up to {MAX_SOURCE_BYTES} bytes (64 KiB). \
+                 Shorten it to run it: the timeline shows the last program that fitted.",
+                source.len()
+            ),
+        });
+    }
+    super::py::parse(source).map(|_| ()).map_err(|e: CodeError| Problem {
+        line: e.line,
+        message: format!("Line {}, column {}: {}", e.line, e.col, e.message),
+    })
+}
+
+/// One line of a code run's log: a `print` line or a traceback line, at its time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogLine {
+    pub t: f64,
+    /// The lane (task) that printed it.
+    pub task: String,
+    /// The reader's line that printed it, 0 for none.
+    pub line: u32,
+    pub text: String,
+}
+
+/// The log of `run` up to `until` ms (the replay's playhead; `f64::INFINITY` for all of it), at
+/// most `most` lines (the last ones), and how many earlier lines were left out. A task's failure
+/// is a line too (a program stopped by a limit has no traceback), unless the task's last printed
+/// line already said it (a traceback ends with the error).
+pub fn log(run: &Run, until: f64, most: usize) -> (Vec<LogLine>, usize) {
+    let mut last_print: rustc_hash::FxHashMap<u32, &str> = Default::default();
+    let mut printed = Vec::new();
+    for e in run.events.iter().take_while(|e| e.t <= until) {
+        match e.kind {
+            Kind::Print => {
+                last_print.insert(e.task, &e.detail);
+                printed.push(e);
+            }
+            Kind::Failed if last_print.get(&e.task).is_none_or(|p| !p.ends_with(&*e.detail)) => printed.push(e),
+            _ => {}
+        }
+    }
+    let skipped = printed.len().saturating_sub(most);
+    let lines = printed[skipped..]
+        .iter()
+        .map(|e| {
+            let text = if e.kind == Kind::Failed { format!("✗ {}", &*e.detail) } else { e.detail.to_string() };
+            LogLine { t: e.t, task: lane_label(&run.label(e.task)), line: e.line, text }
+        })
+        .collect();
+    (lines, skipped)
+}
+
+/// Longest lane label drawn beside a timeline, in characters (what the lanes' gutter shows).
+const LANE_LABEL_CHARS: usize = 18;
+
+/// A code run's lane label as the timeline's gutter draws it: an object's `<… object>` repr
+/// becomes `…`; a call still too long keeps its name and last argument, which tells its lanes
+/// apart (`fetch_url(session, 3)` → `fetch_url(…, 3)`); anything else still too long keeps its
+/// start and end around a `…`. The Run JSON keeps the label whole.
+pub fn lane_label(label: &str) -> String {
+    let mut out = String::with_capacity(label.len());
+    let mut depth = 0u32;
+    for c in label.chars() {
+        match c {
+            '<' => {
+                if depth == 0 {
+                    out.push('…');
+                }
+                depth += 1;
+            }
+            '>' if depth > 0 => depth -= 1,
+            _ if depth > 0 => {}
+            c => out.push(c),
+        }
+    }
+    if out.chars().count() <= LANE_LABEL_CHARS {
+        return out;
+    }
+    if let (Some(open), Some(comma)) = (out.find('('), out.rfind(", ")) {
+        if open < comma && out.ends_with(')') {
+            out = format!("{}(…{}", &out[..open], &out[comma..]);
+        }
+    }
+    let chars: Vec<char> = out.chars().collect();
+    if chars.len() <= LANE_LABEL_CHARS {
+        return out;
+    }
+    let keep = (LANE_LABEL_CHARS - 1) / 2;
+    let (head, tail) = (&chars[..keep], &chars[chars.len() - keep..]);
+    format!("{}…{}", head.iter().collect::<String>(), tail.iter().collect::<String>())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn apply(text: &str, e: &Edit) -> String {
+        format!("{}{}{}", &text[..e.start], e.text, &text[e.end..])
+    }
+
+    #[test]
+    fn tab_at_a_caret_goes_to_the_next_stop() {
+        let e = tab("ab", 2, 2, false).unwrap();
+        assert_eq!((apply("ab", &e), e.select), ("ab  ".to_string(), (4, 4)));
+    }
+
+    #[test]
+    fn tab_and_shift_tab_indent_and_outdent_every_selected_line() {
+        let text = "a\n  b\n\nc\nd";
+        let e = tab(text, 0, 8, false).unwrap();
+        assert_eq!(apply(text, &e), "    a\n      b\n\n    c\nd");
+        let indented = apply(text, &e);
+        let back = tab(&indented, e.select.0, e.select.1, true).unwrap();
+        assert_eq!(apply(&indented, &back), "a\n  b\n\nc\nd");
+        assert_eq!(tab("a\nb", 0, 1, true), None, "nothing to outdent");
+        // A selection ending at a line's start leaves that line alone.
+        assert_eq!(apply("a\nb", &tab("a\nb", 0, 2, false).unwrap()), "    a\nb");
+    }
+
+    #[test]
+    fn lane_labels_drop_object_reprs_and_keep_both_ends() {
+        assert_eq!(lane_label("fetch_url(<aiohttp.ClientSession object>, 3)"), "fetch_url(…, 3)");
+        assert_eq!(lane_label("fetch_url(session, 3)"), "fetch_url(…, 3)");
+        assert_eq!(lane_label("main()"), "main()");
+        assert_eq!(lane_label("work(12)"), "work(12)");
+        let long = lane_label("process_with_retry('https://example.org/a/very/long/path')");
+        assert_eq!(long.chars().count(), 17);
+        assert!(long.starts_with("process_") && long.ends_with("path')"), "{long}");
+    }
+
+    #[test]
+    fn a_paste_over_the_limit_gets_a_sentence_without_parsing() {
+        let paste = "x = 1\n".repeat(20_000);
+        let problem = check(&paste).unwrap_err();
+        assert_eq!(problem.line, 0);
+        assert!(problem.message.contains("120000 bytes"), "{}", problem.message);
+    }
+}

@@ -1,0 +1,261 @@
+//! The editable Python of a code scenario (`pattern=code`): a textarea over a coloured copy of its
+//! text (the common overlay: the reader types in the transparent textarea, the `<pre>` under it
+//! shows colours, line numbers and the marked lines), in place of the code panel.
+//!
+//! - Edits go through `document.execCommand('insertText')`, Tab and Shift-Tab included, so the
+//!   browser's own undo (Ctrl/Cmd+Z) keeps working.
+//! - Every keystroke is checked (`core::code_editor::check`: size, then the parser); a problem shows
+//!   under the editor with its line marked. A valid program reaches the scenario 300 ms after the
+//!   last keystroke, which re-runs the prediction.
+//! - Ctrl/Cmd+Enter runs the program on the browser clock.
+//! - The replay's current event marks its line (`aria-current="step"`), as the code panel does.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use gloo_timers::callback::Timeout;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::HtmlTextAreaElement;
+use yew::prelude::*;
+
+use crate::core::budget::MAX_SOURCE_BYTES;
+use crate::core::code_editor::{self, Edit, LogLine, Problem};
+use crate::core::highlight;
+use crate::core::run::Run;
+use crate::core::timeline::format_ms;
+
+/// How long after the last keystroke a valid program replaces the scenario's.
+const SETTLE_MS: u32 = 300;
+
+#[derive(PartialEq, Properties)]
+pub struct Props {
+    /// The scenario's program.
+    pub source: AttrValue,
+    /// The line of the replay's current event (1-based).
+    #[prop_or_default]
+    pub current: Option<u32>,
+    /// A valid program, once the reader pauses typing.
+    pub on_change: Callback<String>,
+    /// Ctrl/Cmd+Enter on a valid program: run it.
+    pub on_run: Callback<String>,
+}
+
+/// UTF-16 offset (as the DOM counts) → byte offset in `text`.
+fn byte_at(text: &str, utf16: u32) -> usize {
+    let mut units = 0;
+    for (i, c) in text.char_indices() {
+        if units >= utf16 as usize {
+            return i;
+        }
+        units += c.len_utf16();
+    }
+    text.len()
+}
+
+/// Byte offset → UTF-16 offset.
+fn utf16_at(text: &str, byte: usize) -> u32 {
+    text[..byte.min(text.len())].encode_utf16().count() as u32
+}
+
+/// Replaces the textarea's `start..end` (bytes) with `text` as if typed: through `execCommand`,
+/// so it is one step of the browser's undo; a browser without it gets the value set directly.
+fn insert(area: &HtmlTextAreaElement, edit: &Edit) {
+    let value = area.value();
+    let (start, end) = (utf16_at(&value, edit.start), utf16_at(&value, edit.end));
+    let _ = area.set_selection_range(start, end);
+    let typed = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|doc| {
+            let exec = js_sys::Reflect::get(&doc, &"execCommand".into()).ok()?.dyn_into::<js_sys::Function>().ok()?;
+            exec.call3(&doc, &"insertText".into(), &JsValue::FALSE, &edit.text.as_str().into()).ok()
+        })
+        .is_some_and(|done| done.is_truthy());
+    if !typed {
+        let _ = area.set_range_text(&edit.text);
+        if let Ok(input) = web_sys::Event::new("input") {
+            let _ = area.dispatch_event(&input);
+        }
+    }
+    let now = area.value();
+    let _ = area.set_selection_range(utf16_at(&now, edit.select.0), utf16_at(&now, edit.select.1));
+}
+
+/// Tab / Shift-Tab indent, Ctrl/Cmd+Enter runs; other keys are the textarea's. Escape, then Tab,
+/// moves focus on as Tab usually does (`escaped`), so a keyboard user is never trapped here.
+fn on_key(e: &KeyboardEvent, on_run: &Callback<String>, escaped: &std::cell::Cell<bool>) {
+    let after_escape = escaped.replace(e.key() == "Escape");
+    let Some(area) = e.target().and_then(|t| t.dyn_into::<HtmlTextAreaElement>().ok()) else { return };
+    if e.key() == "Enter" && (e.ctrl_key() || e.meta_key()) {
+        e.prevent_default();
+        let value = area.value();
+        if code_editor::check(&value).is_ok() {
+            on_run.emit(value);
+        }
+        return;
+    }
+    if e.key() != "Tab" || after_escape || e.ctrl_key() || e.alt_key() || e.meta_key() {
+        return;
+    }
+    let value = area.value();
+    let start = byte_at(&value, area.selection_start().ok().flatten().unwrap_or(0));
+    let end = byte_at(&value, area.selection_end().ok().flatten().unwrap_or(0));
+    e.prevent_default();
+    if let Some(edit) = code_editor::tab(&value, start, end, e.shift_key()) {
+        insert(&area, &edit);
+    }
+}
+
+/// The coloured copy of `text`, one span per line: the current line marked for the replay, the
+/// problem's line for the reader. Over the size limit it is plain text (nothing to colour a
+/// program that cannot run, and a 100 KB paste stays cheap to draw).
+fn coloured(text: &str, current: Option<u32>, problem_line: u32) -> Html {
+    if text.len() > MAX_SOURCE_BYTES {
+        return html! { { format!("{text}\n") } };
+    }
+    highlight::lines(text)
+        .into_iter()
+        .enumerate()
+        .map(|(i, tokens)| {
+            let n = i as u32 + 1;
+            let is_current = current == Some(n);
+            let class = classes!("ln", is_current.then_some("current"), (problem_line == n).then_some("error"));
+            // An empty line still takes a line's height, as the textarea's does.
+            let blank = tokens.is_empty().then_some(" ");
+            let tokens = tokens.into_iter().map(|(class, t)| match class.css() {
+                Some(css) => html! { <span class={css}>{ t }</span> },
+                None => html! { { t } },
+            });
+            html! { <span {class} data-line={n.to_string()} aria-current={is_current.then_some("step")}>{ for tokens }{ blank }</span> }
+        })
+        .collect()
+}
+
+/// The line numbers, as one text (thousands of lines are one node).
+fn gutter(text: &str) -> String {
+    let lines = text.split('\n').count();
+    (1..=lines).map(|n| n.to_string()).collect::<Vec<_>>().join("\n")
+}
+
+/// Keeps the replay's current line in view inside the editor (never scrolling the page), as the
+/// code panel does.
+#[hook]
+fn use_follow_current(boxed: &NodeRef, current: Option<u32>) {
+    let boxed = boxed.clone();
+    use_effect_with(current, move |_| {
+        let Some(el) = boxed.cast::<web_sys::Element>() else { return };
+        let line = el.query_selector(".ln[aria-current]").ok().flatten();
+        if let Some(line) = line.and_then(|l| l.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let (top, h, scroll) = (line.offset_top(), el.client_height(), el.scroll_top());
+            if top < scroll || top > scroll + h - 24 {
+                el.set_scroll_top((top - h / 3).max(0));
+            }
+        }
+    });
+}
+
+#[component]
+pub fn CodeEditor(props: &Props) -> Html {
+    let text = use_state(|| props.source.to_string());
+    // The program last handed to the scenario (or received from it): a change of `source` that
+    // is not an echo of the reader's own typing replaces the text (a link, an Edit, an example).
+    let sent = use_mut_ref(|| props.source.to_string());
+    {
+        let (text, sent) = (text.clone(), sent.clone());
+        use_effect_with(props.source.clone(), move |source| {
+            if *sent.borrow() != source.as_str() {
+                *sent.borrow_mut() = source.to_string();
+                text.set(source.to_string());
+            }
+        });
+    }
+    let problem: Rc<Option<Problem>> = use_memo((*text).clone(), |t| code_editor::check(t).err());
+    let timer: Rc<RefCell<Option<Timeout>>> = use_mut_ref(|| None);
+    let oninput = {
+        let (text, sent, on_change) = (text.clone(), sent.clone(), props.on_change.clone());
+        Callback::from(move |e: InputEvent| {
+            let Some(area) = e.target().and_then(|t| t.dyn_into::<HtmlTextAreaElement>().ok()) else { return };
+            let value = area.value();
+            text.set(value.clone());
+            // Dropping the previous timeout cancels it: only the last pause counts.
+            let settle = code_editor::check(&value).is_ok().then(|| {
+                let (sent, on_change) = (sent.clone(), on_change.clone());
+                Timeout::new(SETTLE_MS, move || {
+                    *sent.borrow_mut() = value.clone();
+                    on_change.emit(value);
+                })
+            });
+            *timer.borrow_mut() = settle;
+        })
+    };
+    let escaped = use_mut_ref(|| std::cell::Cell::new(false));
+    let onkeydown = {
+        let on_run = props.on_run.clone();
+        Callback::from(move |e: KeyboardEvent| on_key(&e, &on_run, &escaped.borrow()))
+    };
+    let problem_line = problem.as_ref().as_ref().map_or(0, |p| p.line);
+    let boxed = use_node_ref();
+    use_follow_current(&boxed, props.current);
+    html! {
+        <section class="code-panel code-editor" aria-label="Your code">
+            <div class="code-tabs">
+                <span class="code-title">{ "Python (your code)" }</span>
+                <span class="code-keys">{ "Tab indents (Esc, Tab leaves) · Ctrl+Enter runs" }</span>
+            </div>
+            <div class="editor-box" ref={boxed}>
+                <pre class="gutter" aria-hidden="true">{ gutter(&text) }</pre>
+                <div class="editor-area">
+                    <pre class="editor-colours" aria-hidden="true">{ coloured(&text, props.current, problem_line) }</pre>
+                    <textarea id="code-input" class="editor-input" spellcheck="false" autocapitalize="off" autocomplete="off"
+                        wrap="off" aria-label="Python code" aria-describedby="code-problem" aria-invalid={problem.is_some().to_string()}
+                        value={(*text).clone()} {oninput} {onkeydown} />
+                </div>
+            </div>
+            <p id="code-problem" class={classes!("code-problem", problem.is_none().then_some("ok"))} role="status">
+                { problem.as_ref().as_ref().map_or_else(|| "The code parses; the prediction follows it.".to_string(), |p| p.message.clone()) }
+            </p>
+        </section>
+    }
+}
+
+#[derive(PartialEq, Properties)]
+pub struct LogProps {
+    /// The run whose output is shown (the replayed one, else the prediction).
+    pub run: Option<super::Shared<Run>>,
+    /// The replay's playhead: lines after it are not printed yet.
+    #[prop_or_default]
+    pub until: Option<f64>,
+}
+
+/// Most log lines drawn (the last ones).
+const LOG_LINES: usize = 200;
+
+fn log_line(l: &LogLine) -> Html {
+    html! {
+        <li>
+            <time>{ format_ms(l.t) }</time>
+            <code>{ l.text.clone() }</code>
+            <span class="log-task" title={l.task.clone()}>{ l.task.clone() }</span>
+            if l.line > 0 { <span class="log-at">{ format!("line {}", l.line) }</span> }
+        </li>
+    }
+}
+
+/// A code run's printed lines and traceback, at their times, under the timeline.
+#[component]
+pub fn CodeLog(props: &LogProps) -> Html {
+    let Some(run) = &props.run else { return Html::default() };
+    let (lines, skipped) = code_editor::log(&run.0, props.until.unwrap_or(f64::INFINITY), LOG_LINES);
+    html! {
+        <section class="code-log" aria-label="Printed output" id="code-log">
+            <h3>{ "Output" }</h3>
+            if lines.is_empty() {
+                <p class="placeholder">{ "Nothing printed yet." }</p>
+            } else {
+                <ol>
+                    if skipped > 0 { <li class="log-skipped">{ format!("… {skipped} earlier lines") }</li> }
+                    { for lines.iter().map(log_line) }
+                </ol>
+            }
+        </section>
+    }
+}

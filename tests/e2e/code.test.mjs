@@ -1,0 +1,244 @@
+// Your own code (issue 15): the code panel's Edit makes the pattern's Python the scenario; the
+// editor's program is predicted as it is typed and runs with Ctrl+Enter, its lanes named from the
+// code; a link (or an embed) with `code` reproduces the same prediction; a syntax error, a 100 KB
+// paste and an endless loop each get a message and the page keeps working; window.awaitlab.run
+// takes plain code; axe finds no serious or critical violation on the editor.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { deflateRawSync } from 'node:zlib';
+import { artifactPath, openApp, useAppServer } from './support.mjs';
+
+const app = useAppServer({ before, after });
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+const FETCHES = `import asyncio
+
+
+async def fetch_url(n):
+    await asyncio.sleep(0.05 * n)
+    print(f"got {n}")
+    return n
+
+
+async def main():
+    results = await asyncio.gather(fetch_url(1), fetch_url(2), fetch_url(3))
+    print("all", results)
+
+
+asyncio.run(main())
+`;
+
+/** A link's `code` value, as any raw-DEFLATE writer makes it (here Node's zlib, not awaitlab's). */
+function codeLink(source) {
+  return `pattern=code&code=!${deflateRawSync(Buffer.from(source)).toString('base64url')}`;
+}
+
+async function open(query = '', viewport = { width: 1280, height: 800 }) {
+  const page = await openApp(app.browser, app.server.url, query);
+  await page.setViewportSize(viewport);
+  return page;
+}
+
+/** Types `source` into the editor (one input event, as a paste) and waits for its verdict. */
+async function typeCode(page, source) {
+  await page.fill('#code-input', source);
+  await page.waitForFunction((text) => document.querySelector('#code-input')?.value === text, source);
+}
+
+/** The predicted timeline's lane labels, once they include `needle`. */
+async function lanesWith(page, needle, figure = 'figure.predicted') {
+  await page.waitForFunction(
+    ([fig, n]) => [...document.querySelectorAll(`${fig} text.lane-label`)].some((t) => t.textContent.includes(n)),
+    [figure, needle],
+    { timeout: 15_000 },
+  );
+  return page.$$eval(`${figure} text.lane-label`, (ts) => ts.map((t) => t.textContent));
+}
+
+/** Pastes `text` over the editor's whole text (one `insertText`, as a paste). */
+async function paste(page, text) {
+  await page.evaluate((t) => {
+    const area = document.querySelector('#code-input');
+    area.focus();
+    area.select();
+    document.execCommand('insertText', false, t);
+  }, text);
+}
+
+/** The URL's `code` value once the scenario holds a program. */
+async function codeInUrl(page) {
+  await page.waitForFunction(() => new URLSearchParams(location.search).get('code')?.startsWith('!'));
+  return page.evaluate(() => location.search);
+}
+
+test('Edit turns the Python into the scenario; typing re-predicts; Ctrl+Enter runs; lanes are named from the code', async () => {
+  const page = await open('pattern=gather&tasks=3&min=50&max=50');
+  await page.click('#code-edit');
+  await page.waitForSelector('#code-input');
+  assert.match(await page.inputValue('#code-input'), /asyncio\.gather/, 'the pattern\'s own Python is the starting point');
+  await codeInUrl(page);
+
+  await typeCode(page, FETCHES);
+  const lanes = await lanesWith(page, 'fetch_url(');
+  assert.ok(lanes.filter((l) => l.includes('fetch_url(')).length === 3, JSON.stringify(lanes));
+  assert.match(await page.textContent('#code-problem'), /parses/);
+  await page.waitForFunction(() => document.querySelector('#code-log')?.textContent.includes('got 3'));
+
+  await page.focus('#code-input');
+  await page.keyboard.press('Control+Enter');
+  await page.waitForSelector('figure.measured', { timeout: 30_000 });
+  await lanesWith(page, 'fetch_url(', 'figure.measured');
+  await page.waitForSelector('#replay-toggle', { timeout: 30_000 });
+  // Stepping the replay marks the code line of the current event.
+  const marked = '.editor-colours [aria-current="step"]';
+  await page.click('#replay-back');
+  for (let i = 0; i < 12 && !(await page.$(marked)); i++) await page.click('#replay-forward');
+  assert.ok(await page.$(marked), 'a replay step marks its line in the editor');
+  await page.screenshot({ path: artifactPath('code-1280.png') });
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
+test('Tab and Shift-Tab indent and outdent the selected lines, and undo takes an indent back', async () => {
+  const page = await open(`pattern=code&code=${encodeURIComponent('a = 1\nb = 2\n')}`);
+  await page.waitForSelector('#code-input');
+  await page.focus('#code-input');
+  await page.evaluate(() => document.querySelector('#code-input').setSelectionRange(0, 9));
+  await page.keyboard.press('Tab');
+  assert.equal(await page.inputValue('#code-input'), '    a = 1\n    b = 2\n');
+  await page.keyboard.press('Shift+Tab');
+  assert.equal(await page.inputValue('#code-input'), 'a = 1\nb = 2\n');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Control+z');
+  assert.equal(await page.inputValue('#code-input'), 'a = 1\nb = 2\n', 'the browser\'s undo took the indent back');
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
+test('a link with code reproduces the same prediction in a fresh page and in an embed', async () => {
+  const first = await open('pattern=gather&tasks=2');
+  await first.click('#code-edit');
+  await typeCode(first, FETCHES);
+  const lanes = await lanesWith(first, 'fetch_url(');
+  const query = (await codeInUrl(first)).slice(1);
+  const makespan = await first.textContent('#figures, .figures, .summary').catch(() => '');
+  await first.close();
+
+  const fresh = await open(query);
+  assert.deepEqual(await lanesWith(fresh, 'fetch_url('), lanes);
+  assert.equal(await fresh.inputValue('#code-input'), FETCHES, 'the link carries the program exactly');
+  if (makespan) assert.equal(await fresh.textContent('#figures, .figures, .summary'), makespan);
+  await fresh.close();
+
+  const embed = await open(`${query}&embed=1`, { width: 700, height: 500 });
+  assert.deepEqual(await lanesWith(embed, 'fetch_url('), lanes);
+  assert.deepEqual(embed.awaitlabErrors, []);
+  await embed.close();
+});
+
+test('a syntax error shows line:column under the editor and marks the line; the page keeps working', async () => {
+  const page = await open(codeLink(FETCHES));
+  await lanesWith(page, 'fetch_url(');
+  await typeCode(page, 'import asyncio\n\nasync def main(:\n    pass\n');
+  await page.waitForFunction(() => /Line 3, column \d+/.test(document.querySelector('#code-problem').textContent));
+  assert.equal(await page.getAttribute('#code-input', 'aria-invalid'), 'true');
+  assert.equal(await page.locator('.editor-colours .ln.error').getAttribute('data-line'), '3');
+  // The last valid program's prediction stays; fixing the code predicts again.
+  await typeCode(page, FETCHES.replace('fetch_url(3)', 'fetch_url(4)'));
+  await page.waitForFunction(() => /parses/.test(document.querySelector('#code-problem').textContent));
+  await lanesWith(page, 'fetch_url(4)');
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
+test('a 100 KB paste gets a clear message and the page keeps working', async () => {
+  const page = await open(codeLink(FETCHES));
+  await lanesWith(page, 'fetch_url(');
+  const query = await codeInUrl(page);
+  await paste(page, 'x = 1  # a long program\n'.repeat(Math.ceil(100_000 / 24)));
+  await page.waitForFunction(() => /bytes long/.test(document.querySelector('#code-problem').textContent));
+  const message = await page.textContent('#code-problem');
+  assert.match(message, /\d+ bytes long; awaitlab runs programs of up to 65536 bytes/, message);
+  // The link and the prediction keep the last program that fitted.
+  assert.equal(await page.evaluate(() => location.search), query);
+  assert.ok((await lanesWith(page, 'fetch_url(')).length > 0);
+  await typeCode(page, FETCHES);
+  await page.waitForFunction(() => /parses/.test(document.querySelector('#code-problem').textContent));
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
+test('an endless loop stops with a message naming its line, and the page keeps working', async () => {
+  const endless = 'import asyncio\n\n\nasync def main():\n    n = 0\n    while True:\n        n += 1\n\n\nasyncio.run(main())\n';
+  const page = await open(codeLink(FETCHES));
+  await lanesWith(page, 'fetch_url(');
+  await typeCode(page, endless);
+  await page.waitForFunction(() => /line [67]\b/i.test(document.querySelector('#code-log')?.textContent ?? ''), null, {
+    timeout: 15_000,
+  });
+  await typeCode(page, FETCHES);
+  await lanesWith(page, 'fetch_url(');
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
+test('window.awaitlab.run takes plain code: the Run JSON carries it, lanes are named from it', async () => {
+  const page = await open();
+  const run = await page.evaluate((code) => window.awaitlab.run({ code, clock: 'virtual' }), FETCHES);
+  assert.equal(run.scenario.params.pattern, 'code');
+  assert.equal(run.scenario.params.code, FETCHES);
+  assert.equal(run.labels.filter((l) => l.includes('fetch_url(')).length, 3, JSON.stringify(run.labels));
+  const refused = await page.evaluate(() => window.awaitlab.run({ code: 'def f(:\n', clock: 'virtual' }).then(() => '', (e) => e.message));
+  assert.match(refused, /code: line 1, column \d+/);
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
+test('postMessage run takes plain code; code using aiohttp needs the link\'s fetch=1', async () => {
+  const page = await open('pattern=gather&tasks=2&embed=1');
+  // A page that is not framed is its own parent: its own messages command it, replies come back.
+  const post = (message) =>
+    page.evaluate(
+      (m) =>
+        new Promise((resolve) => {
+          addEventListener('message', function reply(e) {
+            if (!['awaitlab:finished', 'awaitlab:error'].includes(e.data?.type)) return;
+            removeEventListener('message', reply);
+            resolve(e.data);
+          });
+          postMessage(m, '*');
+        }),
+      message,
+    );
+  const finished = await post({ type: 'awaitlab:run', params: { code: FETCHES, clock: 'virtual' } });
+  assert.equal(finished.type, 'awaitlab:finished', JSON.stringify(finished));
+  assert.equal(finished.summary.tasks, 4, 'main() and three fetch_url lanes');
+  // The embed replays the run it was sent, its lanes named from the code.
+  await lanesWith(page, 'fetch_url(', 'figure.timeline');
+  const http = 'import aiohttp\nimport asyncio\n\nasync def main():\n    async with aiohttp.ClientSession() as s:\n        await s.get("api/item/1")\n\nasyncio.run(main())\n';
+  const refused = await post({ type: 'awaitlab:run', params: { code: http } });
+  assert.equal(refused.type, 'awaitlab:error');
+  assert.match(refused.message, /aiohttp.*fetch=1/);
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
+test('axe: no serious or critical violation on the editor', async () => {
+  const page = await open(codeLink(FETCHES));
+  await page.waitForSelector('#code-input');
+  await page.addScriptTag({ path: AXE });
+  const violations = await page.evaluate(async () =>
+    (await window.axe.run(document)).violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`),
+  );
+  assert.deepEqual(violations, []);
+  await page.setViewportSize({ width: 390, height: 844 });
+  const widths = await page.evaluate(() => ({ doc: document.documentElement.scrollWidth, view: innerWidth }));
+  assert.ok(widths.doc <= widths.view, JSON.stringify(widths));
+  await page.screenshot({ path: artifactPath('code-390.png'), fullPage: true });
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
