@@ -15,8 +15,8 @@ use super::ast::{Expr, ExprKind, Function, Handler, Module, Params, Pos, Stmt, S
 use super::CodeError;
 use lex::{Tok, Token};
 
-/// The largest program accepted, in bytes of UTF-8.
-pub const MAX_SOURCE_BYTES: usize = 64 * 1024;
+/// The largest program accepted, in bytes of UTF-8 (stated once, in the budget).
+pub use crate::core::budget::MAX_SOURCE_BYTES;
 
 /// How deeply blocks, brackets and expressions may nest: well past real code, and low enough that
 /// the recursive parser stays far from the end of the stack (in wasm too).

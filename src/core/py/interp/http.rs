@@ -38,6 +38,35 @@ fn query_param<'u>(url: &'u str, key: &str) -> Option<&'u str> {
     })
 }
 
+/// Whether `url` is the offline mock API's item endpoint (`api/item/<id>`, relative or absolute),
+/// which answers after the `ms=` it is given.
+fn is_mock_item(url: &str) -> bool {
+    url.split(['?', '#']).next().unwrap_or(url).contains("api/item/")
+}
+
+/// The URL a request really goes to: a mock API item without `ms=` gets the planned time (and
+/// `fail=`) written in, so the measured request takes what the prediction planned; any other URL
+/// goes as written.
+fn planned_url(url: &str, ms: f64, fail: bool) -> std::borrow::Cow<'_, str> {
+    if !is_mock_item(url) || query_param(url, "ms").is_some() {
+        return url.into();
+    }
+    let (base, fragment) = url.split_once('#').map_or((url, ""), |(b, f)| (b, f));
+    let sep = match base.split_once('?') {
+        None => "?",
+        Some((_, q)) if q.is_empty() || q.ends_with('&') => "",
+        Some(_) => "&",
+    };
+    let hash = if fragment.is_empty() { "" } else { "#" };
+    format!("{base}{sep}ms={}&fail={}{hash}{fragment}", ms_param(ms), u8::from(fail)).into()
+}
+
+/// `ms` as the mock API's query writes it: `120`, `7.5`.
+fn ms_param(ms: f64) -> String {
+    let text = fmt::float_repr(ms);
+    text.strip_suffix(".0").map_or_else(|| text.clone(), str::to_owned)
+}
+
 /// The mock API's item id of a URL: its last path segment.
 fn item_id(url: &str) -> &str {
     let path = url.split(['?', '#']).next().unwrap_or(url).trim_end_matches('/');
@@ -116,8 +145,9 @@ impl<'a> Interp<'a> {
 
     async fn request_once(&self, url: &Rc<str>, f: &Frame, line: u32) -> Res {
         let span = self.span(&f.task, Phase::Fetch, line)?;
-        let simulated = self.simulated_reply(url, &f.task);
-        let mut fut: RequestFuture = self.ctx.work.request(url, simulated);
+        let (ms, fail) = self.planned(url, &f.task);
+        let simulated = self.simulated_reply(url, ms, fail);
+        let mut fut: RequestFuture = self.ctx.work.request(&planned_url(url, ms, fail), simulated);
         let short = fmt::short_url(url);
         match self.suspend(&f.task, pin!(&mut fut).as_mut()).await {
             Ok(Ok(reply)) => {
@@ -142,17 +172,21 @@ impl<'a> Interp<'a> {
         }
     }
 
-    /// The reply the offline mock API would give, after its planned time on the run's clock.
-    fn simulated_reply(&self, url: &str, task: &super::TaskObj) -> RequestFuture {
-        let planned = query_param(url, "ms").and_then(|v| v.parse::<f64>().ok()).filter(|v| v.is_finite());
-        let ms = match planned {
+    /// A request's planned time (ms) and failure: the URL's `ms=` and `fail=1` when it has them
+    /// (the mock API's own), otherwise the scenario's seeded plan for the task's next attempt.
+    fn planned(&self, url: &str, task: &super::TaskObj) -> (f64, bool) {
+        let given = query_param(url, "ms").and_then(|v| v.parse::<f64>().ok()).filter(|v| v.is_finite());
+        let ms = match given {
             Some(ms) => ms.clamp(0.0, MAX_REQUEST_MS),
             None => f64::from(self.ctx.workload.attempt(task.index, task.next_attempt()).duration_ms),
         };
-        let fail = query_param(url, "fail") == Some("1");
+        (ms, query_param(url, "fail") == Some("1"))
+    }
+
+    /// The reply the offline mock API would give to `url`, after `ms` on the run's clock.
+    fn simulated_reply(&self, url: &str, ms: f64, fail: bool) -> RequestFuture {
         let id = item_id(url).to_owned();
-        let ms_text = fmt::float_repr(ms);
-        let ms_text = ms_text.strip_suffix(".0").unwrap_or(&ms_text).to_owned();
+        let ms_text = ms_param(ms);
         let (status, body) = if fail {
             (
                 500,
@@ -402,4 +436,17 @@ fn json_escape(s: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::planned_url;
+
+    #[test]
+    fn a_mock_api_item_without_ms_goes_with_its_planned_time_and_others_go_as_written() {
+        assert_eq!(planned_url("api/item/3", 120.0, false), "api/item/3?ms=120&fail=0");
+        assert_eq!(planned_url("/app/api/item/3?x=1#top", 7.5, true), "/app/api/item/3?x=1&ms=7.5&fail=1#top");
+        assert_eq!(planned_url("api/item/3?ms=50", 120.0, false), "api/item/3?ms=50");
+        assert_eq!(planned_url("https://example.com/users/7", 120.0, false), "https://example.com/users/7");
+    }
 }
