@@ -43,7 +43,8 @@ Prints one JSON object per program, on one line:
   `sleep(0)`); "request": every stand-in aiohttp request (its planned time); and the waits, only
   when the call has to wait: "permit" (`Semaphore.acquire`, so `async with sem:`), "lock"
   (`Lock.acquire`), "event" (`Event.wait`), "queue" (`Queue.get` on an empty queue, `Queue.put` on
-  a full one). A span interrupted by a cancellation (a timeout's too) ends at the cancellation.
+  a full one), not when asyncio itself calls them (`as_completed` waits on a Queue of its own).
+  A span interrupted by a cancellation (a timeout's too) ends at the cancellation.
   Awaiting anything else (gather, a task, wait_for itself) makes no span.
 - `prints`: [time_ms, task index (null outside any task), text], the text as `print` would write
   it without its `end`. Nothing the program prints reaches stdout.
@@ -225,6 +226,8 @@ def _waiting(kind, would_block, method):
     has to wait."""
 
     async def wrapper(self, *args, **kwargs):
+        if sys._getframe(1).f_code.co_filename == _ASYNCIO_DIR + "tasks.py":
+            return await method(self, *args, **kwargs)  # as_completed's own queue
         if would_block(self):
             return await _span(kind, method(self, *args, **kwargs))
         return await method(self, *args, **kwargs)
