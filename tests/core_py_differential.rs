@@ -1,0 +1,606 @@
+//! Differential test of the interpreter of the reader's asyncio code (issue 15): a deterministic
+//! generator writes small but varied asyncio programs in the supported subset, CPython 3.12 runs
+//! them all on its own event loop with a virtual clock (`scripts/py_reference.py`, one process for
+//! every program), the interpreter runs each on the virtual clock, and the two must agree on what
+//! the corpus test compares: the makespan, how and when each task ended, each task's spans, and
+//! every print (its time, its task and its text).
+//!
+//! `AWAITLAB_PY_DIFF_CASES` sets how many programs to generate (the default finishes in about
+//! ten seconds in a debug build), `AWAITLAB_PY_DIFF_SEED` the generator's seed.
+//!
+//! What the generator keeps away from, on purpose (documented simplifications of the
+//! interpreter, `src/core/py/interp/mod.rs`): iterating sets (insertion order here, hash order in
+//! CPython), `random` (seeded by the scenario, not CPython's numbers), `as_completed` over
+//! coroutines (CPython starts them in set order: only tasks are given to it), `wait` over
+//! coroutines (CPython 3.12 refuses them), and sleeps that are not binary fractions of a second
+//! (CPython adds seconds in floating point, so 0.1 + 0.2 wakes after 0.3: a tie here, not there).
+
+mod common;
+
+use std::fmt::Write as _;
+
+use awaitlab::core::event::{Event, Kind, Phase};
+use awaitlab::core::py::interp::run_virtual;
+use awaitlab::core::scenario::Scenario;
+use rand_core::{RngCore, SeedableRng};
+
+// ------------------------------------------------------------------------------------------------
+// The generator.
+// ------------------------------------------------------------------------------------------------
+
+/// What every program starts with: the helpers the constructs call.
+const PRELUDE: &str = r#"import asyncio
+
+
+async def work(name, d):
+    print("start", name)
+    await asyncio.sleep(d)
+    print("end", name)
+    return name
+
+
+async def fail(name, d):
+    print("start", name)
+    await asyncio.sleep(d)
+    print("raise", name)
+    raise ValueError(name)
+
+
+async def careful(name, d):
+    try:
+        print("start", name)
+        await asyncio.sleep(d)
+        print("end", name)
+        return name
+    except asyncio.CancelledError:
+        print("cancelled", name)
+        raise
+    finally:
+        print("finally", name)
+
+"#;
+
+/// One program being written: the lines of `main`'s body, and a counter for fresh names.
+struct Gen {
+    rng: rand_pcg::Pcg64,
+    body: Vec<String>,
+    next: u32,
+}
+
+impl Gen {
+    fn below(&mut self, n: u32) -> u32 {
+        self.rng.next_u32() % n
+    }
+
+    /// A sleep's length: a binary fraction of a second (exact in floating point), often equal to
+    /// another one drawn, sometimes 0.
+    fn delay(&mut self) -> &'static str {
+        ["0", "0.125", "0.25", "0.25", "0.5", "0.75", "1"][self.below(7) as usize]
+    }
+
+    /// A fresh name with `prefix`.
+    fn name(&mut self, prefix: &str) -> String {
+        self.next += 1;
+        format!("{prefix}{}", self.next)
+    }
+
+    /// Adds `code`, its lines indented into `main`'s body.
+    fn emit(&mut self, code: &str) {
+        for line in code.lines() {
+            self.body.push(format!("    {line}"));
+        }
+    }
+
+    /// `n` calls of `work` with fresh names and drawn delays, as Python expressions.
+    fn works(&mut self, n: u32) -> Vec<String> {
+        (0..n)
+            .map(|_| {
+                let (name, d) = (self.name("w"), self.delay());
+                format!("work('{name}', {d})")
+            })
+            .collect()
+    }
+}
+
+/// The constructs, each a small function adding a block to `main`.
+const CONSTRUCTS: &[fn(&mut Gen)] = &[
+    sleeps,
+    gather,
+    gather_nested,
+    create_task_await_later,
+    semaphore,
+    lock,
+    event,
+    queue,
+    wait_for,
+    timeout_block,
+    task_group,
+    wait,
+    as_completed,
+    cancel,
+    exceptions,
+    arithmetic,
+    fstrings,
+    comprehensions,
+    containers,
+    strings,
+    sorting_and_slicing,
+];
+
+/// A whole program: the prelude, `main` of 2 to 4 constructs, `asyncio.run(main())`.
+fn program(seed: u64) -> String {
+    let mut g = Gen { rng: rand_pcg::Pcg64::seed_from_u64(seed), body: Vec::new(), next: 0 };
+    let n = 2 + g.below(3);
+    for _ in 0..n {
+        let c = CONSTRUCTS[g.below(CONSTRUCTS.len() as u32) as usize];
+        c(&mut g);
+    }
+    g.emit("print('main done')");
+    format!("{PRELUDE}\nasync def main():\n{}\n\n\nasyncio.run(main())\n", g.body.join("\n"))
+}
+
+fn sleeps(g: &mut Gen) {
+    for _ in 0..1 + g.below(3) {
+        let d = g.delay();
+        g.emit(&format!("await asyncio.sleep({d})"));
+    }
+    let w = g.works(1).remove(0);
+    g.emit(&format!("print('awaited', await {w})"));
+}
+
+fn gather(g: &mut Gen) {
+    let n = 1 + g.below(3);
+    let mut aws = g.works(n);
+    if g.below(2) == 0 {
+        let (f, d) = (g.name("f"), g.delay());
+        let at = g.below(aws.len() as u32 + 1) as usize;
+        aws.insert(at, format!("fail('{f}', {d})"));
+    }
+    let aws = aws.join(", ");
+    if g.below(2) == 0 {
+        g.emit(&format!("res = await asyncio.gather({aws}, return_exceptions=True)"));
+        g.emit("print([r if isinstance(r, str) else repr(r) for r in res])");
+    } else {
+        g.emit(&format!(
+            "try:\n    print(await asyncio.gather({aws}))\nexcept ValueError as e:\n    print('gather raised', e)"
+        ));
+    }
+}
+
+fn gather_nested(g: &mut Gen) {
+    let inner = g.works(2).join(", ");
+    let outer = g.works(1).join(", ");
+    let flag = if g.below(2) == 0 { ", return_exceptions=True" } else { "" };
+    g.emit(&format!("print(await asyncio.gather({outer}, asyncio.gather({inner}){flag}))"));
+}
+
+fn create_task_await_later(g: &mut Gen) {
+    let (t, w, d) = (g.name("t"), g.works(1).remove(0), g.delay());
+    g.emit(&format!("{t} = asyncio.create_task({w})\nprint('created', {t}.done())\nawait asyncio.sleep({d})"));
+    g.emit(&format!("print('before await', {t}.done())\nprint('result', await {t}, {t}.result())"));
+}
+
+fn semaphore(g: &mut Gen) {
+    let (k, f) = (1 + g.below(3), g.name("guarded"));
+    let n = 2 + g.below(4);
+    let ds: Vec<&str> = (0..n).map(|_| g.delay()).collect();
+    g.emit(&format!("sem = asyncio.Semaphore({k})\nasync def {f}(i, d):\n    async with sem:"));
+    g.emit("        print('in', i, sem.locked())\n        await asyncio.sleep(d)\n    return i");
+    g.emit(&format!("print(await asyncio.gather(*[{f}(i, d) for i, d in enumerate([{}])]))", ds.join(", ")));
+}
+
+fn lock(g: &mut Gen) {
+    let f = g.name("locked");
+    let ds: Vec<&str> = (0..2 + g.below(3)).map(|_| g.delay()).collect();
+    g.emit(&format!("lk = asyncio.Lock()\nasync def {f}(i, d):\n    await asyncio.sleep(d)\n    async with lk:"));
+    g.emit("        print('holding', i)\n        await asyncio.sleep(0.25)\n    print('released', i, lk.locked())");
+    g.emit(&format!("await asyncio.gather(*[{f}(i, d) for i, d in enumerate([{}])])", ds.join(", ")));
+}
+
+fn event(g: &mut Gen) {
+    let (f, s) = (g.name("waiter"), g.name("setter"));
+    let (n, d) = (1 + g.below(3), g.delay());
+    g.emit(&format!("ev = asyncio.Event()\nasync def {f}(i):\n    print('waiting', i)\n    await ev.wait()"));
+    g.emit(&format!(
+        "    print('woken', i, ev.is_set())\n    return i\nasync def {s}():\n    await asyncio.sleep({d})"
+    ));
+    g.emit(&format!(
+        "    print('set')\n    ev.set()\nprint(await asyncio.gather(*[{f}(i) for i in range({n})], {s}()))"
+    ));
+}
+
+fn queue(g: &mut Gen) {
+    let (p, c) = (g.name("producer"), g.name("consumer"));
+    let (max, items, workers) = (g.below(3), 2 + g.below(4), 1 + g.below(2));
+    let (dp, dc) = (g.delay(), g.delay());
+    g.emit(&format!("q = asyncio.Queue(maxsize={max})\nasync def {p}():\n    for i in range({items}):"));
+    g.emit(&format!("        await q.put(i)\n        print('put', i, q.qsize())\n        await asyncio.sleep({dp})"));
+    g.emit(&format!("async def {c}(w):\n    while True:\n        item = await q.get()"));
+    g.emit(&format!("        print('got', w, item)\n        await asyncio.sleep({dc})\n        q.task_done()"));
+    g.emit(&format!("cs = [asyncio.create_task({c}(w)) for w in range({workers})]\nawait {p}()\nawait q.join()"));
+    g.emit("for c in cs:\n    c.cancel()\nprint(await asyncio.gather(*cs, return_exceptions=True))");
+}
+
+fn wait_for(g: &mut Gen) {
+    let (w, t) = (g.delay(), if g.below(3) == 0 { "0.25" } else { g.delay() });
+    let (name, wrapped) = (g.name("wf"), if g.below(2) == 0 { "careful" } else { "work" });
+    g.emit(&format!("try:\n    print('got', await asyncio.wait_for({wrapped}('{name}', {w}), timeout={t}))"));
+    g.emit("except TimeoutError:\n    print('timed out')");
+}
+
+fn timeout_block(g: &mut Gen) {
+    let (t, a, b) = (g.delay(), g.delay(), g.delay());
+    g.emit(&format!("try:\n    async with asyncio.timeout({t}):\n        await asyncio.sleep({a})"));
+    g.emit(&format!("        print('first sleep over')\n        await asyncio.sleep({b})\n    print('in time')"));
+    g.emit("except TimeoutError:\n    print('block timed out')");
+}
+
+fn task_group(g: &mut Gen) {
+    let mut children = vec![];
+    for _ in 0..1 + g.below(3) {
+        let (n, d) = (g.name("c"), g.delay());
+        children.push(format!("careful('{n}', {d})"));
+    }
+    if g.below(3) > 0 {
+        let (n, d) = (g.name("f"), g.delay());
+        let at = g.below(children.len() as u32 + 1) as usize;
+        children.insert(at, format!("fail('{n}', {d})"));
+    }
+    g.emit("try:\n    async with asyncio.TaskGroup() as tg:");
+    for c in &children {
+        g.emit(&format!("        tg.create_task({c})"));
+    }
+    g.emit("    print('group done')\nexcept ExceptionGroup as eg:\n    print('group failed', [str(e) for e in eg.exceptions])");
+}
+
+fn wait(g: &mut Gen) {
+    let n = 2 + g.below(2);
+    let ws = g.works(n).join(", ");
+    let mode = ["FIRST_COMPLETED", "ALL_COMPLETED"][g.below(2) as usize];
+    g.emit(&format!("ts = [asyncio.create_task(c) for c in [{ws}]]"));
+    g.emit(&format!("done, pending = await asyncio.wait(ts, return_when=asyncio.{mode})"));
+    g.emit("print(sorted(t.result() for t in done), len(pending))");
+    if g.below(2) == 0 {
+        g.emit("for t in pending:\n    t.cancel()");
+    }
+}
+
+fn as_completed(g: &mut Gen) {
+    let n = 2 + g.below(2);
+    let ws = g.works(n).join(", ");
+    g.emit(&format!("for c in asyncio.as_completed([asyncio.create_task(c) for c in [{ws}]]):"));
+    g.emit("    print('completed', await c)");
+}
+
+fn cancel(g: &mut Gen) {
+    let (t, n, d, at) = (g.name("t"), g.name("k"), g.delay(), g.delay());
+    g.emit(&format!("{t} = asyncio.create_task(careful('{n}', {d}))\nawait asyncio.sleep({at})"));
+    g.emit(&format!("print('cancel', {t}.cancel(), {t}.done())\ntry:\n    print('result', await {t})"));
+    g.emit(&format!("except asyncio.CancelledError:\n    print('saw cancel', {t}.cancelled())"));
+}
+
+fn exceptions(g: &mut Gen) {
+    let (n, d) = (g.name("e"), g.delay());
+    let kind = ["ValueError", "KeyError", "ZeroDivisionError"][g.below(3) as usize];
+    let raise = match kind {
+        "ValueError" => format!("await fail('{n}', {d})"),
+        "KeyError" => format!("await asyncio.sleep({d})\n    {{}}['{n}']"),
+        _ => format!("await asyncio.sleep({d})\n    1 // 0"),
+    };
+    g.emit(&format!("try:\n    {raise}\nexcept {kind} as e:\n    print('caught', type(e).__name__, e)"));
+    g.emit("else:\n    print('no error')\nfinally:\n    print('finally')");
+}
+
+/// A small integer, negative a third of the time.
+fn int(g: &mut Gen) -> i64 {
+    let n = i64::from(g.below(40));
+    if g.below(3) == 0 {
+        -n
+    } else {
+        n
+    }
+}
+
+fn arithmetic(g: &mut Gen) {
+    let (a, b) = (int(g), int(g));
+    let b = if b == 0 { -7 } else { b };
+    let x = f64::from(g.below(80) as i32 - 40) / 4.0;
+    g.emit(&format!("a, b, x = {a}, {b}, {x:?}\nprint(a // b, a % b, -a // b, a / b, divmod(a, b))"));
+    g.emit("print(x // 2, x % -3, x * b, a ** 2, abs(x), round(x), round(x, 1), int(x), a == x)");
+}
+
+fn fstrings(g: &mut Gen) {
+    let (n, x) = (int(g) * 1000 + int(g), f64::from(g.below(20000) as i32 - 10000) / 64.0);
+    let spec = [":.2f", ":>8", ":<6", ":^9", ":08.3f", ":,", ":.1%", ":+", ":e", ":g", ""][g.below(11) as usize];
+    let ispec = [":05d", ":x", ":>6", ":,", ":+d", ":b", ":o", ""][g.below(8) as usize];
+    g.emit(&format!(
+        "n, x, s = {n}, {x:?}, 'ab'\nprint(f'[{{x{spec}}}] [{{n{ispec}}}] [{{s!r}}] [{{s:>4}}] {{n}} {{x}}')"
+    ));
+    g.emit("print('%d|%5.1f|%s' % (n, x, s), '{} {}'.format(n, s), str(x), repr(s))");
+}
+
+fn comprehensions(g: &mut Gen) {
+    let (n, m) = (2 + g.below(6), 2 + g.below(4));
+    g.emit(&format!("xs = [i * i - {m} for i in range({n}) if i % {m} != 1]"));
+    g.emit(&format!("print(xs, {{i: i % {m} for i in xs}}, [(a, b) for a in range(2) for b in range(a, {m})])"));
+    g.emit(
+        "print(sum(xs), min(xs, default=0), max(xs, default=None), [x for x in reversed(xs)], list(zip(xs, 'abc')))",
+    );
+}
+
+fn containers(g: &mut Gen) {
+    let (a, b) = (int(g), int(g));
+    g.emit(&format!("d = {{'a': {a}, 'b': {b}}}\nd['c'] = d.get('a', 0) + d.get('z', 5)\nd.setdefault('b', 9)"));
+    g.emit(&format!("d.update({{'e': {a} - {b}}})\nprint(d, list(d.items()), d.pop('a'), sorted(d), len(d))"));
+    g.emit(&format!("xs = [{a}, {b}, {a}]\nxs.append(3)\nxs.insert(1, 8)\nxs.extend([0, {b}])\nprint(xs.pop(), xs.index({b}), xs.count({a}))"));
+    g.emit("xs.remove(8)\nxs.reverse()\nprint(xs)\nxs.sort()\nprint(xs, xs[::-1], 3 in xs)");
+}
+
+fn strings(g: &mut Gen) {
+    let s = ["  Hello, World  ", "a-b-c", "asyncio rocks", "x,,y"][g.below(4) as usize];
+    g.emit(&format!("s = '{s}'\nprint(s.strip(), s.upper(), s.lower(), s.split(), s.split(','), s.split('-', 1))"));
+    g.emit("print(s.replace('o', '0'), s.startswith(' '), s.endswith('s'), s.find('o'), s.count('o'), s.title())");
+    g.emit("print('-'.join(s.split()), s.strip().center(20, '*'), s.zfill(18), len(s), s[1:4], s[::-2])");
+}
+
+fn sorting_and_slicing(g: &mut Gen) {
+    let words: Vec<String> = (0..3 + g.below(4))
+        .map(|_| ["pear", "fig", "apple", "kiwi", "date"][g.below(5) as usize].to_string())
+        .collect();
+    let (a, b) = (int(g) % 8, int(g) % 8);
+    let c = [1, 2, -1, -2, 3][g.below(5) as usize];
+    g.emit(&format!(
+        "ws = {words:?}\nprint(sorted(ws), sorted(ws, key=len), sorted(ws, key=lambda w: (-len(w), w), reverse=True))"
+    ));
+    g.emit(&format!("print(ws[{a}:{b}], ws[{a}:{b}:{c}], ws[{a}:], ws[:{b}:{c}], sorted(set(ws)), max(ws, key=len))"));
+    g.emit("print(sorted(enumerate(ws), key=lambda p: p[1])[:2], list(map(len, ws)), list(filter(lambda w: 'a' in w, ws)))");
+}
+
+// ------------------------------------------------------------------------------------------------
+// Running and comparing.
+// ------------------------------------------------------------------------------------------------
+
+/// What one run did, in the terms both sides share.
+#[derive(Debug, PartialEq)]
+struct Observed {
+    makespan: f64,
+    /// Per task: how it ended, when, and its spans (start, end, kind), sorted.
+    tasks: Vec<(String, Option<f64>, Vec<(f64, f64, String)>)>,
+    /// (time, task, text) of every print.
+    prints: Vec<(f64, Option<u64>, String)>,
+}
+
+fn scenario() -> Scenario {
+    Scenario::from_query("pattern=gather&tasks=5&min=100&max=100&seed=7").expect("a valid scenario")
+}
+
+/// The interpreter's run of `src` on the virtual clock (on a big stack: debug builds need it).
+fn ours(src: &str) -> Result<Observed, String> {
+    let src = src.to_owned();
+    let json = std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(move || {
+            let (events, fin) = run_virtual(&scenario(), &src);
+            let stopped = fin.stopped.map(|e| format!("line {}: {}", e.line, e.message));
+            (serde_json::to_string(&events).expect("events as JSON"), stopped)
+        })
+        .expect("a thread")
+        .join()
+        .map_err(|_| "the interpreter panicked".to_string())?;
+    if let Some(stop) = json.1 {
+        return Err(format!("stopped: {stop}"));
+    }
+    let events: Vec<Event> = serde_json::from_str(&json.0).expect("events from JSON");
+    let lanes = events.iter().filter(|e| e.kind == Kind::Spawn).count() as u32;
+    Ok(Observed {
+        makespan: events.iter().map(|e| e.t).fold(0.0, f64::max),
+        tasks: (0..lanes).map(|i| task_end(&events, i, task_spans(&events, i))).collect(),
+        prints: events
+            .iter()
+            .filter(|e| e.kind == Kind::Print)
+            .map(|e| (e.t, Some(u64::from(e.task)), e.detail.to_string()))
+            .collect(),
+    })
+}
+
+/// How task `i` ended and when, with its spans.
+fn task_end(
+    events: &[Event],
+    i: u32,
+    spans: Vec<(f64, f64, String)>,
+) -> (String, Option<f64>, Vec<(f64, f64, String)>) {
+    let end = events.iter().rev().find(|e| e.task == i && matches!(e.kind, Kind::Done | Kind::Failed));
+    match end {
+        None => ("pending".into(), None, spans),
+        Some(e) if e.kind == Kind::Done => ("done".into(), Some(e.t), spans),
+        Some(e) if e.detail.starts_with("cancelled") => ("cancelled".into(), Some(e.t), spans),
+        Some(e) => ("failed".into(), Some(e.t), spans),
+    }
+}
+
+/// Spans of `phase`: (task, begin, end, close detail).
+fn spans(events: &[Event], phase: Phase) -> Vec<(u32, f64, f64, String)> {
+    let mut out = Vec::new();
+    for (i, b) in events.iter().enumerate() {
+        if b.kind != Kind::Begin || b.phase != phase {
+            continue;
+        }
+        let close = events[i + 1..]
+            .iter()
+            .find(|e| e.kind.closes_span() && e.task == b.task && e.attempt == b.attempt && e.phase == phase);
+        let (end, detail) = close.map_or((f64::NAN, String::new()), |c| (c.t, c.detail.to_string()));
+        out.push((b.task, b.t, end, detail));
+    }
+    out
+}
+
+/// Task `i`'s spans as the reference names them, sorted.
+fn task_spans(events: &[Event], i: u32) -> Vec<(f64, f64, String)> {
+    let kind = |phase: Phase, detail: &str| match (phase, detail) {
+        (Phase::Work, _) => "sleep",
+        (Phase::Fetch, _) => "request",
+        (Phase::Wait, "Semaphore") => "permit",
+        (Phase::Wait, "Lock") => "lock",
+        (Phase::Wait, "Event.wait") => "event",
+        (Phase::Wait, _) => "queue",
+        _ => "other",
+    };
+    let mut out: Vec<_> = [Phase::Work, Phase::Fetch, Phase::Wait]
+        .into_iter()
+        .flat_map(|p| spans(events, p).into_iter().filter(|s| s.0 == i).map(move |s| (s.1, s.2, kind(p, &s.3).into())))
+        .collect();
+    // A sleep interrupted the instant it began (a cancellation, `timeout(0)`) is as long as a
+    // `sleep(0)`, which records no span here: CPython's side drops those too.
+    out.retain(|s| !(s.2 == "sleep" && s.0 == s.1));
+    out.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    out
+}
+
+/// CPython's run, from its reference record, in the interpreter's terms: `sleep(0)` records no
+/// span here, and the recorder tidies print texts (`"` → `'`, `\` → `/`, cut with `…`).
+fn theirs(r: &serde_json::Value) -> Result<Observed, String> {
+    if !r["error"].is_null() {
+        return Err(format!("CPython: {}", r["error"]));
+    }
+    let num = |v: &serde_json::Value| v.as_f64().expect("a number");
+    let tasks = r["tasks"].as_array().expect("tasks");
+    let tasks = tasks
+        .iter()
+        .map(|t| {
+            let mut spans: Vec<_> = t["spans"]
+                .as_array()
+                .expect("spans")
+                .iter()
+                .map(|s| (num(&s[0]), num(&s[1]), s[2].as_str().expect("kind").to_string()))
+                .filter(|s| !(s.2 == "sleep" && s.0 == s.1))
+                .collect();
+            spans.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
+            (t["end"].as_str().expect("end").to_string(), t["ended_ms"].as_f64(), spans)
+        })
+        .collect();
+    let prints = r["prints"].as_array().expect("prints");
+    let prints = prints
+        .iter()
+        .map(|p| (num(&p[0]), p[1].as_u64(), p[2].as_str().expect("text").replace('"', "'").replace('\\', "/")))
+        .collect();
+    Ok(Observed { makespan: num(&r["makespan_ms"]), tasks, prints })
+}
+
+/// Whether the interpreter's print text `ours` is CPython's `theirs` (as the recorder keeps it).
+fn same_text(ours: &str, theirs: &str) -> bool {
+    ours == theirs || (ours.ends_with('…') && theirs.starts_with(ours.trim_end_matches('…')))
+}
+
+/// Where `a` (ours) and `b` (CPython's) first differ, if they do.
+fn difference(a: &Observed, b: &Observed) -> Option<String> {
+    if a.prints.len() != b.prints.len()
+        || a.prints.iter().zip(&b.prints).any(|(x, y)| x.0 != y.0 || x.1 != y.1 || !same_text(&x.2, &y.2))
+    {
+        let i = a.prints.iter().zip(&b.prints).take_while(|(x, y)| x.0 == y.0 && x.1 == y.1 && same_text(&x.2, &y.2));
+        return Some(format!("prints differ from print {}", i.count()));
+    }
+    if a.makespan != b.makespan {
+        return Some(format!("makespan {} vs {}", a.makespan, b.makespan));
+    }
+    if a.tasks.len() != b.tasks.len() {
+        return Some(format!("{} tasks vs {}", a.tasks.len(), b.tasks.len()));
+    }
+    let i = a.tasks.iter().zip(&b.tasks).position(|(x, y)| x != y)?;
+    Some(format!("task {i}: {:?} vs {:?}", a.tasks[i], b.tasks[i]))
+}
+
+/// A failing case, printed so that it can be acted on: the program, the difference, both sides.
+fn report(src: &str, what: &str, a: &Result<Observed, String>, b: &Result<Observed, String>) -> String {
+    let mut out = format!("---- {what}\n{src}\n");
+    let side = |o: &Result<Observed, String>| match o {
+        Err(e) => e.clone(),
+        Ok(o) => {
+            let mut s = format!("makespan {}\n", o.makespan);
+            for (i, t) in o.tasks.iter().enumerate() {
+                let _ = writeln!(s, "  task {i}: {} at {:?}, spans {:?}", t.0, t.1, t.2);
+            }
+            for p in &o.prints {
+                let _ = writeln!(s, "  {:>7} task {:?}: {}", p.0, p.1, p.2);
+            }
+            s
+        }
+    };
+    let _ = write!(out, "ours:\n{}CPython:\n{}", side(a), side(b));
+    out
+}
+
+fn env_number(key: &str, default: u64) -> u64 {
+    std::env::var(key).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// Compares every generated program; returns the reports of those that differ, and the count.
+fn differences(cases: u64, seed: u64) -> (Vec<String>, usize) {
+    let dir = std::env::temp_dir().join(format!("awaitlab-py-diff-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let mut paths = Vec::new();
+    for i in 0..cases {
+        let path = dir.join(format!("case_{i:04}.py"));
+        std::fs::write(&path, program(seed.wrapping_mul(1_000_003).wrapping_add(i))).expect("a program written");
+        paths.push(path.to_string_lossy().into_owned());
+    }
+    let args: Vec<&str> = std::iter::once("scripts/py_reference.py").chain(paths.iter().map(String::as_str)).collect();
+    let reference = common::python::cpython_stdout(&args);
+    let mut reports = Vec::new();
+    let mut checked = 0;
+    for line in reference.lines() {
+        let r: serde_json::Value = serde_json::from_str(line).expect("a reference record");
+        let src = std::fs::read_to_string(r["program"].as_str().expect("program")).expect("the program");
+        let (a, b) = (ours(&src), theirs(&r));
+        let what = match (&a, &b) {
+            (Ok(x), Ok(y)) => difference(x, y),
+            (Err(e), _) | (_, Err(e)) => Some(e.clone()),
+        };
+        if let Some(what) = what {
+            reports.push(report(&src, &format!("{}: {what}", r["program"]), &a, &b));
+        }
+        checked += 1;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    (reports, checked)
+}
+
+/// Runs one program (a regression case the generator found) in both and asserts they agree.
+fn assert_runs_as_in_cpython(name: &str, body: &str) {
+    let dir = std::env::temp_dir().join(format!("awaitlab-py-diff-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let path = dir.join(format!("{name}.py"));
+    let body: String = body.lines().map(|l| format!("    {l}\n")).collect();
+    let src = format!("{PRELUDE}\nasync def main():\n{body}\n\nasyncio.run(main())\n");
+    std::fs::write(&path, &src).expect("the program written");
+    let reference = common::python::cpython_stdout(&["scripts/py_reference.py", &path.to_string_lossy()]);
+    let _ = std::fs::remove_dir_all(&dir);
+    let r: serde_json::Value = serde_json::from_str(reference.trim()).expect("a reference record");
+    let (a, b) = (ours(&src), theirs(&r));
+    let what = match (&a, &b) {
+        (Ok(x), Ok(y)) => difference(x, y),
+        (Err(e), _) | (_, Err(e)) => Some(e.clone()),
+    };
+    if let Some(what) = what {
+        panic!("{}", report(&src, &format!("{name}: {what}"), &a, &b));
+    }
+}
+
+#[test]
+fn generated_programs_run_as_cpython_runs_them() {
+    let cases = env_number("AWAITLAB_PY_DIFF_CASES", 150);
+    let (reports, checked) = differences(cases, env_number("AWAITLAB_PY_DIFF_SEED", 1));
+    assert_eq!(checked as u64, cases, "CPython ran every program");
+    let shown = if std::env::var_os("AWAITLAB_PY_DIFF_ALL").is_some() { reports.len() } else { 3 };
+    for r in reports.iter().take(shown) {
+        eprintln!("{r}");
+    }
+    assert!(
+        reports.is_empty(),
+        "{} of {cases} generated programs differ from CPython (the first 3 above; AWAITLAB_PY_DIFF_ALL=1 shows all)",
+        reports.len()
+    );
+}
+
+// ------------------------------------------------------------------------------------------------
+// What the generator found, each the case (made small) that found it.
+// ------------------------------------------------------------------------------------------------
