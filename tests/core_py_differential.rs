@@ -604,3 +604,16 @@ fn generated_programs_run_as_cpython_runs_them() {
 // ------------------------------------------------------------------------------------------------
 // What the generator found, each the case (made small) that found it.
 // ------------------------------------------------------------------------------------------------
+
+#[test]
+fn max_keeps_the_first_of_equal_largest_items() {
+    assert_runs_as_in_cpython(
+        "max_ties",
+        "ws = ['kiwi', 'pear', 'pear', 'fig', 'fig', 'date']\nprint(max(ws, key=len), min(ws, key=len), max([1, 1.0]), min([1.0, 1]))",
+    );
+}
+
+#[test]
+fn a_zero_float_remainder_takes_the_divisor_s_sign() {
+    assert_runs_as_in_cpython("float_mod_sign", "print(3.0 % -3, -3.0 % 3, 0.0 % -2, divmod(6.0, -3), -7.5 % 2.5)");
+}

@@ -436,9 +436,9 @@ impl<'a> Interp<'a> {
                         None => raise(E::ValueError, format!("{}() arg is an empty sequence", b.name())),
                     };
                 }
-                let sorted = self.sort_values(items, key, false, f, line).await?;
-                let pick = if b == B::Min { sorted.first() } else { sorted.last() };
-                Ok(pick.cloned().unwrap_or(Value::None))
+                // Both keep the first of equal items, as Python's do: a stable sort, reversed for max.
+                let sorted = self.sort_values(items, key, b == B::Max, f, line).await?;
+                Ok(sorted.first().cloned().unwrap_or(Value::None))
             }
         }
     }
@@ -480,8 +480,6 @@ impl<'a> Interp<'a> {
         if let Some(e) = error {
             return Err(e);
         }
-        // max() keeps the first of equal largest items: stable sort then last would pick the
-        // last; Python's max returns the first maximal item, a difference only for ties.
         Ok(keyed.into_iter().map(|(_, v)| v).collect())
     }
 
