@@ -617,3 +617,11 @@ fn max_keeps_the_first_of_equal_largest_items() {
 fn a_zero_float_remainder_takes_the_divisor_s_sign() {
     assert_runs_as_in_cpython("float_mod_sign", "print(3.0 % -3, -3.0 % 3, 0.0 % -2, divmod(6.0, -3), -7.5 % 2.5)");
 }
+
+#[test]
+fn the_g_format_rounds_before_choosing_fixed_or_scientific() {
+    assert_runs_as_in_cpython(
+        "format_g",
+        "x = -48.34375\nprint(f'{x:g}|{x:.3g}|{1e-05:g}|{123456789.0:g}|{9.9999995:g}|{0.0001:g}|{1234.5:.3}|{1.0:.3}|{5:g}|{x:G}')",
+    );
+}
