@@ -619,6 +619,14 @@ fn a_zero_float_remainder_takes_the_divisor_s_sign() {
 }
 
 #[test]
+fn str_center_ljust_rjust_and_zfill_pad_as_python_does() {
+    assert_runs_as_in_cpython(
+        "str_pad",
+        "s = '  Hello, World  '\nprint(s.strip().center(20, '*'), 'ab'.center(5), 'ab'.center(6, '-'), 'abc'.center(6))\nprint('ab'.ljust(5, '.'), 'ab'.rjust(5, '.'), '-5'.zfill(4), '+7'.zfill(3), 'x'.zfill(3), s.zfill(18))",
+    );
+}
+
+#[test]
 fn the_g_format_rounds_before_choosing_fixed_or_scientific() {
     assert_runs_as_in_cpython(
         "format_g",

@@ -50,7 +50,7 @@ builtins! {
     StrUpper = "upper", StrLower = "lower", StrStrip = "strip", StrLstrip = "lstrip", StrRstrip = "rstrip",
     StrSplit = "split", StrJoin = "join", StrReplace = "replace", StrStartswith = "startswith",
     StrEndswith = "endswith", StrFind = "find", StrCount = "count", StrFormat = "format", StrTitle = "title",
-    StrIsdigit = "isdigit", StrZfill = "zfill", StrLjust = "ljust", StrRjust = "rjust", StrCapitalize = "capitalize",
+    StrIsdigit = "isdigit", StrZfill = "zfill", StrLjust = "ljust", StrRjust = "rjust", StrCenter = "center", StrCapitalize = "capitalize",
     // Methods of list (and tuple), dict, set.
     ListAppend = "append", ListExtend = "extend", ListPop = "pop", ListInsert = "insert", ListRemove = "remove",
     SeqIndex = "index", SeqCount = "count", ListSort = "sort", ListReverse = "reverse", Clear = "clear",
@@ -158,6 +158,7 @@ const STR_METHODS: &[B] = &[
     B::StrZfill,
     B::StrLjust,
     B::StrRjust,
+    B::StrCenter,
     B::StrCapitalize,
 ];
 const LIST_METHODS: &[B] = &[
@@ -922,14 +923,20 @@ impl<'a> Interp<'a> {
             StrFormat => self.str_format(s, args)?,
             StrTitle | StrCapitalize => title(s, b == StrTitle),
             StrIsdigit => return Ok(Value::Bool(!s.is_empty() && s.chars().all(|c| c.is_ascii_digit()))),
-            StrZfill | StrLjust | StrRjust => {
+            StrZfill | StrLjust | StrRjust | StrCenter => {
                 let width = want_int(args.first().unwrap_or(&Value::None), b.name())?.clamp(0, 10_000) as usize;
-                let spec = match b {
-                    StrZfill => format!("0>{width}"),
-                    StrLjust => format!("<{width}"),
-                    _ => format!(">{width}"),
+                let fill = match args.get(1) {
+                    None => {
+                        if b == StrZfill {
+                            '0'
+                        } else {
+                            ' '
+                        }
+                    }
+                    Some(Value::Str(c)) if c.chars().count() == 1 => c.chars().next().unwrap_or(' '),
+                    Some(_) => return raise(E::TypeError, "The fill character must be exactly one character long"),
                 };
-                fmt::format_value(&Value::Str(s.clone()), &spec).unwrap_or_else(|_| s.to_string())
+                pad(s, width, fill, b)
             }
             _ => return raise(E::AttributeError, format!("'str' object has no attribute '{}'", b.name())),
         };
@@ -1114,6 +1121,27 @@ fn index_of(items: &[Value], x: &Value) -> Res {
         Some(i) => Ok(Value::Int(i as i64)),
         None => raise(E::ValueError, format!("{} is not in list", fmt::repr(x))),
     }
+}
+
+/// `s.zfill(width)`, `s.ljust(width, fill)`, `s.rjust(...)`, `s.center(...)` as Python pads
+/// (`zfill` after a leading sign; `center` puts the odd one on the left when `width` is odd).
+fn pad(s: &str, width: usize, fill: char, b: B) -> String {
+    let len = s.chars().count();
+    if len >= width {
+        return s.to_owned();
+    }
+    let margin = width - len;
+    let left = match b {
+        B::StrLjust => 0,
+        B::StrCenter => margin / 2 + (margin & width & 1),
+        _ => margin,
+    };
+    let fills = |n: usize| std::iter::repeat_n(fill, n).collect::<String>();
+    let (sign, rest) = match s.chars().next() {
+        Some(c @ ('+' | '-')) if b == B::StrZfill => (c.to_string(), &s[1..]),
+        _ => (String::new(), s),
+    };
+    format!("{sign}{}{rest}{}", fills(left), fills(margin - left))
 }
 
 fn title(s: &str, every_word: bool) -> String {
