@@ -633,3 +633,11 @@ fn the_g_format_rounds_before_choosing_fixed_or_scientific() {
         "x = -48.34375\nprint(f'{x:g}|{x:.3g}|{1e-05:g}|{123456789.0:g}|{9.9999995:g}|{0.0001:g}|{1234.5:.3}|{1.0:.3}|{5:g}|{x:G}')",
     );
 }
+
+#[test]
+fn gather_returns_a_cancelled_child_s_error_as_cancelled_error_with_an_empty_message() {
+    assert_runs_as_in_cpython(
+        "gather_cancelled",
+        "t = asyncio.create_task(careful('a', 1))\nu = asyncio.create_task(work('b', 1))\nawait asyncio.sleep(0.25)\nt.cancel()\nu.cancel('why')\nprint(await asyncio.gather(t, u, return_exceptions=True))",
+    );
+}

@@ -298,6 +298,12 @@ impl<'a> Interp<'a> {
             .iter()
             .map(|t| match t.result() {
                 Some(Ok(v)) => v,
+                // A cancelled child's error as CPython's gather makes it: `CancelledError('')`
+                // without a message (the one raised in the task is `CancelledError()`).
+                Some(Err(_)) if t.was_cancelled() => {
+                    let msg = t.cancel_msg.borrow().clone().unwrap_or_default();
+                    self.new_exception(self.classes.get(E::CancelledError), vec![Value::str(&msg)])
+                }
                 Some(Err(exc)) => exc.value,
                 None => Value::None,
             })
