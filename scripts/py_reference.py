@@ -43,7 +43,8 @@ Prints one JSON object per program, on one line:
   `sleep(0)`); "request": every stand-in aiohttp request (its planned time); and the waits, only
   when the call has to wait: "permit" (`Semaphore.acquire`, so `async with sem:`), "lock"
   (`Lock.acquire`), "event" (`Event.wait`), "queue" (`Queue.get` on an empty queue, `Queue.put` on
-  a full one), not when asyncio itself calls them (`as_completed` waits on a Queue of its own).
+  a full one, `Queue.join` with unfinished items), not when asyncio itself calls them
+  (`as_completed` waits on a Queue of its own, `Queue.join` on an Event of its own).
   A span interrupted by a cancellation (a timeout's too) ends at the cancellation.
   Awaiting anything else (gather, a task, wait_for itself) makes no span.
 - `prints`: [time_ms, task index (null outside any task), text], the text as `print` would write
@@ -226,8 +227,8 @@ def _waiting(kind, would_block, method):
     has to wait."""
 
     async def wrapper(self, *args, **kwargs):
-        if sys._getframe(1).f_code.co_filename == _ASYNCIO_DIR + "tasks.py":
-            return await method(self, *args, **kwargs)  # as_completed's own queue
+        if sys._getframe(1).f_code.co_filename in _ASYNCIO_INTERNAL:
+            return await method(self, *args, **kwargs)  # as_completed's queue, Queue.join's event
         if would_block(self):
             return await _span(kind, method(self, *args, **kwargs))
         return await method(self, *args, **kwargs)
@@ -236,6 +237,10 @@ def _waiting(kind, would_block, method):
     return wrapper
 
 
+# asyncio's files whose own waits are not the program's: as_completed waits on a Queue of its
+# own, Queue.join on an Event of its own (recorded as the "queue" wait it is).
+_ASYNCIO_INTERNAL = (_ASYNCIO_DIR + "tasks.py", _ASYNCIO_DIR + "queues.py")
+
 # (class, method, span kind, whether a call would wait): patched while a program runs.
 WAITS = [
     (asyncio.Semaphore, "acquire", "permit", lambda s: s.locked()),
@@ -243,6 +248,7 @@ WAITS = [
     (asyncio.Event, "wait", "event", lambda s: not s.is_set()),
     (asyncio.Queue, "get", "queue", lambda s: s.empty()),
     (asyncio.Queue, "put", "queue", lambda s: s.full()),
+    (asyncio.Queue, "join", "queue", lambda s: s._unfinished_tasks > 0),
 ]
 
 
