@@ -641,3 +641,11 @@ fn gather_returns_a_cancelled_child_s_error_as_cancelled_error_with_an_empty_mes
         "t = asyncio.create_task(careful('a', 1))\nu = asyncio.create_task(work('b', 1))\nawait asyncio.sleep(0.25)\nt.cancel()\nu.cancel('why')\nprint(await asyncio.gather(t, u, return_exceptions=True))",
     );
 }
+
+#[test]
+fn wait_for_with_a_timeout_of_0_makes_a_task_and_cancels_it_before_it_starts() {
+    assert_runs_as_in_cpython(
+        "wait_for_0",
+        "t = asyncio.create_task(work('t', 0.25))\ntry:\n    print('got', await asyncio.wait_for(careful('c', 0.25), timeout=0))\nexcept TimeoutError:\n    print('timed out', t.done())\nprint(await t)",
+    );
+}

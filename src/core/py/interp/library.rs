@@ -311,18 +311,29 @@ impl<'a> Interp<'a> {
         Ok(Value::list(results))
     }
 
+    /// `wait_for(aw, 0)`: as CPython 3.12, the awaitable becomes a task (a lane), which is
+    /// cancelled before it starts (a coroutine's body never runs) and waited for; its result if
+    /// it had one, else `TimeoutError`.
+    async fn wait_for_now(&self, aw: Value, f: &Frame, line: u32) -> Res {
+        let Value::Task(t) = self.ensure_task(aw, line)? else { return raise(E::TimeoutError, "") };
+        if !t.is_done() {
+            t.cancel();
+            let waited = [t.clone()];
+            if let Err(why) = self.until(&f.task, &waited, || t.is_done()).await {
+                return Err(self.interrupted(&f.task, why));
+            }
+        }
+        match t.result() {
+            Some(Ok(v)) => Ok(v),
+            Some(Err(exc)) if !t.was_cancelled() => Err(Flow::Exc(Box::new(exc))),
+            _ => raise(E::TimeoutError, ""),
+        }
+    }
+
     async fn wait_for(&self, aw: Value, timeout: Option<f64>, f: &Frame, line: u32) -> Res {
         let Some(ms) = timeout else { return self.await_value(aw, f, line).await };
         if ms <= 0.0 {
-            // CPython 3.12 wraps the awaitable in a task and cancels it before it starts: a
-            // coroutine's body never runs (a task given here is cancelled).
-            if let Value::Task(t) = &aw {
-                if let Some(Ok(v)) = t.result() {
-                    return Ok(v);
-                }
-                t.cancel();
-            }
-            return raise(E::TimeoutError, "");
+            return self.wait_for_now(aw, f, line).await;
         }
         let deadline = self.arm_deadline(&f.task, ms);
         let result = self.await_value(aw, f, line).await;
