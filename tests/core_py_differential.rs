@@ -649,3 +649,11 @@ fn wait_for_with_a_timeout_of_0_makes_a_task_and_cancels_it_before_it_starts() {
         "t = asyncio.create_task(work('t', 0.25))\ntry:\n    print('got', await asyncio.wait_for(careful('c', 0.25), timeout=0))\nexcept TimeoutError:\n    print('timed out', t.done())\nprint(await t)",
     );
 }
+
+#[test]
+fn str_split_takes_a_count_of_splits() {
+    assert_runs_as_in_cpython(
+        "split_max",
+        "print('a-b-c'.split('-', 1), 'a-b-c'.split('-', 0), 'a-b-c'.split('-', -1), '  a b  c '.split(None, 1), ' a b '.split(None, 5), ' '.split(None, 1), 'a b'.split(None, 0))",
+    );
+}

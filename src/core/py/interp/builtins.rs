@@ -871,10 +871,20 @@ impl<'a> Interp<'a> {
                 .to_owned()
             }
             StrSplit => {
-                let parts: Vec<Value> = match arg(0)? {
-                    Some(sep) if sep.is_empty() => return raise(E::ValueError, "empty separator"),
-                    Some(sep) => s.split(&**sep).map(Value::str).collect(),
-                    None => s.split_whitespace().map(Value::str).collect(),
+                let max = match args.get(1) {
+                    Some(m) => usize::try_from(want_int(m, "split")?).ok(),
+                    None => None,
+                };
+                let parts: Vec<Value> = match args.first().filter(|a| !matches!(a, Value::None)) {
+                    Some(_) => match arg(0)? {
+                        Some(sep) if sep.is_empty() => return raise(E::ValueError, "empty separator"),
+                        Some(sep) => match max {
+                            Some(m) => s.splitn(m + 1, &**sep).map(Value::str).collect(),
+                            None => s.split(&**sep).map(Value::str).collect(),
+                        },
+                        None => Vec::new(),
+                    },
+                    None => split_whitespace(s, max).into_iter().map(Value::str).collect(),
                 };
                 self.alloc(parts.len())?;
                 return Ok(Value::list(parts));
@@ -1142,6 +1152,23 @@ fn pad(s: &str, width: usize, fill: char, b: B) -> String {
         _ => (String::new(), s),
     };
     format!("{sign}{}{rest}{}", fills(left), fills(margin - left))
+}
+
+/// `s.split()` / `s.split(None, max)`: runs of whitespace separate, at most `max` splits (the
+/// rest kept as it is, but for its leading whitespace).
+fn split_whitespace(s: &str, max: Option<usize>) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = s.trim_start();
+    while !rest.is_empty() {
+        if max.is_some_and(|m| out.len() == m) {
+            out.push(rest);
+            break;
+        }
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        out.push(&rest[..end]);
+        rest = rest[end..].trim_start();
+    }
+    out
 }
 
 fn title(s: &str, every_word: bool) -> String {
