@@ -657,3 +657,11 @@ fn str_split_takes_a_count_of_splits() {
         "print('a-b-c'.split('-', 1), 'a-b-c'.split('-', 0), 'a-b-c'.split('-', -1), '  a b  c '.split(None, 1), ' a b '.split(None, 5), ' '.split(None, 1), 'a b'.split(None, 0))",
     );
 }
+
+#[test]
+fn a_semaphore_handed_to_a_waiting_task_is_locked_until_that_task_runs() {
+    assert_runs_as_in_cpython(
+        "semaphore_locked",
+        "sem = asyncio.Semaphore(2)\nasync def guarded(i, d):\n    async with sem:\n        print('in', i, sem.locked())\n        await asyncio.sleep(d)\n    print('out', i, sem.locked())\nawait asyncio.gather(*[guarded(i, d) for i, d in enumerate([0.25, 0.25, 0.25, 0.75])])\nlk = asyncio.Lock()\nasync def locked(i):\n    async with lk:\n        await asyncio.sleep(0.25)\n    print('released', i, lk.locked())\nawait asyncio.gather(locked(0), locked(1))",
+    );
+}
