@@ -665,3 +665,11 @@ fn a_semaphore_handed_to_a_waiting_task_is_locked_until_that_task_runs() {
         "sem = asyncio.Semaphore(2)\nasync def guarded(i, d):\n    async with sem:\n        print('in', i, sem.locked())\n        await asyncio.sleep(d)\n    print('out', i, sem.locked())\nawait asyncio.gather(*[guarded(i, d) for i, d in enumerate([0.25, 0.25, 0.25, 0.75])])\nlk = asyncio.Lock()\nasync def locked(i):\n    async with lk:\n        await asyncio.sleep(0.25)\n    print('released', i, lk.locked())\nawait asyncio.gather(locked(0), locked(1))",
     );
 }
+
+#[test]
+fn a_task_group_aborts_after_the_tasks_already_ready_have_run() {
+    assert_runs_as_in_cpython(
+        "task_group_abort",
+        "try:\n    async with asyncio.TaskGroup() as tg:\n        tg.create_task(fail('f', 0.25))\n        tg.create_task(careful('c1', 0.25))\n        tg.create_task(careful('c2', 0.25))\n        tg.create_task(careful('c3', 1))\n    print('group done')\nexcept ExceptionGroup as eg:\n    print('group failed', [str(e) for e in eg.exceptions])",
+    );
+}

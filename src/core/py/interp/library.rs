@@ -541,14 +541,11 @@ impl<'a> Interp<'a> {
         Ok(Value::Task(t))
     }
 
-    /// A TaskGroup's child finished: its first error cancels the other children and the body.
-    pub fn group_child_done(&self, g: &GroupState, t: &TaskObj) {
-        let Some(Err(exc)) = t.result() else { return };
-        if t.was_cancelled() {
-            return;
-        }
+    /// A TaskGroup's child failed with `exc`: the first error cancels the other children and
+    /// the body.
+    pub fn group_child_failed(&self, g: &GroupState, exc: Value) {
         let first = g.errors.borrow().is_empty();
-        g.errors.borrow_mut().push(exc.value);
+        g.errors.borrow_mut().push(exc);
         if first {
             for other in g.tasks.borrow().iter() {
                 other.cancel();

@@ -357,8 +357,15 @@ impl<'a> Interp<'a> {
         self.finished.set(seq);
         task.seq.set(seq);
         let group = task.group.borrow_mut().take();
-        if let Some(g) = group {
-            self.group_child_done(&g, task);
+        if let (Some(g), Some(Err(exc)), false) = (group, task.result(), task.was_cancelled()) {
+            // A done callback, as CPython's TaskGroup has: it runs after the tasks already
+            // ready (a sibling whose sleep ended at the same time still ends normally).
+            let me = self.me.clone();
+            self.lp.call_soon(move || {
+                if let Some(ip) = me.upgrade() {
+                    ip.group_child_failed(&g, exc.value);
+                }
+            });
         }
         let waiters = std::mem::take(&mut *task.waiters.borrow_mut());
         waiters.into_iter().for_each(Waker::wake);
