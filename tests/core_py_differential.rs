@@ -11,7 +11,9 @@
 //! What the generator keeps away from, on purpose (documented simplifications of the
 //! interpreter, `src/core/py/interp/mod.rs`): iterating sets (insertion order here, hash order in
 //! CPython), `random` (seeded by the scenario, not CPython's numbers), `as_completed` over
-//! coroutines (CPython starts them in set order: only tasks are given to it), `wait` over
+//! coroutines (CPython starts them in set order: only tasks are given to it), the order in which a
+//! failing TaskGroup cancels its other children (set order in CPython: they do not print when
+//! cancelled), `wait` over
 //! coroutines (CPython 3.12 refuses them), and sleeps that are not binary fractions of a second
 //! (CPython adds seconds in floating point, so 0.1 + 0.2 wakes after 0.3: a tie here, not there).
 
@@ -235,11 +237,13 @@ fn timeout_block(g: &mut Gen) {
     g.emit("except TimeoutError:\n    print('block timed out')");
 }
 
+/// A TaskGroup of 1 to 3 children, and most times a failing one. The children do not print
+/// when cancelled: CPython's group cancels them in the order of a set (by address).
 fn task_group(g: &mut Gen) {
     let mut children = vec![];
     for _ in 0..1 + g.below(3) {
         let (n, d) = (g.name("c"), g.delay());
-        children.push(format!("careful('{n}', {d})"));
+        children.push(format!("work('{n}', {d})"));
     }
     if g.below(3) > 0 {
         let (n, d) = (g.name("f"), g.delay());
@@ -671,5 +675,13 @@ fn a_task_group_aborts_after_the_tasks_already_ready_have_run() {
     assert_runs_as_in_cpython(
         "task_group_abort",
         "try:\n    async with asyncio.TaskGroup() as tg:\n        tg.create_task(fail('f', 0.25))\n        tg.create_task(careful('c1', 0.25))\n        tg.create_task(careful('c2', 0.25))\n        tg.create_task(careful('c3', 1))\n    print('group done')\nexcept ExceptionGroup as eg:\n    print('group failed', [str(e) for e in eg.exceptions])",
+    );
+}
+
+#[test]
+fn a_task_group_s_body_leaves_only_after_its_last_child_s_failure_is_handled() {
+    assert_runs_as_in_cpython(
+        "task_group_last_fails",
+        "try:\n    async with asyncio.TaskGroup() as tg:\n        tg.create_task(careful('c2', 0))\n        tg.create_task(careful('c4', 0.25))\n        tg.create_task(fail('f5', 0.25))\n    print('group done')\nexcept ExceptionGroup as eg:\n    print('group failed', [str(e) for e in eg.exceptions])",
     );
 }

@@ -541,9 +541,14 @@ impl<'a> Interp<'a> {
         Ok(Value::Task(t))
     }
 
-    /// A TaskGroup's child failed with `exc`: the first error cancels the other children and
-    /// the body.
-    pub fn group_child_failed(&self, g: &GroupState, exc: Value) {
+    /// A TaskGroup's child is done (its done callback), having failed with `failure` or not:
+    /// the first error cancels the other children and the body.
+    pub fn group_child_done(&self, g: &GroupState, failure: Option<Value>) {
+        g.settled.set(g.settled.get() + 1);
+        if let Some(w) = g.waker.borrow_mut().take() {
+            w.wake();
+        }
+        let Some(exc) = failure else { return };
         let first = g.errors.borrow().is_empty();
         g.errors.borrow_mut().push(exc);
         if first {
@@ -641,14 +646,18 @@ impl<'a> Interp<'a> {
                 t.cancel();
             }
         }
-        loop {
-            let tasks = g.tasks.borrow().clone();
-            if tasks.iter().all(|t| t.is_done()) {
-                break;
-            }
-            if self.until(&f.task, &tasks, || tasks.iter().all(|t| t.is_done())).await.is_err() {
+        let settled = || g.settled.get() == g.tasks.borrow().len();
+        while !settled() {
+            let mut all = pin!(poll_fn(|cx| {
+                if settled() {
+                    return Poll::Ready(());
+                }
+                *g.waker.borrow_mut() = Some(cx.waker().clone());
+                Poll::Pending
+            }));
+            if self.suspend(&f.task, all.as_mut()).await.is_err() {
                 propagate_cancel = true;
-                tasks.iter().for_each(|t| {
+                g.tasks.borrow().iter().for_each(|t| {
                     t.cancel();
                 });
             }

@@ -121,6 +121,10 @@ pub struct GroupState {
     pub errors: RefCell<Vec<Value>>,
     pub exiting: Cell<bool>,
     pub owner_cancelled: Cell<bool>,
+    /// Children whose done callback has run.
+    pub settled: Cell<usize>,
+    /// The body waiting in `async with`'s exit for the children.
+    pub waker: RefCell<Option<Waker>>,
 }
 
 /// `asyncio.as_completed`'s shared state: the tasks and which were handed out already.

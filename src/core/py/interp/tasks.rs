@@ -357,13 +357,18 @@ impl<'a> Interp<'a> {
         self.finished.set(seq);
         task.seq.set(seq);
         let group = task.group.borrow_mut().take();
-        if let (Some(g), Some(Err(exc)), false) = (group, task.result(), task.was_cancelled()) {
+        if let Some(g) = group {
             // A done callback, as CPython's TaskGroup has: it runs after the tasks already
-            // ready (a sibling whose sleep ended at the same time still ends normally).
+            // ready (a sibling whose sleep ended at the same time still ends normally), and the
+            // group's body leaves `async with` only once every child's has run.
+            let failure = match task.result() {
+                Some(Err(exc)) if !task.was_cancelled() => Some(exc.value),
+                _ => None,
+            };
             let me = self.me.clone();
             self.lp.call_soon(move || {
                 if let Some(ip) = me.upgrade() {
-                    ip.group_child_failed(&g, exc.value);
+                    ip.group_child_done(&g, failure);
                 }
             });
         }
