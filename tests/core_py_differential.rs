@@ -685,3 +685,11 @@ fn a_task_group_s_body_leaves_only_after_its_last_child_s_failure_is_handled() {
         "try:\n    async with asyncio.TaskGroup() as tg:\n        tg.create_task(careful('c2', 0))\n        tg.create_task(careful('c4', 0.25))\n        tg.create_task(fail('f5', 0.25))\n    print('group done')\nexcept ExceptionGroup as eg:\n    print('group failed', [str(e) for e in eg.exceptions])",
     );
 }
+
+#[test]
+fn a_gather_given_to_a_gather_is_a_future_not_a_task() {
+    assert_runs_as_in_cpython(
+        "gather_nested",
+        "print(await asyncio.gather(work('a', 0.25), asyncio.gather(work('b', 0.5), work('c', 0.125)), return_exceptions=True))\nprint(await asyncio.gather(asyncio.gather(fail('d', 0.125), work('e', 0.25)), work('f', 0.5), return_exceptions=True))\ntry:\n    await asyncio.gather(work('g', 0.25), asyncio.gather(work('h', 0.5), fail('i', 0.125)))\nexcept ValueError as e:\n    print('raised', e)\nt = asyncio.create_task(work('j', 1))\nprint(await t)",
+    );
+}

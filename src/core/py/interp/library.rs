@@ -64,7 +64,11 @@ impl<'a> Interp<'a> {
             }
             B::Gather => {
                 let return_exceptions = kw(&kwargs, "return_exceptions").is_some_and(Value::truthy);
-                let items = args.into_iter().map(|a| self.ensure_task(a, line)).collect::<Result<_, _>>()?;
+                let task_unless_gather = |a: Value| match &a {
+                    Value::Obj(o) if matches!(**o, Obj::Gather { .. }) => Ok(a),
+                    _ => self.ensure_task(a, line),
+                };
+                let items = args.into_iter().map(task_unless_gather).collect::<Result<_, _>>()?;
                 obj(Obj::Gather { items, return_exceptions })
             }
             B::CreateTask | B::EnsureFuture => match first {
@@ -276,39 +280,61 @@ impl<'a> Interp<'a> {
     }
 
     async fn gather(&self, items: &[Value], return_exceptions: bool, f: &Frame) -> Res {
-        let tasks: Vec<Rc<TaskObj>> =
-            items.iter().filter_map(|v| if let Value::Task(t) = v { Some(t.clone()) } else { None }).collect();
-        let failed = |t: &Rc<TaskObj>| matches!(t.result(), Some(Err(_)));
-        let ready = || tasks.iter().all(|t| t.is_done()) || (!return_exceptions && tasks.iter().any(failed));
+        let mut tasks = Vec::new();
+        gathered_tasks(items, &mut tasks);
+        let ready = || self.gather_outcome(items, return_exceptions).is_some();
         if let Err(why) = self.until(&f.task, &tasks, ready).await {
-            // Cancelling a gather cancels its children.
+            // Cancelling a gather cancels its children (a gather given to it, its own).
             tasks.iter().for_each(|t| {
                 t.cancel();
             });
             return Err(self.interrupted(&f.task, why));
         }
+        match self.gather_outcome(items, return_exceptions) {
+            Some(Ok(v)) => Ok(v),
+            Some(Err((_, exc))) => Err(Flow::Exc(Box::new(exc))),
+            None => Ok(Value::None),
+        }
+    }
+
+    /// A gather's outcome once it has one: its results, or (without `return_exceptions`) the
+    /// first error, with when it happened (finishing order).
+    fn gather_outcome(&self, items: &[Value], return_exceptions: bool) -> Option<Result<Value, (u64, Exc)>> {
+        let outcomes: Vec<_> = items.iter().map(|v| self.gathered_outcome(v)).collect();
         if !return_exceptions {
-            if let Some(first) = tasks.iter().filter(|t| failed(t)).min_by_key(|t| t.finish_seq()) {
-                if let Some(Err(exc)) = first.result() {
-                    return Err(Flow::Exc(Box::new(exc)));
-                }
+            let first = outcomes.iter().flatten().filter_map(|o| o.as_ref().err()).min_by_key(|e| e.0);
+            if let Some(first) = first {
+                return Some(Err(first.clone()));
             }
         }
-        let results = tasks
-            .iter()
-            .map(|t| match t.result() {
-                Some(Ok(v)) => v,
+        if outcomes.iter().any(Option::is_none) {
+            return None;
+        }
+        let results = outcomes.into_iter().flatten().map(|o| o.unwrap_or_else(|(_, exc)| exc.value)).collect();
+        Some(Ok(Value::list(results)))
+    }
+
+    /// The outcome of what a gather was given: a task's, or a gather's (given to another, a
+    /// gather is a future in CPython, not a task: it has no lane of its own).
+    fn gathered_outcome(&self, item: &Value) -> Option<Result<Value, (u64, Exc)>> {
+        match item {
+            Value::Task(t) => match t.result()? {
+                Ok(v) => Some(Ok(v)),
                 // A cancelled child's error as CPython's gather makes it: `CancelledError('')`
                 // without a message (the one raised in the task is `CancelledError()`).
-                Some(Err(_)) if t.was_cancelled() => {
+                Err(_) if t.was_cancelled() => {
                     let msg = t.cancel_msg.borrow().clone().unwrap_or_default();
-                    self.new_exception(self.classes.get(E::CancelledError), vec![Value::str(&msg)])
+                    let value = self.new_exception(self.classes.get(E::CancelledError), vec![Value::str(&msg)]);
+                    Some(Err((t.finish_seq(), Exc { value, trace: Vec::new() })))
                 }
-                Some(Err(exc)) => exc.value,
-                None => Value::None,
-            })
-            .collect();
-        Ok(Value::list(results))
+                Err(exc) => Some(Err((t.finish_seq(), exc))),
+            },
+            Value::Obj(o) => match &**o {
+                Obj::Gather { items, return_exceptions } => self.gather_outcome(items, *return_exceptions),
+                _ => Some(Ok(Value::None)),
+            },
+            _ => Some(Ok(Value::None)),
+        }
     }
 
     /// `wait_for(aw, 0)`: as CPython 3.12, the awaitable becomes a task (a lane), which is
@@ -771,5 +797,20 @@ impl<'a> Interp<'a> {
     /// A dict for JSON objects, in their order.
     pub fn new_dict(&self) -> Dict {
         Dict::default()
+    }
+}
+
+/// The tasks a gather waits for: those given to it, and those of the gathers given to it.
+fn gathered_tasks(items: &[Value], out: &mut Vec<Rc<TaskObj>>) {
+    for item in items {
+        match item {
+            Value::Task(t) => out.push(t.clone()),
+            Value::Obj(o) => {
+                if let Obj::Gather { items, .. } = &**o {
+                    gathered_tasks(items, out);
+                }
+            }
+            _ => {}
+        }
     }
 }
