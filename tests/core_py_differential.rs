@@ -15,7 +15,8 @@
 //! failing TaskGroup cancels its other children (set order in CPython: they do not print when
 //! cancelled), `wait` over
 //! coroutines (CPython 3.12 refuses them), and sleeps that are not binary fractions of a second
-//! (CPython adds seconds in floating point, so 0.1 + 0.2 wakes after 0.3: a tie here, not there).
+//! (CPython adds seconds in floating point, so 0.1 + 0.2 wakes after 0.3: a tie here, not there),
+//! integers past 64 bits (`OverflowError` here: no bigints).
 
 mod common;
 
@@ -127,6 +128,16 @@ const CONSTRUCTS: &[fn(&mut Gen)] = &[
     containers,
     strings,
     sorting_and_slicing,
+    wait_with_timeout,
+    wait_for_a_task,
+    cancel_in_a_wait,
+    nested_timeouts,
+    queue_nowait,
+    event_clear,
+    async_context_manager,
+    exception_chains,
+    numbers,
+    more_formats,
 ];
 
 /// A whole program: the prelude, `main` of 2 to 4 constructs, `asyncio.run(main())`.
@@ -358,6 +369,105 @@ fn sorting_and_slicing(g: &mut Gen) {
     ));
     g.emit(&format!("print(ws[{a}:{b}], ws[{a}:{b}:{c}], ws[{a}:], ws[:{b}:{c}], sorted(set(ws)), max(ws, key=len))"));
     g.emit("print(sorted(enumerate(ws), key=lambda p: p[1])[:2], list(map(len, ws)), list(filter(lambda w: 'a' in w, ws)))");
+}
+
+fn wait_with_timeout(g: &mut Gen) {
+    let n = 2 + g.below(2);
+    let ws = g.works(n).join(", ");
+    let mode = ["FIRST_COMPLETED", "ALL_COMPLETED", "FIRST_EXCEPTION"][g.below(3) as usize];
+    let (t, f, d) = (g.delay(), g.name("f"), g.delay());
+    g.emit(&format!("ts = [asyncio.create_task(c) for c in [{ws}, fail('{f}', {d})]]"));
+    g.emit(&format!("done, pending = await asyncio.wait(ts, timeout={t}, return_when=asyncio.{mode})"));
+    g.emit("print(len(done), len(pending), sorted(str(t.exception()) for t in done if t.exception()))");
+    g.emit("print(sorted(t.result() for t in done if not t.exception()))\nfor t in pending:\n    t.cancel()");
+}
+
+fn wait_for_a_task(g: &mut Gen) {
+    let (t, n, d, to) = (g.name("t"), g.name("k"), g.delay(), g.delay());
+    g.emit(&format!(
+        "{t} = asyncio.create_task(careful('{n}', {d}))\ntry:\n    print(await asyncio.wait_for({t}, {to}))"
+    ));
+    g.emit(&format!("except TimeoutError:\n    print('timed out', {t}.cancelled(), {t}.done())"));
+}
+
+fn cancel_in_a_wait(g: &mut Gen) {
+    let (f, at) = (g.name("blocked"), g.delay());
+    let which = ["lk = asyncio.Lock()", "lk = asyncio.Semaphore(1)"][g.below(2) as usize];
+    g.emit(&format!("{which}\nasync def {f}(i, d):\n    try:\n        async with lk:"));
+    g.emit("            print('has it', i)\n            await asyncio.sleep(d)\n    except asyncio.CancelledError:\n        print('cancelled', i)\n        raise");
+    g.emit(&format!(
+        "ts = [asyncio.create_task({f}(i, 0.5)) for i in range(3)]\nawait asyncio.sleep({at})\nts[1].cancel()"
+    ));
+    g.emit("print(await asyncio.gather(*ts, return_exceptions=True))");
+}
+
+fn nested_timeouts(g: &mut Gen) {
+    let (a, b, d) = (g.delay(), g.delay(), g.delay());
+    g.emit(&format!(
+        "try:\n    async with asyncio.timeout({a}):\n        try:\n            async with asyncio.timeout({b}):"
+    ));
+    g.emit(&format!("                await asyncio.sleep({d})\n                print('inner in time')\n        except TimeoutError:"));
+    g.emit("            print('inner timed out')\n        await asyncio.sleep(0.25)\n        print('outer in time')");
+    g.emit("except TimeoutError:\n    print('outer timed out')");
+}
+
+fn queue_nowait(g: &mut Gen) {
+    let (max, n) = (1 + g.below(3), 1 + g.below(4));
+    g.emit(&format!("q = asyncio.Queue({max})\nfor i in range({n}):\n    try:\n        q.put_nowait(i)"));
+    g.emit("    except asyncio.QueueFull:\n        print('full at', i, q.full())");
+    g.emit(&format!(
+        "for i in range({}):\n    try:\n        print('got', q.get_nowait(), q.qsize(), q.empty())",
+        n + 1
+    ));
+    g.emit("    except asyncio.QueueEmpty:\n        print('empty')");
+}
+
+fn event_clear(g: &mut Gen) {
+    let (f, d) = (g.name("pulse"), g.delay());
+    g.emit(&format!(
+        "ev = asyncio.Event()\nasync def {f}():\n    await asyncio.sleep({d})\n    ev.set()\n    print('set')"
+    ));
+    g.emit("    ev.clear()\n    print('cleared', ev.is_set())\n    await asyncio.sleep(0.25)\n    ev.set()");
+    g.emit(&format!("async def watch(i):\n    await ev.wait()\n    print('saw', i, ev.is_set())\nawait asyncio.gather(watch(0), {f}(), watch(1))"));
+}
+
+fn async_context_manager(g: &mut Gen) {
+    let (c, d, raise) = (g.name("Res"), g.delay(), g.below(2) == 0);
+    g.emit(&format!(
+        "class {c}:\n    def __init__(self, name):\n        self.name = name\n    async def __aenter__(self):"
+    ));
+    g.emit(&format!("        await asyncio.sleep({d})\n        print('enter', self.name)\n        return self"));
+    g.emit("    async def __aexit__(self, et, e, tb):\n        print('exit', self.name, et.__name__ if et else None)\n        return et is KeyError");
+    let body = if raise { "raise KeyError('k')" } else { "print('inside', r.name)" };
+    g.emit(&format!(
+        "try:\n    async with {c}('r') as r:\n        await asyncio.sleep(0.125)\n        {body}\n    print('after')"
+    ));
+    g.emit("except ValueError as e:\n    print('escaped', e)");
+}
+
+fn exception_chains(g: &mut Gen) {
+    let (n, d) = (g.name("x"), g.delay());
+    g.emit(&format!("def check(v):\n    if v < 0:\n        raise ValueError(f'negative: {{v}}')\n    return v\ntry:\n    try:\n        await fail('{n}', {d})"));
+    g.emit("    except ValueError as e:\n        raise RuntimeError('wrapped') from e\nexcept RuntimeError as e:");
+    g.emit("    print(type(e).__name__, e, repr(e.__cause__), isinstance(e, Exception))");
+    g.emit("for v in [1, -2]:\n    try:\n        print(check(v))\n    except ValueError as e:\n        print('bad', e.args, str(e))");
+}
+
+fn numbers(g: &mut Gen) {
+    let (a, b) = (int(g), int(g) * 7 + 1);
+    let x = f64::from(g.below(1000) as i32 - 500) / 8.0;
+    g.emit(&format!("a, b, x = {a}, {b}, {x:?}\nprint(round(x), round(x, 1), round(2.5), round(-0.5), int(x), int(-x), float(a), x / 3)"));
+    g.emit(
+        "print(0.1 + 0.2, 1 / 3, 2 ** -1, 10 ** 15, a * b % 7, -a % 7, divmod(-a, 4), abs(-x), max(a, b, x), 7 // -2)",
+    );
+    g.emit("print(str(x), repr(x * 1e10), x * 1e20, 1e-7, 3.0, -0.0, int('12') + int(' -3 '), float('1.5'), bool(a), a < b <= x)");
+}
+
+fn more_formats(g: &mut Gen) {
+    let (n, x) = (int(g) * 9999, f64::from(g.below(4000) as i32 - 2000) / 16.0);
+    g.emit(&format!("n, x, s = {n}, {x:?}, 'py'\nprint(f'{{n:_}}|{{x:10.3e}}|{{x!s:>9}}|{{s!r:^8}}|{{n:+,}}|{{x:+.1f}}|{{x:08.2f}}|{{n:#x}}')"));
+    g.emit("print('%-5s|%05.1f|%x|%r|%3d%%' % (s, x, abs(n), s, n % 100), '{0}-{1}-{0}'.format(s, n), f'{x:.0f}', f'{n:>+8}')");
+    g.emit("print(f'{[n, s]}', f'{ {s: x} }', f'{n / 7:.3}', f'{x:.2%}', format(x, '.1f'), format(n, ','), s * 3, s.upper() + '!')");
 }
 
 // ------------------------------------------------------------------------------------------------
