@@ -803,3 +803,11 @@ fn a_gather_given_to_a_gather_is_a_future_not_a_task() {
         "print(await asyncio.gather(work('a', 0.25), asyncio.gather(work('b', 0.5), work('c', 0.125)), return_exceptions=True))\nprint(await asyncio.gather(asyncio.gather(fail('d', 0.125), work('e', 0.25)), work('f', 0.5), return_exceptions=True))\ntry:\n    await asyncio.gather(work('g', 0.25), asyncio.gather(work('h', 0.5), fail('i', 0.125)))\nexcept ValueError as e:\n    print('raised', e)\nt = asyncio.create_task(work('j', 1))\nprint(await t)",
     );
 }
+
+#[test]
+fn the_alternate_form_prefixes_0x_0o_0b() {
+    assert_runs_as_in_cpython(
+        "format_alternate",
+        "n = 9999\nprint(f'{n:#x}|{n:#X}|{n:#o}|{n:#b}|{-n:#x}|{n:#010x}|{n:+#x}|{255:#06x}|{0:#x}|{n:#>10x}|{-n:=#12x}')",
+    );
+}

@@ -224,12 +224,14 @@ pub fn float_repr(f: f64) -> String {
     out
 }
 
-/// A parsed format spec: `[[fill]align][sign][0][width][,|_][.precision][type]`.
+/// A parsed format spec: `[[fill]align][sign][#][0][width][,|_][.precision][type]`.
 #[derive(Default)]
 struct Spec {
     fill: char,
     align: Option<char>,
     sign: Option<char>,
+    /// `#`: `0x`, `0o`, `0b` before an integer's digits.
+    alternate: bool,
     width: usize,
     group: Option<char>,
     precision: Option<usize>,
@@ -254,6 +256,10 @@ fn parse_spec(spec: &str) -> Result<Spec, String> {
     }
     if let Some(&c) = chars.get(i).filter(|c| matches!(c, '+' | '-' | ' ')) {
         s.sign = Some(c);
+        i += 1;
+    }
+    if chars.get(i) == Some(&'#') {
+        s.alternate = true;
         i += 1;
     }
     if chars.get(i) == Some(&'0') {
@@ -361,7 +367,11 @@ fn format_number(v: &Value, s: &Spec) -> Result<String, String> {
         (false, Some(' ')) => " ",
         _ => "",
     };
-    Ok(format!("{sign}{digits}"))
+    let prefix = match s.kind {
+        Some(k @ ('x' | 'X' | 'b' | 'o')) if s.alternate && int.is_some() => format!("0{k}"),
+        _ => String::new(),
+    };
+    Ok(format!("{sign}{prefix}{digits}"))
 }
 
 fn sci(f: f64, precision: usize, upper: bool) -> String {
@@ -428,11 +438,16 @@ fn pad(body: String, s: &Spec, numeric: bool) -> String {
         '<' => body + &fills(fill),
         '^' => fills(fill / 2) + &body + &fills(fill - fill / 2),
         '=' => {
-            let (sign, rest) = match body.chars().next() {
-                Some(c @ ('-' | '+' | ' ')) => (c.to_string(), &body[1..]),
-                _ => (String::new(), &body[..]),
-            };
-            sign + &fills(fill) + rest
+            // Padding goes after the sign and an alternate form's `0x`.
+            let sign = usize::from(body.starts_with(['-', '+', ' ']));
+            let prefix =
+                if body[sign..].starts_with(['0']) && body[sign..].chars().nth(1).is_some_and(|c| "xXbo".contains(c)) {
+                    2
+                } else {
+                    0
+                };
+            let (head, rest) = body.split_at(sign + prefix);
+            head.to_owned() + &fills(fill) + rest
         }
         _ => fills(fill) + &body,
     }
