@@ -382,7 +382,10 @@ impl<'a> Interp<'a> {
         if !task.is_done() {
             let mut done = std::pin::pin!(task.done_future());
             if let Err(why) = self.suspend(&frame.task, done.as_mut()).await {
+                // As in CPython, the awaiting task's cancellation (a timeout's too) reaches the
+                // awaited task, and is raised here once that task has finished.
                 task.cancel();
+                done.await;
                 return Err(self.interrupted(&frame.task, why));
             }
         }
