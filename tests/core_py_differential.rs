@@ -832,3 +832,11 @@ fn a_timeout_on_an_awaited_task_raises_once_the_task_has_finished_cancelling() {
         "t = asyncio.create_task(careful('k', 0.5))\ntry:\n    print(await asyncio.wait_for(t, 0.25))\nexcept TimeoutError:\n    print('timed out', t.cancelled(), t.done())",
     );
 }
+
+#[test]
+fn nested_timeouts_expiring_at_once_time_out_the_outer_one() {
+    assert_runs_as_in_cpython(
+        "nested_timeouts",
+        "for a, b in [(0, 0), (0.25, 0.25), (0.5, 0.25), (0.25, 0.5)]:\n    try:\n        async with asyncio.timeout(a):\n            try:\n                async with asyncio.timeout(b):\n                    await asyncio.sleep(1)\n            except TimeoutError:\n                print('inner timed out')\n            await asyncio.sleep(0.5)\n    except TimeoutError:\n        print('outer timed out')",
+    );
+}

@@ -371,6 +371,12 @@ impl<'a> Interp<'a> {
         if !f.task.sig.take_fired(id) {
             return result;
         }
+        if f.task.sig.fired_before(id) {
+            // An enclosing deadline fired too (the same instant): as with CPython's counts of
+            // cancellation requests, the cancellation goes on to that scope, which turns it
+            // into its TimeoutError.
+            return result;
+        }
         match result {
             Err(flow) if self.flow_is(&flow, E::CancelledError) => raise(E::TimeoutError, ""),
             other => {

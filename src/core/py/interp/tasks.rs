@@ -51,6 +51,11 @@ impl Sig {
         fired.len() != before
     }
 
+    /// Whether a deadline armed before `id` (an enclosing one) fired too.
+    pub fn fired_before(&self, id: u32) -> bool {
+        self.fired.lock().is_ok_and(|f| f.iter().any(|&other| other < id))
+    }
+
     fn any_fired(&self) -> bool {
         self.fired.lock().is_ok_and(|f| !f.is_empty())
     }
