@@ -244,7 +244,8 @@ _ASYNCIO_INTERNAL = (_ASYNCIO_DIR + "tasks.py", _ASYNCIO_DIR + "queues.py")
 # (class, method, span kind, whether a call would wait): patched while a program runs.
 WAITS = [
     (asyncio.Semaphore, "acquire", "permit", lambda s: s.locked()),
-    (asyncio.Lock, "acquire", "lock", lambda s: s.locked()),
+    # A Lock released to a waiter that has not run yet is not locked, but acquire still waits.
+    (asyncio.Lock, "acquire", "lock", lambda s: s.locked() or any(not w.cancelled() for w in (s._waiters or ()))),
     (asyncio.Event, "wait", "event", lambda s: not s.is_set()),
     (asyncio.Queue, "get", "queue", lambda s: s.empty()),
     (asyncio.Queue, "put", "queue", lambda s: s.full()),
