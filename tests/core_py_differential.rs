@@ -378,6 +378,9 @@ fn wait_with_timeout(g: &mut Gen) {
     // KNOWN: `wait(..., timeout=0)` is CPython's `call_later(0, ...)`, a timer whose callback
     // wakes the waiter one loop iteration later than a bare yield; here a zero timeout is a bare
     // yield, so a task finishing by a `sleep(0)` counts as pending here, done in CPython.
+    // KNOWN: with AWAITLAB_PY_DIFF_SEED=7, 1 program in 5,000 (case 1308) differs: a wait's
+    // timeout expiring at the instant a task's sleep ends wakes the task first in CPython, the
+    // waiter first here; the cause (the timers' order in the heap?) is not found yet.
     let t = ["0.125", "0.25", "0.5", "1"][g.below(4) as usize];
     let (f, d) = (g.name("f"), g.delay());
     g.emit(&format!("ts = [asyncio.create_task(c) for c in [{ws}, fail('{f}', {d})]]"));
@@ -718,7 +721,7 @@ fn assert_runs_as_in_cpython(name: &str, body: &str) {
 
 #[test]
 fn generated_programs_run_as_cpython_runs_them() {
-    let cases = env_number("AWAITLAB_PY_DIFF_CASES", 150);
+    let cases = env_number("AWAITLAB_PY_DIFF_CASES", 3000);
     let (reports, checked) = differences(cases, env_number("AWAITLAB_PY_DIFF_SEED", 1));
     assert_eq!(checked as u64, cases, "CPython ran every program");
     let shown = if std::env::var_os("AWAITLAB_PY_DIFF_ALL").is_some() { reports.len() } else { 3 };
