@@ -164,7 +164,8 @@ fn sleeps(g: &mut Gen) {
 fn gather(g: &mut Gen) {
     let n = 1 + g.below(3);
     let mut aws = g.works(n);
-    if g.below(2) == 0 {
+    // No failure, one, or two (often at the same instant: which error is raised then).
+    for _ in 0..g.below(3) {
         let (f, d) = (g.name("f"), g.delay());
         let at = g.below(aws.len() as u32 + 1) as usize;
         aws.insert(at, format!("fail('{f}', {d})"));
