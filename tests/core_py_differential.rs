@@ -589,7 +589,7 @@ fn task_spans(events: &[Event], i: u32) -> Vec<(f64, f64, String)> {
 }
 
 /// CPython's run, from its reference record, in the interpreter's terms: `sleep(0)` records no
-/// span here, and the recorder tidies print texts (`"` → `'`, `\` → `/`, cut with `…`).
+/// span here, and the recorder cuts a long print text (with `…`).
 fn theirs(r: &serde_json::Value) -> Result<Observed, String> {
     if !r["error"].is_null() {
         return Err(format!("CPython: {}", r["error"]));
@@ -611,10 +611,7 @@ fn theirs(r: &serde_json::Value) -> Result<Observed, String> {
         })
         .collect();
     let prints = r["prints"].as_array().expect("prints");
-    let prints = prints
-        .iter()
-        .map(|p| (num(&p[0]), p[1].as_u64(), p[2].as_str().expect("text").replace('"', "'").replace('\\', "/")))
-        .collect();
+    let prints = prints.iter().map(|p| (num(&p[0]), p[1].as_u64(), p[2].as_str().expect("text").to_string())).collect();
     Ok(Observed { makespan: num(&r["makespan_ms"]), tasks, prints })
 }
 
@@ -859,5 +856,13 @@ fn a_timeout_of_0_does_not_schedule_its_task_ahead_of_the_tasks_it_then_creates(
     assert_runs_as_in_cpython(
         "timeout_0_schedule",
         "await asyncio.sleep(0.25)\ntry:\n    async with asyncio.timeout(0):\n        await asyncio.sleep(0.25)\nexcept TimeoutError:\n    print('timed out')\nts = [asyncio.create_task(careful(f'k{i}', 0.5)) for i in range(3)]\nawait asyncio.sleep(0)\nts[1].cancel()\nprint(await asyncio.gather(*ts, return_exceptions=True))",
+    );
+}
+
+#[test]
+fn a_print_keeps_its_double_quotes_and_backslashes() {
+    assert_runs_as_in_cpython(
+        "print_quotes",
+        "import json\nprint(json.dumps({'a': [1, 'b'], 'c': None}))\nprint('say \"hi\"', 'a\\\\b', repr('it\\'s'))\nprint('\"' * 80)",
     );
 }
