@@ -866,3 +866,11 @@ fn a_print_keeps_its_double_quotes_and_backslashes() {
         "import json\nprint(json.dumps({'a': [1, 'b'], 'c': None}))\nprint('say \"hi\"', 'a\\\\b', repr('it\\'s'))\nprint('\"' * 80)",
     );
 }
+
+#[test]
+fn a_cancel_reaches_the_awaited_task_at_once_even_when_its_sleep_ends_at_that_instant() {
+    assert_runs_as_in_cpython(
+        "cancel_reaches_awaited",
+        "ts = [asyncio.create_task(c) for c in [work('w1', 0.75), work('w2', 1), work('w3', 0.25), fail('f4', 0.25)]]\ndone, pending = await asyncio.wait(ts, timeout=0.125, return_when=asyncio.FIRST_EXCEPTION)\nfor t in pending:\n    t.cancel()\nt5 = asyncio.create_task(careful('k6', 0.25))\ntry:\n    print(await asyncio.wait_for(t5, 0.25))\nexcept TimeoutError:\n    print('timed out', t5.cancelled(), t5.done())",
+    );
+}

@@ -283,7 +283,10 @@ impl<'a> Interp<'a> {
         let mut tasks = Vec::new();
         gathered_tasks(items, &mut tasks);
         let ready = || self.gather_outcome(items, return_exceptions).is_some();
-        if let Err(why) = self.until(&f.task, &tasks, ready).await {
+        f.task.sig.set_awaiting(&tasks);
+        let waited = self.until(&f.task, &tasks, ready).await;
+        f.task.sig.set_awaiting(&[]);
+        if let Err(why) = waited {
             // Cancelling a gather cancels its children (a gather given to it, its own).
             tasks.iter().for_each(|t| {
                 t.cancel();

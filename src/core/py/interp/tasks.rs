@@ -26,15 +26,29 @@ pub struct Sig {
     waker: Mutex<Option<Waker>>,
     /// Deadlines that fired and whose `CancelledError` has not been turned into `TimeoutError`.
     fired: Mutex<Vec<u32>>,
+    /// The tasks this one awaits now (`await task`, `gather`): a cancellation reaches them at
+    /// once, as asyncio's `Task.cancel()` cancels the future the task waits on.
+    awaiting: Mutex<Vec<Arc<Sig>>>,
 }
 
 impl Sig {
     fn request_cancel(&self) {
-        self.cancel.store(true, Ordering::Release);
+        if self.cancel.swap(true, Ordering::AcqRel) {
+            return; // requested already (and passed on then)
+        }
         if let Ok(w) = self.waker.lock() {
             if let Some(w) = w.as_ref() {
                 w.wake_by_ref();
             }
+        }
+        let awaited = self.awaiting.lock().map(|a| a.clone()).unwrap_or_default();
+        awaited.iter().for_each(|s| s.request_cancel());
+    }
+
+    /// While `tasks` are awaited, a cancellation of this task reaches them at once.
+    pub fn set_awaiting(&self, tasks: &[Rc<TaskObj>]) {
+        if let Ok(mut a) = self.awaiting.lock() {
+            *a = tasks.iter().filter(|t| !t.is_done()).map(|t| t.sig.clone()).collect();
         }
     }
 
@@ -398,7 +412,10 @@ impl<'a> Interp<'a> {
     pub async fn join(&self, task: &Rc<TaskObj>, frame: &Frame) -> Res {
         if !task.is_done() {
             let mut done = std::pin::pin!(task.done_future());
-            if let Err(why) = self.suspend(&frame.task, done.as_mut()).await {
+            frame.task.sig.set_awaiting(std::slice::from_ref(task));
+            let waited = self.suspend(&frame.task, done.as_mut()).await;
+            frame.task.sig.set_awaiting(&[]);
+            if let Err(why) = waited {
                 // As in CPython, the awaiting task's cancellation (a timeout's too) reaches the
                 // awaited task, and is raised here once that task has finished.
                 task.cancel();
