@@ -874,3 +874,11 @@ fn a_cancel_reaches_the_awaited_task_at_once_even_when_its_sleep_ends_at_that_in
         "ts = [asyncio.create_task(c) for c in [work('w1', 0.75), work('w2', 1), work('w3', 0.25), fail('f4', 0.25)]]\ndone, pending = await asyncio.wait(ts, timeout=0.125, return_when=asyncio.FIRST_EXCEPTION)\nfor t in pending:\n    t.cancel()\nt5 = asyncio.create_task(careful('k6', 0.25))\ntry:\n    print(await asyncio.wait_for(t5, 0.25))\nexcept TimeoutError:\n    print('timed out', t5.cancelled(), t5.done())",
     );
 }
+
+#[test]
+fn a_timeout_already_past_cancels_its_task_soon_after_its_next_await_not_at_it() {
+    assert_runs_as_in_cpython(
+        "timeout_past",
+        "try:\n    async with asyncio.timeout(0):\n        await asyncio.sleep(0.75)\n        print('first sleep over')\n    print('in time')\nexcept TimeoutError:\n    print('block timed out')\nts = [asyncio.create_task(c) for c in [work('w4', 0.25), work('w5', 0.5), work('w6', 0.125), fail('f7', 0.25)]]\ndone, pending = await asyncio.wait(ts, timeout=0.5, return_when=asyncio.ALL_COMPLETED)\nprint(len(done), len(pending))",
+    );
+}

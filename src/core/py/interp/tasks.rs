@@ -202,7 +202,15 @@ impl Wake for DeadlineWake {
 /// An armed deadline (`asyncio.timeout(s)`): dropping it disarms the timer.
 pub struct Deadline {
     pub id: u32,
-    _sleep: Pin<Box<RunSleep>>,
+    _sleep: Option<Pin<Box<RunSleep>>>,
+    /// Whether it is still armed (for a deadline already past, whose handler is called soon).
+    armed: Rc<Cell<bool>>,
+}
+
+impl Drop for Deadline {
+    fn drop(&mut self) {
+        self.armed.set(false);
+    }
 }
 
 impl<'a> Interp<'a> {
@@ -210,12 +218,24 @@ impl<'a> Interp<'a> {
     /// entered), so a task exactly as long as its deadline times out, as in CPython.
     pub fn arm_deadline(&self, task: &TaskObj, ms: f64) -> Deadline {
         let id = self.deadline_id();
-        let mut sleep = Box::pin(self.ctx.clock.sleep(ms.max(0.0)));
         let waker = Waker::from(Arc::new(DeadlineWake { sig: task.sig.clone(), id }));
+        let armed = Rc::new(Cell::new(true));
+        if ms.is_nan() || ms <= 0.0 {
+            // Already past: asyncio calls the handler soon (`loop.call_soon`), not at once, so
+            // the task reaches its next await (and arms that sleep's timer) before it is cancelled.
+            let still = armed.clone();
+            self.lp.call_soon(move || {
+                if still.get() {
+                    waker.wake();
+                }
+            });
+            return Deadline { id, _sleep: None, armed };
+        }
+        let mut sleep = Box::pin(self.ctx.clock.sleep(ms));
         if sleep.as_mut().poll(&mut Context::from_waker(&waker)).is_ready() {
             waker.wake();
         }
-        Deadline { id, _sleep: sleep }
+        Deadline { id, _sleep: Some(sleep), armed }
     }
 
     /// Waits for `fut` in `task`, unless the task is cancelled first (by `task.cancel()` or a
