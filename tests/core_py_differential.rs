@@ -384,9 +384,11 @@ fn wait_with_timeout(g: &mut Gen) {
     // KNOWN: `wait(..., timeout=0)` is CPython's `call_later(0, ...)`, a timer whose callback
     // wakes the waiter one loop iteration later than a bare yield; here a zero timeout is a bare
     // yield, so a task finishing by a `sleep(0)` counts as pending here, done in CPython.
-    // KNOWN: with AWAITLAB_PY_DIFF_SEED=7, 1 program in 5,000 (case 1308) differs: a wait's
-    // timeout expiring at the instant a task's sleep ends wakes the task first in CPython, the
-    // waiter first here; the cause (the timers' order in the heap?) is not found yet.
+    // KNOWN: with AWAITLAB_PY_DIFF_SEED=7, 1 program in 5,000 (case 1308) differs. CPython's
+    // wait() cancels its timeout's timer in a done callback, an iteration before the waiter
+    // runs, so a cancelled timer at the heap's head is gone by then; here the waiter drops its
+    // timer when it runs, in the step that arms the next wait's timer. The heaps then differ,
+    // and a later timeout tied with a sleep pops in the other order (heapq is not stable).
     let t = ["0.125", "0.25", "0.5", "1"][g.below(4) as usize];
     let (f, d) = (g.name("f"), g.delay());
     g.emit(&format!("ts = [asyncio.create_task(c) for c in [{ws}, fail('{f}', {d})]]"));
