@@ -384,11 +384,6 @@ fn wait_with_timeout(g: &mut Gen) {
     // KNOWN: `wait(..., timeout=0)` is CPython's `call_later(0, ...)`, a timer whose callback
     // wakes the waiter one loop iteration later than a bare yield; here a zero timeout is a bare
     // yield, so a task finishing by a `sleep(0)` counts as pending here, done in CPython.
-    // KNOWN: with AWAITLAB_PY_DIFF_SEED=7, 1 program in 5,000 (case 1308) differs. CPython's
-    // wait() cancels its timeout's timer in a done callback, an iteration before the waiter
-    // runs, so a cancelled timer at the heap's head is gone by then; here the waiter drops its
-    // timer when it runs, in the step that arms the next wait's timer. The heaps then differ,
-    // and a later timeout tied with a sleep pops in the other order (heapq is not stable).
     let t = ["0.125", "0.25", "0.5", "1"][g.below(4) as usize];
     let (f, d) = (g.name("f"), g.delay());
     g.emit(&format!("ts = [asyncio.create_task(c) for c in [{ws}, fail('{f}', {d})]]"));
@@ -882,5 +877,13 @@ fn a_timeout_already_past_cancels_its_task_soon_after_its_next_await_not_at_it()
     assert_runs_as_in_cpython(
         "timeout_past",
         "try:\n    async with asyncio.timeout(0):\n        await asyncio.sleep(0.75)\n        print('first sleep over')\n    print('in time')\nexcept TimeoutError:\n    print('block timed out')\nts = [asyncio.create_task(c) for c in [work('w4', 0.25), work('w5', 0.5), work('w6', 0.125), fail('f7', 0.25)]]\ndone, pending = await asyncio.wait(ts, timeout=0.5, return_when=asyncio.ALL_COMPLETED)\nprint(len(done), len(pending))",
+    );
+}
+
+#[test]
+fn wait_cancels_its_timeout_timer_in_a_done_callback_before_the_waiter_runs() {
+    assert_runs_as_in_cpython(
+        "wait_timer_cancelled",
+        "ts = [asyncio.create_task(c) for c in [work('w1', 0.125), work('w2', 0), fail('f3', 0.25)]]\ndone, pending = await asyncio.wait(ts, timeout=1, return_when=asyncio.ALL_COMPLETED)\nprint(len(done), len(pending))\nts = [asyncio.create_task(c) for c in [work('w4', 0.75), work('w5', 0.25), work('w6', 0.75), fail('f7', 0.125)]]\ndone, pending = await asyncio.wait(ts, timeout=0.25, return_when=asyncio.ALL_COMPLETED)\nprint(len(done), len(pending), sorted(str(t.exception()) for t in done if t.exception()))\nfor t in pending:\n    t.cancel()",
     );
 }

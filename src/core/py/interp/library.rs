@@ -8,9 +8,10 @@
 //! that would fill the timeline with empty spans). A span a deadline interrupts closes with
 //! `timeout`, one a cancellation interrupts with `cancel`.
 
+use std::cell::RefCell;
 use std::future::poll_fn;
 use std::pin::pin;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use std::task::Poll;
 
 use futures::FutureExt;
@@ -390,24 +391,21 @@ impl<'a> Interp<'a> {
         }
     }
 
+    /// `asyncio.wait`, as CPython's `_wait`: a done callback on each task releases the waiter
+    /// (and cancels the timeout's timer) once `mode` is met, so the waiter runs an iteration
+    /// after that callback, and the timer is gone from the heap by then.
     async fn wait(&self, tasks: &[Rc<TaskObj>], mode: WaitMode, timeout: Option<f64>, f: &Frame) -> Res {
-        let failed = |t: &Rc<TaskObj>| matches!(t.result(), Some(Err(_))) && !t.was_cancelled();
-        let ready = || match mode {
-            WaitMode::FirstCompleted => tasks.iter().any(|t| t.is_done()),
-            WaitMode::FirstException => tasks.iter().all(|t| t.is_done()) || tasks.iter().any(failed),
-            WaitMode::AllCompleted => tasks.iter().all(|t| t.is_done()),
-        };
-        let waited = match timeout {
-            None => self.until(&f.task, tasks, ready).await,
-            Some(ms) => {
-                let timer = self.ctx.clock.sleep(ms);
-                let until = self.until(&f.task, tasks, ready);
-                match futures::future::select(pin!(timer), pin!(until)).await {
-                    futures::future::Either::Left(_) => Ok(()),
-                    futures::future::Either::Right((r, _)) => r,
-                }
-            }
-        };
+        let state = Rc::new(WaitState::default());
+        *state.timer.borrow_mut() = timeout.map(|ms| Box::pin(self.ctx.clock.sleep(ms)));
+        let weak: Rc<[Weak<TaskObj>]> = tasks.iter().map(Rc::downgrade).collect();
+        for t in tasks {
+            let (state, weak) = (state.clone(), weak.clone());
+            self.add_done_callback(t, Box::new(move || state.on_completion(&weak, mode)));
+        }
+        let released = poll_fn(|cx| state.poll(cx));
+        let waited = self.suspend(&f.task, pin!(released)).await;
+        state.timer.borrow_mut().take();
+        state.released.set(true);
         waited.map_err(|why| self.interrupted(&f.task, why))?;
         let (done, pending): (Vec<_>, Vec<_>) = tasks.iter().partition(|t| t.is_done());
         let done = self.make_set(done.into_iter().map(|t| Value::Task(t.clone())).collect())?;
@@ -821,5 +819,46 @@ fn gathered_tasks(items: &[Value], out: &mut Vec<Rc<TaskObj>>) {
             }
             _ => {}
         }
+    }
+}
+
+/// What `asyncio.wait`'s waiter and its tasks' done callbacks share.
+#[derive(Default)]
+struct WaitState {
+    timer: RefCell<Option<std::pin::Pin<Box<crate::core::clock::RunSleep>>>>,
+    released: std::cell::Cell<bool>,
+    waker: RefCell<Option<std::task::Waker>>,
+}
+
+impl WaitState {
+    /// A task's done callback: once `mode` is met, cancel the timer and release the waiter.
+    fn on_completion(&self, tasks: &[Weak<TaskObj>], mode: WaitMode) {
+        let tasks: Vec<_> = tasks.iter().filter_map(Weak::upgrade).collect();
+        let failed = |t: &Rc<TaskObj>| matches!(t.result(), Some(Err(_))) && !t.was_cancelled();
+        let met = match mode {
+            WaitMode::FirstCompleted => tasks.iter().any(|t| t.is_done()),
+            WaitMode::FirstException => tasks.iter().all(|t| t.is_done()) || tasks.iter().any(failed),
+            WaitMode::AllCompleted => tasks.iter().all(|t| t.is_done()),
+        };
+        if met && !self.released.replace(true) {
+            self.timer.borrow_mut().take();
+            if let Some(w) = self.waker.borrow_mut().take() {
+                w.wake();
+            }
+        }
+    }
+
+    /// The waiter: ready once released or once the timeout's timer fires.
+    fn poll(&self, cx: &mut std::task::Context<'_>) -> Poll<()> {
+        if self.released.get() {
+            return Poll::Ready(());
+        }
+        if let Some(timer) = self.timer.borrow_mut().as_mut() {
+            if std::future::Future::poll(timer.as_mut(), cx).is_ready() {
+                return Poll::Ready(());
+            }
+        }
+        *self.waker.borrow_mut() = Some(cx.waker().clone());
+        Poll::Pending
     }
 }

@@ -90,6 +90,8 @@ pub struct TaskObj {
     pub label: Rc<str>,
     result: RefCell<Option<Result<Value, Exc>>>,
     waiters: RefCell<Vec<Waker>>,
+    /// Done callbacks (`add_done_callback`): called soon after it finishes, in order.
+    callbacks: RefCell<Vec<Box<dyn FnOnce()>>>,
     pub sig: Arc<Sig>,
     attempts: Cell<u32>,
     pub depth: Cell<u32>,
@@ -294,6 +296,7 @@ impl<'a> Interp<'a> {
             label: label.clone(),
             result: RefCell::default(),
             waiters: RefCell::default(),
+            callbacks: RefCell::default(),
             sig: Arc::default(),
             attempts: Cell::new(0),
             depth: Cell::new(0),
@@ -423,8 +426,19 @@ impl<'a> Interp<'a> {
                 }
             });
         }
+        let callbacks = std::mem::take(&mut *task.callbacks.borrow_mut());
+        callbacks.into_iter().for_each(|c| self.lp.call_soon(c));
         let waiters = std::mem::take(&mut *task.waiters.borrow_mut());
         waiters.into_iter().for_each(Waker::wake);
+    }
+
+    /// `task.add_done_callback(callback)`: called soon after it finishes (soon, if it has).
+    pub fn add_done_callback(&self, task: &TaskObj, callback: Box<dyn FnOnce()>) {
+        if task.is_done() {
+            self.lp.call_soon(callback);
+        } else {
+            task.callbacks.borrow_mut().push(callback);
+        }
     }
 
     /// `await task` from `frame`'s task: its result, or its exception raised here. Cancelling
