@@ -381,10 +381,8 @@ fn wait_with_timeout(g: &mut Gen) {
     let n = 2 + g.below(2);
     let ws = g.works(n).join(", ");
     let mode = ["FIRST_COMPLETED", "ALL_COMPLETED", "FIRST_EXCEPTION"][g.below(3) as usize];
-    // KNOWN: `wait(..., timeout=0)` is CPython's `call_later(0, ...)`, a timer whose callback
-    // wakes the waiter one loop iteration later than a bare yield; here a zero timeout is a bare
-    // yield, so a task finishing by a `sleep(0)` counts as pending here, done in CPython.
-    let t = ["0.125", "0.25", "0.5", "1"][g.below(4) as usize];
+    // Sometimes 0: a timer already due (CPython's `call_later(0, ...)`), not a bare yield.
+    let t = ["0", "0.125", "0.25", "0.5", "1"][g.below(5) as usize];
     let (f, d) = (g.name("f"), g.delay());
     g.emit(&format!("ts = [asyncio.create_task(c) for c in [{ws}, fail('{f}', {d})]]"));
     g.emit(&format!("done, pending = await asyncio.wait(ts, timeout={t}, return_when=asyncio.{mode})"));
@@ -885,5 +883,13 @@ fn wait_cancels_its_timeout_timer_in_a_done_callback_before_the_waiter_runs() {
     assert_runs_as_in_cpython(
         "wait_timer_cancelled",
         "ts = [asyncio.create_task(c) for c in [work('w1', 0.125), work('w2', 0), fail('f3', 0.25)]]\ndone, pending = await asyncio.wait(ts, timeout=1, return_when=asyncio.ALL_COMPLETED)\nprint(len(done), len(pending))\nts = [asyncio.create_task(c) for c in [work('w4', 0.75), work('w5', 0.25), work('w6', 0.75), fail('f7', 0.125)]]\ndone, pending = await asyncio.wait(ts, timeout=0.25, return_when=asyncio.ALL_COMPLETED)\nprint(len(done), len(pending), sorted(str(t.exception()) for t in done if t.exception()))\nfor t in pending:\n    t.cancel()",
+    );
+}
+
+#[test]
+fn wait_with_a_timeout_of_0_releases_the_waiter_an_iteration_later_than_a_yield() {
+    assert_runs_as_in_cpython(
+        "wait_timeout_0",
+        "ts = [asyncio.create_task(c) for c in [work('w1', 0.5), work('w2', 0.25), work('w3', 0), fail('f4', 0.25)]]\ndone, pending = await asyncio.wait(ts, timeout=0, return_when=asyncio.FIRST_COMPLETED)\nprint(len(done), len(pending), sorted(t.result() for t in done))\nfor t in pending:\n    t.cancel()",
     );
 }

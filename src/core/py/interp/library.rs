@@ -396,7 +396,16 @@ impl<'a> Interp<'a> {
     /// after that callback, and the timer is gone from the heap by then.
     async fn wait(&self, tasks: &[Rc<TaskObj>], mode: WaitMode, timeout: Option<f64>, f: &Frame) -> Res {
         let state = Rc::new(WaitState::default());
-        *state.timer.borrow_mut() = timeout.map(|ms| Box::pin(self.ctx.clock.sleep(ms)));
+        match timeout {
+            // `call_later(0, ...)`: a timer already due, whose callback runs in the loop's next
+            // iteration (a bare yield would let the waiter run in it).
+            Some(ms) if ms <= 0.0 => {
+                let state = state.clone();
+                self.lp.call_soon(move || state.release());
+            }
+            Some(ms) => *state.timer.borrow_mut() = Some(Box::pin(self.ctx.clock.sleep(ms))),
+            None => {}
+        }
         let weak: Rc<[Weak<TaskObj>]> = tasks.iter().map(Rc::downgrade).collect();
         for t in tasks {
             let (state, weak) = (state.clone(), weak.clone());
@@ -840,7 +849,14 @@ impl WaitState {
             WaitMode::FirstException => tasks.iter().all(|t| t.is_done()) || tasks.iter().any(failed),
             WaitMode::AllCompleted => tasks.iter().all(|t| t.is_done()),
         };
-        if met && !self.released.replace(true) {
+        if met {
+            self.release();
+        }
+    }
+
+    /// Releases the waiter (once) and cancels the timeout's timer.
+    fn release(&self) {
+        if !self.released.replace(true) {
             self.timer.borrow_mut().take();
             if let Some(w) = self.waker.borrow_mut().take() {
                 w.wake();
