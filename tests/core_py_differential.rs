@@ -13,6 +13,12 @@
 //! loses its tie with work ending at the same instant: 562; a gather raises its last error, not
 //! its first: 5.
 //!
+//! KNOWN: seeds 1 to 8 of 5,000 programs each run clean but for one program of seed 6 (case
+//! 4031): two sleeps ending at the same instant, after timeouts, `wait(timeout=0)` and tasks
+//! cancelled earlier, wake in the other order than CPython's. asyncio's timer heap (`heapq`) is
+//! not stable, so equal deadlines pop in an order that depends on every push, pop and cancelled
+//! timer before; some step here still leaves the heap shaped differently. Not found by 15:55.
+//!
 //! What the generator keeps away from, on purpose (documented simplifications of the
 //! interpreter, `src/core/py/interp/mod.rs`): iterating sets (insertion order here, hash order in
 //! CPython), `random` (seeded by the scenario, not CPython's numbers), `as_completed` over
