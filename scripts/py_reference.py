@@ -43,7 +43,9 @@ Prints one JSON object per program, on one line:
   `sleep(0)`); "request": every stand-in aiohttp request (its planned time); and the waits, only
   when the call has to wait: "permit" (`Semaphore.acquire`, so `async with sem:`), "lock"
   (`Lock.acquire`), "event" (`Event.wait`), "queue" (`Queue.get` on an empty queue, `Queue.put` on
-  a full one). A span interrupted by a cancellation (a timeout's too) ends at the cancellation.
+  a full one, `Queue.join` with unfinished items), not when asyncio itself calls them
+  (`as_completed` waits on a Queue of its own, `Queue.join` on an Event of its own).
+  A span interrupted by a cancellation (a timeout's too) ends at the cancellation.
   Awaiting anything else (gather, a task, wait_for itself) makes no span.
 - `prints`: [time_ms, task index (null outside any task), text], the text as `print` would write
   it without its `end`. Nothing the program prints reaches stdout.
@@ -225,6 +227,8 @@ def _waiting(kind, would_block, method):
     has to wait."""
 
     async def wrapper(self, *args, **kwargs):
+        if sys._getframe(1).f_code.co_filename in _ASYNCIO_INTERNAL:
+            return await method(self, *args, **kwargs)  # as_completed's queue, Queue.join's event
         if would_block(self):
             return await _span(kind, method(self, *args, **kwargs))
         return await method(self, *args, **kwargs)
@@ -233,13 +237,19 @@ def _waiting(kind, would_block, method):
     return wrapper
 
 
+# asyncio's files whose own waits are not the program's: as_completed waits on a Queue of its
+# own, Queue.join on an Event of its own (recorded as the "queue" wait it is).
+_ASYNCIO_INTERNAL = (_ASYNCIO_DIR + "tasks.py", _ASYNCIO_DIR + "queues.py")
+
 # (class, method, span kind, whether a call would wait): patched while a program runs.
 WAITS = [
     (asyncio.Semaphore, "acquire", "permit", lambda s: s.locked()),
-    (asyncio.Lock, "acquire", "lock", lambda s: s.locked()),
+    # A Lock released to a waiter that has not run yet is not locked, but acquire still waits.
+    (asyncio.Lock, "acquire", "lock", lambda s: s.locked() or any(not w.cancelled() for w in (s._waiters or ()))),
     (asyncio.Event, "wait", "event", lambda s: not s.is_set()),
     (asyncio.Queue, "get", "queue", lambda s: s.empty()),
     (asyncio.Queue, "put", "queue", lambda s: s.full()),
+    (asyncio.Queue, "join", "queue", lambda s: s._unfinished_tasks > 0),
 ]
 
 

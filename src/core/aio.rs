@@ -442,7 +442,9 @@ impl Semaphore {
         Semaphore { value: Cell::new(permits), waiters: RefCell::default() }
     }
 
-    fn locked(&self) -> bool {
+    /// Whether an `acquire` now would wait (asyncio 3.12's `Semaphore.locked()`: no permit
+    /// left, or tasks waiting, a woken one included until it runs).
+    pub fn locked(&self) -> bool {
         self.value.get() == 0 || !self.waiters.borrow().is_empty()
     }
 

@@ -10,6 +10,7 @@
 //! The bounds below mirror what each pattern records (the table in `patterns/mod.rs`);
 //! `tests/core_budget.rs` runs scenarios and checks that no run ever exceeds them.
 
+use super::event::Kind;
 use super::patterns::retry::MAX_PAUSE_MS;
 use super::scenario::{Backoff, ClockKind, Offload, Pattern, Preset, Scenario, Source, MAX_TASKS};
 use super::workload::BREAKFAST;
@@ -51,7 +52,8 @@ pub const MAX_LABEL_BYTES: usize = 100;
 pub const BROWSER_LATENESS_MS: f64 = 7.0 * 86_400_000.0;
 
 /// The most one event of a valid run takes in a Run JSON: 105 bytes of keys, numbers and names,
-/// and its detail, which JSON writes as it is (the recorder keeps no character JSON escapes).
+/// and its detail, whose JSON form the recorder keeps within [`MAX_DETAIL_BYTES`] ([`tidy_detail`]:
+/// it keeps no character JSON escapes but a print's `"` and `\\`, counted two bytes each).
 pub const MAX_EVENT_JSON_BYTES: usize = 105 + MAX_DETAIL_BYTES;
 /// The most a Run JSON's fields other than events and labels take (its scenario's parameters, a
 /// code run's program among them, which JSON may write up to 6 bytes a byte: `\u0001`).
@@ -212,28 +214,38 @@ pub fn max_event_ms(s: &Scenario, clock: ClockKind) -> f64 {
     }
 }
 
-/// `detail` as the recorder keeps it: control characters become spaces, `"` and `\\` become
-/// `'` and `/` (so JSON writes it unescaped), and anything past [`MAX_DETAIL_BYTES`] is cut at a
-/// character boundary and ends in `…`. `None` when it is already so (the common case: no copy).
-pub fn tidy_detail(detail: &str) -> Option<String> {
-    let needs_tidy = |c: char| c.is_control() || c == '"' || c == '\\';
+/// `detail` as the recorder keeps it for an event of `kind`: control characters become spaces,
+/// `"` and `\\` become `'` and `/` (so JSON writes it unescaped) except in a [`Kind::Print`]'s
+/// text (the reader's own output, kept as printed: JSON escapes each in two bytes), and anything
+/// whose JSON form would pass [`MAX_DETAIL_BYTES`] is cut at a character boundary and ends in `…`.
+/// `None` when it is already so (the common case: no copy).
+pub fn tidy_detail(kind: Kind, detail: &str) -> Option<String> {
+    let keeps_quotes = kind == Kind::Print;
+    let needs_tidy = |c: char| c.is_control() || !keeps_quotes && (c == '"' || c == '\\');
     // Bytes first (every event's detail passes here): a control character is a byte below 0x20,
     // 0x7F, or U+0080..U+009F, which UTF-8 writes as 0xC2 0x80..0x9F; only then decode chars.
-    let suspect = |b: &u8| *b < 0x20 || matches!(*b, 0x7F | 0xC2 | b'"' | b'\\');
-    if detail.len() <= MAX_DETAIL_BYTES && (!detail.as_bytes().iter().any(suspect) || !detail.chars().any(needs_tidy)) {
+    let suspect = |b: &u8| *b < 0x20 || matches!(*b, 0x7F | 0xC2) || !keeps_quotes && matches!(*b, b'"' | b'\\');
+    // The bytes JSON writes for a tidy text: each kept `"` or `\\` takes two.
+    let json_len =
+        |t: &str| t.len() + if keeps_quotes { t.bytes().filter(|b| matches!(b, b'"' | b'\\')).count() } else { 0 };
+    let fits = json_len(detail) <= MAX_DETAIL_BYTES;
+    if fits && (!detail.as_bytes().iter().any(suspect) || !detail.chars().any(needs_tidy)) {
         return None;
     }
-    let cut = if detail.len() <= MAX_DETAIL_BYTES {
+    let cut = if fits {
         detail.len()
     } else {
         let room = MAX_DETAIL_BYTES - '…'.len_utf8();
-        (0..=room).rev().find(|&i| detail.is_char_boundary(i)).unwrap_or(0)
+        (0..=room.min(detail.len()))
+            .rev()
+            .find(|&i| detail.is_char_boundary(i) && json_len(&detail[..i]) <= room)
+            .unwrap_or(0)
     };
     let mut out: String = detail[..cut]
         .chars()
         .map(|c| match c {
-            '"' => '\'',
-            '\\' => '/',
+            '"' if !keeps_quotes => '\'',
+            '\\' if !keeps_quotes => '/',
             c if c.is_control() => ' ',
             c => c,
         })
@@ -256,12 +268,27 @@ mod tests {
 
     #[test]
     fn details_are_cut_at_a_character_boundary_and_control_characters_dropped() {
-        assert_eq!(tidy_detail("HTTP 404, 12 bytes"), None);
-        assert_eq!(tidy_detail("a\nb \"c\\d\"").as_deref(), Some("a b 'c/d'"));
-        assert_eq!(tidy_detail("a\u{85}b \u{7f}é").as_deref(), Some("a b  é"), "C1 and DEL controls too");
+        let tidy = |d: &str| tidy_detail(Kind::Fail, d);
+        assert_eq!(tidy("HTTP 404, 12 bytes"), None);
+        assert_eq!(tidy("a\nb \"c\\d\"").as_deref(), Some("a b 'c/d'"));
+        assert_eq!(tidy("a\u{85}b \u{7f}é").as_deref(), Some("a b  é"), "C1 and DEL controls too");
         let long = "é".repeat(200);
-        let cut = tidy_detail(&long).unwrap();
+        let cut = tidy(&long).unwrap();
         assert!(cut.len() <= MAX_DETAIL_BYTES && cut.ends_with('…'), "{} bytes", cut.len());
-        assert_eq!(tidy_detail(&cut), None, "a tidy detail stays as it is");
+        assert_eq!(tidy(&cut), None, "a tidy detail stays as it is");
+    }
+
+    #[test]
+    fn a_print_keeps_its_quotes_and_backslashes_within_the_json_budget() {
+        let tidy = |d: &str| tidy_detail(Kind::Print, d);
+        assert_eq!(tidy(r#"{"a": "b\\c"}"#), None, "kept as printed");
+        assert_eq!(tidy("a\tb").as_deref(), Some("a b"), "control characters still go");
+        for text in ["\"".repeat(80), format!("x{}", "\\".repeat(60)), "é\"".repeat(40), "a".repeat(99) + "\""] {
+            let kept = tidy(&text).unwrap_or_else(|| text.clone());
+            let json = serde_json::to_string(&kept).expect("JSON");
+            assert!(json.len() - 2 <= MAX_DETAIL_BYTES, "{} bytes of JSON for {kept}", json.len() - 2);
+            assert!(text.starts_with(kept.trim_end_matches('…')), "{kept}");
+            assert_eq!(tidy(&kept), None, "a tidy print stays as it is");
+        }
     }
 }

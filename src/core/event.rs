@@ -262,7 +262,7 @@ impl Recorder {
     pub fn record_line(&self, task: u32, attempt: u32, kind: Kind, phase: Phase, detail: impl Into<Text>, line: u32) {
         let t = self.elapsed();
         let detail = detail.into();
-        let detail = tidy_detail(&detail).map_or(detail, Text::from);
+        let detail = tidy_detail(kind, &detail).map_or(detail, Text::from);
         self.events.borrow_mut().push(Event { t, task, attempt, kind, phase, detail, line });
     }
 

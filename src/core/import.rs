@@ -252,7 +252,7 @@ fn check_scenario(run: &Run, scenario: &Scenario, tasks: u32) -> Result<(), Stri
 /// Tidies details as the recorder does (files written before it did may have longer ones).
 fn tidy_details(events: &mut [Event]) {
     for e in events {
-        if let Some(tidy) = budget::tidy_detail(&e.detail) {
+        if let Some(tidy) = budget::tidy_detail(e.kind, &e.detail) {
             e.detail = Text::from(tidy);
         }
     }

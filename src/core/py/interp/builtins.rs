@@ -50,7 +50,7 @@ builtins! {
     StrUpper = "upper", StrLower = "lower", StrStrip = "strip", StrLstrip = "lstrip", StrRstrip = "rstrip",
     StrSplit = "split", StrJoin = "join", StrReplace = "replace", StrStartswith = "startswith",
     StrEndswith = "endswith", StrFind = "find", StrCount = "count", StrFormat = "format", StrTitle = "title",
-    StrIsdigit = "isdigit", StrZfill = "zfill", StrLjust = "ljust", StrRjust = "rjust", StrCapitalize = "capitalize",
+    StrIsdigit = "isdigit", StrZfill = "zfill", StrLjust = "ljust", StrRjust = "rjust", StrCenter = "center", StrCapitalize = "capitalize",
     // Methods of list (and tuple), dict, set.
     ListAppend = "append", ListExtend = "extend", ListPop = "pop", ListInsert = "insert", ListRemove = "remove",
     SeqIndex = "index", SeqCount = "count", ListSort = "sort", ListReverse = "reverse", Clear = "clear",
@@ -158,6 +158,7 @@ const STR_METHODS: &[B] = &[
     B::StrZfill,
     B::StrLjust,
     B::StrRjust,
+    B::StrCenter,
     B::StrCapitalize,
 ];
 const LIST_METHODS: &[B] = &[
@@ -436,9 +437,9 @@ impl<'a> Interp<'a> {
                         None => raise(E::ValueError, format!("{}() arg is an empty sequence", b.name())),
                     };
                 }
-                let sorted = self.sort_values(items, key, false, f, line).await?;
-                let pick = if b == B::Min { sorted.first() } else { sorted.last() };
-                Ok(pick.cloned().unwrap_or(Value::None))
+                // Both keep the first of equal items, as Python's do: a stable sort, reversed for max.
+                let sorted = self.sort_values(items, key, b == B::Max, f, line).await?;
+                Ok(sorted.first().cloned().unwrap_or(Value::None))
             }
         }
     }
@@ -480,8 +481,6 @@ impl<'a> Interp<'a> {
         if let Some(e) = error {
             return Err(e);
         }
-        // max() keeps the first of equal largest items: stable sort then last would pick the
-        // last; Python's max returns the first maximal item, a difference only for ties.
         Ok(keyed.into_iter().map(|(_, v)| v).collect())
     }
 
@@ -872,10 +871,20 @@ impl<'a> Interp<'a> {
                 .to_owned()
             }
             StrSplit => {
-                let parts: Vec<Value> = match arg(0)? {
-                    Some(sep) if sep.is_empty() => return raise(E::ValueError, "empty separator"),
-                    Some(sep) => s.split(&**sep).map(Value::str).collect(),
-                    None => s.split_whitespace().map(Value::str).collect(),
+                let max = match args.get(1) {
+                    Some(m) => usize::try_from(want_int(m, "split")?).ok(),
+                    None => None,
+                };
+                let parts: Vec<Value> = match args.first().filter(|a| !matches!(a, Value::None)) {
+                    Some(_) => match arg(0)? {
+                        Some(sep) if sep.is_empty() => return raise(E::ValueError, "empty separator"),
+                        Some(sep) => match max {
+                            Some(m) => s.splitn(m + 1, &**sep).map(Value::str).collect(),
+                            None => s.split(&**sep).map(Value::str).collect(),
+                        },
+                        None => Vec::new(),
+                    },
+                    None => split_whitespace(s, max).into_iter().map(Value::str).collect(),
                 };
                 self.alloc(parts.len())?;
                 return Ok(Value::list(parts));
@@ -924,14 +933,20 @@ impl<'a> Interp<'a> {
             StrFormat => self.str_format(s, args)?,
             StrTitle | StrCapitalize => title(s, b == StrTitle),
             StrIsdigit => return Ok(Value::Bool(!s.is_empty() && s.chars().all(|c| c.is_ascii_digit()))),
-            StrZfill | StrLjust | StrRjust => {
+            StrZfill | StrLjust | StrRjust | StrCenter => {
                 let width = want_int(args.first().unwrap_or(&Value::None), b.name())?.clamp(0, 10_000) as usize;
-                let spec = match b {
-                    StrZfill => format!("0>{width}"),
-                    StrLjust => format!("<{width}"),
-                    _ => format!(">{width}"),
+                let fill = match args.get(1) {
+                    None => {
+                        if b == StrZfill {
+                            '0'
+                        } else {
+                            ' '
+                        }
+                    }
+                    Some(Value::Str(c)) if c.chars().count() == 1 => c.chars().next().unwrap_or(' '),
+                    Some(_) => return raise(E::TypeError, "The fill character must be exactly one character long"),
                 };
-                fmt::format_value(&Value::Str(s.clone()), &spec).unwrap_or_else(|_| s.to_string())
+                pad(s, width, fill, b)
             }
             _ => return raise(E::AttributeError, format!("'str' object has no attribute '{}'", b.name())),
         };
@@ -1116,6 +1131,44 @@ fn index_of(items: &[Value], x: &Value) -> Res {
         Some(i) => Ok(Value::Int(i as i64)),
         None => raise(E::ValueError, format!("{} is not in list", fmt::repr(x))),
     }
+}
+
+/// `s.zfill(width)`, `s.ljust(width, fill)`, `s.rjust(...)`, `s.center(...)` as Python pads
+/// (`zfill` after a leading sign; `center` puts the odd one on the left when `width` is odd).
+fn pad(s: &str, width: usize, fill: char, b: B) -> String {
+    let len = s.chars().count();
+    if len >= width {
+        return s.to_owned();
+    }
+    let margin = width - len;
+    let left = match b {
+        B::StrLjust => 0,
+        B::StrCenter => margin / 2 + (margin & width & 1),
+        _ => margin,
+    };
+    let fills = |n: usize| std::iter::repeat_n(fill, n).collect::<String>();
+    let (sign, rest) = match s.chars().next() {
+        Some(c @ ('+' | '-')) if b == B::StrZfill => (c.to_string(), &s[1..]),
+        _ => (String::new(), s),
+    };
+    format!("{sign}{}{rest}{}", fills(left), fills(margin - left))
+}
+
+/// `s.split()` / `s.split(None, max)`: runs of whitespace separate, at most `max` splits (the
+/// rest kept as it is, but for its leading whitespace).
+fn split_whitespace(s: &str, max: Option<usize>) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = s.trim_start();
+    while !rest.is_empty() {
+        if max.is_some_and(|m| out.len() == m) {
+            out.push(rest);
+            break;
+        }
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        out.push(&rest[..end]);
+        rest = rest[end..].trim_start();
+    }
+    out
 }
 
 fn title(s: &str, every_word: bool) -> String {

@@ -224,12 +224,14 @@ pub fn float_repr(f: f64) -> String {
     out
 }
 
-/// A parsed format spec: `[[fill]align][sign][0][width][,|_][.precision][type]`.
+/// A parsed format spec: `[[fill]align][sign][#][0][width][,|_][.precision][type]`.
 #[derive(Default)]
 struct Spec {
     fill: char,
     align: Option<char>,
     sign: Option<char>,
+    /// `#`: `0x`, `0o`, `0b` before an integer's digits.
+    alternate: bool,
     width: usize,
     group: Option<char>,
     precision: Option<usize>,
@@ -254,6 +256,10 @@ fn parse_spec(spec: &str) -> Result<Spec, String> {
     }
     if let Some(&c) = chars.get(i).filter(|c| matches!(c, '+' | '-' | ' ')) {
         s.sign = Some(c);
+        i += 1;
+    }
+    if chars.get(i) == Some(&'#') {
+        s.alternate = true;
         i += 1;
     }
     if chars.get(i) == Some(&'0') {
@@ -333,8 +339,17 @@ fn format_number(v: &Value, s: &Spec) -> Result<String, String> {
         (Some('f' | 'F'), _) => format!("{:.*}", s.precision.unwrap_or(6), abs),
         (Some('e' | 'E'), _) => sci(abs, s.precision.unwrap_or(6), s.kind == Some('E')),
         (Some('%'), _) => format!("{:.*}%", s.precision.unwrap_or(6), abs * 100.0),
-        (Some('g' | 'G') | None, _) => match s.precision {
-            Some(p) => general(abs, p.max(1)),
+        (Some('g' | 'G'), _) => general(abs, s.precision.unwrap_or(6).max(1), s.kind == Some('G')),
+        (None, _) => match s.precision {
+            // No type but a precision: `g`, with at least one digit after a fixed point.
+            Some(p) => {
+                let g = general(abs, p.max(1), false);
+                if g.contains(['.', 'e', 'n', 'i']) {
+                    g
+                } else {
+                    g + ".0"
+                }
+            }
             None => float_repr(abs),
         },
         (Some('x'), Some(i)) => format!("{:x}", i.unsigned_abs()),
@@ -352,7 +367,11 @@ fn format_number(v: &Value, s: &Spec) -> Result<String, String> {
         (false, Some(' ')) => " ",
         _ => "",
     };
-    Ok(format!("{sign}{digits}"))
+    let prefix = match s.kind {
+        Some(k @ ('x' | 'X' | 'b' | 'o')) if s.alternate && int.is_some() => format!("0{k}"),
+        _ => String::new(),
+    };
+    Ok(format!("{sign}{prefix}{digits}"))
 }
 
 fn sci(f: f64, precision: usize, upper: bool) -> String {
@@ -367,25 +386,26 @@ fn sci(f: f64, precision: usize, upper: bool) -> String {
     }
 }
 
-/// `:.Ng`: N significant digits, trailing zeros dropped.
-fn general(f: f64, precision: usize) -> String {
+/// `:.Ng`: N significant digits, trailing zeros dropped; scientific when the exponent (of the
+/// number rounded to N digits, as Python decides) is below -4 or at least N.
+fn general(f: f64, precision: usize, upper: bool) -> String {
     if f == 0.0 {
         return "0".into();
     }
-    let exp = f.log10().floor() as i32;
+    if !f.is_finite() {
+        let text = if f.is_nan() { "nan" } else { "inf" };
+        return if upper { text.to_uppercase() } else { text.into() };
+    }
+    let text = sci(f, precision - 1, upper);
+    let (m, e) = text.split_once(['e', 'E']).unwrap_or((&text, "0"));
+    let exp: i32 = e.parse().unwrap_or(0);
+    let trim =
+        |t: &str| if t.contains('.') { t.trim_end_matches('0').trim_end_matches('.').to_owned() } else { t.to_owned() };
     if exp < -4 || exp >= precision as i32 {
-        let text = sci(f, precision - 1, false);
-        let (m, e) = text.split_once('e').unwrap_or((&text, ""));
-        let m = if m.contains('.') { m.trim_end_matches('0').trim_end_matches('.') } else { m };
-        format!("{m}e{e}")
+        format!("{}{}{}", trim(m), if upper { 'E' } else { 'e' }, &text[m.len() + 1..])
     } else {
         let decimals = (precision as i32 - 1 - exp).max(0) as usize;
-        let text = format!("{f:.decimals$}");
-        if text.contains('.') {
-            text.trim_end_matches('0').trim_end_matches('.').to_owned()
-        } else {
-            text
-        }
+        trim(&format!("{f:.decimals$}"))
     }
 }
 
@@ -418,11 +438,16 @@ fn pad(body: String, s: &Spec, numeric: bool) -> String {
         '<' => body + &fills(fill),
         '^' => fills(fill / 2) + &body + &fills(fill - fill / 2),
         '=' => {
-            let (sign, rest) = match body.chars().next() {
-                Some(c @ ('-' | '+' | ' ')) => (c.to_string(), &body[1..]),
-                _ => (String::new(), &body[..]),
-            };
-            sign + &fills(fill) + rest
+            // Padding goes after the sign and an alternate form's `0x`.
+            let sign = usize::from(body.starts_with(['-', '+', ' ']));
+            let prefix =
+                if body[sign..].starts_with(['0']) && body[sign..].chars().nth(1).is_some_and(|c| "xXbo".contains(c)) {
+                    2
+                } else {
+                    0
+                };
+            let (head, rest) = body.split_at(sign + prefix);
+            head.to_owned() + &fills(fill) + rest
         }
         _ => fills(fill) + &body,
     }

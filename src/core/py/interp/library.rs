@@ -8,9 +8,10 @@
 //! that would fill the timeline with empty spans). A span a deadline interrupts closes with
 //! `timeout`, one a cancellation interrupts with `cancel`.
 
+use std::cell::RefCell;
 use std::future::poll_fn;
 use std::pin::pin;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use std::task::Poll;
 
 use futures::FutureExt;
@@ -64,7 +65,11 @@ impl<'a> Interp<'a> {
             }
             B::Gather => {
                 let return_exceptions = kw(&kwargs, "return_exceptions").is_some_and(Value::truthy);
-                let items = args.into_iter().map(|a| self.ensure_task(a, line)).collect::<Result<_, _>>()?;
+                let task_unless_gather = |a: Value| match &a {
+                    Value::Obj(o) if matches!(**o, Obj::Gather { .. }) => Ok(a),
+                    _ => self.ensure_task(a, line),
+                };
+                let items = args.into_iter().map(task_unless_gather).collect::<Result<_, _>>()?;
                 obj(Obj::Gather { items, return_exceptions })
             }
             B::CreateTask | B::EnsureFuture => match first {
@@ -276,47 +281,89 @@ impl<'a> Interp<'a> {
     }
 
     async fn gather(&self, items: &[Value], return_exceptions: bool, f: &Frame) -> Res {
-        let tasks: Vec<Rc<TaskObj>> =
-            items.iter().filter_map(|v| if let Value::Task(t) = v { Some(t.clone()) } else { None }).collect();
-        let failed = |t: &Rc<TaskObj>| matches!(t.result(), Some(Err(_)));
-        let ready = || tasks.iter().all(|t| t.is_done()) || (!return_exceptions && tasks.iter().any(failed));
-        if let Err(why) = self.until(&f.task, &tasks, ready).await {
-            // Cancelling a gather cancels its children.
+        let mut tasks = Vec::new();
+        gathered_tasks(items, &mut tasks);
+        let ready = || self.gather_outcome(items, return_exceptions).is_some();
+        f.task.sig.set_awaiting(&tasks);
+        let waited = self.until(&f.task, &tasks, ready).await;
+        f.task.sig.set_awaiting(&[]);
+        if let Err(why) = waited {
+            // Cancelling a gather cancels its children (a gather given to it, its own).
             tasks.iter().for_each(|t| {
                 t.cancel();
             });
             return Err(self.interrupted(&f.task, why));
         }
+        match self.gather_outcome(items, return_exceptions) {
+            Some(Ok(v)) => Ok(v),
+            Some(Err((_, exc))) => Err(Flow::Exc(Box::new(exc))),
+            None => Ok(Value::None),
+        }
+    }
+
+    /// A gather's outcome once it has one: its results, or (without `return_exceptions`) the
+    /// first error, with when it happened (finishing order).
+    fn gather_outcome(&self, items: &[Value], return_exceptions: bool) -> Option<Result<Value, (u64, Exc)>> {
+        let outcomes: Vec<_> = items.iter().map(|v| self.gathered_outcome(v)).collect();
         if !return_exceptions {
-            if let Some(first) = tasks.iter().filter(|t| failed(t)).min_by_key(|t| t.finish_seq()) {
-                if let Some(Err(exc)) = first.result() {
-                    return Err(Flow::Exc(Box::new(exc)));
-                }
+            let first = outcomes.iter().flatten().filter_map(|o| o.as_ref().err()).min_by_key(|e| e.0);
+            if let Some(first) = first {
+                return Some(Err(first.clone()));
             }
         }
-        let results = tasks
-            .iter()
-            .map(|t| match t.result() {
-                Some(Ok(v)) => v,
-                Some(Err(exc)) => exc.value,
-                None => Value::None,
-            })
-            .collect();
-        Ok(Value::list(results))
+        if outcomes.iter().any(Option::is_none) {
+            return None;
+        }
+        let results = outcomes.into_iter().flatten().map(|o| o.unwrap_or_else(|(_, exc)| exc.value)).collect();
+        Some(Ok(Value::list(results)))
+    }
+
+    /// The outcome of what a gather was given: a task's, or a gather's (given to another, a
+    /// gather is a future in CPython, not a task: it has no lane of its own).
+    fn gathered_outcome(&self, item: &Value) -> Option<Result<Value, (u64, Exc)>> {
+        match item {
+            Value::Task(t) => match t.result()? {
+                Ok(v) => Some(Ok(v)),
+                // A cancelled child's error as CPython's gather makes it: `CancelledError('')`
+                // without a message (the one raised in the task is `CancelledError()`).
+                Err(_) if t.was_cancelled() => {
+                    let msg = t.cancel_msg.borrow().clone().unwrap_or_default();
+                    let value = self.new_exception(self.classes.get(E::CancelledError), vec![Value::str(&msg)]);
+                    Some(Err((t.finish_seq(), Exc { value, trace: Vec::new() })))
+                }
+                Err(exc) => Some(Err((t.finish_seq(), exc))),
+            },
+            Value::Obj(o) => match &**o {
+                Obj::Gather { items, return_exceptions } => self.gather_outcome(items, *return_exceptions),
+                _ => Some(Ok(Value::None)),
+            },
+            _ => Some(Ok(Value::None)),
+        }
+    }
+
+    /// `wait_for(aw, 0)`: as CPython 3.12, the awaitable becomes a task (a lane), which is
+    /// cancelled before it starts (a coroutine's body never runs) and waited for; its result if
+    /// it had one, else `TimeoutError`.
+    async fn wait_for_now(&self, aw: Value, f: &Frame, line: u32) -> Res {
+        let Value::Task(t) = self.ensure_task(aw, line)? else { return raise(E::TimeoutError, "") };
+        if !t.is_done() {
+            t.cancel();
+            let waited = [t.clone()];
+            if let Err(why) = self.until(&f.task, &waited, || t.is_done()).await {
+                return Err(self.interrupted(&f.task, why));
+            }
+        }
+        match t.result() {
+            Some(Ok(v)) => Ok(v),
+            Some(Err(exc)) if !t.was_cancelled() => Err(Flow::Exc(Box::new(exc))),
+            _ => raise(E::TimeoutError, ""),
+        }
     }
 
     async fn wait_for(&self, aw: Value, timeout: Option<f64>, f: &Frame, line: u32) -> Res {
         let Some(ms) = timeout else { return self.await_value(aw, f, line).await };
         if ms <= 0.0 {
-            // CPython 3.12 wraps the awaitable in a task and cancels it before it starts: a
-            // coroutine's body never runs (a task given here is cancelled).
-            if let Value::Task(t) = &aw {
-                if let Some(Ok(v)) = t.result() {
-                    return Ok(v);
-                }
-                t.cancel();
-            }
-            return raise(E::TimeoutError, "");
+            return self.wait_for_now(aw, f, line).await;
         }
         let deadline = self.arm_deadline(&f.task, ms);
         let result = self.await_value(aw, f, line).await;
@@ -326,6 +373,12 @@ impl<'a> Interp<'a> {
     /// Leaving a deadline's scope: its `CancelledError` becomes `TimeoutError`.
     pub fn leave_deadline(&self, id: u32, result: Res, f: &Frame) -> Res {
         if !f.task.sig.take_fired(id) {
+            return result;
+        }
+        if f.task.sig.fired_before(id) {
+            // An enclosing deadline fired too (the same instant): as with CPython's counts of
+            // cancellation requests, the cancellation goes on to that scope, which turns it
+            // into its TimeoutError.
             return result;
         }
         match result {
@@ -338,24 +391,30 @@ impl<'a> Interp<'a> {
         }
     }
 
+    /// `asyncio.wait`, as CPython's `_wait`: a done callback on each task releases the waiter
+    /// (and cancels the timeout's timer) once `mode` is met, so the waiter runs an iteration
+    /// after that callback, and the timer is gone from the heap by then.
     async fn wait(&self, tasks: &[Rc<TaskObj>], mode: WaitMode, timeout: Option<f64>, f: &Frame) -> Res {
-        let failed = |t: &Rc<TaskObj>| matches!(t.result(), Some(Err(_))) && !t.was_cancelled();
-        let ready = || match mode {
-            WaitMode::FirstCompleted => tasks.iter().any(|t| t.is_done()),
-            WaitMode::FirstException => tasks.iter().all(|t| t.is_done()) || tasks.iter().any(failed),
-            WaitMode::AllCompleted => tasks.iter().all(|t| t.is_done()),
-        };
-        let waited = match timeout {
-            None => self.until(&f.task, tasks, ready).await,
-            Some(ms) => {
-                let timer = self.ctx.clock.sleep(ms);
-                let until = self.until(&f.task, tasks, ready);
-                match futures::future::select(pin!(timer), pin!(until)).await {
-                    futures::future::Either::Left(_) => Ok(()),
-                    futures::future::Either::Right((r, _)) => r,
-                }
+        let state = Rc::new(WaitState::default());
+        match timeout {
+            // `call_later(0, ...)`: a timer already due, whose callback runs in the loop's next
+            // iteration (a bare yield would let the waiter run in it).
+            Some(ms) if ms <= 0.0 => {
+                let state = state.clone();
+                self.lp.call_soon(move || state.release());
             }
-        };
+            Some(ms) => *state.timer.borrow_mut() = Some(Box::pin(self.ctx.clock.sleep(ms))),
+            None => {}
+        }
+        let weak: Rc<[Weak<TaskObj>]> = tasks.iter().map(Rc::downgrade).collect();
+        for t in tasks {
+            let (state, weak) = (state.clone(), weak.clone());
+            self.add_done_callback(t, Box::new(move || state.on_completion(&weak, mode)));
+        }
+        let released = poll_fn(|cx| state.poll(cx));
+        let waited = self.suspend(&f.task, pin!(released)).await;
+        state.timer.borrow_mut().take();
+        state.released.set(true);
         waited.map_err(|why| self.interrupted(&f.task, why))?;
         let (done, pending): (Vec<_>, Vec<_>) = tasks.iter().partition(|t| t.is_done());
         let done = self.make_set(done.into_iter().map(|t| Value::Task(t.clone())).collect())?;
@@ -524,14 +583,16 @@ impl<'a> Interp<'a> {
         Ok(Value::Task(t))
     }
 
-    /// A TaskGroup's child finished: its first error cancels the other children and the body.
-    pub fn group_child_done(&self, g: &GroupState, t: &TaskObj) {
-        let Some(Err(exc)) = t.result() else { return };
-        if t.was_cancelled() {
-            return;
+    /// A TaskGroup's child is done (its done callback), having failed with `failure` or not:
+    /// the first error cancels the other children and the body.
+    pub fn group_child_done(&self, g: &GroupState, failure: Option<Value>) {
+        g.settled.set(g.settled.get() + 1);
+        if let Some(w) = g.waker.borrow_mut().take() {
+            w.wake();
         }
+        let Some(exc) = failure else { return };
         let first = g.errors.borrow().is_empty();
-        g.errors.borrow_mut().push(exc.value);
+        g.errors.borrow_mut().push(exc);
         if first {
             for other in g.tasks.borrow().iter() {
                 other.cancel();
@@ -627,14 +688,18 @@ impl<'a> Interp<'a> {
                 t.cancel();
             }
         }
-        loop {
-            let tasks = g.tasks.borrow().clone();
-            if tasks.iter().all(|t| t.is_done()) {
-                break;
-            }
-            if self.until(&f.task, &tasks, || tasks.iter().all(|t| t.is_done())).await.is_err() {
+        let settled = || g.settled.get() == g.tasks.borrow().len();
+        while !settled() {
+            let mut all = pin!(poll_fn(|cx| {
+                if settled() {
+                    return Poll::Ready(());
+                }
+                *g.waker.borrow_mut() = Some(cx.waker().clone());
+                Poll::Pending
+            }));
+            if self.suspend(&f.task, all.as_mut()).await.is_err() {
                 propagate_cancel = true;
-                tasks.iter().for_each(|t| {
+                g.tasks.borrow().iter().for_each(|t| {
                     t.cancel();
                 });
             }
@@ -748,5 +813,68 @@ impl<'a> Interp<'a> {
     /// A dict for JSON objects, in their order.
     pub fn new_dict(&self) -> Dict {
         Dict::default()
+    }
+}
+
+/// The tasks a gather waits for: those given to it, and those of the gathers given to it.
+fn gathered_tasks(items: &[Value], out: &mut Vec<Rc<TaskObj>>) {
+    for item in items {
+        match item {
+            Value::Task(t) => out.push(t.clone()),
+            Value::Obj(o) => {
+                if let Obj::Gather { items, .. } = &**o {
+                    gathered_tasks(items, out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// What `asyncio.wait`'s waiter and its tasks' done callbacks share.
+#[derive(Default)]
+struct WaitState {
+    timer: RefCell<Option<std::pin::Pin<Box<crate::core::clock::RunSleep>>>>,
+    released: std::cell::Cell<bool>,
+    waker: RefCell<Option<std::task::Waker>>,
+}
+
+impl WaitState {
+    /// A task's done callback: once `mode` is met, cancel the timer and release the waiter.
+    fn on_completion(&self, tasks: &[Weak<TaskObj>], mode: WaitMode) {
+        let tasks: Vec<_> = tasks.iter().filter_map(Weak::upgrade).collect();
+        let failed = |t: &Rc<TaskObj>| matches!(t.result(), Some(Err(_))) && !t.was_cancelled();
+        let met = match mode {
+            WaitMode::FirstCompleted => tasks.iter().any(|t| t.is_done()),
+            WaitMode::FirstException => tasks.iter().all(|t| t.is_done()) || tasks.iter().any(failed),
+            WaitMode::AllCompleted => tasks.iter().all(|t| t.is_done()),
+        };
+        if met {
+            self.release();
+        }
+    }
+
+    /// Releases the waiter (once) and cancels the timeout's timer.
+    fn release(&self) {
+        if !self.released.replace(true) {
+            self.timer.borrow_mut().take();
+            if let Some(w) = self.waker.borrow_mut().take() {
+                w.wake();
+            }
+        }
+    }
+
+    /// The waiter: ready once released or once the timeout's timer fires.
+    fn poll(&self, cx: &mut std::task::Context<'_>) -> Poll<()> {
+        if self.released.get() {
+            return Poll::Ready(());
+        }
+        if let Some(timer) = self.timer.borrow_mut().as_mut() {
+            if std::future::Future::poll(timer.as_mut(), cx).is_ready() {
+                return Poll::Ready(());
+            }
+        }
+        *self.waker.borrow_mut() = Some(cx.waker().clone());
+        Poll::Pending
     }
 }

@@ -121,6 +121,10 @@ pub struct GroupState {
     pub errors: RefCell<Vec<Value>>,
     pub exiting: Cell<bool>,
     pub owner_cancelled: Cell<bool>,
+    /// Children whose done callback has run.
+    pub settled: Cell<usize>,
+    /// The body waiting in `async with`'s exit for the children.
+    pub waker: RefCell<Option<Waker>>,
 }
 
 /// `asyncio.as_completed`'s shared state: the tasks and which were handed out already.
@@ -327,7 +331,10 @@ impl<'a> Interp<'a> {
             (Obj::Queue(_), B::QGet | B::QJoin) => op(Value::None),
             (Obj::Queue(_), B::QPut) => op(args.into_iter().next().unwrap_or(Value::None)),
             (Obj::Sem(s), B::Release) => self.sem_release(s).map(|()| Value::None),
-            (Obj::Sem(s), B::Locked) => Ok(Value::Bool(s.held.get() >= s.initial)),
+            // A Lock is locked while held; a Semaphore also while a released permit waits for
+            // the task it was handed to (asyncio 3.12's rules).
+            (Obj::Sem(s), B::Locked) if s.kind == SemKind::Lock => Ok(Value::Bool(s.held.get() >= s.initial)),
+            (Obj::Sem(s), B::Locked) => Ok(Value::Bool(s.sem.locked())),
             (Obj::Event(e), B::EventSet) => {
                 e.set();
                 Ok(Value::None)

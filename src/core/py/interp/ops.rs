@@ -136,7 +136,9 @@ fn float_op(op: BinOp, a: f64, b: f64) -> Res {
                 return raise(E::ZeroDivisionError, "float modulo");
             }
             let r = a % b;
-            if r != 0.0 && ((r < 0.0) != (b < 0.0)) {
+            if r == 0.0 {
+                0.0f64.copysign(b) // Python's zero remainder takes the divisor's sign: 3.0 % -3 is -0.0
+            } else if (r < 0.0) != (b < 0.0) {
                 r + b
             } else {
                 r

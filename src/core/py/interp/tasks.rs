@@ -26,15 +26,29 @@ pub struct Sig {
     waker: Mutex<Option<Waker>>,
     /// Deadlines that fired and whose `CancelledError` has not been turned into `TimeoutError`.
     fired: Mutex<Vec<u32>>,
+    /// The tasks this one awaits now (`await task`, `gather`): a cancellation reaches them at
+    /// once, as asyncio's `Task.cancel()` cancels the future the task waits on.
+    awaiting: Mutex<Vec<Arc<Sig>>>,
 }
 
 impl Sig {
     fn request_cancel(&self) {
-        self.cancel.store(true, Ordering::Release);
+        if self.cancel.swap(true, Ordering::AcqRel) {
+            return; // requested already (and passed on then)
+        }
         if let Ok(w) = self.waker.lock() {
             if let Some(w) = w.as_ref() {
                 w.wake_by_ref();
             }
+        }
+        let awaited = self.awaiting.lock().map(|a| a.clone()).unwrap_or_default();
+        awaited.iter().for_each(|s| s.request_cancel());
+    }
+
+    /// While `tasks` are awaited, a cancellation of this task reaches them at once.
+    pub fn set_awaiting(&self, tasks: &[Rc<TaskObj>]) {
+        if let Ok(mut a) = self.awaiting.lock() {
+            *a = tasks.iter().filter(|t| !t.is_done()).map(|t| t.sig.clone()).collect();
         }
     }
 
@@ -49,6 +63,11 @@ impl Sig {
         let before = fired.len();
         fired.retain(|&f| f != id);
         fired.len() != before
+    }
+
+    /// Whether a deadline armed before `id` (an enclosing one) fired too.
+    pub fn fired_before(&self, id: u32) -> bool {
+        self.fired.lock().is_ok_and(|f| f.iter().any(|&other| other < id))
     }
 
     fn any_fired(&self) -> bool {
@@ -71,6 +90,8 @@ pub struct TaskObj {
     pub label: Rc<str>,
     result: RefCell<Option<Result<Value, Exc>>>,
     waiters: RefCell<Vec<Waker>>,
+    /// Done callbacks (`add_done_callback`): called soon after it finishes, in order.
+    callbacks: RefCell<Vec<Box<dyn FnOnce()>>>,
     pub sig: Arc<Sig>,
     attempts: Cell<u32>,
     pub depth: Cell<u32>,
@@ -183,7 +204,15 @@ impl Wake for DeadlineWake {
 /// An armed deadline (`asyncio.timeout(s)`): dropping it disarms the timer.
 pub struct Deadline {
     pub id: u32,
-    _sleep: Pin<Box<RunSleep>>,
+    _sleep: Option<Pin<Box<RunSleep>>>,
+    /// Whether it is still armed (for a deadline already past, whose handler is called soon).
+    armed: Rc<Cell<bool>>,
+}
+
+impl Drop for Deadline {
+    fn drop(&mut self) {
+        self.armed.set(false);
+    }
 }
 
 impl<'a> Interp<'a> {
@@ -191,24 +220,48 @@ impl<'a> Interp<'a> {
     /// entered), so a task exactly as long as its deadline times out, as in CPython.
     pub fn arm_deadline(&self, task: &TaskObj, ms: f64) -> Deadline {
         let id = self.deadline_id();
-        let mut sleep = Box::pin(self.ctx.clock.sleep(ms.max(0.0)));
         let waker = Waker::from(Arc::new(DeadlineWake { sig: task.sig.clone(), id }));
+        let armed = Rc::new(Cell::new(true));
+        if ms.is_nan() || ms <= 0.0 {
+            // Already past: asyncio calls the handler soon (`loop.call_soon`), not at once, so
+            // the task reaches its next await (and arms that sleep's timer) before it is cancelled.
+            let still = armed.clone();
+            self.lp.call_soon(move || {
+                if still.get() {
+                    waker.wake();
+                }
+            });
+            return Deadline { id, _sleep: None, armed };
+        }
+        let mut sleep = Box::pin(self.ctx.clock.sleep(ms));
         if sleep.as_mut().poll(&mut Context::from_waker(&waker)).is_ready() {
             waker.wake();
         }
-        Deadline { id, _sleep: sleep }
+        Deadline { id, _sleep: Some(sleep), armed }
     }
 
     /// Waits for `fut` in `task`, unless the task is cancelled first (by `task.cancel()` or a
     /// deadline): then `fut` is dropped and the interruption returned.
     pub async fn suspend<T>(&self, task: &TaskObj, mut fut: Pin<&mut dyn Future<Output = T>>) -> Result<T, Interrupt> {
+        // The task's waker is kept only while it is suspended here: a cancellation requested
+        // while it runs (a deadline of 0 armed, `task.cancel()` of itself) must not schedule it
+        // again, ahead of the tasks it goes on to create (it sees the request at its next await).
+        let forget_waker = || {
+            if let Ok(mut w) = task.sig.waker.lock() {
+                *w = None;
+            }
+        };
         poll_fn(|cx| {
             if task.sig.cancel.swap(false, Ordering::AcqRel) {
+                forget_waker();
                 let why = if task.sig.any_fired() { Interrupt::Deadline } else { Interrupt::Cancel };
                 return Poll::Ready(Err(why));
             }
             match fut.as_mut().poll(cx) {
-                Poll::Ready(v) => Poll::Ready(Ok(v)),
+                Poll::Ready(v) => {
+                    forget_waker();
+                    Poll::Ready(Ok(v))
+                }
                 Poll::Pending => {
                     if let Ok(mut w) = task.sig.waker.lock() {
                         *w = Some(cx.waker().clone());
@@ -243,6 +296,7 @@ impl<'a> Interp<'a> {
             label: label.clone(),
             result: RefCell::default(),
             waiters: RefCell::default(),
+            callbacks: RefCell::default(),
             sig: Arc::default(),
             attempts: Cell::new(0),
             depth: Cell::new(0),
@@ -358,10 +412,33 @@ impl<'a> Interp<'a> {
         task.seq.set(seq);
         let group = task.group.borrow_mut().take();
         if let Some(g) = group {
-            self.group_child_done(&g, task);
+            // A done callback, as CPython's TaskGroup has: it runs after the tasks already
+            // ready (a sibling whose sleep ended at the same time still ends normally), and the
+            // group's body leaves `async with` only once every child's has run.
+            let failure = match task.result() {
+                Some(Err(exc)) if !task.was_cancelled() => Some(exc.value),
+                _ => None,
+            };
+            let me = self.me.clone();
+            self.lp.call_soon(move || {
+                if let Some(ip) = me.upgrade() {
+                    ip.group_child_done(&g, failure);
+                }
+            });
         }
+        let callbacks = std::mem::take(&mut *task.callbacks.borrow_mut());
+        callbacks.into_iter().for_each(|c| self.lp.call_soon(c));
         let waiters = std::mem::take(&mut *task.waiters.borrow_mut());
         waiters.into_iter().for_each(Waker::wake);
+    }
+
+    /// `task.add_done_callback(callback)`: called soon after it finishes (soon, if it has).
+    pub fn add_done_callback(&self, task: &TaskObj, callback: Box<dyn FnOnce()>) {
+        if task.is_done() {
+            self.lp.call_soon(callback);
+        } else {
+            task.callbacks.borrow_mut().push(callback);
+        }
     }
 
     /// `await task` from `frame`'s task: its result, or its exception raised here. Cancelling
@@ -369,8 +446,14 @@ impl<'a> Interp<'a> {
     pub async fn join(&self, task: &Rc<TaskObj>, frame: &Frame) -> Res {
         if !task.is_done() {
             let mut done = std::pin::pin!(task.done_future());
-            if let Err(why) = self.suspend(&frame.task, done.as_mut()).await {
+            frame.task.sig.set_awaiting(std::slice::from_ref(task));
+            let waited = self.suspend(&frame.task, done.as_mut()).await;
+            frame.task.sig.set_awaiting(&[]);
+            if let Err(why) = waited {
+                // As in CPython, the awaiting task's cancellation (a timeout's too) reaches the
+                // awaited task, and is raised here once that task has finished.
                 task.cancel();
+                done.await;
                 return Err(self.interrupted(&frame.task, why));
             }
         }

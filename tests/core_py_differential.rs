@@ -1,0 +1,901 @@
+//! Differential test of the interpreter of the reader's asyncio code (issue 15): a deterministic
+//! generator writes small but varied asyncio programs in the supported subset, CPython 3.12 runs
+//! them all on its own event loop with a virtual clock (`scripts/py_reference.py`, one process for
+//! every program), the interpreter runs each on the virtual clock, and the two must agree on what
+//! the corpus test compares: the makespan, how and when each task ended, each task's spans, and
+//! every print (its time, its task and its text).
+//!
+//! `AWAITLAB_PY_DIFF_CASES` sets how many programs to generate (the default finishes in about
+//! ten seconds in a debug build), `AWAITLAB_PY_DIFF_SEED` the generator's seed.
+//!
+//! It fails when the interpreter is broken on purpose (3,000 programs, seed 1): ready tasks run
+//! last in, first out: 2,066 differ; a Semaphore wakes its last waiter first: 318; a deadline
+//! loses its tie with work ending at the same instant: 562; a gather raises its last error, not
+//! its first: 5.
+//!
+//! KNOWN: seeds 1 to 8 of 5,000 programs each run clean but for one program of seed 6 (case
+//! 4031): two sleeps ending at the same instant, after timeouts, `wait(timeout=0)` and tasks
+//! cancelled earlier, wake in the other order than CPython's. asyncio's timer heap (`heapq`) is
+//! not stable, so equal deadlines pop in an order that depends on every push, pop and cancelled
+//! timer before; some step here still leaves the heap shaped differently. Not found by 15:55.
+//!
+//! What the generator keeps away from, on purpose (documented simplifications of the
+//! interpreter, `src/core/py/interp/mod.rs`): iterating sets (insertion order here, hash order in
+//! CPython), `random` (seeded by the scenario, not CPython's numbers), `as_completed` over
+//! coroutines (CPython starts them in set order: only tasks are given to it), the order in which a
+//! failing TaskGroup cancels its other children (set order in CPython: they do not print when
+//! cancelled), `wait` over
+//! coroutines (CPython 3.12 refuses them), and sleeps that are not binary fractions of a second
+//! (CPython adds seconds in floating point, so 0.1 + 0.2 wakes after 0.3: a tie here, not there),
+//! integers past 64 bits (`OverflowError` here: no bigints).
+
+mod common;
+
+use std::fmt::Write as _;
+
+use awaitlab::core::event::{Event, Kind, Phase};
+use awaitlab::core::py::interp::run_virtual;
+use awaitlab::core::scenario::Scenario;
+use rand_core::{RngCore, SeedableRng};
+
+// ------------------------------------------------------------------------------------------------
+// The generator.
+// ------------------------------------------------------------------------------------------------
+
+/// What every program starts with: the helpers the constructs call.
+const PRELUDE: &str = r#"import asyncio
+
+
+async def work(name, d):
+    print("start", name)
+    await asyncio.sleep(d)
+    print("end", name)
+    return name
+
+
+async def fail(name, d):
+    print("start", name)
+    await asyncio.sleep(d)
+    print("raise", name)
+    raise ValueError(name)
+
+
+async def careful(name, d):
+    try:
+        print("start", name)
+        await asyncio.sleep(d)
+        print("end", name)
+        return name
+    except asyncio.CancelledError:
+        print("cancelled", name)
+        raise
+    finally:
+        print("finally", name)
+
+"#;
+
+/// One program being written: the lines of `main`'s body, and a counter for fresh names.
+struct Gen {
+    rng: rand_pcg::Pcg64,
+    body: Vec<String>,
+    next: u32,
+}
+
+impl Gen {
+    fn below(&mut self, n: u32) -> u32 {
+        self.rng.next_u32() % n
+    }
+
+    /// A sleep's length: a binary fraction of a second (exact in floating point), often equal to
+    /// another one drawn, sometimes 0.
+    fn delay(&mut self) -> &'static str {
+        ["0", "0.125", "0.25", "0.25", "0.5", "0.75", "1"][self.below(7) as usize]
+    }
+
+    /// A fresh name with `prefix`.
+    fn name(&mut self, prefix: &str) -> String {
+        self.next += 1;
+        format!("{prefix}{}", self.next)
+    }
+
+    /// Adds `code`, its lines indented into `main`'s body.
+    fn emit(&mut self, code: &str) {
+        for line in code.lines() {
+            self.body.push(format!("    {line}"));
+        }
+    }
+
+    /// `n` calls of `work` with fresh names and drawn delays, as Python expressions.
+    fn works(&mut self, n: u32) -> Vec<String> {
+        (0..n)
+            .map(|_| {
+                let (name, d) = (self.name("w"), self.delay());
+                format!("work('{name}', {d})")
+            })
+            .collect()
+    }
+}
+
+/// The constructs, each a small function adding a block to `main`.
+const CONSTRUCTS: &[fn(&mut Gen)] = &[
+    sleeps,
+    gather,
+    gather_nested,
+    create_task_await_later,
+    semaphore,
+    lock,
+    event,
+    queue,
+    wait_for,
+    timeout_block,
+    task_group,
+    wait,
+    as_completed,
+    cancel,
+    exceptions,
+    arithmetic,
+    fstrings,
+    comprehensions,
+    containers,
+    strings,
+    sorting_and_slicing,
+    wait_with_timeout,
+    wait_for_a_task,
+    cancel_in_a_wait,
+    nested_timeouts,
+    queue_nowait,
+    event_clear,
+    async_context_manager,
+    exception_chains,
+    numbers,
+    more_formats,
+];
+
+/// A whole program: the prelude, `main` of 2 to 4 constructs, `asyncio.run(main())`.
+fn program(seed: u64) -> String {
+    let mut g = Gen { rng: rand_pcg::Pcg64::seed_from_u64(seed), body: Vec::new(), next: 0 };
+    let n = 2 + g.below(3);
+    for _ in 0..n {
+        let c = CONSTRUCTS[g.below(CONSTRUCTS.len() as u32) as usize];
+        c(&mut g);
+    }
+    g.emit("print('main done')");
+    format!("{PRELUDE}\nasync def main():\n{}\n\n\nasyncio.run(main())\n", g.body.join("\n"))
+}
+
+fn sleeps(g: &mut Gen) {
+    for _ in 0..1 + g.below(3) {
+        let d = g.delay();
+        g.emit(&format!("await asyncio.sleep({d})"));
+    }
+    let w = g.works(1).remove(0);
+    g.emit(&format!("print('awaited', await {w})"));
+}
+
+fn gather(g: &mut Gen) {
+    let n = 1 + g.below(3);
+    let mut aws = g.works(n);
+    // No failure, one, or two (often at the same instant: which error is raised then).
+    for _ in 0..g.below(3) {
+        let (f, d) = (g.name("f"), g.delay());
+        let at = g.below(aws.len() as u32 + 1) as usize;
+        aws.insert(at, format!("fail('{f}', {d})"));
+    }
+    let aws = aws.join(", ");
+    if g.below(2) == 0 {
+        g.emit(&format!("res = await asyncio.gather({aws}, return_exceptions=True)"));
+        g.emit("print([r if isinstance(r, str) else repr(r) for r in res])");
+    } else {
+        g.emit(&format!(
+            "try:\n    print(await asyncio.gather({aws}))\nexcept ValueError as e:\n    print('gather raised', e)"
+        ));
+    }
+}
+
+fn gather_nested(g: &mut Gen) {
+    let inner = g.works(2).join(", ");
+    let outer = g.works(1).join(", ");
+    let flag = if g.below(2) == 0 { ", return_exceptions=True" } else { "" };
+    g.emit(&format!("print(await asyncio.gather({outer}, asyncio.gather({inner}){flag}))"));
+}
+
+fn create_task_await_later(g: &mut Gen) {
+    let (t, w, d) = (g.name("t"), g.works(1).remove(0), g.delay());
+    g.emit(&format!("{t} = asyncio.create_task({w})\nprint('created', {t}.done())\nawait asyncio.sleep({d})"));
+    g.emit(&format!("print('before await', {t}.done())\nprint('result', await {t}, {t}.result())"));
+}
+
+fn semaphore(g: &mut Gen) {
+    let (k, f) = (1 + g.below(3), g.name("guarded"));
+    let n = 2 + g.below(4);
+    let ds: Vec<&str> = (0..n).map(|_| g.delay()).collect();
+    g.emit(&format!("sem = asyncio.Semaphore({k})\nasync def {f}(i, d):\n    async with sem:"));
+    g.emit("        print('in', i, sem.locked())\n        await asyncio.sleep(d)\n    return i");
+    g.emit(&format!("print(await asyncio.gather(*[{f}(i, d) for i, d in enumerate([{}])]))", ds.join(", ")));
+}
+
+fn lock(g: &mut Gen) {
+    let f = g.name("locked");
+    let ds: Vec<&str> = (0..2 + g.below(3)).map(|_| g.delay()).collect();
+    g.emit(&format!("lk = asyncio.Lock()\nasync def {f}(i, d):\n    await asyncio.sleep(d)\n    async with lk:"));
+    g.emit("        print('holding', i)\n        await asyncio.sleep(0.25)\n    print('released', i, lk.locked())");
+    g.emit(&format!("await asyncio.gather(*[{f}(i, d) for i, d in enumerate([{}])])", ds.join(", ")));
+}
+
+fn event(g: &mut Gen) {
+    let (f, s) = (g.name("waiter"), g.name("setter"));
+    let (n, d) = (1 + g.below(3), g.delay());
+    g.emit(&format!("ev = asyncio.Event()\nasync def {f}(i):\n    print('waiting', i)\n    await ev.wait()"));
+    g.emit(&format!(
+        "    print('woken', i, ev.is_set())\n    return i\nasync def {s}():\n    await asyncio.sleep({d})"
+    ));
+    g.emit(&format!(
+        "    print('set')\n    ev.set()\nprint(await asyncio.gather(*[{f}(i) for i in range({n})], {s}()))"
+    ));
+}
+
+fn queue(g: &mut Gen) {
+    let (p, c) = (g.name("producer"), g.name("consumer"));
+    let (max, items, workers) = (g.below(3), 2 + g.below(4), 1 + g.below(2));
+    let (dp, dc) = (g.delay(), g.delay());
+    g.emit(&format!("q = asyncio.Queue(maxsize={max})\nasync def {p}():\n    for i in range({items}):"));
+    g.emit(&format!("        await q.put(i)\n        print('put', i, q.qsize())\n        await asyncio.sleep({dp})"));
+    g.emit(&format!("async def {c}(w):\n    while True:\n        item = await q.get()"));
+    g.emit(&format!("        print('got', w, item)\n        await asyncio.sleep({dc})\n        q.task_done()"));
+    g.emit(&format!("cs = [asyncio.create_task({c}(w)) for w in range({workers})]\nawait {p}()\nawait q.join()"));
+    g.emit("for c in cs:\n    c.cancel()\nprint(await asyncio.gather(*cs, return_exceptions=True))");
+}
+
+fn wait_for(g: &mut Gen) {
+    let (w, t) = (g.delay(), if g.below(3) == 0 { "0.25" } else { g.delay() });
+    let (name, wrapped) = (g.name("wf"), if g.below(2) == 0 { "careful" } else { "work" });
+    g.emit(&format!("try:\n    print('got', await asyncio.wait_for({wrapped}('{name}', {w}), timeout={t}))"));
+    g.emit("except TimeoutError:\n    print('timed out')");
+}
+
+fn timeout_block(g: &mut Gen) {
+    let (t, a, b) = (g.delay(), g.delay(), g.delay());
+    g.emit(&format!("try:\n    async with asyncio.timeout({t}):\n        await asyncio.sleep({a})"));
+    g.emit(&format!("        print('first sleep over')\n        await asyncio.sleep({b})\n    print('in time')"));
+    g.emit("except TimeoutError:\n    print('block timed out')");
+}
+
+/// A TaskGroup of 1 to 3 children, and most times a failing one. The children do not print
+/// when cancelled: CPython's group cancels them in the order of a set (by address).
+fn task_group(g: &mut Gen) {
+    let mut children = vec![];
+    for _ in 0..1 + g.below(3) {
+        let (n, d) = (g.name("c"), g.delay());
+        children.push(format!("work('{n}', {d})"));
+    }
+    if g.below(3) > 0 {
+        let (n, d) = (g.name("f"), g.delay());
+        let at = g.below(children.len() as u32 + 1) as usize;
+        children.insert(at, format!("fail('{n}', {d})"));
+    }
+    g.emit("try:\n    async with asyncio.TaskGroup() as tg:");
+    for c in &children {
+        g.emit(&format!("        tg.create_task({c})"));
+    }
+    g.emit("    print('group done')\nexcept ExceptionGroup as eg:\n    print('group failed', [str(e) for e in eg.exceptions])");
+}
+
+fn wait(g: &mut Gen) {
+    let n = 2 + g.below(2);
+    let ws = g.works(n).join(", ");
+    let mode = ["FIRST_COMPLETED", "ALL_COMPLETED"][g.below(2) as usize];
+    g.emit(&format!("ts = [asyncio.create_task(c) for c in [{ws}]]"));
+    g.emit(&format!("done, pending = await asyncio.wait(ts, return_when=asyncio.{mode})"));
+    g.emit("print(sorted(t.result() for t in done), len(pending))");
+    if g.below(2) == 0 {
+        g.emit("for t in pending:\n    t.cancel()");
+    }
+}
+
+fn as_completed(g: &mut Gen) {
+    let n = 2 + g.below(2);
+    let ws = g.works(n).join(", ");
+    g.emit(&format!("for c in asyncio.as_completed([asyncio.create_task(c) for c in [{ws}]]):"));
+    g.emit("    print('completed', await c)");
+}
+
+fn cancel(g: &mut Gen) {
+    let (t, n, d, at) = (g.name("t"), g.name("k"), g.delay(), g.delay());
+    g.emit(&format!("{t} = asyncio.create_task(careful('{n}', {d}))\nawait asyncio.sleep({at})"));
+    g.emit(&format!("print('cancel', {t}.cancel(), {t}.done())\ntry:\n    print('result', await {t})"));
+    g.emit(&format!("except asyncio.CancelledError:\n    print('saw cancel', {t}.cancelled())"));
+}
+
+fn exceptions(g: &mut Gen) {
+    let (n, d) = (g.name("e"), g.delay());
+    let kind = ["ValueError", "KeyError", "ZeroDivisionError"][g.below(3) as usize];
+    let raise = match kind {
+        "ValueError" => format!("await fail('{n}', {d})"),
+        "KeyError" => format!("await asyncio.sleep({d})\n    {{}}['{n}']"),
+        _ => format!("await asyncio.sleep({d})\n    1 // 0"),
+    };
+    g.emit(&format!("try:\n    {raise}\nexcept {kind} as e:\n    print('caught', type(e).__name__, e)"));
+    g.emit("else:\n    print('no error')\nfinally:\n    print('finally')");
+}
+
+/// A small integer, negative a third of the time.
+fn int(g: &mut Gen) -> i64 {
+    let n = i64::from(g.below(40));
+    if g.below(3) == 0 {
+        -n
+    } else {
+        n
+    }
+}
+
+fn arithmetic(g: &mut Gen) {
+    let (a, b) = (int(g), int(g));
+    let b = if b == 0 { -7 } else { b };
+    let x = f64::from(g.below(80) as i32 - 40) / 4.0;
+    g.emit(&format!("a, b, x = {a}, {b}, {x:?}\nprint(a // b, a % b, -a // b, a / b, divmod(a, b))"));
+    g.emit("print(x // 2, x % -3, x * b, a ** 2, abs(x), round(x), round(x, 1), int(x), a == x)");
+}
+
+fn fstrings(g: &mut Gen) {
+    let (n, x) = (int(g) * 1000 + int(g), f64::from(g.below(20000) as i32 - 10000) / 64.0);
+    let spec = [":.2f", ":>8", ":<6", ":^9", ":08.3f", ":,", ":.1%", ":+", ":e", ":g", ""][g.below(11) as usize];
+    let ispec = [":05d", ":x", ":>6", ":,", ":+d", ":b", ":o", ""][g.below(8) as usize];
+    g.emit(&format!(
+        "n, x, s = {n}, {x:?}, 'ab'\nprint(f'[{{x{spec}}}] [{{n{ispec}}}] [{{s!r}}] [{{s:>4}}] {{n}} {{x}}')"
+    ));
+    g.emit("print('%d|%5.1f|%s' % (n, x, s), '{} {}'.format(n, s), str(x), repr(s))");
+}
+
+fn comprehensions(g: &mut Gen) {
+    let (n, m) = (2 + g.below(6), 2 + g.below(4));
+    g.emit(&format!("xs = [i * i - {m} for i in range({n}) if i % {m} != 1]"));
+    g.emit(&format!("print(xs, {{i: i % {m} for i in xs}}, [(a, b) for a in range(2) for b in range(a, {m})])"));
+    g.emit(
+        "print(sum(xs), min(xs, default=0), max(xs, default=None), [x for x in reversed(xs)], list(zip(xs, 'abc')))",
+    );
+}
+
+fn containers(g: &mut Gen) {
+    let (a, b) = (int(g), int(g));
+    g.emit(&format!("d = {{'a': {a}, 'b': {b}}}\nd['c'] = d.get('a', 0) + d.get('z', 5)\nd.setdefault('b', 9)"));
+    g.emit(&format!("d.update({{'e': {a} - {b}}})\nprint(d, list(d.items()), d.pop('a'), sorted(d), len(d))"));
+    g.emit(&format!("xs = [{a}, {b}, {a}]\nxs.append(3)\nxs.insert(1, 8)\nxs.extend([0, {b}])\nprint(xs.pop(), xs.index({b}), xs.count({a}))"));
+    g.emit("xs.remove(8)\nxs.reverse()\nprint(xs)\nxs.sort()\nprint(xs, xs[::-1], 3 in xs)");
+}
+
+fn strings(g: &mut Gen) {
+    let s = ["  Hello, World  ", "a-b-c", "asyncio rocks", "x,,y"][g.below(4) as usize];
+    g.emit(&format!("s = '{s}'\nprint(s.strip(), s.upper(), s.lower(), s.split(), s.split(','), s.split('-', 1))"));
+    g.emit("print(s.replace('o', '0'), s.startswith(' '), s.endswith('s'), s.find('o'), s.count('o'), s.title())");
+    g.emit("print('-'.join(s.split()), s.strip().center(20, '*'), s.zfill(18), len(s), s[1:4], s[::-2])");
+}
+
+fn sorting_and_slicing(g: &mut Gen) {
+    let words: Vec<String> = (0..3 + g.below(4))
+        .map(|_| ["pear", "fig", "apple", "kiwi", "date"][g.below(5) as usize].to_string())
+        .collect();
+    let (a, b) = (int(g) % 8, int(g) % 8);
+    let c = [1, 2, -1, -2, 3][g.below(5) as usize];
+    g.emit(&format!(
+        "ws = {words:?}\nprint(sorted(ws), sorted(ws, key=len), sorted(ws, key=lambda w: (-len(w), w), reverse=True))"
+    ));
+    g.emit(&format!("print(ws[{a}:{b}], ws[{a}:{b}:{c}], ws[{a}:], ws[:{b}:{c}], sorted(set(ws)), max(ws, key=len))"));
+    g.emit("print(sorted(enumerate(ws), key=lambda p: p[1])[:2], list(map(len, ws)), list(filter(lambda w: 'a' in w, ws)))");
+}
+
+fn wait_with_timeout(g: &mut Gen) {
+    let n = 2 + g.below(2);
+    let ws = g.works(n).join(", ");
+    let mode = ["FIRST_COMPLETED", "ALL_COMPLETED", "FIRST_EXCEPTION"][g.below(3) as usize];
+    // Sometimes 0: a timer already due (CPython's `call_later(0, ...)`), not a bare yield.
+    let t = ["0", "0.125", "0.25", "0.5", "1"][g.below(5) as usize];
+    let (f, d) = (g.name("f"), g.delay());
+    g.emit(&format!("ts = [asyncio.create_task(c) for c in [{ws}, fail('{f}', {d})]]"));
+    g.emit(&format!("done, pending = await asyncio.wait(ts, timeout={t}, return_when=asyncio.{mode})"));
+    g.emit("print(len(done), len(pending), sorted(str(t.exception()) for t in done if t.exception()))");
+    g.emit("print(sorted(t.result() for t in done if not t.exception()))\nfor t in pending:\n    t.cancel()");
+}
+
+fn wait_for_a_task(g: &mut Gen) {
+    let (t, n, d, to) = (g.name("t"), g.name("k"), g.delay(), g.delay());
+    g.emit(&format!(
+        "{t} = asyncio.create_task(careful('{n}', {d}))\ntry:\n    print(await asyncio.wait_for({t}, {to}))"
+    ));
+    g.emit(&format!("except TimeoutError:\n    print('timed out', {t}.cancelled(), {t}.done())"));
+}
+
+fn cancel_in_a_wait(g: &mut Gen) {
+    let (f, at) = (g.name("blocked"), g.delay());
+    let which = ["lk = asyncio.Lock()", "lk = asyncio.Semaphore(1)"][g.below(2) as usize];
+    g.emit(&format!("{which}\nasync def {f}(i, d):\n    try:\n        async with lk:"));
+    g.emit("            print('has it', i)\n            await asyncio.sleep(d)\n    except asyncio.CancelledError:\n        print('cancelled', i)\n        raise");
+    g.emit(&format!(
+        "ts = [asyncio.create_task({f}(i, 0.5)) for i in range(3)]\nawait asyncio.sleep({at})\nts[1].cancel()"
+    ));
+    g.emit("print(await asyncio.gather(*ts, return_exceptions=True))");
+}
+
+fn nested_timeouts(g: &mut Gen) {
+    let (a, b, d) = (g.delay(), g.delay(), g.delay());
+    g.emit(&format!(
+        "try:\n    async with asyncio.timeout({a}):\n        try:\n            async with asyncio.timeout({b}):"
+    ));
+    g.emit(&format!("                await asyncio.sleep({d})\n                print('inner in time')\n        except TimeoutError:"));
+    g.emit("            print('inner timed out')\n        await asyncio.sleep(0.25)\n        print('outer in time')");
+    g.emit("except TimeoutError:\n    print('outer timed out')");
+}
+
+fn queue_nowait(g: &mut Gen) {
+    let (max, n) = (1 + g.below(3), 1 + g.below(4));
+    g.emit(&format!("q = asyncio.Queue({max})\nfor i in range({n}):\n    try:\n        q.put_nowait(i)"));
+    g.emit("    except asyncio.QueueFull:\n        print('full at', i, q.full())");
+    g.emit(&format!(
+        "for i in range({}):\n    try:\n        print('got', q.get_nowait(), q.qsize(), q.empty())",
+        n + 1
+    ));
+    g.emit("    except asyncio.QueueEmpty:\n        print('empty')");
+}
+
+fn event_clear(g: &mut Gen) {
+    let (f, d) = (g.name("pulse"), g.delay());
+    g.emit(&format!(
+        "ev = asyncio.Event()\nasync def {f}():\n    await asyncio.sleep({d})\n    ev.set()\n    print('set')"
+    ));
+    g.emit("    ev.clear()\n    print('cleared', ev.is_set())\n    await asyncio.sleep(0.25)\n    ev.set()");
+    g.emit(&format!("async def watch(i):\n    await ev.wait()\n    print('saw', i, ev.is_set())\nawait asyncio.gather(watch(0), {f}(), watch(1))"));
+}
+
+fn async_context_manager(g: &mut Gen) {
+    let (c, d, raise) = (g.name("Res"), g.delay(), g.below(2) == 0);
+    g.emit(&format!(
+        "class {c}:\n    def __init__(self, name):\n        self.name = name\n    async def __aenter__(self):"
+    ));
+    g.emit(&format!("        await asyncio.sleep({d})\n        print('enter', self.name)\n        return self"));
+    g.emit("    async def __aexit__(self, et, e, tb):\n        print('exit', self.name, et.__name__ if et else None)\n        return et is KeyError");
+    let body = if raise { "raise KeyError('k')" } else { "print('inside', r.name)" };
+    g.emit(&format!(
+        "try:\n    async with {c}('r') as r:\n        await asyncio.sleep(0.125)\n        {body}\n    print('after')"
+    ));
+    g.emit("except ValueError as e:\n    print('escaped', e)");
+}
+
+fn exception_chains(g: &mut Gen) {
+    let (n, d) = (g.name("x"), g.delay());
+    g.emit(&format!("def check(v):\n    if v < 0:\n        raise ValueError(f'negative: {{v}}')\n    return v\ntry:\n    try:\n        await fail('{n}', {d})"));
+    g.emit("    except ValueError as e:\n        raise RuntimeError('wrapped') from e\nexcept RuntimeError as e:");
+    g.emit("    print(type(e).__name__, e, repr(e.__cause__), isinstance(e, Exception))");
+    g.emit("for v in [1, -2]:\n    try:\n        print(check(v))\n    except ValueError as e:\n        print('bad', e.args, str(e))");
+}
+
+fn numbers(g: &mut Gen) {
+    let (a, b) = (int(g), int(g) * 7 + 1);
+    let x = f64::from(g.below(1000) as i32 - 500) / 8.0;
+    g.emit(&format!("a, b, x = {a}, {b}, {x:?}\nprint(round(x), round(x, 1), round(2.5), round(-0.5), int(x), int(-x), float(a), x / 3)"));
+    g.emit(
+        "print(0.1 + 0.2, 1 / 3, 2 ** -1, 10 ** 15, a * b % 7, -a % 7, divmod(-a, 4), abs(-x), max(a, b, x), 7 // -2)",
+    );
+    g.emit("print(str(x), repr(x * 1e10), x * 1e20, 1e-7, 3.0, -0.0, int('12') + int(' -3 '), float('1.5'), bool(a), a < b <= x)");
+}
+
+fn more_formats(g: &mut Gen) {
+    let (n, x) = (int(g) * 9999, f64::from(g.below(4000) as i32 - 2000) / 16.0);
+    g.emit(&format!("n, x, s = {n}, {x:?}, 'py'\nprint(f'{{n:_}}|{{x:10.3e}}|{{x!s:>9}}|{{s!r:^8}}|{{n:+,}}|{{x:+.1f}}|{{x:08.2f}}|{{n:#x}}')"));
+    g.emit("print('%-5s|%05.1f|%x|%r|%3d%%' % (s, x, abs(n), s, n % 100), '{0}-{1}-{0}'.format(s, n), f'{x:.0f}', f'{n:>+8}')");
+    g.emit("print(f'{[n, s]}', f'{ {s: x} }', f'{n / 7:.3}', f'{x:.2%}', format(x, '.1f'), format(n, ','), s * 3, s.upper() + '!')");
+}
+
+// ------------------------------------------------------------------------------------------------
+// Running and comparing.
+// ------------------------------------------------------------------------------------------------
+
+/// How a task ended, when, and its spans (start, end, kind), sorted.
+type Task = (String, Option<f64>, Vec<(f64, f64, String)>);
+
+/// What one run did, in the terms both sides share.
+#[derive(Debug, PartialEq)]
+struct Observed {
+    makespan: f64,
+    /// Per task: how it ended, when, and its spans (start, end, kind), sorted.
+    tasks: Vec<Task>,
+    /// (time, task, text) of every print.
+    prints: Vec<(f64, Option<u64>, String)>,
+}
+
+fn scenario() -> Scenario {
+    Scenario::from_query("pattern=gather&tasks=5&min=100&max=100&seed=7").expect("a valid scenario")
+}
+
+/// The interpreter's run of `src` on the virtual clock (on a big stack: debug builds need it).
+fn ours(src: &str) -> Result<Observed, String> {
+    let src = src.to_owned();
+    let json = std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(move || {
+            let (events, fin) = run_virtual(&scenario(), &src);
+            let stopped = fin.stopped.map(|e| format!("line {}: {}", e.line, e.message));
+            (serde_json::to_string(&events).expect("events as JSON"), stopped)
+        })
+        .expect("a thread")
+        .join()
+        .map_err(|_| "the interpreter panicked".to_string())?;
+    if let Some(stop) = json.1 {
+        return Err(format!("stopped: {stop}"));
+    }
+    let events: Vec<Event> = serde_json::from_str(&json.0).expect("events from JSON");
+    let lanes = events.iter().filter(|e| e.kind == Kind::Spawn).count() as u32;
+    Ok(Observed {
+        makespan: events.iter().map(|e| e.t).fold(0.0, f64::max),
+        tasks: (0..lanes).map(|i| task_end(&events, i, task_spans(&events, i))).collect(),
+        prints: events
+            .iter()
+            .filter(|e| e.kind == Kind::Print)
+            .map(|e| (e.t, Some(u64::from(e.task)), e.detail.to_string()))
+            .collect(),
+    })
+}
+
+/// How task `i` ended and when, with its spans.
+fn task_end(
+    events: &[Event],
+    i: u32,
+    spans: Vec<(f64, f64, String)>,
+) -> (String, Option<f64>, Vec<(f64, f64, String)>) {
+    let end = events.iter().rev().find(|e| e.task == i && matches!(e.kind, Kind::Done | Kind::Failed));
+    match end {
+        None => ("pending".into(), None, spans),
+        Some(e) if e.kind == Kind::Done => ("done".into(), Some(e.t), spans),
+        Some(e) if e.detail.starts_with("cancelled") => ("cancelled".into(), Some(e.t), spans),
+        Some(e) => ("failed".into(), Some(e.t), spans),
+    }
+}
+
+/// Spans of `phase`: (task, begin, end, close detail).
+fn spans(events: &[Event], phase: Phase) -> Vec<(u32, f64, f64, String)> {
+    let mut out = Vec::new();
+    for (i, b) in events.iter().enumerate() {
+        if b.kind != Kind::Begin || b.phase != phase {
+            continue;
+        }
+        let close = events[i + 1..]
+            .iter()
+            .find(|e| e.kind.closes_span() && e.task == b.task && e.attempt == b.attempt && e.phase == phase);
+        let (end, detail) = close.map_or((f64::NAN, String::new()), |c| (c.t, c.detail.to_string()));
+        out.push((b.task, b.t, end, detail));
+    }
+    out
+}
+
+/// Task `i`'s spans as the reference names them, sorted.
+fn task_spans(events: &[Event], i: u32) -> Vec<(f64, f64, String)> {
+    let kind = |phase: Phase, detail: &str| match (phase, detail) {
+        (Phase::Work, _) => "sleep",
+        (Phase::Fetch, _) => "request",
+        (Phase::Wait, "Semaphore") => "permit",
+        (Phase::Wait, "Lock") => "lock",
+        (Phase::Wait, "Event.wait") => "event",
+        // A cancelled wait's span closes without saying what it waited for.
+        (Phase::Wait, "") => "wait",
+        (Phase::Wait, _) => "queue",
+        _ => "other",
+    };
+    let mut out: Vec<_> = [Phase::Work, Phase::Fetch, Phase::Wait]
+        .into_iter()
+        .flat_map(|p| spans(events, p).into_iter().filter(|s| s.0 == i).map(move |s| (s.1, s.2, kind(p, &s.3).into())))
+        .collect();
+    // A sleep interrupted the instant it began (a cancellation, `timeout(0)`) is as long as a
+    // `sleep(0)`, which records no span here: CPython's side drops those too.
+    out.retain(|s| !(s.2 == "sleep" && s.0 == s.1));
+    out.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    out
+}
+
+/// CPython's run, from its reference record, in the interpreter's terms: `sleep(0)` records no
+/// span here, and the recorder cuts a long print text (with `…`).
+fn theirs(r: &serde_json::Value) -> Result<Observed, String> {
+    if !r["error"].is_null() {
+        return Err(format!("CPython: {}", r["error"]));
+    }
+    let num = |v: &serde_json::Value| v.as_f64().expect("a number");
+    let tasks = r["tasks"].as_array().expect("tasks");
+    let tasks = tasks
+        .iter()
+        .map(|t| {
+            let mut spans: Vec<_> = t["spans"]
+                .as_array()
+                .expect("spans")
+                .iter()
+                .map(|s| (num(&s[0]), num(&s[1]), s[2].as_str().expect("kind").to_string()))
+                .filter(|s| !(s.2 == "sleep" && s.0 == s.1))
+                .collect();
+            spans.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
+            (t["end"].as_str().expect("end").to_string(), t["ended_ms"].as_f64(), spans)
+        })
+        .collect();
+    let prints = r["prints"].as_array().expect("prints");
+    let prints = prints.iter().map(|p| (num(&p[0]), p[1].as_u64(), p[2].as_str().expect("text").to_string())).collect();
+    Ok(Observed { makespan: num(&r["makespan_ms"]), tasks, prints })
+}
+
+/// Whether the interpreter's print text `ours` is CPython's `theirs` (as the recorder keeps it).
+fn same_text(ours: &str, theirs: &str) -> bool {
+    ours == theirs || (ours.ends_with('…') && theirs.starts_with(ours.trim_end_matches('…')))
+}
+
+/// Where `a` (ours) and `b` (CPython's) first differ, if they do.
+fn difference(a: &Observed, b: &Observed) -> Option<String> {
+    if a.prints.len() != b.prints.len()
+        || a.prints.iter().zip(&b.prints).any(|(x, y)| x.0 != y.0 || x.1 != y.1 || !same_text(&x.2, &y.2))
+    {
+        let i = a.prints.iter().zip(&b.prints).take_while(|(x, y)| x.0 == y.0 && x.1 == y.1 && same_text(&x.2, &y.2));
+        return Some(format!("prints differ from print {}", i.count()));
+    }
+    if a.makespan != b.makespan {
+        return Some(format!("makespan {} vs {}", a.makespan, b.makespan));
+    }
+    if a.tasks.len() != b.tasks.len() {
+        return Some(format!("{} tasks vs {}", a.tasks.len(), b.tasks.len()));
+    }
+    let same_span = |x: &(f64, f64, String), y: &(f64, f64, String)| {
+        x.0 == y.0
+            && x.1 == y.1
+            && (x.2 == y.2 || x.2 == "wait" && ["permit", "lock", "event", "queue"].contains(&&*y.2))
+    };
+    let same_task = |x: &Task, y: &Task| {
+        x.0 == y.0 && x.1 == y.1 && x.2.len() == y.2.len() && x.2.iter().zip(&y.2).all(|(p, q)| same_span(p, q))
+    };
+    let i = a.tasks.iter().zip(&b.tasks).position(|(x, y)| !same_task(x, y))?;
+    Some(format!("task {i}: {:?} vs {:?}", a.tasks[i], b.tasks[i]))
+}
+
+/// A failing case, printed so that it can be acted on: the program, the difference, both sides.
+fn report(src: &str, what: &str, a: &Result<Observed, String>, b: &Result<Observed, String>) -> String {
+    let mut out = format!("---- {what}\n{src}\n");
+    let side = |o: &Result<Observed, String>| match o {
+        Err(e) => e.clone(),
+        Ok(o) => {
+            let mut s = format!("makespan {}\n", o.makespan);
+            for (i, t) in o.tasks.iter().enumerate() {
+                let _ = writeln!(s, "  task {i}: {} at {:?}, spans {:?}", t.0, t.1, t.2);
+            }
+            for p in &o.prints {
+                let _ = writeln!(s, "  {:>7} task {:?}: {}", p.0, p.1, p.2);
+            }
+            s
+        }
+    };
+    let _ = write!(out, "ours:\n{}CPython:\n{}", side(a), side(b));
+    out
+}
+
+fn env_number(key: &str, default: u64) -> u64 {
+    std::env::var(key).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// Compares every generated program; returns the reports of those that differ, and the count.
+fn differences(cases: u64, seed: u64) -> (Vec<String>, usize) {
+    let dir = std::env::temp_dir().join(format!("awaitlab-py-diff-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let mut paths = Vec::new();
+    for i in 0..cases {
+        let path = dir.join(format!("case_{i:04}.py"));
+        std::fs::write(&path, program(seed.wrapping_mul(1_000_003).wrapping_add(i))).expect("a program written");
+        paths.push(path.to_string_lossy().into_owned());
+    }
+    let args: Vec<&str> = std::iter::once("scripts/py_reference.py").chain(paths.iter().map(String::as_str)).collect();
+    let reference = common::python::cpython_stdout(&args);
+    let mut reports = Vec::new();
+    let mut checked = 0;
+    for line in reference.lines() {
+        let r: serde_json::Value = serde_json::from_str(line).expect("a reference record");
+        let src = std::fs::read_to_string(r["program"].as_str().expect("program")).expect("the program");
+        let (a, b) = (ours(&src), theirs(&r));
+        let what = match (&a, &b) {
+            (Ok(x), Ok(y)) => difference(x, y),
+            (Err(e), _) | (_, Err(e)) => Some(e.clone()),
+        };
+        if let Some(what) = what {
+            reports.push(report(&src, &format!("{}: {what}", r["program"]), &a, &b));
+        }
+        checked += 1;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    (reports, checked)
+}
+
+/// Runs one program (a regression case the generator found) in both and asserts they agree.
+fn assert_runs_as_in_cpython(name: &str, body: &str) {
+    let dir = std::env::temp_dir().join(format!("awaitlab-py-diff-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let path = dir.join(format!("{name}.py"));
+    let body: String = body.lines().map(|l| format!("    {l}\n")).collect();
+    let src = format!("{PRELUDE}\nasync def main():\n{body}\n\nasyncio.run(main())\n");
+    std::fs::write(&path, &src).expect("the program written");
+    let reference = common::python::cpython_stdout(&["scripts/py_reference.py", &path.to_string_lossy()]);
+    let _ = std::fs::remove_dir_all(&dir);
+    let r: serde_json::Value = serde_json::from_str(reference.trim()).expect("a reference record");
+    let (a, b) = (ours(&src), theirs(&r));
+    let what = match (&a, &b) {
+        (Ok(x), Ok(y)) => difference(x, y),
+        (Err(e), _) | (_, Err(e)) => Some(e.clone()),
+    };
+    if let Some(what) = what {
+        panic!("{}", report(&src, &format!("{name}: {what}"), &a, &b));
+    }
+}
+
+#[test]
+fn generated_programs_run_as_cpython_runs_them() {
+    let cases = env_number("AWAITLAB_PY_DIFF_CASES", 3000);
+    let (reports, checked) = differences(cases, env_number("AWAITLAB_PY_DIFF_SEED", 1));
+    assert_eq!(checked as u64, cases, "CPython ran every program");
+    let shown = if std::env::var_os("AWAITLAB_PY_DIFF_ALL").is_some() { reports.len() } else { 3 };
+    for r in reports.iter().take(shown) {
+        eprintln!("{r}");
+    }
+    assert!(
+        reports.is_empty(),
+        "{} of {cases} generated programs differ from CPython (the first 3 above; AWAITLAB_PY_DIFF_ALL=1 shows all)",
+        reports.len()
+    );
+}
+
+// ------------------------------------------------------------------------------------------------
+// What the generator found, each the case (made small) that found it.
+// ------------------------------------------------------------------------------------------------
+
+#[test]
+fn max_keeps_the_first_of_equal_largest_items() {
+    assert_runs_as_in_cpython(
+        "max_ties",
+        "ws = ['kiwi', 'pear', 'pear', 'fig', 'fig', 'date']\nprint(max(ws, key=len), min(ws, key=len), max([1, 1.0]), min([1.0, 1]))",
+    );
+}
+
+#[test]
+fn a_zero_float_remainder_takes_the_divisor_s_sign() {
+    assert_runs_as_in_cpython("float_mod_sign", "print(3.0 % -3, -3.0 % 3, 0.0 % -2, divmod(6.0, -3), -7.5 % 2.5)");
+}
+
+#[test]
+fn str_center_ljust_rjust_and_zfill_pad_as_python_does() {
+    assert_runs_as_in_cpython(
+        "str_pad",
+        "s = '  Hello, World  '\nprint(s.strip().center(20, '*'), 'ab'.center(5), 'ab'.center(6, '-'), 'abc'.center(6))\nprint('ab'.ljust(5, '.'), 'ab'.rjust(5, '.'), '-5'.zfill(4), '+7'.zfill(3), 'x'.zfill(3), s.zfill(18))",
+    );
+}
+
+#[test]
+fn the_g_format_rounds_before_choosing_fixed_or_scientific() {
+    assert_runs_as_in_cpython(
+        "format_g",
+        "x = -48.34375\nprint(f'{x:g}|{x:.3g}|{1e-05:g}|{123456789.0:g}|{9.9999995:g}|{0.0001:g}|{1234.5:.3}|{1.0:.3}|{5:g}|{x:G}')",
+    );
+}
+
+#[test]
+fn gather_returns_a_cancelled_child_s_error_as_cancelled_error_with_an_empty_message() {
+    assert_runs_as_in_cpython(
+        "gather_cancelled",
+        "t = asyncio.create_task(careful('a', 1))\nu = asyncio.create_task(work('b', 1))\nawait asyncio.sleep(0.25)\nt.cancel()\nu.cancel('why')\nprint(await asyncio.gather(t, u, return_exceptions=True))",
+    );
+}
+
+#[test]
+fn wait_for_with_a_timeout_of_0_makes_a_task_and_cancels_it_before_it_starts() {
+    assert_runs_as_in_cpython(
+        "wait_for_0",
+        "t = asyncio.create_task(work('t', 0.25))\ntry:\n    print('got', await asyncio.wait_for(careful('c', 0.25), timeout=0))\nexcept TimeoutError:\n    print('timed out', t.done())\nprint(await t)",
+    );
+}
+
+#[test]
+fn str_split_takes_a_count_of_splits() {
+    assert_runs_as_in_cpython(
+        "split_max",
+        "print('a-b-c'.split('-', 1), 'a-b-c'.split('-', 0), 'a-b-c'.split('-', -1), '  a b  c '.split(None, 1), ' a b '.split(None, 5), ' '.split(None, 1), 'a b'.split(None, 0))",
+    );
+}
+
+#[test]
+fn a_semaphore_handed_to_a_waiting_task_is_locked_until_that_task_runs() {
+    assert_runs_as_in_cpython(
+        "semaphore_locked",
+        "sem = asyncio.Semaphore(2)\nasync def guarded(i, d):\n    async with sem:\n        print('in', i, sem.locked())\n        await asyncio.sleep(d)\n    print('out', i, sem.locked())\nawait asyncio.gather(*[guarded(i, d) for i, d in enumerate([0.25, 0.25, 0.25, 0.75])])\nlk = asyncio.Lock()\nasync def locked(i):\n    async with lk:\n        await asyncio.sleep(0.25)\n    print('released', i, lk.locked())\nawait asyncio.gather(locked(0), locked(1))",
+    );
+}
+
+#[test]
+fn a_task_group_aborts_after_the_tasks_already_ready_have_run() {
+    assert_runs_as_in_cpython(
+        "task_group_abort",
+        "try:\n    async with asyncio.TaskGroup() as tg:\n        tg.create_task(fail('f', 0.25))\n        tg.create_task(careful('c1', 0.25))\n        tg.create_task(careful('c2', 0.25))\n        tg.create_task(careful('c3', 1))\n    print('group done')\nexcept ExceptionGroup as eg:\n    print('group failed', [str(e) for e in eg.exceptions])",
+    );
+}
+
+#[test]
+fn a_task_group_s_body_leaves_only_after_its_last_child_s_failure_is_handled() {
+    assert_runs_as_in_cpython(
+        "task_group_last_fails",
+        "try:\n    async with asyncio.TaskGroup() as tg:\n        tg.create_task(careful('c2', 0))\n        tg.create_task(careful('c4', 0.25))\n        tg.create_task(fail('f5', 0.25))\n    print('group done')\nexcept ExceptionGroup as eg:\n    print('group failed', [str(e) for e in eg.exceptions])",
+    );
+}
+
+#[test]
+fn a_gather_given_to_a_gather_is_a_future_not_a_task() {
+    assert_runs_as_in_cpython(
+        "gather_nested",
+        "print(await asyncio.gather(work('a', 0.25), asyncio.gather(work('b', 0.5), work('c', 0.125)), return_exceptions=True))\nprint(await asyncio.gather(asyncio.gather(fail('d', 0.125), work('e', 0.25)), work('f', 0.5), return_exceptions=True))\ntry:\n    await asyncio.gather(work('g', 0.25), asyncio.gather(work('h', 0.5), fail('i', 0.125)))\nexcept ValueError as e:\n    print('raised', e)\nt = asyncio.create_task(work('j', 1))\nprint(await t)",
+    );
+}
+
+#[test]
+fn the_alternate_form_prefixes_0x_0o_0b() {
+    assert_runs_as_in_cpython(
+        "format_alternate",
+        "n = 9999\nprint(f'{n:#x}|{n:#X}|{n:#o}|{n:#b}|{-n:#x}|{n:#010x}|{n:+#x}|{255:#06x}|{0:#x}|{n:#>10x}|{-n:=#12x}')",
+    );
+}
+
+#[test]
+fn a_timeout_on_an_awaited_task_raises_once_the_task_has_finished_cancelling() {
+    assert_runs_as_in_cpython(
+        "wait_for_task",
+        "t = asyncio.create_task(careful('k', 0.5))\ntry:\n    print(await asyncio.wait_for(t, 0.25))\nexcept TimeoutError:\n    print('timed out', t.cancelled(), t.done())",
+    );
+}
+
+#[test]
+fn nested_timeouts_expiring_at_once_time_out_the_outer_one() {
+    assert_runs_as_in_cpython(
+        "nested_timeouts",
+        "for a, b in [(0, 0), (0.25, 0.25), (0.5, 0.25), (0.25, 0.5)]:\n    try:\n        async with asyncio.timeout(a):\n            try:\n                async with asyncio.timeout(b):\n                    await asyncio.sleep(1)\n            except TimeoutError:\n                print('inner timed out')\n            await asyncio.sleep(0.5)\n    except TimeoutError:\n        print('outer timed out')",
+    );
+}
+
+#[test]
+fn a_timeout_of_0_does_not_schedule_its_task_ahead_of_the_tasks_it_then_creates() {
+    assert_runs_as_in_cpython(
+        "timeout_0_schedule",
+        "await asyncio.sleep(0.25)\ntry:\n    async with asyncio.timeout(0):\n        await asyncio.sleep(0.25)\nexcept TimeoutError:\n    print('timed out')\nts = [asyncio.create_task(careful(f'k{i}', 0.5)) for i in range(3)]\nawait asyncio.sleep(0)\nts[1].cancel()\nprint(await asyncio.gather(*ts, return_exceptions=True))",
+    );
+}
+
+#[test]
+fn a_print_keeps_its_double_quotes_and_backslashes() {
+    assert_runs_as_in_cpython(
+        "print_quotes",
+        "import json\nprint(json.dumps({'a': [1, 'b'], 'c': None}))\nprint('say \"hi\"', 'a\\\\b', repr('it\\'s'))\nprint('\"' * 80)",
+    );
+}
+
+#[test]
+fn a_cancel_reaches_the_awaited_task_at_once_even_when_its_sleep_ends_at_that_instant() {
+    assert_runs_as_in_cpython(
+        "cancel_reaches_awaited",
+        "ts = [asyncio.create_task(c) for c in [work('w1', 0.75), work('w2', 1), work('w3', 0.25), fail('f4', 0.25)]]\ndone, pending = await asyncio.wait(ts, timeout=0.125, return_when=asyncio.FIRST_EXCEPTION)\nfor t in pending:\n    t.cancel()\nt5 = asyncio.create_task(careful('k6', 0.25))\ntry:\n    print(await asyncio.wait_for(t5, 0.25))\nexcept TimeoutError:\n    print('timed out', t5.cancelled(), t5.done())",
+    );
+}
+
+#[test]
+fn a_timeout_already_past_cancels_its_task_soon_after_its_next_await_not_at_it() {
+    assert_runs_as_in_cpython(
+        "timeout_past",
+        "try:\n    async with asyncio.timeout(0):\n        await asyncio.sleep(0.75)\n        print('first sleep over')\n    print('in time')\nexcept TimeoutError:\n    print('block timed out')\nts = [asyncio.create_task(c) for c in [work('w4', 0.25), work('w5', 0.5), work('w6', 0.125), fail('f7', 0.25)]]\ndone, pending = await asyncio.wait(ts, timeout=0.5, return_when=asyncio.ALL_COMPLETED)\nprint(len(done), len(pending))",
+    );
+}
+
+#[test]
+fn wait_cancels_its_timeout_timer_in_a_done_callback_before_the_waiter_runs() {
+    assert_runs_as_in_cpython(
+        "wait_timer_cancelled",
+        "ts = [asyncio.create_task(c) for c in [work('w1', 0.125), work('w2', 0), fail('f3', 0.25)]]\ndone, pending = await asyncio.wait(ts, timeout=1, return_when=asyncio.ALL_COMPLETED)\nprint(len(done), len(pending))\nts = [asyncio.create_task(c) for c in [work('w4', 0.75), work('w5', 0.25), work('w6', 0.75), fail('f7', 0.125)]]\ndone, pending = await asyncio.wait(ts, timeout=0.25, return_when=asyncio.ALL_COMPLETED)\nprint(len(done), len(pending), sorted(str(t.exception()) for t in done if t.exception()))\nfor t in pending:\n    t.cancel()",
+    );
+}
+
+#[test]
+fn wait_with_a_timeout_of_0_releases_the_waiter_an_iteration_later_than_a_yield() {
+    assert_runs_as_in_cpython(
+        "wait_timeout_0",
+        "ts = [asyncio.create_task(c) for c in [work('w1', 0.5), work('w2', 0.25), work('w3', 0), fail('f4', 0.25)]]\ndone, pending = await asyncio.wait(ts, timeout=0, return_when=asyncio.FIRST_COMPLETED)\nprint(len(done), len(pending), sorted(t.result() for t in done))\nfor t in pending:\n    t.cancel()",
+    );
+}
