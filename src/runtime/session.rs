@@ -11,7 +11,8 @@ use futures::StreamExt;
 use wasm_bindgen_futures::spawn_local;
 
 use super::clock::BrowserClock;
-use super::fetch::{self, CodeWork, FetchWork};
+use super::fetch::{self, FetchWork};
+use super::py_module;
 use crate::core::event::{Kind, Phase, Recorder};
 use crate::core::page::Started;
 use crate::core::patterns::{self, Ctx};
@@ -87,9 +88,9 @@ pub fn start_browser_run(scenario: Scenario) -> LiveRun {
     scenario.clock = ClockKind::Browser;
     let ctx = match scenario.source {
         // A program's requests are real whatever `source` says: `session.get` is a fetch.
-        _ if scenario.pattern == Pattern::Code => {
-            Ctx::with_work(clock.clone(), scenario.clone(), Rc::new(CodeWork::new(clock.clone())))
-        }
+        // A program runs in the interpreter module (py_module::measure); this context only
+        // records what it sends.
+        _ if scenario.pattern == Pattern::Code => Ctx::new(clock.clone(), scenario.clone()),
         Source::Sleep => Ctx::new(clock.clone(), scenario.clone()),
         Source::Fetch => Ctx::with_work(clock.clone(), scenario.clone(), Rc::new(FetchWork::new(&scenario.url))),
         Source::Cpu => Ctx::with_work(clock.clone(), scenario.clone(), super::cpu::work(&scenario)),
@@ -105,9 +106,11 @@ pub fn start_browser_run(scenario: Scenario) -> LiveRun {
         async move {
             // Set-up (registering the mock API's worker) is not part of the run's time.
             let ready = match scenario.source {
-                _ if scenario.pattern == Pattern::Code => match fetch::code_uses_mock_api(&scenario.code) {
-                    true => fetch::prepare(DEFAULT_URL).await,
-                    false => Ok(()),
+                // The interpreter module loads before the run's clock starts.
+                _ if scenario.pattern == Pattern::Code => match py_module::load().await {
+                    Err(why) => Err(why),
+                    Ok(()) if fetch::code_uses_mock_api(&scenario.code) => fetch::prepare(DEFAULT_URL).await,
+                    Ok(()) => Ok(()),
                 },
                 Source::Fetch => fetch::prepare(&scenario.url).await,
                 Source::Cpu => super::cpu::prepare(&scenario).await,
@@ -125,6 +128,17 @@ pub fn start_browser_run(scenario: Scenario) -> LiveRun {
                 }
                 *problem.borrow_mut() = Some(message);
                 return Run::new(&scenario, ClockKind::Browser, ctx.rec.snapshot());
+            }
+            if scenario.pattern == Pattern::Code {
+                // The program runs in the interpreter module, on this thread; its events arrive
+                // in ctx.rec about once per frame, so the timeline draws as it runs.
+                return match py_module::measure(&scenario, &ctx.rec).await {
+                    Ok(run) => run,
+                    Err(message) => {
+                        *problem.borrow_mut() = Some(message);
+                        Run::new(&scenario, ClockKind::Browser, ctx.rec.snapshot())
+                    }
+                };
             }
             patterns::run(&ctx).await;
             let mut run = Run::new(&scenario, ClockKind::Browser, ctx.rec.snapshot());

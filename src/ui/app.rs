@@ -247,6 +247,14 @@ pub fn App() -> Html {
     use_embed(&state);
     use_url_sync(&state.scenario);
     use_run_reports(&state);
+    {
+        // The interpreter module loaded (or could not): the code prediction is made again.
+        let dispatch = state.dispatcher();
+        use_effect_with((), move |()| {
+            let subscription = crate::runtime::py_module::on_loaded(move || dispatch.dispatch(Action::Repredict));
+            move || drop(subscription)
+        });
+    }
 
     let on_run = {
         let state = state.clone();
