@@ -101,6 +101,50 @@ test('Edit turns the Python into the scenario; typing re-predicts; Ctrl+Enter ru
   await page.close();
 });
 
+/** The page's requests so far whose URL names the interpreter module (py_runner.js, py_runner_bg.wasm). */
+function interpreterRequests(page) {
+  return page.evaluate(() =>
+    performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.includes('py_runner')),
+  );
+}
+
+test('the interpreter is a module of its own: a page without code never fetches it; Edit loads it', async () => {
+  const page = await open('pattern=gather&tasks=3&min=50&max=50');
+  const requests = [];
+  page.on('request', (r) => requests.push(r.url()));
+  // The page is up and has predicted and measured a pattern run: nothing of the interpreter came.
+  await page.waitForSelector('figure.predicted text.lane-label');
+  await page.click('#run');
+  await page.waitForSelector('#replay-toggle', { timeout: 30_000 });
+  assert.deepEqual(await interpreterRequests(page), [], 'the default page does not load the interpreter');
+  assert.deepEqual(requests.filter((u) => u.includes('py_runner')), []);
+
+  await page.click('#code-edit');
+  await page.waitForSelector('#code-input');
+  // The program's own lanes (not the one lane saying the interpreter is loading).
+  await page.waitForFunction(() => document.querySelectorAll('figure.predicted text.lane-label').length > 1, null, {
+    timeout: 30_000,
+  });
+  const loaded = await interpreterRequests(page);
+  assert.ok(loaded.some((n) => /\/py_runner\.js$/.test(n)), JSON.stringify(loaded));
+  assert.ok(loaded.some((n) => /\/py_runner_bg\.wasm$/.test(n)), JSON.stringify(loaded));
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
+test('an interpreter that cannot load is said in the prediction and fails a run with the reason, never a hang', async () => {
+  const page = await open('pattern=gather&tasks=2');
+  await page.evaluate(() => {
+    window.awaitlabPyRunnerUrl = './no-such-module.js';
+  });
+  await page.click('#code-edit');
+  await page.waitForSelector('#code-input');
+  await page.waitForFunction(() => /could not be loaded/.test(document.querySelector('figure.predicted')?.textContent ?? ''), null, {
+    timeout: 40_000,
+  });
+  await page.close();
+});
+
 test('Tab and Shift-Tab indent and outdent the selected lines, and undo takes an indent back', async () => {
   const page = await open(`pattern=code&code=${encodeURIComponent('a = 1\nb = 2\n')}`);
   await page.waitForSelector('#code-input');
