@@ -128,12 +128,13 @@ pub fn log(run: &Run, until: f64, most: usize) -> (Vec<LogLine>, usize) {
     (lines, skipped)
 }
 
-/// Longest lane label drawn beside a timeline, in characters.
-const LANE_LABEL_CHARS: usize = 28;
+/// Longest lane label drawn beside a timeline, in characters (what the lanes' gutter shows).
+const LANE_LABEL_CHARS: usize = 18;
 
 /// A code run's lane label as the timeline's gutter draws it: an object's `<… object>` repr
-/// becomes `…` (`fetch_url(<aiohttp.ClientSession object>, 3)` → `fetch_url(…, 3)`), and what is
-/// still too long keeps its start and end around a `…`. The Run JSON keeps the label whole.
+/// becomes `…`; a call still too long keeps its name and last argument, which tells its lanes
+/// apart (`fetch_url(session, 3)` → `fetch_url(…, 3)`); anything else still too long keeps its
+/// start and end around a `…`. The Run JSON keeps the label whole.
 pub fn lane_label(label: &str) -> String {
     let mut out = String::with_capacity(label.len());
     let mut depth = 0u32;
@@ -148,6 +149,14 @@ pub fn lane_label(label: &str) -> String {
             '>' if depth > 0 => depth -= 1,
             _ if depth > 0 => {}
             c => out.push(c),
+        }
+    }
+    if out.chars().count() <= LANE_LABEL_CHARS {
+        return out;
+    }
+    if let (Some(open), Some(comma)) = (out.find('('), out.rfind(", ")) {
+        if open < comma && out.ends_with(')') {
+            out = format!("{}(…{}", &out[..open], &out[comma..]);
         }
     }
     let chars: Vec<char> = out.chars().collect();
@@ -189,10 +198,12 @@ mod tests {
     #[test]
     fn lane_labels_drop_object_reprs_and_keep_both_ends() {
         assert_eq!(lane_label("fetch_url(<aiohttp.ClientSession object>, 3)"), "fetch_url(…, 3)");
+        assert_eq!(lane_label("fetch_url(session, 3)"), "fetch_url(…, 3)");
         assert_eq!(lane_label("main()"), "main()");
-        let long = lane_label("process_with_retry('https://example.org/a/very/long/path', 3)");
-        assert_eq!(long.chars().count(), 27);
-        assert!(long.starts_with("process_with_") && long.ends_with("path', 3)"), "{long}");
+        assert_eq!(lane_label("work(12)"), "work(12)");
+        let long = lane_label("process_with_retry('https://example.org/a/very/long/path')");
+        assert_eq!(long.chars().count(), 17);
+        assert!(long.starts_with("process_") && long.ends_with("path')"), "{long}");
     }
 
     #[test]

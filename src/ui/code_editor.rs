@@ -136,6 +136,23 @@ fn gutter(text: &str) -> String {
     (1..=lines).map(|n| n.to_string()).collect::<Vec<_>>().join("\n")
 }
 
+/// Keeps the replay's current line in view inside the editor (never scrolling the page), as the
+/// code panel does.
+#[hook]
+fn use_follow_current(boxed: &NodeRef, current: Option<u32>) {
+    let boxed = boxed.clone();
+    use_effect_with(current, move |_| {
+        let Some(el) = boxed.cast::<web_sys::Element>() else { return };
+        let line = el.query_selector(".ln[aria-current]").ok().flatten();
+        if let Some(line) = line.and_then(|l| l.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let (top, h, scroll) = (line.offset_top(), el.client_height(), el.scroll_top());
+            if top < scroll || top > scroll + h - 24 {
+                el.set_scroll_top((top - h / 3).max(0));
+            }
+        }
+    });
+}
+
 #[component]
 pub fn CodeEditor(props: &Props) -> Html {
     let text = use_state(|| props.source.to_string());
@@ -176,13 +193,15 @@ pub fn CodeEditor(props: &Props) -> Html {
         Callback::from(move |e: KeyboardEvent| on_key(&e, &on_run, &escaped.borrow()))
     };
     let problem_line = problem.as_ref().as_ref().map_or(0, |p| p.line);
+    let boxed = use_node_ref();
+    use_follow_current(&boxed, props.current);
     html! {
         <section class="code-panel code-editor" aria-label="Your code">
             <div class="code-tabs">
                 <span class="code-title">{ "Python (your code)" }</span>
                 <span class="code-keys">{ "Tab indents (Esc, Tab leaves) · Ctrl+Enter runs" }</span>
             </div>
-            <div class="editor-box">
+            <div class="editor-box" ref={boxed}>
                 <pre class="gutter" aria-hidden="true">{ gutter(&text) }</pre>
                 <div class="editor-area">
                     <pre class="editor-colours" aria-hidden="true">{ coloured(&text, props.current, problem_line) }</pre>

@@ -110,3 +110,20 @@ async def main():
 print("module level")
 print(asyncio.run(main()))
 print("after run")
+
+async def cancel_with_message():
+    async def sleeper():
+        try:
+            await asyncio.sleep(1)
+        except asyncio.CancelledError as e:
+            print("sleeper got", repr(e.args))
+            raise
+    t = asyncio.create_task(sleeper())
+    await asyncio.sleep(0.01)
+    t.cancel("shutting down")
+    try:
+        await t
+    except asyncio.CancelledError:
+        print("cancelled", t.cancelled())
+
+asyncio.run(cancel_with_message())

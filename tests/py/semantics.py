@@ -160,3 +160,35 @@ class Temp:
         return cls(c * cls.scale)
 t = Temp.make(10)
 print(t.f, Temp.unit(), t.unit(), type(t).__name__, t._c)
+print("a", end="")
+print("b", end="-")
+print("c", "d", sep="+")
+print("two\nlines")
+print()
+print("last", end="")
+
+class Money:
+    def __init__(self, cents):
+        self.cents = cents
+    def __add__(self, other):
+        if isinstance(other, Money):
+            return Money(self.cents + other.cents)
+        return NotImplemented
+    def __radd__(self, other):
+        return Money(self.cents + other)
+    def __eq__(self, other):
+        return isinstance(other, Money) and self.cents == other.cents
+    def __lt__(self, other):
+        return self.cents < other.cents
+    def __len__(self):
+        return self.cents
+    def __getitem__(self, i):
+        return self.cents * i
+    def __call__(self, n):
+        return f"called {n}"
+    def __repr__(self):
+        return f"Money({self.cents})"
+m = Money(5) + Money(7)
+print(m, sum([Money(1), Money(2)], 0), m == Money(12), m != Money(12), m != Money(3), Money(1) < Money(2), Money(3) > Money(2))
+print(sorted([Money(3), Money(1), Money(2)]), sorted([Money(3), Money(1)], reverse=True), max([Money(4), Money(9)]), min([Money(4), Money(9)]))
+print(len(m), m[2], m(7), Money(2) in [Money(1), Money(2)])

@@ -67,6 +67,128 @@ builtins! {
     RespRaiseForStatus = "raise_for_status", LoopTime = "time",
 }
 
+/// The built-in functions, found by their Python names.
+const GLOBALS: &[B] = &[
+    B::Print,
+    B::Len,
+    B::Range,
+    B::Min,
+    B::Max,
+    B::Sum,
+    B::Abs,
+    B::Round,
+    B::Sorted,
+    B::Reversed,
+    B::Enumerate,
+    B::Zip,
+    B::List,
+    B::Dict,
+    B::Tuple,
+    B::Set,
+    B::Str,
+    B::Int,
+    B::Float,
+    B::Bool,
+    B::Repr,
+    B::Isinstance,
+    B::Issubclass,
+    B::Hasattr,
+    B::Getattr,
+    B::Setattr,
+    B::Any,
+    B::All,
+    B::Map,
+    B::Filter,
+    B::Type,
+    B::Super,
+    B::Divmod,
+    B::Chr,
+    B::Ord,
+    B::Callable,
+    B::Id,
+    B::Hash,
+    B::Format,
+    B::Pow,
+    B::StaticMethod,
+    B::ClassMethod,
+    B::Property,
+];
+
+/// asyncio's functions and classes, found by their Python names.
+const ASYNCIO: &[B] = &[
+    B::Run,
+    B::Sleep,
+    B::Gather,
+    B::CreateTask,
+    B::EnsureFuture,
+    B::SemaphoreNew,
+    B::BoundedSemaphoreNew,
+    B::LockNew,
+    B::EventNew,
+    B::QueueNew,
+    B::WaitFor,
+    B::Timeout,
+    B::TaskGroupNew,
+    B::Wait,
+    B::AsCompleted,
+    B::CurrentTask,
+    B::AllTasks,
+    B::GetLoop,
+    B::Iscoroutine,
+    B::Shield,
+];
+
+/// The methods of each built-in type, found by their Python names.
+const STR_METHODS: &[B] = &[
+    B::StrUpper,
+    B::StrLower,
+    B::StrStrip,
+    B::StrLstrip,
+    B::StrRstrip,
+    B::StrSplit,
+    B::StrJoin,
+    B::StrReplace,
+    B::StrStartswith,
+    B::StrEndswith,
+    B::StrFind,
+    B::StrCount,
+    B::StrFormat,
+    B::StrTitle,
+    B::StrIsdigit,
+    B::StrZfill,
+    B::StrLjust,
+    B::StrRjust,
+    B::StrCapitalize,
+];
+const LIST_METHODS: &[B] = &[
+    B::ListAppend,
+    B::ListExtend,
+    B::ListPop,
+    B::ListInsert,
+    B::ListRemove,
+    B::SeqIndex,
+    B::SeqCount,
+    B::ListSort,
+    B::ListReverse,
+    B::Clear,
+    B::Copy,
+];
+const TUPLE_METHODS: &[B] = &[B::SeqIndex, B::SeqCount];
+const DICT_METHODS: &[B] = &[
+    B::DictGet,
+    B::DictKeys,
+    B::DictValues,
+    B::DictItems,
+    B::DictPop,
+    B::DictSetdefault,
+    B::DictUpdate,
+    B::Clear,
+    B::Copy,
+];
+const SET_METHODS: &[B] = &[B::SetAdd, B::SetDiscard, B::SetRemove, B::Clear, B::Copy];
+const TASK_METHODS: &[B] =
+    &[B::TaskCancel, B::TaskDone, B::TaskResult, B::TaskCancelled, B::TaskException, B::TaskGetName];
+
 fn arity<T>(b: B, want: &str) -> Result<T, Flow> {
     raise(E::TypeError, format!("{}() takes {want}", b.name()))
 }
@@ -97,56 +219,16 @@ fn want_f64(v: &Value, what: &str) -> Result<f64, Flow> {
 impl<'a> Interp<'a> {
     /// A built-in global name: a function or an exception class.
     pub fn builtin_named(&self, name: &str) -> Option<Value> {
-        use B::*;
-        let b = match name {
-            "print" => Print,
-            "len" => Len,
-            "range" => Range,
-            "min" => Min,
-            "max" => Max,
-            "sum" => Sum,
-            "abs" => Abs,
-            "round" => Round,
-            "sorted" => Sorted,
-            "reversed" => Reversed,
-            "enumerate" => Enumerate,
-            "zip" => Zip,
-            "list" => List,
-            "dict" => Dict,
-            "tuple" => Tuple,
-            "set" => Set,
-            "str" => Str,
-            "int" => Int,
-            "float" => Float,
-            "bool" => Bool,
-            "repr" => Repr,
-            "isinstance" => Isinstance,
-            "issubclass" => Issubclass,
-            "hasattr" => Hasattr,
-            "getattr" => Getattr,
-            "setattr" => Setattr,
-            "any" => Any,
-            "all" => All,
-            "map" => Map,
-            "filter" => Filter,
-            "type" => Type,
-            "super" => Super,
-            "divmod" => Divmod,
-            "chr" => Chr,
-            "ord" => Ord,
-            "callable" => Callable,
-            "id" => Id,
-            "hash" => Hash,
-            "format" => Format,
-            "pow" => Pow,
-            "staticmethod" => StaticMethod,
-            "classmethod" => ClassMethod,
-            "property" => Property,
+        match name {
             "object" => return Some(Value::None),
             "__name__" => return Some(Value::str("__main__")),
-            _ => return self.classes.named(name).map(Value::Class),
-        };
-        Some(Value::Builtin(b))
+            "NotImplemented" => return Some(Value::str("NotImplemented")),
+            _ => {}
+        }
+        match GLOBALS.iter().find(|b| b.name() == name) {
+            Some(b) => Some(Value::Builtin(*b)),
+            None => self.classes.named(name).map(Value::Class),
+        }
     }
 
     /// `module.name`.
@@ -157,28 +239,10 @@ impl<'a> Interp<'a> {
         }
         let b = match (m, name) {
             (Module::Asyncio, "FIRST_COMPLETED" | "FIRST_EXCEPTION" | "ALL_COMPLETED") => return Ok(Value::str(name)),
-            (Module::Asyncio, n) => match n {
-                "run" => Run,
-                "sleep" => Sleep,
-                "gather" => Gather,
-                "create_task" => CreateTask,
-                "ensure_future" => EnsureFuture,
-                "Semaphore" => SemaphoreNew,
-                "BoundedSemaphore" => BoundedSemaphoreNew,
-                "Lock" => LockNew,
-                "Event" => EventNew,
-                "Queue" => QueueNew,
-                "wait_for" => WaitFor,
-                "timeout" => Timeout,
-                "TaskGroup" => TaskGroupNew,
-                "wait" => Wait,
-                "as_completed" => AsCompleted,
-                "current_task" => CurrentTask,
-                "all_tasks" => AllTasks,
-                "get_event_loop" | "get_running_loop" => GetLoop,
-                "iscoroutine" => Iscoroutine,
-                "shield" => Shield,
-                _ => return self.no_attr(m, name),
+            (Module::Asyncio, "get_running_loop") => GetLoop,
+            (Module::Asyncio, n) => match ASYNCIO.iter().find(|b| b.name() == n) {
+                Some(b) => *b,
+                None => return self.no_attr(m, name),
             },
             (Module::Random, "random") => Random,
             (Module::Random, "uniform") => Uniform,
@@ -218,87 +282,24 @@ impl<'a> Interp<'a> {
 
     /// `v.name` on a built-in type: a bound method, or a data attribute.
     pub fn builtin_attr(&self, v: &Value, name: &str) -> Res {
-        use B::*;
-        let method = |b: B| Ok(Value::Method(Rc::new((v.clone(), b))));
-        match v {
-            Value::Module(m) => self.module_attr(*m, name),
-            Value::Str(_) => match name {
-                "upper" => method(StrUpper),
-                "lower" => method(StrLower),
-                "strip" => method(StrStrip),
-                "lstrip" => method(StrLstrip),
-                "rstrip" => method(StrRstrip),
-                "split" => method(StrSplit),
-                "join" => method(StrJoin),
-                "replace" => method(StrReplace),
-                "startswith" => method(StrStartswith),
-                "endswith" => method(StrEndswith),
-                "find" => method(StrFind),
-                "count" => method(StrCount),
-                "format" => method(StrFormat),
-                "title" => method(StrTitle),
-                "isdigit" => method(StrIsdigit),
-                "zfill" => method(StrZfill),
-                "ljust" => method(StrLjust),
-                "rjust" => method(StrRjust),
-                "capitalize" => method(StrCapitalize),
-                _ => self.no_such(v, name),
-            },
-            Value::List(_) => match name {
-                "append" => method(ListAppend),
-                "extend" => method(ListExtend),
-                "pop" => method(ListPop),
-                "insert" => method(ListInsert),
-                "remove" => method(ListRemove),
-                "index" => method(SeqIndex),
-                "count" => method(SeqCount),
-                "sort" => method(ListSort),
-                "reverse" => method(ListReverse),
-                "clear" => method(Clear),
-                "copy" => method(Copy),
-                _ => self.no_such(v, name),
-            },
-            Value::Tuple(_) => match name {
-                "index" => method(SeqIndex),
-                "count" => method(SeqCount),
-                _ => self.no_such(v, name),
-            },
-            Value::Dict(_) => match name {
-                "get" => method(DictGet),
-                "keys" => method(DictKeys),
-                "values" => method(DictValues),
-                "items" => method(DictItems),
-                "pop" => method(DictPop),
-                "setdefault" => method(DictSetdefault),
-                "update" => method(DictUpdate),
-                "clear" => method(Clear),
-                "copy" => method(Copy),
-                _ => self.no_such(v, name),
-            },
-            Value::Set(_) => match name {
-                "add" => method(SetAdd),
-                "discard" => method(SetDiscard),
-                "remove" => method(SetRemove),
-                "clear" => method(Clear),
-                "copy" => method(Copy),
-                _ => self.no_such(v, name),
-            },
-            Value::Task(t) => match name {
-                "cancel" => method(TaskCancel),
-                "done" => method(TaskDone),
-                "result" => method(TaskResult),
-                "cancelled" => method(TaskCancelled),
-                "exception" => method(TaskException),
-                "get_name" => method(TaskGetName),
-                "__name__" => Ok(Value::Str(t.label.clone())),
-                _ => self.no_such(v, name),
-            },
-            Value::Instance(i) => match name {
-                "args" => Ok(i.attrs.borrow().get("args").cloned().unwrap_or_else(|| Value::tuple(Vec::new()))),
-                _ => self.no_such(v, name),
-            },
-            Value::Obj(o) => self.obj_attr(v, o, name),
-            _ => self.no_such(v, name),
+        let table: &[B] = match v {
+            Value::Module(m) => return self.module_attr(*m, name),
+            Value::Obj(o) => return self.obj_attr(v, o, name),
+            Value::Task(t) if name == "__name__" => return Ok(Value::Str(t.label.clone())),
+            Value::Instance(i) if name == "args" => {
+                return Ok(i.attrs.borrow().get("args").cloned().unwrap_or_else(|| Value::tuple(Vec::new())))
+            }
+            Value::Str(_) => STR_METHODS,
+            Value::List(_) => LIST_METHODS,
+            Value::Tuple(_) => TUPLE_METHODS,
+            Value::Dict(_) => DICT_METHODS,
+            Value::Set(_) => SET_METHODS,
+            Value::Task(_) => TASK_METHODS,
+            _ => &[],
+        };
+        match table.iter().find(|b| b.name() == name) {
+            Some(b) => Ok(Value::Method(Rc::new((v.clone(), *b)))),
+            None => self.no_such(v, name),
         }
     }
 
@@ -319,6 +320,19 @@ impl<'a> Interp<'a> {
         use B::*;
         match b {
             Print => self.print_call(args, &kwargs, f, line).await,
+            Sum if !args.is_empty() => {
+                // Async: the items may be the reader's objects with `__add__` / `__radd__`.
+                let start = kw(&kwargs, "start").cloned().or_else(|| args.get(1).cloned()).unwrap_or(Value::Int(0));
+                let mut total = start;
+                for v in self.iterate(&args[0])? {
+                    total = self.binop_any(crate::core::py::ast::BinOp::Add, total, v, f).await?;
+                }
+                Ok(total)
+            }
+            Len if args.len() == 1 && super::eval::user_method(&args[0], "__len__").is_some() => {
+                let m = super::eval::user_method(&args[0], "__len__").unwrap_or(Value::None);
+                self.call(m, Vec::new(), Vec::new(), f, line).await
+            }
             Repr if args.len() == 1 => {
                 let s = self.repr_of(&args[0], f).await?;
                 self.new_str(s)
@@ -365,9 +379,8 @@ impl<'a> Interp<'a> {
             }
             text.push_str(&self.to_str(a, f).await?);
         }
-        // Each print is one event: a print with `end=""` is still its own line in the log.
-        let _ = end;
-        self.print(&f.task, &text, line)?;
+        text.push_str(&end);
+        self.write_stdout(&f.task, &text, line)?;
         Ok(Value::None)
     }
 
@@ -447,6 +460,9 @@ impl<'a> Interp<'a> {
             };
             keyed.push((k, item));
         }
+        if keyed.iter().any(|(k, _)| super::eval::user_method(k, "__lt__").is_some()) {
+            return self.sort_by_user_lt(keyed, reverse, f).await;
+        }
         let mut error = None;
         keyed.sort_by(|a, b| match self.order(&a.0, &b.0, "<") {
             Ok(o) => {
@@ -467,6 +483,32 @@ impl<'a> Interp<'a> {
         // max() keeps the first of equal largest items: stable sort then last would pick the
         // last; Python's max returns the first maximal item, a difference only for ties.
         Ok(keyed.into_iter().map(|(_, v)| v).collect())
+    }
+
+    /// A stable sort whose keys are the reader's objects, compared with their `__lt__`: a
+    /// binary insertion sort (n log n comparisons; the moves are cheap for the lists code sorts).
+    async fn sort_by_user_lt(&self, keyed: Vec<(Value, Value)>, reverse: bool, f: &Frame) -> Result<Vec<Value>, Flow> {
+        use crate::core::py::ast::CmpOp;
+        let mut out: Vec<(Value, Value)> = Vec::with_capacity(keyed.len());
+        for item in keyed {
+            let (mut lo, mut hi) = (0, out.len());
+            while lo < hi {
+                let mid = (lo + hi) / 2;
+                // Stable: an item goes after the ones it does not sort before.
+                let before = if reverse {
+                    self.compare_any(CmpOp::Lt, &out[mid].0, &item.0, f).await?
+                } else {
+                    self.compare_any(CmpOp::Lt, &item.0, &out[mid].0, f).await?
+                };
+                if before {
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
+                }
+            }
+            out.insert(lo, item);
+        }
+        Ok(out.into_iter().map(|(_, v)| v).collect())
     }
 
     /// A built-in function (not a method).
@@ -807,7 +849,7 @@ impl<'a> Interp<'a> {
             Value::List(_) | Value::Tuple(_) => self.list_method(b, &recv, args),
             Value::Dict(d) => self.dict_method(b, d, args, kwargs),
             Value::Set(d) => self.set_method(b, d, args),
-            Value::Task(t) => self.task_method(b, t),
+            Value::Task(t) => self.task_method(b, t, &args),
             Value::Obj(_) => self.obj_method(b, &recv, args, kwargs, f, line),
             _ => raise(E::TypeError, format!("'{}' has no method {}", recv.type_name(), b.name())),
         }
@@ -908,6 +950,9 @@ impl<'a> Interp<'a> {
                 out.push_str(&tail[..1]);
                 rest = &tail[2..];
                 continue;
+            }
+            if tail.starts_with('}') {
+                return raise(E::ValueError, "Single '}' encountered in format string");
             }
             let Some(end) = tail.find('}') else {
                 return raise(E::ValueError, "Single '{' encountered in format string");

@@ -32,6 +32,10 @@ impl<'a> Interp<'a> {
                 Value::Builtin(b) => Box::pin(self.call_builtin(b, None, args, kwargs, f, line)).await,
                 Value::Method(m) => Box::pin(self.call_builtin(m.1, Some(m.0.clone()), args, kwargs, f, line)).await,
                 Value::Class(c) => Box::pin(self.instantiate(c, args, kwargs, f, line)).await,
+                ref obj @ Value::Instance(_) => match super::eval::user_method(obj, "__call__") {
+                    Some(m) => self.call(m, args, kwargs, f, line).await,
+                    None => raise(E::TypeError, format!("'{}' object is not callable", obj.type_name())),
+                },
                 other => raise(E::TypeError, format!("'{}' object is not callable", other.type_name())),
             }
         })

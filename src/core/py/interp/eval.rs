@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use super::value::{Dict, Func, Scope, Value};
 use super::{fmt, raise, BoxFut, Flow, Frame, Interp, Res, E};
-use crate::core::py::ast::{BinOp, BoolOp, CompKind, Comprehension, Const, Expr, ExprKind, FPart, Function};
+use crate::core::py::ast::{BinOp, BoolOp, CmpOp, CompKind, Comprehension, Const, Expr, ExprKind, FPart, Function};
 
 /// Evaluates `$e` in frame `$f`: names and constants at once, anything else as a future.
 macro_rules! ev {
@@ -121,7 +121,7 @@ impl<'a> Interp<'a> {
             ExprKind::BinOp { left, op, right } => {
                 let l = ev!(self, left, f)?;
                 let r = ev!(self, right, f)?;
-                self.binop(*op, &l, &r)
+                self.binop_any(*op, l, r, f).await
             }
             ExprKind::UnaryOp { op, operand } => {
                 let v = ev!(self, operand, f)?;
@@ -141,7 +141,7 @@ impl<'a> Interp<'a> {
                 let mut l = ev!(self, left, f)?;
                 for (op, c) in ops.iter().zip(comparators) {
                     let r = ev!(self, c, f)?;
-                    if !self.compare(*op, &l, &r)? {
+                    if !self.compare_any(*op, &l, &r, f).await? {
                         return Ok(Value::Bool(false));
                     }
                     l = r;
@@ -170,7 +170,10 @@ impl<'a> Interp<'a> {
             ExprKind::Subscript { value, index } if !matches!(index.kind, ExprKind::Slice { .. }) => {
                 let v = ev!(self, value, f)?;
                 let i = ev!(self, index, f)?;
-                self.get_item(&v, &i)
+                match user_method(&v, "__getitem__") {
+                    Some(m) => self.call(m, vec![i], Vec::new(), f, e.pos.line).await,
+                    None => self.get_item(&v, &i),
+                }
             }
             ExprKind::Await(operand) => {
                 let v = ev!(self, operand, f)?;
@@ -264,7 +267,7 @@ impl<'a> Interp<'a> {
         let mut acc = ev!(self, first, f)?;
         for (op, r) in spine.into_iter().rev() {
             let rv = ev!(self, r, f)?;
-            acc = self.binop(op, &acc, &rv)?;
+            acc = self.binop_any(op, acc, rv, f).await?;
         }
         Ok(acc)
     }
@@ -666,4 +669,108 @@ fn is_async_callee(v: &Value) -> bool {
         Value::Bound(b) => b.1.def.is_async,
         _ => false,
     }
+}
+
+/// The reader's method for a binary operator, and its reflected twin.
+fn dunders(op: BinOp) -> (&'static str, &'static str) {
+    match op {
+        BinOp::Add => ("__add__", "__radd__"),
+        BinOp::Sub => ("__sub__", "__rsub__"),
+        BinOp::Mul => ("__mul__", "__rmul__"),
+        BinOp::Div => ("__truediv__", "__rtruediv__"),
+        BinOp::FloorDiv => ("__floordiv__", "__rfloordiv__"),
+        BinOp::Mod => ("__mod__", "__rmod__"),
+        BinOp::Pow => ("__pow__", "__rpow__"),
+        BinOp::BitAnd => ("__and__", "__rand__"),
+        BinOp::BitOr => ("__or__", "__ror__"),
+        BinOp::BitXor => ("__xor__", "__rxor__"),
+        BinOp::LShift => ("__lshift__", "__rlshift__"),
+        BinOp::RShift => ("__rshift__", "__rrshift__"),
+    }
+}
+
+/// The reader's method `name` on `v`'s class, if `v` is an instance of a class defining it.
+pub fn user_method(v: &Value, name: &str) -> Option<Value> {
+    match v {
+        Value::Instance(i) => match i.class.lookup(name)? {
+            Value::Func(func) => Some(Value::Bound(Rc::new((v.clone(), func)))),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+impl<'a> Interp<'a> {
+    /// `a op b`, calling the reader's `__add__` (or the right operand's `__radd__`) and friends.
+    pub async fn binop_any(&self, op: BinOp, a: Value, b: Value, f: &Frame) -> Res {
+        if !matches!(a, Value::Instance(_)) && !matches!(b, Value::Instance(_)) {
+            return self.binop(op, &a, &b);
+        }
+        let (name, reflected) = dunders(op);
+        if let Some(m) = user_method(&a, name) {
+            let r = self.call(m, vec![b.clone()], Vec::new(), f, f.line.get()).await?;
+            if !is_not_implemented(&r) {
+                return Ok(r);
+            }
+        }
+        if let Some(m) = user_method(&b, reflected) {
+            let r = self.call(m, vec![a.clone()], Vec::new(), f, f.line.get()).await?;
+            if !is_not_implemented(&r) {
+                return Ok(r);
+            }
+        }
+        self.binop(op, &a, &b)
+    }
+
+    /// One comparison, calling the reader's `__eq__`, `__lt__`… (or the reflected one).
+    pub async fn compare_any(&self, op: CmpOp, a: &Value, b: &Value, f: &Frame) -> Result<bool, Flow> {
+        let names = match op {
+            CmpOp::Eq => Some(("__eq__", "__eq__")),
+            CmpOp::NotEq => Some(("__ne__", "__ne__")),
+            CmpOp::Lt => Some(("__lt__", "__gt__")),
+            CmpOp::LtE => Some(("__le__", "__ge__")),
+            CmpOp::Gt => Some(("__gt__", "__lt__")),
+            CmpOp::GtE => Some(("__ge__", "__le__")),
+            CmpOp::In | CmpOp::NotIn
+                if user_method(a, "__eq__").is_some() && matches!(b, Value::List(_) | Value::Tuple(_)) =>
+            {
+                // `x in items` is `any(x is e or x == e for e in items)`, with the reader's `__eq__`.
+                let mut found = false;
+                for item in self.iterate(b)? {
+                    if a.is(&item) || Box::pin(self.compare_any(CmpOp::Eq, a, &item, f)).await? {
+                        found = true;
+                        break;
+                    }
+                }
+                return Ok(found == (op == CmpOp::In));
+            }
+            _ => None,
+        };
+        let Some((name, reflected)) =
+            names.filter(|_| matches!(a, Value::Instance(_)) || matches!(b, Value::Instance(_)))
+        else {
+            return self.compare(op, a, b);
+        };
+        for (obj, other, method) in [(a, b, name), (b, a, reflected)] {
+            if let Some(m) = user_method(obj, method) {
+                let r = self.call(m, vec![other.clone()], Vec::new(), f, f.line.get()).await?;
+                if !is_not_implemented(&r) {
+                    return Ok(r.truthy());
+                }
+            }
+        }
+        // `!=` falls back on the reader's `__eq__`.
+        if op == CmpOp::NotEq {
+            if let Some(m) = user_method(a, "__eq__") {
+                let r = self.call(m, vec![b.clone()], Vec::new(), f, f.line.get()).await?;
+                return Ok(!r.truthy());
+            }
+        }
+        self.compare(op, a, b)
+    }
+}
+
+/// Whether a dunder's result is `NotImplemented` (the name resolves to a placeholder string here).
+fn is_not_implemented(v: &Value) -> bool {
+    matches!(v, Value::Str(s) if &**s == "NotImplemented")
 }

@@ -64,12 +64,14 @@ impl Classes {
             bases: Vec::new(),
             attrs: RefCell::default(),
             builtin: true,
+            depth: 0,
         });
         let mut all = vec![base];
         for (e, name, parent) in TABLE {
             debug_assert_eq!(*e as usize, all.len());
             let bases = vec![all[*parent as usize].clone()];
-            all.push(Rc::new(Class { name: Rc::from(*name), bases, attrs: RefCell::default(), builtin: true }));
+            let depth = bases[0].depth + 1;
+            all.push(Rc::new(Class { name: Rc::from(*name), bases, attrs: RefCell::default(), builtin: true, depth }));
         }
         Classes(all)
     }

@@ -422,6 +422,13 @@ impl<'a> Interp<'a> {
                 other => return raise(E::TypeError, format!("a class cannot derive from a {}", other.type_name())),
             }
         }
+        let depth = base_classes.iter().map(|b| b.depth + 1).max().unwrap_or(0);
+        if depth > MAX_CLASS_DEPTH {
+            return raise(
+                E::TypeError,
+                format!("class {name} derives from more than {MAX_CLASS_DEPTH} classes in a row"),
+            );
+        }
         let scope = super::value::Scope::child(None);
         let frame = Frame {
             scope: scope.clone(),
@@ -433,8 +440,13 @@ impl<'a> Interp<'a> {
         };
         self.exec_block(body, &frame).await?;
         let attrs = std::mem::take(&mut *scope.vars.borrow_mut());
-        let class =
-            Rc::new(Class { name: Rc::from(name), bases: base_classes, attrs: RefCell::new(attrs), builtin: false });
+        let class = Rc::new(Class {
+            name: Rc::from(name),
+            bases: base_classes,
+            attrs: RefCell::new(attrs),
+            builtin: false,
+            depth,
+        });
         for v in class.attrs.borrow().values() {
             if let Value::Func(func) = v {
                 *func.class.borrow_mut() = Some(Rc::downgrade(&class));
@@ -544,6 +556,9 @@ impl<'a> Interp<'a> {
         self.exit_builtin(cm, exc, is_async, f, line).await
     }
 }
+
+/// Longest chain of bases a class may have (lookups walk it recursively).
+const MAX_CLASS_DEPTH: u32 = 100;
 
 /// A method looked up on an instance's class, bound to it.
 fn bind_method(obj: &Value, m: Value) -> Value {

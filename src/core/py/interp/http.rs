@@ -137,7 +137,7 @@ impl<'a> Interp<'a> {
                     super::tasks::Interrupt::Deadline => span.timeout(short),
                     super::tasks::Interrupt::Cancel => drop(span),
                 }
-                Err(self.interrupted(why))
+                Err(self.interrupted(&f.task, why))
             }
         }
     }

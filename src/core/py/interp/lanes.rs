@@ -28,14 +28,28 @@ impl<'a> Interp<'a> {
         Ok(())
     }
 
-    /// `print(...)`'s text, one `Print` mark per line.
-    pub fn print(&self, task: &TaskObj, text: &str, line: u32) -> Result<(), Flow> {
+    /// What `print` writes to stdout: each complete line is a `Print` mark, on the lane of the
+    /// task that ended it, at that time (`print(x, end="")` continues the line, as on a terminal).
+    pub fn write_stdout(&self, task: &TaskObj, text: &str, line: u32) -> Result<(), Flow> {
         self.check_events(line)?;
-        let text = text.strip_suffix('\n').unwrap_or(text);
-        for l in text.split('\n') {
-            self.mark(task, Kind::Print, &fmt::shorten(l, 200), line);
+        let mut out = self.stdout.borrow_mut();
+        if out.len() + text.len() > limits::MAX_STR_BYTES {
+            out.clear();
+        }
+        out.push_str(text);
+        while let Some(end) = out.find('\n') {
+            let l: String = out.drain(..=end).collect();
+            self.mark(task, Kind::Print, &fmt::shorten(&l[..end], 200), line);
         }
         Ok(())
+    }
+
+    /// The last line `print` left unfinished (`end=""`), when the program ends.
+    pub fn flush_stdout(&self, task: &TaskObj) {
+        let rest = std::mem::take(&mut *self.stdout.borrow_mut());
+        if !rest.is_empty() {
+            self.mark(task, Kind::Print, &fmt::shorten(&rest, 200), task.line.get());
+        }
     }
 }
 

@@ -59,7 +59,8 @@ impl<'a> Interp<'a> {
         match b {
             B::Sleep => {
                 let ms = seconds(Some(&first))?.unwrap_or(0.0);
-                obj(Obj::Sleep { ms, text: Rc::from(format!("sleep({})", fmt::repr(&first))) })
+                let result = args.get(1).or(kw(&kwargs, "result")).cloned().unwrap_or(Value::None);
+                obj(Obj::Sleep { ms, text: Rc::from(format!("sleep({})", fmt::repr(&first))), result })
             }
             B::Gather => {
                 let return_exceptions = kw(&kwargs, "return_exceptions").is_some_and(Value::truthy);
@@ -68,7 +69,13 @@ impl<'a> Interp<'a> {
             }
             B::CreateTask | B::EnsureFuture => match first {
                 t @ Value::Task(_) => Ok(t),
-                aw => Ok(Value::Task(self.spawn(aw, line)?)),
+                aw => {
+                    // `create_task(coro, name="...")`: the name is the lane's label.
+                    if let (Value::Coro(c), Some(Value::Str(name))) = (&aw, kw(&kwargs, "name")) {
+                        *c.label.borrow_mut() = name.clone();
+                    }
+                    Ok(Value::Task(self.spawn(aw, line)?))
+                }
             },
             B::SemaphoreNew | B::BoundedSemaphoreNew | B::LockNew => {
                 let n = match (b, args.first().or(kw(&kwargs, "value"))) {
@@ -168,12 +175,13 @@ impl<'a> Interp<'a> {
     /// `asyncio.run(main())` at module level: runs the coroutine in the main task, then cancels
     /// the tasks still running and waits for them, as asyncio.run does.
     pub async fn asyncio_run(&self, args: Vec<Value>, f: &Frame, line: u32) -> Res {
-        if f.task.index != 0 || f.task.depth.get() > 0 {
+        if self.running.get() {
             return raise(E::RuntimeError, "asyncio.run() cannot be called from a running event loop");
         }
         let Some(coro @ Value::Coro(_)) = args.into_iter().next() else {
             return raise(E::ValueError, "a coroutine was expected");
         };
+        self.running.set(true);
         let result = self.await_value(coro, f, line).await;
         if !matches!(result, Err(Flow::Stop(_))) {
             // asyncio.run stops the loop from main's done callback, one turn of the ready queue
@@ -182,13 +190,20 @@ impl<'a> Interp<'a> {
             let _ = self.suspend(&f.task, turn.as_mut()).await;
             self.cancel_all_and_wait(&f.task).await;
         }
+        self.running.set(false);
         result
     }
 
     /// A Task's methods.
-    pub fn task_method(&self, b: B, t: &Rc<TaskObj>) -> Res {
+    pub fn task_method(&self, b: B, t: &Rc<TaskObj>, args: &[Value]) -> Res {
         match b {
-            B::TaskCancel => Ok(Value::Bool(t.cancel())),
+            B::TaskCancel => {
+                let requested = t.cancel();
+                if let (true, Some(Value::Str(msg))) = (requested, args.first()) {
+                    *t.cancel_msg.borrow_mut() = Some(msg.to_string());
+                }
+                Ok(Value::Bool(requested))
+            }
             B::TaskDone => Ok(Value::Bool(t.is_done())),
             B::TaskCancelled => Ok(Value::Bool(t.was_cancelled())),
             B::TaskGetName => Ok(Value::Str(t.label.clone())),
@@ -205,7 +220,7 @@ impl<'a> Interp<'a> {
     /// `await obj` for asyncio's and aiohttp's awaitables.
     pub async fn await_obj(&self, o: Rc<Obj>, f: &Frame, line: u32) -> Res {
         match &*o {
-            Obj::Sleep { ms, text } => self.sleep(*ms, text, f, line).await,
+            Obj::Sleep { ms, text, result } => self.sleep(*ms, text, f, line).await.map(|_| result.clone()),
             Obj::Gather { items, return_exceptions } => self.gather(items, *return_exceptions, f).await,
             Obj::WaitFor { aw, timeout } => {
                 let aw = aw.borrow_mut().take();
@@ -227,7 +242,7 @@ impl<'a> Interp<'a> {
             // `sleep(0)`: a bare yield to the loop, not worth a span.
             return match self.suspend(&f.task, sleep.as_mut()).await {
                 Ok(()) => Ok(Value::None),
-                Err(why) => Err(self.interrupted(why)),
+                Err(why) => Err(self.interrupted(&f.task, why)),
             };
         }
         let span = self.span(&f.task, Phase::Work, line)?;
@@ -238,7 +253,7 @@ impl<'a> Interp<'a> {
             }
             Err(why) => {
                 close_interrupted(span, why, text);
-                Err(self.interrupted(why))
+                Err(self.interrupted(&f.task, why))
             }
         }
     }
@@ -270,7 +285,7 @@ impl<'a> Interp<'a> {
             tasks.iter().for_each(|t| {
                 t.cancel();
             });
-            return Err(self.interrupted(why));
+            return Err(self.interrupted(&f.task, why));
         }
         if !return_exceptions {
             if let Some(first) = tasks.iter().filter(|t| failed(t)).min_by_key(|t| t.finish_seq()) {
@@ -292,6 +307,17 @@ impl<'a> Interp<'a> {
 
     async fn wait_for(&self, aw: Value, timeout: Option<f64>, f: &Frame, line: u32) -> Res {
         let Some(ms) = timeout else { return self.await_value(aw, f, line).await };
+        if ms <= 0.0 {
+            // CPython 3.12 wraps the awaitable in a task and cancels it before it starts: a
+            // coroutine's body never runs (a task given here is cancelled).
+            if let Value::Task(t) = &aw {
+                if let Some(Ok(v)) = t.result() {
+                    return Ok(v);
+                }
+                t.cancel();
+            }
+            return raise(E::TimeoutError, "");
+        }
         let deadline = self.arm_deadline(&f.task, ms);
         let result = self.await_value(aw, f, line).await;
         self.leave_deadline(deadline.id, result, f)
@@ -330,7 +356,7 @@ impl<'a> Interp<'a> {
                 }
             }
         };
-        waited.map_err(|why| self.interrupted(why))?;
+        waited.map_err(|why| self.interrupted(&f.task, why))?;
         let (done, pending): (Vec<_>, Vec<_>) = tasks.iter().partition(|t| t.is_done());
         let done = self.make_set(done.into_iter().map(|t| Value::Task(t.clone())).collect())?;
         let pending = self.make_set(pending.into_iter().map(|t| Value::Task(t.clone())).collect())?;
@@ -348,7 +374,9 @@ impl<'a> Interp<'a> {
                 .min_by_key(|(_, t)| t.finish_seq())
                 .map(|(i, _)| i)
         };
-        self.until(&f.task, &state.tasks, || untaken().is_some()).await.map_err(|why| self.interrupted(why))?;
+        self.until(&f.task, &state.tasks, || untaken().is_some())
+            .await
+            .map_err(|why| self.interrupted(&f.task, why))?;
         let Some(i) = untaken() else { return raise(E::RuntimeError, "as_completed() ran out of tasks") };
         state.taken.borrow_mut()[i] = true;
         match state.tasks[i].result() {
@@ -396,7 +424,7 @@ impl<'a> Interp<'a> {
             }
             Err(why) => {
                 close_interrupted(span, why, name);
-                Err(self.interrupted(why))
+                Err(self.interrupted(&f.task, why))
             }
         }
     }
@@ -417,7 +445,7 @@ impl<'a> Interp<'a> {
             }
             Err(why) => {
                 close_interrupted(span, why, name);
-                Err(self.interrupted(why))
+                Err(self.interrupted(&f.task, why))
             }
         }
     }
@@ -451,7 +479,7 @@ impl<'a> Interp<'a> {
                 if let Some(s) = span {
                     close_interrupted(s, why, "Queue.get");
                 }
-                return Err(self.interrupted(why));
+                return Err(self.interrupted(&f.task, why));
             }
         }
     }
@@ -476,7 +504,7 @@ impl<'a> Interp<'a> {
                 if let Some(s) = span {
                     close_interrupted(s, why, "Queue.put");
                 }
-                return Err(self.interrupted(why));
+                return Err(self.interrupted(&f.task, why));
             }
         }
         if let Some(s) = span {

@@ -13,11 +13,11 @@
 //! | area | supported | not supported or simplified |
 //! | --- | --- | --- |
 //! | values | `None`, `bool`, `int`, `float`, `str`, `list`, `tuple`, `dict` (insertion order), `set`, `range` | integers are 64-bit: past ±9.2e18 `OverflowError` (no bigints); sets iterate in insertion order, not hash order; no bytes, complex |
-//! | statements | everything the parser accepts: `if`/`elif`/`else`, `for`/`while` (with `else`), `break`/`continue`, `try`/`except`/`else`/`finally`, `raise`/`raise from`, `with`/`async with`, `def`/`async def`/`lambda` (defaults, `*args`, `**kwargs`, keyword-only), `class` (inheritance, `super()`, `@staticmethod`/`@classmethod`/`@property`), `global`/`nonlocal`, `assert`, `del`, unpacking with `*rest` | `async for`; operators never call the reader's dunders (`__add__`, `__eq__`, `__lt__`, `__hash__`, `__len__`, `__iter__`…; `__init__`, `__str__`, `__repr__`, `__(a)enter__`/`__(a)exit__` are called); method lookup is depth first, not C3; reading a local before assigning it reads the enclosing scope (no `UnboundLocalError`) |
+//! | statements | everything the parser accepts: `if`/`elif`/`else`, `for`/`while` (with `else`), `break`/`continue`, `try`/`except`/`else`/`finally`, `raise`/`raise from`, `with`/`async with`, `def`/`async def`/`lambda` (defaults, `*args`, `**kwargs`, keyword-only), `class` (inheritance, `super()`, `@staticmethod`/`@classmethod`/`@property`), `global`/`nonlocal`, `assert`, `del`, unpacking with `*rest` | `async for`; of the reader's dunders, `__init__`, `__str__`, `__repr__`, `__(a)enter__`/`__(a)exit__`, the arithmetic ones (`__add__`, `__radd__`…), comparisons (`__eq__`, `__lt__`…, also for `sorted`/`min`/`max`/`in` over lists), `__len__`, `__getitem__` and `__call__` are called; not `__hash__` (instances hash by identity), `__iter__`, `__bool__`, `__contains__`, `__setitem__`; method lookup is depth first, not C3; reading a local before assigning it reads the enclosing scope (no `UnboundLocalError`) |
 //! | expressions | arithmetic with Python's int/float, `//` and `%` rules, chained comparisons, `is`, `in`, slicing, comprehensions (list, set, dict; generator expressions run eagerly), f-strings with conversions and format specs (`:.2f`, `:>8`, `:,`, `:08d`, `:x`, `:.1%`), `%` formatting, `str.format` (positional fields) | `str.format` by name |
-//! | built-ins | `print` (`sep`; each call is one line of the log: `end` is ignored), `len`, `range`, `min`/`max` (`key`, `default`), `sum`, `abs`, `round` (half to even), `sorted` (`key`, `reverse`), `reversed`, `enumerate`, `zip`, `map`/`filter` (as lists), `list`, `dict`, `tuple`, `set`, `str`, `int`, `float`, `bool`, `repr`, `type`, `isinstance`, `issubclass`, `hasattr`, `getattr`, `setattr`, `any`, `all`, `divmod`, `pow`, `chr`, `ord`, `callable`, `id`, `hash`, `format`; the common methods of `str`, `list`, `dict`, `set`; the built-in exception classes (also as bases of the reader's) | `open`, `input`, `eval`, `iter`/`next` |
+//! | built-ins | `print` (`sep`, `end`: one stdout stream, a line per `Print` mark), `len`, `range`, `min`/`max` (`key`, `default`), `sum`, `abs`, `round` (half to even), `sorted` (`key`, `reverse`), `reversed`, `enumerate`, `zip`, `map`/`filter` (as lists), `list`, `dict`, `tuple`, `set`, `str`, `int`, `float`, `bool`, `repr`, `type`, `isinstance`, `issubclass`, `hasattr`, `getattr`, `setattr`, `any`, `all`, `divmod`, `pow`, `chr`, `ord`, `callable`, `id`, `hash`, `format`; the common methods of `str`, `list`, `dict`, `set`; the built-in exception classes (also as bases of the reader's) | `open`, `input`, `eval`, `iter`/`next` |
 //! | modules | `asyncio`, `aiohttp`, `random` (`random`, `uniform`, `randint`, `randrange`, `choice`, `shuffle`, `sample`, `seed`), `time` (`time`, `perf_counter`, `monotonic`: the run's clock, from 0 at the start), `json` (`dumps` with `indent`, `loads`), `math` (`sqrt`, `floor`, `ceil`, `log`, `exp`, `fabs`, `pow`, `pi`, `e`, `inf`); `typing`, `__future__` imported as placeholders | `random`'s numbers come from the scenario's seed and differ from CPython's; `time.sleep` raises (it would block the loop); `datetime`, `aiofiles` |
-//! | asyncio | `run`, `sleep`, `create_task`/`ensure_future`, `gather` (`return_exceptions`; without it the first error is raised and the other tasks keep running), `wait_for`, `timeout`, `wait` (`FIRST_COMPLETED`, `FIRST_EXCEPTION`, `ALL_COMPLETED`, `timeout`), `as_completed`, `TaskGroup`, `Semaphore`, `BoundedSemaphore`, `Lock`, `Event`, `Queue` (`maxsize`, `put`/`get` and their `_nowait`, `task_done`, `join`, `qsize`, `empty`, `full`), `current_task`, `all_tasks`, `get_event_loop().time()`, `CancelledError`, `TimeoutError`; Tasks' `cancel`, `done`, `cancelled`, `result`, `exception`, `get_name`; cancellation raises `CancelledError` at the task's current `await` (`except`/`finally` run) | `TaskGroup` raises one `ExceptionGroup` (its `exceptions` hold the errors; no `except*`); `shield`; `task.cancel(msg)`'s message; `as_completed` starts coroutines in the order given (CPython: set order) |
+//! | asyncio | `run`, `sleep`, `create_task`/`ensure_future` (`name=` labels the lane), `gather` (`return_exceptions`; without it the first error is raised and the other tasks keep running), `wait_for`, `timeout`, `wait` (`FIRST_COMPLETED`, `FIRST_EXCEPTION`, `ALL_COMPLETED`, `timeout`), `as_completed`, `TaskGroup`, `Semaphore`, `BoundedSemaphore`, `Lock`, `Event`, `Queue` (`maxsize`, `put`/`get` and their `_nowait`, `task_done`, `join`, `qsize`, `empty`, `full`), `current_task`, `all_tasks`, `get_event_loop().time()`, `CancelledError`, `TimeoutError`; Tasks' `cancel` (with a message), `done`, `cancelled`, `result`, `exception`, `get_name`; cancellation raises `CancelledError` at the task's current `await` (`except`/`finally` run) | `TaskGroup` raises one `ExceptionGroup` (its `exceptions` hold the errors; no `except*`); `shield`; `as_completed` starts coroutines in the order given (CPython: set order) |
 //! | aiohttp | `ClientSession()` (`async with`, or `await session.close()`), `session.get`/`post` (awaited or `async with`), `resp.status`/`ok`/`reason`/`url`, `await resp.json()`/`text()`, `resp.raise_for_status()` (`ClientResponseError` with `status`), `ClientError`, `ClientTimeout(total=...)` (session's or request's `timeout=`: `asyncio.TimeoutError`) | request bodies, headers, streaming |
 //!//! Safety: the interpreter runs on the page's thread, so every run is bounded by [`limits`]
 //! (steps, tasks, recursion, elements, string length, events), and no input makes it panic.
@@ -152,6 +152,10 @@ pub struct Interp<'a> {
     next_deadline: Cell<u32>,
     /// Tasks finished so far (each task's finishing order).
     finished: Cell<u64>,
+    /// Whether `asyncio.run` is running (tasks can be created only then).
+    pub running: Cell<bool>,
+    /// What `print` wrote after the last newline.
+    stdout: RefCell<String>,
 }
 
 /// How a code run ended.
@@ -251,7 +255,12 @@ pub async fn run_detailed<'a>(ctx: &'a Ctx, lp: &Loop<'a>, source: &'a str) -> F
         let main = std::pin::pin!(main);
         matches!(select(main, stop).await, Either::Right(_))
     };
-    let _ = stopped;
+    if stopped {
+        let main = ip.tasks.borrow().first().cloned();
+        if let Some(main) = main {
+            ip.flush_stdout(&main);
+        }
+    }
     let outcomes = ip.tasks.borrow().iter().map(|t| t.outcome()).collect();
     let stopped = ip.stopped.borrow().clone();
     Finished { outcomes, stopped, steps: ip.steps.get() }
@@ -278,6 +287,8 @@ impl<'a> Interp<'a> {
             rng: RefCell::new(Pcg32::new(seed ^ 0x5eed_c0de, 0xa5a5)),
             next_deadline: Cell::new(0),
             finished: Cell::new(0),
+            running: Cell::new(false),
+            stdout: RefCell::default(),
         })
     }
 
@@ -306,6 +317,7 @@ impl<'a> Interp<'a> {
             Ok(_) | Err(Flow::Return(_)) => Ok(Value::None),
             Err(flow) => Err(self.add_frame(flow, &frame)),
         };
+        self.flush_stdout(&task);
         self.finish_task(&task, result, true);
     }
 

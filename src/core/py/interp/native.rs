@@ -135,6 +135,8 @@ pub enum Obj {
     Sleep {
         ms: f64,
         text: Rc<str>,
+        /// `sleep(delay, result)`: what the await gives.
+        result: Value,
     },
     /// `asyncio.gather(...)`: its tasks were created when it was called.
     Gather {
@@ -193,6 +195,25 @@ pub enum Obj {
     Descriptor(B, Value),
 }
 
+impl Drop for Obj {
+    /// The values an object holds are freed without recursion (see `value::bury`).
+    fn drop(&mut self) {
+        let held: Vec<Value> = match self {
+            Obj::Gather { items, .. } => std::mem::take(items),
+            Obj::WaitFor { aw, .. } => aw.get_mut().take().into_iter().collect(),
+            Obj::Op { target, arg, .. } => {
+                vec![std::mem::replace(target, Value::None), std::mem::replace(arg, Value::None)]
+            }
+            Obj::Ready(v) | Obj::Descriptor(_, v) | Obj::Sleep { result: v, .. } => {
+                vec![std::mem::replace(v, Value::None)]
+            }
+            Obj::Request { resp, .. } => resp.get_mut().take().into_iter().collect(),
+            _ => Vec::new(),
+        };
+        super::value::bury(held.into_iter());
+    }
+}
+
 impl Obj {
     pub fn type_name(&self) -> &'static str {
         match self {
@@ -214,6 +235,18 @@ impl Obj {
             Obj::Loop => "_UnixSelectorEventLoop",
             Obj::ClientTimeout(_) => "ClientTimeout",
             Obj::Descriptor(..) => "descriptor",
+        }
+    }
+
+    /// A lane label for a task made of this awaitable (`sleep(1)`, `get('…/3')`).
+    pub fn label(&self) -> String {
+        match self {
+            Obj::Sleep { text, .. } => text.to_string(),
+            Obj::Request { url, .. } => format!("get('{}')", super::fmt::short_url(url)),
+            Obj::Op { target, op, .. } => format!("{}.{}()", target.type_name(), op.name()),
+            Obj::WaitFor { .. } => "wait_for(…)".into(),
+            Obj::Gather { .. } => "gather(…)".into(),
+            other => other.type_name().into(),
         }
     }
 

@@ -481,7 +481,8 @@ fn slice_indices(len: usize, lower: Option<i64>, upper: Option<i64>, step: i64) 
         let mut i = start;
         while i < stop {
             out.push(i as usize);
-            i += step;
+            let Some(next) = i.checked_add(step) else { break };
+            i = next;
         }
     } else {
         let start = clamp(lower.map_or(len - 1, norm), -1, len - 1);
@@ -489,7 +490,8 @@ fn slice_indices(len: usize, lower: Option<i64>, upper: Option<i64>, step: i64) 
         let mut i = start;
         while i > stop {
             out.push(i as usize);
-            i += step;
+            let Some(next) = i.checked_add(step) else { break };
+            i = next;
         }
     }
     out

@@ -80,6 +80,8 @@ pub struct TaskObj {
     pub handling: RefCell<Vec<Value>>,
     cancelled: Cell<bool>,
     cancel_requested: Cell<bool>,
+    /// `task.cancel(msg)`'s message, for the `CancelledError` it raises.
+    pub cancel_msg: RefCell<Option<String>>,
     outcome: RefCell<Option<Outcome>>,
     /// When it finished, in finishing order (for `as_completed` and gather's first error).
     seq: Cell<u64>,
@@ -149,6 +151,17 @@ impl TaskObj {
     }
 }
 
+impl Drop for TaskObj {
+    fn drop(&mut self) {
+        let value = match self.result.get_mut().take() {
+            Some(Ok(v)) => v,
+            Some(Err(exc)) => exc.value,
+            None => return,
+        };
+        super::value::bury(std::iter::once(value));
+    }
+}
+
 /// A deadline's timer: when it fires, its task is cancelled and told why.
 struct DeadlineWake {
     sig: Arc<Sig>,
@@ -208,9 +221,10 @@ impl<'a> Interp<'a> {
         .await
     }
 
-    /// The `CancelledError` an interruption raises.
-    pub fn interrupted(&self, _why: Interrupt) -> Flow {
-        Flow::Raise(E::CancelledError, String::new())
+    /// The `CancelledError` an interruption raises in `task` (with `task.cancel(msg)`'s message).
+    pub fn interrupted(&self, task: &TaskObj, why: Interrupt) -> Flow {
+        let msg = if why == Interrupt::Cancel { task.cancel_msg.borrow_mut().take() } else { None };
+        Flow::Raise(E::CancelledError, msg.unwrap_or_default())
     }
 
     /// A new task's record: its index (creation order), its lane label and `Spawn` mark.
@@ -236,6 +250,7 @@ impl<'a> Interp<'a> {
             handling: RefCell::default(),
             cancelled: Cell::new(false),
             cancel_requested: Cell::new(false),
+            cancel_msg: RefCell::default(),
             outcome: RefCell::default(),
             seq: Cell::new(0),
             group: RefCell::default(),
@@ -248,10 +263,16 @@ impl<'a> Interp<'a> {
 
     /// `asyncio.create_task(aw)`: a new task that awaits `aw` (a coroutine, or any awaitable).
     pub fn spawn(&self, aw: Value, line: u32) -> Result<Rc<TaskObj>, Flow> {
+        if !self.running.get() {
+            return super::raise(
+                E::RuntimeError,
+                "no running event loop (create tasks inside the coroutine asyncio.run runs)",
+            );
+        }
         let label: Rc<str> = match &aw {
             Value::Coro(c) => c.label.borrow().clone(),
             Value::Task(_) => return super::raise(E::TypeError, "a coroutine was expected, got a Task"),
-            other if self.is_awaitable(other) => Rc::from(fmt::shorten(&fmt::repr(other), 40)),
+            Value::Obj(o) if o.is_awaitable() => Rc::from(o.label().as_str()),
             other => {
                 return super::raise(
                     E::TypeError,
@@ -350,7 +371,7 @@ impl<'a> Interp<'a> {
             let mut done = std::pin::pin!(task.done_future());
             if let Err(why) = self.suspend(&frame.task, done.as_mut()).await {
                 task.cancel();
-                return Err(self.interrupted(why));
+                return Err(self.interrupted(&frame.task, why));
             }
         }
         match task.result() {

@@ -24,7 +24,7 @@ pub enum Value {
     List(Rc<Cells<Vec<Value>>>),
     Tuple(Rc<Items>),
     Dict(Rc<Cells<Dict>>),
-    /// A set: a [`Dict`] whose values are `None`.
+    /// A set: a `Dict` whose values are `None`.
     Set(Rc<Cells<Dict>>),
     /// `range(start, stop, step)`, lazy.
     Range(Rc<(i64, i64, i64)>),
@@ -85,7 +85,6 @@ impl Module {
 
 /// A variable scope: a function call's locals, a comprehension's, or the module's globals.
 /// Closures keep their defining scope (`parent`), so they see its variables as Python's cells do.
-#[derive(Default)]
 pub struct Scope {
     pub vars: RefCell<FxHashMap<Rc<str>, Value>>,
     pub parent: Option<Rc<Scope>>,
@@ -95,7 +94,7 @@ pub struct Scope {
 
 impl Scope {
     pub fn child(parent: Option<Rc<Scope>>) -> Rc<Scope> {
-        Rc::new(Scope { parent, ..Scope::default() })
+        Rc::new(Scope { parent, vars: RefCell::default(), decl: RefCell::default() })
     }
 }
 
@@ -119,6 +118,8 @@ pub struct Class {
     pub attrs: RefCell<FxHashMap<Rc<str>, Value>>,
     /// Whether this is a built-in class (exceptions), not the reader's.
     pub builtin: bool,
+    /// How many classes deep it derives (a base has 0): bounded, so lookups are.
+    pub depth: u32,
 }
 
 impl Class {
@@ -380,6 +381,21 @@ impl Value {
         }
     }
 
+    /// Whether the value holds no other value (dropping it frees nothing else).
+    pub fn is_scalar(&self) -> bool {
+        matches!(
+            self,
+            Value::None
+                | Value::Bool(_)
+                | Value::Int(_)
+                | Value::Float(_)
+                | Value::Str(_)
+                | Value::Range(_)
+                | Value::Builtin(_)
+                | Value::Module(_)
+        )
+    }
+
     /// The instance's class, if the value is an instance.
     pub fn class(&self) -> Option<&Rc<Class>> {
         match self {
@@ -482,6 +498,19 @@ impl Drop for Items {
     }
 }
 
+impl Drop for Func {
+    fn drop(&mut self) {
+        let defaults = std::mem::take(&mut self.defaults).into_iter().chain(std::mem::take(&mut self.kw_defaults));
+        bury(defaults.flatten());
+    }
+}
+
+impl Drop for Scope {
+    fn drop(&mut self) {
+        bury(std::mem::take(self.vars.get_mut()).into_values());
+    }
+}
+
 impl Drop for Instance {
     fn drop(&mut self) {
         bury(std::mem::take(self.attrs.get_mut()).into_values());
@@ -513,11 +542,9 @@ thread_local! {
 
 /// Frees `values` without recursion: containers among them go to a worklist that the outermost
 /// call drains, one at a time (their own contents join the list as they are freed).
-fn bury(values: impl Iterator<Item = Value>) {
+pub fn bury(values: impl Iterator<Item = Value>) {
     // Scalars and functions are dropped here, with no borrow of the worklist held.
-    let containers: Vec<Value> = values
-        .filter(|v| matches!(v, Value::List(_) | Value::Tuple(_) | Value::Dict(_) | Value::Set(_) | Value::Instance(_)))
-        .collect();
+    let containers: Vec<Value> = values.filter(|v| !v.is_scalar()).collect();
     if containers.is_empty() {
         return;
     }
