@@ -11,7 +11,7 @@ use futures::StreamExt;
 use wasm_bindgen_futures::spawn_local;
 
 use super::clock::BrowserClock;
-use super::fetch::{self, FetchWork};
+use super::fetch::{self, CodeWork, FetchWork};
 use super::py_module;
 use crate::core::event::{Kind, Phase, Recorder};
 use crate::core::page::Started;
@@ -86,11 +86,15 @@ pub fn start_browser_run(scenario: Scenario) -> LiveRun {
     let clock = BrowserClock::new();
     let mut scenario = scenario;
     scenario.clock = ClockKind::Browser;
+    // A program runs in the interpreter module (py_module::measure), unless this thread can
+    // run code itself (the browser tests register the interpreter).
+    let code = scenario.pattern == Pattern::Code;
+    let in_module = code && crate::core::py::runner::runner().is_none();
     let ctx = match scenario.source {
+        // The context only records what the module sends.
+        _ if in_module => Ctx::new(clock.clone(), scenario.clone()),
         // A program's requests are real whatever `source` says: `session.get` is a fetch.
-        // A program runs in the interpreter module (py_module::measure); this context only
-        // records what it sends.
-        _ if scenario.pattern == Pattern::Code => Ctx::new(clock.clone(), scenario.clone()),
+        _ if code => Ctx::with_work(clock.clone(), scenario.clone(), Rc::new(CodeWork::new(clock.clone()))),
         Source::Sleep => Ctx::new(clock.clone(), scenario.clone()),
         Source::Fetch => Ctx::with_work(clock.clone(), scenario.clone(), Rc::new(FetchWork::new(&scenario.url))),
         Source::Cpu => Ctx::with_work(clock.clone(), scenario.clone(), super::cpu::work(&scenario)),
@@ -107,7 +111,7 @@ pub fn start_browser_run(scenario: Scenario) -> LiveRun {
             // Set-up (registering the mock API's worker) is not part of the run's time.
             let ready = match scenario.source {
                 // The interpreter module loads before the run's clock starts.
-                _ if scenario.pattern == Pattern::Code => match py_module::load().await {
+                _ if code => match if in_module { py_module::load().await } else { Ok(()) } {
                     Err(why) => Err(why),
                     Ok(()) if fetch::code_uses_mock_api(&scenario.code) => fetch::prepare(DEFAULT_URL).await,
                     Ok(()) => Ok(()),
@@ -129,7 +133,7 @@ pub fn start_browser_run(scenario: Scenario) -> LiveRun {
                 *problem.borrow_mut() = Some(message);
                 return Run::new(&scenario, ClockKind::Browser, ctx.rec.snapshot());
             }
-            if scenario.pattern == Pattern::Code {
+            if in_module {
                 // The program runs in the interpreter module, on this thread; its events arrive
                 // in ctx.rec about once per frame, so the timeline draws as it runs.
                 return match py_module::measure(&scenario, &ctx.rec).await {
