@@ -8,7 +8,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { deflateRawSync } from 'node:zlib';
-import { artifactPath, openApp, useAppServer } from './support.mjs';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { artifactPath, openApp, REPO_ROOT, startStaticServer, useAppServer } from './support.mjs';
 
 const app = useAppServer({ before, after });
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
@@ -130,6 +133,26 @@ test('the interpreter is a module of its own: a page without code never fetches 
   assert.ok(loaded.some((n) => /\/py_runner_bg\.wasm$/.test(n)), JSON.stringify(loaded));
   assert.deepEqual(page.awaitlabErrors, []);
   await page.close();
+});
+
+test('the interpreter module loads from a sub-path (relative URLs) and measures a run', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'awaitlab-subpath-'));
+  writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>not the app</title>');
+  symlinkSync(path.resolve(REPO_ROOT, process.env.AWAITLAB_DIST || 'dist'), path.join(dir, 'sub'));
+  const sub = await startStaticServer(dir);
+  try {
+    const page = await openApp(app.browser, `${sub.url}/sub`, codeLink(FETCHES));
+    await lanesWith(page, 'fetch_url(');
+    const run = await page.evaluate((code) => window.awaitlab.run({ code }), FETCHES);
+    assert.equal(run.clock, 'browser');
+    assert.equal(run.labels.filter((l) => l.includes('fetch_url(')).length, 3, JSON.stringify(run.labels));
+    const loaded = await interpreterRequests(page);
+    assert.ok(loaded.length > 0 && loaded.every((n) => n.startsWith(`${sub.url}/sub/`)), JSON.stringify(loaded));
+    assert.deepEqual(page.awaitlabErrors, []);
+    await page.close();
+  } finally {
+    await sub.close();
+  }
 });
 
 test('an interpreter that cannot load is said in the prediction and fails a run with the reason, never a hang', async () => {
