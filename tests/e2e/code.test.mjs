@@ -155,6 +155,24 @@ test('the interpreter module loads from a sub-path (relative URLs) and measures 
   }
 });
 
+test('a measured code run draws as it runs: the module sends its events while the program sleeps', async () => {
+  const slow = FETCHES.replace('0.05 * n', '3 * n');
+  const page = await open(codeLink(slow));
+  await lanesWith(page, 'fetch_url(');
+  await page.click('#run');
+  // The lanes appear on the measured timeline while the run is still going (its last task sleeps 9 s).
+  await page.waitForFunction(
+    () =>
+      [...document.querySelectorAll('figure.measured text.lane-label')].filter((t) => t.textContent.includes('fetch_url(')).length === 3,
+    null,
+    { timeout: 8_000 },
+  );
+  assert.equal(await page.$('#replay-toggle'), null, 'the run has not finished yet');
+  await page.waitForSelector('#replay-toggle', { timeout: 30_000 });
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
 test('an interpreter that cannot load is said in the prediction and fails a run with the reason, never a hang', async () => {
   const page = await open('pattern=gather&tasks=2');
   await page.evaluate(() => {
