@@ -1,5 +1,5 @@
 //! The Python interpreter, loaded on first need (issue 16). The page's own wasm does not link
-//! `core::py::interp` (about 200 KB of wasm): it lives in the `py_runner` module
+//! `core::py::interp` (140 KB gzip): it lives in the `py_runner` module
 //! (src/bin/py_runner.rs), an ES module `py_runner.js` with its `py_runner_bg.wasm` beside the
 //! page, imported by a relative URL (so the app also works from a sub-path) the first time code is
 //! needed: a code scenario is predicted (the editor opened, a link, the API or a postMessage

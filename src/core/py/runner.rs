@@ -1,4 +1,4 @@
-//! Who runs the reader's code (issue 16). The interpreter ([`super::interp`]) is about 200 KB of
+//! Who runs the reader's code (issue 16). The interpreter ([`super::interp`]) is 140 KB gzip of
 //! wasm, so the page's own bin does not link it: it is a second wasm module (src/bin/py_runner.rs)
 //! loaded when code is first needed. The core therefore never names the interpreter on its
 //! dispatch paths; it asks these two registered functions instead:
