@@ -3,7 +3,7 @@
 //! (src/bin/py_runner.rs), an ES module `py_runner.js` with its `py_runner_bg.wasm` beside the
 //! page, imported by a relative URL (so the app also works from a sub-path) the first time code is
 //! needed: a code scenario is predicted (the editor opened, a link, the API or a postMessage
-//! naming `pattern=code`) or the code editor is focused.
+//! naming `pattern=code`) or the code panel's Edit button is pointed at or focused ([`preload`]).
 //!
 //! Once loaded, predictions of code scenarios are the module's `predict` (registered with
 //! [`crate::core::py::runner::set_predictor`]; until then a prediction says the interpreter is
@@ -98,7 +98,7 @@ pub fn load() -> Loading {
     loading
 }
 
-/// Starts loading the module without waiting for it (the code editor calls this when focused).
+/// Starts loading the module without waiting for it (the code panel's Edit button, pointed at or focused).
 pub fn preload() {
     if !loaded() {
         drop(load());
