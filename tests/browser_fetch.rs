@@ -117,6 +117,9 @@ async fn a_code_runs_request_is_a_real_fetch() {
     let program = "import asyncio\nimport aiohttp\n\n\nasync def main():\n    async with aiohttp.ClientSession() as s:\n        \
                    try:\n            await s.get('http://127.0.0.1:1/item/3')\n        except Exception as e:\n            \
                    print('refused')\n\n\nasyncio.run(main())\n";
+    // The page loads the interpreter as a module of its own (runtime::py_module); this test
+    // links it and runs it on this thread.
+    awaitlab::core::py::runner::set_runner(awaitlab::core::py::runner::interpreter);
     let run = session::start_browser_run(scenario(&[("pattern", "code"), ("code", program)]));
     let done = run.finished.clone().await.expect("the run completes");
     let failed: Vec<&Event> = done.events.iter().filter(|e| e.phase == Phase::Fetch && e.kind == Kind::Fail).collect();

@@ -171,3 +171,34 @@ fn zoom_halves_doubles_and_pans_within_the_run() {
     assert_eq!(view::zoom(ZoomStep::Whole, zoomed, 300.0), None);
     assert_eq!(view::zoom_window(None, 300.0), (0.0, 300.0));
 }
+
+/// The page registers a predictor of code scenarios that only says the interpreter is loading until
+/// its module has loaded; `Repredict` then asks again. (A predictor is per thread: each test has its own.)
+#[test]
+fn a_code_prediction_made_while_the_interpreter_loads_is_made_again_when_it_has() {
+    use awaitlab::core::py::runner;
+    use std::cell::Cell;
+    thread_local!(static LOADED: Cell<bool> = const { Cell::new(false) });
+    fn predictor(s: &Scenario) -> awaitlab::core::run::Run {
+        if LOADED.with(Cell::get) {
+            // What the loaded module does: run the interpreter on the virtual clock.
+            let (events, _) = awaitlab::core::py::interp::run_virtual(s, &s.code);
+            awaitlab::core::run::Run::new(s, awaitlab::core::scenario::ClockKind::Virtual, events)
+        } else {
+            runner::placeholder(s, "loading the Python interpreter…", false)
+        }
+    }
+    runner::set_predictor(predictor);
+    let code = "import asyncio\n\nasync def f(n):\n    await asyncio.sleep(0.1)\n\nasync def main():\n    await asyncio.gather(f(1), f(2))\n\nasyncio.run(main())\n";
+    let state = Rc::new(State::from_url(&[("pattern".into(), "code".into()), ("code".into(), code.into())]));
+    let loading = state.predicted.clone().expect("a prediction");
+    assert_eq!(loading.summary.tasks, 1, "one lane saying it is loading");
+    assert!(loading.events.iter().any(|e| e.kind == Kind::Print && e.detail.as_str().contains("loading")));
+    LOADED.with(|l| l.set(true));
+    let state = state.step(Action::Repredict);
+    let predicted = state.predicted.clone().expect("a prediction");
+    assert_eq!(predicted.summary.tasks, 3, "main() and two f(n): {:?}", predicted.labels);
+    // Nothing to predict again for a pattern run.
+    let pattern = page("pattern=gather&tasks=2");
+    assert!(Rc::ptr_eq(&pattern.clone().step(Action::Repredict), &pattern));
+}

@@ -277,6 +277,12 @@ impl Recorder {
         Span { rec: self.clone(), task, attempt, phase, line, open: true }
     }
 
+    /// Adds events recorded elsewhere, with their own times (a code run measured by the lazily
+    /// loaded interpreter module sends its events in batches).
+    pub fn extend(&self, events: impl IntoIterator<Item = Event>) {
+        self.events.borrow_mut().extend(events);
+    }
+
     /// Number of events so far.
     pub fn len(&self) -> usize {
         self.events.borrow().len()

@@ -12,7 +12,7 @@ use std::rc::Rc;
 use super::event::Recorder;
 use super::replay::Replay;
 use super::run::{run_virtual, Run};
-use super::scenario::{ClockKind, ParamError, Preset, Scenario};
+use super::scenario::{ClockKind, ParamError, Pattern, Preset, Scenario};
 use super::timeline::Timeline;
 
 /// Largest run whose prediction is recomputed on every valid edit (bigger ones on Run).
@@ -127,6 +127,8 @@ pub enum Action {
     AddAndCompare(Vec<Run>),
     /// An imported (or posted, or virtual) run joins the history and is replayed.
     Import(Run),
+    /// The Python interpreter module loaded (or failed to): a code prediction is made again.
+    Repredict,
 }
 
 /// What the replay controls ask for.
@@ -265,6 +267,15 @@ impl State {
             Action::Import(run) => {
                 self.predict_for(&run);
                 self.remember_and_replay(Rc::new(run));
+            }
+            Action::Repredict => {
+                let Some(scenario) = self.predicted.as_ref().and_then(|p| p.parsed_scenario().ok()) else {
+                    return Ignored;
+                };
+                if scenario.pattern != Pattern::Code {
+                    return Ignored;
+                }
+                self.predicted = Some(predict(&scenario));
             }
         }
         Changed

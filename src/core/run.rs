@@ -233,6 +233,13 @@ pub fn with_plan(tl: Timeline, s: &Scenario) -> Timeline {
 
 /// Runs `scenario` on a fresh virtual clock: the predicted run.
 pub fn run_virtual(scenario: &Scenario) -> Run {
+    // A code scenario's prediction comes from whoever registered one (the page asks the lazily
+    // loaded interpreter module); without one, the registered runner runs it here.
+    if scenario.pattern == Pattern::Code {
+        if let Some(predict) = super::py::runner::predictor() {
+            return predict(scenario);
+        }
+    }
     let clock = VirtualClock::new();
     let ctx = super::cpu::predicted_ctx(&clock, scenario);
     // Patterns only wait on the clock, so a stall would be a bug in a pattern; the events up to it

@@ -20,7 +20,7 @@ use wasm_bindgen_futures::future_to_promise;
 use super::session;
 use crate::core::message::{self, param_pair, Command, ParamValue};
 use crate::core::run::{run_virtual, Run};
-use crate::core::scenario::{ClockKind, Scenario};
+use crate::core::scenario::{ClockKind, Pattern, Scenario};
 
 /// Version of the JS API.
 pub const API_VERSION: u32 = 1;
@@ -78,6 +78,13 @@ fn run_to_promise(params: JsValue, to_js: fn(&Run) -> Result<JsValue, JsValue>) 
         Ok(s) => s,
         Err(message) => return Promise::reject(&error(&message)),
     };
+    if scenario.clock == ClockKind::Virtual && scenario.pattern == Pattern::Code {
+        // A code prediction needs the interpreter module: wait for it.
+        return future_to_promise(async move {
+            super::py_module::load().await.map_err(|why| error(&why))?;
+            to_js(&run_virtual(&scenario))
+        });
+    }
     if scenario.clock == ClockKind::Virtual {
         return match to_js(&run_virtual(&scenario)) {
             Ok(v) => Promise::resolve(&v),

@@ -7,6 +7,7 @@ pub mod cpu;
 pub mod embed;
 pub mod fetch;
 pub mod panic;
+pub mod py_module;
 pub mod session;
 pub mod workers;
 

@@ -12,6 +12,7 @@ use wasm_bindgen_futures::spawn_local;
 
 use super::clock::BrowserClock;
 use super::fetch::{self, CodeWork, FetchWork};
+use super::py_module;
 use crate::core::event::{Kind, Phase, Recorder};
 use crate::core::page::Started;
 use crate::core::patterns::{self, Ctx};
@@ -85,11 +86,15 @@ pub fn start_browser_run(scenario: Scenario) -> LiveRun {
     let clock = BrowserClock::new();
     let mut scenario = scenario;
     scenario.clock = ClockKind::Browser;
+    // A program runs in the interpreter module (py_module::measure), unless this thread can
+    // run code itself (the browser tests register the interpreter).
+    let code = scenario.pattern == Pattern::Code;
+    let in_module = code && crate::core::py::runner::runner().is_none();
     let ctx = match scenario.source {
+        // The context only records what the module sends.
+        _ if in_module => Ctx::new(clock.clone(), scenario.clone()),
         // A program's requests are real whatever `source` says: `session.get` is a fetch.
-        _ if scenario.pattern == Pattern::Code => {
-            Ctx::with_work(clock.clone(), scenario.clone(), Rc::new(CodeWork::new(clock.clone())))
-        }
+        _ if code => Ctx::with_work(clock.clone(), scenario.clone(), Rc::new(CodeWork::new(clock.clone()))),
         Source::Sleep => Ctx::new(clock.clone(), scenario.clone()),
         Source::Fetch => Ctx::with_work(clock.clone(), scenario.clone(), Rc::new(FetchWork::new(&scenario.url))),
         Source::Cpu => Ctx::with_work(clock.clone(), scenario.clone(), super::cpu::work(&scenario)),
@@ -105,9 +110,11 @@ pub fn start_browser_run(scenario: Scenario) -> LiveRun {
         async move {
             // Set-up (registering the mock API's worker) is not part of the run's time.
             let ready = match scenario.source {
-                _ if scenario.pattern == Pattern::Code => match fetch::code_uses_mock_api(&scenario.code) {
-                    true => fetch::prepare(DEFAULT_URL).await,
-                    false => Ok(()),
+                // The interpreter module loads before the run's clock starts.
+                _ if code => match if in_module { py_module::load().await } else { Ok(()) } {
+                    Err(why) => Err(why),
+                    Ok(()) if fetch::code_uses_mock_api(&scenario.code) => fetch::prepare(DEFAULT_URL).await,
+                    Ok(()) => Ok(()),
                 },
                 Source::Fetch => fetch::prepare(&scenario.url).await,
                 Source::Cpu => super::cpu::prepare(&scenario).await,
@@ -125,6 +132,17 @@ pub fn start_browser_run(scenario: Scenario) -> LiveRun {
                 }
                 *problem.borrow_mut() = Some(message);
                 return Run::new(&scenario, ClockKind::Browser, ctx.rec.snapshot());
+            }
+            if in_module {
+                // The program runs in the interpreter module, on this thread; its events arrive
+                // in ctx.rec about once per frame, so the timeline draws as it runs.
+                return match py_module::measure(&scenario, &ctx.rec).await {
+                    Ok(run) => run,
+                    Err(message) => {
+                        *problem.borrow_mut() = Some(message);
+                        Run::new(&scenario, ClockKind::Browser, ctx.rec.snapshot())
+                    }
+                };
             }
             patterns::run(&ctx).await;
             let mut run = Run::new(&scenario, ClockKind::Browser, ctx.rec.snapshot());

@@ -247,6 +247,19 @@ pub fn App() -> Html {
     use_embed(&state);
     use_url_sync(&state.scenario);
     use_run_reports(&state);
+    {
+        // The interpreter module loaded (or could not): the code prediction is made again.
+        let dispatch = state.dispatcher();
+        use_effect_with((), move |()| {
+            let again = dispatch.clone();
+            let subscription = crate::runtime::py_module::on_loaded(move || again.dispatch(Action::Repredict));
+            // It may have loaded before this subscription (a link's first prediction started it).
+            if crate::runtime::py_module::loaded() {
+                dispatch.dispatch(Action::Repredict);
+            }
+            move || drop(subscription)
+        });
+    }
 
     let on_run = {
         let state = state.clone();

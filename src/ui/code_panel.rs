@@ -173,7 +173,10 @@ pub fn CodePanel(props: &Props) -> Html {
                     { tab(true, "Rust (what awaitlab runs)", "rust") }
                 </div>
                 if let Some(on_edit) = props.on_edit.clone().filter(|_| !is_rust) {
+                    // Pointing at Edit or focusing it starts loading the Python interpreter.
                     <button type="button" id="code-edit" class="code-edit" title="Edit this Python and run your version"
+                        onpointerenter={|_: PointerEvent| crate::runtime::py_module::preload()}
+                        onfocus={|_: FocusEvent| crate::runtime::py_module::preload()}
                         onclick={on_edit.reform(|_: MouseEvent| ())}>{ "Edit" }</button>
                 }
             </div>

@@ -7,8 +7,8 @@ use super::state::{Action, ReplayCmd, State};
 use super::url;
 use crate::core::message::{parse_scenario, Command, EmbedPolicy};
 use crate::core::run::run_virtual;
-use crate::core::scenario::{ClockKind, Scenario};
-use crate::runtime::{session, LiveRun};
+use crate::core::scenario::{ClockKind, Pattern, Scenario};
+use crate::runtime::{py_module, session, LiveRun};
 
 /// Runs `scenario` on the browser clock as the page's run, its link in the address bar.
 pub fn run_measured(scenario: Scenario) -> LiveRun {
@@ -21,7 +21,16 @@ pub fn run_measured(scenario: Scenario) -> LiveRun {
 pub fn load_and_run(scenario: Scenario, dispatch: &UseReducerDispatcher<State>) -> Option<LiveRun> {
     url::show(&scenario);
     dispatch.dispatch(Action::Load(scenario.clone()));
-    if scenario.clock == ClockKind::Virtual {
+    if scenario.clock == ClockKind::Virtual && scenario.pattern == Pattern::Code && !py_module::loaded() {
+        // A code prediction needs the interpreter module: it joins the history once loaded (if
+        // loading fails, the prediction says why).
+        let dispatch = dispatch.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = py_module::load().await;
+            dispatch.dispatch(Action::Import(run_virtual(&scenario)));
+        });
+        None
+    } else if scenario.clock == ClockKind::Virtual {
         dispatch.dispatch(Action::Import(run_virtual(&scenario)));
         None
     } else {

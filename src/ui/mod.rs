@@ -65,6 +65,8 @@ impl<T> yew::html::IntoPropValue<Shared<T>> for Rc<T> {
 /// Installs the panic banner and `window.awaitlab`, then mounts the app on `#app`.
 pub fn start() {
     crate::runtime::panic::install();
+    // Code scenarios are predicted by the lazily loaded interpreter module.
+    crate::runtime::py_module::install();
     if let Err(e) = crate::runtime::api::install() {
         web_sys::console::error_2(&"awaitlab: could not install window.awaitlab".into(), &e);
     }

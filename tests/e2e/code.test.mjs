@@ -8,7 +8,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { deflateRawSync } from 'node:zlib';
-import { artifactPath, openApp, useAppServer } from './support.mjs';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { artifactPath, openApp, REPO_ROOT, startStaticServer, useAppServer } from './support.mjs';
 
 const app = useAppServer({ before, after });
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
@@ -98,6 +101,90 @@ test('Edit turns the Python into the scenario; typing re-predicts; Ctrl+Enter ru
   assert.ok(await page.$(marked), 'a replay step marks its line in the editor');
   await page.screenshot({ path: artifactPath('code-1280.png') });
   assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
+/** The page's requests so far whose URL names the interpreter module (py_runner.js, py_runner_bg.wasm). */
+function interpreterRequests(page) {
+  return page.evaluate(() =>
+    performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.includes('py_runner')),
+  );
+}
+
+test('the interpreter is a module of its own: a page without code never fetches it; Edit loads it', async () => {
+  const page = await open('pattern=gather&tasks=3&min=50&max=50');
+  const requests = [];
+  page.on('request', (r) => requests.push(r.url()));
+  // The page is up and has predicted and measured a pattern run: nothing of the interpreter came.
+  await page.waitForSelector('figure.predicted text.lane-label');
+  await page.click('#run');
+  await page.waitForSelector('#replay-toggle', { timeout: 30_000 });
+  assert.deepEqual(await interpreterRequests(page), [], 'the default page does not load the interpreter');
+  assert.deepEqual(requests.filter((u) => u.includes('py_runner')), []);
+
+  await page.click('#code-edit');
+  await page.waitForSelector('#code-input');
+  // The program's own lanes (not the one lane saying the interpreter is loading).
+  await page.waitForFunction(() => document.querySelectorAll('figure.predicted text.lane-label').length > 1, null, {
+    timeout: 30_000,
+  });
+  const loaded = await interpreterRequests(page);
+  assert.ok(loaded.some((n) => /\/py_runner\.js$/.test(n)), JSON.stringify(loaded));
+  assert.ok(loaded.some((n) => /\/py_runner_bg\.wasm$/.test(n)), JSON.stringify(loaded));
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
+test('the interpreter module loads from a sub-path (relative URLs) and measures a run', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'awaitlab-subpath-'));
+  writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>not the app</title>');
+  symlinkSync(path.resolve(REPO_ROOT, process.env.AWAITLAB_DIST || 'dist'), path.join(dir, 'sub'));
+  const sub = await startStaticServer(dir);
+  try {
+    const page = await openApp(app.browser, `${sub.url}/sub`, codeLink(FETCHES));
+    await lanesWith(page, 'fetch_url(');
+    const run = await page.evaluate((code) => window.awaitlab.run({ code }), FETCHES);
+    assert.equal(run.clock, 'browser');
+    assert.equal(run.labels.filter((l) => l.includes('fetch_url(')).length, 3, JSON.stringify(run.labels));
+    const loaded = await interpreterRequests(page);
+    assert.ok(loaded.length > 0 && loaded.every((n) => n.startsWith(`${sub.url}/sub/`)), JSON.stringify(loaded));
+    assert.deepEqual(page.awaitlabErrors, []);
+    await page.close();
+  } finally {
+    await sub.close();
+  }
+});
+
+test('a measured code run draws as it runs: the module sends its events while the program sleeps', async () => {
+  const slow = FETCHES.replace('0.05 * n', '3 * n');
+  const page = await open(codeLink(slow));
+  await lanesWith(page, 'fetch_url(');
+  await page.click('#run');
+  // The lanes appear on the measured timeline while the run is still going (its last task sleeps 9 s).
+  await page.waitForFunction(
+    () =>
+      [...document.querySelectorAll('figure.measured text.lane-label')].filter((t) => t.textContent.includes('fetch_url(')).length === 3,
+    null,
+    { timeout: 8_000 },
+  );
+  assert.equal(await page.$('#replay-toggle'), null, 'the run has not finished yet');
+  await page.waitForSelector('#replay-toggle', { timeout: 30_000 });
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
+test('an interpreter that cannot load is said in the prediction and fails a run with the reason, never a hang', async () => {
+  const page = await open('pattern=gather&tasks=2');
+  await page.evaluate(() => {
+    window.awaitlabPyRunnerUrl = './no-such-module.js';
+  });
+  await page.click('#code-edit');
+  await page.waitForSelector('#code-input');
+  // The prediction's output says so (the import fails at once here; a hang would end at the timeout).
+  await page.waitForFunction(() => /Python interpreter could not be loaded/.test(document.querySelector('#code-log')?.textContent ?? ''));
+  // A measured run fails with the reason instead of waiting.
+  const refused = await page.evaluate((code) => window.awaitlab.run({ code }).then(() => '', (e) => e.message), FETCHES);
+  assert.match(refused, /Python interpreter could not be loaded/);
   await page.close();
 });
 

@@ -374,6 +374,9 @@ pub fn ms_text(ms: f64) -> String {
     }
 }
 
+/// What a code run says when the Python interpreter is not loaded where it runs.
+pub const NOT_LOADED: &str = "the Python interpreter is not loaded";
+
 /// Runs the scenario's pattern to the end, as the `main()` of an asyncio-shaped loop on the
 /// context's clock; returns each task's outcome, in task order.
 pub async fn run(ctx: &Ctx) -> Vec<Outcome> {
@@ -394,6 +397,10 @@ async fn main<'a>(ctx: &'a Ctx, lp: &Loop<'a>) -> Vec<Outcome> {
         Pattern::Timeout => timeout::run(ctx, lp).await,
         Pattern::Race => race::run(ctx, lp).await,
         Pattern::AsCompleted => as_completed::run(ctx, lp).await,
-        Pattern::Code => crate::core::py::interp::run(ctx, lp, &ctx.scenario.code).await,
+        // Through the registered runner: the page's own module does not link the interpreter.
+        Pattern::Code => match crate::core::py::runner::runner() {
+            Some(run) => run(ctx, lp, &ctx.scenario.code).await,
+            None => crate::core::py::runner::not_loaded(ctx, NOT_LOADED),
+        },
     }
 }

@@ -5,6 +5,7 @@
 pub mod ast;
 pub mod interp;
 pub mod parse;
+pub mod runner;
 
 /// Why a program cannot run (found before running) or stopped: a position in the reader's code
 /// (1-based line and column) and a sentence.
@@ -25,4 +26,13 @@ impl std::fmt::Display for CodeError {
 /// a sentence.
 pub fn parse(source: &str) -> Result<ast::Module, CodeError> {
     parse::module(source)
+}
+
+/// One `<module>` lane whose program could not run, saying `why` (as the interpreter's own
+/// refusal looks, without linking the interpreter).
+pub(crate) fn interp_free_refused(ctx: &super::patterns::Ctx, why: &str) {
+    use super::event::{Kind, Phase};
+    ctx.rec.record_line(0, 0, Kind::Spawn, Phase::Task, "<module>", 0);
+    ctx.rec.record_line(0, 0, Kind::Print, Phase::Task, why, 0);
+    ctx.rec.record_line(0, 0, Kind::Failed, Phase::Task, why, 0);
 }

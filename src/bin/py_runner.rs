@@ -1,0 +1,127 @@
+//! The Python interpreter as a second wasm module of the page (issue 16): the reader's code is
+//! interpreted here (`core::py::interp`: 140 KB gzip off the page, README "Page weight"), so a
+//! reader who never runs code never downloads it. Trunk builds it as an ES module (`data-type="worker"
+//! data-bindgen-target="web"` in index.html: `py_runner.js` and `py_runner_bg.wasm` beside the
+//! page, not loaded by it); the page imports it on first need (src/runtime/py_module.rs) and calls
+//! these exports on its own thread:
+//!
+//! - `predict(query)`: the scenario's predicted Run JSON, on the virtual clock;
+//! - `measure(id, query, on_events)`: a Promise of the measured Run JSON, run on this module's
+//!   browser clock with real fetches; `on_events(json)` gets the new events (a JSON array) about
+//!   once per animation frame, so the page draws the run as it goes;
+//! - `cancel(id)`: stops measured run `id` (its spans close as cancelled; its Promise resolves
+//!   to an empty string).
+
+#[cfg(target_arch = "wasm32")]
+mod module {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    use std::rc::Rc;
+
+    use awaitlab::core::patterns::{self, Ctx};
+    use awaitlab::core::py::runner;
+    use awaitlab::core::run::{run_virtual, Run};
+    use awaitlab::core::scenario::{ClockKind, Scenario};
+    use awaitlab::runtime::fetch::CodeWork;
+    use awaitlab::runtime::BrowserClock;
+    use futures::future::{select, AbortHandle, Abortable, Either};
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen_futures::future_to_promise;
+
+    thread_local! {
+        static RUNS: RefCell<HashMap<u32, AbortHandle>> = RefCell::default();
+    }
+
+    fn scenario(query: &str) -> Result<Scenario, String> {
+        Scenario::from_query(query)
+            .map_err(|errors| errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; "))
+    }
+
+    /// The predicted Run JSON of `query` (a scenario as URL pairs), or an error's sentence
+    /// starting with `error: `.
+    #[wasm_bindgen]
+    pub fn predict(query: &str) -> String {
+        match scenario(query) {
+            Ok(s) => run_virtual(&Scenario { clock: ClockKind::Virtual, ..s }).to_json(),
+            Err(e) => format!("error: {e}"),
+        }
+    }
+
+    /// Sends the events recorded since `*sent` to `on_events`.
+    fn flush(ctx: &Ctx, sent: &mut usize, on_events: &js_sys::Function) {
+        let new = ctx.rec.events_since(*sent);
+        if new.is_empty() {
+            return;
+        }
+        *sent += new.len();
+        let json = serde_json::to_string(&new).unwrap_or_default();
+        let _ = on_events.call1(&JsValue::NULL, &JsValue::from_str(&json));
+    }
+
+    /// Runs `query` on this module's browser clock; resolves to the measured Run JSON (empty if
+    /// cancelled). Its clock starts now: the page does its set-up before calling.
+    #[wasm_bindgen]
+    pub fn measure(id: u32, query: &str, on_events: js_sys::Function) -> js_sys::Promise {
+        let scenario = match scenario(query) {
+            Ok(s) => Scenario { clock: ClockKind::Browser, ..s },
+            Err(e) => return js_sys::Promise::reject(&JsValue::from_str(&e)),
+        };
+        let (abort, registration) = AbortHandle::new_pair();
+        RUNS.with(|r| r.borrow_mut().insert(id, abort));
+        future_to_promise(async move {
+            let clock = BrowserClock::new();
+            let ctx = Ctx::with_work(clock.clone(), scenario.clone(), Rc::new(CodeWork::new(clock.clone())));
+            ctx.rec.restart_clock();
+            let mut sent = 0;
+            let finished = {
+                let body = Abortable::new(patterns::run(&ctx), registration);
+                let mut body = std::pin::pin!(body);
+                loop {
+                    let frame = std::pin::pin!(next_frame());
+                    match select(body.as_mut(), frame).await {
+                        Either::Left((done, _)) => break done.is_ok(),
+                        Either::Right(_) => flush(&ctx, &mut sent, &on_events),
+                    }
+                }
+            };
+            RUNS.with(|r| r.borrow_mut().remove(&id));
+            if !finished {
+                return Ok(JsValue::from_str(""));
+            }
+            flush(&ctx, &mut sent, &on_events);
+            Ok(JsValue::from_str(&Run::new(&scenario, ClockKind::Browser, ctx.rec.snapshot()).to_json()))
+        })
+    }
+
+    /// Stops measured run `id`, if it is still going.
+    #[wasm_bindgen]
+    pub fn cancel(id: u32) {
+        if let Some(abort) = RUNS.with(|r| r.borrow_mut().remove(&id)) {
+            abort.abort();
+        }
+    }
+
+    /// Resolves at the next animation frame.
+    async fn next_frame() {
+        let (tx, rx) = futures::channel::oneshot::channel::<()>();
+        let _frame = gloo_render::request_animation_frame(move |_| {
+            let _ = tx.send(());
+        });
+        let _ = rx.await;
+    }
+
+    pub fn start() {
+        awaitlab::runtime::panic::install();
+        runner::set_runner(runner::interpreter);
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    module::start();
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    eprintln!("py_runner is the page's lazily loaded Python interpreter: build it with `trunk build --release`");
+}
