@@ -137,3 +137,24 @@ fn a_code_runs_events_export_and_import_with_lanes_named_by_its_spawn_marks() {
     let stray = json.replacen("\"task\":2,", "\"task\":7,", 1);
     assert!(Run::from_json(&stray).unwrap_err().contains("out of range"));
 }
+
+#[test]
+fn a_code_runs_nested_spans_import_back_and_its_task_counts_once_in_flight() {
+    // The reader's `__aenter__` sleeps inside its acquire span: two spans open on one lane, which
+    // a pattern never records (the page reads the interpreter module's prediction through import).
+    let s = code_scenario(BREAKFAST);
+    let events = vec![
+        event(0.0, 0, 0, Kind::Spawn, Phase::Task, "main()", 9),
+        event(0.0, 0, 1, Kind::Begin, Phase::Acquire, "", 9),
+        event(0.0, 0, 2, Kind::Begin, Phase::Work, "sleep(0.5)", 3),
+        event(500.0, 0, 2, Kind::End, Phase::Work, "", 3),
+        event(500.0, 0, 1, Kind::End, Phase::Acquire, "", 9),
+        event(500.0, 0, 3, Kind::Begin, Phase::Work, "sleep(1)", 10),
+        event(1500.0, 0, 3, Kind::End, Phase::Work, "", 10),
+        event(1500.0, 0, 0, Kind::Done, Phase::Task, "None", 9),
+    ];
+    let run = Run::new(&s, ClockKind::Virtual, events);
+    assert_eq!((run.summary.peak_concurrency, run.summary.busy_ms), (1, 1500.0));
+    let back = Run::from_json(&run.to_json()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(back, run);
+}

@@ -53,7 +53,10 @@ impl Summary {
     /// Computes the summary of `events` (in recorded order) for a run of `tasks` tasks.
     pub fn of(tasks: u32, events: &[Event]) -> Summary {
         let mut s = Summary { tasks, ..Summary::default() };
-        let mut in_flight: i64 = 0;
+        // Tasks with an active span, and how many each has open: a code run's task may nest
+        // spans (an acquire around the reader's `__aenter__` sleep) and still counts once.
+        let mut in_flight: u32 = 0;
+        let mut open: FxHashMap<u32, (u32, f64)> = FxHashMap::default();
         // How each task's last closed span ended, to tell a cancelled or timed-out task apart.
         let mut last_close: FxHashMap<u32, Kind> = FxHashMap::default();
         for step in spans(events) {
@@ -64,16 +67,25 @@ impl Summary {
                 Step::Begin { .. } => {
                     s.attempts += u32::from(is_attempt);
                     if e.phase.is_active() {
-                        in_flight += 1;
-                        s.peak_concurrency = s.peak_concurrency.max(in_flight as u32);
+                        let (n, since) = open.entry(e.task).or_insert((0, e.t));
+                        if *n == 0 {
+                            *since = e.t;
+                            in_flight += 1;
+                            s.peak_concurrency = s.peak_concurrency.max(in_flight);
+                        }
+                        *n += 1;
                     }
                 }
                 Step::Close { begin, .. } => {
                     last_close.insert(e.task, e.kind);
                     s.failed_attempts += u32::from(is_attempt && e.kind != Kind::End);
-                    if let Some(begin) = begin.filter(|_| e.phase.is_active()) {
-                        in_flight -= 1;
-                        s.busy_ms += e.t - begin.t;
+                    let task_open = begin.filter(|_| e.phase.is_active()).and_then(|_| open.get_mut(&e.task));
+                    if let Some((n, since)) = task_open.filter(|(n, _)| *n > 0) {
+                        *n -= 1;
+                        if *n == 0 {
+                            in_flight -= 1;
+                            s.busy_ms += e.t - *since;
+                        }
                     }
                 }
                 Step::Mark { .. } if e.kind == Kind::Failed => {
