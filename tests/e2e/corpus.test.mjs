@@ -43,7 +43,8 @@ function references() {
   return Object.fromEntries(runs.map((r) => [path.basename(r.program), r]));
 }
 
-/** A run's spans per task, as [start, end] pairs of its sleeps and requests, sorted. */
+/** A run's spans per task (in task order, tasks without any left out), as [start, end] pairs of its
+ * sleeps and requests, sorted. */
 function spansByTask(run) {
   const open = new Map();
   const byTask = new Map();
@@ -58,7 +59,9 @@ function spansByTask(run) {
       open.delete(key);
     }
   }
-  return [...byTask.values()].map((l) => l.sort((a, b) => a[0] - b[0] || a[1] - b[1]));
+  return [...byTask.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([, l]) => l.sort((a, b) => a[0] - b[0] || a[1] - b[1]));
 }
 
 /** The reference's sleep and request spans per task (without sleep(0), which is no span here). */
