@@ -123,7 +123,9 @@ impl Replay {
 /// An event as a plain sentence (for the event log and screen readers).
 pub fn describe(event: &Event, label: &str) -> String {
     let at = format_ms(event.t);
-    let attempt = if event.attempt > 1 { format!(" (attempt {})", event.attempt) } else { String::new() };
+    // A code run numbers its spans per task (its events carry a line): no retry attempt to name.
+    let is_retry = event.attempt > 1 && event.line == 0;
+    let attempt = if is_retry { format!(" (attempt {})", event.attempt) } else { String::new() };
     // "started its work" but "failed while working"; every other phase reads the same both ways.
     let doing = event.phase.doing();
     let what = if event.phase == Phase::Work { "its work" } else { doing };
@@ -222,5 +224,20 @@ mod tests {
         assert_eq!(text[0], "At 0 ms, task 0 started its work.");
         assert!(text[1].starts_with("At 100 ms, task 0 failed while working: simulated error"), "{}", text[1]);
         assert!(text[2].starts_with("At 100 ms, task 0 gave up with an error"), "{}", text[2]);
+    }
+
+    #[test]
+    fn a_code_runs_span_number_is_not_called_an_attempt() {
+        let e = |line| Event {
+            t: 5.0,
+            task: 1,
+            attempt: 2,
+            kind: Kind::Begin,
+            phase: Phase::Fetch,
+            detail: Default::default(),
+            line,
+        };
+        assert_eq!(describe(&e(9), "fetch(1)"), "At 5 ms, fetch(1) started fetching.");
+        assert!(describe(&e(0), "task 1").contains("(attempt 2)"));
     }
 }
