@@ -367,7 +367,10 @@ pub fn App() -> Html {
                             on_edit={edit_code(&state)} />
                     }
                 </div>
-                <BarMenu scenario={Rc::new(state.scenario.clone())} pick={(*bar_pick).clone()} {on_pick} on_edit={send(&state, |(k, v)| Action::Edit(k, v))} />
+                // What-if overrides change a pattern's plan; a code run's plan is its code.
+                if state.scenario.pattern != Pattern::Code {
+                    <BarMenu scenario={Rc::new(state.scenario.clone())} pick={(*bar_pick).clone()} {on_pick} on_edit={send(&state, |(k, v)| Action::Edit(k, v))} />
+                }
                 <section class="intro">
                     <h2>{ shown.pattern.title() }</h2>
                     <p class="explain">{ shown.pattern.explain() }</p>

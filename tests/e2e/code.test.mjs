@@ -329,3 +329,15 @@ test('axe: no serious or critical violation on the editor', async () => {
   assert.deepEqual(page.awaitlabErrors, []);
   await page.close();
 });
+
+test('a bar of a code run opens no what-if menu: its plan is the code, and the link gains no what_if', async () => {
+  const page = await open(codeLink(FETCHES));
+  await lanesWith(page, 'fetch_url(');
+  await page.locator('figure.timeline.predicted rect.bar[data-task="1"]').first().click();
+  // Two animation frames: Yew has rendered whatever the click changed.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  assert.equal(await page.locator('#bar-menu').count(), 0);
+  assert.equal(new URL(page.url()).searchParams.get('what_if'), null);
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
