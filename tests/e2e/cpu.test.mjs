@@ -45,14 +45,19 @@ test('inline CPU work blocks the loop: 4 × 200 units take ~800 ms, one task at 
   const r = await run(page, { pattern: 'gather', source: 'cpu', tasks: 4, min: 200, max: 200 });
   const makespan = r.summary.makespan_ms;
   console.log(`inline: makespan ${makespan.toFixed(1)} ms, calibration ${JSON.stringify(r.calibration)}`);
-  // ~800 ms on an idle machine; the calibration counts uncontended speed, so a loaded machine
-  // (other processes on the cores) takes longer, never much shorter.
-  assert.ok(makespan > 600 && makespan < 4000, `makespan ${makespan}`);
+  // ~800 ms on an idle machine; a loaded machine (other processes on the cores) takes longer. It
+  // can also take shorter: the calibration runs right after the page loads, while the engine may
+  // still be compiling the page's wasm in the background on the other core, and then counts a
+  // slower speed than the work later gets (511 ms in one CI run). The bounds allow both; what
+  // the test is about (one task at a time, the loop busy throughout) is checked relative to the
+  // run itself below.
+  assert.ok(makespan > 320 && makespan < 4000, `makespan ${makespan}`);
   assert.equal(r.summary.peak_concurrency, 1, 'gathered CPU tasks never overlap');
   assert.ok(r.calibration && r.calibration.rounds_per_ms > 0 && r.calibration.cores >= 1, JSON.stringify(r.calibration));
   const work = spans(r, 'work');
   assert.equal(work.length, 4);
-  for (const w of work) assert.ok(w.end - w.start > 120 && w.end - w.start < 1000, JSON.stringify(w));
+  // Equal units take about equal times, each a quarter of the run.
+  for (const w of work) assert.ok(w.end - w.start > 0.15 * makespan && w.end - w.start < 1000, JSON.stringify(w));
   // One after another: the loop was busy for (nearly) the whole run.
   const busy = work.reduce((a, w) => a + (w.end - w.start), 0);
   assert.ok(busy > 0.9 * makespan, `busy ${busy} of ${makespan}`);
