@@ -16,22 +16,6 @@ use awaitlab::core::scenario::Scenario;
 
 mod common;
 
-/// Patterns and error modes with failures, backoffs, permits, deadlines and cancellations.
-const SCENARIOS: &[&str] = &[
-    "pattern=retry&retries=3&delay=30&backoff=exponential&factor=2&jitter=0.5&tasks=5&fail=0.5&min=20&max=80&seed=4",
-    "pattern=retry&retries=3&delay=25&tasks=5&fail=0.5&min=20&max=60&limit=2&hold=0&seed=2",
-    "pattern=semaphore&limit=2&tasks=6&fail=0.3&min=20&max=80&seed=3",
-    "pattern=timeout&timeout=60&tasks=6&fail=0.2&min=20&max=120&seed=5",
-    "pattern=race&tasks=5&min=20&max=120&seed=6",
-    "pattern=as_completed&process=20&tasks=5&fail=0.3&min=20&max=120&seed=7",
-    "pattern=gather&errors=fail_fast&tasks=6&fail=0.3&min=20&max=120&seed=8",
-    "pattern=gather&errors=raise&tasks=5&fail=0.3&min=20&max=120&seed=8",
-    "pattern=sequential&tasks=4&fail=0.3&min=20&max=60&seed=9",
-    "pattern=fallback&tasks=5&fail=0.5&min=20&max=120&seed=10",
-    "pattern=resource&acquire=20&release=10&limit=2&tasks=4&fail=0.3&min=20&max=60&seed=11",
-    "pattern=pipeline&process=20&save=10&limit=2&tasks=4&fail=0.3&min=20&max=60&seed=12",
-];
-
 /// How much later than predicted a run may end: timer and scheduling lateness on a busy machine.
 const LATE_MS: f64 = 60.0;
 
@@ -67,7 +51,7 @@ fn the_generated_python_runs_the_plan_in_the_predicted_time() {
     let mut report = Vec::new();
     let mut problems = Vec::new();
     let mut seen = HashSet::new();
-    for (i, q) in SCENARIOS.iter().enumerate() {
+    for (i, q) in common::PYTHON_SCENARIOS.iter().enumerate() {
         let s = scenario(q);
         let file = dir.join(format!("scenario_{i}.py"));
         std::fs::write(&file, python(&s)).expect("written");

@@ -477,22 +477,8 @@ fn asyncio_s_order_of_events_is_cpython_s() {
 /// cancellations and backoffs, in the same order.
 #[test]
 fn every_pattern_s_generated_python_runs_in_the_pattern_s_predicted_makespan() {
-    const SCENARIOS: &[&str] = &[
-        "pattern=retry&retries=3&delay=30&backoff=exponential&factor=2&jitter=0.5&tasks=5&fail=0.5&min=20&max=80&seed=4",
-        "pattern=retry&retries=3&delay=25&tasks=5&fail=0.5&min=20&max=60&limit=2&hold=0&seed=2",
-        "pattern=semaphore&limit=2&tasks=6&fail=0.3&min=20&max=80&seed=3",
-        "pattern=timeout&timeout=60&tasks=6&fail=0.2&min=20&max=120&seed=5",
-        "pattern=race&tasks=5&min=20&max=120&seed=6",
-        "pattern=as_completed&process=20&tasks=5&fail=0.3&min=20&max=120&seed=7",
-        "pattern=gather&errors=fail_fast&tasks=6&fail=0.3&min=20&max=120&seed=8",
-        "pattern=gather&errors=raise&tasks=5&fail=0.3&min=20&max=120&seed=8",
-        "pattern=sequential&tasks=4&fail=0.3&min=20&max=60&seed=9",
-        "pattern=fallback&tasks=5&fail=0.5&min=20&max=120&seed=10",
-        "pattern=resource&acquire=20&release=10&limit=2&tasks=4&fail=0.3&min=20&max=60&seed=11",
-        "pattern=pipeline&process=20&save=10&limit=2&tasks=4&fail=0.3&min=20&max=60&seed=12",
-        "pattern=gather&tasks=200&min=20&max=600&seed=13",
-    ];
-    for q in SCENARIOS {
+    let big = "pattern=gather&tasks=200&min=20&max=600&seed=13";
+    for q in common::PYTHON_SCENARIOS.iter().chain([&big]) {
         let s = Scenario::from_query(q).expect("a valid scenario");
         let src = awaitlab::core::code::python(&s);
         let predicted = awaitlab::core::run::run_virtual(&s).summary.makespan_ms;

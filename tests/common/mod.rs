@@ -23,3 +23,21 @@ pub fn predict(query: &str) -> Run {
 pub fn pairs(query: &str) -> Vec<(&str, &str)> {
     query.split('&').filter(|p| !p.is_empty()).map(|p| p.split_once('=').unwrap_or((p, ""))).collect()
 }
+
+/// Patterns and error modes with failures, backoffs, permits, deadlines and cancellations: the
+/// scenarios whose generated Python is run by CPython (core_code_python) and by awaitlab's own
+/// interpreter (core_py_interp).
+pub const PYTHON_SCENARIOS: &[&str] = &[
+    "pattern=retry&retries=3&delay=30&backoff=exponential&factor=2&jitter=0.5&tasks=5&fail=0.5&min=20&max=80&seed=4",
+    "pattern=retry&retries=3&delay=25&tasks=5&fail=0.5&min=20&max=60&limit=2&hold=0&seed=2",
+    "pattern=semaphore&limit=2&tasks=6&fail=0.3&min=20&max=80&seed=3",
+    "pattern=timeout&timeout=60&tasks=6&fail=0.2&min=20&max=120&seed=5",
+    "pattern=race&tasks=5&min=20&max=120&seed=6",
+    "pattern=as_completed&process=20&tasks=5&fail=0.3&min=20&max=120&seed=7",
+    "pattern=gather&errors=fail_fast&tasks=6&fail=0.3&min=20&max=120&seed=8",
+    "pattern=gather&errors=raise&tasks=5&fail=0.3&min=20&max=120&seed=8",
+    "pattern=sequential&tasks=4&fail=0.3&min=20&max=60&seed=9",
+    "pattern=fallback&tasks=5&fail=0.5&min=20&max=120&seed=10",
+    "pattern=resource&acquire=20&release=10&limit=2&tasks=4&fail=0.3&min=20&max=60&seed=11",
+    "pattern=pipeline&process=20&save=10&limit=2&tasks=4&fail=0.3&min=20&max=60&seed=12",
+];
