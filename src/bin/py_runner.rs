@@ -10,7 +10,10 @@
 //!   browser clock with real fetches; `on_events(json)` gets the new events (a JSON array) about
 //!   once per animation frame, so the page draws the run as it goes;
 //! - `cancel(id)`: stops measured run `id` (its spans close as cancelled; its Promise resolves
-//!   to an empty string).
+//!   to an empty string);
+//! - `check(source)`: the parser's verdict as JSON (`core::py::check_json`): the code editor's
+//!   every-keystroke check and the scripts' validation of `code`, so the page does not link the
+//!   parser either.
 
 #[cfg(target_arch = "wasm32")]
 mod module {
@@ -45,6 +48,13 @@ mod module {
             Ok(s) => run_virtual(&Scenario { clock: ClockKind::Virtual, ..s }).to_json(),
             Err(e) => format!("error: {e}"),
         }
+    }
+
+    /// The parser's verdict on `source`: `{"ok":true}` or `{"ok":false,"errors":[{"line",
+    /// "column","message"}]}`.
+    #[wasm_bindgen]
+    pub fn check(source: &str) -> String {
+        awaitlab::core::py::check_json(source)
     }
 
     /// Sends the events recorded since `*sent` to `on_events`.

@@ -5,6 +5,10 @@
 //! needed: a code scenario is predicted (the editor opened, a link, the API or a postMessage
 //! naming `pattern=code`) or the code panel's Edit button is pointed at or focused ([`preload`]).
 //!
+//! The parser is in the module too: the code editor's syntax check and the scripts' validation of
+//! `code` are its `check` ([`check_now`], [`check`]); until it has loaded the editor says it is
+//! checking.
+//!
 //! Once loaded, predictions of code scenarios are the module's `predict` (registered with
 //! [`crate::core::py::runner::set_predictor`]; until then a prediction says the interpreter is
 //! loading, and the page predicts again when it has loaded: [`on_loaded`]), and a measured code run
@@ -22,7 +26,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 
 use crate::core::event::{Event, Recorder};
-use crate::core::py::runner;
+use crate::core::py::{read_check_json, runner, CodeError};
 use crate::core::run::Run;
 use crate::core::scenario::{ClockKind, Scenario};
 
@@ -39,6 +43,7 @@ struct Module {
     predict: Function,
     measure: Function,
     cancel: Function,
+    check: Function,
 }
 
 type Loading = Shared<LocalBoxFuture<'static, Result<(), String>>>;
@@ -98,6 +103,27 @@ pub fn load() -> Loading {
     loading
 }
 
+/// Why the last attempt to load the module failed, if it did (and nothing loads it again yet).
+pub fn failure() -> Option<String> {
+    FAILED.with(|f| f.borrow().clone())
+}
+
+/// The parser's verdict on `source` (the module's `check`), if the module has loaded: `Ok(Err(_))`
+/// is the program's first syntax error, `Err` a sentence when the module did not answer.
+pub fn check_now(source: &str) -> Option<Result<Result<(), CodeError>, String>> {
+    let module = MODULE.with(|m| m.borrow().clone())?;
+    let answer = module.check.call1(&JsValue::NULL, &source.into()).map_err(|e| describe(&e));
+    Some(answer.and_then(|v| read_check_json(&v.as_string().unwrap_or_default())))
+}
+
+/// [`check_now`], loading the module first if needed (`Err` with why it could not load).
+pub async fn check(source: &str) -> Result<Result<(), CodeError>, String> {
+    if !loaded() {
+        load().await?;
+    }
+    check_now(source).unwrap_or_else(|| Err(failed("it is gone")))
+}
+
 /// Starts loading the module without waiting for it (the code panel's Edit button, pointed at or focused).
 pub fn preload() {
     if !loaded() {
@@ -153,7 +179,7 @@ async fn fetch_module() -> Result<Module, String> {
     let init = get("default")?;
     let started = init.call0(&JsValue::NULL).map_err(|e| failed(&describe(&e)))?;
     within(started.unchecked_into(), deadline).await?;
-    Ok(Module { predict: get("predict")?, measure: get("measure")?, cancel: get("cancel")? })
+    Ok(Module { predict: get("predict")?, measure: get("measure")?, cancel: get("cancel")?, check: get("check")? })
 }
 
 /// Calls `f` whenever loading ends (loaded or failed), so the page can predict again; dropping

@@ -182,9 +182,52 @@ test('an interpreter that cannot load is said in the prediction and fails a run 
   await page.waitForSelector('#code-input');
   // The prediction's output says so (the import fails at once here; a hang would end at the timeout).
   await page.waitForFunction(() => /Python interpreter could not be loaded/.test(document.querySelector('#code-log')?.textContent ?? ''));
+  // The editor's syntax check (the module's parser) says so too, and keeps the text as typed.
+  await page.waitForFunction(() => /could not be loaded.*not checked/.test(document.querySelector('#code-problem').textContent));
+  assert.equal(await page.getAttribute('#code-input', 'aria-invalid'), 'false');
+  await typeCode(page, FETCHES);
+  assert.equal(await page.inputValue('#code-input'), FETCHES, 'the text is never lost');
   // A measured run fails with the reason instead of waiting.
   const refused = await page.evaluate((code) => window.awaitlab.run({ code }).then(() => '', (e) => e.message), FETCHES);
   assert.match(refused, /Python interpreter could not be loaded/);
+  assert.equal(await page.inputValue('#code-input'), FETCHES);
+  await page.close();
+});
+
+test('the syntax check is the interpreter module\'s parser: "checking…" while it loads, then line:column and the marked line', async () => {
+  const page = await open('pattern=gather&tasks=2');
+  // Hold the module's script until the editor has been seen waiting for it.
+  let release;
+  const held = new Promise((resolve) => {
+    release = resolve;
+  });
+  await page.route(/\/py_runner\.js$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.click('#code-edit');
+  await page.waitForSelector('#code-input');
+  const bad = 'import asyncio\n\nasync def main(:\n    pass\n';
+  await typeCode(page, bad);
+  await page.waitForFunction(() => /Checking the code/.test(document.querySelector('#code-problem').textContent));
+  assert.equal(await page.getAttribute('#code-problem', 'aria-busy'), 'true');
+  assert.equal(await page.getAttribute('#code-input', 'aria-invalid'), 'false', 'not refused before the parser has said so');
+  assert.equal(await page.locator('.editor-colours .ln.error').count(), 0);
+  assert.equal(await page.inputValue('#code-input'), bad, 'the text stays as typed while the parser loads');
+  release();
+  // The parser's verdict, from the module: the same line:column and marked line as before it moved.
+  await page.waitForFunction(() => /Line 3, column \d+/.test(document.querySelector('#code-problem').textContent), null, {
+    timeout: 30_000,
+  });
+  assert.equal(await page.getAttribute('#code-problem', 'aria-busy'), 'false');
+  assert.equal(await page.getAttribute('#code-input', 'aria-invalid'), 'true');
+  assert.equal(await page.locator('.editor-colours .ln.error').getAttribute('data-line'), '3');
+  assert.ok((await interpreterRequests(page)).some((n) => /\/py_runner_bg\.wasm$/.test(n)), 'the verdict came from the module');
+  // Once loaded, each keystroke's verdict comes with its render.
+  await typeCode(page, FETCHES);
+  await page.waitForFunction(() => /parses/.test(document.querySelector('#code-problem').textContent));
+  await lanesWith(page, 'fetch_url(');
+  assert.deepEqual(page.awaitlabErrors, []);
   await page.close();
 });
 
@@ -299,6 +342,10 @@ test('postMessage run takes plain code; code using aiohttp needs the link\'s fet
         }),
       message,
     );
+  // A syntax error is refused before anything runs, by the interpreter module's parser (loaded for it).
+  const syntax = await post({ type: 'awaitlab:run', params: { code: 'def f(:\n', clock: 'virtual' } });
+  assert.equal(syntax.type, 'awaitlab:error', JSON.stringify(syntax));
+  assert.match(syntax.message, /code: line 1, column \d+/);
   const finished = await post({ type: 'awaitlab:run', params: { code: FETCHES, clock: 'virtual' } });
   assert.equal(finished.type, 'awaitlab:finished', JSON.stringify(finished));
   assert.equal(finished.summary.tasks, 4, 'main() and three fetch_url lanes');
