@@ -292,7 +292,7 @@ mod tests {
         assert!(invalid.is_invalid());
         let gone = Check::of("x = 1\n", Some(Err("it could not be loaded.".into())));
         assert!(!gone.is_invalid() && gone.line() == 0);
-        assert!(gone.message().contains("Your code stays here"), "{}", gone.message());
+        assert!(gone.message().contains("it stays here as you typed it"), "{}", gone.message());
     }
 
     #[test]

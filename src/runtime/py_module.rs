@@ -5,9 +5,9 @@
 //! needed: a code scenario is predicted (the editor opened, a link, the API or a postMessage
 //! naming `pattern=code`) or the code panel's Edit button is pointed at or focused ([`preload`]).
 //!
-//! The parser is in the module too: the code editor's syntax check and the scripts' validation of
+//! The parser and the `code` key's compressor are in the module too: the code editor's syntax check and the scripts' validation of
 //! `code` are its `check` ([`check_now`], [`check`]); until it has loaded the editor says it is
-//! checking.
+//! checking. A program's link form is its `deflate` once loaded (before, stored DEFLATE).
 //!
 //! Once loaded, predictions of code scenarios are the module's `predict` (registered with
 //! [`crate::core::py::runner::set_predictor`]; until then a prediction says the interpreter is
@@ -28,7 +28,7 @@ use wasm_bindgen_futures::{spawn_local, JsFuture};
 use crate::core::event::{Event, Recorder};
 use crate::core::py::{read_check_json, runner, CodeError};
 use crate::core::run::Run;
-use crate::core::scenario::{ClockKind, Scenario};
+use crate::core::scenario::{program, ClockKind, Scenario};
 
 /// Where the module is, relative to the page. `window.awaitlabPyRunnerUrl` overrides it (the
 /// end-to-end tests use that to make loading fail).
@@ -44,6 +44,7 @@ struct Module {
     measure: Function,
     cancel: Function,
     check: Function,
+    deflate: Function,
 }
 
 type Loading = Shared<LocalBoxFuture<'static, Result<(), String>>>;
@@ -57,9 +58,19 @@ thread_local! {
     static NEXT: Cell<u64> = const { Cell::new(1) };
 }
 
-/// Registers the page's predictor of code scenarios (called once at start).
+/// Registers the page's predictor of code scenarios and compressor of programs' link forms
+/// (called once at start).
 pub fn install() {
     runner::set_predictor(predict);
+    program::set_deflater(deflate);
+}
+
+/// The module's compressor for a program's link form; `None` until it has loaded (the link is
+/// then stored DEFLATE: the same format, longer; the page writes its address again once loaded).
+fn deflate(bytes: &[u8]) -> Option<Vec<u8>> {
+    let module = MODULE.with(|m| m.borrow().clone())?;
+    let packed = module.deflate.call1(&JsValue::NULL, &js_sys::Uint8Array::from(bytes)).ok()?;
+    packed.dyn_into::<js_sys::Uint8Array>().ok().map(|a| a.to_vec()).filter(|p| !p.is_empty())
 }
 
 /// Whether the module has loaded.
@@ -179,7 +190,13 @@ async fn fetch_module() -> Result<Module, String> {
     let init = get("default")?;
     let started = init.call0(&JsValue::NULL).map_err(|e| failed(&describe(&e)))?;
     within(started.unchecked_into(), deadline).await?;
-    Ok(Module { predict: get("predict")?, measure: get("measure")?, cancel: get("cancel")?, check: get("check")? })
+    Ok(Module {
+        predict: get("predict")?,
+        measure: get("measure")?,
+        cancel: get("cancel")?,
+        check: get("check")?,
+        deflate: get("deflate")?,
+    })
 }
 
 /// Calls `f` whenever loading ends (loaded or failed), so the page can predict again; dropping

@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { deflateRawSync } from 'node:zlib';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -68,6 +68,11 @@ async function paste(page, text) {
     area.select();
     document.execCommand('insertText', false, t);
   }, text);
+}
+
+/** The program a link's `code` value (`!` and base64url raw DEFLATE) holds, inflated by Node's zlib. */
+function programOf(value) {
+  return inflateRawSync(Buffer.from(value.slice(1), 'base64url')).toString();
 }
 
 /** The URL's `code` value once the scenario holds a program. */
@@ -207,6 +212,13 @@ test('the syntax check is the interpreter module\'s parser: "checking…" while 
   });
   await page.click('#code-edit');
   await page.waitForSelector('#code-input');
+  // The compressor is in the module too: meanwhile the link stores the program uncompressed (the
+  // same raw DEFLATE format, any inflater reads it) ...
+  const program = await page.inputValue('#code-input');
+  await codeInUrl(page);
+  const stored = await page.evaluate(() => new URLSearchParams(location.search).get('code'));
+  assert.equal(programOf(stored), program);
+  assert.ok(stored.length > Buffer.byteLength(program), `${stored.length} characters for ${Buffer.byteLength(program)} bytes`);
   const bad = 'import asyncio\n\nasync def main(:\n    pass\n';
   await typeCode(page, bad);
   await page.waitForFunction(() => /Checking the code/.test(document.querySelector('#code-problem').textContent));
@@ -223,6 +235,11 @@ test('the syntax check is the interpreter module\'s parser: "checking…" while 
   assert.equal(await page.getAttribute('#code-input', 'aria-invalid'), 'true');
   assert.equal(await page.locator('.editor-colours .ln.error').getAttribute('data-line'), '3');
   assert.ok((await interpreterRequests(page)).some((n) => /\/py_runner_bg\.wasm$/.test(n)), 'the verdict came from the module');
+  // ... and once the module has loaded the address bar is written again, compressed.
+  await page.waitForFunction((n) => new URLSearchParams(location.search).get('code').length < n, stored.length);
+  const compressed = await page.evaluate(() => new URLSearchParams(location.search).get('code'));
+  assert.equal(programOf(compressed), program);
+  assert.ok(compressed.length < Buffer.byteLength(program), `${compressed.length} characters for ${Buffer.byteLength(program)} bytes`);
   // Once loaded, each keystroke's verdict comes with its render.
   await typeCode(page, FETCHES);
   await page.waitForFunction(() => /parses/.test(document.querySelector('#code-problem').textContent));
