@@ -77,7 +77,7 @@ check_versions
 ran=()
 
 # Bytes, gzip -9 of the wasm, JS and CSS that dist/index.html loads (see the build layer): the
-# 411,667 measured after issue 16 moved the parser and the code key's compressor into the
+# 411,669 measured after issue 16 moved the parser and the code key's compressor into the
 # interpreter's module (loaded later, reported apart), plus 1 %. Lowered from 450,400; raised on
 # purpose once from 375,900; a ratchet, not the 150 KB target (README "Page weight").
 PAGE_WEIGHT_BUDGET_GZIP=415800
