@@ -10,7 +10,12 @@
 //!   browser clock with real fetches; `on_events(json)` gets the new events (a JSON array) about
 //!   once per animation frame, so the page draws the run as it goes;
 //! - `cancel(id)`: stops measured run `id` (its spans close as cancelled; its Promise resolves
-//!   to an empty string).
+//!   to an empty string);
+//! - `check(source)`: the parser's verdict as JSON (`core::py::check_json`): the code editor's
+//!   every-keystroke check and the scripts' validation of `code`, so the page does not link the
+//!   parser either;
+//! - `deflate(bytes)`: raw DEFLATE (miniz, level 9) of a program's UTF-8 bytes, for the `code`
+//!   key's link form (`core::scenario::program`): the page does not link the compressor.
 
 #[cfg(target_arch = "wasm32")]
 mod module {
@@ -21,7 +26,7 @@ mod module {
     use awaitlab::core::patterns::{self, Ctx};
     use awaitlab::core::py::runner;
     use awaitlab::core::run::{run_virtual, Run};
-    use awaitlab::core::scenario::{ClockKind, Scenario};
+    use awaitlab::core::scenario::{program, ClockKind, Scenario};
     use awaitlab::runtime::fetch::CodeWork;
     use awaitlab::runtime::BrowserClock;
     use futures::future::{select, AbortHandle, Abortable, Either};
@@ -45,6 +50,19 @@ mod module {
             Ok(s) => run_virtual(&Scenario { clock: ClockKind::Virtual, ..s }).to_json(),
             Err(e) => format!("error: {e}"),
         }
+    }
+
+    /// The parser's verdict on `source`: `{"ok":true}` or `{"ok":false,"errors":[{"line",
+    /// "column","message"}]}`.
+    #[wasm_bindgen]
+    pub fn check(source: &str) -> String {
+        awaitlab::core::py::check_json(source)
+    }
+
+    /// A program's bytes compressed for its link form (raw DEFLATE, level 9).
+    #[wasm_bindgen]
+    pub fn deflate(bytes: &[u8]) -> Vec<u8> {
+        program::deflate(bytes).unwrap_or_default()
     }
 
     /// Sends the events recorded since `*sent` to `on_events`.
@@ -113,6 +131,7 @@ mod module {
     pub fn start() {
         awaitlab::runtime::panic::install();
         runner::set_runner(runner::interpreter);
+        program::set_deflater(program::deflate);
     }
 }
 

@@ -70,9 +70,9 @@ pub struct Problem {
     pub message: String,
 }
 
-/// Checks `source` as the editor does on every keystroke: its size first (a 100 KB paste gets a
-/// sentence, and is not parsed), then the parser's verdict.
-pub fn check(source: &str) -> Result<(), Problem> {
+/// The size check the page makes itself on every keystroke (a 100 KB paste gets a sentence, and
+/// is not sent to the parser).
+pub fn check_size(source: &str) -> Result<(), Problem> {
     if source.len() > MAX_SOURCE_BYTES {
         return Err(Problem {
             line: 0,
@@ -83,10 +83,84 @@ pub fn check(source: &str) -> Result<(), Problem> {
             ),
         });
     }
-    super::py::parse(source).map(|_| ()).map_err(|e: CodeError| Problem {
-        line: e.line,
-        message: format!("Line {}, column {}: {}", e.line, e.col, e.message),
-    })
+    Ok(())
+}
+
+/// What the editor says about the parser's error `e`: `Line 3, column 9: …`, line 3 marked.
+pub fn problem(e: &CodeError) -> Problem {
+    Problem { line: e.line, message: format!("Line {}, column {}: {}", e.line, e.col, e.message) }
+}
+
+/// Checks `source` as the editor does: its size first, then the parser's verdict. This links the
+/// parser: the page asks the py_runner module instead ([`Check`]); the tests and the module call it.
+pub fn check(source: &str) -> Result<(), Problem> {
+    check_size(source)?;
+    super::py::parse(source).map(|_| ()).map_err(|e| problem(&e))
+}
+
+/// The editor's verdict on its text. The parser lives in the py_runner module (issue 16), so a
+/// verdict can be pending while the module loads, or unavailable if it could not load.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Check {
+    /// The module is loading: nothing is said about the code yet, nothing reaches the scenario.
+    Checking,
+    /// The code parses.
+    Valid,
+    /// Too long, or the parser's first error.
+    Invalid(Problem),
+    /// The parser could not be loaded: why (the text stays as typed).
+    Unavailable(String),
+}
+
+impl Check {
+    /// The verdict from the size check and, if it passed, the module's answer (`None` while the
+    /// module loads; `Some(Err(why))` when it could not load or answer).
+    pub fn of(source: &str, answer: Option<Result<Result<(), CodeError>, String>>) -> Check {
+        if let Err(p) = check_size(source) {
+            return Check::Invalid(p);
+        }
+        match answer {
+            None => Check::Checking,
+            Some(Ok(Ok(()))) => Check::Valid,
+            Some(Ok(Err(e))) => Check::Invalid(problem(&e)),
+            Some(Err(why)) => Check::Unavailable(why),
+        }
+    }
+
+    /// Whether it is a problem with the code itself (`aria-invalid`).
+    pub fn is_invalid(&self) -> bool {
+        matches!(self, Check::Invalid(_))
+    }
+
+    /// The line to mark, 0 for none.
+    pub fn line(&self) -> u32 {
+        match self {
+            Check::Invalid(p) => p.line,
+            _ => 0,
+        }
+    }
+
+    /// What the editor says under the code.
+    pub fn message(&self) -> String {
+        match self {
+            Check::Checking => "Checking the code… (loading the Python parser)".into(),
+            Check::Valid => "The code parses; the prediction follows it.".into(),
+            Check::Invalid(p) => p.message.clone(),
+            Check::Unavailable(why) => {
+                format!("{why} Until then the code is not checked; it stays here as you typed it.")
+            }
+        }
+    }
+
+    /// The CSS class of the message (`ok`, `checking`, `unavailable`; none for a problem).
+    pub fn css(&self) -> Option<&'static str> {
+        match self {
+            Check::Checking => Some("checking"),
+            Check::Valid => Some("ok"),
+            Check::Invalid(_) => None,
+            Check::Unavailable(_) => Some("unavailable"),
+        }
+    }
 }
 
 /// One line of a code run's log: a `print` line or a traceback line, at its time.
@@ -204,6 +278,32 @@ mod tests {
         let long = lane_label("process_with_retry('https://example.org/a/very/long/path')");
         assert_eq!(long.chars().count(), 17);
         assert!(long.starts_with("process_") && long.ends_with("path')"), "{long}");
+    }
+
+    #[test]
+    fn the_verdict_waits_for_the_module_but_not_for_the_size() {
+        let paste = "x = 1\n".repeat(20_000);
+        assert!(matches!(Check::of(&paste, None), Check::Invalid(Problem { line: 0, .. })));
+        assert_eq!(Check::of("x = 1\n", None), Check::Checking);
+        assert_eq!(Check::of("x = 1\n", Some(Ok(Ok(())))), Check::Valid);
+        let e = CodeError { line: 3, col: 9, message: "expected ':'".into() };
+        let invalid = Check::of("def f(\n", Some(Ok(Err(e))));
+        assert_eq!((invalid.line(), invalid.message().as_str()), (3, "Line 3, column 9: expected ':'"));
+        assert!(invalid.is_invalid());
+        let gone = Check::of("x = 1\n", Some(Err("it could not be loaded.".into())));
+        assert!(!gone.is_invalid() && gone.line() == 0);
+        assert!(gone.message().contains("it stays here as you typed it"), "{}", gone.message());
+    }
+
+    #[test]
+    fn the_modules_answer_reads_back_as_the_parsers_verdict() {
+        use crate::core::py::{check_json, parse, read_check_json};
+        assert_eq!(read_check_json(&check_json("import asyncio\n")), Ok(Ok(())));
+        let src = "import asyncio\n\nasync def main(:\n    pass\n";
+        let e = parse(src).unwrap_err();
+        assert_eq!(read_check_json(&check_json(src)), Ok(Err(e.clone())));
+        assert_eq!(check(src).unwrap_err(), problem(&e));
+        assert!(read_check_json("nonsense").is_err());
     }
 
     #[test]

@@ -15,7 +15,7 @@ use std::rc::Rc;
 
 use js_sys::{Array, Object, Promise, Reflect, JSON};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use super::session;
 use crate::core::message::{self, param_pair, Command, ParamValue};
@@ -72,12 +72,32 @@ fn summary_to_js(run: &Run) -> Result<JsValue, JsValue> {
     JSON::parse(&serde_json::to_string(&run.summary).unwrap_or_default())
 }
 
-/// Runs `params` and resolves with `to_js` of the run.
+/// Runs `params` and resolves with `to_js` of the run. A program's syntax is checked first by the
+/// interpreter module's parser (loading it if needed), so a syntax error rejects before anything runs.
 fn run_to_promise(params: JsValue, to_js: fn(&Run) -> Result<JsValue, JsValue>) -> Promise {
     let scenario = match scenario_from_js(&params) {
         Ok(s) => s,
         Err(message) => return Promise::reject(&error(&message)),
     };
+    let Some(code) = message::code_to_check(&scenario).map(str::to_string) else {
+        return run_checked(scenario, to_js);
+    };
+    match super::py_module::check_now(&code) {
+        Some(Ok(Ok(()))) => run_checked(scenario, to_js),
+        Some(Ok(Err(e))) => Promise::reject(&error(&message::code_error(&e))),
+        Some(Err(why)) => Promise::reject(&error(&why)),
+        None => future_to_promise(async move {
+            match super::py_module::check(&code).await {
+                Ok(Ok(())) => JsFuture::from(run_checked(scenario, to_js)).await,
+                Ok(Err(e)) => Err(error(&message::code_error(&e))),
+                Err(why) => Err(error(&why)),
+            }
+        }),
+    }
+}
+
+/// Runs a checked `scenario` and resolves with `to_js` of the run.
+fn run_checked(scenario: Scenario, to_js: fn(&Run) -> Result<JsValue, JsValue>) -> Promise {
     if scenario.clock == ClockKind::Virtual && scenario.pattern == Pattern::Code {
         // A code prediction needs the interpreter module: wait for it.
         return future_to_promise(async move {

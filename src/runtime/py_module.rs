@@ -5,6 +5,10 @@
 //! needed: a code scenario is predicted (the editor opened, a link, the API or a postMessage
 //! naming `pattern=code`) or the code panel's Edit button is pointed at or focused ([`preload`]).
 //!
+//! The parser and the `code` key's compressor are in the module too: the code editor's syntax check and the scripts' validation of
+//! `code` are its `check` ([`check_now`], [`check`]); until it has loaded the editor says it is
+//! checking. A program's link form is its `deflate` once loaded (before, stored DEFLATE).
+//!
 //! Once loaded, predictions of code scenarios are the module's `predict` (registered with
 //! [`crate::core::py::runner::set_predictor`]; until then a prediction says the interpreter is
 //! loading, and the page predicts again when it has loaded: [`on_loaded`]), and a measured code run
@@ -22,9 +26,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 
 use crate::core::event::{Event, Recorder};
-use crate::core::py::runner;
+use crate::core::py::{read_check_json, runner, CodeError};
 use crate::core::run::Run;
-use crate::core::scenario::{ClockKind, Scenario};
+use crate::core::scenario::{program, ClockKind, Scenario};
 
 /// Where the module is, relative to the page. `window.awaitlabPyRunnerUrl` overrides it (the
 /// end-to-end tests use that to make loading fail).
@@ -39,6 +43,8 @@ struct Module {
     predict: Function,
     measure: Function,
     cancel: Function,
+    check: Function,
+    deflate: Function,
 }
 
 type Loading = Shared<LocalBoxFuture<'static, Result<(), String>>>;
@@ -52,9 +58,19 @@ thread_local! {
     static NEXT: Cell<u64> = const { Cell::new(1) };
 }
 
-/// Registers the page's predictor of code scenarios (called once at start).
+/// Registers the page's predictor of code scenarios and compressor of programs' link forms
+/// (called once at start).
 pub fn install() {
     runner::set_predictor(predict);
+    program::set_deflater(deflate);
+}
+
+/// The module's compressor for a program's link form; `None` until it has loaded (the link is
+/// then stored DEFLATE: the same format, longer; the page writes its address again once loaded).
+fn deflate(bytes: &[u8]) -> Option<Vec<u8>> {
+    let module = MODULE.with(|m| m.borrow().clone())?;
+    let packed = module.deflate.call1(&JsValue::NULL, &js_sys::Uint8Array::from(bytes)).ok()?;
+    packed.dyn_into::<js_sys::Uint8Array>().ok().map(|a| a.to_vec()).filter(|p| !p.is_empty())
 }
 
 /// Whether the module has loaded.
@@ -96,6 +112,27 @@ pub fn load() -> Loading {
     LOAD.with(|l| *l.borrow_mut() = Some(loading.clone()));
     spawn_local(loading.clone().map(|_| ()));
     loading
+}
+
+/// Why the last attempt to load the module failed, if it did (and nothing loads it again yet).
+pub fn failure() -> Option<String> {
+    FAILED.with(|f| f.borrow().clone())
+}
+
+/// The parser's verdict on `source` (the module's `check`), if the module has loaded: `Ok(Err(_))`
+/// is the program's first syntax error, `Err` a sentence when the module did not answer.
+pub fn check_now(source: &str) -> Option<Result<Result<(), CodeError>, String>> {
+    let module = MODULE.with(|m| m.borrow().clone())?;
+    let answer = module.check.call1(&JsValue::NULL, &source.into()).map_err(|e| describe(&e));
+    Some(answer.and_then(|v| read_check_json(&v.as_string().unwrap_or_default())))
+}
+
+/// [`check_now`], loading the module first if needed (`Err` with why it could not load).
+pub async fn check(source: &str) -> Result<Result<(), CodeError>, String> {
+    if !loaded() {
+        load().await?;
+    }
+    check_now(source).unwrap_or_else(|| Err(failed("it is gone")))
 }
 
 /// Starts loading the module without waiting for it (the code panel's Edit button, pointed at or focused).
@@ -153,7 +190,13 @@ async fn fetch_module() -> Result<Module, String> {
     let init = get("default")?;
     let started = init.call0(&JsValue::NULL).map_err(|e| failed(&describe(&e)))?;
     within(started.unchecked_into(), deadline).await?;
-    Ok(Module { predict: get("predict")?, measure: get("measure")?, cancel: get("cancel")? })
+    Ok(Module {
+        predict: get("predict")?,
+        measure: get("measure")?,
+        cancel: get("cancel")?,
+        check: get("check")?,
+        deflate: get("deflate")?,
+    })
 }
 
 /// Calls `f` whenever loading ends (loaded or failed), so the page can predict again; dropping

@@ -4,10 +4,13 @@
 //!
 //! - Edits go through `document.execCommand('insertText')`, Tab and Shift-Tab included, so the
 //!   browser's own undo (Ctrl/Cmd+Z) keeps working.
-//! - Every keystroke is checked (`core::code_editor::check`: size, then the parser); a problem shows
-//!   under the editor with its line marked. A valid program reaches the scenario 300 ms after the
-//!   last keystroke, which re-runs the prediction.
-//! - Ctrl/Cmd+Enter runs the program on the browser clock.
+//! - Every keystroke is checked: its size here, then the parser, which is in the interpreter module
+//!   (issue 16: `runtime::py_module::check_now`, synchronous once the module has loaded; until then
+//!   the editor says it is checking, and if the module cannot load it says so and keeps the text).
+//!   A problem shows under the editor with its line marked. A valid program reaches the scenario
+//!   300 ms after the last keystroke (or after its verdict, if that came later), which re-runs the
+//!   prediction.
+//! - Ctrl/Cmd+Enter runs the program on the browser clock (once its check has passed).
 //! - The replay's current event marks its line (`aria-current="step"`), as the code panel does.
 
 use std::cell::RefCell;
@@ -19,10 +22,11 @@ use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
 use crate::core::budget::MAX_SOURCE_BYTES;
-use crate::core::code_editor::{self, Edit, LogLine, Problem};
+use crate::core::code_editor::{self, Check, Edit, LogLine};
 use crate::core::highlight;
 use crate::core::run::Run;
 use crate::core::timeline::format_ms;
+use crate::runtime::py_module;
 
 /// How long after the last keystroke a valid program replaces the scenario's.
 const SETTLE_MS: u32 = 300;
@@ -80,16 +84,29 @@ fn insert(area: &HtmlTextAreaElement, edit: &Edit) {
     let _ = area.set_selection_range(utf16_at(&now, edit.select.0), utf16_at(&now, edit.select.1));
 }
 
+/// The text last checked and its verdict, as the key handler reads it between renders; and a
+/// Ctrl/Cmd+Enter that waits for its text's verdict.
+#[derive(Default)]
+struct Latest {
+    text: String,
+    check: Option<Check>,
+    run_when_valid: Option<String>,
+}
+
 /// Tab / Shift-Tab indent, Ctrl/Cmd+Enter runs; other keys are the textarea's. Escape, then Tab,
 /// moves focus on as Tab usually does (`escaped`), so a keyboard user is never trapped here.
-fn on_key(e: &KeyboardEvent, on_run: &Callback<String>, escaped: &std::cell::Cell<bool>) {
+fn on_key(e: &KeyboardEvent, on_run: &Callback<String>, escaped: &std::cell::Cell<bool>, latest: &RefCell<Latest>) {
     let after_escape = escaped.replace(e.key() == "Escape");
     let Some(area) = e.target().and_then(|t| t.dyn_into::<HtmlTextAreaElement>().ok()) else { return };
     if e.key() == "Enter" && (e.ctrl_key() || e.meta_key()) {
         e.prevent_default();
         let value = area.value();
-        if code_editor::check(&value).is_ok() {
-            on_run.emit(value);
+        let mut latest = latest.borrow_mut();
+        match &latest.check {
+            Some(Check::Valid) if latest.text == value => on_run.emit(value),
+            // Still checking: it runs when the verdict is that it parses.
+            Some(Check::Checking) if latest.text == value => latest.run_when_valid = Some(value),
+            _ => {}
         }
         return;
     }
@@ -103,6 +120,36 @@ fn on_key(e: &KeyboardEvent, on_run: &Callback<String>, escaped: &std::cell::Cel
     if let Some(edit) = code_editor::tab(&value, start, end, e.shift_key()) {
         insert(&area, &edit);
     }
+}
+
+/// The verdict on `text`: its size, then the interpreter module's parser. While the module loads
+/// it is [`Check::Checking`] (this starts loading it, and renders again when loading ends); once
+/// loaded the module answers at once, so a keystroke's verdict comes with its render.
+#[hook]
+fn use_check(text: &str) -> Rc<Check> {
+    let loaded = py_module::loaded();
+    let failure = if loaded { None } else { py_module::failure() };
+    let check = use_memo((text.to_string(), loaded, failure), |(text, loaded, failure)| {
+        let answer = match failure {
+            Some(why) => Some(Err(why.clone())),
+            None if *loaded => py_module::check_now(text),
+            None => None,
+        };
+        Check::of(text, answer)
+    });
+    // Checking: load the module, and render again when loading ends. Unavailable: render again
+    // if something else loads it later (a run, which tries again).
+    let update = use_force_update();
+    let waiting = matches!(*check, Check::Checking | Check::Unavailable(_));
+    let checking = matches!(*check, Check::Checking);
+    use_effect_with((waiting, checking), move |&(waiting, checking)| {
+        let subscription = waiting.then(|| py_module::on_loaded(move || update.force_update()));
+        if checking {
+            py_module::preload();
+        }
+        move || drop(subscription)
+    });
+    check
 }
 
 /// The coloured copy of `text`, one span per line: the current line marked for the replay, the
@@ -168,31 +215,55 @@ pub fn CodeEditor(props: &Props) -> Html {
             }
         });
     }
-    let problem: Rc<Option<Problem>> = use_memo((*text).clone(), |t| code_editor::check(t).err());
+    let check = use_check(&text);
+    let latest = use_mut_ref(Latest::default);
+    {
+        let mut l = latest.borrow_mut();
+        if l.text != *text {
+            l.run_when_valid = None;
+        }
+        l.text = (*text).clone();
+        l.check = Some((*check).clone());
+    }
+    // A valid program reaches the scenario once the reader pauses (each new text or verdict
+    // replaces the timer: dropping a Timeout cancels it); a Ctrl+Enter that waited for the
+    // verdict runs now.
     let timer: Rc<RefCell<Option<Timeout>>> = use_mut_ref(|| None);
-    let oninput = {
-        let (text, sent, on_change) = (text.clone(), sent.clone(), props.on_change.clone());
-        Callback::from(move |e: InputEvent| {
-            let Some(area) = e.target().and_then(|t| t.dyn_into::<HtmlTextAreaElement>().ok()) else { return };
-            let value = area.value();
-            text.set(value.clone());
-            // Dropping the previous timeout cancels it: only the last pause counts.
-            let settle = code_editor::check(&value).is_ok().then(|| {
-                let (sent, on_change) = (sent.clone(), on_change.clone());
+    {
+        let (sent, on_change, on_run, latest) =
+            (sent.clone(), props.on_change.clone(), props.on_run.clone(), latest.clone());
+        let valid = *check == Check::Valid;
+        use_effect_with(((*text).clone(), valid), move |(value, valid)| {
+            let value = value.clone();
+            let settle = (*valid && *sent.borrow() != value).then(|| {
+                let (sent, value) = (sent.clone(), value.clone());
                 Timeout::new(SETTLE_MS, move || {
                     *sent.borrow_mut() = value.clone();
                     on_change.emit(value);
                 })
             });
             *timer.borrow_mut() = settle;
+            if *valid {
+                let waiting = latest.borrow_mut().run_when_valid.take();
+                if let Some(program) = waiting.filter(|p| *p == value) {
+                    on_run.emit(program);
+                }
+            }
+        });
+    }
+    let oninput = {
+        let text = text.clone();
+        Callback::from(move |e: InputEvent| {
+            let Some(area) = e.target().and_then(|t| t.dyn_into::<HtmlTextAreaElement>().ok()) else { return };
+            text.set(area.value());
         })
     };
     let escaped = use_mut_ref(|| std::cell::Cell::new(false));
     let onkeydown = {
-        let on_run = props.on_run.clone();
-        Callback::from(move |e: KeyboardEvent| on_key(&e, &on_run, &escaped.borrow()))
+        let (on_run, latest) = (props.on_run.clone(), latest.clone());
+        Callback::from(move |e: KeyboardEvent| on_key(&e, &on_run, &escaped.borrow(), &latest))
     };
-    let problem_line = problem.as_ref().as_ref().map_or(0, |p| p.line);
+    let problem_line = check.line();
     let boxed = use_node_ref();
     use_follow_current(&boxed, props.current);
     html! {
@@ -206,12 +277,12 @@ pub fn CodeEditor(props: &Props) -> Html {
                 <div class="editor-area">
                     <pre class="editor-colours" aria-hidden="true">{ coloured(&text, props.current, problem_line) }</pre>
                     <textarea id="code-input" class="editor-input" spellcheck="false" autocapitalize="off" autocomplete="off"
-                        wrap="off" aria-label="Python code" aria-describedby="code-problem" aria-invalid={problem.is_some().to_string()}
+                        wrap="off" aria-label="Python code" aria-describedby="code-problem" aria-invalid={check.is_invalid().to_string()}
                         value={(*text).clone()} {oninput} {onkeydown} />
                 </div>
             </div>
-            <p id="code-problem" class={classes!("code-problem", problem.is_none().then_some("ok"))} role="status">
-                { problem.as_ref().as_ref().map_or_else(|| "The code parses; the prediction follows it.".to_string(), |p| p.message.clone()) }
+            <p id="code-problem" class={classes!("code-problem", check.css())} role="status" aria-busy={(*check == Check::Checking).to_string()}>
+                { check.message() }
             </p>
         </section>
     }

@@ -1,11 +1,15 @@
 //! Starting runs and carrying out commands (from `window.awaitlab` and the embed's postMessage
 //! API, validated by `core::message`) against the page's state.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use yew::prelude::*;
 
 use super::state::{Action, ReplayCmd, State};
 use super::url;
-use crate::core::message::{parse_scenario, Command, EmbedPolicy};
+use crate::core::message::{self, parse_scenario, Command, EmbedPolicy};
+use crate::core::py::CodeError;
 use crate::core::run::run_virtual;
 use crate::core::scenario::{ClockKind, Pattern, Scenario};
 use crate::runtime::{py_module, session, LiveRun};
@@ -67,6 +71,65 @@ pub fn apply(
     Ok(())
 }
 
+/// The form's fields with `pairs` set.
+fn merged(state: &State, pairs: &[(String, String)]) -> Vec<(String, String)> {
+    let mut merged: Vec<(String, String)> = state.form.clone();
+    for (k, v) in pairs {
+        match merged.iter_mut().find(|(m, _)| m == k) {
+            Some(slot) => slot.1 = v.clone(),
+            None => merged.push((k.clone(), v.clone())),
+        }
+    }
+    merged
+}
+
+/// The program `command` would give the page, when it must pass the parser first: a `run` of a
+/// code scenario, or a `set` of `code` or `pattern` that makes one (a bad command gets its error
+/// from [`apply`]).
+fn code_to_check(command: &Command, state: &State) -> Option<String> {
+    let scenario = match command {
+        Command::Run(pairs) => parse_scenario(pairs).ok()?,
+        Command::Set(pairs) if pairs.iter().any(|(k, _)| k == "code" || k == "pattern") => {
+            parse_scenario(&merged(state, pairs)).ok()?
+        }
+        _ => return None,
+    };
+    message::code_to_check(&scenario).map(str::to_string)
+}
+
+/// A program's syntax verdict as a command's outcome.
+fn syntax(verdict: Result<Result<(), CodeError>, String>) -> Result<(), String> {
+    verdict?.map_err(|e| message::code_error(&e))
+}
+
+/// [`apply`], once the command's program (if any) has passed the parser, which is in the
+/// interpreter module (issue 16): at once when nothing needs checking or the module has loaded,
+/// else when it has (the command waits for it). `latest` is the page's state when it is applied;
+/// `done` gets the outcome.
+pub fn apply_checked(
+    command: Command,
+    latest: Rc<RefCell<Option<UseReducerHandle<State>>>>,
+    dispatch: UseReducerDispatcher<State>,
+    policy: Option<EmbedPolicy>,
+    done: impl FnOnce(Result<(), String>) + 'static,
+) {
+    let code = latest.borrow().as_ref().and_then(|state| code_to_check(&command, state));
+    let carry_out = move |command: Command| match latest.borrow().clone() {
+        Some(state) => apply(command, &state, &dispatch, policy.as_ref()),
+        None => Err("the app is not mounted".into()),
+    };
+    let Some(code) = code else {
+        return done(carry_out(command));
+    };
+    if let Some(verdict) = py_module::check_now(&code) {
+        return done(syntax(verdict).and_then(|()| carry_out(command)));
+    }
+    wasm_bindgen_futures::spawn_local(async move {
+        let verdict = py_module::check(&code).await;
+        done(syntax(verdict).and_then(|()| carry_out(command)));
+    });
+}
+
 /// `set`: edits the form's fields, checked as a whole first, so a bad value changes nothing.
 fn set(
     pairs: Vec<(String, String)>,
@@ -74,14 +137,7 @@ fn set(
     dispatch: &UseReducerDispatcher<State>,
     policy: Option<&EmbedPolicy>,
 ) -> Result<(), String> {
-    let mut merged: Vec<(String, String)> = state.form.clone();
-    for (k, v) in &pairs {
-        match merged.iter_mut().find(|(m, _)| m == k) {
-            Some(slot) => slot.1 = v.clone(),
-            None => merged.push((k.clone(), v.clone())),
-        }
-    }
-    let scenario = parse_scenario(&merged)?;
+    let scenario = parse_scenario(&merged(state, &pairs))?;
     policy.map_or(Ok(()), |p| p.check_set(pairs.iter().map(|(k, _)| k.as_str()), &scenario))?;
     for (k, v) in pairs {
         dispatch.dispatch(Action::Edit(k, v));

@@ -39,12 +39,18 @@ pub fn use_embed(state: &UseReducerHandle<State>) {
         let verbs = RefCell::new(Some(install_verbs(latest.clone(), dispatch.clone())));
         let handler: Rc<dyn Fn(Command, host::Peer)> = {
             let (dispatch, policy) = (dispatch.clone(), policy.clone());
+            let latest = latest.clone();
             Rc::new(move |command: Command, peer: host::Peer| {
                 let name = command.name();
-                let Some(state) = latest.borrow().clone() else { return };
-                if let Err(message) = commands::apply(command, &state, &dispatch, Some(&policy)) {
-                    peer.post(&error_event(&message, Some(name)));
+                if latest.borrow().is_none() {
+                    return;
                 }
+                // A program is checked by the interpreter module's parser first (waiting for it to load).
+                commands::apply_checked(command, latest.clone(), dispatch.clone(), Some(policy.clone()), move |done| {
+                    if let Err(message) = done {
+                        peer.post(&error_event(&message, Some(name)));
+                    }
+                });
             })
         };
         let listener = RefCell::new(host::listen(policy, handler));

@@ -5,7 +5,8 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::core::message::parse_origin;
-use crate::core::scenario::{Scenario, VIEW_KEYS};
+use crate::core::scenario::{Pattern, Scenario, VIEW_KEYS};
+use crate::runtime::py_module;
 
 /// Whether a view key's value may be copied into the rewritten URL: short plain words, or for
 /// `origin`, origins in their checked form (they hold `:` and `/`).
@@ -81,13 +82,25 @@ pub fn embed_snippet(scenario: &Scenario) -> String {
 
 /// Keeps the address bar on the form's scenario: the URL follows every valid edit (not only
 /// runs), so it is always a share link. The first render leaves the link the page was opened
-/// with exactly as it was.
+/// with exactly as it was. A program written before the interpreter module (which holds the
+/// compressor) has loaded is stored uncompressed in the link; it is written again, compressed,
+/// once the module has loaded.
 #[hook]
 pub fn use_url_sync(scenario: &Scenario) {
     let opened = use_mut_ref(|| false);
     use_effect_with(scenario.clone(), move |scenario| {
+        let mut again = None;
         if opened.replace(true) {
             show(scenario);
+            if scenario.pattern == Pattern::Code && !py_module::loaded() {
+                let scenario = scenario.clone();
+                again = Some(py_module::on_loaded(move || {
+                    if py_module::loaded() {
+                        show(&scenario);
+                    }
+                }));
+            }
         }
+        move || drop(again)
     });
 }

@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { deflateRawSync } from 'node:zlib';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -68,6 +68,11 @@ async function paste(page, text) {
     area.select();
     document.execCommand('insertText', false, t);
   }, text);
+}
+
+/** The program a link's `code` value (`!` and base64url raw DEFLATE) holds, inflated by Node's zlib. */
+function programOf(value) {
+  return inflateRawSync(Buffer.from(value.slice(1), 'base64url')).toString();
 }
 
 /** The URL's `code` value once the scenario holds a program. */
@@ -182,9 +187,64 @@ test('an interpreter that cannot load is said in the prediction and fails a run 
   await page.waitForSelector('#code-input');
   // The prediction's output says so (the import fails at once here; a hang would end at the timeout).
   await page.waitForFunction(() => /Python interpreter could not be loaded/.test(document.querySelector('#code-log')?.textContent ?? ''));
+  // The editor's syntax check (the module's parser) says so too, and keeps the text as typed.
+  await page.waitForFunction(() => /could not be loaded.*not checked/.test(document.querySelector('#code-problem').textContent));
+  assert.equal(await page.getAttribute('#code-input', 'aria-invalid'), 'false');
+  await typeCode(page, FETCHES);
+  assert.equal(await page.inputValue('#code-input'), FETCHES, 'the text is never lost');
   // A measured run fails with the reason instead of waiting.
   const refused = await page.evaluate((code) => window.awaitlab.run({ code }).then(() => '', (e) => e.message), FETCHES);
   assert.match(refused, /Python interpreter could not be loaded/);
+  assert.equal(await page.inputValue('#code-input'), FETCHES);
+  await page.close();
+});
+
+test('the syntax check is the interpreter module\'s parser: "checking…" while it loads, then line:column and the marked line', async () => {
+  const page = await open('pattern=gather&tasks=2');
+  // Hold the module's script until the editor has been seen waiting for it.
+  let release;
+  const held = new Promise((resolve) => {
+    release = resolve;
+  });
+  await page.route(/\/py_runner\.js$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.click('#code-edit');
+  await page.waitForSelector('#code-input');
+  // The compressor is in the module too: meanwhile the link stores the program uncompressed (the
+  // same raw DEFLATE format, any inflater reads it) ...
+  const program = await page.inputValue('#code-input');
+  await codeInUrl(page);
+  const stored = await page.evaluate(() => new URLSearchParams(location.search).get('code'));
+  assert.equal(programOf(stored), program);
+  assert.ok(stored.length > Buffer.byteLength(program), `${stored.length} characters for ${Buffer.byteLength(program)} bytes`);
+  const bad = 'import asyncio\n\nasync def main(:\n    pass\n';
+  await typeCode(page, bad);
+  await page.waitForFunction(() => /Checking the code/.test(document.querySelector('#code-problem').textContent));
+  assert.equal(await page.getAttribute('#code-problem', 'aria-busy'), 'true');
+  assert.equal(await page.getAttribute('#code-input', 'aria-invalid'), 'false', 'not refused before the parser has said so');
+  assert.equal(await page.locator('.editor-colours .ln.error').count(), 0);
+  assert.equal(await page.inputValue('#code-input'), bad, 'the text stays as typed while the parser loads');
+  release();
+  // The parser's verdict, from the module: the same line:column and marked line as before it moved.
+  await page.waitForFunction(() => /Line 3, column \d+/.test(document.querySelector('#code-problem').textContent), null, {
+    timeout: 30_000,
+  });
+  assert.equal(await page.getAttribute('#code-problem', 'aria-busy'), 'false');
+  assert.equal(await page.getAttribute('#code-input', 'aria-invalid'), 'true');
+  assert.equal(await page.locator('.editor-colours .ln.error').getAttribute('data-line'), '3');
+  assert.ok((await interpreterRequests(page)).some((n) => /\/py_runner_bg\.wasm$/.test(n)), 'the verdict came from the module');
+  // ... and once the module has loaded the address bar is written again, compressed.
+  await page.waitForFunction((n) => new URLSearchParams(location.search).get('code').length < n, stored.length);
+  const compressed = await page.evaluate(() => new URLSearchParams(location.search).get('code'));
+  assert.equal(programOf(compressed), program);
+  assert.ok(compressed.length < Buffer.byteLength(program), `${compressed.length} characters for ${Buffer.byteLength(program)} bytes`);
+  // Once loaded, each keystroke's verdict comes with its render.
+  await typeCode(page, FETCHES);
+  await page.waitForFunction(() => /parses/.test(document.querySelector('#code-problem').textContent));
+  await lanesWith(page, 'fetch_url(');
+  assert.deepEqual(page.awaitlabErrors, []);
   await page.close();
 });
 
@@ -299,6 +359,10 @@ test('postMessage run takes plain code; code using aiohttp needs the link\'s fet
         }),
       message,
     );
+  // A syntax error is refused before anything runs, by the interpreter module's parser (loaded for it).
+  const syntax = await post({ type: 'awaitlab:run', params: { code: 'def f(:\n', clock: 'virtual' } });
+  assert.equal(syntax.type, 'awaitlab:error', JSON.stringify(syntax));
+  assert.match(syntax.message, /code: line 1, column \d+/);
   const finished = await post({ type: 'awaitlab:run', params: { code: FETCHES, clock: 'virtual' } });
   assert.equal(finished.type, 'awaitlab:finished', JSON.stringify(finished));
   assert.equal(finished.summary.tasks, 4, 'main() and three fetch_url lanes');

@@ -15,6 +15,8 @@
 //! [`MAX_CODE_LINK_BYTES`], and inflating stops at [`MAX_SOURCE_BYTES`] (a decompression bomb
 //! costs at most that much memory).
 
+use std::cell::Cell;
+
 use crate::core::budget::{MAX_CODE_LINK_BYTES, MAX_SOURCE_BYTES};
 
 /// The first character of a program's link form.
@@ -30,9 +32,12 @@ pub fn to_link(source: &str) -> String {
     if source.is_empty() {
         return String::new();
     }
-    // Level 9: programs are small, so the best ratio costs well under a millisecond (0.5 ms for
-    // 20 KB natively).
-    let packed = miniz_oxide::deflate::compress_to_vec(source.as_bytes(), 9);
+    let packed = DEFLATER.with(Cell::get).or_else(default_deflater).and_then(|f| f(source.as_bytes()));
+    link_of(&packed.unwrap_or_else(|| stored(source.as_bytes())))
+}
+
+/// The link form of DEFLATE bytes `packed`: the marker, then base64url without padding.
+fn link_of(packed: &[u8]) -> String {
     let mut out = String::with_capacity(1 + packed.len().div_ceil(3) * 4);
     out.push(LINK_MARKER);
     for chunk in packed.chunks(3) {
@@ -40,6 +45,55 @@ pub fn to_link(source: &str) -> String {
         for i in 0..=chunk.len() {
             out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
         }
+    }
+    out
+}
+
+/// Compresses a program's bytes as raw DEFLATE, or `None` when it cannot now (the page, before the
+/// py_runner module that holds the compressor has loaded).
+pub type Deflater = fn(&[u8]) -> Option<Vec<u8>>;
+
+thread_local! {
+    static DEFLATER: Cell<Option<Deflater>> = const { Cell::new(None) };
+}
+
+/// Registers who compresses link forms on this thread (issue 16: the compressor is 9 KB of wasm
+/// the page does not link; the page registers one that asks the py_runner module).
+pub fn set_deflater(deflater: Deflater) {
+    DEFLATER.with(|d| d.set(Some(deflater)));
+}
+
+/// miniz's raw DEFLATE at level 9: programs are small, so the best ratio costs well under a
+/// millisecond (0.5 ms for 20 KB natively). Naming this function links the compressor in.
+pub fn deflate(bytes: &[u8]) -> Option<Vec<u8>> {
+    Some(miniz_oxide::deflate::compress_to_vec(bytes, 9))
+}
+
+/// Natively (the tests, tools) the compressor itself when none is registered.
+#[cfg(not(target_arch = "wasm32"))]
+fn default_deflater() -> Option<Deflater> {
+    Some(deflate)
+}
+
+/// In the browser only the py_runner module links the compressor (and registers it).
+#[cfg(target_arch = "wasm32")]
+fn default_deflater() -> Option<Deflater> {
+    None
+}
+
+/// `bytes` as raw DEFLATE without compression (stored blocks of at most 65,535 bytes): what a
+/// link form is when no compressor is at hand. Any inflater reads it (the format is the same),
+/// it is only longer: 4 characters per 3 bytes, within [`MAX_CODE_LINK_BYTES`] for every program.
+fn stored(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() + 5 * (bytes.len() / 65_535 + 1));
+    let mut blocks = bytes.chunks(65_535).peekable();
+    while let Some(block) = blocks.next() {
+        // BFINAL on the last block, BTYPE 00 (stored), the rest of the byte padding.
+        out.push(u8::from(blocks.peek().is_none()));
+        let len = block.len() as u16;
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&(!len).to_le_bytes());
+        out.extend_from_slice(block);
     }
     out
 }
@@ -141,6 +195,19 @@ mod tests {
         let link = to_link(&worst);
         assert!(link.len() <= MAX_CODE_LINK_BYTES, "{} > {MAX_CODE_LINK_BYTES}", link.len());
         assert_eq!(read(&link).as_deref(), Ok(worst.as_str()));
+    }
+
+    #[test]
+    fn a_link_without_a_compressor_is_stored_deflate_that_reads_back_within_the_limit() {
+        for source in ["a", "import asyncio\n", "é€😀", &"x = 1\n".repeat(20_000)] {
+            let bytes = source.as_bytes();
+            assert_eq!(miniz_oxide::inflate::decompress_to_vec(&stored(bytes)).ok().as_deref(), Some(bytes));
+        }
+        let most = "é".repeat(MAX_SOURCE_BYTES / 2);
+        let packed = stored(most.as_bytes());
+        let link = link_of(&packed);
+        assert!(link.len() <= MAX_CODE_LINK_BYTES, "{} > {MAX_CODE_LINK_BYTES}", link.len());
+        assert_eq!(read(&link).as_deref(), Ok(most.as_str()));
     }
 
     #[test]
