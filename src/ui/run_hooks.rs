@@ -63,10 +63,12 @@ pub fn use_render_cost() {
 }
 
 /// Whether the page may draw now, `t - last` ms after it last drew a live run: when the run's next
-/// timer is far enough away for a render of the last one's cost, its layout and its paint, or
-/// when the page has waited [`MAX_DEFER_MS`] for that.
+/// timer is far enough away for a frame of the last one's cost (render, layout and paint), or when
+/// the page has waited [`MAX_DEFER_MS`] for that, and long enough for such frames to take at most
+/// [`UI_SHARE`] of the main thread.
 fn calm(t: f64, last: f64) -> bool {
-    free_ms(t) >= DUE_FACTOR * FRAME_COST.with(Cell::get) + DUE_MARGIN_MS || t - last >= MAX_DEFER_MS
+    let cost = FRAME_COST.with(Cell::get);
+    free_ms(t) >= DUE_FACTOR * cost + DUE_MARGIN_MS || t - last >= MAX_DEFER_MS.max(cost / UI_SHARE)
 }
 
 /// Dispatches `actions` (drawn in this frame's microtasks). A frame that draws no prediction has
