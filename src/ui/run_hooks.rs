@@ -19,6 +19,10 @@ thread_local! {
     /// the browser's style, layout and paint of it (measured to the first task after the frame).
     /// Until a run has been drawn, a guess on the long side.
     static FRAME_COST: Cell<f64> = const { Cell::new(8.0) };
+    /// What the last frame that drew a live run's prediction cost per task, in ms (computing it,
+    /// laying it out, drawing it). Until one has been measured, a guess on the long side: a
+    /// 1,000-task one took 40–70 ms of frame the first time on a busy 2-core machine.
+    static PREDICT_COST: Cell<f64> = const { Cell::new(0.1) };
 }
 
 /// Live updates may take at most this share of the main thread: a render that hogs it delays the
@@ -34,14 +38,10 @@ const DUE_MARGIN_MS: f64 = 2.0;
 /// are always about to fire (thousands of sleeps spread over a second) is still drawn.
 const MAX_DEFER_MS: f64 = 100.0;
 
-/// What computing, laying out and drawing a prediction costs per task, in ms (a 1,000-task one
-/// took 25–35 ms of render and 40 ms of frame on a busy 2-core machine): a live run's prediction
-/// waits until its next timer is that far away, or for the run's end.
-const PREDICT_MS_PER_TASK: f64 = 0.05;
-
-/// How far away the next timer must be for the frame that draws `scenario`'s prediction.
-fn predict_ms(scenario: &crate::core::scenario::Scenario) -> f64 {
-    DUE_MARGIN_MS + FRAME_COST.with(Cell::get) + PREDICT_MS_PER_TASK * scenario.workload().len() as f64
+/// How far away the next timer must be for a frame that draws a prediction of `tasks` tasks (with
+/// the run's latest events): else it waits, at worst for the run's end.
+fn predict_ms(tasks: u32) -> f64 {
+    DUE_MARGIN_MS + DUE_FACTOR * (FRAME_COST.with(Cell::get) + PREDICT_COST.with(Cell::get) * f64::from(tasks))
 }
 
 pub fn now_ms() -> f64 {
@@ -71,21 +71,23 @@ fn calm(t: f64, last: f64) -> bool {
     free_ms(t) >= DUE_FACTOR * cost + DUE_MARGIN_MS || t - last >= MAX_DEFER_MS.max(cost / UI_SHARE)
 }
 
-/// Dispatches `actions` (drawn in this frame's microtasks). A frame that draws no prediction has
-/// its cost measured, from now to the first task after its layout and paint.
-fn draw(dispatch: &UseReducerDispatcher<State>, actions: impl IntoIterator<Item = Action>) {
+/// Dispatches `actions` (drawn in this frame's microtasks) and measures the frame's cost, from now
+/// to the first task after its layout and paint: as a live frame's, or per task of the run's
+/// `tasks` when it draws the prediction.
+fn draw(dispatch: &UseReducerDispatcher<State>, actions: impl IntoIterator<Item = Action>, tasks: u32) {
     let start = now_ms();
     let mut predicts = false;
     for action in actions {
         predicts |= matches!(action, Action::Predict { .. });
         dispatch.dispatch(action);
     }
-    if predicts {
-        return;
-    }
     spawn_local(async move {
         gloo_timers::future::TimeoutFuture::new(0).await;
-        FRAME_COST.with(|c| c.set(now_ms() - start));
+        let cost = now_ms() - start;
+        match predicts {
+            true => PREDICT_COST.with(|c| c.set(cost / f64::from(tasks.max(1)))),
+            false => FRAME_COST.with(|c| c.set(cost)),
+        }
     });
 }
 
@@ -100,7 +102,7 @@ pub fn use_session_runs(state: &UseReducerHandle<State>) {
         let subscription = session::on_start(move |live| {
             let (dispatch, started, start) = (dispatch.clone(), live.started(), now_ms());
             spawn_local(async move {
-                let (id, predict_ms) = (started.id, predict_ms(&started.scenario));
+                let (id, tasks) = (started.id, started.scenario.workload().len());
                 loop {
                     next_frame_within(100).await;
                     if session::current().map(|c| c.id) != Some(id) {
@@ -110,8 +112,8 @@ pub fn use_session_runs(state: &UseReducerHandle<State>) {
                     let t = now_ms();
                     if calm(t, start) {
                         // Its prediction in the same frame, when there is time for it: one layout.
-                        let predict = (free_ms(t) >= predict_ms).then_some(Action::Predict { id });
-                        draw(&dispatch, [Action::Started(started)].into_iter().chain(predict));
+                        let predict = (free_ms(t) >= predict_ms(tasks)).then_some(Action::Predict { id });
+                        draw(&dispatch, [Action::Started(started)].into_iter().chain(predict), tasks);
                         return;
                     }
                 }
@@ -140,7 +142,7 @@ pub fn use_run_frames(state: &UseReducerHandle<State>) {
         if let Some(live) = session::current().filter(|live| Some(live.id) == *id) {
             let (a, d, l) = (alive.clone(), dispatch.clone(), live.clone());
             spawn_local(async move {
-                let predict_ms = predict_ms(&l.scenario);
+                let tasks = l.scenario.workload().len();
                 let mut asked_prediction = predicted;
                 // The render that showed the run has just drawn it.
                 let mut last = now_ms();
@@ -150,14 +152,14 @@ pub fn use_run_frames(state: &UseReducerHandle<State>) {
                         break;
                     }
                     let t = now_ms();
-                    let predict = !asked_prediction && free_ms(t) >= predict_ms;
+                    let predict = !asked_prediction && free_ms(t) >= predict_ms(tasks);
                     if predict || (t - last >= RENDER_COST.with(Cell::get) / UI_SHARE && calm(t, last)) {
                         last = t;
                         // Ignored when the page already had it (the form's scenario).
                         let prediction = predict.then_some(Action::Predict { id: l.id });
                         asked_prediction |= predict;
                         let frame = Action::Frame { id: l.id, len: l.rec.len(), now: l.rec.elapsed() };
-                        draw(&d, prediction.into_iter().chain([frame]));
+                        draw(&d, prediction.into_iter().chain([frame]), tasks);
                     }
                 }
             });
