@@ -140,8 +140,8 @@ for (const n of [1000, 10000]) {
   rows.push({
     benchmark: `gather ${n.toLocaleString('en')} × 100 ms, time beyond 100 ms`,
     figure: `${spread(a)} vs JS ${spread(b)}`,
-    // The first round also computes the prediction the page shows (later rounds reuse it).
-    note: `ratio of medians ${ratio.toFixed(2)}×; per round ${spread(r, 2, '×')}; the first round computes the prediction; the live UI draws every frame`,
+    // The first round is the page's first live run: its code has not been optimised yet.
+    note: `ratio of medians ${ratio.toFixed(2)}×; per round ${spread(r, 2, '×')}; the first round is the page's first live run; the live UI draws frames away from due timers`,
   });
 }
 

@@ -5,6 +5,7 @@ mod common;
 
 use awaitlab::core::clock::Clock;
 use awaitlab::core::event::Kind;
+use awaitlab::runtime::clock as runtime_clock;
 use awaitlab::runtime::{session, BrowserClock};
 use common::scenario;
 use wasm_bindgen::JsCast;
@@ -151,29 +152,38 @@ async fn a_rerun_mid_flight_cancels_the_old_run_and_no_stale_event_reaches_the_n
 }
 
 #[wasm_bindgen_test]
-async fn a_listener_holds_the_run_clock_until_it_has_drawn_the_run() {
-    let hold = std::rc::Rc::new(std::cell::RefCell::new(None));
+async fn a_run_starts_its_clock_at_once_and_says_when_its_next_timer_fires() {
+    let clock = BrowserClock::new();
+    let drawn = std::rc::Rc::new(std::cell::Cell::new(None));
     let subscription = {
-        let hold = hold.clone();
-        session::on_start(move |live| *hold.borrow_mut() = Some(live.hold_start()))
+        let drawn = drawn.clone();
+        // A listener that draws the run (here: takes 20 ms) does it after the run's tasks started.
+        session::on_start(move |live| {
+            let (drawn, rec) = (drawn.clone(), live.rec.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                drawn.set(Some(rec.len()));
+                let t = BrowserClock::new().now();
+                while BrowserClock::new().now() - t < 20.0 {}
+            });
+        })
     };
-    let run = session::start_browser_run(scenario("pattern=gather&tasks=4&min=30&max=30&seed=3"));
+    let started = clock.now();
+    let run = session::start_browser_run(scenario("pattern=gather&tasks=4&min=60&max=60&seed=3"));
     drop(subscription);
-    // An unheld run records its tasks' starts in the microtasks after `start`; several turns of
-    // the event loop later, this one has recorded nothing.
-    for _ in 0..5 {
-        gloo_timers::future::TimeoutFuture::new(0).await;
-    }
-    assert_eq!(run.rec.len(), 0, "the run started while held: {:?}", run.rec.snapshot());
-
-    let released = BrowserClock::new().now();
-    hold.borrow_mut().take();
-    let done = run.finished.clone().await.expect("the run finishes once released");
+    until("the listener's work", 100, || drawn.get().is_some()).await;
+    assert_eq!(drawn.get(), Some(4), "the tasks had started before the listener's work");
+    // Their sleeps share one timer, armed 60 ms after the start (no earlier: it never fires early).
+    let due = runtime_clock::next_due().expect("a timer is armed");
+    assert!(due >= started + 59.0 && due < started + 80.0, "due {} ms after the start", due - started);
+    let done = run.finished.clone().await.expect("the run finishes");
     assert_eq!(done.summary.attempts, 4);
-    // Its clock started at the release, not at `start`: 30 ms sleeps end about 30 ms after it.
-    let ended = BrowserClock::new().now() - released;
-    assert!(ended >= 29.0, "the run ended {ended} ms after the release");
-    assert!(done.summary.makespan_ms >= 29.0 && done.summary.makespan_ms < 1_000.0, "{}", done.summary.makespan_ms);
+    // Its clock started with the call: the listener's 20 ms are inside the run, not before it.
+    let ended = clock.now() - started;
+    assert!(
+        done.summary.makespan_ms >= 59.0 && done.summary.makespan_ms <= ended,
+        "{} vs {ended}",
+        done.summary.makespan_ms
+    );
 }
 
 #[wasm_bindgen_test]

@@ -84,6 +84,32 @@ fn a_run_goes_from_started_through_frames_to_the_history_and_its_replay() {
 }
 
 #[test]
+fn a_run_keeps_the_prediction_on_screen_or_gets_its_own_when_asked_or_when_it_ends() {
+    // The form's scenario: its prediction, made on the edit, stays (the same Rc).
+    let s = page("pattern=gather&tasks=3&min=10&max=10");
+    let form = s.predicted.clone().expect("predicted");
+    let (run, _) = started(1, "pattern=gather&tasks=3&min=10&max=10");
+    let s = s.step(Action::Started(run));
+    assert!(Rc::ptr_eq(&form, s.predicted.as_ref().expect("kept")));
+    assert!(!s.prediction_pending());
+    assert!(Rc::ptr_eq(&s, &s.clone().step(Action::Predict { id: 1 })), "nothing to compute");
+
+    // Another scenario (a script's run): not computed when the run starts, where it would delay
+    // the run, but when the page asks (the loop has time) and only for the current run.
+    let (run, _) = started(2, "pattern=gather&tasks=5&min=10&max=10");
+    let s = s.step(Action::Started(run));
+    assert!(s.predicted.is_none() && s.prediction_pending());
+    assert!(Rc::ptr_eq(&s, &s.clone().step(Action::Predict { id: 1 })), "a stale run's ask is dropped");
+    let asked = s.clone().step(Action::Predict { id: 2 });
+    assert_eq!(asked.predicted.as_ref().expect("predicted").summary.tasks, 5);
+    assert!(!asked.prediction_pending());
+
+    // A run that ends before the page asked gets its prediction with its end.
+    let s = s.step(Action::Finished { id: 2, run: virtual_run("pattern=gather&tasks=5&min=10&max=10") });
+    assert_eq!(s.predicted.as_ref().expect("predicted at the end").summary.tasks, 5);
+}
+
+#[test]
 fn actions_of_a_run_that_is_no_longer_current_change_nothing() {
     let (first, _) = started(1, "pattern=gather&tasks=2");
     let (second, _) = started(2, "pattern=gather&tasks=3");

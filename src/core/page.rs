@@ -15,7 +15,8 @@ use super::run::{run_virtual, Run};
 use super::scenario::{ClockKind, ParamError, Pattern, Preset, Scenario};
 use super::timeline::Timeline;
 
-/// Largest run whose prediction is recomputed on every valid edit (bigger ones on Run).
+/// Largest run whose prediction is recomputed on every valid edit (bigger ones while a run of them
+/// is live, once its timers leave the page time: [`Action::Predict`]).
 pub const LIVE_PREDICTION_TASKS: u32 = 5_000;
 /// Runs kept in the session's history.
 pub const HISTORY: usize = 12;
@@ -90,7 +91,8 @@ pub struct State {
     pub notice: Option<String>,
     /// The last valid scenario.
     pub scenario: Scenario,
-    /// The virtual-clock run of `scenario` (or of the measured run's scenario, once one starts).
+    /// The virtual-clock run of `scenario` (or of the measured run's scenario, once one starts:
+    /// `None` until [`Action::Predict`] computes it, when the form did not already predict it).
     pub predicted: Option<Rc<Run>>,
     pub measured: Option<Measured>,
     /// Finished runs of this session, oldest first, each with a number for its label.
@@ -109,8 +111,13 @@ pub enum Action {
     Load(Scenario),
     /// The form was submitted with errors.
     Rejected(Vec<ParamError>),
-    /// A run started on the browser clock.
+    /// A run started on the browser clock. Its prediction is kept when the page already shows it
+    /// (the form's scenario); otherwise it is left for [`Action::Predict`]: computing it here
+    /// would delay the run's first timers or, before its clock, the caller.
     Started(Started),
+    /// Compute the prediction of run `id`, if it is current and has none yet (the page asks when
+    /// no timer is due for a while; a finished run gets it anyway).
+    Predict { id: u64 },
     /// A frame passed while run `id` is live.
     Frame { id: u64, len: usize, now: f64 },
     /// Run `id` finished.
@@ -202,6 +209,11 @@ impl State {
         self.form.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
 
+    /// Whether the live run's prediction is still to be computed ([`Action::Predict`]).
+    pub fn prediction_pending(&self) -> bool {
+        self.predicted.is_none() && self.running()
+    }
+
     /// Whether the measured run is still going.
     pub fn running(&self) -> bool {
         self.measured.as_ref().is_some_and(|m| m.run.is_none() && !m.cancelled)
@@ -233,6 +245,14 @@ impl State {
             }
             Action::Rejected(errors) => self.errors = errors,
             Action::Started(started) => self.start(started),
+            Action::Predict { id } => {
+                if self.predicted.is_some() {
+                    return Ignored;
+                }
+                let Some(m) = self.current(id) else { return Ignored };
+                let scenario = m.scenario().clone();
+                self.predicted = Some(predict(&scenario));
+            }
             Action::Frame { id, len, now } => {
                 let Some(m) = self.current(id) else { return Ignored };
                 (m.len, m.now) = (len, now);
@@ -306,7 +326,7 @@ impl State {
         let predicts_it =
             self.predicted.as_ref().is_some_and(|p| p.parsed_scenario().ok() == Some(with_virtual(&started.scenario)));
         if !predicts_it {
-            self.predicted = Some(predict(&started.scenario));
+            self.predicted = None;
         }
         self.notice = None;
         self.replay = None;
@@ -314,10 +334,16 @@ impl State {
     }
 
     fn finish(&mut self, id: u64, run: Run) -> Outcome {
+        let unpredicted = self.predicted.is_none();
         let Some(m) = self.current(id) else { return Ignored };
         (m.len, m.now) = (run.events.len(), run.summary.makespan_ms);
         let run = Rc::new(run);
         m.run = Some(run.clone());
+        // A run that ended before the loop had time for its prediction gets it now.
+        if unpredicted {
+            let scenario = m.scenario().clone();
+            self.predicted = Some(predict(&scenario));
+        }
         self.remember_and_replay(run);
         Changed
     }

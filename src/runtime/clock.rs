@@ -120,6 +120,12 @@ fn arm(now: f64, slot: Rc<Slot>) {
     });
 }
 
+/// When the earliest armed timer fires (`performance.now()` ms), if one is armed: the page keeps
+/// its own heavy work (drawing a live run) away from it, so it does not make the sleep late.
+pub fn next_due() -> Option<f64> {
+    TIMERS.with(|t| t.borrow().due.keys().next().map(|us| *us as f64 / 1000.0))
+}
+
 /// The future returned by [`BrowserClock::sleep`]; armed when first polled.
 pub struct BrowserSleep {
     clock: BrowserClock,

@@ -5,9 +5,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use futures::channel::mpsc;
 use futures::future::{AbortHandle, Abortable, FutureExt, LocalBoxFuture, Shared};
-use futures::StreamExt;
 use wasm_bindgen_futures::spawn_local;
 
 use super::clock::BrowserClock;
@@ -36,24 +34,9 @@ pub struct LiveRun {
     /// worker): a plain sentence for the page. Every task then fails with it at time 0.
     pub problem: Rc<RefCell<Option<String>>>,
     abort: AbortHandle,
-    /// Cloned into each [`StartHold`]; the run's clock starts once every clone is dropped.
-    hold: Rc<RefCell<Option<mpsc::Sender<()>>>>,
-}
-
-/// Keeps a run from starting its clock while it lives. See [`LiveRun::hold_start`].
-pub struct StartHold {
-    _sender: Option<mpsc::Sender<()>>,
 }
 
 impl LiveRun {
-    /// Delays the start of the run's clock until the returned hold is dropped. A listener that
-    /// lays the run out when it starts takes one and drops it once drawn, so that work (a
-    /// 10,000-task prediction takes tens of ms) is not inside the measured run. Only listeners
-    /// called by [`start_browser_run`] can take one; later calls return a hold that holds nothing.
-    pub fn hold_start(&self) -> StartHold {
-        StartHold { _sender: self.hold.borrow().clone() }
-    }
-
     /// What the page keeps of the run: its id, scenario, recorder and problem (plain data; this
     /// handle, which can cancel the run and be awaited, stays with the session).
     pub fn started(&self) -> Started {
@@ -101,9 +84,6 @@ pub fn start_browser_run(scenario: Scenario) -> LiveRun {
     };
     let rec = ctx.rec.clone();
     let problem: Rc<RefCell<Option<String>>> = Rc::default();
-    // A barrier: `next()` ends once every sender (every hold) is gone; nothing is ever sent.
-    let (hold, mut held) = mpsc::channel::<()>(0);
-    let hold = Rc::new(RefCell::new(Some(hold)));
     let body = {
         let scenario = scenario.clone();
         let problem = problem.clone();
@@ -120,9 +100,9 @@ pub fn start_browser_run(scenario: Scenario) -> LiveRun {
                 Source::Cpu => super::cpu::prepare(&scenario).await,
                 Source::Sleep => Ok(()),
             };
-            // Nor is the page's first render of the run (its prediction laid out, its empty
-            // timeline): listeners that draw the run hold its start until they have.
-            let _ = held.next().await;
+            // Nor is anything the page does to show the run: its clock starts now, in the
+            // microtask after `start_browser_run` (the page draws the run in the frames after,
+            // away from due timers: `ui::run_hooks`).
             ctx.rec.restart_clock();
             if let Err(message) = ready {
                 // A code run has no tasks before its program creates them: the problem says it.
@@ -166,14 +146,13 @@ pub fn start_browser_run(scenario: Scenario) -> LiveRun {
             old.cancel();
         }
         s.next_id += 1;
-        let run = LiveRun { id: s.next_id, scenario, rec, finished, problem, abort, hold };
+        let run = LiveRun { id: s.next_id, scenario, rec, finished, problem, abort };
         s.current = Some(run.clone());
         (run, s.listeners.iter().map(|(_, l)| l.clone()).collect::<Vec<_>>())
     });
     for l in listeners {
         l(&run);
     }
-    run.hold.borrow_mut().take();
     run
 }
 

@@ -239,9 +239,9 @@ fn Panels(props: &PanelsProps) -> Html {
 
 #[component]
 pub fn App() -> Html {
-    let start_hold = use_render_cost();
+    use_render_cost();
     let state = use_reducer(|| State::from_url(&url::query_pairs()));
-    use_session_runs(&state, start_hold);
+    use_session_runs(&state);
     use_run_frames(&state);
     use_replay_clock(&state);
     use_embed(&state);

@@ -1,8 +1,8 @@
-//! The hooks that keep the page in step with time: a run's start waits for the render that shows
-//! it, a live run is drawn once per animation frame (fewer when rendering is costly), and a
-//! playing replay moves with real time.
+//! The hooks that keep the page in step with time: a live run is drawn once per animation frame
+//! (fewer when rendering is costly, none while one of its timers is about to fire), and a playing
+//! replay moves with real time.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::rc::Rc;
 
 use wasm_bindgen_futures::spawn_local;
@@ -10,64 +10,114 @@ use yew::prelude::*;
 
 use super::frame::{next_frame, next_frame_within};
 use super::state::{Action, ReplayCmd, State};
-use crate::runtime::session;
+use crate::runtime::{clock, session};
 
 thread_local! {
     /// How long the last render of the app took, in ms (measured from its start to its effects).
     static RENDER_COST: Cell<f64> = const { Cell::new(0.0) };
+    /// How long the last frame that drew a live run kept the main thread, in ms: its render, then
+    /// the browser's style, layout and paint of it (measured to the first task after the frame).
+    /// Until a run has been drawn, a guess on the long side.
+    static FRAME_COST: Cell<f64> = const { Cell::new(8.0) };
+    /// What the last frame that drew a live run's prediction cost per task, in ms (computing it,
+    /// laying it out, drawing it). Until one has been measured, a guess on the long side: a
+    /// 1,000-task one took 40–70 ms of frame the first time on a busy 2-core machine.
+    static PREDICT_COST: Cell<f64> = const { Cell::new(0.1) };
 }
 
 /// Live updates may take at most this share of the main thread: a render that hogs it delays the
 /// very timers being measured (Chromium then runs only a few timer callbacks between frames).
 const UI_SHARE: f64 = 0.2;
 
-/// A render this long (ms) leaves the browser a layout and paint of similar size to do.
-const LONG_RENDER_MS: f64 = 8.0;
+/// A live update waits until the run's next timer is at least this many times the last live
+/// frame's cost away, plus [`DUE_MARGIN_MS`]: a timer due during the frame would fire late.
+const DUE_FACTOR: f64 = 1.5;
+const DUE_MARGIN_MS: f64 = 2.0;
+
+/// ...but draws anyway once this long (ms) has passed since the last update: a run whose timers
+/// are always about to fire (thousands of sleeps spread over a second) is still drawn.
+const MAX_DEFER_MS: f64 = 100.0;
+
+/// How far away the next timer must be for a frame that draws a prediction of `tasks` tasks (with
+/// the run's latest events): else it waits, at worst for the run's end.
+fn predict_ms(tasks: u32) -> f64 {
+    DUE_MARGIN_MS + DUE_FACTOR * (FRAME_COST.with(Cell::get) + PREDICT_COST.with(Cell::get) * f64::from(tasks))
+}
 
 pub fn now_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
 }
 
-/// What the render in progress holds: a run that just started waits for it.
-pub type StartHold = Rc<RefCell<Option<session::StartHold>>>;
-
-/// Measures this render (call it first in the component) and releases the start of a run that
-/// began before it once it is drawn: right after its effects, or after a long render also after
-/// the browser's layout and paint of it, which take about as long again.
-#[hook]
-pub fn use_render_cost() -> StartHold {
-    let render_start = now_ms();
-    let start_hold = use_mut_ref(|| None::<session::StartHold>);
-    {
-        let start_hold = start_hold.clone();
-        use_effect(move || {
-            let cost = now_ms() - render_start;
-            RENDER_COST.with(|c| c.set(cost));
-            let hold = start_hold.borrow_mut().take();
-            match hold {
-                Some(hold) if cost > LONG_RENDER_MS => spawn_local(async move {
-                    next_frame_within(100).await;
-                    // The frame's callbacks run before its layout and paint; this runs after.
-                    gloo_timers::future::TimeoutFuture::new(0).await;
-                    drop(hold);
-                }),
-                // Released now: the run starts.
-                hold => drop(hold),
-            }
-        });
-    }
-    start_hold
+/// Milliseconds until the next armed timer fires (infinite when none is armed; negative when one
+/// is overdue).
+fn free_ms(now: f64) -> f64 {
+    clock::next_due().map_or(f64::INFINITY, |due| due - now)
 }
 
-/// Tells the state about every run the session starts (holding its start until it is drawn), and
-/// cancels the live run when the app unmounts.
+/// Measures this render (call it first in the component): live updates are spaced and kept away
+/// from due timers by it.
 #[hook]
-pub fn use_session_runs(state: &UseReducerHandle<State>, start_hold: StartHold) {
+pub fn use_render_cost() {
+    let render_start = now_ms();
+    use_effect(move || RENDER_COST.with(|c| c.set(now_ms() - render_start)));
+}
+
+/// Whether the page may draw now, `t - last` ms after it last drew a live run: when the run's next
+/// timer is far enough away for a frame of the last one's cost (render, layout and paint), or when
+/// the page has waited [`MAX_DEFER_MS`] for that, and long enough for such frames to take at most
+/// [`UI_SHARE`] of the main thread.
+fn calm(t: f64, last: f64) -> bool {
+    let cost = FRAME_COST.with(Cell::get);
+    free_ms(t) >= DUE_FACTOR * cost + DUE_MARGIN_MS || t - last >= MAX_DEFER_MS.max(cost / UI_SHARE)
+}
+
+/// Dispatches `actions` (drawn in this frame's microtasks) and measures the frame's cost, from now
+/// to the first task after its layout and paint: as a live frame's, or per task of the run's
+/// `tasks` when it draws the prediction.
+fn draw(dispatch: &UseReducerDispatcher<State>, actions: impl IntoIterator<Item = Action>, tasks: u32) {
+    let start = now_ms();
+    let mut predicts = false;
+    for action in actions {
+        predicts |= matches!(action, Action::Predict { .. });
+        dispatch.dispatch(action);
+    }
+    spawn_local(async move {
+        gloo_timers::future::TimeoutFuture::new(0).await;
+        let cost = now_ms() - start;
+        match predicts {
+            true => PREDICT_COST.with(|c| c.set(cost / f64::from(tasks.max(1)))),
+            false => FRAME_COST.with(|c| c.set(cost)),
+        }
+    });
+}
+
+/// Tells the state about every run the session starts, and cancels the live run when the app
+/// unmounts. The run's clock does not wait for the page: the page draws the run in a later frame
+/// (not in the microtasks where its tasks start and arm their timers), when no timer is about to
+/// fire.
+#[hook]
+pub fn use_session_runs(state: &UseReducerHandle<State>) {
     let dispatch = state.dispatcher();
     use_effect_with((), move |_| {
         let subscription = session::on_start(move |live| {
-            *start_hold.borrow_mut() = Some(live.hold_start());
-            dispatch.dispatch(Action::Started(live.started()));
+            let (dispatch, started, start) = (dispatch.clone(), live.started(), now_ms());
+            spawn_local(async move {
+                let (id, tasks) = (started.id, started.scenario.workload().len());
+                loop {
+                    next_frame_within(100).await;
+                    if session::current().map(|c| c.id) != Some(id) {
+                        // Another run started meanwhile: this one is not shown.
+                        return;
+                    }
+                    let t = now_ms();
+                    if calm(t, start) {
+                        // Its prediction in the same frame, when there is time for it: one layout.
+                        let predict = (free_ms(t) >= predict_ms(tasks)).then_some(Action::Predict { id });
+                        draw(&dispatch, [Action::Started(started)].into_iter().chain(predict), tasks);
+                        return;
+                    }
+                }
+            });
         });
         move || {
             drop(subscription);
@@ -77,11 +127,14 @@ pub fn use_session_runs(state: &UseReducerHandle<State>, start_hold: StartHold) 
 }
 
 /// Keeps the measured run's view in step with it: at most one update per animation frame while
-/// it is live, fewer when rendering is costly, then its final events. Stops when the run changes
-/// or the app unmounts.
+/// it is live, fewer when rendering is costly, none while one of its timers is about to fire; its
+/// prediction once the loop has time for it; then its final events. Stops when the run changes or
+/// the app unmounts.
 #[hook]
 pub fn use_run_frames(state: &UseReducerHandle<State>) {
     let id = state.measured.as_ref().map(|m| m.id());
+    // Read when the run is first drawn: its prediction came with it (or was on screen already).
+    let predicted = state.predicted.is_some();
     let dispatch = state.dispatcher();
     use_effect_with(id, move |id| {
         let alive = Rc::new(Cell::new(true));
@@ -89,14 +142,24 @@ pub fn use_run_frames(state: &UseReducerHandle<State>) {
         if let Some(live) = session::current().filter(|live| Some(live.id) == *id) {
             let (a, d, l) = (alive.clone(), dispatch.clone(), live.clone());
             spawn_local(async move {
-                let mut last = f64::NEG_INFINITY;
+                let tasks = l.scenario.workload().len();
+                let mut asked_prediction = predicted;
+                // The render that showed the run has just drawn it.
+                let mut last = now_ms();
                 while a.get() {
                     next_frame().await;
+                    if !a.get() {
+                        break;
+                    }
                     let t = now_ms();
-                    let wait = RENDER_COST.with(Cell::get) / UI_SHARE;
-                    if a.get() && t - last >= wait {
+                    let predict = !asked_prediction && free_ms(t) >= predict_ms(tasks);
+                    if predict || (t - last >= RENDER_COST.with(Cell::get) / UI_SHARE && calm(t, last)) {
                         last = t;
-                        d.dispatch(Action::Frame { id: l.id, len: l.rec.len(), now: l.rec.elapsed() });
+                        // Ignored when the page already had it (the form's scenario).
+                        let prediction = predict.then_some(Action::Predict { id: l.id });
+                        asked_prediction |= predict;
+                        let frame = Action::Frame { id: l.id, len: l.rec.len(), now: l.rec.elapsed() };
+                        draw(&d, prediction.into_iter().chain([frame]), tasks);
                     }
                 }
             });
