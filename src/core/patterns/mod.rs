@@ -322,13 +322,12 @@ impl Ctx {
     }
 
     /// A task with one attempt, its outcome recorded.
-    pub async fn single(&self, task: u32) -> Outcome {
-        self.until_cancelled(task, async {
+    pub fn single(&self, task: u32) -> impl Future<Output = Outcome> + '_ {
+        self.until_cancelled(task, async move {
             let outcome = self.attempt(task, 1).await;
             self.finish(task, &outcome);
             outcome
         })
-        .await
     }
 
     /// `task`'s whole body (which records its own finish), cancelled at its `what_if` time if it
@@ -337,8 +336,21 @@ impl Ctx {
     /// task whose time has passed before it starts never starts; one that finishes in the same
     /// instant is cancelled (the cancel's timer was armed first). Without an override, `body` is
     /// awaited as it is, so runs without `what_if` are unchanged.
-    pub async fn until_cancelled(&self, task: u32, body: impl Future<Output = Outcome>) -> Outcome {
-        let Some(at) = self.workload.cancel_at(task) else { return body.await };
+    ///
+    /// Not an `async fn`: that would hold `body` twice (its argument, then pinned for the select)
+    /// in every task, overridden or not. A task with an override boxes its body instead.
+    pub fn until_cancelled<'s, F>(&'s self, task: u32, body: F) -> impl Future<Output = Outcome> + 's
+    where
+        F: Future<Output = Outcome> + 's,
+    {
+        match self.workload.cancel_at(task) {
+            None => Either::Left(body),
+            Some(at) => Either::Right(Box::pin(self.cancelled_at(task, at, body))),
+        }
+    }
+
+    /// [`Ctx::until_cancelled`] for a task with an override at `at` ms.
+    async fn cancelled_at(&self, task: u32, at: u32, body: impl Future<Output = Outcome>) -> Outcome {
         let why = what_if_why(task, at);
         let left = f64::from(at) - self.rec.elapsed();
         if left <= 0.0 {
