@@ -36,9 +36,15 @@ struct Ready {
 
 impl Ready {
     fn push(&self, id: usize) {
-        self.queue.lock().expect("ready queue").push_back(id);
-        if let Some(w) = self.driver.lock().expect("driver waker").as_ref() {
-            w.wake_by_ref();
+        let mut queue = self.queue.lock().expect("ready queue");
+        queue.push_back(id);
+        // Only the push onto an empty queue wakes the driver: it returns to its executor only
+        // when the queue is empty, so any later push finds it woken or still running.
+        if queue.len() == 1 {
+            drop(queue);
+            if let Some(w) = self.driver.lock().expect("driver waker").as_ref() {
+                w.wake_by_ref();
+            }
         }
     }
 }
@@ -145,6 +151,8 @@ impl<'a> Loop<'a> {
         main_waker.wake_by_ref();
         let mut main = pin!(main);
         let mut output = None;
+        // This pass's part of the queue (kept between passes for its room).
+        let mut pass = VecDeque::new();
         poll_fn(|cx| {
             *ready.driver.lock().expect("driver waker") = Some(cx.waker().clone());
             loop {
@@ -152,12 +160,12 @@ impl<'a> Loop<'a> {
                     return Poll::Pending;
                 }
                 (self.state.start_iteration)();
-                // Counted after the clock's house-keeping, which may wake tasks (timers collected
-                // late after CPU work blocked the loop), as asyncio counts its ready queue after
-                // collecting due timers.
-                let n = ready.queue.lock().expect("ready queue").len();
-                for _ in 0..n {
-                    let id = ready.queue.lock().expect("ready queue").pop_front().expect("a queued task");
+                // A pass steps what is queued after the clock's house-keeping, which may wake
+                // tasks (timers collected late after CPU work blocked the loop), as asyncio counts
+                // its ready queue after collecting due timers; what they queue waits for the next
+                // pass. Taken out whole: the queue is the same, one lock a pass instead of a step.
+                std::mem::swap(&mut *ready.queue.lock().expect("ready queue"), &mut pass);
+                for id in pass.drain(..) {
                     if id == MAIN {
                         main_waker.scheduled.store(false, Ordering::Release);
                         if let Poll::Ready(out) = main.as_mut().poll(&mut Context::from_waker(&main_waker_handle)) {
