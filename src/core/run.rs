@@ -54,17 +54,7 @@ impl Summary {
     pub fn of(tasks: u32, events: &[Event]) -> Summary {
         let mut s = Summary { tasks, ..Summary::default() };
         let mut in_flight: u32 = 0;
-        // Per task: its active spans (a code run's task may nest them, an acquire around the
-        // reader's `__aenter__` sleep, and still counts once), since when it has had one, and
-        // how its last closed span ended (to tell a cancelled or timed-out task apart).
-        #[derive(Clone, Copy)]
-        struct TaskState {
-            open: u32,
-            since: f64,
-            last_close: Option<Kind>,
-        }
-        let mut state: FxHashMap<u32, TaskState> =
-            FxHashMap::with_capacity_and_hasher((tasks as usize).min(events.len()), Default::default());
+        let mut state = TaskStates::new(tasks, events.len());
         for step in spans(events) {
             let e = step.event();
             s.makespan_ms = s.makespan_ms.max(e.t);
@@ -73,7 +63,7 @@ impl Summary {
                 Step::Begin { .. } => {
                     s.attempts += u32::from(is_attempt);
                     if e.phase.is_active() {
-                        let task = state.entry(e.task).or_insert(TaskState { open: 0, since: e.t, last_close: None });
+                        let task = state.get(e.task);
                         if task.open == 0 {
                             task.since = e.t;
                             in_flight += 1;
@@ -84,7 +74,7 @@ impl Summary {
                 }
                 Step::Close { begin, .. } => {
                     s.failed_attempts += u32::from(is_attempt && e.kind != Kind::End);
-                    let task = state.entry(e.task).or_insert(TaskState { open: 0, since: e.t, last_close: None });
+                    let task = state.get(e.task);
                     task.last_close = Some(e.kind);
                     if begin.is_some() && e.phase.is_active() && task.open > 0 {
                         task.open -= 1;
@@ -96,7 +86,7 @@ impl Summary {
                 }
                 Step::Mark { .. } if e.kind == Kind::Failed => {
                     s.failures += 1;
-                    match state.get(&e.task).and_then(|t| t.last_close) {
+                    match state.get(e.task).last_close {
                         Some(Kind::Cancel) => s.cancelled += 1,
                         Some(Kind::Timeout) => s.timed_out += 1,
                         _ => {}
@@ -119,6 +109,36 @@ impl Summary {
             self.busy_ms / self.makespan_ms
         } else {
             1.0
+        }
+    }
+}
+
+/// [`Summary::of`]'s state of each task: its active spans (a code run's task may nest them, an
+/// acquire around the reader's `__aenter__` sleep, and still counts once), since when it has had
+/// one, and how its last closed span ended (to tell a cancelled or timed-out task apart).
+#[derive(Clone, Copy, Default)]
+struct TaskState {
+    open: u32,
+    since: f64,
+    last_close: Option<Kind>,
+}
+
+/// [`TaskState`]s by task: a run's tasks are numbered from 0, so a list (no hashing per event);
+/// a task past the run's count, which only a malformed list of events has, goes in a map.
+struct TaskStates {
+    lanes: Vec<TaskState>,
+    others: FxHashMap<u32, TaskState>,
+}
+
+impl TaskStates {
+    fn new(tasks: u32, events: usize) -> Self {
+        TaskStates { lanes: vec![TaskState::default(); (tasks as usize).min(events)], others: FxHashMap::default() }
+    }
+
+    fn get(&mut self, task: u32) -> &mut TaskState {
+        match self.lanes.get_mut(task as usize) {
+            Some(state) => state,
+            None => self.others.entry(task).or_default(),
         }
     }
 }
