@@ -22,12 +22,13 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::pin::{pin, Pin};
 use std::rc::Rc;
+use std::task::{Context, Poll};
 
 use futures::future::{select, Either};
 use rustc_hash::FxHashMap;
 
 use super::aio::{self, Loop, Permit, Semaphore};
-use super::clock::{Clock, RunClock};
+use super::clock::{Clock, RunClock, RunSleep};
 use super::event::{Kind, Phase, Recorder, Text};
 use super::scenario::{Pattern, Scenario};
 use super::workload::{Attempt, Workload};
@@ -72,6 +73,13 @@ pub type QueueFuture = Pin<Box<dyn Future<Output = (Text, WorkFuture)>>>;
 pub trait Work {
     /// One attempt of a task's work.
     fn run(&self, plan: &Attempt) -> WorkFuture;
+
+    /// Whether this work is the plan itself, slept on the run's clock ([`SleepWork`], the work
+    /// of a predicted run): [`Ctx::attempt`] then sleeps it without asking for a boxed future,
+    /// an allocation per attempt that a 100,000-task prediction notices.
+    fn is_planned_sleep(&self) -> bool {
+        false
+    }
 
     /// One stage of a multi-stage task; see the trait docs.
     fn stage(&self, phase: Phase, plan: &Attempt, simulated: WorkFuture) -> WorkFuture {
@@ -128,6 +136,36 @@ impl MsTexts {
     }
 }
 
+pin_project_lite::pin_project! {
+    /// An attempt as planned: a sleep of its duration, then its value (`"{ms} ms"`) or its error.
+    pub struct PlannedSleep<S> {
+        #[pin]
+        sleep: S,
+        ms: u32,
+        value: Option<Text>,
+    }
+}
+
+impl<S> PlannedSleep<S> {
+    /// `plan` slept by `sleep` (a sleep of `plan.duration_ms` on the run's clock).
+    pub fn new(sleep: S, plan: &Attempt, texts: &MsTexts) -> Self {
+        let ms = plan.duration_ms;
+        PlannedSleep { sleep, ms, value: (!plan.fails).then(|| texts.get(ms)) }
+    }
+}
+
+impl<S: Future<Output = ()>> Future for PlannedSleep<S> {
+    type Output = Outcome;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Outcome> {
+        let this = self.project();
+        if this.sleep.poll(cx).is_pending() {
+            return Poll::Pending;
+        }
+        let ms = *this.ms;
+        Poll::Ready(this.value.take().ok_or_else(|| format!("simulated error after {ms} ms").into()))
+    }
+}
+
 /// Work that sleeps for the planned duration, then succeeds or fails as planned.
 pub struct SleepWork<C: Clock> {
     clock: C,
@@ -143,13 +181,11 @@ impl<C: Clock> SleepWork<C> {
 
 impl<C: Clock> Work for SleepWork<C> {
     fn run(&self, plan: &Attempt) -> WorkFuture {
-        let sleep = self.clock.sleep(f64::from(plan.duration_ms));
-        let ms = plan.duration_ms;
-        let value = (!plan.fails).then(|| self.texts.get(ms));
-        Box::pin(async move {
-            sleep.await;
-            value.ok_or_else(|| format!("simulated error after {ms} ms").into())
-        })
+        Box::pin(PlannedSleep::new(self.clock.sleep(f64::from(plan.duration_ms)), plan, &self.texts))
+    }
+
+    fn is_planned_sleep(&self) -> bool {
+        true
     }
 }
 
@@ -198,9 +234,10 @@ impl Ctx {
                 let wait = self.rec.begin(task, attempt, Phase::Wait);
                 let (place, work) = queued.await;
                 wait.end_with(place);
-                work
+                Either::Right(work)
             }
-            None => self.work.run(&plan),
+            None if self.work.is_planned_sleep() => Either::Left(self.planned(&plan)),
+            None => Either::Right(self.work.run(&plan)),
         };
         let span = self.rec.begin(task, attempt, Phase::Work);
         let outcome = work.await;
@@ -209,6 +246,11 @@ impl Ctx {
             Err(e) => span.fail(e.clone()),
         }
         outcome
+    }
+
+    /// `plan` slept on the run's clock, as [`SleepWork`] does (without its box).
+    fn planned(&self, plan: &Attempt) -> PlannedSleep<RunSleep> {
+        PlannedSleep::new(self.clock.sleep(f64::from(plan.duration_ms)), plan, &self.texts)
     }
 
     /// One attempt of `task`'s work under a deadline (`asyncio.wait_for`): if `timeout_ms` passes
@@ -272,12 +314,7 @@ impl Ctx {
     /// span of `phase`, through [`Work::stage`].
     pub async fn stage(&self, task: u32, attempt: u32, phase: Phase, ms: u32) -> Outcome {
         let plan = Attempt { task, attempt, duration_ms: ms, fails: false };
-        let sleep = self.clock.sleep(f64::from(ms));
-        let value = self.texts.get(ms);
-        let simulated: WorkFuture = Box::pin(async move {
-            sleep.await;
-            Ok(value)
-        });
+        let simulated: WorkFuture = Box::pin(self.planned(&plan));
         self.run_stage(phase, plan, simulated).await
     }
 
