@@ -36,9 +36,15 @@ struct Ready {
 
 impl Ready {
     fn push(&self, id: usize) {
-        self.queue.lock().expect("ready queue").push_back(id);
-        if let Some(w) = self.driver.lock().expect("driver waker").as_ref() {
-            w.wake_by_ref();
+        let mut queue = self.queue.lock().expect("ready queue");
+        queue.push_back(id);
+        // Only the push onto an empty queue wakes the driver: it returns to its executor only
+        // when the queue is empty, so any later push finds it woken or still running.
+        if queue.len() == 1 {
+            drop(queue);
+            if let Some(w) = self.driver.lock().expect("driver waker").as_ref() {
+                w.wake_by_ref();
+            }
         }
     }
 }
@@ -67,8 +73,13 @@ const MAIN: usize = usize::MAX;
 
 /// What the ready queue can step: a task, or a callback (`call_soon`) that runs once.
 enum Slot<'a> {
-    Task { fut: Pin<Box<dyn Future<Output = ()> + 'a>>, waker: Arc<TaskWaker> },
+    Task {
+        fut: Pin<Box<dyn Future<Output = ()> + 'a>>,
+        waker: Arc<TaskWaker>,
+    },
     Callback(Box<dyn FnOnce() + 'a>),
+    /// One task's turn of its gather's count ([`Countdown`]).
+    Countdown(Rc<Countdown>),
 }
 
 struct State<'a> {
@@ -106,27 +117,37 @@ impl<'a> Loop<'a> {
         F::Output: 'a,
     {
         let cell = Rc::new(TaskCell { lp: Rc::downgrade(&self.state), ..TaskCell::default() });
+        let waker = self.spawn_to(fut, cell.clone());
+        Task { cell, waker }
+    }
+
+    /// [`Loop::spawn`] of a task whose end goes to `end`; returns its waker.
+    fn spawn_to<F, E>(&self, fut: F, end: E) -> Arc<TaskWaker>
+    where
+        F: Future + 'a,
+        E: TaskEnd<F::Output> + 'a,
+    {
         // One allocation for the task and its coroutine together.
-        let wrapped = Box::pin(task_body(fut, cell.clone()));
+        let wrapped = Box::pin(TaskBody { fut: Some(fut), end });
         let mut tasks = self.state.tasks.borrow_mut();
         let waker =
             Arc::new(TaskWaker { id: tasks.len(), scheduled: AtomicBool::new(false), ready: self.state.ready.clone() });
         tasks.push(Some(Slot::Task { fut: wrapped, waker: waker.clone() }));
         drop(tasks);
         waker.wake_by_ref();
-        Task { cell, waker }
+        waker
     }
 
     /// `loop.call_soon(f)`: runs `f` when its turn in the ready queue comes.
     pub fn call_soon(&self, f: impl FnOnce() + 'a) {
-        self.call_soon_boxed(Box::new(f));
+        self.call_soon_slot(Slot::Callback(Box::new(f)));
     }
 
-    /// [`Loop::call_soon`] of a boxed callback: queued as it is, no task around it.
-    fn call_soon_boxed(&self, f: Box<dyn FnOnce() + 'a>) {
+    /// [`Loop::call_soon`] of a callback slot: queued as it is, no task around it.
+    fn call_soon_slot(&self, callback: Slot<'a>) {
         let mut tasks = self.state.tasks.borrow_mut();
         let id = tasks.len();
-        tasks.push(Some(Slot::Callback(f)));
+        tasks.push(Some(callback));
         drop(tasks);
         self.state.ready.push(id);
     }
@@ -140,6 +161,8 @@ impl<'a> Loop<'a> {
         main_waker.wake_by_ref();
         let mut main = pin!(main);
         let mut output = None;
+        // This pass's part of the queue (kept between passes for its room).
+        let mut pass = VecDeque::new();
         poll_fn(|cx| {
             *ready.driver.lock().expect("driver waker") = Some(cx.waker().clone());
             loop {
@@ -147,12 +170,12 @@ impl<'a> Loop<'a> {
                     return Poll::Pending;
                 }
                 (self.state.start_iteration)();
-                // Counted after the clock's house-keeping, which may wake tasks (timers collected
-                // late after CPU work blocked the loop), as asyncio counts its ready queue after
-                // collecting due timers.
-                let n = ready.queue.lock().expect("ready queue").len();
-                for _ in 0..n {
-                    let id = ready.queue.lock().expect("ready queue").pop_front().expect("a queued task");
+                // A pass steps what is queued after the clock's house-keeping, which may wake
+                // tasks (timers collected late after CPU work blocked the loop), as asyncio counts
+                // its ready queue after collecting due timers; what they queue waits for the next
+                // pass. Taken out whole: the queue is the same, one lock a pass instead of a step.
+                std::mem::swap(&mut *ready.queue.lock().expect("ready queue"), &mut pass);
+                for id in pass.drain(..) {
                     if id == MAIN {
                         main_waker.scheduled.store(false, Ordering::Release);
                         if let Poll::Ready(out) = main.as_mut().poll(&mut Context::from_waker(&main_waker_handle)) {
@@ -176,6 +199,7 @@ impl<'a> Loop<'a> {
         let Some(slot) = self.state.tasks.borrow_mut().get_mut(id).and_then(Option::take) else { return };
         match slot {
             Slot::Callback(f) => f(),
+            Slot::Countdown(c) => c.tick(),
             Slot::Task { mut fut, waker } => {
                 waker.scheduled.store(false, Ordering::Release);
                 let cx_waker = Waker::from(waker.clone());
@@ -204,6 +228,8 @@ enum DoneCallback<'a> {
     Wake(Waker),
     /// Anything else (`add_done_callback`): run in its own turn of the queue.
     Call(Box<dyn FnOnce() + 'a>),
+    /// Counts the task down for its `gather` or `wait`, in its own turn of the queue too.
+    Countdown(Rc<Countdown>),
 }
 
 /// A task's done callbacks, in the order they were added. Nearly every task has exactly one (its
@@ -243,15 +269,19 @@ impl<T> Default for TaskCell<'_, T> {
     }
 }
 
+/// [`Loop::call_soon_slot`] on the loop, if it is still there.
+fn call_soon<'a>(lp: &Weak<State<'a>>, callback: Slot<'a>) {
+    if let Some(state) = lp.upgrade() {
+        Loop { state }.call_soon_slot(callback);
+    }
+}
+
 impl<'a, T> TaskCell<'a, T> {
     fn schedule(&self, callback: DoneCallback<'a>) {
         match callback {
             DoneCallback::Wake(w) => w.wake(),
-            DoneCallback::Call(f) => {
-                if let Some(state) = self.lp.upgrade() {
-                    Loop { state }.call_soon_boxed(f);
-                }
-            }
+            DoneCallback::Call(f) => call_soon(&self.lp, Slot::Callback(f)),
+            DoneCallback::Countdown(c) => call_soon(&self.lp, Slot::Countdown(c)),
         }
     }
 
@@ -262,27 +292,59 @@ impl<'a, T> TaskCell<'a, T> {
     }
 }
 
-/// The spawned task: its coroutine, dropped at the step after a cancel request (where asyncio
-/// throws `CancelledError` into it), then its result and done callbacks.
-async fn task_body<'a, F: Future>(fut: F, cell: Rc<TaskCell<'a, F::Output>>) {
-    // Pinned in place (the task's one allocation) and dropped in place when it ends.
-    let mut fut = pin!(Some(fut));
-    let output = poll_fn(|cx| {
-        if cell.cancel_requested.get() {
-            return Poll::Ready(None);
-        }
-        fut.as_mut().as_pin_mut().expect("a task is polled until it ends").poll(cx).map(Some)
-    })
-    .await;
-    fut.set(None); // a cancelled coroutine's open spans record `cancel`
-    match output {
-        Some(out) => cell.finish(Ok(out)),
-        None => {
-            if let Some(f) = cell.on_cancel.borrow_mut().take() {
+/// Where a task's end goes: its [`Task`] handle's cell, or its place in a [`gather`].
+trait TaskEnd<T> {
+    /// Whether `task.cancel()` was called: the body is dropped at its next step.
+    fn cancel_requested(&self) -> bool;
+    /// Keeps the task's result (`Err` when it was cancelled) and schedules its done callbacks.
+    fn finish(&self, result: Result<T, Cancelled>);
+}
+
+impl<T> TaskEnd<T> for Rc<TaskCell<'_, T>> {
+    fn cancel_requested(&self) -> bool {
+        self.cancel_requested.get()
+    }
+    fn finish(&self, result: Result<T, Cancelled>) {
+        if result.is_err() {
+            let on_cancel = self.on_cancel.borrow_mut().take();
+            if let Some(f) = on_cancel {
                 f();
             }
-            cell.finish(Err(Cancelled));
         }
+        TaskCell::finish(self, result);
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The spawned task: its coroutine, dropped at the step after a cancel request (where asyncio
+    /// throws `CancelledError` into it), then its result and done callbacks.
+    ///
+    /// A struct rather than an `async fn`: an `async fn` keeps its argument and the local it is
+    /// pinned in as two copies, which doubled a 100,000-task run's memory.
+    struct TaskBody<F, E> {
+        // Pinned in place (the task's one allocation) and dropped in place when it ends.
+        #[pin]
+        fut: Option<F>,
+        end: E,
+    }
+}
+
+impl<F: Future, E: TaskEnd<F::Output>> Future for TaskBody<F, E> {
+    type Output = ();
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let mut this = self.project();
+        let Some(fut) = this.fut.as_mut().as_pin_mut() else { return Poll::Ready(()) };
+        let output = if this.end.cancel_requested() {
+            Err(Cancelled)
+        } else {
+            match fut.poll(cx) {
+                Poll::Ready(out) => Ok(out),
+                Poll::Pending => return Poll::Pending,
+            }
+        };
+        this.fut.set(None); // a cancelled coroutine's open spans record `cancel`
+        this.end.finish(output);
+        Poll::Ready(())
     }
 }
 
@@ -328,7 +390,10 @@ impl<'a, T: Clone> Task<'a, T> {
     /// `task.add_done_callback(f)`: `f` runs in its own turn of the queue once the task is done
     /// (at once, queued, if it already is).
     pub fn add_done_callback(&self, f: impl FnOnce() + 'a) {
-        let callback = DoneCallback::Call(Box::new(f));
+        self.add_callback(DoneCallback::Call(Box::new(f)));
+    }
+
+    fn add_callback(&self, callback: DoneCallback<'a>) {
         if self.is_done() {
             self.cell.schedule(callback);
         } else {
@@ -389,38 +454,88 @@ impl Signal {
     }
 }
 
+/// What `gather` and `wait` register on each of their tasks (asyncio's `_done_callback`): one
+/// count for all of them, ticked in its own turn of the queue as each task finishes; the last
+/// tick sets `done`.
+struct Countdown {
+    left: Cell<usize>,
+    done: Signal,
+}
+
+impl Countdown {
+    fn new(tasks: usize) -> Rc<Self> {
+        Rc::new(Countdown { left: Cell::new(tasks), done: Signal::default() })
+    }
+
+    fn tick(&self) {
+        self.left.set(self.left.get() - 1);
+        if self.left.get() == 0 {
+            self.done.set();
+        }
+    }
+}
+
+/// A [`gather`]'s children's results, by task.
+struct Gathering<'a, T> {
+    lp: Weak<State<'a>>,
+    results: RefCell<Vec<Option<T>>>,
+    countdown: Rc<Countdown>,
+}
+
+/// A gathered task's end: its place in the results. Nothing cancels a gathered task (a `what_if`
+/// cancel happens inside its body), so it needs no [`Task`] handle of its own.
+struct Gathered<'a, T> {
+    gathering: Rc<Gathering<'a, T>>,
+    index: usize,
+}
+
+impl<T> TaskEnd<T> for Gathered<'_, T> {
+    fn cancel_requested(&self) -> bool {
+        false
+    }
+    fn finish(&self, result: Result<T, Cancelled>) {
+        let g = &self.gathering;
+        g.results.borrow_mut()[self.index] = result.ok();
+        call_soon(&g.lp, Slot::Countdown(g.countdown.clone()));
+    }
+}
+
 /// `asyncio.gather(*tasks, return_exceptions=True)` over tasks spawned in order: every result, in
 /// task order, once all are done. As in asyncio, each finished task reports through a done
 /// callback, and the last one wakes the caller.
-pub async fn gather<'a, T: Clone + 'a>(
-    lp: &Loop<'a>,
-    futs: impl IntoIterator<Item = impl Future<Output = T> + 'a>,
-) -> Vec<T> {
+pub async fn gather<'a, T: 'a>(lp: &Loop<'a>, futs: impl IntoIterator<Item = impl Future<Output = T> + 'a>) -> Vec<T> {
     let futs = futs.into_iter();
+    let n = futs.size_hint().0;
     // Room for every task and, later, its done callback's turn in the queue.
-    lp.state.tasks.borrow_mut().reserve(2 * futs.size_hint().0);
-    let tasks: Vec<_> = futs.map(|f| lp.spawn(f)).collect();
-    wait_all(&tasks).await;
-    tasks.iter().map(|t| t.result().and_then(Result::ok).expect("a gathered task is never cancelled")).collect()
+    lp.state.tasks.borrow_mut().reserve(2 * n);
+    let gathering = Rc::new(Gathering {
+        lp: Rc::downgrade(&lp.state),
+        results: RefCell::new(Vec::with_capacity(n)),
+        countdown: Countdown::new(0),
+    });
+    for (index, fut) in futs.enumerate() {
+        gathering.results.borrow_mut().push(None);
+        lp.spawn_to(fut, Gathered { gathering: gathering.clone(), index });
+    }
+    let tasks = gathering.results.borrow().len();
+    if tasks > 0 {
+        gathering.countdown.left.set(tasks); // before any task has run
+        gathering.countdown.done.wait().await;
+    }
+    let results = std::mem::take(&mut *gathering.results.borrow_mut());
+    results.into_iter().map(|r| r.expect("a gathered task is never cancelled")).collect()
 }
 
 /// Waits until every task is done (`asyncio.wait(tasks)`), each reporting through a done callback.
 pub async fn wait_all<'a, T: Clone + 'a>(tasks: &[Task<'a, T>]) {
-    let done = Rc::new(Signal::default());
-    let left = Rc::new(Cell::new(tasks.len()));
     if tasks.is_empty() {
         return;
     }
+    let countdown = Countdown::new(tasks.len());
     for t in tasks {
-        let (done, left) = (done.clone(), left.clone());
-        t.add_done_callback(move || {
-            left.set(left.get() - 1);
-            if left.get() == 0 {
-                done.set();
-            }
-        });
+        t.add_callback(DoneCallback::Countdown(countdown.clone()));
     }
-    done.wait().await;
+    countdown.done.wait().await;
 }
 
 /// asyncio's `Semaphore` as in CPython 3.12: acquiring never overtakes a waiter, `release` hands

@@ -220,6 +220,10 @@ pub fn max_event_ms(s: &Scenario, clock: ClockKind) -> f64 {
 /// whose JSON form would pass [`MAX_DETAIL_BYTES`] is cut at a character boundary and ends in `…`.
 /// `None` when it is already so (the common case: no copy).
 pub fn tidy_detail(kind: Kind, detail: &str) -> Option<String> {
+    // Nearly every detail is short printable ASCII without quotes ("523 ms"): one tight pass.
+    if detail.len() <= MAX_DETAIL_BYTES && detail.bytes().all(|b| matches!(b, 0x20..=0x7E) && b != b'"' && b != b'\\') {
+        return None;
+    }
     let keeps_quotes = kind == Kind::Print;
     let needs_tidy = |c: char| c.is_control() || !keeps_quotes && (c == '"' || c == '\\');
     // Bytes first (every event's detail passes here): a control character is a byte below 0x20,

@@ -83,6 +83,9 @@ struct Inner {
     /// Timers collected late, after a block: asyncio runs their callbacks in this iteration, so
     /// their tasks wake at the start of the next one.
     late: RefCell<Vec<Waker>>,
+    /// The wakers of the timers [`VirtualClock::fire_next`] fires, kept between firings so a run
+    /// that fires thousands of times does not grow a list each time.
+    due: RefCell<Vec<Waker>>,
 }
 
 /// One timer in the heap: its deadline and its slot.
@@ -255,8 +258,7 @@ impl VirtualClock {
         let woke = !late.is_empty();
         late.into_iter().for_each(Waker::wake);
         if self.inner.blocked.replace(false) {
-            let due = self.collect_due();
-            self.inner.late.borrow_mut().extend(due);
+            self.collect_due(&mut self.inner.late.borrow_mut());
         }
         woke
     }
@@ -323,25 +325,21 @@ impl VirtualClock {
     }
 
     /// Takes, in heap order, every timer due by now (plus the clock's resolution) out of the heap,
-    /// without moving time; returns their wakers.
-    fn collect_due(&self) -> Vec<Waker> {
-        {
-            let mut heap = self.inner.heap.borrow_mut();
-            let mut slots = self.inner.slots.borrow_mut();
-            let now = self.inner.now.get();
-            let end = now + CLOCK_RESOLUTION_MS;
-            let mut wakers = Vec::new();
-            while heap.first().is_some_and(|e| e.when < end || e.when <= now) {
-                let entry = heap::pop(&mut heap).expect("a head");
-                let slot = &mut slots[entry.slot];
-                if slot.orphaned {
-                    slots.remove(entry.slot);
-                } else {
-                    slot.fired = true;
-                    wakers.extend(slot.waker.take());
-                }
+    /// without moving time; adds their wakers to `wakers`.
+    fn collect_due(&self, wakers: &mut Vec<Waker>) {
+        let mut heap = self.inner.heap.borrow_mut();
+        let mut slots = self.inner.slots.borrow_mut();
+        let now = self.inner.now.get();
+        let end = now + CLOCK_RESOLUTION_MS;
+        while heap.first().is_some_and(|e| e.when < end || e.when <= now) {
+            let entry = heap::pop(&mut heap).expect("a head");
+            let slot = &mut slots[entry.slot];
+            if slot.orphaned {
+                slots.remove(entry.slot);
+            } else {
+                slot.fired = true;
+                wakers.extend(slot.waker.take());
             }
-            wakers
         }
     }
 
@@ -373,7 +371,10 @@ impl VirtualClock {
         }
         // `<= now` as well (in `collect_due`): past about 10^10 ms, adding the resolution no longer
         // changes a float, and asyncio's `when < now + resolution` would then never fire the timer.
-        self.collect_due().into_iter().for_each(Waker::wake);
+        let mut due = std::mem::take(&mut *self.inner.due.borrow_mut());
+        self.collect_due(&mut due);
+        due.drain(..).for_each(Waker::wake);
+        *self.inner.due.borrow_mut() = due;
         true
     }
 

@@ -223,33 +223,40 @@ fn is_zero(n: &u32) -> bool {
 
 /// Collects a run's events, stamped with the run's clock. Cheap to clone; clones share the log.
 #[derive(Clone)]
-pub struct Recorder {
-    events: Rc<RefCell<Vec<Event>>>,
-    now: Rc<dyn Fn() -> f64>,
-    t0: Rc<Cell<f64>>,
+pub struct Recorder(Rc<Log>);
+
+/// What a [`Recorder`]'s clones share (one allocation: every open [`Span`] holds a clone).
+struct Log {
+    events: RefCell<Vec<Event>>,
+    now: Box<dyn Fn() -> f64>,
+    t0: Cell<f64>,
 }
 
 impl Recorder {
     /// A recorder whose time 0 is `clock`'s current time.
     pub fn new<C: Clock>(clock: &C) -> Self {
         let c = clock.clone();
-        Recorder { events: Rc::default(), t0: Rc::new(Cell::new(clock.now())), now: Rc::new(move || c.now()) }
+        Recorder(Rc::new(Log {
+            events: RefCell::default(),
+            t0: Cell::new(clock.now()),
+            now: Box::new(move || c.now()),
+        }))
     }
 
     /// Makes room for `n` more events (a run knows roughly how many it will record).
     pub fn reserve(&self, n: usize) {
-        self.events.borrow_mut().reserve(n);
+        self.0.events.borrow_mut().reserve(n);
     }
 
     /// Milliseconds since the recorder was created.
     pub fn elapsed(&self) -> f64 {
-        (self.now)() - self.t0.get()
+        (self.0.now)() - self.0.t0.get()
     }
 
     /// Makes now time 0 (for every clone): a runtime calls this when the run's future first
     /// runs, so set-up work before it is not counted in the run.
     pub fn restart_clock(&self) {
-        self.t0.set((self.now)());
+        self.0.t0.set((self.0.now)());
     }
 
     /// Records an event now. A detail past the budget's length or with control characters (a
@@ -263,7 +270,7 @@ impl Recorder {
         let t = self.elapsed();
         let detail = detail.into();
         let detail = tidy_detail(kind, &detail).map_or(detail, Text::from);
-        self.events.borrow_mut().push(Event { t, task, attempt, kind, phase, detail, line });
+        self.0.events.borrow_mut().push(Event { t, task, attempt, kind, phase, detail, line });
     }
 
     /// Opens a span now; close it with [`Span::end`], [`Span::fail`] or [`Span::timeout`].
@@ -280,12 +287,12 @@ impl Recorder {
     /// Adds events recorded elsewhere, with their own times (a code run measured by the lazily
     /// loaded interpreter module sends its events in batches).
     pub fn extend(&self, events: impl IntoIterator<Item = Event>) {
-        self.events.borrow_mut().extend(events);
+        self.0.events.borrow_mut().extend(events);
     }
 
     /// Number of events so far.
     pub fn len(&self) -> usize {
-        self.events.borrow().len()
+        self.0.events.borrow().len()
     }
 
     /// Whether nothing has been recorded yet.
@@ -295,17 +302,17 @@ impl Recorder {
 
     /// A copy of the events from index `from` on (for incremental UI updates).
     pub fn events_since(&self, from: usize) -> Vec<Event> {
-        self.events.borrow().get(from..).map(<[Event]>::to_vec).unwrap_or_default()
+        self.0.events.borrow().get(from..).map(<[Event]>::to_vec).unwrap_or_default()
     }
 
     /// Calls `f` with the events so far, without copying them.
     pub fn with_events<R>(&self, f: impl FnOnce(&[Event]) -> R) -> R {
-        f(&self.events.borrow())
+        f(&self.0.events.borrow())
     }
 
     /// Moves the events out, leaving the log empty (for a run that is over).
     pub fn take(&self) -> Vec<Event> {
-        std::mem::take(&mut *self.events.borrow_mut())
+        std::mem::take(&mut *self.0.events.borrow_mut())
     }
 
     /// A copy of every event so far.

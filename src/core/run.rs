@@ -53,12 +53,8 @@ impl Summary {
     /// Computes the summary of `events` (in recorded order) for a run of `tasks` tasks.
     pub fn of(tasks: u32, events: &[Event]) -> Summary {
         let mut s = Summary { tasks, ..Summary::default() };
-        // Tasks with an active span, and how many each has open: a code run's task may nest
-        // spans (an acquire around the reader's `__aenter__` sleep) and still counts once.
         let mut in_flight: u32 = 0;
-        let mut open: FxHashMap<u32, (u32, f64)> = FxHashMap::default();
-        // How each task's last closed span ended, to tell a cancelled or timed-out task apart.
-        let mut last_close: FxHashMap<u32, Kind> = FxHashMap::default();
+        let mut state = TaskStates::new(tasks, events.len());
         for step in spans(events) {
             let e = step.event();
             s.makespan_ms = s.makespan_ms.max(e.t);
@@ -67,30 +63,30 @@ impl Summary {
                 Step::Begin { .. } => {
                     s.attempts += u32::from(is_attempt);
                     if e.phase.is_active() {
-                        let (n, since) = open.entry(e.task).or_insert((0, e.t));
-                        if *n == 0 {
-                            *since = e.t;
+                        let task = state.get(e.task);
+                        if task.open == 0 {
+                            task.since = e.t;
                             in_flight += 1;
                             s.peak_concurrency = s.peak_concurrency.max(in_flight);
                         }
-                        *n += 1;
+                        task.open += 1;
                     }
                 }
                 Step::Close { begin, .. } => {
-                    last_close.insert(e.task, e.kind);
                     s.failed_attempts += u32::from(is_attempt && e.kind != Kind::End);
-                    let task_open = begin.filter(|_| e.phase.is_active()).and_then(|_| open.get_mut(&e.task));
-                    if let Some((n, since)) = task_open.filter(|(n, _)| *n > 0) {
-                        *n -= 1;
-                        if *n == 0 {
+                    let task = state.get(e.task);
+                    task.last_close = Some(e.kind);
+                    if begin.is_some() && e.phase.is_active() && task.open > 0 {
+                        task.open -= 1;
+                        if task.open == 0 {
                             in_flight -= 1;
-                            s.busy_ms += e.t - *since;
+                            s.busy_ms += e.t - task.since;
                         }
                     }
                 }
                 Step::Mark { .. } if e.kind == Kind::Failed => {
                     s.failures += 1;
-                    match last_close.get(&e.task) {
+                    match state.get(e.task).last_close {
                         Some(Kind::Cancel) => s.cancelled += 1,
                         Some(Kind::Timeout) => s.timed_out += 1,
                         _ => {}
@@ -113,6 +109,36 @@ impl Summary {
             self.busy_ms / self.makespan_ms
         } else {
             1.0
+        }
+    }
+}
+
+/// [`Summary::of`]'s state of each task: its active spans (a code run's task may nest them, an
+/// acquire around the reader's `__aenter__` sleep, and still counts once), since when it has had
+/// one, and how its last closed span ended (to tell a cancelled or timed-out task apart).
+#[derive(Clone, Copy, Default)]
+struct TaskState {
+    open: u32,
+    since: f64,
+    last_close: Option<Kind>,
+}
+
+/// [`TaskState`]s by task: a run's tasks are numbered from 0, so a list (no hashing per event);
+/// a task past the run's count, which only a malformed list of events has, goes in a map.
+struct TaskStates {
+    lanes: Vec<TaskState>,
+    others: FxHashMap<u32, TaskState>,
+}
+
+impl TaskStates {
+    fn new(tasks: u32, events: usize) -> Self {
+        TaskStates { lanes: vec![TaskState::default(); (tasks as usize).min(events)], others: FxHashMap::default() }
+    }
+
+    fn get(&mut self, task: u32) -> &mut TaskState {
+        match self.lanes.get_mut(task as usize) {
+            Some(state) => state,
+            None => self.others.entry(task).or_default(),
         }
     }
 }

@@ -45,13 +45,13 @@ impl<'a> Step<'a> {
 /// The walk: an iterator of [`Step`]s; what is still open afterwards is [`Spans::still_open`].
 pub struct Spans<'a> {
     events: std::iter::Enumerate<std::slice::Iter<'a, Event>>,
-    open: FxHashMap<(u32, u32, Phase), Opened>,
+    open: OpenSpans,
     begun: usize,
 }
 
 /// Walks `events` in order.
 pub fn spans(events: &[Event]) -> Spans<'_> {
-    Spans { events: events.iter().enumerate(), open: FxHashMap::default(), begun: 0 }
+    Spans { events: events.iter().enumerate(), open: OpenSpans::new(events.len()), begun: 0 }
 }
 
 impl<'a> Iterator for Spans<'a> {
@@ -67,7 +67,7 @@ impl<'a> Iterator for Spans<'a> {
                 let reopened = self.open.insert(key, Opened { seq, span, t: event.t }).is_some();
                 Step::Begin { seq, span, event, reopened }
             }
-            k if k.closes_span() => Step::Close { seq, event, begin: self.open.remove(&key) },
+            k if k.closes_span() => Step::Close { seq, event, begin: self.open.remove(key) },
             _ => Step::Mark { seq, event },
         })
     }
@@ -76,7 +76,64 @@ impl<'a> Iterator for Spans<'a> {
 impl Spans<'_> {
     /// The spans begun and not closed so far, with their keys, in no particular order.
     pub fn still_open(&self) -> impl Iterator<Item = ((u32, u32, Phase), Opened)> + '_ {
-        self.open.iter().map(|(k, o)| (*k, *o))
+        self.open.iter()
+    }
+}
+
+type Key = (u32, u32, Phase);
+
+/// The open spans by key. A task nearly always has one span open at a time (a pattern's spans on a
+/// lane follow each other), so each task's first is kept in a list by task, found without hashing
+/// (the walk of a 100,000-task run's events spent most of its time in a map); spans open beside
+/// it (a code run's nested ones) and tasks numbered past the events' count go in a map.
+struct OpenSpans {
+    by_task: Vec<Option<(u32, Phase, Opened)>>,
+    /// Tasks below this have their place in `by_task` (it grows to the largest seen).
+    limit: usize,
+    more: FxHashMap<Key, Opened>,
+}
+
+impl OpenSpans {
+    fn new(events: usize) -> Self {
+        OpenSpans { by_task: Vec::new(), limit: events, more: FxHashMap::default() }
+    }
+
+    /// Opens `key`; returns the span with the same key that was still open, if any.
+    fn insert(&mut self, key: Key, opened: Opened) -> Option<Opened> {
+        let (task, attempt, phase) = key;
+        let i = task as usize;
+        if i >= self.limit {
+            return self.more.insert(key, opened);
+        }
+        if i >= self.by_task.len() {
+            self.by_task.resize(i + 1, None);
+        }
+        match &mut self.by_task[i] {
+            Some((a, p, o)) if (*a, *p) == (attempt, phase) => Some(std::mem::replace(o, opened)),
+            _ if !self.more.is_empty() && self.more.contains_key(&key) => self.more.insert(key, opened),
+            slot @ None => {
+                *slot = Some((attempt, phase, opened));
+                None
+            }
+            Some(_) => self.more.insert(key, opened),
+        }
+    }
+
+    /// Closes `key`: the span that was open with it, if any.
+    fn remove(&mut self, key: Key) -> Option<Opened> {
+        let (task, attempt, phase) = key;
+        match self.by_task.get_mut(task as usize) {
+            Some(slot @ Some(_)) if slot.is_some_and(|(a, p, _)| (a, p) == (attempt, phase)) => {
+                slot.take().map(|(_, _, o)| o)
+            }
+            _ if self.more.is_empty() => None,
+            _ => self.more.remove(&key),
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (Key, Opened)> + '_ {
+        let first = self.by_task.iter().enumerate().filter_map(|(task, s)| s.map(|(a, p, o)| ((task as u32, a, p), o)));
+        first.chain(self.more.iter().map(|(k, o)| (*k, *o)))
     }
 }
 

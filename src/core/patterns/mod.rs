@@ -22,12 +22,13 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::pin::{pin, Pin};
 use std::rc::Rc;
+use std::task::{Context, Poll};
 
 use futures::future::{select, Either};
 use rustc_hash::FxHashMap;
 
 use super::aio::{self, Loop, Permit, Semaphore};
-use super::clock::{Clock, RunClock};
+use super::clock::{Clock, RunClock, RunSleep};
 use super::event::{Kind, Phase, Recorder, Text};
 use super::scenario::{Pattern, Scenario};
 use super::workload::{Attempt, Workload};
@@ -72,6 +73,13 @@ pub type QueueFuture = Pin<Box<dyn Future<Output = (Text, WorkFuture)>>>;
 pub trait Work {
     /// One attempt of a task's work.
     fn run(&self, plan: &Attempt) -> WorkFuture;
+
+    /// Whether this work is the plan itself, slept on the run's clock ([`SleepWork`], the work
+    /// of a predicted run): [`Ctx::attempt`] then sleeps it without asking for a boxed future,
+    /// an allocation per attempt that a 100,000-task prediction notices.
+    fn is_planned_sleep(&self) -> bool {
+        false
+    }
 
     /// One stage of a multi-stage task; see the trait docs.
     fn stage(&self, phase: Phase, plan: &Attempt, simulated: WorkFuture) -> WorkFuture {
@@ -128,6 +136,36 @@ impl MsTexts {
     }
 }
 
+pin_project_lite::pin_project! {
+    /// An attempt as planned: a sleep of its duration, then its value (`"{ms} ms"`) or its error.
+    pub struct PlannedSleep<S> {
+        #[pin]
+        sleep: S,
+        ms: u32,
+        value: Option<Text>,
+    }
+}
+
+impl<S> PlannedSleep<S> {
+    /// `plan` slept by `sleep` (a sleep of `plan.duration_ms` on the run's clock).
+    pub fn new(sleep: S, plan: &Attempt, texts: &MsTexts) -> Self {
+        let ms = plan.duration_ms;
+        PlannedSleep { sleep, ms, value: (!plan.fails).then(|| texts.get(ms)) }
+    }
+}
+
+impl<S: Future<Output = ()>> Future for PlannedSleep<S> {
+    type Output = Outcome;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Outcome> {
+        let this = self.project();
+        if this.sleep.poll(cx).is_pending() {
+            return Poll::Pending;
+        }
+        let ms = *this.ms;
+        Poll::Ready(this.value.take().ok_or_else(|| format!("simulated error after {ms} ms").into()))
+    }
+}
+
 /// Work that sleeps for the planned duration, then succeeds or fails as planned.
 pub struct SleepWork<C: Clock> {
     clock: C,
@@ -143,13 +181,11 @@ impl<C: Clock> SleepWork<C> {
 
 impl<C: Clock> Work for SleepWork<C> {
     fn run(&self, plan: &Attempt) -> WorkFuture {
-        let sleep = self.clock.sleep(f64::from(plan.duration_ms));
-        let ms = plan.duration_ms;
-        let value = (!plan.fails).then(|| self.texts.get(ms));
-        Box::pin(async move {
-            sleep.await;
-            value.ok_or_else(|| format!("simulated error after {ms} ms").into())
-        })
+        Box::pin(PlannedSleep::new(self.clock.sleep(f64::from(plan.duration_ms)), plan, &self.texts))
+    }
+
+    fn is_planned_sleep(&self) -> bool {
+        true
     }
 }
 
@@ -198,9 +234,10 @@ impl Ctx {
                 let wait = self.rec.begin(task, attempt, Phase::Wait);
                 let (place, work) = queued.await;
                 wait.end_with(place);
-                work
+                Either::Right(work)
             }
-            None => self.work.run(&plan),
+            None if self.work.is_planned_sleep() => Either::Left(self.planned(&plan)),
+            None => Either::Right(self.work.run(&plan)),
         };
         let span = self.rec.begin(task, attempt, Phase::Work);
         let outcome = work.await;
@@ -209,6 +246,11 @@ impl Ctx {
             Err(e) => span.fail(e.clone()),
         }
         outcome
+    }
+
+    /// `plan` slept on the run's clock, as [`SleepWork`] does (without its box).
+    fn planned(&self, plan: &Attempt) -> PlannedSleep<RunSleep> {
+        PlannedSleep::new(self.clock.sleep(f64::from(plan.duration_ms)), plan, &self.texts)
     }
 
     /// One attempt of `task`'s work under a deadline (`asyncio.wait_for`): if `timeout_ms` passes
@@ -272,12 +314,7 @@ impl Ctx {
     /// span of `phase`, through [`Work::stage`].
     pub async fn stage(&self, task: u32, attempt: u32, phase: Phase, ms: u32) -> Outcome {
         let plan = Attempt { task, attempt, duration_ms: ms, fails: false };
-        let sleep = self.clock.sleep(f64::from(ms));
-        let value = self.texts.get(ms);
-        let simulated: WorkFuture = Box::pin(async move {
-            sleep.await;
-            Ok(value)
-        });
+        let simulated: WorkFuture = Box::pin(self.planned(&plan));
         self.run_stage(phase, plan, simulated).await
     }
 
@@ -322,13 +359,12 @@ impl Ctx {
     }
 
     /// A task with one attempt, its outcome recorded.
-    pub async fn single(&self, task: u32) -> Outcome {
-        self.until_cancelled(task, async {
+    pub fn single(&self, task: u32) -> impl Future<Output = Outcome> + '_ {
+        self.until_cancelled(task, async move {
             let outcome = self.attempt(task, 1).await;
             self.finish(task, &outcome);
             outcome
         })
-        .await
     }
 
     /// `task`'s whole body (which records its own finish), cancelled at its `what_if` time if it
@@ -337,8 +373,21 @@ impl Ctx {
     /// task whose time has passed before it starts never starts; one that finishes in the same
     /// instant is cancelled (the cancel's timer was armed first). Without an override, `body` is
     /// awaited as it is, so runs without `what_if` are unchanged.
-    pub async fn until_cancelled(&self, task: u32, body: impl Future<Output = Outcome>) -> Outcome {
-        let Some(at) = self.workload.cancel_at(task) else { return body.await };
+    ///
+    /// Not an `async fn`: that would hold `body` twice (its argument, then pinned for the select)
+    /// in every task, overridden or not. A task with an override boxes its body instead.
+    pub fn until_cancelled<'s, F>(&'s self, task: u32, body: F) -> impl Future<Output = Outcome> + 's
+    where
+        F: Future<Output = Outcome> + 's,
+    {
+        match self.workload.cancel_at(task) {
+            None => Either::Left(body),
+            Some(at) => Either::Right(Box::pin(self.cancelled_at(task, at, body))),
+        }
+    }
+
+    /// [`Ctx::until_cancelled`] for a task with an override at `at` ms.
+    async fn cancelled_at(&self, task: u32, at: u32, body: impl Future<Output = Outcome>) -> Outcome {
         let why = what_if_why(task, at);
         let left = f64::from(at) - self.rec.elapsed();
         if left <= 0.0 {
