@@ -1,8 +1,6 @@
 //! Reading a Run JSON stores nothing of a field awaitlab ignores (read through a
 //! `serde_json::Value`, 50 MB of padding would cost 830 MB). A test binary of its own, since it
-//! counts every allocation of the process. Native only: on wasm the library brings its own
-//! global allocator (talc, src/lib.rs), and there is one per program.
-#![cfg(not(target_arch = "wasm32"))]
+//! counts every allocation of the process.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
