@@ -361,7 +361,7 @@ fn svg_legend(s: &mut String, tl: &Timeline, l: &SvgLayout) {
     let mut lx = LABEL_W;
     let ly = l.strip_top + STRIP_H + 20.0;
     let mut phases: Vec<Phase> = tl.bars.iter().map(|b| b.phase).collect();
-    phases.sort();
+    phases.sort_unstable();
     phases.dedup();
     for phase in phases {
         let name = phase_name(phase);
