@@ -62,7 +62,10 @@ struct Waiter {
 impl Pool {
     /// A pool of places `0..k`.
     pub fn new(k: usize) -> Self {
-        Pool { inner: Rc::new(PoolInner { free: RefCell::new((0..k).collect()), waiters: RefCell::default() }) }
+        // Inserted one by one: collecting into a BTreeSet would link a stable sort just for this.
+        let mut free = BTreeSet::new();
+        free.extend(0..k);
+        Pool { inner: Rc::new(PoolInner { free: RefCell::new(free), waiters: RefCell::default() }) }
     }
 
     /// Waits for a free place; the returned [`Place`] gives it back when dropped.
