@@ -25,7 +25,7 @@ use super::state::{Action, State};
 use super::summary::SummaryView;
 use super::timeline_view::{Pick, TimelineView};
 use super::url::{self, use_url_sync};
-use super::zoom_bar::ZoomBar;
+use super::zoom_bar::zoom_bar;
 use super::Shared;
 use crate::core::code_editor;
 use crate::core::event::Event;
@@ -376,7 +376,7 @@ pub fn App() -> Html {
                     <p class="explain">{ shown.pattern.explain() }</p>
                 </section>
                 { notes(&state, shown, &cpu.notes) }
-                <ZoomBar window={*zoom} {scale_ms} on_zoom={Callback::from({ let zoom = zoom.clone(); move |w| zoom.set(w) })} />
+                { zoom_bar(*zoom, scale_ms, &Callback::from({ let zoom = zoom.clone(); move |w| zoom.set(w) })) }
                 <SharePanel run={replaying.as_ref().map(|r| Shared(r.run.clone()))}
                     scenario={Rc::new(state.scenario.clone())} on_import={send(&state, Action::Import)} />
                 <History history={Rc::new(state.history.clone())} replaying={replaying.as_ref().map(|r| r.number)}
