@@ -18,7 +18,7 @@ use super::embed::{use_embed, use_run_reports};
 use super::guess::GuessFirst;
 use super::history::History;
 use super::legend::Legend;
-use super::replay_panel::ReplayPanel;
+use super::replay_panel::replay_panel;
 use super::run_hooks::{use_render_cost, use_replay_clock, use_run_frames, use_session_runs};
 use super::share_panel::SharePanel;
 use super::state::{Action, State};
@@ -227,11 +227,11 @@ fn Panels(props: &PanelsProps) -> Html {
                 <div class="embed-bar">
                     { run }
                     if let Some(r) = props.replaying.as_ref() {
-                        <ReplayPanel number={r.number} run={r.run.clone()} replay={r.replay.clone()} on_cmd={props.on_replay_cmd.clone()} />
+                        { replay_panel(r, &props.on_replay_cmd) }
                     }
                 </div>
             } else if let Some(r) = props.replaying.as_ref() {
-                <ReplayPanel number={r.number} run={r.run.clone()} replay={r.replay.clone()} on_cmd={props.on_replay_cmd.clone()} />
+                { replay_panel(r, &props.on_replay_cmd) }
             }
         </div>
     }
