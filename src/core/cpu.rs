@@ -62,7 +62,10 @@ struct Waiter {
 impl Pool {
     /// A pool of places `0..k`.
     pub fn new(k: usize) -> Self {
-        Pool { inner: Rc::new(PoolInner { free: RefCell::new((0..k).collect()), waiters: RefCell::default() }) }
+        // Inserted one by one: collecting into a BTreeSet would link a stable sort just for this.
+        let mut free = BTreeSet::new();
+        free.extend(0..k);
+        Pool { inner: Rc::new(PoolInner { free: RefCell::new(free), waiters: RefCell::default() }) }
     }
 
     /// Waits for a free place; the returned [`Place`] gives it back when dropped.
@@ -274,14 +277,16 @@ pub fn busy_intervals(scenario: &Scenario, events: &[Event]) -> Vec<(u32, f64, f
                 if let Some(t0) = open.remove(&(e.task, e.attempt, e.phase)) {
                     // A cancelled job never ran (a cancel reaches a task only between steps).
                     if k != Kind::Cancel {
-                        out.push((e.task, t0, e.t));
+                        // Kept in start order as it grows, after any span that started at the same
+                        // time (what a stable sort by start gives, without linking one).
+                        let at = out.partition_point(|s: &(u32, f64, f64)| s.1.total_cmp(&t0).is_le());
+                        out.insert(at, (e.task, t0, e.t));
                     }
                 }
             }
             _ => {}
         }
     }
-    out.sort_by(|a, b| a.1.total_cmp(&b.1));
     out
 }
 

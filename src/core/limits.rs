@@ -31,7 +31,7 @@ pub struct RequestConcurrency {
 
 fn peak(mut points: Vec<(f64, i32)>) -> u32 {
     // Ends before starts at the same instant: touching intervals do not overlap.
-    points.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    points.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     let (mut now, mut best) = (0i64, 0i64);
     for (_, d) in points {
         now += i64::from(d);

@@ -244,8 +244,9 @@ impl WhatIf {
             self.0.iter().filter(|o| (o.task, o.attempt) != (task, attempt)).copied().collect();
         let empty = matches!(change, Some(Change::Plan { outcome: None, speed: None }));
         if let (Some(change), false) = (change, empty) {
-            out.push(Override { task, attempt, change });
-            out.sort_by_key(|o| (o.task, o.attempt));
+            // `out` is in canonical order (as `parse` and this insert keep it), so one insert keeps it.
+            let at = out.partition_point(|o| (o.task, o.attempt) < (task, attempt));
+            out.insert(at, Override { task, attempt, change });
         }
         WhatIf(out)
     }

@@ -18,14 +18,14 @@ use super::embed::{use_embed, use_run_reports};
 use super::guess::GuessFirst;
 use super::history::History;
 use super::legend::Legend;
-use super::replay_panel::ReplayPanel;
+use super::replay_panel::replay_panel;
 use super::run_hooks::{use_render_cost, use_replay_clock, use_run_frames, use_session_runs};
 use super::share_panel::SharePanel;
 use super::state::{Action, State};
 use super::summary::SummaryView;
 use super::timeline_view::{Pick, TimelineView};
 use super::url::{self, use_url_sync};
-use super::zoom_bar::ZoomBar;
+use super::zoom_bar::zoom_bar;
 use super::Shared;
 use crate::core::code_editor;
 use crate::core::event::Event;
@@ -174,8 +174,7 @@ fn footer() -> Html {
     }
 }
 
-/// The predicted and measured timelines on one axis, and the replay controls.
-#[derive(PartialEq, Properties)]
+/// What [`panels`] shows: the predicted and measured timelines on one axis, and the replay controls.
 struct PanelsProps {
     layouts: Shared<Layouts>,
     replaying: Option<Shared<Replaying>>,
@@ -189,11 +188,9 @@ struct PanelsProps {
     busy: (Option<view::Busy>, Option<view::Busy>),
     on_replay_cmd: Callback<super::state::ReplayCmd>,
     /// A compact embed: its Run button (none with `controls=0`), in one bar with the replay's.
-    #[prop_or_default]
     compact: Option<Html>,
     /// Draw the predicted-only timeline (a compact embed leaves it out once a measured run, which
     /// outlines the prediction, is there; `predicted=1` keeps it).
-    #[prop_or(true)]
     show_predicted: bool,
     /// A bar came under the pointer (the event it stands for), or left it.
     on_bar_hover: Callback<Option<Event>>,
@@ -201,8 +198,9 @@ struct PanelsProps {
     on_pick: Callback<Option<Pick>>,
 }
 
-#[component]
-fn Panels(props: &PanelsProps) -> Html {
+/// The timelines and the replay controls. A plain function, not a component: its callbacks are new
+/// on every render of the page, so a component would re-render as often and only add code.
+fn panels(props: PanelsProps) -> Html {
     let l = &props.layouts;
     let (scale_ms, playhead, window, limit) = (props.scale_ms, props.playhead, props.window, props.limit);
     // One listener for every bar: which bar is under the pointer, read from its classes.
@@ -227,11 +225,11 @@ fn Panels(props: &PanelsProps) -> Html {
                 <div class="embed-bar">
                     { run }
                     if let Some(r) = props.replaying.as_ref() {
-                        <ReplayPanel number={r.number} run={r.run.clone()} replay={r.replay.clone()} on_cmd={props.on_replay_cmd.clone()} />
+                        { replay_panel(r, &props.on_replay_cmd) }
                     }
                 </div>
             } else if let Some(r) = props.replaying.as_ref() {
-                <ReplayPanel number={r.number} run={r.run.clone()} replay={r.replay.clone()} on_cmd={props.on_replay_cmd.clone()} />
+                { replay_panel(r, &props.on_replay_cmd) }
             }
         </div>
     }
@@ -350,10 +348,10 @@ pub fn App() -> Html {
                                 measured={state.measured.as_ref().and_then(|m| m.run.as_ref()).map(|r| Rc::new(r.summary.clone()))}
                                 {causes} />
                         </div>
-                        <Panels layouts={Shared(Rc::new(layouts))} replaying={replaying.clone().map(|r| Shared(Rc::new(r)))}
-                            measured_title={view::measured_title(replaying.as_ref())} {scale_ms} {playhead} window={*zoom}
-                            limit={shown.effective_limit()} what_if={Rc::new(shown.what_if.clone())} busy={(cpu.predicted.clone(), cpu.measured.clone())}
-                            on_replay_cmd={send(&state, Action::Replay)} {on_bar_hover} on_pick={on_pick.clone()} compact={run_bar} {show_predicted} />
+                        { panels(PanelsProps { layouts: Shared(Rc::new(layouts)), replaying: replaying.clone().map(|r| Shared(Rc::new(r))),
+                            measured_title: view::measured_title(replaying.as_ref()).into(), scale_ms, playhead, window: *zoom,
+                            limit: shown.effective_limit(), what_if: Rc::new(shown.what_if.clone()), busy: (cpu.predicted.clone(), cpu.measured.clone()),
+                            on_replay_cmd: send(&state, Action::Replay), on_bar_hover, on_pick: on_pick.clone(), compact: run_bar, show_predicted }) }
                         if shown.pattern == Pattern::Code {
                             <CodeLog run={replaying.as_ref().map(|r| r.run.clone()).or_else(|| state.predicted.clone()).map(Shared)} until={playhead} />
                         }
@@ -376,7 +374,7 @@ pub fn App() -> Html {
                     <p class="explain">{ shown.pattern.explain() }</p>
                 </section>
                 { notes(&state, shown, &cpu.notes) }
-                <ZoomBar window={*zoom} {scale_ms} on_zoom={Callback::from({ let zoom = zoom.clone(); move |w| zoom.set(w) })} />
+                { zoom_bar(*zoom, scale_ms, &Callback::from({ let zoom = zoom.clone(); move |w| zoom.set(w) })) }
                 <SharePanel run={replaying.as_ref().map(|r| Shared(r.run.clone()))}
                     scenario={Rc::new(state.scenario.clone())} on_import={send(&state, Action::Import)} />
                 <History history={Rc::new(state.history.clone())} replaying={replaying.as_ref().map(|r| r.number)}

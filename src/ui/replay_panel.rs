@@ -5,31 +5,23 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::state::ReplayCmd;
-use super::Shared;
-use crate::core::replay::{describe, Replay};
-use crate::core::run::Run;
+use crate::core::replay::describe;
 use crate::core::timeline::format_ms;
-
-#[derive(PartialEq, Properties)]
-pub struct Props {
-    /// The run's number in the history, for the heading.
-    pub number: u32,
-    pub run: Shared<Run>,
-    pub replay: Replay,
-    pub on_cmd: Callback<ReplayCmd>,
-}
+use crate::core::view::Replaying;
 
 /// Speeds offered in the menu.
 const SPEED_CHOICES: &[f64] = &[0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0];
 /// Log lines shown before the playhead.
 const LOG_LINES: usize = 6;
 
-#[component]
-pub fn ReplayPanel(props: &Props) -> Html {
-    let r = &props.replay;
-    let cmd = |c: fn() -> ReplayCmd| props.on_cmd.reform(move |_: MouseEvent| c());
+/// The replay panel of run `replaying`; `on_cmd` gets its commands. A plain function, not a
+/// component: it has no state, and its callback is new on every render of the page, so a
+/// component would re-render as often and only add code.
+pub fn replay_panel(replaying: &Replaying, on_cmd: &Callback<ReplayCmd>) -> Html {
+    let (r, run) = (&replaying.replay, &replaying.run);
+    let cmd = |c: fn() -> ReplayCmd| on_cmd.reform(move |_: MouseEvent| c());
     let onkeydown = {
-        let on_cmd = props.on_cmd.clone();
+        let on_cmd = on_cmd.clone();
         let end = r.end();
         Callback::from(move |e: KeyboardEvent| {
             // Keys typed into the form belong to the form.
@@ -45,27 +37,27 @@ pub fn ReplayPanel(props: &Props) -> Html {
             on_cmd.emit(cmd);
         })
     };
-    let oninput = props.on_cmd.reform(|e: InputEvent| {
+    let oninput = on_cmd.reform(|e: InputEvent| {
         let el: HtmlInputElement = e.target_unchecked_into();
         ReplayCmd::Seek(el.value().parse().unwrap_or(0.0))
     });
-    let onchange = props.on_cmd.reform(|e: Event| {
+    let onchange = on_cmd.reform(|e: Event| {
         let el: HtmlSelectElement = e.target_unchecked_into();
         ReplayCmd::Speed(el.value().parse().unwrap_or(1.0))
     });
-    let label = |task: u32| props.run.label(task);
+    let label = |task: u32| run.label(task);
     let first = r.cursor.saturating_sub(LOG_LINES);
-    let log = props.run.events[first..r.cursor.min(props.run.events.len())].iter().enumerate().map(|(i, e)| {
+    let log = run.events[first..r.cursor.min(run.events.len())].iter().enumerate().map(|(i, e)| {
         let current = first + i + 1 == r.cursor;
         html! { <li class={classes!(current.then_some("current"))} aria-current={current.then_some("step")}>{ describe(e, &label(e.task)) }</li> }
     });
-    let clock = match props.run.clock {
+    let clock = match run.clock {
         crate::core::scenario::ClockKind::Browser => "measured",
         crate::core::scenario::ClockKind::Virtual => "predicted",
     };
     html! {
         <section class="replay" aria-label="Replay" tabindex="0" {onkeydown}>
-            <h3>{ format!("Replay of run #{} ({clock})", props.number) }</h3>
+            <h3>{ format!("Replay of run #{} ({clock})", replaying.number) }</h3>
             <div class="replay-controls">
                 <button type="button" id="replay-back" title="Previous event (←)" aria-label="Previous event" onclick={cmd(|| ReplayCmd::StepBack)}>{ "← Previous" }</button>
                 <button type="button" id="replay-toggle" class="primary"

@@ -5,20 +5,12 @@ use yew::prelude::*;
 use crate::core::timeline::format_ms;
 use crate::core::view::{zoom, zoom_window, ZoomStep};
 
-#[derive(PartialEq, Properties)]
-pub struct Props {
-    /// The window shown, `None` for the whole run.
-    pub window: Option<(f64, f64)>,
-    /// The time the panels' axis covers, ms.
-    pub scale_ms: f64,
-    pub on_zoom: Callback<Option<(f64, f64)>>,
-}
-
-#[component]
-pub fn ZoomBar(props: &Props) -> Html {
-    let (window, scale_ms) = (props.window, props.scale_ms);
+/// The zoom bar for the window `window` (`None` for the whole run) of an axis covering
+/// `scale_ms`. A plain function, not a component: its callback is new on every render of the
+/// page, so a component would re-render as often and only add code.
+pub fn zoom_bar(window: Option<(f64, f64)>, scale_ms: f64, on_zoom: &Callback<Option<(f64, f64)>>) -> Html {
     let (from, to) = zoom_window(window, scale_ms);
-    let step = |s: ZoomStep| props.on_zoom.reform(move |_: MouseEvent| zoom(s, window, scale_ms));
+    let step = |s: ZoomStep| on_zoom.reform(move |_: MouseEvent| zoom(s, window, scale_ms));
     let whole = window.is_none();
     html! {
         <div class="zoom" role="group" aria-label="Zoom">

@@ -46,18 +46,14 @@ impl Scenario {
         let shown = |p: &&ParamSpec| {
             p.is_relevant(self) && !(matches!(p.uses, Uses::Workload) && self.preset != Preset::Random)
         };
-        let mut fields: Vec<(u8, Field)> = PARAMS
-            .iter()
-            .filter(shown)
-            .filter_map(|p| {
-                let form = p.form?;
-                Some((
-                    form.order,
-                    Field { key: p.key, label: form.label, help: (form.help)(self), kind: p.kind.into() },
-                ))
-            })
-            .collect();
-        fields.sort_by_key(|(order, _)| *order);
+        // Each field inserted at its form place (unique: params.rs tests it); a few dozen at most.
+        let mut fields: Vec<(u8, Field)> = Vec::new();
+        for p in PARAMS.iter().filter(shown) {
+            let Some(form) = p.form else { continue };
+            let field = Field { key: p.key, label: form.label, help: (form.help)(self), kind: p.kind.into() };
+            let at = fields.partition_point(|(order, _)| *order < form.order);
+            fields.insert(at, (form.order, field));
+        }
         fields.into_iter().map(|(_, f)| f).collect()
     }
 }

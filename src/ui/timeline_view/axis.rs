@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use super::geometry::{Geometry, TOP};
+use super::geometry::{px, Geometry, TOP};
 use crate::core::timeline::format_ms;
 
 /// The ticks' grid lines across the lanes and their labels under them (every k-th, if they would
@@ -13,9 +13,9 @@ pub fn ticks(g: &Geometry, ticks: Vec<f64>) -> Html {
         let tx = g.x(t);
         html! {
             <g class="tick">
-                <line x1={format!("{tx:.2}")} x2={format!("{tx:.2}")} y1={TOP.to_string()} y2={format!("{:.2}", TOP + g.lanes_h + 4.0)} />
+                <line x1={px(tx)} x2={px(tx)} y1={TOP.to_string()} y2={px(TOP + g.lanes_h + 4.0)} />
                 if (n - 1 - i) % every == 0 {
-                    <text x={format!("{tx:.2}")} y={format!("{:.2}", TOP + g.lanes_h + 15.0)}>{ format_ms(t) }</text>
+                    <text x={px(tx)} y={px(TOP + g.lanes_h + 15.0)}>{ format_ms(t) }</text>
                 }
             </g>
         }

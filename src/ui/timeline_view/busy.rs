@@ -4,7 +4,7 @@
 
 use yew::prelude::*;
 
-use super::geometry::{Geometry, GUTTER};
+use super::geometry::{px, Geometry, GUTTER};
 use crate::core::timeline::format_ms;
 
 const HEIGHT: f64 = 22.0;
@@ -21,7 +21,7 @@ pub fn strip(busy: &[(u32, f64, f64)], g: &Geometry) -> Html {
             <line class="strip-base" x1={GUTTER.to_string()} x2={g.right().to_string()}
                   y1={(HEIGHT - 2.0).to_string()} y2={(HEIGHT - 2.0).to_string()} />
             { for busy.iter().map(|&(task, t0, t1)| html! {
-                <rect class="busy" x={format!("{:.2}", x(t0))} y="3" width={format!("{:.2}", (x(t1) - x(t0)).max(0.5))}
+                <rect class="busy" x={px(x(t0))} y="3" width={px((x(t1) - x(t0)).max(0.5))}
                       height={(HEIGHT - 6.0).to_string()}>
                     <title>{ format!("task {task} held the event loop {} (from {})", format_ms(t1 - t0), format_ms(t0)) }</title>
                 </rect>

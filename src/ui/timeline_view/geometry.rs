@@ -7,6 +7,11 @@
 use crate::core::event::Kind;
 use crate::core::timeline::{ticks, ticks_between, Bar, Cut, Queued, Timeline};
 
+/// A coordinate or length as the SVG's attributes write it: two decimals.
+pub fn px(v: f64) -> String {
+    format!("{v:.2}")
+}
+
 /// The width drawn at before the plot has been measured.
 pub const DEFAULT_WIDTH: f64 = 760.0;
 /// The narrowest drawn at: a narrower plot scales this down (the bars need some room).

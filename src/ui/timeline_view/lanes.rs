@@ -4,7 +4,7 @@
 
 use yew::prelude::*;
 
-use super::geometry::{bar_at, planned_rest, queued_at, Geometry, GUTTER};
+use super::geometry::{bar_at, planned_rest, px, queued_at, Geometry, GUTTER};
 use crate::core::event::{Kind, Phase};
 use crate::core::timeline::{format_ms, Bar, Cut, Timeline};
 use crate::core::what_if::WhatIf;
@@ -96,7 +96,7 @@ pub fn label(labels: &[String], i: usize) -> String {
 /// Lane `i`'s label in the gutter.
 pub fn label_node(g: &Geometry, labels: &[String], i: usize) -> Html {
     let y = g.lane_y(i) + g.lane_h / 2.0;
-    html! { <text class="lane-label" x={(GUTTER - 8.0).to_string()} y={format!("{y:.2}")}>{ label(labels, i) }</text> }
+    html! { <text class="lane-label" x={(GUTTER - 8.0).to_string()} y={px(y)}>{ label(labels, i) }</text> }
 }
 
 /// What every lane draws from: the layout, the window, where a replay cuts it, the prediction's
@@ -147,7 +147,7 @@ impl Lanes<'_> {
                 { for self.ghost.into_iter().flat_map(|g| g.bars.iter()).filter(|b| b.task as usize == i && self.g.shows(b.start, b.end)).map(|b| self.ghost_bar(i, b)) }
                 { for self.tl.queued.iter().filter(|q| q.task as usize == i).filter_map(|q| self.queued(i, &name, queued_at(q, self.cut)?)) }
                 { for self.tl.marks.iter().filter(|m| m.task as usize == i && m.kind == Kind::Fallback && self.cut.is_none_or(|c| c.shows(m))).map(|m| html! {
-                    <text class="mark-fallback" x={format!("{:.2}", self.g.x(m.t) + 3.0)} y={format!("{:.2}", self.g.lane_y(i) + self.g.lane_h / 2.0)}>
+                    <text class="mark-fallback" x={px(self.g.x(m.t) + 3.0)} y={px(self.g.lane_y(i) + self.g.lane_h / 2.0)}>
                         { "↩ default" }<title>{ format!("{name}: fell back to a default at {}: {}", format_ms(m.t), m.detail) }</title>
                     </text>
                 }) }
@@ -160,8 +160,8 @@ impl Lanes<'_> {
         let rest = planned_rest(bar, bar.close).filter(|r| self.g.shows(bar.end, *r))?;
         let (x0, y) = (self.g.x(bar.end), self.g.lane_y(i) + self.g.pad());
         Some(html! {
-            <rect class="unrun" x={format!("{x0:.2}")} y={format!("{y:.2}")}
-                  width={format!("{:.2}", (self.g.x(rest) - x0).max(1.0))} height={format!("{:.2}", self.g.bar_h())}>
+            <rect class="unrun" x={px(x0)} y={px(y)}
+                  width={px((self.g.x(rest) - x0).max(1.0))} height={px(self.g.bar_h())}>
                 <title>{ format!("{name}: planned to run until {}; {} of work never ran", format_ms(rest), format_ms(rest - bar.end)) }</title>
             </rect>
         })
@@ -185,8 +185,8 @@ impl Lanes<'_> {
         let changed = changed.map_or_else(String::new, |c| format!(" · {c}"));
         html! {
             <>
-            <rect {class} x={format!("{x0:.2}")} y={format!("{top:.2}")} tabindex={pickable.then_some("-1")}
-                  width={format!("{w:.2}")} height={format!("{bar_h:.2}")}
+            <rect {class} x={px(x0)} y={px(top)} tabindex={pickable.then_some("-1")}
+                  width={px(w)} height={px(bar_h)}
                   data-task={bar.task.to_string()} data-attempt={bar.attempt.to_string()}
                   data-start={format!("{}", bar.start)} data-end={format!("{}", bar.end)}>
                 <title>{ format!("{}{}{changed}", bar_title(name, bar), versus(bar, self.ghost)) }</title>
@@ -198,17 +198,17 @@ impl Lanes<'_> {
 
     fn ghost_bar(&self, i: usize, b: &Bar) -> Html {
         let x0 = self.g.x(b.start);
-        html! { <rect class="ghost" x={format!("{x0:.2}")} y={format!("{:.2}", self.g.lane_y(i) + self.g.pad())}
-        width={format!("{:.2}", (self.g.x(b.end) - x0).max(1.0))} height={format!("{:.2}", self.g.bar_h())} /> }
+        html! { <rect class="ghost" x={px(x0)} y={px(self.g.lane_y(i) + self.g.pad())}
+        width={px((self.g.x(b.end) - x0).max(1.0))} height={px(self.g.bar_h())} /> }
     }
 
     fn queued(&self, i: usize, name: &str, (from, to): (f64, f64)) -> Option<Html> {
         if !self.g.shows(from, to) {
             return None;
         }
-        let y_mid = format!("{:.2}", self.g.lane_y(i) + self.g.lane_h / 2.0);
+        let y_mid = px(self.g.lane_y(i) + self.g.lane_h / 2.0);
         Some(html! {
-            <line class="queued" x1={format!("{:.2}", self.g.x(from))} x2={format!("{:.2}", self.g.x(to))} y1={y_mid.clone()} y2={y_mid}>
+            <line class="queued" x1={px(self.g.x(from))} x2={px(self.g.x(to))} y1={y_mid.clone()} y2={y_mid}>
                 <title>{ format!("{name}: result waited {} for its turn to be processed", format_ms(to - from)) }</title>
             </line>
         })

@@ -26,7 +26,7 @@ use yew::prelude::*;
 use super::Shared;
 use crate::core::timeline::{format_ms, Cut, Timeline};
 use crate::core::what_if::WhatIf;
-use geometry::{Geometry, DEFAULT_WIDTH};
+use geometry::{px, Geometry, DEFAULT_WIDTH};
 pub use lanes::end_mark;
 use lanes::Lanes;
 pub use pick::{focus, Pick};
@@ -167,8 +167,8 @@ fn cursor_outline(props: &Props, g: &Geometry, cursor: Option<pick::Cursor>) -> 
     let (x, y, w, h) = g.bar_box(bar.task, bar.start, bar.end);
     let grow = ((8.0 - h) / 2.0).max(0.0) + 2.0;
     html! {
-        <rect class="kbd-cursor" x={format!("{:.2}", x - 2.0)} y={format!("{:.2}", y - grow)}
-              width={format!("{:.2}", w + 4.0)} height={format!("{:.2}", h + 2.0 * grow)}
+        <rect class="kbd-cursor" x={px(x - 2.0)} y={px(y - grow)}
+              width={px(w + 4.0)} height={px(h + 2.0 * grow)}
               data-task={bar.task.to_string()} data-attempt={bar.attempt.to_string()} />
     }
 }
@@ -296,8 +296,8 @@ pub fn TimelineView(props: &Props) -> Html {
                 { strip::strip(tl, &g, &curve, props.limit, props.cut, &props.kind) }
                 if keyboard_canvas { { cursor_outline(props, &g, cursor) } }
                 if let Some(t) = props.playhead.filter(|t| g.shows(*t, *t)) {
-                    <line class="playhead" x1={format!("{:.2}", g.x(t))} x2={format!("{:.2}", g.x(t))}
-                          y1="0" y2={format!("{:.2}", g.height)} />
+                    <line class="playhead" x1={px(g.x(t))} x2={px(g.x(t))}
+                          y1="0" y2={px(g.height)} />
                 }
             </svg>
             </div>
