@@ -4,6 +4,8 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use futures::channel::oneshot;
+use futures::future::{FutureExt, Shared};
 use yew::prelude::*;
 
 use super::state::{Action, ReplayCmd, State};
@@ -102,10 +104,17 @@ fn syntax(verdict: Result<Result<(), CodeError>, String>) -> Result<(), String> 
     verdict?.map_err(|e| message::code_error(&e))
 }
 
+thread_local! {
+    /// The last command still waiting (for the parser, or behind one that does): later commands
+    /// wait behind it, so a page's commands are carried out in the order they were sent (a
+    /// `set` of code then a `play` must not play first). `None` when nothing waits.
+    static LAST_WAITING: RefCell<Option<Shared<oneshot::Receiver<()>>>> = const { RefCell::new(None) };
+}
+
 /// [`apply`], once the command's program (if any) has passed the parser, which is in the
-/// interpreter module (issue 16): at once when nothing needs checking or the module has loaded,
-/// else when it has (the command waits for it). `latest` is the page's state when it is applied;
-/// `done` gets the outcome.
+/// interpreter module (issue 16), and after every command sent before it: at once when nothing
+/// waits and nothing needs checking or the module has loaded, else in order when it can. `latest`
+/// is the page's state when it is applied; `done` gets the outcome.
 pub fn apply_checked(
     command: Command,
     latest: Rc<RefCell<Option<UseReducerHandle<State>>>>,
@@ -113,20 +122,48 @@ pub fn apply_checked(
     policy: Option<EmbedPolicy>,
     done: impl FnOnce(Result<(), String>) + 'static,
 ) {
-    let code = latest.borrow().as_ref().and_then(|state| code_to_check(&command, state));
-    let carry_out = move |command: Command| match latest.borrow().clone() {
-        Some(state) => apply(command, &state, &dispatch, policy.as_ref()),
-        None => Err("the app is not mounted".into()),
+    let code_of = |command: &Command, latest: &Rc<RefCell<Option<UseReducerHandle<State>>>>| {
+        latest.borrow().as_ref().and_then(|state| code_to_check(command, state))
     };
-    let Some(code) = code else {
-        return done(carry_out(command));
+    let carry_out = {
+        let latest = latest.clone();
+        move |command: Command| match latest.borrow().clone() {
+            Some(state) => apply(command, &state, &dispatch, policy.as_ref()),
+            None => Err("the app is not mounted".into()),
+        }
     };
-    if let Some(verdict) = py_module::check_now(&code) {
-        return done(syntax(verdict).and_then(|()| carry_out(command)));
+    let ahead = LAST_WAITING.with(|w| w.borrow().clone());
+    if ahead.is_none() {
+        match code_of(&command, &latest) {
+            None => return done(carry_out(command)),
+            Some(code) => {
+                if let Some(verdict) = py_module::check_now(&code) {
+                    return done(syntax(verdict).and_then(|()| carry_out(command)));
+                }
+            }
+        }
     }
+    let (turn_done, turn) = oneshot::channel::<()>();
+    let turn = turn.shared();
+    LAST_WAITING.with(|w| *w.borrow_mut() = Some(turn.clone()));
     wasm_bindgen_futures::spawn_local(async move {
-        let verdict = py_module::check(&code).await;
-        done(syntax(verdict).and_then(|()| carry_out(command)));
+        if let Some(ahead) = ahead {
+            let _ = ahead.await;
+        }
+        // Checked against the page as the commands before it left it.
+        let outcome = match code_of(&command, &latest) {
+            None => carry_out(command),
+            Some(code) => syntax(py_module::check(&code).await).and_then(|()| carry_out(command)),
+        };
+        // The last in line: commands sent from now on run at once again.
+        LAST_WAITING.with(|w| {
+            let mut w = w.borrow_mut();
+            if w.as_ref().is_some_and(|last| last.ptr_eq(&turn)) {
+                *w = None;
+            }
+        });
+        let _ = turn_done.send(());
+        done(outcome);
     });
 }
 

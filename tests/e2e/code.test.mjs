@@ -376,6 +376,39 @@ test('postMessage run takes plain code; code using aiohttp needs the link\'s fet
   await page.close();
 });
 
+test('postMessage commands are carried out in the order sent, also while a program waits for the parser to load', async () => {
+  const page = await open('pattern=gather&tasks=2&embed=1');
+  let release;
+  const held = new Promise((resolve) => {
+    release = resolve;
+  });
+  await page.route(/\/py_runner\.js$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  // Two bad commands: the first waits for the parser (its program has a syntax error), the
+  // second is refused by the page itself (a bad task count). Their errors must come back in order.
+  await page.evaluate(() => {
+    window.__errors = [];
+    addEventListener('message', (e) => {
+      if (e.data?.type === 'awaitlab:error') window.__errors.push(e.data.message);
+    });
+    postMessage({ type: 'awaitlab:set', params: { pattern: 'code', code: 'def f(:\n' } }, '*');
+    postMessage({ type: 'awaitlab:set', params: { tasks: 'many' } }, '*');
+  });
+  release();
+  await page.waitForFunction(() => window.__errors.length === 2, null, { timeout: 30_000 });
+  const errors = await page.evaluate(() => window.__errors);
+  assert.match(errors[0], /code: line 1, column \d+/);
+  assert.match(errors[1], /tasks/, 'the second command waited behind the first');
+  // Once nothing waits, a command is carried out at once again (the queue is not left blocked).
+  await page.evaluate(() => postMessage({ type: 'awaitlab:set', params: { seed: 'x' } }, '*'));
+  await page.waitForFunction(() => window.__errors.length === 3);
+  assert.match(await page.evaluate(() => window.__errors[2]), /seed/);
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
 test('axe: no serious or critical violation on the editor', async () => {
   const page = await open(codeLink(FETCHES));
   await page.waitForSelector('#code-input');
