@@ -133,16 +133,17 @@ pub fn apply_checked(
         }
     };
     let ahead = LAST_WAITING.with(|w| w.borrow().clone());
-    if ahead.is_none() {
-        match code_of(&command, &latest) {
+    // With nothing ahead, the program to check is known now (and kept for when the parser loads).
+    let code_now = match ahead {
+        Some(_) => None,
+        None => match code_of(&command, &latest) {
             None => return done(carry_out(command)),
-            Some(code) => {
-                if let Some(verdict) = py_module::check_now(&code) {
-                    return done(syntax(verdict).and_then(|()| carry_out(command)));
-                }
-            }
-        }
-    }
+            Some(code) => match py_module::check_now(&code) {
+                Some(verdict) => return done(syntax(verdict).and_then(|()| carry_out(command))),
+                None => Some(code),
+            },
+        },
+    };
     let (turn_done, turn) = oneshot::channel::<()>();
     let turn = turn.shared();
     LAST_WAITING.with(|w| *w.borrow_mut() = Some(turn.clone()));
@@ -150,8 +151,8 @@ pub fn apply_checked(
         if let Some(ahead) = ahead {
             let _ = ahead.await;
         }
-        // Checked against the page as the commands before it left it.
-        let outcome = match code_of(&command, &latest) {
+        // Behind other commands, checked against the page as they left it.
+        let outcome = match code_now.or_else(|| code_of(&command, &latest)) {
             None => carry_out(command),
             Some(code) => syntax(py_module::check(&code).await).and_then(|()| carry_out(command)),
         };

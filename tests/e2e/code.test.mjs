@@ -61,6 +61,19 @@ async function lanesWith(page, needle, figure = 'figure.predicted') {
 }
 
 /** Pastes `text` over the editor's whole text (one `insertText`, as a paste). */
+/** Holds back the interpreter module's script until the returned function is called. */
+async function holdInterpreter(page) {
+  let release;
+  const held = new Promise((resolve) => {
+    release = resolve;
+  });
+  await page.route(/\/py_runner\.js$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  return release;
+}
+
 async function paste(page, text) {
   await page.evaluate((t) => {
     const area = document.querySelector('#code-input');
@@ -202,14 +215,7 @@ test('an interpreter that cannot load is said in the prediction and fails a run 
 test('the syntax check is the interpreter module\'s parser: "checking…" while it loads, then line:column and the marked line', async () => {
   const page = await open('pattern=gather&tasks=2');
   // Hold the module's script until the editor has been seen waiting for it.
-  let release;
-  const held = new Promise((resolve) => {
-    release = resolve;
-  });
-  await page.route(/\/py_runner\.js$/, async (route) => {
-    await held;
-    await route.continue();
-  });
+  const release = await holdInterpreter(page);
   await page.click('#code-edit');
   await page.waitForSelector('#code-input');
   // The compressor is in the module too: meanwhile the link stores the program uncompressed (the
@@ -226,6 +232,7 @@ test('the syntax check is the interpreter module\'s parser: "checking…" while 
   assert.equal(await page.getAttribute('#code-input', 'aria-invalid'), 'false', 'not refused before the parser has said so');
   assert.equal(await page.locator('.editor-colours .ln.error').count(), 0);
   assert.equal(await page.inputValue('#code-input'), bad, 'the text stays as typed while the parser loads');
+  await page.screenshot({ path: artifactPath('code-checking.png') });
   release();
   // The parser's verdict, from the module: the same line:column and marked line as before it moved.
   await page.waitForFunction(() => /Line 3, column \d+/.test(document.querySelector('#code-problem').textContent), null, {
@@ -378,14 +385,7 @@ test('postMessage run takes plain code; code using aiohttp needs the link\'s fet
 
 test('postMessage commands are carried out in the order sent, also while a program waits for the parser to load', async () => {
   const page = await open('pattern=gather&tasks=2&embed=1');
-  let release;
-  const held = new Promise((resolve) => {
-    release = resolve;
-  });
-  await page.route(/\/py_runner\.js$/, async (route) => {
-    await held;
-    await route.continue();
-  });
+  const release = await holdInterpreter(page);
   // Two bad commands: the first waits for the parser (its program has a syntax error), the
   // second is refused by the page itself (a bad task count). Their errors must come back in order.
   await page.evaluate(() => {
