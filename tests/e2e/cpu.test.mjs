@@ -89,8 +89,11 @@ test('two Web Workers run 4 × 200 units in ~400 ms, each job naming its worker'
   // Two at a time: the jobs' time adds up to well over the run's.
   assert.ok(jobs > 1.3 * makespan, `jobs ${jobs} in ${makespan}`);
   assert.ok(work.every((w) => /^200 ms on worker [12]$/.test(w.detail)), JSON.stringify(work));
-  const waits = spans(r, 'wait');
-  assert.deepEqual(waits.map((w) => w.detail).sort(), ['worker 1', 'worker 1', 'worker 2', 'worker 2']);
+  // The first two jobs start at once, one on each worker; the next two go to whichever worker is
+  // free first, as in a process pool (on a loaded machine one worker may take both).
+  const waits = spans(r, 'wait').sort((a, b) => a.end - b.end);
+  assert.deepEqual(waits.slice(0, 2).map((w) => w.detail).sort(), ['worker 1', 'worker 2'], JSON.stringify(waits));
+  assert.ok(waits.slice(2).every((w) => /^worker [12]$/.test(w.detail)), JSON.stringify(waits));
   // The finished run is drawn at the next frame, after the promise resolves: wait for its notes.
   const said = `this browser reports ${cores} cores`;
   // The check is the wait: the notes are redrawn as the run's state settles (a fresh-clone CI
