@@ -174,8 +174,8 @@ impl Pattern {
             }
             Pattern::Race => {
                 "All tasks start at once and the first one to finish, with a result or an error, decides the \
-                 outcome. Every task still running at that moment is cancelled, so no work is wasted on it; a task \
-                 that finished in the same instant keeps its result."
+                 outcome. Every task still running at that moment is cancelled, so no more time is spent on it (what \
+                 it had done so far is thrown away); a task that finished in the same instant keeps its result."
             }
             Pattern::AsCompleted => {
                 "All tasks start at once and their results are handled one by one in the order they finish, not \
