@@ -169,6 +169,34 @@ fn the_notes_name_the_blocking_task_the_late_timers_and_too_few_cores() {
     assert!(cpu::notes(&scenario("source=sleep"), &measured.events, None, None).is_empty());
 }
 
+/// What the inline notes say where the pattern's own lesson does not hold: a sequence is not
+/// "gathered", a deadline cannot fire during a computation, a race has nothing left to cancel.
+/// (CPython 3.12 agrees: `wait_for` of a coroutine that computes without an await returns its
+/// result however long it took, and every task of such a race is done when `asyncio.wait` returns.)
+#[test]
+fn inline_notes_name_what_the_blocked_loop_did_to_the_pattern() {
+    let seq = scenario("pattern=sequential&source=cpu&tasks=3&min=50&max=50");
+    let notes = cpu::notes(&seq, &run_virtual(&seq).events, None, None).join(" ");
+    assert!(notes.contains("the 3 jobs ran one after another as a sequence does"), "{notes}");
+    assert!(!notes.contains("gathered") && !notes.contains("started together"), "{notes}");
+
+    let t = scenario("pattern=timeout&source=cpu&tasks=3&min=150&max=150&timeout=100");
+    let run = run_virtual(&t);
+    assert_eq!(run.summary.timed_out, 0);
+    let notes = cpu::notes(&t, &run.events, None, None).join(" ");
+    assert!(notes.contains("one after another although started together"), "{notes}");
+    assert!(notes.contains("No deadline fired, although 3 jobs computed for at least the 100 ms timeout"), "{notes}");
+    let short = scenario("pattern=timeout&source=cpu&tasks=3&min=50&max=50&timeout=100");
+    assert!(!cpu::notes(&short, &run_virtual(&short).events, None, None).join(" ").contains("No deadline"));
+
+    let r = scenario("pattern=race&source=cpu&tasks=3&min=50&max=150");
+    let run = run_virtual(&r);
+    assert_eq!(run.summary.cancelled, 0);
+    assert!(cpu::notes(&r, &run.events, None, None).join(" ").contains("No task was cancelled"));
+    let workers = scenario("pattern=race&source=cpu&tasks=3&min=50&max=150&offload=workers");
+    assert!(!cpu::notes(&workers, &run_virtual(&workers).events, None, None).join(" ").contains("No task was cancelled"));
+}
+
 #[test]
 fn the_python_calls_work_inline_or_in_a_process_pool() {
     let inline = awaitlab::core::code::python(&scenario("pattern=gather&source=cpu&tasks=4&min=200&max=200"));

@@ -10,7 +10,7 @@
 
 use super::code_plan::{python_uses_pool, python_work, python_work_call, secs, PYTHON_JITTER_DRAW};
 use super::patterns::fallback::DEFAULT_VALUE;
-use super::scenario::{Backoff, ErrorMode, Offload, Pattern, Scenario, Source};
+use super::scenario::{Backoff, ErrorMode, Offload, Pattern, Preset, Scenario, Source};
 
 fn python_pause(s: &Scenario) -> String {
     let mut lines = match s.backoff {
@@ -58,9 +58,15 @@ fn python_main(s: &Scenario) -> String {
         Pattern::Resource => python_resource(s, limit),
         Pattern::Pipeline => python_pipeline(s, limit),
         Pattern::Timeout => format!(
-            "async def with_deadline(i: int) -> str:\n    # cancelled, and TimeoutError raised, after {} ms\n    \
+            "async def with_deadline(i: int) -> str:\n    # {}\n    \
              return await asyncio.wait_for(work(i), timeout={})\n\n\n{}",
-            s.timeout,
+            if s.source == Source::Cpu && s.offload == Offload::Inline && s.preset == Preset::Random {
+                // The deadline's timer cannot fire while compute() holds the loop, and wait_for
+                // cancels only at an await, which work() never reaches: no task times out.
+                format!("a {} ms deadline is a timer: it cannot interrupt compute(), which never awaits", s.timeout)
+            } else {
+                format!("cancelled, and TimeoutError raised, after {} ms", s.timeout)
+            },
             secs(s.timeout),
             python_gather_all("with_deadline")
         ),

@@ -27,7 +27,7 @@ use std::task::{Context, Poll, Waker};
 use super::clock::{Clock, VirtualClock};
 use super::event::{Event, Kind, Phase, Text};
 use super::patterns::{Ctx, MsTexts, Outcome, QueueFuture, Work, WorkFuture};
-use super::scenario::{Offload, Scenario, Source};
+use super::scenario::{Offload, Pattern, Scenario, Source};
 use super::workload::Attempt;
 
 /// How a measured CPU run's work was sized, kept in its Run JSON (`calibration`).
@@ -353,10 +353,37 @@ pub fn notes(scenario: &Scenario, events: &[Event], predicted_ms: Option<f64>, c
                 n => format!("; {n} timers fired late by up to {worst:.0} ms"),
             };
             out.push(format!("Task {task} held the event loop for {:.0} ms{timers}.", t1 - t0));
+            // A sequence runs its jobs one after another anyway; every other pattern starts them together.
+            let although = if scenario.pattern == Pattern::Sequential {
+                "as a sequence does"
+            } else {
+                "although started together"
+            };
             out.push(format!(
-                "The loop was busy computing {total:.0} ms of the run's {makespan:.0} ms: {} one after another although gathered, and the page could not draw meanwhile (async helps only with waiting).",
+                "The loop was busy computing {total:.0} ms of the run's {makespan:.0} ms: {} one after another {although}, and the page could not draw meanwhile (async helps only with waiting).",
                 if busy.len() == 1 { "the job ran".to_string() } else { format!("the {} jobs ran", busy.len()) }
             ));
+            let closed_with = |kind: Kind| events.iter().any(|e| e.phase == Phase::Work && e.kind == kind);
+            match scenario.pattern {
+                // asyncio.wait_for's deadline is a timer: it fires only when the loop is free, and
+                // cancels only at an await, which a computation that never awaits does not reach.
+                Pattern::Timeout if !closed_with(Kind::Timeout) => {
+                    let over = busy.iter().filter(|b| b.2 - b.1 >= f64::from(scenario.timeout)).count();
+                    if over > 0 {
+                        out.push(format!(
+                            "No deadline fired, although {over} job{} computed for at least the {} ms timeout: a deadline is a timer, timers run only when the loop is free, and wait_for can cancel a task only at an await, which the computation never reaches. Each finished late, with its result.",
+                            if over == 1 { "" } else { "s" },
+                            scenario.timeout
+                        ));
+                    }
+                }
+                // Every task's first step was queued before the winner finished, and each computes
+                // to its end once it has the loop: nothing is still running to be cancelled.
+                Pattern::Race if busy.len() > 1 && !closed_with(Kind::Cancel) => out.push(
+                    "No task was cancelled: every task was already queued to run when the first one finished, and each, once it had the loop, computed to its end without an await, so by the time asyncio.wait returned there was nothing left to cancel.".to_string(),
+                ),
+                _ => {}
+            }
         }
         Offload::Workers => {
             let k = scenario.workers;

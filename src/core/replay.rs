@@ -6,6 +6,7 @@
 //! exactly the same event, even when many events share one instant.
 
 use super::event::{Event, Kind, Phase};
+use super::scenario::{Offload, Scenario, Source};
 use super::timeline::format_ms;
 
 /// Slowest and fastest replay speed.
@@ -120,14 +121,30 @@ impl Replay {
     }
 }
 
+/// What a `wait` span of `scenario`'s runs waits for: a semaphore's permit, a free worker of a
+/// CPU pool (`source=cpu`, `offload=workers`, the `wait` before each job), or either.
+pub fn waiting_for(scenario: &Scenario) -> &'static str {
+    let pool = scenario.source == Source::Cpu && scenario.offload == Offload::Workers;
+    match (pool, scenario.effective_limit().is_some()) {
+        (true, false) => "waiting for a free worker",
+        (true, true) => "waiting for a permit or a free worker",
+        (false, _) => Phase::Wait.doing(),
+    }
+}
+
 /// An event as a plain sentence (for the event log and screen readers).
 pub fn describe(event: &Event, label: &str) -> String {
+    describe_waiting(event, label, Phase::Wait.doing())
+}
+
+/// [`describe`], with what a `wait` span waits for named as `waiting` (see [`waiting_for`]).
+pub fn describe_waiting(event: &Event, label: &str, waiting: &str) -> String {
     let at = format_ms(event.t);
     // A code run numbers its spans per task (its events carry a line): no retry attempt to name.
     let is_retry = event.attempt > 1 && event.line == 0;
     let attempt = if is_retry { format!(" (attempt {})", event.attempt) } else { String::new() };
     // "started its work" but "failed while working"; every other phase reads the same both ways.
-    let doing = event.phase.doing();
+    let doing = if event.phase == Phase::Wait { waiting } else { event.phase.doing() };
     let what = if event.phase == Phase::Work { "its work" } else { doing };
     let detail = if event.detail.is_empty() { String::new() } else { format!(": {}", event.detail) };
     match event.kind {
@@ -224,6 +241,20 @@ mod tests {
         assert_eq!(text[0], "At 0 ms, task 0 started its work.");
         assert!(text[1].starts_with("At 100 ms, task 0 failed while working: simulated error"), "{}", text[1]);
         assert!(text[2].starts_with("At 100 ms, task 0 gave up with an error"), "{}", text[2]);
+    }
+
+    #[test]
+    fn a_wait_for_a_worker_of_the_pool_is_not_called_a_permit() {
+        let q = "pattern=gather&tasks=3&source=cpu&offload=workers&workers=1&min=10&max=10";
+        let (s, run) = (Scenario::from_query(q).unwrap(), run_virtual(&Scenario::from_query(q).unwrap()));
+        let wait = run.events.iter().find(|e| e.phase == Phase::Wait && e.kind == Kind::End && e.task == 1).unwrap();
+        assert_eq!(
+            describe_waiting(wait, "task 1", waiting_for(&s)),
+            "At 10 ms, task 1 finished waiting for a free worker: worker 1."
+        );
+        let both = Scenario::from_query(&q.replace("pattern=gather", "pattern=semaphore&limit=2")).unwrap();
+        assert_eq!(waiting_for(&both), "waiting for a permit or a free worker");
+        assert_eq!(waiting_for(&Scenario::from_query("pattern=semaphore").unwrap()), "waiting for a permit");
     }
 
     #[test]

@@ -355,7 +355,7 @@ pub fn App() -> Html {
                         if shown.pattern == Pattern::Code {
                             <CodeLog run={replaying.as_ref().map(|r| r.run.clone()).or_else(|| state.predicted.clone()).map(Shared)} until={playhead} />
                         }
-                        <Legend {timelines} />
+                        <Legend {timelines} waiting={crate::core::replay::waiting_for(&code_scenario)} />
                     </div>
                     if state.scenario.pattern == Pattern::Code {
                         <CodeEditor source={AttrValue::from(state.scenario.code.clone())} current={current_event.map(|e| e.line).filter(|l| *l > 0)}

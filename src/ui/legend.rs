@@ -11,6 +11,10 @@ use crate::core::timeline::Timeline;
 #[derive(PartialEq, Properties)]
 pub struct Props {
     pub timelines: Vec<Shared<Timeline>>,
+    /// What the `wait` spans wait for ([`crate::core::replay::waiting_for`]): a permit unless a
+    /// CPU pool's runs are shown.
+    #[prop_or("waiting for a permit")]
+    pub waiting: &'static str,
 }
 
 /// A lane state: the phase of a span and how it closed (`None`: any way but fail/timeout/cancel).
@@ -62,9 +66,16 @@ pub fn Legend(props: &Props) -> Html {
     let queued = props.timelines.iter().any(|tl| !tl.queued.is_empty());
     html! {
         <ul class="legend" aria-label="Legend">
-            { for shown.iter().map(|((_, close), class, label)| html! {
-                <li><svg width="22" height="10" aria-hidden="true"><rect class={format!("bar {class}")} width="22" height="10" rx="2" />
-                    { end_mark(*close, 22.0, 5.0, 10.0) }</svg>{ *label }</li>
+            { for shown.iter().map(|((phase, close), class, label)| {
+                // A CPU pool's queue is a wait too, for a free worker rather than a permit.
+                let label = match phase {
+                    Some(Phase::Wait) if props.waiting != Phase::Wait.doing() => props.waiting,
+                    _ => *label,
+                };
+                html! {
+                    <li><svg width="22" height="10" aria-hidden="true"><rect class={format!("bar {class}")} width="22" height="10" rx="2" />
+                        { end_mark(*close, 22.0, 5.0, 10.0) }</svg>{ label }</li>
+                }
             }) }
             if unrun {
                 <li><svg width="22" height="10" aria-hidden="true"><rect class="unrun" x="0.5" y="0.5" width="21" height="9" /></svg>{ "planned work that never ran (cut short)" }</li>

@@ -5,7 +5,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::state::ReplayCmd;
-use crate::core::replay::describe;
+use crate::core::replay::describe_waiting;
 use crate::core::timeline::format_ms;
 use crate::core::view::Replaying;
 
@@ -46,10 +46,18 @@ pub fn replay_panel(replaying: &Replaying, on_cmd: &Callback<ReplayCmd>) -> Html
         ReplayCmd::Speed(el.value().parse().unwrap_or(1.0))
     });
     let label = |task: u32| run.label(task);
+    // Only a CPU pool's runs wait for anything but a permit: their scenario is read only then.
+    let params = &run.scenario.params;
+    let pool = params.get("source").and_then(|v| v.as_str()) == Some("cpu")
+        && params.get("offload").and_then(|v| v.as_str()) == Some("workers");
+    let waiting = match run.parsed_scenario() {
+        Ok(s) if pool => crate::core::replay::waiting_for(&s),
+        _ => crate::core::event::Phase::Wait.doing(),
+    };
     let first = r.cursor.saturating_sub(LOG_LINES);
     let log = run.events[first..r.cursor.min(run.events.len())].iter().enumerate().map(|(i, e)| {
         let current = first + i + 1 == r.cursor;
-        html! { <li class={classes!(current.then_some("current"))} aria-current={current.then_some("step")}>{ describe(e, &label(e.task)) }</li> }
+        html! { <li class={classes!(current.then_some("current"))} aria-current={current.then_some("step")}>{ describe_waiting(e, &label(e.task), waiting) }</li> }
     });
     let clock = match run.clock {
         crate::core::scenario::ClockKind::Browser => "measured",

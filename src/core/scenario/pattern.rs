@@ -150,8 +150,10 @@ impl Pattern {
             }
             Pattern::Retry => {
                 "A failed attempt is tried again after a pause (the backoff), up to `retries` attempts in all; \
-                 a task that runs out of attempts fails with its last error. Inside a semaphore, holding the \
-                 permit during the pause keeps other tasks waiting, releasing it lets them run."
+                 a task that runs out of attempts fails with its last error. Each attempt calls the work afresh: \
+                 the article's process_with_retry awaits the same coroutine again, which raises \
+                 \"RuntimeError: cannot reuse already awaited coroutine\" instead of retrying. Inside a \
+                 semaphore, holding the permit during the pause keeps other tasks waiting, releasing it lets them run."
             }
             Pattern::Fallback => {
                 "Each task is wrapped so that an error is caught and replaced by a default value (None), like the \
@@ -174,8 +176,8 @@ impl Pattern {
             }
             Pattern::Race => {
                 "All tasks start at once and the first one to finish, with a result or an error, decides the \
-                 outcome. Every task still running at that moment is cancelled, so no work is wasted on it; a task \
-                 that finished in the same instant keeps its result."
+                 outcome. Every task still running at that moment is cancelled, so no more time is spent on it (what \
+                 it had done so far is thrown away); a task that finished in the same instant keeps its result."
             }
             Pattern::AsCompleted => {
                 "All tasks start at once and their results are handled one by one in the order they finish, not \
