@@ -194,7 +194,9 @@ fn inline_notes_name_what_the_blocked_loop_did_to_the_pattern() {
     assert_eq!(run.summary.cancelled, 0);
     assert!(cpu::notes(&r, &run.events, None, None).join(" ").contains("No task was cancelled"));
     let workers = scenario("pattern=race&source=cpu&tasks=3&min=50&max=150&offload=workers");
-    assert!(!cpu::notes(&workers, &run_virtual(&workers).events, None, None).join(" ").contains("No task was cancelled"));
+    assert!(!cpu::notes(&workers, &run_virtual(&workers).events, None, None)
+        .join(" ")
+        .contains("No task was cancelled"));
 }
 
 #[test]

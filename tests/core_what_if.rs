@@ -10,7 +10,7 @@ use awaitlab::core::clock::VirtualClock;
 use awaitlab::core::event::{Kind, Phase};
 use awaitlab::core::patterns::{self, Ctx, SleepWork, Work, WorkFuture};
 use awaitlab::core::run::{run_virtual, Run};
-use awaitlab::core::scenario::Scenario;
+use awaitlab::core::scenario::{query_pairs, Scenario};
 use awaitlab::core::workload::Attempt;
 use common::scenario;
 
@@ -178,4 +178,19 @@ fn a_cancel_in_a_resource_still_runs_its_release_holding_the_permit() {
     let phases: Vec<Phase> = run.events.iter().filter(|e| e.task == 0).map(|e| e.phase).collect();
     assert_eq!(phases, [Phase::Wait, Phase::Wait, Phase::Acquire, Phase::Acquire, Phase::Task]);
     assert!(run.events.iter().any(|e| e.task == 1 && e.kind == Kind::End && e.phase == Phase::Wait && e.t == 10.0));
+}
+
+#[test]
+fn a_link_with_a_what_if_reads_back_with_its_plus() {
+    // As the page writes it: `+` joins the changes of one attempt, unescaped.
+    let s = Scenario::from_query("pattern=gather&tasks=4&what_if=1:cancel@30,2.1:fail+x2").unwrap();
+    let link = s.to_query();
+    assert!(link.contains("what_if=1:cancel@30,2.1:fail+x2"), "{link}");
+    // The page reads its own address with the same decoding (a leading `?` skipped, `%XX`
+    // decoded, `+` kept), so the link opens as it was written.
+    let pairs = query_pairs(&format!("?{link}"));
+    assert!(pairs.contains(&("what_if".to_string(), "1:cancel@30,2.1:fail+x2".to_string())), "{pairs:?}");
+    let again = Scenario::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))).unwrap();
+    assert_eq!(again, s);
+    assert_eq!(query_pairs("?url=a%2Bb%26c&x"), vec![("url".into(), "a+b&c".into()), ("x".into(), String::new())]);
 }

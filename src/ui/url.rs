@@ -1,7 +1,6 @@
 //! The page URL: the scenario lives in the query string so a link reproduces a run. Reading it,
 //! rewriting it as the form changes, and the links and embed snippets that point back here.
 
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::core::message::parse_origin;
@@ -27,18 +26,11 @@ fn is_view_pair(scenario: &Scenario, key: &str) -> bool {
     VIEW_KEYS.contains(&key) || key == "code" && scenario.code.is_empty()
 }
 
-/// The query string's `(key, value)` pairs, decoded, in order.
+/// The page's query string's `(key, value)` pairs, decoded as links are written
+/// ([`crate::core::scenario::query_pairs`]: a `+` stays a `+`), in order.
 pub fn query_pairs() -> Vec<(String, String)> {
-    let Some(search) = web_sys::window().and_then(|w| w.location().search().ok()) else { return Vec::new() };
-    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else { return Vec::new() };
-    let Ok(Some(entries)) = js_sys::try_iter(&params) else { return Vec::new() };
-    entries
-        .flatten()
-        .filter_map(|entry| {
-            let pair = entry.dyn_into::<js_sys::Array>().ok()?;
-            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
-        })
-        .collect()
+    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    crate::core::scenario::query_pairs(&search)
 }
 
 /// Replaces the query string with `scenario`'s (no new history entry), keeping the view keys the

@@ -219,6 +219,12 @@ test('a canvas run (600 tasks): a click on a bar\'s pixel opens the menu for tha
     await page.locator('#bar-menu [data-change="fail"]').click();
     // Read raw: URLSearchParams would read the link's "+" as a space.
     await page.waitForFunction(() => location.search.includes('&what_if=0.1:x2,300.1:fail+x2,599.1:x2'));
+    // The link the page wrote opens again as it is: its "+" is not read as a space (which refused
+    // the whole what_if, "got \"fail x2\"", before the page read its address as links are written).
+    await page.reload();
+    await page.waitForFunction(() => window.awaitlab !== undefined && document.getElementById('run'));
+    assert.equal(await page.locator('#url-notice').count(), 0, (await page.locator('#url-notice').allTextContents()).join('\n'));
+    assert.match(await page.evaluate(() => location.search), /&what_if=0\.1:x2,300\.1:fail\+x2,599\.1:x2/);
     assert.deepEqual(page.awaitlabErrors, []);
   } finally {
     await page.close();

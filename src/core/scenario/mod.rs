@@ -28,7 +28,7 @@ pub use params::{
     MAX_RETRIES, MAX_SEED, MAX_TASKS, MAX_WORKERS, PARAMS, PARAMS_VERSION, VIEW_KEYS,
 };
 pub use pattern::{Backoff, Choice, ClockKind, ErrorMode, Offload, Pattern, Preset, Source};
-pub use url::{check_url_template, request_url, DEFAULT_URL, MAX_URL_LEN};
+pub use url::{check_url_template, query_pairs, request_url, DEFAULT_URL, MAX_URL_LEN};
 
 use read::{err, oversized, whole};
 
@@ -174,13 +174,8 @@ impl Scenario {
     /// [`Scenario::parse`] of a query string as [`Scenario::to_query`] writes it (without `?`):
     /// `&`-separated `key=value` pairs, `%XX` escapes decoded; a `+` stays a `+`.
     pub fn from_query(query: &str) -> Result<Scenario, Vec<ParamError>> {
-        let pairs: Vec<_> = query
-            .split('&')
-            .filter(|p| !p.is_empty())
-            .map(|p| p.split_once('=').unwrap_or((p, "")))
-            .map(|(k, v)| (url::query_unescape(k), url::query_unescape(v)))
-            .collect();
-        Scenario::parse(pairs.iter().map(|(k, v)| (k.as_ref(), v.as_ref())))
+        let pairs = url::query_pairs(query);
+        Scenario::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
     }
 
     /// Like [`Scenario::parse`], but keeps the default for every bad value and returns what it

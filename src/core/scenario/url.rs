@@ -134,7 +134,21 @@ pub(super) fn query_escape(value: &str) -> String {
 /// Undoes [`query_escape`] (and any other `%XX` escape): what a browser's query parser gives for
 /// a value, except that `+` stays `+` ([`query_escape`] never writes a space). An escape that is
 /// not two hex digits, or bytes that are not UTF-8 once decoded, are kept as written.
-pub(super) fn query_unescape(text: &str) -> std::borrow::Cow<'_, str> {
+/// A query string's `(key, value)` pairs (a leading `?` is skipped), `%XX` escapes decoded, in
+/// order. A `+` stays a `+`, as [`super::Scenario::to_query`] writes it (`what_if=2:fail+x2`):
+/// form decoding (`URLSearchParams`) would read it as a space and refuse the link.
+pub fn query_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .strip_prefix('?')
+        .unwrap_or(query)
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| p.split_once('=').unwrap_or((p, "")))
+        .map(|(k, v)| (query_unescape(k).into_owned(), query_unescape(v).into_owned()))
+        .collect()
+}
+
+fn query_unescape(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.contains('%') {
         return text.into();
     }
