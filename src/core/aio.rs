@@ -171,9 +171,10 @@ impl<'a> Loop<'a> {
                 }
                 (self.state.start_iteration)();
                 // A pass steps what is queued after the clock's house-keeping, which may wake
-                // tasks (timers collected late after CPU work blocked the loop), as asyncio counts
-                // its ready queue after collecting due timers; what they queue waits for the next
-                // pass. Taken out whole: the queue is the same, one lock a pass instead of a step.
+                // tasks (timers collected late: armed already due, or come due while CPU work
+                // blocked the loop), as asyncio counts its ready queue after collecting due
+                // timers; what they queue waits for the next pass. Taken out whole: the queue is
+                // the same, one lock a pass instead of a step.
                 std::mem::swap(&mut *ready.queue.lock().expect("ready queue"), &mut pass);
                 for id in pass.drain(..) {
                     if id == MAIN {

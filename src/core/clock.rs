@@ -21,7 +21,9 @@
 //! - every timer due within [`CLOCK_RESOLUTION_MS`] of the earliest one fires in the same step;
 //! - cancelled timers stay in the heap until they reach its head, or until more than half of over
 //!   100 timers are cancelled, when the heap is rebuilt (asyncio's `_timer_cancelled_count`);
-//! - `sleep(0)` (or less) yields to the loop once instead of arming a timer, as `asyncio.sleep(0)`.
+//! - `sleep(0)` (or less) yields to the loop once instead of arming a timer, as `asyncio.sleep(0)`;
+//!   [`Clock::timer`] arms one even then, as `loop.call_later(0, ...)`, and every iteration
+//!   collects the timers already due (asyncio's `_run_once` does, even with callbacks ready).
 //!
 //! `scripts/asyncio_reference.py` runs CPython's own loop on a virtual clock and
 //! `tests/core_asyncio_matrix.rs` compares the two on thousands of scenarios.
@@ -46,6 +48,13 @@ pub trait Clock: Clone + 'static {
     /// loop once and completes when next polled, like `asyncio.sleep(0)`: other ready tasks run
     /// first.
     fn sleep(&self, ms: f64) -> Self::Sleep;
+    /// A timer `ms` from now, as `loop.call_later(ms, ...)` arms one: unlike [`Clock::sleep`], a
+    /// delay of 0 (or less) arms a timer too, already due, which fires in the loop's next
+    /// iteration (it takes its place in the timer heap: `asyncio.wait(timeout=0)`). A sleep by
+    /// default.
+    fn timer(&self, ms: f64) -> Self::Sleep {
+        self.sleep(ms)
+    }
     /// Called by [`crate::core::aio::Loop`] at the start of each pass over its ready tasks: the
     /// house-keeping asyncio's loop does at the start of each iteration. Nothing by default.
     fn start_iteration(&self) {}
@@ -78,14 +87,16 @@ struct Inner {
     cancelled: Cell<usize>,
     /// Every armed timer's state, until it has left the heap and its sleep is gone.
     slots: RefCell<Slab<TimerSlot>>,
-    /// [`VirtualClock::block`] moved time since timers were last collected.
-    blocked: Cell<bool>,
-    /// Timers collected late, after a block: asyncio runs their callbacks in this iteration, so
-    /// their tasks wake at the start of the next one.
+    /// Timers collected at the start of an iteration (already due: armed with no delay, or come
+    /// due during a block): asyncio runs their callbacks at the end of that iteration, so their
+    /// tasks wake at the start of the next one.
     late: RefCell<Vec<Waker>>,
     /// The wakers of the timers [`VirtualClock::fire_next`] fires, kept between firings so a run
     /// that fires thousands of times does not grow a list each time.
     due: RefCell<Vec<Waker>>,
+    /// [`VirtualClock::fire_next`] began the iteration the loop's next pass runs (it woke that
+    /// pass's tasks): the pass's [`Clock::start_iteration`] is not another iteration's start.
+    begun: Cell<bool>,
 }
 
 /// One timer in the heap: its deadline and its slot.
@@ -175,6 +186,8 @@ mod heap {
 pub struct VirtualSleep {
     clock: VirtualClock,
     ms: f64,
+    /// A [`Clock::timer`]: armed even when `ms` is 0 or less.
+    timer: bool,
     state: SleepState,
 }
 
@@ -202,7 +215,7 @@ impl Future for VirtualSleep {
             }
             SleepState::Yielded => Poll::Ready(()),
             // `asyncio.sleep(0)`: a bare yield; the task goes to the back of the ready queue.
-            SleepState::New if self.ms <= 0.0 || self.ms.is_nan() => {
+            SleepState::New if self.ms.is_nan() || self.ms <= 0.0 && !self.timer => {
                 self.state = SleepState::Yielded;
                 cx.waker().wake_by_ref();
                 Poll::Pending
@@ -239,14 +252,20 @@ impl Clock for VirtualClock {
         self.inner.now.get()
     }
     fn sleep(&self, ms: f64) -> VirtualSleep {
-        VirtualSleep { clock: self.clone(), ms, state: SleepState::New }
+        VirtualSleep { clock: self.clone(), ms, timer: false, state: SleepState::New }
+    }
+    fn timer(&self, ms: f64) -> VirtualSleep {
+        VirtualSleep { clock: self.clone(), ms, timer: true, state: SleepState::New }
     }
     /// asyncio's prologue to each iteration: rebuild the heap without its cancelled timers when
-    /// they are too many, else drop the cancelled ones at its head. After a [`VirtualClock::block`]
-    /// it also collects the timers that came due meanwhile, late, as asyncio does at the start of
-    /// the iteration after a blocking callback.
+    /// they are too many, else drop the cancelled ones at its head. Then it collects the timers
+    /// already due (armed with no delay, or come due during a [`VirtualClock::block`]), late:
+    /// asyncio runs their callbacks at the end of this iteration, so their tasks wake at the start
+    /// of the next one.
     fn start_iteration(&self) {
-        self.iteration();
+        if !self.inner.begun.replace(false) {
+            self.iteration();
+        }
     }
 }
 
@@ -257,9 +276,7 @@ impl VirtualClock {
         let late = std::mem::take(&mut *self.inner.late.borrow_mut());
         let woke = !late.is_empty();
         late.into_iter().for_each(Waker::wake);
-        if self.inner.blocked.replace(false) {
-            self.collect_due(&mut self.inner.late.borrow_mut());
-        }
+        self.collect_due(&mut self.inner.late.borrow_mut());
         woke
     }
 
@@ -320,7 +337,6 @@ impl VirtualClock {
     pub fn block(&self, ms: f64) {
         if ms > 0.0 && ms.is_finite() {
             self.inner.now.set(self.inner.now.get() + ms);
-            self.inner.blocked.set(true);
         }
     }
 
@@ -354,11 +370,18 @@ impl VirtualClock {
     /// every timer due by then (plus the clock's resolution), in heap order. Returns false if no
     /// timer is left.
     fn fire_next(&self) -> bool {
-        // With nothing else ready, timers collected late after a block fire now (their callbacks
-        // are this iteration); tasks woken from an earlier collection are ready already.
+        self.inner.begun.set(false);
         let woke = self.iteration();
+        if woke {
+            // The tasks of timers collected in the last iteration are this one's: the loop's next
+            // pass runs them. Timers this iteration collected wake theirs at the next one's start.
+            self.inner.begun.set(true);
+            return true;
+        }
+        // With nothing else ready, the timers this iteration collected (due already) fire now:
+        // their callbacks are this iteration, their tasks the next one's.
         let late = std::mem::take(&mut *self.inner.late.borrow_mut());
-        if woke || !late.is_empty() {
+        if !late.is_empty() {
             late.into_iter().for_each(Waker::wake);
             return true;
         }
@@ -419,6 +442,7 @@ enum RunClockKind {
 trait DynClock {
     fn now(&self) -> f64;
     fn sleep(&self, ms: f64) -> Pin<Box<dyn Future<Output = ()>>>;
+    fn timer(&self, ms: f64) -> Pin<Box<dyn Future<Output = ()>>>;
     fn start_iteration(&self);
 }
 
@@ -430,6 +454,9 @@ impl<C: Clock> DynClock for Erased<C> {
     }
     fn sleep(&self, ms: f64) -> Pin<Box<dyn Future<Output = ()>>> {
         Box::pin(self.0.sleep(ms))
+    }
+    fn timer(&self, ms: f64) -> Pin<Box<dyn Future<Output = ()>>> {
+        Box::pin(self.0.timer(ms))
     }
     fn start_iteration(&self) {
         self.0.start_iteration()
@@ -481,6 +508,12 @@ impl Clock for RunClock {
         RunSleep(match &self.0 {
             RunClockKind::Virtual(c) => RunSleepKind::Virtual(c.sleep(ms)),
             RunClockKind::Other(c) => RunSleepKind::Other(c.sleep(ms)),
+        })
+    }
+    fn timer(&self, ms: f64) -> RunSleep {
+        RunSleep(match &self.0 {
+            RunClockKind::Virtual(c) => RunSleepKind::Virtual(c.timer(ms)),
+            RunClockKind::Other(c) => RunSleepKind::Other(c.timer(ms)),
         })
     }
     fn start_iteration(&self) {

@@ -396,15 +396,10 @@ impl<'a> Interp<'a> {
     /// after that callback, and the timer is gone from the heap by then.
     async fn wait(&self, tasks: &[Rc<TaskObj>], mode: WaitMode, timeout: Option<f64>, f: &Frame) -> Res {
         let state = Rc::new(WaitState::default());
-        match timeout {
-            // `call_later(0, ...)`: a timer already due, whose callback runs in the loop's next
-            // iteration (a bare yield would let the waiter run in it).
-            Some(ms) if ms <= 0.0 => {
-                let state = state.clone();
-                self.lp.call_soon(move || state.release());
-            }
-            Some(ms) => *state.timer.borrow_mut() = Some(Box::pin(self.ctx.clock.sleep(ms))),
-            None => {}
+        // `loop.call_later(timeout, ...)`: a timer in the heap even for a timeout of 0 (already
+        // due: it fires in the loop's next iteration, and the waiter runs in the one after).
+        if let Some(ms) = timeout {
+            *state.timer.borrow_mut() = Some(Box::pin(self.ctx.clock.timer(ms)));
         }
         let weak: Rc<[Weak<TaskObj>]> = tasks.iter().map(Rc::downgrade).collect();
         for t in tasks {
