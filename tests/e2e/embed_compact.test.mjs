@@ -72,6 +72,38 @@ test('the 8-task semaphore embed fits 460 px at 700 px wide: the prediction befo
   await page.close();
 });
 
+test('a narrow embed (320 and 360 px) keeps "Play ▶" on one line and its bar within the iframe', async () => {
+  for (const width of [320, 360]) {
+    const { page, log } = await open(SEMAPHORE);
+    await page.setViewportSize({ width, height: 600 });
+    await page.click('#run');
+    await page.waitForFunction(() => document.querySelector('#replay-toggle')?.textContent === 'Play ▶', null, { timeout: 30_000 });
+    const m = await page.evaluate(() => {
+      const play = document.querySelector('#replay-toggle');
+      const cs = getComputedStyle(play);
+      const px = (p) => parseFloat(cs[p]);
+      const box = (s) => document.querySelector(s);
+      return {
+        // The label's own height: the button's less its padding and border.
+        label: play.getBoundingClientRect().height - px('paddingTop') - px('paddingBottom') - px('borderTopWidth') - px('borderBottomWidth'),
+        lineHeight: px('lineHeight'),
+        overflow: ['.embed-bar', '.replay-controls'].map((s) => [s, box(s).scrollWidth, box(s).clientWidth]),
+        page: [document.documentElement.scrollWidth, window.innerWidth],
+        rights: ['#run', '#replay-toggle', '#replay-scrub', '#replay-time', '#replay-cursor'].map((s) => [s, box(s).getBoundingClientRect().right]),
+      };
+    });
+    // Before the fix: a 47 px button holding "Play" over "▶", and a bar 542 px wide in a 320 px page.
+    assert.ok(m.label < 1.5 * m.lineHeight, `${width} px: the Play label is ${m.label.toFixed(1)} px tall, line-height ${m.lineHeight} px`);
+    for (const [s, scroll, client] of m.overflow) assert.ok(scroll <= client, `${width} px: ${s} is ${scroll} px wide inside ${client} px`);
+    assert.ok(m.page[0] <= m.page[1], `${width} px: the page scrolls sideways (${m.page[0]} px)`);
+    for (const [s, right] of m.rights) assert.ok(right <= width, `${width} px: ${s} ends at ${right.toFixed(1)} px`);
+    await page.screenshot({ path: artifactPath(`embed-compact-${width}.png`), fullPage: true });
+    assert.deepEqual(log.errors, []);
+    assert.deepEqual(log.warnings, []);
+    await page.close();
+  }
+});
+
 test('controls=limit,tasks shows those fields only; code=1 and predicted=1 bring back the code and both timelines', async () => {
   const { page, log } = await open(`${SEMAPHORE}&controls=limit,tasks&code=1&predicted=1`);
   await page.locator('figure.predicted').waitFor({ timeout: 30_000 });

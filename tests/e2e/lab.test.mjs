@@ -158,7 +158,7 @@ test('axe: no serious or critical violation on the default page, before and afte
   await page.close();
 });
 
-test('a 12-lane semaphore: every lane labelled at 11 px or more, and still one screen after Run', async () => {
+test('a 12-lane semaphore: every lane labelled at 11 px or more, and still one screen after Run, replay bar included', async () => {
   const page = await open('pattern=semaphore&tasks=12&limit=3');
   await page.waitForSelector('figure.predicted');
   const labels = await laneLabels(page, 'predicted');
@@ -167,7 +167,12 @@ test('a 12-lane semaphore: every lane labelled at 11 px or more, and still one s
   await page.click('#run');
   await page.waitForSelector('#replay-toggle', { timeout: 30_000 });
   assertLegible(await laneLabels(page, 'measured'), 'measured');
-  await assertOnFirstScreen(page, ['#field-pattern', 'figure.predicted', 'figure.measured', '.code-panel']);
+  assert.equal(await page.evaluate(() => window.scrollY), 0);
+  // The whole replay bar (play, scrubber, event count, log line) above the fold: it used to end
+  // 25 px below it, when each timeline gave the lane detail a row of its own.
+  const fold = await page.evaluate(() => window.innerHeight);
+  await assertOnFirstScreen(page, ['#field-pattern', 'figure.predicted', 'figure.measured', '.code-panel', 'section.replay', '#replay-toggle', '#replay-scrub'], fold);
+  await page.screenshot({ path: artifactPath('lab-1280-12-lanes.png') });
   assert.deepEqual(page.awaitlabErrors, []);
   await page.close();
 });

@@ -206,3 +206,62 @@ test('the gap note names the 4 ms clamp when a chain of 1 ms sleeps runs for rea
   assert.deepEqual(page.awaitlabErrors, []);
   await page.close();
 });
+
+/**
+ * Where the current log entry's number is drawn and what of it can be seen. The number is the
+ * entry's list marker, which has no box of its own: its width is measured from its text in its
+ * font, and it sits before the entry (outside) or at the start of its first line (inside). What can
+ * be seen is the part inside every ancestor that clips its overflow.
+ */
+const currentLogNumber = (page) =>
+  page.evaluate(() => {
+    const li = document.querySelector('#replay-log li.current');
+    const ol = li.parentElement;
+    const number = ol.start + [...ol.children].indexOf(li);
+    const cs = getComputedStyle(li);
+    const ctx = document.createElement('canvas').getContext('2d');
+    ctx.font = `${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
+    const width = ctx.measureText(`${number}. `).width;
+    const box = li.getBoundingClientRect();
+    const top = box.top + parseFloat(cs.paddingTop);
+    const inside = cs.listStylePosition === 'inside';
+    const marker = {
+      left: inside ? box.left + parseFloat(cs.paddingLeft) : box.left - width,
+      right: inside ? box.left + parseFloat(cs.paddingLeft) + width : box.left,
+      top,
+      bottom: top + parseFloat(cs.lineHeight),
+    };
+    const seen = { left: -Infinity, right: Infinity, top: -Infinity, bottom: Infinity };
+    for (let el = ol; el && el !== document.documentElement; el = el.parentElement) {
+      const s = getComputedStyle(el);
+      if (s.overflowX === 'visible' && s.overflowY === 'visible') continue;
+      const r = el.getBoundingClientRect();
+      seen.left = Math.max(seen.left, r.left);
+      seen.right = Math.min(seen.right, r.right);
+      seen.top = Math.max(seen.top, r.top);
+      seen.bottom = Math.min(seen.bottom, r.bottom);
+    }
+    return { number, marker, seen, entry: { top: box.top, bottom: box.bottom } };
+  });
+
+test('the replay log shows a 2,000-task run’s 4-digit event numbers whole, at 1280 px and at 390 px', async () => {
+  const page = await openApp(app.browser, app.server.url, 'pattern=gather&tasks=2000');
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.click('#run');
+  await page.waitForSelector('#replay-toggle', { timeout: 60_000 });
+  for (const [width, height] of [[1280, 800], [390, 844]]) {
+    await page.setViewportSize({ width, height });
+    await page.locator('section.replay').scrollIntoViewIfNeeded();
+    const { number, marker, seen, entry } = await currentLogNumber(page);
+    assert.ok(number >= 1000, `a 4-digit number: ${number}`);
+    // Before the fix: "6000." began 3.9 px left of the log's clipped edge, and at 390 px the
+    // sentence took two lines of which only the second, without its number, showed.
+    const at = (r) => `${r.left.toFixed(1)}–${r.right.toFixed(1)} × ${r.top.toFixed(1)}–${r.bottom.toFixed(1)}`;
+    assert.ok(marker.left >= seen.left - 0.5 && marker.right <= seen.right + 0.5, `${width} px: "${number}." at ${at(marker)}, seen ${at(seen)}`);
+    assert.ok(marker.top >= seen.top - 0.5 && marker.bottom <= seen.bottom + 0.5, `${width} px: "${number}." at ${at(marker)}, seen ${at(seen)}`);
+    assert.ok(entry.top >= seen.top - 0.5 && entry.bottom <= seen.bottom + 0.5, `${width} px: the whole sentence shows`);
+    await page.locator('section.replay').screenshot({ path: artifactPath(`replay-log-2000-${width}.png`) });
+  }
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
