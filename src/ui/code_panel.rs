@@ -157,20 +157,21 @@ pub fn CodePanel(props: &Props) -> Html {
             }
         });
     }
-    let tab = |rust: bool, label: &'static str, lang: &'static str| {
+    // `more` qualifies the language; a phone's row drops it (code.css) so both tabs and Edit fit on one line.
+    let tab = |rust: bool, label: &'static str, more: &'static str, lang: &'static str| {
         let show_rust = show_rust.clone();
         html! {
             <button type="button" role="tab" id={format!("tab-{lang}")} aria-controls={format!("code-{lang}")}
                 aria-selected={(is_rust == rust).to_string()} tabindex={if is_rust == rust { "0" } else { "-1" }}
-                onclick={move |_| show_rust.set(rust)}>{ label }</button>
+                onclick={move |_| show_rust.set(rust)}>{ label }<span class="tab-more">{ more }</span></button>
         }
     };
     html! {
         <section class="code-panel" aria-label="The code, with these parameters" ref={panel}>
             <div class="code-tabs">
                 <div class="tab-list" role="tablist" aria-label="Language">
-                    { tab(false, "Python (asyncio)", "python") }
-                    { tab(true, "Rust (what awaitlab runs)", "rust") }
+                    { tab(false, "Python", " (asyncio)", "python") }
+                    { tab(true, "Rust", " (what awaitlab runs)", "rust") }
                 </div>
                 if let Some(on_edit) = props.on_edit.clone().filter(|_| !is_rust) {
                     // Pointing at Edit or focusing it starts loading the Python interpreter.

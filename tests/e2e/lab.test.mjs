@@ -133,6 +133,12 @@ test('390 px: stacked, no sideways scroll of the page', async () => {
     view: window.innerWidth,
   }));
   assert.ok(widths.doc <= widths.view && widths.body <= widths.view, JSON.stringify(widths));
+  // The code panel's tabs and Edit share one row, each label on one line (they wrapped onto two).
+  const tabs = await page.$$eval('.code-panel .code-tabs button', (bs) =>
+    bs.map((b) => ({ text: b.textContent, height: b.getBoundingClientRect().height, top: b.getBoundingClientRect().top, line: parseFloat(getComputedStyle(b).lineHeight) || 20 })),
+  );
+  assert.equal(tabs.length, 3, JSON.stringify(tabs));
+  assert.ok(tabs.every((t) => t.height < 1.5 * t.line + 8 && Math.abs(t.top - tabs[0].top) < 4), JSON.stringify(tabs));
   await page.screenshot({ path: artifactPath('lab-390.png'), fullPage: true });
   assert.deepEqual(page.awaitlabErrors, []);
   await page.close();
