@@ -4,6 +4,7 @@
 use rustc_hash::FxHashMap;
 
 use super::event::{Event, Kind, Phase};
+use super::run::Summary;
 use super::spans::{spans, Step};
 
 /// A measured span counts as hit by the 4 ms clamp when it was planned shorter than this…
@@ -88,6 +89,25 @@ pub fn causes(l: &Lateness) -> Vec<String> {
     out
 }
 
+/// Why the measured run's outcomes differ from the prediction's, when they do (a sleep run: its
+/// plan is the same on both clocks, so only timing can change them).
+pub fn outcomes(predicted: &Summary, measured: &Summary) -> Option<String> {
+    let counts =
+        |s: &Summary| [(s.cancelled, "cancelled"), (s.timed_out, "timed out"), (s.failed_on_their_own(), "failed")];
+    let (p, m) = (counts(predicted), counts(measured));
+    let differ: Vec<usize> = (0..p.len()).filter(|&i| p[i].0 != m[i].0).collect();
+    if differ.is_empty() {
+        return None;
+    }
+    let list =
+        |c: &[(u32, &str); 3]| differ.iter().map(|&i| format!("{} {}", c[i].0, c[i].1)).collect::<Vec<_>>().join(", ");
+    Some(format!(
+        "The measured run ended with {} where the prediction has {}: its timers fired a little late, and when two of them are due within a few ms of each other (a task's end and a deadline, one task's failure and another's end), a late one can change which comes first, and with it what is cancelled or times out.",
+        list(&m),
+        list(&p)
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,6 +131,18 @@ mod tests {
 
         let hidden = lateness(&predicted, &[span(0, 0.0, 1_100.0), span(1, 1_100.0, 1_101.0)].concat());
         assert!(causes(&hidden)[0].contains("background tab"));
+    }
+
+    #[test]
+    fn outcomes_that_timing_changed_are_named_with_both_counts() {
+        let predicted = Summary { tasks: 6, failures: 6, cancelled: 5, ..Summary::default() };
+        let measured = Summary { tasks: 6, failures: 5, cancelled: 4, ..Summary::default() };
+        let text = outcomes(&predicted, &measured).expect("a note");
+        assert!(
+            text.starts_with("The measured run ended with 4 cancelled where the prediction has 5 cancelled:"),
+            "{text}"
+        );
+        assert_eq!(outcomes(&predicted, &predicted), None);
     }
 
     #[test]

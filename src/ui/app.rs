@@ -124,7 +124,12 @@ fn use_causes(state: &State) -> Rc<Vec<String>> {
     use_memo(key, move |_| match pair {
         // CPU work is not timers: its own notes explain it (`view::cpu_view`).
         (Some(p), Some(m)) if m.scenario.params.get("source").and_then(|v| v.as_str()) != Some("cpu") => {
-            gap::causes(&gap::lateness(&p.events, &m.events))
+            let mut causes = gap::causes(&gap::lateness(&p.events, &m.events));
+            // Real requests can fail for reasons of their own; a sleep's plan is the same on both clocks.
+            if m.scenario.params.get("source").and_then(|v| v.as_str()).is_none_or(|s| s == "sleep") {
+                causes.extend(gap::outcomes(&p.summary, &m.summary));
+            }
+            causes
         }
         _ => Vec::new(),
     })

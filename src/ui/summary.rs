@@ -66,13 +66,17 @@ fn figure(
 
 fn gap(p: &Summary, m: &Summary, causes: &[String]) -> Html {
     let d = m.makespan_ms - p.makespan_ms;
-    let headline = if d.abs() < 1.0 {
+    let mut headline = if d.abs() < 1.0 {
         "The browser kept to the prediction within a millisecond.".to_string()
     } else if d > 0.0 {
         format!("The measured run took {} longer than predicted.", format_ms(d))
     } else {
         format!("The measured run took {} less than predicted.", format_ms(-d))
     };
+    // Said on the closed line too: a different count of cancelled or timed-out tasks changes the lesson.
+    if crate::core::gap::outcomes(p, m).is_some() {
+        headline.push_str(" Its outcomes differ too.");
+    }
     html! {
         <details class="gap" data-gap-ms={format!("{d:.1}")}>
             <summary>{ headline }</summary>
