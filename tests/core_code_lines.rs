@@ -35,7 +35,23 @@ const SCENARIOS: &[&str] = &[
     "pattern=race&tasks=3&min=20&max=20",
     "pattern=race&preset=breakfast",
     "pattern=as_completed&process=10&tasks=6&fail=0.3&min=10&max=50",
+    // what_if cancels: in the work, a permit wait, a backoff, a resource's body, a race (first
+    // done), a TaskGroup, and in a sequence, a task whose time passed before it started.
+    "pattern=gather&tasks=4&min=20&max=120&seed=1&what_if=0:cancel@0,2:cancel@60",
+    "pattern=gather&errors=fail_fast&tasks=6&fail=0.3&min=20&max=120&seed=8&what_if=2:cancel@30",
+    "pattern=semaphore&limit=2&tasks=6&fail=0.3&min=20&max=80&seed=3&what_if=3:cancel@100,5:cancel@50",
+    "pattern=retry&retries=3&delay=30&jitter=0.5&tasks=5&fail=0.5&min=20&max=80&seed=4&what_if=0:cancel@70",
+    "pattern=resource&acquire=20&release=10&limit=2&tasks=4&fail=0.3&min=20&max=60&seed=11&what_if=1:cancel@50",
+    "pattern=race&tasks=5&min=20&max=120&seed=6&what_if=0:cancel@10",
+    "pattern=sequential&tasks=4&fail=0.3&min=20&max=60&seed=9&what_if=1:cancel@70,3:cancel@100",
 ];
+
+/// Whether `e` is a `what_if` cancel's: the task's `cancelled: what_if` mark, or a span closed
+/// with `cancel` at the task's cancel time.
+fn by_what_if(s: &Scenario, e: &Event) -> bool {
+    (e.kind == Kind::Failed && e.detail.starts_with("cancelled: what_if"))
+        || (e.kind == Kind::Cancel && s.what_if.cancel_at(e.task).is_some_and(|at| e.t >= f64::from(at)))
+}
 
 fn cancelled(e: &Event) -> bool {
     e.kind == Kind::Failed && e.detail.starts_with("cancelled")
@@ -45,6 +61,9 @@ fn cancelled(e: &Event) -> bool {
 fn python_statement(s: &Scenario, e: &Event) -> &'static str {
     let breakfast = s.preset == Preset::Breakfast;
     let cancel = if s.pattern == Pattern::Race { "t.cancel()" } else { "async with asyncio.TaskGroup() as tg:" };
+    if by_what_if(s, e) {
+        return "call_later(left, asyncio.current_task().cancel)";
+    }
     match (e.phase, e.kind) {
         (Phase::Wait, _) => "async with sem:",
         (Phase::Backoff, _) => "await asyncio.sleep(pause_ms / 1000)",
@@ -86,6 +105,13 @@ fn python_statement(s: &Scenario, e: &Event) -> &'static str {
 /// What the Rust line of `e` must hold.
 fn rust_statement(s: &Scenario, e: &Event) -> &'static str {
     let spawned = matches!(s.pattern, Pattern::Sequential | Pattern::Gather | Pattern::Race | Pattern::AsCompleted);
+    if by_what_if(s, e) {
+        return if s.pattern == Pattern::Resource {
+            "unless_cancelled(&mut deadline"
+        } else {
+            "ctx.until_cancelled(task"
+        };
+    }
     match (e.phase, e.kind) {
         (Phase::Wait, _) => "ctx.permit(",
         (Phase::Backoff, _) => "ctx.backoff(task",
@@ -135,7 +161,13 @@ fn every_recorded_event_maps_to_the_statement_that_causes_it() {
                 s.pattern.key(),
                 e.phase,
                 e.kind,
-                if cancelled(e) { " (cancelled)" } else { "" }
+                if by_what_if(&s, e) {
+                    " (what_if)"
+                } else if cancelled(e) {
+                    " (cancelled)"
+                } else {
+                    ""
+                }
             ));
         }
     }
@@ -158,6 +190,14 @@ fn every_recorded_event_maps_to_the_statement_that_causes_it() {
         "race Task Failed (cancelled)",
         "as_completed Process End",
         "as_completed Task Failed",
+        "gather Work Cancel (what_if)",
+        "gather Task Failed (what_if)",
+        "semaphore Wait Cancel (what_if)",
+        "retry Backoff Cancel (what_if)",
+        "resource Work Cancel (what_if)",
+        "race Task Failed (what_if)",
+        "race Task Failed (cancelled)",
+        "sequential Task Failed (what_if)",
     ] {
         assert!(seen.contains(needed), "no scenario records {needed}: {seen:?}");
     }

@@ -11,6 +11,7 @@ use std::process::Command;
 
 use awaitlab::core::code::python;
 use awaitlab::core::event::{Kind, Phase};
+use awaitlab::core::patterns::WHAT_IF_CANCELLED;
 use awaitlab::core::run::run_virtual;
 use awaitlab::core::scenario::Scenario;
 
@@ -25,15 +26,52 @@ fn scenario(q: &str) -> Scenario {
 
 /// Runs one generated program; its makespan, from its last line.
 fn makespan(python_bin: &str, file: &Path, q: &str) -> f64 {
+    run_program(python_bin, file, q).0
+}
+
+/// Runs one generated program: its makespan, from its last line, and what it printed before.
+fn run_program(python_bin: &str, file: &Path, q: &str) -> (f64, String) {
     let output = Command::new(python_bin).arg(file).output().expect("python ran");
     let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     assert!(output.status.success() && stderr.is_empty(), "{q}: {} failed:\n{stderr}", file.display());
-    stdout
+    let ms = stdout
         .lines()
         .last()
         .and_then(|l| l.strip_prefix("makespan_ms="))
         .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| panic!("{q}: no makespan_ms= last line in:\n{stdout}"))
+        .unwrap_or_else(|| panic!("{q}: no makespan_ms= last line in:\n{stdout}"));
+    (ms, stdout.into_owned())
+}
+
+/// `code` (a program with `what_if` cancels) noting which tasks its cancels reach: a task its
+/// timer cancels (`task.cancel()` says it was not done yet) or one that never starts. It prints
+/// them, `what_if_cancelled=[...]`, just before its makespan.
+fn noting_what_if_cancels(code: &str, q: &str) -> String {
+    let mut code = code.to_string();
+    for (from, to) in [
+        ("import asyncio\n", "import asyncio\nWHAT_IF_CANCELLED = set()\n"),
+        (
+            "asyncio.current_task().cancel)",
+            "lambda t=asyncio.current_task(), i=i: t.cancel() and WHAT_IF_CANCELLED.add(i))",
+        ),
+        ("coro.close()  # never started\n", "coro.close()  # never started\n        WHAT_IF_CANCELLED.add(i)\n"),
+        ("print(f\"makespan_ms=", "print(f\"what_if_cancelled={sorted(WHAT_IF_CANCELLED)}\"); print(f\"makespan_ms="),
+    ] {
+        assert_eq!(code.matches(from).count(), 1, "{q}: {from:?} once in\n{code}");
+        code = code.replace(from, to);
+    }
+    code
+}
+
+/// The tasks a `what_if` cancel ends in awaitlab's prediction.
+fn cancelled_by_what_if(events: &[awaitlab::core::event::Event]) -> Vec<u32> {
+    let mut tasks: Vec<u32> = events
+        .iter()
+        .filter(|e| e.phase == Phase::Task && e.kind == Kind::Failed && e.detail.starts_with(WHAT_IF_CANCELLED))
+        .map(|e| e.task)
+        .collect();
+    tasks.sort_unstable();
+    tasks
 }
 
 #[test]
@@ -51,25 +89,37 @@ fn the_generated_python_runs_the_plan_in_the_predicted_time() {
     let mut report = Vec::new();
     let mut problems = Vec::new();
     let mut seen = HashSet::new();
-    for (i, q) in common::PYTHON_SCENARIOS.iter().enumerate() {
+    let scenarios = common::PYTHON_SCENARIOS.iter().chain(common::PYTHON_WHAT_IF_SCENARIOS);
+    for (i, q) in scenarios.enumerate() {
         let s = scenario(q);
         let file = dir.join(format!("scenario_{i}.py"));
-        std::fs::write(&file, python(&s)).expect("written");
+        let with_cancels = q.contains(":cancel@");
+        let code = python(&s);
+        std::fs::write(&file, if with_cancels { noting_what_if_cancels(&code, q) } else { code }).expect("written");
         let run = run_virtual(&s);
         let predicted = run.summary.makespan_ms;
         seen.extend(run.events.iter().map(|e| (e.phase, e.kind)));
         // One at a time (a busy machine only makes a run late, never early); a late run is tried
         // again, up to three times, and the earliest kept.
         let mut measured = Vec::new();
+        let mut cancels = String::new();
         while measured.len() < 3 {
-            let ms = makespan(&python_bin, &file, q);
+            let (ms, printed) = run_program(&python_bin, &file, q);
             measured.push(ms);
+            // The same tasks end cancelled by what_if as in the prediction, every run.
+            if with_cancels {
+                let expected = format!("what_if_cancelled={:?}", cancelled_by_what_if(&run.events));
+                cancels = format!(", {expected}");
+                if !printed.contains(&expected) {
+                    problems.push(format!("{q}: predicted {expected}, CPython printed\n{printed}"));
+                }
+            }
             if ms < predicted - 1.0 || ms <= predicted + LATE_MS {
                 break;
             }
         }
         let best = measured.iter().copied().fold(f64::INFINITY, f64::min);
-        report.push(format!("{predicted:6.1} ms predicted, measured {measured:?}  {q}"));
+        report.push(format!("{predicted:6.1} ms predicted, measured {measured:?}{cancels}  {q}"));
         if measured.iter().any(|&ms| ms < predicted - 1.0) || best > predicted + LATE_MS {
             problems.push(format!("{q}: predicted {predicted} ms, measured {measured:?} ms"));
         }
@@ -202,4 +252,50 @@ fn every_variant_of_every_pattern_compiles_as_python() {
     let output = child.wait_with_output().expect("python ran");
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(programs.len() >= 60, "{} programs", programs.len());
+}
+
+/// `source=cpu`: the program calibrates its hashing loop at start (about 80 ms, before the clock
+/// starts) so a unit is about a millisecond on the machine running it, as the page does; its
+/// makespan is then near the prediction. The bounds are loose: other processes on the machine make
+/// the computation slower (never much faster: the fastest calibration window counts).
+#[test]
+fn cpu_programs_calibrate_a_unit_to_about_a_millisecond() {
+    let python_bin = common::python::interpreter();
+    let dir = std::env::temp_dir().join(format!("awaitlab-code-python-cpu-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let mut report = Vec::new();
+    let mut problems = Vec::new();
+    for (i, q) in [
+        "pattern=gather&source=cpu&tasks=4&min=40&max=80&seed=3",
+        "pattern=sequential&source=cpu&tasks=3&fail=0.5&min=40&max=80&seed=3",
+        // Task 1's time passes while task 0 holds the loop: it never starts, in both.
+        "pattern=gather&source=cpu&tasks=3&min=40&max=60&seed=3&what_if=1:cancel@20",
+        "pattern=gather&source=cpu&offload=workers&workers=2&tasks=4&min=40&max=80&seed=3",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let s = scenario(q);
+        let code = python(&s);
+        assert!(code.contains("ROUNDS_PER_MS = rounds_per_ms()"), "{q}: calibrates\n{code}");
+        let file = dir.join(format!("cpu_{i}.py"));
+        std::fs::write(&file, &code).expect("written");
+        let predicted = run_virtual(&s).summary.makespan_ms;
+        let mut measured = Vec::new();
+        while measured.len() < 3 {
+            let ms = makespan(&python_bin, &file, q);
+            measured.push(ms);
+            if ms <= predicted * 1.5 + LATE_MS {
+                break;
+            }
+        }
+        let best = measured.iter().copied().fold(f64::INFINITY, f64::min);
+        report.push(format!("{predicted:6.1} ms predicted, measured {measured:?}  {q}"));
+        if best < predicted * 0.75 || best > predicted * 1.5 + LATE_MS {
+            problems.push(format!("{q}: predicted {predicted} ms, measured {measured:?} ms"));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    eprintln!("CPython ({python_bin}), source=cpu:\n{}", report.join("\n"));
+    assert!(problems.is_empty(), "outside [0.75, 1.5] × the prediction (+{LATE_MS} ms):\n{}", problems.join("\n"));
 }

@@ -6,11 +6,14 @@
 //! condensed but faithful view of `src/core/patterns/*.rs`: same calls, same order, same spans.
 //! The Python is a complete program: its `work(i)` plays this scenario's seeded plan, written out
 //! as data (`code_plan.rs`), and it prints its makespan, so `python3` reproduces the prediction.
+//! `what_if` cancels are a `CANCEL_AT_MS` table and `cancellable(i, body)`, which cancels the task
+//! at its time as `Ctx::until_cancelled` does (the Rust tab says how awaitlab does it).
 //! `code_lines.rs` maps each recorded event to the line of this code that causes it.
 
 use super::code_plan::{python_uses_pool, python_work, python_work_call, secs, PYTHON_JITTER_DRAW};
 use super::patterns::fallback::DEFAULT_VALUE;
 use super::scenario::{Backoff, ErrorMode, Offload, Pattern, Preset, Scenario, Source};
+use super::what_if::Change;
 
 fn python_pause(s: &Scenario) -> String {
     let mut lines = match s.backoff {
@@ -30,30 +33,103 @@ fn python_sem(limit: Option<u32>) -> String {
     limit.map_or_else(String::new, |l| format!("sem = asyncio.Semaphore({l})\n\n\n"))
 }
 
-/// `main` gathering `f(i)` for every task, errors returned.
-fn python_gather_all(f: &str) -> String {
-    format!("async def main():\n    return await asyncio.gather(*({f}(i) for i in range(N)), return_exceptions=True)\n")
+/// `main` gathering `f(i)` for every task, errors returned (each through `cancellable` when
+/// `what_if` cancels some).
+fn python_gather_all(s: &Scenario, f: &str) -> String {
+    if has_cancels(s) {
+        format!(
+            "async def main():\n    bodies = (cancellable(i, {f}(i)) for i in range(N))\n    \
+             return await asyncio.gather(*bodies, return_exceptions=True)\n"
+        )
+    } else {
+        format!(
+            "async def main():\n    return await asyncio.gather(*({f}(i) for i in range(N)), return_exceptions=True)\n"
+        )
+    }
+}
+
+/// The tasks `what_if` cancels and when, ms after the run starts, in task order.
+fn cancels(s: &Scenario) -> Vec<(u32, u32)> {
+    s.what_if
+        .entries()
+        .iter()
+        .filter_map(|o| match o.change {
+            Change::CancelAt(ms) => Some((o.task, ms)),
+            Change::Plan { .. } => None,
+        })
+        .collect()
+}
+
+fn has_cancels(s: &Scenario) -> bool {
+    s.what_if.entries().iter().any(|o| matches!(o.change, Change::CancelAt(_)))
+}
+
+/// `what_if`'s cancels (none: nothing): the `CANCEL_AT_MS` table and `cancellable`, which runs a
+/// task's body and cancels the task at its time wherever it is, as awaitlab's
+/// `Ctx::until_cancelled` does: the timer is armed when the task starts (a task whose time has
+/// passed by then never starts) and a task done before it is not affected.
+fn python_cancellable(s: &Scenario) -> String {
+    let table = cancels(s);
+    if table.is_empty() {
+        return String::new();
+    }
+    let items: Vec<String> = table.iter().map(|(task, ms)| format!("{task}: {ms}")).collect();
+    format!(
+        "\n\n# what_if: tasks cancelled this many ms after the run starts, wherever they are then\n\
+         CANCEL_AT_MS = {{{}}}\n\n\n\
+         async def cancellable(i: int, coro):\n    \
+         \"\"\"Task i's body; with a time in CANCEL_AT_MS the task is cancelled then, as\n    \
+         loop.call_at(that time, task.cancel) would: a task done by then is not affected, one\n    \
+         whose time has passed before it starts never starts.\"\"\"\n    \
+         if i not in CANCEL_AT_MS:\n        return await coro\n    \
+         # `start` is set before asyncio.run: the time left counts from the run's start\n    \
+         left = CANCEL_AT_MS[i] / 1000 - (time.perf_counter() - start)\n    \
+         if left <= 0:\n        coro.close()  # never started\n        raise asyncio.CancelledError\n    \
+         timer = asyncio.get_running_loop().call_later(left, asyncio.current_task().cancel)\n    \
+         try:\n        return await coro\n    finally:\n        timer.cancel()  # done in time: not cancelled\n",
+        items.join(", ")
+    )
 }
 
 fn python_main(s: &Scenario) -> String {
     let limit = s.effective_limit();
     match s.pattern {
-        Pattern::Sequential => "async def main():\n    results = []\n    for i in range(N):  # one at a time\n        \
-                                try:\n            results.append(await work(i))\n        except Exception as e:\n            \
-                                results.append(e)  # a failure does not stop the rest\n    return results\n"
-            .into(),
-        Pattern::Gather => python_gather(s.errors),
+        Pattern::Sequential => {
+            let (step, cancelled) = if has_cancels(s) {
+                (
+                    "            # a task of its own, so that a what_if cancel cancels it and not main\n            \
+                     results.append(await asyncio.create_task(cancellable(i, work(i))))\n",
+                    "        except asyncio.CancelledError:\n            \
+                     results.append(\"cancelled\")  # by what_if: the rest still run\n",
+                )
+            } else {
+                ("            results.append(await work(i))\n", "")
+            };
+            format!(
+                "async def main():\n    results = []\n    for i in range(N):  # one at a time\n        try:\n{step}\
+                 {cancelled}        except Exception as e:\n            \
+                 results.append(e)  # a failure does not stop the rest\n    return results\n"
+            )
+        }
+        Pattern::Gather => python_gather(s.errors, has_cancels(s)),
         Pattern::Semaphore => format!(
             "{}async def bounded(i: int) -> str:\n    async with sem:  # wait for a permit, hold it while working\n        \
              return await work(i)\n\n\n{}",
             python_sem(limit),
-            python_gather_all("bounded")
+            python_gather_all(s, "bounded")
         ),
         Pattern::Retry => python_retry(s, limit),
         Pattern::Fallback => format!(
             "async def safe_process(coro, default={DEFAULT_VALUE}):\n    try:\n        return await coro\n    \
              except Exception as e:\n        print(f\"falling back to {{default!r}}: {{e}}\")\n        return default\n\n\n\
-             async def main():\n    return await asyncio.gather(*(safe_process(work(i)) for i in range(N)))\n"
+             async def main():\n{}",
+            if has_cancels(s) {
+                "    bodies = (cancellable(i, safe_process(work(i))) for i in range(N))\n    \
+                 # a task cancelled by what_if gets its CancelledError back instead of a value\n    \
+                 return await asyncio.gather(*bodies, return_exceptions=True)\n"
+            } else {
+                "    return await asyncio.gather(*(safe_process(work(i)) for i in range(N)))\n"
+            }
         ),
         Pattern::Resource => python_resource(s, limit),
         Pattern::Pipeline => python_pipeline(s, limit),
@@ -68,49 +144,87 @@ fn python_main(s: &Scenario) -> String {
                 format!("cancelled, and TimeoutError raised, after {} ms", s.timeout)
             },
             secs(s.timeout),
-            python_gather_all("with_deadline")
+            python_gather_all(s, "with_deadline")
         ),
-        Pattern::Race => "async def main():\n    tasks = [asyncio.create_task(work(i)) for i in range(N)]\n    \
-                          done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)\n    \
-                          # every task that finished in that instant is in `done`\n    \
-                          for t in pending:\n        t.cancel()  # only the ones still running\n    \
-                          await asyncio.gather(*pending, return_exceptions=True)\n    \
-                          winner = min(done, key=tasks.index)  # ties: the lowest-numbered\n    \
-                          return winner.exception() or winner.result()  # its error, or its value\n"
-            .into(),
+        Pattern::Race => format!(
+            "async def main():\n    tasks = [asyncio.create_task({}) for i in range(N)]\n    \
+             done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)\n    \
+             # every task that finished in that instant is in `done`\n    \
+             for t in pending:\n        t.cancel()  # only the ones still running\n    \
+             await asyncio.gather(*pending, return_exceptions=True)\n    \
+             winner = min(done, key=tasks.index)  # ties: the lowest-numbered\n{}    \
+             return winner.exception() or winner.result()  # its error, or its value\n",
+            python_body(s),
+            if has_cancels(s) {
+                "    if winner.cancelled():  # cancelled by what_if: done too, without a result\n        return None\n"
+            } else {
+                ""
+            }
+        ),
         Pattern::AsCompleted => format!(
             "async def process(result: str) -> None:\n    await asyncio.sleep({})\n\n\n\
-             async def main():\n    tasks = [asyncio.create_task(work(i)) for i in range(N)]\n    \
+             async def main():\n    tasks = [asyncio.create_task({}) for i in range(N)]\n    \
              for rank, next_done in enumerate(asyncio.as_completed(tasks), 1):\n        try:\n            \
-             result = await next_done  # in the order they finish\n        except Exception as e:\n            \
+             result = await next_done  # in the order they finish\n{}        except Exception as e:\n            \
              print(f\"#{{rank}} failed: {{e}}\")\n            continue\n        await process(result)\n",
-            secs(s.process)
+            secs(s.process),
+            python_body(s),
+            if has_cancels(s) {
+                "        except asyncio.CancelledError:\n            print(f\"#{rank} was cancelled (what_if)\")\n            \
+                 continue\n"
+            } else {
+                ""
+            }
         ),
         // python() returns the reader's own program instead.
         Pattern::Code => String::new(),
     }
 }
 
-/// `main` for gather, by what the first error does.
-fn python_gather(errors: ErrorMode) -> String {
+/// A task's body in `main`: `work(i)`, through `cancellable` when `what_if` cancels some.
+fn python_body(s: &Scenario) -> &'static str {
+    if has_cancels(s) {
+        "cancellable(i, work(i))"
+    } else {
+        "work(i)"
+    }
+}
+
+/// `main` for gather, by what the first error does (`cancel`: `what_if` cancels some tasks).
+fn python_gather(errors: ErrorMode, cancel: bool) -> String {
+    let body = if cancel { "cancellable(i, work(i))" } else { "work(i)" };
     match errors {
+        ErrorMode::Collect if cancel => "async def main():\n    \
+                                         # every result or exception (or CancelledError) comes back, in task order\n    \
+                                         bodies = (cancellable(i, work(i)) for i in range(N))\n    \
+                                         return await asyncio.gather(*bodies, return_exceptions=True)\n"
+            .into(),
         ErrorMode::Collect => "async def main():\n    # every result or exception comes back, in task order\n    \
                                return await asyncio.gather(*(work(i) for i in range(N)), return_exceptions=True)\n"
             .into(),
-        ErrorMode::Raise => "async def main():\n    tasks = [asyncio.create_task(work(i)) for i in range(N)]\n    \
-                             try:\n        return await asyncio.gather(*tasks)\n    \
-                             except Exception as e:\n        \
-                             # the first error arrives here, but nothing was cancelled:\n        \
-                             print(f\"gather raised {e!r}; the other tasks keep running\")\n        \
-                             await asyncio.wait(tasks)  # (asyncio.run would cancel them on exit)\n"
-            .into(),
-        ErrorMode::FailFast => "async def main():\n    # the first exception cancels every task still running\n    \
-                                try:\n        async with asyncio.TaskGroup() as tg:\n            \
-                                tasks = [tg.create_task(work(i)) for i in range(N)]\n    \
-                                except ExceptionGroup as group:  # what the TaskGroup raises\n        \
-                                return group.exceptions  # the first error (and any of the same instant)\n    \
-                                return [t.result() for t in tasks]\n"
-            .into(),
+        ErrorMode::Raise => format!(
+            "async def main():\n    tasks = [asyncio.create_task({body}) for i in range(N)]\n    \
+             try:\n        return await asyncio.gather(*tasks)\n    \
+             except {} as e:\n        \
+             # the first error{} arrives here, but nothing was cancelled:\n        \
+             print(f\"gather raised {{e!r}}; the other tasks keep running\")\n        \
+             await asyncio.wait(tasks)  # (asyncio.run would cancel them on exit)\n",
+            if cancel { "(Exception, asyncio.CancelledError)" } else { "Exception" },
+            if cancel { " (or a what_if cancel)" } else { "" },
+        ),
+        ErrorMode::FailFast => format!(
+            "async def main():\n    # the first exception cancels every task still running\n    \
+             try:\n        async with asyncio.TaskGroup() as tg:\n            \
+             tasks = [tg.create_task({body}) for i in range(N)]\n    \
+             except ExceptionGroup as group:  # what the TaskGroup raises\n        \
+             return group.exceptions  # the first error (and any of the same instant)\n{}",
+            if cancel {
+                "    # a task cancelled by what_if has no result (and did not abort the group)\n    \
+                 return [None if t.cancelled() else t.result() for t in tasks]\n"
+            } else {
+                "    return [t.result() for t in tasks]\n"
+            }
+        ),
     }
 }
 
@@ -145,7 +259,7 @@ fn python_retry(s: &Scenario, limit: Option<u32>) -> String {
     } else {
         format!("{outer}{}", body.lines().map(|l| format!("    {l}\n")).collect::<String>())
     };
-    format!("{sem}async def with_retry(i: int) -> str:\n{body}\n\n{}", python_gather_all("with_retry"))
+    format!("{sem}async def with_retry(i: int) -> str:\n{body}\n\n{}", python_gather_all(s, "with_retry"))
 }
 
 /// The `Resource` context manager and `main` for resource.
@@ -164,7 +278,7 @@ fn python_resource(s: &Scenario, limit: Option<u32>) -> String {
          {sem}async def use(i: int) -> str:\n{body}\n\n{}",
         secs(s.acquire),
         secs(s.release),
-        python_gather_all("use")
+        python_gather_all(s, "use")
     )
 }
 
@@ -192,7 +306,7 @@ fn python_pipeline(s: &Scenario, limit: Option<u32>) -> String {
          {sem}async def process_item(i: int) -> str:\n{body}\n\n{}",
         secs(s.process),
         secs(s.save),
-        python_gather_all("process_item")
+        python_gather_all(s, "process_item")
     )
 }
 
@@ -217,8 +331,9 @@ pub fn python(s: &Scenario) -> String {
         ("", run.to_string())
     };
     format!(
-        "# {}\nimport asyncio\n{random}import time\n{pool}\n{work}\n\n{}\n\n{run}",
+        "# {}\nimport asyncio\n{random}import time\n{pool}\n{work}{}\n\n{}\n\n{run}",
         s.pattern.title(),
+        python_cancellable(s),
         python_main(s)
     )
 }
@@ -399,6 +514,33 @@ fn rust_cpu(s: &Scenario) -> String {
     }
 }
 
+/// `what_if`'s cancels (none: nothing): how the pattern's tasks are cancelled at their times,
+/// `Ctx::until_cancelled` (`src/core/patterns/mod.rs`), or resource's own deadline.
+fn rust_what_if(s: &Scenario) -> String {
+    let table = cancels(s);
+    if table.is_empty() || s.pattern == Pattern::Code {
+        return String::new();
+    }
+    let when: Vec<String> = table.iter().map(|(task, ms)| format!("task {task} at {ms} ms")).collect();
+    let head = format!(
+        "\n// what_if cancels {}: a sleep to that time is armed when the task\n\
+         // starts (a time already passed: the task never starts) and raced against the task's body\n",
+        when.join(", ")
+    );
+    if s.pattern == Pattern::Resource {
+        format!(
+            "{head}// step by step, so the cancel lands where the task is: in the permit wait or acquire,\n\
+             // nothing is released; in the body, the release still runs (holding the permit)\n\
+             let step = unless_cancelled(&mut deadline, ctx.attempt(task, 1)).await; // `cancel`, then `failed`\n"
+        )
+    } else {
+        format!(
+            "{head}// (asyncio's loop.call_at(time, task.cancel)); the body is dropped if the sleep ends first\n\
+             ctx.until_cancelled(task, body) // open spans close with `cancel`; a `failed` mark \"cancelled: what_if…\"\n"
+        )
+    }
+}
+
 /// The Rust awaitlab runs for this scenario (condensed from `src/core/patterns`), with its values.
 pub fn rust(s: &Scenario) -> String {
     let file = s.pattern.key();
@@ -406,8 +548,9 @@ pub fn rust(s: &Scenario) -> String {
     format!(
         "// {}: what awaitlab runs (src/core/patterns/{file}.rs), with this scenario's values.\n\
          // `ctx` holds the clock (virtual or browser), the event recorder and the seeded workload;\n\
-         // each span it records is one bar on the timeline.\n{}{cpu}",
+         // each span it records is one bar on the timeline.\n{}{}{cpu}",
         s.pattern.title(),
-        rust_body(s)
+        rust_body(s),
+        rust_what_if(s)
     )
 }

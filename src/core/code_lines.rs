@@ -1,7 +1,8 @@
 //! Every recorded event → the line of the code panel's code that causes it, so the code can follow
 //! the timeline: the permit wait is `async with sem:`, a `work` span is the `await asyncio.sleep` in
 //! `work`, its failure the `raise`, a backoff the pause's sleep, a timeout the `wait_for`, a
-//! cancellation `t.cancel()` (race) or the TaskGroup, a `done` mark the task's `return`, a `failed`
+//! cancellation `t.cancel()` (race) or the TaskGroup, a `what_if` cancel the timer armed in
+//! `cancellable` (`ctx.until_cancelled` in the Rust), a `done` mark the task's `return`, a `failed`
 //! mark where the task's error ends it (the `except` of the sequential loop, retry's last `raise`,
 //! `__aexit__` letting it through, ...).
 //!
@@ -12,6 +13,7 @@
 
 use super::code::{python, rust};
 use super::event::{Event, Kind, Phase};
+use super::patterns::WHAT_IF_CANCELLED;
 use super::scenario::{ErrorMode, Offload, Pattern, Preset, Scenario, Source};
 
 /// A statement an event can point to; where it is depends on the language and the pattern.
@@ -48,10 +50,12 @@ pub enum Site {
     Fallback,
     /// `source=cpu&offload=workers`: the wait for a free worker (`run_in_executor`'s queue).
     Pool,
+    /// A `what_if` cancel: the timer `cancellable` arms (`ctx.until_cancelled` in the Rust).
+    WhatIf,
 }
 
 impl Site {
-    const ALL: [Site; 15] = [
+    const ALL: [Site; 16] = [
         Site::Permit,
         Site::Work,
         Site::Raise,
@@ -67,6 +71,7 @@ impl Site {
         Site::Cancel,
         Site::Fallback,
         Site::Pool,
+        Site::WhatIf,
     ];
 }
 
@@ -79,8 +84,22 @@ fn waits_for_worker(s: &Scenario, e: &Event) -> bool {
         && (e.detail.starts_with("worker") || s.effective_limit().is_none())
 }
 
+/// Whether `e` is the work of a `what_if` cancel: the task's `cancelled: what_if` mark, or a span
+/// of a task with a cancel time closed with `cancel` at or after that time (before it, something
+/// else cancelled the task: a race's winner, a TaskGroup's error).
+fn by_what_if(s: &Scenario, e: &Event) -> bool {
+    match e.kind {
+        Kind::Failed => e.detail.starts_with(WHAT_IF_CANCELLED),
+        Kind::Cancel => s.what_if.cancel_at(e.task).is_some_and(|at| e.t >= f64::from(at) - 1e-9),
+        _ => false,
+    }
+}
+
 /// The statement that causes `e` in a run of `s` (the same in both languages).
 pub fn site(s: &Scenario, e: &Event) -> Option<Site> {
+    if by_what_if(s, e) {
+        return Some(Site::WhatIf);
+    }
     let cancelling =
         matches!(s.pattern, Pattern::Race) || (s.pattern == Pattern::Gather && s.errors == ErrorMode::FailFast);
     Some(match (e.phase, e.kind) {
@@ -147,6 +166,7 @@ fn python_marker(s: &Scenario, site: Site) -> Option<(Option<&'static str>, &'st
         Site::Cancel => (None, "asyncio.TaskGroup()"),
         Site::Fallback => (Some("async def safe_process("), "return default"),
         Site::Pool => (work, "run_in_executor("),
+        Site::WhatIf => (Some("async def cancellable("), "current_task().cancel"),
     })
 }
 
@@ -180,6 +200,8 @@ fn rust_marker(s: &Scenario, site: Site) -> Option<&'static str> {
         Site::WaitFor => "attempt_within(",
         Site::Cancel => "t.cancel(",
         Site::Fallback => "Kind::Fallback",
+        Site::WhatIf if s.pattern == Pattern::Resource => "unless_cancelled(&mut deadline",
+        Site::WhatIf => "ctx.until_cancelled(task",
     })
 }
 

@@ -10,7 +10,9 @@
 //!   attempt but the last), as exact floats: the pause is Python's own arithmetic on them.
 //! - The breakfast preset keeps its `JOBS` table of labels and seconds.
 //! - `source=cpu` (seeded plan): `work` calls `compute(ms)`, a hashing loop, inline (it holds the
-//!   event loop) or with `offload=workers` through `loop.run_in_executor` on a process pool.
+//!   event loop) or with `offload=workers` through `loop.run_in_executor` on a process pool. The
+//!   program sizes a unit itself at start, as the page does (`runtime::cpu::chunks_per_ms`): the
+//!   loop timed in 8 windows of 10 ms, the fastest counting, gives `ROUNDS_PER_MS`.
 //!
 //! A list that would hold more than [`PLAN_CAP`] tasks of differing values is elided: a comment
 //! says so and the list is a *stand-in* drawn from Python's `random`, seeded with the scenario's
@@ -254,9 +256,17 @@ pub fn python_work(s: &Scenario) -> String {
 /// `source=cpu`: the `compute` function (and the pool) before `work`, and `work`'s call of it,
 /// inline (holding the event loop) or through `loop.run_in_executor` on a process pool.
 fn python_cpu(s: &Scenario) -> (String, String) {
-    let compute = "ROUNDS_PER_MS = 20_000  # calibrate: about 1 ms of this loop on your machine\n\n\n\
+    let compute = "def spin(rounds: int) -> int:\n    \"\"\"`rounds` rounds of hashing, and no await in it.\"\"\"\n    \
+                   h = 0\n    for i in range(rounds):\n        h = (h * 31 + i) & 0xFFFFFFFF\n    return h\n\n\n\
+                   def rounds_per_ms() -> int:\n    \
+                   \"\"\"Calibration: the rounds of spin() in 1 ms on this machine, timed in 8 windows of\n    \
+                   10 ms; the fastest counts (a slower one lost the core to another process).\"\"\"\n    \
+                   best = 0.0\n    for _ in range(8):\n        rounds, t0 = 0, time.perf_counter()\n        \
+                   while time.perf_counter() - t0 < 0.01:\n            spin(1_000)\n            rounds += 1_000\n        \
+                   best = max(best, rounds / ((time.perf_counter() - t0) * 1000))\n    return round(best)\n\n\n\
+                   ROUNDS_PER_MS = rounds_per_ms()  # about 80 ms, before the run starts\n\n\n\
                    def compute(ms: int) -> int:\n    \"\"\"CPU-bound: about `ms` ms of hashing, and no await in it.\"\"\"\n    \
-                   h = 0\n    for i in range(ms * ROUNDS_PER_MS):\n        h = (h * 31 + i) & 0xFFFFFFFF\n    return h\n\n";
+                   return spin(ms * ROUNDS_PER_MS)\n\n";
     match s.offload {
         Offload::Inline => (
             format!("\n{compute}"),

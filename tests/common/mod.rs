@@ -41,3 +41,22 @@ pub const PYTHON_SCENARIOS: &[&str] = &[
     "pattern=resource&acquire=20&release=10&limit=2&tasks=4&fail=0.3&min=20&max=60&seed=11",
     "pattern=pipeline&process=20&save=10&limit=2&tasks=4&fail=0.3&min=20&max=60&seed=12",
 ];
+
+/// `what_if` cancels in every pattern (a task cancelled while it works, waits for a permit, backs
+/// off, acquires, processes; at 0 ms; after its time has passed, in a sequence; before a
+/// TaskGroup's error; in a race before any finish): run by CPython only (core_code_python), as
+/// awaitlab's interpreter has no `loop.call_later`, which the generated `cancellable` uses.
+pub const PYTHON_WHAT_IF_SCENARIOS: &[&str] = &[
+    "pattern=gather&tasks=4&min=20&max=120&seed=1&what_if=0:cancel@0,2:cancel@60",
+    "pattern=gather&errors=fail_fast&tasks=6&fail=0.3&min=20&max=120&seed=8&what_if=2:cancel@30",
+    "pattern=gather&errors=raise&tasks=5&fail=0.3&min=20&max=120&seed=8&what_if=0:cancel@50,3:cancel@100",
+    "pattern=semaphore&limit=2&tasks=6&fail=0.3&min=20&max=80&seed=3&what_if=3:cancel@100,5:cancel@50",
+    "pattern=retry&retries=3&delay=30&backoff=exponential&factor=2&jitter=0.5&tasks=5&fail=0.5&min=20&max=80&seed=4&what_if=0:cancel@70",
+    "pattern=fallback&tasks=5&fail=0.5&min=20&max=120&seed=10&what_if=0:cancel@90",
+    "pattern=resource&acquire=20&release=10&limit=2&tasks=4&fail=0.3&min=20&max=60&seed=11&what_if=1:cancel@50,3:cancel@100",
+    "pattern=pipeline&process=20&save=10&limit=2&tasks=4&fail=0.3&min=20&max=60&seed=12&what_if=2:cancel@75",
+    "pattern=timeout&timeout=60&tasks=6&fail=0.2&min=20&max=120&seed=5&what_if=0:cancel@40,5:cancel@20",
+    "pattern=race&tasks=5&min=20&max=120&seed=6&what_if=0:cancel@10",
+    "pattern=as_completed&process=20&tasks=5&fail=0.3&min=20&max=120&seed=7&what_if=1:cancel@100",
+    "pattern=sequential&tasks=4&fail=0.3&min=20&max=60&seed=9&what_if=1:cancel@70,3:cancel@100",
+];
