@@ -334,7 +334,8 @@ fn to_events(marks: &[Mark]) -> Vec<Event> {
             attempt: m.attempt,
             kind: m.kind,
             phase: m.phase,
-            detail: Default::default(),
+            // The summary tells a cancelled task by its mark's detail, as awaitlab writes it.
+            detail: if m.cancellation && m.kind == Kind::Failed { "cancelled".into() } else { Default::default() },
             line: 0,
         })
         .collect()

@@ -194,3 +194,15 @@ fn a_link_with_a_what_if_reads_back_with_its_plus() {
     assert_eq!(again, s);
     assert_eq!(query_pairs("?url=a%2Bb%26c&x"), vec![("url".into(), "a+b&c".into()), ("x".into(), String::new())]);
 }
+
+#[test]
+fn a_task_cancelled_before_it_starts_counts_as_cancelled() {
+    // Task 1 of a sequence is cancelled at 70 ms; task 0 alone takes longer, so task 1 never starts
+    // (no span of its own): its `cancelled: what_if` mark still counts as cancelled, not failed.
+    let run = run_virtual(&scenario("pattern=sequential&tasks=3&min=100&max=100&what_if=1:cancel@70&clock=virtual"));
+    let marks: Vec<_> = run.events.iter().filter(|e| e.task == 1).map(|e| (e.kind, e.detail.to_string())).collect();
+    assert_eq!(marks.len(), 1, "{marks:?}");
+    assert!(marks[0].1.starts_with("cancelled: what_if"), "{marks:?}");
+    assert_eq!((run.summary.failures, run.summary.cancelled), (1, 1), "{:?}", run.summary);
+    assert_eq!(run.summary.failed_on_their_own(), 0);
+}

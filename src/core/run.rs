@@ -89,6 +89,9 @@ impl Summary {
                     match state.get(e.task).last_close {
                         Some(Kind::Cancel) => s.cancelled += 1,
                         Some(Kind::Timeout) => s.timed_out += 1,
+                        // Cancelled before it started (a sequence's task past its `what_if`
+                        // time): no span to close, only its `cancelled…` mark.
+                        None if e.detail.starts_with("cancelled") => s.cancelled += 1,
                         _ => {}
                     }
                 }
