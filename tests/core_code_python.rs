@@ -29,9 +29,16 @@ fn makespan(python_bin: &str, file: &Path, q: &str) -> f64 {
     run_program(python_bin, file, q).0
 }
 
+/// Held while a program runs: this binary's tests run in parallel threads, and a program timed
+/// beside another (a CPU-bound one above all) would measure the other's load, not itself.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Runs one generated program: its makespan, from its last line, and what it printed before.
 fn run_program(python_bin: &str, file: &Path, q: &str) -> (f64, String) {
-    let output = Command::new(python_bin).arg(file).output().expect("python ran");
+    let output = {
+        let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        Command::new(python_bin).arg(file).output().expect("python ran")
+    };
     let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     assert!(output.status.success() && stderr.is_empty(), "{q}: {} failed:\n{stderr}", file.display());
     let ms = stdout
