@@ -139,6 +139,7 @@ const CONSTRUCTS: &[fn(&mut Gen)] = &[
     wait_with_timeout,
     wait_for_a_task,
     cancel_in_a_wait,
+    cancel_with_call_later,
     nested_timeouts,
     queue_nowait,
     event_clear,
@@ -399,6 +400,25 @@ fn wait_for_a_task(g: &mut Gen) {
         "{t} = asyncio.create_task(careful('{n}', {d}))\ntry:\n    print(await asyncio.wait_for({t}, {to}))"
     ));
     g.emit(&format!("except TimeoutError:\n    print('timed out', {t}.cancelled(), {t}.done())"));
+}
+
+/// `loop.call_later(at, t.cancel)` (or `call_at`), its handle sometimes cancelled first: the
+/// timer and the task's own sleep may end at the same instant.
+fn cancel_with_call_later(g: &mut Gen) {
+    let (t, h, n, d, at) = (g.name("t"), g.name("h"), g.name("k"), g.delay(), g.delay());
+    let arm = if g.below(2) == 0 {
+        format!("asyncio.get_running_loop().call_later({at}, {t}.cancel)")
+    } else {
+        format!("asyncio.get_running_loop().call_at(asyncio.get_running_loop().time() + {at}, {t}.cancel)")
+    };
+    g.emit(&format!("{t} = asyncio.create_task(careful('{n}', {d}))\n{h} = {arm}"));
+    if g.below(3) == 0 {
+        g.emit(&format!("{h}.cancel()"));
+    }
+    g.emit(&format!(
+        "try:\n    print(await {t})\nexcept asyncio.CancelledError:\n    print('cancelled', {t}.cancelled())"
+    ));
+    g.emit(&format!("print({h}.cancelled())"));
 }
 
 fn cancel_in_a_wait(g: &mut Gen) {

@@ -489,6 +489,70 @@ fn every_pattern_s_generated_python_runs_in_the_pattern_s_predicted_makespan() {
     }
 }
 
+/// A `what_if` program (`cancellable`, `call_later(left, task.cancel)`, `coro.close()`, `raise
+/// asyncio.CancelledError`) noting the tasks whose `cancellable` a `CancelledError` ends (from
+/// its timer, or a TaskGroup's or a race's cancel): printed, `cancelled=[...]`, before the makespan.
+fn noting_cancels(code: &str, q: &str) -> String {
+    let mut code = code.to_string();
+    for (from, to) in [
+        ("import asyncio\n", "import asyncio\nCANCELLED = set()\n"),
+        ("        raise asyncio.CancelledError\n", "        CANCELLED.add(i)\n        raise asyncio.CancelledError\n"),
+        (
+            "        return await coro\n    finally:\n",
+            "        return await coro\n    except asyncio.CancelledError:\n        CANCELLED.add(i)\n        raise\n    finally:\n",
+        ),
+        ("print(f\"makespan_ms=", "print(f\"cancelled={sorted(CANCELLED)}\")\nprint(f\"makespan_ms="),
+    ] {
+        assert_eq!(code.matches(from).count(), 1, "{q}: {from:?} once in\n{code}");
+        code = code.replace(from, to);
+    }
+    code
+}
+
+/// The code panel's `what_if` programs (every pattern, tasks cancelled at 0 ms, mid-work, while
+/// waiting for a permit, after their time has passed...) run here as in CPython: the same lines
+/// printed, the same tasks cancelled (which include every task the prediction's `what_if`
+/// cancels), and exactly the predicted makespan (CPython's is checked in core_code_python).
+#[test]
+fn what_if_programs_cancel_with_call_later_as_in_cpython_and_the_prediction() {
+    use awaitlab::core::patterns::WHAT_IF_CANCELLED;
+    let brief = "pattern=gather&tasks=4&min=50&max=50&what_if=0:cancel@0,2:cancel@30";
+    let mut report = Vec::new();
+    for q in common::PYTHON_WHAT_IF_SCENARIOS.iter().chain([&brief]) {
+        let s = Scenario::from_query(q).expect("a valid scenario");
+        let src = noting_cancels(&awaitlab::core::code::python(&s), q);
+        let run = awaitlab::core::run::run_virtual(&s);
+        let predicted = run.summary.makespan_ms;
+        let mut what_if: Vec<u32> = run
+            .events
+            .iter()
+            .filter(|e| e.phase == Phase::Task && e.kind == Kind::Failed && e.detail.starts_with(WHAT_IF_CANCELLED))
+            .map(|e| e.task)
+            .collect();
+        what_if.sort_unstable();
+        let (events, fin) = run_virtual(&s, &src);
+        assert!(fin.stopped.is_none(), "{q}: {:?}", fin.stopped);
+        let ours = prints(&events);
+        let (last, lines) = ours.split_last().expect("prints");
+        assert_eq!(*last, format!("makespan_ms={predicted:.1}"), "{q}: {ours:#?}");
+        let cancelled = lines.last().expect("cancelled=").clone();
+        for t in &what_if {
+            let listed = cancelled.trim_start_matches("cancelled=[").trim_end_matches(']');
+            assert!(listed.split(", ").any(|x| x == t.to_string()), "{q}: the prediction cancels {t}; {cancelled}");
+        }
+        // CPython's lines: its makespan is real time (checked in core_code_python), the rest the same.
+        let theirs = common::python::cpython_stdout(&["-c", &src]);
+        let theirs: Vec<&str> = theirs.lines().collect();
+        let (_, their_lines) = theirs.split_last().expect("CPython printed");
+        assert_eq!(lines, their_lines, "{q}: ours, then CPython's");
+        report.push(format!(
+            "{predicted:6.1} ms, {cancelled} (predicted what_if {what_if:?}), {} lines  {q}",
+            lines.len()
+        ));
+    }
+    eprintln!("{}", report.join("\n"));
+}
+
 /// The article's programs (the 100-URL crawler on the mock API, safe_process, process_with_retry,
 /// process_with_semaphore, the AsyncResource context manager, the DataProcessor's fetch → process
 /// → save) run unchanged. CPython prints the same lines with `tests/py/stub` (a stand-in for

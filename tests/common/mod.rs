@@ -44,8 +44,8 @@ pub const PYTHON_SCENARIOS: &[&str] = &[
 
 /// `what_if` cancels in every pattern (a task cancelled while it works, waits for a permit, backs
 /// off, acquires, processes; at 0 ms; after its time has passed, in a sequence; before a
-/// TaskGroup's error; in a race before any finish): run by CPython only (core_code_python), as
-/// awaitlab's interpreter has no `loop.call_later`, which the generated `cancellable` uses.
+/// TaskGroup's error; in a race before any finish): run by CPython (core_code_python) and by
+/// awaitlab's interpreter (core_py_interp: `cancellable`'s `loop.call_later(left, task.cancel)`).
 pub const PYTHON_WHAT_IF_SCENARIOS: &[&str] = &[
     "pattern=gather&tasks=4&min=20&max=120&seed=1&what_if=0:cancel@0,2:cancel@60",
     "pattern=gather&errors=fail_fast&tasks=6&fail=0.3&min=20&max=120&seed=8&what_if=2:cancel@30",

@@ -127,3 +127,50 @@ async def cancel_with_message():
         print("cancelled", t.cancelled())
 
 asyncio.run(cancel_with_message())
+
+async def timers():
+    # loop.call_later / call_at and their TimerHandle; a coroutine closed before it starts.
+    loop = asyncio.get_running_loop()
+    t0 = loop.time()
+    def at():  # ms since t0, in tens (a real loop runs its timers a little late)
+        return int((loop.time() - t0) * 1000 + 0.5) // 10 * 10
+    async def worker(name, delay):
+        try:
+            await asyncio.sleep(delay)
+            print(name, "finished at", at())
+            return name
+        except asyncio.CancelledError:
+            print(name, "cancelled at", at())
+            raise
+    a = asyncio.create_task(worker("a", 0.1))
+    ha = loop.call_later(0.03, a.cancel)
+    b = asyncio.create_task(worker("b", 0.05))
+    hb = loop.call_later(0.02, b.cancel)
+    hb.cancel()
+    c = asyncio.create_task(worker("c", 0.1))
+    hc = loop.call_at(loop.time() + 0.04, c.cancel)
+    print("c's timer at", round((hc.when() - t0) * 1000), hc.cancelled(), hb.cancelled())
+    d = asyncio.create_task(worker("d", 0.1))
+    loop.call_later(0, d.cancel)
+    loop.call_later(0.062, lambda: print("lambda at", at()))
+    loop.call_later(0.075, print, "print called with", 1, 2)
+    results = await asyncio.gather(a, b, c, d, return_exceptions=True)
+    print(results, ha.cancelled(), a.cancelled(), b.cancelled())
+    never = worker("never", 1)
+    never.close()
+    try:
+        await never
+    except RuntimeError as e:
+        print("closed coroutine:", e)
+    async def gives_up():
+        await asyncio.sleep(0.01)
+        raise asyncio.CancelledError
+    g = asyncio.create_task(gives_up())
+    try:
+        await g
+    except asyncio.CancelledError as e:
+        print("gives_up:", repr(e), g.cancelled())
+    await asyncio.sleep(0.05)
+    print("done at", at())
+
+asyncio.run(timers())

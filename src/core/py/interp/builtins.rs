@@ -64,7 +64,8 @@ builtins! {
     QPut = "put", QGet = "get", QPutNowait = "put_nowait", QGetNowait = "get_nowait", QTaskDone = "task_done",
     QJoin = "join", QQsize = "qsize", QEmpty = "empty", QFull = "full", TgCreateTask = "create_task",
     SessGet = "get", SessPost = "post", SessClose = "close", RespJson = "json", RespText = "text",
-    RespRaiseForStatus = "raise_for_status", LoopTime = "time",
+    RespRaiseForStatus = "raise_for_status", LoopTime = "time", CallLater = "call_later", CallAt = "call_at",
+    HandleCancel = "cancel", HandleCancelled = "cancelled", HandleWhen = "when", CoroClose = "close",
 }
 
 /// The built-in functions, found by their Python names.
@@ -296,6 +297,7 @@ impl<'a> Interp<'a> {
             Value::Dict(_) => DICT_METHODS,
             Value::Set(_) => SET_METHODS,
             Value::Task(_) => TASK_METHODS,
+            Value::Coro(_) => &[B::CoroClose],
             _ => &[],
         };
         match table.iter().find(|b| b.name() == name) {
@@ -849,6 +851,7 @@ impl<'a> Interp<'a> {
             Value::Dict(d) => self.dict_method(b, d, args, kwargs),
             Value::Set(d) => self.set_method(b, d, args),
             Value::Task(t) => self.task_method(b, t, &args),
+            Value::Coro(c) => self.coro_close(c),
             Value::Obj(_) => self.obj_method(b, &recv, args, kwargs, f, line),
             _ => raise(E::TypeError, format!("'{}' has no method {}", recv.type_name(), b.name())),
         }

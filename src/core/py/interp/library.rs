@@ -304,7 +304,7 @@ impl<'a> Interp<'a> {
     /// A gather's outcome once it has one: its results, or (without `return_exceptions`) the
     /// first error, with when it happened (finishing order).
     fn gather_outcome(&self, items: &[Value], return_exceptions: bool) -> Option<Result<Value, (u64, Exc)>> {
-        let outcomes: Vec<_> = items.iter().map(|v| self.gathered_outcome(v)).collect();
+        let outcomes: Vec<_> = items.iter().map(|v| self.gathered_outcome(v, return_exceptions)).collect();
         if !return_exceptions {
             let first = outcomes.iter().flatten().filter_map(|o| o.as_ref().err()).min_by_key(|e| e.0);
             if let Some(first) = first {
@@ -320,13 +320,14 @@ impl<'a> Interp<'a> {
 
     /// The outcome of what a gather was given: a task's, or a gather's (given to another, a
     /// gather is a future in CPython, not a task: it has no lane of its own).
-    fn gathered_outcome(&self, item: &Value) -> Option<Result<Value, (u64, Exc)>> {
+    fn gathered_outcome(&self, item: &Value, return_exceptions: bool) -> Option<Result<Value, (u64, Exc)>> {
         match item {
             Value::Task(t) => match t.result()? {
                 Ok(v) => Some(Ok(v)),
-                // A cancelled child's error as CPython's gather makes it: `CancelledError('')`
-                // without a message (the one raised in the task is `CancelledError()`).
-                Err(_) if t.was_cancelled() => {
+                // A cancelled child's error as CPython's gather makes it: with
+                // `return_exceptions`, `CancelledError('')` without a message (the one raised in
+                // the task is `CancelledError()`); without, the one raised in the task.
+                Err(_) if t.was_cancelled() && return_exceptions => {
                     let msg = t.cancel_msg.borrow().clone().unwrap_or_default();
                     let value = self.new_exception(self.classes.get(E::CancelledError), vec![Value::str(&msg)]);
                     Some(Err((t.finish_seq(), Exc { value, trace: Vec::new() })))

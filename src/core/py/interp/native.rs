@@ -191,12 +191,14 @@ pub enum Obj {
     },
     /// An awaitable that gives `Value` at once (`resp.json()`, `session.close()`).
     Ready(Value),
-    /// `asyncio.get_event_loop()`: only `.time()`.
+    /// `asyncio.get_event_loop()`: `.time()`, `.call_later()`, `.call_at()`.
     Loop,
     /// `aiohttp.ClientTimeout(total=s)`, in ms.
     ClientTimeout(Option<f64>),
     /// `@staticmethod`, `@classmethod` or `@property` around a function.
     Descriptor(B, Value),
+    /// `loop.call_later(...)`'s `TimerHandle`.
+    TimerHandle(Rc<super::timers::TimerState>),
 }
 
 impl Drop for Obj {
@@ -239,6 +241,7 @@ impl Obj {
             Obj::Loop => "_UnixSelectorEventLoop",
             Obj::ClientTimeout(_) => "ClientTimeout",
             Obj::Descriptor(..) => "descriptor",
+            Obj::TimerHandle(_) => "TimerHandle",
         }
     }
 
@@ -318,6 +321,11 @@ impl<'a> Interp<'a> {
             (Obj::Response { status, .. }, "reason") => Ok(Value::str(reason(*status))),
             (Obj::Response { url, .. }, "url") => Ok(Value::Str(url.clone())),
             (Obj::Loop, "time") => method(LoopTime),
+            (Obj::Loop, "call_later") => method(CallLater),
+            (Obj::Loop, "call_at") => method(CallAt),
+            (Obj::TimerHandle(_), "cancel") => method(HandleCancel),
+            (Obj::TimerHandle(_), "cancelled") => method(HandleCancelled),
+            (Obj::TimerHandle(_), "when") => method(HandleWhen),
             _ => self.no_such(v, name),
         }
     }
@@ -351,6 +359,8 @@ impl<'a> Interp<'a> {
                 self.group_spawn(g, aw, line)
             }
             (Obj::Loop, B::LoopTime) => Ok(Value::Float(self.ctx.rec.elapsed() / 1000.0)),
+            (Obj::Loop, B::CallLater | B::CallAt) => self.call_later(b == B::CallAt, args, line),
+            (Obj::TimerHandle(t), _) => self.timer_method(t, b),
             (Obj::Session { .. } | Obj::Response { .. }, _) => self.http_method(o, b, args, kwargs, f, line),
             _ => self.no_such(recv, b.name()),
         }

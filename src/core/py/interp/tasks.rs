@@ -32,7 +32,7 @@ pub struct Sig {
 }
 
 impl Sig {
-    fn request_cancel(&self) {
+    pub(super) fn request_cancel(&self) {
         if self.cancel.swap(true, Ordering::AcqRel) {
             return; // requested already (and passed on then)
         }
