@@ -541,36 +541,65 @@ pub async fn wait_all<'a, T: Clone + 'a>(tasks: &[Task<'a, T>]) {
 
 /// asyncio's `Semaphore` as in CPython 3.12: acquiring never overtakes a waiter, `release` hands
 /// the permit to the first waiter, and a woken waiter that finds permits left wakes the next.
+///
+/// A waiter can be told how to see that its task was cancelled ([`Semaphore::acquire_with`]):
+/// asyncio cancels the waiter's future at once (`Task.cancel()`), while the task only leaves the
+/// queue at its next step; meanwhile a cancelled waiter neither holds the semaphore locked nor
+/// is handed a permit.
 pub struct Semaphore {
     value: Cell<usize>,
     waiters: RefCell<VecDeque<Rc<SemWaiter>>>,
+    /// `asyncio.Lock`'s rules, which differ from a semaphore of one for cancelled waiters:
+    /// `release` wakes the first waiter only (none if it is cancelled), and a cancelled waiter
+    /// leaving a free lock wakes the next.
+    lock: bool,
 }
 
-#[derive(Default)]
+/// Whether the task of a waiter was cancelled (asked while it waits).
+pub type CancelProbe = Rc<dyn Fn() -> bool>;
+
 struct SemWaiter {
     done: Cell<bool>,
     waker: RefCell<Option<Waker>>,
+    cancel: Option<CancelProbe>,
+}
+
+impl SemWaiter {
+    /// Its future cancelled: its task was cancelled before a permit was handed to it.
+    fn cancelled(&self) -> bool {
+        !self.done.get() && self.cancel.as_ref().is_some_and(|c| c())
+    }
 }
 
 impl Semaphore {
     /// A semaphore with `permits` permits.
     pub fn new(permits: usize) -> Self {
-        Semaphore { value: Cell::new(permits), waiters: RefCell::default() }
+        Semaphore { value: Cell::new(permits), waiters: RefCell::default(), lock: false }
+    }
+
+    /// `asyncio.Lock()`: one permit, with the lock's rules.
+    pub fn new_lock() -> Self {
+        Semaphore { lock: true, ..Semaphore::new(1) }
     }
 
     /// Whether an `acquire` now would wait (asyncio 3.12's `Semaphore.locked()`: no permit
-    /// left, or tasks waiting, a woken one included until it runs).
+    /// left, or tasks waiting, a woken one included until it runs; cancelled ones not).
     pub fn locked(&self) -> bool {
-        self.value.get() == 0 || !self.waiters.borrow().is_empty()
+        self.value.get() == 0 || self.waiters.borrow().iter().any(|w| !w.cancelled())
     }
 
     /// `async with sem:` — a permit, given back when the returned guard is dropped.
     pub async fn acquire(&self) -> Permit<'_> {
+        self.acquire_with(None).await
+    }
+
+    /// [`Semaphore::acquire`] by a task whose cancellation `cancel` tells.
+    pub async fn acquire_with(&self, cancel: Option<CancelProbe>) -> Permit<'_> {
         if !self.locked() {
             self.value.set(self.value.get() - 1);
             return Permit { sem: self };
         }
-        let waiter = Rc::new(SemWaiter::default());
+        let waiter = Rc::new(SemWaiter { done: Cell::new(false), waker: RefCell::default(), cancel });
         self.waiters.borrow_mut().push_back(waiter.clone());
         let queued = Queued { sem: self, waiter: waiter.clone() };
         poll_fn(|cx| {
@@ -582,7 +611,7 @@ impl Semaphore {
         })
         .await;
         queued.leave();
-        if self.value.get() > 0 {
+        if self.value.get() > 0 && !self.lock {
             self.wake_up_next();
         }
         Permit { sem: self }
@@ -594,15 +623,25 @@ impl Semaphore {
         self.wake_up_next();
     }
 
-    fn wake_up_next(&self) {
-        let next = self.waiters.borrow().iter().find(|w| !w.done.get()).cloned();
-        if let Some(w) = next {
-            self.value.set(self.value.get() - 1);
-            w.done.set(true);
-            if let Some(waker) = w.waker.borrow_mut().take() {
-                waker.wake();
+    /// Hands a permit to the first waiter neither woken nor cancelled (a lock: to the first
+    /// waiter, if it is neither); returns whether it did.
+    fn wake_up_next(&self) -> bool {
+        let next = {
+            let waiters = self.waiters.borrow();
+            let ready = |w: &&Rc<SemWaiter>| !w.done.get() && !w.cancelled();
+            if self.lock {
+                waiters.front().filter(ready).cloned()
+            } else {
+                waiters.iter().find(ready).cloned()
             }
+        };
+        let Some(w) = next else { return false };
+        self.value.set(self.value.get() - 1);
+        w.done.set(true);
+        if let Some(waker) = w.waker.borrow_mut().take() {
+            waker.wake();
         }
+        true
     }
 }
 
@@ -632,8 +671,10 @@ impl Drop for Queued<'_> {
         self.remove();
         if self.waiter.done.get() {
             self.sem.value.set(self.sem.value.get() + 1);
-            self.sem.wake_up_next();
         }
+        // asyncio's `finally:` of `Semaphore.acquire` wakes as many as there are permits; a
+        // lock's `except CancelledError:` wakes the first waiter if the lock is free.
+        while self.sem.value.get() > 0 && self.sem.wake_up_next() && !self.sem.lock {}
     }
 }
 

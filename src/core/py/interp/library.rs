@@ -96,7 +96,8 @@ impl<'a> Interp<'a> {
                     _ => SemKind::Semaphore,
                 };
                 let n = n as usize;
-                obj(Obj::Sem(SemState { sem: Rc::new(Semaphore::new(n)), initial: n, held: Default::default(), kind }))
+                let sem = if kind == SemKind::Lock { Semaphore::new_lock() } else { Semaphore::new(n) };
+                obj(Obj::Sem(SemState { sem: Rc::new(sem), initial: n, held: Default::default(), kind }))
             }
             B::EventNew => obj(Obj::Event(EventState::default())),
             B::QueueNew => {
@@ -461,7 +462,7 @@ impl<'a> Interp<'a> {
 
     /// Acquires a semaphore or lock; a wait, if there is one, is a `wait` span.
     pub async fn acquire(&self, s: &SemState, f: &Frame, line: u32) -> Result<(), Flow> {
-        let mut acq = pin!(s.sem.acquire());
+        let mut acq = pin!(s.sem.acquire_with(Some(self.cancel_probe(&f.task))));
         if let Some(permit) = acq.as_mut().now_or_never() {
             std::mem::forget(permit);
             s.held.set(s.held.get() + 1);
@@ -488,7 +489,7 @@ impl<'a> Interp<'a> {
         if e.flag.get() {
             return Ok(());
         }
-        let w = Rc::new(Waiter::default());
+        let w = Rc::new(Waiter::of_task(self.cancel_probe(&f.task)));
         e.waiters.borrow_mut().push(w.clone());
         let span = self.span(&f.task, Phase::Wait, line)?;
         let r = self.suspend(&f.task, pin!(w.wait()).as_mut()).await;
@@ -516,7 +517,7 @@ impl<'a> Interp<'a> {
                 }
                 return Ok(v);
             }
-            let w = Rc::new(Waiter::default());
+            let w = Rc::new(Waiter::of_task(self.cancel_probe(&f.task)));
             q.getters.borrow_mut().push_back(w.clone());
             if span.is_none() {
                 span = Some(self.span(&f.task, Phase::Wait, line)?);
@@ -542,7 +543,7 @@ impl<'a> Interp<'a> {
     async fn queue_put(&self, q: &QueueState, v: Value, f: &Frame, line: u32) -> Result<(), Flow> {
         let mut span = None;
         while q.full() {
-            let w = Rc::new(Waiter::default());
+            let w = Rc::new(Waiter::of_task(self.cancel_probe(&f.task)));
             q.putters.borrow_mut().push_back(w.clone());
             if span.is_none() {
                 span = Some(self.span(&f.task, Phase::Wait, line)?);
@@ -679,6 +680,9 @@ impl<'a> Interp<'a> {
         g.exiting.set(true);
         let is_cancel = exc.is_some_and(|e| self.is_instance_of(&e.value, E::CancelledError));
         let mut propagate_cancel = is_cancel && !g.owner_cancelled.get();
+        // The body's task cancelled while it waits here (from elsewhere, by a deadline, or by
+        // itself before `async with` ended): CPython's `__aexit__` raises that CancelledError.
+        let mut interrupted = None;
         if exc.is_some() {
             for t in g.tasks.borrow().iter() {
                 t.cancel();
@@ -693,8 +697,9 @@ impl<'a> Interp<'a> {
                 *g.waker.borrow_mut() = Some(cx.waker().clone());
                 Poll::Pending
             }));
-            if self.suspend(&f.task, all.as_mut()).await.is_err() {
+            if let Err(why) = self.suspend(&f.task, all.as_mut()).await {
                 propagate_cancel = true;
+                interrupted = interrupted.or(Some(why));
                 g.tasks.borrow().iter().for_each(|t| {
                     t.cancel();
                 });
@@ -706,7 +711,10 @@ impl<'a> Interp<'a> {
         }
         let mut errors = g.errors.borrow().clone();
         if propagate_cancel && errors.is_empty() {
-            return Ok(false);
+            return match (exc, interrupted) {
+                (None, Some(why)) => Err(self.interrupted(&f.task, why)),
+                _ => Ok(false),
+            };
         }
         if let (Some(e), false) = (exc, is_cancel) {
             errors.push(e.value.clone());

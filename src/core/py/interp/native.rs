@@ -12,7 +12,7 @@ use super::call::Kwargs;
 use super::tasks::{Deadline, TaskObj};
 use super::value::Value;
 use super::{raise, Flow, Frame, Interp, Res, E};
-use crate::core::aio::Semaphore;
+use crate::core::aio::{CancelProbe, Semaphore};
 
 /// A one-shot waiter (an `asyncio.Future` a primitive sets): FIFO queues of these make Event,
 /// Queue and friends.
@@ -20,10 +20,22 @@ use crate::core::aio::Semaphore;
 pub struct Waiter {
     done: Cell<bool>,
     waker: RefCell<Option<Waker>>,
+    /// Whether its task was cancelled: asyncio cancels the future at once, so a primitive that
+    /// wakes a waiter skips it, though its task leaves the queue only at its next step.
+    cancel: Option<CancelProbe>,
 }
 
 impl Waiter {
+    /// A waiter of the task whose cancellation `cancel` tells.
+    pub fn of_task(cancel: CancelProbe) -> Self {
+        Waiter { cancel: Some(cancel), ..Waiter::default() }
+    }
+
+    /// Sets its result (`if not fut.done(): fut.set_result(...)`): not if it was cancelled.
     pub fn wake(&self) {
+        if self.is_cancelled() {
+            return;
+        }
         if !self.done.replace(true) {
             if let Some(w) = self.waker.borrow_mut().take() {
                 w.wake();
@@ -31,8 +43,14 @@ impl Waiter {
         }
     }
 
+    /// Woken (its result set).
     pub fn is_done(&self) -> bool {
         self.done.get()
+    }
+
+    /// Cancelled before it was woken.
+    pub fn is_cancelled(&self) -> bool {
+        !self.done.get() && self.cancel.as_ref().is_some_and(|c| c())
     }
 
     pub fn wait(&self) -> impl Future<Output = ()> + '_ {
@@ -50,7 +68,7 @@ impl Waiter {
 pub fn wake_next(q: &RefCell<VecDeque<Rc<Waiter>>>) {
     let mut q = q.borrow_mut();
     while let Some(w) = q.pop_front() {
-        if !w.is_done() {
+        if !w.is_done() && !w.is_cancelled() {
             w.wake();
             return;
         }

@@ -36,12 +36,16 @@ impl Sig {
         if self.cancel.swap(true, Ordering::AcqRel) {
             return; // requested already (and passed on then)
         }
-        if let Ok(w) = self.waker.lock() {
-            if let Some(w) = w.as_ref() {
-                w.wake_by_ref();
+        let awaited = self.awaiting.lock().map(|a| a.clone()).unwrap_or_default();
+        if awaited.is_empty() {
+            if let Ok(w) = self.waker.lock() {
+                if let Some(w) = w.as_ref() {
+                    w.wake_by_ref();
+                }
             }
         }
-        let awaited = self.awaiting.lock().map(|a| a.clone()).unwrap_or_default();
+        // Awaiting tasks (a task, a gather), it is not woken: as asyncio's `Task.cancel()`
+        // cancels the task or gather it waits on instead, it wakes when they are done.
         awaited.iter().for_each(|s| s.request_cancel());
     }
 
@@ -240,8 +244,23 @@ impl<'a> Interp<'a> {
         Deadline { id, _sleep: Some(sleep), armed }
     }
 
+    /// How a waiter of `task` (in a Lock's, Semaphore's, Event's or Queue's queue) sees that the
+    /// task was cancelled while it waits.
+    pub fn cancel_probe(&self, task: &TaskObj) -> crate::core::aio::CancelProbe {
+        let sig = task.sig.clone();
+        Rc::new(move || sig.cancel.load(Ordering::Acquire))
+    }
+
     /// Waits for `fut` in `task`, unless the task is cancelled first (by `task.cancel()` or a
     /// deadline): then `fut` is dropped and the interruption returned.
+    ///
+    /// A cancellation requested while the task ran (`task.cancel()` of itself) is CPython's
+    /// `_must_cancel`: the await still starts (a sleep arms its timer, a waiter joins its queue,
+    /// an awaited task is awaited), and only once it has yielded does the task's step cancel
+    /// what it awaits, as a `task.cancel()` from elsewhere would; `CancelledError` is raised at
+    /// the task's next step (the loop's next iteration), when `fut` is dropped (a sleep's timer
+    /// is cancelled then, staying in the heap). An await that does not yield keeps the request
+    /// for the next one.
     pub async fn suspend<T>(&self, task: &TaskObj, mut fut: Pin<&mut dyn Future<Output = T>>) -> Result<T, Interrupt> {
         // The task's waker is kept only while it is suspended here: a cancellation requested
         // while it runs (a deadline of 0 armed, `task.cancel()` of itself) must not schedule it
@@ -251,7 +270,27 @@ impl<'a> Interp<'a> {
                 *w = None;
             }
         };
+        let mut first = true;
         poll_fn(|cx| {
+            if std::mem::take(&mut first) && task.sig.cancel.swap(false, Ordering::AcqRel) {
+                return match fut.as_mut().poll(cx) {
+                    Poll::Ready(v) => {
+                        // Did not yield: the request waits for the next await.
+                        task.sig.cancel.store(true, Ordering::Release);
+                        Poll::Ready(Ok(v))
+                    }
+                    Poll::Pending => {
+                        if let Ok(mut w) = task.sig.waker.lock() {
+                            *w = Some(cx.waker().clone());
+                        }
+                        // Requested now, as from elsewhere: the task is scheduled (or, if it
+                        // awaits tasks, those are cancelled, and it wakes when they are done).
+                        task.sig.request_cancel();
+                        self.yielded();
+                        Poll::Pending
+                    }
+                };
+            }
             if task.sig.cancel.swap(false, Ordering::AcqRel) {
                 forget_waker();
                 let why = if task.sig.any_fired() { Interrupt::Deadline } else { Interrupt::Cancel };
