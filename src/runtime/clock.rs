@@ -62,7 +62,7 @@ thread_local! {
 /// others). A timer that fired a fraction of a millisecond early by `performance.now()` (the two
 /// clocks round differently) re-arms the rest: a sleep never ends early.
 fn fire(key: i64, now: f64) {
-    let (mut due, early) = TIMERS.with(|t| {
+    let (due, early) = TIMERS.with(|t| {
         let mut t = t.borrow_mut();
         let (slots, timeout) = t.due.remove(&key).unwrap_or_default();
         t.spent.extend(timeout);
