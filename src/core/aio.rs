@@ -611,9 +611,8 @@ impl Semaphore {
         })
         .await;
         queued.leave();
-        if self.value.get() > 0 && !self.lock {
-            self.wake_up_next();
-        }
+        // asyncio's `finally:` wakes as many waiters as there are permits left (a lock: none).
+        while !self.lock && self.value.get() > 0 && self.wake_up_next() {}
         Permit { sem: self }
     }
 
