@@ -182,3 +182,23 @@ test('a 12-lane semaphore: every lane labelled at 11 px or more, and still one s
   assert.deepEqual(page.awaitlabErrors, []);
   await page.close();
 });
+
+test('a 20-lane semaphore at 1280×800: the whole replay section (controls, event count, log line) on the first screen after Run', async () => {
+  const page = await open('pattern=semaphore&tasks=20&limit=4');
+  await page.waitForSelector('figure.predicted');
+  await page.click('#run');
+  await page.waitForSelector('#replay-toggle', { timeout: 30_000 });
+  await page.waitForSelector('#replay-log li.current');
+  assert.equal(await page.evaluate(() => window.scrollY), 0);
+  // From 13 to ~22 lanes the event count and the log line used to end below the fold (at 20 lanes
+  // section.replay spanned 723–809): the count had a row of its own under play and the scrubber,
+  // and the gap line one under the figures.
+  const fold = await page.evaluate(() => window.innerHeight);
+  await assertOnFirstScreen(page, ['figure.measured', 'section.replay', '#replay-toggle', '#replay-scrub', '#replay-cursor', '#replay-log li.current'], fold);
+  // The count shares the controls' row.
+  const [play, count] = await Promise.all(['#replay-toggle', '#replay-cursor'].map((s) => page.locator(s).boundingBox()));
+  assert.ok(Math.abs(play.y + play.height / 2 - (count.y + count.height / 2)) < 4, `event count at y ${count.y}, play at ${play.y}`);
+  await page.screenshot({ path: artifactPath('lab-1280-20-lanes.png') });
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});

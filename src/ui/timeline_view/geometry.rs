@@ -25,9 +25,9 @@ pub const STRIP: f64 = 30.0;
 /// `MAX_LANES_HEIGHT` (14 lanes). Past that only every k-th lane is labelled, so the extra height
 /// buys nothing: the area shrinks back to `BASE_LANES_HEIGHT` by `TAPERED_BY` lanes (gradually,
 /// so dragging `tasks` does not make it jump). The heights keep both timelines, the replay bar and
-/// the code on one screen at 1280×800 up to 12 lanes (`tests/e2e/lab.test.mjs` checks 12; from 13
-/// to about 22 lanes, the tallest, the replay's play/scrub row stays on it but its event count and
-/// log line go below), and an 8-task embed under 460 px.
+/// the code on one screen at 1280×800, the whole replay section (controls, event count, log line)
+/// included, up to the tallest, 14 to 22 lanes (`tests/e2e/lab.test.mjs` checks 12 and 20; at 14
+/// it ends at 789 px), and an 8-task embed under 460 px.
 const LANE_MAX: f64 = 22.0;
 const LANE_LABELLED: f64 = 12.0;
 const BASE_LANES_HEIGHT: f64 = 100.0;
