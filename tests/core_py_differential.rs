@@ -677,7 +677,8 @@ fn task_spans(events: &[Event], i: u32) -> Vec<(f64, f64, String)> {
         (Phase::Wait, "Semaphore") => "permit",
         (Phase::Wait, "Lock") => "lock",
         (Phase::Wait, "Event.wait") => "event",
-        // A cancelled wait's span closes without saying what it waited for.
+        // A wait span dropped unclosed (its task's future dropped, not cancelled) does not say what
+        // it waited for; a cancelled or timed-out one does, as it ends.
         (Phase::Wait, "") => "wait",
         (Phase::Wait, _) => "queue",
         _ => "other",
@@ -1057,5 +1058,13 @@ fn a_task_cancelled_while_its_task_group_waits_for_its_children_raises_cancelled
     assert_runs_as_in_cpython(
         "task_group_exit_cancelled",
         "async def grp():\n    try:\n        async with asyncio.TaskGroup() as tg:\n            tg.create_task(work('c1', 0.25))\n            tg.create_task(work('c2', 0.5))\n        print('group done')\n    except asyncio.CancelledError:\n        print('group cancelled')\n        raise\nt = asyncio.create_task(grp())\nawait asyncio.sleep(0.125)\nt.cancel()\nprint(await asyncio.gather(t, return_exceptions=True))\ntry:\n    async with asyncio.timeout(0.25):\n        async with asyncio.TaskGroup() as tg:\n            tg.create_task(work('c3', 0.125))\n            tg.create_task(work('c4', 0.5))\n        print('group done')\nexcept TimeoutError:\n    print('timed out')\nasync def selfc():\n    try:\n        async with asyncio.TaskGroup() as tg:\n            tg.create_task(careful('c5', 0.25))\n            asyncio.current_task().cancel()\n            tg.create_task(careful('c6', 0.5))\n        print('group done')\n    except asyncio.CancelledError:\n        print('group cancelled')\nawait asyncio.gather(selfc(), work('x', 0.25))",
+    );
+}
+
+#[test]
+fn a_cancelled_wait_records_what_it_waited_for_beside_a_wait_that_ended_at_that_instant() {
+    assert_runs_as_in_cpython(
+        "cancelled_wait_kind",
+        "q = asyncio.Queue()\nasync def consumer():\n    while True:\n        await q.get()\n        await asyncio.sleep(0.25)\n        q.task_done()\nc = asyncio.create_task(consumer())\nawait q.put(1)\nawait asyncio.sleep(0.25)\nawait q.join()\nc.cancel()\nev = asyncio.Event()\nasyncio.current_task().cancel()\ntry:\n    await ev.wait()\nexcept asyncio.CancelledError:\n    print('self-cancelled')\nprint(await asyncio.gather(c, return_exceptions=True))",
     );
 }

@@ -353,6 +353,11 @@ impl Span {
     pub fn timeout(self, detail: impl Into<Text>) {
         self.close(Kind::Timeout, detail);
     }
+    /// The span is cut short by a cancellation, with a detail (what it was waiting for); a span
+    /// dropped unclosed records the same without one.
+    pub fn cancel(self, detail: impl Into<Text>) {
+        self.close(Kind::Cancel, detail);
+    }
 }
 
 impl Drop for Span {

@@ -32,11 +32,13 @@ fn kw<'k>(kwargs: &'k Kwargs, name: &str) -> Option<&'k Value> {
     kwargs.iter().find(|(k, _)| &**k == name).map(|(_, v)| v)
 }
 
-/// Closes a span its task's interruption ended: `timeout` for a deadline, `cancel` otherwise.
+/// Closes a wait span its task's interruption ended: `timeout` for a deadline, `cancel`
+/// otherwise, either naming what it waited for (`detail`: `Queue.get`, `Event.wait`…), as the
+/// reference names a cancelled wait by its kind too.
 fn close_interrupted(span: Span, why: Interrupt, detail: &str) {
     match why {
         Interrupt::Deadline => span.timeout(detail),
-        Interrupt::Cancel => drop(span),
+        Interrupt::Cancel => span.cancel(detail),
     }
 }
 
@@ -258,7 +260,10 @@ impl<'a> Interp<'a> {
                 Ok(Value::None)
             }
             Err(why) => {
-                close_interrupted(span, why, text);
+                match why {
+                    Interrupt::Deadline => span.timeout(text),
+                    Interrupt::Cancel => drop(span),
+                }
                 Err(self.interrupted(&f.task, why))
             }
         }
