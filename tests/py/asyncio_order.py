@@ -129,11 +129,13 @@ async def cancel_with_message():
 asyncio.run(cancel_with_message())
 
 async def timers():
-    # loop.call_later / call_at and their TimerHandle; a coroutine closed before it starts.
+    # loop.call_later / call_at and their TimerHandle; a coroutine closed before it starts. CPython
+    # runs this on a real clock, late by a few ms (more on a busy machine): every instant is 50 ms
+    # from the next and printed to the nearest 50 ms, so the order and the figures hold under load.
     loop = asyncio.get_running_loop()
     t0 = loop.time()
-    def at():  # ms since t0, in tens (a real loop runs its timers a little late)
-        return int((loop.time() - t0) * 1000 + 0.5) // 10 * 10
+    def at():  # ms since t0, to the nearest 50
+        return int((loop.time() - t0) * 1000 / 50 + 0.5) * 50
     async def worker(name, delay):
         try:
             await asyncio.sleep(delay)
@@ -142,18 +144,19 @@ async def timers():
         except asyncio.CancelledError:
             print(name, "cancelled at", at())
             raise
-    a = asyncio.create_task(worker("a", 0.1))
-    ha = loop.call_later(0.03, a.cancel)
-    b = asyncio.create_task(worker("b", 0.05))
-    hb = loop.call_later(0.02, b.cancel)
+    a = asyncio.create_task(worker("a", 0.4))
+    ha = loop.call_later(0.1, a.cancel)
+    b = asyncio.create_task(worker("b", 0.2))
+    hb = loop.call_later(0.05, b.cancel)
     hb.cancel()
-    c = asyncio.create_task(worker("c", 0.1))
-    hc = loop.call_at(loop.time() + 0.04, c.cancel)
-    print("c's timer at", round((hc.when() - t0) * 1000), hc.cancelled(), hb.cancelled())
-    d = asyncio.create_task(worker("d", 0.1))
+    c = asyncio.create_task(worker("c", 0.4))
+    now = loop.time()
+    hc = loop.call_at(now + 0.3, c.cancel)
+    print("c's timer in", round((hc.when() - now) * 1000), hc.cancelled(), hb.cancelled())
+    d = asyncio.create_task(worker("d", 0.4))
     loop.call_later(0, d.cancel)
-    loop.call_later(0.062, lambda: print("lambda at", at()))
-    loop.call_later(0.075, print, "print called with", 1, 2)
+    loop.call_later(0.35, lambda: print("lambda at", at()))
+    loop.call_later(0.45, print, "print called with", 1, 2)
     results = await asyncio.gather(a, b, c, d, return_exceptions=True)
     print(results, ha.cancelled(), a.cancelled(), b.cancelled())
     never = worker("never", 1)
@@ -163,14 +166,14 @@ async def timers():
     except RuntimeError as e:
         print("closed coroutine:", e)
     async def gives_up():
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(0.1)
         raise asyncio.CancelledError
     g = asyncio.create_task(gives_up())
     try:
         await g
     except asyncio.CancelledError as e:
-        print("gives_up:", repr(e), g.cancelled())
-    await asyncio.sleep(0.05)
+        print("gives_up:", repr(e), g.cancelled(), at())
+    await asyncio.sleep(0.1)
     print("done at", at())
 
 asyncio.run(timers())
