@@ -61,7 +61,7 @@ fn cancels(s: &Scenario) -> Vec<(u32, u32)> {
 }
 
 fn has_cancels(s: &Scenario) -> bool {
-    s.what_if.entries().iter().any(|o| matches!(o.change, Change::CancelAt(_)))
+    !cancels(s).is_empty()
 }
 
 /// `what_if`'s cancels (none: nothing): the `CANCEL_AT_MS` table and `cancellable`, which runs a
@@ -111,7 +111,7 @@ fn python_main(s: &Scenario) -> String {
                  results.append(e)  # a failure does not stop the rest\n    return results\n"
             )
         }
-        Pattern::Gather => python_gather(s.errors, has_cancels(s)),
+        Pattern::Gather => python_gather(s),
         Pattern::Semaphore => format!(
             "{}async def bounded(i: int) -> str:\n    async with sem:  # wait for a permit, hold it while working\n        \
              return await work(i)\n\n\n{}",
@@ -190,15 +190,17 @@ fn python_body(s: &Scenario) -> &'static str {
     }
 }
 
-/// `main` for gather, by what the first error does (`cancel`: `what_if` cancels some tasks).
-fn python_gather(errors: ErrorMode, cancel: bool) -> String {
-    let body = if cancel { "cancellable(i, work(i))" } else { "work(i)" };
-    match errors {
-        ErrorMode::Collect if cancel => "async def main():\n    \
-                                         # every result or exception (or CancelledError) comes back, in task order\n    \
-                                         bodies = (cancellable(i, work(i)) for i in range(N))\n    \
-                                         return await asyncio.gather(*bodies, return_exceptions=True)\n"
-            .into(),
+/// `main` for gather, by what the first error does (through `cancellable` when `what_if`
+/// cancels some tasks).
+fn python_gather(s: &Scenario) -> String {
+    let (body, cancel) = (python_body(s), has_cancels(s));
+    match s.errors {
+        ErrorMode::Collect if cancel => format!(
+            "async def main():\n    \
+             # every result or exception (or CancelledError) comes back, in task order\n    \
+             bodies = ({body} for i in range(N))\n    \
+             return await asyncio.gather(*bodies, return_exceptions=True)\n"
+        ),
         ErrorMode::Collect => "async def main():\n    # every result or exception comes back, in task order\n    \
                                return await asyncio.gather(*(work(i) for i in range(N)), return_exceptions=True)\n"
             .into(),

@@ -89,16 +89,24 @@ pub fn causes(l: &Lateness) -> Vec<String> {
     out
 }
 
+/// A run's tasks by how they ended, when not with a result.
+fn outcome_counts(s: &Summary) -> [(u32, &'static str); 3] {
+    [(s.cancelled, "cancelled"), (s.timed_out, "timed out"), (s.failed_on_their_own(), "failed")]
+}
+
+/// Whether the two runs' tasks ended differently (cancelled, timed out or failed).
+pub fn outcomes_differ(predicted: &Summary, measured: &Summary) -> bool {
+    outcome_counts(predicted).map(|c| c.0) != outcome_counts(measured).map(|c| c.0)
+}
+
 /// Why the measured run's outcomes differ from the prediction's, when they do (a sleep run: its
 /// plan is the same on both clocks, so only timing can change them).
 pub fn outcomes(predicted: &Summary, measured: &Summary) -> Option<String> {
-    let counts =
-        |s: &Summary| [(s.cancelled, "cancelled"), (s.timed_out, "timed out"), (s.failed_on_their_own(), "failed")];
-    let (p, m) = (counts(predicted), counts(measured));
-    let differ: Vec<usize> = (0..p.len()).filter(|&i| p[i].0 != m[i].0).collect();
-    if differ.is_empty() {
+    if !outcomes_differ(predicted, measured) {
         return None;
     }
+    let (p, m) = (outcome_counts(predicted), outcome_counts(measured));
+    let differ: Vec<usize> = (0..p.len()).filter(|&i| p[i].0 != m[i].0).collect();
     let list =
         |c: &[(u32, &str); 3]| differ.iter().map(|&i| format!("{} {}", c[i].0, c[i].1)).collect::<Vec<_>>().join(", ");
     Some(format!(

@@ -121,17 +121,19 @@ fn use_causes(state: &State) -> Rc<Vec<String>> {
     let finished = state.measured.as_ref().and_then(|m| m.run.clone());
     let pair = (state.predicted.clone(), finished);
     let key = (pair.0.as_ref().map(|r| Rc::as_ptr(r) as usize), pair.1.as_ref().map(|r| Rc::as_ptr(r) as usize));
-    use_memo(key, move |_| match pair {
+    use_memo(key, move |_| {
+        let (Some(p), Some(m)) = pair else { return Vec::new() };
+        let source = m.scenario.params.get("source").and_then(|v| v.as_str());
         // CPU work is not timers: its own notes explain it (`view::cpu_view`).
-        (Some(p), Some(m)) if m.scenario.params.get("source").and_then(|v| v.as_str()) != Some("cpu") => {
-            let mut causes = gap::causes(&gap::lateness(&p.events, &m.events));
-            // Real requests can fail for reasons of their own; a sleep's plan is the same on both clocks.
-            if m.scenario.params.get("source").and_then(|v| v.as_str()).is_none_or(|s| s == "sleep") {
-                causes.extend(gap::outcomes(&p.summary, &m.summary));
-            }
-            causes
+        if source == Some("cpu") {
+            return Vec::new();
         }
-        _ => Vec::new(),
+        let mut causes = gap::causes(&gap::lateness(&p.events, &m.events));
+        // Real requests can fail for reasons of their own; a sleep's plan is the same on both clocks.
+        if source.is_none_or(|s| s == "sleep") {
+            causes.extend(gap::outcomes(&p.summary, &m.summary));
+        }
+        causes
     })
 }
 

@@ -13,7 +13,7 @@ pub struct Props {
     pub timelines: Vec<Shared<Timeline>>,
     /// What the `wait` spans wait for ([`crate::core::replay::waiting_for`]): a permit unless a
     /// CPU pool's runs are shown.
-    #[prop_or("waiting for a permit")]
+    #[prop_or(Phase::Wait.doing())]
     pub waiting: &'static str,
 }
 

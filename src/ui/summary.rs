@@ -74,7 +74,7 @@ fn gap(p: &Summary, m: &Summary, causes: &[String]) -> Html {
         format!("The measured run took {} less than predicted.", format_ms(-d))
     };
     // Said on the closed line too: a different count of cancelled or timed-out tasks changes the lesson.
-    if crate::core::gap::outcomes(p, m).is_some() {
+    if crate::core::gap::outcomes_differ(p, m) {
         headline.push_str(" Its outcomes differ too.");
     }
     html! {
