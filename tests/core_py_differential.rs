@@ -1055,9 +1055,11 @@ fn a_lock_whose_waiters_are_all_cancelled_is_acquired_at_once() {
 
 #[test]
 fn a_task_cancelled_while_its_task_group_waits_for_its_children_raises_cancelled_error() {
+    // Only one child of the self-cancelled group prints when cancelled: CPython cancels a
+    // group's children in set order (by address), which differs from machine to machine.
     assert_runs_as_in_cpython(
         "task_group_exit_cancelled",
-        "async def grp():\n    try:\n        async with asyncio.TaskGroup() as tg:\n            tg.create_task(work('c1', 0.25))\n            tg.create_task(work('c2', 0.5))\n        print('group done')\n    except asyncio.CancelledError:\n        print('group cancelled')\n        raise\nt = asyncio.create_task(grp())\nawait asyncio.sleep(0.125)\nt.cancel()\nprint(await asyncio.gather(t, return_exceptions=True))\ntry:\n    async with asyncio.timeout(0.25):\n        async with asyncio.TaskGroup() as tg:\n            tg.create_task(work('c3', 0.125))\n            tg.create_task(work('c4', 0.5))\n        print('group done')\nexcept TimeoutError:\n    print('timed out')\nasync def selfc():\n    try:\n        async with asyncio.TaskGroup() as tg:\n            tg.create_task(careful('c5', 0.25))\n            asyncio.current_task().cancel()\n            tg.create_task(careful('c6', 0.5))\n        print('group done')\n    except asyncio.CancelledError:\n        print('group cancelled')\nawait asyncio.gather(selfc(), work('x', 0.25))",
+        "async def grp():\n    try:\n        async with asyncio.TaskGroup() as tg:\n            tg.create_task(work('c1', 0.25))\n            tg.create_task(work('c2', 0.5))\n        print('group done')\n    except asyncio.CancelledError:\n        print('group cancelled')\n        raise\nt = asyncio.create_task(grp())\nawait asyncio.sleep(0.125)\nt.cancel()\nprint(await asyncio.gather(t, return_exceptions=True))\ntry:\n    async with asyncio.timeout(0.25):\n        async with asyncio.TaskGroup() as tg:\n            tg.create_task(work('c3', 0.125))\n            tg.create_task(work('c4', 0.5))\n        print('group done')\nexcept TimeoutError:\n    print('timed out')\nasync def selfc():\n    try:\n        async with asyncio.TaskGroup() as tg:\n            tg.create_task(careful('c5', 0.25))\n            asyncio.current_task().cancel()\n            tg.create_task(work('c6', 0.5))\n        print('group done')\n    except asyncio.CancelledError:\n        print('group cancelled')\nawait asyncio.gather(selfc(), work('x', 0.25))",
     );
 }
 
