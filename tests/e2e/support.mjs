@@ -215,12 +215,13 @@ export async function openApp(browser, baseUrl, query = '', { timeout = 30_000, 
 }
 
 /**
- * Registers `before`/`after` hooks that serve `dir` and launch Chromium once for the calling test
- * file, and returns an object whose `server` and `browser` are set once the hooks have run.
+ * Registers `before`/`after` hooks that serve `dir` (default: $AWAITLAB_DIST, else dist/, as the
+ * other test files read it) and launch Chromium once for the calling test file, and returns an
+ * object whose `server` and `browser` are set once the hooks have run.
  *
  * @param {{ before: Function, after: Function }} hooks node:test's `before` and `after`
  */
-export function useAppServer({ before, after }, dir = 'dist') {
+export function useAppServer({ before, after }, dir = process.env.AWAITLAB_DIST || 'dist') {
   const ctx = { server: undefined, browser: undefined };
   before(async () => {
     ctx.server = await startStaticServer(dir);
