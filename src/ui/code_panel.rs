@@ -138,7 +138,9 @@ pub fn CodePanel(props: &Props) -> Html {
             hovered_line.set(line);
         })
     };
-    // Keep the current line in view inside the code box (never scrolling the page).
+    // Keep the current line in view inside the code box (never scrolling the page). The line's
+    // offset_top is from the box, its offset parent (style.css: .code-box is position: relative);
+    // it was from the panel, or from the page where the panel is not sticky (a phone).
     let panel = use_node_ref();
     {
         let panel = panel.clone();

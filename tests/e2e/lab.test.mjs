@@ -202,3 +202,44 @@ test('a 20-lane semaphore at 1280×800: the whole replay section (controls, even
   assert.deepEqual(page.awaitlabErrors, []);
   await page.close();
 });
+
+test('1280×800: the code panel ends on the first screen at any task count, and the replay’s line stays in view inside it', async () => {
+  // A long program (a semaphore's plan written out, retry's backoff) used to take the panel to
+  // 817 px (2,000 tasks), 837 (100) and 848 (retry): its box was capped at 100vh - 150px, not
+  // counting the form, the tabs and the panel's own padding above it.
+  for (const query of ['pattern=semaphore&tasks=8', 'pattern=semaphore&tasks=100', 'pattern=semaphore&tasks=2000', 'pattern=gather&tasks=2000', 'pattern=retry&tasks=100&limit=3']) {
+    const page = await open(query);
+    await page.waitForSelector('figure.predicted', { timeout: 30_000 });
+    const fold = await page.evaluate(() => window.innerHeight);
+    await assertOnFirstScreen(page, ['.code-panel', '.code-box:not([hidden])'], fold);
+    assert.deepEqual(page.awaitlabErrors, [], query);
+    await page.close();
+  }
+  // A program taller than the box: stepping the replay scrolls the box to the current line.
+  const page = await open('pattern=retry&tasks=100&fail=0.3&seed=1');
+  await page.click('#run');
+  await page.waitForSelector('#replay-toggle', { timeout: 30_000 });
+  await page.waitForFunction(() => document.querySelector('#status')?.textContent.startsWith('Finished'), null, { timeout: 30_000 });
+  assert.ok(await page.$eval('.code-box:not([hidden])', (b) => b.scrollHeight > b.clientHeight + 100), 'the program is taller than its box');
+  await page.focus('section.replay');
+  await page.keyboard.press('Home');
+  const seen = [];
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press('ArrowRight');
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    const at = await page.evaluate(() => {
+      const line = document.querySelector('.code-panel li[aria-current="step"]');
+      if (!line) return null;
+      const box = line.closest('.code-box');
+      const [l, b] = [line, box].map((e) => e.getBoundingClientRect());
+      return { line: line.dataset.line, top: l.top, bottom: l.bottom, boxTop: b.top, boxBottom: b.bottom, scrolled: box.scrollTop, fold: innerHeight };
+    });
+    if (!at) continue;
+    seen.push(at);
+    assert.ok(at.top >= at.boxTop - 1 && at.bottom <= at.boxBottom + 1 && at.boxBottom <= at.fold, `line ${at.line} out of view: ${JSON.stringify(at)}`);
+  }
+  assert.ok(seen.some((at) => at.scrolled > 0), `the box scrolled to a line below its fold: ${JSON.stringify(seen.map((s) => s.line))}`);
+  await page.screenshot({ path: artifactPath('lab-1280-code-scrolled.png') });
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
