@@ -438,3 +438,51 @@ test('a bar of a code run opens no what-if menu: its plan is the code, and the l
   assert.deepEqual(page.awaitlabErrors, []);
   await page.close();
 });
+
+test('390 px: the output log reads in columns, "line N" on its entry\'s row, never wrapped', async () => {
+  // Labels like fetch_url(…, 1) and times of 4 and 5 characters: "line N" used to wrap under the
+  // time on some rows and not others.
+  const source = `import asyncio
+
+
+async def fetch_url(session, n):
+    await asyncio.sleep(0.09 + 0.04 * n)
+    if n == 3:
+        await asyncio.sleep(1)
+        print(f"item {n}: a much longer line of output, which has to wrap on a phone")
+    else:
+        print(f"item {n}: item {n}")
+    return n
+
+
+async def main():
+    items = await asyncio.gather(*(fetch_url(None, n) for n in range(4)))
+    print(f"fetched {len(items)} items")
+
+
+asyncio.run(main())
+`;
+  const page = await open(codeLink(source), { width: 390, height: 844 });
+  await page.waitForFunction(() => document.querySelectorAll('#code-log li').length === 5, null, { timeout: 30_000 });
+  const rows = await page.$$eval('#code-log li', (lis) =>
+    lis.map((li) => {
+      const box = (s) => {
+        const r = li.querySelector(s).getBoundingClientRect();
+        return { top: r.top, left: r.left, right: r.right, height: r.height };
+      };
+      return { text: li.textContent, time: box('time'), code: box('code'), at: box('.log-at'), line: parseFloat(getComputedStyle(li.querySelector('.log-at')).lineHeight) };
+    }),
+  );
+  const same = (values) => Math.max(...values) - Math.min(...values) < 1;
+  assert.ok(same(rows.map((r) => r.time.right)), `the times end in one column: ${JSON.stringify(rows)}`);
+  assert.ok(same(rows.map((r) => r.code.left)), `the printed text starts in one column: ${JSON.stringify(rows)}`);
+  assert.ok(same(rows.map((r) => r.at.right)), `"line N" ends in one column: ${JSON.stringify(rows)}`);
+  for (const r of rows) {
+    assert.ok(r.at.height < 1.5 * r.line, `"line N" on one line: ${JSON.stringify(r)}`);
+    assert.ok(Math.abs(r.at.top - r.time.top) < 4, `"line N" on its time's row: ${JSON.stringify(r)}`);
+  }
+  assert.ok(rows.some((r) => r.code.height > 1.5 * r.line), 'the long line wraps inside its column');
+  await page.screenshot({ path: artifactPath('code-log-390.png'), fullPage: true });
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
