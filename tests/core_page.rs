@@ -7,6 +7,7 @@ use std::rc::Rc;
 use awaitlab::core::clock::VirtualClock;
 use awaitlab::core::event::{Kind, Phase, Recorder};
 use awaitlab::core::page::{Action, ReplayCmd, Started, State, HISTORY, MAX_COMPARE};
+use awaitlab::core::replay::describe_waiting;
 use awaitlab::core::run::run_virtual;
 use awaitlab::core::scenario::Scenario;
 use awaitlab::core::view::{self, ZoomStep};
@@ -145,6 +146,32 @@ fn replay_commands_need_a_replay_and_ticks_need_it_playing() {
     assert_eq!(view::playhead(Some(&r)), Some(150.0));
     let s = s.step(Action::Replay(ReplayCmd::Seek(300.0)));
     assert_eq!(view::playhead(view::replaying(&s).as_ref()), None, "hidden at the end of a paused replay");
+}
+
+#[test]
+fn a_replayed_runs_own_scenario_says_what_its_waits_wait_for_whatever_the_form_shows() {
+    // The form shows a semaphore; the run replayed is a CPU pool's, whose waits are for a worker.
+    let pool = "pattern=gather&tasks=3&source=cpu&offload=workers&workers=1&min=10&max=10";
+    let s = page("pattern=semaphore&tasks=3&limit=2");
+    assert_eq!(view::described(None, &s), (&s.scenario, "waiting for a permit"));
+    let s = s.step(Action::Import(virtual_run(pool)));
+    let r = view::replaying(&s).expect("the imported run is replayed");
+    // The page reads the run's params once per replayed run and hands the scenario in.
+    let replayed = r.run.parsed_scenario().expect("its params read");
+    let (described, waiting) = view::described(Some(&replayed), &s);
+    assert_eq!((described.source, described.offload), (replayed.source, replayed.offload));
+    assert_eq!(waiting, "waiting for a free worker");
+    let wait =
+        r.run.events.iter().find(|e| e.phase == Phase::Wait && e.kind == Kind::End && e.task == 1).expect("a wait");
+    assert_eq!(
+        describe_waiting(wait, "task 1", waiting),
+        "At 10 ms, task 1 finished waiting for a free worker: worker 1."
+    );
+    // A pool under a limit waits for either; a plain run, replayed, for a permit.
+    let both = virtual_run(&pool.replace("pattern=gather", "pattern=semaphore&limit=2")).parsed_scenario().unwrap();
+    assert_eq!(view::described(Some(&both), &s).1, "waiting for a permit or a free worker");
+    let plain = virtual_run("pattern=semaphore&tasks=3").parsed_scenario().unwrap();
+    assert_eq!(view::described(Some(&plain), &s).1, "waiting for a permit");
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use super::event::Kind;
 use super::page::{Measured, State};
-use super::replay::Replay;
+use super::replay::{waiting_for, Replay};
 use super::run::{run_virtual, Run};
 use super::scenario::{ClockKind, Pattern, Scenario};
 use super::timeline::{fit_window, format_ms, ticks, Timeline};
@@ -39,6 +39,16 @@ pub fn playhead(replaying: Option<&Replaying>) -> Option<f64> {
 /// The scenario the page describes: the measured run's once one started, else the form's.
 pub fn shown_scenario(state: &State) -> &Scenario {
     state.measured.as_ref().map_or(&state.scenario, Measured::scenario)
+}
+
+/// What the code panel, the legend and the replay's log describe: the replayed run's own scenario
+/// (`replayed`, read from its params; the page reads them once per replayed run, not on each frame
+/// of its replay), else the page's; and what that scenario's `wait` spans wait for
+/// ([`waiting_for`]: a permit, a free worker of a CPU pool, or either), as the legend and the log's
+/// sentences name it.
+pub fn described<'a>(replayed: Option<&'a Scenario>, state: &'a State) -> (&'a Scenario, &'static str) {
+    let scenario = replayed.unwrap_or_else(|| shown_scenario(state));
+    (scenario, waiting_for(scenario))
 }
 
 /// The measured panel's title.

@@ -185,6 +185,8 @@ fn footer() -> Html {
 struct PanelsProps {
     layouts: Shared<Layouts>,
     replaying: Option<Shared<Replaying>>,
+    /// What the replay's log says a `wait` span waits for ([`view::described`]).
+    waiting: &'static str,
     measured_title: AttrValue,
     scale_ms: f64,
     playhead: Option<f64>,
@@ -232,11 +234,11 @@ fn panels(props: PanelsProps) -> Html {
                 <div class="embed-bar">
                     { run }
                     if let Some(r) = props.replaying.as_ref() {
-                        { replay_panel(r, &props.on_replay_cmd) }
+                        { replay_panel(r, props.waiting, &props.on_replay_cmd) }
                     }
                 </div>
             } else if let Some(r) = props.replaying.as_ref() {
-                { replay_panel(r, &props.on_replay_cmd) }
+                { replay_panel(r, props.waiting, &props.on_replay_cmd) }
             }
         </div>
     }
@@ -307,8 +309,12 @@ pub fn App() -> Html {
             }
         })
     };
-    // The code follows the run on screen: a replayed run's own scenario, its current event.
-    let code_scenario = replaying.as_ref().and_then(|r| r.run.parsed_scenario().ok()).unwrap_or_else(|| shown.clone());
+    // The code follows the run on screen: a replayed run's own scenario (its params read once per
+    // replayed run, not on each frame of its replay), its current event.
+    let replayed = use_memo(replaying.as_ref().map(|r| Shared(r.run.clone())), |run| {
+        run.as_ref().and_then(|r| r.parsed_scenario().ok())
+    });
+    let (code_scenario, waiting) = view::described(replayed.as_ref().as_ref(), &state);
     let current_event =
         replaying.as_ref().and_then(|r| r.replay.cursor.checked_sub(1).and_then(|i| r.run.events.get(i)).cloned());
     let live = state.scenario.workload().len() <= LIVE_SLIDER_TASKS;
@@ -355,20 +361,20 @@ pub fn App() -> Html {
                                 measured={state.measured.as_ref().and_then(|m| m.run.as_ref()).map(|r| Rc::new(r.summary.clone()))}
                                 {causes} />
                         </div>
-                        { panels(PanelsProps { layouts: Shared(Rc::new(layouts)), replaying: replaying.clone().map(|r| Shared(Rc::new(r))),
+                        { panels(PanelsProps { layouts: Shared(Rc::new(layouts)), replaying: replaying.clone().map(|r| Shared(Rc::new(r))), waiting,
                             measured_title: view::measured_title(replaying.as_ref()).into(), scale_ms, playhead, window: *zoom,
                             limit: shown.effective_limit(), what_if: Rc::new(shown.what_if.clone()), busy: (cpu.predicted.clone(), cpu.measured.clone()),
                             on_replay_cmd: send(&state, Action::Replay), on_bar_hover, on_pick: on_pick.clone(), compact: run_bar, show_predicted }) }
                         if shown.pattern == Pattern::Code {
                             <CodeLog run={replaying.as_ref().map(|r| r.run.clone()).or_else(|| state.predicted.clone()).map(Shared)} until={playhead} />
                         }
-                        <Legend {timelines} waiting={crate::core::replay::waiting_for(&code_scenario)} />
+                        <Legend {timelines} {waiting} />
                     </div>
                     if state.scenario.pattern == Pattern::Code {
                         <CodeEditor source={AttrValue::from(state.scenario.code.clone())} current={current_event.map(|e| e.line).filter(|l| *l > 0)}
                             on_change={send(&state, |code| Action::Edit("code".into(), code))} on_run={run_code(&state)} />
                     } else {
-                        <CodePanel scenario={Rc::new(code_scenario)} current={current_event} hovered={(*hovered_bar).clone()}
+                        <CodePanel scenario={Rc::new(code_scenario.clone())} current={current_event} hovered={(*hovered_bar).clone()}
                             on_edit={edit_code(&state)} />
                     }
                 </div>

@@ -14,10 +14,11 @@ const SPEED_CHOICES: &[f64] = &[0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0];
 /// Log lines shown before the playhead.
 const LOG_LINES: usize = 6;
 
-/// The replay panel of run `replaying`; `on_cmd` gets its commands. A plain function, not a
+/// The replay panel of run `replaying`, whose log says a `wait` span is `waiting` (what
+/// [`crate::core::view::described`] names); `on_cmd` gets its commands. A plain function, not a
 /// component: it has no state, and its callback is new on every render of the page, so a
 /// component would re-render as often and only add code.
-pub fn replay_panel(replaying: &Replaying, on_cmd: &Callback<ReplayCmd>) -> Html {
+pub fn replay_panel(replaying: &Replaying, waiting: &'static str, on_cmd: &Callback<ReplayCmd>) -> Html {
     let (r, run) = (&replaying.replay, &replaying.run);
     let cmd = |c: fn() -> ReplayCmd| on_cmd.reform(move |_: MouseEvent| c());
     let onkeydown = {
@@ -46,14 +47,6 @@ pub fn replay_panel(replaying: &Replaying, on_cmd: &Callback<ReplayCmd>) -> Html
         ReplayCmd::Speed(el.value().parse().unwrap_or(1.0))
     });
     let label = |task: u32| run.label(task);
-    // Only a CPU pool's runs wait for anything but a permit: their scenario is read only then.
-    let params = &run.scenario.params;
-    let pool = params.get("source").and_then(|v| v.as_str()) == Some("cpu")
-        && params.get("offload").and_then(|v| v.as_str()) == Some("workers");
-    let waiting = match run.parsed_scenario() {
-        Ok(s) if pool => crate::core::replay::waiting_for(&s),
-        _ => crate::core::event::Phase::Wait.doing(),
-    };
     let first = r.cursor.saturating_sub(LOG_LINES);
     let log = run.events[first..r.cursor.min(run.events.len())].iter().enumerate().map(|(i, e)| {
         let current = first + i + 1 == r.cursor;
