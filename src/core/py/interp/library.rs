@@ -135,6 +135,7 @@ impl<'a> Interp<'a> {
                 let state = Rc::new(AsCompletedState { tasks, taken: std::cell::RefCell::new(vec![false; n]) });
                 Ok(Value::list((0..n).map(|_| Value::Obj(Rc::new(Obj::AsCompleted(state.clone())))).collect()))
             }
+            B::CurrentTask if self.in_callback.get() => Ok(Value::None),
             B::CurrentTask => Ok(Value::Task(f.task.clone())),
             B::AllTasks => {
                 let tasks: Vec<Value> =
@@ -197,6 +198,10 @@ impl<'a> Interp<'a> {
             let mut turn = pin!(self.ctx.clock.sleep(0.0));
             let _ = self.suspend(&f.task, turn.as_mut()).await;
             self.cancel_all_and_wait(&f.task).await;
+            // Then it shuts down async generators and the default executor, turns of the loop
+            // too: a timer's callback already due (`call_later(0, ...)` as main returned) runs.
+            let mut turn = pin!(self.ctx.clock.sleep(0.0));
+            let _ = self.suspend(&f.task, turn.as_mut()).await;
         }
         self.running.set(false);
         result

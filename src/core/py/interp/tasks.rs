@@ -517,7 +517,7 @@ impl<'a> Interp<'a> {
     }
 
     /// The traceback of an uncaught exception, as `Print` marks on the task's lane.
-    fn print_traceback(&self, task: &TaskObj, exc: &Exc) {
+    pub fn print_traceback(&self, task: &TaskObj, exc: &Exc) {
         let line = exc.trace.first().map_or(0, |t| t.1);
         self.mark(task, Kind::Print, "Traceback (most recent call last):", line);
         for (name, l) in exc.trace.iter().rev() {
