@@ -211,12 +211,14 @@ impl<'a> Interp<'a> {
     pub fn task_method(&self, b: B, t: &Rc<TaskObj>, args: &[Value]) -> Res {
         match b {
             B::TaskCancel => {
-                let requested = t.cancel();
-                if let (true, Some(Value::Str(msg))) = (requested, args.first()) {
-                    *t.cancel_msg.borrow_mut() = Some(msg.to_string());
-                }
-                Ok(Value::Bool(requested))
+                let msg = match args.first() {
+                    Some(Value::Str(msg)) => Some(&**msg),
+                    _ => None,
+                };
+                Ok(Value::Bool(t.cancel(msg)))
             }
+            B::TaskCancelling => Ok(Value::Int(i64::from(t.sig.cancelling()))),
+            B::TaskUncancel => Ok(Value::Int(i64::from(t.sig.uncancel()))),
             B::TaskDone => Ok(Value::Bool(t.is_done())),
             B::TaskCancelled => Ok(Value::Bool(t.was_cancelled())),
             B::TaskGetName => Ok(Value::Str(t.label.clone())),
@@ -295,17 +297,38 @@ impl<'a> Interp<'a> {
         let mut tasks = Vec::new();
         gathered_tasks(items, &mut tasks);
         let ready = || self.gather_outcome(items, return_exceptions).is_some();
+        // Cancelling the awaiting task cancels the gather's children (a gather given to it, its
+        // own) at once; if one takes it, the gather goes on until it is done, then raises
+        // `CancelledError` (CPython's `_cancel_requested`) unless a child's error ended it.
         f.task.sig.set_awaiting(&tasks);
         let waited = self.until(&f.task, &tasks, ready).await;
         f.task.sig.set_awaiting(&[]);
+        let cancel_requested = f.task.sig.take_passed();
         if let Err(why) = waited {
-            // Cancelling a gather cancels its children (a gather given to it, its own).
-            tasks.iter().for_each(|t| {
-                t.cancel();
-            });
-            return Err(self.interrupted(&f.task, why));
+            // Cancelled with nothing left to cancel (its children done): the gather's own
+            // `CancelledError` if it ended with one, else the task's.
+            let interrupted = self.interrupted(&f.task, why);
+            return match self.gather_outcome(items, return_exceptions) {
+                Some(Err((_, exc))) if self.is_instance_of(&exc.value, E::CancelledError) => {
+                    Err(Flow::Exc(Box::new(exc)))
+                }
+                _ => Err(interrupted),
+            };
         }
         match self.gather_outcome(items, return_exceptions) {
+            // With the message of the child that finished last, if it was its own.
+            // CPython's `fut._make_cancelled_error()`, `fut` its last child (the loop variable
+            // of the results' loop): the `CancelledError` a task ended with, else one with the
+            // task's own cancellation message (a gather given to it has none).
+            Some(Ok(_)) if cancel_requested => match items.last() {
+                Some(Value::Task(last)) => match last.result() {
+                    Some(Err(exc)) if self.is_instance_of(&exc.value, E::CancelledError) => {
+                        Err(Flow::Exc(Box::new(exc)))
+                    }
+                    _ => raise(E::CancelledError, last.sig.cancel_message().unwrap_or_default()),
+                },
+                _ => raise(E::CancelledError, ""),
+            },
             Some(Ok(v)) => Ok(v),
             Some(Err((_, exc))) => Err(Flow::Exc(Box::new(exc))),
             None => Ok(Value::None),
@@ -339,7 +362,7 @@ impl<'a> Interp<'a> {
                 // `return_exceptions`, `CancelledError('')` without a message (the one raised in
                 // the task is `CancelledError()`); without, the one raised in the task.
                 Err(_) if t.was_cancelled() && return_exceptions => {
-                    let msg = t.cancel_msg.borrow().clone().unwrap_or_default();
+                    let msg = t.sig.cancel_message().unwrap_or_default();
                     let value = self.new_exception(self.classes.get(E::CancelledError), vec![Value::str(&msg)]);
                     Some(Err((t.finish_seq(), Exc { value, trace: Vec::new() })))
                 }
@@ -359,7 +382,7 @@ impl<'a> Interp<'a> {
     async fn wait_for_now(&self, aw: Value, f: &Frame, line: u32) -> Res {
         let Value::Task(t) = self.ensure_task(aw, line)? else { return raise(E::TimeoutError, "") };
         if !t.is_done() {
-            t.cancel();
+            t.cancel(None);
             let waited = [t.clone()];
             if let Err(why) = self.until(&f.task, &waited, || t.is_done()).await {
                 return Err(self.interrupted(&f.task, why));
@@ -387,6 +410,8 @@ impl<'a> Interp<'a> {
         if !f.task.sig.take_fired(id) {
             return result;
         }
+        // As asyncio's timeout withdraws the cancellation it requested (`uncancel()`).
+        f.task.sig.uncancel();
         if f.task.sig.fired_before(id) {
             // An enclosing deadline fired too (the same instant): as with CPython's counts of
             // cancellation requests, the cancellation goes on to that scope, which turns it
@@ -602,11 +627,11 @@ impl<'a> Interp<'a> {
         g.errors.borrow_mut().push(exc);
         if first {
             for other in g.tasks.borrow().iter() {
-                other.cancel();
+                other.cancel(None);
             }
             if !g.exiting.get() {
                 if let Some(owner) = g.owner.borrow().as_ref() {
-                    owner.cancel();
+                    owner.cancel(None);
                     g.owner_cancelled.set(true);
                 }
             }
@@ -688,6 +713,10 @@ impl<'a> Interp<'a> {
 
     async fn group_exit(&self, g: &GroupState, exc: Option<&Exc>, f: &Frame) -> Result<bool, Flow> {
         g.exiting.set(true);
+        if g.owner_cancelled.get() {
+            // As CPython's `__aexit__` withdraws the cancellation the group requested of it.
+            f.task.sig.uncancel();
+        }
         let is_cancel = exc.is_some_and(|e| self.is_instance_of(&e.value, E::CancelledError));
         let mut propagate_cancel = is_cancel && !g.owner_cancelled.get();
         // The body's task cancelled while it waits here (from elsewhere, by a deadline, or by
@@ -695,7 +724,7 @@ impl<'a> Interp<'a> {
         let mut interrupted = None;
         if exc.is_some() {
             for t in g.tasks.borrow().iter() {
-                t.cancel();
+                t.cancel(None);
             }
         }
         let settled = || g.settled.get() == g.tasks.borrow().len();
@@ -711,7 +740,7 @@ impl<'a> Interp<'a> {
                 propagate_cancel = true;
                 interrupted = interrupted.or(Some(why));
                 g.tasks.borrow().iter().for_each(|t| {
-                    t.cancel();
+                    t.cancel(None);
                 });
             }
         }
