@@ -1221,3 +1221,13 @@ fn cancelling_counts_the_requests_and_uncancel_and_timeouts_withdraw_them() {
         "async def stubborn(name, d):\n    try:\n        await asyncio.sleep(d)\n        return name\n    except asyncio.CancelledError:\n        return 'swallowed ' + name\nasync def a(t):\n    r = await t\n    print('a got', r, asyncio.current_task().cancelling())\n    return r\nb = asyncio.create_task(stubborn('b', 1))\nta = asyncio.create_task(a(b))\nawait asyncio.sleep(0.25)\nprint(ta.cancel(), ta.cancelling(), b.cancelling())\nprint(ta.cancel(), ta.cancelling(), b.cancelling())\nprint(await ta, ta.cancelling(), b.cancelling(), ta.uncancel(), ta.uncancel(), ta.uncancel(), ta.cancelling())\nme = asyncio.current_task()\ntry:\n    async with asyncio.timeout(0.25):\n        await asyncio.sleep(1)\nexcept TimeoutError:\n    print('timed out', me.cancelling())\nprint(await asyncio.wait_for(stubborn('c', 1), 0.25), me.cancelling())\ntry:\n    print(await asyncio.wait_for(work('d', 1), 0.25))\nexcept TimeoutError:\n    print('wait_for timed out', me.cancelling())\nasync def selfc():\n    t = asyncio.current_task()\n    t.cancel()\n    t.cancel()\n    print('self', t.cancelling())\n    try:\n        await asyncio.sleep(0.25)\n    except asyncio.CancelledError:\n        print('caught', t.cancelling(), t.uncancel(), t.cancelling())\n    await asyncio.sleep(0.25)\n    print('goes on', t.cancelling())\n    return t.cancelling()\nprint(await asyncio.create_task(selfc()))\nasync def grp():\n    t = asyncio.current_task()\n    try:\n        async with asyncio.TaskGroup() as tg:\n            tg.create_task(fail('f', 0.25))\n            await asyncio.sleep(1)\n    except ExceptionGroup as eg:\n        print('group failed', t.cancelling())\nawait asyncio.create_task(grp())\nprint(b.cancelling(), b.done(), b.cancel(), b.cancelling())",
     );
 }
+
+#[test]
+fn a_callback_cancelling_a_task_whose_sleep_ends_with_it_queues_the_task_in_the_callback_s_place() {
+    // The callback's timer comes first in the heap: the task it cancels steps before a task whose
+    // sleep's timer came between the two.
+    assert_runs_as_in_cpython(
+        "call_later_cancel_order",
+        "loop = asyncio.get_running_loop()\nfor first in range(2):\n    a = asyncio.create_task(careful('a', 0.5))\n    b = asyncio.create_task(careful('b', 0.5))\n    loop.call_later(0.5, [a, b][first].cancel)\n    print(await asyncio.gather(a, b, return_exceptions=True))\nw = asyncio.create_task(work('w', 0.5))\nk = asyncio.create_task(careful('k', 0.5))\nawait asyncio.sleep(0)\nloop.call_later(0.5, k.cancel)\nprint(await asyncio.gather(w, k, return_exceptions=True))",
+    );
+}

@@ -200,23 +200,44 @@ impl<'a> Loop<'a> {
     }
 
     /// Runs the timer callbacks queued in `pass`, each where it stands: what it queues replaces
-    /// it there ([`Loop::timer_callback`]).
-    fn run_timer_callbacks(&self, pass: &mut VecDeque<usize>) {
+    /// it there ([`Loop::timer_callback`]). The tasks queued after it in `pass` were woken by
+    /// timers after it in the heap, whose callbacks asyncio runs after this one: one this
+    /// callback wakes (a task whose sleep it cancels) is queued here, not there.
+    fn run_timer_callbacks(&self, pass: &mut VecDeque<usize>, main: &Arc<TaskWaker>) {
         let ready = &self.state.ready;
-        let mut out = VecDeque::with_capacity(pass.len());
-        for id in pass.drain(..) {
+        let ids: Vec<usize> = pass.drain(..).collect();
+        let mut moved = std::collections::HashSet::new();
+        for (k, &id) in ids.iter().enumerate() {
+            if moved.remove(&id) {
+                continue; // queued earlier, by a callback
+            }
             let timer = match self.state.tasks.borrow_mut().get_mut(id) {
                 Some(slot @ Some(Slot::Timer(_))) => slot.take(),
                 _ => None,
             };
             let Some(Slot::Timer(f)) = timer else {
-                out.push_back(id);
+                pass.push_back(id);
                 continue;
             };
+            let later: Vec<Arc<TaskWaker>> = ids[k + 1..]
+                .iter()
+                .filter_map(|&later| match self.state.tasks.borrow().get(later) {
+                    _ if later == MAIN => Some(main.clone()),
+                    Some(Some(Slot::Task { waker, .. })) => Some(waker.clone()),
+                    _ => None,
+                })
+                .collect();
+            later.iter().for_each(|w| w.scheduled.store(false, Ordering::Release));
             f();
-            out.extend(ready.queue.lock().expect("ready queue").drain(..));
+            for w in &later {
+                if w.scheduled.load(Ordering::Acquire) {
+                    moved.insert(w.id);
+                } else {
+                    w.scheduled.store(true, Ordering::Release);
+                }
+            }
+            pass.extend(ready.queue.lock().expect("ready queue").drain(..));
         }
-        *pass = out;
     }
 
     /// `asyncio.run(main)`: runs `main` as the first task and the queue until `main` is done,
@@ -244,7 +265,7 @@ impl<'a> Loop<'a> {
                 // the same, one lock a pass instead of a step.
                 std::mem::swap(&mut *ready.queue.lock().expect("ready queue"), &mut pass);
                 if ready.timers.swap(0, Ordering::AcqRel) > 0 {
-                    self.run_timer_callbacks(&mut pass);
+                    self.run_timer_callbacks(&mut pass, &main_waker);
                 }
                 for id in pass.drain(..) {
                     if id == MAIN {
