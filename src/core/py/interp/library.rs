@@ -19,7 +19,8 @@ use futures::FutureExt;
 use super::builtins::B;
 use super::call::Kwargs;
 use super::native::{
-    wake_next, AsCompletedState, EventState, GroupState, Obj, QueueState, SemKind, SemState, WaitMode, Waiter,
+    wake_next, AsCompletedState, EventState, GatherFut, GroupState, Obj, QueueState, SemKind, SemState, WaitMode,
+    Waiter,
 };
 use super::tasks::{Interrupt, TaskObj};
 use super::value::{Dict, Value};
@@ -71,8 +72,31 @@ impl<'a> Interp<'a> {
                     Value::Obj(o) if matches!(**o, Obj::Gather { .. }) => Ok(a),
                     _ => self.ensure_task(a, line),
                 };
-                let items = args.into_iter().map(task_unless_gather).collect::<Result<_, _>>()?;
-                obj(Obj::Gather { items, return_exceptions })
+                let items: Vec<Value> = args.into_iter().map(task_unless_gather).collect::<Result<_, _>>()?;
+                let mut tasks = Vec::new();
+                gathered_tasks(&items, &mut tasks);
+                let fut = Rc::new(GatherFut::default());
+                let gather = Rc::new(Obj::Gather { items, return_exceptions, fut: fut.clone() });
+                if tasks.is_empty() {
+                    fut.finish(); // `gather()`: done at once
+                }
+                // A done callback on each task (a gather given to it: on its tasks, after its own).
+                let weak = Rc::downgrade(&gather);
+                for t in &tasks {
+                    let weak = weak.clone();
+                    self.add_done_callback(
+                        t,
+                        Box::new(move || {
+                            let Some(o) = weak.upgrade() else { return };
+                            if let Obj::Gather { items, return_exceptions, fut } = &*o {
+                                if gather_settled(items, *return_exceptions) {
+                                    fut.finish();
+                                }
+                            }
+                        }),
+                    );
+                }
+                Ok(Value::Obj(gather))
             }
             B::CreateTask | B::EnsureFuture => match first {
                 t @ Value::Task(_) => Ok(t),
@@ -236,7 +260,7 @@ impl<'a> Interp<'a> {
     pub async fn await_obj(&self, o: Rc<Obj>, f: &Frame, line: u32) -> Res {
         match &*o {
             Obj::Sleep { ms, text, result } => self.sleep(*ms, text, f, line).await.map(|_| result.clone()),
-            Obj::Gather { items, return_exceptions } => self.gather(items, *return_exceptions, f).await,
+            Obj::Gather { items, return_exceptions, fut } => self.gather(items, *return_exceptions, fut, f).await,
             Obj::WaitFor { aw, timeout } => {
                 let aw = aw.borrow_mut().take();
                 let Some(aw) = aw else { return raise(E::RuntimeError, "cannot reuse already awaited coroutine") };
@@ -293,16 +317,22 @@ impl<'a> Interp<'a> {
         self.suspend(task, fut.as_mut()).await
     }
 
-    async fn gather(&self, items: &[Value], return_exceptions: bool, f: &Frame) -> Res {
+    async fn gather(&self, items: &[Value], return_exceptions: bool, gather: &GatherFut, f: &Frame) -> Res {
         let mut tasks = Vec::new();
         gathered_tasks(items, &mut tasks);
-        let ready = || self.gather_outcome(items, return_exceptions).is_some();
         // Cancelling the awaiting task cancels the gather's children (a gather given to it, its
         // own) at once; if one takes it, the gather goes on until it is done, then raises
         // `CancelledError` (CPython's `_cancel_requested`) unless a child's error ended it.
-        f.task.sig.set_awaiting(&tasks);
-        let waited = self.until(&f.task, &tasks, ready).await;
-        f.task.sig.set_awaiting(&[]);
+        let waited = if gather.done.get() {
+            Ok(())
+        } else {
+            *gather.awaiter.borrow_mut() = Some(f.task.sig.clone());
+            f.task.sig.set_awaiting(&tasks);
+            let waited = self.suspend(&f.task, pin!(gather.wait())).await;
+            f.task.sig.set_awaiting(&[]);
+            gather.awaiter.borrow_mut().take();
+            waited
+        };
         let cancel_requested = f.task.sig.take_passed();
         if let Err(why) = waited {
             // Cancelled with nothing left to cancel (its children done): the gather's own
@@ -369,7 +399,7 @@ impl<'a> Interp<'a> {
                 Err(exc) => Some(Err((t.finish_seq(), exc))),
             },
             Value::Obj(o) => match &**o {
-                Obj::Gather { items, return_exceptions } => self.gather_outcome(items, *return_exceptions),
+                Obj::Gather { items, return_exceptions, .. } => self.gather_outcome(items, *return_exceptions),
                 _ => Some(Ok(Value::None)),
             },
             _ => Some(Ok(Value::None)),
@@ -872,6 +902,39 @@ fn gathered_tasks(items: &[Value], out: &mut Vec<Rc<TaskObj>>) {
             _ => {}
         }
     }
+}
+
+/// Whether a gather of `items` is done, as its done callbacks see it: every item done, or
+/// (without `return_exceptions`) one failed or cancelled.
+fn gather_settled(items: &[Value], return_exceptions: bool) -> bool {
+    let mut all = true;
+    for item in items {
+        let (done, failed) = match item {
+            Value::Task(t) => (t.is_done(), matches!(t.result(), Some(Err(_)))),
+            Value::Obj(o) => match &**o {
+                Obj::Gather { items, return_exceptions, fut } => {
+                    let done = fut.done.get();
+                    (done, done && !return_exceptions && gather_failed(items))
+                }
+                _ => (true, false),
+            },
+            _ => (true, false),
+        };
+        if failed && !return_exceptions {
+            return true;
+        }
+        all &= done;
+    }
+    all
+}
+
+/// Whether a task of `items` (a gather given to it included) failed or was cancelled.
+fn gather_failed(items: &[Value]) -> bool {
+    items.iter().any(|item| match item {
+        Value::Task(t) => matches!(t.result(), Some(Err(_))),
+        Value::Obj(o) => matches!(&**o, Obj::Gather { items, return_exceptions: false, .. } if gather_failed(items)),
+        _ => false,
+    })
 }
 
 /// What `asyncio.wait`'s waiter and its tasks' done callbacks share.

@@ -14,6 +14,43 @@ use super::value::Value;
 use super::{raise, Flow, Frame, Interp, Res, E};
 use crate::core::aio::{CancelProbe, Semaphore};
 
+/// A gather's future: done in a done callback of its children (CPython's `_done_callback`), so
+/// an iteration after the child that completes it, and the task awaiting it wakes in the next.
+#[derive(Default)]
+pub struct GatherFut {
+    pub done: Cell<bool>,
+    waker: RefCell<Option<Waker>>,
+    /// The task awaiting it: its cancellation no longer reaches the children once the gather is
+    /// done (CPython's `_GatheringFuture.cancel()` returns False then).
+    pub awaiter: RefCell<Option<std::sync::Arc<super::tasks::Sig>>>,
+}
+
+impl GatherFut {
+    /// Done: the awaiting task wakes.
+    pub fn finish(&self) {
+        if self.done.replace(true) {
+            return;
+        }
+        if let Some(sig) = self.awaiter.borrow().as_ref() {
+            sig.set_awaiting(&[]);
+        }
+        if let Some(w) = self.waker.borrow_mut().take() {
+            w.wake();
+        }
+    }
+
+    /// Waits until it is done.
+    pub fn wait(&self) -> impl Future<Output = ()> + '_ {
+        poll_fn(move |cx| {
+            if self.done.get() {
+                return Poll::Ready(());
+            }
+            *self.waker.borrow_mut() = Some(cx.waker().clone());
+            Poll::Pending
+        })
+    }
+}
+
 /// A one-shot waiter (an `asyncio.Future` a primitive sets): FIFO queues of these make Event,
 /// Queue and friends.
 #[derive(Default)]
@@ -164,6 +201,7 @@ pub enum Obj {
     Gather {
         items: Vec<Value>,
         return_exceptions: bool,
+        fut: Rc<GatherFut>,
     },
     WaitFor {
         aw: RefCell<Option<Value>>,
