@@ -1251,3 +1251,13 @@ fn a_task_awaiting_a_gather_wakes_an_iteration_after_the_gather_s_done_callback(
         "async def ticker():\n    for i in range(6):\n        print('tick', i)\n        await asyncio.sleep(0)\nasync def g():\n    print(await asyncio.gather(work('a', 0)))\nasync def h():\n    t = asyncio.create_task(work('b', 0))\n    print(await t)\nawait asyncio.gather(g(), ticker(), h())",
     );
 }
+
+#[test]
+fn a_gather_given_to_a_gather_is_done_an_iteration_before_the_outer_one() {
+    // Each gather is done in a done callback: the outer one's for the inner gather runs an
+    // iteration after the inner one is done, and the task awaiting the outer one wakes after.
+    assert_runs_as_in_cpython(
+        "gather_nested_wakes_late",
+        "async def ticker():\n    for i in range(6):\n        print('tick', i)\n        await asyncio.sleep(0)\nasync def g():\n    print(await asyncio.gather(asyncio.gather(work('a', 0))))\nawait asyncio.gather(g(), ticker())",
+    );
+}

@@ -73,28 +73,39 @@ impl<'a> Interp<'a> {
                     _ => self.ensure_task(a, line),
                 };
                 let items: Vec<Value> = args.into_iter().map(task_unless_gather).collect::<Result<_, _>>()?;
-                let mut tasks = Vec::new();
-                gathered_tasks(&items, &mut tasks);
                 let fut = Rc::new(GatherFut::default());
                 let gather = Rc::new(Obj::Gather { items, return_exceptions, fut: fut.clone() });
-                if tasks.is_empty() {
+                let Obj::Gather { items, .. } = &*gather else { unreachable!("a gather") };
+                if items.is_empty() {
                     fut.finish(); // `gather()`: done at once
                 }
-                // A done callback on each task (a gather given to it: on its tasks, after its own).
+                // A done callback on each child (CPython's `_done_callback`): run an iteration
+                // after the child is done (a gather given to it: when it is done, by a helper of
+                // the loop's woken then).
                 let weak = Rc::downgrade(&gather);
-                for t in &tasks {
-                    let weak = weak.clone();
-                    self.add_done_callback(
-                        t,
-                        Box::new(move || {
-                            let Some(o) = weak.upgrade() else { return };
-                            if let Obj::Gather { items, return_exceptions, fut } = &*o {
-                                if gather_settled(items, *return_exceptions) {
-                                    fut.finish();
-                                }
+                let check = move || {
+                    let Some(o) = weak.upgrade() else { return };
+                    if let Obj::Gather { items, return_exceptions, fut } = &*o {
+                        if gather_settled(items, *return_exceptions) {
+                            fut.finish();
+                        }
+                    }
+                };
+                for item in items {
+                    let check = check.clone();
+                    match item {
+                        Value::Task(t) => self.add_done_callback(t, Box::new(check)),
+                        Value::Obj(o) => {
+                            if let Obj::Gather { fut: inner, .. } = &**o {
+                                let inner = inner.clone();
+                                self.lp.spawn(async move {
+                                    inner.wait().await;
+                                    check();
+                                });
                             }
-                        }),
-                    );
+                        }
+                        _ => {}
+                    }
                 }
                 Ok(Value::Obj(gather))
             }

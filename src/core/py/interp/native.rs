@@ -19,7 +19,8 @@ use crate::core::aio::{CancelProbe, Semaphore};
 #[derive(Default)]
 pub struct GatherFut {
     pub done: Cell<bool>,
-    waker: RefCell<Option<Waker>>,
+    /// Who waits for it: the task awaiting it, a gather it was given to.
+    wakers: RefCell<Vec<Waker>>,
     /// The task awaiting it: its cancellation no longer reaches the children once the gather is
     /// done (CPython's `_GatheringFuture.cancel()` returns False then).
     pub awaiter: RefCell<Option<std::sync::Arc<super::tasks::Sig>>>,
@@ -34,9 +35,8 @@ impl GatherFut {
         if let Some(sig) = self.awaiter.borrow().as_ref() {
             sig.set_awaiting(&[]);
         }
-        if let Some(w) = self.waker.borrow_mut().take() {
-            w.wake();
-        }
+        let wakers = std::mem::take(&mut *self.wakers.borrow_mut());
+        wakers.into_iter().for_each(Waker::wake);
     }
 
     /// Waits until it is done.
@@ -45,7 +45,10 @@ impl GatherFut {
             if self.done.get() {
                 return Poll::Ready(());
             }
-            *self.waker.borrow_mut() = Some(cx.waker().clone());
+            let mut wakers = self.wakers.borrow_mut();
+            if !wakers.iter().any(|w| w.will_wake(cx.waker())) {
+                wakers.push(cx.waker().clone());
+            }
             Poll::Pending
         })
     }
