@@ -1261,3 +1261,14 @@ fn a_gather_given_to_a_gather_is_done_an_iteration_before_the_outer_one() {
         "async def ticker():\n    for i in range(6):\n        print('tick', i)\n        await asyncio.sleep(0)\nasync def g():\n    print(await asyncio.gather(asyncio.gather(work('a', 0))))\nawait asyncio.gather(g(), ticker())",
     );
 }
+
+#[test]
+fn a_task_group_cancels_its_children_once() {
+    // CPython's `TaskGroup._abort()` runs once: a child cleaning up after the first cancel is not
+    // cancelled again when the body's task, cancelled by the group, leaves `async with`; a
+    // cancel of the body's task while the group aborts is lost (it still counts).
+    assert_runs_as_in_cpython(
+        "task_group_aborts_once",
+        "async def slow_cleanup(name):\n    try:\n        await asyncio.sleep(1)\n    except asyncio.CancelledError:\n        print('cleaning', name, asyncio.current_task().cancelling())\n        try:\n            await asyncio.sleep(0.25)\n            print('cleaned', name)\n        except asyncio.CancelledError:\n            print('cleanup cancelled', name)\n            raise\n        raise\ntry:\n    async with asyncio.TaskGroup() as tg:\n        tg.create_task(slow_cleanup('s'))\n        tg.create_task(fail('f', 0.25))\n        await asyncio.sleep(1)\nexcept ExceptionGroup as eg:\n    print('group failed', [str(e) for e in eg.exceptions], asyncio.current_task().cancelling())\nasync def body():\n    try:\n        async with asyncio.TaskGroup() as tg:\n            tg.create_task(slow_cleanup('s2'))\n            await asyncio.sleep(0.25)\n            raise ValueError('body')\n    except ExceptionGroup as eg:\n        print('group 2 failed', [str(e) for e in eg.exceptions], asyncio.current_task().cancelling())\nt = asyncio.create_task(body())\nawait asyncio.sleep(0.375)\nt.cancel()\nprint(await asyncio.gather(t, return_exceptions=True))",
+    );
+}

@@ -664,17 +664,23 @@ impl<'a> Interp<'a> {
             w.wake();
         }
         let Some(exc) = failure else { return };
-        let first = g.errors.borrow().is_empty();
         g.errors.borrow_mut().push(exc);
-        if first {
-            for other in g.tasks.borrow().iter() {
-                other.cancel(None);
-            }
+        if !g.aborting.get() && !g.owner_cancelled.get() {
+            self.group_abort(g);
             if !g.exiting.get() {
                 if let Some(owner) = g.owner.borrow().as_ref() {
                     owner.cancel(None);
                     g.owner_cancelled.set(true);
                 }
+            }
+        }
+    }
+
+    /// CPython's `TaskGroup._abort()`: cancels the children not done, once.
+    fn group_abort(&self, g: &GroupState) {
+        if !g.aborting.replace(true) {
+            for t in g.tasks.borrow().iter() {
+                t.cancel(None);
             }
         }
     }
@@ -764,9 +770,7 @@ impl<'a> Interp<'a> {
         // itself before `async with` ended): CPython's `__aexit__` raises that CancelledError.
         let mut interrupted = None;
         if exc.is_some() {
-            for t in g.tasks.borrow().iter() {
-                t.cancel(None);
-            }
+            self.group_abort(g);
         }
         let settled = || g.settled.get() == g.tasks.borrow().len();
         while !settled() {
@@ -777,12 +781,14 @@ impl<'a> Interp<'a> {
                 *g.waker.borrow_mut() = Some(cx.waker().clone());
                 Poll::Pending
             }));
+            // Cancelled while it waits: CPython propagates that only if the group was not
+            // cancelling its children already (then it is lost).
             if let Err(why) = self.suspend(&f.task, all.as_mut()).await {
-                propagate_cancel = true;
-                interrupted = interrupted.or(Some(why));
-                g.tasks.borrow().iter().for_each(|t| {
-                    t.cancel(None);
-                });
+                if !g.aborting.get() {
+                    propagate_cancel = true;
+                    interrupted = interrupted.or(Some(why));
+                    self.group_abort(g);
+                }
             }
         }
         if g.owner_cancelled.get() {

@@ -178,6 +178,8 @@ pub struct GroupState {
     pub owner: RefCell<Option<Rc<TaskObj>>>,
     pub errors: RefCell<Vec<Value>>,
     pub exiting: Cell<bool>,
+    /// It cancelled its children (CPython's `_aborting`: once).
+    pub aborting: Cell<bool>,
     pub owner_cancelled: Cell<bool>,
     /// Children whose done callback has run.
     pub settled: Cell<usize>,
