@@ -203,13 +203,36 @@ impl<'a> Loop<'a> {
     /// it there ([`Loop::timer_callback`]). The tasks queued after it in `pass` were woken by
     /// timers after it in the heap, whose callbacks asyncio runs after this one: one this
     /// callback wakes (a task whose sleep it cancels) is queued here, not there.
+    ///
+    /// One walk over `pass`: the tasks not reached yet are marked unscheduled, so a callback's
+    /// wake-up queues them again (in its place, and their later entry is skipped); a task is
+    /// marked scheduled again when the walk reaches it, so a later callback's wake-up of it is a
+    /// no-op, as for any queued task.
     fn run_timer_callbacks(&self, pass: &mut VecDeque<usize>, main: &Arc<TaskWaker>) {
         let ready = &self.state.ready;
         let ids: Vec<usize> = pass.drain(..).collect();
-        let mut moved = std::collections::HashSet::new();
-        for (k, &id) in ids.iter().enumerate() {
-            if moved.remove(&id) {
-                continue; // queued earlier, by a callback
+        let waker_of = |id: usize| match self.state.tasks.borrow().get(id) {
+            _ if id == MAIN => Some(main.clone()),
+            Some(Some(Slot::Task { waker, .. })) => Some(waker.clone()),
+            _ => None,
+        };
+        let wakers: Vec<Option<Arc<TaskWaker>>> = ids.iter().map(|&id| waker_of(id)).collect();
+        let mut not_reached: rustc_hash::FxHashSet<usize> = rustc_hash::FxHashSet::default();
+        for (w, &id) in wakers.iter().zip(&ids) {
+            if let Some(w) = w {
+                w.scheduled.store(false, Ordering::Release);
+                not_reached.insert(id);
+            }
+        }
+        for (&id, waker) in ids.iter().zip(&wakers) {
+            if let Some(w) = waker {
+                // Queued earlier by a callback (it woke it), or reached now: in either case it is
+                // scheduled from here on.
+                if not_reached.remove(&id) {
+                    w.scheduled.store(true, Ordering::Release);
+                    pass.push_back(id);
+                }
+                continue;
             }
             let timer = match self.state.tasks.borrow_mut().get_mut(id) {
                 Some(slot @ Some(Slot::Timer(_))) => slot.take(),
@@ -219,24 +242,11 @@ impl<'a> Loop<'a> {
                 pass.push_back(id);
                 continue;
             };
-            let later: Vec<Arc<TaskWaker>> = ids[k + 1..]
-                .iter()
-                .filter_map(|&later| match self.state.tasks.borrow().get(later) {
-                    _ if later == MAIN => Some(main.clone()),
-                    Some(Some(Slot::Task { waker, .. })) => Some(waker.clone()),
-                    _ => None,
-                })
-                .collect();
-            later.iter().for_each(|w| w.scheduled.store(false, Ordering::Release));
             f();
-            for w in &later {
-                if w.scheduled.load(Ordering::Acquire) {
-                    moved.insert(w.id);
-                } else {
-                    w.scheduled.store(true, Ordering::Release);
-                }
+            for woken in ready.queue.lock().expect("ready queue").drain(..) {
+                not_reached.remove(&woken);
+                pass.push_back(woken);
             }
-            pass.extend(ready.queue.lock().expect("ready queue").drain(..));
         }
     }
 

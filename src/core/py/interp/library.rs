@@ -83,28 +83,32 @@ impl<'a> Interp<'a> {
                 // after the child is done (a gather given to it: when it is done, by a helper of
                 // the loop's woken then).
                 let weak = Rc::downgrade(&gather);
-                let check = move || {
+                // CPython's `_done_callback`: it looks at its own child only (a gather of
+                // thousands must not look at every child each time one is done).
+                let check = move |i: usize| {
                     let Some(o) = weak.upgrade() else { return };
-                    if let Obj::Gather { items, return_exceptions, fut } = &*o {
-                        if gather_settled(items, *return_exceptions) {
-                            fut.finish();
-                        }
+                    let Obj::Gather { items, return_exceptions, fut } = &*o else { return };
+                    fut.finished.set(fut.finished.get() + 1);
+                    let failed = !return_exceptions && gathered_failed(&items[i]);
+                    if failed || fut.finished.get() == items.len() {
+                        fut.finish();
                     }
                 };
-                for item in items {
+                for (i, item) in items.iter().enumerate() {
                     let check = check.clone();
                     match item {
-                        Value::Task(t) => self.add_done_callback(t, Box::new(check)),
+                        Value::Task(t) => self.add_done_callback(t, Box::new(move || check(i))),
                         Value::Obj(o) => {
                             if let Obj::Gather { fut: inner, .. } = &**o {
                                 let inner = inner.clone();
                                 self.lp.spawn(async move {
                                     inner.wait().await;
-                                    check();
+                                    check(i);
                                 });
                             }
                         }
-                        _ => {}
+                        // Never (every item is a task or a gather): counted as done at once.
+                        _ => check(i),
                     }
                 }
                 Ok(Value::Obj(gather))
@@ -921,28 +925,19 @@ fn gathered_tasks(items: &[Value], out: &mut Vec<Rc<TaskObj>>) {
     }
 }
 
-/// Whether a gather of `items` is done, as its done callbacks see it: every item done, or
-/// (without `return_exceptions`) one failed or cancelled.
-fn gather_settled(items: &[Value], return_exceptions: bool) -> bool {
-    let mut all = true;
-    for item in items {
-        let (done, failed) = match item {
-            Value::Task(t) => (t.is_done(), matches!(t.result(), Some(Err(_)))),
-            Value::Obj(o) => match &**o {
-                Obj::Gather { items, return_exceptions, fut } => {
-                    let done = fut.done.get();
-                    (done, done && !return_exceptions && gather_failed(items))
-                }
-                _ => (true, false),
-            },
-            _ => (true, false),
-        };
-        if failed && !return_exceptions {
-            return true;
-        }
-        all &= done;
+/// Whether a gather's child, done, failed or was cancelled (a gather given to it: whether it
+/// ended with an error, which it does only without `return_exceptions`).
+fn gathered_failed(item: &Value) -> bool {
+    match item {
+        Value::Task(t) => matches!(t.result(), Some(Err(_))),
+        Value::Obj(o) => match &**o {
+            Obj::Gather { items, return_exceptions, fut } => {
+                fut.done.get() && !return_exceptions && gather_failed(items)
+            }
+            _ => false,
+        },
+        _ => false,
     }
-    all
 }
 
 /// Whether a task of `items` (a gather given to it included) failed or was cancelled.

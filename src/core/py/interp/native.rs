@@ -19,6 +19,8 @@ use crate::core::aio::{CancelProbe, Semaphore};
 #[derive(Default)]
 pub struct GatherFut {
     pub done: Cell<bool>,
+    /// Children whose done callback has run (CPython's `nfinished`): it is done when all have.
+    pub finished: Cell<usize>,
     /// Who waits for it: the task awaiting it, a gather it was given to.
     wakers: RefCell<Vec<Waker>>,
     /// The task awaiting it: its cancellation no longer reaches the children once the gather is
