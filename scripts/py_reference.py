@@ -48,7 +48,10 @@ Prints one JSON object per program, on one line:
   A span interrupted by a cancellation (a timeout's too) ends at the cancellation.
   Awaiting anything else (gather, a task, wait_for itself) makes no span.
 - `prints`: [time_ms, task index (null outside any task), text], the text as `print` would write
-  it without its `end`. Nothing the program prints reaches stdout.
+  it without its `end`. Nothing the program prints reaches stdout. An exception in a callback
+  (`loop.call_later(1, boom)`), which asyncio logs to stderr, is recorded as prints outside any
+  task, as awaitlab writes it on Output: `Exception in callback boom()`, the traceback's lines in
+  the program (`  line 14, in boom`) and `ValueError: boom`.
 - `error`: null, or what ended the program early: {"type", "message", "line"} (the line of the
   program's own code where it was raised, null if none), e.g. an uncaught exception, "Deadlock"
   (nothing ready and no timer armed) or "VirtualTimeLimit" (past MAX_VIRTUAL_S).
@@ -122,7 +125,7 @@ class VirtualLoop(asyncio.BaseEventLoop):
         super().__init__()
         self._clock_resolution = 1e-9
         self._selector = _JumpingSelector(self)
-        self.set_exception_handler(lambda loop, context: None)
+        self.set_exception_handler(_exception_handler)
         self.set_task_factory(_task_factory)
 
     def time(self):
@@ -133,6 +136,29 @@ class VirtualLoop(asyncio.BaseEventLoop):
 
     def _write_to_self(self):
         pass
+
+
+def _exception_handler(loop, context):
+    """asyncio's exception handler. A callback's exception (`loop.call_later(1, boom)`), which
+    asyncio logs to stderr as `Exception in callback boom() at file:line` and its traceback, is
+    recorded as prints outside any task, in the words awaitlab writes it on Output: the callback
+    as asyncio names it (its qualified name without `<locals>`, its arguments by `repr`), then the
+    traceback's frames in the program. Everything else (a task's exception never retrieved, logged
+    whenever the task is collected) is dropped."""
+    exc, handle = context.get("exception"), context.get("handle")
+    if exc is None or not isinstance(handle, asyncio.Handle):
+        return
+    callback = handle._callback
+    name = getattr(callback, "__qualname__", None) or getattr(callback, "__name__", None) or repr(callback)
+    name = name.rsplit("<locals>.", 1)[-1]
+    lines = [f"Exception in callback {name}({', '.join(repr(a) for a in handle._args)})"]
+    lines.append("Traceback (most recent call last):")
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename == REC.path:
+            lines.append(f"  line {frame.lineno}, in {frame.name}")
+    text = str(exc)
+    lines.append(f"{type(exc).__name__}: {text}" if text else type(exc).__name__)
+    REC.prints.extend([ms(Clock.now), None, line] for line in lines)
 
 
 class VirtualPolicy(asyncio.DefaultEventLoopPolicy):
@@ -146,7 +172,8 @@ class VirtualPolicy(asyncio.DefaultEventLoopPolicy):
 
 
 class Record:
-    def __init__(self):
+    def __init__(self, path=None):
+        self.path = path  # the program's file (its frames in a traceback)
         self.tasks = []  # one dict per task, in creation order
         self.by_task = {}  # asyncio.Task -> its dict
         self.prints = []
@@ -257,6 +284,9 @@ def _print(*args, sep=" ", end="\n", file=None, flush=False):
     entry = _current_entry()
     text = (" " if sep is None else sep).join(str(a) for a in args)
     REC.prints.append([ms(Clock.now), None if entry is None else entry["index"], text])
+
+
+_print.__name__ = _print.__qualname__ = "print"  # as asyncio names a callback
 
 
 def _perf_counter():
@@ -410,7 +440,7 @@ def _program_line(exc, path):
 
 def run_program(path):
     global REC
-    REC = Record()
+    REC = Record(path)
     Clock.now = 0.0
     with open(path, encoding="utf-8") as f:
         source = f.read()

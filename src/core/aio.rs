@@ -22,7 +22,7 @@ use std::collections::VecDeque;
 use std::future::{poll_fn, Future};
 use std::pin::{pin, Pin};
 use std::rc::{Rc, Weak};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 
@@ -32,6 +32,8 @@ struct Ready {
     queue: Mutex<VecDeque<usize>>,
     /// Wakes the future that drives the loop.
     driver: Mutex<Option<Waker>>,
+    /// Timer callbacks ([`Loop::timer_callback`]) queued since the last pass began.
+    timers: AtomicUsize,
 }
 
 impl Ready {
@@ -68,6 +70,25 @@ impl Wake for TaskWaker {
     }
 }
 
+/// A timer callback's waker ([`Loop::timer_callback`]): queues its slot, once.
+struct TimerWaker {
+    id: usize,
+    woken: AtomicBool,
+    ready: Arc<Ready>,
+}
+
+impl Wake for TimerWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        if !self.woken.swap(true, Ordering::AcqRel) {
+            self.ready.timers.fetch_add(1, Ordering::AcqRel);
+            self.ready.push(self.id);
+        }
+    }
+}
+
 /// The id of the task [`Loop::run`] drives itself (the `main()` coroutine).
 const MAIN: usize = usize::MAX;
 
@@ -80,6 +101,8 @@ enum Slot<'a> {
     Callback(Box<dyn FnOnce() + 'a>),
     /// One task's turn of its gather's count ([`Countdown`]).
     Countdown(Rc<Countdown>),
+    /// A timer's callback ([`Loop::timer_callback`]): run before the pass it is queued in.
+    Timer(Box<dyn FnOnce() + 'a>),
 }
 
 struct State<'a> {
@@ -152,6 +175,81 @@ impl<'a> Loop<'a> {
         self.state.ready.push(id);
     }
 
+    /// `loop.call_at(when, f)`'s callback: `f` runs once the returned waker is woken (by its
+    /// timer, as it fires). asyncio runs a timer's callback in the iteration that collects the
+    /// timer, in heap order among that iteration's ready handles, so what the callback schedules
+    /// runs in the next iteration, in that order with the tasks of the timers collected with it.
+    /// Here the timers' wakers queue their tasks for the loop's next pass, so `f` runs at the
+    /// start of that pass, before any of it, and what `f` queues takes `f`'s place in it.
+    /// [`Loop::forget_timer_callback`] drops it unrun (`TimerHandle.cancel()`).
+    pub fn timer_callback(&self, f: impl FnOnce() + 'a) -> (usize, Waker) {
+        let mut tasks = self.state.tasks.borrow_mut();
+        let id = tasks.len();
+        tasks.push(Some(Slot::Timer(Box::new(f))));
+        let waker = TimerWaker { id, woken: AtomicBool::new(false), ready: self.state.ready.clone() };
+        (id, Waker::from(Arc::new(waker)))
+    }
+
+    /// Drops timer callback `id` ([`Loop::timer_callback`]) if it has not run.
+    pub fn forget_timer_callback(&self, id: usize) {
+        let slot = match self.state.tasks.borrow_mut().get_mut(id) {
+            Some(slot @ Some(Slot::Timer(_))) => slot.take(),
+            _ => None,
+        };
+        drop(slot); // with the list no longer borrowed
+    }
+
+    /// Runs the timer callbacks queued in `pass`, each where it stands: what it queues replaces
+    /// it there ([`Loop::timer_callback`]). The tasks queued after it in `pass` were woken by
+    /// timers after it in the heap, whose callbacks asyncio runs after this one: one this
+    /// callback wakes (a task whose sleep it cancels) is queued here, not there.
+    ///
+    /// One walk over `pass`: the tasks not reached yet are marked unscheduled, so a callback's
+    /// wake-up queues them again (in its place, and their later entry is skipped); a task is
+    /// marked scheduled again when the walk reaches it, so a later callback's wake-up of it is a
+    /// no-op, as for any queued task.
+    fn run_timer_callbacks(&self, pass: &mut VecDeque<usize>, main: &Arc<TaskWaker>) {
+        let ready = &self.state.ready;
+        let ids: Vec<usize> = pass.drain(..).collect();
+        let waker_of = |id: usize| match self.state.tasks.borrow().get(id) {
+            _ if id == MAIN => Some(main.clone()),
+            Some(Some(Slot::Task { waker, .. })) => Some(waker.clone()),
+            _ => None,
+        };
+        let wakers: Vec<Option<Arc<TaskWaker>>> = ids.iter().map(|&id| waker_of(id)).collect();
+        let mut not_reached: rustc_hash::FxHashSet<usize> = rustc_hash::FxHashSet::default();
+        for (w, &id) in wakers.iter().zip(&ids) {
+            if let Some(w) = w {
+                w.scheduled.store(false, Ordering::Release);
+                not_reached.insert(id);
+            }
+        }
+        for (&id, waker) in ids.iter().zip(&wakers) {
+            if let Some(w) = waker {
+                // Queued earlier by a callback (it woke it), or reached now: in either case it is
+                // scheduled from here on.
+                if not_reached.remove(&id) {
+                    w.scheduled.store(true, Ordering::Release);
+                    pass.push_back(id);
+                }
+                continue;
+            }
+            let timer = match self.state.tasks.borrow_mut().get_mut(id) {
+                Some(slot @ Some(Slot::Timer(_))) => slot.take(),
+                _ => None,
+            };
+            let Some(Slot::Timer(f)) = timer else {
+                pass.push_back(id);
+                continue;
+            };
+            f();
+            for woken in ready.queue.lock().expect("ready queue").drain(..) {
+                not_reached.remove(&woken);
+                pass.push_back(woken);
+            }
+        }
+    }
+
     /// `asyncio.run(main)`: runs `main` as the first task and the queue until `main` is done,
     /// then returns its output. Tasks still unfinished then are dropped with the loop.
     pub async fn run<F: Future>(&self, main: F) -> F::Output {
@@ -176,6 +274,9 @@ impl<'a> Loop<'a> {
                 // timers; what they queue waits for the next pass. Taken out whole: the queue is
                 // the same, one lock a pass instead of a step.
                 std::mem::swap(&mut *ready.queue.lock().expect("ready queue"), &mut pass);
+                if ready.timers.swap(0, Ordering::AcqRel) > 0 {
+                    self.run_timer_callbacks(&mut pass, &main_waker);
+                }
                 for id in pass.drain(..) {
                     if id == MAIN {
                         main_waker.scheduled.store(false, Ordering::Release);
@@ -201,6 +302,8 @@ impl<'a> Loop<'a> {
         match slot {
             Slot::Callback(f) => f(),
             Slot::Countdown(c) => c.tick(),
+            // Queued while a pass ran (not by a timer of the clock's): it runs in its turn.
+            Slot::Timer(f) => f(),
             Slot::Task { mut fut, waker } => {
                 waker.scheduled.store(false, Ordering::Release);
                 let cx_waker = Waker::from(waker.clone());

@@ -59,7 +59,8 @@ builtins! {
     SetRemove = "remove",
     // Methods of asyncio's and aiohttp's objects.
     TaskCancel = "cancel", TaskDone = "done", TaskResult = "result", TaskCancelled = "cancelled",
-    TaskException = "exception", TaskGetName = "get_name", Acquire = "acquire", Release = "release",
+    TaskException = "exception", TaskGetName = "get_name", TaskCancelling = "cancelling",
+    TaskUncancel = "uncancel", Acquire = "acquire", Release = "release",
     Locked = "locked", EventSet = "set", EventClear = "clear", EventIsSet = "is_set", EventWait = "wait",
     QPut = "put", QGet = "get", QPutNowait = "put_nowait", QGetNowait = "get_nowait", QTaskDone = "task_done",
     QJoin = "join", QQsize = "qsize", QEmpty = "empty", QFull = "full", TgCreateTask = "create_task",
@@ -188,8 +189,16 @@ const DICT_METHODS: &[B] = &[
     B::Copy,
 ];
 const SET_METHODS: &[B] = &[B::SetAdd, B::SetDiscard, B::SetRemove, B::Clear, B::Copy];
-const TASK_METHODS: &[B] =
-    &[B::TaskCancel, B::TaskDone, B::TaskResult, B::TaskCancelled, B::TaskException, B::TaskGetName];
+const TASK_METHODS: &[B] = &[
+    B::TaskCancel,
+    B::TaskDone,
+    B::TaskResult,
+    B::TaskCancelled,
+    B::TaskException,
+    B::TaskGetName,
+    B::TaskCancelling,
+    B::TaskUncancel,
+];
 
 fn arity<T>(b: B, want: &str) -> Result<T, Flow> {
     raise(E::TypeError, format!("{}() takes {want}", b.name()))

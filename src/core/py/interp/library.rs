@@ -19,7 +19,8 @@ use futures::FutureExt;
 use super::builtins::B;
 use super::call::Kwargs;
 use super::native::{
-    wake_next, AsCompletedState, EventState, GroupState, Obj, QueueState, SemKind, SemState, WaitMode, Waiter,
+    wake_next, AsCompletedState, EventState, GatherFut, GroupState, Obj, QueueState, SemKind, SemState, WaitMode,
+    Waiter,
 };
 use super::tasks::{Interrupt, TaskObj};
 use super::value::{Dict, Value};
@@ -71,8 +72,46 @@ impl<'a> Interp<'a> {
                     Value::Obj(o) if matches!(**o, Obj::Gather { .. }) => Ok(a),
                     _ => self.ensure_task(a, line),
                 };
-                let items = args.into_iter().map(task_unless_gather).collect::<Result<_, _>>()?;
-                obj(Obj::Gather { items, return_exceptions })
+                let items: Vec<Value> = args.into_iter().map(task_unless_gather).collect::<Result<_, _>>()?;
+                let fut = Rc::new(GatherFut::default());
+                let gather = Rc::new(Obj::Gather { items, return_exceptions, fut: fut.clone() });
+                let Obj::Gather { items, .. } = &*gather else { unreachable!("a gather") };
+                if items.is_empty() {
+                    fut.finish(); // `gather()`: done at once
+                }
+                // A done callback on each child (CPython's `_done_callback`): run an iteration
+                // after the child is done (a gather given to it: when it is done, by a helper of
+                // the loop's woken then).
+                let weak = Rc::downgrade(&gather);
+                // CPython's `_done_callback`: it looks at its own child only (a gather of
+                // thousands must not look at every child each time one is done).
+                let check = move |i: usize| {
+                    let Some(o) = weak.upgrade() else { return };
+                    let Obj::Gather { items, return_exceptions, fut } = &*o else { return };
+                    fut.finished.set(fut.finished.get() + 1);
+                    let failed = !return_exceptions && gathered_failed(&items[i]);
+                    if failed || fut.finished.get() == items.len() {
+                        fut.finish();
+                    }
+                };
+                for (i, item) in items.iter().enumerate() {
+                    let check = check.clone();
+                    match item {
+                        Value::Task(t) => self.add_done_callback(t, Box::new(move || check(i))),
+                        Value::Obj(o) => {
+                            if let Obj::Gather { fut: inner, .. } = &**o {
+                                let inner = inner.clone();
+                                self.lp.spawn(async move {
+                                    inner.wait().await;
+                                    check(i);
+                                });
+                            }
+                        }
+                        // Never (every item is a task or a gather): counted as done at once.
+                        _ => check(i),
+                    }
+                }
+                Ok(Value::Obj(gather))
             }
             B::CreateTask | B::EnsureFuture => match first {
                 t @ Value::Task(_) => Ok(t),
@@ -135,6 +174,7 @@ impl<'a> Interp<'a> {
                 let state = Rc::new(AsCompletedState { tasks, taken: std::cell::RefCell::new(vec![false; n]) });
                 Ok(Value::list((0..n).map(|_| Value::Obj(Rc::new(Obj::AsCompleted(state.clone())))).collect()))
             }
+            B::CurrentTask if self.in_callback.get() => Ok(Value::None),
             B::CurrentTask => Ok(Value::Task(f.task.clone())),
             B::AllTasks => {
                 let tasks: Vec<Value> =
@@ -197,6 +237,10 @@ impl<'a> Interp<'a> {
             let mut turn = pin!(self.ctx.clock.sleep(0.0));
             let _ = self.suspend(&f.task, turn.as_mut()).await;
             self.cancel_all_and_wait(&f.task).await;
+            // Then it shuts down async generators and the default executor, turns of the loop
+            // too: a timer's callback already due (`call_later(0, ...)` as main returned) runs.
+            let mut turn = pin!(self.ctx.clock.sleep(0.0));
+            let _ = self.suspend(&f.task, turn.as_mut()).await;
         }
         self.running.set(false);
         result
@@ -206,12 +250,14 @@ impl<'a> Interp<'a> {
     pub fn task_method(&self, b: B, t: &Rc<TaskObj>, args: &[Value]) -> Res {
         match b {
             B::TaskCancel => {
-                let requested = t.cancel();
-                if let (true, Some(Value::Str(msg))) = (requested, args.first()) {
-                    *t.cancel_msg.borrow_mut() = Some(msg.to_string());
-                }
-                Ok(Value::Bool(requested))
+                let msg = match args.first() {
+                    Some(Value::Str(msg)) => Some(&**msg),
+                    _ => None,
+                };
+                Ok(Value::Bool(t.cancel(msg)))
             }
+            B::TaskCancelling => Ok(Value::Int(i64::from(t.sig.cancelling()))),
+            B::TaskUncancel => Ok(Value::Int(i64::from(t.sig.uncancel()))),
             B::TaskDone => Ok(Value::Bool(t.is_done())),
             B::TaskCancelled => Ok(Value::Bool(t.was_cancelled())),
             B::TaskGetName => Ok(Value::Str(t.label.clone())),
@@ -229,7 +275,7 @@ impl<'a> Interp<'a> {
     pub async fn await_obj(&self, o: Rc<Obj>, f: &Frame, line: u32) -> Res {
         match &*o {
             Obj::Sleep { ms, text, result } => self.sleep(*ms, text, f, line).await.map(|_| result.clone()),
-            Obj::Gather { items, return_exceptions } => self.gather(items, *return_exceptions, f).await,
+            Obj::Gather { items, return_exceptions, fut } => self.gather(items, *return_exceptions, fut, f).await,
             Obj::WaitFor { aw, timeout } => {
                 let aw = aw.borrow_mut().take();
                 let Some(aw) = aw else { return raise(E::RuntimeError, "cannot reuse already awaited coroutine") };
@@ -286,21 +332,48 @@ impl<'a> Interp<'a> {
         self.suspend(task, fut.as_mut()).await
     }
 
-    async fn gather(&self, items: &[Value], return_exceptions: bool, f: &Frame) -> Res {
+    async fn gather(&self, items: &[Value], return_exceptions: bool, gather: &GatherFut, f: &Frame) -> Res {
         let mut tasks = Vec::new();
         gathered_tasks(items, &mut tasks);
-        let ready = || self.gather_outcome(items, return_exceptions).is_some();
-        f.task.sig.set_awaiting(&tasks);
-        let waited = self.until(&f.task, &tasks, ready).await;
-        f.task.sig.set_awaiting(&[]);
+        // Cancelling the awaiting task cancels the gather's children (a gather given to it, its
+        // own) at once; if one takes it, the gather goes on until it is done, then raises
+        // `CancelledError` (CPython's `_cancel_requested`) unless a child's error ended it.
+        let waited = if gather.done.get() {
+            Ok(())
+        } else {
+            *gather.awaiter.borrow_mut() = Some(f.task.sig.clone());
+            f.task.sig.set_awaiting(&tasks);
+            let waited = self.suspend(&f.task, pin!(gather.wait())).await;
+            f.task.sig.set_awaiting(&[]);
+            gather.awaiter.borrow_mut().take();
+            waited
+        };
+        let cancel_requested = f.task.sig.take_passed();
         if let Err(why) = waited {
-            // Cancelling a gather cancels its children (a gather given to it, its own).
-            tasks.iter().for_each(|t| {
-                t.cancel();
-            });
-            return Err(self.interrupted(&f.task, why));
+            // Cancelled with nothing left to cancel (its children done): the gather's own
+            // `CancelledError` if it ended with one, else the task's.
+            let interrupted = self.interrupted(&f.task, why);
+            return match self.gather_outcome(items, return_exceptions) {
+                Some(Err((_, exc))) if self.is_instance_of(&exc.value, E::CancelledError) => {
+                    Err(Flow::Exc(Box::new(exc)))
+                }
+                _ => Err(interrupted),
+            };
         }
         match self.gather_outcome(items, return_exceptions) {
+            // With the message of the child that finished last, if it was its own.
+            // CPython's `fut._make_cancelled_error()`, `fut` its last child (the loop variable
+            // of the results' loop): the `CancelledError` a task ended with, else one with the
+            // task's own cancellation message (a gather given to it has none).
+            Some(Ok(_)) if cancel_requested => match items.last() {
+                Some(Value::Task(last)) => match last.result() {
+                    Some(Err(exc)) if self.is_instance_of(&exc.value, E::CancelledError) => {
+                        Err(Flow::Exc(Box::new(exc)))
+                    }
+                    _ => raise(E::CancelledError, last.sig.cancel_message().unwrap_or_default()),
+                },
+                _ => raise(E::CancelledError, ""),
+            },
             Some(Ok(v)) => Ok(v),
             Some(Err((_, exc))) => Err(Flow::Exc(Box::new(exc))),
             None => Ok(Value::None),
@@ -334,14 +407,14 @@ impl<'a> Interp<'a> {
                 // `return_exceptions`, `CancelledError('')` without a message (the one raised in
                 // the task is `CancelledError()`); without, the one raised in the task.
                 Err(_) if t.was_cancelled() && return_exceptions => {
-                    let msg = t.cancel_msg.borrow().clone().unwrap_or_default();
+                    let msg = t.sig.cancel_message().unwrap_or_default();
                     let value = self.new_exception(self.classes.get(E::CancelledError), vec![Value::str(&msg)]);
                     Some(Err((t.finish_seq(), Exc { value, trace: Vec::new() })))
                 }
                 Err(exc) => Some(Err((t.finish_seq(), exc))),
             },
             Value::Obj(o) => match &**o {
-                Obj::Gather { items, return_exceptions } => self.gather_outcome(items, *return_exceptions),
+                Obj::Gather { items, return_exceptions, .. } => self.gather_outcome(items, *return_exceptions),
                 _ => Some(Ok(Value::None)),
             },
             _ => Some(Ok(Value::None)),
@@ -354,7 +427,7 @@ impl<'a> Interp<'a> {
     async fn wait_for_now(&self, aw: Value, f: &Frame, line: u32) -> Res {
         let Value::Task(t) = self.ensure_task(aw, line)? else { return raise(E::TimeoutError, "") };
         if !t.is_done() {
-            t.cancel();
+            t.cancel(None);
             let waited = [t.clone()];
             if let Err(why) = self.until(&f.task, &waited, || t.is_done()).await {
                 return Err(self.interrupted(&f.task, why));
@@ -382,6 +455,8 @@ impl<'a> Interp<'a> {
         if !f.task.sig.take_fired(id) {
             return result;
         }
+        // As asyncio's timeout withdraws the cancellation it requested (`uncancel()`).
+        f.task.sig.uncancel();
         if f.task.sig.fired_before(id) {
             // An enclosing deadline fired too (the same instant): as with CPython's counts of
             // cancellation requests, the cancellation goes on to that scope, which turns it
@@ -593,17 +668,23 @@ impl<'a> Interp<'a> {
             w.wake();
         }
         let Some(exc) = failure else { return };
-        let first = g.errors.borrow().is_empty();
         g.errors.borrow_mut().push(exc);
-        if first {
-            for other in g.tasks.borrow().iter() {
-                other.cancel();
-            }
+        if !g.aborting.get() && !g.owner_cancelled.get() {
+            self.group_abort(g);
             if !g.exiting.get() {
                 if let Some(owner) = g.owner.borrow().as_ref() {
-                    owner.cancel();
+                    owner.cancel(None);
                     g.owner_cancelled.set(true);
                 }
+            }
+        }
+    }
+
+    /// CPython's `TaskGroup._abort()`: cancels the children not done, once.
+    fn group_abort(&self, g: &GroupState) {
+        if !g.aborting.replace(true) {
+            for t in g.tasks.borrow().iter() {
+                t.cancel(None);
             }
         }
     }
@@ -683,15 +764,17 @@ impl<'a> Interp<'a> {
 
     async fn group_exit(&self, g: &GroupState, exc: Option<&Exc>, f: &Frame) -> Result<bool, Flow> {
         g.exiting.set(true);
+        if g.owner_cancelled.get() {
+            // As CPython's `__aexit__` withdraws the cancellation the group requested of it.
+            f.task.sig.uncancel();
+        }
         let is_cancel = exc.is_some_and(|e| self.is_instance_of(&e.value, E::CancelledError));
         let mut propagate_cancel = is_cancel && !g.owner_cancelled.get();
         // The body's task cancelled while it waits here (from elsewhere, by a deadline, or by
         // itself before `async with` ended): CPython's `__aexit__` raises that CancelledError.
         let mut interrupted = None;
         if exc.is_some() {
-            for t in g.tasks.borrow().iter() {
-                t.cancel();
-            }
+            self.group_abort(g);
         }
         let settled = || g.settled.get() == g.tasks.borrow().len();
         while !settled() {
@@ -702,12 +785,14 @@ impl<'a> Interp<'a> {
                 *g.waker.borrow_mut() = Some(cx.waker().clone());
                 Poll::Pending
             }));
+            // Cancelled while it waits: CPython propagates that only if the group was not
+            // cancelling its children already (then it is lost).
             if let Err(why) = self.suspend(&f.task, all.as_mut()).await {
-                propagate_cancel = true;
-                interrupted = interrupted.or(Some(why));
-                g.tasks.borrow().iter().for_each(|t| {
-                    t.cancel();
-                });
+                if !g.aborting.get() {
+                    propagate_cancel = true;
+                    interrupted = interrupted.or(Some(why));
+                    self.group_abort(g);
+                }
             }
         }
         if g.owner_cancelled.get() {
@@ -838,6 +923,30 @@ fn gathered_tasks(items: &[Value], out: &mut Vec<Rc<TaskObj>>) {
             _ => {}
         }
     }
+}
+
+/// Whether a gather's child, done, failed or was cancelled (a gather given to it: whether it
+/// ended with an error, which it does only without `return_exceptions`).
+fn gathered_failed(item: &Value) -> bool {
+    match item {
+        Value::Task(t) => matches!(t.result(), Some(Err(_))),
+        Value::Obj(o) => match &**o {
+            Obj::Gather { items, return_exceptions, fut } => {
+                fut.done.get() && !return_exceptions && gather_failed(items)
+            }
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// Whether a task of `items` (a gather given to it included) failed or was cancelled.
+fn gather_failed(items: &[Value]) -> bool {
+    items.iter().any(|item| match item {
+        Value::Task(t) => matches!(t.result(), Some(Err(_))),
+        Value::Obj(o) => matches!(&**o, Obj::Gather { items, return_exceptions: false, .. } if gather_failed(items)),
+        _ => false,
+    })
 }
 
 /// What `asyncio.wait`'s waiter and its tasks' done callbacks share.

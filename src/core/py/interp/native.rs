@@ -14,6 +14,48 @@ use super::value::Value;
 use super::{raise, Flow, Frame, Interp, Res, E};
 use crate::core::aio::{CancelProbe, Semaphore};
 
+/// A gather's future: done in a done callback of its children (CPython's `_done_callback`), so
+/// an iteration after the child that completes it, and the task awaiting it wakes in the next.
+#[derive(Default)]
+pub struct GatherFut {
+    pub done: Cell<bool>,
+    /// Children whose done callback has run (CPython's `nfinished`): it is done when all have.
+    pub finished: Cell<usize>,
+    /// Who waits for it: the task awaiting it, a gather it was given to.
+    wakers: RefCell<Vec<Waker>>,
+    /// The task awaiting it: its cancellation no longer reaches the children once the gather is
+    /// done (CPython's `_GatheringFuture.cancel()` returns False then).
+    pub awaiter: RefCell<Option<std::sync::Arc<super::tasks::Sig>>>,
+}
+
+impl GatherFut {
+    /// Done: the awaiting task wakes.
+    pub fn finish(&self) {
+        if self.done.replace(true) {
+            return;
+        }
+        if let Some(sig) = self.awaiter.borrow().as_ref() {
+            sig.set_awaiting(&[]);
+        }
+        let wakers = std::mem::take(&mut *self.wakers.borrow_mut());
+        wakers.into_iter().for_each(Waker::wake);
+    }
+
+    /// Waits until it is done.
+    pub fn wait(&self) -> impl Future<Output = ()> + '_ {
+        poll_fn(move |cx| {
+            if self.done.get() {
+                return Poll::Ready(());
+            }
+            let mut wakers = self.wakers.borrow_mut();
+            if !wakers.iter().any(|w| w.will_wake(cx.waker())) {
+                wakers.push(cx.waker().clone());
+            }
+            Poll::Pending
+        })
+    }
+}
+
 /// A one-shot waiter (an `asyncio.Future` a primitive sets): FIFO queues of these make Event,
 /// Queue and friends.
 #[derive(Default)]
@@ -138,6 +180,8 @@ pub struct GroupState {
     pub owner: RefCell<Option<Rc<TaskObj>>>,
     pub errors: RefCell<Vec<Value>>,
     pub exiting: Cell<bool>,
+    /// It cancelled its children (CPython's `_aborting`: once).
+    pub aborting: Cell<bool>,
     pub owner_cancelled: Cell<bool>,
     /// Children whose done callback has run.
     pub settled: Cell<usize>,
@@ -164,6 +208,7 @@ pub enum Obj {
     Gather {
         items: Vec<Value>,
         return_exceptions: bool,
+        fut: Rc<GatherFut>,
     },
     WaitFor {
         aw: RefCell<Option<Value>>,

@@ -9,7 +9,7 @@ use std::cell::{Cell, RefCell};
 use std::future::{poll_fn, Future};
 use std::pin::Pin;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 
@@ -20,8 +20,16 @@ use crate::core::event::{Kind, Phase};
 use crate::core::patterns::Outcome;
 
 /// What a task's waker, its deadlines and `task.cancel()` share (wakers must be `Send`).
+///
+/// A cancellation is asyncio's `Task.cancel()`: counted (`cancelling()`), then passed on to the
+/// tasks the task awaits (`await task`, `gather`), as asyncio cancels the future the task waits
+/// on. If one of them takes it (it was not done yet), the task itself is not cancelled: it goes
+/// on waiting and gets what it awaits (a task that swallows the `CancelledError` gives its
+/// result; a gather, `CancelledError` once its children are done). Otherwise the task is
+/// (CPython's `_must_cancel`): `CancelledError` is raised at its current or next `await`.
 #[derive(Default)]
 pub struct Sig {
+    /// `CancelledError` is due at the task's current or next `await`.
     cancel: AtomicBool,
     waker: Mutex<Option<Waker>>,
     /// Deadlines that fired and whose `CancelledError` has not been turned into `TimeoutError`.
@@ -29,31 +37,132 @@ pub struct Sig {
     /// The tasks this one awaits now (`await task`, `gather`): a cancellation reaches them at
     /// once, as asyncio's `Task.cancel()` cancels the future the task waits on.
     awaiting: Mutex<Vec<Arc<Sig>>>,
+    /// A cancellation was taken by an awaited task while this one waited for it.
+    passed: AtomicBool,
+    /// The task is done: `cancel()` does nothing then.
+    done: AtomicBool,
+    /// `task.cancelling()`: the cancellation requests not withdrawn (`uncancel()`).
+    requests: AtomicU32,
+    /// What the task awaits woke it since it last ran (it is done: a cancellation now finds
+    /// nothing to cancel there, and is the task's own, CPython's `_must_cancel`).
+    ready: AtomicBool,
+    /// The message of the `CancelledError` due (`task.cancel(msg)`)...
+    msg: Mutex<Option<String>>,
+    /// ...fixed by the first request, which cancelled what the task awaits with it (later ones
+    /// find it cancelled already).
+    msg_fixed: AtomicBool,
+    /// CPython's `Task._cancel_message`: the message of the last request that was the task's
+    /// own (not passed on to what it awaits), which `gather` gives a cancelled child.
+    cancel_message: Mutex<Option<String>>,
+    /// Passing a cancellation on now (two tasks awaiting each other would pass it on forever).
+    passing: AtomicBool,
 }
 
 impl Sig {
-    pub(super) fn request_cancel(&self) {
-        if self.cancel.swap(true, Ordering::AcqRel) {
-            return; // requested already (and passed on then)
+    /// `Task.cancel(msg)`: false if the task is done.
+    pub(super) fn request_cancel(&self, msg: Option<&str>) -> bool {
+        if self.done.load(Ordering::Acquire) {
+            return false;
+        }
+        self.requests.fetch_add(1, Ordering::AcqRel);
+        self.pass_on(msg);
+        true
+    }
+
+    /// What `Task.cancel()` does once counted: the awaited tasks are cancelled, and unless one
+    /// of them takes it, `CancelledError` is due here (the task woken for it, unless it awaits
+    /// tasks: then it wakes when they are done).
+    fn pass_on(&self, msg: Option<&str>) {
+        if self.passing.swap(true, Ordering::AcqRel) {
+            return;
         }
         let awaited = self.awaiting.lock().map(|a| a.clone()).unwrap_or_default();
-        if awaited.is_empty() {
+        // Every awaited task is asked (a gather cancels each of its children: no short cut).
+        let taken = awaited.iter().filter(|s| s.request_cancel(msg)).count() > 0;
+        self.passing.store(false, Ordering::Release);
+        if taken {
+            self.passed.store(true, Ordering::Release);
+            return;
+        }
+        let was_due = self.cancel.swap(true, Ordering::AcqRel);
+        let own = was_due
+            || !awaited.is_empty()
+            || self.ready.load(Ordering::Acquire)
+            || self.waker.lock().map_or(true, |w| w.is_none());
+        let msg = msg.map(str::to_owned);
+        if own {
+            // CPython's `_must_cancel` (the task runs, or what it awaits is done or cancelled
+            // already): the message is the task's, the last one's, unless the `CancelledError`
+            // due came from what it awaited, cancelled with the first.
+            if !(was_due && self.msg_fixed.load(Ordering::Acquire)) {
+                self.set_msg(msg.clone(), false);
+            }
+            if let Ok(mut m) = self.cancel_message.lock() {
+                *m = msg;
+            }
+        } else {
+            // What it awaits is cancelled with the message.
+            self.set_msg(msg, true);
+        }
+        if !was_due && awaited.is_empty() {
             if let Ok(w) = self.waker.lock() {
                 if let Some(w) = w.as_ref() {
                     w.wake_by_ref();
                 }
             }
         }
-        // Awaiting tasks (a task, a gather), it is not woken: as asyncio's `Task.cancel()`
-        // cancels the task or gather it waits on instead, it wakes when they are done.
-        awaited.iter().for_each(|s| s.request_cancel());
     }
 
-    /// While `tasks` are awaited, a cancellation of this task reaches them at once.
+    /// While `tasks` are awaited, a cancellation of this task reaches them at once (`&[]`: the
+    /// wait is over; [`Sig::take_passed`] still tells whether one took a cancellation).
     pub fn set_awaiting(&self, tasks: &[Rc<TaskObj>]) {
+        if !tasks.is_empty() {
+            self.passed.store(false, Ordering::Release);
+        }
         if let Ok(mut a) = self.awaiting.lock() {
             *a = tasks.iter().filter(|t| !t.is_done()).map(|t| t.sig.clone()).collect();
         }
+    }
+
+    /// Whether an awaited task took a cancellation of this one (and forgets it).
+    pub fn take_passed(&self) -> bool {
+        self.passed.swap(false, Ordering::AcqRel)
+    }
+
+    /// `task.cancelling()`.
+    pub fn cancelling(&self) -> u32 {
+        self.requests.load(Ordering::Acquire)
+    }
+
+    /// `task.uncancel()`: one request fewer (never below 0); how many are left.
+    pub fn uncancel(&self) -> u32 {
+        let left = self.requests.load(Ordering::Acquire).saturating_sub(1);
+        self.requests.store(left, Ordering::Release);
+        left
+    }
+
+    fn forget_cancel_message(&self) {
+        if let Ok(mut m) = self.cancel_message.lock() {
+            *m = None;
+        }
+    }
+
+    /// CPython's `Task._cancel_message` (see the field).
+    pub fn cancel_message(&self) -> Option<String> {
+        self.cancel_message.lock().ok().and_then(|m| m.clone())
+    }
+
+    /// The message of the `CancelledError` due, taken as it is raised.
+    pub fn take_msg(&self) -> Option<String> {
+        self.msg_fixed.store(false, Ordering::Release);
+        self.msg.lock().ok().and_then(|mut m| m.take())
+    }
+
+    fn set_msg(&self, msg: Option<String>, fixed: bool) {
+        if let Ok(mut m) = self.msg.lock() {
+            *m = msg;
+        }
+        self.msg_fixed.store(fixed, Ordering::Release);
     }
 
     /// Forgets a cancellation that was requested but is void (its deadline's scope is over).
@@ -76,6 +185,22 @@ impl Sig {
 
     fn any_fired(&self) -> bool {
         self.fired.lock().is_ok_and(|f| !f.is_empty())
+    }
+}
+
+/// What a suspended task's awaitable wakes: it notes that the awaitable is done, then wakes the
+/// task ([`Interp::suspend`]).
+impl Wake for Sig {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.ready.store(true, Ordering::Release);
+        if let Ok(w) = self.waker.lock() {
+            if let Some(w) = w.as_ref() {
+                w.wake_by_ref();
+            }
+        }
     }
 }
 
@@ -104,9 +229,6 @@ pub struct TaskObj {
     /// The exceptions being handled (`except` blocks entered), for a bare `raise`.
     pub handling: RefCell<Vec<Value>>,
     cancelled: Cell<bool>,
-    cancel_requested: Cell<bool>,
-    /// `task.cancel(msg)`'s message, for the `CancelledError` it raises.
-    pub cancel_msg: RefCell<Option<String>>,
     outcome: RefCell<Option<Outcome>>,
     /// When it finished, in finishing order (for `as_completed` and gather's first error).
     seq: Cell<u64>,
@@ -149,14 +271,9 @@ impl TaskObj {
         n
     }
 
-    /// `task.cancel()`: false if it is done already.
-    pub fn cancel(&self) -> bool {
-        if self.is_done() {
-            return false;
-        }
-        self.cancel_requested.set(true);
-        self.sig.request_cancel();
-        true
+    /// `task.cancel(msg)`: false if it is done already.
+    pub fn cancel(&self, msg: Option<&str>) -> bool {
+        !self.is_done() && self.sig.request_cancel(msg)
     }
 
     /// How the task ended, for the run's outcomes.
@@ -201,7 +318,7 @@ impl Wake for DeadlineWake {
         if let Ok(mut fired) = self.sig.fired.lock() {
             fired.push(self.id);
         }
-        self.sig.request_cancel();
+        self.sig.request_cancel(None);
     }
 }
 
@@ -265,27 +382,39 @@ impl<'a> Interp<'a> {
         // The task's waker is kept only while it is suspended here: a cancellation requested
         // while it runs (a deadline of 0 armed, `task.cancel()` of itself) must not schedule it
         // again, ahead of the tasks it goes on to create (it sees the request at its next await).
+        // It is kept before `fut` is polled: `fut` wakes the task through its `Sig`, which
+        // notes that what the task awaits is done (see [`Sig::pass_on`]).
+        let keep_waker = |cx: &Context<'_>| {
+            if let Ok(mut w) = task.sig.waker.lock() {
+                if !w.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+                    *w = Some(cx.waker().clone());
+                }
+            }
+        };
         let forget_waker = || {
             if let Ok(mut w) = task.sig.waker.lock() {
                 *w = None;
             }
         };
+        let watch = Waker::from(task.sig.clone());
         let mut first = true;
         poll_fn(|cx| {
+            task.sig.ready.store(false, Ordering::Release);
             if std::mem::take(&mut first) && task.sig.cancel.swap(false, Ordering::AcqRel) {
-                return match fut.as_mut().poll(cx) {
+                keep_waker(cx);
+                return match fut.as_mut().poll(&mut Context::from_waker(&watch)) {
                     Poll::Ready(v) => {
                         // Did not yield: the request waits for the next await.
+                        forget_waker();
                         task.sig.cancel.store(true, Ordering::Release);
                         Poll::Ready(Ok(v))
                     }
                     Poll::Pending => {
-                        if let Ok(mut w) = task.sig.waker.lock() {
-                            *w = Some(cx.waker().clone());
-                        }
-                        // Requested now, as from elsewhere: the task is scheduled (or, if it
-                        // awaits tasks, those are cancelled, and it wakes when they are done).
-                        task.sig.request_cancel();
+                        // Requested now, as from elsewhere (counted already): the task is
+                        // scheduled, or, if it awaits tasks, those are cancelled and it gets
+                        // what they give (CPython's step cancels the future it now waits on).
+                        let msg = task.sig.take_msg();
+                        task.sig.pass_on(msg.as_deref());
                         self.yielded();
                         Poll::Pending
                     }
@@ -296,15 +425,13 @@ impl<'a> Interp<'a> {
                 let why = if task.sig.any_fired() { Interrupt::Deadline } else { Interrupt::Cancel };
                 return Poll::Ready(Err(why));
             }
-            match fut.as_mut().poll(cx) {
+            keep_waker(cx);
+            match fut.as_mut().poll(&mut Context::from_waker(&watch)) {
                 Poll::Ready(v) => {
                     forget_waker();
                     Poll::Ready(Ok(v))
                 }
                 Poll::Pending => {
-                    if let Ok(mut w) = task.sig.waker.lock() {
-                        *w = Some(cx.waker().clone());
-                    }
                     self.yielded();
                     Poll::Pending
                 }
@@ -315,7 +442,7 @@ impl<'a> Interp<'a> {
 
     /// The `CancelledError` an interruption raises in `task` (with `task.cancel(msg)`'s message).
     pub fn interrupted(&self, task: &TaskObj, why: Interrupt) -> Flow {
-        let msg = if why == Interrupt::Cancel { task.cancel_msg.borrow_mut().take() } else { None };
+        let msg = if why == Interrupt::Cancel { task.sig.take_msg() } else { None };
         Flow::Raise(E::CancelledError, msg.unwrap_or_default())
     }
 
@@ -342,8 +469,6 @@ impl<'a> Interp<'a> {
             line: Cell::new(line),
             handling: RefCell::default(),
             cancelled: Cell::new(false),
-            cancel_requested: Cell::new(false),
-            cancel_msg: RefCell::default(),
             outcome: RefCell::default(),
             seq: Cell::new(0),
             group: RefCell::default(),
@@ -383,7 +508,8 @@ impl<'a> Interp<'a> {
     async fn task_body(self: Rc<Self>, task: Rc<TaskObj>, aw: Value, line: u32) {
         // A task cancelled before its first step never starts its coroutine.
         if task.sig.cancel.swap(false, Ordering::AcqRel) {
-            self.finish_task(&task, Err(Flow::Raise(E::CancelledError, String::new())), false);
+            let msg = task.sig.take_msg().unwrap_or_default();
+            self.finish_task(&task, Err(Flow::Raise(E::CancelledError, msg)), false);
             return;
         }
         let frame = Frame {
@@ -414,9 +540,15 @@ impl<'a> Interp<'a> {
             Err(Flow::Break | Flow::Continue) => Ok(Value::None),
             Err(flow) => Err(self.exc_of(flow)),
         };
-        // Cancelled right before its coroutine returned: the task ends cancelled (as in CPython).
+        // Cancelled right before its coroutine returned: the task ends cancelled (as in CPython),
+        // with its cancellation's message; a `CancelledError` its coroutine raised leaves it
+        // none (CPython's `Future.cancel()` without one: `gather` gives it `CancelledError('')`).
         if result.is_ok() && task.sig.cancel.swap(false, Ordering::AcqRel) {
-            result = Err(self.exc_of(Flow::Raise(E::CancelledError, String::new())));
+            task.sig.take_msg();
+            let msg = task.sig.cancel_message().unwrap_or_default();
+            result = Err(self.exc_of(Flow::Raise(E::CancelledError, msg)));
+        } else if result.as_ref().is_err_and(|e| self.is_instance_of(&e.value, E::CancelledError)) {
+            task.sig.forget_cancel_message();
         }
         let outcome: Outcome = match &result {
             Ok(v) => {
@@ -446,6 +578,7 @@ impl<'a> Interp<'a> {
     }
 
     fn wake_waiters(&self, task: &TaskObj) {
+        task.sig.done.store(true, Ordering::Release);
         let seq = self.finished.get() + 1;
         self.finished.set(seq);
         task.seq.set(seq);
@@ -481,19 +614,27 @@ impl<'a> Interp<'a> {
     }
 
     /// `await task` from `frame`'s task: its result, or its exception raised here. Cancelling
-    /// the awaiting task cancels the awaited one too, as asyncio does.
+    /// the awaiting task cancels the awaited one, as asyncio does, and the awaiting task gets
+    /// what the awaited one then gives (its result, if it swallows the `CancelledError`);
+    /// cancelled once the awaited task is done, it gets `CancelledError` (CPython's
+    /// `_must_cancel`: the task's `cancel()` found nothing to cancel).
     pub async fn join(&self, task: &Rc<TaskObj>, frame: &Frame) -> Res {
         if !task.is_done() {
             let mut done = std::pin::pin!(task.done_future());
             frame.task.sig.set_awaiting(std::slice::from_ref(task));
             let waited = self.suspend(&frame.task, done.as_mut()).await;
             frame.task.sig.set_awaiting(&[]);
+            frame.task.sig.take_passed();
             if let Err(why) = waited {
-                // As in CPython, the awaiting task's cancellation (a timeout's too) reaches the
-                // awaited task, and is raised here once that task has finished.
-                task.cancel();
-                done.await;
-                return Err(self.interrupted(&frame.task, why));
+                // CPython throws the `CancelledError` the task ended with, if it did (with its
+                // message), else one of its own.
+                let interrupted = self.interrupted(&frame.task, why);
+                return match task.result() {
+                    Some(Err(exc)) if self.is_instance_of(&exc.value, E::CancelledError) => {
+                        Err(Flow::Exc(Box::new(exc)))
+                    }
+                    _ => Err(interrupted),
+                };
             }
         }
         match task.result() {
@@ -509,7 +650,7 @@ impl<'a> Interp<'a> {
         let pending: Vec<_> =
             self.tasks.borrow().iter().filter(|t| !t.is_done() && t.index != except.index).cloned().collect();
         for t in &pending {
-            t.cancel();
+            t.cancel(None);
         }
         for t in &pending {
             t.done_future().await;
@@ -517,7 +658,7 @@ impl<'a> Interp<'a> {
     }
 
     /// The traceback of an uncaught exception, as `Print` marks on the task's lane.
-    fn print_traceback(&self, task: &TaskObj, exc: &Exc) {
+    pub fn print_traceback(&self, task: &TaskObj, exc: &Exc) {
         let line = exc.trace.first().map_or(0, |t| t.1);
         self.mark(task, Kind::Print, "Traceback (most recent call last):", line);
         for (name, l) in exc.trace.iter().rev() {

@@ -1,65 +1,35 @@
 //! `loop.call_later` / `loop.call_at` and the `TimerHandle` they return, and `coro.close()`.
 //!
 //! A handle's timer is armed in the clock's timer heap as CPython's `call_at` arms it (a delay of
-//! 0 or less too: [`Clock::timer`]). `call_later(delay, task.cancel)` is exact: the timer's
-//! waker requests the cancellation itself, when the timer fires, as asyncio's `_run_once` runs a
-//! timer's callback at the end of the iteration that collected it, so the task is woken with
-//! `CancelledError` in the next one, in timer order (a task whose sleep ends at the same instant
-//! gets whichever comes first in the heap, as in CPython). Any other callable runs in a turn of
-//! the loop of its own once its timer has fired: one iteration later than CPython runs it.
+//! 0 or less too: [`Clock::timer`]), and its callback is a timer callback of the run's loop
+//! ([`crate::core::aio::Loop::timer_callback`]): it runs in the iteration its timer comes due,
+//! in heap order among the timers due with it, as asyncio's `_run_once` runs it, so what it does
+//! (`task.cancel`, `event.set`, `queue.put_nowait`, a `print`) happens when CPython does it. It
+//! runs outside any task (`current_task()` is `None`; what it prints goes to the main lane), and
+//! an exception it raises is reported on Output, as asyncio's exception handler logs it
+//! (`Exception in callback ...`), and the program goes on.
 
-use std::cell::Cell;
-use std::future::{poll_fn, Future};
+use std::cell::{Cell, RefCell};
+use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Waker};
 
 use super::builtins::B;
-use super::tasks::Sig;
 use super::value::{Coro, Value};
-use super::{ops, raise, Frame, Interp, Res, E};
+use super::{fmt, ops, raise, Flow, Frame, Interp, Res, E};
 use crate::core::clock::{Clock, RunSleep};
+use crate::core::event::Kind;
 
-/// A `TimerHandle`: its deadline, and what its timer's waker and its helper task share.
+/// A `TimerHandle`: its deadline, its armed timer and its callback's slot in the loop.
 pub struct TimerState {
     /// `handle.when()`: the loop time it fires at, in seconds.
     pub when: f64,
     pub cancelled: Cell<bool>,
-    fire: Arc<FireWake>,
     /// The armed timer (dropping it takes the timer out of the heap, as `handle.cancel()`).
-    sleep: std::cell::RefCell<Option<Pin<Box<RunSleep>>>>,
-}
-
-/// The timer's waker: marks it fired and, for `call_later(d, task.cancel)`, cancels the task then.
-struct FireWake {
-    fired: AtomicBool,
-    cancel: Option<Arc<Sig>>,
-    /// The helper task waiting for the timer (it runs any other callback, and keeps the timer).
-    helper: Mutex<Option<Waker>>,
-}
-
-impl FireWake {
-    fn wake_helper(&self) {
-        if let Some(w) = self.helper.lock().ok().and_then(|mut h| h.take()) {
-            w.wake();
-        }
-    }
-}
-
-impl Wake for FireWake {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
-    }
-    fn wake_by_ref(self: &Arc<Self>) {
-        if !self.fired.swap(true, Ordering::AcqRel) {
-            if let Some(sig) = &self.cancel {
-                sig.request_cancel();
-            }
-            self.wake_helper();
-        }
-    }
+    sleep: RefCell<Option<Pin<Box<RunSleep>>>>,
+    /// The callback's slot in the loop ([`crate::core::aio::Loop::timer_callback`]).
+    slot: Cell<Option<usize>>,
 }
 
 impl<'a> Interp<'a> {
@@ -80,45 +50,35 @@ impl<'a> Interp<'a> {
         let cb_args: Vec<Value> = args.collect();
         let now = self.ctx.rec.elapsed() / 1000.0;
         let when = if at { time } else { now + time };
-        // A task's own `cancel`, without arguments: cancelled by the timer's waker, at once.
-        let cancel = match (&callback, cb_args.is_empty()) {
-            (Value::Method(m), true) if m.1 == B::TaskCancel => match &m.0 {
-                Value::Task(t) => Some(t.sig.clone()),
-                _ => None,
-            },
-            _ => None,
-        };
-        let exact = cancel.is_some();
-        let fire = Arc::new(FireWake { fired: AtomicBool::new(false), cancel, helper: Mutex::new(None) });
+        let state =
+            Rc::new(TimerState { when, cancelled: Cell::new(false), sleep: RefCell::default(), slot: Cell::new(None) });
+        // The slot keeps the handle's timer armed however long the handle itself lives.
+        let (me, st) = (self.me.clone(), state.clone());
+        let (slot, waker) = self.lp.timer_callback(move || {
+            st.slot.set(None);
+            st.sleep.borrow_mut().take();
+            match me.upgrade() {
+                Some(ip) if !st.cancelled.get() && ip.running.get() => ip.run_callback(callback, cb_args, line),
+                _ => {}
+            }
+        });
+        state.slot.set(Some(slot));
         let mut sleep = Box::pin(self.ctx.clock.timer(((when - now) * 1000.0).min(1e12)));
-        let waker = Waker::from(fire.clone());
         if sleep.as_mut().poll(&mut Context::from_waker(&waker)).is_ready() {
             waker.wake_by_ref();
         }
-        let state = Rc::new(TimerState {
-            when,
-            cancelled: Cell::new(false),
-            fire,
-            sleep: std::cell::RefCell::new(Some(sleep)),
-        });
-        // The helper keeps the timer armed however long the handle lives, and runs the callback.
-        let (ip, st) = (self.rc(), state.clone());
-        self.lp.spawn(async move {
-            poll_fn(|cx| {
-                if st.fire.fired.load(Ordering::Acquire) || st.cancelled.get() {
-                    return Poll::Ready(());
-                }
-                if let Ok(mut h) = st.fire.helper.lock() {
-                    *h = Some(cx.waker().clone());
-                }
-                Poll::Pending
-            })
-            .await;
-            st.sleep.borrow_mut().take();
-            if exact || st.cancelled.get() || !ip.running.get() {
-                return;
-            }
-            let Some(main) = ip.tasks.borrow().first().cloned() else { return };
+        *state.sleep.borrow_mut() = Some(sleep);
+        Ok(Value::Obj(Rc::new(super::native::Obj::TimerHandle(state))))
+    }
+
+    /// Runs a timer's callback, outside any task (its prints go to the main lane): at once, as a
+    /// callback cannot await. An exception it raises is reported on Output as asyncio's
+    /// exception handler logs it, and the run goes on.
+    fn run_callback(&self, callback: Value, args: Vec<Value>, line: u32) {
+        let Some(main) = self.tasks.borrow().first().cloned() else { return };
+        let shown = callback_repr(&callback, &args);
+        let ip = self.rc();
+        let mut fut: Pin<Box<dyn Future<Output = Res> + 'a>> = Box::pin(async move {
             let frame = Frame {
                 scope: ip.globals.clone(),
                 closure: None,
@@ -127,10 +87,33 @@ impl<'a> Interp<'a> {
                 line: Cell::new(line),
                 method_of: None,
             };
-            // As asyncio logs a callback's exception (to stderr) and goes on, so does this.
-            let _ = ip.call(callback, cb_args, Vec::new(), &frame, line).await;
+            let result = ip.call(callback, args, Vec::new(), &frame, line).await;
+            ip.flush_stdout(&frame.task);
+            match result {
+                Err(flow @ (Flow::Exc(_) | Flow::Raise(..))) => {
+                    ip.report_callback_error(&frame.task, &shown, flow, line);
+                    Ok(Value::None)
+                }
+                other => other,
+            }
         });
-        Ok(Value::Obj(Rc::new(super::native::Obj::TimerHandle(state))))
+        let outside = self.in_callback.replace(true);
+        let done = fut.as_mut().poll(&mut Context::from_waker(Waker::noop())).is_ready();
+        self.in_callback.set(outside);
+        if !done {
+            // Not reached (a callback's code cannot await); finished as a task rather than lost.
+            self.lp.spawn(async move {
+                let _ = fut.await;
+            });
+        }
+    }
+
+    /// `Exception in callback boom()` and the exception's traceback, on `task`'s lane (what
+    /// asyncio's default exception handler logs, without its file paths and handle).
+    fn report_callback_error(&self, task: &super::TaskObj, shown: &str, flow: Flow, line: u32) {
+        let exc = self.exc_of(flow);
+        self.mark(task, Kind::Print, &format!("Exception in callback {shown}"), line);
+        self.print_traceback(task, &exc);
     }
 
     /// `handle.cancel()`, `handle.cancelled()`, `handle.when()`.
@@ -138,9 +121,11 @@ impl<'a> Interp<'a> {
         match b {
             B::HandleCancel => {
                 if !t.cancelled.replace(true) {
-                    // Out of the heap (if it has not fired), and the helper let go.
+                    // Out of the heap (if it has not fired), and its callback dropped unrun.
                     t.sleep.borrow_mut().take();
-                    t.fire.wake_helper();
+                    if let Some(slot) = t.slot.take() {
+                        self.lp.forget_timer_callback(slot);
+                    }
                 }
                 Ok(Value::None)
             }
@@ -155,6 +140,21 @@ impl<'a> Interp<'a> {
         c.started.set(true);
         Ok(Value::None)
     }
+}
+
+/// How asyncio's exception handler names a callback and its arguments: `boom()`, `hello(1)`,
+/// `Event.set()` (a qualified name without its `<locals>` part; arguments by `repr`).
+fn callback_repr(callback: &Value, args: &[Value]) -> String {
+    let name = match callback {
+        Value::Func(f) => f.def.name.to_string(),
+        Value::Bound(b) => format!("{}.{}", b.0.type_name(), b.1.def.name),
+        Value::Method(m) => format!("{}.{}", m.0.type_name(), m.1.name()),
+        Value::Builtin(b) => b.name().to_string(),
+        Value::Class(c) => c.name.to_string(),
+        other => fmt::repr(other),
+    };
+    let args: Vec<String> = args.iter().map(|a| fmt::shorten(&fmt::repr(a), 60)).collect();
+    format!("{name}({})", args.join(", "))
 }
 
 /// Whether `v` can be called (what `call_later` accepts as a callback).
