@@ -6,7 +6,7 @@
 //! exactly the same event, even when many events share one instant.
 
 use super::event::{Event, Kind, Phase};
-use super::scenario::{Offload, Scenario, Source};
+use super::scenario::{Offload, Pattern, Scenario, Source};
 use super::timeline::format_ms;
 
 /// Slowest and fastest replay speed.
@@ -122,8 +122,12 @@ impl Replay {
 }
 
 /// What a `wait` span of `scenario`'s runs waits for: a semaphore's permit, a free worker of a
-/// CPU pool (`source=cpu`, `offload=workers`, the `wait` before each job), or either.
+/// CPU pool (`source=cpu`, `offload=workers`, the `wait` before each job), or either; in the
+/// reader's own code, any of asyncio's primitives (the span's end names which: `Event.wait`).
 pub fn waiting_for(scenario: &Scenario) -> &'static str {
+    if scenario.pattern == Pattern::Code {
+        return "waiting for a lock, a permit, an event or a queue";
+    }
     let pool = scenario.source == Source::Cpu && scenario.offload == Offload::Workers;
     match (pool, scenario.effective_limit().is_some()) {
         (true, false) => "waiting for a free worker",
@@ -255,6 +259,9 @@ mod tests {
         let both = Scenario::from_query(&q.replace("pattern=gather", "pattern=semaphore&limit=2")).unwrap();
         assert_eq!(waiting_for(&both), "waiting for a permit or a free worker");
         assert_eq!(waiting_for(&Scenario::from_query("pattern=semaphore").unwrap()), "waiting for a permit");
+        // The reader's code waits on any primitive (an Event here), not on a semaphore's permit.
+        let code = Scenario::from_query("pattern=code&code=import%20asyncio").unwrap();
+        assert_eq!(waiting_for(&code), "waiting for a lock, a permit, an event or a queue");
     }
 
     #[test]

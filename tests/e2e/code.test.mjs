@@ -439,6 +439,41 @@ test('a bar of a code run opens no what-if menu: its plan is the code, and the l
   await page.close();
 });
 
+test('a code run\'s waits are named for any primitive, not a semaphore\'s permit: legend and replay log', async () => {
+  const waits = `import asyncio
+
+
+async def setter(ev):
+    await asyncio.sleep(0.1)
+    ev.set()
+
+
+async def main():
+    ev = asyncio.Event()
+    t = asyncio.create_task(setter(ev))
+    await ev.wait()
+    await t
+
+
+asyncio.run(main())
+`;
+  const page = await open(codeLink(waits));
+  await lanesWith(page, 'setter(');
+  const legend = await page.locator('ul.legend').innerText();
+  assert.match(legend, /waiting for a lock, a permit, an event or a queue/);
+  assert.doesNotMatch(legend, /semaphore permit/);
+  // The measured run's replay log names main()'s wait the same way.
+  await page.click('#run');
+  await page.waitForSelector('#replay-toggle', { timeout: 30_000 });
+  await page.focus('section.replay');
+  await page.keyboard.press('Home');
+  const log = () => page.locator('#replay-log').innerText();
+  for (let i = 0; i < 8 && !/started waiting/.test(await log()); i++) await page.keyboard.press('ArrowRight');
+  assert.match(await log(), /main\(\) started waiting for a lock, a permit, an event or a queue/);
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
 test('390 px: the output log reads in columns, "line N" on its entry\'s row, never wrapped', async () => {
   // Labels like fetch_url(…, 1) and times of 4 and 5 characters: "line N" used to wrap under the
   // time on some rows and not others.
