@@ -926,27 +926,19 @@ fn gathered_tasks(items: &[Value], out: &mut Vec<Rc<TaskObj>>) {
 }
 
 /// Whether a gather's child, done, failed or was cancelled (a gather given to it: whether it
-/// ended with an error, which it does only without `return_exceptions`).
+/// ended with an error, which it does only without `return_exceptions`, when one of its own
+/// children did: a done gather's children that are gathers are done too, or one failed first).
 fn gathered_failed(item: &Value) -> bool {
     match item {
         Value::Task(t) => matches!(t.result(), Some(Err(_))),
         Value::Obj(o) => match &**o {
             Obj::Gather { items, return_exceptions, fut } => {
-                fut.done.get() && !return_exceptions && gather_failed(items)
+                fut.done.get() && !return_exceptions && items.iter().any(gathered_failed)
             }
             _ => false,
         },
         _ => false,
     }
-}
-
-/// Whether a task of `items` (a gather given to it included) failed or was cancelled.
-fn gather_failed(items: &[Value]) -> bool {
-    items.iter().any(|item| match item {
-        Value::Task(t) => matches!(t.result(), Some(Err(_))),
-        Value::Obj(o) => matches!(&**o, Obj::Gather { items, return_exceptions: false, .. } if gather_failed(items)),
-        _ => false,
-    })
 }
 
 /// What `asyncio.wait`'s waiter and its tasks' done callbacks share.
