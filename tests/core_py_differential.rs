@@ -1272,3 +1272,13 @@ fn a_task_group_cancels_its_children_once() {
         "async def slow_cleanup(name):\n    try:\n        await asyncio.sleep(1)\n    except asyncio.CancelledError:\n        print('cleaning', name, asyncio.current_task().cancelling())\n        try:\n            await asyncio.sleep(0.25)\n            print('cleaned', name)\n        except asyncio.CancelledError:\n            print('cleanup cancelled', name)\n            raise\n        raise\ntry:\n    async with asyncio.TaskGroup() as tg:\n        tg.create_task(slow_cleanup('s'))\n        tg.create_task(fail('f', 0.25))\n        await asyncio.sleep(1)\nexcept ExceptionGroup as eg:\n    print('group failed', [str(e) for e in eg.exceptions], asyncio.current_task().cancelling())\nasync def body():\n    try:\n        async with asyncio.TaskGroup() as tg:\n            tg.create_task(slow_cleanup('s2'))\n            await asyncio.sleep(0.25)\n            raise ValueError('body')\n    except ExceptionGroup as eg:\n        print('group 2 failed', [str(e) for e in eg.exceptions], asyncio.current_task().cancelling())\nt = asyncio.create_task(body())\nawait asyncio.sleep(0.375)\nt.cancel()\nprint(await asyncio.gather(t, return_exceptions=True))",
     );
 }
+
+#[test]
+fn asyncio_wait_counts_done_callbacks_as_cpython_does_not_done_tasks() {
+    // Both tasks are done when the first of their done callbacks runs: the wait still ends
+    // only after the second one's (CPython's counter), an iteration later.
+    assert_runs_as_in_cpython(
+        "wait_counts_callbacks",
+        "ev = asyncio.Event()\nasync def a():\n    await asyncio.sleep(0.25)\n    print('a done')\nasync def b(fail):\n    await ev.wait()\n    print('b done')\n    if fail:\n        raise ValueError('b')\nasync def x():\n    await asyncio.sleep(0.25)\n    ev.set()\nasync def ticker():\n    await asyncio.sleep(0.25)\n    for i in range(6):\n        print('tick', i)\n        await asyncio.sleep(0)\nfor mode in [asyncio.ALL_COMPLETED, asyncio.FIRST_EXCEPTION]:\n    ev.clear()\n    tx = asyncio.create_task(x())\n    ta = asyncio.create_task(a())\n    tb = asyncio.create_task(b(mode == asyncio.FIRST_EXCEPTION))\n    tt = asyncio.create_task(ticker())\n    done, pending = await asyncio.wait([ta, tb], return_when=mode)\n    print(mode, len(done), len(pending))\n    await tt",
+    );
+}

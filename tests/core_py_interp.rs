@@ -1076,3 +1076,68 @@ fn the_browser_s_path_other_clocks_and_real_requests_gives_the_same_timeline() {
     assert_eq!(fetches[2], (0, 40.0, 140.0, Kind::Timeout, "…/slow".into()));
     assert_eq!(fetches[3], (0, 140.0, 180.0, Kind::Fail, "CORS refusal …/missing".into()));
 }
+
+/// The shortest of three runs of `src` with `NTASKS` replaced by `n`, in seconds.
+fn fastest_run(src: &str, n: u32) -> f64 {
+    let src = dedent(&src.replace("NTASKS", &n.to_string()));
+    (0..3)
+        .map(|_| {
+            let src = src.clone();
+            std::thread::Builder::new()
+                .stack_size(256 << 20)
+                .spawn(move || {
+                    let t0 = std::time::Instant::now();
+                    let (_, fin) = run_virtual(&scenario(), &src);
+                    assert!(fin.stopped.is_none(), "{:?}", fin.stopped);
+                    t0.elapsed().as_secs_f64()
+                })
+                .expect("a thread")
+                .join()
+                .expect("the run does not panic")
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// How much longer a program takes with 4× the tasks: 4 for linear work, 16 for quadratic.
+fn growth(src: &str, n: u32) -> f64 {
+    fastest_run(src, 4 * n) / fastest_run(src, n)
+}
+
+/// Waiting on thousands of tasks costs what it costs CPython (a freeze before: 10 s for 1,000
+/// tasks in the loop below, whose `asyncio.wait` left its done callbacks on every task still
+/// pending, and each callback looked at every task; 150 s for 8,000 in a release build).
+/// Compared as growth, not time (machines differ): a ratio, with wide margins either side.
+#[test]
+fn waiting_on_many_tasks_grows_as_it_does_in_cpython() {
+    let deadline = "await asyncio.sleep((i * 7919) % NTASKS / 1000)";
+    // Each `asyncio.wait` hands a callback to every pending task, as CPython's does: with a
+    // deadline of its own for each task, the loop below is quadratic work (16× for 4× the tasks).
+    let wait_loop = format!(
+        r#"
+        import asyncio
+        async def w(i):
+            {deadline}
+        async def main():
+            pending = {{asyncio.create_task(w(i)) for i in range(NTASKS)}}
+            while pending:
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+        asyncio.run(main())
+    "#
+    );
+    let ratio = growth(&wait_loop, 250);
+    assert!(ratio < 32.0, "asyncio.wait in a loop: 4× the tasks took {ratio:.1}× as long (16× expected, 64× before)");
+    // `as_completed` is linear (4×); it looked at every task for each one it handed out.
+    let as_completed = format!(
+        r#"
+        import asyncio
+        async def w(i):
+            {deadline}
+        async def main():
+            for c in asyncio.as_completed([asyncio.create_task(w(i)) for i in range(NTASKS)]):
+                await c
+        asyncio.run(main())
+    "#
+    );
+    let ratio = growth(&as_completed, 750);
+    assert!(ratio < 8.0, "as_completed: 4× the tasks took {ratio:.1}× as long (4× expected, 16× before)");
+}

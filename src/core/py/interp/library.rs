@@ -8,11 +8,11 @@
 //! that would fill the timeline with empty spans). A span a deadline interrupts closes with
 //! `timeout`, one a cancellation interrupts with `cancel`.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::future::poll_fn;
 use std::pin::pin;
 use std::rc::{Rc, Weak};
-use std::task::Poll;
+use std::task::{Poll, Waker};
 
 use futures::FutureExt;
 
@@ -171,7 +171,7 @@ impl<'a> Interp<'a> {
                     })
                     .collect::<Result<Vec<_>, _>>()?;
                 let n = tasks.len();
-                let state = Rc::new(AsCompletedState { tasks, taken: std::cell::RefCell::new(vec![false; n]) });
+                let state = AsCompletedState::new(tasks);
                 Ok(Value::list((0..n).map(|_| Value::Obj(Rc::new(Obj::AsCompleted(state.clone())))).collect()))
             }
             B::CurrentTask if self.in_callback.get() => Ok(Value::None),
@@ -315,14 +315,27 @@ impl<'a> Interp<'a> {
         }
     }
 
-    /// Waits until `ready()` holds, waking on any of `tasks` finishing.
-    async fn until(&self, task: &TaskObj, tasks: &[Rc<TaskObj>], ready: impl Fn() -> bool) -> Result<(), Interrupt> {
+    /// Waits until `ready()` holds, waking on any of `tasks` finishing. `registered` is the
+    /// waker the pending tasks hold already (they keep it until they are done), so it is handed
+    /// out again only when it changes: `as_completed` over thousands of tasks waits here once
+    /// for each, with the same state.
+    async fn until(
+        &self,
+        task: &TaskObj,
+        tasks: &[Rc<TaskObj>],
+        registered: &RefCell<Option<Waker>>,
+        ready: impl Fn() -> bool,
+    ) -> Result<(), Interrupt> {
         let mut fut = pin!(poll_fn(|cx| {
             if ready() {
                 return Poll::Ready(());
             }
-            for t in tasks.iter().filter(|t| !t.is_done()) {
-                t.add_waker(cx.waker());
+            let mut registered = registered.borrow_mut();
+            if !registered.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+                for t in tasks.iter().filter(|t| !t.is_done()) {
+                    t.add_waker(cx.waker());
+                }
+                *registered = Some(cx.waker().clone());
             }
             Poll::Pending
         }));
@@ -429,7 +442,7 @@ impl<'a> Interp<'a> {
         if !t.is_done() {
             t.cancel(None);
             let waited = [t.clone()];
-            if let Err(why) = self.until(&f.task, &waited, || t.is_done()).await {
+            if let Err(why) = self.until(&f.task, &waited, &RefCell::default(), || t.is_done()).await {
                 return Err(self.interrupted(&f.task, why));
             }
         }
@@ -473,25 +486,28 @@ impl<'a> Interp<'a> {
         }
     }
 
-    /// `asyncio.wait`, as CPython's `_wait`: a done callback on each task releases the waiter
-    /// (and cancels the timeout's timer) once `mode` is met, so the waiter runs an iteration
-    /// after that callback, and the timer is gone from the heap by then.
+    /// `asyncio.wait`, as CPython's `_wait`: a done callback on each task counts it and releases
+    /// the waiter (and cancels the timeout's timer) once `mode` is met, so the waiter runs an
+    /// iteration after that callback, and the timer is gone from the heap by then. The
+    /// callbacks of the tasks still pending are removed when the wait ends: a loop of
+    /// `asyncio.wait(pending, return_when=FIRST_COMPLETED)` must not pile them up.
     async fn wait(&self, tasks: &[Rc<TaskObj>], mode: WaitMode, timeout: Option<f64>, f: &Frame) -> Res {
-        let state = Rc::new(WaitState::default());
+        let state = Rc::new(WaitState { uncounted: Cell::new(tasks.len()), ..WaitState::default() });
         // `loop.call_later(timeout, ...)`: a timer in the heap even for a timeout of 0 (already
         // due: it fires in the loop's next iteration, and the waiter runs in the one after).
         if let Some(ms) = timeout {
             *state.timer.borrow_mut() = Some(Box::pin(self.ctx.clock.timer(ms)));
         }
-        let weak: Rc<[Weak<TaskObj>]> = tasks.iter().map(Rc::downgrade).collect();
+        let owner = Rc::as_ptr(&state) as usize;
         for t in tasks {
-            let (state, weak) = (state.clone(), weak.clone());
-            self.add_done_callback(t, Box::new(move || state.on_completion(&weak, mode)));
+            let (state, task) = (state.clone(), Rc::downgrade(t));
+            self.add_owned_done_callback(t, owner, Box::new(move || state.on_completion(&task, mode)));
         }
         let released = poll_fn(|cx| state.poll(cx));
         let waited = self.suspend(&f.task, pin!(released)).await;
         state.timer.borrow_mut().take();
         state.released.set(true);
+        tasks.iter().for_each(|t| self.remove_done_callbacks(t, owner));
         waited.map_err(|why| self.interrupted(&f.task, why))?;
         let (done, pending): (Vec<_>, Vec<_>) = tasks.iter().partition(|t| t.is_done());
         let done = self.make_set(done.into_iter().map(|t| Value::Task(t.clone())).collect())?;
@@ -500,21 +516,13 @@ impl<'a> Interp<'a> {
     }
 
     async fn next_completed(&self, state: &AsCompletedState, f: &Frame) -> Res {
-        let untaken = || {
-            let taken = state.taken.borrow();
-            state
-                .tasks
-                .iter()
-                .enumerate()
-                .filter(|(i, t)| !taken[*i] && t.is_done())
-                .min_by_key(|(_, t)| t.finish_seq())
-                .map(|(i, _)| i)
-        };
-        self.until(&f.task, &state.tasks, || untaken().is_some())
+        let untaken = || state.done.borrow().front().is_some();
+        self.until(&f.task, &state.tasks, &state.registered, untaken)
             .await
             .map_err(|why| self.interrupted(&f.task, why))?;
-        let Some(i) = untaken() else { return raise(E::RuntimeError, "as_completed() ran out of tasks") };
-        state.taken.borrow_mut()[i] = true;
+        let Some(i) = state.done.borrow_mut().pop_front() else {
+            return raise(E::RuntimeError, "as_completed() ran out of tasks");
+        };
         match state.tasks[i].result() {
             Some(Ok(v)) => Ok(v),
             Some(Err(exc)) => Err(Flow::Exc(Box::new(exc))),
@@ -944,21 +952,23 @@ fn gathered_failed(item: &Value) -> bool {
 /// What `asyncio.wait`'s waiter and its tasks' done callbacks share.
 #[derive(Default)]
 struct WaitState {
+    /// The tasks whose done callback has not run yet (CPython's `counter`).
+    uncounted: Cell<usize>,
     timer: RefCell<Option<std::pin::Pin<Box<crate::core::clock::RunSleep>>>>,
     released: std::cell::Cell<bool>,
     waker: RefCell<Option<std::task::Waker>>,
 }
 
 impl WaitState {
-    /// A task's done callback: once `mode` is met, cancel the timer and release the waiter.
-    fn on_completion(&self, tasks: &[Weak<TaskObj>], mode: WaitMode) {
-        let tasks: Vec<_> = tasks.iter().filter_map(Weak::upgrade).collect();
-        let failed = |t: &Rc<TaskObj>| matches!(t.result(), Some(Err(_))) && !t.was_cancelled();
-        let met = match mode {
-            WaitMode::FirstCompleted => tasks.iter().any(|t| t.is_done()),
-            WaitMode::FirstException => tasks.iter().all(|t| t.is_done()) || tasks.iter().any(failed),
-            WaitMode::AllCompleted => tasks.iter().all(|t| t.is_done()),
-        };
+    /// `task`'s done callback, CPython's `_on_completion`: counts the task, and once `mode` is
+    /// met cancels the timer and releases the waiter. Met when every task's callback has run
+    /// (not when every task is done: a callback still to run holds the waiter an iteration).
+    fn on_completion(&self, task: &Weak<TaskObj>, mode: WaitMode) {
+        self.uncounted.set(self.uncounted.get().saturating_sub(1));
+        let failed = || task.upgrade().is_some_and(|t| matches!(t.result(), Some(Err(_))) && !t.was_cancelled());
+        let met = self.uncounted.get() == 0
+            || mode == WaitMode::FirstCompleted
+            || (mode == WaitMode::FirstException && failed());
         if met {
             self.release();
         }

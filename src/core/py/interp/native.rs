@@ -189,10 +189,33 @@ pub struct GroupState {
     pub waker: RefCell<Option<Waker>>,
 }
 
-/// `asyncio.as_completed`'s shared state: the tasks and which were handed out already.
+/// `asyncio.as_completed`'s shared state: the tasks, and those done and not yet handed out, in
+/// the order they finished.
 pub struct AsCompletedState {
     pub tasks: Vec<Rc<TaskObj>>,
-    pub taken: RefCell<Vec<bool>>,
+    pub done: RefCell<VecDeque<usize>>,
+    /// The waker its pending tasks hold (see `Interp::until`).
+    pub registered: RefCell<Option<Waker>>,
+}
+
+impl AsCompletedState {
+    /// The state of `as_completed(tasks)`: those done already queued in the order they
+    /// finished, each other one queued as it finishes.
+    pub fn new(tasks: Vec<Rc<TaskObj>>) -> Rc<Self> {
+        let mut done: Vec<usize> = (0..tasks.len()).filter(|&i| tasks[i].is_done()).collect();
+        done.sort_by_key(|&i| tasks[i].finish_seq());
+        let state =
+            Rc::new(AsCompletedState { tasks, done: RefCell::new(done.into()), registered: RefCell::default() });
+        for (i, t) in state.tasks.iter().enumerate().filter(|(_, t)| !t.is_done()) {
+            let weak = Rc::downgrade(&state);
+            t.on_finish(Box::new(move || {
+                if let Some(state) = weak.upgrade() {
+                    state.done.borrow_mut().push_back(i);
+                }
+            }));
+        }
+        state
+    }
 }
 
 /// asyncio's and aiohttp's objects.

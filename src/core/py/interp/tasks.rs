@@ -213,6 +213,12 @@ pub enum Interrupt {
     Deadline,
 }
 
+/// A done callback and who added it, so that it can remove it again (`owner` 0: nobody will).
+struct DoneCallback {
+    owner: usize,
+    call: Box<dyn FnOnce()>,
+}
+
 /// A Python task (`asyncio.Task`); the main coroutine is task 0.
 pub struct TaskObj {
     pub index: u32,
@@ -220,7 +226,10 @@ pub struct TaskObj {
     result: RefCell<Option<Result<Value, Exc>>>,
     waiters: RefCell<Vec<Waker>>,
     /// Done callbacks (`add_done_callback`): called soon after it finishes, in order.
-    callbacks: RefCell<Vec<Box<dyn FnOnce()>>>,
+    callbacks: RefCell<Vec<DoneCallback>>,
+    /// Called as it finishes, before anything waiting for it wakes: how `as_completed` learns
+    /// the finishing order without looking at every task it was given each time.
+    finish_hooks: RefCell<Vec<Box<dyn FnOnce()>>>,
     pub sig: Arc<Sig>,
     attempts: Cell<u32>,
     pub depth: Cell<u32>,
@@ -250,6 +259,15 @@ impl TaskObj {
 
     pub fn set_group(&self, g: Rc<GroupState>) {
         *self.group.borrow_mut() = Some(g);
+    }
+
+    /// Calls `hook` as the task finishes (at once if it has).
+    pub fn on_finish(&self, hook: Box<dyn FnOnce()>) {
+        if self.is_done() {
+            hook();
+        } else {
+            self.finish_hooks.borrow_mut().push(hook);
+        }
     }
 
     /// Wakes `waker` when the task is done.
@@ -463,6 +481,7 @@ impl<'a> Interp<'a> {
             result: RefCell::default(),
             waiters: RefCell::default(),
             callbacks: RefCell::default(),
+            finish_hooks: RefCell::default(),
             sig: Arc::default(),
             attempts: Cell::new(0),
             depth: Cell::new(0),
@@ -598,19 +617,33 @@ impl<'a> Interp<'a> {
                 }
             });
         }
+        let hooks = std::mem::take(&mut *task.finish_hooks.borrow_mut());
+        hooks.into_iter().for_each(|hook| hook());
         let callbacks = std::mem::take(&mut *task.callbacks.borrow_mut());
-        callbacks.into_iter().for_each(|c| self.lp.call_soon(c));
+        callbacks.into_iter().for_each(|c| self.lp.call_soon(c.call));
         let waiters = std::mem::take(&mut *task.waiters.borrow_mut());
         waiters.into_iter().for_each(Waker::wake);
     }
 
     /// `task.add_done_callback(callback)`: called soon after it finishes (soon, if it has).
     pub fn add_done_callback(&self, task: &TaskObj, callback: Box<dyn FnOnce()>) {
+        self.add_owned_done_callback(task, 0, callback);
+    }
+
+    /// [`Interp::add_done_callback`] on behalf of `owner` (an address it keeps while the
+    /// callback may run), who may remove it with [`Interp::remove_done_callbacks`].
+    pub fn add_owned_done_callback(&self, task: &TaskObj, owner: usize, callback: Box<dyn FnOnce()>) {
         if task.is_done() {
             self.lp.call_soon(callback);
         } else {
-            task.callbacks.borrow_mut().push(callback);
+            task.callbacks.borrow_mut().push(DoneCallback { owner, call: callback });
         }
+    }
+
+    /// `task.remove_done_callback(...)` of every callback `owner` added (none once it is done:
+    /// they are scheduled already, as in asyncio).
+    pub fn remove_done_callbacks(&self, task: &TaskObj, owner: usize) {
+        task.callbacks.borrow_mut().retain(|c| c.owner != owner);
     }
 
     /// `await task` from `frame`'s task: its result, or its exception raised here. Cancelling
