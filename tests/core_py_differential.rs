@@ -1282,3 +1282,11 @@ fn asyncio_wait_counts_done_callbacks_as_cpython_does_not_done_tasks() {
         "ev = asyncio.Event()\nasync def a():\n    await asyncio.sleep(0.25)\n    print('a done')\nasync def b(fail):\n    await ev.wait()\n    print('b done')\n    if fail:\n        raise ValueError('b')\nasync def x():\n    await asyncio.sleep(0.25)\n    ev.set()\nasync def ticker():\n    await asyncio.sleep(0.25)\n    for i in range(6):\n        print('tick', i)\n        await asyncio.sleep(0)\nfor mode in [asyncio.ALL_COMPLETED, asyncio.FIRST_EXCEPTION]:\n    ev.clear()\n    tx = asyncio.create_task(x())\n    ta = asyncio.create_task(a())\n    tb = asyncio.create_task(b(mode == asyncio.FIRST_EXCEPTION))\n    tt = asyncio.create_task(ticker())\n    done, pending = await asyncio.wait([ta, tb], return_when=mode)\n    print(mode, len(done), len(pending))\n    await tt",
     );
 }
+
+#[test]
+fn call_soon_callbacks_run_in_the_ready_queue_s_turn() {
+    assert_runs_as_in_cpython(
+        "call_soon_callbacks",
+        "loop = asyncio.get_running_loop()\nev = asyncio.Event()\ndef hello(*args):\n    print('hello', args, asyncio.current_task())\ndef chain(n):\n    print('chain', n)\n    if n:\n        loop.call_soon(chain, n - 1)\ndef boom():\n    raise KeyError('soon')\nasync def ticker(name):\n    for i in range(3):\n        print(name, i)\n        await asyncio.sleep(0)\nasync def waiter():\n    await ev.wait()\n    print('woken')\nts = [asyncio.create_task(ticker('t')), asyncio.create_task(waiter())]\nh1 = loop.call_soon(hello, 1, 'a')\nh2 = loop.call_soon(hello, 2)\nh2.cancel()\nloop.call_soon(ev.set)\nloop.call_soon(chain, 3)\nloop.call_soon(boom)\nloop.call_soon_threadsafe(print, 'threadsafe')\nprint('scheduled', h1.cancelled(), h2.cancelled())\nawait asyncio.sleep(0)\nprint('main after one turn')\nt = asyncio.create_task(work('a', 0.25))\nloop.call_later(0.125, lambda: loop.call_soon(t.cancel))\nprint(await asyncio.gather(t, *ts, return_exceptions=True))",
+    );
+}

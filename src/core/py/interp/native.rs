@@ -283,7 +283,7 @@ pub enum Obj {
     ClientTimeout(Option<f64>),
     /// `@staticmethod`, `@classmethod` or `@property` around a function.
     Descriptor(B, Value),
-    /// `loop.call_later(...)`'s `TimerHandle`.
+    /// `loop.call_later(...)`'s `TimerHandle` (`loop.call_soon(...)`'s `Handle`).
     TimerHandle(Rc<super::timers::TimerState>),
 }
 
@@ -327,6 +327,7 @@ impl Obj {
             Obj::Loop => "_UnixSelectorEventLoop",
             Obj::ClientTimeout(_) => "ClientTimeout",
             Obj::Descriptor(..) => "descriptor",
+            Obj::TimerHandle(t) if t.when.is_none() => "Handle",
             Obj::TimerHandle(_) => "TimerHandle",
         }
     }
@@ -409,9 +410,10 @@ impl<'a> Interp<'a> {
             (Obj::Loop, "time") => method(LoopTime),
             (Obj::Loop, "call_later") => method(CallLater),
             (Obj::Loop, "call_at") => method(CallAt),
+            (Obj::Loop, "call_soon" | "call_soon_threadsafe") => method(CallSoon),
             (Obj::TimerHandle(_), "cancel") => method(HandleCancel),
             (Obj::TimerHandle(_), "cancelled") => method(HandleCancelled),
-            (Obj::TimerHandle(_), "when") => method(HandleWhen),
+            (Obj::TimerHandle(t), "when") if t.when.is_some() => method(HandleWhen),
             _ => self.no_such(v, name),
         }
     }
@@ -446,6 +448,7 @@ impl<'a> Interp<'a> {
             }
             (Obj::Loop, B::LoopTime) => Ok(Value::Float(self.ctx.rec.elapsed() / 1000.0)),
             (Obj::Loop, B::CallLater | B::CallAt) => self.call_later(b == B::CallAt, args, line),
+            (Obj::Loop, B::CallSoon) => self.call_soon(args, line),
             (Obj::TimerHandle(t), _) => self.timer_method(t, b),
             (Obj::Session { .. } | Obj::Response { .. }, _) => self.http_method(o, b, args, kwargs, f, line),
             _ => self.no_such(recv, b.name()),

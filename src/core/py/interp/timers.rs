@@ -1,4 +1,5 @@
-//! `loop.call_later` / `loop.call_at` and the `TimerHandle` they return, and `coro.close()`.
+//! `loop.call_later` / `loop.call_at` and the `TimerHandle` they return, `loop.call_soon` and its
+//! `Handle`, and `coro.close()`.
 //!
 //! A handle's timer is armed in the clock's timer heap as CPython's `call_at` arms it (a delay of
 //! 0 or less too: [`Clock::timer`]), and its callback is a timer callback of the run's loop
@@ -7,7 +8,9 @@
 //! (`task.cancel`, `event.set`, `queue.put_nowait`, a `print`) happens when CPython does it. It
 //! runs outside any task (`current_task()` is `None`; what it prints goes to the main lane), and
 //! an exception it raises is reported on Output, as asyncio's exception handler logs it
-//! (`Exception in callback ...`), and the program goes on.
+//! (`Exception in callback ...`), and the program goes on. A `call_soon` callback is a callback
+//! of the loop's ready queue ([`crate::core::aio::Loop::call_soon`]), run in turn with the tasks
+//! woken before it, as asyncio's `call_soon` appends to `_ready`.
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -21,10 +24,11 @@ use super::{fmt, ops, raise, Flow, Frame, Interp, Res, E};
 use crate::core::clock::{Clock, RunSleep};
 use crate::core::event::Kind;
 
-/// A `TimerHandle`: its deadline, its armed timer and its callback's slot in the loop.
+/// A `TimerHandle`: its deadline, its armed timer and its callback's slot in the loop; or a
+/// `Handle` (`call_soon`'s), which has no deadline and only its `cancelled` flag.
 pub struct TimerState {
-    /// `handle.when()`: the loop time it fires at, in seconds.
-    pub when: f64,
+    /// `handle.when()`: the loop time it fires at, in seconds (`None`: a `Handle`).
+    pub when: Option<f64>,
     pub cancelled: Cell<bool>,
     /// The armed timer (dropping it takes the timer out of the heap, as `handle.cancel()`).
     sleep: RefCell<Option<Pin<Box<RunSleep>>>>,
@@ -32,7 +36,30 @@ pub struct TimerState {
     slot: Cell<Option<usize>>,
 }
 
+impl Default for TimerState {
+    fn default() -> Self {
+        TimerState { when: None, cancelled: Cell::new(false), sleep: RefCell::default(), slot: Cell::new(None) }
+    }
+}
+
 impl<'a> Interp<'a> {
+    /// `loop.call_soon(callback, *args)` (and `call_soon_threadsafe`): a `Handle`; the callback
+    /// runs once the callbacks and tasks already ready have, outside any task.
+    pub fn call_soon(&self, args: Vec<Value>, line: u32) -> Res {
+        let mut args = args.into_iter();
+        let Some(callback) = args.next().filter(callable) else {
+            return raise(E::TypeError, "a callable object was expected by call_soon()");
+        };
+        let cb_args: Vec<Value> = args.collect();
+        let state = Rc::new(TimerState::default());
+        let (me, st) = (self.me.clone(), state.clone());
+        self.lp.call_soon(move || match me.upgrade() {
+            Some(ip) if !st.cancelled.get() && ip.running.get() => ip.run_callback(callback, cb_args, line),
+            _ => {}
+        });
+        Ok(Value::Obj(Rc::new(super::native::Obj::TimerHandle(state))))
+    }
+
     /// `loop.call_later(delay, callback, *args)` (`at`: `loop.call_at(when, ...)`, `when` in
     /// `loop.time()`'s seconds): a `TimerHandle`.
     pub fn call_later(&self, at: bool, args: Vec<Value>, line: u32) -> Res {
@@ -50,8 +77,7 @@ impl<'a> Interp<'a> {
         let cb_args: Vec<Value> = args.collect();
         let now = self.ctx.rec.elapsed() / 1000.0;
         let when = if at { time } else { now + time };
-        let state =
-            Rc::new(TimerState { when, cancelled: Cell::new(false), sleep: RefCell::default(), slot: Cell::new(None) });
+        let state = Rc::new(TimerState { when: Some(when), cancelled: Cell::new(false), ..TimerState::default() });
         // The slot keeps the handle's timer armed however long the handle itself lives.
         let (me, st) = (self.me.clone(), state.clone());
         let (slot, waker) = self.lp.timer_callback(move || {
@@ -130,7 +156,7 @@ impl<'a> Interp<'a> {
                 Ok(Value::None)
             }
             B::HandleCancelled => Ok(Value::Bool(t.cancelled.get())),
-            _ => Ok(Value::Float(t.when)),
+            _ => Ok(t.when.map_or(Value::None, Value::Float)),
         }
     }
 
