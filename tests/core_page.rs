@@ -153,7 +153,7 @@ fn a_replayed_runs_own_scenario_says_what_its_waits_wait_for_whatever_the_form_s
     // The form shows a semaphore; the run replayed is a CPU pool's, whose waits are for a worker.
     let pool = "pattern=gather&tasks=3&source=cpu&offload=workers&workers=1&min=10&max=10";
     let s = page("pattern=semaphore&tasks=3&limit=2");
-    assert_eq!(view::described(None, &s), (&s.scenario, "waiting for a permit"));
+    assert_eq!(view::described(None, &s), (&s.scenario, "waiting for a semaphore permit"));
     let s = s.step(Action::Import(virtual_run(pool)));
     let r = view::replaying(&s).expect("the imported run is replayed");
     // The page reads the run's params once per replayed run and hands the scenario in.
@@ -169,9 +169,9 @@ fn a_replayed_runs_own_scenario_says_what_its_waits_wait_for_whatever_the_form_s
     );
     // A pool under a limit waits for either; a plain run, replayed, for a permit.
     let both = virtual_run(&pool.replace("pattern=gather", "pattern=semaphore&limit=2")).parsed_scenario().unwrap();
-    assert_eq!(view::described(Some(&both), &s).1, "waiting for a permit or a free worker");
+    assert_eq!(view::described(Some(&both), &s).1, "waiting for a semaphore permit or a free worker");
     let plain = virtual_run("pattern=semaphore&tasks=3").parsed_scenario().unwrap();
-    assert_eq!(view::described(Some(&plain), &s).1, "waiting for a permit");
+    assert_eq!(view::described(Some(&plain), &s).1, "waiting for a semaphore permit");
 }
 
 #[test]

@@ -43,7 +43,7 @@ impl Phase {
     fn names(self) -> (&'static str, &'static str) {
         match self {
             Phase::Work => ("work", "working"),
-            Phase::Wait => ("wait", "waiting for a permit"),
+            Phase::Wait => ("wait", "waiting for a semaphore permit"),
             Phase::Backoff => ("backoff", "backing off"),
             Phase::Acquire => ("acquire", "acquiring the resource"),
             Phase::Release => ("release", "releasing the resource"),
@@ -59,7 +59,7 @@ impl Phase {
         self.names().0
     }
 
-    /// What a task in this phase is doing: `working`, `waiting for a permit`…
+    /// What a task in this phase is doing: `working`, `waiting for a semaphore permit`…
     pub fn doing(self) -> &'static str {
         self.names().1
     }

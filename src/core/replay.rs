@@ -131,7 +131,7 @@ pub fn waiting_for(scenario: &Scenario) -> &'static str {
     let pool = scenario.source == Source::Cpu && scenario.offload == Offload::Workers;
     match (pool, scenario.effective_limit().is_some()) {
         (true, false) => "waiting for a free worker",
-        (true, true) => "waiting for a permit or a free worker",
+        (true, true) => "waiting for a semaphore permit or a free worker",
         (false, _) => Phase::Wait.doing(),
     }
 }
@@ -257,8 +257,8 @@ mod tests {
             "At 10 ms, task 1 finished waiting for a free worker: worker 1."
         );
         let both = Scenario::from_query(&q.replace("pattern=gather", "pattern=semaphore&limit=2")).unwrap();
-        assert_eq!(waiting_for(&both), "waiting for a permit or a free worker");
-        assert_eq!(waiting_for(&Scenario::from_query("pattern=semaphore").unwrap()), "waiting for a permit");
+        assert_eq!(waiting_for(&both), "waiting for a semaphore permit or a free worker");
+        assert_eq!(waiting_for(&Scenario::from_query("pattern=semaphore").unwrap()), "waiting for a semaphore permit");
         // The reader's code waits on any primitive (an Event here), not on a semaphore's permit.
         let code = Scenario::from_query("pattern=code&code=import%20asyncio").unwrap();
         assert_eq!(waiting_for(&code), "waiting for a lock, a permit, an event or a queue");

@@ -23,7 +23,7 @@ type State = (Option<Phase>, Option<Kind>);
 /// `(state, class of the swatch, label)`, in reading order. A `None` phase means any phase.
 const ENTRIES: &[(State, &str, &str)] = &[
     ((Some(Phase::Work), None), "work ok", "running (work, sleep or request)"),
-    ((Some(Phase::Wait), None), "wait ok", "waiting for a semaphore permit"),
+    ((Some(Phase::Wait), None), "wait ok", "waiting (the run says for what: `Props::waiting`)"),
     ((Some(Phase::Acquire), None), "acquire ok", "acquiring a resource (__aenter__)"),
     ((Some(Phase::Release), None), "release ok", "releasing a resource (__aexit__)"),
     ((Some(Phase::Fetch), None), "fetch ok", "fetch"),
@@ -67,11 +67,9 @@ pub fn Legend(props: &Props) -> Html {
     html! {
         <ul class="legend" aria-label="Legend">
             { for shown.iter().map(|((phase, close), class, label)| {
-                // A CPU pool's queue is a wait too, for a free worker rather than a permit.
-                let label = match phase {
-                    Some(Phase::Wait) if props.waiting != Phase::Wait.doing() => props.waiting,
-                    _ => *label,
-                };
+                // What a wait waits for depends on the run (a permit, a free worker, any of
+                // asyncio's primitives in the reader's code): the replay log says the same.
+                let label = if *phase == Some(Phase::Wait) { props.waiting } else { *label };
                 html! {
                     <li><svg width="22" height="10" aria-hidden="true"><rect class={format!("bar {class}")} width="22" height="10" rx="2" />
                         { end_mark(*close, 22.0, 5.0, 10.0) }</svg>{ label }</li>

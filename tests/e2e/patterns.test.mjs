@@ -209,6 +209,12 @@ const CASES = [
         // Less 1 ms (100 ms is width(work)): the wait began a moment after task 0's work did.
         assert.ok(width(wait) >= 3 * width(work) - width(work) / 100, `lane ${lane.task} waited ${width(wait)}, 100 ms is ${width(work)}`);
       }
+      // The replay log names the wait as the legend does.
+      await page.focus('section.replay');
+      await page.keyboard.press('Home');
+      const log = () => page.locator('#replay-log').innerText();
+      for (let i = 0; i < 8 && !/started waiting/.test(await log()); i++) await page.keyboard.press('ArrowRight');
+      assert.match(await log(), /started waiting for a semaphore permit/);
     },
     api({ measured }) {
       assert.ok(measured.summary.peak_concurrency <= 3, `peak ${measured.summary.peak_concurrency}`);
