@@ -421,6 +421,63 @@ fn an_await_free_infinite_loop_stops_at_the_step_budget_naming_its_line() {
     assert!(events.iter().any(|e| e.kind == Kind::Failed && e.detail.starts_with("stopped: ")));
 }
 
+/// A loop whose every turn is one builtin over a big list or string (a scan, a sum, a sort, a
+/// slice, a print) stops at the same budget: such a builtin counts its elements and bytes as
+/// steps (`limits::WORK_UNITS_PER_STEP`). Before, each counted as one step, so the page froze for
+/// hours (a million `sum(a)` of a million elements) before a limit came.
+#[test]
+fn a_loop_of_builtins_over_big_data_stops_at_the_step_budget() {
+    for (setup, turn) in [
+        ("a = list(range(100_000))", "n += sum(a)"),
+        ("a = list(range(100_000))", "n += (-1 in a)"),
+        ("a = list(range(100_000))", "n += max(a) + a.count(3)"),
+        ("a = list(range(100_000))", "a.sort()"),
+        ("s = 'x' * 1_000_000", "n += len(s[1:]) + s.count('y')"),
+        ("s = 'x' * 1_000_000", "n += (s == s.upper())"),
+        ("s = 'x' * 100_000", "print(s)"),
+    ] {
+        let (_, fin) = run(&format!(
+            "
+            import asyncio
+
+            async def main():
+                n = 0
+                {setup}
+                for i in range(1_000_000):
+                    {turn}
+
+            asyncio.run(main())
+            "
+        ));
+        let stop = fin.stopped.unwrap_or_else(|| panic!("`{turn}` in a loop ran to its end"));
+        assert!(stop.message.starts_with("the program ran 5,000,000 steps without awaiting"), "{}", stop.message);
+        assert_eq!(stop.line, 7, "`{turn}`: {}", stop.message);
+    }
+}
+
+/// `s += part` in a loop copies `s` each time: 100,000 turns would copy 50 GB (a frozen page).
+/// The strings a run makes add up to 256 MiB at most; then a `MemoryError` says what to do.
+#[test]
+fn building_a_string_by_concatenation_in_a_long_loop_raises_memory_error_with_a_hint() {
+    let (events, fin) = run(r#"
+        import asyncio
+
+        async def main():
+            s = ""
+            try:
+                for i in range(100_000):
+                    s += "ten bytes!"
+            except MemoryError as e:
+                print(len(s) < 1_000_000, e)
+
+        asyncio.run(main())
+    "#);
+    assert!(fin.stopped.is_none(), "{:?}", fin.stopped);
+    let p = prints(&events);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert_eq!(p[0], "True the program made over 256 MiB of strings: join a list of parts, not s += x in a loop");
+}
+
 #[test]
 fn deep_recursion_raises_recursion_error_and_an_unknown_name_raises_name_error_with_its_line() {
     let (events, _) = run(r#"

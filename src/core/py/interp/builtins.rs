@@ -337,6 +337,8 @@ impl<'a> Interp<'a> {
                 let start = kw(&kwargs, "start").cloned().or_else(|| args.get(1).cloned()).unwrap_or(Value::Int(0));
                 let mut total = start;
                 for v in self.iterate(&args[0])? {
+                    // Each addition is a step, as the reader's own loop's would be.
+                    self.step(line)?;
                     total = self.binop_any(crate::core::py::ast::BinOp::Add, total, v, f).await?;
                 }
                 Ok(total)
@@ -475,6 +477,8 @@ impl<'a> Interp<'a> {
         if keyed.iter().any(|(k, _)| super::eval::user_method(k, "__lt__").is_some()) {
             return self.sort_by_user_lt(keyed, reverse, f).await;
         }
+        // n log n comparisons, each counted as work over one element.
+        self.work(keyed.len() * (usize::BITS - keyed.len().leading_zeros()) as usize)?;
         let mut error = None;
         keyed.sort_by(|a, b| match self.order(&a.0, &b.0, "<") {
             Ok(o) => {
@@ -664,7 +668,10 @@ impl<'a> Interp<'a> {
 
     fn len_of(&self, v: &Value) -> Res {
         let n = match v {
-            Value::Str(s) => s.chars().count(),
+            Value::Str(s) => {
+                self.work(s.len())?;
+                s.chars().count()
+            }
             Value::List(l) => l.borrow().len(),
             Value::Tuple(t) => t.len(),
             Value::Dict(d) | Value::Set(d) => d.borrow().len(),
@@ -868,6 +875,7 @@ impl<'a> Interp<'a> {
 
     fn str_method(&self, b: B, s: &Rc<str>, args: &[Value]) -> Res {
         use B::*;
+        self.work(s.len())?;
         let arg = |i: usize| args.get(i).map(|a| want_str(a, b.name())).transpose();
         let out: String = match b {
             StrUpper => s.to_uppercase(),
@@ -1002,6 +1010,10 @@ impl<'a> Interp<'a> {
 
     fn list_method(&self, b: B, recv: &Value, args: Vec<Value>) -> Res {
         use B::*;
+        // Every method but these goes over the list (`pop(i)` and `insert` shift its tail).
+        if !matches!((b, &args[..]), (ListAppend | ListExtend | Clear, _) | (ListPop, [])) {
+            self.work(ops::extent(recv))?;
+        }
         let items: Vec<Value> = match recv {
             Value::Tuple(t) => t.to_vec(),
             _ => Vec::new(),
@@ -1063,6 +1075,9 @@ impl<'a> Interp<'a> {
     fn dict_method(&self, b: B, d: &Rc<super::value::Cells<Dict>>, args: Vec<Value>, kwargs: Kwargs) -> Res {
         use B::*;
         let key = |v: &Value| v.hkey().or_else(|t| raise(E::TypeError, format!("unhashable type: '{t}'")));
+        if matches!(b, DictKeys | DictValues | DictItems | Copy) {
+            self.work(d.borrow().len())?;
+        }
         match (b, &args[..]) {
             (DictGet, [k]) => Ok(d.borrow().get(&key(k)?).cloned().unwrap_or(Value::None)),
             (DictGet, [k, default]) => Ok(d.borrow().get(&key(k)?).cloned().unwrap_or_else(|| default.clone())),

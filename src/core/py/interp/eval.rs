@@ -525,7 +525,9 @@ impl<'a> Interp<'a> {
         if let Iter::Range { next, stop, step } = &it {
             self.alloc(super::value::range_len(*next, *stop, *step).max(0) as usize)?;
         }
-        Ok(it.collect())
+        let items: Vec<Value> = it.collect();
+        self.work(items.len())?;
+        Ok(items)
     }
 
     /// An iteration over `v`.
@@ -535,6 +537,7 @@ impl<'a> Interp<'a> {
             Value::List(l) => Iter::List { list: l.clone(), i: 0 },
             Value::Tuple(t) => Iter::Tuple { items: t.clone(), i: 0 },
             Value::Str(s) => {
+                self.work(s.len())?;
                 Iter::Vals(s.chars().map(|c| Value::str(c.encode_utf8(&mut [0; 4]))).collect::<Vec<_>>().into_iter())
             }
             Value::Dict(d) | Value::Set(d) => Iter::Vals(d.borrow().keys().into_iter()),

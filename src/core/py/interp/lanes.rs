@@ -32,6 +32,7 @@ impl<'a> Interp<'a> {
     /// task that ended it, at that time (`print(x, end="")` continues the line, as on a terminal).
     pub fn write_stdout(&self, task: &TaskObj, text: &str, line: u32) -> Result<(), Flow> {
         self.check_events(line)?;
+        self.work(text.len())?;
         let mut out = self.stdout.borrow_mut();
         if out.len() + text.len() > limits::MAX_STR_BYTES {
             out.clear();

@@ -20,7 +20,7 @@
 //! | asyncio | `run`, `sleep`, `create_task`/`ensure_future` (`name=` labels the lane), `gather` (`return_exceptions`; without it the first error is raised and the other tasks keep running), `wait_for`, `timeout`, `wait` (`FIRST_COMPLETED`, `FIRST_EXCEPTION`, `ALL_COMPLETED`, `timeout`), `as_completed`, `TaskGroup`, `Semaphore`, `BoundedSemaphore`, `Lock`, `Event`, `Queue` (`maxsize`, `put`/`get` and their `_nowait`, `task_done`, `join`, `qsize`, `empty`, `full`), `current_task`, `all_tasks`, `get_event_loop()`/`get_running_loop()`'s `time()`, `call_later` and `call_at` (a `TimerHandle`: `cancel`, `cancelled`, `when`; armed in the clock's timer heap as CPython's; the callback runs in the iteration its timer comes due, in heap order, outside any task: `current_task()` is `None`, its prints go to the main lane, an exception it raises is reported on Output as asyncio logs it, `Exception in callback f(1)` and the traceback, and the run goes on), `CancelledError`, `TimeoutError`; a coroutine's `close()`; Tasks' `cancel` (with a message), `done`, `cancelled`, `result`, `exception`, `get_name`, `cancelling`, `uncancel`; cancellation raises `CancelledError` at the task's current `await` (`except`/`finally` run), or, for a task awaiting a task or a gather, cancels that (every time it is called) and the task gets what it then gives: the awaited task's result if it swallows the `CancelledError`, a gather's `CancelledError` once its children are done | `TaskGroup` raises one `ExceptionGroup` (its `exceptions` hold the errors; no `except*`); `shield`; `as_completed` starts coroutines in the order given (CPython: set order); `close()` of a coroutine already started does nothing; after main returns, `asyncio.run` takes one more turn of the loop (a callback already due runs; CPython's shutdown takes a few); cancelling one of two tasks awaiting each other leaves them waiting (CPython: `RecursionError`) |
 //! | aiohttp | `ClientSession()` (`async with`, or `await session.close()`), `session.get`/`post` (awaited or `async with`), `resp.status`/`ok`/`reason`/`url`, `await resp.json()`/`text()`, `resp.raise_for_status()` (`ClientResponseError` with `status`), `ClientError`, `ClientTimeout(total=...)` (session's or request's `timeout=`: `asyncio.TimeoutError`) | request bodies, headers, streaming |
 //!//! Safety: the interpreter runs on the page's thread, so every run is bounded by [`limits`]
-//! (steps, tasks, recursion, elements, string length, events), and no input makes it panic.
+//! (steps, tasks, recursion, elements, string length and bytes, events), and no input makes it panic.
 
 mod builtins;
 mod call;
@@ -66,6 +66,10 @@ pub mod limits {
     /// loop costs about as much as this many steps, and `while True: await asyncio.sleep(0)`
     /// must stop too.
     pub const SUSPENSION_STEPS: u64 = 50;
+    /// Elements or bytes a builtin may go over for one step ([`crate::core::py::interp::Interp::work`]):
+    /// a step costs about as much as going over this many list elements (rather more than as
+    /// many bytes of a string; strings this short cost nothing more).
+    pub const WORK_UNITS_PER_STEP: usize = 16;
     /// Tasks a run may create (besides the main one).
     pub const MAX_TASKS: usize = 10_000;
     /// Nested calls of the reader's functions in one task (CPython's default is 1,000). Each
@@ -78,6 +82,11 @@ pub mod limits {
     pub const MAX_ELEMENTS: u64 = 10_000_000;
     /// Longest string, in bytes.
     pub const MAX_STR_BYTES: usize = 16 << 20;
+    /// Bytes a run may make in strings, all together (counted as they are made, never given
+    /// back, as [`MAX_ELEMENTS`]): a string is never grown in place, so `s += part` copies `s`,
+    /// and a loop of them is quadratic. 100,000 turns of `s += "ten bytes!"` would copy 50 GB;
+    /// this stops it after about 7,000 turns (a tenth of a second natively).
+    pub const MAX_STR_BYTES_MADE: u64 = 256 << 20; // its `MemoryError` names it: "256 MiB"
     /// Events a run may record (the budget every run shares).
     pub const MAX_EVENTS: usize = crate::core::budget::MAX_EVENTS as usize;
 }
@@ -144,7 +153,11 @@ pub struct Interp<'a> {
     pub classes: exc::Classes,
     steps: Cell<u64>,
     slice: Cell<u64>,
+    /// The line of the last step (where [`Interp::work`] counts its steps).
+    last_line: Cell<u32>,
     elements: Cell<u64>,
+    /// Bytes of the strings made so far (see [`limits::MAX_STR_BYTES_MADE`]).
+    str_bytes: Cell<u64>,
     pub tasks: RefCell<Vec<Rc<TaskObj>>>,
     /// Why the run stopped early, if it did (a limit), with the line.
     stopped: RefCell<Option<CodeError>>,
@@ -283,7 +296,9 @@ impl<'a> Interp<'a> {
             classes: exc::Classes::new(),
             steps: Cell::new(0),
             slice: Cell::new(0),
+            last_line: Cell::new(0),
             elements: Cell::new(0),
+            str_bytes: Cell::new(0),
             tasks: RefCell::default(),
             stopped: RefCell::default(),
             stop_signal: Signal::default(),
@@ -327,9 +342,25 @@ impl<'a> Interp<'a> {
 
     /// Counts one step of the program at `line`; stops the run at a limit.
     pub fn step(&self, line: u32) -> Result<(), Flow> {
-        let steps = self.steps.get() + 1;
+        self.last_line.set(line);
+        self.count_steps(1, line)
+    }
+
+    /// Counts the work of one step that grows with its data (a builtin going over a big list or
+    /// string: `units` elements or bytes) as [`limits::WORK_UNITS_PER_STEP`] units a step more,
+    /// so that a loop of them stops at the step limits too instead of freezing the page (a
+    /// million `sum(a)` of a million-element list counted a million steps before).
+    pub fn work(&self, units: usize) -> Result<(), Flow> {
+        match (units / limits::WORK_UNITS_PER_STEP) as u64 {
+            0 => Ok(()),
+            extra => self.count_steps(extra, self.last_line.get()),
+        }
+    }
+
+    fn count_steps(&self, n: u64, line: u32) -> Result<(), Flow> {
+        let steps = self.steps.get().saturating_add(n);
         self.steps.set(steps);
-        let slice = self.slice.get() + 1;
+        let slice = self.slice.get().saturating_add(n);
         self.slice.set(slice);
         if slice > limits::MAX_STEPS_WITHOUT_AWAIT {
             return Err(self.stop(
@@ -380,12 +411,22 @@ impl<'a> Interp<'a> {
         Ok(())
     }
 
-    /// A new string, checked against [`limits::MAX_STR_BYTES`].
+    /// A new string, checked against [`limits::MAX_STR_BYTES`] and counted against
+    /// [`limits::MAX_STR_BYTES_MADE`].
     pub fn new_str(&self, s: String) -> Res {
         if s.len() > limits::MAX_STR_BYTES {
             return raise(
                 E::MemoryError,
                 format!("a string longer than {} bytes", thousands(limits::MAX_STR_BYTES as u64)),
+            );
+        }
+        let made = self.str_bytes.get().saturating_add(s.len() as u64);
+        self.str_bytes.set(made);
+        if made > limits::MAX_STR_BYTES_MADE {
+            return raise(
+                E::MemoryError,
+                // Short enough for one line of Output (`budget::MAX_DETAIL_BYTES`).
+                "the program made over 256 MiB of strings: join a list of parts, not s += x in a loop",
             );
         }
         Ok(Value::Str(Rc::from(s)))

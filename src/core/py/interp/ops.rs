@@ -308,6 +308,13 @@ impl<'a> Interp<'a> {
 
     /// One comparison `a op b`.
     pub fn compare(&self, op: CmpOp, a: &Value, b: &Value) -> Result<bool, Flow> {
+        self.work(match op {
+            CmpOp::Is | CmpOp::IsNot => 0,
+            // A scan of the container (a hash of the item, for a dict or set).
+            CmpOp::In | CmpOp::NotIn if matches!(b, Value::Dict(_) | Value::Set(_)) => extent(a),
+            CmpOp::In | CmpOp::NotIn => extent(b),
+            _ => extent(a).min(extent(b)),
+        })?;
         Ok(match op {
             CmpOp::Eq => eq(a, b),
             CmpOp::NotEq => !eq(a, b),
@@ -395,6 +402,7 @@ impl<'a> Interp<'a> {
             Value::Tuple(t) => Ok(t[seq_index(index, t.len(), "tuple")?].clone()),
             Value::Str(s) => {
                 let i = int(index).ok_or(()).or_else(|_| raise(E::TypeError, "string indices must be integers"))?;
+                self.work(s.len())?;
                 let n = s.chars().count() as i64;
                 let j = if i < 0 { i + n } else { i };
                 match usize::try_from(j).ok().and_then(|j| s.chars().nth(j)) {
@@ -444,18 +452,35 @@ impl<'a> Interp<'a> {
             return raise(E::ValueError, "slice step cannot be zero");
         }
         let pick = |len: usize| -> Vec<usize> { slice_indices(len, lower, upper, step) };
+        self.work(extent(container))?;
         match container {
             Value::List(l) => {
                 let l = l.borrow();
                 Ok(Value::list(pick(l.len()).into_iter().map(|i| l[i].clone()).collect()))
             }
             Value::Tuple(t) => Ok(Value::tuple(pick(t.len()).into_iter().map(|i| t[i].clone()).collect())),
+            // The common case without a copy of every character: `s[i:j]` of ASCII text.
+            Value::Str(s) if step == 1 && s.is_ascii() => {
+                let (start, stop) = forward_bounds(s.len(), lower, upper);
+                Ok(Value::str(if start < stop { &s[start..stop] } else { "" }))
+            }
             Value::Str(s) => {
                 let chars: Vec<char> = s.chars().collect();
                 Ok(Value::Str(Rc::from(pick(chars.len()).into_iter().map(|i| chars[i]).collect::<String>())))
             }
             other => raise(E::TypeError, format!("'{}' object is not subscriptable", other.type_name())),
         }
+    }
+}
+
+/// How much there is to go over in `v`: a string's bytes, a list's or a tuple's elements (0 for
+/// anything else), for [`Interp::work`].
+pub fn extent(v: &Value) -> usize {
+    match v {
+        Value::Str(s) => s.len(),
+        Value::List(l) => l.borrow().len(),
+        Value::Tuple(t) => t.len(),
+        _ => 0,
     }
 }
 
@@ -472,14 +497,21 @@ pub fn seq_index(index: &Value, len: usize, what: &str) -> Result<usize, Flow> {
 }
 
 /// The indices a slice picks, as Python's `slice.indices` computes them.
-fn slice_indices(len: usize, lower: Option<i64>, upper: Option<i64>, step: i64) -> Vec<usize> {
+/// Where `[lower:upper]` (a step of 1) starts and stops in a sequence of `len`.
+fn forward_bounds(len: usize, lower: Option<i64>, upper: Option<i64>) -> (usize, usize) {
     let len = len as i64;
+    let norm = |v: i64| if v < 0 { v + len } else { v };
+    (lower.map_or(0, norm).clamp(0, len) as usize, upper.map_or(len, norm).clamp(0, len) as usize)
+}
+
+fn slice_indices(len: usize, lower: Option<i64>, upper: Option<i64>, step: i64) -> Vec<usize> {
+    let (ulen, len) = (len, len as i64);
     let clamp = |v: i64, lo: i64, hi: i64| v.clamp(lo, hi);
     let norm = |v: i64| if v < 0 { v + len } else { v };
     let mut out = Vec::new();
     if step > 0 {
-        let start = clamp(lower.map_or(0, norm), 0, len);
-        let stop = clamp(upper.map_or(len, norm), 0, len);
+        let (start, stop) = forward_bounds(ulen, lower, upper);
+        let (start, stop) = (start as i64, stop as i64);
         let mut i = start;
         while i < stop {
             out.push(i as usize);
