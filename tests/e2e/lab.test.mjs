@@ -243,3 +243,35 @@ test('1280×800: the code panel ends on the first screen at any task count, and 
   assert.deepEqual(page.awaitlabErrors, []);
   await page.close();
 });
+
+test('theme=light / theme=dark win over the OS colour scheme everywhere, code and editor included: no contrast violation', async () => {
+  // Before, the code box, the editor and the buttons followed only @media (prefers-color-scheme):
+  // theme=dark on a light OS drew near-white code on a light box (1.12:1).
+  for (const [os, theme, dark] of [['light', 'dark', true], ['dark', 'light', false], ['dark', 'auto', true], ['light', 'auto', false]]) {
+    const page = await openApp(app.browser, app.server.url, `pattern=semaphore&tasks=8&limit=3&theme=${theme}`);
+    await page.emulateMedia({ colorScheme: os });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.waitForSelector('.code-panel ol.language-python > li');
+    const luminance = (selector) =>
+      page.locator(selector).first().evaluate((el) => {
+        const [r, g, b] = getComputedStyle(el).backgroundColor.match(/\d+/g).map(Number);
+        return (r + g + b) / 3;
+      });
+    const what = `OS ${os}, theme=${theme}`;
+    assert.equal((await luminance('.code-box')) < 128, dark, `${what}: the code box's background`);
+    assert.equal((await luminance('body')) < 128, dark, `${what}: the page's background`);
+    await page.click('.code-edit');
+    await page.waitForSelector('.editor-input');
+    assert.equal((await luminance('.editor-box')) < 128, dark, `${what}: the editor's background`);
+    await page.addScriptTag({ path: AXE });
+    const violations = await page.evaluate(async () =>
+      (await window.axe.run(document, { runOnly: ['color-contrast'] })).violations.map(
+        (v) => `${v.id}: ${v.nodes.length} nodes, ${v.nodes.slice(0, 2).map((n) => n.target.join(' ')).join(' | ')}`,
+      ),
+    );
+    assert.deepEqual(violations, [], what);
+    await page.screenshot({ path: artifactPath(`theme-${theme}-on-${os}.png`) });
+    assert.deepEqual(page.awaitlabErrors, []);
+    await page.close();
+  }
+});
