@@ -255,3 +255,31 @@ fn a_code_prediction_made_while_the_interpreter_loads_is_made_again_when_it_has(
     let pattern = page("pattern=gather&tasks=2");
     assert!(Rc::ptr_eq(&pattern.clone().step(Action::Repredict), &pattern));
 }
+
+#[test]
+fn a_link_s_unknown_keys_are_ignored_and_named_once_and_tracking_keys_silently() {
+    // A platform's click tracking (utm_*, fbclid): no notice at all, every value kept.
+    let s = page("pattern=semaphore&tasks=5&limit=2&utm_source=twitter&utm_medium=social&fbclid=IwAR0abc");
+    assert_eq!(s.notice, None);
+    assert_eq!((s.scenario.workload().len(), s.scenario.effective_limit()), (5, Some(2)));
+    // A key awaitlab does not know: ignored, and said so, without claiming defaults were shown.
+    let s = page("pattern=semaphore&tasks=5&limit=2&colour=red&size=3");
+    let notice = s.notice.as_deref().expect("a notice");
+    assert!(
+        notice.starts_with("Ignored keys awaitlab does not know: \"colour\", \"size\" (it knows pattern, "),
+        "{notice}"
+    );
+    assert!(!notice.contains("defaults"), "{notice}");
+    assert_eq!(notice.matches("it knows").count(), 1, "the known keys listed once: {notice}");
+    assert_eq!((s.scenario.workload().len(), s.scenario.effective_limit()), (5, Some(2)));
+    // Both: the bad value first, then the ignored key.
+    let s = page("tasks=abc&colour=red");
+    let notice = s.notice.as_deref().expect("a notice");
+    assert!(
+        notice.starts_with(
+            "This link had values awaitlab cannot use, so their defaults are shown instead: tasks must be"
+        ),
+        "{notice}"
+    );
+    assert!(notice.contains(" Ignored a key awaitlab does not know: \"colour\""), "{notice}");
+}

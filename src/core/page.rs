@@ -12,7 +12,7 @@ use std::rc::Rc;
 use super::event::Recorder;
 use super::replay::Replay;
 use super::run::{run_virtual, Run};
-use super::scenario::{ClockKind, ParamError, Pattern, Preset, Scenario};
+use super::scenario::{is_known_key, is_tracking_key, shown, ClockKind, ParamError, Pattern, Preset, Scenario};
 use super::timeline::Timeline;
 
 /// Largest run whose prediction is recomputed on every valid edit (bigger ones while a run of them
@@ -150,6 +150,31 @@ pub enum ReplayCmd {
     Tick(f64),
 }
 
+/// What a link's errors come to: the values replaced by their defaults, then the keys ignored
+/// (an unknown key changes nothing, so it is not a value "replaced by defaults").
+fn url_notice(errors: &[ParamError]) -> Option<String> {
+    let (unknown, bad): (Vec<&ParamError>, Vec<&ParamError>) =
+        errors.iter().partition(|e| e.key != "params" && !is_known_key(&e.key));
+    let mut parts = Vec::new();
+    if !bad.is_empty() {
+        let list: Vec<&str> = bad.iter().map(|e| e.message.as_str()).collect();
+        parts.push(format!(
+            "This link had values awaitlab cannot use, so their defaults are shown instead: {}.",
+            list.join("; ")
+        ));
+    }
+    if !unknown.is_empty() {
+        let keys: Vec<String> = unknown.iter().map(|e| shown(&e.key)).collect();
+        parts.push(format!(
+            "Ignored {} awaitlab does not know: {} (it knows {}).",
+            if keys.len() == 1 { "a key" } else { "keys" },
+            keys.join(", "),
+            Scenario::KEYS.join(", ")
+        ));
+    }
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
 fn form_of(s: &Scenario) -> Vec<(String, String)> {
     s.to_pairs().into_iter().filter(|(k, _)| *k != "v").map(|(k, v)| (k.to_string(), v)).collect()
 }
@@ -177,13 +202,12 @@ use Outcome::{Changed, Ignored};
 
 impl State {
     /// The state for a page opened with these URL pairs: bad values fall back to defaults, with
-    /// a notice that names them.
+    /// a notice that names them; keys it does not know are ignored, and named once; a platform's
+    /// tracking keys (`utm_source`, `fbclid`) are ignored silently.
     pub fn from_url(pairs: &[(String, String)]) -> State {
-        let (scenario, errors) = Scenario::parse_lenient(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        let notice = (!errors.is_empty()).then(|| {
-            let list: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
-            format!("This link had values awaitlab cannot use, so defaults are shown instead: {}.", list.join("; "))
-        });
+        let pairs = pairs.iter().filter(|(k, _)| !is_tracking_key(k));
+        let (scenario, errors) = Scenario::parse_lenient(pairs.map(|(k, v)| (k.as_str(), v.as_str())));
+        let notice = url_notice(&errors);
         State {
             form: form_of(&scenario),
             errors: Vec::new(),

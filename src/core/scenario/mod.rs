@@ -24,12 +24,14 @@ pub mod url;
 
 pub use form::{docs_table, Field, FieldKind};
 pub use params::{
-    param, ParamKind, ParamSpec, Uses, DEFAULT_LIMIT, MAX_BROWSER_TASKS, MAX_DURATION_MS, MAX_FACTOR, MAX_LIMIT,
-    MAX_RETRIES, MAX_SEED, MAX_TASKS, MAX_WORKERS, PARAMS, PARAMS_VERSION, VIEW_KEYS,
+    is_known_key, is_tracking_key, param, ParamKind, ParamSpec, Uses, DEFAULT_LIMIT, MAX_BROWSER_TASKS,
+    MAX_DURATION_MS, MAX_FACTOR, MAX_LIMIT, MAX_RETRIES, MAX_SEED, MAX_TASKS, MAX_WORKERS, PARAMS, PARAMS_VERSION,
+    VIEW_KEYS,
 };
 pub use pattern::{Backoff, Choice, ClockKind, ErrorMode, Offload, Pattern, Preset, Source};
 pub use url::{check_url_template, query_pairs, request_url, DEFAULT_URL, MAX_URL_LEN};
 
+pub use read::shown;
 use read::{err, oversized, whole};
 
 /// A parameter that was rejected, with the reason.

@@ -37,6 +37,20 @@ pub const MAX_WORKERS: u32 = 16;
 pub const VIEW_KEYS: &[&str] =
     &["v", "embed", "theme", "autoplay", "controls", "speed", "origin", "fetch", "guess", "predicted"];
 
+/// Whether a link's `key` was added by whoever shared it (`utm_*`, `fbclid` and the like: a
+/// platform's click tracking, not the author's): a page opened from it reads past them silently.
+pub fn is_tracking_key(key: &str) -> bool {
+    const TRACKING: &[&str] = &[
+        "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid", "_ga", "_gl",
+    ];
+    key.starts_with("utm_") || TRACKING.contains(&key)
+}
+
+/// Whether `key` is one a link may carry: a parameter of the run or of the view.
+pub fn is_known_key(key: &str) -> bool {
+    param(key).is_some() || VIEW_KEYS.contains(&key)
+}
+
 /// A parameter's type and range: how its text is read and how the form edits it.
 #[derive(Debug, Clone, Copy)]
 pub enum ParamKind {
