@@ -3,7 +3,8 @@
 mod common;
 
 use awaitlab::core::code::{python, rust};
-use awaitlab::core::scenario::Pattern;
+use awaitlab::core::event::Kind;
+use awaitlab::core::scenario::{Pattern, Scenario};
 use common::scenario;
 
 #[test]
@@ -90,4 +91,36 @@ fn cpu_work_has_its_rust_beside_its_python() {
     // Without source=cpu, none of it.
     let rs = rust(&scenario("pattern=gather&tasks=6"));
     assert!(!rs.contains("CpuWork"), "{rs}");
+}
+
+/// A program that waits for something that never happens (an `Event` nobody sets): CPython's
+/// `asyncio.run` waits forever. The prediction used to end quietly at that instant (makespan 0 ms,
+/// nothing failed); it now stops the tasks still waiting, at their line, and says why.
+#[test]
+fn a_deadlocked_program_s_prediction_says_it_never_finishes() {
+    let src = "import asyncio\n\nasync def waiter(e):\n    await e.wait()\n\nasync def main():\n    e = asyncio.Event()\n    t = asyncio.create_task(waiter(e))\n    await asyncio.sleep(0.1)\n    await t\n\nasyncio.run(main())\n";
+    let s = Scenario::parse([("pattern", "code"), ("code", src)]).expect("a code scenario");
+    let run = awaitlab::core::run::run_virtual(&s);
+    let marks: Vec<(u32, Kind, String, u32)> = run
+        .events
+        .iter()
+        .filter(|e| matches!(e.kind, Kind::Print | Kind::Failed))
+        .map(|e| (e.task, e.kind, e.detail.to_string(), e.line))
+        .collect();
+    assert_eq!(
+        marks,
+        [
+            // main() was last seen at its sleep (awaiting a task records nothing).
+            (
+                0,
+                Kind::Print,
+                "awaitlab stopped the program: a deadlock: no task can go on and no timer is due".to_string(),
+                9
+            ),
+            (0, Kind::Failed, "stopped: a deadlock".to_string(), 9),
+            (1, Kind::Failed, "stopped: a deadlock".to_string(), 4),
+        ]
+    );
+    assert!(run.events.iter().all(|e| e.t <= 100.0 + 1e-9), "the marks come at the stall, 100 ms");
+    assert_eq!(run.summary.failures, 2);
 }

@@ -284,7 +284,44 @@ pub fn run_virtual(scenario: &Scenario) -> Run {
     let clock = VirtualClock::new();
     let ctx = super::cpu::predicted_ctx(&clock, scenario);
     // Patterns only wait on the clock, so a stall would be a bug in a pattern; the events up to it
-    // are still returned so the timeline shows where it stopped.
-    let _ = clock.block_on(patterns::run(&ctx));
+    // are still returned so the timeline shows where it stopped. The reader's code can stall
+    // (an `Event` nobody sets): the prediction says so rather than end quietly at that instant.
+    if clock.block_on(patterns::run(&ctx)).is_err() && scenario.pattern == Pattern::Code {
+        ctx.rec.with_events(|events| deadlock_marks(events, ctx.rec.elapsed())).into_iter().for_each(|e| {
+            ctx.rec.record_line(e.task, 0, e.kind, Phase::Task, e.detail, e.line);
+        });
+    }
     Run::new(scenario, ClockKind::Virtual, ctx.rec.take())
+}
+
+/// What a code run that stalled at `now` ends with: its tasks still running fail as stopped, at
+/// the line each was last seen, and the main lane says why (where CPython's `asyncio.run` would
+/// wait forever).
+fn deadlock_marks(events: &[Event], now: f64) -> Vec<Event> {
+    // Within an event's 100 bytes (`budget::MAX_DETAIL_BYTES`), prefix included.
+    const WHY: &str = "a deadlock: no task can go on and no timer is due";
+    let mut last_line: Vec<Option<u32>> = Vec::new();
+    for e in events {
+        let i = e.task as usize;
+        if i >= last_line.len() {
+            last_line.resize(i + 1, None);
+        }
+        let line = if e.line != 0 { e.line } else { last_line[i].unwrap_or(0) };
+        last_line[i] = (!matches!(e.kind, Kind::Done | Kind::Failed)).then_some(line);
+    }
+    let mark = |task: u32, kind, detail: String, line| Event {
+        t: now,
+        task,
+        attempt: 0,
+        kind,
+        phase: Phase::Task,
+        detail: detail.into(),
+        line,
+    };
+    let mut marks =
+        vec![mark(0, Kind::Print, format!("awaitlab stopped the program: {WHY}"), last_line[0].unwrap_or(0))];
+    marks.extend(last_line.iter().enumerate().filter_map(|(task, line)| {
+        line.map(|line| mark(task as u32, Kind::Failed, "stopped: a deadlock".to_string(), line))
+    }));
+    marks
 }
