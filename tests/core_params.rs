@@ -195,3 +195,15 @@ fn the_readmes_key_table_is_rendered_from_the_parameter_table() {
     let table = awaitlab::core::scenario::docs_table();
     assert!(readme.contains(&table), "README.md's URL key table is out of date; paste this in:\n{table}");
 }
+
+/// Each pattern's lesson line (above the runs) is its first sentence, whole and short enough for
+/// one line at 1280 px; the rest follows it.
+#[test]
+fn every_pattern_s_lesson_splits_into_a_first_sentence_and_the_rest() {
+    use awaitlab::core::scenario::Pattern;
+    for p in Pattern::ALL {
+        let (first, rest) = p.lesson();
+        assert!(first.ends_with('.') && first.len() <= 200, "{p:?}: {first}");
+        assert_eq!(format!("{first} {rest}").trim_end(), p.explain(), "{p:?}");
+    }
+}

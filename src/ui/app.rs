@@ -172,6 +172,22 @@ fn header() -> Html {
     }
 }
 
+/// The pattern's lesson above the runs: its title and first sentence on one line, the rest a
+/// click away (under the whole lab it started at 807 px at 1280×800 once a run was drawn).
+fn lesson(pattern: Pattern) -> Html {
+    let (first, rest) = pattern.lesson();
+    html! {
+        <section class="intro">
+            <details class="lesson explain">
+                <summary><h2>{ pattern.title() }</h2>{ " " }<span>{ first }</span></summary>
+                if !rest.is_empty() {
+                    <p>{ rest }</p>
+                }
+            </details>
+        </section>
+    }
+}
+
 fn footer() -> Html {
     html! {
         <footer>
@@ -350,6 +366,7 @@ pub fn App() -> Html {
                 <Controls scenario={Rc::new(state.scenario.clone())} values={Rc::new(state.form.clone())}
                     errors={Rc::new(state.errors.clone())} running={state.running()} hint={state.hint.clone().map(AttrValue::from)}
                     on_edit={send(&state, |(k, v)| Action::Edit(k, v))} {on_run} on_cancel={Callback::from(|()| session::cancel_current())} {on_example} {live} {only} />
+                { lesson(shown.pattern) }
                 <div class="lab">
                     <div class="lab-runs">
                         <div class="lab-head">
@@ -382,10 +399,6 @@ pub fn App() -> Html {
                 if state.scenario.pattern != Pattern::Code {
                     <BarMenu scenario={Rc::new(state.scenario.clone())} pick={(*bar_pick).clone()} {on_pick} on_edit={send(&state, |(k, v)| Action::Edit(k, v))} />
                 }
-                <section class="intro">
-                    <h2>{ shown.pattern.title() }</h2>
-                    <p class="explain">{ shown.pattern.explain() }</p>
-                </section>
                 { notes(&state, shown, &cpu.notes) }
                 { zoom_bar(*zoom, scale_ms, &Callback::from({ let zoom = zoom.clone(); move |w| zoom.set(w) })) }
                 <SharePanel run={replaying.as_ref().map(|r| Shared(r.run.clone()))}

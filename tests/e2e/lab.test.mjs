@@ -37,7 +37,8 @@ test('one screen at 1280×800: picker, predicted timeline and code; after Run th
   await page.click('#run');
   await page.waitForSelector('#replay-toggle', { timeout: 30_000 });
   assert.equal(await page.evaluate(() => window.scrollY), 0);
-  await assertOnFirstScreen(page, ['#field-pattern', 'figure.predicted', 'figure.measured', 'section.replay', '.code-panel', '#figures']);
+  // The pattern's lesson too: it was under the whole lab, at 807 px once a run was drawn.
+  await assertOnFirstScreen(page, ['#field-pattern', 'figure.predicted', 'figure.measured', 'section.replay', '.code-panel', '#figures', 'section.intro summary']);
   // The compact figures show predicted and measured makespans side by side.
   assert.match(await page.locator('[data-figure="makespan"] .measured').textContent(), /ms|s/);
   await page.screenshot({ path: artifactPath('lab-1280-after.png') });

@@ -185,10 +185,20 @@ impl Pattern {
                  still running."
             }
             Pattern::Code => {
-                "Your own asyncio program, run on the same event loop as the patterns: each task it creates \
-                 gets a lane named from the code, its sleeps, waits and requests are spans, and print lines go \
+                "Your own asyncio program, run on the same event loop as the patterns. Each task it creates \
+                 gets a lane named from the code; its sleeps, waits and requests are spans, and print lines go \
                  to the log under the timeline at their time."
             }
+        }
+    }
+
+    /// [`Pattern::explain`] as its first sentence (the lesson's one line, shown above the runs)
+    /// and the rest.
+    pub fn lesson(self) -> (&'static str, &'static str) {
+        let text = self.explain();
+        match text.find(". ") {
+            Some(end) => (&text[..=end], text[end + 2..].trim_start()),
+            None => (text, ""),
         }
     }
 
