@@ -124,3 +124,11 @@ fn unknown_extra_fields_are_ignored() {
     let input = with(|v| v["comment"] = json!("written by hand"));
     assert!(Run::from_json(&input).is_ok());
 }
+
+#[test]
+fn a_huge_event_time_is_refused_in_a_message_of_readable_length() {
+    let input = with(|v| v["events"][0]["t"] = json!(1e308));
+    let err = Run::from_json(&input).expect_err("a time past the run's end");
+    assert!(err.contains("at 1e308 ms"), "{err}");
+    assert!(err.len() < 200, "{} bytes: {err}", err.len());
+}

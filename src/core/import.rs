@@ -267,13 +267,23 @@ pub fn check_events(events: &[Event], scenario: &Scenario, clock: ClockKind) -> 
     }
     check_ranges(events, scenario, clock)?;
     if let Some(w) = events.windows(2).find(|w| w[1].t < w[0].t) {
-        return Err(format!("events out of order: {} ms after {} ms", w[1].t, w[0].t));
+        return Err(format!("events out of order: {} ms after {} ms", ms_text(w[1].t), ms_text(w[0].t)));
     }
     // A code run's task may nest spans (the reader's `__aenter__` sleeping inside its acquire).
     check_spans(events, scenario.pattern == Pattern::Code)
 }
 
 /// Times, tasks and attempts within what the scenario allows.
+/// A time for a message: as written up to a trillion, in exponent form beyond (an imported
+/// `t: 1e308` printed 309 digits).
+fn ms_text(t: f64) -> String {
+    if t.abs() < 1e12 {
+        format!("{t}")
+    } else {
+        format!("{t:e}")
+    }
+}
+
 fn check_ranges(events: &[Event], scenario: &Scenario, clock: ClockKind) -> Result<(), String> {
     let tasks = lanes(scenario, events);
     let latest = budget::max_event_ms(scenario, clock);
@@ -288,7 +298,7 @@ fn check_ranges(events: &[Event], scenario: &Scenario, clock: ClockKind) -> Resu
         return Err(format!(
             "event out of range: task {} at {} ms (this scenario has {tasks} tasks and its {} runs end by {latest} ms)",
             e.task,
-            e.t,
+            ms_text(e.t),
             clock.key()
         ));
     }

@@ -143,6 +143,21 @@ struct Envelope<'a> {
     run: Option<&'a RawValue>,
 }
 
+/// The commands a page may send, by name (`awaitlab:<name>`).
+const COMMANDS: &[&str] = &["hello", "run", "set", "play", "pause", "seek", "load"];
+
+/// [`parse_command`], with the name of the command an error is about (`run` for an
+/// `awaitlab:run` whose params are not an object): the `command` of the `awaitlab:error` reply.
+pub fn parse_command_for_reply(text: &str) -> Result<Option<Command>, (String, Option<&'static str>)> {
+    parse_command(text).map_err(|message| {
+        let named = serde_json::from_str::<Envelope>(text).ok().and_then(|m| {
+            let name = m.kind.as_ref()?.as_str()?.strip_prefix("awaitlab:")?.to_owned();
+            COMMANDS.iter().copied().find(|c| *c == name)
+        });
+        (message, named)
+    })
+}
+
 /// Reads one message (as JSON text, e.g. `JSON.stringify(event.data)`). `Ok(None)` when it is not
 /// addressed to awaitlab; an error message when it is but is not a valid command.
 pub fn parse_command(text: &str) -> Result<Option<Command>, String> {
@@ -182,9 +197,7 @@ pub fn parse_command(text: &str) -> Result<Option<Command>, String> {
         "ready" | "height" | "finished" | "error" => return Ok(None),
         other => {
             let shown: String = other.chars().take(40).collect();
-            return Err(format!(
-                "unknown command \"awaitlab:{shown}\" (known: hello, run, set, play, pause, seek, load)"
-            ));
+            return Err(format!("unknown command \"awaitlab:{shown}\" (known: {})", COMMANDS.join(", ")));
         }
     };
     Ok(Some(command))
@@ -513,6 +526,12 @@ mod tests {
     #[test]
     fn commands_are_read_and_others_messages_ignored() {
         assert_eq!(parse_command(r#"{"type":"awaitlab:play"}"#), Ok(Some(Command::Play)));
+        // An error reply names the command it is about (it said `command: null` before).
+        let named = |text| parse_command_for_reply(text).err().map(|(_, name)| name);
+        assert_eq!(named(r#"{"type":"awaitlab:run","params":5}"#), Some(Some("run")));
+        assert_eq!(named(r#"{"type":"awaitlab:seek","ms":-1}"#), Some(Some("seek")));
+        assert_eq!(named(r#"{"type":"awaitlab:load","run":{}}"#), Some(Some("load")));
+        assert_eq!(named(r#"{"type":"awaitlab:bogus"}"#), Some(None));
         assert_eq!(parse_command(r#"{"type":"awaitlab:seek","ms":120}"#), Ok(Some(Command::Seek(120.0))));
         assert_eq!(
             parse_command(r#"{"type":"awaitlab:run","params":{"pattern":"gather","tasks":5,"fail":0.5}}"#),

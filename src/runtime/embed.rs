@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::core::message::{parse_command, Command, EmbedPolicy, ViewOptions};
+use crate::core::message::{parse_command_for_reply, Command, EmbedPolicy, ViewOptions};
 
 /// Where replies and events go: a page that sent a command.
 #[derive(Clone)]
@@ -213,9 +213,9 @@ pub fn listen(policy: EmbedPolicy, handler: Rc<dyn Fn(Command, Peer)>) -> Option
                 return;
             }
         };
-        match parse_command(&text) {
+        match parse_command_for_reply(&text) {
             Ok(None) => {}
-            Err(message) => peer.post(&error_event(&message, None)),
+            Err((message, command)) => peer.post(&error_event(&message, command)),
             Ok(Some(command)) => {
                 PARENT.with(|p| *p.borrow_mut() = Some(peer.clone()));
                 if command == Command::Hello {
