@@ -183,6 +183,13 @@ fn gutter(text: &str) -> String {
     (1..=lines).map(|n| n.to_string()).collect::<Vec<_>>().join("\n")
 }
 
+/// The editor box's `--digits`: the width of the longest line number, from which code.css sizes
+/// the gutter and tells the browser how much of the box's left edge it covers.
+fn gutter_digits(text: &str) -> String {
+    let lines = text.split('\n').count();
+    format!("--digits: {}", lines.to_string().len())
+}
+
 /// Keeps the replay's current line in view inside the editor (never scrolling the page), as the
 /// code panel does.
 #[hook]
@@ -272,7 +279,7 @@ pub fn CodeEditor(props: &Props) -> Html {
                 <span class="code-title">{ "Python (your code)" }</span>
                 <span class="code-keys">{ "Tab indents (Esc, Tab leaves) · Ctrl+Enter runs" }</span>
             </div>
-            <div class="editor-box" ref={boxed}>
+            <div class="editor-box" ref={boxed} style={gutter_digits(&text)}>
                 <pre class="gutter" aria-hidden="true">{ gutter(&text) }</pre>
                 <div class="editor-area">
                     <pre class="editor-colours" aria-hidden="true">{ coloured(&text, props.current, problem_line) }</pre>
