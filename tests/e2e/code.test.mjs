@@ -307,6 +307,46 @@ test('a syntax error shows line:column under the editor and marks the line; the 
   await page.close();
 });
 
+/** A program whose one task is `name()`, printing `word`. */
+function printing(name, word) {
+  return `import asyncio\n\n\nasync def ${name}():\n    print("${word}")\n\n\nasync def main():\n    await asyncio.create_task(${name}())\n\n\nasyncio.run(main())\n`;
+}
+
+test('Run runs the program on screen: disabled while it has an error, never the last valid one', async () => {
+  const page = await open(codeLink(printing('good', 'GOOD')));
+  await lanesWith(page, 'good(');
+  const noRun = async (why) => {
+    // Both ways past the disabled button: a forced click, and the form's submission (Enter in a field).
+    await page.click('#run', { force: true });
+    await page.evaluate(() => document.querySelector('form.controls').requestSubmit());
+    await page.waitForTimeout(700);
+    assert.equal(await page.$('figure.measured'), null, `${why}: nothing ran`);
+  };
+  const disabledBy = async (message) => {
+    await page.waitForFunction((m) => new RegExp(m).test(document.querySelector('#code-problem').textContent), message.source);
+    await page.waitForFunction(() => document.querySelector('#run').disabled);
+    assert.equal(await page.getAttribute('#run', 'aria-describedby'), 'code-problem', 'the error describes the disabled Run');
+  };
+  // Broken: the editor says so, and Run (which ran the last valid program, printing GOOD) is disabled.
+  await typeCode(page, printing('good', 'GOOD').replace('print("GOOD")', 'print("BAD"'));
+  await disabledBy(/Line 5, column 10: '\(' is never closed/);
+  await noRun('a syntax error');
+  // Refused by the subset: the same.
+  await typeCode(page, `import threading\n${printing('good', 'GOOD')}`);
+  await disabledBy(/Line 1, column \d+: .*threading/);
+  await noRun('a refused import');
+  // Fixed, and Run pressed at once (before the 300 ms after which the program reaches the
+  // scenario): it runs the text on screen, not the last program that reached the scenario.
+  await typeCode(page, printing('fresh', 'NEW'));
+  await page.click('#run');
+  assert.equal(await page.getAttribute('#run', 'aria-describedby'), null);
+  const lanes = await lanesWith(page, 'fresh(', 'figure.measured');
+  assert.ok(!lanes.some((l) => l.includes('good(')), JSON.stringify(lanes));
+  assert.equal(programOf(new URLSearchParams(await page.evaluate(() => location.search)).get('code')), printing('fresh', 'NEW'));
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
 /**
  * Where the editor's code sits: is its first column clear of the line numbers, and does the
  * textarea (where the caret is) lie on the coloured copy without scrolling inside itself?
