@@ -112,6 +112,17 @@ pub enum Check {
     Unavailable(String),
 }
 
+/// What a request to run the editor's text does ([`Check::run_request`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunRequest {
+    /// It runs now.
+    Now,
+    /// It runs once the parser says it parses (nothing if it does not).
+    WhenChecked,
+    /// Nothing runs: the text has a problem, shown under the editor (the page's Run is disabled).
+    Refused,
+}
+
 impl Check {
     /// The verdict from the size check and, if it passed, the module's answer (`None` while the
     /// module loads; `Some(Err(why))` when it could not load or answer).
@@ -124,6 +135,17 @@ impl Check {
             Some(Ok(Ok(()))) => Check::Valid,
             Some(Ok(Err(e))) => Check::Invalid(problem(&e)),
             Some(Err(why)) => Check::Unavailable(why),
+        }
+    }
+
+    /// What asking to run the text (Ctrl/Cmd+Enter, or the page's Run while the editor is shown)
+    /// does under this verdict. An unchecked text runs when the parser could not load: the run
+    /// loads it again, and says why if it still cannot.
+    pub fn run_request(&self) -> RunRequest {
+        match self {
+            Check::Valid | Check::Unavailable(_) => RunRequest::Now,
+            Check::Checking => RunRequest::WhenChecked,
+            Check::Invalid(_) => RunRequest::Refused,
         }
     }
 
@@ -248,6 +270,15 @@ mod tests {
 
     fn apply(text: &str, e: &Edit) -> String {
         format!("{}{}{}", &text[..e.start], e.text, &text[e.end..])
+    }
+
+    #[test]
+    fn only_a_text_with_a_problem_is_refused_a_run() {
+        let invalid = Check::Invalid(Problem { line: 4, message: "Line 4, column 10: '(' is never closed".into() });
+        assert_eq!(invalid.run_request(), RunRequest::Refused);
+        assert_eq!(Check::Checking.run_request(), RunRequest::WhenChecked);
+        assert_eq!(Check::Valid.run_request(), RunRequest::Now);
+        assert_eq!(Check::Unavailable("could not load.".into()).run_request(), RunRequest::Now);
     }
 
     #[test]

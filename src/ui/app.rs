@@ -10,7 +10,7 @@ use yew::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::bar_menu::BarMenu;
-use super::code_editor::{CodeEditor, CodeLog};
+use super::code_editor::{CodeEditor, CodeLog, Draft};
 use super::code_panel::{bar_event, CodePanel};
 use super::commands::run_measured;
 use super::controls::{Controls, LIVE_SLIDER_TASKS};
@@ -59,13 +59,43 @@ fn edit_code(state: &UseReducerHandle<State>) -> Callback<()> {
     })
 }
 
-/// Ctrl/Cmd+Enter in the editor: the form's scenario with this program, run on the browser clock.
+/// Runs the form with this program on the browser clock (Ctrl/Cmd+Enter in the editor, or Run
+/// while the editor is shown: [`Draft`] decides whether the text on screen can run). The form takes
+/// the program first, so the link and the prediction follow what runs; errors in the other fields
+/// are shown, as Run shows them for any pattern.
 fn run_code(state: &UseReducerHandle<State>) -> Callback<String> {
     let state = state.clone();
     Callback::from(move |code: String| {
         state.dispatch(Action::Edit("code".into(), code.clone()));
-        let scenario = Scenario { pattern: Pattern::Code, code, ..state.scenario.clone() };
-        run_measured(scenario);
+        let others = state.form_pairs().filter(|(k, _)| *k != "code");
+        match Scenario::parse(others.chain([("code", code.as_str())])) {
+            Ok(scenario) => {
+                run_measured(scenario);
+            }
+            Err(errors) => state.dispatch(Action::Rejected(errors)),
+        }
+    })
+}
+
+/// The page's Run: the form's scenario, or, while the editor is shown, the text on screen (never
+/// the last program that reached the scenario, which lags it).
+fn run_form(state: &UseReducerHandle<State>, draft: &Rc<std::cell::RefCell<Draft>>) -> Callback<()> {
+    let state = state.clone();
+    if state.scenario.pattern == Pattern::Code {
+        let (draft, run_code) = (draft.clone(), run_code(&state));
+        return Callback::from(move |()| {
+            // The borrow ends before the run starts (it renders the editor, which writes the draft).
+            let shown = draft.borrow_mut().run_shown();
+            if let Some(program) = shown {
+                run_code.emit(program);
+            }
+        });
+    }
+    Callback::from(move |()| match Scenario::parse(state.form_pairs()) {
+        Ok(scenario) => {
+            run_measured(scenario);
+        }
+        Err(errors) => state.dispatch(Action::Rejected(errors)),
     })
 }
 
@@ -284,15 +314,17 @@ pub fn App() -> Html {
         });
     }
 
-    let on_run = {
-        let state = state.clone();
-        Callback::from(move |()| match Scenario::parse(state.form_pairs()) {
-            Ok(scenario) => {
-                run_measured(scenario);
-            }
-            Err(errors) => state.dispatch(Action::Rejected(errors)),
-        })
+    // The editor's text and verdict, which Run reads; while the text has a problem Run is
+    // disabled, its description the problem under the editor.
+    let draft = use_mut_ref(Draft::default);
+    let code_invalid = use_state_eq(|| false);
+    let on_code_invalid = {
+        let code_invalid = code_invalid.clone();
+        Callback::from(move |invalid| code_invalid.set(invalid))
     };
+    let run_blocked =
+        (state.scenario.pattern == Pattern::Code && *code_invalid).then_some(AttrValue::from("code-problem"));
+    let on_run = run_form(&state, &draft);
     let on_example = {
         let dispatch = state.dispatcher();
         Callback::from(move |query: &'static str| {
@@ -347,7 +379,9 @@ pub fn App() -> Html {
         let on_run = on_run.clone();
         let onclick = Callback::from(move |_: MouseEvent| on_run.emit(()));
         html! {
-            <button type="button" id="run" class="primary" {onclick}>{ if state.running() { "Run again" } else { "Run" } }</button>
+            <button type="button" id="run" class="primary" {onclick} disabled={run_blocked.is_some()} aria-describedby={run_blocked.clone()}>
+                { if state.running() { "Run again" } else { "Run" } }
+            </button>
         }
     });
     let bar_pick = use_state(|| None::<Pick>);
@@ -365,7 +399,7 @@ pub fn App() -> Html {
             <main>
                 <Controls scenario={Rc::new(state.scenario.clone())} values={Rc::new(state.form.clone())}
                     errors={Rc::new(state.errors.clone())} running={state.running()} hint={state.hint.clone().map(AttrValue::from)}
-                    on_edit={send(&state, |(k, v)| Action::Edit(k, v))} {on_run} on_cancel={Callback::from(|()| session::cancel_current())} {on_example} {live} {only} />
+                    on_edit={send(&state, |(k, v)| Action::Edit(k, v))} {on_run} {run_blocked} on_cancel={Callback::from(|()| session::cancel_current())} {on_example} {live} {only} />
                 { lesson(shown.pattern) }
                 <div class="lab">
                     <div class="lab-runs">
@@ -389,7 +423,8 @@ pub fn App() -> Html {
                     </div>
                     if state.scenario.pattern == Pattern::Code {
                         <CodeEditor source={AttrValue::from(state.scenario.code.clone())} current={current_event.map(|e| e.line).filter(|l| *l > 0)}
-                            on_change={send(&state, |code| Action::Edit("code".into(), code))} on_run={run_code(&state)} />
+                            on_change={send(&state, |code| Action::Edit("code".into(), code))} on_run={run_code(&state)}
+                            draft={draft.clone()} on_invalid={on_code_invalid} />
                     } else {
                         <CodePanel scenario={Rc::new(code_scenario.clone())} current={current_event} hovered={(*hovered_bar).clone()}
                             on_edit={edit_code(&state)} />

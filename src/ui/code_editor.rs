@@ -10,7 +10,9 @@
 //!   A problem shows under the editor with its line marked. A valid program reaches the scenario
 //!   300 ms after the last keystroke (or after its verdict, if that came later), which re-runs the
 //!   prediction.
-//! - Ctrl/Cmd+Enter runs the program on the browser clock (once its check has passed).
+//! - Ctrl/Cmd+Enter, and the page's Run while the editor is shown, run the text on screen on the
+//!   browser clock, once its check has passed ([`Draft`]); the page's Run is disabled while the
+//!   text has a problem (`on_invalid`).
 //! - The replay's current event marks its line (`aria-current="step"`), as the code panel does.
 
 use std::cell::RefCell;
@@ -22,7 +24,7 @@ use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
 use crate::core::budget::MAX_SOURCE_BYTES;
-use crate::core::code_editor::{self, Check, Edit, LogLine};
+use crate::core::code_editor::{self, Check, Edit, LogLine, RunRequest};
 use crate::core::highlight;
 use crate::core::run::Run;
 use crate::core::timeline::format_ms;
@@ -40,8 +42,12 @@ pub struct Props {
     pub current: Option<u32>,
     /// A valid program, once the reader pauses typing.
     pub on_change: Callback<String>,
-    /// Ctrl/Cmd+Enter on a valid program: run it.
+    /// Ctrl/Cmd+Enter (or the page's Run, through `draft`) on a valid program: run it.
     pub on_run: Callback<String>,
+    /// The text and its verdict, written on every render, for the page's Run button.
+    pub draft: super::Shared<RefCell<Draft>>,
+    /// Whether the text has a problem: told on mount and on every change (the page disables Run).
+    pub on_invalid: Callback<bool>,
 }
 
 /// UTF-16 offset (as the DOM counts) → byte offset in `text`.
@@ -84,29 +90,52 @@ fn insert(area: &HtmlTextAreaElement, edit: &Edit) {
     let _ = area.set_selection_range(utf16_at(&now, edit.select.0), utf16_at(&now, edit.select.1));
 }
 
-/// The text last checked and its verdict, as the key handler reads it between renders; and a
-/// Ctrl/Cmd+Enter that waits for its text's verdict.
+/// The text on screen and its verdict, as the key handler and the page's Run button read them
+/// between renders; and a run asked for while the text was being checked. Both ways of running go
+/// through [`Draft::run`], so each runs the text on screen: the scenario's program lags it (by
+/// [`SETTLE_MS`], or for as long as the text has a problem).
 #[derive(Default)]
-struct Latest {
+pub struct Draft {
     text: String,
     check: Option<Check>,
     run_when_valid: Option<String>,
 }
 
+impl Draft {
+    /// Asks to run `value` (the textarea's value: a key can come before the render of the input
+    /// before it, and then nothing runs). Returns the program to run now; one being checked runs
+    /// when its verdict says it parses (the editor's effect takes [`Draft::run_when_valid`]).
+    fn run(&mut self, value: String) -> Option<String> {
+        if self.text != value {
+            return None;
+        }
+        match self.check.as_ref()?.run_request() {
+            RunRequest::Now => Some(value),
+            RunRequest::WhenChecked => {
+                self.run_when_valid = Some(value);
+                None
+            }
+            RunRequest::Refused => None,
+        }
+    }
+
+    /// The page's Run: asks to run the text on screen.
+    pub fn run_shown(&mut self) -> Option<String> {
+        self.run(self.text.clone())
+    }
+}
+
 /// Tab / Shift-Tab indent, Ctrl/Cmd+Enter runs; other keys are the textarea's. Escape, then Tab,
 /// moves focus on as Tab usually does (`escaped`), so a keyboard user is never trapped here.
-fn on_key(e: &KeyboardEvent, on_run: &Callback<String>, escaped: &std::cell::Cell<bool>, latest: &RefCell<Latest>) {
+fn on_key(e: &KeyboardEvent, on_run: &Callback<String>, escaped: &std::cell::Cell<bool>, draft: &RefCell<Draft>) {
     let after_escape = escaped.replace(e.key() == "Escape");
     let Some(area) = e.target().and_then(|t| t.dyn_into::<HtmlTextAreaElement>().ok()) else { return };
     if e.key() == "Enter" && (e.ctrl_key() || e.meta_key()) {
         e.prevent_default();
-        let value = area.value();
-        let mut latest = latest.borrow_mut();
-        match &latest.check {
-            Some(Check::Valid) if latest.text == value => on_run.emit(value),
-            // Still checking: it runs when the verdict is that it parses.
-            Some(Check::Checking) if latest.text == value => latest.run_when_valid = Some(value),
-            _ => {}
+        // The borrow ends before the run starts (it renders the page, which writes the draft).
+        let now = draft.borrow_mut().run(area.value());
+        if let Some(program) = now {
+            on_run.emit(program);
         }
         return;
     }
@@ -183,6 +212,13 @@ fn gutter(text: &str) -> String {
     (1..=lines).map(|n| n.to_string()).collect::<Vec<_>>().join("\n")
 }
 
+/// The editor box's `--digits`: the width of the longest line number, from which code.css sizes
+/// the gutter and tells the browser how much of the box's left edge it covers.
+fn gutter_digits(text: &str) -> String {
+    let lines = text.split('\n').count();
+    format!("--digits: {}", lines.to_string().len())
+}
+
 /// Keeps the replay's current line in view inside the editor (never scrolling the page), as the
 /// code panel does.
 #[hook]
@@ -216,22 +252,26 @@ pub fn CodeEditor(props: &Props) -> Html {
         });
     }
     let check = use_check(&text);
-    let latest = use_mut_ref(Latest::default);
+    let draft = props.draft.0.clone();
     {
-        let mut l = latest.borrow_mut();
+        let mut l = draft.borrow_mut();
         if l.text != *text {
             l.run_when_valid = None;
         }
         l.text = (*text).clone();
         l.check = Some((*check).clone());
     }
+    {
+        let on_invalid = props.on_invalid.clone();
+        use_effect_with(check.is_invalid(), move |invalid| on_invalid.emit(*invalid));
+    }
     // A valid program reaches the scenario once the reader pauses (each new text or verdict
-    // replaces the timer: dropping a Timeout cancels it); a Ctrl+Enter that waited for the
-    // verdict runs now.
+    // replaces the timer: dropping a Timeout cancels it); a run asked for while the text was
+    // being checked starts now.
     let timer: Rc<RefCell<Option<Timeout>>> = use_mut_ref(|| None);
     {
-        let (sent, on_change, on_run, latest) =
-            (sent.clone(), props.on_change.clone(), props.on_run.clone(), latest.clone());
+        let (sent, on_change, on_run, draft) =
+            (sent.clone(), props.on_change.clone(), props.on_run.clone(), draft.clone());
         let valid = *check == Check::Valid;
         use_effect_with(((*text).clone(), valid), move |(value, valid)| {
             let value = value.clone();
@@ -244,7 +284,7 @@ pub fn CodeEditor(props: &Props) -> Html {
             });
             *timer.borrow_mut() = settle;
             if *valid {
-                let waiting = latest.borrow_mut().run_when_valid.take();
+                let waiting = draft.borrow_mut().run_when_valid.take();
                 if let Some(program) = waiting.filter(|p| *p == value) {
                     on_run.emit(program);
                 }
@@ -260,8 +300,8 @@ pub fn CodeEditor(props: &Props) -> Html {
     };
     let escaped = use_mut_ref(|| std::cell::Cell::new(false));
     let onkeydown = {
-        let (on_run, latest) = (props.on_run.clone(), latest.clone());
-        Callback::from(move |e: KeyboardEvent| on_key(&e, &on_run, &escaped.borrow(), &latest))
+        let (on_run, draft) = (props.on_run.clone(), draft.clone());
+        Callback::from(move |e: KeyboardEvent| on_key(&e, &on_run, &escaped.borrow(), &draft))
     };
     let problem_line = check.line();
     let boxed = use_node_ref();
@@ -272,7 +312,7 @@ pub fn CodeEditor(props: &Props) -> Html {
                 <span class="code-title">{ "Python (your code)" }</span>
                 <span class="code-keys">{ "Tab indents (Esc, Tab leaves) · Ctrl+Enter runs" }</span>
             </div>
-            <div class="editor-box" ref={boxed}>
+            <div class="editor-box" ref={boxed} style={gutter_digits(&text)}>
                 <pre class="gutter" aria-hidden="true">{ gutter(&text) }</pre>
                 <div class="editor-area">
                     <pre class="editor-colours" aria-hidden="true">{ coloured(&text, props.current, problem_line) }</pre>

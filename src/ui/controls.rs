@@ -22,6 +22,10 @@ pub struct Props {
     pub hint: Option<AttrValue>,
     pub on_edit: Callback<(String, String)>,
     pub on_run: Callback<()>,
+    /// Run cannot run now: the id of what says why (the code editor's problem), which describes
+    /// the disabled button.
+    #[prop_or_default]
+    pub run_blocked: Option<AttrValue>,
     pub on_cancel: Callback<()>,
     /// An example was picked: load this query and run it.
     pub on_example: Callback<&'static str>,
@@ -229,7 +233,8 @@ pub fn Controls(props: &Props) -> Html {
                     </div>
                 </details>
                 <div class="actions">
-                    <button type="submit" id="run" class="primary" onclick={on_run_click}>{ if props.running { "Run again" } else { "Run" } }</button>
+                    <button type="submit" id="run" class="primary" onclick={on_run_click} disabled={props.run_blocked.is_some()}
+                        aria-describedby={props.run_blocked.clone()}>{ if props.running { "Run again" } else { "Run" } }</button>
                     if props.running {
                         <button type="button" id="cancel" onclick={on_cancel}>{ "Cancel" }</button>
                     }

@@ -307,6 +307,110 @@ test('a syntax error shows line:column under the editor and marks the line; the 
   await page.close();
 });
 
+/** A program whose one task is `name()`, printing `word`. */
+function printing(name, word) {
+  return `import asyncio\n\n\nasync def ${name}():\n    print("${word}")\n\n\nasync def main():\n    await asyncio.create_task(${name}())\n\n\nasyncio.run(main())\n`;
+}
+
+test('Run runs the program on screen: disabled while it has an error, never the last valid one', async () => {
+  const page = await open(codeLink(printing('good', 'GOOD')));
+  await lanesWith(page, 'good(');
+  const noRun = async (why) => {
+    // Both ways past the disabled button: a forced click, and the form's submission (Enter in a field).
+    await page.click('#run', { force: true });
+    await page.evaluate(() => document.querySelector('form.controls').requestSubmit());
+    // A run starts in the click's task: none has (and the run below must be the page's first).
+    assert.equal(await page.$('figure.measured'), null, `${why}: nothing ran`);
+  };
+  const disabledBy = async (message) => {
+    await page.waitForFunction((m) => new RegExp(m).test(document.querySelector('#code-problem').textContent), message.source);
+    await page.waitForFunction(() => document.querySelector('#run').disabled);
+    assert.equal(await page.getAttribute('#run', 'aria-describedby'), 'code-problem', 'the error describes the disabled Run');
+  };
+  // Broken: the editor says so, and Run (which ran the last valid program, printing GOOD) is disabled.
+  await typeCode(page, printing('good', 'GOOD').replace('print("GOOD")', 'print("BAD"'));
+  await disabledBy(/Line 5, column 10: '\(' is never closed/);
+  await noRun('a syntax error');
+  // Refused by the subset: the same.
+  await typeCode(page, `import threading\n${printing('good', 'GOOD')}`);
+  await disabledBy(/Line 1, column \d+: .*threading/);
+  await noRun('a refused import');
+  // Fixed, and Run pressed at once (before the 300 ms after which the program reaches the
+  // scenario): it runs the text on screen, not the last program that reached the scenario.
+  await typeCode(page, printing('fresh', 'NEW'));
+  await page.click('#run');
+  assert.equal(await page.getAttribute('#run', 'aria-describedby'), null);
+  const lanes = await lanesWith(page, 'fresh(', 'figure.measured');
+  assert.ok(!lanes.some((l) => l.includes('good(')), JSON.stringify(lanes));
+  // The page's first run: neither refused attempt above started one.
+  assert.match(await page.locator('figure.measured').textContent(), /Run #1:/);
+  assert.equal(programOf(new URLSearchParams(await page.evaluate(() => location.search)).get('code')), printing('fresh', 'NEW'));
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
+/**
+ * Where the editor's code sits: is its first column clear of the line numbers, and does the
+ * textarea (where the caret is) lie on the coloured copy without scrolling inside itself?
+ */
+function editorLayout(page) {
+  return page.evaluate(() => {
+    const [box, gutter, colours, area] = ['.editor-box', '.gutter', '.editor-colours', '#code-input'].map((s) => document.querySelector(s));
+    const c = colours.getBoundingClientRect();
+    const a = area.getBoundingClientRect();
+    return {
+      boxScroll: [box.scrollLeft, box.scrollTop],
+      firstColumn: c.left + parseFloat(getComputedStyle(colours).paddingLeft),
+      gutterRight: gutter.getBoundingClientRect().right,
+      areaScroll: [area.scrollLeft, area.scrollTop],
+      areaOffset: [a.left - c.left, a.top - c.top],
+      areaOverflow: [area.scrollWidth - area.clientWidth, area.scrollHeight - area.clientHeight],
+    };
+  });
+}
+
+async function assertCaretColumnShown(page, what) {
+  const l = await editorLayout(page);
+  assert.ok(l.firstColumn >= l.gutterRight, `${what}: column 0 is under the line numbers: ${JSON.stringify(l)}`);
+  assert.deepEqual(l.areaScroll, [0, 0], `${what}: the textarea scrolled inside itself: ${JSON.stringify(l)}`);
+  assert.deepEqual(l.areaOffset, [0, 0], `${what}: the textarea is off the colours: ${JSON.stringify(l)}`);
+  assert.ok(l.areaOverflow.every((o) => o <= 0), `${what}: the text overflows the textarea: ${JSON.stringify(l)}`);
+}
+
+for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+  test(`${viewport.width} px: the editor never scrolls code under its line numbers; its caret stays on the colours`, async () => {
+    const page = await open('pattern=gather&tasks=3', viewport);
+    await page.click('#code-edit');
+    await page.waitForFunction(() => /parses/.test(document.querySelector('#code-problem')?.textContent ?? ''), null, {
+      timeout: 30_000,
+    });
+    // The reported steps: click in the editor (which brings the textarea into view), go to the end, type.
+    await page.click('#code-input');
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('print("hi")');
+    await assertCaretColumnShown(page, 'typed on the last line');
+    // A line longer than the box scrolls it to the caret; Enter brings column 0 back in view.
+    await page.keyboard.type(`x = "${'a'.repeat(120)}"`);
+    assert.ok((await editorLayout(page)).boxScroll[0] > 0, 'the long line scrolled the box to its caret');
+    await page.keyboard.press('Enter');
+    await assertCaretColumnShown(page, 'Enter after a long line');
+    await page.keyboard.type('y = 1');
+    await page.keyboard.press('Home');
+    await assertCaretColumnShown(page, 'Home');
+    await page.screenshot({ path: artifactPath(`code-editor-scroll-${viewport.width}.png`) });
+    // A program taller than the box: the box scrolls, the textarea stays as tall as its text.
+    await paste(page, Array.from({ length: 80 }, (_, i) => `x${i} = ${i}`).join('\n'));
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('z = 2');
+    await assertCaretColumnShown(page, 'Enter at the end of a long program');
+    assert.ok((await editorLayout(page)).boxScroll[1] > 0, 'the box scrolled down to the caret');
+    await page.screenshot({ path: artifactPath(`code-editor-tall-${viewport.width}.png`) });
+    assert.deepEqual(page.awaitlabErrors, []);
+    await page.close();
+  });
+}
+
 test('a 100 KB paste gets a clear message and the page keeps working', async () => {
   const page = await open(codeLink(FETCHES));
   await lanesWith(page, 'fetch_url(');
