@@ -1,5 +1,5 @@
 //! The palette is stated once, in `core::palette`: the stylesheets' custom properties must say the
-//! same, in the light scheme, the dark one and the embed's forced themes.
+//! same, in the light scheme and the dark one (`light-dark()`), which the forced themes pick.
 
 use std::collections::HashMap;
 
@@ -27,29 +27,41 @@ fn variables(css: &str, selector: &str, from: usize) -> HashMap<String, String> 
         .collect()
 }
 
-#[test]
-fn style_css_root_declares_every_light_colour_of_the_palette() {
-    let css = read("static/style.css");
-    let root = variables(&css, ":root", 0);
-    for c in PALETTE {
-        assert_eq!(root.get(c.name).map(String::as_str), Some(c.light), "--{} in style.css :root", c.name);
+/// A colour as `:root` declares it: the light value, or `light-dark(light, dark)` when the dark
+/// scheme's differs (the page follows `color-scheme`, which `theme=` pins).
+fn declared(light: &str, dark: &str) -> String {
+    if light == dark {
+        light.to_string()
+    } else {
+        format!("light-dark({light}, {dark})")
     }
 }
 
 #[test]
-fn the_dark_scheme_overrides_exactly_the_colours_that_differ() {
+fn style_css_root_declares_every_colour_of_the_palette_in_both_schemes() {
     let css = read("static/style.css");
-    let media = css.find("@media (prefers-color-scheme: dark) {").expect("a dark scheme");
-    let dark = variables(&css, ":root", media);
-    let share = read("static/share.css");
-    let forced_dark = variables(&share, "html.theme-dark", 0);
-    let forced_light = variables(&share, "html.theme-light", 0);
+    let root = variables(&css, ":root", 0);
     for c in PALETTE {
-        let expected_dark = (c.dark != c.light).then_some(c.dark);
-        assert_eq!(dark.get(c.name).map(String::as_str), expected_dark, "--{} in the dark scheme", c.name);
-        assert_eq!(forced_dark.get(c.name).map(String::as_str), expected_dark, "--{} in html.theme-dark", c.name);
-        let expected_light = (c.dark != c.light).then_some(c.light);
-        assert_eq!(forced_light.get(c.name).map(String::as_str), expected_light, "--{} in html.theme-light", c.name);
+        assert_eq!(root.get(c.name), Some(&declared(c.light, c.dark)), "--{} in style.css :root", c.name);
+    }
+}
+
+/// The themes only pin `color-scheme`: a colour they set, or a `prefers-color-scheme` block,
+/// would hold whatever `theme=` says (a dark-themed embed drew light code boxes on a light OS).
+#[test]
+fn the_themes_pin_the_colour_scheme_and_no_stylesheet_asks_the_os() {
+    let share = read("static/share.css");
+    for (theme, scheme) in [("html.theme-dark", "dark"), ("html.theme-light", "light")] {
+        assert!(variables(&share, theme, 0).is_empty(), "{theme} sets colours");
+        assert!(share.contains(&format!("{theme} {{ color-scheme: {scheme}; }}")), "{theme} pins color-scheme");
+    }
+    for sheet in ["static/style.css", "static/share.css", "static/code.css", "static/lab.css"] {
+        let css = read(sheet);
+        let asks = css.split("/*").enumerate().any(|(i, part)| {
+            let code = if i == 0 { part } else { part.split_once("*/").map_or("", |(_, rest)| rest) };
+            code.contains("@media (prefers-color-scheme")
+        });
+        assert!(!asks, "{sheet} has a @media (prefers-color-scheme) block");
     }
 }
 
