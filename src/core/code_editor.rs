@@ -224,29 +224,46 @@ pub fn log(run: &Run, until: f64, most: usize) -> (Vec<LogLine>, usize) {
     (lines, skipped)
 }
 
+/// The `<…>` group `text` starts with, nested ones included (all of `text` if it is not closed).
+fn bracketed(text: &str) -> &str {
+    let mut depth = 0u32;
+    for (i, c) in text.char_indices() {
+        match c {
+            '<' => depth += 1,
+            '>' => {
+                depth -= 1;
+                if depth == 0 {
+                    return &text[..=i];
+                }
+            }
+            _ => {}
+        }
+    }
+    text
+}
+
 /// Longest lane label drawn beside a timeline, in characters (what the lanes' gutter shows).
 const LANE_LABEL_CHARS: usize = 18;
 
 /// A code run's lane label as the timeline's gutter draws it: an object's `<… object>` repr
-/// becomes `…`; a call still too long keeps its name and last argument, which tells its lanes
-/// apart (`fetch_url(session, 3)` → `fetch_url(…, 3)`); anything else still too long keeps its
-/// start and end around a `…`. The Run JSON keeps the label whole.
+/// becomes `…` (a name in brackets, `<module>`, stays); a call still too long keeps its name and
+/// last argument, which tells its lanes apart (`fetch_url(session, 3)` → `fetch_url(…, 3)`);
+/// anything else still too long keeps its start and end around a `…`. The Run JSON keeps the
+/// label whole.
 pub fn lane_label(label: &str) -> String {
     let mut out = String::with_capacity(label.len());
-    let mut depth = 0u32;
-    for c in label.chars() {
-        match c {
-            '<' => {
-                if depth == 0 {
-                    out.push('…');
-                }
-                depth += 1;
-            }
-            '>' if depth > 0 => depth -= 1,
-            _ if depth > 0 => {}
-            c => out.push(c),
+    let mut rest = label;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        let group = bracketed(&rest[open..]);
+        if group.contains(' ') {
+            out.push('…');
+        } else {
+            out.push_str(group);
         }
+        rest = &rest[open + group.len()..];
     }
+    out.push_str(rest);
     if out.chars().count() <= LANE_LABEL_CHARS {
         return out;
     }
@@ -305,6 +322,9 @@ mod tests {
         assert_eq!(lane_label("fetch_url(<aiohttp.ClientSession object>, 3)"), "fetch_url(…, 3)");
         assert_eq!(lane_label("fetch_url(session, 3)"), "fetch_url(…, 3)");
         assert_eq!(lane_label("main()"), "main()");
+        // A name in brackets is no object: the module's lane, a lambda's.
+        assert_eq!(lane_label("<module>"), "<module>");
+        assert_eq!(lane_label("<lambda>(<Foo object at 0x1>)"), "<lambda>(…)");
         assert_eq!(lane_label("work(12)"), "work(12)");
         let long = lane_label("process_with_retry('https://example.org/a/very/long/path')");
         assert_eq!(long.chars().count(), 17);
