@@ -101,6 +101,11 @@ fn a_deadlocked_program_s_prediction_says_it_never_finishes() {
     let src = "import asyncio\n\nasync def waiter(e):\n    await e.wait()\n\nasync def main():\n    e = asyncio.Event()\n    t = asyncio.create_task(waiter(e))\n    await asyncio.sleep(0.1)\n    await t\n\nasyncio.run(main())\n";
     let s = Scenario::parse([("pattern", "code"), ("code", src)]).expect("a code scenario");
     let run = awaitlab::core::run::run_virtual(&s);
+    // Its Run JSON reads back (an open span would be refused, as the page refused it).
+    let run = awaitlab::core::run::Run::from_json(&run.to_json()).expect("a Run JSON that reads back");
+    let cancels: Vec<(u32, String)> =
+        run.events.iter().filter(|e| e.kind == Kind::Cancel).map(|e| (e.task, e.detail.to_string())).collect();
+    assert_eq!(cancels, [(1, "a deadlock".to_string())], "the waiter's Event.wait span closes");
     let marks: Vec<(u32, Kind, String, u32)> = run
         .events
         .iter()

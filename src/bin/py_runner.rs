@@ -22,11 +22,15 @@ mod module {
     use std::cell::RefCell;
     use std::collections::HashMap;
     use std::rc::Rc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::Arc;
+    use std::task::{Context, Wake, Waker};
 
     use awaitlab::core::patterns::{self, Ctx};
     use awaitlab::core::py::runner;
-    use awaitlab::core::run::{run_virtual, Run};
+    use awaitlab::core::run::{deadlock_marks, run_virtual, Run};
     use awaitlab::core::scenario::{program, ClockKind, Scenario};
+    use awaitlab::runtime::clock::next_due;
     use awaitlab::runtime::fetch::CodeWork;
     use awaitlab::runtime::BrowserClock;
     use futures::future::{select, AbortHandle, Abortable, Either};
@@ -88,26 +92,46 @@ mod module {
         RUNS.with(|r| r.borrow_mut().insert(id, abort));
         future_to_promise(async move {
             let clock = BrowserClock::new();
-            let ctx = Ctx::with_work(clock.clone(), scenario.clone(), Rc::new(CodeWork::new(clock.clone())));
+            let work = CodeWork::new(clock.clone());
+            let requests = work.in_flight();
+            let ctx = Ctx::with_work(clock.clone(), scenario.clone(), Rc::new(work));
             ctx.rec.restart_clock();
             let mut sent = 0;
             let finished = {
+                let wakes = Arc::new(AtomicU64::new(0));
                 let body = Abortable::new(patterns::run(&ctx), registration);
-                let mut body = std::pin::pin!(body);
+                let mut body = std::pin::pin!(counting_wakes(body, wakes.clone()));
+                // A frame after which nothing woke the run, with no timer armed and no request out:
+                // nothing ever will (an `Event` nobody sets). CPython would wait forever; the run
+                // stops and says so, as the prediction does.
+                let mut quiet_frames = 0;
                 loop {
+                    let before = wakes.load(Ordering::Relaxed);
                     let frame = std::pin::pin!(next_frame());
                     match select(body.as_mut(), frame).await {
-                        Either::Left((done, _)) => break done.is_ok(),
+                        Either::Left((done, _)) => {
+                            break if done.is_ok() { Stalled::Finished } else { Stalled::Aborted }
+                        }
                         Either::Right(_) => flush(&ctx, &mut sent, &on_events),
+                    }
+                    let stuck = wakes.load(Ordering::Relaxed) == before && next_due().is_none() && requests.get() == 0;
+                    quiet_frames = if stuck { quiet_frames + 1 } else { 0 };
+                    if quiet_frames == 2 {
+                        break Stalled::Deadlock;
                     }
                 }
             };
             RUNS.with(|r| r.borrow_mut().remove(&id));
-            if !finished {
-                return Ok(JsValue::from_str(""));
+            let mut events = ctx.rec.snapshot();
+            match finished {
+                Stalled::Aborted => return Ok(JsValue::from_str("")),
+                Stalled::Deadlock => {
+                    let marks = deadlock_marks(&events, ctx.rec.elapsed());
+                    events.extend(marks);
+                }
+                Stalled::Finished => flush(&ctx, &mut sent, &on_events),
             }
-            flush(&ctx, &mut sent, &on_events);
-            Ok(JsValue::from_str(&Run::new(&scenario, ClockKind::Browser, ctx.rec.snapshot()).to_json()))
+            Ok(JsValue::from_str(&Run::new(&scenario, ClockKind::Browser, events).to_json()))
         })
     }
 
@@ -117,6 +141,41 @@ mod module {
         if let Some(abort) = RUNS.with(|r| r.borrow_mut().remove(&id)) {
             abort.abort();
         }
+    }
+
+    /// How a measured run's loop ended.
+    enum Stalled {
+        Finished,
+        /// Cancelled (`cancel(id)`).
+        Aborted,
+        /// Nothing can wake it any more.
+        Deadlock,
+    }
+
+    /// `fut`, counting in `wakes` each time something wakes it (a poll alone, as `select` polls
+    /// it at every frame, is not counted).
+    fn counting_wakes<F: std::future::Future>(
+        fut: F,
+        wakes: Arc<AtomicU64>,
+    ) -> impl std::future::Future<Output = F::Output> {
+        struct Counting {
+            wakes: Arc<AtomicU64>,
+            inner: Waker,
+        }
+        impl Wake for Counting {
+            fn wake(self: Arc<Self>) {
+                self.wake_by_ref();
+            }
+            fn wake_by_ref(self: &Arc<Self>) {
+                self.wakes.fetch_add(1, Ordering::Relaxed);
+                self.inner.wake_by_ref();
+            }
+        }
+        let mut fut = Box::pin(fut);
+        std::future::poll_fn(move |cx| {
+            let waker = Waker::from(Arc::new(Counting { wakes: wakes.clone(), inner: cx.waker().clone() }));
+            fut.as_mut().poll(&mut Context::from_waker(&waker))
+        })
     }
 
     /// Resolves at the next animation frame.

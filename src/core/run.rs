@@ -286,21 +286,26 @@ pub fn run_virtual(scenario: &Scenario) -> Run {
     // Patterns only wait on the clock, so a stall would be a bug in a pattern; the events up to it
     // are still returned so the timeline shows where it stopped. The reader's code can stall
     // (an `Event` nobody sets): the prediction says so rather than end quietly at that instant.
-    if clock.block_on(patterns::run(&ctx)).is_err() && scenario.pattern == Pattern::Code {
-        ctx.rec.with_events(|events| deadlock_marks(events, ctx.rec.elapsed())).into_iter().for_each(|e| {
-            ctx.rec.record_line(e.task, 0, e.kind, Phase::Task, e.detail, e.line);
-        });
+    let stalled = clock.block_on(patterns::run(&ctx)).is_err();
+    let (now, mut events) = (ctx.rec.elapsed(), ctx.rec.take());
+    if stalled && scenario.pattern == Pattern::Code {
+        let marks = deadlock_marks(&events, now);
+        events.extend(marks);
     }
-    Run::new(scenario, ClockKind::Virtual, ctx.rec.take())
+    Run::new(scenario, ClockKind::Virtual, events)
 }
 
-/// What a code run that stalled at `now` ends with: its tasks still running fail as stopped, at
-/// the line each was last seen, and the main lane says why (where CPython's `asyncio.run` would
-/// wait forever).
-fn deadlock_marks(events: &[Event], now: f64) -> Vec<Event> {
+/// What a code run that stalled at `now` ends with (every task waits on something nothing will
+/// do; CPython's `asyncio.run` would wait forever), to append to its `events`: each span still
+/// open closes as cancelled, each task still running fails as stopped at the line it was last
+/// seen, and the main lane says why. The prediction stalls when its clock has no timer left; a
+/// measured run when nothing woke it with no timer armed and no request out. (The stalled
+/// tasks' futures are never dropped, so their spans would stay open: a Run JSON refuses that.)
+pub fn deadlock_marks(events: &[Event], now: f64) -> Vec<Event> {
     // Within an event's 100 bytes (`budget::MAX_DETAIL_BYTES`), prefix included.
     const WHY: &str = "a deadlock: no task can go on and no timer is due";
     let mut last_line: Vec<Option<u32>> = Vec::new();
+    let mut open: Vec<&Event> = Vec::new();
     for e in events {
         let i = e.task as usize;
         if i >= last_line.len() {
@@ -308,20 +313,29 @@ fn deadlock_marks(events: &[Event], now: f64) -> Vec<Event> {
         }
         let line = if e.line != 0 { e.line } else { last_line[i].unwrap_or(0) };
         last_line[i] = (!matches!(e.kind, Kind::Done | Kind::Failed)).then_some(line);
+        if e.kind == Kind::Begin {
+            open.push(e);
+        } else if e.kind.closes_span() {
+            open.retain(|b| (b.task, b.attempt, b.phase) != (e.task, e.attempt, e.phase));
+        }
     }
-    let mark = |task: u32, kind, detail: String, line| Event {
-        t: now,
-        task,
-        attempt: 0,
-        kind,
-        phase: Phase::Task,
-        detail: detail.into(),
-        line,
+    let at = |e: Event| Event { t: now, ..e };
+    let mark = |task: u32, kind, detail: &str, line| {
+        at(Event { t: 0.0, task, attempt: 0, kind, phase: Phase::Task, detail: detail.into(), line })
     };
-    let mut marks =
-        vec![mark(0, Kind::Print, format!("awaitlab stopped the program: {WHY}"), last_line[0].unwrap_or(0))];
-    marks.extend(last_line.iter().enumerate().filter_map(|(task, line)| {
-        line.map(|line| mark(task as u32, Kind::Failed, "stopped: a deadlock".to_string(), line))
-    }));
+    // Innermost first, as they would unwind.
+    let mut marks: Vec<Event> = open
+        .iter()
+        .rev()
+        .map(|b| at(Event { kind: Kind::Cancel, detail: "a deadlock".into(), ..(*b).clone() }))
+        .collect();
+    let stopped = format!("awaitlab stopped the program: {WHY}");
+    marks.push(mark(0, Kind::Print, &stopped, last_line.first().copied().flatten().unwrap_or(0)));
+    marks.extend(
+        last_line
+            .iter()
+            .enumerate()
+            .filter_map(|(task, line)| line.map(|line| mark(task as u32, Kind::Failed, "stopped: a deadlock", line))),
+    );
     marks
 }

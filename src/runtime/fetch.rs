@@ -14,7 +14,7 @@
 //!   browser refuses it, the run fails with a plain message suggesting `source=sleep`.
 //! - Requests go without credentials (no cookies, no HTTP auth), same-origin ones too.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -238,11 +238,34 @@ impl Work for FetchWork {
 /// is a timer on the run's clock, as [`SleepWork`] does.
 pub struct CodeWork {
     sleep: SleepWork<BrowserClock>,
+    /// Requests sent and not yet answered (or dropped): a run waiting on one is not stuck.
+    in_flight: Rc<Cell<u32>>,
 }
 
 impl CodeWork {
     pub fn new(clock: BrowserClock) -> Self {
-        CodeWork { sleep: SleepWork::new(clock) }
+        CodeWork { sleep: SleepWork::new(clock), in_flight: Rc::default() }
+    }
+
+    /// How many requests are out now (shared: it follows the run).
+    pub fn in_flight(&self) -> Rc<Cell<u32>> {
+        self.in_flight.clone()
+    }
+}
+
+/// Counts a request as out from its start until it is answered or dropped.
+struct Outstanding(Rc<Cell<u32>>);
+
+impl Outstanding {
+    fn new(count: &Rc<Cell<u32>>) -> Self {
+        count.set(count.get() + 1);
+        Outstanding(count.clone())
+    }
+}
+
+impl Drop for Outstanding {
+    fn drop(&mut self) {
+        self.0.set(self.0.get().saturating_sub(1));
     }
 }
 
@@ -255,8 +278,10 @@ impl Work for CodeWork {
         // The planned reply is only the prediction's; dropping it disarms its timer.
         drop(simulated);
         let url = resolve(url);
+        let outstanding = Outstanding::new(&self.in_flight);
         Box::pin(
             async move {
+                let _outstanding = outstanding;
                 let (fetched, _, _) = fetch_reply(&url?).await?;
                 Ok(HttpReply { status: fetched.status, body: fetched.body })
             }

@@ -625,3 +625,34 @@ asyncio.run(main())
   assert.deepEqual(page.awaitlabErrors, []);
   await page.close();
 });
+
+test('a program that waits for what never happens stops, predicted and measured, saying it is a deadlock', async () => {
+  const stuck = `import asyncio
+
+
+async def waiter(e):
+    await e.wait()
+
+
+async def main():
+    e = asyncio.Event()
+    print("waiting")
+    await asyncio.create_task(waiter(e))
+
+
+asyncio.run(main())
+`;
+  const page = await open(codeLink(stuck));
+  await lanesWith(page, 'waiter(');
+  const log = () => page.locator('.code-log').innerText();
+  // The prediction (it ended at 0 ms, nothing failed, before).
+  assert.match(await log(), /awaitlab stopped the program: a deadlock: no task can go on and no timer is due/);
+  // The measured run (it said "Running… 0 of 2 tasks finished" for ever, before).
+  await page.click('#run');
+  await page.waitForSelector('#replay-toggle', { timeout: 30_000 });
+  assert.match(await page.locator('figure.measured').textContent(), /Run #1/);
+  assert.match(await log(), /a deadlock/);
+  assert.match(await page.locator('#status').textContent(), /^Finished/);
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
