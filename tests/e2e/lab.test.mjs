@@ -145,6 +145,32 @@ test('390 px: stacked, no sideways scroll of the page', async () => {
   await page.close();
 });
 
+test('each select shows its whole choice at 1280 and 390 px (a 175 px cap showed "Concurrent (asyncio")', async () => {
+  for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+    for (const query of ['pattern=gather&errors=collect', 'pattern=as_completed', 'pattern=pipeline&source=fetch']) {
+      const page = await open(query, viewport);
+      await page.waitForSelector('figure.predicted');
+      await page.click('.more-keys summary');
+      // A copy of each select without a width cap beside it is as wide as its longest choice.
+      const cut = await page.$$eval('.controls select', (selects) =>
+        selects.flatMap((select) => {
+          const free = select.cloneNode(true);
+          Object.assign(free.style, { maxWidth: 'none', width: 'auto', position: 'absolute', visibility: 'hidden' });
+          select.after(free);
+          const [wanted, got] = [free.getBoundingClientRect().width, select.getBoundingClientRect().width];
+          const room = select.parentElement.closest('.controls').getBoundingClientRect().width;
+          free.remove();
+          return got + 0.5 < Math.min(wanted, room) ? [`${select.name}: ${got} px of ${wanted}`] : [];
+        }),
+      );
+      assert.deepEqual(cut, [], `${query} at ${viewport.width} px`);
+      assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), true, 'no sideways scroll');
+      if (viewport.width === 390 && query.startsWith('pattern=gather')) await page.screenshot({ path: artifactPath('lab-390-selects.png') });
+      await page.close();
+    }
+  }
+});
+
 test('axe: no serious or critical violation on the default page, before and after Run', async () => {
   const page = await open();
   await page.waitForSelector('figure.predicted');

@@ -6,9 +6,18 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { artifactPath, launchBrowser, openApp, REPO_ROOT, startStaticServer } from './support.mjs';
 
 const DIST = path.resolve(REPO_ROOT, process.env.AWAITLAB_DIST || 'dist');
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** The page's header is out of sight in an embed, but its h1 is still there for screen readers. */
+async function assertHeaderOnlyForScreenReaders(frame) {
+  const box = await frame.locator('header.top').boundingBox();
+  assert.ok(box && box.width <= 1 && box.height <= 1, `the header takes ${JSON.stringify(box)}`);
+  assert.equal((await frame.locator('h1').textContent()).trim(), 'awaitlab');
+}
 
 let server;
 let subServer;
@@ -174,7 +183,7 @@ test('embed=1 shows the demo only, autoplays, follows theme and hides controls w
   const page = await openApp(browser, server.url, 'pattern=gather&tasks=6&seed=3&min=20&max=60&embed=1&autoplay=1&theme=dark&controls=0&speed=0.25');
   await page.setViewportSize({ width: 800, height: 700 });
   await page.waitForSelector('#replay-toggle', { timeout: 30_000 });
-  assert.equal(await page.locator('header.top').isVisible(), false);
+  await assertHeaderOnlyForScreenReaders(page);
   assert.equal(await page.locator('.history').isVisible(), false);
   assert.equal(await page.locator('form.controls').isVisible(), false);
   const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
@@ -182,6 +191,12 @@ test('embed=1 shows the demo only, autoplays, follows theme and hides controls w
   assert.match(page.url(), /embed=1/, 'the URL keeps the view keys after the run');
   await page.waitForFunction(() => document.querySelector('#replay-speed')?.value === '0.25');
   await page.screenshot({ path: artifactPath('share-embed-dark.png'), fullPage: true });
+  // Every impact level: an embed is what a tutorial's readers meet (it had no h1: moderate).
+  await page.addScriptTag({ path: AXE });
+  const violations = await page.evaluate(async () =>
+    (await window.axe.run(document)).violations.map((v) => `${v.impact} ${v.id}: ${v.nodes.length}`),
+  );
+  assert.deepEqual(violations, []);
   assert.deepEqual(page.awaitlabErrors, []);
 });
 
@@ -199,7 +214,7 @@ test('the tutorial page from a sub-path: iframes load, size themselves and obey 
   }
   const gather = page.frameLocator('#demo-gather');
   await gather.locator('#replay-toggle').waitFor({ timeout: 30_000 });
-  assert.equal(await gather.locator('header.top').isVisible(), false);
+  await assertHeaderOnlyForScreenReaders(gather);
 
   // Driven: run, then the embed reports finished; seek moves its replay.
   await page.click('#drive-sequential');
