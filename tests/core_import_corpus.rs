@@ -2,6 +2,7 @@
 //! with odd text are kept as data. The UI renders labels and details only as text (Yew escapes
 //! them), so a script string in a run never runs.
 
+use awaitlab::core::export::{chrome_trace, timeline_svg};
 use awaitlab::core::run::{run_virtual, Run, MAX_RUN_BYTES};
 use awaitlab::core::scenario::Scenario;
 use serde_json::{json, Value};
@@ -9,6 +10,10 @@ use serde_json::{json, Value};
 fn good() -> Value {
     let s = Scenario::parse([("pattern", "gather"), ("tasks", "3"), ("seed", "4"), ("clock", "virtual")]).unwrap();
     serde_json::from_str(&run_virtual(&s).to_json()).unwrap()
+}
+
+fn good_run() -> Run {
+    Run::from_json(&good().to_string()).unwrap()
 }
 
 fn with(f: impl FnOnce(&mut Value)) -> String {
@@ -88,6 +93,10 @@ fn corpus() -> Vec<(&'static str, String, &'static str)> {
             "not a valid run",
         ),
         ("too big", " ".repeat(MAX_RUN_BYTES + 1), "MB"),
+        // awaitlab's other exports, picked by mistake: say what they are and what to import.
+        ("the Chrome trace export", chrome_trace(&good_run()), "a Chrome trace"),
+        ("the SVG export", timeline_svg(&good_run()), "an SVG picture"),
+        ("an XML file", "<?xml version=\"1.0\"?><note/>".into(), "not valid JSON"),
     ]
 }
 

@@ -41,7 +41,13 @@ struct RunFile<'a> {
     events: Option<&'a RawValue>,
     #[serde(borrow)]
     calibration: Option<&'a RawValue>,
+    /// Only to tell a Chrome trace ([`super::export::chrome_trace`]) from a run.
+    #[serde(borrow, rename = "traceEvents")]
+    trace_events: Option<&'a RawValue>,
 }
+
+/// What to do instead when the file is one of awaitlab's other exports.
+const IMPORT_THE_RUN_JSON: &str = ", which awaitlab cannot read back: import the run's Run JSON instead";
 
 /// `scenario`: its parameters (at most [`MAX_KEYS`], each a number, string, boolean or null) and
 /// its seed.
@@ -98,6 +104,9 @@ pub fn read_run(text: &str) -> Result<Run, String> {
 
 /// The top level, or why the text is not a JSON object.
 fn read_top(text: &str) -> Result<RunFile<'_>, String> {
+    if text.trim_start().starts_with("<svg") {
+        return Err(format!("this is an SVG picture of a run{IMPORT_THE_RUN_JSON}"));
+    }
     if !text.trim_start().starts_with('{') {
         return match serde_json::from_str::<IgnoredAny>(text) {
             Ok(_) => Err("not an awaitlab run: the file is not a JSON object".into()),
@@ -117,6 +126,9 @@ fn check_header(file: &RunFile) -> Result<u32, String> {
         Some(other) => {
             let shown: String = other.chars().take(40).collect();
             return Err(format!("format is \"{shown}\", expected \"{RUN_FORMAT}\""));
+        }
+        None if file.trace_events.is_some() => {
+            return Err(format!("this is a Chrome trace (Trace Event JSON) of a run{IMPORT_THE_RUN_JSON}"))
         }
         None => return Err(format!("not an awaitlab run: no \"format\": \"{RUN_FORMAT}\"")),
     }
