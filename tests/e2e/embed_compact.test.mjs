@@ -5,6 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { artifactPath, assertLegible, laneLabels, launchBrowser, openApp, REPO_ROOT, startStaticServer } from './support.mjs';
 
 const DIST = path.resolve(REPO_ROOT, process.env.AWAITLAB_DIST || 'dist');
@@ -124,6 +125,29 @@ test('controls=limit,tasks shows those fields only; code=1 and predicted=1 bring
   assert.deepEqual(log.errors, []);
   assert.deepEqual(log.warnings, []);
   await page.close();
+});
+
+test('code=1 beside a code scenario\'s program, in either order and spelling: the author\'s program, no notice, no warning', async () => {
+  const program = 'import asyncio\n\nasync def main():\n    await asyncio.sleep(0.05)\n    print("hello from the author")\n\nasyncio.run(main())\n';
+  const packed = `!${deflateRawSync(Buffer.from(program)).toString('base64url')}`;
+  for (const code of [encodeURIComponent(program), packed]) {
+    for (const query of [`embed=1&code=1&pattern=code&code=${code}`, `embed=1&pattern=code&code=${code}&code=1`]) {
+      const { page, log } = await open(query);
+      await page.locator('figure.predicted').waitFor({ timeout: 30_000 });
+      assert.equal(await page.locator('#url-notice').count(), 0, query);
+      assert.deepEqual(log.warnings, [], query);
+      assert.deepEqual(log.errors, [], query);
+      // After a run the page rewrites its link from its scenario: the author's program, and the flag.
+      await page.click('#run');
+      await page.locator('#replay-toggle').waitFor({ timeout: 30_000 });
+      const codes = await page.evaluate(() => new URLSearchParams(location.search).getAll('code'));
+      assert.deepEqual(codes.filter((c) => c === '1'), ['1'], query);
+      const kept = codes.find((c) => c !== '1');
+      const source = kept.startsWith('!') ? inflateRawSync(Buffer.from(kept.slice(1), 'base64url')).toString() : kept;
+      assert.equal(source, program, query);
+      await page.close();
+    }
+  }
 });
 
 test('bad view values are warned about on the console and left at their defaults; controls=1 keeps the whole form', async () => {
