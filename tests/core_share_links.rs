@@ -57,6 +57,9 @@ fn view_keys_do_not_change_the_scenario() {
 
 #[test]
 fn a_future_version_is_refused_with_a_message() {
-    let err = Scenario::parse([("v", "2"), ("pattern", "gather")]);
-    assert!(err.is_err(), "v=2 is not a version this build knows");
+    let err = Scenario::parse([("v", "2"), ("pattern", "gather")]).expect_err("v=2 is not a version this build knows");
+    // It says what happened: a newer awaitlab wrote it ("from 1 to 1" read as a typo).
+    assert_eq!(err[0].message, "v=2: this link was written by a newer awaitlab; this one reads links up to v=1");
+    let err = Scenario::parse([("v", "one")]).expect_err("not a version");
+    assert_eq!(err[0].message, "v must be a whole number from 1 to 1 (got \"one\")");
 }

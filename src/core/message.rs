@@ -12,6 +12,8 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
+use super::guess::Guess;
+use super::replay::SPEEDS;
 use super::run::Run;
 use super::scenario::{program, ClockKind, Pattern, Scenario, Source};
 
@@ -374,7 +376,7 @@ pub enum ControlsView {
 pub const MAX_CONTROL_KEYS: usize = 6;
 
 /// How an embed link asks to be shown.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ViewOptions {
     pub embed: bool,
     pub theme: Theme,
@@ -385,6 +387,8 @@ pub struct ViewOptions {
     /// `predicted=1`: an embed keeps the predicted-only timeline beside the measured one after a
     /// run (by default the measured run shows the prediction as an outline only).
     pub predicted: bool,
+    /// `speed=`: the speed every finished run replays at, within [`SPEEDS`].
+    pub speed: Option<f64>,
 }
 
 impl Default for ViewOptions {
@@ -396,8 +400,22 @@ impl Default for ViewOptions {
             autoplay: false,
             code: false,
             predicted: false,
+            speed: None,
         }
     }
+}
+
+/// A replay speed from a link: a number, clamped to [`SPEEDS`] (with a warning).
+fn read_speed(value: &str, problems: &mut Vec<String>) -> Option<f64> {
+    let Some(x) = value.trim().parse::<f64>().ok().filter(|x| x.is_finite()) else {
+        problems.push(format!("speed={} is not a number; ignored", shown(value)));
+        return None;
+    };
+    let clamped = x.clamp(SPEEDS.0, SPEEDS.1);
+    if clamped != x {
+        problems.push(format!("speed={} is outside {}–{}; replays at {clamped}×", shown(value), SPEEDS.0, SPEEDS.1));
+    }
+    Some(clamped)
 }
 
 /// A strict on/off view value: `1`/`true`/`yes` or `0`/`false`/`no`.
@@ -445,19 +463,25 @@ impl ViewOptions {
         Self::read(pairs).0
     }
 
-    /// As [`Self::from_pairs`], with a message for every value of `controls`, `code` or
-    /// `predicted` that was not understood (and so left at its default).
+    /// As [`Self::from_pairs`], with a message for every view value that was not understood (and
+    /// so left at its default) or was clamped (`speed`).
     pub fn read<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> (ViewOptions, Vec<String>) {
         let mut o = ViewOptions::default();
         let mut problems = Vec::new();
-        let on = |v: &str| matches!(v, "1" | "true" | "yes");
         let pairs: Vec<(&str, &str)> = pairs.into_iter().collect();
         // In a code scenario's link a `code` value that is no flag is its program, in either spelling.
         let has_program = pairs.contains(&("pattern", "code"));
         for (k, v) in pairs {
             match k {
-                "embed" => o.embed = on(v),
-                "autoplay" => o.autoplay = on(v),
+                "embed" | "autoplay" => match switch(k, v) {
+                    Ok(b) if k == "embed" => o.embed = b,
+                    Ok(b) => o.autoplay = b,
+                    Err(e) => problems.push(e),
+                },
+                "speed" => o.speed = read_speed(v, &mut problems),
+                "guess" if Guess::from_view(v).is_none() => {
+                    problems.push(format!("guess={} is not makespan or peak; ignored", shown(v)))
+                }
                 "controls" => o.controls = read_controls(v, &mut problems),
                 // A `code` value that is no flag is a code scenario's program (scenario::program),
                 // not a view choice: the embed keeps its default (no code panel; the article
@@ -472,7 +496,11 @@ impl ViewOptions {
                     o.theme = match v {
                         "light" => Theme::Light,
                         "dark" => Theme::Dark,
-                        _ => Theme::Auto,
+                        "auto" => Theme::Auto,
+                        other => {
+                            problems.push(format!("theme={} is not light, dark or auto; ignored", shown(other)));
+                            Theme::Auto
+                        }
                     }
                 }
                 _ => {}
@@ -728,5 +756,32 @@ mod tests {
         }
         // Outside a code scenario a value that is no flag is still warned about.
         assert_eq!(ViewOptions::read([("pattern", "gather"), ("code", "maybe")]).1.len(), 1);
+    }
+
+    #[test]
+    fn every_view_value_not_understood_is_named() {
+        let (o, problems) = ViewOptions::read([
+            ("speed", "99"),
+            ("theme", "purple"),
+            ("autoplay", "maybe"),
+            ("guess", "lol"),
+            ("embed", "sure"),
+            ("speed", "fast"),
+        ]);
+        assert_eq!(
+            problems,
+            [
+                "speed=99 is outside 0.1–10; replays at 10×",
+                "theme=purple is not light, dark or auto; ignored",
+                "autoplay=maybe is not 1 or 0; ignored",
+                "guess=lol is not makespan or peak; ignored",
+                "embed=sure is not 1 or 0; ignored",
+                "speed=fast is not a number; ignored",
+            ]
+        );
+        assert!(!o.embed && !o.autoplay && o.theme == Theme::Auto && o.speed.is_none());
+        let (o, problems) = ViewOptions::read([("speed", "0.25"), ("theme", "auto"), ("guess", "peak")]);
+        assert_eq!((o.speed, problems), (Some(0.25), Vec::<String>::new()));
+        assert_eq!(ViewOptions::read([("speed", "-1")]).0.speed, Some(0.1));
     }
 }

@@ -96,11 +96,7 @@ fn autoplay(scenario: Scenario, dispatch: UseReducerDispatcher<State>) {
 #[hook]
 pub fn use_run_reports(state: &UseReducerHandle<State>) {
     let speed = *use_memo((), |_| {
-        url::query_pairs()
-            .into_iter()
-            .find(|(k, _)| k == "speed")
-            .and_then(|(_, v)| v.parse::<f64>().ok())
-            .filter(|x| x.is_finite() && *x > 0.0)
+        ViewOptions::from_pairs(url::query_pairs().iter().map(|(k, v)| (k.as_str(), v.as_str()))).speed
     });
     let last = state.history.last().map(|(n, run)| (*n, run.clone()));
     let dispatch = state.dispatcher();

@@ -151,12 +151,13 @@ test('code=1 beside a code scenario\'s program, in either order and spelling: th
 });
 
 test('bad view values are warned about on the console and left at their defaults; controls=1 keeps the whole form', async () => {
-  const { page, log } = await open(`${SEMAPHORE}&controls=limit,nope,embed&code=maybe&predicted=2`);
+  const { page, log } = await open(`${SEMAPHORE}&controls=limit,nope,embed&code=maybe&predicted=2&speed=99&theme=purple&autoplay=maybe&guess=lol`);
   await page.locator('figure.predicted').waitFor({ timeout: 30_000 });
   assert.equal(await page.locator('form.controls .field').count(), 1);
   assert.equal(await page.locator('.code-panel').isVisible(), false);
   const warned = log.warnings.join('\n');
-  for (const part of ['"nope" is not a scenario key', '"embed" is not a scenario key', 'code=maybe is not 1 or 0', 'predicted=2 is not 1 or 0']) {
+  for (const part of ['"nope" is not a scenario key', '"embed" is not a scenario key', 'code=maybe is not 1 or 0', 'predicted=2 is not 1 or 0',
+    'speed=99 is outside 0.1–10; replays at 10×', 'theme=purple is not light, dark or auto', 'autoplay=maybe is not 1 or 0', 'guess=lol is not makespan or peak']) {
     assert.ok(warned.includes(part), `warning for ${part} in:\n${warned}`);
   }
   assert.deepEqual(log.errors, []);

@@ -211,7 +211,7 @@ impl Scenario {
             seen.push(key);
             let result = match param(key) {
                 Some(p) => p.read_into(&mut s, value),
-                None if key == "v" => whole(key, value, 1, PARAMS_VERSION.into()).map(|_| ()),
+                None if key == "v" => read_version(value),
                 None if VIEW_KEYS.contains(&key) => Ok(()),
                 None => {
                     Err(err(key, format!("unknown key {} (known keys: {})", read::shown(key), Self::KEYS.join(", "))))
@@ -344,6 +344,21 @@ impl Scenario {
             },
         };
         Workload { tasks, what_if: self.what_if.clone() }
+    }
+}
+
+/// `v=`: the link format's version; a later one than this build's was written by a newer awaitlab.
+fn read_version(value: &str) -> Result<(), ParamError> {
+    let newest = u64::from(PARAMS_VERSION);
+    match whole("v", value, 1, newest) {
+        Err(_) if read::exact_whole(value.trim()).is_some_and(|v| v > newest) => Err(err(
+            "v",
+            format!(
+                "v={}: this link was written by a newer awaitlab; this one reads links up to v={newest}",
+                value.trim()
+            ),
+        )),
+        other => other.map(|_| ()),
     }
 }
 

@@ -132,7 +132,7 @@ pub(super) fn whole(key: &str, value: &str, lo: u64, hi: u64) -> Result<u64, Par
 /// exponent (`50`, `50.0`, `5e1`, as JSON and JavaScript write numbers). `None` for anything
 /// else: a fraction (`50.5`, and `50.0000000000000001`, which a float would round to 50), a sign,
 /// or more than a u64 holds. Read digit by digit, never through a float, so nothing is rounded.
-fn exact_whole(text: &str) -> Option<u64> {
+pub(super) fn exact_whole(text: &str) -> Option<u64> {
     let (mantissa, exponent) = match text.split_once(['e', 'E']) {
         Some((m, e)) => (m, e.parse::<i64>().ok()?),
         None => (text, 0),
