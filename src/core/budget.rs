@@ -38,6 +38,36 @@ pub const MAX_SOURCE_BYTES: usize = 64 * 1024;
 /// capped at [`MAX_SOURCE_BYTES`] while inflating, so a small value cannot expand into a big one.
 pub const MAX_CODE_LINK_BYTES: usize = 1 + (MAX_SOURCE_BYTES * 9 + 10).div_ceil(8).div_ceil(3) * 4;
 
+/// Longest link awaitlab copies without a word of warning: nginx's default limit for a request
+/// line (8 KB; Node's whole header limit is 16 KB). A long program makes a longer link, which the
+/// page still opens from any static host that takes it.
+pub const SAFE_LINK_CHARS: usize = 8_000;
+
+/// What to say beside a copied link of `chars` characters that some servers refuse, if it is one.
+pub fn long_link_note(chars: usize) -> Option<String> {
+    (chars > SAFE_LINK_CHARS).then(|| {
+        format!(
+            "This link is {} characters long: some servers refuse addresses over {} (nginx's default). \
+             If yours does, share the Run JSON (Export) instead.",
+            thousands(chars as u64),
+            thousands(SAFE_LINK_CHARS as u64)
+        )
+    })
+}
+
+/// `n` with a comma every three digits (`28,397`), for messages.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Most `what_if` overrides in a scenario (its value is within [`MAX_VALUE_BYTES`] too).
 pub const MAX_OVERRIDES: usize = 32;
 
@@ -268,6 +298,17 @@ pub fn tidy_label(label: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_link_past_what_common_servers_take_gets_a_note() {
+        assert_eq!(long_link_note(SAFE_LINK_CHARS), None);
+        let note = long_link_note(28_397).expect("a 28 KB link");
+        assert!(
+            note.starts_with("This link is 28,397 characters long: some servers refuse addresses over 8,000"),
+            "{note}"
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -77,7 +77,9 @@ fn link_copier(scenario: &Rc<Scenario>, link: &UseStateHandle<String>, message: 
                 Some(c) => JsFuture::from(c.write_text(&url)).await.is_ok(),
                 None => false,
             };
-            message.set(Some((false, if copied { "Link copied.".into() } else { "Copy the link above.".into() })));
+            let said = if copied { "Link copied." } else { "Copy the link above." };
+            let note = crate::core::budget::long_link_note(url.chars().count());
+            message.set(Some((false, note.map_or_else(|| said.into(), |note| format!("{said} {note}")))));
         });
     })
 }

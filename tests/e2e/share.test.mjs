@@ -5,6 +5,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { createHash } from 'node:crypto';
+import { deflateRawSync } from 'node:zlib';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { artifactPath, launchBrowser, openApp, REPO_ROOT, startStaticServer } from './support.mjs';
@@ -177,6 +179,24 @@ test('Copy link and Embed give a link and an iframe snippet for the current scen
   assert.match(await again.locator('h2').first().textContent(), /semaphore/i);
   await again.close();
   assert.deepEqual(page.awaitlabErrors, []);
+});
+
+test('Copy link of a long program says when the link is longer than common servers take', async () => {
+  // 360 lines of random hex: the link is about 10,000 characters (a short program's is not noted).
+  const hex = (i) => createHash('sha256').update(String(i)).digest('hex').slice(0, 32);
+  const lines = Array.from({ length: 360 }, (_, i) => `    print("${hex(i)}")`).join('\n');
+  const program = `import asyncio\n\nasync def main():\n${lines}\n\nasyncio.run(main())\n`;
+  const long = `pattern=code&code=!${deflateRawSync(Buffer.from(program)).toString('base64url')}`;
+  for (const [query, noted] of [[long, true], ['pattern=semaphore&tasks=5&limit=2', false]]) {
+    const page = await openApp(browser, server.url, query);
+    await page.click('#copy-link');
+    const said = await page.locator('#share-message').textContent();
+    const chars = (await page.locator('#share-link').inputValue()).length;
+    assert.equal(/characters long: some servers refuse addresses over 8,000/.test(said), noted, `${chars} characters: ${said}`);
+    assert.equal(chars > 8000, noted, `${chars} characters`);
+    assert.deepEqual(page.awaitlabErrors, []);
+    await page.close();
+  }
 });
 
 test('embed=1 shows the demo only, autoplays, follows theme and hides controls with controls=0', async () => {

@@ -440,18 +440,7 @@ impl<'a> Interp<'a> {
     }
 }
 
-/// `n` with thousands separators: `5,000,000`.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use crate::core::budget::thousands;
 
 /// The main task's lane label and line: the coroutine `asyncio.run(...)` is given at module
 /// level (`main()`), or `<module>` for a program without one.
