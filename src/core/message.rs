@@ -15,7 +15,7 @@ use serde_json::Value;
 use super::guess::Guess;
 use super::replay::SPEEDS;
 use super::run::Run;
-use super::scenario::{program, ClockKind, Pattern, Scenario, Source};
+use super::scenario::{is_known_key, program, ClockKind, Pattern, Scenario, Source};
 
 /// Largest message other than `load`, as JSON text: 64 KB, and room for a program at its
 /// longest (`run` with `code`), which JSON may write up to 6 bytes a byte (`\u0001`).
@@ -71,8 +71,15 @@ pub enum ParamValue {
 /// else an error naming the key.
 pub fn param_pair(key: String, value: ParamValue) -> Result<(String, String), String> {
     let text = match value {
-        ParamValue::Text(s) | ParamValue::Number(s) => s,
+        ParamValue::Text(s) => s,
+        // `code: 42` is no program: 42 would run as one.
+        ParamValue::Number(_) | ParamValue::Bool(_) if key == "code" => {
+            return Err("code must be the program's source, a string".into())
+        }
+        ParamValue::Number(s) => s,
         ParamValue::Bool(b) => if b { "1" } else { "0" }.to_string(),
+        // Named as unknown by the scenario (with the known keys) whatever its value.
+        ParamValue::Other if !is_known_key(&key) => String::new(),
         ParamValue::Other => return Err(format!("{key} must be a number or a string")),
     };
     Ok((key, text))
@@ -179,6 +186,9 @@ pub fn parse_command(text: &str) -> Result<Option<Command>, String> {
         Ok(m) => m,
         // Messages that are not JSON-like objects are someone else's.
         Err(_) if !text.contains("awaitlab:") => return Ok(None),
+        Err(e) if e.to_string().starts_with("recursion limit exceeded") => {
+            return Err("message is nested too deeply: awaitlab reads objects up to 127 levels deep".into())
+        }
         Err(e) => return Err(format!("message is not valid JSON: {e}")),
     };
     let Some(kind) = message.kind.as_ref().and_then(Value::as_str) else { return Ok(None) };
@@ -756,6 +766,30 @@ mod tests {
         }
         // Outside a code scenario a value that is no flag is still warned about.
         assert_eq!(ViewOptions::read([("pattern", "gather"), ("code", "maybe")]).1.len(), 1);
+    }
+
+    #[test]
+    fn a_params_value_of_the_wrong_type_is_named_for_what_it_is() {
+        let err = |text: &str| parse_command(text).unwrap_err();
+        // A number is no program (it ran as one).
+        assert_eq!(
+            err(r#"{"type":"awaitlab:run","params":{"code":42}}"#),
+            "code must be the program's source, a string"
+        );
+        assert_eq!(
+            err(r#"{"type":"awaitlab:run","params":{"code":true}}"#),
+            "code must be the program's source, a string"
+        );
+        // An unknown key is named as unknown, whatever its value (not "must be a number").
+        let Ok(Some(Command::Run(pairs))) = parse_command(r#"{"type":"awaitlab:run","params":{"extra":null}}"#) else {
+            panic!("a run command")
+        };
+        let unknown = parse_scenario(&pairs).unwrap_err();
+        assert!(unknown.starts_with("unknown key \"extra\" (known keys: "), "{unknown}");
+        assert_eq!(err(r#"{"type":"awaitlab:run","params":{"tasks":[1]}}"#), "tasks must be a number or a string");
+        // An object nested past serde_json's limit is too deep, not "not valid JSON".
+        let deep = format!(r#"{{"type":"awaitlab:run","params":{{"a":{}1{}}}}}"#, "[".repeat(200), "]".repeat(200));
+        assert_eq!(err(&deep), "message is nested too deeply: awaitlab reads objects up to 127 levels deep");
     }
 
     #[test]

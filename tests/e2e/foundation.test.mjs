@@ -105,7 +105,7 @@ test('bad params: awaitlab.run rejects naming the key; a bad link loads defaults
 
   const messages = await page.evaluate(async () => {
     const out = [];
-    for (const params of [{ tasks: 0 }, { fail: 2 }, { pattern: 'zigzag' }, { min: 'NaN' }, { tasks: [1] }, 'gather', { bogus: 1 }]) {
+    for (const params of [{ tasks: 0 }, { fail: 2 }, { pattern: 'zigzag' }, { min: 'NaN' }, { tasks: [1] }, 'gather', { bogus: 1 }, { code: 42 }, { extra: undefined }]) {
       try {
         await window.awaitlab.run(params);
         out.push('resolved');
@@ -122,6 +122,8 @@ test('bad params: awaitlab.run rejects naming the key; a bad link loads defaults
   assert.match(messages[4], /tasks must be a number or a string/);
   assert.match(messages[5], /params must be an object/);
   assert.match(messages[6], /unknown key "bogus"/);
+  assert.match(messages[7], /code must be the program's source, a string/);
+  assert.match(messages[8], /unknown key "extra"/);
 
   // The form names the bad field and does not run.
   await page.fill('#field-tasks', '0');
