@@ -1290,3 +1290,15 @@ fn call_soon_callbacks_run_in_the_ready_queue_s_turn() {
         "loop = asyncio.get_running_loop()\nev = asyncio.Event()\ndef hello(*args):\n    print('hello', args, asyncio.current_task())\ndef chain(n):\n    print('chain', n)\n    if n:\n        loop.call_soon(chain, n - 1)\ndef boom():\n    raise KeyError('soon')\nasync def ticker(name):\n    for i in range(3):\n        print(name, i)\n        await asyncio.sleep(0)\nasync def waiter():\n    await ev.wait()\n    print('woken')\nts = [asyncio.create_task(ticker('t')), asyncio.create_task(waiter())]\nh1 = loop.call_soon(hello, 1, 'a')\nh2 = loop.call_soon(hello, 2)\nh2.cancel()\nloop.call_soon(ev.set)\nloop.call_soon(chain, 3)\nloop.call_soon(boom)\nloop.call_soon_threadsafe(print, 'threadsafe')\nprint('scheduled', h1.cancelled(), h2.cancelled())\nawait asyncio.sleep(0)\nprint('main after one turn')\nt = asyncio.create_task(work('a', 0.25))\nloop.call_later(0.125, lambda: loop.call_soon(t.cancel))\nprint(await asyncio.gather(t, *ts, return_exceptions=True))",
     );
 }
+
+// ------------------------------------------------------------------------------------------------
+// What a sweep of tutorial programs (the asyncio docs, Real Python-style walkthroughs) found.
+// ------------------------------------------------------------------------------------------------
+
+#[test]
+fn timeout_and_queue_errors_raised_by_asyncio_have_no_args() {
+    assert_runs_as_in_cpython(
+        "asyncio_errors_without_args",
+        "try:\n    await asyncio.wait_for(work('a', 1), timeout=0.5)\nexcept asyncio.TimeoutError as e:\n    print(repr(e), e.args, f'[{e}]')\ntry:\n    async with asyncio.timeout(0.25):\n        await asyncio.sleep(1)\nexcept TimeoutError as e:\n    print(f'{e!r}', str(e) == '')\nq = asyncio.Queue(1)\nq.put_nowait(1)\ntry:\n    q.put_nowait(2)\nexcept asyncio.QueueFull as e:\n    print(repr(e), e.args)\nq.get_nowait()\ntry:\n    q.get_nowait()\nexcept asyncio.QueueEmpty as e:\n    print(repr(e))\nprint(repr(ValueError('')), repr(TimeoutError()))",
+    );
+}
