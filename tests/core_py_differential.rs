@@ -1302,3 +1302,11 @@ fn timeout_and_queue_errors_raised_by_asyncio_have_no_args() {
         "try:\n    await asyncio.wait_for(work('a', 1), timeout=0.5)\nexcept asyncio.TimeoutError as e:\n    print(repr(e), e.args, f'[{e}]')\ntry:\n    async with asyncio.timeout(0.25):\n        await asyncio.sleep(1)\nexcept TimeoutError as e:\n    print(f'{e!r}', str(e) == '')\nq = asyncio.Queue(1)\nq.put_nowait(1)\ntry:\n    q.put_nowait(2)\nexcept asyncio.QueueFull as e:\n    print(repr(e), e.args)\nq.get_nowait()\ntry:\n    q.get_nowait()\nexcept asyncio.QueueEmpty as e:\n    print(repr(e))\nprint(repr(ValueError('')), repr(TimeoutError()))",
     );
 }
+
+#[test]
+fn as_completed_with_a_timeout_raises_timeout_error_for_what_is_not_done_in_time() {
+    assert_runs_as_in_cpython(
+        "as_completed_timeout",
+        "ts = [asyncio.create_task(work('a', 0.25)), asyncio.create_task(work('b', 1)), asyncio.create_task(work('c', 0.5))]\ntry:\n    for c in asyncio.as_completed(ts, timeout=0.5):\n        print('got', await c)\nexcept TimeoutError as e:\n    print('timed out', repr(e))\nprint([t.done() for t in ts])\nfor c in asyncio.as_completed([asyncio.create_task(work('d', 0.25)), asyncio.create_task(work('e', 0.125))], timeout=1):\n    print('in time', await c)\nawait asyncio.sleep(1)\nprint(await ts[1])",
+    );
+}

@@ -171,7 +171,19 @@ impl<'a> Interp<'a> {
                     })
                     .collect::<Result<Vec<_>, _>>()?;
                 let n = tasks.len();
+                let timeout = seconds(kw(&kwargs, "timeout"))?;
                 let state = AsCompletedState::new(tasks);
+                if let Some(ms) = timeout.filter(|_| state.waits()) {
+                    // CPython's `loop.call_later(timeout, _on_timeout)`, as iterating starts.
+                    let weak = Rc::downgrade(&state);
+                    let when = (self.ctx.rec.elapsed() + ms) / 1000.0;
+                    let timer = self.arm_timer(when, move || {
+                        if let Some(state) = weak.upgrade() {
+                            state.time_out();
+                        }
+                    });
+                    *state.timer.borrow_mut() = Some(timer);
+                }
                 Ok(Value::list((0..n).map(|_| Value::Obj(Rc::new(Obj::AsCompleted(state.clone())))).collect()))
             }
             B::CurrentTask if self.in_callback.get() => Ok(Value::None),
@@ -516,11 +528,14 @@ impl<'a> Interp<'a> {
     }
 
     async fn next_completed(&self, state: &AsCompletedState, f: &Frame) -> Res {
-        let untaken = || state.done.borrow().front().is_some();
+        let untaken = || state.done.borrow().front().is_some() || state.timed_out.get();
         self.until(&f.task, &state.tasks, &state.registered, untaken)
             .await
             .map_err(|why| self.interrupted(&f.task, why))?;
         let Some(i) = state.done.borrow_mut().pop_front() else {
+            if state.timed_out.get() {
+                return raise(E::TimeoutError, "");
+            }
             return raise(E::RuntimeError, "as_completed() ran out of tasks");
         };
         match state.tasks[i].result() {

@@ -196,6 +196,13 @@ pub struct AsCompletedState {
     pub done: RefCell<VecDeque<usize>>,
     /// The waker its pending tasks hold (see `Interp::until`).
     pub registered: RefCell<Option<Waker>>,
+    /// Tasks not finished yet.
+    unfinished: Cell<usize>,
+    /// `timeout=`'s timer, cancelled once every task has finished.
+    pub timer: RefCell<Option<Rc<super::timers::TimerState>>>,
+    /// The timeout fired first: the tasks that finish after it are not handed out; awaiting
+    /// one of the rest raises `TimeoutError`.
+    pub timed_out: Cell<bool>,
 }
 
 impl AsCompletedState {
@@ -204,17 +211,51 @@ impl AsCompletedState {
     pub fn new(tasks: Vec<Rc<TaskObj>>) -> Rc<Self> {
         let mut done: Vec<usize> = (0..tasks.len()).filter(|&i| tasks[i].is_done()).collect();
         done.sort_by_key(|&i| tasks[i].finish_seq());
-        let state =
-            Rc::new(AsCompletedState { tasks, done: RefCell::new(done.into()), registered: RefCell::default() });
+        let unfinished = Cell::new(tasks.len() - done.len());
+        let state = Rc::new(AsCompletedState {
+            tasks,
+            done: RefCell::new(done.into()),
+            registered: RefCell::default(),
+            unfinished,
+            timer: RefCell::default(),
+            timed_out: Cell::new(false),
+        });
         for (i, t) in state.tasks.iter().enumerate().filter(|(_, t)| !t.is_done()) {
             let weak = Rc::downgrade(&state);
             t.on_finish(Box::new(move || {
-                if let Some(state) = weak.upgrade() {
-                    state.done.borrow_mut().push_back(i);
+                let Some(state) = weak.upgrade() else { return };
+                if state.timed_out.get() {
+                    return;
+                }
+                state.done.borrow_mut().push_back(i);
+                state.unfinished.set(state.unfinished.get() - 1);
+                if state.unfinished.get() == 0 {
+                    // As CPython's `_on_completion` cancels the timeout's handle.
+                    if let Some(timer) = state.timer.borrow_mut().take() {
+                        timer.disarm();
+                    }
                 }
             }));
         }
         state
+    }
+
+    /// Whether it waits for tasks still (what a `timeout=` needs a timer for).
+    pub fn waits(&self) -> bool {
+        self.unfinished.get() > 0
+    }
+
+    /// The timeout's callback (CPython's `_on_timeout`): the tasks not finished are given up,
+    /// and the task waiting for the next one wakes to raise `TimeoutError`.
+    pub fn time_out(&self) {
+        self.timer.borrow_mut().take();
+        if self.unfinished.get() == 0 {
+            return;
+        }
+        self.timed_out.set(true);
+        if let Some(w) = self.registered.borrow_mut().take() {
+            w.wake();
+        }
     }
 }
 
