@@ -1310,3 +1310,11 @@ fn as_completed_with_a_timeout_raises_timeout_error_for_what_is_not_done_in_time
         "ts = [asyncio.create_task(work('a', 0.25)), asyncio.create_task(work('b', 1)), asyncio.create_task(work('c', 0.5))]\ntry:\n    for c in asyncio.as_completed(ts, timeout=0.5):\n        print('got', await c)\nexcept TimeoutError as e:\n    print('timed out', repr(e))\nprint([t.done() for t in ts])\nfor c in asyncio.as_completed([asyncio.create_task(work('d', 0.25)), asyncio.create_task(work('e', 0.125))], timeout=1):\n    print('in time', await c)\nawait asyncio.sleep(1)\nprint(await ts[1])",
     );
 }
+
+#[test]
+fn a_task_group_s_exception_group_has_its_message_and_exceptions() {
+    assert_runs_as_in_cpython(
+        "exception_group_message",
+        "try:\n    async with asyncio.TaskGroup() as tg:\n        tg.create_task(work('a', 0.25))\n        tg.create_task(fail('b', 0.5))\nexcept ExceptionGroup as eg:\n    print(eg.message, eg.exceptions, repr(eg.exceptions[0]))\n    print(f'{eg!r}', str(eg), eg.args[0])\neg = ExceptionGroup('two', [ValueError(1), KeyError('k')])\nprint(eg.message, eg.exceptions, eg)",
+    );
+}

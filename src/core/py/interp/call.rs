@@ -180,6 +180,8 @@ impl<'a> Interp<'a> {
                 if class.is_sub(&self.classes.get(E::ExceptionGroup)) {
                     let excs = args.get(1).cloned().unwrap_or_else(|| Value::list(Vec::new()));
                     i.attrs.borrow_mut().insert(Rc::from("exceptions"), Value::tuple(self.iterate(&excs)?));
+                    let message = args.first().cloned().unwrap_or_else(|| Value::str(""));
+                    i.attrs.borrow_mut().insert(Rc::from("message"), message);
                 }
             }
         }

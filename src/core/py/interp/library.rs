@@ -835,12 +835,12 @@ impl<'a> Interp<'a> {
         if errors.is_empty() {
             return Ok(false);
         }
-        let group = self.new_exception(
-            self.classes.get(E::ExceptionGroup),
-            vec![Value::str("unhandled errors in a TaskGroup"), Value::list(errors.clone())],
-        );
+        let message = Value::str("unhandled errors in a TaskGroup");
+        let group =
+            self.new_exception(self.classes.get(E::ExceptionGroup), vec![message.clone(), Value::list(errors.clone())]);
         if let Value::Instance(i) = &group {
             i.attrs.borrow_mut().insert(Rc::from("exceptions"), Value::tuple(errors));
+            i.attrs.borrow_mut().insert(Rc::from("message"), message);
         }
         Err(Flow::Exc(Box::new(Exc { value: group, trace: Vec::new() })))
     }
