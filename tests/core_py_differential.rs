@@ -1318,3 +1318,11 @@ fn a_task_group_s_exception_group_has_its_message_and_exceptions() {
         "try:\n    async with asyncio.TaskGroup() as tg:\n        tg.create_task(work('a', 0.25))\n        tg.create_task(fail('b', 0.5))\nexcept ExceptionGroup as eg:\n    print(eg.message, eg.exceptions, repr(eg.exceptions[0]))\n    print(f'{eg!r}', str(eg), eg.args[0])\neg = ExceptionGroup('two', [ValueError(1), KeyError('k')])\nprint(eg.message, eg.exceptions, eg)",
     );
 }
+
+#[test]
+fn tasks_are_named_as_cpython_names_them_and_run_their_done_callbacks() {
+    assert_runs_as_in_cpython(
+        "task_names_and_done_callbacks",
+        "async def job(d):\n    t = asyncio.current_task()\n    print(t.get_name(), 'starts')\n    await asyncio.sleep(d)\n    return t.get_name()\ndef on_done(t):\n    print('done callback', t.get_name(), t.result(), asyncio.current_task())\nprint(asyncio.current_task().get_name())\nt1 = asyncio.create_task(job(0.25), name='downloader')\nt2 = asyncio.create_task(job(0.5))\nprint(t2.get_name())\nt2.set_name('uploader')\nt1.add_done_callback(on_done)\nt2.add_done_callback(on_done)\nt2.add_done_callback(lambda t: print('second callback', t.cancelled()))\nprint(await asyncio.gather(t1, t2, job(0.125)))\nawait asyncio.sleep(0)\nt1.add_done_callback(on_done)\nprint('added late')\nawait asyncio.sleep(0)\nasync with asyncio.TaskGroup() as tg:\n    t3 = tg.create_task(job(0.125), name='grouped')\n    t4 = tg.create_task(job(0.125))\nprint(t3.get_name(), t4.get_name())\nbackground_tasks = set()\nfor i in range(3):\n    task = asyncio.create_task(work(f'bg{i}', 0.25 * i))\n    background_tasks.add(task)\n    task.add_done_callback(background_tasks.discard)\nprint(len(background_tasks))\nawait asyncio.sleep(0.25)\nprint(len(background_tasks))\nawait asyncio.sleep(0.5)\nprint(len(background_tasks))",
+    );
+}

@@ -60,7 +60,7 @@ builtins! {
     // Methods of asyncio's and aiohttp's objects.
     TaskCancel = "cancel", TaskDone = "done", TaskResult = "result", TaskCancelled = "cancelled",
     TaskException = "exception", TaskGetName = "get_name", TaskCancelling = "cancelling",
-    TaskUncancel = "uncancel", Acquire = "acquire", Release = "release",
+    TaskUncancel = "uncancel", TaskSetName = "set_name", TaskAddDoneCallback = "add_done_callback", Acquire = "acquire", Release = "release",
     Locked = "locked", EventSet = "set", EventClear = "clear", EventIsSet = "is_set", EventWait = "wait",
     QPut = "put", QGet = "get", QPutNowait = "put_nowait", QGetNowait = "get_nowait", QTaskDone = "task_done",
     QJoin = "join", QQsize = "qsize", QEmpty = "empty", QFull = "full", TgCreateTask = "create_task",
@@ -198,6 +198,8 @@ const TASK_METHODS: &[B] = &[
     B::TaskGetName,
     B::TaskCancelling,
     B::TaskUncancel,
+    B::TaskSetName,
+    B::TaskAddDoneCallback,
 ];
 
 fn arity<T>(b: B, want: &str) -> Result<T, Flow> {
@@ -866,7 +868,7 @@ impl<'a> Interp<'a> {
             Value::List(_) | Value::Tuple(_) => self.list_method(b, &recv, args),
             Value::Dict(d) => self.dict_method(b, d, args, kwargs),
             Value::Set(d) => self.set_method(b, d, args),
-            Value::Task(t) => self.task_method(b, t, &args),
+            Value::Task(t) => self.task_method(b, t, &args, line),
             Value::Coro(c) => self.coro_close(c),
             Value::Obj(_) => self.obj_method(b, &recv, args, kwargs, f, line),
             _ => raise(E::TypeError, format!("'{}' has no method {}", recv.type_name(), b.name())),

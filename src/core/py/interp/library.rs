@@ -116,11 +116,12 @@ impl<'a> Interp<'a> {
             B::CreateTask | B::EnsureFuture => match first {
                 t @ Value::Task(_) => Ok(t),
                 aw => {
-                    // `create_task(coro, name="...")`: the name is the lane's label.
-                    if let (Value::Coro(c), Some(Value::Str(name))) = (&aw, kw(&kwargs, "name")) {
+                    // `create_task(coro, name="...")`: the name is the lane's label too.
+                    let name = task_name(&kwargs);
+                    if let (Value::Coro(c), Some(name)) = (&aw, &name) {
                         *c.label.borrow_mut() = name.clone();
                     }
-                    Ok(Value::Task(self.spawn(aw, line)?))
+                    Ok(Value::Task(self.spawn(aw, name, line)?))
                 }
             },
             B::SemaphoreNew | B::BoundedSemaphoreNew | B::LockNew => {
@@ -204,7 +205,7 @@ impl<'a> Interp<'a> {
     fn ensure_task(&self, aw: Value, line: u32) -> Res {
         match aw {
             t @ Value::Task(_) => Ok(t),
-            aw if self.is_awaitable(&aw) => Ok(Value::Task(self.spawn(aw, line)?)),
+            aw if self.is_awaitable(&aw) => Ok(Value::Task(self.spawn(aw, None, line)?)),
             other => raise(
                 E::TypeError,
                 format!("An asyncio.Future, a coroutine or an awaitable is required, not {}", other.type_name()),
@@ -259,7 +260,7 @@ impl<'a> Interp<'a> {
     }
 
     /// A Task's methods.
-    pub fn task_method(&self, b: B, t: &Rc<TaskObj>, args: &[Value]) -> Res {
+    pub fn task_method(&self, b: B, t: &Rc<TaskObj>, args: &[Value], line: u32) -> Res {
         match b {
             B::TaskCancel => {
                 let msg = match args.first() {
@@ -272,7 +273,18 @@ impl<'a> Interp<'a> {
             B::TaskUncancel => Ok(Value::Int(i64::from(t.sig.uncancel()))),
             B::TaskDone => Ok(Value::Bool(t.is_done())),
             B::TaskCancelled => Ok(Value::Bool(t.was_cancelled())),
-            B::TaskGetName => Ok(Value::Str(t.label.clone())),
+            B::TaskGetName => Ok(Value::Str(t.name.borrow().clone())),
+            B::TaskSetName => {
+                *t.name.borrow_mut() = Rc::from(fmt::to_str(args.first().unwrap_or(&Value::None)));
+                Ok(Value::None)
+            }
+            B::TaskAddDoneCallback => match args.first() {
+                Some(cb) if super::timers::callable(cb) => {
+                    self.add_program_done_callback(t, cb.clone(), line);
+                    Ok(Value::None)
+                }
+                _ => raise(E::TypeError, "add_done_callback() takes a callable"),
+            },
             B::TaskResult | B::TaskException => match t.result() {
                 None => raise(E::InvalidStateError, "Result is not set."),
                 Some(Ok(v)) => Ok(if b == B::TaskResult { v } else { Value::None }),
@@ -673,11 +685,15 @@ impl<'a> Interp<'a> {
     }
 
     /// `tg.create_task(coro)`.
-    pub fn group_spawn(&self, g: &Rc<GroupState>, aw: Value, line: u32) -> Res {
+    pub fn group_spawn(&self, g: &Rc<GroupState>, aw: Value, kwargs: &Kwargs, line: u32) -> Res {
         if g.owner.borrow().is_none() {
             return raise(E::RuntimeError, "TaskGroup has not been entered");
         }
-        let t = self.spawn(aw, line)?;
+        let name = task_name(kwargs);
+        if let (Value::Coro(c), Some(name)) = (&aw, &name) {
+            *c.label.borrow_mut() = name.clone();
+        }
+        let t = self.spawn(aw, name, line)?;
         t.set_group(g.clone());
         g.tasks.borrow_mut().push(t.clone());
         Ok(Value::Task(t))
@@ -930,6 +946,15 @@ impl<'a> Interp<'a> {
     /// A dict for JSON objects, in their order.
     pub fn new_dict(&self) -> Dict {
         Dict::default()
+    }
+}
+
+/// `create_task`'s `name=`, as the task's name (`str(name)`; `None`: no name).
+fn task_name(kwargs: &Kwargs) -> Option<Rc<str>> {
+    match kw(kwargs, "name") {
+        None | Some(Value::None) => None,
+        Some(Value::Str(s)) => Some(s.clone()),
+        Some(other) => Some(Rc::from(fmt::to_str(other))),
     }
 }
 

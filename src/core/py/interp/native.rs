@@ -485,7 +485,7 @@ impl<'a> Interp<'a> {
             (Obj::Queue(q), _) => self.queue_method(q, b, args),
             (Obj::TaskGroup(g), B::TgCreateTask) => {
                 let aw = args.into_iter().next().unwrap_or(Value::None);
-                self.group_spawn(g, aw, line)
+                self.group_spawn(g, aw, &kwargs, line)
             }
             (Obj::Loop, B::LoopTime) => Ok(Value::Float(self.ctx.rec.elapsed() / 1000.0)),
             (Obj::Loop, B::CallLater | B::CallAt) => self.call_later(b == B::CallAt, args, line),

@@ -120,7 +120,7 @@ impl<'a> Interp<'a> {
     /// Runs a timer's callback, outside any task (its prints go to the main lane): at once, as a
     /// callback cannot await. An exception it raises is reported on Output as asyncio's
     /// exception handler logs it, and the run goes on.
-    fn run_callback(&self, callback: Value, args: Vec<Value>, line: u32) {
+    pub fn run_callback(&self, callback: Value, args: Vec<Value>, line: u32) {
         let Some(main) = self.tasks.borrow().first().cloned() else { return };
         let shown = callback_repr(&callback, &args);
         let ip = self.rc();
@@ -203,7 +203,7 @@ fn callback_repr(callback: &Value, args: &[Value]) -> String {
 }
 
 /// Whether `v` can be called (what `call_later` accepts as a callback).
-fn callable(v: &Value) -> bool {
+pub fn callable(v: &Value) -> bool {
     match v {
         Value::Func(_) | Value::Bound(_) | Value::Builtin(_) | Value::Method(_) | Value::Class(_) => true,
         Value::Instance(i) => i.class.lookup("__call__").is_some(),
