@@ -318,7 +318,10 @@ impl<'a> Interp<'a> {
     }
 
     pub fn no_such(&self, v: &Value, name: &str) -> Res {
-        raise(E::AttributeError, format!("'{}' object has no attribute '{name}'", v.type_name()))
+        // asyncio's and aiohttp's objects have more in CPython than here: say so, as a module's
+        // missing attribute does, so that it does not read as a typo.
+        let subset = if matches!(v, Value::Task(_) | Value::Obj(_)) { " (not in awaitlab's subset)" } else { "" };
+        raise(E::AttributeError, format!("'{}' object has no attribute '{name}'{subset}", v.type_name()))
     }
 
     /// Calls built-in `b` (a method when `recv` is its receiver).
