@@ -37,7 +37,7 @@ builtins! {
     SemaphoreNew = "Semaphore", BoundedSemaphoreNew = "BoundedSemaphore", LockNew = "Lock", EventNew = "Event",
     QueueNew = "Queue", WaitFor = "wait_for", Timeout = "timeout", TaskGroupNew = "TaskGroup", Wait = "wait",
     AsCompleted = "as_completed", CurrentTask = "current_task", AllTasks = "all_tasks", GetLoop = "get_event_loop",
-    Iscoroutine = "iscoroutine", Shield = "shield",
+    Iscoroutine = "iscoroutine", Shield = "shield", TimeoutAt = "timeout_at",
     // random, time, json, math.
     Random = "random", Uniform = "uniform", Randint = "randint", Choice = "choice", Shuffle = "shuffle",
     Seed = "seed", Randrange = "randrange", Sample = "sample",
@@ -66,7 +66,7 @@ builtins! {
     QJoin = "join", QQsize = "qsize", QEmpty = "empty", QFull = "full", TgCreateTask = "create_task",
     SessGet = "get", SessPost = "post", SessClose = "close", RespJson = "json", RespText = "text",
     RespRaiseForStatus = "raise_for_status", LoopTime = "time", CallLater = "call_later", CallAt = "call_at",
-    CallSoon = "call_soon", HandleCancel = "cancel", HandleCancelled = "cancelled", HandleWhen = "when", CoroClose = "close",
+    CallSoon = "call_soon", TimeoutReschedule = "reschedule", TimeoutExpired = "expired", HandleCancel = "cancel", HandleCancelled = "cancelled", HandleWhen = "when", CoroClose = "close",
 }
 
 /// The built-in functions, found by their Python names.
@@ -138,6 +138,7 @@ const ASYNCIO: &[B] = &[
     B::GetLoop,
     B::Iscoroutine,
     B::Shield,
+    B::TimeoutAt,
 ];
 
 /// The methods of each built-in type, found by their Python names.

@@ -19,8 +19,8 @@ use futures::FutureExt;
 use super::builtins::B;
 use super::call::Kwargs;
 use super::native::{
-    wake_next, AsCompletedState, EventState, GatherFut, GroupState, Obj, QueueState, SemKind, SemState, WaitMode,
-    Waiter,
+    wake_next, AsCompletedState, EventState, GatherFut, GroupState, Obj, QueueState, SemKind, SemState, TimeoutState,
+    WaitMode, Waiter,
 };
 use super::tasks::{Interrupt, TaskObj};
 use super::value::{Dict, Value};
@@ -159,7 +159,14 @@ impl<'a> Interp<'a> {
                 let timeout = seconds(args.get(1).or(kw(&kwargs, "timeout")))?;
                 obj(Obj::WaitFor { aw: std::cell::RefCell::new(Some(first)), timeout })
             }
-            B::Timeout => obj(Obj::Timeout { ms: seconds(Some(&first))?, deadline: Default::default() }),
+            B::Timeout | B::TimeoutAt => {
+                // `timeout(delay)`: CPython's `Timeout(loop.time() + delay)`, from now.
+                let at = seconds(Some(&first))?;
+                let when = if b == B::Timeout { at.map(|ms| self.ctx.rec.elapsed() + ms) } else { at };
+                let state = TimeoutState::default();
+                state.when.set(when);
+                obj(Obj::Timeout(state))
+            }
             B::TaskGroupNew => obj(Obj::TaskGroup(Rc::new(GroupState::default()))),
             B::Wait => self.wait_new(first, &kwargs),
             B::AsCompleted => {
@@ -739,10 +746,12 @@ impl<'a> Interp<'a> {
         }
         match &**o {
             Obj::Sem(s) => self.acquire(s, f, line).await.map(|()| Value::None),
-            Obj::Timeout { ms, deadline } => {
-                if let Some(ms) = ms {
-                    *deadline.borrow_mut() = Some(self.arm_deadline(&f.task, *ms));
+            Obj::Timeout(t) => {
+                if t.left.get() || t.scope.borrow().is_some() {
+                    return raise(E::RuntimeError, "Timeout has already been entered");
                 }
+                *t.scope.borrow_mut() = Some((self.deadline_id(), f.task.clone()));
+                self.reschedule(t);
                 Ok(cm.clone())
             }
             Obj::TaskGroup(g) => {
@@ -752,6 +761,41 @@ impl<'a> Interp<'a> {
             Obj::Session { .. } | Obj::Response { .. } => Ok(cm.clone()),
             Obj::Request { .. } => self.request(o, f, line).await,
             _ => self.not_cm(cm),
+        }
+    }
+
+    /// Arms an entered Timeout's deadline for its `when` (none: disarmed), in its scope.
+    fn reschedule(&self, t: &TimeoutState) {
+        let scope = t.scope.borrow();
+        let Some((id, task)) = scope.as_ref() else { return };
+        // The timer armed before is disarmed (dropped) first, as CPython cancels its handle.
+        t.deadline.borrow_mut().take();
+        if let Some(when) = t.when.get() {
+            let ms = when - self.ctx.rec.elapsed();
+            *t.deadline.borrow_mut() = Some(self.arm_deadline_as(task, ms, *id));
+        }
+    }
+
+    /// A Timeout's `when()`, `reschedule(when)` and `expired()`.
+    pub fn timeout_method(&self, t: &TimeoutState, b: B, arg: Option<&Value>) -> Res {
+        let fired = || t.scope.borrow().as_ref().is_some_and(|(id, task)| task.sig.has_fired(*id));
+        match b {
+            B::TimeoutExpired => Ok(Value::Bool(t.expired.get() || fired())),
+            B::TimeoutReschedule => {
+                let state = match () {
+                    _ if t.left.get() => Some(if t.expired.get() { "expired" } else { "finished" }),
+                    _ if fired() => Some("expiring"),
+                    _ if t.scope.borrow().is_none() => return raise(E::RuntimeError, "Timeout has not been entered"),
+                    _ => None,
+                };
+                if let Some(state) = state {
+                    return raise(E::RuntimeError, format!("Cannot change state of {state} Timeout"));
+                }
+                t.when.set(seconds(arg)?);
+                self.reschedule(t);
+                Ok(Value::None)
+            }
+            _ => Ok(t.when.get().map_or(Value::None, |ms| Value::Float(ms / 1000.0))),
         }
     }
 
@@ -780,13 +824,16 @@ impl<'a> Interp<'a> {
                 }
                 Ok(false)
             }
-            Obj::Timeout { deadline, .. } => {
-                let Some(d) = deadline.borrow_mut().take() else { return Ok(false) };
+            Obj::Timeout(t) => {
+                t.deadline.borrow_mut().take();
+                t.left.set(true);
+                let Some((id, _)) = t.scope.borrow_mut().take() else { return Ok(false) };
+                t.expired.set(f.task.sig.has_fired(id));
                 let result = match exc {
                     Some(e) => Err(Flow::Exc(Box::new(e.clone()))),
                     None => Ok(Value::None),
                 };
-                match self.leave_deadline(d.id, result, f) {
+                match self.leave_deadline(id, result, f) {
                     Ok(_) => Ok(false),
                     Err(flow) if exc.is_some() && !self.flow_is(&flow, E::TimeoutError) => Ok(false),
                     Err(flow) => Err(flow),

@@ -259,6 +259,21 @@ impl AsCompletedState {
     }
 }
 
+/// `asyncio.timeout(delay)` / `timeout_at(when)`: CPython's `Timeout`.
+#[derive(Default)]
+pub struct TimeoutState {
+    /// `when()`: the loop time it expires at, in ms (`None`: never).
+    pub when: Cell<Option<f64>>,
+    /// Once entered: its deadline scope's id and the task it times out.
+    pub scope: RefCell<Option<(u32, Rc<TaskObj>)>>,
+    /// The armed timer, while it is entered and has a deadline.
+    pub deadline: RefCell<Option<Deadline>>,
+    /// It was left (entering or rescheduling it again is an error).
+    pub left: Cell<bool>,
+    /// It expired (`expired()`, once it is left).
+    pub expired: Cell<bool>,
+}
+
 /// asyncio's and aiohttp's objects.
 pub enum Obj {
     /// `asyncio.sleep(s)`, not yet awaited.
@@ -293,10 +308,7 @@ pub enum Obj {
         op: B,
         arg: Value,
     },
-    Timeout {
-        ms: Option<f64>,
-        deadline: RefCell<Option<Deadline>>,
-    },
+    Timeout(TimeoutState),
     TaskGroup(Rc<GroupState>),
     AsCompleted(Rc<AsCompletedState>),
     /// `aiohttp.ClientSession(timeout=...)`: its requests' total timeout, in ms.
@@ -359,7 +371,7 @@ impl Obj {
             },
             Obj::Event(_) => "Event",
             Obj::Queue(_) => "Queue",
-            Obj::Timeout { .. } => "Timeout",
+            Obj::Timeout(_) => "Timeout",
             Obj::TaskGroup(_) => "TaskGroup",
             Obj::AsCompleted(_) => "coroutine",
             Obj::Session { .. } => "ClientSession",
@@ -455,6 +467,9 @@ impl<'a> Interp<'a> {
             (Obj::TimerHandle(_), "cancel") => method(HandleCancel),
             (Obj::TimerHandle(_), "cancelled") => method(HandleCancelled),
             (Obj::TimerHandle(t), "when") if t.when.is_some() => method(HandleWhen),
+            (Obj::Timeout(_), "when") => method(HandleWhen),
+            (Obj::Timeout(_), "reschedule") => method(TimeoutReschedule),
+            (Obj::Timeout(_), "expired") => method(TimeoutExpired),
             _ => self.no_such(v, name),
         }
     }
@@ -491,6 +506,7 @@ impl<'a> Interp<'a> {
             (Obj::Loop, B::CallLater | B::CallAt) => self.call_later(b == B::CallAt, args, line),
             (Obj::Loop, B::CallSoon) => self.call_soon(args, line),
             (Obj::TimerHandle(t), _) => self.timer_method(t, b),
+            (Obj::Timeout(t), _) => self.timeout_method(t, b, args.first()),
             (Obj::Session { .. } | Obj::Response { .. }, _) => self.http_method(o, b, args, kwargs, f, line),
             _ => self.no_such(recv, b.name()),
         }

@@ -178,6 +178,11 @@ impl Sig {
         fired.len() != before
     }
 
+    /// Whether deadline `id` fired (and keeps it so).
+    pub fn has_fired(&self, id: u32) -> bool {
+        self.fired.lock().is_ok_and(|f| f.contains(&id))
+    }
+
     /// Whether a deadline armed before `id` (an enclosing one) fired too.
     pub fn fired_before(&self, id: u32) -> bool {
         self.fired.lock().is_ok_and(|f| f.iter().any(|&other| other < id))
@@ -368,7 +373,11 @@ impl<'a> Interp<'a> {
     /// Arms a deadline `ms` from now for `task`, now (as `loop.call_at` does when the timeout is
     /// entered), so a task exactly as long as its deadline times out, as in CPython.
     pub fn arm_deadline(&self, task: &TaskObj, ms: f64) -> Deadline {
-        let id = self.deadline_id();
+        self.arm_deadline_as(task, ms, self.deadline_id())
+    }
+
+    /// [`Interp::arm_deadline`] for the scope `id` (a Timeout rescheduled keeps its scope).
+    pub fn arm_deadline_as(&self, task: &TaskObj, ms: f64, id: u32) -> Deadline {
         let waker = Waker::from(Arc::new(DeadlineWake { sig: task.sig.clone(), id }));
         let armed = Rc::new(Cell::new(true));
         if ms.is_nan() || ms <= 0.0 {
