@@ -203,7 +203,17 @@ impl<'a> Interp<'a> {
             }
             B::GetLoop => obj(Obj::Loop),
             B::Iscoroutine => Ok(Value::Bool(matches!(first, Value::Coro(_)))),
-            B::Shield => raise(E::NotImplementedError, "asyncio.shield is not supported here"),
+            B::Shield => match self.ensure_task(first, line)? {
+                // CPython's `shield`: a task already done is returned as it is; else an outer
+                // future, done by the task's done callback, that a cancellation does not pass.
+                Value::Task(t) if !t.is_done() => {
+                    let fut = Rc::new(GatherFut::default());
+                    let done = fut.clone();
+                    self.add_done_callback(&t, Box::new(move || done.finish()));
+                    obj(Obj::Shield { task: t, fut })
+                }
+                other => Ok(other),
+            },
             _ => raise(E::NotImplementedError, format!("{}() is not supported here", b.name())),
         }
     }
@@ -317,6 +327,16 @@ impl<'a> Interp<'a> {
             Obj::AsCompleted(state) => self.next_completed(state, f).await,
             Obj::Request { .. } => self.request(&o, f, line).await,
             Obj::Ready(v) => Ok(v.clone()),
+            Obj::Shield { task, fut } => {
+                if !fut.done.get() {
+                    self.suspend(&f.task, pin!(fut.wait())).await.map_err(|why| self.interrupted(&f.task, why))?;
+                }
+                match task.result() {
+                    Some(Ok(v)) => Ok(v),
+                    Some(Err(exc)) => Err(Flow::Exc(Box::new(exc))),
+                    None => raise(E::RuntimeError, "a task ended without a result"),
+                }
+            }
             _ => raise(E::TypeError, format!("object {} can't be used in 'await' expression", o.type_name())),
         }
     }

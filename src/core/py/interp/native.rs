@@ -309,6 +309,12 @@ pub enum Obj {
         arg: Value,
     },
     Timeout(TimeoutState),
+    /// `asyncio.shield(aw)`: the outer future of a task not done yet, done in the task's done
+    /// callback (an iteration after the task, as CPython's `_inner_done_callback`).
+    Shield {
+        task: Rc<TaskObj>,
+        fut: Rc<GatherFut>,
+    },
     TaskGroup(Rc<GroupState>),
     AsCompleted(Rc<AsCompletedState>),
     /// `aiohttp.ClientSession(timeout=...)`: its requests' total timeout, in ms.
@@ -372,6 +378,7 @@ impl Obj {
             Obj::Event(_) => "Event",
             Obj::Queue(_) => "Queue",
             Obj::Timeout(_) => "Timeout",
+            Obj::Shield { .. } => "Future",
             Obj::TaskGroup(_) => "TaskGroup",
             Obj::AsCompleted(_) => "coroutine",
             Obj::Session { .. } => "ClientSession",
@@ -420,6 +427,7 @@ impl Obj {
                 | Obj::AsCompleted(_)
                 | Obj::Request { .. }
                 | Obj::Ready(_)
+                | Obj::Shield { .. }
         )
     }
 }
