@@ -1342,3 +1342,11 @@ fn shield_keeps_a_cancellation_from_what_it_shields() {
         "t = asyncio.create_task(careful('c', 1))\ntry:\n    print(await asyncio.wait_for(asyncio.shield(t), timeout=0.5))\nexcept TimeoutError:\n    print('timed out; still running', t.done(), t.cancelled())\nprint('result', await t)\nasync def guarded():\n    try:\n        return await asyncio.shield(work('g', 0.5))\n    except asyncio.CancelledError:\n        print('guarded cancelled')\n        raise\ng = asyncio.create_task(guarded())\nawait asyncio.sleep(0.25)\ng.cancel()\nprint(await asyncio.gather(g, return_exceptions=True))\nawait asyncio.sleep(0.5)\nprint(await asyncio.shield(t))\ntry:\n    await asyncio.shield(fail('f', 0.125))\nexcept ValueError as e:\n    print('inner failed', e)\nasync def ticker():\n    for i in range(4):\n        print('tick', i)\n        await asyncio.sleep(0)\ntt = asyncio.create_task(ticker())\nprint('shielded', await asyncio.shield(work('z', 0)))\nawait tt\ninner = asyncio.create_task(careful('i', 1))\nouter = asyncio.shield(inner)\nawait asyncio.sleep(0.25)\ninner.cancel()\ntry:\n    await outer\nexcept asyncio.CancelledError:\n    print('inner cancelled, so is the shield')",
     );
 }
+
+#[test]
+fn type_of_a_built_in_value_is_its_class() {
+    assert_runs_as_in_cpython(
+        "type_of_builtins",
+        "async def co():\n    return 1\nc = co()\nprint(type(5), type('s'), type(None), type([]), type({}), type(1.5), type(True), type((1,)), type({1}), type(range(2)))\nprint(type(5).__name__, type(c).__name__, type(c), type(None).__name__)\nprint(type(5) == int, type('x') is str, type(5) is float, type(5) in (int, float), int, str, list.__name__)\nt = asyncio.create_task(c)\nprint(type(t).__name__)\nawait t\nprint(type(co).__name__, type(lambda: 0).__name__, type(ValueError('x')).__name__, type(int), type(type(5)).__name__)",
+    );
+}

@@ -18,6 +18,11 @@ macro_rules! builtins {
             pub fn name(self) -> &'static str {
                 match self { $(B::$v => $name),* }
             }
+
+            /// Whether it is a built-in class (`int`, `str`…): what `type(5)` gives.
+            pub fn is_type(self) -> bool {
+                TYPES.contains(&self)
+            }
         }
     };
 }
@@ -68,6 +73,9 @@ builtins! {
     RespRaiseForStatus = "raise_for_status", LoopTime = "time", CallLater = "call_later", CallAt = "call_at",
     CallSoon = "call_soon", TimeoutReschedule = "reschedule", TimeoutExpired = "expired", HandleCancel = "cancel", HandleCancelled = "cancelled", HandleWhen = "when", CoroClose = "close",
 }
+
+/// The built-in classes among them.
+const TYPES: &[B] = &[B::Int, B::Float, B::Str, B::Bool, B::List, B::Dict, B::Tuple, B::Set, B::Range, B::Type];
 
 /// The built-in functions, found by their Python names.
 const GLOBALS: &[B] = &[
@@ -635,7 +643,22 @@ impl<'a> Interp<'a> {
         match (b, &args[..]) {
             (Type, [v]) => Ok(match v {
                 Value::Instance(i) => Value::Class(i.class.clone()),
-                other => Value::Str(other.type_name()),
+                Value::Class(_) => Value::Builtin(Type),
+                Value::Builtin(b) if b.is_type() => Value::Builtin(Type),
+                other => {
+                    let name = other.type_name();
+                    match TYPES.iter().find(|b| b.name() == &*name) {
+                        Some(b) => Value::Builtin(*b),
+                        // `coroutine`, `NoneType`, `function`, `Task`…: a class of that name.
+                        None => Value::Class(Rc::new(super::value::Class {
+                            name,
+                            bases: Vec::new(),
+                            attrs: Default::default(),
+                            builtin: true,
+                            depth: 0,
+                        })),
+                    }
+                }
             }),
             (Divmod, [x, y]) => {
                 let q = self.binop(crate::core::py::ast::BinOp::FloorDiv, x, y)?;

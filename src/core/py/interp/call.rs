@@ -234,6 +234,7 @@ impl<'a> Interp<'a> {
                 }
             }
             Value::Func(func) if name == "__name__" => Ok(Value::str(&func.def.name)),
+            Value::Builtin(b) if name == "__name__" => Ok(Value::str(b.name().trim_end())),
             Value::Coro(c) if name == "__name__" => Ok(Value::str(&c.func.def.name)),
             _ => self.builtin_attr(v, name),
         }
