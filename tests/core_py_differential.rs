@@ -1350,3 +1350,11 @@ fn type_of_a_built_in_value_is_its_class() {
         "async def co():\n    return 1\nc = co()\nprint(type(5), type('s'), type(None), type([]), type({}), type(1.5), type(True), type((1,)), type({1}), type(range(2)))\nprint(type(5).__name__, type(c).__name__, type(c), type(None).__name__)\nprint(type(5) == int, type('x') is str, type(5) is float, type(5) in (int, float), int, str, list.__name__)\nt = asyncio.create_task(c)\nprint(type(t).__name__)\nawait t\nprint(type(co).__name__, type(lambda: 0).__name__, type(ValueError('x')).__name__, type(int), type(type(5)).__name__)",
     );
 }
+
+#[test]
+fn async_for_runs_over_an_object_with_aiter_and_anext() {
+    assert_runs_as_in_cpython(
+        "async_for_over_aiter",
+        "class Countdown:\n    def __init__(self, start):\n        self.current = start\n    def __aiter__(self):\n        return self\n    async def __anext__(self):\n        if self.current <= 0:\n            raise StopAsyncIteration\n        await asyncio.sleep(0.25)\n        self.current -= 1\n        return self.current + 1\nasync for n in Countdown(3):\n    print('countdown', n)\nelse:\n    print('liftoff')\nprint([n * 10 async for n in Countdown(2) if n > 1], {n async for n in Countdown(1)})\nasync for n in Countdown(5):\n    if n == 3:\n        break\n    print('n', n)\nelse:\n    print('not printed')\ntry:\n    async for x in [1, 2]:\n        pass\nexcept TypeError as e:\n    print(e)",
+    );
+}

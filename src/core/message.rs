@@ -13,7 +13,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::run::Run;
-use super::scenario::{ClockKind, Pattern, Scenario, Source};
+use super::scenario::{program, ClockKind, Pattern, Scenario, Source};
 
 /// Largest message other than `load`, as JSON text: 64 KB, and room for a program at its
 /// longest (`run` with `code`), which JSON may write up to 6 bytes a byte (`\u0001`).
@@ -451,6 +451,9 @@ impl ViewOptions {
         let mut o = ViewOptions::default();
         let mut problems = Vec::new();
         let on = |v: &str| matches!(v, "1" | "true" | "yes");
+        let pairs: Vec<(&str, &str)> = pairs.into_iter().collect();
+        // In a code scenario's link a `code` value that is no flag is its program, in either spelling.
+        let has_program = pairs.contains(&("pattern", "code"));
         for (k, v) in pairs {
             match k {
                 "embed" => o.embed = on(v),
@@ -459,7 +462,7 @@ impl ViewOptions {
                 // A `code` value that is no flag is a code scenario's program (scenario::program),
                 // not a view choice: the embed keeps its default (no code panel; the article
                 // showing the embed shows the snippet).
-                "code" if v.starts_with(crate::core::scenario::program::LINK_MARKER) => {}
+                "code" if v.starts_with(program::LINK_MARKER) || (has_program && !program::is_view_flag(v)) => {}
                 "code" | "predicted" => match switch(k, v) {
                     Ok(b) if k == "code" => o.code = b,
                     Ok(b) => o.predicted = b,
@@ -707,5 +710,23 @@ mod tests {
         assert_eq!(Scenario::from_query("code=1").map(|s| s.code), Ok(String::new()));
         let program = crate::core::scenario::program::to_link("print(1)\n");
         assert_eq!(ViewOptions::read([("code", program.as_str())]).1, Vec::<String>::new(), "a program is no bad flag");
+    }
+
+    #[test]
+    fn a_code_scenarios_program_beside_the_code_flag_is_neither_a_bad_flag_nor_a_second_program() {
+        let packed = crate::core::scenario::program::to_link("print(1)\n");
+        for program in ["print(1)\n", packed.as_str()] {
+            for pairs in [
+                [("embed", "1"), ("code", "1"), ("pattern", "code"), ("code", program)],
+                [("embed", "1"), ("pattern", "code"), ("code", program), ("code", "1")],
+            ] {
+                let (o, problems) = ViewOptions::read(pairs);
+                assert!(o.code, "{pairs:?}");
+                assert_eq!(problems, Vec::<String>::new(), "{pairs:?}");
+                assert_eq!(Scenario::parse(pairs).map(|s| s.code), Ok("print(1)\n".to_string()), "{pairs:?}");
+            }
+        }
+        // Outside a code scenario a value that is no flag is still warned about.
+        assert_eq!(ViewOptions::read([("pattern", "gather"), ("code", "maybe")]).1.len(), 1);
     }
 }

@@ -4,7 +4,7 @@
 use yew::prelude::*;
 
 use crate::core::message::parse_origin;
-use crate::core::scenario::{Pattern, Scenario, VIEW_KEYS};
+use crate::core::scenario::{program, Pattern, Scenario, VIEW_KEYS};
 use crate::runtime::py_module;
 
 /// Whether a view key's value may be copied into the rewritten URL: short plain words, or for
@@ -20,10 +20,11 @@ fn keep_view_value(key: &str, value: &str) -> bool {
     value.len() <= 16 && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
 }
 
-/// Whether `key` in the page's URL is a view key to keep: `code` is one (the embed's code panel,
-/// `code=1`) only while the scenario has no program, which the scenario's own `code` then writes.
-fn is_view_pair(scenario: &Scenario, key: &str) -> bool {
-    VIEW_KEYS.contains(&key) || key == "code" && scenario.code.is_empty()
+/// Whether `key=value` in the page's URL is a view pair to keep: `code` is one when it is the
+/// embed's code panel flag (`code=1`), which may stand beside a program, or while the scenario has
+/// no program (the scenario's own `code` writes one).
+fn is_view_pair(scenario: &Scenario, key: &str, value: &str) -> bool {
+    VIEW_KEYS.contains(&key) || key == "code" && (scenario.code.is_empty() || program::is_view_flag(value))
 }
 
 /// The page's query string's `(key, value)` pairs, decoded as links are written
@@ -40,7 +41,7 @@ pub fn show(scenario: &Scenario) {
     if let Ok(history) = window.history() {
         let view: String = query_pairs()
             .into_iter()
-            .filter(|(k, v)| k != "v" && is_view_pair(scenario, k) && keep_view_value(k, v))
+            .filter(|(k, v)| k != "v" && is_view_pair(scenario, k, v) && keep_view_value(k, v))
             .map(|(k, v)| format!("&{k}={v}"))
             .collect();
         let url = format!("?{}{view}", scenario.to_query());

@@ -200,6 +200,10 @@ impl Scenario {
                 errors.push(e);
                 continue;
             }
+            // `code=1` beside a program is the embed's view flag (`ViewOptions`), not a second program.
+            if key == "code" && program::is_view_flag(value) {
+                continue;
+            }
             if seen.contains(&key) {
                 errors.push(err(key, format!("{key} is given more than once")));
                 continue;

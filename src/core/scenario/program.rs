@@ -25,6 +25,11 @@ pub const LINK_MARKER: char = '!';
 /// The values of the embed's `code` view flag, which are no program.
 const VIEW_FLAGS: &[&str] = &["1", "0", "true", "false", "yes", "no"];
 
+/// Whether a `code` value is the embed's view flag (`code=1`), not a program.
+pub fn is_view_flag(value: &str) -> bool {
+    VIEW_FLAGS.contains(&value.trim())
+}
+
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /// The link form of `source` (empty for an empty program).
@@ -100,7 +105,7 @@ fn stored(bytes: &[u8]) -> Vec<u8> {
 
 /// The program a `code` value holds, in either form; `Err` is a sentence for the reader.
 pub fn read(value: &str) -> Result<String, String> {
-    if VIEW_FLAGS.contains(&value.trim()) {
+    if is_view_flag(value) {
         return Ok(String::new());
     }
     match value.strip_prefix(LINK_MARKER) {
