@@ -45,6 +45,7 @@ exceptions! {
     ValueError = "ValueError": Exception,
     JSONDecodeError = "JSONDecodeError": ValueError,
     StopIteration = "StopIteration": Exception,
+    StopAsyncIteration = "StopAsyncIteration": Exception,
     ExceptionGroup = "ExceptionGroup": Exception,
     QueueEmpty = "QueueEmpty": Exception,
     QueueFull = "QueueFull": Exception,
