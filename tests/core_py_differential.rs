@@ -1358,3 +1358,11 @@ fn async_for_runs_over_an_object_with_aiter_and_anext() {
         "class Countdown:\n    def __init__(self, start):\n        self.current = start\n    def __aiter__(self):\n        return self\n    async def __anext__(self):\n        if self.current <= 0:\n            raise StopAsyncIteration\n        await asyncio.sleep(0.25)\n        self.current -= 1\n        return self.current + 1\nasync for n in Countdown(3):\n    print('countdown', n)\nelse:\n    print('liftoff')\nprint([n * 10 async for n in Countdown(2) if n > 1], {n async for n in Countdown(1)})\nasync for n in Countdown(5):\n    if n == 3:\n        break\n    print('n', n)\nelse:\n    print('not printed')\ntry:\n    async for x in [1, 2]:\n        pass\nexcept TypeError as e:\n    print(e)",
     );
 }
+
+#[test]
+fn priority_and_lifo_queues_hand_out_items_as_cpython_s_do() {
+    assert_runs_as_in_cpython(
+        "priority_and_lifo_queues",
+        "pq = asyncio.PriorityQueue()\nfor prio, job in [(3, 'low'), (1, 'urgent'), (2, 'normal'), (1, 'also urgent'), (5, 'x'), (0, 'first'), (2, 'b'), (2, 'a')]:\n    await pq.put((prio, job))\nprint(pq.qsize(), type(pq).__name__)\nwhile not pq.empty():\n    print(await pq.get())\n    pq.task_done()\nlifo = asyncio.LifoQueue(maxsize=2)\nlifo.put_nowait(1)\nlifo.put_nowait(2)\nprint(lifo.full(), [lifo.get_nowait() for _ in range(2)], type(lifo).__name__)\nq = asyncio.PriorityQueue()\nasync def worker(name):\n    while True:\n        prio, item = await q.get()\n        await asyncio.sleep(0.25)\n        print(name, prio, item)\n        q.task_done()\nws = [asyncio.create_task(worker(f'w{i}')) for i in range(2)]\nfor i, p in enumerate([5, 1, 4, 2, 3, 1, 9, 0]):\n    q.put_nowait((p, f'job{i}'))\nawait q.join()\nfor w in ws:\n    w.cancel()\ntry:\n    q.put_nowait('text')\n    q.put_nowait(3)\nexcept TypeError as e:\n    print('TypeError', e, q.qsize())",
+    );
+}

@@ -40,7 +40,7 @@ builtins! {
     // asyncio.
     Run = "run", Sleep = "sleep", Gather = "gather", CreateTask = "create_task", EnsureFuture = "ensure_future",
     SemaphoreNew = "Semaphore", BoundedSemaphoreNew = "BoundedSemaphore", LockNew = "Lock", EventNew = "Event",
-    QueueNew = "Queue", WaitFor = "wait_for", Timeout = "timeout", TaskGroupNew = "TaskGroup", Wait = "wait",
+    QueueNew = "Queue", PriorityQueueNew = "PriorityQueue", LifoQueueNew = "LifoQueue", WaitFor = "wait_for", Timeout = "timeout", TaskGroupNew = "TaskGroup", Wait = "wait",
     AsCompleted = "as_completed", CurrentTask = "current_task", AllTasks = "all_tasks", GetLoop = "get_event_loop",
     Iscoroutine = "iscoroutine", Shield = "shield", TimeoutAt = "timeout_at",
     // random, time, json, math.
@@ -136,6 +136,8 @@ const ASYNCIO: &[B] = &[
     B::LockNew,
     B::EventNew,
     B::QueueNew,
+    B::PriorityQueueNew,
+    B::LifoQueueNew,
     B::WaitFor,
     B::Timeout,
     B::TaskGroupNew,

@@ -19,8 +19,8 @@ use futures::FutureExt;
 use super::builtins::B;
 use super::call::Kwargs;
 use super::native::{
-    wake_next, AsCompletedState, EventState, GatherFut, GroupState, Obj, QueueState, SemKind, SemState, TimeoutState,
-    WaitMode, Waiter,
+    wake_next, AsCompletedState, EventState, GatherFut, GroupState, Obj, QueueKind, QueueState, SemKind, SemState,
+    TimeoutState, WaitMode, Waiter,
 };
 use super::tasks::{Interrupt, TaskObj};
 use super::value::{Dict, Value};
@@ -142,11 +142,16 @@ impl<'a> Interp<'a> {
                 obj(Obj::Sem(SemState { sem: Rc::new(sem), initial: n, held: Default::default(), kind }))
             }
             B::EventNew => obj(Obj::Event(EventState::default())),
-            B::QueueNew => {
+            B::QueueNew | B::PriorityQueueNew | B::LifoQueueNew => {
                 let max = args.first().or(kw(&kwargs, "maxsize")).and_then(ops::as_int).unwrap_or(0).max(0);
                 let finished = EventState::default();
                 finished.flag.set(true);
                 obj(Obj::Queue(QueueState {
+                    kind: match b {
+                        B::PriorityQueueNew => QueueKind::Priority,
+                        B::LifoQueueNew => QueueKind::Lifo,
+                        _ => QueueKind::Fifo,
+                    },
                     items: Default::default(),
                     maxsize: max as usize,
                     getters: Default::default(),
@@ -651,7 +656,7 @@ impl<'a> Interp<'a> {
     async fn queue_get(&self, q: &QueueState, f: &Frame, line: u32) -> Res {
         let mut span = None;
         loop {
-            let item = q.items.borrow_mut().pop_front();
+            let item = self.queue_pop(q)?;
             if let Some(v) = item {
                 wake_next(&q.putters);
                 if let Some(s) = span {

@@ -136,12 +136,23 @@ impl EventState {
 
 /// `asyncio.Queue(maxsize)`.
 pub struct QueueState {
+    pub kind: QueueKind,
+    /// The items: first in, first out; a stack for a LifoQueue; a binary heap (`heapq`'s) for a
+    /// PriorityQueue.
     pub items: RefCell<VecDeque<Value>>,
     pub maxsize: usize,
     pub getters: RefCell<VecDeque<Rc<Waiter>>>,
     pub putters: RefCell<VecDeque<Rc<Waiter>>>,
     pub unfinished: Cell<usize>,
     pub finished: EventState,
+}
+
+/// `Queue`, `LifoQueue` or `PriorityQueue`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum QueueKind {
+    Fifo,
+    Lifo,
+    Priority,
 }
 
 impl QueueState {
@@ -376,7 +387,11 @@ impl Obj {
                 SemKind::Lock => "Lock",
             },
             Obj::Event(_) => "Event",
-            Obj::Queue(_) => "Queue",
+            Obj::Queue(q) => match q.kind {
+                QueueKind::Fifo => "Queue",
+                QueueKind::Lifo => "LifoQueue",
+                QueueKind::Priority => "PriorityQueue",
+            },
             Obj::Timeout(_) => "Timeout",
             Obj::Shield { .. } => "Future",
             Obj::TaskGroup(_) => "TaskGroup",
@@ -542,7 +557,7 @@ impl<'a> Interp<'a> {
                 self.queue_push(q, args.into_iter().next().unwrap_or(Value::None))?;
                 Ok(Value::None)
             }
-            B::QGetNowait => match q.items.borrow_mut().pop_front() {
+            B::QGetNowait => match self.queue_pop(q)? {
                 Some(v) => {
                     wake_next(&q.putters);
                     Ok(v)
@@ -571,10 +586,72 @@ impl<'a> Interp<'a> {
     pub fn queue_push(&self, q: &QueueState, v: Value) -> Result<(), Flow> {
         self.alloc(1)?;
         q.items.borrow_mut().push_back(v);
+        if q.kind == QueueKind::Priority {
+            // heapq.heappush: the new item sifts up towards the root (an item that cannot be
+            // compared stays in the heap, uncounted, as in CPython).
+            let mut items = q.items.borrow_mut();
+            let last = items.len() - 1;
+            self.sift_down(&mut items, 0, last)?;
+        }
         q.unfinished.set(q.unfinished.get() + 1);
         q.finished.flag.set(false);
         wake_next(&q.getters);
         Ok(())
+    }
+}
+
+impl<'a> Interp<'a> {
+    /// The item a `get` takes: the first one put, the last one (LifoQueue), or the smallest
+    /// (PriorityQueue: `heapq.heappop`).
+    pub fn queue_pop(&self, q: &QueueState) -> Result<Option<Value>, Flow> {
+        let mut items = q.items.borrow_mut();
+        match q.kind {
+            QueueKind::Fifo => Ok(items.pop_front()),
+            QueueKind::Lifo => Ok(items.pop_back()),
+            QueueKind::Priority => {
+                let Some(last) = items.pop_back() else { return Ok(None) };
+                if items.is_empty() {
+                    return Ok(Some(last));
+                }
+                let top = std::mem::replace(&mut items[0], last);
+                self.sift_up(&mut items, 0)?;
+                Ok(Some(top))
+            }
+        }
+    }
+
+    fn less(&self, a: &Value, b: &Value) -> Result<bool, Flow> {
+        self.compare(crate::core::py::ast::CmpOp::Lt, a, b)
+    }
+
+    /// `heapq._siftdown`: the item at `pos` moves up while it is smaller than its parent.
+    fn sift_down(&self, heap: &mut VecDeque<Value>, start: usize, mut pos: usize) -> Result<(), Flow> {
+        while pos > start {
+            let parent = (pos - 1) >> 1;
+            if !self.less(&heap[pos], &heap[parent])? {
+                break;
+            }
+            heap.swap(pos, parent);
+            pos = parent;
+        }
+        Ok(())
+    }
+
+    /// `heapq._siftup`: the item at `pos` goes down to a leaf along the smaller children, then
+    /// back up to its place.
+    fn sift_up(&self, heap: &mut VecDeque<Value>, mut pos: usize) -> Result<(), Flow> {
+        let (end, start) = (heap.len(), pos);
+        let mut child = 2 * pos + 1;
+        while child < end {
+            let right = child + 1;
+            if right < end && !self.less(&heap[child], &heap[right])? {
+                child = right;
+            }
+            heap.swap(pos, child);
+            pos = child;
+            child = 2 * pos + 1;
+        }
+        self.sift_down(heap, start, pos)
     }
 }
 
