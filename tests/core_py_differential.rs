@@ -1366,3 +1366,11 @@ fn priority_and_lifo_queues_hand_out_items_as_cpython_s_do() {
         "pq = asyncio.PriorityQueue()\nfor prio, job in [(3, 'low'), (1, 'urgent'), (2, 'normal'), (1, 'also urgent'), (5, 'x'), (0, 'first'), (2, 'b'), (2, 'a')]:\n    await pq.put((prio, job))\nprint(pq.qsize(), type(pq).__name__)\nwhile not pq.empty():\n    print(await pq.get())\n    pq.task_done()\nlifo = asyncio.LifoQueue(maxsize=2)\nlifo.put_nowait(1)\nlifo.put_nowait(2)\nprint(lifo.full(), [lifo.get_nowait() for _ in range(2)], type(lifo).__name__)\nq = asyncio.PriorityQueue()\nasync def worker(name):\n    while True:\n        prio, item = await q.get()\n        await asyncio.sleep(0.25)\n        print(name, prio, item)\n        q.task_done()\nws = [asyncio.create_task(worker(f'w{i}')) for i in range(2)]\nfor i, p in enumerate([5, 1, 4, 2, 3, 1, 9, 0]):\n    q.put_nowait((p, f'job{i}'))\nawait q.join()\nfor w in ws:\n    w.cancel()\ntry:\n    q.put_nowait('text')\n    q.put_nowait(3)\nexcept TypeError as e:\n    print('TypeError', e, q.qsize())",
     );
 }
+
+#[test]
+fn iscoroutinefunction_tells_an_async_def_from_a_def() {
+    assert_runs_as_in_cpython(
+        "iscoroutinefunction",
+        "def plain():\n    return 1\nclass C:\n    async def m(self):\n        return 2\nprint(asyncio.iscoroutinefunction(work), asyncio.iscoroutinefunction(plain), asyncio.iscoroutinefunction(C().m), asyncio.iscoroutinefunction(print), asyncio.iscoroutinefunction(lambda: 0))\nc = work('w', 0)\nprint(asyncio.iscoroutine(c), asyncio.iscoroutinefunction(c))\nawait c",
+    );
+}

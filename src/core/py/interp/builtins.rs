@@ -43,6 +43,7 @@ builtins! {
     QueueNew = "Queue", PriorityQueueNew = "PriorityQueue", LifoQueueNew = "LifoQueue", WaitFor = "wait_for", Timeout = "timeout", TaskGroupNew = "TaskGroup", Wait = "wait",
     AsCompleted = "as_completed", CurrentTask = "current_task", AllTasks = "all_tasks", GetLoop = "get_event_loop",
     Iscoroutine = "iscoroutine", Shield = "shield", TimeoutAt = "timeout_at",
+    Iscoroutinefunction = "iscoroutinefunction",
     // random, time, json, math.
     Random = "random", Uniform = "uniform", Randint = "randint", Choice = "choice", Shuffle = "shuffle",
     Seed = "seed", Randrange = "randrange", Sample = "sample",
@@ -149,6 +150,7 @@ const ASYNCIO: &[B] = &[
     B::Iscoroutine,
     B::Shield,
     B::TimeoutAt,
+    B::Iscoroutinefunction,
 ];
 
 /// The methods of each built-in type, found by their Python names.

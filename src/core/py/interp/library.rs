@@ -208,6 +208,11 @@ impl<'a> Interp<'a> {
             }
             B::GetLoop => obj(Obj::Loop),
             B::Iscoroutine => Ok(Value::Bool(matches!(first, Value::Coro(_)))),
+            B::Iscoroutinefunction => Ok(Value::Bool(match &first {
+                Value::Func(func) => func.def.is_async,
+                Value::Bound(b) => b.1.def.is_async,
+                _ => false,
+            })),
             B::Shield => match self.ensure_task(first, line)? {
                 // CPython's `shield`: a task already done is returned as it is; else an outer
                 // future, done by the task's done callback, that a cancellation does not pass.
