@@ -131,6 +131,13 @@ class VirtualLoop(asyncio.BaseEventLoop):
     def time(self):
         return Clock.now
 
+    def create_task(self, coro, *, name=None, context=None):
+        # Named as a fresh process names them: Task-1 (asyncio.run's main), Task-2… in the order
+        # they are made (a task given a name takes its number too), counted per program: one
+        # process runs them all.
+        REC.made_tasks += 1
+        return super().create_task(coro, name=name or f"Task-{REC.made_tasks}", context=context)
+
     def _process_events(self, event_list):
         pass
 
@@ -177,6 +184,7 @@ class Record:
         self.tasks = []  # one dict per task, in creation order
         self.by_task = {}  # asyncio.Task -> its dict
         self.prints = []
+        self.made_tasks = 0  # the N of the last Task-N
 
 
 REC = Record()

@@ -1290,3 +1290,87 @@ fn call_soon_callbacks_run_in_the_ready_queue_s_turn() {
         "loop = asyncio.get_running_loop()\nev = asyncio.Event()\ndef hello(*args):\n    print('hello', args, asyncio.current_task())\ndef chain(n):\n    print('chain', n)\n    if n:\n        loop.call_soon(chain, n - 1)\ndef boom():\n    raise KeyError('soon')\nasync def ticker(name):\n    for i in range(3):\n        print(name, i)\n        await asyncio.sleep(0)\nasync def waiter():\n    await ev.wait()\n    print('woken')\nts = [asyncio.create_task(ticker('t')), asyncio.create_task(waiter())]\nh1 = loop.call_soon(hello, 1, 'a')\nh2 = loop.call_soon(hello, 2)\nh2.cancel()\nloop.call_soon(ev.set)\nloop.call_soon(chain, 3)\nloop.call_soon(boom)\nloop.call_soon_threadsafe(print, 'threadsafe')\nprint('scheduled', h1.cancelled(), h2.cancelled())\nawait asyncio.sleep(0)\nprint('main after one turn')\nt = asyncio.create_task(work('a', 0.25))\nloop.call_later(0.125, lambda: loop.call_soon(t.cancel))\nprint(await asyncio.gather(t, *ts, return_exceptions=True))",
     );
 }
+
+// ------------------------------------------------------------------------------------------------
+// What a sweep of tutorial programs (the asyncio docs, Real Python-style walkthroughs) found.
+// ------------------------------------------------------------------------------------------------
+
+#[test]
+fn timeout_and_queue_errors_raised_by_asyncio_have_no_args() {
+    assert_runs_as_in_cpython(
+        "asyncio_errors_without_args",
+        "try:\n    await asyncio.wait_for(work('a', 1), timeout=0.5)\nexcept asyncio.TimeoutError as e:\n    print(repr(e), e.args, f'[{e}]')\ntry:\n    async with asyncio.timeout(0.25):\n        await asyncio.sleep(1)\nexcept TimeoutError as e:\n    print(f'{e!r}', str(e) == '')\nq = asyncio.Queue(1)\nq.put_nowait(1)\ntry:\n    q.put_nowait(2)\nexcept asyncio.QueueFull as e:\n    print(repr(e), e.args)\nq.get_nowait()\ntry:\n    q.get_nowait()\nexcept asyncio.QueueEmpty as e:\n    print(repr(e))\nprint(repr(ValueError('')), repr(TimeoutError()))",
+    );
+}
+
+#[test]
+fn as_completed_with_a_timeout_raises_timeout_error_for_what_is_not_done_in_time() {
+    assert_runs_as_in_cpython(
+        "as_completed_timeout",
+        "ts = [asyncio.create_task(work('a', 0.25)), asyncio.create_task(work('b', 1)), asyncio.create_task(work('c', 0.5))]\ntry:\n    for c in asyncio.as_completed(ts, timeout=0.5):\n        print('got', await c)\nexcept TimeoutError as e:\n    print('timed out', repr(e))\nprint([t.done() for t in ts])\nfor c in asyncio.as_completed([asyncio.create_task(work('d', 0.25)), asyncio.create_task(work('e', 0.125))], timeout=1):\n    print('in time', await c)\nawait asyncio.sleep(1)\nprint(await ts[1])",
+    );
+}
+
+#[test]
+fn a_task_group_s_exception_group_has_its_message_and_exceptions() {
+    assert_runs_as_in_cpython(
+        "exception_group_message",
+        "try:\n    async with asyncio.TaskGroup() as tg:\n        tg.create_task(work('a', 0.25))\n        tg.create_task(fail('b', 0.5))\nexcept ExceptionGroup as eg:\n    print(eg.message, eg.exceptions, repr(eg.exceptions[0]))\n    print(f'{eg!r}', str(eg), eg.args[0])\neg = ExceptionGroup('two', [ValueError(1), KeyError('k')])\nprint(eg.message, eg.exceptions, eg)",
+    );
+}
+
+#[test]
+fn tasks_are_named_as_cpython_names_them_and_run_their_done_callbacks() {
+    assert_runs_as_in_cpython(
+        "task_names_and_done_callbacks",
+        "async def job(d):\n    t = asyncio.current_task()\n    print(t.get_name(), 'starts')\n    await asyncio.sleep(d)\n    return t.get_name()\ndef on_done(t):\n    print('done callback', t.get_name(), t.result(), asyncio.current_task())\nprint(asyncio.current_task().get_name())\nt1 = asyncio.create_task(job(0.25), name='downloader')\nt2 = asyncio.create_task(job(0.5))\nprint(t2.get_name())\nt2.set_name('uploader')\nt1.add_done_callback(on_done)\nt2.add_done_callback(on_done)\nt2.add_done_callback(lambda t: print('second callback', t.cancelled()))\nprint(await asyncio.gather(t1, t2, job(0.125)))\nawait asyncio.sleep(0)\nt1.add_done_callback(on_done)\nprint('added late')\nawait asyncio.sleep(0)\nasync with asyncio.TaskGroup() as tg:\n    t3 = tg.create_task(job(0.125), name='grouped')\n    t4 = tg.create_task(job(0.125))\nprint(t3.get_name(), t4.get_name())\nbackground_tasks = set()\nfor i in range(3):\n    task = asyncio.create_task(work(f'bg{i}', 0.25 * i))\n    background_tasks.add(task)\n    task.add_done_callback(background_tasks.discard)\nprint(len(background_tasks))\nawait asyncio.sleep(0.25)\nprint(len(background_tasks))\nawait asyncio.sleep(0.5)\nprint(len(background_tasks))",
+    );
+}
+
+#[test]
+fn timeout_at_and_a_timeout_s_when_reschedule_and_expired_work_as_in_cpython() {
+    assert_runs_as_in_cpython(
+        "timeout_at_and_reschedule",
+        "loop = asyncio.get_running_loop()\ntry:\n    async with asyncio.timeout_at(loop.time() + 0.5) as cm:\n        print('when', cm.when(), cm.expired())\n        await work('a', 1)\nexcept TimeoutError:\n    print('timed out at', loop.time(), cm.expired())\ntry:\n    async with asyncio.timeout(None) as cm:\n        print('no deadline', cm.when())\n        cm.reschedule(loop.time() + 0.25)\n        print('rescheduled', cm.when())\n        await asyncio.sleep(1)\nexcept TimeoutError:\n    pass\nif cm.expired():\n    print(\"Looks like we haven't finished on time.\")\nasync with asyncio.timeout(0.25) as cm:\n    cm.reschedule(None)\n    await asyncio.sleep(0.5)\nprint('not expired', cm.expired(), cm.when())\nasync with asyncio.timeout(1) as cm:\n    cm.reschedule(loop.time() + 2)\n    await work('b', 1.5)\nprint('pushed back', cm.expired())\ntry:\n    async with asyncio.timeout(1) as cm:\n        await asyncio.sleep(0.25)\n        cm.reschedule(loop.time() - 1)\n        await careful('c', 1)\nexcept TimeoutError:\n    print('past deadline', cm.expired())\nt = asyncio.timeout(1)\ntry:\n    t.reschedule(2)\nexcept RuntimeError as e:\n    print(e)",
+    );
+}
+
+#[test]
+fn shield_keeps_a_cancellation_from_what_it_shields() {
+    assert_runs_as_in_cpython(
+        "shield",
+        "t = asyncio.create_task(careful('c', 1))\ntry:\n    print(await asyncio.wait_for(asyncio.shield(t), timeout=0.5))\nexcept TimeoutError:\n    print('timed out; still running', t.done(), t.cancelled())\nprint('result', await t)\nasync def guarded():\n    try:\n        return await asyncio.shield(work('g', 0.5))\n    except asyncio.CancelledError:\n        print('guarded cancelled')\n        raise\ng = asyncio.create_task(guarded())\nawait asyncio.sleep(0.25)\ng.cancel()\nprint(await asyncio.gather(g, return_exceptions=True))\nawait asyncio.sleep(0.5)\nprint(await asyncio.shield(t))\ntry:\n    await asyncio.shield(fail('f', 0.125))\nexcept ValueError as e:\n    print('inner failed', e)\nasync def ticker():\n    for i in range(4):\n        print('tick', i)\n        await asyncio.sleep(0)\ntt = asyncio.create_task(ticker())\nprint('shielded', await asyncio.shield(work('z', 0)))\nawait tt\ninner = asyncio.create_task(careful('i', 1))\nouter = asyncio.shield(inner)\nawait asyncio.sleep(0.25)\ninner.cancel()\ntry:\n    await outer\nexcept asyncio.CancelledError:\n    print('inner cancelled, so is the shield')",
+    );
+}
+
+#[test]
+fn type_of_a_built_in_value_is_its_class() {
+    assert_runs_as_in_cpython(
+        "type_of_builtins",
+        "async def co():\n    return 1\nc = co()\nprint(type(5), type('s'), type(None), type([]), type({}), type(1.5), type(True), type((1,)), type({1}), type(range(2)))\nprint(type(5).__name__, type(c).__name__, type(c), type(None).__name__)\nprint(type(5) == int, type('x') is str, type(5) is float, type(5) in (int, float), int, str, list.__name__)\nt = asyncio.create_task(c)\nprint(type(t).__name__)\nawait t\nprint(type(co).__name__, type(lambda: 0).__name__, type(ValueError('x')).__name__, type(int), type(type(5)).__name__)",
+    );
+}
+
+#[test]
+fn async_for_runs_over_an_object_with_aiter_and_anext() {
+    assert_runs_as_in_cpython(
+        "async_for_over_aiter",
+        "class Countdown:\n    def __init__(self, start):\n        self.current = start\n    def __aiter__(self):\n        return self\n    async def __anext__(self):\n        if self.current <= 0:\n            raise StopAsyncIteration\n        await asyncio.sleep(0.25)\n        self.current -= 1\n        return self.current + 1\nasync for n in Countdown(3):\n    print('countdown', n)\nelse:\n    print('liftoff')\nprint([n * 10 async for n in Countdown(2) if n > 1], {n async for n in Countdown(1)})\nasync for n in Countdown(5):\n    if n == 3:\n        break\n    print('n', n)\nelse:\n    print('not printed')\ntry:\n    async for x in [1, 2]:\n        pass\nexcept TypeError as e:\n    print(e)",
+    );
+}
+
+#[test]
+fn priority_and_lifo_queues_hand_out_items_as_cpython_s_do() {
+    assert_runs_as_in_cpython(
+        "priority_and_lifo_queues",
+        "pq = asyncio.PriorityQueue()\nfor prio, job in [(3, 'low'), (1, 'urgent'), (2, 'normal'), (1, 'also urgent'), (5, 'x'), (0, 'first'), (2, 'b'), (2, 'a')]:\n    await pq.put((prio, job))\nprint(pq.qsize(), type(pq).__name__)\nwhile not pq.empty():\n    print(await pq.get())\n    pq.task_done()\nlifo = asyncio.LifoQueue(maxsize=2)\nlifo.put_nowait(1)\nlifo.put_nowait(2)\nprint(lifo.full(), [lifo.get_nowait() for _ in range(2)], type(lifo).__name__)\nq = asyncio.PriorityQueue()\nasync def worker(name):\n    while True:\n        prio, item = await q.get()\n        await asyncio.sleep(0.25)\n        print(name, prio, item)\n        q.task_done()\nws = [asyncio.create_task(worker(f'w{i}')) for i in range(2)]\nfor i, p in enumerate([5, 1, 4, 2, 3, 1, 9, 0]):\n    q.put_nowait((p, f'job{i}'))\nawait q.join()\nfor w in ws:\n    w.cancel()\ntry:\n    q.put_nowait('text')\n    q.put_nowait(3)\nexcept TypeError as e:\n    print('TypeError', e, q.qsize())",
+    );
+}
+
+#[test]
+fn iscoroutinefunction_tells_an_async_def_from_a_def() {
+    assert_runs_as_in_cpython(
+        "iscoroutinefunction",
+        "def plain():\n    return 1\nclass C:\n    async def m(self):\n        return 2\nprint(asyncio.iscoroutinefunction(work), asyncio.iscoroutinefunction(plain), asyncio.iscoroutinefunction(C().m), asyncio.iscoroutinefunction(print), asyncio.iscoroutinefunction(lambda: 0))\nc = work('w', 0)\nprint(asyncio.iscoroutine(c), asyncio.iscoroutinefunction(c))\nawait c",
+    );
+}

@@ -1198,3 +1198,35 @@ fn waiting_on_many_tasks_grows_as_it_does_in_cpython() {
     let ratio = growth(&as_completed, 750);
     assert!(ratio < 8.0, "as_completed: 4× the tasks took {ratio:.1}× as long (4× expected, 16× before)");
 }
+
+/// A method asyncio's objects have in CPython but not here (`loop.create_future`,
+/// `loop.run_in_executor`, a Semaphore's `_value`) says it is outside the subset, as a missing
+/// module attribute does: not only CPython's own words, which would read as a typo.
+#[test]
+fn a_missing_attribute_of_an_asyncio_object_says_it_is_not_in_the_subset() {
+    let (events, fin) = run(r#"
+        import asyncio
+
+        async def main():
+            loop = asyncio.get_running_loop()
+            for obj, name in [(loop, "create_future"), (loop, "run_in_executor"), (asyncio.current_task(), "print_stack"), (asyncio.Semaphore(2), "_value")]:
+                try:
+                    getattr(obj, name)
+                except AttributeError as e:
+                    print(e)
+            print([1].nope if False else "ok")
+
+        asyncio.run(main())
+    "#);
+    assert!(fin.stopped.is_none());
+    assert_eq!(
+        prints(&events),
+        [
+            "'_UnixSelectorEventLoop' object has no attribute 'create_future' (not in awaitlab's subset)",
+            "'_UnixSelectorEventLoop' object has no attribute 'run_in_executor' (not in awaitlab's subset)",
+            "'Task' object has no attribute 'print_stack' (not in awaitlab's subset)",
+            "'Semaphore' object has no attribute '_value' (not in awaitlab's subset)",
+            "ok",
+        ]
+    );
+}

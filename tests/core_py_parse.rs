@@ -1305,6 +1305,7 @@ fn constructs_outside_the_subset_are_refused_with_a_sentence() {
         ("from asyncio import *\n", "1:21 `from asyncio import *` is not supported here: import the names you use"),
         ("def gen():\n    yield 1\n", "2:5 generators (`yield`) are not supported here: write a coroutine (async def) or return a list"),
         ("def gen():\n    x = yield\n", "2:9 generators (`yield`) are not supported here: write a coroutine (async def) or return a list"),
+        ("async def ticker():\n    yield 1\n", "2:5 async generators (`yield` in an async def) are not supported here: return a list, or write a class with `__aiter__` and `__anext__` for `async for`"),
         ("if (n := len(a)) > 10:\n    pass\n", "1:7 the walrus operator ':=' is not supported here; assign on a line of its own"),
         ("print(f'{(y := 2)}')\n", "1:13 the walrus operator ':=' is not supported here; assign on a line of its own"),
         ("match command:\n    case 'go':\n        pass\n", "1:1 the `match` statement is not supported here; use if/elif/else"),

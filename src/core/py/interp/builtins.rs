@@ -18,6 +18,11 @@ macro_rules! builtins {
             pub fn name(self) -> &'static str {
                 match self { $(B::$v => $name),* }
             }
+
+            /// Whether it is a built-in class (`int`, `str`…): what `type(5)` gives.
+            pub fn is_type(self) -> bool {
+                TYPES.contains(&self)
+            }
         }
     };
 }
@@ -35,9 +40,10 @@ builtins! {
     // asyncio.
     Run = "run", Sleep = "sleep", Gather = "gather", CreateTask = "create_task", EnsureFuture = "ensure_future",
     SemaphoreNew = "Semaphore", BoundedSemaphoreNew = "BoundedSemaphore", LockNew = "Lock", EventNew = "Event",
-    QueueNew = "Queue", WaitFor = "wait_for", Timeout = "timeout", TaskGroupNew = "TaskGroup", Wait = "wait",
+    QueueNew = "Queue", PriorityQueueNew = "PriorityQueue", LifoQueueNew = "LifoQueue", WaitFor = "wait_for", Timeout = "timeout", TaskGroupNew = "TaskGroup", Wait = "wait",
     AsCompleted = "as_completed", CurrentTask = "current_task", AllTasks = "all_tasks", GetLoop = "get_event_loop",
-    Iscoroutine = "iscoroutine", Shield = "shield",
+    Iscoroutine = "iscoroutine", Shield = "shield", TimeoutAt = "timeout_at",
+    Iscoroutinefunction = "iscoroutinefunction",
     // random, time, json, math.
     Random = "random", Uniform = "uniform", Randint = "randint", Choice = "choice", Shuffle = "shuffle",
     Seed = "seed", Randrange = "randrange", Sample = "sample",
@@ -60,14 +66,17 @@ builtins! {
     // Methods of asyncio's and aiohttp's objects.
     TaskCancel = "cancel", TaskDone = "done", TaskResult = "result", TaskCancelled = "cancelled",
     TaskException = "exception", TaskGetName = "get_name", TaskCancelling = "cancelling",
-    TaskUncancel = "uncancel", Acquire = "acquire", Release = "release",
+    TaskUncancel = "uncancel", TaskSetName = "set_name", TaskAddDoneCallback = "add_done_callback", Acquire = "acquire", Release = "release",
     Locked = "locked", EventSet = "set", EventClear = "clear", EventIsSet = "is_set", EventWait = "wait",
     QPut = "put", QGet = "get", QPutNowait = "put_nowait", QGetNowait = "get_nowait", QTaskDone = "task_done",
     QJoin = "join", QQsize = "qsize", QEmpty = "empty", QFull = "full", TgCreateTask = "create_task",
     SessGet = "get", SessPost = "post", SessClose = "close", RespJson = "json", RespText = "text",
     RespRaiseForStatus = "raise_for_status", LoopTime = "time", CallLater = "call_later", CallAt = "call_at",
-    CallSoon = "call_soon", HandleCancel = "cancel", HandleCancelled = "cancelled", HandleWhen = "when", CoroClose = "close",
+    CallSoon = "call_soon", TimeoutReschedule = "reschedule", TimeoutExpired = "expired", HandleCancel = "cancel", HandleCancelled = "cancelled", HandleWhen = "when", CoroClose = "close",
 }
+
+/// The built-in classes among them.
+const TYPES: &[B] = &[B::Int, B::Float, B::Str, B::Bool, B::List, B::Dict, B::Tuple, B::Set, B::Range, B::Type];
 
 /// The built-in functions, found by their Python names.
 const GLOBALS: &[B] = &[
@@ -128,6 +137,8 @@ const ASYNCIO: &[B] = &[
     B::LockNew,
     B::EventNew,
     B::QueueNew,
+    B::PriorityQueueNew,
+    B::LifoQueueNew,
     B::WaitFor,
     B::Timeout,
     B::TaskGroupNew,
@@ -138,6 +149,8 @@ const ASYNCIO: &[B] = &[
     B::GetLoop,
     B::Iscoroutine,
     B::Shield,
+    B::TimeoutAt,
+    B::Iscoroutinefunction,
 ];
 
 /// The methods of each built-in type, found by their Python names.
@@ -198,6 +211,8 @@ const TASK_METHODS: &[B] = &[
     B::TaskGetName,
     B::TaskCancelling,
     B::TaskUncancel,
+    B::TaskSetName,
+    B::TaskAddDoneCallback,
 ];
 
 fn arity<T>(b: B, want: &str) -> Result<T, Flow> {
@@ -316,7 +331,10 @@ impl<'a> Interp<'a> {
     }
 
     pub fn no_such(&self, v: &Value, name: &str) -> Res {
-        raise(E::AttributeError, format!("'{}' object has no attribute '{name}'", v.type_name()))
+        // asyncio's and aiohttp's objects have more in CPython than here: say so, as a module's
+        // missing attribute does, so that it does not read as a typo.
+        let subset = if matches!(v, Value::Task(_) | Value::Obj(_)) { " (not in awaitlab's subset)" } else { "" };
+        raise(E::AttributeError, format!("'{}' object has no attribute '{name}'{subset}", v.type_name()))
     }
 
     /// Calls built-in `b` (a method when `recv` is its receiver).
@@ -629,7 +647,22 @@ impl<'a> Interp<'a> {
         match (b, &args[..]) {
             (Type, [v]) => Ok(match v {
                 Value::Instance(i) => Value::Class(i.class.clone()),
-                other => Value::Str(other.type_name()),
+                Value::Class(_) => Value::Builtin(Type),
+                Value::Builtin(b) if b.is_type() => Value::Builtin(Type),
+                other => {
+                    let name = other.type_name();
+                    match TYPES.iter().find(|b| b.name() == &*name) {
+                        Some(b) => Value::Builtin(*b),
+                        // `coroutine`, `NoneType`, `function`, `Task`…: a class of that name.
+                        None => Value::Class(Rc::new(super::value::Class {
+                            name,
+                            bases: Vec::new(),
+                            attrs: Default::default(),
+                            builtin: true,
+                            depth: 0,
+                        })),
+                    }
+                }
             }),
             (Divmod, [x, y]) => {
                 let q = self.binop(crate::core::py::ast::BinOp::FloorDiv, x, y)?;
@@ -866,7 +899,7 @@ impl<'a> Interp<'a> {
             Value::List(_) | Value::Tuple(_) => self.list_method(b, &recv, args),
             Value::Dict(d) => self.dict_method(b, d, args, kwargs),
             Value::Set(d) => self.set_method(b, d, args),
-            Value::Task(t) => self.task_method(b, t, &args),
+            Value::Task(t) => self.task_method(b, t, &args, line),
             Value::Coro(c) => self.coro_close(c),
             Value::Obj(_) => self.obj_method(b, &recv, args, kwargs, f, line),
             _ => raise(E::TypeError, format!("'{}' has no method {}", recv.type_name(), b.name())),

@@ -180,6 +180,8 @@ impl<'a> Interp<'a> {
                 if class.is_sub(&self.classes.get(E::ExceptionGroup)) {
                     let excs = args.get(1).cloned().unwrap_or_else(|| Value::list(Vec::new()));
                     i.attrs.borrow_mut().insert(Rc::from("exceptions"), Value::tuple(self.iterate(&excs)?));
+                    let message = args.first().cloned().unwrap_or_else(|| Value::str(""));
+                    i.attrs.borrow_mut().insert(Rc::from("message"), message);
                 }
             }
         }
@@ -232,6 +234,7 @@ impl<'a> Interp<'a> {
                 }
             }
             Value::Func(func) if name == "__name__" => Ok(Value::str(&func.def.name)),
+            Value::Builtin(b) if name == "__name__" => Ok(Value::str(b.name().trim_end())),
             Value::Coro(c) if name == "__name__" => Ok(Value::str(&c.func.def.name)),
             _ => self.builtin_attr(v, name),
         }

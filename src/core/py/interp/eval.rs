@@ -582,10 +582,21 @@ impl<'a> Interp<'a> {
             let Some((first, rest)) = gens.split_first() else {
                 return self.comp_emit(elt, f, out).await;
             };
-            if first.is_async {
-                return raise(E::NotImplementedError, "`async for` is not supported here");
-            }
             let iterable = ev!(self, &first.iter, f)?;
+            if first.is_async {
+                let line = first.target.pos.line;
+                let anext = self.async_iter(&iterable, f, line).await?;
+                'async_items: while let Some(item) = self.async_next(&anext, f, line).await? {
+                    self.assign(&first.target, item, f).await?;
+                    for cond in &first.ifs {
+                        if !ev!(self, cond, f)?.truthy() {
+                            continue 'async_items;
+                        }
+                    }
+                    self.comp_level(rest, elt, f, out).await?;
+                }
+                return Ok(());
+            }
             'items: for item in self.iter_of(&iterable)? {
                 self.step(first.target.pos.line)?;
                 self.assign(&first.target, item, f).await?;
@@ -704,6 +715,36 @@ pub fn user_method(v: &Value, name: &str) -> Option<Value> {
 }
 
 impl<'a> Interp<'a> {
+    /// `async for`'s start: `iterable.__aiter__()`, and that object's `__anext__` (bound).
+    pub async fn async_iter(&self, iterable: &Value, f: &Frame, line: u32) -> Res {
+        let Some(aiter) = user_method(iterable, "__aiter__") else {
+            let name = iterable.type_name();
+            return raise(E::TypeError, format!("'async for' requires an object with __aiter__ method, got {name}"));
+        };
+        let it = self.call(aiter, Vec::new(), Vec::new(), f, line).await?;
+        match user_method(&it, "__anext__") {
+            Some(anext) => Ok(anext),
+            None => raise(
+                E::TypeError,
+                format!(
+                    "'async for' received an object from __aiter__ that does not implement __anext__: {}",
+                    it.type_name()
+                ),
+            ),
+        }
+    }
+
+    /// `async for`'s next item: `await anext()`, or `None` once it raises `StopAsyncIteration`.
+    pub async fn async_next(&self, anext: &Value, f: &Frame, line: u32) -> Result<Option<Value>, Flow> {
+        self.step(line)?;
+        let aw = self.call(anext.clone(), Vec::new(), Vec::new(), f, line).await?;
+        match self.await_value(aw, f, line).await {
+            Ok(v) => Ok(Some(v)),
+            Err(flow) if self.flow_is(&flow, E::StopAsyncIteration) => Ok(None),
+            Err(flow) => Err(flow),
+        }
+    }
+
     /// `a op b`, calling the reader's `__add__` (or the right operand's `__radd__`) and friends.
     pub async fn binop_any(&self, op: BinOp, a: Value, b: Value, f: &Frame) -> Res {
         if !matches!(a, Value::Instance(_)) && !matches!(b, Value::Instance(_)) {

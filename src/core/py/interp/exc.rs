@@ -45,6 +45,7 @@ exceptions! {
     ValueError = "ValueError": Exception,
     JSONDecodeError = "JSONDecodeError": ValueError,
     StopIteration = "StopIteration": Exception,
+    StopAsyncIteration = "StopAsyncIteration": Exception,
     ExceptionGroup = "ExceptionGroup": Exception,
     QueueEmpty = "QueueEmpty": Exception,
     QueueFull = "QueueFull": Exception,
@@ -137,7 +138,9 @@ impl<'a> Interp<'a> {
         match flow {
             Flow::Exc(exc) => *exc,
             Flow::Raise(e, msg) => {
-                let args = if msg.is_empty() && e == E::CancelledError { Vec::new() } else { vec![Value::str(&msg)] };
+                // asyncio raises its errors without arguments (`TimeoutError()`, `QueueFull()`,
+                // `CancelledError()`): an empty message here is none.
+                let args = if msg.is_empty() { Vec::new() } else { vec![Value::str(&msg)] };
                 Exc { value: self.new_exception(self.classes.get(e), args), trace: Vec::new() }
             }
             Flow::Stop(msg) => Exc {

@@ -61,10 +61,21 @@ impl<'a> Interp<'a> {
                     Err(other) => return Err(other),
                 }
             },
-            StmtKind::For { target, iter, body, orelse, is_async } => {
-                if *is_async {
-                    return raise(E::NotImplementedError, "`async for` is not supported here");
+            StmtKind::For { target, iter, body, orelse, is_async: true } => {
+                let line = s.pos.line;
+                let iterable = ev!(self, iter, f)?;
+                let anext = self.async_iter(&iterable, f, line).await?;
+                while let Some(item) = self.async_next(&anext, f, line).await? {
+                    self.assign(target, item, f).await?;
+                    match self.exec_block(body, f).await {
+                        Ok(_) | Err(Flow::Continue) => {}
+                        Err(Flow::Break) => return Ok(()),
+                        Err(other) => return Err(other),
+                    }
                 }
+                self.exec_block(orelse, f).await?;
+            }
+            StmtKind::For { target, iter, body, orelse, .. } => {
                 let iterable = ev!(self, iter, f)?;
                 let mut broke = false;
                 for item in self.iter_of(&iterable)? {

@@ -113,6 +113,9 @@ fn write_repr(out: &mut String, v: &Value, depth: u32) {
         Value::Bound(b) => {
             let _ = write!(out, "<bound method {}>", b.1.def.name);
         }
+        Value::Builtin(b) if b.is_type() => {
+            let _ = write!(out, "<class '{}'>", b.name());
+        }
         Value::Builtin(b) => {
             let _ = write!(out, "<built-in function {}>", b.name());
         }

@@ -19,8 +19,8 @@ use futures::FutureExt;
 use super::builtins::B;
 use super::call::Kwargs;
 use super::native::{
-    wake_next, AsCompletedState, EventState, GatherFut, GroupState, Obj, QueueState, SemKind, SemState, WaitMode,
-    Waiter,
+    wake_next, AsCompletedState, EventState, GatherFut, GroupState, Obj, QueueKind, QueueState, SemKind, SemState,
+    TimeoutState, WaitMode, Waiter,
 };
 use super::tasks::{Interrupt, TaskObj};
 use super::value::{Dict, Value};
@@ -116,11 +116,12 @@ impl<'a> Interp<'a> {
             B::CreateTask | B::EnsureFuture => match first {
                 t @ Value::Task(_) => Ok(t),
                 aw => {
-                    // `create_task(coro, name="...")`: the name is the lane's label.
-                    if let (Value::Coro(c), Some(Value::Str(name))) = (&aw, kw(&kwargs, "name")) {
+                    // `create_task(coro, name="...")`: the name is the lane's label too.
+                    let name = task_name(&kwargs);
+                    if let (Value::Coro(c), Some(name)) = (&aw, &name) {
                         *c.label.borrow_mut() = name.clone();
                     }
-                    Ok(Value::Task(self.spawn(aw, line)?))
+                    Ok(Value::Task(self.spawn(aw, name, line)?))
                 }
             },
             B::SemaphoreNew | B::BoundedSemaphoreNew | B::LockNew => {
@@ -141,11 +142,16 @@ impl<'a> Interp<'a> {
                 obj(Obj::Sem(SemState { sem: Rc::new(sem), initial: n, held: Default::default(), kind }))
             }
             B::EventNew => obj(Obj::Event(EventState::default())),
-            B::QueueNew => {
+            B::QueueNew | B::PriorityQueueNew | B::LifoQueueNew => {
                 let max = args.first().or(kw(&kwargs, "maxsize")).and_then(ops::as_int).unwrap_or(0).max(0);
                 let finished = EventState::default();
                 finished.flag.set(true);
                 obj(Obj::Queue(QueueState {
+                    kind: match b {
+                        B::PriorityQueueNew => QueueKind::Priority,
+                        B::LifoQueueNew => QueueKind::Lifo,
+                        _ => QueueKind::Fifo,
+                    },
                     items: Default::default(),
                     maxsize: max as usize,
                     getters: Default::default(),
@@ -158,7 +164,14 @@ impl<'a> Interp<'a> {
                 let timeout = seconds(args.get(1).or(kw(&kwargs, "timeout")))?;
                 obj(Obj::WaitFor { aw: std::cell::RefCell::new(Some(first)), timeout })
             }
-            B::Timeout => obj(Obj::Timeout { ms: seconds(Some(&first))?, deadline: Default::default() }),
+            B::Timeout | B::TimeoutAt => {
+                // `timeout(delay)`: CPython's `Timeout(loop.time() + delay)`, from now.
+                let at = seconds(Some(&first))?;
+                let when = if b == B::Timeout { at.map(|ms| self.ctx.rec.elapsed() + ms) } else { at };
+                let state = TimeoutState::default();
+                state.when.set(when);
+                obj(Obj::Timeout(state))
+            }
             B::TaskGroupNew => obj(Obj::TaskGroup(Rc::new(GroupState::default()))),
             B::Wait => self.wait_new(first, &kwargs),
             B::AsCompleted => {
@@ -171,7 +184,19 @@ impl<'a> Interp<'a> {
                     })
                     .collect::<Result<Vec<_>, _>>()?;
                 let n = tasks.len();
+                let timeout = seconds(kw(&kwargs, "timeout"))?;
                 let state = AsCompletedState::new(tasks);
+                if let Some(ms) = timeout.filter(|_| state.waits()) {
+                    // CPython's `loop.call_later(timeout, _on_timeout)`, as iterating starts.
+                    let weak = Rc::downgrade(&state);
+                    let when = (self.ctx.rec.elapsed() + ms) / 1000.0;
+                    let timer = self.arm_timer(when, move || {
+                        if let Some(state) = weak.upgrade() {
+                            state.time_out();
+                        }
+                    });
+                    *state.timer.borrow_mut() = Some(timer);
+                }
                 Ok(Value::list((0..n).map(|_| Value::Obj(Rc::new(Obj::AsCompleted(state.clone())))).collect()))
             }
             B::CurrentTask if self.in_callback.get() => Ok(Value::None),
@@ -183,7 +208,22 @@ impl<'a> Interp<'a> {
             }
             B::GetLoop => obj(Obj::Loop),
             B::Iscoroutine => Ok(Value::Bool(matches!(first, Value::Coro(_)))),
-            B::Shield => raise(E::NotImplementedError, "asyncio.shield is not supported here"),
+            B::Iscoroutinefunction => Ok(Value::Bool(match &first {
+                Value::Func(func) => func.def.is_async,
+                Value::Bound(b) => b.1.def.is_async,
+                _ => false,
+            })),
+            B::Shield => match self.ensure_task(first, line)? {
+                // CPython's `shield`: a task already done is returned as it is; else an outer
+                // future, done by the task's done callback, that a cancellation does not pass.
+                Value::Task(t) if !t.is_done() => {
+                    let fut = Rc::new(GatherFut::default());
+                    let done = fut.clone();
+                    self.add_done_callback(&t, Box::new(move || done.finish()));
+                    obj(Obj::Shield { task: t, fut })
+                }
+                other => Ok(other),
+            },
             _ => raise(E::NotImplementedError, format!("{}() is not supported here", b.name())),
         }
     }
@@ -192,7 +232,7 @@ impl<'a> Interp<'a> {
     fn ensure_task(&self, aw: Value, line: u32) -> Res {
         match aw {
             t @ Value::Task(_) => Ok(t),
-            aw if self.is_awaitable(&aw) => Ok(Value::Task(self.spawn(aw, line)?)),
+            aw if self.is_awaitable(&aw) => Ok(Value::Task(self.spawn(aw, None, line)?)),
             other => raise(
                 E::TypeError,
                 format!("An asyncio.Future, a coroutine or an awaitable is required, not {}", other.type_name()),
@@ -247,7 +287,7 @@ impl<'a> Interp<'a> {
     }
 
     /// A Task's methods.
-    pub fn task_method(&self, b: B, t: &Rc<TaskObj>, args: &[Value]) -> Res {
+    pub fn task_method(&self, b: B, t: &Rc<TaskObj>, args: &[Value], line: u32) -> Res {
         match b {
             B::TaskCancel => {
                 let msg = match args.first() {
@@ -260,7 +300,18 @@ impl<'a> Interp<'a> {
             B::TaskUncancel => Ok(Value::Int(i64::from(t.sig.uncancel()))),
             B::TaskDone => Ok(Value::Bool(t.is_done())),
             B::TaskCancelled => Ok(Value::Bool(t.was_cancelled())),
-            B::TaskGetName => Ok(Value::Str(t.label.clone())),
+            B::TaskGetName => Ok(Value::Str(t.name.borrow().clone())),
+            B::TaskSetName => {
+                *t.name.borrow_mut() = Rc::from(fmt::to_str(args.first().unwrap_or(&Value::None)));
+                Ok(Value::None)
+            }
+            B::TaskAddDoneCallback => match args.first() {
+                Some(cb) if super::timers::callable(cb) => {
+                    self.add_program_done_callback(t, cb.clone(), line);
+                    Ok(Value::None)
+                }
+                _ => raise(E::TypeError, "add_done_callback() takes a callable"),
+            },
             B::TaskResult | B::TaskException => match t.result() {
                 None => raise(E::InvalidStateError, "Result is not set."),
                 Some(Ok(v)) => Ok(if b == B::TaskResult { v } else { Value::None }),
@@ -286,6 +337,16 @@ impl<'a> Interp<'a> {
             Obj::AsCompleted(state) => self.next_completed(state, f).await,
             Obj::Request { .. } => self.request(&o, f, line).await,
             Obj::Ready(v) => Ok(v.clone()),
+            Obj::Shield { task, fut } => {
+                if !fut.done.get() {
+                    self.suspend(&f.task, pin!(fut.wait())).await.map_err(|why| self.interrupted(&f.task, why))?;
+                }
+                match task.result() {
+                    Some(Ok(v)) => Ok(v),
+                    Some(Err(exc)) => Err(Flow::Exc(Box::new(exc))),
+                    None => raise(E::RuntimeError, "a task ended without a result"),
+                }
+            }
             _ => raise(E::TypeError, format!("object {} can't be used in 'await' expression", o.type_name())),
         }
     }
@@ -516,11 +577,14 @@ impl<'a> Interp<'a> {
     }
 
     async fn next_completed(&self, state: &AsCompletedState, f: &Frame) -> Res {
-        let untaken = || state.done.borrow().front().is_some();
+        let untaken = || state.done.borrow().front().is_some() || state.timed_out.get();
         self.until(&f.task, &state.tasks, &state.registered, untaken)
             .await
             .map_err(|why| self.interrupted(&f.task, why))?;
         let Some(i) = state.done.borrow_mut().pop_front() else {
+            if state.timed_out.get() {
+                return raise(E::TimeoutError, "");
+            }
             return raise(E::RuntimeError, "as_completed() ran out of tasks");
         };
         match state.tasks[i].result() {
@@ -597,7 +661,7 @@ impl<'a> Interp<'a> {
     async fn queue_get(&self, q: &QueueState, f: &Frame, line: u32) -> Res {
         let mut span = None;
         loop {
-            let item = q.items.borrow_mut().pop_front();
+            let item = self.queue_pop(q)?;
             if let Some(v) = item {
                 wake_next(&q.putters);
                 if let Some(s) = span {
@@ -658,11 +722,15 @@ impl<'a> Interp<'a> {
     }
 
     /// `tg.create_task(coro)`.
-    pub fn group_spawn(&self, g: &Rc<GroupState>, aw: Value, line: u32) -> Res {
+    pub fn group_spawn(&self, g: &Rc<GroupState>, aw: Value, kwargs: &Kwargs, line: u32) -> Res {
         if g.owner.borrow().is_none() {
             return raise(E::RuntimeError, "TaskGroup has not been entered");
         }
-        let t = self.spawn(aw, line)?;
+        let name = task_name(kwargs);
+        if let (Value::Coro(c), Some(name)) = (&aw, &name) {
+            *c.label.borrow_mut() = name.clone();
+        }
+        let t = self.spawn(aw, name, line)?;
         t.set_group(g.clone());
         g.tasks.borrow_mut().push(t.clone());
         Ok(Value::Task(t))
@@ -708,10 +776,12 @@ impl<'a> Interp<'a> {
         }
         match &**o {
             Obj::Sem(s) => self.acquire(s, f, line).await.map(|()| Value::None),
-            Obj::Timeout { ms, deadline } => {
-                if let Some(ms) = ms {
-                    *deadline.borrow_mut() = Some(self.arm_deadline(&f.task, *ms));
+            Obj::Timeout(t) => {
+                if t.left.get() || t.scope.borrow().is_some() {
+                    return raise(E::RuntimeError, "Timeout has already been entered");
                 }
+                *t.scope.borrow_mut() = Some((self.deadline_id(), f.task.clone()));
+                self.reschedule(t);
                 Ok(cm.clone())
             }
             Obj::TaskGroup(g) => {
@@ -721,6 +791,41 @@ impl<'a> Interp<'a> {
             Obj::Session { .. } | Obj::Response { .. } => Ok(cm.clone()),
             Obj::Request { .. } => self.request(o, f, line).await,
             _ => self.not_cm(cm),
+        }
+    }
+
+    /// Arms an entered Timeout's deadline for its `when` (none: disarmed), in its scope.
+    fn reschedule(&self, t: &TimeoutState) {
+        let scope = t.scope.borrow();
+        let Some((id, task)) = scope.as_ref() else { return };
+        // The timer armed before is disarmed (dropped) first, as CPython cancels its handle.
+        t.deadline.borrow_mut().take();
+        if let Some(when) = t.when.get() {
+            let ms = when - self.ctx.rec.elapsed();
+            *t.deadline.borrow_mut() = Some(self.arm_deadline_as(task, ms, *id));
+        }
+    }
+
+    /// A Timeout's `when()`, `reschedule(when)` and `expired()`.
+    pub fn timeout_method(&self, t: &TimeoutState, b: B, arg: Option<&Value>) -> Res {
+        let fired = || t.scope.borrow().as_ref().is_some_and(|(id, task)| task.sig.has_fired(*id));
+        match b {
+            B::TimeoutExpired => Ok(Value::Bool(t.expired.get() || fired())),
+            B::TimeoutReschedule => {
+                let state = match () {
+                    _ if t.left.get() => Some(if t.expired.get() { "expired" } else { "finished" }),
+                    _ if fired() => Some("expiring"),
+                    _ if t.scope.borrow().is_none() => return raise(E::RuntimeError, "Timeout has not been entered"),
+                    _ => None,
+                };
+                if let Some(state) = state {
+                    return raise(E::RuntimeError, format!("Cannot change state of {state} Timeout"));
+                }
+                t.when.set(seconds(arg)?);
+                self.reschedule(t);
+                Ok(Value::None)
+            }
+            _ => Ok(t.when.get().map_or(Value::None, |ms| Value::Float(ms / 1000.0))),
         }
     }
 
@@ -749,13 +854,16 @@ impl<'a> Interp<'a> {
                 }
                 Ok(false)
             }
-            Obj::Timeout { deadline, .. } => {
-                let Some(d) = deadline.borrow_mut().take() else { return Ok(false) };
+            Obj::Timeout(t) => {
+                t.deadline.borrow_mut().take();
+                t.left.set(true);
+                let Some((id, _)) = t.scope.borrow_mut().take() else { return Ok(false) };
+                t.expired.set(f.task.sig.has_fired(id));
                 let result = match exc {
                     Some(e) => Err(Flow::Exc(Box::new(e.clone()))),
                     None => Ok(Value::None),
                 };
-                match self.leave_deadline(d.id, result, f) {
+                match self.leave_deadline(id, result, f) {
                     Ok(_) => Ok(false),
                     Err(flow) if exc.is_some() && !self.flow_is(&flow, E::TimeoutError) => Ok(false),
                     Err(flow) => Err(flow),
@@ -820,12 +928,12 @@ impl<'a> Interp<'a> {
         if errors.is_empty() {
             return Ok(false);
         }
-        let group = self.new_exception(
-            self.classes.get(E::ExceptionGroup),
-            vec![Value::str("unhandled errors in a TaskGroup"), Value::list(errors.clone())],
-        );
+        let message = Value::str("unhandled errors in a TaskGroup");
+        let group =
+            self.new_exception(self.classes.get(E::ExceptionGroup), vec![message.clone(), Value::list(errors.clone())]);
         if let Value::Instance(i) = &group {
             i.attrs.borrow_mut().insert(Rc::from("exceptions"), Value::tuple(errors));
+            i.attrs.borrow_mut().insert(Rc::from("message"), message);
         }
         Err(Flow::Exc(Box::new(Exc { value: group, trace: Vec::new() })))
     }
@@ -915,6 +1023,15 @@ impl<'a> Interp<'a> {
     /// A dict for JSON objects, in their order.
     pub fn new_dict(&self) -> Dict {
         Dict::default()
+    }
+}
+
+/// `create_task`'s `name=`, as the task's name (`str(name)`; `None`: no name).
+fn task_name(kwargs: &Kwargs) -> Option<Rc<str>> {
+    match kw(kwargs, "name") {
+        None | Some(Value::None) => None,
+        Some(Value::Str(s)) => Some(s.clone()),
+        Some(other) => Some(Rc::from(fmt::to_str(other))),
     }
 }
 

@@ -136,12 +136,23 @@ impl EventState {
 
 /// `asyncio.Queue(maxsize)`.
 pub struct QueueState {
+    pub kind: QueueKind,
+    /// The items: first in, first out; a stack for a LifoQueue; a binary heap (`heapq`'s) for a
+    /// PriorityQueue.
     pub items: RefCell<VecDeque<Value>>,
     pub maxsize: usize,
     pub getters: RefCell<VecDeque<Rc<Waiter>>>,
     pub putters: RefCell<VecDeque<Rc<Waiter>>>,
     pub unfinished: Cell<usize>,
     pub finished: EventState,
+}
+
+/// `Queue`, `LifoQueue` or `PriorityQueue`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum QueueKind {
+    Fifo,
+    Lifo,
+    Priority,
 }
 
 impl QueueState {
@@ -196,6 +207,13 @@ pub struct AsCompletedState {
     pub done: RefCell<VecDeque<usize>>,
     /// The waker its pending tasks hold (see `Interp::until`).
     pub registered: RefCell<Option<Waker>>,
+    /// Tasks not finished yet.
+    unfinished: Cell<usize>,
+    /// `timeout=`'s timer, cancelled once every task has finished.
+    pub timer: RefCell<Option<Rc<super::timers::TimerState>>>,
+    /// The timeout fired first: the tasks that finish after it are not handed out; awaiting
+    /// one of the rest raises `TimeoutError`.
+    pub timed_out: Cell<bool>,
 }
 
 impl AsCompletedState {
@@ -204,18 +222,67 @@ impl AsCompletedState {
     pub fn new(tasks: Vec<Rc<TaskObj>>) -> Rc<Self> {
         let mut done: Vec<usize> = (0..tasks.len()).filter(|&i| tasks[i].is_done()).collect();
         done.sort_by_key(|&i| tasks[i].finish_seq());
-        let state =
-            Rc::new(AsCompletedState { tasks, done: RefCell::new(done.into()), registered: RefCell::default() });
+        let unfinished = Cell::new(tasks.len() - done.len());
+        let state = Rc::new(AsCompletedState {
+            tasks,
+            done: RefCell::new(done.into()),
+            registered: RefCell::default(),
+            unfinished,
+            timer: RefCell::default(),
+            timed_out: Cell::new(false),
+        });
         for (i, t) in state.tasks.iter().enumerate().filter(|(_, t)| !t.is_done()) {
             let weak = Rc::downgrade(&state);
             t.on_finish(Box::new(move || {
-                if let Some(state) = weak.upgrade() {
-                    state.done.borrow_mut().push_back(i);
+                let Some(state) = weak.upgrade() else { return };
+                if state.timed_out.get() {
+                    return;
+                }
+                state.done.borrow_mut().push_back(i);
+                state.unfinished.set(state.unfinished.get() - 1);
+                if state.unfinished.get() == 0 {
+                    // As CPython's `_on_completion` cancels the timeout's handle.
+                    if let Some(timer) = state.timer.borrow_mut().take() {
+                        timer.disarm();
+                    }
                 }
             }));
         }
         state
     }
+
+    /// Whether it waits for tasks still (what a `timeout=` needs a timer for).
+    pub fn waits(&self) -> bool {
+        self.unfinished.get() > 0
+    }
+
+    /// The timeout's callback (CPython's `_on_timeout`): the tasks not finished are given up,
+    /// and the task waiting for the next one wakes to raise `TimeoutError`.
+    pub fn time_out(&self) {
+        self.timer.borrow_mut().take();
+        if self.unfinished.get() == 0 {
+            return;
+        }
+        self.timed_out.set(true);
+        if let Some(w) = self.registered.borrow_mut().take() {
+            w.wake();
+        }
+    }
+}
+
+/// `asyncio.timeout(delay)` / `timeout_at(when)`: CPython's `Timeout`.
+#[derive(Default)]
+pub struct TimeoutState {
+    /// `when()`: the loop time it expires at, in ms (`None`: never).
+    pub when: Cell<Option<f64>>,
+    /// Once entered: its deadline scope's id and the task it times out.
+    pub scope: RefCell<Option<(u32, Rc<TaskObj>)>>,
+    /// The armed timer, while it is entered and has a deadline.
+    pub deadline: RefCell<Option<Deadline>>,
+    /// It was left (entering or rescheduling it again is an error).
+    pub left: Cell<bool>,
+    /// It expired (`expired()`, once it is left).
+    pub expired: Cell<bool>,
 }
 
 /// asyncio's and aiohttp's objects.
@@ -252,9 +319,12 @@ pub enum Obj {
         op: B,
         arg: Value,
     },
-    Timeout {
-        ms: Option<f64>,
-        deadline: RefCell<Option<Deadline>>,
+    Timeout(TimeoutState),
+    /// `asyncio.shield(aw)`: the outer future of a task not done yet, done in the task's done
+    /// callback (an iteration after the task, as CPython's `_inner_done_callback`).
+    Shield {
+        task: Rc<TaskObj>,
+        fut: Rc<GatherFut>,
     },
     TaskGroup(Rc<GroupState>),
     AsCompleted(Rc<AsCompletedState>),
@@ -317,8 +387,13 @@ impl Obj {
                 SemKind::Lock => "Lock",
             },
             Obj::Event(_) => "Event",
-            Obj::Queue(_) => "Queue",
-            Obj::Timeout { .. } => "Timeout",
+            Obj::Queue(q) => match q.kind {
+                QueueKind::Fifo => "Queue",
+                QueueKind::Lifo => "LifoQueue",
+                QueueKind::Priority => "PriorityQueue",
+            },
+            Obj::Timeout(_) => "Timeout",
+            Obj::Shield { .. } => "Future",
             Obj::TaskGroup(_) => "TaskGroup",
             Obj::AsCompleted(_) => "coroutine",
             Obj::Session { .. } => "ClientSession",
@@ -367,6 +442,7 @@ impl Obj {
                 | Obj::AsCompleted(_)
                 | Obj::Request { .. }
                 | Obj::Ready(_)
+                | Obj::Shield { .. }
         )
     }
 }
@@ -414,6 +490,9 @@ impl<'a> Interp<'a> {
             (Obj::TimerHandle(_), "cancel") => method(HandleCancel),
             (Obj::TimerHandle(_), "cancelled") => method(HandleCancelled),
             (Obj::TimerHandle(t), "when") if t.when.is_some() => method(HandleWhen),
+            (Obj::Timeout(_), "when") => method(HandleWhen),
+            (Obj::Timeout(_), "reschedule") => method(TimeoutReschedule),
+            (Obj::Timeout(_), "expired") => method(TimeoutExpired),
             _ => self.no_such(v, name),
         }
     }
@@ -444,12 +523,13 @@ impl<'a> Interp<'a> {
             (Obj::Queue(q), _) => self.queue_method(q, b, args),
             (Obj::TaskGroup(g), B::TgCreateTask) => {
                 let aw = args.into_iter().next().unwrap_or(Value::None);
-                self.group_spawn(g, aw, line)
+                self.group_spawn(g, aw, &kwargs, line)
             }
             (Obj::Loop, B::LoopTime) => Ok(Value::Float(self.ctx.rec.elapsed() / 1000.0)),
             (Obj::Loop, B::CallLater | B::CallAt) => self.call_later(b == B::CallAt, args, line),
             (Obj::Loop, B::CallSoon) => self.call_soon(args, line),
             (Obj::TimerHandle(t), _) => self.timer_method(t, b),
+            (Obj::Timeout(t), _) => self.timeout_method(t, b, args.first()),
             (Obj::Session { .. } | Obj::Response { .. }, _) => self.http_method(o, b, args, kwargs, f, line),
             _ => self.no_such(recv, b.name()),
         }
@@ -477,7 +557,7 @@ impl<'a> Interp<'a> {
                 self.queue_push(q, args.into_iter().next().unwrap_or(Value::None))?;
                 Ok(Value::None)
             }
-            B::QGetNowait => match q.items.borrow_mut().pop_front() {
+            B::QGetNowait => match self.queue_pop(q)? {
                 Some(v) => {
                     wake_next(&q.putters);
                     Ok(v)
@@ -506,10 +586,72 @@ impl<'a> Interp<'a> {
     pub fn queue_push(&self, q: &QueueState, v: Value) -> Result<(), Flow> {
         self.alloc(1)?;
         q.items.borrow_mut().push_back(v);
+        if q.kind == QueueKind::Priority {
+            // heapq.heappush: the new item sifts up towards the root (an item that cannot be
+            // compared stays in the heap, uncounted, as in CPython).
+            let mut items = q.items.borrow_mut();
+            let last = items.len() - 1;
+            self.sift_down(&mut items, 0, last)?;
+        }
         q.unfinished.set(q.unfinished.get() + 1);
         q.finished.flag.set(false);
         wake_next(&q.getters);
         Ok(())
+    }
+}
+
+impl<'a> Interp<'a> {
+    /// The item a `get` takes: the first one put, the last one (LifoQueue), or the smallest
+    /// (PriorityQueue: `heapq.heappop`).
+    pub fn queue_pop(&self, q: &QueueState) -> Result<Option<Value>, Flow> {
+        let mut items = q.items.borrow_mut();
+        match q.kind {
+            QueueKind::Fifo => Ok(items.pop_front()),
+            QueueKind::Lifo => Ok(items.pop_back()),
+            QueueKind::Priority => {
+                let Some(last) = items.pop_back() else { return Ok(None) };
+                if items.is_empty() {
+                    return Ok(Some(last));
+                }
+                let top = std::mem::replace(&mut items[0], last);
+                self.sift_up(&mut items, 0)?;
+                Ok(Some(top))
+            }
+        }
+    }
+
+    fn less(&self, a: &Value, b: &Value) -> Result<bool, Flow> {
+        self.compare(crate::core::py::ast::CmpOp::Lt, a, b)
+    }
+
+    /// `heapq._siftdown`: the item at `pos` moves up while it is smaller than its parent.
+    fn sift_down(&self, heap: &mut VecDeque<Value>, start: usize, mut pos: usize) -> Result<(), Flow> {
+        while pos > start {
+            let parent = (pos - 1) >> 1;
+            if !self.less(&heap[pos], &heap[parent])? {
+                break;
+            }
+            heap.swap(pos, parent);
+            pos = parent;
+        }
+        Ok(())
+    }
+
+    /// `heapq._siftup`: the item at `pos` goes down to a leaf along the smaller children, then
+    /// back up to its place.
+    fn sift_up(&self, heap: &mut VecDeque<Value>, mut pos: usize) -> Result<(), Flow> {
+        let (end, start) = (heap.len(), pos);
+        let mut child = 2 * pos + 1;
+        while child < end {
+            let right = child + 1;
+            if right < end && !self.less(&heap[child], &heap[right])? {
+                child = right;
+            }
+            heap.swap(pos, child);
+            pos = child;
+            child = 2 * pos + 1;
+        }
+        self.sift_down(heap, start, pos)
     }
 }
 

@@ -178,6 +178,11 @@ impl Sig {
         fired.len() != before
     }
 
+    /// Whether deadline `id` fired (and keeps it so).
+    pub fn has_fired(&self, id: u32) -> bool {
+        self.fired.lock().is_ok_and(|f| f.contains(&id))
+    }
+
     /// Whether a deadline armed before `id` (an enclosing one) fired too.
     pub fn fired_before(&self, id: u32) -> bool {
         self.fired.lock().is_ok_and(|f| f.iter().any(|&other| other < id))
@@ -216,13 +221,23 @@ pub enum Interrupt {
 /// A done callback and who added it, so that it can remove it again (`owner` 0: nobody will).
 struct DoneCallback {
     owner: usize,
-    call: Box<dyn FnOnce()>,
+    call: Callback,
+}
+
+/// What a done callback runs: the interpreter's own code, or the program's function (with the
+/// line that added it), called with the task.
+enum Callback {
+    Native(Box<dyn FnOnce()>),
+    Program(Value, u32),
 }
 
 /// A Python task (`asyncio.Task`); the main coroutine is task 0.
 pub struct TaskObj {
     pub index: u32,
     pub label: Rc<str>,
+    /// `get_name()`: `Task-1`, `Task-2`… in the order tasks were made, as CPython names them,
+    /// or the name given (`create_task(coro, name=...)`, `set_name`).
+    pub name: RefCell<Rc<str>>,
     result: RefCell<Option<Result<Value, Exc>>>,
     waiters: RefCell<Vec<Waker>>,
     /// Done callbacks (`add_done_callback`): called soon after it finishes, in order.
@@ -358,7 +373,11 @@ impl<'a> Interp<'a> {
     /// Arms a deadline `ms` from now for `task`, now (as `loop.call_at` does when the timeout is
     /// entered), so a task exactly as long as its deadline times out, as in CPython.
     pub fn arm_deadline(&self, task: &TaskObj, ms: f64) -> Deadline {
-        let id = self.deadline_id();
+        self.arm_deadline_as(task, ms, self.deadline_id())
+    }
+
+    /// [`Interp::arm_deadline`] for the scope `id` (a Timeout rescheduled keeps its scope).
+    pub fn arm_deadline_as(&self, task: &TaskObj, ms: f64, id: u32) -> Deadline {
         let waker = Waker::from(Arc::new(DeadlineWake { sig: task.sig.clone(), id }));
         let armed = Rc::new(Cell::new(true));
         if ms.is_nan() || ms <= 0.0 {
@@ -465,7 +484,7 @@ impl<'a> Interp<'a> {
     }
 
     /// A new task's record: its index (creation order), its lane label and `Spawn` mark.
-    pub fn new_task(&self, label: Rc<str>, line: u32) -> Result<Rc<TaskObj>, Flow> {
+    pub fn new_task(&self, label: Rc<str>, name: Option<Rc<str>>, line: u32) -> Result<Rc<TaskObj>, Flow> {
         let mut tasks = self.tasks.borrow_mut();
         // The main task is not counted.
         if tasks.len() > super::limits::MAX_TASKS {
@@ -475,9 +494,13 @@ impl<'a> Interp<'a> {
                 format!("the program created more than {} tasks", super::thousands(super::limits::MAX_TASKS as u64)),
             );
         }
+        // CPython 3.12 numbers every task it makes, named or not.
+        self.made_tasks.set(self.made_tasks.get() + 1);
+        let name = name.unwrap_or_else(|| Rc::from(format!("Task-{}", self.made_tasks.get())));
         let task = Rc::new(TaskObj {
             index: tasks.len() as u32,
             label: label.clone(),
+            name: RefCell::new(name),
             result: RefCell::default(),
             waiters: RefCell::default(),
             callbacks: RefCell::default(),
@@ -498,8 +521,9 @@ impl<'a> Interp<'a> {
         Ok(task)
     }
 
-    /// `asyncio.create_task(aw)`: a new task that awaits `aw` (a coroutine, or any awaitable).
-    pub fn spawn(&self, aw: Value, line: u32) -> Result<Rc<TaskObj>, Flow> {
+    /// `asyncio.create_task(aw, name=name)`: a new task that awaits `aw` (a coroutine, or any
+    /// awaitable).
+    pub fn spawn(&self, aw: Value, name: Option<Rc<str>>, line: u32) -> Result<Rc<TaskObj>, Flow> {
         if !self.running.get() {
             return super::raise(
                 E::RuntimeError,
@@ -517,7 +541,7 @@ impl<'a> Interp<'a> {
                 )
             }
         };
-        let task = self.new_task(label, line)?;
+        let task = self.new_task(label, name, line)?;
         let ip = self.rc();
         let t = task.clone();
         self.lp.spawn(async move { ip.task_body(t, aw, line).await });
@@ -620,7 +644,7 @@ impl<'a> Interp<'a> {
         let hooks = std::mem::take(&mut *task.finish_hooks.borrow_mut());
         hooks.into_iter().for_each(|hook| hook());
         let callbacks = std::mem::take(&mut *task.callbacks.borrow_mut());
-        callbacks.into_iter().for_each(|c| self.lp.call_soon(c.call));
+        callbacks.into_iter().for_each(|c| self.schedule_done_callback(task, c.call));
         let waiters = std::mem::take(&mut *task.waiters.borrow_mut());
         waiters.into_iter().for_each(Waker::wake);
     }
@@ -633,10 +657,35 @@ impl<'a> Interp<'a> {
     /// [`Interp::add_done_callback`] on behalf of `owner` (an address it keeps while the
     /// callback may run), who may remove it with [`Interp::remove_done_callbacks`].
     pub fn add_owned_done_callback(&self, task: &TaskObj, owner: usize, callback: Box<dyn FnOnce()>) {
+        self.add_callback(task, DoneCallback { owner, call: Callback::Native(callback) });
+    }
+
+    /// The program's `task.add_done_callback(callback)`: `callback(task)` runs as a callback of
+    /// the loop's ready queue (outside any task, as `call_soon`'s) once the task is done.
+    pub fn add_program_done_callback(&self, task: &TaskObj, callback: Value, line: u32) {
+        self.add_callback(task, DoneCallback { owner: 0, call: Callback::Program(callback, line) });
+    }
+
+    fn add_callback(&self, task: &TaskObj, callback: DoneCallback) {
         if task.is_done() {
-            self.lp.call_soon(callback);
+            self.schedule_done_callback(task, callback.call);
         } else {
-            task.callbacks.borrow_mut().push(DoneCallback { owner, call: callback });
+            task.callbacks.borrow_mut().push(callback);
+        }
+    }
+
+    /// A done callback of `task`, into the ready queue (asyncio's `call_soon`).
+    fn schedule_done_callback(&self, task: &TaskObj, call: Callback) {
+        match call {
+            Callback::Native(f) => self.lp.call_soon(f),
+            Callback::Program(callback, line) => {
+                let Some(task) = self.tasks.borrow().get(task.index as usize).cloned() else { return };
+                let me = self.me.clone();
+                self.lp.call_soon(move || match me.upgrade() {
+                    Some(ip) if ip.running.get() => ip.run_callback(callback, vec![Value::Task(task)], line),
+                    _ => {}
+                });
+            }
         }
     }
 

@@ -42,6 +42,15 @@ impl Default for TimerState {
     }
 }
 
+impl TimerState {
+    /// Takes the timer out of the heap if it has not fired (its callback will not run): what
+    /// `handle.cancel()` does, less giving back its slot in the loop.
+    pub fn disarm(&self) {
+        self.cancelled.set(true);
+        self.sleep.borrow_mut().take();
+    }
+}
+
 impl<'a> Interp<'a> {
     /// `loop.call_soon(callback, *args)` (and `call_soon_threadsafe`): a `Handle`; the callback
     /// runs once the callbacks and tasks already ready have, outside any task.
@@ -77,15 +86,26 @@ impl<'a> Interp<'a> {
         let cb_args: Vec<Value> = args.collect();
         let now = self.ctx.rec.elapsed() / 1000.0;
         let when = if at { time } else { now + time };
+        let me = self.me.clone();
+        let state = self.arm_timer(when, move || match me.upgrade() {
+            Some(ip) if ip.running.get() => ip.run_callback(callback, cb_args, line),
+            _ => {}
+        });
+        Ok(Value::Obj(Rc::new(super::native::Obj::TimerHandle(state))))
+    }
+
+    /// Arms a timer for loop time `when` (seconds) as `loop.call_at` arms one: `f` runs in the
+    /// iteration it comes due, unless the handle is cancelled first ([`Interp::timer_method`]).
+    pub fn arm_timer(&self, when: f64, f: impl FnOnce() + 'a) -> Rc<TimerState> {
+        let now = self.ctx.rec.elapsed() / 1000.0;
         let state = Rc::new(TimerState { when: Some(when), cancelled: Cell::new(false), ..TimerState::default() });
         // The slot keeps the handle's timer armed however long the handle itself lives.
-        let (me, st) = (self.me.clone(), state.clone());
+        let st = state.clone();
         let (slot, waker) = self.lp.timer_callback(move || {
             st.slot.set(None);
             st.sleep.borrow_mut().take();
-            match me.upgrade() {
-                Some(ip) if !st.cancelled.get() && ip.running.get() => ip.run_callback(callback, cb_args, line),
-                _ => {}
+            if !st.cancelled.get() {
+                f();
             }
         });
         state.slot.set(Some(slot));
@@ -94,13 +114,13 @@ impl<'a> Interp<'a> {
             waker.wake_by_ref();
         }
         *state.sleep.borrow_mut() = Some(sleep);
-        Ok(Value::Obj(Rc::new(super::native::Obj::TimerHandle(state))))
+        state
     }
 
     /// Runs a timer's callback, outside any task (its prints go to the main lane): at once, as a
     /// callback cannot await. An exception it raises is reported on Output as asyncio's
     /// exception handler logs it, and the run goes on.
-    fn run_callback(&self, callback: Value, args: Vec<Value>, line: u32) {
+    pub fn run_callback(&self, callback: Value, args: Vec<Value>, line: u32) {
         let Some(main) = self.tasks.borrow().first().cloned() else { return };
         let shown = callback_repr(&callback, &args);
         let ip = self.rc();
@@ -147,8 +167,7 @@ impl<'a> Interp<'a> {
         match b {
             B::HandleCancel => {
                 if !t.cancelled.replace(true) {
-                    // Out of the heap (if it has not fired), and its callback dropped unrun.
-                    t.sleep.borrow_mut().take();
+                    t.disarm();
                     if let Some(slot) = t.slot.take() {
                         self.lp.forget_timer_callback(slot);
                     }
@@ -184,7 +203,7 @@ fn callback_repr(callback: &Value, args: &[Value]) -> String {
 }
 
 /// Whether `v` can be called (what `call_later` accepts as a callback).
-fn callable(v: &Value) -> bool {
+pub fn callable(v: &Value) -> bool {
     match v {
         Value::Func(_) | Value::Bound(_) | Value::Builtin(_) | Value::Method(_) | Value::Class(_) => true,
         Value::Instance(i) => i.class.lookup("__call__").is_some(),

@@ -420,6 +420,13 @@ impl Parser {
             "True" => ExprKind::Const(Const::Bool(true)),
             "False" => ExprKind::Const(Const::Bool(false)),
             "None" => ExprKind::Const(Const::None),
+            "yield" if self.scope.is_async => {
+                return Err(err(
+                    pos,
+                    "async generators (`yield` in an async def) are not supported here: return a list, \
+                     or write a class with `__aiter__` and `__anext__` for `async for`",
+                ))
+            }
             "yield" => {
                 return Err(err(
                     pos,
