@@ -668,6 +668,45 @@ fn the_article_s_programs_run_as_in_cpython_with_requests_as_fetch_spans() {
     );
 }
 
+/// One table says what an import does (`parse::IMPORTS`): the editor's check and the run agree, and
+/// a run stops at a module the article imports with the whole reason (it said "the modules
+/// available are asyncio, aiohttp, r…" while the editor listed datetime as importable).
+#[test]
+fn the_editor_and_the_run_say_the_same_of_every_import() {
+    use awaitlab::core::py::parse::{Import, IMPORTS};
+    for (module, import) in IMPORTS {
+        let source = format!("import {module}\n");
+        let checked = awaitlab::core::py::parse(&source);
+        let compiled = awaitlab::core::py::interp::compile(&source);
+        match import {
+            Import::Runs | Import::Annotations => assert!(compiled.is_ok(), "{module}: {compiled:?}"),
+            Import::ArticleOnly(why) => {
+                assert!(checked.is_ok(), "{module}: the article's programs pass the editor's check");
+                assert_eq!(compiled.map(|_| ()).unwrap_err().message, *why, "{module}");
+            }
+            Import::Refused(why) => {
+                assert_eq!(checked.map(|_| ()).unwrap_err().message, *why, "{module}");
+                assert!(compiled.is_err(), "{module}");
+            }
+        }
+    }
+    for (module, expect) in [("datetime", "the run's clock has no calendar"), ("aiofiles", "no files")] {
+        let (_, fin) = run(&format!("import asyncio\nimport {module}\n"));
+        let e = fin.stopped.expect("refused");
+        assert!(
+            e.message.starts_with(&format!("`{module}` is not available here: ")) && e.message.contains(expect),
+            "{}",
+            e.message
+        );
+    }
+    // An unknown module gets the list of those that run, the same in both places.
+    let checked = awaitlab::core::py::parse("import logging\n").map(|_| ()).unwrap_err().message;
+    assert_eq!(
+        checked,
+        "`logging` is not available here: awaitlab can import asyncio, random, time, aiohttp, json, math"
+    );
+}
+
 #[test]
 fn a_syntax_error_or_an_unavailable_module_is_refused_before_running_with_its_line() {
     let (events, fin) = run("import asyncio\nimport threading\n");

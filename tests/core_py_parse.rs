@@ -1300,7 +1300,7 @@ fn constructs_outside_the_subset_are_refused_with_a_sentence() {
         ("import concurrent.futures as cf\n", "1:8 `concurrent.futures` is not available here: awaitlab runs one event loop on one thread"),
         ("from dataclasses import dataclass\n", "1:6 `dataclasses` is not available here: write the class with an `__init__`"),
         ("import requests\n", "1:8 `requests` is not available here (it would block the event loop): use aiohttp"),
-        ("import numpy as np\n", "1:8 `numpy` is not available here: awaitlab can import asyncio, random, time, aiohttp, json, math, typing, datetime, aiofiles"),
+        ("import numpy as np\n", "1:8 `numpy` is not available here: awaitlab can import asyncio, random, time, aiohttp, json, math"),
         ("from . import sibling\n", "1:6 relative imports are not supported here: awaitlab runs a single file"),
         ("from asyncio import *\n", "1:21 `from asyncio import *` is not supported here: import the names you use"),
         ("def gen():\n    yield 1\n", "2:5 generators (`yield`) are not supported here: write a coroutine (async def) or return a list"),

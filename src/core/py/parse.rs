@@ -27,33 +27,59 @@ pub const MAX_NESTING: usize = 100;
 /// own drop of the boxes) stays within the stack.
 pub const MAX_TREE_DEPTH: usize = 400;
 
-/// The modules a program may import (`None`) and, for well-known others, why not. Any module not
-/// listed is refused with the list of the allowed ones.
-pub const IMPORTS: &[(&str, Option<&str>)] = &[
-    ("asyncio", None),
-    ("random", None),
-    ("time", None),
-    ("aiohttp", None),
-    ("json", None),
-    ("math", None),
-    ("typing", None),
-    ("__future__", None),
-    // The article's DataProcessor imports these two; the interpreter decides what of them runs.
-    ("datetime", None),
-    ("aiofiles", None),
-    ("threading", Some("`threading` is not available here: awaitlab runs one event loop")),
-    ("multiprocessing", Some("`multiprocessing` is not available here: awaitlab runs one event loop on one thread")),
-    ("concurrent", Some("`concurrent.futures` is not available here: awaitlab runs one event loop on one thread")),
-    ("subprocess", Some("`subprocess` is not available here: a web page cannot start processes")),
-    ("os", Some("`os` is not available here: a web page has no files or processes")),
-    ("sys", Some("`sys` is not available here: awaitlab runs the program in a web page, not an interpreter")),
-    ("socket", Some("`socket` is not available here: use aiohttp, which awaitlab maps onto the browser's fetch")),
-    ("requests", Some("`requests` is not available here (it would block the event loop): use aiohttp")),
-    ("dataclasses", Some("`dataclasses` is not available here: write the class with an `__init__`")),
-    ("trio", Some("`trio` is not available here: awaitlab runs asyncio")),
-    ("anyio", Some("`anyio` is not available here: awaitlab runs asyncio")),
-    ("uvloop", Some("`uvloop` is not available here: awaitlab runs its own event loop")),
+/// What `import m` does here. One table ([`IMPORTS`]) for the editor's check and the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Import {
+    /// A module of the interpreter's subset (`interp::value::Module`).
+    Runs,
+    /// Accepted for annotations only (`typing`, `__future__`): its names are not usable values.
+    Annotations,
+    /// The article's programs import it, so the editor accepts them as written; a run stops at
+    /// the import, saying why.
+    ArticleOnly(&'static str),
+    /// Refused as the code is checked, saying why.
+    Refused(&'static str),
+}
+
+/// Every module awaitlab knows, with what importing it does. Any module not listed is refused
+/// with the list of those that run.
+pub const IMPORTS: &[(&str, Import)] = &[
+    ("asyncio", Import::Runs),
+    ("random", Import::Runs),
+    ("time", Import::Runs),
+    ("aiohttp", Import::Runs),
+    ("json", Import::Runs),
+    ("math", Import::Runs),
+    ("typing", Import::Annotations),
+    ("__future__", Import::Annotations),
+    // The article's DataProcessor imports these two.
+    ("datetime", Import::ArticleOnly("`datetime` is not available here: the run's clock has no calendar; time spans with `time.perf_counter()` or `loop.time()`")),
+    ("aiofiles", Import::ArticleOnly("`aiofiles` is not available here: programs here have no files")),
+    ("threading", Import::Refused("`threading` is not available here: awaitlab runs one event loop")),
+    ("multiprocessing", Import::Refused("`multiprocessing` is not available here: awaitlab runs one event loop on one thread")),
+    ("concurrent", Import::Refused("`concurrent.futures` is not available here: awaitlab runs one event loop on one thread")),
+    ("subprocess", Import::Refused("`subprocess` is not available here: a web page cannot start processes")),
+    ("os", Import::Refused("`os` is not available here: a web page has no files or processes")),
+    ("sys", Import::Refused("`sys` is not available here: awaitlab runs the program in a web page, not an interpreter")),
+    ("socket", Import::Refused("`socket` is not available here: use aiohttp, which awaitlab maps onto the browser's fetch")),
+    ("requests", Import::Refused("`requests` is not available here (it would block the event loop): use aiohttp")),
+    ("dataclasses", Import::Refused("`dataclasses` is not available here: write the class with an `__init__`")),
+    ("trio", Import::Refused("`trio` is not available here: awaitlab runs asyncio")),
+    ("anyio", Import::Refused("`anyio` is not available here: awaitlab runs asyncio")),
+    ("uvloop", Import::Refused("`uvloop` is not available here: awaitlab runs its own event loop")),
 ];
+
+/// What importing `module` (or a submodule of it) does, if awaitlab knows it.
+pub fn import_of(module: &str) -> Option<Import> {
+    let top = module.split('.').next().unwrap_or(module);
+    IMPORTS.iter().find(|(name, _)| *name == top).map(|(_, import)| *import)
+}
+
+/// Why `module` cannot be imported when awaitlab does not know it: which modules can be.
+pub fn unknown_module(module: &str) -> String {
+    let runs: Vec<&str> = IMPORTS.iter().filter(|(_, i)| *i == Import::Runs).map(|(n, _)| *n).collect();
+    format!("`{module}` is not available here: awaitlab can import {}", runs.join(", "))
+}
 
 /// Python's keywords (soft keywords such as `match` are names).
 const KEYWORDS: &[&str] = &[
@@ -867,15 +893,10 @@ impl Parser {
 }
 
 fn check_module(module: &str, pos: Pos) -> Result<(), CodeError> {
-    let top = module.split('.').next().unwrap_or(module);
-    match IMPORTS.iter().find(|(name, _)| *name == top) {
-        Some((_, None)) => Ok(()),
-        Some((_, Some(why))) => Err(err(pos, *why)),
-        None => {
-            let allowed: Vec<&str> =
-                IMPORTS.iter().filter(|(n, why)| why.is_none() && !n.starts_with('_')).map(|(n, _)| *n).collect();
-            Err(err(pos, format!("`{module}` is not available here: awaitlab can import {}", allowed.join(", "))))
-        }
+    match import_of(module) {
+        Some(Import::Runs | Import::Annotations | Import::ArticleOnly(_)) => Ok(()),
+        Some(Import::Refused(why)) => Err(err(pos, why)),
+        None => Err(err(pos, unknown_module(module))),
     }
 }
 

@@ -583,7 +583,9 @@ fn bind_method(obj: &Value, m: Value) -> Value {
 fn import(name: &str) -> Res {
     match Module::named(name) {
         Some(m) => Ok(Value::Module(m)),
-        None if super::ignored_module(name) => Ok(Value::None),
+        None if crate::core::py::parse::import_of(name) == Some(crate::core::py::parse::Import::Annotations) => {
+            Ok(Value::None)
+        }
         None => raise(E::NameError, format!("No module named '{name}' here")),
     }
 }

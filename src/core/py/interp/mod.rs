@@ -44,6 +44,7 @@ use futures::future::{select, Either};
 use rand_pcg::Pcg32;
 
 use super::ast::{self, ExprKind, StmtKind};
+use super::parse::{self, Import};
 use super::CodeError;
 use crate::core::aio::{Loop, Signal};
 use crate::core::patterns::{Ctx, Outcome};
@@ -188,21 +189,6 @@ pub struct Finished {
     pub steps: u64,
 }
 
-/// Modules that exist in Python but not here, with why (the sentence the reader sees).
-fn unavailable(module: &str) -> Option<&'static str> {
-    Some(match module.split('.').next().unwrap_or(module) {
-        "threading" | "multiprocessing" | "concurrent" | "subprocess" => "awaitlab runs one event loop, in the page",
-        "requests" | "urllib" | "http" | "socket" | "httpx" => "use `aiohttp` for requests",
-        "os" | "sys" | "pathlib" | "shutil" | "io" => "programs here have no files or process",
-        _ => return None,
-    })
-}
-
-/// Modules accepted and ignored (annotations and their helpers).
-fn ignored_module(module: &str) -> bool {
-    matches!(module, "typing" | "__future__" | "collections.abc" | "dataclasses" | "logging")
-}
-
 /// Parses `source` and checks what the parser cannot: that every import is available here.
 pub fn compile(source: &str) -> Result<ast::Module, CodeError> {
     let module = super::parse(source)?;
@@ -236,16 +222,12 @@ fn check_imports(body: &[ast::Stmt]) -> Result<(), CodeError> {
             _ => continue,
         };
         for m in modules {
-            if value::Module::named(m).is_some() || ignored_module(m) {
-                continue;
-            }
-            let why =
-                unavailable(m).unwrap_or("the modules available are asyncio, aiohttp, random, time, json and math");
-            return Err(CodeError {
-                line: stmt.pos.line,
-                col: stmt.pos.col,
-                message: format!("`{m}` is not available here: {why}"),
-            });
+            let message = match parse::import_of(m) {
+                Some(Import::Runs | Import::Annotations) => continue,
+                Some(Import::ArticleOnly(why) | Import::Refused(why)) => why.to_string(),
+                None => parse::unknown_module(m),
+            };
+            return Err(CodeError { line: stmt.pos.line, col: stmt.pos.col, message });
         }
     }
     Ok(())
@@ -497,4 +479,16 @@ pub fn run_virtual(
         }),
     });
     (ctx.rec.take(), finished)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse::{Import, IMPORTS};
+
+    #[test]
+    fn the_modules_the_import_table_says_run_are_the_interpreters() {
+        for (name, import) in IMPORTS {
+            assert_eq!(super::value::Module::named(name).is_some(), *import == Import::Runs, "{name}");
+        }
+    }
 }
