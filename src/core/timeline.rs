@@ -169,6 +169,16 @@ impl Timeline {
     }
 }
 
+/// The bars of one lane (as shown) that the keyboard stops at, in order: an attempt's bars (what
+/// the what-if menu is for) that have a length. A 0 ms bar (a permit granted at once) is drawn as
+/// nothing, and its menu would offer to cancel the task at its very start, so it is passed over,
+/// unless the lane has nothing else to stop at.
+pub fn key_stops(lane: &[Bar]) -> impl Iterator<Item = &Bar> {
+    let long = |b: &Bar| b.end > b.start;
+    let any_long = lane.iter().any(|b| b.attempt > 0 && long(b));
+    lane.iter().filter(move |b| b.attempt > 0 && (long(b) || !any_long))
+}
+
 /// A replay's view of a timeline laid out from all of a run's events: the first `cursor` events
 /// have happened and the playhead is at `position` ms. Cutting a finished layout costs nothing per
 /// frame, where laying the events out again would cost a pass over all of them.

@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use super::geometry::{bar_at, planned_rest, px, queued_at, Geometry, GUTTER};
 use crate::core::event::{Kind, Phase};
-use crate::core::timeline::{format_ms, Bar, Cut, Timeline};
+use crate::core::timeline::{format_ms, key_stops, Bar, Cut, Timeline};
 use crate::core::what_if::WhatIf;
 
 fn close_name(close: Option<Kind>) -> &'static str {
@@ -110,6 +110,9 @@ pub struct Lanes<'a> {
     pub label_every: usize,
     /// Called with a lane's index when it gets keyboard focus.
     pub on_focus: Callback<usize>,
+    /// The one lane Tab stops at (the last one focused): the others are reached with ↑/↓, so a
+    /// timeline is one Tab stop however many tasks it has (a roving tabindex).
+    pub tab_lane: usize,
     /// The run's `what_if` overrides: their bars are marked `overridden` and say what changed.
     pub what_if: Option<&'a WhatIf>,
     /// Whether an attempt's bars open the what-if menu (the predicted timeline): they are then
@@ -138,12 +141,15 @@ impl Lanes<'_> {
     fn lane(&self, i: usize, bars: &[Bar]) -> Html {
         let name = label(self.labels, i);
         let onfocus = self.on_focus.reform(move |_: FocusEvent| i);
+        let stops: Vec<&Bar> = if self.pickable { key_stops(bars).collect() } else { Vec::new() };
+        // The remembered lane may be gone (fewer tasks now): the last one stands in.
+        let tab = if i == self.tab_lane.min(self.tl.lanes.saturating_sub(1) as usize) { "0" } else { "-1" };
         html! {
-            <g class="lane" key={i} data-task={i.to_string()} tabindex="0" {onfocus}
+            <g class="lane" key={i} data-task={i.to_string()} tabindex={tab} {onfocus}
                aria-label={format!("{name}: {} spans", bars.len())}>
                 if i % self.label_every == 0 { { label_node(&self.g, self.labels, i) } }
                 { for bars.iter().filter_map(|bar| self.unrun(i, &name, bar)) }
-                { for bars.iter().map(|bar| self.bar(i, &name, bar)) }
+                { for bars.iter().map(|bar| self.bar(i, &name, bar, stops.iter().any(|s| std::ptr::eq(*s, bar)))) }
                 { for self.ghost.into_iter().flat_map(|g| g.bars.iter()).filter(|b| b.task as usize == i && self.g.shows(b.start, b.end)).map(|b| self.ghost_bar(i, b)) }
                 { for self.tl.queued.iter().filter(|q| q.task as usize == i).filter_map(|q| self.queued(i, &name, queued_at(q, self.cut)?)) }
                 { for self.tl.marks.iter().filter(|m| m.task as usize == i && m.kind == Kind::Fallback && self.cut.is_none_or(|c| c.shows(m))).map(|m| html! {
@@ -167,7 +173,8 @@ impl Lanes<'_> {
         })
     }
 
-    fn bar(&self, i: usize, name: &str, bar: &Bar) -> Html {
+    /// A bar; `stop`: the keyboard stops at it (`key_stops`), so it can take focus.
+    fn bar(&self, i: usize, name: &str, bar: &Bar, stop: bool) -> Html {
         let (x0, top, w, bar_h) = self.g.bar_box(bar.task, bar.start, bar.end);
         let y = self.g.lane_y(i);
         // Only where the mark fits inside the bar and can be told apart.
@@ -185,7 +192,7 @@ impl Lanes<'_> {
         let changed = changed.map_or_else(String::new, |c| format!(" · {c}"));
         html! {
             <>
-            <rect {class} x={px(x0)} y={px(top)} tabindex={pickable.then_some("-1")}
+            <rect {class} x={px(x0)} y={px(top)} tabindex={stop.then_some("-1")}
                   width={px(w)} height={px(bar_h)}
                   data-task={bar.task.to_string()} data-attempt={bar.attempt.to_string()}
                   data-start={format!("{}", bar.start)} data-end={format!("{}", bar.end)}>
