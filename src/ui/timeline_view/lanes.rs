@@ -93,10 +93,18 @@ pub fn label(labels: &[String], i: usize) -> String {
     labels.get(i).cloned().unwrap_or_else(|| format!("task {i}"))
 }
 
-/// Lane `i`'s label in the gutter.
-pub fn label_node(g: &Geometry, labels: &[String], i: usize) -> Html {
+/// Lane `i`'s label in the gutter: its `gutter` label if there is one, with the whole label as
+/// its title.
+pub fn label_node(g: &Geometry, labels: &[String], gutter: Option<&[String]>, i: usize) -> Html {
     let y = g.lane_y(i) + g.lane_h / 2.0;
-    html! { <text class="lane-label" x={(GUTTER - 8.0).to_string()} y={px(y)}>{ label(labels, i) }</text> }
+    let whole = label(labels, i);
+    let short = gutter.and_then(|s| s.get(i)).filter(|s| **s != whole);
+    let text = |t: String| html! { <text class="lane-label" x={(GUTTER - 8.0).to_string()} y={px(y)}>{ t }</text> };
+    // The title is the text's sibling, so the text itself reads as drawn.
+    match short {
+        Some(s) => html! { <g><title>{ whole }</title>{ text(s.clone()) }</g> },
+        None => text(whole),
+    }
 }
 
 /// What every lane draws from: the layout, the window, where a replay cuts it, the prediction's
@@ -105,6 +113,7 @@ pub struct Lanes<'a> {
     pub tl: &'a Timeline,
     pub g: Geometry,
     pub labels: &'a [String],
+    pub gutter: Option<&'a [String]>,
     pub cut: Option<Cut>,
     pub ghost: Option<&'a Timeline>,
     pub label_every: usize,
@@ -123,7 +132,10 @@ pub struct Lanes<'a> {
 impl Lanes<'_> {
     /// Only the labels, every `label_every`-th lane (the bars are on the canvas).
     pub fn labels_only(&self) -> Html {
-        (0..self.tl.lanes as usize).step_by(self.label_every).map(|i| label_node(&self.g, self.labels, i)).collect()
+        (0..self.tl.lanes as usize)
+            .step_by(self.label_every)
+            .map(|i| label_node(&self.g, self.labels, self.gutter, i))
+            .collect()
     }
 
     /// Every lane as an SVG group.
@@ -147,7 +159,7 @@ impl Lanes<'_> {
         html! {
             <g class="lane" key={i} data-task={i.to_string()} tabindex={tab} {onfocus}
                aria-label={format!("{name}: {} spans", bars.len())}>
-                if i % self.label_every == 0 { { label_node(&self.g, self.labels, i) } }
+                if i % self.label_every == 0 { { label_node(&self.g, self.labels, self.gutter, i) } }
                 { for bars.iter().filter_map(|bar| self.unrun(i, &name, bar)) }
                 { for bars.iter().map(|bar| self.bar(i, &name, bar, stops.iter().any(|s| std::ptr::eq(*s, bar)))) }
                 { for self.ghost.into_iter().flat_map(|g| g.bars.iter()).filter(|b| b.task as usize == i && self.g.shows(b.start, b.end)).map(|b| self.ghost_bar(i, b)) }

@@ -42,6 +42,9 @@ pub struct Props {
     pub kind: AttrValue,
     pub title: AttrValue,
     pub labels: Rc<Vec<String>>,
+    /// Shorter labels drawn in the gutter instead (the whole ones stay in titles and aria-labels).
+    #[prop_or_default]
+    pub gutter: Option<Rc<Vec<String>>>,
     pub timeline: Shared<Timeline>,
     /// The time the axis ends at, shared by the panels so they compare on one scale.
     pub scale_ms: f64,
@@ -264,6 +267,7 @@ pub fn TimelineView(props: &Props) -> Html {
         tl,
         g,
         labels: &props.labels,
+        gutter: props.gutter.as_deref().map(Vec::as_slice),
         cut: props.cut,
         ghost: props.ghost.as_deref().filter(|_| !on_canvas),
         // Label every lane when there is room, otherwise every k-th one.
