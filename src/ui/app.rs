@@ -30,7 +30,7 @@ use super::Shared;
 use crate::core::code_editor;
 use crate::core::event::Event;
 use crate::core::gap;
-use crate::core::message::{ControlsView, ViewOptions};
+use crate::core::message::ViewOptions;
 use crate::core::run::Run;
 use crate::core::scenario::{Pattern, Scenario};
 use crate::core::timeline::{Cut, Timeline};
@@ -379,7 +379,7 @@ pub fn App() -> Html {
     let compact = view_options.compact();
     let only = compact.then(|| Rc::new(view_options.fields()));
     let run_bar = compact.then(|| {
-        if view_options.controls == ControlsView::Hidden {
+        if !view_options.has_run_button() {
             return Html::default();
         }
         let on_run = on_run.clone();
@@ -410,7 +410,7 @@ pub fn App() -> Html {
                 <div class="lab">
                     <div class="lab-runs">
                         <div class="lab-head">
-                            <p class="status" id="status" aria-live="polite">{ view::status(&state) }</p>
+                            <p class="status" id="status" aria-live="polite">{ view::status(&state, &view_options) }</p>
                             <GuessFirst predicted={state.predicted.as_ref().map(|p| Rc::new(p.summary.clone()))}
                                 measured={state.measured.as_ref().and_then(|m| m.run.as_ref()).map(|r| Rc::new(r.summary.clone()))} />
                             <SummaryView
