@@ -88,6 +88,18 @@ fn bar_title(label: &str, bar: &Bar) -> String {
     .replace("Work", "work")
 }
 
+/// A lane's accessible name: its spans in brief, how each ended when not as planned
+/// (`task 1: wait 0 ms to 50 ms, work 50 ms to 120 ms fail`); its title-long details are in
+/// the bars' titles and under the plot.
+fn lane_name(name: &str, bars: &[Bar]) -> String {
+    let span = |b: &Bar| {
+        let close = Some(close_name(b.close)).filter(|c| *c != "ok").map_or(String::new(), |c| format!(" {c}"));
+        format!("{} {} to {}{close}", b.phase.key(), format_ms(b.start), format_ms(b.end))
+    };
+    let spans: Vec<String> = bars.iter().map(span).collect();
+    format!("{name}: {}", if spans.is_empty() { "nothing yet".to_string() } else { spans.join(", ") })
+}
+
 /// Lane `i`'s label (`task 12` when the run has none).
 pub fn label(labels: &[String], i: usize) -> String {
     labels.get(i).cloned().unwrap_or_else(|| format!("task {i}"))
@@ -158,7 +170,7 @@ impl Lanes<'_> {
         let tab = if i == self.tab_lane.min(self.tl.lanes.saturating_sub(1) as usize) { "0" } else { "-1" };
         html! {
             <g class="lane" key={i} data-task={i.to_string()} tabindex={tab} {onfocus}
-               aria-label={format!("{name}: {} spans", bars.len())}>
+               aria-label={lane_name(&name, bars)}>
                 if i % self.label_every == 0 { { label_node(&self.g, self.labels, self.gutter, i) } }
                 { for bars.iter().filter_map(|bar| self.unrun(i, &name, bar)) }
                 { for bars.iter().map(|bar| self.bar(i, &name, bar, stops.iter().any(|s| std::ptr::eq(*s, bar)))) }
