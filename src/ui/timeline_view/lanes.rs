@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use super::geometry::{bar_at, planned_rest, px, queued_at, Geometry, GUTTER};
 use crate::core::event::{Kind, Phase};
-use crate::core::timeline::{format_ms, key_stops, Bar, Cut, Timeline};
+use crate::core::timeline::{end_mark_path, format_ms, key_stops, Bar, Cut, Timeline};
 use crate::core::what_if::WhatIf;
 
 fn close_name(close: Option<Kind>) -> &'static str {
@@ -37,27 +37,9 @@ fn versus(bar: &Bar, ghost: Option<&Timeline>) -> String {
     }
 }
 
-/// A shape at the end of a span that failed (×), was cancelled (/) or timed out (|), so those
-/// states do not read by colour alone. `x` is where the span ends, `size` its height.
+/// The mark at the end of a span that failed, was cancelled or timed out (`end_mark_path`).
 pub fn end_mark(close: Option<Kind>, x: f64, y_mid: f64, size: f64) -> Html {
-    let r = size * 0.32;
-    let cx = x - r - 1.5;
-    let d = match close {
-        Some(Kind::Fail) => format!(
-            "M{:.2},{:.2} L{:.2},{:.2} M{:.2},{:.2} L{:.2},{:.2}",
-            cx - r,
-            y_mid - r,
-            cx + r,
-            y_mid + r,
-            cx - r,
-            y_mid + r,
-            cx + r,
-            y_mid - r
-        ),
-        Some(Kind::Cancel) => format!("M{:.2},{:.2} L{:.2},{:.2}", cx - r, y_mid + r, cx + r, y_mid - r),
-        Some(Kind::Timeout) => format!("M{:.2},{:.2} L{:.2},{:.2}", cx + r, y_mid - r * 1.3, cx + r, y_mid + r * 1.3),
-        _ => return Html::default(),
-    };
+    let Some(d) = end_mark_path(close, x, y_mid, size) else { return Html::default() };
     html! { <path class={classes!("end-mark", close_name(close))} {d} /> }
 }
 
