@@ -114,3 +114,21 @@ fn the_svg_draws_the_planned_rest_of_cancelled_work_and_an_axis_that_reaches_it(
     assert!(!timeline_svg(&run_virtual(&scenario("pattern=gather&tasks=3&seed=1&clock=virtual")))
         .contains("planned to run"));
 }
+
+/// Failures are not told by colour alone: each failed, cancelled or timed-out bar ends in the
+/// page's mark (`end_mark_path`), and the legend lists those states with their marks.
+#[test]
+fn the_svg_marks_failures_with_the_pages_shapes_and_lists_them_in_its_legend() {
+    use awaitlab::core::event::Kind;
+    let run = run_virtual(&scenario("pattern=retry&tasks=4&fail=0.5&retries=2&min=100&max=100&seed=4&clock=virtual"));
+    let failed = run.timeline().bars.iter().filter(|b| b.close == Some(Kind::Fail)).count();
+    assert!(failed > 0);
+    let svg = timeline_svg(&run);
+    let marks = svg.matches("<path d=\"M").count() - 1; // the concurrency strip is a path too
+    assert_eq!(marks, failed + 1, "a × per failed attempt, and one in the legend");
+    assert!(svg.contains(">failed attempt</text>"), "the legend names the state");
+    // A race's losers are cancelled: a slash each, and the legend says so.
+    let race = timeline_svg(&run_virtual(&scenario("pattern=race&tasks=6&min=100&max=400&seed=4&clock=virtual")));
+    assert!(race.contains(">cancelled</text>"));
+    assert!(!race.contains(">failed attempt</text>"));
+}

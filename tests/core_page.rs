@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use awaitlab::core::clock::VirtualClock;
 use awaitlab::core::event::{Kind, Phase, Recorder};
+use awaitlab::core::message::ViewOptions;
 use awaitlab::core::page::{Action, ReplayCmd, Started, State, HISTORY, MAX_COMPARE};
 use awaitlab::core::replay::describe_waiting;
 use awaitlab::core::run::run_virtual;
@@ -42,7 +43,10 @@ fn a_link_with_bad_values_opens_on_defaults_with_a_notice_naming_them() {
     assert!(notice.contains("tasks must be a whole number"), "{notice}");
     assert_eq!(s.scenario.workload().len(), 10);
     assert!(s.predicted.is_some(), "the defaults are predicted");
-    assert_eq!(view::status(&s), "Press Run to run these tasks for real on this page's event loop.");
+    assert_eq!(
+        view::status(&s, &ViewOptions::default()),
+        "Press Run to run these tasks for real on this page's event loop."
+    );
 }
 
 #[test]
@@ -73,11 +77,11 @@ fn a_run_goes_from_started_through_frames_to_the_history_and_its_replay() {
     assert!(view::replaying(&s).is_none(), "a live run is what the page shows");
     rec.record(0, 0, Kind::Done, Phase::Task, "");
     let s = s.step(Action::Frame { id: 1, len: 1, now: 4.0 });
-    assert_eq!(view::status(&s), "Running… 1 of 2 tasks finished, 4 ms so far.");
+    assert_eq!(view::status(&s, &ViewOptions::default()), "Running… 1 of 2 tasks finished, 4 ms so far.");
     let finished = virtual_run("pattern=gather&tasks=2&min=10&max=10");
     let s = s.step(Action::Finished { id: 1, run: finished });
     assert!(!s.running());
-    assert_eq!(view::status(&s), "Finished: 2 tasks in 10 ms.");
+    assert_eq!(view::status(&s, &ViewOptions::default()), "Finished: 2 tasks in 10 ms.");
     assert_eq!(s.history.len(), 1);
     let r = view::replaying(&s).expect("the finished run is replayed");
     assert_eq!(r.number, 1);
@@ -124,7 +128,7 @@ fn actions_of_a_run_that_is_no_longer_current_change_nothing() {
         assert!(Rc::ptr_eq(&s, &next), "the same state: nothing is drawn again");
     }
     let s = s.step(Action::Cancelled { id: 2 });
-    assert_eq!(view::status(&s), "Cancelled.");
+    assert_eq!(view::status(&s, &ViewOptions::default()), "Cancelled.");
 }
 
 #[test]
@@ -132,7 +136,7 @@ fn a_run_that_could_not_work_shows_its_problem() {
     let (run, _) = started(1, "pattern=gather&tasks=2");
     *run.problem.borrow_mut() = Some("The browser refused the mock API.".into());
     let s = page("").step(Action::Started(run));
-    assert_eq!(view::status(&s), "The browser refused the mock API.");
+    assert_eq!(view::status(&s, &ViewOptions::default()), "The browser refused the mock API.");
 }
 
 #[test]
@@ -282,4 +286,23 @@ fn a_link_s_unknown_keys_are_ignored_and_named_once_and_tracking_keys_silently()
         "{notice}"
     );
     assert!(notice.contains(" Ignored a key awaitlab does not know: \"colour\""), "{notice}");
+}
+
+/// An embed with `controls=0` has no Run button: its status says how it does run.
+#[test]
+fn an_embed_without_a_run_button_says_how_it_runs_instead() {
+    let s = page("pattern=gather&tasks=5");
+    let view = |q: &str| ViewOptions::from_pairs(q.split('&').filter_map(|kv| kv.split_once('=')));
+    let said = |q: &str| view::status(&s, &view(q));
+    for q in ["embed=1&controls=0", "embed=1&controls=0&autoplay=1"] {
+        assert!(!view(q).has_run_button());
+        assert!(!said(q).contains("Run"), "{q}: {}", said(q));
+    }
+    assert!(said("embed=1&controls=0&autoplay=1").contains("once it is in view"));
+    assert!(said("embed=1&controls=0").contains("the page around it"));
+    // Everywhere else there is a button to press.
+    for q in ["embed=1", "embed=1&controls=tasks", "embed=1&controls=1", "controls=0", ""] {
+        assert!(view(q).has_run_button(), "{q}");
+        assert!(said(q).starts_with("Press Run"), "{q}");
+    }
 }

@@ -206,3 +206,27 @@ fn a_task_cancelled_before_it_starts_counts_as_cancelled() {
     assert_eq!((run.summary.failures, run.summary.cancelled), (1, 1), "{:?}", run.summary);
     assert_eq!(run.summary.failed_on_their_own(), 0);
 }
+
+/// The keyboard walks a lane's bars for the what-if menu (`key_stops`): a permit granted at once is
+/// a 0 ms wait, drawn as nothing, so the keyboard passes over it; a wait with a length is a stop.
+#[test]
+fn the_keyboard_passes_over_a_0_ms_permit_wait_but_not_a_real_one() {
+    use awaitlab::core::timeline::{key_stops, Bar};
+    let run = run_virtual(&scenario("pattern=semaphore&tasks=4&limit=2&min=50&max=50&fail=0&clock=virtual"));
+    let tl = run.timeline();
+    let lane = |task: u32| -> Vec<Bar> { tl.bars.iter().filter(|b| b.task == task).cloned().collect() };
+    let stops =
+        |task: u32| -> Vec<(Phase, f64, f64)> { key_stops(&lane(task)).map(|b| (b.phase, b.start, b.end)).collect() };
+    assert!(
+        lane(0).iter().any(|b| b.phase == Phase::Wait && b.start == b.end),
+        "task 0 has a 0 ms wait: {:?}",
+        lane(0)
+    );
+    assert_eq!(stops(0), [(Phase::Work, 0.0, 50.0)]);
+    assert_eq!(stops(2), [(Phase::Wait, 0.0, 50.0), (Phase::Work, 50.0, 100.0)]);
+    // A lane with nothing but 0 ms bars still has a stop, so its menu can be reached.
+    let mut zero = lane(0);
+    zero.retain(|b| b.phase == Phase::Wait);
+    assert_eq!(key_stops(&zero).count(), 1);
+    assert_eq!(key_stops(&[]).count(), 0);
+}

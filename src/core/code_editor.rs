@@ -214,11 +214,13 @@ pub fn log(run: &Run, until: f64, most: usize) -> (Vec<LogLine>, usize) {
         }
     }
     let skipped = printed.len().saturating_sub(most);
+    let short = lane_labels(&run.labels);
     let lines = printed[skipped..]
         .iter()
         .map(|e| {
             let text = if e.kind == Kind::Failed { format!("✗ {}", &*e.detail) } else { e.detail.to_string() };
-            LogLine { t: e.t, task: lane_label(&run.label(e.task)), line: e.line, text }
+            let task = short.get(e.task as usize).cloned().unwrap_or_else(|| run.label(e.task));
+            LogLine { t: e.t, task, line: e.line, text }
         })
         .collect();
     (lines, skipped)
@@ -242,43 +244,110 @@ fn bracketed(text: &str) -> &str {
     text
 }
 
-/// Longest lane label drawn beside a timeline, in characters (what the lanes' gutter shows).
-const LANE_LABEL_CHARS: usize = 18;
+/// Longest lane label drawn beside a timeline, in characters: what the gutter (88 px of 11 px
+/// system-ui text, some 6.5 px a character) holds whole.
+pub const LANE_LABEL_CHARS: usize = 13;
 
-/// A code run's lane label as the timeline's gutter draws it: an object's `<… object>` repr
-/// becomes `…` (a name in brackets, `<module>`, stays); a call still too long keeps its name and
-/// last argument, which tells its lanes apart (`fetch_url(session, 3)` → `fetch_url(…, 3)`);
-/// anything else still too long keeps its start and end around a `…`. The Run JSON keeps the
-/// label whole.
-pub fn lane_label(label: &str) -> String {
+/// `label` without its objects' `<… object>` reprs (each becomes `…`; a name in brackets,
+/// `<module>`, stays).
+fn without_reprs(label: &str) -> String {
     let mut out = String::with_capacity(label.len());
     let mut rest = label;
     while let Some(open) = rest.find('<') {
         out.push_str(&rest[..open]);
         let group = bracketed(&rest[open..]);
-        if group.contains(' ') {
-            out.push('…');
-        } else {
-            out.push_str(group);
-        }
+        out.push_str(if group.contains(' ') { "…" } else { group });
         rest = &rest[open + group.len()..];
     }
     out.push_str(rest);
-    if out.chars().count() <= LANE_LABEL_CHARS {
-        return out;
-    }
-    if let (Some(open), Some(comma)) = (out.find('('), out.rfind(", ")) {
-        if open < comma && out.ends_with(')') {
-            out = format!("{}(…{}", &out[..open], &out[comma..]);
+    out
+}
+
+/// A call's name and its top-level arguments (`None`: not a call).
+fn call_parts(label: &str) -> Option<(&str, Vec<&str>)> {
+    let open = label.find('(').filter(|o| *o > 0 && label.ends_with(')'))?;
+    let (mut args, mut depth, mut from) = (Vec::new(), 0i32, open + 1);
+    let inner_end = label.len() - 1;
+    for (i, c) in label[..inner_end].char_indices().skip_while(|(i, _)| *i <= open) {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            ',' if depth == 0 => {
+                args.push(label[from..i].trim());
+                from = i + 1;
+            }
+            _ => {}
         }
     }
-    let chars: Vec<char> = out.chars().collect();
-    if chars.len() <= LANE_LABEL_CHARS {
-        return out;
+    args.push(label[from..inner_end].trim());
+    Some((&label[..open], args))
+}
+
+/// `text`'s first `head` and last `tail` characters around a `…`.
+fn ends(text: &str, head: usize, tail: usize) -> String {
+    let at = |k: usize| text.char_indices().nth(k).map_or(text.len(), |(i, _)| i);
+    let from = at(text.chars().count().saturating_sub(tail)).max(at(head));
+    format!("{}…{}", &text[..at(head)], &text[from..])
+}
+
+/// A code run's lane labels as the timeline's gutter (and the output log) draws them, at most
+/// [`LANE_LABEL_CHARS`] long: objects' reprs become `…`; a call still too long keeps the start of
+/// its name and one argument, the first that tells its lanes apart (`consumer('c0', queue)` and
+/// `consumer('c1', queue)` → `consum…('c0'…)`, `…('c1'…)`; the last if none does:
+/// `fetch_url(session, 3)` → `fetch_url(…3)`); anything else keeps its start and end around a `…`.
+/// Labels that would still read the same get their lane's number. The Run JSON, titles and
+/// aria-labels keep the label whole.
+pub fn lane_labels(labels: &[String]) -> Vec<String> {
+    let clean: Vec<String> = labels.iter().map(|l| without_reprs(l)).collect();
+    let calls: Vec<Option<(&str, Vec<&str>)>> = clean.iter().map(|l| call_parts(l)).collect();
+    // Per function and argument count (a program has a few): its first call's arguments, and
+    // which of them another call passes differently. A list, searched: no map code in the page.
+    let mut groups: Vec<(&str, &[&str], Vec<bool>)> = Vec::new();
+    for (name, args) in calls.iter().flatten() {
+        match groups.iter_mut().find(|(n, a, _)| n == name && a.len() == args.len()) {
+            Some((_, first, differs)) => {
+                differs.iter_mut().zip(first.iter().zip(args)).for_each(|(d, (a, b))| *d |= a != b)
+            }
+            None => groups.push((name, args, vec![false; args.len()])),
+        }
     }
-    let keep = (LANE_LABEL_CHARS - 1) / 2;
-    let (head, tail) = (&chars[..keep], &chars[chars.len() - keep..]);
-    format!("{}…{}", head.iter().collect::<String>(), tail.iter().collect::<String>())
+    let max = LANE_LABEL_CHARS;
+    let mut out: Vec<String> = Vec::with_capacity(clean.len());
+    for (label, call) in clean.iter().zip(&calls) {
+        let whole = || ends(label, max / 2, max - 1 - max / 2);
+        out.push(match call {
+            _ if label.chars().count() <= max => label.clone(),
+            None => whole(),
+            Some((name, args)) => {
+                let differs =
+                    groups.iter().find(|(n, a, _)| n == name && a.len() == args.len()).map_or(&[][..], |g| &g.2);
+                let k = differs.iter().position(|d| *d).unwrap_or(args.len() - 1);
+                let arg = format!(
+                    "({}{}{})",
+                    if k > 0 { "…" } else { "" },
+                    args[k],
+                    if k + 1 < args.len() { "…" } else { "" }
+                );
+                let room = max.saturating_sub(arg.chars().count());
+                match name.chars().count() {
+                    n if n <= room => format!("{name}{arg}"),
+                    _ if room >= 5 => format!("{}{arg}", ends(name, room - 1, 0)),
+                    _ => whole(),
+                }
+            }
+        });
+    }
+    // Different labels that still read the same (two names cut to one start, say): their start
+    // and the lane's number. A pairwise check, memoized by the page; past `TWIN_CHECK_LANES` the
+    // lanes are too thin for every label to show anyway.
+    const TWIN_CHECK_LANES: usize = 2000;
+    let n = out.len();
+    let twins: Vec<usize> =
+        (0..n).filter(|&i| n <= TWIN_CHECK_LANES && (0..n).any(|j| out[j] == out[i] && clean[j] != clean[i])).collect();
+    for i in twins {
+        out[i] = format!("{} #{i}", ends(&clean[i], max - 3 - i.to_string().len(), 0));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -317,18 +386,41 @@ mod tests {
         assert_eq!(apply("a\nb", &tab("a\nb", 0, 2, false).unwrap()), "    a\nb");
     }
 
+    fn short(labels: &[&str]) -> Vec<String> {
+        lane_labels(&labels.iter().map(|l| l.to_string()).collect::<Vec<_>>())
+    }
+
     #[test]
     fn lane_labels_drop_object_reprs_and_keep_both_ends() {
-        assert_eq!(lane_label("fetch_url(<aiohttp.ClientSession object>, 3)"), "fetch_url(…, 3)");
-        assert_eq!(lane_label("fetch_url(session, 3)"), "fetch_url(…, 3)");
-        assert_eq!(lane_label("main()"), "main()");
+        assert_eq!(short(&["fetch_url(<aiohttp.ClientSession object>, 3)"]), ["fetch_url(…3)"]);
+        assert_eq!(short(&["fetch_url(session, 3)", "fetch_url(session, 4)"]), ["fetch_url(…3)", "fetch_url(…4)"]);
+        assert_eq!(short(&["main()", "<module>", "work(12)"]), ["main()", "<module>", "work(12)"]);
         // A name in brackets is no object: the module's lane, a lambda's.
-        assert_eq!(lane_label("<module>"), "<module>");
-        assert_eq!(lane_label("<lambda>(<Foo object at 0x1>)"), "<lambda>(…)");
-        assert_eq!(lane_label("work(12)"), "work(12)");
-        let long = lane_label("process_with_retry('https://example.org/a/very/long/path')");
-        assert_eq!(long.chars().count(), 17);
-        assert!(long.starts_with("process_") && long.ends_with("path')"), "{long}");
+        assert_eq!(short(&["<lambda>(<Foo object at 0x1>)"]), ["<lambda>(…)"]);
+        let long = &short(&["process_with_retry('https://example.org/a/very/long/path')"])[0];
+        assert_eq!(long.chars().count(), LANE_LABEL_CHARS);
+        assert!(long.starts_with("proces") && long.ends_with("path')"), "{long}");
+    }
+
+    #[test]
+    fn lane_labels_fit_the_gutter_and_keep_the_argument_that_tells_lanes_apart() {
+        // The producer/consumer tutorial: the last argument is the same for both consumers.
+        let labels = short(&["main()", "consumer('c0', queue)", "consumer('c1', queue)"]);
+        assert_eq!(labels, ["main()", "consu…('c0'…)", "consu…('c1'…)"]);
+        assert_eq!(short(&["get(s, 'a')", "get(s, 'b')"]), ["get(s, 'a')", "get(s, 'b')"], "short enough: whole");
+        // No room for the name beside the argument: its start, and the lane's number.
+        let labels = short(&["download_file(session, 'a.txt', 3)", "download_file(session, 'b.txt', 3)"]);
+        assert_eq!(labels, ["download_… #0", "download_… #1"]);
+    }
+
+    #[test]
+    fn lane_labels_that_would_read_the_same_get_their_lane_number() {
+        let labels = short(&["a_rather_long_name_x(1)", "a_rather_long_name_y(1)", "same()", "same()"]);
+        assert!(labels.iter().all(|l| l.chars().count() <= LANE_LABEL_CHARS), "{labels:?}");
+        assert_ne!(labels[0], labels[1], "{labels:?}");
+        assert!(labels[0].ends_with(" #0") && labels[1].ends_with(" #1"), "{labels:?}");
+        // The same call twice reads the same: nothing to tell apart.
+        assert_eq!(labels[2..], ["same()", "same()"]);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use super::event::{Kind, Phase};
 use super::palette;
 use super::run::Run;
-use super::timeline::{format_ms, ticks, Timeline};
+use super::timeline::{end_mark_path, format_ms, ticks, Timeline};
 
 /// The name a phase has in the Run JSON (`work`, `backoff`…): [`Phase::key`].
 pub fn phase_name(phase: Phase) -> &'static str {
@@ -295,13 +295,26 @@ fn svg_bars(s: &mut String, run: &Run, tl: &Timeline, l: &SvgLayout) {
             bar.close.map(|k| format!(", {}", kind_name(k))).unwrap_or_default(),
             if bar.detail.is_empty() { String::new() } else { format!(" ({})", bar.detail) }
         );
+        let (w, h) = ((x1 - x0).max(1.0), LANE_H - 6.0);
         let _ = write!(
             s,
             "<rect x=\"{x0:.2}\" y=\"{y:.2}\" width=\"{w:.2}\" height=\"{h}\" rx=\"2\" fill=\"{fill}\"><title>{tip}</title></rect>",
-            w = (x1 - x0).max(1.0),
-            h = LANE_H - 6.0,
             fill = bar_color(bar.phase, bar.close),
             tip = escape_xml(&tip)
+        );
+        // The page's mark where it fits (as on screen), so no state reads by colour alone.
+        if w >= h {
+            end_mark(s, bar.close, x0 + w, y + h / 2.0, h);
+        }
+    }
+}
+
+/// The page's end mark (× failed, / cancelled, | timed out) as the page's stylesheet draws it.
+fn end_mark(s: &mut String, close: Option<Kind>, x: f64, y_mid: f64, size: f64) {
+    if let Some(d) = end_mark_path(close, x, y_mid, size) {
+        let _ = write!(
+            s,
+            "<path d=\"{d}\" fill=\"none\" stroke=\"#ffffff\" stroke-width=\"1.6\" stroke-linecap=\"round\"/>"
         );
     }
 }
@@ -367,16 +380,21 @@ fn svg_legend(s: &mut String, tl: &Timeline, l: &SvgLayout) {
             phases.insert(at, b.phase);
         }
     }
-    for phase in phases {
-        let name = phase_name(phase);
+    // Then how spans ended when not as planned, each with its mark, as the page's legend does.
+    let ends = [(Kind::Fail, "failed attempt"), (Kind::Timeout, "timed out"), (Kind::Cancel, "cancelled")];
+    let ends = ends.into_iter().filter(|(k, _)| tl.bars.iter().any(|b| b.close == Some(*k)));
+    let entries = phases.into_iter().map(|p| (phase_color(p), None, phase_name(p))).chain(
+        ends.map(|(k, name)| (palette::colour(palette::bar_colour_name(Phase::Work, Some(k)), false), Some(k), name)),
+    );
+    for (fill, close, name) in entries {
         let _ = write!(
             s,
             "<rect x=\"{lx:.2}\" y=\"{ry:.2}\" width=\"12\" height=\"10\" rx=\"2\" fill=\"{fill}\"/>\
 <text x=\"{tx:.2}\" y=\"{ly:.2}\" {FONT} font-size=\"11\" fill=\"#374151\">{name}</text>",
             ry = ly - 9.0,
-            fill = phase_color(phase),
             tx = lx + 16.0,
         );
+        end_mark(s, close, lx + 12.0, ly - 4.0, 10.0);
         lx += 24.0 + name.len() as f64 * 7.0;
     }
 }

@@ -525,6 +525,12 @@ impl ViewOptions {
         self.embed && self.controls != ControlsView::All
     }
 
+    /// Whether the page has a Run button: all but a compact embed with `controls=0`, which plays
+    /// by itself (`autoplay=1`) or is run by the page around it.
+    pub fn has_run_button(&self) -> bool {
+        !(self.compact() && self.controls == ControlsView::Hidden)
+    }
+
     /// The fields a compact embed shows (none for `controls=0` or no `controls`).
     pub fn fields(&self) -> Vec<&'static str> {
         match &self.controls {

@@ -169,6 +169,40 @@ impl Timeline {
     }
 }
 
+/// The shape drawn at the end of a span that failed (×), was cancelled (/) or timed out (|), so
+/// those states do not read by colour alone, as an SVG path: `x` is where the span ends, `size`
+/// its height. The page's lanes and legend and the exported SVG draw the same marks.
+pub fn end_mark_path(close: Option<Kind>, x: f64, y_mid: f64, size: f64) -> Option<String> {
+    let r = size * 0.32;
+    let cx = x - r - 1.5;
+    Some(match close {
+        Some(Kind::Fail) => format!(
+            "M{:.2},{:.2} L{:.2},{:.2} M{:.2},{:.2} L{:.2},{:.2}",
+            cx - r,
+            y_mid - r,
+            cx + r,
+            y_mid + r,
+            cx - r,
+            y_mid + r,
+            cx + r,
+            y_mid - r
+        ),
+        Some(Kind::Cancel) => format!("M{:.2},{:.2} L{:.2},{:.2}", cx - r, y_mid + r, cx + r, y_mid - r),
+        Some(Kind::Timeout) => format!("M{:.2},{:.2} L{:.2},{:.2}", cx + r, y_mid - r * 1.3, cx + r, y_mid + r * 1.3),
+        _ => return None,
+    })
+}
+
+/// The bars of one lane (as shown) that the keyboard stops at, in order: an attempt's bars (what
+/// the what-if menu is for) that have a length. A 0 ms bar (a permit granted at once) is drawn as
+/// nothing, and its menu would offer to cancel the task at its very start, so it is passed over,
+/// unless the lane has nothing else to stop at.
+pub fn key_stops(lane: &[Bar]) -> impl Iterator<Item = &Bar> {
+    let long = |b: &Bar| b.end > b.start;
+    let any_long = lane.iter().any(|b| b.attempt > 0 && long(b));
+    lane.iter().filter(move |b| b.attempt > 0 && (long(b) || !any_long))
+}
+
 /// A replay's view of a timeline laid out from all of a run's events: the first `cursor` events
 /// have happened and the playhead is at `position` ms. Cutting a finished layout costs nothing per
 /// frame, where laying the events out again would cost a pass over all of them.

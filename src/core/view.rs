@@ -5,6 +5,7 @@
 use std::rc::Rc;
 
 use super::event::Kind;
+use super::message::ViewOptions;
 use super::page::{Measured, State};
 use super::replay::{waiting_for, Replay};
 use super::run::{run_virtual, Run};
@@ -73,10 +74,16 @@ pub fn time_scale(predicted: Option<&Timeline>, measured: Option<&Timeline>, run
     predicted.iter().map(|t| t.extent() * room).chain(measured.iter().map(|t| t.extent())).fold(0.0, f64::max)
 }
 
-/// The status line under the form.
-pub fn status(state: &State) -> String {
+/// The status line under the form; before the first run it says how one starts, which in an
+/// embed without a Run button (`controls=0`) is not a button.
+pub fn status(state: &State, view: &ViewOptions) -> String {
     let Some(m) = &state.measured else {
-        return "Press Run to run these tasks for real on this page's event loop.".to_string();
+        return match (view.has_run_button(), view.autoplay) {
+            (true, _) => "Press Run to run these tasks for real on this page's event loop.",
+            (false, true) => "The prediction; these tasks run for real on this page's event loop once it is in view.",
+            (false, false) => "The prediction; the page around it runs these tasks for real.",
+        }
+        .to_string();
     };
     if m.cancelled {
         return "Cancelled.".to_string();

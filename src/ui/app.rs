@@ -30,7 +30,7 @@ use super::Shared;
 use crate::core::code_editor;
 use crate::core::event::Event;
 use crate::core::gap;
-use crate::core::message::{ControlsView, ViewOptions};
+use crate::core::message::ViewOptions;
 use crate::core::run::Run;
 use crate::core::scenario::{Pattern, Scenario};
 use crate::core::timeline::{Cut, Timeline};
@@ -108,6 +108,8 @@ struct Layouts {
     measured: Option<Rc<Timeline>>,
     measured_cut: Option<Cut>,
     labels: Rc<Vec<String>>,
+    /// Shorter labels for the lanes' gutter (a code run's), when `labels` would not fit it.
+    gutter: Option<Rc<Vec<String>>>,
 }
 
 #[hook]
@@ -141,8 +143,12 @@ fn use_layouts(state: &State, replaying: Option<&Replaying>, playhead: Option<f6
         (None, None) => (None, None),
     };
     let labels = replaying.map_or(labels, |r| Rc::new(r.run.labels.clone()));
-    let labels = if is_code { Rc::new(labels.iter().map(|l| code_editor::lane_label(l)).collect()) } else { labels };
-    Layouts { predicted: (*predicted).clone(), predicted_cut, measured, measured_cut, labels }
+    // A code run's labels shortened for the gutter, once per set of labels.
+    let gutter = use_memo(is_code.then(|| labels.clone()), |labels| {
+        labels.as_ref().map(|l| Rc::new(code_editor::lane_labels(l)))
+    });
+    let gutter = (*gutter).clone();
+    Layouts { predicted: (*predicted).clone(), predicted_cut, measured, measured_cut, labels, gutter }
 }
 
 /// Why the finished measured run differs from its prediction, computed once per pair of runs.
@@ -267,11 +273,11 @@ fn panels(props: PanelsProps) -> Html {
     html! {
         <div class="panels" {onmouseover} {onmouseleave}>
             if let Some(tl) = l.predicted.clone().filter(|_| props.show_predicted) {
-                <TimelineView kind="predicted" title="Predicted (virtual clock)" labels={l.labels.clone()} timeline={tl} {scale_ms} {playhead} {window} {limit}
+                <TimelineView kind="predicted" title="Predicted (virtual clock)" labels={l.labels.clone()} gutter={l.gutter.clone()} timeline={tl} {scale_ms} {playhead} {window} {limit}
                     cut={l.predicted_cut} what_if={props.what_if.clone()} busy={props.busy.0.clone()} on_pick={props.on_pick.clone()} />
             }
             if let Some(tl) = l.measured.clone() {
-                <TimelineView kind="measured" title={props.measured_title.clone()} labels={l.labels.clone()} timeline={tl} {scale_ms} {playhead} {window} {limit}
+                <TimelineView kind="measured" title={props.measured_title.clone()} labels={l.labels.clone()} gutter={l.gutter.clone()} timeline={tl} {scale_ms} {playhead} {window} {limit}
                     ghost={l.predicted.clone().map(Shared)} cut={l.measured_cut} what_if={props.what_if.clone()} busy={props.busy.1.clone()} />
             } else if props.compact.is_none() {
                 <p class="placeholder">{ "The measured timeline appears here when you press Run." }</p>
@@ -373,7 +379,7 @@ pub fn App() -> Html {
     let compact = view_options.compact();
     let only = compact.then(|| Rc::new(view_options.fields()));
     let run_bar = compact.then(|| {
-        if view_options.controls == ControlsView::Hidden {
+        if !view_options.has_run_button() {
             return Html::default();
         }
         let on_run = on_run.clone();
@@ -404,7 +410,7 @@ pub fn App() -> Html {
                 <div class="lab">
                     <div class="lab-runs">
                         <div class="lab-head">
-                            <p class="status" id="status" aria-live="polite">{ view::status(&state) }</p>
+                            <p class="status" id="status" aria-live="polite">{ view::status(&state, &view_options) }</p>
                             <GuessFirst predicted={state.predicted.as_ref().map(|p| Rc::new(p.summary.clone()))}
                                 measured={state.measured.as_ref().and_then(|m| m.run.as_ref()).map(|r| Rc::new(r.summary.clone()))} />
                             <SummaryView

@@ -65,7 +65,8 @@ pub fn replay_panel(replaying: &Replaying, waiting: &'static str, on_cmd: &Callb
                         title="Play / pause (space)" onclick={cmd(|| ReplayCmd::Toggle)}>{ if r.playing { "Pause" } else { "Play ▶" } }</button>
                 <button type="button" id="replay-forward" title="Next event (→)" aria-label="Next event" onclick={cmd(|| ReplayCmd::StepForward)}>{ "Next →" }</button>
                 <input type="range" id="replay-scrub" aria-label="Playhead" min="0" max={r.end().to_string()} step="any"
-                       value={r.position.to_string()} {oninput} />
+                       value={r.position.to_string()} {oninput}
+                       aria-valuetext={format!("{}, event {} of {}", format_ms(r.position), r.cursor, r.len())} />
                 <output id="replay-time" for="replay-scrub">{ format!("{} / {}", format_ms(r.position), format_ms(r.end())) }</output>
                 <label class="speed">{ "Speed " }
                     <select id="replay-speed" {onchange}>

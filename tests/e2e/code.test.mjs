@@ -656,3 +656,62 @@ asyncio.run(main())
   assert.deepEqual(page.awaitlabErrors, []);
   await page.close();
 });
+
+/** The producer/consumer of many tutorials: two consumers whose calls differ in their first argument only. */
+const PRODUCER_CONSUMER = `import asyncio
+
+
+async def producer(queue, n):
+    for i in range(n):
+        await asyncio.sleep(0.05)
+        await queue.put(i)
+    await queue.put(None)
+
+
+async def consumer(name, queue):
+    while True:
+        item = await queue.get()
+        if item is None:
+            await queue.put(None)
+            break
+        await asyncio.sleep(0.2)
+        print(f"{name} consumed {item}")
+
+
+async def main():
+    queue = asyncio.Queue(maxsize=3)
+    consumers = [asyncio.create_task(consumer(f"c{i}", queue)) for i in range(2)]
+    await producer(queue, 4)
+    await asyncio.gather(*consumers)
+
+
+asyncio.run(main())
+`;
+
+for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+  test(`${viewport.width} px: consumer('c0', queue) and consumer('c1', queue) get lane labels that differ and fit the gutter`, async () => {
+    const page = await open('pattern=gather&tasks=3&min=50&max=50', viewport);
+    await page.click('#code-edit');
+    await page.waitForSelector('#code-input');
+    await typeCode(page, PRODUCER_CONSUMER);
+    await page.waitForFunction(() => document.querySelectorAll('figure.predicted text.lane-label').length === 3, null, { timeout: 15_000 });
+    const lanes = await page.$$eval('figure.predicted g.lane', (gs) =>
+      gs.map((g) => {
+        const text = g.querySelector('text.lane-label');
+        return { text: text.textContent, left: text.getBBox().x, name: g.getAttribute('aria-label') };
+      }),
+    );
+    assert.equal(new Set(lanes.map((l) => l.text)).size, 3, JSON.stringify(lanes));
+    assert.ok(lanes[1].text.includes("'c0'") && lanes[2].text.includes("'c1'"), JSON.stringify(lanes));
+    for (const l of lanes) assert.ok(l.left >= 0, `"${l.text}" starts ${l.left} px left of the gutter`);
+    // The whole label is the lane's name (and its title).
+    assert.match(lanes[1].name, /^consumer\('c0', queue\)/);
+    // The output log's task column reads the same labels.
+    await page.waitForFunction(() => /c1 consumed/.test(document.querySelector('#code-log')?.textContent ?? ''));
+    const tasks = await page.$$eval('#code-log .log-task', (ts) => [...new Set(ts.map((t) => t.textContent))]);
+    assert.ok(tasks.length >= 2 && tasks.every((t) => lanes.some((l) => l.text === t)), JSON.stringify(tasks));
+    await page.screenshot({ path: artifactPath(`code-lane-labels-${viewport.width}.png`) });
+    assert.deepEqual(page.awaitlabErrors, []);
+    await page.close();
+  });
+}

@@ -265,3 +265,22 @@ test('the replay log shows a 2,000-task run’s 4-digit event numbers whole, at 
   assert.deepEqual(page.awaitlabErrors, []);
   await page.close();
 });
+
+test('the scrubber reads as a time and an event, and a lane is named by its spans', async () => {
+  const page = await finishedRun('pattern=semaphore&tasks=4&limit=2&min=50&max=50&fail=0&seed=1&what_if=3.1:fail');
+  const scrub = page.locator('#replay-scrub');
+  await page.focus('section.replay');
+  for (const key of ['Home', 'ArrowRight', 'ArrowRight', 'End']) {
+    await page.keyboard.press(key);
+    const [time] = (await page.locator('#replay-time').textContent()).split(' / ');
+    const cursor = await page.locator('#replay-cursor').textContent();
+    assert.equal(await scrub.getAttribute('aria-valuetext'), `${time}, ${cursor}`);
+  }
+  assert.match(await scrub.getAttribute('aria-valuetext'), /^[\d.]+ m?s, event (\d+) of \1$/);
+  // The prediction is exact: a lane's name says its spans, and how one ended when it failed.
+  const name = (task) => page.locator(`figure.predicted g.lane[data-task="${task}"]`).getAttribute('aria-label');
+  assert.equal(await name(2), 'task 2: wait 0 ms to 50 ms, work 50 ms to 100 ms');
+  assert.match(await name(3), /^task 3: wait 0 ms to 50 ms, work 50 ms to 100 ms fail/);
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});

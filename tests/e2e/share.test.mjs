@@ -414,3 +414,23 @@ test('window.awaitlab has the same verbs: load, seek, play, pause, with the same
   await page.locator('#replay-toggle').filter({ hasText: 'Play' }).waitFor();
   assert.deepEqual(page.awaitlabErrors, []);
 });
+
+test('the tutorial page on a phone (390 px): no sideways scroll, the side-by-side demos stacked, and axe finds nothing', async () => {
+  const page = await browser.newPage();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${subServer.url}/awaitlab/tutorial.html`);
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(wide <= 390, `the page is ${wide} px wide`);
+  for (const id of ['demo-sequential', 'demo-gather']) {
+    const box = await page.locator(`#${id}`).boundingBox();
+    assert.ok(box.x >= 0 && box.x + box.width <= 390, `#${id}: ${JSON.stringify(box)}`);
+  }
+  await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+  // The host page only: each embed is its own document, checked by the lab's tests.
+  const violations = await page.evaluate(async () =>
+    (await window.axe.run({ exclude: [['iframe']] }, { resultTypes: ['violations'] })).violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.length}`),
+  );
+  assert.deepEqual(violations, []);
+  await page.screenshot({ path: artifactPath('share-tutorial-390.png') });
+  await page.close();
+});

@@ -88,18 +88,22 @@ test('guess=makespan asks first, then shows the guess, the prediction and the me
   }
 });
 
-test('keyboard only: Tab to a lane, → to its bar, Enter, ↓↑ to "fail", Enter; Escape gives focus back', async () => {
+test('keyboard only: Tab to the timeline, ↓ to a lane, → to its bar, Enter, ↓↑ to "fail", Enter; Escape gives focus back', async () => {
   const page = await openApp(app.browser, app.server.url, QUERY);
   try {
     await page.locator(bar('predicted', 2)).waitFor();
-    // Tab from the top of the page until the predicted timeline's lane of task 2 has focus.
+    // Tab from the top of the page until the predicted timeline (its first lane) has focus.
     let tabs = 0;
     for (; tabs < 120; tabs++) {
       const f = await focused(page);
-      if (f.tag === 'g' && f.task === '2' && /predicted/.test(f.figure)) break;
+      if (f.tag === 'g' && /predicted/.test(f.figure)) break;
       await page.keyboard.press('Tab');
     }
-    assert.ok(tabs < 120, 'Tab reaches the predicted lane of task 2');
+    assert.ok(tabs < 120, 'Tab reaches the predicted timeline');
+    assert.equal((await focused(page)).task, '0');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    assert.equal((await focused(page)).task, '2');
     await page.keyboard.press('ArrowRight');
     assert.deepEqual(await focused(page), { tag: 'rect', task: '2', change: null, figure: 'timeline predicted' });
 
@@ -264,6 +268,94 @@ test('a canvas run from the keyboard: Tab to the plot, Page Down to lane 300, En
     assert.equal((await focused(page)).change, 'fail');
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => location.search.includes('&what_if=300.1:fail+x2'));
+    assert.deepEqual(page.awaitlabErrors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+/** Presses Tab until `done()` holds in the page (at most `most` presses): how many it took. */
+async function tabUntil(page, done, most = 200, arg = undefined) {
+  for (let n = 1; n <= most; n++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate(done, arg)) return n;
+  }
+  return Infinity;
+}
+
+test('a timeline is one Tab stop at any task count; ↓ ↑ and Page Down move between lanes, and Tab comes back to the last one', async () => {
+  const page = await openApp(app.browser, app.server.url, 'pattern=gather&tasks=50&min=20&max=40&seed=1&fail=0');
+  try {
+    await page.locator('#run').click();
+    await finished(page);
+    await page.locator('#replay-toggle').waitFor();
+    for (const figure of ['predicted', 'measured']) {
+      assert.equal(await page.locator(`figure.timeline.${figure} g.lane[tabindex="0"]`).count(), 1, `${figure}: one lane in the Tab order`);
+    }
+    // From Run to Play: the form's last controls, the figures, one stop per timeline, the replay.
+    await page.focus('#run');
+    const presses = await tabUntil(page, () => document.activeElement?.id === 'replay-toggle');
+    assert.ok(presses <= 10, `Tab presses from Run to Play with 50 tasks: ${presses}`);
+
+    // Into the predicted timeline: its first lane; ↓ ↓ and Page Down (a tenth of 50) move on.
+    await page.focus('#run');
+    await tabUntil(page, () => document.activeElement?.matches('figure.predicted g.lane'));
+    assert.equal((await focused(page)).task, '0');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('PageDown');
+    assert.deepEqual(await focused(page), { tag: 'g', task: '6', change: null, figure: 'timeline predicted' });
+    assert.equal(await page.locator('figure.predicted g.lane[tabindex="0"]').getAttribute('data-task'), '6');
+    // Tab leaves the timeline (to the measured one), Shift+Tab comes back to the same lane.
+    await page.keyboard.press('Tab');
+    assert.match((await focused(page)).figure ?? '', /measured/);
+    await page.keyboard.press('Shift+Tab');
+    assert.deepEqual(await focused(page), { tag: 'g', task: '6', change: null, figure: 'timeline predicted' });
+    // The what-if menu still opens from the keyboard there.
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Enter');
+    await page.locator('#bar-menu').waitFor();
+    assert.match(await page.locator('#bar-menu .bar-menu-title').textContent(), /task 6, attempt 1$/);
+    assert.deepEqual(page.awaitlabErrors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('a compact embed: its fields, the timeline (one stop) and Run within a few Tab presses', async () => {
+  const page = await openApp(app.browser, app.server.url, 'embed=1&pattern=gather&tasks=50&controls=tasks');
+  try {
+    await page.locator('figure.predicted g.lane').first().waitFor();
+    const presses = await tabUntil(page, () => document.activeElement?.id === 'run');
+    assert.ok(presses <= 6, `Tab presses to Run: ${presses}`);
+  } finally {
+    await page.close();
+  }
+});
+
+test('the keyboard passes over a 0 ms permit wait: → lands on the work, whose menu cancels at its middle', async () => {
+  // Two permits: tasks 0 and 1 get theirs at once (a 0 ms wait), then work 0–50 ms.
+  const page = await openApp(app.browser, app.server.url, 'pattern=semaphore&tasks=4&limit=2&min=50&max=50&seed=1&fail=0');
+  try {
+    await page.locator('figure.predicted g.lane[data-task="0"] rect.bar.wait').waitFor();
+    await tabUntil(page, () => document.activeElement?.matches('figure.predicted g.lane'));
+    await page.keyboard.press('ArrowRight');
+    const at = () => page.evaluate(() => document.activeElement.getAttribute('class') + ' ' + document.activeElement.getAttribute('data-start') + '–' + document.activeElement.getAttribute('data-end'));
+    assert.match(await at(), /^bar work ok pickable 0–50$/);
+    await page.keyboard.press('ArrowLeft');
+    assert.equal((await focused(page)).tag, 'g', '← from the first stop goes back to the lane');
+    await page.keyboard.press('Enter');
+    await page.locator('#bar-menu').waitFor();
+    assert.match(await page.locator('#bar-menu').textContent(), /Cancel the task here \(at 25 ms/);
+    await page.keyboard.press('Escape');
+    // A waiting task's lane: → stops at its 50 ms wait, then at its work.
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowRight');
+    assert.match(await at(), /^bar wait ok pickable 0–50$/);
+    await page.keyboard.press('ArrowRight');
+    assert.match(await at(), /^bar work ok pickable 50–100$/);
     assert.deepEqual(page.awaitlabErrors, []);
   } finally {
     await page.close();

@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use super::geometry::{bar_at, planned_rest, px, queued_at, Geometry, GUTTER};
 use crate::core::event::{Kind, Phase};
-use crate::core::timeline::{format_ms, Bar, Cut, Timeline};
+use crate::core::timeline::{end_mark_path, format_ms, key_stops, Bar, Cut, Timeline};
 use crate::core::what_if::WhatIf;
 
 fn close_name(close: Option<Kind>) -> &'static str {
@@ -37,27 +37,9 @@ fn versus(bar: &Bar, ghost: Option<&Timeline>) -> String {
     }
 }
 
-/// A shape at the end of a span that failed (×), was cancelled (/) or timed out (|), so those
-/// states do not read by colour alone. `x` is where the span ends, `size` its height.
+/// The mark at the end of a span that failed, was cancelled or timed out (`end_mark_path`).
 pub fn end_mark(close: Option<Kind>, x: f64, y_mid: f64, size: f64) -> Html {
-    let r = size * 0.32;
-    let cx = x - r - 1.5;
-    let d = match close {
-        Some(Kind::Fail) => format!(
-            "M{:.2},{:.2} L{:.2},{:.2} M{:.2},{:.2} L{:.2},{:.2}",
-            cx - r,
-            y_mid - r,
-            cx + r,
-            y_mid + r,
-            cx - r,
-            y_mid + r,
-            cx + r,
-            y_mid - r
-        ),
-        Some(Kind::Cancel) => format!("M{:.2},{:.2} L{:.2},{:.2}", cx - r, y_mid + r, cx + r, y_mid - r),
-        Some(Kind::Timeout) => format!("M{:.2},{:.2} L{:.2},{:.2}", cx + r, y_mid - r * 1.3, cx + r, y_mid + r * 1.3),
-        _ => return Html::default(),
-    };
+    let Some(d) = end_mark_path(close, x, y_mid, size) else { return Html::default() };
     html! { <path class={classes!("end-mark", close_name(close))} {d} /> }
 }
 
@@ -88,15 +70,35 @@ fn bar_title(label: &str, bar: &Bar) -> String {
     .replace("Work", "work")
 }
 
+/// A lane's accessible name: its spans in brief, how each ended when not as planned
+/// (`task 1: wait 0 ms to 50 ms, work 50 ms to 120 ms fail`); its title-long details are in
+/// the bars' titles and under the plot.
+fn lane_name(name: &str, bars: &[Bar]) -> String {
+    let span = |b: &Bar| {
+        let close = Some(close_name(b.close)).filter(|c| *c != "ok").map_or(String::new(), |c| format!(" {c}"));
+        format!("{} {} to {}{close}", b.phase.key(), format_ms(b.start), format_ms(b.end))
+    };
+    let spans: Vec<String> = bars.iter().map(span).collect();
+    format!("{name}: {}", if spans.is_empty() { "nothing yet".to_string() } else { spans.join(", ") })
+}
+
 /// Lane `i`'s label (`task 12` when the run has none).
 pub fn label(labels: &[String], i: usize) -> String {
     labels.get(i).cloned().unwrap_or_else(|| format!("task {i}"))
 }
 
-/// Lane `i`'s label in the gutter.
-pub fn label_node(g: &Geometry, labels: &[String], i: usize) -> Html {
+/// Lane `i`'s label in the gutter: its `gutter` label if there is one, with the whole label as
+/// its title.
+pub fn label_node(g: &Geometry, labels: &[String], gutter: Option<&[String]>, i: usize) -> Html {
     let y = g.lane_y(i) + g.lane_h / 2.0;
-    html! { <text class="lane-label" x={(GUTTER - 8.0).to_string()} y={px(y)}>{ label(labels, i) }</text> }
+    let whole = label(labels, i);
+    let short = gutter.and_then(|s| s.get(i)).filter(|s| **s != whole);
+    let text = |t: String| html! { <text class="lane-label" x={(GUTTER - 8.0).to_string()} y={px(y)}>{ t }</text> };
+    // The title is the text's sibling, so the text itself reads as drawn.
+    match short {
+        Some(s) => html! { <g><title>{ whole }</title>{ text(s.clone()) }</g> },
+        None => text(whole),
+    }
 }
 
 /// What every lane draws from: the layout, the window, where a replay cuts it, the prediction's
@@ -105,11 +107,15 @@ pub struct Lanes<'a> {
     pub tl: &'a Timeline,
     pub g: Geometry,
     pub labels: &'a [String],
+    pub gutter: Option<&'a [String]>,
     pub cut: Option<Cut>,
     pub ghost: Option<&'a Timeline>,
     pub label_every: usize,
     /// Called with a lane's index when it gets keyboard focus.
     pub on_focus: Callback<usize>,
+    /// The one lane Tab stops at (the last one focused): the others are reached with ↑/↓, so a
+    /// timeline is one Tab stop however many tasks it has (a roving tabindex).
+    pub tab_lane: usize,
     /// The run's `what_if` overrides: their bars are marked `overridden` and say what changed.
     pub what_if: Option<&'a WhatIf>,
     /// Whether an attempt's bars open the what-if menu (the predicted timeline): they are then
@@ -120,7 +126,10 @@ pub struct Lanes<'a> {
 impl Lanes<'_> {
     /// Only the labels, every `label_every`-th lane (the bars are on the canvas).
     pub fn labels_only(&self) -> Html {
-        (0..self.tl.lanes as usize).step_by(self.label_every).map(|i| label_node(&self.g, self.labels, i)).collect()
+        (0..self.tl.lanes as usize)
+            .step_by(self.label_every)
+            .map(|i| label_node(&self.g, self.labels, self.gutter, i))
+            .collect()
     }
 
     /// Every lane as an SVG group.
@@ -138,12 +147,15 @@ impl Lanes<'_> {
     fn lane(&self, i: usize, bars: &[Bar]) -> Html {
         let name = label(self.labels, i);
         let onfocus = self.on_focus.reform(move |_: FocusEvent| i);
+        let stops: Vec<&Bar> = if self.pickable { key_stops(bars).collect() } else { Vec::new() };
+        // The remembered lane may be gone (fewer tasks now): the last one stands in.
+        let tab = if i == self.tab_lane.min(self.tl.lanes.saturating_sub(1) as usize) { "0" } else { "-1" };
         html! {
-            <g class="lane" key={i} data-task={i.to_string()} tabindex="0" {onfocus}
-               aria-label={format!("{name}: {} spans", bars.len())}>
-                if i % self.label_every == 0 { { label_node(&self.g, self.labels, i) } }
+            <g class="lane" key={i} data-task={i.to_string()} tabindex={tab} {onfocus}
+               aria-label={lane_name(&name, bars)}>
+                if i % self.label_every == 0 { { label_node(&self.g, self.labels, self.gutter, i) } }
                 { for bars.iter().filter_map(|bar| self.unrun(i, &name, bar)) }
-                { for bars.iter().map(|bar| self.bar(i, &name, bar)) }
+                { for bars.iter().map(|bar| self.bar(i, &name, bar, stops.iter().any(|s| std::ptr::eq(*s, bar)))) }
                 { for self.ghost.into_iter().flat_map(|g| g.bars.iter()).filter(|b| b.task as usize == i && self.g.shows(b.start, b.end)).map(|b| self.ghost_bar(i, b)) }
                 { for self.tl.queued.iter().filter(|q| q.task as usize == i).filter_map(|q| self.queued(i, &name, queued_at(q, self.cut)?)) }
                 { for self.tl.marks.iter().filter(|m| m.task as usize == i && m.kind == Kind::Fallback && self.cut.is_none_or(|c| c.shows(m))).map(|m| html! {
@@ -167,7 +179,8 @@ impl Lanes<'_> {
         })
     }
 
-    fn bar(&self, i: usize, name: &str, bar: &Bar) -> Html {
+    /// A bar; `stop`: the keyboard stops at it (`key_stops`), so it can take focus.
+    fn bar(&self, i: usize, name: &str, bar: &Bar, stop: bool) -> Html {
         let (x0, top, w, bar_h) = self.g.bar_box(bar.task, bar.start, bar.end);
         let y = self.g.lane_y(i);
         // Only where the mark fits inside the bar and can be told apart.
@@ -185,7 +198,7 @@ impl Lanes<'_> {
         let changed = changed.map_or_else(String::new, |c| format!(" · {c}"));
         html! {
             <>
-            <rect {class} x={px(x0)} y={px(top)} tabindex={pickable.then_some("-1")}
+            <rect {class} x={px(x0)} y={px(top)} tabindex={stop.then_some("-1")}
                   width={px(w)} height={px(bar_h)}
                   data-task={bar.task.to_string()} data-attempt={bar.attempt.to_string()}
                   data-start={format!("{}", bar.start)} data-end={format!("{}", bar.end)}>

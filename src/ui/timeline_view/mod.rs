@@ -42,6 +42,9 @@ pub struct Props {
     pub kind: AttrValue,
     pub title: AttrValue,
     pub labels: Rc<Vec<String>>,
+    /// Shorter labels drawn in the gutter instead (the whole ones stay in titles and aria-labels).
+    #[prop_or_default]
+    pub gutter: Option<Rc<Vec<String>>>,
     pub timeline: Shared<Timeline>,
     /// The time the axis ends at, shared by the panels so they compare on one scale.
     pub scale_ms: f64,
@@ -209,14 +212,15 @@ fn use_plot_width(plot: &NodeRef) -> f64 {
 }
 
 /// The lane under the pointer or with keyboard focus (its details are written out below the plot),
-/// and the plot's pointer handlers.
+/// the lane focused last (Tab's stop, `Lanes::tab_lane`), and the plot's pointer handlers.
 #[hook]
 fn use_focused_lane(
     plot: &NodeRef,
     g: Geometry,
     lanes: u32,
-) -> (Option<usize>, Callback<usize>, Callback<MouseEvent>, Callback<MouseEvent>) {
+) -> (Option<usize>, usize, Callback<usize>, Callback<MouseEvent>, Callback<MouseEvent>) {
     let focused = use_state(|| None::<usize>);
+    let tab_lane = use_state(|| 0usize);
     let onmousemove = {
         let (focused, plot) = (focused.clone(), plot.clone());
         Callback::from(move |e: MouseEvent| {
@@ -236,10 +240,13 @@ fn use_focused_lane(
         Callback::from(move |_: MouseEvent| focused.set(None))
     };
     let on_focus = {
-        let focused = focused.clone();
-        Callback::from(move |i: usize| focused.set(Some(i)))
+        let (focused, tab) = (focused.clone(), tab_lane.setter());
+        Callback::from(move |i: usize| {
+            focused.set(Some(i));
+            tab.set(i);
+        })
     };
-    (*focused, on_focus, onmousemove, onmouseleave)
+    (*focused, *tab_lane, on_focus, onmousemove, onmouseleave)
 }
 
 #[component]
@@ -251,7 +258,7 @@ pub fn TimelineView(props: &Props) -> Html {
     let on_canvas = on_canvas(props);
     let canvas = use_node_ref();
     use_canvas_paint(&canvas, &props.timeline, g, on_canvas, props.cut);
-    let (focused, on_focus, onmousemove, onmouseleave) = use_focused_lane(&plot, g, tl.lanes);
+    let (focused, tab_lane, on_focus, onmousemove, onmouseleave) = use_focused_lane(&plot, g, tl.lanes);
     let (cursor, canvas_keys, canvas_focus) = use_canvas_cursor(props, &plot, g, on_focus.clone());
     // A canvas run's bars are reached through the plot itself (no lanes in the DOM).
     let keyboard_canvas = on_canvas && props.on_pick.is_some();
@@ -260,11 +267,13 @@ pub fn TimelineView(props: &Props) -> Html {
         tl,
         g,
         labels: &props.labels,
+        gutter: props.gutter.as_deref().map(Vec::as_slice),
         cut: props.cut,
         ghost: props.ghost.as_deref().filter(|_| !on_canvas),
         // Label every lane when there is room, otherwise every k-th one.
         label_every: (12.0 / g.lane_h).ceil().max(1.0) as usize,
         on_focus,
+        tab_lane,
         what_if: props.what_if.as_deref(),
         pickable: props.on_pick.is_some(),
     };

@@ -2,8 +2,10 @@
 //!
 //! A click is hit-tested against the layout with the geometry the bars are drawn with
 //! (`Geometry::bar_under`), so it works the same whether the bars are SVG rects or pixels on a
-//! canvas. From the keyboard, each lane is a tab stop; ←/→ (Home/End) walk its bars, ↑/↓ move to
-//! the lane above or below, and Enter or Space on a bar (or on a lane: its first bar) opens the menu.
+//! canvas. From the keyboard, a timeline is one tab stop (its last focused lane, see
+//! `Lanes::tab_lane`); ←/→ (Home/End) walk the lane's bars (`key_stops`), ↑/↓ (Page Up/Down: a
+//! tenth of the lanes) move to another lane, and Enter or Space on a bar (or on a lane: its first
+//! bar) opens the menu. A canvas run has the same keys on a cursor (`Cursor`).
 
 use wasm_bindgen::JsCast;
 use web_sys::Element;
@@ -11,7 +13,7 @@ use yew::prelude::*;
 
 use super::geometry::Geometry;
 use crate::core::event::Kind;
-use crate::core::timeline::{Bar, Cut, Timeline};
+use crate::core::timeline::{key_stops, Bar, Cut, Timeline};
 
 /// The bar the menu is for, where to show the menu, and what to give focus back to.
 #[derive(Clone, PartialEq)]
@@ -66,9 +68,9 @@ pub fn focus(el: &Element) {
     }
 }
 
-/// The pickable bars of a lane, in drawing order.
+/// The bars of a lane the keyboard stops at (those `Lanes::bar` made focusable), in drawing order.
 fn bars_of(lane: &Element) -> Vec<Element> {
-    let Ok(list) = lane.query_selector_all("rect.bar.pickable") else { return Vec::new() };
+    let Ok(list) = lane.query_selector_all("rect.bar[tabindex]") else { return Vec::new() };
     (0..list.length()).filter_map(|i| list.item(i)?.dyn_into::<Element>().ok()).collect()
 }
 
@@ -77,7 +79,10 @@ fn pick_of_rect(rect: &Element, tl: &Timeline, cut: Option<Cut>) -> Option<Pick>
     let num = |name: &str| rect.get_attribute(name)?.parse::<u32>().ok();
     let (task, attempt) = (num("data-task")?, num("data-attempt")?);
     let start: f64 = rect.get_attribute("data-start")?.parse().ok()?;
-    let bar = tl.bars.iter().find(|b| b.task == task && b.attempt == attempt && b.start == start)?;
+    // An attempt's permit wait and its work can both start at the same instant: the phase (a
+    // class of the rect) tells them apart.
+    let phase_of = |b: &&Bar| rect.class_list().contains(b.phase.key());
+    let bar = tl.bars.iter().filter(|b| b.task == task && b.attempt == attempt && b.start == start).find(phase_of)?;
     let shown = super::geometry::bar_at(bar, cut)?;
     let r = rect.get_bounding_client_rect();
     Some(Pick::of(&shown, (r.left() as i32, r.bottom() as i32), Some(rect.clone())))
@@ -93,7 +98,7 @@ pub enum KeyOutcome {
 pub fn key(e: &KeyboardEvent, tl: &Timeline, cut: Option<Cut>, pickable: bool) -> Option<KeyOutcome> {
     let el = e.target()?.dyn_into::<Element>().ok()?;
     let lane = el.closest("g.lane").ok()??;
-    let on_bar = el.matches("rect.bar.pickable").unwrap_or(false);
+    let on_bar = el.matches("rect.bar[tabindex]").unwrap_or(false);
     let bars = if pickable { bars_of(&lane) } else { Vec::new() };
     let at = bars.iter().position(|b| *b == el);
     let go = |target: Option<&Element>| {
@@ -115,10 +120,28 @@ pub fn key(e: &KeyboardEvent, tl: &Timeline, cut: Option<Cut>, pickable: bool) -
         }),
         "Home" => go(bars.first()),
         "End" => go(bars.last()),
-        "ArrowDown" => go(lane.next_element_sibling().filter(|l| l.matches("g.lane").unwrap_or(false)).as_ref()),
-        "ArrowUp" => go(lane.previous_element_sibling().filter(|l| l.matches("g.lane").unwrap_or(false)).as_ref()),
-        _ => None,
+        key => {
+            let at: u32 = lane.get_attribute("data-task")?.parse().ok()?;
+            let to = lane_step(key, at, tl.lanes)?;
+            go(lane.parent_element()?.query_selector(&format!("g.lane[data-task=\"{to}\"]")).ok()?.as_ref())
+        }
     }
+}
+
+/// The lane ↑/↓ (Page Up/Down: a tenth of the lanes) move to from `lane`, on SVG lanes as on a
+/// canvas's cursor (`None`: not a lane key).
+fn lane_step(key: &str, lane: u32, lanes: u32) -> Option<u32> {
+    let page = (lanes / 10).max(1);
+    Some(
+        match key {
+            "ArrowDown" => lane.saturating_add(1),
+            "ArrowUp" => lane.saturating_sub(1),
+            "PageDown" => lane.saturating_add(page),
+            "PageUp" => lane.saturating_sub(page),
+            _ => return None,
+        }
+        .min(lanes.saturating_sub(1)),
+    )
 }
 
 /// The keyboard's place on a canvas run (no lanes in the DOM to focus): a lane and a time. The
@@ -126,10 +149,12 @@ pub fn key(e: &KeyboardEvent, tl: &Timeline, cut: Option<Cut>, pickable: bool) -
 /// time, ←/→ (Home/End) move between the lane's bars, Enter or Space opens the menu.
 pub type Cursor = (u32, f64);
 
-/// The pickable bars of `lane` shown at `cut`, in order of start (the layout's order: a bar per
-/// begin event, and events come in time order).
+/// The bars of `lane` shown at `cut` that the keyboard stops at (`key_stops`), in order of start
+/// (the layout's order: a bar per begin event, and events come in time order).
 fn lane_bars(tl: &Timeline, cut: Option<Cut>, lane: u32) -> Vec<Bar> {
-    tl.bars.iter().filter(|b| b.task == lane && b.attempt > 0).filter_map(|b| super::geometry::bar_at(b, cut)).collect()
+    let shown: Vec<Bar> =
+        tl.bars.iter().filter(|b| b.task == lane).filter_map(|b| super::geometry::bar_at(b, cut)).collect();
+    key_stops(&shown).cloned().collect()
 }
 
 /// The bar under the cursor: of its lane's bars, the one spanning its time, else the nearest.
@@ -140,19 +165,16 @@ pub fn cursor_bar(tl: &Timeline, cut: Option<Cut>, (lane, t): Cursor) -> Option<
 
 /// Where `key` moves the cursor (`None`: not a moving key).
 pub fn move_cursor(key: &str, tl: &Timeline, cut: Option<Cut>, (lane, t): Cursor) -> Option<Cursor> {
-    let last = tl.lanes.saturating_sub(1);
-    let page = (tl.lanes / 10).max(1);
     let middle = |b: &Bar| (b.start + b.end) / 2.0;
     let bars = || lane_bars(tl, cut, lane);
     let at = || {
         let current = cursor_bar(tl, cut, (lane, t));
         bars().iter().position(|b| Some(b) == current.as_ref())
     };
+    if let Some(to) = lane_step(key, lane, tl.lanes) {
+        return Some((to, t));
+    }
     Some(match key {
-        "ArrowDown" => (lane.saturating_add(1).min(last), t),
-        "ArrowUp" => (lane.saturating_sub(1), t),
-        "PageDown" => (lane.saturating_add(page).min(last), t),
-        "PageUp" => (lane.saturating_sub(page), t),
         "ArrowRight" => (lane, at().and_then(|i| bars().get(i + 1).map(middle)).unwrap_or(t)),
         "ArrowLeft" => (lane, at().and_then(|i| bars().get(i.checked_sub(1)?).map(middle)).unwrap_or(t)),
         "Home" => (lane, bars().first().map_or(t, middle)),
