@@ -68,7 +68,7 @@ fn switching_to_a_pattern_about_failures_plans_some_and_says_so() {
 #[test]
 fn a_run_goes_from_started_through_frames_to_the_history_and_its_replay() {
     let (run, rec) = started(1, "pattern=gather&tasks=2&min=10&max=10");
-    let s = page("pattern=gather&tasks=2").step(Action::Started(run));
+    let s = page("pattern=gather&tasks=2&min=10&max=10").step(Action::Started(run));
     assert!(s.running());
     assert!(view::replaying(&s).is_none(), "a live run is what the page shows");
     rec.record(0, 0, Kind::Done, Phase::Task, "");
@@ -282,4 +282,56 @@ fn a_link_s_unknown_keys_are_ignored_and_named_once_and_tracking_keys_silently()
         "{notice}"
     );
     assert!(notice.contains(" Ignored a key awaitlab does not know: \"colour\""), "{notice}");
+}
+
+/// A finished run of `query` as the browser clock hands it to the page.
+fn measured_run(query: &str) -> awaitlab::core::run::Run {
+    awaitlab::core::run::Run { clock: awaitlab::core::scenario::ClockKind::Browser, ..virtual_run(query) }
+}
+
+#[test]
+fn a_finished_run_leaves_the_timelines_when_the_values_change_never_beside_another_prediction() {
+    let limit3 = "pattern=semaphore&tasks=8&limit=3";
+    let (run, _) = started(1, limit3);
+    let s = page(limit3).step(Action::Started(run)).step(Action::Finished { id: 1, run: measured_run(limit3) });
+    let shown = view::measured_run(&s, view::replaying(&s).as_ref()).expect("its figures");
+    assert_eq!(shown.summary.peak_concurrency, 3);
+
+    // Limit 1: the prediction is of limit 1 now, so run #1 (limit 3) leaves the timelines and
+    // the figures; it stays in the history, and the status says what happened.
+    let s = s.step(Action::Edit("limit".into(), "1".into()));
+    assert_eq!(s.predicted.as_ref().expect("predicted").summary.peak_concurrency, 1);
+    assert!(s.measured.is_none(), "run #1 is not drawn beside the limit-1 prediction");
+    assert!(view::replaying(&s).is_none());
+    assert!(view::measured_run(&s, None).is_none(), "no measured figures");
+    assert_eq!(s.history.len(), 1);
+    assert_eq!(
+        view::status(&s),
+        "These values have not run yet: press Run to measure them (run #1 stays under Runs this session)."
+    );
+    // Replaying it brings back its own prediction.
+    let s = s.step(Action::SelectReplay(1));
+    assert_eq!(s.predicted.as_ref().expect("its prediction").summary.peak_concurrency, 3);
+    let replayed = view::measured_run(&s, view::replaying(&s).as_ref()).expect("its figures");
+    assert_eq!(replayed.summary.peak_concurrency, 3);
+}
+
+#[test]
+fn a_run_edited_while_it_runs_keeps_its_own_prediction_and_the_status_says_the_form_moved_on() {
+    let limit3 = "pattern=semaphore&tasks=8&limit=3";
+    let (run, _) = started(1, limit3);
+    let s = page(limit3).step(Action::Started(run));
+    let own = s.predicted.clone().expect("predicted");
+    let s = s.step(Action::Edit("limit".into(), "1".into()));
+    assert!(Rc::ptr_eq(&own, s.predicted.as_ref().expect("kept")), "the live run's prediction stays");
+    assert_eq!(s.scenario.effective_limit(), Some(1), "the form has the new value");
+    let s = s.step(Action::Finished { id: 1, run: measured_run(limit3) });
+    assert!(Rc::ptr_eq(&own, s.predicted.as_ref().expect("kept")));
+    assert_eq!(
+        view::status(&s),
+        format!(
+            "Finished: 8 tasks in {}. The form shows other values now: press Run to measure them.",
+            awaitlab::core::timeline::format_ms(own.summary.makespan_ms)
+        )
+    );
 }

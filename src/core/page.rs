@@ -89,6 +89,9 @@ pub struct State {
     pub hint: Option<String>,
     /// A notice about the URL the page was opened with.
     pub notice: Option<String>,
+    /// What the status line says while no run is on screen and none is live: why the last one
+    /// left the timelines.
+    pub note: Option<String>,
     /// The last valid scenario.
     pub scenario: Scenario,
     /// The virtual-clock run of `scenario` (or of the measured run's scenario, once one starts:
@@ -187,6 +190,11 @@ fn with_virtual(s: &Scenario) -> Scenario {
     Scenario { clock: ClockKind::Virtual, ..s.clone() }
 }
 
+/// Whether two scenarios run the same tasks the same way, whichever clock each names.
+pub fn same_values(a: &Scenario, b: &Scenario) -> bool {
+    with_virtual(a) == with_virtual(b)
+}
+
 /// The prediction recomputed on every edit, for scenarios small enough.
 fn live_prediction(s: &Scenario) -> Option<Rc<Run>> {
     (s.workload().len() <= LIVE_PREDICTION_TASKS).then(|| predict(s))
@@ -213,6 +221,7 @@ impl State {
             errors: Vec::new(),
             hint: None,
             notice,
+            note: None,
             predicted: live_prediction(&scenario),
             scenario,
             measured: None,
@@ -263,9 +272,8 @@ impl State {
                 // The prediction follows a loaded scenario as it follows an edit (the code panel's
                 // Edit loads the pattern's own Python as a code scenario).
                 if scenario != self.scenario {
-                    self.predicted = live_prediction(&scenario);
+                    self.show_scenario(scenario);
                 }
-                self.scenario = scenario;
             }
             Action::Rejected(errors) => self.errors = errors,
             Action::Started(started) => self.start(started),
@@ -290,6 +298,7 @@ impl State {
             Action::SelectReplay(number) => {
                 let Some(run) = self.run(number).cloned() else { return Ignored };
                 self.replay = Some((number, Replay::new(&run.events)));
+                self.note = None;
                 self.predict_for(&run);
             }
             Action::ToggleCompare(number) => {
@@ -337,13 +346,28 @@ impl State {
         match Scenario::parse(self.form_pairs()) {
             Ok(scenario) => {
                 if scenario != self.scenario {
-                    self.predicted = live_prediction(&scenario);
-                    self.scenario = scenario;
+                    self.show_scenario(scenario);
                 }
                 self.errors.clear();
             }
             Err(errors) => self.errors = errors,
         }
+    }
+
+    /// The form's scenario changed. A run is only ever drawn beside the prediction of its own
+    /// values: a live run keeps its own until it ends; a finished or replayed one leaves the
+    /// timelines and figures (it stays in the history) and the status says why.
+    fn show_scenario(&mut self, scenario: Scenario) {
+        if !self.running() {
+            if let Some((n, _)) = self.replay.take() {
+                self.note = Some(format!(
+                    "These values have not run yet: press Run to measure them (run #{n} stays under Runs this session)."
+                ));
+            }
+            self.measured = None;
+            self.predicted = live_prediction(&scenario);
+        }
+        self.scenario = scenario;
     }
 
     fn start(&mut self, started: Started) {
@@ -353,6 +377,7 @@ impl State {
             self.predicted = None;
         }
         self.notice = None;
+        self.note = None;
         self.replay = None;
         self.measured = Some(Measured { started, len: 0, now: 0.0, run: None, cancelled: false });
     }

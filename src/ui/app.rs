@@ -147,8 +147,7 @@ fn use_layouts(state: &State, replaying: Option<&Replaying>, playhead: Option<f6
 
 /// Why the finished measured run differs from its prediction, computed once per pair of runs.
 #[hook]
-fn use_causes(state: &State) -> Rc<Vec<String>> {
-    let finished = state.measured.as_ref().and_then(|m| m.run.clone());
+fn use_causes(state: &State, finished: Option<Rc<Run>>) -> Rc<Vec<String>> {
     let pair = (state.predicted.clone(), finished);
     let key = (pair.0.as_ref().map(|r| Rc::as_ptr(r) as usize), pair.1.as_ref().map(|r| Rc::as_ptr(r) as usize));
     use_memo(key, move |_| {
@@ -341,7 +340,10 @@ pub fn App() -> Html {
     let replaying = view::replaying(&state);
     let playhead = view::playhead(replaying.as_ref());
     let layouts = use_layouts(&state, replaying.as_ref(), playhead);
-    let causes = use_causes(&state);
+    // The measured figures are those of the run on screen, beside the prediction of its scenario.
+    let finished = view::measured_run(&state, replaying.as_ref());
+    let causes = use_causes(&state, finished.clone());
+    let finished = finished.map(|r| Rc::new(r.summary.clone()));
     let cpu = cpu_view(&state, replaying.as_ref());
     let zoom = use_state(|| None::<(f64, f64)>);
     let shown = view::shown_scenario(&state);
@@ -406,11 +408,10 @@ pub fn App() -> Html {
                         <div class="lab-head">
                             <p class="status" id="status" aria-live="polite">{ view::status(&state) }</p>
                             <GuessFirst predicted={state.predicted.as_ref().map(|p| Rc::new(p.summary.clone()))}
-                                measured={state.measured.as_ref().and_then(|m| m.run.as_ref()).map(|r| Rc::new(r.summary.clone()))} />
+                                measured={finished.clone()} />
                             <SummaryView
                                 predicted={state.predicted.as_ref().map(|p| Rc::new(p.summary.clone()))}
-                                measured={state.measured.as_ref().and_then(|m| m.run.as_ref()).map(|r| Rc::new(r.summary.clone()))}
-                                {causes} />
+                                measured={finished} {causes} />
                         </div>
                         { panels(PanelsProps { layouts: Shared(Rc::new(layouts)), replaying: replaying.clone().map(|r| Shared(Rc::new(r))), waiting,
                             measured_title: view::measured_title(replaying.as_ref()).into(), scale_ms, playhead, window: *zoom,

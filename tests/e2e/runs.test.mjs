@@ -1,0 +1,68 @@
+// What the page shows of its runs as a learner and a script use it: a measured run is only ever
+// set beside the prediction of its own values, every finished run is kept, and a link of any size
+// is predicted.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { artifactPath, openApp, useAppServer } from './support.mjs';
+
+const ctx = useAppServer({ before, after });
+
+/** The compact figures as text: `{ makespan: { predicted, measured }, peak: … }`. */
+const figures = (page) =>
+  page.evaluate(() =>
+    Object.fromEntries(
+      [...document.querySelectorAll('#figures [data-figure]')].map((f) => [
+        f.dataset.figure,
+        { predicted: f.querySelector('.predicted')?.textContent, measured: f.querySelector('.measured')?.textContent },
+      ]),
+    ),
+  );
+
+const finished = (page) => page.waitForSelector('#replay-toggle', { timeout: 30_000 });
+
+const statusMatches = (page, pattern) =>
+  page.waitForFunction((p) => new RegExp(p).test(document.querySelector('#status')?.textContent ?? ''), pattern.source, {
+    timeout: 10_000,
+  });
+
+test('an embed: after a run, a new limit takes the run off the timeline instead of pairing it with the new prediction', async () => {
+  const page = await openApp(ctx.browser, ctx.server.url, 'embed=1&pattern=semaphore&tasks=8&limit=3&min=50&max=100&controls=limit,tasks');
+  await page.setViewportSize({ width: 700, height: 600 });
+  await page.click('#run');
+  await finished(page);
+  assert.deepEqual((await figures(page)).peak, { predicted: '3', measured: '3' });
+
+  await page.fill('#field-limit', '1');
+  await page.press('#field-limit', 'Tab');
+  await statusMatches(page, /^These values have not run yet: press Run to measure them \(run #1 stays/);
+  assert.deepEqual((await figures(page)).peak, { predicted: '1', measured: undefined }, 'no measured figure beside limit 1');
+  assert.equal(await page.locator('figure.measured').count(), 0, 'the limit-3 run is not drawn under limit 1');
+  assert.equal(await page.locator('figure.predicted').count(), 1, 'the limit-1 prediction is');
+  await page.screenshot({ path: artifactPath('runs-embed-values-changed.png') });
+
+  // Run measures the new values: the run and its figures are limit 1's.
+  await page.click('#run');
+  await page.waitForFunction(() => document.querySelector('[data-figure="peak"] .measured')?.textContent === '1', null, { timeout: 30_000 });
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
+test('the lab: a postMessage set after a run leaves the run in the history, and replaying it brings back its own prediction', async () => {
+  const page = await openApp(ctx.browser, ctx.server.url, 'pattern=gather&tasks=4&min=50&max=80');
+  await page.click('#run');
+  await finished(page);
+  await page.evaluate(() => window.postMessage({ type: 'awaitlab:set', params: { tasks: 8 } }, '*'));
+  await statusMatches(page, /run #1 stays under Runs this session/);
+  assert.deepEqual((await figures(page)).peak, { predicted: '8', measured: undefined });
+  assert.equal(await page.locator('figure.measured').count(), 0);
+  assert.equal(await page.locator('.runs li').count(), 1, 'run #1 is kept');
+
+  await page.click('.runs li .replay-pick');
+  await finished(page);
+  const peak = (await figures(page)).peak;
+  assert.deepEqual(peak, { predicted: '4', measured: '4' }, 'run #1 beside the prediction of its own 4 tasks');
+  assert.equal(await page.locator('figure.measured rect.ghost').count(), 4, "its lanes outline its own prediction's 4 tasks");
+  await page.screenshot({ path: artifactPath('runs-lab-replay-own-prediction.png') });
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
