@@ -115,11 +115,7 @@ fn actions_of_a_run_that_is_no_longer_current_change_nothing() {
     let (first, _) = started(1, "pattern=gather&tasks=2");
     let (second, _) = started(2, "pattern=gather&tasks=3");
     let s = page("pattern=gather&tasks=2").step(Action::Started(first)).step(Action::Started(second));
-    for stale in [
-        Action::Frame { id: 1, len: 5, now: 1.0 },
-        Action::Cancelled { id: 1 },
-        Action::Finished { id: 1, run: virtual_run("pattern=gather&tasks=2") },
-    ] {
+    for stale in [Action::Frame { id: 1, len: 5, now: 1.0 }, Action::Cancelled { id: 1 }] {
         let next = s.clone().step(stale);
         assert!(Rc::ptr_eq(&s, &next), "the same state: nothing is drawn again");
     }
@@ -334,4 +330,22 @@ fn a_run_edited_while_it_runs_keeps_its_own_prediction_and_the_status_says_the_f
             awaitlab::core::timeline::format_ms(own.summary.makespan_ms)
         )
     );
+}
+
+#[test]
+fn every_run_that_finished_joins_the_history_even_one_another_run_took_the_screen_from() {
+    // A script's runs back to back: run 2 starts before run 1's end is drawn, and run 3 before
+    // run 2 was even shown.
+    let (first, _) = started(1, "pattern=gather&tasks=2");
+    let (second, _) = started(2, "pattern=sequential&tasks=3");
+    let s = page("pattern=gather&tasks=2").step(Action::Started(first)).step(Action::Started(second));
+    let s = s.step(Action::Finished { id: 1, run: measured_run("pattern=gather&tasks=2") });
+    assert_eq!(s.history.len(), 1, "run 1 is kept");
+    assert!(s.running(), "run 2 is still the one on screen");
+    let s = s.step(Action::Finished { id: 2, run: measured_run("pattern=sequential&tasks=3") });
+    // Run 3 was never shown (run 4 started first): it ended all the same.
+    let s = s.step(Action::Finished { id: 3, run: measured_run("pattern=race&tasks=4") });
+    let tasks: Vec<u32> = s.history.iter().map(|(_, r)| r.summary.tasks).collect();
+    assert_eq!(tasks, [2, 3, 4], "each run once, in the order they ended");
+    assert_eq!(s.history.iter().map(|(n, _)| *n).collect::<Vec<_>>(), [1, 2, 3]);
 }

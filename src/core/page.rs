@@ -4,7 +4,8 @@
 //! A run on the browser clock is held here by what the page draws from it (its id, scenario,
 //! recorder and problem); the runtime's handle, which can cancel it and be awaited, stays with the
 //! runtime's session. Long-lived tasks never hold a state snapshot: they dispatch actions tagged
-//! with their run id, and actions from a run that is no longer current are dropped.
+//! with their run id, and actions from a run that is no longer current are dropped, except its
+//! end: a finished run always joins the history.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -123,7 +124,7 @@ pub enum Action {
     Predict { id: u64 },
     /// A frame passed while run `id` is live.
     Frame { id: u64, len: usize, now: f64 },
-    /// Run `id` finished.
+    /// Run `id` finished: it joins the history, and is replayed if it is the run on screen.
     Finished { id: u64, run: Run },
     /// Run `id` was cancelled.
     Cancelled { id: u64 },
@@ -384,9 +385,14 @@ impl State {
 
     fn finish(&mut self, id: u64, run: Run) -> Outcome {
         let unpredicted = self.predicted.is_none();
-        let Some(m) = self.current(id) else { return Ignored };
-        (m.len, m.now) = (run.events.len(), run.summary.makespan_ms);
         let run = Rc::new(run);
+        let Some(m) = self.current(id) else {
+            // Another run took the screen before this one's end was drawn (a script's runs back to
+            // back): what it recorded is still kept.
+            self.remember(run);
+            return Changed;
+        };
+        (m.len, m.now) = (run.events.len(), run.summary.makespan_ms);
         m.run = Some(run.clone());
         // A run that ended before the loop had time for its prediction gets it now.
         if unpredicted {

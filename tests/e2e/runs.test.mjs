@@ -66,3 +66,25 @@ test('the lab: a postMessage set after a run leaves the run in the history, and 
   assert.deepEqual(page.awaitlabErrors, []);
   await page.close();
 });
+
+test("a script's runs back to back: every one that finished is in the history, each promise with its own run", async () => {
+  const page = await openApp(ctx.browser, ctx.server.url, 'pattern=gather&tasks=5&min=30&max=60');
+  const patterns = ['gather', 'sequential', 'semaphore', 'race'];
+  const made = await page.evaluate(async (patterns) => {
+    const made = [];
+    for (let i = 0; i < 10; i++) {
+      const params = { pattern: patterns[i % 4], tasks: 3 + (i % 5), min: 30, max: 60 };
+      const run = await window.awaitlab.run(params);
+      made.push([run.scenario.params.pattern, run.summary.tasks, run.summary.makespan_ms]);
+    }
+    return made;
+  }, patterns);
+  made.forEach(([pattern, tasks], i) => assert.deepEqual([pattern, tasks], [patterns[i % 4], 3 + (i % 5)], `run ${i + 1}'s own`));
+  await page.waitForFunction(() => document.querySelectorAll('.runs li').length === 10, null, { timeout: 10_000 });
+  // The history lists the newest first: "#10 gather · 7 tasks · measured — 61.2 ms".
+  const rows = await page.locator('.runs li label').allTextContents();
+  const expected = made.map(([pattern, tasks], i) => `#${i + 1} ${pattern}${pattern === 'semaphore' ? '(3)' : ''} · ${tasks} tasks · measured`).reverse();
+  assert.deepEqual(rows.map((r) => r.split(' — ')[0].trim()), expected);
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
