@@ -135,7 +135,7 @@ fn a_run_that_could_not_work_shows_its_problem() {
 fn replay_commands_need_a_replay_and_ticks_need_it_playing() {
     let s = page("pattern=gather&tasks=3");
     assert!(Rc::ptr_eq(&s, &s.clone().step(Action::Replay(ReplayCmd::Toggle))));
-    let s = s.step(Action::Import(virtual_run("pattern=sequential&tasks=3&min=100&max=100")));
+    let s = s.step(Action::Import(virtual_run("pattern=sequential&tasks=3&min=100&max=100"), None));
     assert!(Rc::ptr_eq(&s, &s.clone().step(Action::Replay(ReplayCmd::Tick(16.0)))), "paused: no tick");
     let s = s.step(Action::Replay(ReplayCmd::Seek(150.0)));
     let r = view::replaying(&s).expect("replaying");
@@ -150,7 +150,7 @@ fn a_replayed_runs_own_scenario_says_what_its_waits_wait_for_whatever_the_form_s
     let pool = "pattern=gather&tasks=3&source=cpu&offload=workers&workers=1&min=10&max=10";
     let s = page("pattern=semaphore&tasks=3&limit=2");
     assert_eq!(view::described(None, &s), (&s.scenario, "waiting for a semaphore permit"));
-    let s = s.step(Action::Import(virtual_run(pool)));
+    let s = s.step(Action::Import(virtual_run(pool), None));
     let r = view::replaying(&s).expect("the imported run is replayed");
     // The page reads the run's params once per replayed run and hands the scenario in.
     let replayed = r.run.parsed_scenario().expect("its params read");
@@ -174,13 +174,13 @@ fn a_replayed_runs_own_scenario_says_what_its_waits_wait_for_whatever_the_form_s
 fn the_history_keeps_the_last_runs_and_forgets_their_compare_picks() {
     let mut s = page("pattern=gather&tasks=2");
     for _ in 0..HISTORY {
-        s = s.step(Action::Import(virtual_run("pattern=gather&tasks=2")));
+        s = s.step(Action::Import(virtual_run("pattern=gather&tasks=2"), None));
     }
     for n in 1..=(MAX_COMPARE as u32 + 1) {
         s = s.step(Action::ToggleCompare(n));
     }
     assert_eq!(s.compare, (1..=MAX_COMPARE as u32).collect::<Vec<_>>(), "at most {MAX_COMPARE}");
-    s = s.step(Action::Import(virtual_run("pattern=gather&tasks=2")));
+    s = s.step(Action::Import(virtual_run("pattern=gather&tasks=2"), None));
     assert_eq!(s.history.len(), HISTORY);
     assert_eq!(s.history[0].0, 2, "run #1 is forgotten");
     assert!(!s.compare.contains(&1));
@@ -348,4 +348,35 @@ fn every_run_that_finished_joins_the_history_even_one_another_run_took_the_scree
     let tasks: Vec<u32> = s.history.iter().map(|(_, r)| r.summary.tasks).collect();
     assert_eq!(tasks, [2, 3, 4], "each run once, in the order they ended");
     assert_eq!(s.history.iter().map(|(n, _)| *n).collect::<Vec<_>>(), [1, 2, 3]);
+}
+
+#[test]
+fn an_imported_run_is_shown_as_what_it_is_its_values_in_the_form_its_figures_beside_its_prediction() {
+    let retry = "pattern=retry&tasks=6&fail=0.5&seed=3&min=30&max=80";
+    let imported = measured_run(retry);
+    let makespan = imported.summary.makespan_ms;
+    // The page shows another scenario, measured.
+    let (run, _) = started(1, "pattern=gather&tasks=10");
+    let s = page("pattern=gather&tasks=10")
+        .step(Action::Started(run))
+        .step(Action::Finished { id: 1, run: measured_run("pattern=gather&tasks=10") })
+        .step(Action::Import(imported, Some("imported from run.json".into())));
+    // Its scenario is the page's: the form (so Run and the link reproduce it), the lesson.
+    assert_eq!(s.scenario, scenario(&format!("{retry}&clock=virtual")));
+    assert!(s.form.contains(&("pattern".to_string(), "retry".to_string())));
+    assert!(s.form.contains(&("tasks".to_string(), "6".to_string())));
+    assert_eq!(view::shown_scenario(&s).pattern, s.scenario.pattern);
+    // Its figures beside the prediction of its scenario.
+    let r = view::replaying(&s).expect("replayed");
+    assert_eq!(r.number, 2);
+    assert_eq!(view::measured_run(&s, Some(&r)).expect("its figures").summary.makespan_ms, makespan);
+    let predicted = s.predicted.as_ref().expect("its prediction");
+    assert_eq!(predicted.parsed_scenario().ok(), Some(s.scenario.clone()));
+    assert_eq!(
+        view::status(&s),
+        "Run #2 was imported from run.json: its values are in the form now, and Run measures them on this page."
+    );
+    // Run: the note gives way to the run.
+    let (run, _) = started(2, retry);
+    assert!(view::status(&s.step(Action::Started(run))).starts_with("Running…"));
 }

@@ -136,8 +136,10 @@ pub enum Action {
     ToggleCompare(u32),
     /// Add runs (e.g. predictions of other patterns) to the history and compare them.
     AddAndCompare(Vec<Run>),
-    /// An imported (or posted, or virtual) run joins the history and is replayed.
-    Import(Run),
+    /// A run joins the history and is replayed, its scenario the page's (form, link, prediction):
+    /// a virtual run made on request (`None`), or a Run JSON imported (`Some(how)`, e.g.
+    /// "imported from run.json"), which the status line then names.
+    Import(Run, Option<String>),
     /// The Python interpreter module loaded (or failed to): a code prediction is made again.
     Repredict,
 }
@@ -318,10 +320,7 @@ impl State {
                     }
                 }
             }
-            Action::Import(run) => {
-                self.predict_for(&run);
-                self.remember_and_replay(Rc::new(run));
-            }
+            Action::Import(run, how) => self.import(run, how),
             Action::Repredict => {
                 let Some(scenario) = self.predicted.as_ref().and_then(|p| p.parsed_scenario().ok()) else {
                     return Ignored;
@@ -417,11 +416,25 @@ impl State {
         Changed
     }
 
-    /// The prediction beside a run that is replayed: of the run's own scenario, when it has one.
+    /// The prediction beside a run that is replayed: of the run's own scenario (none without one).
     fn predict_for(&mut self, run: &Run) {
+        self.predicted = run.parsed_scenario().ok().map(|s| predict(&s));
+    }
+
+    /// An imported run is shown as what it is: its values fill the form (so Run and the link
+    /// reproduce it), beside their prediction. A live run leaves the screen, and joins the history
+    /// when it ends.
+    fn import(&mut self, run: Run, how: Option<String>) {
+        self.predict_for(&run);
         if let Ok(scenario) = run.parsed_scenario() {
-            self.predicted = Some(predict(&scenario));
+            (self.hint, self.form, self.scenario) = (None, form_of(&scenario), scenario);
+            self.errors.clear();
         }
+        self.measured = None;
+        let number = self.remember_and_replay(Rc::new(run));
+        self.note = how.map(|how| {
+            format!("Run #{number} was {how}: its values are in the form now, and Run measures them on this page.")
+        });
     }
 
     fn remember(&mut self, run: Rc<Run>) -> u32 {
@@ -438,10 +451,11 @@ impl State {
         number
     }
 
-    fn remember_and_replay(&mut self, run: Rc<Run>) {
+    fn remember_and_replay(&mut self, run: Rc<Run>) -> u32 {
         let replay = Replay::new(&run.events);
         let number = self.remember(run);
         self.replay = Some((number, replay));
+        number
     }
 
     /// Switching the form to a pattern about errors while it plans none: sets the failure
