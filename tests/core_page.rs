@@ -380,3 +380,33 @@ fn an_imported_run_is_shown_as_what_it_is_its_values_in_the_form_its_figures_bes
     let (run, _) = started(2, retry);
     assert!(view::status(&s.step(Action::Started(run))).starts_with("Running…"));
 }
+
+#[test]
+fn a_link_of_any_size_is_predicted_once_the_page_has_painted() {
+    for (query, tasks) in [("tasks=10000", 10_000), ("tasks=100000&clock=virtual", 100_000)] {
+        let s = page(query);
+        assert!(s.predicted.is_none(), "{query}: not before the first paint");
+        let s = s.step(Action::Painted);
+        assert_eq!(s.predicted.as_ref().expect("predicted").summary.tasks, tasks, "{query}");
+        assert!(Rc::ptr_eq(&s, &s.clone().step(Action::Painted)), "{query}: once");
+    }
+    // A run that took the screen first keeps its own.
+    let (run, _) = started(1, "pattern=gather&tasks=3");
+    let s = page("tasks=10000").step(Action::Started(run));
+    assert!(Rc::ptr_eq(&s, &s.clone().step(Action::Painted)));
+}
+
+#[test]
+fn a_link_s_values_that_do_not_fit_together_fall_back_to_their_defaults_as_its_notice_says() {
+    let defaults = "This link had values awaitlab cannot use, so their defaults are shown instead: ";
+    let s = page("tasks=10001");
+    assert_eq!(s.scenario.workload().len(), 10, "the default, not the cap");
+    let notice = s.notice.as_deref().expect("a notice");
+    assert!(
+        notice.starts_with(&format!("{defaults}tasks must be at most 10000 on the browser clock (got 10001)")),
+        "{notice}"
+    );
+    let s = page("min=500&max=300");
+    assert_eq!((s.scenario.min, s.scenario.max), (100, 400));
+    assert!(s.notice.as_deref().expect("a notice").starts_with(defaults));
+}

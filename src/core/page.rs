@@ -17,7 +17,8 @@ use super::scenario::{is_known_key, is_tracking_key, shown, ClockKind, ParamErro
 use super::timeline::Timeline;
 
 /// Largest run whose prediction is recomputed on every valid edit (bigger ones while a run of them
-/// is live, once its timers leave the page time: [`Action::Predict`]).
+/// is live, once its timers leave the page time: [`Action::Predict`]; a link's after the page's
+/// first paint: [`Action::Painted`]).
 pub const LIVE_PREDICTION_TASKS: u32 = 5_000;
 /// Runs kept in the session's history.
 pub const HISTORY: usize = 12;
@@ -142,6 +143,9 @@ pub enum Action {
     Import(Run, Option<String>),
     /// The Python interpreter module loaded (or failed to): a code prediction is made again.
     Repredict,
+    /// The page has been painted: a link too big to predict before (past
+    /// [`LIVE_PREDICTION_TASKS`]) is predicted now, if nothing else took the screen meanwhile.
+    Painted,
 }
 
 /// What the replay controls ask for.
@@ -329,6 +333,12 @@ impl State {
                     return Ignored;
                 }
                 self.predicted = Some(predict(&scenario));
+            }
+            Action::Painted => {
+                if self.predicted.is_some() || self.measured.is_some() || self.replay.is_some() {
+                    return Ignored;
+                }
+                self.predicted = Some(predict(&self.scenario));
             }
         }
         Changed

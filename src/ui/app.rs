@@ -19,7 +19,7 @@ use super::guess::GuessFirst;
 use super::history::History;
 use super::legend::Legend;
 use super::replay_panel::replay_panel;
-use super::run_hooks::{use_render_cost, use_replay_clock, use_run_frames, use_session_runs};
+use super::run_hooks::{use_first_paint, use_render_cost, use_replay_clock, use_run_frames, use_session_runs};
 use super::share_panel::SharePanel;
 use super::state::{Action, State};
 use super::summary::SummaryView;
@@ -296,6 +296,7 @@ pub fn App() -> Html {
     use_session_runs(&state);
     use_run_frames(&state);
     use_replay_clock(&state);
+    use_first_paint(&state);
     use_embed(&state);
     use_url_sync(&state.scenario);
     use_run_reports(&state);

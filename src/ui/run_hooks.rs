@@ -190,6 +190,21 @@ pub fn use_run_frames(state: &UseReducerHandle<State>) {
     });
 }
 
+/// Predicts a link too big to predict before the page's first paint right after it
+/// ([`Action::Painted`]): a 100,000-task one holds the page about 0.3 s, once it shows.
+#[hook]
+pub fn use_first_paint(state: &UseReducerHandle<State>) {
+    let dispatch = state.dispatcher();
+    use_effect_with((), move |_| {
+        spawn_local(async move {
+            // The frame's paint comes before the first task after it.
+            next_frame_within(100).await;
+            gloo_timers::future::TimeoutFuture::new(0).await;
+            dispatch.dispatch(Action::Painted);
+        })
+    });
+}
+
 /// Moves a playing replay along with real time, one tick per animation frame.
 #[hook]
 pub fn use_replay_clock(state: &UseReducerHandle<State>) {

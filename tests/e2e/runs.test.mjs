@@ -88,3 +88,21 @@ test("a script's runs back to back: every one that finished is in the history, e
   assert.deepEqual(page.awaitlabErrors, []);
   await page.close();
 });
+
+test('a link of any size is predicted once the page shows; one over the browser clock\'s cap opens on the default, as its notice says', async () => {
+  for (const [query, makespan] of [['tasks=10000', /s$/], ['tasks=100000&clock=virtual', /s$/]]) {
+    const page = await openApp(ctx.browser, ctx.server.url, query);
+    await page.waitForFunction(() => /\d/.test(document.querySelector('[data-figure="makespan"] .predicted')?.textContent ?? ''), null, {
+      timeout: 30_000,
+    });
+    assert.match(await page.locator('[data-figure="makespan"] .predicted').textContent(), makespan, query);
+    assert.equal(await page.locator('figure.predicted').count(), 1, `${query}: its timeline is drawn`);
+    if (query.startsWith('tasks=100000')) await page.screenshot({ path: artifactPath('runs-100000-tasks-predicted.png') });
+    assert.deepEqual(page.awaitlabErrors, []);
+    await page.close();
+  }
+  const page = await openApp(ctx.browser, ctx.server.url, 'tasks=10001');
+  assert.match(await page.locator('#url-notice').textContent(), /their defaults are shown instead: tasks must be at most 10000 on the browser clock \(got 10001\)/);
+  assert.equal(await page.locator('#field-tasks').inputValue(), '10', 'the default, as the notice says');
+  await page.close();
+});
