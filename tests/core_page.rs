@@ -305,11 +305,22 @@ fn a_finished_run_leaves_the_timelines_when_the_values_change_never_beside_anoth
         view::status(&s),
         "These values have not run yet: press Run to measure them (run #1 stays under Runs this session)."
     );
-    // Replaying it brings back its own prediction.
+    // Replaying it brings back its own prediction, and the status says whose values Run measures.
     let s = s.step(Action::SelectReplay(1));
     assert_eq!(s.predicted.as_ref().expect("its prediction").summary.peak_concurrency, 3);
     let replayed = view::measured_run(&s, view::replaying(&s).as_ref()).expect("its figures");
     assert_eq!(replayed.summary.peak_concurrency, 3);
+    assert_eq!(
+        view::status(&s),
+        "Run #1 is replayed beside the prediction of its own values; Run measures the form's."
+    );
+    let (run, _) = started(2, "pattern=semaphore&tasks=8&limit=1");
+    let s = s
+        .step(Action::Started(run))
+        .step(Action::Finished { id: 2, run: measured_run("pattern=semaphore&tasks=8&limit=1") });
+    assert!(view::status(&s).starts_with("Finished: 8 tasks in "), "{}", view::status(&s));
+    // Replaying a run of the form's values needs no word.
+    assert!(view::status(&s.step(Action::SelectReplay(2))).starts_with("Finished: "));
 }
 
 #[test]

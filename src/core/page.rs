@@ -91,8 +91,8 @@ pub struct State {
     pub hint: Option<String>,
     /// A notice about the URL the page was opened with.
     pub notice: Option<String>,
-    /// What the status line says while no run is on screen and none is live: why the last one
-    /// left the timelines.
+    /// What the status line says instead of the measured run's state, unless a run is live: why
+    /// the last run left the timelines, where a replayed run came from or whose values it has.
     pub note: Option<String>,
     /// The last valid scenario.
     pub scenario: Scenario,
@@ -300,13 +300,19 @@ impl State {
             Action::Cancelled { id } => {
                 let Some(m) = self.current(id) else { return Ignored };
                 m.cancelled = true;
+                self.note = None;
             }
             Action::Replay(cmd) => return self.replay_cmd(cmd),
             Action::SelectReplay(number) => {
                 let Some(run) = self.run(number).cloned() else { return Ignored };
                 self.replay = Some((number, Replay::new(&run.events)));
-                self.note = None;
                 self.predict_for(&run);
+                // The form may hold other values: say which ones Run measures.
+                self.note = run.parsed_scenario().is_ok_and(|s| !same_values(&s, &self.scenario)).then(|| {
+                    format!(
+                        "Run #{number} is replayed beside the prediction of its own values; Run measures the form's."
+                    )
+                });
             }
             Action::ToggleCompare(number) => {
                 if self.compare.contains(&number) {
@@ -408,6 +414,7 @@ impl State {
             let scenario = m.scenario().clone();
             self.predicted = Some(predict(&scenario));
         }
+        self.note = None;
         self.remember_and_replay(run);
         Changed
     }

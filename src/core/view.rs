@@ -84,11 +84,11 @@ pub fn measured_run(state: &State, replaying: Option<&Replaying>) -> Option<Rc<R
 
 /// The status line under the form.
 pub fn status(state: &State) -> String {
+    if let Some(note) = state.note.as_ref().filter(|_| !state.running()) {
+        return note.clone();
+    }
     let Some(m) = &state.measured else {
-        return state
-            .note
-            .clone()
-            .unwrap_or_else(|| "Press Run to run these tasks for real on this page's event loop.".to_string());
+        return "Press Run to run these tasks for real on this page's event loop.".to_string();
     };
     if m.cancelled {
         return "Cancelled.".to_string();

@@ -185,11 +185,11 @@ fn notes(state: &State, shown: &Scenario, cpu: &[String]) -> Html {
 }
 
 /// A CPU run's strips and notes: of the replayed run, or of the finished measured one.
-fn cpu_view(state: &State, replaying: Option<&Replaying>) -> view::CpuView {
+fn cpu_view(state: &State, replaying: Option<&Replaying>, shown: &Scenario) -> view::CpuView {
     let measured = replaying.map(|r| &*r.run).or_else(|| state.measured.as_ref().and_then(|m| m.run.as_deref()));
     let replaced: Vec<usize> = crate::runtime::workers::replaced().into_iter().map(|(w, _)| w).collect();
     let cores = crate::runtime::cpu::hardware_concurrency();
-    view::cpu_view(view::shown_scenario(state), state.predicted.as_deref(), measured, cores, &replaced)
+    view::cpu_view(shown, state.predicted.as_deref(), measured, cores, &replaced)
 }
 
 fn header() -> Html {
@@ -345,9 +345,7 @@ pub fn App() -> Html {
     let finished = view::measured_run(&state, replaying.as_ref());
     let causes = use_causes(&state, finished.clone());
     let finished = finished.map(|r| Rc::new(r.summary.clone()));
-    let cpu = cpu_view(&state, replaying.as_ref());
     let zoom = use_state(|| None::<(f64, f64)>);
-    let shown = view::shown_scenario(&state);
     let scale_ms = view::time_scale(layouts.predicted.as_deref(), layouts.measured.as_deref(), state.running());
     let timelines: Vec<Shared<Timeline>> =
         layouts.predicted.iter().chain(layouts.measured.iter()).cloned().map(Shared).collect();
@@ -360,12 +358,13 @@ pub fn App() -> Html {
             }
         })
     };
-    // The code follows the run on screen: a replayed run's own scenario (its params read once per
-    // replayed run, not on each frame of its replay), its current event.
+    // The lesson, the code, the limit line and the notes follow the run on screen: a replayed
+    // run's own scenario (its params read once per replayed run, not on each frame of its replay).
     let replayed = use_memo(replaying.as_ref().map(|r| Shared(r.run.clone())), |run| {
         run.as_ref().and_then(|r| r.parsed_scenario().ok())
     });
-    let (code_scenario, waiting) = view::described(replayed.as_ref().as_ref(), &state);
+    let (shown, waiting) = view::described(replayed.as_ref().as_ref(), &state);
+    let cpu = cpu_view(&state, replaying.as_ref(), shown);
     let current_event =
         replaying.as_ref().and_then(|r| r.replay.cursor.checked_sub(1).and_then(|i| r.run.events.get(i)).cloned());
     let live = state.scenario.workload().len() <= LIVE_SLIDER_TASKS;
@@ -428,7 +427,7 @@ pub fn App() -> Html {
                             on_change={send(&state, |code| Action::Edit("code".into(), code))} on_run={run_code(&state)}
                             draft={draft.clone()} on_invalid={on_code_invalid} />
                     } else {
-                        <CodePanel scenario={Rc::new(code_scenario.clone())} current={current_event} hovered={(*hovered_bar).clone()}
+                        <CodePanel scenario={Rc::new(shown.clone())} current={current_event} hovered={(*hovered_bar).clone()}
                             on_edit={edit_code(&state)} />
                     }
                 </div>

@@ -48,10 +48,10 @@ test('an embed: after a run, a new limit takes the run off the timeline instead 
 });
 
 test('the lab: a postMessage set after a run leaves the run in the history, and replaying it brings back its own prediction', async () => {
-  const page = await openApp(ctx.browser, ctx.server.url, 'pattern=gather&tasks=4&min=50&max=80');
+  const page = await openApp(ctx.browser, ctx.server.url, 'pattern=semaphore&limit=2&tasks=4&min=50&max=80');
   await page.click('#run');
   await finished(page);
-  await page.evaluate(() => window.postMessage({ type: 'awaitlab:set', params: { tasks: 8 } }, '*'));
+  await page.evaluate(() => window.postMessage({ type: 'awaitlab:set', params: { tasks: 8, limit: 8 } }, '*'));
   await statusMatches(page, /run #1 stays under Runs this session/);
   assert.deepEqual((await figures(page)).peak, { predicted: '8', measured: undefined });
   assert.equal(await page.locator('figure.measured').count(), 0);
@@ -59,9 +59,14 @@ test('the lab: a postMessage set after a run leaves the run in the history, and 
 
   await page.click('.runs li .replay-pick');
   await finished(page);
+  await statusMatches(page, /^Run #1 is replayed beside the prediction of its own values; Run measures the form's\.$/);
   const peak = (await figures(page)).peak;
-  assert.deepEqual(peak, { predicted: '4', measured: '4' }, 'run #1 beside the prediction of its own 4 tasks');
-  assert.equal(await page.locator('figure.measured rect.ghost').count(), 4, "its lanes outline its own prediction's 4 tasks");
+  assert.deepEqual(peak, { predicted: '2', measured: '2' }, 'run #1 beside the prediction of its own values');
+  const outlines = await page.locator('figure.measured rect.ghost').count();
+  assert.equal(outlines, await page.locator('figure.predicted rect.bar').count(), "its lanes outline its own prediction's bars");
+  assert.equal(await page.locator('figure.measured .lane-label, figure.measured text').filter({ hasText: /^task 7$/ }).count(), 0, 'no lane of the 8-task values');
+  const limits = await page.locator('figure svg text').evaluateAll((ts) => ts.map((t) => t.textContent).filter((t) => t.startsWith('limit')));
+  assert.deepEqual([...new Set(limits)], ['limit 2'], "the strips draw run #1's own limit, not the form's");
   await page.screenshot({ path: artifactPath('runs-lab-replay-own-prediction.png') });
   assert.deepEqual(page.awaitlabErrors, []);
   await page.close();
