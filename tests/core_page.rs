@@ -72,7 +72,7 @@ fn switching_to_a_pattern_about_failures_plans_some_and_says_so() {
 #[test]
 fn a_run_goes_from_started_through_frames_to_the_history_and_its_replay() {
     let (run, rec) = started(1, "pattern=gather&tasks=2&min=10&max=10");
-    let s = page("pattern=gather&tasks=2").step(Action::Started(run));
+    let s = page("pattern=gather&tasks=2&min=10&max=10").step(Action::Started(run));
     assert!(s.running());
     assert!(view::replaying(&s).is_none(), "a live run is what the page shows");
     rec.record(0, 0, Kind::Done, Phase::Task, "");
@@ -119,11 +119,7 @@ fn actions_of_a_run_that_is_no_longer_current_change_nothing() {
     let (first, _) = started(1, "pattern=gather&tasks=2");
     let (second, _) = started(2, "pattern=gather&tasks=3");
     let s = page("pattern=gather&tasks=2").step(Action::Started(first)).step(Action::Started(second));
-    for stale in [
-        Action::Frame { id: 1, len: 5, now: 1.0 },
-        Action::Cancelled { id: 1 },
-        Action::Finished { id: 1, run: virtual_run("pattern=gather&tasks=2") },
-    ] {
+    for stale in [Action::Frame { id: 1, len: 5, now: 1.0 }, Action::Cancelled { id: 1 }] {
         let next = s.clone().step(stale);
         assert!(Rc::ptr_eq(&s, &next), "the same state: nothing is drawn again");
     }
@@ -143,7 +139,7 @@ fn a_run_that_could_not_work_shows_its_problem() {
 fn replay_commands_need_a_replay_and_ticks_need_it_playing() {
     let s = page("pattern=gather&tasks=3");
     assert!(Rc::ptr_eq(&s, &s.clone().step(Action::Replay(ReplayCmd::Toggle))));
-    let s = s.step(Action::Import(virtual_run("pattern=sequential&tasks=3&min=100&max=100")));
+    let s = s.step(Action::Import(virtual_run("pattern=sequential&tasks=3&min=100&max=100"), None));
     assert!(Rc::ptr_eq(&s, &s.clone().step(Action::Replay(ReplayCmd::Tick(16.0)))), "paused: no tick");
     let s = s.step(Action::Replay(ReplayCmd::Seek(150.0)));
     let r = view::replaying(&s).expect("replaying");
@@ -158,7 +154,7 @@ fn a_replayed_runs_own_scenario_says_what_its_waits_wait_for_whatever_the_form_s
     let pool = "pattern=gather&tasks=3&source=cpu&offload=workers&workers=1&min=10&max=10";
     let s = page("pattern=semaphore&tasks=3&limit=2");
     assert_eq!(view::described(None, &s), (&s.scenario, "waiting for a semaphore permit"));
-    let s = s.step(Action::Import(virtual_run(pool)));
+    let s = s.step(Action::Import(virtual_run(pool), None));
     let r = view::replaying(&s).expect("the imported run is replayed");
     // The page reads the run's params once per replayed run and hands the scenario in.
     let replayed = r.run.parsed_scenario().expect("its params read");
@@ -182,13 +178,13 @@ fn a_replayed_runs_own_scenario_says_what_its_waits_wait_for_whatever_the_form_s
 fn the_history_keeps_the_last_runs_and_forgets_their_compare_picks() {
     let mut s = page("pattern=gather&tasks=2");
     for _ in 0..HISTORY {
-        s = s.step(Action::Import(virtual_run("pattern=gather&tasks=2")));
+        s = s.step(Action::Import(virtual_run("pattern=gather&tasks=2"), None));
     }
     for n in 1..=(MAX_COMPARE as u32 + 1) {
         s = s.step(Action::ToggleCompare(n));
     }
     assert_eq!(s.compare, (1..=MAX_COMPARE as u32).collect::<Vec<_>>(), "at most {MAX_COMPARE}");
-    s = s.step(Action::Import(virtual_run("pattern=gather&tasks=2")));
+    s = s.step(Action::Import(virtual_run("pattern=gather&tasks=2"), None));
     assert_eq!(s.history.len(), HISTORY);
     assert_eq!(s.history[0].0, 2, "run #1 is forgotten");
     assert!(!s.compare.contains(&1));
@@ -305,4 +301,150 @@ fn an_embed_without_a_run_button_says_how_it_runs_instead() {
         assert!(view(q).has_run_button(), "{q}");
         assert!(said(q).starts_with("Press Run"), "{q}");
     }
+}
+
+/// A finished run of `query` as the browser clock hands it to the page.
+fn measured_run(query: &str) -> awaitlab::core::run::Run {
+    awaitlab::core::run::Run { clock: awaitlab::core::scenario::ClockKind::Browser, ..virtual_run(query) }
+}
+
+#[test]
+fn a_finished_run_leaves_the_timelines_when_the_values_change_never_beside_another_prediction() {
+    let limit3 = "pattern=semaphore&tasks=8&limit=3";
+    let (run, _) = started(1, limit3);
+    let s = page(limit3).step(Action::Started(run)).step(Action::Finished { id: 1, run: measured_run(limit3) });
+    let shown = view::measured_run(&s, view::replaying(&s).as_ref()).expect("its figures");
+    assert_eq!(shown.summary.peak_concurrency, 3);
+
+    // Limit 1: the prediction is of limit 1 now, so run #1 (limit 3) leaves the timelines and
+    // the figures; it stays in the history, and the status says what happened.
+    let s = s.step(Action::Edit("limit".into(), "1".into()));
+    assert_eq!(s.predicted.as_ref().expect("predicted").summary.peak_concurrency, 1);
+    assert!(s.measured.is_none(), "run #1 is not drawn beside the limit-1 prediction");
+    assert!(view::replaying(&s).is_none());
+    assert!(view::measured_run(&s, None).is_none(), "no measured figures");
+    assert_eq!(s.history.len(), 1);
+    assert_eq!(
+        view::status(&s, &ViewOptions::default()),
+        "These values have not run yet: press Run to measure them (run #1 stays under Runs this session)."
+    );
+    // Replaying it brings back its own prediction, and the status says whose values Run measures.
+    let s = s.step(Action::SelectReplay(1));
+    assert_eq!(s.predicted.as_ref().expect("its prediction").summary.peak_concurrency, 3);
+    let replayed = view::measured_run(&s, view::replaying(&s).as_ref()).expect("its figures");
+    assert_eq!(replayed.summary.peak_concurrency, 3);
+    assert_eq!(
+        view::status(&s, &ViewOptions::default()),
+        "Run #1 is replayed beside the prediction of its own values; Run measures the form's."
+    );
+    let (run, _) = started(2, "pattern=semaphore&tasks=8&limit=1");
+    let s = s
+        .step(Action::Started(run))
+        .step(Action::Finished { id: 2, run: measured_run("pattern=semaphore&tasks=8&limit=1") });
+    assert!(
+        view::status(&s, &ViewOptions::default()).starts_with("Finished: 8 tasks in "),
+        "{}",
+        view::status(&s, &ViewOptions::default())
+    );
+    // Replaying a run of the form's values needs no word.
+    assert!(view::status(&s.step(Action::SelectReplay(2)), &ViewOptions::default()).starts_with("Finished: "));
+}
+
+#[test]
+fn a_run_edited_while_it_runs_keeps_its_own_prediction_and_the_status_says_the_form_moved_on() {
+    let limit3 = "pattern=semaphore&tasks=8&limit=3";
+    let (run, _) = started(1, limit3);
+    let s = page(limit3).step(Action::Started(run));
+    let own = s.predicted.clone().expect("predicted");
+    let s = s.step(Action::Edit("limit".into(), "1".into()));
+    assert!(Rc::ptr_eq(&own, s.predicted.as_ref().expect("kept")), "the live run's prediction stays");
+    assert_eq!(s.scenario.effective_limit(), Some(1), "the form has the new value");
+    let s = s.step(Action::Finished { id: 1, run: measured_run(limit3) });
+    assert!(Rc::ptr_eq(&own, s.predicted.as_ref().expect("kept")));
+    assert_eq!(
+        view::status(&s, &ViewOptions::default()),
+        format!(
+            "Finished: 8 tasks in {}. The form shows other values now: press Run to measure them.",
+            awaitlab::core::timeline::format_ms(own.summary.makespan_ms)
+        )
+    );
+}
+
+#[test]
+fn every_run_that_finished_joins_the_history_even_one_another_run_took_the_screen_from() {
+    // A script's runs back to back: run 2 starts before run 1's end is drawn, and run 3 before
+    // run 2 was even shown.
+    let (first, _) = started(1, "pattern=gather&tasks=2");
+    let (second, _) = started(2, "pattern=sequential&tasks=3");
+    let s = page("pattern=gather&tasks=2").step(Action::Started(first)).step(Action::Started(second));
+    let s = s.step(Action::Finished { id: 1, run: measured_run("pattern=gather&tasks=2") });
+    assert_eq!(s.history.len(), 1, "run 1 is kept");
+    assert!(s.running(), "run 2 is still the one on screen");
+    let s = s.step(Action::Finished { id: 2, run: measured_run("pattern=sequential&tasks=3") });
+    // Run 3 was never shown (run 4 started first): it ended all the same.
+    let s = s.step(Action::Finished { id: 3, run: measured_run("pattern=race&tasks=4") });
+    let tasks: Vec<u32> = s.history.iter().map(|(_, r)| r.summary.tasks).collect();
+    assert_eq!(tasks, [2, 3, 4], "each run once, in the order they ended");
+    assert_eq!(s.history.iter().map(|(n, _)| *n).collect::<Vec<_>>(), [1, 2, 3]);
+}
+
+#[test]
+fn an_imported_run_is_shown_as_what_it_is_its_values_in_the_form_its_figures_beside_its_prediction() {
+    let retry = "pattern=retry&tasks=6&fail=0.5&seed=3&min=30&max=80";
+    let imported = measured_run(retry);
+    let makespan = imported.summary.makespan_ms;
+    // The page shows another scenario, measured.
+    let (run, _) = started(1, "pattern=gather&tasks=10");
+    let s = page("pattern=gather&tasks=10")
+        .step(Action::Started(run))
+        .step(Action::Finished { id: 1, run: measured_run("pattern=gather&tasks=10") })
+        .step(Action::Import(imported, Some("imported from run.json".into())));
+    // Its scenario is the page's: the form (so Run and the link reproduce it), the lesson.
+    assert_eq!(s.scenario, scenario(&format!("{retry}&clock=virtual")));
+    assert!(s.form.contains(&("pattern".to_string(), "retry".to_string())));
+    assert!(s.form.contains(&("tasks".to_string(), "6".to_string())));
+    assert_eq!(view::shown_scenario(&s).pattern, s.scenario.pattern);
+    // Its figures beside the prediction of its scenario.
+    let r = view::replaying(&s).expect("replayed");
+    assert_eq!(r.number, 2);
+    assert_eq!(view::measured_run(&s, Some(&r)).expect("its figures").summary.makespan_ms, makespan);
+    let predicted = s.predicted.as_ref().expect("its prediction");
+    assert_eq!(predicted.parsed_scenario().ok(), Some(s.scenario.clone()));
+    assert_eq!(
+        view::status(&s, &ViewOptions::default()),
+        "Run #2 was imported from run.json: its values are in the form now, and Run measures them on this page."
+    );
+    // Run: the note gives way to the run.
+    let (run, _) = started(2, retry);
+    assert!(view::status(&s.step(Action::Started(run)), &ViewOptions::default()).starts_with("Running…"));
+}
+
+#[test]
+fn a_link_of_any_size_is_predicted_once_the_page_has_painted() {
+    for (query, tasks) in [("tasks=10000", 10_000), ("tasks=100000&clock=virtual", 100_000)] {
+        let s = page(query);
+        assert!(s.predicted.is_none(), "{query}: not before the first paint");
+        let s = s.step(Action::Painted);
+        assert_eq!(s.predicted.as_ref().expect("predicted").summary.tasks, tasks, "{query}");
+        assert!(Rc::ptr_eq(&s, &s.clone().step(Action::Painted)), "{query}: once");
+    }
+    // A run that took the screen first keeps its own.
+    let (run, _) = started(1, "pattern=gather&tasks=3");
+    let s = page("tasks=10000").step(Action::Started(run));
+    assert!(Rc::ptr_eq(&s, &s.clone().step(Action::Painted)));
+}
+
+#[test]
+fn a_link_s_values_that_do_not_fit_together_fall_back_to_their_defaults_as_its_notice_says() {
+    let defaults = "This link had values awaitlab cannot use, so their defaults are shown instead: ";
+    let s = page("tasks=10001");
+    assert_eq!(s.scenario.workload().len(), 10, "the default, not the cap");
+    let notice = s.notice.as_deref().expect("a notice");
+    assert!(
+        notice.starts_with(&format!("{defaults}tasks must be at most 10000 on the browser clock (got 10001)")),
+        "{notice}"
+    );
+    let s = page("min=500&max=300");
+    assert_eq!((s.scenario.min, s.scenario.max), (100, 400));
+    assert!(s.notice.as_deref().expect("a notice").starts_with(defaults));
 }

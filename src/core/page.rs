@@ -4,7 +4,8 @@
 //! A run on the browser clock is held here by what the page draws from it (its id, scenario,
 //! recorder and problem); the runtime's handle, which can cancel it and be awaited, stays with the
 //! runtime's session. Long-lived tasks never hold a state snapshot: they dispatch actions tagged
-//! with their run id, and actions from a run that is no longer current are dropped.
+//! with their run id, and actions from a run that is no longer current are dropped, except its
+//! end: a finished run always joins the history.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -16,7 +17,8 @@ use super::scenario::{is_known_key, is_tracking_key, shown, ClockKind, ParamErro
 use super::timeline::Timeline;
 
 /// Largest run whose prediction is recomputed on every valid edit (bigger ones while a run of them
-/// is live, once its timers leave the page time: [`Action::Predict`]).
+/// is live, once its timers leave the page time: [`Action::Predict`]; a link's after the page's
+/// first paint: [`Action::Painted`]).
 pub const LIVE_PREDICTION_TASKS: u32 = 5_000;
 /// Runs kept in the session's history.
 pub const HISTORY: usize = 12;
@@ -89,6 +91,9 @@ pub struct State {
     pub hint: Option<String>,
     /// A notice about the URL the page was opened with.
     pub notice: Option<String>,
+    /// What the status line says instead of the measured run's state, unless a run is live: why
+    /// the last run left the timelines, where a replayed run came from or whose values it has.
+    pub note: Option<String>,
     /// The last valid scenario.
     pub scenario: Scenario,
     /// The virtual-clock run of `scenario` (or of the measured run's scenario, once one starts:
@@ -120,7 +125,7 @@ pub enum Action {
     Predict { id: u64 },
     /// A frame passed while run `id` is live.
     Frame { id: u64, len: usize, now: f64 },
-    /// Run `id` finished.
+    /// Run `id` finished: it joins the history, and is replayed if it is the run on screen.
     Finished { id: u64, run: Run },
     /// Run `id` was cancelled.
     Cancelled { id: u64 },
@@ -132,10 +137,15 @@ pub enum Action {
     ToggleCompare(u32),
     /// Add runs (e.g. predictions of other patterns) to the history and compare them.
     AddAndCompare(Vec<Run>),
-    /// An imported (or posted, or virtual) run joins the history and is replayed.
-    Import(Run),
+    /// A run joins the history and is replayed, its scenario the page's (form, link, prediction):
+    /// a virtual run made on request (`None`), or a Run JSON imported (`Some(how)`, e.g.
+    /// "imported from run.json"), which the status line then names.
+    Import(Run, Option<String>),
     /// The Python interpreter module loaded (or failed to): a code prediction is made again.
     Repredict,
+    /// The page has been painted: a link too big to predict before (past
+    /// [`LIVE_PREDICTION_TASKS`]) is predicted now, if nothing else took the screen meanwhile.
+    Painted,
 }
 
 /// What the replay controls ask for.
@@ -187,6 +197,11 @@ fn with_virtual(s: &Scenario) -> Scenario {
     Scenario { clock: ClockKind::Virtual, ..s.clone() }
 }
 
+/// Whether two scenarios run the same tasks the same way, whichever clock each names.
+pub fn same_values(a: &Scenario, b: &Scenario) -> bool {
+    with_virtual(a) == with_virtual(b)
+}
+
 /// The prediction recomputed on every edit, for scenarios small enough.
 fn live_prediction(s: &Scenario) -> Option<Rc<Run>> {
     (s.workload().len() <= LIVE_PREDICTION_TASKS).then(|| predict(s))
@@ -213,6 +228,7 @@ impl State {
             errors: Vec::new(),
             hint: None,
             notice,
+            note: None,
             predicted: live_prediction(&scenario),
             scenario,
             measured: None,
@@ -263,9 +279,8 @@ impl State {
                 // The prediction follows a loaded scenario as it follows an edit (the code panel's
                 // Edit loads the pattern's own Python as a code scenario).
                 if scenario != self.scenario {
-                    self.predicted = live_prediction(&scenario);
+                    self.show_scenario(scenario);
                 }
-                self.scenario = scenario;
             }
             Action::Rejected(errors) => self.errors = errors,
             Action::Started(started) => self.start(started),
@@ -285,12 +300,19 @@ impl State {
             Action::Cancelled { id } => {
                 let Some(m) = self.current(id) else { return Ignored };
                 m.cancelled = true;
+                self.note = None;
             }
             Action::Replay(cmd) => return self.replay_cmd(cmd),
             Action::SelectReplay(number) => {
                 let Some(run) = self.run(number).cloned() else { return Ignored };
                 self.replay = Some((number, Replay::new(&run.events)));
                 self.predict_for(&run);
+                // The form may hold other values: say which ones Run measures.
+                self.note = run.parsed_scenario().is_ok_and(|s| !same_values(&s, &self.scenario)).then(|| {
+                    format!(
+                        "Run #{number} is replayed beside the prediction of its own values; Run measures the form's."
+                    )
+                });
             }
             Action::ToggleCompare(number) => {
                 if self.compare.contains(&number) {
@@ -308,10 +330,7 @@ impl State {
                     }
                 }
             }
-            Action::Import(run) => {
-                self.predict_for(&run);
-                self.remember_and_replay(Rc::new(run));
-            }
+            Action::Import(run, how) => self.import(run, how),
             Action::Repredict => {
                 let Some(scenario) = self.predicted.as_ref().and_then(|p| p.parsed_scenario().ok()) else {
                     return Ignored;
@@ -320,6 +339,12 @@ impl State {
                     return Ignored;
                 }
                 self.predicted = Some(predict(&scenario));
+            }
+            Action::Painted => {
+                if self.predicted.is_some() || self.measured.is_some() || self.replay.is_some() {
+                    return Ignored;
+                }
+                self.predicted = Some(predict(&self.scenario));
             }
         }
         Changed
@@ -337,13 +362,28 @@ impl State {
         match Scenario::parse(self.form_pairs()) {
             Ok(scenario) => {
                 if scenario != self.scenario {
-                    self.predicted = live_prediction(&scenario);
-                    self.scenario = scenario;
+                    self.show_scenario(scenario);
                 }
                 self.errors.clear();
             }
             Err(errors) => self.errors = errors,
         }
+    }
+
+    /// The form's scenario changed. A run is only ever drawn beside the prediction of its own
+    /// values: a live run keeps its own until it ends; a finished or replayed one leaves the
+    /// timelines and figures (it stays in the history) and the status says why.
+    fn show_scenario(&mut self, scenario: Scenario) {
+        if !self.running() {
+            if let Some((n, _)) = self.replay.take() {
+                self.note = Some(format!(
+                    "These values have not run yet: press Run to measure them (run #{n} stays under Runs this session)."
+                ));
+            }
+            self.measured = None;
+            self.predicted = live_prediction(&scenario);
+        }
+        self.scenario = scenario;
     }
 
     fn start(&mut self, started: Started) {
@@ -353,21 +393,28 @@ impl State {
             self.predicted = None;
         }
         self.notice = None;
+        self.note = None;
         self.replay = None;
         self.measured = Some(Measured { started, len: 0, now: 0.0, run: None, cancelled: false });
     }
 
     fn finish(&mut self, id: u64, run: Run) -> Outcome {
         let unpredicted = self.predicted.is_none();
-        let Some(m) = self.current(id) else { return Ignored };
-        (m.len, m.now) = (run.events.len(), run.summary.makespan_ms);
         let run = Rc::new(run);
+        let Some(m) = self.current(id) else {
+            // Another run took the screen before this one's end was drawn (a script's runs back to
+            // back): what it recorded is still kept.
+            self.remember(run);
+            return Changed;
+        };
+        (m.len, m.now) = (run.events.len(), run.summary.makespan_ms);
         m.run = Some(run.clone());
         // A run that ended before the loop had time for its prediction gets it now.
         if unpredicted {
             let scenario = m.scenario().clone();
             self.predicted = Some(predict(&scenario));
         }
+        self.note = None;
         self.remember_and_replay(run);
         Changed
     }
@@ -386,11 +433,25 @@ impl State {
         Changed
     }
 
-    /// The prediction beside a run that is replayed: of the run's own scenario, when it has one.
+    /// The prediction beside a run that is replayed: of the run's own scenario (none without one).
     fn predict_for(&mut self, run: &Run) {
+        self.predicted = run.parsed_scenario().ok().map(|s| predict(&s));
+    }
+
+    /// An imported run is shown as what it is: its values fill the form (so Run and the link
+    /// reproduce it), beside their prediction. A live run leaves the screen, and joins the history
+    /// when it ends.
+    fn import(&mut self, run: Run, how: Option<String>) {
+        self.predict_for(&run);
         if let Ok(scenario) = run.parsed_scenario() {
-            self.predicted = Some(predict(&scenario));
+            (self.hint, self.form, self.scenario) = (None, form_of(&scenario), scenario);
+            self.errors.clear();
         }
+        self.measured = None;
+        let number = self.remember_and_replay(Rc::new(run));
+        self.note = how.map(|how| {
+            format!("Run #{number} was {how}: its values are in the form now, and Run measures them on this page.")
+        });
     }
 
     fn remember(&mut self, run: Rc<Run>) -> u32 {
@@ -407,10 +468,11 @@ impl State {
         number
     }
 
-    fn remember_and_replay(&mut self, run: Rc<Run>) {
+    fn remember_and_replay(&mut self, run: Rc<Run>) -> u32 {
         let replay = Replay::new(&run.events);
         let number = self.remember(run);
         self.replay = Some((number, replay));
+        number
     }
 
     /// Switching the form to a pattern about errors while it plans none: sets the failure

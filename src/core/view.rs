@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use super::event::Kind;
 use super::message::ViewOptions;
-use super::page::{Measured, State};
+use super::page::{same_values, Measured, State};
 use super::replay::{waiting_for, Replay};
 use super::run::{run_virtual, Run};
 use super::scenario::{ClockKind, Pattern, Scenario};
@@ -74,9 +74,21 @@ pub fn time_scale(predicted: Option<&Timeline>, measured: Option<&Timeline>, run
     predicted.iter().map(|t| t.extent() * room).chain(measured.iter().map(|t| t.extent())).fold(0.0, f64::max)
 }
 
+/// The finished run the figures and the gap set beside the prediction (which is always of its
+/// scenario): the run replayed, or else the measured one; never a run of the virtual clock.
+pub fn measured_run(state: &State, replaying: Option<&Replaying>) -> Option<Rc<Run>> {
+    match replaying {
+        Some(r) => (r.run.clock == ClockKind::Browser).then(|| r.run.clone()),
+        None => state.measured.as_ref()?.run.clone(),
+    }
+}
+
 /// The status line under the form; before the first run it says how one starts, which in an
 /// embed without a Run button (`controls=0`) is not a button.
 pub fn status(state: &State, view: &ViewOptions) -> String {
+    if let Some(note) = state.note.as_ref().filter(|_| !state.running()) {
+        return note.clone();
+    }
     let Some(m) = &state.measured else {
         return match (view.has_run_button(), view.autoplay) {
             (true, _) => "Press Run to run these tasks for real on this page's event loop.",
@@ -92,7 +104,14 @@ pub fn status(state: &State, view: &ViewOptions) -> String {
         return problem;
     }
     match &m.run {
-        Some(run) => format!("Finished: {} tasks in {}.", run.summary.tasks, format_ms(run.summary.makespan_ms)),
+        Some(run) => {
+            let finished = format!("Finished: {} tasks in {}.", run.summary.tasks, format_ms(run.summary.makespan_ms));
+            // Edited while it ran: the run stays beside its own prediction, not the form's.
+            match same_values(m.scenario(), &state.scenario) {
+                true => finished,
+                false => format!("{finished} The form shows other values now: press Run to measure them."),
+            }
+        }
         None => {
             let (done, total) = m.with_events(|ev| {
                 let done = ev.iter().filter(|e| matches!(e.kind, Kind::Done | Kind::Failed | Kind::Fallback)).count();

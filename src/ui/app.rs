@@ -19,7 +19,7 @@ use super::guess::GuessFirst;
 use super::history::History;
 use super::legend::Legend;
 use super::replay_panel::replay_panel;
-use super::run_hooks::{use_render_cost, use_replay_clock, use_run_frames, use_session_runs};
+use super::run_hooks::{use_first_paint, use_render_cost, use_replay_clock, use_run_frames, use_session_runs};
 use super::share_panel::SharePanel;
 use super::state::{Action, State};
 use super::summary::SummaryView;
@@ -153,8 +153,7 @@ fn use_layouts(state: &State, replaying: Option<&Replaying>, playhead: Option<f6
 
 /// Why the finished measured run differs from its prediction, computed once per pair of runs.
 #[hook]
-fn use_causes(state: &State) -> Rc<Vec<String>> {
-    let finished = state.measured.as_ref().and_then(|m| m.run.clone());
+fn use_causes(state: &State, finished: Option<Rc<Run>>) -> Rc<Vec<String>> {
     let pair = (state.predicted.clone(), finished);
     let key = (pair.0.as_ref().map(|r| Rc::as_ptr(r) as usize), pair.1.as_ref().map(|r| Rc::as_ptr(r) as usize));
     use_memo(key, move |_| {
@@ -192,11 +191,11 @@ fn notes(state: &State, shown: &Scenario, cpu: &[String]) -> Html {
 }
 
 /// A CPU run's strips and notes: of the replayed run, or of the finished measured one.
-fn cpu_view(state: &State, replaying: Option<&Replaying>) -> view::CpuView {
+fn cpu_view(state: &State, replaying: Option<&Replaying>, shown: &Scenario) -> view::CpuView {
     let measured = replaying.map(|r| &*r.run).or_else(|| state.measured.as_ref().and_then(|m| m.run.as_deref()));
     let replaced: Vec<usize> = crate::runtime::workers::replaced().into_iter().map(|(w, _)| w).collect();
     let cores = crate::runtime::cpu::hardware_concurrency();
-    view::cpu_view(view::shown_scenario(state), state.predicted.as_deref(), measured, cores, &replaced)
+    view::cpu_view(shown, state.predicted.as_deref(), measured, cores, &replaced)
 }
 
 fn header() -> Html {
@@ -303,6 +302,7 @@ pub fn App() -> Html {
     use_session_runs(&state);
     use_run_frames(&state);
     use_replay_clock(&state);
+    use_first_paint(&state);
     use_embed(&state);
     use_url_sync(&state.scenario);
     use_run_reports(&state);
@@ -347,10 +347,11 @@ pub fn App() -> Html {
     let replaying = view::replaying(&state);
     let playhead = view::playhead(replaying.as_ref());
     let layouts = use_layouts(&state, replaying.as_ref(), playhead);
-    let causes = use_causes(&state);
-    let cpu = cpu_view(&state, replaying.as_ref());
+    // The measured figures are those of the run on screen, beside the prediction of its scenario.
+    let finished = view::measured_run(&state, replaying.as_ref());
+    let causes = use_causes(&state, finished.clone());
+    let finished = finished.map(|r| Rc::new(r.summary.clone()));
     let zoom = use_state(|| None::<(f64, f64)>);
-    let shown = view::shown_scenario(&state);
     let scale_ms = view::time_scale(layouts.predicted.as_deref(), layouts.measured.as_deref(), state.running());
     let timelines: Vec<Shared<Timeline>> =
         layouts.predicted.iter().chain(layouts.measured.iter()).cloned().map(Shared).collect();
@@ -363,12 +364,13 @@ pub fn App() -> Html {
             }
         })
     };
-    // The code follows the run on screen: a replayed run's own scenario (its params read once per
-    // replayed run, not on each frame of its replay), its current event.
+    // The lesson, the code, the limit line and the notes follow the run on screen: a replayed
+    // run's own scenario (its params read once per replayed run, not on each frame of its replay).
     let replayed = use_memo(replaying.as_ref().map(|r| Shared(r.run.clone())), |run| {
         run.as_ref().and_then(|r| r.parsed_scenario().ok())
     });
-    let (code_scenario, waiting) = view::described(replayed.as_ref().as_ref(), &state);
+    let (shown, waiting) = view::described(replayed.as_ref().as_ref(), &state);
+    let cpu = cpu_view(&state, replaying.as_ref(), shown);
     let current_event =
         replaying.as_ref().and_then(|r| r.replay.cursor.checked_sub(1).and_then(|i| r.run.events.get(i)).cloned());
     let live = state.scenario.workload().len() <= LIVE_SLIDER_TASKS;
@@ -412,11 +414,10 @@ pub fn App() -> Html {
                         <div class="lab-head">
                             <p class="status" id="status" aria-live="polite">{ view::status(&state, &view_options) }</p>
                             <GuessFirst predicted={state.predicted.as_ref().map(|p| Rc::new(p.summary.clone()))}
-                                measured={state.measured.as_ref().and_then(|m| m.run.as_ref()).map(|r| Rc::new(r.summary.clone()))} />
+                                measured={finished.clone()} />
                             <SummaryView
                                 predicted={state.predicted.as_ref().map(|p| Rc::new(p.summary.clone()))}
-                                measured={state.measured.as_ref().and_then(|m| m.run.as_ref()).map(|r| Rc::new(r.summary.clone()))}
-                                {causes} />
+                                measured={finished} {causes} />
                         </div>
                         { panels(PanelsProps { layouts: Shared(Rc::new(layouts)), replaying: replaying.clone().map(|r| Shared(Rc::new(r))), waiting,
                             measured_title: view::measured_title(replaying.as_ref()).into(), scale_ms, playhead, window: *zoom,
@@ -432,7 +433,7 @@ pub fn App() -> Html {
                             on_change={send(&state, |code| Action::Edit("code".into(), code))} on_run={run_code(&state)}
                             draft={draft.clone()} on_invalid={on_code_invalid} />
                     } else {
-                        <CodePanel scenario={Rc::new(code_scenario.clone())} current={current_event} hovered={(*hovered_bar).clone()}
+                        <CodePanel scenario={Rc::new(shown.clone())} current={current_event} hovered={(*hovered_bar).clone()}
                             on_edit={edit_code(&state)} />
                     }
                 </div>
@@ -443,7 +444,7 @@ pub fn App() -> Html {
                 { notes(&state, shown, &cpu.notes) }
                 { zoom_bar(*zoom, scale_ms, &Callback::from({ let zoom = zoom.clone(); move |w| zoom.set(w) })) }
                 <SharePanel run={replaying.as_ref().map(|r| Shared(r.run.clone()))}
-                    scenario={Rc::new(state.scenario.clone())} on_import={send(&state, Action::Import)} />
+                    scenario={Rc::new(state.scenario.clone())} on_import={send(&state, |(run, name)| Action::Import(run, Some(format!("imported from {name}"))))} />
                 <History history={Rc::new(state.history.clone())} replaying={replaying.as_ref().map(|r| r.number)}
                     compare={Rc::new(state.compare.clone())} on_replay={send(&state, Action::SelectReplay)}
                     on_compare={send(&state, Action::ToggleCompare)} on_compare_patterns={compare(&state, view::pattern_comparison)}

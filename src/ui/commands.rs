@@ -33,11 +33,11 @@ pub fn load_and_run(scenario: Scenario, dispatch: &UseReducerDispatcher<State>) 
         let dispatch = dispatch.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let _ = py_module::load().await;
-            dispatch.dispatch(Action::Import(run_virtual(&scenario)));
+            dispatch.dispatch(Action::Import(run_virtual(&scenario), None));
         });
         None
     } else if scenario.clock == ClockKind::Virtual {
-        dispatch.dispatch(Action::Import(run_virtual(&scenario)));
+        dispatch.dispatch(Action::Import(run_virtual(&scenario), None));
         None
     } else {
         Some(session::start_browser_run(scenario))
@@ -68,7 +68,7 @@ pub fn apply(
         Command::Pause if replay.is_some_and(|r| r.playing) => dispatch.dispatch(Action::Replay(ReplayCmd::Toggle)),
         Command::Play | Command::Pause => {}
         Command::Seek(ms) => dispatch.dispatch(Action::Replay(ReplayCmd::Seek(ms))),
-        Command::Load(run) => dispatch.dispatch(Action::Import(*run)),
+        Command::Load(run) => dispatch.dispatch(Action::Import(*run, Some("loaded from a Run JSON".into()))),
     }
     Ok(())
 }

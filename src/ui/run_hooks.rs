@@ -10,6 +10,7 @@ use yew::prelude::*;
 
 use super::frame::{next_frame, next_frame_within};
 use super::state::{Action, ReplayCmd, State};
+use crate::core::page::Started;
 use crate::runtime::{clock, session};
 
 thread_local! {
@@ -91,32 +92,47 @@ fn draw(dispatch: &UseReducerDispatcher<State>, actions: impl IntoIterator<Item 
     });
 }
 
-/// Tells the state about every run the session starts, and cancels the live run when the app
-/// unmounts. The run's clock does not wait for the page: the page draws the run in a later frame
-/// (not in the microtasks where its tasks start and arm their timers), when no timer is about to
-/// fire.
+/// Shows a run that started, in a frame when no timer is about to fire (not in the microtasks
+/// where its tasks start and arm their timers), unless another run started meanwhile.
+async fn show_started(dispatch: &UseReducerDispatcher<State>, started: Started, start: f64) {
+    let (id, tasks) = (started.id, started.scenario.workload().len());
+    loop {
+        next_frame_within(100).await;
+        if session::current().map(|c| c.id) != Some(id) {
+            return;
+        }
+        let t = now_ms();
+        if calm(t, start) {
+            // Its prediction in the same frame, when there is time for it: one layout.
+            let predict = (free_ms(t) >= predict_ms(tasks)).then_some(Action::Predict { id });
+            draw(dispatch, [Action::Started(started)].into_iter().chain(predict), tasks);
+            return;
+        }
+    }
+}
+
+/// Tells the state about every run the session starts and how it ended, and cancels the live run
+/// when the app unmounts. The run's clock does not wait for the page. Every run's end is sent,
+/// shown or not, after its start (so a script's runs back to back all join the history).
 #[hook]
 pub fn use_session_runs(state: &UseReducerHandle<State>) {
     let dispatch = state.dispatcher();
     use_effect_with((), move |_| {
         let subscription = session::on_start(move |live| {
-            let (dispatch, started, start) = (dispatch.clone(), live.started(), now_ms());
+            let (dispatch, live, start) = (dispatch.clone(), live.clone(), now_ms());
             spawn_local(async move {
-                let (id, tasks) = (started.id, started.scenario.workload().len());
-                loop {
-                    next_frame_within(100).await;
-                    if session::current().map(|c| c.id) != Some(id) {
-                        // Another run started meanwhile: this one is not shown.
-                        return;
-                    }
-                    let t = now_ms();
-                    if calm(t, start) {
-                        // Its prediction in the same frame, when there is time for it: one layout.
-                        let predict = (free_ms(t) >= predict_ms(tasks)).then_some(Action::Predict { id });
-                        draw(&dispatch, [Action::Started(started)].into_iter().chain(predict), tasks);
-                        return;
-                    }
-                }
+                show_started(&dispatch, live.started(), start).await;
+                let outcome = live.finished.clone().await;
+                // Drawn in the next frame, like every other update: rendering it here, in the
+                // microtask that ended the run, would keep whoever awaits the run (a script calling
+                // `awaitlab.run`) waiting for the page's layout. Without frames (a hidden tab, an
+                // embed out of view) it is drawn anyway, so the host page still hears
+                // `awaitlab:finished`.
+                next_frame_within(100).await;
+                dispatch.dispatch(match outcome {
+                    Some(run) => Action::Finished { id: live.id, run },
+                    None => Action::Cancelled { id: live.id },
+                });
             });
         });
         move || {
@@ -163,23 +179,29 @@ pub fn use_run_frames(state: &UseReducerHandle<State>) {
                     }
                 }
             });
+            // Its end is sent by `use_session_runs`; the frames stop with it.
             let a = alive.clone();
             spawn_local(async move {
-                let outcome = live.finished.clone().await;
-                // The finished run is drawn in the next frame, like every other update: rendering
-                // it here, in the microtask that ended the run, would keep whoever awaits the run
-                // (a script calling `awaitlab.run`) waiting for the page's layout. Without frames
-                // (a hidden tab, an embed out of view) it is drawn anyway, so the host page still
-                // hears `awaitlab:finished`.
-                next_frame_within(100).await;
+                live.finished.clone().await;
                 a.set(false);
-                dispatch.dispatch(match outcome {
-                    Some(run) => Action::Finished { id: live.id, run },
-                    None => Action::Cancelled { id: live.id },
-                });
             });
         }
         move || alive.set(false)
+    });
+}
+
+/// Predicts a link too big to predict before the page's first paint right after it
+/// ([`Action::Painted`]): a 100,000-task one holds the page about 0.3 s, once it shows.
+#[hook]
+pub fn use_first_paint(state: &UseReducerHandle<State>) {
+    let dispatch = state.dispatcher();
+    use_effect_with((), move |_| {
+        spawn_local(async move {
+            // The frame's paint comes before the first task after it.
+            next_frame_within(100).await;
+            gloo_timers::future::TimeoutFuture::new(0).await;
+            dispatch.dispatch(Action::Painted);
+        })
     });
 }
 

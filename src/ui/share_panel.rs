@@ -19,17 +19,19 @@ pub struct Props {
     pub run: Option<Shared<Run>>,
     /// The scenario a link or an embed reproduces.
     pub scenario: Rc<Scenario>,
-    pub on_import: Callback<Run>,
+    /// A Run JSON was imported: the run and its file's name.
+    pub on_import: Callback<(Run, String)>,
 }
 
 /// The panel's last message: whether it is an error, and its text.
 type Message = UseStateHandle<Option<(bool, String)>>;
 
 /// Imports a picked or dropped file; an error leaves the runs as they are.
-fn importer(message: &Message, on_import: &Callback<Run>) -> Rc<dyn Fn(web_sys::File)> {
+fn importer(message: &Message, on_import: &Callback<(Run, String)>) -> Rc<dyn Fn(web_sys::File)> {
     let (message, on_import) = (message.clone(), on_import.clone());
     Rc::new(move |file: web_sys::File| {
         let (message, on_import) = (message.clone(), on_import.clone());
+        let name = file.name();
         spawn_local(async move {
             match read_run(file).await {
                 Ok(run) => {
@@ -39,7 +41,7 @@ fn importer(message: &Message, on_import: &Callback<Run>) -> Rc<dyn Fn(web_sys::
                         file_stem(&run)
                     );
                     message.set(Some((false, text)));
-                    on_import.emit(run);
+                    on_import.emit((run, name));
                 }
                 Err(e) => message.set(Some((true, e))),
             }

@@ -87,6 +87,43 @@ test('export the Run JSON, import it back: the same run replays identically', as
   assert.deepEqual(page.awaitlabErrors, []);
 });
 
+test('an imported run is shown as what it is: its values in the form, the heading and the link, its figures beside its prediction', async () => {
+  const source = await finishedRun('pattern=retry&tasks=6&fail=0.5&retries=3&seed=4&min=30&max=80');
+  const json = await download(source, '#export-json');
+  const run = JSON.parse(json.text);
+  await source.close();
+  const file = artifactPath('imported-retry.json');
+  writeFileSync(file, json.text);
+
+  // A fresh page on another scenario (the default: gather of 10).
+  const page = await openApp(browser, server.url, '');
+  await page.setInputFiles('#import-file', file);
+  await page.waitForFunction(() => /^Run #1 was imported from imported-retry\.json: /.test(document.querySelector('#status')?.textContent ?? ''));
+  const shown = await page.evaluate(() => ({
+    pattern: document.querySelector('#field-pattern').value,
+    tasks: document.querySelector('#field-tasks').value,
+    heading: document.querySelector('section.intro h2').textContent,
+    makespan: [...document.querySelectorAll('[data-figure="makespan"] span')].map((s) => s.className),
+  }));
+  assert.deepEqual([shown.pattern, shown.tasks], ['retry', '6']);
+  assert.match(shown.heading, /retr/i);
+  assert.deepEqual(shown.makespan, ['predicted', 'measured'], 'its measured figures beside its prediction');
+  const measured = await page.locator('[data-figure="makespan"] .measured').textContent();
+  const row = await page.locator('.runs li label').first().textContent();
+  assert.ok(row.endsWith(` — ${measured}`), `${measured} is the imported run's makespan (${row})`);
+  const link = await page.evaluate(() => Object.fromEntries(new URLSearchParams(location.search)));
+  for (const key of ['pattern', 'tasks', 'fail', 'retries', 'seed', 'min', 'max']) {
+    assert.equal(link[key], String(run.scenario.params[key]), `the address bar's ${key}`);
+  }
+  await page.screenshot({ path: artifactPath('share-imported-run.png') });
+
+  // awaitlab.load does the same, and says so.
+  await page.evaluate((text) => window.awaitlab.load(text), json.text);
+  await page.waitForFunction(() => /^Run #2 was loaded from a Run JSON: /.test(document.querySelector('#status')?.textContent ?? ''));
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
 test('the Chrome trace is Trace Event JSON with a track per task and a concurrency counter; the SVG stands alone', async () => {
   const page = await finishedRun('pattern=semaphore&tasks=6&limit=2&seed=1&min=30&max=60');
   const trace = await download(page, '#export-trace');

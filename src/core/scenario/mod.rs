@@ -225,21 +225,22 @@ impl Scenario {
         (s, errors)
     }
 
-    /// The checks that take several keys: each reports its error and puts back a value that
-    /// passes, so a lenient parse still ends with a valid scenario.
+    /// The checks that take several keys: each reports its error and puts back the default, as a
+    /// bad single value is (a link's notice says so), so a lenient parse still ends with a valid
+    /// scenario.
     fn check_together(&mut self, errors: &mut Vec<ParamError>) {
         let s = self;
         if s.min > s.max {
             errors.push(err("max", format!("max must be at least min ({} ms), got {} ms", s.min, s.max)));
             let d = Scenario::default();
-            (s.min, s.max) = (d.min.min(s.max), d.max.max(s.min));
+            (s.min, s.max) = (d.min, d.max);
         }
         if s.clock == ClockKind::Browser && s.tasks > MAX_BROWSER_TASKS {
             errors.push(err(
                 "tasks",
                 format!("tasks must be at most {MAX_BROWSER_TASKS} on the browser clock (got {}); use clock=virtual for more", s.tasks),
             ));
-            s.tasks = MAX_BROWSER_TASKS;
+            s.tasks = Scenario::default().tasks;
         }
         // Checked on the url kept, whatever else was wrong with the url keys: a link whose first
         // url lacks {id} must not open with it.
