@@ -81,7 +81,7 @@ ran=()
 # cancels and CPU calibration) plus 1 %; raised on purpose from 404,900 (400,888 + 1 % after issue
 # 16 moved the parser and the code key's compressor out). A ratchet, not the 150 KB target
 # (README "Page weight").
-PAGE_WEIGHT_BUDGET_GZIP=415500
+PAGE_WEIGHT_BUDGET_GZIP=423100
 
 if [ -n "${want[lint]:-}" ]; then
   banner "lint (cargo fmt --check, cargo clippy -D warnings on native and wasm32)"
