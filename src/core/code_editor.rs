@@ -338,12 +338,16 @@ pub fn lane_labels(labels: &[String]) -> Vec<String> {
         });
     }
     // Different labels that still read the same (two names cut to one start, say): their start
-    // and the lane's number. A pairwise check, memoized by the page; past `TWIN_CHECK_LANES` the
-    // lanes are too thin for every label to show anyway.
-    const TWIN_CHECK_LANES: usize = 2000;
-    let n = out.len();
-    let twins: Vec<usize> =
-        (0..n).filter(|&i| n <= TWIN_CHECK_LANES && (0..n).any(|j| out[j] == out[i] && clean[j] != clean[i])).collect();
+    // and the lane's number. Found by sorting, not pairwise: the output log asks for the labels
+    // on every frame of a replay, and a run may have thousands of lanes.
+    let mut order: Vec<usize> = (0..out.len()).collect();
+    order.sort_unstable_by(|&a, &b| out[a].cmp(&out[b]));
+    let mut twins = Vec::new();
+    for same in order.chunk_by(|&a, &b| out[a] == out[b]) {
+        if same.iter().any(|&i| clean[i] != clean[same[0]]) {
+            twins.extend_from_slice(same);
+        }
+    }
     for i in twins {
         out[i] = format!("{} #{i}", ends(&clean[i], max - 3 - i.to_string().len(), 0));
     }
