@@ -197,10 +197,12 @@ pub struct LogLine {
 }
 
 /// The log of `run` up to `until` ms (the replay's playhead; `f64::INFINITY` for all of it), at
-/// most `most` lines (the last ones), and how many earlier lines were left out. A task's failure
+/// most `most` lines (the last ones), and how many earlier lines were left out. Each line names
+/// its task by `short`, the run's [`lane_labels`] (made once per run by the caller: the log is
+/// asked again on every frame of a replay). A task's failure
 /// is a line too (a program stopped by a limit has no traceback), unless the task's last printed
 /// line already said it (a traceback ends with the error).
-pub fn log(run: &Run, until: f64, most: usize) -> (Vec<LogLine>, usize) {
+pub fn log(run: &Run, short: &[String], until: f64, most: usize) -> (Vec<LogLine>, usize) {
     let mut last_print: rustc_hash::FxHashMap<u32, &str> = Default::default();
     let mut printed = Vec::new();
     for e in run.events.iter().take_while(|e| e.t <= until) {
@@ -214,7 +216,6 @@ pub fn log(run: &Run, until: f64, most: usize) -> (Vec<LogLine>, usize) {
         }
     }
     let skipped = printed.len().saturating_sub(most);
-    let short = lane_labels(&run.labels);
     let lines = printed[skipped..]
         .iter()
         .map(|e| {
@@ -338,8 +339,7 @@ pub fn lane_labels(labels: &[String]) -> Vec<String> {
         });
     }
     // Different labels that still read the same (two names cut to one start, say): their start
-    // and the lane's number. Found by sorting, not pairwise: the output log asks for the labels
-    // on every frame of a replay, and a run may have thousands of lanes.
+    // and the lane's number. Found by sorting, not pairwise: a run may have thousands of lanes.
     let mut order: Vec<usize> = (0..out.len()).collect();
     order.sort_unstable_by(|&a, &b| out[a].cmp(&out[b]));
     let mut twins = Vec::new();

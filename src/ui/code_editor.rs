@@ -354,8 +354,10 @@ fn log_line(l: &LogLine) -> Html {
 /// A code run's printed lines and traceback, at their times, under the timeline.
 #[component]
 pub fn CodeLog(props: &LogProps) -> Html {
-    let Some(run) = &props.run else { return Html::default() };
-    let (lines, skipped) = code_editor::log(&run.0, props.until.unwrap_or(f64::INFINITY), LOG_LINES);
+    // Once per run, not per frame of its replay.
+    let short = use_memo(props.run.clone(), |run| run.as_ref().map(|r| code_editor::lane_labels(&r.0.labels)));
+    let (Some(run), Some(short)) = (&props.run, short.as_ref()) else { return Html::default() };
+    let (lines, skipped) = code_editor::log(&run.0, short, props.until.unwrap_or(f64::INFINITY), LOG_LINES);
     html! {
         <section class="code-log" aria-label="Printed output" id="code-log">
             <h3>{ "Output" }</h3>
