@@ -16,6 +16,7 @@ pub mod guess;
 pub mod highlight;
 pub mod import;
 pub mod limits;
+pub mod live_frames;
 pub mod message;
 pub mod page;
 pub mod palette;

@@ -10,39 +10,32 @@ use yew::prelude::*;
 
 use super::frame::{next_frame, next_frame_within};
 use super::state::{Action, ReplayCmd, State};
+use crate::core::live_frames::{self, room_to_predict, FrameCost, UI_SHARE};
 use crate::core::page::Started;
 use crate::runtime::{clock, session};
 
 thread_local! {
     /// How long the last render of the app took, in ms (measured from its start to its effects).
     static RENDER_COST: Cell<f64> = const { Cell::new(0.0) };
-    /// How long the last frame that drew a live run kept the main thread, in ms: its render, then
-    /// the browser's style, layout and paint of it (measured to the first task after the frame).
-    /// Until a run has been drawn, a guess on the long side.
-    static FRAME_COST: Cell<f64> = const { Cell::new(8.0) };
-    /// What the last frame that drew a live run's prediction cost per task, in ms (computing it,
-    /// laying it out, drawing it). Until one has been measured, a guess on the long side: a
-    /// 1,000-task one took 40–70 ms of frame the first time on a busy 2-core machine.
-    static PREDICT_COST: Cell<f64> = const { Cell::new(0.1) };
+    /// How long a frame that draws a live run keeps the main thread, in ms: its render, then the
+    /// browser's style, layout and paint of it (measured to the first task after the frame).
+    /// Until runs have been drawn, a guess on the long side.
+    static FRAME_COST: Cell<FrameCost> = const { Cell::new(FrameCost::new(8.0)) };
+    /// What a frame that draws a live run's prediction costs per task, in ms (computing it,
+    /// laying it out, drawing it). Until measured, a guess on the long side: a 1,000-task one took
+    /// 40–70 ms of frame the first time on a busy 2-core machine.
+    static PREDICT_COST: Cell<FrameCost> = const { Cell::new(FrameCost::new(0.1)) };
 }
 
-/// Live updates may take at most this share of the main thread: a render that hogs it delays the
-/// very timers being measured (Chromium then runs only a few timer callbacks between frames).
-const UI_SHARE: f64 = 0.2;
-
-/// A live update waits until the run's next timer is at least this many times the last live
-/// frame's cost away, plus [`DUE_MARGIN_MS`]: a timer due during the frame would fire late.
-const DUE_FACTOR: f64 = 1.5;
-const DUE_MARGIN_MS: f64 = 2.0;
-
-/// ...but draws anyway once this long (ms) has passed since the last update: a run whose timers
-/// are always about to fire (thousands of sleeps spread over a second) is still drawn.
-const MAX_DEFER_MS: f64 = 100.0;
+/// What the next live frame should cost, in ms ([`FrameCost`]).
+fn frame_cost() -> f64 {
+    FRAME_COST.with(Cell::get).expected()
+}
 
 /// How far away the next timer must be for a frame that draws a prediction of `tasks` tasks (with
 /// the run's latest events): else it waits, at worst for the run's end.
 fn predict_ms(tasks: u32) -> f64 {
-    DUE_MARGIN_MS + DUE_FACTOR * (FRAME_COST.with(Cell::get) + PREDICT_COST.with(Cell::get) * f64::from(tasks))
+    room_to_predict(frame_cost(), PREDICT_COST.with(Cell::get).expected(), tasks)
 }
 
 pub fn now_ms() -> f64 {
@@ -63,13 +56,10 @@ pub fn use_render_cost() {
     use_effect(move || RENDER_COST.with(|c| c.set(now_ms() - render_start)));
 }
 
-/// Whether the page may draw now, `t - last` ms after it last drew a live run: when the run's next
-/// timer is far enough away for a frame of the last one's cost (render, layout and paint), or when
-/// the page has waited [`MAX_DEFER_MS`] for that, and long enough for such frames to take at most
-/// [`UI_SHARE`] of the main thread.
+/// Whether the page may draw now, `t - last` ms after it last drew a live run
+/// ([`live_frames::calm`], with the cost learned of the frames drawn so far).
 fn calm(t: f64, last: f64) -> bool {
-    let cost = FRAME_COST.with(Cell::get);
-    free_ms(t) >= DUE_FACTOR * cost + DUE_MARGIN_MS || t - last >= MAX_DEFER_MS.max(cost / UI_SHARE)
+    live_frames::calm(free_ms(t), t - last, frame_cost())
 }
 
 /// Dispatches `actions` (drawn in this frame's microtasks) and measures the frame's cost, from now
@@ -85,10 +75,15 @@ fn draw(dispatch: &UseReducerDispatcher<State>, actions: impl IntoIterator<Item 
     spawn_local(async move {
         gloo_timers::future::TimeoutFuture::new(0).await;
         let cost = now_ms() - start;
-        match predicts {
-            true => PREDICT_COST.with(|c| c.set(cost / f64::from(tasks.max(1)))),
-            false => FRAME_COST.with(|c| c.set(cost)),
-        }
+        let (learned, cost) = match predicts {
+            true => (&PREDICT_COST, cost / f64::from(tasks.max(1))),
+            false => (&FRAME_COST, cost),
+        };
+        learned.with(|c| {
+            let mut learned = c.get();
+            learned.measured(cost);
+            c.set(learned);
+        });
     });
 }
 
