@@ -268,8 +268,13 @@ impl Recorder {
     /// [`Recorder::record`] for a code run: `line` is the reader's line that caused the event.
     pub fn record_line(&self, task: u32, attempt: u32, kind: Kind, phase: Phase, detail: impl Into<Text>, line: u32) {
         let t = self.elapsed();
-        let detail = detail.into();
-        let detail = tidy_detail(kind, &detail).map_or(detail, Text::from);
+        let mut detail = detail.into();
+        // Most details are empty (a span's begin) or short texts already tidy ("523 ms").
+        if !detail.is_empty() {
+            if let Some(tidy) = tidy_detail(kind, &detail) {
+                detail = tidy.into();
+            }
+        }
         self.0.events.borrow_mut().push(Event { t, task, attempt, kind, phase, detail, line });
     }
 
