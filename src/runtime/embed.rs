@@ -42,6 +42,22 @@ thread_local! {
     /// The page that said hello last.
     static PARENT: RefCell<Option<Peer>> = const { RefCell::new(None) };
     static LAST_HEIGHT: RefCell<f64> = const { RefCell::new(-1.0) };
+    /// The windows whose hello the embed has answered with `ready`.
+    static GREETED: RefCell<Vec<JsValue>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Whether `source` says hello for the first time (and remembers it). Only a window's first hello
+/// is answered with `ready`: a host that answers every `ready` with a hello (as the README's
+/// snippet did until 2026-12) would otherwise keep the two pages posting to each other for good.
+fn first_hello(source: &JsValue) -> bool {
+    GREETED.with(|g| {
+        let mut greeted = g.borrow_mut();
+        let first = !greeted.iter().any(|w| js_sys::Object::is(w, source));
+        if first {
+            greeted.push(source.clone());
+        }
+        first
+    })
 }
 
 /// The view options of the page's URL, applied as classes on `<html>`.
@@ -219,7 +235,9 @@ pub fn listen(policy: EmbedPolicy, handler: Rc<dyn Fn(Command, Peer)>) -> Option
             Ok(Some(command)) => {
                 PARENT.with(|p| *p.borrow_mut() = Some(peer.clone()));
                 if command == Command::Hello {
-                    peer.post(&json!({"type": "awaitlab:ready", "version": crate::runtime::api::API_VERSION}));
+                    if first_hello(&peer.source) {
+                        peer.post(&json!({"type": "awaitlab:ready", "version": crate::runtime::api::API_VERSION}));
+                    }
                     LAST_HEIGHT.with(|l| *l.borrow_mut() = -1.0);
                     observe_height();
                     report_height();

@@ -238,3 +238,50 @@ test('a run with source=fetch by message needs the embed link to allow fetch', a
   assert.deepEqual(open.page.errors, []);
   await open.page.close();
 });
+
+test('a host that answers every ready with a hello (the README snippet until 2026-12) does not loop with the embed', async () => {
+  // That snippet, as hosts copied it: each `ready` gets a hello back.
+  pages.set(
+    '/eager.html',
+    `<!doctype html><meta charset="utf-8"><title>eager host</title>
+<iframe id="embed" src="${app}/?v=1&amp;pattern=semaphore&amp;tasks=8&amp;limit=3&amp;embed=1" width="700" height="460"></iframe>
+<script>
+  window.events = [];
+  const frame = document.getElementById('embed');
+  const origin = new URL(frame.src).origin;
+  const hello = () => frame.contentWindow.postMessage({ type: 'awaitlab:hello' }, origin);
+  frame.addEventListener('load', hello);
+  addEventListener('message', (e) => {
+    if (e.source !== frame.contentWindow || e.origin !== origin) return;
+    window.events.push(e.data);
+    if (e.data?.type === 'awaitlab:ready') hello();
+    if (e.data?.type === 'awaitlab:height') frame.style.height = e.data.height + 'px';
+  });
+  window.send = (m) => frame.contentWindow.postMessage(m, origin);
+</script>`,
+  );
+  const page = await browser.newPage();
+  await page.goto(`${other}/eager.html`);
+  await waitEvent(page, 0, (e) => e.type === 'awaitlab:height');
+  // Two commands the embed refuses, one after the other: in a loop, every round trip between
+  // their answers brings one more `ready`.
+  const answered = async (n) => {
+    await page.evaluate(() => window.send({ type: 'awaitlab:seek', ms: -1 }));
+    const handle = await page.waitForFunction(
+      (count) => {
+        const at = window.events.flatMap((e, i) => (e.type === 'awaitlab:error' ? [i] : []));
+        return at.length >= count && at[count - 1] + 1;
+      },
+      n,
+      { timeout: 10_000 },
+    );
+    return handle.jsonValue();
+  };
+  const first = await answered(1);
+  const second = await answered(2);
+  const events = await page.evaluate(() => window.events.map((e) => e.type));
+  assert.deepEqual(events.slice(first, second - 1).filter((t) => t === 'awaitlab:ready'), [], 'ready after ready: a loop');
+  assert.ok(events.filter((t) => t === 'awaitlab:ready').length <= 2, `${events.length} events: ${events.slice(0, 12)}`);
+  assert.ok(events.includes('awaitlab:height'), 'the host still gets the height');
+  await page.close();
+});
