@@ -226,6 +226,43 @@ pub struct CpuView {
     pub notes: Vec<String>,
 }
 
+/// The lesson above the runs: a title, its one line, and the rest a click away. It is the
+/// pattern's own ([`Pattern::lesson`]) unless the tasks do CPU-bound work, which changes the lesson
+/// whatever the pattern: inline, it holds the event loop, so the tasks compute one after another;
+/// on a pool of workers, as many compute at once as there are workers.
+pub fn lesson(scenario: &Scenario) -> (String, String, String) {
+    use super::scenario::{Offload, Source};
+    let pattern = scenario.pattern;
+    let (first, rest) = pattern.lesson();
+    if scenario.source != Source::Cpu || pattern == Pattern::Code {
+        return (pattern.title().into(), first.into(), rest.into());
+    }
+    let n = scenario.workers;
+    let (title, first, why) = match scenario.offload {
+        Offload::Inline => (
+            format!("{}, with CPU-bound work", pattern.title()),
+            "CPU-bound work never awaits, so it holds the event loop: the tasks compute one after another."
+                .to_string(),
+            "The total is the sum of their work: asyncio overlaps only waiting. The article's last lesson: send CPU-bound work to a process \
+             pool (loop.run_in_executor with a ProcessPoolExecutor; here a pool of Web Workers, \
+             \"Runs on: A worker pool\")."
+                .to_string(),
+        ),
+        Offload::Workers => (
+            format!("{}, CPU-bound work on {n} worker{}", pattern.title(), if n == 1 { "" } else { "s" }),
+            format!(
+                "Each task's CPU-bound work runs in a pool of {n} Web Worker{} (loop.run_in_executor with a \
+                 process pool): the event loop stays free, and up to {n} tasks compute at once.",
+                if n == 1 { "" } else { "s" }
+            ),
+            "Tasks beyond the pool's size wait for a free worker; a pool larger than the cores the \
+             browser reports gains nothing."
+                .to_string(),
+        ),
+    };
+    (title, first, format!("{why} Without CPU work, this pattern: {}", pattern.explain()))
+}
+
 /// The view of `scenario`'s CPU runs (nothing unless it is `source=cpu`): `measured` is the
 /// finished or replayed run, `cores` what this browser reports, `replaced` the workers the pool
 /// terminated and replaced (from 0).
@@ -268,4 +305,37 @@ pub fn cpu_view(
         }
     }
     CpuView { predicted: predicted.and_then(busy), measured: measured.and_then(busy), notes }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lesson_of(query: &str) -> (String, String, String) {
+        lesson(&Scenario::from_query(query).expect("a valid link"))
+    }
+
+    #[test]
+    fn cpu_bound_work_has_its_own_lesson_whatever_the_pattern() {
+        // The tour's link: gather's own line ("the total time is the longest task") beside bars
+        // that ran one after another.
+        let (title, first, rest) = lesson_of("pattern=gather&source=cpu&tasks=4&min=200&max=200");
+        assert_eq!(title, "Concurrent (asyncio.gather / join_all), with CPU-bound work");
+        assert!(first.contains("one after another"), "{first}");
+        assert!(rest.contains("sum") && rest.contains("process pool"), "{rest}");
+        assert!(rest.ends_with(Pattern::Gather.explain()), "{rest}");
+        let (title, first, _) = lesson_of("pattern=gather&source=cpu&offload=workers&workers=2");
+        assert_eq!(title, "Concurrent (asyncio.gather / join_all), CPU-bound work on 2 workers");
+        assert!(first.contains("up to 2 tasks compute at once"), "{first}");
+        assert_eq!(
+            lesson_of("pattern=semaphore&source=cpu&offload=workers&workers=1").0.split(", ").last(),
+            Some("CPU-bound work on 1 worker")
+        );
+    }
+
+    #[test]
+    fn other_work_keeps_the_pattern_lesson() {
+        let (first, rest) = Pattern::Gather.lesson();
+        assert_eq!(lesson_of("pattern=gather"), (Pattern::Gather.title().into(), first.into(), rest.into()));
+    }
 }

@@ -207,14 +207,14 @@ fn header() -> Html {
     }
 }
 
-/// The pattern's lesson above the runs: its title and first sentence on one line, the rest a
-/// click away (under the whole lab it started at 807 px at 1280×800 once a run was drawn).
-fn lesson(pattern: Pattern) -> Html {
-    let (first, rest) = pattern.lesson();
+/// The lesson above the runs ([`view::lesson`]): its title and first sentence on one line, the
+/// rest a click away (under the whole lab it started at 807 px at 1280×800 once a run was drawn).
+fn lesson(scenario: &Scenario) -> Html {
+    let (title, first, rest) = view::lesson(scenario);
     html! {
         <section class="intro">
             <details class="lesson explain">
-                <summary><h2>{ pattern.title() }</h2>{ " " }<span>{ first }</span></summary>
+                <summary><h2>{ title }</h2>{ " " }<span>{ first }</span></summary>
                 if !rest.is_empty() {
                     <p>{ rest }</p>
                 }
@@ -408,7 +408,7 @@ pub fn App() -> Html {
                 <Controls scenario={Rc::new(state.scenario.clone())} values={Rc::new(state.form.clone())}
                     errors={Rc::new(state.errors.clone())} running={state.running()} hint={state.hint.clone().map(AttrValue::from)}
                     on_edit={send(&state, |(k, v)| Action::Edit(k, v))} {on_run} {run_blocked} on_cancel={Callback::from(|()| session::cancel_current())} {on_example} {live} {only} />
-                { lesson(shown.pattern) }
+                { lesson(shown) }
                 <div class="lab">
                     <div class="lab-runs">
                         <div class="lab-head">

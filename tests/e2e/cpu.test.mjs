@@ -172,3 +172,20 @@ test('the workers load from a sub-path (relative URLs)', async () => {
     await sub.close();
   }
 });
+
+test('the lesson above the runs is the CPU-bound one, on screen at desktop and phone widths', async () => {
+  const page = await openApp(browser, server.url, 'pattern=gather&source=cpu&tasks=4&min=200&max=200');
+  for (const [width, height] of [[1280, 800], [390, 844]]) {
+    await page.setViewportSize({ width, height });
+    const lesson = await page.evaluate(() => {
+      const summary = document.querySelector('.lesson summary');
+      return { text: summary.textContent, bottom: summary.getBoundingClientRect().bottom };
+    });
+    // Not gather's own line ("the total time is the longest task"): the bars run one after another.
+    assert.match(lesson.text, /with CPU-bound work.*one after another/s);
+    assert.ok(lesson.bottom <= height, `the lesson ends at ${lesson.bottom} px, below the ${height} px screen`);
+  }
+  await page.evaluate(() => window.awaitlab.run({ pattern: 'gather', source: 'cpu', offload: 'workers', workers: 2, tasks: 4, min: 50, max: 50 }));
+  assert.match(await page.textContent('.lesson summary'), /on 2 workers.*up to 2 tasks compute at once/s);
+  assert.deepEqual(page.awaitlabErrors, []);
+});
