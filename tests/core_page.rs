@@ -205,11 +205,14 @@ fn comparing_patterns_adds_their_predictions_and_picks_them() {
 #[test]
 fn the_axis_leaves_a_live_run_room_for_lateness() {
     let predicted = virtual_run("pattern=sequential&tasks=2&min=100&max=100").timeline();
-    assert_eq!(view::time_scale(Some(&predicted), None, false), 200.0);
-    assert!((view::time_scale(Some(&predicted), None, true) - 200.0 * view::LIVE_ROOM).abs() < 1e-9);
+    assert_eq!(view::time_scale(Some(&predicted), None, false, None), 200.0);
+    assert!((view::time_scale(Some(&predicted), None, true, None) - 200.0 * view::LIVE_ROOM).abs() < 1e-9);
     let longer = virtual_run("pattern=sequential&tasks=3&min=100&max=100").timeline();
-    assert_eq!(view::time_scale(Some(&predicted), Some(&longer), false), 300.0);
-    assert_eq!(view::time_scale(None, None, false), 0.0);
+    assert_eq!(view::time_scale(Some(&predicted), Some(&longer), false, None), 300.0);
+    assert_eq!(view::time_scale(None, None, false, None), 0.0);
+    // A link's axis= widens the axis (embeds side by side on one scale), never cuts a run.
+    assert_eq!(view::time_scale(Some(&predicted), None, false, Some(1000.0)), 1000.0);
+    assert_eq!(view::time_scale(Some(&predicted), Some(&longer), false, Some(250.0)), 300.0);
 }
 
 #[test]

@@ -399,6 +399,9 @@ pub struct ViewOptions {
     pub predicted: bool,
     /// `speed=`: the speed every finished run replays at, within [`SPEEDS`].
     pub speed: Option<f64>,
+    /// `axis=`: the least time, in ms, the time axis covers, so that embeds set side by side
+    /// (sequential beside gather) draw their runs on one scale.
+    pub axis_ms: Option<f64>,
 }
 
 impl Default for ViewOptions {
@@ -411,9 +414,13 @@ impl Default for ViewOptions {
             code: false,
             predicted: false,
             speed: None,
+            axis_ms: None,
         }
     }
 }
+
+/// The longest time axis a link may ask for (`axis=`), in ms: an hour.
+pub const MAX_AXIS_MS: f64 = 3_600_000.0;
 
 /// A replay speed from a link: a number, clamped to [`SPEEDS`] (with a warning).
 fn read_speed(value: &str, problems: &mut Vec<String>) -> Option<f64> {
@@ -426,6 +433,15 @@ fn read_speed(value: &str, problems: &mut Vec<String>) -> Option<f64> {
         problems.push(format!("speed={} is outside {}–{}; replays at {clamped}×", shown(value), SPEEDS.0, SPEEDS.1));
     }
     Some(clamped)
+}
+
+/// The time axis a link asks for (`axis=`): a number of ms from 1 to [`MAX_AXIS_MS`].
+fn read_axis(value: &str, problems: &mut Vec<String>) -> Option<f64> {
+    let axis = value.trim().parse::<f64>().ok().filter(|x| (1.0..=MAX_AXIS_MS).contains(x));
+    if axis.is_none() {
+        problems.push(format!("axis={} is not a time in ms from 1 to {MAX_AXIS_MS}; ignored", shown(value)));
+    }
+    axis
 }
 
 /// A strict on/off view value: `1`/`true`/`yes` or `0`/`false`/`no`.
@@ -489,6 +505,7 @@ impl ViewOptions {
                     Err(e) => problems.push(e),
                 },
                 "speed" => o.speed = read_speed(v, &mut problems),
+                "axis" => o.axis_ms = read_axis(v, &mut problems),
                 "guess" if Guess::from_view(v).is_none() => {
                     problems.push(format!("guess={} is not makespan or peak; ignored", shown(v)))
                 }
@@ -823,5 +840,13 @@ mod tests {
         let (o, problems) = ViewOptions::read([("speed", "0.25"), ("theme", "auto"), ("guess", "peak")]);
         assert_eq!((o.speed, problems), (Some(0.25), Vec::<String>::new()));
         assert_eq!(ViewOptions::read([("speed", "-1")]).0.speed, Some(0.1));
+        assert_eq!(
+            ViewOptions::read([("axis", "1000")]),
+            (ViewOptions { axis_ms: Some(1000.0), ..ViewOptions::default() }, vec![])
+        );
+        for bad in ["0", "-5", "1e9", "NaN", "1s"] {
+            let (o, problems) = ViewOptions::read([("axis", bad)]);
+            assert_eq!((o.axis_ms, problems.len()), (None, 1), "axis={bad}");
+        }
     }
 }

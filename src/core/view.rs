@@ -67,11 +67,20 @@ pub fn measured_title(replaying: Option<&Replaying>) -> String {
 pub const LIVE_ROOM: f64 = 1.1;
 
 /// The time the panels' shared axis covers, in ms: the later of the prediction (with room while a
-/// run is live) and the measured or replayed layout. While replaying both are whole runs, so the
-/// axis stays put.
-pub fn time_scale(predicted: Option<&Timeline>, measured: Option<&Timeline>, running: bool) -> f64 {
+/// run is live) and the measured or replayed layout, and at least `at_least` (a link's `axis=`).
+/// While replaying both are whole runs, so the axis stays put.
+pub fn time_scale(
+    predicted: Option<&Timeline>,
+    measured: Option<&Timeline>,
+    running: bool,
+    at_least: Option<f64>,
+) -> f64 {
     let room = if running { LIVE_ROOM } else { 1.0 };
-    predicted.iter().map(|t| t.extent() * room).chain(measured.iter().map(|t| t.extent())).fold(0.0, f64::max)
+    predicted
+        .iter()
+        .map(|t| t.extent() * room)
+        .chain(measured.iter().map(|t| t.extent()))
+        .fold(at_least.unwrap_or(0.0), f64::max)
 }
 
 /// The finished run the figures and the gap set beside the prediction (which is always of its

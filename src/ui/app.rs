@@ -352,7 +352,7 @@ pub fn App() -> Html {
     let causes = use_causes(&state, finished.clone());
     let finished = finished.map(|r| Rc::new(r.summary.clone()));
     let zoom = use_state(|| None::<(f64, f64)>);
-    let scale_ms = view::time_scale(layouts.predicted.as_deref(), layouts.measured.as_deref(), state.running());
+
     let timelines: Vec<Shared<Timeline>> =
         layouts.predicted.iter().chain(layouts.measured.iter()).cloned().map(Shared).collect();
     let hovered_bar = use_state(|| None::<Event>);
@@ -378,6 +378,12 @@ pub fn App() -> Html {
     // in the replay's bar.
     let view_options =
         use_memo((), |_| ViewOptions::from_pairs(url::query_pairs().iter().map(|(k, v)| (k.as_str(), v.as_str()))));
+    let scale_ms = view::time_scale(
+        layouts.predicted.as_deref(),
+        layouts.measured.as_deref(),
+        state.running(),
+        view_options.axis_ms,
+    );
     let compact = view_options.compact();
     let only = compact.then(|| Rc::new(view_options.fields()));
     let run_bar = compact.then(|| {

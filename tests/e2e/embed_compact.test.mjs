@@ -190,3 +190,20 @@ test('a narrow embed (460 px, as two side by side on the tutorial page) labels e
   assert.deepEqual(log.errors, []);
   await page.close();
 });
+
+test('axis= puts embeds side by side on one scale: sequential and gather of the same tasks share their time axis', async () => {
+  const ticks = async (pattern) => {
+    const { page, log } = await open(`embed=1&pattern=${pattern}&tasks=8&min=40&max=160&seed=7&controls=0&axis=1000`);
+    await page.setViewportSize({ width: 460, height: 600 });
+    await page.locator('figure.predicted').waitFor({ timeout: 30_000 });
+    const labels = await page.evaluate(() => [...document.querySelectorAll('figure.predicted g.tick text')].map((t) => t.textContent));
+    const end = await page.evaluate(() => Math.max(...[...document.querySelectorAll('figure.predicted rect.bar')].map((r) => r.x.baseVal.value + r.width.baseVal.value)));
+    assert.deepEqual(log.errors, []);
+    await page.close();
+    return { labels, end };
+  };
+  const sequential = await ticks('sequential');
+  const gather = await ticks('gather');
+  assert.deepEqual(gather.labels, sequential.labels, 'one axis for both');
+  assert.ok(gather.end < sequential.end / 2, `gather's bars end at ${gather.end} px, sequential's at ${sequential.end} px`);
+});

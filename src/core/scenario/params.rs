@@ -35,7 +35,7 @@ pub const MAX_WORKERS: u32 = 16;
 
 /// Keys that are about the view, not the run; accepted and left to the UI.
 pub const VIEW_KEYS: &[&str] =
-    &["v", "embed", "theme", "autoplay", "controls", "speed", "origin", "fetch", "guess", "predicted"];
+    &["v", "embed", "theme", "autoplay", "controls", "speed", "origin", "fetch", "guess", "predicted", "axis"];
 
 /// Whether a link's `key` was added by whoever shared it (`utm_*`, `fbclid` and the like: a
 /// platform's click tracking, not the author's): a page opened from it reads past them silently.
