@@ -302,3 +302,17 @@ test('theme=light / theme=dark win over the OS colour scheme everywhere, code an
     await page.close();
   }
 });
+
+test('the code panel at 1280 wraps a long line instead of cutting it at its edge', async () => {
+  const page = await open('pattern=retry&fail=0.3');
+  const code = await page.evaluate(() => {
+    const box = document.querySelector('.code-box');
+    const line = [...box.querySelectorAll('ol.code li')].find((li) => li.textContent.includes('asyncio.gather('));
+    return { overflow: box.scrollWidth - box.clientWidth, text: line.textContent, lines: Math.round(line.getBoundingClientRect().height / parseFloat(getComputedStyle(line).lineHeight)) };
+  });
+  assert.ok(code.overflow <= 1, `the code scrolls ${code.overflow} px sideways`);
+  // The article's `return await asyncio.gather(*(with_retry(i) for i in range(N)), return_exceptions=True)`.
+  assert.match(code.text, /return_exceptions=True\)$/);
+  assert.ok(code.lines >= 2, `the long line takes ${code.lines} line(s)`);
+  assert.deepEqual(page.awaitlabErrors, []);
+});
