@@ -207,3 +207,16 @@ test('axis= puts embeds side by side on one scale: sequential and gather of the 
   assert.deepEqual(gather.labels, sequential.labels, 'one axis for both');
   assert.ok(gather.end < sequential.end / 2, `gather's bars end at ${gather.end} px, sequential's at ${sequential.end} px`);
 });
+
+test('a compact embed keeps its legend: a tutorial reader has no other key to the colours', async () => {
+  const { page, log } = await open('embed=1&pattern=semaphore&tasks=8&limit=3');
+  await page.setViewportSize({ width: 700, height: 460 });
+  await page.locator('figure.predicted').waitFor({ timeout: 30_000 });
+  const legend = page.locator('ul.legend');
+  assert.ok(await legend.isVisible(), 'the legend is shown');
+  assert.match(await legend.textContent(), /running.*waiting for a semaphore permit/s);
+  const bottom = await page.evaluate(() => document.documentElement.scrollHeight);
+  assert.ok(bottom <= 460, `the embed is ${bottom} px tall with its legend`);
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
