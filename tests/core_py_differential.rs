@@ -1374,3 +1374,15 @@ fn iscoroutinefunction_tells_an_async_def_from_a_def() {
         "def plain():\n    return 1\nclass C:\n    async def m(self):\n        return 2\nprint(asyncio.iscoroutinefunction(work), asyncio.iscoroutinefunction(plain), asyncio.iscoroutinefunction(C().m), asyncio.iscoroutinefunction(print), asyncio.iscoroutinefunction(lambda: 0))\nc = work('w', 0)\nprint(asyncio.iscoroutine(c), asyncio.iscoroutinefunction(c))\nawait c",
     );
 }
+
+#[test]
+fn a_deadline_that_fires_as_its_task_is_cancelled_lets_the_cancellation_go_on() {
+    // The timeout's handler and `t.cancel()` run in the same instant: CPython's `Timeout` turns
+    // the `CancelledError` into `TimeoutError` only if no other cancellation was requested since
+    // it was entered (`uncancel() <= cancelling()` then), so `t` ends cancelled (found by the
+    // generator's `condition` construct: a waiter under `wait_for` cancelled at its deadline).
+    assert_runs_as_in_cpython(
+        "deadline_and_cancel_at_once",
+        "async def sleeper(how):\n    try:\n        if how == 'timeout':\n            async with asyncio.timeout(0.25):\n                await asyncio.sleep(1)\n        else:\n            await asyncio.wait_for(careful('c', 1), 0.25)\n    except TimeoutError:\n        print('timed out', how, asyncio.current_task().cancelling())\n        return 'timed out'\n    finally:\n        print('leaving', how, asyncio.current_task().cancelling())\nfor how in ['timeout', 'wait_for']:\n    t = asyncio.create_task(sleeper(how))\n    u = asyncio.create_task(sleeper(how))\n    await asyncio.sleep(0.25)\n    t.cancel()\n    print(await asyncio.gather(t, u, return_exceptions=True), t.cancelled(), u.cancelled())",
+    );
+}

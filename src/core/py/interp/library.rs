@@ -526,11 +526,12 @@ impl<'a> Interp<'a> {
 
     /// Leaving a deadline's scope: its `CancelledError` becomes `TimeoutError`.
     pub fn leave_deadline(&self, id: u32, result: Res, f: &Frame) -> Res {
+        let entered = self.deadline_entries.borrow_mut().remove(&id).unwrap_or(0);
         if !f.task.sig.take_fired(id) {
             return result;
         }
         // As asyncio's timeout withdraws the cancellation it requested (`uncancel()`).
-        f.task.sig.uncancel();
+        let left = f.task.sig.uncancel();
         if f.task.sig.fired_before(id) {
             // An enclosing deadline fired too (the same instant): as with CPython's counts of
             // cancellation requests, the cancellation goes on to that scope, which turns it
@@ -538,6 +539,9 @@ impl<'a> Interp<'a> {
             return result;
         }
         match result {
+            // Unless the task was cancelled from elsewhere too since the scope was entered: then
+            // that cancellation goes on (CPython's `uncancel() <= self._cancelling`).
+            Err(flow) if self.flow_is(&flow, E::CancelledError) && left > entered => Err(flow),
             Err(flow) if self.flow_is(&flow, E::CancelledError) => raise(E::TimeoutError, ""),
             other => {
                 // Fired as the awaited work finished: the cancellation it requested is void.
@@ -780,7 +784,7 @@ impl<'a> Interp<'a> {
                 if t.left.get() || t.scope.borrow().is_some() {
                     return raise(E::RuntimeError, "Timeout has already been entered");
                 }
-                *t.scope.borrow_mut() = Some((self.deadline_id(), f.task.clone()));
+                *t.scope.borrow_mut() = Some((self.deadline_scope(&f.task), f.task.clone()));
                 self.reschedule(t);
                 Ok(cm.clone())
             }

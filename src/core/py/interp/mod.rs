@@ -165,6 +165,9 @@ pub struct Interp<'a> {
     stop_signal: Signal,
     pub rng: RefCell<Pcg32>,
     next_deadline: Cell<u32>,
+    /// Each deadline scope's task's `cancelling()` as it was entered (CPython's
+    /// `Timeout._cancelling`), until it is left.
+    deadline_entries: RefCell<rustc_hash::FxHashMap<u32, u32>>,
     /// Tasks finished so far (each task's finishing order).
     finished: Cell<u64>,
     /// Whether `asyncio.run` is running (tasks can be created only then).
@@ -288,6 +291,7 @@ impl<'a> Interp<'a> {
             stop_signal: Signal::default(),
             rng: RefCell::new(Pcg32::new(seed ^ 0x5eed_c0de, 0xa5a5)),
             next_deadline: Cell::new(0),
+            deadline_entries: RefCell::default(),
             finished: Cell::new(0),
             running: Cell::new(false),
             stdout: RefCell::default(),
@@ -417,10 +421,11 @@ impl<'a> Interp<'a> {
         Ok(Value::Str(Rc::from(s)))
     }
 
-    /// A fresh id for a deadline (`asyncio.timeout`, `wait_for`).
-    pub fn deadline_id(&self) -> u32 {
+    /// A fresh id for a deadline scope (`asyncio.timeout`, `wait_for`) `task` enters now.
+    pub fn deadline_scope(&self, task: &TaskObj) -> u32 {
         let id = self.next_deadline.get() + 1;
         self.next_deadline.set(id);
+        self.deadline_entries.borrow_mut().insert(id, task.sig.cancelling());
         id
     }
 }

@@ -373,7 +373,7 @@ impl<'a> Interp<'a> {
     /// Arms a deadline `ms` from now for `task`, now (as `loop.call_at` does when the timeout is
     /// entered), so a task exactly as long as its deadline times out, as in CPython.
     pub fn arm_deadline(&self, task: &TaskObj, ms: f64) -> Deadline {
-        self.arm_deadline_as(task, ms, self.deadline_id())
+        self.arm_deadline_as(task, ms, self.deadline_scope(task))
     }
 
     /// [`Interp::arm_deadline`] for the scope `id` (a Timeout rescheduled keeps its scope).
