@@ -28,7 +28,11 @@
 //! before `cancelling()` existed); seeds 1 to 4 of 5,000 ran clean after. Awaiting a gather of
 //! its tasks too, 3 of seeds 1 to 4's 20,000 differed while a gather woke its task an iteration
 //! early (at its child's end, not after the gather's done callback); seeds 1 to 8 of 5,000 ran
-//! clean after.
+//! clean after. With `condition` added (an `asyncio.Condition`'s waiters, some under `wait_for`'s
+//! timeout, notified and cancelled at drawn instants), 115 of seed 1's 3,000 differed while the
+//! reference recorded no span for a `cond.wait()` awaited by `asyncio.wait_for` (it took the
+//! awaiter for the caller), then 4 while a deadline firing as its task was cancelled from
+//! elsewhere still raised `TimeoutError`; seeds 1 to 4 of 3,000 ran clean after.
 //!
 //! What the generator keeps away from, on purpose (documented simplifications of the
 //! interpreter, `src/core/py/interp/mod.rs`): iterating sets (insertion order here, hash order in
@@ -164,6 +168,7 @@ const CONSTRUCTS: &[fn(&mut Gen)] = &[
     self_cancel,
     call_later_callbacks,
     cancel_an_awaiting_task,
+    condition,
 ];
 
 /// A whole program: the prelude, `main` of 2 to 4 constructs, `asyncio.run(main())`.
@@ -687,6 +692,39 @@ print('again', {t}.cancel(), {t}.cancelling(), {b}.cancelling())"
     g.emit(&format!("print({t}.cancelling(), {b}.cancelling(), {t}.uncancel(), {t}.cancelling())"));
 }
 
+/// An `asyncio.Condition`: 1 to 4 waiters (`wait()`, `wait_for(predicate)` or `wait()` under
+/// `asyncio.wait_for`'s timeout, starting at drawn instants, holding the lock a while once woken,
+/// sometimes cancelled as they wait), notified by `notify()`, `notify(n)` or `notify_all()`,
+/// sometimes by a notifier that keeps the lock a while; then notified until every one is done.
+fn condition(g: &mut Gen) {
+    let (w, t) = (g.name("cw"), g.delay());
+    g.emit("cond = asyncio.Condition()\nstate = [0]");
+    g.emit(&format!("async def {w}(i, d, mode):\n    await asyncio.sleep(d)\n    async with cond:"));
+    g.emit("        print('waits', i, cond.locked())\n        if mode == 1:\n            r = await cond.wait_for(lambda: state[0] >= i)");
+    g.emit(&format!("        elif mode == 2:\n            try:\n                r = await asyncio.wait_for(cond.wait(), {t})\n            except TimeoutError:\n                r = 'timed out'"));
+    g.emit("        else:\n            r = await cond.wait()\n        print('woken', i, r, state[0], cond.locked())\n        await asyncio.sleep(d)\n    return i");
+    let n = 1 + g.below(4);
+    let waiters: Vec<String> = (0..n).map(|i| format!("{w}({i}, {}, {})", g.delay(), g.below(3))).collect();
+    g.emit(&format!("ts = [asyncio.create_task(c) for c in [{}]]", waiters.join(", ")));
+    for _ in 0..1 + g.below(3) {
+        let d = g.delay();
+        g.emit(&format!("await asyncio.sleep({d})"));
+        if g.below(5) == 0 {
+            let k = g.below(n);
+            g.emit(&format!("print('cancel', ts[{k}].cancel())"));
+        }
+        let notify = match g.below(3) {
+            0 => "cond.notify_all()".to_string(),
+            1 => format!("cond.notify({})", g.below(3)),
+            _ => "cond.notify()".to_string(),
+        };
+        let hold = if g.below(3) == 0 { format!("\n    await asyncio.sleep({})", g.delay()) } else { String::new() };
+        g.emit(&format!("async with cond:\n    state[0] += 1\n    {notify}\n    print('notified', state[0]){hold}"));
+    }
+    g.emit("while not all(t.done() for t in ts):\n    async with cond:\n        state[0] += 10\n        cond.notify_all()\n    await asyncio.sleep(0.25)");
+    g.emit("print(await asyncio.gather(*ts, return_exceptions=True))");
+}
+
 // ------------------------------------------------------------------------------------------------
 // Running and comparing.
 // ------------------------------------------------------------------------------------------------
@@ -776,6 +814,7 @@ fn task_spans(events: &[Event], i: u32) -> Vec<(f64, f64, String)> {
         (Phase::Wait, "Semaphore") => "permit",
         (Phase::Wait, "Lock") => "lock",
         (Phase::Wait, "Event.wait") => "event",
+        (Phase::Wait, "Condition.wait") => "condition",
         // A wait span dropped unclosed (its task's future dropped, not cancelled) does not say what
         // it waited for; a cancelled or timed-out one does, as it ends.
         (Phase::Wait, "") => "wait",
@@ -846,7 +885,7 @@ fn difference(a: &Observed, b: &Observed) -> Option<String> {
     let same_span = |x: &(f64, f64, String), y: &(f64, f64, String)| {
         x.0 == y.0
             && x.1 == y.1
-            && (x.2 == y.2 || x.2 == "wait" && ["permit", "lock", "event", "queue"].contains(&&*y.2))
+            && (x.2 == y.2 || x.2 == "wait" && ["permit", "lock", "event", "condition", "queue"].contains(&&*y.2))
     };
     let same_task = |x: &Task, y: &Task| {
         x.0 == y.0 && x.1 == y.1 && x.2.len() == y.2.len() && x.2.iter().zip(&y.2).all(|(p, q)| same_span(p, q))
@@ -1384,5 +1423,41 @@ fn a_deadline_that_fires_as_its_task_is_cancelled_lets_the_cancellation_go_on() 
     assert_runs_as_in_cpython(
         "deadline_and_cancel_at_once",
         "async def sleeper(how):\n    try:\n        if how == 'timeout':\n            async with asyncio.timeout(0.25):\n                await asyncio.sleep(1)\n        else:\n            await asyncio.wait_for(careful('c', 1), 0.25)\n    except TimeoutError:\n        print('timed out', how, asyncio.current_task().cancelling())\n        return 'timed out'\n    finally:\n        print('leaving', how, asyncio.current_task().cancelling())\nfor how in ['timeout', 'wait_for']:\n    t = asyncio.create_task(sleeper(how))\n    u = asyncio.create_task(sleeper(how))\n    await asyncio.sleep(0.25)\n    t.cancel()\n    print(await asyncio.gather(t, u, return_exceptions=True), t.cancelled(), u.cancelled())",
+    );
+}
+
+// ------------------------------------------------------------------------------------------------
+// asyncio.Condition.
+// ------------------------------------------------------------------------------------------------
+
+#[test]
+fn a_condition_hands_items_to_its_waiters_as_cpython_s_does() {
+    // `wait_for(predicate)`: each consumer waits (a `condition` span from the call to its return,
+    // with the lock's own wait inside it) until a `notify()` wakes it, then takes the lock again
+    // once the producer leaves `async with`.
+    assert_runs_as_in_cpython(
+        "condition_producer_consumer",
+        "cond = asyncio.Condition()\nitems = []\nasync def consumer(name):\n    async with cond:\n        print(name, 'waiting', cond.locked())\n        await cond.wait_for(lambda: len(items) > 0)\n        item = items.pop(0)\n        print(name, 'got', item)\n        await asyncio.sleep(0.125)\n    return item\nasync def producer(n):\n    for i in range(n):\n        await asyncio.sleep(0.25)\n        async with cond:\n            items.append(i)\n            print('produced', i)\n            cond.notify()\n            await asyncio.sleep(0.125)\n        print('released', i)\ncs = [asyncio.create_task(consumer(f'c{i}')) for i in range(3)]\nawait asyncio.sleep(0)\nprint(await asyncio.gather(producer(4), *cs))\nprint(items, cond.locked())",
+    );
+}
+
+#[test]
+fn a_condition_notifies_its_waiters_first_come_first_served() {
+    // `notify(2)`, `notify(0)` and `notify_all()` wake the waiters in the order they began to wait
+    // (not the order the tasks were made), and each takes the lock again in the lock's order.
+    assert_runs_as_in_cpython(
+        "condition_notify_order",
+        "cond = asyncio.Condition()\nstate = {'n': 0}\nasync def waiter(name, d):\n    await asyncio.sleep(d)\n    async with cond:\n        print(name, 'waits')\n        r = await cond.wait()\n        print(name, 'woken', r, state['n'])\n        await asyncio.sleep(0.125)\n        print(name, 'leaves')\n    return name\nws = [asyncio.create_task(waiter(f'w{i}', d)) for i, d in enumerate([0.25, 0, 0.125, 0, 0.25])]\nawait asyncio.sleep(0.5)\nasync with cond:\n    state['n'] = 1\n    cond.notify(2)\n    print('notified 2')\nawait asyncio.sleep(0)\nasync with cond:\n    cond.notify(0)\n    state['n'] = 2\n    cond.notify_all()\n    print('notified all')\n    await asyncio.sleep(0.25)\n    print('main releases')\nprint(await asyncio.gather(*ws))\nasync with cond:\n    cond.notify()\n    cond.notify_all()\nprint('nobody waits', cond.locked())",
+    );
+}
+
+#[test]
+fn a_condition_s_wait_takes_the_lock_again_when_cancelled() {
+    // A waiter cancelled while it waits takes the lock again before its `CancelledError` goes on
+    // (with its message); a timeout around `wait()`; `wait()` and `notify()` without the lock
+    // raise; a Condition over a Lock of the program's shares it.
+    assert_runs_as_in_cpython(
+        "condition_cancel_and_errors",
+        "cond = asyncio.Condition()\nasync def stubborn(name):\n    async with cond:\n        try:\n            await cond.wait()\n            print(name, 'woken')\n        except asyncio.CancelledError as e:\n            print(name, 'cancelled while waiting', repr(e), cond.locked())\n            raise\nasync def holder():\n    async with cond:\n        print('holder has the lock')\n        await asyncio.sleep(0.5)\n        print('holder releases')\nts = [asyncio.create_task(stubborn(f's{i}')) for i in range(3)]\nawait asyncio.sleep(0.25)\nh = asyncio.create_task(holder())\nawait asyncio.sleep(0.125)\nts[0].cancel('why')\nts[1].cancel()\nasync with cond:\n    cond.notify()\nprint(await asyncio.gather(*ts, h, return_exceptions=True))\ntry:\n    async with cond:\n        async with asyncio.timeout(0.25):\n            await cond.wait()\nexcept TimeoutError:\n    print('timed out', cond.locked())\ntry:\n    await cond.wait()\nexcept RuntimeError as e:\n    print(e)\ntry:\n    cond.notify()\nexcept RuntimeError as e:\n    print(e)\nlock = asyncio.Lock()\nc2 = asyncio.Condition(lock)\nasync with lock:\n    print(c2.locked(), lock.locked())\nawait c2.acquire()\nprint(lock.locked(), type(c2).__name__)\nc2.release()\nprint(lock.locked(), await cond.wait_for(lambda: 'ready') if False else 'skip')\nasync with c2:\n    print(await c2.wait_for(lambda: 'at once'))",
     );
 }

@@ -43,7 +43,7 @@ builtins! {
     QueueNew = "Queue", PriorityQueueNew = "PriorityQueue", LifoQueueNew = "LifoQueue", WaitFor = "wait_for", Timeout = "timeout", TaskGroupNew = "TaskGroup", Wait = "wait",
     AsCompleted = "as_completed", CurrentTask = "current_task", AllTasks = "all_tasks", GetLoop = "get_event_loop",
     Iscoroutine = "iscoroutine", Shield = "shield", TimeoutAt = "timeout_at",
-    Iscoroutinefunction = "iscoroutinefunction",
+    Iscoroutinefunction = "iscoroutinefunction", ConditionNew = "Condition",
     // random, time, json, math.
     Random = "random", Uniform = "uniform", Randint = "randint", Choice = "choice", Shuffle = "shuffle",
     Seed = "seed", Randrange = "randrange", Sample = "sample",
@@ -72,7 +72,8 @@ builtins! {
     QJoin = "join", QQsize = "qsize", QEmpty = "empty", QFull = "full", TgCreateTask = "create_task",
     SessGet = "get", SessPost = "post", SessClose = "close", RespJson = "json", RespText = "text",
     RespRaiseForStatus = "raise_for_status", LoopTime = "time", CallLater = "call_later", CallAt = "call_at",
-    CallSoon = "call_soon", TimeoutReschedule = "reschedule", TimeoutExpired = "expired", HandleCancel = "cancel", HandleCancelled = "cancelled", HandleWhen = "when", CoroClose = "close",
+    CallSoon = "call_soon", CondWaitFor = "wait_for", CondNotify = "notify", CondNotifyAll = "notify_all",
+    TimeoutReschedule = "reschedule", TimeoutExpired = "expired", HandleCancel = "cancel", HandleCancelled = "cancelled", HandleWhen = "when", CoroClose = "close",
 }
 
 /// The built-in classes among them.
@@ -151,6 +152,7 @@ const ASYNCIO: &[B] = &[
     B::Shield,
     B::TimeoutAt,
     B::Iscoroutinefunction,
+    B::ConditionNew,
 ];
 
 /// The methods of each built-in type, found by their Python names.

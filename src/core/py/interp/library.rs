@@ -1,11 +1,11 @@
 //! asyncio, as the reader's code calls it: `run`, `sleep`, `gather`, `create_task`, `wait_for`,
 //! `timeout`, `wait`, `as_completed`, `TaskGroup`, and the waits of `Semaphore`, `Lock`,
-//! `Event` and `Queue` (FIFO, as in CPython 3.12).
+//! `Event`, `Condition` and `Queue` (FIFO, as in CPython 3.12).
 //!
 //! What is recorded: a sleep is a `work` span (detail `sleep(1.5)`; `sleep(0)` only yields); a
-//! wait on a semaphore, lock, event or queue is a `wait` span named after it, recorded only when
-//! the task really waits (the built-in semaphore pattern records zero-length waits too; for code
-//! that would fill the timeline with empty spans). A span a deadline interrupts closes with
+//! wait on a semaphore, lock, event, condition or queue is a `wait` span named after it,
+//! recorded only when the task really waits (the built-in semaphore pattern records zero-length
+//! waits too; for code that would fill the timeline with empty spans). A span a deadline interrupts closes with
 //! `timeout`, one a cancellation interrupts with `cancel`.
 
 use std::cell::{Cell, RefCell};
@@ -19,8 +19,8 @@ use futures::FutureExt;
 use super::builtins::B;
 use super::call::Kwargs;
 use super::native::{
-    wake_next, AsCompletedState, EventState, GatherFut, GroupState, Obj, QueueKind, QueueState, SemKind, SemState,
-    TimeoutState, WaitMode, Waiter,
+    wake_next, AsCompletedState, CondState, EventState, GatherFut, GroupState, Obj, QueueKind, QueueState, SemKind,
+    SemState, TimeoutState, WaitMode, Waiter,
 };
 use super::tasks::{Interrupt, TaskObj};
 use super::value::{Dict, Value};
@@ -142,6 +142,24 @@ impl<'a> Interp<'a> {
                 obj(Obj::Sem(SemState { sem: Rc::new(sem), initial: n, held: Default::default(), kind }))
             }
             B::EventNew => obj(Obj::Event(EventState::default())),
+            B::ConditionNew => {
+                let lock = match args.into_iter().next().or_else(|| kw(&kwargs, "lock").cloned()) {
+                    None | Some(Value::None) => Value::Obj(Rc::new(Obj::Sem(SemState {
+                        sem: Rc::new(Semaphore::new_lock()),
+                        initial: 1,
+                        held: Default::default(),
+                        kind: SemKind::Lock,
+                    }))),
+                    Some(lock @ Value::Obj(_)) if matches!(&lock, Value::Obj(o) if matches!(**o, Obj::Sem(_))) => lock,
+                    Some(other) => {
+                        return raise(
+                            E::TypeError,
+                            format!("Condition() takes an asyncio.Lock, not {}", other.type_name()),
+                        )
+                    }
+                };
+                obj(Obj::Condition(CondState { lock, waiters: Default::default() }))
+            }
             B::QueueNew | B::PriorityQueueNew | B::LifoQueueNew => {
                 let max = args.first().or(kw(&kwargs, "maxsize")).and_then(ops::as_int).unwrap_or(0).max(0);
                 let finished = EventState::default();
@@ -604,6 +622,18 @@ impl<'a> Interp<'a> {
         match (&**o, op) {
             (Obj::Sem(s), _) => self.acquire(s, f, line).await.map(|()| Value::Bool(true)),
             (Obj::Event(e), _) => self.event_wait(e, f, line, "Event.wait").await.map(|()| Value::Bool(true)),
+            (Obj::Condition(c), B::CondWaitFor) => {
+                // `wait_for(predicate)`: the predicate, then `wait()` until it holds.
+                loop {
+                    self.step(line)?;
+                    let result = self.call(arg.clone(), Vec::new(), Vec::new(), f, line).await?;
+                    if result.truthy() {
+                        return Ok(result);
+                    }
+                    self.cond_wait(c, f, line).await?;
+                }
+            }
+            (Obj::Condition(c), _) => self.cond_wait(c, f, line).await,
             (Obj::Queue(q), B::QGet) => self.queue_get(q, f, line).await,
             (Obj::Queue(q), B::QPut) => self.queue_put(q, arg, f, line).await.map(|()| Value::None),
             (Obj::Queue(q), _) => {
@@ -637,6 +667,45 @@ impl<'a> Interp<'a> {
             Err(why) => {
                 close_interrupted(span, why, name);
                 Err(self.interrupted(&f.task, why))
+            }
+        }
+    }
+
+    /// `await cond.wait()`, as CPython 3.12's: the lock released, a future in the waiters' queue
+    /// (set by `notify`), then the lock acquired again whatever happened, even if the task is
+    /// cancelled meanwhile (then it raises a `CancelledError` of its own). One `wait` span, from
+    /// the call to its return (the lock's wait, if any, is a span of its own within it).
+    async fn cond_wait(&self, c: &CondState, f: &Frame, line: u32) -> Res {
+        let Some(lock) = c.lock() else { return raise(E::RuntimeError, "the Condition has no lock") };
+        if !lock.locked() {
+            return raise(E::RuntimeError, "cannot wait on un-acquired lock");
+        }
+        let span = self.span(&f.task, Phase::Wait, line)?;
+        self.sem_release(lock)?;
+        let w = Rc::new(Waiter::of_task(self.cancel_probe(&f.task)));
+        c.waiters.borrow_mut().push_back(w.clone());
+        let waited = self.suspend(&f.task, pin!(w.wait()).as_mut()).await;
+        c.waiters.borrow_mut().retain(|x| !Rc::ptr_eq(x, &w));
+        let mut cancelled = None;
+        loop {
+            match self.acquire(lock, f, line).await {
+                Ok(()) => break,
+                Err(flow) if self.flow_is(&flow, E::CancelledError) => cancelled = Some(Interrupt::Cancel),
+                Err(flow) => return Err(flow),
+            }
+        }
+        match (waited, cancelled) {
+            (Ok(()), None) => {
+                span.end_with("Condition.wait");
+                Ok(Value::Bool(true))
+            }
+            (Err(why), None) => {
+                close_interrupted(span, why, "Condition.wait");
+                Err(self.interrupted(&f.task, why))
+            }
+            (waited, Some(why)) => {
+                close_interrupted(span, waited.err().unwrap_or(why), "Condition.wait");
+                raise(E::CancelledError, "")
             }
         }
     }
@@ -780,6 +849,10 @@ impl<'a> Interp<'a> {
         }
         match &**o {
             Obj::Sem(s) => self.acquire(s, f, line).await.map(|()| Value::None),
+            Obj::Condition(c) => match c.lock() {
+                Some(s) => self.acquire(s, f, line).await.map(|()| Value::None),
+                None => Ok(Value::None),
+            },
             Obj::Timeout(t) => {
                 if t.left.get() || t.scope.borrow().is_some() {
                     return raise(E::RuntimeError, "Timeout has already been entered");
@@ -850,14 +923,18 @@ impl<'a> Interp<'a> {
         _line: u32,
     ) -> Result<bool, Flow> {
         let Value::Obj(o) = cm else { return Ok(false) };
+        let sem = match &**o {
+            Obj::Sem(s) => Some(s),
+            Obj::Condition(c) => c.lock(),
+            _ => None,
+        };
+        if let Some(s) = sem {
+            // CPython's `__aexit__` is `self.release()`: released by then (a Condition's wait
+            // interrupted with its lock not taken again), it raises.
+            self.sem_release(s)?;
+            return Ok(false);
+        }
         match &**o {
-            Obj::Sem(s) => {
-                if s.held.get() > 0 {
-                    s.held.set(s.held.get() - 1);
-                    s.sem.release();
-                }
-                Ok(false)
-            }
             Obj::Timeout(t) => {
                 t.deadline.borrow_mut().take();
                 t.left.set(true);
