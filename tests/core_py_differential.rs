@@ -1426,6 +1426,18 @@ fn a_deadline_that_fires_as_its_task_is_cancelled_lets_the_cancellation_go_on() 
     );
 }
 
+#[test]
+fn a_gather_of_tasks_all_done_is_done_as_it_is_made() {
+    // CPython 3.12's gather runs the done callbacks of the children already done as it is made:
+    // awaiting a gather of tasks all done does not yield (the ticker does not step before it);
+    // one still running counts the others then (found by the `async_generators` construct: a
+    // gather of consumers that had all returned, and the finalizer's tasks around it).
+    assert_runs_as_in_cpython(
+        "gather_of_done_tasks",
+        "async def quick(name):\n    print('quick', name)\n    return name\nasync def ticker():\n    for i in range(4):\n        print('tick', i)\n        await asyncio.sleep(0)\nts = [asyncio.create_task(quick('a')), asyncio.create_task(quick('b'))]\nawait asyncio.sleep(0)\ntt = asyncio.create_task(ticker())\nawait asyncio.sleep(0)\nprint('gathering', [t.done() for t in ts])\nprint(await asyncio.gather(*ts))\nprint('gathered')\nu = asyncio.create_task(quick('c'))\nawait asyncio.sleep(0)\nprint(await asyncio.gather(u, quick('d')))\nprint('mixed')\nawait tt",
+    );
+}
+
 // ------------------------------------------------------------------------------------------------
 // asyncio.Condition.
 // ------------------------------------------------------------------------------------------------

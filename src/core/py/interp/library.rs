@@ -94,12 +94,21 @@ impl<'a> Interp<'a> {
                         fut.finish();
                     }
                 };
+                // CPython 3.12 counts the children done already at once, once the gather is
+                // made (a gather of tasks all done is done as it is made: awaiting it does not
+                // yield).
+                let mut done_already = Vec::new();
                 for (i, item) in items.iter().enumerate() {
                     let check = check.clone();
                     match item {
+                        Value::Task(t) if t.is_done() => done_already.push(i),
                         Value::Task(t) => self.add_done_callback(t, Box::new(move || check(i))),
                         Value::Obj(o) => {
                             if let Obj::Gather { fut: inner, .. } = &**o {
+                                if inner.done.get() {
+                                    done_already.push(i);
+                                    continue;
+                                }
                                 let inner = inner.clone();
                                 self.lp.spawn(async move {
                                     inner.wait().await;
@@ -111,6 +120,7 @@ impl<'a> Interp<'a> {
                         _ => check(i),
                     }
                 }
+                done_already.into_iter().for_each(check);
                 Ok(Value::Obj(gather))
             }
             B::CreateTask | B::EnsureFuture => match first {
