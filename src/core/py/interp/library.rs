@@ -16,6 +16,7 @@ use std::task::{Poll, Waker};
 
 use futures::FutureExt;
 
+use super::agen::Step;
 use super::builtins::B;
 use super::call::Kwargs;
 use super::native::{
@@ -228,7 +229,7 @@ impl<'a> Interp<'a> {
                 Ok(Value::list((0..n).map(|_| Value::Obj(Rc::new(Obj::AsCompleted(state.clone())))).collect()))
             }
             B::CurrentTask if self.in_callback.get() => Ok(Value::None),
-            B::CurrentTask => Ok(Value::Task(f.task.clone())),
+            B::CurrentTask => Ok(Value::Task(f.task())),
             B::AllTasks => {
                 let tasks: Vec<Value> =
                     self.tasks.borrow().iter().filter(|t| !t.is_done()).map(|t| Value::Task(t.clone())).collect();
@@ -237,8 +238,8 @@ impl<'a> Interp<'a> {
             B::GetLoop => obj(Obj::Loop),
             B::Iscoroutine => Ok(Value::Bool(matches!(first, Value::Coro(_)))),
             B::Iscoroutinefunction => Ok(Value::Bool(match &first {
-                Value::Func(func) => func.def.is_async,
-                Value::Bound(b) => b.1.def.is_async,
+                Value::Func(func) => func.def.is_async && !func.def.is_generator,
+                Value::Bound(b) => b.1.def.is_async && !b.1.def.is_generator,
                 _ => false,
             })),
             B::Shield => match self.ensure_task(first, line)? {
@@ -303,12 +304,13 @@ impl<'a> Interp<'a> {
             // asyncio.run stops the loop from main's done callback, one turn of the ready queue
             // later: tasks already scheduled take that step, then the rest are cancelled.
             let mut turn = pin!(self.ctx.clock.sleep(0.0));
-            let _ = self.suspend(&f.task, turn.as_mut()).await;
-            self.cancel_all_and_wait(&f.task).await;
+            let _ = self.suspend(&f.task(), turn.as_mut()).await;
+            self.cancel_all_and_wait(&f.task()).await;
+            self.shutdown_agens(f, line).await;
             // Then it shuts down async generators and the default executor, turns of the loop
             // too: a timer's callback already due (`call_later(0, ...)` as main returned) runs.
             let mut turn = pin!(self.ctx.clock.sleep(0.0));
-            let _ = self.suspend(&f.task, turn.as_mut()).await;
+            let _ = self.suspend(&f.task(), turn.as_mut()).await;
         }
         self.running.set(false);
         result
@@ -367,7 +369,7 @@ impl<'a> Interp<'a> {
             Obj::Ready(v) => Ok(v.clone()),
             Obj::Shield { task, fut } => {
                 if !fut.done.get() {
-                    self.suspend(&f.task, pin!(fut.wait())).await.map_err(|why| self.interrupted(&f.task, why))?;
+                    self.suspend(&f.task(), pin!(fut.wait())).await.map_err(|why| self.interrupted(&f.task(), why))?;
                 }
                 match task.result() {
                     Some(Ok(v)) => Ok(v),
@@ -383,13 +385,13 @@ impl<'a> Interp<'a> {
         let mut sleep = pin!(self.ctx.clock.sleep(ms));
         if ms <= 0.0 {
             // `sleep(0)`: a bare yield to the loop, not worth a span.
-            return match self.suspend(&f.task, sleep.as_mut()).await {
+            return match self.suspend(&f.task(), sleep.as_mut()).await {
                 Ok(()) => Ok(Value::None),
-                Err(why) => Err(self.interrupted(&f.task, why)),
+                Err(why) => Err(self.interrupted(&f.task(), why)),
             };
         }
-        let span = self.span(&f.task, Phase::Work, line)?;
-        match self.suspend(&f.task, sleep.as_mut()).await {
+        let span = self.span(&f.task(), Phase::Work, line)?;
+        match self.suspend(&f.task(), sleep.as_mut()).await {
             Ok(()) => {
                 span.end_with(text);
                 Ok(Value::None)
@@ -399,7 +401,7 @@ impl<'a> Interp<'a> {
                     Interrupt::Deadline => span.timeout(text),
                     Interrupt::Cancel => drop(span),
                 }
-                Err(self.interrupted(&f.task, why))
+                Err(self.interrupted(&f.task(), why))
             }
         }
     }
@@ -443,18 +445,18 @@ impl<'a> Interp<'a> {
         let waited = if gather.done.get() {
             Ok(())
         } else {
-            *gather.awaiter.borrow_mut() = Some(f.task.sig.clone());
-            f.task.sig.set_awaiting(&tasks);
-            let waited = self.suspend(&f.task, pin!(gather.wait())).await;
-            f.task.sig.set_awaiting(&[]);
+            *gather.awaiter.borrow_mut() = Some(f.task().sig.clone());
+            f.task().sig.set_awaiting(&tasks);
+            let waited = self.suspend(&f.task(), pin!(gather.wait())).await;
+            f.task().sig.set_awaiting(&[]);
             gather.awaiter.borrow_mut().take();
             waited
         };
-        let cancel_requested = f.task.sig.take_passed();
+        let cancel_requested = f.task().sig.take_passed();
         if let Err(why) = waited {
             // Cancelled with nothing left to cancel (its children done): the gather's own
             // `CancelledError` if it ended with one, else the task's.
-            let interrupted = self.interrupted(&f.task, why);
+            let interrupted = self.interrupted(&f.task(), why);
             return match self.gather_outcome(items, return_exceptions) {
                 Some(Err((_, exc))) if self.is_instance_of(&exc.value, E::CancelledError) => {
                     Err(Flow::Exc(Box::new(exc)))
@@ -531,8 +533,8 @@ impl<'a> Interp<'a> {
         if !t.is_done() {
             t.cancel(None);
             let waited = [t.clone()];
-            if let Err(why) = self.until(&f.task, &waited, &RefCell::default(), || t.is_done()).await {
-                return Err(self.interrupted(&f.task, why));
+            if let Err(why) = self.until(&f.task(), &waited, &RefCell::default(), || t.is_done()).await {
+                return Err(self.interrupted(&f.task(), why));
             }
         }
         match t.result() {
@@ -547,7 +549,7 @@ impl<'a> Interp<'a> {
         if ms <= 0.0 {
             return self.wait_for_now(aw, f, line).await;
         }
-        let deadline = self.arm_deadline(&f.task, ms);
+        let deadline = self.arm_deadline(&f.task(), ms);
         let result = self.await_value(aw, f, line).await;
         self.leave_deadline(deadline.id, result, f)
     }
@@ -555,12 +557,12 @@ impl<'a> Interp<'a> {
     /// Leaving a deadline's scope: its `CancelledError` becomes `TimeoutError`.
     pub fn leave_deadline(&self, id: u32, result: Res, f: &Frame) -> Res {
         let entered = self.deadline_entries.borrow_mut().remove(&id).unwrap_or(0);
-        if !f.task.sig.take_fired(id) {
+        if !f.task().sig.take_fired(id) {
             return result;
         }
         // As asyncio's timeout withdraws the cancellation it requested (`uncancel()`).
-        let left = f.task.sig.uncancel();
-        if f.task.sig.fired_before(id) {
+        let left = f.task().sig.uncancel();
+        if f.task().sig.fired_before(id) {
             // An enclosing deadline fired too (the same instant): as with CPython's counts of
             // cancellation requests, the cancellation goes on to that scope, which turns it
             // into its TimeoutError.
@@ -573,7 +575,7 @@ impl<'a> Interp<'a> {
             Err(flow) if self.flow_is(&flow, E::CancelledError) => raise(E::TimeoutError, ""),
             other => {
                 // Fired as the awaited work finished: the cancellation it requested is void.
-                f.task.sig.clear_cancel();
+                f.task().sig.clear_cancel();
                 other
             }
         }
@@ -597,11 +599,11 @@ impl<'a> Interp<'a> {
             self.add_owned_done_callback(t, owner, Box::new(move || state.on_completion(&task, mode)));
         }
         let released = poll_fn(|cx| state.poll(cx));
-        let waited = self.suspend(&f.task, pin!(released)).await;
+        let waited = self.suspend(&f.task(), pin!(released)).await;
         state.timer.borrow_mut().take();
         state.released.set(true);
         tasks.iter().for_each(|t| self.remove_done_callbacks(t, owner));
-        waited.map_err(|why| self.interrupted(&f.task, why))?;
+        waited.map_err(|why| self.interrupted(&f.task(), why))?;
         let (done, pending): (Vec<_>, Vec<_>) = tasks.iter().partition(|t| t.is_done());
         let done = self.make_set(done.into_iter().map(|t| Value::Task(t.clone())).collect())?;
         let pending = self.make_set(pending.into_iter().map(|t| Value::Task(t.clone())).collect())?;
@@ -610,9 +612,9 @@ impl<'a> Interp<'a> {
 
     async fn next_completed(&self, state: &AsCompletedState, f: &Frame) -> Res {
         let untaken = || state.done.borrow().front().is_some() || state.timed_out.get();
-        self.until(&f.task, &state.tasks, &state.registered, untaken)
+        self.until(&f.task(), &state.tasks, &state.registered, untaken)
             .await
-            .map_err(|why| self.interrupted(&f.task, why))?;
+            .map_err(|why| self.interrupted(&f.task(), why))?;
         let Some(i) = state.done.borrow_mut().pop_front() else {
             if state.timed_out.get() {
                 return raise(E::TimeoutError, "");
@@ -628,8 +630,24 @@ impl<'a> Interp<'a> {
 
     /// The waiting methods: `sem.acquire()`, `event.wait()`, `q.get()`, `q.put(x)`, `q.join()`.
     async fn await_op(&self, target: &Value, op: B, arg: Value, f: &Frame, line: u32) -> Res {
+        if op == B::AnextDefault {
+            // `anext(it, default)`: the default once the iterator is exhausted.
+            return match self.await_value(target.clone(), f, line).await {
+                Err(flow) if self.flow_is(&flow, E::StopAsyncIteration) => Ok(arg),
+                other => other,
+            };
+        }
         let Value::Obj(o) = target else { return Ok(Value::None) };
         match (&**o, op) {
+            (Obj::AsyncGen(g), _) => {
+                let step = match op {
+                    B::AgenAsend => Step::Send(arg),
+                    B::AgenAthrow => Step::Throw(self.exception_to_throw(arg, f, line).await?),
+                    B::AgenAclose => Step::Close(None),
+                    _ => Step::Send(Value::None),
+                };
+                self.agen_step(g, step, f, line).await
+            }
             (Obj::Sem(s), _) => self.acquire(s, f, line).await.map(|()| Value::Bool(true)),
             (Obj::Event(e), _) => self.event_wait(e, f, line, "Event.wait").await.map(|()| Value::Bool(true)),
             (Obj::Condition(c), B::CondWaitFor) => {
@@ -656,17 +674,33 @@ impl<'a> Interp<'a> {
         }
     }
 
+    /// `athrow(exc)`'s exception: an exception, or a class of them (made without arguments).
+    async fn exception_to_throw(&self, v: Value, f: &Frame, line: u32) -> Result<Exc, Flow> {
+        let base = self.classes.get(E::BaseException);
+        let v = match v {
+            Value::Class(c) if c.is_sub(&base) => self.call(Value::Class(c), Vec::new(), Vec::new(), f, line).await?,
+            v => v,
+        };
+        if !v.class().is_some_and(|c| c.is_sub(&base)) {
+            return raise(
+                E::TypeError,
+                format!("exceptions must be classes or instances deriving from BaseException, not {}", v.type_name()),
+            );
+        }
+        Ok(Exc { value: v, trace: Vec::new() })
+    }
+
     /// Acquires a semaphore or lock; a wait, if there is one, is a `wait` span.
     pub async fn acquire(&self, s: &SemState, f: &Frame, line: u32) -> Result<(), Flow> {
-        let mut acq = pin!(s.sem.acquire_with(Some(self.cancel_probe(&f.task))));
+        let mut acq = pin!(s.sem.acquire_with(Some(self.cancel_probe(&f.task()))));
         if let Some(permit) = acq.as_mut().now_or_never() {
             std::mem::forget(permit);
             s.held.set(s.held.get() + 1);
             return Ok(());
         }
         let name = if s.kind == SemKind::Lock { "Lock" } else { "Semaphore" };
-        let span = self.span(&f.task, Phase::Wait, line)?;
-        match self.suspend(&f.task, acq.as_mut()).await {
+        let span = self.span(&f.task(), Phase::Wait, line)?;
+        match self.suspend(&f.task(), acq.as_mut()).await {
             Ok(permit) => {
                 // Held until `release()` (or the end of `async with`), not until a guard drops.
                 std::mem::forget(permit);
@@ -676,7 +710,7 @@ impl<'a> Interp<'a> {
             }
             Err(why) => {
                 close_interrupted(span, why, name);
-                Err(self.interrupted(&f.task, why))
+                Err(self.interrupted(&f.task(), why))
             }
         }
     }
@@ -690,11 +724,11 @@ impl<'a> Interp<'a> {
         if !lock.locked() {
             return raise(E::RuntimeError, "cannot wait on un-acquired lock");
         }
-        let span = self.span(&f.task, Phase::Wait, line)?;
+        let span = self.span(&f.task(), Phase::Wait, line)?;
         self.sem_release(lock)?;
-        let w = Rc::new(Waiter::of_task(self.cancel_probe(&f.task)));
+        let w = Rc::new(Waiter::of_task(self.cancel_probe(&f.task())));
         c.waiters.borrow_mut().push_back(w.clone());
-        let waited = self.suspend(&f.task, pin!(w.wait()).as_mut()).await;
+        let waited = self.suspend(&f.task(), pin!(w.wait()).as_mut()).await;
         c.waiters.borrow_mut().retain(|x| !Rc::ptr_eq(x, &w));
         let mut cancelled = None;
         loop {
@@ -711,7 +745,7 @@ impl<'a> Interp<'a> {
             }
             (Err(why), None) => {
                 close_interrupted(span, why, "Condition.wait");
-                Err(self.interrupted(&f.task, why))
+                Err(self.interrupted(&f.task(), why))
             }
             (waited, Some(why)) => {
                 close_interrupted(span, waited.err().unwrap_or(why), "Condition.wait");
@@ -724,10 +758,10 @@ impl<'a> Interp<'a> {
         if e.flag.get() {
             return Ok(());
         }
-        let w = Rc::new(Waiter::of_task(self.cancel_probe(&f.task)));
+        let w = Rc::new(Waiter::of_task(self.cancel_probe(&f.task())));
         e.waiters.borrow_mut().push(w.clone());
-        let span = self.span(&f.task, Phase::Wait, line)?;
-        let r = self.suspend(&f.task, pin!(w.wait()).as_mut()).await;
+        let span = self.span(&f.task(), Phase::Wait, line)?;
+        let r = self.suspend(&f.task(), pin!(w.wait()).as_mut()).await;
         e.waiters.borrow_mut().retain(|x| !Rc::ptr_eq(x, &w));
         match r {
             Ok(()) => {
@@ -736,7 +770,7 @@ impl<'a> Interp<'a> {
             }
             Err(why) => {
                 close_interrupted(span, why, name);
-                Err(self.interrupted(&f.task, why))
+                Err(self.interrupted(&f.task(), why))
             }
         }
     }
@@ -752,14 +786,14 @@ impl<'a> Interp<'a> {
                 }
                 return Ok(v);
             }
-            let w = Rc::new(Waiter::of_task(self.cancel_probe(&f.task)));
+            let w = Rc::new(Waiter::of_task(self.cancel_probe(&f.task())));
             q.getters.borrow_mut().push_back(w.clone());
             if span.is_none() {
-                span = Some(self.span(&f.task, Phase::Wait, line)?);
+                span = Some(self.span(&f.task(), Phase::Wait, line)?);
             }
             let waited = {
                 let mut fut = pin!(w.wait());
-                self.suspend(&f.task, fut.as_mut()).await
+                self.suspend(&f.task(), fut.as_mut()).await
             };
             if let Err(why) = waited {
                 q.getters.borrow_mut().retain(|x| !Rc::ptr_eq(x, &w));
@@ -770,7 +804,7 @@ impl<'a> Interp<'a> {
                 if let Some(s) = span {
                     close_interrupted(s, why, "Queue.get");
                 }
-                return Err(self.interrupted(&f.task, why));
+                return Err(self.interrupted(&f.task(), why));
             }
         }
     }
@@ -778,14 +812,14 @@ impl<'a> Interp<'a> {
     async fn queue_put(&self, q: &QueueState, v: Value, f: &Frame, line: u32) -> Result<(), Flow> {
         let mut span = None;
         while q.full() {
-            let w = Rc::new(Waiter::of_task(self.cancel_probe(&f.task)));
+            let w = Rc::new(Waiter::of_task(self.cancel_probe(&f.task())));
             q.putters.borrow_mut().push_back(w.clone());
             if span.is_none() {
-                span = Some(self.span(&f.task, Phase::Wait, line)?);
+                span = Some(self.span(&f.task(), Phase::Wait, line)?);
             }
             let waited = {
                 let mut fut = pin!(w.wait());
-                self.suspend(&f.task, fut.as_mut()).await
+                self.suspend(&f.task(), fut.as_mut()).await
             };
             if let Err(why) = waited {
                 q.putters.borrow_mut().retain(|x| !Rc::ptr_eq(x, &w));
@@ -795,7 +829,7 @@ impl<'a> Interp<'a> {
                 if let Some(s) = span {
                     close_interrupted(s, why, "Queue.put");
                 }
-                return Err(self.interrupted(&f.task, why));
+                return Err(self.interrupted(&f.task(), why));
             }
         }
         if let Some(s) = span {
@@ -867,12 +901,12 @@ impl<'a> Interp<'a> {
                 if t.left.get() || t.scope.borrow().is_some() {
                     return raise(E::RuntimeError, "Timeout has already been entered");
                 }
-                *t.scope.borrow_mut() = Some((self.deadline_scope(&f.task), f.task.clone()));
+                *t.scope.borrow_mut() = Some((self.deadline_scope(&f.task()), f.task()));
                 self.reschedule(t);
                 Ok(cm.clone())
             }
             Obj::TaskGroup(g) => {
-                *g.owner.borrow_mut() = Some(f.task.clone());
+                *g.owner.borrow_mut() = Some(f.task());
                 Ok(cm.clone())
             }
             Obj::Session { .. } | Obj::Response { .. } => Ok(cm.clone()),
@@ -949,7 +983,7 @@ impl<'a> Interp<'a> {
                 t.deadline.borrow_mut().take();
                 t.left.set(true);
                 let Some((id, _)) = t.scope.borrow_mut().take() else { return Ok(false) };
-                t.expired.set(f.task.sig.has_fired(id));
+                t.expired.set(f.task().sig.has_fired(id));
                 let result = match exc {
                     Some(e) => Err(Flow::Exc(Box::new(e.clone()))),
                     None => Ok(Value::None),
@@ -973,7 +1007,7 @@ impl<'a> Interp<'a> {
         g.exiting.set(true);
         if g.owner_cancelled.get() {
             // As CPython's `__aexit__` withdraws the cancellation the group requested of it.
-            f.task.sig.uncancel();
+            f.task().sig.uncancel();
         }
         let is_cancel = exc.is_some_and(|e| self.is_instance_of(&e.value, E::CancelledError));
         let mut propagate_cancel = is_cancel && !g.owner_cancelled.get();
@@ -994,7 +1028,7 @@ impl<'a> Interp<'a> {
             }));
             // Cancelled while it waits: CPython propagates that only if the group was not
             // cancelling its children already (then it is lost).
-            if let Err(why) = self.suspend(&f.task, all.as_mut()).await {
+            if let Err(why) = self.suspend(&f.task(), all.as_mut()).await {
                 if !g.aborting.get() {
                     propagate_cancel = true;
                     interrupted = interrupted.or(Some(why));
@@ -1004,12 +1038,12 @@ impl<'a> Interp<'a> {
         }
         if g.owner_cancelled.get() {
             // The cancellation the group requested of its body is void once it is handled here.
-            f.task.sig.clear_cancel();
+            f.task().sig.clear_cancel();
         }
         let mut errors = g.errors.borrow().clone();
         if propagate_cancel && errors.is_empty() {
             return match (exc, interrupted) {
-                (None, Some(why)) => Err(self.interrupted(&f.task, why)),
+                (None, Some(why)) => Err(self.interrupted(&f.task(), why)),
                 _ => Ok(false),
             };
         }

@@ -393,11 +393,16 @@ pub enum Obj {
     Descriptor(B, Value),
     /// `loop.call_later(...)`'s `TimerHandle` (`loop.call_soon(...)`'s `Handle`).
     TimerHandle(Rc<super::timers::TimerState>),
+    /// An async generator (see `agen`).
+    AsyncGen(Rc<super::agen::AgenCore>),
 }
 
 impl Drop for Obj {
     /// The values an object holds are freed without recursion (see `value::bury`).
     fn drop(&mut self) {
+        if let Obj::AsyncGen(g) = self {
+            g.dropped();
+        }
         let held: Vec<Value> = match self {
             Obj::Gather { items, .. } => std::mem::take(items),
             Obj::WaitFor { aw, .. } => aw.get_mut().take().into_iter().collect(),
@@ -444,6 +449,7 @@ impl Obj {
             Obj::Descriptor(..) => "descriptor",
             Obj::TimerHandle(t) if t.when.is_none() => "Handle",
             Obj::TimerHandle(_) => "TimerHandle",
+            Obj::AsyncGen(_) => "async_generator",
         }
     }
 
@@ -452,7 +458,13 @@ impl Obj {
         match self {
             Obj::Sleep { text, .. } => text.to_string(),
             Obj::Request { url, .. } => format!("get('{}')", super::fmt::short_url(url)),
+            Obj::Op { target: Value::Obj(o), op: B::AnextDefault, .. } => match &**o {
+                Obj::Op { target: Value::Obj(g), .. } if g.agen().is_some() => format!("anext({}, …)", g.label()),
+                _ => "anext(…)".into(),
+            },
+            Obj::Op { target: Value::Obj(o), op, .. } if o.agen().is_some() => format!("{}.{}()", o.label(), op.name()),
             Obj::Op { target, op, .. } => format!("{}.{}()", target.type_name(), op.name()),
+            Obj::AsyncGen(g) => g.label.borrow().to_string(),
             Obj::WaitFor { .. } => "wait_for(…)".into(),
             Obj::Gather { .. } => "gather(…)".into(),
             other => other.type_name().into(),
@@ -484,6 +496,14 @@ impl Obj {
                 | Obj::Ready(_)
                 | Obj::Shield { .. }
         )
+    }
+
+    /// The generator, if this is one.
+    pub fn agen(&self) -> Option<&Rc<super::agen::AgenCore>> {
+        match self {
+            Obj::AsyncGen(g) => Some(g),
+            _ => None,
+        }
     }
 }
 
@@ -539,6 +559,12 @@ impl<'a> Interp<'a> {
             (Obj::Timeout(_), "when") => method(HandleWhen),
             (Obj::Timeout(_), "reschedule") => method(TimeoutReschedule),
             (Obj::Timeout(_), "expired") => method(TimeoutExpired),
+            (Obj::AsyncGen(_), "__anext__") => method(AgenAnext),
+            (Obj::AsyncGen(_), "__aiter__") => method(AgenAiter),
+            (Obj::AsyncGen(_), "asend") => method(AgenAsend),
+            (Obj::AsyncGen(_), "athrow") => method(AgenAthrow),
+            (Obj::AsyncGen(_), "aclose") => method(AgenAclose),
+            (Obj::AsyncGen(g), "__name__" | "__qualname__") => Ok(Value::str(&g.func.def.name)),
             _ => self.no_such(v, name),
         }
     }
@@ -550,6 +576,12 @@ impl<'a> Interp<'a> {
         match (&**o, b) {
             (Obj::Sem(_), B::Acquire) | (Obj::Event(_) | Obj::Condition(_), B::EventWait) => op(Value::None),
             (Obj::Condition(_), B::CondWaitFor) => op(args.into_iter().next().unwrap_or(Value::None)),
+            (Obj::AsyncGen(_), B::AgenAiter) => Ok(recv.clone()),
+            (Obj::AsyncGen(_), B::AgenAnext | B::AgenAclose) => op(Value::None),
+            (Obj::AsyncGen(_), B::AgenAsend | B::AgenAthrow) => match args.into_iter().next() {
+                Some(arg) => op(arg),
+                None => raise(E::TypeError, format!("{}() takes exactly one argument (0 given)", b.name())),
+            },
             (Obj::Condition(c), B::CondNotify | B::CondNotifyAll) => {
                 let n = match (b, args.first()) {
                     (B::CondNotifyAll, _) => c.waiters.borrow().len(),
