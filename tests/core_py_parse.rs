@@ -1345,6 +1345,8 @@ fn yield_where_cpython_refuses_it_is_refused_with_its_words() {
 fn constructs_outside_the_subset_are_refused_with_a_sentence() {
     for (src, want) in [
         ("import threading\n", "1:8 `threading` is not available here: awaitlab runs one event loop"),
+        ("import asyncio\nasync def main():\n    await asyncio.to_thread(print, 1)\n", &format!("3:11 {}", parse::TO_THREAD)),
+        ("from asyncio import sleep, to_thread\n", &format!("1:28 {}", parse::TO_THREAD)),
         ("import asyncio, multiprocessing\n", "1:17 `multiprocessing` is not available here: awaitlab runs one event loop on one thread"),
         ("from concurrent.futures import ThreadPoolExecutor\n", "1:6 `concurrent.futures` is not available here: awaitlab runs one event loop on one thread"),
         ("import concurrent.futures as cf\n", "1:8 `concurrent.futures` is not available here: awaitlab runs one event loop on one thread"),

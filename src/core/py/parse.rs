@@ -27,6 +27,13 @@ pub const MAX_NESTING: usize = 100;
 /// own drop of the boxes) stays within the stack.
 pub const MAX_TREE_DEPTH: usize = 400;
 
+/// Why `asyncio.to_thread` is refused (as the code is checked, and at run time if it is reached
+/// under another name): a prediction of it could not be CPython's.
+pub const TO_THREAD: &str =
+    "`asyncio.to_thread` is not supported here: a thread's work takes no time on awaitlab's clock, \
+     and CPython orders a thread's steps against the event loop's differently from run to run; call the function \
+     directly, or await asyncio.sleep(...) to wait";
+
 /// What `import m` does here. One table ([`IMPORTS`]) for the editor's check and the run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Import {
@@ -599,7 +606,10 @@ impl Parser {
         let parens = self.eat_op("(");
         let mut names = Vec::new();
         loop {
-            let name = self.name("a name to import")?.0;
+            let (name, at) = self.name("a name to import")?;
+            if module == "asyncio" && name == "to_thread" {
+                return Err(err(at, TO_THREAD));
+            }
             let alias = if self.eat_kw("as") { Some(self.name("a name after 'as'")?.0) } else { None };
             names.push((name, alias));
             if !self.eat_op(",") || (parens && self.is_op(")")) {

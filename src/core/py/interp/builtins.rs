@@ -272,6 +272,7 @@ impl<'a> Interp<'a> {
         let b = match (m, name) {
             (Module::Asyncio, "FIRST_COMPLETED" | "FIRST_EXCEPTION" | "ALL_COMPLETED") => return Ok(Value::str(name)),
             (Module::Asyncio, "get_running_loop") => GetLoop,
+            (Module::Asyncio, "to_thread") => return raise(E::NotImplementedError, crate::core::py::parse::TO_THREAD),
             (Module::Asyncio, n) => match ASYNCIO.iter().find(|b| b.name() == n) {
                 Some(b) => *b,
                 None => return self.no_attr(m, name),

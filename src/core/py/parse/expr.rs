@@ -311,6 +311,9 @@ impl Parser {
             }
             if self.eat_op(".") {
                 let (attr, _) = self.name("an attribute name after '.'")?;
+                if attr == "to_thread" && matches!(&e.kind, ExprKind::Name(m) if m == "asyncio") {
+                    return Err(err(self.start(&e), super::TO_THREAD));
+                }
                 e = Expr { pos: self.start(&e), kind: ExprKind::Attribute { value: boxed(e), attr } };
             } else if self.eat_op("(") {
                 let (args, keywords) = self.nested(|p| p.call_args(pos))?;
