@@ -42,7 +42,9 @@ Prints one JSON object per program, on one line:
 - `spans`: [start_ms, end_ms, kind] in start order. kind "sleep": every `asyncio.sleep` (also
   `sleep(0)`); "request": every stand-in aiohttp request (its planned time); and the waits, only
   when the call has to wait: "permit" (`Semaphore.acquire`, so `async with sem:`), "lock"
-  (`Lock.acquire`), "event" (`Event.wait`), "queue" (`Queue.get` on an empty queue, `Queue.put` on
+  (`Lock.acquire`), "event" (`Event.wait`), "condition" (`Condition.wait`, from the call to its
+  return: the lock's release, the wait for a notify and the lock's re-acquiring, which is a "lock"
+  span of its own when it waits), "queue" (`Queue.get` on an empty queue, `Queue.put` on
   a full one, `Queue.join` with unfinished items), not when asyncio itself calls them
   (`as_completed` waits on a Queue of its own, `Queue.join` on an Event of its own).
   A span interrupted by a cancellation (a timeout's too) ends at the cancellation.
@@ -259,17 +261,22 @@ _sleep.__name__ = _sleep.__qualname__ = "sleep"  # a task of asyncio.sleep(...) 
 
 def _waiting(kind, would_block, method):
     """`method` (a coroutine method of an asyncio primitive), recording a `kind` span when it
-    has to wait."""
+    has to wait. Who calls it decides (asyncio's own calls are not the program's), not who
+    awaits it: `asyncio.wait_for(cond.wait(), 1)` is the program's wait, awaited by asyncio."""
 
-    async def wrapper(self, *args, **kwargs):
+    def wrapper(self, *args, **kwargs):
         if sys._getframe(1).f_code.co_filename in _ASYNCIO_INTERNAL:
-            return await method(self, *args, **kwargs)  # as_completed's queue, Queue.join's event
-        if would_block(self):
-            return await _span(kind, method(self, *args, **kwargs))
-        return await method(self, *args, **kwargs)
+            return method(self, *args, **kwargs)  # as_completed's queue, Queue.join's event
+        return _waited(kind, would_block, method, self, args, kwargs)
 
     wrapper.__name__ = wrapper.__qualname__ = method.__name__
     return wrapper
+
+
+async def _waited(kind, would_block, method, self, args, kwargs):
+    if would_block(self):
+        return await _span(kind, method(self, *args, **kwargs))
+    return await method(self, *args, **kwargs)
 
 
 # asyncio's files whose own waits are not the program's: as_completed waits on a Queue of its
@@ -282,6 +289,8 @@ WAITS = [
     # A Lock released to a waiter that has not run yet is not locked, but acquire still waits.
     (asyncio.Lock, "acquire", "lock", lambda s: s.locked() or any(not w.cancelled() for w in (s._waiters or ()))),
     (asyncio.Event, "wait", "event", lambda s: not s.is_set()),
+    # Always waits (for a notify), unless it raises at once: its lock is not held.
+    (asyncio.Condition, "wait", "condition", lambda s: s.locked()),
     (asyncio.Queue, "get", "queue", lambda s: s.empty()),
     (asyncio.Queue, "put", "queue", lambda s: s.full()),
     (asyncio.Queue, "join", "queue", lambda s: s._unfinished_tasks > 0),

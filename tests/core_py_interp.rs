@@ -1240,6 +1240,29 @@ fn waiting_on_many_tasks_grows_as_it_does_in_cpython() {
     assert!(ratio < 11.0, "as_completed: 4× the tasks took {ratio:.1}× as long (4× expected, 13–16× before)");
 }
 
+/// `asyncio.to_thread` is refused as the code is checked (`core_py_parse`), and where it is
+/// reached under another name, with the same sentence: a thread's work takes no time on the
+/// run's clock, and CPython orders a thread's steps against the loop's as its threads happen to
+/// run (eight runs of one program, eight orders), so no prediction could be CPython's.
+#[test]
+fn asyncio_to_thread_under_another_name_says_why_it_is_not_supported() {
+    let (events, fin) = run(r#"
+        import asyncio as aio
+
+        async def main():
+            try:
+                await aio.to_thread(print, "in a thread")
+            except NotImplementedError as e:
+                print(e)
+
+        aio.run(main())
+    "#);
+    assert!(fin.stopped.is_none());
+    let printed = prints(&events);
+    let shown = printed[0].trim_end_matches('…');
+    assert!(printed.len() == 1 && awaitlab::core::py::parse::TO_THREAD.starts_with(shown), "{printed:?}");
+}
+
 /// A method asyncio's objects have in CPython but not here (`loop.create_future`,
 /// `loop.run_in_executor`, a Semaphore's `_value`) says it is outside the subset, as a missing
 /// module attribute does: not only CPython's own words, which would read as a typo.

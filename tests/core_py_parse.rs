@@ -139,6 +139,10 @@ fn show_kind(e: &Expr) -> String {
         }
         ExprKind::Starred(v) => format!("*{}", show(v)),
         ExprKind::Await(v) => format!("(await {})", show(v)),
+        ExprKind::Yield(v) => match v {
+            Some(v) => format!("(yield {})", show(v)),
+            None => "(yield)".into(),
+        },
         ExprKind::Lambda(f) => match &f.body[0].kind {
             StmtKind::Return(Some(v)) => format!("(lambda {} {})", show_params(&f.params), show(v)),
             other => panic!("a lambda's body is one return, got {other:?}"),
@@ -1292,9 +1296,57 @@ fn syntax_errors_name_what_was_expected_and_found_where() {
 }
 
 #[test]
+fn an_async_def_with_yield_is_an_async_generator() {
+    let module = parse(
+        "async def ticker(n):\n    for i in range(n):\n        yield i\n        x = yield\n        y = yield i, x\n        y += (yield)\n        print(await (yield))\n    return\nasync def plain():\n    return 1\n",
+    )
+    .expect("parses");
+    let StmtKind::FunctionDef(f) = &module.body[0].kind else { panic!() };
+    assert!(f.is_async && f.is_generator);
+    let StmtKind::For { body, .. } = &f.body[0].kind else { panic!() };
+    let shown: Vec<String> = body
+        .iter()
+        .map(|s| match &s.kind {
+            StmtKind::Expr(e) => show(e),
+            StmtKind::Assign { targets, value } => format!("{} = {}", show(&targets[0]), show(value)),
+            StmtKind::AugAssign { target, value, .. } => format!("{} += {}", show(target), show(value)),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        ["(yield i)", "x = (yield)", "y = (yield (tuple i x))", "y += (yield)", "(call print (await (yield)))"]
+    );
+    let StmtKind::FunctionDef(f) = &module.body[1].kind else { panic!() };
+    assert!(f.is_async && !f.is_generator);
+}
+
+#[test]
+fn yield_where_cpython_refuses_it_is_refused_with_its_words() {
+    for (src, want) in [
+        ("yield 1\n", "1:1 'yield' outside function"),
+        ("class A:\n    yield 1\n", "2:5 'yield' outside function"),
+        ("async def f():\n    return 1\n    yield\n", "2:5 'return' with value in async generator"),
+        ("async def f():\n    yield\n    return 2\n", "3:5 'return' with value in async generator"),
+        ("async def f():\n    yield from g()\n", "2:5 'yield from' inside async function"),
+        ("async def f():\n    x = [(yield) for i in range(3)]\n", "2:11 'yield' inside list comprehension"),
+        ("async def f():\n    x = {i: (yield) for i in range(3)}\n", "2:14 'yield' inside dict comprehension"),
+        ("async def f():\n    print(yield)\n", "2:11 a `yield` expression must be in parentheses here: (yield value)"),
+        ("async def f():\n    yield = 3\n", "2:5 assignment to yield expression not possible"),
+        ("async def f():\n    x = yield = 3\n", "2:9 assignment to yield expression not possible"),
+    ] {
+        assert_eq!(error(src), want, "{src:?}");
+    }
+    // `return` without a value, and a nested function's `return 1`, are allowed.
+    assert!(parse("async def f():\n    def g():\n        return 1\n    yield g()\n    return\n").is_ok());
+}
+
+#[test]
 fn constructs_outside_the_subset_are_refused_with_a_sentence() {
     for (src, want) in [
         ("import threading\n", "1:8 `threading` is not available here: awaitlab runs one event loop"),
+        ("import asyncio\nasync def main():\n    await asyncio.to_thread(print, 1)\n", &format!("3:11 {}", parse::TO_THREAD)),
+        ("from asyncio import sleep, to_thread\n", &format!("1:28 {}", parse::TO_THREAD)),
         ("import asyncio, multiprocessing\n", "1:17 `multiprocessing` is not available here: awaitlab runs one event loop on one thread"),
         ("from concurrent.futures import ThreadPoolExecutor\n", "1:6 `concurrent.futures` is not available here: awaitlab runs one event loop on one thread"),
         ("import concurrent.futures as cf\n", "1:8 `concurrent.futures` is not available here: awaitlab runs one event loop on one thread"),
@@ -1303,9 +1355,9 @@ fn constructs_outside_the_subset_are_refused_with_a_sentence() {
         ("import numpy as np\n", "1:8 `numpy` is not available here: awaitlab can import asyncio, random, time, aiohttp, json, math"),
         ("from . import sibling\n", "1:6 relative imports are not supported here: awaitlab runs a single file"),
         ("from asyncio import *\n", "1:21 `from asyncio import *` is not supported here: import the names you use"),
-        ("def gen():\n    yield 1\n", "2:5 generators (`yield`) are not supported here: write a coroutine (async def) or return a list"),
-        ("def gen():\n    x = yield\n", "2:9 generators (`yield`) are not supported here: write a coroutine (async def) or return a list"),
-        ("async def ticker():\n    yield 1\n", "2:5 async generators (`yield` in an async def) are not supported here: return a list, or write a class with `__aiter__` and `__anext__` for `async for`"),
+        ("def gen():\n    yield 1\n", "2:5 generators (`yield` in a def) are not supported here: write an async generator (async def) or return a list"),
+        ("def gen():\n    x = yield\n", "2:9 generators (`yield` in a def) are not supported here: write an async generator (async def) or return a list"),
+        ("f = lambda: (yield)\n", "1:14 generators (`yield` in a def) are not supported here: write an async generator (async def) or return a list"),
         ("if (n := len(a)) > 10:\n    pass\n", "1:7 the walrus operator ':=' is not supported here; assign on a line of its own"),
         ("print(f'{(y := 2)}')\n", "1:13 the walrus operator ':=' is not supported here; assign on a line of its own"),
         ("match command:\n    case 'go':\n        pass\n", "1:1 the `match` statement is not supported here; use if/elif/else"),

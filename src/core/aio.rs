@@ -89,6 +89,24 @@ impl Wake for TimerWaker {
     }
 }
 
+/// A callback's waker ([`Loop::callback_waker`]): queues its slot, once, as `call_soon` would.
+struct SoonWaker {
+    id: usize,
+    woken: AtomicBool,
+    ready: Arc<Ready>,
+}
+
+impl Wake for SoonWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        if !self.woken.swap(true, Ordering::AcqRel) {
+            self.ready.push(self.id);
+        }
+    }
+}
+
 /// The id of the task [`Loop::run`] drives itself (the `main()` coroutine).
 const MAIN: usize = usize::MAX;
 
@@ -193,10 +211,21 @@ impl<'a> Loop<'a> {
     /// Drops timer callback `id` ([`Loop::timer_callback`]) if it has not run.
     pub fn forget_timer_callback(&self, id: usize) {
         let slot = match self.state.tasks.borrow_mut().get_mut(id) {
-            Some(slot @ Some(Slot::Timer(_))) => slot.take(),
+            Some(slot @ Some(Slot::Timer(_) | Slot::Callback(_))) => slot.take(),
             _ => None,
         };
         drop(slot); // with the list no longer borrowed
+    }
+
+    /// `loop.call_soon_threadsafe(f)`, made now and called whenever the returned waker is woken
+    /// (from anywhere, a `Drop` included): `f` runs in the ready queue's turn, as `call_soon`'s
+    /// callbacks do. [`Loop::forget_timer_callback`] drops it unrun.
+    pub fn callback_waker(&self, f: impl FnOnce() + 'a) -> (usize, Waker) {
+        let mut tasks = self.state.tasks.borrow_mut();
+        let id = tasks.len();
+        tasks.push(Some(Slot::Callback(Box::new(f))));
+        let waker = SoonWaker { id, woken: AtomicBool::new(false), ready: self.state.ready.clone() };
+        (id, Waker::from(Arc::new(waker)))
     }
 
     /// Runs the timer callbacks queued in `pass`, each where it stands: what it queues replaces

@@ -128,6 +128,11 @@ pub struct Function {
     pub params: Params,
     pub body: Vec<Stmt>,
     pub is_async: bool,
+    /// An `async def` with `yield` in its body: an async generator.
+    pub is_generator: bool,
+    /// The names the functions defined in its body use, sorted: the only local variables that
+    /// may outlive a call (CPython keeps them in cells; the call's other locals go as it returns).
+    pub captured: Vec<String>,
     pub decorators: Vec<Expr>,
 }
 
@@ -221,6 +226,8 @@ pub enum ExprKind {
     /// `*value` in a call, list, tuple or assignment target.
     Starred(Box<Expr>),
     Await(Box<Expr>),
+    /// `yield` or `yield value` (in an async generator).
+    Yield(Option<Box<Expr>>),
     Lambda(std::rc::Rc<Function>),
     /// `body if test else orelse`.
     IfExp {

@@ -3,8 +3,8 @@
 //!
 //! Hand-written rather than a parser crate: a full Python parser is far too big for the wasm
 //! bundle, and owning the code lets every error say, at an exact line and column, what was
-//! expected and what was found. Constructs outside the subset (generators, `match`, `:=`,
-//! threads...) are refused here, before anything runs, with a sentence.
+//! expected and what was found. Constructs outside the subset (generators other than async ones,
+//! `match`, `:=`, threads...) are refused here, before anything runs, with a sentence.
 
 mod expr;
 mod lex;
@@ -26,6 +26,13 @@ pub const MAX_NESTING: usize = 100;
 /// nest one node in the next): whoever walks the tree recursively (the interpreter, and Rust's
 /// own drop of the boxes) stays within the stack.
 pub const MAX_TREE_DEPTH: usize = 400;
+
+/// Why `asyncio.to_thread` is refused (as the code is checked, and at run time if it is reached
+/// under another name): a prediction of it could not be CPython's.
+pub const TO_THREAD: &str =
+    "`asyncio.to_thread` is not supported here: a thread's work takes no time on awaitlab's clock, \
+     and CPython orders a thread's steps against the event loop's differently from run to run; call the function \
+     directly, or await asyncio.sleep(...) to wait";
 
 /// What `import m` does here. One table ([`IMPORTS`]) for the editor's check and the run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,6 +116,7 @@ pub fn module(source: &str) -> Result<Module, CodeError> {
         tree: 0,
         paren_starts: Default::default(),
         scope: Scope::default(),
+        body: FnBody::default(),
         end_name: "the end of the code",
     };
     let parsed = p.module();
@@ -138,6 +146,34 @@ struct Scope {
     in_loop: bool,
 }
 
+/// What the function being parsed holds so far: whether it is a generator (its first `yield`),
+/// its last `yield` (one inside a comprehension is refused), its first `return value` (an async
+/// generator cannot return a value), the names it uses (its nested functions' too), and the
+/// names its nested functions use ([`Function::captured`]).
+#[derive(Debug, Clone, Default)]
+struct FnBody {
+    first_yield: Option<Pos>,
+    last_yield: Option<Pos>,
+    value_return: Option<Pos>,
+    names: Vec<String>,
+    captured: Vec<String>,
+}
+
+impl FnBody {
+    /// A nested function's body is parsed: the names it uses are used here, by a nested function.
+    fn nested(&mut self, inner: &FnBody) {
+        self.names.extend(inner.names.iter().cloned());
+        self.captured.extend(inner.names.iter().cloned());
+    }
+
+    /// The names nested functions use, sorted, once.
+    fn captured(mut self) -> Vec<String> {
+        self.captured.sort_unstable();
+        self.captured.dedup();
+        self.captured
+    }
+}
+
 struct Parser {
     toks: Vec<Token>,
     i: usize,
@@ -149,6 +185,7 @@ struct Parser {
     /// built around `(a + b)` starts at its '(', as in CPython.
     paren_starts: rustc_hash::FxHashMap<(u32, u32), Pos>,
     scope: Scope,
+    body: FnBody,
     /// How the End token reads in errors: the code's end, or an f-string field's.
     end_name: &'static str,
 }
@@ -461,8 +498,12 @@ impl Parser {
         if !self.scope.in_function {
             return Err(err(self.pos(), "'return' is only allowed inside a function"));
         }
+        let pos = self.pos();
         self.bump();
         let value = if self.at_line_end() { None } else { Some(self.star_list()?) };
+        if value.is_some() {
+            self.body.value_return.get_or_insert(pos);
+        }
         Ok(StmtKind::Return(value))
     }
 
@@ -485,17 +526,28 @@ impl Parser {
         while self.eat_op(",") {
             names.push(self.name(&format!("a name after ',' in the '{kw}' statement"))?.0);
         }
+        self.body.names.extend(names.iter().cloned());
         Ok(if kw == "global" { StmtKind::Global(names) } else { StmtKind::Nonlocal(names) })
     }
 
     /// An expression statement, an assignment (chained, unpacking), `x += ...` or `x: T = ...`.
     fn expr_stmt(&mut self) -> Result<StmtKind, CodeError> {
+        if self.is_kw("yield") {
+            let e = self.yield_expr()?;
+            if self.is_op("=") || matches!(self.peek(), Tok::Op(op) if expr::aug_op(op).is_some()) {
+                return Err(err(e.pos, "assignment to yield expression not possible"));
+            }
+            return Ok(StmtKind::Expr(e));
+        }
         let first = self.star_list()?;
         if self.is_op("=") {
             // `a = b = value`: every side but the last is a target.
             let mut targets = vec![first];
             while self.eat_op("=") {
-                targets.push(self.star_list()?);
+                targets.push(self.rhs()?);
+            }
+            if let Some(y) = targets[..targets.len() - 1].iter().find(|t| matches!(t.kind, ExprKind::Yield(_))) {
+                return Err(err(y.pos, "assignment to yield expression not possible"));
             }
             let (Some(value), false) = (targets.pop(), targets.is_empty()) else {
                 return Err(self.expected("a value after '='"));
@@ -508,7 +560,7 @@ impl Parser {
                 let op = op.map_err(|m| err(self.pos(), m))?;
                 check_aug_target(&first)?;
                 self.bump();
-                let value = self.star_list()?;
+                let value = self.rhs()?;
                 return Ok(StmtKind::AugAssign { target: first, op, value });
             }
         }
@@ -517,7 +569,7 @@ impl Parser {
                 return Err(err(first.pos, "only a single name, attribute or subscript can be annotated"));
             }
             self.test()?; // The annotation: parsed, then ignored.
-            let value = if self.eat_op("=") { Some(self.star_list()?) } else { None };
+            let value = if self.eat_op("=") { Some(self.rhs()?) } else { None };
             return Ok(StmtKind::AnnAssign { target: first, value });
         }
         Ok(StmtKind::Expr(first))
@@ -554,7 +606,10 @@ impl Parser {
         let parens = self.eat_op("(");
         let mut names = Vec::new();
         loop {
-            let name = self.name("a name to import")?.0;
+            let (name, at) = self.name("a name to import")?;
+            if module == "asyncio" && name == "to_thread" {
+                return Err(err(at, TO_THREAD));
+            }
             let alias = if self.eat_kw("as") { Some(self.name("a name after 'as'")?.0) } else { None };
             names.push((name, alias));
             if !self.eat_op(",") || (parens && self.is_op(")")) {
@@ -802,8 +857,17 @@ impl Parser {
         }
         self.expect_op(":", "after the function's signature")?;
         let scope = Scope { in_function: true, is_async, in_loop: false };
-        let body = self.in_scope(scope, |p| p.block("function definition", pos.line))?;
-        let f = Function { pos, name, params, body, is_async, decorators };
+        let outer = std::mem::take(&mut self.body);
+        let body = self.in_scope(scope, |p| p.block("function definition", pos.line));
+        let inner = std::mem::replace(&mut self.body, outer);
+        let body = body?;
+        let is_generator = inner.first_yield.is_some();
+        if let (true, Some(at)) = (is_generator, inner.value_return) {
+            return Err(err(at, "'return' with value in async generator"));
+        }
+        self.body.nested(&inner);
+        let captured = inner.captured();
+        let f = Function { pos, name, params, body, is_async, is_generator, captured, decorators };
         Ok(Stmt { pos, kind: StmtKind::FunctionDef(Rc::new(f)) })
     }
 

@@ -36,14 +36,15 @@ builtins! {
     Getattr = "getattr", Setattr = "setattr", Any = "any", All = "all", Map = "map", Filter = "filter",
     Type = "type", Super = "super", Divmod = "divmod", Chr = "chr", Ord = "ord", Callable = "callable",
     Id = "id", Hash = "hash", Format = "format", Pow = "pow", ObjectInit = "__init__",
-    StaticMethod = "staticmethod", ClassMethod = "classmethod", Property = "property",
+    StaticMethod = "staticmethod", ClassMethod = "classmethod", Property = "property", Anext = "anext",
+    Aiter = "aiter",
     // asyncio.
     Run = "run", Sleep = "sleep", Gather = "gather", CreateTask = "create_task", EnsureFuture = "ensure_future",
     SemaphoreNew = "Semaphore", BoundedSemaphoreNew = "BoundedSemaphore", LockNew = "Lock", EventNew = "Event",
     QueueNew = "Queue", PriorityQueueNew = "PriorityQueue", LifoQueueNew = "LifoQueue", WaitFor = "wait_for", Timeout = "timeout", TaskGroupNew = "TaskGroup", Wait = "wait",
     AsCompleted = "as_completed", CurrentTask = "current_task", AllTasks = "all_tasks", GetLoop = "get_event_loop",
     Iscoroutine = "iscoroutine", Shield = "shield", TimeoutAt = "timeout_at",
-    Iscoroutinefunction = "iscoroutinefunction",
+    Iscoroutinefunction = "iscoroutinefunction", ConditionNew = "Condition",
     // random, time, json, math.
     Random = "random", Uniform = "uniform", Randint = "randint", Choice = "choice", Shuffle = "shuffle",
     Seed = "seed", Randrange = "randrange", Sample = "sample",
@@ -72,7 +73,9 @@ builtins! {
     QJoin = "join", QQsize = "qsize", QEmpty = "empty", QFull = "full", TgCreateTask = "create_task",
     SessGet = "get", SessPost = "post", SessClose = "close", RespJson = "json", RespText = "text",
     RespRaiseForStatus = "raise_for_status", LoopTime = "time", CallLater = "call_later", CallAt = "call_at",
-    CallSoon = "call_soon", TimeoutReschedule = "reschedule", TimeoutExpired = "expired", HandleCancel = "cancel", HandleCancelled = "cancelled", HandleWhen = "when", CoroClose = "close",
+    CallSoon = "call_soon", AgenAnext = "__anext__", AgenAiter = "__aiter__", AgenAsend = "asend",
+    AgenAthrow = "athrow", AgenAclose = "aclose", AnextDefault = "anext ", CondWaitFor = "wait_for", CondNotify = "notify", CondNotifyAll = "notify_all",
+    TimeoutReschedule = "reschedule", TimeoutExpired = "expired", HandleCancel = "cancel", HandleCancelled = "cancelled", HandleWhen = "when", CoroClose = "close",
 }
 
 /// The built-in classes among them.
@@ -123,6 +126,8 @@ const GLOBALS: &[B] = &[
     B::StaticMethod,
     B::ClassMethod,
     B::Property,
+    B::Anext,
+    B::Aiter,
 ];
 
 /// asyncio's functions and classes, found by their Python names.
@@ -151,6 +156,7 @@ const ASYNCIO: &[B] = &[
     B::Shield,
     B::TimeoutAt,
     B::Iscoroutinefunction,
+    B::ConditionNew,
 ];
 
 /// The methods of each built-in type, found by their Python names.
@@ -266,6 +272,7 @@ impl<'a> Interp<'a> {
         let b = match (m, name) {
             (Module::Asyncio, "FIRST_COMPLETED" | "FIRST_EXCEPTION" | "ALL_COMPLETED") => return Ok(Value::str(name)),
             (Module::Asyncio, "get_running_loop") => GetLoop,
+            (Module::Asyncio, "to_thread") => return raise(E::NotImplementedError, crate::core::py::parse::TO_THREAD),
             (Module::Asyncio, n) => match ASYNCIO.iter().find(|b| b.name() == n) {
                 Some(b) => *b,
                 None => return self.no_attr(m, name),
@@ -376,6 +383,7 @@ impl<'a> Interp<'a> {
             Sorted | Min | Max | Map | Filter | ListSort => self.call_with_key(b, recv, args, kwargs, f, line).await,
             Run => self.asyncio_run(args, f, line).await,
             Super => self.super_of(f),
+            Anext | Aiter => self.anext_aiter(b, args, f, line).await,
             StaticMethod | ClassMethod | Property => match args.into_iter().next() {
                 Some(func @ Value::Func(_)) => Ok(Value::Obj(Rc::new(super::native::Obj::Descriptor(b, func)))),
                 _ => raise(E::TypeError, format!("{}() takes a function", b.name())),
@@ -395,6 +403,30 @@ impl<'a> Interp<'a> {
         }
     }
 
+    /// `anext(it[, default])` (the awaitable of its next item) and `aiter(it)`.
+    async fn anext_aiter(&self, b: B, args: Vec<Value>, f: &Frame, line: u32) -> Res {
+        use super::native::Obj;
+        let mut args = args.into_iter();
+        let Some(it) = args.next() else { return arity(b, "at least 1 argument") };
+        let is_agen = matches!(&it, Value::Obj(o) if o.agen().is_some());
+        if b == B::Aiter {
+            return match super::eval::user_method(&it, "__aiter__") {
+                _ if is_agen => Ok(it),
+                Some(m) => self.call(m, Vec::new(), Vec::new(), f, line).await,
+                None => raise(E::TypeError, format!("'{}' object is not an async iterable", it.type_name())),
+            };
+        }
+        let aw = match super::eval::user_method(&it, "__anext__") {
+            _ if is_agen => Value::Obj(Rc::new(Obj::Op { target: it, op: B::AgenAnext, arg: Value::None })),
+            Some(m) => self.call(m, Vec::new(), Vec::new(), f, line).await?,
+            None => return raise(E::TypeError, format!("'{}' object is not an async iterator", it.type_name())),
+        };
+        Ok(match args.next() {
+            Some(default) => Value::Obj(Rc::new(Obj::Op { target: aw, op: B::AnextDefault, arg: default })),
+            None => aw,
+        })
+    }
+
     async fn print_call(&self, args: Vec<Value>, kwargs: &Kwargs, f: &Frame, line: u32) -> Res {
         let sep = match kw(kwargs, "sep") {
             Some(Value::Str(s)) => s.to_string(),
@@ -412,7 +444,7 @@ impl<'a> Interp<'a> {
             text.push_str(&self.to_str(a, f).await?);
         }
         text.push_str(&end);
-        self.write_stdout(&f.task, &text, line)?;
+        self.write_stdout(&f.task(), &text, line)?;
         Ok(Value::None)
     }
 

@@ -44,6 +44,10 @@ impl<'a> Interp<'a> {
     async fn call_func(&self, func: Rc<Func>, args: Vec<Value>, kwargs: Kwargs, f: &Frame, line: u32) -> Res {
         let label = if func.def.is_async { Some(call_label(&func.def.name, &args, &kwargs)) } else { None };
         let scope = self.bind(&func, args, kwargs)?;
+        if let (Some(label), true) = (&label, func.def.is_generator) {
+            // An async generator function makes a generator; its body runs step by step.
+            return Ok(self.new_agen(func, scope, label.clone()));
+        }
         if let Some(label) = label {
             // Calling an `async def` makes a coroutine; its body runs when awaited or spawned.
             return Ok(Value::Coro(Rc::new(Coro {
@@ -54,11 +58,18 @@ impl<'a> Interp<'a> {
             })));
         }
         let _ = line;
-        self.run_body(&func, scope, f.task.clone()).await
+        self.run_body(&func, scope, f.task(), 0).await
     }
 
-    /// Runs a function's body in a new frame of `task`.
-    fn run_body<'s>(&'s self, func: &'s Rc<Func>, scope: Rc<Scope>, task: Rc<super::TaskObj>) -> BoxFut<'s> {
+    /// Runs a function's body in a new frame of `task`; `owners` other references to `scope`
+    /// (a coroutine's) do not keep its locals once it returns.
+    fn run_body<'s>(
+        &'s self,
+        func: &'s Rc<Func>,
+        scope: Rc<Scope>,
+        task: Rc<super::TaskObj>,
+        owners: usize,
+    ) -> BoxFut<'s> {
         Box::pin(async move {
             let depth = task.depth.get() + 1;
             if depth > super::limits::MAX_DEPTH {
@@ -71,28 +82,34 @@ impl<'a> Interp<'a> {
                     ),
                 );
             }
-            let method_of = func.class.borrow().as_ref().and_then(std::rc::Weak::upgrade).and_then(|c| {
-                let first = func.def.params.args.first()?;
-                let v = scope.vars.borrow().get(first.name.as_str()).cloned()?;
-                Some((c, v))
-            });
-            let frame = Frame {
-                scope: scope.clone(),
-                closure: Some(scope),
-                task: task.clone(),
-                name: Rc::from(func.def.name.as_str()),
-                line: Cell::new(func.def.pos.line),
-                method_of,
-            };
+            let method_of = self.method_of(func, &scope);
+            let mut frame = Frame::new(
+                scope.clone(),
+                Some(scope),
+                task.clone(),
+                Rc::from(func.def.name.as_str()),
+                func.def.pos.line,
+            );
+            frame.method_of = method_of;
             task.depth.set(depth);
             let result = self.exec_block(&func.def.body, &frame).await;
             task.depth.set(depth - 1);
+            drop(frame.closure.take());
+            self.release_locals(&frame.scope, &func.def.captured, 1 + owners, owners);
             match result {
                 Ok(_) => Ok(Value::None),
                 Err(Flow::Return(v)) => Ok(v),
                 Err(flow) => Err(self.add_frame(flow, &frame)),
             }
         })
+    }
+
+    /// The class whose method `func` is, and its first argument in `scope` (for `super()`).
+    pub fn method_of(&self, func: &Func, scope: &Scope) -> Option<(Rc<Class>, Value)> {
+        let class = func.class.borrow().as_ref().and_then(std::rc::Weak::upgrade)?;
+        let first = func.def.params.args.first()?;
+        let v = scope.vars.borrow().get(first.name.as_str()).cloned()?;
+        Some((class, v))
     }
 
     /// Binds a call's arguments to the function's parameters, as Python does (and with its
@@ -288,7 +305,7 @@ impl<'a> Interp<'a> {
     pub fn await_value<'s>(&'s self, v: Value, f: &'s Frame, line: u32) -> BoxFut<'s> {
         Box::pin(async move {
             match v {
-                Value::Coro(c) => self.run_coro(c, f.task.clone()).await,
+                Value::Coro(c) => self.run_coro(c, f.task()).await,
                 Value::Task(t) => self.join(&t, f).await,
                 Value::Obj(o) => self.await_obj(o, f, line).await,
                 Value::Instance(ref i) => match i.class.lookup("__await__") {
@@ -310,7 +327,7 @@ impl<'a> Interp<'a> {
             if coro.started.replace(true) {
                 return raise(E::RuntimeError, "cannot reuse already awaited coroutine");
             }
-            self.run_body(&coro.func, coro.scope.clone(), task).await
+            self.run_body(&coro.func, coro.scope.clone(), task, 1).await
         })
     }
 

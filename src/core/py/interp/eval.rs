@@ -1,7 +1,7 @@
 //! Expressions. Each evaluation is a boxed future, so an `await` anywhere inside suspends the
 //! task; names and constants take a synchronous path ([`Interp::leaf`]) that allocates nothing.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::value::{Dict, Func, Scope, Value};
@@ -158,8 +158,14 @@ impl<'a> Interp<'a> {
                 let label =
                     written.then(|| super::call::written_label(func, arg_exprs, keywords, &args, &kwargs)).flatten();
                 let out = self.call(callee, args, kwargs, f, e.pos.line).await?;
-                if let (Some(label), Value::Coro(c)) = (label, &out) {
-                    *c.label.borrow_mut() = Rc::from(label);
+                match (label, &out) {
+                    (Some(label), Value::Coro(c)) => *c.label.borrow_mut() = Rc::from(label),
+                    (Some(label), Value::Obj(o)) => {
+                        if let Some(g) = o.agen() {
+                            *g.label.borrow_mut() = Rc::from(label);
+                        }
+                    }
+                    _ => {}
                 }
                 Ok(out)
             }
@@ -250,6 +256,14 @@ impl<'a> Interp<'a> {
                 raise(E::TypeError, "starred expression is only allowed in calls, lists and tuples")
             }
             ExprKind::Lambda(def) => self.make_func(def, f).await,
+            ExprKind::Yield(value) => {
+                let v = match value {
+                    Some(e) => ev!(self, e, f)?,
+                    None => Value::None,
+                };
+                f.line.set(e.pos.line);
+                self.agen_yield(v, f).await
+            }
             _ => raise(E::TypeError, "unexpected expression"),
         }
     }
@@ -559,14 +573,8 @@ impl<'a> Interp<'a> {
         Box::pin(async move {
             // The comprehension's variables live in a scope of their own, as in Python 3.
             let scope = Scope::child(Some(f.scope.clone()));
-            let frame = Frame {
-                scope: scope.clone(),
-                closure: Some(scope),
-                task: f.task.clone(),
-                name: f.name.clone(),
-                line: Cell::new(f.line.get()),
-                method_of: f.method_of.clone(),
-            };
+            let mut frame = Frame::new(scope.clone(), Some(scope), f.task(), f.name.clone(), f.line.get());
+            frame.method_of = f.method_of.clone();
             self.comp_level(gens, elt, &frame, out).await
         })
     }
@@ -717,11 +725,18 @@ pub fn user_method(v: &Value, name: &str) -> Option<Value> {
 impl<'a> Interp<'a> {
     /// `async for`'s start: `iterable.__aiter__()`, and that object's `__anext__` (bound).
     pub async fn async_iter(&self, iterable: &Value, f: &Frame, line: u32) -> Res {
+        if matches!(iterable, Value::Obj(o) if o.agen().is_some()) {
+            return Ok(Value::Method(Rc::new((iterable.clone(), super::builtins::B::AgenAnext))));
+        }
         let Some(aiter) = user_method(iterable, "__aiter__") else {
             let name = iterable.type_name();
             return raise(E::TypeError, format!("'async for' requires an object with __aiter__ method, got {name}"));
         };
         let it = self.call(aiter, Vec::new(), Vec::new(), f, line).await?;
+        if matches!(&it, Value::Obj(o) if o.agen().is_some()) {
+            // `def __aiter__(self): return self.items()`, an async generator method.
+            return Ok(Value::Method(Rc::new((it, super::builtins::B::AgenAnext))));
+        }
         match user_method(&it, "__anext__") {
             Some(anext) => Ok(anext),
             None => raise(

@@ -22,6 +22,7 @@ exceptions! {
     CancelledError = "CancelledError": BaseException,
     KeyboardInterrupt = "KeyboardInterrupt": BaseException,
     SystemExit = "SystemExit": BaseException,
+    GeneratorExit = "GeneratorExit": BaseException,
     ArithmeticError = "ArithmeticError": Exception,
     ZeroDivisionError = "ZeroDivisionError": ArithmeticError,
     OverflowError = "OverflowError": ArithmeticError,

@@ -1,7 +1,7 @@
 //! Statements: assignment and unpacking, control flow, `try`, `raise`, `with` / `async with`,
 //! `def`, `class`, `global` / `nonlocal`, imports.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::eval::ev;
@@ -23,7 +23,7 @@ impl<'a> Interp<'a> {
 
     async fn exec<'s>(&'s self, s: &'s Stmt, f: &'s Frame) -> Result<(), Flow> {
         f.line.set(s.pos.line);
-        f.task.line.set(s.pos.line);
+        f.set_task_line(s.pos.line);
         self.step(s.pos.line)?;
         match &s.kind {
             StmtKind::Expr(e) => {
@@ -356,9 +356,9 @@ impl<'a> Interp<'a> {
             if let Some(name) = &h.name {
                 self.store(name, exc.value.clone(), f);
             }
-            f.task.handling.borrow_mut().push(exc.value.clone());
+            f.task().handling.borrow_mut().push(exc.value.clone());
             let r = self.exec_block(&h.body, f).await;
-            f.task.handling.borrow_mut().pop();
+            f.task().handling.borrow_mut().pop();
             if let Some(name) = &h.name {
                 // Python deletes the `as` name when the handler ends.
                 f.scope.vars.borrow_mut().remove(name.as_str());
@@ -386,7 +386,7 @@ impl<'a> Interp<'a> {
 
     async fn exec_raise<'s>(&'s self, exc: Option<&'s Expr>, cause: Option<&'s Expr>, f: &'s Frame) -> Flow {
         let Some(exc) = exc else {
-            return match f.task.handling.borrow().last() {
+            return match f.task().handling.borrow().last() {
                 Some(v) => Flow::Exc(Box::new(Exc { value: v.clone(), trace: Vec::new() })),
                 None => Flow::Raise(E::RuntimeError, "No active exception to reraise".into()),
             };
@@ -441,14 +441,7 @@ impl<'a> Interp<'a> {
             );
         }
         let scope = super::value::Scope::child(None);
-        let frame = Frame {
-            scope: scope.clone(),
-            closure: f.closure.clone(),
-            task: f.task.clone(),
-            name: Rc::from(name),
-            line: Cell::new(f.line.get()),
-            method_of: None,
-        };
+        let frame = Frame::new(scope.clone(), f.closure.clone(), f.task(), Rc::from(name), f.line.get());
         self.exec_block(body, &frame).await?;
         let attrs = std::mem::take(&mut *scope.vars.borrow_mut());
         let class = Rc::new(Class {
@@ -524,7 +517,7 @@ impl<'a> Interp<'a> {
             if !is_async {
                 return Ok(r);
             }
-            let span = self.span(&f.task, Phase::Acquire, line)?;
+            let span = self.span(&f.task(), Phase::Acquire, line)?;
             let out = self.await_value(r, f, line).await;
             match &out {
                 Ok(_) => span.end(),
@@ -555,7 +548,7 @@ impl<'a> Interp<'a> {
             if !is_async {
                 return Ok(r.truthy());
             }
-            let span = self.span(&f.task, Phase::Release, line)?;
+            let span = self.span(&f.task(), Phase::Release, line)?;
             let out = self.await_value(r, f, line).await;
             match &out {
                 Ok(_) => span.end(),

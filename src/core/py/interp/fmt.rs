@@ -150,9 +150,14 @@ fn write_repr(out: &mut String, v: &Value, depth: u32) {
         Value::Task(t) => {
             let _ = write!(out, "<Task {}>", t.label);
         }
-        Value::Obj(o) => {
-            let _ = write!(out, "<{} object>", o.type_name());
-        }
+        Value::Obj(o) => match o.agen() {
+            Some(g) => {
+                let _ = write!(out, "<async_generator object {}>", g.func.def.name);
+            }
+            None => {
+                let _ = write!(out, "<{} object>", o.type_name());
+            }
+        },
     }
 }
 

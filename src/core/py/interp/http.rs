@@ -131,7 +131,7 @@ impl<'a> Interp<'a> {
         if let Some(r) = resp.borrow().clone() {
             return Ok(r);
         }
-        let deadline = timeout.map(|ms| self.arm_deadline(&f.task, ms));
+        let deadline = timeout.map(|ms| self.arm_deadline(&f.task(), ms));
         let result = self.request_once(url, f, line).await;
         let result = match deadline {
             Some(d) => self.leave_deadline(d.id, result, f),
@@ -144,12 +144,12 @@ impl<'a> Interp<'a> {
     }
 
     async fn request_once(&self, url: &Rc<str>, f: &Frame, line: u32) -> Res {
-        let span = self.span(&f.task, Phase::Fetch, line)?;
-        let (ms, fail) = self.planned(url, &f.task);
+        let span = self.span(&f.task(), Phase::Fetch, line)?;
+        let (ms, fail) = self.planned(url, &f.task());
         let simulated = self.simulated_reply(url, ms, fail);
         let mut fut: RequestFuture = self.ctx.work.request(&planned_url(url, ms, fail), simulated);
         let short = fmt::short_url(url);
-        match self.suspend(&f.task, pin!(&mut fut).as_mut()).await {
+        match self.suspend(&f.task(), pin!(&mut fut).as_mut()).await {
             Ok(Ok(reply)) => {
                 span.end_with(format!("{} {short}", reply.status));
                 Ok(Value::Obj(Rc::new(Obj::Response {
@@ -167,7 +167,7 @@ impl<'a> Interp<'a> {
                     super::tasks::Interrupt::Deadline => span.timeout(short),
                     super::tasks::Interrupt::Cancel => drop(span),
                 }
-                Err(self.interrupted(&f.task, why))
+                Err(self.interrupted(&f.task(), why))
             }
         }
     }

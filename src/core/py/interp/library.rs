@@ -1,11 +1,11 @@
 //! asyncio, as the reader's code calls it: `run`, `sleep`, `gather`, `create_task`, `wait_for`,
 //! `timeout`, `wait`, `as_completed`, `TaskGroup`, and the waits of `Semaphore`, `Lock`,
-//! `Event` and `Queue` (FIFO, as in CPython 3.12).
+//! `Event`, `Condition` and `Queue` (FIFO, as in CPython 3.12).
 //!
 //! What is recorded: a sleep is a `work` span (detail `sleep(1.5)`; `sleep(0)` only yields); a
-//! wait on a semaphore, lock, event or queue is a `wait` span named after it, recorded only when
-//! the task really waits (the built-in semaphore pattern records zero-length waits too; for code
-//! that would fill the timeline with empty spans). A span a deadline interrupts closes with
+//! wait on a semaphore, lock, event, condition or queue is a `wait` span named after it,
+//! recorded only when the task really waits (the built-in semaphore pattern records zero-length
+//! waits too; for code that would fill the timeline with empty spans). A span a deadline interrupts closes with
 //! `timeout`, one a cancellation interrupts with `cancel`.
 
 use std::cell::{Cell, RefCell};
@@ -16,11 +16,12 @@ use std::task::{Poll, Waker};
 
 use futures::FutureExt;
 
+use super::agen::Step;
 use super::builtins::B;
 use super::call::Kwargs;
 use super::native::{
-    wake_next, AsCompletedState, EventState, GatherFut, GroupState, Obj, QueueKind, QueueState, SemKind, SemState,
-    TimeoutState, WaitMode, Waiter,
+    wake_next, AsCompletedState, CondState, EventState, GatherFut, GroupState, Obj, QueueKind, QueueState, SemKind,
+    SemState, TimeoutState, WaitMode, Waiter,
 };
 use super::tasks::{Interrupt, TaskObj};
 use super::value::{Dict, Value};
@@ -94,12 +95,21 @@ impl<'a> Interp<'a> {
                         fut.finish();
                     }
                 };
+                // CPython 3.12 counts the children done already at once, once the gather is
+                // made (a gather of tasks all done is done as it is made: awaiting it does not
+                // yield).
+                let mut done_already = Vec::new();
                 for (i, item) in items.iter().enumerate() {
                     let check = check.clone();
                     match item {
+                        Value::Task(t) if t.is_done() => done_already.push(i),
                         Value::Task(t) => self.add_done_callback(t, Box::new(move || check(i))),
                         Value::Obj(o) => {
                             if let Obj::Gather { fut: inner, .. } = &**o {
+                                if inner.done.get() {
+                                    done_already.push(i);
+                                    continue;
+                                }
                                 let inner = inner.clone();
                                 self.lp.spawn(async move {
                                     inner.wait().await;
@@ -111,6 +121,7 @@ impl<'a> Interp<'a> {
                         _ => check(i),
                     }
                 }
+                done_already.into_iter().for_each(check);
                 Ok(Value::Obj(gather))
             }
             B::CreateTask | B::EnsureFuture => match first {
@@ -142,6 +153,24 @@ impl<'a> Interp<'a> {
                 obj(Obj::Sem(SemState { sem: Rc::new(sem), initial: n, held: Default::default(), kind }))
             }
             B::EventNew => obj(Obj::Event(EventState::default())),
+            B::ConditionNew => {
+                let lock = match args.into_iter().next().or_else(|| kw(&kwargs, "lock").cloned()) {
+                    None | Some(Value::None) => Value::Obj(Rc::new(Obj::Sem(SemState {
+                        sem: Rc::new(Semaphore::new_lock()),
+                        initial: 1,
+                        held: Default::default(),
+                        kind: SemKind::Lock,
+                    }))),
+                    Some(lock @ Value::Obj(_)) if matches!(&lock, Value::Obj(o) if matches!(**o, Obj::Sem(_))) => lock,
+                    Some(other) => {
+                        return raise(
+                            E::TypeError,
+                            format!("Condition() takes an asyncio.Lock, not {}", other.type_name()),
+                        )
+                    }
+                };
+                obj(Obj::Condition(CondState { lock, waiters: Default::default() }))
+            }
             B::QueueNew | B::PriorityQueueNew | B::LifoQueueNew => {
                 let max = args.first().or(kw(&kwargs, "maxsize")).and_then(ops::as_int).unwrap_or(0).max(0);
                 let finished = EventState::default();
@@ -200,7 +229,7 @@ impl<'a> Interp<'a> {
                 Ok(Value::list((0..n).map(|_| Value::Obj(Rc::new(Obj::AsCompleted(state.clone())))).collect()))
             }
             B::CurrentTask if self.in_callback.get() => Ok(Value::None),
-            B::CurrentTask => Ok(Value::Task(f.task.clone())),
+            B::CurrentTask => Ok(Value::Task(f.task())),
             B::AllTasks => {
                 let tasks: Vec<Value> =
                     self.tasks.borrow().iter().filter(|t| !t.is_done()).map(|t| Value::Task(t.clone())).collect();
@@ -209,8 +238,8 @@ impl<'a> Interp<'a> {
             B::GetLoop => obj(Obj::Loop),
             B::Iscoroutine => Ok(Value::Bool(matches!(first, Value::Coro(_)))),
             B::Iscoroutinefunction => Ok(Value::Bool(match &first {
-                Value::Func(func) => func.def.is_async,
-                Value::Bound(b) => b.1.def.is_async,
+                Value::Func(func) => func.def.is_async && !func.def.is_generator,
+                Value::Bound(b) => b.1.def.is_async && !b.1.def.is_generator,
                 _ => false,
             })),
             B::Shield => match self.ensure_task(first, line)? {
@@ -275,12 +304,13 @@ impl<'a> Interp<'a> {
             // asyncio.run stops the loop from main's done callback, one turn of the ready queue
             // later: tasks already scheduled take that step, then the rest are cancelled.
             let mut turn = pin!(self.ctx.clock.sleep(0.0));
-            let _ = self.suspend(&f.task, turn.as_mut()).await;
-            self.cancel_all_and_wait(&f.task).await;
+            let _ = self.suspend(&f.task(), turn.as_mut()).await;
+            self.cancel_all_and_wait(&f.task()).await;
+            self.shutdown_agens(f, line).await;
             // Then it shuts down async generators and the default executor, turns of the loop
             // too: a timer's callback already due (`call_later(0, ...)` as main returned) runs.
             let mut turn = pin!(self.ctx.clock.sleep(0.0));
-            let _ = self.suspend(&f.task, turn.as_mut()).await;
+            let _ = self.suspend(&f.task(), turn.as_mut()).await;
         }
         self.running.set(false);
         result
@@ -339,7 +369,7 @@ impl<'a> Interp<'a> {
             Obj::Ready(v) => Ok(v.clone()),
             Obj::Shield { task, fut } => {
                 if !fut.done.get() {
-                    self.suspend(&f.task, pin!(fut.wait())).await.map_err(|why| self.interrupted(&f.task, why))?;
+                    self.suspend(&f.task(), pin!(fut.wait())).await.map_err(|why| self.interrupted(&f.task(), why))?;
                 }
                 match task.result() {
                     Some(Ok(v)) => Ok(v),
@@ -355,13 +385,13 @@ impl<'a> Interp<'a> {
         let mut sleep = pin!(self.ctx.clock.sleep(ms));
         if ms <= 0.0 {
             // `sleep(0)`: a bare yield to the loop, not worth a span.
-            return match self.suspend(&f.task, sleep.as_mut()).await {
+            return match self.suspend(&f.task(), sleep.as_mut()).await {
                 Ok(()) => Ok(Value::None),
-                Err(why) => Err(self.interrupted(&f.task, why)),
+                Err(why) => Err(self.interrupted(&f.task(), why)),
             };
         }
-        let span = self.span(&f.task, Phase::Work, line)?;
-        match self.suspend(&f.task, sleep.as_mut()).await {
+        let span = self.span(&f.task(), Phase::Work, line)?;
+        match self.suspend(&f.task(), sleep.as_mut()).await {
             Ok(()) => {
                 span.end_with(text);
                 Ok(Value::None)
@@ -371,7 +401,7 @@ impl<'a> Interp<'a> {
                     Interrupt::Deadline => span.timeout(text),
                     Interrupt::Cancel => drop(span),
                 }
-                Err(self.interrupted(&f.task, why))
+                Err(self.interrupted(&f.task(), why))
             }
         }
     }
@@ -415,18 +445,18 @@ impl<'a> Interp<'a> {
         let waited = if gather.done.get() {
             Ok(())
         } else {
-            *gather.awaiter.borrow_mut() = Some(f.task.sig.clone());
-            f.task.sig.set_awaiting(&tasks);
-            let waited = self.suspend(&f.task, pin!(gather.wait())).await;
-            f.task.sig.set_awaiting(&[]);
+            *gather.awaiter.borrow_mut() = Some(f.task().sig.clone());
+            f.task().sig.set_awaiting(&tasks);
+            let waited = self.suspend(&f.task(), pin!(gather.wait())).await;
+            f.task().sig.set_awaiting(&[]);
             gather.awaiter.borrow_mut().take();
             waited
         };
-        let cancel_requested = f.task.sig.take_passed();
+        let cancel_requested = f.task().sig.take_passed();
         if let Err(why) = waited {
             // Cancelled with nothing left to cancel (its children done): the gather's own
             // `CancelledError` if it ended with one, else the task's.
-            let interrupted = self.interrupted(&f.task, why);
+            let interrupted = self.interrupted(&f.task(), why);
             return match self.gather_outcome(items, return_exceptions) {
                 Some(Err((_, exc))) if self.is_instance_of(&exc.value, E::CancelledError) => {
                     Err(Flow::Exc(Box::new(exc)))
@@ -503,8 +533,8 @@ impl<'a> Interp<'a> {
         if !t.is_done() {
             t.cancel(None);
             let waited = [t.clone()];
-            if let Err(why) = self.until(&f.task, &waited, &RefCell::default(), || t.is_done()).await {
-                return Err(self.interrupted(&f.task, why));
+            if let Err(why) = self.until(&f.task(), &waited, &RefCell::default(), || t.is_done()).await {
+                return Err(self.interrupted(&f.task(), why));
             }
         }
         match t.result() {
@@ -519,29 +549,33 @@ impl<'a> Interp<'a> {
         if ms <= 0.0 {
             return self.wait_for_now(aw, f, line).await;
         }
-        let deadline = self.arm_deadline(&f.task, ms);
+        let deadline = self.arm_deadline(&f.task(), ms);
         let result = self.await_value(aw, f, line).await;
         self.leave_deadline(deadline.id, result, f)
     }
 
     /// Leaving a deadline's scope: its `CancelledError` becomes `TimeoutError`.
     pub fn leave_deadline(&self, id: u32, result: Res, f: &Frame) -> Res {
-        if !f.task.sig.take_fired(id) {
+        let entered = self.deadline_entries.borrow_mut().remove(&id).unwrap_or(0);
+        if !f.task().sig.take_fired(id) {
             return result;
         }
         // As asyncio's timeout withdraws the cancellation it requested (`uncancel()`).
-        f.task.sig.uncancel();
-        if f.task.sig.fired_before(id) {
+        let left = f.task().sig.uncancel();
+        if f.task().sig.fired_before(id) {
             // An enclosing deadline fired too (the same instant): as with CPython's counts of
             // cancellation requests, the cancellation goes on to that scope, which turns it
             // into its TimeoutError.
             return result;
         }
         match result {
+            // Unless the task was cancelled from elsewhere too since the scope was entered: then
+            // that cancellation goes on (CPython's `uncancel() <= self._cancelling`).
+            Err(flow) if self.flow_is(&flow, E::CancelledError) && left > entered => Err(flow),
             Err(flow) if self.flow_is(&flow, E::CancelledError) => raise(E::TimeoutError, ""),
             other => {
                 // Fired as the awaited work finished: the cancellation it requested is void.
-                f.task.sig.clear_cancel();
+                f.task().sig.clear_cancel();
                 other
             }
         }
@@ -565,11 +599,11 @@ impl<'a> Interp<'a> {
             self.add_owned_done_callback(t, owner, Box::new(move || state.on_completion(&task, mode)));
         }
         let released = poll_fn(|cx| state.poll(cx));
-        let waited = self.suspend(&f.task, pin!(released)).await;
+        let waited = self.suspend(&f.task(), pin!(released)).await;
         state.timer.borrow_mut().take();
         state.released.set(true);
         tasks.iter().for_each(|t| self.remove_done_callbacks(t, owner));
-        waited.map_err(|why| self.interrupted(&f.task, why))?;
+        waited.map_err(|why| self.interrupted(&f.task(), why))?;
         let (done, pending): (Vec<_>, Vec<_>) = tasks.iter().partition(|t| t.is_done());
         let done = self.make_set(done.into_iter().map(|t| Value::Task(t.clone())).collect())?;
         let pending = self.make_set(pending.into_iter().map(|t| Value::Task(t.clone())).collect())?;
@@ -578,9 +612,9 @@ impl<'a> Interp<'a> {
 
     async fn next_completed(&self, state: &AsCompletedState, f: &Frame) -> Res {
         let untaken = || state.done.borrow().front().is_some() || state.timed_out.get();
-        self.until(&f.task, &state.tasks, &state.registered, untaken)
+        self.until(&f.task(), &state.tasks, &state.registered, untaken)
             .await
-            .map_err(|why| self.interrupted(&f.task, why))?;
+            .map_err(|why| self.interrupted(&f.task(), why))?;
         let Some(i) = state.done.borrow_mut().pop_front() else {
             if state.timed_out.get() {
                 return raise(E::TimeoutError, "");
@@ -596,10 +630,38 @@ impl<'a> Interp<'a> {
 
     /// The waiting methods: `sem.acquire()`, `event.wait()`, `q.get()`, `q.put(x)`, `q.join()`.
     async fn await_op(&self, target: &Value, op: B, arg: Value, f: &Frame, line: u32) -> Res {
+        if op == B::AnextDefault {
+            // `anext(it, default)`: the default once the iterator is exhausted.
+            return match self.await_value(target.clone(), f, line).await {
+                Err(flow) if self.flow_is(&flow, E::StopAsyncIteration) => Ok(arg),
+                other => other,
+            };
+        }
         let Value::Obj(o) = target else { return Ok(Value::None) };
         match (&**o, op) {
+            (Obj::AsyncGen(g), _) => {
+                let step = match op {
+                    B::AgenAsend => Step::Send(arg),
+                    B::AgenAthrow => Step::Throw(self.exception_to_throw(arg, f, line).await?),
+                    B::AgenAclose => Step::Close(None),
+                    _ => Step::Send(Value::None),
+                };
+                self.agen_step(g, step, f, line).await
+            }
             (Obj::Sem(s), _) => self.acquire(s, f, line).await.map(|()| Value::Bool(true)),
             (Obj::Event(e), _) => self.event_wait(e, f, line, "Event.wait").await.map(|()| Value::Bool(true)),
+            (Obj::Condition(c), B::CondWaitFor) => {
+                // `wait_for(predicate)`: the predicate, then `wait()` until it holds.
+                loop {
+                    self.step(line)?;
+                    let result = self.call(arg.clone(), Vec::new(), Vec::new(), f, line).await?;
+                    if result.truthy() {
+                        return Ok(result);
+                    }
+                    self.cond_wait(c, f, line).await?;
+                }
+            }
+            (Obj::Condition(c), _) => self.cond_wait(c, f, line).await,
             (Obj::Queue(q), B::QGet) => self.queue_get(q, f, line).await,
             (Obj::Queue(q), B::QPut) => self.queue_put(q, arg, f, line).await.map(|()| Value::None),
             (Obj::Queue(q), _) => {
@@ -612,17 +674,33 @@ impl<'a> Interp<'a> {
         }
     }
 
+    /// `athrow(exc)`'s exception: an exception, or a class of them (made without arguments).
+    async fn exception_to_throw(&self, v: Value, f: &Frame, line: u32) -> Result<Exc, Flow> {
+        let base = self.classes.get(E::BaseException);
+        let v = match v {
+            Value::Class(c) if c.is_sub(&base) => self.call(Value::Class(c), Vec::new(), Vec::new(), f, line).await?,
+            v => v,
+        };
+        if !v.class().is_some_and(|c| c.is_sub(&base)) {
+            return raise(
+                E::TypeError,
+                format!("exceptions must be classes or instances deriving from BaseException, not {}", v.type_name()),
+            );
+        }
+        Ok(Exc { value: v, trace: Vec::new() })
+    }
+
     /// Acquires a semaphore or lock; a wait, if there is one, is a `wait` span.
     pub async fn acquire(&self, s: &SemState, f: &Frame, line: u32) -> Result<(), Flow> {
-        let mut acq = pin!(s.sem.acquire_with(Some(self.cancel_probe(&f.task))));
+        let mut acq = pin!(s.sem.acquire_with(Some(self.cancel_probe(&f.task()))));
         if let Some(permit) = acq.as_mut().now_or_never() {
             std::mem::forget(permit);
             s.held.set(s.held.get() + 1);
             return Ok(());
         }
         let name = if s.kind == SemKind::Lock { "Lock" } else { "Semaphore" };
-        let span = self.span(&f.task, Phase::Wait, line)?;
-        match self.suspend(&f.task, acq.as_mut()).await {
+        let span = self.span(&f.task(), Phase::Wait, line)?;
+        match self.suspend(&f.task(), acq.as_mut()).await {
             Ok(permit) => {
                 // Held until `release()` (or the end of `async with`), not until a guard drops.
                 std::mem::forget(permit);
@@ -632,7 +710,46 @@ impl<'a> Interp<'a> {
             }
             Err(why) => {
                 close_interrupted(span, why, name);
-                Err(self.interrupted(&f.task, why))
+                Err(self.interrupted(&f.task(), why))
+            }
+        }
+    }
+
+    /// `await cond.wait()`, as CPython 3.12's: the lock released, a future in the waiters' queue
+    /// (set by `notify`), then the lock acquired again whatever happened, even if the task is
+    /// cancelled meanwhile (then it raises a `CancelledError` of its own). One `wait` span, from
+    /// the call to its return (the lock's wait, if any, is a span of its own within it).
+    async fn cond_wait(&self, c: &CondState, f: &Frame, line: u32) -> Res {
+        let Some(lock) = c.lock() else { return raise(E::RuntimeError, "the Condition has no lock") };
+        if !lock.locked() {
+            return raise(E::RuntimeError, "cannot wait on un-acquired lock");
+        }
+        let span = self.span(&f.task(), Phase::Wait, line)?;
+        self.sem_release(lock)?;
+        let w = Rc::new(Waiter::of_task(self.cancel_probe(&f.task())));
+        c.waiters.borrow_mut().push_back(w.clone());
+        let waited = self.suspend(&f.task(), pin!(w.wait()).as_mut()).await;
+        c.waiters.borrow_mut().retain(|x| !Rc::ptr_eq(x, &w));
+        let mut cancelled = None;
+        loop {
+            match self.acquire(lock, f, line).await {
+                Ok(()) => break,
+                Err(flow) if self.flow_is(&flow, E::CancelledError) => cancelled = Some(Interrupt::Cancel),
+                Err(flow) => return Err(flow),
+            }
+        }
+        match (waited, cancelled) {
+            (Ok(()), None) => {
+                span.end_with("Condition.wait");
+                Ok(Value::Bool(true))
+            }
+            (Err(why), None) => {
+                close_interrupted(span, why, "Condition.wait");
+                Err(self.interrupted(&f.task(), why))
+            }
+            (waited, Some(why)) => {
+                close_interrupted(span, waited.err().unwrap_or(why), "Condition.wait");
+                raise(E::CancelledError, "")
             }
         }
     }
@@ -641,10 +758,10 @@ impl<'a> Interp<'a> {
         if e.flag.get() {
             return Ok(());
         }
-        let w = Rc::new(Waiter::of_task(self.cancel_probe(&f.task)));
+        let w = Rc::new(Waiter::of_task(self.cancel_probe(&f.task())));
         e.waiters.borrow_mut().push(w.clone());
-        let span = self.span(&f.task, Phase::Wait, line)?;
-        let r = self.suspend(&f.task, pin!(w.wait()).as_mut()).await;
+        let span = self.span(&f.task(), Phase::Wait, line)?;
+        let r = self.suspend(&f.task(), pin!(w.wait()).as_mut()).await;
         e.waiters.borrow_mut().retain(|x| !Rc::ptr_eq(x, &w));
         match r {
             Ok(()) => {
@@ -653,7 +770,7 @@ impl<'a> Interp<'a> {
             }
             Err(why) => {
                 close_interrupted(span, why, name);
-                Err(self.interrupted(&f.task, why))
+                Err(self.interrupted(&f.task(), why))
             }
         }
     }
@@ -669,14 +786,14 @@ impl<'a> Interp<'a> {
                 }
                 return Ok(v);
             }
-            let w = Rc::new(Waiter::of_task(self.cancel_probe(&f.task)));
+            let w = Rc::new(Waiter::of_task(self.cancel_probe(&f.task())));
             q.getters.borrow_mut().push_back(w.clone());
             if span.is_none() {
-                span = Some(self.span(&f.task, Phase::Wait, line)?);
+                span = Some(self.span(&f.task(), Phase::Wait, line)?);
             }
             let waited = {
                 let mut fut = pin!(w.wait());
-                self.suspend(&f.task, fut.as_mut()).await
+                self.suspend(&f.task(), fut.as_mut()).await
             };
             if let Err(why) = waited {
                 q.getters.borrow_mut().retain(|x| !Rc::ptr_eq(x, &w));
@@ -687,7 +804,7 @@ impl<'a> Interp<'a> {
                 if let Some(s) = span {
                     close_interrupted(s, why, "Queue.get");
                 }
-                return Err(self.interrupted(&f.task, why));
+                return Err(self.interrupted(&f.task(), why));
             }
         }
     }
@@ -695,14 +812,14 @@ impl<'a> Interp<'a> {
     async fn queue_put(&self, q: &QueueState, v: Value, f: &Frame, line: u32) -> Result<(), Flow> {
         let mut span = None;
         while q.full() {
-            let w = Rc::new(Waiter::of_task(self.cancel_probe(&f.task)));
+            let w = Rc::new(Waiter::of_task(self.cancel_probe(&f.task())));
             q.putters.borrow_mut().push_back(w.clone());
             if span.is_none() {
-                span = Some(self.span(&f.task, Phase::Wait, line)?);
+                span = Some(self.span(&f.task(), Phase::Wait, line)?);
             }
             let waited = {
                 let mut fut = pin!(w.wait());
-                self.suspend(&f.task, fut.as_mut()).await
+                self.suspend(&f.task(), fut.as_mut()).await
             };
             if let Err(why) = waited {
                 q.putters.borrow_mut().retain(|x| !Rc::ptr_eq(x, &w));
@@ -712,7 +829,7 @@ impl<'a> Interp<'a> {
                 if let Some(s) = span {
                     close_interrupted(s, why, "Queue.put");
                 }
-                return Err(self.interrupted(&f.task, why));
+                return Err(self.interrupted(&f.task(), why));
             }
         }
         if let Some(s) = span {
@@ -776,16 +893,20 @@ impl<'a> Interp<'a> {
         }
         match &**o {
             Obj::Sem(s) => self.acquire(s, f, line).await.map(|()| Value::None),
+            Obj::Condition(c) => match c.lock() {
+                Some(s) => self.acquire(s, f, line).await.map(|()| Value::None),
+                None => Ok(Value::None),
+            },
             Obj::Timeout(t) => {
                 if t.left.get() || t.scope.borrow().is_some() {
                     return raise(E::RuntimeError, "Timeout has already been entered");
                 }
-                *t.scope.borrow_mut() = Some((self.deadline_id(), f.task.clone()));
+                *t.scope.borrow_mut() = Some((self.deadline_scope(&f.task()), f.task()));
                 self.reschedule(t);
                 Ok(cm.clone())
             }
             Obj::TaskGroup(g) => {
-                *g.owner.borrow_mut() = Some(f.task.clone());
+                *g.owner.borrow_mut() = Some(f.task());
                 Ok(cm.clone())
             }
             Obj::Session { .. } | Obj::Response { .. } => Ok(cm.clone()),
@@ -846,19 +967,23 @@ impl<'a> Interp<'a> {
         _line: u32,
     ) -> Result<bool, Flow> {
         let Value::Obj(o) = cm else { return Ok(false) };
+        let sem = match &**o {
+            Obj::Sem(s) => Some(s),
+            Obj::Condition(c) => c.lock(),
+            _ => None,
+        };
+        if let Some(s) = sem {
+            // CPython's `__aexit__` is `self.release()`: released by then (a Condition's wait
+            // interrupted with its lock not taken again), it raises.
+            self.sem_release(s)?;
+            return Ok(false);
+        }
         match &**o {
-            Obj::Sem(s) => {
-                if s.held.get() > 0 {
-                    s.held.set(s.held.get() - 1);
-                    s.sem.release();
-                }
-                Ok(false)
-            }
             Obj::Timeout(t) => {
                 t.deadline.borrow_mut().take();
                 t.left.set(true);
                 let Some((id, _)) = t.scope.borrow_mut().take() else { return Ok(false) };
-                t.expired.set(f.task.sig.has_fired(id));
+                t.expired.set(f.task().sig.has_fired(id));
                 let result = match exc {
                     Some(e) => Err(Flow::Exc(Box::new(e.clone()))),
                     None => Ok(Value::None),
@@ -882,7 +1007,7 @@ impl<'a> Interp<'a> {
         g.exiting.set(true);
         if g.owner_cancelled.get() {
             // As CPython's `__aexit__` withdraws the cancellation the group requested of it.
-            f.task.sig.uncancel();
+            f.task().sig.uncancel();
         }
         let is_cancel = exc.is_some_and(|e| self.is_instance_of(&e.value, E::CancelledError));
         let mut propagate_cancel = is_cancel && !g.owner_cancelled.get();
@@ -903,7 +1028,7 @@ impl<'a> Interp<'a> {
             }));
             // Cancelled while it waits: CPython propagates that only if the group was not
             // cancelling its children already (then it is lost).
-            if let Err(why) = self.suspend(&f.task, all.as_mut()).await {
+            if let Err(why) = self.suspend(&f.task(), all.as_mut()).await {
                 if !g.aborting.get() {
                     propagate_cancel = true;
                     interrupted = interrupted.or(Some(why));
@@ -913,12 +1038,12 @@ impl<'a> Interp<'a> {
         }
         if g.owner_cancelled.get() {
             // The cancellation the group requested of its body is void once it is handled here.
-            f.task.sig.clear_cancel();
+            f.task().sig.clear_cancel();
         }
         let mut errors = g.errors.borrow().clone();
         if propagate_cancel && errors.is_empty() {
             return match (exc, interrupted) {
-                (None, Some(why)) => Err(self.interrupted(&f.task, why)),
+                (None, Some(why)) => Err(self.interrupted(&f.task(), why)),
                 _ => Ok(false),
             };
         }

@@ -13,15 +13,16 @@
 //! | area | supported | not supported or simplified |
 //! | --- | --- | --- |
 //! | values | `None`, `bool`, `int`, `float`, `str`, `list`, `tuple`, `dict` (insertion order), `set`, `range` | integers are 64-bit: past ±9.2e18 `OverflowError` (no bigints); sets iterate in insertion order, not hash order; no bytes, complex |
-//! | statements | everything the parser accepts: `if`/`elif`/`else`, `for`/`while` (with `else`), `break`/`continue`, `try`/`except`/`else`/`finally`, `raise`/`raise from`, `with`/`async with`, `def`/`async def`/`lambda` (defaults, `*args`, `**kwargs`, keyword-only), `class` (inheritance, `super()`, `@staticmethod`/`@classmethod`/`@property`), `global`/`nonlocal`, `assert`, `del`, unpacking with `*rest` | async generators (`yield`: `async for` runs over the reader's `__aiter__`/`__anext__`, in statements and comprehensions, until `StopAsyncIteration`); of the reader's dunders, `__init__`, `__str__`, `__repr__`, `__(a)enter__`/`__(a)exit__`, `__aiter__`/`__anext__`, the arithmetic ones (`__add__`, `__radd__`…), comparisons (`__eq__`, `__lt__`…, also for `sorted`/`min`/`max`/`in` over lists), `__len__`, `__getitem__` and `__call__` are called; not `__hash__` (instances hash by identity), `__iter__`, `__bool__`, `__contains__`, `__setitem__`; method lookup is depth first, not C3; reading a local before assigning it reads the enclosing scope (no `UnboundLocalError`) |
+//! | statements | everything the parser accepts: `if`/`elif`/`else`, `for`/`while` (with `else`), `break`/`continue`, `try`/`except`/`else`/`finally`, `raise`/`raise from`, `with`/`async with`, `def`/`async def`/`lambda` (defaults, `*args`, `**kwargs`, keyword-only), `class` (inheritance, `super()`, `@staticmethod`/`@classmethod`/`@property`), `global`/`nonlocal`, `assert`, `del`, unpacking with `*rest` | `yield` only in an `async def`: async generators (`agen`: `async for`, async comprehensions, `anext`/`aiter`, `asend`/`athrow`/`aclose`, asyncio's finalizer and `shutdown_asyncgens` as CPython 3.12's; a generator is freed, so finalized, when nothing refers to it any more, but CPython also keeps one alive as long as an exception raised through a frame holding it is: such a generator is closed earlier here), and `async for` over the reader's `__aiter__`/`__anext__` too, until `StopAsyncIteration`; of the reader's dunders, `__init__`, `__str__`, `__repr__`, `__(a)enter__`/`__(a)exit__`, `__aiter__`/`__anext__`, the arithmetic ones (`__add__`, `__radd__`…), comparisons (`__eq__`, `__lt__`…, also for `sorted`/`min`/`max`/`in` over lists), `__len__`, `__getitem__` and `__call__` are called; not `__hash__` (instances hash by identity), `__iter__`, `__bool__`, `__contains__`, `__setitem__`; method lookup is depth first, not C3; reading a local before assigning it reads the enclosing scope (no `UnboundLocalError`) |
 //! | expressions | arithmetic with Python's int/float, `//` and `%` rules, chained comparisons, `is`, `in`, slicing, comprehensions (list, set, dict; generator expressions run eagerly), f-strings with conversions and format specs (`:.2f`, `:>8`, `:,`, `:08d`, `:x`, `:.1%`), `%` formatting, `str.format` (positional fields) | `str.format` by name |
-//! | built-ins | `print` (`sep`, `end`: one stdout stream, a line per `Print` mark), `len`, `range`, `min`/`max` (`key`, `default`), `sum`, `abs`, `round` (half to even), `sorted` (`key`, `reverse`), `reversed`, `enumerate`, `zip`, `map`/`filter` (as lists), `list`, `dict`, `tuple`, `set`, `str`, `int`, `float`, `bool`, `repr`, `type` (`type(5)` is `int`; `type(coro)` a class named `coroutine`, printed `<class 'coroutine'>`, also for asyncio's objects, which CPython prints with their module: `<class '_asyncio.Task'>`), `isinstance`, `issubclass`, `hasattr`, `getattr`, `setattr`, `any`, `all`, `divmod`, `pow`, `chr`, `ord`, `callable`, `id`, `hash`, `format`; the common methods of `str`, `list`, `dict`, `set`; the built-in exception classes (also as bases of the reader's) | `open`, `input`, `eval`, `iter`/`next` |
+//! | built-ins | `print` (`sep`, `end`: one stdout stream, a line per `Print` mark), `len`, `range`, `min`/`max` (`key`, `default`), `sum`, `abs`, `round` (half to even), `sorted` (`key`, `reverse`), `reversed`, `enumerate`, `zip`, `map`/`filter` (as lists), `list`, `dict`, `tuple`, `set`, `str`, `int`, `float`, `bool`, `repr`, `type` (`type(5)` is `int`; `type(coro)` a class named `coroutine`, printed `<class 'coroutine'>`, also for asyncio's objects, which CPython prints with their module: `<class '_asyncio.Task'>`), `isinstance`, `issubclass`, `hasattr`, `getattr`, `setattr`, `any`, `all`, `divmod`, `pow`, `chr`, `ord`, `callable`, `id`, `hash`, `format`, `anext`, `aiter`; the common methods of `str`, `list`, `dict`, `set`; the built-in exception classes (also as bases of the reader's) | `open`, `input`, `eval`, `iter`/`next` |
 //! | modules | `asyncio`, `aiohttp`, `random` (`random`, `uniform`, `randint`, `randrange`, `choice`, `shuffle`, `sample`, `seed`), `time` (`time`, `perf_counter`, `monotonic`: the run's clock, from 0 at the start), `json` (`dumps` with `indent`, `loads`), `math` (`sqrt`, `floor`, `ceil`, `log`, `exp`, `fabs`, `pow`, `pi`, `e`, `inf`); `typing`, `__future__` imported as placeholders | `random`'s numbers come from the scenario's seed and differ from CPython's; `time.sleep` raises (it would block the loop); `datetime`, `aiofiles` |
-//! | asyncio | `run`, `sleep`, `create_task`/`ensure_future` (`name=` labels the lane), `gather` (`return_exceptions`; without it the first error is raised and the other tasks keep running), `wait_for`, `timeout` and `timeout_at` (`when()`, `reschedule()`, `expired()`), `wait` (`FIRST_COMPLETED`, `FIRST_EXCEPTION`, `ALL_COMPLETED`, `timeout`), `as_completed` (`timeout`: the tasks not done by then raise `TimeoutError` when awaited, and keep running), `TaskGroup`, `Semaphore`, `BoundedSemaphore`, `Lock`, `Event`, `Queue` (`maxsize`, `put`/`get` and their `_nowait`, `task_done`, `join`, `qsize`, `empty`, `full`), `PriorityQueue` (`heapq`'s order) and `LifoQueue`, `shield` (a cancellation of the task awaiting it does not reach what it shields), `current_task`, `all_tasks`, `iscoroutine`, `iscoroutinefunction`, `get_event_loop()`/`get_running_loop()`'s `time()`, `call_later` and `call_at` (a `TimerHandle`: `cancel`, `cancelled`, `when`; armed in the clock's timer heap as CPython's; the callback runs in the iteration its timer comes due, in heap order, outside any task: `current_task()` is `None`, its prints go to the main lane, an exception it raises is reported on Output as asyncio logs it, `Exception in callback f(1)` and the traceback, and the run goes on), `CancelledError`, `TimeoutError`; a coroutine's `close()`; Tasks' `cancel` (with a message), `done`, `cancelled`, `result`, `exception`, `get_name` (`Task-1` for the main task, `Task-2`… in the order tasks are made, as CPython names them, or the `name=` given) and `set_name`, `add_done_callback` (the callback runs in the ready queue's turn, outside any task, as `call_soon`'s), `cancelling`, `uncancel`; cancellation raises `CancelledError` at the task's current `await` (`except`/`finally` run), or, for a task awaiting a task or a gather, cancels that (every time it is called) and the task gets what it then gives: the awaited task's result if it swallows the `CancelledError`, a gather's `CancelledError` once its children are done | `TaskGroup` raises one `ExceptionGroup` (its `exceptions` hold the errors, `message` says what it is; no `except*`); `shield`'s outer future given to `gather` or `create_task` becomes a task (a lane of its own; CPython keeps it a future); `as_completed` starts coroutines in the order given (CPython: set order); `close()` of a coroutine already started does nothing; after main returns, `asyncio.run` takes one more turn of the loop (a callback already due runs; CPython's shutdown takes a few); cancelling one of two tasks awaiting each other leaves them waiting (CPython: `RecursionError`) |
+//! | asyncio | `run`, `sleep`, `create_task`/`ensure_future` (`name=` labels the lane), `gather` (`return_exceptions`; without it the first error is raised and the other tasks keep running), `wait_for`, `timeout` and `timeout_at` (`when()`, `reschedule()`, `expired()`), `wait` (`FIRST_COMPLETED`, `FIRST_EXCEPTION`, `ALL_COMPLETED`, `timeout`), `as_completed` (`timeout`: the tasks not done by then raise `TimeoutError` when awaited, and keep running), `TaskGroup`, `Semaphore`, `BoundedSemaphore`, `Lock`, `Event`, `Condition` (`async with`, `wait`, `wait_for(predicate)`, `notify(n)`, `notify_all`, `locked`/`acquire`/`release`, over its own Lock or the one given: CPython 3.12's, a waiter woken or cancelled takes the lock again before `wait` returns), `Queue` (`maxsize`, `put`/`get` and their `_nowait`, `task_done`, `join`, `qsize`, `empty`, `full`), `PriorityQueue` (`heapq`'s order) and `LifoQueue`, `shield` (a cancellation of the task awaiting it does not reach what it shields), `current_task`, `all_tasks`, `iscoroutine`, `iscoroutinefunction`, `get_event_loop()`/`get_running_loop()`'s `time()`, `call_later` and `call_at` (a `TimerHandle`: `cancel`, `cancelled`, `when`; armed in the clock's timer heap as CPython's; the callback runs in the iteration its timer comes due, in heap order, outside any task: `current_task()` is `None`, its prints go to the main lane, an exception it raises is reported on Output as asyncio logs it, `Exception in callback f(1)` and the traceback, and the run goes on), `CancelledError`, `TimeoutError`; a coroutine's `close()`; Tasks' `cancel` (with a message), `done`, `cancelled`, `result`, `exception`, `get_name` (`Task-1` for the main task, `Task-2`… in the order tasks are made, as CPython names them, or the `name=` given) and `set_name`, `add_done_callback` (the callback runs in the ready queue's turn, outside any task, as `call_soon`'s), `cancelling`, `uncancel`; cancellation raises `CancelledError` at the task's current `await` (`except`/`finally` run), or, for a task awaiting a task or a gather, cancels that (every time it is called) and the task gets what it then gives: the awaited task's result if it swallows the `CancelledError`, a gather's `CancelledError` once its children are done | `TaskGroup` raises one `ExceptionGroup` (its `exceptions` hold the errors, `message` says what it is; no `except*`); `shield`'s outer future given to `gather` or `create_task` becomes a task (a lane of its own; CPython keeps it a future); `as_completed` starts coroutines in the order given (CPython: set order); `close()` of a coroutine already started does nothing; after main returns, `asyncio.run` takes one more turn of the loop (a callback already due runs; CPython's shutdown takes a few); cancelling one of two tasks awaiting each other leaves them waiting (CPython: `RecursionError`); `to_thread` is refused (`parse::TO_THREAD` says why) |
 //! | aiohttp | `ClientSession()` (`async with`, or `await session.close()`), `session.get`/`post` (awaited or `async with`), `resp.status`/`ok`/`reason`/`url`, `await resp.json()`/`text()`, `resp.raise_for_status()` (`ClientResponseError` with `status`), `ClientError`, `ClientTimeout(total=...)` (session's or request's `timeout=`: `asyncio.TimeoutError`) | request bodies, headers, streaming |
 //!//! Safety: the interpreter runs on the page's thread, so every run is bounded by [`limits`]
 //! (steps, tasks, recursion, elements, string length and bytes, events), and no input makes it panic.
 
+mod agen;
 mod builtins;
 mod call;
 mod eval;
@@ -31,6 +32,7 @@ mod fmt;
 mod http;
 mod lanes;
 mod library;
+mod locals;
 mod native;
 mod ops;
 mod tasks;
@@ -136,13 +138,39 @@ pub struct Frame {
     pub scope: Rc<Scope>,
     /// The scope functions defined here capture (a class body's methods skip the class scope).
     pub closure: Option<Rc<Scope>>,
-    pub task: Rc<TaskObj>,
+    /// The task it runs in (see [`Frame::task`]).
+    task: RefCell<Rc<TaskObj>>,
     /// The function's name for tracebacks (`<module>` at module level).
     pub name: Rc<str>,
     /// The line running now, for tracebacks and events.
     pub line: Cell<u32>,
     /// The class whose method this is, and its first argument (for `super()`).
     pub method_of: Option<(Rc<Class>, Value)>,
+    /// The async generator whose body this is (where its `yield`s hand their values).
+    pub gen: Option<Rc<agen::AgenCore>>,
+}
+
+impl Frame {
+    /// A frame of `task` running in `scope`.
+    pub fn new(scope: Rc<Scope>, closure: Option<Rc<Scope>>, task: Rc<TaskObj>, name: Rc<str>, line: u32) -> Frame {
+        Frame { scope, closure, task: RefCell::new(task), name, line: Cell::new(line), method_of: None, gen: None }
+    }
+
+    /// The task it runs in: always the same, but for an async generator's body, which runs in
+    /// the task that asks for its next value (set as it resumes at a `yield`).
+    pub fn task(&self) -> Rc<TaskObj> {
+        self.task.borrow().clone()
+    }
+
+    /// Notes that its task runs `line` now (every statement: no reference counted).
+    pub fn set_task_line(&self, line: u32) {
+        self.task.borrow().line.set(line);
+    }
+
+    /// An async generator's body resumes in `task`.
+    pub fn set_task(&self, task: Rc<TaskObj>) {
+        *self.task.borrow_mut() = task;
+    }
 }
 
 /// The interpreter of one run.
@@ -165,6 +193,9 @@ pub struct Interp<'a> {
     stop_signal: Signal,
     pub rng: RefCell<Pcg32>,
     next_deadline: Cell<u32>,
+    /// Each deadline scope's task's `cancelling()` as it was entered (CPython's
+    /// `Timeout._cancelling`), until it is left.
+    deadline_entries: RefCell<rustc_hash::FxHashMap<u32, u32>>,
     /// Tasks finished so far (each task's finishing order).
     finished: Cell<u64>,
     /// Whether `asyncio.run` is running (tasks can be created only then).
@@ -175,6 +206,11 @@ pub struct Interp<'a> {
     in_callback: Cell<bool>,
     /// Tasks made so far (the `N` of the last one's `Task-N`).
     made_tasks: Cell<u64>,
+    /// The bodies of the async generators stopped at a `yield`, by id (see `agen`).
+    agens: RefCell<rustc_hash::FxHashMap<usize, agen::AgenFut<'a>>>,
+    /// The async generators asyncio's loop remembers (they took a step), to close at the end.
+    agen_alive: RefCell<Vec<Weak<agen::AgenCore>>>,
+    next_agen: Cell<usize>,
 }
 
 /// How a code run ended.
@@ -263,6 +299,9 @@ pub async fn run_detailed<'a>(ctx: &'a Ctx, lp: &Loop<'a>, source: &'a str) -> F
     }
     let outcomes = ip.tasks.borrow().iter().map(|t| t.outcome()).collect();
     let stopped = ip.stopped.borrow().clone();
+    // The generators' bodies hold the interpreter: dropped here, they let it go.
+    let bodies = std::mem::take(&mut *ip.agens.borrow_mut());
+    drop(bodies);
     Finished { outcomes, stopped, steps: ip.steps.get() }
 }
 
@@ -288,11 +327,15 @@ impl<'a> Interp<'a> {
             stop_signal: Signal::default(),
             rng: RefCell::new(Pcg32::new(seed ^ 0x5eed_c0de, 0xa5a5)),
             next_deadline: Cell::new(0),
+            deadline_entries: RefCell::default(),
             finished: Cell::new(0),
             running: Cell::new(false),
             stdout: RefCell::default(),
             in_callback: Cell::new(false),
             made_tasks: Cell::new(0),
+            agens: RefCell::default(),
+            agen_alive: RefCell::default(),
+            next_agen: Cell::new(0),
         })
     }
 
@@ -308,14 +351,7 @@ impl<'a> Interp<'a> {
             Ok(t) => t,
             Err(_) => return,
         };
-        let frame = Frame {
-            scope: self.globals.clone(),
-            closure: None,
-            task: task.clone(),
-            name: Rc::from("<module>"),
-            line: Cell::new(0),
-            method_of: None,
-        };
+        let frame = Frame::new(self.globals.clone(), None, task.clone(), Rc::from("<module>"), 0);
         let result = self.exec_block(&module.body, &frame).await;
         let result = match result {
             Ok(_) | Err(Flow::Return(_)) => Ok(Value::None),
@@ -417,10 +453,11 @@ impl<'a> Interp<'a> {
         Ok(Value::Str(Rc::from(s)))
     }
 
-    /// A fresh id for a deadline (`asyncio.timeout`, `wait_for`).
-    pub fn deadline_id(&self) -> u32 {
+    /// A fresh id for a deadline scope (`asyncio.timeout`, `wait_for`) `task` enters now.
+    pub fn deadline_scope(&self, task: &TaskObj) -> u32 {
         let id = self.next_deadline.get() + 1;
         self.next_deadline.set(id);
+        self.deadline_entries.borrow_mut().insert(id, task.sig.cancelling());
         id
     }
 }

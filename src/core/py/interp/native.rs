@@ -176,6 +176,43 @@ pub enum SemKind {
     Lock,
 }
 
+/// `asyncio.Condition(lock)`: its lock (an [`Obj::Sem`], a new Lock unless one is given) and the
+/// futures of the tasks waiting for a notify, first come first notified.
+pub struct CondState {
+    pub lock: Value,
+    pub waiters: RefCell<VecDeque<Rc<Waiter>>>,
+}
+
+impl CondState {
+    /// The lock's state (a semaphore given as the lock: its own `locked()`).
+    pub fn lock(&self) -> Option<&SemState> {
+        match &self.lock {
+            Value::Obj(o) => match &**o {
+                Obj::Sem(s) => Some(s),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// `cond.locked()`: its lock's.
+    pub fn locked(&self) -> bool {
+        self.lock().is_some_and(SemState::locked)
+    }
+}
+
+impl SemState {
+    /// `locked()`: a Lock while it is held; a Semaphore also while a released permit waits for
+    /// the task it was handed to (asyncio 3.12's rules).
+    pub fn locked(&self) -> bool {
+        if self.kind == SemKind::Lock {
+            self.held.get() >= self.initial
+        } else {
+            self.sem.locked()
+        }
+    }
+}
+
 /// `asyncio.wait(..., return_when=...)`.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum WaitMode {
@@ -311,6 +348,7 @@ pub enum Obj {
     },
     Sem(SemState),
     Event(EventState),
+    Condition(CondState),
     Queue(QueueState),
     /// A waiting method call not yet awaited: `sem.acquire()`, `event.wait()`, `q.get()`,
     /// `q.put(x)`, `q.join()`.
@@ -355,11 +393,16 @@ pub enum Obj {
     Descriptor(B, Value),
     /// `loop.call_later(...)`'s `TimerHandle` (`loop.call_soon(...)`'s `Handle`).
     TimerHandle(Rc<super::timers::TimerState>),
+    /// An async generator (see `agen`).
+    AsyncGen(Rc<super::agen::AgenCore>),
 }
 
 impl Drop for Obj {
     /// The values an object holds are freed without recursion (see `value::bury`).
     fn drop(&mut self) {
+        if let Obj::AsyncGen(g) = self {
+            g.dropped();
+        }
         let held: Vec<Value> = match self {
             Obj::Gather { items, .. } => std::mem::take(items),
             Obj::WaitFor { aw, .. } => aw.get_mut().take().into_iter().collect(),
@@ -370,6 +413,7 @@ impl Drop for Obj {
                 vec![std::mem::replace(v, Value::None)]
             }
             Obj::Request { resp, .. } => resp.get_mut().take().into_iter().collect(),
+            Obj::Condition(c) => vec![std::mem::replace(&mut c.lock, Value::None)],
             _ => Vec::new(),
         };
         super::value::bury(held.into_iter());
@@ -387,6 +431,7 @@ impl Obj {
                 SemKind::Lock => "Lock",
             },
             Obj::Event(_) => "Event",
+            Obj::Condition(_) => "Condition",
             Obj::Queue(q) => match q.kind {
                 QueueKind::Fifo => "Queue",
                 QueueKind::Lifo => "LifoQueue",
@@ -404,6 +449,7 @@ impl Obj {
             Obj::Descriptor(..) => "descriptor",
             Obj::TimerHandle(t) if t.when.is_none() => "Handle",
             Obj::TimerHandle(_) => "TimerHandle",
+            Obj::AsyncGen(_) => "async_generator",
         }
     }
 
@@ -412,7 +458,13 @@ impl Obj {
         match self {
             Obj::Sleep { text, .. } => text.to_string(),
             Obj::Request { url, .. } => format!("get('{}')", super::fmt::short_url(url)),
+            Obj::Op { target: Value::Obj(o), op: B::AnextDefault, .. } => match &**o {
+                Obj::Op { target: Value::Obj(g), .. } if g.agen().is_some() => format!("anext({}, …)", g.label()),
+                _ => "anext(…)".into(),
+            },
+            Obj::Op { target: Value::Obj(o), op, .. } if o.agen().is_some() => format!("{}.{}()", o.label(), op.name()),
             Obj::Op { target, op, .. } => format!("{}.{}()", target.type_name(), op.name()),
+            Obj::AsyncGen(g) => g.label.borrow().to_string(),
             Obj::WaitFor { .. } => "wait_for(…)".into(),
             Obj::Gather { .. } => "gather(…)".into(),
             other => other.type_name().into(),
@@ -445,6 +497,14 @@ impl Obj {
                 | Obj::Shield { .. }
         )
     }
+
+    /// The generator, if this is one.
+    pub fn agen(&self) -> Option<&Rc<super::agen::AgenCore>> {
+        match self {
+            Obj::AsyncGen(g) => Some(g),
+            _ => None,
+        }
+    }
 }
 
 impl<'a> Interp<'a> {
@@ -460,6 +520,12 @@ impl<'a> Interp<'a> {
             (Obj::Event(_), "clear") => method(EventClear),
             (Obj::Event(_), "is_set") => method(EventIsSet),
             (Obj::Event(_), "wait") => method(EventWait),
+            // Its lock's methods, as CPython's Condition exports them.
+            (Obj::Condition(c), "locked" | "acquire" | "release") => self.obj_attr(&c.lock, o_lock(c)?, name),
+            (Obj::Condition(_), "wait") => method(EventWait),
+            (Obj::Condition(_), "wait_for") => method(CondWaitFor),
+            (Obj::Condition(_), "notify") => method(CondNotify),
+            (Obj::Condition(_), "notify_all") => method(CondNotifyAll),
             (Obj::Queue(_), "put") => method(QPut),
             (Obj::Queue(_), "get") => method(QGet),
             (Obj::Queue(_), "put_nowait") => method(QPutNowait),
@@ -493,6 +559,12 @@ impl<'a> Interp<'a> {
             (Obj::Timeout(_), "when") => method(HandleWhen),
             (Obj::Timeout(_), "reschedule") => method(TimeoutReschedule),
             (Obj::Timeout(_), "expired") => method(TimeoutExpired),
+            (Obj::AsyncGen(_), "__anext__") => method(AgenAnext),
+            (Obj::AsyncGen(_), "__aiter__") => method(AgenAiter),
+            (Obj::AsyncGen(_), "asend") => method(AgenAsend),
+            (Obj::AsyncGen(_), "athrow") => method(AgenAthrow),
+            (Obj::AsyncGen(_), "aclose") => method(AgenAclose),
+            (Obj::AsyncGen(g), "__name__" | "__qualname__") => Ok(Value::str(&g.func.def.name)),
             _ => self.no_such(v, name),
         }
     }
@@ -502,14 +574,29 @@ impl<'a> Interp<'a> {
         let Value::Obj(o) = recv else { return self.no_such(recv, b.name()) };
         let op = |arg: Value| Ok(Value::Obj(Rc::new(Obj::Op { target: recv.clone(), op: b, arg })));
         match (&**o, b) {
-            (Obj::Sem(_), B::Acquire) | (Obj::Event(_), B::EventWait) => op(Value::None),
+            (Obj::Sem(_), B::Acquire) | (Obj::Event(_) | Obj::Condition(_), B::EventWait) => op(Value::None),
+            (Obj::Condition(_), B::CondWaitFor) => op(args.into_iter().next().unwrap_or(Value::None)),
+            (Obj::AsyncGen(_), B::AgenAiter) => Ok(recv.clone()),
+            (Obj::AsyncGen(_), B::AgenAnext | B::AgenAclose) => op(Value::None),
+            (Obj::AsyncGen(_), B::AgenAsend | B::AgenAthrow) => match args.into_iter().next() {
+                Some(arg) => op(arg),
+                None => raise(E::TypeError, format!("{}() takes exactly one argument (0 given)", b.name())),
+            },
+            (Obj::Condition(c), B::CondNotify | B::CondNotifyAll) => {
+                let n = match (b, args.first()) {
+                    (B::CondNotifyAll, _) => c.waiters.borrow().len(),
+                    (_, None) => 1,
+                    (_, Some(v)) => super::ops::as_int(v)
+                        .ok_or(())
+                        .or_else(|()| raise(E::TypeError, "notify() takes an integer"))?
+                        .max(0) as usize,
+                };
+                self.notify(c, n).map(|()| Value::None)
+            }
             (Obj::Queue(_), B::QGet | B::QJoin) => op(Value::None),
             (Obj::Queue(_), B::QPut) => op(args.into_iter().next().unwrap_or(Value::None)),
             (Obj::Sem(s), B::Release) => self.sem_release(s).map(|()| Value::None),
-            // A Lock is locked while held; a Semaphore also while a released permit waits for
-            // the task it was handed to (asyncio 3.12's rules).
-            (Obj::Sem(s), B::Locked) if s.kind == SemKind::Lock => Ok(Value::Bool(s.held.get() >= s.initial)),
-            (Obj::Sem(s), B::Locked) => Ok(Value::Bool(s.sem.locked())),
+            (Obj::Sem(s), B::Locked) => Ok(Value::Bool(s.locked())),
             (Obj::Event(e), B::EventSet) => {
                 e.set();
                 Ok(Value::None)
@@ -535,7 +622,26 @@ impl<'a> Interp<'a> {
         }
     }
 
-    fn sem_release(&self, s: &SemState) -> Result<(), Flow> {
+    /// `cond.notify(n)`: wakes the first `n` waiters not woken or cancelled yet (their tasks
+    /// then take the lock again, in the lock's order).
+    fn notify(&self, c: &CondState, n: usize) -> Result<(), Flow> {
+        if !c.locked() {
+            return raise(E::RuntimeError, "cannot notify on un-acquired lock");
+        }
+        let mut woken = 0;
+        for w in c.waiters.borrow().iter() {
+            if woken >= n {
+                break;
+            }
+            if !w.is_done() && !w.is_cancelled() {
+                woken += 1;
+                w.wake();
+            }
+        }
+        Ok(())
+    }
+
+    pub fn sem_release(&self, s: &SemState) -> Result<(), Flow> {
         if s.held.get() == 0 {
             match s.kind {
                 SemKind::Lock => return raise(E::RuntimeError, "Lock is not acquired."),
@@ -652,6 +758,14 @@ impl<'a> Interp<'a> {
             child = 2 * pos + 1;
         }
         self.sift_down(heap, start, pos)
+    }
+}
+
+/// A Condition's lock, as an object.
+fn o_lock(c: &CondState) -> Result<&Obj, Flow> {
+    match &c.lock {
+        Value::Obj(o) => Ok(o),
+        _ => raise(E::RuntimeError, "the Condition has no lock"),
     }
 }
 

@@ -373,7 +373,7 @@ impl<'a> Interp<'a> {
     /// Arms a deadline `ms` from now for `task`, now (as `loop.call_at` does when the timeout is
     /// entered), so a task exactly as long as its deadline times out, as in CPython.
     pub fn arm_deadline(&self, task: &TaskObj, ms: f64) -> Deadline {
-        self.arm_deadline_as(task, ms, self.deadline_id())
+        self.arm_deadline_as(task, ms, self.deadline_scope(task))
     }
 
     /// [`Interp::arm_deadline`] for the scope `id` (a Timeout rescheduled keeps its scope).
@@ -548,21 +548,18 @@ impl<'a> Interp<'a> {
         Ok(task)
     }
 
+    /// Whether `task` was cancelled before its first step (and the message, taken).
+    pub fn cancelled_before_start(&self, task: &TaskObj) -> Option<String> {
+        task.sig.cancel.swap(false, Ordering::AcqRel).then(|| task.sig.take_msg().unwrap_or_default())
+    }
+
     async fn task_body(self: Rc<Self>, task: Rc<TaskObj>, aw: Value, line: u32) {
         // A task cancelled before its first step never starts its coroutine.
-        if task.sig.cancel.swap(false, Ordering::AcqRel) {
-            let msg = task.sig.take_msg().unwrap_or_default();
+        if let Some(msg) = self.cancelled_before_start(&task) {
             self.finish_task(&task, Err(Flow::Raise(E::CancelledError, msg)), false);
             return;
         }
-        let frame = Frame {
-            scope: self.globals.clone(),
-            closure: None,
-            task: task.clone(),
-            name: task.label.clone(),
-            line: std::cell::Cell::new(line),
-            method_of: None,
-        };
+        let frame = Frame::new(self.globals.clone(), None, task.clone(), task.label.clone(), line);
         let result = self.await_value(aw, &frame, line).await;
         self.finish_task(&task, result, false);
     }
@@ -703,14 +700,14 @@ impl<'a> Interp<'a> {
     pub async fn join(&self, task: &Rc<TaskObj>, frame: &Frame) -> Res {
         if !task.is_done() {
             let mut done = std::pin::pin!(task.done_future());
-            frame.task.sig.set_awaiting(std::slice::from_ref(task));
-            let waited = self.suspend(&frame.task, done.as_mut()).await;
-            frame.task.sig.set_awaiting(&[]);
-            frame.task.sig.take_passed();
+            frame.task().sig.set_awaiting(std::slice::from_ref(task));
+            let waited = self.suspend(&frame.task(), done.as_mut()).await;
+            frame.task().sig.set_awaiting(&[]);
+            frame.task().sig.take_passed();
             if let Err(why) = waited {
                 // CPython throws the `CancelledError` the task ended with, if it did (with its
                 // message), else one of its own.
-                let interrupted = self.interrupted(&frame.task, why);
+                let interrupted = self.interrupted(&frame.task(), why);
                 return match task.result() {
                     Some(Err(exc)) if self.is_instance_of(&exc.value, E::CancelledError) => {
                         Err(Flow::Exc(Box::new(exc)))

@@ -125,19 +125,12 @@ impl<'a> Interp<'a> {
         let shown = callback_repr(&callback, &args);
         let ip = self.rc();
         let mut fut: Pin<Box<dyn Future<Output = Res> + 'a>> = Box::pin(async move {
-            let frame = Frame {
-                scope: ip.globals.clone(),
-                closure: None,
-                task: main,
-                name: "<callback>".into(),
-                line: Cell::new(line),
-                method_of: None,
-            };
+            let frame = Frame::new(ip.globals.clone(), None, main, "<callback>".into(), line);
             let result = ip.call(callback, args, Vec::new(), &frame, line).await;
-            ip.flush_stdout(&frame.task);
+            ip.flush_stdout(&frame.task());
             match result {
                 Err(flow @ (Flow::Exc(_) | Flow::Raise(..))) => {
-                    ip.report_callback_error(&frame.task, &shown, flow, line);
+                    ip.report_callback_error(&frame.task(), &shown, flow, line);
                     Ok(Value::None)
                 }
                 other => other,

@@ -155,9 +155,22 @@ impl Parser {
         let params = self.params(":", false)?;
         self.expect_op(":", "after the lambda's parameters")?;
         let scope = Scope { in_function: true, is_async: false, in_loop: false };
-        let value = self.in_scope(scope, |p| p.test())?;
+        let outer = std::mem::take(&mut self.body);
+        let value = self.in_scope(scope, |p| p.test());
+        let inner = std::mem::replace(&mut self.body, outer);
+        let value = value?;
+        self.body.nested(&inner);
         let body = vec![Stmt { pos: value.pos, kind: StmtKind::Return(Some(value)) }];
-        let f = Function { pos, name: "<lambda>".into(), params, body, is_async: false, decorators: Vec::new() };
+        let f = Function {
+            pos,
+            name: "<lambda>".into(),
+            params,
+            body,
+            is_async: false,
+            is_generator: false,
+            captured: inner.captured(),
+            decorators: Vec::new(),
+        };
         Ok(Expr { pos, kind: ExprKind::Lambda(Rc::new(f)) })
     }
 
@@ -298,6 +311,9 @@ impl Parser {
             }
             if self.eat_op(".") {
                 let (attr, _) = self.name("an attribute name after '.'")?;
+                if attr == "to_thread" && matches!(&e.kind, ExprKind::Name(m) if m == "asyncio") {
+                    return Err(err(self.start(&e), super::TO_THREAD));
+                }
                 e = Expr { pos: self.start(&e), kind: ExprKind::Attribute { value: boxed(e), attr } };
             } else if self.eat_op("(") {
                 let (args, keywords) = self.nested(|p| p.call_args(pos))?;
@@ -420,21 +436,16 @@ impl Parser {
             "True" => ExprKind::Const(Const::Bool(true)),
             "False" => ExprKind::Const(Const::Bool(false)),
             "None" => ExprKind::Const(Const::None),
-            "yield" if self.scope.is_async => {
-                return Err(err(
-                    pos,
-                    "async generators (`yield` in an async def) are not supported here: return a list, \
-                     or write a class with `__aiter__` and `__anext__` for `async for`",
-                ))
+            // `yield` starts a statement, an assignment's value or a parenthesized expression.
+            "yield" if self.scope.in_function && self.scope.is_async => {
+                return Err(err(pos, "a `yield` expression must be in parentheses here: (yield value)"))
             }
-            "yield" => {
-                return Err(err(
-                    pos,
-                    "generators (`yield`) are not supported here: write a coroutine (async def) or return a list",
-                ))
-            }
+            "yield" => return self.yield_expr(),
             _ if is_keyword(&n) => return Err(self.expected("an expression")),
-            _ => ExprKind::Name(n),
+            _ => {
+                self.body.names.push(n.clone());
+                ExprKind::Name(n)
+            }
         };
         self.bump();
         Ok(Expr { pos, kind })
@@ -501,9 +512,12 @@ impl Parser {
             tree: self.tree,
             paren_starts: Default::default(),
             scope: self.scope,
+            body: std::mem::take(&mut self.body),
             end_name: "the end of the f-string field",
         };
-        let value = sub.star_list()?;
+        let value = sub.star_list();
+        self.body = std::mem::take(&mut sub.body);
+        let value = value?;
         if !matches!(sub.peek(), Tok::End) {
             return Err(sub.expected("'}' after the f-string field's expression"));
         }
@@ -516,6 +530,12 @@ impl Parser {
         self.bump();
         if self.eat_op(")") {
             return Ok(tuple(open, Vec::new()));
+        }
+        if self.is_kw("yield") {
+            let e = self.yield_expr()?;
+            self.close(")", "to close the parentheses", open)?;
+            self.paren_starts.insert((e.pos.line, e.pos.col), open);
+            return Ok(e);
         }
         let first = if self.is_op("*") { self.starred()? } else { self.test()? };
         if self.is_comp_for() {
@@ -601,6 +621,7 @@ impl Parser {
                 return Err(err(first.1.pos, "a '**' unpacking cannot start a dict comprehension"));
             };
             let generators = self.comp_for()?;
+            self.no_yield_since(open, "dict comprehension")?;
             self.close("}", "to close the dict comprehension", open)?;
             return Ok(Expr {
                 pos: open,
@@ -638,7 +659,53 @@ impl Parser {
             return Err(err(elt.pos, "a starred expression cannot be a comprehension's element"));
         }
         let generators = self.comp_for()?;
+        let what = match kind {
+            CompKind::List => "list comprehension",
+            CompKind::Set => "set comprehension",
+            CompKind::Generator => "generator expression",
+        };
+        self.no_yield_since(pos, what)?;
         Ok(Expr { pos, kind: ExprKind::Comp { kind, elt: boxed(elt), generators } })
+    }
+
+    /// A `yield` parsed since `open` (a comprehension's bracket) is refused, as in CPython.
+    fn no_yield_since(&self, open: Pos, what: &str) -> Result<(), CodeError> {
+        match self.body.last_yield {
+            Some(y) if (y.line, y.col) > (open.line, open.col) => Err(err(y, format!("'yield' inside {what}"))),
+            _ => Ok(()),
+        }
+    }
+
+    /// `yield`, `yield value` or `yield a, b` (the current token is `yield`): only in an async
+    /// def here (an async generator).
+    pub(super) fn yield_expr(&mut self) -> R {
+        let pos = self.pos();
+        if !self.scope.in_function {
+            return Err(err(pos, "'yield' outside function"));
+        }
+        if !self.scope.is_async {
+            return Err(err(
+                pos,
+                "generators (`yield` in a def) are not supported here: write an async generator (async def) or return a list",
+            ));
+        }
+        self.bump();
+        if self.is_kw("from") {
+            return Err(err(pos, "'yield from' inside async function"));
+        }
+        let value = if self.starts_expr() { Some(boxed(self.star_list()?)) } else { None };
+        self.body.first_yield.get_or_insert(pos);
+        self.body.last_yield = Some(pos);
+        Ok(Expr { pos, kind: ExprKind::Yield(value) })
+    }
+
+    /// An assignment's value: expressions, or a `yield` expression.
+    pub(super) fn rhs(&mut self) -> R {
+        if self.is_kw("yield") {
+            self.yield_expr()
+        } else {
+            self.star_list()
+        }
     }
 
     /// `for target in iterable if condition ...` clauses, one or more.
