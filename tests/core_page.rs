@@ -448,3 +448,20 @@ fn a_link_s_values_that_do_not_fit_together_fall_back_to_their_defaults_as_its_n
     assert_eq!((s.scenario.min, s.scenario.max), (100, 400));
     assert!(s.notice.as_deref().expect("a notice").starts_with(defaults));
 }
+
+/// The compact figure of outcomes counts what "All figures" counts, each kind apart, and its label
+/// names them: a timed-out task is neither failed on its own nor cancelled.
+#[test]
+fn the_outcome_figure_tells_failed_cancelled_and_timed_out_apart_as_all_figures_does() {
+    let row = |id: &str| view::ROWS.iter().find(|r| r.0 == id).expect(id);
+    let (_, label, outcome) = view::FIGURES.iter().find(|f| f.0 == "failed").expect("the outcome figure");
+    assert_eq!(*label, "failed / cancelled / timed out");
+    for query in
+        ["pattern=timeout", "pattern=race", "pattern=gather&errors=fail_fast&fail=0.5", "pattern=retry&fail=0.5"]
+    {
+        let s = virtual_run(query).summary;
+        let apart: Vec<String> = ["failures", "cancelled", "timed-out"].iter().map(|id| (row(id).2)(&s)).collect();
+        assert_eq!(outcome(&s), apart.join(" / "), "{query}");
+    }
+    assert_eq!(outcome(&virtual_run("pattern=timeout").summary), "0 / 0 / 5");
+}
