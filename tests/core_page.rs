@@ -465,3 +465,19 @@ fn the_outcome_figure_tells_failed_cancelled_and_timed_out_apart_as_all_figures_
     }
     assert_eq!(outcome(&virtual_run("pattern=timeout").summary), "0 / 0 / 5");
 }
+
+/// The lane readout (and each bar's title) names every phase the same way, as the legend and the
+/// Run JSON do: `attempt 1: work from…` and `attempt 1: backoff from…`, not `Backoff from…`.
+#[test]
+fn a_lane_s_spans_read_with_their_phases_named_alike() {
+    use awaitlab::core::timeline::{bar_words, Timeline};
+    let run = virtual_run("pattern=retry&fail=0.3&limit=2&hold=0");
+    let tl = Timeline::build(run.summary.tasks, &run.events, run.summary.makespan_ms);
+    let phases: std::collections::HashSet<Phase> = tl.bars.iter().map(|b| b.phase).collect();
+    assert!(phases.contains(&Phase::Backoff) && phases.contains(&Phase::Wait), "{phases:?}");
+    for bar in &tl.bars {
+        let words = bar_words(&format!("task {}", bar.task), bar);
+        let expected = format!("task {}, attempt {}: {} from ", bar.task, bar.attempt, bar.phase.key());
+        assert!(words.starts_with(&expected), "{words}");
+    }
+}

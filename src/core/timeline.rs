@@ -298,6 +298,40 @@ pub fn fit_window(from: f64, to: f64, full: f64) -> Option<(f64, f64)> {
     (span < full).then_some((from, from + span))
 }
 
+/// Where the planned rest of a bar cut short ends, if it shows while the bar is closed by `close`
+/// (a cancelled or timed-out work span whose workload planned it longer).
+pub fn planned_rest(bar: &Bar, close: Option<Kind>) -> Option<f64> {
+    bar.planned_end.filter(|_| matches!(close, Some(Kind::Cancel | Kind::Timeout)))
+}
+
+/// `, 180 ms before its planned end at 420 ms` for work cut short.
+fn spared(bar: &Bar) -> String {
+    planned_rest(bar, bar.close).map_or_else(String::new, |p| {
+        format!(", {} before its planned end at {}", format_ms(p - bar.end), format_ms(p))
+    })
+}
+
+/// One span in words, as a bar's title and the lane readout write it:
+/// `task 2, attempt 1: work from 0 ms to 120 ms (120 ms), failed: …`.
+pub fn bar_words(label: &str, bar: &Bar) -> String {
+    let outcome = match bar.close {
+        None => "still running".to_string(),
+        Some(Kind::Fail) => format!("failed: {}", bar.detail),
+        Some(Kind::Cancel) => format!("cancelled{}", spared(bar)),
+        Some(Kind::Timeout) => format!("timed out{}", spared(bar)),
+        _ if bar.detail.is_empty() => "done".to_string(),
+        _ => format!("done ({})", bar.detail),
+    };
+    format!(
+        "{label}, attempt {}: {} from {} to {} ({}), {outcome}",
+        bar.attempt,
+        bar.phase.key(),
+        format_ms(bar.start),
+        format_ms(bar.end),
+        format_ms(bar.end - bar.start)
+    )
+}
+
 /// A duration as people read it: `0 ms`, `250 ms`, `1.5 s`, `12 s`.
 pub fn format_ms(ms: f64) -> String {
     if !ms.is_finite() {

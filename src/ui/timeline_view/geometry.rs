@@ -181,9 +181,3 @@ pub fn queued_at(q: &Queued, cut: Option<Cut>) -> Option<(f64, f64)> {
         None => Some((q.from, q.to)),
     }
 }
-
-/// Where the planned rest of a bar cut short ends, if it shows while the bar is closed by `close`
-/// (a cancelled or timed-out work span whose workload planned it longer).
-pub fn planned_rest(bar: &Bar, close: Option<Kind>) -> Option<f64> {
-    bar.planned_end.filter(|_| matches!(close, Some(Kind::Cancel | Kind::Timeout)))
-}
