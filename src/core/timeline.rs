@@ -272,16 +272,14 @@ fn round_step(span: f64, max_ticks: usize) -> Option<f64> {
     (step.is_normal() && last_tick.is_finite() && parts <= 2.0 * max_ticks as f64).then_some(step)
 }
 
-/// Room per time-axis label, px: "1.25 s" at 11 px, and space between labels.
-pub const TICK_ROOM: f64 = 80.0;
-
 /// Whether the i-th of an axis's `ticks` (multiples of one round step, as [`ticks`] and
 /// [`ticks_between`] give them) is labelled on an axis `width` px long: the ticks at multiples of
-/// the smallest label step (every k-th tick, k = 1, 2, 4, 5, 10 or 20) that keeps the labels
-/// [`TICK_ROOM`] apart. So 0 is labelled whenever it shows and the labels are evenly spaced; the
-/// grid keeps every tick.
+/// the smallest label step (every k-th tick, k = 1, 2, 4, 5, 10 or 20) that leaves room for the
+/// labels ([`label_room`] each). So 0 is labelled whenever it shows and the labels are evenly
+/// spaced; the grid keeps every tick.
 pub fn tick_labels(ticks: &[f64], width: f64) -> impl Fn(usize) -> bool {
-    let room = ((width / TICK_ROOM) as usize + 1).max(2);
+    let widest = ticks.iter().map(|t| format_ms(*t).len()).max().unwrap_or(0);
+    let room = ((width / label_room(widest)) as usize + 1).max(2);
     // The first tick's index from 0 (the others follow it one step apart).
     let first = match ticks {
         [a, b, ..] => (a / (b - a) + 0.5) as usize,
@@ -291,6 +289,12 @@ pub fn tick_labels(ticks: &[f64], width: f64) -> impl Fn(usize) -> bool {
     // `ticks` and `ticks_between` make at most 17 ticks: past 20, one label at most.
     let k = [1, 2, 4, 5, 10, 20].into_iter().find(|k| count(*k) <= room).unwrap_or(20);
     move |i| (first + i) % k == 0
+}
+
+/// The px from one time-axis label to the next when the longest is `chars` characters: about 7 px
+/// a character at 11 px, and 37 px between (`400 ms`: 79 px, `2 s`: 58 px).
+pub fn label_room(chars: usize) -> f64 {
+    7.0 * chars as f64 + 37.0
 }
 
 /// Round tick positions inside the window `[from, to]` ms, at most about `max_ticks` of them.
@@ -487,6 +491,8 @@ mod tests {
         assert_eq!(labels(&ticks(400.0, 8), 236.0), [0.0, 200.0, 400.0]);
         assert_eq!(labels(&ticks(800.0, 8), 206.0), [0.0, 400.0, 800.0]);
         assert_eq!(labels(&ticks(160.0, 8), 330.0), [0.0, 40.0, 80.0, 120.0, 160.0]);
+        // Shorter labels, closer: 0–6 s at 390 px.
+        assert_eq!(labels(&ticks(6000.0, 8), 236.0), [0.0, 2000.0, 4000.0, 6000.0]);
         // At 1280 px, every other tick, as before; wide enough, every tick.
         assert_eq!(labels(&ticks(400.0, 8), 624.0), [0.0, 100.0, 200.0, 300.0, 400.0]);
         assert_eq!(labels(&ticks(400.0, 8), 1000.0).len(), 9);
@@ -505,8 +511,9 @@ mod tests {
                 let shown = labels(&t, width);
                 let step = shown[1] - shown[0];
                 assert_eq!(shown[0], 0.0, "{span} ms at {width} px: {shown:?}");
-                let room = (step / t[t.len() - 1]) * width;
-                assert!(shown.len() == 2 || room >= TICK_ROOM, "{span} ms at {width} px: {shown:?}");
+                let apart = (step / t[t.len() - 1]) * width;
+                let widest = t.iter().map(|t| format_ms(*t).len()).max().unwrap_or(0);
+                assert!(shown.len() == 2 || apart >= label_room(widest), "{span} ms at {width} px: {shown:?}");
                 for (i, v) in shown.iter().enumerate() {
                     assert!((v - i as f64 * step).abs() < step * 1e-9, "{span} ms at {width} px: {shown:?}");
                 }
