@@ -95,7 +95,7 @@ fn python_statement(s: &Scenario, e: &Event) -> &'static str {
             Pattern::Fallback => "return await coro",
             Pattern::Pipeline => "return data",
             Pattern::Timeout => "return await asyncio.wait_for(",
-            _ if breakfast => "return f\"{label}: done\"",
+            _ if breakfast => "return f\"{seconds * 1000:.0f} ms\"",
             _ => "return f\"{ms} ms\"",
         },
         other => panic!("no statement expected for {other:?}"),

@@ -309,3 +309,32 @@ fn cpu_programs_calibrate_a_unit_to_about_a_millisecond() {
     eprintln!("CPython ({python_bin}), source=cpu:\n{}", report.join("\n"));
     assert!(problems.is_empty(), "outside [0.75, 1.5] × the prediction (+{LATE_MS} ms):\n{}", problems.join("\n"));
 }
+
+/// What the code's `work` returns is what the log says each task returned ("At 5 s, fry eggs
+/// returned its result: 2000 ms" beside the highlighted `return` line): CPython runs each task's
+/// `work` (its sleeps skipped) and prints the results.
+#[test]
+fn the_code_returns_the_results_the_log_records() {
+    let python_bin = common::python::interpreter();
+    for q in ["pattern=sequential&preset=breakfast", "pattern=gather&preset=breakfast", "pattern=sequential&tasks=4"] {
+        let s = scenario(q);
+        let mut done: Vec<(u32, String)> = run_virtual(&s)
+            .events
+            .iter()
+            .filter(|e| e.kind == Kind::Done)
+            .map(|e| (e.task, e.detail.to_string()))
+            .collect();
+        done.sort();
+        let recorded: Vec<String> = done.into_iter().map(|(_, d)| d).collect();
+        let code = python(&s);
+        let defs = &code[..code.find("\nstart = time.perf_counter()").expect("the program's start")];
+        let program = format!(
+            "{defs}\nimport json\nasync def skipped(seconds):\n    pass\nasyncio.sleep = skipped\n\
+             print(json.dumps([asyncio.run(work(i)) for i in range(N)]))\n"
+        );
+        let output = Command::new(&python_bin).args(["-c", &program]).output().expect("python ran");
+        assert!(output.status.success(), "{q}: {}\n{program}", String::from_utf8_lossy(&output.stderr));
+        let returned: Vec<String> = serde_json::from_slice(&output.stdout).expect("json");
+        assert_eq!(returned, recorded, "{q}: the code's results, then the log's");
+    }
+}

@@ -451,3 +451,36 @@ fn a_link_s_values_that_do_not_fit_together_fall_back_to_their_defaults_as_its_n
     assert_eq!((s.scenario.min, s.scenario.max), (100, 400));
     assert!(s.notice.as_deref().expect("a notice").starts_with(defaults));
 }
+
+/// The compact figure of outcomes counts what "All figures" counts, each kind apart, and its label
+/// names them: a timed-out task is neither failed on its own nor cancelled.
+#[test]
+fn the_outcome_figure_tells_failed_cancelled_and_timed_out_apart_as_all_figures_does() {
+    let row = |id: &str| view::ROWS.iter().find(|r| r.0 == id).expect(id);
+    let (_, label, outcome) = view::FIGURES.iter().find(|f| f.0 == "failed").expect("the outcome figure");
+    assert_eq!(*label, "failed / cancelled / timed out");
+    for query in
+        ["pattern=timeout", "pattern=race", "pattern=gather&errors=fail_fast&fail=0.5", "pattern=retry&fail=0.5"]
+    {
+        let s = virtual_run(query).summary;
+        let apart: Vec<String> = ["failures", "cancelled", "timed-out"].iter().map(|id| (row(id).2)(&s)).collect();
+        assert_eq!(outcome(&s), apart.join(" / "), "{query}");
+    }
+    assert_eq!(outcome(&virtual_run("pattern=timeout").summary), "0 / 0 / 5");
+}
+
+/// The lane readout (and each bar's title) names every phase the same way, as the legend and the
+/// Run JSON do: `attempt 1: work from…` and `attempt 1: backoff from…`, not `Backoff from…`.
+#[test]
+fn a_lane_s_spans_read_with_their_phases_named_alike() {
+    use awaitlab::core::timeline::{bar_words, Timeline};
+    let run = virtual_run("pattern=retry&fail=0.3&limit=2&hold=0");
+    let tl = Timeline::build(run.summary.tasks, &run.events, run.summary.makespan_ms);
+    let phases: std::collections::HashSet<Phase> = tl.bars.iter().map(|b| b.phase).collect();
+    assert!(phases.contains(&Phase::Backoff) && phases.contains(&Phase::Wait), "{phases:?}");
+    for bar in &tl.bars {
+        let words = bar_words(&format!("task {}", bar.task), bar);
+        let expected = format!("task {}, attempt {}: {} from ", bar.task, bar.attempt, bar.phase.key());
+        assert!(words.starts_with(&expected), "{words}");
+    }
+}

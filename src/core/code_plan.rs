@@ -209,8 +209,8 @@ pub fn python_work(s: &Scenario) -> String {
             ""
         };
         return format!(
-            "JOBS = [\n{}\n]\nN = len(JOBS)\n{jitter}\n\nasync def work(i: int) -> str:\n    label, seconds = JOBS[i]\n    \
-             await asyncio.sleep(seconds)\n    return f\"{{label}}: done\"\n",
+            "JOBS = [\n{}\n]\nN = len(JOBS)\n{jitter}\n\nasync def work(i: int) -> str:\n    _, seconds = JOBS[i]\n    \
+             await asyncio.sleep(seconds)\n    return f\"{{seconds * 1000:.0f}} ms\"\n",
             rows.join("\n")
         );
     }

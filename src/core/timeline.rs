@@ -272,6 +272,31 @@ fn round_step(span: f64, max_ticks: usize) -> Option<f64> {
     (step.is_normal() && last_tick.is_finite() && parts <= 2.0 * max_ticks as f64).then_some(step)
 }
 
+/// Whether the i-th of an axis's `ticks` (multiples of one round step, as [`ticks`] and
+/// [`ticks_between`] give them) is labelled on an axis `width` px long: the ticks at multiples of
+/// the smallest label step (every k-th tick, k = 1, 2, 4, 5, 10 or 20) that leaves room for the
+/// labels ([`label_room`] each). So 0 is labelled whenever it shows and the labels are evenly
+/// spaced; the grid keeps every tick.
+pub fn tick_labels(ticks: &[f64], width: f64) -> impl Fn(usize) -> bool {
+    let widest = ticks.iter().map(|t| format_ms(*t).len()).max().unwrap_or(0);
+    let room = ((width / label_room(widest)) as usize + 1).max(2);
+    // The first tick's index from 0 (the others follow it one step apart).
+    let first = match ticks {
+        [a, b, ..] => (a / (b - a) + 0.5) as usize,
+        _ => 0,
+    };
+    let count = |k: usize| (first + ticks.len()).div_ceil(k) - first.div_ceil(k);
+    // `ticks` and `ticks_between` make at most 17 ticks: past 20, one label at most.
+    let k = [1, 2, 4, 5, 10, 20].into_iter().find(|k| count(*k) <= room).unwrap_or(20);
+    move |i| (first + i) % k == 0
+}
+
+/// The px from one time-axis label to the next when the longest is `chars` characters: about 7 px
+/// a character at 11 px, and 37 px between (`400 ms`: 79 px, `2 s`: 58 px).
+pub fn label_room(chars: usize) -> f64 {
+    7.0 * chars as f64 + 37.0
+}
+
 /// Round tick positions inside the window `[from, to]` ms, at most about `max_ticks` of them.
 pub fn ticks_between(from: f64, to: f64, max_ticks: usize) -> Vec<f64> {
     if !(from.is_finite() && to.is_finite()) || to <= from {
@@ -296,6 +321,40 @@ pub fn fit_window(from: f64, to: f64, full: f64) -> Option<(f64, f64)> {
     let span = (to - from).max(full.min(1.0)).min(full);
     let from = from.max(0.0).min(full - span);
     (span < full).then_some((from, from + span))
+}
+
+/// Where the planned rest of a bar cut short ends, if it shows while the bar is closed by `close`
+/// (a cancelled or timed-out work span whose workload planned it longer).
+pub fn planned_rest(bar: &Bar, close: Option<Kind>) -> Option<f64> {
+    bar.planned_end.filter(|_| matches!(close, Some(Kind::Cancel | Kind::Timeout)))
+}
+
+/// `, 180 ms before its planned end at 420 ms` for work cut short.
+fn spared(bar: &Bar) -> String {
+    planned_rest(bar, bar.close).map_or_else(String::new, |p| {
+        format!(", {} before its planned end at {}", format_ms(p - bar.end), format_ms(p))
+    })
+}
+
+/// One span in words, as a bar's title and the lane readout write it:
+/// `task 2, attempt 1: work from 0 ms to 120 ms (120 ms), failed: …`.
+pub fn bar_words(label: &str, bar: &Bar) -> String {
+    let outcome = match bar.close {
+        None => "still running".to_string(),
+        Some(Kind::Fail) => format!("failed: {}", bar.detail),
+        Some(Kind::Cancel) => format!("cancelled{}", spared(bar)),
+        Some(Kind::Timeout) => format!("timed out{}", spared(bar)),
+        _ if bar.detail.is_empty() => "done".to_string(),
+        _ => format!("done ({})", bar.detail),
+    };
+    format!(
+        "{label}, attempt {}: {} from {} to {} ({}), {outcome}",
+        bar.attempt,
+        bar.phase.key(),
+        format_ms(bar.start),
+        format_ms(bar.end),
+        format_ms(bar.end - bar.start)
+    )
 }
 
 /// A duration as people read it: `0 ms`, `250 ms`, `1.5 s`, `12 s`.
@@ -418,6 +477,52 @@ mod tests {
         assert_eq!(ticks_between(0.0, 1000.0, 5), vec![0.0, 200.0, 400.0, 600.0, 800.0, 1000.0]);
         assert_eq!(ticks_between(130.0, 260.0, 4), vec![150.0, 200.0, 250.0]);
         assert_eq!(ticks_between(5.0, 5.0, 4), vec![5.0]);
+    }
+
+    /// The labelled ticks' values.
+    fn labels(ticks: &[f64], width: f64) -> Vec<f64> {
+        let labelled = tick_labels(ticks, width);
+        ticks.iter().enumerate().filter(|(i, _)| labelled(*i)).map(|(_, t)| *t).collect()
+    }
+
+    #[test]
+    fn axis_labels_start_at_0_with_a_round_step_that_fits_the_width() {
+        // The axes a user found at 390 px (the default run), in a 360 px and a 484 px embed.
+        assert_eq!(labels(&ticks(400.0, 8), 236.0), [0.0, 200.0, 400.0]);
+        assert_eq!(labels(&ticks(800.0, 8), 206.0), [0.0, 400.0, 800.0]);
+        assert_eq!(labels(&ticks(160.0, 8), 330.0), [0.0, 40.0, 80.0, 120.0, 160.0]);
+        // Shorter labels, closer: 0–6 s at 390 px.
+        assert_eq!(labels(&ticks(6000.0, 8), 236.0), [0.0, 2000.0, 4000.0, 6000.0]);
+        // At 1280 px, every other tick, as before; wide enough, every tick.
+        assert_eq!(labels(&ticks(400.0, 8), 624.0), [0.0, 100.0, 200.0, 300.0, 400.0]);
+        assert_eq!(labels(&ticks(400.0, 8), 1000.0).len(), 9);
+        // A zoomed window: the labels are still multiples of their step from 0.
+        assert_eq!(labels(&ticks_between(130.0, 990.0, 8), 236.0), [400.0, 800.0]);
+        // Two ticks (an axis too small or too large for round steps) or one: all labelled.
+        assert_eq!(labels(&[3.0, 7.5], 10.0), [3.0, 7.5]);
+        assert_eq!(labels(&[5.0], 10.0), [5.0]);
+    }
+
+    #[test]
+    fn axis_labels_are_evenly_spaced_multiples_of_a_round_step_with_room_between() {
+        for span in [0.7, 3.0, 42.0, 160.0, 400.0, 777.0, 1234.0, 9999.0, 60_000.0, 3.6e6] {
+            for width in [120.0, 206.0, 236.0, 330.0, 450.0, 624.0, 900.0, 1400.0] {
+                let t = ticks(span, 8);
+                let shown = labels(&t, width);
+                let step = shown[1] - shown[0];
+                assert_eq!(shown[0], 0.0, "{span} ms at {width} px: {shown:?}");
+                let apart = (step / t[t.len() - 1]) * width;
+                let widest = t.iter().map(|t| format_ms(*t).len()).max().unwrap_or(0);
+                assert!(shown.len() == 2 || apart >= label_room(widest), "{span} ms at {width} px: {shown:?}");
+                for (i, v) in shown.iter().enumerate() {
+                    assert!((v - i as f64 * step).abs() < step * 1e-9, "{span} ms at {width} px: {shown:?}");
+                }
+                // Every k-th tick, k = 1, 2, 4, 5, 10, 20…: the ticks' round step times a round number.
+                let k = (step / (t[1] - t[0])).round();
+                let unit = 10f64.powf(k.log10().floor());
+                assert!([1.0, 2.0, 4.0, 5.0].contains(&(k / unit)), "{span} ms at {width} px: {shown:?}");
+            }
+        }
     }
 
     #[test]

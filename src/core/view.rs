@@ -8,7 +8,7 @@ use super::event::Kind;
 use super::message::ViewOptions;
 use super::page::{same_values, Measured, State};
 use super::replay::{waiting_for, Replay};
-use super::run::{run_virtual, Run};
+use super::run::{run_virtual, Run, Summary};
 use super::scenario::{ClockKind, Pattern, Scenario};
 use super::timeline::{fit_window, format_ms, ticks, Timeline};
 
@@ -315,6 +315,31 @@ pub fn cpu_view(
     }
     CpuView { predicted: predicted.and_then(busy), measured: measured.and_then(busy), notes }
 }
+
+/// A figure of a run: `(id, label, value)`.
+pub type Row = (&'static str, &'static str, fn(&Summary) -> String);
+
+/// Every figure, as `(id, label, value)`, in the table's order.
+pub const ROWS: [Row; 8] = [
+    ("makespan", "Makespan (start to last finish)", |s| format_ms(s.makespan_ms)),
+    ("busy", "Sum of task durations", |s| format_ms(s.busy_ms)),
+    ("speedup", "Speedup (sum ÷ makespan)", |s| format!("{:.2}×", s.speedup())),
+    ("peak", "Peak concurrency", |s| s.peak_concurrency.to_string()),
+    ("attempts", "Attempts", |s| s.attempts.to_string()),
+    ("failures", "Failed tasks (their own error)", |s| s.failed_on_their_own().to_string()),
+    ("cancelled", "Cancelled tasks", |s| s.cancelled.to_string()),
+    ("timed-out", "Timed-out tasks", |s| s.timed_out.to_string()),
+];
+
+/// The compact figures: `(id, label, value)`; the outcomes apart, as [`ROWS`] counts them.
+pub const FIGURES: [Row; 4] = [
+    ("makespan", "makespan", |s| format_ms(s.makespan_ms)),
+    ("speedup", "speedup", |s| format!("{:.2}×", s.speedup())),
+    ("peak", "peak", |s| s.peak_concurrency.to_string()),
+    ("failed", "failed / cancelled / timed out", |s| {
+        format!("{} / {} / {}", s.failed_on_their_own(), s.cancelled, s.timed_out)
+    }),
+];
 
 #[cfg(test)]
 mod tests {

@@ -7,6 +7,7 @@ use yew::prelude::*;
 
 use crate::core::run::Summary;
 use crate::core::timeline::format_ms;
+use crate::core::view::{FIGURES, ROWS};
 
 #[derive(PartialEq, Properties)]
 pub struct Props {
@@ -16,28 +17,6 @@ pub struct Props {
     #[prop_or_default]
     pub causes: Rc<Vec<String>>,
 }
-
-type Row = (&'static str, &'static str, fn(&Summary) -> String);
-
-/// Every figure, as `(id, label, value)`, in the table's order.
-const ROWS: [Row; 8] = [
-    ("makespan", "Makespan (start to last finish)", |s| format_ms(s.makespan_ms)),
-    ("busy", "Sum of task durations", |s| format_ms(s.busy_ms)),
-    ("speedup", "Speedup (sum ÷ makespan)", |s| format!("{:.2}×", s.speedup())),
-    ("peak", "Peak concurrency", |s| s.peak_concurrency.to_string()),
-    ("attempts", "Attempts", |s| s.attempts.to_string()),
-    ("failures", "Failed tasks (their own error)", |s| s.failed_on_their_own().to_string()),
-    ("cancelled", "Cancelled tasks", |s| s.cancelled.to_string()),
-    ("timed-out", "Timed-out tasks", |s| s.timed_out.to_string()),
-];
-
-/// The compact figures: `(id, label, value)`.
-const FIGURES: [Row; 4] = [
-    ("makespan", "makespan", |s| format_ms(s.makespan_ms)),
-    ("speedup", "speedup", |s| format!("{:.2}×", s.speedup())),
-    ("peak", "peak", |s| s.peak_concurrency.to_string()),
-    ("failed", "failed / cancelled", |s| format!("{} / {}", s.failed_on_their_own(), s.cancelled + s.timed_out)),
-];
 
 fn cell(v: Option<String>) -> Html {
     html! { <td>{ v.unwrap_or_else(|| "–".into()) }</td> }

@@ -145,6 +145,19 @@ test('390 px: stacked, no sideways scroll of the page', async () => {
   await page.close();
 });
 
+test('a narrow time axis labels 0 and a round step (the 390 px page, 360 and 484 px embeds)', async () => {
+  for (const [query, width, expected] of [
+    ['', 390, ['0 ms', '200 ms', '400 ms']],
+    ['embed=1&min=200&max=800', 360, ['0 ms', '400 ms', '800 ms']],
+    ['embed=1&min=100&max=160', 484, ['0 ms', '40 ms', '80 ms', '120 ms', '160 ms']],
+  ]) {
+    const page = await open(query, { width, height: 800 });
+    await page.locator('figure.predicted .tick text').first().waitFor();
+    assert.deepEqual(await page.locator('figure.predicted .tick text').allTextContents(), expected, `${width} px ?${query}`);
+    await page.close();
+  }
+});
+
 test('each select shows its whole choice at 1280 and 390 px (a 175 px cap showed "Concurrent (asyncio")', async () => {
   for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
     for (const query of ['pattern=gather&errors=collect', 'pattern=as_completed', 'pattern=pipeline&source=fetch']) {

@@ -176,7 +176,7 @@ test('the measured lanes carry the prediction, the permit limit, a zoomable axis
 
   await page.hover('figure.measured g.lane[data-task="4"] rect.bar.work');
   const detail = await page.locator('figure.measured .lane-detail').textContent();
-  assert.match(detail, /task 4, attempt 1: Wait from .* task 4, attempt 1: work from .*predicted to end at 300 ms/);
+  assert.match(detail, /task 4, attempt 1: wait from .* task 4, attempt 1: work from .*predicted to end at 300 ms/);
 
   const ms = (text) => Number(text.replace(' ms', ''));
   const lastTick = async () => ms((await page.locator('figure.measured .tick text').allTextContents()).pop());
@@ -283,4 +283,38 @@ test('the scrubber reads as a time and an event, and a lane is named by its span
   assert.match(await name(3), /^task 3: wait 0 ms to 50 ms, work 50 ms to 100 ms fail/);
   assert.deepEqual(page.awaitlabErrors, []);
   await page.close();
+});
+
+test('a lane readout wraps whole under the plot, for the pointer and for ↑/↓, at 1280 and 390 px; the plot stays put', async () => {
+  for (const [width, height] of [[1280, 800], [390, 844]]) {
+    const page = await openApp(app.browser, app.server.url, 'pattern=retry&fail=0.3');
+    await page.setViewportSize({ width, height });
+    await page.click('#run');
+    await page.waitForSelector('#replay-toggle', { timeout: 30_000 });
+    const fig = 'figure.measured';
+    const plotTop = () => page.locator(`${fig} .plot`).evaluate((p) => p.getBoundingClientRect().top + scrollY);
+    const top = await plotTop();
+    const readout = () =>
+      page.locator(`${fig} .lane-detail`).evaluate((p) => {
+        const box = p.getBoundingClientRect();
+        return { text: p.textContent, clipped: p.scrollHeight > p.clientHeight + 1 || p.scrollWidth > p.clientWidth + 1, left: box.left, right: box.right };
+      });
+    const whole = (r, how) => {
+      assert.match(r.text, /^task 2, attempt 1: work from .* · task 2, attempt 1: backoff from .* · task 2, attempt 2: work from /, `${width} ${how}`);
+      assert.ok(r.text.length > 300, `${width} ${how}: a long readout (${r.text.length} characters)`);
+      assert.ok(!r.clipped && r.left >= 0 && r.right <= width, `${width} ${how}: the whole readout shows: ${JSON.stringify(r)}`);
+    };
+    await page.hover(`${fig} g.lane[data-task="2"] rect.bar.work`);
+    whole(await readout(), 'pointer');
+    assert.equal(await plotTop(), top, `${width}: the readout does not move the plot under the pointer`);
+    await page.screenshot({ path: artifactPath(`replay-lane-readout-${width}.png`) });
+
+    await page.mouse.move(1, 1);
+    await page.focus(`${fig} g.lane[data-task="0"]`);
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    whole(await readout(), 'keyboard');
+    assert.deepEqual(page.awaitlabErrors, []);
+    await page.close();
+  }
 });

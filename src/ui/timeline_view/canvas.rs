@@ -4,8 +4,9 @@
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
-use super::geometry::{at, planned_rest, Geometry};
+use super::geometry::{at, Geometry};
 use crate::core::palette;
+use crate::core::timeline::planned_rest;
 use crate::core::timeline::{Cut, Timeline};
 
 /// Whether the page is in its dark colour scheme: an embed's `theme=` class on `<html>`, else the

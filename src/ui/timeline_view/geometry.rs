@@ -33,9 +33,9 @@ const LANE_LABELLED: f64 = 12.0;
 const BASE_LANES_HEIGHT: f64 = 100.0;
 const MAX_LANES_HEIGHT: f64 = 168.0;
 const TAPERED_BY: f64 = 40.0;
-/// Room per axis tick label ("1.25 s" at 11 px, and space between).
-const TICK_ROOM: f64 = 72.0;
-/// At most this many ticks (grid lines); where their labels would not fit, every k-th is labelled.
+/// At most this many ticks (grid lines); where their labels would not fit, only some are labelled
+/// (`core::timeline::tick_labels`): a narrow plot keeps the fine grid, and its axis ends near the
+/// run's end, not at a coarse round tick.
 const MAX_TICKS: usize = 8;
 /// Room above the first lane so its label is not clipped.
 pub const TOP: f64 = 6.0;
@@ -80,13 +80,6 @@ impl Geometry {
 
     pub fn x(&self, t: f64) -> f64 {
         GUTTER + ((t - self.from) / (self.to - self.from)).clamp(0.0, 1.0) * (self.right() - GUTTER)
-    }
-
-    /// Of `n` ticks, which are labelled: every k-th, so that the labels fit the width (a narrow
-    /// plot keeps the fine grid, and its axis ends near the run's end, not at a coarse round tick).
-    pub fn tick_label_every(&self, n: usize) -> usize {
-        let room = (((self.right() - GUTTER) / TICK_ROOM) as usize).max(2);
-        n.div_ceil(room).max(1)
     }
 
     /// Where the time axis ends, px from the left.
@@ -180,10 +173,4 @@ pub fn queued_at(q: &Queued, cut: Option<Cut>) -> Option<(f64, f64)> {
         Some(c) => c.queued(q),
         None => Some((q.from, q.to)),
     }
-}
-
-/// Where the planned rest of a bar cut short ends, if it shows while the bar is closed by `close`
-/// (a cancelled or timed-out work span whose workload planned it longer).
-pub fn planned_rest(bar: &Bar, close: Option<Kind>) -> Option<f64> {
-    bar.planned_end.filter(|_| matches!(close, Some(Kind::Cancel | Kind::Timeout)))
 }

@@ -4,9 +4,9 @@
 
 use yew::prelude::*;
 
-use super::geometry::{bar_at, planned_rest, px, queued_at, Geometry, GUTTER};
+use super::geometry::{bar_at, px, queued_at, Geometry, GUTTER};
 use crate::core::event::{Kind, Phase};
-use crate::core::timeline::{end_mark_path, format_ms, key_stops, Bar, Cut, Timeline};
+use crate::core::timeline::{bar_words, end_mark_path, format_ms, key_stops, planned_rest, Bar, Cut, Timeline};
 use crate::core::what_if::WhatIf;
 
 fn close_name(close: Option<Kind>) -> &'static str {
@@ -41,33 +41,6 @@ fn versus(bar: &Bar, ghost: Option<&Timeline>) -> String {
 pub fn end_mark(close: Option<Kind>, x: f64, y_mid: f64, size: f64) -> Html {
     let Some(d) = end_mark_path(close, x, y_mid, size) else { return Html::default() };
     html! { <path class={classes!("end-mark", close_name(close))} {d} /> }
-}
-
-/// `, 180 ms before its planned end at 420 ms` for work cut short.
-fn spared(bar: &Bar) -> String {
-    planned_rest(bar, bar.close).map_or_else(String::new, |p| {
-        format!(", {} before its planned end at {}", format_ms(p - bar.end), format_ms(p))
-    })
-}
-
-fn bar_title(label: &str, bar: &Bar) -> String {
-    let outcome = match bar.close {
-        None => "still running".to_string(),
-        Some(Kind::Fail) => format!("failed: {}", bar.detail),
-        Some(Kind::Cancel) => format!("cancelled{}", spared(bar)),
-        Some(Kind::Timeout) => format!("timed out{}", spared(bar)),
-        _ if bar.detail.is_empty() => "done".to_string(),
-        _ => format!("done ({})", bar.detail),
-    };
-    format!(
-        "{label}, attempt {}: {:?} from {} to {} ({}), {outcome}",
-        bar.attempt,
-        bar.phase,
-        format_ms(bar.start),
-        format_ms(bar.end),
-        format_ms(bar.end - bar.start)
-    )
-    .replace("Work", "work")
 }
 
 /// A lane's accessible name: its spans in brief, how each ended when not as planned
@@ -202,7 +175,7 @@ impl Lanes<'_> {
                   width={px(w)} height={px(bar_h)}
                   data-task={bar.task.to_string()} data-attempt={bar.attempt.to_string()}
                   data-start={format!("{}", bar.start)} data-end={format!("{}", bar.end)}>
-                <title>{ format!("{}{}{changed}", bar_title(name, bar), versus(bar, self.ghost)) }</title>
+                <title>{ format!("{}{}{changed}", bar_words(name, bar), versus(bar, self.ghost)) }</title>
             </rect>
             { mark.unwrap_or_default() }
             </>
@@ -241,7 +214,7 @@ pub fn lane_detail(
         .iter()
         .filter(|b| b.task as usize == i)
         .filter_map(|b| bar_at(b, cut))
-        .map(|b| format!("{}{}", bar_title(&label(labels, i), &b), versus(&b, ghost)))
+        .map(|b| format!("{}{}", bar_words(&label(labels, i), &b), versus(&b, ghost)))
         .collect();
     spans.extend(tl.queued.iter().filter(|q| q.task as usize == i).filter_map(|q| queued_at(q, cut)).map(
         |(from, to)| format!("its result waited {} (from {}) to be processed", format_ms(to - from), format_ms(from)),

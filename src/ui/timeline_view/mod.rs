@@ -291,6 +291,7 @@ pub fn TimelineView(props: &Props) -> Html {
         <figure class={classes!("timeline", props.kind.to_string())} data-lanes={tl.lanes.to_string()}
                 data-render={if on_canvas { "canvas" } else { "svg" }}>
             <figcaption>{ props.title.clone() }</figcaption>
+            <p class="lane-hint">{ "Point at a lane, or tab to it, to read its spans." }</p>
             <div class="plot" ref={plot} {onmousemove} {onmouseleave} {onclick} {onkeydown}
                  onfocus={keyboard_canvas.then_some(canvas_focus)} tabindex={keyboard_canvas.then_some("0")}
                  role={keyboard_canvas.then_some("group")}
@@ -311,7 +312,7 @@ pub fn TimelineView(props: &Props) -> Html {
             </svg>
             </div>
             if let Some(b) = props.busy.as_ref() { { busy::strip(b, &g) } }
-            <p class="lane-detail" aria-live="polite">{ detail.unwrap_or_else(|| "Point at a lane, or tab to it, to read its spans.".into()) }</p>
+            <p class="lane-detail" aria-live="polite">{ detail.unwrap_or_default() }</p>
         </figure>
     }
 }
