@@ -484,3 +484,36 @@ fn a_lane_s_spans_read_with_their_phases_named_alike() {
         assert!(words.starts_with(&expected), "{words}");
     }
 }
+
+/// A `clock=virtual` link past the browser clock's 10,000 tasks is predicted, and the page says
+/// that is all it can do with it: the status does not offer Run, and Run is off (`run_blocked`)
+/// for the same reason, in every view and after an import of such a run.
+#[test]
+fn a_virtual_link_past_the_browser_clocks_cap_says_it_is_predicted_only_and_run_is_off() {
+    let s = page("pattern=gather&tasks=100000&clock=virtual").step(Action::Painted);
+    let why = s.scenario.unmeasurable().expect("the browser clock cannot measure 100000 tasks");
+    assert!(why.contains("predicted only") && why.contains("10000") && why.contains("100000"), "{why}");
+    for q in ["", "embed=1", "embed=1&controls=0", "embed=1&controls=0&autoplay=1"] {
+        let view = ViewOptions::from_pairs(q.split('&').filter_map(|kv| kv.split_once('=')));
+        assert_eq!(view::status(&s, &view), why, "{q}");
+    }
+    assert!(view::run_blocked(&s));
+    // Within the cap, or on the browser clock (already checked as it was read), Run measures.
+    for q in ["pattern=gather&tasks=10000&clock=virtual", "pattern=gather&tasks=10000"] {
+        let s = page(q);
+        assert_eq!(s.scenario.unmeasurable(), None, "{q}");
+        assert!(!view::run_blocked(&s), "{q}");
+        assert!(view::status(&s, &ViewOptions::default()).starts_with("Press Run"), "{q}");
+    }
+    // Such a run imported: its values fill the form, and the note does not promise Run.
+    let big = run_virtual(&scenario("pattern=gather&tasks=20000&clock=virtual"));
+    let s = page("pattern=gather&tasks=5").step(Action::Import(big, Some("imported from big.json".into())));
+    let said = view::status(&s, &ViewOptions::default());
+    assert!(said.starts_with("Run #1 was imported from big.json: its values are in the form now."), "{said}");
+    assert!(!said.contains("Run measures") && said.contains("predicted only"), "{said}");
+    assert!(view::run_blocked(&s));
+    // Edited down within the cap: Run measures again.
+    let s = s.step(Action::Edit("tasks".into(), "50".into()));
+    assert!(!view::run_blocked(&s));
+    assert!(!view::status(&s, &ViewOptions::default()).contains("predicted only"));
+}

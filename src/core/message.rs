@@ -28,6 +28,12 @@ pub const MAX_PARAMS: usize = super::budget::MAX_KEYS;
 /// Most origins one embed link may allow with `origin=`.
 pub const MAX_ORIGINS: usize = 16;
 
+/// Why a run on the browser clock gave no result: `awaitlab.run` rejects with it.
+pub const RUN_CANCELLED: &str = "the run was cancelled before it finished: another run started, or Cancel was pressed";
+/// What a page's postMessage `run` is answered with when its run is cancelled before it finishes
+/// (JSON text: the page posts it as it is).
+pub const RUN_CANCELLED_EVENT: &str = r#"{"type":"awaitlab:error","command":"run","cancelled":true,"message":"the run was cancelled before it finished: another run started, or Cancel was pressed"}"#;
+
 /// A validated command from the host page.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
@@ -848,5 +854,14 @@ mod tests {
             let (o, problems) = ViewOptions::read([("axis", bad)]);
             assert_eq!((o.axis_ms, problems.len()), (None, 1), "axis={bad}");
         }
+    }
+
+    #[test]
+    fn a_cancelled_runs_answer_is_an_error_event_with_the_message_awaitlab_run_rejects_with() {
+        let event: Value = serde_json::from_str(RUN_CANCELLED_EVENT).expect("JSON");
+        assert_eq!(event["type"], "awaitlab:error");
+        assert_eq!(event["command"], "run");
+        assert_eq!(event["cancelled"], true);
+        assert_eq!(event["message"], RUN_CANCELLED);
     }
 }

@@ -307,10 +307,12 @@ impl State {
                 let Some(run) = self.run(number).cloned() else { return Ignored };
                 self.replay = Some((number, Replay::new(&run.events)));
                 self.predict_for(&run);
-                // The form may hold other values: say which ones Run measures.
+                // The form may hold other values: say which ones Run measures (when it can: else
+                // the status says why not).
                 self.note = run.parsed_scenario().is_ok_and(|s| !same_values(&s, &self.scenario)).then(|| {
                     format!(
-                        "Run #{number} is replayed beside the prediction of its own values; Run measures the form's."
+                        "Run #{number} is replayed beside the prediction of its own values{}.",
+                        self.runs_form("; Run measures the form's")
                     )
                 });
             }
@@ -376,9 +378,9 @@ impl State {
     fn show_scenario(&mut self, scenario: Scenario) {
         if !self.running() {
             if let Some((n, _)) = self.replay.take() {
-                self.note = Some(format!(
-                    "These values have not run yet: press Run to measure them (run #{n} stays under Runs this session)."
-                ));
+                self.note = scenario.measurable().then(|| {
+                    format!("These values have not run yet: press Run to measure them (run #{n} stays under Runs this session).")
+                });
             }
             self.measured = None;
             self.predicted = live_prediction(&scenario);
@@ -450,8 +452,21 @@ impl State {
         self.measured = None;
         let number = self.remember_and_replay(Rc::new(run));
         self.note = how.map(|how| {
-            format!("Run #{number} was {how}: its values are in the form now, and Run measures them on this page.")
+            format!(
+                "Run #{number} was {how}: its values are in the form now{}.",
+                self.runs_form(", and Run measures them on this page")
+            )
         });
+    }
+
+    /// `clause`, if Run can measure the form's values (else the status says why not:
+    /// [`Scenario::unmeasurable`]).
+    fn runs_form(&self, clause: &'static str) -> &'static str {
+        if self.scenario.measurable() {
+            clause
+        } else {
+            ""
+        }
     }
 
     fn remember(&mut self, run: Rc<Run>) -> u32 {

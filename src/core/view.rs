@@ -92,13 +92,24 @@ pub fn measured_run(state: &State, replaying: Option<&Replaying>) -> Option<Rc<R
     }
 }
 
+/// Whether Run is off: the form's values are more than the browser clock measures
+/// ([`Scenario::unmeasurable`]); the status says why.
+pub fn run_blocked(state: &State) -> bool {
+    !state.scenario.measurable()
+}
+
 /// The status line under the form; before the first run it says how one starts, which in an
-/// embed without a Run button (`controls=0`) is not a button.
+/// embed without a Run button (`controls=0`) is not a button, or why Run cannot measure the
+/// form's values ([`run_blocked`]).
 pub fn status(state: &State, view: &ViewOptions) -> String {
+    let why = state.scenario.unmeasurable().filter(|_| !state.running());
     if let Some(note) = state.note.as_ref().filter(|_| !state.running()) {
-        return note.clone();
+        return why.map_or_else(|| note.clone(), |why| format!("{note} {why}"));
     }
     let Some(m) = &state.measured else {
+        if let Some(why) = why {
+            return why;
+        }
         return match (view.has_run_button(), view.autoplay) {
             (true, _) => "Press Run to run these tasks for real on this page's event loop.",
             (false, true) => "The prediction; these tasks run for real on this page's event loop once it is in view.",
@@ -116,9 +127,10 @@ pub fn status(state: &State, view: &ViewOptions) -> String {
         Some(run) => {
             let finished = format!("Finished: {} tasks in {}.", run.summary.tasks, format_ms(run.summary.makespan_ms));
             // Edited while it ran: the run stays beside its own prediction, not the form's.
-            match same_values(m.scenario(), &state.scenario) {
-                true => finished,
-                false => format!("{finished} The form shows other values now: press Run to measure them."),
+            match (same_values(m.scenario(), &state.scenario), why) {
+                (true, _) => finished,
+                (false, Some(why)) => format!("{finished} {why}"),
+                (false, None) => format!("{finished} The form shows other values now: press Run to measure them."),
             }
         }
         None => {

@@ -118,7 +118,7 @@ fn run_checked(scenario: Scenario, to_js: fn(&Run) -> Result<JsValue, JsValue>) 
                 Err(error(live.problem.borrow().as_deref().unwrap_or_default()))
             }
             Some(run) => to_js(&run),
-            None => Err(error("the run was cancelled: another run started before it finished")),
+            None => Err(error(message::RUN_CANCELLED)),
         }
     })
 }

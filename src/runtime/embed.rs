@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::core::message::{parse_command_for_reply, Command, EmbedPolicy, ViewOptions};
+use crate::core::message::{parse_command_for_reply, Command, EmbedPolicy, ViewOptions, RUN_CANCELLED_EVENT};
 
 /// Where replies and events go: a page that sent a command.
 #[derive(Clone)]
@@ -29,7 +29,12 @@ impl Peer {
     /// Posts `message` to this page, restricted to its origin ("*" only when the origin is
     /// opaque, `null`, as for a file:// page or a sandboxed frame without allow-same-origin).
     pub fn post(&self, message: &Value) {
-        let Ok(data) = JSON::parse(&message.to_string()) else { return };
+        self.post_text(&message.to_string());
+    }
+
+    /// [`Self::post`] of a message as JSON text.
+    fn post_text(&self, message: &str) {
+        let Ok(data) = JSON::parse(message) else { return };
         let target = if self.origin.is_empty() || self.origin == "null" { "*" } else { self.origin.as_str() };
         let Ok(post) = Reflect::get(&self.source, &"postMessage".into()) else { return };
         if let Some(post) = post.dyn_ref::<js_sys::Function>() {
@@ -44,6 +49,8 @@ thread_local! {
     static LAST_HEIGHT: RefCell<f64> = const { RefCell::new(-1.0) };
     /// The windows whose hello the embed has answered with `ready`.
     static GREETED: RefCell<Vec<JsValue>> = const { RefCell::new(Vec::new()) };
+    /// Runs that a page's `run` command started, and that page, until they end.
+    static ASKED: RefCell<Vec<(u64, Peer)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Whether `source` says hello for the first time (and remembers it). Only a window's first hello
@@ -137,6 +144,26 @@ pub async fn one_at_a_time<F: std::future::Future>(work: F) -> F::Output {
 /// An error event for `peer`.
 pub fn error_event(message: &str, command: Option<&str>) -> Value {
     json!({"type": "awaitlab:error", "message": message, "command": command})
+}
+
+/// Remembers that `peer` asked for run `id` (a `run` command on the browser clock), so that it
+/// hears if the run is cancelled ([`ended`]).
+pub fn asked(id: u64, peer: Peer) {
+    ASKED.with(|a| a.borrow_mut().push((id, peer)));
+}
+
+/// Run `id` ended: a page that asked for it and may be waiting for a reply gets `finished` as
+/// every run's end, or, when it was `cancelled` before it finished, an `awaitlab:error` saying so
+/// with `cancelled: true` ([`RUN_CANCELLED_EVENT`]).
+pub fn ended(id: u64, cancelled: bool) {
+    let peer = ASKED.with(|a| {
+        let mut a = a.borrow_mut();
+        let i = a.iter().position(|(run, _)| *run == id)?;
+        Some(a.swap_remove(i).1)
+    });
+    if let (Some(peer), true) = (peer, cancelled) {
+        peer.post_text(RUN_CANCELLED_EVENT);
+    }
 }
 
 fn page_height() -> f64 {

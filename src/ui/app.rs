@@ -328,8 +328,12 @@ pub fn App() -> Html {
         let code_invalid = code_invalid.clone();
         Callback::from(move |invalid| code_invalid.set(invalid))
     };
-    let run_blocked =
-        (state.scenario.pattern == Pattern::Code && *code_invalid).then_some(AttrValue::from("code-problem"));
+    // Or the form's values are more than the browser clock measures: the status line says why.
+    let run_blocked = match (state.scenario.pattern == Pattern::Code && *code_invalid, view::run_blocked(&state)) {
+        (true, _) => Some(AttrValue::from("code-problem")),
+        (false, true) => Some(AttrValue::from("status")),
+        _ => None,
+    };
     let on_run = run_form(&state, &draft);
     let on_example = {
         let dispatch = state.dispatcher();

@@ -44,21 +44,26 @@ pub fn load_and_run(scenario: Scenario, dispatch: &UseReducerDispatcher<State>) 
     }
 }
 
-/// Applies a command. `policy` is the embed link's, for commands that came by postMessage; the
-/// page's own scripts (`window.awaitlab`) pass `None`: they could do anything anyway.
+/// What carrying out a command gave: the id of the run a `run` started on the browser clock, or
+/// why it was refused.
+pub type Outcome = Result<Option<u64>, String>;
+
+/// Applies a command; a `run` on the browser clock gives its run's id. `policy` is the embed
+/// link's, for commands that came by postMessage; the page's own scripts (`window.awaitlab`) pass
+/// `None`: they could do anything anyway.
 pub fn apply(
     command: Command,
     state: &State,
     dispatch: &UseReducerDispatcher<State>,
     policy: Option<&EmbedPolicy>,
-) -> Result<(), String> {
+) -> Outcome {
     let replay = state.replay.as_ref().map(|(_, r)| r);
     match command {
         Command::Hello => {}
         Command::Run(pairs) => {
             let scenario = parse_scenario(&pairs)?;
             policy.map_or(Ok(()), |p| p.check_scenario(&scenario))?;
-            load_and_run(scenario, dispatch);
+            return Ok(load_and_run(scenario, dispatch).map(|live| live.id));
         }
         Command::Set(pairs) => set(pairs, state, dispatch, policy)?,
         Command::Play | Command::Pause | Command::Seek(_) if replay.is_none() => {
@@ -70,7 +75,7 @@ pub fn apply(
         Command::Seek(ms) => dispatch.dispatch(Action::Replay(ReplayCmd::Seek(ms))),
         Command::Load(run) => dispatch.dispatch(Action::Import(*run, Some("loaded from a Run JSON".into()))),
     }
-    Ok(())
+    Ok(None)
 }
 
 /// The form's fields with `pairs` set.
@@ -120,7 +125,7 @@ pub fn apply_checked(
     latest: Rc<RefCell<Option<UseReducerHandle<State>>>>,
     dispatch: UseReducerDispatcher<State>,
     policy: Option<EmbedPolicy>,
-    done: impl FnOnce(Result<(), String>) + 'static,
+    done: impl FnOnce(Outcome) + 'static,
 ) {
     let code_of = |command: &Command, latest: &Rc<RefCell<Option<UseReducerHandle<State>>>>| {
         latest.borrow().as_ref().and_then(|state| code_to_check(command, state))

@@ -47,8 +47,12 @@ pub fn use_embed(state: &UseReducerHandle<State>) {
                 }
                 // A program is checked by the interpreter module's parser first (waiting for it to load).
                 commands::apply_checked(command, latest.clone(), dispatch.clone(), Some(policy.clone()), move |done| {
-                    if let Err(message) = done {
-                        peer.post(&error_event(&message, Some(name)));
+                    match done {
+                        Err(message) => peer.post(&error_event(&message, Some(name))),
+                        // A run cancelled before it finished is answered too (the sender may be
+                        // waiting for a reply): `use_session_runs` tells `host::ended`.
+                        Ok(Some(id)) => host::asked(id, peer),
+                        Ok(None) => {}
                     }
                 });
             })
@@ -72,7 +76,7 @@ fn install_verbs(
     dispatch: UseReducerDispatcher<State>,
 ) -> api::ReplayVerbs {
     api::install_replay_verbs(Rc::new(move |command| match latest.borrow().clone() {
-        Some(state) => commands::apply(command, &state, &dispatch, None),
+        Some(state) => commands::apply(command, &state, &dispatch, None).map(drop),
         None => Err("the app is not mounted".into()),
     }))
 }

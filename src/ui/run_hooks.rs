@@ -12,7 +12,7 @@ use super::frame::{next_frame, next_frame_within};
 use super::state::{Action, ReplayCmd, State};
 use crate::core::live_frames::{self, room_to_predict, FrameCost, UI_SHARE};
 use crate::core::page::Started;
-use crate::runtime::{clock, session};
+use crate::runtime::{clock, embed, session};
 
 thread_local! {
     /// How long the last render of the app took, in ms (measured from its start to its effects).
@@ -124,6 +124,8 @@ pub fn use_session_runs(state: &UseReducerHandle<State>) {
                 // embed out of view) it is drawn anyway, so the host page still hears
                 // `awaitlab:finished`.
                 next_frame_within(100).await;
+                // A page whose `run` command started it hears if it was cancelled.
+                embed::ended(live.id, outcome.is_none());
                 dispatch.dispatch(match outcome {
                     Some(run) => Action::Finished { id: live.id, run },
                     None => Action::Cancelled { id: live.id },

@@ -26,7 +26,8 @@ pub struct Props {
 /// The panel's last message: whether it is an error, and its text.
 type Message = UseStateHandle<Option<(bool, String)>>;
 
-/// Imports a picked or dropped file; an error leaves the runs as they are.
+/// Imports a picked or dropped file; an error leaves the runs as they are. A run imported is said
+/// once, by the status line (which names the file): the panel only clears its last message.
 fn importer(message: &Message, on_import: &Callback<(Run, String)>) -> Rc<dyn Fn(web_sys::File)> {
     let (message, on_import) = (message.clone(), on_import.clone());
     Rc::new(move |file: web_sys::File| {
@@ -35,12 +36,7 @@ fn importer(message: &Message, on_import: &Callback<(Run, String)>) -> Rc<dyn Fn
         spawn_local(async move {
             match read_run(file).await {
                 Ok(run) => {
-                    let tasks = run.summary.tasks;
-                    let text = format!(
-                        "Imported a run of {tasks} tasks ({}); it is the run being replayed now.",
-                        file_stem(&run)
-                    );
-                    message.set(Some((false, text)));
+                    message.set(None);
                     on_import.emit((run, name));
                 }
                 Err(e) => message.set(Some((true, e))),

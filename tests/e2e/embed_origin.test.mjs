@@ -285,3 +285,34 @@ test('a host that answers every ready with a hello (the README snippet until 202
   assert.ok(events.includes('awaitlab:height'), 'the host still gets the height');
   await page.close();
 });
+
+test('a run that a newer one cancels is answered too: an error with cancelled: true, so a host waiting for a reply never hangs', async () => {
+  const { page, embed } = await openHost('pattern=gather&tasks=3&seed=2&embed=1');
+  const mark = await eventCount(page);
+  const slow = { pattern: 'gather', tasks: 3, min: 3000, max: 3000 };
+  await page.evaluate((p) => window.send({ type: 'awaitlab:run', params: p }), slow);
+  await embed.waitForFunction(() => /^Running…/.test(document.querySelector('#status')?.textContent ?? ''));
+  await page.evaluate(() => window.send({ type: 'awaitlab:run', params: { pattern: 'sequential', tasks: 2, min: 20, max: 40 } }));
+  const replies = async () => (await page.evaluate((from) => window.events.slice(from), mark)).filter((e) => ['awaitlab:error', 'awaitlab:finished'].includes(e.type));
+  await waitEvent(page, mark, (e) => e.type === 'awaitlab:finished');
+  const [cancelled, finished, ...rest] = await replies();
+  assert.deepEqual(
+    { type: cancelled?.type, command: cancelled?.command, cancelled: cancelled?.cancelled },
+    { type: 'awaitlab:error', command: 'run', cancelled: true },
+    JSON.stringify(cancelled),
+  );
+  assert.match(cancelled.message, /the run was cancelled before it finished: another run started/);
+  assert.equal(finished.type, 'awaitlab:finished');
+  assert.equal(finished.summary.tasks, 2, 'the newer run, whole');
+  assert.deepEqual(rest, []);
+
+  // Cancelled from inside the embed (its own Run button would do the same): answered as well.
+  const again = await eventCount(page);
+  await page.evaluate((p) => window.send({ type: 'awaitlab:run', params: p }), slow);
+  await embed.waitForFunction(() => /^Running…/.test(document.querySelector('#status')?.textContent ?? ''));
+  await embed.evaluate(() => window.awaitlab.run({ pattern: 'gather', tasks: 1, min: 10, max: 10 }));
+  const answer = await waitEvent(page, again, (e) => e.type === 'awaitlab:error');
+  assert.equal(answer.cancelled, true);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

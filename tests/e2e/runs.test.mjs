@@ -111,3 +111,25 @@ test('a link of any size is predicted once the page shows; one over the browser 
   assert.equal(await page.locator('#field-tasks').inputValue(), '10', 'the default, as the notice says');
   await page.close();
 });
+
+test("a clock=virtual link past the browser clock's cap says it is predicted only, and Run is off for that reason", async () => {
+  const page = await openApp(ctx.browser, ctx.server.url, 'pattern=gather&tasks=100000&clock=virtual&min=10&max=20');
+  await page.waitForFunction(() => /\d/.test(document.querySelector('[data-figure="makespan"] .predicted')?.textContent ?? ''), null, {
+    timeout: 30_000,
+  });
+  assert.equal(
+    await page.locator('#status').textContent(),
+    'These values are predicted only: the browser clock measures at most 10000 tasks, not 100000.',
+  );
+  assert.ok(await page.locator('#run').isDisabled(), 'Run does not offer what the status says it cannot do');
+  assert.equal(await page.locator('#run').getAttribute('aria-describedby'), 'status', 'the status says why');
+  // Within the cap, Run measures again.
+  await page.fill('#field-tasks', '20');
+  await statusMatches(page, /^Press Run/);
+  assert.ok(await page.locator('#run').isEnabled());
+  await page.click('#run');
+  await finished(page);
+  assert.match(await page.locator('#status').textContent(), /^Finished: 20 tasks/);
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});

@@ -79,7 +79,7 @@ test('export the Run JSON, import it back: the same run replays identically', as
   const file = artifactPath('exported-run.json');
   writeFileSync(file, json.text);
   await page.setInputFiles('#import-file', file);
-  await page.waitForSelector('#share-message');
+  await page.waitForFunction(() => /^Run #\d+ was imported from exported-run\.json: /.test(document.querySelector('#status')?.textContent ?? ''));
   assert.equal(await page.locator('.runs li').count(), runsBefore + 1);
   const after = await replayPicture(page);
   assert.deepEqual(after, before);
@@ -159,7 +159,7 @@ test('a Run JSON dropped on the page is imported; a dropped bad file is refused'
       document.querySelector('main').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
     }, [name, text]);
   await drop('dropped.json', json.text);
-  await page.waitForSelector('#share-message');
+  await page.waitForFunction(() => /was imported from dropped\.json: /.test(document.querySelector('#status')?.textContent ?? ''));
   assert.equal(await page.locator('.runs li').count(), runs + 1);
   await drop('bad.json', '{"format":"awaitlab-run","version":1,"events":[');
   await page.waitForSelector('#import-error');
@@ -167,6 +167,24 @@ test('a Run JSON dropped on the page is imported; a dropped bad file is refused'
   assert.equal(await page.locator('.runs li').count(), runs + 1);
   await page.locator('section.share').screenshot({ path: artifactPath('share-drop-error.png') });
   assert.deepEqual(page.awaitlabErrors, []);
+});
+
+test('an import is said once, by the status line: the share panel adds no message of its own and clears its last error', async () => {
+  const page = await finishedRun('pattern=gather&tasks=3&seed=5&min=20&max=40');
+  const json = await download(page, '#export-json');
+  const bad = artifactPath('said-once-bad.json');
+  writeFileSync(bad, '{"format":"awaitlab-run","version":1,"scen');
+  await page.setInputFiles('#import-file', bad);
+  await page.waitForSelector('#import-error');
+  const good = artifactPath('said-once.json');
+  writeFileSync(good, json.text);
+  await page.setInputFiles('#import-file', good);
+  await page.waitForFunction(() => /^Run #\d+ was imported from said-once\.json: /.test(document.querySelector('#status')?.textContent ?? ''));
+  assert.equal(await page.locator('section.share p').count(), 0, await page.locator('section.share').textContent());
+  const said = await page.evaluate(() => document.body.innerText.match(/imported/gi)?.length ?? 0);
+  assert.equal(said, 1, 'the import is said once on the page');
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
 });
 
 test('an invalid import shows a clear error and keeps the runs already there', async () => {

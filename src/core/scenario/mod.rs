@@ -279,6 +279,22 @@ impl Scenario {
         }
     }
 
+    /// Whether Run, which measures on the browser clock, can take this scenario: a `clock=virtual`
+    /// one may be past that clock's task cap ([`Self::check_together`]).
+    pub fn measurable(&self) -> bool {
+        self.clock == ClockKind::Browser || self.tasks <= MAX_BROWSER_TASKS
+    }
+
+    /// Why Run cannot take this scenario ([`Self::measurable`]), if it cannot.
+    pub fn unmeasurable(&self) -> Option<String> {
+        (!self.measurable()).then(|| {
+            format!(
+                "These values are predicted only: the browser clock measures at most {MAX_BROWSER_TASKS} tasks, not {}.",
+                self.tasks
+            )
+        })
+    }
+
     /// Whether `key` changes what this scenario's pattern does (the pattern and workload keys
     /// always do, and so do `v` and keys that are not the scenario's).
     pub fn is_relevant(&self, key: &str) -> bool {
