@@ -1294,3 +1294,42 @@ fn a_missing_attribute_of_an_asyncio_object_says_it_is_not_in_the_subset() {
         ]
     );
 }
+
+/// `typing` (and `__future__`) are imported for annotations, which are not run: in an annotation
+/// `typing.List` is fine, and used as a value it stops the program with a message that says so
+/// (it said "'NoneType' object has no attribute 'List'").
+#[test]
+fn typing_names_outside_an_annotation_say_typing_is_only_understood_in_annotations() {
+    let (events, fin) = run(r#"
+        import asyncio
+        import typing
+
+        async def total(xs: typing.List[int]) -> int:
+            return sum(xs)
+
+        async def main():
+            print(await total([1, 2]))
+            Numbers = typing.List[int]
+
+        asyncio.run(main())
+    "#);
+    assert!(fin.stopped.is_none());
+    let said = prints(&events);
+    assert_eq!(said.first().map(String::as_str), Some("3"), "annotations are not run: {said:?}");
+    let last = said.last().expect("a traceback");
+    assert!(last.contains("typing.List") && last.contains("only understood in annotations"), "{said:?}");
+    assert!(!said.iter().any(|l| l.contains("NoneType")), "{said:?}");
+    // `from typing import …` and `from __future__ import annotations` still just work.
+    let (events, fin) = run(r#"
+        from __future__ import annotations
+        import asyncio
+        from typing import Optional
+
+        async def main(x: Optional[int] = None) -> None:
+            print(x)
+
+        asyncio.run(main())
+    "#);
+    assert!(fin.stopped.is_none());
+    assert_eq!(prints(&events), ["None"]);
+}

@@ -270,6 +270,13 @@ impl<'a> Interp<'a> {
             return Ok(Value::Class(c));
         }
         let b = match (m, name) {
+            (Module::Typing | Module::Future, _) => {
+                let m = m.name();
+                return raise(
+                    E::NotImplementedError,
+                    format!("`{m}.{name}` is only understood in annotations here: awaitlab imports `{m}` for them and runs none of its names"),
+                );
+            }
             (Module::Asyncio, "FIRST_COMPLETED" | "FIRST_EXCEPTION" | "ALL_COMPLETED") => return Ok(Value::str(name)),
             (Module::Asyncio, "get_running_loop") => GetLoop,
             (Module::Asyncio, "to_thread") => return raise(E::NotImplementedError, crate::core::py::parse::TO_THREAD),

@@ -151,8 +151,9 @@ impl<'a> Interp<'a> {
                 let m = import(module)?;
                 for (name, alias) in names {
                     let v = match m {
-                        Value::Module(_) => self.get_attr(&m, name, f)?,
                         // `from typing import List`: annotations are ignored, the names are placeholders.
+                        Value::Module(Module::Typing | Module::Future) => Value::None,
+                        Value::Module(_) => self.get_attr(&m, name, f)?,
                         _ => Value::None,
                     };
                     self.store(alias.as_deref().unwrap_or(name), v, f);
@@ -572,13 +573,11 @@ fn bind_method(obj: &Value, m: Value) -> Value {
     }
 }
 
-/// `import name`: a module of the subset, or a placeholder for the annotation-only ones.
+/// `import name`: a module of the subset, or one imported for annotations only (whose names are
+/// no values: `typing.List` outside an annotation says so).
 fn import(name: &str) -> Res {
-    match Module::named(name) {
+    match Module::named(name).or_else(|| Module::for_annotations(name)) {
         Some(m) => Ok(Value::Module(m)),
-        None if crate::core::py::parse::import_of(name) == Some(crate::core::py::parse::Import::Annotations) => {
-            Ok(Value::None)
-        }
         None => raise(E::NameError, format!("No module named '{name}' here")),
     }
 }

@@ -55,9 +55,23 @@ pub enum Module {
     Json,
     Math,
     Aiohttp,
+    /// `typing` and `__future__`: imported for annotations, which are not run; their names are
+    /// no values here ([`Module::for_annotations`]).
+    Typing,
+    Future,
 }
 
 impl Module {
+    /// The module of `import name` when it is imported for annotations only
+    /// (`parse::Import::Annotations`).
+    pub fn for_annotations(name: &str) -> Option<Module> {
+        match name.split('.').next() {
+            Some("typing") => Some(Module::Typing),
+            Some("__future__") => Some(Module::Future),
+            _ => None,
+        }
+    }
+
     /// The module of `import name`, if it is one of the subset's.
     pub fn named(name: &str) -> Option<Module> {
         Some(match name {
@@ -79,6 +93,8 @@ impl Module {
             Module::Json => "json",
             Module::Math => "math",
             Module::Aiohttp => "aiohttp",
+            Module::Typing => "typing",
+            Module::Future => "__future__",
         }
     }
 }
