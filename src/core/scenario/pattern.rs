@@ -150,8 +150,8 @@ impl Pattern {
             }
             Pattern::Retry => {
                 "A failed attempt is tried again after a pause (the backoff), up to Attempts in all, the first \
-                 included; a task that runs out of attempts fails with its last error. Each attempt calls the work afresh: \
-                 the article's process_with_retry awaits the same coroutine again, which raises \
+                 included; a task that runs out of attempts fails with its last error. Each attempt calls the \
+                 work afresh: the article's process_with_retry awaits the same coroutine again, which raises \
                  \"RuntimeError: cannot reuse already awaited coroutine\" instead of retrying. Inside a \
                  semaphore, holding the permit during the pause keeps other tasks waiting, releasing it lets them run."
             }
