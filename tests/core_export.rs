@@ -132,3 +132,41 @@ fn the_svg_marks_failures_with_the_pages_shapes_and_lists_them_in_its_legend() {
     assert!(race.contains(">cancelled</text>"));
     assert!(!race.contains(">failed attempt</text>"));
 }
+
+/// `awaitlab:finished` (and `awaitlab.summary()`) report a measured run's milliseconds to the
+/// microsecond, without the float noise of sums of clock readings (`707.2`, not
+/// `707.2000000001863`), in the summary's documented shape; the Run JSON keeps what was recorded.
+#[test]
+fn the_finished_message_reports_milliseconds_without_float_noise_and_the_run_json_keeps_them() {
+    use awaitlab::core::message::finished;
+    use awaitlab::core::scenario::ClockKind;
+    let s = scenario("pattern=semaphore&tasks=6&limit=2&seed=5");
+    // Times as a browser measures them: differences of `performance.now()` readings.
+    let start = 81_234.567_891;
+    let mut events = run_virtual(&s).events;
+    for (i, e) in events.iter_mut().enumerate() {
+        e.t = (start + e.t + 0.1 * i as f64) - start;
+    }
+    let run = Run::new(&s, ClockKind::Browser, events);
+    let noisy = |v: f64| format!("{v}").split('.').nth(1).is_some_and(|d| d.len() > 3);
+    assert!(noisy(run.summary.makespan_ms) || noisy(run.summary.busy_ms), "{:?}", run.summary);
+
+    let message = finished(3, &run);
+    assert_eq!(
+        (message["type"].as_str(), message["run"].as_u64(), message["clock"].as_str()),
+        (Some("awaitlab:finished"), Some(3), Some("browser"))
+    );
+    let summary = &message["summary"];
+    let recorded: Value = serde_json::from_str(&run.to_json()).expect("json");
+    let keys = |v: &Value| v.as_object().expect("an object").keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(summary), keys(&recorded["summary"]), "the documented shape: the Run JSON's summary");
+    for key in ["makespan_ms", "busy_ms"] {
+        let (reported, exact) = (summary[key].as_f64().expect(key), recorded["summary"][key].as_f64().expect(key));
+        assert!(!noisy(reported) && (reported - exact).abs() <= 0.0005, "{key}: {reported} for {exact}");
+    }
+    assert_eq!(summary["peak_concurrency"], recorded["summary"]["peak_concurrency"]);
+    // The Run JSON is unchanged: its events and summary read back bit for bit.
+    let back = Run::from_json(&run.to_json()).expect("reads back");
+    assert_eq!(back.events, run.events);
+    assert_eq!(back.summary.busy_ms.to_bits(), run.summary.busy_ms.to_bits());
+}

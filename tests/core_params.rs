@@ -207,3 +207,27 @@ fn every_pattern_s_lesson_splits_into_a_first_sentence_and_the_rest() {
         assert_eq!(format!("{first} {rest}").trim_end(), p.explain(), "{p:?}");
     }
 }
+
+/// The lessons are plain text (the page renders no markdown: no `backticks`, no `key=value`), and
+/// a field they talk about is named as the form labels it: "Attempts", not `retries`.
+#[test]
+fn the_lessons_are_plain_text_and_name_fields_as_the_form_does() {
+    use awaitlab::core::scenario::params::{param, PARAMS};
+    for p in Pattern::ALL {
+        let text = p.explain();
+        assert!(!text.contains('`'), "{p:?}: {text}");
+        for key in PARAMS.iter().map(|s| s.key) {
+            assert!(!text.contains(&format!("{key}=")), "{p:?} writes {key}= : {text}");
+        }
+    }
+    for (p, key) in [
+        (Pattern::Gather, "errors"),
+        (Pattern::Semaphore, "limit"),
+        (Pattern::Retry, "retries"),
+        (Pattern::Timeout, "timeout"),
+    ] {
+        let label = param(key).and_then(|s| s.form).expect("a form field").label;
+        let label = label.trim_end_matches(" (ms)");
+        assert!(p.explain().contains(label), "{p:?} names {key} as the form does, {label:?}: {}", p.explain());
+    }
+}

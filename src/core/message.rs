@@ -114,6 +114,14 @@ pub fn code_error(e: &super::py::CodeError) -> String {
     format!("code: {e}")
 }
 
+/// `awaitlab:finished`, posted to the host page when run number `n` joins the history.
+pub fn finished(n: u32, run: &Run) -> Value {
+    serde_json::json!({
+        "type": "awaitlab:finished", "run": n, "clock": run.clock.key(),
+        "summary": serde_json::to_value(run.summary.clone().reported()).unwrap_or_default(),
+    })
+}
+
 /// A seek to `ms`, when it is a number of milliseconds, 0 or more.
 pub fn seek_command(ms: Option<f64>) -> Option<Command> {
     ms.filter(|ms| ms.is_finite() && *ms >= 0.0).map(Command::Seek)

@@ -343,13 +343,14 @@ pub const ROWS: [Row; 8] = [
     ("timed-out", "Timed-out tasks", |s| s.timed_out.to_string()),
 ];
 
-/// The compact figures: `(id, label, value)`; the outcomes apart, as [`ROWS`] counts them.
+/// The compact figures: `(id, label, value)`; the outcomes apart, as [`ROWS`] counts them, and
+/// without spaces (`0/19/0`): with two-digit counts the row still has room for "All figures".
 pub const FIGURES: [Row; 4] = [
     ("makespan", "makespan", |s| format_ms(s.makespan_ms)),
     ("speedup", "speedup", |s| format!("{:.2}×", s.speedup())),
     ("peak", "peak", |s| s.peak_concurrency.to_string()),
     ("failed", "failed / cancelled / timed out", |s| {
-        format!("{} / {} / {}", s.failed_on_their_own(), s.cancelled, s.timed_out)
+        format!("{}/{}/{}", s.failed_on_their_own(), s.cancelled, s.timed_out)
     }),
 ];
 

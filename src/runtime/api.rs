@@ -69,7 +69,7 @@ fn error(message: &str) -> JsValue {
 }
 
 fn summary_to_js(run: &Run) -> Result<JsValue, JsValue> {
-    JSON::parse(&serde_json::to_string(&run.summary).unwrap_or_default())
+    JSON::parse(&serde_json::to_string(&run.summary.clone().reported()).unwrap_or_default())
 }
 
 /// Runs `params` and resolves with `to_js` of the run. A program's syntax is checked first by the

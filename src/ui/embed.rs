@@ -5,7 +5,6 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use serde_json::json;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -109,10 +108,7 @@ pub fn use_run_reports(state: &UseReducerHandle<State>) {
             if let Some(x) = speed {
                 dispatch.dispatch(Action::Replay(ReplayCmd::Speed(x)));
             }
-            host::post_to_parent(&json!({
-                "type": "awaitlab:finished", "run": n, "clock": run.clock.key(),
-                "summary": serde_json::to_value(&run.summary).unwrap_or_default(),
-            }));
+            host::post_to_parent(&crate::core::message::finished(n, &run));
         }
     });
 }

@@ -243,6 +243,18 @@ test('a 20-lane semaphore at 1280×800: the whole replay section (controls, even
   await page.close();
 });
 
+test('a 20-task race at 1280×800 (19 cancelled): the figures and "All figures" share a row, the replay section stays on the first screen', async () => {
+  const page = await open('pattern=race&tasks=20');
+  await page.click('#run');
+  await page.waitForSelector('#replay-log li.current', { timeout: 30_000 });
+  assert.match(await page.locator('[data-figure="failed"] .measured').textContent(), /^\d+\/19\/0$/);
+  const [figures, all] = await Promise.all(['#figures', '.all-figures'].map((s) => page.locator(s).boundingBox()));
+  assert.ok(all.y < figures.y + figures.height, `"All figures" at y ${all.y}, under the figures (${figures.y}–${figures.y + figures.height})`);
+  await assertOnFirstScreen(page, ['figure.measured', 'section.replay', '#replay-log li.current']);
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
 test('1280×800: the code panel ends on the first screen at any task count, and the replay’s line stays in view inside it', async () => {
   // A long program (a semaphore's plan written out, retry's backoff) used to take the panel to
   // 817 px (2,000 tasks), 837 (100) and 848 (retry): its box was capped at 100vh - 150px, not

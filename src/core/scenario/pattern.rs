@@ -139,19 +139,19 @@ impl Pattern {
             }
             Pattern::Gather => {
                 "Every task starts at once and the call returns when the last one finishes, so the total time is \
-                 the longest task, not the sum. errors=collect returns every result or error; plain gather \
-                 (errors=raise) hands the caller the first error but cancels nothing, so the rest keep running. \
-                 Cancelling them is what asyncio.TaskGroup adds (errors=fail_fast)."
+                 the longest task, not the sum. On error decides what an error does: Collect returns every result \
+                 or error; Raise (plain gather) hands the caller the first error but cancels nothing, so the rest \
+                 keep running; TaskGroup cancels them, as asyncio.TaskGroup does."
             }
             Pattern::Semaphore => {
                 "A semaphore hands out a fixed number of permits: a task waits for one before it runs and gives \
-                 it back when it is done. At most `limit` tasks run at once, and waiting tasks get permits in the \
+                 it back when it is done. At most Limit tasks run at once, and waiting tasks get permits in the \
                  order they asked for them."
             }
             Pattern::Retry => {
-                "A failed attempt is tried again after a pause (the backoff), up to `retries` attempts in all; \
-                 a task that runs out of attempts fails with its last error. Each attempt calls the work afresh: \
-                 the article's process_with_retry awaits the same coroutine again, which raises \
+                "A failed attempt is tried again after a pause (the backoff), up to Attempts in all, the first \
+                 included; a task that runs out of attempts fails with its last error. Each attempt calls the \
+                 work afresh: the article's process_with_retry awaits the same coroutine again, which raises \
                  \"RuntimeError: cannot reuse already awaited coroutine\" instead of retrying. Inside a \
                  semaphore, holding the permit during the pause keeps other tasks waiting, releasing it lets them run."
             }
@@ -163,7 +163,7 @@ impl Pattern {
             Pattern::Resource => {
                 "Each task runs inside an async context manager: acquiring the resource takes time, then the work \
                  runs, then releasing takes time. The release runs even when the work fails, which is the point \
-                 of `async with`."
+                 of async with."
             }
             Pattern::Pipeline => {
                 "Each item goes through three awaited stages in turn: fetch, process, save. Items move through \
@@ -171,7 +171,7 @@ impl Pattern {
                  later stages of that item."
             }
             Pattern::Timeout => {
-                "Each task gets a deadline: if its work takes at least as long as `timeout`, it is cancelled and \
+                "Each task gets a deadline: if its work takes at least as long as the Timeout, it is cancelled and \
                  fails with a timeout error. Tasks that finish in time are unaffected."
             }
             Pattern::Race => {

@@ -6,8 +6,7 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 use super::geometry::{at, Geometry};
 use crate::core::palette;
-use crate::core::timeline::planned_rest;
-use crate::core::timeline::{Cut, Timeline};
+use crate::core::timeline::{planned_rest, Cut, Timeline};
 
 /// Whether the page is in its dark colour scheme: an embed's `theme=` class on `<html>`, else the
 /// system's preference.
