@@ -158,3 +158,25 @@ fn a_code_runs_nested_spans_import_back_and_its_task_counts_once_in_flight() {
     let back = Run::from_json(&run.to_json()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(back, run);
 }
+
+/// `code` beside another pattern is read the same from a script (`awaitlab.run`, postMessage `run`
+/// and `set`: `message::parse_scenario`) as from a link, in either spelling: the pattern runs, and
+/// the program stays a value of the scenario that the pattern ignores, kept as a link keeps any
+/// such value (so switching back to `pattern=code` finds it) and written in the Run JSON's params.
+#[test]
+fn code_beside_another_pattern_reads_the_same_from_a_script_and_from_a_link() {
+    use awaitlab::core::message::parse_scenario;
+    use awaitlab::core::page::State;
+    let plain = vec![("pattern".to_string(), "gather".to_string()), ("code".to_string(), BREAKFAST.to_string())];
+    let script = parse_scenario(&plain).expect("a gather scenario");
+    let compressed = format!("pattern=gather&code={}", program::to_link(BREAKFAST));
+    assert_eq!(script, scenario(&compressed), "a link with the compressed program");
+    assert_eq!(script, State::from_url(&plain).scenario, "a link with the plain program, as the page opens it");
+    assert_eq!((script.pattern, script.code.as_str()), (Pattern::Gather, BREAKFAST));
+    assert!(!script.is_relevant("code"), "gather ignores the program");
+    // It runs gather's ten seeded tasks, not the program's two.
+    let run = awaitlab::core::run::run_virtual(&Scenario { clock: ClockKind::Virtual, ..script.clone() });
+    assert_eq!(run.summary.tasks, 10);
+    assert_eq!(run.scenario.params["pattern"], "gather");
+    assert_eq!(run.parsed_scenario().unwrap(), Scenario { clock: ClockKind::Virtual, ..script });
+}

@@ -141,3 +141,46 @@ fn a_huge_event_time_is_refused_in_a_message_of_readable_length() {
     assert!(err.contains("at 1e308 ms"), "{err}");
     assert!(err.len() < 200, "{} bytes: {err}", err.len());
 }
+
+/// A file whose events were removed or edited still imports when they are a run its scenario can
+/// record (the summary is recomputed from them), but where its own summary disagrees it says so,
+/// in the status line after where the run came from: nothing changes silently.
+#[test]
+fn a_file_whose_summary_disagrees_with_its_events_imports_saying_so() {
+    use awaitlab::core::message::ViewOptions;
+    use awaitlab::core::page::{Action, State};
+    use awaitlab::core::view;
+    use std::rc::Rc;
+
+    assert_eq!(good_run().import_note, None, "an exported run imports as it was, with nothing to say");
+    // The last task's events removed: a run of two tasks' work, where the file says three.
+    let cut = with(|v| v["events"].as_array_mut().unwrap().retain(|e| e["task"] != 2));
+    let run = Run::from_json(&cut).expect("its events are still a run of its scenario");
+    assert_eq!(run.summary.attempts, 2);
+    let note = run.import_note.clone().expect("the file's summary and its events disagree");
+    assert!(note.contains("summary") && note.contains("attempts 3 (events: 2)"), "{note}");
+    let s = Rc::new(State::from_url(&[])).step(Action::Import(run, Some("imported from cut.json".into())));
+    let said = view::status(&s, &ViewOptions::default());
+    assert!(said.starts_with("Run #1 was imported from cut.json: ") && said.ends_with(&note), "{said}");
+
+    // A figure edited by hand: named, with what the events give.
+    let forged = Run::from_json(&with(|v| v["summary"]["makespan_ms"] = json!(1e308))).unwrap();
+    let note = forged.import_note.expect("an edited makespan");
+    assert!(note.contains("makespan_ms 1e308 (events: "), "{note}");
+    // A summary that is no summary at all.
+    let odd = Run::from_json(&with(|v| v["summary"] = json!("fast"))).unwrap();
+    assert!(odd.import_note.is_some_and(|n| n.contains("summary")));
+
+    // Nothing to compare: a file without a summary, or one written before `cancelled` and
+    // `timed_out` were added to it, imports as before.
+    let none = with(|v| {
+        v.as_object_mut().unwrap().remove("summary");
+    });
+    assert_eq!(Run::from_json(&none).unwrap().import_note, None);
+    let older = with(|v| {
+        let summary = v["summary"].as_object_mut().unwrap();
+        summary.remove("cancelled");
+        summary.remove("timed_out");
+    });
+    assert_eq!(Run::from_json(&older).unwrap().import_note, None);
+}

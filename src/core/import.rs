@@ -23,8 +23,9 @@ use super::scenario::{ClockKind, Pattern, Scenario, MAX_TASKS};
 use super::spans::{spans, Step};
 
 /// The top level of a Run JSON, each field kept as text until the ones before it are checked
-/// (a file of another format gets "format is …", not an error about its events). `summary` and
-/// unknown fields are skipped without being stored.
+/// (a file of another format gets "format is …", not an error about its events). `summary` is
+/// only compared with the one the events give ([`summary_note`]); unknown fields are skipped
+/// without being stored.
 #[derive(Deserialize)]
 struct RunFile<'a> {
     #[serde(borrow)]
@@ -41,6 +42,8 @@ struct RunFile<'a> {
     events: Option<&'a RawValue>,
     #[serde(borrow)]
     calibration: Option<&'a RawValue>,
+    #[serde(borrow)]
+    summary: Option<&'a RawValue>,
     /// Only to tell a Chrome trace ([`super::export::chrome_trace`]) from a run.
     #[serde(borrow, rename = "traceEvents")]
     trace_events: Option<&'a RawValue>,
@@ -86,6 +89,7 @@ pub fn read_run(text: &str) -> Result<Run, String> {
             Some(raw) => Some(field(Some(raw), "calibration")?),
             None => None,
         },
+        import_note: None,
     };
     let scenario =
         run.parsed_scenario().map_err(|errs| errs.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; "))?;
@@ -98,8 +102,46 @@ pub fn read_run(text: &str) -> Result<Run, String> {
     tidy_details(&mut events);
     check_events(&events, &scenario, clock)?;
     run.summary = Summary::of(lanes(&scenario, &events), &events);
+    run.import_note = file.summary.and_then(|raw| summary_note(raw, &run.summary));
     run.events = events;
     Ok(run)
+}
+
+/// What the page says when the file's own summary disagrees with the one its events give (events
+/// removed or edited by hand): the run is what its events are, and that changes nothing silently.
+/// A figure the file leaves out (files before `cancelled` and `timed_out`) is not compared.
+fn summary_note(raw: &RawValue, s: &Summary) -> Option<String> {
+    // Read as params are (a few scalars; a summary is a few hundred bytes, a bigger one is not read).
+    let text = raw.get();
+    let stored = (text.len() < 4096).then(|| capped_params(&mut serde_json::Deserializer::from_str(text)).ok());
+    let Some(stored) = stored.flatten() else {
+        return Some("Its file's summary is not one awaitlab writes; the figures are its events'.".into());
+    };
+    let n = f64::from;
+    let figures = [
+        ("tasks", n(s.tasks)),
+        ("makespan_ms", s.makespan_ms),
+        ("peak_concurrency", n(s.peak_concurrency)),
+        ("attempts", n(s.attempts)),
+        ("failed_attempts", n(s.failed_attempts)),
+        ("failures", n(s.failures)),
+        ("cancelled", n(s.cancelled)),
+        ("timed_out", n(s.timed_out)),
+        ("busy_ms", s.busy_ms),
+    ];
+    let mut off = Vec::new();
+    for (key, given) in figures {
+        let Some(file) = stored.get(key) else { continue };
+        let file = match file.as_f64() {
+            Some(f) if (f - given).abs() <= 1e-9 * given.abs().max(1.0) => continue,
+            Some(f) => ms_text(f),
+            None => file.to_string(),
+        };
+        off.push(format!("{key} {file} (events: {})", ms_text(given)));
+    }
+    (!off.is_empty()).then(|| {
+        format!("Its file's summary disagrees with its events: {}; the figures are the events'.", off.join(", "))
+    })
 }
 
 /// The top level, or why the text is not a JSON object.

@@ -445,6 +445,8 @@ impl State {
     /// when it ends.
     fn import(&mut self, run: Run, how: Option<String>) {
         self.predict_for(&run);
+        // What the file had wrong, after where it came from (the run is what its events are).
+        let found = run.import_note.as_ref().map_or(String::new(), |n| format!(" {n}"));
         if let Ok(scenario) = run.parsed_scenario() {
             (self.hint, self.form, self.scenario) = (None, form_of(&scenario), scenario);
             self.errors.clear();
@@ -453,7 +455,7 @@ impl State {
         let number = self.remember_and_replay(Rc::new(run));
         self.note = how.map(|how| {
             format!(
-                "Run #{number} was {how}: its values are in the form now{}.",
+                "Run #{number} was {how}: its values are in the form now{}.{found}",
                 self.runs_form(", and Run measures them on this page")
             )
         });

@@ -164,7 +164,7 @@ pub struct RunScenario {
 }
 
 /// A recorded run, as exported.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Run {
     pub format: String,
     pub version: u32,
@@ -180,6 +180,28 @@ pub struct Run {
     /// files written before it existed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calibration: Option<super::cpu::Calibration>,
+    /// What importing it found to say (not part of the Run JSON): its file's summary disagreed
+    /// with the one its events give ([`from_json`](Run::from_json) keeps the events').
+    #[serde(skip)]
+    pub import_note: Option<String>,
+}
+
+/// The same run whatever its import said about the file it came from (`import_note`).
+impl PartialEq for Run {
+    fn eq(&self, other: &Run) -> bool {
+        let Run { format, version, scenario, clock, labels, events, summary, calibration, import_note: _ } = self;
+        (format, version, scenario, clock, labels, events, summary, calibration)
+            == (
+                &other.format,
+                &other.version,
+                &other.scenario,
+                &other.clock,
+                &other.labels,
+                &other.events,
+                &other.summary,
+                &other.calibration,
+            )
+    }
 }
 
 impl Run {
@@ -202,6 +224,7 @@ impl Run {
             },
             summary: Summary::of(lanes(scenario, &events), &events),
             calibration: None,
+            import_note: None,
             events,
         }
     }
@@ -238,8 +261,9 @@ impl Run {
 
     /// Reads a Run JSON written by this or an older version, checking it is one and that its
     /// events are ones its scenario can record; the summary is recomputed from the events rather
-    /// than trusted. Hostile input gets an error naming the problem, never a panic (see
-    /// [`import`](super::import)). Strings are kept as data: the UI only renders them as text.
+    /// than trusted (where the file's disagrees, [`Run::import_note`] says so). Hostile input
+    /// gets an error naming the problem, never a panic (see [`import`](super::import)). Strings
+    /// are kept as data: the UI only renders them as text.
     pub fn from_json(text: &str) -> Result<Run, String> {
         super::import::read_run(text)
     }
