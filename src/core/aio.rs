@@ -52,7 +52,9 @@ impl Ready {
 }
 
 /// A task's waker: waking a task that is already queued does nothing (a task waits on one thing
-/// at a time in asyncio, so it is never scheduled twice).
+/// at a time in asyncio, so it is never scheduled twice). Also a callback's
+/// ([`Loop::callback_waker`]): only a task's step marks it unqueued again, so a callback is
+/// queued once.
 struct TaskWaker {
     id: usize,
     scheduled: AtomicBool,
@@ -84,24 +86,6 @@ impl Wake for TimerWaker {
     fn wake_by_ref(self: &Arc<Self>) {
         if !self.woken.swap(true, Ordering::AcqRel) {
             self.ready.timers.fetch_add(1, Ordering::AcqRel);
-            self.ready.push(self.id);
-        }
-    }
-}
-
-/// A callback's waker ([`Loop::callback_waker`]): queues its slot, once, as `call_soon` would.
-struct SoonWaker {
-    id: usize,
-    woken: AtomicBool,
-    ready: Arc<Ready>,
-}
-
-impl Wake for SoonWaker {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
-    }
-    fn wake_by_ref(self: &Arc<Self>) {
-        if !self.woken.swap(true, Ordering::AcqRel) {
             self.ready.push(self.id);
         }
     }
@@ -224,7 +208,7 @@ impl<'a> Loop<'a> {
         let mut tasks = self.state.tasks.borrow_mut();
         let id = tasks.len();
         tasks.push(Some(Slot::Callback(Box::new(f))));
-        let waker = SoonWaker { id, woken: AtomicBool::new(false), ready: self.state.ready.clone() };
+        let waker = TaskWaker { id, scheduled: AtomicBool::new(false), ready: self.state.ready.clone() };
         (id, Waker::from(Arc::new(waker)))
     }
 
