@@ -185,6 +185,25 @@ impl Check {
     }
 }
 
+/// A prediction that took longer than this, ms, froze the page for as long: the editor stops
+/// redoing it at every pause in typing and waits for the reader's Predict instead (a program of
+/// busy tasks took 2–3.5 s a prediction, so each pause in typing froze the page that long).
+pub const SLOW_PREDICTION_MS: f64 = 250.0;
+
+/// Whether a valid program reaches the scenario (and is predicted again) once the reader pauses
+/// typing, given what the page's last prediction of a program cost, ms.
+pub fn predicts_as_you_type(last_prediction_ms: f64) -> bool {
+    last_prediction_ms <= SLOW_PREDICTION_MS || last_prediction_ms.is_nan()
+}
+
+/// What the editor says while a valid program waits for the reader's Predict.
+pub fn prediction_held(last_prediction_ms: f64) -> String {
+    format!(
+        "The code parses. Predicting the last program took {}, so the prediction waits for you:",
+        super::timeline::format_ms(last_prediction_ms)
+    )
+}
+
 /// One line of a code run's log: a `print` line or a traceback line, at its time.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LogLine {
@@ -356,6 +375,17 @@ pub fn lane_labels(labels: &[String]) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_slow_prediction_waits_for_the_reader_a_fast_one_follows_typing() {
+        assert!(predicts_as_you_type(0.0));
+        assert!(predicts_as_you_type(SLOW_PREDICTION_MS));
+        assert!(predicts_as_you_type(f64::NAN), "no prediction yet");
+        assert!(!predicts_as_you_type(SLOW_PREDICTION_MS + 1.0));
+        assert!(!predicts_as_you_type(3_100.0));
+        let said = prediction_held(2_412.6);
+        assert!(said.contains("took 2.41 s"), "{said}");
+    }
     use super::*;
 
     fn apply(text: &str, e: &Edit) -> String {

@@ -25,6 +25,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 
+use crate::core::clock::Clock;
 use crate::core::event::{Event, Recorder};
 use crate::core::py::{read_check_json, runner, CodeError};
 use crate::core::run::Run;
@@ -56,6 +57,14 @@ thread_local! {
     static FAILED: RefCell<Option<String>> = const { RefCell::new(None) };
     static LISTENERS: RefCell<Vec<Listener>> = const { RefCell::new(Vec::new()) };
     static NEXT: Cell<u64> = const { Cell::new(1) };
+    /// What the module's last prediction took, ms (NaN before the first).
+    static LAST_PREDICTION_MS: Cell<f64> = const { Cell::new(f64::NAN) };
+}
+
+/// What the module's last prediction took, ms (NaN before the first): the editor stops
+/// predicting as the reader types when it was slow ([`crate::core::code_editor::predicts_as_you_type`]).
+pub fn last_prediction_ms() -> f64 {
+    LAST_PREDICTION_MS.with(Cell::get)
 }
 
 /// Registers the page's predictor of code scenarios and compressor of programs' link forms
@@ -231,12 +240,16 @@ fn predict(scenario: &Scenario) -> Run {
         drop(load());
         return runner::placeholder(scenario, LOADING, false);
     };
+    let clock = super::BrowserClock::new();
+    let started = clock.now();
     let query = Scenario { clock: ClockKind::Virtual, ..scenario.clone() }.to_query();
     let json = module.predict.call1(&JsValue::NULL, &query.into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
-    match Run::from_json(&json) {
+    let run = match Run::from_json(&json) {
         Ok(run) => run,
         Err(e) => runner::placeholder(scenario, &format!("the interpreter's prediction could not be read: {e}"), true),
-    }
+    };
+    LAST_PREDICTION_MS.with(|c| c.set(clock.now() - started));
+    run
 }
 
 /// Cancels measured run `id` in the module if dropped while armed (the page's run was cancelled).

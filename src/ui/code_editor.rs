@@ -268,18 +268,29 @@ pub fn CodeEditor(props: &Props) -> Html {
     // A valid program reaches the scenario once the reader pauses (each new text or verdict
     // replaces the timer: dropping a Timeout cancels it); a run asked for while the text was
     // being checked starts now.
+    // After a slow prediction, the pause waits for the reader's Predict instead: `held` is what
+    // that prediction took.
     let timer: Rc<RefCell<Option<Timeout>>> = use_mut_ref(|| None);
+    let held = use_state_eq(|| None::<u64>);
     {
-        let (sent, on_change, on_run, draft) =
-            (sent.clone(), props.on_change.clone(), props.on_run.clone(), draft.clone());
+        let (sent, on_change, on_run, draft, held) =
+            (sent.clone(), props.on_change.clone(), props.on_run.clone(), draft.clone(), held.clone());
         let valid = *check == Check::Valid;
         use_effect_with(((*text).clone(), valid), move |(value, valid)| {
             let value = value.clone();
+            if *sent.borrow() == value {
+                held.set(None);
+            }
             let settle = (*valid && *sent.borrow() != value).then(|| {
                 let (sent, value) = (sent.clone(), value.clone());
                 Timeout::new(SETTLE_MS, move || {
-                    *sent.borrow_mut() = value.clone();
-                    on_change.emit(value);
+                    let cost = py_module::last_prediction_ms();
+                    if code_editor::predicts_as_you_type(cost) {
+                        *sent.borrow_mut() = value.clone();
+                        on_change.emit(value);
+                    } else {
+                        held.set(Some(cost.round() as u64));
+                    }
                 })
             });
             *timer.borrow_mut() = settle;
@@ -303,6 +314,14 @@ pub fn CodeEditor(props: &Props) -> Html {
         let (on_run, draft) = (props.on_run.clone(), draft.clone());
         Callback::from(move |e: KeyboardEvent| on_key(&e, &on_run, &escaped.borrow(), &draft))
     };
+    let predict = {
+        let (sent, on_change, held, text) = (sent.clone(), props.on_change.clone(), held.clone(), text.clone());
+        Callback::from(move |_: MouseEvent| {
+            *sent.borrow_mut() = (*text).clone();
+            held.set(None);
+            on_change.emit((*text).clone());
+        })
+    };
     let problem_line = check.line();
     let boxed = use_node_ref();
     use_follow_current(&boxed, props.current);
@@ -322,7 +341,12 @@ pub fn CodeEditor(props: &Props) -> Html {
                 </div>
             </div>
             <p id="code-problem" class={classes!("code-problem", check.css())} role="status" aria-busy={(*check == Check::Checking).to_string()}>
-                { check.message() }
+                if let (Some(cost), Check::Valid) = (*held, &*check) {
+                    { code_editor::prediction_held(cost as f64) }{ " " }
+                    <button id="code-predict" type="button" onclick={predict}>{ "Predict" }</button>
+                } else {
+                    { check.message() }
+                }
             </p>
         </section>
     }

@@ -437,6 +437,9 @@ test('an endless loop stops with a message naming its line, and the page keeps w
     timeout: 15_000,
   });
   await typeCode(page, FETCHES);
+  // The loop's prediction ran to its step budget: if that took long, the next one waits for Predict.
+  await Promise.race([lanesWith(page, 'fetch_url('), page.waitForSelector('#code-predict', { timeout: 15_000 })]);
+  if (await page.$('#code-predict')) await page.click('#code-predict');
   await lanesWith(page, 'fetch_url(');
   assert.deepEqual(page.awaitlabErrors, []);
   await page.close();
@@ -715,3 +718,29 @@ for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 
     await page.close();
   });
 }
+
+test('after a slow prediction, typing waits for Predict instead of freezing the page at every pause', async () => {
+  // Three tasks of a million loop turns each: a prediction of about a second in the page.
+  const spin = (word) =>
+    `import asyncio\n\n\nasync def spin(n):\n    x = 0\n    for i in range(1000000):\n        x += 1\n        if i % 100000 == 0:\n            await asyncio.sleep(0)\n    print("${word}", n)\n\n\nasync def main():\n    await asyncio.gather(*(spin(i) for i in range(3)))\n\n\nasyncio.run(main())\n`;
+  const page = await open(codeLink(spin('spun')));
+  const log = () => page.textContent('#code-log');
+  await page.waitForFunction(() => document.querySelector('#code-log')?.textContent.includes('spun 2'), null, { timeout: 30_000 });
+  await typeCode(page, spin('turned'));
+  // Before: each pause in typing predicted the program again, freezing the page for that long.
+  await page.waitForSelector('#code-predict', { timeout: 15_000 });
+  assert.match(await page.textContent('#code-problem'), /Predicting the last program took [\d.]+ (ms|s), so the prediction waits for you/);
+  assert.ok((await log()).includes('spun 2') && !(await log()).includes('turned'), 'the edit is not predicted yet');
+  await page.click('#code-predict');
+  await page.waitForFunction(() => document.querySelector('#code-log')?.textContent.includes('turned 2'), null, { timeout: 30_000 });
+  assert.equal(await page.$('#code-predict'), null);
+  // A quick program after a slow one waits once; from then on it follows the typing again.
+  await typeCode(page, FETCHES);
+  await page.click('#code-predict', { timeout: 15_000 });
+  await lanesWith(page, 'fetch_url(');
+  await typeCode(page, FETCHES.replace('got {n}', 'fetched {n}'));
+  await page.waitForFunction(() => document.querySelector('#code-log')?.textContent.includes('fetched 3'), null, { timeout: 15_000 });
+  assert.equal(await page.$('#code-predict'), null);
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
