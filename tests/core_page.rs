@@ -517,3 +517,13 @@ fn a_virtual_link_past_the_browser_clocks_cap_says_it_is_predicted_only_and_run_
     assert!(!view::run_blocked(&s));
     assert!(!view::status(&s, &ViewOptions::default()).contains("predicted only"));
 }
+
+#[test]
+fn a_run_of_one_task_says_one_task() {
+    let (run, _rec) = started(1, "pattern=gather&tasks=1&min=10&max=10");
+    let s = page("pattern=gather&tasks=1&min=10&max=10").step(Action::Started(run));
+    let s = s.step(Action::Finished { id: 1, run: virtual_run("pattern=gather&tasks=1&min=10&max=10") });
+    assert_eq!(view::status(&s, &ViewOptions::default()), "Finished: 1 task in 10 ms.");
+    let svg = awaitlab::core::export::timeline_svg(&virtual_run("pattern=gather&tasks=1&min=10&max=10"));
+    assert!(svg.contains("— 1 task, 10 ms"), "{}", &svg[..300.min(svg.len())]);
+}

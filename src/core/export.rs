@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use super::event::{Kind, Phase};
 use super::palette;
 use super::run::Run;
-use super::timeline::{end_mark_path, format_ms, ticks, Timeline};
+use super::timeline::{end_mark_path, format_ms, tasks_text, ticks, Timeline};
 
 /// The name a phase has in the Run JSON (`work`, `backoff`…): [`Phase::key`].
 pub fn phase_name(phase: Phase) -> &'static str {
@@ -228,9 +228,9 @@ pub fn timeline_svg(run: &Run) -> String {
 /// The root element, its title and background, and the title line.
 fn svg_head(s: &mut String, run: &Run, l: &SvgLayout) {
     let title = format!(
-        "awaitlab: {} — {} tasks, {} ({} clock), seed {}",
+        "awaitlab: {} — {}, {} ({} clock), seed {}",
         pattern_of(run),
-        run.summary.tasks,
+        tasks_text(run.summary.tasks),
         format_ms(run.summary.makespan_ms),
         run.clock.key(),
         run.scenario.seed

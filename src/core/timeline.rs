@@ -357,6 +357,11 @@ pub fn bar_words(label: &str, bar: &Bar) -> String {
     )
 }
 
+/// A count of tasks as people read it: `1 task`, `10 tasks`.
+pub fn tasks_text(n: u32) -> String {
+    format!("{n} task{}", if n == 1 { "" } else { "s" })
+}
+
 /// A duration as people read it: `0 ms`, `250 ms`, `1.5 s`, `12 s`.
 pub fn format_ms(ms: f64) -> String {
     if !ms.is_finite() {

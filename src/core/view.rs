@@ -10,7 +10,7 @@ use super::page::{same_values, Measured, State};
 use super::replay::{waiting_for, Replay};
 use super::run::{run_virtual, Run, Summary};
 use super::scenario::{ClockKind, Pattern, Scenario};
-use super::timeline::{fit_window, format_ms, ticks, Timeline};
+use super::timeline::{fit_window, format_ms, tasks_text, ticks, Timeline};
 
 /// The run being replayed, with its number in the history.
 #[derive(Clone)]
@@ -125,7 +125,8 @@ pub fn status(state: &State, view: &ViewOptions) -> String {
     }
     match &m.run {
         Some(run) => {
-            let finished = format!("Finished: {} tasks in {}.", run.summary.tasks, format_ms(run.summary.makespan_ms));
+            let finished =
+                format!("Finished: {} in {}.", tasks_text(run.summary.tasks), format_ms(run.summary.makespan_ms));
             // Edited while it ran: the run stays beside its own prediction, not the form's.
             match (same_values(m.scenario(), &state.scenario), why) {
                 (true, _) => finished,

@@ -9,7 +9,7 @@ use super::timeline_view::TimelineView;
 use super::Shared;
 use crate::core::run::Run;
 use crate::core::scenario::ClockKind;
-use crate::core::timeline::format_ms;
+use crate::core::timeline::{format_ms, tasks_text};
 
 /// A run's one-line name: number, pattern, size, clock.
 pub fn run_name(number: u32, run: &Run) -> String {
@@ -30,7 +30,7 @@ pub fn run_name(number: u32, run: &Run) -> String {
         },
         _ => String::new(),
     };
-    format!("#{number} {pattern}{limit} · {} tasks · {clock}", run.summary.tasks)
+    format!("#{number} {pattern}{limit} · {} · {clock}", tasks_text(run.summary.tasks))
 }
 
 #[derive(PartialEq, Properties)]

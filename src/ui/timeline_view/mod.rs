@@ -24,7 +24,7 @@ use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 use super::Shared;
-use crate::core::timeline::{format_ms, Cut, Timeline};
+use crate::core::timeline::{format_ms, tasks_text, Cut, Timeline};
 use crate::core::what_if::WhatIf;
 use geometry::{px, Geometry, DEFAULT_WIDTH};
 pub use lanes::end_mark;
@@ -280,9 +280,9 @@ pub fn TimelineView(props: &Props) -> Html {
     let (onclick, lane_keys) = pick_handlers(props, &plot, g);
     let onkeydown = if keyboard_canvas { canvas_keys } else { lane_keys };
     let aria = format!(
-        "{} timeline: {} tasks over {}, at most {} in flight at once",
+        "{} timeline: {} over {}, at most {} in flight at once",
         props.title,
-        tl.lanes,
+        tasks_text(tl.lanes),
         format_ms(tl.end),
         tl.peak()
     );
