@@ -1333,3 +1333,23 @@ fn typing_names_outside_an_annotation_say_typing_is_only_understood_in_annotatio
     assert!(fin.stopped.is_none());
     assert_eq!(prints(&events), ["None"]);
 }
+
+/// A printed list of results reads as CPython prints it, not cut at an event's 100 bytes (the
+/// tour's `print(data)` ended in `…` after the second dict), and reads back so from a Run JSON.
+#[test]
+fn a_long_print_line_is_whole_in_output_and_in_the_run_json() {
+    let src = "import asyncio\n\nasync def main():\n    data = [{\"id\": i, \"name\": f\"item-{i}\", \"tags\": [\"a\", \"b\"]} for i in range(6)]\n    print(data)\n    print(\"x\" * 300)\n    print(\"y\" * 5000)\n\nasyncio.run(main())\n";
+    let cpython = common::python::cpython_stdout(&["-c", src]);
+    let ours = printed(src);
+    let (ours_lines, cpython_lines): (Vec<&str>, Vec<&str>) = (ours.lines().collect(), cpython.lines().collect());
+    assert_eq!(ours_lines[..2], cpython_lines[..2]);
+    assert!(
+        ours_lines[2].ends_with('…') && ours_lines[2].len() <= awaitlab::core::budget::MAX_PRINT_BYTES,
+        "a 5,000-byte line is cut"
+    );
+    let (events, _) = run(src);
+    let s = scenario();
+    let run = awaitlab::core::run::Run::new(&s, awaitlab::core::scenario::ClockKind::Virtual, events);
+    let back = awaitlab::core::run::Run::from_json(&run.to_json()).expect("reads back");
+    assert_eq!(prints(&back.events), prints(&run.events));
+}

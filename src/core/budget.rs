@@ -74,6 +74,12 @@ pub const MAX_OVERRIDES: usize = 32;
 /// Longest event detail, in bytes: the recorder shortens longer ones (an error message from a
 /// server, say), so an event's size in a Run JSON is bounded.
 pub const MAX_DETAIL_BYTES: usize = 100;
+/// Longest line of the reader's output (a `print`) kept whole, in bytes of JSON: a printed list
+/// of results reads as printed, while the run's longer lines add up to [`MAX_LONG_PRINT_BYTES`].
+pub const MAX_PRINT_BYTES: usize = 2_000;
+/// What a run's print lines may take beyond [`MAX_DETAIL_BYTES`] each, in all, bytes of JSON;
+/// past it every print is cut at [`MAX_DETAIL_BYTES`] like any detail ([`DetailRoom`]).
+pub const MAX_LONG_PRINT_BYTES: usize = 1 << 20;
 /// Longest lane label of an imported run, in bytes.
 pub const MAX_LABEL_BYTES: usize = 100;
 
@@ -92,8 +98,10 @@ pub const MAX_HEADER_JSON_BYTES: usize = 64 * 1024 + 6 * MAX_SOURCE_BYTES;
 /// Largest Run JSON read: room for the most events and lane labels a valid scenario's run has
 /// (about 225 MB). Real files stay well below: half a run's events begin spans, with no detail,
 /// and the largest valid virtual runs write about 70 MB.
-pub const MAX_RUN_BYTES: usize =
-    MAX_HEADER_JSON_BYTES + MAX_TASKS as usize * (2 * MAX_LABEL_BYTES + 3) + MAX_EVENTS as usize * MAX_EVENT_JSON_BYTES;
+pub const MAX_RUN_BYTES: usize = MAX_HEADER_JSON_BYTES
+    + MAX_TASKS as usize * (2 * MAX_LABEL_BYTES + 3)
+    + MAX_EVENTS as usize * MAX_EVENT_JSON_BYTES
+    + MAX_LONG_PRINT_BYTES;
 
 // A Run JSON of the largest valid run stays a few hundred MB.
 const _: () = assert!(MAX_RUN_BYTES < 250_000_000);
@@ -244,14 +252,44 @@ pub fn max_event_ms(s: &Scenario, clock: ClockKind) -> f64 {
     }
 }
 
+/// How long the details of a run's next events may be: [`MAX_DETAIL_BYTES`], and up to
+/// [`MAX_PRINT_BYTES`] for a print while the run's long prints fit [`MAX_LONG_PRINT_BYTES`].
+/// The recorder keeps one per run and an import one per file, each taking the events in order, so
+/// a run reads back as it was recorded.
+#[derive(Debug, Default)]
+pub struct DetailRoom {
+    long_prints: std::cell::Cell<usize>,
+}
+
+impl DetailRoom {
+    /// [`tidy_detail`] within this run's room, which the kept detail then uses up.
+    pub fn tidy(&self, kind: Kind, detail: &str) -> Option<String> {
+        if kind != Kind::Print || detail.len() <= MAX_DETAIL_BYTES / 2 {
+            return tidy_detail(kind, detail);
+        }
+        let used = self.long_prints.get();
+        let max = MAX_PRINT_BYTES.min(MAX_DETAIL_BYTES + MAX_LONG_PRINT_BYTES - used);
+        let tidy = tidy_within(kind, detail, max);
+        let kept = tidy.as_deref().unwrap_or(detail);
+        let json = kept.len() + kept.bytes().filter(|b| matches!(b, b'"' | b'\\')).count();
+        self.long_prints.set(used + json.saturating_sub(MAX_DETAIL_BYTES));
+        tidy
+    }
+}
+
 /// `detail` as the recorder keeps it for an event of `kind`: control characters become spaces,
 /// `"` and `\\` become `'` and `/` (so JSON writes it unescaped) except in a [`Kind::Print`]'s
 /// text (the reader's own output, kept as printed: JSON escapes each in two bytes), and anything
 /// whose JSON form would pass [`MAX_DETAIL_BYTES`] is cut at a character boundary and ends in `…`.
 /// `None` when it is already so (the common case: no copy).
 pub fn tidy_detail(kind: Kind, detail: &str) -> Option<String> {
+    tidy_within(kind, detail, MAX_DETAIL_BYTES)
+}
+
+/// [`tidy_detail`] with `max` bytes of JSON room.
+fn tidy_within(kind: Kind, detail: &str, max: usize) -> Option<String> {
     // Nearly every detail is short printable ASCII without quotes ("523 ms"): one tight pass.
-    if detail.len() <= MAX_DETAIL_BYTES && detail.bytes().all(|b| matches!(b, 0x20..=0x7E) && b != b'"' && b != b'\\') {
+    if detail.len() <= max && detail.bytes().all(|b| matches!(b, 0x20..=0x7E) && b != b'"' && b != b'\\') {
         return None;
     }
     let keeps_quotes = kind == Kind::Print;
@@ -262,14 +300,14 @@ pub fn tidy_detail(kind: Kind, detail: &str) -> Option<String> {
     // The bytes JSON writes for a tidy text: each kept `"` or `\\` takes two.
     let json_len =
         |t: &str| t.len() + if keeps_quotes { t.bytes().filter(|b| matches!(b, b'"' | b'\\')).count() } else { 0 };
-    let fits = json_len(detail) <= MAX_DETAIL_BYTES;
+    let fits = json_len(detail) <= max;
     if fits && (!detail.as_bytes().iter().any(suspect) || !detail.chars().any(needs_tidy)) {
         return None;
     }
     let cut = if fits {
         detail.len()
     } else {
-        let room = MAX_DETAIL_BYTES - '…'.len_utf8();
+        let room = max - '…'.len_utf8();
         (0..=room.min(detail.len()))
             .rev()
             .find(|&i| detail.is_char_boundary(i) && json_len(&detail[..i]) <= room)
@@ -335,5 +373,29 @@ mod tests {
             assert!(text.starts_with(kept.trim_end_matches('…')), "{kept}");
             assert_eq!(tidy(&kept), None, "a tidy print stays as it is");
         }
+    }
+
+    #[test]
+    fn a_long_print_is_kept_whole_while_the_runs_long_prints_fit_their_room() {
+        let room = DetailRoom::default();
+        let line = format!("[{}]", "{'id': 1, 'name': 'item-1'}, ".repeat(20));
+        assert!(line.len() > MAX_DETAIL_BYTES && line.len() < MAX_PRINT_BYTES);
+        assert_eq!(room.tidy(Kind::Print, &line), None, "a printed list reads as printed");
+        assert!(room.tidy(Kind::Fail, &line).is_some_and(|t| t.len() <= MAX_DETAIL_BYTES), "other details stay short");
+        let huge = "x".repeat(5 * MAX_PRINT_BYTES);
+        let cut = room.tidy(Kind::Print, &huge).expect("cut");
+        assert!(cut.len() <= MAX_PRINT_BYTES && cut.len() > MAX_PRINT_BYTES - 8 && cut.ends_with('…'), "{}", cut.len());
+        // The run's long prints add up to MAX_LONG_PRINT_BYTES at most; then prints are cut as any detail.
+        let mut extra = 0;
+        for _ in 0..2 * MAX_LONG_PRINT_BYTES / MAX_PRINT_BYTES {
+            let kept = room.tidy(Kind::Print, &huge).expect("cut");
+            extra += kept.len().saturating_sub(MAX_DETAIL_BYTES);
+        }
+        assert!(extra <= MAX_LONG_PRINT_BYTES, "{extra}");
+        assert!(room.tidy(Kind::Print, &line).is_some_and(|t| t.len() <= MAX_DETAIL_BYTES), "the room is used up");
+        // A file's events read in the same order keep what the recorder kept.
+        let again = DetailRoom::default();
+        assert_eq!(again.tidy(Kind::Print, &line), None);
+        assert_eq!(again.tidy(Kind::Print, &cut), None, "a kept print stays as it is");
     }
 }

@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 
-use super::budget::tidy_detail;
+use super::budget::DetailRoom;
 use super::clock::Clock;
 
 /// What a span on a task's lane stands for.
@@ -230,6 +230,7 @@ struct Log {
     events: RefCell<Vec<Event>>,
     now: Box<dyn Fn() -> f64>,
     t0: Cell<f64>,
+    room: DetailRoom,
 }
 
 impl Recorder {
@@ -240,6 +241,7 @@ impl Recorder {
             events: RefCell::default(),
             t0: Cell::new(clock.now()),
             now: Box::new(move || c.now()),
+            room: DetailRoom::default(),
         }))
     }
 
@@ -271,7 +273,7 @@ impl Recorder {
         let mut detail = detail.into();
         // Most details are empty (a span's begin) or short texts already tidy ("523 ms").
         if !detail.is_empty() {
-            if let Some(tidy) = tidy_detail(kind, &detail) {
+            if let Some(tidy) = self.0.room.tidy(kind, &detail) {
                 detail = tidy.into();
             }
         }

@@ -305,8 +305,9 @@ fn check_scenario(run: &Run, scenario: &Scenario, tasks: u32) -> Result<(), Stri
 
 /// Tidies details as the recorder does (files written before it did may have longer ones).
 fn tidy_details(events: &mut [Event]) {
+    let room = budget::DetailRoom::default();
     for e in events {
-        if let Some(tidy) = budget::tidy_detail(e.kind, &e.detail) {
+        if let Some(tidy) = room.tidy(e.kind, &e.detail) {
             e.detail = Text::from(tidy);
         }
     }

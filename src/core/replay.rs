@@ -164,7 +164,20 @@ pub fn describe_waiting(event: &Event, label: &str, waiting: &str) -> String {
         },
         Kind::Fallback => format!("At {at}, {label} used a default value instead of its error{detail}."),
         Kind::Spawn => format!("At {at}, {label} was created{detail}."),
-        Kind::Print => format!("At {at}, {label} printed{detail}."),
+        Kind::Print if !event.detail.is_empty() => {
+            format!("At {at}, {label} printed: {}.", sentence_sized(&event.detail))
+        }
+        Kind::Print => format!("At {at}, {label} printed."),
+    }
+}
+
+/// A printed line as the replay's sentence quotes it: a line up to `budget::MAX_PRINT_BYTES` long
+/// is whole in Output, and the sentence keeps its first 100 characters, so it stays a sentence.
+fn sentence_sized(detail: &str) -> std::borrow::Cow<'_, str> {
+    const MOST: usize = 100;
+    match detail.char_indices().nth(MOST) {
+        Some((cut, _)) => format!("{}…", &detail[..cut]).into(),
+        None => detail.into(),
     }
 }
 
@@ -178,6 +191,23 @@ mod tests {
         let s = Scenario::from_query(query).unwrap();
         let run = run_virtual(&s);
         (Replay::new(&run.events), run.events)
+    }
+
+    #[test]
+    fn a_long_printed_line_is_quoted_short_in_the_replay_sentence() {
+        let print = |detail: String| Event {
+            t: 1.0,
+            task: 0,
+            attempt: 0,
+            kind: Kind::Print,
+            phase: Phase::Task,
+            detail: detail.into(),
+            line: 5,
+        };
+        assert_eq!(describe(&print("done".into()), "main()"), "At 1 ms, main() printed: done.");
+        let said = describe(&print("é".repeat(2_000)), "main()");
+        assert!(said.ends_with("…."), "{said}");
+        assert_eq!(said.chars().filter(|&c| c == 'é').count(), 100);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! the reader's line on every event.
 
 use super::{fmt, limits, Flow, Interp, TaskObj};
+use crate::core::budget::MAX_PRINT_BYTES;
 use crate::core::event::{Kind, Phase, Span};
 use crate::core::patterns::Ctx;
 use crate::core::py::CodeError;
@@ -40,7 +41,7 @@ impl<'a> Interp<'a> {
         out.push_str(text);
         while let Some(end) = out.find('\n') {
             let l: String = out.drain(..=end).collect();
-            self.mark(task, Kind::Print, &fmt::shorten(&l[..end], 200), line);
+            self.mark(task, Kind::Print, &fmt::shorten(&l[..end], MAX_PRINT_BYTES), line);
         }
         Ok(())
     }
@@ -49,7 +50,7 @@ impl<'a> Interp<'a> {
     pub fn flush_stdout(&self, task: &TaskObj) {
         let rest = std::mem::take(&mut *self.stdout.borrow_mut());
         if !rest.is_empty() {
-            self.mark(task, Kind::Print, &fmt::shorten(&rest, 200), task.line.get());
+            self.mark(task, Kind::Print, &fmt::shorten(&rest, MAX_PRINT_BYTES), task.line.get());
         }
     }
 }
