@@ -133,9 +133,12 @@ fn a_code_runs_events_export_and_import_with_lanes_named_by_its_spawn_marks() {
     assert!(json.contains("\"line\":8"), "{json}");
     let back = Run::from_json(&json).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(back, run);
-    // An event on a lane no spawn mark made is refused.
+    // An event on a lane no spawn mark made is refused, saying why without an end a program
+    // does not have (it said "its virtual runs end by inf ms").
     let stray = json.replacen("\"task\":2,", "\"task\":7,", 1);
-    assert!(Run::from_json(&stray).unwrap_err().contains("out of range"));
+    let why = Run::from_json(&stray).unwrap_err();
+    assert!(why.contains("event out of range: task 7 at 0 ms (this scenario has 3 tasks)"), "{why}");
+    assert!(!why.contains("inf"), "{why}");
 }
 
 #[test]

@@ -350,11 +350,16 @@ fn check_ranges(events: &[Event], scenario: &Scenario, clock: ClockKind) -> Resu
     };
     let out_of_range = |e: &&Event| !(e.t.is_finite() && e.t >= 0.0 && e.t <= latest) || e.task >= tasks;
     if let Some(e) = events.iter().find(out_of_range) {
+        // A program's runs have no planned end: only the time itself can be out of range there.
+        let end = if latest < f64::MAX {
+            format!(" and its {} runs end by {} ms", clock.key(), ms_text(latest))
+        } else {
+            String::new()
+        };
         return Err(format!(
-            "event out of range: task {} at {} ms (this scenario has {tasks} tasks and its {} runs end by {latest} ms)",
+            "event out of range: task {} at {} ms (this scenario has {tasks} tasks{end})",
             e.task,
-            ms_text(e.t),
-            clock.key()
+            ms_text(e.t)
         ));
     }
     let bad_attempt = |e: &&Event| match e.phase {
