@@ -1372,3 +1372,48 @@ fn a_program_at_the_event_budget_stops_with_a_message_and_keeps_its_output() {
         assert!(stop.contains("1,000,000-event budget"), "{stop}");
     }
 }
+
+/// A task that catches its `CancelledError`, cleans up (a sleep that ends normally) and raises
+/// it again ends cancelled, as asyncio says (`t.cancelled()`): the run's summary counts it
+/// cancelled, not failed. It used to go by how the task's last span closed (the clean-up's
+/// sleep, which ended), so it counted two failures and no cancellation.
+#[test]
+fn a_task_cancelled_after_its_clean_up_counts_as_cancelled_in_the_summary() {
+    let src = dedent(
+        r#"
+        import asyncio
+
+        async def worker(n):
+            try:
+                while True:
+                    await asyncio.sleep(0.1)
+            except asyncio.CancelledError:
+                await asyncio.sleep(0.05)
+                raise
+
+        async def main():
+            t = asyncio.create_task(worker(1))
+            await asyncio.sleep(0.25)
+            t.cancel()
+            try:
+                await t
+            except asyncio.CancelledError:
+                print("cancelled:", t.cancelled())
+            t2 = asyncio.create_task(worker(2))
+            await asyncio.sleep(0)
+            t2.cancel("because")
+            try:
+                await t2
+            except asyncio.CancelledError as e:
+                print("msg:", e.args)
+
+        asyncio.run(main())
+    "#,
+    );
+    let s = Scenario::parse([("pattern", "code"), ("code", src.as_str())]).expect("a code scenario");
+    let run = awaitlab::core::run::run_virtual(&s);
+    assert_eq!(prints(&run.events), ["cancelled: True", "msg: ('because',)"]);
+    let sum = &run.summary;
+    assert_eq!((sum.failures, sum.cancelled, sum.timed_out), (2, 2, 0), "{sum:?}");
+    assert_eq!(sum.failed_on_their_own(), 0);
+}
