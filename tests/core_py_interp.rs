@@ -1353,3 +1353,48 @@ fn a_long_print_line_is_whole_in_output_and_in_the_run_json() {
     let back = awaitlab::core::run::Run::from_json(&run.to_json()).expect("reads back");
     assert_eq!(prints(&back.events), prints(&run.events));
 }
+
+/// A task that catches its `CancelledError`, cleans up (a sleep that ends normally) and raises
+/// it again ends cancelled, as asyncio says (`t.cancelled()`): the run's summary counts it
+/// cancelled, not failed. It used to go by how the task's last span closed (the clean-up's
+/// sleep, which ended), so it counted two failures and no cancellation.
+#[test]
+fn a_task_cancelled_after_its_clean_up_counts_as_cancelled_in_the_summary() {
+    let src = dedent(
+        r#"
+        import asyncio
+
+        async def worker(n):
+            try:
+                while True:
+                    await asyncio.sleep(0.1)
+            except asyncio.CancelledError:
+                await asyncio.sleep(0.05)
+                raise
+
+        async def main():
+            t = asyncio.create_task(worker(1))
+            await asyncio.sleep(0.25)
+            t.cancel()
+            try:
+                await t
+            except asyncio.CancelledError:
+                print("cancelled:", t.cancelled())
+            t2 = asyncio.create_task(worker(2))
+            await asyncio.sleep(0)
+            t2.cancel("because")
+            try:
+                await t2
+            except asyncio.CancelledError as e:
+                print("msg:", e.args)
+
+        asyncio.run(main())
+    "#,
+    );
+    let s = Scenario::parse([("pattern", "code"), ("code", src.as_str())]).expect("a code scenario");
+    let run = awaitlab::core::run::run_virtual(&s);
+    assert_eq!(prints(&run.events), ["cancelled: True", "msg: ('because',)"]);
+    let sum = &run.summary;
+    assert_eq!((sum.failures, sum.cancelled, sum.timed_out), (2, 2, 0), "{sum:?}");
+    assert_eq!(sum.failed_on_their_own(), 0);
+}

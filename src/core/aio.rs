@@ -309,6 +309,14 @@ impl<'a> Loop<'a> {
         .await
     }
 
+    /// Drops every task and callback not run yet (a run stopped at a limit: its tasks' futures
+    /// will never be polled again, and dropping them closes their open spans as cancelled).
+    pub fn drop_tasks(&self) {
+        // Dropping a task can wake others; drop them with the list no longer borrowed.
+        let tasks = std::mem::take(&mut *self.state.tasks.borrow_mut());
+        drop(tasks);
+    }
+
     /// One step of task `id`: polls it once, drops it when it is finished (a callback runs once).
     fn step(&self, id: usize) {
         let Some(slot) = self.state.tasks.borrow_mut().get_mut(id).and_then(Option::take) else { return };

@@ -231,6 +231,8 @@ struct Log {
     now: Box<dyn Fn() -> f64>,
     t0: Cell<f64>,
     room: DetailRoom,
+    /// Spans begun and not closed yet: each will record one more event as it closes.
+    open: Cell<usize>,
 }
 
 impl Recorder {
@@ -242,6 +244,7 @@ impl Recorder {
             t0: Cell::new(clock.now()),
             now: Box::new(move || c.now()),
             room: DetailRoom::default(),
+            open: Cell::new(0),
         }))
     }
 
@@ -288,6 +291,7 @@ impl Recorder {
     /// [`Recorder::begin`] for a code run: the span's events (its close too) carry `line`.
     pub fn begin_line(&self, task: u32, attempt: u32, phase: Phase, line: u32) -> Span {
         self.record_line(task, attempt, Kind::Begin, phase, "", line);
+        self.0.open.set(self.0.open.get() + 1);
         Span { rec: self.clone(), task, attempt, phase, line, open: true }
     }
 
@@ -300,6 +304,12 @@ impl Recorder {
     /// Number of events so far.
     pub fn len(&self) -> usize {
         self.0.events.borrow().len()
+    }
+
+    /// Spans open now: the events their closes will still record (a run that must stay within
+    /// the event budget keeps room for them).
+    pub fn open_spans(&self) -> usize {
+        self.0.open.get()
     }
 
     /// Whether nothing has been recorded yet.
@@ -342,6 +352,7 @@ pub struct Span {
 impl Span {
     fn close(mut self, kind: Kind, detail: impl Into<Text>) {
         self.open = false;
+        self.rec.0.open.set(self.rec.0.open.get() - 1);
         self.rec.record_line(self.task, self.attempt, kind, self.phase, detail, self.line);
     }
     /// The span ends normally.
@@ -370,6 +381,7 @@ impl Span {
 impl Drop for Span {
     fn drop(&mut self) {
         if self.open {
+            self.rec.0.open.set(self.rec.0.open.get() - 1);
             self.rec.record_line(self.task, self.attempt, Kind::Cancel, self.phase, "", self.line);
         }
     }

@@ -158,7 +158,12 @@ pub fn describe_waiting(event: &Event, label: &str, waiting: &str) -> String {
         Kind::Cancel => format!("At {at}, {label} was cancelled while {doing}{attempt}."),
         Kind::Timeout => format!("At {at}, {label} timed out while {doing}{attempt}."),
         Kind::Done => format!("At {at}, {label} returned its result{detail}."),
+        // A code task's `cancelled: …` is its `task.cancel(msg)`'s message, not a reason.
+        Kind::Failed if event.line != 0 && &*event.detail == "cancelled" => {
+            format!("At {at}, {label} was cancelled.")
+        }
         Kind::Failed => match event.detail.strip_prefix("cancelled: ") {
+            Some(msg) if event.line != 0 => format!("At {at}, {label} was cancelled, with the message '{msg}'."),
             Some(why) => format!("At {at}, {label} was cancelled because {why}."),
             None => format!("At {at}, {label} gave up with an error{detail}."),
         },
@@ -307,5 +312,30 @@ mod tests {
         };
         assert_eq!(describe(&e(9), "fetch(1)"), "At 5 ms, fetch(1) started fetching.");
         assert!(describe(&e(0), "task 1").contains("(attempt 2)"));
+    }
+
+    /// A code task's end says how asyncio ended it: `task.cancel("because")` leaves a message,
+    /// which is not a reason to put after "because" ("was cancelled because because").
+    #[test]
+    fn a_cancelled_code_task_s_message_is_quoted_not_taken_for_a_reason() {
+        let e = |detail: &str, line| Event {
+            t: 5.0,
+            task: 2,
+            attempt: 0,
+            kind: Kind::Failed,
+            phase: Phase::Task,
+            detail: detail.into(),
+            line,
+        };
+        assert_eq!(
+            describe(&e("cancelled: because", 9), "worker(2)"),
+            "At 5 ms, worker(2) was cancelled, with the message 'because'."
+        );
+        assert_eq!(describe(&e("cancelled", 9), "worker(2)"), "At 5 ms, worker(2) was cancelled.");
+        // A pattern's task: the reason it records.
+        assert_eq!(
+            describe(&e("cancelled: task 2 won", 0), "task 3"),
+            "At 5 ms, task 3 was cancelled because task 2 won."
+        );
     }
 }

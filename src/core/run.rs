@@ -86,13 +86,18 @@ impl Summary {
                 }
                 Step::Mark { .. } if e.kind == Kind::Failed => {
                     s.failures += 1;
-                    match state.get(e.task).last_close {
-                        Some(Kind::Cancel) => s.cancelled += 1,
-                        Some(Kind::Timeout) => s.timed_out += 1,
-                        // Cancelled before it started (a sequence's task past its `what_if`
-                        // time): no span to close, only its `cancelled…` mark.
-                        None if e.detail.starts_with("cancelled") => s.cancelled += 1,
-                        _ => {}
+                    // A task's own end says it was cancelled (every pattern's and asyncio's
+                    // `cancelled…`): a code task may catch its `CancelledError`, clean up (a
+                    // span that ends normally) and raise it again, and asyncio still calls it
+                    // cancelled. Otherwise how its last span closed tells.
+                    if e.detail.starts_with("cancelled") {
+                        s.cancelled += 1;
+                    } else {
+                        match state.get(e.task).last_close {
+                            Some(Kind::Cancel) => s.cancelled += 1,
+                            Some(Kind::Timeout) => s.timed_out += 1,
+                            _ => {}
+                        }
                     }
                 }
                 Step::Mark { .. } => {}

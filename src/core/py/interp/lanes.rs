@@ -16,12 +16,19 @@ impl<'a> Interp<'a> {
         Ok(self.ctx.rec.begin_line(task.index, task.next_attempt(), phase, line))
     }
 
-    fn check_events(&self, line: u32) -> Result<(), Flow> {
-        if self.ctx.rec.len() >= limits::MAX_EVENTS {
+    /// Stops the run (at `line`) unless it has room for one more event and for every event that
+    /// would then still close it: a close for each open span, an end for each unfinished task
+    /// (a deadlock's `stopped` too), and the stop's own message and [`limits::EVENTS_RESERVED`]
+    /// more (the main task's traceback). So a run stopped here, or ending on its own, keeps
+    /// within the budget with all it recorded up to then.
+    pub fn check_events(&self, line: u32) -> Result<(), Flow> {
+        let unfinished = self.tasks.borrow().len().saturating_sub(self.finished.get() as usize);
+        let needed = self.ctx.rec.len() + self.ctx.rec.open_spans() + unfinished + limits::EVENTS_RESERVED;
+        if needed >= limits::MAX_EVENTS {
             return Err(self.stop(
                 line,
                 format!(
-                    "the program recorded {} events (line {line}): awaitlab stops a run there",
+                    "the run's {}-event budget is reached (line {line})",
                     super::thousands(limits::MAX_EVENTS as u64)
                 ),
             ));
@@ -32,7 +39,6 @@ impl<'a> Interp<'a> {
     /// What `print` writes to stdout: each complete line is a `Print` mark, on the lane of the
     /// task that ended it, at that time (`print(x, end="")` continues the line, as on a terminal).
     pub fn write_stdout(&self, task: &TaskObj, text: &str, line: u32) -> Result<(), Flow> {
-        self.check_events(line)?;
         self.work(text.len())?;
         let mut out = self.stdout.borrow_mut();
         if out.len() + text.len() > limits::MAX_STR_BYTES {
@@ -40,6 +46,11 @@ impl<'a> Interp<'a> {
         }
         out.push_str(text);
         while let Some(end) = out.find('\n') {
+            // Each line is an event: a print of many lines stops at the budget in the middle.
+            if let Err(stop) = self.check_events(line) {
+                out.clear();
+                return Err(stop);
+            }
             let l: String = out.drain(..=end).collect();
             self.mark(task, Kind::Print, &fmt::shorten(&l[..end], MAX_PRINT_BYTES), line);
         }

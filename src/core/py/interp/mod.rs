@@ -42,7 +42,7 @@ mod value;
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
-use futures::future::{select, Either};
+use futures::future::select;
 use rand_pcg::Pcg32;
 
 use super::ast::{self, ExprKind, StmtKind};
@@ -92,6 +92,11 @@ pub mod limits {
     pub const MAX_STR_BYTES_MADE: u64 = 256 << 20; // its `MemoryError` names it: "256 MiB"
     /// Events a run may record (the budget every run shares).
     pub const MAX_EVENTS: usize = crate::core::budget::MAX_EVENTS as usize;
+    /// Events kept back from [`MAX_EVENTS`] for what ends a run besides its spans' and tasks'
+    /// ends (counted apart): the stop's message and the rest of Output, the main task's
+    /// traceback (at most [`MAX_DEPTH`] frames, folded when they repeat, and a group's
+    /// sub-exceptions, at most 15 shown).
+    pub const EVENTS_RESERVED: usize = 2_000;
 }
 
 /// A raised exception on its way up: the exception object and the traceback so far (innermost
@@ -286,16 +291,18 @@ pub async fn run_detailed<'a>(ctx: &'a Ctx, lp: &Loop<'a>, source: &'a str) -> F
     };
     let ip = Interp::new(ctx, lp.clone());
     let main = ip.clone().run_module(module);
-    let stopped = {
+    {
         let stop = std::pin::pin!(ip.stop_signal.wait());
         let main = std::pin::pin!(main);
-        matches!(select(main, stop).await, Either::Right(_))
-    };
-    if stopped {
+        select(main, stop).await;
+    }
+    // Stopped in the main task (which then ends) or in another.
+    if ip.stopped.borrow().is_some() {
         let main = ip.tasks.borrow().first().cloned();
         if let Some(main) = main {
             ip.flush_stdout(&main);
         }
+        ip.stop_the_rest(lp);
     }
     let outcomes = ip.tasks.borrow().iter().map(|t| t.outcome()).collect();
     let stopped = ip.stopped.borrow().clone();

@@ -485,7 +485,7 @@ impl<'a> Interp<'a> {
 
     /// A new task's record: its index (creation order), its lane label and `Spawn` mark.
     pub fn new_task(&self, label: Rc<str>, name: Option<Rc<str>>, line: u32) -> Result<Rc<TaskObj>, Flow> {
-        let mut tasks = self.tasks.borrow_mut();
+        let tasks = self.tasks.borrow_mut();
         // The main task is not counted.
         if tasks.len() > super::limits::MAX_TASKS {
             drop(tasks);
@@ -515,8 +515,9 @@ impl<'a> Interp<'a> {
             seq: Cell::new(0),
             group: RefCell::default(),
         });
-        tasks.push(task.clone());
         drop(tasks);
+        self.check_events(line)?;
+        self.tasks.borrow_mut().push(task.clone());
         self.mark(&task, Kind::Spawn, &label, line);
         Ok(task)
     }
@@ -744,6 +745,20 @@ impl<'a> Interp<'a> {
             self.mark(task, Kind::Print, &format!("  line {l}, in {name}"), *l);
         }
         self.mark(task, Kind::Print, &self.exc_line(&exc.value), line);
+    }
+
+    /// After a stop (a limit reached in one task): every other task's future is dropped, which
+    /// closes its open spans as cancelled, and every task not done fails `stopped: …`, as at a
+    /// deadlock. Without this their spans stayed open (the tasks' futures hold the interpreter,
+    /// which holds the loop), and a Run JSON with an open span does not read back.
+    pub fn stop_the_rest(&self, lp: &crate::core::aio::Loop<'a>) {
+        lp.drop_tasks();
+        let why = self.stopped.borrow().as_ref().map(|e| format!("stopped: {}", e.message)).unwrap_or_default();
+        let tasks: Vec<_> = self.tasks.borrow().iter().filter(|t| t.outcome.borrow().is_none()).cloned().collect();
+        for t in tasks {
+            self.mark(&t, Kind::Failed, &why, t.line.get());
+            *t.outcome.borrow_mut() = Some(Err(why.as_str().into()));
+        }
     }
 
     /// A task-level mark on `task`'s lane.

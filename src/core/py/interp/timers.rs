@@ -130,8 +130,13 @@ impl<'a> Interp<'a> {
             ip.flush_stdout(&frame.task());
             match result {
                 Err(flow @ (Flow::Exc(_) | Flow::Raise(..))) => {
-                    ip.report_callback_error(&frame.task(), &shown, flow, line);
-                    Ok(Value::None)
+                    ip.report_callback_error(&frame.task(), &shown, flow, line)
+                }
+                Err(Flow::Stop(msg)) => {
+                    // Outside any task: the stop's message goes to the main lane.
+                    let stopped = format!("awaitlab stopped the program: {msg}");
+                    ip.mark(&frame.task(), Kind::Print, &stopped, line);
+                    Err(Flow::Stop(msg))
                 }
                 other => other,
             }
@@ -149,10 +154,12 @@ impl<'a> Interp<'a> {
 
     /// `Exception in callback boom()` and the exception's traceback, on `task`'s lane (what
     /// asyncio's default exception handler logs, without its file paths and handle).
-    fn report_callback_error(&self, task: &super::TaskObj, shown: &str, flow: Flow, line: u32) {
+    fn report_callback_error(&self, task: &super::TaskObj, shown: &str, flow: Flow, line: u32) -> Res {
         let exc = self.exc_of(flow);
+        self.check_events(line)?;
         self.mark(task, Kind::Print, &format!("Exception in callback {shown}"), line);
         self.print_traceback(task, &exc);
+        Ok(Value::None)
     }
 
     /// `handle.cancel()`, `handle.cancelled()`, `handle.when()`.
