@@ -517,3 +517,19 @@ fn a_virtual_link_past_the_browser_clocks_cap_says_it_is_predicted_only_and_run_
     assert!(!view::run_blocked(&s));
     assert!(!view::status(&s, &ViewOptions::default()).contains("predicted only"));
 }
+
+/// Run's one gate (`view::run_off`), which the button, the form's submission and the editor's
+/// Ctrl/Cmd+Enter all obey: the editor's problem first (its message is under the editor), then
+/// values the browser clock cannot measure (the status says why); a problem in code counts only
+/// for a code scenario.
+#[test]
+fn run_s_gate_names_what_says_why_run_is_off() {
+    let code = "pattern=code&code=import%20asyncio";
+    assert_eq!(view::run_off(&page(code), false), None);
+    assert_eq!(view::run_off(&page(code), true), Some("code-problem"));
+    let big = format!("{code}&tasks=20000&clock=virtual");
+    assert_eq!(view::run_off(&page(&big), false), Some("status"));
+    assert_eq!(view::run_off(&page(&big), true), Some("code-problem"));
+    assert_eq!(view::run_off(&page("pattern=gather"), true), None, "no editor, no code problem");
+    assert_eq!(view::run_off(&page("pattern=gather&tasks=20000&clock=virtual"), false), Some("status"));
+}

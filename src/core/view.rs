@@ -98,6 +98,18 @@ pub fn run_blocked(state: &State) -> bool {
     !state.scenario.measurable()
 }
 
+/// Why the page's Run is off, if it is: the id of what says why (the disabled button's
+/// description). The one gate of every way the page asks for a run: the button, the form's
+/// submission and Ctrl/Cmd+Enter in the editor. `code_problem`: the editor's text has one (the
+/// editor's own requests go through its draft, which runs no text with a problem).
+pub fn run_off(state: &State, code_problem: bool) -> Option<&'static str> {
+    if state.scenario.pattern == Pattern::Code && code_problem {
+        Some("code-problem")
+    } else {
+        run_blocked(state).then_some("status")
+    }
+}
+
 /// The status line under the form; before the first run it says how one starts, which in an
 /// embed without a Run button (`controls=0`) is not a button, or why Run cannot measure the
 /// form's values ([`run_blocked`]).

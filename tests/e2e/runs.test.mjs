@@ -123,6 +123,13 @@ test("a clock=virtual link past the browser clock's cap says it is predicted onl
   );
   assert.ok(await page.locator('#run').isDisabled(), 'Run does not offer what the status says it cannot do');
   assert.equal(await page.locator('#run').getAttribute('aria-describedby'), 'status', 'the status says why');
+  // Nor does the form's submission (Enter in a field, or a script's requestSubmit) run past the
+  // disabled button: it ran 100,000 tasks on the browser clock.
+  await page.evaluate(() => document.querySelector('form.controls').requestSubmit());
+  await page.click('#run', { force: true });
+  await page.waitForTimeout(500);
+  assert.equal(await page.locator('figure.measured').count(), 0, 'nothing ran');
+  assert.equal(await page.locator('#status').textContent(), 'These values are predicted only: the browser clock measures at most 10000 tasks, not 100000.');
   // Within the cap, Run measures again.
   await page.fill('#field-tasks', '20');
   await statusMatches(page, /^Press Run/);
