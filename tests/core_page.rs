@@ -518,6 +518,32 @@ fn a_virtual_link_past_the_browser_clocks_cap_says_it_is_predicted_only_and_run_
     assert!(!view::status(&s, &ViewOptions::default()).contains("predicted only"));
 }
 
+/// A `clock=virtual` link of real requests whose plan fits the event budget, but whose run on the
+/// browser clock could pass it (every request there may fail, and each failure is another retry)
+/// is predicted only, as one past the 10,000-task cap is: the status says why and Run is off.
+#[test]
+fn a_virtual_fetch_link_past_the_browser_clocks_event_budget_is_predicted_only() {
+    let q = "pattern=retry&source=fetch&clock=virtual&tasks=9000&retries=20&limit=100";
+    let s = page(q).step(Action::Painted);
+    assert_eq!(s.scenario.tasks, 9000, "the link opens as it is: its plan fits");
+    let why = s.scenario.unmeasurable().expect("if every request failed, more than 1,000,000 events");
+    assert!(why.starts_with("These values are predicted only: ") && why.contains("1000000 events"), "{why}");
+    assert!(why.contains("if every request failed"), "{why}");
+    assert_eq!(view::status(&s, &ViewOptions::default()), why);
+    assert!(view::run_blocked(&s));
+    assert_eq!(view::run_off(&s, false), Some("status"));
+    // The same on the browser clock is refused as it is read, with the same reason.
+    let refused =
+        Scenario::parse(q.replace("clock=virtual", "clock=browser").split('&').filter_map(|p| p.split_once('=')));
+    assert!(refused.is_err_and(|e| e.iter().any(|e| e.message.contains("if every request failed"))));
+    // Fewer retries fit: Run measures.
+    for fits in [q.replace("retries=20", "retries=16"), q.replace("source=fetch", "source=sleep")] {
+        let s = page(&fits);
+        assert_eq!(s.scenario.unmeasurable(), None, "{fits}");
+        assert!(!view::run_blocked(&s), "{fits}");
+    }
+}
+
 /// Run's one gate (`view::run_off`), which the button, the form's submission and the editor's
 /// Ctrl/Cmd+Enter all obey: the editor's problem first (its message is under the editor), then
 /// values the browser clock cannot measure (the status says why); a problem in code counts only
