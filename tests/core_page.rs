@@ -559,3 +559,28 @@ fn run_s_gate_names_what_says_why_run_is_off() {
     assert_eq!(view::run_off(&page("pattern=gather"), true), None, "no editor, no code problem");
     assert_eq!(view::run_off(&page("pattern=gather&tasks=20000&clock=virtual"), false), Some("status"));
 }
+
+/// The Embed snippet's height follows what its compact embed shows (measured at 700 px by
+/// `tests/e2e/embed_compact.test.mjs`): its lanes, as tall as the panels make them (a lane of
+/// 22 px up to 14 lanes' 168 px, back to 100 px past 40), a CPU run's busy strip, a program's
+/// output; it said 460 px for every embed, 120 px more than the default one takes.
+#[test]
+fn the_embed_snippet_is_as_high_as_its_embed_s_lanes_and_output() {
+    let h = |q: &str| view::embed_height(&scenario(q), None);
+    assert_eq!(h("tasks=1"), 242 + 22);
+    assert_eq!(h("pattern=gather"), 242 + 120, "the default's 10 lanes");
+    assert_eq!(h("tasks=14"), 242 + 168, "the tallest lanes");
+    assert_eq!(h("tasks=100000&clock=virtual"), 242 + 100);
+    assert_eq!(h("tasks=14&source=cpu"), 242 + 168 + 22, "inline CPU work's busy strip");
+    assert_eq!(h("tasks=14&source=cpu&offload=workers"), 242 + 168);
+    // A program: its lanes are the tasks its prediction spawned, its output the lines it printed.
+    let program = |prints: usize| {
+        let body: String = (0..prints).map(|i| format!("    print({i})\n")).collect();
+        let s = scenario(&format!("pattern=code&code=import asyncio\nasync def main():\n{body}    await asyncio.sleep(0.01)\nasyncio.run(main())\n"));
+        let run = run_virtual(&s);
+        view::embed_height(&s, Some(&run))
+    };
+    assert_eq!(program(0), 242 + 22 + 66, "one lane, and \"Nothing printed yet.\"");
+    assert_eq!(program(4), 242 + 22 + 34 + 4 * 17);
+    assert_eq!(program(40), 242 + 22 + 115, "the output scrolls past 5 lines");
+}
