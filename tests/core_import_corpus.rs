@@ -167,6 +167,26 @@ fn a_file_whose_summary_disagrees_with_its_events_imports_saying_so() {
     let forged = Run::from_json(&with(|v| v["summary"]["makespan_ms"] = json!(1e308))).unwrap();
     let note = forged.import_note.expect("an edited makespan");
     assert!(note.contains("makespan_ms 1e308 (events: "), "{note}");
+    // A browser run's figures (float noise of clock readings, `707.2000000001863`) are said to
+    // the microsecond, as the page reports them, the file's own as well: not 123.456789012.
+    let noisy = with(|v| {
+        v["clock"] = json!("browser");
+        for e in v["events"].as_array_mut().unwrap() {
+            if e["t"].as_f64().unwrap() > 0.0 {
+                e["t"] = json!(e["t"].as_f64().unwrap() + 0.123456789012);
+            }
+        }
+        v["summary"]["makespan_ms"] = json!(500.000456789);
+        v["summary"]["busy_ms"] = json!(1);
+    });
+    let noisy = Run::from_json(&noisy).expect("a browser run");
+    let (makespan, busy) = (noisy.summary.makespan_ms, noisy.summary.busy_ms);
+    assert!(format!("{makespan}").contains("456789"), "float noise to round: {makespan}");
+    let micro = |ms: f64| (ms * 1000.0).round() / 1000.0;
+    let note = noisy.import_note.expect("an edited makespan and busy time");
+    assert!(note.contains(&format!("makespan_ms 500 (events: {})", micro(makespan))), "{note}");
+    assert!(note.contains(&format!("busy_ms 1 (events: {})", micro(busy))), "{note}");
+    assert!(!note.contains("456789") && !note.contains("4567"), "{note}");
     // A summary that is no summary at all.
     let odd = Run::from_json(&with(|v| v["summary"] = json!("fast"))).unwrap();
     assert!(odd.import_note.is_some_and(|n| n.contains("summary")));

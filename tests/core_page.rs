@@ -527,3 +527,70 @@ fn a_run_of_one_task_says_one_task() {
     let svg = awaitlab::core::export::timeline_svg(&virtual_run("pattern=gather&tasks=1&min=10&max=10"));
     assert!(svg.contains("— 1 task, 10 ms"), "{}", &svg[..300.min(svg.len())]);
 }
+
+/// A `clock=virtual` link of real requests whose plan fits the event budget, but whose run on the
+/// browser clock could pass it (every request there may fail, and each failure is another retry)
+/// is predicted only, as one past the 10,000-task cap is: the status says why and Run is off.
+#[test]
+fn a_virtual_fetch_link_past_the_browser_clocks_event_budget_is_predicted_only() {
+    let q = "pattern=retry&source=fetch&clock=virtual&tasks=9000&retries=20&limit=100";
+    let s = page(q).step(Action::Painted);
+    assert_eq!(s.scenario.tasks, 9000, "the link opens as it is: its plan fits");
+    let why = s.scenario.unmeasurable().expect("if every request failed, more than 1,000,000 events");
+    assert!(why.starts_with("These values are predicted only: ") && why.contains("1000000 events"), "{why}");
+    assert!(why.contains("if every request failed"), "{why}");
+    assert_eq!(view::status(&s, &ViewOptions::default()), why);
+    assert!(view::run_blocked(&s));
+    assert_eq!(view::run_off(&s, false), Some("status"));
+    // The same on the browser clock is refused as it is read, with the same reason.
+    let refused =
+        Scenario::parse(q.replace("clock=virtual", "clock=browser").split('&').filter_map(|p| p.split_once('=')));
+    assert!(refused.is_err_and(|e| e.iter().any(|e| e.message.contains("if every request failed"))));
+    // Fewer retries fit: Run measures.
+    for fits in [q.replace("retries=20", "retries=16"), q.replace("source=fetch", "source=sleep")] {
+        let s = page(&fits);
+        assert_eq!(s.scenario.unmeasurable(), None, "{fits}");
+        assert!(!view::run_blocked(&s), "{fits}");
+    }
+}
+
+/// Run's one gate (`view::run_off`), which the button, the form's submission and the editor's
+/// Ctrl/Cmd+Enter all obey: the editor's problem first (its message is under the editor), then
+/// values the browser clock cannot measure (the status says why); a problem in code counts only
+/// for a code scenario.
+#[test]
+fn run_s_gate_names_what_says_why_run_is_off() {
+    let code = "pattern=code&code=import%20asyncio";
+    assert_eq!(view::run_off(&page(code), false), None);
+    assert_eq!(view::run_off(&page(code), true), Some("code-problem"));
+    let big = format!("{code}&tasks=20000&clock=virtual");
+    assert_eq!(view::run_off(&page(&big), false), Some("status"));
+    assert_eq!(view::run_off(&page(&big), true), Some("code-problem"));
+    assert_eq!(view::run_off(&page("pattern=gather"), true), None, "no editor, no code problem");
+    assert_eq!(view::run_off(&page("pattern=gather&tasks=20000&clock=virtual"), false), Some("status"));
+}
+
+/// The Embed snippet's height follows what its compact embed shows (measured at 700 px by
+/// `tests/e2e/embed_compact.test.mjs`): its lanes, as tall as the panels make them (a lane of
+/// 22 px up to 14 lanes' 168 px, back to 100 px past 40), a CPU run's busy strip, a program's
+/// output; it said 460 px for every embed, 120 px more than the default one takes.
+#[test]
+fn the_embed_snippet_is_as_high_as_its_embed_s_lanes_and_output() {
+    let h = |q: &str| view::embed_height(&scenario(q), None);
+    assert_eq!(h("tasks=1"), 242 + 22);
+    assert_eq!(h("pattern=gather"), 242 + 120, "the default's 10 lanes");
+    assert_eq!(h("tasks=14"), 242 + 168, "the tallest lanes");
+    assert_eq!(h("tasks=100000&clock=virtual"), 242 + 100);
+    assert_eq!(h("tasks=14&source=cpu"), 242 + 168 + 22, "inline CPU work's busy strip");
+    assert_eq!(h("tasks=14&source=cpu&offload=workers"), 242 + 168);
+    // A program: its lanes are the tasks its prediction spawned, its output the lines it printed.
+    let program = |prints: usize| {
+        let body: String = (0..prints).map(|i| format!("    print({i})\n")).collect();
+        let s = scenario(&format!("pattern=code&code=import asyncio\nasync def main():\n{body}    await asyncio.sleep(0.01)\nasyncio.run(main())\n"));
+        let run = run_virtual(&s);
+        view::embed_height(&s, Some(&run))
+    };
+    assert_eq!(program(0), 242 + 22 + 66, "one lane, and \"Nothing printed yet.\"");
+    assert_eq!(program(4), 242 + 22 + 34 + 4 * 17);
+    assert_eq!(program(40), 242 + 22 + 115, "the output scrolls past 5 lines");
+}

@@ -1398,3 +1398,55 @@ fn a_task_cancelled_after_its_clean_up_counts_as_cancelled_in_the_summary() {
     assert_eq!((sum.failures, sum.cancelled, sum.timed_out), (2, 2, 0), "{sum:?}");
     assert_eq!(sum.failed_on_their_own(), 0);
 }
+
+/// A name imported from `typing` (`from typing import List`) used as a value says what
+/// `typing.List` does, whatever the use (it said "'NoneType' object is not subscriptable", or
+/// "not callable"; CPython runs `List[int]` and `cast(int, x)`, awaitlab runs none of typing's
+/// names). Under an alias it names what was imported; in annotations and as a class's base it is
+/// still fine, `TYPE_CHECKING` is False as in CPython, and a name assigned again is that value.
+#[test]
+fn a_name_from_typing_used_as_a_value_says_typing_is_only_understood_in_annotations() {
+    for (use_, name) in [
+        ("x = List[int]", "typing.List"),
+        ("x = L[int]", "typing.List"),
+        ("x = Optional[int]", "typing.Optional"),
+        ("x = cast(int, 3)", "typing.cast"),
+        ("x = isinstance([], List)", "typing.List"),
+        ("x = annotations", "__future__.annotations"),
+    ] {
+        let (events, fin) = run(&format!(
+            "from __future__ import annotations\nimport asyncio\nfrom typing import List, Optional, cast\nfrom typing import List as L\n\n\n\
+             async def main(xs: List[int]) -> Optional[int]:\n    print('before')\n    {use_}\n    print('after')\n\n\nasyncio.run(main([]))\n"
+        ));
+        assert!(fin.stopped.is_none(), "{use_}");
+        let said = prints(&events);
+        assert_eq!(said.first().map(String::as_str), Some("before"), "{use_}: {said:?}");
+        let last = said.last().expect("a traceback");
+        assert!(last.starts_with("NotImplementedError: "), "{use_}: {said:?}");
+        assert!(
+            last.contains(&format!("`{name}`")) && last.contains("only understood in annotations"),
+            "{use_}: {said:?}"
+        );
+        assert!(!said.iter().any(|l| l.contains("NoneType") || l == "after"), "{use_}: {said:?}");
+    }
+    let (events, fin) = run(r#"
+        import asyncio
+        import typing
+        from typing import Protocol, TYPE_CHECKING, List
+
+        class Greeter(Protocol):
+            def hello(self) -> str:
+                return "hi"
+
+        async def main():
+            if TYPE_CHECKING:
+                print("checking")
+            print(Greeter().hello(), TYPE_CHECKING, typing.TYPE_CHECKING)
+            List = [1, 2]
+            print(List[0])
+
+        asyncio.run(main())
+    "#);
+    assert!(fin.stopped.is_none());
+    assert_eq!(prints(&events), ["hi False False", "1"]);
+}

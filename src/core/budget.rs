@@ -173,7 +173,12 @@ pub fn max_events(s: &Scenario, clock: ClockKind) -> u64 {
 
 /// The message refusing `s` when its runs could exceed [`MAX_EVENTS`].
 pub fn check_events(s: &Scenario) -> Result<(), String> {
-    let (clock, events) = (s.clock, max_events(s, s.clock));
+    check_events_on(s, s.clock)
+}
+
+/// The message refusing `s`'s runs on `clock` when they could exceed [`MAX_EVENTS`].
+pub fn check_events_on(s: &Scenario, clock: ClockKind) -> Result<(), String> {
+    let events = max_events(s, clock);
     if events <= MAX_EVENTS {
         return Ok(());
     }

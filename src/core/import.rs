@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 use super::budget::{self, MAX_EVENTS, MAX_KEYS, MAX_LABEL_BYTES, MAX_RUN_BYTES};
 use super::event::{Event, Kind, Phase, Text};
 use super::export::phase_name;
-use super::run::{lanes, Run, RunScenario, Summary, RUN_FORMAT, RUN_VERSION};
+use super::run::{lanes, to_microsecond, Run, RunScenario, Summary, RUN_FORMAT, RUN_VERSION};
 use super::scenario::{ClockKind, Pattern, Scenario, MAX_TASKS};
 use super::spans::{spans, Step};
 
@@ -132,7 +132,9 @@ fn summary_note(raw: &RawValue, s: &Summary) -> Option<String> {
     let mut off = Vec::new();
     for (key, given) in figures {
         let Some(file) = stored.get(key) else { continue };
-        let file = match file.as_f64() {
+        // Both to the microsecond, as the page says figures (a browser run's are float noise).
+        let given = to_microsecond(given);
+        let file = match file.as_f64().map(to_microsecond) {
             Some(f) if (f - given).abs() <= 1e-9 * given.abs().max(1.0) => continue,
             Some(f) => ms_text(f),
             None => file.to_string(),

@@ -49,6 +49,17 @@ pub struct Summary {
     pub busy_ms: f64,
 }
 
+/// A time in ms to the microsecond, as the page reports figures ([`Summary::reported`], the
+/// import's note): `707.2`, not `707.2000000001863`. One too large for that stays as it is.
+pub fn to_microsecond(ms: f64) -> f64 {
+    let us = (ms * 1000.0).round() / 1000.0;
+    if us.is_finite() {
+        us
+    } else {
+        ms
+    }
+}
+
 impl Summary {
     /// Computes the summary of `events` (in recorded order) for a run of `tasks` tasks.
     pub fn of(tasks: u32, events: &[Event]) -> Summary {
@@ -116,7 +127,7 @@ impl Summary {
     /// `707.2000000001863`). The Run JSON keeps the recorded figures.
     pub fn reported(mut self) -> Summary {
         for ms in [&mut self.makespan_ms, &mut self.busy_ms] {
-            *ms = (*ms * 1000.0).round() / 1000.0;
+            *ms = to_microsecond(*ms);
         }
         self
     }

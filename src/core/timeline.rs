@@ -245,6 +245,31 @@ impl Cut {
     }
 }
 
+/// Lane heights, px. Lanes are `LANE_MAX` high until the lanes' area reaches `BASE_LANES_HEIGHT`;
+/// then they thin, but not below `LANE_LABELLED` (an 11 px label per lane) until the area reaches
+/// `MAX_LANES_HEIGHT` (14 lanes). Past that only every k-th lane is labelled, so the extra height
+/// buys nothing: the area shrinks back to `BASE_LANES_HEIGHT` by `TAPERED_BY` lanes (gradually,
+/// so dragging `tasks` does not make it jump). The heights keep both timelines, the replay bar and
+/// the code on one screen at 1280×800, the whole replay section (controls, event count, log line)
+/// included, up to the tallest, 14 to 22 lanes (`tests/e2e/lab.test.mjs` checks 12 and 20; at 14
+/// it ends at 789 px), and an 8-task embed under 460 px.
+const LANE_MAX: f64 = 22.0;
+const LANE_LABELLED: f64 = 12.0;
+const BASE_LANES_HEIGHT: f64 = 100.0;
+const MAX_LANES_HEIGHT: f64 = 168.0;
+const TAPERED_BY: f64 = 40.0;
+
+/// The height of a timeline's `lanes` lanes together, px (the panels' geometry and the embed
+/// snippet's height: `view::embed_height`).
+pub fn lanes_height(lanes: u32) -> f64 {
+    let lanes = f64::from(lanes.max(1));
+    let full = MAX_LANES_HEIGHT / LANE_LABELLED;
+    let taper = ((lanes - full) / (TAPERED_BY - full)).clamp(0.0, 1.0);
+    let most = MAX_LANES_HEIGHT - taper * (MAX_LANES_HEIGHT - BASE_LANES_HEIGHT);
+    let labelled = (lanes * LANE_LABELLED).min(most);
+    (lanes * LANE_MAX).min(labelled.max(BASE_LANES_HEIGHT))
+}
+
 /// Round tick positions from 0 to at least `span` ms, at most about `max_ticks` of them. A span
 /// with no round step that a float can hold (zero, subnormal, near `f64::MAX`, not finite) gets
 /// just its ends.

@@ -10,7 +10,7 @@ use super::page::{same_values, Measured, State};
 use super::replay::{waiting_for, Replay};
 use super::run::{run_virtual, Run, Summary};
 use super::scenario::{ClockKind, Pattern, Scenario};
-use super::timeline::{fit_window, format_ms, tasks_text, ticks, Timeline};
+use super::timeline::{fit_window, format_ms, lanes_height, tasks_text, ticks, Timeline};
 
 /// The run being replayed, with its number in the history.
 #[derive(Clone)]
@@ -96,6 +96,35 @@ pub fn measured_run(state: &State, replaying: Option<&Replaying>) -> Option<Rc<R
 /// ([`Scenario::unmeasurable`]); the status says why.
 pub fn run_blocked(state: &State) -> bool {
     !state.scenario.measurable()
+}
+
+/// Why the page's Run is off, if it is: the id of what says why (the disabled button's
+/// description). The one gate of every way the page asks for a run: the button, the form's
+/// submission and Ctrl/Cmd+Enter in the editor. `code_problem`: the editor's text has one (the
+/// editor's own requests go through its draft, which runs no text with a problem).
+pub fn run_off(state: &State, code_problem: bool) -> Option<&'static str> {
+    if state.scenario.pattern == Pattern::Code && code_problem {
+        Some("code-problem")
+    } else {
+        run_blocked(state).then_some("status")
+    }
+}
+
+/// How high the Embed button's iframe is, px: what a compact embed of `scenario` (its link with
+/// `embed=1`) takes at 700 px wide once it has run, measured there (`tests/e2e/embed_compact.test.mjs`):
+/// the status line, the timeline's title, axis and strip, the bar of Run and the replay, and a
+/// legend of two rows (one row leaves 24 px empty), with 4 px to spare; its lanes
+/// ([`lanes_height`]), a CPU run's busy strip and a program's output on top. `predicted` is
+/// `scenario`'s prediction: a program's lanes and printed lines are in it.
+pub fn embed_height(scenario: &Scenario, predicted: Option<&Run>) -> u32 {
+    use super::scenario::{Offload, Source};
+    let events = predicted.map_or(&[][..], |p| &p.events[..]);
+    let lanes = super::run::lanes(scenario, events);
+    let busy = if scenario.source == Source::Cpu && scenario.offload == Offload::Inline { 22.0 } else { 0.0 };
+    // Output: "Nothing printed yet." until the first line, then 17 px a line, scrolled past 5.
+    let printed = events.iter().filter(|e| e.kind == Kind::Print).count() as f64;
+    let output = if scenario.pattern == Pattern::Code { (34.0 + 17.0 * printed).clamp(66.0, 115.0) } else { 0.0 };
+    (242.0 + lanes_height(lanes) + busy + output).ceil() as u32
 }
 
 /// The status line under the form; before the first run it says how one starts, which in an

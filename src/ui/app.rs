@@ -66,6 +66,10 @@ fn edit_code(state: &UseReducerHandle<State>) -> Callback<()> {
 fn run_code(state: &UseReducerHandle<State>) -> Callback<String> {
     let state = state.clone();
     Callback::from(move |code: String| {
+        // Run's gate (the text's own problems are the draft's, which asked for this run).
+        if view::run_off(&state, false).is_some() {
+            return;
+        }
         state.dispatch(Action::Edit("code".into(), code.clone()));
         let others = state.form_pairs().filter(|(k, _)| *k != "code");
         match Scenario::parse(others.chain([("code", code.as_str())])) {
@@ -92,6 +96,8 @@ fn run_form(state: &UseReducerHandle<State>, draft: &Rc<std::cell::RefCell<Draft
         });
     }
     Callback::from(move |()| match Scenario::parse(state.form_pairs()) {
+        // Run's gate: the form's submission may come past a disabled button.
+        _ if view::run_off(&state, false).is_some() => {}
         Ok(scenario) => {
             run_measured(scenario);
         }
@@ -329,11 +335,7 @@ pub fn App() -> Html {
         Callback::from(move |invalid| code_invalid.set(invalid))
     };
     // Or the form's values are more than the browser clock measures: the status line says why.
-    let run_blocked = match (state.scenario.pattern == Pattern::Code && *code_invalid, view::run_blocked(&state)) {
-        (true, _) => Some(AttrValue::from("code-problem")),
-        (false, true) => Some(AttrValue::from("status")),
-        _ => None,
-    };
+    let run_blocked = view::run_off(&state, *code_invalid).map(AttrValue::from);
     let on_run = run_form(&state, &draft);
     let on_example = {
         let dispatch = state.dispatcher();
@@ -454,7 +456,7 @@ pub fn App() -> Html {
                 { notes(&state, shown, &cpu.notes) }
                 { zoom_bar(*zoom, scale_ms, &Callback::from({ let zoom = zoom.clone(); move |w| zoom.set(w) })) }
                 <SharePanel run={replaying.as_ref().map(|r| Shared(r.run.clone()))}
-                    scenario={Rc::new(state.scenario.clone())} on_import={send(&state, |(run, name)| Action::Import(run, Some(format!("imported from {name}"))))} />
+                    scenario={Rc::new(state.scenario.clone())} predicted={state.predicted.clone().map(Shared)} on_import={send(&state, |(run, name)| Action::Import(run, Some(format!("imported from {name}"))))} />
                 <History history={Rc::new(state.history.clone())} replaying={replaying.as_ref().map(|r| r.number)}
                     compare={Rc::new(state.compare.clone())} on_replay={send(&state, Action::SelectReplay)}
                     on_compare={send(&state, Action::ToggleCompare)} on_compare_patterns={compare(&state, view::pattern_comparison)}

@@ -11,8 +11,9 @@
 //!   300 ms after the last keystroke (or after its verdict, if that came later), which re-runs the
 //!   prediction.
 //! - Ctrl/Cmd+Enter, and the page's Run while the editor is shown, run the text on screen on the
-//!   browser clock, once its check has passed ([`Draft`]); the page's Run is disabled while the
-//!   text has a problem (`on_invalid`).
+//!   browser clock, once its check has passed ([`Draft`]) and only when the page's Run is on
+//!   (`core::view::run_off`, the one gate); the page's Run is disabled while the text has a
+//!   problem (`on_invalid`).
 //! - The replay's current event marks its line (`aria-current="step"`), as the code panel does.
 
 use std::cell::RefCell;

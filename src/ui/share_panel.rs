@@ -12,6 +12,7 @@ use super::Shared;
 use crate::core::export::{chrome_trace, timeline_svg};
 use crate::core::run::Run;
 use crate::core::scenario::Scenario;
+use crate::core::view::embed_height;
 
 #[derive(PartialEq, Properties)]
 pub struct Props {
@@ -19,6 +20,8 @@ pub struct Props {
     pub run: Option<Shared<Run>>,
     /// The scenario a link or an embed reproduces.
     pub scenario: Rc<Scenario>,
+    /// Its prediction, if there is one: how high its embed is (a program's lanes and output).
+    pub predicted: Option<Shared<Run>>,
     /// A Run JSON was imported: the run and its file's name.
     pub on_import: Callback<(Run, String)>,
 }
@@ -123,7 +126,7 @@ pub fn SharePanel(props: &Props) -> Html {
             if *embed_open {
                 <div class="embed-snippet">
                     <label for="embed-code">{ "Paste this into your page (add " }<code>{ "&autoplay=1" }</code>{ ", " }<code>{ "&controls=0" }</code>{ " or " }<code>{ "&theme=dark" }</code>{ " to the src as you like):" }</label>
-                    <textarea id="embed-code" readonly=true rows="4" value={embed_snippet(&props.scenario)} />
+                    <textarea id="embed-code" readonly=true rows="4" value={embed_snippet(&props.scenario, embed_height(&props.scenario, props.predicted.as_deref()))} />
                 </div>
             }
             if let Some((is_error, text)) = &*message {

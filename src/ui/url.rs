@@ -64,11 +64,11 @@ pub fn share_link(scenario: &Scenario) -> String {
     format!("{}?{}", base_url(), scenario.to_query())
 }
 
-/// The iframe snippet for an embed of `scenario`.
-pub fn embed_snippet(scenario: &Scenario) -> String {
+/// The iframe snippet for an embed of `scenario`, `height` px high (`core::view::embed_height`).
+pub fn embed_snippet(scenario: &Scenario, height: u32) -> String {
     let src = format!("{}&embed=1", share_link(scenario)).replace('&', "&amp;").replace('"', "&quot;");
     format!(
-        "<iframe src=\"{src}\" title=\"awaitlab: {}\" loading=\"lazy\" sandbox=\"allow-scripts allow-same-origin\" width=\"100%\" height=\"460\" style=\"border:0\"></iframe>",
+        "<iframe src=\"{src}\" title=\"awaitlab: {}\" loading=\"lazy\" sandbox=\"allow-scripts allow-same-origin\" width=\"100%\" height=\"{height}\" style=\"border:0\"></iframe>",
         scenario.pattern.title().replace('"', "&quot;").replace('<', "&lt;")
     )
 }

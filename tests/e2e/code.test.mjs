@@ -349,6 +349,31 @@ test('Run runs the program on screen: disabled while it has an error, never the 
   await page.close();
 });
 
+test('Ctrl+Enter obeys the gate of the Run button: a clock=virtual link past the browser clock\'s 10,000 tasks runs nothing', async () => {
+  const page = await open(`${codeLink(printing('good', 'GOOD'))}&tasks=20000&clock=virtual`);
+  await lanesWith(page, 'good(');
+  await page.waitForFunction(() => /parses/.test(document.querySelector('#code-problem').textContent));
+  const why = 'These values are predicted only: the browser clock measures at most 10000 tasks, not 20000.';
+  assert.equal(await page.textContent('#status'), why);
+  assert.ok(await page.locator('#run').isDisabled());
+  assert.equal(await page.getAttribute('#run', 'aria-describedby'), 'status');
+  // Before the fix the shortcut ran the program anyway (and the status said the form was refused).
+  await page.focus('#code-input');
+  await page.keyboard.press('Control+Enter');
+  await page.evaluate(() => document.querySelector('form.controls').requestSubmit());
+  await page.waitForTimeout(1000);
+  assert.equal(await page.locator('figure.measured').count(), 0, 'nothing ran');
+  assert.equal(await page.textContent('#status'), why);
+  // Within the cap the shortcut runs again (a code scenario's form has no tasks field).
+  await page.evaluate(() => postMessage({ type: 'awaitlab:set', params: { tasks: '10' } }, '*'));
+  await page.waitForFunction(() => !document.querySelector('#run').disabled);
+  await page.focus('#code-input');
+  await page.keyboard.press('Control+Enter');
+  await lanesWith(page, 'good(', 'figure.measured');
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
 /**
  * Where the editor's code sits: is its first column clear of the line numbers, and does the
  * textarea (where the caret is) lie on the coloured copy without scrolling inside itself?

@@ -220,3 +220,41 @@ test('a compact embed keeps its legend: a tutorial reader has no other key to th
   assert.deepEqual(log.errors, []);
   await page.close();
 });
+
+test('the Embed snippet\'s height fits its compact embed at 700 px wide: nothing cut, at most 40 px empty, before Run and after', async () => {
+  const printer = 'import asyncio\n\n\nasync def fetch_url(n):\n    await asyncio.sleep(0.05 * n)\n    print(f"got {n}")\n    return n\n\n\nasync def main():\n    results = await asyncio.gather(fetch_url(1), fetch_url(2), fetch_url(3))\n    print("all", results)\n\n\nasyncio.run(main())\n';
+  const cases = [
+    ['the default', ''],
+    ['one task', 'tasks=1&min=50&max=50'],
+    ['14 lanes of retries, a legend of two rows', 'pattern=retry&fail=0.5&tasks=14&limit=2&min=20&max=60'],
+    ['a program with printed output', `pattern=code&code=!${deflateRawSync(Buffer.from(printer)).toString('base64url')}`],
+  ];
+  for (const [what, query] of cases) {
+    const lab = await openApp(browser, server.url, query);
+    // A code scenario's lanes are its program's: the snippet is written from its prediction.
+    await lab.locator('figure.predicted').waitFor({ timeout: 30_000 });
+    if (query.startsWith('pattern=code')) await lab.waitForFunction(() => document.querySelector('#code-log li'), null, { timeout: 30_000 });
+    await lab.click('#embed-toggle');
+    const snippet = await lab.locator('#embed-code').inputValue();
+    const src = snippet.match(/src="([^"]+)"/)[1].replaceAll('&amp;', '&');
+    const height = Number(snippet.match(/ height="(\d+)"/)[1]);
+    assert.deepEqual(lab.awaitlabErrors, [], what);
+    await lab.close();
+
+    const page = await browser.newPage();
+    await page.setViewportSize({ width: 700, height });
+    await page.goto(src);
+    await page.locator('figure.predicted').waitFor({ timeout: 30_000 });
+    if (query.startsWith('pattern=code')) await page.waitForFunction(() => document.querySelector('#code-log li'), null, { timeout: 30_000 });
+    const before = await docHeight(page);
+    await page.click('#run');
+    await page.locator('#replay-toggle').waitFor({ timeout: 30_000 });
+    await page.locator('figure.measured').waitFor();
+    const afterRun = await docHeight(page);
+    const needs = Math.max(before, afterRun);
+    console.log(`# ${what}: the snippet says ${height} px; the embed takes ${before} px before Run, ${afterRun} px after`);
+    assert.ok(height >= needs, `${what}: height="${height}" cuts the embed, which takes ${needs} px`);
+    assert.ok(height - needs <= 40, `${what}: height="${height}" leaves ${height - needs} px empty under ${needs} px`);
+    await page.close();
+  }
+});

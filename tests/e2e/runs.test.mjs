@@ -123,6 +123,13 @@ test("a clock=virtual link past the browser clock's cap says it is predicted onl
   );
   assert.ok(await page.locator('#run').isDisabled(), 'Run does not offer what the status says it cannot do');
   assert.equal(await page.locator('#run').getAttribute('aria-describedby'), 'status', 'the status says why');
+  // Nor does the form's submission (Enter in a field, or a script's requestSubmit) run past the
+  // disabled button: it ran 100,000 tasks on the browser clock.
+  await page.evaluate(() => document.querySelector('form.controls').requestSubmit());
+  await page.click('#run', { force: true });
+  await page.waitForTimeout(500);
+  assert.equal(await page.locator('figure.measured').count(), 0, 'nothing ran');
+  assert.equal(await page.locator('#status').textContent(), 'These values are predicted only: the browser clock measures at most 10000 tasks, not 100000.');
   // Within the cap, Run measures again.
   await page.fill('#field-tasks', '20');
   await statusMatches(page, /^Press Run/);
@@ -130,6 +137,28 @@ test("a clock=virtual link past the browser clock's cap says it is predicted onl
   await page.click('#run');
   await finished(page);
   assert.match(await page.locator('#status').textContent(), /^Finished: 20 tasks/);
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
+test('a clock=virtual link of requests that could pass the browser clock\'s 1,000,000 events is predicted only, and Run is off', async () => {
+  // 9,000 tasks of up to 20 attempts under a limit: its plan fits, but if every request failed in
+  // the browser the run would record more than a run may.
+  const page = await openApp(ctx.browser, ctx.server.url, 'pattern=retry&source=fetch&clock=virtual&tasks=9000&retries=20&limit=100&min=1&max=2');
+  await page.waitForFunction(() => /\d/.test(document.querySelector('[data-figure="makespan"] .predicted')?.textContent ?? ''), null, {
+    timeout: 30_000,
+  });
+  assert.equal(await page.locator('#url-notice').count(), 0, 'the link opens as it is');
+  assert.match(await page.locator('#status').textContent(), /^These values are predicted only: .*more than 1000000 events if every request failed/);
+  assert.ok(await page.locator('#run').isDisabled(), 'Run does not offer what the status says it cannot do');
+  assert.equal(await page.locator('#run').getAttribute('aria-describedby'), 'status');
+  await page.evaluate(() => document.querySelector('form.controls').requestSubmit());
+  await page.waitForTimeout(500);
+  assert.equal(await page.locator('figure.measured').count(), 0, 'nothing ran');
+  // Fewer retries fit the browser clock's budget: Run measures again.
+  await page.fill('#field-retries', '16');
+  await statusMatches(page, /^Press Run/);
+  assert.ok(await page.locator('#run').isEnabled());
   assert.deepEqual(page.awaitlabErrors, []);
   await page.close();
 });

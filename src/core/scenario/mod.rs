@@ -280,19 +280,28 @@ impl Scenario {
     }
 
     /// Whether Run, which measures on the browser clock, can take this scenario: a `clock=virtual`
-    /// one may be past that clock's task cap ([`Self::check_together`]).
+    /// one may be past that clock's task cap or event budget ([`Self::check_together`]).
     pub fn measurable(&self) -> bool {
-        self.clock == ClockKind::Browser || self.tasks <= MAX_BROWSER_TASKS
+        self.unmeasurable().is_none()
     }
 
-    /// Why Run cannot take this scenario ([`Self::measurable`]), if it cannot.
+    /// Why Run cannot take this scenario ([`Self::measurable`]), if it cannot: more tasks than the
+    /// browser clock measures, or real requests whose run there could record more events than a
+    /// run may (every request may fail for real, and a failure is another attempt; other sources
+    /// record what the virtual clock's plan does, which was checked as the link was read).
     pub fn unmeasurable(&self) -> Option<String> {
-        (!self.measurable()).then(|| {
-            format!(
-                "These values are predicted only: the browser clock measures at most {MAX_BROWSER_TASKS} tasks, not {}.",
-                self.tasks
-            )
-        })
+        const ONLY: &str = "These values are predicted only:";
+        if self.clock == ClockKind::Browser {
+            None
+        } else if self.tasks > MAX_BROWSER_TASKS {
+            Some(format!("{ONLY} the browser clock measures at most {MAX_BROWSER_TASKS} tasks, not {}.", self.tasks))
+        } else if self.source == Source::Fetch {
+            budget::check_events_on(self, ClockKind::Browser)
+                .err()
+                .map(|why| format!("{ONLY} on the browser clock, {why}."))
+        } else {
+            None
+        }
     }
 
     /// Whether `key` changes what this scenario's pattern does (the pattern and workload keys

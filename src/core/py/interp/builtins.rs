@@ -270,6 +270,8 @@ impl<'a> Interp<'a> {
             return Ok(Value::Class(c));
         }
         let b = match (m, name) {
+            // False at run time, as in CPython: `if TYPE_CHECKING:` imports are skipped.
+            (Module::Typing, "TYPE_CHECKING") => return Ok(Value::Bool(false)),
             (Module::Typing | Module::Future, _) => {
                 let m = m.name();
                 return raise(

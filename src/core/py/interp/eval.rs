@@ -314,7 +314,14 @@ impl<'a> Interp<'a> {
         }
         match self.builtin_named(name) {
             Some(v) => Ok(v),
-            None => raise(E::NameError, format!("name '{name}' is not defined")),
+            None => {
+                // A name imported from `typing` for annotations, used as a value.
+                let imported = self.annotation_names.borrow().get(name).cloned();
+                match imported {
+                    Some((module, name)) => self.module_attr(module, &name),
+                    None => raise(E::NameError, format!("name '{name}' is not defined")),
+                }
+            }
         }
     }
 

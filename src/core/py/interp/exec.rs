@@ -150,13 +150,19 @@ impl<'a> Interp<'a> {
             StmtKind::ImportFrom { module, names } => {
                 let m = import(module)?;
                 for (name, alias) in names {
+                    let bound = alias.as_deref().unwrap_or(name);
                     let v = match m {
-                        // `from typing import List`: annotations are ignored, the names are placeholders.
-                        Value::Module(Module::Typing | Module::Future) => Value::None,
+                        // `from typing import List`: annotations are not run, and the name holds
+                        // no value (loaded, it raises as `typing.List` does).
+                        Value::Module(m @ (Module::Typing | Module::Future)) if name != "TYPE_CHECKING" => {
+                            self.annotation_names.borrow_mut().insert(Rc::from(bound), (m, Rc::from(name.as_str())));
+                            f.scope.vars.borrow_mut().remove(bound);
+                            continue;
+                        }
                         Value::Module(_) => self.get_attr(&m, name, f)?,
                         _ => Value::None,
                     };
-                    self.store(alias.as_deref().unwrap_or(name), v, f);
+                    self.store(bound, v, f);
                 }
             }
             StmtKind::Assert { test, msg } => {
@@ -427,9 +433,16 @@ impl<'a> Interp<'a> {
     ) -> Result<Rc<Class>, Flow> {
         let mut base_classes = Vec::new();
         for b in bases {
-            match ev!(self, b, f)? {
+            let base = match &b.kind {
+                // `class Foo(Protocol)`: a name from `typing` is no base here, as `object` is none.
+                ExprKind::Name(n) if self.annotation_names.borrow().contains_key(n.as_str()) => {
+                    self.load(n, f).unwrap_or(Value::None)
+                }
+                _ => ev!(self, b, f)?,
+            };
+            match base {
                 Value::Class(c) => base_classes.push(c),
-                // `class Foo(object)` or a placeholder from `typing`.
+                // `class Foo(object)`.
                 Value::None => {}
                 other => return raise(E::TypeError, format!("a class cannot derive from a {}", other.type_name())),
             }
