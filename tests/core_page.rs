@@ -563,8 +563,9 @@ fn run_s_gate_names_what_says_why_run_is_off() {
     let code = "pattern=code&code=import%20asyncio";
     assert_eq!(view::run_off(&page(code), false), None);
     assert_eq!(view::run_off(&page(code), true), Some("code-problem"));
+    // A program decides its own tasks: `tasks` does not turn Run off.
     let big = format!("{code}&tasks=20000&clock=virtual");
-    assert_eq!(view::run_off(&page(&big), false), Some("status"));
+    assert_eq!(view::run_off(&page(&big), false), None);
     assert_eq!(view::run_off(&page(&big), true), Some("code-problem"));
     assert_eq!(view::run_off(&page("pattern=gather"), true), None, "no editor, no code problem");
     assert_eq!(view::run_off(&page("pattern=gather&tasks=20000&clock=virtual"), false), Some("status"));
@@ -593,4 +594,20 @@ fn the_embed_snippet_is_as_high_as_its_embed_s_lanes_and_output() {
     assert_eq!(program(0), 242 + 22 + 66, "one lane, and \"Nothing printed yet.\"");
     assert_eq!(program(4), 242 + 22 + 34 + 4 * 17);
     assert_eq!(program(40), 242 + 22 + 115, "the output scrolls past 5 lines");
+}
+
+/// Run is off past 10,000 tasks only where `tasks` is what runs: a program decides its own tasks,
+/// and the breakfast preset has two (both were predicted only at `tasks=20000&clock=virtual`).
+#[test]
+fn the_ten_thousand_task_check_counts_only_tasks_that_run() {
+    let code = "import asyncio\n\nasync def main():\n    await asyncio.sleep(0.1)\n\nasyncio.run(main())\n";
+    let program = Scenario::parse([("pattern", "code"), ("code", code), ("tasks", "20000"), ("clock", "virtual")]);
+    assert_eq!(program.expect("a code scenario").unmeasurable(), None);
+    let breakfast = scenario("pattern=gather&preset=breakfast&tasks=20000&clock=virtual");
+    assert_eq!(breakfast.unmeasurable(), None);
+    assert!(scenario("pattern=gather&tasks=20000&clock=virtual").unmeasurable().is_some());
+    // Run measures on the browser clock, where such a `tasks` was refused as too many.
+    let measured = Scenario::parse([("pattern", "code"), ("code", code), ("tasks", "20000"), ("clock", "browser")]);
+    assert!(measured.is_ok(), "{measured:?}");
+    assert!(Scenario::parse([("pattern", "gather"), ("tasks", "20000"), ("clock", "browser")]).is_err());
 }
