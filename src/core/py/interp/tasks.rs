@@ -252,6 +252,9 @@ pub struct TaskObj {
     pub line: Cell<u32>,
     /// The exceptions being handled (`except` blocks entered), for a bare `raise`.
     pub handling: RefCell<Vec<Value>>,
+    /// The never-awaited coroutines an exception raised here keeps alive, as CPython's
+    /// traceback keeps the frames that held them: they warn once it is handled (see `lanes`).
+    pub held_unawaited: RefCell<Vec<Rc<str>>>,
     cancelled: Cell<bool>,
     outcome: RefCell<Option<Outcome>>,
     /// When it finished, in finishing order (for `as_completed` and gather's first error).
@@ -510,6 +513,7 @@ impl<'a> Interp<'a> {
             depth: Cell::new(0),
             line: Cell::new(line),
             handling: RefCell::default(),
+            held_unawaited: RefCell::default(),
             cancelled: Cell::new(false),
             outcome: RefCell::default(),
             seq: Cell::new(0),
@@ -543,6 +547,9 @@ impl<'a> Interp<'a> {
             }
         };
         let task = self.new_task(label, name, line)?;
+        if let Value::Coro(c) = &aw {
+            c.disarm();
+        }
         let ip = self.rc();
         let t = task.clone();
         self.lp.spawn(async move { ip.task_body(t, aw, line).await });
@@ -563,6 +570,8 @@ impl<'a> Interp<'a> {
         let frame = Frame::new(self.globals.clone(), None, task.clone(), task.label.clone(), line);
         let result = self.await_value(aw, &frame, line).await;
         self.finish_task(&task, result, false);
+        self.release_unawaited(&task);
+        self.warn_unawaited(&task, task.line.get());
     }
 
     /// Records how `task` ended, keeps its result and wakes whoever awaits it. An uncaught
