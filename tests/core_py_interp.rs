@@ -1632,3 +1632,84 @@ fn a_coroutine_an_exception_keeps_warns_once_the_exception_is_handled() {
     );
     assert_eq!(output_with_warnings(src), cpython);
 }
+
+#[test]
+fn a_failed_task_nobody_asks_logs_its_exception_when_it_goes() {
+    let src = r#"
+        import asyncio
+
+        async def boom():
+            raise ValueError("nobody looks at me")
+
+        async def forever():
+            try:
+                await asyncio.sleep(10)
+            finally:
+                print("forever cleaned up")
+
+        async def main():
+            asyncio.create_task(boom())
+            asyncio.create_task(forever())
+            await asyncio.sleep(0.1)
+            print("main returns")
+
+        asyncio.run(main())
+        print("after run")
+    "#;
+    // CPython's `defined at <string>:3` is `defined at line 3` here (a program has no file).
+    let cpython: Vec<String> =
+        cpython_with_warnings(src).iter().map(|l| l.replace("defined at <string>:", "defined at line ")).collect();
+    assert_eq!(
+        cpython,
+        [
+            "Task exception was never retrieved",
+            "future: <Task finished name='Task-2' coro=<boom() done, defined at line 3> exception=ValueError('nobody looks at me')>",
+            "Traceback (most recent call last):",
+            "ValueError: nobody looks at me",
+            "main returns",
+            "forever cleaned up",
+            "after run",
+        ]
+    );
+    assert_eq!(output_with_warnings(src), cpython);
+    let (events, _) = run(src);
+    let logged = events.iter().find(|e| e.detail == "Task exception was never retrieved").expect("logged");
+    assert_eq!((logged.task, logged.t, logged.line), (1, 0.0, 4), "on boom's lane as it fails");
+
+    // Asked for (`exception()`, awaited), a task's exception is not logged; one a variable holds
+    // is logged when the variable goes (main returns here: CPython's collector takes it later,
+    // after the run).
+    let (events, _) = run(r#"
+        import asyncio
+
+        async def boom(n):
+            raise ValueError(f"nobody looks at me {n}")
+
+        async def main():
+            t = asyncio.create_task(boom(2))
+            u = asyncio.create_task(boom(3))
+            w = asyncio.create_task(boom(4))
+            await asyncio.sleep(0.1)
+            print(repr(u.exception()))
+            try:
+                await w
+            except ValueError as e:
+                print("caught", e)
+            print("main returns")
+
+        asyncio.run(main())
+    "#);
+    let said: Vec<String> = prints(&events).into_iter().filter(|l| !l.starts_with("  ")).collect();
+    assert_eq!(
+        said,
+        [
+            "ValueError('nobody looks at me 3')",
+            "caught nobody looks at me 4",
+            "main returns",
+            "Task exception was never retrieved",
+            "future: <Task finished name='Task-2' coro=<boom() done, defined at line 3> exception=ValueError('nobody looks at me 2')>",
+            "Traceback (most recent call last):",
+            "ValueError: nobody looks at me 2",
+        ]
+    );
+}

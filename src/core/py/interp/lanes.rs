@@ -66,6 +66,9 @@ impl<'a> Interp<'a> {
     /// its function returned from). Python's default warning filter shows a warning once per
     /// place: so each name once per line here.
     pub fn warn_unawaited(&self, task: &TaskObj, line: u32) {
+        if !self.unretrieved.borrow().is_empty() {
+            self.report_unretrieved();
+        }
         let names = match self.unawaited.try_borrow_mut() {
             Ok(mut names) if !names.is_empty() => std::mem::take(&mut *names),
             _ => return,
