@@ -842,12 +842,29 @@ fn ours(src: &str) -> Result<Observed, String> {
     Ok(Observed {
         makespan: events.iter().map(|e| e.t).fold(0.0, f64::max),
         tasks: (0..lanes).map(|i| task_end(&events, i, task_spans(&events, i))).collect(),
-        prints: events
-            .iter()
-            .filter(|e| e.kind == Kind::Print)
-            .map(|e| (e.t, Some(u64::from(e.task)), e.detail.to_string()))
-            .collect(),
+        prints: stdout_only(&events),
     })
+}
+
+/// The printed lines but what CPython writes to stderr, which the reference does not record:
+/// `RuntimeWarning: coroutine '…' was never awaited`, and asyncio's `Task exception was never
+/// retrieved` with its `future:` line and traceback.
+fn stdout_only(events: &[Event]) -> Vec<(f64, Option<u64>, String)> {
+    let mut out = Vec::new();
+    // In a `Task exception was never retrieved` block: whether its traceback has begun.
+    let mut logging: Option<bool> = None;
+    for e in events.iter().filter(|e| e.kind == Kind::Print) {
+        let text = e.detail.to_string();
+        match logging {
+            Some(false) => logging = Some(text == "Traceback (most recent call last):"),
+            Some(true) if text.starts_with("  ") => {}
+            Some(true) => logging = None,
+            None if text == "Task exception was never retrieved" => logging = Some(false),
+            None if text.starts_with("RuntimeWarning: coroutine '") => {}
+            None => out.push((e.t, Some(u64::from(e.task)), text)),
+        }
+    }
+    out
 }
 
 /// How task `i` ended and when, with its spans.

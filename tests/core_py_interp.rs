@@ -761,9 +761,10 @@ fn hostile_programs_stop_with_a_python_error_or_a_limit_never_a_crash() {
     let (events, _) = run(
         "import asyncio\nasync def t(n):\n    await asyncio.sleep(1)\nasync def main():\n    for i in range(20000):\n        asyncio.create_task(t(i))\nasyncio.run(main())\n",
     );
+    // The coroutine the refused task was given was never awaited: it warns as the program ends.
     assert_eq!(
-        prints(&events).last().map(String::as_str),
-        Some("RuntimeError: the program created more than 10,000 tasks")
+        prints(&events)[prints(&events).len() - 2..],
+        ["RuntimeError: the program created more than 10,000 tasks", "RuntimeWarning: coroutine 't' was never awaited"]
     );
     assert_eq!(lanes(&events).len(), 10_001);
     // A sleep(0) loop and a sleep(1) loop stop at the run's step budget.
@@ -1449,4 +1450,266 @@ fn a_name_from_typing_used_as_a_value_says_typing_is_only_understood_in_annotati
     "#);
     assert!(fin.stopped.is_none());
     assert_eq!(prints(&events), ["hi False False", "1"]);
+}
+
+/// What CPython prints running `src` (dedented), stdout and stderr in the order written (`-u`),
+/// its `RuntimeWarning`s as `line: RuntimeWarning: …` (`asyncio: …` for a line of asyncio's own,
+/// where it collected a task's coroutine's frame; `0: …` for `sys:1`, as the program ended),
+/// without the source line under each and the tracemalloc hint, and a traceback's first and last
+/// lines only.
+fn cpython_with_warnings(src: &str) -> Vec<String> {
+    let python = common::python::interpreter();
+    let out = std::process::Command::new("sh")
+        .args(["-c", "\"$0\" -u -c \"$1\" 2>&1", &python, &dedent(src)])
+        .output()
+        .expect("CPython ran");
+    let text = String::from_utf8(out.stdout).expect("UTF-8");
+    let mut lines = Vec::new();
+    let mut skip_source = false;
+    for l in text.lines() {
+        if std::mem::take(&mut skip_source) || l.starts_with("RuntimeWarning: Enable tracemalloc") {
+            continue;
+        }
+        match l.split_once(": RuntimeWarning: ") {
+            Some((place, what)) => {
+                let line = match place.strip_prefix("<string>:") {
+                    Some(line) => line,
+                    None if place == "sys:1" => "0",
+                    None => "asyncio",
+                };
+                lines.push(format!("{line}: RuntimeWarning: {what}"));
+                // `-c` code has no source line to show; asyncio's has.
+                skip_source = line == "asyncio";
+            }
+            None if l.starts_with("  ") => {}
+            None => lines.push(l.to_owned()),
+        }
+    }
+    lines
+}
+
+/// Awaitlab's Output for `src`, a warning as `line: RuntimeWarning: …`.
+fn output_with_warnings(src: &str) -> Vec<String> {
+    let (events, fin) = run(src);
+    assert!(fin.stopped.is_none(), "{:?}", fin.stopped);
+    events
+        .iter()
+        .filter(|e| e.kind == Kind::Print)
+        .filter(|e| !e.detail.starts_with("  "))
+        .map(|e| match e.detail.starts_with("RuntimeWarning: ") {
+            true => format!("{}: {}", e.line, e.detail),
+            false => e.detail.to_string(),
+        })
+        .collect()
+}
+
+#[test]
+fn a_coroutine_never_awaited_warns_where_cpython_collects_it() {
+    let src = r#"
+        import asyncio
+
+        async def fetch(i):
+            await asyncio.sleep(0.1)
+            print("fetched", i)
+            return i
+
+        class Client:
+            async def get(self):
+                return 1
+
+        async def helper():
+            r = fetch(5)
+            return 1
+
+        async def main():
+            async def inner():
+                pass
+            fetch(1)
+            r = fetch(2)
+            print("r is", type(r).__name__)
+            for i in range(3):
+                fetch(i)
+            inner()
+            Client().get()
+            x = await helper()
+            print("after helper")
+            t = asyncio.create_task(fetch(9))
+            t.cancel()
+            c = fetch(10)
+            c.close()
+            await asyncio.sleep(0.2)
+            print("done")
+
+        asyncio.run(main())
+        print("after run")
+    "#;
+    let cpython = cpython_with_warnings(src);
+    // `r`, a local of main, goes when main's task ends: CPython names a line of asyncio's there
+    // (the step that ran main); awaitlab names main's last line.
+    let expected: Vec<String> = cpython.iter().map(|l| l.replace("asyncio: ", "33: ")).collect();
+    assert!(cpython.iter().any(|l| l.starts_with("asyncio: ")), "{cpython:?}");
+    assert_eq!(output_with_warnings(src), expected);
+    assert_eq!(
+        expected,
+        [
+            "19: RuntimeWarning: coroutine 'fetch' was never awaited",
+            "r is coroutine",
+            "23: RuntimeWarning: coroutine 'fetch' was never awaited",
+            "24: RuntimeWarning: coroutine 'main.<locals>.inner' was never awaited",
+            "25: RuntimeWarning: coroutine 'Client.get' was never awaited",
+            "26: RuntimeWarning: coroutine 'fetch' was never awaited",
+            "after helper",
+            "done",
+            "33: RuntimeWarning: coroutine 'fetch' was never awaited",
+            "after run",
+        ]
+    );
+    // `main()` without `asyncio.run`: on the module's lane, at that line.
+    let src = r#"
+        import asyncio
+
+        async def main():
+            print("hi")
+
+        main()
+        print("end")
+    "#;
+    let cpython = cpython_with_warnings(src);
+    assert_eq!(cpython, ["6: RuntimeWarning: coroutine 'main' was never awaited", "end"]);
+    assert_eq!(output_with_warnings(src), cpython);
+}
+
+#[test]
+fn a_coroutine_an_exception_keeps_warns_once_the_exception_is_handled() {
+    // Neither a task given the coroutine, cancelled before it ran, nor `close()` warns.
+    let src = r#"
+        import asyncio
+
+        async def fetch(i):
+            await asyncio.sleep(0.1)
+            return i
+
+        async def boom():
+            c = fetch(3)
+            raise ValueError("x")
+
+        async def main():
+            print(asyncio.iscoroutine(fetch(0)))
+            try:
+                await asyncio.wait_for(fetch(1), 0)
+            except TimeoutError:
+                print("timeout")
+            g = [asyncio.create_task(fetch(4)), asyncio.create_task(fetch(5))]
+            g[0].cancel()
+            g[1].cancel()
+            async with asyncio.TaskGroup() as tg:
+                t = tg.create_task(fetch(6))
+                t.cancel()
+            fetch(7).close()
+            try:
+                await boom()
+            except ValueError:
+                print("caught")
+                print("still handling")
+            print(asyncio.run(fetch(8)))
+
+        asyncio.run(main())
+    "#;
+    let cpython = cpython_with_warnings(src);
+    assert_eq!(
+        cpython,
+        [
+            "12: RuntimeWarning: coroutine 'fetch' was never awaited",
+            "True",
+            "timeout",
+            "caught",
+            "still handling",
+            "28: RuntimeWarning: coroutine 'fetch' was never awaited",
+            "Traceback (most recent call last):",
+            "RuntimeError: asyncio.run() cannot be called from a running event loop",
+            "0: RuntimeWarning: coroutine 'fetch' was never awaited",
+        ]
+    );
+    assert_eq!(output_with_warnings(src), cpython);
+}
+
+#[test]
+fn a_failed_task_nobody_asks_logs_its_exception_when_it_goes() {
+    let src = r#"
+        import asyncio
+
+        async def boom():
+            raise ValueError("nobody looks at me")
+
+        async def forever():
+            try:
+                await asyncio.sleep(10)
+            finally:
+                print("forever cleaned up")
+
+        async def main():
+            asyncio.create_task(boom())
+            asyncio.create_task(forever())
+            await asyncio.sleep(0.1)
+            print("main returns")
+
+        asyncio.run(main())
+        print("after run")
+    "#;
+    // CPython's `defined at <string>:3` is `defined at line 3` here (a program has no file).
+    let cpython: Vec<String> =
+        cpython_with_warnings(src).iter().map(|l| l.replace("defined at <string>:", "defined at line ")).collect();
+    assert_eq!(
+        cpython,
+        [
+            "Task exception was never retrieved",
+            "future: <Task finished name='Task-2' coro=<boom() done, defined at line 3> exception=ValueError('nobody looks at me')>",
+            "Traceback (most recent call last):",
+            "ValueError: nobody looks at me",
+            "main returns",
+            "forever cleaned up",
+            "after run",
+        ]
+    );
+    assert_eq!(output_with_warnings(src), cpython);
+    let (events, _) = run(src);
+    let logged = events.iter().find(|e| e.detail == "Task exception was never retrieved").expect("logged");
+    assert_eq!((logged.task, logged.t, logged.line), (1, 0.0, 4), "on boom's lane as it fails");
+
+    // Asked for (`exception()`, awaited), a task's exception is not logged; one a variable holds
+    // is logged when the variable goes (main returns here: CPython's collector takes it later,
+    // after the run).
+    let (events, _) = run(r#"
+        import asyncio
+
+        async def boom(n):
+            raise ValueError(f"nobody looks at me {n}")
+
+        async def main():
+            t = asyncio.create_task(boom(2))
+            u = asyncio.create_task(boom(3))
+            w = asyncio.create_task(boom(4))
+            await asyncio.sleep(0.1)
+            print(repr(u.exception()))
+            try:
+                await w
+            except ValueError as e:
+                print("caught", e)
+            print("main returns")
+
+        asyncio.run(main())
+    "#);
+    let said: Vec<String> = prints(&events).into_iter().filter(|l| !l.starts_with("  ")).collect();
+    assert_eq!(
+        said,
+        [
+            "ValueError('nobody looks at me 3')",
+            "caught nobody looks at me 4",
+            "main returns",
+            "Task exception was never retrieved",
+            "future: <Task finished name='Task-2' coro=<boom() done, defined at line 3> exception=ValueError('nobody looks at me 2')>",
+            "Traceback (most recent call last):",
+            "ValueError: nobody looks at me 2",
+        ]
+    );
 }

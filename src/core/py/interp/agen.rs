@@ -307,6 +307,7 @@ impl<'a> Interp<'a> {
             let mut frame = Frame::new(scope.clone(), Some(scope), task, name, core.func.def.pos.line);
             frame.method_of = method_of;
             frame.gen = Some(core.clone());
+            frame.qualname = Some(core.func.qual.clone());
             let result = ip.exec_block(&core.func.def.body, &frame).await;
             drop(frame.closure.take());
             ip.release_locals(&frame.scope, &core.func.def.captured, 1, 0);

@@ -55,6 +55,7 @@ impl<'a> Interp<'a> {
                 scope,
                 label: RefCell::new(Rc::from(label)),
                 started: Cell::new(false),
+                unawaited: RefCell::new(Some(self.unawaited.clone())),
             })));
         }
         let _ = line;
@@ -91,6 +92,7 @@ impl<'a> Interp<'a> {
                 func.def.pos.line,
             );
             frame.method_of = method_of;
+            frame.qualname = Some(func.qual.clone());
             task.depth.set(depth);
             let result = self.exec_block(&func.def.body, &frame).await;
             task.depth.set(depth - 1);
@@ -327,7 +329,17 @@ impl<'a> Interp<'a> {
             if coro.started.replace(true) {
                 return raise(E::RuntimeError, "cannot reuse already awaited coroutine");
             }
-            self.run_body(&coro.func, coro.scope.clone(), task, 1).await
+            let result = self.run_body(&coro.func, coro.scope.clone(), task.clone(), 1).await;
+            if task.depth.get() == 0 {
+                // The task's own coroutine returned: what its locals held is dropped now (as
+                // CPython drops its frame when the task's step ends), unless an exception keeps it.
+                match result {
+                    Err(Flow::Stop(_)) => {}
+                    Err(Flow::Exc(_) | Flow::Raise(..)) => self.hold_unawaited(&task),
+                    _ => self.warn_unawaited(&task, task.line.get()),
+                }
+            }
+            result
         })
     }
 

@@ -15,7 +15,15 @@ impl<'a> Interp<'a> {
     pub fn exec_block<'s>(&'s self, body: &'s [Stmt], f: &'s Frame) -> BoxFut<'s> {
         Box::pin(async move {
             for stmt in body {
-                self.exec(stmt, f).await?;
+                let done = self.exec(stmt, f).await;
+                // A coroutine this statement dropped without running it (`fetch(1)`, no await),
+                // at the line running now (a `try`'s handler's last).
+                match done {
+                    Err(Flow::Stop(_)) => {}
+                    Err(Flow::Exc(_) | Flow::Raise(..)) => self.hold_unawaited(&f.task()),
+                    _ => self.warn_unawaited(&f.task(), f.line.get()),
+                }
+                done?;
             }
             Ok(Value::None)
         })
@@ -366,6 +374,9 @@ impl<'a> Interp<'a> {
             f.task().handling.borrow_mut().push(exc.value.clone());
             let r = self.exec_block(&h.body, f).await;
             f.task().handling.borrow_mut().pop();
+            if f.task().handling.borrow().is_empty() {
+                self.release_unawaited(&f.task());
+            }
             if let Some(name) = &h.name {
                 // Python deletes the `as` name when the handler ends.
                 f.scope.vars.borrow_mut().remove(name.as_str());

@@ -40,6 +40,8 @@ impl<'a> Interp<'a> {
     /// task that ended it, at that time (`print(x, end="")` continues the line, as on a terminal).
     pub fn write_stdout(&self, task: &TaskObj, text: &str, line: u32) -> Result<(), Flow> {
         self.work(text.len())?;
+        // A coroutine its arguments dropped (`print(fetch(1))`) warned before it prints.
+        self.warn_unawaited(task, line);
         let mut out = self.stdout.borrow_mut();
         if out.len() + text.len() > limits::MAX_STR_BYTES {
             out.clear();
@@ -55,6 +57,46 @@ impl<'a> Interp<'a> {
             self.mark(task, Kind::Print, &fmt::shorten(&l[..end], MAX_PRINT_BYTES), line);
         }
         Ok(())
+    }
+
+    /// Reports the coroutines dropped without ever running since the last report, on `task`'s
+    /// lane at `line`, as CPython's `RuntimeWarning: coroutine 'fetch' was never awaited` (which
+    /// goes to stderr with the line that was running when the coroutine was collected: the
+    /// statement that dropped it, such as a bare `fetch(1)`, or for a local variable the line
+    /// its function returned from). Python's default warning filter shows a warning once per
+    /// place: so each name once per line here.
+    pub fn warn_unawaited(&self, task: &TaskObj, line: u32) {
+        if !self.unretrieved.borrow().is_empty() {
+            self.report_unretrieved();
+        }
+        let names = match self.unawaited.try_borrow_mut() {
+            Ok(mut names) if !names.is_empty() => std::mem::take(&mut *names),
+            _ => return,
+        };
+        for name in names {
+            if !self.warned.borrow_mut().insert((name.clone(), line)) || self.check_events(line).is_err() {
+                continue;
+            }
+            let text = format!("RuntimeWarning: coroutine '{name}' was never awaited");
+            self.mark(task, Kind::Print, &fmt::shorten(&text, MAX_PRINT_BYTES), line);
+        }
+    }
+
+    /// An exception leaves a statement: the coroutines dropped so far are kept with it (CPython's
+    /// traceback keeps the frames holding them) until it is handled or ends the task.
+    pub fn hold_unawaited(&self, task: &TaskObj) {
+        if let Ok(mut names) = self.unawaited.try_borrow_mut() {
+            task.held_unawaited.borrow_mut().append(&mut names);
+        }
+    }
+
+    /// The exception is handled (its `except` block is over) or ended the task: what it kept
+    /// warns at the next report.
+    pub fn release_unawaited(&self, task: &TaskObj) {
+        let held = std::mem::take(&mut *task.held_unawaited.borrow_mut());
+        if let (false, Ok(mut names)) = (held.is_empty(), self.unawaited.try_borrow_mut()) {
+            names.splice(0..0, held);
+        }
     }
 
     /// The last line `print` left unfinished (`end=""`), when the program ends.

@@ -17,7 +17,7 @@
 //! | expressions | arithmetic with Python's int/float, `//` and `%` rules, chained comparisons, `is`, `in`, slicing, comprehensions (list, set, dict; generator expressions run eagerly), f-strings with conversions and format specs (`:.2f`, `:>8`, `:,`, `:08d`, `:x`, `:.1%`), `%` formatting, `str.format` (positional fields) | `str.format` by name |
 //! | built-ins | `print` (`sep`, `end`: one stdout stream, a line per `Print` mark), `len`, `range`, `min`/`max` (`key`, `default`), `sum`, `abs`, `round` (half to even), `sorted` (`key`, `reverse`), `reversed`, `enumerate`, `zip`, `map`/`filter` (as lists), `list`, `dict`, `tuple`, `set`, `str`, `int`, `float`, `bool`, `repr`, `type` (`type(5)` is `int`; `type(coro)` a class named `coroutine`, printed `<class 'coroutine'>`, also for asyncio's objects, which CPython prints with their module: `<class '_asyncio.Task'>`), `isinstance`, `issubclass`, `hasattr`, `getattr`, `setattr`, `any`, `all`, `divmod`, `pow`, `chr`, `ord`, `callable`, `id`, `hash`, `format`, `anext`, `aiter`; the common methods of `str`, `list`, `dict`, `set`; the built-in exception classes (also as bases of the reader's) | `open`, `input`, `eval`, `iter`/`next` |
 //! | modules | `asyncio`, `aiohttp`, `random` (`random`, `uniform`, `randint`, `randrange`, `choice`, `shuffle`, `sample`, `seed`), `time` (`time`, `perf_counter`, `monotonic`: the run's clock, from 0 at the start), `json` (`dumps` with `indent`, `loads`), `math` (`sqrt`, `floor`, `ceil`, `log`, `exp`, `fabs`, `pow`, `pi`, `e`, `inf`); `typing`, `__future__` for annotations (not run): `typing.X`, or `X` from `from typing import X`, used as a value stops with a `NotImplementedError` saying so (`TYPE_CHECKING` is `False`; a class may name one as its base, which adds none) | `random`'s numbers come from the scenario's seed and differ from CPython's; `time.sleep` raises (it would block the loop); `datetime`, `aiofiles` |
-//! | asyncio | `run`, `sleep`, `create_task`/`ensure_future` (`name=` labels the lane), `gather` (`return_exceptions`; without it the first error is raised and the other tasks keep running), `wait_for`, `timeout` and `timeout_at` (`when()`, `reschedule()`, `expired()`), `wait` (`FIRST_COMPLETED`, `FIRST_EXCEPTION`, `ALL_COMPLETED`, `timeout`), `as_completed` (`timeout`: the tasks not done by then raise `TimeoutError` when awaited, and keep running), `TaskGroup`, `Semaphore`, `BoundedSemaphore`, `Lock`, `Event`, `Condition` (`async with`, `wait`, `wait_for(predicate)`, `notify(n)`, `notify_all`, `locked`/`acquire`/`release`, over its own Lock or the one given: CPython 3.12's, a waiter woken or cancelled takes the lock again before `wait` returns), `Queue` (`maxsize`, `put`/`get` and their `_nowait`, `task_done`, `join`, `qsize`, `empty`, `full`), `PriorityQueue` (`heapq`'s order) and `LifoQueue`, `shield` (a cancellation of the task awaiting it does not reach what it shields), `current_task`, `all_tasks`, `iscoroutine`, `iscoroutinefunction`, `get_event_loop()`/`get_running_loop()`'s `time()`, `call_later` and `call_at` (a `TimerHandle`: `cancel`, `cancelled`, `when`; armed in the clock's timer heap as CPython's; the callback runs in the iteration its timer comes due, in heap order, outside any task: `current_task()` is `None`, its prints go to the main lane, an exception it raises is reported on Output as asyncio logs it, `Exception in callback f(1)` and the traceback, and the run goes on), `CancelledError`, `TimeoutError`; a coroutine's `close()`; Tasks' `cancel` (with a message), `done`, `cancelled`, `result`, `exception`, `get_name` (`Task-1` for the main task, `Task-2`… in the order tasks are made, as CPython names them, or the `name=` given) and `set_name`, `add_done_callback` (the callback runs in the ready queue's turn, outside any task, as `call_soon`'s), `cancelling`, `uncancel`; cancellation raises `CancelledError` at the task's current `await` (`except`/`finally` run), or, for a task awaiting a task or a gather, cancels that (every time it is called) and the task gets what it then gives: the awaited task's result if it swallows the `CancelledError`, a gather's `CancelledError` once its children are done | `TaskGroup` raises one `ExceptionGroup` (its `exceptions` hold the errors, `message` says what it is; no `except*`); `shield`'s outer future given to `gather` or `create_task` becomes a task (a lane of its own; CPython keeps it a future); `as_completed` starts coroutines in the order given (CPython: set order); `close()` of a coroutine already started does nothing; after main returns, `asyncio.run` takes one more turn of the loop (a callback already due runs; CPython's shutdown takes a few); cancelling one of two tasks awaiting each other leaves them waiting (CPython: `RecursionError`); `to_thread` is refused (`parse::TO_THREAD` says why) |
+//! | asyncio | `run`, `sleep`, `create_task`/`ensure_future` (`name=` labels the lane), `gather` (`return_exceptions`; without it the first error is raised and the other tasks keep running), `wait_for`, `timeout` and `timeout_at` (`when()`, `reschedule()`, `expired()`), `wait` (`FIRST_COMPLETED`, `FIRST_EXCEPTION`, `ALL_COMPLETED`, `timeout`), `as_completed` (`timeout`: the tasks not done by then raise `TimeoutError` when awaited, and keep running), `TaskGroup`, `Semaphore`, `BoundedSemaphore`, `Lock`, `Event`, `Condition` (`async with`, `wait`, `wait_for(predicate)`, `notify(n)`, `notify_all`, `locked`/`acquire`/`release`, over its own Lock or the one given: CPython 3.12's, a waiter woken or cancelled takes the lock again before `wait` returns), `Queue` (`maxsize`, `put`/`get` and their `_nowait`, `task_done`, `join`, `qsize`, `empty`, `full`), `PriorityQueue` (`heapq`'s order) and `LifoQueue`, `shield` (a cancellation of the task awaiting it does not reach what it shields), `current_task`, `all_tasks`, `iscoroutine`, `iscoroutinefunction`, `get_event_loop()`/`get_running_loop()`'s `time()`, `call_later` and `call_at` (a `TimerHandle`: `cancel`, `cancelled`, `when`; armed in the clock's timer heap as CPython's; the callback runs in the iteration its timer comes due, in heap order, outside any task: `current_task()` is `None`, its prints go to the main lane, an exception it raises is reported on Output as asyncio logs it, `Exception in callback f(1)` and the traceback, and the run goes on), `CancelledError`, `TimeoutError`; a coroutine's `close()`; a coroutine dropped without ever running (`fetch(1)` without `await`, `main()` without `asyncio.run`) prints CPython's `RuntimeWarning: coroutine 'fetch' was never awaited` (its `__qualname__`: `main.<locals>.inner`, `Client.get`) on the lane that dropped it, at the line CPython's warning names: the statement that dropped it, or, for a task's local, the task's last line (CPython names a line of asyncio's there), or, kept alive by an exception, the last line of the `except` block that handled it (line 0 if it ended the program, CPython's `sys:1`), once per name and line as Python's default warning filter; a coroutine given to a task, even one cancelled before it ran, or closed, does not warn, as in CPython; a task that fails with an exception nobody asks for (awaiting it, `result()`, `exception()`, a gather or TaskGroup) logs asyncio's `Task exception was never retrieved`, its `future: <Task finished name='Task-2' coro=<boom() done, defined at line 3> exception=ValueError('…')>` and the traceback on its lane once nothing refers to it (nothing but the run's list of tasks: at once for a fire-and-forget `create_task`, as in CPython; when the variable holding it goes otherwise, where CPython's cycle collector may take it later); Tasks' `cancel` (with a message), `done`, `cancelled`, `result`, `exception`, `get_name` (`Task-1` for the main task, `Task-2`… in the order tasks are made, as CPython names them, or the `name=` given) and `set_name`, `add_done_callback` (the callback runs in the ready queue's turn, outside any task, as `call_soon`'s), `cancelling`, `uncancel`; cancellation raises `CancelledError` at the task's current `await` (`except`/`finally` run), or, for a task awaiting a task or a gather, cancels that (every time it is called) and the task gets what it then gives: the awaited task's result if it swallows the `CancelledError`, a gather's `CancelledError` once its children are done | `TaskGroup` raises one `ExceptionGroup` (its `exceptions` hold the errors, `message` says what it is; no `except*`); `shield`'s outer future given to `gather` or `create_task` becomes a task (a lane of its own; CPython keeps it a future); `as_completed` starts coroutines in the order given (CPython: set order); `close()` of a coroutine already started does nothing; a global holding a never-awaited coroutine does not warn at the end (CPython: `sys:1` as it shuts down), and an exception that an `async with` (a `TaskGroup`, `timeout`) swallows keeps what it held until the task's next `except` block ends or the task does; after main returns, `asyncio.run` takes one more turn of the loop (a callback already due runs; CPython's shutdown takes a few); cancelling one of two tasks awaiting each other leaves them waiting (CPython: `RecursionError`); `to_thread` is refused (`parse::TO_THREAD` says why) |
 //! | aiohttp | `ClientSession()` (`async with`, or `await session.close()`), `session.get`/`post` (awaited or `async with`), `resp.status`/`ok`/`reason`/`url`, `await resp.json()`/`text()`, `resp.raise_for_status()` (`ClientResponseError` with `status`), `ClientError`, `ClientTimeout(total=...)` (session's or request's `timeout=`: `asyncio.TimeoutError`) | request bodies, headers, streaming |
 //!//! Safety: the interpreter runs on the page's thread, so every run is bounded by [`limits`]
 //! (steps, tasks, recursion, elements, string length and bytes, events), and no input makes it panic.
@@ -153,12 +153,24 @@ pub struct Frame {
     pub method_of: Option<(Rc<Class>, Value)>,
     /// The async generator whose body this is (where its `yield`s hand their values).
     pub gen: Option<Rc<agen::AgenCore>>,
+    /// The `__qualname__` of the function whose body this is (None at module level, in a class
+    /// body and in a task's own frame): the functions defined here are `{it}.<locals>.name`.
+    pub qualname: Option<Rc<str>>,
 }
 
 impl Frame {
     /// A frame of `task` running in `scope`.
     pub fn new(scope: Rc<Scope>, closure: Option<Rc<Scope>>, task: Rc<TaskObj>, name: Rc<str>, line: u32) -> Frame {
-        Frame { scope, closure, task: RefCell::new(task), name, line: Cell::new(line), method_of: None, gen: None }
+        Frame {
+            scope,
+            closure,
+            task: RefCell::new(task),
+            name,
+            line: Cell::new(line),
+            method_of: None,
+            gen: None,
+            qualname: None,
+        }
     }
 
     /// The task it runs in: always the same, but for an async generator's body, which runs in
@@ -220,6 +232,14 @@ pub struct Interp<'a> {
     /// name as bound → its module and its own name. They hold no value: loaded, one raises what
     /// `typing.List` does ([`Interp::load`]).
     pub annotation_names: RefCell<rustc_hash::FxHashMap<Rc<str>, Imported>>,
+    /// The coroutines dropped without ever running, not yet reported (see `lanes`).
+    pub unawaited: value::Unawaited,
+    /// The never-awaited warnings shown so far, by coroutine name and line: Python's default
+    /// warning filter shows each once per place.
+    warned: RefCell<rustc_hash::FxHashSet<(Rc<str>, u32)>>,
+    /// Failed tasks whose exception nobody asked for yet, logged once nothing refers to them
+    /// (`tasks::report_unretrieved`).
+    unretrieved: RefCell<Vec<Weak<TaskObj>>>,
 }
 
 /// A module's name as a program imported it (`from typing import List`: `(Module::Typing, "List")`).
@@ -351,6 +371,9 @@ impl<'a> Interp<'a> {
             agen_alive: RefCell::default(),
             next_agen: Cell::new(0),
             annotation_names: RefCell::default(),
+            unawaited: Rc::default(),
+            warned: RefCell::default(),
+            unretrieved: RefCell::default(),
         })
     }
 
@@ -374,6 +397,9 @@ impl<'a> Interp<'a> {
         };
         self.flush_stdout(&task);
         self.finish_task(&task, result, true);
+        // What an uncaught exception kept alive goes as the program ends (CPython: `sys:1`).
+        self.release_unawaited(&task);
+        self.warn_unawaited(&task, 0);
     }
 
     /// Counts one step of the program at `line`; stops the run at a limit.

@@ -252,6 +252,14 @@ pub struct TaskObj {
     pub line: Cell<u32>,
     /// The exceptions being handled (`except` blocks entered), for a bare `raise`.
     pub handling: RefCell<Vec<Value>>,
+    /// The never-awaited coroutines an exception raised here keeps alive, as CPython's
+    /// traceback keeps the frames that held them: they warn once it is handled (see `lanes`).
+    pub held_unawaited: RefCell<Vec<Rc<str>>>,
+    /// Its result or exception was asked for (awaited, `result()`, `exception()`, a gather's
+    /// or TaskGroup's): CPython's `Future.__log_traceback` cleared.
+    retrieved: Cell<bool>,
+    /// Its coroutine's `__qualname__` and `def` line, for asyncio's `future: <Task …>` line.
+    coro_def: RefCell<Option<(Rc<str>, u32)>>,
     cancelled: Cell<bool>,
     outcome: RefCell<Option<Outcome>>,
     /// When it finished, in finishing order (for `as_completed` and gather's first error).
@@ -264,7 +272,9 @@ impl TaskObj {
         self.result.borrow().is_some()
     }
 
+    /// Its result, as whoever retrieves it asks for it (see `retrieved`).
     pub fn result(&self) -> Option<Result<Value, Exc>> {
+        self.retrieved.set(true);
         self.result.borrow().clone()
     }
 
@@ -510,6 +520,9 @@ impl<'a> Interp<'a> {
             depth: Cell::new(0),
             line: Cell::new(line),
             handling: RefCell::default(),
+            held_unawaited: RefCell::default(),
+            retrieved: Cell::new(false),
+            coro_def: RefCell::default(),
             cancelled: Cell::new(false),
             outcome: RefCell::default(),
             seq: Cell::new(0),
@@ -543,6 +556,10 @@ impl<'a> Interp<'a> {
             }
         };
         let task = self.new_task(label, name, line)?;
+        if let Value::Coro(c) = &aw {
+            c.disarm();
+            *task.coro_def.borrow_mut() = Some((c.func.qualname(), c.func.def.pos.line));
+        }
         let ip = self.rc();
         let t = task.clone();
         self.lp.spawn(async move { ip.task_body(t, aw, line).await });
@@ -562,7 +579,53 @@ impl<'a> Interp<'a> {
         }
         let frame = Frame::new(self.globals.clone(), None, task.clone(), task.label.clone(), line);
         let result = self.await_value(aw, &frame, line).await;
+        drop(frame);
         self.finish_task(&task, result, false);
+        self.release_unawaited(&task);
+        self.warn_unawaited(&task, task.line.get());
+        let failed = matches!(*task.result.borrow(), Some(Err(_)));
+        if failed && !task.was_cancelled() && !task.retrieved.get() {
+            self.unretrieved.borrow_mut().push(Rc::downgrade(&task));
+            // Its step is over: nothing but the loop's list may hold it now (CPython collects it
+            // at once then, and logs).
+            drop(task);
+            self.report_unretrieved();
+        }
+    }
+
+    /// asyncio's `Task exception was never retrieved`, for each failed task nobody asked the
+    /// exception of once nothing refers to it any more (here: nothing but the run's list of
+    /// tasks), on its lane, now: its `future: <Task finished …>` line and traceback too.
+    pub fn report_unretrieved(&self) {
+        let waiting = std::mem::take(&mut *self.unretrieved.borrow_mut());
+        let mut keep = Vec::new();
+        for weak in waiting {
+            let Some(task) = weak.upgrade() else { continue };
+            if task.retrieved.get() {
+                continue;
+            }
+            // The run's list and `task` here.
+            if Rc::strong_count(&task) > 2 {
+                keep.push(weak);
+                continue;
+            }
+            let Some(Err(exc)) = task.result.borrow().clone() else { continue };
+            let line = exc.trace.first().map_or(task.line.get(), |t| t.1);
+            if self.check_events(line).is_err() {
+                continue;
+            }
+            self.mark(&task, Kind::Print, "Task exception was never retrieved", line);
+            if let Some((name, def)) = task.coro_def.borrow().clone() {
+                let future = format!(
+                    "future: <Task finished name='{}' coro=<{name}() done, defined at line {def}> exception={}>",
+                    task.name.borrow(),
+                    fmt::repr(&exc.value)
+                );
+                self.mark(&task, Kind::Print, &fmt::shorten(&future, crate::core::budget::MAX_PRINT_BYTES), line);
+            }
+            self.print_traceback(&task, &exc);
+        }
+        self.unretrieved.borrow_mut().extend(keep);
     }
 
     /// Records how `task` ended, keeps its result and wakes whoever awaits it. An uncaught

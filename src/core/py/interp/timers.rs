@@ -183,6 +183,7 @@ impl<'a> Interp<'a> {
     /// already started or finished does nothing here.
     pub fn coro_close(&self, c: &Coro) -> Res {
         c.started.set(true);
+        c.disarm();
         Ok(Value::None)
     }
 }

@@ -125,6 +125,20 @@ pub struct Func {
     pub scope: Option<Rc<Scope>>,
     /// The class whose body defined it (for `super()`).
     pub class: RefCell<Option<std::rc::Weak<Class>>>,
+    /// Its `__qualname__` but for its class (`main.<locals>.inner`; a method's is `name`:
+    /// see [`Func::qualname`]).
+    pub qual: Rc<str>,
+}
+
+impl Func {
+    /// Its `__qualname__`: `fetch`, `main.<locals>.inner`, `Client.get` (a class's own
+    /// nesting is not told: a method of a class inside a function is `Class.method`).
+    pub fn qualname(&self) -> Rc<str> {
+        match self.class.borrow().as_ref().and_then(|c| c.upgrade()) {
+            Some(c) => Rc::from(format!("{}.{}", c.name, self.def.name)),
+            None => self.qual.clone(),
+        }
+    }
 }
 
 /// A class: the reader's, or a built-in exception class.
@@ -167,6 +181,31 @@ pub struct Coro {
     /// The call as written with its arguments, for the lane label (`fetch_url('…/3')`).
     pub label: RefCell<Rc<str>>,
     pub started: Cell<bool>,
+    /// Where it reports itself dropped without ever running (CPython's `RuntimeWarning:
+    /// coroutine '…' was never awaited`): taken away once a task owns it or it is closed.
+    pub unawaited: RefCell<Option<Unawaited>>,
+}
+
+/// The qualified names of the coroutines dropped without ever running, until the interpreter
+/// reports them (`Interp::warn_unawaited`).
+pub type Unawaited = Rc<RefCell<Vec<Rc<str>>>>;
+
+impl Coro {
+    /// A task owns it now, or it is closed: it will not warn (CPython does not warn for a
+    /// coroutine closed or thrown into before its first step: a task cancelled before it ran).
+    pub fn disarm(&self) {
+        self.unawaited.borrow_mut().take();
+    }
+}
+
+impl Drop for Coro {
+    fn drop(&mut self) {
+        if let (false, Some(sink)) = (self.started.get(), self.unawaited.get_mut().take()) {
+            if let Ok(mut names) = sink.try_borrow_mut() {
+                names.push(self.func.qualname());
+            }
+        }
+    }
 }
 
 /// A key of a dict or a set: the hashable values, with Python's equalities (`1 == 1.0 == True`).
