@@ -297,6 +297,25 @@ pub fn label_room(chars: usize) -> f64 {
     7.0 * chars as f64 + 37.0
 }
 
+/// About how wide a character of an 11 px lane label is, px (most letters are 5.2–6.2, digits 7).
+const LABEL_CHAR_PX: f64 = 6.5;
+/// The lane labels' gutter is at least this wide, px: 13 characters, the whole of any pattern's
+/// labels (`task 9999`, `brew coffee`).
+pub const GUTTER_MIN: f64 = 96.0;
+/// The longest lane label drawn whole, in characters, however wide the plot.
+pub const GUTTER_MAX_CHARS: usize = 28;
+
+/// The most characters of a lane label the gutter of a plot `width` px wide draws: a third of
+/// the plot at most (17 on a phone, 28 at 1280 px), never fewer than [`GUTTER_MIN`] holds.
+pub fn gutter_chars(width: f64) -> usize {
+    (((width / 3.0 - 8.0) / LABEL_CHAR_PX) as usize).clamp(13, GUTTER_MAX_CHARS)
+}
+
+/// The gutter's width, px, for lane labels of at most `chars` characters (8 px from the bars).
+pub fn gutter(chars: usize) -> f64 {
+    (8.0 + chars as f64 * LABEL_CHAR_PX).ceil().max(GUTTER_MIN)
+}
+
 /// Round tick positions inside the window `[from, to]` ms, at most about `max_ticks` of them.
 pub fn ticks_between(from: f64, to: f64, max_ticks: usize) -> Vec<f64> {
     if !(from.is_finite() && to.is_finite()) || to <= from {
@@ -470,6 +489,21 @@ mod tests {
             let run = run_virtual(&Scenario::parse([("pattern", pattern), ("tasks", "6"), ("seed", "4")]).unwrap());
             assert!(Timeline::build(6, &run.events, f64::INFINITY).queued.is_empty(), "{pattern}");
         }
+    }
+
+    #[test]
+    fn the_gutter_fits_the_longest_label_up_to_a_third_of_the_plot() {
+        // Every pattern's labels (13 characters at most) keep the 96 px gutter.
+        assert_eq!((gutter(0), gutter(13)), (GUTTER_MIN, GUTTER_MIN));
+        // `fetch_user_profile-3`: 20 characters, whole at 1280 px (a 744 px plot), 138 px.
+        assert_eq!(gutter(20), 138.0);
+        assert_eq!(gutter_chars(744.0), GUTTER_MAX_CHARS);
+        assert_eq!(gutter(GUTTER_MAX_CHARS), 190.0);
+        // A phone's plot (356 px at 390) holds 17 characters in a third of it.
+        assert_eq!(gutter_chars(356.0), 17);
+        assert_eq!(gutter(17), 119.0);
+        // Never fewer characters than the 96 px gutter holds, however narrow.
+        assert_eq!(gutter_chars(200.0), 13);
     }
 
     #[test]

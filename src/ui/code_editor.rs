@@ -27,7 +27,7 @@ use crate::core::budget::MAX_SOURCE_BYTES;
 use crate::core::code_editor::{self, Check, Edit, LogLine, RunRequest};
 use crate::core::highlight;
 use crate::core::run::Run;
-use crate::core::timeline::format_ms;
+use crate::core::timeline::{format_ms, GUTTER_MAX_CHARS};
 use crate::runtime::py_module;
 
 /// How long after the last keystroke a valid program replaces the scenario's.
@@ -355,7 +355,9 @@ fn log_line(l: &LogLine) -> Html {
 #[component]
 pub fn CodeLog(props: &LogProps) -> Html {
     // Once per run, not per frame of its replay.
-    let short = use_memo(props.run.clone(), |run| run.as_ref().map(|r| code_editor::lane_labels(&r.0.labels)));
+    let short = use_memo(props.run.clone(), |run| {
+        run.as_ref().map(|r| code_editor::lane_labels(&r.0.labels, GUTTER_MAX_CHARS))
+    });
     let (Some(run), Some(short)) = (&props.run, short.as_ref()) else { return Html::default() };
     let (lines, skipped) = code_editor::log(&run.0, short, props.until.unwrap_or(f64::INFINITY), LOG_LINES);
     html! {

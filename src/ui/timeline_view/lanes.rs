@@ -4,7 +4,7 @@
 
 use yew::prelude::*;
 
-use super::geometry::{bar_at, px, queued_at, Geometry, GUTTER};
+use super::geometry::{bar_at, px, queued_at, Geometry};
 use crate::core::event::{Kind, Phase};
 use crate::core::timeline::{bar_words, end_mark_path, format_ms, key_stops, planned_rest, Bar, Cut, Timeline};
 use crate::core::what_if::WhatIf;
@@ -66,7 +66,7 @@ pub fn label_node(g: &Geometry, labels: &[String], gutter: Option<&[String]>, i:
     let y = g.lane_y(i) + g.lane_h / 2.0;
     let whole = label(labels, i);
     let short = gutter.and_then(|s| s.get(i)).filter(|s| **s != whole);
-    let text = |t: String| html! { <text class="lane-label" x={(GUTTER - 8.0).to_string()} y={px(y)}>{ t }</text> };
+    let text = |t: String| html! { <text class="lane-label" x={(g.gutter - 8.0).to_string()} y={px(y)}>{ t }</text> };
     // The title is the text's sibling, so the text itself reads as drawn.
     match short {
         Some(s) => html! { <g><title>{ whole }</title>{ text(s.clone()) }</g> },
