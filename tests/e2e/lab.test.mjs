@@ -255,6 +255,32 @@ test('a 20-task race at 1280×800 (19 cancelled): the figures and "All figures" 
   await page.close();
 });
 
+test('a 14-task race at 1280×800 (its replay section ended at 823 px): 13- to 18-lane runs keep the whole replay section on the first screen, every lane of 14 labelled', async () => {
+  // Not race's doing: every pattern's lanes are tallest at 14 (168 px a timeline), and the tests
+  // only looked at 12 and 20 lanes, on either side of that peak, when the lesson's line moved the
+  // lab down 34 px. 13 ended at 799 px, 14 at 823, 16 at 812, 18 at 802.
+  for (const tasks of [13, 14, 15, 16, 18]) {
+    const page = await open(`pattern=race&tasks=${tasks}`);
+    await page.click('#run');
+    await page.waitForSelector('#replay-log li.current', { timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelector('#status')?.textContent.startsWith('Finished'), null, { timeout: 30_000 });
+    assert.equal(await page.evaluate(() => window.scrollY), 0);
+    await assertOnFirstScreen(page, ['figure.predicted', 'figure.measured', 'section.replay', '#replay-toggle', '#replay-log li.current', '.code-panel']);
+    if (tasks === 14) {
+      for (const figure of ['predicted', 'measured']) {
+        const labels = await laneLabels(page, figure);
+        assert.equal(labels.length, 14, `${figure}: a label per lane`);
+        assertLegible(labels, figure);
+      }
+      // The thinner lanes keep the slash that ends each cancelled bar (no state by colour alone).
+      assert.equal(await page.locator('figure.predicted path.end-mark.cancel').count(), 13);
+      await page.screenshot({ path: artifactPath('lab-1280-race-14.png') });
+    }
+    assert.deepEqual(page.awaitlabErrors, [], `${tasks} tasks`);
+    await page.close();
+  }
+});
+
 test('1280×800: the code panel ends on the first screen at any task count, and the replay’s line stays in view inside it', async () => {
   // A long program (a semaphore's plan written out, retry's backoff) used to take the panel to
   // 817 px (2,000 tasks), 837 (100) and 848 (retry): its box was capped at 100vh - 150px, not

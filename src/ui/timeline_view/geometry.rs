@@ -5,7 +5,7 @@
 //! stay 11 px in a narrow embed or on a phone, and lane heights are real pixels.
 
 use crate::core::event::Kind;
-use crate::core::timeline::{ticks, ticks_between, Bar, Cut, Queued, Timeline};
+use crate::core::timeline::{lanes_height, ticks, ticks_between, Bar, Cut, Queued, Timeline};
 
 /// A coordinate or length as the SVG's attributes write it: two decimals.
 pub fn px(v: f64) -> String {
@@ -19,19 +19,6 @@ const MIN_WIDTH: f64 = 300.0;
 pub const RIGHT: f64 = 24.0;
 pub const AXIS: f64 = 20.0;
 pub const STRIP: f64 = 30.0;
-/// Lane heights, px. Lanes are `LANE_MAX` high until the lanes' area reaches `BASE_LANES_HEIGHT`;
-/// then they thin, but not below `LANE_LABELLED` (an 11 px label per lane) until the area reaches
-/// `MAX_LANES_HEIGHT` (14 lanes). Past that only every k-th lane is labelled, so the extra height
-/// buys nothing: the area shrinks back to `BASE_LANES_HEIGHT` by `TAPERED_BY` lanes (gradually,
-/// so dragging `tasks` does not make it jump). The heights keep both timelines, the replay bar and
-/// the code on one screen at 1280×800, the whole replay section (controls, event count, log line)
-/// included, up to the tallest, 14 to 22 lanes (`tests/e2e/lab.test.mjs` checks 12 and 20; at 14
-/// it ends at 789 px), and an 8-task embed under 460 px.
-const LANE_MAX: f64 = 22.0;
-const LANE_LABELLED: f64 = 12.0;
-const BASE_LANES_HEIGHT: f64 = 100.0;
-const MAX_LANES_HEIGHT: f64 = 168.0;
-const TAPERED_BY: f64 = 40.0;
 /// At most this many ticks (grid lines); where their labels would not fit, only some are labelled
 /// (`core::timeline::tick_labels`): a narrow plot keeps the fine grid, and its axis ends near the
 /// run's end, not at a coarse round tick.
@@ -60,13 +47,8 @@ impl Geometry {
     /// `window` (or, unzoomed, from 0 to the first round tick at or after `scale_ms`), with the
     /// axis's ticks.
     pub fn new(lanes: u32, scale_ms: f64, window: Option<(f64, f64)>, width: f64, gutter: f64) -> (Geometry, Vec<f64>) {
-        let lanes = f64::from(lanes.max(1));
-        let full = MAX_LANES_HEIGHT / LANE_LABELLED;
-        let taper = ((lanes - full) / (TAPERED_BY - full)).clamp(0.0, 1.0);
-        let most = MAX_LANES_HEIGHT - taper * (MAX_LANES_HEIGHT - BASE_LANES_HEIGHT);
-        let labelled = (lanes * LANE_LABELLED).min(most);
-        let lanes_h = (lanes * LANE_MAX).min(labelled.max(BASE_LANES_HEIGHT));
-        let lane_h = lanes_h / lanes;
+        let lanes_h = lanes_height(lanes);
+        let lane_h = lanes_h / f64::from(lanes.max(1));
         let height = TOP + lanes_h + AXIS + STRIP + 4.0;
         let width = width.max(MIN_WIDTH);
         let g = |from, to| Geometry { lane_h, lanes_h, height, from, to, width, gutter };

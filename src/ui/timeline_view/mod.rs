@@ -25,7 +25,7 @@ use yew::prelude::*;
 
 use super::Shared;
 use crate::core::code_editor::lane_labels;
-use crate::core::timeline::{format_ms, gutter, gutter_chars, Cut, Timeline};
+use crate::core::timeline::{format_ms, gutter, gutter_chars, label_every, Cut, Timeline};
 use crate::core::what_if::WhatIf;
 use geometry::{px, Geometry, DEFAULT_WIDTH};
 pub use lanes::end_mark;
@@ -291,7 +291,7 @@ pub fn TimelineView(props: &Props) -> Html {
         cut: props.cut,
         ghost: props.ghost.as_deref().filter(|_| !on_canvas),
         // Label every lane when there is room, otherwise every k-th one.
-        label_every: (12.0 / g.lane_h).ceil().max(1.0) as usize,
+        label_every: label_every(g.lane_h),
         on_focus,
         tab_lane,
         what_if: props.what_if.as_deref(),
