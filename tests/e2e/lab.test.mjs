@@ -255,6 +255,50 @@ test('a 20-task race at 1280×800 (19 cancelled): the figures and "All figures" 
   await page.close();
 });
 
+test('the legend explains the prediction’s dashed outline and the ◇ / ◆ marks once a run is measured: 1280, 390 and a compact embed', async () => {
+  // The outline of the prediction on the measured lanes, and the ◇ / ◆ of the figures and the
+  // timelines' headings, were explained nowhere on the page. The marks and the outline's swatch
+  // are drawn by CSS: each entry is read as its mark (::before), its swatch (::after) and its text.
+  const entries = (page) =>
+    page.$$eval('ul.legend li', (lis) =>
+      lis
+        .filter((li) => li.checkVisibility())
+        .map((li) => {
+          const [before, after] = ['::before', '::after'].map((p) => getComputedStyle(li, p));
+          const mark = before.content === 'none' ? '' : before.content.replace(/"/g, '').trim();
+          const swatch = after.content !== 'none' && after.borderTopStyle === 'dashed' ? '[dashed]' : '';
+          return { text: `${mark}${swatch}${li.textContent}`, box: li.getBoundingClientRect().toJSON() };
+        }),
+    );
+  for (const [query, viewport] of [
+    ['pattern=semaphore&tasks=8&limit=3', { width: 1280, height: 800 }],
+    ['pattern=semaphore&tasks=8&limit=3', { width: 390, height: 844 }],
+    ['embed=1&pattern=semaphore&tasks=8&limit=3', { width: 700, height: 460 }],
+  ]) {
+    const what = `${viewport.width} px ?${query}`;
+    const page = await open(query, viewport);
+    await page.waitForSelector('figure.predicted');
+    const before = await entries(page);
+    assert.ok(before.every((e) => !/[◇◆]|predicted|measured/.test(e.text)), `${what}: nothing measured yet, nothing to tell apart: ${JSON.stringify(before)}`);
+    await page.click('#run');
+    await page.waitForFunction(() => document.querySelector('#status')?.textContent.startsWith('Finished'), null, { timeout: 30_000 });
+    const legend = await entries(page);
+    const texts = legend.map((e) => e.text);
+    assert.ok(texts.includes('◇[dashed]predicted') && texts.includes('◆measured'), `${what}: ${JSON.stringify(texts)}`);
+    // The swatch is the legend's only: not beside the predicted heading or figures.
+    const strays = await page.$$eval('.predicted:not(.legend li)', (els) => els.filter((el) => getComputedStyle(el, '::after').content !== 'none').map((el) => el.className));
+    assert.deepEqual(strays, [], what);
+    // Every entry inside the page's width, its text at 11 px or more (the compact embed's small row).
+    const { width, px } = await page.evaluate(() => ({ width: document.documentElement.clientWidth, px: parseFloat(getComputedStyle(document.querySelector('ul.legend')).fontSize) }));
+    assert.ok(legend.every((e) => e.box.left >= 0 && e.box.right <= width), `${what}: ${JSON.stringify(legend)}`);
+    assert.ok(px >= 11, `${what}: legend at ${px} px`);
+    await page.locator('ul.legend').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: artifactPath(`legend-${viewport.width}${query.startsWith('embed') ? '-embed' : ''}.png`) });
+    assert.deepEqual(page.awaitlabErrors, [], what);
+    await page.close();
+  }
+});
+
 test('a 14-task race at 1280×800 (its replay section ended at 823 px): 13- to 18-lane runs keep the whole replay section on the first screen, every lane of 14 labelled', async () => {
   // Not race's doing: every pattern's lanes are tallest at 14 (168 px a timeline), and the tests
   // only looked at 12 and 20 lanes, on either side of that peak, when the lesson's line moved the
