@@ -220,7 +220,7 @@ fn gutter_digits(text: &str) -> String {
 }
 
 /// Keeps the replay's current line in view inside the editor (never scrolling the page), as the
-/// code panel does.
+/// code panel does (`code_panel::follow`).
 #[hook]
 fn use_follow_current(boxed: &NodeRef, current: Option<u32>) {
     let boxed = boxed.clone();
@@ -228,10 +228,7 @@ fn use_follow_current(boxed: &NodeRef, current: Option<u32>) {
         let Some(el) = boxed.cast::<web_sys::Element>() else { return };
         let line = el.query_selector(".ln[aria-current]").ok().flatten();
         if let Some(line) = line.and_then(|l| l.dyn_into::<web_sys::HtmlElement>().ok()) {
-            let (top, h, scroll) = (line.offset_top(), el.client_height(), el.scroll_top());
-            if top < scroll || top > scroll + h - 24 {
-                el.set_scroll_top((top - h / 3).max(0));
-            }
+            super::code_panel::follow(&el, &line);
         }
     });
 }

@@ -145,6 +145,43 @@ test('390 px: stacked, no sideways scroll of the page', async () => {
   await page.close();
 });
 
+test('390×844 while replaying: the measured timeline, the replay bar and the code’s marked line on one screen', async () => {
+  // The code panel came under the legend, its box 60vh tall and following the marked line inside
+  // itself only: with the measured timeline at the screen's top the line was under the fold.
+  for (const query of ['pattern=retry&fail=0.3', 'pattern=gather']) {
+    const page = await open(query, { width: 390, height: 844 });
+    await page.click('#run');
+    await page.waitForFunction(() => document.querySelector('#status')?.textContent.startsWith('Finished'), null, { timeout: 30_000 });
+    // The measured timeline at the screen's top, then the replay bar a tenth of the way down; and
+    // for a program taller than its box, halfway down, the box half under the fold: the box scrolls
+    // the line into its half on the screen.
+    const positions = [['figure.measured', 0], ['section.replay', 0.1], ...(query.startsWith('pattern=retry') ? [['section.replay', 0.5]] : [])];
+    for (const [selector, at] of positions) {
+      await page.evaluate(() => document.querySelector('section.replay').focus({ preventScroll: true }));
+      await page.keyboard.press('Home');
+      await page.evaluate(([s, at]) => scrollBy(0, document.querySelector(s).getBoundingClientRect().top - at * innerHeight), [selector, at]);
+      let seen = 0;
+      for (let i = 0; i < 30; i++) {
+        await page.keyboard.press('ArrowRight');
+        await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+        const boxes = await page.evaluate((s) =>
+          [s === 'figure.measured' ? 'figure.measured .plot' : '#replay-cursor', '#replay-toggle', '.code-panel li[aria-current="step"]'].map((q) => {
+            const r = document.querySelector(q)?.getBoundingClientRect();
+            return r && { q, top: Math.round(r.top), bottom: Math.round(r.bottom) };
+          }),
+        selector);
+        if (!boxes[2]) continue;
+        seen++;
+        for (const b of boxes) assert.ok(b.top >= 0 && b.bottom <= 844, `?${query}, ${selector} at ${at * 100} %, step ${i + 1}: ${JSON.stringify(boxes)}`);
+      }
+      assert.ok(seen >= 10, `${seen} steps marked a line`);
+      if (at === 0) await page.screenshot({ path: artifactPath(`lab-390-replay-code-${query.split('&')[0].slice(8)}.png`) });
+    }
+    assert.deepEqual(page.awaitlabErrors, []);
+    await page.close();
+  }
+});
+
 test('a narrow time axis labels 0 and a round step (the 390 px page, 360 and 484 px embeds)', async () => {
   for (const [query, width, expected] of [
     ['', 390, ['0 ms', '200 ms', '400 ms']],
