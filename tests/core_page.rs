@@ -573,17 +573,17 @@ fn run_s_gate_names_what_says_why_run_is_off() {
 
 /// The Embed snippet's height follows what its compact embed shows (measured at 700 px by
 /// `tests/e2e/embed_compact.test.mjs`): its lanes, as tall as the panels make them (a lane of
-/// 22 px up to 14 lanes' 168 px, back to 100 px past 40), a CPU run's busy strip, a program's
+/// 22 px, thinning to 11 px, up to 14 lanes' 154 px, back to 100 px past 40), a CPU run's busy strip, a program's
 /// output; it said 460 px for every embed, 120 px more than the default one takes.
 #[test]
 fn the_embed_snippet_is_as_high_as_its_embed_s_lanes_and_output() {
     let h = |q: &str| view::embed_height(&scenario(q), None);
     assert_eq!(h("tasks=1"), 242 + 22);
     assert_eq!(h("pattern=gather"), 242 + 120, "the default's 10 lanes");
-    assert_eq!(h("tasks=14"), 242 + 168, "the tallest lanes");
+    assert_eq!(h("tasks=14"), 242 + 154, "the tallest lanes");
     assert_eq!(h("tasks=100000&clock=virtual"), 242 + 100);
-    assert_eq!(h("tasks=14&source=cpu"), 242 + 168 + 22, "inline CPU work's busy strip");
-    assert_eq!(h("tasks=14&source=cpu&offload=workers"), 242 + 168);
+    assert_eq!(h("tasks=14&source=cpu"), 242 + 154 + 22, "inline CPU work's busy strip");
+    assert_eq!(h("tasks=14&source=cpu&offload=workers"), 242 + 154);
     // A program: its lanes are the tasks its prediction spawned, its output the lines it printed.
     let program = |prints: usize| {
         let body: String = (0..prints).map(|i| format!("    print({i})\n")).collect();

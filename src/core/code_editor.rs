@@ -264,8 +264,8 @@ fn bracketed(text: &str) -> &str {
     text
 }
 
-/// Longest lane label drawn beside a timeline, in characters: what the gutter (88 px of 11 px
-/// system-ui text, some 6.5 px a character) holds whole.
+/// Longest lane label the narrowest gutter draws, in characters: what 88 px of 11 px system-ui
+/// text (some 6.5 px a character) hold whole (`core::timeline::gutter`).
 pub const LANE_LABEL_CHARS: usize = 13;
 
 /// `label` without its objects' `<… object>` reprs (each becomes `…`; a name in brackets,
@@ -311,13 +311,13 @@ fn ends(text: &str, head: usize, tail: usize) -> String {
 }
 
 /// A code run's lane labels as the timeline's gutter (and the output log) draws them, at most
-/// [`LANE_LABEL_CHARS`] long: objects' reprs become `…`; a call still too long keeps the start of
-/// its name and one argument, the first that tells its lanes apart (`consumer('c0', queue)` and
+/// `max` characters long ([`LANE_LABEL_CHARS`] in a 96 px gutter): objects' reprs become `…`; a
+/// call still too long keeps the start of its name and one argument, the first that tells its lanes apart (`consumer('c0', queue)` and
 /// `consumer('c1', queue)` → `consum…('c0'…)`, `…('c1'…)`; the last if none does:
 /// `fetch_url(session, 3)` → `fetch_url(…3)`); anything else keeps its start and end around a `…`.
 /// Labels that would still read the same get their lane's number. The Run JSON, titles and
 /// aria-labels keep the label whole.
-pub fn lane_labels(labels: &[String]) -> Vec<String> {
+pub fn lane_labels(labels: &[String], max: usize) -> Vec<String> {
     let clean: Vec<String> = labels.iter().map(|l| without_reprs(l)).collect();
     let calls: Vec<Option<(&str, Vec<&str>)>> = clean.iter().map(|l| call_parts(l)).collect();
     // Per function and argument count (a program has a few): its first call's arguments, and
@@ -331,7 +331,6 @@ pub fn lane_labels(labels: &[String]) -> Vec<String> {
             None => groups.push((name, args, vec![false; args.len()])),
         }
     }
-    let max = LANE_LABEL_CHARS;
     let mut out: Vec<String> = Vec::with_capacity(clean.len());
     for (label, call) in clean.iter().zip(&calls) {
         let whole = || ends(label, max / 2, max - 1 - max / 2);
@@ -421,7 +420,7 @@ mod tests {
     }
 
     fn short(labels: &[&str]) -> Vec<String> {
-        lane_labels(&labels.iter().map(|l| l.to_string()).collect::<Vec<_>>())
+        lane_labels(&labels.iter().map(|l| l.to_string()).collect::<Vec<_>>(), LANE_LABEL_CHARS)
     }
 
     #[test]
@@ -445,6 +444,15 @@ mod tests {
         // No room for the name beside the argument: its start, and the lane's number.
         let labels = short(&["download_file(session, 'a.txt', 3)", "download_file(session, 'b.txt', 3)"]);
         assert_eq!(labels, ["download_… #0", "download_… #1"]);
+    }
+
+    #[test]
+    fn lane_labels_fit_a_wider_gutter_whole_and_a_narrower_one_told_apart() {
+        let names: Vec<String> = (0..4).map(|i| format!("fetch_user_profile-{i}")).collect();
+        assert_eq!(lane_labels(&names, 28), names, "whole where they fit");
+        let phone = lane_labels(&names, 17);
+        assert!(phone.iter().all(|l| l.chars().count() <= 17), "{phone:?}");
+        assert_eq!(phone.iter().collect::<std::collections::BTreeSet<_>>().len(), 4, "{phone:?}");
     }
 
     #[test]

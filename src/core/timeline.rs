@@ -245,31 +245,6 @@ impl Cut {
     }
 }
 
-/// Lane heights, px. Lanes are `LANE_MAX` high until the lanes' area reaches `BASE_LANES_HEIGHT`;
-/// then they thin, but not below `LANE_LABELLED` (an 11 px label per lane) until the area reaches
-/// `MAX_LANES_HEIGHT` (14 lanes). Past that only every k-th lane is labelled, so the extra height
-/// buys nothing: the area shrinks back to `BASE_LANES_HEIGHT` by `TAPERED_BY` lanes (gradually,
-/// so dragging `tasks` does not make it jump). The heights keep both timelines, the replay bar and
-/// the code on one screen at 1280×800, the whole replay section (controls, event count, log line)
-/// included, up to the tallest, 14 to 22 lanes (`tests/e2e/lab.test.mjs` checks 12 and 20; at 14
-/// it ends at 789 px), and an 8-task embed under 460 px.
-const LANE_MAX: f64 = 22.0;
-const LANE_LABELLED: f64 = 12.0;
-const BASE_LANES_HEIGHT: f64 = 100.0;
-const MAX_LANES_HEIGHT: f64 = 168.0;
-const TAPERED_BY: f64 = 40.0;
-
-/// The height of a timeline's `lanes` lanes together, px (the panels' geometry and the embed
-/// snippet's height: `view::embed_height`).
-pub fn lanes_height(lanes: u32) -> f64 {
-    let lanes = f64::from(lanes.max(1));
-    let full = MAX_LANES_HEIGHT / LANE_LABELLED;
-    let taper = ((lanes - full) / (TAPERED_BY - full)).clamp(0.0, 1.0);
-    let most = MAX_LANES_HEIGHT - taper * (MAX_LANES_HEIGHT - BASE_LANES_HEIGHT);
-    let labelled = (lanes * LANE_LABELLED).min(most);
-    (lanes * LANE_MAX).min(labelled.max(BASE_LANES_HEIGHT))
-}
-
 /// Round tick positions from 0 to at least `span` ms, at most about `max_ticks` of them. A span
 /// with no round step that a float can hold (zero, subnormal, near `f64::MAX`, not finite) gets
 /// just its ends.
@@ -320,6 +295,59 @@ pub fn tick_labels(ticks: &[f64], width: f64) -> impl Fn(usize) -> bool {
 /// a character at 11 px, and 37 px between (`400 ms`: 79 px, `2 s`: 58 px).
 pub fn label_room(chars: usize) -> f64 {
     7.0 * chars as f64 + 37.0
+}
+
+/// Lane heights, px. Lanes are `LANE_MAX` high until the lanes' area reaches `BASE_LANES_HEIGHT`;
+/// then they thin to `LANE_ROOMY`, then to `LANE_LABELLED` (the 11 px labels' own size, as close
+/// as a label per lane goes) until the area reaches `MAX_LANES_HEIGHT` (14 lanes). Past that only
+/// every k-th lane is labelled, so the extra height buys nothing: the area shrinks back to
+/// `BASE_LANES_HEIGHT` by `TAPERED_BY` lanes (gradually, so dragging `tasks` does not make it
+/// jump). The heights keep both timelines, the replay bar and the code on one screen at 1280×800,
+/// the whole replay section (controls, event count, log line) included, up to the tallest, 13 and
+/// 14 lanes (795 px; `tests/e2e/lab.test.mjs` checks 12, 13 to 18 and 20), and an 8-task embed
+/// under 460 px. At 12 px a lane up to 14 lanes, 14 lanes ended at 823 px once the lesson's line
+/// was above the lab.
+const LANE_MAX: f64 = 22.0;
+const LANE_ROOMY: f64 = 12.0;
+const LANE_LABELLED: f64 = 11.0;
+const BASE_LANES_HEIGHT: f64 = 100.0;
+const MAX_LANES_HEIGHT: f64 = 154.0;
+const TAPERED_BY: f64 = 40.0;
+
+/// The height of a timeline's `lanes` lanes together, px (see `LANE_MAX` and the rest): the
+/// panels' geometry and the embed snippet's height (`view::embed_height`).
+pub fn lanes_height(lanes: u32) -> f64 {
+    let lanes = f64::from(lanes.max(1));
+    let full = MAX_LANES_HEIGHT / LANE_LABELLED;
+    let taper = ((lanes - full) / (TAPERED_BY - full)).clamp(0.0, 1.0);
+    let most = MAX_LANES_HEIGHT - taper * (MAX_LANES_HEIGHT - BASE_LANES_HEIGHT);
+    let labelled = (lanes * LANE_ROOMY).min(most);
+    (lanes * LANE_MAX).min(labelled.max(BASE_LANES_HEIGHT))
+}
+
+/// Every how many lanes `lane_h` px high one is labelled: each one while their 11 px labels fit
+/// one above the other.
+pub fn label_every(lane_h: f64) -> usize {
+    ((LANE_LABELLED - 1e-9) / lane_h).ceil().max(1.0) as usize
+}
+
+/// About how wide a character of an 11 px lane label is, px (most letters are 5.2–6.2, digits 7).
+const LABEL_CHAR_PX: f64 = 6.5;
+/// The lane labels' gutter is at least this wide, px: 13 characters, the whole of any pattern's
+/// labels (`task 9999`, `brew coffee`).
+pub const GUTTER_MIN: f64 = 96.0;
+/// The longest lane label drawn whole, in characters, however wide the plot.
+pub const GUTTER_MAX_CHARS: usize = 28;
+
+/// The most characters of a lane label the gutter of a plot `width` px wide draws: a third of
+/// the plot at most (17 on a phone, 28 at 1280 px), never fewer than [`GUTTER_MIN`] holds.
+pub fn gutter_chars(width: f64) -> usize {
+    (((width / 3.0 - 8.0) / LABEL_CHAR_PX) as usize).clamp(13, GUTTER_MAX_CHARS)
+}
+
+/// The gutter's width, px, for lane labels of at most `chars` characters (8 px from the bars).
+pub fn gutter(chars: usize) -> f64 {
+    (8.0 + chars as f64 * LABEL_CHAR_PX).ceil().max(GUTTER_MIN)
 }
 
 /// Round tick positions inside the window `[from, to]` ms, at most about `max_ticks` of them.
@@ -500,6 +528,37 @@ mod tests {
             let run = run_virtual(&Scenario::parse([("pattern", pattern), ("tasks", "6"), ("seed", "4")]).unwrap());
             assert!(Timeline::build(6, &run.events, f64::INFINITY).queued.is_empty(), "{pattern}");
         }
+    }
+
+    #[test]
+    fn lanes_keep_a_label_each_up_to_14_and_two_timelines_fit_beside_the_replay_at_1280x800() {
+        let lane_h = |n: u32| lanes_height(n) / f64::from(n);
+        // Up to 12 lanes, 12 px or more; 13 and 14 lanes thin to the labels' 11 px, each labelled.
+        assert_eq!(lanes_height(12), 144.0);
+        assert!((1..=14).all(|n| label_every(lane_h(n)) == 1 && lane_h(n) >= 11.0));
+        assert_eq!(label_every(lane_h(15)), 2);
+        // The tallest, 13 and 14 lanes, 154 px: two of them (168 px each ended the replay section
+        // at 823 px, 23 px below the fold).
+        let tallest = (1..=10_000).map(lanes_height).fold(0.0, f64::max);
+        assert_eq!((tallest, lanes_height(13), lanes_height(14)), (154.0, 154.0, 154.0));
+        // No jump as `tasks` is dragged.
+        assert!((1..200).all(|n| (lanes_height(n + 1) - lanes_height(n)).abs() <= LANE_MAX));
+        assert_eq!(lanes_height(40), BASE_LANES_HEIGHT);
+    }
+
+    #[test]
+    fn the_gutter_fits_the_longest_label_up_to_a_third_of_the_plot() {
+        // Every pattern's labels (13 characters at most) keep the 96 px gutter.
+        assert_eq!((gutter(0), gutter(13)), (GUTTER_MIN, GUTTER_MIN));
+        // `fetch_user_profile-3`: 20 characters, whole at 1280 px (a 744 px plot), 138 px.
+        assert_eq!(gutter(20), 138.0);
+        assert_eq!(gutter_chars(744.0), GUTTER_MAX_CHARS);
+        assert_eq!(gutter(GUTTER_MAX_CHARS), 190.0);
+        // A phone's plot (356 px at 390) holds 17 characters in a third of it.
+        assert_eq!(gutter_chars(356.0), 17);
+        assert_eq!(gutter(17), 119.0);
+        // Never fewer characters than the 96 px gutter holds, however narrow.
+        assert_eq!(gutter_chars(200.0), 13);
     }
 
     #[test]

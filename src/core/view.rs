@@ -173,6 +173,19 @@ pub fn status(state: &State, view: &ViewOptions) -> String {
     }
 }
 
+/// Where a code box `box_h` px tall, scrolled `scroll` px, its top `box_y` px down a screen
+/// `screen_h` px tall, scrolls to show its line `line_y` px from the box's top (`None`: it shows
+/// it): inside the part of the box on the screen when at least a few lines of it are, else
+/// anywhere inside the box. On a phone the page scrolls too, and the box under the replay bar
+/// is often half under the fold, where a line kept inside the box alone was out of sight.
+pub fn follow_line(line_y: f64, box_h: f64, scroll: f64, box_y: f64, screen_h: f64) -> Option<f64> {
+    let (from, to) = match ((-box_y).max(0.0), (screen_h - box_y).min(box_h)) {
+        (from, to) if to - from >= 60.0 => (from, to),
+        _ => (0.0, box_h),
+    };
+    (line_y < scroll + from || line_y > scroll + to - 24.0).then(|| (line_y - from - (to - from) / 3.0).max(0.0))
+}
+
 /// Where an unzoomed axis of `scale_ms` ends: the first round tick at or after it (1 ms for an
 /// empty run).
 pub fn axis_end(scale_ms: f64) -> f64 {
@@ -390,6 +403,21 @@ mod tests {
 
     fn lesson_of(query: &str) -> (String, String, String) {
         lesson(&Scenario::from_query(query).expect("a valid link"))
+    }
+
+    #[test]
+    fn a_code_box_half_under_the_fold_scrolls_the_line_into_its_half_on_screen() {
+        // A 380 px box at 600 px of an 844 px screen: 244 px of it show. A line 300 px down the
+        // box, inside the box but under the fold, comes up to a third of the way down that part.
+        assert_eq!(follow_line(300.0, 380.0, 0.0, 600.0, 844.0), Some(300.0 - 244.0 / 3.0));
+        // A line already in that part stays put; the same line in a box wholly on screen too.
+        assert_eq!(follow_line(100.0, 380.0, 0.0, 600.0, 844.0), None);
+        assert_eq!(follow_line(300.0, 380.0, 0.0, 200.0, 844.0), None);
+        // Less than 60 px of the box on screen: the box alone counts (as at 1280 px, box on screen).
+        assert_eq!(follow_line(300.0, 380.0, 0.0, 800.0, 844.0), None);
+        assert_eq!(follow_line(500.0, 380.0, 0.0, 800.0, 844.0), Some(500.0 - 380.0 / 3.0));
+        // The box's top scrolled off the screen's top: the line goes under the top edge's part.
+        assert_eq!(follow_line(50.0, 380.0, 0.0, -100.0, 844.0), Some(0.0));
     }
 
     #[test]

@@ -27,7 +27,6 @@ use super::timeline_view::{Pick, TimelineView};
 use super::url::{self, use_url_sync};
 use super::zoom_bar::zoom_bar;
 use super::Shared;
-use crate::core::code_editor;
 use crate::core::event::Event;
 use crate::core::gap;
 use crate::core::message::ViewOptions;
@@ -114,8 +113,6 @@ struct Layouts {
     measured: Option<Rc<Timeline>>,
     measured_cut: Option<Cut>,
     labels: Rc<Vec<String>>,
-    /// Shorter labels for the lanes' gutter (a code run's), when `labels` would not fit it.
-    gutter: Option<Rc<Vec<String>>>,
 }
 
 #[hook]
@@ -149,12 +146,7 @@ fn use_layouts(state: &State, replaying: Option<&Replaying>, playhead: Option<f6
         (None, None) => (None, None),
     };
     let labels = replaying.map_or(labels, |r| Rc::new(r.run.labels.clone()));
-    // A code run's labels shortened for the gutter, once per set of labels.
-    let gutter = use_memo(is_code.then(|| labels.clone()), |labels| {
-        labels.as_ref().map(|l| Rc::new(code_editor::lane_labels(l)))
-    });
-    let gutter = (*gutter).clone();
-    Layouts { predicted: (*predicted).clone(), predicted_cut, measured, measured_cut, labels, gutter }
+    Layouts { predicted: (*predicted).clone(), predicted_cut, measured, measured_cut, labels }
 }
 
 /// Why the finished measured run differs from its prediction, computed once per pair of runs.
@@ -278,11 +270,11 @@ fn panels(props: PanelsProps) -> Html {
     html! {
         <div class="panels" {onmouseover} {onmouseleave}>
             if let Some(tl) = l.predicted.clone().filter(|_| props.show_predicted) {
-                <TimelineView kind="predicted" title="Predicted (virtual clock)" labels={l.labels.clone()} gutter={l.gutter.clone()} timeline={tl} {scale_ms} {playhead} {window} {limit}
+                <TimelineView kind="predicted" title="Predicted (virtual clock)" labels={l.labels.clone()} timeline={tl} {scale_ms} {playhead} {window} {limit}
                     cut={l.predicted_cut} what_if={props.what_if.clone()} busy={props.busy.0.clone()} on_pick={props.on_pick.clone()} />
             }
             if let Some(tl) = l.measured.clone() {
-                <TimelineView kind="measured" title={props.measured_title.clone()} labels={l.labels.clone()} gutter={l.gutter.clone()} timeline={tl} {scale_ms} {playhead} {window} {limit}
+                <TimelineView kind="measured" title={props.measured_title.clone()} labels={l.labels.clone()} timeline={tl} {scale_ms} {playhead} {window} {limit}
                     ghost={l.predicted.clone().map(Shared)} cut={l.measured_cut} what_if={props.what_if.clone()} busy={props.busy.1.clone()} />
             } else if props.compact.is_none() {
                 <p class="placeholder">{ "The measured timeline appears here when you press Run." }</p>

@@ -28,7 +28,7 @@ use crate::core::budget::MAX_SOURCE_BYTES;
 use crate::core::code_editor::{self, Check, Edit, LogLine, RunRequest};
 use crate::core::highlight;
 use crate::core::run::Run;
-use crate::core::timeline::format_ms;
+use crate::core::timeline::{format_ms, GUTTER_MAX_CHARS};
 use crate::runtime::py_module;
 
 /// How long after the last keystroke a valid program replaces the scenario's.
@@ -221,7 +221,7 @@ fn gutter_digits(text: &str) -> String {
 }
 
 /// Keeps the replay's current line in view inside the editor (never scrolling the page), as the
-/// code panel does.
+/// code panel does (`code_panel::follow`).
 #[hook]
 fn use_follow_current(boxed: &NodeRef, current: Option<u32>) {
     let boxed = boxed.clone();
@@ -229,10 +229,7 @@ fn use_follow_current(boxed: &NodeRef, current: Option<u32>) {
         let Some(el) = boxed.cast::<web_sys::Element>() else { return };
         let line = el.query_selector(".ln[aria-current]").ok().flatten();
         if let Some(line) = line.and_then(|l| l.dyn_into::<web_sys::HtmlElement>().ok()) {
-            let (top, h, scroll) = (line.offset_top(), el.client_height(), el.scroll_top());
-            if top < scroll || top > scroll + h - 24 {
-                el.set_scroll_top((top - h / 3).max(0));
-            }
+            super::code_panel::follow(&el, &line);
         }
     });
 }
@@ -380,7 +377,9 @@ fn log_line(l: &LogLine) -> Html {
 #[component]
 pub fn CodeLog(props: &LogProps) -> Html {
     // Once per run, not per frame of its replay.
-    let short = use_memo(props.run.clone(), |run| run.as_ref().map(|r| code_editor::lane_labels(&r.0.labels)));
+    let short = use_memo(props.run.clone(), |run| {
+        run.as_ref().map(|r| code_editor::lane_labels(&r.0.labels, GUTTER_MAX_CHARS))
+    });
     let (Some(run), Some(short)) = (&props.run, short.as_ref()) else { return Html::default() };
     let (lines, skipped) = code_editor::log(&run.0, short, props.until.unwrap_or(f64::INFINITY), LOG_LINES);
     html! {

@@ -12,6 +12,7 @@ use crate::core::code;
 use crate::core::code_lines::CodeLines;
 use crate::core::event::{Event, Kind, Phase};
 use crate::core::scenario::Scenario;
+use crate::core::view;
 
 #[derive(PartialEq, Properties)]
 pub struct Props {
@@ -120,6 +121,17 @@ fn listing(
     }
 }
 
+/// Scrolls `boxed` (never the page) so that `line`, one of its lines (`offset_top` from the box),
+/// is in view, on the screen if the box is partly ([`view::follow_line`]).
+pub fn follow(boxed: &web_sys::Element, line: &web_sys::HtmlElement) {
+    let h = f64::from(boxed.client_height());
+    let screen = web_sys::window().and_then(|w| w.inner_height().ok()).and_then(|v| v.as_f64()).unwrap_or(h);
+    let (y, scroll) = (boxed.get_bounding_client_rect().top(), f64::from(boxed.scroll_top()));
+    if let Some(to) = view::follow_line(f64::from(line.offset_top()), h, scroll, y, screen) {
+        boxed.set_scroll_top(to as i32);
+    }
+}
+
 #[component]
 pub fn CodePanel(props: &Props) -> Html {
     let python = use_memo(props.scenario.clone(), |s| code::python(s));
@@ -151,11 +163,7 @@ pub fn CodePanel(props: &Props) -> Html {
                 .and_then(|p| p.query_selector("div.code-box:not([hidden]) li[aria-current]").ok().flatten());
             let boxed = el.and_then(|p| p.query_selector("div.code-box:not([hidden])").ok().flatten());
             if let (Some(line), Some(boxed)) = (line.and_then(|l| l.dyn_into::<web_sys::HtmlElement>().ok()), boxed) {
-                let (top, h) = (f64::from(line.offset_top()), f64::from(boxed.client_height()));
-                let scroll = f64::from(boxed.scroll_top());
-                if top < scroll || top > scroll + h - 24.0 {
-                    boxed.set_scroll_top((top - h / 3.0).max(0.0) as i32);
-                }
+                follow(&boxed, &line);
             }
         });
     }

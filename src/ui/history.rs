@@ -7,6 +7,7 @@ use yew::prelude::*;
 use super::state::MAX_COMPARE;
 use super::timeline_view::TimelineView;
 use super::Shared;
+use crate::core::code_editor::LANE_LABEL_CHARS;
 use crate::core::run::Run;
 use crate::core::scenario::ClockKind;
 use crate::core::timeline::{format_ms, tasks_text};
@@ -120,8 +121,9 @@ pub fn History(props: &Props) -> Html {
                         </tbody>
                     </table>
                     { for picked.iter().zip(layouts.iter()).map(|((n, r), layout)| html! {
+                        // Runs on one axis keep one gutter, the 96 px any pattern's labels fit.
                         <TimelineView key={*n} kind="compared" title={run_name(*n, r)}
-                            labels={Rc::new(r.labels.clone())} timeline={layout.clone()} scale_ms={scale} />
+                            labels={Rc::new(r.labels.clone())} timeline={layout.clone()} scale_ms={scale} label_chars={LANE_LABEL_CHARS} />
                     }) }
                 </div>
             }

@@ -85,6 +85,10 @@ pub fn Legend(props: &Props) -> Html {
                 <li><span class="mark-fallback" aria-hidden="true">{ "↩ default" }</span>{ "error replaced by a default (fallback)" }</li>
             }
             <li><svg width="22" height="10" aria-hidden="true"><path class="strip-line" d="M0,9 L6,9 L6,2 L16,2 L16,6 L22,6" /></svg>{ "tasks in flight" }</li>
+            // The ◇ / ◆ of the headings and figures, and the prediction's outline on the measured
+            // lanes: shown (and drawn) by style.css once a run is measured.
+            <li class="predicted">{ "predicted" }</li>
+            <li class="measured">{ "measured" }</li>
         </ul>
     }
 }

@@ -724,10 +724,10 @@ for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 
     for (const l of lanes) assert.ok(l.left >= 0, `"${l.text}" starts ${l.left} px left of the gutter`);
     // The whole label is the lane's name (and its title).
     assert.match(lanes[1].name, /^consumer\('c0', queue\)/);
-    // The output log's task column reads the same labels.
+    // The output log's task column reads the same labels (a phone's gutter may shorten them more).
     await page.waitForFunction(() => /c1 consumed/.test(document.querySelector('#code-log')?.textContent ?? ''));
     const tasks = await page.$$eval('#code-log .log-task', (ts) => [...new Set(ts.map((t) => t.textContent))]);
-    assert.ok(tasks.length >= 2 && tasks.every((t) => lanes.some((l) => l.text === t)), JSON.stringify(tasks));
+    assert.ok(tasks.length >= 2 && tasks.every((t) => lanes.some((l) => l.text === t || l.name.startsWith(`${t}:`))), JSON.stringify(tasks));
     await page.screenshot({ path: artifactPath(`code-lane-labels-${viewport.width}.png`) });
     assert.deepEqual(page.awaitlabErrors, []);
     await page.close();
@@ -756,6 +756,86 @@ test('after a slow prediction, typing waits for Predict instead of freezing the 
   await typeCode(page, FETCHES.replace('got {n}', 'fetched {n}'));
   await page.waitForFunction(() => document.querySelector('#code-log')?.textContent.includes('fetched 3'), null, { timeout: 15_000 });
   assert.equal(await page.$('#code-predict'), null);
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
+/** Tasks named as many programs name them: longer than the 13 characters a 96 px gutter holds. */
+const PROFILES = `import asyncio
+
+
+async def fetch_user_profile(i):
+    await asyncio.sleep(0.05 * (i + 1))
+    return i
+
+
+async def main():
+    tasks = [asyncio.create_task(fetch_user_profile(i), name=f"fetch_user_profile-{i}") for i in range(4)]
+    await asyncio.gather(*tasks)
+
+
+asyncio.run(main())
+`;
+
+/** `figure`'s lanes: the label drawn, where it starts, its title and the lane's name; and its ticks' x. */
+const drawnLanes = (page, figure) =>
+  page.$eval(`figure.${figure}`, (fig) => ({
+    lanes: [...fig.querySelectorAll('g.lane')].map((g) => {
+      const text = g.querySelector('text.lane-label');
+      return { text: text.textContent, left: text.getBBox().x, title: text.parentElement.querySelector(':scope > title')?.textContent ?? null, name: g.getAttribute('aria-label') };
+    }),
+    ticks: [...fig.querySelectorAll('.tick line')].map((l) => l.getAttribute('x1')),
+  }));
+
+for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+  test(`${viewport.width} px: lanes named fetch_user_profile-3 fit a gutter widened for them (cut at ~10 characters in a fixed 96 px), on the measured run's time axis`, async () => {
+    const page = await open(codeLink(PROFILES), viewport);
+    await lanesWith(page, 'fetch_');
+    await page.click('#run');
+    await lanesWith(page, 'fetch_', 'figure.measured');
+    await page.waitForFunction(() => document.querySelector('#status')?.textContent.startsWith('Finished'), null, { timeout: 30_000 });
+    const [predicted, measured] = [await drawnLanes(page, 'predicted'), await drawnLanes(page, 'measured')];
+    const names = ['main()', ...[0, 1, 2, 3].map((i) => `fetch_user_profile-${i}`)];
+    for (const fig of [predicted, measured]) {
+      // Every label starts inside the plot, and each lane's name is its task's whole name.
+      for (const l of fig.lanes) assert.ok(l.left >= 0, `"${l.text}" starts ${l.left} px left of the plot`);
+      assert.deepEqual(fig.lanes.map((l) => l.name.split(':')[0]), names);
+      if (viewport.width === 1280) {
+        assert.deepEqual(fig.lanes.map((l) => l.text), names, 'whole at 1280 px');
+      } else {
+        // A phone's gutter has a cap: past it a label is shortened, told apart, and whole in its title.
+        assert.equal(new Set(fig.lanes.map((l) => l.text)).size, names.length, JSON.stringify(fig.lanes));
+        for (const l of fig.lanes.slice(1)) assert.ok(l.text.length >= 15 && l.title === l.name.split(':')[0], JSON.stringify(l));
+      }
+    }
+    // One time axis: the measured run's ticks where the prediction's are.
+    assert.deepEqual(measured.ticks, predicted.ticks);
+    await page.screenshot({ path: artifactPath(`code-long-lane-names-${viewport.width}.png`) });
+    assert.deepEqual(page.awaitlabErrors, []);
+    await page.close();
+    // A pattern's lanes (task 0 … task 9) keep the 96 px gutter: its axis starts at x = 96.
+    const pattern = await open('pattern=gather', viewport);
+    await pattern.waitForSelector('figure.predicted .tick line', { state: 'attached' });
+    assert.equal((await drawnLanes(pattern, 'predicted')).ticks[0], '96.00');
+    await pattern.close();
+  });
+}
+
+test('a code run with long lane names compared with a pattern run: one time axis, both gutters 96 px', async () => {
+  const page = await open(codeLink(PROFILES));
+  await lanesWith(page, 'fetch_');
+  await page.click('#run');
+  await page.waitForFunction(() => document.querySelectorAll('.runs li').length === 1, null, { timeout: 30_000 });
+  await page.selectOption('#field-pattern', 'gather');
+  await page.click('#run');
+  await page.waitForFunction(() => document.querySelectorAll('.runs li').length === 2, null, { timeout: 30_000 });
+  for (const pick of await page.locator('input.compare-pick').all()) await pick.check();
+  await page.waitForFunction(() => document.querySelectorAll('#compare figure.timeline').length === 2);
+  const compared = await page.$$eval('#compare figure.timeline', (figs) =>
+    figs.map((f) => ({ axis: f.querySelector('.tick line').getAttribute('x1'), labels: [...f.querySelectorAll('text.lane-label')].map((t) => t.getBBox().x) })),
+  );
+  assert.deepEqual(compared.map((c) => c.axis), ['96.00', '96.00'], JSON.stringify(compared));
+  for (const c of compared) assert.ok(c.labels.every((x) => x >= 0), JSON.stringify(c));
   assert.deepEqual(page.awaitlabErrors, []);
   await page.close();
 });

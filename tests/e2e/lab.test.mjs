@@ -145,6 +145,43 @@ test('390 px: stacked, no sideways scroll of the page', async () => {
   await page.close();
 });
 
+test('390×844 while replaying: the measured timeline, the replay bar and the code’s marked line on one screen', async () => {
+  // The code panel came under the legend, its box 60vh tall and following the marked line inside
+  // itself only: with the measured timeline at the screen's top the line was under the fold.
+  for (const query of ['pattern=retry&fail=0.3', 'pattern=gather']) {
+    const page = await open(query, { width: 390, height: 844 });
+    await page.click('#run');
+    await page.waitForFunction(() => document.querySelector('#status')?.textContent.startsWith('Finished'), null, { timeout: 30_000 });
+    // The measured timeline at the screen's top, then the replay bar a tenth of the way down; and
+    // for a program taller than its box, halfway down, the box half under the fold: the box scrolls
+    // the line into its half on the screen.
+    const positions = [['figure.measured', 0], ['section.replay', 0.1], ...(query.startsWith('pattern=retry') ? [['section.replay', 0.5]] : [])];
+    for (const [selector, at] of positions) {
+      await page.evaluate(() => document.querySelector('section.replay').focus({ preventScroll: true }));
+      await page.keyboard.press('Home');
+      await page.evaluate(([s, at]) => scrollBy(0, document.querySelector(s).getBoundingClientRect().top - at * innerHeight), [selector, at]);
+      let seen = 0;
+      for (let i = 0; i < 30; i++) {
+        await page.keyboard.press('ArrowRight');
+        await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+        const boxes = await page.evaluate((s) =>
+          [s === 'figure.measured' ? 'figure.measured .plot' : '#replay-cursor', '#replay-toggle', '.code-panel li[aria-current="step"]'].map((q) => {
+            const r = document.querySelector(q)?.getBoundingClientRect();
+            return r && { q, top: Math.round(r.top), bottom: Math.round(r.bottom) };
+          }),
+        selector);
+        if (!boxes[2]) continue;
+        seen++;
+        for (const b of boxes) assert.ok(b.top >= 0 && b.bottom <= 844, `?${query}, ${selector} at ${at * 100} %, step ${i + 1}: ${JSON.stringify(boxes)}`);
+      }
+      assert.ok(seen >= 10, `${seen} steps marked a line`);
+      if (at === 0) await page.screenshot({ path: artifactPath(`lab-390-replay-code-${query.split('&')[0].slice(8)}.png`) });
+    }
+    assert.deepEqual(page.awaitlabErrors, []);
+    await page.close();
+  }
+});
+
 test('a narrow time axis labels 0 and a round step (the 390 px page, 360 and 484 px embeds)', async () => {
   for (const [query, width, expected] of [
     ['', 390, ['0 ms', '200 ms', '400 ms']],
@@ -253,6 +290,76 @@ test('a 20-task race at 1280×800 (19 cancelled): the figures and "All figures" 
   await assertOnFirstScreen(page, ['figure.measured', 'section.replay', '#replay-log li.current']);
   assert.deepEqual(page.awaitlabErrors, []);
   await page.close();
+});
+
+test('the legend explains the prediction’s dashed outline and the ◇ / ◆ marks once a run is measured: 1280, 390 and a compact embed', async () => {
+  // The outline of the prediction on the measured lanes, and the ◇ / ◆ of the figures and the
+  // timelines' headings, were explained nowhere on the page. The marks and the outline's swatch
+  // are drawn by CSS: each entry is read as its mark (::before), its swatch (::after) and its text.
+  const entries = (page) =>
+    page.$$eval('ul.legend li', (lis) =>
+      lis
+        .filter((li) => li.checkVisibility())
+        .map((li) => {
+          const [before, after] = ['::before', '::after'].map((p) => getComputedStyle(li, p));
+          const mark = before.content === 'none' ? '' : before.content.replace(/"/g, '').trim();
+          const swatch = after.content !== 'none' && after.borderTopStyle === 'dashed' ? '[dashed]' : '';
+          return { text: `${mark}${swatch}${li.textContent}`, box: li.getBoundingClientRect().toJSON() };
+        }),
+    );
+  for (const [query, viewport] of [
+    ['pattern=semaphore&tasks=8&limit=3', { width: 1280, height: 800 }],
+    ['pattern=semaphore&tasks=8&limit=3', { width: 390, height: 844 }],
+    ['embed=1&pattern=semaphore&tasks=8&limit=3', { width: 700, height: 460 }],
+  ]) {
+    const what = `${viewport.width} px ?${query}`;
+    const page = await open(query, viewport);
+    await page.waitForSelector('figure.predicted');
+    const before = await entries(page);
+    assert.ok(before.every((e) => !/[◇◆]|predicted|measured/.test(e.text)), `${what}: nothing measured yet, nothing to tell apart: ${JSON.stringify(before)}`);
+    await page.click('#run');
+    await page.waitForFunction(() => document.querySelector('#status')?.textContent.startsWith('Finished'), null, { timeout: 30_000 });
+    const legend = await entries(page);
+    const texts = legend.map((e) => e.text);
+    assert.ok(texts.includes('◇[dashed]predicted') && texts.includes('◆measured'), `${what}: ${JSON.stringify(texts)}`);
+    // The swatch is the legend's only: not beside the predicted heading or figures.
+    const strays = await page.$$eval('.predicted:not(.legend li)', (els) => els.filter((el) => getComputedStyle(el, '::after').content !== 'none').map((el) => el.className));
+    assert.deepEqual(strays, [], what);
+    // Every entry inside the page's width, its text at 11 px or more (the compact embed's small row).
+    const { width, px } = await page.evaluate(() => ({ width: document.documentElement.clientWidth, px: parseFloat(getComputedStyle(document.querySelector('ul.legend')).fontSize) }));
+    assert.ok(legend.every((e) => e.box.left >= 0 && e.box.right <= width), `${what}: ${JSON.stringify(legend)}`);
+    assert.ok(px >= 11, `${what}: legend at ${px} px`);
+    await page.locator('ul.legend').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: artifactPath(`legend-${viewport.width}${query.startsWith('embed') ? '-embed' : ''}.png`) });
+    assert.deepEqual(page.awaitlabErrors, [], what);
+    await page.close();
+  }
+});
+
+test('a 14-task race at 1280×800 (its replay section ended at 823 px): 13- to 18-lane runs keep the whole replay section on the first screen, every lane of 14 labelled', async () => {
+  // Not race's doing: every pattern's lanes are tallest at 14 (168 px a timeline), and the tests
+  // only looked at 12 and 20 lanes, on either side of that peak, when the lesson's line moved the
+  // lab down 34 px. 13 ended at 799 px, 14 at 823, 16 at 812, 18 at 802.
+  for (const tasks of [13, 14, 15, 16, 18]) {
+    const page = await open(`pattern=race&tasks=${tasks}`);
+    await page.click('#run');
+    await page.waitForSelector('#replay-log li.current', { timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelector('#status')?.textContent.startsWith('Finished'), null, { timeout: 30_000 });
+    assert.equal(await page.evaluate(() => window.scrollY), 0);
+    await assertOnFirstScreen(page, ['figure.predicted', 'figure.measured', 'section.replay', '#replay-toggle', '#replay-log li.current', '.code-panel']);
+    if (tasks === 14) {
+      for (const figure of ['predicted', 'measured']) {
+        const labels = await laneLabels(page, figure);
+        assert.equal(labels.length, 14, `${figure}: a label per lane`);
+        assertLegible(labels, figure);
+      }
+      // The thinner lanes keep the slash that ends each cancelled bar (no state by colour alone).
+      assert.equal(await page.locator('figure.predicted path.end-mark.cancel').count(), 13);
+      await page.screenshot({ path: artifactPath('lab-1280-race-14.png') });
+    }
+    assert.deepEqual(page.awaitlabErrors, [], `${tasks} tasks`);
+    await page.close();
+  }
 });
 
 test('1280×800: the code panel ends on the first screen at any task count, and the replay’s line stays in view inside it', async () => {

@@ -2,13 +2,13 @@
 
 use yew::prelude::*;
 
-use super::geometry::{px, Geometry, GUTTER, TOP};
+use super::geometry::{px, Geometry, TOP};
 use crate::core::timeline::{format_ms, tick_labels};
 
 /// The ticks' grid lines across the lanes and their labels under them (those `tick_labels` picks
 /// when they would not all fit: from 0, a round step apart).
 pub fn ticks(g: &Geometry, ticks: Vec<f64>) -> Html {
-    let labelled = tick_labels(&ticks, g.right() - GUTTER);
+    let labelled = tick_labels(&ticks, g.right() - g.gutter);
     let nodes = ticks.into_iter().enumerate().map(|(i, t)| {
         let tx = g.x(t);
         html! {

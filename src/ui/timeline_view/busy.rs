@@ -4,7 +4,7 @@
 
 use yew::prelude::*;
 
-use super::geometry::{px, Geometry, GUTTER};
+use super::geometry::{px, Geometry};
 use crate::core::timeline::format_ms;
 
 const HEIGHT: f64 = 22.0;
@@ -17,8 +17,8 @@ pub fn strip(busy: &[(u32, f64, f64)], g: &Geometry) -> Html {
     html! {
         <svg class="busy-strip" viewBox={format!("0 0 {:.0} {HEIGHT}", g.width)} role="img" aria-label={label}
              preserveAspectRatio="xMinYMin meet" data-busy-ms={format!("{total:.1}")}>
-            <text class="strip-label" x={(GUTTER - 8.0).to_string()} y={(HEIGHT / 2.0).to_string()}>{ "event loop busy" }</text>
-            <line class="strip-base" x1={GUTTER.to_string()} x2={g.right().to_string()}
+            <text class="strip-label" x={(g.gutter - 8.0).to_string()} y={(HEIGHT / 2.0).to_string()}>{ "event loop busy" }</text>
+            <line class="strip-base" x1={g.gutter.to_string()} x2={g.right().to_string()}
                   y1={(HEIGHT - 2.0).to_string()} y2={(HEIGHT - 2.0).to_string()} />
             { for busy.iter().map(|&(task, t0, t1)| html! {
                 <rect class="busy" x={px(x(t0))} y="3" width={px((x(t1) - x(t0)).max(0.5))}

@@ -16,7 +16,6 @@ pub fn px(v: f64) -> String {
 pub const DEFAULT_WIDTH: f64 = 760.0;
 /// The narrowest drawn at: a narrower plot scales this down (the bars need some room).
 const MIN_WIDTH: f64 = 300.0;
-pub const GUTTER: f64 = 96.0;
 pub const RIGHT: f64 = 24.0;
 pub const AXIS: f64 = 20.0;
 pub const STRIP: f64 = 30.0;
@@ -39,17 +38,20 @@ pub struct Geometry {
     pub to: f64,
     /// The plot's width, px.
     pub width: f64,
+    /// The lane labels' room left of the time axis, px (`core::timeline::gutter`).
+    pub gutter: f64,
 }
 
 impl Geometry {
-    /// The geometry of `lanes` lanes `width` px wide over `window` (or, unzoomed, from 0 to the
-    /// first round tick at or after `scale_ms`), with the axis's ticks.
-    pub fn new(lanes: u32, scale_ms: f64, window: Option<(f64, f64)>, width: f64) -> (Geometry, Vec<f64>) {
+    /// The geometry of `lanes` lanes `width` px wide, `gutter` px of them for their labels, over
+    /// `window` (or, unzoomed, from 0 to the first round tick at or after `scale_ms`), with the
+    /// axis's ticks.
+    pub fn new(lanes: u32, scale_ms: f64, window: Option<(f64, f64)>, width: f64, gutter: f64) -> (Geometry, Vec<f64>) {
         let lanes_h = lanes_height(lanes);
         let lane_h = lanes_h / f64::from(lanes.max(1));
         let height = TOP + lanes_h + AXIS + STRIP + 4.0;
         let width = width.max(MIN_WIDTH);
-        let g = |from, to| Geometry { lane_h, lanes_h, height, from, to, width };
+        let g = |from, to| Geometry { lane_h, lanes_h, height, from, to, width, gutter };
         match window {
             Some((from, to)) if to > from => (g(from, to), ticks_between(from, to, MAX_TICKS)),
             _ => {
@@ -61,7 +63,7 @@ impl Geometry {
     }
 
     pub fn x(&self, t: f64) -> f64 {
-        GUTTER + ((t - self.from) / (self.to - self.from)).clamp(0.0, 1.0) * (self.right() - GUTTER)
+        self.gutter + ((t - self.from) / (self.to - self.from)).clamp(0.0, 1.0) * (self.right() - self.gutter)
     }
 
     /// Where the time axis ends, px from the left.

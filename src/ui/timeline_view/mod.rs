@@ -24,7 +24,8 @@ use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 use super::Shared;
-use crate::core::timeline::{format_ms, tasks_text, Cut, Timeline};
+use crate::core::code_editor::lane_labels;
+use crate::core::timeline::{format_ms, gutter, gutter_chars, label_every, tasks_text, Cut, Timeline};
 use crate::core::what_if::WhatIf;
 use geometry::{px, Geometry, DEFAULT_WIDTH};
 pub use lanes::end_mark;
@@ -42,9 +43,10 @@ pub struct Props {
     pub kind: AttrValue,
     pub title: AttrValue,
     pub labels: Rc<Vec<String>>,
-    /// Shorter labels drawn in the gutter instead (the whole ones stay in titles and aria-labels).
+    /// The most characters of a label the gutter holds (`None`: as many as a third of the plot,
+    /// [`gutter_chars`]).
     #[prop_or_default]
-    pub gutter: Option<Rc<Vec<String>>>,
+    pub label_chars: Option<usize>,
     pub timeline: Shared<Timeline>,
     /// The time the axis ends at, shared by the panels so they compare on one scale.
     pub scale_ms: f64,
@@ -211,6 +213,23 @@ fn use_plot_width(plot: &NodeRef) -> f64 {
     width.unwrap_or(DEFAULT_WIDTH)
 }
 
+/// The labels drawn in the gutter (`None`: `props.labels` whole, titles and lane names keep them
+/// so) and the gutter's width: room for the longest label, or where one is longer than
+/// `label_chars` ([`gutter_chars`]) hold, every label shortened to fit (`lane_labels`: a code
+/// run's calls keep the argument that tells them apart). Made once per set of labels and plot
+/// width, so the predicted and measured panels of a run (same labels and width) share one axis.
+#[hook]
+fn use_gutter(props: &Props, width: f64) -> (Option<Rc<Vec<String>>>, f64) {
+    let chars = props.label_chars.unwrap_or_else(|| gutter_chars(width));
+    let drawn = use_memo((props.labels.clone(), chars), |(labels, chars)| {
+        let longest = |l: &[String]| l.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+        let short = (longest(labels) > *chars).then(|| Rc::new(lane_labels(labels, *chars)));
+        let n = longest(short.as_deref().unwrap_or(labels));
+        (short, n)
+    });
+    (drawn.0.clone(), gutter(drawn.1))
+}
+
 /// The lane under the pointer or with keyboard focus (its details are written out below the plot),
 /// the lane focused last (Tab's stop, `Lanes::tab_lane`), and the plot's pointer handlers.
 #[hook]
@@ -254,7 +273,8 @@ pub fn TimelineView(props: &Props) -> Html {
     let tl = &props.timeline;
     let plot = use_node_ref();
     let width = use_plot_width(&plot);
-    let (g, axis_ticks) = Geometry::new(tl.lanes, props.scale_ms, props.window, width);
+    let (short, gutter) = use_gutter(props, width);
+    let (g, axis_ticks) = Geometry::new(tl.lanes, props.scale_ms, props.window, width, gutter);
     let on_canvas = on_canvas(props);
     let canvas = use_node_ref();
     use_canvas_paint(&canvas, &props.timeline, g, on_canvas, props.cut);
@@ -267,11 +287,11 @@ pub fn TimelineView(props: &Props) -> Html {
         tl,
         g,
         labels: &props.labels,
-        gutter: props.gutter.as_deref().map(Vec::as_slice),
+        gutter: short.as_deref().map(Vec::as_slice),
         cut: props.cut,
         ghost: props.ghost.as_deref().filter(|_| !on_canvas),
         // Label every lane when there is room, otherwise every k-th one.
-        label_every: (12.0 / g.lane_h).ceil().max(1.0) as usize,
+        label_every: label_every(g.lane_h),
         on_focus,
         tab_lane,
         what_if: props.what_if.as_deref(),

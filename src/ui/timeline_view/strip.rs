@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::geometry::{px, Geometry, GUTTER, STRIP};
+use super::geometry::{px, Geometry, STRIP};
 use super::Shared;
 use crate::core::timeline::{Cut, Timeline};
 
@@ -73,10 +73,10 @@ pub fn strip(tl: &Timeline, g: &Geometry, curve: &str, limit: Option<u32>, cut: 
         <g class="strip">
             // Two short lines: "in flight (peak 10000)" on one would not fit the gutter.
             <text class="strip-label" y={px(strip_top + STRIP / 2.0 - 6.0)}>
-                <tspan x={(GUTTER - 8.0).to_string()}>{ "in flight" }</tspan>
-                <tspan x={(GUTTER - 8.0).to_string()} dy="12">{ format!("peak {}", tl.peak()) }</tspan>
+                <tspan x={(g.gutter - 8.0).to_string()}>{ "in flight" }</tspan>
+                <tspan x={(g.gutter - 8.0).to_string()} dy="12">{ format!("peak {}", tl.peak()) }</tspan>
             </text>
-            <line class="strip-base" x1={GUTTER.to_string()} x2={g.right().to_string()}
+            <line class="strip-base" x1={g.gutter.to_string()} x2={g.right().to_string()}
                   y1={px(strip_top + STRIP)} y2={px(strip_top + STRIP)} />
             if let Some(cx) = clip {
                 <clipPath id={clip_id.clone()}>
@@ -85,7 +85,7 @@ pub fn strip(tl: &Timeline, g: &Geometry, curve: &str, limit: Option<u32>, cut: 
             }
             <path class="strip-line" d={curve.to_string()} clip-path={clip.map(|_| format!("url(#{clip_id})"))} />
             if let Some(limit) = limit {
-                <line class="strip-limit" x1={GUTTER.to_string()} x2={g.right().to_string()}
+                <line class="strip-limit" x1={g.gutter.to_string()} x2={g.right().to_string()}
                       y1={px(limit_y(limit))} y2={px(limit_y(limit))} />
                 <text class="strip-limit-label" x={g.right().to_string()} y={px(limit_y(limit) - 3.0)}>
                     { format!("limit {limit}") }
