@@ -1713,3 +1713,40 @@ fn a_failed_task_nobody_asks_logs_its_exception_when_it_goes() {
         ]
     );
 }
+
+/// An uncaught exception group's traceback shows its sub-exceptions, numbered, nested groups
+/// under theirs, at most 15 then `and N more exceptions`, as CPython's does (it showed only
+/// "ExceptionGroup: unhandled errors in a TaskGroup (1 sub-exception)": the reader never saw
+/// which error it was). Compared with CPython's stderr: the lines of the sub-exceptions, without
+/// their tracebacks (a TaskGroup does not keep where each was raised).
+#[test]
+fn an_uncaught_exception_group_shows_its_sub_exceptions_as_cpython_does() {
+    let programs = [
+        "import asyncio\n\nasync def f(i):\n    await asyncio.sleep(0.1 * i)\n    raise ValueError(f\"bad {i}\")\n\nasync def main():\n    async with asyncio.TaskGroup() as tg:\n        tg.create_task(f(1))\n        tg.create_task(f(2))\n\nasyncio.run(main())\n",
+        "raise ExceptionGroup(\"many\", [ValueError(i) for i in range(17)])\n",
+        "raise ExceptionGroup(\"outer\", [ValueError(1), ExceptionGroup(\"inner\", [KeyError(2)])])\n",
+    ];
+    for src in programs {
+        let python = common::python::interpreter();
+        let out = std::process::Command::new(&python).args(["-c", src]).output().expect("CPython ran");
+        let stderr = String::from_utf8(out.stderr).expect("UTF-8");
+        // After the group's own line, each sub-exception's `| ValueError: bad 1` (and a nested
+        // group's), not their tracebacks' `| Traceback…` and `|   File…` lines.
+        let theirs: Vec<String> = stderr
+            .lines()
+            .skip_while(|l| !l.contains("+-+"))
+            .filter_map(|l| l.trim_start().strip_prefix("| "))
+            .filter(|l| !l.starts_with(' ') && !l.starts_with("Traceback"))
+            .map(str::to_string)
+            .collect();
+        assert!(theirs.iter().any(|l| l.contains("Error")), "{stderr}");
+        let (events, _) = run(src);
+        let ours: Vec<String> = prints(&events)
+            .into_iter()
+            .skip_while(|l| !l.starts_with("ExceptionGroup"))
+            .filter_map(|l| l.trim_start().strip_prefix("| ").map(str::to_string))
+            .collect();
+        assert!(!ours.is_empty(), "{:?}", prints(&events));
+        assert_eq!(ours, theirs, "{src}\nCPython:\n{stderr}");
+    }
+}

@@ -58,6 +58,9 @@ pub struct Sig {
     passing: AtomicBool,
 }
 
+/// Sub-exceptions an uncaught group's traceback shows, as CPython's (`sys.tracebacklimit`'s
+/// default shows 15: `... and 5 more exceptions`).
+const MAX_SUB_EXCEPTIONS_SHOWN: usize = 15;
 impl Sig {
     /// `Task.cancel(msg)`: false if the task is done.
     pub(super) fn request_cancel(&self, msg: Option<&str>) -> bool {
@@ -808,6 +811,36 @@ impl<'a> Interp<'a> {
             self.mark(task, Kind::Print, &format!("  line {l}, in {name}"), *l);
         }
         self.mark(task, Kind::Print, &self.exc_line(&exc.value), line);
+        self.print_sub_exceptions(task, &exc.value, line, 1);
+    }
+
+    /// An exception group's sub-exceptions under its line, numbered as CPython's traceback
+    /// numbers them (`+---- 1 ----` and `ValueError: bad 1`), nested groups indented under
+    /// theirs: the group's own line says only how many there are. Their tracebacks are not kept
+    /// (a TaskGroup keeps its children's exceptions, not where each was raised).
+    fn print_sub_exceptions(&self, task: &TaskObj, group: &Value, line: u32, depth: usize) {
+        let subs = match group {
+            Value::Instance(i) if i.class.is_sub(&self.classes.get(E::ExceptionGroup)) => {
+                match i.attrs.borrow().get("exceptions") {
+                    Some(Value::Tuple(t)) => t.iter().cloned().collect::<Vec<_>>(),
+                    _ => return,
+                }
+            }
+            _ => return,
+        };
+        let indent = "  ".repeat(depth);
+        for (n, sub) in subs.iter().enumerate().take(MAX_SUB_EXCEPTIONS_SHOWN) {
+            self.mark(task, Kind::Print, &format!("{indent}+---------------- {} ----------------", n + 1), line);
+            self.mark(task, Kind::Print, &format!("{indent}| {}", self.exc_line(sub)), line);
+            if depth < 4 {
+                self.print_sub_exceptions(task, sub, line, depth + 1);
+            }
+        }
+        if subs.len() > MAX_SUB_EXCEPTIONS_SHOWN {
+            let more = subs.len() - MAX_SUB_EXCEPTIONS_SHOWN;
+            self.mark(task, Kind::Print, &format!("{indent}+---------------- ... ----------------"), line);
+            self.mark(task, Kind::Print, &format!("{indent}| and {more} more exceptions"), line);
+        }
     }
 
     /// After a stop (a limit reached in one task): every other task's future is dropped, which
