@@ -1750,3 +1750,13 @@ fn an_uncaught_exception_group_shows_its_sub_exceptions_as_cpython_does() {
         assert_eq!(ours, theirs, "{src}\nCPython:\n{stderr}");
     }
 }
+
+/// Nested groups multiply (15 groups of 15 groups of 15): the traceback's sub-exception lines
+/// stay within what the run's event budget keeps back for a traceback (300 lines).
+#[test]
+fn a_wide_nest_of_exception_groups_prints_a_bounded_traceback() {
+    let src = "raise ExceptionGroup('a', [ExceptionGroup('b', [ExceptionGroup('c', [ValueError(i) for i in range(15)]) for _ in range(15)]) for _ in range(15)])\n";
+    let (events, _) = run(src);
+    let lines = prints(&events).into_iter().skip_while(|l| !l.starts_with("ExceptionGroup")).count();
+    assert!((200..=301).contains(&lines), "{lines} lines");
+}

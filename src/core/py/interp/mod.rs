@@ -94,8 +94,8 @@ pub mod limits {
     pub const MAX_EVENTS: usize = crate::core::budget::MAX_EVENTS as usize;
     /// Events kept back from [`MAX_EVENTS`] for what ends a run besides its spans' and tasks'
     /// ends (counted apart): the stop's message and the rest of Output, the main task's
-    /// traceback (at most [`MAX_DEPTH`] frames, folded when they repeat, and a group's
-    /// sub-exceptions, at most 15 shown).
+    /// traceback (at most [`MAX_DEPTH`] frames, and a group's sub-exceptions: at most 300
+    /// lines).
     pub const EVENTS_RESERVED: usize = 2_000;
 }
 

@@ -61,6 +61,9 @@ pub struct Sig {
 /// Sub-exceptions an uncaught group's traceback shows, as CPython's (`sys.tracebacklimit`'s
 /// default shows 15: `... and 5 more exceptions`).
 const MAX_SUB_EXCEPTIONS_SHOWN: usize = 15;
+/// Lines an uncaught group's sub-exceptions take at most, nested groups included (within
+/// `limits::EVENTS_RESERVED`).
+const MAX_SUB_EXCEPTION_LINES: usize = 300;
 impl Sig {
     /// `Task.cancel(msg)`: false if the task is done.
     pub(super) fn request_cancel(&self, msg: Option<&str>) -> bool {
@@ -811,14 +814,15 @@ impl<'a> Interp<'a> {
             self.mark(task, Kind::Print, &format!("  line {l}, in {name}"), *l);
         }
         self.mark(task, Kind::Print, &self.exc_line(&exc.value), line);
-        self.print_sub_exceptions(task, &exc.value, line, 1);
+        let mut room = MAX_SUB_EXCEPTION_LINES;
+        self.print_sub_exceptions(task, &exc.value, line, 1, &mut room);
     }
 
     /// An exception group's sub-exceptions under its line, numbered as CPython's traceback
     /// numbers them (`+---- 1 ----` and `ValueError: bad 1`), nested groups indented under
     /// theirs: the group's own line says only how many there are. Their tracebacks are not kept
     /// (a TaskGroup keeps its children's exceptions, not where each was raised).
-    fn print_sub_exceptions(&self, task: &TaskObj, group: &Value, line: u32, depth: usize) {
+    fn print_sub_exceptions(&self, task: &TaskObj, group: &Value, line: u32, depth: usize, room: &mut usize) {
         let subs = match group {
             Value::Instance(i) if i.class.is_sub(&self.classes.get(E::ExceptionGroup)) => {
                 match i.attrs.borrow().get("exceptions") {
@@ -830,13 +834,17 @@ impl<'a> Interp<'a> {
         };
         let indent = "  ".repeat(depth);
         for (n, sub) in subs.iter().enumerate().take(MAX_SUB_EXCEPTIONS_SHOWN) {
+            // Nested groups can multiply: the lines stay within what the event budget keeps back.
+            let Some(left) = room.checked_sub(2) else { return };
+            *room = left;
             self.mark(task, Kind::Print, &format!("{indent}+---------------- {} ----------------", n + 1), line);
             self.mark(task, Kind::Print, &format!("{indent}| {}", self.exc_line(sub)), line);
             if depth < 4 {
-                self.print_sub_exceptions(task, sub, line, depth + 1);
+                self.print_sub_exceptions(task, sub, line, depth + 1, room);
             }
         }
-        if subs.len() > MAX_SUB_EXCEPTIONS_SHOWN {
+        if subs.len() > MAX_SUB_EXCEPTIONS_SHOWN && *room >= 2 {
+            *room -= 2;
             let more = subs.len() - MAX_SUB_EXCEPTIONS_SHOWN;
             self.mark(task, Kind::Print, &format!("{indent}+---------------- ... ----------------"), line);
             self.mark(task, Kind::Print, &format!("{indent}| and {more} more exceptions"), line);
