@@ -1189,6 +1189,9 @@ fn layout_indentation_joining_continuations_comments_and_crlf() {
     assert_eq!(body.len(), 2);
     assert_eq!(body[1].pos, pos(10, 5));
     assert_eq!(ok(&src.replace('\n', "\r\n")), m, "CRLF reads like LF");
+    // A file saved with a UTF-8 byte order mark (Notepad does): CPython reads past it; it was
+    // "unexpected character". Positions are the same as without it.
+    assert_eq!(ok(&format!("\u{feff}{src}")), m, "a BOM is read past");
     let tabs = ok("if a:\n\tif b:\n\t\tx = 1\n\ty = 2\n");
     assert!(matches!(&tabs.body[0].kind, StmtKind::If { body, .. } if body.len() == 2));
     assert_eq!(ok("x = 1"), ok("x = 1\n"), "no final newline needed");

@@ -63,6 +63,8 @@ pub struct LexError {
 
 /// Lexes a whole module.
 pub fn tokens(source: &str) -> Result<Vec<Token>, LexError> {
+    // A UTF-8 byte order mark opens a file some editors save: CPython reads past it.
+    let source = source.strip_prefix('\u{feff}').unwrap_or(source);
     // CRLF and lone CR end lines like LF; they sit at a line's end, so columns do not move.
     let chars: Vec<char> = source.replace("\r\n", "\n").replace('\r', "\n").chars().collect();
     let mut lx =
