@@ -269,6 +269,7 @@ pub struct DetailRoom {
 impl DetailRoom {
     /// [`tidy_detail`] within this run's room, which the kept detail then uses up.
     pub fn tidy(&self, kind: Kind, detail: &str) -> Option<String> {
+        // A short print uses none of the room: its JSON, each byte escaped at worst, fits 100.
         if kind != Kind::Print || detail.len() <= MAX_DETAIL_BYTES / 2 {
             return tidy_detail(kind, detail);
         }

@@ -19,6 +19,13 @@ use crate::core::clock::{Clock, RunSleep};
 use crate::core::event::{Kind, Phase};
 use crate::core::patterns::Outcome;
 
+/// Sub-exceptions an uncaught group's traceback shows, as CPython's does (then `... and 5
+/// more exceptions`).
+const MAX_SUB_EXCEPTIONS_SHOWN: usize = 15;
+/// Lines an uncaught group's sub-exceptions take at most, nested groups included (within
+/// `limits::EVENTS_RESERVED`).
+const MAX_SUB_EXCEPTION_LINES: usize = 300;
+
 /// What a task's waker, its deadlines and `task.cancel()` share (wakers must be `Send`).
 ///
 /// A cancellation is asyncio's `Task.cancel()`: counted (`cancelling()`), then passed on to the
@@ -58,12 +65,6 @@ pub struct Sig {
     passing: AtomicBool,
 }
 
-/// Sub-exceptions an uncaught group's traceback shows, as CPython's (`sys.tracebacklimit`'s
-/// default shows 15: `... and 5 more exceptions`).
-const MAX_SUB_EXCEPTIONS_SHOWN: usize = 15;
-/// Lines an uncaught group's sub-exceptions take at most, nested groups included (within
-/// `limits::EVENTS_RESERVED`).
-const MAX_SUB_EXCEPTION_LINES: usize = 300;
 impl Sig {
     /// `Task.cancel(msg)`: false if the task is done.
     pub(super) fn request_cancel(&self, msg: Option<&str>) -> bool {
