@@ -1733,28 +1733,40 @@ fn a_failed_task_nobody_asks_logs_its_exception_when_it_goes() {
 /// An uncaught exception group's traceback shows its sub-exceptions, numbered, nested groups
 /// under theirs, at most 15 then `and N more exceptions`, as CPython's does (it showed only
 /// "ExceptionGroup: unhandled errors in a TaskGroup (1 sub-exception)": the reader never saw
-/// which error it was). Compared with CPython's stderr: the lines of the sub-exceptions, without
-/// their tracebacks (a TaskGroup does not keep where each was raised).
+/// which error it was), each with the traceback it ended its task with: where it was raised
+/// (`line 5, in f`; before, only `ValueError: bad 1`, so the reader did not see which line of
+/// which task failed). Compared with CPython's stderr: the lines of the sub-exceptions, their
+/// tracebacks' frames as awaitlab writes them (`  line 5, in f`, no file, no source line).
 #[test]
 fn an_uncaught_exception_group_shows_its_sub_exceptions_as_cpython_does() {
     let programs = [
         "import asyncio\n\nasync def f(i):\n    await asyncio.sleep(0.1 * i)\n    raise ValueError(f\"bad {i}\")\n\nasync def main():\n    async with asyncio.TaskGroup() as tg:\n        tg.create_task(f(1))\n        tg.create_task(f(2))\n\nasyncio.run(main())\n",
         "raise ExceptionGroup(\"many\", [ValueError(i) for i in range(17)])\n",
         "raise ExceptionGroup(\"outer\", [ValueError(1), ExceptionGroup(\"inner\", [KeyError(2)])])\n",
+        // A nested TaskGroup's group as a sub-exception, its own sub-exception raised two calls deep.
+        "import asyncio\n\nasync def check(i):\n    if i == 2:\n        raise KeyError(i)\n\nasync def f(i):\n    await asyncio.sleep(0.1 * i)\n    await check(i)\n    raise ValueError(f\"bad {i}\")\n\nasync def inner():\n    async with asyncio.TaskGroup() as tg:\n        tg.create_task(f(2))\n\nasync def main():\n    async with asyncio.TaskGroup() as tg:\n        tg.create_task(f(3))\n        tg.create_task(inner())\n\nasyncio.run(main())\n",
     ];
     for src in programs {
         let python = common::python::interpreter();
         let out = std::process::Command::new(&python).args(["-c", src]).output().expect("CPython ran");
         let stderr = String::from_utf8(out.stderr).expect("UTF-8");
         // After the group's own line, each sub-exception's `| ValueError: bad 1` (and a nested
-        // group's), not their tracebacks' `| Traceback…` and `|   File…` lines.
+        // group's), after its traceback's `| Traceback…` and `|   File "<string>", line 5, in f`
+        // (written `|   line 5, in f`; the source lines under them, indented further, dropped).
         let theirs: Vec<String> = stderr
             .lines()
             .skip_while(|l| !l.contains("+-+"))
             .filter_map(|l| l.trim_start().strip_prefix("| "))
-            .filter(|l| !l.starts_with(' ') && !l.starts_with("Traceback"))
-            .map(str::to_string)
+            // asyncio's own frames (taskgroups.py): awaitlab's tracebacks show the program's.
+            .filter(|l| !l.starts_with("    "))
+            .filter(|l| !l.starts_with("  File ") || l.starts_with("  File \"<string>\""))
+            .map(|l| match l.strip_prefix("  File \"<string>\", ") {
+                Some(frame) => format!("  {frame}"),
+                None => l.to_string(),
+            })
             .collect();
+        // Sub-exceptions raised in tasks have tracebacks; those made by `ExceptionGroup(...)` none.
+        assert_eq!(theirs.iter().any(|l| l.starts_with("  line ")), src.contains("TaskGroup"), "{stderr}");
         assert!(theirs.iter().any(|l| l.contains("Error")), "{stderr}");
         let (events, _) = run(src);
         let ours: Vec<String> = prints(&events)
@@ -1764,6 +1776,20 @@ fn an_uncaught_exception_group_shows_its_sub_exceptions_as_cpython_does() {
             .collect();
         assert!(!ours.is_empty(), "{:?}", prints(&events));
         assert_eq!(ours, theirs, "{src}\nCPython:\n{stderr}");
+        // The group's own frames in the program: the `async with` line where the TaskGroup
+        // raised it (`line 8, in main`: the block's last line before), as CPython names it.
+        let their_frames: Vec<String> = stderr
+            .lines()
+            .take_while(|l| !l.contains("+-+"))
+            .filter_map(|l| l.trim_start().strip_prefix("|   File \"<string>\", "))
+            .map(str::to_string)
+            .collect();
+        let our_frames: Vec<String> = prints(&events)
+            .into_iter()
+            .take_while(|l| !l.starts_with("ExceptionGroup"))
+            .filter_map(|l| l.strip_prefix("  ").map(str::to_string))
+            .collect();
+        assert_eq!(our_frames, their_frames, "{src}\nCPython:\n{stderr}");
     }
 }
 

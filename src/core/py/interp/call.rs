@@ -192,7 +192,7 @@ impl<'a> Interp<'a> {
     /// `Class(*args)`: a new instance, its `__init__` run; exceptions keep their `args`.
     async fn instantiate(&self, class: Rc<Class>, args: Vec<Value>, kwargs: Kwargs, f: &Frame, line: u32) -> Res {
         let is_exc = class.is_sub(&self.classes.get(E::BaseException));
-        let inst = Value::Instance(Rc::new(Instance { class: class.clone(), attrs: RefCell::default() }));
+        let inst = Value::Instance(Rc::new(Instance::new(class.clone())));
         if is_exc {
             if let Value::Instance(i) = &inst {
                 i.attrs.borrow_mut().insert(Rc::from("args"), Value::tuple(args.clone()));

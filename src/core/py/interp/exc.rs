@@ -123,7 +123,7 @@ impl Classes {
 impl<'a> Interp<'a> {
     /// A new exception object of class `class` with `args`.
     pub fn new_exception(&self, class: Rc<Class>, args: Vec<Value>) -> Value {
-        let inst = Instance { class, attrs: RefCell::default() };
+        let inst = Instance::new(class);
         inst.attrs.borrow_mut().insert(Rc::from("args"), Value::tuple(args));
         Value::Instance(Rc::new(inst))
     }
@@ -155,6 +155,15 @@ impl<'a> Interp<'a> {
                 ),
                 trace: Vec::new(),
             },
+        }
+    }
+
+    /// Keeps `exc`'s traceback on its object as it ends a task or a TaskGroup's body (CPython's
+    /// `__traceback__`): an exception group that collects it prints it. Awaiting a failed task
+    /// raises its exception with the traceback it had, so a later task's is the longer one.
+    pub fn keep_traceback(&self, exc: &Exc) {
+        if let Value::Instance(i) = &exc.value {
+            *i.traceback.borrow_mut() = exc.trace.clone();
         }
     }
 

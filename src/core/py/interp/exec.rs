@@ -556,6 +556,24 @@ impl<'a> Interp<'a> {
 
     /// `__exit__` / `__aexit__`: returns whether the exception is suppressed.
     async fn exit(&self, cm: &Value, exc: Option<&Exc>, is_async: bool, f: &Frame, line: u32) -> Result<bool, Flow> {
+        let out = self.call_exit(cm, exc, is_async, f, line).await;
+        if matches!(out, Err(Flow::Exc(_) | Flow::Raise(..))) {
+            // What `__exit__` raises leaves the frame at the `with` statement, as CPython's
+            // traceback says (`line 10, in main` for a TaskGroup's group), not at the block's
+            // last line.
+            f.line.set(line);
+        }
+        out
+    }
+
+    async fn call_exit(
+        &self,
+        cm: &Value,
+        exc: Option<&Exc>,
+        is_async: bool,
+        f: &Frame,
+        line: u32,
+    ) -> Result<bool, Flow> {
         if let Value::Instance(i) = cm {
             let name = if is_async { "__aexit__" } else { "__exit__" };
             let Some(m) = i.class.lookup(name) else {

@@ -1048,6 +1048,7 @@ impl<'a> Interp<'a> {
             };
         }
         if let (Some(e), false) = (exc, is_cancel) {
+            self.keep_traceback(e);
             errors.push(e.value.clone());
         }
         if errors.is_empty() {

@@ -675,6 +675,7 @@ impl<'a> Interp<'a> {
                 Err(text.into())
             }
             Err(exc) => {
+                self.keep_traceback(exc);
                 let text = self.exc_line(&exc.value);
                 if is_main {
                     self.print_traceback(task, exc);
@@ -810,7 +811,7 @@ impl<'a> Interp<'a> {
     /// The traceback of an uncaught exception, as `Print` marks on the task's lane.
     pub fn print_traceback(&self, task: &TaskObj, exc: &Exc) {
         let line = exc.trace.first().map_or(0, |t| t.1);
-        self.mark(task, Kind::Print, "Traceback (most recent call last):", line);
+        self.mark(task, Kind::Print, self.traceback_title(&exc.value), line);
         for (name, l) in exc.trace.iter().rev() {
             self.mark(task, Kind::Print, &format!("  line {l}, in {name}"), *l);
         }
@@ -819,10 +820,19 @@ impl<'a> Interp<'a> {
         self.print_sub_exceptions(task, &exc.value, line, 1, &mut room);
     }
 
+    /// A traceback's first line: CPython's, which says when it is an exception group's.
+    fn traceback_title(&self, exc: &Value) -> &'static str {
+        if self.is_instance_of(exc, E::ExceptionGroup) {
+            "Exception Group Traceback (most recent call last):"
+        } else {
+            "Traceback (most recent call last):"
+        }
+    }
+
     /// An exception group's sub-exceptions under its line, numbered as CPython's traceback
-    /// numbers them (`+---- 1 ----` and `ValueError: bad 1`), nested groups indented under
-    /// theirs: the group's own line says only how many there are. Their tracebacks are not kept
-    /// (a TaskGroup keeps its children's exceptions, not where each was raised).
+    /// numbers them (`+---- 1 ----`), each with the traceback it ended its task with (`line 6,
+    /// in worker`) and its own line (`ValueError: bad 1`), nested groups indented under theirs:
+    /// the group's own line says only how many there are.
     fn print_sub_exceptions(&self, task: &TaskObj, group: &Value, line: u32, depth: usize, room: &mut usize) {
         let subs = match group {
             Value::Instance(i) if i.class.is_sub(&self.classes.get(E::ExceptionGroup)) => {
@@ -836,9 +846,20 @@ impl<'a> Interp<'a> {
         let indent = "  ".repeat(depth);
         for (n, sub) in subs.iter().enumerate().take(MAX_SUB_EXCEPTIONS_SHOWN) {
             // Nested groups can multiply: the lines stay within what the event budget keeps back.
-            let Some(left) = room.checked_sub(2) else { return };
+            let trace = match sub {
+                Value::Instance(i) => i.traceback.borrow().clone(),
+                _ => Vec::new(),
+            };
+            let traced = if trace.is_empty() { 0 } else { 1 + trace.len() };
+            let Some(left) = room.checked_sub(2 + traced) else { return };
             *room = left;
             self.mark(task, Kind::Print, &format!("{indent}+---------------- {} ----------------", n + 1), line);
+            if traced > 0 {
+                self.mark(task, Kind::Print, &format!("{indent}| {}", self.traceback_title(sub)), line);
+                for (name, l) in trace.iter().rev() {
+                    self.mark(task, Kind::Print, &format!("{indent}|   line {l}, in {name}"), *l);
+                }
+            }
             self.mark(task, Kind::Print, &format!("{indent}| {}", self.exc_line(sub)), line);
             if depth < 4 {
                 self.print_sub_exceptions(task, sub, line, depth + 1, room);

@@ -172,6 +172,16 @@ impl Class {
 pub struct Instance {
     pub class: Rc<Class>,
     pub attrs: RefCell<FxHashMap<Rc<str>, Value>>,
+    /// An exception's traceback as it ended its task (CPython's `__traceback__`), innermost frame
+    /// first: what an exception group's traceback prints under each of its sub-exceptions.
+    pub traceback: RefCell<Vec<(Rc<str>, u32)>>,
+}
+
+impl Instance {
+    /// A new instance of `class`, no attributes yet.
+    pub fn new(class: Rc<Class>) -> Instance {
+        Instance { class, attrs: RefCell::default(), traceback: RefCell::default() }
+    }
 }
 
 /// A coroutine object: an `async def` called, its arguments bound, not yet run.
