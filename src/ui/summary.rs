@@ -58,7 +58,8 @@ fn gap(p: &Summary, m: &Summary, causes: &[String]) -> Html {
     }
     html! {
         <details class="gap" data-gap-ms={format!("{d:.1}")}>
-            <summary>{ headline }</summary>
+            // Closed at 1280 px it may be cut with an ellipsis (style.css): the whole line on hover.
+            <summary title={headline.clone()}>{ headline }</summary>
             if causes.is_empty() {
                 <p>{ "No cause found beyond the usual scheduling noise." }</p>
             } else {

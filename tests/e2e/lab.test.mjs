@@ -362,6 +362,52 @@ test('a 14-task race at 1280×800 (its replay section ended at 823 px): 13- to 1
   }
 });
 
+test('1280×800: the gap line shares the status’s row however long the measured run makes it, so a 13- to 18-lane race’s replay section stays on the first screen', async () => {
+  // A loaded CI machine: the race's timers fired late together, fewer tasks were cancelled and the
+  // gap line grew to "The measured run took 60.4 ms longer than predicted. Its outcomes differ too."
+  // It wrapped onto a row of its own (the lab head 63 → 86.8 px) and took an 18-lane run's replay
+  // section to 743.9–801.7. Here the status and the gap line are given the longest text a run under
+  // a second can give them (999.9 ms, outcomes differ), on the page's own nodes.
+  const longest = ['The measured run took 999.9 ms longer than predicted. Its outcomes differ too.', 'The browser kept to the prediction within a millisecond. Its outcomes differ too.'];
+  for (const tasks of [13, 14, 18]) {
+    const page = await open(`pattern=race&tasks=${tasks}`);
+    await page.click('#run');
+    await page.waitForSelector('#replay-log li.current', { timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelector('#status')?.textContent.startsWith('Finished'), null, { timeout: 30_000 });
+    const summary = page.locator('.lab-head details.gap > summary');
+    assert.equal(await summary.getAttribute('title'), await summary.textContent(), 'the whole line on hover');
+    const head = () => page.$eval('.lab-head', (h) => h.getBoundingClientRect().height);
+    const before = await head();
+    for (const headline of longest) {
+      const at = await page.evaluate(
+        ([status, headline]) => {
+          document.querySelector('#status').firstChild.data = status;
+          document.querySelector('.lab-head details.gap > summary').firstChild.data = headline;
+          return new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => {
+            const top = (s) => document.querySelector(s).getBoundingClientRect().top;
+            r({ status: top('#status'), gap: top('.lab-head details.gap') });
+          })));
+        },
+        [`Finished: ${tasks} tasks in 999.9 ms.`, headline],
+      );
+      await assertOnFirstScreen(page, ['figure.measured', 'section.replay', '#replay-log li.current']);
+      assert.equal(at.gap, at.status, `${tasks} tasks: "${headline}" on the status's row`);
+      assert.equal(await head(), before, `${tasks} tasks: the lab head keeps its height`);
+    }
+    assert.deepEqual(page.awaitlabErrors, [], `${tasks} tasks`);
+    await page.close();
+  }
+  // A phone scrolls: there the closed line wraps whole under the status, never cut.
+  const page = await open('pattern=race&tasks=14', { width: 390, height: 844 });
+  await page.click('#run');
+  await page.waitForFunction(() => document.querySelector('#status')?.textContent.startsWith('Finished'), null, { timeout: 30_000 });
+  await page.$eval('.lab-head details.gap > summary', (s, headline) => (s.firstChild.data = headline), longest[0]);
+  const cut = await page.$eval('.lab-head details.gap > summary', (s) => s.scrollWidth > s.clientWidth + 1);
+  assert.equal(cut, false, 'the phone shows the whole gap line');
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
 test('1280×800: the code panel ends on the first screen at any task count, and the replay’s line stays in view inside it', async () => {
   // A long program (a semaphore's plan written out, retry's backoff) used to take the panel to
   // 817 px (2,000 tasks), 837 (100) and 848 (retry): its box was capped at 100vh - 150px, not
