@@ -204,3 +204,21 @@ fn a_file_whose_summary_disagrees_with_its_events_imports_saying_so() {
     });
     assert_eq!(Run::from_json(&older).unwrap().import_note, None);
 }
+
+/// Times in a refusal read as the page writes them, to the microsecond: a browser run's float
+/// sums left "events out of order: 1053.1999999999534 ms after 1266.3999999999069 ms". Two times
+/// that would read the same are written in full, so the message still shows which is earlier.
+#[test]
+fn times_in_an_import_refusal_are_to_the_microsecond_unless_that_hides_the_order() {
+    let swapped = |a: f64, b: f64| {
+        with(|v| {
+            let evs = v["events"].as_array_mut().unwrap();
+            evs[1]["t"] = json!(a);
+            evs[2]["t"] = json!(b);
+        })
+    };
+    let why = Run::from_json(&swapped(1.1999999999534, 0.3999999999069)).unwrap_err();
+    assert!(why.contains("events out of order: 0.4 ms after 1.2 ms"), "{why}");
+    let why = Run::from_json(&swapped(1.0000001, 1.0000000001)).unwrap_err();
+    assert!(why.contains("events out of order: 1.0000000001 ms after 1.0000001 ms"), "{why}");
+}

@@ -324,20 +324,30 @@ pub fn check_events(events: &[Event], scenario: &Scenario, clock: ClockKind) -> 
     }
     check_ranges(events, scenario, clock)?;
     if let Some(w) = events.windows(2).find(|w| w[1].t < w[0].t) {
-        return Err(format!("events out of order: {} ms after {} ms", ms_text(w[1].t), ms_text(w[0].t)));
+        let (later, earlier) = ms_texts(w[1].t, w[0].t);
+        return Err(format!("events out of order: {later} ms after {earlier} ms"));
     }
     // A code run's task may nest spans (the reader's `__aenter__` sleeping inside its acquire).
     check_spans(events, scenario.pattern == Pattern::Code)
 }
 
 /// Times, tasks and attempts within what the scenario allows.
-/// A time for a message: as written up to a trillion, in exponent form beyond (an imported
-/// `t: 1e308` printed 309 digits).
+/// A time for a message: to the microsecond, as the page says times (`1053.2`, not the
+/// `1053.1999999999534` a browser run's float sums leave), in exponent form past a trillion (an
+/// imported `t: 1e308` printed 309 digits).
 fn ms_text(t: f64) -> String {
-    if t.abs() < 1e12 {
-        format!("{t}")
-    } else {
-        format!("{t:e}")
+    if t.abs() >= 1e12 {
+        return format!("{t:e}");
+    }
+    let text = format!("{t:.3}");
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// Two times a message compares ([`ms_text`]), written in full when they would read the same.
+fn ms_texts(a: f64, b: f64) -> (String, String) {
+    match (ms_text(a), ms_text(b)) {
+        (x, y) if x == y => (format!("{a}"), format!("{b}")),
+        pair => pair,
     }
 }
 
@@ -353,16 +363,10 @@ fn check_ranges(events: &[Event], scenario: &Scenario, clock: ClockKind) -> Resu
     let out_of_range = |e: &&Event| !(e.t.is_finite() && e.t >= 0.0 && e.t <= latest) || e.task >= tasks;
     if let Some(e) = events.iter().find(out_of_range) {
         // A program's runs have no planned end: only the time itself can be out of range there.
-        let end = if latest < f64::MAX {
-            format!(" and its {} runs end by {} ms", clock.key(), ms_text(latest))
-        } else {
-            String::new()
-        };
-        return Err(format!(
-            "event out of range: task {} at {} ms (this scenario has {tasks} tasks{end})",
-            e.task,
-            ms_text(e.t)
-        ));
+        let (at, end_ms) = ms_texts(e.t, latest);
+        let end =
+            if latest < f64::MAX { format!(" and its {} runs end by {end_ms} ms", clock.key()) } else { String::new() };
+        return Err(format!("event out of range: task {} at {at} ms (this scenario has {tasks} tasks{end})", e.task));
     }
     let bad_attempt = |e: &&Event| match e.phase {
         Phase::Task => e.attempt != 0,
