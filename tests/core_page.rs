@@ -611,3 +611,16 @@ fn the_ten_thousand_task_check_counts_only_tasks_that_run() {
     assert!(measured.is_ok(), "{measured:?}");
     assert!(Scenario::parse([("pattern", "gather"), ("tasks", "20000"), ("clock", "browser")]).is_err());
 }
+
+/// A key given twice keeps its first value, and the notice says so: it said the default was
+/// shown ("their defaults are shown instead: tasks is given more than once") while the form and
+/// the timeline had the first value, 5. A repeated unknown key is named once, as ignored.
+#[test]
+fn a_repeated_key_keeps_its_first_value_and_the_notice_says_so() {
+    let s = page("tasks=5&tasks=7&colour=red&colour=blue");
+    let notice = s.notice.as_deref().expect("a notice");
+    assert_eq!(s.scenario.tasks, 5);
+    assert!(notice.starts_with("This link gives \"tasks\" more than once: the first value is used."), "{notice}");
+    assert!(!notice.contains("defaults"), "{notice}");
+    assert!(notice.contains(" Ignored a key awaitlab does not know: \"colour\" ("), "{notice}");
+}

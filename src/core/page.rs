@@ -163,8 +163,11 @@ pub enum ReplayCmd {
 /// What a link's errors come to: the values replaced by their defaults, then the keys ignored
 /// (an unknown key changes nothing, so it is not a value "replaced by defaults").
 fn url_notice(errors: &[ParamError]) -> Option<String> {
+    // A repeated unknown key is ignored as the unknown key it is.
+    let (repeats, errors): (Vec<&ParamError>, Vec<&ParamError>) =
+        errors.iter().partition(|e| e.is_repeat() && is_known_key(&e.key));
     let (unknown, bad): (Vec<&ParamError>, Vec<&ParamError>) =
-        errors.iter().partition(|e| e.key != "params" && !is_known_key(&e.key));
+        errors.into_iter().partition(|e| e.key != "params" && !is_known_key(&e.key));
     let mut parts = Vec::new();
     if !bad.is_empty() {
         let list: Vec<&str> = bad.iter().map(|e| e.message.as_str()).collect();
@@ -173,8 +176,14 @@ fn url_notice(errors: &[ParamError]) -> Option<String> {
             list.join("; ")
         ));
     }
+    if !repeats.is_empty() {
+        // The first value is the one read (scenario::Scenario::parse_lenient), not the default.
+        let keys: Vec<String> = repeats.iter().map(|e| shown(&e.key)).collect();
+        parts.push(format!("This link gives {} more than once: the first value is used.", keys.join(", ")));
+    }
     if !unknown.is_empty() {
-        let keys: Vec<String> = unknown.iter().map(|e| shown(&e.key)).collect();
+        let mut keys: Vec<String> = unknown.iter().map(|e| shown(&e.key)).collect();
+        keys.dedup();
         parts.push(format!(
             "Ignored {} awaitlab does not know: {} (it knows {}).",
             if keys.len() == 1 { "a key" } else { "keys" },

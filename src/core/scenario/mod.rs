@@ -43,6 +43,18 @@ pub struct ParamError {
     pub message: String,
 }
 
+impl ParamError {
+    /// A key given again: a link keeps its first value (not the default, as for a bad value).
+    pub fn is_repeat(&self) -> bool {
+        self.message == repeated(&self.key)
+    }
+}
+
+/// The error of a key given more than once.
+fn repeated(key: &str) -> String {
+    format!("{key} is given more than once")
+}
+
 impl fmt::Display for ParamError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
@@ -205,7 +217,7 @@ impl Scenario {
                 continue;
             }
             if seen.contains(&key) {
-                errors.push(err(key, format!("{key} is given more than once")));
+                errors.push(err(key, repeated(key)));
                 continue;
             }
             seen.push(key);
