@@ -1595,6 +1595,70 @@ fn a_coroutine_never_awaited_warns_where_cpython_collects_it() {
     assert_eq!(output_with_warnings(src), cpython);
 }
 
+/// `asyncio.sleep(0.5)` without `await` (a learner's first mistake) warns as CPython's coroutine
+/// does, where it is dropped; awaited, given to a task, to `wait_for` or to `gather`, it does not.
+/// It printed nothing: asyncio's own awaitables were objects here, and only the reader's
+/// coroutines warned.
+#[test]
+fn asyncio_sleep_never_awaited_warns_as_cpython_s_coroutine_does() {
+    let src = r#"
+        import asyncio
+
+        async def main():
+            asyncio.sleep(0.5)
+            print("a")
+            t = asyncio.create_task(asyncio.sleep(0.2))
+            await t
+            s = asyncio.sleep(0.1)
+            await s
+            x = asyncio.sleep(0.3)
+            print("b")
+            x = None
+            print("c")
+            await asyncio.wait_for(asyncio.sleep(0.1), 1)
+            await asyncio.gather(asyncio.sleep(0.1))
+            print("end")
+
+        asyncio.run(main())
+    "#;
+    let cpython = cpython_with_warnings(src);
+    assert_eq!(
+        cpython,
+        [
+            "4: RuntimeWarning: coroutine 'sleep' was never awaited",
+            "a",
+            "b",
+            "12: RuntimeWarning: coroutine 'sleep' was never awaited",
+            "c",
+            "end"
+        ]
+    );
+    assert_eq!(output_with_warnings(src), cpython);
+    // Owned by a task, even one cancelled before it ran, by `shield` or `as_completed`: silent.
+    let src = r#"
+        import asyncio
+
+        async def main():
+            t = asyncio.create_task(asyncio.sleep(0.2))
+            t.cancel()
+            u = asyncio.ensure_future(asyncio.sleep(0.1))
+            await asyncio.sleep(0)
+            u.cancel()
+            r = await asyncio.shield(asyncio.sleep(0.1, "x"))
+            for c in asyncio.as_completed([asyncio.sleep(0.1), asyncio.sleep(0.2)]):
+                await c
+            async with asyncio.TaskGroup() as tg:
+                v = tg.create_task(asyncio.sleep(0.1))
+                v.cancel()
+            print("end", r)
+
+        asyncio.run(main())
+    "#;
+    let cpython = cpython_with_warnings(src);
+    assert_eq!(cpython, ["end x"]);
+    assert_eq!(output_with_warnings(src), cpython);
+}
+
 #[test]
 fn a_coroutine_an_exception_keeps_warns_once_the_exception_is_handled() {
     // Neither a task given the coroutine, cancelled before it ran, nor `close()` warns.

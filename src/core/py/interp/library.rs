@@ -24,7 +24,7 @@ use super::native::{
     SemState, TimeoutState, WaitMode, Waiter,
 };
 use super::tasks::{Interrupt, TaskObj};
-use super::value::{Dict, Value};
+use super::value::{Dict, UnawaitedGuard, Value};
 use super::{fmt, ops, raise, Exc, Flow, Frame, Interp, Res, E};
 use crate::core::aio::Semaphore;
 use crate::core::clock::Clock;
@@ -65,7 +65,8 @@ impl<'a> Interp<'a> {
             B::Sleep => {
                 let ms = seconds(Some(&first))?.unwrap_or(0.0);
                 let result = args.get(1).or(kw(&kwargs, "result")).cloned().unwrap_or(Value::None);
-                obj(Obj::Sleep { ms, text: Rc::from(format!("sleep({})", fmt::repr(&first))), result })
+                let text = Rc::from(format!("sleep({})", fmt::repr(&first)));
+                obj(Obj::Sleep { ms, text, result, unawaited: UnawaitedGuard::new("sleep", &self.unawaited) })
             }
             B::Gather => {
                 let return_exceptions = kw(&kwargs, "return_exceptions").is_some_and(Value::truthy);
@@ -355,7 +356,10 @@ impl<'a> Interp<'a> {
     /// `await obj` for asyncio's and aiohttp's awaitables.
     pub async fn await_obj(&self, o: Rc<Obj>, f: &Frame, line: u32) -> Res {
         match &*o {
-            Obj::Sleep { ms, text, result } => self.sleep(*ms, text, f, line).await.map(|_| result.clone()),
+            Obj::Sleep { ms, text, result, .. } => {
+                o.disarm();
+                self.sleep(*ms, text, f, line).await.map(|_| result.clone())
+            }
             Obj::Gather { items, return_exceptions, fut } => self.gather(items, *return_exceptions, fut, f).await,
             Obj::WaitFor { aw, timeout } => {
                 let aw = aw.borrow_mut().take();

@@ -330,6 +330,8 @@ pub enum Obj {
         text: Rc<str>,
         /// `sleep(delay, result)`: what the await gives.
         result: Value,
+        /// CPython's `asyncio.sleep` is a coroutine: dropped without an `await`, it warns.
+        unawaited: super::value::UnawaitedGuard,
     },
     /// `asyncio.gather(...)`: its tasks were created when it was called.
     Gather {
@@ -481,6 +483,14 @@ impl Obj {
 
     pub fn iter_values(&self) -> Option<Vec<Value>> {
         None
+    }
+
+    /// Awaited or owned by a task: an asyncio coroutine among these ([`Obj::Sleep`]) will not
+    /// warn that it was never awaited.
+    pub fn disarm(&self) {
+        if let Obj::Sleep { unawaited, .. } = self {
+            unawaited.disarm();
+        }
     }
 
     pub fn is_awaitable(&self) -> bool {

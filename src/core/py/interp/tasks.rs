@@ -563,9 +563,14 @@ impl<'a> Interp<'a> {
             }
         };
         let task = self.new_task(label, name, line)?;
-        if let Value::Coro(c) = &aw {
-            c.disarm();
-            *task.coro_def.borrow_mut() = Some((c.func.qualname(), c.func.def.pos.line));
+        match &aw {
+            Value::Coro(c) => {
+                c.disarm();
+                *task.coro_def.borrow_mut() = Some((c.func.qualname(), c.func.def.pos.line));
+            }
+            // Owned by a task, as a coroutine would be: no warning even if cancelled unstarted.
+            Value::Obj(o) => o.disarm(),
+            _ => {}
         }
         let ip = self.rc();
         let t = task.clone();

@@ -200,6 +200,35 @@ pub struct Coro {
 /// reports them (`Interp::warn_unawaited`).
 pub type Unawaited = Rc<RefCell<Vec<Rc<str>>>>;
 
+/// What a coroutine of asyncio's own (`asyncio.sleep(1)`, an object here, a coroutine in
+/// CPython) carries to report itself dropped without an `await`, as a [`Coro`] does (CPython:
+/// `RuntimeWarning: coroutine 'sleep' was never awaited`).
+pub struct UnawaitedGuard {
+    name: &'static str,
+    sink: RefCell<Option<Unawaited>>,
+}
+
+impl UnawaitedGuard {
+    pub fn new(name: &'static str, sink: &Unawaited) -> UnawaitedGuard {
+        UnawaitedGuard { name, sink: RefCell::new(Some(sink.clone())) }
+    }
+
+    /// It is awaited (or a task owns it): it will not warn.
+    pub fn disarm(&self) {
+        self.sink.borrow_mut().take();
+    }
+}
+
+impl Drop for UnawaitedGuard {
+    fn drop(&mut self) {
+        if let Some(sink) = self.sink.get_mut().take() {
+            if let Ok(mut names) = sink.try_borrow_mut() {
+                names.push(Rc::from(self.name));
+            }
+        }
+    }
+}
+
 impl Coro {
     /// A task owns it now, or it is closed: it will not warn (CPython does not warn for a
     /// coroutine closed or thrown into before its first step: a task cancelled before it ran).
