@@ -230,3 +230,26 @@ fn the_keyboard_passes_over_a_0_ms_permit_wait_but_not_a_real_one() {
     assert_eq!(key_stops(&zero).count(), 1);
     assert_eq!(key_stops(&[]).count(), 0);
 }
+
+/// The what-if menu offers the outcome an attempt did not have from any of its bars: a retry's
+/// backoff bar ends normally, and the menu on it offered "Make this attempt fail" for the attempt
+/// that had just failed (`what_if=0.1:fail`, a change that changed nothing).
+#[test]
+fn an_attempt_failed_whichever_of_its_bars_is_picked() {
+    let s = scenario("pattern=retry&tasks=7&seed=9&fail=0.4&retries=4&backoff=exponential&jitter=0.5&delay=50");
+    let tl = run_virtual(&s).timeline();
+    let backoffs: Vec<_> = tl.bars.iter().filter(|b| b.phase == Phase::Backoff).collect();
+    assert!(!backoffs.is_empty(), "a retry with backoff");
+    for b in backoffs {
+        assert_eq!(b.close, Some(Kind::End), "a backoff bar itself ends normally");
+        assert!(
+            tl.attempt_failed(b.task, b.attempt),
+            "task {} attempt {}: failed before its backoff",
+            b.task,
+            b.attempt
+        );
+    }
+    let ok =
+        tl.bars.iter().find(|b| b.phase == Phase::Work && b.close == Some(Kind::End)).expect("a successful attempt");
+    assert!(!tl.attempt_failed(ok.task, ok.attempt));
+}

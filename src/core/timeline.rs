@@ -69,6 +69,14 @@ pub struct Timeline {
 }
 
 impl Timeline {
+    /// Whether `task`'s attempt `attempt` failed (a bar of its work closed with `fail`): the
+    /// what-if menu offers the other outcome from any bar of the attempt, its permit wait and the
+    /// backoff after it too (whose own bars end normally: a backoff offered "fail" for an attempt
+    /// that had failed, a change that changed nothing).
+    pub fn attempt_failed(&self, task: u32, attempt: u32) -> bool {
+        self.bars.iter().any(|b| b.task == task && b.attempt == attempt && b.close == Some(Kind::Fail))
+    }
+
     /// Lays out the events up to and including time `now`; spans still open at `now` end there.
     pub fn build(lanes: u32, events: &[Event], now: f64) -> Timeline {
         let mut t = Timeline { lanes, end: 0.0, ..Timeline::default() };

@@ -12,7 +12,6 @@ use web_sys::Element;
 use yew::prelude::*;
 
 use super::geometry::Geometry;
-use crate::core::event::Kind;
 use crate::core::timeline::{key_stops, Bar, Cut, Timeline};
 
 /// The bar the menu is for, where to show the menu, and what to give focus back to.
@@ -31,12 +30,12 @@ pub struct Pick {
 }
 
 impl Pick {
-    fn of(bar: &Bar, (x, y): (i32, i32), return_to: Option<Element>) -> Pick {
+    fn of(tl: &Timeline, bar: &Bar, (x, y): (i32, i32), return_to: Option<Element>) -> Pick {
         Pick {
             task: bar.task,
             attempt: bar.attempt,
             middle: ((bar.start + bar.end) / 2.0).floor().max(0.0) as u32,
-            fails: bar.close == Some(Kind::Fail),
+            fails: tl.attempt_failed(bar.task, bar.attempt),
             x,
             y,
             return_to,
@@ -58,7 +57,7 @@ pub fn clicked(plot: &Element, e: &MouseEvent, tl: &Timeline, g: Geometry, cut: 
     let (cx, cy) = (f64::from(e.client_x()), f64::from(e.client_y()));
     let point = ((cx - rect.left()) / scale, (cy - rect.top()) / scale);
     let bar = g.bar_under(tl, cut, point, SLOP_PX / scale)?;
-    Some(Pick::of(&bar, (e.client_x(), e.client_y()), None))
+    Some(Pick::of(tl, &bar, (e.client_x(), e.client_y()), None))
 }
 
 /// Gives `el` (an SVG or HTML element) keyboard focus.
@@ -85,7 +84,7 @@ fn pick_of_rect(rect: &Element, tl: &Timeline, cut: Option<Cut>) -> Option<Pick>
     let bar = tl.bars.iter().filter(|b| b.task == task && b.attempt == attempt && b.start == start).find(phase_of)?;
     let shown = super::geometry::bar_at(bar, cut)?;
     let r = rect.get_bounding_client_rect();
-    Some(Pick::of(&shown, (r.left() as i32, r.bottom() as i32), Some(rect.clone())))
+    Some(Pick::of(tl, &shown, (r.left() as i32, r.bottom() as i32), Some(rect.clone())))
 }
 
 /// What a key did on the plot: opened the menu for a bar, or moved focus (`None`: not ours).
@@ -190,5 +189,5 @@ pub fn cursor_pick(plot: &Element, tl: &Timeline, g: Geometry, cut: Option<Cut>,
     let scale = rect.width() / g.width;
     let (x, y, _, h) = g.bar_box(bar.task, bar.start, bar.end);
     let at = ((rect.left() + x * scale) as i32, (rect.top() + (y + h) * scale) as i32 + 4);
-    Some(Pick::of(&bar, at, Some(plot.clone())))
+    Some(Pick::of(tl, &bar, at, Some(plot.clone())))
 }
