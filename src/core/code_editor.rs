@@ -86,6 +86,9 @@ pub fn check_size(source: &str) -> Result<(), Problem> {
     Ok(())
 }
 
+/// What the editor adds under a syntax error: the runs on screen are not this text's.
+pub const STILL_SHOWN: &str = "The timeline and Output still show the last program that parsed.";
+
 /// What the editor says about the parser's error `e`: `Line 3, column 9: …`, line 3 marked.
 pub fn problem(e: &CodeError) -> Problem {
     Problem { line: e.line, message: format!("Line {}, column {}: {}", e.line, e.col, e.message) }
@@ -167,6 +170,9 @@ impl Check {
         match self {
             Check::Checking => "Checking the code… (loading the Python parser)".into(),
             Check::Valid => "The code parses; the prediction follows it.".into(),
+            // The timeline and Output above stay the last program's: said, so they are not
+            // taken for this text's (a syntax error left the old run on screen, unmarked).
+            Check::Invalid(p) if p.line > 0 => format!("{} {STILL_SHOWN}", p.message),
             Check::Invalid(p) => p.message.clone(),
             Check::Unavailable(why) => {
                 format!("{why} Until then the code is not checked; it stays here as you typed it.")
@@ -473,7 +479,7 @@ mod tests {
         assert_eq!(Check::of("x = 1\n", Some(Ok(Ok(())))), Check::Valid);
         let e = CodeError { line: 3, col: 9, message: "expected ':'".into() };
         let invalid = Check::of("def f(\n", Some(Ok(Err(e))));
-        assert_eq!((invalid.line(), invalid.message().as_str()), (3, "Line 3, column 9: expected ':'"));
+        assert_eq!((invalid.line(), invalid.message()), (3, format!("Line 3, column 9: expected ':' {STILL_SHOWN}")));
         assert!(invalid.is_invalid());
         let gone = Check::of("x = 1\n", Some(Err("it could not be loaded.".into())));
         assert!(!gone.is_invalid() && gone.line() == 0);
@@ -489,6 +495,18 @@ mod tests {
         assert_eq!(read_check_json(&check_json(src)), Ok(Err(e.clone())));
         assert_eq!(check(src).unwrap_err(), problem(&e));
         assert!(read_check_json("nonsense").is_err());
+    }
+
+    #[test]
+    fn a_syntax_error_says_the_runs_on_screen_are_the_last_program_s() {
+        let src = "async def main(:\n    pass\n";
+        let e = crate::core::py::parse(src).unwrap_err();
+        let said = Check::of(src, Some(Ok(Err(e)))).message();
+        assert!(said.starts_with("Line 1, column "), "{said}");
+        assert!(said.ends_with(STILL_SHOWN), "{said}");
+        // Over the size limit the sentence says it already (the last program that fitted).
+        let said = Check::of(&"x = 1\n".repeat(20_000), None).message();
+        assert!(!said.contains(STILL_SHOWN) && said.contains("the last program that fitted"), "{said}");
     }
 
     #[test]
