@@ -13,7 +13,7 @@ use super::bar_menu::BarMenu;
 use super::code_editor::{CodeEditor, CodeLog, Draft};
 use super::code_panel::{bar_event, CodePanel};
 use super::commands::run_measured;
-use super::controls::{Controls, LIVE_SLIDER_TASKS};
+use super::controls::{controls, ControlsProps, LIVE_SLIDER_TASKS};
 use super::embed::{use_embed, use_run_reports};
 use super::guess::GuessFirst;
 use super::history::History;
@@ -383,7 +383,7 @@ pub fn App() -> Html {
         view_options.axis_ms,
     );
     let compact = view_options.compact();
-    let only = compact.then(|| Rc::new(view_options.fields()));
+    let only = compact.then(|| view_options.fields());
     let run_bar = compact.then(|| {
         if !view_options.has_run_button() {
             return Html::default();
@@ -409,9 +409,10 @@ pub fn App() -> Html {
                 <div class="banner banner-warn" role="status" id="url-notice">{ notice.clone() }</div>
             }
             <main>
-                <Controls scenario={Rc::new(state.scenario.clone())} values={Rc::new(state.form.clone())}
-                    errors={Rc::new(state.errors.clone())} running={state.running()} hint={state.hint.clone().map(AttrValue::from)}
-                    on_edit={send(&state, |(k, v)| Action::Edit(k, v))} {on_run} {run_blocked} on_cancel={Callback::from(|()| session::cancel_current())} {on_example} {live} {only} />
+                { controls(&ControlsProps { scenario: &state.scenario, values: &state.form, errors: &state.errors,
+                    running: state.running(), hint: state.hint.clone().map(AttrValue::from),
+                    on_edit: send(&state, |(k, v)| Action::Edit(k, v)), on_run, run_blocked,
+                    on_cancel: Callback::from(|()| session::cancel_current()), on_example, live, only }) }
                 { lesson(shown) }
                 <div class="lab">
                     <div class="lab-runs">

@@ -2,40 +2,34 @@
 //! it (the key ones in view, the rest one click away under "More keys"), a slider beside every
 //! number that re-predicts as it moves, the Run button, and one-click examples from the article.
 
-use std::rc::Rc;
-
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::core::scenario::{Field, FieldKind, ParamError, Scenario};
 
-#[derive(PartialEq, Properties)]
-pub struct Props {
+/// What [`controls`] shows, borrowed from the page's state.
+pub struct ControlsProps<'a> {
     /// The scenario whose fields are shown (the last valid one).
-    pub scenario: Rc<Scenario>,
+    pub scenario: &'a Scenario,
     /// The form's text per key.
-    pub values: Rc<Vec<(String, String)>>,
-    pub errors: Rc<Vec<ParamError>>,
+    pub values: &'a [(String, String)],
+    pub errors: &'a [ParamError],
     pub running: bool,
     /// A note about a change the form made by itself.
-    #[prop_or_default]
     pub hint: Option<AttrValue>,
     pub on_edit: Callback<(String, String)>,
     pub on_run: Callback<()>,
     /// Run cannot run now: the id of what says why (the code editor's problem), which describes
     /// the disabled button.
-    #[prop_or_default]
     pub run_blocked: Option<AttrValue>,
     pub on_cancel: Callback<()>,
     /// An example was picked: load this query and run it.
     pub on_example: Callback<&'static str>,
     /// Sliders re-predict on every move (`input`); past [`LIVE_SLIDER_TASKS`] only on release.
-    #[prop_or(true)]
     pub live: bool,
     /// A compact embed: only these fields (`controls=limit,tasks`), without help, examples or the
     /// Run button (which sits in the embed's bar); none renders no form.
-    #[prop_or_default]
-    pub only: Option<Rc<Vec<&'static str>>>,
+    pub only: Option<Vec<&'static str>>,
 }
 
 /// Up to this many tasks a slider re-predicts as it moves; beyond, when it is let go.
@@ -135,7 +129,7 @@ fn input(
 }
 
 /// One field: its label, its input, and its error or its help.
-fn field(props: &Props, field: &Field) -> Html {
+fn field(props: &ControlsProps, field: &Field) -> Html {
     // A field that became relevant after a pattern change shows the value the run would use.
     let key = field.key;
     let value = props
@@ -163,7 +157,7 @@ fn field(props: &Props, field: &Field) -> Html {
 }
 
 /// A compact embed's form: the fields its link names, in its order, those the pattern has.
-fn compact(props: &Props, only: &[&'static str]) -> Html {
+fn compact(props: &ControlsProps, only: &[&'static str]) -> Html {
     let all = props.scenario.fields();
     let fields: Vec<&Field> = only.iter().filter_map(|k| all.iter().find(|f| f.key == *k)).collect();
     if fields.is_empty() {
@@ -179,8 +173,9 @@ fn compact(props: &Props, only: &[&'static str]) -> Html {
     }
 }
 
-#[component]
-pub fn Controls(props: &Props) -> Html {
+/// The form. A plain function, not a component: its callbacks are new on every render of the page,
+/// so a component would re-render as often and only add code.
+pub fn controls(props: &ControlsProps) -> Html {
     if let Some(only) = &props.only {
         return compact(props, only);
     }
