@@ -37,6 +37,11 @@ pub struct Mark {
     pub detail: Text,
     /// Index of its event.
     pub seq: usize,
+    /// A task that failed with its own error (`failed`, not `cancelled…`) where no bar of its lane
+    /// shows it: a code task whose failure is no span's `fail` (`main()` raising its TaskGroup's
+    /// `ExceptionGroup`). The lane draws it as a × of its own. (A code task that raised as its last
+    /// span ended shows it on that bar instead: see [`Timeline::build`].)
+    pub raised: bool,
 }
 
 /// A finished task's result waiting for its consumer: from the end of the task's `work` to the
@@ -82,6 +87,8 @@ impl Timeline {
         let mut t = Timeline { lanes, end: 0.0, ..Timeline::default() };
         // When each task's work last ended well, and the event that ended it.
         let mut worked: FxHashMap<u32, (f64, usize)> = FxHashMap::default();
+        // Each task's latest bar, and whether a bar of it closed with `fail`.
+        let mut last: FxHashMap<u32, (usize, bool)> = FxHashMap::default();
         let mut in_flight = 0u32;
         let until = events.iter().take_while(|e| e.t <= now).count();
         let mut walk = spans(&events[..until]);
@@ -98,6 +105,8 @@ impl Timeline {
                             t.queued.push(Queued { task: e.task, from, to: e.t, from_seq, to_seq: seq });
                         }
                     }
+                    let failed = last.get(&e.task).is_some_and(|l| l.1);
+                    last.insert(e.task, (t.bars.len(), failed));
                     t.bars.push(Bar {
                         task: e.task,
                         attempt: e.attempt,
@@ -118,6 +127,9 @@ impl Timeline {
                 Step::Close { seq, begin: Some(begin), .. } => {
                     let bar = &mut t.bars[begin.span];
                     (bar.end, bar.close, bar.detail, bar.closed) = (e.t, Some(e.kind), e.detail.clone(), Some(seq));
+                    if e.kind == Kind::Fail {
+                        last.entry(e.task).or_insert((begin.span, true)).1 = true;
+                    }
                     if e.phase == Phase::Work && e.kind == Kind::End {
                         worked.insert(e.task, (e.t, seq));
                     }
@@ -128,7 +140,24 @@ impl Timeline {
                 }
                 Step::Close { begin: None, .. } => {}
                 Step::Mark { seq, .. } => {
-                    t.marks.push(Mark { task: e.task, t: e.t, kind: e.kind, detail: e.detail.clone(), seq });
+                    let raised = e.kind == Kind::Failed && !e.detail.starts_with("cancelled") && {
+                        // A pattern's failed attempt closes its span with `fail`; a code task's
+                        // spans are its awaits, which end well before it raises. When its last
+                        // one ended at this very instant, that bar closes with the failure, as a
+                        // pattern's does (and the replay shows it with the `failed` event).
+                        match last.get(&e.task).map(|&(i, failed)| (&mut t.bars[i], failed)) {
+                            // A pattern's task whose attempt failed (and whose resource was then
+                            // released): its failed span shows it.
+                            Some((_, true)) => false,
+                            Some((bar, _)) if bar.close == Some(Kind::End) && bar.end == e.t => {
+                                (bar.close, bar.detail, bar.closed) = (Some(Kind::Fail), e.detail.clone(), Some(seq));
+                                false
+                            }
+                            Some((bar, _)) => !matches!(bar.close, Some(Kind::Fail | Kind::Cancel | Kind::Timeout)),
+                            None => true,
+                        }
+                    };
+                    t.marks.push(Mark { task: e.task, t: e.t, kind: e.kind, detail: e.detail.clone(), seq, raised });
                 }
             }
         }
@@ -416,6 +445,12 @@ pub fn bar_words(label: &str, bar: &Bar) -> String {
         format_ms(bar.end),
         format_ms(bar.end - bar.start)
     )
+}
+
+/// A task's failure that no bar shows ([`Mark::raised`]) in words, as its × mark's title and the
+/// lane readout write it: `main(): failed at 100 ms: ExceptionGroup: …`.
+pub fn mark_words(label: &str, mark: &Mark) -> String {
+    format!("{label}: failed at {}: {}", format_ms(mark.t), mark.detail)
 }
 
 /// A count of tasks as people read it: `1 task`, `10 tasks`.

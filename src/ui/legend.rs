@@ -49,6 +49,10 @@ fn states(tl: &Timeline) -> (Vec<State>, bool) {
             }
         }
     }
+    // A task's failure that no bar shows is drawn with the failed attempt's ×.
+    if tl.marks.iter().any(|m| m.raised) && !seen.contains(&(None, Some(Kind::Fail))) {
+        seen.push((None, Some(Kind::Fail)));
+    }
     (seen, unrun)
 }
 

@@ -6,7 +6,9 @@ use yew::prelude::*;
 
 use super::geometry::{bar_at, px, queued_at, Geometry};
 use crate::core::event::{Kind, Phase};
-use crate::core::timeline::{bar_words, end_mark_path, format_ms, key_stops, planned_rest, Bar, Cut, Timeline};
+use crate::core::timeline::{
+    bar_words, end_mark_path, format_ms, key_stops, mark_words, planned_rest, Bar, Cut, Mark, Timeline,
+};
 use crate::core::what_if::WhatIf;
 
 fn close_name(close: Option<Kind>) -> &'static str {
@@ -46,12 +48,13 @@ pub fn end_mark(close: Option<Kind>, x: f64, y_mid: f64, size: f64) -> Html {
 /// A lane's accessible name: its spans in brief, how each ended when not as planned
 /// (`task 1: wait 0 ms to 50 ms, work 50 ms to 120 ms fail`); its title-long details are in
 /// the bars' titles and under the plot.
-fn lane_name(name: &str, bars: &[Bar]) -> String {
+fn lane_name(name: &str, bars: &[Bar], raised: &[&Mark]) -> String {
     let span = |b: &Bar| {
         let close = Some(close_name(b.close)).filter(|c| *c != "ok").map_or(String::new(), |c| format!(" {c}"));
         format!("{} {} to {}{close}", b.phase.key(), format_ms(b.start), format_ms(b.end))
     };
-    let spans: Vec<String> = bars.iter().map(span).collect();
+    let mut spans: Vec<String> = bars.iter().map(span).collect();
+    spans.extend(raised.iter().map(|m| format!("failed at {}", format_ms(m.t))));
     format!("{name}: {}", if spans.is_empty() { "nothing yet".to_string() } else { spans.join(", ") })
 }
 
@@ -97,12 +100,16 @@ pub struct Lanes<'a> {
 }
 
 impl Lanes<'_> {
-    /// Only the labels, every `label_every`-th lane (the bars are on the canvas).
+    /// Only the labels, every `label_every`-th lane, and the failures no bar shows (the bars are
+    /// on the canvas).
     pub fn labels_only(&self) -> Html {
-        (0..self.tl.lanes as usize)
+        let labels = (0..self.tl.lanes as usize)
             .step_by(self.label_every)
-            .map(|i| label_node(&self.g, self.labels, self.gutter, i))
-            .collect()
+            .map(|i| label_node(&self.g, self.labels, self.gutter, i));
+        let raised =
+            self.tl.marks.iter().filter(|m| m.raised && self.cut.is_none_or(|c| c.shows(m)) && self.g.shows(m.t, m.t));
+        let raised = raised.map(|m| self.raised_mark(m.task as usize, &label(self.labels, m.task as usize), m));
+        labels.chain(raised).collect()
     }
 
     /// Every lane as an SVG group.
@@ -122,15 +129,17 @@ impl Lanes<'_> {
         let onfocus = self.on_focus.reform(move |_: FocusEvent| i);
         let stops: Vec<&Bar> = if self.pickable { key_stops(bars).collect() } else { Vec::new() };
         // The remembered lane may be gone (fewer tasks now): the last one stands in.
+        let raised = self.raised(i);
         let tab = if i == self.tab_lane.min(self.tl.lanes.saturating_sub(1) as usize) { "0" } else { "-1" };
         html! {
             <g class="lane" key={i} data-task={i.to_string()} tabindex={tab} {onfocus}
-               aria-label={lane_name(&name, bars)}>
+               aria-label={lane_name(&name, bars, &raised)}>
                 if i % self.label_every == 0 { { label_node(&self.g, self.labels, self.gutter, i) } }
                 { for bars.iter().filter_map(|bar| self.unrun(i, &name, bar)) }
                 { for bars.iter().map(|bar| self.bar(i, &name, bar, stops.iter().any(|s| std::ptr::eq(*s, bar)))) }
                 { for self.ghost.into_iter().flat_map(|g| g.bars.iter()).filter(|b| b.task as usize == i && self.g.shows(b.start, b.end)).map(|b| self.ghost_bar(i, b)) }
                 { for self.tl.queued.iter().filter(|q| q.task as usize == i).filter_map(|q| self.queued(i, &name, queued_at(q, self.cut)?)) }
+                { for raised.iter().map(|m| self.raised_mark(i, &name, m)) }
                 { for self.tl.marks.iter().filter(|m| m.task as usize == i && m.kind == Kind::Fallback && self.cut.is_none_or(|c| c.shows(m))).map(|m| html! {
                     <text class="mark-fallback" x={px(self.g.x(m.t) + 3.0)} y={px(self.g.lane_y(i) + self.g.lane_h / 2.0)}>
                         { "↩ default" }<title>{ format!("{name}: fell back to a default at {}: {}", format_ms(m.t), m.detail) }</title>
@@ -138,6 +147,20 @@ impl Lanes<'_> {
                 }) }
             </g>
         }
+    }
+
+    /// Lane `i`'s failures that no bar shows ([`Mark::raised`]), as far as the cut and window go.
+    fn raised(&self, i: usize) -> Vec<&Mark> {
+        raised_marks(self.tl, i, self.cut).filter(|m| self.g.shows(m.t, m.t)).collect()
+    }
+
+    /// A task's failure that no bar shows: a × in the failure colour where it raised.
+    fn raised_mark(&self, i: usize, name: &str, m: &Mark) -> Html {
+        let size = self.g.bar_h().max(self.g.lane_h.min(7.5));
+        // `end_mark_path` draws its × just left of where a span ends: here, centred on `m.t`.
+        let x = self.g.x(m.t) + size * 0.32 + 1.5;
+        let d = end_mark_path(Some(Kind::Fail), x, self.g.lane_y(i) + self.g.lane_h / 2.0, size).unwrap_or_default();
+        html! { <path class="mark-raised" data-task={i.to_string()} {d}><title>{ mark_words(name, m) }</title></path> }
     }
 
     /// The planned rest of a bar cut short, if it shows.
@@ -202,6 +225,11 @@ impl Lanes<'_> {
     }
 }
 
+/// Lane `i`'s failures that no bar shows ([`Mark::raised`]) that have happened at `cut`.
+fn raised_marks(tl: &Timeline, i: usize, cut: Option<Cut>) -> impl Iterator<Item = &Mark> {
+    tl.marks.iter().filter(move |m| m.raised && m.task as usize == i && cut.is_none_or(|c| c.shows(m)))
+}
+
 /// Lane `i`'s spans written out (under the plot, for the lane under the pointer or in focus).
 pub fn lane_detail(
     tl: &Timeline,
@@ -217,6 +245,7 @@ pub fn lane_detail(
         .filter_map(|b| bar_at(b, cut))
         .map(|b| format!("{}{}", bar_words(&label(labels, i), &b), versus(&b, ghost)))
         .collect();
+    spans.extend(raised_marks(tl, i, cut).map(|m| mark_words(&label(labels, i), m)));
     spans.extend(tl.queued.iter().filter(|q| q.task as usize == i).filter_map(|q| queued_at(q, cut)).map(
         |(from, to)| format!("its result waited {} (from {}) to be processed", format_ms(to - from), format_ms(from)),
     ));
