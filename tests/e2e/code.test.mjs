@@ -839,3 +839,38 @@ test('a code run with long lane names compared with a pattern run: one time axis
   assert.deepEqual(page.awaitlabErrors, []);
   await page.close();
 });
+
+const RAISES = `import asyncio
+
+
+async def ok(n):
+    await asyncio.sleep(n)
+
+
+async def bad():
+    await asyncio.sleep(0.05)
+    raise ValueError("boom")
+
+
+async def main():
+    async with asyncio.TaskGroup() as tg:
+        tg.create_task(bad())
+        tg.create_task(ok(1))
+
+
+asyncio.run(main())
+`;
+
+test('a task that raised is drawn failed on its lane: its last bar in the failure colour, main()\'s group as a × of its own', async () => {
+  // Both lanes looked like success: bad()'s sleep bar plain ("done (sleep(0.05))"), main()'s
+  // lane "nothing yet"; only Output said which task raised.
+  const page = await open(codeLink(RAISES));
+  await lanesWith(page, 'bad()');
+  const bar = await page.$eval('figure.predicted rect.bar.fail', (r) => r.querySelector('title').textContent);
+  assert.match(bar, /^bad\(\).*ValueError: boom/, bar);
+  const raised = await page.$$eval('figure.predicted path.mark-raised', (ps) => ps.map((p) => p.textContent));
+  assert.equal(raised.length, 1, JSON.stringify(raised));
+  assert.match(raised[0], /^main\(\): failed at 50 ms: ExceptionGroup/, raised[0]);
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
