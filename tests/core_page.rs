@@ -624,3 +624,27 @@ fn a_repeated_key_keeps_its_first_value_and_the_notice_says_so() {
     assert!(!notice.contains("defaults"), "{notice}");
     assert!(notice.contains(" Ignored a key awaitlab does not know: \"colour\" ("), "{notice}");
 }
+
+#[test]
+fn a_tiny_runs_axis_reads_each_tick_once_with_the_decimals_its_step_needs() {
+    use awaitlab::core::timeline::{tick_texts, ticks, ticks_between};
+    // A 0.2 ms code run: 0.05 ms steps (it read "0 ms, 0.1 ms, 0.1 ms, 0.2 ms, 0.2 ms").
+    assert_eq!(tick_texts(&ticks(0.2, 8)), ["0 ms", "0.05 ms", "0.1 ms", "0.15 ms", "0.2 ms"]);
+    // Steps the usual rounding holds keep their labels as they were.
+    assert_eq!(tick_texts(&ticks(1.0, 5)), ["0 ms", "0.2 ms", "0.4 ms", "0.6 ms", "0.8 ms", "1 ms"]);
+    assert_eq!(tick_texts(&ticks(1000.0, 5)), ["0 ms", "200 ms", "400 ms", "600 ms", "800 ms", "1 s"]);
+    // Finer still, and zoomed in past a second: every label distinct.
+    for labels in [
+        tick_texts(&ticks(0.003, 8)),
+        tick_texts(&ticks_between(999.9, 1000.1, 8)),
+        tick_texts(&ticks_between(2000.0, 2040.0, 8)),
+    ] {
+        let mut unique = labels.clone();
+        unique.dedup();
+        assert_eq!(unique, labels, "{labels:?}");
+    }
+    assert_eq!(
+        tick_texts(&ticks_between(2000.0, 2040.0, 8)),
+        ["2 s", "2.005 s", "2.01 s", "2.015 s", "2.02 s", "2.025 s", "2.03 s", "2.035 s", "2.04 s"]
+    );
+}

@@ -278,7 +278,7 @@ fn round_step(span: f64, max_ticks: usize) -> Option<f64> {
 /// labels ([`label_room`] each). So 0 is labelled whenever it shows and the labels are evenly
 /// spaced; the grid keeps every tick.
 pub fn tick_labels(ticks: &[f64], width: f64) -> impl Fn(usize) -> bool {
-    let widest = ticks.iter().map(|t| format_ms(*t).len()).max().unwrap_or(0);
+    let widest = tick_texts(ticks).iter().map(String::len).max().unwrap_or(0);
     let room = ((width / label_room(widest)) as usize + 1).max(2);
     // The first tick's index from 0 (the others follow it one step apart).
     let first = match ticks {
@@ -408,6 +408,36 @@ pub fn bar_words(label: &str, bar: &Bar) -> String {
         format_ms(bar.end),
         format_ms(bar.end - bar.start)
     )
+}
+
+/// The labels of an axis's `ticks` (multiples of one round step, as [`ticks`] and
+/// [`ticks_between`] give them): [`format_ms`], with as many more decimals as the step needs for
+/// no two to read the same (a 0.2 ms run's 0.05 ms steps: `0 ms`, `0.05 ms`, `0.1 ms`, `0.15 ms`,
+/// not `0.1 ms` twice).
+pub fn tick_texts(ticks: &[f64]) -> Vec<String> {
+    let step = match ticks {
+        [a, b, ..] => b - a,
+        _ => 0.0,
+    };
+    ticks.iter().map(|t| tick_text(*t, step)).collect()
+}
+
+/// One tick's label, `step` ms from the next: [`format_ms`] unless its rounding (to 0.1 ms
+/// under a second, to 0.01 s from a second) is coarser than the step.
+fn tick_text(ms: f64, step: f64) -> String {
+    let plain = format_ms(ms);
+    if !(ms.is_finite() && step.is_finite() && step > 0.0) {
+        return plain;
+    }
+    let (value, unit, step, kept) =
+        if ms.abs() < 1000.0 { (ms, "ms", step, 1) } else { (ms / 1000.0, "s", step / 1000.0, 2) };
+    // The decimals a multiple of `step` needs (a round step: 1, 2 or 5 × 10ⁿ), at most 9.
+    let decimals = (-step.log10() - 1e-9).ceil().clamp(0.0, 9.0) as usize;
+    if decimals <= kept {
+        return plain;
+    }
+    let text = format!("{value:.decimals$}");
+    format!("{} {unit}", text.trim_end_matches('0').trim_end_matches('.'))
 }
 
 /// A count of tasks as people read it: `1 task`, `10 tasks`.
