@@ -648,3 +648,26 @@ fn a_tiny_runs_axis_reads_each_tick_once_with_the_decimals_its_step_needs() {
         ["2 s", "2.005 s", "2.01 s", "2.015 s", "2.02 s", "2.025 s", "2.03 s", "2.035 s", "2.04 s"]
     );
 }
+
+#[test]
+fn a_refused_import_is_said_by_the_status_line_and_keeps_the_runs() {
+    let good = virtual_run("pattern=semaphore&tasks=5");
+    let s = page("v=1&pattern=semaphore&tasks=5").step(Action::Import(good, Some("imported from good.json".into())));
+    assert!(view::status(&s, &ViewOptions::default()).starts_with("Run #1 was imported from good.json"));
+    let replayed = view::replaying(&s).map(|r| r.number);
+    let why = "broken.json could not be imported: not valid JSON: EOF while parsing an object at line 1 column 300";
+    let s = s.step(Action::ImportFailed(why.into()));
+    // The status no longer says the earlier import is the latest thing that happened.
+    assert_eq!(view::status(&s, &ViewOptions::default()), format!("{why}. The runs already here are unchanged."));
+    // Nothing recorded is lost: the run is still there, still replayed.
+    assert_eq!(s.history.len(), 1);
+    assert_eq!(view::replaying(&s).map(|r| r.number), replayed);
+    // A first import refused says so without promising runs.
+    let s = page("pattern=gather").step(Action::ImportFailed("x.json could not be read".into()));
+    assert_eq!(view::status(&s, &ViewOptions::default()), "x.json could not be read.");
+    // While a run is live its status is its progress: the notice above the form says it.
+    let (run, _) = started(1, "pattern=gather&tasks=3");
+    let s = page("pattern=gather&tasks=3").step(Action::Started(run)).step(Action::ImportFailed(why.into()));
+    assert!(view::status(&s, &ViewOptions::default()).starts_with("Running…"));
+    assert_eq!(s.notice.as_deref(), Some(format!("{why}.").as_str()));
+}
