@@ -106,6 +106,9 @@ pub fn History(props: &Props) -> Html {
             }
             if picked.len() >= 2 {
                 <div class="compare" id="compare">
+                    // A phone's width may not hold all five columns: the table scrolls in its own
+                    // box (a shadow at the edge says there is more), never the page.
+                    <div class="compare-table" role="region" aria-label="The compared runs' figures" tabindex="0">
                     <table>
                         <thead><tr><th scope="col">{ "Run" }</th><th scope="col">{ "Makespan" }</th><th scope="col">{ "Speedup" }</th><th scope="col">{ "× slowest" }</th><th scope="col">{ "Failed · cancelled · timed out" }</th></tr></thead>
                         <tbody>
@@ -120,6 +123,7 @@ pub fn History(props: &Props) -> Html {
                             }) }
                         </tbody>
                     </table>
+                    </div>
                     { for picked.iter().zip(layouts.iter()).map(|((n, r), layout)| html! {
                         // Runs on one axis keep one gutter, the 96 px any pattern's labels fit.
                         <TimelineView key={*n} kind="compared" title={run_name(*n, r)}

@@ -494,3 +494,30 @@ test('the code panel at 1280 wraps a long line instead of cutting it at its edge
   assert.ok(code.lines >= 2, `the long line takes ${code.lines} line(s)`);
   assert.deepEqual(page.awaitlabErrors, []);
 });
+
+test('390 px: comparing sequential, gather and semaphore(3) never scrolls the page sideways; the compared timelines fit the width', async () => {
+  for (const viewport of [{ width: 390, height: 844 }, { width: 1280, height: 800 }]) {
+    const page = await open('v=1&pattern=semaphore&tasks=5', viewport);
+    await page.waitForSelector('figure.predicted');
+    await page.click('#compare-patterns');
+    await page.waitForSelector('#compare figure', { timeout: 30_000 });
+    const laid = await page.evaluate(() => ({
+      doc: document.documentElement.scrollWidth,
+      view: innerWidth,
+      section: document.querySelector('section.history').getBoundingClientRect().right,
+      box: (document.querySelector('#compare .compare-table') ?? document.querySelector('#compare table')).getBoundingClientRect().right,
+      figures: [...document.querySelectorAll('#compare figure')].map((f) => Math.max(f.getBoundingClientRect().right, f.querySelector('svg, canvas')?.getBoundingClientRect().right ?? 0)),
+      columns: [...document.querySelectorAll('#compare thead th')].map((th) => th.textContent),
+    }));
+    const what = `${viewport.width} px: ${JSON.stringify(laid)}`;
+    assert.ok(laid.doc <= laid.view, `no sideways scroll of the page, ${what}`);
+    assert.ok(laid.box <= laid.section + 0.5, `the table's box stays in its section, ${what}`);
+    assert.equal(laid.figures.length, 3, what);
+    assert.ok(laid.figures.every((r) => r <= laid.section + 0.5), `the compared timelines are drawn within the section, ${what}`);
+    assert.deepEqual(laid.columns, ['Run', 'Makespan', 'Speedup', '× slowest', 'Failed · cancelled · timed out']);
+    await page.locator('#compare').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: artifactPath(`compare-patterns-${viewport.width}.png`) });
+    assert.deepEqual(page.awaitlabErrors, []);
+    await page.close();
+  }
+});
