@@ -521,3 +521,22 @@ test('390 px: comparing sequential, gather and semaphore(3) never scrolls the pa
     await page.close();
   }
 });
+
+test('each number field shows its whole value, at 1280 and 390 px (tasks=100000 read "10000(")', async () => {
+  const query = 'tasks=100000&clock=virtual&min=600000&max=600000&seed=9007199254740991';
+  for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+    const page = await open(query, viewport);
+    await page.waitForSelector('figure.predicted', { timeout: 60_000 });
+    await page.click('.more-keys summary');
+    const fields = await page.$$eval('.controls .number input[type=text]', (inputs) =>
+      inputs.map((i) => ({ name: i.name, value: i.value, scroll: i.scrollWidth, client: i.clientWidth, right: i.getBoundingClientRect().right })),
+    );
+    for (const key of ['tasks', 'min', 'max', 'seed']) assert.ok(fields.some((f) => f.name === key), `${key} has a number field`);
+    const cut = fields.filter((f) => f.scroll > f.client || f.right > viewport.width);
+    assert.deepEqual(cut, [], `${viewport.width} px: ${JSON.stringify(fields)}`);
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), true, 'no sideways scroll');
+    await page.locator('.controls').screenshot({ path: artifactPath(`bigvalues-form-${viewport.width}.png`) });
+    assert.deepEqual(page.awaitlabErrors, []);
+    await page.close();
+  }
+});
