@@ -22,35 +22,25 @@ pub struct Props {
     pub scenario: Rc<Scenario>,
     /// Its prediction, if there is one: how high its embed is (a program's lanes and output).
     pub predicted: Option<Shared<Run>>,
-    /// A Run JSON was imported: the run and its file's name.
-    pub on_import: Callback<(Run, String)>,
-    /// A file could not be imported: why (naming it), for the status line to say.
-    pub on_import_error: Callback<String>,
+    /// A Run JSON was imported (the run and its file's name), or refused (why, naming the file).
+    pub on_import: Callback<Result<(Run, String), String>>,
 }
 
 /// The panel's last message: whether it is an error, and its text.
 type Message = UseStateHandle<Option<(bool, String)>>;
 
-/// Imports a picked or dropped file; an error leaves the runs as they are. A run imported is said
-/// once, by the status line (which names the file): the panel only clears its last message. A
-/// refusal is said by the status line too, where a drop leaves the eyes, and beside the import
-/// button.
-fn importer(message: &Message, props: &Props) -> Rc<dyn Fn(web_sys::File)> {
-    let (message, on_import, on_error) = (message.clone(), props.on_import.clone(), props.on_import_error.clone());
+/// Imports a picked or dropped file; an error leaves the runs as they are. An import is said once,
+/// by the status line (which names the file): the panel only clears its last message. A refusal
+/// is said by the status line too, where a drop leaves the eyes, and beside the import button.
+fn importer(message: &Message, on_import: &Callback<Result<(Run, String), String>>) -> Rc<dyn Fn(web_sys::File)> {
+    let (message, on_import) = (message.clone(), on_import.clone());
     Rc::new(move |file: web_sys::File| {
-        let (message, on_import, on_error) = (message.clone(), on_import.clone(), on_error.clone());
+        let (message, on_import) = (message.clone(), on_import.clone());
         let name = file.name();
         spawn_local(async move {
-            match read_run(file).await {
-                Ok(run) => {
-                    message.set(None);
-                    on_import.emit((run, name));
-                }
-                Err(e) => {
-                    on_error.emit(e.clone());
-                    message.set(Some((true, e)));
-                }
-            }
+            let result = read_run(file).await.map(|run| (run, name));
+            message.set(result.as_ref().err().map(|e| (true, e.clone())));
+            on_import.emit(result);
         });
     })
 }
@@ -97,7 +87,7 @@ pub fn SharePanel(props: &Props) -> Html {
     let message = use_state(|| None::<(bool, String)>);
     let embed_open = use_state(|| false);
     let link = use_state(String::new);
-    let import = importer(&message, props);
+    let import = importer(&message, &props.on_import);
     use_file_drop(import.clone());
     let on_pick = Callback::from(move |e: Event| {
         let input: web_sys::HtmlInputElement = e.target_unchecked_into();
