@@ -425,19 +425,9 @@ pub fn tick_texts(ticks: &[f64]) -> Vec<String> {
 /// One tick's label, `step` ms from the next: [`format_ms`] unless its rounding (to 0.1 ms
 /// under a second, to 0.01 s from a second) is coarser than the step.
 fn tick_text(ms: f64, step: f64) -> String {
-    let plain = format_ms(ms);
-    if !(ms.is_finite() && step.is_finite() && step > 0.0) {
-        return plain;
-    }
-    let (value, unit, step, kept) =
-        if ms.abs() < 1000.0 { (ms, "ms", step, 1) } else { (ms / 1000.0, "s", step / 1000.0, 2) };
-    // The decimals a multiple of `step` needs (a round step: 1, 2 or 5 × 10ⁿ), at most 9.
-    let decimals = (-step.log10() - 1e-9).ceil().clamp(0.0, 9.0) as usize;
-    if decimals <= kept {
-        return plain;
-    }
-    let text = format!("{value:.decimals$}");
-    format!("{} {unit}", text.trim_end_matches('0').trim_end_matches('.'))
+    // The decimals a multiple of `step` needs (a round step: 1, 2 or 5 × 10ⁿ ms), at most 9.
+    let decimals = if step > 0.0 { (-step.log10() - 1e-9).ceil().clamp(0.0, 9.0) as i32 } else { 0 };
+    rounded(ms, decimals.max(1), (decimals + 3).max(2))
 }
 
 /// A count of tasks as people read it: `1 task`, `10 tasks`.
@@ -447,22 +437,21 @@ pub fn tasks_text(n: u32) -> String {
 
 /// A duration as people read it: `0 ms`, `250 ms`, `1.5 s`, `12 s`.
 pub fn format_ms(ms: f64) -> String {
+    rounded(ms, 1, 2)
+}
+
+/// `ms` rounded to `ms_decimals` under a second, else in seconds to `s_decimals` (both at least
+/// 1), without trailing zeros.
+fn rounded(ms: f64, ms_decimals: i32, s_decimals: i32) -> String {
     if !ms.is_finite() {
         return "–".into();
     }
-    if ms.abs() < 1000.0 {
-        let r = (ms * 10.0).round() / 10.0;
-        if r.fract() == 0.0 {
-            format!("{r:.0} ms")
-        } else {
-            format!("{r:.1} ms")
-        }
-    } else {
-        let s = ms / 1000.0;
-        let r = (s * 100.0).round() / 100.0;
-        let text = format!("{r:.2}");
-        format!("{} s", text.trim_end_matches('0').trim_end_matches('.'))
-    }
+    let (value, unit, decimals) =
+        if ms.abs() < 1000.0 { (ms, "ms", ms_decimals) } else { (ms / 1000.0, "s", s_decimals) };
+    let scale = 10f64.powi(decimals);
+    let r = (value * scale).round() / scale;
+    let text = format!("{r:.*}", decimals as usize);
+    format!("{} {unit}", text.trim_end_matches('0').trim_end_matches('.'))
 }
 
 #[cfg(test)]
