@@ -624,3 +624,50 @@ fn a_repeated_key_keeps_its_first_value_and_the_notice_says_so() {
     assert!(!notice.contains("defaults"), "{notice}");
     assert!(notice.contains(" Ignored a key awaitlab does not know: \"colour\" ("), "{notice}");
 }
+
+#[test]
+fn a_tiny_runs_axis_reads_each_tick_once_with_the_decimals_its_step_needs() {
+    use awaitlab::core::timeline::{tick_texts, ticks, ticks_between};
+    // A 0.2 ms code run: 0.05 ms steps (it read "0 ms, 0.1 ms, 0.1 ms, 0.2 ms, 0.2 ms").
+    assert_eq!(tick_texts(&ticks(0.2, 8)), ["0 ms", "0.05 ms", "0.1 ms", "0.15 ms", "0.2 ms"]);
+    // Steps the usual rounding holds keep their labels as they were.
+    assert_eq!(tick_texts(&ticks(1.0, 5)), ["0 ms", "0.2 ms", "0.4 ms", "0.6 ms", "0.8 ms", "1 ms"]);
+    assert_eq!(tick_texts(&ticks(1000.0, 5)), ["0 ms", "200 ms", "400 ms", "600 ms", "800 ms", "1 s"]);
+    // Finer still, and zoomed in past a second: every label distinct.
+    for labels in [
+        tick_texts(&ticks(0.003, 8)),
+        tick_texts(&ticks_between(999.9, 1000.1, 8)),
+        tick_texts(&ticks_between(2000.0, 2040.0, 8)),
+    ] {
+        let mut unique = labels.clone();
+        unique.dedup();
+        assert_eq!(unique, labels, "{labels:?}");
+    }
+    assert_eq!(
+        tick_texts(&ticks_between(2000.0, 2040.0, 8)),
+        ["2 s", "2.005 s", "2.01 s", "2.015 s", "2.02 s", "2.025 s", "2.03 s", "2.035 s", "2.04 s"]
+    );
+}
+
+#[test]
+fn a_refused_import_is_said_by_the_status_line_and_keeps_the_runs() {
+    let good = virtual_run("pattern=semaphore&tasks=5");
+    let s = page("v=1&pattern=semaphore&tasks=5").step(Action::Import(good, Some("imported from good.json".into())));
+    assert!(view::status(&s, &ViewOptions::default()).starts_with("Run #1 was imported from good.json"));
+    let replayed = view::replaying(&s).map(|r| r.number);
+    let why = "broken.json could not be imported: not valid JSON: EOF while parsing an object at line 1 column 300";
+    let s = s.step(Action::ImportFailed(why.into()));
+    // The status no longer says the earlier import is the latest thing that happened.
+    assert_eq!(view::status(&s, &ViewOptions::default()), format!("{why}. The runs already here are unchanged."));
+    // Nothing recorded is lost: the run is still there, still replayed.
+    assert_eq!(s.history.len(), 1);
+    assert_eq!(view::replaying(&s).map(|r| r.number), replayed);
+    // A first import refused says so without promising runs.
+    let s = page("pattern=gather").step(Action::ImportFailed("x.json could not be read".into()));
+    assert_eq!(view::status(&s, &ViewOptions::default()), "x.json could not be read.");
+    // While a run is live its status is its progress: the notice above the form says it.
+    let (run, _) = started(1, "pattern=gather&tasks=3");
+    let s = page("pattern=gather&tasks=3").step(Action::Started(run)).step(Action::ImportFailed(why.into()));
+    assert!(view::status(&s, &ViewOptions::default()).starts_with("Running…"));
+    assert_eq!(s.notice.as_deref(), Some(format!("{why}.").as_str()));
+}

@@ -141,6 +141,9 @@ pub enum Action {
     /// a virtual run made on request (`None`), or a Run JSON imported (`Some(how)`, e.g.
     /// "imported from run.json"), which the status line then names.
     Import(Run, Option<String>),
+    /// A file picked or dropped could not be imported (`why`, naming the file): the status line
+    /// says so instead of the last import's sentence; the runs stay as they were.
+    ImportFailed(String),
     /// The Python interpreter module loaded (or failed to): a code prediction is made again.
     Repredict,
     /// The page has been painted: a link too big to predict before (past
@@ -342,6 +345,16 @@ impl State {
                 }
             }
             Action::Import(run, how) => self.import(run, how),
+            Action::ImportFailed(why) => {
+                let kept = if self.history.is_empty() { "" } else { " The runs already here are unchanged." };
+                let said = format!("{}.{kept}", why.trim_end_matches('.'));
+                // A live run's status is its progress: the notice above the form says it then.
+                if self.running() {
+                    self.notice = Some(said);
+                } else {
+                    self.note = Some(said);
+                }
+            }
             Action::Repredict => {
                 let Some(scenario) = self.predicted.as_ref().and_then(|p| p.parsed_scenario().ok()) else {
                     return Ignored;

@@ -315,7 +315,7 @@ fn round_step(span: f64, max_ticks: usize) -> Option<f64> {
 /// labels ([`label_room`] each). So 0 is labelled whenever it shows and the labels are evenly
 /// spaced; the grid keeps every tick.
 pub fn tick_labels(ticks: &[f64], width: f64) -> impl Fn(usize) -> bool {
-    let widest = ticks.iter().map(|t| format_ms(*t).len()).max().unwrap_or(0);
+    let widest = tick_texts(ticks).iter().map(String::len).max().unwrap_or(0);
     let room = ((width / label_room(widest)) as usize + 1).max(2);
     // The first tick's index from 0 (the others follow it one step apart).
     let first = match ticks {
@@ -453,6 +453,26 @@ pub fn mark_words(label: &str, mark: &Mark) -> String {
     format!("{label}: failed at {}: {}", format_ms(mark.t), mark.detail)
 }
 
+/// The labels of an axis's `ticks` (multiples of one round step, as [`ticks`] and
+/// [`ticks_between`] give them): [`format_ms`], with as many more decimals as the step needs for
+/// no two to read the same (a 0.2 ms run's 0.05 ms steps: `0 ms`, `0.05 ms`, `0.1 ms`, `0.15 ms`,
+/// not `0.1 ms` twice).
+pub fn tick_texts(ticks: &[f64]) -> Vec<String> {
+    let step = match ticks {
+        [a, b, ..] => b - a,
+        _ => 0.0,
+    };
+    ticks.iter().map(|t| tick_text(*t, step)).collect()
+}
+
+/// One tick's label, `step` ms from the next: [`format_ms`] unless its rounding (to 0.1 ms
+/// under a second, to 0.01 s from a second) is coarser than the step.
+fn tick_text(ms: f64, step: f64) -> String {
+    // The decimals a multiple of `step` needs (a round step: 1, 2 or 5 × 10ⁿ ms), at most 9.
+    let decimals = if step > 0.0 { (-step.log10() - 1e-9).ceil().clamp(0.0, 9.0) as i32 } else { 0 };
+    rounded(ms, decimals.max(1), (decimals + 3).max(2))
+}
+
 /// A count of tasks as people read it: `1 task`, `10 tasks`.
 pub fn tasks_text(n: u32) -> String {
     format!("{n} task{}", if n == 1 { "" } else { "s" })
@@ -460,22 +480,21 @@ pub fn tasks_text(n: u32) -> String {
 
 /// A duration as people read it: `0 ms`, `250 ms`, `1.5 s`, `12 s`.
 pub fn format_ms(ms: f64) -> String {
+    rounded(ms, 1, 2)
+}
+
+/// `ms` rounded to `ms_decimals` under a second, else in seconds to `s_decimals` (both at least
+/// 1), without trailing zeros.
+fn rounded(ms: f64, ms_decimals: i32, s_decimals: i32) -> String {
     if !ms.is_finite() {
         return "–".into();
     }
-    if ms.abs() < 1000.0 {
-        let r = (ms * 10.0).round() / 10.0;
-        if r.fract() == 0.0 {
-            format!("{r:.0} ms")
-        } else {
-            format!("{r:.1} ms")
-        }
-    } else {
-        let s = ms / 1000.0;
-        let r = (s * 100.0).round() / 100.0;
-        let text = format!("{r:.2}");
-        format!("{} s", text.trim_end_matches('0').trim_end_matches('.'))
-    }
+    let (value, unit, decimals) =
+        if ms.abs() < 1000.0 { (ms, "ms", ms_decimals) } else { (ms / 1000.0, "s", s_decimals) };
+    let scale = 10f64.powi(decimals);
+    let r = (value * scale).round() / scale;
+    let text = format!("{r:.*}", decimals as usize);
+    format!("{} {unit}", text.trim_end_matches('0').trim_end_matches('.'))
 }
 
 #[cfg(test)]

@@ -2,8 +2,9 @@
 //! work)` in the browser.
 //!
 //! Each worker runs the same wasm code as the page: the `cpu_worker` bin (src/bin/cpu_worker.rs),
-//! built by Trunk as a worker (`data-type="worker"` in index.html) into `cpu_worker_loader.js`,
-//! `cpu_worker.js` and `cpu_worker_bg.wasm` beside the page, loaded by a relative URL so the app
+//! built by Trunk as a worker (`data-type="worker"` in index.html) into `cpu_worker.js` and
+//! `cpu_worker_bg.wasm`, started by `cpu_worker_loader.js` (static/, copied beside the page: it
+//! calls wasm-bindgen's init with `{ module_or_path }`), loaded by a relative URL so the app
 //! also works from a sub-path. Workers are spawned once and reused by every run; a run that needs
 //! more spawns the missing ones.
 //!

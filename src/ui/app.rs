@@ -449,7 +449,10 @@ pub fn App() -> Html {
                 { notes(&state, shown, &cpu.notes) }
                 { zoom_bar(*zoom, scale_ms, &Callback::from({ let zoom = zoom.clone(); move |w| zoom.set(w) })) }
                 <SharePanel run={replaying.as_ref().map(|r| Shared(r.run.clone()))}
-                    scenario={Rc::new(state.scenario.clone())} predicted={state.predicted.clone().map(Shared)} on_import={send(&state, |(run, name)| Action::Import(run, Some(format!("imported from {name}"))))} />
+                    scenario={Rc::new(state.scenario.clone())} predicted={state.predicted.clone().map(Shared)} on_import={send(&state, |r: Result<(Run, String), String>| match r {
+                        Ok((run, name)) => Action::Import(run, Some(format!("imported from {name}"))),
+                        Err(why) => Action::ImportFailed(why),
+                    })} />
                 <History history={Rc::new(state.history.clone())} replaying={replaying.as_ref().map(|r| r.number)}
                     compare={Rc::new(state.compare.clone())} on_replay={send(&state, Action::SelectReplay)}
                     on_compare={send(&state, Action::ToggleCompare)} on_compare_patterns={compare(&state, view::pattern_comparison)}

@@ -89,13 +89,15 @@ fn input(
     match &field.kind {
         FieldKind::Number { min, max, step } => {
             let range = slider(field, (*min, *max, *step), &value, live, &on_edit);
+            let chars = format!("--chars: {}", value.chars().count());
             let oninput = Callback::from(move |e: InputEvent| {
                 let el: HtmlInputElement = e.target_unchecked_into();
                 on_edit.emit((key.to_string(), el.value()));
             });
             html! {
                 <div class="number">
-                    <input id={id} name={key} type="text" inputmode="decimal" value={value}
+                    // As wide as its value's characters (static/style.css), 7ch at least.
+                    <input id={id} name={key} type="text" inputmode="decimal" style={chars} value={value}
                         data-min={min.to_string()} data-max={max.to_string()} data-step={step.to_string()}
                         aria-invalid={invalid} aria-describedby={described} {oninput} />
                     { range }

@@ -45,13 +45,13 @@ pub async fn read_run(file: web_sys::File) -> Result<Run, String> {
     let name = file.name();
     if file.size() > MAX_RUN_BYTES as f64 {
         return Err(format!(
-            "{name} is {:.1} MB; awaitlab reads runs up to {} MB",
+            "{name} could not be imported: it is {:.1} MB; awaitlab reads runs up to {} MB",
             file.size() / 1e6,
             MAX_RUN_BYTES / 1_000_000
         ));
     }
     let text = JsFuture::from(file.text()).await.map_err(|_| format!("{name} could not be read"))?;
-    let text = text.as_string().ok_or_else(|| format!("{name} is not text"))?;
+    let text = text.as_string().ok_or_else(|| format!("{name} could not be imported: it is not text"))?;
     Run::from_json(&text).map_err(|e| format!("{name} could not be imported: {e}"))
 }
 

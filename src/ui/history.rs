@@ -106,8 +106,12 @@ pub fn History(props: &Props) -> Html {
             }
             if picked.len() >= 2 {
                 <div class="compare" id="compare">
+                    // A phone's width may not hold all five columns: the table scrolls in its own
+                    // box (a shadow at the edge says there is more), never the page. The soft
+                    // hyphens let the long headers break there (390 px then holds all five).
+                    <div class="compare-table" role="region" aria-label="The compared runs' figures" tabindex="0">
                     <table>
-                        <thead><tr><th scope="col">{ "Run" }</th><th scope="col">{ "Makespan" }</th><th scope="col">{ "Speedup" }</th><th scope="col">{ "× slowest" }</th><th scope="col">{ "Failed · cancelled · timed out" }</th></tr></thead>
+                        <thead><tr><th scope="col">{ "Run" }</th><th scope="col">{ "Make\u{ad}span" }</th><th scope="col">{ "Speed\u{ad}up" }</th><th scope="col">{ "× slowest" }</th><th scope="col">{ "Failed · cancelled · timed out" }</th></tr></thead>
                         <tbody>
                             { for picked.iter().map(|(n, r)| html! {
                                 <tr data-run={n.to_string()}>
@@ -120,6 +124,7 @@ pub fn History(props: &Props) -> Html {
                             }) }
                         </tbody>
                     </table>
+                    </div>
                     { for picked.iter().zip(layouts.iter()).map(|((n, r), layout)| html! {
                         // Runs on one axis keep one gutter, the 96 px any pattern's labels fit.
                         <TimelineView key={*n} kind="compared" title={run_name(*n, r)}

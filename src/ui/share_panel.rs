@@ -22,28 +22,25 @@ pub struct Props {
     pub scenario: Rc<Scenario>,
     /// Its prediction, if there is one: how high its embed is (a program's lanes and output).
     pub predicted: Option<Shared<Run>>,
-    /// A Run JSON was imported: the run and its file's name.
-    pub on_import: Callback<(Run, String)>,
+    /// A Run JSON was imported (the run and its file's name), or refused (why, naming the file).
+    pub on_import: Callback<Result<(Run, String), String>>,
 }
 
 /// The panel's last message: whether it is an error, and its text.
 type Message = UseStateHandle<Option<(bool, String)>>;
 
-/// Imports a picked or dropped file; an error leaves the runs as they are. A run imported is said
-/// once, by the status line (which names the file): the panel only clears its last message.
-fn importer(message: &Message, on_import: &Callback<(Run, String)>) -> Rc<dyn Fn(web_sys::File)> {
+/// Imports a picked or dropped file; an error leaves the runs as they are. An import is said once,
+/// by the status line (which names the file): the panel only clears its last message. A refusal
+/// is said by the status line too, where a drop leaves the eyes, and beside the import button.
+fn importer(message: &Message, on_import: &Callback<Result<(Run, String), String>>) -> Rc<dyn Fn(web_sys::File)> {
     let (message, on_import) = (message.clone(), on_import.clone());
     Rc::new(move |file: web_sys::File| {
         let (message, on_import) = (message.clone(), on_import.clone());
         let name = file.name();
         spawn_local(async move {
-            match read_run(file).await {
-                Ok(run) => {
-                    message.set(None);
-                    on_import.emit((run, name));
-                }
-                Err(e) => message.set(Some((true, e))),
-            }
+            let result = read_run(file).await.map(|run| (run, name));
+            message.set(result.as_ref().err().map(|e| (true, e.clone())));
+            on_import.emit(result);
         });
     })
 }

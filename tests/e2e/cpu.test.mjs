@@ -108,6 +108,28 @@ test('two Web Workers run 4 × 200 units in ~400 ms, each job naming its worker'
   await page.close();
 });
 
+test('a worker starts without console warnings (wasm-bindgen init called with { module_or_path })', async () => {
+  const page = await browser.newPage();
+  const warnings = [];
+  const listen = (where) => (msg) => {
+    if (msg.type() === 'warning' || msg.type() === 'error') warnings.push(`${where} ${msg.type()}: ${msg.text()}`);
+  };
+  page.on('console', listen('page'));
+  page.on('worker', (w) => w.on('console', listen(`worker ${w.url()}`)));
+  await page.goto(`${server.url}/?pattern=gather&source=cpu&offload=workers&workers=2&tasks=2&min=50&max=50`);
+  await page.waitForFunction(() => typeof window.awaitlab !== 'undefined');
+  const r = await run(page, { pattern: 'gather', source: 'cpu', offload: 'workers', workers: 2, tasks: 2, min: 50, max: 50 });
+  assert.equal(r.summary.failures, 0);
+  assert.ok(spans(r, 'work').every((w) => /on worker [12]$/.test(w.detail)), 'ran on the workers');
+  assert.ok(page.workers().length >= 2, `${page.workers().length} workers`);
+  // A message logged as the worker starts can reach playwright after the run's promise.
+  await page.waitForTimeout(300);
+  assert.deepEqual(warnings.filter((w) => /deprecated/i.test(w)), [], warnings.join('\n'));
+  // Nothing else from the workers either (the page has Chromium's own note on preload integrity).
+  assert.deepEqual(warnings.filter((w) => w.startsWith('worker')), [], warnings.join('\n'));
+  await page.close();
+});
+
 test('a cancelled job is abandoned with its worker: the worker is replaced and the next run still works', async () => {
   const page = await openApp(browser, server.url, 'pattern=race&source=cpu&offload=workers&workers=2');
   const r = await run(page, { pattern: 'race', source: 'cpu', offload: 'workers', workers: 2, tasks: 2, seed: 1, min: 100, max: 600 });

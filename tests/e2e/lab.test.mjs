@@ -494,3 +494,52 @@ test('the code panel at 1280 wraps a long line instead of cutting it at its edge
   assert.ok(code.lines >= 2, `the long line takes ${code.lines} line(s)`);
   assert.deepEqual(page.awaitlabErrors, []);
 });
+
+test('390 px: comparing sequential, gather and semaphore(3) never scrolls the page sideways; the compared timelines fit the width', async () => {
+  for (const viewport of [{ width: 390, height: 844 }, { width: 1280, height: 800 }]) {
+    const page = await open('v=1&pattern=semaphore&tasks=5', viewport);
+    await page.waitForSelector('figure.predicted');
+    await page.click('#compare-patterns');
+    await page.waitForSelector('#compare figure', { timeout: 30_000 });
+    const laid = await page.evaluate(() => ({
+      doc: document.documentElement.scrollWidth,
+      view: innerWidth,
+      section: document.querySelector('section.history').getBoundingClientRect().right,
+      box: (document.querySelector('#compare .compare-table') ?? document.querySelector('#compare table')).getBoundingClientRect().right,
+      figures: [...document.querySelectorAll('#compare figure')].map((f) => Math.max(f.getBoundingClientRect().right, f.querySelector('svg, canvas')?.getBoundingClientRect().right ?? 0)),
+      columns: [...document.querySelectorAll('#compare thead th')].map((th) => th.textContent.replace(/\u00ad/g, '')),
+      // At 390 px the five columns fit: the table does not even scroll in its box.
+      table: [document.querySelector('#compare table').getBoundingClientRect().width, document.querySelector('#compare .compare-table')?.clientWidth],
+    }));
+    const what = `${viewport.width} px: ${JSON.stringify(laid)}`;
+    assert.ok(laid.doc <= laid.view, `no sideways scroll of the page, ${what}`);
+    assert.ok(laid.box <= laid.section + 0.5, `the table's box stays in its section, ${what}`);
+    assert.equal(laid.figures.length, 3, what);
+    assert.ok(laid.figures.every((r) => r <= laid.section + 0.5), `the compared timelines are drawn within the section, ${what}`);
+    assert.deepEqual(laid.columns, ['Run', 'Makespan', 'Speedup', '× slowest', 'Failed · cancelled · timed out']);
+    assert.ok(laid.table[0] <= laid.table[1] + 0.5, `all five columns in view, ${what}`);
+    await page.locator('#compare .compare-table').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await page.screenshot({ path: artifactPath(`compare-patterns-${viewport.width}.png`) });
+    assert.deepEqual(page.awaitlabErrors, []);
+    await page.close();
+  }
+});
+
+test('each number field shows its whole value, at 1280 and 390 px (tasks=100000 read "10000(")', async () => {
+  const query = 'tasks=100000&clock=virtual&min=600000&max=600000&seed=9007199254740991';
+  for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+    const page = await open(query, viewport);
+    await page.waitForSelector('figure.predicted', { timeout: 60_000 });
+    await page.click('.more-keys summary');
+    const fields = await page.$$eval('.controls .number input[type=text]', (inputs) =>
+      inputs.map((i) => ({ name: i.name, value: i.value, scroll: i.scrollWidth, client: i.clientWidth, right: i.getBoundingClientRect().right })),
+    );
+    for (const key of ['tasks', 'min', 'max', 'seed']) assert.ok(fields.some((f) => f.name === key), `${key} has a number field`);
+    const cut = fields.filter((f) => f.scroll > f.client || f.right > viewport.width);
+    assert.deepEqual(cut, [], `${viewport.width} px: ${JSON.stringify(fields)}`);
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), true, 'no sideways scroll');
+    await page.locator('.controls').screenshot({ path: artifactPath(`bigvalues-form-${viewport.width}.png`) });
+    assert.deepEqual(page.awaitlabErrors, []);
+    await page.close();
+  }
+});

@@ -165,6 +165,15 @@ test('a Run JSON dropped on the page is imported; a dropped bad file is refused'
   await page.waitForSelector('#import-error');
   assert.match(await page.locator('#import-error').textContent(), /bad\.json could not be imported: not valid JSON/);
   assert.equal(await page.locator('.runs li').count(), runs + 1);
+  // Said where a drop leaves the eyes: the status line, on the first screen, no longer claiming
+  // the earlier import as the latest thing that happened.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const status = page.locator('#status');
+  await page.waitForFunction(() => /^bad\.json could not be imported: not valid JSON.*The runs already here are unchanged\.$/.test(document.querySelector('#status')?.textContent ?? ''), null, { timeout: 5_000 }).catch(() => {});
+  assert.match(await status.textContent(), /^bad\.json could not be imported: not valid JSON.*The runs already here are unchanged\.$/);
+  const box = await status.boundingBox();
+  assert.ok(box && box.y + box.height <= page.viewportSize().height, `the status line is on the first screen: ${JSON.stringify(box)}`);
+  await page.screenshot({ path: artifactPath('share-drop-error-first-screen.png') });
   await page.locator('section.share').screenshot({ path: artifactPath('share-drop-error.png') });
   assert.deepEqual(page.awaitlabErrors, []);
 });
