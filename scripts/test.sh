@@ -82,9 +82,11 @@ ran=()
 # 16 moved the parser and the code key's compressor out). Raised on purpose since, each time with
 # what it paid for in bench/HISTORY.md ("Page weight"); to 428,100 (427,668 measured on
 # 2026-12-02 after the fourth session's fixes, + 432); lowered to 425,600 (425,221 measured after
-# the Controls function and the CPU pool's heap, + 379). A ratchet, not the 150 KB target (README
-# "Page weight").
-PAGE_WEIGHT_BUDGET_GZIP=425600
+# the Controls function and the CPU pool's heap, + 379); raised to 428,300 (427,855 measured after
+# the same session's tour fixes: failed code tasks drawn, the import refusal on the status line,
+# the phone's comparison, number fields, tick labels, + 445). A ratchet, not the 150 KB target
+# (README "Page weight").
+PAGE_WEIGHT_BUDGET_GZIP=428300
 
 if [ -n "${want[lint]:-}" ]; then
   banner "lint (cargo fmt --check, cargo clippy -D warnings on native and wasm32)"
