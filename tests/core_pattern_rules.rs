@@ -516,6 +516,25 @@ fn race_tasks_that_finish_in_the_winners_instant_are_done_too() {
     assert!((0..50).filter(|t| !done.contains(t)).all(|t| mark_of(&many, t).2.starts_with("cancelled")));
 }
 
+/// Many tasks tying for first are named up to three, then counted: the cancel's reason listed all
+/// of them ("tasks 0, 1, …, 16 finished first", wider than the replay's sentence at 1280 px).
+#[test]
+fn a_race_with_many_winners_names_three_and_counts_the_rest() {
+    let run = run("pattern=race&tasks=20&min=100&max=101&seed=3");
+    let winners: Vec<u32> = (0..20).filter(|&t| mark_of(&run, t).1 == Kind::Done).collect();
+    assert!(winners.len() > 3 && winners.len() < 20, "{winners:?}");
+    let why = format!(
+        "cancelled: tasks {}, {}, {} and {} more finished first",
+        winners[0],
+        winners[1],
+        winners[2],
+        winners.len() - 3
+    );
+    let cancelled: Vec<String> =
+        (0..20).filter(|t| !winners.contains(t)).map(|t| mark_of(&run, t).2.to_string()).collect();
+    assert!(!cancelled.is_empty() && cancelled.iter().all(|d| *d == why), "{cancelled:?}");
+}
+
 #[test]
 fn as_completed_processes_results_one_by_one_in_completion_order() {
     let s = scenario("pattern=as_completed&process=30&tasks=25&min=10&max=400&fail=0.2&seed=31");

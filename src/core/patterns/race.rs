@@ -23,10 +23,7 @@ pub async fn run<'a>(ctx: &'a Ctx, lp: &Loop<'a>) -> Vec<Outcome> {
     }
     first.wait().await;
     let winners: Vec<usize> = (0..tasks.len()).filter(|&i| tasks[i].is_done()).collect();
-    let why = match winners.as_slice() {
-        [one] => format!("task {one} finished first"),
-        many => format!("tasks {} finished first", many.iter().map(usize::to_string).collect::<Vec<_>>().join(", ")),
-    };
+    let why = winners_text(&winners);
     let pending: Vec<_> = tasks.iter().enumerate().filter(|(_, t)| !t.is_done()).collect();
     for (task, t) in &pending {
         let (task, why) = (*task as u32, why.clone());
@@ -43,4 +40,17 @@ pub async fn run<'a>(ctx: &'a Ctx, lp: &Loop<'a>) -> Vec<Outcome> {
             _ => Err(format!("cancelled: {why}").into()),
         })
         .collect()
+}
+
+/// Why the others were cancelled: the winners, up to three by number, then how many more (a loaded
+/// machine's race once had 17 tie for first, and listing them all made the replay's sentence wider
+/// than its column).
+fn winners_text(winners: &[usize]) -> String {
+    const NAMED: usize = 3;
+    let named = winners.iter().take(NAMED).map(usize::to_string).collect::<Vec<_>>().join(", ");
+    match winners.len() {
+        1 => format!("task {named} finished first"),
+        n if n <= NAMED => format!("tasks {named} finished first"),
+        n => format!("tasks {named} and {} more finished first", n - NAMED),
+    }
 }
