@@ -874,3 +874,16 @@ test('a task that raised is drawn failed on its lane: its last bar in the failur
   assert.deepEqual(page.awaitlabErrors, []);
   await page.close();
 });
+
+test('on a phone, Output has room for a traceback: 40% of the screen, not the desktop\'s 7.5 lines-high box', async () => {
+  const lines = 'import asyncio\n\n\nasync def main():\n    for i in range(30):\n        print("line", i)\n\n\nasyncio.run(main())\n';
+  for (const [viewport, tall] of [[{ width: 390, height: 844 }, true], [{ width: 1280, height: 800 }, false]]) {
+    const page = await open(codeLink(lines), viewport);
+    await page.waitForFunction(() => document.querySelectorAll('.code-log li').length === 30, null, { timeout: 15_000 });
+    const h = await page.$eval('.code-log ol', (ol) => ol.getBoundingClientRect().height);
+    // 40vh at 844 px is 337.6 px; 7.5em of the log's text is about 90 px.
+    assert.ok(tall ? h > 300 && h <= 338 : h < 130, `${viewport.width} px: Output ${h} px tall`);
+    assert.deepEqual(page.awaitlabErrors, []);
+    await page.close();
+  }
+});
