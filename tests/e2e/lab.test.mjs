@@ -284,7 +284,10 @@ test('a 20-task race at 1280×800 (19 cancelled): the figures and "All figures" 
   const page = await open('pattern=race&tasks=20');
   await page.click('#run');
   await page.waitForSelector('#replay-log li.current', { timeout: 30_000 });
-  assert.match(await page.locator('[data-figure="failed"] .measured').textContent(), /^\d+\/19\/0$/);
+  // The prediction cancels 19; a loaded machine's timers can fire together and let the measured
+  // race cancel fewer (CI once measured 0/18/0): the same width, so the layout checks still hold.
+  assert.match(await page.locator('[data-figure="failed"] .predicted').textContent(), /^0\/19\/0$/);
+  assert.match(await page.locator('[data-figure="failed"] .measured').textContent(), /^\d+\/1\d\/0$/);
   const [figures, all] = await Promise.all(['#figures', '.all-figures'].map((s) => page.locator(s).boundingBox()));
   assert.ok(all.y < figures.y + figures.height, `"All figures" at y ${all.y}, under the figures (${figures.y}–${figures.y + figures.height})`);
   await assertOnFirstScreen(page, ['figure.measured', 'section.replay', '#replay-log li.current']);
