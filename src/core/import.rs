@@ -339,8 +339,7 @@ fn ms_text(t: f64) -> String {
     if t.abs() >= 1e12 {
         return format!("{t:e}");
     }
-    let text = format!("{t:.3}");
-    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    super::timeline::fixed_trimmed(t, 3)
 }
 
 /// Two times a message compares ([`ms_text`]), written in full when they would read the same.

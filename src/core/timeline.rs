@@ -2,8 +2,6 @@
 //! curve. Pure and deterministic: the time "now" is passed in, so a live run and a replay at the
 //! same instant draw the same picture.
 
-use rustc_hash::FxHashMap;
-
 use super::event::{Event, Kind, Phase, Text};
 use super::spans::{spans, Step};
 use super::workload::Workload;
@@ -59,6 +57,28 @@ pub struct Queued {
 /// Waits shorter than this are the event loop passing the result on, not a queue.
 pub const QUEUED_MIN_MS: f64 = 1.0;
 
+/// What [`Timeline::build`] remembers of each task as it walks the events.
+#[derive(Clone, Copy, Default)]
+struct TaskTrail {
+    /// When its work last ended well, and the event that ended it (a queue wait may follow).
+    worked: Option<(f64, usize)>,
+    /// Its latest bar.
+    last_bar: Option<usize>,
+    /// A bar of it closed with `fail`.
+    failed: bool,
+}
+
+impl TaskTrail {
+    /// Task `task`'s trail, the list grown to it.
+    fn of(trails: &mut Vec<TaskTrail>, task: u32) -> &mut TaskTrail {
+        let i = task as usize;
+        if i >= trails.len() {
+            trails.resize(i + 1, TaskTrail::default());
+        }
+        &mut trails[i]
+    }
+}
+
 /// Bars, marks and the concurrency curve of a run, up to some instant.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Timeline {
@@ -85,10 +105,8 @@ impl Timeline {
     /// Lays out the events up to and including time `now`; spans still open at `now` end there.
     pub fn build(lanes: u32, events: &[Event], now: f64) -> Timeline {
         let mut t = Timeline { lanes, end: 0.0, ..Timeline::default() };
-        // When each task's work last ended well, and the event that ended it.
-        let mut worked: FxHashMap<u32, (f64, usize)> = FxHashMap::default();
-        // Each task's latest bar, and whether a bar of it closed with `fail`.
-        let mut last: FxHashMap<u32, (usize, bool)> = FxHashMap::default();
+        // Grown as tasks appear: `lanes` comes from the run and is not trusted with an allocation.
+        let mut trails: Vec<TaskTrail> = Vec::with_capacity((lanes as usize).min(events.len()));
         let mut in_flight = 0u32;
         let until = events.iter().take_while(|e| e.t <= now).count();
         let mut walk = spans(&events[..until]);
@@ -98,15 +116,15 @@ impl Timeline {
             t.end = t.end.max(e.t);
             match step {
                 Step::Begin { seq, .. } => {
+                    let trail = TaskTrail::of(&mut trails, e.task);
                     if e.phase == Phase::Process {
                         if let Some((from, from_seq)) =
-                            worked.remove(&e.task).filter(|(from, _)| e.t - from >= QUEUED_MIN_MS)
+                            trail.worked.take().filter(|(from, _)| e.t - from >= QUEUED_MIN_MS)
                         {
                             t.queued.push(Queued { task: e.task, from, to: e.t, from_seq, to_seq: seq });
                         }
                     }
-                    let failed = last.get(&e.task).is_some_and(|l| l.1);
-                    last.insert(e.task, (t.bars.len(), failed));
+                    trail.last_bar = Some(t.bars.len());
                     t.bars.push(Bar {
                         task: e.task,
                         attempt: e.attempt,
@@ -127,11 +145,13 @@ impl Timeline {
                 Step::Close { seq, begin: Some(begin), .. } => {
                     let bar = &mut t.bars[begin.span];
                     (bar.end, bar.close, bar.detail, bar.closed) = (e.t, Some(e.kind), e.detail.clone(), Some(seq));
+                    let trail = TaskTrail::of(&mut trails, e.task);
                     if e.kind == Kind::Fail {
-                        last.entry(e.task).or_insert((begin.span, true)).1 = true;
+                        trail.last_bar.get_or_insert(begin.span);
+                        trail.failed = true;
                     }
                     if e.phase == Phase::Work && e.kind == Kind::End {
-                        worked.insert(e.task, (e.t, seq));
+                        trail.worked = Some((e.t, seq));
                     }
                     if e.phase.is_active() {
                         in_flight = in_flight.saturating_sub(1);
@@ -145,7 +165,8 @@ impl Timeline {
                         // spans are its awaits, which end well before it raises. When its last
                         // one ended at this very instant, that bar closes with the failure, as a
                         // pattern's does (and the replay shows it with the `failed` event).
-                        match last.get(&e.task).map(|&(i, failed)| (&mut t.bars[i], failed)) {
+                        let trail = trails.get(e.task as usize).copied().unwrap_or_default();
+                        match trail.last_bar.map(|i| (&mut t.bars[i], trail.failed)) {
                             // A pattern's task whose attempt failed (and whose resource was then
                             // released): its failed span shows it.
                             Some((_, true)) => false,
@@ -493,8 +514,18 @@ fn rounded(ms: f64, ms_decimals: i32, s_decimals: i32) -> String {
         if ms.abs() < 1000.0 { (ms, "ms", ms_decimals) } else { (ms / 1000.0, "s", s_decimals) };
     let scale = 10f64.powi(decimals);
     let r = (value * scale).round() / scale;
-    let text = format!("{r:.*}", decimals as usize);
-    format!("{} {unit}", text.trim_end_matches('0').trim_end_matches('.'))
+    format!("{} {unit}", fixed_trimmed(r, decimals as usize))
+}
+
+/// `x` to `decimals` places without the trailing zeros (`337.5`, `100`): the one way the page
+/// shortens a time it prints, in labels, event details and messages alike.
+pub fn fixed_trimmed(x: f64, decimals: usize) -> String {
+    let text = format!("{x:.decimals$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        text
+    }
 }
 
 #[cfg(test)]

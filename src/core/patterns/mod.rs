@@ -418,8 +418,7 @@ pub fn ms_text(ms: f64) -> String {
     if ms.fract() == 0.0 {
         format!("{ms}")
     } else {
-        let text = format!("{ms:.2}");
-        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+        super::timeline::fixed_trimmed(ms, 2)
     }
 }
 
