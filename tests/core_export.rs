@@ -126,11 +126,11 @@ fn the_svg_marks_failures_with_the_pages_shapes_and_lists_them_in_its_legend() {
     let svg = timeline_svg(&run);
     let marks = svg.matches("<path d=\"M").count() - 1; // the concurrency strip is a path too
     assert_eq!(marks, failed + 1, "a × per failed attempt, and one in the legend");
-    assert!(svg.contains(">failed attempt</text>"), "the legend names the state");
+    assert!(svg.contains(">failed</text>"), "the legend names the state");
     // A race's losers are cancelled: a slash each, and the legend says so.
     let race = timeline_svg(&run_virtual(&scenario("pattern=race&tasks=6&min=100&max=400&seed=4&clock=virtual")));
     assert!(race.contains(">cancelled</text>"));
-    assert!(!race.contains(">failed attempt</text>"));
+    assert!(!race.contains(">failed</text>"));
 }
 
 /// `awaitlab:finished` (and `awaitlab.summary()`) report a measured run's milliseconds to the

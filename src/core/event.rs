@@ -104,6 +104,18 @@ impl Kind {
     pub fn closes_span(self) -> bool {
         matches!(self, Kind::End | Kind::Fail | Kind::Cancel | Kind::Timeout)
     }
+
+    /// The legends' name for a span that closed this way, not as planned (empty for any other
+    /// kind): one name for the page's legend and the SVG export's. A failure is a pattern's
+    /// failed attempt or a task of the reader's code that raised: both raised an error.
+    pub const fn unplanned_end_label(self) -> &'static str {
+        match self {
+            Kind::Fail => "failed",
+            Kind::Timeout => "timed out",
+            Kind::Cancel => "cancelled",
+            _ => "",
+        }
+    }
 }
 
 /// An event's free text (an error, a status, a value): shared, not copied, when a value is recorded

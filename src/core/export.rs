@@ -381,11 +381,11 @@ fn svg_legend(s: &mut String, tl: &Timeline, l: &SvgLayout) {
         }
     }
     // Then how spans ended when not as planned, each with its mark, as the page's legend does.
-    let ends = [(Kind::Fail, "failed attempt"), (Kind::Timeout, "timed out"), (Kind::Cancel, "cancelled")];
-    let ends = ends.into_iter().filter(|(k, _)| tl.bars.iter().any(|b| b.close == Some(*k)));
-    let entries = phases.into_iter().map(|p| (phase_color(p), None, phase_name(p))).chain(
-        ends.map(|(k, name)| (palette::colour(palette::bar_colour_name(Phase::Work, Some(k)), false), Some(k), name)),
-    );
+    let ends =
+        [Kind::Fail, Kind::Timeout, Kind::Cancel].into_iter().filter(|k| tl.bars.iter().any(|b| b.close == Some(*k)));
+    let entries = phases.into_iter().map(|p| (phase_color(p), None, phase_name(p))).chain(ends.map(|k| {
+        (palette::colour(palette::bar_colour_name(Phase::Work, Some(k)), false), Some(k), k.unplanned_end_label())
+    }));
     for (fill, close, name) in entries {
         let _ = write!(
             s,

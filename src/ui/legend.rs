@@ -30,9 +30,9 @@ const ENTRIES: &[(State, &str, &str)] = &[
     ((Some(Phase::Process), None), "process ok", "process"),
     ((Some(Phase::Save), None), "save ok", "save"),
     ((Some(Phase::Backoff), None), "backoff ok", "backing off before a retry"),
-    ((None, Some(Kind::Fail)), "work fail", "failed attempt"),
-    ((None, Some(Kind::Timeout)), "work timeout", "timed out"),
-    ((None, Some(Kind::Cancel)), "work cancel", "cancelled"),
+    ((None, Some(Kind::Fail)), "work fail", Kind::Fail.unplanned_end_label()),
+    ((None, Some(Kind::Timeout)), "work timeout", Kind::Timeout.unplanned_end_label()),
+    ((None, Some(Kind::Cancel)), "work cancel", Kind::Cancel.unplanned_end_label()),
 ];
 
 /// Every state that shows on `tl`'s lanes, and whether any bar has a planned rest, found in one
@@ -49,7 +49,7 @@ fn states(tl: &Timeline) -> (Vec<State>, bool) {
             }
         }
     }
-    // A task's failure that no bar shows is drawn with the failed attempt's ×.
+    // A task's failure that no bar shows is drawn with a failed span's ×.
     if tl.marks.iter().any(|m| m.raised) && !seen.contains(&(None, Some(Kind::Fail))) {
         seen.push((None, Some(Kind::Fail)));
     }
