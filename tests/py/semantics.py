@@ -11,6 +11,9 @@ print(-7.5 // 2, -7.5 % 2, 3 * "ab", [1, 2] * 2, (1,) + (2, 3), abs(-3), round(2
 print(1 < 2 < 3, 1 < 3 < 2, 1 == 1.0, True + 1, "a" < "b", [1, 2] < [1, 3], None is None, 3 in [1, 2, 3], "x" not in "abc")
 print(int("42"), float("1.5"), str(3.0), int(3.9), int(-3.9), bool([]), bool("x"), 5 & 3, 5 | 3, 5 ^ 3, 1 << 4, -16 >> 2, ~5)
 print(divmod(17, 5), divmod(-17, 5), min(3, 1, 2), max([4, 9, 2]), sum([1, 2, 3]), sum([0.5, 0.25]), min([], default=0))
+# sum() as CPython 3.12's: ints exactly, floats from the first float on with Neumaier's compensation
+print(sum([0.1] * 10), sum([0.1, 0.2, 0.3]), sum([1e100, 1.0, -1e100]), sum([1, 0.1, 0.2, 0.3]), sum([0.1, 2, 0.2, True, 0.3], 0.5))
+print(sum([1e308, 1e308, -1e308]), sum([float("inf"), 1.0]), sum([0.1] * 3, start=0.0), sum([]), sum([], 0.5), sum([True, 2]))
 # strings and f-strings
 name = "world"
 x = 3.14159

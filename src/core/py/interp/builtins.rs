@@ -225,6 +225,49 @@ fn arity<T>(b: B, want: &str) -> Result<T, Flow> {
     raise(E::TypeError, format!("{}() takes {want}", b.name()))
 }
 
+/// Which of CPython 3.12's three loops a `sum()` is in (`Interp::sum`).
+enum SumPath {
+    /// Exact ints so far, from an int `start`.
+    Ints,
+    /// Floats (and ints) summed with compensation.
+    Floats(FloatSum),
+    /// Anything else: plain `+`, to the end.
+    Any,
+}
+
+/// CPython 3.12's float total in `sum()`: Neumaier's improvement of Kahan–Babuška summation.
+struct FloatSum {
+    total: f64,
+    compensation: f64,
+}
+
+impl FloatSum {
+    fn new(start: f64) -> Self {
+        FloatSum { total: start, compensation: 0.0 }
+    }
+
+    fn add(&mut self, x: f64) {
+        let t = self.total + x;
+        self.compensation += if self.total.abs() >= x.abs() { (self.total - t) + x } else { (x - t) + self.total };
+        self.total = t;
+    }
+
+    /// An int item is added as a float, uncompensated, as CPython 3.12.1 does.
+    fn add_int(&mut self, x: f64) {
+        self.total += x;
+    }
+
+    /// The total with its compensation, unless that is 0 or not finite (an infinite or overflowed
+    /// sum stays as it is rather than turn into a NaN).
+    fn total(&self) -> f64 {
+        if self.compensation != 0.0 && self.compensation.is_finite() {
+            self.total + self.compensation
+        } else {
+            self.total
+        }
+    }
+}
+
 fn kw<'k>(kwargs: &'k Kwargs, name: &str) -> Option<&'k Value> {
     kwargs.iter().find(|(k, _)| &**k == name).map(|(_, v)| v)
 }
@@ -346,6 +389,49 @@ impl<'a> Interp<'a> {
         }
     }
 
+    /// `sum(items, start)` as CPython 3.12 adds: exact ints as they come; from the first float
+    /// on (or a float `start`), floats and ints with Neumaier's compensated sum, so `sum([0.1] *
+    /// 10)` is `1.0` there and here; anything else (the reader's objects with `__add__` /
+    /// `__radd__`, hence async) by plain `+` from then on (`builtin_sum_impl`'s three paths).
+    async fn sum(&self, start: Value, items: Vec<Value>, f: &Frame, line: u32) -> Res {
+        use crate::core::py::ast::BinOp::Add;
+        let mut path = match start {
+            Value::Int(_) => SumPath::Ints,
+            Value::Float(x) => SumPath::Floats(FloatSum::new(x)),
+            _ => SumPath::Any,
+        };
+        let mut total = start;
+        for v in items {
+            // Each addition is a step, as the reader's own loop's would be.
+            self.step(line)?;
+            match (&mut path, v) {
+                (SumPath::Floats(sum), Value::Float(x)) => sum.add(x),
+                (SumPath::Floats(sum), Value::Int(i)) => sum.add_int(i as f64),
+                (SumPath::Floats(sum), Value::Bool(b)) => sum.add_int(f64::from(u8::from(b))),
+                (SumPath::Floats(sum), other) => {
+                    total = self.binop_any(Add, Value::Float(sum.total()), other, f).await?;
+                    path = SumPath::Any;
+                }
+                (SumPath::Ints, v @ (Value::Int(_) | Value::Bool(_))) | (SumPath::Any, v) => {
+                    total = self.binop_any(Add, total, v, f).await?;
+                }
+                // The first item that is not an int ends the int path; a float total goes on
+                // on the float path.
+                (SumPath::Ints, other) => {
+                    total = self.binop_any(Add, total, other, f).await?;
+                    path = match total {
+                        Value::Float(x) => SumPath::Floats(FloatSum::new(x)),
+                        _ => SumPath::Any,
+                    };
+                }
+            }
+        }
+        Ok(match path {
+            SumPath::Floats(sum) => Value::Float(sum.total()),
+            _ => total,
+        })
+    }
+
     pub fn no_such(&self, v: &Value, name: &str) -> Res {
         // asyncio's and aiohttp's objects have more in CPython than here: say so, as a module's
         // missing attribute does, so that it does not read as a typo.
@@ -367,15 +453,8 @@ impl<'a> Interp<'a> {
         match b {
             Print => self.print_call(args, &kwargs, f, line).await,
             Sum if !args.is_empty() => {
-                // Async: the items may be the reader's objects with `__add__` / `__radd__`.
                 let start = kw(&kwargs, "start").cloned().or_else(|| args.get(1).cloned()).unwrap_or(Value::Int(0));
-                let mut total = start;
-                for v in self.iterate(&args[0])? {
-                    // Each addition is a step, as the reader's own loop's would be.
-                    self.step(line)?;
-                    total = self.binop_any(crate::core::py::ast::BinOp::Add, total, v, f).await?;
-                }
-                Ok(total)
+                self.sum(start, self.iterate(&args[0])?, f, line).await
             }
             Len if args.len() == 1 && super::eval::user_method(&args[0], "__len__").is_some() => {
                 let m = super::eval::user_method(&args[0], "__len__").unwrap_or(Value::None);
@@ -610,13 +689,8 @@ impl<'a> Interp<'a> {
         match b {
             Len => self.len_of(&one()?),
             Range => self.range(&args),
-            Sum => {
-                let mut total = kw(&kwargs, "start").cloned().or_else(|| args.get(1).cloned()).unwrap_or(Value::Int(0));
-                for v in self.iterate(&one()?)? {
-                    total = self.binop(crate::core::py::ast::BinOp::Add, &total, &v)?;
-                }
-                Ok(total)
-            }
+            // With an argument, `sum` is async (`call_builtin`): here it has none.
+            Sum => arity(b, "at least 1 positional argument (0 given)"),
             Abs => match one()? {
                 Value::Int(i) => {
                     i.checked_abs().map(Value::Int).ok_or(()).or_else(|()| raise(E::OverflowError, "abs() overflow"))
