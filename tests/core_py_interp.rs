@@ -1796,6 +1796,82 @@ fn a_failed_task_nobody_asks_logs_its_exception_when_it_goes() {
     );
 }
 
+/// What CPython prints running `src` (dedented), stdout and stderr in the order written (`-u`),
+/// its frames as awaitlab names them: `File "<string>", line 8, in worker` is `line 8, in worker`
+/// and `defined at <string>:6` is `defined at line 6` (a program here has no file).
+fn cpython_output_as_awaitlab_names_it(src: &str) -> Vec<String> {
+    let python = common::python::interpreter();
+    let out = std::process::Command::new("sh")
+        .args(["-c", "\"$0\" -u -c \"$1\" 2>&1", &python, &dedent(src)])
+        .output()
+        .expect("CPython ran");
+    let text = String::from_utf8(out.stdout).expect("UTF-8");
+    text.lines()
+        .map(|l| l.replace("File \"<string>\", line ", "line ").replace("defined at <string>:", "defined at line "))
+        .collect()
+}
+
+/// A fire-and-forget task's `Task exception was never retrieved` shows the traceback's frames as
+/// CPython's does, each frame at the line it was running. An error an async generator raised
+/// while an `async for` asked for its next item named the loop body's last line (`line 16, in
+/// consume`), where CPython names the `async for` line (`line 15`).
+#[test]
+fn a_never_retrieved_task_exception_s_traceback_has_cpython_s_frames() {
+    let src = r#"
+        import asyncio
+
+        async def helper(n):
+            raise ValueError(f"bad {n}")
+
+        async def worker(n):
+            await asyncio.sleep(0.1)
+            await helper(n)
+
+        async def items():
+            yield 1
+            raise KeyError("no more")
+
+        async def consume():
+            async for x in items():
+                x += 1
+
+        class Service:
+            async def call(self, n):
+                await asyncio.sleep(0.2)
+                return self.parse(n)
+
+            def parse(self, n):
+                return int(n)
+
+        async def via_method():
+            return await Service().call("x")
+
+        async def main():
+            asyncio.create_task(worker(1))
+            asyncio.create_task(consume())
+            asyncio.create_task(via_method())
+            await asyncio.sleep(0.5)
+            print("main done")
+
+        asyncio.run(main())
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert_eq!(
+        cpython[..5],
+        [
+            "Task exception was never retrieved",
+            "future: <Task finished name='Task-3' coro=<consume() done, defined at line 14> exception=KeyError('no more')>",
+            "Traceback (most recent call last):",
+            "  line 15, in consume",
+            "  line 12, in items",
+        ]
+    );
+    assert_eq!(cpython.len(), 20, "{cpython:#?}");
+    let (events, fin) = run(src);
+    assert!(fin.stopped.is_none(), "{:?}", fin.stopped);
+    assert_eq!(prints(&events), cpython);
+}
+
 /// An uncaught exception group's traceback shows its sub-exceptions, numbered, nested groups
 /// under theirs, at most 15 then `and N more exceptions`, as CPython's does (it showed only
 /// "ExceptionGroup: unhandled errors in a TaskGroup (1 sub-exception)": the reader never saw
