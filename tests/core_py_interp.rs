@@ -915,6 +915,100 @@ fn cancelling_a_gather_cancels_its_children_and_plain_gather_leaves_them_running
     assert_eq!(done, [5000.0]);
 }
 
+/// `asyncio.gather(...)`'s future has CPython 3.12's `_GatheringFuture` methods: `cancel(msg)`
+/// cancels its children (nested gathers' too) and says whether one took it, false once done;
+/// awaiting it then raises `CancelledError` (a child's, or with `return_exceptions` the last
+/// child's); the future itself never reads as cancelled (`cancelled()` is false, `exception()` is
+/// the `CancelledError`); `result()`/`exception()` before it is done raise `InvalidStateError`.
+/// Before, `g.cancel()` raised `AttributeError: '_GatheringFuture' object has no attribute
+/// 'cancel'`. Compared with what CPython prints.
+#[test]
+fn a_gather_s_future_cancels_its_children_as_cpython_s_does() {
+    let src = r#"
+        import asyncio
+
+        async def work(name, d):
+            try:
+                await asyncio.sleep(d)
+                print("done", name)
+                return name
+            except asyncio.CancelledError:
+                print("cancelled", name)
+                raise
+
+        async def waiter(g):
+            try:
+                print("waiter got", await g)
+            except asyncio.CancelledError as e:
+                print("waiter saw", repr(e))
+                raise
+
+        async def main():
+            g = asyncio.gather(work("a", 0.1), work("b", 0.5))
+            await asyncio.sleep(0.2)
+            print("cancel returns", g.cancel(), g.done(), g.cancelled())
+            try:
+                await g
+            except asyncio.CancelledError:
+                print("gather raised CancelledError")
+            print("after", g.done(), g.cancelled(), g.cancel())
+
+            g = asyncio.gather(work("c", 0.1), return_exceptions=True)
+            await asyncio.sleep(0.2)
+            print("done already", g.cancel(), g.result(), g.exception())
+
+            g = asyncio.gather(work("d", 0.3), work("e", 0.3), return_exceptions=True)
+            await asyncio.sleep(0)
+            print("with return_exceptions", g.cancel("stop"))
+            try:
+                print(await g)
+            except asyncio.CancelledError as e:
+                print("raised", repr(e), g.cancelled())
+
+            g = asyncio.gather(work("f", 0.1), asyncio.gather(work("g", 0.5), work("h", 0.2)))
+            w = asyncio.create_task(waiter(g))
+            await asyncio.sleep(0.15)
+            for name, method in [("result", g.result), ("exception", g.exception)]:
+                try:
+                    method()
+                except asyncio.InvalidStateError as e:
+                    print(name, repr(e))
+            print("nested", g.cancel("enough"))
+            await asyncio.sleep(0.5)
+            print("waiter", w.done(), w.cancelled())
+            print("gather", g.done(), g.cancelled(), repr(g.exception()))
+
+        asyncio.run(main())
+    "#;
+    let cpython = common::python::cpython_stdout(&["-c", &dedent(src)]);
+    assert_eq!(
+        cpython.lines().collect::<Vec<_>>(),
+        [
+            "done a",
+            "cancel returns True False False",
+            "cancelled b",
+            "gather raised CancelledError",
+            "after True False False",
+            "done c",
+            "done already False ['c'] None",
+            "with return_exceptions True",
+            "cancelled d",
+            "cancelled e",
+            "raised CancelledError('stop') False",
+            "done f",
+            "result InvalidStateError('Result is not set.')",
+            "exception InvalidStateError('Exception is not set.')",
+            "nested True",
+            "cancelled g",
+            "cancelled h",
+            "waiter saw CancelledError('enough')",
+            "waiter True True",
+            "gather True False CancelledError('enough')",
+        ]
+    );
+    assert_eq!(printed(src), cpython);
+}
+
 #[test]
 fn an_aiohttp_timeout_raises_timeout_error_and_closes_the_fetch_span_with_timeout() {
     let (events, fin) = run(r#"
