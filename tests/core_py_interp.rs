@@ -2029,6 +2029,77 @@ fn an_uncaught_exception_group_shows_its_sub_exceptions_as_cpython_does() {
     }
 }
 
+/// `eg.split(condition)` and `eg.subgroup(condition)` (an exception class, a tuple of them or a
+/// function, called on the groups too) sort a group's exceptions, nested groups kept as their
+/// own groups, through `derive` (the reader's, if their class has one), as CPython 3.12's do;
+/// the whole group comes back as it is when it matches, `None` for an empty part, `TypeError`
+/// for another condition. Before, `'ExceptionGroup' object has no attribute 'split'`. Compared
+/// with what CPython prints.
+#[test]
+fn an_exception_group_splits_as_cpython_s_does() {
+    let src = r#"
+        import asyncio
+
+        async def job(i):
+            await asyncio.sleep(0.1 * i)
+            if i == 1:
+                raise ValueError("bad value")
+            return i
+
+        class Errors(ExceptionGroup):
+            def derive(self, excs):
+                return Errors(self.message + "!", excs)
+
+        async def main():
+            try:
+                async with asyncio.TaskGroup() as tg:
+                    tg.create_task(job(1))
+                    tg.create_task(job(2))
+            except ExceptionGroup as eg:
+                values, rest = eg.split(ValueError)
+                print("task group", repr(values), rest, values.exceptions[0] is eg.exceptions[0])
+            eg = ExceptionGroup("top", [ValueError(1), ExceptionGroup("inner", [KeyError(2), ValueError(3)]), TypeError(4)])
+            values, rest = eg.split(ValueError)
+            print(repr(values))
+            print(repr(rest))
+            print(eg.split(Exception)[0] is eg, eg.split(OSError)[0], eg.split(OSError)[1] is eg)
+            print(repr(eg.subgroup(lambda e: isinstance(e, ValueError) and e.args[0] > 1)))
+            print(repr(eg.subgroup((KeyError, TypeError))))
+            print(repr(eg.subgroup(lambda e: isinstance(e, ExceptionGroup) and e.message == "inner")))
+            print(eg.subgroup(asyncio.CancelledError), eg.subgroup(LookupError).exceptions)
+            for bad in [3, ValueError(1), int, (ValueError, 3), len]:
+                try:
+                    eg.split(bad)
+                except TypeError as e:
+                    print("TypeError:", e)
+            mine = Errors("mine", [ValueError(1), KeyError(2), ExceptionGroup("deep", [ValueError(3)])])
+            print(mine.split(ValueError))
+            print(type(mine.subgroup(lambda e: not isinstance(e, KeyError))).__name__)
+            print(repr(eg.derive([KeyError(5)])))
+            try:
+                try:
+                    raise KeyError("cause")
+                except KeyError as e:
+                    raise ExceptionGroup("g", [e, ValueError(1)]) from e
+            except ExceptionGroup as g:
+                m, r = g.split(KeyError)
+                print(repr(m.__cause__), r.__cause__ is g.__cause__)
+
+        asyncio.run(main())
+    "#;
+    let cpython = common::python::cpython_stdout(&["-c", &dedent(src)]);
+    assert_eq!(
+        cpython.lines().take(3).collect::<Vec<_>>(),
+        [
+            "task group ExceptionGroup('unhandled errors in a TaskGroup', [ValueError('bad value')]) None True",
+            "ExceptionGroup('top', [ValueError(1), ExceptionGroup('inner', [ValueError(3)])])",
+            "ExceptionGroup('top', [ExceptionGroup('inner', [KeyError(2)]), TypeError(4)])",
+        ]
+    );
+    assert_eq!(cpython.lines().filter(|l| l.starts_with("TypeError: expected a function")).count(), 5);
+    assert_eq!(printed(src), cpython);
+}
+
 /// Nested groups multiply (15 groups of 15 groups of 15): the traceback's sub-exception lines
 /// stay within what the run's event budget keeps back for a traceback (300 lines).
 #[test]

@@ -1109,13 +1109,7 @@ impl<'a> Interp<'a> {
         if errors.is_empty() {
             return Ok(false);
         }
-        let message = Value::str("unhandled errors in a TaskGroup");
-        let group =
-            self.new_exception(self.classes.get(E::ExceptionGroup), vec![message.clone(), Value::list(errors.clone())]);
-        if let Value::Instance(i) = &group {
-            i.attrs.borrow_mut().insert(Rc::from("exceptions"), Value::tuple(errors));
-            i.attrs.borrow_mut().insert(Rc::from("message"), message);
-        }
+        let group = self.new_group(Value::str("unhandled errors in a TaskGroup"), errors);
         Err(Flow::Exc(Box::new(Exc { value: group, trace: Vec::new() })))
     }
 
