@@ -1892,7 +1892,8 @@ fn a_failed_task_nobody_asks_logs_its_exception_when_it_goes() {
 
 /// What CPython prints running `src` (dedented), stdout and stderr in the order written (`-u`),
 /// its frames as awaitlab names them: `File "<string>", line 8, in worker` is `line 8, in worker`
-/// and `defined at <string>:6` is `defined at line 6` (a program here has no file).
+/// and `defined at <string>:6` is `defined at line 6` (a program here has no file); asyncio's
+/// own frames and the source lines under frames dropped (awaitlab's tracebacks show neither).
 fn cpython_output_as_awaitlab_names_it(src: &str) -> Vec<String> {
     let python = common::python::interpreter();
     let out = std::process::Command::new("sh")
@@ -1901,6 +1902,14 @@ fn cpython_output_as_awaitlab_names_it(src: &str) -> Vec<String> {
         .expect("CPython ran");
     let text = String::from_utf8(out.stdout).expect("UTF-8");
     text.lines()
+        .filter(|l| {
+            // Inside a group's `|` margin, what follows it; its `+---` lines are kept.
+            let inner = match l.trim_start() {
+                t if t.starts_with('+') => return true,
+                t => t.strip_prefix("| ").unwrap_or(l),
+            };
+            !inner.starts_with("    ") && !inner.starts_with("  File \"/")
+        })
         .map(|l| l.replace("File \"<string>\", line ", "line ").replace("defined at <string>:", "defined at line "))
         .collect()
 }
@@ -1964,6 +1973,59 @@ fn a_never_retrieved_task_exception_s_traceback_has_cpython_s_frames() {
     let (events, fin) = run(src);
     assert!(fin.stopped.is_none(), "{:?}", fin.stopped);
     assert_eq!(prints(&events), cpython);
+}
+
+/// A run of the same frame in a traceback (a recursion) shows three times, then `[Previous line
+/// repeated 7 more times]` (`1 more time`), as CPython folds it: in an uncaught exception's
+/// traceback, a never-retrieved task's and a group's sub-exception's. Before, every frame had a
+/// line (a `RecursionError` 100 of them). Compared with CPython's stderr.
+#[test]
+fn a_traceback_folds_repeated_frames_as_cpython_s_does() {
+    let src = r#"
+        import asyncio
+
+        def down(n):
+            if n == 0:
+                raise ValueError("bottom")
+            return down(n - 1)
+
+        async def deep(n):
+            if n == 0:
+                raise KeyError("deep")
+            await deep(n - 1)
+
+        async def main():
+            asyncio.create_task(deep(4))
+            await asyncio.sleep(0.1)
+            down(10)
+
+        asyncio.run(main())
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert!(cpython.contains(&"  [Previous line repeated 1 more time]".to_string()), "{cpython:#?}");
+    assert!(cpython.contains(&"  [Previous line repeated 7 more times]".to_string()), "{cpython:#?}");
+    let (events, _) = run(src);
+    assert_eq!(prints(&events), cpython);
+
+    // A group's sub-exception. CPython 3.12 prints its fold line without the group's `|`
+    // margin; awaitlab keeps it there: compared without the margins.
+    let src = "import asyncio\n\nasync def deep(n):\n    if n == 0:\n        raise KeyError('deep')\n    await deep(n - 1)\n\nasync def main():\n    async with asyncio.TaskGroup() as tg:\n        tg.create_task(deep(5))\n\nasyncio.run(main())\n";
+    let unmargined = |l: &str| l.trim_start().trim_start_matches("| ").trim_start().to_string();
+    let theirs: Vec<String> = cpython_output_as_awaitlab_names_it(src)
+        .iter()
+        .skip_while(|l| !l.contains("+-+"))
+        .skip(1)
+        .take_while(|l| !l.contains("+-----"))
+        .map(|l| unmargined(l))
+        .collect();
+    assert_eq!(
+        theirs[1..5],
+        ["line 6, in deep", "line 6, in deep", "line 6, in deep", "[Previous line repeated 2 more times]"]
+    );
+    let (events, _) = run(src);
+    let ours: Vec<String> =
+        prints(&events).iter().skip_while(|l| !l.contains("+-----")).skip(1).map(|l| unmargined(l)).collect();
+    assert_eq!(ours, theirs);
 }
 
 /// An uncaught exception group's traceback shows its sub-exceptions, numbered, nested groups
