@@ -915,6 +915,100 @@ fn cancelling_a_gather_cancels_its_children_and_plain_gather_leaves_them_running
     assert_eq!(done, [5000.0]);
 }
 
+/// `asyncio.gather(...)`'s future has CPython 3.12's `_GatheringFuture` methods: `cancel(msg)`
+/// cancels its children (nested gathers' too) and says whether one took it, false once done;
+/// awaiting it then raises `CancelledError` (a child's, or with `return_exceptions` the last
+/// child's); the future itself never reads as cancelled (`cancelled()` is false, `exception()` is
+/// the `CancelledError`); `result()`/`exception()` before it is done raise `InvalidStateError`.
+/// Before, `g.cancel()` raised `AttributeError: '_GatheringFuture' object has no attribute
+/// 'cancel'`. Compared with what CPython prints.
+#[test]
+fn a_gather_s_future_cancels_its_children_as_cpython_s_does() {
+    let src = r#"
+        import asyncio
+
+        async def work(name, d):
+            try:
+                await asyncio.sleep(d)
+                print("done", name)
+                return name
+            except asyncio.CancelledError:
+                print("cancelled", name)
+                raise
+
+        async def waiter(g):
+            try:
+                print("waiter got", await g)
+            except asyncio.CancelledError as e:
+                print("waiter saw", repr(e))
+                raise
+
+        async def main():
+            g = asyncio.gather(work("a", 0.1), work("b", 0.5))
+            await asyncio.sleep(0.2)
+            print("cancel returns", g.cancel(), g.done(), g.cancelled())
+            try:
+                await g
+            except asyncio.CancelledError:
+                print("gather raised CancelledError")
+            print("after", g.done(), g.cancelled(), g.cancel())
+
+            g = asyncio.gather(work("c", 0.1), return_exceptions=True)
+            await asyncio.sleep(0.2)
+            print("done already", g.cancel(), g.result(), g.exception())
+
+            g = asyncio.gather(work("d", 0.3), work("e", 0.3), return_exceptions=True)
+            await asyncio.sleep(0)
+            print("with return_exceptions", g.cancel("stop"))
+            try:
+                print(await g)
+            except asyncio.CancelledError as e:
+                print("raised", repr(e), g.cancelled())
+
+            g = asyncio.gather(work("f", 0.1), asyncio.gather(work("g", 0.5), work("h", 0.2)))
+            w = asyncio.create_task(waiter(g))
+            await asyncio.sleep(0.15)
+            for name, method in [("result", g.result), ("exception", g.exception)]:
+                try:
+                    method()
+                except asyncio.InvalidStateError as e:
+                    print(name, repr(e))
+            print("nested", g.cancel("enough"))
+            await asyncio.sleep(0.5)
+            print("waiter", w.done(), w.cancelled())
+            print("gather", g.done(), g.cancelled(), repr(g.exception()))
+
+        asyncio.run(main())
+    "#;
+    let cpython = common::python::cpython_stdout(&["-c", &dedent(src)]);
+    assert_eq!(
+        cpython.lines().collect::<Vec<_>>(),
+        [
+            "done a",
+            "cancel returns True False False",
+            "cancelled b",
+            "gather raised CancelledError",
+            "after True False False",
+            "done c",
+            "done already False ['c'] None",
+            "with return_exceptions True",
+            "cancelled d",
+            "cancelled e",
+            "raised CancelledError('stop') False",
+            "done f",
+            "result InvalidStateError('Result is not set.')",
+            "exception InvalidStateError('Exception is not set.')",
+            "nested True",
+            "cancelled g",
+            "cancelled h",
+            "waiter saw CancelledError('enough')",
+            "waiter True True",
+            "gather True False CancelledError('enough')",
+        ]
+    );
+    assert_eq!(printed(src), cpython);
+}
+
 #[test]
 fn an_aiohttp_timeout_raises_timeout_error_and_closes_the_fetch_span_with_timeout() {
     let (events, fin) = run(r#"
@@ -1796,6 +1890,144 @@ fn a_failed_task_nobody_asks_logs_its_exception_when_it_goes() {
     );
 }
 
+/// What CPython prints running `src` (dedented), stdout and stderr in the order written (`-u`),
+/// its frames as awaitlab names them: `File "<string>", line 8, in worker` is `line 8, in worker`
+/// and `defined at <string>:6` is `defined at line 6` (a program here has no file); asyncio's
+/// own frames and the source lines under frames dropped (awaitlab's tracebacks show neither).
+fn cpython_output_as_awaitlab_names_it(src: &str) -> Vec<String> {
+    let python = common::python::interpreter();
+    let out = std::process::Command::new("sh")
+        .args(["-c", "\"$0\" -u -c \"$1\" 2>&1", &python, &dedent(src)])
+        .output()
+        .expect("CPython ran");
+    let text = String::from_utf8(out.stdout).expect("UTF-8");
+    text.lines()
+        .filter(|l| {
+            // Inside a group's `|` margin, what follows it; its `+---` lines are kept.
+            let inner = match l.trim_start() {
+                t if t.starts_with('+') => return true,
+                t => t.strip_prefix("| ").unwrap_or(l),
+            };
+            !inner.starts_with("    ") && !inner.starts_with("  File \"/")
+        })
+        .map(|l| l.replace("File \"<string>\", line ", "line ").replace("defined at <string>:", "defined at line "))
+        .collect()
+}
+
+/// A fire-and-forget task's `Task exception was never retrieved` shows the traceback's frames as
+/// CPython's does, each frame at the line it was running. An error an async generator raised
+/// while an `async for` asked for its next item named the loop body's last line (`line 16, in
+/// consume`), where CPython names the `async for` line (`line 15`).
+#[test]
+fn a_never_retrieved_task_exception_s_traceback_has_cpython_s_frames() {
+    let src = r#"
+        import asyncio
+
+        async def helper(n):
+            raise ValueError(f"bad {n}")
+
+        async def worker(n):
+            await asyncio.sleep(0.1)
+            await helper(n)
+
+        async def items():
+            yield 1
+            raise KeyError("no more")
+
+        async def consume():
+            async for x in items():
+                x += 1
+
+        class Service:
+            async def call(self, n):
+                await asyncio.sleep(0.2)
+                return self.parse(n)
+
+            def parse(self, n):
+                return int(n)
+
+        async def via_method():
+            return await Service().call("x")
+
+        async def main():
+            asyncio.create_task(worker(1))
+            asyncio.create_task(consume())
+            asyncio.create_task(via_method())
+            await asyncio.sleep(0.5)
+            print("main done")
+
+        asyncio.run(main())
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert_eq!(
+        cpython[..5],
+        [
+            "Task exception was never retrieved",
+            "future: <Task finished name='Task-3' coro=<consume() done, defined at line 14> exception=KeyError('no more')>",
+            "Traceback (most recent call last):",
+            "  line 15, in consume",
+            "  line 12, in items",
+        ]
+    );
+    assert_eq!(cpython.len(), 20, "{cpython:#?}");
+    let (events, fin) = run(src);
+    assert!(fin.stopped.is_none(), "{:?}", fin.stopped);
+    assert_eq!(prints(&events), cpython);
+}
+
+/// A run of the same frame in a traceback (a recursion) shows three times, then `[Previous line
+/// repeated 7 more times]` (`1 more time`), as CPython folds it: in an uncaught exception's
+/// traceback, a never-retrieved task's and a group's sub-exception's. Before, every frame had a
+/// line (a `RecursionError` 100 of them). Compared with CPython's stderr.
+#[test]
+fn a_traceback_folds_repeated_frames_as_cpython_s_does() {
+    let src = r#"
+        import asyncio
+
+        def down(n):
+            if n == 0:
+                raise ValueError("bottom")
+            return down(n - 1)
+
+        async def deep(n):
+            if n == 0:
+                raise KeyError("deep")
+            await deep(n - 1)
+
+        async def main():
+            asyncio.create_task(deep(4))
+            await asyncio.sleep(0.1)
+            down(10)
+
+        asyncio.run(main())
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert!(cpython.contains(&"  [Previous line repeated 1 more time]".to_string()), "{cpython:#?}");
+    assert!(cpython.contains(&"  [Previous line repeated 7 more times]".to_string()), "{cpython:#?}");
+    let (events, _) = run(src);
+    assert_eq!(prints(&events), cpython);
+
+    // A group's sub-exception. CPython 3.12 prints its fold line without the group's `|`
+    // margin; awaitlab keeps it there: compared without the margins.
+    let src = "import asyncio\n\nasync def deep(n):\n    if n == 0:\n        raise KeyError('deep')\n    await deep(n - 1)\n\nasync def main():\n    async with asyncio.TaskGroup() as tg:\n        tg.create_task(deep(5))\n\nasyncio.run(main())\n";
+    let unmargined = |l: &str| l.trim_start().trim_start_matches("| ").trim_start().to_string();
+    let theirs: Vec<String> = cpython_output_as_awaitlab_names_it(src)
+        .iter()
+        .skip_while(|l| !l.contains("+-+"))
+        .skip(1)
+        .take_while(|l| !l.contains("+-----"))
+        .map(|l| unmargined(l))
+        .collect();
+    assert_eq!(
+        theirs[1..5],
+        ["line 6, in deep", "line 6, in deep", "line 6, in deep", "[Previous line repeated 2 more times]"]
+    );
+    let (events, _) = run(src);
+    let ours: Vec<String> =
+        prints(&events).iter().skip_while(|l| !l.contains("+-----")).skip(1).map(|l| unmargined(l)).collect();
+    assert_eq!(ours, theirs);
+}
+
 /// An uncaught exception group's traceback shows its sub-exceptions, numbered, nested groups
 /// under theirs, at most 15 then `and N more exceptions`, as CPython's does (it showed only
 /// "ExceptionGroup: unhandled errors in a TaskGroup (1 sub-exception)": the reader never saw
@@ -1857,6 +2089,77 @@ fn an_uncaught_exception_group_shows_its_sub_exceptions_as_cpython_does() {
             .collect();
         assert_eq!(our_frames, their_frames, "{src}\nCPython:\n{stderr}");
     }
+}
+
+/// `eg.split(condition)` and `eg.subgroup(condition)` (an exception class, a tuple of them or a
+/// function, called on the groups too) sort a group's exceptions, nested groups kept as their
+/// own groups, through `derive` (the reader's, if their class has one), as CPython 3.12's do;
+/// the whole group comes back as it is when it matches, `None` for an empty part, `TypeError`
+/// for another condition. Before, `'ExceptionGroup' object has no attribute 'split'`. Compared
+/// with what CPython prints.
+#[test]
+fn an_exception_group_splits_as_cpython_s_does() {
+    let src = r#"
+        import asyncio
+
+        async def job(i):
+            await asyncio.sleep(0.1 * i)
+            if i == 1:
+                raise ValueError("bad value")
+            return i
+
+        class Errors(ExceptionGroup):
+            def derive(self, excs):
+                return Errors(self.message + "!", excs)
+
+        async def main():
+            try:
+                async with asyncio.TaskGroup() as tg:
+                    tg.create_task(job(1))
+                    tg.create_task(job(2))
+            except ExceptionGroup as eg:
+                values, rest = eg.split(ValueError)
+                print("task group", repr(values), rest, values.exceptions[0] is eg.exceptions[0])
+            eg = ExceptionGroup("top", [ValueError(1), ExceptionGroup("inner", [KeyError(2), ValueError(3)]), TypeError(4)])
+            values, rest = eg.split(ValueError)
+            print(repr(values))
+            print(repr(rest))
+            print(eg.split(Exception)[0] is eg, eg.split(OSError)[0], eg.split(OSError)[1] is eg)
+            print(repr(eg.subgroup(lambda e: isinstance(e, ValueError) and e.args[0] > 1)))
+            print(repr(eg.subgroup((KeyError, TypeError))))
+            print(repr(eg.subgroup(lambda e: isinstance(e, ExceptionGroup) and e.message == "inner")))
+            print(eg.subgroup(asyncio.CancelledError), eg.subgroup(LookupError).exceptions)
+            for bad in [3, ValueError(1), int, (ValueError, 3), len]:
+                try:
+                    eg.split(bad)
+                except TypeError as e:
+                    print("TypeError:", e)
+            mine = Errors("mine", [ValueError(1), KeyError(2), ExceptionGroup("deep", [ValueError(3)])])
+            print(mine.split(ValueError))
+            print(type(mine.subgroup(lambda e: not isinstance(e, KeyError))).__name__)
+            print(repr(eg.derive([KeyError(5)])))
+            try:
+                try:
+                    raise KeyError("cause")
+                except KeyError as e:
+                    raise ExceptionGroup("g", [e, ValueError(1)]) from e
+            except ExceptionGroup as g:
+                m, r = g.split(KeyError)
+                print(repr(m.__cause__), r.__cause__ is g.__cause__)
+
+        asyncio.run(main())
+    "#;
+    let cpython = common::python::cpython_stdout(&["-c", &dedent(src)]);
+    assert_eq!(
+        cpython.lines().take(3).collect::<Vec<_>>(),
+        [
+            "task group ExceptionGroup('unhandled errors in a TaskGroup', [ValueError('bad value')]) None True",
+            "ExceptionGroup('top', [ValueError(1), ExceptionGroup('inner', [ValueError(3)])])",
+            "ExceptionGroup('top', [ExceptionGroup('inner', [KeyError(2)]), TypeError(4)])",
+        ]
+    );
+    assert_eq!(cpython.lines().filter(|l| l.starts_with("TypeError: expected a function")).count(), 5);
+    assert_eq!(printed(src), cpython);
 }
 
 /// Nested groups multiply (15 groups of 15 groups of 15): the traceback's sub-exception lines

@@ -76,6 +76,8 @@ builtins! {
     CallSoon = "call_soon", AgenAnext = "__anext__", AgenAiter = "__aiter__", AgenAsend = "asend",
     AgenAthrow = "athrow", AgenAclose = "aclose", AnextDefault = "anext ", CondWaitFor = "wait_for", CondNotify = "notify", CondNotifyAll = "notify_all",
     TimeoutReschedule = "reschedule", TimeoutExpired = "expired", HandleCancel = "cancel", HandleCancelled = "cancelled", HandleWhen = "when", CoroClose = "close",
+    // Methods of exception groups.
+    EgSplit = "split", EgSubgroup = "subgroup", EgDerive = "derive",
 }
 
 /// The built-in classes among them.
@@ -374,6 +376,9 @@ impl<'a> Interp<'a> {
             Value::Instance(i) if name == "args" => {
                 return Ok(i.attrs.borrow().get("args").cloned().unwrap_or_else(|| Value::tuple(Vec::new())))
             }
+            Value::Instance(_) if self.is_instance_of(v, E::ExceptionGroup) => {
+                &[B::EgSplit, B::EgSubgroup, B::EgDerive]
+            }
             Value::Str(_) => STR_METHODS,
             Value::List(_) => LIST_METHODS,
             Value::Tuple(_) => TUPLE_METHODS,
@@ -475,6 +480,10 @@ impl<'a> Interp<'a> {
             StaticMethod | ClassMethod | Property => match args.into_iter().next() {
                 Some(func @ Value::Func(_)) => Ok(Value::Obj(Rc::new(super::native::Obj::Descriptor(b, func)))),
                 _ => raise(E::TypeError, format!("{}() takes a function", b.name())),
+            },
+            EgSplit | EgSubgroup | EgDerive => match recv {
+                Some(group) => self.group_method(b, group, args, f, line).await,
+                None => arity(b, "an exception group"),
             },
             ObjectInit => {
                 if let Some(Value::Instance(i)) = &recv {

@@ -762,6 +762,9 @@ impl<'a> Interp<'a> {
 
     /// `async for`'s next item: `await anext()`, or `None` once it raises `StopAsyncIteration`.
     pub async fn async_next(&self, anext: &Value, f: &Frame, line: u32) -> Result<Option<Value>, Flow> {
+        // Back at the loop's header after its body: an error the iterator raises names this
+        // line in the loop's frame, as CPython's traceback does, not the body's last.
+        f.line.set(line);
         self.step(line)?;
         let aw = self.call(anext.clone(), Vec::new(), Vec::new(), f, line).await?;
         match self.await_value(aw, f, line).await {

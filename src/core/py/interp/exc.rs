@@ -4,8 +4,9 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use super::builtins::B;
 use super::value::{Class, Instance};
-use super::{fmt, Exc, Flow, Frame, Interp, Value};
+use super::{fmt, raise, Exc, Flow, Frame, Interp, Res, Value};
 
 macro_rules! exceptions {
     ($($v:ident = $name:literal : $base:ident),* $(,)?) => {
@@ -128,6 +129,18 @@ impl<'a> Interp<'a> {
         Value::Instance(Rc::new(inst))
     }
 
+    /// `ExceptionGroup(message, excs)`, its `exceptions` and `message` set as its constructor
+    /// sets them.
+    pub fn new_group(&self, message: Value, excs: Vec<Value>) -> Value {
+        let group =
+            self.new_exception(self.classes.get(E::ExceptionGroup), vec![message.clone(), Value::list(excs.clone())]);
+        if let Value::Instance(i) = &group {
+            i.attrs.borrow_mut().insert(Rc::from("exceptions"), Value::tuple(excs));
+            i.attrs.borrow_mut().insert(Rc::from("message"), message);
+        }
+        group
+    }
+
     /// `KeyError(key)`: its argument is the key itself (its message is the key's repr).
     pub fn key_error(&self, key: &Value) -> Flow {
         let value = self.new_exception(self.classes.get(E::KeyError), vec![key.clone()]);
@@ -212,6 +225,112 @@ impl<'a> Interp<'a> {
             name.to_string()
         } else {
             format!("{name}: {msg}")
+        }
+    }
+}
+
+/// What `split` and `subgroup` sort by (CPython's `_exceptiongroup_split_matcher`): an
+/// exception class or a tuple of them (matched as an `except` clause matches), or a function of
+/// the reader's called with each exception, groups too.
+enum Matcher {
+    Classes(Value),
+    Predicate(Value),
+}
+
+/// An exception group split in two: what matched and the rest, each a group or `None`.
+type Split = (Option<Value>, Option<Value>);
+
+impl<'a> Interp<'a> {
+    /// An exception group's `split(condition)`, `subgroup(condition)` and `derive(excs)`, as
+    /// CPython 3.12's.
+    pub async fn group_method(&self, b: B, group: Value, args: Vec<Value>, f: &Frame, line: u32) -> Res {
+        let Some(arg) = args.into_iter().next() else {
+            return raise(E::TypeError, format!("{}() takes exactly one argument (0 given)", b.name()));
+        };
+        if b == B::EgDerive {
+            return Ok(self.new_group(self.group_part(&group, "message"), self.iterate(&arg)?));
+        }
+        let matcher = self.matcher(arg)?;
+        let (matched, rest) = self.split_group(&group, &matcher, b == B::EgSplit, f, line).await?;
+        let none = || Value::None;
+        Ok(match b {
+            B::EgSplit => Value::tuple(vec![matched.unwrap_or_else(none), rest.unwrap_or_else(none)]),
+            _ => matched.unwrap_or_else(none),
+        })
+    }
+
+    fn matcher(&self, condition: Value) -> Result<Matcher, Flow> {
+        let base = self.classes.get(E::BaseException);
+        let is_class = |v: &Value| matches!(v, Value::Class(c) if c.is_sub(&base));
+        match &condition {
+            Value::Func(_) => Ok(Matcher::Predicate(condition)),
+            Value::Tuple(items) if items.iter().all(is_class) => Ok(Matcher::Classes(condition)),
+            other if is_class(other) => Ok(Matcher::Classes(condition)),
+            _ => raise(E::TypeError, "expected a function, exception type or tuple of exception types"),
+        }
+    }
+
+    async fn split_matches(&self, exc: &Value, matcher: &Matcher, f: &Frame, line: u32) -> Result<bool, Flow> {
+        match matcher {
+            Matcher::Classes(classes) => self.matches(exc, classes),
+            Matcher::Predicate(func) => {
+                Ok(self.call(func.clone(), vec![exc.clone()], Vec::new(), f, line).await?.truthy())
+            }
+        }
+    }
+
+    /// CPython's `exceptiongroup_split_recursive`: `exc` itself if it matches, else each of a
+    /// group's exceptions split in turn and the parts regrouped by the group's `derive` (a new
+    /// group of the same message, keeping its traceback and cause); `rest` only if `with_rest`.
+    fn split_group<'s>(
+        &'s self,
+        exc: &'s Value,
+        matcher: &'s Matcher,
+        with_rest: bool,
+        f: &'s Frame,
+        line: u32,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Split, Flow>> + 's>> {
+        Box::pin(async move {
+            if self.split_matches(exc, matcher, f, line).await? {
+                return Ok((Some(exc.clone()), None));
+            }
+            if !self.is_instance_of(exc, E::ExceptionGroup) {
+                return Ok((None, with_rest.then(|| exc.clone())));
+            }
+            let (mut matched, mut rest) = (Vec::new(), Vec::new());
+            for sub in self.iterate(&self.group_part(exc, "exceptions"))? {
+                let (m, r) = self.split_group(&sub, matcher, with_rest, f, line).await?;
+                matched.extend(m);
+                rest.extend(r);
+            }
+            Ok((self.derive_part(exc, matched, f, line).await?, self.derive_part(exc, rest, f, line).await?))
+        })
+    }
+
+    /// A part of a split group: `group.derive(excs)` (the reader's, if their class has one),
+    /// with the group's traceback and `__cause__`; `None` if `excs` is empty.
+    async fn derive_part(&self, group: &Value, excs: Vec<Value>, f: &Frame, line: u32) -> Result<Option<Value>, Flow> {
+        if excs.is_empty() {
+            return Ok(None);
+        }
+        let part = match super::eval::user_method(group, "derive") {
+            Some(derive) => self.call(derive, vec![Value::list(excs)], Vec::new(), f, line).await?,
+            None => self.new_group(self.group_part(group, "message"), excs),
+        };
+        if let (Value::Instance(from), Value::Instance(to)) = (group, &part) {
+            *to.traceback.borrow_mut() = from.traceback.borrow().clone();
+            if let Some(cause) = from.attrs.borrow().get("__cause__") {
+                to.attrs.borrow_mut().insert(Rc::from("__cause__"), cause.clone());
+            }
+        }
+        Ok(Some(part))
+    }
+
+    /// A group's `message` or `exceptions`.
+    fn group_part(&self, group: &Value, name: &str) -> Value {
+        match group {
+            Value::Instance(i) => i.attrs.borrow().get(name).cloned().unwrap_or(Value::None),
+            _ => Value::None,
         }
     }
 }

@@ -456,7 +456,9 @@ impl<'a> Interp<'a> {
             gather.awaiter.borrow_mut().take();
             waited
         };
-        let cancel_requested = f.task().sig.take_passed();
+        if f.task().sig.take_passed() {
+            gather.cancel_requested.set(true);
+        }
         if let Err(why) = waited {
             // Cancelled with nothing left to cancel (its children done): the gather's own
             // `CancelledError` if it ended with one, else the task's.
@@ -468,23 +470,72 @@ impl<'a> Interp<'a> {
                 _ => Err(interrupted),
             };
         }
-        match self.gather_outcome(items, return_exceptions) {
-            // With the message of the child that finished last, if it was its own.
-            // CPython's `fut._make_cancelled_error()`, `fut` its last child (the loop variable
-            // of the results' loop): the `CancelledError` a task ended with, else one with the
-            // task's own cancellation message (a gather given to it has none).
-            Some(Ok(_)) if cancel_requested => match items.last() {
-                Some(Value::Task(last)) => match last.result() {
-                    Some(Err(exc)) if self.is_instance_of(&exc.value, E::CancelledError) => {
-                        Err(Flow::Exc(Box::new(exc)))
-                    }
-                    _ => raise(E::CancelledError, last.sig.cancel_message().unwrap_or_default()),
-                },
-                _ => raise(E::CancelledError, ""),
-            },
+        match self.gather_result(items, return_exceptions, gather) {
             Some(Ok(v)) => Ok(v),
-            Some(Err((_, exc))) => Err(Flow::Exc(Box::new(exc))),
+            Some(Err(exc)) => Err(Flow::Exc(Box::new(exc))),
             None => Ok(Value::None),
+        }
+    }
+
+    /// What a gather gives once done: its results, or the error it ended with, or, a
+    /// cancellation having reached a child though all ended well, `CancelledError` with the
+    /// message of the child that finished last, if it was its own. CPython's
+    /// `fut._make_cancelled_error()`, `fut` its last child (the loop variable of the results'
+    /// loop): the `CancelledError` a task ended with, else one with the task's own cancellation
+    /// message (a gather given to it has none).
+    fn gather_result(
+        &self,
+        items: &[Value],
+        return_exceptions: bool,
+        gather: &GatherFut,
+    ) -> Option<Result<Value, Exc>> {
+        let cancelled = |msg: String| self.exc_of(Flow::Raise(E::CancelledError, msg));
+        match self.gather_outcome(items, return_exceptions)? {
+            Ok(_) if gather.cancel_requested.get() => Some(Err(match items.last() {
+                Some(Value::Task(last)) => match last.result() {
+                    Some(Err(exc)) if self.is_instance_of(&exc.value, E::CancelledError) => exc,
+                    _ => cancelled(last.sig.cancel_message().unwrap_or_default()),
+                },
+                _ => cancelled(String::new()),
+            })),
+            Ok(v) => Some(Ok(v)),
+            Err((_, exc)) => Some(Err(exc)),
+        }
+    }
+
+    /// The methods of a gather's future, CPython's `_GatheringFuture`. `cancel(msg)` cancels
+    /// its children (true if one took it); never itself cancelled (`cancelled()` stays false),
+    /// it ends with their `CancelledError` once they are done.
+    pub fn gather_method(
+        &self,
+        b: B,
+        items: &[Value],
+        return_exceptions: bool,
+        gather: &GatherFut,
+        msg: Option<&Value>,
+    ) -> Res {
+        let not_set = |what: &str| raise(E::InvalidStateError, format!("{what} is not set."));
+        match b {
+            B::TaskCancel => {
+                let msg = match msg {
+                    Some(Value::Str(m)) => Some(&**m),
+                    _ => None,
+                };
+                Ok(Value::Bool(cancel_gather(items, gather, msg)))
+            }
+            B::TaskDone => Ok(Value::Bool(gather.done.get())),
+            B::TaskCancelled => Ok(Value::Bool(false)),
+            _ if !gather.done.get() => not_set(if b == B::TaskResult { "Result" } else { "Exception" }),
+            B::TaskResult => match self.gather_result(items, return_exceptions, gather) {
+                Some(Ok(v)) => Ok(v),
+                Some(Err(exc)) => Err(Flow::Exc(Box::new(exc))),
+                None => not_set("Result"),
+            },
+            B::TaskException => match self.gather_result(items, return_exceptions, gather) {
+                Some(Err(exc)) => Ok(exc.value),
+                _ => Ok(Value::None),
+            },
+            _ => raise(E::AttributeError, format!("'_GatheringFuture' object has no attribute '{}'", b.name())),
         }
     }
 
@@ -1058,13 +1109,7 @@ impl<'a> Interp<'a> {
         if errors.is_empty() {
             return Ok(false);
         }
-        let message = Value::str("unhandled errors in a TaskGroup");
-        let group =
-            self.new_exception(self.classes.get(E::ExceptionGroup), vec![message.clone(), Value::list(errors.clone())]);
-        if let Value::Instance(i) = &group {
-            i.attrs.borrow_mut().insert(Rc::from("exceptions"), Value::tuple(errors));
-            i.attrs.borrow_mut().insert(Rc::from("message"), message);
-        }
+        let group = self.new_group(Value::str("unhandled errors in a TaskGroup"), errors);
         Err(Flow::Exc(Box::new(Exc { value: group, trace: Vec::new() })))
     }
 
@@ -1163,6 +1208,29 @@ fn task_name(kwargs: &Kwargs) -> Option<Rc<str>> {
         Some(Value::Str(s)) => Some(s.clone()),
         Some(other) => Some(Rc::from(fmt::to_str(other))),
     }
+}
+
+/// CPython's `_GatheringFuture.cancel(msg)`: false once done; else each child is asked (a
+/// gather given to it, in turn), and if one took it, the gather will raise `CancelledError`.
+fn cancel_gather(items: &[Value], gather: &GatherFut, msg: Option<&str>) -> bool {
+    if gather.done.get() {
+        return false;
+    }
+    let mut taken = false;
+    for item in items {
+        taken |= match item {
+            Value::Task(t) => t.cancel(msg),
+            Value::Obj(o) => match &**o {
+                Obj::Gather { items, fut, .. } => cancel_gather(items, fut, msg),
+                _ => false,
+            },
+            _ => false,
+        };
+    }
+    if taken {
+        gather.cancel_requested.set(true);
+    }
+    taken
 }
 
 /// The tasks a gather waits for: those given to it, and those of the gathers given to it.

@@ -26,6 +26,9 @@ pub struct GatherFut {
     /// The task awaiting it: its cancellation no longer reaches the children once the gather is
     /// done (CPython's `_GatheringFuture.cancel()` returns False then).
     pub awaiter: RefCell<Option<std::sync::Arc<super::tasks::Sig>>>,
+    /// A cancellation reached a child (`gather.cancel()`, or one of the awaiting task's): done,
+    /// it raises `CancelledError` even if every child ended well (CPython's `_cancel_requested`).
+    pub cancel_requested: Cell<bool>,
 }
 
 impl GatherFut {
@@ -547,6 +550,12 @@ impl<'a> Interp<'a> {
             (Obj::Queue(_), "full") => method(QFull),
             (Obj::Queue(q), "maxsize") => Ok(Value::Int(q.maxsize as i64)),
             (Obj::TaskGroup(_), "create_task") => method(TgCreateTask),
+            // CPython's `_GatheringFuture`: a Future whose `cancel()` cancels its children.
+            (Obj::Gather { .. }, "cancel") => method(TaskCancel),
+            (Obj::Gather { .. }, "done") => method(TaskDone),
+            (Obj::Gather { .. }, "cancelled") => method(TaskCancelled),
+            (Obj::Gather { .. }, "result") => method(TaskResult),
+            (Obj::Gather { .. }, "exception") => method(TaskException),
             (Obj::Session { .. }, "get") => method(SessGet),
             (Obj::Session { .. }, "post" | "put" | "delete") => method(SessPost),
             (Obj::Session { .. }, "close") => method(SessClose),
@@ -618,6 +627,9 @@ impl<'a> Interp<'a> {
             }
             (Obj::Event(e), B::EventIsSet) => Ok(Value::Bool(e.flag.get())),
             (Obj::Queue(q), _) => self.queue_method(q, b, args),
+            (Obj::Gather { items, return_exceptions, fut }, _) => {
+                self.gather_method(b, items, *return_exceptions, fut, args.first())
+            }
             (Obj::TaskGroup(g), B::TgCreateTask) => {
                 let aw = args.into_iter().next().unwrap_or(Value::None);
                 self.group_spawn(g, aw, &kwargs, line)

@@ -817,8 +817,8 @@ impl<'a> Interp<'a> {
     pub fn print_traceback(&self, task: &TaskObj, exc: &Exc) {
         let line = exc.trace.first().map_or(0, |t| t.1);
         self.mark(task, Kind::Print, self.traceback_title(&exc.value), line);
-        for (name, l) in exc.trace.iter().rev() {
-            self.mark(task, Kind::Print, &format!("  line {l}, in {name}"), *l);
+        for (text, l) in frame_lines(&exc.trace) {
+            self.mark(task, Kind::Print, &format!("  {text}"), l);
         }
         self.mark(task, Kind::Print, &self.exc_line(&exc.value), line);
         let mut room = MAX_SUB_EXCEPTION_LINES;
@@ -851,18 +851,20 @@ impl<'a> Interp<'a> {
         let indent = "  ".repeat(depth);
         for (n, sub) in subs.iter().enumerate().take(MAX_SUB_EXCEPTIONS_SHOWN) {
             // Nested groups can multiply: the lines stay within what the event budget keeps back.
-            let trace = match sub {
-                Value::Instance(i) => i.traceback.borrow().clone(),
+            let frames = match sub {
+                Value::Instance(i) => frame_lines(&i.traceback.borrow()),
                 _ => Vec::new(),
             };
-            let traced = if trace.is_empty() { 0 } else { 1 + trace.len() };
+            let traced = if frames.is_empty() { 0 } else { 1 + frames.len() };
             let Some(left) = room.checked_sub(2 + traced) else { return };
             *room = left;
             self.mark(task, Kind::Print, &format!("{indent}+---------------- {} ----------------", n + 1), line);
             if traced > 0 {
                 self.mark(task, Kind::Print, &format!("{indent}| {}", self.traceback_title(sub)), line);
-                for (name, l) in trace.iter().rev() {
-                    self.mark(task, Kind::Print, &format!("{indent}|   line {l}, in {name}"), *l);
+                // CPython 3.12 prints a fold line (`[Previous line repeated 2 more times]`)
+                // here without the group's `|` margin; it keeps the margin here, as the rest.
+                for (text, l) in frames {
+                    self.mark(task, Kind::Print, &format!("{indent}|   {text}"), l);
                 }
             }
             self.mark(task, Kind::Print, &format!("{indent}| {}", self.exc_line(sub)), line);
@@ -896,4 +898,30 @@ impl<'a> Interp<'a> {
     pub fn mark(&self, task: &TaskObj, kind: Kind, detail: &str, line: u32) {
         self.ctx.rec.record_line(task.index, 0, kind, Phase::Task, detail, line);
     }
+}
+
+/// How many times in a row a traceback shows the same frame before it folds the rest into one
+/// line (CPython's `traceback._RECURSIVE_CUTOFF`).
+const RECURSIVE_CUTOFF: usize = 3;
+
+/// A traceback's frame lines, outermost first, each with the line it names (`line 4, in down`),
+/// a run of the same frame folded as CPython folds it: three shown, then `[Previous line
+/// repeated 97 more times]` (a recursion's 100 frames were 100 lines).
+fn frame_lines(trace: &[(Rc<str>, u32)]) -> Vec<(String, u32)> {
+    let mut out = Vec::new();
+    let mut frames = trace.iter().rev().peekable();
+    while let Some((name, l)) = frames.next() {
+        let mut count = 1;
+        while frames.next_if(|next| next.0 == *name && next.1 == *l).is_some() {
+            count += 1;
+        }
+        for _ in 0..count.min(RECURSIVE_CUTOFF) {
+            out.push((format!("line {l}, in {name}"), *l));
+        }
+        if let Some(more) = count.checked_sub(RECURSIVE_CUTOFF).filter(|&n| n > 0) {
+            let s = if more > 1 { "s" } else { "" };
+            out.push((format!("[Previous line repeated {more} more time{s}]"), *l));
+        }
+    }
+    out
 }
