@@ -155,6 +155,10 @@ pub enum Action {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ReplayCmd {
     Toggle,
+    /// Play (from a script or a host page: whatever the replay was doing).
+    Play,
+    /// Pause (likewise).
+    Pause,
     Seek(f64),
     StepForward,
     StepBack,
@@ -447,6 +451,8 @@ impl State {
         let Some((_, r)) = self.replay.as_mut() else { return Ignored };
         match cmd {
             ReplayCmd::Toggle => r.toggle(),
+            ReplayCmd::Play => r.play(),
+            ReplayCmd::Pause => r.pause(),
             ReplayCmd::Seek(t) => r.seek(t),
             ReplayCmd::StepForward => r.step_forward(),
             ReplayCmd::StepBack => r.step_back(),

@@ -2,7 +2,7 @@
 //! (fewer when rendering is costly, none while one of its timers is about to fire), and a playing
 //! replay moves with real time.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use wasm_bindgen_futures::spawn_local;
@@ -25,6 +25,40 @@ thread_local! {
     /// laying it out, drawing it). Until measured, a guess on the long side: a 1,000-task one took
     /// 40–70 ms of frame the first time on a busy 2-core machine.
     static PREDICT_COST: Cell<FrameCost> = const { Cell::new(FrameCost::new(0.1)) };
+    /// Runs that ended and are not on the page yet ([`use_session_runs`]).
+    static ENDED: RefCell<Vec<EndedRun>> = RefCell::default();
+}
+
+/// A run that ended, waiting for the next frame to be put on the page.
+struct EndedRun {
+    id: u64,
+    /// It finished (else it was cancelled).
+    finished: bool,
+    /// Puts it on the page.
+    show: Box<dyn FnOnce()>,
+}
+
+/// Puts every run that ended on the page now, not in the next frame: a command that acts on the
+/// page's runs (`awaitlab.seek` right after `await awaitlab.run(...)`) finds the run it awaited.
+/// Whether one of them finished (and so is replayed now).
+pub fn show_ended_runs() -> bool {
+    let ended = ENDED.with(|e| std::mem::take(&mut *e.borrow_mut()));
+    let finished = ended.iter().any(|run| run.finished);
+    for run in ended {
+        (run.show)();
+    }
+    finished
+}
+
+/// Puts run `id` on the page, unless [`show_ended_runs`] did already.
+fn show_ended_run(id: u64) {
+    let show = ENDED.with(|e| {
+        let mut e = e.borrow_mut();
+        e.iter().position(|run| run.id == id).map(|at| e.remove(at).show)
+    });
+    if let Some(show) = show {
+        show();
+    }
 }
 
 /// What the next live frame should cost, in ms ([`FrameCost`]).
@@ -118,18 +152,23 @@ pub fn use_session_runs(state: &UseReducerHandle<State>) {
             spawn_local(async move {
                 show_started(&dispatch, live.started(), start).await;
                 let outcome = live.finished.clone().await;
+                let (id, finished) = (live.id, outcome.is_some());
+                let show = move || {
+                    // A page whose `run` command started it hears if it was cancelled.
+                    embed::ended(id, outcome.is_none());
+                    dispatch.dispatch(match outcome {
+                        Some(run) => Action::Finished { id, run },
+                        None => Action::Cancelled { id },
+                    });
+                };
+                ENDED.with(|e| e.borrow_mut().push(EndedRun { id, finished, show: Box::new(show) }));
                 // Drawn in the next frame, like every other update: rendering it here, in the
                 // microtask that ended the run, would keep whoever awaits the run (a script calling
                 // `awaitlab.run`) waiting for the page's layout. Without frames (a hidden tab, an
                 // embed out of view) it is drawn anyway, so the host page still hears
-                // `awaitlab:finished`.
+                // `awaitlab:finished`. A command may put it on the page before.
                 next_frame_within(100).await;
-                // A page whose `run` command started it hears if it was cancelled.
-                embed::ended(live.id, outcome.is_none());
-                dispatch.dispatch(match outcome {
-                    Some(run) => Action::Finished { id: live.id, run },
-                    None => Action::Cancelled { id: live.id },
-                });
+                show_ended_run(id);
             });
         });
         move || {

@@ -479,6 +479,35 @@ test('window.awaitlab has the same verbs: load, seek, play, pause, with the same
   assert.deepEqual(page.awaitlabErrors, []);
 });
 
+test('a script drives the replay of the run it awaited at once: seek, pause and play right after `await awaitlab.run`', async () => {
+  // The promise resolves in the microtask that ended the run; the page draws it in the next frame.
+  const page = await openApp(browser, server.url, 'pattern=gather&tasks=3&seed=8');
+  const outcome = await page.evaluate(async () => {
+    const run = await window.awaitlab.run({ pattern: 'gather', tasks: 3, min: 60, max: 60 });
+    try {
+      window.awaitlab.seek(30);
+      window.awaitlab.pause();
+      return { events: run.events.length, seek: 'accepted' };
+    } catch (e) {
+      return { events: run.events.length, seek: e.message };
+    }
+  });
+  assert.equal(outcome.seek, 'accepted');
+  assert.ok(outcome.events > 0);
+  await page.locator('#replay-toggle').filter({ hasText: 'Play' }).waitFor();
+  assert.equal(Number(await page.locator('#replay-scrub').evaluate((e) => e.value)), 30);
+  assert.equal(await page.locator('.runs li').count(), 1);
+  // And play, right after a second run.
+  await page.evaluate(async () => {
+    await window.awaitlab.summary({ pattern: 'gather', tasks: 3, min: 60, max: 60 });
+    window.awaitlab.seek(0);
+    window.awaitlab.play();
+  });
+  await page.locator('#replay-toggle').filter({ hasText: 'Pause' }).waitFor();
+  assert.equal(await page.locator('.runs li').count(), 2);
+  assert.deepEqual(page.awaitlabErrors, []);
+});
+
 test('the tutorial page on a phone (390 px): no sideways scroll, the side-by-side demos stacked, and axe finds nothing', async () => {
   const page = await browser.newPage();
   await page.setViewportSize({ width: 390, height: 844 });
