@@ -31,7 +31,7 @@ use crate::core::event::Event;
 use crate::core::gap;
 use crate::core::message::ViewOptions;
 use crate::core::run::Run;
-use crate::core::scenario::{Pattern, Scenario};
+use crate::core::scenario::{ClockKind, Pattern, Scenario};
 use crate::core::timeline::{Cut, Timeline};
 use crate::core::view::{self, Replaying};
 use crate::runtime::session;
@@ -261,6 +261,8 @@ struct PanelsProps {
 fn panels(props: PanelsProps) -> Html {
     let l = &props.layouts;
     let (scale_ms, playhead, window, limit) = (props.scale_ms, props.playhead, props.window, props.limit);
+    // A prediction replayed in the measured place: no outline of the prediction over itself.
+    let virtual_clock = props.replaying.as_ref().is_some_and(|r| r.run.clock == ClockKind::Virtual);
     // One listener for every bar: which bar is under the pointer, read from its classes.
     let onmouseover = props.on_bar_hover.reform(|e: MouseEvent| {
         let target = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
@@ -274,8 +276,8 @@ fn panels(props: PanelsProps) -> Html {
                     cut={l.predicted_cut} what_if={props.what_if.clone()} busy={props.busy.0.clone()} on_pick={props.on_pick.clone()} />
             }
             if let Some(tl) = l.measured.clone() {
-                <TimelineView kind="measured" title={props.measured_title.clone()} labels={l.labels.clone()} timeline={tl} {scale_ms} {playhead} {window} {limit}
-                    ghost={l.predicted.clone().map(Shared)} cut={l.measured_cut} what_if={props.what_if.clone()} busy={props.busy.1.clone()} />
+                <TimelineView kind="measured" {virtual_clock} title={props.measured_title.clone()} labels={l.labels.clone()} timeline={tl} {scale_ms} {playhead} {window} {limit}
+                    ghost={l.predicted.clone().filter(|_| !virtual_clock).map(Shared)} cut={l.measured_cut} what_if={props.what_if.clone()} busy={props.busy.1.clone()} />
             } else if props.compact.is_none() {
                 <p class="placeholder">{ "The measured timeline appears here when you press Run." }</p>
             }

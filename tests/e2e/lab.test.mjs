@@ -339,6 +339,28 @@ test('the legend explains the prediction’s dashed outline and the ◇ / ◆ ma
   }
 });
 
+test('a prediction replayed in the measured place is marked ◇, without the outline of itself or the legend’s ◆ measured: the lab and a compact embed', async () => {
+  // An embed sent {type: 'awaitlab:run', params: {clock: 'virtual'}} showed "◆ Run #1: predicted".
+  for (const [query, viewport] of [
+    ['pattern=gather&tasks=5', { width: 1280, height: 800 }],
+    ['embed=1&pattern=gather&tasks=5', { width: 700, height: 460 }],
+  ]) {
+    const what = `${viewport.width} px ?${query}`;
+    const page = await open(query, viewport);
+    await page.evaluate(async () => {
+      window.awaitlab.load(await window.awaitlab.run({ pattern: 'gather', tasks: 5, clock: 'virtual' }));
+    });
+    await page.waitForSelector('figure.measured svg');
+    const heading = await page.$eval('figure.measured figcaption', (c) => getComputedStyle(c, '::before').content + c.textContent);
+    assert.equal(heading, '"◇ "Run #1: predicted (virtual clock)', what);
+    assert.equal(await page.locator('figure.measured .ghost').count(), 0, `${what}: an outline of the prediction over itself`);
+    const legend = await page.$$eval('ul.legend li', (lis) => lis.filter((li) => li.checkVisibility()).map((li) => li.textContent));
+    assert.ok(!legend.includes('measured') && !legend.includes('predicted'), `${what}: ${legend.join(' | ')}`);
+    assert.deepEqual(page.awaitlabErrors, [], what);
+    await page.close();
+  }
+});
+
 test('a 14-task race at 1280×800 (its replay section ended at 823 px): 13- to 18-lane runs keep the whole replay section on the first screen, every lane of 14 labelled', async () => {
   // Not race's doing: every pattern's lanes are tallest at 14 (168 px a timeline), and the tests
   // only looked at 12 and 20 lanes, on either side of that peak, when the lesson's line moved the

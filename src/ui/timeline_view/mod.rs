@@ -41,6 +41,10 @@ pub const SVG_MAX_BARS: usize = 400;
 pub struct Props {
     /// `predicted` or `measured`: the heading and the styling.
     pub kind: AttrValue,
+    /// A run of the virtual clock in the `measured` place (a prediction replayed from the
+    /// history, a Run JSON or a script's run): its heading is marked ◇, not ◆.
+    #[prop_or_default]
+    pub virtual_clock: bool,
     pub title: AttrValue,
     pub labels: Rc<Vec<String>>,
     /// The most characters of a label the gutter holds (`None`: as many as a third of the plot,
@@ -309,6 +313,7 @@ pub fn TimelineView(props: &Props) -> Html {
     let detail = focused.and_then(|i| lanes::lane_detail(tl, &props.labels, i, props.cut, props.ghost.as_deref()));
     html! {
         <figure class={classes!("timeline", props.kind.to_string())} data-lanes={tl.lanes.to_string()}
+                data-clock={props.virtual_clock.then_some("virtual")}
                 data-render={if on_canvas { "canvas" } else { "svg" }}>
             <figcaption>{ props.title.clone() }</figcaption>
             <p class="lane-hint">{ "Point at a lane, or tab to it, to read its spans." }</p>
