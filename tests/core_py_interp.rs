@@ -2028,6 +2028,55 @@ fn a_traceback_folds_repeated_frames_as_cpython_s_does() {
     assert_eq!(ours, theirs);
 }
 
+/// A bare `raise` re-raises the exception with the traceback it was caught with, as CPython's
+/// `RERAISE`: its frame shows the line that raised it (`line 8, in check`), not the `raise`
+/// line, and a function called from the `except` block to re-raise it shows no frame. Before,
+/// the traceback began at the `raise`: `line 18, in worker` and no frame under it.
+/// Compared with CPython's stderr: a never-retrieved task's traceback and an uncaught one's.
+#[test]
+fn a_bare_raise_keeps_the_traceback_the_exception_was_caught_with() {
+    let src = r#"
+        import asyncio
+
+        def reraise():
+            raise
+
+        def check(n):
+            try:
+                return 10 / n
+            except ZeroDivisionError:
+                print("caught")
+                reraise()
+
+        async def worker(n):
+            try:
+                await asyncio.sleep(0.1)
+                check(n)
+            except ZeroDivisionError:
+                raise
+
+        async def main():
+            asyncio.create_task(worker(0))
+            await asyncio.sleep(0.5)
+            try:
+                check(0)
+            except ZeroDivisionError:
+                print("again")
+            await worker(0)
+
+        asyncio.run(main())
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert!(cpython.ends_with(&[
+        "  line 16, in worker".to_string(),
+        "  line 11, in check".to_string(),
+        "  line 8, in check".to_string(),
+        "ZeroDivisionError: division by zero".to_string(),
+    ]));
+    let (events, _) = run(src);
+    assert_eq!(prints(&events), cpython);
+}
+
 /// An uncaught exception group's traceback shows its sub-exceptions, numbered, nested groups
 /// under theirs, at most 15 then `and N more exceptions`, as CPython's does (it showed only
 /// "ExceptionGroup: unhandled errors in a TaskGroup (1 sub-exception)": the reader never saw

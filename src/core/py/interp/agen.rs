@@ -288,7 +288,7 @@ impl<'a> Interp<'a> {
                 if let Value::Instance(i) = &err {
                     i.attrs.borrow_mut().insert(Rc::from("__cause__"), cause);
                 }
-                Err(Flow::Exc(Box::new(Exc { value: err, trace: Vec::new() })))
+                Err(Flow::Exc(Box::new(Exc::new(err))))
             }
             Err(flow) => Err(flow),
         }

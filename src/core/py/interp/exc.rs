@@ -144,7 +144,7 @@ impl<'a> Interp<'a> {
     /// `KeyError(key)`: its argument is the key itself (its message is the key's repr).
     pub fn key_error(&self, key: &Value) -> Flow {
         let value = self.new_exception(self.classes.get(E::KeyError), vec![key.clone()]);
-        Flow::Exc(Box::new(Exc { value, trace: Vec::new() }))
+        Flow::Exc(Box::new(Exc::new(value)))
     }
 
     /// The exception a flow carries, as an object with its traceback so far.
@@ -155,19 +155,13 @@ impl<'a> Interp<'a> {
                 // asyncio raises its errors without arguments (`TimeoutError()`, `QueueFull()`,
                 // `CancelledError()`): an empty message here is none.
                 let args = if msg.is_empty() { Vec::new() } else { vec![Value::str(&msg)] };
-                Exc { value: self.new_exception(self.classes.get(e), args), trace: Vec::new() }
+                Exc::new(self.new_exception(self.classes.get(e), args))
             }
-            Flow::Stop(msg) => Exc {
-                value: self.new_exception(self.classes.get(E::RuntimeError), vec![Value::Str(msg)]),
-                trace: Vec::new(),
-            },
-            Flow::Return(_) | Flow::Break | Flow::Continue => Exc {
-                value: self.new_exception(
-                    self.classes.get(E::RuntimeError),
-                    vec![Value::str("misplaced return, break or continue")],
-                ),
-                trace: Vec::new(),
-            },
+            Flow::Stop(msg) => Exc::new(self.new_exception(self.classes.get(E::RuntimeError), vec![Value::Str(msg)])),
+            Flow::Return(_) | Flow::Break | Flow::Continue => Exc::new(self.new_exception(
+                self.classes.get(E::RuntimeError),
+                vec![Value::str("misplaced return, break or continue")],
+            )),
         }
     }
 
@@ -185,11 +179,31 @@ impl<'a> Interp<'a> {
         match flow {
             Flow::Exc(_) | Flow::Raise(..) => {
                 let mut exc = self.exc_of(flow);
-                exc.trace.push((frame.name.clone(), frame.line.get()));
+                enter_frame(&mut exc, frame);
                 Flow::Exc(Box::new(exc))
             }
             other => other,
         }
+    }
+
+    /// An exception caught in `frame`: its traceback down from that frame kept on its object
+    /// (CPython's `__traceback__`), what a bare `raise` re-raises it with.
+    pub fn keep_caught_traceback(&self, exc: &Exc, frame: &Frame) {
+        if let Value::Instance(i) = &exc.value {
+            let mut caught = exc.clone();
+            enter_frame(&mut caught, frame);
+            *i.traceback.borrow_mut() = caught.trace;
+        }
+    }
+
+    /// A bare `raise`: the exception being handled, with the traceback it was caught with.
+    pub fn reraise(&self, value: &Value) -> Exc {
+        let mut exc = Exc::new(value.clone());
+        if let Value::Instance(i) = value {
+            exc.trace = i.traceback.borrow().clone();
+        }
+        exc.reraised = true;
+        exc
     }
 
     /// Whether `v` is an instance of the built-in exception class `e` (or of a subclass).
@@ -226,6 +240,16 @@ impl<'a> Interp<'a> {
         } else {
             format!("{name}: {msg}")
         }
+    }
+}
+
+/// `frame`'s entry (`line 7, in f`, the line it runs now) added to `exc`'s traceback as the
+/// exception leaves the frame or is caught there; none for the frame a bare `raise` re-raised it
+/// in (CPython's `RERAISE` adds none: the entry the traceback has from where it was caught names
+/// the line that raised it).
+fn enter_frame(exc: &mut Exc, frame: &Frame) {
+    if !std::mem::take(&mut exc.reraised) {
+        exc.trace.push((frame.name.clone(), frame.line.get()));
     }
 }
 

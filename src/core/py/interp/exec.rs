@@ -182,7 +182,7 @@ impl<'a> Interp<'a> {
                     None => Vec::new(),
                 };
                 let exc = self.new_exception(self.classes.get(E::AssertionError), args);
-                return Err(Flow::Exc(Box::new(Exc { value: exc, trace: Vec::new() })));
+                return Err(Flow::Exc(Box::new(Exc::new(exc))));
             }
             StmtKind::Delete(targets) => {
                 for t in targets {
@@ -361,6 +361,7 @@ impl<'a> Interp<'a> {
     /// Runs the first handler matching the exception, or lets it go on.
     async fn handle<'s>(&'s self, flow: Flow, handlers: &'s [Handler], f: &'s Frame) -> Result<(), Flow> {
         let exc = self.exc_of(flow);
+        self.keep_caught_traceback(&exc, f);
         for h in handlers {
             if let Some(kind) = &h.kind {
                 let k = ev!(self, kind, f)?;
@@ -405,7 +406,7 @@ impl<'a> Interp<'a> {
     async fn exec_raise<'s>(&'s self, exc: Option<&'s Expr>, cause: Option<&'s Expr>, f: &'s Frame) -> Flow {
         let Some(exc) = exc else {
             return match f.task().handling.borrow().last() {
-                Some(v) => Flow::Exc(Box::new(Exc { value: v.clone(), trace: Vec::new() })),
+                Some(v) => Flow::Exc(Box::new(self.reraise(v))),
                 None => Flow::Raise(E::RuntimeError, "No active exception to reraise".into()),
             };
         };
@@ -432,7 +433,7 @@ impl<'a> Interp<'a> {
                 Err(flow) => return flow,
             }
         }
-        Flow::Exc(Box::new(Exc { value: v, trace: Vec::new() }))
+        Flow::Exc(Box::new(Exc::new(v)))
     }
 
     async fn exec_class<'s>(

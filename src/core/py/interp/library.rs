@@ -568,7 +568,7 @@ impl<'a> Interp<'a> {
                 Err(_) if t.was_cancelled() && return_exceptions => {
                     let msg = t.sig.cancel_message().unwrap_or_default();
                     let value = self.new_exception(self.classes.get(E::CancelledError), vec![Value::str(&msg)]);
-                    Some(Err((t.finish_seq(), Exc { value, trace: Vec::new() })))
+                    Some(Err((t.finish_seq(), Exc::new(value))))
                 }
                 Err(exc) => Some(Err((t.finish_seq(), exc))),
             },
@@ -742,7 +742,7 @@ impl<'a> Interp<'a> {
                 format!("exceptions must be classes or instances deriving from BaseException, not {}", v.type_name()),
             );
         }
-        Ok(Exc { value: v, trace: Vec::new() })
+        Ok(Exc::new(v))
     }
 
     /// Acquires a semaphore or lock; a wait, if there is one, is a `wait` span.
@@ -1110,7 +1110,7 @@ impl<'a> Interp<'a> {
             return Ok(false);
         }
         let group = self.new_group(Value::str("unhandled errors in a TaskGroup"), errors);
-        Err(Flow::Exc(Box::new(Exc { value: group, trace: Vec::new() })))
+        Err(Flow::Exc(Box::new(Exc::new(group))))
     }
 
     /// The `random` module, seeded by the scenario's seed (its numbers differ from CPython's

@@ -105,6 +105,17 @@ pub mod limits {
 pub struct Exc {
     pub value: Value,
     pub trace: Vec<(Rc<str>, u32)>,
+    /// Re-raised by a bare `raise`: its traceback already has what it had when caught, and the
+    /// frame it leaves next adds no entry (CPython's `RERAISE`: `line 3, in f`, where it was
+    /// raised, not the `raise` line).
+    pub reraised: bool,
+}
+
+impl Exc {
+    /// A newly raised exception: no traceback yet.
+    pub fn new(value: Value) -> Self {
+        Exc { value, trace: Vec::new(), reraised: false }
+    }
 }
 
 /// Why evaluation did not produce a value.
