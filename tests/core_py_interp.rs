@@ -2077,6 +2077,46 @@ fn a_bare_raise_keeps_the_traceback_the_exception_was_caught_with() {
     assert_eq!(prints(&events), cpython);
 }
 
+/// `raise e` of an exception raised before goes on with the traceback it had, under the
+/// `raise` line's frame, as CPython's: the frames where it was first raised are still shown.
+/// Before, its traceback began again at the `raise` (`line 20, in worker`, none under it).
+/// Compared with CPython's stderr.
+#[test]
+fn raising_a_caught_exception_again_keeps_its_earlier_frames() {
+    let src = r#"
+        import asyncio
+
+        def parse(s):
+            return int(s)
+
+        def load(s):
+            try:
+                parse(s)
+            except ValueError as e:
+                print("retrying")
+                raise e
+
+        async def worker():
+            saved = None
+            try:
+                load("x")
+            except ValueError as e:
+                saved = e
+            await asyncio.sleep(0.1)
+            raise saved
+
+        async def main():
+            await worker()
+
+        asyncio.run(main())
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    let frames = ["  line 20, in worker", "  line 16, in worker", "  line 11, in load", "  line 8, in load"];
+    assert!(cpython.windows(4).any(|w| w == frames), "{cpython:#?}");
+    let (events, _) = run(src);
+    assert_eq!(prints(&events), cpython);
+}
+
 /// An uncaught exception group's traceback shows its sub-exceptions, numbered, nested groups
 /// under theirs, at most 15 then `and N more exceptions`, as CPython's does (it showed only
 /// "ExceptionGroup: unhandled errors in a TaskGroup (1 sub-exception)": the reader never saw

@@ -196,13 +196,14 @@ impl<'a> Interp<'a> {
         }
     }
 
-    /// A bare `raise`: the exception being handled, with the traceback it was caught with.
-    pub fn reraise(&self, value: &Value) -> Exc {
-        let mut exc = Exc::new(value.clone());
-        if let Value::Instance(i) = value {
+    /// `value` raised (again) by `raise`, with the traceback it has (CPython's `__traceback__`:
+    /// where it was caught, if it was; none if it was never raised), which the frames it leaves
+    /// add to, as CPython's.
+    pub fn with_its_traceback(&self, value: Value) -> Exc {
+        let mut exc = Exc::new(value);
+        if let Value::Instance(i) = &exc.value {
             exc.trace = i.traceback.borrow().clone();
         }
-        exc.reraised = true;
         exc
     }
 

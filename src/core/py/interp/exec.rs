@@ -406,7 +406,8 @@ impl<'a> Interp<'a> {
     async fn exec_raise<'s>(&'s self, exc: Option<&'s Expr>, cause: Option<&'s Expr>, f: &'s Frame) -> Flow {
         let Some(exc) = exc else {
             return match f.task().handling.borrow().last() {
-                Some(v) => Flow::Exc(Box::new(self.reraise(v))),
+                // CPython's `RERAISE`: the frame it is re-raised in adds no entry.
+                Some(v) => Flow::Exc(Box::new(Exc { reraised: true, ..self.with_its_traceback(v.clone()) })),
                 None => Flow::Raise(E::RuntimeError, "No active exception to reraise".into()),
             };
         };
@@ -433,7 +434,7 @@ impl<'a> Interp<'a> {
                 Err(flow) => return flow,
             }
         }
-        Flow::Exc(Box::new(Exc::new(v)))
+        Flow::Exc(Box::new(self.with_its_traceback(v)))
     }
 
     async fn exec_class<'s>(
