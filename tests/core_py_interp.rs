@@ -2117,6 +2117,108 @@ fn raising_a_caught_exception_again_keeps_its_earlier_frames() {
     assert_eq!(prints(&events), cpython);
 }
 
+/// `__context__`, `__cause__` and `__suppress_context__` as CPython 3.12 sets them: an
+/// exception raised while another is handled (in its `except` block or a function that block
+/// calls, a built-in error too) has that one as its `__context__`, a re-raise keeps it, `raise
+/// … from` sets `__cause__` (a class called, `None`; not an exception: TypeError) and
+/// `__suppress_context__`; a callback runs handling nothing, even in the middle of the main
+/// task's `except` block. Before, `__context__` was always None and `__suppress_context__` an
+/// AttributeError. Compared with CPython's output.
+#[test]
+fn an_exception_raised_while_handling_another_has_it_as_its_context() {
+    for src in [
+        r#"
+        import asyncio
+
+        def show(label, e):
+            ctx = e.__context__
+            cause = e.__cause__
+            print(label, repr(e), repr(ctx), repr(cause), e.__suppress_context__)
+
+        def fail():
+            return {}["k"]
+
+        async def worker():
+            try:
+                await asyncio.sleep(0.1)
+                1 / 0
+            except ZeroDivisionError:
+                fail()
+
+        async def main():
+            try:
+                raise KeyError("a")
+            except KeyError as a:
+                show("a", a)
+                try:
+                    raise ValueError("b")
+                except ValueError as b:
+                    show("b", b)
+                    try:
+                        raise b
+                    except ValueError as again:
+                        show("again", again)
+                    try:
+                        raise TypeError("c") from None
+                    except TypeError as c:
+                        show("c", c)
+                    try:
+                        raise TypeError("d") from RuntimeError
+                    except TypeError as d:
+                        show("d", d)
+                        show("d.cause", d.__cause__)
+            try:
+                await worker()
+            except KeyError as k:
+                show("k", k)
+                show("k.context", k.__context__)
+            try:
+                raise ValueError("x") from 5
+            except TypeError as t:
+                show("t", t)
+            e = ValueError("fresh")
+            show("fresh", e)
+
+        asyncio.run(main())
+    "#,
+        r#"
+        import asyncio
+
+        def cb():
+            try:
+                raise ValueError("in callback")
+            except ValueError as e:
+                print("cb", repr(e.__context__))
+            try:
+                raise KeyError("inner")
+            except KeyError:
+                try:
+                    1 / 0
+                except ZeroDivisionError as z:
+                    print("cb2", repr(z.__context__))
+
+        async def main():
+            loop = asyncio.get_running_loop()
+            try:
+                raise RuntimeError("main's")
+            except RuntimeError:
+                loop.call_later(0.1, cb)
+                await asyncio.sleep(0.2)
+                try:
+                    raise TypeError("after")
+                except TypeError as t:
+                    print("main", repr(t.__context__))
+
+        asyncio.run(main())
+    "#,
+    ] {
+        let cpython = cpython_output_as_awaitlab_names_it(src);
+        assert!(cpython.iter().all(|l| !l.contains("Error:")), "{cpython:#?}");
+        let (events, _) = run(src);
+        assert_eq!(prints(&events), cpython);
+    }
+}
+
 /// An uncaught exception group's traceback shows its sub-exceptions, numbered, nested groups
 /// under theirs, at most 15 then `and N more exceptions`, as CPython's does (it showed only
 /// "ExceptionGroup: unhandled errors in a TaskGroup (1 sub-exception)": the reader never saw

@@ -5,6 +5,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::builtins::B;
+use super::tasks::TaskObj;
 use super::value::{Class, Instance};
 use super::{fmt, raise, Exc, Flow, Frame, Interp, Res, Value};
 
@@ -178,7 +179,7 @@ impl<'a> Interp<'a> {
     pub fn add_frame(&self, flow: Flow, frame: &Frame) -> Flow {
         match flow {
             Flow::Exc(_) | Flow::Raise(..) => {
-                let mut exc = self.exc_of(flow);
+                let mut exc = self.exc_of(self.chain_context(flow, &frame.task()));
                 enter_frame(&mut exc, frame);
                 Flow::Exc(Box::new(exc))
             }
@@ -205,6 +206,65 @@ impl<'a> Interp<'a> {
             exc.trace = i.traceback.borrow().clone();
         }
         exc
+    }
+
+    /// The exception `task` is handling (in an `except` block, or a function that block calls):
+    /// what a bare `raise` re-raises, and the `__context__` of one raised now.
+    pub fn handled(&self, task: &TaskObj) -> Option<Value> {
+        task.handling.borrow().last().cloned()
+    }
+
+    /// CPython's implicit chaining: an exception raised while its task handles another gets that
+    /// one as its `__context__` (`During handling of the above exception, another exception
+    /// occurred`). Called where a raised exception is first seen (as it leaves its frame, reaches
+    /// a `try`, or leaves an `except` block), where the exception being handled is still the one
+    /// handled where it was raised; set once there (None if there is none), which a re-raise
+    /// keeps. Other flows pass.
+    pub fn chain_context(&self, flow: Flow, task: &TaskObj) -> Flow {
+        let settled = |v: &Value| matches!(v, Value::Instance(i) if i.attrs.borrow().contains_key("__context__"));
+        match &flow {
+            Flow::Raise(..) => {}
+            Flow::Exc(exc) if !settled(&exc.value) => {}
+            _ => return flow,
+        }
+        let exc = self.exc_of(flow);
+        if let Some(handled) = self.handled(task) {
+            self.set_context(&exc.value, &handled);
+        }
+        if let Value::Instance(i) = &exc.value {
+            i.attrs.borrow_mut().entry(Rc::from("__context__")).or_insert(Value::None);
+        }
+        Flow::Exc(Box::new(exc))
+    }
+
+    /// `exc.__context__ = handled`, as CPython's `_PyErr_SetObject` sets it: never to itself,
+    /// and a chain of contexts that leads from `handled` back to `exc` cut there (no cycle).
+    pub fn set_context(&self, exc: &Value, handled: &Value) {
+        let Value::Instance(i) = exc else { return };
+        if handled.is(exc) {
+            return;
+        }
+        let mut at = handled.clone();
+        // A chain the reader made by hand may loop without passing `exc`: it is not followed far.
+        for _ in 0..super::limits::MAX_DEPTH {
+            let Value::Instance(o) = &at else { break };
+            let next = o.attrs.borrow().get("__context__").cloned().unwrap_or(Value::None);
+            if next.is(exc) {
+                o.attrs.borrow_mut().insert(Rc::from("__context__"), Value::None);
+                break;
+            }
+            at = next;
+        }
+        i.attrs.borrow_mut().insert(Rc::from("__context__"), handled.clone());
+    }
+
+    /// `raise … from cause`: its `__cause__` (None for `from None`), and `__suppress_context__`
+    /// set as CPython's `raise` sets it, so that its traceback shows the cause, never the context.
+    pub fn set_cause(&self, exc: &Value, cause: Value) {
+        if let Value::Instance(i) = exc {
+            i.attrs.borrow_mut().insert(Rc::from("__cause__"), cause);
+            i.attrs.borrow_mut().insert(Rc::from("__suppress_context__"), Value::Bool(true));
+        }
     }
 
     /// Whether `v` is an instance of the built-in exception class `e` (or of a subclass).

@@ -360,7 +360,7 @@ impl<'a> Interp<'a> {
 
     /// Runs the first handler matching the exception, or lets it go on.
     async fn handle<'s>(&'s self, flow: Flow, handlers: &'s [Handler], f: &'s Frame) -> Result<(), Flow> {
-        let exc = self.exc_of(flow);
+        let exc = self.exc_of(self.chain_context(flow, &f.task()));
         self.keep_caught_traceback(&exc, f);
         for h in handlers {
             if let Some(kind) = &h.kind {
@@ -373,7 +373,7 @@ impl<'a> Interp<'a> {
                 self.store(name, exc.value.clone(), f);
             }
             f.task().handling.borrow_mut().push(exc.value.clone());
-            let r = self.exec_block(&h.body, f).await;
+            let r = self.exec_block(&h.body, f).await.map_err(|flow| self.chain_context(flow, &f.task()));
             f.task().handling.borrow_mut().pop();
             if f.task().handling.borrow().is_empty() {
                 self.release_unawaited(&f.task());
@@ -405,36 +405,46 @@ impl<'a> Interp<'a> {
 
     async fn exec_raise<'s>(&'s self, exc: Option<&'s Expr>, cause: Option<&'s Expr>, f: &'s Frame) -> Flow {
         let Some(exc) = exc else {
-            return match f.task().handling.borrow().last() {
+            return match self.handled(&f.task()) {
                 // CPython's `RERAISE`: the frame it is re-raised in adds no entry.
-                Some(v) => Flow::Exc(Box::new(Exc { reraised: true, ..self.with_its_traceback(v.clone()) })),
+                Some(v) => Flow::Exc(Box::new(Exc { reraised: true, ..self.with_its_traceback(v) })),
                 None => Flow::Raise(E::RuntimeError, "No active exception to reraise".into()),
             };
         };
-        let v = match ev!(self, exc, f) {
-            Ok(v) => v,
-            Err(flow) => return flow,
-        };
-        let v = match v {
-            Value::Class(c) => match self.call(Value::Class(c), Vec::new(), Vec::new(), f, f.line.get()).await {
-                Ok(v) => v,
-                Err(flow) => return flow,
-            },
-            v => v,
-        };
-        let base = self.classes.get(E::BaseException);
-        if !v.class().is_some_and(|c| c.is_sub(&base)) {
-            return Flow::Raise(E::TypeError, "exceptions must derive from BaseException".into());
+        match self.raised(exc, cause, f).await {
+            Ok(v) => Flow::Exc(Box::new(self.with_its_traceback(v))),
+            Err(flow) => flow,
         }
-        if let (Some(cause), Value::Instance(i)) = (cause, &v) {
-            match ev!(self, cause, f) {
-                Ok(c) => {
-                    i.attrs.borrow_mut().insert(Rc::from("__cause__"), c);
-                }
-                Err(flow) => return flow,
+    }
+
+    /// `raise exc from cause`'s exception, with the `__cause__` `from` gives it and, as its
+    /// `__context__`, the exception being handled (CPython's `raise` sets both).
+    async fn raised<'s>(&'s self, exc: &'s Expr, cause: Option<&'s Expr>, f: &'s Frame) -> Res {
+        let v = self.exception_value(exc, f).await?;
+        if !self.is_instance_of(&v, E::BaseException) {
+            return raise(E::TypeError, "exceptions must derive from BaseException");
+        }
+        if let Some(cause) = cause {
+            let cause = self.exception_value(cause, f).await?;
+            if !matches!(cause, Value::None) && !self.is_instance_of(&cause, E::BaseException) {
+                return raise(E::TypeError, "exception causes must derive from BaseException");
             }
+            self.set_cause(&v, cause);
         }
-        Flow::Exc(Box::new(self.with_its_traceback(v)))
+        if let Some(handled) = self.handled(&f.task()) {
+            self.set_context(&v, &handled);
+        }
+        Ok(v)
+    }
+
+    /// An exception, or a class of them called without arguments (`raise ValueError`).
+    async fn exception_value<'s>(&'s self, e: &'s Expr, f: &'s Frame) -> Res {
+        match ev!(self, e, f)? {
+            Value::Class(c) if c.is_sub(&self.classes.get(E::BaseException)) => {
+                self.call(Value::Class(c), Vec::new(), Vec::new(), f, f.line.get()).await
+            }
+            v => Ok(v),
+        }
     }
 
     async fn exec_class<'s>(
