@@ -2219,6 +2219,82 @@ fn an_exception_raised_while_handling_another_has_it_as_its_context() {
     }
 }
 
+/// A traceback shows the exceptions the last one chains to first, oldest first, as CPython's
+/// does: `The above exception was the direct cause of the following exception:` after a
+/// `__cause__` (`raise … from e`; one never raised shows its line alone), `During handling of
+/// the above exception, another exception occurred:` after a `__context__`, none after `from
+/// None`: in an uncaught exception's traceback, a never-retrieved task's and a callback's, a
+/// recursion's long chain too. Before, only the last exception's. Compared with CPython's stderr, but for asyncio's handle
+/// line and the callback's place (awaitlab's `Exception in callback` names neither).
+#[test]
+fn a_traceback_shows_the_exceptions_it_chains_to_as_cpython_s_does() {
+    let src = r#"
+        import asyncio
+
+        class FetchError(Exception):
+            pass
+
+        def parse(text):
+            return int(text)
+
+        async def fetch(n):
+            await asyncio.sleep(0.1 * n)
+            try:
+                parse("x%d" % n)
+            except ValueError as e:
+                raise FetchError("fetch %d failed" % n) from e
+
+        def on_timer():
+            try:
+                {}["missing"]
+            except KeyError:
+                try:
+                    raise RuntimeError("callback broke")
+                except RuntimeError:
+                    raise LookupError("gave up")
+
+        async def cleanup():
+            try:
+                raise KeyError("first")
+            except KeyError:
+                try:
+                    raise ValueError("second")
+                except ValueError as v:
+                    raise TypeError("third") from ValueError("made, not raised")
+
+        async def main():
+            asyncio.create_task(fetch(1))
+            asyncio.get_running_loop().call_later(0.2, on_timer)
+            await asyncio.sleep(0.5)
+            try:
+                await cleanup()
+            except TypeError as t:
+                print("caught", repr(t))
+            try:
+                await fetch(2)
+            except FetchError:
+                await cleanup()
+
+        asyncio.run(main())
+    "#;
+    let cpython: Vec<String> = cpython_output_as_awaitlab_names_it(src)
+        .into_iter()
+        .filter(|l| !l.starts_with("handle: <TimerHandle"))
+        .map(|l| l.replace("on_timer() at <string>:16", "on_timer()"))
+        .collect();
+    let links = |text: &str| cpython.iter().filter(|l| l.starts_with(text)).count();
+    assert_eq!((links("The above exception"), links("During handling")), (2, 2), "{cpython:#?}");
+    let (events, _) = run(src);
+    assert_eq!(prints(&events), cpython);
+
+    // A recursion's chain, 96 exceptions long: all of it, as CPython prints it.
+    let src = "def f(n):\n    try:\n        raise ValueError(n)\n    except ValueError:\n        if n:\n            f(n - 1)\n        else:\n            raise KeyError('end')\nf(95)\n";
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert_eq!(cpython.iter().filter(|l| l.starts_with("During handling")).count(), 96);
+    let (events, _) = run(src);
+    assert_eq!(prints(&events), cpython);
+}
+
 /// An uncaught exception group's traceback shows its sub-exceptions, numbered, nested groups
 /// under theirs, at most 15 then `and N more exceptions`, as CPython's does (it showed only
 /// "ExceptionGroup: unhandled errors in a TaskGroup (1 sub-exception)": the reader never saw

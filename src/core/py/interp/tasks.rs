@@ -813,16 +813,38 @@ impl<'a> Interp<'a> {
         }
     }
 
-    /// The traceback of an uncaught exception, as `Print` marks on the task's lane.
+    /// The traceback of an uncaught exception, as `Print` marks on the task's lane: first the
+    /// exceptions it chains to (its `__cause__` or `__context__`), oldest first, each followed by
+    /// CPython's line that says how the next one came of it.
     pub fn print_traceback(&self, task: &TaskObj, exc: &Exc) {
         let line = exc.trace.first().map_or(0, |t| t.1);
-        self.mark(task, Kind::Print, self.traceback_title(&exc.value), line);
-        for (text, l) in frame_lines(&exc.trace) {
-            self.mark(task, Kind::Print, &format!("  {text}"), l);
-        }
-        self.mark(task, Kind::Print, &self.exc_line(&exc.value), line);
+        // A group's sub-exceptions, in the chain's groups too, stay within the event budget.
         let mut room = MAX_SUB_EXCEPTION_LINES;
-        self.print_sub_exceptions(task, &exc.value, line, 1, &mut room);
+        for (earlier, link) in chain_of(&exc.value).into_iter().rev() {
+            let trace = match &earlier {
+                Value::Instance(i) => i.traceback.borrow().clone(),
+                _ => Vec::new(),
+            };
+            self.print_exception(task, &earlier, &trace, &mut room);
+            for text in ["", link, ""] {
+                self.mark(task, Kind::Print, text, line);
+            }
+        }
+        self.print_exception(task, &exc.value, &exc.trace, &mut room);
+    }
+
+    /// One exception of a traceback: its frames under CPython's title (none for one never
+    /// raised, as CPython's), its line, and a group's sub-exceptions.
+    fn print_exception(&self, task: &TaskObj, value: &Value, trace: &[(Rc<str>, u32)], room: &mut usize) {
+        let line = trace.first().map_or(0, |t| t.1);
+        if !trace.is_empty() {
+            self.mark(task, Kind::Print, self.traceback_title(value), line);
+            for (text, l) in frame_lines(trace) {
+                self.mark(task, Kind::Print, &format!("  {text}"), l);
+            }
+        }
+        self.mark(task, Kind::Print, &self.exc_line(value), line);
+        self.print_sub_exceptions(task, value, line, 1, room);
     }
 
     /// A traceback's first line: CPython's, which says when it is an exception group's.
@@ -898,6 +920,51 @@ impl<'a> Interp<'a> {
     pub fn mark(&self, task: &TaskObj, kind: Kind, detail: &str, line: u32) {
         self.ctx.rec.record_line(task.index, 0, kind, Phase::Task, detail, line);
     }
+}
+
+/// Lines the exceptions an uncaught one chains to take at most, their sub-exceptions apart
+/// (within `limits::EVENTS_RESERVED`); the oldest are left out. A chain is as long as `except`
+/// blocks nest, so a recursion's can be 100 exceptions (600 lines, as CPython prints them).
+const MAX_CHAIN_LINES: usize = 1_000;
+
+/// What a traceback shows before `exc`'s own, newest first: its `__cause__`, else its
+/// `__context__` unless `__suppress_context__`, then theirs, and so on, each once (CPython's
+/// `TracebackException`), with the line that says how the one after it came of it.
+fn chain_of(exc: &Value) -> Vec<(Value, &'static str)> {
+    let mut chain: Vec<(Value, &'static str)> = Vec::new();
+    let mut lines = 0;
+    let mut at = exc.clone();
+    while let Some((earlier, link)) = chained_to(&at) {
+        if earlier.is(exc) || chain.iter().any(|(seen, _)| seen.is(&earlier)) {
+            break;
+        }
+        let traced = match &earlier {
+            Value::Instance(i) => i.traceback.borrow().len(),
+            _ => 0,
+        };
+        lines += traced + 5;
+        if lines > MAX_CHAIN_LINES {
+            break;
+        }
+        chain.push((earlier.clone(), link));
+        at = earlier;
+    }
+    chain
+}
+
+/// The exception `exc`'s traceback shows before its own, and the line between them.
+fn chained_to(exc: &Value) -> Option<(Value, &'static str)> {
+    let Value::Instance(i) = exc else { return None };
+    let attrs = i.attrs.borrow();
+    let exception = |name: &str| attrs.get(name).filter(|v| matches!(v, Value::Instance(_))).cloned();
+    if let Some(cause) = exception("__cause__") {
+        return Some((cause, "The above exception was the direct cause of the following exception:"));
+    }
+    if attrs.get("__suppress_context__").is_some_and(Value::truthy) {
+        return None;
+    }
+    let context = exception("__context__")?;
+    Some((context, "During handling of the above exception, another exception occurred:"))
 }
 
 /// How many times in a row a traceback shows the same frame before it folds the rest into one
