@@ -2295,6 +2295,51 @@ fn a_traceback_shows_the_exceptions_it_chains_to_as_cpython_s_does() {
     assert_eq!(prints(&events), cpython);
 }
 
+/// A group's sub-exception shows the exceptions it chains to before it, in the group's margin,
+/// as CPython's traceback does (`The above exception was the direct cause…`, `During
+/// handling…`). Before, only its own traceback. Compared with CPython's stderr without the
+/// margins and the `+---` lines (CPython lays out the group's own lines in a margin of their
+/// own, which awaitlab's do not have).
+#[test]
+fn a_group_s_sub_exception_shows_the_exceptions_it_chains_to() {
+    let src = r#"
+        import asyncio
+
+        async def caused():
+            try:
+                int("x")
+            except ValueError as e:
+                raise LookupError("no such item") from e
+
+        async def during():
+            try:
+                {}["k"]
+            except KeyError:
+                print(1 / 0)
+
+        async def main():
+            async with asyncio.TaskGroup() as tg:
+                tg.create_task(caused())
+                tg.create_task(during())
+
+        asyncio.run(main())
+    "#;
+    let unmargined = |l: &str| l.trim_start().trim_start_matches("| ").trim_start().to_string();
+    let subs = |lines: Vec<String>, start: &str| -> Vec<String> {
+        lines
+            .iter()
+            .skip_while(|l| !l.contains(start))
+            .filter(|l| !l.contains("+-----"))
+            .map(|l| unmargined(l))
+            .collect()
+    };
+    let theirs = subs(cpython_output_as_awaitlab_names_it(src), "+-+");
+    assert_eq!(theirs.len(), 18, "{theirs:#?}");
+    assert!(theirs.contains(&"During handling of the above exception, another exception occurred:".to_string()));
+    let (events, _) = run(src);
+    assert_eq!(subs(prints(&events), "+-----"), theirs);
+}
+
 /// An uncaught exception group's traceback shows its sub-exceptions, numbered, nested groups
 /// under theirs, at most 15 then `and N more exceptions`, as CPython's does (it showed only
 /// "ExceptionGroup: unhandled errors in a TaskGroup (1 sub-exception)": the reader never saw
