@@ -2340,6 +2340,51 @@ fn a_group_s_sub_exception_shows_the_exceptions_it_chains_to() {
     assert_eq!(subs(prints(&events), "+-----"), theirs);
 }
 
+/// An exception that leaves its frame through a `finally` block names the line that raised it
+/// (`line 10, in worker`, `line 19, in parse`), as CPython's traceback does, not the last line
+/// `finally` ran (`line 13`, `line 22`, before). Compared with CPython's stderr.
+#[test]
+fn an_exception_leaving_through_finally_names_the_line_that_raised_it() {
+    let src = r#"
+        import asyncio
+
+        lock = asyncio.Lock()
+
+        async def worker(n):
+            async with lock:
+                try:
+                    await asyncio.sleep(0.1)
+                    if n == 2:
+                        raise ValueError("bad %d" % n)
+                finally:
+                    print("released", n)
+                    done = n
+
+        def parse(s):
+            try:
+                return int(s)
+            except ValueError:
+                raise KeyError(s)
+            finally:
+                print("parsed")
+                s = None
+
+        async def main():
+            await worker(1)
+            try:
+                await worker(2)
+            except ValueError:
+                parse("x")
+
+        asyncio.run(main())
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert!(cpython.contains(&"  line 10, in worker".to_string()), "{cpython:#?}");
+    assert!(cpython.contains(&"  line 19, in parse".to_string()), "{cpython:#?}");
+    let (events, _) = run(src);
+    assert_eq!(prints(&events), cpython);
+}
+
 /// An uncaught exception group's traceback shows its sub-exceptions, numbered, nested groups
 /// under theirs, at most 15 then `and N more exceptions`, as CPython's does (it showed only
 /// "ExceptionGroup: unhandled errors in a TaskGroup (1 sub-exception)": the reader never saw

@@ -350,9 +350,14 @@ impl<'a> Interp<'a> {
             return result;
         }
         if !finalbody.is_empty() {
+            let raised_at = f.line.get();
             // A `return`, `break` or exception in `finally` replaces whatever was on its way out.
-            if let Err(flow) = self.exec_block(finalbody, f).await {
-                result = Err(flow);
+            match self.exec_block(finalbody, f).await {
+                Err(flow) => result = Err(flow),
+                // An exception on its way out names the line that raised it, not the last line
+                // of `finally` (the frame's traceback entry is its line as it leaves).
+                Ok(_) if matches!(result, Err(Flow::Exc(_) | Flow::Raise(..))) => f.line.set(raised_at),
+                Ok(_) => {}
             }
         }
         result
