@@ -2385,6 +2385,28 @@ fn an_exception_leaving_through_finally_names_the_line_that_raised_it() {
     assert_eq!(prints(&events), cpython);
 }
 
+/// The parts of a split group keep its `__context__` and `__cause__`, and suppress the context
+/// (`__suppress_context__` true), as CPython's `exceptiongroup_subset` sets them. Before, a
+/// part's context was None and its `__suppress_context__` false. Compared with CPython's output.
+#[test]
+fn a_split_group_s_parts_keep_its_context_as_cpython_s_do() {
+    let src = r#"
+        try:
+            try:
+                raise KeyError("k")
+            except KeyError:
+                raise ExceptionGroup("eg", [ValueError(1), TypeError(2)])
+        except ExceptionGroup as eg:
+            match, rest = eg.split(ValueError)
+            for part in (eg, match, rest):
+                print(repr(part.__context__), repr(part.__cause__), part.__suppress_context__)
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert_eq!(cpython.len(), 3, "{cpython:#?}");
+    let (events, _) = run(src);
+    assert_eq!(prints(&events), cpython);
+}
+
 /// An uncaught exception group's traceback shows its sub-exceptions, numbered, nested groups
 /// under theirs, at most 15 then `and N more exceptions`, as CPython's does (it showed only
 /// "ExceptionGroup: unhandled errors in a TaskGroup (1 sub-exception)": the reader never saw

@@ -366,7 +366,8 @@ impl<'a> Interp<'a> {
 
     /// CPython's `exceptiongroup_split_recursive`: `exc` itself if it matches, else each of a
     /// group's exceptions split in turn and the parts regrouped by the group's `derive` (a new
-    /// group of the same message, keeping its traceback and cause); `rest` only if `with_rest`.
+    /// group of the same message, keeping its traceback, cause and context); `rest` only if
+    /// `with_rest`.
     fn split_group<'s>(
         &'s self,
         exc: &'s Value,
@@ -393,7 +394,7 @@ impl<'a> Interp<'a> {
     }
 
     /// A part of a split group: `group.derive(excs)` (the reader's, if their class has one),
-    /// with the group's traceback and `__cause__`; `None` if `excs` is empty.
+    /// with the group's traceback, `__cause__` and `__context__`; `None` if `excs` is empty.
     async fn derive_part(&self, group: &Value, excs: Vec<Value>, f: &Frame, line: u32) -> Result<Option<Value>, Flow> {
         if excs.is_empty() {
             return Ok(None);
@@ -404,9 +405,11 @@ impl<'a> Interp<'a> {
         };
         if let (Value::Instance(from), Value::Instance(to)) = (group, &part) {
             *to.traceback.borrow_mut() = from.traceback.borrow().clone();
-            if let Some(cause) = from.attrs.borrow().get("__cause__") {
-                to.attrs.borrow_mut().insert(Rc::from("__cause__"), cause.clone());
-            }
+            // CPython's `exceptiongroup_subset` sets the cause (so suppresses the context, as
+            // `raise … from` does) and the context, both as the group's, if it has none.
+            let of_group = |name: &str| from.attrs.borrow().get(name).cloned().unwrap_or(Value::None);
+            self.set_cause(&part, of_group("__cause__"));
+            to.attrs.borrow_mut().insert(Rc::from("__context__"), of_group("__context__"));
         }
         Ok(Some(part))
     }
