@@ -2263,7 +2263,6 @@ fn a_traceback_shows_the_exceptions_it_chains_to_as_cpython_s_does() {
                     raise TypeError("third") from ValueError("made, not raised")
 
         async def main():
-            asyncio.create_task(fetch(1))
             asyncio.get_running_loop().call_later(0.2, on_timer)
             await asyncio.sleep(0.5)
             try:
@@ -2283,8 +2282,20 @@ fn a_traceback_shows_the_exceptions_it_chains_to_as_cpython_s_does() {
         .map(|l| l.replace("on_timer() at <string>:16", "on_timer()"))
         .collect();
     let links = |text: &str| cpython.iter().filter(|l| l.starts_with(text)).count();
-    assert_eq!((links("The above exception"), links("During handling")), (2, 2), "{cpython:#?}");
+    assert_eq!((links("The above exception"), links("During handling")), (1, 2), "{cpython:#?}");
     let (events, _) = run(src);
+    assert_eq!(prints(&events), cpython);
+
+    // A never-retrieved task's. Alone: CPython logs it when its cycle collector takes the task
+    // (the chained exception's traceback holds it), at a time of its own.
+    let forgotten =
+        src.replace("    asyncio.get_running_loop().call_later(0.2, on_timer)", "    asyncio.create_task(fetch(1))");
+    let sleep = "await asyncio.sleep(0.5)";
+    let end = forgotten.find(sleep).expect("main's sleep") + sleep.len();
+    let forgotten = format!("{}\n\n        asyncio.run(main())\n", &forgotten[..end]);
+    let cpython = cpython_output_as_awaitlab_names_it(&forgotten);
+    assert!(cpython.contains(&"The above exception was the direct cause of the following exception:".to_string()));
+    let (events, _) = run(&forgotten);
     assert_eq!(prints(&events), cpython);
 
     // A recursion's chain, 96 exceptions long: all of it, as CPython prints it.
