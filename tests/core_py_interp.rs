@@ -762,7 +762,7 @@ fn hostile_programs_stop_with_a_python_error_or_a_limit_never_a_crash() {
         ("print(2**63)\n", "OverflowError: integer result too large for awaitlab's 64-bit integers"),
         ("print((-9223372036854775807 - 1) % -1, 1 << 62)\n", "0 4611686018427387904"),
         ("l = [1]\nl.append(l)\nprint(l == l, len(str(l)) < 1000)\n", "True True"),
-        ("import json\nprint(json.loads('[' * 100000 + ']' * 100000))\n", "JSONDecodeError: recursion limit exceeded at line 1 column 128"),
+        ("import json\nprint(json.loads('[' * 100000 + ']' * 100000))\n", "json.decoder.JSONDecodeError: recursion limit exceeded at line 1 column 128"),
         ("class A:\n    def __init__(self):\n        self.a = A()\nA()\n", "RecursionError: maximum recursion depth exceeded (100 nested calls, in __init__)"),
         ("print(f'{1:999999999}'.strip())\n", "1"),
         ("import asyncio\nasync def t():\n    asyncio.create_task(t())\n    await asyncio.sleep(0)\nasyncio.run(t())\n", ""),
@@ -2416,6 +2416,48 @@ fn a_split_group_s_parts_keep_its_context_as_cpython_s_do() {
     assert_eq!(cpython.len(), 3, "{cpython:#?}");
     let (events, _) = run(src);
     assert_eq!(prints(&events), cpython);
+}
+
+/// A traceback's last line names an exception class of asyncio's or json's with its module, as
+/// CPython's does: `asyncio.queues.QueueEmpty`, `json.decoder.JSONDecodeError: …` (before:
+/// `QueueEmpty`). Compared with CPython's stderr, but for the JSON error's message (serde's
+/// words, not CPython's).
+#[test]
+fn a_traceback_names_asyncio_s_exceptions_with_their_module() {
+    let src = r#"
+        import asyncio
+        import json
+
+        async def drain(q):
+            q.get_nowait()
+
+        async def decode():
+            json.loads("{")
+
+        async def main():
+            q = asyncio.Queue(maxsize=1)
+            asyncio.create_task(drain(q))
+            asyncio.create_task(decode())
+            await asyncio.sleep(0.1)
+            q.put_nowait(1)
+            q.put_nowait(2)
+
+        asyncio.run(main())
+    "#;
+    let json_message = |lines: Vec<String>| -> Vec<String> {
+        lines
+            .into_iter()
+            .map(
+                |l| if l.contains("JSONDecodeError") { l[..l.find("JSONDecodeError").unwrap()].to_string() } else { l },
+            )
+            .collect()
+    };
+    let cpython = json_message(cpython_output_as_awaitlab_names_it(src));
+    for name in ["asyncio.queues.QueueEmpty", "asyncio.queues.QueueFull", "json.decoder."] {
+        assert!(cpython.contains(&name.to_string()), "{cpython:#?}");
+    }
+    let (events, _) = run(src);
+    assert_eq!(json_message(prints(&events)), cpython);
 }
 
 /// An uncaught exception group's traceback shows its sub-exceptions, numbered, nested groups

@@ -294,13 +294,35 @@ impl<'a> Interp<'a> {
 
     /// `ValueError: boom` (or just `ValueError`).
     pub fn exc_line(&self, v: &Value) -> String {
-        let name = v.type_name();
-        let msg = fmt::exc_str(v);
-        if msg.is_empty() {
-            name.to_string()
-        } else {
-            format!("{name}: {msg}")
+        with_message(&v.type_name(), v)
+    }
+
+    /// A traceback's last line: [`Interp::exc_line`], an exception class of asyncio's or json's
+    /// named with its module as CPython's traceback names it (`asyncio.exceptions.CancelledError`).
+    pub fn traceback_line(&self, v: &Value) -> String {
+        let module = match v.class() {
+            Some(c) if c.builtin => match &*c.name {
+                "CancelledError" | "InvalidStateError" => Some("asyncio.exceptions"),
+                "QueueEmpty" | "QueueFull" => Some("asyncio.queues"),
+                "JSONDecodeError" => Some("json.decoder"),
+                _ => None,
+            },
+            _ => None,
+        };
+        match module {
+            Some(module) => with_message(&format!("{module}.{}", v.type_name()), v),
+            None => self.exc_line(v),
         }
+    }
+}
+
+/// `name: message`, or `name` alone for an exception without a message.
+fn with_message(name: &str, v: &Value) -> String {
+    let msg = fmt::exc_str(v);
+    if msg.is_empty() {
+        name.to_string()
+    } else {
+        format!("{name}: {msg}")
     }
 }
 

@@ -865,7 +865,7 @@ impl<'a> Interp<'a> {
                 self.mark(task, Kind::Print, &format!("{margin}  {text}"), l);
             }
         }
-        self.mark(task, Kind::Print, &format!("{margin}{}", self.exc_line(exc)), line);
+        self.mark(task, Kind::Print, &format!("{margin}{}", self.traceback_line(exc)), line);
         if depth <= 4 {
             self.print_sub_exceptions(task, exc, line, depth, room);
         }
