@@ -2460,6 +2460,38 @@ fn a_traceback_names_asyncio_s_exceptions_with_their_module() {
     assert_eq!(json_message(prints(&events)), cpython);
 }
 
+/// `asyncio.timeout`'s and `wait_for`'s `TimeoutError` is raised from the `CancelledError` it
+/// replaces, as asyncio's `raise TimeoutError from exc_val`: its `__cause__` and `__context__`,
+/// and its traceback shows the cancellation's first (`line 4, in slow`, then `The above
+/// exception was the direct cause…`). Before, `__cause__` was None and the traceback showed the
+/// `TimeoutError` alone. Compared with CPython's stderr.
+#[test]
+fn a_timeout_s_error_is_raised_from_the_cancellation_as_asyncio_s() {
+    let src = r#"
+        import asyncio
+
+        async def slow():
+            await asyncio.sleep(1)
+
+        async def fetch():
+            return await asyncio.wait_for(slow(), 0.1)
+
+        async def main():
+            try:
+                await fetch()
+            except TimeoutError as e:
+                print("wait_for:", repr(e.__cause__), repr(e.__context__), e.__suppress_context__)
+            async with asyncio.timeout(0.1):
+                await slow()
+
+        asyncio.run(main())
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert!(cpython.contains(&"asyncio.exceptions.CancelledError".to_string()), "{cpython:#?}");
+    let (events, _) = run(src);
+    assert_eq!(prints(&events), cpython);
+}
+
 /// An uncaught exception group's traceback shows its sub-exceptions, numbered, nested groups
 /// under theirs, at most 15 then `and N more exceptions`, as CPython's does (it showed only
 /// "ExceptionGroup: unhandled errors in a TaskGroup (1 sub-exception)": the reader never saw

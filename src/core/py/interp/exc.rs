@@ -166,9 +166,10 @@ impl<'a> Interp<'a> {
         }
     }
 
-    /// Keeps `exc`'s traceback on its object as it ends a task or a TaskGroup's body (CPython's
-    /// `__traceback__`): an exception group that collects it prints it. Awaiting a failed task
-    /// raises its exception with the traceback it had, so a later task's is the longer one.
+    /// Keeps `exc`'s traceback on its object (CPython's `__traceback__`) where it is caught or
+    /// ends a task or a TaskGroup's body: an exception group that collects it, or a traceback
+    /// that chains to it, prints it. Awaiting a failed task raises its exception with the
+    /// traceback it had, so a later task's is the longer one.
     pub fn keep_traceback(&self, exc: &Exc) {
         if let Value::Instance(i) = &exc.value {
             *i.traceback.borrow_mut() = exc.trace.clone();
@@ -190,11 +191,14 @@ impl<'a> Interp<'a> {
     /// An exception caught in `frame`: its traceback down from that frame kept on its object
     /// (CPython's `__traceback__`), what a bare `raise` re-raises it with.
     pub fn keep_caught_traceback(&self, exc: &Exc, frame: &Frame) {
-        if let Value::Instance(i) = &exc.value {
-            let mut caught = exc.clone();
-            enter_frame(&mut caught, frame);
-            *i.traceback.borrow_mut() = caught.trace;
-        }
+        self.keep_traceback(&self.caught_in(exc, frame));
+    }
+
+    /// `exc` as it is caught in `frame`: its traceback with the frame's entry.
+    pub fn caught_in(&self, exc: &Exc, frame: &Frame) -> Exc {
+        let mut caught = exc.clone();
+        enter_frame(&mut caught, frame);
+        caught
     }
 
     /// `value` raised (again) by `raise`, with the traceback it has (CPython's `__traceback__`:

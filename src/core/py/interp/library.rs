@@ -606,7 +606,31 @@ impl<'a> Interp<'a> {
         }
         let deadline = self.arm_deadline(&f.task(), ms);
         let result = self.await_value(aw, f, line).await;
-        self.leave_deadline(deadline.id, result, f)
+        self.leave_timeout(deadline.id, result, f)
+    }
+
+    /// Leaving an asyncio deadline's scope (`timeout()`'s, `wait_for`'s): the `TimeoutError` it
+    /// raises has the `CancelledError` it replaces, with the traceback that had there, as its
+    /// cause and context (asyncio's `raise TimeoutError from exc_val` in `__aexit__`).
+    fn leave_timeout(&self, id: u32, result: Res, f: &Frame) -> Res {
+        let (result, cancelled) = match result {
+            Err(flow) if self.flow_is(&flow, E::CancelledError) => {
+                let exc = self.exc_of(flow);
+                self.keep_traceback(&exc);
+                let value = exc.value.clone();
+                (Err(Flow::Exc(Box::new(exc))), Some(value))
+            }
+            other => (other, None),
+        };
+        match (self.leave_deadline(id, result, f), cancelled) {
+            (Err(flow), Some(cancelled)) if self.flow_is(&flow, E::TimeoutError) => {
+                let timeout = self.exc_of(flow);
+                self.set_cause(&timeout.value, cancelled.clone());
+                self.set_context(&timeout.value, &cancelled);
+                Err(Flow::Exc(Box::new(timeout)))
+            }
+            (left, _) => left,
+        }
     }
 
     /// Leaving a deadline's scope: its `CancelledError` becomes `TimeoutError`.
@@ -1040,10 +1064,12 @@ impl<'a> Interp<'a> {
                 let Some((id, _)) = t.scope.borrow_mut().take() else { return Ok(false) };
                 t.expired.set(f.task().sig.has_fired(id));
                 let result = match exc {
-                    Some(e) => Err(Flow::Exc(Box::new(e.clone()))),
+                    // Caught here, in the `async with`'s frame: CPython's `__aexit__` gets it
+                    // with that frame's entry in its traceback.
+                    Some(e) => Err(Flow::Exc(Box::new(self.caught_in(e, f)))),
                     None => Ok(Value::None),
                 };
-                match self.leave_deadline(id, result, f) {
+                match self.leave_timeout(id, result, f) {
                     Ok(_) => Ok(false),
                     Err(flow) if exc.is_some() && !self.flow_is(&flow, E::TimeoutError) => Ok(false),
                     Err(flow) => Err(flow),
