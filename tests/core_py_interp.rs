@@ -2492,6 +2492,44 @@ fn a_timeout_s_error_is_raised_from_the_cancellation_as_asyncio_s() {
     assert_eq!(prints(&events), cpython);
 }
 
+/// A `finally` block runs handling the exception on its way out, as CPython's: one raised there
+/// has it as its `__context__` (`During handling of the above exception…`), and a bare `raise`
+/// there re-raises it. Before, the traceback showed the `finally` block's exception alone and
+/// the bare `raise` was `RuntimeError: No active exception to reraise`. Compared with CPython's
+/// stderr.
+#[test]
+fn a_finally_block_runs_handling_the_exception_on_its_way_out() {
+    let src = r#"
+        import asyncio
+
+        def close(name):
+            raise OSError("cannot close " + name)
+
+        def check():
+            try:
+                raise KeyError("a")
+            finally:
+                print("finally")
+                try:
+                    raise
+                except KeyError as e:
+                    print("re-raised", repr(e))
+
+        async def work():
+            try:
+                await asyncio.sleep(0.1)
+                check()
+            finally:
+                close("db")
+
+        asyncio.run(work())
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert!(cpython.contains(&"re-raised KeyError('a')".to_string()), "{cpython:#?}");
+    let (events, _) = run(src);
+    assert_eq!(prints(&events), cpython);
+}
+
 /// An uncaught exception group's traceback shows its sub-exceptions, numbered, nested groups
 /// under theirs, at most 15 then `and N more exceptions`, as CPython's does (it showed only
 /// "ExceptionGroup: unhandled errors in a TaskGroup (1 sub-exception)": the reader never saw

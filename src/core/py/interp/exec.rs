@@ -351,8 +351,19 @@ impl<'a> Interp<'a> {
         }
         if !finalbody.is_empty() {
             let raised_at = f.line.get();
+            // `finally` runs handling the exception on its way out, if there is one, as CPython's.
+            let ran = match result {
+                Err(flow @ (Flow::Exc(_) | Flow::Raise(..))) => {
+                    let exc = self.exc_of(self.chain_context(flow, &f.task()));
+                    self.keep_caught_traceback(&exc, f);
+                    let ran = self.run_handling(&exc.value, finalbody, f).await;
+                    result = Err(Flow::Exc(Box::new(exc)));
+                    ran
+                }
+                _ => self.exec_block(finalbody, f).await.map(drop),
+            };
             // A `return`, `break` or exception in `finally` replaces whatever was on its way out.
-            match self.exec_block(finalbody, f).await {
+            match ran {
                 Err(flow) => result = Err(flow),
                 // An exception on its way out names the line that raised it, not the last line
                 // of `finally` (the frame's traceback entry is its line as it leaves).
@@ -377,9 +388,7 @@ impl<'a> Interp<'a> {
             if let Some(name) = &h.name {
                 self.store(name, exc.value.clone(), f);
             }
-            f.task().handling.borrow_mut().push(exc.value.clone());
-            let r = self.exec_block(&h.body, f).await.map_err(|flow| self.chain_context(flow, &f.task()));
-            f.task().handling.borrow_mut().pop();
+            let r = self.run_handling(&exc.value, &h.body, f).await;
             if f.task().handling.borrow().is_empty() {
                 self.release_unawaited(&f.task());
             }
@@ -387,9 +396,18 @@ impl<'a> Interp<'a> {
                 // Python deletes the `as` name when the handler ends.
                 f.scope.vars.borrow_mut().remove(name.as_str());
             }
-            return r.map(drop);
+            return r;
         }
         Err(Flow::Exc(Box::new(exc)))
+    }
+
+    /// Runs `body` handling `exc` (an `except` block, or `finally` with `exc` on its way out):
+    /// a bare `raise` there re-raises it, and an exception raised there has it as `__context__`.
+    async fn run_handling<'s>(&'s self, exc: &Value, body: &'s [Stmt], f: &'s Frame) -> Result<(), Flow> {
+        f.task().handling.borrow_mut().push(exc.clone());
+        let r = self.exec_block(body, f).await.map(drop).map_err(|flow| self.chain_context(flow, &f.task()));
+        f.task().handling.borrow_mut().pop();
+        r
     }
 
     /// Whether exception `v` matches an `except` clause's class (or tuple of classes).
