@@ -2530,6 +2530,54 @@ fn a_finally_block_runs_handling_the_exception_on_its_way_out() {
     assert_eq!(prints(&events), cpython);
 }
 
+/// A TaskGroup's `ExceptionGroup` is raised `from None`, as asyncio's: an exception being
+/// handled around the `async with` is its `__context__`, suppressed, so that its traceback does
+/// not show it. Before (since implicit chaining), an uncaught group in an `except` block
+/// printed that exception first and `During handling of the above exception…`. Compared with
+/// CPython's output (the attributes, and no chain; the group's own layout is not CPython's).
+#[test]
+fn a_task_group_s_group_is_raised_from_none_as_asyncio_s() {
+    let src = r#"
+        import asyncio
+
+        async def boom():
+            raise ValueError('bad')
+
+        async def main():
+            try:
+                async with asyncio.TaskGroup() as tg:
+                    tg.create_task(boom())
+            except ExceptionGroup as e:
+                print(repr(e.__cause__), repr(e.__context__), e.__suppress_context__)
+            try:
+                raise KeyError('k')
+            except KeyError:
+                try:
+                    async with asyncio.TaskGroup() as tg:
+                        tg.create_task(boom())
+                except ExceptionGroup as e:
+                    print(repr(e.__cause__), repr(e.__context__), e.__suppress_context__)
+            try:
+                raise KeyError('again')
+            except KeyError:
+                async with asyncio.TaskGroup() as tg:
+                    tg.create_task(boom())
+
+        asyncio.run(main())
+    "#;
+    let before_group = |lines: Vec<String>| -> Vec<String> {
+        lines.into_iter().take_while(|l| !l.contains("Exception Group Traceback")).collect()
+    };
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert!(!cpython.iter().any(|l| l.starts_with("During handling")), "{cpython:#?}");
+    let theirs = before_group(cpython);
+    assert_eq!(theirs, ["None None True", "None KeyError('k') True"]);
+    let (events, _) = run(src);
+    let ours = prints(&events);
+    assert!(!ours.iter().any(|l| l.starts_with("During handling")), "{ours:#?}");
+    assert_eq!(before_group(ours), theirs);
+}
+
 /// An uncaught exception group's traceback shows its sub-exceptions, numbered, nested groups
 /// under theirs, at most 15 then `and N more exceptions`, as CPython's does (it showed only
 /// "ExceptionGroup: unhandled errors in a TaskGroup (1 sub-exception)": the reader never saw

@@ -1136,6 +1136,12 @@ impl<'a> Interp<'a> {
             return Ok(false);
         }
         let group = self.new_group(Value::str("unhandled errors in a TaskGroup"), errors);
+        // asyncio's `raise me from None`: an exception being handled around the `async with`
+        // is its context, but its traceback does not show it.
+        self.set_cause(&group, Value::None);
+        if let Some(handled) = self.handled(&f.task()) {
+            self.set_context(&group, &handled);
+        }
         Err(Flow::Exc(Box::new(Exc::new(group))))
     }
 
