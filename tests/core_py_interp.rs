@@ -2578,6 +2578,48 @@ fn a_task_group_s_group_is_raised_from_none_as_asyncio_s() {
     assert_eq!(before_group(ours), theirs);
 }
 
+/// The reader's `__exit__` / `__aexit__` runs handling the `with` body's exception, as CPython's:
+/// one it raises has that as its `__context__`, and its traceback shows the body's first
+/// (`line 26, in main`, `KeyError: 'k'`, `During handling…`). Before, `__context__` was None
+/// and the traceback showed `__aexit__`'s exception alone. Compared with CPython's stderr.
+#[test]
+fn a_context_manager_s_exit_runs_handling_the_body_s_exception() {
+    let src = r#"
+        import asyncio
+
+        class Conn:
+            def __enter__(self):
+                return self
+            def __exit__(self, kind, exc, tb):
+                print("exit", kind.__name__ if kind else None)
+                raise RuntimeError("close failed")
+
+        class Session:
+            async def __aenter__(self):
+                return self
+            async def __aexit__(self, kind, exc, tb):
+                await asyncio.sleep(0.1)
+                if kind is KeyError:
+                    raise OSError("flush failed")
+
+        async def main():
+            try:
+                with Conn():
+                    raise ValueError("query failed")
+            except RuntimeError as e:
+                print(repr(e.__context__))
+            async with Session():
+                await asyncio.sleep(0.1)
+                {}["k"]
+
+        asyncio.run(main())
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert!(cpython.contains(&"ValueError('query failed')".to_string()), "{cpython:#?}");
+    let (events, _) = run(src);
+    assert_eq!(prints(&events), cpython);
+}
+
 /// An uncaught exception group's traceback shows its sub-exceptions, numbered, nested groups
 /// under theirs, at most 15 then `and N more exceptions`, as CPython's does (it showed only
 /// "ExceptionGroup: unhandled errors in a TaskGroup (1 sub-exception)": the reader never saw

@@ -591,7 +591,17 @@ impl<'a> Interp<'a> {
 
     /// `__exit__` / `__aexit__`: returns whether the exception is suppressed.
     async fn exit(&self, cm: &Value, exc: Option<&Exc>, is_async: bool, f: &Frame, line: u32) -> Result<bool, Flow> {
+        // The reader's `__exit__` runs handling the body's exception, as CPython's (one it
+        // raises has that as `__context__`); a built-in one chains as asyncio's does.
+        let handles = matches!(cm, Value::Instance(_)) && exc.is_some();
+        if let (true, Some(e)) = (handles, exc) {
+            self.keep_caught_traceback(e, f);
+            f.task().handling.borrow_mut().push(e.value.clone());
+        }
         let out = self.call_exit(cm, exc, is_async, f, line).await;
+        if handles {
+            f.task().handling.borrow_mut().pop();
+        }
         if matches!(out, Err(Flow::Exc(_) | Flow::Raise(..))) {
             // What `__exit__` raises leaves the frame at the `with` statement, as CPython's
             // traceback says (`line 10, in main` for a TaskGroup's group), not at the block's
