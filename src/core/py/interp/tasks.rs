@@ -817,18 +817,20 @@ impl<'a> Interp<'a> {
     pub fn print_traceback(&self, task: &TaskObj, exc: &Exc) {
         let mut room = Room { subs: MAX_SUB_EXCEPTION_LINES, chain: MAX_CHAIN_LINES };
         let line = exc.trace.first().map_or(0, |t| t.1);
-        self.print_chained(task, &exc.value, &exc.trace, 1, line, &mut room);
+        // It was raised: its title even without a frame of the reader's (a callback of a
+        // built-in's, `int('x')`, as CPython's traceback shows only asyncio's frames).
+        self.print_chained(task, &exc.value, Some(&exc.trace), 1, line, &mut room);
     }
 
     /// An exception as a traceback shows it (a group's sub-exceptions at `depth` 2 and more,
     /// after a margin): the exceptions it chains to (its `__cause__` or `__context__`) first,
     /// oldest first, each followed by CPython's line that says how the next one came of it, then
-    /// its own.
+    /// its own (`trace` None for one never raised).
     fn print_chained(
         &self,
         task: &TaskObj,
         exc: &Value,
-        trace: &[(Rc<str>, u32)],
+        trace: Option<&[(Rc<str>, u32)]>,
         depth: usize,
         line: u32,
         room: &mut Room,
@@ -836,7 +838,7 @@ impl<'a> Interp<'a> {
         let margin = margin(depth);
         for (earlier, link) in chain_of(exc, &mut room.chain).into_iter().rev() {
             let trace = traceback_of(&earlier);
-            self.print_exception(task, &earlier, &trace, depth, line, room);
+            self.print_exception(task, &earlier, raised(&trace), depth, line, room);
             for text in ["", link, ""] {
                 self.mark(task, Kind::Print, &format!("{margin}{text}"), line);
             }
@@ -844,20 +846,20 @@ impl<'a> Interp<'a> {
         self.print_exception(task, exc, trace, depth, line, room);
     }
 
-    /// One exception of a traceback: its frames under CPython's title (none for one never
-    /// raised, as CPython's), its line, and a group's sub-exceptions.
+    /// One exception of a traceback: its frames under CPython's title (`trace` None for one
+    /// never raised: neither, as CPython's), its line, and a group's sub-exceptions.
     fn print_exception(
         &self,
         task: &TaskObj,
         exc: &Value,
-        trace: &[(Rc<str>, u32)],
+        trace: Option<&[(Rc<str>, u32)]>,
         depth: usize,
         line: u32,
         room: &mut Room,
     ) {
         let margin = margin(depth);
-        let line = trace.first().map_or(line, |t| t.1);
-        if !trace.is_empty() {
+        let line = trace.and_then(|t| t.first()).map_or(line, |t| t.1);
+        if let Some(trace) = trace {
             self.mark(task, Kind::Print, &format!("{margin}{}", self.traceback_title(exc)), line);
             // CPython 3.12 prints a fold line (`[Previous line repeated 2 more times]`) in a
             // group without the `|` margin; it keeps the margin here, as the rest.
@@ -902,7 +904,7 @@ impl<'a> Interp<'a> {
             let Some(left) = room.subs.checked_sub(2 + traced) else { return };
             room.subs = left;
             self.mark(task, Kind::Print, &format!("{indent}+---------------- {} ----------------", n + 1), line);
-            self.print_chained(task, sub, &trace, depth + 1, line, room);
+            self.print_chained(task, sub, raised(&trace), depth + 1, line, room);
         }
         if subs.len() > MAX_SUB_EXCEPTIONS_SHOWN && room.subs >= 2 {
             room.subs -= 2;
@@ -952,6 +954,12 @@ fn margin(depth: usize) -> String {
         1 => String::new(),
         _ => format!("{}| ", "  ".repeat(depth - 1)),
     }
+}
+
+/// A kept traceback as a traceback prints it: an exception that never went through a frame of
+/// the reader's (never raised, as far as its traceback can tell) has none.
+fn raised(trace: &[(Rc<str>, u32)]) -> Option<&[(Rc<str>, u32)]> {
+    (!trace.is_empty()).then_some(trace)
 }
 
 /// An exception's traceback as it was caught or ended its task (CPython's `__traceback__`).
