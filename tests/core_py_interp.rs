@@ -762,7 +762,7 @@ fn hostile_programs_stop_with_a_python_error_or_a_limit_never_a_crash() {
         ("print(2**63)\n", "OverflowError: integer result too large for awaitlab's 64-bit integers"),
         ("print((-9223372036854775807 - 1) % -1, 1 << 62)\n", "0 4611686018427387904"),
         ("l = [1]\nl.append(l)\nprint(l == l, len(str(l)) < 1000)\n", "True True"),
-        ("import json\nprint(json.loads('[' * 100000 + ']' * 100000))\n", "JSONDecodeError: recursion limit exceeded at line 1 column 128"),
+        ("import json\nprint(json.loads('[' * 100000 + ']' * 100000))\n", "json.decoder.JSONDecodeError: recursion limit exceeded at line 1 column 128"),
         ("class A:\n    def __init__(self):\n        self.a = A()\nA()\n", "RecursionError: maximum recursion depth exceeded (100 nested calls, in __init__)"),
         ("print(f'{1:999999999}'.strip())\n", "1"),
         ("import asyncio\nasync def t():\n    asyncio.create_task(t())\n    await asyncio.sleep(0)\nasyncio.run(t())\n", ""),
@@ -2026,6 +2026,598 @@ fn a_traceback_folds_repeated_frames_as_cpython_s_does() {
     let ours: Vec<String> =
         prints(&events).iter().skip_while(|l| !l.contains("+-----")).skip(1).map(|l| unmargined(l)).collect();
     assert_eq!(ours, theirs);
+}
+
+/// A bare `raise` re-raises the exception with the traceback it was caught with, as CPython's
+/// `RERAISE`: its frame shows the line that raised it (`line 8, in check`), not the `raise`
+/// line, and a function called from the `except` block to re-raise it shows no frame. Before,
+/// the traceback began at the `raise`: `line 18, in worker` and no frame under it.
+/// Compared with CPython's stderr: a never-retrieved task's traceback and an uncaught one's.
+#[test]
+fn a_bare_raise_keeps_the_traceback_the_exception_was_caught_with() {
+    let src = r#"
+        import asyncio
+
+        def reraise():
+            raise
+
+        def check(n):
+            try:
+                return 10 / n
+            except ZeroDivisionError:
+                print("caught")
+                reraise()
+
+        async def worker(n):
+            try:
+                await asyncio.sleep(0.1)
+                check(n)
+            except ZeroDivisionError:
+                raise
+
+        async def main():
+            asyncio.create_task(worker(0))
+            await asyncio.sleep(0.5)
+            try:
+                check(0)
+            except ZeroDivisionError:
+                print("again")
+            await worker(0)
+
+        asyncio.run(main())
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert!(cpython.ends_with(&[
+        "  line 16, in worker".to_string(),
+        "  line 11, in check".to_string(),
+        "  line 8, in check".to_string(),
+        "ZeroDivisionError: division by zero".to_string(),
+    ]));
+    let (events, _) = run(src);
+    assert_eq!(prints(&events), cpython);
+}
+
+/// `raise e` of an exception raised before goes on with the traceback it had, under the
+/// `raise` line's frame, as CPython's: the frames where it was first raised are still shown.
+/// Before, its traceback began again at the `raise` (`line 20, in worker`, none under it).
+/// Compared with CPython's stderr.
+#[test]
+fn raising_a_caught_exception_again_keeps_its_earlier_frames() {
+    let src = r#"
+        import asyncio
+
+        def parse(s):
+            return int(s)
+
+        def load(s):
+            try:
+                parse(s)
+            except ValueError as e:
+                print("retrying")
+                raise e
+
+        async def worker():
+            saved = None
+            try:
+                load("x")
+            except ValueError as e:
+                saved = e
+            await asyncio.sleep(0.1)
+            raise saved
+
+        async def main():
+            await worker()
+
+        asyncio.run(main())
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    let frames = ["  line 20, in worker", "  line 16, in worker", "  line 11, in load", "  line 8, in load"];
+    assert!(cpython.windows(4).any(|w| w == frames), "{cpython:#?}");
+    let (events, _) = run(src);
+    assert_eq!(prints(&events), cpython);
+}
+
+/// `__context__`, `__cause__` and `__suppress_context__` as CPython 3.12 sets them: an
+/// exception raised while another is handled (in its `except` block or a function that block
+/// calls, a built-in error too) has that one as its `__context__`, a re-raise keeps it, `raise
+/// … from` sets `__cause__` (a class called, `None`; not an exception: TypeError) and
+/// `__suppress_context__`; a callback runs handling nothing, even in the middle of the main
+/// task's `except` block. Before, `__context__` was always None and `__suppress_context__` an
+/// AttributeError. Compared with CPython's output.
+#[test]
+fn an_exception_raised_while_handling_another_has_it_as_its_context() {
+    for src in [
+        r#"
+        import asyncio
+
+        def show(label, e):
+            ctx = e.__context__
+            cause = e.__cause__
+            print(label, repr(e), repr(ctx), repr(cause), e.__suppress_context__)
+
+        def fail():
+            return {}["k"]
+
+        async def worker():
+            try:
+                await asyncio.sleep(0.1)
+                1 / 0
+            except ZeroDivisionError:
+                fail()
+
+        async def main():
+            try:
+                raise KeyError("a")
+            except KeyError as a:
+                show("a", a)
+                try:
+                    raise ValueError("b")
+                except ValueError as b:
+                    show("b", b)
+                    try:
+                        raise b
+                    except ValueError as again:
+                        show("again", again)
+                    try:
+                        raise TypeError("c") from None
+                    except TypeError as c:
+                        show("c", c)
+                    try:
+                        raise TypeError("d") from RuntimeError
+                    except TypeError as d:
+                        show("d", d)
+                        show("d.cause", d.__cause__)
+            try:
+                await worker()
+            except KeyError as k:
+                show("k", k)
+                show("k.context", k.__context__)
+            try:
+                raise ValueError("x") from 5
+            except TypeError as t:
+                show("t", t)
+            e = ValueError("fresh")
+            show("fresh", e)
+
+        asyncio.run(main())
+    "#,
+        r#"
+        import asyncio
+
+        def cb():
+            try:
+                raise ValueError("in callback")
+            except ValueError as e:
+                print("cb", repr(e.__context__))
+            try:
+                raise KeyError("inner")
+            except KeyError:
+                try:
+                    1 / 0
+                except ZeroDivisionError as z:
+                    print("cb2", repr(z.__context__))
+
+        async def main():
+            loop = asyncio.get_running_loop()
+            try:
+                raise RuntimeError("main's")
+            except RuntimeError:
+                loop.call_later(0.1, cb)
+                await asyncio.sleep(0.2)
+                try:
+                    raise TypeError("after")
+                except TypeError as t:
+                    print("main", repr(t.__context__))
+
+        asyncio.run(main())
+    "#,
+    ] {
+        let cpython = cpython_output_as_awaitlab_names_it(src);
+        assert!(cpython.iter().all(|l| !l.contains("Error:")), "{cpython:#?}");
+        let (events, _) = run(src);
+        assert_eq!(prints(&events), cpython);
+    }
+}
+
+/// A traceback shows the exceptions the last one chains to first, oldest first, as CPython's
+/// does: `The above exception was the direct cause of the following exception:` after a
+/// `__cause__` (`raise … from e`; one never raised shows its line alone), `During handling of
+/// the above exception, another exception occurred:` after a `__context__`, none after `from
+/// None`: in an uncaught exception's traceback, a never-retrieved task's and a callback's, a
+/// recursion's long chain too. Before, only the last exception's. Compared with CPython's stderr, but for asyncio's handle
+/// line and the callback's place (awaitlab's `Exception in callback` names neither).
+#[test]
+fn a_traceback_shows_the_exceptions_it_chains_to_as_cpython_s_does() {
+    let src = r#"
+        import asyncio
+
+        class FetchError(Exception):
+            pass
+
+        def parse(text):
+            return int(text)
+
+        async def fetch(n):
+            await asyncio.sleep(0.1 * n)
+            try:
+                parse("x%d" % n)
+            except ValueError as e:
+                raise FetchError("fetch %d failed" % n) from e
+
+        def on_timer():
+            try:
+                {}["missing"]
+            except KeyError:
+                try:
+                    raise RuntimeError("callback broke")
+                except RuntimeError:
+                    raise LookupError("gave up")
+
+        async def cleanup():
+            try:
+                raise KeyError("first")
+            except KeyError:
+                try:
+                    raise ValueError("second")
+                except ValueError as v:
+                    raise TypeError("third") from ValueError("made, not raised")
+
+        async def main():
+            asyncio.get_running_loop().call_later(0.2, on_timer)
+            await asyncio.sleep(0.5)
+            try:
+                await cleanup()
+            except TypeError as t:
+                print("caught", repr(t))
+            try:
+                await fetch(2)
+            except FetchError:
+                await cleanup()
+
+        asyncio.run(main())
+    "#;
+    let cpython: Vec<String> = cpython_output_as_awaitlab_names_it(src)
+        .into_iter()
+        .filter(|l| !l.starts_with("handle: <TimerHandle"))
+        .map(|l| l.replace("on_timer() at <string>:16", "on_timer()"))
+        .collect();
+    let links = |text: &str| cpython.iter().filter(|l| l.starts_with(text)).count();
+    assert_eq!((links("The above exception"), links("During handling")), (1, 2), "{cpython:#?}");
+    let (events, _) = run(src);
+    assert_eq!(prints(&events), cpython);
+
+    // A never-retrieved task's. Alone: CPython logs it when its cycle collector takes the task
+    // (the chained exception's traceback holds it), at a time of its own.
+    let forgotten =
+        src.replace("    asyncio.get_running_loop().call_later(0.2, on_timer)", "    asyncio.create_task(fetch(1))");
+    let sleep = "await asyncio.sleep(0.5)";
+    let end = forgotten.find(sleep).expect("main's sleep") + sleep.len();
+    let forgotten = format!("{}\n\n        asyncio.run(main())\n", &forgotten[..end]);
+    let cpython = cpython_output_as_awaitlab_names_it(&forgotten);
+    assert!(cpython.contains(&"The above exception was the direct cause of the following exception:".to_string()));
+    let (events, _) = run(&forgotten);
+    assert_eq!(prints(&events), cpython);
+
+    // A recursion's chain, 96 exceptions long: all of it, as CPython prints it.
+    let src = "def f(n):\n    try:\n        raise ValueError(n)\n    except ValueError:\n        if n:\n            f(n - 1)\n        else:\n            raise KeyError('end')\nf(95)\n";
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert_eq!(cpython.iter().filter(|l| l.starts_with("During handling")).count(), 96);
+    let (events, _) = run(src);
+    assert_eq!(prints(&events), cpython);
+}
+
+/// A group's sub-exception shows the exceptions it chains to before it, in the group's margin,
+/// as CPython's traceback does (`The above exception was the direct cause…`, `During
+/// handling…`). Before, only its own traceback. Compared with CPython's stderr without the
+/// margins and the `+---` lines (CPython lays out the group's own lines in a margin of their
+/// own, which awaitlab's do not have).
+#[test]
+fn a_group_s_sub_exception_shows_the_exceptions_it_chains_to() {
+    let src = r#"
+        import asyncio
+
+        async def caused():
+            try:
+                int("x")
+            except ValueError as e:
+                raise LookupError("no such item") from e
+
+        async def during():
+            try:
+                {}["k"]
+            except KeyError:
+                print(1 / 0)
+
+        async def main():
+            async with asyncio.TaskGroup() as tg:
+                tg.create_task(caused())
+                tg.create_task(during())
+
+        asyncio.run(main())
+    "#;
+    let unmargined = |l: &str| l.trim_start().trim_start_matches("| ").trim_start().to_string();
+    let subs = |lines: Vec<String>, start: &str| -> Vec<String> {
+        lines
+            .iter()
+            .skip_while(|l| !l.contains(start))
+            .filter(|l| !l.contains("+-----"))
+            .map(|l| unmargined(l))
+            .collect()
+    };
+    let theirs = subs(cpython_output_as_awaitlab_names_it(src), "+-+");
+    assert_eq!(theirs.len(), 18, "{theirs:#?}");
+    assert!(theirs.contains(&"During handling of the above exception, another exception occurred:".to_string()));
+    let (events, _) = run(src);
+    assert_eq!(subs(prints(&events), "+-----"), theirs);
+}
+
+/// An exception that leaves its frame through a `finally` block names the line that raised it
+/// (`line 10, in worker`, `line 19, in parse`), as CPython's traceback does, not the last line
+/// `finally` ran (`line 13`, `line 22`, before). Compared with CPython's stderr.
+#[test]
+fn an_exception_leaving_through_finally_names_the_line_that_raised_it() {
+    let src = r#"
+        import asyncio
+
+        lock = asyncio.Lock()
+
+        async def worker(n):
+            async with lock:
+                try:
+                    await asyncio.sleep(0.1)
+                    if n == 2:
+                        raise ValueError("bad %d" % n)
+                finally:
+                    print("released", n)
+                    done = n
+
+        def parse(s):
+            try:
+                return int(s)
+            except ValueError:
+                raise KeyError(s)
+            finally:
+                print("parsed")
+                s = None
+
+        async def main():
+            await worker(1)
+            try:
+                await worker(2)
+            except ValueError:
+                parse("x")
+
+        asyncio.run(main())
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert!(cpython.contains(&"  line 10, in worker".to_string()), "{cpython:#?}");
+    assert!(cpython.contains(&"  line 19, in parse".to_string()), "{cpython:#?}");
+    let (events, _) = run(src);
+    assert_eq!(prints(&events), cpython);
+}
+
+/// The parts of a split group keep its `__context__` and `__cause__`, and suppress the context
+/// (`__suppress_context__` true), as CPython's `exceptiongroup_subset` sets them. Before, a
+/// part's context was None and its `__suppress_context__` false. Compared with CPython's output.
+#[test]
+fn a_split_group_s_parts_keep_its_context_as_cpython_s_do() {
+    let src = r#"
+        try:
+            try:
+                raise KeyError("k")
+            except KeyError:
+                raise ExceptionGroup("eg", [ValueError(1), TypeError(2)])
+        except ExceptionGroup as eg:
+            match, rest = eg.split(ValueError)
+            for part in (eg, match, rest):
+                print(repr(part.__context__), repr(part.__cause__), part.__suppress_context__)
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert_eq!(cpython.len(), 3, "{cpython:#?}");
+    let (events, _) = run(src);
+    assert_eq!(prints(&events), cpython);
+}
+
+/// A traceback's last line names an exception class of asyncio's or json's with its module, as
+/// CPython's does: `asyncio.queues.QueueEmpty`, `json.decoder.JSONDecodeError: …` (before:
+/// `QueueEmpty`). Compared with CPython's stderr, but for the JSON error's message (serde's
+/// words, not CPython's).
+#[test]
+fn a_traceback_names_asyncio_s_exceptions_with_their_module() {
+    let src = r#"
+        import asyncio
+        import json
+
+        async def drain(q):
+            q.get_nowait()
+
+        async def decode():
+            json.loads("{")
+
+        async def main():
+            q = asyncio.Queue(maxsize=1)
+            asyncio.create_task(drain(q))
+            asyncio.create_task(decode())
+            await asyncio.sleep(0.1)
+            q.put_nowait(1)
+            q.put_nowait(2)
+
+        asyncio.run(main())
+    "#;
+    let json_message = |lines: Vec<String>| -> Vec<String> {
+        lines
+            .into_iter()
+            .map(
+                |l| if l.contains("JSONDecodeError") { l[..l.find("JSONDecodeError").unwrap()].to_string() } else { l },
+            )
+            .collect()
+    };
+    let cpython = json_message(cpython_output_as_awaitlab_names_it(src));
+    for name in ["asyncio.queues.QueueEmpty", "asyncio.queues.QueueFull", "json.decoder."] {
+        assert!(cpython.contains(&name.to_string()), "{cpython:#?}");
+    }
+    let (events, _) = run(src);
+    assert_eq!(json_message(prints(&events)), cpython);
+}
+
+/// `asyncio.timeout`'s and `wait_for`'s `TimeoutError` is raised from the `CancelledError` it
+/// replaces, as asyncio's `raise TimeoutError from exc_val`: its `__cause__` and `__context__`,
+/// and its traceback shows the cancellation's first (`line 4, in slow`, then `The above
+/// exception was the direct cause…`). Before, `__cause__` was None and the traceback showed the
+/// `TimeoutError` alone. Compared with CPython's stderr.
+#[test]
+fn a_timeout_s_error_is_raised_from_the_cancellation_as_asyncio_s() {
+    let src = r#"
+        import asyncio
+
+        async def slow():
+            await asyncio.sleep(1)
+
+        async def fetch():
+            return await asyncio.wait_for(slow(), 0.1)
+
+        async def main():
+            try:
+                await fetch()
+            except TimeoutError as e:
+                print("wait_for:", repr(e.__cause__), repr(e.__context__), e.__suppress_context__)
+            async with asyncio.timeout(0.1):
+                await slow()
+
+        asyncio.run(main())
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert!(cpython.contains(&"asyncio.exceptions.CancelledError".to_string()), "{cpython:#?}");
+    let (events, _) = run(src);
+    assert_eq!(prints(&events), cpython);
+}
+
+/// A `finally` block runs handling the exception on its way out, as CPython's: one raised there
+/// has it as its `__context__` (`During handling of the above exception…`), and a bare `raise`
+/// there re-raises it. Before, the traceback showed the `finally` block's exception alone and
+/// the bare `raise` was `RuntimeError: No active exception to reraise`. Compared with CPython's
+/// stderr.
+#[test]
+fn a_finally_block_runs_handling_the_exception_on_its_way_out() {
+    let src = r#"
+        import asyncio
+
+        def close(name):
+            raise OSError("cannot close " + name)
+
+        def check():
+            try:
+                raise KeyError("a")
+            finally:
+                print("finally")
+                try:
+                    raise
+                except KeyError as e:
+                    print("re-raised", repr(e))
+
+        async def work():
+            try:
+                await asyncio.sleep(0.1)
+                check()
+            finally:
+                close("db")
+
+        asyncio.run(work())
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert!(cpython.contains(&"re-raised KeyError('a')".to_string()), "{cpython:#?}");
+    let (events, _) = run(src);
+    assert_eq!(prints(&events), cpython);
+}
+
+/// A TaskGroup's `ExceptionGroup` is raised `from None`, as asyncio's: an exception being
+/// handled around the `async with` is its `__context__`, suppressed, so that its traceback does
+/// not show it. Before (since implicit chaining), an uncaught group in an `except` block
+/// printed that exception first and `During handling of the above exception…`. Compared with
+/// CPython's output (the attributes, and no chain; the group's own layout is not CPython's).
+#[test]
+fn a_task_group_s_group_is_raised_from_none_as_asyncio_s() {
+    let src = r#"
+        import asyncio
+
+        async def boom():
+            raise ValueError('bad')
+
+        async def main():
+            try:
+                async with asyncio.TaskGroup() as tg:
+                    tg.create_task(boom())
+            except ExceptionGroup as e:
+                print(repr(e.__cause__), repr(e.__context__), e.__suppress_context__)
+            try:
+                raise KeyError('k')
+            except KeyError:
+                try:
+                    async with asyncio.TaskGroup() as tg:
+                        tg.create_task(boom())
+                except ExceptionGroup as e:
+                    print(repr(e.__cause__), repr(e.__context__), e.__suppress_context__)
+            try:
+                raise KeyError('again')
+            except KeyError:
+                async with asyncio.TaskGroup() as tg:
+                    tg.create_task(boom())
+
+        asyncio.run(main())
+    "#;
+    let before_group = |lines: Vec<String>| -> Vec<String> {
+        lines.into_iter().take_while(|l| !l.contains("Exception Group Traceback")).collect()
+    };
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert!(!cpython.iter().any(|l| l.starts_with("During handling")), "{cpython:#?}");
+    let theirs = before_group(cpython);
+    assert_eq!(theirs, ["None None True", "None KeyError('k') True"]);
+    let (events, _) = run(src);
+    let ours = prints(&events);
+    assert!(!ours.iter().any(|l| l.starts_with("During handling")), "{ours:#?}");
+    assert_eq!(before_group(ours), theirs);
+}
+
+/// The reader's `__exit__` / `__aexit__` runs handling the `with` body's exception, as CPython's:
+/// one it raises has that as its `__context__`, and its traceback shows the body's first
+/// (`line 26, in main`, `KeyError: 'k'`, `During handling…`). Before, `__context__` was None
+/// and the traceback showed `__aexit__`'s exception alone. Compared with CPython's stderr.
+#[test]
+fn a_context_manager_s_exit_runs_handling_the_body_s_exception() {
+    let src = r#"
+        import asyncio
+
+        class Conn:
+            def __enter__(self):
+                return self
+            def __exit__(self, kind, exc, tb):
+                print("exit", kind.__name__ if kind else None)
+                raise RuntimeError("close failed")
+
+        class Session:
+            async def __aenter__(self):
+                return self
+            async def __aexit__(self, kind, exc, tb):
+                await asyncio.sleep(0.1)
+                if kind is KeyError:
+                    raise OSError("flush failed")
+
+        async def main():
+            try:
+                with Conn():
+                    raise ValueError("query failed")
+            except RuntimeError as e:
+                print(repr(e.__context__))
+            async with Session():
+                await asyncio.sleep(0.1)
+                {}["k"]
+
+        asyncio.run(main())
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert!(cpython.contains(&"ValueError('query failed')".to_string()), "{cpython:#?}");
+    let (events, _) = run(src);
+    assert_eq!(prints(&events), cpython);
 }
 
 /// An uncaught exception group's traceback shows its sub-exceptions, numbered, nested groups

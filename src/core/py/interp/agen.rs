@@ -285,10 +285,8 @@ impl<'a> Interp<'a> {
                     self.classes.get(E::RuntimeError),
                     vec![Value::str(&format!("async generator raised {what}"))],
                 );
-                if let Value::Instance(i) = &err {
-                    i.attrs.borrow_mut().insert(Rc::from("__cause__"), cause);
-                }
-                Err(Flow::Exc(Box::new(Exc { value: err, trace: Vec::new() })))
+                self.set_cause(&err, cause);
+                Err(Flow::Exc(Box::new(Exc::new(err))))
             }
             Err(flow) => Err(flow),
         }

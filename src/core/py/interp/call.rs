@@ -279,6 +279,7 @@ impl<'a> Interp<'a> {
         let is_exc = i.attrs.borrow().contains_key("args");
         match name {
             "__cause__" | "__context__" if is_exc => Ok(Value::None),
+            "__suppress_context__" if is_exc => Ok(Value::Bool(false)),
             "__init__" if is_exc => Ok(Value::Method(Rc::new((v.clone(), super::builtins::B::ObjectInit)))),
             _ if is_exc => self.builtin_attr(v, name),
             _ => raise(E::AttributeError, format!("'{}' object has no attribute '{name}'", i.class.name)),

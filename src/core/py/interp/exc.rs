@@ -5,6 +5,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::builtins::B;
+use super::tasks::TaskObj;
 use super::value::{Class, Instance};
 use super::{fmt, raise, Exc, Flow, Frame, Interp, Res, Value};
 
@@ -144,7 +145,7 @@ impl<'a> Interp<'a> {
     /// `KeyError(key)`: its argument is the key itself (its message is the key's repr).
     pub fn key_error(&self, key: &Value) -> Flow {
         let value = self.new_exception(self.classes.get(E::KeyError), vec![key.clone()]);
-        Flow::Exc(Box::new(Exc { value, trace: Vec::new() }))
+        Flow::Exc(Box::new(Exc::new(value)))
     }
 
     /// The exception a flow carries, as an object with its traceback so far.
@@ -155,25 +156,20 @@ impl<'a> Interp<'a> {
                 // asyncio raises its errors without arguments (`TimeoutError()`, `QueueFull()`,
                 // `CancelledError()`): an empty message here is none.
                 let args = if msg.is_empty() { Vec::new() } else { vec![Value::str(&msg)] };
-                Exc { value: self.new_exception(self.classes.get(e), args), trace: Vec::new() }
+                Exc::new(self.new_exception(self.classes.get(e), args))
             }
-            Flow::Stop(msg) => Exc {
-                value: self.new_exception(self.classes.get(E::RuntimeError), vec![Value::Str(msg)]),
-                trace: Vec::new(),
-            },
-            Flow::Return(_) | Flow::Break | Flow::Continue => Exc {
-                value: self.new_exception(
-                    self.classes.get(E::RuntimeError),
-                    vec![Value::str("misplaced return, break or continue")],
-                ),
-                trace: Vec::new(),
-            },
+            Flow::Stop(msg) => Exc::new(self.new_exception(self.classes.get(E::RuntimeError), vec![Value::Str(msg)])),
+            Flow::Return(_) | Flow::Break | Flow::Continue => Exc::new(self.new_exception(
+                self.classes.get(E::RuntimeError),
+                vec![Value::str("misplaced return, break or continue")],
+            )),
         }
     }
 
-    /// Keeps `exc`'s traceback on its object as it ends a task or a TaskGroup's body (CPython's
-    /// `__traceback__`): an exception group that collects it prints it. Awaiting a failed task
-    /// raises its exception with the traceback it had, so a later task's is the longer one.
+    /// Keeps `exc`'s traceback on its object (CPython's `__traceback__`) where it is caught or
+    /// ends a task or a TaskGroup's body: an exception group that collects it, or a traceback
+    /// that chains to it, prints it. Awaiting a failed task raises its exception with the
+    /// traceback it had, so a later task's is the longer one.
     pub fn keep_traceback(&self, exc: &Exc) {
         if let Value::Instance(i) = &exc.value {
             *i.traceback.borrow_mut() = exc.trace.clone();
@@ -184,11 +180,94 @@ impl<'a> Interp<'a> {
     pub fn add_frame(&self, flow: Flow, frame: &Frame) -> Flow {
         match flow {
             Flow::Exc(_) | Flow::Raise(..) => {
-                let mut exc = self.exc_of(flow);
-                exc.trace.push((frame.name.clone(), frame.line.get()));
+                let mut exc = self.exc_of(self.chain_context(flow, &frame.task()));
+                enter_frame(&mut exc, frame);
                 Flow::Exc(Box::new(exc))
             }
             other => other,
+        }
+    }
+
+    /// An exception caught in `frame`: its traceback down from that frame kept on its object
+    /// (CPython's `__traceback__`), what a bare `raise` re-raises it with.
+    pub fn keep_caught_traceback(&self, exc: &Exc, frame: &Frame) {
+        self.keep_traceback(&self.caught_in(exc, frame));
+    }
+
+    /// `exc` as it is caught in `frame`: its traceback with the frame's entry.
+    pub fn caught_in(&self, exc: &Exc, frame: &Frame) -> Exc {
+        let mut caught = exc.clone();
+        enter_frame(&mut caught, frame);
+        caught
+    }
+
+    /// `value` raised (again) by `raise`, with the traceback it has (CPython's `__traceback__`:
+    /// where it was caught, if it was; none if it was never raised), which the frames it leaves
+    /// add to, as CPython's.
+    pub fn with_its_traceback(&self, value: Value) -> Exc {
+        let mut exc = Exc::new(value);
+        if let Value::Instance(i) = &exc.value {
+            exc.trace = i.traceback.borrow().clone();
+        }
+        exc
+    }
+
+    /// The exception `task` is handling (in an `except` block, or a function that block calls):
+    /// what a bare `raise` re-raises, and the `__context__` of one raised now.
+    pub fn handled(&self, task: &TaskObj) -> Option<Value> {
+        task.handling.borrow().last().cloned()
+    }
+
+    /// CPython's implicit chaining: an exception raised while its task handles another gets that
+    /// one as its `__context__` (`During handling of the above exception, another exception
+    /// occurred`). Called where a raised exception is first seen (as it leaves its frame, reaches
+    /// a `try`, or leaves an `except` block), where the exception being handled is still the one
+    /// handled where it was raised; set once there (None if there is none), which a re-raise
+    /// keeps. Other flows pass.
+    pub fn chain_context(&self, flow: Flow, task: &TaskObj) -> Flow {
+        let settled = |v: &Value| matches!(v, Value::Instance(i) if i.attrs.borrow().contains_key("__context__"));
+        match &flow {
+            Flow::Raise(..) => {}
+            Flow::Exc(exc) if !settled(&exc.value) => {}
+            _ => return flow,
+        }
+        let exc = self.exc_of(flow);
+        if let Some(handled) = self.handled(task) {
+            self.set_context(&exc.value, &handled);
+        }
+        if let Value::Instance(i) = &exc.value {
+            i.attrs.borrow_mut().entry(Rc::from("__context__")).or_insert(Value::None);
+        }
+        Flow::Exc(Box::new(exc))
+    }
+
+    /// `exc.__context__ = handled`, as CPython's `_PyErr_SetObject` sets it: never to itself,
+    /// and a chain of contexts that leads from `handled` back to `exc` cut there (no cycle).
+    pub fn set_context(&self, exc: &Value, handled: &Value) {
+        let Value::Instance(i) = exc else { return };
+        if handled.is(exc) {
+            return;
+        }
+        let mut at = handled.clone();
+        // A chain the reader made by hand may loop without passing `exc`: it is not followed far.
+        for _ in 0..super::limits::MAX_DEPTH {
+            let Value::Instance(o) = &at else { break };
+            let next = o.attrs.borrow().get("__context__").cloned().unwrap_or(Value::None);
+            if next.is(exc) {
+                o.attrs.borrow_mut().insert(Rc::from("__context__"), Value::None);
+                break;
+            }
+            at = next;
+        }
+        i.attrs.borrow_mut().insert(Rc::from("__context__"), handled.clone());
+    }
+
+    /// `raise … from cause`: its `__cause__` (None for `from None`), and `__suppress_context__`
+    /// set as CPython's `raise` sets it, so that its traceback shows the cause, never the context.
+    pub fn set_cause(&self, exc: &Value, cause: Value) {
+        if let Value::Instance(i) = exc {
+            i.attrs.borrow_mut().insert(Rc::from("__cause__"), cause);
+            i.attrs.borrow_mut().insert(Rc::from("__suppress_context__"), Value::Bool(true));
         }
     }
 
@@ -219,13 +298,45 @@ impl<'a> Interp<'a> {
 
     /// `ValueError: boom` (or just `ValueError`).
     pub fn exc_line(&self, v: &Value) -> String {
-        let name = v.type_name();
-        let msg = fmt::exc_str(v);
-        if msg.is_empty() {
-            name.to_string()
-        } else {
-            format!("{name}: {msg}")
+        with_message(&v.type_name(), v)
+    }
+
+    /// A traceback's last line: [`Interp::exc_line`], an exception class of asyncio's or json's
+    /// named with its module as CPython's traceback names it (`asyncio.exceptions.CancelledError`).
+    pub fn traceback_line(&self, v: &Value) -> String {
+        let module = match v.class() {
+            Some(c) if c.builtin => match &*c.name {
+                "CancelledError" | "InvalidStateError" => Some("asyncio.exceptions"),
+                "QueueEmpty" | "QueueFull" => Some("asyncio.queues"),
+                "JSONDecodeError" => Some("json.decoder"),
+                _ => None,
+            },
+            _ => None,
+        };
+        match module {
+            Some(module) => with_message(&format!("{module}.{}", v.type_name()), v),
+            None => self.exc_line(v),
         }
+    }
+}
+
+/// `name: message`, or `name` alone for an exception without a message.
+fn with_message(name: &str, v: &Value) -> String {
+    let msg = fmt::exc_str(v);
+    if msg.is_empty() {
+        name.to_string()
+    } else {
+        format!("{name}: {msg}")
+    }
+}
+
+/// `frame`'s entry (`line 7, in f`, the line it runs now) added to `exc`'s traceback as the
+/// exception leaves the frame or is caught there; none for the frame a bare `raise` re-raised it
+/// in (CPython's `RERAISE` adds none: the entry the traceback has from where it was caught names
+/// the line that raised it).
+fn enter_frame(exc: &mut Exc, frame: &Frame) {
+    if !std::mem::take(&mut exc.reraised) {
+        exc.trace.push((frame.name.clone(), frame.line.get()));
     }
 }
 
@@ -281,7 +392,8 @@ impl<'a> Interp<'a> {
 
     /// CPython's `exceptiongroup_split_recursive`: `exc` itself if it matches, else each of a
     /// group's exceptions split in turn and the parts regrouped by the group's `derive` (a new
-    /// group of the same message, keeping its traceback and cause); `rest` only if `with_rest`.
+    /// group of the same message, keeping its traceback, cause and context); `rest` only if
+    /// `with_rest`.
     fn split_group<'s>(
         &'s self,
         exc: &'s Value,
@@ -308,7 +420,7 @@ impl<'a> Interp<'a> {
     }
 
     /// A part of a split group: `group.derive(excs)` (the reader's, if their class has one),
-    /// with the group's traceback and `__cause__`; `None` if `excs` is empty.
+    /// with the group's traceback, `__cause__` and `__context__`; `None` if `excs` is empty.
     async fn derive_part(&self, group: &Value, excs: Vec<Value>, f: &Frame, line: u32) -> Result<Option<Value>, Flow> {
         if excs.is_empty() {
             return Ok(None);
@@ -319,9 +431,11 @@ impl<'a> Interp<'a> {
         };
         if let (Value::Instance(from), Value::Instance(to)) = (group, &part) {
             *to.traceback.borrow_mut() = from.traceback.borrow().clone();
-            if let Some(cause) = from.attrs.borrow().get("__cause__") {
-                to.attrs.borrow_mut().insert(Rc::from("__cause__"), cause.clone());
-            }
+            // CPython's `exceptiongroup_subset` sets the cause (so suppresses the context, as
+            // `raise … from` does) and the context, both as the group's, if it has none.
+            let of_group = |name: &str| from.attrs.borrow().get(name).cloned().unwrap_or(Value::None);
+            self.set_cause(&part, of_group("__cause__"));
+            to.attrs.borrow_mut().insert(Rc::from("__context__"), of_group("__context__"));
         }
         Ok(Some(part))
     }

@@ -182,7 +182,7 @@ impl<'a> Interp<'a> {
                     None => Vec::new(),
                 };
                 let exc = self.new_exception(self.classes.get(E::AssertionError), args);
-                return Err(Flow::Exc(Box::new(Exc { value: exc, trace: Vec::new() })));
+                return Err(Flow::Exc(Box::new(Exc::new(exc))));
             }
             StmtKind::Delete(targets) => {
                 for t in targets {
@@ -350,9 +350,25 @@ impl<'a> Interp<'a> {
             return result;
         }
         if !finalbody.is_empty() {
+            let raised_at = f.line.get();
+            // `finally` runs handling the exception on its way out, if there is one, as CPython's.
+            let ran = match result {
+                Err(flow @ (Flow::Exc(_) | Flow::Raise(..))) => {
+                    let exc = self.exc_of(self.chain_context(flow, &f.task()));
+                    self.keep_caught_traceback(&exc, f);
+                    let ran = self.run_handling(&exc.value, finalbody, f).await;
+                    result = Err(Flow::Exc(Box::new(exc)));
+                    ran
+                }
+                _ => self.exec_block(finalbody, f).await.map(drop),
+            };
             // A `return`, `break` or exception in `finally` replaces whatever was on its way out.
-            if let Err(flow) = self.exec_block(finalbody, f).await {
-                result = Err(flow);
+            match ran {
+                Err(flow) => result = Err(flow),
+                // An exception on its way out names the line that raised it, not the last line
+                // of `finally` (the frame's traceback entry is its line as it leaves).
+                Ok(_) if matches!(result, Err(Flow::Exc(_) | Flow::Raise(..))) => f.line.set(raised_at),
+                Ok(_) => {}
             }
         }
         result
@@ -360,7 +376,8 @@ impl<'a> Interp<'a> {
 
     /// Runs the first handler matching the exception, or lets it go on.
     async fn handle<'s>(&'s self, flow: Flow, handlers: &'s [Handler], f: &'s Frame) -> Result<(), Flow> {
-        let exc = self.exc_of(flow);
+        let exc = self.exc_of(self.chain_context(flow, &f.task()));
+        self.keep_caught_traceback(&exc, f);
         for h in handlers {
             if let Some(kind) = &h.kind {
                 let k = ev!(self, kind, f)?;
@@ -371,9 +388,7 @@ impl<'a> Interp<'a> {
             if let Some(name) = &h.name {
                 self.store(name, exc.value.clone(), f);
             }
-            f.task().handling.borrow_mut().push(exc.value.clone());
-            let r = self.exec_block(&h.body, f).await;
-            f.task().handling.borrow_mut().pop();
+            let r = self.run_handling(&exc.value, &h.body, f).await;
             if f.task().handling.borrow().is_empty() {
                 self.release_unawaited(&f.task());
             }
@@ -381,9 +396,18 @@ impl<'a> Interp<'a> {
                 // Python deletes the `as` name when the handler ends.
                 f.scope.vars.borrow_mut().remove(name.as_str());
             }
-            return r.map(drop);
+            return r;
         }
         Err(Flow::Exc(Box::new(exc)))
+    }
+
+    /// Runs `body` handling `exc` (an `except` block, or `finally` with `exc` on its way out):
+    /// a bare `raise` there re-raises it, and an exception raised there has it as `__context__`.
+    async fn run_handling<'s>(&'s self, exc: &Value, body: &'s [Stmt], f: &'s Frame) -> Result<(), Flow> {
+        f.task().handling.borrow_mut().push(exc.clone());
+        let r = self.exec_block(body, f).await.map(drop).map_err(|flow| self.chain_context(flow, &f.task()));
+        f.task().handling.borrow_mut().pop();
+        r
     }
 
     /// Whether exception `v` matches an `except` clause's class (or tuple of classes).
@@ -404,35 +428,46 @@ impl<'a> Interp<'a> {
 
     async fn exec_raise<'s>(&'s self, exc: Option<&'s Expr>, cause: Option<&'s Expr>, f: &'s Frame) -> Flow {
         let Some(exc) = exc else {
-            return match f.task().handling.borrow().last() {
-                Some(v) => Flow::Exc(Box::new(Exc { value: v.clone(), trace: Vec::new() })),
+            return match self.handled(&f.task()) {
+                // CPython's `RERAISE`: the frame it is re-raised in adds no entry.
+                Some(v) => Flow::Exc(Box::new(Exc { reraised: true, ..self.with_its_traceback(v) })),
                 None => Flow::Raise(E::RuntimeError, "No active exception to reraise".into()),
             };
         };
-        let v = match ev!(self, exc, f) {
-            Ok(v) => v,
-            Err(flow) => return flow,
-        };
-        let v = match v {
-            Value::Class(c) => match self.call(Value::Class(c), Vec::new(), Vec::new(), f, f.line.get()).await {
-                Ok(v) => v,
-                Err(flow) => return flow,
-            },
-            v => v,
-        };
-        let base = self.classes.get(E::BaseException);
-        if !v.class().is_some_and(|c| c.is_sub(&base)) {
-            return Flow::Raise(E::TypeError, "exceptions must derive from BaseException".into());
+        match self.raised(exc, cause, f).await {
+            Ok(v) => Flow::Exc(Box::new(self.with_its_traceback(v))),
+            Err(flow) => flow,
         }
-        if let (Some(cause), Value::Instance(i)) = (cause, &v) {
-            match ev!(self, cause, f) {
-                Ok(c) => {
-                    i.attrs.borrow_mut().insert(Rc::from("__cause__"), c);
-                }
-                Err(flow) => return flow,
+    }
+
+    /// `raise exc from cause`'s exception, with the `__cause__` `from` gives it and, as its
+    /// `__context__`, the exception being handled (CPython's `raise` sets both).
+    async fn raised<'s>(&'s self, exc: &'s Expr, cause: Option<&'s Expr>, f: &'s Frame) -> Res {
+        let v = self.exception_value(exc, f).await?;
+        if !self.is_instance_of(&v, E::BaseException) {
+            return raise(E::TypeError, "exceptions must derive from BaseException");
+        }
+        if let Some(cause) = cause {
+            let cause = self.exception_value(cause, f).await?;
+            if !matches!(cause, Value::None) && !self.is_instance_of(&cause, E::BaseException) {
+                return raise(E::TypeError, "exception causes must derive from BaseException");
             }
+            self.set_cause(&v, cause);
         }
-        Flow::Exc(Box::new(Exc { value: v, trace: Vec::new() }))
+        if let Some(handled) = self.handled(&f.task()) {
+            self.set_context(&v, &handled);
+        }
+        Ok(v)
+    }
+
+    /// An exception, or a class of them called without arguments (`raise ValueError`).
+    async fn exception_value<'s>(&'s self, e: &'s Expr, f: &'s Frame) -> Res {
+        match ev!(self, e, f)? {
+            Value::Class(c) if c.is_sub(&self.classes.get(E::BaseException)) => {
+                self.call(Value::Class(c), Vec::new(), Vec::new(), f, f.line.get()).await
+            }
+            v => Ok(v),
+        }
     }
 
     async fn exec_class<'s>(
@@ -556,7 +591,17 @@ impl<'a> Interp<'a> {
 
     /// `__exit__` / `__aexit__`: returns whether the exception is suppressed.
     async fn exit(&self, cm: &Value, exc: Option<&Exc>, is_async: bool, f: &Frame, line: u32) -> Result<bool, Flow> {
+        // The reader's `__exit__` runs handling the body's exception, as CPython's (one it
+        // raises has that as `__context__`); a built-in one chains as asyncio's does.
+        let handles = matches!(cm, Value::Instance(_)) && exc.is_some();
+        if let (true, Some(e)) = (handles, exc) {
+            self.keep_caught_traceback(e, f);
+            f.task().handling.borrow_mut().push(e.value.clone());
+        }
         let out = self.call_exit(cm, exc, is_async, f, line).await;
+        if handles {
+            f.task().handling.borrow_mut().pop();
+        }
         if matches!(out, Err(Flow::Exc(_) | Flow::Raise(..))) {
             // What `__exit__` raises leaves the frame at the `with` statement, as CPython's
             // traceback says (`line 10, in main` for a TaskGroup's group), not at the block's

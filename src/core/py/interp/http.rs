@@ -116,7 +116,7 @@ impl<'a> Interp<'a> {
                     i.attrs.borrow_mut().insert(Rc::from("status"), Value::Int(i64::from(*status)));
                     i.attrs.borrow_mut().insert(Rc::from("message"), Value::str(reason(*status)));
                 }
-                Err(Flow::Exc(Box::new(Exc { value: exc, trace: Vec::new() })))
+                Err(Flow::Exc(Box::new(Exc::new(exc))))
             }
             (Obj::Response { .. }, B::SessClose) => ready(Value::None),
             _ => raise(E::AttributeError, format!("'{}' object has no attribute '{}'", o.type_name(), b.name())),

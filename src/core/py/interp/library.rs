@@ -568,7 +568,7 @@ impl<'a> Interp<'a> {
                 Err(_) if t.was_cancelled() && return_exceptions => {
                     let msg = t.sig.cancel_message().unwrap_or_default();
                     let value = self.new_exception(self.classes.get(E::CancelledError), vec![Value::str(&msg)]);
-                    Some(Err((t.finish_seq(), Exc { value, trace: Vec::new() })))
+                    Some(Err((t.finish_seq(), Exc::new(value))))
                 }
                 Err(exc) => Some(Err((t.finish_seq(), exc))),
             },
@@ -606,7 +606,31 @@ impl<'a> Interp<'a> {
         }
         let deadline = self.arm_deadline(&f.task(), ms);
         let result = self.await_value(aw, f, line).await;
-        self.leave_deadline(deadline.id, result, f)
+        self.leave_timeout(deadline.id, result, f)
+    }
+
+    /// Leaving an asyncio deadline's scope (`timeout()`'s, `wait_for`'s): the `TimeoutError` it
+    /// raises has the `CancelledError` it replaces, with the traceback that had there, as its
+    /// cause and context (asyncio's `raise TimeoutError from exc_val` in `__aexit__`).
+    fn leave_timeout(&self, id: u32, result: Res, f: &Frame) -> Res {
+        let (result, cancelled) = match result {
+            Err(flow) if self.flow_is(&flow, E::CancelledError) => {
+                let exc = self.exc_of(flow);
+                self.keep_traceback(&exc);
+                let value = exc.value.clone();
+                (Err(Flow::Exc(Box::new(exc))), Some(value))
+            }
+            other => (other, None),
+        };
+        match (self.leave_deadline(id, result, f), cancelled) {
+            (Err(flow), Some(cancelled)) if self.flow_is(&flow, E::TimeoutError) => {
+                let timeout = self.exc_of(flow);
+                self.set_cause(&timeout.value, cancelled.clone());
+                self.set_context(&timeout.value, &cancelled);
+                Err(Flow::Exc(Box::new(timeout)))
+            }
+            (left, _) => left,
+        }
     }
 
     /// Leaving a deadline's scope: its `CancelledError` becomes `TimeoutError`.
@@ -742,7 +766,7 @@ impl<'a> Interp<'a> {
                 format!("exceptions must be classes or instances deriving from BaseException, not {}", v.type_name()),
             );
         }
-        Ok(Exc { value: v, trace: Vec::new() })
+        Ok(Exc::new(v))
     }
 
     /// Acquires a semaphore or lock; a wait, if there is one, is a `wait` span.
@@ -1040,10 +1064,12 @@ impl<'a> Interp<'a> {
                 let Some((id, _)) = t.scope.borrow_mut().take() else { return Ok(false) };
                 t.expired.set(f.task().sig.has_fired(id));
                 let result = match exc {
-                    Some(e) => Err(Flow::Exc(Box::new(e.clone()))),
+                    // Caught here, in the `async with`'s frame: CPython's `__aexit__` gets it
+                    // with that frame's entry in its traceback.
+                    Some(e) => Err(Flow::Exc(Box::new(self.caught_in(e, f)))),
                     None => Ok(Value::None),
                 };
-                match self.leave_deadline(id, result, f) {
+                match self.leave_timeout(id, result, f) {
                     Ok(_) => Ok(false),
                     Err(flow) if exc.is_some() && !self.flow_is(&flow, E::TimeoutError) => Ok(false),
                     Err(flow) => Err(flow),
@@ -1110,7 +1136,13 @@ impl<'a> Interp<'a> {
             return Ok(false);
         }
         let group = self.new_group(Value::str("unhandled errors in a TaskGroup"), errors);
-        Err(Flow::Exc(Box::new(Exc { value: group, trace: Vec::new() })))
+        // asyncio's `raise me from None`: an exception being handled around the `async with`
+        // is its context, but its traceback does not show it.
+        self.set_cause(&group, Value::None);
+        if let Some(handled) = self.handled(&f.task()) {
+            self.set_context(&group, &handled);
+        }
+        Err(Flow::Exc(Box::new(Exc::new(group))))
     }
 
     /// The `random` module, seeded by the scenario's seed (its numbers differ from CPython's

@@ -13,7 +13,7 @@
 //! | area | supported | not supported or simplified |
 //! | --- | --- | --- |
 //! | values | `None`, `bool`, `int`, `float`, `str`, `list`, `tuple`, `dict` (insertion order), `set`, `range` | integers are 64-bit: past ±9.2e18 `OverflowError` (no bigints); sets iterate in insertion order, not hash order; no bytes, complex |
-//! | statements | everything the parser accepts: `if`/`elif`/`else`, `for`/`while` (with `else`), `break`/`continue`, `try`/`except`/`else`/`finally`, `raise`/`raise from`, `with`/`async with`, `def`/`async def`/`lambda` (defaults, `*args`, `**kwargs`, keyword-only), `class` (inheritance, `super()`, `@staticmethod`/`@classmethod`/`@property`), `global`/`nonlocal`, `assert`, `del`, unpacking with `*rest` | `yield` only in an `async def`: async generators (`agen`: `async for`, async comprehensions, `anext`/`aiter`, `asend`/`athrow`/`aclose`, asyncio's finalizer and `shutdown_asyncgens` as CPython 3.12's; a generator is freed, so finalized, when nothing refers to it any more, but CPython also keeps one alive as long as an exception raised through a frame holding it is: such a generator is closed earlier here), and `async for` over the reader's `__aiter__`/`__anext__` too, until `StopAsyncIteration`; of the reader's dunders, `__init__`, `__str__`, `__repr__`, `__(a)enter__`/`__(a)exit__`, `__aiter__`/`__anext__`, the arithmetic ones (`__add__`, `__radd__`…), comparisons (`__eq__`, `__lt__`…, also for `sorted`/`min`/`max`/`in` over lists), `__len__`, `__getitem__` and `__call__` are called; not `__hash__` (instances hash by identity), `__iter__`, `__bool__`, `__contains__`, `__setitem__`; method lookup is depth first, not C3; reading a local before assigning it reads the enclosing scope (no `UnboundLocalError`) |
+//! | statements | everything the parser accepts: `if`/`elif`/`else`, `for`/`while` (with `else`), `break`/`continue`, `try`/`except`/`else`/`finally`, `raise`/`raise from` (`__cause__`, `__context__` and `__suppress_context__` as CPython sets them; a traceback shows the exceptions it chains to first, as CPython's, a group's sub-exception's too, within 1,000 lines), `with`/`async with`, `def`/`async def`/`lambda` (defaults, `*args`, `**kwargs`, keyword-only), `class` (inheritance, `super()`, `@staticmethod`/`@classmethod`/`@property`), `global`/`nonlocal`, `assert`, `del`, unpacking with `*rest` | `yield` only in an `async def`: async generators (`agen`: `async for`, async comprehensions, `anext`/`aiter`, `asend`/`athrow`/`aclose`, asyncio's finalizer and `shutdown_asyncgens` as CPython 3.12's; a generator is freed, so finalized, when nothing refers to it any more, but CPython also keeps one alive as long as an exception raised through a frame holding it is: such a generator is closed earlier here), and `async for` over the reader's `__aiter__`/`__anext__` too, until `StopAsyncIteration`; of the reader's dunders, `__init__`, `__str__`, `__repr__`, `__(a)enter__`/`__(a)exit__`, `__aiter__`/`__anext__`, the arithmetic ones (`__add__`, `__radd__`…), comparisons (`__eq__`, `__lt__`…, also for `sorted`/`min`/`max`/`in` over lists), `__len__`, `__getitem__` and `__call__` are called; not `__hash__` (instances hash by identity), `__iter__`, `__bool__`, `__contains__`, `__setitem__`; method lookup is depth first, not C3; reading a local before assigning it reads the enclosing scope (no `UnboundLocalError`) |
 //! | expressions | arithmetic with Python's int/float, `//` and `%` rules, chained comparisons, `is`, `in`, slicing, comprehensions (list, set, dict; generator expressions run eagerly), f-strings with conversions and format specs (`:.2f`, `:>8`, `:,`, `:08d`, `:x`, `:.1%`), `%` formatting, `str.format` (positional fields) | `str.format` by name |
 //! | built-ins | `print` (`sep`, `end`: one stdout stream, a line per `Print` mark), `len`, `range`, `min`/`max` (`key`, `default`), `sum`, `abs`, `round` (half to even), `sorted` (`key`, `reverse`), `reversed`, `enumerate`, `zip`, `map`/`filter` (as lists), `list`, `dict`, `tuple`, `set`, `str`, `int`, `float`, `bool`, `repr`, `type` (`type(5)` is `int`; `type(coro)` a class named `coroutine`, printed `<class 'coroutine'>`, also for asyncio's objects, which CPython prints with their module: `<class '_asyncio.Task'>`), `isinstance`, `issubclass`, `hasattr`, `getattr`, `setattr`, `any`, `all`, `divmod`, `pow`, `chr`, `ord`, `callable`, `id`, `hash`, `format`, `anext`, `aiter`; the common methods of `str`, `list`, `dict`, `set`; the built-in exception classes (also as bases of the reader's) | `open`, `input`, `eval`, `iter`/`next` |
 //! | modules | `asyncio`, `aiohttp`, `random` (`random`, `uniform`, `randint`, `randrange`, `choice`, `shuffle`, `sample`, `seed`), `time` (`time`, `perf_counter`, `monotonic`: the run's clock, from 0 at the start), `json` (`dumps` with `indent`, `loads`), `math` (`sqrt`, `floor`, `ceil`, `log`, `exp`, `fabs`, `pow`, `pi`, `e`, `inf`); `typing`, `__future__` for annotations (not run): `typing.X`, or `X` from `from typing import X`, used as a value stops with a `NotImplementedError` saying so (`TYPE_CHECKING` is `False`; a class may name one as its base, which adds none) | `random`'s numbers come from the scenario's seed and differ from CPython's; `time.sleep` raises (it would block the loop); `datetime`, `aiofiles` |
@@ -94,8 +94,8 @@ pub mod limits {
     pub const MAX_EVENTS: usize = crate::core::budget::MAX_EVENTS as usize;
     /// Events kept back from [`MAX_EVENTS`] for what ends a run besides its spans' and tasks'
     /// ends (counted apart): the stop's message and the rest of Output, the main task's
-    /// traceback (at most [`MAX_DEPTH`] frames, and a group's sub-exceptions: at most 300
-    /// lines).
+    /// traceback (at most [`MAX_DEPTH`] frames, a group's sub-exceptions: at most 300 lines,
+    /// and the exceptions it chains to: at most 1,000).
     pub const EVENTS_RESERVED: usize = 2_000;
 }
 
@@ -105,6 +105,17 @@ pub mod limits {
 pub struct Exc {
     pub value: Value,
     pub trace: Vec<(Rc<str>, u32)>,
+    /// Re-raised by a bare `raise`: its traceback already has what it had when caught, and the
+    /// frame it leaves next adds no entry (CPython's `RERAISE`: `line 3, in f`, where it was
+    /// raised, not the `raise` line).
+    pub reraised: bool,
+}
+
+impl Exc {
+    /// A newly raised exception: no traceback yet.
+    pub fn new(value: Value) -> Self {
+        Exc { value, trace: Vec::new(), reraised: false }
+    }
 }
 
 /// Why evaluation did not produce a value.

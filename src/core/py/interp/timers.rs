@@ -123,6 +123,10 @@ impl<'a> Interp<'a> {
     pub fn run_callback(&self, callback: Value, args: Vec<Value>, line: u32) {
         let Some(main) = self.tasks.borrow().first().cloned() else { return };
         let shown = callback_repr(&callback, &args);
+        // Outside any task, nothing is being handled: the main task's `except` block it runs
+        // in the middle of gives its exceptions no `__context__`.
+        let handling = std::mem::take(&mut *main.handling.borrow_mut());
+        let main_task = main.clone();
         let ip = self.rc();
         let mut fut: Pin<Box<dyn Future<Output = Res> + 'a>> = Box::pin(async move {
             let frame = Frame::new(ip.globals.clone(), None, main, "<callback>".into(), line);
@@ -143,6 +147,7 @@ impl<'a> Interp<'a> {
         });
         let outside = self.in_callback.replace(true);
         let done = fut.as_mut().poll(&mut Context::from_waker(Waker::noop())).is_ready();
+        *main_task.handling.borrow_mut() = handling;
         self.in_callback.set(outside);
         if !done {
             // Not reached (a callback's code cannot await); finished as a task rather than lost.
