@@ -37,6 +37,7 @@ mod native;
 mod ops;
 mod tasks;
 mod timers;
+mod traceback;
 mod value;
 
 use std::cell::{Cell, RefCell};
