@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 
 use super::native::GroupState;
+use super::traceback::Printer;
 use super::{fmt, Exc, Flow, Frame, Interp, Res, Value, E};
 use crate::core::clock::{Clock, RunSleep};
 use crate::core::event::{Kind, Phase};
@@ -628,7 +629,7 @@ impl<'a> Interp<'a> {
                 );
                 self.mark(&task, Kind::Print, &fmt::shorten(&future, crate::core::budget::MAX_PRINT_BYTES), line);
             }
-            self.print_traceback(&task, &exc);
+            self.print_traceback(&task, &exc, Printer::Logging);
         }
         self.unretrieved.borrow_mut().extend(keep);
     }
@@ -676,7 +677,7 @@ impl<'a> Interp<'a> {
                 self.keep_traceback(exc);
                 let text = self.exc_line(&exc.value);
                 if is_main {
-                    self.print_traceback(task, exc);
+                    self.print_traceback(task, exc, Printer::Excepthook);
                 }
                 self.mark(task, Kind::Failed, &text, exc.trace.first().map_or(task.line.get(), |t| t.1));
                 Err(text.into())

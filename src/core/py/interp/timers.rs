@@ -163,7 +163,7 @@ impl<'a> Interp<'a> {
         let exc = self.exc_of(flow);
         self.check_events(line)?;
         self.mark(task, Kind::Print, &format!("Exception in callback {shown}"), line);
-        self.print_traceback(task, &exc);
+        self.print_traceback(task, &exc, super::traceback::Printer::Logging);
         Ok(Value::None)
     }
 
