@@ -2741,6 +2741,70 @@ fn an_exception_group_s_traceback_is_laid_out_as_cpython_s() {
     }
 }
 
+/// A `CancelledError` out of `asyncio.run`'s main coroutine prints its traceback, as any
+/// uncaught exception's, ending in `asyncio.exceptions.CancelledError` (with its message): main
+/// awaiting a task that was cancelled (the frames it went through: `line 4, in worker`), alone
+/// or through `gather`, main cancelled itself, and one raised handling another. Before, the
+/// program ended printing nothing. Compared with CPython's stderr.
+#[test]
+fn a_cancelled_error_out_of_main_prints_its_traceback_as_cpython_s() {
+    let awaits_a_cancelled_task = r#"
+        import asyncio
+
+        async def worker():
+            await asyncio.sleep(1)
+
+        async def main():
+            t = asyncio.create_task(worker())
+            await asyncio.sleep(0.1)
+            t.cancel()
+            await t
+
+        asyncio.run(main())
+    "#;
+    let through_gather = r#"
+        import asyncio
+
+        async def worker():
+            await asyncio.sleep(1)
+
+        async def main():
+            t = asyncio.create_task(worker())
+            await asyncio.sleep(0.1)
+            t.cancel("bye")
+            await asyncio.gather(t)
+
+        asyncio.run(main())
+    "#;
+    let cancelled_itself = r#"
+        import asyncio
+
+        async def main():
+            asyncio.current_task().cancel("stop now")
+            await asyncio.sleep(1)
+
+        asyncio.run(main())
+    "#;
+    let raised_handling_another = r#"
+        import asyncio
+
+        async def main():
+            try:
+                raise KeyError("k")
+            except KeyError:
+                raise asyncio.CancelledError()
+
+        asyncio.run(main())
+    "#;
+    for src in [awaits_a_cancelled_task, through_gather, cancelled_itself, raised_handling_another] {
+        let cpython = cpython_output_as_awaitlab_names_it(src);
+        assert_eq!(cpython[0], "Traceback (most recent call last):", "{cpython:#?}");
+        assert!(cpython.last().is_some_and(|l| l.starts_with("asyncio.exceptions.CancelledError")), "{cpython:#?}");
+        let (events, _) = run(src);
+        assert_eq!(prints(&events), cpython, "{src}");
+    }
+}
+
 /// `eg.split(condition)` and `eg.subgroup(condition)` (an exception class, a tuple of them or a
 /// function, called on the groups too) sort a group's exceptions, nested groups kept as their
 /// own groups, through `derive` (the reader's, if their class has one), as CPython 3.12's do;

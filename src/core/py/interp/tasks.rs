@@ -635,7 +635,7 @@ impl<'a> Interp<'a> {
     }
 
     /// Records how `task` ended, keeps its result and wakes whoever awaits it. An uncaught
-    /// exception in the main task prints its traceback.
+    /// exception in the main task prints its traceback, a `CancelledError` too.
     pub fn finish_task(&self, task: &TaskObj, result: Res, is_main: bool) {
         let mut result = match result {
             Ok(v) | Err(Flow::Return(v)) => Ok(v),
@@ -668,6 +668,10 @@ impl<'a> Interp<'a> {
             }
             Err(exc) if self.is_instance_of(&exc.value, E::CancelledError) => {
                 task.cancelled.set(true);
+                // `asyncio.run` raises the main task's `CancelledError` out of the program.
+                if is_main {
+                    self.print_traceback(task, exc, Printer::Excepthook);
+                }
                 let msg = fmt::exc_str(&exc.value);
                 let text = if msg.is_empty() { "cancelled".to_owned() } else { format!("cancelled: {msg}") };
                 self.mark(task, Kind::Failed, &text, task.line.get());
