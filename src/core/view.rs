@@ -314,14 +314,15 @@ pub fn lesson(scenario: &Scenario) -> (String, String, String) {
         ),
         Offload::Workers => (
             format!("{}, CPU-bound work on {n} worker{}", pattern.title(), if n == 1 { "" } else { "s" }),
+            // The point first and short: at 1280 px the line after the title holds ~90 characters,
+            // and a longer sentence lost its point to the ellipsis. How it is done comes after.
+            format!("The event loop stays free, and up to {n} tasks compute at once."),
             format!(
                 "Each task's CPU-bound work runs in a pool of {n} Web Worker{} (loop.run_in_executor with a \
-                 process pool): the event loop stays free, and up to {n} tasks compute at once.",
+                 process pool). Tasks beyond the pool's size wait for a free worker; a pool larger than \
+                 the cores the browser reports gains nothing.",
                 if n == 1 { "" } else { "s" }
             ),
-            "Tasks beyond the pool's size wait for a free worker; a pool larger than the cores the \
-             browser reports gains nothing."
-                .to_string(),
         ),
     };
     (title, first, format!("{why} Without CPU work, this pattern: {}", pattern.explain()))
@@ -429,9 +430,16 @@ mod tests {
         assert!(first.contains("one after another"), "{first}");
         assert!(rest.contains("sum") && rest.contains("process pool"), "{rest}");
         assert!(rest.ends_with(Pattern::Gather.explain()), "{rest}");
-        let (title, first, _) = lesson_of("pattern=gather&source=cpu&offload=workers&workers=2");
+        let (title, first, rest) = lesson_of("pattern=gather&source=cpu&offload=workers&workers=2");
         assert_eq!(title, "Concurrent (asyncio.gather / join_all), CPU-bound work on 2 workers");
-        assert!(first.contains("up to 2 tasks compute at once"), "{first}");
+        assert!(
+            first.starts_with("The event loop stays free") && first.contains("up to 2 tasks compute at once"),
+            "{first}"
+        );
+        assert!(
+            rest.starts_with("Each task's CPU-bound work runs in a pool of 2 Web Workers (loop.run_in_executor"),
+            "{rest}"
+        );
         assert_eq!(
             lesson_of("pattern=semaphore&source=cpu&offload=workers&workers=1").0.split(", ").last(),
             Some("CPU-bound work on 1 worker")
