@@ -106,7 +106,9 @@ pub fn run_off(state: &State, code_problem: bool) -> Option<&'static str> {
     if state.scenario.pattern == Pattern::Code && code_problem {
         Some("code-problem")
     } else {
-        run_blocked(state).then_some("status")
+        // A field's bad value (named beside it; the status line repeats it): Run looked enabled
+        // and did nothing.
+        (run_blocked(state) || !state.errors.is_empty()).then_some("status")
     }
 }
 
@@ -128,9 +130,12 @@ pub fn embed_height(scenario: &Scenario, predicted: Option<&Run>) -> u32 {
 }
 
 /// The status line under the form; before the first run it says how one starts, which in an
-/// embed without a Run button (`controls=0`) is not a button, or why Run cannot measure the
-/// form's values ([`run_blocked`]).
+/// embed without a Run button (`controls=0`) is not a button, or why Run is off ([`run_off`]): a
+/// bad value in the form, or values the browser clock cannot measure ([`run_blocked`]).
 pub fn status(state: &State, view: &ViewOptions) -> String {
+    if let Some(e) = state.errors.first() {
+        return format!("Run is off until the form's values are fixed: {}.", e.message);
+    }
     let why = state.scenario.unmeasurable().filter(|_| !state.running());
     if let Some(note) = state.note.as_ref().filter(|_| !state.running()) {
         return why.map_or_else(|| note.clone(), |why| format!("{note} {why}"));
