@@ -580,3 +580,22 @@ test('a fallback\'s "↩ default" stays whole at the plot\'s right edge, at 1280
     await page.close();
   }
 });
+
+test('axe, theme=dark: no serious or critical violation after a fallback run, its "↩ default" marks and legend included', async () => {
+  // The orange "↩ default" kept its light-theme colour in the dark: 3.7:1 on the page (color-contrast, serious).
+  const page = await open('theme=dark&pattern=fallback&fail=0.3');
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.click('#run');
+  await page.waitForSelector('#replay-toggle', { timeout: 30_000 });
+  assert.ok((await page.locator('figure.measured text.mark-fallback').count()) > 0, 'a fallback is drawn');
+  await page.addScriptTag({ path: AXE });
+  const violations = await page.evaluate(async () =>
+    (await window.axe.run(document)).violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`),
+  );
+  assert.deepEqual(violations, []);
+  await page.screenshot({ path: artifactPath('fallback-dark-1280.png') });
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
