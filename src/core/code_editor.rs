@@ -172,7 +172,12 @@ impl Check {
             Check::Valid => "The code parses; the prediction follows it.".into(),
             // The timeline and Output above stay the last program's: said, so they are not
             // taken for this text's (a syntax error left the old run on screen, unmarked).
-            Check::Invalid(p) if p.line > 0 => format!("{} {STILL_SHOWN}", p.message),
+            Check::Invalid(p) if p.line > 0 => {
+                // The parser's message has no full stop ("… '(' is never closed"): without one
+                // it ran into the next sentence.
+                let stop = if p.message.ends_with(['.', '?', '!']) { "" } else { "." };
+                format!("{}{stop} {STILL_SHOWN}", p.message)
+            }
             Check::Invalid(p) => p.message.clone(),
             Check::Unavailable(why) => {
                 format!("{why} Until then the code is not checked; it stays here as you typed it.")
@@ -479,7 +484,7 @@ mod tests {
         assert_eq!(Check::of("x = 1\n", Some(Ok(Ok(())))), Check::Valid);
         let e = CodeError { line: 3, col: 9, message: "expected ':'".into() };
         let invalid = Check::of("def f(\n", Some(Ok(Err(e))));
-        assert_eq!((invalid.line(), invalid.message()), (3, format!("Line 3, column 9: expected ':' {STILL_SHOWN}")));
+        assert_eq!((invalid.line(), invalid.message()), (3, format!("Line 3, column 9: expected ':'. {STILL_SHOWN}")));
         assert!(invalid.is_invalid());
         let gone = Check::of("x = 1\n", Some(Err("it could not be loaded.".into())));
         assert!(!gone.is_invalid() && gone.line() == 0);
@@ -504,6 +509,10 @@ mod tests {
         let said = Check::of(src, Some(Ok(Err(e)))).message();
         assert!(said.starts_with("Line 1, column "), "{said}");
         assert!(said.ends_with(STILL_SHOWN), "{said}");
+        // Two sentences, not one run into the next (the tour's "… '(' is never closed The timeline…").
+        let src = "print((1, 2)\n";
+        let said = Check::of(src, Some(Ok(Err(crate::core::py::parse(src).unwrap_err())))).message();
+        assert!(said.contains("never closed. The timeline"), "{said}");
         // Over the size limit the sentence says it already (the last program that fitted).
         let said = Check::of(&"x = 1\n".repeat(20_000), None).message();
         assert!(!said.contains(STILL_SHOWN) && said.contains("the last program that fitted"), "{said}");

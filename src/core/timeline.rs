@@ -208,9 +208,15 @@ impl Timeline {
         self
     }
 
+    /// Tasks in flight change to `n` at `t`. Changes at one instant fold into one step, except a
+    /// high point there: 0 ms tasks begin and end at one instant, all in flight at once (asyncio
+    /// starts every one before any ends), and folding them away drew a flat curve labelled
+    /// "peak 0" beside the summary's peak of 10. That instant keeps two steps, the high point
+    /// and where it settles.
     fn step(&mut self, t: f64, n: u32) {
+        let before = self.concurrency.len().checked_sub(2).map_or(0, |i| self.concurrency[i].1);
         match self.concurrency.last_mut() {
-            Some(last) if last.0 == t => last.1 = n,
+            Some(last) if last.0 == t && (n >= last.1 || last.1 <= before) => last.1 = n,
             _ => self.concurrency.push((t, n)),
         }
     }
@@ -590,6 +596,30 @@ mod tests {
                 }
             }
             assert!(cut_short >= 2, "{pattern}: this seed cuts several tasks short ({cut_short})");
+        }
+    }
+
+    #[test]
+    fn the_strips_peak_is_the_summarys_even_when_tasks_take_no_time() {
+        use crate::core::run::run_virtual;
+        use crate::core::scenario::Scenario;
+        // The tour's `min=0&max=0`: ten tasks begin and end at 0 ms; the strip said "peak 0".
+        let zero = run_virtual(&Scenario::from_query("min=0&max=0").unwrap());
+        let tl = Timeline::build(10, &zero.events, f64::INFINITY);
+        assert_eq!((tl.peak(), zero.summary.peak_concurrency), (10, 10));
+        assert_eq!(tl.concurrency, vec![(0.0, 10), (0.0, 0)]);
+        for query in [
+            "pattern=sequential&min=0&max=0",
+            "pattern=semaphore&limit=3&min=0&max=0",
+            "pattern=retry&fail=0.5&min=0&max=0&delay=0",
+            "pattern=pipeline&min=0&max=0",
+            "pattern=semaphore&tasks=12&limit=3&seed=1",
+            "pattern=race&tasks=20",
+        ] {
+            let run = run_virtual(&Scenario::from_query(query).unwrap());
+            let tl = Timeline::build(run.summary.tasks, &run.events, f64::INFINITY);
+            assert_eq!(tl.peak(), run.summary.peak_concurrency, "{query}");
+            assert_eq!(tl.concurrency.last().map(|c| c.1), Some(0), "{query}: it ends with nothing in flight");
         }
     }
 

@@ -106,7 +106,9 @@ pub fn run_off(state: &State, code_problem: bool) -> Option<&'static str> {
     if state.scenario.pattern == Pattern::Code && code_problem {
         Some("code-problem")
     } else {
-        run_blocked(state).then_some("status")
+        // A field's bad value (named beside it; the status line repeats it): Run looked enabled
+        // and did nothing.
+        (run_blocked(state) || !state.errors.is_empty()).then_some("status")
     }
 }
 
@@ -128,9 +130,12 @@ pub fn embed_height(scenario: &Scenario, predicted: Option<&Run>) -> u32 {
 }
 
 /// The status line under the form; before the first run it says how one starts, which in an
-/// embed without a Run button (`controls=0`) is not a button, or why Run cannot measure the
-/// form's values ([`run_blocked`]).
+/// embed without a Run button (`controls=0`) is not a button, or why Run is off ([`run_off`]): a
+/// bad value in the form, or values the browser clock cannot measure ([`run_blocked`]).
 pub fn status(state: &State, view: &ViewOptions) -> String {
+    if let Some(e) = state.errors.first() {
+        return format!("Run is off until the form's values are fixed: {}.", e.message);
+    }
     let why = state.scenario.unmeasurable().filter(|_| !state.running());
     if let Some(note) = state.note.as_ref().filter(|_| !state.running()) {
         return why.map_or_else(|| note.clone(), |why| format!("{note} {why}"));
@@ -314,14 +319,15 @@ pub fn lesson(scenario: &Scenario) -> (String, String, String) {
         ),
         Offload::Workers => (
             format!("{}, CPU-bound work on {n} worker{}", pattern.title(), if n == 1 { "" } else { "s" }),
+            // The point first and short: at 1280 px the line after the title holds ~90 characters,
+            // and a longer sentence lost its point to the ellipsis. How it is done comes after.
+            format!("The event loop stays free, and up to {n} tasks compute at once."),
             format!(
                 "Each task's CPU-bound work runs in a pool of {n} Web Worker{} (loop.run_in_executor with a \
-                 process pool): the event loop stays free, and up to {n} tasks compute at once.",
+                 process pool). Tasks beyond the pool's size wait for a free worker; a pool larger than \
+                 the cores the browser reports gains nothing.",
                 if n == 1 { "" } else { "s" }
             ),
-            "Tasks beyond the pool's size wait for a free worker; a pool larger than the cores the \
-             browser reports gains nothing."
-                .to_string(),
         ),
     };
     (title, first, format!("{why} Without CPU work, this pattern: {}", pattern.explain()))
@@ -429,9 +435,16 @@ mod tests {
         assert!(first.contains("one after another"), "{first}");
         assert!(rest.contains("sum") && rest.contains("process pool"), "{rest}");
         assert!(rest.ends_with(Pattern::Gather.explain()), "{rest}");
-        let (title, first, _) = lesson_of("pattern=gather&source=cpu&offload=workers&workers=2");
+        let (title, first, rest) = lesson_of("pattern=gather&source=cpu&offload=workers&workers=2");
         assert_eq!(title, "Concurrent (asyncio.gather / join_all), CPU-bound work on 2 workers");
-        assert!(first.contains("up to 2 tasks compute at once"), "{first}");
+        assert!(
+            first.starts_with("The event loop stays free") && first.contains("up to 2 tasks compute at once"),
+            "{first}"
+        );
+        assert!(
+            rest.starts_with("Each task's CPU-bound work runs in a pool of 2 Web Workers (loop.run_in_executor"),
+            "{rest}"
+        );
         assert_eq!(
             lesson_of("pattern=semaphore&source=cpu&offload=workers&workers=1").0.split(", ").last(),
             Some("CPU-bound work on 1 worker")

@@ -49,10 +49,12 @@ fn compare(state: &UseReducerHandle<State>, runs: fn(&Scenario) -> Vec<Run>) -> 
 }
 
 /// "Edit" on the code panel: the form's scenario becomes its own Python (`pattern=code`), which the
-/// reader then edits; the other keys stay (seed, min/max and fail still plan the requests).
-fn edit_code(state: &UseReducerHandle<State>) -> Callback<()> {
-    let scenario = state.scenario.clone();
+/// reader then edits; the other keys stay (seed, min/max and fail still plan the requests). The
+/// editor that replaces the panel takes the focus.
+fn edit_code(state: &UseReducerHandle<State>, draft: &Rc<std::cell::RefCell<Draft>>) -> Callback<()> {
+    let (scenario, draft) = (state.scenario.clone(), draft.clone());
     send(state, move |()| {
+        draft.borrow_mut().focus = true;
         let code = crate::core::code::python(&scenario);
         Action::Load(Scenario { pattern: Pattern::Code, code, ..scenario.clone() })
     })
@@ -441,7 +443,7 @@ pub fn App() -> Html {
                             draft={draft.clone()} on_invalid={on_code_invalid} />
                     } else {
                         <CodePanel scenario={Rc::new(shown.clone())} current={current_event} hovered={(*hovered_bar).clone()}
-                            on_edit={edit_code(&state)} />
+                            on_edit={edit_code(&state, &draft)} />
                     }
                 </div>
                 // What-if overrides change a pattern's plan; a code run's plan is its code.

@@ -100,6 +100,9 @@ pub struct Draft {
     text: String,
     check: Option<Check>,
     run_when_valid: Option<String>,
+    /// The code panel's Edit opened the editor: the editor takes the focus when it mounts (the
+    /// button went with the panel, which left the focus on the page's body).
+    pub focus: bool,
 }
 
 impl Draft {
@@ -323,6 +326,17 @@ pub fn CodeEditor(props: &Props) -> Html {
     let problem_line = check.line();
     let boxed = use_node_ref();
     use_follow_current(&boxed, props.current);
+    let input = use_node_ref();
+    {
+        let (input, draft) = (input.clone(), draft.clone());
+        use_effect_with((), move |()| {
+            if std::mem::take(&mut draft.borrow_mut().focus) {
+                if let Some(area) = input.cast::<HtmlTextAreaElement>() {
+                    let _ = area.focus();
+                }
+            }
+        });
+    }
     html! {
         <section class="code-panel code-editor" aria-label="Your code">
             <div class="code-tabs">
@@ -333,7 +347,7 @@ pub fn CodeEditor(props: &Props) -> Html {
                 <pre class="gutter" aria-hidden="true">{ gutter(&text) }</pre>
                 <div class="editor-area">
                     <pre class="editor-colours" aria-hidden="true">{ coloured(&text, props.current, problem_line) }</pre>
-                    <textarea id="code-input" class="editor-input" spellcheck="false" autocapitalize="off" autocomplete="off"
+                    <textarea ref={input} id="code-input" class="editor-input" spellcheck="false" autocapitalize="off" autocomplete="off"
                         wrap="off" aria-label="Python code" aria-describedby="code-problem" aria-invalid={check.is_invalid().to_string()}
                         value={(*text).clone()} {oninput} {onkeydown} />
                 </div>

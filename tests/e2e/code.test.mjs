@@ -94,6 +94,23 @@ async function codeInUrl(page) {
   return page.evaluate(() => location.search);
 }
 
+test('Edit puts the focus in the editor (it was left on the page\'s body); a code link does not take it', async () => {
+  const page = await open('pattern=gather&tasks=3&min=50&max=50');
+  await page.focus('#code-edit');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#code-input');
+  await page.waitForFunction(() => document.activeElement?.id === 'code-input', null, { timeout: 5_000 }).catch(() => {});
+  assert.equal(await page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName), 'code-input');
+  // Typing goes straight into the editor.
+  await page.keyboard.type('#');
+  assert.match(await page.inputValue('#code-input'), /^#/);
+  await page.goto(`${app.server.url}/?${codeLink(FETCHES)}`);
+  await page.waitForSelector('#code-input');
+  assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'BODY');
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
 test('Edit turns the Python into the scenario; typing re-predicts; Ctrl+Enter runs; lanes are named from the code', async () => {
   const page = await open('pattern=gather&tasks=3&min=50&max=50');
   await page.click('#code-edit');

@@ -211,3 +211,33 @@ test('the lesson above the runs is the CPU-bound one, on screen at desktop and p
   assert.match(await page.textContent('.lesson summary'), /on 2 workers.*up to 2 tasks compute at once/s);
   assert.deepEqual(page.awaitlabErrors, []);
 });
+
+test('at 1280×800 every CPU lesson line is whole: its point is not cut by the ellipsis', async () => {
+  // The tour's race on 4 workers read "…(loop.run_in_executor with a process pool): t…", losing
+  // "the event loop stays free, and up to 4 tasks compute at once".
+  const page = await openApp(browser, server.url, 'pattern=race&source=cpu&offload=workers&workers=4');
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const patterns = ['sequential', 'gather', 'semaphore', 'retry', 'fallback', 'resource', 'pipeline', 'timeout', 'race', 'as_completed'];
+  for (const pattern of patterns) {
+    for (const offload of ['inline', 'workers']) {
+      const query = `pattern=${pattern}&source=cpu&offload=${offload}&workers=4`;
+      await page.goto(`${server.url}/?${query}`);
+      await page.waitForSelector('.lesson summary');
+      const line = await page.evaluate(() => {
+        const summary = document.querySelector('.lesson summary');
+        return { text: summary.textContent, cut: summary.scrollWidth > summary.clientWidth, bottom: summary.getBoundingClientRect().bottom };
+      });
+      assert.equal(line.cut, false, `${query}: the line is cut: ${line.text}`);
+      assert.ok(line.bottom <= 800, `${query}: the lesson ends at ${line.bottom} px`);
+      assert.match(line.text, offload === 'workers' ? /The event loop stays free, and up to 4 tasks compute at once/ : /one after another/, query);
+    }
+  }
+  await page.goto(`${server.url}/?pattern=race&source=cpu&offload=workers&workers=4`);
+  await page.waitForSelector('.lesson summary');
+  await page.screenshot({ path: artifactPath('cpu-lesson-race-workers-1280.png') });
+  // The rest, how it is done, one click away.
+  await page.click('.lesson summary');
+  assert.match(await page.textContent('.lesson p'), /loop\.run_in_executor with a process pool/);
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});

@@ -191,12 +191,14 @@ test('bad url templates are named and no request is sent', async () => {
   assert.match(await rejected({ source: 'fetch', tasks: 3, url: `${delay.url}/delay` }), /url must contain \{id\} when there is more than one task/);
   assert.equal(delay.stats.requests, 0);
   // In the form (the work's source is under "More keys"): the message sits next to the field and
-  // Run does nothing.
+  // Run is off, the status line saying why.
   await page.click('#more-keys > summary');
   await page.selectOption('#field-source', 'fetch');
   await page.fill('#field-url', 'ftp://example.com/{id}');
-  await page.click('#run');
   assert.match(await page.textContent('#error-url'), /url must use http or https/);
+  assert.equal(await page.locator('#run').isDisabled(), true);
+  assert.match(await page.textContent('#status'), /^Run is off until the form's values are fixed: url must use http or https/);
+  await page.press('#field-url', 'Enter');
   assert.equal(delay.stats.requests, 0);
   assert.deepEqual(page.awaitlabErrors, []);
   await page.close();

@@ -125,12 +125,25 @@ test('bad params: awaitlab.run rejects naming the key; a bad link loads defaults
   assert.match(messages[7], /code must be the program's source, a string/);
   assert.match(messages[8], /unknown key "extra"/);
 
-  // The form names the bad field and does not run.
-  await page.fill('#field-tasks', '0');
-  await page.click('#run');
-  assert.match(await page.locator('#error-tasks').textContent(), /tasks must be a whole number/);
-  assert.equal(await page.locator('figure.measured').count(), 0);
+  // The form names the bad field and does not run: Run is off, and the status line (which
+  // describes it) says why. Run looked enabled, a click did nothing and the status still said
+  // "Press Run…".
+  for (const [typed, message] of [['0', /tasks must be a whole number/], ['5.5', /tasks must be a whole number/], ['20000', /tasks must be at most 10000/], ['', /tasks must be a whole number/]]) {
+    await page.fill('#field-tasks', typed);
+    assert.match(await page.locator('#error-tasks').textContent(), message, `tasks=${typed}`);
+    assert.equal(await page.locator('#run').isDisabled(), true, `tasks=${typed}: Run is off`);
+    assert.equal(await page.getAttribute('#run', 'aria-describedby'), 'status');
+    assert.match(await page.textContent('#status'), /^Run is off until the form's values are fixed: tasks must be/, `tasks=${typed}`);
+    assert.match(await page.textContent('#status'), message);
+    // Enter in the field submits the form past the button: nothing runs either.
+    await page.press('#field-tasks', 'Enter');
+    assert.equal(await page.locator('figure.measured').count(), 0);
+  }
   await page.screenshot({ path: artifactPath('bad-input.png'), fullPage: true });
+  // Fixed, Run is on again and the status says how a run starts.
+  await page.fill('#field-tasks', '3');
+  assert.equal(await page.locator('#run').isDisabled(), false);
+  assert.match(await page.textContent('#status'), /^Press Run/);
   assert.deepEqual(page.awaitlabErrors, []);
   await page.close();
 });

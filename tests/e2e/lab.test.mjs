@@ -568,3 +568,56 @@ test('each number field shows its whole value, at 1280 and 390 px (tasks=100000 
     await page.close();
   }
 });
+
+test('a fallback\'s "↩ default" stays whole at the plot\'s right edge, at 1280 and 390 px, on both timelines', async () => {
+  // The tour read "↩ defaul" at 1280 and "↩ def" at 390 on the longest failing task.
+  for (const [width, height] of [[1280, 800], [390, 844]]) {
+    const page = await open('pattern=fallback&fail=0.3', { width, height });
+    await page.click('#run');
+    await page.waitForSelector('#replay-toggle', { timeout: 30_000 });
+    for (const figure of ['figure.predicted', 'figure.measured']) {
+      // Drawn at the plot's width (a ResizeObserver redraws after the viewport changes).
+      await page.waitForFunction((f) => {
+        const plot = document.querySelector(`${f} .plot`);
+        return plot && plot.querySelector('svg')?.viewBox.baseVal.width === plot.clientWidth;
+      }, figure);
+      const labels = await page.$$eval(`${figure} text.mark-fallback`, (els) =>
+        els.map((el) => {
+          const box = el.getBBox();
+          // The × its failed bar ends with, which a label drawn over the bar must leave visible.
+          const marks = [...el.closest('g.lane').querySelectorAll('path.end-mark')].map((m) => m.getBBox());
+          const covers = marks.some((m) => box.x < m.x + m.width && m.x < box.x + box.width);
+          return { text: el.textContent, left: box.x, right: box.x + box.width, width: el.ownerSVGElement.viewBox.baseVal.width, covers };
+        }),
+      );
+      assert.ok(labels.length > 0, `${width} px, ${figure}: no fallback drawn`);
+      for (const l of labels) {
+        assert.match(l.text, /^↩ default/);
+        assert.ok(l.left >= 0 && l.right <= l.width, `${width} px, ${figure}: a label spans ${l.left.toFixed(1)}–${l.right.toFixed(1)} of ${l.width}`);
+        assert.equal(l.covers, false, `${width} px, ${figure}: a label covers its bar's ×`);
+      }
+    }
+    await page.screenshot({ path: artifactPath(`fallback-labels-${width}.png`) });
+    assert.deepEqual(page.awaitlabErrors, []);
+    await page.close();
+  }
+});
+
+test('axe, theme=dark: no serious or critical violation after a fallback run, its "↩ default" marks and legend included', async () => {
+  // The orange "↩ default" kept its light-theme colour in the dark: 3.7:1 on the page (color-contrast, serious).
+  const page = await open('theme=dark&pattern=fallback&fail=0.3');
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.click('#run');
+  await page.waitForSelector('#replay-toggle', { timeout: 30_000 });
+  assert.ok((await page.locator('figure.measured text.mark-fallback').count()) > 0, 'a fallback is drawn');
+  await page.addScriptTag({ path: AXE });
+  const violations = await page.evaluate(async () =>
+    (await window.axe.run(document)).violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`),
+  );
+  assert.deepEqual(violations, []);
+  await page.screenshot({ path: artifactPath('fallback-dark-1280.png') });
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});

@@ -612,8 +612,10 @@ for (const bad of BAD_INPUTS) {
         await page.goto(`${app.server.url}/?${bad.form.link}`);
         await page.waitForFunction(() => typeof window.awaitlab !== 'undefined');
         await page.fill(`#field-${bad.key}`, bad.form.typed);
-        await page.click('#run');
         await page.locator(`#error-${bad.key}`).waitFor();
+        // Run is off while a value is bad, the status line saying why.
+        assert.equal(await page.locator('#run').isDisabled(), true);
+        assert.match(await page.locator('#status').textContent(), /^Run is off until the form's values are fixed/);
         assert.match(await page.locator(`#error-${bad.key}`).textContent(), bad.message);
         assert.equal(await page.locator(`#field-${bad.key}`).getAttribute('aria-invalid'), 'true');
         assert.equal(await page.locator('figure.measured').count(), 0);

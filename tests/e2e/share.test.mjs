@@ -284,6 +284,20 @@ test('embed=1 shows the demo only, autoplays, follows theme and hides controls w
   assert.deepEqual(page.awaitlabErrors, []);
 });
 
+test('the tutorial page names its icon, served beside it from a sub-path', async () => {
+  // Without a link the browser asked for /favicon.ico, which a static host answers with a 404.
+  const page = await browser.newPage();
+  await page.goto(`${subServer.url}/awaitlab/tutorial.html`, { waitUntil: 'domcontentloaded' });
+  const icon = await page.evaluate(() => document.querySelector('link[rel~="icon"]')?.href);
+  assert.equal(icon, `${subServer.url}/awaitlab/favicon.svg`);
+  const served = await page.evaluate(async (url) => {
+    const r = await fetch(url);
+    return { status: r.status, type: r.headers.get('content-type') };
+  }, icon);
+  assert.deepEqual(served, { status: 200, type: 'image/svg+xml' });
+  await page.close();
+});
+
 test('the tutorial page from a sub-path: iframes load, size themselves and obey postMessage', async () => {
   const page = await browser.newPage();
   const errors = [];

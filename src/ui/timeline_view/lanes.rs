@@ -140,12 +140,29 @@ impl Lanes<'_> {
                 { for self.ghost.into_iter().flat_map(|g| g.bars.iter()).filter(|b| b.task as usize == i && self.g.shows(b.start, b.end)).map(|b| self.ghost_bar(i, b)) }
                 { for self.tl.queued.iter().filter(|q| q.task as usize == i).filter_map(|q| self.queued(i, &name, queued_at(q, self.cut)?)) }
                 { for raised.iter().map(|m| self.raised_mark(i, &name, m)) }
-                { for self.tl.marks.iter().filter(|m| m.task as usize == i && m.kind == Kind::Fallback && self.cut.is_none_or(|c| c.shows(m))).map(|m| html! {
-                    <text class="mark-fallback" x={px(self.g.x(m.t) + 3.0)} y={px(self.g.lane_y(i) + self.g.lane_h / 2.0)}>
-                        { "↩ default" }<title>{ format!("{name}: fell back to a default at {}: {}", format_ms(m.t), m.detail) }</title>
-                    </text>
-                }) }
+                { for self.tl.marks.iter().filter(|m| m.task as usize == i && m.kind == Kind::Fallback && self.cut.is_none_or(|c| c.shows(m))).map(|m| self.fallback_mark(i, &name, bars, m)) }
             </g>
+        }
+    }
+
+    /// "↩ default" where a task fell back to a default: right of its failed bar, or, where that
+    /// would run past the plot's right edge (the longest task's ends there), over the bar, ending
+    /// left of the × the bar ends with (`end_mark_path`: 0.64 of the bar's height, 1.5 px in).
+    fn fallback_mark(&self, i: usize, name: &str, bars: &[Bar], m: &Mark) -> Html {
+        // "↩ default" at 11 px bold is about 58 px wide.
+        const LABEL_W: f64 = 62.0;
+        let x = self.g.x(m.t);
+        let (x, anchor) = if x + 3.0 + LABEL_W > self.g.width {
+            // On the browser clock the fallback comes a little after the failure that caused it.
+            let failed = bars.iter().rev().find(|b| b.close == Some(Kind::Fail) && b.end <= m.t);
+            (self.g.x(failed.map_or(m.t, |b| b.end)) - self.g.bar_h() * 0.64 - 4.0, Some("end"))
+        } else {
+            (x + 3.0, None)
+        };
+        html! {
+            <text class="mark-fallback" x={px(x)} y={px(self.g.lane_y(i) + self.g.lane_h / 2.0)} text-anchor={anchor}>
+                { "↩ default" }<title>{ format!("{name}: fell back to a default at {}: {}", format_ms(m.t), m.detail) }</title>
+            </text>
         }
     }
 
