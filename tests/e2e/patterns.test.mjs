@@ -474,8 +474,15 @@ for (const c of CASES) {
         assert.ok(Number(measuredPeak) >= 1 && Number(measuredPeak) <= c.maxMeasuredPeak, `measured peak ${measuredPeak}`);
       }
 
-      // Each entry is one item's label, or its first words (`running` of `running (work, …)`).
-      const items = (await page.locator('ul.legend li').allTextContents()).map((t) => t.trim());
+      // Each entry is one item's label (its text without the aria-hidden mark, as a screen reader
+      // reads it), or its first words (`running` of `running (work, …)`).
+      const items = await page.$$eval('ul.legend li', (lis) =>
+        lis.map((li) => {
+          const label = li.cloneNode(true);
+          label.querySelectorAll('[aria-hidden="true"]').forEach((mark) => mark.remove());
+          return label.textContent.trim();
+        }),
+      );
       for (const entry of c.legend) {
         assert.ok(items.some((t) => t === entry || t.startsWith(`${entry} `)), `legend lacks "${entry}": ${items.join(' | ')}`);
       }
