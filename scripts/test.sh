@@ -84,9 +84,10 @@ ran=()
 # 2026-12-02 after the fourth session's fixes, + 432); lowered to 425,600 (425,221 measured after
 # the Controls function and the CPU pool's heap, + 379); raised to 428,300 (427,855 measured after
 # the same session's tour fixes: failed code tasks drawn, the import refusal on the status line,
-# the phone's comparison, number fields, tick labels, + 445). A ratchet, not the 150 KB target
-# (README "Page weight").
-PAGE_WEIGHT_BUDGET_GZIP=428300
+# the phone's comparison, number fields, tick labels, + 445); raised to 429,800 (429,335 measured
+# after session 13's tour fixes: the fallback label at the edge, Run off on a bad field, the
+# replay verbs after a run, + 465). A ratchet, not the 150 KB target (README "Page weight").
+PAGE_WEIGHT_BUDGET_GZIP=429800
 
 if [ -n "${want[lint]:-}" ]; then
   banner "lint (cargo fmt --check, cargo clippy -D warnings on native and wasm32)"
