@@ -304,7 +304,7 @@ pub fn lesson(scenario: &Scenario) -> (String, String, String) {
     let pattern = scenario.pattern;
     let (first, rest) = pattern.lesson();
     if scenario.source != Source::Cpu || pattern == Pattern::Code {
-        return (pattern.title().into(), first.into(), rest.into());
+        return (pattern.title().into(), gather_on_error(scenario).unwrap_or(first).into(), rest.into());
     }
     let n = scenario.workers;
     let (title, first, why) = match scenario.offload {
@@ -331,6 +331,24 @@ pub fn lesson(scenario: &Scenario) -> (String, String, String) {
         ),
     };
     (title, first, format!("{why} Without CPU work, this pattern: {}", pattern.explain()))
+}
+
+/// Gather's one line when an error ends the call early: its own line says the call returns when
+/// the last task finishes, which only `On error: Collect` does (the rest of the lesson says all
+/// three).
+fn gather_on_error(scenario: &Scenario) -> Option<&'static str> {
+    use super::scenario::ErrorMode;
+    match (scenario.pattern, scenario.errors) {
+        (Pattern::Gather, ErrorMode::Raise) => Some(
+            "Every task starts at once, and the call returns when the last one finishes, or raises the first \
+             error while the others keep running.",
+        ),
+        (Pattern::Gather, ErrorMode::FailFast) => Some(
+            "Every task starts at once, and the TaskGroup ends when the last one finishes, or at the first \
+             error, which cancels the others.",
+        ),
+        _ => None,
+    }
 }
 
 /// The view of `scenario`'s CPU runs (nothing unless it is `source=cpu`): `measured` is the
@@ -424,6 +442,17 @@ mod tests {
         assert_eq!(follow_line(500.0, 380.0, 0.0, 800.0, 844.0), Some(500.0 - 380.0 / 3.0));
         // The box's top scrolled off the screen's top: the line goes under the top edge's part.
         assert_eq!(follow_line(50.0, 380.0, 0.0, -100.0, 844.0), Some(0.0));
+    }
+
+    #[test]
+    fn gather_s_line_says_when_the_call_ends_for_each_on_error() {
+        // The line said "the call returns when the last one finishes" under Raise and TaskGroup,
+        // where the first error ends it.
+        let first = |errors| lesson_of(&format!("pattern=gather&errors={errors}")).1;
+        assert_eq!(first("collect"), Pattern::Gather.lesson().0);
+        assert!(first("raise").contains("raises the first error while the others keep running"));
+        assert!(first("fail_fast").contains("at the first error, which cancels the others"));
+        assert_eq!(lesson_of("pattern=semaphore&errors=raise").1, Pattern::Semaphore.lesson().0);
     }
 
     #[test]

@@ -46,6 +46,26 @@ test('one screen at 1280×800: picker, predicted timeline and code; after Run th
   await page.close();
 });
 
+test('gather’s lesson line says when the call ends for each On error, whole at 1280×800', async () => {
+  // Under Raise and TaskGroup it said "the call returns when the last one finishes".
+  for (const [errors, says] of [
+    ['collect', /the call returns when the last one finishes, so the total time is the longest task/],
+    ['raise', /or raises the first error while the others keep running/],
+    ['fail_fast', /or at the first error, which cancels the others/],
+  ]) {
+    const page = await open(`pattern=gather&errors=${errors}`);
+    await page.waitForSelector('.lesson summary');
+    const line = await page.evaluate(() => {
+      const summary = document.querySelector('.lesson summary');
+      return { text: summary.textContent, cut: summary.scrollWidth > summary.clientWidth };
+    });
+    assert.match(line.text, says, errors);
+    assert.equal(line.cut, false, `errors=${errors}: the line is cut: ${line.text}`);
+    assert.deepEqual(page.awaitlabErrors, []);
+    await page.close();
+  }
+});
+
 test('a slider beside each number, within its range, re-predicts as it moves', async () => {
   const page = await open('pattern=semaphore&tasks=12&min=100&max=100&limit=3&seed=1');
   const limit = page.locator('input[type=range][name=limit]');
