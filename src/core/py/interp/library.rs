@@ -300,7 +300,12 @@ impl<'a> Interp<'a> {
             return raise(E::ValueError, "a coroutine was expected");
         };
         self.running.set(true);
-        let result = self.await_value(coro, f, line).await;
+        let mut result = self.await_value(coro, f, line).await;
+        // Main runs inline here, not as a task of its own: a cancellation of itself that no
+        // await took since ends it cancelled, as its task's step would, and asyncio.run raises.
+        if let (true, Some(msg)) = (result.is_ok(), f.task().sig.take_due_cancel()) {
+            result = Err(Flow::Raise(E::CancelledError, msg));
+        }
         if !matches!(result, Err(Flow::Stop(_))) {
             // asyncio.run stops the loop from main's done callback, one turn of the ready queue
             // later: tasks already scheduled take that step, then the rest are cancelled.

@@ -60,6 +60,16 @@ pub struct Sig {
 }
 
 impl Sig {
+    /// A cancellation still due as the task's coroutine returned (CPython's `_must_cancel` at
+    /// the end of its step: the task ends cancelled), taken: its `CancelledError`'s message.
+    pub(super) fn take_due_cancel(&self) -> Option<String> {
+        if !self.cancel.swap(false, Ordering::AcqRel) {
+            return None;
+        }
+        self.take_msg();
+        Some(self.cancel_message().unwrap_or_default())
+    }
+
     /// `Task.cancel(msg)`: false if the task is done.
     pub(super) fn request_cancel(&self, msg: Option<&str>) -> bool {
         if self.done.load(Ordering::Acquire) {
@@ -653,9 +663,7 @@ impl<'a> Interp<'a> {
         // Cancelled right before its coroutine returned: the task ends cancelled (as in CPython),
         // with its cancellation's message; a `CancelledError` its coroutine raised leaves it
         // none (CPython's `Future.cancel()` without one: `gather` gives it `CancelledError('')`).
-        if result.is_ok() && task.sig.cancel.swap(false, Ordering::AcqRel) {
-            task.sig.take_msg();
-            let msg = task.sig.cancel_message().unwrap_or_default();
+        if let (true, Some(msg)) = (result.is_ok(), task.sig.take_due_cancel()) {
             result = Err(self.exc_of(Flow::Raise(E::CancelledError, msg)));
         } else if result.as_ref().is_err_and(|e| self.is_instance_of(&e.value, E::CancelledError)) {
             task.sig.forget_cancel_message();
