@@ -57,6 +57,11 @@ pub fn apply(
     dispatch: &UseReducerDispatcher<State>,
     policy: Option<&EmbedPolicy>,
 ) -> Outcome {
+    // A run that has just ended is put on the page first: its `awaitlab.run` promise resolved
+    // before the page drew it, and what a script does next acts on the page with it (a replay
+    // verb replays it, a loaded run is numbered after it). Then `state`, the last render's, may
+    // be behind: the commands below are ones the reducer applies to whatever it has by then.
+    let ended = super::run_hooks::show_ended_runs();
     let replay = state.replay.as_ref().map(|(_, r)| r);
     match command {
         Command::Hello => {}
@@ -67,10 +72,7 @@ pub fn apply(
         }
         Command::Set(pairs) => set(pairs, state, dispatch, policy)?,
         Command::Play | Command::Pause | Command::Seek(_) => {
-            // A run that has just ended is put on the page first: its `awaitlab.run` promise
-            // resolved before the page drew it. Then `state`, the last render's, may be behind:
-            // the command is one the reducer applies to whatever it replays by then.
-            if !super::run_hooks::show_ended_runs() && replay.is_none() {
+            if !ended && replay.is_none() {
                 return Err("nothing to replay yet: run or load a run first".into());
             }
             dispatch.dispatch(Action::Replay(match command {

@@ -3,7 +3,10 @@
 //! replay moves with real time.
 
 use std::cell::{Cell, RefCell};
+use std::pin::pin;
 use std::rc::Rc;
+
+use futures::future::{select, Either};
 
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
@@ -40,7 +43,7 @@ struct EndedRun {
 
 /// Puts every run that ended on the page now, not in the next frame: a command that acts on the
 /// page's runs (`awaitlab.seek` right after `await awaitlab.run(...)`) finds the run it awaited.
-/// Whether one of them finished (and so is replayed now).
+/// Whether one of them finished (and so joins the page's runs now).
 pub fn show_ended_runs() -> bool {
     let ended = ENDED.with(|e| std::mem::take(&mut *e.borrow_mut()));
     let finished = ended.iter().any(|run| run.finished);
@@ -150,10 +153,22 @@ pub fn use_session_runs(state: &UseReducerHandle<State>) {
         let subscription = session::on_start(move |live| {
             let (dispatch, live, start) = (dispatch.clone(), live.clone(), now_ms());
             spawn_local(async move {
-                show_started(&dispatch, live.started(), start).await;
+                // A run that ends before a calm frame showed it started (a few short timers) is
+                // shown started with its end: else a script's command right after the run's
+                // promise would find it neither started nor ended on the page.
+                let unshown = {
+                    let shown = pin!(show_started(&dispatch, live.started(), start));
+                    match select(shown, live.finished.clone()).await {
+                        Either::Left(_) => None,
+                        Either::Right(_) => Some(live.started()),
+                    }
+                };
                 let outcome = live.finished.clone().await;
                 let (id, finished) = (live.id, outcome.is_some());
                 let show = move || {
+                    if let Some(started) = unshown.filter(|_| session::current().is_some_and(|c| c.id == id)) {
+                        dispatch.dispatch(Action::Started(started));
+                    }
                     // A page whose `run` command started it hears if it was cancelled.
                     embed::ended(id, outcome.is_none());
                     dispatch.dispatch(match outcome {

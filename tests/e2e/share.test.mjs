@@ -519,7 +519,30 @@ test('a script drives the replay of the run it awaited at once: seek, pause and 
   });
   await page.locator('#replay-toggle').filter({ hasText: 'Pause' }).waitFor();
   assert.equal(await page.locator('.runs li').count(), 2);
+  // A run loaded right after one ended is numbered after it (the tour's script read "Run #1 was
+  // loaded from a Run JSON" while its own run, started first, became #2).
+  await page.evaluate(async () => {
+    const run = await window.awaitlab.run({ pattern: 'gather', tasks: 3, min: 60, max: 60 });
+    window.awaitlab.load(run);
+  });
+  await page.locator('#status', { hasText: 'Run #4 was loaded from a Run JSON' }).waitFor();
+  assert.equal(await page.locator('.runs li').count(), 4);
   assert.deepEqual(page.awaitlabErrors, []);
+  // A run over before a calm frame showed it started (0 ms tasks), on a page with nothing to
+  // replay before it, is replayed all the same.
+  const fresh = await openApp(browser, server.url, 'pattern=gather&tasks=3&seed=8');
+  const quick = await fresh.evaluate(async () => {
+    await window.awaitlab.run({ pattern: 'gather', tasks: 3, min: 0, max: 0 });
+    try {
+      window.awaitlab.seek(0);
+      return 'accepted';
+    } catch (e) {
+      return e.message;
+    }
+  });
+  assert.equal(quick, 'accepted');
+  await fresh.locator('.runs li').first().waitFor();
+  assert.deepEqual(fresh.awaitlabErrors, []);
 });
 
 test('the tutorial page on a phone (390 px): no sideways scroll, the side-by-side demos stacked, and axe finds nothing', async () => {

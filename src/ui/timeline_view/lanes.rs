@@ -11,6 +11,11 @@ use crate::core::timeline::{
 };
 use crate::core::what_if::WhatIf;
 
+/// The thinnest bar the prediction's dashed outline is drawn around: on thinner lanes (a
+/// 120–200-task run still drawn as SVG, under a pixel a lane) the outlines of every lane ran
+/// together into dark stripes over the measured bars.
+const GHOST_MIN_BAR_H: f64 = 4.0;
+
 fn close_name(close: Option<Kind>) -> &'static str {
     match close {
         None => "open",
@@ -137,7 +142,7 @@ impl Lanes<'_> {
                 if i % self.label_every == 0 { { label_node(&self.g, self.labels, self.gutter, i) } }
                 { for bars.iter().filter_map(|bar| self.unrun(i, &name, bar)) }
                 { for bars.iter().map(|bar| self.bar(i, &name, bar, stops.iter().any(|s| std::ptr::eq(*s, bar)))) }
-                { for self.ghost.into_iter().flat_map(|g| g.bars.iter()).filter(|b| b.task as usize == i && self.g.shows(b.start, b.end)).map(|b| self.ghost_bar(i, b)) }
+                { for self.ghost.filter(|_| self.g.bar_h() >= GHOST_MIN_BAR_H).into_iter().flat_map(|g| g.bars.iter()).filter(|b| b.task as usize == i && self.g.shows(b.start, b.end)).map(|b| self.ghost_bar(i, b)) }
                 { for self.tl.queued.iter().filter(|q| q.task as usize == i).filter_map(|q| self.queued(i, &name, queued_at(q, self.cut)?)) }
                 { for raised.iter().map(|m| self.raised_mark(i, &name, m)) }
                 { for self.tl.marks.iter().filter(|m| m.task as usize == i && m.kind == Kind::Fallback && self.cut.is_none_or(|c| c.shows(m))).map(|m| self.fallback_mark(i, &name, bars, m)) }
