@@ -381,6 +381,20 @@ test('a prediction replayed in the measured place is marked ◇, without the out
   }
 });
 
+test('a 200-task run drawn as SVG has no outlines of the prediction on its sub-pixel lanes: they ran together into dark stripes', async () => {
+  const page = await open('pattern=gather&tasks=200');
+  await page.click('#run');
+  await page.waitForFunction(() => document.querySelector('#status')?.textContent.startsWith('Finished'), null, { timeout: 30_000 });
+  await page.waitForSelector('figure.measured[data-render="svg"] rect.bar');
+  assert.equal(await page.locator('figure.measured .ghost').count(), 0);
+  // Nor does the legend show the outline's swatch then (it still says ◇ predicted, ◆ measured).
+  const swatch = await page.$eval('ul.legend li.predicted', (li) => getComputedStyle(li, '::after').borderTopStyle);
+  assert.notEqual(swatch, 'dashed');
+  await page.screenshot({ path: artifactPath('lab-200-tasks-1280.png') });
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
 test('a 14-task race at 1280×800 (its replay section ended at 823 px): 13- to 18-lane runs keep the whole replay section on the first screen, every lane of 14 labelled', async () => {
   // Not race's doing: every pattern's lanes are tallest at 14 (168 px a timeline), and the tests
   // only looked at 12 and 20 lanes, on either side of that peak, when the lesson's line moved the
