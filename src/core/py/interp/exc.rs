@@ -336,9 +336,23 @@ fn with_message(name: &str, v: &Value) -> String {
 /// the line that raised it).
 fn enter_frame(exc: &mut Exc, frame: &Frame) {
     if !std::mem::take(&mut exc.reraised) {
+        if exc.trace.len() >= MAX_TRACE {
+            // `raise e` goes on from the traceback `e` was caught with, so a loop of them grows
+            // it by an entry a turn: the oldest entries above the innermost ones are left out.
+            exc.trace.remove(KEPT_INNERMOST);
+        }
         exc.trace.push((frame.name.clone(), frame.line.get()));
     }
 }
+
+/// Entries a traceback keeps at most (its innermost [`KEPT_INNERMOST`], where it was first
+/// raised, and the outermost rest), so catching an exception, which copies its traceback, costs
+/// at most this much, and an uncaught one prints at most this many frame lines (within
+/// `limits::EVENTS_RESERVED`). A recursion's traceback (`limits::MAX_DEPTH` frames) is whole:
+/// only `raise e` again and again (CPython's traceback grows by one each time) reaches it.
+pub const MAX_TRACE: usize = 2 * super::limits::MAX_DEPTH as usize;
+/// The innermost entries a traceback past [`MAX_TRACE`] keeps.
+const KEPT_INNERMOST: usize = super::limits::MAX_DEPTH as usize;
 
 /// What `split` and `subgroup` sort by (CPython's `_exceptiongroup_split_matcher`): an
 /// exception class or a tuple of them (matched as an `except` clause matches), or a function of

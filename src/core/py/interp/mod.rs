@@ -95,7 +95,7 @@ pub mod limits {
     pub const MAX_EVENTS: usize = crate::core::budget::MAX_EVENTS as usize;
     /// Events kept back from [`MAX_EVENTS`] for what ends a run besides its spans' and tasks'
     /// ends (counted apart): the stop's message and the rest of Output, the main task's
-    /// traceback (at most [`MAX_DEPTH`] frames, a group's sub-exceptions: at most 300 lines,
+    /// traceback (at most `exc::MAX_TRACE` frame lines, twice [`MAX_DEPTH`], a group's sub-exceptions: at most 300 lines,
     /// and the exceptions it chains to: at most 1,000).
     pub const EVENTS_RESERVED: usize = 2_000;
 }
