@@ -2960,3 +2960,59 @@ fn raising_a_caught_exception_again_in_a_loop_keeps_a_bounded_traceback() {
     assert!(said.iter().any(|l| l.starts_with("  [Previous line repeated ")), "{said:#?}");
     assert!(said.len() < 20, "{said:#?}");
 }
+
+/// `split` and `subgroup` of exception groups nested deeper than calls may raise CPython's
+/// `RecursionError`, and a gather of a gather of … past that depth is refused with one, so its
+/// `cancel()` and its outcome never recurse deeper. Before, 100,000 of either overflowed the
+/// stack (natively the test process aborted; in the page, a trap).
+#[test]
+fn deeply_nested_groups_and_gathers_raise_recursion_error() {
+    let src = r#"
+        import asyncio
+
+        async def work():
+            await asyncio.sleep(1)
+            return 1
+
+        async def main():
+            g = ExceptionGroup("m", [ValueError()])
+            for _ in range(100_000):
+                g = ExceptionGroup("m", [g])
+            for how in [lambda: g.split(ValueError), lambda: g.subgroup(lambda e: False)]:
+                try:
+                    how()
+                except RecursionError as e:
+                    print("RecursionError:", e)
+            small = ExceptionGroup("m", [ExceptionGroup("n", [ValueError(1), TypeError(2)]), KeyError(3)])
+            match, rest = small.split(ValueError)
+            print(repr(match), repr(rest))
+            f = asyncio.gather(work())
+            try:
+                for _ in range(100_000):
+                    f = asyncio.gather(f)
+            except RecursionError as e:
+                print("RecursionError:", e)
+            print(f.cancel())
+            try:
+                print(await f)
+            except asyncio.CancelledError:
+                print("cancelled")
+            print(await asyncio.gather(asyncio.gather(work(), work()), work()))
+
+        asyncio.run(main())
+    "#;
+    let (events, done) = run_on_stack(src, 16 << 20);
+    assert!(done.stopped.is_none(), "{:?}", done.stopped);
+    assert_eq!(
+        prints(&events),
+        [
+            "RecursionError: maximum recursion depth exceeded in exceptiongroup_split_recursive",
+            "RecursionError: maximum recursion depth exceeded in exceptiongroup_split_recursive",
+            "ExceptionGroup('m', [ExceptionGroup('n', [ValueError(1)])]) ExceptionGroup('m', [ExceptionGroup('n', [TypeError(2)]), KeyError(3)])",
+            "RecursionError: maximum recursion depth exceeded while nesting gathers",
+            "True",
+            "cancelled",
+            "[[1, 1], 1]",
+        ]
+    );
+}

@@ -376,7 +376,7 @@ impl<'a> Interp<'a> {
             return Ok(self.new_group(self.group_part(&group, "message"), self.iterate(&arg)?));
         }
         let matcher = self.matcher(arg)?;
-        let (matched, rest) = self.split_group(&group, &matcher, b == B::EgSplit, f, line).await?;
+        let (matched, rest) = self.split_group(&group, &matcher, b == B::EgSplit, f, line, 0).await?;
         let none = || Value::None;
         Ok(match b {
             B::EgSplit => Value::tuple(vec![matched.unwrap_or_else(none), rest.unwrap_or_else(none)]),
@@ -415,8 +415,14 @@ impl<'a> Interp<'a> {
         with_rest: bool,
         f: &'s Frame,
         line: u32,
+        depth: u32,
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Split, Flow>> + 's>> {
         Box::pin(async move {
+            // Groups nested deeper than calls may (a loop of `g = ExceptionGroup("m", [g])`)
+            // would overflow the page's stack: CPython's `RecursionError`, in its words.
+            if depth > super::limits::MAX_DEPTH {
+                return raise(E::RecursionError, "maximum recursion depth exceeded in exceptiongroup_split_recursive");
+            }
             if self.split_matches(exc, matcher, f, line).await? {
                 return Ok((Some(exc.clone()), None));
             }
@@ -425,7 +431,7 @@ impl<'a> Interp<'a> {
             }
             let (mut matched, mut rest) = (Vec::new(), Vec::new());
             for sub in self.iterate(&self.group_part(exc, "exceptions"))? {
-                let (m, r) = self.split_group(&sub, matcher, with_rest, f, line).await?;
+                let (m, r) = self.split_group(&sub, matcher, with_rest, f, line, depth + 1).await?;
                 matched.extend(m);
                 rest.extend(r);
             }
