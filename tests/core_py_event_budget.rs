@@ -47,3 +47,39 @@ fn a_program_at_the_event_budget_stops_with_a_message_and_keeps_its_output() {
         assert!(stop.contains("1,000,000-event budget"), "{stop}");
     }
 }
+
+/// A traceback logged while the run goes on (`Task exception was never retrieved`, `Exception
+/// in callback`) is checked against the budget line by line: with the room left just above what
+/// the run's end keeps back, a 1,100-line traceback logged and then the main task's own stay
+/// within the budget, and the run still reads back. Before, room was checked once per logged
+/// traceback, which took most of what was kept back, and the main task's traceback went past
+/// the budget: the Run JSON no longer read back.
+#[test]
+fn tracebacks_logged_during_a_run_stay_within_the_event_budget() {
+    use awaitlab::core::budget::MAX_EVENTS;
+    use awaitlab::core::run::{run_virtual as predict, Run};
+    let filler = MAX_EVENTS - 2_000 - 20;
+    for (logs, logged) in [
+        ("asyncio.create_task(fail())", "Task exception was never retrieved"),
+        ("asyncio.get_running_loop().call_soon(boom)", "Exception in callback boom()"),
+    ] {
+        let src = format!(
+            "import asyncio\n\ndef p(k):\n    if k == 0:\n        raise ValueError('x')\n    q(k - 1)\n\ndef q(k):\n    p(k - 1)\n\ndef down(n):\n    if n == 0:\n        p(20)\n    try:\n        down(n - 1)\n    except ValueError as e:\n        p(20)\n\ndef a(k):\n    if k == 0:\n        down(40)\n    b(k - 1)\n\ndef b(k):\n    a(k - 1)\n\nasync def fail():\n    a(30)\n\ndef boom():\n    a(30)\n\nasync def main():\n    for i in range({filler}):\n        print(i)\n    {logs}\n    await asyncio.sleep(0)\n    a(30)\n\nasyncio.run(main())\n"
+        );
+        let json = std::thread::Builder::new()
+            .stack_size(256 << 20)
+            .spawn(move || {
+                let s = Scenario::parse([("pattern", "code"), ("code", src.as_str())]).expect("a code scenario");
+                predict(&s).to_json()
+            })
+            .expect("a thread")
+            .join()
+            .expect("no panic");
+        let run = Run::from_json(&json).unwrap_or_else(|e| panic!("the prediction reads back: {e}"));
+        assert!(run.events.len() as u64 <= MAX_EVENTS);
+        let said = prints(&run.events);
+        assert!(said.iter().any(|l| l == logged), "{:#?}", &said[said.len() - 20..]);
+        let stop = said.last().expect("Output");
+        assert!(stop.starts_with("awaitlab stopped") && stop.contains("1,000,000-event budget"), "{stop}");
+    }
+}

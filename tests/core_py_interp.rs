@@ -2903,3 +2903,116 @@ fn a_wide_nest_of_exception_groups_prints_a_bounded_traceback() {
     let lines = prints(&events).into_iter().skip_while(|l| !l.starts_with("  | ExceptionGroup")).count();
     assert!((200..=301).contains(&lines), "{lines} lines");
 }
+
+/// `raise e` again and again (each time caught and kept) grows CPython's traceback by an entry a
+/// turn; here the traceback keeps its innermost and outermost entries up to a cap, so each catch
+/// costs the same and an uncaught one prints a bounded traceback. Before, each catch copied the
+/// whole traceback twice (100,000 turns were hours of work no step counted), and an uncaught one
+/// printed every entry, past the lines the event budget keeps back for it. A few turns print
+/// CPython's traceback.
+#[test]
+fn raising_a_caught_exception_again_in_a_loop_keeps_a_bounded_traceback() {
+    let program = |turns: u32, alternate: bool| {
+        let raise = if alternate {
+            "if i % 2:\n                            raise e\n                        raise e"
+        } else {
+            "raise e"
+        };
+        format!(
+            r#"
+            import asyncio
+
+            def boom():
+                raise ValueError("x")
+
+            async def main():
+                try:
+                    boom()
+                except ValueError as x:
+                    e = x
+                for i in range({turns}):
+                    try:
+                        {raise}
+                    except ValueError as x:
+                        e = x
+                raise e
+
+            asyncio.run(main())
+            "#
+        )
+    };
+    for alternate in [false, true] {
+        let src = program(5, alternate);
+        let (events, _) = run(&src);
+        assert_eq!(prints(&events), cpython_output_as_awaitlab_names_it(&src), "alternate {alternate}");
+    }
+    // Alternating lines: no run of the same frame to fold.
+    let (events, done) = run(&program(2_000, true));
+    let said = prints(&events);
+    assert!(done.stopped.is_none(), "{:?}", done.stopped);
+    let frames = said.iter().filter(|l| l.starts_with("  line ")).count();
+    assert!((200..=210).contains(&frames), "{frames} frame lines");
+    assert_eq!(said.last().map(String::as_str), Some("ValueError: x"));
+    // The same line: 100,000 turns end well within the step budget.
+    let (events, done) = run(&program(100_000, false));
+    assert!(done.stopped.is_none(), "{:?}", done.stopped);
+    let said = prints(&events);
+    assert!(said.iter().any(|l| l.starts_with("  [Previous line repeated ")), "{said:#?}");
+    assert!(said.len() < 20, "{said:#?}");
+}
+
+/// `split` and `subgroup` of exception groups nested deeper than calls may raise CPython's
+/// `RecursionError`, and a gather of a gather of … past that depth is refused with one, so its
+/// `cancel()` and its outcome never recurse deeper. Before, 100,000 of either overflowed the
+/// stack (natively the test process aborted; in the page, a trap).
+#[test]
+fn deeply_nested_groups_and_gathers_raise_recursion_error() {
+    let src = r#"
+        import asyncio
+
+        async def work():
+            await asyncio.sleep(1)
+            return 1
+
+        async def main():
+            g = ExceptionGroup("m", [ValueError()])
+            for _ in range(100_000):
+                g = ExceptionGroup("m", [g])
+            for how in [lambda: g.split(ValueError), lambda: g.subgroup(lambda e: False)]:
+                try:
+                    how()
+                except RecursionError as e:
+                    print("RecursionError:", e)
+            small = ExceptionGroup("m", [ExceptionGroup("n", [ValueError(1), TypeError(2)]), KeyError(3)])
+            match, rest = small.split(ValueError)
+            print(repr(match), repr(rest))
+            f = asyncio.gather(work())
+            try:
+                for _ in range(100_000):
+                    f = asyncio.gather(f)
+            except RecursionError as e:
+                print("RecursionError:", e)
+            print(f.cancel())
+            try:
+                print(await f)
+            except asyncio.CancelledError:
+                print("cancelled")
+            print(await asyncio.gather(asyncio.gather(work(), work()), work()))
+
+        asyncio.run(main())
+    "#;
+    let (events, done) = run_on_stack(src, 16 << 20);
+    assert!(done.stopped.is_none(), "{:?}", done.stopped);
+    assert_eq!(
+        prints(&events),
+        [
+            "RecursionError: maximum recursion depth exceeded in exceptiongroup_split_recursive",
+            "RecursionError: maximum recursion depth exceeded in exceptiongroup_split_recursive",
+            "ExceptionGroup('m', [ExceptionGroup('n', [ValueError(1)])]) ExceptionGroup('m', [ExceptionGroup('n', [TypeError(2)]), KeyError(3)])",
+            "RecursionError: maximum recursion depth exceeded while nesting gathers",
+            "True",
+            "cancelled",
+            "[[1, 1], 1]",
+        ]
+    );
+}

@@ -336,9 +336,23 @@ fn with_message(name: &str, v: &Value) -> String {
 /// the line that raised it).
 fn enter_frame(exc: &mut Exc, frame: &Frame) {
     if !std::mem::take(&mut exc.reraised) {
+        if exc.trace.len() >= MAX_TRACE {
+            // `raise e` goes on from the traceback `e` was caught with, so a loop of them grows
+            // it by an entry a turn: the oldest entries above the innermost ones are left out.
+            exc.trace.remove(KEPT_INNERMOST);
+        }
         exc.trace.push((frame.name.clone(), frame.line.get()));
     }
 }
+
+/// Entries a traceback keeps at most (its innermost [`KEPT_INNERMOST`], where it was first
+/// raised, and the outermost rest), so catching an exception, which copies its traceback, costs
+/// at most this much, and an uncaught one prints at most this many frame lines (within
+/// `limits::EVENTS_RESERVED`). A recursion's traceback (`limits::MAX_DEPTH` frames) is whole:
+/// only `raise e` again and again (CPython's traceback grows by one each time) reaches it.
+pub const MAX_TRACE: usize = 2 * super::limits::MAX_DEPTH as usize;
+/// The innermost entries a traceback past [`MAX_TRACE`] keeps.
+const KEPT_INNERMOST: usize = super::limits::MAX_DEPTH as usize;
 
 /// What `split` and `subgroup` sort by (CPython's `_exceptiongroup_split_matcher`): an
 /// exception class or a tuple of them (matched as an `except` clause matches), or a function of
@@ -362,7 +376,7 @@ impl<'a> Interp<'a> {
             return Ok(self.new_group(self.group_part(&group, "message"), self.iterate(&arg)?));
         }
         let matcher = self.matcher(arg)?;
-        let (matched, rest) = self.split_group(&group, &matcher, b == B::EgSplit, f, line).await?;
+        let (matched, rest) = self.split_group(&group, &matcher, b == B::EgSplit, f, line, 0).await?;
         let none = || Value::None;
         Ok(match b {
             B::EgSplit => Value::tuple(vec![matched.unwrap_or_else(none), rest.unwrap_or_else(none)]),
@@ -401,8 +415,14 @@ impl<'a> Interp<'a> {
         with_rest: bool,
         f: &'s Frame,
         line: u32,
+        depth: u32,
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Split, Flow>> + 's>> {
         Box::pin(async move {
+            // Groups nested deeper than calls may (a loop of `g = ExceptionGroup("m", [g])`)
+            // would overflow the page's stack: CPython's `RecursionError`, in its words.
+            if depth > super::limits::MAX_DEPTH {
+                return raise(E::RecursionError, "maximum recursion depth exceeded in exceptiongroup_split_recursive");
+            }
             if self.split_matches(exc, matcher, f, line).await? {
                 return Ok((Some(exc.clone()), None));
             }
@@ -411,7 +431,7 @@ impl<'a> Interp<'a> {
             }
             let (mut matched, mut rest) = (Vec::new(), Vec::new());
             for sub in self.iterate(&self.group_part(exc, "exceptions"))? {
-                let (m, r) = self.split_group(&sub, matcher, with_rest, f, line).await?;
+                let (m, r) = self.split_group(&sub, matcher, with_rest, f, line, depth + 1).await?;
                 matched.extend(m);
                 rest.extend(r);
             }

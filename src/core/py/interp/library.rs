@@ -75,7 +75,24 @@ impl<'a> Interp<'a> {
                     _ => self.ensure_task(a, line),
                 };
                 let items: Vec<Value> = args.into_iter().map(task_unless_gather).collect::<Result<_, _>>()?;
+                let depth = 1 + items
+                    .iter()
+                    .filter_map(|i| match i {
+                        Value::Obj(o) => match &**o {
+                            Obj::Gather { fut, .. } => Some(fut.depth.get()),
+                            _ => None,
+                        },
+                        _ => None,
+                    })
+                    .max()
+                    .unwrap_or(0);
+                // What looks through nested gathers (`cancel`, the outcome) recurses as deep as
+                // they nest: a gather of a gather of … is refused past the call depth's limit.
+                if depth > super::limits::MAX_DEPTH {
+                    return raise(E::RecursionError, "maximum recursion depth exceeded while nesting gathers");
+                }
                 let fut = Rc::new(GatherFut::default());
+                fut.depth.set(depth);
                 let gather = Rc::new(Obj::Gather { items, return_exceptions, fut: fut.clone() });
                 let Obj::Gather { items, .. } = &*gather else { unreachable!("a gather") };
                 if items.is_empty() {

@@ -29,6 +29,10 @@ pub struct GatherFut {
     /// A cancellation reached a child (`gather.cancel()`, or one of the awaiting task's): done,
     /// it raises `CancelledError` even if every child ended well (CPython's `_cancel_requested`).
     pub cancel_requested: Cell<bool>,
+    /// How many gathers deep it is: 1 for one of tasks only, one more than the deepest gather
+    /// given to it. At most `limits::MAX_DEPTH`, so what looks through nested gathers (its
+    /// `cancel`, its outcome) recurses no deeper.
+    pub depth: Cell<u32>,
 }
 
 impl GatherFut {

@@ -631,7 +631,9 @@ impl<'a> Interp<'a> {
                 continue;
             }
             self.mark(&task, Kind::Print, "Task exception was never retrieved", line);
-            if let Some((name, def)) = task.coro_def.borrow().clone() {
+            // Each line of what follows is checked against the budget too (the traceback's as
+            // it prints them): one logged now must not take what the run's end keeps back.
+            if let Some((name, def)) = task.coro_def.borrow().clone().filter(|_| self.check_events(line).is_ok()) {
                 let future = format!(
                     "future: <Task finished name='{}' coro=<{name}() done, defined at line {def}> exception={}>",
                     task.name.borrow(),

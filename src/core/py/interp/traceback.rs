@@ -36,6 +36,10 @@ struct Out<'t> {
     /// `+-----` line: a nested group that ends it prints its own, and that is the only one.
     need_close: bool,
     room: Room,
+    /// A traceback logged while the run goes on (`Printer::Logging`): each line is checked
+    /// against the event budget as it is printed (the lines kept back at the end are for the
+    /// main task's), and once one does not fit the run stops and the rest is left out.
+    full: Option<std::cell::Cell<bool>>,
 }
 
 impl<'a> Interp<'a> {
@@ -43,7 +47,8 @@ impl<'a> Interp<'a> {
     /// `printer` lays it out.
     pub fn print_traceback(&self, task: &TaskObj, exc: &Exc, printer: Printer) {
         let room = Room { subs: MAX_SUB_EXCEPTION_LINES, chain: MAX_CHAIN_LINES };
-        let mut out = Out { task, printer, depth: 0, need_close: false, room };
+        let full = (printer == Printer::Logging).then(|| std::cell::Cell::new(false));
+        let mut out = Out { task, printer, depth: 0, need_close: false, room, full };
         let line = exc.trace.first().map_or(0, |t| t.1);
         // It was raised: its title even without a frame of the reader's (a callback of a
         // built-in's, `int('x')`, as CPython's traceback shows only asyncio's frames).
@@ -156,7 +161,7 @@ impl<'a> Interp<'a> {
             // CPython 3.12.1's `sys.excepthook` (traceback.c's `tb_print_line_repeated`) prints
             // the fold line without a group's margin; its `traceback` module keeps it in it.
             if frame.fold && out.printer == Printer::Excepthook {
-                self.mark(out.task, Kind::Print, &text, frame.line);
+                self.put(out, &text, frame.line);
             } else {
                 self.emit(out, '|', &text, frame.line);
             }
@@ -170,12 +175,30 @@ impl<'a> Interp<'a> {
             0 => text.to_string(),
             depth => format!("{}{margin} {text}", "  ".repeat(depth)),
         };
-        self.mark(out.task, Kind::Print, &text, line);
+        self.put(out, &text, line);
     }
 
     /// A line of a group's layout of its own (`+---- 1 ----`): indented, no margin.
     fn emit_raw(&self, out: &Out, text: &str, line: u32) {
-        self.mark(out.task, Kind::Print, &format!("{}{text}", "  ".repeat(out.depth)), line);
+        self.put(out, &format!("{}{text}", "  ".repeat(out.depth)), line);
+    }
+
+    /// A printed line of the traceback, if it fits the event budget (see [`Out::full`]).
+    fn put(&self, out: &Out, text: &str, line: u32) {
+        if let Some(full) = &out.full {
+            if full.get() {
+                return;
+            }
+            if let Err(stop) = self.check_events(line) {
+                // The run stops here, outside the main task's flow: its message says why.
+                full.set(true);
+                if let super::Flow::Stop(msg) = stop {
+                    self.mark(out.task, Kind::Print, &format!("awaitlab stopped the program: {msg}"), line);
+                }
+                return;
+            }
+        }
+        self.mark(out.task, Kind::Print, text, line);
     }
 
     /// An exception group's sub-exceptions; None for another exception.
