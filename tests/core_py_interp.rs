@@ -3016,3 +3016,10 @@ fn deeply_nested_groups_and_gathers_raise_recursion_error() {
         ]
     );
 }
+
+/// `round(i, n)` of an int with a huge negative `n` (CPython raises 10 to it as a bigint, and
+/// takes forever): 0, with no overflow of `-n`. Before, an int came back unchanged whatever `n`.
+#[test]
+fn round_of_an_int_to_a_huge_negative_ndigits_is_zero() {
+    assert_eq!(printed("print(round(3, -9223372036854775807 - 1), round(-3, -40), round(15, -1))\n"), "0 0 20\n");
+}

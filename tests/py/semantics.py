@@ -14,6 +14,8 @@ print(divmod(17, 5), divmod(-17, 5), min(3, 1, 2), max([4, 9, 2]), sum([1, 2, 3]
 # sum() as CPython 3.12's: ints exactly, floats from the first float on with Neumaier's compensation
 print(sum([0.1] * 10), sum([0.1, 0.2, 0.3]), sum([1e100, 1.0, -1e100]), sum([1, 0.1, 0.2, 0.3]), sum([0.1, 2, 0.2, True, 0.3], 0.5))
 print(sum([1e308, 1e308, -1e308]), sum([float("inf"), 1.0]), sum([0.1] * 3, start=0.0), sum([]), sum([], 0.5), sum([True, 2]))
+# round() of an int to tens, hundreds...: ties to the even multiple, as int.__round__
+print(round(5, -1), round(15, -1), round(25, -1), round(-15, -1), round(-26, -1), round(1234, -2), round(1250, -2), round(7, 2), round(-5, -19), round(0, -3))
 # strings and f-strings
 name = "world"
 x = 3.14159

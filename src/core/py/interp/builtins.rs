@@ -227,6 +227,23 @@ fn arity<T>(b: B, want: &str) -> Result<T, Flow> {
     raise(E::TypeError, format!("{}() takes {want}", b.name()))
 }
 
+/// `round(i, n)` of an int, as CPython's `int.__round__`: unchanged for `n >= 0`, else to a
+/// multiple of 10^-n, ties to the even multiple (`round(15, -1)` is 20, `round(25, -1)` 20).
+fn round_int(i: i64, n: i64) -> Res {
+    if n >= 0 {
+        return Ok(Value::Int(i));
+    }
+    let too_large = || raise(E::OverflowError, "integer too large for awaitlab's 64-bit integers");
+    // 10^19 and up is past an i64: every i64 is then nearer 0 than the next multiple, but for
+    // those past half of 10^19, whose multiple (±10^19) is not an i64.
+    let Some(p) = n.checked_neg().and_then(|e| u32::try_from(e).ok()).and_then(|e| 10i64.checked_pow(e)) else {
+        return if i.unsigned_abs() > 5_000_000_000_000_000_000 { too_large() } else { Ok(Value::Int(0)) };
+    };
+    let (q, r) = (i.div_euclid(p), i.rem_euclid(p));
+    let q = if 2 * r > p || (2 * r == p && q % 2 != 0) { q + 1 } else { q };
+    q.checked_mul(p).map(Value::Int).ok_or(()).or_else(|()| too_large())
+}
+
 /// Which of CPython 3.12's three loops a `sum()` is in (`Interp::sum`).
 enum SumPath {
     /// Exact ints so far, from an int `start`.
@@ -867,7 +884,7 @@ impl<'a> Interp<'a> {
                 }
                 Ok(Value::Int(r as i64))
             }
-            [Value::Int(i), _] => Ok(Value::Int(*i)),
+            [Value::Int(i), n] => round_int(*i, want_int(n, "round()")?),
             [v, n] => {
                 let x = want_f64(v, "round()")?;
                 let n = want_int(n, "round()")?.clamp(-20, 20);
