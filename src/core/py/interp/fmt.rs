@@ -119,9 +119,14 @@ fn write_repr(out: &mut String, v: &Value, depth: u32) {
         Value::Builtin(b) => {
             let _ = write!(out, "<built-in function {}>", b.name());
         }
-        Value::Method(m) => {
-            let _ = write!(out, "<built-in method {}>", m.1.name());
-        }
+        Value::Method(m) => match &m.0 {
+            Value::Builtin(t) if t.is_type() => {
+                let _ = write!(out, "<method '{}' of '{}' objects>", m.1.name(), t.name());
+            }
+            _ => {
+                let _ = write!(out, "<built-in method {}>", m.1.name());
+            }
+        },
         Value::Class(c) => {
             let _ = write!(out, "<class '{}'>", c.name);
         }

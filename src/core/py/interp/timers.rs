@@ -199,7 +199,11 @@ fn callback_repr(callback: &Value, args: &[Value]) -> String {
     let name = match callback {
         Value::Func(f) => f.def.name.to_string(),
         Value::Bound(b) => format!("{}.{}", b.0.type_name(), b.1.def.name),
-        Value::Method(m) => format!("{}.{}", m.0.type_name(), m.1.name()),
+        // A method descriptor's qualified name is its type's: `str.lower`.
+        Value::Method(m) => match &m.0 {
+            Value::Builtin(t) if t.is_type() => format!("{}.{}", t.name(), m.1.name()),
+            recv => format!("{}.{}", recv.type_name(), m.1.name()),
+        },
         Value::Builtin(b) => b.name().to_string(),
         Value::Class(c) => c.name.to_string(),
         other => fmt::repr(other),

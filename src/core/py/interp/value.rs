@@ -377,6 +377,7 @@ impl Value {
             Value::Set(_) => "set",
             Value::Range(_) => "range",
             Value::Func(_) => "function",
+            Value::Method(m) if matches!(m.0, Value::Builtin(t) if t.is_type()) => "method_descriptor",
             Value::Bound(_) | Value::Method(_) => "method",
             Value::Builtin(_) => "builtin_function_or_method",
             Value::Class(_) => "type",
