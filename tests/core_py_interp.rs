@@ -519,6 +519,29 @@ fn the_language_subset_prints_what_cpython_prints() {
     assert_eq!(ours.lines().count(), cpython.lines().count());
 }
 
+/// A float's `repr` is CPython's: the fewest digits that read back to it and, when two such
+/// candidates do, the one nearer its exact binary value, ties to even (1e15 + 0.3 is exactly
+/// 1000000000000000.25: `…0.2`, where awaitlab printed `…0.3`). Halves and quarters past 1e15,
+/// thirds, sevenths, powers of two and the subnormal and largest floats, against CPython's
+/// output.
+#[test]
+fn a_float_s_repr_is_cpython_s_shortest_and_nearest() {
+    let src = r#"
+        print(1e15 + 0.3, 5e-324, 1e16, 1e22, 0.1 + 0.2, 2**53 + 1.0, 123456789012345680.0)
+        print(1e23, -1e15 - 0.3, 1e-4, 9.999999999999999e-5, 1e-5, 2.0**-1074 * 3, 1 / 3)
+        print(1.7976931348623157e308, 0.1 * 3, 2.0**-1022, 2.0**-1022 - 2.0**-1074)
+        for i in range(1, 120):
+            print(1e15 + i / 4, i / 7 * 1e-6, 2.0**(i - 60) * 3 + 1)
+            print(-(1e17 + i * 24), i * 0.1, 4.35 * i, i / 3 + 1e5)
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert_eq!(cpython.len(), 3 + 2 * 119);
+    assert_eq!(cpython[0].split(' ').next(), Some("1000000000000000.2"));
+    let (events, done) = run(src);
+    assert!(done.stopped.is_none(), "{:?}", done.stopped);
+    assert_eq!(prints(&events), cpython);
+}
+
 /// CPython runs the program on its own event loop with a virtual clock (`scripts/py_reference.py`),
 /// as the interpreter does: each line is printed at the same virtual instant, in the same order.
 /// (On CPython's real clock the 10 ms sleeps raced each other when the machine was busy: the test
