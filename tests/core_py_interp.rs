@@ -2917,6 +2917,37 @@ fn an_exception_group_splits_as_cpython_s_does() {
     assert_eq!(printed(src), cpython);
 }
 
+/// `eg.derive(excs)` and `ExceptionGroup(message, excs)` refuse what CPython's
+/// `BaseExceptionGroup.__new__` refuses: no sequence (a set, an int), an empty one, an item that
+/// is no exception, a message that is no str, other than two arguments; an uncaught one through
+/// the traceback. Before, `derive([])` and `ExceptionGroup("m", [])` made empty groups and
+/// `derive([1])` a group of an int. Compared with what CPython prints.
+#[test]
+fn an_exception_group_of_no_exceptions_is_refused_as_cpython_refuses_it() {
+    let src = r#"
+        g = ExceptionGroup("m", [ValueError(1)])
+        for bad in [(), 5, [1], "ab", {ValueError(2)}, [ValueError(3), KeyError]]:
+            try:
+                g.derive(bad)
+            except (TypeError, ValueError) as e:
+                print(type(e).__name__, e)
+        for args in [("m",), ("m", []), (5, [ValueError()]), ("m", [ValueError(), 4], 3)]:
+            try:
+                ExceptionGroup(*args)
+            except (TypeError, ValueError) as e:
+                print(type(e).__name__, e)
+        print(repr(g.derive([KeyError("k")])), repr(ExceptionGroup("t", (ValueError(2),))))
+        g.derive([])
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert_eq!(
+        cpython.last().map(String::as_str),
+        Some("ValueError: second argument (exceptions) must be a non-empty sequence")
+    );
+    let (events, _) = run(src);
+    assert_eq!(prints(&events), cpython);
+}
+
 /// Nested groups multiply (15 groups of 15 groups of 15): the traceback's sub-exception lines
 /// stay within what the run's event budget keeps back for a traceback (300 lines).
 #[test]

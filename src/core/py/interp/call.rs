@@ -202,10 +202,7 @@ impl<'a> Interp<'a> {
             if let Value::Instance(i) = &inst {
                 i.attrs.borrow_mut().insert(Rc::from("args"), Value::tuple(args.clone()));
                 if class.is_sub(&self.classes.get(E::ExceptionGroup)) {
-                    let excs = args.get(1).cloned().unwrap_or_else(|| Value::list(Vec::new()));
-                    i.attrs.borrow_mut().insert(Rc::from("exceptions"), Value::tuple(self.iterate(&excs)?));
-                    let message = args.first().cloned().unwrap_or_else(|| Value::str(""));
-                    i.attrs.borrow_mut().insert(Rc::from("message"), message);
+                    self.init_group(i, &args)?;
                 }
             }
         }
