@@ -1914,9 +1914,10 @@ fn a_failed_task_nobody_asks_logs_its_exception_when_it_goes() {
 }
 
 /// What CPython prints running `src` (dedented), stdout and stderr in the order written (`-u`),
-/// its frames as awaitlab names them: `File "<string>", line 8, in worker` is `line 8, in worker`
-/// and `defined at <string>:6` is `defined at line 6` (a program here has no file); asyncio's
-/// own frames and the source lines under frames dropped (awaitlab's tracebacks show neither).
+/// its frames as awaitlab names them: `File "<string>", line 8, in worker` is `line 8, in worker`,
+/// `defined at <string>:6` is `defined at line 6` and `boom() at <string>:3` `boom() at line 3`
+/// (a program here has no file); asyncio's own frames and the source lines under frames dropped
+/// (awaitlab's tracebacks show neither).
 fn cpython_output_as_awaitlab_names_it(src: &str) -> Vec<String> {
     let python = common::python::interpreter();
     let out = std::process::Command::new("sh")
@@ -1933,8 +1934,17 @@ fn cpython_output_as_awaitlab_names_it(src: &str) -> Vec<String> {
             };
             !inner.starts_with("    ") && !inner.starts_with("  File \"/")
         })
-        .map(|l| l.replace("File \"<string>\", line ", "line ").replace("defined at <string>:", "defined at line "))
+        .map(|l| l.replace("File \"<string>\", line ", "line ").replace(" at <string>:", " at line "))
         .collect()
+}
+
+/// `line` with a `TimerHandle`'s `when=` loop time left out: CPython's is its monotonic clock's
+/// reading (hours of the machine's uptime), awaitlab's the run's virtual seconds.
+fn without_loop_time(line: &str) -> String {
+    match line.split_once(" when=") {
+        Some((head, rest)) => format!("{head} when=… {}", rest.split_once(' ').map_or("", |(_, tail)| tail)),
+        None => line.to_string(),
+    }
 }
 
 /// A fire-and-forget task's `Task exception was never retrieved` shows the traceback's frames as
@@ -1996,6 +2006,55 @@ fn a_never_retrieved_task_exception_s_traceback_has_cpython_s_frames() {
     let (events, fin) = run(src);
     assert!(fin.stopped.is_none(), "{:?}", fin.stopped);
     assert_eq!(prints(&events), cpython);
+}
+
+/// A callback's exception is logged as asyncio's handler logs it: `Exception in callback`, the
+/// callback's `__qualname__` (`main.<locals>.inner`, `K.meth`) and arguments and, for a plain
+/// function (a lambda, a decorated one: its first decorator's line), where it was defined, then
+/// `handle: <Handle …>` (`<TimerHandle when=… …>` for `call_later` and `call_at`), then the
+/// traceback. Before, `Exception in callback inner([3])` alone. Compared with CPython's stderr,
+/// but for a `TimerHandle`'s loop time.
+#[test]
+fn a_callback_s_exception_is_logged_with_its_place_and_handle_as_asyncio_logs_it() {
+    let src = r#"
+        import asyncio
+
+        def deco(f):
+            return f
+
+        def boom(n):
+            raise ValueError(f"bad {n}")
+
+        @deco
+        def decorated():
+            raise KeyError("d")
+
+        class K:
+            def meth(self):
+                raise KeyError("m")
+
+        async def main():
+            loop = asyncio.get_running_loop()
+            def inner(x):
+                raise TypeError(x)
+            loop.call_soon(boom, 1)
+            loop.call_soon(decorated)
+            loop.call_soon(K().meth)
+            loop.call_soon(lambda: 1 / 0)
+            loop.call_soon(int, "x")
+            loop.call_later(0.1, boom, 2)
+            loop.call_at(loop.time() + 0.2, inner, [3])
+            await asyncio.sleep(0.3)
+            print("done")
+
+        asyncio.run(main())
+    "#;
+    let cpython: Vec<String> = cpython_output_as_awaitlab_names_it(src).iter().map(|l| without_loop_time(l)).collect();
+    assert_eq!(cpython[..2], ["Exception in callback boom(1) at line 6", "handle: <Handle boom(1) at line 6>"]);
+    assert_eq!(cpython.iter().filter(|l| l.starts_with("handle: <TimerHandle when=… ")).count(), 2);
+    let (events, done) = run(src);
+    assert!(done.stopped.is_none(), "{:?}", done.stopped);
+    assert_eq!(prints(&events).iter().map(|l| without_loop_time(l)).collect::<Vec<_>>(), cpython);
 }
 
 /// A run of the same frame in a traceback (a recursion) shows three times, then `[Previous line
@@ -2243,8 +2302,8 @@ fn an_exception_raised_while_handling_another_has_it_as_its_context() {
 /// `__cause__` (`raise … from e`; one never raised shows its line alone), `During handling of
 /// the above exception, another exception occurred:` after a `__context__`, none after `from
 /// None`: in an uncaught exception's traceback, a never-retrieved task's and a callback's, a
-/// recursion's long chain too. Before, only the last exception's. Compared with CPython's stderr, but for asyncio's handle
-/// line and the callback's place (awaitlab's `Exception in callback` names neither).
+/// recursion's long chain too. Before, only the last exception's. Compared with CPython's
+/// stderr, but for a `TimerHandle`'s loop time.
 #[test]
 fn a_traceback_shows_the_exceptions_it_chains_to_as_cpython_s_does() {
     let src = r#"
@@ -2295,15 +2354,11 @@ fn a_traceback_shows_the_exceptions_it_chains_to_as_cpython_s_does() {
 
         asyncio.run(main())
     "#;
-    let cpython: Vec<String> = cpython_output_as_awaitlab_names_it(src)
-        .into_iter()
-        .filter(|l| !l.starts_with("handle: <TimerHandle"))
-        .map(|l| l.replace("on_timer() at <string>:16", "on_timer()"))
-        .collect();
+    let cpython: Vec<String> = cpython_output_as_awaitlab_names_it(src).iter().map(|l| without_loop_time(l)).collect();
     let links = |text: &str| cpython.iter().filter(|l| l.starts_with(text)).count();
     assert_eq!((links("The above exception"), links("During handling")), (1, 2), "{cpython:#?}");
     let (events, _) = run(src);
-    assert_eq!(prints(&events), cpython);
+    assert_eq!(prints(&events).iter().map(|l| without_loop_time(l)).collect::<Vec<_>>(), cpython);
 
     // A never-retrieved task's. Alone: CPython logs it when its cycle collector takes the task
     // (the chained exception's traceback holds it), at a time of its own.
@@ -2741,12 +2796,7 @@ fn an_exception_group_s_traceback_is_laid_out_as_cpython_s() {
         asyncio.run(main())
     "#;
     for src in [nested_task_groups, deep_wide_and_chained, in_a_callback] {
-        // awaitlab's `Exception in callback` names neither the callback's place nor its handle.
-        let cpython: Vec<String> = cpython_output_as_awaitlab_names_it(src)
-            .into_iter()
-            .filter(|l| !l.starts_with("handle: <Handle"))
-            .map(|l| l.replace("cb() at <string>:8", "cb()"))
-            .collect();
+        let cpython = cpython_output_as_awaitlab_names_it(src);
         let (events, _) = run(src);
         assert_eq!(prints(&events), cpython, "{src}");
     }

@@ -139,6 +139,11 @@ impl Func {
             None => self.qual.clone(),
         }
     }
+
+    /// Its code's first line, CPython's `co_firstlineno`: its first decorator's, else its `def`'s.
+    pub fn first_line(&self) -> u32 {
+        self.def.decorators.first().map_or(self.def.pos.line, |d| d.pos.line)
+    }
 }
 
 /// A class: the reader's, or a built-in exception class.
