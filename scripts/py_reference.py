@@ -52,8 +52,9 @@ Prints one JSON object per program, on one line:
 - `prints`: [time_ms, task index (null outside any task), text], the text as `print` would write
   it without its `end`. Nothing the program prints reaches stdout. An exception in a callback
   (`loop.call_later(1, boom)`), which asyncio logs to stderr, is recorded as prints outside any
-  task, as awaitlab writes it on Output: `Exception in callback boom()`, the traceback's lines in
-  the program (`  line 14, in boom`) and `ValueError: boom`.
+  task, as awaitlab writes it on Output: `Exception in callback boom() at line 13`, `handle:
+  <TimerHandle when=1.0 boom() at line 13>`, the traceback's lines in the program (`  line 14,
+  in boom`) and `ValueError: boom`.
 - `error`: null, or what ended the program early: {"type", "message", "line"} (the line of the
   program's own code where it was raised, null if none), e.g. an uncaught exception, "Deadlock"
   (nothing ready and no timer armed) or "VirtualTimeLimit" (past MAX_VIRTUAL_S).
@@ -149,18 +150,16 @@ class VirtualLoop(asyncio.BaseEventLoop):
 
 def _exception_handler(loop, context):
     """asyncio's exception handler. A callback's exception (`loop.call_later(1, boom)`), which
-    asyncio logs to stderr as `Exception in callback boom() at file:line` and its traceback, is
-    recorded as prints outside any task, in the words awaitlab writes it on Output: the callback
-    as asyncio names it (its qualified name without `<locals>`, its arguments by `repr`), then the
-    traceback's frames in the program. Everything else (a task's exception never retrieved, logged
-    whenever the task is collected) is dropped."""
+    asyncio logs to stderr as `Exception in callback boom() at file:line`, `handle: <TimerHandle
+    when=1.0 boom() at file:line>` (its context's handle) and the traceback, is recorded as prints
+    outside any task, in the words awaitlab writes it on Output: a place in the program is `line
+    3`, not `file:3`, and the traceback shows the program's own frames only. Everything else (a
+    task's exception never retrieved, logged whenever the task is collected) is dropped."""
     exc, handle = context.get("exception"), context.get("handle")
     if exc is None or not isinstance(handle, asyncio.Handle):
         return
-    callback = handle._callback
-    name = getattr(callback, "__qualname__", None) or getattr(callback, "__name__", None) or repr(callback)
-    name = name.rsplit("<locals>.", 1)[-1]
-    lines = [f"Exception in callback {name}({', '.join(repr(a) for a in handle._args)})"]
+    lines = [context["message"], f"handle: {handle!r}"]
+    lines = [line.replace(f" at {REC.path}:", " at line ") for line in lines]
     lines.append("Traceback (most recent call last):")
     for frame in traceback.extract_tb(exc.__traceback__):
         if frame.filename == REC.path:

@@ -1634,3 +1634,14 @@ fn asyncio_run_closes_the_async_generators_still_alive_as_it_ends() {
         "import asyncio\n\n\nasync def ticker(name, n=5):\n    try:\n        for i in range(n):\n            yield i\n            await asyncio.sleep(0.25)\n    except BaseException as e:\n        print(name, 'got', repr(e))\n        raise\n    finally:\n        t = asyncio.current_task()\n        print(name, 'finally in', t.get_name() if t else None)\n\n\nclass Feed:\n    def __init__(self, n):\n        self.n = n\n\n    def __aiter__(self):\n        return ticker('feed', self.n)\n\n\nasync def other():\n    for i in range(3):\n        print('other', i)\n        await asyncio.sleep(0)\n\n\nasync def main():\n    global kept\n    kept = ticker('global')\n    print(await anext(kept))\n    local = ticker('local')\n    print(await anext(local))\n    async for x in Feed(3):\n        print('fed', x)\n    done = ticker('done', 1)\n    print([x async for x in done])\n    asyncio.create_task(other())\n    print('main returns')\n\n\nasyncio.run(main())\nprint('after run')\n",
     );
 }
+
+#[test]
+fn a_callback_s_exception_is_logged_with_its_handle_and_the_handle_s_loop_time() {
+    // asyncio's `Exception in callback main.<locals>.boom(1) at line N` and `handle:
+    // <TimerHandle when=0.75 …>`: the loop time its timer was due at, on CPython's virtual clock;
+    // a `call_soon` callback's `<Handle …>` has none.
+    assert_runs_as_in_cpython(
+        "callback_handles",
+        "loop = asyncio.get_running_loop()\ndef boom(n):\n    raise ValueError(n)\nawait asyncio.sleep(0.25)\nloop.call_later(0.5, boom, 1)\nloop.call_at(loop.time() + 0.125, boom, 2)\nloop.call_soon(lambda: boom(3))\nawait asyncio.sleep(1)\nprint('done')",
+    );
+}

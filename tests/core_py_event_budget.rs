@@ -65,7 +65,7 @@ fn tracebacks_logged_during_a_run_stay_within_the_event_budget() {
     let filler = MAX_EVENTS - awaitlab::core::py::interp::limits::EVENTS_RESERVED as u64 - 20;
     for (logs, logged) in [
         ("asyncio.create_task(fail())", "Task exception was never retrieved"),
-        ("asyncio.get_running_loop().call_soon(boom)", "Exception in callback boom()"),
+        ("asyncio.get_running_loop().call_soon(boom)", "Exception in callback boom() at line 30"),
     ] {
         let src = format!(
             "import asyncio\n\ndef p(k):\n    if k == 0:\n        raise ValueError('x')\n    q(k - 1)\n\ndef q(k):\n    p(k - 1)\n\ndef down(n):\n    if n == 0:\n        p(20)\n    try:\n        down(n - 1)\n    except ValueError as e:\n        p(20)\n\ndef a(k):\n    if k == 0:\n        down(40)\n    b(k - 1)\n\ndef b(k):\n    a(k - 1)\n\nasync def fail():\n    a(30)\n\ndef boom():\n    a(30)\n\nasync def main():\n    for i in range({filler}):\n        print(i)\n    {logs}\n    await asyncio.sleep(0)\n    a(30)\n\nasyncio.run(main())\n"

@@ -519,6 +519,29 @@ fn the_language_subset_prints_what_cpython_prints() {
     assert_eq!(ours.lines().count(), cpython.lines().count());
 }
 
+/// A float's `repr` is CPython's: the fewest digits that read back to it and, when two such
+/// candidates do, the one nearer its exact binary value, ties to even (1e15 + 0.3 is exactly
+/// 1000000000000000.25: `…0.2`, where awaitlab printed `…0.3`). Halves and quarters past 1e15,
+/// thirds, sevenths, powers of two and the subnormal and largest floats, against CPython's
+/// output.
+#[test]
+fn a_float_s_repr_is_cpython_s_shortest_and_nearest() {
+    let src = r#"
+        print(1e15 + 0.3, 5e-324, 1e16, 1e22, 0.1 + 0.2, 2**53 + 1.0, 123456789012345680.0)
+        print(1e23, -1e15 - 0.3, 1e-4, 9.999999999999999e-5, 1e-5, 2.0**-1074 * 3, 1 / 3)
+        print(1.7976931348623157e308, 0.1 * 3, 2.0**-1022, 2.0**-1022 - 2.0**-1074)
+        for i in range(1, 120):
+            print(1e15 + i / 4, i / 7 * 1e-6, 2.0**(i - 60) * 3 + 1)
+            print(-(1e17 + i * 24), i * 0.1, 4.35 * i, i / 3 + 1e5)
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert_eq!(cpython.len(), 3 + 2 * 119);
+    assert_eq!(cpython[0].split(' ').next(), Some("1000000000000000.2"));
+    let (events, done) = run(src);
+    assert!(done.stopped.is_none(), "{:?}", done.stopped);
+    assert_eq!(prints(&events), cpython);
+}
+
 /// CPython runs the program on its own event loop with a virtual clock (`scripts/py_reference.py`),
 /// as the interpreter does: each line is printed at the same virtual instant, in the same order.
 /// (On CPython's real clock the 10 ms sleeps raced each other when the machine was busy: the test
@@ -1891,9 +1914,10 @@ fn a_failed_task_nobody_asks_logs_its_exception_when_it_goes() {
 }
 
 /// What CPython prints running `src` (dedented), stdout and stderr in the order written (`-u`),
-/// its frames as awaitlab names them: `File "<string>", line 8, in worker` is `line 8, in worker`
-/// and `defined at <string>:6` is `defined at line 6` (a program here has no file); asyncio's
-/// own frames and the source lines under frames dropped (awaitlab's tracebacks show neither).
+/// its frames as awaitlab names them: `File "<string>", line 8, in worker` is `line 8, in worker`,
+/// `defined at <string>:6` is `defined at line 6` and `boom() at <string>:3` `boom() at line 3`
+/// (a program here has no file); asyncio's own frames and the source lines under frames dropped
+/// (awaitlab's tracebacks show neither).
 fn cpython_output_as_awaitlab_names_it(src: &str) -> Vec<String> {
     let python = common::python::interpreter();
     let out = std::process::Command::new("sh")
@@ -1910,8 +1934,17 @@ fn cpython_output_as_awaitlab_names_it(src: &str) -> Vec<String> {
             };
             !inner.starts_with("    ") && !inner.starts_with("  File \"/")
         })
-        .map(|l| l.replace("File \"<string>\", line ", "line ").replace("defined at <string>:", "defined at line "))
+        .map(|l| l.replace("File \"<string>\", line ", "line ").replace(" at <string>:", " at line "))
         .collect()
+}
+
+/// `line` with a `TimerHandle`'s `when=` loop time left out: CPython's is its monotonic clock's
+/// reading (hours of the machine's uptime), awaitlab's the run's virtual seconds.
+fn without_loop_time(line: &str) -> String {
+    match line.split_once(" when=") {
+        Some((head, rest)) => format!("{head} when=… {}", rest.split_once(' ').map_or("", |(_, tail)| tail)),
+        None => line.to_string(),
+    }
 }
 
 /// A fire-and-forget task's `Task exception was never retrieved` shows the traceback's frames as
@@ -1973,6 +2006,55 @@ fn a_never_retrieved_task_exception_s_traceback_has_cpython_s_frames() {
     let (events, fin) = run(src);
     assert!(fin.stopped.is_none(), "{:?}", fin.stopped);
     assert_eq!(prints(&events), cpython);
+}
+
+/// A callback's exception is logged as asyncio's handler logs it: `Exception in callback`, the
+/// callback's `__qualname__` (`main.<locals>.inner`, `K.meth`) and arguments and, for a plain
+/// function (a lambda, a decorated one: its first decorator's line), where it was defined, then
+/// `handle: <Handle …>` (`<TimerHandle when=… …>` for `call_later` and `call_at`), then the
+/// traceback. Before, `Exception in callback inner([3])` alone. Compared with CPython's stderr,
+/// but for a `TimerHandle`'s loop time.
+#[test]
+fn a_callback_s_exception_is_logged_with_its_place_and_handle_as_asyncio_logs_it() {
+    let src = r#"
+        import asyncio
+
+        def deco(f):
+            return f
+
+        def boom(n):
+            raise ValueError(f"bad {n}")
+
+        @deco
+        def decorated():
+            raise KeyError("d")
+
+        class K:
+            def meth(self):
+                raise KeyError("m")
+
+        async def main():
+            loop = asyncio.get_running_loop()
+            def inner(x):
+                raise TypeError(x)
+            loop.call_soon(boom, 1)
+            loop.call_soon(decorated)
+            loop.call_soon(K().meth)
+            loop.call_soon(lambda: 1 / 0)
+            loop.call_soon(int, "x")
+            loop.call_later(0.1, boom, 2)
+            loop.call_at(loop.time() + 0.2, inner, [3])
+            await asyncio.sleep(0.3)
+            print("done")
+
+        asyncio.run(main())
+    "#;
+    let cpython: Vec<String> = cpython_output_as_awaitlab_names_it(src).iter().map(|l| without_loop_time(l)).collect();
+    assert_eq!(cpython[..2], ["Exception in callback boom(1) at line 6", "handle: <Handle boom(1) at line 6>"]);
+    assert_eq!(cpython.iter().filter(|l| l.starts_with("handle: <TimerHandle when=… ")).count(), 2);
+    let (events, done) = run(src);
+    assert!(done.stopped.is_none(), "{:?}", done.stopped);
+    assert_eq!(prints(&events).iter().map(|l| without_loop_time(l)).collect::<Vec<_>>(), cpython);
 }
 
 /// A run of the same frame in a traceback (a recursion) shows three times, then `[Previous line
@@ -2220,8 +2302,8 @@ fn an_exception_raised_while_handling_another_has_it_as_its_context() {
 /// `__cause__` (`raise … from e`; one never raised shows its line alone), `During handling of
 /// the above exception, another exception occurred:` after a `__context__`, none after `from
 /// None`: in an uncaught exception's traceback, a never-retrieved task's and a callback's, a
-/// recursion's long chain too. Before, only the last exception's. Compared with CPython's stderr, but for asyncio's handle
-/// line and the callback's place (awaitlab's `Exception in callback` names neither).
+/// recursion's long chain too. Before, only the last exception's. Compared with CPython's
+/// stderr, but for a `TimerHandle`'s loop time.
 #[test]
 fn a_traceback_shows_the_exceptions_it_chains_to_as_cpython_s_does() {
     let src = r#"
@@ -2272,15 +2354,11 @@ fn a_traceback_shows_the_exceptions_it_chains_to_as_cpython_s_does() {
 
         asyncio.run(main())
     "#;
-    let cpython: Vec<String> = cpython_output_as_awaitlab_names_it(src)
-        .into_iter()
-        .filter(|l| !l.starts_with("handle: <TimerHandle"))
-        .map(|l| l.replace("on_timer() at <string>:16", "on_timer()"))
-        .collect();
+    let cpython: Vec<String> = cpython_output_as_awaitlab_names_it(src).iter().map(|l| without_loop_time(l)).collect();
     let links = |text: &str| cpython.iter().filter(|l| l.starts_with(text)).count();
     assert_eq!((links("The above exception"), links("During handling")), (1, 2), "{cpython:#?}");
     let (events, _) = run(src);
-    assert_eq!(prints(&events), cpython);
+    assert_eq!(prints(&events).iter().map(|l| without_loop_time(l)).collect::<Vec<_>>(), cpython);
 
     // A never-retrieved task's. Alone: CPython logs it when its cycle collector takes the task
     // (the chained exception's traceback holds it), at a time of its own.
@@ -2718,12 +2796,7 @@ fn an_exception_group_s_traceback_is_laid_out_as_cpython_s() {
         asyncio.run(main())
     "#;
     for src in [nested_task_groups, deep_wide_and_chained, in_a_callback] {
-        // awaitlab's `Exception in callback` names neither the callback's place nor its handle.
-        let cpython: Vec<String> = cpython_output_as_awaitlab_names_it(src)
-            .into_iter()
-            .filter(|l| !l.starts_with("handle: <Handle"))
-            .map(|l| l.replace("cb() at <string>:8", "cb()"))
-            .collect();
+        let cpython = cpython_output_as_awaitlab_names_it(src);
         let (events, _) = run(src);
         assert_eq!(prints(&events), cpython, "{src}");
     }
@@ -2892,6 +2965,37 @@ fn an_exception_group_splits_as_cpython_s_does() {
     );
     assert_eq!(cpython.lines().filter(|l| l.starts_with("TypeError: expected a function")).count(), 5);
     assert_eq!(printed(src), cpython);
+}
+
+/// `eg.derive(excs)` and `ExceptionGroup(message, excs)` refuse what CPython's
+/// `BaseExceptionGroup.__new__` refuses: no sequence (a set, an int), an empty one, an item that
+/// is no exception, a message that is no str, other than two arguments; an uncaught one through
+/// the traceback. Before, `derive([])` and `ExceptionGroup("m", [])` made empty groups and
+/// `derive([1])` a group of an int. Compared with what CPython prints.
+#[test]
+fn an_exception_group_of_no_exceptions_is_refused_as_cpython_refuses_it() {
+    let src = r#"
+        g = ExceptionGroup("m", [ValueError(1)])
+        for bad in [(), 5, [1], "ab", {ValueError(2)}, [ValueError(3), KeyError]]:
+            try:
+                g.derive(bad)
+            except (TypeError, ValueError) as e:
+                print(type(e).__name__, e)
+        for args in [("m",), ("m", []), (5, [ValueError()]), ("m", [ValueError(), 4], 3)]:
+            try:
+                ExceptionGroup(*args)
+            except (TypeError, ValueError) as e:
+                print(type(e).__name__, e)
+        print(repr(g.derive([KeyError("k")])), repr(ExceptionGroup("t", (ValueError(2),))))
+        g.derive([])
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert_eq!(
+        cpython.last().map(String::as_str),
+        Some("ValueError: second argument (exceptions) must be a non-empty sequence")
+    );
+    let (events, _) = run(src);
+    assert_eq!(prints(&events), cpython);
 }
 
 /// Nested groups multiply (15 groups of 15 groups of 15): the traceback's sub-exception lines

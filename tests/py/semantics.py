@@ -25,6 +25,21 @@ print(f"{{literal}}", f"{'nested'}", f"{3 + 4}", f"{x:.{2}f}", f"{-42:+d}", f"{2
 print("a,b,c".split(","), " pad ".strip(), "x".join(["1", "2"]), "Hello".upper(), "abc".replace("b", "B"), "abc".startswith("a"), "abc"[::-1], "abcdef"[1:4], "abc"[-1])
 print("{} and {:.1f}".format("a", 2.25), "%s is %d" % ("x", 5), "%.2f" % 3.14159, len("héllo"), "title case".title(), "42".zfill(5))
 print(str(None), repr([1, 'a', None, True, 2.0]), repr({"a": 1, 2: [3]}), repr((1,)), repr(set()), repr({1, 2}))
+# a method looked up on its type (a method descriptor) takes the instance as its first argument
+words = ["banana", "Apple", "cherry"]
+print(sorted(words, key=str.lower), list(map(str.upper, words)), str.join("-", ["a", "b"]))
+acc = []
+list.append(acc, 3)
+print(acc, dict.get({"a": 1}, "a"), str.split("a b"), repr(str.lower), type(str.strip).__name__)
+for bad in [lambda: str.lower(5), lambda: str.title(), lambda: list.append("x", 1), lambda: dict.get([], 1)]:
+    try:
+        bad()
+    except TypeError as e:
+        print(e)
+try:
+    str.nope
+except AttributeError as e:
+    print(e)
 # lists, dicts, sets, comprehensions
 lst = [5, 3, 8, 1]
 lst.append(7)

@@ -198,6 +198,30 @@ const LIST_METHODS: &[B] = &[
     B::Copy,
 ];
 const TUPLE_METHODS: &[B] = &[B::SeqIndex, B::SeqCount];
+
+/// The methods of built-in type `t` (`str`, `list`…), as `builtin_attr` finds them on its values.
+fn type_methods(t: B) -> &'static [B] {
+    match t {
+        B::Str => STR_METHODS,
+        B::List => LIST_METHODS,
+        B::Tuple => TUPLE_METHODS,
+        B::Dict => DICT_METHODS,
+        B::Set => SET_METHODS,
+        _ => &[],
+    }
+}
+
+/// Whether `v` is a value of built-in type `t`, as a method descriptor of `t` takes it.
+fn is_of_type(v: &Value, t: B) -> bool {
+    matches!(
+        (t, v),
+        (B::Str, Value::Str(_))
+            | (B::List, Value::List(_))
+            | (B::Tuple, Value::Tuple(_))
+            | (B::Dict, Value::Dict(_))
+            | (B::Set, Value::Set(_))
+    )
+}
 const DICT_METHODS: &[B] = &[
     B::DictGet,
     B::DictKeys,
@@ -396,6 +420,14 @@ impl<'a> Interp<'a> {
             Value::Instance(_) if self.is_instance_of(v, E::ExceptionGroup) => {
                 &[B::EgSplit, B::EgSubgroup, B::EgDerive]
             }
+            // `str.lower`: a method descriptor, the type in its receiver's place
+            // (`Interp::call_unbound` takes the instance from its first argument).
+            Value::Builtin(t) if t.is_type() => match type_methods(*t).iter().find(|b| b.name() == name) {
+                Some(b) => return Ok(Value::Method(Rc::new((v.clone(), *b)))),
+                None => {
+                    return raise(E::AttributeError, format!("type object '{}' has no attribute '{name}'", t.name()))
+                }
+            },
             Value::Str(_) => STR_METHODS,
             Value::List(_) => LIST_METHODS,
             Value::Tuple(_) => TUPLE_METHODS,
@@ -459,6 +491,23 @@ impl<'a> Interp<'a> {
         // missing attribute does, so that it does not read as a typo.
         let subset = if matches!(v, Value::Task(_) | Value::Obj(_)) { " (not in awaitlab's subset)" } else { "" };
         raise(E::AttributeError, format!("'{}' object has no attribute '{name}'{subset}", v.type_name()))
+    }
+
+    /// `str.lower(s)`: method `b` of built-in type `t` called with its instance first, refused
+    /// with CPython's messages when there is none or it is not a `t`.
+    pub async fn call_unbound(&self, t: B, b: B, args: Vec<Value>, kwargs: Kwargs, f: &Frame, line: u32) -> Res {
+        let mut args = args.into_iter();
+        let Some(recv) = args.next() else {
+            return raise(E::TypeError, format!("unbound method {}.{}() needs an argument", t.name(), b.name()));
+        };
+        if !is_of_type(&recv, t) {
+            let (t, b, other) = (t.name(), b.name(), recv.type_name());
+            return raise(
+                E::TypeError,
+                format!("descriptor '{b}' for '{t}' objects doesn't apply to a '{other}' object"),
+            );
+        }
+        self.call_builtin(b, Some(recv), args.collect(), kwargs, f, line).await
     }
 
     /// Calls built-in `b` (a method when `recv` is its receiver).

@@ -30,7 +30,12 @@ impl<'a> Interp<'a> {
                 // Boxed apart, so the frames of a deep recursion of the reader's functions stay
                 // small (each level of it passes here).
                 Value::Builtin(b) => Box::pin(self.call_builtin(b, None, args, kwargs, f, line)).await,
-                Value::Method(m) => Box::pin(self.call_builtin(m.1, Some(m.0.clone()), args, kwargs, f, line)).await,
+                Value::Method(m) => match m.0 {
+                    Value::Builtin(t) if t.is_type() => {
+                        Box::pin(self.call_unbound(t, m.1, args, kwargs, f, line)).await
+                    }
+                    _ => Box::pin(self.call_builtin(m.1, Some(m.0.clone()), args, kwargs, f, line)).await,
+                },
                 Value::Class(c) => Box::pin(self.instantiate(c, args, kwargs, f, line)).await,
                 ref obj @ Value::Instance(_) => match super::eval::user_method(obj, "__call__") {
                     Some(m) => self.call(m, args, kwargs, f, line).await,
@@ -197,10 +202,7 @@ impl<'a> Interp<'a> {
             if let Value::Instance(i) = &inst {
                 i.attrs.borrow_mut().insert(Rc::from("args"), Value::tuple(args.clone()));
                 if class.is_sub(&self.classes.get(E::ExceptionGroup)) {
-                    let excs = args.get(1).cloned().unwrap_or_else(|| Value::list(Vec::new()));
-                    i.attrs.borrow_mut().insert(Rc::from("exceptions"), Value::tuple(self.iterate(&excs)?));
-                    let message = args.first().cloned().unwrap_or_else(|| Value::str(""));
-                    i.attrs.borrow_mut().insert(Rc::from("message"), message);
+                    self.init_group(i, &args)?;
                 }
             }
         }

@@ -142,6 +142,41 @@ impl<'a> Interp<'a> {
         group
     }
 
+    /// `ExceptionGroup(message, excs)`'s `message` and `exceptions`, checked as CPython's
+    /// `BaseExceptionGroup.__new__` checks them.
+    pub fn init_group(&self, group: &Instance, args: &[Value]) -> Result<(), Flow> {
+        let [message, excs] = args else {
+            let n = args.len();
+            return raise(E::TypeError, format!("BaseExceptionGroup.__new__() takes exactly 2 arguments ({n} given)"));
+        };
+        if !matches!(message, Value::Str(_)) {
+            let t = message.type_name();
+            return raise(E::TypeError, format!("BaseExceptionGroup.__new__() argument 1 must be str, not {t}"));
+        }
+        let excs = self.group_exceptions(excs)?;
+        group.attrs.borrow_mut().insert(Rc::from("exceptions"), Value::tuple(excs));
+        group.attrs.borrow_mut().insert(Rc::from("message"), message.clone());
+        Ok(())
+    }
+
+    /// The exceptions of a new group, `ExceptionGroup(message, excs)`'s or `derive(excs)`'s,
+    /// refused as CPython's `BaseExceptionGroup.__new__` refuses them: not a sequence (a set, a
+    /// generator), empty (a group of nothing could not be raised or caught meaningfully), or
+    /// holding an item that is no exception.
+    pub fn group_exceptions(&self, excs: &Value) -> Result<Vec<Value>, Flow> {
+        if !matches!(excs, Value::List(_) | Value::Tuple(_) | Value::Str(_) | Value::Range(_)) {
+            return raise(E::TypeError, "second argument (exceptions) must be a sequence");
+        }
+        let items = self.iterate(excs)?;
+        if items.is_empty() {
+            return raise(E::ValueError, "second argument (exceptions) must be a non-empty sequence");
+        }
+        match items.iter().position(|v| !self.is_instance_of(v, E::BaseException)) {
+            Some(i) => raise(E::ValueError, format!("Item {i} of second argument (exceptions) is not an exception")),
+            None => Ok(items),
+        }
+    }
+
     /// `KeyError(key)`: its argument is the key itself (its message is the key's repr).
     pub fn key_error(&self, key: &Value) -> Flow {
         let value = self.new_exception(self.classes.get(E::KeyError), vec![key.clone()]);
@@ -373,7 +408,7 @@ impl<'a> Interp<'a> {
             return raise(E::TypeError, format!("{}() takes exactly one argument (0 given)", b.name()));
         };
         if b == B::EgDerive {
-            return Ok(self.new_group(self.group_part(&group, "message"), self.iterate(&arg)?));
+            return Ok(self.new_group(self.group_part(&group, "message"), self.group_exceptions(&arg)?));
         }
         let matcher = self.matcher(arg)?;
         let (matched, rest) = self.split_group(&group, &matcher, b == B::EgSplit, f, line, 0).await?;

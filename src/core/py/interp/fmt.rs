@@ -119,9 +119,14 @@ fn write_repr(out: &mut String, v: &Value, depth: u32) {
         Value::Builtin(b) => {
             let _ = write!(out, "<built-in function {}>", b.name());
         }
-        Value::Method(m) => {
-            let _ = write!(out, "<built-in method {}>", m.1.name());
-        }
+        Value::Method(m) => match &m.0 {
+            Value::Builtin(t) if t.is_type() => {
+                let _ = write!(out, "<method '{}' of '{}' objects>", m.1.name(), t.name());
+            }
+            _ => {
+                let _ = write!(out, "<built-in method {}>", m.1.name());
+            }
+        },
         Value::Class(c) => {
             let _ = write!(out, "<class '{}'>", c.name);
         }
@@ -196,8 +201,7 @@ pub fn float_repr(f: f64) -> String {
     if f == 0.0 {
         return if f.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
     }
-    // `{:e}` gives the shortest round-trip digits: `d.ddddde±x`.
-    let sci = format!("{f:e}");
+    let sci = shortest_nearest(f);
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     let (neg, mantissa) = mantissa.strip_prefix('-').map_or((false, mantissa), |m| (true, m));
@@ -230,6 +234,25 @@ pub fn float_repr(f: f64) -> String {
         let _ = write!(out, "e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs());
     }
     out
+}
+
+/// `f` as `d.ddddde±x`: the fewest digits that read back to `f` and, of those, the ones nearest
+/// its exact binary value, ties to even, as CPython's `repr` (David Gay's correctly rounded
+/// shortest mode). Rust's `{:e}` finds how few digits suffice but may not pick the nearest such:
+/// 1e15 + 0.3, exactly …0.25, is `1.0000000000000003e15` there and `…2e15` in CPython.
+fn shortest_nearest(f: f64) -> String {
+    let shortest = format!("{f:e}");
+    let mantissa = shortest.split('e').next().unwrap_or("");
+    let digits = mantissa.chars().filter(char::is_ascii_digit).count();
+    // Rounded exactly to as many digits (Rust's `{:.N}` ties to even); near a power of two the
+    // nearest may fall outside the round-trip interval, whose lower half is narrower: then
+    // `{:e}`'s own digits, the only ones that round-trip.
+    let nearest = format!("{f:.*e}", digits.saturating_sub(1));
+    if nearest.parse::<f64>() == Ok(f) {
+        nearest
+    } else {
+        shortest
+    }
 }
 
 /// A parsed format spec: `[[fill]align][sign][#][0][width][,|_][.precision][type]`.

@@ -764,7 +764,7 @@ impl<'a> Interp<'a> {
                 let Some(task) = self.tasks.borrow().get(task.index as usize).cloned() else { return };
                 let me = self.me.clone();
                 self.lp.call_soon(move || match me.upgrade() {
-                    Some(ip) if ip.running.get() => ip.run_callback(callback, vec![Value::Task(task)], line),
+                    Some(ip) if ip.running.get() => ip.run_callback(callback, vec![Value::Task(task)], None, line),
                     _ => {}
                 });
             }

@@ -63,7 +63,7 @@ impl<'a> Interp<'a> {
         let state = Rc::new(TimerState::default());
         let (me, st) = (self.me.clone(), state.clone());
         self.lp.call_soon(move || match me.upgrade() {
-            Some(ip) if !st.cancelled.get() && ip.running.get() => ip.run_callback(callback, cb_args, line),
+            Some(ip) if !st.cancelled.get() && ip.running.get() => ip.run_callback(callback, cb_args, None, line),
             _ => {}
         });
         Ok(Value::Obj(Rc::new(super::native::Obj::TimerHandle(state))))
@@ -88,7 +88,7 @@ impl<'a> Interp<'a> {
         let when = if at { time } else { now + time };
         let me = self.me.clone();
         let state = self.arm_timer(when, move || match me.upgrade() {
-            Some(ip) if ip.running.get() => ip.run_callback(callback, cb_args, line),
+            Some(ip) if ip.running.get() => ip.run_callback(callback, cb_args, Some(when), line),
             _ => {}
         });
         Ok(Value::Obj(Rc::new(super::native::Obj::TimerHandle(state))))
@@ -117,12 +117,17 @@ impl<'a> Interp<'a> {
         state
     }
 
-    /// Runs a timer's callback, outside any task (its prints go to the main lane): at once, as a
-    /// callback cannot await. An exception it raises is reported on Output as asyncio's
-    /// exception handler logs it, and the run goes on.
-    pub fn run_callback(&self, callback: Value, args: Vec<Value>, line: u32) {
+    /// Runs a timer's callback (a `TimerHandle`'s, due at loop time `when`, or a `Handle`'s),
+    /// outside any task (its prints go to the main lane): at once, as a callback cannot await.
+    /// An exception it raises is reported on Output as asyncio's exception handler logs it, and
+    /// the run goes on.
+    pub fn run_callback(&self, callback: Value, args: Vec<Value>, when: Option<f64>, line: u32) {
         let Some(main) = self.tasks.borrow().first().cloned() else { return };
         let shown = callback_repr(&callback, &args);
+        let handle = match when {
+            Some(when) => format!("<TimerHandle when={} {shown}>", fmt::float_repr(when)),
+            None => format!("<Handle {shown}>"),
+        };
         // Outside any task, nothing is being handled: the main task's `except` block it runs
         // in the middle of gives its exceptions no `__context__`.
         let handling = std::mem::take(&mut *main.handling.borrow_mut());
@@ -134,7 +139,7 @@ impl<'a> Interp<'a> {
             ip.flush_stdout(&frame.task());
             match result {
                 Err(flow @ (Flow::Exc(_) | Flow::Raise(..))) => {
-                    ip.report_callback_error(&frame.task(), &shown, flow, line)
+                    ip.report_callback_error(&frame.task(), &shown, &handle, flow, line)
                 }
                 Err(Flow::Stop(msg)) => {
                     // Outside any task: the stop's message goes to the main lane.
@@ -157,12 +162,16 @@ impl<'a> Interp<'a> {
         }
     }
 
-    /// `Exception in callback boom()` and the exception's traceback, on `task`'s lane (what
-    /// asyncio's default exception handler logs, without its file paths and handle).
-    fn report_callback_error(&self, task: &super::TaskObj, shown: &str, flow: Flow, line: u32) -> Res {
+    /// `Exception in callback boom() at line 3`, `handle: <Handle boom() at line 3>` and the
+    /// exception's traceback, on `task`'s lane: what asyncio's default exception handler logs
+    /// (its message, then its context's `handle`), in awaitlab's words for a place in the
+    /// program (`line 3` for CPython's `<file>:3`, as a traceback's frames).
+    fn report_callback_error(&self, task: &super::TaskObj, shown: &str, handle: &str, flow: Flow, line: u32) -> Res {
         let exc = self.exc_of(flow);
         self.check_events(line)?;
         self.mark(task, Kind::Print, &format!("Exception in callback {shown}"), line);
+        self.check_events(line)?;
+        self.mark(task, Kind::Print, &format!("handle: {handle}"), line);
         self.print_traceback(task, &exc, super::traceback::Printer::Logging);
         Ok(Value::None)
     }
@@ -193,19 +202,29 @@ impl<'a> Interp<'a> {
     }
 }
 
-/// How asyncio's exception handler names a callback and its arguments: `boom()`, `hello(1)`,
-/// `Event.set()` (a qualified name without its `<locals>` part; arguments by `repr`).
+/// How asyncio's exception handler names a callback (`_format_callback_source`): its
+/// `__qualname__` (`boom`, `main.<locals>.inner`, `Client.on_done`, `Event.set`) and arguments
+/// by `repr` (cut past 60 characters; CPython's `reprlib` cuts sooner), then, for a plain
+/// function (a lambda too, not a method: `inspect.isfunction`), where it was defined: ` at line
+/// 3` (CPython: ` at <file>:3`).
 fn callback_repr(callback: &Value, args: &[Value]) -> String {
     let name = match callback {
-        Value::Func(f) => f.def.name.to_string(),
-        Value::Bound(b) => format!("{}.{}", b.0.type_name(), b.1.def.name),
-        Value::Method(m) => format!("{}.{}", m.0.type_name(), m.1.name()),
+        Value::Func(f) => f.qualname().to_string(),
+        Value::Bound(b) => b.1.qualname().to_string(),
+        // A method descriptor's qualified name is its type's: `str.lower`.
+        Value::Method(m) => match &m.0 {
+            Value::Builtin(t) if t.is_type() => format!("{}.{}", t.name(), m.1.name()),
+            recv => format!("{}.{}", recv.type_name(), m.1.name()),
+        },
         Value::Builtin(b) => b.name().to_string(),
         Value::Class(c) => c.name.to_string(),
         other => fmt::repr(other),
     };
     let args: Vec<String> = args.iter().map(|a| fmt::shorten(&fmt::repr(a), 60)).collect();
-    format!("{name}({})", args.join(", "))
+    match callback {
+        Value::Func(f) => format!("{name}({}) at line {}", args.join(", "), f.first_line()),
+        _ => format!("{name}({})", args.join(", ")),
+    }
 }
 
 /// Whether `v` can be called (what `call_later` accepts as a callback).

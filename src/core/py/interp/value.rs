@@ -139,6 +139,11 @@ impl Func {
             None => self.qual.clone(),
         }
     }
+
+    /// Its code's first line, CPython's `co_firstlineno`: its first decorator's, else its `def`'s.
+    pub fn first_line(&self) -> u32 {
+        self.def.decorators.first().map_or(self.def.pos.line, |d| d.pos.line)
+    }
 }
 
 /// A class: the reader's, or a built-in exception class.
@@ -377,6 +382,7 @@ impl Value {
             Value::Set(_) => "set",
             Value::Range(_) => "range",
             Value::Func(_) => "function",
+            Value::Method(m) if matches!(m.0, Value::Builtin(t) if t.is_type()) => "method_descriptor",
             Value::Bound(_) | Value::Method(_) => "method",
             Value::Builtin(_) => "builtin_function_or_method",
             Value::Class(_) => "type",
