@@ -201,6 +201,10 @@ impl Scenario {
         let mut s = Scenario::default();
         let mut errors = Vec::new();
         // At most MAX_KEYS pairs are read, so the search below and the errors stay small.
+        let pairs: Vec<(&str, &str)> = pairs.into_iter().take(MAX_KEYS + 1).collect();
+        if program::implies_code_pattern(&pairs) {
+            s.pattern = Pattern::Code;
+        }
         let mut seen: Vec<&str> = Vec::new();
         for (index, (key, value)) in pairs.into_iter().enumerate() {
             if index == MAX_KEYS {
