@@ -183,3 +183,28 @@ fn code_beside_another_pattern_reads_the_same_from_a_script_and_from_a_link() {
     assert_eq!(run.scenario.params["pattern"], "gather");
     assert_eq!(run.parsed_scenario().unwrap(), Scenario { clock: ClockKind::Virtual, ..script });
 }
+
+/// A program with no `pattern` is a code scenario from a link as from a script
+/// (`awaitlab.run({code})`), in either spelling; a `code=1` flag alone is still the view flag.
+/// Before, such a link showed the default pattern and its program was lost, with only a console
+/// warning that `code` was no flag.
+#[test]
+fn a_link_with_a_program_and_no_pattern_is_a_code_scenario_as_a_script_is() {
+    use awaitlab::core::message::{parse_scenario, ViewOptions};
+    use awaitlab::core::page::State;
+    let plain = vec![("code".to_string(), BREAKFAST.to_string())];
+    let script = parse_scenario(&plain).expect("a code scenario");
+    assert_eq!((script.pattern, script.code.as_str()), (Pattern::Code, BREAKFAST));
+    let opened = State::from_url(&plain);
+    assert_eq!((&opened.scenario, &opened.notice), (&script, &None), "the plain program, as the page opens it");
+    assert_eq!(script, scenario(&format!("code={}", program::to_link(BREAKFAST))), "the compressed program");
+    assert_eq!(ViewOptions::read([("code", BREAKFAST)]).1, Vec::<String>::new(), "a program is no bad flag");
+    for flag in ["1", "0"] {
+        let (s, errors) = Scenario::parse_lenient([("code", flag)]);
+        assert_eq!((s.pattern, errors.len()), (Pattern::Gather, 0), "code={flag} is the view flag");
+    }
+    // An empty program is named, not run.
+    let empty = State::from_url(&[("code".to_string(), String::new())]);
+    assert_eq!(empty.scenario.pattern, Pattern::Gather);
+    assert!(empty.notice.as_deref().is_some_and(|n| n.contains("pattern=code needs a program")), "{:?}", empty.notice);
+}

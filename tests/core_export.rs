@@ -170,3 +170,16 @@ fn the_finished_message_reports_milliseconds_without_float_noise_and_the_run_jso
     assert_eq!(back.events, run.events);
     assert_eq!(back.summary.busy_ms.to_bits(), run.summary.busy_ms.to_bits());
 }
+
+/// The permit limit is drawn as the page draws it: a dashed line labelled `limit N` in the strip
+/// (on the page's scale, `Timeline::strip_scale`). A run without a limit has none. Before,
+/// the SVG of a retry under `limit=2` had no limit at all.
+#[test]
+fn the_svg_draws_the_permit_limit_in_its_strip_as_the_page_does() {
+    let svg = timeline_svg(&run_virtual(&scenario("pattern=retry&tasks=6&limit=2&fail=0.4&seed=3&clock=virtual")));
+    assert_eq!(svg.matches(">limit 2</text>").count(), 1, "{svg}");
+    assert_eq!(svg.matches("stroke-dasharray=\"5 3\"").count(), 1);
+    let semaphore = timeline_svg(&run_virtual(&scenario("pattern=semaphore&tasks=5&limit=3&seed=2&clock=virtual")));
+    assert!(semaphore.contains(">limit 3</text>"), "the semaphore's own limit");
+    assert!(!timeline_svg(&run_virtual(&scenario("pattern=gather&tasks=3&seed=1&clock=virtual"))).contains(">limit "));
+}

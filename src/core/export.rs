@@ -156,6 +156,8 @@ pub const SVG_MAX_LANES: u32 = 500;
 
 /// The fonts every text of the SVG uses.
 const FONT: &str = "font-family=\"system-ui, -apple-system, 'Segoe UI', sans-serif\"";
+/// The permit limit's line and label (static/style.css's `.strip-limit`).
+const LIMIT_COLOR: &str = "#7c3aed";
 
 /// Where things go in the exported SVG.
 struct SvgLayout {
@@ -219,7 +221,8 @@ pub fn timeline_svg(run: &Run) -> String {
             more = tl.lanes - l.lanes
         );
     }
-    svg_strip(&mut s, &tl, &l);
+    // The permit limit's line, as the page draws it (the scenario the run was made from).
+    svg_strip(&mut s, &tl, &l, run.parsed_scenario().ok().and_then(|sc| sc.effective_limit()));
     svg_legend(&mut s, &tl, &l);
     s.push_str("</svg>");
     s
@@ -344,11 +347,11 @@ fn svg_marks(s: &mut String, run: &Run, tl: &Timeline, l: &SvgLayout) {
     }
 }
 
-/// Concurrency strip: a step curve of tasks in flight.
-fn svg_strip(s: &mut String, tl: &Timeline, l: &SvgLayout) {
+/// Concurrency strip: a step curve of tasks in flight, and the permit limit as a dashed line.
+fn svg_strip(s: &mut String, tl: &Timeline, l: &SvgLayout, limit: Option<u32>) {
     let (strip_top, plot_w) = (l.strip_top, l.plot_w);
-    let peak = tl.peak().max(1) as f64;
-    let yc = |n: u32| strip_top + STRIP_H - (n as f64 / peak) * STRIP_H;
+    let scale = tl.strip_scale(limit);
+    let yc = |n: u32| strip_top + STRIP_H - (f64::from(n) / scale) * STRIP_H;
     let mut path = format!("M{:.2},{:.2}", l.x(0.0), yc(0));
     let mut level = 0;
     for &(t, n) in &tl.concurrency {
@@ -367,6 +370,15 @@ fn svg_strip(s: &mut String, tl: &Timeline, l: &SvgLayout) {
         py = strip_top + STRIP_H / 2.0 + 12.0,
         peak = tl.peak()
     );
+    if let Some(limit) = limit {
+        let (y, right) = (yc(limit), LABEL_W + plot_w);
+        let _ = write!(
+            s,
+            "<line x1=\"{LABEL_W}\" x2=\"{right:.2}\" y1=\"{y:.2}\" y2=\"{y:.2}\" stroke=\"{LIMIT_COLOR}\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>\
+<text x=\"{right:.2}\" y=\"{ty:.2}\" {FONT} font-size=\"10\" font-weight=\"600\" fill=\"{LIMIT_COLOR}\" text-anchor=\"end\">limit {limit}</text>",
+            ty = y - 3.0
+        );
+    }
 }
 
 /// Legend: a swatch per phase the run shows.

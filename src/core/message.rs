@@ -68,15 +68,19 @@ pub enum ParamValue {
     /// A number, as its sender's own text (JSON's, or JavaScript's for `window.awaitlab`).
     Number(String),
     Bool(bool),
-    /// Anything else (an array, an object, null…).
+    /// `null` (or JavaScript's `undefined`): no value, as a Run JSON writes a run without a
+    /// `limit` (`"limit": null`), so a run's own params can be run again.
+    Null,
+    /// Anything else (an array, an object…).
     Other,
 }
 
 /// One parameter as a `(key, text)` pair, by the one rule of every channel (postMessage and
-/// `window.awaitlab`): strings as they are, numbers as their text, booleans as 1 / 0, anything
-/// else an error naming the key.
-pub fn param_pair(key: String, value: ParamValue) -> Result<(String, String), String> {
+/// `window.awaitlab`): strings as they are, numbers as their text, booleans as 1 / 0, `null` as
+/// no pair (the key keeps its default), anything else an error naming the key.
+pub fn param_pair(key: String, value: ParamValue) -> Result<Option<(String, String)>, String> {
     let text = match value {
+        ParamValue::Null if is_known_key(&key) => return Ok(None),
         ParamValue::Text(s) => s,
         // `code: 42` is no program: 42 would run as one.
         ParamValue::Number(_) | ParamValue::Bool(_) if key == "code" => {
@@ -85,10 +89,10 @@ pub fn param_pair(key: String, value: ParamValue) -> Result<(String, String), St
         ParamValue::Number(s) => s,
         ParamValue::Bool(b) => if b { "1" } else { "0" }.to_string(),
         // Named as unknown by the scenario (with the known keys) whatever its value.
-        ParamValue::Other if !is_known_key(&key) => String::new(),
-        ParamValue::Other => return Err(format!("{key} must be a number or a string")),
+        ParamValue::Null | ParamValue::Other if !is_known_key(&key) => String::new(),
+        ParamValue::Null | ParamValue::Other => return Err(format!("{key} must be a number or a string")),
     };
-    Ok((key, text))
+    Ok(Some((key, text)))
 }
 
 /// The scenario `pairs` describe, or one message naming every bad key. A program (`code`) without
@@ -142,14 +146,15 @@ pub fn params_pairs(params: Option<&Value>) -> Result<Vec<(String, String)>, Str
         return Err(format!("params has {} keys; at most {MAX_PARAMS}", map.len()));
     }
     map.iter()
-        .map(|(k, v)| {
+        .filter_map(|(k, v)| {
             let value = match v {
                 Value::String(s) => ParamValue::Text(s.clone()),
                 Value::Number(n) => ParamValue::Number(n.to_string()),
                 Value::Bool(b) => ParamValue::Bool(*b),
+                Value::Null => ParamValue::Null,
                 _ => ParamValue::Other,
             };
-            param_pair(k.clone(), value)
+            param_pair(k.clone(), value).transpose()
         })
         .collect()
 }
@@ -510,7 +515,7 @@ impl ViewOptions {
         let mut problems = Vec::new();
         let pairs: Vec<(&str, &str)> = pairs.into_iter().collect();
         // In a code scenario's link a `code` value that is no flag is its program, in either spelling.
-        let has_program = pairs.contains(&("pattern", "code"));
+        let has_program = pairs.contains(&("pattern", "code")) || program::implies_code_pattern(&pairs);
         for (k, v) in pairs {
             match k {
                 "embed" | "autoplay" => match switch(k, v) {
@@ -803,6 +808,33 @@ mod tests {
         }
         // Outside a code scenario a value that is no flag is still warned about.
         assert_eq!(ViewOptions::read([("pattern", "gather"), ("code", "maybe")]).1.len(), 1);
+    }
+
+    #[test]
+    fn a_run_json_params_run_again_as_the_same_scenario() {
+        // A run without a limit writes `"limit": null`: its params must read back, not be refused.
+        let program = "import asyncio\n\nasync def main():\n    await asyncio.sleep(0.1)\n\nasyncio.run(main())\n";
+        for &pattern in Pattern::ALL {
+            let mut pairs = vec![("pattern", pattern.key()), ("clock", "virtual")];
+            if pattern == Pattern::Code {
+                pairs.push(("code", program));
+            }
+            let scenario = Scenario::parse(pairs.iter().copied()).expect("a valid scenario");
+            let json: Value = serde_json::from_str(&Run::new(&scenario, ClockKind::Virtual, Vec::new()).to_json())
+                .expect("a Run JSON");
+            let params = &json["scenario"]["params"];
+            let message = serde_json::json!({"type": "awaitlab:run", "params": params}).to_string();
+            let Ok(Some(Command::Run(read))) = parse_command(&message) else { panic!("a run command: {message}") };
+            assert_eq!(parse_scenario(&read).as_ref(), Ok(&scenario), "{params}");
+        }
+        // `null` is no value: the key keeps its default; for an unknown key it is still named.
+        assert_eq!(
+            params_pairs(Some(&serde_json::json!({"limit": null, "tasks": 3}))),
+            Ok(vec![("tasks".into(), "3".into())])
+        );
+        assert!(parse_scenario(&params_pairs(Some(&serde_json::json!({"nope": null}))).unwrap())
+            .unwrap_err()
+            .starts_with("unknown key \"nope\""));
     }
 
     #[test]

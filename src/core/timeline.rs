@@ -231,6 +231,16 @@ impl Timeline {
     pub fn peak(&self) -> u32 {
         self.concurrency.iter().map(|c| c.1).max().unwrap_or(0)
     }
+
+    /// The concurrency strip's vertical scale, the count at its top (the page's strip and the SVG
+    /// export alike): the peak, with headroom above a permit limit so the limit's line is not
+    /// hidden under a curve that reaches it.
+    pub fn strip_scale(&self, limit: Option<u32>) -> f64 {
+        match limit {
+            Some(limit) => f64::from(self.peak().max(limit)) * 1.25,
+            None => f64::from(self.peak().max(1)),
+        }
+    }
 }
 
 /// The shape drawn at the end of a span that failed (×), was cancelled (/) or timed out (|), so

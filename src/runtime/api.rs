@@ -36,7 +36,7 @@ pub fn params_to_pairs(params: &JsValue) -> Result<Vec<(String, String)>, String
     }
     Object::entries(params.unchecked_ref())
         .iter()
-        .map(|entry| {
+        .filter_map(|entry| {
             let entry: Array = entry.unchecked_into();
             let (key, value) = (entry.get(0).as_string().unwrap_or_default(), entry.get(1));
             let value = if let Some(s) = value.as_string() {
@@ -47,10 +47,12 @@ pub fn params_to_pairs(params: &JsValue) -> Result<Vec<(String, String)>, String
                 ))
             } else if let Some(b) = value.as_bool() {
                 ParamValue::Bool(b)
+            } else if value.is_null() || value.is_undefined() {
+                ParamValue::Null
             } else {
                 ParamValue::Other
             };
-            param_pair(key, value)
+            param_pair(key, value).transpose()
         })
         .collect()
 }

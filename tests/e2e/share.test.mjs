@@ -466,6 +466,26 @@ test('a link reproduces the same seeded virtual run in a fresh page; hostile lin
   assert.deepEqual(hostile.awaitlabErrors, []);
 });
 
+test("a Run JSON's own params run again through window.awaitlab (a run without a limit writes limit: null)", async () => {
+  const page = await openApp(browser, server.url);
+  const again = await page.evaluate(async () => {
+    const first = await window.awaitlab.run({ pattern: 'gather', tasks: 3, seed: 5, clock: 'virtual' });
+    const second = await window.awaitlab.run(first.scenario.params);
+    return { limit: first.scenario.params.limit, same: JSON.stringify(second.events) === JSON.stringify(first.events) };
+  });
+  assert.deepEqual(again, { limit: null, same: true });
+  // undefined is no value either; an unknown key is still named, whatever its value.
+  const errors = await page.evaluate(async () => {
+    const tasks = (await window.awaitlab.summary({ pattern: 'gather', tasks: 2, limit: undefined, clock: 'virtual' })).tasks;
+    const unknown = await window.awaitlab.run({ nope: null, clock: 'virtual' }).then(() => 'ran', (e) => e.message);
+    return { tasks, unknown };
+  });
+  assert.equal(errors.tasks, 2);
+  assert.match(errors.unknown, /^awaitlab: unknown key "nope"/);
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
 test('window.awaitlab has the same verbs: load, seek, play, pause, with the same validation', async () => {
   const page = await openApp(browser, server.url, 'pattern=gather&tasks=4&seed=8');
   const refused = await page.evaluate(() => {

@@ -198,11 +198,21 @@ impl Scenario {
     where
         I: IntoIterator<Item = (&'a str, &'a str)>,
     {
+        // At most MAX_KEYS pairs are read, so the search below and the errors stay small. The
+        // reading itself is not generic: one copy in the page for every kind of caller.
+        let pairs: Vec<(&str, &str)> = pairs.into_iter().take(MAX_KEYS + 1).collect();
+        Self::parse_pairs(&pairs)
+    }
+
+    /// [`Scenario::parse_lenient`] of at most `MAX_KEYS + 1` pairs.
+    fn parse_pairs(pairs: &[(&str, &str)]) -> (Scenario, Vec<ParamError>) {
         let mut s = Scenario::default();
         let mut errors = Vec::new();
-        // At most MAX_KEYS pairs are read, so the search below and the errors stay small.
+        if program::implies_code_pattern(pairs) {
+            s.pattern = Pattern::Code;
+        }
         let mut seen: Vec<&str> = Vec::new();
-        for (index, (key, value)) in pairs.into_iter().enumerate() {
+        for (index, &(key, value)) in pairs.iter().enumerate() {
             if index == MAX_KEYS {
                 errors
                     .push(err("params", format!("more than {MAX_KEYS} parameters; awaitlab reads at most {MAX_KEYS}")));

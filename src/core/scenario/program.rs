@@ -30,6 +30,13 @@ pub fn is_view_flag(value: &str) -> bool {
     VIEW_FLAGS.contains(&value.trim())
 }
 
+/// Whether a link's pairs give a program (a `code` value that is no view flag) and no `pattern`:
+/// such a link is a code scenario, as `awaitlab.run({code})` is. Before, its program was dropped
+/// for the default pattern, with only a console warning that `code` was no flag.
+pub fn implies_code_pattern(pairs: &[(&str, &str)]) -> bool {
+    !pairs.iter().any(|(k, _)| *k == "pattern") && pairs.iter().any(|(k, v)| *k == "code" && !is_view_flag(v))
+}
+
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /// The link form of `source` (empty for an empty program).

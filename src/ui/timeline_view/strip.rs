@@ -9,15 +9,6 @@ use super::geometry::{px, Geometry, STRIP};
 use super::Shared;
 use crate::core::timeline::{Cut, Timeline};
 
-/// The strip's vertical scale: the count at its top. Headroom above a limit, so its line is not
-/// hidden under a curve that reaches it.
-fn top_count(tl: &Timeline, limit: Option<u32>) -> f64 {
-    match limit {
-        Some(limit) => f64::from(tl.peak().max(limit)) * 1.25,
-        None => f64::from(tl.peak().max(1)),
-    }
-}
-
 /// Where a count of `n` tasks in flight is drawn.
 fn count_y(g: &Geometry, top_count: f64, n: u32) -> f64 {
     g.strip_top() + STRIP - (f64::from(n) / top_count) * (STRIP - 6.0)
@@ -27,7 +18,7 @@ fn count_y(g: &Geometry, top_count: f64, n: u32) -> f64 {
 /// extremes, exit) draws the same step curve as every step would: a big run has tens of thousands
 /// of steps in a few hundred pixels.
 fn curve(tl: &Timeline, g: &Geometry, limit: Option<u32>) -> String {
-    let top = top_count(tl, limit);
+    let top = tl.strip_scale(limit);
     let y = |n: u32| count_y(g, top, n);
     let column = |x: f64| (x * 2.0).round() as i64;
     let mut d = format!("M{:.1},{:.1}", g.x(g.from), y(0));
@@ -66,7 +57,7 @@ pub fn use_strip_curve(tl: &Shared<Timeline>, g: Geometry, limit: Option<u32>) -
 /// id unique on the page.
 pub fn strip(tl: &Timeline, g: &Geometry, curve: &str, limit: Option<u32>, cut: Option<Cut>, id: &str) -> Html {
     let strip_top = g.strip_top();
-    let limit_y = |limit: u32| count_y(g, top_count(tl, Some(limit)), limit);
+    let limit_y = |limit: u32| count_y(g, tl.strip_scale(Some(limit)), limit);
     let clip = cut.map(|c| g.x(c.position));
     let clip_id = format!("strip-clip-{id}");
     html! {
