@@ -135,19 +135,30 @@ pub fn summary(params: JsValue) -> Promise {
     run_to_promise(params, summary_to_js)
 }
 
-/// Defines `window.awaitlab` (once, at start-up).
+/// Defines `name` on `target` as `value`, read-only (an assignment is ignored, or throws in strict
+/// code): a page script cannot replace the API's verbs or version by mistake. `removable` keeps it
+/// deletable (the replay verbs go when the app unmounts).
+fn define_read_only(target: &Object, name: &str, value: &JsValue, removable: bool) -> Result<(), JsValue> {
+    let descriptor = Object::new();
+    Reflect::set(&descriptor, &"value".into(), value)?;
+    Reflect::set(&descriptor, &"enumerable".into(), &JsValue::TRUE)?;
+    Reflect::set(&descriptor, &"configurable".into(), &removable.into())?;
+    Object::define_property(target, &name.into(), &descriptor);
+    Ok(())
+}
+
+/// Defines `window.awaitlab` (once, at start-up), read-only, as its verbs and version are.
 pub fn install() -> Result<(), JsValue> {
     let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
     let api = Object::new();
     for (name, f) in [("run", run as fn(JsValue) -> Promise), ("summary", summary)] {
         let f = Closure::<dyn Fn(JsValue) -> Promise>::new(f);
-        Reflect::set(&api, &name.into(), f.as_ref())?;
+        define_read_only(&api, name, f.as_ref(), false)?;
         // The API lives as long as the page.
         f.forget();
     }
-    Reflect::set(&api, &"version".into(), &API_VERSION.into())?;
-    Reflect::set(&window, &"awaitlab".into(), &api)?;
-    Ok(())
+    define_read_only(&api, "version", &API_VERSION.into(), false)?;
+    define_read_only(&window, "awaitlab", &api, false)
 }
 
 /// Carries out a replay command for the page, or says why it cannot.
@@ -201,7 +212,7 @@ pub fn install_replay_verbs(handler: CommandHandler) -> ReplayVerbs {
             let verb: Verb = Closure::new(move |arg: JsValue| {
                 read(arg).and_then(|command| handler(command)).map(|()| JsValue::UNDEFINED).map_err(|e| error(&e))
             });
-            let _ = Reflect::set(&api, &name.into(), verb.as_ref());
+            let _ = define_read_only(api.unchecked_ref(), name, verb.as_ref(), true);
             (name, verb)
         })
         .collect();

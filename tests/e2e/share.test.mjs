@@ -486,6 +486,28 @@ test("a Run JSON's own params run again through window.awaitlab (a run without a
   await page.close();
 });
 
+test('window.awaitlab, its verbs and its version are read-only: a page script cannot replace them', async () => {
+  const page = await openApp(browser, server.url, 'pattern=gather&tasks=2&seed=3');
+  const after = await page.evaluate(() => {
+    'use strict'; // the assignments below throw, as in a module or a class
+    const strict = (f) => { try { f(); return 'assigned'; } catch (e) { return e.constructor.name; } };
+    const tries = [
+      strict(() => { window.awaitlab.version = 7; }),
+      strict(() => { window.awaitlab.run = () => 'hijacked'; }),
+      strict(() => { window.awaitlab.seek = () => 'hijacked'; }),
+      strict(() => { window.awaitlab = { version: 99 }; }),
+    ];
+    return { tries, version: window.awaitlab.version, verbs: ['run', 'summary', 'play', 'pause', 'seek', 'load'].map((v) => typeof window.awaitlab[v]) };
+  });
+  assert.deepEqual(after.tries, ['TypeError', 'TypeError', 'TypeError', 'TypeError']);
+  assert.equal(after.version, 1);
+  assert.deepEqual(after.verbs, Array(6).fill('function'));
+  const summary = await page.evaluate(() => window.awaitlab.summary({ pattern: 'gather', tasks: 2, clock: 'virtual' }));
+  assert.equal(summary.tasks, 2);
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
 test('window.awaitlab has the same verbs: load, seek, play, pause, with the same validation', async () => {
   const page = await openApp(browser, server.url, 'pattern=gather&tasks=4&seed=8');
   const refused = await page.evaluate(() => {
