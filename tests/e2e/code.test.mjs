@@ -661,6 +661,19 @@ asyncio.run(main())
   await page.close();
 });
 
+test('390 px: Output\'s text has the box\'s width, so a traceback reads (beside the labels it had some 14 characters)', async () => {
+  const page = await open(codeLink(RAISES), { width: 390, height: 844 });
+  await page.waitForFunction(() => /Traceback/.test(document.querySelector('#code-log')?.textContent ?? ''), null, { timeout: 30_000 });
+  const { inner, codes } = await page.$eval('#code-log ol', (ol) => {
+    const pad = parseFloat(getComputedStyle(ol).paddingLeft) + parseFloat(getComputedStyle(ol).paddingRight);
+    return { inner: ol.clientWidth - pad, codes: [...ol.querySelectorAll('li code')].map((c) => c.getBoundingClientRect().width) };
+  });
+  for (const w of codes) assert.ok(w >= inner - 1, `a line of text ${w} px wide in a box of ${inner} px`);
+  await page.locator('#code-log').screenshot({ path: artifactPath('code-log-traceback-390.png') });
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
 test('a program that waits for what never happens stops, predicted and measured, saying it is a deadlock', async () => {
   const stuck = `import asyncio
 
