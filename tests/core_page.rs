@@ -63,6 +63,17 @@ fn a_valid_edit_changes_the_scenario_and_its_prediction_a_bad_one_only_the_error
 }
 
 #[test]
+fn values_changed_counts_the_changes_of_the_scenario_a_guess_keys_on() {
+    let s = page("pattern=gather&tasks=5");
+    let s = s.step(Action::Edit("tasks".into(), "5".into()));
+    assert_eq!(s.values_changed, 0, "the same value is no change");
+    let s = s.step(Action::Edit("tasks".into(), "0".into()));
+    assert_eq!(s.values_changed, 0, "nor is a bad one");
+    let s = s.step(Action::Edit("tasks".into(), "7".into()));
+    assert_eq!(s.values_changed, 1);
+}
+
+#[test]
 fn switching_to_a_pattern_about_failures_plans_some_and_says_so() {
     let s = page("pattern=gather&fail=0").step(Action::Edit("pattern".into(), "retry".into()));
     assert!(s.hint.as_deref().is_some_and(|h| h.starts_with("Failure probability set to 0.3")));
