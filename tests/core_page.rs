@@ -239,6 +239,27 @@ fn zoom_halves_doubles_and_pans_within_the_run() {
     assert_eq!(view::zoom_window(None, 300.0), (0.0, 300.0));
 }
 
+#[test]
+fn a_zoom_step_that_would_not_move_the_window_is_not_offered() {
+    let moves = |step, window| view::zoom_moves(step, window, 160.0);
+    assert!(!moves(ZoomStep::Out, None) && !moves(ZoomStep::Whole, None) && !moves(ZoomStep::Earlier, None));
+    assert!(moves(ZoomStep::In, None));
+    // Pans by thirds of a 40 ms window, to the end and back to the start.
+    let mut w = Some((60.0, 100.0));
+    while moves(ZoomStep::Later, w) {
+        w = view::zoom(ZoomStep::Later, w, 160.0);
+    }
+    let (from, to) = w.unwrap();
+    // Ends on the axis's end; starts a rounding error before 120 ms, which the label shows as 120 ms.
+    assert!(to == 160.0 && (from - 120.0).abs() < 1e-9, "{w:?}");
+    assert!(moves(ZoomStep::Earlier, w) && moves(ZoomStep::Out, w));
+    while moves(ZoomStep::Earlier, w) {
+        w = view::zoom(ZoomStep::Earlier, w, 160.0);
+    }
+    let (from, to) = w.unwrap();
+    assert!(from == 0.0 && (to - 40.0).abs() < 1e-9, "{w:?}");
+}
+
 /// The page registers a predictor of code scenarios that only says the interpreter is loading until
 /// its module has loaded; `Repredict` then asks again. (A predictor is per thread: each test has its own.)
 #[test]
