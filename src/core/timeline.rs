@@ -2,7 +2,7 @@
 //! curve. Pure and deterministic: the time "now" is passed in, so a live run and a replay at the
 //! same instant draw the same picture.
 
-use super::event::{Event, Kind, Phase, Text};
+use super::event::{Event, Flight, Kind, Phase, Text};
 use super::spans::{spans, Step};
 use super::workload::Workload;
 
@@ -66,6 +66,7 @@ struct TaskTrail {
     last_bar: Option<usize>,
     /// A bar of it closed with `fail`.
     failed: bool,
+    flight: Flight,
 }
 
 impl TaskTrail {
@@ -137,7 +138,7 @@ impl Timeline {
                         closed: None,
                         planned_end: None,
                     });
-                    if e.phase.is_active() {
+                    if trail.flight.begin(e.phase) {
                         in_flight += 1;
                         t.step(e.t, in_flight);
                     }
@@ -153,8 +154,8 @@ impl Timeline {
                     if e.phase == Phase::Work && e.kind == Kind::End {
                         trail.worked = Some((e.t, seq));
                     }
-                    if e.phase.is_active() {
-                        in_flight = in_flight.saturating_sub(1);
+                    if trail.flight.close(e.phase) {
+                        in_flight -= 1;
                         t.step(e.t, in_flight);
                     }
                 }
@@ -621,6 +622,19 @@ mod tests {
             assert_eq!(tl.peak(), run.summary.peak_concurrency, "{query}");
             assert_eq!(tl.concurrency.last().map(|c| c.1), Some(0), "{query}: it ends with nothing in flight");
         }
+    }
+
+    #[test]
+    fn the_strips_peak_counts_a_task_once_while_its_spans_nest() {
+        use crate::core::run::run_virtual;
+        use crate::core::scenario::Scenario;
+        // `async with` on the reader's class: the acquire span holds `__aenter__`'s sleep, two
+        // spans of one task. The strip said "peak 2" beside the summary's 1.
+        let code = "import asyncio\n\n\nclass Res:\n    async def __aenter__(self):\n        await asyncio.sleep(0.01)\n\n    async def __aexit__(self, *a):\n        await asyncio.sleep(0.01)\n\n\nasync def main():\n    async with Res():\n        await asyncio.sleep(0.1)\n\n\nasyncio.run(main())\n";
+        let run = run_virtual(&Scenario::parse([("pattern", "code"), ("code", code)]).unwrap());
+        let tl = Timeline::build(run.summary.tasks, &run.events, f64::INFINITY);
+        assert!(tl.bars.iter().any(|b| b.phase == Phase::Acquire), "{:?}", tl.bars);
+        assert_eq!((tl.peak(), run.summary.peak_concurrency), (1, 1));
     }
 
     #[test]
