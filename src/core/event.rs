@@ -76,9 +76,14 @@ impl Phase {
 #[derive(Clone, Copy, Default)]
 pub struct Flight(u32);
 
-// Inlined always: called from the summary's and the timeline's walks, the calls cost the page
+// `begin` and `close` are inlined always: called from the summary's and the timeline's walks, the calls cost the page
 // some 50 bytes (gzip) more than the few instructions they stand for.
 impl Flight {
+    /// Whether the task has an active span open.
+    pub fn flying(self) -> bool {
+        self.0 > 0
+    }
+
     /// A span in `phase` begins: whether the task takes off with it.
     #[inline(always)]
     pub fn begin(&mut self, phase: Phase) -> bool {

@@ -24,6 +24,21 @@ pub struct Bar {
     /// For work cut short (cancelled or timed out): when it was planned to end. See
     /// [`Timeline::with_plan`].
     pub planned_end: Option<f64>,
+    /// It began inside another of its task's active spans (a code task's sleep in its
+    /// `__aenter__`, inside the `acquire`): see [`Bar::band`].
+    pub nested: bool,
+}
+
+impl Bar {
+    /// Where in a lane's bar, `top` and `h` high, this bar is drawn: a nested one in the middle
+    /// half, so the span around it, as long as it, shows above and below (it was hidden under it).
+    pub fn band(&self, top: f64, h: f64) -> (f64, f64) {
+        if self.nested {
+            (top + h / 4.0, h / 2.0)
+        } else {
+            (top, h)
+        }
+    }
 }
 
 /// A task-level instant: done, failed, fell back to a default.
@@ -137,6 +152,7 @@ impl Timeline {
                         opened: seq,
                         closed: None,
                         planned_end: None,
+                        nested: trail.flight.flying(),
                     });
                     if trail.flight.begin(e.phase) {
                         in_flight += 1;
@@ -633,7 +649,9 @@ mod tests {
         let code = "import asyncio\n\n\nclass Res:\n    async def __aenter__(self):\n        await asyncio.sleep(0.01)\n\n    async def __aexit__(self, *a):\n        await asyncio.sleep(0.01)\n\n\nasync def main():\n    async with Res():\n        await asyncio.sleep(0.1)\n\n\nasyncio.run(main())\n";
         let run = run_virtual(&Scenario::parse([("pattern", "code"), ("code", code)]).unwrap());
         let tl = Timeline::build(run.summary.tasks, &run.events, f64::INFINITY);
-        assert!(tl.bars.iter().any(|b| b.phase == Phase::Acquire), "{:?}", tl.bars);
+        let nested: Vec<(Phase, bool)> = tl.bars.iter().map(|b| (b.phase, b.nested)).collect();
+        let (acquire, work, release) = ((Phase::Acquire, false), (Phase::Work, true), (Phase::Release, false));
+        assert_eq!(nested, [acquire, work, (Phase::Work, false), release, work]);
         assert_eq!((tl.peak(), run.summary.peak_concurrency), (1, 1));
     }
 
