@@ -86,8 +86,10 @@ ran=()
 # the same session's tour fixes: failed code tasks drawn, the import refusal on the status line,
 # the phone's comparison, number fields, tick labels, + 445); raised to 429,800 (429,335 measured
 # after session 13's tour fixes: the fallback label at the edge, Run off on a bad field, the
-# replay verbs after a run, + 465). A ratchet, not the 150 KB target (README "Page weight").
-PAGE_WEIGHT_BUDGET_GZIP=429800
+# replay verbs after a run, + 465); raised to 429,900 (429,882 measured on the ui branch after
+# nested spans drawn in the middle half of their bar, + 18). A ratchet, not the 150 KB target
+# (README "Page weight").
+PAGE_WEIGHT_BUDGET_GZIP=429900
 
 if [ -n "${want[lint]:-}" ]; then
   banner "lint (cargo fmt --check, cargo clippy -D warnings on native and wasm32)"

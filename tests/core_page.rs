@@ -63,6 +63,17 @@ fn a_valid_edit_changes_the_scenario_and_its_prediction_a_bad_one_only_the_error
 }
 
 #[test]
+fn values_changed_counts_the_changes_of_the_scenario_a_guess_keys_on() {
+    let s = page("pattern=gather&tasks=5");
+    let s = s.step(Action::Edit("tasks".into(), "5".into()));
+    assert_eq!(s.values_changed, 0, "the same value is no change");
+    let s = s.step(Action::Edit("tasks".into(), "0".into()));
+    assert_eq!(s.values_changed, 0, "nor is a bad one");
+    let s = s.step(Action::Edit("tasks".into(), "7".into()));
+    assert_eq!(s.values_changed, 1);
+}
+
+#[test]
 fn switching_to_a_pattern_about_failures_plans_some_and_says_so() {
     let s = page("pattern=gather&fail=0").step(Action::Edit("pattern".into(), "retry".into()));
     assert!(s.hint.as_deref().is_some_and(|h| h.starts_with("Failure probability set to 0.3")));
@@ -226,6 +237,27 @@ fn zoom_halves_doubles_and_pans_within_the_run() {
     assert_eq!(view::zoom(ZoomStep::Out, zoomed, 300.0), None, "the whole run");
     assert_eq!(view::zoom(ZoomStep::Whole, zoomed, 300.0), None);
     assert_eq!(view::zoom_window(None, 300.0), (0.0, 300.0));
+}
+
+#[test]
+fn a_zoom_step_that_would_not_move_the_window_is_not_offered() {
+    let moves = |step, window| view::zoom_moves(step, window, 160.0);
+    assert!(!moves(ZoomStep::Out, None) && !moves(ZoomStep::Whole, None) && !moves(ZoomStep::Earlier, None));
+    assert!(moves(ZoomStep::In, None));
+    // Pans by thirds of a 40 ms window, to the end and back to the start.
+    let mut w = Some((60.0, 100.0));
+    while moves(ZoomStep::Later, w) {
+        w = view::zoom(ZoomStep::Later, w, 160.0);
+    }
+    let (from, to) = w.unwrap();
+    // Ends on the axis's end; starts a rounding error before 120 ms, which the label shows as 120 ms.
+    assert!(to == 160.0 && (from - 120.0).abs() < 1e-9, "{w:?}");
+    assert!(moves(ZoomStep::Earlier, w) && moves(ZoomStep::Out, w));
+    while moves(ZoomStep::Earlier, w) {
+        w = view::zoom(ZoomStep::Earlier, w, 160.0);
+    }
+    let (from, to) = w.unwrap();
+    assert!(from == 0.0 && (to - 40.0).abs() < 1e-9, "{w:?}");
 }
 
 /// The page registers a predictor of code scenarios that only says the interpreter is loading until

@@ -70,6 +70,40 @@ impl Phase {
     }
 }
 
+/// A task's open active spans: it is in flight while it has any. A code run's task may nest them
+/// (an acquire around the reader's `__aenter__` sleep) and still counts once: the one count of
+/// tasks in flight, the summary's peak and the timeline's strip alike.
+#[derive(Clone, Copy, Default)]
+pub struct Flight(u32);
+
+// `begin` and `close` are inlined always: called from the summary's and the timeline's walks, the calls cost the page
+// some 50 bytes (gzip) more than the few instructions they stand for.
+impl Flight {
+    /// Whether the task has an active span open.
+    pub fn flying(self) -> bool {
+        self.0 > 0
+    }
+
+    /// A span in `phase` begins: whether the task takes off with it.
+    #[inline(always)]
+    pub fn begin(&mut self, phase: Phase) -> bool {
+        if phase.is_active() {
+            self.0 += 1;
+        }
+        phase.is_active() && self.0 == 1
+    }
+
+    /// A span in `phase` closes: whether the task lands with it.
+    #[inline(always)]
+    pub fn close(&mut self, phase: Phase) -> bool {
+        if phase.is_active() && self.0 > 0 {
+            self.0 -= 1;
+            return self.0 == 0;
+        }
+        false
+    }
+}
+
 /// What happened at an event's instant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

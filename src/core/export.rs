@@ -298,7 +298,7 @@ fn svg_bars(s: &mut String, run: &Run, tl: &Timeline, l: &SvgLayout) {
             bar.close.map(|k| format!(", {}", kind_name(k))).unwrap_or_default(),
             if bar.detail.is_empty() { String::new() } else { format!(" ({})", bar.detail) }
         );
-        let (w, h) = ((x1 - x0).max(1.0), LANE_H - 6.0);
+        let (w, (y, h)) = ((x1 - x0).max(1.0), bar.band(y, LANE_H - 6.0));
         let _ = write!(
             s,
             "<rect x=\"{x0:.2}\" y=\"{y:.2}\" width=\"{w:.2}\" height=\"{h}\" rx=\"2\" fill=\"{fill}\"><title>{tip}</title></rect>",

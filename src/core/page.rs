@@ -96,6 +96,9 @@ pub struct State {
     pub note: Option<String>,
     /// The last valid scenario.
     pub scenario: Scenario,
+    /// How many times `scenario` changed: what is made for its values (a guess) keys on it, so it
+    /// goes when they change.
+    pub values_changed: u32,
     /// The virtual-clock run of `scenario` (or of the measured run's scenario, once one starts:
     /// `None` until [`Action::Predict`] computes it, when the form did not already predict it).
     pub predicted: Option<Rc<Run>>,
@@ -247,6 +250,7 @@ impl State {
             note: None,
             predicted: live_prediction(&scenario),
             scenario,
+            values_changed: 0,
             measured: None,
             history: Vec::new(),
             next_number: 1,
@@ -412,6 +416,7 @@ impl State {
             self.predicted = live_prediction(&scenario);
         }
         self.scenario = scenario;
+        self.values_changed += 1;
     }
 
     fn start(&mut self, started: Started) {

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::clock::VirtualClock;
-use super::event::{Event, Kind, Phase};
+use super::event::{Event, Flight, Kind, Phase};
 use super::patterns;
 use super::scenario::{ClockKind, ParamError, Pattern, Scenario};
 use super::spans::{spans, Step};
@@ -73,26 +73,20 @@ impl Summary {
             match step {
                 Step::Begin { .. } => {
                     s.attempts += u32::from(is_attempt);
-                    if e.phase.is_active() {
-                        let task = state.get(e.task);
-                        if task.open == 0 {
-                            task.since = e.t;
-                            in_flight += 1;
-                            s.peak_concurrency = s.peak_concurrency.max(in_flight);
-                        }
-                        task.open += 1;
+                    let task = state.get(e.task);
+                    if task.flight.begin(e.phase) {
+                        task.since = e.t;
+                        in_flight += 1;
+                        s.peak_concurrency = s.peak_concurrency.max(in_flight);
                     }
                 }
                 Step::Close { begin, .. } => {
                     s.failed_attempts += u32::from(is_attempt && e.kind != Kind::End);
                     let task = state.get(e.task);
                     task.last_close = Some(e.kind);
-                    if begin.is_some() && e.phase.is_active() && task.open > 0 {
-                        task.open -= 1;
-                        if task.open == 0 {
-                            in_flight -= 1;
-                            s.busy_ms += e.t - task.since;
-                        }
+                    if begin.is_some() && task.flight.close(e.phase) {
+                        in_flight -= 1;
+                        s.busy_ms += e.t - task.since;
                     }
                 }
                 Step::Mark { .. } if e.kind == Kind::Failed => {
@@ -142,12 +136,11 @@ impl Summary {
     }
 }
 
-/// [`Summary::of`]'s state of each task: its active spans (a code run's task may nest them, an
-/// acquire around the reader's `__aenter__` sleep, and still counts once), since when it has had
-/// one, and how its last closed span ended (to tell a cancelled or timed-out task apart).
+/// [`Summary::of`]'s state of each task: its active spans, since when it has had one, and how its
+/// last closed span ended (to tell a cancelled or timed-out task apart).
 #[derive(Clone, Copy, Default)]
 struct TaskState {
-    open: u32,
+    flight: Flight,
     since: f64,
     last_close: Option<Kind>,
 }

@@ -2,7 +2,7 @@
 //! curve. Pure and deterministic: the time "now" is passed in, so a live run and a replay at the
 //! same instant draw the same picture.
 
-use super::event::{Event, Kind, Phase, Text};
+use super::event::{Event, Flight, Kind, Phase, Text};
 use super::spans::{spans, Step};
 use super::workload::Workload;
 
@@ -24,6 +24,21 @@ pub struct Bar {
     /// For work cut short (cancelled or timed out): when it was planned to end. See
     /// [`Timeline::with_plan`].
     pub planned_end: Option<f64>,
+    /// It began inside another of its task's active spans (a code task's sleep in its
+    /// `__aenter__`, inside the `acquire`): see [`Bar::band`].
+    pub nested: bool,
+}
+
+impl Bar {
+    /// Where in a lane's bar, `top` and `h` high, this bar is drawn: a nested one in the middle
+    /// half, so the span around it, as long as it, shows above and below (it was hidden under it).
+    pub fn band(&self, top: f64, h: f64) -> (f64, f64) {
+        if self.nested {
+            (top + h / 4.0, h / 2.0)
+        } else {
+            (top, h)
+        }
+    }
 }
 
 /// A task-level instant: done, failed, fell back to a default.
@@ -66,6 +81,7 @@ struct TaskTrail {
     last_bar: Option<usize>,
     /// A bar of it closed with `fail`.
     failed: bool,
+    flight: Flight,
 }
 
 impl TaskTrail {
@@ -136,8 +152,9 @@ impl Timeline {
                         opened: seq,
                         closed: None,
                         planned_end: None,
+                        nested: trail.flight.flying(),
                     });
-                    if e.phase.is_active() {
+                    if trail.flight.begin(e.phase) {
                         in_flight += 1;
                         t.step(e.t, in_flight);
                     }
@@ -153,8 +170,8 @@ impl Timeline {
                     if e.phase == Phase::Work && e.kind == Kind::End {
                         trail.worked = Some((e.t, seq));
                     }
-                    if e.phase.is_active() {
-                        in_flight = in_flight.saturating_sub(1);
+                    if trail.flight.close(e.phase) {
+                        in_flight -= 1;
                         t.step(e.t, in_flight);
                     }
                 }
@@ -631,6 +648,21 @@ mod tests {
             assert_eq!(tl.peak(), run.summary.peak_concurrency, "{query}");
             assert_eq!(tl.concurrency.last().map(|c| c.1), Some(0), "{query}: it ends with nothing in flight");
         }
+    }
+
+    #[test]
+    fn the_strips_peak_counts_a_task_once_while_its_spans_nest() {
+        use crate::core::run::run_virtual;
+        use crate::core::scenario::Scenario;
+        // `async with` on the reader's class: the acquire span holds `__aenter__`'s sleep, two
+        // spans of one task. The strip said "peak 2" beside the summary's 1.
+        let code = "import asyncio\n\n\nclass Res:\n    async def __aenter__(self):\n        await asyncio.sleep(0.01)\n\n    async def __aexit__(self, *a):\n        await asyncio.sleep(0.01)\n\n\nasync def main():\n    async with Res():\n        await asyncio.sleep(0.1)\n\n\nasyncio.run(main())\n";
+        let run = run_virtual(&Scenario::parse([("pattern", "code"), ("code", code)]).unwrap());
+        let tl = Timeline::build(run.summary.tasks, &run.events, f64::INFINITY);
+        let nested: Vec<(Phase, bool)> = tl.bars.iter().map(|b| (b.phase, b.nested)).collect();
+        let (acquire, work, release) = ((Phase::Acquire, false), (Phase::Work, true), (Phase::Release, false));
+        assert_eq!(nested, [acquire, work, (Phase::Work, false), release, work]);
+        assert_eq!((tl.peak(), run.summary.peak_concurrency), (1, 1));
     }
 
     #[test]

@@ -227,6 +227,14 @@ pub fn zoom(step: ZoomStep, window: Option<(f64, f64)>, scale_ms: f64) -> Option
     fit_window(from, to, full)
 }
 
+/// Whether `step` moves the window: a zoom button that would not (Earlier at the run's start,
+/// Later at its end, Zoom out or Whole run on the whole run) is disabled rather than doing nothing.
+pub fn zoom_moves(step: ZoomStep, window: Option<(f64, f64)>, scale_ms: f64) -> bool {
+    let ((a, b), (c, d)) = (zoom_window(window, scale_ms), zoom_window(zoom(step, window, scale_ms), scale_ms));
+    // A nanosecond: thirds of a window do not add up exactly.
+    (a - c).abs() + (b - d).abs() > 1e-6
+}
+
 /// Predictions of `scenario`, once per variant: each variant's keys replace the scenario's.
 pub fn predictions(scenario: &Scenario, variants: &[&[(&str, &str)]]) -> Vec<Run> {
     variants

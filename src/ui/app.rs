@@ -422,7 +422,8 @@ pub fn App() -> Html {
                     <div class="lab-runs">
                         <div class="lab-head">
                             <p class="status" id="status" aria-live="polite">{ view::status(&state, &view_options) }</p>
-                            <GuessFirst predicted={state.predicted.as_ref().map(|p| Rc::new(p.summary.clone()))}
+                            // A guess belongs to the values it was made for: new values ask again.
+                            <GuessFirst key={state.values_changed} predicted={state.predicted.as_ref().map(|p| Rc::new(p.summary.clone()))}
                                 measured={finished.clone()} />
                             <SummaryView
                                 predicted={state.predicted.as_ref().map(|p| Rc::new(p.summary.clone()))}

@@ -661,6 +661,61 @@ asyncio.run(main())
   await page.close();
 });
 
+test('390 px: Output\'s text has the box\'s width, so a traceback reads (beside the labels it had some 14 characters)', async () => {
+  const page = await open(codeLink(RAISES), { width: 390, height: 844 });
+  await page.waitForFunction(() => /Traceback/.test(document.querySelector('#code-log')?.textContent ?? ''), null, { timeout: 30_000 });
+  const { inner, codes } = await page.$eval('#code-log ol', (ol) => {
+    const pad = parseFloat(getComputedStyle(ol).paddingLeft) + parseFloat(getComputedStyle(ol).paddingRight);
+    return { inner: ol.clientWidth - pad, codes: [...ol.querySelectorAll('li code')].map((c) => c.getBoundingClientRect().width) };
+  });
+  for (const w of codes) assert.ok(w >= inner - 1, `a line of text ${w} px wide in a box of ${inner} px`);
+  await page.locator('#code-log').screenshot({ path: artifactPath('code-log-traceback-390.png') });
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
+test('async with on the reader\'s class: acquire and release show around the sleeps nested in them, and the strip\'s peak is the summary\'s', async () => {
+  const source = `import asyncio
+
+
+class Res:
+    async def __aenter__(self):
+        await asyncio.sleep(0.01)
+
+    async def __aexit__(self, *a):
+        await asyncio.sleep(0.01)
+
+
+async def worker():
+    async with Res():
+        await asyncio.sleep(0.1)
+
+
+async def main():
+    await asyncio.gather(worker(), worker())
+
+
+asyncio.run(main())
+`;
+  const page = await open(codeLink(source));
+  await lanesWith(page, 'worker()');
+  // What is drawn an eighth of the way down each acquire and release bar, at its middle.
+  const seen = await page.$$eval('figure.predicted rect.bar.acquire, figure.predicted rect.bar.release', (rs) =>
+    rs.map((r) => {
+      const b = r.getBoundingClientRect();
+      const top = document.elementFromPoint(b.left + b.width / 2, b.top + b.height / 8);
+      return `${r.getAttribute('class')} → ${top?.getAttribute('class')}`;
+    }),
+  );
+  assert.equal(seen.length, 4, JSON.stringify(seen));
+  for (const s of seen) assert.match(s, /^bar (acquire|release) .*→ bar \1 /, s);
+  assert.match(await page.locator('figure.predicted .strip-label').textContent(), /peak 2$/);
+  assert.equal(await page.$eval('.summary', (s) => s.textContent.match(/peak\s*(\d+)/i)?.[1]), '2');
+  await page.locator('figure.predicted').screenshot({ path: artifactPath('code-async-with.png') });
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
 test('a program that waits for what never happens stops, predicted and measured, saying it is a deadlock', async () => {
   const stuck = `import asyncio
 

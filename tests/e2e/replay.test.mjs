@@ -196,6 +196,30 @@ test('the measured lanes carry the prediction, the permit limit, a zoomable axis
   await page.close();
 });
 
+test('zoom: Earlier is off at the run\'s start and Later at its end, where they would not move the window, whose label ends on the axis\'s end', async () => {
+  const page = await openApp(app.browser, app.server.url, 'pattern=gather&tasks=4&min=50&max=150&seed=1');
+  const off = async () => ({
+    earlier: await page.locator('#pan-left').isDisabled(),
+    later: await page.locator('#pan-right').isDisabled(),
+    out: await page.locator('#zoom-out').isDisabled(),
+  });
+  const label = () => page.locator('#zoom-window').textContent();
+  const end = (await page.locator('figure.predicted .tick text').allTextContents()).pop();
+  assert.deepEqual(await off(), { earlier: true, later: true, out: true }, 'the whole run');
+  await page.click('#zoom-in');
+  await page.click('#zoom-in');
+  assert.deepEqual(await off(), { earlier: false, later: false, out: false });
+  // Thirds of a 40 ms window: 73.3 ms, 86.7 ms… until the window stops at the axis's end.
+  for (let i = 0; i < 10 && !(await off()).later; i++) await page.click('#pan-right');
+  assert.deepEqual(await off(), { earlier: false, later: true, out: false });
+  assert.ok((await label()).endsWith(`– ${end}`), `${await label()} ends at ${end}`);
+  for (let i = 0; i < 20 && !(await off()).earlier; i++) await page.click('#pan-left');
+  assert.deepEqual(await off(), { earlier: true, later: false, out: false });
+  assert.match(await label(), /^0 ms – /);
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
 test('the gap note names the 4 ms clamp when a chain of 1 ms sleeps runs for real', async () => {
   const page = await finishedRun('pattern=sequential&tasks=20&min=1&max=1');
   const gap = await page.locator('.gap').textContent();

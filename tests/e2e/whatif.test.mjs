@@ -88,6 +88,32 @@ test('guess=makespan asks first, then shows the guess, the prediction and the me
   }
 });
 
+test('guess=makespan: a guess belongs to its values; changing one asks again, not comparing the old guess to the new prediction', async () => {
+  const page = await openApp(app.browser, app.server.url, `${QUERY}&guess=makespan`);
+  try {
+    await page.locator('#guess-input').fill('80');
+    await page.locator('#guess button[type="submit"]').click();
+    await page.locator('#guess-result').waitFor();
+    await page.fill('#field-max', '150');
+    await page.locator('#guess-input').waitFor();
+    assert.equal(await page.locator('#guess-result').count(), 0, 'the guess for max=50 is not shown for max=150');
+    assert.equal(await page.locator('#guess-input').inputValue(), '');
+    assert.equal(await page.locator('figure.timeline.predicted').isVisible(), false, 'the new prediction waits for a new guess');
+    // "Show me" on the empty field asks for a number: the old 80 is not read again.
+    await page.locator('#guess button[type="submit"]').click();
+    assert.match(await page.locator('.guess-problem').textContent(), /number/);
+    await page.locator('#guess-input').fill('120');
+    await page.locator('#guess button[type="submit"]').click();
+    const rows = await page.locator('#guess-result tr').allTextContents();
+    assert.match(rows[0], /Your guess\s*120/);
+    assert.match(rows[1], /Predicted.*ms \(you were .* off\)/);
+    assert.equal(await page.locator('.guess-problem').count(), 0);
+    assert.deepEqual(page.awaitlabErrors, []);
+  } finally {
+    await page.close();
+  }
+});
+
 test('keyboard only: Tab to the timeline, ↓ to a lane, → to its bar, Enter, ↓↑ to "fail", Enter; Escape gives focus back', async () => {
   const page = await openApp(app.browser, app.server.url, QUERY);
   try {

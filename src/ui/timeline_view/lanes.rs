@@ -200,6 +200,7 @@ impl Lanes<'_> {
     /// A bar; `stop`: the keyboard stops at it (`key_stops`), so it can take focus.
     fn bar(&self, i: usize, name: &str, bar: &Bar, stop: bool) -> Html {
         let (x0, top, w, bar_h) = self.g.bar_box(bar.task, bar.start, bar.end);
+        let (top, bar_h) = bar.band(top, bar_h);
         let y = self.g.lane_y(i);
         // Only where the mark fits inside the bar and can be told apart (7.7 px bars in the 11 px
         // lanes of 14 tasks, the thinnest labelled lanes, still take one).
