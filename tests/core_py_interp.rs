@@ -368,6 +368,41 @@ fn a_queue_worker_pool_of_3_processes_9_items_of_1_s_in_3_s() {
     assert_eq!(waits.iter().filter(|w| w.0 > 0 && w.3 == Kind::Cancel).count(), 3);
 }
 
+/// A task given `name=` is drawn on a lane of that name, whatever it runs: the reader's own
+/// coroutine, a built-in one (`asyncio.sleep(0.05)` was labelled `sleep(0.05)` while
+/// `get_name()` said `napper`), through `create_task` or a TaskGroup's; a name that is no str is
+/// its `str()`. The labels are the names CPython's `get_name()` prints for the same program.
+#[test]
+fn a_task_s_lane_is_labelled_with_the_name_it_was_given() {
+    let src = r#"
+        import asyncio
+
+        async def work(n):
+            await asyncio.sleep(n)
+
+        async def main():
+            made = [
+                asyncio.create_task(asyncio.sleep(0.05), name="napper"),
+                asyncio.create_task(work(0.1), name="worker-1"),
+                asyncio.create_task(asyncio.sleep(0.01), name=42),
+            ]
+            async with asyncio.TaskGroup() as tg:
+                made.append(tg.create_task(asyncio.sleep(0.01), name="grouped nap"))
+                made.append(tg.create_task(work(0.01), name="grouped work"))
+            await asyncio.gather(*made)
+            for t in made:
+                print(t.get_name())
+
+        asyncio.run(main())
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert_eq!(cpython, ["napper", "worker-1", "42", "grouped nap", "grouped work"]);
+    let (events, done) = run(src);
+    assert!(done.stopped.is_none(), "{:?}", done.stopped);
+    assert_eq!(prints(&events), cpython);
+    assert_eq!(lanes(&events)[1..], cpython);
+}
+
 #[test]
 fn an_uncaught_exception_prints_a_traceback_with_the_reader_s_lines() {
     let (events, fin) = run(r#"

@@ -547,7 +547,8 @@ impl<'a> Interp<'a> {
     }
 
     /// `asyncio.create_task(aw, name=name)`: a new task that awaits `aw` (a coroutine, or any
-    /// awaitable).
+    /// awaitable), on a lane labelled with its `name=` if given (README: "the `name=` given"),
+    /// else with the call that made `aw`.
     pub fn spawn(&self, aw: Value, name: Option<Rc<str>>, line: u32) -> Result<Rc<TaskObj>, Flow> {
         if !self.running.get() {
             return super::raise(
@@ -555,7 +556,7 @@ impl<'a> Interp<'a> {
                 "no running event loop (create tasks inside the coroutine asyncio.run runs)",
             );
         }
-        let label: Rc<str> = match &aw {
+        let written: Rc<str> = match &aw {
             Value::Coro(c) => c.label.borrow().clone(),
             Value::Task(_) => return super::raise(E::TypeError, "a coroutine was expected, got a Task"),
             Value::Obj(o) if o.is_awaitable() => Rc::from(o.label().as_str()),
@@ -566,6 +567,7 @@ impl<'a> Interp<'a> {
                 )
             }
         };
+        let label = name.clone().unwrap_or(written);
         let task = self.new_task(label, name, line)?;
         match &aw {
             Value::Coro(c) => {
