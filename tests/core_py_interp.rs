@@ -2043,6 +2043,54 @@ fn a_never_retrieved_task_exception_s_traceback_has_cpython_s_frames() {
     assert_eq!(prints(&events), cpython);
 }
 
+/// A never-retrieved task's `defined at line N` is its coroutine function's first line as
+/// CPython's `co_firstlineno` has it: a decorated one's first decorator (two decorators: the
+/// upper; a method's in a class too). It said the `def` line.
+#[test]
+fn a_never_retrieved_task_s_decorated_coroutine_is_defined_at_its_first_decorator() {
+    let src = r#"
+        import asyncio
+
+        def keep(f):
+            return f
+
+        def also(f):
+            return f
+
+        @keep
+        async def once():
+            raise ValueError("once")
+
+        @keep
+
+        @also
+        async def twice():
+            raise KeyError("twice")
+
+        class Job:
+            @keep
+            async def run(self):
+                raise TypeError("method")
+
+        async def main():
+            asyncio.create_task(once())
+            asyncio.create_task(twice())
+            asyncio.create_task(Job().run())
+            await asyncio.sleep(0.1)
+            print("main done")
+
+        asyncio.run(main())
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    let defined: Vec<&String> = cpython.iter().filter(|l| l.starts_with("future: ")).collect();
+    assert_eq!(defined.len(), 3, "{cpython:#?}");
+    assert!(defined[0].contains("coro=<once() done, defined at line 9>"), "{cpython:#?}");
+    assert!(defined[1].contains("coro=<twice() done, defined at line 13>"), "{cpython:#?}");
+    let (events, fin) = run(src);
+    assert!(fin.stopped.is_none(), "{:?}", fin.stopped);
+    assert_eq!(prints(&events), cpython);
+}
+
 /// A callback's exception is logged as asyncio's handler logs it: `Exception in callback`, the
 /// callback's `__qualname__` (`main.<locals>.inner`, `K.meth`) and arguments and, for a plain
 /// function (a lambda, a decorated one: its first decorator's line), where it was defined, then

@@ -269,7 +269,8 @@ pub struct TaskObj {
     /// Its result or exception was asked for (awaited, `result()`, `exception()`, a gather's
     /// or TaskGroup's): CPython's `Future.__log_traceback` cleared.
     retrieved: Cell<bool>,
-    /// Its coroutine's `__qualname__` and `def` line, for asyncio's `future: <Task …>` line.
+    /// Its coroutine's `__qualname__` and first line (`co_firstlineno`: a decorated one's first
+    /// decorator's), for asyncio's `future: <Task … defined at line N>` line.
     coro_def: RefCell<Option<(Rc<str>, u32)>>,
     cancelled: Cell<bool>,
     outcome: RefCell<Option<Outcome>>,
@@ -572,7 +573,7 @@ impl<'a> Interp<'a> {
         match &aw {
             Value::Coro(c) => {
                 c.disarm();
-                *task.coro_def.borrow_mut() = Some((c.func.qualname(), c.func.def.pos.line));
+                *task.coro_def.borrow_mut() = Some((c.func.qualname(), c.func.first_line()));
             }
             // Owned by a task, as a coroutine would be: no warning even if cancelled unstarted.
             Value::Obj(o) => o.disarm(),
