@@ -2140,6 +2140,50 @@ fn a_callback_s_exception_is_logged_with_its_place_and_handle_as_asyncio_logs_it
     assert_eq!(prints(&events).iter().map(|l| without_loop_time(l)).collect::<Vec<_>>(), cpython);
 }
 
+/// A callback's arguments in `Exception in callback …` and its `<Handle …>` are shortened as
+/// asyncio shortens them, with `reprlib.repr`: a string past 30 characters of repr keeps 12 and
+/// 13 around `...` (quotes, escapes and non-ASCII as CPython counts them), a list, tuple or set
+/// its first 6 items, a dict its first 4 keys, a set's items and a dict's keys sorted when they
+/// compare, 6 levels deep at most, anything else (an exception) cut to 30 characters; as they
+/// are when logged (a list the callback grew shows its new item). Before, every argument's
+/// full repr, cut with `…` past 60 characters. Compared with CPython's stderr, but for a
+/// `TimerHandle`'s loop time.
+#[test]
+fn a_callback_s_arguments_are_shortened_as_reprlib_shortens_them() {
+    let src = r#"
+        import asyncio
+
+        def boom(*args):
+            raise ValueError(len(args))
+
+        async def main():
+            loop = asyncio.get_running_loop()
+            long = "a" * 100
+            loop.call_soon(boom, "b" * 28, "c" * 29, long, "it's " + long, 'say "hi" ' * 5, "tab\there " * 5, "é" * 40)
+            loop.call_soon(boom, "\n" * 20, "x\ty" * 3, "q'" * 20, "\x01" * 10, "\x01" * 5 + "z" * 20)
+            loop.call_soon(boom, list(range(6)), list(range(7)), [long, [long]], [[[[[[[1]]]]]]], [[[[[[[]]]]]]])
+            loop.call_soon(boom, (1,), tuple(range(7)), (), ((long,),), [(((((2,),),),),)])
+            loop.call_soon(boom, {"b": 1, "a": [long]}, {i: i for i in range(5, 0, -1)}, {1: "x", "k": 2}, {}, [[[[[[{1: 2}]]]]]])
+            loop.call_soon(boom, {3, 1, 2}, set(range(10)), set(), {"b", "a"}, {(2, "x"), (1, "y")}, {2.5, 1, True})
+            loop.call_soon(boom, 1.5, True, None, 12345678901234567, -2 ** 62, ValueError(long), KeyError("k"))
+            acc = []
+            def grow(xs):
+                xs.append(len(xs))
+                raise KeyError("grown")
+            loop.call_later(0.1, grow, acc)
+            await asyncio.sleep(0.2)
+            print("done")
+
+        asyncio.run(main())
+    "#;
+    let cpython: Vec<String> = cpython_output_as_awaitlab_names_it(src).iter().map(|l| without_loop_time(l)).collect();
+    assert!(cpython[0].contains("'cccccccccccc...ccccccccccccc', 'aaaaaaaaaaaa...aaaaaaaaaaaaa'"), "{cpython:#?}");
+    assert_eq!(cpython.iter().filter(|l| l.starts_with("Exception in callback ")).count(), 8, "{cpython:#?}");
+    let (events, done) = run(src);
+    assert!(done.stopped.is_none(), "{:?}", done.stopped);
+    assert_eq!(prints(&events).iter().map(|l| without_loop_time(l)).collect::<Vec<_>>(), cpython);
+}
+
 /// A run of the same frame in a traceback (a recursion) shows three times, then `[Previous line
 /// repeated 7 more times]` (`1 more time`), as CPython folds it: in an uncaught exception's
 /// traceback, a never-retrieved task's and a group's sub-exception's (outside the group's margin
