@@ -3125,6 +3125,56 @@ fn an_exception_group_of_no_exceptions_is_refused_as_cpython_refuses_it() {
     assert_eq!(prints(&events), cpython);
 }
 
+/// `BaseExceptionGroup` is CPython 3.12's: `ExceptionGroup` derives from it and from `Exception`;
+/// `BaseExceptionGroup(msg, excs)` (a TaskGroup's and `derive`'s too) is an `ExceptionGroup`
+/// when every one of `excs` is an `Exception`; an `ExceptionGroup` (or a class of the reader's
+/// deriving from it) of a `BaseException` (`KeyboardInterrupt`, `CancelledError`) is refused
+/// with CPython's `TypeError`; `split` and `subgroup` sort a group of both into one of each.
+/// Before, `BaseExceptionGroup` was no name, and `ExceptionGroup("m", [KeyboardInterrupt()])` and
+/// `derive` made an `ExceptionGroup` of it. Compared with what CPython prints.
+#[test]
+fn a_group_of_base_exceptions_is_a_base_exception_group_as_in_cpython() {
+    let src = r#"
+        import asyncio
+
+        class MyGroup(ExceptionGroup):
+            pass
+
+        class MyBase(BaseExceptionGroup):
+            pass
+
+        g = ExceptionGroup("m", [ValueError(1)])
+        for excs in [[KeyboardInterrupt()], [ValueError(1), SystemExit(2)], [asyncio.CancelledError()]]:
+            for make in [lambda: ExceptionGroup("m", excs), lambda: MyGroup("mine", excs)]:
+                try:
+                    make()
+                except TypeError as e:
+                    print(type(e).__name__, e)
+            d = g.derive(excs)
+            b = BaseExceptionGroup("b", excs)
+            print(type(d).__name__, repr(d), isinstance(d, Exception), isinstance(b, BaseExceptionGroup), type(b).__name__)
+        ok = BaseExceptionGroup("fine", [ValueError(1), KeyError(2)])
+        print(type(ok).__name__, isinstance(ok, Exception), isinstance(ok, BaseExceptionGroup), repr(ok))
+        mine = MyBase("mb", [ValueError(3)])
+        print(type(mine).__name__, isinstance(mine, Exception), isinstance(g, BaseExceptionGroup))
+        try:
+            raise BaseExceptionGroup("both", [ValueError(4), KeyboardInterrupt()])
+        except Exception:
+            print("not here")
+        except BaseExceptionGroup as e:
+            print("caught", repr(e), e.exceptions)
+            m, rest = e.split(ValueError)
+            print(type(m).__name__, repr(m), type(rest).__name__, repr(rest))
+            print(repr(e.subgroup(KeyboardInterrupt)), repr(e.subgroup(lambda x: isinstance(x, Exception))))
+        raise BaseExceptionGroup("end", [SystemExit(1), ValueError(2)])
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert_eq!(cpython[0], "TypeError Cannot nest BaseExceptions in an ExceptionGroup");
+    assert_eq!(cpython.len(), 22, "{cpython:#?}");
+    let (events, _) = run(src);
+    assert_eq!(prints(&events), cpython);
+}
+
 /// Nested groups multiply (15 groups of 15 groups of 15): the traceback's sub-exception lines
 /// stay within what the run's event budget keeps back for a traceback (300 lines).
 #[test]
