@@ -368,6 +368,41 @@ fn a_queue_worker_pool_of_3_processes_9_items_of_1_s_in_3_s() {
     assert_eq!(waits.iter().filter(|w| w.0 > 0 && w.3 == Kind::Cancel).count(), 3);
 }
 
+/// A task given `name=` is drawn on a lane of that name, whatever it runs: the reader's own
+/// coroutine, a built-in one (`asyncio.sleep(0.05)` was labelled `sleep(0.05)` while
+/// `get_name()` said `napper`), through `create_task` or a TaskGroup's; a name that is no str is
+/// its `str()`. The labels are the names CPython's `get_name()` prints for the same program.
+#[test]
+fn a_task_s_lane_is_labelled_with_the_name_it_was_given() {
+    let src = r#"
+        import asyncio
+
+        async def work(n):
+            await asyncio.sleep(n)
+
+        async def main():
+            made = [
+                asyncio.create_task(asyncio.sleep(0.05), name="napper"),
+                asyncio.create_task(work(0.1), name="worker-1"),
+                asyncio.create_task(asyncio.sleep(0.01), name=42),
+            ]
+            async with asyncio.TaskGroup() as tg:
+                made.append(tg.create_task(asyncio.sleep(0.01), name="grouped nap"))
+                made.append(tg.create_task(work(0.01), name="grouped work"))
+            await asyncio.gather(*made)
+            for t in made:
+                print(t.get_name())
+
+        asyncio.run(main())
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert_eq!(cpython, ["napper", "worker-1", "42", "grouped nap", "grouped work"]);
+    let (events, done) = run(src);
+    assert!(done.stopped.is_none(), "{:?}", done.stopped);
+    assert_eq!(prints(&events), cpython);
+    assert_eq!(lanes(&events)[1..], cpython);
+}
+
 #[test]
 fn an_uncaught_exception_prints_a_traceback_with_the_reader_s_lines() {
     let (events, fin) = run(r#"
@@ -2008,6 +2043,54 @@ fn a_never_retrieved_task_exception_s_traceback_has_cpython_s_frames() {
     assert_eq!(prints(&events), cpython);
 }
 
+/// A never-retrieved task's `defined at line N` is its coroutine function's first line as
+/// CPython's `co_firstlineno` has it: a decorated one's first decorator (two decorators: the
+/// upper; a method's in a class too). It said the `def` line.
+#[test]
+fn a_never_retrieved_task_s_decorated_coroutine_is_defined_at_its_first_decorator() {
+    let src = r#"
+        import asyncio
+
+        def keep(f):
+            return f
+
+        def also(f):
+            return f
+
+        @keep
+        async def once():
+            raise ValueError("once")
+
+        @keep
+
+        @also
+        async def twice():
+            raise KeyError("twice")
+
+        class Job:
+            @keep
+            async def run(self):
+                raise TypeError("method")
+
+        async def main():
+            asyncio.create_task(once())
+            asyncio.create_task(twice())
+            asyncio.create_task(Job().run())
+            await asyncio.sleep(0.1)
+            print("main done")
+
+        asyncio.run(main())
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    let defined: Vec<&String> = cpython.iter().filter(|l| l.starts_with("future: ")).collect();
+    assert_eq!(defined.len(), 3, "{cpython:#?}");
+    assert!(defined[0].contains("coro=<once() done, defined at line 9>"), "{cpython:#?}");
+    assert!(defined[1].contains("coro=<twice() done, defined at line 13>"), "{cpython:#?}");
+    let (events, fin) = run(src);
+    assert!(fin.stopped.is_none(), "{:?}", fin.stopped);
+    assert_eq!(prints(&events), cpython);
+}
+
 /// A callback's exception is logged as asyncio's handler logs it: `Exception in callback`, the
 /// callback's `__qualname__` (`main.<locals>.inner`, `K.meth`) and arguments and, for a plain
 /// function (a lambda, a decorated one: its first decorator's line), where it was defined, then
@@ -2052,6 +2135,50 @@ fn a_callback_s_exception_is_logged_with_its_place_and_handle_as_asyncio_logs_it
     let cpython: Vec<String> = cpython_output_as_awaitlab_names_it(src).iter().map(|l| without_loop_time(l)).collect();
     assert_eq!(cpython[..2], ["Exception in callback boom(1) at line 6", "handle: <Handle boom(1) at line 6>"]);
     assert_eq!(cpython.iter().filter(|l| l.starts_with("handle: <TimerHandle when=… ")).count(), 2);
+    let (events, done) = run(src);
+    assert!(done.stopped.is_none(), "{:?}", done.stopped);
+    assert_eq!(prints(&events).iter().map(|l| without_loop_time(l)).collect::<Vec<_>>(), cpython);
+}
+
+/// A callback's arguments in `Exception in callback …` and its `<Handle …>` are shortened as
+/// asyncio shortens them, with `reprlib.repr`: a string past 30 characters of repr keeps 12 and
+/// 13 around `...` (quotes, escapes and non-ASCII as CPython counts them), a list, tuple or set
+/// its first 6 items, a dict its first 4 keys, a set's items and a dict's keys sorted when they
+/// compare, 6 levels deep at most, anything else (an exception) cut to 30 characters; as they
+/// are when logged (a list the callback grew shows its new item). Before, every argument's
+/// full repr, cut with `…` past 60 characters. Compared with CPython's stderr, but for a
+/// `TimerHandle`'s loop time.
+#[test]
+fn a_callback_s_arguments_are_shortened_as_reprlib_shortens_them() {
+    let src = r#"
+        import asyncio
+
+        def boom(*args):
+            raise ValueError(len(args))
+
+        async def main():
+            loop = asyncio.get_running_loop()
+            long = "a" * 100
+            loop.call_soon(boom, "b" * 28, "c" * 29, long, "it's " + long, 'say "hi" ' * 5, "tab\there " * 5, "é" * 40)
+            loop.call_soon(boom, "\n" * 20, "x\ty" * 3, "q'" * 20, "\x01" * 10, "\x01" * 5 + "z" * 20)
+            loop.call_soon(boom, list(range(6)), list(range(7)), [long, [long]], [[[[[[[1]]]]]]], [[[[[[[]]]]]]])
+            loop.call_soon(boom, (1,), tuple(range(7)), (), ((long,),), [(((((2,),),),),)])
+            loop.call_soon(boom, {"b": 1, "a": [long]}, {i: i for i in range(5, 0, -1)}, {1: "x", "k": 2}, {}, [[[[[[{1: 2}]]]]]])
+            loop.call_soon(boom, {3, 1, 2}, set(range(10)), set(), {"b", "a"}, {(2, "x"), (1, "y")}, {2.5, 1, True})
+            loop.call_soon(boom, 1.5, True, None, 12345678901234567, -2 ** 62, ValueError(long), KeyError("k"))
+            acc = []
+            def grow(xs):
+                xs.append(len(xs))
+                raise KeyError("grown")
+            loop.call_later(0.1, grow, acc)
+            await asyncio.sleep(0.2)
+            print("done")
+
+        asyncio.run(main())
+    "#;
+    let cpython: Vec<String> = cpython_output_as_awaitlab_names_it(src).iter().map(|l| without_loop_time(l)).collect();
+    assert!(cpython[0].contains("'cccccccccccc...ccccccccccccc', 'aaaaaaaaaaaa...aaaaaaaaaaaaa'"), "{cpython:#?}");
+    assert_eq!(cpython.iter().filter(|l| l.starts_with("Exception in callback ")).count(), 8, "{cpython:#?}");
     let (events, done) = run(src);
     assert!(done.stopped.is_none(), "{:?}", done.stopped);
     assert_eq!(prints(&events).iter().map(|l| without_loop_time(l)).collect::<Vec<_>>(), cpython);
@@ -2994,6 +3121,56 @@ fn an_exception_group_of_no_exceptions_is_refused_as_cpython_refuses_it() {
         cpython.last().map(String::as_str),
         Some("ValueError: second argument (exceptions) must be a non-empty sequence")
     );
+    let (events, _) = run(src);
+    assert_eq!(prints(&events), cpython);
+}
+
+/// `BaseExceptionGroup` is CPython 3.12's: `ExceptionGroup` derives from it and from `Exception`;
+/// `BaseExceptionGroup(msg, excs)` (a TaskGroup's and `derive`'s too) is an `ExceptionGroup`
+/// when every one of `excs` is an `Exception`; an `ExceptionGroup` (or a class of the reader's
+/// deriving from it) of a `BaseException` (`KeyboardInterrupt`, `CancelledError`) is refused
+/// with CPython's `TypeError`; `split` and `subgroup` sort a group of both into one of each.
+/// Before, `BaseExceptionGroup` was no name, and `ExceptionGroup("m", [KeyboardInterrupt()])` and
+/// `derive` made an `ExceptionGroup` of it. Compared with what CPython prints.
+#[test]
+fn a_group_of_base_exceptions_is_a_base_exception_group_as_in_cpython() {
+    let src = r#"
+        import asyncio
+
+        class MyGroup(ExceptionGroup):
+            pass
+
+        class MyBase(BaseExceptionGroup):
+            pass
+
+        g = ExceptionGroup("m", [ValueError(1)])
+        for excs in [[KeyboardInterrupt()], [ValueError(1), SystemExit(2)], [asyncio.CancelledError()]]:
+            for make in [lambda: ExceptionGroup("m", excs), lambda: MyGroup("mine", excs)]:
+                try:
+                    make()
+                except TypeError as e:
+                    print(type(e).__name__, e)
+            d = g.derive(excs)
+            b = BaseExceptionGroup("b", excs)
+            print(type(d).__name__, repr(d), isinstance(d, Exception), isinstance(b, BaseExceptionGroup), type(b).__name__)
+        ok = BaseExceptionGroup("fine", [ValueError(1), KeyError(2)])
+        print(type(ok).__name__, isinstance(ok, Exception), isinstance(ok, BaseExceptionGroup), repr(ok))
+        mine = MyBase("mb", [ValueError(3)])
+        print(type(mine).__name__, isinstance(mine, Exception), isinstance(g, BaseExceptionGroup))
+        try:
+            raise BaseExceptionGroup("both", [ValueError(4), KeyboardInterrupt()])
+        except Exception:
+            print("not here")
+        except BaseExceptionGroup as e:
+            print("caught", repr(e), e.exceptions)
+            m, rest = e.split(ValueError)
+            print(type(m).__name__, repr(m), type(rest).__name__, repr(rest))
+            print(repr(e.subgroup(KeyboardInterrupt)), repr(e.subgroup(lambda x: isinstance(x, Exception))))
+        raise BaseExceptionGroup("end", [SystemExit(1), ValueError(2)])
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert_eq!(cpython[0], "TypeError Cannot nest BaseExceptions in an ExceptionGroup");
+    assert_eq!(cpython.len(), 22, "{cpython:#?}");
     let (events, _) = run(src);
     assert_eq!(prints(&events), cpython);
 }

@@ -417,7 +417,7 @@ impl<'a> Interp<'a> {
             Value::Instance(i) if name == "args" => {
                 return Ok(i.attrs.borrow().get("args").cloned().unwrap_or_else(|| Value::tuple(Vec::new())))
             }
-            Value::Instance(_) if self.is_instance_of(v, E::ExceptionGroup) => {
+            Value::Instance(_) if self.is_instance_of(v, E::BaseExceptionGroup) => {
                 &[B::EgSplit, B::EgSubgroup, B::EgDerive]
             }
             // `str.lower`: a method descriptor, the type in its receiver's place

@@ -197,15 +197,13 @@ impl<'a> Interp<'a> {
     /// `Class(*args)`: a new instance, its `__init__` run; exceptions keep their `args`.
     async fn instantiate(&self, class: Rc<Class>, args: Vec<Value>, kwargs: Kwargs, f: &Frame, line: u32) -> Res {
         let is_exc = class.is_sub(&self.classes.get(E::BaseException));
-        let inst = Value::Instance(Rc::new(Instance::new(class.clone())));
-        if is_exc {
-            if let Value::Instance(i) = &inst {
-                i.attrs.borrow_mut().insert(Rc::from("args"), Value::tuple(args.clone()));
-                if class.is_sub(&self.classes.get(E::ExceptionGroup)) {
-                    self.init_group(i, &args)?;
-                }
-            }
-        }
+        let inst = if class.is_sub(&self.classes.get(E::BaseExceptionGroup)) {
+            self.construct_group(class.clone(), &args)?
+        } else if is_exc {
+            self.new_exception(class.clone(), args.clone())
+        } else {
+            Value::Instance(Rc::new(Instance::new(class.clone())))
+        };
         match class.lookup("__init__") {
             Some(init @ (Value::Func(_) | Value::Builtin(_))) => {
                 let mut all = Vec::with_capacity(args.len() + 1);

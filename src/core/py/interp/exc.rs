@@ -49,7 +49,9 @@ exceptions! {
     JSONDecodeError = "JSONDecodeError": ValueError,
     StopIteration = "StopIteration": Exception,
     StopAsyncIteration = "StopAsyncIteration": Exception,
-    ExceptionGroup = "ExceptionGroup": Exception,
+    BaseExceptionGroup = "BaseExceptionGroup": BaseException,
+    // And from `Exception` (`ALSO_DERIVES`).
+    ExceptionGroup = "ExceptionGroup": BaseExceptionGroup,
     QueueEmpty = "QueueEmpty": Exception,
     QueueFull = "QueueFull": Exception,
     InvalidStateError = "InvalidStateError": Exception,
@@ -57,6 +59,10 @@ exceptions! {
     ClientResponseError = "ClientResponseError": ClientError,
     ClientConnectionError = "ClientConnectionError": ClientError,
 }
+
+/// The built-in classes that derive from a second class too, after the one their `TABLE` entry
+/// names: CPython's `class ExceptionGroup(BaseExceptionGroup, Exception)`.
+const ALSO_DERIVES: &[(E, E)] = &[(E::ExceptionGroup, E::Exception)];
 
 /// The built-in exception classes of a run.
 pub struct Classes(Vec<Rc<Class>>);
@@ -73,8 +79,9 @@ impl Classes {
         let mut all = vec![base];
         for (e, name, parent) in TABLE {
             debug_assert_eq!(*e as usize, all.len());
-            let bases = vec![all[*parent as usize].clone()];
-            let depth = bases[0].depth + 1;
+            let also = ALSO_DERIVES.iter().filter(|(x, _)| x == e).map(|(_, b)| all[*b as usize].clone());
+            let bases: Vec<Rc<Class>> = std::iter::once(all[*parent as usize].clone()).chain(also).collect();
+            let depth = bases.iter().map(|b| b.depth).max().unwrap_or(0) + 1;
             all.push(Rc::new(Class { name: Rc::from(*name), bases, attrs: RefCell::default(), builtin: true, depth }));
         }
         Classes(all)
@@ -130,21 +137,15 @@ impl<'a> Interp<'a> {
         Value::Instance(Rc::new(inst))
     }
 
-    /// `ExceptionGroup(message, excs)`, its `exceptions` and `message` set as its constructor
-    /// sets them.
+    /// `BaseExceptionGroup(message, excs)` (what a TaskGroup raises and `derive` makes).
     pub fn new_group(&self, message: Value, excs: Vec<Value>) -> Value {
-        let group =
-            self.new_exception(self.classes.get(E::ExceptionGroup), vec![message.clone(), Value::list(excs.clone())]);
-        if let Value::Instance(i) = &group {
-            i.attrs.borrow_mut().insert(Rc::from("exceptions"), Value::tuple(excs));
-            i.attrs.borrow_mut().insert(Rc::from("message"), message);
-        }
-        group
+        let args = vec![message.clone(), Value::list(excs.clone())];
+        self.make_group(self.classes.get(E::BaseExceptionGroup), message, excs, args)
     }
 
-    /// `ExceptionGroup(message, excs)`'s `message` and `exceptions`, checked as CPython's
-    /// `BaseExceptionGroup.__new__` checks them.
-    pub fn init_group(&self, group: &Instance, args: &[Value]) -> Result<(), Flow> {
+    /// `class(message, excs)` for a group class (`ExceptionGroup`, one of the reader's), its
+    /// arguments checked as CPython's `BaseExceptionGroup.__new__` checks them.
+    pub fn construct_group(&self, class: Rc<Class>, args: &[Value]) -> Res {
         let [message, excs] = args else {
             let n = args.len();
             return raise(E::TypeError, format!("BaseExceptionGroup.__new__() takes exactly 2 arguments ({n} given)"));
@@ -154,9 +155,25 @@ impl<'a> Interp<'a> {
             return raise(E::TypeError, format!("BaseExceptionGroup.__new__() argument 1 must be str, not {t}"));
         }
         let excs = self.group_exceptions(excs)?;
-        group.attrs.borrow_mut().insert(Rc::from("exceptions"), Value::tuple(excs));
-        group.attrs.borrow_mut().insert(Rc::from("message"), message.clone());
-        Ok(())
+        self.refuse_nested_base_exceptions(&class, &excs)?;
+        Ok(self.make_group(class, message.clone(), excs, args.to_vec()))
+    }
+
+    /// A group of `excs` made as `class(*args)`, its `exceptions` and `message` set as its
+    /// constructor sets them. `BaseExceptionGroup` itself makes an `ExceptionGroup` when every
+    /// one of `excs` is an `Exception`, as CPython's does.
+    fn make_group(&self, class: Rc<Class>, message: Value, excs: Vec<Value>, args: Vec<Value>) -> Value {
+        let only_exceptions = excs.iter().all(|x| self.is_instance_of(x, E::Exception));
+        let class = match Rc::ptr_eq(&class, &self.classes.get(E::BaseExceptionGroup)) && only_exceptions {
+            true => self.classes.get(E::ExceptionGroup),
+            false => class,
+        };
+        let group = self.new_exception(class, args);
+        if let Value::Instance(i) = &group {
+            i.attrs.borrow_mut().insert(Rc::from("exceptions"), Value::tuple(excs));
+            i.attrs.borrow_mut().insert(Rc::from("message"), message);
+        }
+        group
     }
 
     /// The exceptions of a new group, `ExceptionGroup(message, excs)`'s or `derive(excs)`'s,
@@ -174,6 +191,20 @@ impl<'a> Interp<'a> {
         match items.iter().position(|v| !self.is_instance_of(v, E::BaseException)) {
             Some(i) => raise(E::ValueError, format!("Item {i} of second argument (exceptions) is not an exception")),
             None => Ok(items),
+        }
+    }
+
+    /// A group that is an `Exception` (an `ExceptionGroup`, a class of the reader's deriving from
+    /// it) cannot hold a `BaseException` that is not one (`KeyboardInterrupt`, `CancelledError`):
+    /// an `except Exception` would catch what it holds.
+    fn refuse_nested_base_exceptions(&self, class: &Rc<Class>, excs: &[Value]) -> Result<(), Flow> {
+        let exception = self.classes.get(E::Exception);
+        if !class.is_sub(&exception) || excs.iter().all(|x| self.is_instance_of(x, E::Exception)) {
+            return Ok(());
+        }
+        match Rc::ptr_eq(class, &self.classes.get(E::ExceptionGroup)) {
+            true => raise(E::TypeError, "Cannot nest BaseExceptions in an ExceptionGroup"),
+            false => raise(E::TypeError, format!("Cannot nest BaseExceptions in '{}'", class.name)),
         }
     }
 
@@ -314,18 +345,7 @@ impl<'a> Interp<'a> {
     /// Whether a flow is an exception of class `e`.
     pub fn flow_is(&self, flow: &Flow, e: E) -> bool {
         match flow {
-            Flow::Raise(r, _) => {
-                let mut c = *r;
-                loop {
-                    if c == e {
-                        return true;
-                    }
-                    match TABLE.iter().find(|(x, _, _)| *x == c) {
-                        Some((_, _, parent)) => c = *parent,
-                        None => return false,
-                    }
-                }
-            }
+            Flow::Raise(r, _) => self.classes.get(*r).is_sub(&self.classes.get(e)),
             Flow::Exc(exc) => self.is_instance_of(&exc.value, e),
             _ => false,
         }
@@ -461,7 +481,7 @@ impl<'a> Interp<'a> {
             if self.split_matches(exc, matcher, f, line).await? {
                 return Ok((Some(exc.clone()), None));
             }
-            if !self.is_instance_of(exc, E::ExceptionGroup) {
+            if !self.is_instance_of(exc, E::BaseExceptionGroup) {
                 return Ok((None, with_rest.then(|| exc.clone())));
             }
             let (mut matched, mut rest) = (Vec::new(), Vec::new());

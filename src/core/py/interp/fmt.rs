@@ -166,6 +166,149 @@ fn write_repr(out: &mut String, v: &Value, depth: u32) {
     }
 }
 
+/// `reprlib.repr`'s limits (CPython's `reprlib.Repr()` defaults): levels of nesting shown, items
+/// of a list, tuple or set, keys of a dict, characters of a str's repr, of an int's, of any
+/// other repr.
+const REPRLIB_LEVELS: u32 = 6;
+const REPRLIB_ITEMS: usize = 6;
+const REPRLIB_KEYS: usize = 4;
+const REPRLIB_STR: usize = 30;
+const REPRLIB_INT: usize = 40;
+const REPRLIB_OTHER: usize = 30;
+
+/// Python's `<` ordering of two values, `None` where they do not compare (`1` and `'a'`).
+pub type Order<'o> = &'o dyn Fn(&Value, &Value) -> Option<std::cmp::Ordering>;
+
+/// `reprlib.repr(v)`, as asyncio shows a callback's arguments in its logs: a repr kept short
+/// (see the `REPRLIB_` limits), `...` where it was cut. A set's items and a dict's keys are shown
+/// sorted by `order` if they all compare (`reprlib`'s `_possibly_sorted`), else as they are.
+pub fn reprlib(v: &Value, order: Order) -> String {
+    short_repr(v, REPRLIB_LEVELS, order)
+}
+
+/// `Repr.repr1`: by the value's type, `level` levels of nesting left to show.
+fn short_repr(v: &Value, level: u32, order: Order) -> String {
+    match v {
+        Value::Str(s) => short_str(s),
+        Value::Int(_) => cut_middle(repr(v), REPRLIB_INT),
+        Value::List(l) => short_seq(&l.borrow(), level, ("[", "]"), false, order),
+        Value::Tuple(t) => short_seq(t, level, ("(", ")"), true, order),
+        Value::Set(d) if d.borrow().is_empty() => "set()".into(),
+        Value::Set(d) => short_seq(&possibly_sorted(d.borrow().keys(), |v| v, order), level, ("{", "}"), false, order),
+        Value::Dict(d) => short_dict(&d.borrow(), level, order),
+        // `repr_instance`, for every other type (a float, a bool, an exception…).
+        _ => cut_middle(repr(v), REPRLIB_OTHER),
+    }
+}
+
+/// `Repr.repr_str`: the repr of its first 30 characters; if that is longer than 30, the repr of
+/// its first 13 and last 14 characters, cut to its first 13 and last 14 around `...`.
+fn short_str(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let head: String = chars.iter().take(REPRLIB_STR).collect();
+    let shown = repr(&Value::Str(head.as_str().into()));
+    if shown.chars().count() <= REPRLIB_STR {
+        return shown;
+    }
+    let (i, j) = cut_lengths(REPRLIB_STR);
+    // `x[len(x)-j:]`: a negative start counts from the end again, as Python's slice does.
+    let n = chars.len() as i64;
+    let mut tail_start = n - j as i64;
+    if tail_start < 0 {
+        tail_start = (tail_start + n).max(0);
+    }
+    let kept: String = chars.iter().take(i).chain(&chars[tail_start as usize..]).collect();
+    cut_around(&repr(&Value::Str(kept.as_str().into())).chars().collect::<Vec<_>>(), i, j)
+}
+
+/// `reprlib`'s cut of a repr longer than `max` characters, keeping its ends around `...`.
+fn cut_middle(s: String, max: usize) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    if chars.len() <= max {
+        return s;
+    }
+    let (i, j) = cut_lengths(max);
+    cut_around(&chars, i, j)
+}
+
+/// `s[:i] + '...' + s[len(s)-j:]`, for `s` longer than `i + j` characters.
+fn cut_around(chars: &[char], i: usize, j: usize) -> String {
+    let mut out: String = chars[..i.min(chars.len())].iter().collect();
+    out.push_str("...");
+    out.extend(&chars[chars.len().saturating_sub(j)..]);
+    out
+}
+
+/// How many characters `reprlib` keeps before and after its `...` to fit `max`.
+fn cut_lengths(max: usize) -> (usize, usize) {
+    let i = max.saturating_sub(3) / 2;
+    (i, max.saturating_sub(3 + i))
+}
+
+/// `Repr._repr_iterable`: the first items, `...` for the rest, `...` alone past the last level;
+/// a tuple of one keeps its `,`.
+fn short_seq(items: &[Value], level: u32, (open, close): (&str, &str), tuple: bool, order: Order) -> String {
+    if level == 0 && !items.is_empty() {
+        return format!("{open}...{close}");
+    }
+    let mut pieces: Vec<String> = items.iter().take(REPRLIB_ITEMS).map(|x| short_repr(x, level - 1, order)).collect();
+    if items.len() > REPRLIB_ITEMS {
+        pieces.push("...".into());
+    }
+    let trail = if tuple && items.len() == 1 { "," } else { "" };
+    format!("{open}{}{trail}{close}", pieces.join(", "))
+}
+
+/// `Repr.repr_dict`: its first keys (sorted if they compare) with their values.
+fn short_dict(d: &super::value::Dict, level: u32, order: Order) -> String {
+    if d.is_empty() {
+        return "{}".into();
+    }
+    if level == 0 {
+        return "{...}".into();
+    }
+    let entries = possibly_sorted(d.iter().cloned().collect(), |(k, _)| k, order);
+    let mut pieces: Vec<String> = entries
+        .iter()
+        .take(REPRLIB_KEYS)
+        .map(|(k, v)| format!("{}: {}", short_repr(k, level - 1, order), short_repr(v, level - 1, order)))
+        .collect();
+    if entries.len() > REPRLIB_KEYS {
+        pieces.push("...".into());
+    }
+    format!("{{{}}}", pieces.join(", "))
+}
+
+/// `reprlib`'s `_possibly_sorted`: `items` sorted by `key`, or as they are if two keys do not
+/// compare. A merge sort of its own: a comparison that is no total order (a NaN) cannot make it
+/// panic, as the standard library's sorts may.
+fn possibly_sorted<T: Clone>(items: Vec<T>, key: fn(&T) -> &Value, order: Order) -> Vec<T> {
+    merge_sorted(&items, key, order).unwrap_or(items)
+}
+
+fn merge_sorted<T: Clone>(items: &[T], key: fn(&T) -> &Value, order: Order) -> Option<Vec<T>> {
+    if items.len() <= 1 {
+        return Some(items.to_vec());
+    }
+    let (a, b) = items.split_at(items.len() / 2);
+    let (a, b) = (merge_sorted(a, key, order)?, merge_sorted(b, key, order)?);
+    let mut out = Vec::with_capacity(items.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        // Stable: an item of the right half goes first only if it is less.
+        if order(key(&b[j]), key(&a[i]))? == std::cmp::Ordering::Less {
+            out.push(b[j].clone());
+            j += 1;
+        } else {
+            out.push(a[i].clone());
+            i += 1;
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    Some(out)
+}
+
 /// A string's repr: single quotes unless it holds one and no double quote, as Python chooses.
 fn str_repr(out: &mut String, s: &str) {
     let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };

@@ -144,14 +144,7 @@ impl<'a> Interp<'a> {
             }
             B::CreateTask | B::EnsureFuture => match first {
                 t @ Value::Task(_) => Ok(t),
-                aw => {
-                    // `create_task(coro, name="...")`: the name is the lane's label too.
-                    let name = task_name(&kwargs);
-                    if let (Value::Coro(c), Some(name)) = (&aw, &name) {
-                        *c.label.borrow_mut() = name.clone();
-                    }
-                    Ok(Value::Task(self.spawn(aw, name, line)?))
-                }
+                aw => Ok(Value::Task(self.spawn(aw, task_name(&kwargs), line)?)),
             },
             B::SemaphoreNew | B::BoundedSemaphoreNew | B::LockNew => {
                 let n = match (b, args.first().or(kw(&kwargs, "value"))) {
@@ -944,11 +937,7 @@ impl<'a> Interp<'a> {
         if g.owner.borrow().is_none() {
             return raise(E::RuntimeError, "TaskGroup has not been entered");
         }
-        let name = task_name(kwargs);
-        if let (Value::Coro(c), Some(name)) = (&aw, &name) {
-            *c.label.borrow_mut() = name.clone();
-        }
-        let t = self.spawn(aw, name, line)?;
+        let t = self.spawn(aw, task_name(kwargs), line)?;
         t.set_group(g.clone());
         g.tasks.borrow_mut().push(t.clone());
         Ok(Value::Task(t))

@@ -269,7 +269,8 @@ pub struct TaskObj {
     /// Its result or exception was asked for (awaited, `result()`, `exception()`, a gather's
     /// or TaskGroup's): CPython's `Future.__log_traceback` cleared.
     retrieved: Cell<bool>,
-    /// Its coroutine's `__qualname__` and `def` line, for asyncio's `future: <Task …>` line.
+    /// Its coroutine's `__qualname__` and first line (`co_firstlineno`: a decorated one's first
+    /// decorator's), for asyncio's `future: <Task … defined at line N>` line.
     coro_def: RefCell<Option<(Rc<str>, u32)>>,
     cancelled: Cell<bool>,
     outcome: RefCell<Option<Outcome>>,
@@ -547,7 +548,8 @@ impl<'a> Interp<'a> {
     }
 
     /// `asyncio.create_task(aw, name=name)`: a new task that awaits `aw` (a coroutine, or any
-    /// awaitable).
+    /// awaitable), on a lane labelled with its `name=` if given (README: "the `name=` given"),
+    /// else with the call that made `aw`.
     pub fn spawn(&self, aw: Value, name: Option<Rc<str>>, line: u32) -> Result<Rc<TaskObj>, Flow> {
         if !self.running.get() {
             return super::raise(
@@ -555,7 +557,7 @@ impl<'a> Interp<'a> {
                 "no running event loop (create tasks inside the coroutine asyncio.run runs)",
             );
         }
-        let label: Rc<str> = match &aw {
+        let written: Rc<str> = match &aw {
             Value::Coro(c) => c.label.borrow().clone(),
             Value::Task(_) => return super::raise(E::TypeError, "a coroutine was expected, got a Task"),
             Value::Obj(o) if o.is_awaitable() => Rc::from(o.label().as_str()),
@@ -566,11 +568,12 @@ impl<'a> Interp<'a> {
                 )
             }
         };
+        let label = name.clone().unwrap_or(written);
         let task = self.new_task(label, name, line)?;
         match &aw {
             Value::Coro(c) => {
                 c.disarm();
-                *task.coro_def.borrow_mut() = Some((c.func.qualname(), c.func.def.pos.line));
+                *task.coro_def.borrow_mut() = Some((c.func.qualname(), c.func.first_line()));
             }
             // Owned by a task, as a coroutine would be: no warning even if cancelled unstarted.
             Value::Obj(o) => o.disarm(),

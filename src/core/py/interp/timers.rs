@@ -123,11 +123,6 @@ impl<'a> Interp<'a> {
     /// the run goes on.
     pub fn run_callback(&self, callback: Value, args: Vec<Value>, when: Option<f64>, line: u32) {
         let Some(main) = self.tasks.borrow().first().cloned() else { return };
-        let shown = callback_repr(&callback, &args);
-        let handle = match when {
-            Some(when) => format!("<TimerHandle when={} {shown}>", fmt::float_repr(when)),
-            None => format!("<Handle {shown}>"),
-        };
         // Outside any task, nothing is being handled: the main task's `except` block it runs
         // in the middle of gives its exceptions no `__context__`.
         let handling = std::mem::take(&mut *main.handling.borrow_mut());
@@ -135,11 +130,12 @@ impl<'a> Interp<'a> {
         let ip = self.rc();
         let mut fut: Pin<Box<dyn Future<Output = Res> + 'a>> = Box::pin(async move {
             let frame = Frame::new(ip.globals.clone(), None, main, "<callback>".into(), line);
-            let result = ip.call(callback, args, Vec::new(), &frame, line).await;
+            // Its arguments are shown as they are once it has run, as asyncio logs them.
+            let result = ip.call(callback.clone(), args.clone(), Vec::new(), &frame, line).await;
             ip.flush_stdout(&frame.task());
             match result {
                 Err(flow @ (Flow::Exc(_) | Flow::Raise(..))) => {
-                    ip.report_callback_error(&frame.task(), &shown, &handle, flow, line)
+                    ip.report_callback_error(&frame.task(), (&callback, &args, when), flow, line)
                 }
                 Err(Flow::Stop(msg)) => {
                     // Outside any task: the stop's message goes to the main lane.
@@ -165,15 +161,40 @@ impl<'a> Interp<'a> {
     /// `Exception in callback boom() at line 3`, `handle: <Handle boom() at line 3>` and the
     /// exception's traceback, on `task`'s lane: what asyncio's default exception handler logs
     /// (its message, then its context's `handle`), in awaitlab's words for a place in the
-    /// program (`line 3` for CPython's `<file>:3`, as a traceback's frames).
-    fn report_callback_error(&self, task: &super::TaskObj, shown: &str, handle: &str, flow: Flow, line: u32) -> Res {
+    /// program (`line 3` for CPython's `<file>:3`, as a traceback's frames). `handle` is the
+    /// callback, its arguments and, for a `TimerHandle`, the loop time it was due at.
+    fn report_callback_error(
+        &self,
+        task: &super::TaskObj,
+        (callback, args, when): (&Value, &[Value], Option<f64>),
+        flow: Flow,
+        line: u32,
+    ) -> Res {
         let exc = self.exc_of(flow);
+        let shown = callback_repr(callback, &self.short_reprs(args)?);
+        let handle = match when {
+            Some(when) => format!("<TimerHandle when={} {shown}>", fmt::float_repr(when)),
+            None => format!("<Handle {shown}>"),
+        };
         self.check_events(line)?;
         self.mark(task, Kind::Print, &format!("Exception in callback {shown}"), line);
         self.check_events(line)?;
         self.mark(task, Kind::Print, &format!("handle: {handle}"), line);
         self.print_traceback(task, &exc, super::traceback::Printer::Logging);
         Ok(Value::None)
+    }
+
+    /// `reprlib.repr` of each of `values` (asyncio's for a callback's arguments), Python's `<`
+    /// sorting a set's items and a dict's keys; each comparison counted as work.
+    fn short_reprs(&self, values: &[Value]) -> Result<Vec<String>, Flow> {
+        let compared = std::cell::Cell::new(0usize);
+        let order = |a: &Value, b: &Value| {
+            compared.set(compared.get() + 1);
+            self.order(a, b, "<").ok()
+        };
+        let shown = values.iter().map(|v| fmt::reprlib(v, &order)).collect();
+        self.work(compared.get())?;
+        Ok(shown)
     }
 
     /// `handle.cancel()`, `handle.cancelled()`, `handle.when()`.
@@ -204,10 +225,9 @@ impl<'a> Interp<'a> {
 
 /// How asyncio's exception handler names a callback (`_format_callback_source`): its
 /// `__qualname__` (`boom`, `main.<locals>.inner`, `Client.on_done`, `Event.set`) and arguments
-/// by `repr` (cut past 60 characters; CPython's `reprlib` cuts sooner), then, for a plain
-/// function (a lambda too, not a method: `inspect.isfunction`), where it was defined: ` at line
-/// 3` (CPython: ` at <file>:3`).
-fn callback_repr(callback: &Value, args: &[Value]) -> String {
+/// (`args`, already shortened by `reprlib`), then, for a plain function (a lambda too, not a
+/// method: `inspect.isfunction`), where it was defined: ` at line 3` (CPython: ` at <file>:3`).
+fn callback_repr(callback: &Value, args: &[String]) -> String {
     let name = match callback {
         Value::Func(f) => f.qualname().to_string(),
         Value::Bound(b) => b.1.qualname().to_string(),
@@ -220,7 +240,6 @@ fn callback_repr(callback: &Value, args: &[Value]) -> String {
         Value::Class(c) => c.name.to_string(),
         other => fmt::repr(other),
     };
-    let args: Vec<String> = args.iter().map(|a| fmt::shorten(&fmt::repr(a), 60)).collect();
     match callback {
         Value::Func(f) => format!("{name}({}) at line {}", args.join(", "), f.first_line()),
         _ => format!("{name}({})", args.join(", ")),

@@ -204,7 +204,7 @@ impl<'a> Interp<'a> {
     /// An exception group's sub-exceptions; None for another exception.
     fn sub_exceptions(&self, exc: &Value) -> Option<Vec<Value>> {
         match exc {
-            Value::Instance(i) if i.class.is_sub(&self.classes.get(E::ExceptionGroup)) => {
+            Value::Instance(i) if i.class.is_sub(&self.classes.get(E::BaseExceptionGroup)) => {
                 match i.attrs.borrow().get("exceptions") {
                     Some(Value::Tuple(t)) => Some(t.iter().cloned().collect()),
                     _ => None,
