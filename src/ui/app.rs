@@ -209,8 +209,14 @@ fn header() -> Html {
 
 /// The lesson above the runs ([`view::lesson`]): its title and first sentence on one line, the
 /// rest a click away (under the whole lab it started at 807 px at 1280×800 once a run was drawn).
-fn lesson(scenario: &Scenario) -> Html {
+/// A compact embed keeps only its title and first sentence, for screen readers (out of sight, as
+/// the article around it teaches the lesson): no toggle there, which would be a Tab stop nobody
+/// sees.
+fn lesson(scenario: &Scenario, compact: bool) -> Html {
     let (title, first, rest) = view::lesson(scenario);
+    if compact {
+        return html! { <section class="intro"><h2>{ title }</h2>{ " " }<span>{ first }</span></section> };
+    }
     html! {
         <section class="intro">
             <details class="lesson explain">
@@ -417,7 +423,7 @@ pub fn App() -> Html {
                     running: state.running(), hint: state.hint.clone().map(AttrValue::from),
                     on_edit: send(&state, |(k, v)| Action::Edit(k, v)), on_run, run_blocked,
                     on_cancel: Callback::from(|()| session::cancel_current()), on_example, live, only }) }
-                { lesson(shown) }
+                { lesson(shown, compact) }
                 <div class="lab">
                     <div class="lab-runs">
                         <div class="lab-head">

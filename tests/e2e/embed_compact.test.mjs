@@ -258,3 +258,25 @@ test('the Embed snippet\'s height fits its compact embed at 700 px wide: nothing
     await page.close();
   }
 });
+
+test('every Tab stop of a compact embed is on screen, where its focus ring shows', async () => {
+  const { page, log } = await open('embed=1&pattern=semaphore&tasks=8&limit=3');
+  await page.locator('figure.predicted').waitFor({ timeout: 30_000 });
+  const stops = [];
+  for (let i = 0; i < 8; i++) {
+    await page.keyboard.press('Tab');
+    stops.push(
+      await page.evaluate(() => {
+        const el = document.activeElement;
+        const r = el.getBoundingClientRect();
+        const hidden = el.closest('.intro') !== null || r.width < 4 || r.height < 4;
+        return { what: `${el.tagName.toLowerCase()}#${el.id}.${el.className?.baseVal ?? el.className}`, hidden };
+      }),
+    );
+  }
+  assert.deepEqual(stops.filter((s) => s.hidden), [], JSON.stringify(stops));
+  // The lesson's title is still there for a screen reader.
+  assert.match(await page.locator('.intro h2').textContent(), /Semaphore/);
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
