@@ -212,3 +212,19 @@ m = Money(5) + Money(7)
 print(m, sum([Money(1), Money(2)], 0), m == Money(12), m != Money(12), m != Money(3), Money(1) < Money(2), Money(3) > Money(2))
 print(sorted([Money(3), Money(1), Money(2)]), sorted([Money(3), Money(1)], reverse=True), max([Money(4), Money(9)]), min([Money(4), Money(9)]))
 print(len(m), m[2], m(7), Money(2) in [Money(1), Money(2)])
+
+# Sorting through `<` alone, as CPython does: NaNs (every comparison with one is false) under 64
+# items land where CPython's sort puts them; a mixed list fails on CPython's first comparison.
+nan = float("nan")
+for n in (2, 7, 20, 63):
+    xs = [nan if i % 5 == 2 else ((i * 37) % 11) / 2 for i in range(n)]
+    print(sorted(xs), sorted(xs, reverse=True), sorted(xs, key=lambda x: -x))
+    xs.sort()
+    print(xs)
+print(sorted([(1, nan), (0, 2), (1, 1.0), (0, nan)]), sorted([nan, 3, nan, 1, 2]), sorted([3, 2, nan, 1, 0]))
+print(len(sorted([nan if i % 3 else i for i in range(500)])), sorted(range(100, 0, -1))[:3])
+for bad in ([3, "a", 1], [1, 2, "b", 0], [(1, "x"), (1, 2)]):
+    try:
+        sorted(bad)
+    except TypeError as e:
+        print("TypeError:", e)

@@ -692,24 +692,11 @@ impl<'a> Interp<'a> {
         }
         // n log n comparisons, each counted as work over one element.
         self.work(keyed.len() * (usize::BITS - keyed.len().leading_zeros()) as usize)?;
-        let mut error = None;
-        keyed.sort_by(|a, b| match self.order(&a.0, &b.0, "<") {
-            Ok(o) => {
-                if reverse {
-                    o.reverse()
-                } else {
-                    o
-                }
-            }
-            Err(e) => {
-                error.get_or_insert(e);
-                std::cmp::Ordering::Equal
-            }
-        });
-        if let Some(e) = error {
-            return Err(e);
-        }
-        Ok(keyed.into_iter().map(|(_, v)| v).collect())
+        let lt = &mut |a: &(Value, Value), b: &(Value, Value)| -> Result<bool, Flow> {
+            Ok(self.order(&a.0, &b.0, "<")? == std::cmp::Ordering::Less)
+        };
+        let sorted = super::sort::sort_by_lt(keyed, reverse, lt)?;
+        Ok(sorted.into_iter().map(|(_, v)| v).collect())
     }
 
     /// A stable sort whose keys are the reader's objects, compared with their `__lt__`: a

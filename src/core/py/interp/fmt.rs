@@ -280,33 +280,10 @@ fn short_dict(d: &super::value::Dict, level: u32, order: Order) -> String {
 }
 
 /// `reprlib`'s `_possibly_sorted`: `items` sorted by `key`, or as they are if two keys do not
-/// compare. A merge sort of its own: a comparison that is no total order (a NaN) cannot make it
-/// panic, as the standard library's sorts may.
+/// compare (sorted through `<` alone, so a NaN cannot make it panic: [`super::sort`]).
 fn possibly_sorted<T: Clone>(items: Vec<T>, key: fn(&T) -> &Value, order: Order) -> Vec<T> {
-    merge_sorted(&items, key, order).unwrap_or(items)
-}
-
-fn merge_sorted<T: Clone>(items: &[T], key: fn(&T) -> &Value, order: Order) -> Option<Vec<T>> {
-    if items.len() <= 1 {
-        return Some(items.to_vec());
-    }
-    let (a, b) = items.split_at(items.len() / 2);
-    let (a, b) = (merge_sorted(a, key, order)?, merge_sorted(b, key, order)?);
-    let mut out = Vec::with_capacity(items.len());
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        // Stable: an item of the right half goes first only if it is less.
-        if order(key(&b[j]), key(&a[i]))? == std::cmp::Ordering::Less {
-            out.push(b[j].clone());
-            j += 1;
-        } else {
-            out.push(a[i].clone());
-            i += 1;
-        }
-    }
-    out.extend_from_slice(&a[i..]);
-    out.extend_from_slice(&b[j..]);
-    Some(out)
+    let lt = &mut |a: &T, b: &T| order(key(a), key(b)).map(|o| o == std::cmp::Ordering::Less).ok_or(());
+    super::sort::sort_by_lt(items.clone(), false, lt).unwrap_or(items)
 }
 
 /// A string's repr: single quotes unless it holds one and no double quote, as Python chooses.

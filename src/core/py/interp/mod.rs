@@ -35,6 +35,7 @@ mod library;
 mod locals;
 mod native;
 mod ops;
+mod sort;
 mod tasks;
 mod timers;
 mod traceback;
