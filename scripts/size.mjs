@@ -12,7 +12,8 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
  * the CPU worker pool's bundle (`cpu_worker*`) is loaded only when a run asks for workers. */
 function loadedByPage(dir, name) {
   const html = readFileSync(path.join(dir, 'index.html'), 'utf8');
-  return html.includes(`"./${name}"`) || html.includes(`"${name}"`);
+  // `./name` quoted or not (a release build's index.html is minified: `href=./style-….css`).
+  return html.includes(`./${name}`) || html.includes(`"${name}"`);
 }
 
 /** The wasm, .js and .css files of `dir` except the service worker: `files` those the page
