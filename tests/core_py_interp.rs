@@ -2184,6 +2184,40 @@ fn a_callback_s_arguments_are_shortened_as_reprlib_shortens_them() {
     assert_eq!(prints(&events).iter().map(|l| without_loop_time(l)).collect::<Vec<_>>(), cpython);
 }
 
+/// The shortened arguments are made only as far as a printed line reaches: a callback given
+/// 100,000 arguments, each a 6-deep nest of 6-item lists (seven objects, aliased), made about
+/// 330 KB of text per argument, 33 GB in all, with no step counted (the page's worker froze,
+/// then ran out of memory). Now the line is made, cut as every printed line is, and the run goes on.
+#[test]
+fn a_callback_s_huge_arguments_are_shortened_without_making_all_their_text() {
+    let src = r#"
+        import asyncio
+
+        def boom(*args):
+            raise ValueError(len(args))
+
+        async def main():
+            nest = [0] * 6
+            for _ in range(6):
+                nest = [nest] * 6
+            asyncio.get_running_loop().call_soon(boom, *([nest] * 100000))
+            await asyncio.sleep(0.1)
+            print("done")
+
+        asyncio.run(main())
+    "#;
+    let (events, done) = run(src);
+    assert!(done.stopped.is_none(), "{:?}", done.stopped);
+    let printed = prints(&events);
+    let header = printed
+        .iter()
+        .find(|l| l.starts_with("Exception in callback boom([[[[["))
+        .unwrap_or_else(|| panic!("{:?}", &printed[..2.min(printed.len())]));
+    assert!(header.len() <= awaitlab::core::budget::MAX_PRINT_BYTES + 8, "{}", header.len());
+    assert!(printed.iter().any(|l| l == "ValueError: 100000"), "{printed:#?}");
+    assert_eq!(printed.last().map(String::as_str), Some("done"));
+}
+
 /// A run of the same frame in a traceback (a recursion) shows three times, then `[Previous line
 /// repeated 7 more times]` (`1 more time`), as CPython folds it: in an uncaught exception's
 /// traceback, a never-retrieved task's and a group's sub-exception's (outside the group's margin

@@ -204,20 +204,20 @@ fn short_repr(v: &Value, level: u32, order: Order) -> String {
 /// `Repr.repr_str`: the repr of its first 30 characters; if that is longer than 30, the repr of
 /// its first 13 and last 14 characters, cut to its first 13 and last 14 around `...`.
 fn short_str(s: &str) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    let head: String = chars.iter().take(REPRLIB_STR).collect();
+    // Read through, never copied whole: the string may be 16 MiB.
+    let head: String = s.chars().take(REPRLIB_STR).collect();
     let shown = repr(&Value::Str(head.as_str().into()));
     if shown.chars().count() <= REPRLIB_STR {
         return shown;
     }
     let (i, j) = cut_lengths(REPRLIB_STR);
     // `x[len(x)-j:]`: a negative start counts from the end again, as Python's slice does.
-    let n = chars.len() as i64;
+    let n = s.chars().count() as i64;
     let mut tail_start = n - j as i64;
     if tail_start < 0 {
         tail_start = (tail_start + n).max(0);
     }
-    let kept: String = chars.iter().take(i).chain(&chars[tail_start as usize..]).collect();
+    let kept: String = s.chars().take(i).chain(s.chars().skip(tail_start as usize)).collect();
     cut_around(&repr(&Value::Str(kept.as_str().into())).chars().collect::<Vec<_>>(), i, j)
 }
 

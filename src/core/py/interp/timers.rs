@@ -185,15 +185,26 @@ impl<'a> Interp<'a> {
     }
 
     /// `reprlib.repr` of each of `values` (asyncio's for a callback's arguments), Python's `<`
-    /// sorting a set's items and a dict's keys; each comparison counted as work.
+    /// sorting a set's items and a dict's keys; each comparison and each byte made counted as
+    /// work. Only as many as fill a printed line: the line is cut there anyway, and a callback
+    /// given 100,000 arguments, each a 6-deep nest of 6-item lists (a few objects, aliased), would
+    /// otherwise build gigabytes of text no step limit sees.
     fn short_reprs(&self, values: &[Value]) -> Result<Vec<String>, Flow> {
         let compared = std::cell::Cell::new(0usize);
         let order = |a: &Value, b: &Value| {
             compared.set(compared.get() + 1);
             self.order(a, b, "<").ok()
         };
-        let shown = values.iter().map(|v| fmt::reprlib(v, &order)).collect();
-        self.work(compared.get())?;
+        let (mut shown, mut made) = (Vec::new(), 0);
+        for v in values {
+            if made > crate::core::budget::MAX_PRINT_BYTES {
+                break;
+            }
+            let text = fmt::reprlib(v, &order);
+            made += text.len() + 2;
+            shown.push(text);
+        }
+        self.work(compared.get() + made)?;
         Ok(shown)
     }
 
