@@ -228,3 +228,6 @@ for bad in ([3, "a", 1], [1, 2, "b", 0], [(1, "x"), (1, 2)]):
         sorted(bad)
     except TypeError as e:
         print("TypeError:", e)
+# min and max scan once, as CPython's: a NaN neither takes the lead nor loses it.
+print(max([1, nan, 3]), min([1, nan, 0]), max([nan, 1, 2]), min([nan, 2, 1]), max(3, nan, 5, key=lambda x: x))
+print(max([(1, "b"), (1, "a"), (0, "z")]), min(["b", "a", "c"], key=str.upper), max([2, 1, 2.0]), min([2.0, 1, 1.0]))

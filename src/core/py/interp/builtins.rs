@@ -663,10 +663,34 @@ impl<'a> Interp<'a> {
                         None => raise(E::ValueError, format!("{}() arg is an empty sequence", b.name())),
                     };
                 }
-                // Both keep the first of equal items, as Python's do: a stable sort, reversed for max.
-                let sorted = self.sort_values(items, key, b == B::Max, f, line).await?;
-                Ok(sorted.first().cloned().unwrap_or(Value::None))
+                self.min_max(items, key, b == B::Max, f, line).await
             }
+        }
+    }
+
+    /// `min` / `max` of non-empty `items` as CPython's `min_max`: one pass, an item taking the
+    /// lead only if its key is `<` (for `max`, `>`) the leader's, so the first of equal items
+    /// wins, and a NaN neither takes the lead nor loses it (`max([1, nan, 3])` is 3).
+    async fn min_max(&self, items: Vec<Value>, key: Option<Value>, max: bool, f: &Frame, line: u32) -> Res {
+        use crate::core::py::ast::CmpOp;
+        let op = if max { CmpOp::Gt } else { CmpOp::Lt };
+        let mut items = items.into_iter();
+        let Some(mut best) = items.next() else { return Ok(Value::None) };
+        let mut best_key = self.key_of(&key, &best, f, line).await?;
+        for item in items {
+            let k = self.key_of(&key, &item, f, line).await?;
+            if self.compare_any(op, &k, &best_key, f).await? {
+                (best, best_key) = (item, k);
+            }
+        }
+        Ok(best)
+    }
+
+    /// `key(item)`, or the item itself without a key.
+    async fn key_of(&self, key: &Option<Value>, item: &Value, f: &Frame, line: u32) -> Res {
+        match key {
+            Some(func) => self.call(func.clone(), vec![item.clone()], Vec::new(), f, line).await,
+            None => Ok(item.clone()),
         }
     }
 
