@@ -73,6 +73,20 @@ fn values_changed_counts_the_changes_of_the_scenario_a_guess_keys_on() {
     assert_eq!(s.values_changed, 1);
 }
 
+/// A run imported (a file, `load`) or picked from the history with other values than the
+/// prediction on screen changes the values a guess was made for; one with the same values does
+/// not. Before, a loaded run of other values kept the guess made for the form's.
+#[test]
+fn a_run_of_other_values_imported_or_picked_changes_the_values_a_guess_keys_on() {
+    let s = page("pattern=gather&tasks=5&seed=2");
+    let same = s.step(Action::Import(virtual_run("pattern=gather&tasks=5&seed=2"), None));
+    assert_eq!(same.values_changed, 0, "the same values");
+    let other = same.step(Action::Import(virtual_run("pattern=gather&tasks=3&seed=2"), Some("imported".into())));
+    assert_eq!(other.values_changed, 1, "an import of other values");
+    let back = other.step(Action::SelectReplay(1));
+    assert_eq!(back.values_changed, 2, "run #1, of the first values, picked again");
+}
+
 #[test]
 fn switching_to_a_pattern_about_failures_plans_some_and_says_so() {
     let s = page("pattern=gather&fail=0").step(Action::Edit("pattern".into(), "retry".into()));

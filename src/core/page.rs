@@ -96,8 +96,8 @@ pub struct State {
     pub note: Option<String>,
     /// The last valid scenario.
     pub scenario: Scenario,
-    /// How many times `scenario` changed: what is made for its values (a guess) keys on it, so it
-    /// goes when they change.
+    /// How many times the values on screen changed (`scenario`'s, or a replayed run's beside its
+    /// own prediction): what is made for them (a guess) keys on it, so it goes when they change.
     pub values_changed: u32,
     /// The virtual-clock run of `scenario` (or of the measured run's scenario, once one starts:
     /// `None` until [`Action::Predict`] computes it, when the form did not already predict it).
@@ -469,8 +469,15 @@ impl State {
     }
 
     /// The prediction beside a run that is replayed: of the run's own scenario (none without one).
+    /// Other values than the prediction's on screen count as a change of values: a guess made for
+    /// those goes (an imported or picked run of other values kept it).
     fn predict_for(&mut self, run: &Run) {
-        self.predicted = run.parsed_scenario().ok().map(|s| predict(&s));
+        let scenario = run.parsed_scenario().ok();
+        let shown = self.predicted.as_ref().and_then(|p| p.parsed_scenario().ok());
+        if !matches!((&scenario, &shown), (Some(a), Some(b)) if same_values(a, b)) {
+            self.values_changed += 1;
+        }
+        self.predicted = scenario.map(|s| predict(&s));
     }
 
     /// An imported run is shown as what it is: its values fill the form (so Run and the link
