@@ -143,8 +143,12 @@ fn define_read_only(target: &Object, name: &str, value: &JsValue, removable: boo
     Reflect::set(&descriptor, &"value".into(), value)?;
     Reflect::set(&descriptor, &"enumerable".into(), &JsValue::TRUE)?;
     Reflect::set(&descriptor, &"configurable".into(), &removable.into())?;
-    Object::define_property(target, &name.into(), &descriptor);
-    Ok(())
+    // Reflect's, which answers false where Object's would throw through the wasm (a property
+    // already there and not configurable).
+    match Reflect::define_property(target, &name.into(), &descriptor)? {
+        true => Ok(()),
+        false => Err(JsValue::from_str(&format!("awaitlab: could not define {name}"))),
+    }
 }
 
 /// Defines `window.awaitlab` (once, at start-up), read-only, as its verbs and version are.

@@ -725,6 +725,9 @@ impl<'a> Interp<'a> {
 
     /// A stable sort whose keys are the reader's objects, compared with their `__lt__`: a
     /// binary insertion sort (n log n comparisons; the moves are cheap for the lists code sorts).
+    /// Not [`super::sort`]'s: each comparison may run the reader's code (awaited here). It gives
+    /// CPython's order for an `__lt__` that is a total order; for one that is not, CPython's
+    /// first run (`count_run`) is not looked for here.
     async fn sort_by_user_lt(&self, keyed: Vec<(Value, Value)>, reverse: bool, f: &Frame) -> Result<Vec<Value>, Flow> {
         use crate::core::py::ast::CmpOp;
         let mut out: Vec<(Value, Value)> = Vec::with_capacity(keyed.len());

@@ -7,11 +7,14 @@
 //! interpreter would stop. These sorts never panic, whatever `lt` answers, and stop at its first
 //! error.
 //!
-//! A list under 64 items is sorted as CPython sorts it: its first run (ascending, or strictly
-//! descending and reversed), then a binary insertion of each other item. Whatever `lt` answers,
-//! NaN included, the result is CPython's. A longer list is merge sorted: with a total order any
-//! stable sort gives CPython's result; with NaNs among 64 or more items the order may differ from
-//! CPython's timsort (which Python leaves unspecified).
+//! A list under 64 items is sorted as CPython 3.12 sorts it: its first run (ascending, or
+//! strictly descending and reversed), then a binary insertion of each other item, asking `lt` the
+//! same questions in the same order: bare floats with NaNs among them land where CPython puts them
+//! (3.13 changed `count_run`). A longer list is merge sorted: with a total order any stable sort
+//! gives CPython's result; with NaNs among 64 or more items the order, and for a mixed list which
+//! pair's `TypeError` is raised, may differ from CPython's timsort. Tuples holding the same NaN
+//! object may sort differently too: CPython's tuple comparison takes an object as equal to itself,
+//! the interpreter's values have no identity.
 
 /// Below this length CPython's timsort is one run extended by binary insertion (its `minrun` is
 /// the whole list).
