@@ -3148,6 +3148,9 @@ fn an_exception_group_of_no_exceptions_is_refused_as_cpython_refuses_it() {
             except (TypeError, ValueError) as e:
                 print(type(e).__name__, e)
         print(repr(g.derive([KeyError("k")])), repr(ExceptionGroup("t", (ValueError(2),))))
+        # derive's group keeps excs as given in its args: a tuple stays a tuple.
+        d = g.derive((KeyError("k"), ValueError(4)))
+        print(repr(d), d.args[1], d.exceptions)
         g.derive([])
     "#;
     let cpython = cpython_output_as_awaitlab_names_it(src);

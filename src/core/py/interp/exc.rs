@@ -428,7 +428,12 @@ impl<'a> Interp<'a> {
             return raise(E::TypeError, format!("{}() takes exactly one argument (0 given)", b.name()));
         };
         if b == B::EgDerive {
-            return Ok(self.new_group(self.group_part(&group, "message"), self.group_exceptions(&arg)?));
+            // `BaseExceptionGroup(self.message, excs)`: its args keep `excs` as given (a tuple
+            // stays a tuple in its repr).
+            let message = self.group_part(&group, "message");
+            let excs = self.group_exceptions(&arg)?;
+            let class = self.classes.get(E::BaseExceptionGroup);
+            return Ok(self.make_group(class, message.clone(), excs, vec![message, arg]));
         }
         let matcher = self.matcher(arg)?;
         let (matched, rest) = self.split_group(&group, &matcher, b == B::EgSplit, f, line, 0).await?;
