@@ -674,6 +674,8 @@ impl<'a> Interp<'a> {
     async fn min_max(&self, items: Vec<Value>, key: Option<Value>, max: bool, f: &Frame, line: u32) -> Res {
         use crate::core::py::ast::CmpOp;
         let op = if max { CmpOp::Gt } else { CmpOp::Lt };
+        // A comparison per item, counted as work as the other builtins over a list count theirs.
+        self.work(items.len())?;
         let mut items = items.into_iter();
         let Some(mut best) = items.next() else { return Ok(Value::None) };
         let mut best_key = self.key_of(&key, &best, f, line).await?;
