@@ -1,6 +1,8 @@
 //! Reading a Run JSON stores nothing of a field awaitlab ignores (read through a
 //! `serde_json::Value`, 50 MB of padding would cost 830 MB). A test binary of its own, since it
-//! counts every allocation of the process.
+//! counts every allocation of the process. Native only: in wasm the library brings its own
+//! allocator (src/lib.rs).
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
