@@ -260,7 +260,8 @@ struct PanelsProps {
     show_predicted: bool,
     /// A bar came under the pointer (the event it stands for), or left it.
     on_bar_hover: Callback<Option<Event>>,
-    /// A predicted bar was picked for the what-if menu (`None`: a click beside the bars).
+    /// A predicted bar was picked for the what-if menu (`None`: a click beside the bars). A compact
+    /// embed has no room for the menu, so its bars are not picked (nor keyboard stops).
     on_pick: Callback<Option<Pick>>,
 }
 
@@ -271,6 +272,7 @@ fn panels(props: PanelsProps) -> Html {
     let (scale_ms, playhead, window, limit) = (props.scale_ms, props.playhead, props.window, props.limit);
     // A prediction replayed in the measured place: no outline of the prediction over itself.
     let virtual_clock = props.replaying.as_ref().is_some_and(|r| r.run.clock == ClockKind::Virtual);
+    let on_pick = props.compact.is_none().then(|| props.on_pick.clone());
     // One listener for every bar: which bar is under the pointer, read from its classes.
     let onmouseover = props.on_bar_hover.reform(|e: MouseEvent| {
         let target = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
@@ -281,7 +283,7 @@ fn panels(props: PanelsProps) -> Html {
         <div class="panels" {onmouseover} {onmouseleave}>
             if let Some(tl) = l.predicted.clone().filter(|_| props.show_predicted) {
                 <TimelineView kind="predicted" title="Predicted (virtual clock)" labels={l.labels.clone()} timeline={tl} {scale_ms} {playhead} {window} {limit}
-                    cut={l.predicted_cut} what_if={props.what_if.clone()} busy={props.busy.0.clone()} on_pick={props.on_pick.clone()} />
+                    cut={l.predicted_cut} what_if={props.what_if.clone()} busy={props.busy.0.clone()} {on_pick} />
             }
             if let Some(tl) = l.measured.clone() {
                 <TimelineView kind="measured" {virtual_clock} title={props.measured_title.clone()} labels={l.labels.clone()} timeline={tl} {scale_ms} {playhead} {window} {limit}

@@ -280,3 +280,22 @@ test('every Tab stop of a compact embed is on screen, where its focus ring shows
   assert.deepEqual(log.errors, []);
   await page.close();
 });
+
+test("a compact embed's bars open no what-if menu (it has none to show): no bar takes focus from its lane, a click opens nothing", async () => {
+  const { page, log } = await open(SEMAPHORE);
+  const firstBar = 'figure.timeline.predicted rect.bar[data-task="0"][data-attempt="1"]';
+  await page.locator(firstBar).first().waitFor({ timeout: 30_000 });
+  await page.locator('figure.timeline.predicted g.lane[data-task="0"]').focus();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('Enter');
+  const active = await page.evaluate(() => {
+    const el = document.activeElement;
+    return `${el.tagName.toLowerCase()}.${el.className?.baseVal ?? el.className}`;
+  });
+  assert.equal(active, 'g.lane', 'focus stays on the lane, whose label says what it holds');
+  await page.locator(firstBar).last().click();
+  assert.equal(await page.locator('#bar-menu').count(), 0, 'no menu, hidden or not');
+  assert.equal(new URL(page.url()).searchParams.get('what_if'), null);
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});
