@@ -66,12 +66,15 @@ test('guess=makespan asks first, then shows the guess, the prediction and the me
     await page.locator('#guess-input').waitFor();
     assert.equal(await page.locator('figure.timeline.predicted').isVisible(), false, 'the prediction waits');
     assert.equal(await page.locator('.summary').isVisible(), false, 'so do its figures');
+    // The zoom bar's window ("0 ms – 60 ms") is the prediction's time axis: it would give the answer.
+    assert.equal(await page.locator('.zoom').isVisible(), false, 'and the time window it is drawn in');
 
     await page.locator('#guess-input').fill('80');
     await page.locator('#guess button[type="submit"]').click();
     const result = page.locator('#guess-result');
     await result.waitFor();
     await page.locator('figure.timeline.predicted').waitFor({ state: 'visible' });
+    assert.equal(await page.locator('.zoom').isVisible(), true);
     const rows = () => result.locator('tr').allTextContents();
     assert.equal((await rows()).length, 3);
     assert.match((await rows())[0], /Your guess\s*80/);
@@ -99,6 +102,11 @@ test('guess=makespan: a guess belongs to its values; changing one asks again, no
     assert.equal(await page.locator('#guess-result').count(), 0, 'the guess for max=50 is not shown for max=150');
     assert.equal(await page.locator('#guess-input').inputValue(), '');
     assert.equal(await page.locator('figure.timeline.predicted').isVisible(), false, 'the new prediction waits for a new guess');
+    // A reader who runs before guessing sees the measured run, and can zoom it.
+    await page.locator('#run').click();
+    await finished(page);
+    assert.equal(await page.locator('.zoom').isVisible(), true, 'a measured run brings the zoom bar back');
+    assert.equal(await page.locator('figure.timeline.predicted').isVisible(), false);
     // "Show me" on the empty field asks for a number: the old 80 is not read again.
     await page.locator('#guess button[type="submit"]').click();
     assert.match(await page.locator('.guess-problem').textContent(), /number/);
