@@ -100,7 +100,7 @@ else
   changed=1
 fi
 
-# 5. node_modules (binaryen's wasm-opt, playwright-core) ------------------------------------------
+# 5. node_modules (binaryen's wasm-opt, terser, playwright-core) ------------------------------------
 stamp=node_modules/.awaitlab-lock-hash
 lock_hash() { cat package.json package-lock.json | sha256sum | awk '{ print $1 }'; }
 if [ -f package-lock.json ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$(lock_hash)" ] \
