@@ -2798,6 +2798,96 @@ fn a_task_group_s_group_is_raised_from_none_as_asyncio_s() {
     assert_eq!(prints(&events), cpython);
 }
 
+/// A TaskGroup re-raises a `KeyboardInterrupt` or `SystemExit` of its body or of a child as
+/// is, once its other children are cancelled and done (CPython's `_base_error`), not in a
+/// `BaseExceptionGroup`: raised in `__aexit__`, it has the body's exception as its `__context__`
+/// (a child's: the `CancelledError` the group sent the body) and its traceback goes through the
+/// `async with` line. Before, `BaseExceptionGroup('unhandled errors in a TaskGroup', [...])`.
+/// Compared with CPython's output; but for its last line: a task that raises one of these also
+/// stops CPython's loop, so that `asyncio.run` raises it once the remaining tasks (here, main)
+/// are done, which awaitlab does not do.
+#[test]
+fn a_task_group_re_raises_a_keyboard_interrupt_or_system_exit_as_is() {
+    let body = r#"
+        import asyncio
+
+        async def slow(n):
+            try:
+                await asyncio.sleep(1)
+            except asyncio.CancelledError:
+                print("slow cancelled", n)
+                raise
+
+        async def main():
+            for exc in [KeyboardInterrupt("body"), SystemExit(3)]:
+                try:
+                    async with asyncio.TaskGroup() as tg:
+                        tg.create_task(slow(1))
+                        await asyncio.sleep(0.1)
+                        raise exc
+                except BaseException as e:
+                    print("caught", repr(e), repr(e.__context__), e.__suppress_context__)
+            try:
+                raise ValueError("outer")
+            except ValueError:
+                try:
+                    async with asyncio.TaskGroup() as tg:
+                        tg.create_task(slow(2))
+                        raise SystemExit("in except")
+                except SystemExit as e:
+                    print("caught", repr(e), repr(e.__context__))
+            async with asyncio.TaskGroup() as tg:
+                tg.create_task(slow(3))
+                await asyncio.sleep(0.1)
+                raise KeyboardInterrupt("uncaught")
+
+        asyncio.run(main())
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(body);
+    assert_eq!(cpython[1], "caught KeyboardInterrupt('body') None False", "{cpython:#?}");
+    assert_eq!(cpython.last().map(String::as_str), Some("KeyboardInterrupt: uncaught"), "{cpython:#?}");
+    let (events, _) = run(body);
+    assert_eq!(prints(&events), cpython);
+
+    let child = r#"
+        import asyncio
+
+        async def bad(exc):
+            await asyncio.sleep(0.1)
+            raise exc
+
+        async def slow():
+            try:
+                await asyncio.sleep(1)
+            except asyncio.CancelledError:
+                print("slow cancelled")
+                raise
+
+        async def main():
+            try:
+                async with asyncio.TaskGroup() as tg:
+                    tg.create_task(slow())
+                    t = tg.create_task(bad(KeyboardInterrupt("child")))
+                    await asyncio.sleep(0.5)
+                    print("not here")
+            except BaseException as e:
+                print("caught", repr(e), repr(e.__context__), e.__suppress_context__)
+                print(t.done(), repr(t.exception()))
+            await asyncio.sleep(0.1)
+            print("main done")
+
+        try:
+            asyncio.run(main())
+        except BaseException as e:
+            print("run raised", repr(e))
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(child);
+    assert_eq!(cpython[1], "caught KeyboardInterrupt('child') CancelledError() False", "{cpython:#?}");
+    assert_eq!(cpython.last().map(String::as_str), Some("run raised KeyboardInterrupt('child')"));
+    let (events, _) = run(child);
+    assert_eq!(prints(&events), cpython[..cpython.len() - 1]);
+}
+
 /// The reader's `__exit__` / `__aexit__` runs handling the `with` body's exception, as CPython's:
 /// one it raises has that as its `__context__`, and its traceback shows the body's first
 /// (`line 26, in main`, `KeyError: 'k'`, `During handling…`). Before, `__context__` was None

@@ -234,6 +234,9 @@ pub struct GroupState {
     pub tasks: RefCell<Vec<Rc<TaskObj>>>,
     pub owner: RefCell<Option<Rc<TaskObj>>>,
     pub errors: RefCell<Vec<Value>>,
+    /// The first `KeyboardInterrupt` or `SystemExit` of its children or its body (CPython's
+    /// `_base_error`): its exit raises it as is, not in a group.
+    pub base_error: RefCell<Option<Value>>,
     pub exiting: Cell<bool>,
     /// It cancelled its children (CPython's `_aborting`: once).
     pub aborting: Cell<bool>,
