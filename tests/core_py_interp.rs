@@ -2140,6 +2140,45 @@ fn a_callback_s_exception_is_logged_with_its_place_and_handle_as_asyncio_logs_it
     assert_eq!(prints(&events).iter().map(|l| without_loop_time(l)).collect::<Vec<_>>(), cpython);
 }
 
+/// `loop.call_at(when, ...)`'s handle keeps `when` as given, as CPython's `TimerHandle`: its
+/// `when()` is `0` for `call_at(0, ...)` and its logged handle says `when=0`. Before, `0.0`
+/// both (the loop time as a float). `0`, in the past of CPython's loop as of awaitlab's, is due
+/// at once in both, so the log is compared with CPython's as it is.
+#[test]
+fn call_at_s_handle_keeps_its_when_as_given() {
+    let src = r#"
+        import asyncio
+
+        def boom(n):
+            raise ValueError(n)
+
+        async def main():
+            loop = asyncio.get_running_loop()
+            h = loop.call_at(0, boom, 1)
+            never = loop.call_at(1000000, boom, 2)
+            half = loop.call_at(2.5, boom, 3)
+            print(h.when(), never.when(), type(h.when()).__name__, half.when())
+            never.cancel()
+            half.cancel()
+            await asyncio.sleep(0.1)
+            print("done")
+
+        asyncio.run(main())
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert_eq!(
+        cpython[..3],
+        [
+            "0 1000000 int 2.5",
+            "Exception in callback boom(1) at line 3",
+            "handle: <TimerHandle when=0 boom(1) at line 3>"
+        ]
+    );
+    let (events, done) = run(src);
+    assert!(done.stopped.is_none(), "{:?}", done.stopped);
+    assert_eq!(prints(&events), cpython);
+}
+
 /// A callback's arguments in `Exception in callback …` and its `<Handle …>` are shortened as
 /// asyncio shortens them, with `reprlib.repr`: a string past 30 characters of repr keeps 12 and
 /// 13 around `...` (quotes, escapes and non-ASCII as CPython counts them), a list, tuple or set

@@ -230,7 +230,7 @@ impl<'a> Interp<'a> {
                     // CPython's `loop.call_later(timeout, _on_timeout)`, as iterating starts.
                     let weak = Rc::downgrade(&state);
                     let when = (self.ctx.rec.elapsed() + ms) / 1000.0;
-                    let timer = self.arm_timer(when, move || {
+                    let timer = self.arm_timer(when, Value::Float(when), move || {
                         if let Some(state) = weak.upgrade() {
                             state.time_out();
                         }
