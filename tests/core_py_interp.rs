@@ -2179,6 +2179,63 @@ fn call_at_s_handle_keeps_its_when_as_given() {
     assert_eq!(prints(&events), cpython);
 }
 
+/// A Task's repr is CPython's: `<Task finished name='Task-2' coro=<work() done, defined at
+/// line 3> result=…>` (the result shortened by `reprlib`), `exception=ValueError(…)`, `<Task
+/// cancelled …>`, a task not started yet `<Task pending … coro=<work() running at line 3>>`; so
+/// is a done callback's argument in `Exception in callback on_done(<Task finishe...>)`, cut by
+/// `reprlib` (its tails here are the result's and the exception's: where the cut falls in
+/// `defined at <file>:3`, CPython's shows the file's name). Before, `<Task work(1)>`. Compared
+/// with CPython's output.
+#[test]
+fn a_task_s_repr_is_cpython_s() {
+    let src = r#"
+        import asyncio
+
+        async def work(n):
+            await asyncio.sleep(0.1 * n)
+            return {"n": n, "b": [n] * 8}
+
+        async def fail():
+            await asyncio.sleep(0.05)
+            raise ValueError("a rather long message")
+
+        def on_done(t):
+            raise KeyError(t.get_name())
+
+        async def main():
+            t = asyncio.create_task(work(1))
+            print(repr(t))
+            t.add_done_callback(on_done)
+            v = asyncio.create_task(fail(), name="failing")
+            v.add_done_callback(on_done)
+            c = asyncio.create_task(work(2))
+            await asyncio.sleep(0)
+            c.cancel()
+            await asyncio.sleep(0.3)
+            print(t)
+            print(repr(v))
+            print(c, [t])
+            try:
+                await v
+            except ValueError:
+                pass
+
+        asyncio.run(main())
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert_eq!(
+        cpython[..2],
+        [
+            "<Task pending name='Task-2' coro=<work() running at line 3>>",
+            "Exception in callback on_done(<Task finishe...ong message')>) at line 11",
+        ]
+    );
+    assert!(cpython.contains(&"<Task finished name='failing' coro=<fail() done, defined at line 7> exception=ValueError('a rather long message')>".to_string()), "{cpython:#?}");
+    let (events, done) = run(src);
+    assert!(done.stopped.is_none(), "{:?}", done.stopped);
+    assert_eq!(prints(&events), cpython);
+}
+
 /// A callback's arguments in `Exception in callback …` and its `<Handle …>` are shortened as
 /// asyncio shortens them, with `reprlib.repr`: a string past 30 characters of repr keeps 12 and
 /// 13 around `...` (quotes, escapes and non-ASCII as CPython counts them), a list, tuple or set

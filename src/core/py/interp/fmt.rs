@@ -152,9 +152,7 @@ fn write_repr(out: &mut String, v: &Value, depth: u32) {
         Value::Coro(c) => {
             let _ = write!(out, "<coroutine object {}>", c.func.def.name);
         }
-        Value::Task(t) => {
-            let _ = write!(out, "<Task {}>", t.label);
-        }
+        Value::Task(t) => out.push_str(&t.repr()),
         Value::Obj(o) => match o.agen() {
             Some(g) => {
                 let _ = write!(out, "<async_generator object {}>", g.func.def.name);
@@ -178,6 +176,38 @@ const REPRLIB_OTHER: usize = 30;
 
 /// Python's `<` ordering of two values, `None` where they do not compare (`1` and `'a'`).
 pub type Order<'o> = &'o dyn Fn(&Value, &Value) -> Option<std::cmp::Ordering>;
+
+/// Python's `<` ordering of numbers, strings, and lists or tuples of them, without the
+/// interpreter (no `__lt__` of the reader's): enough for `reprlib`'s sorting of a set's items
+/// and a dict's keys where there is no interpreter at hand (a task's `result=` in its repr).
+pub fn plain_order(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
+    plain_order_at(a, b, 0)
+}
+
+fn plain_order_at(a: &Value, b: &Value, depth: u32) -> Option<std::cmp::Ordering> {
+    let num = |v: &Value| match v {
+        Value::Int(i) => Some(*i as f64),
+        Value::Float(f) => Some(*f),
+        Value::Bool(b) => Some(f64::from(u8::from(*b))),
+        _ => None,
+    };
+    let seq = |x: &[Value], y: &[Value]| {
+        for (p, q) in x.iter().zip(y) {
+            if !super::value::eq(p, q) {
+                return plain_order_at(p, q, depth + 1);
+            }
+        }
+        Some(x.len().cmp(&y.len()))
+    };
+    match (a, b) {
+        _ if depth > MAX_REPR_DEPTH => None,
+        (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
+        (Value::Str(x), Value::Str(y)) => Some(x.cmp(y)),
+        (Value::List(x), Value::List(y)) => seq(&x.borrow(), &y.borrow()),
+        (Value::Tuple(x), Value::Tuple(y)) => seq(x, y),
+        _ => Some(num(a)?.partial_cmp(&num(b)?).unwrap_or(std::cmp::Ordering::Equal)),
+    }
+}
 
 /// `reprlib.repr(v)`, as asyncio shows a callback's arguments in its logs: a repr kept short
 /// (see the `REPRLIB_` limits), `...` where it was cut. A set's items and a dict's keys are shown

@@ -309,6 +309,10 @@ impl<'a> Interp<'a> {
         let Some(coro @ Value::Coro(_)) = args.into_iter().next() else {
             return raise(E::ValueError, "a coroutine was expected");
         };
+        if let Value::Coro(c) = &coro {
+            // The main task runs it (its repr: `coro=<main() running at line 8>`).
+            f.task().set_coro(c.func.qualname(), c.func.first_line(), true);
+        }
         self.running.set(true);
         let mut result = self.await_value(coro, f, line).await;
         // Main runs inline here, not as a task of its own: a cancellation of itself that no
