@@ -1982,6 +1982,51 @@ fn without_loop_time(line: &str) -> String {
     }
 }
 
+/// `line` without CPython's ` at 0x7f…` addresses (awaitlab's reprs have none: `<function f>`).
+fn without_addresses(line: &str) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(i) = rest.find(" at 0x") {
+        out.push_str(&rest[..i]);
+        rest = rest[i + " at 0x".len()..].trim_start_matches(|c: char| c.is_ascii_hexdigit());
+    }
+    out + rest
+}
+
+/// A built-in method bound to its object is shown as CPython shows it, less the address, as
+/// every repr here: `<built-in method append of list object>` (`_asyncio.Task`, an exception's
+/// class, `async_generator`), an exception's `__init__` a `method-wrapper`; its type is
+/// `builtin_function_or_method`. Before, `<built-in method append>`, of type `method`. Compared
+/// with CPython's output, its addresses left out.
+#[test]
+fn a_bound_built_in_method_s_repr_names_its_object_s_type() {
+    let src = r#"
+        import asyncio
+
+        async def gen():
+            yield 1
+
+        async def main():
+            print([].append, "x".upper, {}.get, {1}.add, (1,).count)
+            print(repr([].pop), [[].pop], type([].append).__name__, type("".join).__name__)
+            t = asyncio.create_task(asyncio.sleep(0))
+            print(t.cancel, type(t.done).__name__)
+            await t
+            print(ExceptionGroup("g", [ValueError(1)]).split)
+            print(ValueError(3).__init__, type(ValueError(3).__init__).__name__)
+            g = gen()
+            print(g.asend, g.aclose)
+            await g.aclose()
+
+        asyncio.run(main())
+    "#;
+    let cpython: Vec<String> = cpython_output_as_awaitlab_names_it(src).iter().map(|l| without_addresses(l)).collect();
+    assert!(cpython[0].starts_with("<built-in method append of list object> "), "{cpython:#?}");
+    let (events, done) = run(src);
+    assert!(done.stopped.is_none(), "{:?}", done.stopped);
+    assert_eq!(prints(&events), cpython);
+}
+
 /// A fire-and-forget task's `Task exception was never retrieved` shows the traceback's frames as
 /// CPython's does, each frame at the line it was running. An error an async generator raised
 /// while an `async for` asked for its next item named the loop body's last line (`line 16, in

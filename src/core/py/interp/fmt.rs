@@ -123,9 +123,19 @@ fn write_repr(out: &mut String, v: &Value, depth: u32) {
             Value::Builtin(t) if t.is_type() => {
                 let _ = write!(out, "<method '{}' of '{}' objects>", m.1.name(), t.name());
             }
-            _ => {
-                let _ = write!(out, "<built-in method {}>", m.1.name());
-            }
+            recv => match builtin_receiver(recv) {
+                // CPython's `<built-in method append of list object at 0x…>`, without the
+                // address, as every repr here (`<function f>`, `<K object>`).
+                Some(_) if m.1 == super::builtins::B::ObjectInit => {
+                    let _ = write!(out, "<method-wrapper '__init__' of {} object>", recv.type_name());
+                }
+                Some(of) => {
+                    let _ = write!(out, "<built-in method {} of {of} object>", m.1.name());
+                }
+                None => {
+                    let _ = write!(out, "<built-in method {}>", m.1.name());
+                }
+            },
         },
         Value::Class(c) => {
             let _ = write!(out, "<class '{}'>", c.name);
@@ -161,6 +171,22 @@ fn write_repr(out: &mut String, v: &Value, depth: u32) {
                 let _ = write!(out, "<{} object>", o.type_name());
             }
         },
+    }
+}
+
+/// The type a built-in method's receiver has in CPython, if that type is built in (C): `list`,
+/// `_asyncio.Task`, an exception's class, a coroutine; `None` for asyncio's objects written in
+/// Python (a Queue's `put` is a bound method there).
+pub fn builtin_receiver(recv: &Value) -> Option<std::borrow::Cow<'static, str>> {
+    use super::native::Obj;
+    match recv {
+        Value::Task(_) => Some("_asyncio.Task".into()),
+        Value::Obj(o) => match &**o {
+            Obj::AsyncGen(_) | Obj::AsCompleted(_) => Some(o.type_name().into()),
+            Obj::Shield { .. } => Some("_asyncio.Future".into()),
+            _ => None,
+        },
+        other => Some(other.type_name().to_string().into()),
     }
 }
 

@@ -383,6 +383,11 @@ impl Value {
             Value::Range(_) => "range",
             Value::Func(_) => "function",
             Value::Method(m) if matches!(m.0, Value::Builtin(t) if t.is_type()) => "method_descriptor",
+            // `[].append`, `task.cancel`: a C method bound to its object.
+            Value::Method(m) if super::fmt::builtin_receiver(&m.0).is_some() => match m.1 {
+                super::builtins::B::ObjectInit => "method-wrapper",
+                _ => "builtin_function_or_method",
+            },
             Value::Bound(_) | Value::Method(_) => "method",
             Value::Builtin(_) => "builtin_function_or_method",
             Value::Class(_) => "type",
