@@ -1982,6 +1982,73 @@ fn without_loop_time(line: &str) -> String {
     }
 }
 
+/// A function's `__qualname__` says where it was defined, as CPython's: a method of a class
+/// inside a function is `make.<locals>.Local.m`, of a nested class `Outer.Inner.m`, a function
+/// inside a method `Outer.Inner.m.<locals>.helper`; so do a Task's repr, a callback's log and a
+/// call's `TypeError`. Before, `Local.m`, `Inner.m` and `m.<locals>.helper` (and no
+/// `__qualname__` attribute). Compared with CPython's output.
+#[test]
+fn a_method_s_qualname_keeps_the_functions_and_classes_around_it() {
+    let src = r#"
+        import asyncio
+
+        def top():
+            pass
+
+        class Outer:
+            class Inner:
+                def m(self):
+                    def helper():
+                        raise KeyError("h")
+                    return helper
+
+                def needs(self, x):
+                    pass
+
+            async def work(self):
+                raise ValueError("w")
+
+        def make():
+            class Local:
+                def m(self):
+                    pass
+
+                async def run(self):
+                    await asyncio.sleep(0)
+                    return 1
+            return Local
+
+        async def main():
+            Local = make()
+            print(top.__qualname__, Outer.Inner.m.__qualname__, Outer.Inner().m().__qualname__)
+            print(Local.m.__qualname__, Local().m.__qualname__, Local().run.__qualname__)
+            t = asyncio.create_task(Local().run())
+            await t
+            print(t)
+            try:
+                Outer.Inner().needs()
+            except TypeError as e:
+                print(e)
+            loop = asyncio.get_running_loop()
+            loop.call_soon(Outer.Inner().m())
+            asyncio.create_task(Outer().work())
+            await asyncio.sleep(0.1)
+
+        asyncio.run(main())
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert_eq!(
+        cpython[..2],
+        [
+            "top Outer.Inner.m Outer.Inner.m.<locals>.helper",
+            "make.<locals>.Local.m make.<locals>.Local.m make.<locals>.Local.run",
+        ]
+    );
+    let (events, done) = run(src);
+    assert!(done.stopped.is_none(), "{:?}", done.stopped);
+    assert_eq!(prints(&events), cpython);
+}
+
 /// `line` without CPython's ` at 0x7f…` addresses (awaitlab's reprs have none: `<function f>`).
 fn without_addresses(line: &str) -> String {
     let mut out = String::new();

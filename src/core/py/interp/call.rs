@@ -123,7 +123,8 @@ impl<'a> Interp<'a> {
     /// messages when they do not fit).
     fn bind(&self, func: &Func, args: Vec<Value>, kwargs: Kwargs) -> Result<Rc<Scope>, Flow> {
         let p = &func.def.params;
-        let name = &func.def.name;
+        // CPython's messages name its `__qualname__`: `Client.get() missing 1 required …`.
+        let name = func.qualname();
         let scope = Scope::child(func.scope.clone());
         let mut slots: Vec<Option<Value>> = vec![None; p.args.len()];
         let mut extra = Vec::new();
@@ -253,8 +254,11 @@ impl<'a> Interp<'a> {
                 }
             }
             Value::Func(func) if name == "__name__" => Ok(Value::str(&func.def.name)),
+            Value::Func(func) if name == "__qualname__" => Ok(Value::Str(func.qualname())),
+            Value::Bound(b) if name == "__qualname__" => Ok(Value::Str(b.1.qualname())),
             Value::Builtin(b) if name == "__name__" => Ok(Value::str(b.name().trim_end())),
             Value::Coro(c) if name == "__name__" => Ok(Value::str(&c.func.def.name)),
+            Value::Coro(c) if name == "__qualname__" => Ok(Value::Str(c.func.qualname())),
             _ => self.builtin_attr(v, name),
         }
     }

@@ -166,9 +166,11 @@ pub struct Frame {
     pub method_of: Option<(Rc<Class>, Value)>,
     /// The async generator whose body this is (where its `yield`s hand their values).
     pub gen: Option<Rc<agen::AgenCore>>,
-    /// The `__qualname__` of the function whose body this is (None at module level, in a class
-    /// body and in a task's own frame): the functions defined here are `{it}.<locals>.name`.
+    /// The `__qualname__` of the function or class whose body this is (None at module level and
+    /// in a task's own frame): see [`Frame::qualname_of`].
     pub qualname: Option<Rc<str>>,
+    /// It runs a class body (what it defines is `{qualname}.name`, not `{qualname}.<locals>.name`).
+    pub class_body: bool,
 }
 
 impl Frame {
@@ -183,6 +185,18 @@ impl Frame {
             method_of: None,
             gen: None,
             qualname: None,
+            class_body: false,
+        }
+    }
+
+    /// The `__qualname__` of a function or class named `name` defined here, as CPython's:
+    /// `name` at module level, `main.<locals>.name` in a function, `Client.name` in a class
+    /// body (`main.<locals>.Client.name` for a class defined in `main`).
+    pub fn qualname_of(&self, name: &str) -> Rc<str> {
+        match (&self.qualname, self.class_body) {
+            (Some(outer), true) => Rc::from(format!("{outer}.{name}")),
+            (Some(outer), false) => Rc::from(format!("{outer}.<locals>.{name}")),
+            (None, _) => Rc::from(name),
         }
     }
 
