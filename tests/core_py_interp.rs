@@ -2049,6 +2049,46 @@ fn a_method_s_qualname_keeps_the_functions_and_classes_around_it() {
     assert_eq!(prints(&events), cpython);
 }
 
+/// Too many positional arguments: CPython's message, `takes 1 positional argument but 2 were
+/// given`, `takes from 1 to 2 positional arguments` when some have defaults, `1 was given`.
+/// Before, always `takes N positional arguments but M were given`. Compared with CPython's.
+#[test]
+fn too_many_positional_arguments_are_told_as_cpython_tells_them() {
+    let src = r#"
+        def f0():
+            pass
+
+        def f1(a):
+            pass
+
+        def f2(a, b=1):
+            pass
+
+        def f3(a, b=1, *, c=2):
+            pass
+
+        class K:
+            def m(self):
+                pass
+
+            def n(self, x, y=2):
+                pass
+
+        for call in [lambda: f0(1), lambda: f1(1, 2), lambda: f2(1, 2, 3), lambda: f3(1, 2, 3),
+                     lambda: K().m(1), lambda: K().n(1, 2, 3), lambda: (lambda: 0)(5)]:
+            try:
+                call()
+            except TypeError as e:
+                print(e)
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert_eq!(cpython.len(), 7, "{cpython:#?}");
+    assert_eq!(cpython[0], "f0() takes 0 positional arguments but 1 was given");
+    let (events, done) = run(src);
+    assert!(done.stopped.is_none(), "{:?}", done.stopped);
+    assert_eq!(prints(&events), cpython);
+}
+
 /// `line` without CPython's ` at 0x7f…` addresses (awaitlab's reprs have none: `<function f>`).
 fn without_addresses(line: &str) -> String {
     let mut out = String::new();

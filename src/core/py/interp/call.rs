@@ -136,10 +136,16 @@ impl<'a> Interp<'a> {
         }
         if !extra.is_empty() && p.vararg.is_none() {
             let given = p.args.len() + extra.len();
-            return raise(
-                E::TypeError,
-                format!("{name}() takes {} positional arguments but {given} were given", p.args.len()),
-            );
+            // CPython's `too_many_positional`: `takes 1 positional argument but 2 were given`,
+            // `takes from 1 to 2 positional arguments` when some have defaults.
+            let (n, defaults) = (p.args.len(), func.defaults.iter().filter(|d| d.is_some()).count());
+            let takes = match defaults {
+                0 if n == 1 => "1 positional argument".to_owned(),
+                0 => format!("{n} positional arguments"),
+                d => format!("from {} to {n} positional arguments", n - d),
+            };
+            let were = if given == 1 { "was" } else { "were" };
+            return raise(E::TypeError, format!("{name}() takes {takes} but {given} {were} given"));
         }
         let mut vars = scope.vars.borrow_mut();
         let mut kw_dict = Dict::default();
