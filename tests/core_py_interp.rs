@@ -2089,6 +2089,55 @@ fn too_many_positional_arguments_are_told_as_cpython_tells_them() {
     assert_eq!(prints(&events), cpython);
 }
 
+/// A function's, coroutine's and async generator's repr names its `__qualname__`, as CPython's
+/// (less the address, as every repr here): `<function K.m>`, `<function make.<locals>.inner>`,
+/// `<coroutine object K.a>`; a bound method's names its object too, `<bound method K.m of <K
+/// object>>` (CPython: `<__main__.K object at 0x…>`, or the object's own `__repr__`). Before,
+/// `<function m>`, `<coroutine object a>`, `<bound method m>`. Compared with CPython's output,
+/// its addresses left out.
+#[test]
+fn a_function_s_repr_names_its_qualname() {
+    let src = r#"
+        import asyncio
+
+        class K:
+            def m(self):
+                pass
+
+            async def a(self):
+                pass
+
+            class Inner:
+                async def items(self):
+                    yield 1
+
+        def make():
+            def inner():
+                pass
+            return inner
+
+        async def main():
+            print(K.m, make(), print, lambda: 0, [K.Inner.items])
+            c = K().a()
+            print(c)
+            await c
+            g = K.Inner().items()
+            print(g, g.__qualname__)
+            await g.aclose()
+
+        asyncio.run(main())
+    "#;
+    let cpython: Vec<String> = cpython_output_as_awaitlab_names_it(src).iter().map(|l| without_addresses(l)).collect();
+    assert_eq!(cpython[1], "<coroutine object K.a>", "{cpython:#?}");
+    let (events, done) = run(src);
+    assert!(done.stopped.is_none(), "{:?}", done.stopped);
+    assert_eq!(prints(&events), cpython);
+    assert_eq!(
+        printed("class K:\n    def m(self):\n        pass\nprint(K().m)\n"),
+        "<bound method K.m of <K object>>\n"
+    );
+}
+
 /// `line` without CPython's ` at 0x7f…` addresses (awaitlab's reprs have none: `<function f>`).
 fn without_addresses(line: &str) -> String {
     let mut out = String::new();

@@ -107,11 +107,14 @@ fn write_repr(out: &mut String, v: &Value, depth: u32) {
                 write!(out, "range({}, {}, {})", r.0, r.1, r.2)
             };
         }
+        // CPython's, by `__qualname__`, less the address (`<function K.m at 0x…>`).
         Value::Func(f) => {
-            let _ = write!(out, "<function {}>", f.def.name);
+            let _ = write!(out, "<function {}>", f.qualname());
         }
         Value::Bound(b) => {
-            let _ = write!(out, "<bound method {}>", b.1.def.name);
+            let _ = write!(out, "<bound method {} of ", b.1.qualname());
+            write_repr(out, &b.0, depth + 1);
+            out.push('>');
         }
         Value::Builtin(b) if b.is_type() => {
             let _ = write!(out, "<class '{}'>", b.name());
@@ -160,12 +163,12 @@ fn write_repr(out: &mut String, v: &Value, depth: u32) {
             let _ = write!(out, "<module '{}'>", m.name());
         }
         Value::Coro(c) => {
-            let _ = write!(out, "<coroutine object {}>", c.func.def.name);
+            let _ = write!(out, "<coroutine object {}>", c.func.qualname());
         }
         Value::Task(t) => out.push_str(&t.repr()),
         Value::Obj(o) => match o.agen() {
             Some(g) => {
-                let _ = write!(out, "<async_generator object {}>", g.func.def.name);
+                let _ = write!(out, "<async_generator object {}>", g.func.qualname());
             }
             None => {
                 let _ = write!(out, "<{} object>", o.type_name());

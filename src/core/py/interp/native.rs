@@ -590,7 +590,8 @@ impl<'a> Interp<'a> {
             (Obj::AsyncGen(_), "asend") => method(AgenAsend),
             (Obj::AsyncGen(_), "athrow") => method(AgenAthrow),
             (Obj::AsyncGen(_), "aclose") => method(AgenAclose),
-            (Obj::AsyncGen(g), "__name__" | "__qualname__") => Ok(Value::str(&g.func.def.name)),
+            (Obj::AsyncGen(g), "__name__") => Ok(Value::str(&g.func.def.name)),
+            (Obj::AsyncGen(g), "__qualname__") => Ok(Value::Str(g.func.qualname())),
             _ => self.no_such(v, name),
         }
     }
