@@ -1982,6 +1982,207 @@ fn without_loop_time(line: &str) -> String {
     }
 }
 
+/// A function's `__qualname__` says where it was defined, as CPython's: a method of a class
+/// inside a function is `make.<locals>.Local.m`, of a nested class `Outer.Inner.m`, a function
+/// inside a method `Outer.Inner.m.<locals>.helper`; so do a Task's repr, a callback's log and a
+/// call's `TypeError`. Before, `Local.m`, `Inner.m` and `m.<locals>.helper` (and no
+/// `__qualname__` attribute). Compared with CPython's output.
+#[test]
+fn a_method_s_qualname_keeps_the_functions_and_classes_around_it() {
+    let src = r#"
+        import asyncio
+
+        def top():
+            pass
+
+        class Outer:
+            class Inner:
+                def m(self):
+                    def helper():
+                        raise KeyError("h")
+                    return helper
+
+                def needs(self, x):
+                    pass
+
+            async def work(self):
+                raise ValueError("w")
+
+        def make():
+            class Local:
+                def m(self):
+                    pass
+
+                async def run(self):
+                    await asyncio.sleep(0)
+                    return 1
+            return Local
+
+        async def main():
+            Local = make()
+            print(top.__qualname__, Outer.Inner.m.__qualname__, Outer.Inner().m().__qualname__)
+            print(Local.m.__qualname__, Local().m.__qualname__, Local().run.__qualname__)
+            t = asyncio.create_task(Local().run())
+            await t
+            print(t)
+            try:
+                Outer.Inner().needs()
+            except TypeError as e:
+                print(e)
+            loop = asyncio.get_running_loop()
+            loop.call_soon(Outer.Inner().m())
+            asyncio.create_task(Outer().work())
+            await asyncio.sleep(0.1)
+
+        asyncio.run(main())
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert_eq!(
+        cpython[..2],
+        [
+            "top Outer.Inner.m Outer.Inner.m.<locals>.helper",
+            "make.<locals>.Local.m make.<locals>.Local.m make.<locals>.Local.run",
+        ]
+    );
+    let (events, done) = run(src);
+    assert!(done.stopped.is_none(), "{:?}", done.stopped);
+    assert_eq!(prints(&events), cpython);
+}
+
+/// Too many positional arguments: CPython's message, `takes 1 positional argument but 2 were
+/// given`, `takes from 1 to 2 positional arguments` when some have defaults, `1 was given`.
+/// Before, always `takes N positional arguments but M were given`. Compared with CPython's.
+#[test]
+fn too_many_positional_arguments_are_told_as_cpython_tells_them() {
+    let src = r#"
+        def f0():
+            pass
+
+        def f1(a):
+            pass
+
+        def f2(a, b=1):
+            pass
+
+        def f3(a, b=1, *, c=2):
+            pass
+
+        class K:
+            def m(self):
+                pass
+
+            def n(self, x, y=2):
+                pass
+
+        for call in [lambda: f0(1), lambda: f1(1, 2), lambda: f2(1, 2, 3), lambda: f3(1, 2, 3),
+                     lambda: K().m(1), lambda: K().n(1, 2, 3), lambda: (lambda: 0)(5)]:
+            try:
+                call()
+            except TypeError as e:
+                print(e)
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert_eq!(cpython.len(), 7, "{cpython:#?}");
+    assert_eq!(cpython[0], "f0() takes 0 positional arguments but 1 was given");
+    let (events, done) = run(src);
+    assert!(done.stopped.is_none(), "{:?}", done.stopped);
+    assert_eq!(prints(&events), cpython);
+}
+
+/// A function's, coroutine's and async generator's repr names its `__qualname__`, as CPython's
+/// (less the address, as every repr here): `<function K.m>`, `<function make.<locals>.inner>`,
+/// `<coroutine object K.a>`; a bound method's names its object too, `<bound method K.m of <K
+/// object>>` (CPython: `<__main__.K object at 0x…>`, or the object's own `__repr__`). Before,
+/// `<function m>`, `<coroutine object a>`, `<bound method m>`. Compared with CPython's output,
+/// its addresses left out.
+#[test]
+fn a_function_s_repr_names_its_qualname() {
+    let src = r#"
+        import asyncio
+
+        class K:
+            def m(self):
+                pass
+
+            async def a(self):
+                pass
+
+            class Inner:
+                async def items(self):
+                    yield 1
+
+        def make():
+            def inner():
+                pass
+            return inner
+
+        async def main():
+            print(K.m, make(), print, lambda: 0, [K.Inner.items])
+            c = K().a()
+            print(c)
+            await c
+            g = K.Inner().items()
+            print(g, g.__qualname__)
+            await g.aclose()
+
+        asyncio.run(main())
+    "#;
+    let cpython: Vec<String> = cpython_output_as_awaitlab_names_it(src).iter().map(|l| without_addresses(l)).collect();
+    assert_eq!(cpython[1], "<coroutine object K.a>", "{cpython:#?}");
+    let (events, done) = run(src);
+    assert!(done.stopped.is_none(), "{:?}", done.stopped);
+    assert_eq!(prints(&events), cpython);
+    assert_eq!(
+        printed("class K:\n    def m(self):\n        pass\nprint(K().m)\n"),
+        "<bound method K.m of <K object>>\n"
+    );
+}
+
+/// `line` without CPython's ` at 0x7f…` addresses (awaitlab's reprs have none: `<function f>`).
+fn without_addresses(line: &str) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(i) = rest.find(" at 0x") {
+        out.push_str(&rest[..i]);
+        rest = rest[i + " at 0x".len()..].trim_start_matches(|c: char| c.is_ascii_hexdigit());
+    }
+    out + rest
+}
+
+/// A built-in method bound to its object is shown as CPython shows it, less the address, as
+/// every repr here: `<built-in method append of list object>` (`_asyncio.Task`, an exception's
+/// class, `async_generator`), an exception's `__init__` a `method-wrapper`; its type is
+/// `builtin_function_or_method`. Before, `<built-in method append>`, of type `method`. Compared
+/// with CPython's output, its addresses left out.
+#[test]
+fn a_bound_built_in_method_s_repr_names_its_object_s_type() {
+    let src = r#"
+        import asyncio
+
+        async def gen():
+            yield 1
+
+        async def main():
+            print([].append, "x".upper, {}.get, {1}.add, (1,).count)
+            print(repr([].pop), [[].pop], type([].append).__name__, type("".join).__name__)
+            t = asyncio.create_task(asyncio.sleep(0))
+            print(t.cancel, type(t.done).__name__)
+            await t
+            print(ExceptionGroup("g", [ValueError(1)]).split)
+            print(ValueError(3).__init__, type(ValueError(3).__init__).__name__)
+            g = gen()
+            print(g.asend, g.aclose)
+            await g.aclose()
+
+        asyncio.run(main())
+    "#;
+    let cpython: Vec<String> = cpython_output_as_awaitlab_names_it(src).iter().map(|l| without_addresses(l)).collect();
+    assert!(cpython[0].starts_with("<built-in method append of list object> "), "{cpython:#?}");
+    let (events, done) = run(src);
+    assert!(done.stopped.is_none(), "{:?}", done.stopped);
+    assert_eq!(prints(&events), cpython);
+}
+
 /// A fire-and-forget task's `Task exception was never retrieved` shows the traceback's frames as
 /// CPython's does, each frame at the line it was running. An error an async generator raised
 /// while an `async for` asked for its next item named the loop body's last line (`line 16, in
@@ -2138,6 +2339,102 @@ fn a_callback_s_exception_is_logged_with_its_place_and_handle_as_asyncio_logs_it
     let (events, done) = run(src);
     assert!(done.stopped.is_none(), "{:?}", done.stopped);
     assert_eq!(prints(&events).iter().map(|l| without_loop_time(l)).collect::<Vec<_>>(), cpython);
+}
+
+/// `loop.call_at(when, ...)`'s handle keeps `when` as given, as CPython's `TimerHandle`: its
+/// `when()` is `0` for `call_at(0, ...)` and its logged handle says `when=0`. Before, `0.0`
+/// both (the loop time as a float). `0`, in the past of CPython's loop as of awaitlab's, is due
+/// at once in both, so the log is compared with CPython's as it is.
+#[test]
+fn call_at_s_handle_keeps_its_when_as_given() {
+    let src = r#"
+        import asyncio
+
+        def boom(n):
+            raise ValueError(n)
+
+        async def main():
+            loop = asyncio.get_running_loop()
+            h = loop.call_at(0, boom, 1)
+            never = loop.call_at(1000000, boom, 2)
+            half = loop.call_at(2.5, boom, 3)
+            print(h.when(), never.when(), type(h.when()).__name__, half.when())
+            never.cancel()
+            half.cancel()
+            await asyncio.sleep(0.1)
+            print("done")
+
+        asyncio.run(main())
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert_eq!(
+        cpython[..3],
+        [
+            "0 1000000 int 2.5",
+            "Exception in callback boom(1) at line 3",
+            "handle: <TimerHandle when=0 boom(1) at line 3>"
+        ]
+    );
+    let (events, done) = run(src);
+    assert!(done.stopped.is_none(), "{:?}", done.stopped);
+    assert_eq!(prints(&events), cpython);
+}
+
+/// A Task's repr is CPython's: `<Task finished name='Task-2' coro=<work() done, defined at
+/// line 3> result=…>` (the result shortened by `reprlib`), `exception=ValueError(…)`, `<Task
+/// cancelled …>`, a task not started yet `<Task pending … coro=<work() running at line 3>>`; so
+/// is a done callback's argument in `Exception in callback on_done(<Task finishe...>)`, cut by
+/// `reprlib` (its tails here are the result's and the exception's: where the cut falls in
+/// `defined at <file>:3`, CPython's shows the file's name). Before, `<Task work(1)>`. Compared
+/// with CPython's output.
+#[test]
+fn a_task_s_repr_is_cpython_s() {
+    let src = r#"
+        import asyncio
+
+        async def work(n):
+            await asyncio.sleep(0.1 * n)
+            return {"n": n, "b": [n] * 8}
+
+        async def fail():
+            await asyncio.sleep(0.05)
+            raise ValueError("a rather long message")
+
+        def on_done(t):
+            raise KeyError(t.get_name())
+
+        async def main():
+            t = asyncio.create_task(work(1))
+            print(repr(t))
+            t.add_done_callback(on_done)
+            v = asyncio.create_task(fail(), name="failing")
+            v.add_done_callback(on_done)
+            c = asyncio.create_task(work(2))
+            await asyncio.sleep(0)
+            c.cancel()
+            await asyncio.sleep(0.3)
+            print(t)
+            print(repr(v))
+            print(c, [t])
+            try:
+                await v
+            except ValueError:
+                pass
+
+        asyncio.run(main())
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert_eq!(
+        cpython[..2],
+        [
+            "<Task pending name='Task-2' coro=<work() running at line 3>>",
+            "Exception in callback on_done(<Task finishe...ong message')>) at line 11",
+        ]
+    );
+    assert!(cpython.contains(&"<Task finished name='failing' coro=<fail() done, defined at line 7> exception=ValueError('a rather long message')>".to_string()), "{cpython:#?}");
+    let (events, done) = run(src);
+    assert!(done.stopped.is_none(), "{:?}", done.stopped);
+    assert_eq!(prints(&events), cpython);
 }
 
 /// A callback's arguments in `Exception in callback …` and its `<Handle …>` are shortened as
@@ -2796,6 +3093,96 @@ fn a_task_group_s_group_is_raised_from_none_as_asyncio_s() {
     assert_eq!(cpython[..2], ["None None True", "None KeyError('k') True"]);
     let (events, _) = run(src);
     assert_eq!(prints(&events), cpython);
+}
+
+/// A TaskGroup re-raises a `KeyboardInterrupt` or `SystemExit` of its body or of a child as
+/// is, once its other children are cancelled and done (CPython's `_base_error`), not in a
+/// `BaseExceptionGroup`: raised in `__aexit__`, it has the body's exception as its `__context__`
+/// (a child's: the `CancelledError` the group sent the body) and its traceback goes through the
+/// `async with` line. Before, `BaseExceptionGroup('unhandled errors in a TaskGroup', [...])`.
+/// Compared with CPython's output; but for its last line: a task that raises one of these also
+/// stops CPython's loop, so that `asyncio.run` raises it once the remaining tasks (here, main)
+/// are done, which awaitlab does not do.
+#[test]
+fn a_task_group_re_raises_a_keyboard_interrupt_or_system_exit_as_is() {
+    let body = r#"
+        import asyncio
+
+        async def slow(n):
+            try:
+                await asyncio.sleep(1)
+            except asyncio.CancelledError:
+                print("slow cancelled", n)
+                raise
+
+        async def main():
+            for exc in [KeyboardInterrupt("body"), SystemExit(3)]:
+                try:
+                    async with asyncio.TaskGroup() as tg:
+                        tg.create_task(slow(1))
+                        await asyncio.sleep(0.1)
+                        raise exc
+                except BaseException as e:
+                    print("caught", repr(e), repr(e.__context__), e.__suppress_context__)
+            try:
+                raise ValueError("outer")
+            except ValueError:
+                try:
+                    async with asyncio.TaskGroup() as tg:
+                        tg.create_task(slow(2))
+                        raise SystemExit("in except")
+                except SystemExit as e:
+                    print("caught", repr(e), repr(e.__context__))
+            async with asyncio.TaskGroup() as tg:
+                tg.create_task(slow(3))
+                await asyncio.sleep(0.1)
+                raise KeyboardInterrupt("uncaught")
+
+        asyncio.run(main())
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(body);
+    assert_eq!(cpython[1], "caught KeyboardInterrupt('body') None False", "{cpython:#?}");
+    assert_eq!(cpython.last().map(String::as_str), Some("KeyboardInterrupt: uncaught"), "{cpython:#?}");
+    let (events, _) = run(body);
+    assert_eq!(prints(&events), cpython);
+
+    let child = r#"
+        import asyncio
+
+        async def bad(exc):
+            await asyncio.sleep(0.1)
+            raise exc
+
+        async def slow():
+            try:
+                await asyncio.sleep(1)
+            except asyncio.CancelledError:
+                print("slow cancelled")
+                raise
+
+        async def main():
+            try:
+                async with asyncio.TaskGroup() as tg:
+                    tg.create_task(slow())
+                    t = tg.create_task(bad(KeyboardInterrupt("child")))
+                    await asyncio.sleep(0.5)
+                    print("not here")
+            except BaseException as e:
+                print("caught", repr(e), repr(e.__context__), e.__suppress_context__)
+                print(t.done(), repr(t.exception()))
+            await asyncio.sleep(0.1)
+            print("main done")
+
+        try:
+            asyncio.run(main())
+        except BaseException as e:
+            print("run raised", repr(e))
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(child);
+    assert_eq!(cpython[1], "caught KeyboardInterrupt('child') CancelledError() False", "{cpython:#?}");
+    assert_eq!(cpython.last().map(String::as_str), Some("run raised KeyboardInterrupt('child')"));
+    let (events, _) = run(child);
+    assert_eq!(prints(&events), cpython[..cpython.len() - 1]);
 }
 
 /// The reader's `__exit__` / `__aexit__` runs handling the `with` body's exception, as CPython's:

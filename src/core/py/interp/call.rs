@@ -123,7 +123,8 @@ impl<'a> Interp<'a> {
     /// messages when they do not fit).
     fn bind(&self, func: &Func, args: Vec<Value>, kwargs: Kwargs) -> Result<Rc<Scope>, Flow> {
         let p = &func.def.params;
-        let name = &func.def.name;
+        // CPython's messages name its `__qualname__`: `Client.get() missing 1 required …`.
+        let name = func.qualname();
         let scope = Scope::child(func.scope.clone());
         let mut slots: Vec<Option<Value>> = vec![None; p.args.len()];
         let mut extra = Vec::new();
@@ -135,10 +136,16 @@ impl<'a> Interp<'a> {
         }
         if !extra.is_empty() && p.vararg.is_none() {
             let given = p.args.len() + extra.len();
-            return raise(
-                E::TypeError,
-                format!("{name}() takes {} positional arguments but {given} were given", p.args.len()),
-            );
+            // CPython's `too_many_positional`: `takes 1 positional argument but 2 were given`,
+            // `takes from 1 to 2 positional arguments` when some have defaults.
+            let (n, defaults) = (p.args.len(), func.defaults.iter().filter(|d| d.is_some()).count());
+            let takes = match defaults {
+                0 if n == 1 => "1 positional argument".to_owned(),
+                0 => format!("{n} positional arguments"),
+                d => format!("from {} to {n} positional arguments", n - d),
+            };
+            let were = if given == 1 { "was" } else { "were" };
+            return raise(E::TypeError, format!("{name}() takes {takes} but {given} {were} given"));
         }
         let mut vars = scope.vars.borrow_mut();
         let mut kw_dict = Dict::default();
@@ -253,8 +260,11 @@ impl<'a> Interp<'a> {
                 }
             }
             Value::Func(func) if name == "__name__" => Ok(Value::str(&func.def.name)),
+            Value::Func(func) if name == "__qualname__" => Ok(Value::Str(func.qualname())),
+            Value::Bound(b) if name == "__qualname__" => Ok(Value::Str(b.1.qualname())),
             Value::Builtin(b) if name == "__name__" => Ok(Value::str(b.name().trim_end())),
             Value::Coro(c) if name == "__name__" => Ok(Value::str(&c.func.def.name)),
+            Value::Coro(c) if name == "__qualname__" => Ok(Value::Str(c.func.qualname())),
             _ => self.builtin_attr(v, name),
         }
     }

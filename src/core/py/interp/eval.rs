@@ -670,10 +670,7 @@ impl<'a> Interp<'a> {
             kw_defaults,
             scope: f.closure.clone(),
             class: RefCell::new(None),
-            qual: match &f.qualname {
-                Some(outer) => Rc::from(format!("{outer}.<locals>.{}", def.name)),
-                None => Rc::from(def.name.as_str()),
-            },
+            qual: f.qualname_of(&def.name),
         })))
     }
 }

@@ -501,7 +501,9 @@ impl<'a> Interp<'a> {
             );
         }
         let scope = super::value::Scope::child(None);
-        let frame = Frame::new(scope.clone(), f.closure.clone(), f.task(), Rc::from(name), f.line.get());
+        let mut frame = Frame::new(scope.clone(), f.closure.clone(), f.task(), Rc::from(name), f.line.get());
+        frame.qualname = Some(f.qualname_of(name));
+        frame.class_body = true;
         self.exec_block(body, &frame).await?;
         let attrs = std::mem::take(&mut *scope.vars.borrow_mut());
         let class = Rc::new(Class {

@@ -107,11 +107,14 @@ fn write_repr(out: &mut String, v: &Value, depth: u32) {
                 write!(out, "range({}, {}, {})", r.0, r.1, r.2)
             };
         }
+        // CPython's, by `__qualname__`, less the address (`<function K.m at 0x…>`).
         Value::Func(f) => {
-            let _ = write!(out, "<function {}>", f.def.name);
+            let _ = write!(out, "<function {}>", f.qualname());
         }
         Value::Bound(b) => {
-            let _ = write!(out, "<bound method {}>", b.1.def.name);
+            let _ = write!(out, "<bound method {} of ", b.1.qualname());
+            write_repr(out, &b.0, depth + 1);
+            out.push('>');
         }
         Value::Builtin(b) if b.is_type() => {
             let _ = write!(out, "<class '{}'>", b.name());
@@ -123,9 +126,19 @@ fn write_repr(out: &mut String, v: &Value, depth: u32) {
             Value::Builtin(t) if t.is_type() => {
                 let _ = write!(out, "<method '{}' of '{}' objects>", m.1.name(), t.name());
             }
-            _ => {
-                let _ = write!(out, "<built-in method {}>", m.1.name());
-            }
+            recv => match builtin_receiver(recv) {
+                // CPython's `<built-in method append of list object at 0x…>`, without the
+                // address, as every repr here (`<function f>`, `<K object>`).
+                Some(_) if m.1 == super::builtins::B::ObjectInit => {
+                    let _ = write!(out, "<method-wrapper '__init__' of {} object>", recv.type_name());
+                }
+                Some(of) => {
+                    let _ = write!(out, "<built-in method {} of {of} object>", m.1.name());
+                }
+                None => {
+                    let _ = write!(out, "<built-in method {}>", m.1.name());
+                }
+            },
         },
         Value::Class(c) => {
             let _ = write!(out, "<class '{}'>", c.name);
@@ -150,19 +163,33 @@ fn write_repr(out: &mut String, v: &Value, depth: u32) {
             let _ = write!(out, "<module '{}'>", m.name());
         }
         Value::Coro(c) => {
-            let _ = write!(out, "<coroutine object {}>", c.func.def.name);
+            let _ = write!(out, "<coroutine object {}>", c.func.qualname());
         }
-        Value::Task(t) => {
-            let _ = write!(out, "<Task {}>", t.label);
-        }
+        Value::Task(t) => out.push_str(&t.repr()),
         Value::Obj(o) => match o.agen() {
             Some(g) => {
-                let _ = write!(out, "<async_generator object {}>", g.func.def.name);
+                let _ = write!(out, "<async_generator object {}>", g.func.qualname());
             }
             None => {
                 let _ = write!(out, "<{} object>", o.type_name());
             }
         },
+    }
+}
+
+/// The type a built-in method's receiver has in CPython, if that type is built in (C): `list`,
+/// `_asyncio.Task`, an exception's class, a coroutine; `None` for asyncio's objects written in
+/// Python (a Queue's `put` is a bound method there).
+pub fn builtin_receiver(recv: &Value) -> Option<std::borrow::Cow<'static, str>> {
+    use super::native::Obj;
+    match recv {
+        Value::Task(_) => Some("_asyncio.Task".into()),
+        Value::Obj(o) => match &**o {
+            Obj::AsyncGen(_) | Obj::AsCompleted(_) => Some(o.type_name().into()),
+            Obj::Shield { .. } => Some("_asyncio.Future".into()),
+            _ => None,
+        },
+        other => Some(other.type_name().to_string().into()),
     }
 }
 
@@ -178,6 +205,38 @@ const REPRLIB_OTHER: usize = 30;
 
 /// Python's `<` ordering of two values, `None` where they do not compare (`1` and `'a'`).
 pub type Order<'o> = &'o dyn Fn(&Value, &Value) -> Option<std::cmp::Ordering>;
+
+/// Python's `<` ordering of numbers, strings, and lists or tuples of them, without the
+/// interpreter (no `__lt__` of the reader's): enough for `reprlib`'s sorting of a set's items
+/// and a dict's keys where there is no interpreter at hand (a task's `result=` in its repr).
+pub fn plain_order(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
+    plain_order_at(a, b, 0)
+}
+
+fn plain_order_at(a: &Value, b: &Value, depth: u32) -> Option<std::cmp::Ordering> {
+    let num = |v: &Value| match v {
+        Value::Int(i) => Some(*i as f64),
+        Value::Float(f) => Some(*f),
+        Value::Bool(b) => Some(f64::from(u8::from(*b))),
+        _ => None,
+    };
+    let seq = |x: &[Value], y: &[Value]| {
+        for (p, q) in x.iter().zip(y) {
+            if !super::value::eq(p, q) {
+                return plain_order_at(p, q, depth + 1);
+            }
+        }
+        Some(x.len().cmp(&y.len()))
+    };
+    match (a, b) {
+        _ if depth > MAX_REPR_DEPTH => None,
+        (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
+        (Value::Str(x), Value::Str(y)) => Some(x.cmp(y)),
+        (Value::List(x), Value::List(y)) => seq(&x.borrow(), &y.borrow()),
+        (Value::Tuple(x), Value::Tuple(y)) => seq(x, y),
+        _ => Some(num(a)?.partial_cmp(&num(b)?).unwrap_or(std::cmp::Ordering::Equal)),
+    }
+}
 
 /// `reprlib.repr(v)`, as asyncio shows a callback's arguments in its logs: a repr kept short
 /// (see the `REPRLIB_` limits), `...` where it was cut. A set's items and a dict's keys are shown

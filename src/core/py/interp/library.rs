@@ -230,7 +230,7 @@ impl<'a> Interp<'a> {
                     // CPython's `loop.call_later(timeout, _on_timeout)`, as iterating starts.
                     let weak = Rc::downgrade(&state);
                     let when = (self.ctx.rec.elapsed() + ms) / 1000.0;
-                    let timer = self.arm_timer(when, move || {
+                    let timer = self.arm_timer(when, Value::Float(when), move || {
                         if let Some(state) = weak.upgrade() {
                             state.time_out();
                         }
@@ -309,6 +309,10 @@ impl<'a> Interp<'a> {
         let Some(coro @ Value::Coro(_)) = args.into_iter().next() else {
             return raise(E::ValueError, "a coroutine was expected");
         };
+        if let Value::Coro(c) = &coro {
+            // The main task runs it (its repr: `coro=<main() running at line 8>`).
+            f.task().set_coro(c.func.qualname(), c.func.first_line(), true);
+        }
         self.running.set(true);
         let mut result = self.await_value(coro, f, line).await;
         // Main runs inline here, not as a task of its own: a cancellation of itself that no
@@ -951,6 +955,9 @@ impl<'a> Interp<'a> {
             w.wake();
         }
         let Some(exc) = failure else { return };
+        if self.is_base_error(&exc) && g.base_error.borrow().is_none() {
+            *g.base_error.borrow_mut() = Some(exc.clone());
+        }
         g.errors.borrow_mut().push(exc);
         if !g.aborting.get() && !g.owner_cancelled.get() {
             self.group_abort(g);
@@ -961,6 +968,11 @@ impl<'a> Interp<'a> {
                 }
             }
         }
+    }
+
+    /// CPython's `TaskGroup._is_base_error`: a `KeyboardInterrupt` or `SystemExit`.
+    fn is_base_error(&self, exc: &Value) -> bool {
+        self.is_instance_of(exc, E::KeyboardInterrupt) || self.is_instance_of(exc, E::SystemExit)
     }
 
     /// CPython's `TaskGroup._abort()`: cancels the children not done, once.
@@ -1097,6 +1109,11 @@ impl<'a> Interp<'a> {
 
     async fn group_exit(&self, g: &GroupState, exc: Option<&Exc>, f: &Frame) -> Result<bool, Flow> {
         g.exiting.set(true);
+        if let Some(e) = exc.filter(|e| self.is_base_error(&e.value) && g.base_error.borrow().is_none()) {
+            // Caught here, in the `async with`'s frame, as the group's `__aexit__` gets it.
+            self.keep_caught_traceback(e, f);
+            *g.base_error.borrow_mut() = Some(e.value.clone());
+        }
         if g.owner_cancelled.get() {
             // As CPython's `__aexit__` withdraws the cancellation the group requested of it.
             f.task().sig.uncancel();
@@ -1131,6 +1148,15 @@ impl<'a> Interp<'a> {
         if g.owner_cancelled.get() {
             // The cancellation the group requested of its body is void once it is handled here.
             f.task().sig.clear_cancel();
+        }
+        let base_error = g.base_error.borrow().clone();
+        if let Some(base) = base_error {
+            // `raise self._base_error`, as is: in `__aexit__`, which handles the body's exception
+            // (its `__context__`, if another), or what is handled around the `async with`.
+            if let Some(handled) = exc.map(|e| e.value.clone()).or_else(|| self.handled(&f.task())) {
+                self.set_context(&base, &handled);
+            }
+            return Err(Flow::Exc(Box::new(self.with_its_traceback(base))));
         }
         let mut errors = g.errors.borrow().clone();
         if propagate_cancel && errors.is_empty() {

@@ -234,6 +234,9 @@ pub struct GroupState {
     pub tasks: RefCell<Vec<Rc<TaskObj>>>,
     pub owner: RefCell<Option<Rc<TaskObj>>>,
     pub errors: RefCell<Vec<Value>>,
+    /// The first `KeyboardInterrupt` or `SystemExit` of its children or its body (CPython's
+    /// `_base_error`): its exit raises it as is, not in a group.
+    pub base_error: RefCell<Option<Value>>,
     pub exiting: Cell<bool>,
     /// It cancelled its children (CPython's `_aborting`: once).
     pub aborting: Cell<bool>,
@@ -587,7 +590,8 @@ impl<'a> Interp<'a> {
             (Obj::AsyncGen(_), "asend") => method(AgenAsend),
             (Obj::AsyncGen(_), "athrow") => method(AgenAthrow),
             (Obj::AsyncGen(_), "aclose") => method(AgenAclose),
-            (Obj::AsyncGen(g), "__name__" | "__qualname__") => Ok(Value::str(&g.func.def.name)),
+            (Obj::AsyncGen(g), "__name__") => Ok(Value::str(&g.func.def.name)),
+            (Obj::AsyncGen(g), "__qualname__") => Ok(Value::Str(g.func.qualname())),
             _ => self.no_such(v, name),
         }
     }

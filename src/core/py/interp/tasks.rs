@@ -272,6 +272,8 @@ pub struct TaskObj {
     /// Its coroutine's `__qualname__` and first line (`co_firstlineno`: a decorated one's first
     /// decorator's), for asyncio's `future: <Task … defined at line N>` line.
     coro_def: RefCell<Option<(Rc<str>, u32)>>,
+    /// Its coroutine took its first step (CPython's repr of a pending task says where it runs).
+    started: Cell<bool>,
     cancelled: Cell<bool>,
     outcome: RefCell<Option<Outcome>>,
     /// When it finished, in finishing order (for `as_completed` and gather's first error).
@@ -317,6 +319,60 @@ impl TaskObj {
 
     pub fn was_cancelled(&self) -> bool {
         self.cancelled.get()
+    }
+
+    /// The coroutine it runs: its `__qualname__` and first line (see `coro_def`), and whether
+    /// it has started.
+    pub fn set_coro(&self, qualname: Rc<str>, first_line: u32, started: bool) {
+        *self.coro_def.borrow_mut() = Some((qualname, first_line));
+        self.started.set(started);
+    }
+
+    /// `repr(task)`, CPython's (`base_tasks._task_repr`) in awaitlab's words for a place in the
+    /// program (`line 3` for `<file>:3`, as a traceback's frames): `<Task finished name='Task-2'
+    /// coro=<work() done, defined at line 3> result=42>` (the result shortened by `reprlib`'s
+    /// rules, an exception's repr whole: `exception=ValueError('x')`), `<Task cancelled …>`; a
+    /// pending one `<Task pending name='Task-2' coro=<work() running at line 4>>` (`cancelling`
+    /// once asked to), at its coroutine's first line until it starts, then at the line the task
+    /// runs (CPython: its coroutine's own frame's), without CPython's `wait_for=` and `cb=`.
+    pub fn repr(&self) -> String {
+        thread_local!(static NESTED: Cell<u32> = const { Cell::new(0) });
+        // A task whose result holds itself: CPython's repr recurses until it fails; cut here.
+        let depth = NESTED.with(|n| n.replace(n.get() + 1));
+        let out = if depth >= 8 { "<Task ...>".to_owned() } else { self.repr_info() };
+        NESTED.with(|n| n.set(depth));
+        out
+    }
+
+    fn repr_info(&self) -> String {
+        let result = self.result.borrow();
+        let state = match &*result {
+            Some(_) if self.cancelled.get() => "cancelled",
+            Some(_) => "finished",
+            None if self.sig.cancelling() > 0 => "cancelling",
+            None => "pending",
+        };
+        let mut out = format!("<Task {state} name={}", fmt::repr(&Value::Str(self.name.borrow().clone())));
+        if let Some((name, def)) = &*self.coro_def.borrow() {
+            out += &match &*result {
+                Some(_) => format!(" coro=<{name}() done, defined at line {def}>"),
+                None if self.started.get() => format!(" coro=<{name}() running at line {}>", self.line.get()),
+                None => format!(" coro=<{name}() running at line {def}>"),
+            };
+        }
+        match &*result {
+            Some(Ok(v)) if !self.cancelled.get() => {
+                out += " result=";
+                out += &fmt::reprlib(v, &fmt::plain_order);
+            }
+            Some(Err(e)) if !self.cancelled.get() => {
+                out += " exception=";
+                out += &fmt::repr(&e.value);
+            }
+            _ => {}
+        }
+        out.push('>');
+        out
     }
 
     /// The next attempt number of a span on this task's lane (each span gets its own).
@@ -535,6 +591,7 @@ impl<'a> Interp<'a> {
             held_unawaited: RefCell::default(),
             retrieved: Cell::new(false),
             coro_def: RefCell::default(),
+            started: Cell::new(false),
             cancelled: Cell::new(false),
             outcome: RefCell::default(),
             seq: Cell::new(0),
@@ -573,7 +630,7 @@ impl<'a> Interp<'a> {
         match &aw {
             Value::Coro(c) => {
                 c.disarm();
-                *task.coro_def.borrow_mut() = Some((c.func.qualname(), c.func.first_line()));
+                task.set_coro(c.func.qualname(), c.func.first_line(), false);
             }
             // Owned by a task, as a coroutine would be: no warning even if cancelled unstarted.
             Value::Obj(o) => o.disarm(),
@@ -596,6 +653,7 @@ impl<'a> Interp<'a> {
             self.finish_task(&task, Err(Flow::Raise(E::CancelledError, msg)), false);
             return;
         }
+        task.started.set(true);
         let frame = Frame::new(self.globals.clone(), None, task.clone(), task.label.clone(), line);
         let result = self.await_value(aw, &frame, line).await;
         drop(frame);
@@ -636,12 +694,8 @@ impl<'a> Interp<'a> {
             self.mark(&task, Kind::Print, "Task exception was never retrieved", line);
             // Each line of what follows is checked against the budget too (the traceback's as
             // it prints them): one logged now must not take what the run's end keeps back.
-            if let Some((name, def)) = task.coro_def.borrow().clone().filter(|_| self.check_events(line).is_ok()) {
-                let future = format!(
-                    "future: <Task finished name='{}' coro=<{name}() done, defined at line {def}> exception={}>",
-                    task.name.borrow(),
-                    fmt::repr(&exc.value)
-                );
+            if task.coro_def.borrow().is_some() && self.check_events(line).is_ok() {
+                let future = format!("future: {}", task.repr());
                 self.mark(&task, Kind::Print, &fmt::shorten(&future, crate::core::budget::MAX_PRINT_BYTES), line);
             }
             self.print_traceback(&task, &exc, Printer::Logging);

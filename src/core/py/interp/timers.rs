@@ -27,8 +27,9 @@ use crate::core::event::Kind;
 /// A `TimerHandle`: its deadline, its armed timer and its callback's slot in the loop; or a
 /// `Handle` (`call_soon`'s), which has no deadline and only its `cancelled` flag.
 pub struct TimerState {
-    /// `handle.when()`: the loop time it fires at, in seconds (`None`: a `Handle`).
-    pub when: Option<f64>,
+    /// `handle.when()`: the loop time it fires at, in seconds, as `call_at` was given it (an
+    /// int stays one: CPython's `when=5`) or `call_later` computed it (`None`: a `Handle`).
+    pub when: Option<Value>,
     pub cancelled: Cell<bool>,
     /// The armed timer (dropping it takes the timer out of the heap, as `handle.cancel()`).
     sleep: RefCell<Option<Pin<Box<RunSleep>>>>,
@@ -77,7 +78,7 @@ impl<'a> Interp<'a> {
         let (Some(time), Some(callback)) = (args.next(), args.next()) else {
             return raise(E::TypeError, format!("{name}() needs a time and a callback"));
         };
-        let Some(time) = ops::as_f64(&time).filter(|t| !t.is_nan()) else {
+        let Some(secs) = ops::as_f64(&time).filter(|t| !t.is_nan()) else {
             return raise(E::TypeError, format!("{name}() needs a number of seconds, not {}", time.type_name()));
         };
         if !callable(&callback) {
@@ -85,10 +86,11 @@ impl<'a> Interp<'a> {
         }
         let cb_args: Vec<Value> = args.collect();
         let now = self.ctx.rec.elapsed() / 1000.0;
-        let when = if at { time } else { now + time };
+        let (when, given) = if at { (secs, time) } else { (now + secs, Value::Float(now + secs)) };
         let me = self.me.clone();
-        let state = self.arm_timer(when, move || match me.upgrade() {
-            Some(ip) if ip.running.get() => ip.run_callback(callback, cb_args, Some(when), line),
+        let shown = given.clone();
+        let state = self.arm_timer(when, given, move || match me.upgrade() {
+            Some(ip) if ip.running.get() => ip.run_callback(callback, cb_args, Some(shown), line),
             _ => {}
         });
         Ok(Value::Obj(Rc::new(super::native::Obj::TimerHandle(state))))
@@ -96,9 +98,10 @@ impl<'a> Interp<'a> {
 
     /// Arms a timer for loop time `when` (seconds) as `loop.call_at` arms one: `f` runs in the
     /// iteration it comes due, unless the handle is cancelled first ([`Interp::timer_method`]).
-    pub fn arm_timer(&self, when: f64, f: impl FnOnce() + 'a) -> Rc<TimerState> {
+    /// `given` is `when` as its `when()` returns it.
+    pub fn arm_timer(&self, when: f64, given: Value, f: impl FnOnce() + 'a) -> Rc<TimerState> {
         let now = self.ctx.rec.elapsed() / 1000.0;
-        let state = Rc::new(TimerState { when: Some(when), cancelled: Cell::new(false), ..TimerState::default() });
+        let state = Rc::new(TimerState { when: Some(given), cancelled: Cell::new(false), ..TimerState::default() });
         // The slot keeps the handle's timer armed however long the handle itself lives.
         let st = state.clone();
         let (slot, waker) = self.lp.timer_callback(move || {
@@ -121,7 +124,7 @@ impl<'a> Interp<'a> {
     /// outside any task (its prints go to the main lane): at once, as a callback cannot await.
     /// An exception it raises is reported on Output as asyncio's exception handler logs it, and
     /// the run goes on.
-    pub fn run_callback(&self, callback: Value, args: Vec<Value>, when: Option<f64>, line: u32) {
+    pub fn run_callback(&self, callback: Value, args: Vec<Value>, when: Option<Value>, line: u32) {
         let Some(main) = self.tasks.borrow().first().cloned() else { return };
         // Outside any task, nothing is being handled: the main task's `except` block it runs
         // in the middle of gives its exceptions no `__context__`.
@@ -166,14 +169,15 @@ impl<'a> Interp<'a> {
     fn report_callback_error(
         &self,
         task: &super::TaskObj,
-        (callback, args, when): (&Value, &[Value], Option<f64>),
+        (callback, args, when): (&Value, &[Value], Option<Value>),
         flow: Flow,
         line: u32,
     ) -> Res {
         let exc = self.exc_of(flow);
         let shown = callback_repr(callback, &self.short_reprs(args)?);
         let handle = match when {
-            Some(when) => format!("<TimerHandle when={} {shown}>", fmt::float_repr(when)),
+            // CPython's `f'when={self._when}'`: `when=5` for `call_at(5, ...)`.
+            Some(when) => format!("<TimerHandle when={} {shown}>", fmt::to_str(&when)),
             None => format!("<Handle {shown}>"),
         };
         self.check_events(line)?;
@@ -221,7 +225,7 @@ impl<'a> Interp<'a> {
                 Ok(Value::None)
             }
             B::HandleCancelled => Ok(Value::Bool(t.cancelled.get())),
-            _ => Ok(t.when.map_or(Value::None, Value::Float)),
+            _ => Ok(t.when.clone().unwrap_or(Value::None)),
         }
     }
 

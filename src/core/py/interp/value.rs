@@ -125,19 +125,15 @@ pub struct Func {
     pub scope: Option<Rc<Scope>>,
     /// The class whose body defined it (for `super()`).
     pub class: RefCell<Option<std::rc::Weak<Class>>>,
-    /// Its `__qualname__` but for its class (`main.<locals>.inner`; a method's is `name`:
-    /// see [`Func::qualname`]).
+    /// Its `__qualname__` (see [`Func::qualname`]).
     pub qual: Rc<str>,
 }
 
 impl Func {
-    /// Its `__qualname__`: `fetch`, `main.<locals>.inner`, `Client.get` (a class's own
-    /// nesting is not told: a method of a class inside a function is `Class.method`).
+    /// Its `__qualname__`, where it was defined: `fetch`, `main.<locals>.inner`, `Client.get`,
+    /// `main.<locals>.Client.get`, `Client.get.<locals>.parse`.
     pub fn qualname(&self) -> Rc<str> {
-        match self.class.borrow().as_ref().and_then(|c| c.upgrade()) {
-            Some(c) => Rc::from(format!("{}.{}", c.name, self.def.name)),
-            None => self.qual.clone(),
-        }
+        self.qual.clone()
     }
 
     /// Its code's first line, CPython's `co_firstlineno`: its first decorator's, else its `def`'s.
@@ -383,6 +379,11 @@ impl Value {
             Value::Range(_) => "range",
             Value::Func(_) => "function",
             Value::Method(m) if matches!(m.0, Value::Builtin(t) if t.is_type()) => "method_descriptor",
+            // `[].append`, `task.cancel`: a C method bound to its object.
+            Value::Method(m) if super::fmt::builtin_receiver(&m.0).is_some() => match m.1 {
+                super::builtins::B::ObjectInit => "method-wrapper",
+                _ => "builtin_function_or_method",
+            },
             Value::Bound(_) | Value::Method(_) => "method",
             Value::Builtin(_) => "builtin_function_or_method",
             Value::Class(_) => "type",
