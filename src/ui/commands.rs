@@ -73,7 +73,11 @@ pub fn apply(
         Command::Set(pairs) => set(pairs, state, dispatch, policy)?,
         Command::Play | Command::Pause | Command::Seek(_) => {
             if !ended && replay.is_none() {
-                return Err("nothing to replay yet: run or load a run first".into());
+                // A script's `awaitlab.run` on the virtual clock returns its prediction and leaves
+                // the page as it is: say how to replay that one.
+                return Err("nothing to replay yet: run or load a run first (`awaitlab.run` on the virtual \
+                            clock only returns its prediction: `awaitlab.load` it to replay it)"
+                    .into());
             }
             dispatch.dispatch(Action::Replay(match command {
                 Command::Play => ReplayCmd::Play,

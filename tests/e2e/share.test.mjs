@@ -519,6 +519,12 @@ test('window.awaitlab has the same verbs: load, seek, play, pause, with the same
   });
   assert.match(refused[0], /nothing to replay yet/);
   assert.match(refused[1], /seek needs a number/);
+  // A virtual-clock run is a script's to keep: the page is as it was, and the refusal says how to replay it.
+  const afterVirtual = await page.evaluate(async () => {
+    await window.awaitlab.run({ pattern: 'gather', tasks: 3, clock: 'virtual' });
+    try { window.awaitlab.seek(10); return 'accepted'; } catch (e) { return e.message; }
+  });
+  assert.match(afterVirtual, /only returns its prediction: `awaitlab.load` it to replay it/);
   assert.match(refused[2], /version 42 is newer/);
   await page.evaluate(async () => {
     const run = await window.awaitlab.run({ pattern: 'sequential', tasks: 3, min: 400, max: 400, clock: 'virtual' });
