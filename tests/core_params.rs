@@ -231,3 +231,61 @@ fn the_lessons_are_plain_text_and_name_fields_as_the_form_does() {
         assert!(p.explain().contains(label), "{p:?} names {key} as the form does, {label:?}: {}", p.explain());
     }
 }
+
+/// `limit=none` is no semaphore: retry, resource and pipeline may run without one, the semaphore
+/// pattern cannot. It was read as the default 3 without a word; now it is a bad value like any
+/// other: refused by `Scenario::parse` (the API, the form), and a link keeps the default and says
+/// so. JSON's `null` (and the text `null`) stays "no value": the default, as the README says.
+#[test]
+fn limit_none_is_no_semaphore_so_the_semaphore_pattern_refuses_it_by_name() {
+    let (fixed, got_none, got_empty) = (
+        "limit must be a whole number from 1 to 100000 for the semaphore pattern",
+        "(got \"none\"); none, no semaphore, is only for retry, resource and pipeline",
+        "(got \"\"); none, no semaphore, is only for retry, resource and pipeline",
+    );
+    for (q, got) in [
+        ("pattern=semaphore&limit=none", got_none),
+        ("limit=none&pattern=semaphore", got_none),
+        ("pattern=semaphore&limit=", got_empty),
+        (
+            "pattern=semaphore&limit=%20none%20",
+            "(got \" none \"); none, no semaphore, is only for retry, resource and pipeline",
+        ),
+    ] {
+        let e = only_error(q);
+        assert_eq!((e.key.as_str(), e.message), ("limit", format!("{fixed} {got}")), "{q}");
+        // A link still opens, on the default, with the error for its notice.
+        let decoded = awaitlab::core::scenario::query_pairs(q);
+        let (s, errors) = Scenario::parse_lenient(decoded.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        assert_eq!((s.pattern, s.limit, errors.len()), (Pattern::Semaphore, Some(3), 1), "{q}");
+    }
+    // `null` is no value (a Run JSON's, the JS API's): the semaphore's default, as before.
+    assert_eq!(parse("pattern=semaphore&limit=null").unwrap().limit, Some(3));
+    assert_eq!(parse("pattern=semaphore").unwrap().limit, Some(3));
+    // The patterns whose limit is optional still take none.
+    for p in ["retry", "resource", "pipeline"] {
+        assert_eq!(parse(&format!("pattern={p}&limit=none")).unwrap().limit, None, "{p}");
+        assert_eq!(parse(&format!("pattern={p}&limit=")).unwrap().limit, None, "{p}");
+    }
+    // A pattern without a limit ignores the key, none included (a link survives a pattern change).
+    assert_eq!(parse("pattern=gather&limit=none").unwrap().effective_limit(), None);
+}
+
+/// `awaitlab.run` and postMessage refuse `limit: "none"` on a semaphore, as they refuse any bad
+/// value; `limit: null` is no value and keeps the default.
+#[test]
+fn the_js_api_and_postmessage_refuse_limit_none_for_the_semaphore() {
+    use awaitlab::core::message::{params_pairs, parse_command, parse_scenario, Command};
+    use serde_json::json;
+    let scenario = |params: serde_json::Value| params_pairs(Some(&params)).and_then(|pairs| parse_scenario(&pairs));
+    let none = scenario(json!({"pattern": "semaphore", "limit": "none"})).unwrap_err();
+    assert!(
+        none.starts_with("limit must be a whole number from 1 to 100000 for the semaphore pattern (got \"none\")"),
+        "{none}"
+    );
+    let message = json!({"type": "awaitlab:run", "params": {"pattern": "semaphore", "limit": "none"}}).to_string();
+    let Ok(Some(Command::Run(pairs))) = parse_command(&message) else { panic!("a run command") };
+    assert_eq!(parse_scenario(&pairs), Err(none));
+    assert_eq!(scenario(json!({"pattern": "semaphore", "limit": null})).unwrap().limit, Some(3));
+    assert_eq!(scenario(json!({"pattern": "retry", "limit": "none"})).unwrap().limit, None);
+}

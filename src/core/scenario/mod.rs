@@ -212,6 +212,9 @@ impl Scenario {
             s.pattern = Pattern::Code;
         }
         let mut seen: Vec<&str> = Vec::new();
+        // Whether the `limit` read says "no semaphore" (`none` or empty, not JSON's `null`, which
+        // is no value): the semaphore pattern refuses that once the pattern is known.
+        let mut no_limit: Option<&str> = None;
         for (index, &(key, value)) in pairs.iter().enumerate() {
             if index == MAX_KEYS {
                 errors
@@ -239,12 +242,36 @@ impl Scenario {
                     Err(err(key, format!("unknown key {} (known keys: {})", read::shown(key), Self::KEYS.join(", "))))
                 }
             };
-            if let Err(e) = result {
-                errors.push(e);
+            match result {
+                Ok(()) if key == "limit" => no_limit = matches!(value.trim(), "" | "none").then_some(value),
+                Ok(()) => {}
+                Err(e) => errors.push(e),
             }
+        }
+        if let Some(value) = no_limit.filter(|_| s.pattern == Pattern::Semaphore) {
+            errors.push(Self::no_semaphore_error(value));
         }
         s.check_together(&mut errors);
         (s, errors)
+    }
+
+    /// The error of a semaphore pattern given `limit=none` (or empty): no semaphore, which that
+    /// pattern cannot be; only the patterns whose semaphore is optional take it. It was read as
+    /// the default, silently. Like any bad value, a link keeps the default (3) and says so.
+    fn no_semaphore_error(value: &str) -> ParamError {
+        let optional: Vec<&str> =
+            Pattern::ALL.iter().filter(|p| p.takes_limit() && **p != Pattern::Semaphore).map(|p| p.key()).collect();
+        let optional = match optional.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+            _ => optional.join(""),
+        };
+        err(
+            "limit",
+            format!(
+                "limit must be a whole number from 1 to {MAX_LIMIT} for the semaphore pattern (got {}); none, no semaphore, is only for {optional}",
+                read::shown(value)
+            ),
+        )
     }
 
     /// The checks that take several keys: each reports its error and puts back the default, as a
