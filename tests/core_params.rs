@@ -289,3 +289,37 @@ fn the_js_api_and_postmessage_refuse_limit_none_for_the_semaphore() {
     assert_eq!(scenario(json!({"pattern": "semaphore", "limit": null})).unwrap().limit, Some(3));
     assert_eq!(scenario(json!({"pattern": "retry", "limit": "none"})).unwrap().limit, None);
 }
+
+/// The JS API and postMessage take the URL keys as numbers or strings; a boolean is an on/off
+/// key's value (`hold: true`), not a number: `tasks: true` ran 1 task. It is refused by name, as
+/// an array is.
+#[test]
+fn the_js_api_and_postmessage_refuse_a_boolean_for_a_number_by_name() {
+    use awaitlab::core::message::{params_pairs, parse_command, parse_scenario};
+    use serde_json::json;
+    let scenario = |params: serde_json::Value| params_pairs(Some(&params)).and_then(|pairs| parse_scenario(&pairs));
+    for (key, value) in [
+        ("tasks", true),
+        ("tasks", false),
+        ("min", true),
+        ("limit", false),
+        ("fail", true),
+        ("seed", true),
+        ("pattern", true),
+        ("v", true),
+    ] {
+        assert_eq!(
+            scenario(json!({ key: value, "clock": "virtual" })),
+            Err(format!("{key} must be a number or a string, not the boolean {value}")),
+            "{key}: {value}"
+        );
+    }
+    // An on/off key takes one, as a link's hold=true does; a key awaitlab does not know is named as unknown.
+    let s = scenario(json!({"pattern": "retry", "limit": 2, "hold": false})).unwrap();
+    assert!(!s.hold);
+    assert!(scenario(json!({"hold": true})).unwrap().hold);
+    assert!(scenario(json!({"bogus": true})).unwrap_err().starts_with("unknown key \"bogus\""));
+    // postMessage reads the same params the same way.
+    let message = json!({"type": "awaitlab:run", "params": {"tasks": true}}).to_string();
+    assert_eq!(parse_command(&message), Err("tasks must be a number or a string, not the boolean true".into()));
+}
