@@ -323,3 +323,21 @@ fn the_js_api_and_postmessage_refuse_a_boolean_for_a_number_by_name() {
     let message = json!({"type": "awaitlab:run", "params": {"tasks": true}}).to_string();
     assert_eq!(parse_command(&message), Err("tasks must be a number or a string, not the boolean true".into()));
 }
+
+/// White space around a value is read past in every channel, as links always have (`tasks=%203`
+/// is 3, and so is `tasks: " 3"`, as JavaScript's `Number(" 3")` is): one parser, one rule, and
+/// old links keep working. Inside a value it is refused.
+#[test]
+fn white_space_around_a_value_is_read_past_in_links_and_in_the_api_alike() {
+    use awaitlab::core::message::{params_pairs, parse_scenario};
+    use serde_json::json;
+    assert_eq!(parse("tasks=%203").unwrap().tasks, 3);
+    assert_eq!(parse("tasks=3%0A&pattern=%09retry").unwrap().pattern, Pattern::Retry);
+    let api = |params: serde_json::Value| parse_scenario(&params_pairs(Some(&params)).unwrap());
+    assert_eq!(
+        api(json!({"tasks": " 3", "fail": " 0.5 ", "pattern": " retry"})).map(|s| (s.tasks, s.fail, s.pattern)),
+        Ok((3, 0.5, Pattern::Retry))
+    );
+    assert_eq!(api(json!({"tasks": "3 4"})), Err("tasks must be a whole number from 1 to 100000 (got \"3 4\")".into()));
+    assert!(parse("tasks=3%204").is_err());
+}
