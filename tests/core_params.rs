@@ -269,6 +269,10 @@ fn limit_none_is_no_semaphore_so_the_semaphore_pattern_refuses_it_by_name() {
     }
     // A pattern without a limit ignores the key, none included (a link survives a pattern change).
     assert_eq!(parse("pattern=gather&limit=none").unwrap().effective_limit(), None);
+    // The message names every pattern whose limit is optional, and only those.
+    let optional: Vec<Pattern> =
+        Pattern::ALL.iter().copied().filter(|p| p.takes_limit() && *p != Pattern::Semaphore).collect();
+    assert_eq!(optional, [Pattern::Retry, Pattern::Resource, Pattern::Pipeline]);
 }
 
 /// `awaitlab.run` and postMessage refuse `limit: "none"` on a semaphore, as they refuse any bad

@@ -259,17 +259,12 @@ impl Scenario {
     /// pattern cannot be; only the patterns whose semaphore is optional take it. It was read as
     /// the default, silently. Like any bad value, a link keeps the default (3) and says so.
     fn no_semaphore_error(value: &str) -> ParamError {
-        let optional: Vec<&str> =
-            Pattern::ALL.iter().filter(|p| p.takes_limit() && **p != Pattern::Semaphore).map(|p| p.key()).collect();
-        let optional = match optional.split_last() {
-            Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
-            _ => optional.join(""),
-        };
+        // The patterns named are those whose `limit` is optional (`tests/core_params.rs` checks).
+        let got = read::shown(value);
         err(
             "limit",
             format!(
-                "limit must be a whole number from 1 to {MAX_LIMIT} for the semaphore pattern (got {}); none, no semaphore, is only for {optional}",
-                read::shown(value)
+                "limit must be a whole number from 1 to {MAX_LIMIT} for the semaphore pattern (got {got}); none, no semaphore, is only for retry, resource and pipeline"
             ),
         )
     }
