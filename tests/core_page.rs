@@ -724,3 +724,51 @@ fn a_refused_import_is_said_by_the_status_line_and_keeps_the_runs() {
     assert!(view::status(&s, &ViewOptions::default()).starts_with("Running…"));
     assert_eq!(s.notice.as_deref(), Some(format!("{why}.").as_str()));
 }
+
+/// A link's `limit=none` on the semaphore pattern (no semaphore, which that pattern cannot be) ran
+/// with 3 permits and said nothing. It still opens with 3 (an old link never breaks), and the
+/// notice names the value it did not use.
+#[test]
+fn a_semaphore_link_s_limit_none_opens_on_the_default_and_its_notice_says_so() {
+    let s = page("pattern=semaphore&tasks=6&limit=none");
+    assert_eq!((s.scenario.effective_limit(), s.scenario.workload().len()), (Some(3), 6));
+    let notice = s.notice.as_deref().expect("a notice");
+    assert!(
+        notice.starts_with(
+            "This link had values awaitlab cannot use, so their defaults are shown instead: limit must be a whole \
+             number from 1 to 100000 for the semaphore pattern (got \"none\")"
+        ),
+        "{notice}"
+    );
+    assert!(s.form.contains(&("limit".to_string(), "3".to_string())), "the field shows what runs");
+    assert!(page("pattern=retry&limit=none").notice.is_none(), "retry may run without a semaphore");
+}
+
+/// Switching the form from a pattern running without a limit (`none`) to the semaphore puts the
+/// semaphore's default in the field, which the form then shows, rather than an error for a value
+/// the user did not type; clearing the field on the semaphore is an error by the field.
+#[test]
+fn switching_to_the_semaphore_without_a_limit_fills_in_its_default_and_clearing_it_is_an_error() {
+    let s = page("pattern=retry&tasks=4&fail=0.3");
+    assert!(s.form.contains(&("limit".to_string(), "none".to_string())));
+    let s = s.step(Action::Edit("pattern".into(), "semaphore".into()));
+    assert!(s.errors.is_empty(), "{:?}", s.errors);
+    assert!(s.form.contains(&("limit".to_string(), "3".to_string())), "{:?}", s.form);
+    assert_eq!(s.scenario.effective_limit(), Some(3));
+    // A limit that was set stays as it was.
+    let s = page("pattern=retry&tasks=4&limit=2").step(Action::Edit("pattern".into(), "semaphore".into()));
+    assert_eq!((s.scenario.effective_limit(), s.errors.len()), (Some(2), 0));
+    // The field emptied on the semaphore: named by the field, the last valid scenario stays.
+    let s = s.step(Action::Edit("limit".into(), "".into()));
+    assert_eq!(s.errors.iter().map(|e| e.key.as_str()).collect::<Vec<_>>(), ["limit"]);
+    assert_eq!(s.scenario.effective_limit(), Some(2));
+    // A postMessage `set` of the pattern alone merges into the form the same way.
+    let form = page("pattern=retry&tasks=4").form_with(&[("pattern".into(), "semaphore".into())]);
+    assert!(form.contains(&("limit".to_string(), "3".to_string())), "{form:?}");
+    let form = page("pattern=retry&tasks=4")
+        .form_with(&[("pattern".into(), "semaphore".into()), ("limit".into(), "none".into())]);
+    assert!(
+        form.contains(&("limit".to_string(), "none".to_string())),
+        "a limit given is kept, to be refused: {form:?}"
+    );
+}

@@ -231,3 +231,117 @@ fn the_lessons_are_plain_text_and_name_fields_as_the_form_does() {
         assert!(p.explain().contains(label), "{p:?} names {key} as the form does, {label:?}: {}", p.explain());
     }
 }
+
+/// `limit=none` is no semaphore: retry, resource and pipeline may run without one, the semaphore
+/// pattern cannot. It was read as the default 3 without a word; now it is a bad value like any
+/// other: refused by `Scenario::parse` (the API, the form), and a link keeps the default and says
+/// so. JSON's `null` (and the text `null`) stays "no value": the default, as the README says.
+#[test]
+fn limit_none_is_no_semaphore_so_the_semaphore_pattern_refuses_it_by_name() {
+    let (fixed, got_none, got_empty) = (
+        "limit must be a whole number from 1 to 100000 for the semaphore pattern",
+        "(got \"none\"); none, no semaphore, is only for retry, resource and pipeline",
+        "(got \"\"); none, no semaphore, is only for retry, resource and pipeline",
+    );
+    for (q, got) in [
+        ("pattern=semaphore&limit=none", got_none),
+        ("limit=none&pattern=semaphore", got_none),
+        ("pattern=semaphore&limit=", got_empty),
+        (
+            "pattern=semaphore&limit=%20none%20",
+            "(got \" none \"); none, no semaphore, is only for retry, resource and pipeline",
+        ),
+    ] {
+        let e = only_error(q);
+        assert_eq!((e.key.as_str(), e.message), ("limit", format!("{fixed} {got}")), "{q}");
+        // A link still opens, on the default, with the error for its notice.
+        let decoded = awaitlab::core::scenario::query_pairs(q);
+        let (s, errors) = Scenario::parse_lenient(decoded.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        assert_eq!((s.pattern, s.limit, errors.len()), (Pattern::Semaphore, Some(3), 1), "{q}");
+    }
+    // `null` is no value (a Run JSON's, the JS API's): the semaphore's default, as before.
+    assert_eq!(parse("pattern=semaphore&limit=null").unwrap().limit, Some(3));
+    assert_eq!(parse("pattern=semaphore").unwrap().limit, Some(3));
+    // The patterns whose limit is optional still take none.
+    for p in ["retry", "resource", "pipeline"] {
+        assert_eq!(parse(&format!("pattern={p}&limit=none")).unwrap().limit, None, "{p}");
+        assert_eq!(parse(&format!("pattern={p}&limit=")).unwrap().limit, None, "{p}");
+    }
+    // A pattern without a limit ignores the key, none included (a link survives a pattern change).
+    assert_eq!(parse("pattern=gather&limit=none").unwrap().effective_limit(), None);
+    // The message names every pattern whose limit is optional, and only those.
+    let optional: Vec<Pattern> =
+        Pattern::ALL.iter().copied().filter(|p| p.takes_limit() && *p != Pattern::Semaphore).collect();
+    assert_eq!(optional, [Pattern::Retry, Pattern::Resource, Pattern::Pipeline]);
+}
+
+/// `awaitlab.run` and postMessage refuse `limit: "none"` on a semaphore, as they refuse any bad
+/// value; `limit: null` is no value and keeps the default.
+#[test]
+fn the_js_api_and_postmessage_refuse_limit_none_for_the_semaphore() {
+    use awaitlab::core::message::{params_pairs, parse_command, parse_scenario, Command};
+    use serde_json::json;
+    let scenario = |params: serde_json::Value| params_pairs(Some(&params)).and_then(|pairs| parse_scenario(&pairs));
+    let none = scenario(json!({"pattern": "semaphore", "limit": "none"})).unwrap_err();
+    assert!(
+        none.starts_with("limit must be a whole number from 1 to 100000 for the semaphore pattern (got \"none\")"),
+        "{none}"
+    );
+    let message = json!({"type": "awaitlab:run", "params": {"pattern": "semaphore", "limit": "none"}}).to_string();
+    let Ok(Some(Command::Run(pairs))) = parse_command(&message) else { panic!("a run command") };
+    assert_eq!(parse_scenario(&pairs), Err(none));
+    assert_eq!(scenario(json!({"pattern": "semaphore", "limit": null})).unwrap().limit, Some(3));
+    assert_eq!(scenario(json!({"pattern": "retry", "limit": "none"})).unwrap().limit, None);
+}
+
+/// The JS API and postMessage take the URL keys as numbers or strings; a boolean is an on/off
+/// key's value (`hold: true`), not a number: `tasks: true` ran 1 task. It is refused by name, as
+/// an array is.
+#[test]
+fn the_js_api_and_postmessage_refuse_a_boolean_for_a_number_by_name() {
+    use awaitlab::core::message::{params_pairs, parse_command, parse_scenario};
+    use serde_json::json;
+    let scenario = |params: serde_json::Value| params_pairs(Some(&params)).and_then(|pairs| parse_scenario(&pairs));
+    for (key, value) in [
+        ("tasks", true),
+        ("tasks", false),
+        ("min", true),
+        ("limit", false),
+        ("fail", true),
+        ("seed", true),
+        ("pattern", true),
+        ("v", true),
+    ] {
+        assert_eq!(
+            scenario(json!({ key: value, "clock": "virtual" })),
+            Err(format!("{key} must be a number or a string, not the boolean {value}")),
+            "{key}: {value}"
+        );
+    }
+    // An on/off key takes one, as a link's hold=true does; a key awaitlab does not know is named as unknown.
+    let s = scenario(json!({"pattern": "retry", "limit": 2, "hold": false})).unwrap();
+    assert!(!s.hold);
+    assert!(scenario(json!({"hold": true})).unwrap().hold);
+    assert!(scenario(json!({"bogus": true})).unwrap_err().starts_with("unknown key \"bogus\""));
+    // postMessage reads the same params the same way.
+    let message = json!({"type": "awaitlab:run", "params": {"tasks": true}}).to_string();
+    assert_eq!(parse_command(&message), Err("tasks must be a number or a string, not the boolean true".into()));
+}
+
+/// White space around a value is read past in every channel, as links always have (`tasks=%203`
+/// is 3, and so is `tasks: " 3"`, as JavaScript's `Number(" 3")` is): one parser, one rule, and
+/// old links keep working. Inside a value it is refused.
+#[test]
+fn white_space_around_a_value_is_read_past_in_links_and_in_the_api_alike() {
+    use awaitlab::core::message::{params_pairs, parse_scenario};
+    use serde_json::json;
+    assert_eq!(parse("tasks=%203").unwrap().tasks, 3);
+    assert_eq!(parse("tasks=3%0A&pattern=%09retry").unwrap().pattern, Pattern::Retry);
+    let api = |params: serde_json::Value| parse_scenario(&params_pairs(Some(&params)).unwrap());
+    assert_eq!(
+        api(json!({"tasks": " 3", "fail": " 0.5 ", "pattern": " retry"})).map(|s| (s.tasks, s.fail, s.pattern)),
+        Ok((3, 0.5, Pattern::Retry))
+    );
+    assert_eq!(api(json!({"tasks": "3 4"})), Err("tasks must be a whole number from 1 to 100000 (got \"3 4\")".into()));
+    assert!(parse("tasks=3%204").is_err());
+}

@@ -15,7 +15,7 @@ use serde_json::Value;
 use super::guess::Guess;
 use super::replay::SPEEDS;
 use super::run::Run;
-use super::scenario::{is_known_key, program, ClockKind, Pattern, Scenario, Source};
+use super::scenario::{is_known_key, param, program, ClockKind, ParamKind, Pattern, Scenario, Source};
 
 /// Largest message other than `load`, as JSON text: 64 KB, and room for a program at its
 /// longest (`run` with `code`), which JSON may write up to 6 bytes a byte (`\u0001`).
@@ -76,8 +76,9 @@ pub enum ParamValue {
 }
 
 /// One parameter as a `(key, text)` pair, by the one rule of every channel (postMessage and
-/// `window.awaitlab`): strings as they are, numbers as their text, booleans as 1 / 0, `null` as
-/// no pair (the key keeps its default), anything else an error naming the key.
+/// `window.awaitlab`): strings as they are, numbers as their text, booleans as 1 / 0 for an
+/// on/off key ([`takes_boolean`]), `null` as no pair (the key keeps its default), anything else an
+/// error naming the key (`tasks: true` ran 1 task).
 pub fn param_pair(key: String, value: ParamValue) -> Result<Option<(String, String)>, String> {
     let text = match value {
         ParamValue::Null if is_known_key(&key) => return Ok(None),
@@ -87,12 +88,25 @@ pub fn param_pair(key: String, value: ParamValue) -> Result<Option<(String, Stri
             return Err("code must be the program's source, a string".into())
         }
         ParamValue::Number(s) => s,
+        ParamValue::Bool(b) if !takes_boolean(&key) => {
+            return Err(format!("{key} must be a number or a string, not the boolean {b}"))
+        }
         ParamValue::Bool(b) => if b { "1" } else { "0" }.to_string(),
         // Named as unknown by the scenario (with the known keys) whatever its value.
         ParamValue::Null | ParamValue::Other if !is_known_key(&key) => String::new(),
         ParamValue::Null | ParamValue::Other => return Err(format!("{key} must be a number or a string")),
     };
     Ok(Some((key, text)))
+}
+
+/// Whether `true` / `false` is a value of `key`: an on/off key of the scenario (`hold`, as a
+/// link's `hold=true`), a view key other than the version `v` (left to the view, as in a link), or
+/// a key awaitlab does not know (refused by name as unknown). A number or a choice is not one.
+fn takes_boolean(key: &str) -> bool {
+    match param(key) {
+        Some(p) => matches!(p.kind, ParamKind::Flag { .. }),
+        None => key != "v",
+    }
 }
 
 /// The scenario `pairs` describe, or one message naming every bad key. A program (`code`) without

@@ -13,7 +13,9 @@ use std::rc::Rc;
 use super::event::Recorder;
 use super::replay::Replay;
 use super::run::{run_virtual, Run};
-use super::scenario::{is_known_key, is_tracking_key, shown, ClockKind, ParamError, Pattern, Preset, Scenario};
+use super::scenario::{
+    is_known_key, is_tracking_key, shown, ClockKind, ParamError, Pattern, Preset, Scenario, DEFAULT_LIMIT,
+};
 use super::timeline::Timeline;
 
 /// Largest run whose prediction is recomputed on every valid edit (bigger ones while a run of them
@@ -264,6 +266,29 @@ impl State {
         self.history.iter().find(|(n, _)| *n == number).map(|(_, r)| r)
     }
 
+    /// The form's fields with `pairs` set, as an edit or a host page's `set` leaves them. A switch
+    /// to the semaphore pattern while the form's limit is none (retry, resource and pipeline may
+    /// run without a semaphore, the semaphore pattern cannot) puts the semaphore's default in the
+    /// field, where the form shows it, rather than leaving a `none` the new pattern refuses; a
+    /// `limit` among `pairs` is kept as given (and refused if it is none).
+    pub fn form_with(&self, pairs: &[(String, String)]) -> Vec<(String, String)> {
+        let mut form = self.form.clone();
+        for (k, v) in pairs {
+            match form.iter_mut().find(|(m, _)| m == k) {
+                Some(slot) => slot.1.clone_from(v),
+                None => form.push((k.clone(), v.clone())),
+            }
+        }
+        let to_semaphore = pairs.iter().any(|(k, v)| k == "pattern" && v.trim() == Pattern::Semaphore.key());
+        if to_semaphore && !pairs.iter().any(|(k, _)| k == "limit") {
+            if let Some(limit) = form.iter_mut().find(|(k, v)| k == "limit" && matches!(v.trim(), "" | "none" | "null"))
+            {
+                limit.1 = DEFAULT_LIMIT.to_string();
+            }
+        }
+        form
+    }
+
     /// The form as `(key, value)` pairs for [`Scenario::parse`].
     pub fn form_pairs(&self) -> impl Iterator<Item = (&str, &str)> {
         self.form.iter().map(|(k, v)| (k.as_str(), v.as_str()))
@@ -387,10 +412,7 @@ impl State {
         if key == "pattern" {
             self.hint = self.nudge_failures(&value);
         }
-        match self.form.iter_mut().find(|(k, _)| *k == key) {
-            Some(slot) => slot.1 = value,
-            None => self.form.push((key, value)),
-        }
+        self.form = self.form_with(&[(key, value)]);
         match Scenario::parse(self.form_pairs()) {
             Ok(scenario) => {
                 if scenario != self.scenario {

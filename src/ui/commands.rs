@@ -90,16 +90,10 @@ pub fn apply(
     Ok(None)
 }
 
-/// The form's fields with `pairs` set.
+/// The form's fields with `pairs` set, as the edits that carry out the `set` leave them
+/// ([`State::form_with`]).
 fn merged(state: &State, pairs: &[(String, String)]) -> Vec<(String, String)> {
-    let mut merged: Vec<(String, String)> = state.form.clone();
-    for (k, v) in pairs {
-        match merged.iter_mut().find(|(m, _)| m == k) {
-            Some(slot) => slot.1 = v.clone(),
-            None => merged.push((k.clone(), v.clone())),
-        }
-    }
-    merged
+    state.form_with(pairs)
 }
 
 /// The program `command` would give the page, when it must pass the parser first: a `run` of a

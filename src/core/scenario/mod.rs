@@ -212,6 +212,9 @@ impl Scenario {
             s.pattern = Pattern::Code;
         }
         let mut seen: Vec<&str> = Vec::new();
+        // Whether the `limit` read says "no semaphore" (`none` or empty, not JSON's `null`, which
+        // is no value): the semaphore pattern refuses that once the pattern is known.
+        let mut no_limit: Option<&str> = None;
         for (index, &(key, value)) in pairs.iter().enumerate() {
             if index == MAX_KEYS {
                 errors
@@ -239,12 +242,31 @@ impl Scenario {
                     Err(err(key, format!("unknown key {} (known keys: {})", read::shown(key), Self::KEYS.join(", "))))
                 }
             };
-            if let Err(e) = result {
-                errors.push(e);
+            match result {
+                Ok(()) if key == "limit" => no_limit = matches!(value.trim(), "" | "none").then_some(value),
+                Ok(()) => {}
+                Err(e) => errors.push(e),
             }
+        }
+        if let Some(value) = no_limit.filter(|_| s.pattern == Pattern::Semaphore) {
+            errors.push(Self::no_semaphore_error(value));
         }
         s.check_together(&mut errors);
         (s, errors)
+    }
+
+    /// The error of a semaphore pattern given `limit=none` (or empty): no semaphore, which that
+    /// pattern cannot be; only the patterns whose semaphore is optional take it. It was read as
+    /// the default, silently. Like any bad value, a link keeps the default (3) and says so.
+    fn no_semaphore_error(value: &str) -> ParamError {
+        // The patterns named are those whose `limit` is optional (`tests/core_params.rs` checks).
+        let got = read::shown(value);
+        err(
+            "limit",
+            format!(
+                "limit must be a whole number from 1 to {MAX_LIMIT} for the semaphore pattern (got {got}); none, no semaphore, is only for retry, resource and pipeline"
+            ),
+        )
     }
 
     /// The checks that take several keys: each reports its error and puts back the default, as a

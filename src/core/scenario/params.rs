@@ -236,7 +236,7 @@ pub const PARAMS: &[ParamSpec] = &[
     spec("limit", ParamKind::OptionalWhole { min: 1, max: MAX_LIMIT as u64 }, "none",
          |s| s.effective_limit().or(s.limit).map_or_else(|| "none".into(), |n| n.to_string()), |s, v| s.limit = v.maybe_u32())
         .uses(Uses::Patterns(LIMIT_PATTERNS))
-        .doc("a semaphore of this many permits around each task", "`semaphore` defaults to 3")
+        .doc("a semaphore of this many permits around each task", "`none` is no semaphore, which `semaphore` refuses: it defaults to 3")
         .form(17, "Limit", |s| if s.pattern == Pattern::Semaphore {
             "Permits: at most this many tasks run at once"
         } else {

@@ -1,0 +1,106 @@
+// Bad parameter values get a clear message in every channel, never a silent reinterpretation:
+// a link keeps running on the default and its notice names the value it did not use; the JS API
+// and postMessage refuse it by name (README, "Public contract").
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openApp, useAppServer } from './support.mjs';
+
+const app = useAppServer({ before, after });
+
+const NO_SEMAPHORE = /limit must be a whole number from 1 to 100000 for the semaphore pattern \(got "none"\); none, no semaphore, is only for retry, resource and pipeline/;
+
+test('a semaphore link with limit=none still opens and runs on 3 permits, and its notice names the value', async () => {
+  const page = await openApp(app.browser, app.server.url, 'pattern=semaphore&tasks=6&min=20&max=40&limit=none');
+  const notice = await page.locator('#url-notice').textContent();
+  assert.match(notice, /defaults are shown instead/);
+  assert.match(notice, NO_SEMAPHORE);
+  assert.equal(await page.inputValue('#field-limit'), '3', 'the field shows the limit that runs');
+  assert.equal(await page.locator('#run').isDisabled(), false, 'an old link never breaks: it runs');
+  await page.click('#run');
+  await page.waitForFunction(() => document.querySelector('#status')?.textContent.startsWith('Finished'), null, { timeout: 30_000 });
+  assert.equal(await page.locator('tr[data-row="peak"] td').nth(1).textContent(), '3');
+  // Retry may run without a semaphore: its none is a value, not a mistake.
+  const retry = await openApp(app.browser, app.server.url, 'pattern=retry&tasks=3&limit=none');
+  assert.equal(await retry.locator('#url-notice').count(), 0);
+  assert.deepEqual(page.awaitlabErrors, []);
+  await retry.close();
+  await page.close();
+});
+
+test('awaitlab.run refuses a boolean for a number and none for the semaphore; null keeps the default, spaces are read past', async () => {
+  const page = await openApp(app.browser, app.server.url);
+  const outcomes = await page.evaluate(async () => {
+    const out = [];
+    for (const params of [
+      { tasks: true, clock: 'virtual' },
+      { pattern: 'gather', min: false, clock: 'virtual' },
+      { pattern: 'semaphore', limit: 'none', clock: 'virtual' },
+      { pattern: 'semaphore', limit: null, clock: 'virtual' },
+      { pattern: 'retry', limit: 2, hold: false, clock: 'virtual' },
+      { pattern: 'retry', limit: 'none', clock: 'virtual' },
+      { tasks: ' 3', clock: 'virtual' },
+    ]) {
+      try {
+        const run = await window.awaitlab.run(params);
+        out.push({ tasks: run.summary.tasks, limit: run.scenario.params.limit, hold: run.scenario.params.hold });
+      } catch (e) {
+        out.push(String(e.message));
+      }
+    }
+    return out;
+  });
+  assert.equal(outcomes[0], 'awaitlab: tasks must be a number or a string, not the boolean true');
+  assert.equal(outcomes[1], 'awaitlab: min must be a number or a string, not the boolean false');
+  assert.match(outcomes[2], NO_SEMAPHORE);
+  assert.deepEqual(outcomes[3], { tasks: 10, limit: 3, hold: true }, 'null is no value: the default');
+  assert.deepEqual(outcomes[4], { tasks: 10, limit: 2, hold: false }, 'an on/off key takes a boolean');
+  assert.deepEqual(outcomes[5], { tasks: 10, limit: null, hold: true });
+  assert.deepEqual(outcomes[6], { tasks: 3, limit: null, hold: true }, 'as tasks=%203 in a link');
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
+test('postMessage refuses the same values by name; a set of the semaphore on a form without a limit fills in 3', async () => {
+  const page = await openApp(app.browser, app.server.url, 'pattern=retry&tasks=4&min=20&max=40&limit=none');
+  await page.evaluate(() => {
+    window.__replies = [];
+    addEventListener('message', (e) => {
+      if (['awaitlab:error', 'awaitlab:finished'].includes(e.data?.type)) window.__replies.push(e.data);
+    });
+  });
+  // A page that is not framed is its own parent: its own messages command it.
+  const post = async (message) => {
+    const before = await page.evaluate(() => window.__replies.length);
+    await page.evaluate((m) => postMessage(m, '*'), message);
+    await page.waitForFunction((n) => window.__replies.length > n, before, { timeout: 30_000 });
+    return page.evaluate(() => window.__replies.at(-1));
+  };
+  const boolean = await post({ type: 'awaitlab:run', params: { tasks: true, clock: 'virtual' } });
+  assert.deepEqual([boolean.type, boolean.message], ['awaitlab:error', 'tasks must be a number or a string, not the boolean true']);
+  const none = await post({ type: 'awaitlab:run', params: { pattern: 'semaphore', limit: 'none', clock: 'virtual' } });
+  assert.equal(none.type, 'awaitlab:error');
+  assert.match(none.message, NO_SEMAPHORE);
+  const refusedSet = await post({ type: 'awaitlab:set', params: { pattern: 'semaphore', limit: 'none' } });
+  assert.match(refusedSet.message, NO_SEMAPHORE);
+  assert.equal(await page.inputValue('#field-pattern'), 'retry', 'a refused set changes nothing');
+
+  // The form's none was retry's; switched to the semaphore it shows the limit that runs.
+  await page.evaluate(() => postMessage({ type: 'awaitlab:set', params: { pattern: 'semaphore' } }, '*'));
+  await page.waitForFunction(() => document.querySelector('#field-pattern')?.value === 'semaphore');
+  assert.equal(await page.inputValue('#field-limit'), '3');
+  assert.equal(await page.locator('.field-error').count(), 0);
+  assert.match(page.url(), /pattern=semaphore&.*limit=3/);
+  // So does the form's own pattern menu.
+  await page.selectOption('#field-pattern', 'retry');
+  await page.fill('#field-limit', 'none');
+  await page.selectOption('#field-pattern', 'semaphore');
+  assert.equal(await page.inputValue('#field-limit'), '3');
+  assert.equal(await page.locator('#run').isDisabled(), false);
+  // Emptied on the semaphore, the field is named and Run is off.
+  await page.fill('#field-limit', '');
+  assert.match(await page.locator('#error-limit').textContent(), /for the semaphore pattern \(got ""\)/);
+  assert.equal(await page.locator('#run').isDisabled(), true);
+  assert.equal(await page.evaluate(() => window.__replies.filter((r) => r.type === 'awaitlab:error').length), 3);
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
