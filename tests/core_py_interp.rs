@@ -3728,3 +3728,96 @@ fn deeply_nested_groups_and_gathers_raise_recursion_error() {
 fn round_of_an_int_to_a_huge_negative_ndigits_is_zero() {
     assert_eq!(printed("print(round(3, -9223372036854775807 - 1), round(-3, -40), round(15, -1))\n"), "0 0 20\n");
 }
+
+/// Each task's `done` (or failure) mark: (task, detail, line).
+fn ends(events: &[Event]) -> Vec<(u32, String, u32)> {
+    events
+        .iter()
+        .filter(|e| matches!(e.kind, Kind::Done | Kind::Failed))
+        .map(|e| (e.task, e.detail.to_string(), e.line))
+        .collect()
+}
+
+/// A task's `done` mark carries its own last line (its `return`), whatever it called: it carried
+/// the line of the last `return` any function ran in the task (a sync helper's, or a coroutine's
+/// it awaited, or an async generator's `yield`), so the replay highlighted the helper. The main
+/// lane's `done` says what the coroutine `asyncio.run` ran returned, at that coroutine's line (it
+/// said `None`, the module's).
+#[test]
+fn a_task_s_done_mark_is_at_its_own_last_line_and_main_s_says_what_main_returned() {
+    let src = r#"
+        import asyncio, time
+
+        def helper():
+            return 42
+
+        async def other():
+            await asyncio.sleep(0.1)
+            return helper() + 1
+
+        async def sub():
+            await asyncio.sleep(0.1)
+            return 1
+
+        async def gen():
+            yield 5
+
+        async def third():
+            x = await sub()
+            return x + await anext(gen())
+
+        def now():
+            return round(time.perf_counter(), 1)
+
+        async def main():
+            r = await asyncio.gather(other(), other(), third())
+            print(r, now())
+            return helper() + 1
+
+        print(asyncio.run(main()))
+    "#;
+    let (events, done) = run(src);
+    assert!(done.stopped.is_none(), "{:?}", done.stopped);
+    assert_eq!(prints(&events), ["[43, 43, 6] 0.1", "43"]);
+    // Task 4 is the `aclose()` asyncio's finalizer runs for the generator `anext` left.
+    assert_eq!(
+        ends(&events),
+        [(1, "43".into(), 8), (2, "43".into(), 8), (3, "6".into(), 19), (4, "None".into(), 19), (0, "43".into(), 27)]
+    );
+    assert_eq!(done.outcomes[0], Ok("43".into()));
+
+    // Its last statement a call of a helper: the call's line.
+    let src = r#"
+        import asyncio, time
+
+        def now():
+            return round(time.perf_counter(), 1)
+
+        async def main():
+            await asyncio.sleep(0.5)
+            print("res", now())
+
+        asyncio.run(main())
+        print("after")
+    "#;
+    let (events, _) = run(src);
+    assert_eq!(ends(&events), [(0, "None".into(), 8)]);
+
+    // The coroutine asyncio.run runs returns 43: so says the main lane.
+    let src = r#"
+        import asyncio
+
+        def helper():
+            return 42
+
+        async def other():
+            await asyncio.sleep(0.1)
+            return helper() + 1
+
+        asyncio.run(other())
+    "#;
+    let (events, done) = run(src);
+    assert_eq!(lanes(&events), ["other()"]);
+    assert_eq!(ends(&events), [(0, "43".into(), 8)]);
+    assert_eq!(done.outcomes, [Ok("43".into())]);
+}

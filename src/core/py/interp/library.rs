@@ -320,6 +320,11 @@ impl<'a> Interp<'a> {
         if let (true, Some(msg)) = (result.is_ok(), f.task().sig.take_due_cancel()) {
             result = Err(Flow::Raise(E::CancelledError, msg));
         }
+        *self.main_returned.borrow_mut() = match &result {
+            // Its line, as it returned (the main task's own coroutine keeps it: `run_body`).
+            Ok(v) => Some((super::fmt::shorten(&super::fmt::repr(v), 60), f.task().line.get())),
+            Err(_) => None,
+        };
         if !matches!(result, Err(Flow::Stop(_))) {
             // asyncio.run stops the loop from main's done callback, one turn of the ready queue
             // later: tasks already scheduled take that step, then the rest are cancelled.

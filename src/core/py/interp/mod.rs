@@ -267,6 +267,9 @@ pub struct Interp<'a> {
     /// Failed tasks whose exception nobody asked for yet, logged once nothing refers to them
     /// (`tasks::report_unretrieved`).
     unretrieved: RefCell<Vec<Weak<TaskObj>>>,
+    /// What the coroutine `asyncio.run` ran last returned (its repr, shortened) and the line it
+    /// returned from: the main lane's `done` says so if the module then ends normally.
+    main_returned: RefCell<Option<(String, u32)>>,
 }
 
 /// A module's name as a program imported it (`from typing import List`: `(Module::Typing, "List")`).
@@ -401,6 +404,7 @@ impl<'a> Interp<'a> {
             unawaited: Rc::default(),
             warned: RefCell::default(),
             unretrieved: RefCell::default(),
+            main_returned: RefCell::default(),
         })
     }
 
