@@ -1260,6 +1260,9 @@ impl awaitlab::core::clock::Clock for OtherClock {
     fn start_iteration(&self) {
         self.0.start_iteration()
     }
+    fn block(&self, ms: f64) {
+        self.0.block(ms)
+    }
 }
 
 /// A runtime's `Work` that answers every request itself (as the browser's real fetch does).
@@ -3820,4 +3823,89 @@ fn a_task_s_done_mark_is_at_its_own_last_line_and_main_s_says_what_main_returned
     assert_eq!(lanes(&events), ["other()"]);
     assert_eq!(ends(&events), [(0, "43".into(), 8)]);
     assert_eq!(done.outcomes, [Ok("43".into())]);
+}
+
+/// `time.sleep(s)` in a coroutine blocks the event loop, as in CPython: no other task runs, the
+/// timers that came due meanwhile fire late, `time.perf_counter()` moves on (the article's last
+/// lesson). It raised `NotImplementedError` before. Each call is a `work` span on its task's lane
+/// at the call's line, closing with `time.sleep(0.5)`: the loop's busy intervals, as inline CPU
+/// work's.
+#[test]
+fn time_sleep_blocks_the_event_loop_as_in_cpython() {
+    let src = r#"
+        import asyncio, time
+        async def job(i):
+            print("start", i, round(time.perf_counter() - T0, 1))
+            time.sleep(0.5)
+            print("end", i, round(time.perf_counter() - T0, 1))
+        async def ticker():
+            for _ in range(3):
+                print("tick", round(time.perf_counter() - T0, 1))
+                await asyncio.sleep(0.2)
+        async def main():
+            await asyncio.gather(job(1), ticker(), job(2))
+            time.sleep(0)
+            time.sleep(-0.0)
+            for bad in [-1, "1", None, float("nan"), float("inf")]:
+                try:
+                    time.sleep(bad)
+                except (ValueError, TypeError, OverflowError) as e:
+                    print(type(e).__name__, e)
+            try:
+                time.sleep()
+            except TypeError as e:
+                print(e)
+            print("done", round(time.perf_counter() - T0, 1))
+        T0 = time.perf_counter()
+        asyncio.run(main())
+    "#;
+    let cpython = common::python::cpython_stdout(&["-c", &dedent(src)]);
+    let (events, done) = run(src);
+    assert!(done.stopped.is_none(), "{:?}", done.stopped);
+    assert_eq!(prints(&events).join("\n") + "\n", cpython);
+    let blocks: Vec<_> = spans(&events, Phase::Work).into_iter().filter(|s| s.4.starts_with("time.sleep")).collect();
+    assert_eq!(
+        blocks,
+        [(1, 0.0, 500.0, Kind::End, "time.sleep(0.5)".into()), (3, 500.0, 1000.0, Kind::End, "time.sleep(0.5)".into())]
+    );
+    // At the call's line.
+    let begin = |b: &(u32, f64, f64, Kind, String)| {
+        events.iter().find(|e| e.kind == Kind::Begin && e.phase == Phase::Work && e.task == b.0 && e.t == b.1)
+    };
+    assert_eq!(blocks.iter().map(|b| begin(b).map(|e| e.line)).collect::<Vec<_>>(), [Some(4), Some(4)]);
+    // The page's busy strip shows them.
+    let code = Scenario::from_query("pattern=code&code=pass").expect("a code scenario");
+    assert_eq!(awaitlab::core::cpu::busy_intervals(&code, &events), [(1, 0.0, 500.0), (3, 500.0, 1000.0)]);
+}
+
+/// The page's thread never freezes for long: one `time.sleep` over 5 s raises a `ValueError`
+/// naming the limit, and so does one that would take the run's blocked time past 8 s.
+#[test]
+fn time_sleep_is_bounded_per_call_and_per_run() {
+    let src = r#"
+        import asyncio, time
+        async def main():
+            try:
+                time.sleep(5.5)
+            except ValueError as e:
+                print(e)
+            time.sleep(5)
+            time.sleep(2.5)
+            try:
+                time.sleep(1)
+            except ValueError as e:
+                print(e)
+            print(round(time.perf_counter(), 1))
+        asyncio.run(main())
+    "#;
+    let (events, done) = run(src);
+    assert!(done.stopped.is_none(), "{:?}", done.stopped);
+    assert_eq!(
+        prints(&events),
+        [
+            "time.sleep(5.5) would freeze the page 5.5 s: awaitlab blocks the event loop at most 5 s at a time",
+            "time.sleep(1) would freeze the page past 8 s in all: awaitlab blocks the event loop at most 8 s a run",
+            "7.5",
+        ]
+    );
 }
