@@ -3909,3 +3909,34 @@ fn time_sleep_is_bounded_per_call_and_per_run() {
         ]
     );
 }
+
+/// The page draws a program's `time.sleep` as it draws inline CPU work: the "event loop busy"
+/// strip under the lanes (room for it in an embed) and a note saying what it blocked; a program
+/// that only awaits has neither.
+#[test]
+fn the_page_shows_time_sleep_as_the_event_loop_busy() {
+    use awaitlab::core::view::{cpu_view, embed_height};
+    let blocking = dedent(
+        r#"
+        import asyncio, time
+        async def job(i):
+            time.sleep(0.25)
+            await asyncio.sleep(0.1)
+        async def main():
+            await asyncio.gather(job(1), job(2))
+        asyncio.run(main())
+    "#,
+    );
+    let waiting = blocking.replace("time.sleep(0.25)", "await asyncio.sleep(0.25)");
+    let code = |src: &str| Scenario::parse([("pattern", "code"), ("code", src)]).expect("a code scenario");
+    let (b, w) = (code(&blocking), code(&waiting));
+    let (run_b, run_w) = (awaitlab::core::run::run_virtual(&b), awaitlab::core::run::run_virtual(&w));
+    let view = cpu_view(&b, Some(&run_b), Some(&run_b), 2, &[]);
+    let expected = vec![(1, 0.0, 250.0), (2, 250.0, 500.0)];
+    assert_eq!(view.predicted.as_deref(), Some(&expected));
+    assert_eq!(view.measured.as_deref(), Some(&expected));
+    assert_eq!(view.notes.len(), 1);
+    assert!(view.notes[0].starts_with("time.sleep blocked the event loop for 500 ms in all"), "{}", view.notes[0]);
+    assert_eq!(cpu_view(&w, Some(&run_w), Some(&run_w), 2, &[]), Default::default());
+    assert_eq!(embed_height(&b, Some(&run_b)), embed_height(&w, Some(&run_w)) + 22);
+}
