@@ -1260,6 +1260,9 @@ impl awaitlab::core::clock::Clock for OtherClock {
     fn start_iteration(&self) {
         self.0.start_iteration()
     }
+    fn block(&self, ms: f64) {
+        self.0.block(ms)
+    }
 }
 
 /// A runtime's `Work` that answers every request itself (as the browser's real fetch does).
@@ -3727,4 +3730,213 @@ fn deeply_nested_groups_and_gathers_raise_recursion_error() {
 #[test]
 fn round_of_an_int_to_a_huge_negative_ndigits_is_zero() {
     assert_eq!(printed("print(round(3, -9223372036854775807 - 1), round(-3, -40), round(15, -1))\n"), "0 0 20\n");
+}
+
+/// Each task's `done` (or failure) mark: (task, detail, line).
+fn ends(events: &[Event]) -> Vec<(u32, String, u32)> {
+    events
+        .iter()
+        .filter(|e| matches!(e.kind, Kind::Done | Kind::Failed))
+        .map(|e| (e.task, e.detail.to_string(), e.line))
+        .collect()
+}
+
+/// A task's `done` mark carries its own last line (its `return`), whatever it called: it carried
+/// the line of the last `return` any function ran in the task (a sync helper's, or a coroutine's
+/// it awaited, or an async generator's `yield`), so the replay highlighted the helper. The main
+/// lane's `done` says what the coroutine `asyncio.run` ran returned, at that coroutine's line (it
+/// said `None`, the module's).
+#[test]
+fn a_task_s_done_mark_is_at_its_own_last_line_and_main_s_says_what_main_returned() {
+    let src = r#"
+        import asyncio, time
+
+        def helper():
+            return 42
+
+        async def other():
+            await asyncio.sleep(0.1)
+            return helper() + 1
+
+        async def sub():
+            await asyncio.sleep(0.1)
+            return 1
+
+        async def gen():
+            yield 5
+
+        async def third():
+            x = await sub()
+            return x + await anext(gen())
+
+        def now():
+            return round(time.perf_counter(), 1)
+
+        async def main():
+            r = await asyncio.gather(other(), other(), third())
+            print(r, now())
+            return helper() + 1
+
+        print(asyncio.run(main()))
+    "#;
+    let (events, done) = run(src);
+    assert!(done.stopped.is_none(), "{:?}", done.stopped);
+    assert_eq!(prints(&events), ["[43, 43, 6] 0.1", "43"]);
+    // Task 4 is the `aclose()` asyncio's finalizer runs for the generator `anext` left.
+    assert_eq!(
+        ends(&events),
+        [(1, "43".into(), 8), (2, "43".into(), 8), (3, "6".into(), 19), (4, "None".into(), 19), (0, "43".into(), 27)]
+    );
+    assert_eq!(done.outcomes[0], Ok("43".into()));
+
+    // Its last statement a call of a helper: the call's line.
+    let src = r#"
+        import asyncio, time
+
+        def now():
+            return round(time.perf_counter(), 1)
+
+        async def main():
+            await asyncio.sleep(0.5)
+            print("res", now())
+
+        asyncio.run(main())
+        print("after")
+    "#;
+    let (events, _) = run(src);
+    assert_eq!(ends(&events), [(0, "None".into(), 8)]);
+
+    // The coroutine asyncio.run runs returns 43: so says the main lane.
+    let src = r#"
+        import asyncio
+
+        def helper():
+            return 42
+
+        async def other():
+            await asyncio.sleep(0.1)
+            return helper() + 1
+
+        asyncio.run(other())
+    "#;
+    let (events, done) = run(src);
+    assert_eq!(lanes(&events), ["other()"]);
+    assert_eq!(ends(&events), [(0, "43".into(), 8)]);
+    assert_eq!(done.outcomes, [Ok("43".into())]);
+}
+
+/// `time.sleep(s)` in a coroutine blocks the event loop, as in CPython: no other task runs, the
+/// timers that came due meanwhile fire late, `time.perf_counter()` moves on (the article's last
+/// lesson). It raised `NotImplementedError` before. Each call is a `work` span on its task's lane
+/// at the call's line, closing with `time.sleep(0.5)`: the loop's busy intervals, as inline CPU
+/// work's.
+#[test]
+fn time_sleep_blocks_the_event_loop_as_in_cpython() {
+    let src = r#"
+        import asyncio, time
+        async def job(i):
+            print("start", i, round(time.perf_counter() - T0, 1))
+            time.sleep(0.5)
+            print("end", i, round(time.perf_counter() - T0, 1))
+        async def ticker():
+            for _ in range(3):
+                print("tick", round(time.perf_counter() - T0, 1))
+                await asyncio.sleep(0.2)
+        async def main():
+            await asyncio.gather(job(1), ticker(), job(2))
+            time.sleep(0)
+            time.sleep(-0.0)
+            for bad in [-1, "1", None, float("nan"), float("inf")]:
+                try:
+                    time.sleep(bad)
+                except (ValueError, TypeError, OverflowError) as e:
+                    print(type(e).__name__, e)
+            try:
+                time.sleep()
+            except TypeError as e:
+                print(e)
+            print("done", round(time.perf_counter() - T0, 1))
+        T0 = time.perf_counter()
+        asyncio.run(main())
+    "#;
+    let cpython = common::python::cpython_stdout(&["-c", &dedent(src)]);
+    let (events, done) = run(src);
+    assert!(done.stopped.is_none(), "{:?}", done.stopped);
+    assert_eq!(prints(&events).join("\n") + "\n", cpython);
+    let blocks: Vec<_> = spans(&events, Phase::Work).into_iter().filter(|s| s.4.starts_with("time.sleep")).collect();
+    assert_eq!(
+        blocks,
+        [(1, 0.0, 500.0, Kind::End, "time.sleep(0.5)".into()), (3, 500.0, 1000.0, Kind::End, "time.sleep(0.5)".into())]
+    );
+    // At the call's line.
+    let begin = |b: &(u32, f64, f64, Kind, String)| {
+        events.iter().find(|e| e.kind == Kind::Begin && e.phase == Phase::Work && e.task == b.0 && e.t == b.1)
+    };
+    assert_eq!(blocks.iter().map(|b| begin(b).map(|e| e.line)).collect::<Vec<_>>(), [Some(4), Some(4)]);
+    // The page's busy strip shows them.
+    let code = Scenario::from_query("pattern=code&code=pass").expect("a code scenario");
+    assert_eq!(awaitlab::core::cpu::busy_intervals(&code, &events), [(1, 0.0, 500.0), (3, 500.0, 1000.0)]);
+}
+
+/// The page's thread never freezes for long: one `time.sleep` over 5 s raises a `ValueError`
+/// naming the limit, and so does one that would take the run's blocked time past 8 s.
+#[test]
+fn time_sleep_is_bounded_per_call_and_per_run() {
+    let src = r#"
+        import asyncio, time
+        async def main():
+            try:
+                time.sleep(5.5)
+            except ValueError as e:
+                print(e)
+            time.sleep(5)
+            time.sleep(2.5)
+            try:
+                time.sleep(1)
+            except ValueError as e:
+                print(e)
+            print(round(time.perf_counter(), 1))
+        asyncio.run(main())
+    "#;
+    let (events, done) = run(src);
+    assert!(done.stopped.is_none(), "{:?}", done.stopped);
+    assert_eq!(
+        prints(&events),
+        [
+            "time.sleep(5.5) would freeze the page 5.5 s: awaitlab blocks the event loop at most 5 s at a time",
+            "time.sleep(1) would freeze the page past 8 s in all: awaitlab blocks the event loop at most 8 s a run",
+            "7.5",
+        ]
+    );
+}
+
+/// The page draws a program's `time.sleep` as it draws inline CPU work: the "event loop busy"
+/// strip under the lanes (room for it in an embed) and a note saying what it blocked; a program
+/// that only awaits has neither.
+#[test]
+fn the_page_shows_time_sleep_as_the_event_loop_busy() {
+    use awaitlab::core::view::{cpu_view, embed_height};
+    let blocking = dedent(
+        r#"
+        import asyncio, time
+        async def job(i):
+            time.sleep(0.25)
+            await asyncio.sleep(0.1)
+        async def main():
+            await asyncio.gather(job(1), job(2))
+        asyncio.run(main())
+    "#,
+    );
+    let waiting = blocking.replace("time.sleep(0.25)", "await asyncio.sleep(0.25)");
+    let code = |src: &str| Scenario::parse([("pattern", "code"), ("code", src)]).expect("a code scenario");
+    let (b, w) = (code(&blocking), code(&waiting));
+    let (run_b, run_w) = (awaitlab::core::run::run_virtual(&b), awaitlab::core::run::run_virtual(&w));
+    let view = cpu_view(&b, Some(&run_b), Some(&run_b), 2, &[]);
+    let expected = vec![(1, 0.0, 250.0), (2, 250.0, 500.0)];
+    assert_eq!(view.predicted.as_deref(), Some(&expected));
+    assert_eq!(view.measured.as_deref(), Some(&expected));
+    assert_eq!(view.notes.len(), 1);
+    assert!(view.notes[0].starts_with("time.sleep blocked the event loop for 500 ms in all"), "{}", view.notes[0]);
+    assert_eq!(cpu_view(&w, Some(&run_w), Some(&run_w), 2, &[]), Default::default());
+    assert_eq!(embed_height(&b, Some(&run_b)), embed_height(&w, Some(&run_w)) + 22);
 }

@@ -83,6 +83,15 @@ pub const MAX_LONG_PRINT_BYTES: usize = 1 << 20;
 /// Longest lane label of an imported run, in bytes.
 pub const MAX_LABEL_BYTES: usize = 100;
 
+/// Longest `time.sleep(s)` a program may call, ms: it blocks the event loop, and in the browser
+/// the page's thread, which draws nothing and answers no click meanwhile (the interpreter raises
+/// a `ValueError` naming the limit past it).
+pub const MAX_TIME_SLEEP_MS: f64 = 5_000.0;
+/// Most time a program's `time.sleep` calls may block the event loop in all, ms: the page
+/// freezes for at most this long even if they come one after another, under Firefox's 10 s
+/// slow-script warning (a call that would go past it raises a `ValueError`).
+pub const MAX_BLOCKED_MS: f64 = 8_000.0;
+
 /// How much later than planned a browser run may end: timers in a background tab or on a
 /// suspended machine fire late, by minutes or more. A week is more than any real recording.
 pub const BROWSER_LATENESS_MS: f64 = 7.0 * 86_400_000.0;

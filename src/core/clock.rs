@@ -58,6 +58,21 @@ pub trait Clock: Clone + 'static {
     /// Called by [`crate::core::aio::Loop`] at the start of each pass over its ready tasks: the
     /// house-keeping asyncio's loop does at the start of each iteration. Nothing by default.
     fn start_iteration(&self) {}
+    /// Holds the loop for `ms` (a program's `time.sleep`): no task and no timer runs meanwhile,
+    /// and timers that come due fire late. The virtual clock moves its time on
+    /// ([`VirtualClock::block`]); a real clock holds its thread that long ([`spin`]).
+    fn block(&self, ms: f64);
+}
+
+/// Holds the thread until `clock`'s time has moved `ms` on (nothing for `ms <= 0` or not
+/// finite): [`Clock::block`] of a real clock, whose time moves by itself.
+pub fn spin(clock: &impl Clock, ms: f64) {
+    if ms > 0.0 && ms.is_finite() {
+        let end = clock.now() + ms;
+        while clock.now() < end {
+            std::hint::spin_loop();
+        }
+    }
 }
 
 /// Timers due this close to the earliest one fire with it: `time.monotonic()`'s resolution on
@@ -267,6 +282,10 @@ impl Clock for VirtualClock {
             self.iteration();
         }
     }
+    /// Time moves on (the thread is not held: see the inherent [`VirtualClock::block`]).
+    fn block(&self, ms: f64) {
+        VirtualClock::block(self, ms)
+    }
 }
 
 impl VirtualClock {
@@ -444,6 +463,7 @@ trait DynClock {
     fn sleep(&self, ms: f64) -> Pin<Box<dyn Future<Output = ()>>>;
     fn timer(&self, ms: f64) -> Pin<Box<dyn Future<Output = ()>>>;
     fn start_iteration(&self);
+    fn block(&self, ms: f64);
 }
 
 struct Erased<C>(C);
@@ -460,6 +480,9 @@ impl<C: Clock> DynClock for Erased<C> {
     }
     fn start_iteration(&self) {
         self.0.start_iteration()
+    }
+    fn block(&self, ms: f64) {
+        self.0.block(ms)
     }
 }
 
@@ -520,6 +543,12 @@ impl Clock for RunClock {
         match &self.0 {
             RunClockKind::Virtual(c) => c.start_iteration(),
             RunClockKind::Other(c) => c.start_iteration(),
+        }
+    }
+    fn block(&self, ms: f64) {
+        match &self.0 {
+            RunClockKind::Virtual(c) => VirtualClock::block(c, ms),
+            RunClockKind::Other(c) => c.block(ms),
         }
     }
 }

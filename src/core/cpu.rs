@@ -261,10 +261,16 @@ pub fn predicted_ctx(clock: &VirtualClock, scenario: &Scenario) -> Ctx {
     }
 }
 
+/// What the `work` span of a program's `time.sleep(s)` closes with starts with (its detail is
+/// `time.sleep(0.5)`): it blocks the event loop as inline CPU work does (`Interp::time_sleep`).
+pub const TIME_SLEEP: &str = "time.sleep(";
+
 /// When the event loop was held by CPU work: `(task, start, end)` in ms, the `work` spans of an
-/// inline `source=cpu` run (`fetch` spans in a pipeline), in start order. Empty for any other run.
+/// inline `source=cpu` run (`fetch` spans in a pipeline), or of a program's `time.sleep` calls
+/// ([`TIME_SLEEP`]), in start order. Empty for any other run.
 pub fn busy_intervals(scenario: &Scenario, events: &[Event]) -> Vec<(u32, f64, f64)> {
-    if scenario.source != Source::Cpu || scenario.offload != Offload::Inline {
+    let code = scenario.pattern == Pattern::Code;
+    if !code && (scenario.source != Source::Cpu || scenario.offload != Offload::Inline) {
         return Vec::new();
     }
     let mut open = rustc_hash::FxHashMap::default();
@@ -277,8 +283,10 @@ pub fn busy_intervals(scenario: &Scenario, events: &[Event]) -> Vec<(u32, f64, f
             }
             k if k.closes_span() => {
                 if let Some(t0) = open.remove(&(e.task, e.attempt, e.phase)) {
-                    // A cancelled job never ran (a cancel reaches a task only between steps).
-                    if k != Kind::Cancel {
+                    // A cancelled job never ran (a cancel reaches a task only between steps); a
+                    // program's other spans wait (asyncio.sleep, requests).
+                    let blocked = if code { e.detail.starts_with(TIME_SLEEP) } else { k != Kind::Cancel };
+                    if blocked {
                         // Kept in start order as it grows, after any span that started at the same
                         // time (what a stable sort by start gives, without linking one).
                         let at = out.partition_point(|s: &(u32, f64, f64)| s.1.total_cmp(&t0).is_le());

@@ -122,7 +122,10 @@ pub fn embed_height(scenario: &Scenario, predicted: Option<&Run>) -> u32 {
     use super::scenario::{Offload, Source};
     let events = predicted.map_or(&[][..], |p| &p.events[..]);
     let lanes = super::run::lanes(scenario, events);
-    let busy = if scenario.source == Source::Cpu && scenario.offload == Offload::Inline { 22.0 } else { 0.0 };
+    // A program's strip shows only if it blocked the loop (`time.sleep`).
+    let inline = scenario.source == Source::Cpu && scenario.offload == Offload::Inline;
+    let blocked = scenario.pattern == Pattern::Code && !super::cpu::busy_intervals(scenario, events).is_empty();
+    let busy = if inline || blocked { 22.0 } else { 0.0 };
     // Output: "Nothing printed yet." until the first line, then 17 px a line, scrolled past 5.
     let printed = events.iter().filter(|e| e.kind == Kind::Print).count() as f64;
     let output = if scenario.pattern == Pattern::Code { (34.0 + 17.0 * printed).clamp(66.0, 115.0) } else { 0.0 };
@@ -371,6 +374,9 @@ pub fn cpu_view(
 ) -> CpuView {
     use super::cpu;
     use super::scenario::{Offload, Source};
+    if scenario.pattern == Pattern::Code {
+        return blocked_view(scenario, predicted, measured);
+    }
     if scenario.source != Source::Cpu {
         return CpuView::default();
     }
@@ -401,6 +407,21 @@ pub fn cpu_view(
         }
     }
     CpuView { predicted: predicted.and_then(busy), measured: measured.and_then(busy), notes }
+}
+
+/// A program's `time.sleep` calls, which block the event loop as inline CPU work does: the busy
+/// strips of the runs that made any, and a note saying what they blocked.
+fn blocked_view(scenario: &Scenario, predicted: Option<&Run>, measured: Option<&Run>) -> CpuView {
+    let busy =
+        |run: &Run| Some(super::cpu::busy_intervals(scenario, &run.events)).filter(|b| !b.is_empty()).map(Rc::new);
+    let (predicted, measured) = (predicted.and_then(busy), measured.and_then(busy));
+    let notes = measured.as_ref().or(predicted.as_ref()).map(|b| {
+        let total: f64 = b.iter().map(|b| b.2 - b.1).sum();
+        format!(
+            "time.sleep blocked the event loop for {total:.0} ms in all: meanwhile no other task ran, no timer fired (they fired late) and the page could not draw. await asyncio.sleep(...) waits without blocking."
+        )
+    });
+    CpuView { predicted, measured, notes: notes.into_iter().collect() }
 }
 
 /// A figure of a run: `(id, label, value)`.

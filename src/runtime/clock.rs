@@ -192,4 +192,10 @@ impl Clock for BrowserClock {
     fn sleep(&self, ms: f64) -> BrowserSleep {
         BrowserSleep { clock: self.clone(), ms, slot: None, yielded: false }
     }
+
+    /// The page's thread (or the interpreter's, which is the page's) is really held: it spins on
+    /// `performance.now()` as inline CPU work computes, so nothing runs or draws meanwhile.
+    fn block(&self, ms: f64) {
+        crate::core::clock::spin(self, ms)
+    }
 }

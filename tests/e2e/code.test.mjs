@@ -489,6 +489,55 @@ test('window.awaitlab.run takes plain code: the Run JSON carries it, lanes are n
   await page.close();
 });
 
+test('time.sleep really blocks the page\'s event loop in a measured run: its spans last as long, one after the other, a timer fires late, the busy strip shows them', async () => {
+  const blocks = `import asyncio, time
+
+
+async def job():
+    time.sleep(0.3)
+
+
+async def ticker():
+    await asyncio.sleep(0.1)
+    print("tick")
+
+
+async def main():
+    await asyncio.gather(ticker(), job(), job())
+
+
+asyncio.run(main())
+`;
+  const page = await open(codeLink(blocks));
+  await lanesWith(page, 'job()');
+  await page.waitForSelector('figure.predicted svg.busy-strip');
+  const run = await page.evaluate((code) => window.awaitlab.run({ code }), blocks);
+  assert.equal(run.clock, 'browser');
+  const begins = new Map();
+  const slept = [];
+  let tick;
+  for (const e of run.events) {
+    const key = `${e.task}/${e.attempt}/${e.phase}`;
+    if (e.kind === 'begin') begins.set(key, e.t);
+    else if (begins.has(key)) {
+      const span = { task: e.task, t0: begins.get(key), t1: e.t, detail: e.detail };
+      if ((e.detail || '').startsWith('time.sleep(')) slept.push(span);
+      else if (e.detail === 'sleep(0.1)') tick = span;
+    }
+  }
+  assert.equal(slept.length, 2, JSON.stringify(run.events));
+  for (const s of slept) assert.ok(s.t1 - s.t0 >= 299, JSON.stringify(slept));
+  assert.ok(slept[1].t0 >= slept[0].t1 - 1, `one after the other: ${JSON.stringify(slept)}`);
+  // Due at 100 ms, the ticker's timer fires only once the loop is free again.
+  assert.ok(tick && tick.t1 >= slept[1].t1 - 1, JSON.stringify(tick));
+  await page.click('#run');
+  await page.waitForSelector('figure.measured svg.busy-strip', { timeout: 30_000 });
+  const busy = Number(await page.getAttribute('figure.measured svg.busy-strip', 'data-busy-ms'));
+  assert.ok(busy >= 598, `busy ${busy} ms`);
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
 test('postMessage run takes plain code; code using aiohttp needs the link\'s fetch=1', async () => {
   const page = await open('pattern=gather&tasks=2&embed=1');
   // A page that is not framed is its own parent: its own messages command it, replies come back.

@@ -248,6 +248,8 @@ impl<'a> Interp<'a> {
                 None => return raise(E::RuntimeError, "the async generator's body is gone"),
             },
         };
+        // The step gives the task's line back as it ends (see `run_body`).
+        let caller_line = task.line.get();
         task.depth.set(depth);
         *g.task.borrow_mut() = Some(task.clone());
         g.state.set(State::Running);
@@ -261,6 +263,7 @@ impl<'a> Interp<'a> {
         })
         .await;
         task.depth.set(depth - 1);
+        task.line.set(caller_line);
         g.task.borrow_mut().take();
         let end = match out {
             Ok(v) => {

@@ -763,9 +763,7 @@ impl<'a> Interp<'a> {
             | Divmod | Chr | Ord | Callable | Id | Hash | Format | Pow => self.call_global(b, args, kwargs, f),
             Random | Uniform | Randint | Choice | Shuffle | Seed | Randrange | Sample => self.call_random(b, args),
             Time | PerfCounter | Monotonic => Ok(Value::Float(self.ctx.rec.elapsed() / 1000.0)),
-            TimeSleep => {
-                raise(E::NotImplementedError, "time.sleep() would block the event loop: use `await asyncio.sleep(...)`")
-            }
+            TimeSleep => self.time_sleep(&args, &kwargs, f, line),
             Dumps => self.json_dumps(&args, &kwargs),
             Loads => self.json_loads(&args),
             Sqrt | Floor | Ceil | Log | Exp | Fabs | MathPow => self.call_math(b, &args),

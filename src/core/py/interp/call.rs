@@ -98,9 +98,17 @@ impl<'a> Interp<'a> {
             );
             frame.method_of = method_of;
             frame.qualname = Some(func.qual.clone());
+            // A call (a function's, or a coroutine's awaited in a function of the task) gives
+            // its caller's line back as it returns: the task's `done` mark is at its own last
+            // line, not at the last `return` of a helper it called. The task's own coroutine
+            // (and the one `asyncio.run` runs) keeps its last line.
+            let caller_line = (owners == 0 || depth > 1).then(|| task.line.get());
             task.depth.set(depth);
             let result = self.exec_block(&func.def.body, &frame).await;
             task.depth.set(depth - 1);
+            if let Some(line) = caller_line {
+                task.line.set(line);
+            }
             drop(frame.closure.take());
             self.release_locals(&frame.scope, &func.def.captured, 1 + owners, owners);
             match result {

@@ -57,6 +57,67 @@ pub fn seconds(v: Option<&Value>) -> Result<Option<f64>, Flow> {
 }
 
 impl<'a> Interp<'a> {
+    /// `time.sleep(secs)`: blocks the event loop, as in CPython. No other task runs and no timer
+    /// fires meanwhile (they fire late, after it), and `time.perf_counter()` moves on. The run's
+    /// clock holds the loop ([`Clock::block`]: virtual time moves on; in the browser the page's
+    /// thread spins that long, as inline CPU work computes). Recorded as a `work` span on the
+    /// task's lane at the call's line, closing with `time.sleep(secs)`
+    /// ([`crate::core::cpu::TIME_SLEEP`]): the loop's busy intervals. Bounded so the page never
+    /// freezes long: [`budget::MAX_TIME_SLEEP_MS`] a call, [`budget::MAX_BLOCKED_MS`] a run.
+    pub fn time_sleep(&self, args: &[Value], kwargs: &Kwargs, f: &Frame, line: u32) -> Res {
+        use crate::core::budget;
+        if !kwargs.is_empty() {
+            return raise(E::TypeError, "time.sleep() takes no keyword arguments");
+        }
+        let [secs] = args else {
+            return raise(E::TypeError, format!("time.sleep() takes exactly one argument ({} given)", args.len()));
+        };
+        // CPython's messages, in its order of checks.
+        let s = match ops::as_f64(secs) {
+            Some(s) if s.is_nan() => return raise(E::ValueError, "Invalid value NaN (not a number)"),
+            Some(s) if s.is_infinite() => return raise(E::OverflowError, "timestamp out of range for platform time_t"),
+            Some(s) if s < 0.0 => return raise(E::ValueError, "sleep length must be non-negative"),
+            Some(s) => s,
+            None => {
+                return raise(
+                    E::TypeError,
+                    format!("'{}' object cannot be interpreted as an integer", secs.type_name()),
+                )
+            }
+        };
+        let ms = s * 1000.0;
+        if ms == 0.0 {
+            return Ok(Value::None);
+        }
+        let call = format!("time.sleep({})", fmt::repr(secs));
+        let limit = |ms: f64| ms / 1000.0;
+        if ms > budget::MAX_TIME_SLEEP_MS {
+            return raise(
+                E::ValueError,
+                format!(
+                    "{call} would freeze the page {s} s: awaitlab blocks the event loop at most {} s at a time",
+                    limit(budget::MAX_TIME_SLEEP_MS)
+                ),
+            );
+        }
+        let blocked = self.blocked_ms.get() + ms;
+        if blocked > budget::MAX_BLOCKED_MS {
+            return raise(
+                E::ValueError,
+                format!(
+                    "{call} would freeze the page past {} s in all: awaitlab blocks the event loop at most {} s a run",
+                    limit(budget::MAX_BLOCKED_MS),
+                    limit(budget::MAX_BLOCKED_MS)
+                ),
+            );
+        }
+        self.blocked_ms.set(blocked);
+        let span = self.span(&f.task(), Phase::Work, line)?;
+        self.ctx.clock.block(ms);
+        span.end_with(call);
+        Ok(Value::None)
+    }
+
     /// asyncio's functions that make objects or tasks without waiting.
     pub fn call_asyncio(&self, b: B, args: Vec<Value>, kwargs: Kwargs, f: &Frame, line: u32) -> Res {
         let obj = |o: Obj| Ok(Value::Obj(Rc::new(o)));
@@ -320,6 +381,11 @@ impl<'a> Interp<'a> {
         if let (true, Some(msg)) = (result.is_ok(), f.task().sig.take_due_cancel()) {
             result = Err(Flow::Raise(E::CancelledError, msg));
         }
+        *self.main_returned.borrow_mut() = match &result {
+            // Its line, as it returned (the main task's own coroutine keeps it: `run_body`).
+            Ok(v) => Some((super::fmt::shorten(&super::fmt::repr(v), 60), f.task().line.get())),
+            Err(_) => None,
+        };
         if !matches!(result, Err(Flow::Stop(_))) {
             // asyncio.run stops the loop from main's done callback, one turn of the ready queue
             // later: tasks already scheduled take that step, then the rest are cancelled.

@@ -729,8 +729,14 @@ impl<'a> Interp<'a> {
         }
         let outcome: Outcome = match &result {
             Ok(v) => {
-                let text = fmt::shorten(&fmt::repr(v), 60);
-                self.mark(task, Kind::Done, &text, task.line.get());
+                // The main lane is the coroutine `asyncio.run` ran: its `done` says what that
+                // returned, at its last line (not the module's `None`, at the module's).
+                let returned = if is_main { self.main_returned.borrow_mut().take() } else { None };
+                let (text, line) = match returned {
+                    Some((text, line)) => (text, line),
+                    None => (fmt::shorten(&fmt::repr(v), 60), task.line.get()),
+                };
+                self.mark(task, Kind::Done, &text, line);
                 Ok(text.into())
             }
             Err(exc) if self.is_instance_of(&exc.value, E::CancelledError) => {
