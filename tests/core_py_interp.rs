@@ -3940,3 +3940,23 @@ fn the_page_shows_time_sleep_as_the_event_loop_busy() {
     assert_eq!(cpu_view(&w, Some(&run_w), Some(&run_w), 2, &[]), Default::default());
     assert_eq!(embed_height(&b, Some(&run_b)), embed_height(&w, Some(&run_w)) + 22);
 }
+
+/// The main lane is named after the coroutine `asyncio.run` runs wherever the module calls it: a
+/// bare statement, an assignment of its result or an argument (`print(asyncio.run(main()))`). The
+/// last two said `<module>`.
+#[test]
+fn the_main_lane_names_what_asyncio_run_runs_in_any_top_level_statement() {
+    for (call, expected) in [
+        ("asyncio.run(main())", "main()"),
+        ("result = asyncio.run(main())", "main()"),
+        ("print(asyncio.run(main()))", "main()"),
+        ("print('got', asyncio.run(main(1)))", "main(…)"),
+        ("if __name__ == '__main__':\n    total: int = asyncio.run(main())", "main()"),
+        ("print('no run here')", "<module>"),
+    ] {
+        let source = format!("import asyncio\n\nasync def main(n=0):\n    return n\n\n{call}\n");
+        let (events, fin) = run(&source);
+        assert!(fin.stopped.is_none(), "{call}: {:?}", fin.stopped);
+        assert_eq!(lanes(&events)[0], expected, "{call}");
+    }
+}

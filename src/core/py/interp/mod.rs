@@ -542,7 +542,8 @@ impl<'a> Interp<'a> {
 pub use crate::core::budget::thousands;
 
 /// The main task's lane label and line: the coroutine `asyncio.run(...)` is given at module
-/// level (`main()`), or `<module>` for a program without one.
+/// level (`main()`), whether the statement is the call itself, assigns its result or passes it on
+/// (`print(asyncio.run(main()))`), or `<module>` for a program without one.
 fn main_label(module: &ast::Module) -> (String, u32) {
     // Top-level statements, and those of a top-level `if` (`if __name__ == "__main__":`).
     let nested = module.body.iter().flat_map(|s| match &s.kind {
@@ -550,23 +551,34 @@ fn main_label(module: &ast::Module) -> (String, u32) {
         _ => &[],
     });
     for stmt in module.body.iter().chain(nested) {
-        let StmtKind::Expr(e) = &stmt.kind else { continue };
-        let ExprKind::Call { func, args, .. } = &e.kind else { continue };
-        let is_run = match &func.kind {
-            ExprKind::Attribute { value, attr } => {
-                attr == "run" && matches!(&value.kind, ExprKind::Name(n) if n == "asyncio")
-            }
-            ExprKind::Name(n) => n == "run",
-            _ => false,
+        let value = match &stmt.kind {
+            StmtKind::Expr(e) | StmtKind::Assign { value: e, .. } | StmtKind::AnnAssign { value: Some(e), .. } => e,
+            _ => continue,
         };
-        if let (true, Some(ast::Expr { kind: ExprKind::Call { func, args, .. }, .. })) = (is_run, args.first()) {
-            if let ExprKind::Name(name) = &func.kind {
-                let label = if args.is_empty() { format!("{name}()") } else { format!("{name}(…)") };
-                return (label, stmt.pos.line);
-            }
+        if let Some(label) = run_coroutine_label(value) {
+            return (label, stmt.pos.line);
         }
     }
     ("<module>".into(), 0)
+}
+
+/// The label of the coroutine an `asyncio.run(name(...))` call runs, found in `e` or among the
+/// arguments of the calls it is given to.
+fn run_coroutine_label(e: &ast::Expr) -> Option<String> {
+    let ExprKind::Call { func, args, .. } = &e.kind else { return None };
+    let is_run = match &func.kind {
+        ExprKind::Attribute { value, attr } => {
+            attr == "run" && matches!(&value.kind, ExprKind::Name(n) if n == "asyncio")
+        }
+        ExprKind::Name(n) => n == "run",
+        _ => false,
+    };
+    if let (true, Some(ast::Expr { kind: ExprKind::Call { func, args, .. }, .. })) = (is_run, args.first()) {
+        if let ExprKind::Name(name) = &func.kind {
+            return Some(if args.is_empty() { format!("{name}()") } else { format!("{name}(…)") });
+        }
+    }
+    args.iter().find_map(run_coroutine_label)
 }
 
 /// Runs `source` to its end on a fresh virtual clock with `scenario`'s seed and workload (as
