@@ -90,9 +90,10 @@ ran=()
 # nested spans drawn in the middle half of their bar, + 18); lowered to 425,200 (424,710 measured
 # after Trunk's release minify of the CSS and HTML, + 490); lowered to 422,800 (422,347 measured
 # with Talc as the wasm allocator, + 453); lowered to 420,500 (419,987 measured with the JS
-# minified by terser, + 513). A ratchet, not the 150 KB target
-# (README "Page weight").
-PAGE_WEIGHT_BUDGET_GZIP=420500
+# minified by terser, + 513); raised to 421,400 (420,876 measured on the ui branch after the
+# tour's fixes: Run brings the measured timeline into view, the limit label placed clear of the
+# curve, + 524). A ratchet, not the 150 KB target (README "Page weight").
+PAGE_WEIGHT_BUDGET_GZIP=421400
 
 if [ -n "${want[lint]:-}" ]; then
   banner "lint (cargo fmt --check, cargo clippy -D warnings on native and wasm32)"

@@ -183,3 +183,33 @@ fn the_svg_draws_the_permit_limit_in_its_strip_as_the_page_does() {
     assert!(semaphore.contains(">limit 3</text>"), "the semaphore's own limit");
     assert!(!timeline_svg(&run_virtual(&scenario("pattern=gather&tasks=3&seed=1&clock=virtual"))).contains(">limit "));
 }
+
+/// The limit's label goes where the curve leaves it room, as on the page
+/// (`Timeline::limit_label_left`): a semaphore's curve runs along the limit's line from the start
+/// and steps down from it at the end, where the label sat over the steps.
+#[test]
+fn the_limit_label_sits_clear_of_the_curve_s_steps() {
+    let run = run_virtual(&scenario("pattern=semaphore&tasks=8&limit=3&clock=virtual"));
+    let tl = run.timeline();
+    // [(0, 3), (153, 3), … (481, 3), (726, 2), (755, 1), (780, 0)]: along the line, then down.
+    assert_eq!((tl.peak(), tl.end), (3, 780.0));
+    // The label 60 ms wide: at the left, where the curve is flat on the line, not over the steps.
+    assert!(tl.limit_label_left(3, (5.0, 65.0), (740.0, 800.0)));
+    let svg = timeline_svg(&run);
+    let label = svg.split("<text").find(|t| t.contains(">limit 3</text>")).expect("a label");
+    assert!(label.contains("text-anchor=\"start\"") && label.contains(" x=\"144.00\""), "{label}");
+    // The curve above the line at the left (under a retry's hold=0 more than the limit can be
+    // in flight), or changing there: the right.
+    let mut other = run.timeline();
+    other.concurrency = vec![(0.0, 5), (100.0, 3), (500.0, 3), (550.0, 0)];
+    assert!(!other.limit_label_left(3, (0.0, 60.0), (540.0, 600.0)));
+    assert!(!other.limit_label_left(4, (0.0, 60.0), (540.0, 600.0)), "over the line beats a change");
+    other.concurrency = vec![(0.0, 1), (20.0, 2), (40.0, 3), (700.0, 0)];
+    assert!(!other.limit_label_left(3, (0.0, 60.0), (740.0, 800.0)));
+    // A measured run's tasks start a little apart, before the label begins (4 px in).
+    other.concurrency = vec![(0.1, 1), (0.2, 2), (0.3, 3), (726.0, 2), (755.0, 1), (780.0, 0)];
+    assert!(other.limit_label_left(3, (5.0, 65.0), (740.0, 800.0)));
+    // A window starts where it starts: zoomed in past the first 100 ms, the left is fine.
+    other.concurrency = vec![(0.0, 5), (100.0, 3), (500.0, 3), (550.0, 0)];
+    assert!(other.limit_label_left(3, (200.0, 260.0), (540.0, 600.0)));
+}

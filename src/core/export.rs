@@ -372,10 +372,16 @@ fn svg_strip(s: &mut String, tl: &Timeline, l: &SvgLayout, limit: Option<u32>) {
     );
     if let Some(limit) = limit {
         let (y, right) = (yc(limit), LABEL_W + plot_w);
+        // The label at the end where the curve leaves it room, as on the page (4 px in from the
+        // left edge; 10 px bold: at most 6 px a character).
+        let ms = |px: f64| px / plot_w * l.span;
+        let (pad, width) = (ms(4.0), ms(format!("limit {limit}").len() as f64 * 6.0));
+        let left = tl.limit_label_left(limit, (pad, pad + width), (l.span - width, l.span));
+        let (lx, anchor) = if left { (LABEL_W + 4.0, "start") } else { (right, "end") };
         let _ = write!(
             s,
             "<line x1=\"{LABEL_W}\" x2=\"{right:.2}\" y1=\"{y:.2}\" y2=\"{y:.2}\" stroke=\"{LIMIT_COLOR}\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>\
-<text x=\"{right:.2}\" y=\"{ty:.2}\" {FONT} font-size=\"10\" font-weight=\"600\" fill=\"{LIMIT_COLOR}\" text-anchor=\"end\">limit {limit}</text>",
+<text x=\"{lx:.2}\" y=\"{ty:.2}\" {FONT} font-size=\"10\" font-weight=\"600\" fill=\"{LIMIT_COLOR}\" text-anchor=\"{anchor}\">limit {limit}</text>",
             ty = y - 3.0
         );
     }

@@ -151,29 +151,34 @@ pub fn describe_waiting(event: &Event, label: &str, waiting: &str) -> String {
     let doing = if event.phase == Phase::Wait { waiting } else { event.phase.doing() };
     let what = if event.phase == Phase::Work { "its work" } else { doing };
     let detail = if event.detail.is_empty() { String::new() } else { format!(": {}", event.detail) };
-    match event.kind {
-        Kind::Begin => format!("At {at}, {label} started {what}{attempt}."),
-        Kind::End => format!("At {at}, {label} finished {what}{attempt}{detail}."),
-        Kind::Fail => format!("At {at}, {label} failed while {doing}{attempt}{detail}."),
-        Kind::Cancel => format!("At {at}, {label} was cancelled while {doing}{attempt}."),
-        Kind::Timeout => format!("At {at}, {label} timed out while {doing}{attempt}."),
-        Kind::Done => format!("At {at}, {label} returned its result{detail}."),
+    let mut said = match event.kind {
+        Kind::Begin => format!("At {at}, {label} started {what}{attempt}"),
+        Kind::End => format!("At {at}, {label} finished {what}{attempt}{detail}"),
+        Kind::Fail => format!("At {at}, {label} failed while {doing}{attempt}{detail}"),
+        Kind::Cancel => format!("At {at}, {label} was cancelled while {doing}{attempt}"),
+        Kind::Timeout => format!("At {at}, {label} timed out while {doing}{attempt}"),
+        Kind::Done => format!("At {at}, {label} returned its result{detail}"),
         // A code task's `cancelled: …` is its `task.cancel(msg)`'s message, not a reason.
         Kind::Failed if event.line != 0 && &*event.detail == "cancelled" => {
-            format!("At {at}, {label} was cancelled.")
+            format!("At {at}, {label} was cancelled")
         }
         Kind::Failed => match event.detail.strip_prefix("cancelled: ") {
-            Some(msg) if event.line != 0 => format!("At {at}, {label} was cancelled, with the message '{msg}'."),
-            Some(why) => format!("At {at}, {label} was cancelled because {why}."),
-            None => format!("At {at}, {label} gave up with an error{detail}."),
+            Some(msg) if event.line != 0 => format!("At {at}, {label} was cancelled, with the message '{msg}'"),
+            Some(why) => format!("At {at}, {label} was cancelled because {why}"),
+            None => format!("At {at}, {label} gave up with an error{detail}"),
         },
-        Kind::Fallback => format!("At {at}, {label} used a default value instead of its error{detail}."),
-        Kind::Spawn => format!("At {at}, {label} was created{detail}."),
+        Kind::Fallback => format!("At {at}, {label} used a default value instead of its error{detail}"),
+        Kind::Spawn => format!("At {at}, {label} was created{detail}"),
         Kind::Print if !event.detail.is_empty() => {
-            format!("At {at}, {label} printed: {}.", sentence_sized(&event.detail))
+            format!("At {at}, {label} printed: {}", sentence_sized(&event.detail))
         }
-        Kind::Print => format!("At {at}, {label} printed."),
+        Kind::Print => format!("At {at}, {label} printed"),
+    };
+    // Text cut short ends the sentence with its ellipsis: "…." read as a typo.
+    if !said.ends_with('…') {
+        said.push('.');
     }
+    said
 }
 
 /// A printed line as the replay's sentence quotes it: a line up to `budget::MAX_PRINT_BYTES` long
@@ -211,8 +216,37 @@ mod tests {
         };
         assert_eq!(describe(&print("done".into()), "main()"), "At 1 ms, main() printed: done.");
         let said = describe(&print("é".repeat(2_000)), "main()");
-        assert!(said.ends_with("…."), "{said}");
+        assert!(said.ends_with("é…"), "{said}");
         assert_eq!(said.chars().filter(|&c| c == 'é').count(), 100);
+    }
+
+    #[test]
+    fn a_sentence_that_ends_on_cut_text_ends_with_its_ellipsis_alone() {
+        // An await-free loop's error, cut to the detail's budget: "…an `await…." it said.
+        let long = format!("stopped: the program ran 5,000,000 steps {}", "x".repeat(400));
+        let cut = crate::core::budget::tidy_detail(Kind::Failed, &long).unwrap();
+        assert!(cut.ends_with('…'), "{cut}");
+        let event = |kind: Kind, detail: &str| Event {
+            t: 1_520.0,
+            task: 1,
+            attempt: 1,
+            kind,
+            phase: Phase::Work,
+            detail: detail.into(),
+            line: 6,
+        };
+        for kind in [Kind::End, Kind::Fail, Kind::Failed, Kind::Done, Kind::Fallback, Kind::Spawn, Kind::Print] {
+            let said = describe(&event(kind, &cut), "spin()");
+            assert!(said.ends_with("x…"), "{kind:?}: {said}");
+        }
+        // A pattern's reason (a code task's message is quoted: "…'." stays).
+        let reason = Event { line: 0, ..event(Kind::Failed, &format!("cancelled: {cut}")) };
+        assert!(describe(&reason, "task 1").ends_with("x…"), "{}", describe(&reason, "task 1"));
+        // Whole text still ends with a full stop.
+        assert_eq!(
+            describe(&event(Kind::Failed, "ValueError: boom"), "bad()"),
+            "At 1.52 s, bad() gave up with an error: ValueError: boom."
+        );
     }
 
     #[test]

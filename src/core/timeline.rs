@@ -249,6 +249,31 @@ impl Timeline {
         self.concurrency.iter().map(|c| c.1).max().unwrap_or(0)
     }
 
+    /// Whether the strip's permit-limit label, drawn over its line, goes at the left end of the
+    /// plot (over `left`, a span of time) rather than the right (over `right`), for the page's
+    /// strip and the SVG export alike: where the curve under it stays at or below `limit` and
+    /// changes least, the left on a tie. A semaphore's curve runs along the line from the left
+    /// end and steps down from it at the right one, where the label sat over the steps (on a
+    /// phone they filled its width).
+    pub fn limit_label_left(&self, limit: u32, left: (f64, f64), right: (f64, f64)) -> bool {
+        self.under_label(limit, left.0, left.1) <= self.under_label(limit, right.0, right.1)
+    }
+
+    /// Over `[from, to]`: whether more than `limit` tasks are in flight at some instant (the curve
+    /// above the limit's line, through a label over it), and how often the count changes.
+    fn under_label(&self, limit: u32, from: f64, to: f64) -> (bool, usize) {
+        let steps = &self.concurrency;
+        let (i, j) = (steps.partition_point(|c| c.0 <= from), steps.partition_point(|c| c.0 <= to));
+        let mut level = if i > 0 { steps[i - 1].1 } else { 0 };
+        let (mut over, mut changes) = (level > limit, 0);
+        for &(_, n) in &steps[i..j.max(i)] {
+            over |= n > limit;
+            changes += usize::from(n != level);
+            level = n;
+        }
+        (over, changes)
+    }
+
     /// The concurrency strip's vertical scale, the count at its top (the page's strip and the SVG
     /// export alike): the peak, with headroom above a permit limit so the limit's line is not
     /// hidden under a curve that reaches it.

@@ -74,9 +74,7 @@ fn run_code(state: &UseReducerHandle<State>) -> Callback<String> {
         state.dispatch(Action::Edit("code".into(), code.clone()));
         let others = state.form_pairs().filter(|(k, _)| *k != "code");
         match Scenario::parse(others.chain([("code", code.as_str())])) {
-            Ok(scenario) => {
-                run_measured(scenario);
-            }
+            Ok(scenario) => run_revealed(scenario),
             Err(errors) => state.dispatch(Action::Rejected(errors)),
         }
     })
@@ -99,11 +97,73 @@ fn run_form(state: &UseReducerHandle<State>, draft: &Rc<std::cell::RefCell<Draft
     Callback::from(move |()| match Scenario::parse(state.form_pairs()) {
         // Run's gate: the form's submission may come past a disabled button.
         _ if view::run_off(&state, false).is_some() => {}
-        Ok(scenario) => {
-            run_measured(scenario);
-        }
+        Ok(scenario) => run_revealed(scenario),
         Err(errors) => state.dispatch(Action::Rejected(errors)),
     })
+}
+
+thread_local! {
+    /// The id of a run the reader started (Run, Ctrl+Enter, an example) that [`reveal`] is to
+    /// bring into view, and whether its measured timeline has been.
+    static REVEAL: std::cell::Cell<Option<(u64, bool)>> = const { std::cell::Cell::new(None) };
+    /// What the last render of the page showed, for [`reveal`] after it: the measured run's id
+    /// and whether it has ended, and whether the page is an embed.
+    static SHOWN: std::cell::Cell<(Option<(u64, bool)>, bool)> = const { std::cell::Cell::new((None, false)) };
+}
+
+/// Runs `scenario` as the reader's own run: [`reveal`] brings it into view.
+fn run_revealed(scenario: Scenario) {
+    let id = run_measured(scenario).id;
+    REVEAL.with(|r| r.set(Some((id, false))));
+}
+
+/// After each render of the page (the effect of [`use_render_cost`], whose hook instance it
+/// shares: one of its own weighed 0.1 KB gzip more): when the reader's
+/// own Run started a run whose measured timeline is not wholly on the screen (on a phone it and
+/// the replay bar were under the fold: a tap on Run seemed to do nothing), scrolls it into view
+/// once drawn, smoothly unless the reader prefers reduced motion, as little as it takes (its
+/// `scroll-margin` leaves room for the replay bar); when the run ends, its replay bar too, if the
+/// reader still has the timeline on the screen (the figures above it grow as the run ends). Runs
+/// a script, a host page or autoplay start never scroll, nor does an embed, which grows to its
+/// content in the host page (the host would scroll instead), nor any framed page.
+pub fn reveal() {
+    let (live, embed) = SHOWN.with(std::cell::Cell::get);
+    let (Some((id, shown)), Some(window)) = (REVEAL.with(std::cell::Cell::get), web_sys::window()) else { return };
+    let framed = window.parent().ok().flatten().is_some_and(|p| p != window);
+    // Another run replaced it (ids only grow), or it is not to scroll.
+    if embed || framed || live.is_some_and(|(l, _)| l > id) {
+        return REVEAL.with(|r| r.set(None));
+    }
+    let (selector, next) = match live {
+        Some((l, _)) if l == id && !shown => ("figure.measured", Some((id, true))),
+        Some((l, true)) if l == id => ("section.replay", None),
+        _ => return,
+    };
+    let (Some(doc), Some(h)) = (window.document(), window.inner_height().ok().and_then(|h| h.as_f64())) else { return };
+    let find = |s: &str| doc.query_selector(s).ok().flatten();
+    // Not drawn yet: the next render looks again.
+    let Some(el) = find(selector) else { return };
+    REVEAL.with(|r| r.set(next));
+    let seen = |el: &web_sys::Element, wholly: bool| {
+        let r = el.get_bounding_client_rect();
+        if wholly {
+            r.top() >= 0.0 && r.bottom() <= h
+        } else {
+            r.bottom() > 0.0 && r.top() < h
+        }
+    };
+    let watching = !shown || find("figure.measured").is_some_and(|f| seen(&f, false));
+    if !watching || seen(&el, true) {
+        return;
+    }
+    let still = window.match_media("(prefers-reduced-motion: reduce)").ok().flatten().is_some_and(|m| m.matches());
+    // Parsed, not built with ScrollIntoViewOptions' setters: their bindings weighed more.
+    let options = js_sys::JSON::parse(if still {
+        r#"{"block":"nearest"}"#
+    } else {
+        r#"{"block":"nearest","behavior":"smooth"}"#
+    });
+    el.scroll_into_view_with_scroll_into_view_options(options.unwrap_or_default().unchecked_ref());
 }
 
 /// What the two timeline panels draw: layouts (memoized by the run's address: comparing
@@ -340,13 +400,16 @@ pub fn App() -> Html {
     };
     // Or the form's values are more than the browser clock measures: the status line says why.
     let run_blocked = view::run_off(&state, *code_invalid).map(AttrValue::from);
+    let view_options =
+        use_memo((), |_| ViewOptions::from_pairs(url::query_pairs().iter().map(|(k, v)| (k.as_str(), v.as_str()))));
+    SHOWN.with(|l| l.set((state.measured.as_ref().map(|m| (m.id(), m.run.is_some())), view_options.embed)));
     let on_run = run_form(&state, &draft);
     let on_example = {
         let dispatch = state.dispatcher();
         Callback::from(move |query: &'static str| {
             if let Ok(scenario) = Scenario::parse(query.split('&').filter_map(|p| p.split_once('='))) {
                 dispatch.dispatch(Action::Load(scenario.clone()));
-                run_measured(scenario);
+                run_revealed(scenario);
             }
         })
     };
@@ -386,8 +449,6 @@ pub fn App() -> Html {
     let live = state.scenario.workload().len() <= LIVE_SLIDER_TASKS;
     // A compact embed (`embed=1` without `controls=1`): the fields its link names, and a Run button
     // in the replay's bar.
-    let view_options =
-        use_memo((), |_| ViewOptions::from_pairs(url::query_pairs().iter().map(|(k, v)| (k.as_str(), v.as_str()))));
     let scale_ms = view::time_scale(
         layouts.predicted.as_deref(),
         layouts.measured.as_deref(),

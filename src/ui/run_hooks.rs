@@ -86,11 +86,15 @@ fn free_ms(now: f64) -> f64 {
 }
 
 /// Measures this render (call it first in the component): live updates are spaced and kept away
-/// from due timers by it.
+/// from due timers by it. After the render, and after measuring it, a run the reader started is
+/// brought into view ([`super::app::reveal`]).
 #[hook]
 pub fn use_render_cost() {
     let render_start = now_ms();
-    use_effect(move || RENDER_COST.with(|c| c.set(now_ms() - render_start)));
+    use_effect(move || {
+        RENDER_COST.with(|c| c.set(now_ms() - render_start));
+        super::app::reveal();
+    });
 }
 
 /// Whether the page may draw now, `t - last` ms after it last drew a live run

@@ -996,15 +996,65 @@ test('a task that raised is drawn failed on its lane: its last bar in the failur
   await page.close();
 });
 
-test('on a phone, Output has room for a traceback: 40% of the screen, not the desktop\'s 7.5 lines-high box', async () => {
+test('Output has room for a traceback: up to 40% of the screen, then it scrolls, on a phone and at 1280×800', async () => {
   const lines = 'import asyncio\n\n\nasync def main():\n    for i in range(30):\n        print("line", i)\n\n\nasyncio.run(main())\n';
-  for (const [viewport, tall] of [[{ width: 390, height: 844 }, true], [{ width: 1280, height: 800 }, false]]) {
+  for (const viewport of [{ width: 390, height: 844 }, { width: 1280, height: 800 }]) {
     const page = await open(codeLink(lines), viewport);
     await page.waitForFunction(() => document.querySelectorAll('.code-log li').length === 30, null, { timeout: 15_000 });
-    const h = await page.$eval('.code-log ol', (ol) => ol.getBoundingClientRect().height);
-    // 40vh at 844 px is 337.6 px; 7.5em of the log's text is about 90 px.
-    assert.ok(tall ? h > 300 && h <= 338 : h < 130, `${viewport.width} px: Output ${h} px tall`);
+    const { h, scrolls } = await page.$eval('.code-log ol', (ol) => ({ h: ol.getBoundingClientRect().height, scrolls: ol.scrollHeight > ol.clientHeight }));
+    // 40vh: 337.6 px at 844, 320 px at 800 (the desktop's box was 7.5em, about 90 px: 5 lines).
+    const most = viewport.height * 0.4 + 0.5;
+    assert.ok(h > most - 40 && h <= most, `${viewport.width} px: Output ${h} px tall`);
+    assert.ok(scrolls, `${viewport.width} px: 30 lines scroll inside Output`);
     assert.deepEqual(page.awaitlabErrors, []);
     await page.close();
   }
+});
+
+// A TaskGroup whose task raises writes 7 lines; the last, `caught ExceptionGroup(...)`, was only
+// seen by scrolling inside a 5-line box (89 of 145 px shown, the box ending at 543 px of 800).
+const TASKGROUP_RAISES = `import asyncio
+
+async def ok(i):
+    try:
+        await asyncio.sleep(0.1 * i)
+        print("ok", i)
+        return i
+    except asyncio.CancelledError:
+        print("cancelled", i)
+        raise
+
+async def bad():
+    await asyncio.sleep(0.15)
+    raise ValueError("boom")
+
+async def main():
+    try:
+        async with asyncio.TaskGroup() as tg:
+            for i in range(1, 4):
+                tg.create_task(ok(i))
+            tg.create_task(bad())
+    except ExceptionGroup as eg:
+        print("caught", repr(eg), eg.exceptions)
+
+asyncio.run(main())
+`;
+
+test('at 1280×800 Output shows all 7 lines of a TaskGroup that raises, its last on the first screen, the code beside the timeline', async () => {
+  const page = await open(codeLink(TASKGROUP_RAISES));
+  await page.waitForFunction(() => /caught ExceptionGroup/.test(document.querySelector('#code-log')?.textContent ?? ''), null, { timeout: 30_000 });
+  const out = await page.$eval('.code-log ol', (ol) => ({
+    shown: ol.clientHeight, holds: ol.scrollHeight, bottom: ol.getBoundingClientRect().bottom,
+    last: ol.lastElementChild.textContent, lastBottom: ol.lastElementChild.getBoundingClientRect().bottom,
+  }));
+  assert.match(out.last, /caught ExceptionGroup/);
+  assert.ok(out.holds <= out.shown + 1, `Output shows ${out.shown} of its ${out.holds} px`);
+  assert.ok(out.lastBottom <= out.bottom + 1 && out.bottom <= 800, `the last line ends at ${out.lastBottom}, the box at ${out.bottom}`);
+  // The one-screen lab: the timeline and the code side by side.
+  const timeline = await page.locator('figure.predicted').boundingBox();
+  const code = await page.locator('.code-panel').boundingBox();
+  assert.ok(code.x >= timeline.x + timeline.width && code.y < timeline.y + timeline.height, `code ${JSON.stringify(code)} beside timeline ${JSON.stringify(timeline)}`);
+  await page.screenshot({ path: artifactPath('code-output-taskgroup-1280.png') });
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
 });

@@ -165,6 +165,104 @@ test('390 px: stacked, no sideways scroll of the page', async () => {
   await page.close();
 });
 
+/** Waits until the page has not scrolled for 10 frames (a smooth scroll has ended), and returns scrollY. */
+async function settledScroll(page) {
+  return page.evaluate(() => new Promise((resolve) => {
+    let last = scrollY, still = 0;
+    const frame = () => {
+      still = scrollY === last ? still + 1 : 0;
+      last = scrollY;
+      if (still >= 10) resolve(scrollY);
+      else requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+  }));
+}
+
+test('390×844: Run brings the measured timeline and the replay bar into view; a script’s run, an embed’s and a 1280 px one scroll nothing', async () => {
+  // The page stayed at the top, the measured timeline and the replay bar wholly under the fold:
+  // a reader who tapped Run saw nothing happen.
+  for (const reducedMotion of ['no-preference', 'reduce']) {
+    const page = await open('pattern=semaphore&tasks=8&limit=3', { width: 390, height: 844 });
+    await page.emulateMedia({ reducedMotion });
+    await page.waitForSelector('figure.predicted');
+    assert.equal(await page.evaluate(() => scrollY), 0);
+    await page.click('#run');
+    await page.waitForSelector('#replay-toggle', { timeout: 30_000 });
+    const y = await settledScroll(page);
+    assert.ok(y > 0, `${reducedMotion}: the page did not scroll`);
+    await assertOnFirstScreen(page, ['figure.measured', 'section.replay', '#replay-toggle', '#replay-log li.current'], 844);
+    if (reducedMotion === 'no-preference') await page.screenshot({ path: artifactPath('lab-390-run-reveal.png') });
+    assert.deepEqual(page.awaitlabErrors, []);
+    await page.close();
+  }
+  // A run a script starts is the script's business: the page stays where the reader left it.
+  {
+    const page = await open('pattern=semaphore&tasks=8&limit=3', { width: 390, height: 844 });
+    await page.evaluate(() => window.awaitlab.run({ pattern: 'semaphore', tasks: 8, limit: 3 }));
+    await page.waitForSelector('#replay-toggle', { timeout: 30_000 });
+    assert.equal(await settledScroll(page), 0, 'a script’s run scrolled the page');
+    assert.deepEqual(page.awaitlabErrors, []);
+    await page.close();
+  }
+  // An embed grows to its content in the host page: scrolling would move the host.
+  {
+    const page = await open('pattern=semaphore&tasks=8&limit=3&embed=1&controls=1', { width: 390, height: 600 });
+    await page.click('#run');
+    await page.waitForSelector('#replay-toggle', { timeout: 30_000 });
+    assert.equal(await settledScroll(page), 0, 'an embed’s Run scrolled');
+    assert.deepEqual(page.awaitlabErrors, []);
+    await page.close();
+  }
+  // At 1280×800 the measured timeline is already on the screen.
+  {
+    const page = await open('pattern=semaphore&tasks=8&limit=3');
+    await page.click('#run');
+    await page.waitForSelector('#replay-toggle', { timeout: 30_000 });
+    assert.equal(await settledScroll(page), 0, 'Run scrolled at 1280×800');
+    await page.close();
+  }
+});
+
+/** The strip of `figure`: its limit label's box, the limit line's y and ends, and the x of each of
+ *  the curve's vertical strokes (where the count of tasks in flight changes), in SVG units. */
+const stripLayout = (page, figure) =>
+  page.evaluate((figure) => {
+    const strip = document.querySelector(`figure.${figure} .strip`);
+    const b = strip.querySelector('.strip-limit-label').getBBox();
+    const limit = strip.querySelector('.strip-limit');
+    const points = [...strip.querySelector('.strip-line').getAttribute('d').matchAll(/(-?[\d.]+),(-?[\d.]+)/g)].map((m) => [+m[1], +m[2]]);
+    return {
+      label: { left: b.x, right: b.x + b.width, bottom: b.y + b.height },
+      line: +limit.getAttribute('y1'),
+      steps: points.slice(1).filter(([x, y], i) => x === points[i][0] && y !== points[i][1]).map(([x]) => x),
+      plot: { left: +limit.getAttribute('x1'), right: +limit.getAttribute('x2') },
+    };
+  }, figure);
+
+test('the strip’s “limit 3” label sits clear of the in-flight curve’s steps, on a phone and at 1280 px', async () => {
+  // On a phone it sat over the dashed line at the right end, just where the curve steps down.
+  for (const viewport of [{ width: 390, height: 844 }, { width: 1280, height: 800 }]) {
+    const page = await open('pattern=semaphore&tasks=8&limit=3', viewport);
+    await page.waitForSelector('figure.predicted .strip-limit-label');
+    // The prediction, then the measured run (its tasks start a little apart).
+    for (const figure of ['predicted', 'measured']) {
+      if (figure === 'measured') {
+        await page.click('#run');
+        await page.waitForSelector('#replay-toggle', { timeout: 30_000 });
+      }
+      const { label, line, steps, plot } = await stripLayout(page, figure);
+      const at = `${viewport.width} px, ${figure}`;
+      const under = steps.filter((x) => x >= label.left - 2 && x <= label.right + 2);
+      assert.deepEqual(under, [], `${at}: the curve steps at ${under} under the label ${JSON.stringify(label)}`);
+      assert.ok(label.left >= plot.left && label.right <= plot.right && label.bottom <= line + 1, `${at}: label ${JSON.stringify(label)}, plot ${JSON.stringify(plot)}, line at ${line}`);
+      await page.locator(`figure.${figure}`).screenshot({ path: artifactPath(`lab-limit-label-${figure}-${viewport.width}.png`) });
+    }
+    assert.deepEqual(page.awaitlabErrors, []);
+    await page.close();
+  }
+});
+
 test('390×844 while replaying: the measured timeline, the replay bar and the code’s marked line on one screen', async () => {
   // The code panel came under the legend, its box 60vh tall and following the marked line inside
   // itself only: with the measured timeline at the screen's top the line was under the fold.

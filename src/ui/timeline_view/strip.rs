@@ -78,10 +78,20 @@ pub fn strip(tl: &Timeline, g: &Geometry, curve: &str, limit: Option<u32>, cut: 
             if let Some(limit) = limit {
                 <line class="strip-limit" x1={g.gutter.to_string()} x2={g.right().to_string()}
                       y1={px(limit_y(limit))} y2={px(limit_y(limit))} />
-                <text class="strip-limit-label" x={g.right().to_string()} y={px(limit_y(limit) - 3.0)}>
-                    { format!("limit {limit}") }
-                </text>
+                { limit_label(tl, g, limit, limit_y(limit)) }
             }
         </g>
     }
+}
+
+/// "limit N" over the limit's line, at the end of the plot where the curve leaves it room
+/// ([`Timeline::limit_label_left`]).
+fn limit_label(tl: &Timeline, g: &Geometry, limit: u32, y: f64) -> Html {
+    let text = format!("limit {limit}");
+    // 4 px in from the left edge (clear of the first rise), 10 px bold: at most 6 px a character.
+    let ms = |px: f64| px / (g.right() - g.gutter) * (g.to - g.from);
+    let (pad, width) = (ms(4.0), ms(text.len() as f64 * 6.0));
+    let left = tl.limit_label_left(limit, (g.from + pad, g.from + pad + width), (g.to - width, g.to));
+    let (x, anchor) = if left { (g.gutter + 4.0, "start") } else { (g.right(), "end") };
+    html! { <text class="strip-limit-label" x={px(x)} y={px(y - 3.0)} text-anchor={anchor}>{ text }</text> }
 }
