@@ -92,8 +92,9 @@ ran=()
 # with Talc as the wasm allocator, + 453); lowered to 420,500 (419,987 measured with the JS
 # minified by terser, + 513); raised to 421,400 (420,876 measured on the ui branch after the
 # tour's fixes: Run brings the measured timeline into view, the limit label placed clear of the
-# curve, + 524). A ratchet, not the 150 KB target (README "Page weight").
-PAGE_WEIGHT_BUDGET_GZIP=421400
+# curve, + 524); raised to 422,000 (421,517 measured with session 15's branches merged: the
+# inputs branch +329, time.sleep's busy strip +293, the ui branch +908, + 483). A ratchet, not the 150 KB target (README "Page weight").
+PAGE_WEIGHT_BUDGET_GZIP=422000
 
 if [ -n "${want[lint]:-}" ]; then
   banner "lint (cargo fmt --check, cargo clippy -D warnings on native and wasm32)"
