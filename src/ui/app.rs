@@ -250,12 +250,19 @@ fn notes(state: &State, shown: &Scenario, cpu: &[String]) -> Html {
     }
 }
 
-/// A CPU run's strips and notes: of the replayed run, or of the finished measured one.
-fn cpu_view(state: &State, replaying: Option<&Replaying>, shown: &Scenario) -> view::CpuView {
-    let measured = replaying.map(|r| &*r.run).or_else(|| state.measured.as_ref().and_then(|m| m.run.as_deref()));
+/// A CPU run's strips and notes (a program's `time.sleep` blocks too): of the replayed run, or of
+/// the finished measured one. Computed again only when one of the runs or the scenario changes:
+/// the busy intervals are a walk over every event, and the page renders on every replay frame.
+#[hook]
+fn use_cpu_view(state: &State, replaying: Option<&Replaying>, shown: &Scenario) -> Rc<view::CpuView> {
+    let measured = replaying.map(|r| r.run.clone()).or_else(|| state.measured.as_ref().and_then(|m| m.run.clone()));
     let replaced: Vec<usize> = crate::runtime::workers::replaced().into_iter().map(|(w, _)| w).collect();
-    let cores = crate::runtime::cpu::hardware_concurrency();
-    view::cpu_view(shown, state.predicted.as_deref(), measured, cores, &replaced)
+    let deps = (shown.clone(), state.predicted.clone().map(Shared), measured.map(Shared), replaced);
+    use_memo(deps, |(shown, predicted, measured, replaced)| {
+        let cores = crate::runtime::cpu::hardware_concurrency();
+        let (predicted, measured) = (predicted.as_ref().map(|r| &*r.0), measured.as_ref().map(|r| &*r.0));
+        view::cpu_view(shown, predicted, measured, cores, replaced)
+    })
 }
 
 fn header() -> Html {
@@ -443,7 +450,7 @@ pub fn App() -> Html {
         run.as_ref().and_then(|r| r.parsed_scenario().ok())
     });
     let (shown, waiting) = view::described(replayed.as_ref().as_ref(), &state);
-    let cpu = cpu_view(&state, replaying.as_ref(), shown);
+    let cpu = use_cpu_view(&state, replaying.as_ref(), shown);
     let current_event =
         replaying.as_ref().and_then(|r| r.replay.cursor.checked_sub(1).and_then(|i| r.run.events.get(i)).cloned());
     let live = state.scenario.workload().len() <= LIVE_SLIDER_TASKS;
