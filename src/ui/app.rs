@@ -1,7 +1,7 @@
-//! The page, one screen: the form across the top; under it the figures, the two timelines and the
-//! replay bar, with the code beside them; the rest (legend, zoom, every figure, share, history)
-//! below. What it shows is computed by `core::view` from the state; this wires hooks, callbacks and
-//! components together.
+//! The page, one screen: the form across the top; under it the figures, the two timelines, the
+//! replay bar and the run's notes, with the code beside them; the rest (legend, zoom, every
+//! figure, share, history) below. What it shows is computed by `core::view` from the state; this
+//! wires hooks, callbacks and components together.
 
 use std::rc::Rc;
 
@@ -509,6 +509,9 @@ pub fn App() -> Html {
                             measured_title: view::measured_title(replaying.as_ref()).into(), scale_ms, playhead, window: *zoom,
                             limit: shown.effective_limit(), what_if: Rc::new(shown.what_if.clone()), busy: (cpu.predicted.clone(), cpu.measured.clone()),
                             on_replay_cmd: send(&state, Action::Replay), on_bar_hover, on_pick: on_pick.clone(), compact: run_bar, show_predicted }) }
+                        // The run's own lessons, beside the timelines they explain: after the legend
+                        // they fell below the fold at 1280×800, and on a phone after the code.
+                        { notes(&state, shown, &cpu.notes) }
                         if shown.pattern == Pattern::Code {
                             <CodeLog run={replaying.as_ref().map(|r| r.run.clone()).or_else(|| state.predicted.clone()).map(Shared)} until={playhead} />
                         }
@@ -527,7 +530,6 @@ pub fn App() -> Html {
                 if state.scenario.pattern != Pattern::Code {
                     <BarMenu scenario={Rc::new(state.scenario.clone())} pick={(*bar_pick).clone()} {on_pick} on_edit={send(&state, |(k, v)| Action::Edit(k, v))} />
                 }
-                { notes(&state, shown, &cpu.notes) }
                 { zoom_bar(*zoom, scale_ms, &Callback::from({ let zoom = zoom.clone(); move |w| zoom.set(w) })) }
                 <SharePanel run={replaying.as_ref().map(|r| Shared(r.run.clone()))}
                     scenario={Rc::new(state.scenario.clone())} predicted={state.predicted.clone().map(Shared)} on_import={send(&state, |r: Result<(Run, String), String>| match r {

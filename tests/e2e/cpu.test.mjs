@@ -241,3 +241,24 @@ test('at 1280×800 every CPU lesson line is whole: its point is not cut by the e
   assert.deepEqual(page.awaitlabErrors, []);
   await page.close();
 });
+
+test('a run\'s notes follow its timelines: at 1280×800 the first starts on screen, on a phone they come before the code', async () => {
+  // They came after the legend (1280: at 806 px of an 800 px screen) and, on a phone, after the
+  // whole code panel (1,726 px down): the run's lesson, below the fold.
+  const page = await openApp(browser, server.url, 'pattern=gather&source=cpu&tasks=4&min=50&max=50');
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await run(page, { pattern: 'gather', source: 'cpu', tasks: 4, min: 50, max: 50 });
+  await page.waitForFunction(() => [...document.querySelectorAll('.cpu-note')].some((p) => p.textContent.includes('held the event loop')));
+  const place = () =>
+    page.evaluate(() => {
+      scrollTo(0, 0);
+      const top = (el) => el.getBoundingClientRect().top;
+      return { note: top(document.querySelector('.cpu-note')), code: top(document.querySelector('.code-panel')), replay: top(document.querySelector('.replay')) };
+    });
+  const desk = await place();
+  assert.ok(desk.note > desk.replay && desk.note + 20 <= 800, `1280×800: ${JSON.stringify(desk)}`);
+  await page.setViewportSize({ width: 390, height: 844 });
+  const phone = await place();
+  assert.ok(phone.note > phone.replay && phone.note < phone.code, `390×844: ${JSON.stringify(phone)}`);
+  assert.deepEqual(page.awaitlabErrors, []);
+});
