@@ -3961,3 +3961,36 @@ fn the_main_lane_names_what_asyncio_run_runs_in_any_top_level_statement() {
         assert_eq!(lanes(&events)[0], expected, "{call}");
     }
 }
+
+/// `SystemExit`'s `code`, as CPython's `SystemExit.__init__` sets it: `None` without arguments,
+/// the argument for one, the tuple for more; a subclass's `super().__init__(...)` sets it too, and
+/// it may be assigned. Before, `e.code` raised AttributeError. Compared with CPython's output.
+#[test]
+fn system_exit_has_cpython_s_code() {
+    let src = r#"
+        for args in [(), (3,), ("bye",), (1, 2), (None,)]:
+            try:
+                raise SystemExit(*args)
+            except SystemExit as e:
+                print(repr(e.code), e.args, repr(e), str(e))
+
+        class Quit(SystemExit):
+            def __init__(self, why):
+                super().__init__(why, "more")
+
+        class Plain(SystemExit):
+            pass
+
+        e = SystemExit(5)
+        e.code = 7
+        print(e.code, e.args, Plain(4).code, Plain().code, Quit(9).code)
+        try:
+            ValueError(1).code
+        except AttributeError as e:
+            print(e)
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert_eq!(cpython[3], "(1, 2) (1, 2) SystemExit(1, 2) (1, 2)", "{cpython:#?}");
+    assert_eq!(cpython[5], "7 (5,) 4 None (9, 'more')", "{cpython:#?}");
+    assert_runs_to_the_end_printing(src, &cpython);
+}

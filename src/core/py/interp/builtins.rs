@@ -417,6 +417,15 @@ impl<'a> Interp<'a> {
             Value::Instance(i) if name == "args" => {
                 return Ok(i.attrs.borrow().get("args").cloned().unwrap_or_else(|| Value::tuple(Vec::new())))
             }
+            // CPython's `SystemExit.__init__` sets `code` from its arguments: None, the one, or
+            // all of them. Read from `args` (which `__init__` sets); one assigned is an attribute.
+            Value::Instance(i) if name == "code" && self.is_instance_of(v, E::SystemExit) => {
+                return Ok(match i.attrs.borrow().get("args") {
+                    Some(Value::Tuple(t)) if t.len() <= 1 => t.first().cloned().unwrap_or(Value::None),
+                    Some(args) => args.clone(),
+                    None => Value::None,
+                });
+            }
             Value::Instance(_) if self.is_instance_of(v, E::BaseExceptionGroup) => {
                 &[B::EgSplit, B::EgSubgroup, B::EgDerive]
             }
