@@ -3994,3 +3994,43 @@ fn system_exit_has_cpython_s_code() {
     assert_eq!(cpython[5], "7 (5,) 4 None (9, 'more')", "{cpython:#?}");
     assert_runs_to_the_end_printing(src, &cpython);
 }
+
+/// A class's `__qualname__` says where it was defined, as a function's does (the same
+/// `Frame::qualname_of`): `K` at module level, `f.<locals>.L` in a function, `Outer.Inner` in a
+/// class body, `Outer.m.<locals>.In` in a method; a subclass has its own, and an instance none.
+/// Before, a class had no `__qualname__`. Compared with CPython's output.
+#[test]
+fn a_class_s_qualname_says_where_it_was_defined() {
+    let src = r#"
+        class K:
+            pass
+
+        def f():
+            class L:
+                class M:
+                    pass
+            return L
+
+        class Outer:
+            class Inner:
+                pass
+
+            def m(self):
+                class In:
+                    pass
+                return In
+
+        class Sub(K):
+            pass
+
+        print(K.__qualname__, K.__name__, f().__qualname__, f().M.__qualname__, f().M.__name__)
+        print(Outer.Inner.__qualname__, Outer().m().__qualname__, Sub.__qualname__, ValueError.__qualname__)
+        try:
+            K().__qualname__
+        except AttributeError as e:
+            print(e)
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert_eq!(cpython[0], "K K f.<locals>.L f.<locals>.L.M M", "{cpython:#?}");
+    assert_runs_to_the_end_printing(src, &cpython);
+}

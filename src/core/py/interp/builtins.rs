@@ -868,6 +868,7 @@ impl<'a> Interp<'a> {
                         Some(b) => Value::Builtin(*b),
                         // `coroutine`, `NoneType`, `function`, `Task`…: a class of that name.
                         None => Value::Class(Rc::new(super::value::Class {
+                            qualname: name.clone(),
                             name,
                             bases: Vec::new(),
                             attrs: Default::default(),

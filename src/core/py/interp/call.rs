@@ -254,6 +254,7 @@ impl<'a> Interp<'a> {
                 (Some(Value::Obj(o)), _) if matches!(*o, Obj::Descriptor(..)) => self.descriptor_get(&o, v, c, f),
                 (Some(x), _) => Ok(x),
                 (None, "__name__") => Ok(Value::Str(c.name.clone())),
+                (None, "__qualname__") => Ok(Value::Str(c.qualname.clone())),
                 _ => raise(E::AttributeError, format!("type object '{}' has no attribute '{name}'", c.name)),
             },
             Value::Super(s) => {
