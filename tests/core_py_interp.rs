@@ -4034,3 +4034,41 @@ fn a_class_s_qualname_says_where_it_was_defined() {
     assert_eq!(cpython[0], "K K f.<locals>.L f.<locals>.L.M M", "{cpython:#?}");
     assert_runs_to_the_end_printing(src, &cpython);
 }
+
+/// An instance of a class without `__init__` has `object.__init__`, bound: CPython's
+/// `<method-wrapper '__init__' of K object at 0x…>`, callable, returning None; with arguments,
+/// CPython's TypeError (naming `K.__init__` when the class has no `__init__` of its own,
+/// `object.__init__` when `super().__init__(1)` reaches it from one). `super().__init__()` in a
+/// subclass of a class without `__init__` works. Before, `K().__init__` raised AttributeError.
+/// Compared with CPython's output, its addresses left out.
+#[test]
+fn an_instance_without_init_has_object_s_init() {
+    let src = r#"
+        class K:
+            pass
+
+        class A:
+            pass
+
+        class B(A):
+            def __init__(self, x):
+                super().__init__()
+                self.x = x
+
+        class C(A):
+            def __init__(self):
+                super().__init__(1)
+
+        print(K().__init__)
+        print(callable(K().__init__), K().__init__(), B(2).x, type(K().__init__).__name__)
+        for make in [lambda: K().__init__(1), lambda: K().__init__(a=1), lambda: C()]:
+            try:
+                make()
+            except TypeError as e:
+                print(e)
+    "#;
+    let cpython: Vec<String> = cpython_output_as_awaitlab_names_it(src).iter().map(|l| without_addresses(l)).collect();
+    assert_eq!(cpython[0], "<method-wrapper '__init__' of K object>", "{cpython:#?}");
+    assert_eq!(cpython[1], "True None 2 method-wrapper", "{cpython:#?}");
+    assert_runs_to_the_end_printing(src, &cpython);
+}

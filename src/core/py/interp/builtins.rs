@@ -560,19 +560,30 @@ impl<'a> Interp<'a> {
                 Some(group) => self.group_method(b, group, args, f, line).await,
                 None => arity(b, "an exception group"),
             },
-            ObjectInit => {
-                if let Some(Value::Instance(i)) = &recv {
-                    if i.attrs.borrow().contains_key("args") {
-                        i.attrs.borrow_mut().insert(Rc::from("args"), Value::tuple(args));
-                    }
-                }
-                Ok(Value::None)
-            }
+            ObjectInit => self.object_init(recv, args, &kwargs),
             _ => match recv {
                 Some(r) => self.call_method(b, r, args, kwargs, f, line),
                 None => self.call_function(b, args, kwargs, f, line),
             },
         }
+    }
+
+    /// `__init__` of an instance whose class defines none, or reached through `super()`: an
+    /// exception's (`BaseException.__init__`) sets its `args`; any other's is `object.__init__`,
+    /// which takes no arguments, its TypeError naming the class when the class has no `__init__`
+    /// (`K().__init__(1)`) and `object` when one of its own called it (`super().__init__(1)`).
+    fn object_init(&self, recv: Option<Value>, args: Vec<Value>, kwargs: &Kwargs) -> Res {
+        let Some(Value::Instance(i)) = &recv else { return Ok(Value::None) };
+        if i.attrs.borrow().contains_key("args") {
+            i.attrs.borrow_mut().insert(Rc::from("args"), Value::tuple(args));
+        } else if !args.is_empty() || !kwargs.is_empty() {
+            let owner = if i.class.lookup("__init__").is_some() { "object" } else { &*i.class.name };
+            return raise(
+                E::TypeError,
+                format!("{owner}.__init__() takes exactly one argument (the instance to initialize)"),
+            );
+        }
+        Ok(Value::None)
     }
 
     /// `anext(it[, default])` (the awaitable of its next item) and `aiter(it)`.
