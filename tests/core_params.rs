@@ -20,7 +20,7 @@ fn only_error(q: &str) -> ParamError {
 #[test]
 fn the_bad_inputs_of_the_issue_are_rejected_naming_the_key_and_the_range() {
     let cases = [
-        ("pattern=semaphore&limit=0", "limit", "limit must be a whole number from 1 to 100000, or none (got \"0\")"),
+        ("pattern=semaphore&limit=0", "limit", "limit must be a whole number from 1 to 100000 for the semaphore pattern (got \"0\")"),
         ("pattern=retry&retries=-1", "retries", "retries must be a whole number from 1 to 20 (got \"-1\")"),
         ("fail=2", "fail", "fail must be a number from 0 to 1 (got \"2\")"),
         ("pattern=timeout&timeout=0", "timeout", "timeout must be a whole number from 1 to 600000 (got \"0\")"),
@@ -344,4 +344,39 @@ fn white_space_around_a_value_is_read_past_in_links_and_in_the_api_alike() {
     );
     assert_eq!(api(json!({"tasks": "3 4"})), Err("tasks must be a whole number from 1 to 100000 (got \"3 4\")".into()));
     assert!(parse("tasks=3%204").is_err());
+}
+
+/// The semaphore pattern's `limit` is a number of permits, never none: a bad value's message says
+/// so for that pattern (it said "…, or none", which the semaphore refuses), whatever order the
+/// keys come in, in links and in the API alike (one validation path). The patterns whose limit is
+/// optional still offer none; a link still opens on the default, 3.
+#[test]
+fn a_bad_limit_on_the_semaphore_is_told_the_semaphore_s_range() {
+    use awaitlab::core::message::{params_pairs, parse_scenario};
+    use serde_json::json;
+    let fixed = "limit must be a whole number from 1 to 100000 for the semaphore pattern";
+    for (q, got) in [
+        ("pattern=semaphore&limit=0", "\"0\""),
+        ("limit=0&pattern=semaphore", "\"0\""),
+        ("pattern=semaphore&limit=abc", "\"abc\""),
+        ("tasks=0&limit=100001&pattern=semaphore", "\"100001\""),
+    ] {
+        let errors = parse(q).expect_err(q);
+        let limit = errors.iter().find(|e| e.key == "limit").expect("limit is named");
+        assert_eq!(limit.message, format!("{fixed} (got {got})"), "{q}");
+        assert_eq!(errors.iter().filter(|e| e.key == "limit").count(), 1, "{q}: {errors:?}");
+        let decoded = awaitlab::core::scenario::query_pairs(q);
+        let (s, _) = Scenario::parse_lenient(decoded.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        assert_eq!(s.limit, Some(3), "{q}");
+    }
+    // Errors stay in the order of their keys.
+    let keys: Vec<String> =
+        parse("tasks=0&limit=0&pattern=semaphore").unwrap_err().into_iter().map(|e| e.key).collect();
+    assert_eq!(keys, ["tasks", "limit"]);
+    let api = parse_scenario(&params_pairs(Some(&json!({"pattern": "semaphore", "limit": 0}))).unwrap());
+    assert_eq!(api, Err(format!("{fixed} (got \"0\")")));
+    for p in ["retry", "resource", "pipeline", "gather"] {
+        let e = only_error(&format!("pattern={p}&limit=0"));
+        assert_eq!(e.message, "limit must be a whole number from 1 to 100000, or none (got \"0\")", "{p}");
+    }
 }

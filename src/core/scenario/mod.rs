@@ -212,9 +212,11 @@ impl Scenario {
             s.pattern = Pattern::Code;
         }
         let mut seen: Vec<&str> = Vec::new();
-        // Whether the `limit` read says "no semaphore" (`none` or empty, not JSON's `null`, which
-        // is no value): the semaphore pattern refuses that once the pattern is known.
-        let mut no_limit: Option<&str> = None;
+        // A `limit` that gives no number of permits (none, or a bad value): where its error is or
+        // goes, whether it has one, its text. Once the pattern is known (`limit` may come first),
+        // the semaphore's own message (`Self::semaphore_limit_error`) takes that place (errors are
+        // only ever added, so `errors[at]` is its error when it has one).
+        let mut no_permits: Option<(usize, bool, &str)> = None;
         for (index, &(key, value)) in pairs.iter().enumerate() {
             if index == MAX_KEYS {
                 errors
@@ -242,30 +244,37 @@ impl Scenario {
                     Err(err(key, format!("unknown key {} (known keys: {})", read::shown(key), Self::KEYS.join(", "))))
                 }
             };
-            match result {
-                Ok(()) if key == "limit" => no_limit = matches!(value.trim(), "" | "none").then_some(value),
-                Ok(()) => {}
-                Err(e) => errors.push(e),
+            if key == "limit" && (result.is_err() || matches!(value.trim(), "" | "none")) {
+                no_permits = Some((errors.len(), result.is_err(), value));
+            }
+            if let Err(e) = result {
+                errors.push(e);
             }
         }
-        if let Some(value) = no_limit.filter(|_| s.pattern == Pattern::Semaphore) {
-            errors.push(Self::no_semaphore_error(value));
+        match no_permits.filter(|_| s.pattern == Pattern::Semaphore) {
+            Some((at, true, value)) => errors[at] = Self::semaphore_limit_error(value),
+            Some((at, false, value)) => errors.insert(at, Self::semaphore_limit_error(value)),
+            None => {}
         }
         s.check_together(&mut errors);
         (s, errors)
     }
 
-    /// The error of a semaphore pattern given `limit=none` (or empty): no semaphore, which that
-    /// pattern cannot be; only the patterns whose semaphore is optional take it. It was read as
-    /// the default, silently. Like any bad value, a link keeps the default (3) and says so.
-    fn no_semaphore_error(value: &str) -> ParamError {
+    /// The error of a semaphore pattern's `limit` that gives no number of permits: a bad value
+    /// (whose message for the other patterns offers none), or none (or empty): no
+    /// semaphore, which that pattern cannot be (it was read as the default, silently). Like any
+    /// bad value, a link keeps the default (3) and says so.
+    fn semaphore_limit_error(value: &str) -> ParamError {
         // The patterns named are those whose `limit` is optional (`tests/core_params.rs` checks).
+        let why = if matches!(value.trim(), "" | "none") {
+            "; none, no semaphore, is only for retry, resource and pipeline"
+        } else {
+            ""
+        };
         let got = read::shown(value);
         err(
             "limit",
-            format!(
-                "limit must be a whole number from 1 to {MAX_LIMIT} for the semaphore pattern (got {got}); none, no semaphore, is only for retry, resource and pipeline"
-            ),
+            format!("limit must be a whole number from 1 to {MAX_LIMIT} for the semaphore pattern (got {got}){why}"),
         )
     }
 
