@@ -235,7 +235,8 @@ fn the_lessons_are_plain_text_and_name_fields_as_the_form_does() {
 /// `limit=none` is no semaphore: retry, resource and pipeline may run without one, the semaphore
 /// pattern cannot. It was read as the default 3 without a word; now it is a bad value like any
 /// other: refused by `Scenario::parse` (the API, the form), and a link keeps the default and says
-/// so. JSON's `null` (and the text `null`) stays "no value": the default, as the README says.
+/// so. JSON's `null` stays "no value": the default, as the README says (the text `null` is none:
+/// `the_text_null_is_none_so_the_semaphore_refuses_it_and_json_s_null_stays_no_value`).
 #[test]
 fn limit_none_is_no_semaphore_so_the_semaphore_pattern_refuses_it_by_name() {
     let (fixed, got_none, got_empty) = (
@@ -259,8 +260,6 @@ fn limit_none_is_no_semaphore_so_the_semaphore_pattern_refuses_it_by_name() {
         let (s, errors) = Scenario::parse_lenient(decoded.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         assert_eq!((s.pattern, s.limit, errors.len()), (Pattern::Semaphore, Some(3), 1), "{q}");
     }
-    // `null` is no value (a Run JSON's, the JS API's): the semaphore's default, as before.
-    assert_eq!(parse("pattern=semaphore&limit=null").unwrap().limit, Some(3));
     assert_eq!(parse("pattern=semaphore").unwrap().limit, Some(3));
     // The patterns whose limit is optional still take none.
     for p in ["retry", "resource", "pipeline"] {
@@ -379,4 +378,36 @@ fn a_bad_limit_on_the_semaphore_is_told_the_semaphore_s_range() {
         let e = only_error(&format!("pattern={p}&limit=0"));
         assert_eq!(e.message, "limit must be a whole number from 1 to 100000, or none (got \"0\")", "{p}");
     }
+}
+
+/// The text `null` reads as `none` (the form and links are text: JSON's null is no value only
+/// where JSON carries it), so the semaphore refuses it as it refuses none, as it refuses `abc`:
+/// typed in the form's limit it ran 3 without a word. A link keeps the default and says so. JSON's
+/// null stays no value everywhere: `awaitlab.run`, postMessage, and a Run JSON's own params (a
+/// semaphore's written before the link always carried its limit reads back on 3).
+#[test]
+fn the_text_null_is_none_so_the_semaphore_refuses_it_and_json_s_null_stays_no_value() {
+    use awaitlab::core::message::{params_pairs, parse_scenario};
+    use serde_json::json;
+    for q in ["pattern=semaphore&limit=null", "limit=%20null&pattern=semaphore"] {
+        let e = only_error(q);
+        assert!(
+            e.message.starts_with("limit must be a whole number from 1 to 100000 for the semaphore pattern (got \""),
+            "{q}: {}",
+            e.message
+        );
+        assert!(
+            e.message.ends_with("); none, no semaphore, is only for retry, resource and pipeline"),
+            "{}",
+            e.message
+        );
+    }
+    assert_eq!(parse("pattern=retry&limit=null").unwrap().limit, None, "retry may run without a semaphore");
+    let api = |params: serde_json::Value| parse_scenario(&params_pairs(Some(&params)).unwrap());
+    assert_eq!(api(json!({"pattern": "semaphore", "limit": null})).unwrap().limit, Some(3));
+    assert!(api(json!({"pattern": "semaphore", "limit": "null"})).is_err(), "the string is text");
+    let mut run = run_virtual(&parse("pattern=semaphore&tasks=3&clock=virtual").unwrap());
+    run.scenario.params.insert("limit".into(), serde_json::Value::Null);
+    assert_eq!(run.parsed_scenario().map(|s| s.limit), Ok(Some(3)));
+    assert!(awaitlab::core::run::Run::from_json(&run.to_json()).is_ok(), "an old semaphore run imports");
 }

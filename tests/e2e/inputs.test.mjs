@@ -100,6 +100,10 @@ test('postMessage refuses the same values by name; a set of the semaphore on a f
   await page.fill('#field-limit', '');
   assert.match(await page.locator('#error-limit').textContent(), /for the semaphore pattern \(got ""\)/);
   assert.equal(await page.locator('#run').isDisabled(), true);
+  // So is a typed null, as any junk is (it ran 3 without a word).
+  await page.fill('#field-limit', 'null');
+  assert.match(await page.locator('#error-limit').textContent(), /for the semaphore pattern \(got "null"\)/);
+  assert.equal(await page.locator('#run').isDisabled(), true);
   assert.equal(await page.evaluate(() => window.__replies.filter((r) => r.type === 'awaitlab:error').length), 3);
   assert.deepEqual(page.awaitlabErrors, []);
   await page.close();

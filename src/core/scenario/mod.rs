@@ -31,8 +31,8 @@ pub use params::{
 pub use pattern::{Backoff, Choice, ClockKind, ErrorMode, Offload, Pattern, Preset, Source};
 pub use url::{check_url_template, query_pairs, request_url, DEFAULT_URL, MAX_URL_LEN};
 
-pub use read::shown;
 use read::{err, oversized, whole};
+pub use read::{reads_as_none, shown};
 
 /// A parameter that was rejected, with the reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -244,7 +244,7 @@ impl Scenario {
                     Err(err(key, format!("unknown key {} (known keys: {})", read::shown(key), Self::KEYS.join(", "))))
                 }
             };
-            if key == "limit" && (result.is_err() || matches!(value.trim(), "" | "none")) {
+            if key == "limit" && (result.is_err() || reads_as_none(value)) {
                 no_permits = Some((errors.len(), result.is_err(), value));
             }
             if let Err(e) = result {
@@ -261,16 +261,13 @@ impl Scenario {
     }
 
     /// The error of a semaphore pattern's `limit` that gives no number of permits: a bad value
-    /// (whose message for the other patterns offers none), or none (or empty): no
+    /// (whose message for the other patterns offers none), or none (empty, `null`): no
     /// semaphore, which that pattern cannot be (it was read as the default, silently). Like any
     /// bad value, a link keeps the default (3) and says so.
     fn semaphore_limit_error(value: &str) -> ParamError {
         // The patterns named are those whose `limit` is optional (`tests/core_params.rs` checks).
-        let why = if matches!(value.trim(), "" | "none") {
-            "; none, no semaphore, is only for retry, resource and pipeline"
-        } else {
-            ""
-        };
+        let why =
+            if reads_as_none(value) { "; none, no semaphore, is only for retry, resource and pipeline" } else { "" };
         let got = read::shown(value);
         err(
             "limit",
