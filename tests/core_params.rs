@@ -411,3 +411,36 @@ fn the_text_null_is_none_so_the_semaphore_refuses_it_and_json_s_null_stays_no_va
     assert_eq!(run.parsed_scenario().map(|s| s.limit), Ok(Some(3)));
     assert!(awaitlab::core::run::Run::from_json(&run.to_json()).is_ok(), "an old semaphore run imports");
 }
+
+/// The view keys take a boolean as a link takes `true`/`false`: those that are on/off in a link
+/// (`embed`, `autoplay`, `predicted`, `controls`, `fetch`) do, as `hold` does; for the others
+/// (`theme`, `speed`, `axis`, `guess`, `origin`, and the version `v`) a boolean is refused by name,
+/// as it is for a number or a choice. They were read as 1 / 0 and then ignored without a word.
+/// `awaitlab.run` leaves every view key to the page's link, whatever its value.
+#[test]
+fn a_view_key_takes_a_boolean_only_where_a_link_takes_true_or_false() {
+    use awaitlab::core::message::{params_pairs, parse_command, parse_scenario, ViewOptions};
+    use awaitlab::core::scenario::VIEW_KEYS;
+    use serde_json::json;
+    let scenario = |params: serde_json::Value| params_pairs(Some(&params)).and_then(|pairs| parse_scenario(&pairs));
+    let on_off = ["embed", "autoplay", "predicted", "controls", "fetch"];
+    for key in VIEW_KEYS {
+        for value in [true, false] {
+            let got = scenario(json!({ *key: value, "clock": "virtual" }));
+            if on_off.contains(key) {
+                assert_eq!(got.map(|s| s.clock.key()), Ok("virtual"), "{key}: {value}");
+            } else {
+                assert_eq!(got, Err(format!("{key} must be a number or a string, not the boolean {value}")), "{key}");
+            }
+        }
+        // As a link reads them (the keys `ViewOptions` reads; `fetch` and `origin` are the embed policy's).
+        if !["v", "origin", "fetch"].contains(key) {
+            let link_takes = ViewOptions::read([(*key, "true")]).1.is_empty();
+            assert_eq!(link_takes, on_off.contains(key), "{key}=true in a link");
+        }
+    }
+    // Strings and numbers for the view keys are accepted as before, and postMessage reads the same.
+    assert!(scenario(json!({"theme": "dark", "speed": 2, "embed": "1", "v": 1})).is_ok());
+    let message = json!({"type": "awaitlab:run", "params": {"theme": true}}).to_string();
+    assert_eq!(parse_command(&message), Err("theme must be a number or a string, not the boolean true".into()));
+}
