@@ -368,10 +368,13 @@ fn a_bad_limit_on_the_semaphore_is_told_the_semaphore_s_range() {
         let (s, _) = Scenario::parse_lenient(decoded.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         assert_eq!(s.limit, Some(3), "{q}");
     }
-    // Errors stay in the order of their keys.
+    // Errors stay in the order of their keys, the limit's once; a pattern too long to read is none.
     let keys: Vec<String> =
-        parse("tasks=0&limit=0&pattern=semaphore").unwrap_err().into_iter().map(|e| e.key).collect();
-    assert_eq!(keys, ["tasks", "limit"]);
+        parse("limit=0&tasks=0&pattern=semaphore").unwrap_err().into_iter().map(|e| e.key).collect();
+    assert_eq!(keys, ["limit", "tasks"]);
+    let padded = format!("limit=0&pattern={}semaphore", "%20".repeat(5000));
+    let errors = parse(&padded).unwrap_err();
+    assert_eq!(errors[0].message, "limit must be a whole number from 1 to 100000, or none (got \"0\")");
     let api = parse_scenario(&params_pairs(Some(&json!({"pattern": "semaphore", "limit": 0}))).unwrap());
     assert_eq!(api, Err(format!("{fixed} (got \"0\")")));
     for p in ["retry", "resource", "pipeline", "gather"] {

@@ -11,7 +11,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::budget::{self, MAX_KEYS};
+use super::budget::{self, MAX_KEYS, MAX_VALUE_BYTES};
 use super::what_if::WhatIf;
 use super::workload::{Tasks, Workload, BREAKFAST};
 
@@ -212,11 +212,14 @@ impl Scenario {
             s.pattern = Pattern::Code;
         }
         let mut seen: Vec<&str> = Vec::new();
-        // A `limit` that gives no number of permits (none, or a bad value): where its error is or
-        // goes, whether it has one, its text. Once the pattern is known (`limit` may come first),
-        // the semaphore's own message (`Self::semaphore_limit_error`) takes that place (errors are
-        // only ever added, so `errors[at]` is its error when it has one).
-        let mut no_permits: Option<(usize, bool, &str)> = None;
+        // The semaphore pattern's `limit` is a number of permits: none or a bad value gets the
+        // semaphore's own message. `limit` may come before `pattern`: the pattern read is the
+        // first one among the keys read (one given again is refused), unless it is too long.
+        let semaphore = pairs
+            .iter()
+            .take(MAX_KEYS)
+            .find(|(k, _)| *k == "pattern")
+            .is_some_and(|(_, v)| v.trim() == Pattern::Semaphore.key() && v.len() <= MAX_VALUE_BYTES);
         for (index, &(key, value)) in pairs.iter().enumerate() {
             if index == MAX_KEYS {
                 errors
@@ -244,17 +247,13 @@ impl Scenario {
                     Err(err(key, format!("unknown key {} (known keys: {})", read::shown(key), Self::KEYS.join(", "))))
                 }
             };
-            if key == "limit" && (result.is_err() || reads_as_none(value)) {
-                no_permits = Some((errors.len(), result.is_err(), value));
+            match result {
+                _ if key == "limit" && semaphore && (result.is_err() || reads_as_none(value)) => {
+                    errors.push(Self::semaphore_limit_error(value))
+                }
+                Ok(()) => {}
+                Err(e) => errors.push(e),
             }
-            if let Err(e) = result {
-                errors.push(e);
-            }
-        }
-        match no_permits.filter(|_| s.pattern == Pattern::Semaphore) {
-            Some((at, true, value)) => errors[at] = Self::semaphore_limit_error(value),
-            Some((at, false, value)) => errors.insert(at, Self::semaphore_limit_error(value)),
-            None => {}
         }
         s.check_together(&mut errors);
         (s, errors)
