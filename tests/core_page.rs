@@ -772,3 +772,18 @@ fn switching_to_the_semaphore_without_a_limit_fills_in_its_default_and_clearing_
         "a limit given is kept, to be refused: {form:?}"
     );
 }
+
+/// `null` typed into the limit field on the semaphore is refused by the field as `abc` is (it ran
+/// 3 without a word): the last valid scenario stays.
+#[test]
+fn null_typed_in_the_semaphore_s_limit_is_an_error_by_the_field_as_any_junk_is() {
+    let s = page("pattern=semaphore&tasks=4&limit=2");
+    for typed in ["abc", "null", "0"] {
+        let t = s.clone().step(Action::Edit("limit".into(), typed.into()));
+        let errors: Vec<(&str, &str)> = t.errors.iter().map(|e| (e.key.as_str(), e.message.as_str())).collect();
+        assert_eq!(errors.len(), 1, "{typed}: {errors:?}");
+        assert_eq!(errors[0].0, "limit", "{typed}");
+        assert!(errors[0].1.contains("for the semaphore pattern"), "{typed}: {}", errors[0].1);
+        assert_eq!(t.scenario.effective_limit(), Some(2), "{typed}: the last valid scenario stays");
+    }
+}

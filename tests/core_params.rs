@@ -20,7 +20,7 @@ fn only_error(q: &str) -> ParamError {
 #[test]
 fn the_bad_inputs_of_the_issue_are_rejected_naming_the_key_and_the_range() {
     let cases = [
-        ("pattern=semaphore&limit=0", "limit", "limit must be a whole number from 1 to 100000, or none (got \"0\")"),
+        ("pattern=semaphore&limit=0", "limit", "limit must be a whole number from 1 to 100000 for the semaphore pattern (got \"0\")"),
         ("pattern=retry&retries=-1", "retries", "retries must be a whole number from 1 to 20 (got \"-1\")"),
         ("fail=2", "fail", "fail must be a number from 0 to 1 (got \"2\")"),
         ("pattern=timeout&timeout=0", "timeout", "timeout must be a whole number from 1 to 600000 (got \"0\")"),
@@ -235,7 +235,8 @@ fn the_lessons_are_plain_text_and_name_fields_as_the_form_does() {
 /// `limit=none` is no semaphore: retry, resource and pipeline may run without one, the semaphore
 /// pattern cannot. It was read as the default 3 without a word; now it is a bad value like any
 /// other: refused by `Scenario::parse` (the API, the form), and a link keeps the default and says
-/// so. JSON's `null` (and the text `null`) stays "no value": the default, as the README says.
+/// so. JSON's `null` stays "no value": the default, as the README says (the text `null` is none:
+/// `the_text_null_is_none_so_the_semaphore_refuses_it_and_json_s_null_stays_no_value`).
 #[test]
 fn limit_none_is_no_semaphore_so_the_semaphore_pattern_refuses_it_by_name() {
     let (fixed, got_none, got_empty) = (
@@ -259,8 +260,6 @@ fn limit_none_is_no_semaphore_so_the_semaphore_pattern_refuses_it_by_name() {
         let (s, errors) = Scenario::parse_lenient(decoded.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         assert_eq!((s.pattern, s.limit, errors.len()), (Pattern::Semaphore, Some(3), 1), "{q}");
     }
-    // `null` is no value (a Run JSON's, the JS API's): the semaphore's default, as before.
-    assert_eq!(parse("pattern=semaphore&limit=null").unwrap().limit, Some(3));
     assert_eq!(parse("pattern=semaphore").unwrap().limit, Some(3));
     // The patterns whose limit is optional still take none.
     for p in ["retry", "resource", "pipeline"] {
@@ -344,4 +343,107 @@ fn white_space_around_a_value_is_read_past_in_links_and_in_the_api_alike() {
     );
     assert_eq!(api(json!({"tasks": "3 4"})), Err("tasks must be a whole number from 1 to 100000 (got \"3 4\")".into()));
     assert!(parse("tasks=3%204").is_err());
+}
+
+/// The semaphore pattern's `limit` is a number of permits, never none: a bad value's message says
+/// so for that pattern (it said "…, or none", which the semaphore refuses), whatever order the
+/// keys come in, in links and in the API alike (one validation path). The patterns whose limit is
+/// optional still offer none; a link still opens on the default, 3.
+#[test]
+fn a_bad_limit_on_the_semaphore_is_told_the_semaphore_s_range() {
+    use awaitlab::core::message::{params_pairs, parse_scenario};
+    use serde_json::json;
+    let fixed = "limit must be a whole number from 1 to 100000 for the semaphore pattern";
+    for (q, got) in [
+        ("pattern=semaphore&limit=0", "\"0\""),
+        ("limit=0&pattern=semaphore", "\"0\""),
+        ("pattern=semaphore&limit=abc", "\"abc\""),
+        ("tasks=0&limit=100001&pattern=semaphore", "\"100001\""),
+    ] {
+        let errors = parse(q).expect_err(q);
+        let limit = errors.iter().find(|e| e.key == "limit").expect("limit is named");
+        assert_eq!(limit.message, format!("{fixed} (got {got})"), "{q}");
+        assert_eq!(errors.iter().filter(|e| e.key == "limit").count(), 1, "{q}: {errors:?}");
+        let decoded = awaitlab::core::scenario::query_pairs(q);
+        let (s, _) = Scenario::parse_lenient(decoded.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        assert_eq!(s.limit, Some(3), "{q}");
+    }
+    // Errors stay in the order of their keys, the limit's once; a pattern too long to read is none.
+    let keys: Vec<String> =
+        parse("limit=0&tasks=0&pattern=semaphore").unwrap_err().into_iter().map(|e| e.key).collect();
+    assert_eq!(keys, ["limit", "tasks"]);
+    let padded = format!("limit=0&pattern={}semaphore", "%20".repeat(5000));
+    let errors = parse(&padded).unwrap_err();
+    assert_eq!(errors[0].message, "limit must be a whole number from 1 to 100000, or none (got \"0\")");
+    let api = parse_scenario(&params_pairs(Some(&json!({"pattern": "semaphore", "limit": 0}))).unwrap());
+    assert_eq!(api, Err(format!("{fixed} (got \"0\")")));
+    for p in ["retry", "resource", "pipeline", "gather"] {
+        let e = only_error(&format!("pattern={p}&limit=0"));
+        assert_eq!(e.message, "limit must be a whole number from 1 to 100000, or none (got \"0\")", "{p}");
+    }
+}
+
+/// The text `null` reads as `none` (the form and links are text: JSON's null is no value only
+/// where JSON carries it), so the semaphore refuses it as it refuses none, as it refuses `abc`:
+/// typed in the form's limit it ran 3 without a word. A link keeps the default and says so. JSON's
+/// null stays no value everywhere: `awaitlab.run`, postMessage, and a Run JSON's own params (a
+/// semaphore's written before the link always carried its limit reads back on 3).
+#[test]
+fn the_text_null_is_none_so_the_semaphore_refuses_it_and_json_s_null_stays_no_value() {
+    use awaitlab::core::message::{params_pairs, parse_scenario};
+    use serde_json::json;
+    for q in ["pattern=semaphore&limit=null", "limit=%20null&pattern=semaphore"] {
+        let e = only_error(q);
+        assert!(
+            e.message.starts_with("limit must be a whole number from 1 to 100000 for the semaphore pattern (got \""),
+            "{q}: {}",
+            e.message
+        );
+        assert!(
+            e.message.ends_with("); none, no semaphore, is only for retry, resource and pipeline"),
+            "{}",
+            e.message
+        );
+    }
+    assert_eq!(parse("pattern=retry&limit=null").unwrap().limit, None, "retry may run without a semaphore");
+    let api = |params: serde_json::Value| parse_scenario(&params_pairs(Some(&params)).unwrap());
+    assert_eq!(api(json!({"pattern": "semaphore", "limit": null})).unwrap().limit, Some(3));
+    assert!(api(json!({"pattern": "semaphore", "limit": "null"})).is_err(), "the string is text");
+    let mut run = run_virtual(&parse("pattern=semaphore&tasks=3&clock=virtual").unwrap());
+    run.scenario.params.insert("limit".into(), serde_json::Value::Null);
+    assert_eq!(run.parsed_scenario().map(|s| s.limit), Ok(Some(3)));
+    assert!(awaitlab::core::run::Run::from_json(&run.to_json()).is_ok(), "an old semaphore run imports");
+}
+
+/// The view keys take a boolean as a link takes `true`/`false`: those that are on/off in a link
+/// (`embed`, `autoplay`, `predicted`, `controls`, `fetch`) do, as `hold` does; for the others
+/// (`theme`, `speed`, `axis`, `guess`, `origin`, and the version `v`) a boolean is refused by name,
+/// as it is for a number or a choice. They were read as 1 / 0 and then ignored without a word.
+/// `awaitlab.run` leaves every view key to the page's link, whatever its value.
+#[test]
+fn a_view_key_takes_a_boolean_only_where_a_link_takes_true_or_false() {
+    use awaitlab::core::message::{params_pairs, parse_command, parse_scenario, ViewOptions};
+    use awaitlab::core::scenario::VIEW_KEYS;
+    use serde_json::json;
+    let scenario = |params: serde_json::Value| params_pairs(Some(&params)).and_then(|pairs| parse_scenario(&pairs));
+    let on_off = ["embed", "autoplay", "predicted", "controls", "fetch"];
+    for key in VIEW_KEYS {
+        for value in [true, false] {
+            let got = scenario(json!({ *key: value, "clock": "virtual" }));
+            if on_off.contains(key) {
+                assert_eq!(got.map(|s| s.clock.key()), Ok("virtual"), "{key}: {value}");
+            } else {
+                assert_eq!(got, Err(format!("{key} must be a number or a string, not the boolean {value}")), "{key}");
+            }
+        }
+        // As a link reads them (the keys `ViewOptions` reads; `fetch` and `origin` are the embed policy's).
+        if !["v", "origin", "fetch"].contains(key) {
+            let link_takes = ViewOptions::read([(*key, "true")]).1.is_empty();
+            assert_eq!(link_takes, on_off.contains(key), "{key}=true in a link");
+        }
+    }
+    // Strings and numbers for the view keys are accepted as before, and postMessage reads the same.
+    assert!(scenario(json!({"theme": "dark", "speed": 2, "embed": "1", "v": 1})).is_ok());
+    let message = json!({"type": "awaitlab:run", "params": {"theme": true}}).to_string();
+    assert_eq!(parse_command(&message), Err("theme must be a number or a string, not the boolean true".into()));
 }

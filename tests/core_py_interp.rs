@@ -3961,3 +3961,114 @@ fn the_main_lane_names_what_asyncio_run_runs_in_any_top_level_statement() {
         assert_eq!(lanes(&events)[0], expected, "{call}");
     }
 }
+
+/// `SystemExit`'s `code`, as CPython's `SystemExit.__init__` sets it: `None` without arguments,
+/// the argument for one, the tuple for more; a subclass's `super().__init__(...)` sets it too, and
+/// it may be assigned. Before, `e.code` raised AttributeError. Compared with CPython's output.
+#[test]
+fn system_exit_has_cpython_s_code() {
+    let src = r#"
+        for args in [(), (3,), ("bye",), (1, 2), (None,)]:
+            try:
+                raise SystemExit(*args)
+            except SystemExit as e:
+                print(repr(e.code), e.args, repr(e), str(e))
+
+        class Quit(SystemExit):
+            def __init__(self, why):
+                super().__init__(why, "more")
+
+        class Plain(SystemExit):
+            pass
+
+        e = SystemExit(5)
+        e.code = 7
+        print(e.code, e.args, Plain(4).code, Plain().code, Quit(9).code)
+        try:
+            ValueError(1).code
+        except AttributeError as e:
+            print(e)
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert_eq!(cpython[3], "(1, 2) (1, 2) SystemExit(1, 2) (1, 2)", "{cpython:#?}");
+    assert_eq!(cpython[5], "7 (5,) 4 None (9, 'more')", "{cpython:#?}");
+    assert_runs_to_the_end_printing(src, &cpython);
+}
+
+/// A class's `__qualname__` says where it was defined, as a function's does (the same
+/// `Frame::qualname_of`): `K` at module level, `f.<locals>.L` in a function, `Outer.Inner` in a
+/// class body, `Outer.m.<locals>.In` in a method; a subclass has its own, and an instance none.
+/// Before, a class had no `__qualname__`. Compared with CPython's output.
+#[test]
+fn a_class_s_qualname_says_where_it_was_defined() {
+    let src = r#"
+        class K:
+            pass
+
+        def f():
+            class L:
+                class M:
+                    pass
+            return L
+
+        class Outer:
+            class Inner:
+                pass
+
+            def m(self):
+                class In:
+                    pass
+                return In
+
+        class Sub(K):
+            pass
+
+        print(K.__qualname__, K.__name__, f().__qualname__, f().M.__qualname__, f().M.__name__)
+        print(Outer.Inner.__qualname__, Outer().m().__qualname__, Sub.__qualname__, ValueError.__qualname__)
+        try:
+            K().__qualname__
+        except AttributeError as e:
+            print(e)
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert_eq!(cpython[0], "K K f.<locals>.L f.<locals>.L.M M", "{cpython:#?}");
+    assert_runs_to_the_end_printing(src, &cpython);
+}
+
+/// An instance of a class without `__init__` has `object.__init__`, bound: CPython's
+/// `<method-wrapper '__init__' of K object at 0x…>`, callable, returning None; with arguments,
+/// CPython's TypeError (naming `K.__init__` when the class has no `__init__` of its own,
+/// `object.__init__` when `super().__init__(1)` reaches it from one). `super().__init__()` in a
+/// subclass of a class without `__init__` works. Before, `K().__init__` raised AttributeError.
+/// Compared with CPython's output, its addresses left out.
+#[test]
+fn an_instance_without_init_has_object_s_init() {
+    let src = r#"
+        class K:
+            pass
+
+        class A:
+            pass
+
+        class B(A):
+            def __init__(self, x):
+                super().__init__()
+                self.x = x
+
+        class C(A):
+            def __init__(self):
+                super().__init__(1)
+
+        print(K().__init__)
+        print(callable(K().__init__), K().__init__(), B(2).x, type(K().__init__).__name__)
+        for make in [lambda: K().__init__(1), lambda: K().__init__(a=1), lambda: C()]:
+            try:
+                make()
+            except TypeError as e:
+                print(e)
+    "#;
+    let cpython: Vec<String> = cpython_output_as_awaitlab_names_it(src).iter().map(|l| without_addresses(l)).collect();
+    assert_eq!(cpython[0], "<method-wrapper '__init__' of K object>", "{cpython:#?}");
+    assert_eq!(cpython[1], "True None 2 method-wrapper", "{cpython:#?}");
+    assert_runs_to_the_end_printing(src, &cpython);
+}

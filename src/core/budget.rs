@@ -295,8 +295,9 @@ impl DetailRoom {
 /// `detail` as the recorder keeps it for an event of `kind`: control characters become spaces,
 /// `"` and `\\` become `'` and `/` (so JSON writes it unescaped) except in a [`Kind::Print`]'s
 /// text (the reader's own output, kept as printed: JSON escapes each in two bytes), and anything
-/// whose JSON form would pass [`MAX_DETAIL_BYTES`] is cut at a character boundary and ends in `…`.
-/// `None` when it is already so (the common case: no copy).
+/// whose JSON form would pass [`MAX_DETAIL_BYTES`] is cut at a character boundary (not inside a
+/// backtick-quoted span, but for a print's text: [`outside_quotes`]) and ends in `…`. `None` when
+/// it is already so (the common case: no copy).
 pub fn tidy_detail(kind: Kind, detail: &str) -> Option<String> {
     tidy_within(kind, detail, MAX_DETAIL_BYTES)
 }
@@ -323,10 +324,15 @@ fn tidy_within(kind: Kind, detail: &str, max: usize) -> Option<String> {
         detail.len()
     } else {
         let room = max - '…'.len_utf8();
-        (0..=room.min(detail.len()))
+        let cut = (0..=room.min(detail.len()))
             .rev()
             .find(|&i| detail.is_char_boundary(i) && json_len(&detail[..i]) <= room)
-            .unwrap_or(0)
+            .unwrap_or(0);
+        if kind == Kind::Print {
+            cut
+        } else {
+            outside_quotes(&detail[..cut])
+        }
     };
     let mut out: String = detail[..cut]
         .chars()
@@ -341,6 +347,24 @@ fn tidy_within(kind: Kind, detail: &str, max: usize) -> Option<String> {
         out.push('…');
     }
     Some(out)
+}
+
+/// Where `kept`, the start of a longer text, should end so that no backtick-quoted span is left
+/// open ("an `await…" read as a broken quote): before the last span's opening backtick when
+/// it is unclosed, else at its end. Only ever shorter, and at a backtick, a character boundary.
+/// (Not for a print: the program's own output keeps its backticks, whatever they mean.)
+fn outside_quotes(kept: &str) -> usize {
+    let (mut open, mut last) = (false, kept.len());
+    for (i, b) in kept.bytes().enumerate() {
+        if b == b'`' {
+            (open, last) = (!open, i);
+        }
+    }
+    if open {
+        last
+    } else {
+        kept.len()
+    }
 }
 
 /// A lane label as an import keeps it: control characters (which JSON writes six bytes long)
@@ -374,6 +398,41 @@ mod tests {
         let cut = tidy(&long).unwrap();
         assert!(cut.len() <= MAX_DETAIL_BYTES && cut.ends_with('…'), "{} bytes", cut.len());
         assert_eq!(tidy(&cut), None, "a tidy detail stays as it is");
+    }
+
+    /// Text cut inside a backtick-quoted span is cut before the span's opening backtick: the step
+    /// limit's message ended "an `await…", a quote left open. Spans closed before the cut stay;
+    /// the cut stays within the limit and on a character boundary, and a cut text stays as it is.
+    #[test]
+    fn a_cut_never_leaves_a_backtick_quoted_span_open() {
+        for line in [3, 12, 123, 1234, 12345] {
+            let stop = format!(
+                "stopped: the program ran 5,000,000 steps without awaiting anything that waits (line {line}): an `await`-free loop never lets the event loop run"
+            );
+            let cut = tidy_detail(Kind::Failed, &stop).expect("cut");
+            assert!(cut.ends_with("): an …"), "{cut}");
+        }
+        let texts = [
+            format!("`a` and `b` {}", "é".repeat(200)),
+            format!("{} `{}` done", "x".repeat(40), "é".repeat(60)),
+            format!("é`{}`", "ü".repeat(100)),
+            "`".repeat(300),
+            format!("{}`", "x".repeat(200)),
+        ];
+        for text in &texts {
+            for kind in [Kind::Fail, Kind::Failed, Kind::End] {
+                let cut = tidy_detail(kind, text).expect("cut");
+                assert!(cut.len() <= MAX_DETAIL_BYTES && cut.ends_with('…'), "{} bytes: {cut}", cut.len());
+                assert_eq!(cut.matches('`').count() % 2, 0, "{cut}");
+                assert!(text.starts_with(cut.trim_end_matches('…')), "{cut}");
+                assert_eq!(tidy_detail(kind, &cut), None, "a cut text stays as it is");
+            }
+        }
+        assert!(tidy_detail(Kind::Fail, &texts[0]).is_some_and(|c| c.starts_with("`a` and `b` éé")));
+        // A print is the program's own output, cut where it falls: its backticks are its own.
+        let printed = format!("{}`{}", "x".repeat(20), "y".repeat(MAX_PRINT_BYTES));
+        let cut = tidy_detail(Kind::Print, &printed).expect("cut");
+        assert!(cut.len() > MAX_DETAIL_BYTES - 8 && cut.contains('`'), "{cut}");
     }
 
     #[test]

@@ -15,7 +15,7 @@ use serde_json::Value;
 use super::guess::Guess;
 use super::replay::SPEEDS;
 use super::run::Run;
-use super::scenario::{is_known_key, param, program, ClockKind, ParamKind, Pattern, Scenario, Source};
+use super::scenario::{is_known_key, param, program, ClockKind, ParamKind, Pattern, Scenario, Source, VIEW_KEYS};
 
 /// Largest message other than `load`, as JSON text: 64 KB, and room for a program at its
 /// longest (`run` with `code`), which JSON may write up to 6 bytes a byte (`\u0001`).
@@ -99,13 +99,14 @@ pub fn param_pair(key: String, value: ParamValue) -> Result<Option<(String, Stri
     Ok(Some((key, text)))
 }
 
-/// Whether `true` / `false` is a value of `key`: an on/off key of the scenario (`hold`, as a
-/// link's `hold=true`), a view key other than the version `v` (left to the view, as in a link), or
-/// a key awaitlab does not know (refused by name as unknown). A number or a choice is not one.
+/// Whether `true` / `false` is a value of `key`, as it is in a link: an on/off key of the scenario
+/// (`hold`, as a link's `hold=true`) or of the view ([`ON_OFF_VIEW_KEYS`], left to the view, as in
+/// a link), or a key awaitlab does not know (refused by name as unknown). A number, a choice or
+/// another view key (`theme`, `speed`, `v`…) is not one.
 fn takes_boolean(key: &str) -> bool {
     match param(key) {
         Some(p) => matches!(p.kind, ParamKind::Flag { .. }),
-        None => key != "v",
+        None => ON_OFF_VIEW_KEYS.contains(&key) || !VIEW_KEYS.contains(&key),
     }
 }
 
@@ -476,6 +477,10 @@ fn read_axis(value: &str, problems: &mut Vec<String>) -> Option<f64> {
     }
     axis
 }
+
+/// The view keys a link turns on or off with [`switch`]'s words (`controls` also takes keys;
+/// `fetch` is the [`EmbedPolicy`]'s).
+const ON_OFF_VIEW_KEYS: &[&str] = &["embed", "autoplay", "predicted", "controls", "fetch"];
 
 /// A strict on/off view value: `1`/`true`/`yes` or `0`/`false`/`no`.
 fn switch(key: &str, value: &str) -> Result<bool, String> {

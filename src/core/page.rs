@@ -14,7 +14,8 @@ use super::event::Recorder;
 use super::replay::Replay;
 use super::run::{run_virtual, Run};
 use super::scenario::{
-    is_known_key, is_tracking_key, shown, ClockKind, ParamError, Pattern, Preset, Scenario, DEFAULT_LIMIT,
+    is_known_key, is_tracking_key, reads_as_none, shown, ClockKind, ParamError, Pattern, Preset, Scenario,
+    DEFAULT_LIMIT,
 };
 use super::timeline::Timeline;
 
@@ -281,8 +282,7 @@ impl State {
         }
         let to_semaphore = pairs.iter().any(|(k, v)| k == "pattern" && v.trim() == Pattern::Semaphore.key());
         if to_semaphore && !pairs.iter().any(|(k, _)| k == "limit") {
-            if let Some(limit) = form.iter_mut().find(|(k, v)| k == "limit" && matches!(v.trim(), "" | "none" | "null"))
-            {
+            if let Some(limit) = form.iter_mut().find(|(k, v)| k == "limit" && reads_as_none(v)) {
                 limit.1 = DEFAULT_LIMIT.to_string();
             }
         }

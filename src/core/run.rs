@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::clock::VirtualClock;
 use super::event::{Event, Flight, Kind, Phase};
 use super::patterns;
-use super::scenario::{ClockKind, ParamError, Pattern, Scenario};
+use super::scenario::{is_known_key, ClockKind, ParamError, Pattern, Scenario};
 use super::spans::{spans, Step};
 use super::timeline::Timeline;
 use super::workload::Tasks;
@@ -252,12 +252,15 @@ impl Run {
         }
     }
 
-    /// The scenario this run was made from, validated again.
+    /// The scenario this run was made from, validated again. A known key's `null` is no value, as
+    /// in `awaitlab.run` (`message::param_pair`): the text `null` is `none`, which the semaphore
+    /// refuses, and a semaphore's run written before its params always held a limit has `null`.
     pub fn parsed_scenario(&self) -> Result<Scenario, Vec<ParamError>> {
         let texts: Vec<(String, String)> = self
             .scenario
             .params
             .iter()
+            .filter(|(k, v)| !(v.is_null() && is_known_key(k)))
             .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_string)))
             .collect();
         Scenario::parse(texts.iter().map(|(k, v)| (k.as_str(), v.as_str())))

@@ -27,7 +27,7 @@ test('a semaphore link with limit=none still opens and runs on 3 permits, and it
   await page.close();
 });
 
-test('awaitlab.run refuses a boolean for a number and none for the semaphore; null keeps the default, spaces are read past', async () => {
+test('awaitlab.run refuses a boolean for a number, a view key that is no switch, and none for the semaphore; null keeps the default, spaces are read past', async () => {
   const page = await openApp(app.browser, app.server.url);
   const outcomes = await page.evaluate(async () => {
     const out = [];
@@ -39,6 +39,8 @@ test('awaitlab.run refuses a boolean for a number and none for the semaphore; nu
       { pattern: 'retry', limit: 2, hold: false, clock: 'virtual' },
       { pattern: 'retry', limit: 'none', clock: 'virtual' },
       { tasks: ' 3', clock: 'virtual' },
+      { theme: true, clock: 'virtual' },
+      { embed: true, clock: 'virtual' },
     ]) {
       try {
         const run = await window.awaitlab.run(params);
@@ -56,6 +58,8 @@ test('awaitlab.run refuses a boolean for a number and none for the semaphore; nu
   assert.deepEqual(outcomes[4], { tasks: 10, limit: 2, hold: false }, 'an on/off key takes a boolean');
   assert.deepEqual(outcomes[5], { tasks: 10, limit: null, hold: true });
   assert.deepEqual(outcomes[6], { tasks: 3, limit: null, hold: true }, 'as tasks=%203 in a link');
+  assert.equal(outcomes[7], 'awaitlab: theme must be a number or a string, not the boolean true');
+  assert.deepEqual(outcomes[8], { tasks: 10, limit: null, hold: true }, 'embed is on/off, as embed=true in a link');
   assert.deepEqual(page.awaitlabErrors, []);
   await page.close();
 });
@@ -99,6 +103,10 @@ test('postMessage refuses the same values by name; a set of the semaphore on a f
   // Emptied on the semaphore, the field is named and Run is off.
   await page.fill('#field-limit', '');
   assert.match(await page.locator('#error-limit').textContent(), /for the semaphore pattern \(got ""\)/);
+  assert.equal(await page.locator('#run').isDisabled(), true);
+  // So is a typed null, as any junk is (it ran 3 without a word).
+  await page.fill('#field-limit', 'null');
+  assert.match(await page.locator('#error-limit').textContent(), /for the semaphore pattern \(got "null"\)/);
   assert.equal(await page.locator('#run').isDisabled(), true);
   assert.equal(await page.evaluate(() => window.__replies.filter((r) => r.type === 'awaitlab:error').length), 3);
   assert.deepEqual(page.awaitlabErrors, []);

@@ -530,7 +530,7 @@ const BAD_INPUTS = [
     key: 'limit',
     link: 'pattern=semaphore&tasks=6&limit=0',
     api: { pattern: 'semaphore', limit: 0 },
-    message: /limit must be a whole number from 1 to 100000, or none \(got "0"\)/,
+    message: /limit must be a whole number from 1 to 100000 for the semaphore pattern \(got "0"\)/,
     fallsBackTo: '3',
     form: { link: 'pattern=semaphore', typed: '0' },
   },

@@ -11,7 +11,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::budget::{self, MAX_KEYS};
+use super::budget::{self, MAX_KEYS, MAX_VALUE_BYTES};
 use super::what_if::WhatIf;
 use super::workload::{Tasks, Workload, BREAKFAST};
 
@@ -31,8 +31,8 @@ pub use params::{
 pub use pattern::{Backoff, Choice, ClockKind, ErrorMode, Offload, Pattern, Preset, Source};
 pub use url::{check_url_template, query_pairs, request_url, DEFAULT_URL, MAX_URL_LEN};
 
-pub use read::shown;
 use read::{err, oversized, whole};
+pub use read::{reads_as_none, shown};
 
 /// A parameter that was rejected, with the reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -212,9 +212,14 @@ impl Scenario {
             s.pattern = Pattern::Code;
         }
         let mut seen: Vec<&str> = Vec::new();
-        // Whether the `limit` read says "no semaphore" (`none` or empty, not JSON's `null`, which
-        // is no value): the semaphore pattern refuses that once the pattern is known.
-        let mut no_limit: Option<&str> = None;
+        // The semaphore pattern's `limit` is a number of permits: none or a bad value gets the
+        // semaphore's own message. `limit` may come before `pattern`: the pattern read is the
+        // first one among the keys read (one given again is refused), unless it is too long.
+        let semaphore = pairs
+            .iter()
+            .take(MAX_KEYS)
+            .find(|(k, _)| *k == "pattern")
+            .is_some_and(|(_, v)| v.trim() == Pattern::Semaphore.key() && v.len() <= MAX_VALUE_BYTES);
         for (index, &(key, value)) in pairs.iter().enumerate() {
             if index == MAX_KEYS {
                 errors
@@ -243,29 +248,29 @@ impl Scenario {
                 }
             };
             match result {
-                Ok(()) if key == "limit" => no_limit = matches!(value.trim(), "" | "none").then_some(value),
+                _ if key == "limit" && semaphore && (result.is_err() || reads_as_none(value)) => {
+                    errors.push(Self::semaphore_limit_error(value))
+                }
                 Ok(()) => {}
                 Err(e) => errors.push(e),
             }
-        }
-        if let Some(value) = no_limit.filter(|_| s.pattern == Pattern::Semaphore) {
-            errors.push(Self::no_semaphore_error(value));
         }
         s.check_together(&mut errors);
         (s, errors)
     }
 
-    /// The error of a semaphore pattern given `limit=none` (or empty): no semaphore, which that
-    /// pattern cannot be; only the patterns whose semaphore is optional take it. It was read as
-    /// the default, silently. Like any bad value, a link keeps the default (3) and says so.
-    fn no_semaphore_error(value: &str) -> ParamError {
+    /// The error of a semaphore pattern's `limit` that gives no number of permits: a bad value
+    /// (whose message for the other patterns offers none), or none (empty, `null`): no
+    /// semaphore, which that pattern cannot be (it was read as the default, silently). Like any
+    /// bad value, a link keeps the default (3) and says so.
+    fn semaphore_limit_error(value: &str) -> ParamError {
         // The patterns named are those whose `limit` is optional (`tests/core_params.rs` checks).
+        let why =
+            if reads_as_none(value) { "; none, no semaphore, is only for retry, resource and pipeline" } else { "" };
         let got = read::shown(value);
         err(
             "limit",
-            format!(
-                "limit must be a whole number from 1 to {MAX_LIMIT} for the semaphore pattern (got {got}); none, no semaphore, is only for retry, resource and pipeline"
-            ),
+            format!("limit must be a whole number from 1 to {MAX_LIMIT} for the semaphore pattern (got {got}){why}"),
         )
     }
 

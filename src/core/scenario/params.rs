@@ -56,7 +56,7 @@ pub fn is_known_key(key: &str) -> bool {
 pub enum ParamKind {
     /// A whole number in `min..=max`.
     Whole { min: u64, max: u64 },
-    /// A whole number in `min..=max`, or none (`none`, empty, or JSON's `null`).
+    /// A whole number in `min..=max`, or none (`none`, empty, or `null`: [`super::read::reads_as_none`]).
     OptionalWhole { min: u64, max: u64 },
     /// A number in `min..=max`; the form steps by `step`.
     Number { min: f64, max: f64, step: f64 },

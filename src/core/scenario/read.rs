@@ -73,7 +73,7 @@ impl ParamKind {
         match self {
             ParamKind::Whole { min, max } => whole(key, value, min, max).map(Value::Whole),
             ParamKind::OptionalWhole { min, max } => match value.trim() {
-                "" | "none" | "null" => Ok(Value::OptionalWhole(None)),
+                v if reads_as_none(v) => Ok(Value::OptionalWhole(None)),
                 v => whole(key, v, min, max).map(|n| Value::OptionalWhole(Some(n))).map_err(|_| {
                     err(
                         key,
@@ -105,6 +105,13 @@ impl ParamKind {
             }
         }
     }
+}
+
+/// Whether an optional whole number's text is none: `none`, empty, or `null` (how JSON writes
+/// no value; the form and links are text, so it reads as `none` there too), white space around
+/// it read past.
+pub fn reads_as_none(value: &str) -> bool {
+    matches!(value.trim(), "" | "none" | "null")
 }
 
 pub(super) fn err(key: &str, message: String) -> ParamError {

@@ -417,6 +417,15 @@ impl<'a> Interp<'a> {
             Value::Instance(i) if name == "args" => {
                 return Ok(i.attrs.borrow().get("args").cloned().unwrap_or_else(|| Value::tuple(Vec::new())))
             }
+            // CPython's `SystemExit.__init__` sets `code` from its arguments: None, the one, or
+            // all of them. Read from `args` (which `__init__` sets); one assigned is an attribute.
+            Value::Instance(i) if name == "code" && self.is_instance_of(v, E::SystemExit) => {
+                return Ok(match i.attrs.borrow().get("args") {
+                    Some(Value::Tuple(t)) if t.len() <= 1 => t.first().cloned().unwrap_or(Value::None),
+                    Some(args) => args.clone(),
+                    None => Value::None,
+                });
+            }
             Value::Instance(_) if self.is_instance_of(v, E::BaseExceptionGroup) => {
                 &[B::EgSplit, B::EgSubgroup, B::EgDerive]
             }
@@ -551,19 +560,30 @@ impl<'a> Interp<'a> {
                 Some(group) => self.group_method(b, group, args, f, line).await,
                 None => arity(b, "an exception group"),
             },
-            ObjectInit => {
-                if let Some(Value::Instance(i)) = &recv {
-                    if i.attrs.borrow().contains_key("args") {
-                        i.attrs.borrow_mut().insert(Rc::from("args"), Value::tuple(args));
-                    }
-                }
-                Ok(Value::None)
-            }
+            ObjectInit => self.object_init(recv, args, &kwargs),
             _ => match recv {
                 Some(r) => self.call_method(b, r, args, kwargs, f, line),
                 None => self.call_function(b, args, kwargs, f, line),
             },
         }
+    }
+
+    /// `__init__` of an instance whose class defines none, or reached through `super()`: an
+    /// exception's (`BaseException.__init__`) sets its `args`; any other's is `object.__init__`,
+    /// which takes no arguments, its TypeError naming the class when the class has no `__init__`
+    /// (`K().__init__(1)`) and `object` when one of its own called it (`super().__init__(1)`).
+    fn object_init(&self, recv: Option<Value>, args: Vec<Value>, kwargs: &Kwargs) -> Res {
+        let Some(Value::Instance(i)) = &recv else { return Ok(Value::None) };
+        if i.attrs.borrow().contains_key("args") {
+            i.attrs.borrow_mut().insert(Rc::from("args"), Value::tuple(args));
+        } else if !args.is_empty() || !kwargs.is_empty() {
+            let owner = if i.class.lookup("__init__").is_some() { "object" } else { &*i.class.name };
+            return raise(
+                E::TypeError,
+                format!("{owner}.__init__() takes exactly one argument (the instance to initialize)"),
+            );
+        }
+        Ok(Value::None)
     }
 
     /// `anext(it[, default])` (the awaitable of its next item) and `aiter(it)`.
@@ -859,6 +879,7 @@ impl<'a> Interp<'a> {
                         Some(b) => Value::Builtin(*b),
                         // `coroutine`, `NoneType`, `function`, `Task`…: a class of that name.
                         None => Value::Class(Rc::new(super::value::Class {
+                            qualname: name.clone(),
                             name,
                             bases: Vec::new(),
                             attrs: Default::default(),

@@ -254,6 +254,7 @@ impl<'a> Interp<'a> {
                 (Some(Value::Obj(o)), _) if matches!(*o, Obj::Descriptor(..)) => self.descriptor_get(&o, v, c, f),
                 (Some(x), _) => Ok(x),
                 (None, "__name__") => Ok(Value::Str(c.name.clone())),
+                (None, "__qualname__") => Ok(Value::Str(c.qualname.clone())),
                 _ => raise(E::AttributeError, format!("type object '{}' has no attribute '{name}'", c.name)),
             },
             Value::Super(s) => {
@@ -298,7 +299,8 @@ impl<'a> Interp<'a> {
         match name {
             "__cause__" | "__context__" if is_exc => Ok(Value::None),
             "__suppress_context__" if is_exc => Ok(Value::Bool(false)),
-            "__init__" if is_exc => Ok(Value::Method(Rc::new((v.clone(), super::builtins::B::ObjectInit)))),
+            // `object.__init__` (an exception's is BaseException's), bound: `super().__init__()`'s too.
+            "__init__" => Ok(Value::Method(Rc::new((v.clone(), super::builtins::B::ObjectInit)))),
             _ if is_exc => self.builtin_attr(v, name),
             _ => raise(E::AttributeError, format!("'{}' object has no attribute '{name}'", i.class.name)),
         }

@@ -71,6 +71,7 @@ impl Classes {
     pub fn new() -> Self {
         let base = Rc::new(Class {
             name: Rc::from("BaseException"),
+            qualname: Rc::from("BaseException"),
             bases: Vec::new(),
             attrs: RefCell::default(),
             builtin: true,
@@ -82,7 +83,8 @@ impl Classes {
             let also = ALSO_DERIVES.iter().filter(|(x, _)| x == e).map(|(_, b)| all[*b as usize].clone());
             let bases: Vec<Rc<Class>> = std::iter::once(all[*parent as usize].clone()).chain(also).collect();
             let depth = bases.iter().map(|b| b.depth).max().unwrap_or(0) + 1;
-            all.push(Rc::new(Class { name: Rc::from(*name), bases, attrs: RefCell::default(), builtin: true, depth }));
+            let (name, qualname) = (Rc::from(*name), Rc::from(*name));
+            all.push(Rc::new(Class { name, qualname, bases, attrs: RefCell::default(), builtin: true, depth }));
         }
         Classes(all)
     }

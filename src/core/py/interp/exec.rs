@@ -502,12 +502,14 @@ impl<'a> Interp<'a> {
         }
         let scope = super::value::Scope::child(None);
         let mut frame = Frame::new(scope.clone(), f.closure.clone(), f.task(), Rc::from(name), f.line.get());
-        frame.qualname = Some(f.qualname_of(name));
+        let qualname = f.qualname_of(name);
+        frame.qualname = Some(qualname.clone());
         frame.class_body = true;
         self.exec_block(body, &frame).await?;
         let attrs = std::mem::take(&mut *scope.vars.borrow_mut());
         let class = Rc::new(Class {
             name: Rc::from(name),
+            qualname,
             bases: base_classes,
             attrs: RefCell::new(attrs),
             builtin: false,

@@ -145,6 +145,9 @@ impl Func {
 /// A class: the reader's, or a built-in exception class.
 pub struct Class {
     pub name: Rc<str>,
+    /// Its `__qualname__`, where it was defined (`f.<locals>.L`, `Outer.Inner`: see
+    /// `Frame::qualname_of`); a built-in class's is its name.
+    pub qualname: Rc<str>,
     pub bases: Vec<Rc<Class>>,
     pub attrs: RefCell<FxHashMap<Rc<str>, Value>>,
     /// Whether this is a built-in class (exceptions), not the reader's.
