@@ -265,9 +265,20 @@ pub fn predicted_ctx(clock: &VirtualClock, scenario: &Scenario) -> Ctx {
 /// `time.sleep(0.5)`): it blocks the event loop as inline CPU work does (`Interp::time_sleep`).
 pub const TIME_SLEEP: &str = "time.sleep(";
 
+/// What the `work` span of a program's code that ran without awaiting closes with ends with (its
+/// detail is `ran 33 ms without awaiting`, [`ran_without_awaiting`]): the measured run's stretch
+/// of a task's code between suspensions that held the event loop (the interpreter's `held`).
+pub const WITHOUT_AWAITING: &str = " ms without awaiting";
+
+/// The detail of a program's code that ran `ms` without awaiting: `ran 33 ms without awaiting`.
+pub fn ran_without_awaiting(ms: f64) -> String {
+    format!("ran {ms:.0}{WITHOUT_AWAITING}")
+}
+
 /// When the event loop was held by CPU work: `(task, start, end)` in ms, the `work` spans of an
 /// inline `source=cpu` run (`fetch` spans in a pipeline), or of a program's `time.sleep` calls
-/// ([`TIME_SLEEP`]), in start order. Empty for any other run.
+/// ([`TIME_SLEEP`]) and of its code that ran without awaiting ([`WITHOUT_AWAITING`]), in start
+/// order. Empty for any other run.
 pub fn busy_intervals(scenario: &Scenario, events: &[Event]) -> Vec<(u32, f64, f64)> {
     let code = scenario.pattern == Pattern::Code;
     if !code && (scenario.source != Source::Cpu || scenario.offload != Offload::Inline) {
@@ -285,7 +296,11 @@ pub fn busy_intervals(scenario: &Scenario, events: &[Event]) -> Vec<(u32, f64, f
                 if let Some(t0) = open.remove(&(e.task, e.attempt, e.phase)) {
                     // A cancelled job never ran (a cancel reaches a task only between steps); a
                     // program's other spans wait (asyncio.sleep, requests).
-                    let blocked = if code { e.detail.starts_with(TIME_SLEEP) } else { k != Kind::Cancel };
+                    let blocked = if code {
+                        e.detail.starts_with(TIME_SLEEP) || e.detail.ends_with(WITHOUT_AWAITING)
+                    } else {
+                        k != Kind::Cancel
+                    };
                     if blocked {
                         // Kept in start order as it grows, after any span that started at the same
                         // time (what a stable sort by start gives, without linking one).
@@ -298,6 +313,28 @@ pub fn busy_intervals(scenario: &Scenario, events: &[Event]) -> Vec<(u32, f64, f
         }
     }
     out
+}
+
+/// What held a program's event loop (the spans [`busy_intervals`] counts): ms of its code that ran
+/// without awaiting, ms of `time.sleep`, and its longest stretch of code `(task, line, ms)`.
+pub fn code_held(events: &[Event]) -> (f64, f64, Option<(u32, u32, f64)>) {
+    let (mut code, mut slept, mut longest) = (0.0, 0.0, None::<(u32, u32, f64)>);
+    for step in super::spans::spans(events) {
+        let super::spans::Step::Close { event: e, begin: Some(b), .. } = step else { continue };
+        if e.phase != Phase::Work {
+            continue;
+        }
+        let ms = e.t - b.t;
+        if e.detail.ends_with(WITHOUT_AWAITING) {
+            code += ms;
+            if longest.is_none_or(|l| ms > l.2) {
+                longest = Some((e.task, e.line, ms));
+            }
+        } else if e.detail.starts_with(TIME_SLEEP) {
+            slept += ms;
+        }
+    }
+    (code, slept, longest)
 }
 
 /// How long a timed (non-CPU) span was planned to take, if it is one: the stages and backoffs

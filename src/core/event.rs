@@ -347,6 +347,16 @@ impl Recorder {
         self.0.events.borrow_mut().extend(events);
     }
 
+    /// Records a span that is over, from `begin` to `close` (their own times): `begin` goes in at
+    /// index `at` (at most the log's length), among the events recorded since it began, and
+    /// `close` at the end. For a stretch of a program's code, timed once it is over.
+    pub fn insert_span(&self, at: usize, begin: Event, close: Event) {
+        let mut events = self.0.events.borrow_mut();
+        let at = at.min(events.len());
+        events.insert(at, begin);
+        events.push(close);
+    }
+
     /// Number of events so far.
     pub fn len(&self) -> usize {
         self.0.events.borrow().len()

@@ -409,19 +409,29 @@ pub fn cpu_view(
     CpuView { predicted: predicted.and_then(busy), measured: measured.and_then(busy), notes }
 }
 
-/// A program's `time.sleep` calls, which block the event loop as inline CPU work does: the busy
-/// strips of the runs that made any, and a note saying what they blocked.
+/// What blocked a program's event loop as inline CPU work does (`time.sleep`, and in a measured
+/// run its code that ran without awaiting): the busy strips of the runs that have any, and a note
+/// saying what held the loop and what that stopped.
 fn blocked_view(scenario: &Scenario, predicted: Option<&Run>, measured: Option<&Run>) -> CpuView {
     let busy =
         |run: &Run| Some(super::cpu::busy_intervals(scenario, &run.events)).filter(|b| !b.is_empty()).map(Rc::new);
-    let (predicted, measured) = (predicted.and_then(busy), measured.and_then(busy));
-    let notes = measured.as_ref().or(predicted.as_ref()).map(|b| {
-        let total: f64 = b.iter().map(|b| b.2 - b.1).sum();
-        format!(
-            "time.sleep blocked the event loop for {total:.0} ms in all: meanwhile no other task ran, no timer fired (they fired late) and the page could not draw. await asyncio.sleep(...) waits without blocking."
-        )
-    });
-    CpuView { predicted, measured, notes: notes.into_iter().collect() }
+    let (p, m) = (predicted.and_then(busy), measured.and_then(busy));
+    let mut notes = Vec::new();
+    if let Some(run) = if m.is_some() { measured } else { predicted.filter(|_| p.is_some()) } {
+        let (code, slept, longest) = super::cpu::code_held(&run.events);
+        if let Some((task, line, ms)) = longest {
+            let label = super::run::code_labels(&run.events).into_iter().nth(task as usize).unwrap_or_default();
+            notes.push(format!(
+                "Python code held the event loop {code:.0} ms without awaiting (longest: {label}, line {line}, {ms:.0} ms): meanwhile no other task ran, no timer fired (they fired late) and the page could not draw. The prediction counts code as instant: only a measured run shows it. Await asyncio.sleep(0) between chunks of the work to let other tasks run (no thread or process here to offload it to)."
+            ));
+        }
+        if slept > 0.0 {
+            notes.push(format!(
+                "time.sleep blocked the event loop for {slept:.0} ms in all: meanwhile no other task ran, no timer fired (they fired late) and the page could not draw. await asyncio.sleep(...) waits without blocking."
+            ));
+        }
+    }
+    CpuView { predicted: p, measured: m, notes }
 }
 
 /// A figure of a run: `(id, label, value)`.

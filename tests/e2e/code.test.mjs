@@ -538,6 +538,74 @@ asyncio.run(main())
   await page.close();
 });
 
+test('Python code that computes without awaiting holds the event loop in a measured run: its stretches are work spans on the jobs\' lanes, one after the other, a timer fires late, the busy strip and note show them', async () => {
+  // About 120 ms of computation a job here (a loaded 2-core machine); at least 20 ms on a machine several times faster.
+  const crunch = `import asyncio
+
+
+def crunch(n):
+    total = 0
+    for i in range(n):
+        total += i * i
+    return total
+
+
+async def job(name):
+    print(name, crunch(400_000))
+
+
+async def ticker():
+    await asyncio.sleep(0.1)
+    print("tick")
+
+
+async def main():
+    await asyncio.gather(ticker(), job("a"), job("b"))
+
+
+asyncio.run(main())
+`;
+  const page = await open(codeLink(crunch));
+  await lanesWith(page, 'job(');
+  // The prediction counts code between awaits as instant: no strip.
+  assert.equal(await page.$('figure.predicted svg.busy-strip'), null);
+  const run = await page.evaluate((code) => window.awaitlab.run({ code }), crunch);
+  assert.equal(run.clock, 'browser');
+  const begins = new Map();
+  const held = [];
+  let tick;
+  for (const e of run.events) {
+    const key = `${e.task}/${e.attempt}/${e.phase}`;
+    if (e.kind === 'begin') begins.set(key, e);
+    else if (begins.has(key)) {
+      const b = begins.get(key);
+      const span = { task: e.task, t0: b.t, t1: e.t, detail: e.detail, line: b.line, phase: e.phase };
+      if (/^ran \d+ ms without awaiting$/.test(e.detail || '')) held.push(span);
+      else if (e.detail === 'sleep(0.1)') tick = span;
+    }
+  }
+  // Lanes: main() 0, ticker() 1, job('a') 2, job('b') 3; a job computes and prints in one stretch, at its own line 12.
+  assert.deepEqual(held.map((s) => [s.task, s.phase, s.line]), [[2, 'work', 12], [3, 'work', 12]], JSON.stringify(held));
+  for (const s of held) {
+    assert.ok(s.t1 - s.t0 >= 20, `a stretch of at least 20 ms: ${JSON.stringify(s)}`);
+    // The detail says how long, to the millisecond.
+    assert.ok(Math.abs(Number(s.detail.split(' ')[1]) - (s.t1 - s.t0)) <= 1, JSON.stringify(s));
+  }
+  assert.ok(held[1].t0 >= held[0].t1, `one after the other: ${JSON.stringify(held)}`);
+  // Both jobs were ready in the iteration the ticker armed its timer: due at 100 ms, it fires only after both.
+  const end = Math.max(...held.map((s) => s.t1));
+  if (end > 100) assert.ok(tick && tick.t1 >= end, `${JSON.stringify(tick)} after ${end}`);
+  await page.click('#run');
+  await page.waitForSelector('figure.measured svg.busy-strip', { timeout: 30_000 });
+  const busy = Number(await page.getAttribute('figure.measured svg.busy-strip', 'data-busy-ms'));
+  assert.ok(busy >= 40 && busy < 5_000, `busy ${busy} ms`);
+  const note = await page.textContent('.cpu-note');
+  assert.match(note, /^Python code held the event loop \d+ ms without awaiting \(longest: job\('[ab]'\), line 12, \d+ ms\)/, note);
+  assert.match(note, /Await asyncio\.sleep\(0\) between chunks of the work/, note);
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
 test('postMessage run takes plain code; code using aiohttp needs the link\'s fetch=1', async () => {
   const page = await open('pattern=gather&tasks=2&embed=1');
   // A page that is not framed is its own parent: its own messages command it, replies come back.

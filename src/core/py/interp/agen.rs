@@ -160,6 +160,7 @@ impl<'a> Interp<'a> {
                 Some(msg) => Step::Close(Some(ip.exc_of(Flow::Raise(E::CancelledError, msg)))),
                 None => Step::Close(None),
             };
+            ip.code_starts(&task);
             let frame = Frame::new(ip.globals.clone(), None, task.clone(), task.label.clone(), line);
             let result = ip.agen_step(&g, step, &frame, line).await;
             ip.finish_task(&task, result, false);

@@ -31,7 +31,9 @@ impl<'a> Interp<'a> {
 
     async fn exec<'s>(&'s self, s: &'s Stmt, f: &'s Frame) -> Result<(), Flow> {
         f.line.set(s.pos.line);
-        f.set_task_line(s.pos.line);
+        if let Some(before) = f.set_task_line(s.pos.line) {
+            self.own_statement(before);
+        }
         self.step(s.pos.line)?;
         match &s.kind {
             StmtKind::Expr(e) => {

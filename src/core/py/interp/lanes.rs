@@ -11,9 +11,16 @@ use crate::core::py::CodeError;
 impl<'a> Interp<'a> {
     /// Opens a span of `phase` on `task`'s lane, caused by `line`; stops the run once it has
     /// recorded as many events as a run may.
+    /// The task's code running up to it is a stretch of its own, and the next starts after its
+    /// begin (see `held`).
     pub fn span(&self, task: &TaskObj, phase: Phase, line: u32) -> Result<Span, Flow> {
+        let running = self.code_stops(task);
         self.check_events(line)?;
-        Ok(self.ctx.rec.begin_line(task.index, task.next_attempt(), phase, line))
+        let span = self.ctx.rec.begin_line(task.index, task.next_attempt(), phase, line);
+        if running {
+            self.code_starts(task);
+        }
+        Ok(span)
     }
 
     /// Stops the run (at `line`) unless it has room for one more event and for every event that
@@ -22,9 +29,7 @@ impl<'a> Interp<'a> {
     /// more (the main task's traceback). So a run stopped here, or ending on its own, keeps
     /// within the budget with all it recorded up to then.
     pub fn check_events(&self, line: u32) -> Result<(), Flow> {
-        let unfinished = self.tasks.borrow().len().saturating_sub(self.finished.get() as usize);
-        let needed = self.ctx.rec.len() + self.ctx.rec.open_spans() + unfinished + limits::EVENTS_RESERVED;
-        if needed >= limits::MAX_EVENTS {
+        if !self.has_room(1) {
             return Err(self.stop(
                 line,
                 format!(
@@ -34,6 +39,14 @@ impl<'a> Interp<'a> {
             ));
         }
         Ok(())
+    }
+
+    /// Whether the run can record `n` more events and still every event that would then close it
+    /// (see [`Interp::check_events`]).
+    pub fn has_room(&self, n: usize) -> bool {
+        let unfinished = self.tasks.borrow().len().saturating_sub(self.finished.get() as usize);
+        let needed = self.ctx.rec.len() + n + self.ctx.rec.open_spans() + unfinished + limits::EVENTS_RESERVED;
+        needed <= limits::MAX_EVENTS
     }
 
     /// What `print` writes to stdout: each complete line is a `Print` mark, on the lane of the

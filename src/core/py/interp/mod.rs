@@ -5,7 +5,10 @@
 //! `gather`) is a task of the run's [`Loop`], scheduled first in, first out as asyncio schedules
 //! them. What the program does is recorded on the run's recorder as the patterns record it
 //! (the `lanes` module): a lane per task, spans for sleeps, permit/lock/queue waits and requests, marks for
-//! prints, finishes and failures, each carrying the reader's line.
+//! prints, finishes and failures, each carrying the reader's line. On a clock whose time moves while
+//! code runs (a measured run's), each stretch of a task's code between suspensions that held the
+//! loop 2 ms or more is a `work` span too, `ran 30 ms without awaiting` (the `held` module); the
+//! virtual clock's time does not move then, so a prediction has none.
 //!
 //! Semantics are CPython 3.12's (checked against CPython's output: `tests/py/*.py` and the corpus'
 //! reference runs, `tests/py_corpus/reference.jsonl`). What runs, in short:
@@ -31,6 +34,7 @@ mod eval;
 mod exc;
 mod exec;
 mod fmt;
+mod held;
 mod http;
 mod lanes;
 mod library;
@@ -208,9 +212,12 @@ impl Frame {
         self.task.borrow().clone()
     }
 
-    /// Notes that its task runs `line` now (every statement: no reference counted).
-    pub fn set_task_line(&self, line: u32) {
-        self.task.borrow().line.set(line);
+    /// Notes that its task runs `line` now (every statement: no reference counted); if it is one
+    /// of the task's own statements (its coroutine's, or the module's), the one before.
+    pub fn set_task_line(&self, line: u32) -> Option<u32> {
+        let task = self.task.borrow();
+        task.line.set(line);
+        (task.depth.get() <= 1).then(|| task.own_line.replace(line))
     }
 
     /// An async generator's body resumes in `task`.
@@ -274,6 +281,8 @@ pub struct Interp<'a> {
     main_returned: RefCell<Option<(String, u32)>>,
     /// How long `time.sleep` has blocked the loop so far, ms (see `Interp::time_sleep`).
     blocked_ms: Cell<f64>,
+    /// The task's code running now, timed (see `held`).
+    held: held::Held,
 }
 
 /// A module's name as a program imported it (`from typing import List`: `(Module::Typing, "List")`).
@@ -410,6 +419,7 @@ impl<'a> Interp<'a> {
             unretrieved: RefCell::default(),
             main_returned: RefCell::default(),
             blocked_ms: Cell::new(0.0),
+            held: held::Held::default(),
         })
     }
 
@@ -425,6 +435,7 @@ impl<'a> Interp<'a> {
             Ok(t) => t,
             Err(_) => return,
         };
+        self.code_starts(&task);
         let frame = Frame::new(self.globals.clone(), None, task.clone(), Rc::from("<module>"), 0);
         let result = self.exec_block(&module.body, &frame).await;
         let result = match result {
@@ -481,8 +492,10 @@ impl<'a> Interp<'a> {
         Ok(())
     }
 
-    /// A suspension happened: the next slice of steps starts, and the loop's turn is counted.
-    pub fn yielded(&self) {
+    /// `task` suspended: the next slice of steps starts, the loop's turn is counted, and its
+    /// code's stretch is over (see `held`).
+    pub fn yielded(&self, task: &TaskObj) {
+        self.code_stops(task);
         self.slice.set(0);
         self.steps.set(self.steps.get() + limits::SUSPENSION_STEPS);
     }

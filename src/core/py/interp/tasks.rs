@@ -261,6 +261,9 @@ pub struct TaskObj {
     pub depth: Cell<u32>,
     /// The line it ran last (where it finished, for its `done` / `failed` mark).
     pub line: Cell<u32>,
+    /// The line of its own statement running now (its coroutine's, not a function's it calls):
+    /// where a span of its code that held the loop goes (see `held`).
+    pub own_line: Cell<u32>,
     /// The exceptions being handled (`except` blocks entered), for a bare `raise`.
     pub handling: RefCell<Vec<Value>>,
     /// The never-awaited coroutines an exception raised here keeps alive, as CPython's
@@ -514,6 +517,10 @@ impl<'a> Interp<'a> {
         let watch = Waker::from(task.sig.clone());
         let mut first = true;
         poll_fn(|cx| {
+            if !first {
+                // Polled again: the task's code runs on from here, unless it suspends again.
+                self.code_starts(task);
+            }
             task.sig.ready.store(false, Ordering::Release);
             if std::mem::take(&mut first) && task.sig.cancel.swap(false, Ordering::AcqRel) {
                 keep_waker(cx);
@@ -530,7 +537,7 @@ impl<'a> Interp<'a> {
                         // what they give (CPython's step cancels the future it now waits on).
                         let msg = task.sig.take_msg();
                         task.sig.pass_on(msg.as_deref());
-                        self.yielded();
+                        self.yielded(task);
                         Poll::Pending
                     }
                 };
@@ -547,7 +554,7 @@ impl<'a> Interp<'a> {
                     Poll::Ready(Ok(v))
                 }
                 Poll::Pending => {
-                    self.yielded();
+                    self.yielded(task);
                     Poll::Pending
                 }
             }
@@ -587,6 +594,7 @@ impl<'a> Interp<'a> {
             attempts: Cell::new(0),
             depth: Cell::new(0),
             line: Cell::new(line),
+            own_line: Cell::new(line),
             handling: RefCell::default(),
             held_unawaited: RefCell::default(),
             retrieved: Cell::new(false),
@@ -654,6 +662,7 @@ impl<'a> Interp<'a> {
             return;
         }
         task.started.set(true);
+        self.code_starts(&task);
         let frame = Frame::new(self.globals.clone(), None, task.clone(), task.label.clone(), line);
         let result = self.await_value(aw, &frame, line).await;
         drop(frame);
@@ -706,6 +715,8 @@ impl<'a> Interp<'a> {
     /// Records how `task` ended, keeps its result and wakes whoever awaits it. An uncaught
     /// exception in the main task prints its traceback, a `CancelledError` too.
     pub fn finish_task(&self, task: &TaskObj, result: Res, is_main: bool) {
+        // Its last stretch of code goes before how it ended.
+        self.code_stops(task);
         let mut result = match result {
             Ok(v) | Err(Flow::Return(v)) => Ok(v),
             Err(Flow::Stop(msg)) => {
