@@ -93,8 +93,10 @@ ran=()
 # minified by terser, + 513); raised to 421,400 (420,876 measured on the ui branch after the
 # tour's fixes: Run brings the measured timeline into view, the limit label placed clear of the
 # curve, + 524); raised to 422,000 (421,517 measured with session 15's branches merged: the
-# inputs branch +329, time.sleep's busy strip +293, the ui branch +908, + 483). A ratchet, not the 150 KB target (README "Page weight").
-PAGE_WEIGHT_BUDGET_GZIP=422000
+# inputs branch +329, time.sleep's busy strip +293, the ui branch +908, + 483); raised to 422,900
+# (422,441 measured with session 16's branches: a program's CPU stretches drawn +530, the inputs
+# batch +225, + 459). A ratchet, not the 150 KB target (README "Page weight").
+PAGE_WEIGHT_BUDGET_GZIP=422900
 
 if [ -n "${want[lint]:-}" ]; then
   banner "lint (cargo fmt --check, cargo clippy -D warnings on native and wasm32)"
