@@ -129,10 +129,12 @@ impl Draft {
     }
 }
 
-/// Tab / Shift-Tab indent, Ctrl/Cmd+Enter runs; other keys are the textarea's. Escape, then Tab,
-/// moves focus on as Tab usually does (`escaped`), so a keyboard user is never trapped here.
+/// Tab / Shift-Tab indent, Ctrl/Cmd+Enter runs; other keys are the textarea's. Escape, then Tab
+/// or Shift-Tab, moves focus as Tab usually does (`escaped`), so a keyboard user is never trapped
+/// here, either way.
 fn on_key(e: &KeyboardEvent, on_run: &Callback<String>, escaped: &std::cell::Cell<bool>, draft: &RefCell<Draft>) {
-    let after_escape = escaped.replace(e.key() == "Escape");
+    // Shift's own keydown, between Escape and Tab in a Shift-Tab, keeps the Escape.
+    let after_escape = if e.key() == "Shift" { escaped.get() } else { escaped.replace(e.key() == "Escape") };
     let Some(area) = e.target().and_then(|t| t.dyn_into::<HtmlTextAreaElement>().ok()) else { return };
     if e.key() == "Enter" && (e.ctrl_key() || e.meta_key()) {
         e.prevent_default();

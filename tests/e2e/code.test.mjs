@@ -288,6 +288,21 @@ test('Tab and Shift-Tab indent and outdent the selected lines, and undo takes an
   await page.close();
 });
 
+test('Escape, then Tab or Shift+Tab, leaves the editor either way, its text untouched', async () => {
+  // Shift+Tab stayed: the Shift key's own keydown came between Escape and Tab, and forgot it.
+  const page = await open(`pattern=code&code=${encodeURIComponent('a = 1\n')}`);
+  await page.waitForSelector('#code-input');
+  for (const key of ['Tab', 'Shift+Tab']) {
+    await page.focus('#code-input');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press(key);
+    assert.notEqual(await page.evaluate(() => document.activeElement?.id), 'code-input', `Escape, ${key}`);
+    assert.equal(await page.inputValue('#code-input'), 'a = 1\n', `Escape, ${key}`);
+  }
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
 test('a link with code reproduces the same prediction in a fresh page and in an embed', async () => {
   const first = await open('pattern=gather&tasks=2');
   await first.click('#code-edit');
