@@ -6,6 +6,10 @@
 
 mod common;
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use awaitlab::core::aio::Loop;
 use awaitlab::core::clock::{Clock, VirtualClock};
 use awaitlab::core::cpu::{busy_intervals, WITHOUT_AWAITING};
@@ -37,15 +41,57 @@ impl Clock for Ticking {
     }
 }
 
+/// A virtual clock whose sleeps take `.0` ms of the loop's time to arm, when first polled: the
+/// runtime's own work to suspend a task, as the page's first `setTimeout` of a run took 2–6 ms
+/// in Chromium.
+#[derive(Clone)]
+struct CostlyTimers(f64, VirtualClock);
+
+struct ArmedSlowly {
+    cost: Option<(f64, VirtualClock)>,
+    sleep: Pin<Box<<VirtualClock as Clock>::Sleep>>,
+}
+
+impl Future for ArmedSlowly {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if let Some((ms, clock)) = self.cost.take() {
+            clock.block(ms);
+        }
+        self.sleep.as_mut().poll(cx)
+    }
+}
+
+impl Clock for CostlyTimers {
+    type Sleep = ArmedSlowly;
+    fn now(&self) -> f64 {
+        self.1.now()
+    }
+    fn sleep(&self, ms: f64) -> Self::Sleep {
+        ArmedSlowly { cost: Some((self.0, self.1.clone())), sleep: Box::pin(self.1.sleep(ms)) }
+    }
+    fn start_iteration(&self) {
+        self.1.start_iteration()
+    }
+    fn block(&self, ms: f64) {
+        self.1.block(ms)
+    }
+}
+
 /// The events of `src` (dedented) run on a [`Ticking`] clock of 0.1 ms a read (on a big stack,
 /// as debug builds need), and why it stopped, if it did.
 fn run_ticking(src: &str) -> (Vec<Event>, Option<String>) {
+    run_on(src, |clock| Ctx::new(Ticking(0.1, clock), code_scenario()))
+}
+
+/// The events of `src` (dedented) run on the clock of the context `ctx` makes of a virtual clock.
+fn run_on(src: &str, ctx: fn(VirtualClock) -> Ctx) -> (Vec<Event>, Option<String>) {
     let src = dedent(src);
     let (json, stopped) = std::thread::Builder::new()
         .stack_size(256 << 20)
         .spawn(move || {
             let clock = VirtualClock::new();
-            let ctx = Ctx::new(Ticking(0.1, clock.clone()), code_scenario());
+            let ctx = ctx(clock.clone());
             let c = clock.clone();
             let lp = Loop::new(move || c.start_iteration());
             let fin = clock.block_on(lp.run(run_detailed(&ctx, &lp, &src))).expect("no deadlock");
@@ -210,6 +256,39 @@ fn time_sleep_in_a_stretch_keeps_its_own_span_and_splits_the_code_around_it() {
     assert_lanes_do_not_overlap(&events);
     let busy: Vec<_> = busy_intervals(&code_scenario(), &events).into_iter().map(|b| (b.1, b.2)).collect();
     assert_eq!(busy, [(work[1].1, work[1].2), (work[2].1, work[2].2), (work[3].1, work[3].2)]);
+}
+
+/// The runtime's work to suspend a task is not the task's code: on a clock whose timers take 5 ms
+/// of the loop's time to arm, three tasks that only sleep draw no span of code, and their sleeps
+/// start where their code reached the `await`. Before, each task's first step was drawn as `ran
+/// 5 ms without awaiting` at its `await asyncio.sleep(…)`: the first measured run of a page,
+/// whose first `setTimeout` took 2–6 ms, showed a trivial program holding the loop.
+#[test]
+fn arming_a_timer_is_not_the_task_s_code() {
+    let src = r#"
+        import asyncio
+
+
+        async def fetch(n):
+            await asyncio.sleep(0.05 * n)
+            return n
+
+
+        async def main():
+            print(await asyncio.gather(fetch(1), fetch(2), fetch(3)))
+
+
+        asyncio.run(main())
+    "#;
+    let (events, stopped) = run_on(src, |clock| Ctx::new(CostlyTimers(5.0, clock), code_scenario()));
+    assert_eq!(stopped, None);
+    let said: Vec<&str> = events.iter().filter(|e| e.kind == Kind::Print).map(|e| &*e.detail).collect();
+    assert_eq!(said, ["[1, 2, 3]"]);
+    assert_eq!(held(&events), [], "no task's code held the loop");
+    let sleeps: Vec<_> = spans(&events).into_iter().filter(|s| s.3.starts_with("sleep(")).map(|s| (s.0, s.1)).collect();
+    // Each sleep begins when its task reached it: after the arming of the timers before it.
+    assert_eq!(sleeps, [(1, 0.0), (2, 5.0), (3, 10.0)]);
+    assert_lanes_do_not_overlap(&events);
 }
 
 /// An `await`-free `while True:` in one task, gathered with a task sleeping 0.1 s: the spinning

@@ -16,7 +16,9 @@
 //! Time inside the stretch that is not the task's code is left out: a span of the task opened in
 //! it ends the stretch, and another starts after its begin (so `time.sleep`'s own span, and the
 //! zero-length wait of an `await` that did not suspend, are not counted), and the stretch starts
-//! after the closes its resumption records (the span of the `await` it resumed from). So a lane
+//! after the closes its resumption records (the span of the `await` it resumed from), and ends
+//! where the task reached the `await` that suspended it (what the runtime then does to suspend
+//! it, such as arming the page's timer, is not the task's code). So a lane
 //! never has two of its spans overlap, but for code run inside an open span (the reader's
 //! `__aenter__` in an `async with`'s acquire), which nests as a sleep there does.
 //!
@@ -46,6 +48,10 @@ pub struct Held {
     /// Steps each of the task's own statements ran in the stretch so far, by line: at most
     /// [`LINES`] lines (past them, a new line takes the place of the one that ran the fewest).
     lines: RefCell<Vec<(u32, u64)>>,
+    /// When the running task reached the `await` the runtime is now handling, ms: if it
+    /// suspends, its code stopped there. What the runtime does to suspend it (arming a timer:
+    /// the first `setTimeout` of a page took 2–6 ms) is not the task's code.
+    awaited: Cell<Option<f64>>,
 }
 
 /// The lines [`Held`] counts the steps of in one stretch: a loop's body fits.
@@ -74,6 +80,20 @@ impl<'a> Interp<'a> {
         self.held.stretch.set(Some(Stretch { task: task.index, t0: rec.elapsed(), at: rec.len() }));
         self.held.since.set(self.steps.get());
         self.held.lines.borrow_mut().clear();
+        self.held.awaited.set(None);
+    }
+
+    /// `task`'s code reaches an `await`: the runtime takes over, and if the task suspends, its
+    /// stretch ended now.
+    pub fn reaches_await(&self, task: &TaskObj) {
+        if self.held.stretch.get().is_some_and(|s| s.task == task.index) {
+            self.held.awaited.set(Some(self.ctx.rec.elapsed()));
+        }
+    }
+
+    /// The `await` that [`Self::reaches_await`] noted did not suspend: the task's code runs on.
+    pub fn await_returned(&self) {
+        self.held.awaited.set(None);
     }
 
     /// One of the running task's own statements begins; `prev` was the one before, whose steps
@@ -98,7 +118,7 @@ impl<'a> Interp<'a> {
         let Some(s) = self.held.stretch.get().filter(|s| s.task == task.index) else { return false };
         self.held.stretch.set(None);
         let rec = &self.ctx.rec;
-        let t1 = rec.elapsed();
+        let t1 = self.held.awaited.take().unwrap_or_else(|| rec.elapsed());
         if t1 - s.t0 < HELD_MS {
             return true;
         }

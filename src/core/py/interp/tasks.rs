@@ -524,9 +524,11 @@ impl<'a> Interp<'a> {
             task.sig.ready.store(false, Ordering::Release);
             if std::mem::take(&mut first) && task.sig.cancel.swap(false, Ordering::AcqRel) {
                 keep_waker(cx);
+                self.reaches_await(task);
                 return match fut.as_mut().poll(&mut Context::from_waker(&watch)) {
                     Poll::Ready(v) => {
                         // Did not yield: the request waits for the next await.
+                        self.await_returned();
                         forget_waker();
                         task.sig.cancel.store(true, Ordering::Release);
                         Poll::Ready(Ok(v))
@@ -548,8 +550,10 @@ impl<'a> Interp<'a> {
                 return Poll::Ready(Err(why));
             }
             keep_waker(cx);
+            self.reaches_await(task);
             match fut.as_mut().poll(&mut Context::from_waker(&watch)) {
                 Poll::Ready(v) => {
+                    self.await_returned();
                     forget_waker();
                     Poll::Ready(Ok(v))
                 }
