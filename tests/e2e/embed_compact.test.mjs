@@ -221,13 +221,16 @@ test('a compact embed keeps its legend: a tutorial reader has no other key to th
   await page.close();
 });
 
-test('the Embed snippet\'s height fits its compact embed at 700 px wide: nothing cut, at most 40 px empty, before Run and after', async () => {
+test('the Embed snippet\'s height fits its compact embed at 700 px wide: nothing cut, at most 40 px empty (62 for a program), before Run and after', async () => {
   const printer = 'import asyncio\n\n\nasync def fetch_url(n):\n    await asyncio.sleep(0.05 * n)\n    print(f"got {n}")\n    return n\n\n\nasync def main():\n    results = await asyncio.gather(fetch_url(1), fetch_url(2), fetch_url(3))\n    print("all", results)\n\n\nasyncio.run(main())\n';
+  const cruncher = printer.replace('    return n\n', '    return sum(i * i for i in range(30_000 * n))\n');
   const cases = [
     ['the default', ''],
     ['one task', 'tasks=1&min=50&max=50'],
     ['14 lanes of retries, a legend of two rows', 'pattern=retry&fail=0.5&tasks=14&limit=2&min=20&max=60'],
     ['a program with printed output', `pattern=code&code=!${deflateRawSync(Buffer.from(printer)).toString('base64url')}`],
+    // Its measured run draws the busy strip, which its prediction cannot know of.
+    ['a program whose code holds the loop', `pattern=code&code=!${deflateRawSync(Buffer.from(cruncher)).toString('base64url')}`],
   ];
   for (const [what, query] of cases) {
     const lab = await openApp(browser, server.url, query);
@@ -254,7 +257,10 @@ test('the Embed snippet\'s height fits its compact embed at 700 px wide: nothing
     const needs = Math.max(before, afterRun);
     console.log(`# ${what}: the snippet says ${height} px; the embed takes ${before} px before Run, ${afterRun} px after`);
     assert.ok(height >= needs, `${what}: height="${height}" cuts the embed, which takes ${needs} px`);
-    assert.ok(height - needs <= 40, `${what}: height="${height}" leaves ${height - needs} px empty under ${needs} px`);
+    // A program's snippet keeps 22 px for the busy strip, drawn or not: a busy machine can make
+    // any program's code hold the loop the 2 ms that draws it.
+    const roomy = query.startsWith('pattern=code') ? 62 : 40;
+    assert.ok(height - needs <= roomy, `${what}: height="${height}" leaves ${height - needs} px empty under ${needs} px`);
     await page.close();
   }
 });
