@@ -538,6 +538,22 @@ fn a_lane_s_spans_read_with_their_phases_named_alike() {
     }
 }
 
+/// A permit granted at once is a 0 ms wait, drawn as nothing: a lane reads (and the keyboard
+/// stops at) its work alone, as "wait 0 ms to 0 ms" told nothing; a wait with a length is read.
+#[test]
+fn a_lane_reads_its_permit_wait_only_when_it_has_a_length() {
+    use awaitlab::core::timeline::{key_stops, read_bars, Bar, Timeline};
+    let run = virtual_run("pattern=semaphore&tasks=4&limit=2&min=50&max=50&seed=1&fail=0");
+    let tl = Timeline::build(run.summary.tasks, &run.events, run.summary.makespan_ms);
+    let lane = |task: u32| tl.bars.iter().filter(|b| b.task == task).cloned().collect::<Vec<_>>();
+    let phases = |bars: Vec<&Bar>| bars.iter().map(|b| b.phase).collect::<Vec<_>>();
+    let (first, third) = (lane(0), lane(2));
+    assert_eq!(phases(first.iter().collect()), [Phase::Wait, Phase::Work], "the 0 ms wait is laid out");
+    assert_eq!(phases(read_bars(first.iter()).collect()), [Phase::Work]);
+    assert_eq!(phases(key_stops(&first).collect()), [Phase::Work]);
+    assert_eq!(phases(read_bars(third.iter()).collect()), [Phase::Wait, Phase::Work]);
+}
+
 /// A `clock=virtual` link past the browser clock's 10,000 tasks is predicted, and the page says
 /// that is all it can do with it: the status does not offer Run, and Run is off (`run_blocked`)
 /// for the same reason, in every view and after an import of such a run.

@@ -309,14 +309,23 @@ pub fn end_mark_path(close: Option<Kind>, x: f64, y_mid: f64, size: f64) -> Opti
     })
 }
 
-/// The bars of one lane (as shown) that the keyboard stops at, in order: an attempt's bars (what
-/// the what-if menu is for) that have a length. A 0 ms bar (a permit granted at once) is drawn as
-/// nothing, and its menu would offer to cancel the task at its very start, so it is passed over,
-/// unless the lane has nothing else to stop at.
-pub fn key_stops(lane: &[Bar]) -> impl Iterator<Item = &Bar> {
+/// Of `bars` (one lane's, as shown), those a reader meets: the ones with a length. A 0 ms bar (a
+/// permit granted at once) is drawn as nothing and would read "wait 0 ms to 0 ms", so it is passed
+/// over, unless the lane has nothing else.
+pub fn read_bars<'a, I>(bars: I) -> impl Iterator<Item = &'a Bar>
+where
+    I: Iterator<Item = &'a Bar> + Clone,
+{
     let long = |b: &Bar| b.end > b.start;
-    let any_long = lane.iter().any(|b| b.attempt > 0 && long(b));
-    lane.iter().filter(move |b| b.attempt > 0 && (long(b) || !any_long))
+    let any_long = bars.clone().any(long);
+    bars.filter(move |b| long(b) || !any_long)
+}
+
+/// The bars of one lane (as shown) that the keyboard stops at, in order: an attempt's bars (what
+/// the what-if menu is for) that a reader meets ([`read_bars`]; a 0 ms bar's menu would offer to
+/// cancel the task at its very start).
+pub fn key_stops(lane: &[Bar]) -> impl Iterator<Item = &Bar> {
+    read_bars(lane.iter().filter(|b| b.attempt > 0))
 }
 
 /// A replay's view of a timeline laid out from all of a run's events: the first `cursor` events

@@ -395,3 +395,29 @@ test('the keyboard passes over a 0 ms permit wait: → lands on the work, whose 
     await page.close();
   }
 });
+
+test('a lane with a 0 ms permit wait reads without it, predicted and measured: its name and the words under the plot', async () => {
+  // The first Tab stop, task 0's lane, was named "task 0: wait 0 ms to 0 ms, work 0 ms to 50 ms",
+  // and the details under the plot began "wait from 0 ms to 0 ms (0 ms)".
+  const page = await openApp(app.browser, app.server.url, 'pattern=semaphore&tasks=4&limit=2&min=50&max=50&seed=1&fail=0');
+  const instant = /wait (?:from )?([\d.]+ m?s) to \1/;
+  try {
+    await page.locator('#run').click();
+    await finished(page);
+    for (const figure of ['predicted', 'measured']) {
+      await tabUntil(page, (f) => document.activeElement?.matches(`figure.${f} g.lane`), 200, figure);
+      const name = await page.evaluate(() => document.activeElement.getAttribute('aria-label'));
+      const words = await page.locator(`figure.${figure} .lane-detail`).textContent();
+      assert.match(name, /^task 0: work [\d.]+ ms to [\d.]+ ms$/, `${figure}: ${name}`);
+      assert.doesNotMatch(words, instant, `${figure}: ${words}`);
+      assert.match(words, /^task 0, attempt 1: work from/, `${figure}: ${words}`);
+      // A lane whose permit wait has a length still reads it.
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('ArrowDown');
+      assert.match(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), /^task 2: wait [\d.]+ ms to [\d.]+ ms, work/);
+    }
+    assert.deepEqual(page.awaitlabErrors, []);
+  } finally {
+    await page.close();
+  }
+});

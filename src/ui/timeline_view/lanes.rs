@@ -7,7 +7,7 @@ use yew::prelude::*;
 use super::geometry::{bar_at, px, queued_at, Geometry};
 use crate::core::event::{Kind, Phase};
 use crate::core::timeline::{
-    bar_words, end_mark_path, format_ms, key_stops, mark_words, planned_rest, Bar, Cut, Mark, Timeline,
+    bar_words, end_mark_path, format_ms, key_stops, mark_words, planned_rest, read_bars, Bar, Cut, Mark, Timeline,
 };
 use crate::core::what_if::WhatIf;
 
@@ -58,7 +58,7 @@ fn lane_name(name: &str, bars: &[Bar], raised: &[&Mark]) -> String {
         let close = Some(close_name(b.close)).filter(|c| *c != "ok").map_or(String::new(), |c| format!(" {c}"));
         format!("{} {} to {}{close}", b.phase.key(), format_ms(b.start), format_ms(b.end))
     };
-    let mut spans: Vec<String> = bars.iter().map(span).collect();
+    let mut spans: Vec<String> = read_bars(bars.iter()).map(span).collect();
     spans.extend(raised.iter().map(|m| format!("failed at {}", format_ms(m.t))));
     format!("{name}: {}", if spans.is_empty() { "nothing yet".to_string() } else { spans.join(", ") })
 }
@@ -261,13 +261,9 @@ pub fn lane_detail(
     cut: Option<Cut>,
     ghost: Option<&Timeline>,
 ) -> Option<String> {
-    let mut spans: Vec<String> = tl
-        .bars
-        .iter()
-        .filter(|b| b.task as usize == i)
-        .filter_map(|b| bar_at(b, cut))
-        .map(|b| format!("{}{}", bar_words(&label(labels, i), &b), versus(&b, ghost)))
-        .collect();
+    let shown: Vec<Bar> = tl.bars.iter().filter(|b| b.task as usize == i).filter_map(|b| bar_at(b, cut)).collect();
+    let mut spans: Vec<String> =
+        read_bars(shown.iter()).map(|b| format!("{}{}", bar_words(&label(labels, i), b), versus(b, ghost))).collect();
     spans.extend(raised_marks(tl, i, cut).map(|m| mark_words(&label(labels, i), m)));
     spans.extend(tl.queued.iter().filter(|q| q.task as usize == i).filter_map(|q| queued_at(q, cut)).map(
         |(from, to)| format!("its result waited {} (from {}) to be processed", format_ms(to - from), format_ms(from)),
