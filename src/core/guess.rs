@@ -57,14 +57,25 @@ impl Guess {
         }
     }
 
-    /// The rows shown once answered: `(who, figure)` for the guess, the prediction and (once run)
-    /// the measurement, each but the guess with how far the guess was from it.
-    pub fn rows(self, guess: f64, predicted: Option<&Summary>, measured: Option<&Summary>) -> Vec<(String, String)> {
-        let mut rows = vec![("Your guess".to_string(), self.text(guess))];
+    /// The rows shown once answered (`guess`), or once the reader ran the values without
+    /// answering (`None`: Run shows the answer, so the page stops asking): `(who, figure)` for the
+    /// guess, the prediction and the measurement, each but the guess with how far the guess was
+    /// from it. `running`: a measured run of these values is live, its figure still to come.
+    pub fn rows(
+        self,
+        guess: Option<f64>,
+        predicted: Option<&Summary>,
+        measured: Option<&Summary>,
+        running: bool,
+    ) -> Vec<(String, String)> {
+        let yours = guess.map_or_else(|| "none: you pressed Run first".to_string(), |g| self.text(g));
+        let mut rows = vec![("Your guess".to_string(), yours)];
         for (who, s) in [("Predicted (virtual clock)", predicted), ("Measured (browser clock)", measured)] {
-            let value = match s.map(|s| self.figure(s)) {
-                Some(x) => format!("{} (you were {} off)", self.text(x), self.text((x - guess).abs())),
-                None => "press Run to measure it".to_string(),
+            let value = match (s.map(|s| self.figure(s)), guess) {
+                (Some(x), Some(g)) => format!("{} (you were {} off)", self.text(x), self.text((x - g).abs())),
+                (Some(x), None) => self.text(x),
+                (None, _) if running => "being measured…".to_string(),
+                (None, _) => "press Run to measure it".to_string(),
             };
             rows.push((who.to_string(), value));
         }
@@ -84,9 +95,21 @@ mod tests {
         assert_eq!(Guess::from_view("nope"), None);
         assert!(Guess::Peak.read("2.5").is_err() && Guess::Makespan.read("-1").is_err());
         let run = run_virtual(&Scenario::from_query("pattern=gather&tasks=4&min=50&max=50&clock=virtual").unwrap());
-        let rows = Guess::Makespan.rows(Guess::Makespan.read("80").unwrap(), Some(&run.summary), None);
+        let rows = Guess::Makespan.rows(Guess::Makespan.read("80").ok(), Some(&run.summary), None, false);
         assert_eq!(rows[1].1, format!("{} (you were {} off)", format_ms(50.0), format_ms(30.0)));
         assert_eq!(rows[2].1, "press Run to measure it");
-        assert_eq!(Guess::Peak.rows(4.0, Some(&run.summary), Some(&run.summary))[2].1, "4 (you were 0 off)");
+        assert_eq!(
+            Guess::Peak.rows(Some(4.0), Some(&run.summary), Some(&run.summary), false)[2].1,
+            "4 (you were 0 off)"
+        );
+    }
+
+    #[test]
+    fn a_run_before_any_guess_shows_the_figures_without_a_guess() {
+        let run = run_virtual(&Scenario::from_query("pattern=gather&tasks=4&min=50&max=50&clock=virtual").unwrap());
+        let live = Guess::Makespan.rows(None, Some(&run.summary), None, true);
+        assert_eq!(live[0].1, "none: you pressed Run first");
+        assert_eq!((live[1].1.as_str(), live[2].1.as_str()), ("50 ms", "being measured…"));
+        assert_eq!(Guess::Peak.rows(None, Some(&run.summary), Some(&run.summary), false)[2].1, "4");
     }
 }

@@ -500,7 +500,7 @@ pub fn App() -> Html {
                             <p class="status" id="status" aria-live="polite">{ view::status(&state, &view_options) }</p>
                             // A guess belongs to the values it was made for: new values ask again.
                             <GuessFirst key={state.values_changed} predicted={state.predicted.as_ref().map(|p| Rc::new(p.summary.clone()))}
-                                measured={finished.clone()} />
+                                measured={finished.clone()} ran={state.measured.is_some() || replaying.is_some()} running={state.running()} />
                             <SummaryView
                                 predicted={state.predicted.as_ref().map(|p| Rc::new(p.summary.clone()))}
                                 measured={finished} {causes} />

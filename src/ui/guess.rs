@@ -1,6 +1,7 @@
 //! "Guess first" (`guess=makespan` or `guess=peak` in the URL): until the reader answers, the
 //! page hides the prediction (the body gets the class `guessing`, which static/lab.css reads);
-//! then it shows their guess next to the prediction and the measurement (`core::guess`).
+//! then it shows their guess next to the prediction and the measurement (`core::guess`). Run
+//! before an answer shows the run, so the page stops asking and shows the figures without a guess.
 
 use std::rc::Rc;
 
@@ -14,6 +15,11 @@ use crate::core::run::Summary;
 pub struct Props {
     pub predicted: Option<Rc<Summary>>,
     pub measured: Option<Rc<Summary>>,
+    /// A run of these values is in the measured place (live, finished or replayed): it shows the
+    /// answer, so the question is over.
+    pub ran: bool,
+    /// That run is live: its figures are still to come.
+    pub running: bool,
 }
 
 /// Sets the body's `guessing` class while the reader has not answered.
@@ -45,9 +51,9 @@ pub fn GuessFirst(props: &Props) -> Html {
     let text = use_state(String::new);
     let answer = use_state(|| None::<f64>);
     let problem = use_state(|| None::<String>);
-    use_guessing_class(guess.is_some() && answer.is_none());
+    use_guessing_class(guess.is_some() && answer.is_none() && !props.ran);
     let Some(guess) = *guess else { return Html::default() };
-    let Some(value) = *answer else {
+    if answer.is_none() && !props.ran {
         let oninput = {
             let text = text.clone();
             Callback::from(move |e: InputEvent| {
@@ -65,8 +71,8 @@ pub fn GuessFirst(props: &Props) -> Html {
             })
         };
         return ask(guess, problem.as_deref(), oninput, onsubmit);
-    };
-    let rows = guess.rows(value, props.predicted.as_deref(), props.measured.as_deref());
+    }
+    let rows = guess.rows(*answer, props.predicted.as_deref(), props.measured.as_deref(), props.running);
     html! {
         <table class="guess result" id="guess-result">
             <caption>{ match guess { Guess::Makespan => "Makespan", Guess::Peak => "Peak concurrency" } }</caption>

@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { openApp, useAppServer } from './support.mjs';
+import { artifactPath, openApp, useAppServer } from './support.mjs';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
@@ -102,11 +102,6 @@ test('guess=makespan: a guess belongs to its values; changing one asks again, no
     assert.equal(await page.locator('#guess-result').count(), 0, 'the guess for max=50 is not shown for max=150');
     assert.equal(await page.locator('#guess-input').inputValue(), '');
     assert.equal(await page.locator('figure.timeline.predicted').isVisible(), false, 'the new prediction waits for a new guess');
-    // A reader who runs before guessing sees the measured run, and can zoom it.
-    await page.locator('#run').click();
-    await finished(page);
-    assert.equal(await page.locator('.zoom').isVisible(), true, 'a measured run brings the zoom bar back');
-    assert.equal(await page.locator('figure.timeline.predicted').isVisible(), false);
     // "Show me" on the empty field asks for a number: the old 80 is not read again.
     await page.locator('#guess button[type="submit"]').click();
     assert.match(await page.locator('.guess-problem').textContent(), /number/);
@@ -119,6 +114,38 @@ test('guess=makespan: a guess belongs to its values; changing one asks again, no
     assert.deepEqual(page.awaitlabErrors, []);
   } finally {
     await page.close();
+  }
+});
+
+test('guess first, then Run without answering: the page stops asking and shows the answer, saying no guess was made', async () => {
+  // The prompt kept asking for a guess beside the measured run it had just shown, the prediction
+  // and the figures still hidden.
+  for (const [guess, caption, figure] of [['makespan', 'Makespan', /^Measured.*\d ms$/], ['peak', 'Peak concurrency', /^Measured \(browser clock\)\s*4$/]]) {
+    const page = await openApp(app.browser, app.server.url, `${QUERY}&guess=${guess}`);
+    const [width, height] = guess === 'peak' ? [390, 844] : [1280, 800];
+    await page.setViewportSize({ width, height });
+    try {
+      await page.locator('#guess-input').waitFor();
+      await page.locator('#run').click();
+      await finished(page);
+      assert.equal(await page.locator('#guess-input').count(), 0, `${guess}: no question about a run already shown`);
+      const result = page.locator('#guess-result');
+      assert.equal(await result.locator('caption').textContent(), caption);
+      const rows = await result.locator('tr').allTextContents();
+      assert.deepEqual(rows.slice(0, 2), ['Your guessnone: you pressed Run first', `Predicted (virtual clock)${guess === 'peak' ? '4' : '50 ms'}`]);
+      assert.match(rows[2], figure);
+      for (const shown of ['figure.timeline.predicted', '.summary #figures', '.zoom']) {
+        assert.equal(await page.locator(shown).isVisible(), true, `${guess}: ${shown} is shown with the answer`);
+      }
+      await page.screenshot({ path: artifactPath(`guess-run-first-${guess}-${width}.png`), fullPage: width < 500 });
+      // New values are a new question: the run of the old ones has left the screen.
+      await page.fill('#field-max', '150');
+      await page.locator('#guess-input').waitFor();
+      assert.equal(await page.locator('figure.timeline.predicted').isVisible(), false, `${guess}: the new prediction waits for a guess`);
+      assert.deepEqual(page.awaitlabErrors, []);
+    } finally {
+      await page.close();
+    }
   }
 });
 
