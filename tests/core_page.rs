@@ -511,7 +511,7 @@ fn a_link_s_values_that_do_not_fit_together_fall_back_to_their_defaults_as_its_n
 fn the_outcome_figure_tells_failed_cancelled_and_timed_out_apart_as_all_figures_does() {
     let row = |id: &str| view::ROWS.iter().find(|r| r.0 == id).expect(id);
     let (_, label, outcome) = view::FIGURES.iter().find(|f| f.0 == "failed").expect("the outcome figure");
-    assert_eq!(*label, "failed / cancelled / timed out");
+    assert_eq!(*label, "tasks failed/cancelled/timed out");
     for query in
         ["pattern=timeout", "pattern=race", "pattern=gather&errors=fail_fast&fail=0.5", "pattern=retry&fail=0.5"]
     {
@@ -520,6 +520,9 @@ fn the_outcome_figure_tells_failed_cancelled_and_timed_out_apart_as_all_figures_
         assert_eq!(outcome(&s), apart.join("/"), "{query}");
     }
     assert_eq!(outcome(&virtual_run("pattern=timeout").summary), "0/0/5");
+    // A retry's failed attempts (its red bars) are counted apart from its failed tasks.
+    let retry = virtual_run("pattern=retry&tasks=6&fail=0.5&seed=1").summary;
+    assert_eq!((row("failed-attempts").2(&retry), outcome(&retry)), ("10".to_string(), "3/0/0".to_string()));
 }
 
 /// The lane readout (and each bar's title) names every phase the same way, as the legend and the

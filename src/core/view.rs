@@ -438,24 +438,28 @@ fn blocked_view(scenario: &Scenario, predicted: Option<&Run>, measured: Option<&
 pub type Row = (&'static str, &'static str, fn(&Summary) -> String);
 
 /// Every figure, as `(id, label, value)`, in the table's order.
-pub const ROWS: [Row; 8] = [
+pub const ROWS: [Row; 9] = [
     ("makespan", "Makespan (start to last finish)", |s| format_ms(s.makespan_ms)),
     ("busy", "Sum of task durations", |s| format_ms(s.busy_ms)),
     ("speedup", "Speedup (sum ÷ makespan)", |s| format!("{:.2}×", s.speedup())),
     ("peak", "Peak concurrency", |s| s.peak_concurrency.to_string()),
     ("attempts", "Attempts", |s| s.attempts.to_string()),
+    // A retry's red bars are attempts: the tasks' rows below count each task once, as it ended.
+    ("failed-attempts", "Attempts that failed, were cancelled or timed out", |s| s.failed_attempts.to_string()),
     ("failures", "Failed tasks (their own error)", |s| s.failed_on_their_own().to_string()),
     ("cancelled", "Cancelled tasks", |s| s.cancelled.to_string()),
     ("timed-out", "Timed-out tasks", |s| s.timed_out.to_string()),
 ];
 
 /// The compact figures: `(id, label, value)`; the outcomes apart, as [`ROWS`] counts them, and
-/// without spaces (`0/19/0`): with two-digit counts the row still has room for "All figures".
+/// without spaces (`0/19/0`, and so the label): with two-digit counts the row still has room for
+/// "All figures". The outcomes are of tasks, said in the label: a retry's 6 red bars (failed
+/// attempts) beside "failed 1" read as a wrong count.
 pub const FIGURES: [Row; 4] = [
     ("makespan", "makespan", |s| format_ms(s.makespan_ms)),
     ("speedup", "speedup", |s| format!("{:.2}×", s.speedup())),
     ("peak", "peak", |s| s.peak_concurrency.to_string()),
-    ("failed", "failed / cancelled / timed out", |s| {
+    ("failed", "tasks failed/cancelled/timed out", |s| {
         format!("{}/{}/{}", s.failed_on_their_own(), s.cancelled, s.timed_out)
     }),
 ];

@@ -398,6 +398,32 @@ test('a 20-lane semaphore at 1280×800: the whole replay section (controls, even
   await page.close();
 });
 
+test('a retry’s red bars are failed attempts, the outcome figure counts tasks: its label says so, "All figures" counts the attempts, at 1280 and 390 px', async () => {
+  // A learner saw 6 red bars beside "failed / cancelled / timed out 1/0/0".
+  for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+    const page = await open('pattern=retry&tasks=6&fail=0.5&seed=1', viewport);
+    await page.waitForSelector('figure.predicted rect.bar');
+    const red = await page.locator('figure.predicted rect.bar.work.fail').count();
+    const tile = page.locator('[data-figure="failed"]');
+    const [failed] = (await tile.locator('.predicted').textContent()).split('/').map(Number);
+    assert.ok(red > failed, `seed 1 retries: ${red} red bars, ${failed} tasks failed`);
+    assert.match(await tile.locator('dt').textContent(), /^tasks failed\/cancelled\/timed out$/);
+    // The figures keep one row with "All figures" at 1280 px.
+    if (viewport.width === 1280) {
+      const [figures, all] = await Promise.all(['#figures', '.all-figures summary'].map((q) => page.locator(q).boundingBox()));
+      assert.ok(all.y < figures.y + figures.height, `"All figures" at y ${all.y}, figures ${figures.y}–${figures.y + figures.height}`);
+    }
+    await page.click('.all-figures summary');
+    const row = page.locator('tr[data-row="failed-attempts"]');
+    assert.match(await row.locator('th').textContent(), /^Attempts that failed/);
+    assert.equal(await row.locator('td').first().textContent(), String(red), 'the red bars, counted');
+    assert.equal(await page.locator('tr[data-row="failures"] td').first().textContent(), String(failed));
+    await page.locator('.lab-head').screenshot({ path: artifactPath(`lab-outcomes-retry-${viewport.width}.png`) });
+    assert.deepEqual(page.awaitlabErrors, []);
+    await page.close();
+  }
+});
+
 test('a 20-task race at 1280×800 (19 cancelled): the figures and "All figures" share a row, the replay section stays on the first screen', async () => {
   const page = await open('pattern=race&tasks=20');
   await page.click('#run');
