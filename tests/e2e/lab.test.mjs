@@ -424,6 +424,31 @@ test('a retry’s red bars are failed attempts, the outcome figure counts tasks:
   }
 });
 
+test('the legend sits with the timelines it explains: over them on a phone (it was under the whole code), under them at 1280×800', async () => {
+  // The code lab: a program of two workers under a semaphore, its output under the timelines.
+  const program = 'import asyncio\n\nasync def work(sem, i):\n    async with sem:\n        await asyncio.sleep(0.05)\n        print(i)\n\nasync def main():\n    sem = asyncio.Semaphore(1)\n    await asyncio.gather(work(sem, 0), work(sem, 1))\n\nasyncio.run(main())\n';
+  for (const query of ['pattern=retry&fail=0.3', `pattern=code&code=${encodeURIComponent(program)}`]) {
+    const page = await open(query, { width: 390, height: 844 });
+    await page.waitForSelector('figure.predicted svg');
+    assert.equal(await page.locator('#url-notice').count(), 0, `?${query} opens as it is`);
+    const top = (q) => page.evaluate((q) => document.querySelector(q).getBoundingClientRect().top + scrollY, q);
+    const bottom = (q) => page.evaluate((q) => document.querySelector(q).getBoundingClientRect().bottom + scrollY, q);
+    const [legend, legendEnd, figures, predicted, code] = [await top('ul.legend'), await bottom('ul.legend'), await bottom('.lab-head'), await top('figure.predicted'), await top('.code-panel')];
+    const at = `390 px ?${query}: legend ${legend}–${legendEnd}, figures end ${figures}, predicted ${predicted}, code ${code}`;
+    assert.ok(legend >= figures && legendEnd <= predicted, at);
+    assert.ok(legendEnd < code, at);
+    await page.screenshot({ path: artifactPath(`lab-legend-390-${query.split('&')[0].slice(8)}.png`), fullPage: true });
+    // At 1280 px it stays under the runs, beside the code, and the lesson stays on the first screen.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    const desk = { legend: await top('ul.legend'), timelines: await bottom('.panels') };
+    assert.ok(desk.legend >= desk.timelines, `1280 px ?${query}: ${JSON.stringify(desk)}`);
+    await assertOnFirstScreen(page, ['.lesson summary']);
+    await page.screenshot({ path: artifactPath(`lab-legend-1280-${query.split('&')[0].slice(8)}.png`) });
+    assert.deepEqual(page.awaitlabErrors, []);
+    await page.close();
+  }
+});
+
 test('a 20-task race at 1280×800 (19 cancelled): the figures and "All figures" share a row, the replay section stays on the first screen', async () => {
   const page = await open('pattern=race&tasks=20');
   await page.click('#run');
