@@ -429,17 +429,22 @@ impl Scenario {
 }
 
 /// `v=`: the link format's version; a later one than this build's was written by a newer awaitlab.
+/// A number that is no version says which ones this page reads (not "from 1 to 1").
 fn read_version(value: &str) -> Result<(), ParamError> {
     let newest = u64::from(PARAMS_VERSION);
+    let reads = if newest == 1 { "version 1".to_string() } else { format!("versions 1 to {newest}") };
     match whole("v", value, 1, newest) {
-        Err(_) if read::exact_whole(value.trim()).is_some_and(|v| v > newest) => Err(err(
+        Ok(_) => Ok(()),
+        Err(_) => Err(err(
             "v",
-            format!(
-                "v={}: this link was written by a newer awaitlab; this one reads links up to v={newest}",
-                value.trim()
-            ),
+            match read::exact_whole(value.trim()) {
+                Some(v) if v > newest => {
+                    format!("v={v}: this link was written by a newer awaitlab; this one reads links up to v={newest}")
+                }
+                Some(v) => format!("v={v} is not a version this page reads: it reads {reads}"),
+                None => format!("v must be a version number: this page reads {reads} (got {})", read::shown(value)),
+            },
         )),
-        other => other.map(|_| ()),
     }
 }
 
