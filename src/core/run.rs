@@ -217,10 +217,14 @@ impl Run {
     /// Wraps recorded events as a Run of `scenario` on `clock`.
     pub fn new(scenario: &Scenario, clock: ClockKind, events: Vec<Event>) -> Run {
         let workload = scenario.workload();
-        let params = match serde_json::to_value(scenario) {
+        let mut params = match serde_json::to_value(scenario) {
             Ok(Value::Object(m)) => m,
             _ => Map::new(),
         };
+        // A program kept beside another pattern (the form keeps it for a switch back) never ran.
+        if scenario.pattern != Pattern::Code {
+            params.remove("code");
+        }
         Run {
             format: RUN_FORMAT.into(),
             version: RUN_VERSION,
