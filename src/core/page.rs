@@ -174,8 +174,9 @@ pub enum ReplayCmd {
 }
 
 /// What a link's errors come to: the values replaced by their defaults, then the keys ignored
-/// (an unknown key changes nothing, so it is not a value "replaced by defaults").
-fn url_notice(errors: &[ParamError]) -> Option<String> {
+/// (an unknown key changes nothing, so it is not a value "replaced by defaults"), then the values
+/// `scenario` keeps but does not run ([`Scenario::unused_note`]).
+fn url_notice(errors: &[ParamError], scenario: &Scenario) -> Option<String> {
     // A repeated unknown key is ignored as the unknown key it is.
     let (repeats, errors): (Vec<&ParamError>, Vec<&ParamError>) =
         errors.iter().partition(|e| e.is_repeat() && is_known_key(&e.key));
@@ -204,6 +205,7 @@ fn url_notice(errors: &[ParamError]) -> Option<String> {
             Scenario::KEYS.join(", ")
         ));
     }
+    parts.extend(scenario.unused_note());
     (!parts.is_empty()).then(|| parts.join(" "))
 }
 
@@ -248,7 +250,7 @@ impl State {
     pub fn from_url(pairs: &[(String, String)]) -> State {
         let pairs = pairs.iter().filter(|(k, _)| !is_tracking_key(k));
         let (scenario, errors) = Scenario::parse_lenient(pairs.map(|(k, v)| (k.as_str(), v.as_str())));
-        let notice = url_notice(&errors);
+        let notice = url_notice(&errors, &scenario);
         State {
             form: form_of(&scenario),
             errors: Vec::new(),

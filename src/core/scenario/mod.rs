@@ -365,6 +365,40 @@ impl Scenario {
         param(key).is_none_or(|p| p.is_relevant(self))
     }
 
+    /// Whether `p`'s value changes what this scenario runs: its pattern uses it
+    /// ([`ParamSpec::is_relevant`]), and a random workload's key only while the preset draws the
+    /// tasks (the breakfast's two are fixed).
+    pub fn runs_value(&self, p: &ParamSpec) -> bool {
+        p.is_relevant(self) && !(matches!(p.uses, Uses::Workload) && self.preset != Preset::Random)
+    }
+
+    /// What a link gives that this scenario keeps (the form has it for a switch of preset or
+    /// pattern) but does not run, as the sentence its notice adds: a seeded workload's values
+    /// beside `preset=breakfast`, and a program beside another pattern. A value at its default is
+    /// not named: the page's own links always carry the workload's keys.
+    pub fn unused_note(&self) -> Option<String> {
+        let defaults = Scenario::default();
+        let mut reasons: Vec<(&str, Vec<String>)> = Vec::new();
+        for p in PARAMS.iter().filter(|p| !self.runs_value(p)) {
+            let value = p.get(self);
+            let why = match p.key {
+                _ if value == p.get(&defaults) => continue,
+                "code" => "a program runs only with pattern=code",
+                // A program's `tasks` is not named: the code panel's Edit keeps the pattern's.
+                _ if !matches!(p.uses, Uses::Workload) || self.pattern == Pattern::Code => continue,
+                _ => "preset=breakfast runs the article's own two tasks",
+            };
+            let named = if p.key == "code" { "code".to_string() } else { format!("{}={value}", p.key) };
+            match reasons.iter_mut().find(|(w, _)| *w == why) {
+                Some((_, keys)) => keys.push(named),
+                None => reasons.push((why, vec![named])),
+            }
+        }
+        let said: Vec<String> =
+            reasons.iter().map(|(why, keys)| format!("Ignored {}: {why}.", keys.join(", "))).collect();
+        (!said.is_empty()).then(|| said.join(" "))
+    }
+
     /// The parameters as `(key, value)` text, so a link does not depend on defaults: the workload
     /// keys and every key the pattern uses, always; a key the pattern ignores only when it differs
     /// from its default (so a setting survives switching patterns, and `parse(to_pairs())` gives
