@@ -47,6 +47,13 @@ fn a_link_with_bad_values_opens_on_defaults_with_a_notice_naming_them() {
         view::status(&s, &ViewOptions::default()),
         "Press Run to run these tasks for real on this page's event loop."
     );
+    // The address bar is written from what the page shows (a key given twice too); a link whose
+    // only fault is a key awaitlab does not know, or a value kept but not run, is left as it was.
+    assert!(s.link_replaced);
+    assert!(page("tasks=3&tasks=5").link_replaced);
+    assert!(!page("tasks=3&bogus=1").link_replaced);
+    assert!(!page("preset=breakfast&tasks=7").link_replaced);
+    assert!(!page("pattern=gather&tasks=3").link_replaced);
 }
 
 #[test]

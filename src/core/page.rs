@@ -94,6 +94,11 @@ pub struct State {
     pub hint: Option<String>,
     /// A notice about the URL the page was opened with.
     pub notice: Option<String>,
+    /// Whether the page shows other values than its link gives (a bad value replaced by its
+    /// default, a key given twice): the address bar is then written from the scenario at once,
+    /// so it is what the page shows. A link that only has keys awaitlab does not know is left as
+    /// it was opened.
+    pub link_replaced: bool,
     /// What the status line says instead of the measured run's state, unless a run is live: why
     /// the last run left the timelines, where a replayed run came from or whose values it has.
     pub note: Option<String>,
@@ -251,7 +256,9 @@ impl State {
         let pairs = pairs.iter().filter(|(k, _)| !is_tracking_key(k));
         let (scenario, errors) = Scenario::parse_lenient(pairs.map(|(k, v)| (k.as_str(), v.as_str())));
         let notice = url_notice(&errors, &scenario);
+        let link_replaced = errors.iter().any(|e| e.key == "params" || is_known_key(&e.key));
         State {
+            link_replaced,
             form: form_of(&scenario),
             errors: Vec::new(),
             hint: None,
