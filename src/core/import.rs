@@ -102,7 +102,9 @@ pub fn read_run(text: &str) -> Result<Run, String> {
     tidy_details(&mut events);
     check_events(&events, &scenario, clock)?;
     run.summary = Summary::of(lanes(&scenario, &events), &events);
-    run.import_note = file.summary.and_then(|raw| summary_note(raw, &run.summary));
+    let notes = [file.summary.and_then(|raw| summary_note(raw, &run.summary)), unfinished_note(&events, &scenario)];
+    let notes: Vec<String> = notes.into_iter().flatten().collect();
+    run.import_note = (!notes.is_empty()).then(|| notes.join(" "));
     run.events = events;
     Ok(run)
 }
@@ -144,6 +146,32 @@ fn summary_note(raw: &RawValue, s: &Summary) -> Option<String> {
     (!off.is_empty()).then(|| {
         format!("Its file's summary disagrees with its events: {}; the figures are the events'.", off.join(", "))
     })
+}
+
+/// What the page says when tasks have no end (no `done`, `failed` or `fallback` event), which
+/// every task of a built-in pattern's run has: events were removed from the file (its summary
+/// does not show it: a task still counts without its end). Nothing recorded is lost, so the run
+/// imports as what its events are. A program's tasks may never end (left pending, or stopped
+/// at the budget), so a code run is not checked.
+fn unfinished_note(events: &[Event], scenario: &Scenario) -> Option<String> {
+    if scenario.pattern == Pattern::Code {
+        return None;
+    }
+    let mut ended = vec![false; lanes(scenario, events) as usize];
+    for e in events.iter().filter(|e| matches!(e.kind, Kind::Done | Kind::Failed | Kind::Fallback)) {
+        if let Some(slot) = ended.get_mut(e.task as usize) {
+            *slot = true;
+        }
+    }
+    let open: Vec<String> = (0..ended.len()).filter(|&t| !ended[t]).map(|t| t.to_string()).collect();
+    const NAMED: usize = 5;
+    let named = match open.len() {
+        0 => return None,
+        1 => return Some(format!("Task {} has no end in its file (no done, failed or fallback event).", open[0])),
+        n if n <= NAMED => format!("{} and {}", open[..n - 1].join(", "), open[n - 1]),
+        n => format!("{} and {} more", open[..NAMED].join(", "), n - NAMED),
+    };
+    Some(format!("Tasks {named} have no end in its file (no done, failed or fallback event)."))
 }
 
 /// The top level, or why the text is not a JSON object.
