@@ -102,9 +102,10 @@ pub fn read_run(text: &str) -> Result<Run, String> {
     tidy_details(&mut events);
     check_events(&events, &scenario, clock)?;
     run.summary = Summary::of(lanes(&scenario, &events), &events);
-    let notes = [file.summary.and_then(|raw| summary_note(raw, &run.summary)), unfinished_note(&events, &scenario)];
-    let notes: Vec<String> = notes.into_iter().flatten().collect();
-    run.import_note = (!notes.is_empty()).then(|| notes.join(" "));
+    run.import_note = file.summary.and_then(|raw| summary_note(raw, &run.summary));
+    if let Some(open) = unfinished_note(&events, &scenario) {
+        run.import_note = Some(run.import_note.take().map_or(open.clone(), |said| format!("{said} {open}")));
+    }
     run.events = events;
     Ok(run)
 }
@@ -158,20 +159,18 @@ fn unfinished_note(events: &[Event], scenario: &Scenario) -> Option<String> {
         return None;
     }
     let mut ended = vec![false; lanes(scenario, events) as usize];
-    for e in events.iter().filter(|e| matches!(e.kind, Kind::Done | Kind::Failed | Kind::Fallback)) {
-        if let Some(slot) = ended.get_mut(e.task as usize) {
-            *slot = true;
+    for e in events {
+        if matches!(e.kind, Kind::Done | Kind::Failed | Kind::Fallback) && (e.task as usize) < ended.len() {
+            ended[e.task as usize] = true;
         }
     }
-    let open: Vec<String> = (0..ended.len()).filter(|&t| !ended[t]).map(|t| t.to_string()).collect();
-    const NAMED: usize = 5;
-    let named = match open.len() {
-        0 => return None,
-        1 => return Some(format!("Task {} has no end in its file (no done, failed or fallback event).", open[0])),
-        n if n <= NAMED => format!("{} and {}", open[..n - 1].join(", "), open[n - 1]),
-        n => format!("{} and {} more", open[..NAMED].join(", "), n - NAMED),
+    let mut open = ended.iter().enumerate().filter(|(_, ended)| !**ended).map(|(t, _)| t);
+    let first = open.next()?;
+    let who = match open.count() {
+        0 => format!("Task {first} has"),
+        more => format!("{} tasks, from task {first}, have", more + 1),
     };
-    Some(format!("Tasks {named} have no end in its file (no done, failed or fallback event)."))
+    Some(format!("{who} no end in its file (no done, failed or fallback event)."))
 }
 
 /// The top level, or why the text is not a JSON object.

@@ -377,25 +377,23 @@ impl Scenario {
     /// beside `preset=breakfast`, and a program beside another pattern. A value at its default is
     /// not named: the page's own links always carry the workload's keys.
     pub fn unused_note(&self) -> Option<String> {
-        let defaults = Scenario::default();
-        let mut reasons: Vec<(&str, Vec<String>)> = Vec::new();
-        for p in PARAMS.iter().filter(|p| !self.runs_value(p)) {
+        if self.pattern == Pattern::Code {
+            return None;
+        }
+        let mut keys = Vec::new();
+        for p in PARAMS.iter().filter(|p| matches!(p.uses, Uses::Workload) && !self.runs_value(p)) {
             let value = p.get(self);
-            let why = match p.key {
-                _ if value == p.get(&defaults) => continue,
-                "code" => "a program runs only with pattern=code",
-                // A program's `tasks` is not named: the code panel's Edit keeps the pattern's.
-                _ if !matches!(p.uses, Uses::Workload) || self.pattern == Pattern::Code => continue,
-                _ => "preset=breakfast runs the article's own two tasks",
-            };
-            let named = if p.key == "code" { "code".to_string() } else { format!("{}={value}", p.key) };
-            match reasons.iter_mut().find(|(w, _)| *w == why) {
-                Some((_, keys)) => keys.push(named),
-                None => reasons.push((why, vec![named])),
+            if value != p.default {
+                keys.push(format!("{}={value}", p.key));
             }
         }
-        let said: Vec<String> =
-            reasons.iter().map(|(why, keys)| format!("Ignored {}: {why}.", keys.join(", "))).collect();
+        let mut said = Vec::new();
+        if !keys.is_empty() {
+            said.push(format!("Ignored {}: preset=breakfast runs the article's own two tasks.", keys.join(", ")));
+        }
+        if !self.code.is_empty() {
+            said.push("Ignored code: a program runs only with pattern=code.".to_string());
+        }
         (!said.is_empty()).then(|| said.join(" "))
     }
 
