@@ -131,3 +131,20 @@ test('a link whose bad value is replaced has the address bar rewritten to what t
   await unknown.close();
   await page.close();
 });
+
+test('a breakfast link names the tasks it does not run; a program beside another pattern is named in a link and left out of a script\'s run', async () => {
+  const page = await openApp(app.browser, app.server.url, 'preset=breakfast&tasks=7');
+  assert.equal(await page.locator('#url-notice').count(), 1, 'a notice');
+  assert.equal(await page.locator('#url-notice').textContent(), "Ignored tasks=7: preset=breakfast runs the article's own two tasks.");
+  await page.locator('figure.predicted[data-lanes="2"]').waitFor({ timeout: 30_000 });
+  const gather = await openApp(app.browser, app.server.url, 'pattern=gather&tasks=3&code=print(1)');
+  assert.equal(await gather.locator('#url-notice').textContent(), 'Ignored code: a program runs only with pattern=code.');
+  const run = await gather.evaluate(() => window.awaitlab.run({ pattern: 'gather', tasks: 3, code: 'print(1)\n', clock: 'virtual' }));
+  assert.equal(run.scenario.params.pattern, 'gather');
+  assert.equal('code' in run.scenario.params, false, 'the run holds no program it never ran');
+  assert.equal(run.summary.tasks, 3);
+  assert.deepEqual(page.awaitlabErrors, []);
+  assert.deepEqual(gather.awaitlabErrors, []);
+  await gather.close();
+  await page.close();
+});
