@@ -165,7 +165,8 @@ fn a_code_runs_nested_spans_import_back_and_its_task_counts_once_in_flight() {
 /// `code` beside another pattern is read the same from a script (`awaitlab.run`, postMessage `run`
 /// and `set`: `message::parse_scenario`) as from a link, in either spelling: the pattern runs, and
 /// the program stays a value of the scenario that the pattern ignores, kept as a link keeps any
-/// such value (so switching back to `pattern=code` finds it) and written in the Run JSON's params.
+/// such value (so switching back to `pattern=code` finds it). The run never ran it, so its Run JSON
+/// leaves it out (it held the program, which read as if it had run).
 #[test]
 fn code_beside_another_pattern_reads_the_same_from_a_script_and_from_a_link() {
     use awaitlab::core::message::parse_scenario;
@@ -181,7 +182,12 @@ fn code_beside_another_pattern_reads_the_same_from_a_script_and_from_a_link() {
     let run = awaitlab::core::run::run_virtual(&Scenario { clock: ClockKind::Virtual, ..script.clone() });
     assert_eq!(run.summary.tasks, 10);
     assert_eq!(run.scenario.params["pattern"], "gather");
-    assert_eq!(run.parsed_scenario().unwrap(), Scenario { clock: ClockKind::Virtual, ..script });
+    assert_eq!(run.scenario.params.get("code"), None, "the Run JSON holds no program that never ran");
+    let ran = Scenario { clock: ClockKind::Virtual, code: String::new(), ..script.clone() };
+    assert_eq!(run.parsed_scenario().unwrap(), ran);
+    assert!(awaitlab::core::page::same_values(&ran, &script), "the page sees the run as the form's values");
+    // The link keeps the program for a switch back to pattern=code.
+    assert_eq!(scenario(&script.to_query()).code, BREAKFAST);
 }
 
 /// A program with no `pattern` is a code scenario from a link as from a script

@@ -2,6 +2,8 @@
 //! with odd text are kept as data. The UI renders labels and details only as text (Yew escapes
 //! them), so a script string in a run never runs.
 
+mod common;
+
 use awaitlab::core::export::{chrome_trace, timeline_svg};
 use awaitlab::core::run::{run_virtual, Run, MAX_RUN_BYTES};
 use awaitlab::core::scenario::Scenario;
@@ -221,4 +223,35 @@ fn times_in_an_import_refusal_are_to_the_microsecond_unless_that_hides_the_order
     assert!(why.contains("events out of order: 0.4 ms after 1.2 ms"), "{why}");
     let why = Run::from_json(&swapped(1.0000001, 1.0000000001)).unwrap_err();
     assert!(why.contains("events out of order: 1.0000000001 ms after 1.0000001 ms"), "{why}");
+}
+
+/// A task whose end (`done`, `failed` or `fallback`) was removed from the file: its events are
+/// still a run of its scenario, so it imports (nothing recorded is lost), and the status line says
+/// which task has no end, as it names a summary that disagrees. It said nothing: the summary
+/// counts a task with or without its end. Every run a built-in pattern records ends each task.
+#[test]
+fn a_task_without_its_end_imports_saying_which() {
+    use awaitlab::core::message::ViewOptions;
+    use awaitlab::core::page::{Action, State};
+    use awaitlab::core::view;
+    use std::rc::Rc;
+
+    let cut = with(|v| v["events"].as_array_mut().unwrap().retain(|e| !(e["task"] == 1 && e["kind"] == "done")));
+    let run = Run::from_json(&cut).expect("its events are still a run of its scenario");
+    let note = run.import_note.clone().expect("a task without its end is said");
+    assert_eq!(note, "Task 1 has no end in its file (no done, failed or fallback event).");
+    let s = Rc::new(State::from_url(&[])).step(Action::Import(run, Some("imported from cut.json".into())));
+    let said = view::status(&s, &ViewOptions::default());
+    assert!(said.starts_with("Run #1 was imported from cut.json: ") && said.ends_with(&note), "{said}");
+    // Many: how many, and the first.
+    let many = Scenario::parse([("pattern", "gather"), ("tasks", "12"), ("clock", "virtual")]).unwrap();
+    let mut v: Value = serde_json::from_str(&run_virtual(&many).to_json()).unwrap();
+    v["events"].as_array_mut().unwrap().retain(|e| e["kind"] != "done" || e["task"].as_u64() == Some(11));
+    let note = Run::from_json(&v.to_string()).unwrap().import_note.unwrap_or_default();
+    assert_eq!(note, "11 tasks, from task 0, have no end in its file (no done, failed or fallback event).");
+    // No false alarm: every pattern's runs, with failures, retries, timeouts and cancels, end each task.
+    for q in common::PYTHON_SCENARIOS.iter().chain(common::PYTHON_WHAT_IF_SCENARIOS).chain(&["preset=breakfast"]) {
+        let run = common::predict(&format!("{q}&clock=virtual"));
+        assert_eq!(Run::from_json(&run.to_json()).map(|r| r.import_note), Ok(None), "{q}");
+    }
 }

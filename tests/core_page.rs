@@ -47,6 +47,13 @@ fn a_link_with_bad_values_opens_on_defaults_with_a_notice_naming_them() {
         view::status(&s, &ViewOptions::default()),
         "Press Run to run these tasks for real on this page's event loop."
     );
+    // The address bar is written from what the page shows (a key given twice too); a link whose
+    // only fault is a key awaitlab does not know, or a value kept but not run, is left as it was.
+    assert!(s.link_replaced);
+    assert!(page("tasks=3&tasks=5").link_replaced);
+    assert!(!page("tasks=3&bogus=1").link_replaced);
+    assert!(!page("preset=breakfast&tasks=7").link_replaced);
+    assert!(!page("pattern=gather&tasks=3").link_replaced);
 }
 
 #[test]
@@ -808,4 +815,39 @@ fn null_typed_in_the_semaphore_s_limit_is_an_error_by_the_field_as_any_junk_is()
         assert!(errors[0].1.contains("for the semaphore pattern"), "{typed}: {}", errors[0].1);
         assert_eq!(t.scenario.effective_limit(), Some(2), "{typed}: the last valid scenario stays");
     }
+}
+
+/// A link's values that its scenario keeps but does not run are named, as ignored keys are: the
+/// breakfast's two tasks are fixed, so `tasks=7` beside it did nothing without a word. Values at
+/// their defaults (every link the page writes carries the workload's keys) say nothing, and the
+/// scripts' channels take them as a Run JSON's own params hold them.
+#[test]
+fn a_link_names_the_values_its_preset_or_pattern_does_not_run() {
+    let s = page("preset=breakfast&tasks=7&min=50");
+    assert_eq!(s.scenario.workload().len(), 2, "the breakfast's two tasks run");
+    assert_eq!(s.form.iter().find(|(k, _)| k == "tasks").map(|(_, v)| v.as_str()), Some("7"), "kept for N requests");
+    assert_eq!(
+        s.notice.as_deref(),
+        Some("Ignored tasks=7, min=50: preset=breakfast runs the article's own two tasks.")
+    );
+    // The link the page writes for the breakfast, every workload key at its default: no notice.
+    let written = scenario("preset=breakfast").to_query();
+    assert!(written.contains("tasks=10"), "{written}");
+    assert_eq!(page(&written).notice, None);
+    // With a bad value: both said, the bad one first.
+    let s = page("preset=breakfast&tasks=7&fail=2");
+    let notice = s.notice.as_deref().unwrap_or_default();
+    assert!(
+        notice.starts_with("This link had values awaitlab cannot use") && notice.contains("fail must be"),
+        "{notice}"
+    );
+    assert!(notice.ends_with("Ignored tasks=7: preset=breakfast runs the article's own two tasks."), "{notice}");
+    // A program beside another pattern is kept for a switch back, and never runs.
+    let s = page("pattern=gather&code=print(1)");
+    assert_eq!(s.notice.as_deref(), Some("Ignored code: a program runs only with pattern=code."));
+    assert_eq!(page("pattern=code&code=print(1)").notice, None);
+    assert_eq!(page("preset=random&tasks=7").notice, None);
+    // awaitlab.run and postMessage take them, as a Run JSON's own params hold them (and run again).
+    let params = vec![("preset".to_string(), "breakfast".to_string()), ("tasks".to_string(), "7".to_string())];
+    assert_eq!(awaitlab::core::message::parse_scenario(&params).map(|s| s.workload().len()), Ok(2));
 }

@@ -60,6 +60,10 @@ fn a_future_version_is_refused_with_a_message() {
     let err = Scenario::parse([("v", "2"), ("pattern", "gather")]).expect_err("v=2 is not a version this build knows");
     // It says what happened: a newer awaitlab wrote it ("from 1 to 1" read as a typo).
     assert_eq!(err[0].message, "v=2: this link was written by a newer awaitlab; this one reads links up to v=1");
+    // An older or no version says which one this page reads, not a range of one value.
+    let err = Scenario::parse([("v", "0")]).expect_err("v=0 is no version");
+    assert_eq!(err[0].message, "v=0 is not a version this page reads: it reads version 1");
     let err = Scenario::parse([("v", "one")]).expect_err("not a version");
-    assert_eq!(err[0].message, "v must be a whole number from 1 to 1 (got \"one\")");
+    assert_eq!(err[0].message, "v must be a version number: this page reads version 1 (got \"one\")");
+    assert!(Scenario::parse([("v", " 1")]).is_ok(), "white space is read past, as in every value");
 }

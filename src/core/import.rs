@@ -103,6 +103,9 @@ pub fn read_run(text: &str) -> Result<Run, String> {
     check_events(&events, &scenario, clock)?;
     run.summary = Summary::of(lanes(&scenario, &events), &events);
     run.import_note = file.summary.and_then(|raw| summary_note(raw, &run.summary));
+    if let Some(open) = unfinished_note(&events, &scenario) {
+        run.import_note = Some(run.import_note.take().map_or(open.clone(), |said| format!("{said} {open}")));
+    }
     run.events = events;
     Ok(run)
 }
@@ -144,6 +147,30 @@ fn summary_note(raw: &RawValue, s: &Summary) -> Option<String> {
     (!off.is_empty()).then(|| {
         format!("Its file's summary disagrees with its events: {}; the figures are the events'.", off.join(", "))
     })
+}
+
+/// What the page says when tasks have no end (no `done`, `failed` or `fallback` event), which
+/// every task of a built-in pattern's run has: events were removed from the file (its summary
+/// does not show it: a task still counts without its end). Nothing recorded is lost, so the run
+/// imports as what its events are. A program's tasks may never end (left pending, or stopped
+/// at the budget), so a code run is not checked.
+fn unfinished_note(events: &[Event], scenario: &Scenario) -> Option<String> {
+    if scenario.pattern == Pattern::Code {
+        return None;
+    }
+    let mut ended = vec![false; lanes(scenario, events) as usize];
+    for e in events {
+        if matches!(e.kind, Kind::Done | Kind::Failed | Kind::Fallback) && (e.task as usize) < ended.len() {
+            ended[e.task as usize] = true;
+        }
+    }
+    let mut open = ended.iter().enumerate().filter(|(_, ended)| !**ended).map(|(t, _)| t);
+    let first = open.next()?;
+    let who = match open.count() {
+        0 => format!("Task {first} has"),
+        more => format!("{} tasks, from task {first}, have", more + 1),
+    };
+    Some(format!("{who} no end in its file (no done, failed or fallback event)."))
 }
 
 /// The top level, or why the text is not a JSON object.

@@ -94,6 +94,11 @@ pub struct State {
     pub hint: Option<String>,
     /// A notice about the URL the page was opened with.
     pub notice: Option<String>,
+    /// Whether the page shows other values than its link gives (a bad value replaced by its
+    /// default, a key given twice): the address bar is then written from the scenario at once,
+    /// so it is what the page shows. A link that only has keys awaitlab does not know is left as
+    /// it was opened.
+    pub link_replaced: bool,
     /// What the status line says instead of the measured run's state, unless a run is live: why
     /// the last run left the timelines, where a replayed run came from or whose values it has.
     pub note: Option<String>,
@@ -174,8 +179,9 @@ pub enum ReplayCmd {
 }
 
 /// What a link's errors come to: the values replaced by their defaults, then the keys ignored
-/// (an unknown key changes nothing, so it is not a value "replaced by defaults").
-fn url_notice(errors: &[ParamError]) -> Option<String> {
+/// (an unknown key changes nothing, so it is not a value "replaced by defaults"), then the values
+/// `scenario` keeps but does not run ([`Scenario::unused_note`]).
+fn url_notice(errors: &[ParamError], scenario: &Scenario) -> Option<String> {
     // A repeated unknown key is ignored as the unknown key it is.
     let (repeats, errors): (Vec<&ParamError>, Vec<&ParamError>) =
         errors.iter().partition(|e| e.is_repeat() && is_known_key(&e.key));
@@ -204,6 +210,7 @@ fn url_notice(errors: &[ParamError]) -> Option<String> {
             Scenario::KEYS.join(", ")
         ));
     }
+    parts.extend(scenario.unused_note());
     (!parts.is_empty()).then(|| parts.join(" "))
 }
 
@@ -215,11 +222,15 @@ fn predict(s: &Scenario) -> Rc<Run> {
     Rc::new(run_virtual(&with_virtual(s)))
 }
 
+/// `s` on the virtual clock, as its prediction's Run JSON reads back (no program beside another
+/// pattern: [`Run::new`] leaves it out).
 fn with_virtual(s: &Scenario) -> Scenario {
-    Scenario { clock: ClockKind::Virtual, ..s.clone() }
+    let code = if s.pattern == Pattern::Code { s.code.clone() } else { String::new() };
+    Scenario { clock: ClockKind::Virtual, code, ..s.clone() }
 }
 
-/// Whether two scenarios run the same tasks the same way, whichever clock each names.
+/// Whether two scenarios run the same tasks the same way, whichever clock each names (and
+/// whatever program a scenario of another pattern keeps).
 pub fn same_values(a: &Scenario, b: &Scenario) -> bool {
     with_virtual(a) == with_virtual(b)
 }
@@ -244,8 +255,10 @@ impl State {
     pub fn from_url(pairs: &[(String, String)]) -> State {
         let pairs = pairs.iter().filter(|(k, _)| !is_tracking_key(k));
         let (scenario, errors) = Scenario::parse_lenient(pairs.map(|(k, v)| (k.as_str(), v.as_str())));
-        let notice = url_notice(&errors);
+        let notice = url_notice(&errors, &scenario);
+        let link_replaced = errors.iter().any(|e| e.key == "params" || is_known_key(&e.key));
         State {
+            link_replaced,
             form: form_of(&scenario),
             errors: Vec::new(),
             hint: None,
@@ -442,8 +455,10 @@ impl State {
     }
 
     fn start(&mut self, started: Started) {
-        let predicts_it =
-            self.predicted.as_ref().is_some_and(|p| p.parsed_scenario().ok() == Some(with_virtual(&started.scenario)));
+        let predicts_it = self
+            .predicted
+            .as_ref()
+            .is_some_and(|p| p.parsed_scenario().is_ok_and(|s| same_values(&s, &started.scenario)));
         if !predicts_it {
             self.predicted = None;
         }

@@ -381,7 +381,7 @@ pub fn App() -> Html {
     use_replay_clock(&state);
     use_first_paint(&state);
     use_embed(&state);
-    use_url_sync(&state.scenario);
+    use_url_sync(&state.scenario, state.link_replaced);
     use_run_reports(&state);
     {
         // The interpreter module loaded (or could not): the code prediction is made again.

@@ -75,15 +75,16 @@ pub fn embed_snippet(scenario: &Scenario, height: u32) -> String {
 
 /// Keeps the address bar on the form's scenario: the URL follows every valid edit (not only
 /// runs), so it is always a share link. The first render leaves the link the page was opened
-/// with exactly as it was. A program written before the interpreter module (which holds the
-/// compressor) has loaded is stored uncompressed in the link; it is written again, compressed,
-/// once the module has loaded.
+/// with exactly as it was, unless the page shows other values than it gives (`replaced`: a bad
+/// value shown at its default, whose notice says so). A program written before the interpreter
+/// module (which holds the compressor) has loaded is stored uncompressed in the link; it is
+/// written again, compressed, once the module has loaded.
 #[hook]
-pub fn use_url_sync(scenario: &Scenario) {
+pub fn use_url_sync(scenario: &Scenario, replaced: bool) {
     let opened = use_mut_ref(|| false);
     use_effect_with(scenario.clone(), move |scenario| {
         let mut again = None;
-        if opened.replace(true) {
+        if opened.replace(true) || replaced {
             show(scenario);
             if scenario.pattern == Pattern::Code && !py_module::loaded() {
                 let scenario = scenario.clone();

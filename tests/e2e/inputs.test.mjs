@@ -112,3 +112,39 @@ test('postMessage refuses the same values by name; a set of the semaphore on a f
   assert.deepEqual(page.awaitlabErrors, []);
   await page.close();
 });
+
+test('a link whose bad value is replaced has the address bar rewritten to what the page shows, and keeps its notice', async () => {
+  const page = await openApp(app.browser, app.server.url, 'pattern=gather&tasks=1e9&min=20&max=40&embed=0&utm_source=x');
+  assert.match(await page.locator('#url-notice').textContent(), /tasks must be a whole number from 1 to 100000 \(got "1e9"\)/);
+  assert.equal(await page.inputValue('#field-tasks'), '10');
+  await page.waitForFunction(() => !location.search.includes('1e9'), null, { timeout: 5_000 }).catch(() => {});
+  const search = await page.evaluate(() => location.search);
+  assert.doesNotMatch(search, /1e9/, 'the address bar says what the page shows');
+  assert.match(search, /[?&]tasks=10(&|$)/);
+  assert.match(search, /&min=20&max=40/, 'the good values stay');
+  assert.match(search, /&embed=0/, 'the view keys stay');
+  assert.equal(await page.locator('#url-notice').count(), 1, 'the notice stays');
+  // A link whose only fault is a key awaitlab does not know opens as it is.
+  const unknown = await openApp(app.browser, app.server.url, 'pattern=gather&tasks=3&bogus=1');
+  assert.match(await unknown.evaluate(() => location.search), /bogus=1/);
+  assert.deepEqual(page.awaitlabErrors, []);
+  await unknown.close();
+  await page.close();
+});
+
+test('a breakfast link names the tasks it does not run; a program beside another pattern is named in a link and left out of a script\'s run', async () => {
+  const page = await openApp(app.browser, app.server.url, 'preset=breakfast&tasks=7');
+  assert.equal(await page.locator('#url-notice').count(), 1, 'a notice');
+  assert.equal(await page.locator('#url-notice').textContent(), "Ignored tasks=7: preset=breakfast runs the article's own two tasks.");
+  await page.locator('figure.predicted[data-lanes="2"]').waitFor({ timeout: 30_000 });
+  const gather = await openApp(app.browser, app.server.url, 'pattern=gather&tasks=3&code=print(1)');
+  assert.equal(await gather.locator('#url-notice').textContent(), 'Ignored code: a program runs only with pattern=code.');
+  const run = await gather.evaluate(() => window.awaitlab.run({ pattern: 'gather', tasks: 3, code: 'print(1)\n', clock: 'virtual' }));
+  assert.equal(run.scenario.params.pattern, 'gather');
+  assert.equal('code' in run.scenario.params, false, 'the run holds no program it never ran');
+  assert.equal(run.summary.tasks, 3);
+  assert.deepEqual(page.awaitlabErrors, []);
+  assert.deepEqual(gather.awaitlabErrors, []);
+  await gather.close();
+  await page.close();
+});

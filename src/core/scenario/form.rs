@@ -2,7 +2,6 @@
 //! key table.
 
 use super::params::{ParamKind, ParamSpec, Uses, MAX_SEED, PARAMS, PARAMS_VERSION};
-use super::pattern::Preset;
 use super::Scenario;
 
 /// How a form field is edited.
@@ -43,9 +42,7 @@ impl Scenario {
     /// The fields that matter for this scenario's pattern and preset, in form order: the keys it
     /// uses, except the random workload's keys when the preset fixes the tasks.
     pub fn fields(&self) -> Vec<Field> {
-        let shown = |p: &&ParamSpec| {
-            p.is_relevant(self) && !(matches!(p.uses, Uses::Workload) && self.preset != Preset::Random)
-        };
+        let shown = |p: &&ParamSpec| self.runs_value(p);
         // Each field inserted at its form place (unique: params.rs tests it); a few dozen at most.
         let mut fields: Vec<(u8, Field)> = Vec::new();
         for p in PARAMS.iter().filter(shown) {

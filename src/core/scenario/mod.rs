@@ -365,6 +365,38 @@ impl Scenario {
         param(key).is_none_or(|p| p.is_relevant(self))
     }
 
+    /// Whether `p`'s value changes what this scenario runs: its pattern uses it
+    /// ([`ParamSpec::is_relevant`]), and a random workload's key only while the preset draws the
+    /// tasks (the breakfast's two are fixed).
+    pub fn runs_value(&self, p: &ParamSpec) -> bool {
+        p.is_relevant(self) && !(matches!(p.uses, Uses::Workload) && self.preset != Preset::Random)
+    }
+
+    /// What a link gives that this scenario keeps (the form has it for a switch of preset or
+    /// pattern) but does not run, as the sentence its notice adds: a seeded workload's values
+    /// beside `preset=breakfast`, and a program beside another pattern. A value at its default is
+    /// not named: the page's own links always carry the workload's keys.
+    pub fn unused_note(&self) -> Option<String> {
+        if self.pattern == Pattern::Code {
+            return None;
+        }
+        let mut keys = Vec::new();
+        for p in PARAMS.iter().filter(|p| matches!(p.uses, Uses::Workload) && !self.runs_value(p)) {
+            let value = p.get(self);
+            if value != p.default {
+                keys.push(format!("{}={value}", p.key));
+            }
+        }
+        let mut said = Vec::new();
+        if !keys.is_empty() {
+            said.push(format!("Ignored {}: preset=breakfast runs the article's own two tasks.", keys.join(", ")));
+        }
+        if !self.code.is_empty() {
+            said.push("Ignored code: a program runs only with pattern=code.".to_string());
+        }
+        (!said.is_empty()).then(|| said.join(" "))
+    }
+
     /// The parameters as `(key, value)` text, so a link does not depend on defaults: the workload
     /// keys and every key the pattern uses, always; a key the pattern ignores only when it differs
     /// from its default (so a setting survives switching patterns, and `parse(to_pairs())` gives
@@ -429,17 +461,22 @@ impl Scenario {
 }
 
 /// `v=`: the link format's version; a later one than this build's was written by a newer awaitlab.
+/// A number that is no version says which ones this page reads (not "from 1 to 1").
 fn read_version(value: &str) -> Result<(), ParamError> {
     let newest = u64::from(PARAMS_VERSION);
+    let reads = if newest == 1 { "version 1".to_string() } else { format!("versions 1 to {newest}") };
     match whole("v", value, 1, newest) {
-        Err(_) if read::exact_whole(value.trim()).is_some_and(|v| v > newest) => Err(err(
+        Ok(_) => Ok(()),
+        Err(_) => Err(err(
             "v",
-            format!(
-                "v={}: this link was written by a newer awaitlab; this one reads links up to v={newest}",
-                value.trim()
-            ),
+            match read::exact_whole(value.trim()) {
+                Some(v) if v > newest => {
+                    format!("v={v}: this link was written by a newer awaitlab; this one reads links up to v={newest}")
+                }
+                Some(v) => format!("v={v} is not a version this page reads: it reads {reads}"),
+                None => format!("v must be a version number: this page reads {reads} (got {})", read::shown(value)),
+            },
         )),
-        other => other.map(|_| ()),
     }
 }
 
