@@ -851,3 +851,26 @@ fn a_link_names_the_values_its_preset_or_pattern_does_not_run() {
     let params = vec![("preset".to_string(), "breakfast".to_string()), ("tasks".to_string(), "7".to_string())];
     assert_eq!(awaitlab::core::message::parse_scenario(&params).map(|s| s.workload().len()), Ok(2));
 }
+
+/// A learner who set 7 tasks, or wrote a program, then switched to the breakfast or to gather,
+/// shares a link that runs what they see and opens without a notice; their address bar keeps
+/// the values for a reload.
+#[test]
+fn a_shared_link_leaves_out_what_its_scenario_does_not_run() {
+    for kept in ["preset=breakfast&tasks=7&min=50&seed=3&fail=0.5", "pattern=gather&code=print(1)&tasks=7"] {
+        let s = scenario(kept);
+        let shared = s.shared().to_query();
+        let opened = page(&shared);
+        assert_eq!(opened.notice, None, "{kept} shared as {shared}");
+        let (them, us) =
+            (opened.predicted.as_ref().expect("predicted"), page(kept).predicted.clone().expect("predicted"));
+        assert_eq!((&them.labels, &them.events, &them.summary), (&us.labels, &us.events, &us.summary), "{shared}");
+        assert!(page(&s.to_query()).notice.is_some(), "the address bar keeps {kept}");
+    }
+    assert!(!scenario("pattern=gather&code=print(1)").shared().to_query().contains("code="));
+    assert!(scenario("preset=breakfast&tasks=7").shared().to_query().contains("tasks=10"));
+    // What runs is kept: a random workload's values, a program with pattern=code.
+    for runs in ["preset=random&tasks=7&min=50", "pattern=code&code=print(1)"] {
+        assert_eq!(scenario(runs).shared(), scenario(runs), "{runs}");
+    }
+}

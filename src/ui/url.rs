@@ -59,9 +59,10 @@ fn base_url() -> String {
         .unwrap_or_default()
 }
 
-/// A link that reproduces `scenario`.
+/// A link that reproduces `scenario`, without what it keeps but does not run
+/// ([`Scenario::shared`]).
 pub fn share_link(scenario: &Scenario) -> String {
-    format!("{}?{}", base_url(), scenario.to_query())
+    format!("{}?{}", base_url(), scenario.shared().to_query())
 }
 
 /// The iframe snippet for an embed of `scenario`, `height` px high (`core::view::embed_height`).

@@ -381,7 +381,7 @@ impl Scenario {
             return None;
         }
         let mut keys = Vec::new();
-        for p in PARAMS.iter().filter(|p| matches!(p.uses, Uses::Workload) && !self.runs_value(p)) {
+        for p in self.unused_workload() {
             let value = p.get(self);
             if value != p.default {
                 keys.push(format!("{}={value}", p.key));
@@ -395,6 +395,27 @@ impl Scenario {
             said.push("Ignored code: a program runs only with pattern=code.".to_string());
         }
         (!said.is_empty()).then(|| said.join(" "))
+    }
+
+    /// The workload keys this scenario keeps but does not run (all of them beside the breakfast).
+    fn unused_workload(&self) -> impl Iterator<Item = &'static ParamSpec> + '_ {
+        PARAMS.iter().filter(|p| matches!(p.uses, Uses::Workload) && !self.runs_value(p))
+    }
+
+    /// This scenario as a link for others writes it (Share, Embed): what it runs, with the values
+    /// it keeps only for a switch of preset or pattern at their defaults, so the link runs the
+    /// same and opens without an "Ignored …" notice ([`Self::unused_note`]). The address bar
+    /// keeps them: a reload gives the form back whole.
+    pub fn shared(&self) -> Scenario {
+        let mut s = self.clone();
+        if self.pattern != Pattern::Code {
+            for p in self.unused_workload() {
+                // Every default reads (params.rs tests it); a failure would only keep the value.
+                p.read_into(&mut s, p.default).ok();
+            }
+            s.code.clear();
+        }
+        s
     }
 
     /// The parameters as `(key, value)` text, so a link does not depend on defaults: the workload
