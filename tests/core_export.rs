@@ -7,6 +7,7 @@ mod common;
 use awaitlab::core::export::{chrome_trace, timeline_svg};
 use awaitlab::core::replay::Replay;
 use awaitlab::core::run::{run_virtual, Run};
+use awaitlab::core::timeline::LabelPlace::{At, Left, Right};
 use common::scenario;
 use serde_json::Value;
 
@@ -185,7 +186,7 @@ fn the_svg_draws_the_permit_limit_in_its_strip_as_the_page_does() {
 }
 
 /// The limit's label goes where the curve leaves it room, as on the page
-/// (`Timeline::limit_label_left`): a semaphore's curve runs along the limit's line from the start
+/// (`Timeline::limit_label_place`): a semaphore's curve runs along the limit's line from the start
 /// and steps down from it at the end, where the label sat over the steps.
 #[test]
 fn the_limit_label_sits_clear_of_the_curve_s_steps() {
@@ -194,7 +195,7 @@ fn the_limit_label_sits_clear_of_the_curve_s_steps() {
     // [(0, 3), (153, 3), … (481, 3), (726, 2), (755, 1), (780, 0)]: along the line, then down.
     assert_eq!((tl.peak(), tl.end), (3, 780.0));
     // The label 60 ms wide: at the left, where the curve is flat on the line, not over the steps.
-    assert!(tl.limit_label_left(3, (5.0, 65.0), (740.0, 800.0)));
+    assert_eq!(tl.limit_label_place(3, (5.0, 65.0), (740.0, 800.0)), Left);
     let svg = timeline_svg(&run);
     let label = svg.split("<text").find(|t| t.contains(">limit 3</text>")).expect("a label");
     assert!(label.contains("text-anchor=\"start\"") && label.contains(" x=\"144.00\""), "{label}");
@@ -202,14 +203,30 @@ fn the_limit_label_sits_clear_of_the_curve_s_steps() {
     // in flight), or changing there: the right.
     let mut other = run.timeline();
     other.concurrency = vec![(0.0, 5), (100.0, 3), (500.0, 3), (550.0, 0)];
-    assert!(!other.limit_label_left(3, (0.0, 60.0), (540.0, 600.0)));
-    assert!(!other.limit_label_left(4, (0.0, 60.0), (540.0, 600.0)), "over the line beats a change");
+    assert_eq!(other.limit_label_place(3, (0.0, 60.0), (740.0, 800.0)), Right);
+    // … and where the right changes too, past the last change over the line (7.5 ms: 60 / 8).
+    assert_eq!(other.limit_label_place(3, (0.0, 60.0), (540.0, 600.0)), At(107.5));
+    assert_eq!(other.limit_label_place(4, (0.0, 60.0), (540.0, 600.0)), At(107.5));
     other.concurrency = vec![(0.0, 1), (20.0, 2), (40.0, 3), (700.0, 0)];
-    assert!(!other.limit_label_left(3, (0.0, 60.0), (740.0, 800.0)));
+    assert_eq!(other.limit_label_place(3, (0.0, 60.0), (740.0, 800.0)), Right);
     // A measured run's tasks start a little apart, before the label begins (4 px in).
     other.concurrency = vec![(0.1, 1), (0.2, 2), (0.3, 3), (726.0, 2), (755.0, 1), (780.0, 0)];
-    assert!(other.limit_label_left(3, (5.0, 65.0), (740.0, 800.0)));
+    assert_eq!(other.limit_label_place(3, (5.0, 65.0), (740.0, 800.0)), Left);
+    // A measured run's permit changing hands 0.1 ms apart dips the curve under both ends: the
+    // label goes past the first change after which the curve stays clear under it, by 7.5 ms
+    // (60 / 8): 97.5, past the dip at 90 ms.
+    other.concurrency = vec![(0.0, 3), (40.0, 2), (40.1, 3), (90.0, 2), (90.1, 3), (726.0, 2), (755.0, 1), (780.0, 0)];
+    assert_eq!(other.limit_label_place(3, (5.0, 65.0), (740.0, 800.0)), At(97.5));
+    // No clear span between the ends: the end with fewer changes (12 under the left, 10 under
+    // the right); where the dips stop after 70 ms, past them.
+    let dips: Vec<(f64, u32)> =
+        (0..80).flat_map(|i| [(f64::from(i) * 10.0, 2), (f64::from(i) * 10.0 + 0.1, 3)]).collect();
+    other.concurrency = dips.clone();
+    assert_eq!(other.limit_label_place(3, (5.0, 65.0), (740.0, 800.0)), Right);
+    other.concurrency = [dips, vec![(795.0, 0)]].concat();
+    other.concurrency.retain(|c| c.0 <= 70.0 || c.0 >= 790.0);
+    assert_eq!(other.limit_label_place(3, (5.0, 65.0), (740.0, 800.0)), At(77.5));
     // A window starts where it starts: zoomed in past the first 100 ms, the left is fine.
     other.concurrency = vec![(0.0, 5), (100.0, 3), (500.0, 3), (550.0, 0)];
-    assert!(other.limit_label_left(3, (200.0, 260.0), (540.0, 600.0)));
+    assert_eq!(other.limit_label_place(3, (200.0, 260.0), (540.0, 600.0)), Left);
 }

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use super::event::{Kind, Phase};
 use super::palette;
 use super::run::Run;
-use super::timeline::{end_mark_path, format_ms, tasks_text, ticks, Timeline};
+use super::timeline::{end_mark_path, format_ms, tasks_text, ticks, LabelPlace, Timeline};
 
 /// The name a phase has in the Run JSON (`work`, `backoff`…): [`Phase::key`].
 pub fn phase_name(phase: Phase) -> &'static str {
@@ -376,8 +376,11 @@ fn svg_strip(s: &mut String, tl: &Timeline, l: &SvgLayout, limit: Option<u32>) {
         // left edge; 10 px bold: at most 6 px a character).
         let ms = |px: f64| px / plot_w * l.span;
         let (pad, width) = (ms(4.0), ms(format!("limit {limit}").len() as f64 * 6.0));
-        let left = tl.limit_label_left(limit, (pad, pad + width), (l.span - width, l.span));
-        let (lx, anchor) = if left { (LABEL_W + 4.0, "start") } else { (right, "end") };
+        let (lx, anchor) = match tl.limit_label_place(limit, (0.0, pad + width), (l.span - width, l.span)) {
+            LabelPlace::Left => (LABEL_W + 4.0, "start"),
+            LabelPlace::Right => (right, "end"),
+            LabelPlace::At(t) => (l.x(t), "start"),
+        };
         let _ = write!(
             s,
             "<line x1=\"{LABEL_W}\" x2=\"{right:.2}\" y1=\"{y:.2}\" y2=\"{y:.2}\" stroke=\"{LIMIT_COLOR}\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>\

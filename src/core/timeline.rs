@@ -249,14 +249,38 @@ impl Timeline {
         self.concurrency.iter().map(|c| c.1).max().unwrap_or(0)
     }
 
-    /// Whether the strip's permit-limit label, drawn over its line, goes at the left end of the
-    /// plot (over `left`, a span of time) rather than the right (over `right`), for the page's
-    /// strip and the SVG export alike: where the curve under it stays at or below `limit` and
-    /// changes least, the left on a tie. A semaphore's curve runs along the line from the left
-    /// end and steps down from it at the right one, where the label sat over the steps (on a
-    /// phone they filled its width).
-    pub fn limit_label_left(&self, limit: u32, left: (f64, f64), right: (f64, f64)) -> bool {
-        self.under_label(limit, left.0, left.1) <= self.under_label(limit, right.0, right.1)
+    /// Where the strip's permit-limit label, drawn over its line, goes (for the page's strip and
+    /// the SVG export alike), `left` and `right` being the spans of time it would cover at either
+    /// end of the plot: at the end where the curve under it stays at or below `limit` and does not
+    /// change, the left first. A semaphore's curve runs along the line from the left end and
+    /// steps down from it at the right one, where the label sat over the steps (on a phone they
+    /// filled its width). When neither end is clear (in a measured run a permit changes hands a
+    /// moment apart, so the curve dips anywhere), at the first clear span just after one of the
+    /// curve's changes between them, and failing that at the end the curve changes least under.
+    pub fn limit_label_place(&self, limit: u32, left: (f64, f64), right: (f64, f64)) -> LabelPlace {
+        const CLEAR: (bool, usize) = (false, 0);
+        let (under_left, under_right) =
+            (self.under_label(limit, left.0, left.1), self.under_label(limit, right.0, right.1));
+        if under_left == CLEAR {
+            return LabelPlace::Left;
+        }
+        if under_right == CLEAR {
+            return LabelPlace::Right;
+        }
+        // Past a change by an eighth of the label, about the 4 px the left end leaves.
+        let (width, gap) = (left.1 - left.0, (left.1 - left.0) / 8.0);
+        let steps = &self.concurrency;
+        let first = steps.partition_point(|c| c.0 < left.0);
+        let clear_after = steps[first..].iter().map(|c| c.0 + gap).take_while(|&t| t + width <= right.0).find(|&t| {
+            // Nothing changes in (t, t + width] and the level from t on is at most the limit.
+            let next = steps.partition_point(|c| c.0 <= t);
+            steps.get(next).is_none_or(|c| c.0 > t + width) && steps[next - 1].1 <= limit
+        });
+        match clear_after {
+            Some(t) => LabelPlace::At(t),
+            None if under_left <= under_right => LabelPlace::Left,
+            None => LabelPlace::Right,
+        }
     }
 
     /// Over `[from, to]`: whether more than `limit` tasks are in flight at some instant (the curve
@@ -283,6 +307,17 @@ impl Timeline {
             None => f64::from(self.peak().max(1)),
         }
     }
+}
+
+/// Where the strip's "limit N" label goes ([`Timeline::limit_label_place`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum LabelPlace {
+    /// At the left end of the plot, its text starting there.
+    Left,
+    /// At the right end, its text ending there.
+    Right,
+    /// Its text starting at this instant, between the two.
+    At(f64),
 }
 
 /// The shape drawn at the end of a span that failed (×), was cancelled (/) or timed out (|), so

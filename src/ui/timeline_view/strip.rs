@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use super::geometry::{px, Geometry, STRIP};
 use super::Shared;
-use crate::core::timeline::{Cut, Timeline};
+use crate::core::timeline::{Cut, LabelPlace, Timeline};
 
 /// Where a count of `n` tasks in flight is drawn.
 fn count_y(g: &Geometry, top_count: f64, n: u32) -> f64 {
@@ -85,13 +85,17 @@ pub fn strip(tl: &Timeline, g: &Geometry, curve: &str, limit: Option<u32>, cut: 
 }
 
 /// "limit N" over the limit's line, at the end of the plot where the curve leaves it room
-/// ([`Timeline::limit_label_left`]).
+/// ([`Timeline::limit_label_place`]).
 fn limit_label(tl: &Timeline, g: &Geometry, limit: u32, y: f64) -> Html {
     let text = format!("limit {limit}");
-    // 4 px in from the left edge (clear of the first rise), 10 px bold: at most 6 px a character.
+    // 4 px in from the left edge, 10 px bold: at most 6 px a character. Its span at the left
+    // starts at the edge, so a measured run's first rise a few ms in counts as under it.
     let ms = |px: f64| px / (g.right() - g.gutter) * (g.to - g.from);
     let (pad, width) = (ms(4.0), ms(text.len() as f64 * 6.0));
-    let left = tl.limit_label_left(limit, (g.from + pad, g.from + pad + width), (g.to - width, g.to));
-    let (x, anchor) = if left { (g.gutter + 4.0, "start") } else { (g.right(), "end") };
+    let (x, anchor) = match tl.limit_label_place(limit, (g.from, g.from + pad + width), (g.to - width, g.to)) {
+        LabelPlace::Left => (g.gutter + 4.0, "start"),
+        LabelPlace::Right => (g.right(), "end"),
+        LabelPlace::At(t) => (g.x(t), "start"),
+    };
     html! { <text class="strip-limit-label" x={px(x)} y={px(y - 3.0)} text-anchor={anchor}>{ text }</text> }
 }
