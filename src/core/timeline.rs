@@ -274,7 +274,8 @@ impl Timeline {
         let clear_after = steps[first..].iter().map(|c| c.0 + gap).take_while(|&t| t + width <= right.0).find(|&t| {
             // Nothing changes in (t, t + width] and the level from t on is at most the limit.
             let next = steps.partition_point(|c| c.0 <= t);
-            steps.get(next).is_none_or(|c| c.0 > t + width) && steps[next - 1].1 <= limit
+            let level = steps[..next].last().map_or(0, |c| c.1);
+            steps.get(next).is_none_or(|c| c.0 > t + width) && level <= limit
         });
         match clear_after {
             Some(t) => LabelPlace::At(t),
