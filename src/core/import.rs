@@ -104,7 +104,10 @@ pub fn read_run(text: &str) -> Result<Run, String> {
     run.summary = Summary::of(lanes(&scenario, &events), &events);
     run.import_note = file.summary.and_then(|raw| summary_note(raw, &run.summary));
     if let Some(open) = unfinished_note(&events, &scenario) {
-        run.import_note = Some(run.import_note.take().map_or(open.clone(), |said| format!("{said} {open}")));
+        run.import_note = Some(match run.import_note.take() {
+            Some(said) => format!("{said} {open}"),
+            None => open,
+        });
     }
     run.events = events;
     Ok(run)

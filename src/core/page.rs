@@ -225,8 +225,7 @@ fn predict(s: &Scenario) -> Rc<Run> {
 /// `s` on the virtual clock, as its prediction's Run JSON reads back (no program beside another
 /// pattern: [`Run::new`] leaves it out).
 fn with_virtual(s: &Scenario) -> Scenario {
-    let code = if s.pattern == Pattern::Code { s.code.clone() } else { String::new() };
-    Scenario { clock: ClockKind::Virtual, code, ..s.clone() }
+    Scenario { clock: ClockKind::Virtual, ..s.without_idle_program() }
 }
 
 /// Whether two scenarios run the same tasks the same way, whichever clock each names (and

@@ -217,19 +217,9 @@ impl Run {
     /// Wraps recorded events as a Run of `scenario` on `clock`.
     pub fn new(scenario: &Scenario, clock: ClockKind, events: Vec<Event>) -> Run {
         let workload = scenario.workload();
-        // A program kept beside another pattern (the form keeps it for a switch back) never ran:
-        // written as none, so left out (removing it from the map costs 3 KB of wasm).
-        let ran;
-        let scenario = if scenario.pattern != Pattern::Code && !scenario.code.is_empty() {
-            ran = {
-                let mut s = scenario.clone();
-                s.code.clear();
-                s
-            };
-            &ran
-        } else {
-            scenario
-        };
+        // A program kept beside another pattern never ran: written as none, so left out of the
+        // params (removing it from the map costs 3 KB of wasm).
+        let scenario = &scenario.without_idle_program();
         let params = match serde_json::to_value(scenario) {
             Ok(Value::Object(m)) => m,
             _ => Map::new(),

@@ -407,15 +407,21 @@ impl Scenario {
     /// same and opens without an "Ignored …" notice ([`Self::unused_note`]). The address bar
     /// keeps them: a reload gives the form back whole.
     pub fn shared(&self) -> Scenario {
-        let mut s = self.clone();
+        let mut s = self.without_idle_program();
         if self.pattern != Pattern::Code {
             for p in self.unused_workload() {
                 // Every default reads (params.rs tests it); a failure would only keep the value.
                 p.read_into(&mut s, p.default).ok();
             }
-            s.code.clear();
         }
         s
+    }
+
+    /// This scenario without a program it keeps beside another pattern (the form keeps it for a
+    /// switch back to `pattern=code`; it never runs): what a run of it records and compares.
+    pub fn without_idle_program(&self) -> Scenario {
+        let code = if self.pattern == Pattern::Code { self.code.clone() } else { String::new() };
+        Scenario { code, ..self.clone() }
     }
 
     /// The parameters as `(key, value)` text, so a link does not depend on defaults: the workload
