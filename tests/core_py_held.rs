@@ -291,6 +291,45 @@ fn arming_a_timer_is_not_the_task_s_code() {
     assert_lanes_do_not_overlap(&events);
 }
 
+/// A stretch of a few steps is not the program holding the loop, however long it took: on a page's
+/// first run the browser compiles the interpreter's code as it first runs, and the page's own
+/// default program drew "main() ran 3 ms without awaiting" at its first stretch (40 steps), with
+/// advice to split work it did not have. Here every clock read takes 3 ms, so every stretch takes
+/// 3 ms or more: only the task whose loop ran thousands of steps is drawn as holding the loop.
+#[test]
+fn a_stretch_of_a_few_steps_did_not_hold_the_loop_however_long_it_took() {
+    let src = r#"
+        import asyncio
+
+
+        async def fetch(n):
+            await asyncio.sleep(0.05 * n)
+            return n
+
+
+        async def crunch():
+            total = 0
+            for i in range(1000):
+                total += i * i
+            await asyncio.sleep(0.01)
+            return total
+
+
+        async def main():
+            print(await asyncio.gather(fetch(1), fetch(2), crunch()))
+
+
+        asyncio.run(main())
+    "#;
+    let (events, stopped) = run_on(src, |clock| Ctx::new(Ticking(3.0, clock), code_scenario()));
+    assert_eq!(stopped, None);
+    let said: Vec<&str> = events.iter().filter(|e| e.kind == Kind::Print).map(|e| &*e.detail).collect();
+    assert_eq!(said, ["[1, 2, 332833500]"]);
+    let held: Vec<(u32, u32)> = held(&events).iter().map(|s| (s.0, s.4)).collect();
+    assert_eq!(held, [(3, line_of(src, "total += i * i"))], "only crunch()'s loop held the loop");
+    assert_lanes_do_not_overlap(&events);
+}
+
 /// An `await`-free `while True:` in one task, gathered with a task sleeping 0.1 s: the spinning
 /// task's lane shows it computing from its start to the stop (5,000,000 steps), then the stop;
 /// the sleeping task's timer never fired (the loop never got free), so its sleep is cut short and

@@ -1,7 +1,7 @@
 //! Code that holds the event loop. Each stretch of a task's code between suspensions (a step of
 //! the task, asyncio's `Task.__step`: from its first statement or the `await` it resumes at, to
 //! the next `await` that suspends it or its end) is timed on the run's clock. One that ran at
-//! least [`HELD_MS`] is recorded as a `work` span on the task's lane over exactly that time,
+//! least [`HELD_MS`] and [`HELD_MIN_STEPS`] of the program's steps is recorded as a `work` span on the task's lane over exactly that time,
 //! closing `ran 33 ms without awaiting` ([`cpu::WITHOUT_AWAITING`]): meanwhile no other task ran
 //! and no timer fired, so `cpu::busy_intervals` counts it as the loop busy, as `time.sleep`'s.
 //!
@@ -39,6 +39,16 @@ use crate::core::event::{Event, Kind, Phase};
 /// page's drawing is drawn; and a program that awaits every millisecond draws nothing.
 pub const HELD_MS: f64 = 2.0;
 
+/// A stretch that ran fewer of the program's steps than this is not drawn, however long it took:
+/// that little code cannot hold the loop 2 ms ([`HELD_MS`]). In Chromium on a 2-core machine a
+/// step took 0.66 µs on a page's first run (a loop of 3,013 steps, 2 ms) and 0.17 µs warm, so 200
+/// steps are about 0.13 ms there, and 2 ms even on a machine 15 times slower. What held the loop
+/// then was the browser: compiling the interpreter's code on its first use, collecting garbage.
+/// The page's own default program drew "main() ran 3 ms without awaiting" at its first stretch
+/// (40 steps) on some first runs, and told the reader to split work that it does not have.
+/// A builtin's work over big data counts as steps ([`Interp::work`]), so it is not missed.
+pub const HELD_MIN_STEPS: u64 = 200;
+
 /// The stretch running now (see the module docs), and the steps its task's own statements ran.
 #[derive(Default)]
 pub struct Held {
@@ -64,6 +74,8 @@ struct Stretch {
     t0: f64,
     /// The recorder's length then: where its span's begin goes.
     at: usize,
+    /// The run's steps then.
+    steps: u64,
 }
 
 impl<'a> Interp<'a> {
@@ -77,7 +89,12 @@ impl<'a> Interp<'a> {
             }
         }
         let rec = &self.ctx.rec;
-        self.held.stretch.set(Some(Stretch { task: task.index, t0: rec.elapsed(), at: rec.len() }));
+        self.held.stretch.set(Some(Stretch {
+            task: task.index,
+            t0: rec.elapsed(),
+            at: rec.len(),
+            steps: self.steps.get(),
+        }));
         self.held.since.set(self.steps.get());
         self.held.lines.borrow_mut().clear();
         self.held.awaited.set(None);
@@ -119,7 +136,7 @@ impl<'a> Interp<'a> {
         self.held.stretch.set(None);
         let rec = &self.ctx.rec;
         let t1 = self.held.awaited.take().unwrap_or_else(|| rec.elapsed());
-        if t1 - s.t0 < HELD_MS {
+        if t1 - s.t0 < HELD_MS || self.steps.get().saturating_sub(s.steps) < HELD_MIN_STEPS {
             return true;
         }
         // The code began after the closes its resumption recorded.
