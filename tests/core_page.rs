@@ -101,6 +101,26 @@ fn switching_to_a_pattern_about_failures_plans_some_and_says_so() {
     assert!(s.form.contains(&("fail".to_string(), "0.3".to_string())));
 }
 
+/// A link to retry or fallback that plans no failures runs as it says (`fail` stays 0), and the
+/// form says why there is nothing to see and what shows it. A link that plans failures, another
+/// pattern and the breakfast (which never fails) say nothing.
+#[test]
+fn a_link_to_a_pattern_about_failures_that_plans_none_says_what_shows_it() {
+    for link in ["pattern=retry", "pattern=fallback&fail=0", "pattern=resource&fail=0.0"] {
+        let s = page(link);
+        let hint = s.hint.as_deref().unwrap_or_else(|| panic!("{link}: a hint"));
+        assert!(hint.starts_with("No task fails at failure probability 0, so "), "{link}: {hint}");
+        assert!(hint.ends_with("set Failure probability to 0.3 to see it."), "{link}: {hint}");
+        assert_eq!(s.scenario.fail, 0.0, "{link}: the link runs as it says");
+        assert_eq!(s.notice, None, "{link}: nothing in it was refused");
+    }
+    for link in ["pattern=retry&fail=0.3", "pattern=gather", "preset=breakfast&pattern=retry"] {
+        assert_eq!(page(link).hint, None, "{link}");
+    }
+    // An edit clears it, as it clears the form's own hint.
+    assert_eq!(page("pattern=retry").step(Action::Edit("tasks".into(), "4".into())).hint, None);
+}
+
 #[test]
 fn a_run_goes_from_started_through_frames_to_the_history_and_its_replay() {
     let (run, rec) = started(1, "pattern=gather&tasks=2&min=10&max=10");

@@ -166,6 +166,20 @@ test('running again mid-flight replaces the run: the first promise rejects, the 
   await page.close();
 });
 
+test('a link to retry with no failures planned runs as it says, and the form says what shows it', async () => {
+  const page = await openApp(app.browser, app.server.url, 'pattern=retry&tasks=6');
+  assert.equal(await page.inputValue('#field-fail'), '0');
+  assert.equal(
+    await page.locator('#form-hint').textContent(),
+    'No task fails at failure probability 0, so Retry with backoff has nothing to show: set Failure probability to 0.3 to see it.',
+  );
+  await page.fill('#field-fail', '0.3');
+  assert.equal(await page.locator('#form-hint').textContent(), '');
+  await page.waitForSelector('figure.predicted rect.bar.backoff');
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
 test('switching to a pattern about errors with no failures planned sets 0.3 and says so; others leave it alone', async () => {
   const page = await openApp(app.browser, app.server.url, 'pattern=gather&tasks=6&fail=0');
   assert.equal(await page.inputValue('#field-fail'), '0');
