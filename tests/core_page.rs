@@ -101,6 +101,18 @@ fn switching_to_a_pattern_about_failures_plans_some_and_says_so() {
     assert!(s.form.contains(&("fail".to_string(), "0.3".to_string())));
 }
 
+/// A bad link's notice says the page shows defaults instead of its values: it goes with the
+/// reader's first edit, when the form is no longer what the link opened (it stayed until Run,
+/// beside the very value it complained about, fixed).
+#[test]
+fn a_link_s_notice_goes_with_the_first_edit() {
+    let s = page("tasks=-5");
+    assert!(s.notice.as_deref().is_some_and(|n| n.contains("tasks must be a whole number")), "{:?}", s.notice);
+    let s = s.step(Action::Edit("tasks".into(), "5".into()));
+    assert_eq!(s.notice, None);
+    assert_eq!(s.scenario.workload().len(), 5);
+}
+
 /// A link to retry or fallback that plans no failures runs as it says (`fail` stays 0), and the
 /// form says why there is nothing to see and what shows it. A link that plans failures, another
 /// pattern and the breakfast (which never fails) say nothing.
@@ -538,7 +550,7 @@ fn a_link_s_values_that_do_not_fit_together_fall_back_to_their_defaults_as_its_n
 fn the_outcome_figure_tells_failed_cancelled_and_timed_out_apart_as_all_figures_does() {
     let row = |id: &str| view::ROWS.iter().find(|r| r.0 == id).expect(id);
     let (_, label, outcome) = view::FIGURES.iter().find(|f| f.0 == "failed").expect("the outcome figure");
-    assert_eq!(*label, "tasks failed/cancelled/timed out");
+    assert_eq!(*label, "tasks failed/cancelled/timed\u{a0}out");
     for query in
         ["pattern=timeout", "pattern=race", "pattern=gather&errors=fail_fast&fail=0.5", "pattern=retry&fail=0.5"]
     {

@@ -434,6 +434,9 @@ impl State {
 
     fn edit(&mut self, key: String, value: String) {
         self.hint = None;
+        // The link's notice says what the page showed of it ("their defaults are shown
+        // instead"); once the reader edits the form, that is no longer what is on screen.
+        self.notice = None;
         if key == "pattern" {
             self.hint = self.nudge_failures(&value);
         }

@@ -459,7 +459,8 @@ pub const FIGURES: [Row; 4] = [
     ("makespan", "makespan", |s| format_ms(s.makespan_ms)),
     ("speedup", "speedup", |s| format!("{:.2}×", s.speedup())),
     ("peak", "peak", |s| s.peak_concurrency.to_string()),
-    ("failed", "tasks failed/cancelled/timed out", |s| {
+    // "timed\u{a0}out" stays whole where the label wraps (at 390 px it left "out" alone on a line).
+    ("failed", "tasks failed/cancelled/timed\u{a0}out", |s| {
         format!("{}/{}/{}", s.failed_on_their_own(), s.cancelled, s.timed_out)
     }),
 ];

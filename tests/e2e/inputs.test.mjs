@@ -113,6 +113,16 @@ test('postMessage refuses the same values by name; a set of the semaphore on a f
   await page.close();
 });
 
+test('a bad link\'s notice goes once the reader edits the form (it stayed beside the fixed value until Run)', async () => {
+  const page = await openApp(app.browser, app.server.url, 'tasks=-5');
+  assert.match(await page.locator('#url-notice').textContent(), /tasks must be a whole number from 1 to 100000 \(got "-5"\)/);
+  await page.fill('#field-tasks', '5');
+  await page.waitForSelector('#url-notice', { state: 'detached', timeout: 5_000 });
+  assert.equal(await page.locator('figure.predicted g.lane').count(), 5);
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
 test('a link whose bad value is replaced has the address bar rewritten to what the page shows, and keeps its notice', async () => {
   const page = await openApp(app.browser, app.server.url, 'pattern=gather&tasks=1e9&min=20&max=40&embed=0&utm_source=x');
   assert.match(await page.locator('#url-notice').textContent(), /tasks must be a whole number from 1 to 100000 \(got "1e9"\)/);

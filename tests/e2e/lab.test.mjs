@@ -407,7 +407,7 @@ test('a retry’s red bars are failed attempts, the outcome figure counts tasks:
     const tile = page.locator('[data-figure="failed"]');
     const [failed] = (await tile.locator('.predicted').textContent()).split('/').map(Number);
     assert.ok(red > failed, `seed 1 retries: ${red} red bars, ${failed} tasks failed`);
-    assert.match(await tile.locator('dt').textContent(), /^tasks failed\/cancelled\/timed out$/);
+    assert.match(await tile.locator('dt').textContent(), /^tasks failed\/cancelled\/timed\sout$/);
     // The figures keep one row with "All figures" at 1280 px.
     if (viewport.width === 1280) {
       const [figures, all] = await Promise.all(['#figures', '.all-figures summary'].map((q) => page.locator(q).boundingBox()));
