@@ -194,6 +194,53 @@ pub fn follow_line(line_y: f64, box_h: f64, scroll: f64, box_y: f64, screen_h: f
     (line_y < scroll + from || line_y > scroll + to - 24.0).then(|| (line_y - from - (to - from) / 3.0).max(0.0))
 }
 
+/// How far the end of the reader's run scrolls the page, px down (negative: up), and how: which
+/// edge is brought to the screen's (8 px from it, the `scroll-margin` of each in style.css), to
+/// show its measured timeline, whose top is `timeline_top`, its replay bar (`bar`: top and
+/// bottom) and, where the code comes under the bar (a phone), the code's box (`code`), all in px
+/// from the top of a screen `screen_h` px tall. Nothing if the bar and the box are wholly on the
+/// screen; else, in order:
+/// - all three wholly, as little as it takes: never up just for the timeline's top (the reader
+///   scrolled there; the run's start showed it);
+/// - else the timeline from its top, the bar and the box's first [`CODE_SHOWN`] px at least (the
+///   box scrolls the marked line into its part on the screen, [`follow_line`]);
+/// - else (a tall run, or a short screen) the bar wholly, and the box under it as far as it
+///   fits (the box's whole, if the bar keeps its top).
+///
+/// Without code under the bar (1280 px: it is beside the timelines), the bar wholly, as little as
+/// it takes. The box used to be left out: the page scrolled until the bar's bottom met the
+/// screen's, and the code, and its marked line, stayed wholly under the fold.
+pub fn end_scroll(timeline_top: f64, bar: (f64, f64), code: Option<(f64, f64)>, screen_h: f64) -> (f64, EndAt) {
+    const MARGIN: f64 = 8.0;
+    let top = timeline_top - MARGIN;
+    let (last, shown) = code.map_or((bar.1, bar.1), |(from, to)| (to, from + CODE_SHOWN));
+    let (whole, part) = (last + MARGIN - screen_h, shown + MARGIN - screen_h);
+    match () {
+        _ if bar.0 >= 0.0 && last <= screen_h || whole <= 0.0 && whole <= top => (0.0, EndAt::Stay),
+        _ if whole <= top => (whole, EndAt::Last),
+        _ if code.is_some() && part <= top => (top, EndAt::Timeline),
+        _ if whole < bar.0 - MARGIN => (whole, EndAt::Last),
+        _ => (bar.0 - MARGIN, EndAt::Bar),
+    }
+}
+
+/// The edge [`end_scroll`] brings to the screen's (each 8 px from it, its `scroll-margin`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndAt {
+    /// The page stays.
+    Stay,
+    /// The bottom of the code's box (or, without code under the bar, of the bar).
+    Last,
+    /// The top of the measured timeline.
+    Timeline,
+    /// The top of the replay bar.
+    Bar,
+}
+
+/// How much of the code's box, px, [`end_scroll`] shows under the replay bar at least: five
+/// lines, room for [`follow_line`] to keep the marked line in it.
+pub const CODE_SHOWN: f64 = 90.0;
+
 /// Where an unzoomed axis of `scale_ms` ends: the first round tick at or after it (1 ms for an
 /// empty run).
 pub fn axis_end(scale_ms: f64) -> f64 {
@@ -486,6 +533,30 @@ mod tests {
         assert_eq!(follow_line(500.0, 380.0, 0.0, 800.0, 844.0), Some(500.0 - 380.0 / 3.0));
         // The box's top scrolled off the screen's top: the line goes under the top edge's part.
         assert_eq!(follow_line(50.0, 380.0, 0.0, -100.0, 844.0), Some(0.0));
+    }
+
+    #[test]
+    fn the_end_of_a_phone_s_run_shows_the_timeline_the_bar_and_the_code_box() {
+        use EndAt::*;
+        // gather at 390×844 as the run ended: the timeline at 455, the bar 683–836, the box
+        // 877–1257. The page used to stop at the bar; now the box's bottom comes to 836 and the
+        // timeline's top to 34.
+        assert_eq!(end_scroll(455.0, (683.0, 836.0), Some((877.0, 1257.0)), 844.0), (421.0, Last));
+        // Already all on the screen: no scroll, and never up to the timeline's top alone.
+        assert_eq!(end_scroll(20.0, (250.0, 400.0), Some((440.0, 820.0)), 844.0), (0.0, Stay));
+        assert_eq!(end_scroll(20.0, (250.0, 400.0), Some((440.0, 840.0)), 844.0), (0.0, Stay));
+        assert_eq!(end_scroll(-50.0, (180.0, 330.0), Some((370.0, 750.0)), 844.0), (0.0, Stay));
+        // A taller timeline (34 px more): its top at 8, the box partly on the screen.
+        assert_eq!(end_scroll(455.0, (717.0, 870.0), Some((911.0, 1291.0)), 844.0), (447.0, Timeline));
+        // Taller still: the bar at the screen's top at most, and the box under it.
+        assert_eq!(end_scroll(100.0, (700.0, 853.0), Some((900.0, 1280.0)), 844.0), (444.0, Last));
+        assert_eq!(end_scroll(100.0, (900.0, 1053.0), Some((1100.0, 2100.0)), 844.0), (892.0, Bar));
+        // Without code under the bar: the bar, as little as it takes (1280 px: nothing, even 2 px
+        // from the screen's bottom).
+        assert_eq!(end_scroll(300.0, (600.0, 680.0), None, 800.0), (0.0, Stay));
+        assert_eq!(end_scroll(300.0, (700.0, 798.0), None, 800.0), (0.0, Stay));
+        assert_eq!(end_scroll(300.0, (700.0, 780.0), None, 750.0), (38.0, Last));
+        assert_eq!(end_scroll(100.0, (900.0, 980.0), None, 750.0), (238.0, Last));
     }
 
     #[test]

@@ -104,8 +104,9 @@ fn run_form(state: &UseReducerHandle<State>, draft: &Rc<std::cell::RefCell<Draft
 
 thread_local! {
     /// The id of a run the reader started (Run, Ctrl+Enter, an example) that [`reveal`] is to
-    /// bring into view, and whether its measured timeline has been.
-    static REVEAL: std::cell::Cell<Option<(u64, bool)>> = const { std::cell::Cell::new(None) };
+    /// bring into view, and whether its measured timeline has been: when (`Date.now()`, ms) the
+    /// page was scrolled to it, `-inf` if it was on the screen already.
+    static REVEAL: std::cell::Cell<Option<(u64, Option<f64>)>> = const { std::cell::Cell::new(None) };
     /// What the last render of the page showed, for [`reveal`] after it: the measured run's id
     /// and whether it has ended, and whether the page is an embed.
     static SHOWN: std::cell::Cell<(Option<(u64, bool)>, bool)> = const { std::cell::Cell::new((None, false)) };
@@ -114,7 +115,7 @@ thread_local! {
 /// Runs `scenario` as the reader's own run: [`reveal`] brings it into view.
 fn run_revealed(scenario: Scenario) {
     let id = run_measured(scenario).id;
-    REVEAL.with(|r| r.set(Some((id, false))));
+    REVEAL.with(|r| r.set(Some((id, None))));
 }
 
 /// After each render of the page (the effect of [`use_render_cost`], whose hook instance it
@@ -122,48 +123,78 @@ fn run_revealed(scenario: Scenario) {
 /// own Run started a run whose measured timeline is not wholly on the screen (on a phone it and
 /// the replay bar were under the fold: a tap on Run seemed to do nothing), scrolls it into view
 /// once drawn, smoothly unless the reader prefers reduced motion, as little as it takes (its
-/// `scroll-margin` leaves room for the replay bar); when the run ends, its replay bar too, if the
-/// reader still has the timeline on the screen (the figures above it grow as the run ends). Runs
-/// a script, a host page or autoplay start never scroll, nor does an embed, which grows to its
-/// content in the host page (the host would scroll instead), nor any framed page.
+/// `scroll-margin` leaves room for the replay bar). When the run ends, if the reader still has
+/// the timeline on the screen (the figures above it grow as the run ends) or the page is still
+/// on its way there, its replay bar too and, on a phone, the code under the bar, whose box keeps
+/// the marked line in its part on the screen once the page has scrolled ([`view::end_scroll`]).
+/// The page used to stop at the bar, the marked line under the fold; and a run that ended within
+/// the start's smooth scroll (a race) was not scrolled to at all, its timeline still under the
+/// fold. Runs a script, a host page or autoplay start never scroll, nor does an embed, which grows
+/// to its content in the host page (the host would scroll instead), nor any framed page.
 pub fn reveal() {
     let (live, embed) = SHOWN.with(std::cell::Cell::get);
-    let (Some((id, shown)), Some(window)) = (REVEAL.with(std::cell::Cell::get), web_sys::window()) else { return };
+    let (Some((id, scrolled)), Some(window)) = (REVEAL.with(std::cell::Cell::get), web_sys::window()) else { return };
     let framed = window.parent().ok().flatten().is_some_and(|p| p != window);
     // Another run replaced it (ids only grow), or it is not to scroll.
     if embed || framed || live.is_some_and(|(l, _)| l > id) {
         return REVEAL.with(|r| r.set(None));
     }
-    let (selector, next) = match live {
-        Some((l, _)) if l == id && !shown => ("figure.measured", Some((id, true))),
-        Some((l, true)) if l == id => ("section.replay", None),
+    let selector = match live {
+        Some((l, _)) if l == id && scrolled.is_none() => "figure.measured",
+        Some((l, true)) if l == id => "section.replay",
         _ => return,
     };
     let (Some(doc), Some(h)) = (window.document(), window.inner_height().ok().and_then(|h| h.as_f64())) else { return };
     let find = |s: &str| doc.query_selector(s).ok().flatten();
     // Not drawn yet: the next render looks again.
     let Some(el) = find(selector) else { return };
-    REVEAL.with(|r| r.set(next));
-    let seen = |el: &web_sys::Element, wholly: bool| {
+    let span = |el: &web_sys::Element| {
         let r = el.get_bounding_client_rect();
-        if wholly {
-            r.top() >= 0.0 && r.bottom() <= h
-        } else {
-            r.bottom() > 0.0 && r.top() < h
-        }
+        (r.top(), r.bottom())
     };
-    let watching = !shown || find("figure.measured").is_some_and(|f| seen(&f, false));
-    if !watching || seen(&el, true) {
+    let timeline = find("figure.measured").unwrap_or_else(|| el.clone());
+    let (top, bottom) = span(&timeline);
+    let now = js_sys::Date::now();
+    let still = window.match_media("(prefers-reduced-motion: reduce)").ok().flatten().is_some_and(|m| m.matches());
+    // Parsed, not built with ScrollIntoViewOptions' setters: their bindings weighed more. And
+    // scrollIntoView, to an edge with its scroll-margin, rather than scrollBy to a distance: its
+    // binding, and the distance written out, weighed more.
+    let scroll = |el: &web_sys::Element, start: bool| {
+        let options = js_sys::JSON::parse(match (start, still) {
+            (false, true) => r#"{"block":"nearest"}"#,
+            (false, false) => r#"{"block":"nearest","behavior":"smooth"}"#,
+            (true, true) => r#"{"block":"start"}"#,
+            (true, false) => r#"{"block":"start","behavior":"smooth"}"#,
+        });
+        el.scroll_into_view_with_scroll_into_view_options(options.unwrap_or_default().unchecked_ref());
+    };
+    let Some(since) = scrolled else {
+        let wholly = top >= 0.0 && bottom <= h;
+        REVEAL.with(|r| r.set(Some((id, Some(if wholly { f64::NEG_INFINITY } else { now })))));
+        if !wholly {
+            scroll(&el, false);
+        }
+        return;
+    };
+    REVEAL.with(|r| r.set(None));
+    // A smooth scroll takes up to about 0.7 s; a reader who scrolled away is left there.
+    if (bottom <= 0.0 || top >= h) && now - since > 1000.0 {
         return;
     }
-    let still = window.match_media("(prefers-reduced-motion: reduce)").ok().flatten().is_some_and(|m| m.matches());
-    // Parsed, not built with ScrollIntoViewOptions' setters: their bindings weighed more.
-    let options = js_sys::JSON::parse(if still {
-        r#"{"block":"nearest"}"#
-    } else {
-        r#"{"block":"nearest","behavior":"smooth"}"#
-    });
-    el.scroll_into_view_with_scroll_into_view_options(options.unwrap_or_default().unchecked_ref());
+    let bar = span(&el);
+    // The code under the bar (a phone; at 1280 px it is beside the timelines): its box.
+    let code = find(".code-panel .code-box:not([hidden]), .editor-box").filter(|b| span(b).0 >= bar.1);
+    let (by, at) = view::end_scroll(top, bar, code.as_ref().map(span), h);
+    let line = code.as_ref().and_then(|b| b.query_selector("[aria-current]").ok().flatten());
+    if let (Some(boxed), Some(line)) = (&code, line.and_then(|l| l.dyn_into::<web_sys::HtmlElement>().ok())) {
+        super::code_panel::follow(boxed, &line, by);
+    }
+    match at {
+        view::EndAt::Stay => {}
+        view::EndAt::Last => scroll(code.as_ref().unwrap_or(&el), false),
+        view::EndAt::Timeline => scroll(&timeline, true),
+        view::EndAt::Bar => scroll(&el, true),
+    }
 }
 
 /// What the two timeline panels draw: layouts (memoized by the run's address: comparing

@@ -234,7 +234,7 @@ fn use_follow_current(boxed: &NodeRef, current: Option<u32>) {
         let Some(el) = boxed.cast::<web_sys::Element>() else { return };
         let line = el.query_selector(".ln[aria-current]").ok().flatten();
         if let Some(line) = line.and_then(|l| l.dyn_into::<web_sys::HtmlElement>().ok()) {
-            super::code_panel::follow(&el, &line);
+            super::code_panel::follow(&el, &line, 0.0);
         }
     });
 }

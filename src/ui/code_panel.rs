@@ -122,11 +122,13 @@ fn listing(
 }
 
 /// Scrolls `boxed` (never the page) so that `line`, one of its lines (`offset_top` from the box),
-/// is in view, on the screen if the box is partly ([`view::follow_line`]).
-pub fn follow(boxed: &web_sys::Element, line: &web_sys::HtmlElement) {
+/// is in view, on the screen if the box is partly ([`view::follow_line`]), with the box where it
+/// will be once the page has scrolled `page_by` px down (the end of a run, `app::reveal`, scrolls
+/// it smoothly: the box is not there yet).
+pub fn follow(boxed: &web_sys::Element, line: &web_sys::HtmlElement, page_by: f64) {
     let h = f64::from(boxed.client_height());
     let screen = web_sys::window().and_then(|w| w.inner_height().ok()).and_then(|v| v.as_f64()).unwrap_or(h);
-    let (y, scroll) = (boxed.get_bounding_client_rect().top(), f64::from(boxed.scroll_top()));
+    let (y, scroll) = (boxed.get_bounding_client_rect().top() - page_by, f64::from(boxed.scroll_top()));
     if let Some(to) = view::follow_line(f64::from(line.offset_top()), h, scroll, y, screen) {
         boxed.set_scroll_top(to as i32);
     }
@@ -163,7 +165,7 @@ pub fn CodePanel(props: &Props) -> Html {
                 .and_then(|p| p.query_selector("div.code-box:not([hidden]) li[aria-current]").ok().flatten());
             let boxed = el.and_then(|p| p.query_selector("div.code-box:not([hidden])").ok().flatten());
             if let (Some(line), Some(boxed)) = (line.and_then(|l| l.dyn_into::<web_sys::HtmlElement>().ok()), boxed) {
-                follow(&boxed, &line);
+                follow(&boxed, &line, 0.0);
             }
         });
     }

@@ -270,6 +270,9 @@ test('390×844 while replaying: the measured timeline, the replay bar and the co
     const page = await open(query, { width: 390, height: 844 });
     await page.click('#run');
     await page.waitForFunction(() => document.querySelector('#status')?.textContent.startsWith('Finished'), null, { timeout: 30_000 });
+    // The page's own end-of-run scroll first (smooth: still moving, it carried the page on past
+    // the position set below).
+    await settledScroll(page);
     // The measured timeline at the screen's top, then the replay bar a tenth of the way down; and
     // for a program taller than its box, halfway down, the box half under the fold: the box scrolls
     // the line into its half on the screen.
@@ -294,6 +297,42 @@ test('390×844 while replaying: the measured timeline, the replay bar and the co
       }
       assert.ok(seen >= 10, `${seen} steps marked a line`);
       if (at === 0) await page.screenshot({ path: artifactPath(`lab-390-replay-code-${query.split('&')[0].slice(8)}.png`) });
+    }
+    assert.deepEqual(page.awaitlabErrors, []);
+    await page.close();
+  }
+});
+
+test('390×844 after Run, with no further action: the page’s own end-of-run scroll leaves the measured timeline, the replay bar and the code’s marked line on one screen', async () => {
+  // The page stopped where the replay bar's bottom met the screen's: the code came under it, its
+  // marked line at 1175 (gather), 1045 (semaphore), 1004 (retry) of 844. And a race, over before
+  // the start's smooth scroll had brought its timeline up, was not scrolled to at its end at all.
+  const cases = [
+    ['pattern=gather', 'no-preference'],
+    ['pattern=semaphore', 'no-preference'],
+    ['pattern=retry&fail=0.3', 'no-preference'],
+    ['pattern=race', 'no-preference'],
+    ['pattern=gather', 'reduce'],
+  ];
+  for (const [query, reducedMotion] of cases) {
+    const page = await open(query, { width: 390, height: 844 });
+    await page.emulateMedia({ reducedMotion });
+    await page.waitForSelector('figure.predicted');
+    await page.click('#run');
+    await page.waitForFunction(() => document.querySelector('#status')?.textContent.startsWith('Finished'), null, { timeout: 30_000 });
+    const y = await settledScroll(page);
+    const boxes = await page.evaluate(() =>
+      ['figure.measured', 'section.replay', '.code-panel li[aria-current="step"]', '.code-box:not([hidden])'].map((q) => {
+        const r = document.querySelector(q)?.getBoundingClientRect();
+        return r && { q, top: Math.round(r.top), bottom: Math.round(r.bottom) };
+      }));
+    const at = `?${query} (${reducedMotion}), scrollY ${y}: ${JSON.stringify(boxes)}`;
+    assert.ok(boxes[2], `${at}: no line marked`);
+    for (const b of boxes.slice(0, 3)) assert.ok(b.top >= 0 && b.bottom <= 844, `${at}: ${b.q} not within 0–844`);
+    // The marked line shows in the box, not scrolled out of it.
+    assert.ok(boxes[2].top >= boxes[3].top && boxes[2].bottom <= boxes[3].bottom, `${at}: the marked line is outside its box`);
+    if (reducedMotion === 'no-preference' && query !== 'pattern=race') {
+      await page.screenshot({ path: artifactPath(`lab-390-after-run-${query.split('&')[0].slice(8)}.png`) });
     }
     assert.deepEqual(page.awaitlabErrors, []);
     await page.close();
