@@ -209,8 +209,9 @@ fn a_link_with_a_program_and_no_pattern_is_a_code_scenario_as_a_script_is() {
         let (s, errors) = Scenario::parse_lenient([("code", flag)]);
         assert_eq!((s.pattern, errors.len()), (Pattern::Gather, 0), "code={flag} is the view flag");
     }
-    // An empty program is named, not run.
+    // An empty program is not run: the editor opens on the default pattern's Python
+    // (tests/core_code_entry.rs).
     let empty = State::from_url(&[("code".to_string(), String::new())]);
-    assert_eq!(empty.scenario.pattern, Pattern::Gather);
-    assert!(empty.notice.as_deref().is_some_and(|n| n.contains("pattern=code needs a program")), "{:?}", empty.notice);
+    assert_eq!(empty.scenario.pattern, Pattern::Code);
+    assert_eq!(empty.notice, None, "as the Pattern menu's \"Your own code\" opens it");
 }

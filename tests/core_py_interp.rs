@@ -793,7 +793,12 @@ fn a_syntax_error_or_an_unavailable_module_is_refused_before_running_with_its_li
     let e = fin.stopped.expect("refused");
     assert_eq!((e.line, e.col), (2, 8));
     assert!(e.message.starts_with("`threading` is not available here"), "{}", e.message);
-    assert!(events.iter().any(|ev| ev.kind == Kind::Failed && ev.line == 2));
+    // Said on Output at its line; the program never started, so no task failed.
+    assert!(events.iter().any(|ev| ev.kind == Kind::Print && ev.line == 2));
+    assert!(!events.iter().any(|ev| ev.kind == Kind::Failed), "{events:?}");
+    // An import the editor's check lets pass stops the run there: a failure.
+    let (events, _) = run("import asyncio\nimport datetime\n");
+    assert!(events.iter().any(|ev| ev.kind == Kind::Failed && ev.line == 2), "{events:?}");
     let (_, fin) = run("def f(:\n    pass\n");
     assert_eq!(fin.stopped.expect("a syntax error").line, 1);
     assert!(awaitlab::core::py::interp::compile("import asyncio\nfrom typing import List\n").is_ok());

@@ -312,6 +312,13 @@ fn python_pipeline(s: &Scenario, limit: Option<u32>) -> String {
     )
 }
 
+/// `s` as a program of its own (`pattern=code`): its pattern's [`python`], the other keys kept
+/// (seed, min/max and fail still plan the requests). What the code panel's Edit, "Your own code"
+/// picked in the Pattern menu and a link naming no program open the editor on.
+pub fn as_program(s: &Scenario) -> Scenario {
+    Scenario { pattern: Pattern::Code, code: python(s), ..s.clone() }
+}
+
 /// The pattern as a complete Python asyncio program (3.11+) playing this scenario's plan; it prints
 /// its makespan (`makespan_ms=...`) as its last line.
 pub fn python(s: &Scenario) -> String {

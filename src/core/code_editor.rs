@@ -86,7 +86,8 @@ pub fn check_size(source: &str) -> Result<(), Problem> {
     Ok(())
 }
 
-/// What the editor adds under a syntax error: the runs on screen are not this text's.
+/// What the editor adds under a syntax error when the runs on screen are an earlier program's,
+/// not this text's ([`Check::message`]).
 pub const STILL_SHOWN: &str = "The timeline and Output still show the last program that parsed.";
 
 /// What the editor says about the parser's error `e`: `Line 3, column 9: …`, line 3 marked.
@@ -165,8 +166,10 @@ impl Check {
         }
     }
 
-    /// What the editor says under the code.
-    pub fn message(&self) -> String {
+    /// What the editor says under the code. `parsed`: the timeline and Output show a program that
+    /// parsed (the scenario's); a link's program the parser refuses never ran, and nothing earlier
+    /// is on screen.
+    pub fn message(&self, parsed: bool) -> String {
         match self {
             Check::Checking => "Checking the code… (loading the Python parser)".into(),
             Check::Valid => "The code parses; the prediction follows it.".into(),
@@ -176,7 +179,8 @@ impl Check {
                 // The parser's message has no full stop ("… '(' is never closed"): without one
                 // it ran into the next sentence.
                 let stop = if p.message.ends_with(['.', '?', '!']) { "" } else { "." };
-                format!("{}{stop} {STILL_SHOWN}", p.message)
+                let shown = if parsed { STILL_SHOWN } else { "" };
+                format!("{}{stop} {shown}", p.message).trim_end().to_string()
             }
             Check::Invalid(p) => p.message.clone(),
             Check::Unavailable(why) => {
@@ -484,11 +488,14 @@ mod tests {
         assert_eq!(Check::of("x = 1\n", Some(Ok(Ok(())))), Check::Valid);
         let e = CodeError { line: 3, col: 9, message: "expected ':'".into() };
         let invalid = Check::of("def f(\n", Some(Ok(Err(e))));
-        assert_eq!((invalid.line(), invalid.message()), (3, format!("Line 3, column 9: expected ':'. {STILL_SHOWN}")));
+        assert_eq!(
+            (invalid.line(), invalid.message(true)),
+            (3, format!("Line 3, column 9: expected ':'. {STILL_SHOWN}"))
+        );
         assert!(invalid.is_invalid());
         let gone = Check::of("x = 1\n", Some(Err("it could not be loaded.".into())));
         assert!(!gone.is_invalid() && gone.line() == 0);
-        assert!(gone.message().contains("it stays here as you typed it"), "{}", gone.message());
+        assert!(gone.message(true).contains("it stays here as you typed it"), "{}", gone.message(true));
     }
 
     #[test]
@@ -506,15 +513,15 @@ mod tests {
     fn a_syntax_error_says_the_runs_on_screen_are_the_last_program_s() {
         let src = "async def main(:\n    pass\n";
         let e = crate::core::py::parse(src).unwrap_err();
-        let said = Check::of(src, Some(Ok(Err(e)))).message();
+        let said = Check::of(src, Some(Ok(Err(e)))).message(true);
         assert!(said.starts_with("Line 1, column "), "{said}");
         assert!(said.ends_with(STILL_SHOWN), "{said}");
         // Two sentences, not one run into the next (the tour's "… '(' is never closed The timeline…").
         let src = "print((1, 2)\n";
-        let said = Check::of(src, Some(Ok(Err(crate::core::py::parse(src).unwrap_err())))).message();
+        let said = Check::of(src, Some(Ok(Err(crate::core::py::parse(src).unwrap_err())))).message(true);
         assert!(said.contains("never closed. The timeline"), "{said}");
         // Over the size limit the sentence says it already (the last program that fitted).
-        let said = Check::of(&"x = 1\n".repeat(20_000), None).message();
+        let said = Check::of(&"x = 1\n".repeat(20_000), None).message(true);
         assert!(!said.contains(STILL_SHOWN) && said.contains("the last program that fitted"), "{said}");
     }
 

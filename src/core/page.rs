@@ -178,6 +178,19 @@ pub enum ReplayCmd {
     Tick(f64),
 }
 
+/// The scenario a link opens, and what the link had wrong: bad values fall back to their
+/// defaults, a platform's tracking keys (`utm_source`, `fbclid`) are left out, and `pattern=code`
+/// naming no program (an error for a script, kept in the list) opens the editor on the default
+/// pattern's Python, as picking "Your own code" in the Pattern menu does.
+pub fn link_scenario(pairs: &[(String, String)]) -> (Scenario, Vec<ParamError>) {
+    let pairs = pairs.iter().filter(|(k, _)| !is_tracking_key(k));
+    let (scenario, errors) = Scenario::parse_lenient(pairs.map(|(k, v)| (k.as_str(), v.as_str())));
+    if errors.iter().any(ParamError::is_no_program) {
+        return (super::code::as_program(&scenario), errors);
+    }
+    (scenario, errors)
+}
+
 /// What a link's errors come to: the values replaced by their defaults, then the keys ignored
 /// (an unknown key changes nothing, so it is not a value "replaced by defaults"), then the values
 /// `scenario` keeps but does not run ([`Scenario::unused_note`]).
@@ -261,14 +274,15 @@ enum Outcome {
 use Outcome::{Changed, Ignored};
 
 impl State {
-    /// The state for a page opened with these URL pairs: bad values fall back to defaults, with
-    /// a notice that names them; keys it does not know are ignored, and named once; a platform's
-    /// tracking keys (`utm_source`, `fbclid`) are ignored silently.
+    /// The state for a page opened with these URL pairs ([`link_scenario`]): bad values fall back
+    /// to defaults, with a notice that names them; keys it does not know are ignored, and named
+    /// once; a platform's tracking keys (`utm_source`, `fbclid`) are ignored silently.
     pub fn from_url(pairs: &[(String, String)]) -> State {
-        let pairs = pairs.iter().filter(|(k, _)| !is_tracking_key(k));
-        let (scenario, errors) = Scenario::parse_lenient(pairs.map(|(k, v)| (k.as_str(), v.as_str())));
-        let notice = url_notice(&errors, &scenario);
+        let (scenario, mut errors) = link_scenario(pairs);
         let link_replaced = errors.iter().any(|e| e.key == "params" || is_known_key(&e.key));
+        // A link naming no program opens the editor, as the Pattern menu does: nothing to say.
+        errors.retain(|e| !e.is_no_program());
+        let notice = url_notice(&errors, &scenario);
         State {
             link_replaced,
             form: form_of(&scenario),
@@ -343,7 +357,9 @@ impl State {
         match action {
             Action::Edit(key, value) => self.edit(key, value),
             Action::Load(scenario) => {
-                self.hint = None;
+                // The link's values are gone from the page (the code panel's Edit, an example):
+                // its notice with them.
+                (self.hint, self.notice) = (None, None);
                 self.form = form_of(&scenario);
                 self.errors.clear();
                 // The prediction follows a loaded scenario as it follows an edit (the code panel's
@@ -433,6 +449,13 @@ impl State {
     }
 
     fn edit(&mut self, key: String, value: String) {
+        // "Your own code" picked in the Pattern menu while the form holds no program (it refused
+        // the pattern without one): the code panel's Edit. A program kept beside another pattern
+        // comes back instead.
+        if key == "pattern" && value == Pattern::Code.key() && self.scenario.code.trim().is_empty() {
+            self.apply(Action::Load(super::code::as_program(&self.scenario)));
+            return;
+        }
         self.hint = None;
         // The link's notice says what the page showed of it ("their defaults are shown
         // instead"); once the reader edits the form, that is no longer what is on screen.

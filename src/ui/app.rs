@@ -49,14 +49,14 @@ fn compare(state: &UseReducerHandle<State>, runs: fn(&Scenario) -> Vec<Run>) -> 
 }
 
 /// "Edit" on the code panel: the form's scenario becomes its own Python (`pattern=code`), which the
-/// reader then edits; the other keys stay (seed, min/max and fail still plan the requests). The
-/// editor that replaces the panel takes the focus.
+/// reader then edits ([`crate::core::code::as_program`]; "Your own code" picked in the Pattern
+/// menu loads the same: `core::page`). The editor that replaces the panel takes the focus (the
+/// menu, a change of value rather than a button, moves none: WCAG's "on input").
 fn edit_code(state: &UseReducerHandle<State>, draft: &Rc<std::cell::RefCell<Draft>>) -> Callback<()> {
     let (scenario, draft) = (state.scenario.clone(), draft.clone());
     send(state, move |()| {
         draft.borrow_mut().focus = true;
-        let code = crate::core::code::python(&scenario);
-        Action::Load(Scenario { pattern: Pattern::Code, code, ..scenario.clone() })
+        Action::Load(crate::core::code::as_program(&scenario))
     })
 }
 

@@ -326,6 +326,9 @@ pub fn CodeEditor(props: &Props) -> Html {
         })
     };
     let problem_line = check.line();
+    // Under a problem: whether the runs on screen are of a program that parsed, the scenario's (a
+    // link's program the parser refuses never ran, and nothing earlier is on screen).
+    let parsed = problem_line == 0 || !matches!(py_module::check_now(&props.source), Some(Ok(Err(_))));
     let boxed = use_node_ref();
     use_follow_current(&boxed, props.current);
     let input = use_node_ref();
@@ -359,7 +362,7 @@ pub fn CodeEditor(props: &Props) -> Html {
                     { code_editor::prediction_held(cost as f64) }{ " " }
                     <button id="code-predict" type="button" onclick={predict}>{ "Predict" }</button>
                 } else {
-                    { check.message() }
+                    { check.message(parsed) }
                 }
             </p>
         </section>

@@ -59,7 +59,7 @@ pub fn use_embed(state: &UseReducerHandle<State>) {
         let listener = RefCell::new(host::listen(policy, handler));
         if options.autoplay {
             // The link's scenario, bad values replaced by defaults as when the page opened.
-            autoplay(Scenario::parse_lenient(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))).0, dispatch);
+            autoplay(crate::core::page::link_scenario(&pairs).0, dispatch);
         }
         move || {
             drop(listener.take());

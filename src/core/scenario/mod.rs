@@ -48,7 +48,16 @@ impl ParamError {
     pub fn is_repeat(&self) -> bool {
         self.message == repeated(&self.key)
     }
+
+    /// `pattern=code` without a program: a script's mistake, but a link opens the editor
+    /// (`core::page::link_scenario`).
+    pub fn is_no_program(&self) -> bool {
+        self.message == NO_PROGRAM
+    }
 }
+
+/// The error of `pattern=code` without a program.
+const NO_PROGRAM: &str = "pattern=code needs a program: the code key holds its Python source";
 
 /// The error of a key given more than once.
 fn repeated(key: &str) -> String {
@@ -306,7 +315,7 @@ impl Scenario {
         if s.pattern == Pattern::Code && s.code.trim().is_empty() {
             // A program refused on reading already has its message.
             if !errors.iter().any(|e| e.key == "code") {
-                errors.push(err("code", "pattern=code needs a program: the code key holds its Python source".into()));
+                errors.push(err("code", NO_PROGRAM.into()));
             }
             s.pattern = Scenario::default().pattern;
         }

@@ -121,9 +121,13 @@ impl<'a> Interp<'a> {
     }
 }
 
-/// A program that could not run: its error on the main lane, as a print and a failure.
-pub fn refused(ctx: &Ctx, e: &CodeError) {
+/// A program that could not run: its error on the main lane, as a print, and as a failure if it
+/// `stopped` there (an import the editor's check lets pass); one the parser refuses never
+/// started, so no task failed (the figures count none).
+pub fn refused(ctx: &Ctx, e: &CodeError, stopped: bool) {
     ctx.rec.record_line(0, 0, Kind::Spawn, Phase::Task, "<module>", 0);
     ctx.rec.record_line(0, 0, Kind::Print, Phase::Task, e.to_string(), e.line);
-    ctx.rec.record_line(0, 0, Kind::Failed, Phase::Task, e.message.as_str(), e.line);
+    if stopped {
+        ctx.rec.record_line(0, 0, Kind::Failed, Phase::Task, e.message.as_str(), e.line);
+    }
 }

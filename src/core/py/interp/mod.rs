@@ -352,13 +352,18 @@ pub async fn run<'a>(ctx: &'a Ctx, lp: &Loop<'a>, source: &'a str) -> Vec<Outcom
 
 /// [`run`], also saying why the program could not run or stopped early.
 pub async fn run_detailed<'a>(ctx: &'a Ctx, lp: &Loop<'a>, source: &'a str) -> Finished {
-    let module = match compile(source) {
-        Ok(m) => Rc::new(m),
-        Err(e) => {
-            lanes::refused(ctx, &e);
-            return Finished { outcomes: vec![Err(e.to_string().into())], stopped: Some(e), steps: 0 };
-        }
+    // Compiled as [`compile`] does, each refusal told apart (`lanes::refused`).
+    let refused = |e: CodeError, stopped: bool| {
+        lanes::refused(ctx, &e, stopped);
+        Finished { outcomes: vec![Err(e.to_string().into())], stopped: Some(e), steps: 0 }
     };
+    let module = match super::parse(source) {
+        Ok(m) => Rc::new(m),
+        Err(e) => return refused(e, false),
+    };
+    if let Err(e) = check_imports(&module.body) {
+        return refused(e, true);
+    }
     let ip = Interp::new(ctx, lp.clone());
     let main = ip.clone().run_module(module);
     {
