@@ -98,9 +98,11 @@ ran=()
 # batch +225, + 459); raised to 424,200 (423,725 measured with session 17's branches: the inputs
 # batch's notices and address bar +853, the ui batch's guess, tile and legend +296, the Share link
 # without unused values and the busy strip's room in a program's embed, + 475; then the
-# strip's limit label past a measured run's dips +291, +18: 424,034). A ratchet, not the
+# strip's limit label past a measured run's dips +291, +18: 424,034); raised to 424,700 (424,570
+# measured with session 18's tour fixes: Run's end on a phone showing the code's marked line +416,
+# the code pattern's ways in +61, the retry link's hint +66, + 130). A ratchet, not the
 # 150 KB target (README "Page weight").
-PAGE_WEIGHT_BUDGET_GZIP=424200
+PAGE_WEIGHT_BUDGET_GZIP=424700
 
 if [ -n "${want[lint]:-}" ]; then
   banner "lint (cargo fmt --check, cargo clippy -D warnings on native and wasm32)"
