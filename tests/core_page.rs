@@ -114,23 +114,24 @@ fn a_link_s_notice_goes_with_the_first_edit() {
 }
 
 /// A link to retry or fallback that plans no failures runs as it says (`fail` stays 0), and the
-/// form says why there is nothing to see and what shows it. A link that plans failures, another
-/// pattern and the breakfast (which never fails) say nothing.
+/// status says why there is nothing to see and what shows it, until the form plans failures. A
+/// link that plans failures, another pattern and the breakfast (which never fails) say nothing.
 #[test]
 fn a_link_to_a_pattern_about_failures_that_plans_none_says_what_shows_it() {
+    let status = |s: &State| view::status(s, &ViewOptions::default());
     for link in ["pattern=retry", "pattern=fallback&fail=0", "pattern=resource&fail=0.0"] {
         let s = page(link);
-        let hint = s.hint.as_deref().unwrap_or_else(|| panic!("{link}: a hint"));
-        assert!(hint.starts_with("No task fails at failure probability 0, so "), "{link}: {hint}");
-        assert!(hint.ends_with("set Failure probability to 0.3 to see it."), "{link}: {hint}");
+        let said = status(&s);
+        assert!(said.starts_with("No task fails at failure probability 0, so "), "{link}: {said}");
+        assert!(said.ends_with("has nothing to show: try 0.3."), "{link}: {said}");
         assert_eq!(s.scenario.fail, 0.0, "{link}: the link runs as it says");
-        assert_eq!(s.notice, None, "{link}: nothing in it was refused");
+        assert_eq!((s.notice.as_deref(), s.hint.as_deref()), (None, None), "{link}: nothing refused, nothing changed");
+        let planned = s.step(Action::Edit("fail".into(), "0.3".into()));
+        assert!(status(&planned).starts_with("Press Run"), "{link}: {}", status(&planned));
     }
     for link in ["pattern=retry&fail=0.3", "pattern=gather", "preset=breakfast&pattern=retry"] {
-        assert_eq!(page(link).hint, None, "{link}");
+        assert!(status(&page(link)).starts_with("Press Run"), "{link}");
     }
-    // An edit clears it, as it clears the form's own hint.
-    assert_eq!(page("pattern=retry").step(Action::Edit("tasks".into(), "4".into())).hint, None);
 }
 
 #[test]

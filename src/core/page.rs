@@ -247,19 +247,6 @@ pub fn same_values(a: &Scenario, b: &Scenario) -> bool {
     with_virtual(a) == with_virtual(b)
 }
 
-/// What a page opened on a pattern about errors that plans none says next to the form: a link
-/// with `fail=0` (or no `fail`, its default) shows a retry or fallback with nothing to retry or
-/// fall back from. The link runs as it says (the default never depends on the pattern, so old
-/// links reproduce); the form's own switch to such a pattern sets 0.3 instead (`nudge_failures`).
-fn plans_no_failures(s: &Scenario) -> Option<String> {
-    (s.preset == Preset::Random && s.pattern.is_about_failures() && s.fail == 0.0).then(|| {
-        format!(
-            "No task fails at failure probability 0, so {} has nothing to show: set Failure probability to 0.3 to see it.",
-            s.pattern.title()
-        )
-    })
-}
-
 /// The prediction recomputed on every edit, for scenarios small enough.
 fn live_prediction(s: &Scenario) -> Option<Rc<Run>> {
     (s.workload().len() <= LIVE_PREDICTION_TASKS).then(|| predict(s))
@@ -287,7 +274,7 @@ impl State {
             link_replaced,
             form: form_of(&scenario),
             errors: Vec::new(),
-            hint: plans_no_failures(&scenario),
+            hint: None,
             notice,
             note: None,
             predicted: live_prediction(&scenario),

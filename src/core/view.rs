@@ -9,7 +9,7 @@ use super::message::ViewOptions;
 use super::page::{same_values, Measured, State};
 use super::replay::{waiting_for, Replay};
 use super::run::{run_virtual, Run, Summary};
-use super::scenario::{ClockKind, Pattern, Scenario};
+use super::scenario::{ClockKind, Pattern, Preset, Scenario};
 use super::timeline::{fit_window, format_ms, lanes_height, tasks_text, ticks, Timeline};
 
 /// The run being replayed, with its number in the history.
@@ -132,6 +132,18 @@ pub fn embed_height(scenario: &Scenario, predicted: Option<&Run>) -> u32 {
     (242.0 + lanes_height(lanes) + busy + output).ceil() as u32
 }
 
+/// What the status says before a run of a pattern about errors that plans none: a link with
+/// `fail=0` (or no `fail`, its default) showed a retry or fallback with nothing to retry or fall
+/// back from, and no word why. The link runs as it says (the default never depends on the
+/// pattern, so old links reproduce); the form's own switch to such a pattern sets 0.3 instead.
+/// On the status line, not under the form: at 1280 px a line more there took the code panel past
+/// the first screen.
+fn plans_no_failures(s: &Scenario) -> Option<String> {
+    (s.preset == Preset::Random && s.pattern.is_about_failures() && s.fail == 0.0).then(|| {
+        format!("No task fails at failure probability 0, so {} has nothing to show: try 0.3.", s.pattern.title())
+    })
+}
+
 /// The status line under the form; before the first run it says how one starts, which in an
 /// embed without a Run button (`controls=0`) is not a button, or why Run is off ([`run_off`]): a
 /// bad value in the form, or values the browser clock cannot measure ([`run_blocked`]).
@@ -145,6 +157,9 @@ pub fn status(state: &State, view: &ViewOptions) -> String {
     }
     let Some(m) = &state.measured else {
         if let Some(why) = why {
+            return why;
+        }
+        if let Some(why) = plans_no_failures(&state.scenario).filter(|_| view.has_run_button()) {
             return why;
         }
         return match (view.has_run_button(), view.autoplay) {

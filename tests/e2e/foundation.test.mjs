@@ -166,16 +166,16 @@ test('running again mid-flight replaces the run: the first promise rejects, the 
   await page.close();
 });
 
-test('a link to retry with no failures planned runs as it says, and the form says what shows it', async () => {
+test('a link to retry with no failures planned runs as it says, and the status says what shows it', async () => {
   const page = await openApp(app.browser, app.server.url, 'pattern=retry&tasks=6');
   assert.equal(await page.inputValue('#field-fail'), '0');
   assert.equal(
-    await page.locator('#form-hint').textContent(),
-    'No task fails at failure probability 0, so Retry with backoff has nothing to show: set Failure probability to 0.3 to see it.',
+    await page.locator('#status').textContent(),
+    'No task fails at failure probability 0, so Retry with backoff has nothing to show: try 0.3.',
   );
   await page.fill('#field-fail', '0.3');
-  assert.equal(await page.locator('#form-hint').textContent(), '');
   await page.waitForSelector('figure.predicted rect.bar.backoff');
+  assert.match(await page.locator('#status').textContent(), /^Press Run/);
   assert.deepEqual(page.awaitlabErrors, []);
   await page.close();
 });
