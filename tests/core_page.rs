@@ -101,6 +101,22 @@ fn switching_to_a_pattern_about_failures_plans_some_and_says_so() {
     assert!(s.form.contains(&("fail".to_string(), "0.3".to_string())));
 }
 
+/// While the editor's text has a problem, Run is off, and the status line says so instead of
+/// "Press Run…"; other patterns, and a text without one, keep their status.
+#[test]
+fn the_status_says_run_is_off_while_the_code_has_a_problem() {
+    let opts = ViewOptions::default();
+    let code = page("pattern=code&code=print(1)");
+    assert_eq!(
+        view::page_status(&code, &opts, true),
+        "Run is off until the code parses: its problem is under the editor."
+    );
+    assert_eq!(view::page_status(&code, &opts, false), view::status(&code, &opts));
+    assert!(view::page_status(&code, &opts, false).starts_with("Press Run"));
+    let gather = page("pattern=gather");
+    assert!(view::page_status(&gather, &opts, true).starts_with("Press Run"));
+}
+
 /// A bad link's notice says the page shows defaults instead of its values: it goes with the
 /// reader's first edit, when the form is no longer what the link opened (it stayed until Run,
 /// beside the very value it complained about, fixed).

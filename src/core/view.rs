@@ -112,6 +112,16 @@ pub fn run_off(state: &State, code_problem: bool) -> Option<&'static str> {
     }
 }
 
+/// The status line of the page, whose Run is also off while the editor's text has a problem
+/// (`code_problem`, as [`run_off`]): it said "Press Run to run these tasks…" beside a disabled
+/// Run (a link's refused program). The problem itself is under the editor.
+pub fn page_status(state: &State, view: &ViewOptions, code_problem: bool) -> String {
+    if !state.running() && run_off(state, code_problem) == Some("code-problem") {
+        return "Run is off until the code parses: its problem is under the editor.".to_string();
+    }
+    status(state, view)
+}
+
 /// How high the Embed button's iframe is, px: what a compact embed of `scenario` (its link with
 /// `embed=1`) takes at 700 px wide once it has run, measured there (`tests/e2e/embed_compact.test.mjs`):
 /// the status line, the timeline's title, axis and strip, the bar of Run and the replay, and a

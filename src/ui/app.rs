@@ -528,7 +528,7 @@ pub fn App() -> Html {
                 <div class="lab">
                     <div class="lab-runs">
                         <div class="lab-head">
-                            <p class="status" id="status" aria-live="polite">{ view::status(&state, &view_options) }</p>
+                            <p class="status" id="status" aria-live="polite">{ view::page_status(&state, &view_options, *code_invalid) }</p>
                             // A guess belongs to the values it was made for: new values ask again.
                             <GuessFirst key={state.values_changed} predicted={state.predicted.as_ref().map(|p| Rc::new(p.summary.clone()))}
                                 measured={finished.clone()} ran={state.measured.is_some() || replaying.is_some()} running={state.running()} />

@@ -98,6 +98,8 @@ test('a link\'s program the parser refuses ran nothing: no failed task, and no e
     const said = await problem(page, /^Line 1/);
     assert.equal(said, 'Line 1, column 8: `threading` is not available here: awaitlab runs one event loop.');
     assert.equal(await page.locator('#run').isDisabled(), true);
+    // The status line says Run is off (it said "Press Run to run these tasks…").
+    assert.equal(await page.textContent('#status'), 'Run is off until the code parses: its problem is under the editor.');
     // Output says why; the figures count no failure, and the lane has no ×.
     await page.waitForFunction(() => /threading/.test(document.querySelector('#code-log')?.textContent ?? ''), null, { timeout: 30_000 });
     assert.equal(await page.textContent('[data-figure="failed"] .predicted'), '0/0/0');
