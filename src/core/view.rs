@@ -147,9 +147,10 @@ pub fn embed_height(scenario: &Scenario, predicted: Option<&Run>) -> u32 {
 /// back from, and no word why. The link runs as it says (the default never depends on the
 /// pattern, so old links reproduce); the form's own switch to such a pattern sets 0.3 instead.
 /// On the status line, not under the form: at 1280 px a line more there took the code panel past
-/// the first screen.
+/// the first screen. Not for real requests (`source=fetch`): a server may fail them anyway.
 fn plans_no_failures(s: &Scenario) -> Option<String> {
-    (s.preset == Preset::Random && s.pattern.is_about_failures() && s.fail == 0.0).then(|| {
+    let planned = s.preset == Preset::Random && s.source != super::scenario::Source::Fetch;
+    (planned && s.pattern.is_about_failures() && s.fail == 0.0).then(|| {
         format!("No task fails at failure probability 0, so {} has nothing to show: try 0.3.", s.pattern.title())
     })
 }

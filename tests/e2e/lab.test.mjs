@@ -255,7 +255,9 @@ test('the strip’s “limit 3” label sits clear of the in-flight curve’s st
       const at = `${viewport.width} px, ${figure}`;
       const under = steps.filter((x) => x >= label.left - 2 && x <= label.right + 2);
       assert.deepEqual(under, [], `${at}: the curve steps at ${under} under the label ${JSON.stringify(label)}`);
-      assert.ok(label.left >= plot.left && label.right <= plot.right && label.bottom <= line + 1, `${at}: label ${JSON.stringify(label)}, plot ${JSON.stringify(plot)}, line at ${line}`);
+      // Within a pixel, as for the line: text anchored at the plot's right edge measured 720.04 px
+      // against a plot ending at 720 (a glyph's side bearing), in one CI run.
+      assert.ok(label.left >= plot.left - 1 && label.right <= plot.right + 1 && label.bottom <= line + 1, `${at}: label ${JSON.stringify(label)}, plot ${JSON.stringify(plot)}, line at ${line}`);
       await page.locator(`figure.${figure}`).screenshot({ path: artifactPath(`lab-limit-label-${figure}-${viewport.width}.png`) });
     }
     assert.deepEqual(page.awaitlabErrors, []);
