@@ -213,7 +213,11 @@ pub fn controls(props: &ControlsProps) -> Html {
     html! {
         <form class="controls" {onsubmit} novalidate=true aria-label="Scenario">
             <div class="fields">
-                { for fields }
+                // The fields in a fragment of their own, all keyed, so that Yew matches them by key.
+                // Among the unkeyed siblings after them, it matched children from the end: when
+                // the pattern changed the fields (gather → retry adds two), every field was made
+                // anew, and the select the reader was arrowing through lost the focus to the body.
+                <>{ for fields }</>
                 if more_count > 0 {
                     <details class="more-keys" id="more-keys" open={more_open}>
                         <summary>{ format!("More keys ({more_count})") }</summary>

@@ -113,6 +113,32 @@ test('postMessage refuses the same values by name; a set of the semaphore on a f
   await page.close();
 });
 
+test('arrowing through the Pattern select keeps the focus on it, though each pattern has its own fields (it fell to the page\'s body)', async () => {
+  const page = await openApp(app.browser, app.server.url, 'pattern=sequential');
+  await page.waitForSelector('figure.predicted');
+  await page.focus('#field-pattern');
+  const seen = [];
+  for (let i = 0; i < 6; i++) {
+    await page.keyboard.press('ArrowDown');
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    const [value, focused, fields] = await page.evaluate(() => [
+      document.querySelector('#field-pattern').value,
+      document.activeElement?.id || document.activeElement?.tagName,
+      document.querySelectorAll('form.controls .field').length,
+    ]);
+    seen.push(`${value} (${fields} fields)`);
+    assert.equal(focused, 'field-pattern', `after ${seen.join(' → ')}`);
+  }
+  assert.ok(new Set(seen.map((s) => s.replace(/^\S+ /, ''))).size > 1, `the field set changed on the way: ${seen.join(' → ')}`);
+  // The preset changes the fields too (the breakfast has no task count).
+  await page.focus('#field-preset');
+  await page.keyboard.press('ArrowDown');
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'field-preset');
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
 test('a bad link\'s notice goes once the reader edits the form (it stayed beside the fixed value until Run)', async () => {
   const page = await openApp(app.browser, app.server.url, 'tasks=-5');
   assert.match(await page.locator('#url-notice').textContent(), /tasks must be a whole number from 1 to 100000 \(got "-5"\)/);
