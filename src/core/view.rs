@@ -9,7 +9,7 @@ use super::message::ViewOptions;
 use super::page::{same_values, Measured, State};
 use super::replay::{waiting_for, Replay};
 use super::run::{run_virtual, Run, Summary};
-use super::scenario::{ClockKind, Pattern, Preset, Scenario};
+use super::scenario::{ClockKind, Pattern, Preset, Scenario, Source};
 use super::timeline::{fit_window, format_ms, lanes_height, tasks_text, ticks, Timeline};
 
 /// The run being replayed, with its number in the history.
@@ -129,7 +129,7 @@ pub fn page_status(state: &State, view: &ViewOptions, code_problem: bool) -> Str
 /// ([`lanes_height`]), the busy strip of a CPU run or a program and a program's output on top.
 /// `predicted` is `scenario`'s prediction: a program's lanes and printed lines are in it.
 pub fn embed_height(scenario: &Scenario, predicted: Option<&Run>) -> u32 {
-    use super::scenario::{Offload, Source};
+    use super::scenario::Offload;
     let events = predicted.map_or(&[][..], |p| &p.events[..]);
     let lanes = super::run::lanes(scenario, events);
     // A program's measured run draws the strip once its code holds the loop 2 ms (`held`):
@@ -149,7 +149,7 @@ pub fn embed_height(scenario: &Scenario, predicted: Option<&Run>) -> u32 {
 /// On the status line, not under the form: at 1280 px a line more there took the code panel past
 /// the first screen. Not for real requests (`source=fetch`): a server may fail them anyway.
 fn plans_no_failures(s: &Scenario) -> Option<String> {
-    let planned = s.preset == Preset::Random && s.source != super::scenario::Source::Fetch;
+    let planned = s.preset == Preset::Random && s.source != Source::Fetch;
     (planned && s.pattern.is_about_failures() && s.fail == 0.0).then(|| {
         format!("No task fails at failure probability 0, so {} has nothing to show: try 0.3.", s.pattern.title())
     })
@@ -384,7 +384,7 @@ pub struct CpuView {
 /// whatever the pattern: inline, it holds the event loop, so the tasks compute one after another;
 /// on a pool of workers, as many compute at once as there are workers.
 pub fn lesson(scenario: &Scenario) -> (String, String, String) {
-    use super::scenario::{Offload, Source};
+    use super::scenario::Offload;
     let pattern = scenario.pattern;
     let (first, rest) = pattern.lesson();
     if scenario.source != Source::Cpu || pattern == Pattern::Code {
@@ -446,7 +446,7 @@ pub fn cpu_view(
     replaced: &[usize],
 ) -> CpuView {
     use super::cpu;
-    use super::scenario::{Offload, Source};
+    use super::scenario::Offload;
     if scenario.pattern == Pattern::Code {
         return blocked_view(scenario, predicted, measured);
     }
