@@ -309,7 +309,7 @@ test('the scrubber reads as a time and an event, and a lane is named by its span
   await page.close();
 });
 
-test('a lane readout wraps whole under the plot, for the pointer and for ↑/↓, at 1280 and 390 px; the plot stays put', async () => {
+test('a lane readout shows whole under the plot, for the pointer and for ↑/↓, at 1280 and 390 px; neither its plot nor the next one moves', async () => {
   for (const [width, height] of [[1280, 800], [390, 844]]) {
     const page = await openApp(app.browser, app.server.url, 'pattern=retry&fail=0.3');
     await page.setViewportSize({ width, height });
@@ -338,6 +338,15 @@ test('a lane readout wraps whole under the plot, for the pointer and for ↑/↓
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowDown');
     whole(await readout(), 'keyboard');
+    const ring = await page.locator(`${fig} g.lane[data-task="2"]`).evaluate((g) => getComputedStyle(g).outlineStyle);
+    assert.equal(ring, 'solid', `${width}: a lane focused from the keyboard has a ring`);
+
+    // The predicted timeline's readout floats over the measured one: it moved it 17 px down a line.
+    await page.mouse.move(1, 1);
+    await page.locator('figure.predicted').scrollIntoViewIfNeeded();
+    await page.hover('figure.predicted g.lane[data-task="2"] rect.bar.work');
+    assert.match(await page.locator('figure.predicted .lane-detail').textContent(), /^task 2, attempt 1: work/);
+    assert.equal(await plotTop(), top, `${width}: the predicted readout does not move the measured plot`);
     assert.deepEqual(page.awaitlabErrors, []);
     await page.close();
   }
