@@ -29,7 +29,7 @@ pub const PALETTE: &[Colour] = &[
     same("acquire", "#52b788"),
     same("release", "#2d6a4f"),
     same("fetch", "#5e60ce"),
-    same("process", "#7b5ea7"),
+    same("process", "#bc6c25"),
     same("save", "#2a9d8f"),
     Colour { name: "strip", light: "#1d3557", dark: "#8ecae6" },
     // The planned rest of work cut short (cancelled, timed out): never ran, so only a tint.
