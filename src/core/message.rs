@@ -151,15 +151,21 @@ pub fn load_command(text: &str) -> Result<Command, String> {
     Run::from_json(text).map(|run| Command::Load(Box::new(run))).map_err(|e| format!("load: {e}"))
 }
 
+/// Refuses params of more than [`MAX_PARAMS`] keys before they are read one by one.
+pub fn check_param_count(keys: usize) -> Result<(), String> {
+    match keys > MAX_PARAMS {
+        true => Err(format!("params has {keys} keys; at most {MAX_PARAMS}")),
+        false => Ok(()),
+    }
+}
+
 /// A command's `params` as `(key, text)` pairs for `Scenario::parse` (see [`param_pair`]).
 pub fn params_pairs(params: Option<&Value>) -> Result<Vec<(String, String)>, String> {
     let Some(params) = params.filter(|p| !p.is_null()) else { return Ok(Vec::new()) };
     let Some(map) = params.as_object() else {
         return Err("params must be an object like {\"pattern\": \"gather\", \"tasks\": 50}".into());
     };
-    if map.len() > MAX_PARAMS {
-        return Err(format!("params has {} keys; at most {MAX_PARAMS}", map.len()));
-    }
+    check_param_count(map.len())?;
     map.iter()
         .filter_map(|(k, v)| {
             let value = match v {
@@ -228,7 +234,8 @@ pub fn parse_command(text: &str) -> Result<Option<Command>, String> {
     let Some(kind) = message.kind.as_ref().and_then(Value::as_str) else { return Ok(None) };
     let Some(name) = kind.strip_prefix("awaitlab:") else { return Ok(None) };
     if name != "load" && text.len() > MAX_COMMAND_BYTES {
-        return Err(format!("{name} message of {} bytes is too large (at most {MAX_COMMAND_BYTES})", text.len()));
+        let kb = text.len() as f64 / 1024.0;
+        return Err(format!("{name} message of {kb:.1} KB is too large (at most {} KB)", MAX_COMMAND_BYTES / 1024));
     }
     let command = match name {
         "hello" => Command::Hello,

@@ -27,14 +27,26 @@ pub const API_VERSION: u32 = 1;
 
 /// Turns a params object into `(key, text)` pairs ([`param_pair`]'s rule). Numbers are written as
 /// JavaScript writes them (200 -> "200", 0.25 -> "0.25", NaN -> "NaN", rejected later by name).
+/// The embed reads a posted `run` or `set` with it too (`embed::read_message`).
 pub fn params_to_pairs(params: &JsValue) -> Result<Vec<(String, String)>, String> {
+    const SHAPE: &str = "params must be an object like {pattern: \"gather\", tasks: 50}";
     if params.is_undefined() || params.is_null() {
         return Ok(Vec::new());
     }
     if !params.is_object() || Array::is_array(params) {
-        return Err("params must be an object like {pattern: \"gather\", tasks: 50}".into());
+        return Err(SHAPE.into());
     }
-    Object::entries(params.unchecked_ref())
+    // Their entries are not the object's own keys: either would run the defaults.
+    let entries = Object::entries(params.unchecked_ref());
+    message::check_param_count(entries.length() as usize)?;
+    // A Map, a Set or a Date keeps what it holds out of its own keys: it would run the defaults.
+    if entries.length() == 0 {
+        let kind = Reflect::get(params, &"constructor".into()).and_then(|c| Reflect::get(&c, &"name".into()));
+        if let Some(kind) = kind.ok().and_then(|k| k.as_string()).filter(|k| k != "Object") {
+            return Err(format!("{SHAPE}, not a {kind}"));
+        }
+    }
+    entries
         .iter()
         .filter_map(|entry| {
             let entry: Array = entry.unchecked_into();

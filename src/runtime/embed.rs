@@ -16,6 +16,7 @@ use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::api::params_to_pairs;
 use crate::core::message::{parse_command_for_reply, Command, EmbedPolicy, ViewOptions, RUN_CANCELLED_EVENT};
 
 /// Where replies and events go: a page that sent a command.
@@ -231,6 +232,30 @@ fn warn_refused(origin: &str, data: &JsValue) {
     ).into());
 }
 
+/// Reads a posted message into a command, or the error to reply with and the command it is about.
+/// `run` and `set` read their params from the posted object itself, as `awaitlab.run` does: as
+/// JSON text, NaN and ±Infinity became `null` (the key's default) and a Map `{}`, so a host's
+/// `tasks: NaN` ran 10 tasks without a word; and the rest of such a message is never copied.
+/// Every other command is read from the message's JSON text.
+fn read_message(data: &JsValue) -> Result<Option<Command>, (String, Option<&'static str>)> {
+    type WithParams = fn(Vec<(String, String)>) -> Command;
+    let kind = Reflect::get(data, &"type".into()).ok().and_then(|t| t.as_string()).unwrap_or_default();
+    let (command, name): (WithParams, _) = match kind.as_str() {
+        "awaitlab:run" => (Command::Run, "run"),
+        "awaitlab:set" => (Command::Set, "set"),
+        // Structured-cloned data as JSON text (functions cannot be posted; a cycle throws).
+        _ => {
+            return match JSON::stringify(data) {
+                Ok(text) => parse_command_for_reply(&text.as_string().unwrap_or_default()),
+                Err(_) if kind.starts_with("awaitlab:") => Err(("message could not be read as JSON".into(), None)),
+                Err(_) => Ok(None),
+            }
+        }
+    };
+    let params = Reflect::get(data, &"params".into()).unwrap_or_default();
+    params_to_pairs(&params).map(|pairs| Some(command(pairs))).map_err(|e| (e, Some(name)))
+}
+
 /// Listens for commands from the senders `policy` allows; each valid one goes to `handler` with
 /// the peer to reply to. Invalid messages from an allowed sender get an error event; the sender
 /// becomes the parent only when valid.
@@ -245,18 +270,7 @@ pub fn listen(policy: EmbedPolicy, handler: Rc<dyn Fn(Command, Peer)>) -> Option
             return;
         }
         let peer = Peer { source, origin: event.origin() };
-        // Structured-cloned data as JSON text (functions cannot be posted; a cycle throws).
-        let text = match JSON::stringify(&data) {
-            Ok(s) => s.as_string().unwrap_or_default(),
-            Err(_) => {
-                let typed = Reflect::get(&data, &"type".into()).ok().and_then(|t| t.as_string()).unwrap_or_default();
-                if typed.starts_with("awaitlab:") {
-                    peer.post(&error_event("message could not be read as JSON", None));
-                }
-                return;
-            }
-        };
-        match parse_command_for_reply(&text) {
+        match read_message(&data) {
             Ok(None) => {}
             Err((message, command)) => peer.post(&error_event(&message, command)),
             Ok(Some(command)) => {

@@ -239,6 +239,35 @@ test('a run with source=fetch by message needs the embed link to allow fetch', a
   await open.page.close();
 });
 
+test('a posted run or set is refused as awaitlab.run refuses it: NaN, Infinity and a Map are named, not run as the defaults', async () => {
+  // As JSON text NaN and Infinity were null (the key's default) and a Map {}: tasks: NaN ran 10
+  // tasks, fail: Infinity a retry with nothing failing, and a set of them changed nothing, unanswered.
+  const { page, embed } = await openHost('pattern=gather&tasks=4&seed=2&fail=0.5&embed=1');
+  const before = await embedState(embed);
+  const cases = [
+    ['run', { tasks: NaN, clock: 'virtual' }, /^tasks must be a whole number from 1 to 100000 \(got "NaN"\)/],
+    ['run', { pattern: 'retry', fail: Infinity, clock: 'virtual' }, /^fail must be a number from 0 to 1 \(got "Infinity"\)/],
+    ['run', { tasks: -Infinity }, /^tasks must be a whole number/],
+    ['run', 'map', /^params must be an object like .*, not a Map$/],
+    ['run', { tasks: new Array(100_000).fill(1) }, /^tasks must be a number or a string$/],
+    ['set', { tasks: NaN, fail: Infinity }, /tasks must be a whole number.*; fail must be a number from 0 to 1/],
+  ];
+  for (const [command, params, message] of cases) {
+    const mark = await eventCount(page);
+    await page.evaluate(([type, p]) => window.send({ type, params: p === 'map' ? new Map([['tasks', 3]]) : p }), [`awaitlab:${command}`, params]);
+    const reply = await waitEvent(page, mark, (e) => ['awaitlab:error', 'awaitlab:finished'].includes(e.type));
+    assert.equal(reply.type, 'awaitlab:error', `${command} ${JSON.stringify(params)}: ${JSON.stringify(reply)}`);
+    assert.equal(reply.command, command);
+    assert.match(reply.message, message);
+  }
+  // The same values through window.awaitlab get the same words.
+  const api = await embed.evaluate(() => window.awaitlab.summary({ tasks: NaN }).catch((e) => e.message));
+  assert.match(api, /tasks must be a whole number from 1 to 100000 \(got "NaN"\)/);
+  assert.deepEqual(await embedState(embed), before);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test('a host that answers every ready with a hello (the README snippet until 2026-12) does not loop with the embed', async () => {
   // That snippet, as hosts copied it: each `ready` gets a hello back.
   pages.set(
