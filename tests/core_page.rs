@@ -7,7 +7,7 @@ use std::rc::Rc;
 use awaitlab::core::clock::VirtualClock;
 use awaitlab::core::event::{Kind, Phase, Recorder};
 use awaitlab::core::message::ViewOptions;
-use awaitlab::core::page::{Action, ReplayCmd, Started, State, HISTORY, MAX_COMPARE};
+use awaitlab::core::page::{same_values, Action, ReplayCmd, Started, State, HISTORY, MAX_COMPARE};
 use awaitlab::core::replay::describe_waiting;
 use awaitlab::core::run::run_virtual;
 use awaitlab::core::scenario::Scenario;
@@ -28,7 +28,13 @@ fn scenario(query: &str) -> Scenario {
 /// A run as the session hands it to the page: id, scenario, an empty recorder.
 fn started(id: u64, query: &str) -> (Started, Recorder) {
     let rec = Recorder::new(&VirtualClock::new());
-    let run = Started { id, scenario: scenario(query), rec: rec.clone(), problem: Rc::new(RefCell::new(None)) };
+    let run = Started {
+        id,
+        scenario: scenario(query),
+        rec: rec.clone(),
+        problem: Rc::new(RefCell::new(None)),
+        by_script: false,
+    };
     (run, rec)
 }
 
@@ -483,6 +489,26 @@ fn a_run_edited_while_it_runs_keeps_its_own_prediction_and_the_status_says_the_f
             awaitlab::core::timeline::format_ms(own.summary.makespan_ms)
         )
     );
+}
+
+#[test]
+fn a_script_s_run_puts_its_values_in_the_form_so_the_link_is_of_the_run_on_screen() {
+    // `awaitlab.run({pattern: "semaphore", …})` on a gather page: Copy link and Embed, made of the
+    // form's scenario, gave the gather while the page showed the semaphore run.
+    let shown = "pattern=semaphore&tasks=6&limit=2&seed=8";
+    let (mut run, _) = started(1, shown);
+    run.by_script = true;
+    let s = page("pattern=gather&tasks=3&seed=5").step(Action::Started(run));
+    assert!(same_values(&s.scenario, &scenario(shown)), "the form has the run's values");
+    assert_eq!(s.form.iter().find(|(k, _)| k == "limit").map(|(_, v)| v.as_str()), Some("2"));
+    let s = s.step(Action::Finished { id: 1, run: measured_run(shown) });
+    assert!(view::status(&s, &ViewOptions::default()).starts_with("Finished: 6 tasks in "));
+    assert!(!view::status(&s, &ViewOptions::default()).contains("other values"));
+
+    // The page's own Run leaves the form alone, even edited before the run was shown.
+    let (run, _) = started(2, "pattern=gather&tasks=3");
+    let s = page("pattern=gather&tasks=3").step(Action::Edit("tasks".into(), "4".into())).step(Action::Started(run));
+    assert_eq!(s.scenario.tasks, 4);
 }
 
 #[test]

@@ -38,6 +38,9 @@ pub struct Started {
     pub rec: Recorder,
     /// Why the run could not do its work at all, once it knows (shared with the run).
     pub problem: Rc<RefCell<Option<String>>>,
+    /// Started by a script (`awaitlab.run`), not by the page's form: the form takes its values
+    /// when the page shows it.
+    pub by_script: bool,
 }
 
 /// The measured run on screen.
@@ -486,6 +489,13 @@ impl State {
             .is_some_and(|p| p.parsed_scenario().is_ok_and(|s| same_values(&s, &started.scenario)));
         if !predicts_it {
             self.predicted = None;
+        }
+        if started.by_script && !same_values(&started.scenario, &self.scenario) {
+            // As a loaded run's do: the address bar, Copy link and Embed then give the run on
+            // screen, not the form's other values (the form's prediction went above).
+            (self.hint, self.form, self.scenario) = (None, form_of(&started.scenario), started.scenario.clone());
+            self.errors.clear();
+            self.values_changed += 1;
         }
         self.notice = None;
         self.note = None;

@@ -125,7 +125,7 @@ fn run_checked(scenario: Scenario, to_js: fn(&Run) -> Result<JsValue, JsValue>) 
             Err(e) => Promise::reject(&e),
         };
     }
-    let live = session::start_browser_run(scenario);
+    let live = session::start_script_run(scenario);
     future_to_promise(async move {
         match live.finished.await {
             Some(_) if live.problem.borrow().is_some() => {

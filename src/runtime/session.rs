@@ -33,6 +33,8 @@ pub struct LiveRun {
     /// Why the run could not do its work at all (say, the browser refused the mock API's service
     /// worker): a plain sentence for the page. Every task then fails with it at time 0.
     pub problem: Rc<RefCell<Option<String>>>,
+    /// Started by a script ([`start_script_run`]).
+    pub by_script: bool,
     abort: AbortHandle,
 }
 
@@ -40,7 +42,8 @@ impl LiveRun {
     /// What the page keeps of the run: its id, scenario, recorder and problem (plain data; this
     /// handle, which can cancel the run and be awaited, stays with the session).
     pub fn started(&self) -> Started {
-        Started { id: self.id, scenario: self.scenario.clone(), rec: self.rec.clone(), problem: self.problem.clone() }
+        let (id, scenario, rec, problem) = (self.id, self.scenario.clone(), self.rec.clone(), self.problem.clone());
+        Started { id, scenario, rec, problem, by_script: self.by_script }
     }
 
     /// Stops the run; its spans close as cancelled and `finished` resolves to `None`.
@@ -66,6 +69,16 @@ thread_local! {
 /// Starts `scenario` on the browser clock, cancelling the run in progress, and tells the
 /// listeners. The scenario's own `clock` is ignored: this is always the measured run.
 pub fn start_browser_run(scenario: Scenario) -> LiveRun {
+    start(scenario, false)
+}
+
+/// [`start_browser_run`] for a script (`awaitlab.run`): the page puts its values in the form as
+/// it shows it (`core::page::Started::by_script`).
+pub fn start_script_run(scenario: Scenario) -> LiveRun {
+    start(scenario, true)
+}
+
+fn start(scenario: Scenario, by_script: bool) -> LiveRun {
     let clock = BrowserClock::new();
     let mut scenario = scenario;
     scenario.clock = ClockKind::Browser;
@@ -146,7 +159,7 @@ pub fn start_browser_run(scenario: Scenario) -> LiveRun {
             old.cancel();
         }
         s.next_id += 1;
-        let run = LiveRun { id: s.next_id, scenario, rec, finished, problem, abort };
+        let run = LiveRun { id: s.next_id, scenario, rec, finished, problem, by_script, abort };
         s.current = Some(run.clone());
         (run, s.listeners.iter().map(|(_, l)| l.clone()).collect::<Vec<_>>())
     });

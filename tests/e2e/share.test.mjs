@@ -245,6 +245,28 @@ test('Copy link and Embed give a link and an iframe snippet for the current scen
   assert.deepEqual(page.awaitlabErrors, []);
 });
 
+test("after a script's awaitlab.run, the form, the address bar, Copy link and Embed give the run on screen", async () => {
+  // They kept the form's gather ×3 while the page showed the script's semaphore run.
+  const page = await openApp(browser, server.url, 'pattern=gather&tasks=3&seed=5');
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']).catch(() => {});
+  await page.evaluate(() => window.awaitlab.run({ pattern: 'semaphore', tasks: 6, limit: 2, seed: 8, min: 50, max: 150 }));
+  await page.waitForSelector('#replay-toggle');
+  assert.equal(await page.inputValue('#field-pattern'), 'semaphore');
+  assert.equal(await page.inputValue('#field-limit'), '2');
+  await page.waitForFunction(() => new URLSearchParams(location.search).get('limit') === '2');
+  assert.equal(await page.evaluate(() => new URLSearchParams(location.search).get('pattern')), 'semaphore');
+  await page.click('#copy-link');
+  const link = await page.locator('#share-link').inputValue();
+  assert.match(link, /pattern=semaphore/);
+  assert.match(link, /[?&]tasks=6&/);
+  assert.match(link, /[?&]seed=8(&|$)/);
+  await page.click('#embed-toggle');
+  assert.match(await page.locator('#embed-code').inputValue(), /pattern=semaphore/);
+  assert.doesNotMatch(await page.textContent('#status'), /other values/);
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
 test('a learner who set 7 tasks, then chose the breakfast, shares a link that opens without an "Ignored" notice', async () => {
   const page = await openApp(browser, server.url, 'pattern=gather&tasks=7&min=50');
   await page.selectOption('#field-preset', 'breakfast');
