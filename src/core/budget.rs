@@ -105,7 +105,7 @@ pub const MAX_EVENT_JSON_BYTES: usize = 105 + MAX_DETAIL_BYTES;
 pub const MAX_HEADER_JSON_BYTES: usize = 64 * 1024 + 6 * MAX_SOURCE_BYTES;
 
 /// Largest Run JSON read: room for the most events and lane labels a valid scenario's run has
-/// (about 225 MB). Real files stay well below: half a run's events begin spans, with no detail,
+/// (226.8 MB). Real files stay well below: half a run's events begin spans, with no detail,
 /// and the largest valid virtual runs write about 70 MB.
 pub const MAX_RUN_BYTES: usize = MAX_HEADER_JSON_BYTES
     + MAX_TASKS as usize * (2 * MAX_LABEL_BYTES + 3)

@@ -64,8 +64,8 @@ struct ScenarioFile {
 /// Reads a Run JSON; see the module docs. Every problem is an error message, never a panic.
 pub fn read_run(text: &str) -> Result<Run, String> {
     if text.len() > MAX_RUN_BYTES {
-        let (mb, max) = (text.len() as f64 / 1e6, MAX_RUN_BYTES / 1_000_000);
-        return Err(format!("the file is {mb:.1} MB; awaitlab reads runs up to {max} MB"));
+        let (mb, max) = (text.len() as f64 / 1e6, MAX_RUN_BYTES as f64 / 1e6);
+        return Err(format!("the file is {mb:.1} MB; awaitlab reads runs up to {max:.1} MB"));
     }
     let file = read_top(text)?;
     let version = check_header(&file)?;
