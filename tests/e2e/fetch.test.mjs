@@ -5,7 +5,7 @@
 // Runs against the release build in dist/ (AWAITLAB_DIST overrides it, e.g. an absolute path).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { artifactPath, launchBrowser, openApp, startStaticServer } from './support.mjs';
+import { artifactPath, launchBrowser, openApp, startStaticServer, until } from './support.mjs';
 import { startDelayServer } from './delay_server.mjs';
 
 let server;
@@ -135,19 +135,21 @@ test('every fault becomes a failed attempt with its reason; the run completes an
     assert.equal(e.detail, 'timed out after 100 ms');
   }
   assert.ok(timed.summary.makespan_ms < 300, `the run does not wait for the aborted requests: ${timed.summary.makespan_ms}`);
-  await page.waitForTimeout(200);
+  // The server hears the aborts after the run's promise: wait for them, then check none is left.
+  await until(() => delay.stats.aborted >= 3, 'the 3 timed-out requests aborted');
   assert.equal(delay.stats.aborted, 3, 'each timed-out request was aborted, not left running');
 
   // A re-run cancels the run in progress: its requests are aborted too, and its lanes say cancel.
   delay.reset();
-  const cancelled = await page.evaluate((url) => {
+  await page.evaluate((url) => {
     const first = window.awaitlab.run({ pattern: 'gather', tasks: 4, min: 2000, max: 2000, source: 'fetch', url });
-    return new Promise((r) => setTimeout(r, 150)).then(() =>
-      Promise.all([first.then(() => 'finished', (e) => String(e)), window.awaitlab.run({ tasks: 1, min: 1, max: 1 })]),
-    );
+    window.firstRun = first.then(() => 'finished', (e) => String(e));
   }, `${delay.url}/delay?id={id}`);
+  // Its 4 requests are in flight at the server: then another run cancels it.
+  await until(() => delay.stats.active === 4, 'the first run\'s 4 requests in flight');
+  const cancelled = await page.evaluate(() => Promise.all([window.firstRun, window.awaitlab.run({ tasks: 1, min: 1, max: 1 })]));
   assert.match(cancelled[0], /cancelled/);
-  await page.waitForTimeout(200);
+  await until(() => delay.stats.aborted >= 4, 'the cancelled run\'s requests aborted');
   assert.equal(delay.stats.aborted, 4, 'the cancelled run aborted its 4 requests');
 
   assert.equal(await page.locator('#panic-banner').count(), 0);

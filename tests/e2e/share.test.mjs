@@ -452,8 +452,11 @@ test('hostile postMessage payloads get an error event and change nothing', async
     send({ type: 'awaitlab:run', params: { url: 'x'.repeat(100000) } });
     send({ type: 'not-ours', anything: 1 });
     send('just a string');
-    await new Promise((r) => setTimeout(r, 500));
-    return got;
+    // Commands are answered in order: once this last one's reply is in, every earlier one's is.
+    const last = new Promise((resolve) => window.addEventListener('message', (e) => /sentinel/.test(e.data?.message) && resolve()));
+    send({ type: 'awaitlab:sentinel' });
+    await last;
+    return got.filter((m) => !/sentinel/.test(m));
   });
   assert.equal(replies.length, 11, replies.join('\n'));
   assert.match(replies[0], /unknown command/);

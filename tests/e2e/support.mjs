@@ -150,6 +150,18 @@ export async function startStaticServer(dir = 'dist') {
 }
 
 /** Launch Debian's headless Chromium through playwright-core (never a downloaded browser). */
+/**
+ * Waits until `condition()` (checked in Node, e.g. a test server's counters) holds, polling every
+ * 20 ms, and fails naming `what` after `timeout` ms: a wait for a state, not a sleep.
+ */
+export async function until(condition, what, timeout = 10_000) {
+  const end = Date.now() + timeout;
+  while (!condition()) {
+    if (Date.now() > end) assert.fail(`timed out after ${timeout} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 export async function launchBrowser(options = {}) {
   return chromium.launch({
     executablePath: process.env.CHROME_BIN || '/usr/bin/chromium',
