@@ -355,3 +355,30 @@ fn the_page_view_draws_inline_busy_strips_and_names_replaced_workers() {
     assert!(v.notes.iter().any(|n| n.contains("replaced by a fresh one (worker 2)")), "{:?}", v.notes);
     assert_eq!(cpu_view(&scenario("source=sleep"), Some(&p), Some(&p), 2, &[]), Default::default());
 }
+
+#[test]
+fn inline_cpu_work_that_would_freeze_the_page_past_8_s_is_predicted_only_and_never_started() {
+    use awaitlab::core::budget::{check_browser_run, inline_cpu_ms};
+    // `tasks=1&min=30000&max=30000` froze the tab for 30 s on Run; 10 × 600 s would have for 100
+    // minutes. The link still opens (a Run JSON measured before still imports): Run is off and says why.
+    let long = scenario("pattern=gather&source=cpu&tasks=1&min=30000&max=30000");
+    assert_eq!(inline_cpu_ms(&long), Some(30_000.0));
+    let why = long.unmeasurable().expect("predicted only");
+    assert!(why.starts_with("These values are predicted only: inline CPU work holds the page's thread"), "{why}");
+    assert!(why.contains("30.0 s in all") && why.contains("at most 8 s"), "{why}");
+    assert!(check_browser_run(&long).is_err(), "awaitlab.run, a posted run and autoplay refuse it");
+    // The same plan predicted only, or on workers (the page's thread stays free), is fine to ask for.
+    assert!(check_browser_run(&scenario("pattern=gather&source=cpu&tasks=1&min=30000&max=30000&clock=virtual")).is_ok());
+    let workers = scenario("pattern=gather&source=cpu&offload=workers&tasks=1&min=30000&max=30000");
+    assert_eq!((inline_cpu_ms(&workers), workers.unmeasurable()), (None, None));
+    // The lesson's own link, and 8 s exactly, run.
+    assert!(scenario("pattern=gather&source=cpu").measurable());
+    assert!(scenario("pattern=gather&source=cpu&tasks=4&min=2000&max=2000").measurable());
+    assert!(!scenario("pattern=gather&source=cpu&tasks=4&min=2001&max=2001").measurable());
+    // A retry's failed attempts compute too, up to the one that succeeds.
+    let retry = scenario("pattern=retry&source=cpu&tasks=20&min=100&max=100&fail=0.5&retries=3");
+    let attempts: u32 =
+        (0..20).map(|t| (1..=3).position(|a| !retry.workload().attempt(t, a).fails).map_or(3, |i| i as u32 + 1)).sum();
+    assert!(attempts > 20);
+    assert_eq!(inline_cpu_ms(&retry), Some(f64::from(attempts) * 100.0));
+}

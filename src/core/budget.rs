@@ -92,6 +92,52 @@ pub const MAX_TIME_SLEEP_MS: f64 = 5_000.0;
 /// slow-script warning (a call that would go past it raises a `ValueError`).
 pub const MAX_BLOCKED_MS: f64 = 8_000.0;
 
+/// The CPU work an inline CPU scenario (`source=cpu&offload=inline`) plans, ms (1 unit = 1 ms):
+/// on the browser clock it holds the page's thread that long, as `time.sleep` does. Every
+/// attempt counts until the one that succeeds (a retry's); `None` for other scenarios.
+pub fn inline_cpu_ms(s: &Scenario) -> Option<f64> {
+    if s.source != Source::Cpu || s.offload != Offload::Inline {
+        return None;
+    }
+    let (w, attempts) = (s.workload(), if s.pattern == Pattern::Retry { s.retries.max(1) } else { 1 });
+    let mut ms = 0.0;
+    for task in 0..w.len() {
+        for a in 1..=attempts {
+            let plan = w.attempt(task, a);
+            ms += f64::from(plan.duration_ms);
+            if !plan.fails {
+                break;
+            }
+        }
+    }
+    Some(ms)
+}
+
+/// The message refusing `s` on the browser clock when its inline CPU work would freeze the page
+/// longer than a program's `time.sleep` may ([`MAX_BLOCKED_MS`]): a link of 30 s of it froze the
+/// tab for 30 s, with nothing on the page saying so beforehand. The link still opens, predicted
+/// only (`Scenario::unmeasurable`): a parse error would refuse Run JSON files measured before.
+pub fn check_inline_cpu(s: &Scenario) -> Result<(), String> {
+    match inline_cpu_ms(s).filter(|ms| *ms > MAX_BLOCKED_MS) {
+        None => Ok(()),
+        Some(ms) => Err(format!(
+            "inline CPU work holds the page's thread, and these tasks compute {:.1} s in all: the browser clock runs at most {:.0} s of it (fewer or shorter tasks, offload=workers, or clock=virtual to predict it only)",
+            ms / 1000.0,
+            MAX_BLOCKED_MS / 1000.0
+        )),
+    }
+}
+
+/// Whether `s` may start on the browser clock: every way to start a measured run but the form's
+/// Run (off while [`Scenario::unmeasurable`] says why) asks this first (`awaitlab.run`, a posted
+/// `run`, an embed's autoplay).
+pub fn check_browser_run(s: &Scenario) -> Result<(), String> {
+    match s.clock {
+        ClockKind::Browser => check_inline_cpu(s),
+        ClockKind::Virtual => Ok(()),
+    }
+}
+
 /// How much later than planned a browser run may end: timers in a background tab or on a
 /// suspended machine fire late, by minutes or more. A week is more than any real recording.
 pub const BROWSER_LATENESS_MS: f64 = 7.0 * 86_400_000.0;

@@ -125,6 +125,9 @@ fn run_checked(scenario: Scenario, to_js: fn(&Run) -> Result<JsValue, JsValue>) 
             Err(e) => Promise::reject(&e),
         };
     }
+    if let Err(why) = crate::core::budget::check_browser_run(&scenario) {
+        return Promise::reject(&error(&why));
+    }
     let live = session::start_script_run(scenario);
     future_to_promise(async move {
         match live.finished.await {

@@ -10,6 +10,7 @@ use yew::prelude::*;
 
 use super::state::{Action, ReplayCmd, State};
 use super::url;
+use crate::core::budget;
 use crate::core::message::{self, parse_scenario, Command, EmbedPolicy};
 use crate::core::py::CodeError;
 use crate::core::run::run_virtual;
@@ -23,8 +24,10 @@ pub fn run_measured(scenario: Scenario) -> LiveRun {
 }
 
 /// Shows `scenario` in the form and runs it: on the browser clock as a live run (returned), on the
-/// virtual clock as a finished prediction that joins the history.
-pub fn load_and_run(scenario: Scenario, dispatch: &UseReducerDispatcher<State>) -> Option<LiveRun> {
+/// virtual clock as a finished prediction that joins the history. Refused, changing nothing, when
+/// the browser clock may not run it ([`budget::check_browser_run`]).
+pub fn load_and_run(scenario: Scenario, dispatch: &UseReducerDispatcher<State>) -> Result<Option<LiveRun>, String> {
+    budget::check_browser_run(&scenario)?;
     url::show(&scenario);
     dispatch.dispatch(Action::Load(scenario.clone()));
     if scenario.clock == ClockKind::Virtual && scenario.pattern == Pattern::Code && !py_module::loaded() {
@@ -35,12 +38,12 @@ pub fn load_and_run(scenario: Scenario, dispatch: &UseReducerDispatcher<State>) 
             let _ = py_module::load().await;
             dispatch.dispatch(Action::Import(run_virtual(&scenario), None));
         });
-        None
+        Ok(None)
     } else if scenario.clock == ClockKind::Virtual {
         dispatch.dispatch(Action::Import(run_virtual(&scenario), None));
-        None
+        Ok(None)
     } else {
-        Some(session::start_browser_run(scenario))
+        Ok(Some(session::start_browser_run(scenario)))
     }
 }
 
@@ -68,7 +71,7 @@ pub fn apply(
         Command::Run(pairs) => {
             let scenario = parse_scenario(&pairs)?;
             policy.map_or(Ok(()), |p| p.check_scenario(&scenario))?;
-            return Ok(load_and_run(scenario, dispatch).map(|live| live.id));
+            return Ok(load_and_run(scenario, dispatch)?.map(|live| live.id));
         }
         Command::Set(pairs) => set(pairs, state, dispatch, policy)?,
         Command::Play | Command::Pause | Command::Seek(_) => {

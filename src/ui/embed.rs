@@ -85,7 +85,8 @@ fn autoplay(scenario: Scenario, dispatch: UseReducerDispatcher<State>) {
     spawn_local(async move {
         host::visible().await;
         host::one_at_a_time(async move {
-            if let Some(live) = commands::load_and_run(scenario, &dispatch) {
+            // Refused (too much inline CPU work): the page shows the link predicted only, and says why.
+            if let Ok(Some(live)) = commands::load_and_run(scenario, &dispatch) {
                 live.finished.await;
             }
         })

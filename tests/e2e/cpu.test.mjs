@@ -73,6 +73,28 @@ test('inline CPU work blocks the loop: 4 × 200 units take ~800 ms, one task at 
   await page.close();
 });
 
+test('inline CPU work past 8 s is predicted only: Run is off and says why, and no script, host page or autoplay starts it', async () => {
+  // 30 s of it froze the tab for 30 s on Run, with no word beforehand.
+  const link = 'pattern=gather&source=cpu&tasks=1&min=30000&max=30000';
+  const page = await openApp(browser, server.url, link);
+  await page.waitForFunction(() => /predicted only/.test(document.getElementById('status')?.textContent ?? ''));
+  assert.match(await page.textContent('#status'), /^These values are predicted only: inline CPU work holds the page's thread, and these tasks compute 30\.0 s in all: the browser clock runs at most 8 s of it/);
+  assert.ok(await page.locator('#run').isDisabled());
+  assert.equal(await page.locator('#url-notice').count(), 0, 'the link opens as it is');
+  const refused = await page.evaluate(() => window.awaitlab.run({ pattern: 'gather', source: 'cpu', tasks: 1, min: 30000, max: 30000 }).then(() => 'ran', (e) => e.message));
+  assert.match(refused, /at most 8 s of it/);
+  // Predicted only, or computed by workers, it runs.
+  const predicted = await run(page, { pattern: 'gather', source: 'cpu', tasks: 1, min: 30000, max: 30000, clock: 'virtual' });
+  assert.equal(predicted.summary.makespan_ms, 30000);
+  await page.close();
+
+  const embed = await openApp(browser, server.url, `${link}&embed=1&autoplay=1`);
+  await embed.waitForFunction(() => /predicted only/.test(document.getElementById('status')?.textContent ?? ''));
+  assert.equal(await embed.locator('figure.measured').count(), 0, 'autoplay started nothing');
+  assert.deepEqual(embed.awaitlabErrors, []);
+  await embed.close();
+});
+
 test('two Web Workers run 4 × 200 units in ~400 ms, each job naming its worker', async () => {
   const page = await openApp(browser, server.url, 'pattern=gather&source=cpu&offload=workers&workers=2&tasks=4&min=200&max=200');
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);

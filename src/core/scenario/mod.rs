@@ -343,13 +343,16 @@ impl Scenario {
         self.unmeasurable().is_none()
     }
 
-    /// Why Run cannot take this scenario ([`Self::measurable`]), if it cannot: more tasks than the
+    /// Why Run cannot take this scenario ([`Self::measurable`]), if it cannot: inline CPU work
+    /// that would freeze the page too long, more tasks than the
     /// browser clock measures, or real requests whose run there could record more events than a
     /// run may (every request may fail for real, and a failure is another attempt; other sources
     /// record what the virtual clock's plan does, which was checked as the link was read).
     pub fn unmeasurable(&self) -> Option<String> {
         const ONLY: &str = "These values are predicted only:";
-        if self.clock == ClockKind::Browser {
+        if let Err(why) = budget::check_inline_cpu(self) {
+            Some(format!("{ONLY} {why}."))
+        } else if self.clock == ClockKind::Browser {
             None
         } else if self.tasks > MAX_BROWSER_TASKS && self.tasks_key_runs() {
             Some(format!("{ONLY} the browser clock measures at most {MAX_BROWSER_TASKS} tasks, not {}.", self.tasks))
