@@ -382,3 +382,21 @@ fn inline_cpu_work_that_would_freeze_the_page_past_8_s_is_predicted_only_and_nev
     assert!(attempts > 20);
     assert_eq!(inline_cpu_ms(&retry), Some(f64::from(attempts) * 100.0));
 }
+
+#[test]
+fn one_worker_or_one_core_is_said_in_the_singular() {
+    // "up to 1 tasks compute at once", "a pool of 1 Web Workers", "1 free cores".
+    let one = scenario("pattern=gather&source=cpu&offload=workers&workers=1&tasks=4");
+    assert_eq!(awaitlab::core::view::lesson(&one).1, "The event loop stays free, and one task computes at a time.");
+    let run = run_virtual(&one);
+    let slow = cpu::notes(&one, &run.events, Some(run.summary.makespan_ms / 2.0), Some(4)).join(" ");
+    assert!(slow.contains("the prediction assumes 1 free core,"), "{slow}");
+    let two = scenario("pattern=gather&source=cpu&offload=workers&workers=2&tasks=4");
+    let notes = cpu::notes(&two, &run_virtual(&two).events, None, Some(1)).join(" ");
+    assert!(
+        notes.contains(
+            "2 workers on 1 core (navigator.hardwareConcurrency) do not run 2× faster: at most 1 job computes at once"
+        ),
+        "{notes}"
+    );
+}

@@ -435,12 +435,18 @@ pub fn notes(scenario: &Scenario, events: &[Event], predicted_ms: Option<f64>, c
         Offload::Workers => {
             let k = scenario.workers;
             let predicted = predicted_ms.unwrap_or(0.0);
+            let cores_text = |n: u32| if n == 1 { "1 core".to_string() } else { format!("{n} cores") };
             match cores {
+                // Here k > c ≥ 1: the workers are several, the cores and the jobs may be one.
                 Some(c) if c < k => out.push(format!(
-                    "{k} workers on {c} cores (navigator.hardwareConcurrency) do not run {k}× faster: at most {c} jobs compute at once, so the run took {makespan:.0} ms against the {predicted:.0} ms predicted for {k} free cores."
+                    "{k} workers on {} (navigator.hardwareConcurrency) do not run {k}× faster: at most {c} job{} compute{} at once, so the run took {makespan:.0} ms against the {predicted:.0} ms predicted for {k} free cores.",
+                    cores_text(c),
+                    if c == 1 { "" } else { "s" },
+                    if c == 1 { "s" } else { "" }
                 )),
                 _ if predicted > 0.0 && makespan > predicted * 1.2 => out.push(format!(
-                    "The run took {makespan:.0} ms against the {predicted:.0} ms predicted: the prediction assumes {k} free cores, and other processes share them (and each job is posted to a worker and its answer comes back as a message)."
+                    "The run took {makespan:.0} ms against the {predicted:.0} ms predicted: the prediction assumes {k} free core{}, and other processes share them (and each job is posted to a worker and its answer comes back as a message).",
+                    if k == 1 { "" } else { "s" }
                 )),
                 _ => {}
             }

@@ -405,7 +405,10 @@ pub fn lesson(scenario: &Scenario) -> (String, String, String) {
             format!("{}, CPU-bound work on {n} worker{}", pattern.title(), if n == 1 { "" } else { "s" }),
             // The point first and short: at 1280 px the line after the title holds ~90 characters,
             // and a longer sentence lost its point to the ellipsis. How it is done comes after.
-            format!("The event loop stays free, and up to {n} tasks compute at once."),
+            match n {
+                1 => "The event loop stays free, and one task computes at a time.".to_string(),
+                n => format!("The event loop stays free, and up to {n} tasks compute at once."),
+            },
             format!(
                 "Each task's CPU-bound work runs in a pool of {n} Web Worker{} (loop.run_in_executor with a \
                  process pool). Tasks beyond the pool's size wait for a free worker; a pool larger than \
@@ -458,8 +461,9 @@ pub fn cpu_view(
     let mut notes = vec![match scenario.offload {
         Offload::Inline => "CPU work runs inline: while a task computes, this page's event loop is blocked, so the page is frozen during the run and draws it afterwards.".to_string(),
         Offload::Workers => format!(
-            "CPU work runs on a pool of {} Web Workers (loop.run_in_executor); this browser reports {cores} cores (navigator.hardwareConcurrency).",
-            scenario.workers
+            "CPU work runs on a pool of {} Web Worker{} (loop.run_in_executor); this browser reports {cores} cores (navigator.hardwareConcurrency).",
+            scenario.workers,
+            if scenario.workers == 1 { "" } else { "s" }
         ),
     }];
     if let Some(m) = measured {
