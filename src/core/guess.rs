@@ -2,6 +2,7 @@
 //! shows it, then reads their guess next to the prediction and the measurement.
 
 use super::run::Summary;
+use super::scenario::MAX_TASKS;
 use super::timeline::format_ms;
 
 /// What the reader is asked to guess.
@@ -51,8 +52,14 @@ impl Guess {
     pub fn read(self, text: &str) -> Result<f64, String> {
         let x: f64 = text.trim().parse().map_err(|_| "Type a number.".to_string())?;
         match self {
-            _ if !(x.is_finite() && x >= 0.0) => Err("Type a number from 0.".into()),
+            // "1e999", "inf" and "NaN" parse as floats, but are no answer (they said "from 0").
+            _ if !x.is_finite() => Err("Type an ordinary number, such as 400.".into()),
+            _ if x < 0.0 => Err("Type a number from 0.".into()),
             Guess::Peak if x.fract() != 0.0 => Err("Type a whole number of tasks.".into()),
+            // Shown back as typed: 99999999999999999999 came back as 100000000000000000000.
+            Guess::Peak if x > f64::from(MAX_TASKS) => {
+                Err(format!("Type a whole number of tasks, at most {MAX_TASKS}."))
+            }
             _ => Ok(x),
         }
     }
@@ -94,6 +101,14 @@ mod tests {
         assert_eq!(Guess::from_view("makespan"), Some(Guess::Makespan));
         assert_eq!(Guess::from_view("nope"), None);
         assert!(Guess::Peak.read("2.5").is_err() && Guess::Makespan.read("-1").is_err());
+        for odd in ["1e999", "inf", "Infinity", "NaN"] {
+            assert_eq!(Guess::Makespan.read(odd), Err("Type an ordinary number, such as 400.".into()), "{odd}");
+        }
+        assert_eq!(
+            Guess::Peak.read("99999999999999999999"),
+            Err("Type a whole number of tasks, at most 100000.".into())
+        );
+        assert_eq!(Guess::Peak.read("100000"), Ok(100000.0));
         let run = run_virtual(&Scenario::from_query("pattern=gather&tasks=4&min=50&max=50&clock=virtual").unwrap());
         let rows = Guess::Makespan.rows(Guess::Makespan.read("80").ok(), Some(&run.summary), None, false);
         assert_eq!(rows[1].1, format!("{} (you were {} off)", format_ms(50.0), format_ms(30.0)));

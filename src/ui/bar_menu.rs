@@ -68,6 +68,14 @@ fn close(on_pick: &Callback<Option<Pick>>, pick: &Pick) {
     on_pick.emit(None);
 }
 
+/// Closes the menu after a change, giving focus back to the bar's lane: the change draws the
+/// timeline anew and its bars with it, so the bar itself may go, and the focus to the page's body
+/// with it; the lane (keyed) stays. A canvas plot is its own return target and stays too.
+fn close_changed(on_pick: &Callback<Option<Pick>>, pick: &Pick) {
+    let lane = pick.return_to.as_ref().and_then(|el| el.closest("g.lane").ok().flatten());
+    close(on_pick, &Pick { return_to: lane.or_else(|| pick.return_to.clone()), ..pick.clone() });
+}
+
 /// Arrow keys, Home/End, Escape and Tab inside the menu.
 fn onkeydown(on_pick: Callback<Option<Pick>>, pick: Pick) -> Callback<KeyboardEvent> {
     Callback::from(move |e: KeyboardEvent| {
@@ -129,7 +137,7 @@ pub fn BarMenu(props: &Props) -> Html {
         let value = what_if.with(t.task, attempt, change).to_string();
         Callback::from(move |_: MouseEvent| {
             on_edit.emit(("what_if".to_string(), value.clone()));
-            close(&on_pick, &t);
+            close_changed(&on_pick, &t);
         })
     };
     let plan = |outcome, speed| Some(Change::Plan { outcome, speed });

@@ -52,6 +52,17 @@ pub fn GuessFirst(props: &Props) -> Html {
     let answer = use_state(|| None::<f64>);
     let problem = use_state(|| None::<String>);
     use_guessing_class(guess.is_some() && answer.is_none() && !props.ran);
+    let result = use_node_ref();
+    {
+        // The answer replaces the form, which had the focus: the result takes it, so the keyboard
+        // does not start again from the body and a screen reader reads how far off the guess was.
+        let result = result.clone();
+        use_effect_with(answer.is_some(), move |&answered| {
+            if let Some(table) = result.cast::<web_sys::HtmlElement>().filter(|_| answered) {
+                let _ = table.focus();
+            }
+        });
+    }
     let Some(guess) = *guess else { return Html::default() };
     if answer.is_none() && !props.ran {
         let oninput = {
@@ -74,7 +85,7 @@ pub fn GuessFirst(props: &Props) -> Html {
     }
     let rows = guess.rows(*answer, props.predicted.as_deref(), props.measured.as_deref(), props.running);
     html! {
-        <table class="guess result" id="guess-result">
+        <table class="guess result" id="guess-result" ref={result} tabindex="-1">
             <caption>{ match guess { Guess::Makespan => "Makespan", Guess::Peak => "Peak concurrency" } }</caption>
             { for rows.into_iter().map(|(who, figure)| html! { <tr><th scope="row">{ who }</th><td>{ figure }</td></tr> }) }
         </table>

@@ -69,10 +69,16 @@ test('guess=makespan asks first, then shows the guess, the prediction and the me
     // The zoom bar's window ("0 ms – 60 ms") is the prediction's time axis: it would give the answer.
     assert.equal(await page.locator('.zoom').isVisible(), false, 'and the time window it is drawn in');
 
+    // Odd numbers are named as such (they were "Type a number from 0.").
+    await page.locator('#guess-input').fill('1e999');
+    await page.locator('#guess-input').press('Enter');
+    assert.equal(await page.locator('.guess-problem').textContent(), 'Type an ordinary number, such as 400.');
+    // Answered from the keyboard (Enter), the result takes the focus the form had: it went to the body.
     await page.locator('#guess-input').fill('80');
-    await page.locator('#guess button[type="submit"]').click();
+    await page.locator('#guess-input').press('Enter');
     const result = page.locator('#guess-result');
     await result.waitFor();
+    await page.waitForFunction(() => document.activeElement?.id === 'guess-result');
     await page.locator('figure.timeline.predicted').waitFor({ state: 'visible' });
     assert.equal(await page.locator('.zoom').isVisible(), true);
     const rows = () => result.locator('tr').allTextContents();
@@ -190,6 +196,10 @@ test('keyboard only: Tab to the timeline, ↓ to a lane, → to its bar, Enter, 
     assert.match(await page.locator(bar('predicted', 2)).getAttribute('class'), /\bfail\b/);
     assert.match(await page.locator(bar('predicted', 1)).getAttribute('class'), /\bok\b/);
     assert.equal(await page.locator('#bar-menu').count(), 0);
+    // The change drew the timeline anew: the focus is on the bar's lane, not lost to the body.
+    assert.deepEqual(await focused(page), { tag: 'g', task: '2', change: null, figure: 'timeline predicted' });
+    await page.keyboard.press('ArrowDown');
+    assert.equal((await focused(page)).task, '3', 'the keys go on from there');
     assert.deepEqual(page.awaitlabErrors, []);
   } finally {
     await page.close();
