@@ -306,7 +306,7 @@ test('a canvas run (600 tasks): a click on a bar\'s pixel opens the menu for tha
   }
 });
 
-test('a canvas run from the keyboard: Tab to the plot, Page Down to lane 300, Enter, fail', async () => {
+test('a canvas run from the keyboard: Tab to the plot, Page Down to lane 300, Enter, fail; the measured canvas read the same way', async () => {
   const query = 'pattern=gather&tasks=600&min=50&max=50&seed=1&fail=0&what_if=300.1:x2';
   const page = await openApp(app.browser, app.server.url, query);
   try {
@@ -339,6 +339,20 @@ test('a canvas run from the keyboard: Tab to the plot, Page Down to lane 300, En
     assert.equal((await focused(page)).change, 'fail');
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => location.search.includes('&what_if=300.1:fail+x2'));
+
+    // The measured canvas is the next Tab stop, read with the same keys (it had none: Tab went
+    // from the predicted plot to the replay bar). Enter opens nothing there.
+    await page.click('#run');
+    await page.locator('#replay-toggle').waitFor({ timeout: 30_000 });
+    const measured = 'figure.timeline.measured[data-render="canvas"] .plot';
+    await page.focus(plot);
+    await page.keyboard.press('Tab');
+    assert.ok(await page.evaluate((sel) => document.activeElement === document.querySelector(sel), measured), 'Tab reaches the measured plot');
+    await page.keyboard.press('ArrowDown');
+    await page.waitForFunction((sel) => document.querySelector(`${sel} rect.kbd-cursor`)?.getAttribute('data-task') === '1', measured);
+    assert.match(await page.locator('figure.timeline.measured .lane-detail').textContent(), /^task 1, attempt 1: work/);
+    await page.keyboard.press('Enter');
+    assert.equal(await page.locator('#bar-menu').count(), 0);
     assert.deepEqual(page.awaitlabErrors, []);
   } finally {
     await page.close();

@@ -156,10 +156,9 @@ fn use_canvas_cursor(
             e.prevent_default();
             on_lane.emit(next.0 as usize);
             handle.set(Some(next));
-        } else if key == "Enter" || key == " " {
+        } else if let (true, Some(on_pick)) = (key == "Enter" || key == " ", &on_pick) {
             e.prevent_default();
-            let pick = plot.cast::<web_sys::Element>().and_then(|el| pick::cursor_pick(&el, &tl, g, cut, at));
-            if let (Some(p), Some(on_pick)) = (pick, &on_pick) {
+            if let Some(p) = plot.cast::<web_sys::Element>().and_then(|el| pick::cursor_pick(&el, &tl, g, cut, at)) {
                 on_pick.emit(Some(p));
             }
         }
@@ -284,8 +283,13 @@ pub fn TimelineView(props: &Props) -> Html {
     use_canvas_paint(&canvas, &props.timeline, g, on_canvas, props.cut);
     let (focused, tab_lane, on_focus, onmousemove, onmouseleave) = use_focused_lane(&plot, g, tl.lanes);
     let (cursor, canvas_keys, canvas_focus) = use_canvas_cursor(props, &plot, g, on_focus.clone());
-    // A canvas run's bars are reached through the plot itself (no lanes in the DOM).
-    let keyboard_canvas = on_canvas && props.on_pick.is_some();
+    // A canvas run's bars are reached through the plot itself (no lanes in the DOM), the measured
+    // run's too (it had no Tab stop: only a mouse could read its lanes).
+    let keyboard_canvas = on_canvas;
+    let keys_label = match props.on_pick {
+        Some(_) => "The bars: ↑ ↓ (Page Up, Page Down) change lanes, ← → move along one, Enter opens “what if”",
+        None => "The bars: ↑ ↓ (Page Up, Page Down) change lanes, ← → move along one",
+    };
     let curve = strip::use_strip_curve(&props.timeline, g, props.limit);
     let lanes = Lanes {
         tl,
@@ -320,7 +324,7 @@ pub fn TimelineView(props: &Props) -> Html {
             <div class="plot" ref={plot} {onmousemove} {onmouseleave} {onclick} {onkeydown}
                  onfocus={keyboard_canvas.then_some(canvas_focus)} tabindex={keyboard_canvas.then_some("0")}
                  role={keyboard_canvas.then_some("group")}
-                 aria-label={keyboard_canvas.then_some("The bars: ↑ ↓ (Page Up, Page Down) change lanes, ← → move along one, Enter opens “what if”")}>
+                 aria-label={keyboard_canvas.then_some(keys_label)}>
             if on_canvas {
                 <canvas ref={canvas} class="bars" aria-hidden="true"></canvas>
             }
