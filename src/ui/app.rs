@@ -250,9 +250,10 @@ fn use_causes(state: &State, finished: Option<Rc<Run>>) -> Rc<Vec<String>> {
     use_memo(key, move |_| {
         let (Some(p), Some(m)) = pair else { return Vec::new() };
         let source = m.scenario.params.get("source").and_then(|v| v.as_str());
-        // CPU work is not timers: its own notes explain it (`view::cpu_view`).
+        // CPU work is not timers: its own notes explain it (`view::cpu_view`). Without a cause the
+        // line said "No cause found beyond the usual scheduling noise" above notes that name one.
         if source == Some("cpu") {
-            return Vec::new();
+            return vec!["The run's CPU work: its notes, under the timelines, say where the time went.".into()];
         }
         let mut causes = gap::causes(&gap::lateness(&p.events, &m.events));
         // Real requests can fail for reasons of their own; a sleep's plan is the same on both clocks.

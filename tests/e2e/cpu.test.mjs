@@ -68,6 +68,8 @@ test('inline CPU work blocks the loop: 4 × 200 units take ~800 ms, one task at 
   assert.ok(notes.some((n) => n.startsWith('Calibrated at start-up: one unit of work =')), notes.join('\n'));
   const blocks = await page.$$eval('.timeline.measured .busy-strip rect.busy', (rs) => rs.length);
   assert.equal(blocks, 4, 'the measured panel has an event-loop-busy strip with 4 blocks');
+  // The gap line points to those notes (it said "No cause found beyond the usual scheduling noise").
+  assert.equal(await page.locator('.gap .causes li').textContent(), "The run's CPU work: its notes, under the timelines, say where the time went.");
   await page.screenshot({ path: artifactPath('cpu-inline.png'), fullPage: true });
   assert.deepEqual(page.awaitlabErrors, []);
   await page.close();
