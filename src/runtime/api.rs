@@ -36,7 +36,6 @@ pub fn params_to_pairs(params: &JsValue) -> Result<Vec<(String, String)>, String
     if !params.is_object() || Array::is_array(params) {
         return Err(SHAPE.into());
     }
-    // Their entries are not the object's own keys: either would run the defaults.
     let entries = Object::entries(params.unchecked_ref());
     message::check_param_count(entries.length() as usize)?;
     // A Map, a Set or a Date keeps what it holds out of its own keys: it would run the defaults.
