@@ -151,6 +151,10 @@ pub fn BarMenu(props: &Props) -> Html {
     html! {
         <div class="bar-menu" id="bar-menu" style={position(&t)} onkeydown={onkeydown(props.on_pick.clone(), t.clone())}>
             <p class="bar-menu-title" id="bar-menu-title">{ format!("What if… task {}, attempt {}", t.task, t.attempt) }</p>
+            if let Some((picked, part)) = t.unplanned {
+                // On a save bar, "twice as slow" doubled the fetch without a word.
+                <p class="bar-menu-note">{ format!("These change the attempt's {part}, which the plan times: its {picked} has no plan of its own.") }</p>
+            }
             if let Some(c) = &changed { <p class="bar-menu-note">{ c.clone() }</p> }
             <div role="menu" aria-labelledby="bar-menu-title" aria-orientation="vertical">
                 { item(flip.2.to_string(), flip.1, choose(plan(Some(flip.0), speed), t.attempt)) }

@@ -60,6 +60,27 @@ test('a predicted bar opens the what-if menu; fail goes into the link and into b
   }
 });
 
+test("a bar the plan does not time (a pipeline's save, a permit wait) says which part the menu changes", async () => {
+  // On a save bar, "Twice as slow" doubled the fetch without a word.
+  const page = await openApp(app.browser, app.server.url, 'pattern=pipeline&tasks=3&min=50&max=50&seed=1&fail=0');
+  try {
+    const note = async (selector) => {
+      await page.locator(selector).click();
+      const menu = page.locator('#bar-menu');
+      await menu.waitFor();
+      const notes = await menu.locator('.bar-menu-note').allTextContents();
+      await page.keyboard.press('Escape');
+      await menu.waitFor({ state: 'detached' });
+      return notes;
+    };
+    assert.deepEqual(await note('figure.timeline.predicted rect.bar.save[data-task="1"]'), ["These change the attempt's fetch, which the plan times: its save has no plan of its own."]);
+    assert.deepEqual(await note('figure.timeline.predicted rect.bar.fetch[data-task="1"]'), [], 'the fetch itself needs no note');
+    assert.deepEqual(page.awaitlabErrors, []);
+  } finally {
+    await page.close();
+  }
+});
+
 test('guess=makespan asks first, then shows the guess, the prediction and the measurement', async () => {
   const page = await openApp(app.browser, app.server.url, `${QUERY}&guess=makespan`);
   try {

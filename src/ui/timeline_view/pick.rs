@@ -12,6 +12,7 @@ use web_sys::Element;
 use yew::prelude::*;
 
 use super::geometry::Geometry;
+use crate::core::event::Phase;
 use crate::core::timeline::{key_stops, Bar, Cut, Timeline};
 
 /// The bar the menu is for, where to show the menu, and what to give focus back to.
@@ -27,10 +28,18 @@ pub struct Pick {
     pub y: i32,
     /// The element focused when the menu was opened from the keyboard.
     pub return_to: Option<Element>,
+    /// A bar of a part the plan does not time (a permit wait, a backoff, a later pipeline stage):
+    /// its phase and that of the attempt's planned part, which the menu's changes act on.
+    pub unplanned: Option<(&'static str, &'static str)>,
 }
 
 impl Pick {
     fn of(tl: &Timeline, bar: &Bar, (x, y): (i32, i32), return_to: Option<Element>) -> Pick {
+        let planned = |b: &Bar| matches!(b.phase, Phase::Work | Phase::Fetch);
+        let unplanned = (!planned(bar)).then(|| {
+            let part = tl.bars.iter().find(|b| b.task == bar.task && b.attempt == bar.attempt && planned(b));
+            (bar.phase.key(), part.map_or("work", |b| b.phase.key()))
+        });
         Pick {
             task: bar.task,
             attempt: bar.attempt,
@@ -39,6 +48,7 @@ impl Pick {
             x,
             y,
             return_to,
+            unplanned,
         }
     }
 }
