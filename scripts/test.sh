@@ -100,12 +100,13 @@ ran=()
 # without unused values and the busy strip's room in a program's embed, + 475; then the
 # strip's limit label past a measured run's dips +291, +18: 424,034); raised to 424,700 (424,570
 # measured with session 18's tour fixes: Run's end on a phone showing the code's marked line +416,
-# the code pattern's ways in +61, the retry link's hint +66, + 130); raised to 426,700 (426,614
+# the code pattern's ways in +61, the retry link's hint +66, + 130); raised to 426,900 (426,830
 # measured with session 19's fixes from two tours: a posted run's params read as awaitlab.run
 # reads them +450, a script's run putting its values in the form +160, inline CPU work capped at
-# 8 s +585, focus kept after a what-if change and a guess, the guess's messages +546, singulars
-# +111, + 86). A ratchet, not the 150 KB target (README "Page weight").
-PAGE_WEIGHT_BUDGET_GZIP=426700
+# 8 s +605, focus kept after a what-if change and a guess, the guess's messages +546, singulars
+# +111, the what-if menu naming the part it changes +196, + 70). A ratchet, not the 150 KB target
+# (README "Page weight").
+PAGE_WEIGHT_BUDGET_GZIP=426900
 
 if [ -n "${want[lint]:-}" ]; then
   banner "lint (cargo fmt --check, cargo clippy -D warnings on native and wasm32)"
