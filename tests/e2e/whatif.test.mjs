@@ -480,9 +480,17 @@ test('a lane with a 0 ms permit wait reads without it, predicted and measured: i
       await tabUntil(page, (f) => document.activeElement?.matches(`figure.${f} g.lane`), 200, figure);
       const name = await page.evaluate(() => document.activeElement.getAttribute('aria-label'));
       const words = await page.locator(`figure.${figure} .lane-detail`).textContent();
-      assert.match(name, /^task 0: work [\d.]+ ms to [\d.]+ ms$/, `${figure}: ${name}`);
-      assert.doesNotMatch(words, instant, `${figure}: ${words}`);
-      assert.match(words, /^task 0, attempt 1: work from/, `${figure}: ${words}`);
+      // The measured clock reads performance.now(), in steps of 0.1 ms: the two reads around a
+      // permit granted at once straddle a step now and then (one full e2e run of many), and that
+      // wait really lasted 0.1 ms on the clock (the lane reads it, as it should).
+      const step = /^task 0: wait ([\d.]+) ms to ([\d.]+) ms, work/.exec(name);
+      if (figure === 'measured' && step) {
+        assert.ok(Number(step[2]) - Number(step[1]) <= 0.11, `${figure}: a wait within the clock's step: ${name}`);
+      } else {
+        assert.match(name, /^task 0: work [\d.]+ ms to [\d.]+ ms$/, `${figure}: ${name}`);
+        assert.doesNotMatch(words, instant, `${figure}: ${words}`);
+        assert.match(words, /^task 0, attempt 1: work from/, `${figure}: ${words}`);
+      }
       // A lane whose permit wait has a length still reads it.
       await page.keyboard.press('ArrowDown');
       await page.keyboard.press('ArrowDown');
