@@ -287,7 +287,7 @@ pub fn busy_intervals(scenario: &Scenario, events: &[Event]) -> Vec<(u32, f64, f
     let mut open = rustc_hash::FxHashMap::default();
     let mut out = Vec::new();
     // A pipeline's `fetch` stage is its planned work, CPU work here.
-    for e in events.iter().filter(|e| matches!(e.phase, Phase::Work | Phase::Fetch)) {
+    for e in events.iter().filter(|e| e.phase.is_planned_work()) {
         match e.kind {
             Kind::Begin => {
                 open.insert((e.task, e.attempt, e.phase), e.t);

@@ -64,6 +64,13 @@ impl Phase {
         self.names().1
     }
 
+    /// Whether this phase is an attempt's own work, the part the plan times (a sleep, a request, a
+    /// pipeline's fetch, CPU work): what counts as an attempt, what a cancel spares and what the
+    /// what-if menu changes. Permit waits, backoffs and the later pipeline stages have no plan.
+    pub fn is_planned_work(self) -> bool {
+        matches!(self, Phase::Work | Phase::Fetch)
+    }
+
     /// Whether a task in this phase counts as in flight (waiting for a permit or a backoff does not).
     pub fn is_active(self) -> bool {
         !matches!(self, Phase::Wait | Phase::Backoff | Phase::Task)

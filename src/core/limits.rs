@@ -9,7 +9,7 @@
 //! reads a response late, which shifts the estimate later by up to a quarter of it without
 //! inventing overlaps that did not happen.
 
-use super::event::{Event, Kind, Phase};
+use super::event::{Event, Kind};
 use super::scenario::{Scenario, Source};
 use super::spans::{spans, Step};
 
@@ -52,7 +52,7 @@ pub fn request_concurrency(scenario: &Scenario, events: &[Event]) -> Option<Requ
     let (mut flight, mut served) = (Vec::new(), Vec::new());
     for step in spans(events) {
         let Step::Close { event: e, begin: Some(begin), .. } = step else { continue };
-        if !matches!(e.phase, Phase::Work | Phase::Fetch) {
+        if !e.phase.is_planned_work() {
             continue;
         }
         let begin = begin.t;
@@ -78,6 +78,7 @@ pub fn hidden_limit_note(scenario: &Scenario, events: &[Event]) -> Option<&'stat
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::event::Phase;
 
     fn scenario(tasks: u32) -> Scenario {
         let q = format!("pattern=gather&tasks={tasks}&min=200&max=200&source=fetch");

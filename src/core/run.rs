@@ -69,7 +69,7 @@ impl Summary {
         for step in spans(events) {
             let e = step.event();
             s.makespan_ms = s.makespan_ms.max(e.t);
-            let is_attempt = matches!(e.phase, Phase::Work | Phase::Fetch);
+            let is_attempt = e.phase.is_planned_work();
             match step {
                 Step::Begin { .. } => {
                     s.attempts += u32::from(is_attempt);

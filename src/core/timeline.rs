@@ -217,7 +217,7 @@ impl Timeline {
     pub fn with_plan(mut self, workload: &Workload) -> Timeline {
         for bar in &mut self.bars {
             let cut_short = matches!(bar.close, Some(Kind::Cancel | Kind::Timeout));
-            if cut_short && matches!(bar.phase, Phase::Work | Phase::Fetch) && bar.task < workload.len() {
+            if cut_short && bar.phase.is_planned_work() && bar.task < workload.len() {
                 let end = bar.start + f64::from(workload.attempt(bar.task, bar.attempt).duration_ms);
                 bar.planned_end = (end > bar.end).then_some(end);
             }

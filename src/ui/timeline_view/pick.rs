@@ -12,7 +12,6 @@ use web_sys::Element;
 use yew::prelude::*;
 
 use super::geometry::Geometry;
-use crate::core::event::Phase;
 use crate::core::timeline::{key_stops, Bar, Cut, Timeline};
 
 /// The bar the menu is for, where to show the menu, and what to give focus back to.
@@ -35,9 +34,9 @@ pub struct Pick {
 
 impl Pick {
     fn of(tl: &Timeline, bar: &Bar, (x, y): (i32, i32), return_to: Option<Element>) -> Pick {
-        let planned = |b: &Bar| matches!(b.phase, Phase::Work | Phase::Fetch);
-        let unplanned = (!planned(bar)).then(|| {
-            let part = tl.bars.iter().find(|b| b.task == bar.task && b.attempt == bar.attempt && planned(b));
+        let unplanned = (!bar.phase.is_planned_work()).then(|| {
+            let part =
+                tl.bars.iter().find(|b| b.task == bar.task && b.attempt == bar.attempt && b.phase.is_planned_work());
             (bar.phase.key(), part.map_or("work", |b| b.phase.key()))
         });
         Pick {
