@@ -8,10 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { artifactPath, openApp, REPO_ROOT, startStaticServer, useAppServer } from './support.mjs';
+import { artifactPath, openApp, startSubPathServer, useAppServer } from './support.mjs';
 
 const app = useAppServer({ before, after });
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
@@ -171,10 +168,7 @@ test('the interpreter is a module of its own: a page without code never fetches 
 });
 
 test('the interpreter module loads from a sub-path (relative URLs) and measures a run', async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'awaitlab-subpath-'));
-  writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>not the app</title>');
-  symlinkSync(path.resolve(REPO_ROOT, process.env.AWAITLAB_DIST || 'dist'), path.join(dir, 'sub'));
-  const sub = await startStaticServer(dir);
+  const sub = await startSubPathServer('sub');
   try {
     const page = await openApp(app.browser, `${sub.url}/sub`, codeLink(FETCHES));
     await lanesWith(page, 'fetch_url(');

@@ -9,10 +9,7 @@
 // its calibrated time.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { REPO_ROOT, artifactPath, launchBrowser, openApp, startStaticServer } from './support.mjs';
+import { artifactPath, launchBrowser, openApp, startStaticServer, startSubPathServer } from './support.mjs';
 
 let server;
 let browser;
@@ -203,10 +200,7 @@ test('more workers than cores: the note says they do not run that much faster', 
 });
 
 test('the workers load from a sub-path (relative URLs)', async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'awaitlab-subpath-'));
-  writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>not the app</title>');
-  symlinkSync(path.resolve(REPO_ROOT, process.env.AWAITLAB_DIST || 'dist'), path.join(dir, 'sub'));
-  const sub = await startStaticServer(dir);
+  const sub = await startSubPathServer('sub');
   try {
     const page = await openApp(browser, `${sub.url}/sub`, 'pattern=gather&source=cpu&offload=workers&workers=2');
     const r = await run(page, { pattern: 'gather', source: 'cpu', offload: 'workers', workers: 2, tasks: 2, min: 50, max: 50 });

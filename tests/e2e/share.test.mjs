@@ -3,13 +3,12 @@
 // through postMessage, and throw hostile files and messages at it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { artifactPath, launchBrowser, openApp, REPO_ROOT, startStaticServer } from './support.mjs';
+import { artifactPath, launchBrowser, openApp, REPO_ROOT, startStaticServer, startSubPathServer } from './support.mjs';
 
 const DIST = path.resolve(REPO_ROOT, process.env.AWAITLAB_DIST || 'dist');
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
@@ -27,10 +26,7 @@ let browser;
 before(async () => {
   server = await startStaticServer(DIST);
   // The same build served from a sub-path: http://host/awaitlab/.
-  const root = mkdtempSync(path.join(os.tmpdir(), 'awaitlab-subpath-'));
-  writeFileSync(path.join(root, 'index.html'), '<!doctype html><title>host</title>');
-  symlinkSync(DIST, path.join(root, 'awaitlab'));
-  subServer = await startStaticServer(root);
+  subServer = await startSubPathServer('awaitlab', DIST);
   browser = await launchBrowser();
 });
 after(async () => {

@@ -17,7 +17,8 @@
 //     assert.deepEqual(page.awaitlabErrors, []);
 //   });
 
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { readFile, stat } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
@@ -147,6 +148,23 @@ export async function startStaticServer(dir = 'dist') {
   };
 
   return { url: `http://127.0.0.1:${port}`, port, root, close };
+}
+
+/**
+ * Serves the app's build from a sub-path, as a static host under its own site would:
+ * `${url}/${sub}/` is the build (a symlink to `dist`), `${url}/` a page that is not the app.
+ * The temporary directory goes when the server closes.
+ */
+export async function startSubPathServer(sub, dist = process.env.AWAITLAB_DIST || 'dist') {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'awaitlab-subpath-'));
+  writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>not the app</title>');
+  symlinkSync(path.resolve(REPO_ROOT, dist), path.join(dir, sub));
+  const server = await startStaticServer(dir);
+  const close = async () => {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { ...server, close };
 }
 
 /** Launch Debian's headless Chromium through playwright-core (never a downloaded browser). */
