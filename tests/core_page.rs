@@ -511,6 +511,32 @@ fn a_script_s_run_puts_its_values_in_the_form_so_the_link_is_of_the_run_on_scree
     assert_eq!(s.scenario.tasks, 4);
 }
 
+/// Why Run is off is worked out once per scenario (the status asks on every render): every way
+/// the form's scenario changes keeps it, both ways: a link, an edit, a script's run, an import.
+#[test]
+fn why_run_is_off_follows_every_change_of_the_forms_scenario() {
+    let frozen = "pattern=gather&source=cpu&tasks=1&min=30000&max=30000";
+    let kept = |s: &State| {
+        assert_eq!(s.unmeasurable(), s.scenario.unmeasurable().as_deref());
+        s.measurable()
+    };
+    let s = page(frozen);
+    assert!(!kept(&s), "a link of 30 s of inline work");
+    // A script's run of other values fills the form.
+    let (mut run, _) = started(1, "pattern=gather&tasks=2");
+    run.by_script = true;
+    let s = s.step(Action::Started(run));
+    assert!(kept(&s));
+    let s = s.step(Action::Finished { id: 1, run: measured_run("pattern=gather&tasks=2") });
+    let s = s.step(Action::Edit("source".into(), "cpu".into())).step(Action::Edit("max".into(), "30000".into()));
+    let s = s.step(Action::Edit("min".into(), "30000".into()));
+    assert!(!kept(&s), "edited to 30 s of inline work");
+    let s = s.step(Action::Import(run_virtual(&scenario("pattern=gather&tasks=3")), None));
+    assert!(kept(&s), "an imported run's values");
+    let s = s.step(Action::Import(run_virtual(&scenario(frozen)), None));
+    assert!(!kept(&s), "an imported prediction of 30 s of inline work");
+}
+
 #[test]
 fn every_run_that_finished_joins_the_history_even_one_another_run_took_the_screen_from() {
     // A script's runs back to back: run 2 starts before run 1's end is drawn, and run 3 before

@@ -105,8 +105,12 @@ pub struct State {
     /// What the status line says instead of the measured run's state, unless a run is live: why
     /// the last run left the timelines, where a replayed run came from or whose values it has.
     pub note: Option<String>,
-    /// The last valid scenario.
+    /// The last valid scenario. Set through [`Self::set_scenario`], which keeps `unmeasurable`.
     pub scenario: Scenario,
+    /// Why Run cannot measure `scenario` ([`Scenario::unmeasurable`]), worked out once per
+    /// scenario: the status line and Run's state ask on every render, a replay's frames too, and
+    /// counting an inline CPU plan takes up to 1.6 ms (a 10,000-task retry, natively).
+    unmeasurable: Option<String>,
     /// How many times the values on screen changed (`scenario`'s, or a replayed run's beside its
     /// own prediction): what is made for them (a guess) keys on it, so it goes when they change.
     pub values_changed: u32,
@@ -281,6 +285,7 @@ impl State {
             notice,
             note: None,
             predicted: live_prediction(&scenario),
+            unmeasurable: scenario.unmeasurable(),
             scenario,
             values_changed: 0,
             measured: None,
@@ -289,6 +294,22 @@ impl State {
             replay: None,
             compare: Vec::new(),
         }
+    }
+
+    /// The form's scenario is now `scenario`.
+    fn set_scenario(&mut self, scenario: Scenario) {
+        self.unmeasurable = scenario.unmeasurable();
+        self.scenario = scenario;
+    }
+
+    /// Why Run cannot measure the form's values ([`Scenario::unmeasurable`]), if it cannot.
+    pub fn unmeasurable(&self) -> Option<&str> {
+        self.unmeasurable.as_deref()
+    }
+
+    /// Whether Run can measure the form's values.
+    pub fn measurable(&self) -> bool {
+        self.unmeasurable.is_none()
     }
 
     /// Run `number` of the history.
@@ -469,16 +490,17 @@ impl State {
     /// values: a live run keeps its own until it ends; a finished or replayed one leaves the
     /// timelines and figures (it stays in the history) and the status says why.
     fn show_scenario(&mut self, scenario: Scenario) {
-        if !self.running() {
+        let predicted = (!self.running()).then(|| live_prediction(&scenario));
+        self.set_scenario(scenario);
+        if let Some(predicted) = predicted {
             if let Some((n, _)) = self.replay.take() {
-                self.note = scenario.measurable().then(|| {
+                self.note = self.measurable().then(|| {
                     format!("These values have not run yet: press Run to measure them (run #{n} stays under Runs this session).")
                 });
             }
             self.measured = None;
-            self.predicted = live_prediction(&scenario);
+            self.predicted = predicted;
         }
-        self.scenario = scenario;
         self.values_changed += 1;
     }
 
@@ -493,7 +515,8 @@ impl State {
         if started.by_script && !same_values(&started.scenario, &self.scenario) {
             // As a loaded run's do: the address bar, Copy link and Embed then give the run on
             // screen, not the form's other values (the form's prediction went above).
-            (self.hint, self.form, self.scenario) = (None, form_of(&started.scenario), started.scenario.clone());
+            (self.hint, self.form) = (None, form_of(&started.scenario));
+            self.set_scenario(started.scenario.clone());
             self.errors.clear();
             self.values_changed += 1;
         }
@@ -560,7 +583,8 @@ impl State {
         // What the file had wrong, after where it came from (the run is what its events are).
         let found = run.import_note.as_ref().map_or(String::new(), |n| format!(" {n}"));
         if let Ok(scenario) = run.parsed_scenario() {
-            (self.hint, self.form, self.scenario) = (None, form_of(&scenario), scenario);
+            (self.hint, self.form) = (None, form_of(&scenario));
+            self.set_scenario(scenario);
             self.errors.clear();
         }
         self.measured = None;
@@ -576,7 +600,7 @@ impl State {
     /// `clause`, if Run can measure the form's values (else the status says why not:
     /// [`Scenario::unmeasurable`]).
     fn runs_form(&self, clause: &'static str) -> &'static str {
-        if self.scenario.measurable() {
+        if self.measurable() {
             clause
         } else {
             ""

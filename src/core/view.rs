@@ -95,7 +95,7 @@ pub fn measured_run(state: &State, replaying: Option<&Replaying>) -> Option<Rc<R
 /// Whether Run is off: the form's values are more than the browser clock measures
 /// ([`Scenario::unmeasurable`]); the status says why.
 pub fn run_blocked(state: &State) -> bool {
-    !state.scenario.measurable()
+    !state.measurable()
 }
 
 /// Why the page's Run is off, if it is: the id of what says why (the disabled button's
@@ -162,13 +162,13 @@ pub fn status(state: &State, view: &ViewOptions) -> String {
     if let Some(e) = state.errors.first() {
         return format!("Run is off until the form's values are fixed: {}.", e.message);
     }
-    let why = state.scenario.unmeasurable().filter(|_| !state.running());
+    let why = state.unmeasurable().filter(|_| !state.running());
     if let Some(note) = state.note.as_ref().filter(|_| !state.running()) {
         return why.map_or_else(|| note.clone(), |why| format!("{note} {why}"));
     }
     let Some(m) = &state.measured else {
         if let Some(why) = why {
-            return why;
+            return why.to_string();
         }
         if let Some(why) = plans_no_failures(&state.scenario).filter(|_| view.has_run_button()) {
             return why;
