@@ -227,6 +227,8 @@ const CPU_SCENARIOS: &[&str] = &[
     "pattern=semaphore&limit=3&source=cpu&offload=workers&workers=2&tasks=5&fail=0.4&min=10&max=50",
     "pattern=retry&retries=3&delay=20&source=cpu&offload=workers&workers=2&tasks=4&fail=0.6&min=10&max=50",
     "pattern=sequential&source=cpu&tasks=3&fail=0.5&min=10&max=50",
+    "pattern=timeout&timeout=30&source=cpu&offload=workers&workers=2&tasks=5&fail=0.4&min=10&max=50",
+    "pattern=pipeline&source=cpu&offload=workers&workers=2&tasks=4&fail=0.4&min=10&max=50",
 ];
 
 /// What the Python and the Rust lines of a CPU run's work, failure or worker wait must hold.
@@ -234,10 +236,12 @@ fn cpu_statements(s: &Scenario, e: &Event) -> Option<(&'static str, &'static str
     let workers = s.offload == Offload::Workers;
     let worker_wait = e.detail.starts_with("worker") || (workers && s.effective_limit().is_none());
     Some(match (e.phase, e.kind) {
+        // A deadline passed while the job computed or waited for its worker.
+        (Phase::Work | Phase::Wait, Kind::Timeout) => ("asyncio.wait_for(", "attempt_within("),
         (Phase::Wait, _) if worker_wait => {
             ("await loop.run_in_executor(pool, compute, ms)", "let place = acquire.await;")
         }
-        (Phase::Work, Kind::Fail) if workers => ("raise RuntimeError(", "out // Err"),
+        (Phase::Work | Phase::Fetch, Kind::Fail) if workers => ("raise RuntimeError(", "out // Err"),
         (Phase::Work, Kind::Fail) => ("raise RuntimeError(", "outcome(units, fails, None)"),
         (Phase::Work, _) if workers => ("await loop.run_in_executor(pool, compute, ms)", "let out = job.await;"),
         (Phase::Work, _) => ("    compute(ms)  # called inline", "burn(units);"),
@@ -273,7 +277,9 @@ fn a_cpu_runs_work_maps_to_compute_or_the_pool_in_both_languages() {
             seen.insert(format!("{:?} {:?} {}", s.offload, e.phase, e.detail.starts_with("worker")));
         }
     }
-    for needed in ["Inline Work false", "Workers Work false", "Workers Wait true"] {
+    for needed in
+        ["Inline Work false", "Workers Work false", "Workers Wait true", "Workers Wait false", "Workers Fetch false"]
+    {
         assert!(seen.contains(needed), "no scenario records {needed}: {seen:?}");
     }
 }

@@ -89,6 +89,54 @@ fn two_workers_run_4_x_200_in_400_ms_first_come_first_served() {
     assert_eq!(wide.summary.makespan_ms, 200.0);
 }
 
+/// `asyncio.wait_for(loop.run_in_executor(pool, …), timeout)`: the deadline covers the wait for a
+/// worker, and that wait is a `wait` span as in a gather, so the figures count 2 tasks computing
+/// on 2 workers. (The wait was inside the `work` span: "peak 4" beside the lesson's "up to 2
+/// tasks compute at once".) A job still queued at its deadline never runs.
+#[test]
+fn a_timeout_on_workers_waits_for_a_worker_in_a_wait_span_under_its_deadline() {
+    let q = "pattern=timeout&source=cpu&offload=workers&workers=2&tasks=4&min=200&max=200";
+    let task_spans = |run: &Run, task: u32| -> Vec<(Phase, f64, f64, String)> {
+        spans(run).into_iter().filter(|s| s.0 == task).map(|s| (s.1, s.2, s.3, s.4)).collect()
+    };
+    let span = |phase, from, to, detail: &str| (phase, from, to, detail.to_string());
+    let run = run_virtual(&scenario(&format!("{q}&timeout=300")));
+    assert_eq!(run.summary.peak_concurrency, 2);
+    assert_eq!((run.summary.makespan_ms, run.summary.timed_out), (300.0, 2));
+    assert_eq!(
+        task_spans(&run, 0),
+        [span(Phase::Wait, 0.0, 0.0, "worker 1"), span(Phase::Work, 0.0, 200.0, "200 ms on worker 1")]
+    );
+    assert_eq!(
+        task_spans(&run, 3),
+        [span(Phase::Wait, 0.0, 200.0, "worker 2"), span(Phase::Work, 200.0, 300.0, "timed out after 300 ms")]
+    );
+
+    // The deadline passes while tasks 2 and 3 still wait: their jobs never start.
+    let run = run_virtual(&scenario(&format!("{q}&timeout=150")));
+    assert_eq!((run.summary.peak_concurrency, run.summary.timed_out, run.summary.attempts), (2, 4, 2));
+    assert_eq!(task_spans(&run, 2), [span(Phase::Wait, 0.0, 150.0, "timed out after 150 ms")]);
+}
+
+/// A pipeline's fetch stage on workers waits for its worker in a `wait` span, before its `fetch`.
+#[test]
+fn a_pipelines_fetch_on_workers_waits_for_a_worker_before_its_fetch_span() {
+    let run = run_virtual(&scenario(
+        "pattern=pipeline&source=cpu&offload=workers&workers=2&tasks=4&min=200&max=200&process=10&save=10",
+    ));
+    let task3: Vec<_> = spans(&run).into_iter().filter(|s| s.0 == 3).map(|s| (s.1, s.2, s.3)).collect();
+    assert_eq!(
+        task3,
+        [
+            (Phase::Wait, 0.0, 200.0),
+            (Phase::Fetch, 200.0, 400.0),
+            (Phase::Process, 400.0, 410.0),
+            (Phase::Save, 410.0, 420.0)
+        ]
+    );
+    assert_eq!(run.summary.makespan_ms, 420.0);
+}
+
 #[test]
 fn every_pattern_runs_cpu_work_inline_and_on_workers_without_stalling() {
     for p in awaitlab::core::scenario::Pattern::BUILT_IN {

@@ -103,6 +103,8 @@ pub fn site(s: &Scenario, e: &Event) -> Option<Site> {
     let cancelling =
         matches!(s.pattern, Pattern::Race) || (s.pattern == Pattern::Gather && s.errors == ErrorMode::FailFast);
     Some(match (e.phase, e.kind) {
+        // A deadline that passed while its job waited for a worker (`timeout` on workers).
+        (Phase::Wait, Kind::Timeout) => Site::WaitFor,
         (Phase::Wait, _) if waits_for_worker(s, e) => Site::Pool,
         (Phase::Wait, _) => Site::Permit,
         (Phase::Backoff, _) => Site::Backoff,

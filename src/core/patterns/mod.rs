@@ -29,7 +29,7 @@ use rustc_hash::FxHashMap;
 
 use super::aio::{self, Loop, Permit, Semaphore};
 use super::clock::{Clock, RunClock, RunSleep};
-use super::event::{Kind, Phase, Recorder, Text};
+use super::event::{Kind, Phase, Recorder, Span, Text};
 use super::scenario::{Pattern, Scenario};
 use super::workload::{Attempt, Workload};
 
@@ -230,12 +230,7 @@ impl Ctx {
     pub async fn attempt(&self, task: u32, attempt: u32) -> Outcome {
         let plan = self.workload.attempt(task, attempt);
         let work = match self.work.queue(&plan) {
-            Some(queued) => {
-                let wait = self.rec.begin(task, attempt, Phase::Wait);
-                let (place, work) = queued.await;
-                wait.end_with(place);
-                Either::Right(work)
-            }
+            Some(queued) => Either::Right(self.placed(task, attempt, queued).await),
             None if self.work.is_planned_sleep() => Either::Left(self.planned(&plan)),
             None => Either::Right(self.work.run(&plan)),
         };
@@ -248,6 +243,16 @@ impl Ctx {
         outcome
     }
 
+    /// Work that runs in a pool (CPU work on workers) once it has its place: the wait for one is a
+    /// `wait` span of its own, closed with the place's name, so the attempt's span is its work and
+    /// not its turn in the queue (the figures count a task waiting for a place as not in flight).
+    async fn placed(&self, task: u32, attempt: u32, queued: QueueFuture) -> WorkFuture {
+        let wait = self.rec.begin(task, attempt, Phase::Wait);
+        let (place, work) = queued.await;
+        wait.end_with(place);
+        work
+    }
+
     /// `plan` slept on the run's clock, as [`SleepWork`] does (without its box).
     fn planned(&self, plan: &Attempt) -> PlannedSleep<RunSleep> {
         PlannedSleep::new(self.clock.sleep(f64::from(plan.duration_ms)), plan, &self.texts)
@@ -256,16 +261,33 @@ impl Ctx {
     /// One attempt of `task`'s work under a deadline (`asyncio.wait_for`): if `timeout_ms` passes
     /// first, the work is dropped (cancelled) and its span closes with `timeout`. A task exactly as
     /// long as its deadline times out, as in asyncio, where the deadline's timer is armed first.
+    /// The deadline also covers a wait for a worker (`wait_for(loop.run_in_executor(…))`): a
+    /// job still queued when it passes never runs, and its `wait` span closes with `timeout`.
     pub async fn attempt_within(&self, task: u32, attempt: u32, timeout_ms: u32) -> Outcome {
         let plan = self.workload.attempt(task, attempt);
+        let timed_out = |span: Span| {
+            span.timeout(format!("timed out after {timeout_ms} ms"));
+            Err(format!("TimeoutError: no result within {timeout_ms} ms").into())
+        };
+        let mut deadline = pin!(self.clock.sleep(f64::from(timeout_ms)));
+        let work = match self.work.queue(&plan) {
+            Some(queued) => {
+                let wait = self.rec.begin(task, attempt, Phase::Wait);
+                match select(deadline.as_mut(), queued).await {
+                    Either::Left(_) => return timed_out(wait),
+                    Either::Right(((place, work), _)) => {
+                        wait.end_with(place);
+                        work
+                    }
+                }
+            }
+            None => self.work.run(&plan),
+        };
         let span = self.rec.begin(task, attempt, Phase::Work);
-        let deadline = self.clock.sleep(f64::from(timeout_ms));
-        let work = self.work.run(&plan);
-        match select(pin!(deadline), work).await {
+        match select(deadline, work).await {
             Either::Left(((), work)) => {
                 drop(work);
-                span.timeout(format!("timed out after {timeout_ms} ms"));
-                Err(format!("TimeoutError: no result within {timeout_ms} ms").into())
+                timed_out(span)
             }
             Either::Right((outcome, _)) => {
                 match &outcome {
@@ -321,7 +343,10 @@ impl Ctx {
     /// The `fetch` stage of an item: the workload's planned work for it, through [`Work::stage`].
     pub async fn fetch(&self, task: u32, attempt: u32) -> Outcome {
         let plan = self.workload.attempt(task, attempt);
-        let simulated = self.work.run(&plan);
+        let simulated = match self.work.queue(&plan) {
+            Some(queued) => self.placed(task, attempt, queued).await,
+            None => self.work.run(&plan),
+        };
         self.run_stage(Phase::Fetch, plan, simulated).await
     }
 
