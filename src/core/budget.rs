@@ -333,13 +333,14 @@ impl DetailRoom {
         let max = MAX_PRINT_BYTES.min(MAX_DETAIL_BYTES + MAX_LONG_PRINT_BYTES - used);
         let tidy = tidy_within(kind, detail, max);
         let kept = tidy.as_deref().unwrap_or(detail);
-        let json = kept.len() + kept.bytes().filter(|b| matches!(b, b'"' | b'\\')).count();
+        let json = print_json_len(kept);
         self.long_prints.set(used + json.saturating_sub(MAX_DETAIL_BYTES));
         tidy
     }
 }
 
-/// `detail` as the recorder keeps it for an event of `kind`: control characters become spaces,
+/// `detail` as the recorder keeps it for an event of `kind`: control characters become spaces
+/// (but a print's tabs),
 /// `"` and `\\` become `'` and `/` (so JSON writes it unescaped) except in a [`Kind::Print`]'s
 /// text (the reader's own output, kept as printed: JSON escapes each in two bytes), and anything
 /// whose JSON form would pass [`MAX_DETAIL_BYTES`] is cut at a character boundary (not inside a
@@ -355,14 +356,14 @@ fn tidy_within(kind: Kind, detail: &str, max: usize) -> Option<String> {
     if detail.len() <= max && detail.bytes().all(|b| matches!(b, 0x20..=0x7E) && b != b'"' && b != b'\\') {
         return None;
     }
+    // The reader's output keeps its quotes, backslashes and tabs (tab-aligned columns).
     let keeps_quotes = kind == Kind::Print;
-    let needs_tidy = |c: char| c.is_control() || !keeps_quotes && (c == '"' || c == '\\');
+    let needs_tidy =
+        |c: char| c.is_control() && !(keeps_quotes && c == '\t') || !keeps_quotes && (c == '"' || c == '\\');
     // Bytes first (every event's detail passes here): a control character is a byte below 0x20,
     // 0x7F, or U+0080..U+009F, which UTF-8 writes as 0xC2 0x80..0x9F; only then decode chars.
     let suspect = |b: &u8| *b < 0x20 || matches!(*b, 0x7F | 0xC2) || !keeps_quotes && matches!(*b, b'"' | b'\\');
-    // The bytes JSON writes for a tidy text: each kept `"` or `\\` takes two.
-    let json_len =
-        |t: &str| t.len() + if keeps_quotes { t.bytes().filter(|b| matches!(b, b'"' | b'\\')).count() } else { 0 };
+    let json_len = |t: &str| if keeps_quotes { print_json_len(t) } else { t.len() };
     let fits = json_len(detail) <= max;
     if fits && (!detail.as_bytes().iter().any(suspect) || !detail.chars().any(needs_tidy)) {
         return None;
@@ -386,6 +387,7 @@ fn tidy_within(kind: Kind, detail: &str, max: usize) -> Option<String> {
         .map(|c| match c {
             '"' if !keeps_quotes => '\'',
             '\\' if !keeps_quotes => '/',
+            '\t' if keeps_quotes => '\t',
             c if c.is_control() => ' ',
             c => c,
         })
@@ -394,6 +396,11 @@ fn tidy_within(kind: Kind, detail: &str, max: usize) -> Option<String> {
         out.push('…');
     }
     Some(out)
+}
+
+/// The bytes JSON writes for a print's tidy text: each `"`, `\\` or tab it keeps takes two.
+fn print_json_len(text: &str) -> usize {
+    text.len() + text.bytes().filter(|b| matches!(b, b'"' | b'\\' | b'\t')).count()
 }
 
 /// Where `kept`, the start of a longer text, should end so that no backtick-quoted span is left
@@ -486,8 +493,12 @@ mod tests {
     fn a_print_keeps_its_quotes_and_backslashes_within_the_json_budget() {
         let tidy = |d: &str| tidy_detail(Kind::Print, d);
         assert_eq!(tidy(r#"{"a": "b\\c"}"#), None, "kept as printed");
-        assert_eq!(tidy("a\tb").as_deref(), Some("a b"), "control characters still go");
-        for text in ["\"".repeat(80), format!("x{}", "\\".repeat(60)), "é\"".repeat(40), "a".repeat(99) + "\""] {
+        // Tabs stay (a table printed with them keeps its columns); other control characters go.
+        assert_eq!(tidy("name\tscore"), None);
+        assert_eq!(tidy("a\u{7}b\rc").as_deref(), Some("a b c"));
+        for text in
+            ["\"".repeat(80), format!("x{}", "\\".repeat(60)), "é\"".repeat(40), "a".repeat(99) + "\"", "\t".repeat(80)]
+        {
             let kept = tidy(&text).unwrap_or_else(|| text.clone());
             let json = serde_json::to_string(&kept).expect("JSON");
             assert!(json.len() - 2 <= MAX_DETAIL_BYTES, "{} bytes of JSON for {kept}", json.len() - 2);
