@@ -552,14 +552,27 @@ fn printed(src: &str) -> String {
     prints(&events).join("\n") + "\n"
 }
 
+/// `program`'s output (a file of tests/py/) is CPython's, line for line.
+fn prints_what_cpython_prints(program: &str, src: &str) {
+    let ours = printed(src);
+    let cpython = common::python::cpython_stdout(&[&format!("tests/py/{program}")]);
+    for (i, (a, b)) in ours.lines().zip(cpython.lines()).enumerate() {
+        assert_eq!(a, b, "{program}: line {} of the output", i + 1);
+    }
+    assert_eq!(ours.lines().count(), cpython.lines().count(), "{program}");
+}
+
 #[test]
 fn the_language_subset_prints_what_cpython_prints() {
-    let ours = printed(include_str!("py/semantics.py"));
-    let cpython = common::python::cpython_stdout(&["tests/py/semantics.py"]);
-    for (i, (a, b)) in ours.lines().zip(cpython.lines()).enumerate() {
-        assert_eq!(a, b, "line {} of the output", i + 1);
-    }
-    assert_eq!(ours.lines().count(), cpython.lines().count());
+    prints_what_cpython_prints("semantics.py", include_str!("py/semantics.py"));
+}
+
+/// `%`, `str.format`, `format()` and f-strings call the reader's `__str__` and `__repr__`, and
+/// format and fail as CPython's do (`"%s" % obj` gave `<P object>`, `"[%5s]"` left-aligned,
+/// `"%d"` went through a float, and left-over arguments or named fields were not seen).
+#[test]
+fn string_formatting_is_cpythons() {
+    prints_what_cpython_prints("formatting.py", include_str!("py/formatting.py"));
 }
 
 /// A float's `repr` is CPython's: the fewest digits that read back to it and, when two such

@@ -561,6 +561,16 @@ impl<'a> Interp<'a> {
                 None => arity(b, "an exception group"),
             },
             ObjectInit => self.object_init(recv, args, &kwargs),
+            Format => match &args[..] {
+                [v] => Ok(Value::str(&self.format_with(v, "", f).await?)),
+                [v, Value::Str(spec)] => Ok(Value::str(&self.format_with(v, spec, f).await?)),
+                [_, spec] => raise(E::TypeError, format!("format() argument 2 must be str, not {}", spec.type_name())),
+                _ => arity(b, "1 or 2 arguments"),
+            },
+            StrFormat => match recv {
+                Some(Value::Str(template)) => self.str_format(&template, &args, &kwargs, f).await,
+                _ => arity(b, "a str"),
+            },
             _ => match recv {
                 Some(r) => self.call_method(b, r, args, kwargs, f, line),
                 None => self.call_function(b, args, kwargs, f, line),
@@ -780,7 +790,7 @@ impl<'a> Interp<'a> {
         match b {
             Len | Range | Sum | Abs | Round | Reversed | Enumerate | Zip | List | Dict | Tuple | Set | Str | Int
             | Float | Bool | Repr | Isinstance | Issubclass | Hasattr | Getattr | Setattr | Any | All | Type
-            | Divmod | Chr | Ord | Callable | Id | Hash | Format | Pow => self.call_global(b, args, kwargs, f),
+            | Divmod | Chr | Ord | Callable | Id | Hash | Pow => self.call_global(b, args, kwargs, f),
             Random | Uniform | Randint | Choice | Shuffle | Seed | Randrange | Sample => self.call_random(b, args),
             Time | PerfCounter | Monotonic => Ok(Value::Float(self.ctx.rec.elapsed() / 1000.0)),
             TimeSleep => self.time_sleep(&args, &kwargs, f, line),
@@ -914,10 +924,6 @@ impl<'a> Interp<'a> {
                 let mut hasher = rustc_hash::FxHasher::default();
                 h.hash(&mut hasher);
                 Ok(Value::Int(hasher.finish() as i64))
-            }
-            (Format, [v]) => Ok(Value::Str(Rc::from(fmt::to_str(v)))),
-            (Format, [v, Value::Str(spec)]) => {
-                fmt::format_value(v, spec).map(|s| Value::Str(Rc::from(s))).or_else(|m| raise(E::ValueError, m))
             }
             (Pow, [x, y]) => self.binop(crate::core::py::ast::BinOp::Pow, x, y),
             _ => arity(b, "other arguments"),
@@ -1208,7 +1214,6 @@ impl<'a> Interp<'a> {
                     s.matches(&**sub).count() as i64
                 }));
             }
-            StrFormat => self.str_format(s, args)?,
             StrTitle | StrCapitalize => title(s, b == StrTitle),
             StrIsdigit => return Ok(Value::Bool(!s.is_empty() && s.chars().all(|c| c.is_ascii_digit()))),
             StrZfill | StrLjust | StrRjust | StrCenter => {
@@ -1229,41 +1234,6 @@ impl<'a> Interp<'a> {
             _ => return raise(E::AttributeError, format!("'str' object has no attribute '{}'", b.name())),
         };
         self.new_str(out)
-    }
-
-    /// `"{} and {:.1f}".format(a, b)`: positional fields, auto-numbered or numbered.
-    fn str_format(&self, s: &str, args: &[Value]) -> Result<String, Flow> {
-        let mut out = String::new();
-        let mut auto = 0;
-        let mut rest = s;
-        while let Some(i) = rest.find(['{', '}']) {
-            out.push_str(&rest[..i]);
-            let tail = &rest[i..];
-            if tail.starts_with("{{") || tail.starts_with("}}") {
-                out.push_str(&tail[..1]);
-                rest = &tail[2..];
-                continue;
-            }
-            if tail.starts_with('}') {
-                return raise(E::ValueError, "Single '}' encountered in format string");
-            }
-            let Some(end) = tail.find('}') else {
-                return raise(E::ValueError, "Single '{' encountered in format string");
-            };
-            let field = &tail[1..end];
-            let (name, spec) = field.split_once(':').unwrap_or((field, ""));
-            let index = if name.is_empty() {
-                auto += 1;
-                auto - 1
-            } else {
-                name.parse::<usize>().or_else(|_| raise(E::KeyError, format!("'{name}'")))?
-            };
-            let v = args.get(index).ok_or(()).or_else(|()| raise(E::IndexError, "Replacement index out of range"))?;
-            out.push_str(&fmt::format_value(v, spec).or_else(|m| raise(E::ValueError, m))?);
-            rest = &tail[end + 1..];
-        }
-        out.push_str(rest);
-        Ok(out)
     }
 
     fn list_method(&self, b: B, recv: &Value, args: Vec<Value>) -> Res {

@@ -451,11 +451,7 @@ impl<'a> Interp<'a> {
                             _ => v,
                         };
                         let spec = if spec.is_empty() { String::new() } else { self.fstring(spec, f).await? };
-                        if spec.is_empty() {
-                            out.push_str(&self.to_str(&v, f).await?);
-                        } else {
-                            out.push_str(&fmt::format_value(&v, &spec).or_else(|m| raise(E::ValueError, m))?);
-                        }
+                        out.push_str(&self.format_with(&v, &spec, f).await?);
                     }
                 }
                 if out.len() > super::limits::MAX_STR_BYTES {
@@ -773,6 +769,9 @@ impl<'a> Interp<'a> {
 
     /// `a op b`, calling the reader's `__add__` (or the right operand's `__radd__`) and friends.
     pub async fn binop_any(&self, op: BinOp, a: Value, b: Value, f: &Frame) -> Res {
+        if let (BinOp::Mod, Value::Str(template)) = (op, &a) {
+            return self.percent_format(template, &b, f).await;
+        }
         if !matches!(a, Value::Instance(_)) && !matches!(b, Value::Instance(_)) {
             return self.binop(op, &a, &b);
         }

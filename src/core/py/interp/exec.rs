@@ -256,14 +256,14 @@ impl<'a> Interp<'a> {
             ExprKind::Name(n) => {
                 let old = self.load(n, f)?;
                 let r = ev!(self, value, f)?;
-                let new = self.in_place(op, &old, &r)?;
+                let new = self.in_place(op, old, r, f).await?;
                 self.store(n, new, f);
             }
             ExprKind::Attribute { value: obj, attr } => {
                 let o = ev!(self, obj, f)?;
                 let old = self.get_attr(&o, attr, f)?;
                 let r = ev!(self, value, f)?;
-                let new = self.in_place(op, &old, &r)?;
+                let new = self.in_place(op, old, r, f).await?;
                 self.set_attr(&o, attr, new)?;
             }
             ExprKind::Subscript { value: obj, index } => {
@@ -271,7 +271,7 @@ impl<'a> Interp<'a> {
                 let i = ev!(self, index, f)?;
                 let old = self.get_item(&o, &i)?;
                 let r = ev!(self, value, f)?;
-                let new = self.in_place(op, &old, &r)?;
+                let new = self.in_place(op, old, r, f).await?;
                 self.set_item(&o, i, new)?;
             }
             _ => return raise(E::TypeError, "illegal expression for augmented assignment"),
@@ -279,15 +279,16 @@ impl<'a> Interp<'a> {
         Ok(())
     }
 
-    /// `a op= b`: lists extend in place (so aliases see it), everything else rebinds.
-    fn in_place(&self, op: BinOp, a: &Value, b: &Value) -> Res {
-        if let (BinOp::Add, Value::List(l)) = (op, a) {
-            let items = self.iterate(b)?;
+    /// `a op= b`: lists extend in place (so aliases see it), everything else rebinds, as `a op b`
+    /// would (`s %= args` formats with the reader's `__str__`, an object's `__add__` is called).
+    async fn in_place(&self, op: BinOp, a: Value, b: Value, f: &Frame) -> Res {
+        if let (BinOp::Add, Value::List(l)) = (op, &a) {
+            let items = self.iterate(&b)?;
             self.alloc(items.len())?;
             l.borrow_mut().extend(items);
-            return Ok(a.clone());
+            return Ok(a);
         }
-        self.binop(op, a, b)
+        self.binop_any(op, a, b, f).await
     }
 
     async fn delete<'s>(&'s self, t: &'s Expr, f: &'s Frame) -> Result<(), Flow> {

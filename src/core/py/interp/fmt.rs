@@ -140,8 +140,12 @@ fn write_repr(out: &mut String, v: &Value, depth: u32) {
                 }
             },
         },
-        Value::Class(c) => {
+        // The program's own classes live in `__main__`, as a script's do.
+        Value::Class(c) if c.builtin => {
             let _ = write!(out, "<class '{}'>", c.name);
+        }
+        Value::Class(c) => {
+            let _ = write!(out, "<class '__main__.{}'>", c.qualname);
         }
         Value::Instance(i) if is_exception(v) => {
             let _ = write!(out, "{}", i.class.name);

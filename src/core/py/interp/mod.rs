@@ -42,6 +42,7 @@ mod locals;
 mod native;
 mod ops;
 mod sort;
+mod strformat;
 mod tasks;
 mod timers;
 mod traceback;

@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 use std::rc::Rc;
 
 use super::value::{eq, range_len, Value};
-use super::{fmt, raise, Flow, Interp, Res, E};
+use super::{raise, Flow, Interp, Res, E};
 use crate::core::py::ast::{BinOp, CmpOp, UnaryOp};
 
 fn overflow<T>() -> Result<T, Flow> {
@@ -183,7 +183,6 @@ impl<'a> Interp<'a> {
             }
             (BinOp::Mul, Value::Str(_) | Value::List(_) | Value::Tuple(_), _) => self.repeat(a, b),
             (BinOp::Mul, _, Value::Str(_) | Value::List(_) | Value::Tuple(_)) => self.repeat(b, a),
-            (BinOp::Mod, Value::Str(s), _) => self.percent_format(s, b),
             (BinOp::BitOr, Value::Dict(x), Value::Dict(y)) => {
                 let mut d = x.borrow().clone();
                 for (k, v) in y.borrow().iter() {
@@ -216,6 +215,11 @@ impl<'a> Interp<'a> {
                 }
                 Ok(Value::set(out))
             }
+            // CPython's own words for a sequence joined to something else: `"count: " + 3`.
+            (BinOp::Add, Value::Str(_) | Value::List(_) | Value::Tuple(_), _) => {
+                let (seq, other) = (a.type_name(), b.type_name());
+                raise(E::TypeError, format!("can only concatenate {seq} (not \"{other}\") to {seq}"))
+            }
             _ => unsupported(op_text(op), a, b),
         }
     }
@@ -244,46 +248,6 @@ impl<'a> Interp<'a> {
     }
 
     /// `"%s and %d" % (a, b)`: the common conversions only.
-    fn percent_format(&self, fmt_str: &str, args: &Value) -> Res {
-        let args: Vec<Value> = match args {
-            Value::Tuple(t) => t.to_vec(),
-            other => vec![other.clone()],
-        };
-        let mut out = String::new();
-        let mut it = args.iter();
-        let mut chars = fmt_str.chars().peekable();
-        while let Some(c) = chars.next() {
-            if c != '%' {
-                out.push(c);
-                continue;
-            }
-            let mut spec = String::new();
-            while let Some(&c) = chars.peek() {
-                chars.next();
-                if c.is_ascii_alphabetic() || c == '%' {
-                    spec.push(c);
-                    break;
-                }
-                spec.push(c);
-            }
-            if spec == "%" {
-                out.push('%');
-                continue;
-            }
-            let Some(arg) = it.next() else { return raise(E::TypeError, "not enough arguments for format string") };
-            let (flags, conv) = spec.split_at(spec.len().saturating_sub(1));
-            let text = match conv {
-                "s" => fmt::format_value(&Value::str(&fmt::to_str(arg)), flags),
-                "r" => Ok(fmt::repr(arg)),
-                "d" | "i" => fmt::format_value(&Value::Int(num(arg).unwrap_or(0.0) as i64), &format!("{flags}d")),
-                "f" | "e" | "g" | "x" | "X" => fmt::format_value(arg, &format!("{flags}{conv}")),
-                _ => return raise(E::ValueError, format!("unsupported format character '{conv}'")),
-            };
-            out.push_str(&text.or_else(|e| raise(E::ValueError, e))?);
-        }
-        self.new_str(out)
-    }
-
     /// `op a`.
     pub fn unary(&self, op: UnaryOp, a: &Value) -> Res {
         match (op, a) {
