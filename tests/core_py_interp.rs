@@ -4090,3 +4090,45 @@ fn an_instance_without_init_has_object_s_init() {
     assert_eq!(cpython[1], "True None 2 method-wrapper", "{cpython:#?}");
     assert_runs_to_the_end_printing(src, &cpython);
 }
+
+/// A traceback's last line is `str(exc)` as CPython prints it: the exception's own `__str__` (it
+/// printed the exception's `args`), `<exception str() failed>` for one that raises, and a
+/// KeyError subclass's key quoted, as KeyError's own is.
+#[test]
+fn a_traceback_shows_the_exceptions_own_str() {
+    let src = r#"
+        import asyncio
+
+        class PaymentError(Exception):
+            def __str__(self):
+                return 'payment declined'
+
+        class Broken(Exception):
+            def __str__(self):
+                raise ValueError('no')
+
+        class NotFound(KeyError):
+            pass
+
+        try:
+            raise NotFound('user_id')
+        except KeyError as e:
+            print(f'missing {e}', str(e), repr(e))
+
+        async def boom(exc):
+            await asyncio.sleep(0.1)
+            raise exc
+
+        async def main():
+            asyncio.create_task(boom(PaymentError('raw detail')))
+            asyncio.create_task(boom(Broken('x')))
+            await asyncio.sleep(0.5)
+            await boom(NotFound('user_id'))
+
+        asyncio.run(main())
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert!(cpython.contains(&"PaymentError: payment declined".to_string()), "{cpython:#?}");
+    assert!(cpython.contains(&"Broken: <exception str() failed>".to_string()), "{cpython:#?}");
+    assert_runs_to_the_end_printing(src, &cpython);
+}

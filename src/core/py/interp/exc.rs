@@ -353,14 +353,38 @@ impl<'a> Interp<'a> {
         }
     }
 
-    /// `ValueError: boom` (or just `ValueError`).
-    pub fn exc_line(&self, v: &Value) -> String {
-        with_message(&v.type_name(), v)
+    /// `ValueError: boom` (or just `ValueError`), its message from the reader's `__str__` if its
+    /// class has one (run in `task`: what it prints goes to that lane).
+    pub fn exc_line(&self, v: &Value, task: &Rc<TaskObj>) -> String {
+        self.with_message(&v.type_name(), v, task)
+    }
+
+    /// `name: message`, or `name` alone for an exception without a message.
+    fn with_message(&self, name: &str, v: &Value, task: &Rc<TaskObj>) -> String {
+        let msg = self.exc_message(v, task);
+        if msg.is_empty() {
+            name.to_string()
+        } else {
+            format!("{name}: {msg}")
+        }
+    }
+
+    /// `str(exc)` as a traceback shows it: the reader's `__str__` (a plain `def`, so it runs to
+    /// its end here, as a property's getter does), else from the exception's `args`; CPython's
+    /// `<exception str() failed>` for a `__str__` that raises.
+    fn exc_message(&self, v: &Value, task: &Rc<TaskObj>) -> String {
+        use futures::FutureExt as _;
+        let Some(method) = super::eval::user_method(v, "__str__") else { return fmt::exc_str(v) };
+        let frame = Frame::new(self.globals.clone(), None, task.clone(), Rc::from("__str__"), task.line.get());
+        match self.call(method, Vec::new(), Vec::new(), &frame, frame.line.get()).now_or_never() {
+            Some(Ok(Value::Str(s))) => s.to_string(),
+            _ => "<exception str() failed>".to_string(),
+        }
     }
 
     /// A traceback's last line: [`Interp::exc_line`], an exception class of asyncio's or json's
     /// named with its module as CPython's traceback names it (`asyncio.exceptions.CancelledError`).
-    pub fn traceback_line(&self, v: &Value) -> String {
+    pub fn traceback_line(&self, v: &Value, task: &Rc<TaskObj>) -> String {
         let module = match v.class() {
             Some(c) if c.builtin => match &*c.name {
                 "CancelledError" | "InvalidStateError" => Some("asyncio.exceptions"),
@@ -371,19 +395,9 @@ impl<'a> Interp<'a> {
             _ => None,
         };
         match module {
-            Some(module) => with_message(&format!("{module}.{}", v.type_name()), v),
-            None => self.exc_line(v),
+            Some(module) => self.with_message(&format!("{module}.{}", v.type_name()), v, task),
+            None => self.exc_line(v, task),
         }
-    }
-}
-
-/// `name: message`, or `name` alone for an exception without a message.
-fn with_message(name: &str, v: &Value) -> String {
-    let msg = fmt::exc_str(v);
-    if msg.is_empty() {
-        name.to_string()
-    } else {
-        format!("{name}: {msg}")
     }
 }
 

@@ -41,8 +41,8 @@ pub fn exc_str(v: &Value) -> String {
         return format!("{msg} ({n} sub-exception{})", if n == 1 { "" } else { "s" });
     }
     match args {
-        // KeyError's message is its key's repr (`KeyError: 'k'`).
-        Some(Value::Tuple(t)) if t.len() == 1 && &*i.class.name == "KeyError" => repr(&t[0]),
+        // KeyError's message (a subclass's too) is its key's repr (`KeyError: 'k'`).
+        Some(Value::Tuple(t)) if t.len() == 1 && i.class.derives_from_builtin("KeyError") => repr(&t[0]),
         Some(Value::Tuple(t)) if t.len() == 1 => to_str(&t[0]),
         Some(Value::Tuple(t)) if t.is_empty() => String::new(),
         Some(a) => repr(&a),

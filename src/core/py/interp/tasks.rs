@@ -718,7 +718,7 @@ impl<'a> Interp<'a> {
 
     /// Records how `task` ended, keeps its result and wakes whoever awaits it. An uncaught
     /// exception in the main task prints its traceback, a `CancelledError` too.
-    pub fn finish_task(&self, task: &TaskObj, result: Res, is_main: bool) {
+    pub fn finish_task(&self, task: &Rc<TaskObj>, result: Res, is_main: bool) {
         // Its last stretch of code goes before how it ended.
         self.code_stops(task);
         let mut result = match result {
@@ -767,7 +767,7 @@ impl<'a> Interp<'a> {
             }
             Err(exc) => {
                 self.keep_traceback(exc);
-                let text = self.exc_line(&exc.value);
+                let text = self.exc_line(&exc.value, task);
                 if is_main {
                     self.print_traceback(task, exc, Printer::Excepthook);
                 }

@@ -168,7 +168,7 @@ impl<'a> Interp<'a> {
     /// callback, its arguments and, for a `TimerHandle`, the loop time it was due at.
     fn report_callback_error(
         &self,
-        task: &super::TaskObj,
+        task: &Rc<super::TaskObj>,
         (callback, args, when): (&Value, &[Value], Option<Value>),
         flow: Flow,
         line: u32,

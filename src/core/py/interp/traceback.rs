@@ -27,7 +27,7 @@ pub enum Printer {
 
 /// A traceback being printed (CPython's `_ExceptionPrintContext`).
 struct Out<'t> {
-    task: &'t TaskObj,
+    task: &'t Rc<TaskObj>,
     printer: Printer,
     /// CPython's `exception_group_depth`: 0 outside any group, 1 in the outermost group's own
     /// lines (after `  | `), 2 in its sub-exceptions' (after `    | `), and so on.
@@ -45,7 +45,7 @@ struct Out<'t> {
 impl<'a> Interp<'a> {
     /// The traceback of an exception, as `Print` marks on the task's lane, laid out as
     /// `printer` lays it out.
-    pub fn print_traceback(&self, task: &TaskObj, exc: &Exc, printer: Printer) {
+    pub fn print_traceback(&self, task: &Rc<TaskObj>, exc: &Exc, printer: Printer) {
         let room = Room { subs: MAX_SUB_EXCEPTION_LINES, chain: MAX_CHAIN_LINES };
         let full = (printer == Printer::Logging).then(|| std::cell::Cell::new(false));
         let mut out = Out { task, printer, depth: 0, need_close: false, room, full };
@@ -78,7 +78,7 @@ impl<'a> Interp<'a> {
                 self.emit(out, '|', "Traceback (most recent call last):", line);
                 self.print_frames(out, trace);
             }
-            self.emit(out, '|', &self.traceback_line(exc), line);
+            self.emit(out, '|', &self.traceback_line(exc, out.task), line);
             return;
         };
         if out.depth > MAX_GROUP_DEPTH {
@@ -95,7 +95,7 @@ impl<'a> Interp<'a> {
             self.emit(out, margin, "Exception Group Traceback (most recent call last):", line);
             self.print_frames(out, trace);
         }
-        self.emit(out, '|', &self.traceback_line(exc), line);
+        self.emit(out, '|', &self.traceback_line(exc, out.task), line);
         self.print_sub_exceptions(out, &subs, line);
         if outermost {
             out.depth = 0;

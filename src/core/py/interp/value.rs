@@ -170,6 +170,11 @@ impl Class {
     pub fn is_sub(self: &Rc<Self>, other: &Rc<Class>) -> bool {
         Rc::ptr_eq(self, other) || self.bases.iter().any(|b| b.is_sub(other))
     }
+
+    /// Whether this is the built-in class `name` or derives from it.
+    pub fn derives_from_builtin(&self, name: &str) -> bool {
+        (self.builtin && &*self.name == name) || self.bases.iter().any(|b| b.derives_from_builtin(name))
+    }
 }
 
 /// An instance of a class (exceptions included: their `args` live in `attrs`).
