@@ -4132,3 +4132,18 @@ fn a_traceback_shows_the_exceptions_own_str() {
     assert!(cpython.contains(&"Broken: <exception str() failed>".to_string()), "{cpython:#?}");
     assert_runs_to_the_end_printing(src, &cpython);
 }
+
+/// An error in a class body has the class's frame in its traceback, at the body's line, as in
+/// CPython (only `line 1, in <module>` was shown).
+#[test]
+fn an_error_in_a_class_body_is_traced_to_its_line() {
+    let src = r#"
+        class Settings:
+            debug = True
+            ratio = 1 / 0
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert!(cpython.contains(&"  line 3, in Settings".to_string()), "{cpython:#?}");
+    let (events, _) = run(src);
+    assert_eq!(prints(&events), cpython);
+}

@@ -508,7 +508,8 @@ impl<'a> Interp<'a> {
         let qualname = f.qualname_of(name);
         frame.qualname = Some(qualname.clone());
         frame.class_body = true;
-        self.exec_block(body, &frame).await?;
+        // An error in the body has the class's frame in its traceback (`line 3, in Settings`).
+        self.exec_block(body, &frame).await.map_err(|flow| self.add_frame(flow, &frame))?;
         let attrs = std::mem::take(&mut *scope.vars.borrow_mut());
         let class = Rc::new(Class {
             name: Rc::from(name),
