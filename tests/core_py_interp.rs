@@ -4147,3 +4147,26 @@ fn an_error_in_a_class_body_is_traced_to_its_line() {
     let (events, _) = run(src);
     assert_eq!(prints(&events), cpython);
 }
+
+/// Each `asyncio.run` makes a main task of its own, and two more as it closes, so a second
+/// run's tasks are numbered as CPython numbers them (its main was `Task-1` again).
+#[test]
+fn a_second_asyncio_run_numbers_its_tasks_as_cpython_does() {
+    let src = r#"
+        import asyncio
+
+        async def child():
+            print('child', asyncio.current_task().get_name())
+
+        async def main(label):
+            print(label, asyncio.current_task().get_name())
+            await asyncio.create_task(child())
+
+        asyncio.run(main('first'))
+        asyncio.run(main('second'))
+        asyncio.run(main('third'))
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert_eq!(cpython[2], "second Task-5");
+    assert_runs_to_the_end_printing(src, &cpython);
+}

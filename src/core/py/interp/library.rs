@@ -374,6 +374,13 @@ impl<'a> Interp<'a> {
             // The main task runs it (its repr: `coro=<main() running at line 8>`).
             f.task().set_coro(c.func.qualname(), c.func.first_line(), true);
         }
+        if self.runs_ended.get() > 0 {
+            // A later `asyncio.run`'s main is a new task of CPython's, numbered after the two
+            // each run before made as it closed (shutting down async generators and the default
+            // executor): the second run's main is `Task-5` when the first made one task more.
+            self.made_tasks.set(self.made_tasks.get() + 1);
+            *f.task().name.borrow_mut() = Rc::from(format!("Task-{}", self.made_tasks.get()));
+        }
         self.running.set(true);
         let mut result = self.await_value(coro, f, line).await;
         // Main runs inline here, not as a task of its own: a cancellation of itself that no
@@ -399,6 +406,9 @@ impl<'a> Interp<'a> {
             let _ = self.suspend(&f.task(), turn.as_mut()).await;
         }
         self.running.set(false);
+        self.runs_ended.set(self.runs_ended.get() + 1);
+        // `loop.shutdown_default_executor()`'s task (`shutdown_agens` counted the other).
+        self.made_tasks.set(self.made_tasks.get() + 1);
         result
     }
 

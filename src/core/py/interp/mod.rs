@@ -260,6 +260,8 @@ pub struct Interp<'a> {
     in_callback: Cell<bool>,
     /// Tasks made so far (the `N` of the last one's `Task-N`).
     made_tasks: Cell<u64>,
+    /// How many `asyncio.run` calls have returned.
+    runs_ended: Cell<u32>,
     /// The bodies of the async generators stopped at a `yield`, by id (see `agen`).
     agens: RefCell<rustc_hash::FxHashMap<usize, agen::AgenFut<'a>>>,
     /// The async generators asyncio's loop remembers (they took a step), to close at the end.
@@ -416,6 +418,7 @@ impl<'a> Interp<'a> {
             stdout: RefCell::default(),
             in_callback: Cell::new(false),
             made_tasks: Cell::new(0),
+            runs_ended: Cell::new(0),
             agens: RefCell::default(),
             agen_alive: RefCell::default(),
             next_agen: Cell::new(0),
