@@ -846,7 +846,7 @@ fn hostile_programs_stop_with_a_python_error_or_a_limit_never_a_crash() {
         ("l = [1]\nl.append(l)\nprint(l == l, len(str(l)) < 1000)\n", "True True"),
         ("import json\nprint(json.loads('[' * 100000 + ']' * 100000))\n", "json.decoder.JSONDecodeError: recursion limit exceeded at line 1 column 128"),
         ("class A:\n    def __init__(self):\n        self.a = A()\nA()\n", "RecursionError: maximum recursion depth exceeded (100 nested calls, in __init__)"),
-        ("print(f'{1:999999999}'.strip())\n", "1"),
+        ("print(f'{1:999999999}'.strip())\n", "ValueError: a width or precision over 10000 is not in awaitlab's subset"),
         ("import asyncio\nasync def t():\n    asyncio.create_task(t())\n    await asyncio.sleep(0)\nasyncio.run(t())\n", ""),
     ];
     for (src, want) in cases {
@@ -4169,4 +4169,22 @@ fn a_second_asyncio_run_numbers_its_tasks_as_cpython_does() {
     let cpython = cpython_output_as_awaitlab_names_it(src);
     assert_eq!(cpython[2], "second Task-5");
     assert_runs_to_the_end_printing(src, &cpython);
+}
+
+/// A width or precision past 10,000 is refused with a sentence: it was cut to 10,000 (a width)
+/// or 100 (a precision) without a word, so `'{:.150}'.format(s)` kept 100 characters.
+#[test]
+fn a_format_width_past_awaitlabs_limit_is_refused_not_cut() {
+    for src in
+        ["print(f'{1:20000}')", "print('{:.20000f}'.format(1.5))", "print('%20000d' % 1)", "print('%.20000d' % 1)"]
+    {
+        let (events, _) = run(src);
+        let out = prints(&events).join("\n");
+        assert!(
+            out.ends_with("ValueError: a width or precision over 10000 is not in awaitlab's subset"),
+            "{src}: {out}"
+        );
+    }
+    let (events, _) = run("print(len(f\"{'a' * 200:.150}\"), len('%.150s' % ('a' * 200)))");
+    assert_eq!(prints(&events), ["150 150"]);
 }

@@ -452,8 +452,18 @@ struct Spec {
     kind: Option<char>,
 }
 
-/// Longest padding a format spec may ask for (a width of a billion would otherwise allocate it).
-const MAX_WIDTH: usize = 10_000;
+/// Largest width or precision a format spec may give (a width of a billion would otherwise
+/// allocate it): past it, a ValueError says so rather than a shorter text.
+pub const MAX_WIDTH: usize = 10_000;
+
+/// A spec's width or precision, refused past [`MAX_WIDTH`].
+pub fn spec_count(digits: &str) -> Result<usize, String> {
+    match digits.parse::<usize>() {
+        Ok(n) if n <= MAX_WIDTH => Ok(n),
+        _ if digits.is_empty() => Ok(0),
+        _ => Err(format!("a width or precision over {MAX_WIDTH} is not in awaitlab's subset")),
+    }
+}
 
 fn parse_spec(spec: &str) -> Result<Spec, String> {
     let chars: Vec<char> = spec.chars().collect();
@@ -487,7 +497,7 @@ fn parse_spec(spec: &str) -> Result<Spec, String> {
     while chars.get(i).is_some_and(char::is_ascii_digit) {
         i += 1;
     }
-    s.width = chars[start..i].iter().collect::<String>().parse().unwrap_or(0).min(MAX_WIDTH);
+    s.width = spec_count(&chars[start..i].iter().collect::<String>())?;
     if let Some(&c) = chars.get(i).filter(|c| matches!(c, ',' | '_')) {
         s.group = Some(c);
         i += 1;
@@ -498,7 +508,7 @@ fn parse_spec(spec: &str) -> Result<Spec, String> {
         while chars.get(i).is_some_and(char::is_ascii_digit) {
             i += 1;
         }
-        s.precision = Some(chars[start..i].iter().collect::<String>().parse().unwrap_or(0).min(100));
+        s.precision = Some(spec_count(&chars[start..i].iter().collect::<String>())?);
     }
     if let Some(&c) = chars.get(i) {
         s.kind = Some(c);

@@ -200,9 +200,12 @@ impl<'a> Interp<'a> {
             'c' => percent_char(arg)?.to_string(),
             _ => return percent_number(c, arg),
         };
-        let precision = c.precision.filter(|_| c.kind != 'c').map_or(String::new(), |p| format!(".{p}"));
-        fmt::format_value(&Value::str(&text), &format!("{align}{width}{precision}"))
-            .or_else(|m| raise(E::ValueError, m))
+        // `%.2s` keeps two characters (the mini-language's precision stops at 100).
+        let text = match c.precision.filter(|_| c.kind != 'c') {
+            Some(p) => text.chars().take(p).collect(),
+            None => text,
+        };
+        fmt::format_value(&Value::str(&text), &format!("{align}{width}")).or_else(|m| raise(E::ValueError, m))
     }
 
     fn fits_in_a_string(&self, out: &str) -> Result<(), Flow> {
@@ -425,6 +428,7 @@ fn percent_number(c: &Conversion, arg: &Value) -> Result<String, Flow> {
                 fmt::format_value(&value, &format!("{alternate}{kind}")).or_else(|m| raise(E::ValueError, m))?;
             let (minus, digits) = digits.strip_prefix('-').map_or(("", digits.as_str()), |d| ("-", d));
             let shown_sign = if minus.is_empty() { sign } else { minus.to_string() };
+            let p = fmt::spec_count(&p.to_string()).or_else(|m| raise(E::ValueError, m))?;
             let padded = format!("{shown_sign}{digits:0>p$}");
             return fmt::format_value(&Value::str(&padded), &format!("{}{width}", if c.left { "<" } else { ">" }))
                 .or_else(|m| raise(E::ValueError, m));
