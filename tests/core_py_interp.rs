@@ -4077,3 +4077,45 @@ fn an_instance_without_init_has_object_s_init() {
     assert_eq!(cpython[1], "True None 2 method-wrapper", "{cpython:#?}");
     assert_runs_to_the_end_printing(src, &cpython);
 }
+
+/// Built-in functions and methods take every argument CPython's take (`replace`'s count,
+/// `find`'s start and end, `split(maxsplit=1)`, `round(x, ndigits=1)`, `int(s, base=2)`,
+/// `zip(strict=True)`…), refuse one they do not with CPython's TypeError, and have the methods
+/// programs use (`set.pop`, `str.partition`, `dict.popitem`…): awaitlab dropped such arguments
+/// silently and gave other results.
+#[test]
+fn built_ins_take_cpython_s_arguments_and_refuse_others() {
+    let ours = printed(include_str!("py/builtins.py"));
+    let cpython = common::python::cpython_stdout(&["tests/py/builtins.py"]);
+    for (i, (a, b)) in ours.lines().zip(cpython.lines()).enumerate() {
+        assert_eq!(a, b, "line {} of the output", i + 1);
+    }
+    assert_eq!(ours.lines().count(), cpython.lines().count());
+    // What CPython takes and awaitlab does not is refused as such, not as CPython's "unexpected".
+    let src = r#"
+        import asyncio, json, random
+        async def main():
+            pass
+        x = [1, 2, 3]
+        for f in [lambda: json.dumps(1, default=str), lambda: print(1, file=None),
+                  lambda: random.randrange(0, 10, 2), lambda: asyncio.run(main)]:
+            try:
+                f()
+            except (TypeError, ValueError) as e:
+                print(e)
+        try:
+            x[1:2] = [9]
+        except TypeError as e:
+            print(e)
+    "#;
+    assert_eq!(
+        printed(src).lines().collect::<Vec<_>>(),
+        [
+            "dumps() does not take the keyword argument 'default' here (not in awaitlab's subset)",
+            "print() does not take the keyword argument 'file' here (not in awaitlab's subset)",
+            "randrange() does not take the argument 'step' here (not in awaitlab's subset)",
+            "a coroutine was expected, got <function main>",
+            "assigning to or deleting a slice (x[1:2] = [9], del x[::2]) is not in awaitlab's subset",
+        ]
+    );
+}
