@@ -4080,7 +4080,8 @@ fn an_instance_without_init_has_object_s_init() {
 
 /// Built-in functions and methods take every argument CPython's take (`replace`'s count,
 /// `find`'s start and end, `split(maxsplit=1)`, `round(x, ndigits=1)`, `int(s, base=2)`,
-/// `zip(strict=True)`…), refuse one they do not with CPython's TypeError, and have the methods
+/// `json.dumps(sort_keys=True)`, `zip(strict=True)`…), refuse one they do not with CPython's
+/// TypeError (`json.loads`' errors are CPython's too), and have the methods
 /// programs use (`set.pop`, `str.partition`, `dict.popitem`…): awaitlab dropped such arguments
 /// silently and gave other results.
 #[test]

@@ -2,6 +2,11 @@
 # CPython 3.12's (run live by the test). Lines stay under 100 bytes and print no double quote
 # or backslash: the recorder shortens and tidies event details.
 import asyncio
+import json
+
+
+def dq(s):
+    return s.replace('"', '`')
 
 
 def err(f):
@@ -80,6 +85,23 @@ print(issubclass(bool, int), issubclass(int, bool), issubclass(bool, (str, int))
 print(isinstance(None, type(None)), isinstance(1, type(None)), isinstance(True, int))
 for f in [lambda: isinstance(5, 1), lambda: issubclass(1, int), lambda: issubclass(int, 1)]:
     err(f)
+
+# json.dumps' arguments, json.loads' errors
+print(dq(json.dumps({'b': 1, 'a': 2}, sort_keys=True)), dq(json.dumps([1], separators=(',', ':'))))
+print(dq(json.dumps({'a': [1, 2]}, separators=(',', ':'))), dq(json.dumps({'c': 'Zurich'})))
+print(dq(json.dumps({'city': 'Zürich'}, ensure_ascii=False)), dq(json.dumps({'x': 1}, indent=2)))
+print(dq(json.dumps({'b': [1], 'a': {}}, indent=1, sort_keys=True, separators=(',', '= '))))
+for text in ['[', '[1,', '{', '{`a`:1', '{`a`', '`abc', '[x]', '[1, nul]', 'tru', '{`a`:1,}']:
+    try:
+        json.loads(text.replace('`', '"'))
+    except json.JSONDecodeError as e:
+        print('JSONDecodeError', e)
+for text in ['{bad}', '[1, 2', '', '{1: 2}', '[1,]', 'nope', '{}x', '[1 2]', '{`a` 1}', '{`a`:}']:
+    text = text.replace('`', '"')
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as e:
+        print('JSONDecodeError', e)
 
 # the messages of empty min/max and of zip(strict=True)
 for f in [lambda: max([]), lambda: min(()), lambda: list(zip([1, 2], [3], strict=True))]:

@@ -121,7 +121,7 @@ fn sig_modules(b: B) -> Option<Sig> {
         Time | PerfCounter | Monotonic => m("time", ""),
         TimeSleep => m("time", "secs /"),
         Dumps => {
-            py("obj * indent= !sort_keys !separators !ensure_ascii !skipkeys !check_circular !allow_nan !cls !default")
+            py("obj * indent= sort_keys= separators= ensure_ascii= !skipkeys !check_circular !allow_nan !cls !default")
         }
         Loads => py("s * !cls !object_hook !parse_float !parse_int !parse_constant !object_pairs_hook"),
         Sqrt | Floor | Ceil | Exp | Fabs => m("math", "x /"),
