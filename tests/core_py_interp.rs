@@ -4188,3 +4188,41 @@ fn a_format_width_past_awaitlabs_limit_is_refused_not_cut() {
     let (events, _) = run("print(len(f\"{'a' * 200:.150}\"), len('%.150s' % ('a' * 200)))");
     assert_eq!(prints(&events), ["150 150"]);
 }
+
+/// Built-in functions and methods take every argument CPython's take (`replace`'s count,
+/// `find`'s start and end, `split(maxsplit=1)`, `round(x, ndigits=1)`, `int(s, base=2)`,
+/// `json.dumps(sort_keys=True)`, `zip(strict=True)`…), refuse one they do not with CPython's
+/// TypeError (`json.loads`' errors are CPython's too), and have the methods
+/// programs use (`set.pop`, `str.partition`, `dict.popitem`…): awaitlab dropped such arguments
+/// silently and gave other results.
+#[test]
+fn built_ins_take_cpython_s_arguments_and_refuse_others() {
+    prints_what_cpython_prints("builtins.py", include_str!("py/builtins.py"));
+    // What CPython takes and awaitlab does not is refused as such, not as CPython's "unexpected".
+    let src = r#"
+        import asyncio, json, random
+        async def main():
+            pass
+        x = [1, 2, 3]
+        for f in [lambda: json.dumps(1, default=str), lambda: print(1, file=None),
+                  lambda: random.randrange(0, 10, 2), lambda: asyncio.run(main)]:
+            try:
+                f()
+            except (TypeError, ValueError) as e:
+                print(e)
+        try:
+            x[1:2] = [9]
+        except TypeError as e:
+            print(e)
+    "#;
+    assert_eq!(
+        printed(src).lines().collect::<Vec<_>>(),
+        [
+            "dumps() does not take the keyword argument 'default' here (not in awaitlab's subset)",
+            "print() does not take the keyword argument 'file' here (not in awaitlab's subset)",
+            "randrange() does not take the argument 'step' here (not in awaitlab's subset)",
+            "a coroutine was expected, got <function main>",
+            "assigning to or deleting a slice (x[1:2] = [9], del x[::2]) is not in awaitlab's subset",
+        ]
+    );
+}

@@ -37,7 +37,7 @@ builtins! {
     Type = "type", Super = "super", Divmod = "divmod", Chr = "chr", Ord = "ord", Callable = "callable",
     Id = "id", Hash = "hash", Format = "format", Pow = "pow", ObjectInit = "__init__",
     StaticMethod = "staticmethod", ClassMethod = "classmethod", Property = "property", Anext = "anext",
-    Aiter = "aiter",
+    Aiter = "aiter", Hex = "hex", Oct = "oct", Bin = "bin",
     // asyncio.
     Run = "run", Sleep = "sleep", Gather = "gather", CreateTask = "create_task", EnsureFuture = "ensure_future",
     SemaphoreNew = "Semaphore", BoundedSemaphoreNew = "BoundedSemaphore", LockNew = "Lock", EventNew = "Event",
@@ -58,12 +58,17 @@ builtins! {
     StrSplit = "split", StrJoin = "join", StrReplace = "replace", StrStartswith = "startswith",
     StrEndswith = "endswith", StrFind = "find", StrCount = "count", StrFormat = "format", StrTitle = "title",
     StrIsdigit = "isdigit", StrZfill = "zfill", StrLjust = "ljust", StrRjust = "rjust", StrCenter = "center", StrCapitalize = "capitalize",
+    StrRfind = "rfind", StrIndex = "index", StrRindex = "rindex", StrRsplit = "rsplit", StrPartition = "partition",
+    StrRpartition = "rpartition", StrSplitlines = "splitlines", StrIsalpha = "isalpha", StrIsalnum = "isalnum",
+    StrIsupper = "isupper", StrIslower = "islower", StrIsspace = "isspace", StrSwapcase = "swapcase",
+    StrCasefold = "casefold", StrRemoveprefix = "removeprefix", StrRemovesuffix = "removesuffix",
     // Methods of list (and tuple), dict, set.
     ListAppend = "append", ListExtend = "extend", ListPop = "pop", ListInsert = "insert", ListRemove = "remove",
     SeqIndex = "index", SeqCount = "count", ListSort = "sort", ListReverse = "reverse", Clear = "clear",
     Copy = "copy", DictGet = "get", DictKeys = "keys", DictValues = "values", DictItems = "items",
-    DictPop = "pop", DictSetdefault = "setdefault", DictUpdate = "update", SetAdd = "add", SetDiscard = "discard",
-    SetRemove = "remove",
+    DictPop = "pop", DictSetdefault = "setdefault", DictUpdate = "update", DictPopitem = "popitem", DictFromkeys = "fromkeys",
+    SetAdd = "add", SetDiscard = "discard", SetRemove = "remove", SetPop = "pop", SetUpdate = "update",
+    SetUnion = "union", SetIntersection = "intersection", SetDifference = "difference", SetIssubset = "issubset",
     // Methods of asyncio's and aiohttp's objects.
     TaskCancel = "cancel", TaskDone = "done", TaskResult = "result", TaskCancelled = "cancelled",
     TaskException = "exception", TaskGetName = "get_name", TaskCancelling = "cancelling",
@@ -130,6 +135,9 @@ const GLOBALS: &[B] = &[
     B::Property,
     B::Anext,
     B::Aiter,
+    B::Hex,
+    B::Oct,
+    B::Bin,
 ];
 
 /// asyncio's functions and classes, found by their Python names.
@@ -183,6 +191,22 @@ const STR_METHODS: &[B] = &[
     B::StrRjust,
     B::StrCenter,
     B::StrCapitalize,
+    B::StrRfind,
+    B::StrIndex,
+    B::StrRindex,
+    B::StrRsplit,
+    B::StrPartition,
+    B::StrRpartition,
+    B::StrSplitlines,
+    B::StrIsalpha,
+    B::StrIsalnum,
+    B::StrIsupper,
+    B::StrIslower,
+    B::StrIsspace,
+    B::StrSwapcase,
+    B::StrCasefold,
+    B::StrRemoveprefix,
+    B::StrRemovesuffix,
 ];
 const LIST_METHODS: &[B] = &[
     B::ListAppend,
@@ -230,10 +254,24 @@ const DICT_METHODS: &[B] = &[
     B::DictPop,
     B::DictSetdefault,
     B::DictUpdate,
+    B::DictPopitem,
+    B::DictFromkeys,
     B::Clear,
     B::Copy,
 ];
-const SET_METHODS: &[B] = &[B::SetAdd, B::SetDiscard, B::SetRemove, B::Clear, B::Copy];
+const SET_METHODS: &[B] = &[
+    B::SetAdd,
+    B::SetDiscard,
+    B::SetRemove,
+    B::SetPop,
+    B::SetUpdate,
+    B::SetUnion,
+    B::SetIntersection,
+    B::SetDifference,
+    B::SetIssubset,
+    B::Clear,
+    B::Copy,
+];
 const TASK_METHODS: &[B] = &[
     B::TaskCancel,
     B::TaskDone,
@@ -315,14 +353,14 @@ fn kw<'k>(kwargs: &'k Kwargs, name: &str) -> Option<&'k Value> {
     kwargs.iter().find(|(k, _)| &**k == name).map(|(_, v)| v)
 }
 
-fn want_str<'v>(v: &'v Value, what: &str) -> Result<&'v Rc<str>, Flow> {
+pub(super) fn want_str<'v>(v: &'v Value, what: &str) -> Result<&'v Rc<str>, Flow> {
     match v {
         Value::Str(s) => Ok(s),
         other => raise(E::TypeError, format!("{what} must be str, not {}", other.type_name())),
     }
 }
 
-fn want_int(v: &Value, what: &str) -> Result<i64, Flow> {
+pub(super) fn want_int(v: &Value, what: &str) -> Result<i64, Flow> {
     ops::as_int(v)
         .ok_or(())
         .or_else(|()| raise(E::TypeError, format!("{what}: an integer is required, not {}", v.type_name())))
@@ -431,6 +469,7 @@ impl<'a> Interp<'a> {
             }
             // `str.lower`: a method descriptor, the type in its receiver's place
             // (`Interp::call_unbound` takes the instance from its first argument).
+            Value::Builtin(B::Dict) if name == "fromkeys" => return Ok(Value::Builtin(B::DictFromkeys)),
             Value::Builtin(t) if t.is_type() => match type_methods(*t).iter().find(|b| b.name() == name) {
                 Some(b) => return Ok(Value::Method(Rc::new((v.clone(), *b)))),
                 None => {
@@ -524,12 +563,13 @@ impl<'a> Interp<'a> {
         &self,
         b: B,
         recv: Option<Value>,
-        args: Vec<Value>,
-        kwargs: Kwargs,
+        mut args: Vec<Value>,
+        mut kwargs: Kwargs,
         f: &Frame,
         line: u32,
     ) -> Res {
         use B::*;
+        self.check_args(b, recv.as_ref(), &mut args, &mut kwargs)?;
         match b {
             Print => self.print_call(args, &kwargs, f, line).await,
             Sum if !args.is_empty() => {
@@ -690,7 +730,7 @@ impl<'a> Interp<'a> {
                 if items.is_empty() {
                     return match kw(&kwargs, "default") {
                         Some(d) => Ok(d.clone()),
-                        None => raise(E::ValueError, format!("{}() arg is an empty sequence", b.name())),
+                        None => raise(E::ValueError, format!("{}() iterable argument is empty", b.name())),
                     };
                 }
                 self.min_max(items, key, b == B::Max, f, line).await
@@ -790,7 +830,9 @@ impl<'a> Interp<'a> {
         match b {
             Len | Range | Sum | Abs | Round | Reversed | Enumerate | Zip | List | Dict | Tuple | Set | Str | Int
             | Float | Bool | Repr | Isinstance | Issubclass | Hasattr | Getattr | Setattr | Any | All | Type
-            | Divmod | Chr | Ord | Callable | Id | Hash | Pow => self.call_global(b, args, kwargs, f),
+            | Divmod | Chr | Ord | Callable | Id | Hash | Pow | Hex | Oct | Bin | DictFromkeys => {
+                self.call_global(b, args, kwargs, f)
+            }
             Random | Uniform | Randint | Choice | Shuffle | Seed | Randrange | Sample => self.call_random(b, args),
             Time | PerfCounter | Monotonic => Ok(Value::Float(self.ctx.rec.elapsed() / 1000.0)),
             TimeSleep => self.time_sleep(&args, &kwargs, f, line),
@@ -841,6 +883,9 @@ impl<'a> Interp<'a> {
             Zip => {
                 let lists = args.iter().map(|a| self.iterate(a)).collect::<Result<Vec<_>, _>>()?;
                 let n = lists.iter().map(Vec::len).min().unwrap_or(0);
+                if kw(&kwargs, "strict").is_some_and(Value::truthy) {
+                    zip_strict(&lists.iter().map(Vec::len).collect::<Vec<_>>())?;
+                }
                 self.alloc(n)?;
                 Ok(Value::list((0..n).map(|i| Value::tuple(lists.iter().map(|l| l[i].clone()).collect())).collect()))
             }
@@ -925,9 +970,36 @@ impl<'a> Interp<'a> {
                 h.hash(&mut hasher);
                 Ok(Value::Int(hasher.finish() as i64))
             }
-            (Pow, [x, y]) => self.binop(crate::core::py::ast::BinOp::Pow, x, y),
+            (DictFromkeys, _) => self.dict_fromkeys(&args),
+            (Pow, [x, y] | [x, y, Value::None]) => self.binop(crate::core::py::ast::BinOp::Pow, x, y),
+            (Pow, [x, y, m]) => pow_mod(x, y, m),
+            (Hex | Oct | Bin, [v]) => {
+                let Some(i) = ops::as_int(v).filter(|_| !matches!(v, Value::Float(_))) else {
+                    let t = v.type_name();
+                    return raise(E::TypeError, format!("'{t}' object cannot be interpreted as an integer"));
+                };
+                let (sign, n) = (if i < 0 { "-" } else { "" }, i.unsigned_abs());
+                Ok(Value::str(&match b {
+                    Hex => format!("{sign}0x{n:x}"),
+                    Oct => format!("{sign}0o{n:o}"),
+                    _ => format!("{sign}0b{n:b}"),
+                }))
+            }
             _ => arity(b, "other arguments"),
         }
+    }
+
+    /// `dict.fromkeys(keys, value=None)`.
+    fn dict_fromkeys(&self, args: &[Value]) -> Res {
+        let Some(keys) = args.first() else {
+            return raise(E::TypeError, "fromkeys expected at least 1 argument, got 0");
+        };
+        let value = args.get(1).cloned().unwrap_or(Value::None);
+        let mut d = Dict::default();
+        for k in self.iterate(keys)? {
+            self.dict_set(&mut d, k, value.clone())?;
+        }
+        Ok(Value::dict(d))
     }
 
     fn len_of(&self, v: &Value) -> Res {
@@ -1002,11 +1074,14 @@ impl<'a> Interp<'a> {
             }
             [Value::Str(s), rest @ ..] => {
                 let base = match rest.first() {
-                    Some(b) => u32::try_from(want_int(b, "int() base")?).unwrap_or(10),
+                    Some(b) => want_int(b, "int() base")?,
                     None => 10,
                 };
-                let t = s.trim().replace('_', "");
-                i64::from_str_radix(&t, base.clamp(2, 36)).map(Value::Int).or_else(|e| match e.kind() {
+                if base != 0 && !(2..=36).contains(&base) {
+                    return raise(E::ValueError, "int() base must be >= 2 and <= 36, or 0");
+                }
+                let (t, radix) = int_digits(s, base as u32);
+                i64::from_str_radix(&t, radix).map(Value::Int).or_else(|e| match e.kind() {
                     std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow => {
                         raise(E::OverflowError, "integer too large for awaitlab's 64-bit integers")
                     }
@@ -1067,8 +1142,14 @@ impl<'a> Interp<'a> {
         Ok(Value::dict(d))
     }
 
-    /// `isinstance(v, kind)` (or `issubclass`): classes, tuples of them, and the built-in types.
+    /// `isinstance(v, kind)` (or `issubclass`): classes, tuples of them, and the built-in types
+    /// (`bool` a subclass of `int`; `type(None)`, a class of its own, by its name). `object` is
+    /// `None` here, so `isinstance(x, object)` is true, and so is `isinstance(x, None)`.
     fn isinstance(&self, v: &Value, kind: &Value, sub: bool) -> Result<bool, Flow> {
+        let is_class = matches!(v, Value::Class(_)) || matches!(v, Value::Builtin(t) if t.is_type());
+        if sub && !is_class {
+            return raise(E::TypeError, "issubclass() arg 1 must be a class");
+        }
         match kind {
             Value::Tuple(t) => {
                 for k in t.iter() {
@@ -1080,22 +1161,33 @@ impl<'a> Interp<'a> {
             }
             Value::Class(c) => Ok(match (v, sub) {
                 (Value::Class(vc), true) => vc.is_sub(c),
-                (other, false) => other.class().is_some_and(|vc| vc.is_sub(c)),
+                (Value::Instance(_) | Value::Class(_), false) => v.class().is_some_and(|vc| vc.is_sub(c)),
+                // `type(None)`, `type(coro)`: a built-in class made anew, known by its name.
+                (other, false) => c.builtin && c.bases.is_empty() && other.type_name() == c.name,
                 _ => false,
             }),
-            Value::Builtin(b) if !sub => Ok(matches!(
-                (b, v),
-                (B::Int, Value::Int(_) | Value::Bool(_))
-                    | (B::Float, Value::Float(_))
-                    | (B::Str, Value::Str(_))
-                    | (B::Bool, Value::Bool(_))
-                    | (B::List, Value::List(_))
-                    | (B::Tuple, Value::Tuple(_))
-                    | (B::Dict, Value::Dict(_))
-                    | (B::Set, Value::Set(_))
-            )),
+            Value::Builtin(b) if b.is_type() => Ok(match (v, sub) {
+                (Value::Builtin(vb), true) => vb == b || (*vb == B::Bool && *b == B::Int),
+                (_, true) => false,
+                (v, false) => {
+                    matches!(
+                        (b, v),
+                        (B::Int, Value::Int(_) | Value::Bool(_))
+                            | (B::Float, Value::Float(_))
+                            | (B::Str, Value::Str(_))
+                            | (B::Bool, Value::Bool(_))
+                            | (B::List, Value::List(_))
+                            | (B::Tuple, Value::Tuple(_))
+                            | (B::Dict, Value::Dict(_))
+                            | (B::Set, Value::Set(_))
+                            | (B::Range, Value::Range(_))
+                            | (B::Type, Value::Class(_))
+                    ) || matches!((b, v), (B::Type, Value::Builtin(t)) if t.is_type())
+                }
+            }),
             Value::None => Ok(true),
-            _ => raise(E::TypeError, "isinstance() arg 2 must be a type or tuple of types"),
+            _ if sub => raise(E::TypeError, "issubclass() arg 2 must be a class, a tuple of classes, or a union"),
+            _ => raise(E::TypeError, "isinstance() arg 2 must be a type, a tuple of types, or a union"),
         }
     }
 
@@ -1154,25 +1246,9 @@ impl<'a> Interp<'a> {
                 }
                 .to_owned()
             }
-            StrSplit => {
-                let max = match args.get(1) {
-                    Some(m) => usize::try_from(want_int(m, "split")?).ok(),
-                    None => None,
-                };
-                let parts: Vec<Value> = match args.first().filter(|a| !matches!(a, Value::None)) {
-                    Some(_) => match arg(0)? {
-                        Some(sep) if sep.is_empty() => return raise(E::ValueError, "empty separator"),
-                        Some(sep) => match max {
-                            Some(m) => s.splitn(m + 1, &**sep).map(Value::str).collect(),
-                            None => s.split(&**sep).map(Value::str).collect(),
-                        },
-                        None => Vec::new(),
-                    },
-                    None => split_whitespace(s, max).into_iter().map(Value::str).collect(),
-                };
-                self.alloc(parts.len())?;
-                return Ok(Value::list(parts));
-            }
+            StrSplit | StrRsplit | StrPartition | StrRpartition | StrSplitlines => return self.str_split(b, s, args),
+            StrIsdigit | StrIsalpha | StrIsalnum | StrIsupper | StrIslower | StrIsspace => return self.str_is(b, s),
+            StrSwapcase | StrCasefold | StrRemoveprefix | StrRemovesuffix => self.str_change(b, s, args)?,
             StrJoin => {
                 let items = self.iterate(args.first().unwrap_or(&Value::None))?;
                 let mut out = String::new();
@@ -1192,30 +1268,19 @@ impl<'a> Interp<'a> {
                 if to.len() > from.len() && s.len().saturating_mul(to.len() + 1) > super::limits::MAX_STR_BYTES {
                     return raise(E::MemoryError, "a string longer than awaitlab's limit");
                 }
-                s.replace(&**from, to)
+                // `count`: at most that many, from the left; a negative one (or none) all.
+                match args.get(2).map(|n| want_int(n, "replace")).transpose()?.and_then(|n| usize::try_from(n).ok()) {
+                    Some(n) => s.replacen(&**from, to, n),
+                    None => s.replace(&**from, to),
+                }
             }
-            StrStartswith | StrEndswith => {
-                let test = |p: &str| if b == StrStartswith { s.starts_with(p) } else { s.ends_with(p) };
-                return Ok(Value::Bool(match args.first() {
-                    Some(Value::Tuple(t)) => t.iter().any(|p| matches!(p, Value::Str(p) if test(p))),
-                    Some(Value::Str(p)) => test(p),
-                    _ => return arity(b, "a str or a tuple of str"),
-                }));
-            }
-            StrFind => {
-                let sub = arg(0)?.ok_or(()).or_else(|()| arity(b, "1 argument"))?;
-                return Ok(Value::Int(s.find(&**sub).map_or(-1, |i| s[..i].chars().count() as i64)));
+            StrStartswith | StrEndswith | StrFind | StrRfind | StrIndex | StrRindex => {
+                return self.str_search(b, s, args)
             }
             StrCount => {
-                let sub = arg(0)?.ok_or(()).or_else(|()| arity(b, "1 argument"))?;
-                return Ok(Value::Int(if sub.is_empty() {
-                    s.chars().count() as i64 + 1
-                } else {
-                    s.matches(&**sub).count() as i64
-                }));
+                return self.str_search(b, s, args);
             }
             StrTitle | StrCapitalize => title(s, b == StrTitle),
-            StrIsdigit => return Ok(Value::Bool(!s.is_empty() && s.chars().all(|c| c.is_ascii_digit()))),
             StrZfill | StrLjust | StrRjust | StrCenter => {
                 let width = want_int(args.first().unwrap_or(&Value::None), b.name())?.clamp(0, 10_000) as usize;
                 let fill = match args.get(1) {
@@ -1248,7 +1313,7 @@ impl<'a> Interp<'a> {
         };
         let Value::List(l) = recv else {
             return match (b, args.first()) {
-                (SeqIndex, Some(x)) => index_of(&items, x),
+                (SeqIndex, Some(x)) => index_of(&items, x, &args[1..]),
                 (SeqCount, Some(x)) => Ok(Value::Int(items.iter().filter(|v| super::value::eq(v, x)).count() as i64)),
                 _ => arity(b, "1 argument"),
             };
@@ -1288,7 +1353,7 @@ impl<'a> Interp<'a> {
                     None => return raise(E::ValueError, "list.remove(x): x not in list"),
                 }
             }
-            (SeqIndex, [x]) => return index_of(&l.borrow(), x),
+            (SeqIndex, [x, bounds @ ..]) => return index_of(&l.borrow(), x, bounds),
             (SeqCount, [x]) => {
                 return Ok(Value::Int(l.borrow().iter().filter(|v| super::value::eq(v, x)).count() as i64))
             }
@@ -1347,43 +1412,170 @@ impl<'a> Interp<'a> {
                 Ok(Value::None)
             }
             (Copy, []) => Ok(Value::dict(d.borrow().clone())),
+            (DictPopitem, []) => match d.borrow_mut().pop_last() {
+                Some((k, v)) => Ok(Value::tuple(vec![k, v])),
+                None => raise(E::KeyError, "popitem(): dictionary is empty"),
+            },
+            (DictFromkeys, _) => self.dict_fromkeys(&args),
             _ => arity(b, "other arguments"),
         }
     }
 
     fn set_method(&self, b: B, d: &Rc<super::value::Cells<Dict>>, args: Vec<Value>) -> Res {
-        let [x] = &args[..] else {
-            return match b {
-                B::Clear => {
-                    d.borrow_mut().clear();
-                    Ok(Value::None)
-                }
-                B::Copy => Ok(Value::set(d.borrow().clone())),
-                _ => arity(b, "1 argument"),
-            };
-        };
-        let h = x.hkey().or_else(|t| raise(E::TypeError, format!("unhashable type: '{t}'")))?;
-        match b {
-            B::SetAdd => {
+        use B::*;
+        let hkey = |x: &Value| x.hkey().or_else(|t| raise(E::TypeError, format!("unhashable type: '{t}'")));
+        match (b, &args[..]) {
+            (SetAdd, [x]) => {
                 self.alloc(1)?;
-                d.borrow_mut().insert(h, x.clone(), Value::None);
+                d.borrow_mut().insert(hkey(x)?, x.clone(), Value::None);
             }
-            B::SetDiscard => {
-                d.borrow_mut().remove(&h);
+            (SetDiscard, [x]) => {
+                d.borrow_mut().remove(&hkey(x)?);
             }
-            _ => {
-                if d.borrow_mut().remove(&h).is_none() {
+            (SetRemove, [x]) => {
+                if d.borrow_mut().remove(&hkey(x)?).is_none() {
                     return Err(self.key_error(x));
                 }
             }
+            // The first in insertion order: sets iterate in it here (CPython: hash order).
+            (SetPop, []) => {
+                let first = d.borrow_mut().pop_first();
+                return first.map(|(k, _)| k).ok_or(()).or_else(|()| raise(E::KeyError, "pop from an empty set"));
+            }
+            (Clear, []) => d.borrow_mut().clear(),
+            (Copy, []) => return Ok(Value::set(d.borrow().clone())),
+            (SetIssubset, [other]) => {
+                let other = self.iterate(other)?.iter().map(hkey).collect::<Result<Vec<_>, _>>()?;
+                self.work(other.len() + d.borrow().len())?;
+                let other: rustc_hash::FxHashSet<_> = other.into_iter().collect();
+                let all = d.borrow().iter().all(|(k, _)| k.hkey().is_ok_and(|h| other.contains(&h)));
+                return Ok(Value::Bool(all));
+            }
+            (SetUpdate | SetUnion | SetIntersection | SetDifference, others) => {
+                let mut out = d.borrow().clone();
+                for other in others {
+                    let items = self.iterate(other)?;
+                    self.work(items.len() + out.len())?;
+                    out = match b {
+                        SetIntersection => {
+                            let keep = items.iter().map(hkey).collect::<Result<rustc_hash::FxHashSet<_>, _>>()?;
+                            let mut kept = super::value::Dict::default();
+                            for (k, _) in out.iter().filter(|(k, _)| k.hkey().is_ok_and(|h| keep.contains(&h))) {
+                                kept.insert(hkey(k)?, k.clone(), Value::None);
+                            }
+                            kept
+                        }
+                        SetDifference => {
+                            for x in &items {
+                                out.remove(&hkey(x)?);
+                            }
+                            out
+                        }
+                        _ => {
+                            for x in items {
+                                self.dict_set(&mut out, x, Value::None)?;
+                            }
+                            out
+                        }
+                    };
+                }
+                if b != SetUpdate {
+                    return Ok(Value::set(out));
+                }
+                *d.borrow_mut() = out;
+            }
+            _ => return arity(b, "other arguments"),
         }
         Ok(Value::None)
     }
 }
 
-fn index_of(items: &[Value], x: &Value) -> Res {
-    match items.iter().position(|v| super::value::eq(v, x)) {
-        Some(i) => Ok(Value::Int(i as i64)),
+/// `zip(..., strict=True)` of iterables of these lengths: CPython's ValueError naming the first
+/// that ran out before the others (`shorter`) or, when the first did, the first that had more.
+fn zip_strict(lens: &[usize]) -> Result<(), Flow> {
+    let n = lens.iter().copied().min().unwrap_or(0);
+    let first_out = lens.iter().position(|&l| l == n).unwrap_or(0);
+    let (i, what) = match first_out {
+        0 => match lens.iter().position(|&l| l > n) {
+            Some(i) => (i, "longer"),
+            None => return Ok(()),
+        },
+        i => (i, "shorter"),
+    };
+    let before = if i == 1 { "argument 1".to_owned() } else { format!("arguments 1-{i}") };
+    raise(E::ValueError, format!("zip() argument {} is {what} than {before}", i + 1))
+}
+
+/// `pow(x, y, m)` of ints: `x ** y % m`, with the sign of `m` as `%` gives it (a negative `y`,
+/// CPython's modular inverse, is not in awaitlab's subset).
+fn pow_mod(x: &Value, y: &Value, m: &Value) -> Res {
+    let (Some(x), Some(y), Some(m)) = (ops::as_int(x), ops::as_int(y), ops::as_int(m)) else {
+        return raise(E::TypeError, "pow() 3rd argument not allowed unless all arguments are integers");
+    };
+    if m == 0 {
+        return raise(E::ValueError, "pow() 3rd argument cannot be 0");
+    }
+    if y < 0 {
+        return raise(E::ValueError, "pow() with a negative exponent and a modulus (not in awaitlab's subset)");
+    }
+    let m = i128::from(m);
+    let (mut base, mut exp, mut out) = (i128::from(x).rem_euclid(m), y, 1i128.rem_euclid(m));
+    while exp > 0 {
+        if exp & 1 == 1 {
+            out = (out * base).rem_euclid(m);
+        }
+        base = (base * base).rem_euclid(m);
+        exp >>= 1;
+    }
+    // `rem_euclid` is never negative; Python's `%` takes the sign of the modulus.
+    let out = if m < 0 && out != 0 { out + m } else { out };
+    Ok(Value::Int(out as i64))
+}
+
+/// The digits of `int(s, base)` for `i64::from_str_radix`, and their radix: without the
+/// underscores, and without the `0x`/`0o`/`0b` prefix its base allows (base 0: the prefix says
+/// which, as in a literal; none is 10).
+fn int_digits(s: &str, base: u32) -> (String, u32) {
+    let t = s.trim().replace('_', "");
+    let (sign, digits) = match t.strip_prefix(['+', '-']) {
+        Some(rest) => (&t[..1], rest),
+        None => ("", &t[..]),
+    };
+    let prefixed = |p: &str| digits.get(..2).is_some_and(|d| d.eq_ignore_ascii_case(p));
+    let radix = match base {
+        0 if prefixed("0x") => 16,
+        0 if prefixed("0o") => 8,
+        0 if prefixed("0b") => 2,
+        0 => 10,
+        b => b,
+    };
+    let prefix = match radix {
+        16 => "0x",
+        8 => "0o",
+        2 => "0b",
+        _ => "",
+    };
+    // A sign may only come before the prefix: `0x-1` is refused, as CPython refuses it.
+    match digits.get(2..).filter(|rest| !prefix.is_empty() && prefixed(prefix) && !rest.starts_with(['+', '-'])) {
+        Some(rest) => (format!("{sign}{rest}"), radix),
+        None => (t.clone(), radix),
+    }
+}
+
+/// `seq.index(x, start, end)`: the first `x` in `seq[start:end]`, as an index of `seq`.
+fn index_of(items: &[Value], x: &Value, bounds: &[Value]) -> Res {
+    let len = items.len() as i64;
+    let at = |i: usize, default: i64| -> Result<usize, Flow> {
+        let Some(v) = bounds.get(i) else { return Ok(default as usize) };
+        let v = ops::as_int(v)
+            .ok_or(())
+            .or_else(|()| raise(E::TypeError, "slice indices must be integers or have an __index__ method"))?;
+        Ok((if v < 0 { v + len } else { v }).clamp(0, len) as usize)
+    };
+    let (start, end) = (at(0, 0)?, at(1, len)?);
+    let window = items.get(start..end.max(start)).unwrap_or_default();
+    match window.iter().position(|v| super::value::eq(v, x)) {
+        Some(i) => Ok(Value::Int((start + i) as i64)),
         None => raise(E::ValueError, format!("{} is not in list", fmt::repr(x))),
     }
 }
@@ -1407,23 +1599,6 @@ fn pad(s: &str, width: usize, fill: char, b: B) -> String {
         _ => (String::new(), s),
     };
     format!("{sign}{}{rest}{}", fills(left), fills(margin - left))
-}
-
-/// `s.split()` / `s.split(None, max)`: runs of whitespace separate, at most `max` splits (the
-/// rest kept as it is, but for its leading whitespace).
-fn split_whitespace(s: &str, max: Option<usize>) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut rest = s.trim_start();
-    while !rest.is_empty() {
-        if max.is_some_and(|m| out.len() == m) {
-            out.push(rest);
-            break;
-        }
-        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-        out.push(&rest[..end]);
-        rest = rest[end..].trim_start();
-    }
-    out
 }
 
 fn title(s: &str, every_word: bool) -> String {

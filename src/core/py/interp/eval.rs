@@ -251,7 +251,11 @@ impl<'a> Interp<'a> {
                 let i = ev!(self, index, f)?;
                 self.get_item(&v, &i)
             }
-            ExprKind::Slice { .. } => raise(E::TypeError, "a slice is only allowed inside [ ]"),
+            // Read by `Subscript` above: one evaluated alone is a target's, `x[1:2] = …`.
+            ExprKind::Slice { .. } => raise(
+                E::TypeError,
+                "assigning to or deleting a slice (x[1:2] = [9], del x[::2]) is not in awaitlab's subset",
+            ),
             ExprKind::Starred(_) => {
                 raise(E::TypeError, "starred expression is only allowed in calls, lists and tuples")
             }

@@ -192,8 +192,8 @@ impl<'a> Interp<'a> {
                 500,
                 format!(
                     r#"{{"error":"simulated failure of item {} after {ms_text} ms","id":{},"ms":{ms_text}}}"#,
-                    json_escape(&id),
-                    json_string(&id)
+                    json_escape(&id, true),
+                    json_string(&id, true)
                 ),
             )
         } else {
@@ -201,8 +201,8 @@ impl<'a> Interp<'a> {
                 200,
                 format!(
                     r#"{{"id":{},"ms":{ms_text},"name":{},"served_by":"awaitlab offline mock API"}}"#,
-                    json_string(&id),
-                    json_string(&format!("item {id}"))
+                    json_string(&id, true),
+                    json_string(&format!("item {id}"), true)
                 ),
             )
         };
@@ -213,29 +213,45 @@ impl<'a> Interp<'a> {
         })
     }
 
-    /// `json.dumps(v, indent=None)`, with Python's separators (`", "`, `": "`) and ASCII escapes.
+    /// `json.dumps(v, indent=None, sort_keys=False, separators=None, ensure_ascii=True)`, as
+    /// CPython's: `", "` and `": "` between items and after keys (`","` between items when
+    /// indented), escapes past ASCII unless `ensure_ascii=False`.
     pub fn json_dumps(&self, args: &[Value], kwargs: &Kwargs) -> Res {
-        let indent = kwargs
-            .iter()
-            .find(|(k, _)| &**k == "indent")
-            .and_then(|(_, v)| super::ops::as_int(v))
-            .map(|n| n.clamp(0, 16) as usize);
+        let kw = |name: &str| kwargs.iter().find(|(k, _)| &**k == name).map(|(_, v)| v);
+        let indent = match kw("indent") {
+            None | Some(Value::None) => None,
+            Some(Value::Str(s)) => Some(s.to_string()),
+            Some(v) => Some(" ".repeat(super::ops::as_int(v).map_or(0, |n| n.clamp(0, 16) as usize))),
+        };
+        let (item_sep, key_sep) = match kw("separators") {
+            None | Some(Value::None) => (if indent.is_some() { "," } else { ", " }.into(), ": ".into()),
+            Some(v) => match &self.iterate(v)?[..] {
+                [Value::Str(i), Value::Str(k)] => (i.to_string(), k.to_string()),
+                _ => return raise(E::TypeError, "separators must be a pair of str"),
+            },
+        };
+        let opts = JsonOpts {
+            indent,
+            item_sep,
+            key_sep,
+            sort_keys: kw("sort_keys").is_some_and(Value::truthy),
+            ascii: kw("ensure_ascii").is_none_or(Value::truthy),
+        };
         let mut out = String::new();
-        self.write_json(&mut out, args.first().unwrap_or(&Value::None), indent, 0)?;
+        self.write_json(&mut out, args.first().unwrap_or(&Value::None), &opts, 0)?;
         self.new_str(out)
     }
 
-    fn write_json(&self, out: &mut String, v: &Value, indent: Option<usize>, depth: u32) -> Result<(), Flow> {
+    fn write_json(&self, out: &mut String, v: &Value, opts: &JsonOpts, depth: u32) -> Result<(), Flow> {
         if depth > MAX_JSON_DEPTH || out.len() > super::limits::MAX_STR_BYTES {
             return raise(E::ValueError, "the value is too deep or too large for json.dumps here");
         }
         let newline = |out: &mut String, level: u32| {
-            if let Some(n) = indent {
+            if let Some(pad) = &opts.indent {
                 out.push('\n');
-                out.extend(std::iter::repeat_n(' ', n * level as usize));
+                out.push_str(&pad.repeat(level as usize));
             }
         };
-        let item_sep = if indent.is_some() { "," } else { ", " };
         match v {
             Value::None => out.push_str("null"),
             Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -245,58 +261,64 @@ impl<'a> Interp<'a> {
             Value::Float(x) if x.is_nan() => out.push_str("NaN"),
             Value::Float(x) if x.is_infinite() => out.push_str(if *x > 0.0 { "Infinity" } else { "-Infinity" }),
             Value::Float(x) => out.push_str(&fmt::float_repr(*x)),
-            Value::Str(s) => out.push_str(&json_string(s)),
-            Value::List(_) | Value::Tuple(_) => {
-                let items = self.iterate(v)?;
-                out.push('[');
-                for (i, item) in items.iter().enumerate() {
+            Value::Str(s) => out.push_str(&json_string(s, opts.ascii)),
+            Value::List(_) | Value::Tuple(_) | Value::Dict(_) => {
+                let (open, close) = if let Value::Dict(_) = v { ('{', '}') } else { ('[', ']') };
+                let items = self.json_items(v, opts)?;
+                out.push(open);
+                for (i, (key, item)) in items.iter().enumerate() {
                     if i > 0 {
-                        out.push_str(item_sep);
+                        out.push_str(&opts.item_sep);
                     }
                     newline(out, depth + 1);
-                    self.write_json(out, item, indent, depth + 1)?;
+                    if let Some(key) = key {
+                        out.push_str(&json_string(key, opts.ascii));
+                        out.push_str(&opts.key_sep);
+                    }
+                    self.write_json(out, item, opts, depth + 1)?;
                 }
                 if !items.is_empty() {
                     newline(out, depth);
                 }
-                out.push(']');
-            }
-            Value::Dict(d) => {
-                let d = d.borrow();
-                out.push('{');
-                for (i, (k, val)) in d.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(item_sep);
-                    }
-                    newline(out, depth + 1);
-                    let key = match k {
-                        Value::Str(s) => s.to_string(),
-                        Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::None => {
-                            let mut s = String::new();
-                            self.write_json(&mut s, k, None, depth + 1)?;
-                            s
-                        }
-                        other => {
-                            return raise(
-                                E::TypeError,
-                                format!("keys must be str, int, float, bool or None, not {}", other.type_name()),
-                            )
-                        }
-                    };
-                    out.push_str(&json_string(&key));
-                    out.push_str(": ");
-                    self.write_json(out, val, indent, depth + 1)?;
-                }
-                if !d.is_empty() {
-                    newline(out, depth);
-                }
-                out.push('}');
+                out.push(close);
             }
             other => {
                 return raise(E::TypeError, format!("Object of type {} is not JSON serializable", other.type_name()))
             }
         }
         Ok(())
+    }
+
+    /// The items of a list (no keys) or a dict (its keys as JSON says them, sorted by key for
+    /// `sort_keys`, as CPython sorts them: as Python values, before they become strings).
+    fn json_items(&self, v: &Value, opts: &JsonOpts) -> Result<Vec<(Option<String>, Value)>, Flow> {
+        let Value::Dict(d) = v else { return Ok(self.iterate(v)?.into_iter().map(|x| (None, x)).collect()) };
+        let mut pairs: Vec<(Value, Value)> = d.borrow().iter().cloned().collect();
+        if opts.sort_keys {
+            self.work(pairs.len() * (usize::BITS - pairs.len().leading_zeros()) as usize)?;
+            let lt = &mut |a: &(Value, Value), b: &(Value, Value)| -> Result<bool, Flow> {
+                Ok(self.order(&a.0, &b.0, "<")? == std::cmp::Ordering::Less)
+            };
+            pairs = super::sort::sort_by_lt(pairs, false, lt)?;
+        }
+        pairs
+            .into_iter()
+            .map(|(k, val)| {
+                let key = match &k {
+                    Value::Str(s) => s.to_string(),
+                    Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::None => {
+                        let mut s = String::new();
+                        self.write_json(&mut s, &k, opts, MAX_JSON_DEPTH)?;
+                        s
+                    }
+                    other => {
+                        let t = other.type_name();
+                        return raise(E::TypeError, format!("keys must be str, int, float, bool or None, not {t}"));
+                    }
+                };
+                Ok((Some(key), val))
+            })
+            .collect()
     }
 
     /// `json.loads(text)`.
@@ -310,7 +332,7 @@ impl<'a> Interp<'a> {
     fn json_parse(&self, text: &str) -> Res {
         let parsed: Json = match serde_json::from_str(text) {
             Ok(v) => v,
-            Err(e) => return raise(E::JSONDecodeError, format!("{e}")),
+            Err(e) => return raise(E::JSONDecodeError, json_error(text, &e)),
         };
         self.json_value(parsed)
     }
@@ -401,6 +423,51 @@ impl<'de> serde::de::Visitor<'de> for JsonVisitor {
     }
 }
 
+/// CPython's message for a JSON text serde_json refused, and where, as CPython says it
+/// (`Expecting value: line 1 column 1 (char 0)`); serde's own for the rarer errors.
+fn json_error(text: &str, e: &serde_json::Error) -> String {
+    let serde = e.to_string();
+    let what = serde.rsplit_once(" at line ").map_or(&serde[..], |(w, _)| w);
+    // The byte after the last one serde read.
+    let line_start: usize = text.split_inclusive('\n').take(e.line().saturating_sub(1)).map(str::len).sum();
+    let at = (line_start + e.column()).min(text.len());
+    let before = text[..at].trim_end();
+    let eof_value = || match before.chars().last() {
+        Some('[' | ',' | ':') | None => "Expecting value",
+        _ => "Expecting ',' delimiter",
+    };
+    let (msg, pos) = match what {
+        "key must be a string" => ("Expecting property name enclosed in double quotes", at - 1),
+        "trailing comma" if text[at - 1..].starts_with('}') => {
+            ("Expecting property name enclosed in double quotes", at - 1)
+        }
+        "trailing comma" | "expected value" | "expected ident" => ("Expecting value", at - 1),
+        "trailing characters" => ("Extra data", at - 1),
+        "expected `,` or `]`" | "expected `,` or `}`" => ("Expecting ',' delimiter", at - 1),
+        "expected `:`" => ("Expecting ':' delimiter", at - 1),
+        "EOF while parsing a string" => ("Unterminated string starting at", text.rfind('"').unwrap_or(0)),
+        "EOF while parsing a value" => ("Expecting value", text.len()),
+        "EOF while parsing a list" => (eof_value(), text.len()),
+        "EOF while parsing an object" => match before.chars().last() {
+            Some('{' | ',') => ("Expecting property name enclosed in double quotes", text.len()),
+            // After a string: a key's wants its `:`, a value's its `,`.
+            Some('"')
+                if !before[..before.len() - 1].rsplit_once('"').is_some_and(|(b, _)| b.trim_end().ends_with(':')) =>
+            {
+                ("Expecting ':' delimiter", text.len())
+            }
+            _ => (eof_value(), text.len()),
+        },
+        _ => return serde,
+    };
+    // A misspelt `null`, `true`…: CPython points at its start.
+    let word = text[..pos].trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let pos = if msg == "Expecting value" { word.len() } else { pos };
+    let line = text[..pos].matches('\n').count() + 1;
+    let column = text[..pos].rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    format!("{msg}: line {line} column {column} (char {})", text[..pos].chars().count())
+}
+
 /// A `timeout=` keyword: a `ClientTimeout(total=...)` or a number of seconds, in ms.
 fn request_timeout(kwargs: &Kwargs) -> Result<Option<f64>, Flow> {
     match kwargs.iter().find(|(k, _)| &**k == "timeout").map(|(_, v)| v) {
@@ -412,12 +479,23 @@ fn request_timeout(kwargs: &Kwargs) -> Result<Option<f64>, Flow> {
     }
 }
 
-/// A JSON string literal with Python's default escaping (`ensure_ascii=True`).
-fn json_string(s: &str) -> String {
-    format!("\"{}\"", json_escape(s))
+/// What `json.dumps` was told.
+struct JsonOpts {
+    /// What each level indents by (`indent=2`: two spaces), or None: all on one line.
+    indent: Option<String>,
+    item_sep: String,
+    key_sep: String,
+    sort_keys: bool,
+    /// `ensure_ascii`: escape what is past ASCII.
+    ascii: bool,
 }
 
-fn json_escape(s: &str) -> String {
+/// A JSON string literal, escaped as Python's `json` escapes (past ASCII too if `ascii`).
+fn json_string(s: &str, ascii: bool) -> String {
+    format!("\"{}\"", json_escape(s, ascii))
+}
+
+fn json_escape(s: &str, ascii: bool) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -426,7 +504,7 @@ fn json_escape(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
+            c if (c as u32) < 0x20 || (ascii && (c as u32) > 0x7e) => {
                 let mut buf = [0u16; 2];
                 for unit in c.encode_utf16(&mut buf) {
                     let _ = write!(out, "\\u{unit:04x}");

@@ -367,8 +367,12 @@ impl<'a> Interp<'a> {
         if self.running.get() {
             return raise(E::RuntimeError, "asyncio.run() cannot be called from a running event loop");
         }
-        let Some(coro @ Value::Coro(_)) = args.into_iter().next() else {
-            return raise(E::ValueError, "a coroutine was expected");
+        let coro = match args.into_iter().next() {
+            Some(coro @ Value::Coro(_)) => coro,
+            other => {
+                let got = fmt::repr(&other.unwrap_or(Value::None));
+                return raise(E::ValueError, format!("a coroutine was expected, got {got}"));
+            }
         };
         if let Value::Coro(c) = &coro {
             // The main task runs it (its repr: `coro=<main() running at line 8>`).
@@ -439,7 +443,8 @@ impl<'a> Interp<'a> {
                 _ => raise(E::TypeError, "add_done_callback() takes a callable"),
             },
             B::TaskResult | B::TaskException => match t.result() {
-                None => raise(E::InvalidStateError, "Result is not set."),
+                None if b == B::TaskResult => raise(E::InvalidStateError, "Result is not set."),
+                None => raise(E::InvalidStateError, "Exception is not set."),
                 Some(Ok(v)) => Ok(if b == B::TaskResult { v } else { Value::None }),
                 Some(Err(exc)) if t.was_cancelled() || b == B::TaskResult => Err(Flow::Exc(Box::new(exc))),
                 Some(Err(exc)) => Ok(exc.value),

@@ -343,6 +343,13 @@ impl Dict {
         self.iter().map(|(k, _)| k.clone()).collect()
     }
 
+    /// Removes and returns the last entry (`dict.popitem`).
+    pub fn pop_last(&mut self) -> Option<(Value, Value)> {
+        let (k, _) = self.entries.iter().rev().flatten().next()?.clone();
+        let hk = k.hkey().ok()?;
+        self.remove(&hk)
+    }
+
     /// Removes and returns the first entry (for `popitem`-like uses).
     pub fn pop_first(&mut self) -> Option<(Value, Value)> {
         let (k, _) = self.iter().next()?.clone();
