@@ -104,9 +104,11 @@ ran=()
 # measured with session 19's fixes from two tours: a posted run's params read as awaitlab.run
 # reads them +450, a script's run putting its values in the form +160, inline CPU work capped at
 # 8 s +605, focus kept after a what-if change and a guess, the guess's messages +546, singulars
-# +111, the what-if menu naming the part it changes +196, + 70). A ratchet, not the 150 KB target
+# +111, the what-if menu naming the part it changes +196, + 70); raised to 427,300 (427,182
+# measured with session 20's fixes: a timeout's or a pipeline's wait for a worker in a wait span of
+# its own +384, a printed tab kept +14, + 118). A ratchet, not the 150 KB target
 # (README "Page weight").
-PAGE_WEIGHT_BUDGET_GZIP=426900
+PAGE_WEIGHT_BUDGET_GZIP=427300
 
 if [ -n "${want[lint]:-}" ]; then
   banner "lint (cargo fmt --check, cargo clippy -D warnings on native and wasm32)"
