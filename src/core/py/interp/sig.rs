@@ -190,6 +190,8 @@ struct Parsed<'s> {
     params: Vec<(&'s str, bool)>,
     /// How many of `params` are positional-only.
     pos_only: usize,
+    /// The positional arguments awaitlab takes (the `!name`s come last).
+    max: usize,
     /// It takes any number of positional arguments (`*a`).
     star: bool,
     /// Keyword-only names.
@@ -199,10 +201,28 @@ struct Parsed<'s> {
     more_kw_in_cpython: bool,
 }
 
+thread_local! {
+    /// Each built-in's signature, parsed on its first call (indexed by `B as usize`).
+    static PARSED: std::cell::RefCell<Vec<Option<std::rc::Rc<Parsed<'static>>>>> = Default::default();
+}
+
+/// `b`'s signature, parsed once: every call of a built-in is checked against it.
+fn parsed(b: B, spec: &'static str) -> std::rc::Rc<Parsed<'static>> {
+    PARSED.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let i = b as usize;
+        if cache.len() <= i {
+            cache.resize(i + 1, None);
+        }
+        cache[i].get_or_insert_with(|| std::rc::Rc::new(parse(spec))).clone()
+    })
+}
+
 fn parse(spec: &str) -> Parsed<'_> {
     let mut p = Parsed {
         params: Vec::new(),
         pos_only: 0,
+        max: 0,
         star: false,
         kw_only: Vec::new(),
         any_kw: false,
@@ -220,15 +240,11 @@ fn parse(spec: &str) -> Parsed<'_> {
             w => p.params.push((w.trim_end_matches('='), !w.ends_with('=') && !w.starts_with('!'))),
         }
     }
+    p.max = p.params.iter().filter(|(n, _)| !n.starts_with('!')).count();
     p
 }
 
 impl Parsed<'_> {
-    /// The positional arguments awaitlab takes (the `!name`s come last).
-    fn max(&self) -> usize {
-        self.params.iter().filter(|(n, _)| !n.starts_with('!')).count()
-    }
-
     fn takes_keywords(&self) -> bool {
         self.params.len() > self.pos_only || !self.kw_only.is_empty() || self.any_kw || self.more_kw_in_cpython
     }
@@ -268,16 +284,21 @@ impl<'a> Interp<'a> {
         kwargs: &mut Kwargs,
     ) -> Result<(), Flow> {
         let sig = sig(b);
-        let p = parse(sig.spec);
+        let p = parsed(b, sig.spec);
+        let n = args.len();
+        // The common call (`l.append(x)` in a loop): what it takes, positionally. Nothing else is
+        // looked at or allocated, so the check costs a built-in call next to nothing.
+        if kwargs.is_empty() && (p.star || n <= p.max) {
+            return Ok(());
+        }
         let name = b.name().trim_end();
         let qual = match (recv, sig.module) {
             (Some(r), _) => format!("{}.{name}", r.type_name()),
             (None, "") => name.to_owned(),
             (None, module) => format!("{module}.{name}"),
         };
-        let n = args.len();
-        if !p.star && n > p.max() {
-            if let Some((param, _)) = p.params.get(p.max()).filter(|_| n <= p.params.len()) {
+        if !p.star && n > p.max {
+            if let Some((param, _)) = p.params.get(p.max).filter(|_| n <= p.params.len()) {
                 return not_here(&qual, &format!("argument '{}'", &param[1..]));
             }
             return raise(E::TypeError, too_many(&sig, &p, name, &qual, n));
@@ -311,7 +332,7 @@ fn not_here<T>(qual: &str, what: &str) -> Result<T, Flow> {
 
 /// CPython's words for `n` positional arguments, more than `b` takes.
 fn too_many(sig: &Sig, p: &Parsed, name: &str, qual: &str, n: usize) -> String {
-    let max = p.max();
+    let max = p.max;
     let required = p.params.iter().filter(|(_, r)| *r).count();
     match sig.style {
         Style::Py if required == max => {
