@@ -152,3 +152,47 @@ for f in [
     lambda: asyncio.sleep(1, x=3),
 ]:
     err(f)
+
+
+# Truth testing calls the reader's __bool__, else __len__: if, while, not, and/or, bool(),
+# any/all, filter, comprehension conditions and a conditional expression.
+class Basket:
+    def __init__(self, items):
+        self.items = items
+
+    def __len__(self):
+        return len(self.items)
+
+
+class Flag:
+    def __init__(self, on):
+        self.on = on
+
+    def __bool__(self):
+        return self.on
+
+
+empty, full = Basket([]), Basket([1, 2])
+print(bool(empty), bool(full), not empty, empty or 'fallback', full and 'both', bool(Flag(False)))
+print('yes' if full else 'no', len([b for b in [empty, full, Flag(True)] if b]))
+print(any([empty, Flag(False)]), all([full, Flag(True)]), len(list(filter(None, [empty, full]))))
+n = 0
+while Basket([1] * (3 - n)):
+    n += 1
+print(n)
+if not Flag(False):
+    print('flag off')
+
+
+class BadLen:
+    def __len__(self):
+        return -1
+
+
+class BadBool:
+    def __bool__(self):
+        return 1
+
+
+for f in [lambda: bool(BadLen()), lambda: bool(BadBool())]:
+    err(f)

@@ -704,7 +704,7 @@ impl<'a> Interp<'a> {
                     };
                     if b == B::Map {
                         out.push(r);
-                    } else if r.truthy() {
+                    } else if self.truth(&r, f)? {
                         out.push(item);
                     }
                 }
@@ -896,7 +896,10 @@ impl<'a> Interp<'a> {
             Str => Ok(Value::str("")),
             Int => self.to_int(&args),
             Float => self.to_float(&args),
-            Bool => Ok(Value::Bool(args.first().is_some_and(Value::truthy))),
+            Bool => Ok(Value::Bool(match args.first() {
+                Some(v) => self.truth(v, f)?,
+                None => false,
+            })),
             Repr => Ok(Value::Str(Rc::from(fmt::repr(&one()?)))),
             Isinstance | Issubclass => {
                 let [v, kind] = &args[..] else { return arity(b, "2 arguments") };
@@ -915,8 +918,15 @@ impl<'a> Interp<'a> {
                 let [v, Value::Str(name), x] = &args[..] else { return arity(b, "3 arguments") };
                 self.set_attr(v, name, x.clone()).map(|()| Value::None)
             }
-            Any => Ok(Value::Bool(self.iterate(&one()?)?.iter().any(Value::truthy))),
-            All => Ok(Value::Bool(self.iterate(&one()?)?.iter().all(Value::truthy))),
+            Any | All => {
+                let want = b == Any;
+                for v in self.iterate(&one()?)? {
+                    if self.truth(&v, f)? == want {
+                        return Ok(Value::Bool(want));
+                    }
+                }
+                Ok(Value::Bool(!want))
+            }
             _ => self.call_global_rest(b, args),
         }
     }

@@ -125,13 +125,16 @@ impl<'a> Interp<'a> {
             }
             ExprKind::UnaryOp { op, operand } => {
                 let v = ev!(self, operand, f)?;
+                if *op == crate::core::py::ast::UnaryOp::Not {
+                    return Ok(Value::Bool(!self.truth(&v, f)?));
+                }
                 self.unary(*op, &v)
             }
             ExprKind::BoolOp { op, values } => {
                 let mut last = Value::None;
                 for v in values {
                     last = ev!(self, v, f)?;
-                    if last.truthy() == (*op == BoolOp::Or) {
+                    if self.truth(&last, f)? == (*op == BoolOp::Or) {
                         break;
                     }
                 }
@@ -187,7 +190,7 @@ impl<'a> Interp<'a> {
                 self.await_value(v, f, e.pos.line).await
             }
             ExprKind::IfExp { test, body, orelse } => {
-                if ev!(self, test, f)?.truthy() {
+                if self.truth(&ev!(self, test, f)?, f)? {
                     ev!(self, body, f)
                 } else {
                     ev!(self, orelse, f)
@@ -604,7 +607,7 @@ impl<'a> Interp<'a> {
                 'async_items: while let Some(item) = self.async_next(&anext, f, line).await? {
                     self.assign(&first.target, item, f).await?;
                     for cond in &first.ifs {
-                        if !ev!(self, cond, f)?.truthy() {
+                        if !self.truth(&ev!(self, cond, f)?, f)? {
                             continue 'async_items;
                         }
                     }
@@ -616,7 +619,7 @@ impl<'a> Interp<'a> {
                 self.step(first.target.pos.line)?;
                 self.assign(&first.target, item, f).await?;
                 for cond in &first.ifs {
-                    if !ev!(self, cond, f)?.truthy() {
+                    if !self.truth(&ev!(self, cond, f)?, f)? {
                         continue 'items;
                     }
                 }
@@ -689,6 +692,33 @@ fn needs_custom_repr(v: &Value, depth: u32) -> bool {
             d.borrow().iter().any(|(k, x)| needs_custom_repr(k, depth + 1) || needs_custom_repr(x, depth + 1))
         }
         _ => false,
+    }
+}
+
+impl Interp<'_> {
+    /// `bool(v)`, as `if`, `while`, `not`, `and`/`or` and `bool()` test it: the reader's
+    /// `__bool__`, else its `__len__` (a plain `def`, so it runs to its end here, as a property's
+    /// getter does), else Python's rule for a built-in value.
+    pub fn truth(&self, v: &Value, f: &Frame) -> Result<bool, Flow> {
+        use futures::FutureExt as _;
+        if !matches!(v, Value::Instance(_)) {
+            return Ok(v.truthy());
+        }
+        let Some((name, m)) = ["__bool__", "__len__"].into_iter().find_map(|n| Some((n, user_method(v, n)?))) else {
+            return Ok(true);
+        };
+        let Some(r) = self.call(m, Vec::new(), Vec::new(), f, f.line.get()).now_or_never() else {
+            return raise(E::RuntimeError, format!("{name}() cannot await"));
+        };
+        match (name, r?) {
+            (_, Value::Bool(b)) => Ok(b),
+            ("__len__", Value::Int(n)) if n >= 0 => Ok(n != 0),
+            ("__len__", Value::Int(_)) => raise(E::ValueError, "__len__() should return >= 0"),
+            ("__len__", other) => {
+                raise(E::TypeError, format!("'{}' object cannot be interpreted as an integer", other.type_name()))
+            }
+            (_, other) => raise(E::TypeError, format!("__bool__ should return bool, returned {}", other.type_name())),
+        }
     }
 }
 

@@ -475,7 +475,8 @@ impl<'a> Interp<'a> {
         match matcher {
             Matcher::Classes(classes) => self.matches(exc, classes),
             Matcher::Predicate(func) => {
-                Ok(self.call(func.clone(), vec![exc.clone()], Vec::new(), f, line).await?.truthy())
+                let verdict = self.call(func.clone(), vec![exc.clone()], Vec::new(), f, line).await?;
+                self.truth(&verdict, f)
             }
         }
     }

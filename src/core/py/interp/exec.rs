@@ -53,7 +53,7 @@ impl<'a> Interp<'a> {
                 return Err(Flow::Return(v));
             }
             StmtKind::If { test, body, orelse } => {
-                if ev!(self, test, f)?.truthy() {
+                if self.truth(&ev!(self, test, f)?, f)? {
                     self.exec_block(body, f).await?;
                 } else {
                     self.exec_block(orelse, f).await?;
@@ -61,7 +61,7 @@ impl<'a> Interp<'a> {
             }
             StmtKind::While { test, body, orelse } => loop {
                 f.line.set(s.pos.line);
-                if !ev!(self, test, f)?.truthy() {
+                if !self.truth(&ev!(self, test, f)?, f)? {
                     self.exec_block(orelse, f).await?;
                     break;
                 }
@@ -176,7 +176,7 @@ impl<'a> Interp<'a> {
                 }
             }
             StmtKind::Assert { test, msg } => {
-                if ev!(self, test, f)?.truthy() {
+                if self.truth(&ev!(self, test, f)?, f)? {
                     return Ok(());
                 }
                 let args = match msg {

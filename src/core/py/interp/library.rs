@@ -834,7 +834,7 @@ impl<'a> Interp<'a> {
                 loop {
                     self.step(line)?;
                     let result = self.call(arg.clone(), Vec::new(), Vec::new(), f, line).await?;
-                    if result.truthy() {
+                    if self.truth(&result, f)? {
                         return Ok(result);
                     }
                     self.cond_wait(c, f, line).await?;
