@@ -196,3 +196,39 @@ class BadBool:
 
 for f in [lambda: bool(BadLen()), lambda: bool(BadBool())]:
     err(f)
+
+
+# Assigning to and deleting a slice of a list, as CPython's list does.
+x = [1, 2, 3, 4, 5]
+x[1:2] = [9, 9]
+print(x)
+x[::2] = ['a', 'b', 'c']
+print(x)
+del x[::2]
+print(x)
+x[:] = range(3)
+x[len(x):] = [7]
+x[-1:0] = 'z'
+print(x)
+del x[1:]
+x[5:9] = (8,)
+print(x)
+
+
+def extended():
+    y = [1, 2, 3]
+    y[::2] = [0]
+
+
+def zero_step():
+    y = [1, 2, 3]
+    del y[::0]
+
+
+def on_tuple():
+    t = (1, 2)
+    t[0:1] = [3]
+
+
+for f in [extended, zero_step, on_tuple]:
+    err(f)

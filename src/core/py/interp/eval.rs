@@ -245,20 +245,17 @@ impl<'a> Interp<'a> {
             }
             ExprKind::Subscript { value, index } => {
                 let v = ev!(self, value, f)?;
-                if let ExprKind::Slice { lower, upper, step } = &index.kind {
-                    let lower = self.slice_bound(lower.as_deref(), f).await?;
-                    let upper = self.slice_bound(upper.as_deref(), f).await?;
-                    let step = self.slice_bound(step.as_deref(), f).await?;
-                    return self.get_slice(&v, lower, upper, step);
+                if let Some(bounds) = self.slice_bounds(index, f).await? {
+                    return self.get_slice(&v, bounds);
                 }
                 let i = ev!(self, index, f)?;
                 self.get_item(&v, &i)
             }
-            // Read by `Subscript` above: one evaluated alone is a target's, `x[1:2] = …`.
-            ExprKind::Slice { .. } => raise(
-                E::TypeError,
-                "assigning to or deleting a slice (x[1:2] = [9], del x[::2]) is not in awaitlab's subset",
-            ),
+            // Read by `Subscript` above, and as an assignment's or a `del`'s target: one
+            // evaluated alone is an augmented assignment's (`x[1:2] += [9]`).
+            ExprKind::Slice { .. } => {
+                raise(E::TypeError, "an augmented assignment to a slice (x[1:2] += [9]) is not in awaitlab's subset")
+            }
             ExprKind::Starred(_) => {
                 raise(E::TypeError, "starred expression is only allowed in calls, lists and tuples")
             }
@@ -291,6 +288,19 @@ impl<'a> Interp<'a> {
             acc = self.binop_any(op, acc, rv, f).await?;
         }
         Ok(acc)
+    }
+
+    /// A subscript's `lower:upper:step`, evaluated, if it is a slice.
+    pub(super) async fn slice_bounds<'s>(
+        &'s self,
+        index: &'s Expr,
+        f: &'s Frame,
+    ) -> Result<Option<super::ops::SliceBounds>, Flow> {
+        let ExprKind::Slice { lower, upper, step } = &index.kind else { return Ok(None) };
+        let lower = self.slice_bound(lower.as_deref(), f).await?;
+        let upper = self.slice_bound(upper.as_deref(), f).await?;
+        let step = self.slice_bound(step.as_deref(), f).await?;
+        Ok(Some((lower, upper, step)))
     }
 
     async fn slice_bound<'s>(&'s self, e: Option<&'s Expr>, f: &'s Frame) -> Result<Option<i64>, Flow> {

@@ -215,6 +215,10 @@ impl<'a> Interp<'a> {
                 }
                 ExprKind::Subscript { value, index } => {
                     let obj = ev!(self, value, f)?;
+                    if let Some(bounds) = self.slice_bounds(index, f).await? {
+                        let items = self.iterate(&v)?;
+                        return self.set_slice(&obj, bounds, Some(items));
+                    }
                     let i = ev!(self, index, f)?;
                     self.set_item(&obj, i, v)
                 }
@@ -300,6 +304,9 @@ impl<'a> Interp<'a> {
             }
             ExprKind::Subscript { value, index } => {
                 let o = ev!(self, value, f)?;
+                if let Some(bounds) = self.slice_bounds(index, f).await? {
+                    return self.set_slice(&o, bounds, None);
+                }
                 let i = ev!(self, index, f)?;
                 match &o {
                     Value::List(l) => {

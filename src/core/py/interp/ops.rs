@@ -410,7 +410,7 @@ impl<'a> Interp<'a> {
     }
 
     /// `container[lower:upper:step]`.
-    pub fn get_slice(&self, container: &Value, lower: Option<i64>, upper: Option<i64>, step: Option<i64>) -> Res {
+    pub fn get_slice(&self, container: &Value, (lower, upper, step): SliceBounds) -> Res {
         let step = step.unwrap_or(1);
         if step == 0 {
             return raise(E::ValueError, "slice step cannot be zero");
@@ -434,6 +434,66 @@ impl<'a> Interp<'a> {
             }
             other => raise(E::TypeError, format!("'{}' object is not subscriptable", other.type_name())),
         }
+    }
+}
+
+/// A slice's `lower:upper:step` as written (`None` where left out).
+pub type SliceBounds = (Option<i64>, Option<i64>, Option<i64>);
+
+impl Interp<'_> {
+    /// `container[lower:upper:step] = items`, or `del container[lower:upper:step]` (`items`
+    /// `None`), as CPython's list does: a step of 1 replaces the slice with the items, however
+    /// many; an extended slice takes exactly as many items as it picks.
+    pub fn set_slice(
+        &self,
+        container: &Value,
+        (lower, upper, step): SliceBounds,
+        items: Option<Vec<Value>>,
+    ) -> Result<(), Flow> {
+        let Value::List(l) = container else {
+            let what =
+                if items.is_some() { "does not support item assignment" } else { "doesn't support item deletion" };
+            return raise(E::TypeError, format!("'{}' object {what}", container.type_name()));
+        };
+        let step = step.unwrap_or(1);
+        if step == 0 {
+            return raise(E::ValueError, "slice step cannot be zero");
+        }
+        self.work(extent(container) + items.as_ref().map_or(0, Vec::len))?;
+        let len = l.borrow().len();
+        match items {
+            Some(items) if step == 1 => {
+                let (start, stop) = forward_bounds(len, lower, upper);
+                self.alloc(items.len())?;
+                l.borrow_mut().splice(start..stop.max(start), items);
+            }
+            Some(items) => {
+                let picked = slice_indices(len, lower, upper, step);
+                if picked.len() != items.len() {
+                    let (n, size) = (items.len(), picked.len());
+                    return raise(
+                        E::ValueError,
+                        format!("attempt to assign sequence of size {n} to extended slice of size {size}"),
+                    );
+                }
+                let mut l = l.borrow_mut();
+                for (i, v) in picked.into_iter().zip(items) {
+                    l[i] = v;
+                }
+            }
+            None => {
+                let mut gone = vec![false; len];
+                for i in slice_indices(len, lower, upper, step) {
+                    gone[i] = true;
+                }
+                let mut i = 0;
+                l.borrow_mut().retain(|_| {
+                    i += 1;
+                    !gone[i - 1]
+                });
+            }
+        }
+        Ok(())
     }
 }
 
