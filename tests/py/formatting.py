@@ -65,6 +65,11 @@ bad = [
     lambda: f'{S():>5}',
     lambda: format([1], 'x'),
     lambda: 'count: ' + 3,
+    lambda: '{0[a]x}'.format({'a': 1}),
+    lambda: '{0[a]é}'.format({'a': 1}),
+    lambda: '{0.}'.format(1),
+    lambda: '{'.format(),
+    lambda: 'a{0'.format(1),
     lambda: [1] + (2,),
 ]
 for b in bad:
@@ -89,3 +94,19 @@ def make():
 
 
 print(type(Dog()), Dog, Dog.Tail, make(), repr(Dog), str(ValueError), type(ValueError('x')))
+
+
+# the 0 flag with a precision, signed index keys, a class's own __format__
+
+
+class Money:
+    def __init__(self, v):
+        self.v = v
+
+    def __format__(self, spec):
+        return '$' + format(self.v, spec or '.2f')
+
+
+m = Money(12.345)
+print('%06.3d|%+06.3d|%-6.3d|' % (5, 5, 5), '{0[-1]} {0[1]}'.format({-1: 'i', '-1': 's', 1: 'one'}))
+print(f'{m}', f'{m:.1f}', format(m), '{}'.format(m), '{:.3f}'.format(m))

@@ -1,8 +1,9 @@
 //! Python's string formatting with the reader's own methods, as CPython formats: `format(v,
 //! spec)` (an f-string's fields too), `str.format` and the `%` operator. A field without a spec
-//! is `str(v)` (the reader's `__str__`); `!r`, `%r` and `%s` call `__repr__` and `__str__`; a
-//! spec given to a value that is neither a number nor a string is CPython's TypeError
-//! (`object.__format__` takes none). The spec mini-language itself is [`fmt::format_value`]'s.
+//! is `str(v)` (the reader's `__str__`), or the reader's `__format__(spec)` when its class has
+//! one; `!r`, `%r` and `%s` call `__repr__` and `__str__`; a spec given to any other value that
+//! is neither a number nor a string is CPython's TypeError (`object.__format__` takes none).
+//! The spec mini-language itself is [`fmt::format_value`]'s.
 
 use super::call::Kwargs;
 use super::value::Value;
@@ -46,6 +47,12 @@ struct Conversion {
 impl<'a> Interp<'a> {
     /// `format(v, spec)`.
     pub async fn format_with(&self, v: &Value, spec: &str, f: &Frame) -> Result<String, Flow> {
+        if let Some(method) = super::eval::user_method(v, "__format__") {
+            return match self.call(method, vec![Value::str(spec)], Vec::new(), f, f.line.get()).await? {
+                Value::Str(s) => Ok(s.to_string()),
+                other => raise(E::TypeError, format!("__format__ must return a str, not {}", other.type_name())),
+            };
+        }
         match v {
             _ if spec.is_empty() => self.to_str(v, f).await,
             Value::Int(_) | Value::Bool(_) | Value::Float(_) | Value::Str(_) => {
@@ -136,15 +143,23 @@ impl<'a> Interp<'a> {
         while !path.is_empty() {
             if let Some(after) = path.strip_prefix('.') {
                 let end = after.find(['.', '[']).unwrap_or(after.len());
+                if end == 0 {
+                    return raise(E::ValueError, "Empty attribute in format string");
+                }
                 v = self.get_attr(&v, &after[..end], f)?;
                 path = &after[end..];
-            } else {
-                let after = &path[1..];
+            } else if let Some(after) = path.strip_prefix('[') {
                 let Some(end) = after.find(']') else { return raise(E::ValueError, "Missing ']' in format string") };
                 let key = &after[..end];
-                let key = key.parse::<i64>().map_or_else(|_| Value::str(key), Value::Int);
+                // Only digits make an integer index, as in CPython (`[-1]` is the key '-1').
+                let key = match key.bytes().all(|b| b.is_ascii_digit()) {
+                    true => key.parse::<i64>().map_or_else(|_| Value::str(key), Value::Int),
+                    false => Value::str(key),
+                };
                 v = self.get_item(&v, &key)?;
                 path = &after[end + 1..];
+            } else {
+                return raise(E::ValueError, "Only '.' or '[' may follow ']' in format field specifier");
             }
         }
         Ok(v)
@@ -307,7 +322,10 @@ fn field_end(tail: &str) -> Result<usize, Flow> {
             _ => {}
         }
     }
-    raise(E::ValueError, "expected '}' before end of string")
+    match tail.len() {
+        1 => raise(E::ValueError, "Single '{' encountered in format string"),
+        _ => raise(E::ValueError, "expected '}' before end of string"),
+    }
 }
 
 /// A field's name, conversion and spec: `name!r:>8`.
@@ -428,6 +446,11 @@ fn percent_number(c: &Conversion, arg: &Value) -> Result<String, Flow> {
                 fmt::format_value(&value, &format!("{alternate}{kind}")).or_else(|m| raise(E::ValueError, m))?;
             let (minus, digits) = digits.strip_prefix('-').map_or(("", digits.as_str()), |d| ("-", d));
             let shown_sign = if minus.is_empty() { sign } else { minus.to_string() };
+            // The `0` flag pads with zeros after the sign, to the width (`%+06.3d` is `+00005`).
+            let p = match (c.zero && !c.left, c.width) {
+                (true, Some(w)) => p.max(w.saturating_sub(shown_sign.len())),
+                _ => p,
+            };
             let p = fmt::spec_count(&p.to_string()).or_else(|m| raise(E::ValueError, m))?;
             let padded = format!("{shown_sign}{digits:0>p$}");
             return fmt::format_value(&Value::str(&padded), &format!("{}{width}", if c.left { "<" } else { ">" }))
