@@ -4222,7 +4222,37 @@ fn built_ins_take_cpython_s_arguments_and_refuse_others() {
             "print() does not take the keyword argument 'file' here (not in awaitlab's subset)",
             "randrange() does not take the argument 'step' here (not in awaitlab's subset)",
             "a coroutine was expected, got <function main>",
-            "an augmented assignment to a slice (x[1:2] += [9]) is not in awaitlab's subset",
+            "a slice in a tuple (x[1:2, 3]) or an augmented assignment to one (x[1:2] += [9]) is not in awaitlab's subset",
         ]
     );
+}
+
+/// A failed task's exception runs the reader's `__str__` only where CPython does: to print a
+/// traceback, never for the failed task's mark (a counting `__str__` gave E3, E4 after a gather).
+#[test]
+fn a_failed_tasks_mark_runs_no_str_of_the_readers() {
+    let src = r#"
+        import asyncio
+        calls = 0
+
+        class E(Exception):
+            def __str__(self):
+                global calls
+                calls += 1
+                return f'E{calls}'
+
+        async def fail():
+            raise E()
+
+        async def main():
+            r = await asyncio.gather(fail(), fail(), return_exceptions=True)
+            print([str(e) for e in r])
+            await fail()
+
+        asyncio.run(main())
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert_eq!(cpython[0], "['E1', 'E2']");
+    assert_eq!(cpython.last().map(String::as_str), Some("E: E3"));
+    assert_runs_to_the_end_printing(src, &cpython);
 }

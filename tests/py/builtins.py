@@ -232,3 +232,17 @@ def on_tuple():
 
 for f in [extended, zero_step, on_tuple]:
     err(f)
+
+
+def tuple_slice_int():
+    t = (1, 2)
+    t[0:1] = 5
+
+
+def tuple_slice_del():
+    t = (1, 2)
+    del t[0:1]
+
+
+for f in [tuple_slice_int, tuple_slice_del]:
+    err(f)

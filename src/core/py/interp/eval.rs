@@ -252,10 +252,11 @@ impl<'a> Interp<'a> {
                 self.get_item(&v, &i)
             }
             // Read by `Subscript` above, and as an assignment's or a `del`'s target: one
-            // evaluated alone is an augmented assignment's (`x[1:2] += [9]`).
-            ExprKind::Slice { .. } => {
-                raise(E::TypeError, "an augmented assignment to a slice (x[1:2] += [9]) is not in awaitlab's subset")
-            }
+            // evaluated alone is in a tuple (`x[1:2, 3]`) or an augmented assignment's target.
+            ExprKind::Slice { .. } => raise(
+                E::TypeError,
+                "a slice in a tuple (x[1:2, 3]) or an augmented assignment to one (x[1:2] += [9]) is not in awaitlab's subset",
+            ),
             ExprKind::Starred(_) => {
                 raise(E::TypeError, "starred expression is only allowed in calls, lists and tuples")
             }

@@ -353,23 +353,13 @@ impl<'a> Interp<'a> {
         }
     }
 
-    /// `ValueError: boom` (or just `ValueError`), its message from the reader's `__str__` if its
-    /// class has one (run in `task`: what it prints goes to that lane).
-    pub fn exc_line(&self, v: &Value, task: &Rc<TaskObj>) -> String {
-        self.with_message(&v.type_name(), v, task)
+    /// `ValueError: boom` (or just `ValueError`), from the exception's `args`: what a failed task's
+    /// mark says. No code of the reader's runs for it (CPython calls `__str__` only to print).
+    pub fn exc_line(&self, v: &Value) -> String {
+        with_message(&v.type_name(), &fmt::exc_str(v))
     }
 
-    /// `name: message`, or `name` alone for an exception without a message.
-    fn with_message(&self, name: &str, v: &Value, task: &Rc<TaskObj>) -> String {
-        let msg = self.exc_message(v, task);
-        if msg.is_empty() {
-            name.to_string()
-        } else {
-            format!("{name}: {msg}")
-        }
-    }
-
-    /// `str(exc)` as a traceback shows it: the reader's `__str__` (a plain `def`, so it runs to
+    /// `str(exc)` as a traceback prints it: the reader's `__str__` (a plain `def`, so it runs to
     /// its end here, as a property's getter does), else from the exception's `args`; CPython's
     /// `<exception str() failed>` for a `__str__` that raises.
     fn exc_message(&self, v: &Value, task: &Rc<TaskObj>) -> String {
@@ -382,8 +372,9 @@ impl<'a> Interp<'a> {
         }
     }
 
-    /// A traceback's last line: [`Interp::exc_line`], an exception class of asyncio's or json's
-    /// named with its module as CPython's traceback names it (`asyncio.exceptions.CancelledError`).
+    /// A traceback's last line: the exception's class, named with its module as CPython's
+    /// traceback names asyncio's and json's (`asyncio.exceptions.CancelledError`), and its
+    /// [`Interp::exc_message`] (run in `task`: what a `__str__` prints goes to that lane).
     pub fn traceback_line(&self, v: &Value, task: &Rc<TaskObj>) -> String {
         let module = match v.class() {
             Some(c) if c.builtin => match &*c.name {
@@ -394,10 +385,20 @@ impl<'a> Interp<'a> {
             },
             _ => None,
         };
-        match module {
-            Some(module) => self.with_message(&format!("{module}.{}", v.type_name()), v, task),
-            None => self.exc_line(v, task),
-        }
+        let name = match module {
+            Some(module) => format!("{module}.{}", v.type_name()),
+            None => v.type_name().to_string(),
+        };
+        with_message(&name, &self.exc_message(v, task))
+    }
+}
+
+/// `name: message`, or `name` alone for an exception without a message.
+fn with_message(name: &str, msg: &str) -> String {
+    if msg.is_empty() {
+        name.to_string()
+    } else {
+        format!("{name}: {msg}")
     }
 }
 

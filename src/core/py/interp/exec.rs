@@ -216,8 +216,7 @@ impl<'a> Interp<'a> {
                 ExprKind::Subscript { value, index } => {
                     let obj = ev!(self, value, f)?;
                     if let Some(bounds) = self.slice_bounds(index, f).await? {
-                        let items = self.iterate(&v)?;
-                        return self.set_slice(&obj, bounds, Some(items));
+                        return self.set_slice(&obj, bounds, Some(&v));
                     }
                     let i = ev!(self, index, f)?;
                     self.set_item(&obj, i, v)

@@ -448,13 +448,22 @@ impl Interp<'_> {
         &self,
         container: &Value,
         (lower, upper, step): SliceBounds,
-        items: Option<Vec<Value>>,
+        items: Option<&Value>,
     ) -> Result<(), Flow> {
         let Value::List(l) = container else {
-            let what =
-                if items.is_some() { "does not support item assignment" } else { "doesn't support item deletion" };
-            return raise(E::TypeError, format!("'{}' object {what}", container.type_name()));
+            let kind = container.type_name();
+            return match (container, items.is_some()) {
+                (Value::Tuple(_) | Value::Str(_) | Value::Range(_), true) => {
+                    raise(E::TypeError, format!("'{kind}' object does not support item assignment"))
+                }
+                (Value::Tuple(_) | Value::Str(_) | Value::Range(_), false) => {
+                    raise(E::TypeError, format!("'{kind}' object does not support item deletion"))
+                }
+                _ => raise(E::TypeError, format!("a slice as a '{kind}' key is not in awaitlab's subset")),
+            };
         };
+        // The items first (`x[:0] = x` reads the list before it changes).
+        let items = items.map(|v| self.iterate(v)).transpose()?;
         let step = step.unwrap_or(1);
         if step == 0 {
             return raise(E::ValueError, "slice step cannot be zero");

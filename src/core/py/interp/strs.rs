@@ -24,6 +24,10 @@ fn bound(v: Option<&Value>) -> Result<Option<i64>, Flow> {
 /// `s[start:end]` as chars, as Python slices: `(first char, bytes lo..hi)`, or None when `start`
 /// is past the end (where even `""` is not found, as CPython's `find`).
 fn window(s: &str, start: Option<&Value>, end: Option<&Value>) -> Result<Option<(usize, usize, usize)>, Flow> {
+    // The whole string, without counting its characters: `s.startswith(p)` stays O(len(p)).
+    if matches!(start, None | Some(Value::None)) && matches!(end, None | Some(Value::None)) {
+        return Ok(Some((0, 0, s.len())));
+    }
     let len = s.chars().count() as i64;
     let at = |i: i64| if i < 0 { (i + len).max(0) } else { i.min(len) };
     let (raw_start, end) = (bound(start)?.unwrap_or(0), at(bound(end)?.unwrap_or(len)));
@@ -115,8 +119,11 @@ impl<'a> Interp<'a> {
                             return raise(E::ValueError, "empty separator");
                         }
                         match (max, right) {
-                            (Some(m), false) => s.splitn(m + 1, sep).collect(),
-                            (Some(m), true) => s.rsplitn(m + 1, sep).collect::<Vec<_>>().into_iter().rev().collect(),
+                            // `saturating_add`: a maxsplit of 2**32 - 1 is usize::MAX on wasm32.
+                            (Some(m), false) => s.splitn(m.saturating_add(1), sep).collect(),
+                            (Some(m), true) => {
+                                s.rsplitn(m.saturating_add(1), sep).collect::<Vec<_>>().into_iter().rev().collect()
+                            }
                             (None, _) => s.split(sep).collect(),
                         }
                     }

@@ -767,7 +767,7 @@ impl<'a> Interp<'a> {
             }
             Err(exc) => {
                 self.keep_traceback(exc);
-                let text = self.exc_line(&exc.value, task);
+                let text = self.exc_line(&exc.value);
                 if is_main {
                     self.print_traceback(task, exc, Printer::Excepthook);
                 }
