@@ -246,3 +246,8 @@ def tuple_slice_del():
 
 for f in [tuple_slice_int, tuple_slice_del]:
     err(f)
+
+try:
+    print(0 ** -1)
+except ZeroDivisionError as e:
+    print('ZeroDivisionError', e)

@@ -110,3 +110,7 @@ class Money:
 m = Money(12.345)
 print('%06.3d|%+06.3d|%-6.3d|' % (5, 5, 5), '{0[-1]} {0[1]}'.format({-1: 'i', '-1': 's', 1: 'one'}))
 print(f'{m}', f'{m:.1f}', format(m), '{}'.format(m), '{:.3f}'.format(m))
+# inf, nan and -0.0 in float presentations
+inf, nan = float('inf'), float('nan')
+print(f'{nan:.2f} {inf:.2f} {-inf:e} {inf:G} {nan:%} {inf:,.1f} {inf:08.1f} {-0.0:.1f}', '%f' % nan)
+print(f'{-0.0:e} {-0.0:g}', '%.1f %g' % (-0.0, -0.0), f'{nan} {-inf}')

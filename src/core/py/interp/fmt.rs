@@ -555,9 +555,24 @@ fn format_number(v: &Value, s: &Spec) -> Result<String, String> {
         Value::Bool(b) => Some(i64::from(*b)),
         _ => None,
     };
-    let neg = f.is_sign_negative() && f != 0.0 || int.is_some_and(|i| i < 0);
+    // -0.0 keeps its sign (`f'{-0.0:.1f}'` is `-0.0`); a NaN has none.
+    let neg = match int {
+        Some(i) => i < 0,
+        None => f.is_sign_negative() && !f.is_nan(),
+    };
     let abs = f.abs();
+    let float_kind = s.kind.is_none_or(|k| "fFeEgG%".contains(k));
     let mut digits = match (s.kind, int) {
+        // inf and nan as CPython writes them in every float presentation (upper case for F, E, G).
+        (kind, None) if !f.is_finite() && float_kind => {
+            let text = if f.is_nan() { "nan" } else { "inf" };
+            let text = if matches!(kind, Some('F' | 'E' | 'G')) { text.to_uppercase() } else { text.to_string() };
+            if kind == Some('%') {
+                text + "%"
+            } else {
+                text
+            }
+        }
         (None | Some('d'), Some(i)) => i.unsigned_abs().to_string(),
         (Some('d'), None) => return Err("Unknown format code 'd' for object of type 'float'".into()),
         (Some('f' | 'F'), _) => format!("{:.*}", s.precision.unwrap_or(6), abs),

@@ -82,6 +82,9 @@ fn int_op(op: BinOp, a: i64, b: i64) -> Res {
             Some(if op == BinOp::Mod { r } else { q })
         }
         BinOp::Pow => {
+            if b < 0 && a == 0 {
+                return raise(E::ZeroDivisionError, "0.0 cannot be raised to a negative power");
+            }
             if b < 0 {
                 return Ok(Value::Float((a as f64).powf(b as f64)));
             }
