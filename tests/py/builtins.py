@@ -251,3 +251,41 @@ try:
     print(0 ** -1)
 except ZeroDivisionError as e:
     print('ZeroDivisionError', e)
+
+
+# A property with a setter, and one without
+class Temp:
+    def __init__(self):
+        self._c = 0
+
+    @property
+    def celsius(self):
+        return self._c
+
+    @celsius.setter
+    def celsius(self, v):
+        if v < -273.15:
+            raise ValueError('below absolute zero')
+        self._c = v
+
+    @property
+    def kelvin(self):
+        return self._c + 273.15
+
+
+t = Temp()
+t.celsius = 25
+t.celsius += 5
+print(t.celsius, t.kelvin, type(Temp.celsius).__name__)
+
+
+def too_cold():
+    t.celsius = -300
+
+
+def read_only():
+    t.kelvin = 3
+
+
+for f in [too_cold, read_only]:
+    err(f)

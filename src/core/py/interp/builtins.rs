@@ -81,6 +81,7 @@ builtins! {
     CallSoon = "call_soon", AgenAnext = "__anext__", AgenAiter = "__aiter__", AgenAsend = "asend",
     AgenAthrow = "athrow", AgenAclose = "aclose", AnextDefault = "anext ", CondWaitFor = "wait_for", CondNotify = "notify", CondNotifyAll = "notify_all",
     TimeoutReschedule = "reschedule", TimeoutExpired = "expired", HandleCancel = "cancel", HandleCancelled = "cancelled", HandleWhen = "when", CoroClose = "close",
+    PropertySetter = "setter",
     // Methods of exception groups.
     EgSplit = "split", EgSubgroup = "subgroup", EgDerive = "derive",
 }
@@ -601,6 +602,16 @@ impl<'a> Interp<'a> {
                 None => arity(b, "an exception group"),
             },
             ObjectInit => self.object_init(recv, args, &kwargs),
+            // `@d.setter`: the property `d` with a setter.
+            PropertySetter => match (recv.as_ref(), args.into_iter().next()) {
+                (Some(Value::Obj(o)), Some(setter @ Value::Func(_))) => match &**o {
+                    super::native::Obj::Descriptor(Property, getter) => {
+                        Ok(Value::Obj(Rc::new(super::native::Obj::Property(getter.clone(), setter))))
+                    }
+                    _ => arity(b, "a property"),
+                },
+                _ => raise(E::TypeError, "setter() takes a function"),
+            },
             Format => match &args[..] {
                 [v] => Ok(Value::str(&self.format_with(v, "", f).await?)),
                 [v, Value::Str(spec)] => Ok(Value::str(&self.format_with(v, spec, f).await?)),
@@ -916,7 +927,7 @@ impl<'a> Interp<'a> {
             },
             Setattr => {
                 let [v, Value::Str(name), x] = &args[..] else { return arity(b, "3 arguments") };
-                self.set_attr(v, name, x.clone()).map(|()| Value::None)
+                self.set_attr(v, name, x.clone(), f).map(|()| Value::None)
             }
             Any | All => {
                 let want = b == Any;

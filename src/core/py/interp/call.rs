@@ -244,14 +244,14 @@ impl<'a> Interp<'a> {
                 }
                 match i.class.lookup(name) {
                     Some(Value::Func(func)) => Ok(Value::Bound(Rc::new((v.clone(), func)))),
-                    Some(Value::Obj(o)) if matches!(*o, Obj::Descriptor(..)) => self.descriptor_get(&o, v, &i.class, f),
+                    Some(Value::Obj(o)) if o.is_descriptor() => self.descriptor_get(&o, v, &i.class, f),
                     Some(other) => Ok(other),
                     None if name == "__class__" => Ok(Value::Class(i.class.clone())),
                     None => self.instance_builtin_attr(i, v, name),
                 }
             }
             Value::Class(c) => match (c.lookup(name), name) {
-                (Some(Value::Obj(o)), _) if matches!(*o, Obj::Descriptor(..)) => self.descriptor_get(&o, v, c, f),
+                (Some(Value::Obj(o)), _) if o.is_descriptor() => self.descriptor_get(&o, v, c, f),
                 (Some(x), _) => Ok(x),
                 (None, "__name__") => Ok(Value::Str(c.name.clone())),
                 (None, "__qualname__") => Ok(Value::Str(c.qualname.clone())),
@@ -280,13 +280,17 @@ impl<'a> Interp<'a> {
 
     /// A `@staticmethod` (the function), `@classmethod` (bound to the class) or `@property`
     /// (its getter called now: a plain `def` never suspends, so it runs to its end here).
-    fn descriptor_get(&self, o: &Obj, obj: &Value, class: &Rc<Class>, f: &Frame) -> Res {
-        let Obj::Descriptor(kind, func) = o else { return Ok(Value::None) };
+    fn descriptor_get(&self, o: &Rc<Obj>, obj: &Value, class: &Rc<Class>, f: &Frame) -> Res {
+        let (kind, func) = match &**o {
+            Obj::Descriptor(kind, func) => (*kind, func),
+            Obj::Property(getter, _) => (B::Property, getter),
+            _ => return Ok(Value::None),
+        };
         let Value::Func(fun) = func else { return Ok(func.clone()) };
         match kind {
             B::StaticMethod => Ok(func.clone()),
             B::ClassMethod => Ok(Value::Bound(Rc::new((Value::Class(class.clone()), fun.clone())))),
-            _ if matches!(obj, Value::Class(_)) => Ok(Value::Obj(Rc::new(Obj::Descriptor(*kind, func.clone())))),
+            _ if matches!(obj, Value::Class(_)) => Ok(Value::Obj(o.clone())),
             _ => match self.call(func.clone(), vec![obj.clone()], Vec::new(), f, f.line.get()).now_or_never() {
                 Some(r) => r,
                 None => raise(E::RuntimeError, "a property's getter cannot await"),
@@ -307,9 +311,29 @@ impl<'a> Interp<'a> {
     }
 
     /// `v.name = x`.
-    pub fn set_attr(&self, v: &Value, name: &str, x: Value) -> Result<(), Flow> {
+    pub fn set_attr(&self, v: &Value, name: &str, x: Value, f: &Frame) -> Result<(), Flow> {
         match v {
             Value::Instance(i) => {
+                if let Some(Value::Obj(o)) = i.class.lookup(name) {
+                    match &*o {
+                        // A property's setter runs (a plain `def`: to its end here, as its getter).
+                        Obj::Property(_, setter) => {
+                            let call = self.call(setter.clone(), vec![v.clone(), x], Vec::new(), f, f.line.get());
+                            return match call.now_or_never() {
+                                Some(r) => r.map(drop),
+                                None => raise(E::RuntimeError, "a property's setter cannot await"),
+                            };
+                        }
+                        Obj::Descriptor(B::Property, _) => {
+                            let class = &i.class.name;
+                            return raise(
+                                E::AttributeError,
+                                format!("property '{name}' of '{class}' object has no setter"),
+                            );
+                        }
+                        _ => {}
+                    }
+                }
                 i.attrs.borrow_mut().insert(Rc::from(name), x);
                 Ok(())
             }

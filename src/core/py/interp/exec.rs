@@ -211,7 +211,7 @@ impl<'a> Interp<'a> {
                 }
                 ExprKind::Attribute { value, attr } => {
                     let obj = ev!(self, value, f)?;
-                    self.set_attr(&obj, attr, v)
+                    self.set_attr(&obj, attr, v, f)
                 }
                 ExprKind::Subscript { value, index } => {
                     let obj = ev!(self, value, f)?;
@@ -267,7 +267,7 @@ impl<'a> Interp<'a> {
                 let old = self.get_attr(&o, attr, f)?;
                 let r = ev!(self, value, f)?;
                 let new = self.in_place(op, old, r, f).await?;
-                self.set_attr(&o, attr, new)?;
+                self.set_attr(&o, attr, new, f)?;
             }
             ExprKind::Subscript { value: obj, index } => {
                 let o = ev!(self, obj, f)?;

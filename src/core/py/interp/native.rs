@@ -403,6 +403,8 @@ pub enum Obj {
     ClientTimeout(Option<f64>),
     /// `@staticmethod`, `@classmethod` or `@property` around a function.
     Descriptor(B, Value),
+    /// A `@property` with a setter (`@d.setter`): its getter and its setter.
+    Property(Value, Value),
     /// `loop.call_later(...)`'s `TimerHandle` (`loop.call_soon(...)`'s `Handle`).
     TimerHandle(Rc<super::timers::TimerState>),
     /// An async generator (see `agen`).
@@ -424,6 +426,7 @@ impl Drop for Obj {
             Obj::Ready(v) | Obj::Descriptor(_, v) | Obj::Sleep { result: v, .. } => {
                 vec![std::mem::replace(v, Value::None)]
             }
+            Obj::Property(get, set) => vec![std::mem::replace(get, Value::None), std::mem::replace(set, Value::None)],
             Obj::Request { resp, .. } => resp.get_mut().take().into_iter().collect(),
             Obj::Condition(c) => vec![std::mem::replace(&mut c.lock, Value::None)],
             _ => Vec::new(),
@@ -458,6 +461,7 @@ impl Obj {
             Obj::Response { .. } => "ClientResponse",
             Obj::Loop => "_UnixSelectorEventLoop",
             Obj::ClientTimeout(_) => "ClientTimeout",
+            Obj::Descriptor(B::Property, _) | Obj::Property(..) => "property",
             Obj::Descriptor(..) => "descriptor",
             Obj::TimerHandle(t) if t.when.is_none() => "Handle",
             Obj::TimerHandle(_) => "TimerHandle",
@@ -503,6 +507,12 @@ impl Obj {
         }
     }
 
+    /// A `@staticmethod`, `@classmethod` or `@property` (with a setter or not): a class
+    /// attribute that its instances read through ([`Interp::get_attr`]).
+    pub fn is_descriptor(&self) -> bool {
+        matches!(self, Obj::Descriptor(..) | Obj::Property(..))
+    }
+
     pub fn is_awaitable(&self) -> bool {
         matches!(
             self,
@@ -533,6 +543,7 @@ impl<'a> Interp<'a> {
         use B::*;
         let method = |b: B| Ok(Value::Method(Rc::new((v.clone(), b))));
         match (o, name) {
+            (Obj::Descriptor(Property, _), "setter") => method(PropertySetter),
             (Obj::Sem(_), "acquire") => method(Acquire),
             (Obj::Sem(_), "release") => method(Release),
             (Obj::Sem(_), "locked") => method(Locked),

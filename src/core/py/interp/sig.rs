@@ -78,7 +78,7 @@ fn sig(b: B) -> Sig {
         Super => c("type= obj= /"),
         Format => c("value spec= /"),
         Pow => c("base exp mod="),
-        StaticMethod | ClassMethod | Property => c("function /"),
+        StaticMethod | ClassMethod | Property | PropertySetter => c("function /"),
         Anext => c("iterator default= /"),
         _ => sig_asyncio(b).or_else(|| sig_modules(b)).or_else(|| sig_methods(b)).unwrap_or_else(|| sig_objects(b)),
     }
