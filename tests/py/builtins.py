@@ -289,3 +289,31 @@ def read_only():
 
 for f in [too_cold, read_only]:
     err(f)
+
+
+# The reader's unary operators and abs(); sets' ^ and their order by inclusion
+class V:
+    def __init__(self, x):
+        self.x = x
+
+    def __neg__(self):
+        return V(-self.x)
+
+    def __pos__(self):
+        return V(self.x + 100)
+
+    def __invert__(self):
+        return 'inverted'
+
+    def __abs__(self):
+        return abs(self.x)
+
+    def __repr__(self):
+        return f'V({self.x})'
+
+
+print(-V(2), +V(2), ~V(2), abs(V(-3)), abs(-4), -(-5))
+a, b = {1, 2, 3}, {3, 4}
+a2 = set(a)
+a2 ^= b
+print(sorted(a ^ b), sorted(a2), {1} <= {1, 2}, {1, 2} < {1, 2}, {1, 2} >= {1}, {3} > {1, 2}, a <= a)

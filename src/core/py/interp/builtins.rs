@@ -577,8 +577,8 @@ impl<'a> Interp<'a> {
                 let start = kw(&kwargs, "start").cloned().or_else(|| args.get(1).cloned()).unwrap_or(Value::Int(0));
                 self.sum(start, self.iterate(&args[0])?, f, line).await
             }
-            Len if args.len() == 1 && super::eval::user_method(&args[0], "__len__").is_some() => {
-                let m = super::eval::user_method(&args[0], "__len__").unwrap_or(Value::None);
+            Len | Abs if args.len() == 1 && super::eval::user_method(&args[0], Self::dunder_of(b)).is_some() => {
+                let m = super::eval::user_method(&args[0], Self::dunder_of(b)).unwrap_or(Value::None);
                 self.call(m, Vec::new(), Vec::new(), f, line).await
             }
             Repr if args.len() == 1 => {
@@ -833,6 +833,15 @@ impl<'a> Interp<'a> {
             out.insert(lo, item);
         }
         Ok(out.into_iter().map(|(_, v)| v).collect())
+    }
+
+    /// The reader's method `len()` and `abs()` call: `__len__`, `__abs__`.
+    fn dunder_of(b: B) -> &'static str {
+        if b == B::Abs {
+            "__abs__"
+        } else {
+            "__len__"
+        }
     }
 
     /// A built-in function (not a method).

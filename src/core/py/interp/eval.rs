@@ -125,8 +125,16 @@ impl<'a> Interp<'a> {
             }
             ExprKind::UnaryOp { op, operand } => {
                 let v = ev!(self, operand, f)?;
-                if *op == crate::core::py::ast::UnaryOp::Not {
-                    return Ok(Value::Bool(!self.truth(&v, f)?));
+                use crate::core::py::ast::UnaryOp;
+                let dunder = match op {
+                    UnaryOp::Not => return Ok(Value::Bool(!self.truth(&v, f)?)),
+                    UnaryOp::Neg => "__neg__",
+                    UnaryOp::Pos => "__pos__",
+                    UnaryOp::Invert => "__invert__",
+                };
+                // The reader's `-v`, `+v` and `~v`, as the binary operators call theirs.
+                if let Some(m) = user_method(&v, dunder) {
+                    return self.call(m, Vec::new(), Vec::new(), f, f.line.get()).await;
                 }
                 self.unary(*op, &v)
             }

@@ -195,24 +195,26 @@ impl<'a> Interp<'a> {
                 }
                 Ok(Value::dict(d))
             }
-            (BinOp::BitOr | BinOp::BitAnd | BinOp::Sub, Value::Set(x), Value::Set(y)) => {
+            (BinOp::BitOr | BinOp::BitAnd | BinOp::Sub | BinOp::BitXor, Value::Set(x), Value::Set(y)) => {
                 let (x, y) = (x.borrow(), y.borrow());
                 let mut out = super::value::Dict::default();
                 for (k, _) in x.iter() {
                     let Ok(h) = k.hkey() else { continue };
                     let keep = match op {
                         BinOp::BitAnd => y.contains(&h),
-                        BinOp::Sub => !y.contains(&h),
+                        BinOp::Sub | BinOp::BitXor => !y.contains(&h),
                         _ => true,
                     };
                     if keep {
                         out.insert(h, k.clone(), Value::None);
                     }
                 }
-                if op == BinOp::BitOr {
+                if matches!(op, BinOp::BitOr | BinOp::BitXor) {
                     for (k, _) in y.iter() {
                         if let Ok(h) = k.hkey() {
-                            out.insert(h, k.clone(), Value::None);
+                            if op == BinOp::BitOr || !x.contains(&h) {
+                                out.insert(h, k.clone(), Value::None);
+                            }
                         }
                     }
                 }
@@ -289,6 +291,10 @@ impl<'a> Interp<'a> {
             CmpOp::IsNot => !a.is(b),
             CmpOp::In => self.contains(b, a)?,
             CmpOp::NotIn => !self.contains(b, a)?,
+            // Sets are ordered by inclusion: `{1} <= {1, 2}`.
+            CmpOp::Lt | CmpOp::LtE | CmpOp::Gt | CmpOp::GtE if matches!((a, b), (Value::Set(_), Value::Set(_))) => {
+                subset_order(op, a, b)
+            }
             CmpOp::Lt => self.order(a, b, "<")? == Ordering::Less,
             CmpOp::LtE => self.order(a, b, "<=")? != Ordering::Greater,
             CmpOp::Gt => self.order(a, b, ">")? == Ordering::Greater,
@@ -507,6 +513,15 @@ impl Interp<'_> {
         }
         Ok(())
     }
+}
+
+/// `a op b` for two sets: `<=` is "a subset of", `<` a proper one, `>=` and `>` the other way.
+fn subset_order(op: CmpOp, a: &Value, b: &Value) -> bool {
+    let (Value::Set(a), Value::Set(b)) = (a, b) else { return false };
+    let (small, big) = if matches!(op, CmpOp::Lt | CmpOp::LtE) { (a, b) } else { (b, a) };
+    let (small, big) = (small.borrow(), big.borrow());
+    let within = small.iter().all(|(k, _)| k.hkey().is_ok_and(|h| big.contains(&h)));
+    within && (matches!(op, CmpOp::LtE | CmpOp::GtE) || small.len() < big.len())
 }
 
 /// How much there is to go over in `v`: a string's bytes, a list's or a tuple's elements (0 for
