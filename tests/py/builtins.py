@@ -317,3 +317,22 @@ a, b = {1, 2, 3}, {3, 4}
 a2 = set(a)
 a2 ^= b
 print(sorted(a ^ b), sorted(a2), {1} <= {1, 2}, {1, 2} < {1, 2}, {1, 2} >= {1}, {3} > {1, 2}, a <= a)
+
+
+# The reader's __eq__ decides in list and tuple methods and in container comparisons
+class C:
+    def __init__(self, k):
+        self.k = k
+
+    def __eq__(self, o):
+        return isinstance(o, C) and self.k == o.k
+
+    def __repr__(self):
+        return f'C({self.k})'
+
+
+xs = [C(1), C(2), C(1)]
+print(C(1) in xs, xs.count(C(1)), xs.index(C(2)), xs.index(C(1), 1), (C(1), C(2)).count(C(2)))
+print([C(1)] == [C(1)], (C(1),) == (C(1),), {'a': C(1)} == {'a': C(1)}, [C(1)] != [C(2)], [[C(3)]] == [[C(3)]])
+xs.remove(C(2))
+print(xs, [1, 2] == [1, 2], xs.count(5))

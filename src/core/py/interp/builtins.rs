@@ -1249,7 +1249,7 @@ impl<'a> Interp<'a> {
     fn call_method(&self, b: B, recv: Value, args: Vec<Value>, kwargs: Kwargs, f: &Frame, line: u32) -> Res {
         match &recv {
             Value::Str(s) => self.str_method(b, s, &args),
-            Value::List(_) | Value::Tuple(_) => self.list_method(b, &recv, args),
+            Value::List(_) | Value::Tuple(_) => self.list_method(b, &recv, args, f),
             Value::Dict(d) => self.dict_method(b, d, args, kwargs),
             Value::Set(d) => self.set_method(b, d, args),
             Value::Task(t) => self.task_method(b, t, &args, line),
@@ -1331,8 +1331,20 @@ impl<'a> Interp<'a> {
         self.new_str(out)
     }
 
-    fn list_method(&self, b: B, recv: &Value, args: Vec<Value>) -> Res {
+    fn list_method(&self, b: B, recv: &Value, args: Vec<Value>, f: &Frame) -> Res {
         use B::*;
+        // `count`, `index` and `remove` compare with the reader's `__eq__` (over a copy of the
+        // items: it may read the list).
+        if let (SeqCount | SeqIndex | ListRemove, Some(x)) = (b, args.first()) {
+            if super::eval::holds_user_eq(x) || super::eval::holds_user_eq(recv) {
+                let items = match recv {
+                    Value::List(l) => l.borrow().clone(),
+                    Value::Tuple(t) => t.to_vec(),
+                    _ => Vec::new(),
+                };
+                return self.search_with_eq(b, recv, &items, &args, f);
+            }
+        }
         // Every method but these goes over the list (`pop(i)` and `insert` shift its tail).
         if !matches!((b, &args[..]), (ListAppend | ListExtend | Clear, _) | (ListPop, [])) {
             self.work(ops::extent(recv))?;
@@ -1594,7 +1606,46 @@ fn int_digits(s: &str, base: u32) -> (String, u32) {
 
 /// `seq.index(x, start, end)`: the first `x` in `seq[start:end]`, as an index of `seq`.
 fn index_of(items: &[Value], x: &Value, bounds: &[Value]) -> Res {
-    let len = items.len() as i64;
+    let (start, end) = window_of(items.len(), bounds)?;
+    let window = items.get(start..end.max(start)).unwrap_or_default();
+    match window.iter().position(|v| super::value::eq(v, x)) {
+        Some(i) => Ok(Value::Int((start + i) as i64)),
+        None => raise(E::ValueError, format!("{} is not in list", fmt::repr(x))),
+    }
+}
+
+impl Interp<'_> {
+    /// A list's or tuple's `count`, `index` or `remove` of `args[0]` among `items`, compared
+    /// with the reader's `__eq__` (each item first by identity, as CPython's list does).
+    fn search_with_eq(&self, b: B, recv: &Value, items: &[Value], args: &[Value], f: &Frame) -> Res {
+        let x = &args[0];
+        let mut same = Vec::with_capacity(items.len());
+        for v in items {
+            same.push(v.is(x) || self.equal_now(v, x, f)?);
+        }
+        match b {
+            B::SeqCount => Ok(Value::Int(same.iter().filter(|s| **s).count() as i64)),
+            B::SeqIndex => {
+                let (start, end) = window_of(items.len(), &args[1..])?;
+                match same.get(start..end.max(start)).and_then(|w| w.iter().position(|s| *s)) {
+                    Some(i) => Ok(Value::Int((start + i) as i64)),
+                    None => raise(E::ValueError, format!("{} is not in list", fmt::repr(x))),
+                }
+            }
+            _ => match (recv, same.iter().position(|s| *s)) {
+                (Value::List(l), Some(i)) => {
+                    l.borrow_mut().remove(i);
+                    Ok(Value::None)
+                }
+                _ => raise(E::ValueError, "list.remove(x): x not in list"),
+            },
+        }
+    }
+}
+
+/// `index`'s `start` and `end` over `len` items, as slice bounds.
+fn window_of(len: usize, bounds: &[Value]) -> Result<(usize, usize), Flow> {
+    let len = len as i64;
     let at = |i: usize, default: i64| -> Result<usize, Flow> {
         let Some(v) = bounds.get(i) else { return Ok(default as usize) };
         let v = ops::as_int(v)
@@ -1602,12 +1653,7 @@ fn index_of(items: &[Value], x: &Value, bounds: &[Value]) -> Res {
             .or_else(|()| raise(E::TypeError, "slice indices must be integers or have an __index__ method"))?;
         Ok((if v < 0 { v + len } else { v }).clamp(0, len) as usize)
     };
-    let (start, end) = (at(0, 0)?, at(1, len)?);
-    let window = items.get(start..end.max(start)).unwrap_or_default();
-    match window.iter().position(|v| super::value::eq(v, x)) {
-        Some(i) => Ok(Value::Int((start + i) as i64)),
-        None => raise(E::ValueError, format!("{} is not in list", fmt::repr(x))),
-    }
+    Ok((at(0, 0)?, at(1, len)?))
 }
 
 /// `s.zfill(width)`, `s.ljust(width, fill)`, `s.rjust(...)`, `s.center(...)` as Python pads

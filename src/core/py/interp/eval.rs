@@ -847,6 +847,15 @@ impl<'a> Interp<'a> {
     /// One comparison, calling the reader's `__eq__`, `__lt__`… (or the reflected one).
     pub async fn compare_any(&self, op: CmpOp, a: &Value, b: &Value, f: &Frame) -> Result<bool, Flow> {
         let names = match op {
+            // Lists, tuples and dicts holding the reader's objects compare them with their `__eq__`.
+            CmpOp::Eq | CmpOp::NotEq
+                if !matches!(a, Value::Instance(_))
+                    && !matches!(b, Value::Instance(_))
+                    && (holds_user_eq(a) || holds_user_eq(b)) =>
+            {
+                let same = Box::pin(self.containers_equal(a, b, f)).await?;
+                return Ok(same == (op == CmpOp::Eq));
+            }
             CmpOp::Eq => Some(("__eq__", "__eq__")),
             CmpOp::NotEq => Some(("__ne__", "__ne__")),
             CmpOp::Lt => Some(("__lt__", "__gt__")),
@@ -889,6 +898,78 @@ impl<'a> Interp<'a> {
             }
         }
         self.compare(op, a, b)
+    }
+}
+
+impl Interp<'_> {
+    /// `a == b` from code that cannot await (a list's `count`, `index`, `remove`): the reader's
+    /// `__eq__` is a plain `def`, so it runs to its end here, as a property's getter does.
+    pub fn equal_now(&self, a: &Value, b: &Value, f: &Frame) -> Result<bool, Flow> {
+        use futures::FutureExt as _;
+        if !holds_user_eq(a) && !holds_user_eq(b) {
+            return Ok(super::value::eq(a, b));
+        }
+        match self.compare_any(CmpOp::Eq, a, b, f).now_or_never() {
+            Some(r) => r,
+            None => raise(E::RuntimeError, "__eq__() cannot await"),
+        }
+    }
+
+    /// `a == b` for lists, tuples or dicts that may hold the reader's objects: item by item, each
+    /// pair first by identity, then with [`Interp::compare_any`], as CPython's containers compare.
+    async fn containers_equal(&self, a: &Value, b: &Value, f: &Frame) -> Result<bool, Flow> {
+        match (a, b) {
+            (Value::List(x), Value::List(y)) => {
+                let (x, y) = (x.borrow().clone(), y.borrow().clone());
+                self.items_equal(&x, &y, f).await
+            }
+            (Value::Tuple(x), Value::Tuple(y)) => self.items_equal(x, y, f).await,
+            (Value::Dict(x), Value::Dict(y)) => {
+                let (x, y) = (x.borrow().clone(), y.borrow().clone());
+                if x.len() != y.len() {
+                    return Ok(false);
+                }
+                for (k, v) in x.iter() {
+                    let Some(w) = k.hkey().ok().and_then(|h| y.get(&h)) else { return Ok(false) };
+                    if !(v.is(w) || Box::pin(self.compare_any(CmpOp::Eq, v, w, f)).await?) {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            }
+            _ => self.compare(CmpOp::Eq, a, b),
+        }
+    }
+
+    async fn items_equal(&self, x: &[Value], y: &[Value], f: &Frame) -> Result<bool, Flow> {
+        if x.len() != y.len() {
+            return Ok(false);
+        }
+        for (a, b) in x.iter().zip(y) {
+            if !(a.is(b) || Box::pin(self.compare_any(CmpOp::Eq, a, b, f)).await?) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// Whether comparing `v` for equality may call the reader's `__eq__`: an instance whose class
+/// has one, or a list, tuple or dict holding one.
+pub fn holds_user_eq(v: &Value) -> bool {
+    holds_user_eq_at(v, 0)
+}
+
+fn holds_user_eq_at(v: &Value, depth: u32) -> bool {
+    if depth > super::value::MAX_COMPARE_DEPTH {
+        return false;
+    }
+    match v {
+        Value::Instance(i) => matches!(i.class.lookup("__eq__"), Some(Value::Func(_))),
+        Value::List(l) => l.borrow().iter().any(|x| holds_user_eq_at(x, depth + 1)),
+        Value::Tuple(t) => t.iter().any(|x| holds_user_eq_at(x, depth + 1)),
+        Value::Dict(d) => d.borrow().iter().any(|(_, x)| holds_user_eq_at(x, depth + 1)),
+        _ => false,
     }
 }
 

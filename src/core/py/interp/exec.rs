@@ -291,6 +291,10 @@ impl<'a> Interp<'a> {
             l.borrow_mut().extend(items);
             return Ok(a);
         }
+        // Plain values (`t += i * 2` in a loop) without the async operator path.
+        if !matches!(a, Value::Instance(_) | Value::Str(_)) && !matches!(b, Value::Instance(_)) {
+            return self.binop(op, &a, &b);
+        }
         self.binop_any(op, a, b, f).await
     }
 
