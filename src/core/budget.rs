@@ -340,12 +340,11 @@ impl DetailRoom {
 }
 
 /// `detail` as the recorder keeps it for an event of `kind`: control characters become spaces
-/// (but a print's tabs),
-/// `"` and `\\` become `'` and `/` (so JSON writes it unescaped) except in a [`Kind::Print`]'s
-/// text (the reader's own output, kept as printed: JSON escapes each in two bytes), and anything
-/// whose JSON form would pass [`MAX_DETAIL_BYTES`] is cut at a character boundary (not inside a
-/// backtick-quoted span, but for a print's text: [`outside_quotes`]) and ends in `…`. `None` when
-/// it is already so (the common case: no copy).
+/// (a print keeps its tabs), `"` and `\\` become `'` and `/` (so JSON writes it unescaped) except
+/// in a [`Kind::Print`]'s text (the reader's own output, kept as printed: JSON escapes each in two
+/// bytes), and anything whose JSON form would pass [`MAX_DETAIL_BYTES`] is cut at a character
+/// boundary (not inside a backtick-quoted span, but for a print's text: [`outside_quotes`]) and
+/// ends in `…`. `None` when it is already so (the common case: no copy).
 pub fn tidy_detail(kind: Kind, detail: &str) -> Option<String> {
     tidy_within(kind, detail, MAX_DETAIL_BYTES)
 }
