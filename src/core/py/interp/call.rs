@@ -291,10 +291,17 @@ impl<'a> Interp<'a> {
             B::StaticMethod => Ok(func.clone()),
             B::ClassMethod => Ok(Value::Bound(Rc::new((Value::Class(class.clone()), fun.clone())))),
             _ if matches!(obj, Value::Class(_)) => Ok(Value::Obj(o.clone())),
-            _ => match self.call(func.clone(), vec![obj.clone()], Vec::new(), f, f.line.get()).now_or_never() {
-                Some(r) => r,
-                None => raise(E::RuntimeError, "a property's getter cannot await"),
-            },
+            _ => self.call_plain(func.clone(), vec![obj.clone()], f, "a property's getter"),
+        }
+    }
+
+    /// A call of the reader's plain `def` from code that cannot await (a property's getter or
+    /// setter, `__bool__`/`__len__`, `__str__` for a traceback): it never suspends, so one poll
+    /// runs it to its end. `what` names it in the error a suspension would be.
+    pub fn call_plain(&self, func: Value, args: Vec<Value>, f: &Frame, what: &str) -> Res {
+        match self.call(func, args, Vec::new(), f, f.line.get()).now_or_never() {
+            Some(r) => r,
+            None => raise(E::RuntimeError, format!("{what} cannot await")),
         }
     }
 
@@ -318,11 +325,9 @@ impl<'a> Interp<'a> {
                     match &*o {
                         // A property's setter runs (a plain `def`: to its end here, as its getter).
                         Obj::Property(_, setter) => {
-                            let call = self.call(setter.clone(), vec![v.clone(), x], Vec::new(), f, f.line.get());
-                            return match call.now_or_never() {
-                                Some(r) => r.map(drop),
-                                None => raise(E::RuntimeError, "a property's setter cannot await"),
-                            };
+                            return self
+                                .call_plain(setter.clone(), vec![v.clone(), x], f, "a property's setter")
+                                .map(drop);
                         }
                         Obj::Descriptor(B::Property, _) => {
                             let class = &i.class.name;

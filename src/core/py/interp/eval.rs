@@ -719,17 +719,13 @@ impl Interp<'_> {
     /// `__bool__`, else its `__len__` (a plain `def`, so it runs to its end here, as a property's
     /// getter does), else Python's rule for a built-in value.
     pub fn truth(&self, v: &Value, f: &Frame) -> Result<bool, Flow> {
-        use futures::FutureExt as _;
         if !matches!(v, Value::Instance(_)) {
             return Ok(v.truthy());
         }
         let Some((name, m)) = ["__bool__", "__len__"].into_iter().find_map(|n| Some((n, user_method(v, n)?))) else {
             return Ok(true);
         };
-        let Some(r) = self.call(m, Vec::new(), Vec::new(), f, f.line.get()).now_or_never() else {
-            return raise(E::RuntimeError, format!("{name}() cannot await"));
-        };
-        match (name, r?) {
+        match (name, self.call_plain(m, Vec::new(), f, name)?) {
             (_, Value::Bool(b)) => Ok(b),
             ("__len__", Value::Int(n)) if n >= 0 => Ok(n != 0),
             ("__len__", Value::Int(_)) => raise(E::ValueError, "__len__() should return >= 0"),

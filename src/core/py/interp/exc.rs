@@ -363,11 +363,10 @@ impl<'a> Interp<'a> {
     /// its end here, as a property's getter does), else from the exception's `args`; CPython's
     /// `<exception str() failed>` for a `__str__` that raises.
     fn exc_message(&self, v: &Value, task: &Rc<TaskObj>) -> String {
-        use futures::FutureExt as _;
         let Some(method) = super::eval::user_method(v, "__str__") else { return fmt::exc_str(v) };
         let frame = Frame::new(self.globals.clone(), None, task.clone(), Rc::from("__str__"), task.line.get());
-        match self.call(method, Vec::new(), Vec::new(), &frame, frame.line.get()).now_or_never() {
-            Some(Ok(Value::Str(s))) => s.to_string(),
+        match self.call_plain(method, Vec::new(), &frame, "__str__()") {
+            Ok(Value::Str(s)) => s.to_string(),
             _ => "<exception str() failed>".to_string(),
         }
     }
