@@ -214,9 +214,13 @@ fn the_limit_label_sits_clear_of_the_curve_s_steps() {
     assert_eq!(other.limit_label_place(3, (5.0, 65.0), (740.0, 800.0)), Left);
     // A measured run's permit changing hands 0.1 ms apart dips the curve under both ends: the
     // label goes past the first change after which the curve stays clear under it, by 7.5 ms
-    // (60 / 8): 97.5, past the dip at 90 ms.
+    // (60 / 8): 97.6, past the dip at 90–90.1 ms.
     other.concurrency = vec![(0.0, 3), (40.0, 2), (40.1, 3), (90.0, 2), (90.1, 3), (726.0, 2), (755.0, 1), (780.0, 0)];
-    assert_eq!(other.limit_label_place(3, (5.0, 65.0), (740.0, 800.0)), At(97.5));
+    assert_eq!(other.limit_label_place(3, (5.0, 65.0), (740.0, 800.0)), At(97.6));
+    // Tasks starting 0.3 and 5 ms in, the label's left span (0, 60) covering both: past the
+    // second, not 2.8 ms after it (7.5 ms past the first), where the step stood at its first letter.
+    other.concurrency = vec![(0.3, 1), (5.0, 2), (5.0, 3), (726.0, 2), (755.0, 1), (780.0, 0)];
+    assert_eq!(other.limit_label_place(3, (0.0, 60.0), (740.0, 800.0)), At(12.5));
     // No clear span between the ends: the end with fewer changes (12 under the left, 10 under
     // the right); where the dips stop after 70 ms, past them.
     let dips: Vec<(f64, u32)> =
