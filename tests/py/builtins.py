@@ -336,3 +336,71 @@ print(C(1) in xs, xs.count(C(1)), xs.index(C(2)), xs.index(C(1), 1), (C(1), C(2)
 print([C(1)] == [C(1)], (C(1),) == (C(1),), {'a': C(1)} == {'a': C(1)}, [C(1)] != [C(2)], [[C(3)]] == [[C(3)]])
 xs.remove(C(2))
 print(xs, [1, 2] == [1, 2], xs.count(5))
+
+
+# The reader's __lt__ orders their objects inside tuples and lists: a PriorityQueue's ties on the
+# priority, sorted() and min() of (key, job) pairs, each asking CPython's questions in its order
+class Job:
+    def __init__(self, name):
+        self.name = name
+
+    def __lt__(self, other):
+        print(f'  {self.name} < {other.name}?')
+        return self.name < other.name
+
+    def __repr__(self):
+        return f'Job({self.name!r})'
+
+
+pairs = [(2, Job('d')), (1, Job('c')), (1, Job('a')), (2, Job('b')), (1, Job('b'))]
+print(sorted(pairs))
+print(sorted(pairs, reverse=True)[0], min(pairs), max(pairs), (1, Job('x')) < (1, Job('y')), [Job('z')] > [Job('y')])
+print(sorted([Job('q'), Job('p')], key=lambda j: (0, j)), (1, 2) < (1, 2, 0))
+
+
+async def drain():
+    q = asyncio.PriorityQueue()
+    for p in pairs:
+        q.put_nowait(p)
+    await q.put((0, Job('e')))
+    while not q.empty():
+        print(await q.get())
+
+
+asyncio.run(drain())
+
+
+# A __lt__ that looks at the queue sees it whole; one that puts into it during a sift fails as
+# CPython's heapq does
+class Peeker:
+    def __init__(self, n):
+        self.n = n
+
+    def __lt__(self, other):
+        print('  size', peeked.qsize())
+        global puts_left
+        if self.n == 9 and puts_left:
+            puts_left -= 1
+            peeked.put_nowait(Peeker(0))
+        return self.n < other.n
+
+
+async def peek():
+    for n in [3, 1, 2, 9]:
+        try:
+            peeked.put_nowait(Peeker(n))
+        except RuntimeError as e:
+            print('RuntimeError:', e)
+    print([(await peeked.get()).n for _ in range(peeked.qsize())])
+
+
+peeked, puts_left = asyncio.PriorityQueue(), 1
+asyncio.run(peek())
+class Plain:
+    pass
+
+
+try:
+    sorted([(1, Plain()), (1, Plain())])
+except TypeError as e:
+    print('TypeError:', e)

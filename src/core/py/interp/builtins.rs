@@ -6,6 +6,7 @@ use std::rc::Rc;
 use super::call::Kwargs;
 use super::value::{Dict, Module, Value};
 use super::{fmt, ops, raise, Flow, Frame, Interp, Res, E};
+use crate::core::py::ast::CmpOp;
 
 macro_rules! builtins {
     ($($v:ident = $name:literal),* $(,)?) => {
@@ -753,7 +754,6 @@ impl<'a> Interp<'a> {
     /// lead only if its key is `<` (for `max`, `>`) the leader's, so the first of equal items
     /// wins, and a NaN neither takes the lead nor loses it (`max([1, nan, 3])` is 3).
     async fn min_max(&self, items: Vec<Value>, key: Option<Value>, max: bool, f: &Frame, line: u32) -> Res {
-        use crate::core::py::ast::CmpOp;
         let op = if max { CmpOp::Gt } else { CmpOp::Lt };
         // A comparison per item, counted as work as the other builtins over a list count theirs.
         self.work(items.len())?;
@@ -794,45 +794,20 @@ impl<'a> Interp<'a> {
             };
             keyed.push((k, item));
         }
-        if keyed.iter().any(|(k, _)| super::eval::user_method(k, "__lt__").is_some()) {
-            return self.sort_by_user_lt(keyed, reverse, f).await;
-        }
         // n log n comparisons, each counted as work over one element.
         self.work(keyed.len() * (usize::BITS - keyed.len().leading_zeros()) as usize)?;
+        // Keys that are (or hold) the reader's objects are compared with their `__lt__`…,
+        // `(priority, job)` ties included; plain keys through the plain ordering.
+        let user = keyed.iter().any(|(k, _)| super::eval::holds_instance(k));
         let lt = &mut |a: &(Value, Value), b: &(Value, Value)| -> Result<bool, Flow> {
-            Ok(self.order(&a.0, &b.0, "<")? == std::cmp::Ordering::Less)
+            if user {
+                self.compare_now(CmpOp::Lt, &a.0, &b.0, f)
+            } else {
+                Ok(self.order(&a.0, &b.0, "<")? == std::cmp::Ordering::Less)
+            }
         };
         let sorted = super::sort::sort_by_lt(keyed, reverse, lt)?;
         Ok(sorted.into_iter().map(|(_, v)| v).collect())
-    }
-
-    /// A stable sort whose keys are the reader's objects, compared with their `__lt__`: a
-    /// binary insertion sort (n log n comparisons; the moves are cheap for the lists code sorts).
-    /// Not [`super::sort`]'s: each comparison may run the reader's code (awaited here). It gives
-    /// CPython's order for an `__lt__` that is a total order; for one that is not, CPython's
-    /// first run (`count_run`) is not looked for here.
-    async fn sort_by_user_lt(&self, keyed: Vec<(Value, Value)>, reverse: bool, f: &Frame) -> Result<Vec<Value>, Flow> {
-        use crate::core::py::ast::CmpOp;
-        let mut out: Vec<(Value, Value)> = Vec::with_capacity(keyed.len());
-        for item in keyed {
-            let (mut lo, mut hi) = (0, out.len());
-            while lo < hi {
-                let mid = (lo + hi) / 2;
-                // Stable: an item goes after the ones it does not sort before.
-                let before = if reverse {
-                    self.compare_any(CmpOp::Lt, &out[mid].0, &item.0, f).await?
-                } else {
-                    self.compare_any(CmpOp::Lt, &item.0, &out[mid].0, f).await?
-                };
-                if before {
-                    hi = mid;
-                } else {
-                    lo = mid + 1;
-                }
-            }
-            out.insert(lo, item);
-        }
-        Ok(out.into_iter().map(|(_, v)| v).collect())
     }
 
     /// The reader's method `len()` and `abs()` call: `__len__`, `__abs__`.

@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use super::value::{Dict, Func, Scope, Value};
+use super::value::{Dict, Func, Instance, Scope, Value};
 use super::{fmt, raise, BoxFut, Flow, Frame, Interp, Res, E};
 use crate::core::py::ast::{BinOp, BoolOp, CmpOp, CompKind, Comprehension, Const, Expr, ExprKind, FPart, Function};
 
@@ -852,6 +852,14 @@ impl<'a> Interp<'a> {
                 let same = Box::pin(self.containers_equal(a, b, f)).await?;
                 return Ok(same == (op == CmpOp::Eq));
             }
+            // Lists and tuples holding the reader's objects order by their first unequal pair.
+            CmpOp::Lt | CmpOp::LtE | CmpOp::Gt | CmpOp::GtE
+                if !matches!(a, Value::Instance(_))
+                    && !matches!(b, Value::Instance(_))
+                    && (holds_instance(a) || holds_instance(b)) =>
+            {
+                return Box::pin(self.sequences_order(op, a, b, f)).await;
+            }
             CmpOp::Eq => Some(("__eq__", "__eq__")),
             CmpOp::NotEq => Some(("__ne__", "__ne__")),
             CmpOp::Lt => Some(("__lt__", "__gt__")),
@@ -901,14 +909,41 @@ impl Interp<'_> {
     /// `a == b` from code that cannot await (a list's `count`, `index`, `remove`): the reader's
     /// `__eq__` is a plain `def`, so it runs to its end here, as a property's getter does.
     pub fn equal_now(&self, a: &Value, b: &Value, f: &Frame) -> Result<bool, Flow> {
-        use futures::FutureExt as _;
         if !holds_user_eq(a) && !holds_user_eq(b) {
             return Ok(super::value::eq(a, b));
         }
-        match self.compare_any(CmpOp::Eq, a, b, f).now_or_never() {
-            Some(r) => r,
-            None => raise(E::RuntimeError, "__eq__() cannot await"),
+        self.compare_now(CmpOp::Eq, a, b, f)
+    }
+
+    /// `a op b` from code that cannot await (a sort's or a heap's comparisons, `count`): the
+    /// reader's `__lt__`, `__eq__`… are plain `def`s, so they run to their end here.
+    pub fn compare_now(&self, op: CmpOp, a: &Value, b: &Value, f: &Frame) -> Result<bool, Flow> {
+        use futures::FutureExt as _;
+        if !holds_instance(a) && !holds_instance(b) {
+            return self.compare(op, a, b);
         }
+        match self.compare_any(op, a, b, f).now_or_never() {
+            Some(r) => r,
+            None => raise(E::RuntimeError, "a comparison cannot await"),
+        }
+    }
+
+    /// `a < b` (`<=`, `>`, `>=`) between lists or tuples that may hold the reader's objects, as
+    /// CPython's: the first pair of items that are neither the same object nor `==` decides, with
+    /// the reader's `__lt__`…, and with no such pair the lengths do. `(1, job_a) < (1, job_b)`
+    /// calls `job_a.__lt__(job_b)` (a PriorityQueue's tie), where the plain ordering raised.
+    async fn sequences_order(&self, op: CmpOp, a: &Value, b: &Value, f: &Frame) -> Result<bool, Flow> {
+        let (x, y): (Vec<Value>, Vec<Value>) = match (a, b) {
+            (Value::List(x), Value::List(y)) => (x.borrow().clone(), y.borrow().clone()),
+            (Value::Tuple(x), Value::Tuple(y)) => (x.to_vec(), y.to_vec()),
+            _ => return self.compare(op, a, b),
+        };
+        for (p, q) in x.iter().zip(&y) {
+            if !(p.is(q) || Box::pin(self.compare_any(CmpOp::Eq, p, q, f)).await?) {
+                return Box::pin(self.compare_any(op, p, q, f)).await;
+            }
+        }
+        self.compare(op, &Value::Int(x.len() as i64), &Value::Int(y.len() as i64))
     }
 
     /// `a == b` for lists, tuples or dicts that may hold the reader's objects: item by item, each
@@ -956,15 +991,25 @@ pub fn holds_user_eq(v: &Value) -> bool {
     holds_user_eq_at(v, 0)
 }
 
+/// Whether ordering `v` may call the reader's code: an instance, or a list or tuple holding one.
+pub fn holds_instance(v: &Value) -> bool {
+    holds(v, &|_| true, 0)
+}
+
 fn holds_user_eq_at(v: &Value, depth: u32) -> bool {
+    holds(v, &|i| matches!(i.class.lookup("__eq__"), Some(Value::Func(_))), depth)
+}
+
+/// Whether `v` is an instance `is_one` picks, or a list, tuple or dict holding one.
+fn holds(v: &Value, is_one: &dyn Fn(&Instance) -> bool, depth: u32) -> bool {
     if depth > super::value::MAX_COMPARE_DEPTH {
         return false;
     }
     match v {
-        Value::Instance(i) => matches!(i.class.lookup("__eq__"), Some(Value::Func(_))),
-        Value::List(l) => l.borrow().iter().any(|x| holds_user_eq_at(x, depth + 1)),
-        Value::Tuple(t) => t.iter().any(|x| holds_user_eq_at(x, depth + 1)),
-        Value::Dict(d) => d.borrow().iter().any(|(_, x)| holds_user_eq_at(x, depth + 1)),
+        Value::Instance(i) => is_one(i),
+        Value::List(l) => l.borrow().iter().any(|x| holds(x, is_one, depth + 1)),
+        Value::Tuple(t) => t.iter().any(|x| holds(x, is_one, depth + 1)),
+        Value::Dict(d) => d.borrow().iter().any(|(_, x)| holds(x, is_one, depth + 1)),
         _ => false,
     }
 }

@@ -957,7 +957,7 @@ impl<'a> Interp<'a> {
     async fn queue_get(&self, q: &QueueState, f: &Frame, line: u32) -> Res {
         let mut span = None;
         loop {
-            let item = self.queue_pop(q)?;
+            let item = self.queue_pop(q, f)?;
             if let Some(v) = item {
                 wake_next(&q.putters);
                 if let Some(s) = span {
@@ -1014,7 +1014,7 @@ impl<'a> Interp<'a> {
         if let Some(s) = span {
             s.end_with("Queue.put");
         }
-        self.queue_push(q, v)
+        self.queue_push(q, v, f)
     }
 
     /// `tg.create_task(coro)`.

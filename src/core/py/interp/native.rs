@@ -645,7 +645,7 @@ impl<'a> Interp<'a> {
                 Ok(Value::None)
             }
             (Obj::Event(e), B::EventIsSet) => Ok(Value::Bool(e.flag.get())),
-            (Obj::Queue(q), _) => self.queue_method(q, b, args),
+            (Obj::Queue(q), _) => self.queue_method(q, b, args, f),
             (Obj::Gather { items, return_exceptions, fut }, _) => {
                 self.gather_method(b, items, *return_exceptions, fut, args.first())
             }
@@ -695,16 +695,16 @@ impl<'a> Interp<'a> {
         Ok(())
     }
 
-    fn queue_method(&self, q: &QueueState, b: B, args: Vec<Value>) -> Res {
+    fn queue_method(&self, q: &QueueState, b: B, args: Vec<Value>, f: &Frame) -> Res {
         match b {
             B::QPutNowait => {
                 if q.full() {
                     return raise(E::QueueFull, "");
                 }
-                self.queue_push(q, args.into_iter().next().unwrap_or(Value::None))?;
+                self.queue_push(q, args.into_iter().next().unwrap_or(Value::None), f)?;
                 Ok(Value::None)
             }
-            B::QGetNowait => match self.queue_pop(q)? {
+            B::QGetNowait => match self.queue_pop(q, f)? {
                 Some(v) => {
                     wake_next(&q.putters);
                     Ok(v)
@@ -730,15 +730,14 @@ impl<'a> Interp<'a> {
     }
 
     /// `put_nowait` on a queue with room.
-    pub fn queue_push(&self, q: &QueueState, v: Value) -> Result<(), Flow> {
+    pub fn queue_push(&self, q: &QueueState, v: Value, f: &Frame) -> Result<(), Flow> {
         self.alloc(1)?;
         q.items.borrow_mut().push_back(v);
         if q.kind == QueueKind::Priority {
             // heapq.heappush: the new item sifts up towards the root (an item that cannot be
             // compared stays in the heap, uncounted, as in CPython).
-            let mut items = q.items.borrow_mut();
-            let last = items.len() - 1;
-            self.sift_down(&mut items, 0, last)?;
+            let last = q.items.borrow().len() - 1;
+            self.sift_down(&q.items, 0, last, f)?;
         }
         q.unfinished.set(q.unfinished.get() + 1);
         q.finished.flag.set(false);
@@ -750,35 +749,49 @@ impl<'a> Interp<'a> {
 impl<'a> Interp<'a> {
     /// The item a `get` takes: the first one put, the last one (LifoQueue), or the smallest
     /// (PriorityQueue: `heapq.heappop`).
-    pub fn queue_pop(&self, q: &QueueState) -> Result<Option<Value>, Flow> {
-        let mut items = q.items.borrow_mut();
+    pub fn queue_pop(&self, q: &QueueState, f: &Frame) -> Result<Option<Value>, Flow> {
         match q.kind {
-            QueueKind::Fifo => Ok(items.pop_front()),
-            QueueKind::Lifo => Ok(items.pop_back()),
+            QueueKind::Fifo => Ok(q.items.borrow_mut().pop_front()),
+            QueueKind::Lifo => Ok(q.items.borrow_mut().pop_back()),
             QueueKind::Priority => {
-                let Some(last) = items.pop_back() else { return Ok(None) };
-                if items.is_empty() {
-                    return Ok(Some(last));
-                }
-                let top = std::mem::replace(&mut items[0], last);
-                self.sift_up(&mut items, 0)?;
+                let top = {
+                    let mut heap = q.items.borrow_mut();
+                    let Some(last) = heap.pop_back() else { return Ok(None) };
+                    if heap.is_empty() {
+                        return Ok(Some(last));
+                    }
+                    std::mem::replace(&mut heap[0], last)
+                };
+                self.sift_up(&q.items, 0, f)?;
                 Ok(Some(top))
             }
         }
     }
 
-    fn less(&self, a: &Value, b: &Value) -> Result<bool, Flow> {
-        self.compare(crate::core::py::ast::CmpOp::Lt, a, b)
+    /// `heap[i] < heap[j]` as `heapq` asks it: the reader's `__lt__` decides for their objects,
+    /// and for `(priority, job)` tuples that tie on the priority. The heap is not borrowed while
+    /// `__lt__` runs (it may call `q.qsize()`); one that puts or takes meanwhile raises CPython's
+    /// RuntimeError.
+    fn less(&self, heap: &RefCell<VecDeque<Value>>, i: usize, j: usize, f: &Frame) -> Result<bool, Flow> {
+        let (size, a, b) = {
+            let h = heap.borrow();
+            (h.len(), h[i].clone(), h[j].clone())
+        };
+        let less = self.compare_now(crate::core::py::ast::CmpOp::Lt, &a, &b, f)?;
+        if heap.borrow().len() != size {
+            return raise(E::RuntimeError, "list changed size during iteration");
+        }
+        Ok(less)
     }
 
     /// `heapq._siftdown`: the item at `pos` moves up while it is smaller than its parent.
-    fn sift_down(&self, heap: &mut VecDeque<Value>, start: usize, mut pos: usize) -> Result<(), Flow> {
+    fn sift_down(&self, heap: &RefCell<VecDeque<Value>>, start: usize, mut pos: usize, f: &Frame) -> Result<(), Flow> {
         while pos > start {
             let parent = (pos - 1) >> 1;
-            if !self.less(&heap[pos], &heap[parent])? {
+            if !self.less(heap, pos, parent, f)? {
                 break;
             }
-            heap.swap(pos, parent);
+            heap.borrow_mut().swap(pos, parent);
             pos = parent;
         }
         Ok(())
@@ -786,19 +799,19 @@ impl<'a> Interp<'a> {
 
     /// `heapq._siftup`: the item at `pos` goes down to a leaf along the smaller children, then
     /// back up to its place.
-    fn sift_up(&self, heap: &mut VecDeque<Value>, mut pos: usize) -> Result<(), Flow> {
-        let (end, start) = (heap.len(), pos);
+    fn sift_up(&self, heap: &RefCell<VecDeque<Value>>, mut pos: usize, f: &Frame) -> Result<(), Flow> {
+        let (end, start) = (heap.borrow().len(), pos);
         let mut child = 2 * pos + 1;
         while child < end {
             let right = child + 1;
-            if right < end && !self.less(&heap[child], &heap[right])? {
+            if right < end && !self.less(heap, child, right, f)? {
                 child = right;
             }
-            heap.swap(pos, child);
+            heap.borrow_mut().swap(pos, child);
             pos = child;
             child = 2 * pos + 1;
         }
-        self.sift_down(heap, start, pos)
+        self.sift_down(heap, start, pos, f)
     }
 }
 
