@@ -20,8 +20,8 @@ fn link(query: &str) -> Vec<(String, String)> {
 #[test]
 fn a_link_naming_no_program_opens_the_editor_on_the_default_patterns_python() {
     let page = State::from_url(&link("pattern=code"));
-    assert_eq!(page.scenario, as_program(&Scenario::default()));
-    assert_eq!(page.scenario.code, python(&Scenario::default()));
+    assert_eq!(page.scenario(), &as_program(&Scenario::default()));
+    assert_eq!(page.scenario().code, python(&Scenario::default()));
     assert!(page.form.iter().any(|(k, v)| k == "pattern" && v == "code"), "{:?}", page.form);
     assert!(page.link_replaced, "the address bar gets the program, so a reload or a share keeps it");
     // The page is what the Pattern menu's "Your own code" gives: nothing was replaced by a
@@ -33,28 +33,28 @@ fn a_link_naming_no_program_opens_the_editor_on_the_default_patterns_python() {
     assert_eq!(predicted.summary.tasks as usize, Scenario::default().tasks as usize + 1, "{:?}", predicted.labels);
     assert_eq!(predicted.summary.failures, 0);
     // The embed's autoplay opens the same scenario.
-    assert_eq!(link_scenario(&link("pattern=code")).0, page.scenario);
+    assert_eq!(&link_scenario(&link("pattern=code")).0, page.scenario());
 }
 
 #[test]
 fn the_links_other_values_stay_and_its_bad_ones_are_still_named() {
     let page = State::from_url(&link("pattern=code&tasks=abc&seed=7&min=20&max=20&utm_source=x"));
-    assert_eq!((page.scenario.pattern, page.scenario.seed, page.scenario.min), (Pattern::Code, 7, 20));
-    assert!(page.scenario.code.contains("asyncio.gather"), "{}", page.scenario.code);
+    assert_eq!((page.scenario().pattern, page.scenario().seed, page.scenario().min), (Pattern::Code, 7, 20));
+    assert!(page.scenario().code.contains("asyncio.gather"), "{}", page.scenario().code);
     let notice = page.notice.expect("a notice");
     assert!(notice
         .starts_with("This link had values awaitlab cannot use, so their defaults are shown instead: tasks must be"));
     assert!(!notice.contains("needs a program") && !notice.contains("code key"), "{notice}");
     // A program given is run as before; one that cannot be read is named as before.
     let given = State::from_url(&link("pattern=code&code=print(1)"));
-    assert_eq!((given.scenario.code.as_str(), given.notice), ("print(1)", None));
+    assert_eq!((given.scenario().code.as_str(), &given.notice), ("print(1)", &None));
     let damaged = Rc::new(State::from_url(&link("pattern=code&code=!!!")));
-    assert_eq!(damaged.scenario.pattern, Pattern::Gather);
+    assert_eq!(damaged.scenario().pattern, Pattern::Gather);
     assert!(damaged.notice.as_ref().is_some_and(|n| n.contains("defaults are shown instead: code")));
     // Once the code panel's Edit (or an example) has replaced the link's values, the notice about
     // them goes: it claimed the defaults were shown until Run.
-    let edited = damaged.clone().step(Action::Load(as_program(&damaged.scenario)));
-    assert_eq!((edited.scenario.pattern, &edited.notice), (Pattern::Code, &None));
+    let edited = damaged.clone().step(Action::Load(as_program(damaged.scenario())));
+    assert_eq!((edited.scenario().pattern, &edited.notice), (Pattern::Code, &None));
     // So does editing a field: the form is the reader's from then on (core_page's
     // `a_link_s_notice_goes_with_the_first_edit`).
     let typed = damaged.step(Action::Edit("tasks".into(), "4".into()));
@@ -76,30 +76,30 @@ fn the_menus_code_is_the_edit_buttons_load_and_a_kept_program_comes_back() {
     let page = Rc::new(State::from_url(&link("pattern=gather&tasks=3")));
     // The code panel's Edit.
     let edited = page.clone().step(Action::Load(as_program(&gather)));
-    assert_eq!((edited.scenario.pattern, edited.scenario.tasks), (Pattern::Code, 3));
-    assert_eq!(edited.scenario.code, python(&gather));
+    assert_eq!((edited.scenario().pattern, edited.scenario().tasks), (Pattern::Code, 3));
+    assert_eq!(edited.scenario().code, python(&gather));
     // "Your own code" in the Pattern menu, with no program in the form: the same (it was refused,
     // "pattern=code needs a program", Run off and the gather prediction kept).
     let picked = page.clone().step(Action::Edit("pattern".into(), "code".into()));
     assert!(picked.errors.is_empty(), "{:?}", picked.errors);
-    assert_eq!((&picked.scenario, &picked.form), (&edited.scenario, &edited.form));
+    assert_eq!((&picked.scenario(), &picked.form), (&edited.scenario(), &edited.form));
     assert_eq!(picked.values_changed, edited.values_changed);
     // A program kept beside another pattern comes back with the menu's edit.
     let kept = Action::Edit("code".into(), "print(1)\n".into());
     let away = edited.step(Action::Edit("pattern".into(), "sequential".into())).step(kept);
-    assert_eq!(away.scenario.code, "print(1)\n", "kept beside the other pattern");
+    assert_eq!(away.scenario().code, "print(1)\n", "kept beside the other pattern");
     let back = away.step(Action::Edit("pattern".into(), "code".into()));
-    assert_eq!((back.scenario.pattern, back.scenario.code.as_str()), (Pattern::Code, "print(1)\n"));
+    assert_eq!((back.scenario().pattern, back.scenario().code.as_str()), (Pattern::Code, "print(1)\n"));
     // A host's `set` of a pattern and a program, one edit after the other, ends on its program.
     let set =
         page.step(Action::Edit("pattern".into(), "code".into())).step(Action::Edit("code".into(), "print(2)\n".into()));
-    assert_eq!((set.scenario.pattern, set.scenario.code.as_str()), (Pattern::Code, "print(2)\n"));
+    assert_eq!((set.scenario().pattern, set.scenario().code.as_str()), (Pattern::Code, "print(2)\n"));
 }
 
 #[test]
 fn a_program_the_parser_refuses_ran_nothing_and_failed_nothing() {
     let page = State::from_url(&link("pattern=code&code=import threading"));
-    assert_eq!((page.scenario.pattern, page.notice.as_deref()), (Pattern::Code, None));
+    assert_eq!((page.scenario().pattern, page.notice.as_deref()), (Pattern::Code, None));
     let predicted = page.predicted.as_ref().expect("predicted");
     let s = &predicted.summary;
     assert_eq!((s.failures, s.makespan_ms, s.peak_concurrency, s.attempts), (0, 0.0, 0, 0));

@@ -175,7 +175,7 @@ fn code_beside_another_pattern_reads_the_same_from_a_script_and_from_a_link() {
     let script = parse_scenario(&plain).expect("a gather scenario");
     let compressed = format!("pattern=gather&code={}", program::to_link(BREAKFAST));
     assert_eq!(script, scenario(&compressed), "a link with the compressed program");
-    assert_eq!(script, State::from_url(&plain).scenario, "a link with the plain program, as the page opens it");
+    assert_eq!(&script, State::from_url(&plain).scenario(), "a link with the plain program, as the page opens it");
     assert_eq!((script.pattern, script.code.as_str()), (Pattern::Gather, BREAKFAST));
     assert!(!script.is_relevant("code"), "gather ignores the program");
     // It runs gather's ten seeded tasks, not the program's two.
@@ -202,7 +202,7 @@ fn a_link_with_a_program_and_no_pattern_is_a_code_scenario_as_a_script_is() {
     let script = parse_scenario(&plain).expect("a code scenario");
     assert_eq!((script.pattern, script.code.as_str()), (Pattern::Code, BREAKFAST));
     let opened = State::from_url(&plain);
-    assert_eq!((&opened.scenario, &opened.notice), (&script, &None), "the plain program, as the page opens it");
+    assert_eq!((opened.scenario(), &opened.notice), (&script, &None), "the plain program, as the page opens it");
     assert_eq!(script, scenario(&format!("code={}", program::to_link(BREAKFAST))), "the compressed program");
     assert_eq!(ViewOptions::read([("code", BREAKFAST)]).1, Vec::<String>::new(), "a program is no bad flag");
     for flag in ["1", "0"] {
@@ -212,6 +212,6 @@ fn a_link_with_a_program_and_no_pattern_is_a_code_scenario_as_a_script_is() {
     // An empty program is not run: the editor opens on the default pattern's Python
     // (tests/core_code_entry.rs).
     let empty = State::from_url(&[("code".to_string(), String::new())]);
-    assert_eq!(empty.scenario.pattern, Pattern::Code);
+    assert_eq!(empty.scenario().pattern, Pattern::Code);
     assert_eq!(empty.notice, None, "as the Pattern menu's \"Your own code\" opens it");
 }

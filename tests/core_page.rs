@@ -47,7 +47,7 @@ fn a_link_with_bad_values_opens_on_defaults_with_a_notice_naming_them() {
     let s = page("pattern=gather&tasks=abc");
     let notice = s.notice.as_deref().expect("a notice");
     assert!(notice.contains("tasks must be a whole number"), "{notice}");
-    assert_eq!(s.scenario.workload().len(), 10);
+    assert_eq!(s.scenario().workload().len(), 10);
     assert!(s.predicted.is_some(), "the defaults are predicted");
     assert_eq!(
         view::status(&s, &ViewOptions::default()),
@@ -67,10 +67,10 @@ fn a_valid_edit_changes_the_scenario_and_its_prediction_a_bad_one_only_the_error
     let s = page("pattern=gather&tasks=5");
     let before = s.predicted.clone().expect("predicted");
     let s = s.step(Action::Edit("tasks".into(), "7".into()));
-    assert_eq!(s.scenario.workload().len(), 7);
+    assert_eq!(s.scenario().workload().len(), 7);
     assert!(!Rc::ptr_eq(&before, s.predicted.as_ref().expect("predicted")));
     let s = s.step(Action::Edit("tasks".into(), "0".into()));
-    assert_eq!(s.scenario.workload().len(), 7, "the last valid scenario stays");
+    assert_eq!(s.scenario().workload().len(), 7, "the last valid scenario stays");
     assert_eq!(s.errors.len(), 1);
     assert_eq!(s.errors[0].key, "tasks");
 }
@@ -132,7 +132,7 @@ fn a_link_s_notice_goes_with_the_first_edit() {
     assert!(s.notice.as_deref().is_some_and(|n| n.contains("tasks must be a whole number")), "{:?}", s.notice);
     let s = s.step(Action::Edit("tasks".into(), "5".into()));
     assert_eq!(s.notice, None);
-    assert_eq!(s.scenario.workload().len(), 5);
+    assert_eq!(s.scenario().workload().len(), 5);
 }
 
 /// A link to retry or fallback that plans no failures runs as it says (`fail` stays 0), and the
@@ -146,7 +146,7 @@ fn a_link_to_a_pattern_about_failures_that_plans_none_says_what_shows_it() {
         let said = status(&s);
         assert!(said.starts_with("No task fails at failure probability 0, so "), "{link}: {said}");
         assert!(said.ends_with("has nothing to show: try 0.3."), "{link}: {said}");
-        assert_eq!(s.scenario.fail, 0.0, "{link}: the link runs as it says");
+        assert_eq!(s.scenario().fail, 0.0, "{link}: the link runs as it says");
         assert_eq!((s.notice.as_deref(), s.hint.as_deref()), (None, None), "{link}: nothing refused, nothing changed");
         let planned = s.step(Action::Edit("fail".into(), "0.3".into()));
         assert!(status(&planned).starts_with("Press Run"), "{link}: {}", status(&planned));
@@ -243,7 +243,7 @@ fn a_replayed_runs_own_scenario_says_what_its_waits_wait_for_whatever_the_form_s
     // The form shows a semaphore; the run replayed is a CPU pool's, whose waits are for a worker.
     let pool = "pattern=gather&tasks=3&source=cpu&offload=workers&workers=1&min=10&max=10";
     let s = page("pattern=semaphore&tasks=3&limit=2");
-    assert_eq!(view::described(None, &s), (&s.scenario, "waiting for a semaphore permit"));
+    assert_eq!(view::described(None, &s), (s.scenario(), "waiting for a semaphore permit"));
     let s = s.step(Action::Import(virtual_run(pool), None));
     let r = view::replaying(&s).expect("the imported run is replayed");
     // The page reads the run's params once per replayed run and hands the scenario in.
@@ -382,7 +382,7 @@ fn a_link_s_unknown_keys_are_ignored_and_named_once_and_tracking_keys_silently()
     // A platform's click tracking (utm_*, fbclid): no notice at all, every value kept.
     let s = page("pattern=semaphore&tasks=5&limit=2&utm_source=twitter&utm_medium=social&fbclid=IwAR0abc");
     assert_eq!(s.notice, None);
-    assert_eq!((s.scenario.workload().len(), s.scenario.effective_limit()), (5, Some(2)));
+    assert_eq!((s.scenario().workload().len(), s.scenario().effective_limit()), (5, Some(2)));
     // A key awaitlab does not know: ignored, and said so, without claiming defaults were shown.
     let s = page("pattern=semaphore&tasks=5&limit=2&colour=red&size=3");
     let notice = s.notice.as_deref().expect("a notice");
@@ -392,7 +392,7 @@ fn a_link_s_unknown_keys_are_ignored_and_named_once_and_tracking_keys_silently()
     );
     assert!(!notice.contains("defaults"), "{notice}");
     assert_eq!(notice.matches("it knows").count(), 1, "the known keys listed once: {notice}");
-    assert_eq!((s.scenario.workload().len(), s.scenario.effective_limit()), (5, Some(2)));
+    assert_eq!((s.scenario().workload().len(), s.scenario().effective_limit()), (5, Some(2)));
     // Both: the bad value first, then the ignored key.
     let s = page("tasks=abc&colour=red");
     let notice = s.notice.as_deref().expect("a notice");
@@ -479,7 +479,7 @@ fn a_run_edited_while_it_runs_keeps_its_own_prediction_and_the_status_says_the_f
     let own = s.predicted.clone().expect("predicted");
     let s = s.step(Action::Edit("limit".into(), "1".into()));
     assert!(Rc::ptr_eq(&own, s.predicted.as_ref().expect("kept")), "the live run's prediction stays");
-    assert_eq!(s.scenario.effective_limit(), Some(1), "the form has the new value");
+    assert_eq!(s.scenario().effective_limit(), Some(1), "the form has the new value");
     let s = s.step(Action::Finished { id: 1, run: measured_run(limit3) });
     assert!(Rc::ptr_eq(&own, s.predicted.as_ref().expect("kept")));
     assert_eq!(
@@ -499,7 +499,7 @@ fn a_script_s_run_puts_its_values_in_the_form_so_the_link_is_of_the_run_on_scree
     let (mut run, _) = started(1, shown);
     run.by_script = true;
     let s = page("pattern=gather&tasks=3&seed=5").step(Action::Started(run));
-    assert!(same_values(&s.scenario, &scenario(shown)), "the form has the run's values");
+    assert!(same_values(s.scenario(), &scenario(shown)), "the form has the run's values");
     assert_eq!(s.form.iter().find(|(k, _)| k == "limit").map(|(_, v)| v.as_str()), Some("2"));
     let s = s.step(Action::Finished { id: 1, run: measured_run(shown) });
     assert!(view::status(&s, &ViewOptions::default()).starts_with("Finished: 6 tasks in "));
@@ -508,7 +508,7 @@ fn a_script_s_run_puts_its_values_in_the_form_so_the_link_is_of_the_run_on_scree
     // The page's own Run leaves the form alone, even edited before the run was shown.
     let (run, _) = started(2, "pattern=gather&tasks=3");
     let s = page("pattern=gather&tasks=3").step(Action::Edit("tasks".into(), "4".into())).step(Action::Started(run));
-    assert_eq!(s.scenario.tasks, 4);
+    assert_eq!(s.scenario().tasks, 4);
 }
 
 /// Why Run is off is worked out once per scenario (the status asks on every render): every way
@@ -517,7 +517,7 @@ fn a_script_s_run_puts_its_values_in_the_form_so_the_link_is_of_the_run_on_scree
 fn why_run_is_off_follows_every_change_of_the_forms_scenario() {
     let frozen = "pattern=gather&source=cpu&tasks=1&min=30000&max=30000";
     let kept = |s: &State| {
-        assert_eq!(s.unmeasurable(), s.scenario.unmeasurable().as_deref());
+        assert_eq!(s.unmeasurable(), s.scenario().unmeasurable().as_deref());
         s.measurable()
     };
     let s = page(frozen);
@@ -567,16 +567,16 @@ fn an_imported_run_is_shown_as_what_it_is_its_values_in_the_form_its_figures_bes
         .step(Action::Finished { id: 1, run: measured_run("pattern=gather&tasks=10") })
         .step(Action::Import(imported, Some("imported from run.json".into())));
     // Its scenario is the page's: the form (so Run and the link reproduce it), the lesson.
-    assert_eq!(s.scenario, scenario(&format!("{retry}&clock=virtual")));
+    assert_eq!(s.scenario(), &scenario(&format!("{retry}&clock=virtual")));
     assert!(s.form.contains(&("pattern".to_string(), "retry".to_string())));
     assert!(s.form.contains(&("tasks".to_string(), "6".to_string())));
-    assert_eq!(view::shown_scenario(&s).pattern, s.scenario.pattern);
+    assert_eq!(view::shown_scenario(&s).pattern, s.scenario().pattern);
     // Its figures beside the prediction of its scenario.
     let r = view::replaying(&s).expect("replayed");
     assert_eq!(r.number, 2);
     assert_eq!(view::measured_run(&s, Some(&r)).expect("its figures").summary.makespan_ms, makespan);
     let predicted = s.predicted.as_ref().expect("its prediction");
-    assert_eq!(predicted.parsed_scenario().ok(), Some(s.scenario.clone()));
+    assert_eq!(predicted.parsed_scenario().ok(), Some(s.scenario().clone()));
     assert_eq!(
         view::status(&s, &ViewOptions::default()),
         "Run #2 was imported from run.json: its values are in the form now, and Run measures them on this page."
@@ -605,14 +605,14 @@ fn a_link_of_any_size_is_predicted_once_the_page_has_painted() {
 fn a_link_s_values_that_do_not_fit_together_fall_back_to_their_defaults_as_its_notice_says() {
     let defaults = "This link had values awaitlab cannot use, so their defaults are shown instead: ";
     let s = page("tasks=10001");
-    assert_eq!(s.scenario.workload().len(), 10, "the default, not the cap");
+    assert_eq!(s.scenario().workload().len(), 10, "the default, not the cap");
     let notice = s.notice.as_deref().expect("a notice");
     assert!(
         notice.starts_with(&format!("{defaults}tasks must be at most 10000 on the browser clock (got 10001)")),
         "{notice}"
     );
     let s = page("min=500&max=300");
-    assert_eq!((s.scenario.min, s.scenario.max), (100, 400));
+    assert_eq!((s.scenario().min, s.scenario().max), (100, 400));
     assert!(s.notice.as_deref().expect("a notice").starts_with(defaults));
 }
 
@@ -674,7 +674,7 @@ fn a_lane_reads_its_permit_wait_only_when_it_has_a_length() {
 #[test]
 fn a_virtual_link_past_the_browser_clocks_cap_says_it_is_predicted_only_and_run_is_off() {
     let s = page("pattern=gather&tasks=100000&clock=virtual").step(Action::Painted);
-    let why = s.scenario.unmeasurable().expect("the browser clock cannot measure 100000 tasks");
+    let why = s.scenario().unmeasurable().expect("the browser clock cannot measure 100000 tasks");
     assert!(why.contains("predicted only") && why.contains("10000") && why.contains("100000"), "{why}");
     for q in ["", "embed=1", "embed=1&controls=0", "embed=1&controls=0&autoplay=1"] {
         let view = ViewOptions::from_pairs(q.split('&').filter_map(|kv| kv.split_once('=')));
@@ -684,7 +684,7 @@ fn a_virtual_link_past_the_browser_clocks_cap_says_it_is_predicted_only_and_run_
     // Within the cap, or on the browser clock (already checked as it was read), Run measures.
     for q in ["pattern=gather&tasks=10000&clock=virtual", "pattern=gather&tasks=10000"] {
         let s = page(q);
-        assert_eq!(s.scenario.unmeasurable(), None, "{q}");
+        assert_eq!(s.scenario().unmeasurable(), None, "{q}");
         assert!(!view::run_blocked(&s), "{q}");
         assert!(view::status(&s, &ViewOptions::default()).starts_with("Press Run"), "{q}");
     }
@@ -718,8 +718,8 @@ fn a_run_of_one_task_says_one_task() {
 fn a_virtual_fetch_link_past_the_browser_clocks_event_budget_is_predicted_only() {
     let q = "pattern=retry&source=fetch&clock=virtual&tasks=9000&retries=20&limit=100";
     let s = page(q).step(Action::Painted);
-    assert_eq!(s.scenario.tasks, 9000, "the link opens as it is: its plan fits");
-    let why = s.scenario.unmeasurable().expect("if every request failed, more than 1,000,000 events");
+    assert_eq!(s.scenario().tasks, 9000, "the link opens as it is: its plan fits");
+    let why = s.scenario().unmeasurable().expect("if every request failed, more than 1,000,000 events");
     assert!(why.starts_with("These values are predicted only: ") && why.contains("1000000 events"), "{why}");
     assert!(why.contains("if every request failed"), "{why}");
     assert_eq!(view::status(&s, &ViewOptions::default()), why);
@@ -732,7 +732,7 @@ fn a_virtual_fetch_link_past_the_browser_clocks_event_budget_is_predicted_only()
     // Fewer retries fit: Run measures.
     for fits in [q.replace("retries=20", "retries=16"), q.replace("source=fetch", "source=sleep")] {
         let s = page(&fits);
-        assert_eq!(s.scenario.unmeasurable(), None, "{fits}");
+        assert_eq!(s.scenario().unmeasurable(), None, "{fits}");
         assert!(!view::run_blocked(&s), "{fits}");
     }
 }
@@ -805,7 +805,7 @@ fn the_ten_thousand_task_check_counts_only_tasks_that_run() {
 fn a_repeated_key_keeps_its_first_value_and_the_notice_says_so() {
     let s = page("tasks=5&tasks=7&colour=red&colour=blue");
     let notice = s.notice.as_deref().expect("a notice");
-    assert_eq!(s.scenario.tasks, 5);
+    assert_eq!(s.scenario().tasks, 5);
     assert!(notice.starts_with("This link gives \"tasks\" more than once: the first value is used."), "{notice}");
     assert!(!notice.contains("defaults"), "{notice}");
     assert!(notice.contains(" Ignored a key awaitlab does not know: \"colour\" ("), "{notice}");
@@ -864,7 +864,7 @@ fn a_refused_import_is_said_by_the_status_line_and_keeps_the_runs() {
 #[test]
 fn a_semaphore_link_s_limit_none_opens_on_the_default_and_its_notice_says_so() {
     let s = page("pattern=semaphore&tasks=6&limit=none");
-    assert_eq!((s.scenario.effective_limit(), s.scenario.workload().len()), (Some(3), 6));
+    assert_eq!((s.scenario().effective_limit(), s.scenario().workload().len()), (Some(3), 6));
     let notice = s.notice.as_deref().expect("a notice");
     assert!(
         notice.starts_with(
@@ -887,14 +887,14 @@ fn switching_to_the_semaphore_without_a_limit_fills_in_its_default_and_clearing_
     let s = s.step(Action::Edit("pattern".into(), "semaphore".into()));
     assert!(s.errors.is_empty(), "{:?}", s.errors);
     assert!(s.form.contains(&("limit".to_string(), "3".to_string())), "{:?}", s.form);
-    assert_eq!(s.scenario.effective_limit(), Some(3));
+    assert_eq!(s.scenario().effective_limit(), Some(3));
     // A limit that was set stays as it was.
     let s = page("pattern=retry&tasks=4&limit=2").step(Action::Edit("pattern".into(), "semaphore".into()));
-    assert_eq!((s.scenario.effective_limit(), s.errors.len()), (Some(2), 0));
+    assert_eq!((s.scenario().effective_limit(), s.errors.len()), (Some(2), 0));
     // The field emptied on the semaphore: named by the field, the last valid scenario stays.
     let s = s.step(Action::Edit("limit".into(), "".into()));
     assert_eq!(s.errors.iter().map(|e| e.key.as_str()).collect::<Vec<_>>(), ["limit"]);
-    assert_eq!(s.scenario.effective_limit(), Some(2));
+    assert_eq!(s.scenario().effective_limit(), Some(2));
     // A postMessage `set` of the pattern alone merges into the form the same way.
     let form = page("pattern=retry&tasks=4").form_with(&[("pattern".into(), "semaphore".into())]);
     assert!(form.contains(&("limit".to_string(), "3".to_string())), "{form:?}");
@@ -917,7 +917,7 @@ fn null_typed_in_the_semaphore_s_limit_is_an_error_by_the_field_as_any_junk_is()
         assert_eq!(errors.len(), 1, "{typed}: {errors:?}");
         assert_eq!(errors[0].0, "limit", "{typed}");
         assert!(errors[0].1.contains("for the semaphore pattern"), "{typed}: {}", errors[0].1);
-        assert_eq!(t.scenario.effective_limit(), Some(2), "{typed}: the last valid scenario stays");
+        assert_eq!(t.scenario().effective_limit(), Some(2), "{typed}: the last valid scenario stays");
     }
 }
 
@@ -928,7 +928,7 @@ fn null_typed_in_the_semaphore_s_limit_is_an_error_by_the_field_as_any_junk_is()
 #[test]
 fn a_link_names_the_values_its_preset_or_pattern_does_not_run() {
     let s = page("preset=breakfast&tasks=7&min=50");
-    assert_eq!(s.scenario.workload().len(), 2, "the breakfast's two tasks run");
+    assert_eq!(s.scenario().workload().len(), 2, "the breakfast's two tasks run");
     assert_eq!(s.form.iter().find(|(k, _)| k == "tasks").map(|(_, v)| v.as_str()), Some("7"), "kept for N requests");
     assert_eq!(
         s.notice.as_deref(),

@@ -105,8 +105,9 @@ pub struct State {
     /// What the status line says instead of the measured run's state, unless a run is live: why
     /// the last run left the timelines, where a replayed run came from or whose values it has.
     pub note: Option<String>,
-    /// The last valid scenario. Set through [`Self::set_scenario`], which keeps `unmeasurable`.
-    pub scenario: Scenario,
+    /// The last valid scenario ([`Self::scenario`]). Set only through [`Self::set_scenario`],
+    /// which keeps `unmeasurable` with it.
+    scenario: Scenario,
     /// Why Run cannot measure `scenario` ([`Scenario::unmeasurable`]), worked out once per
     /// scenario: the status line and Run's state ask on every render, a replay's frames too, and
     /// counting an inline CPU plan takes up to 1.6 ms (a 10,000-task retry, natively).
@@ -300,6 +301,11 @@ impl State {
     fn set_scenario(&mut self, scenario: Scenario) {
         self.unmeasurable = scenario.unmeasurable();
         self.scenario = scenario;
+    }
+
+    /// The last valid scenario: the form's values, as Run would run them.
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
     }
 
     /// Why Run cannot measure the form's values ([`Scenario::unmeasurable`]), if it cannot.

@@ -39,7 +39,7 @@ pub fn playhead(replaying: Option<&Replaying>) -> Option<f64> {
 
 /// The scenario the page describes: the measured run's once one started, else the form's.
 pub fn shown_scenario(state: &State) -> &Scenario {
-    state.measured.as_ref().map_or(&state.scenario, Measured::scenario)
+    state.measured.as_ref().map_or(state.scenario(), Measured::scenario)
 }
 
 /// What the code panel, the legend and the replay's log describe: the replayed run's own scenario
@@ -103,7 +103,7 @@ pub fn run_blocked(state: &State) -> bool {
 /// submission and Ctrl/Cmd+Enter in the editor. `code_problem`: the editor's text has one (the
 /// editor's own requests go through its draft, which runs no text with a problem).
 pub fn run_off(state: &State, code_problem: bool) -> Option<&'static str> {
-    if state.scenario.pattern == Pattern::Code && code_problem {
+    if state.scenario().pattern == Pattern::Code && code_problem {
         Some("code-problem")
     } else {
         // A field's bad value (named beside it; the status line repeats it): Run looked enabled
@@ -170,7 +170,7 @@ pub fn status(state: &State, view: &ViewOptions) -> String {
         if let Some(why) = why {
             return why.to_string();
         }
-        if let Some(why) = plans_no_failures(&state.scenario).filter(|_| view.has_run_button()) {
+        if let Some(why) = plans_no_failures(state.scenario()).filter(|_| view.has_run_button()) {
             return why;
         }
         return match (view.has_run_button(), view.autoplay) {
@@ -191,7 +191,7 @@ pub fn status(state: &State, view: &ViewOptions) -> String {
             let finished =
                 format!("Finished: {} in {}.", tasks_text(run.summary.tasks), format_ms(run.summary.makespan_ms));
             // Edited while it ran: the run stays beside its own prediction, not the form's.
-            match (same_values(m.scenario(), &state.scenario), why) {
+            match (same_values(m.scenario(), state.scenario()), why) {
                 (true, _) => finished,
                 (false, Some(why)) => format!("{finished} {why}"),
                 (false, None) => format!("{finished} The form shows other values now: press Run to measure them."),

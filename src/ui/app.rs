@@ -44,7 +44,7 @@ fn send<T: 'static>(state: &UseReducerHandle<State>, action: impl Fn(T) -> Actio
 
 /// A callback that adds `runs(scenario)` (predictions) to the history and compares them.
 fn compare(state: &UseReducerHandle<State>, runs: fn(&Scenario) -> Vec<Run>) -> Callback<()> {
-    let scenario = state.scenario.clone();
+    let scenario = state.scenario().clone();
     send(state, move |()| Action::AddAndCompare(runs(&scenario)))
 }
 
@@ -53,7 +53,7 @@ fn compare(state: &UseReducerHandle<State>, runs: fn(&Scenario) -> Vec<Run>) -> 
 /// menu loads the same: `core::page`). The editor that replaces the panel takes the focus (the
 /// menu, a change of value rather than a button, moves none: WCAG's "on input").
 fn edit_code(state: &UseReducerHandle<State>, draft: &Rc<std::cell::RefCell<Draft>>) -> Callback<()> {
-    let (scenario, draft) = (state.scenario.clone(), draft.clone());
+    let (scenario, draft) = (state.scenario().clone(), draft.clone());
     send(state, move |()| {
         draft.borrow_mut().focus = true;
         Action::Load(crate::core::code::as_program(&scenario))
@@ -84,7 +84,7 @@ fn run_code(state: &UseReducerHandle<State>) -> Callback<String> {
 /// the last program that reached the scenario, which lags it).
 fn run_form(state: &UseReducerHandle<State>, draft: &Rc<std::cell::RefCell<Draft>>) -> Callback<()> {
     let state = state.clone();
-    if state.scenario.pattern == Pattern::Code {
+    if state.scenario().pattern == Pattern::Code {
         let (draft, run_code) = (draft.clone(), run_code(&state));
         return Callback::from(move |()| {
             // The borrow ends before the run starts (it renders the editor, which writes the draft).
@@ -413,7 +413,7 @@ pub fn App() -> Html {
     use_replay_clock(&state);
     use_first_paint(&state);
     use_embed(&state);
-    use_url_sync(&state.scenario, state.link_replaced);
+    use_url_sync(state.scenario(), state.link_replaced);
     use_run_reports(&state);
     {
         // The interpreter module loaded (or could not): the code prediction is made again.
@@ -452,9 +452,10 @@ pub fn App() -> Html {
             }
         })
     };
-    let on_compare_hold = view::offers_hold_comparison(&state.scenario).then(|| compare(&state, view::hold_comparison));
+    let on_compare_hold =
+        view::offers_hold_comparison(state.scenario()).then(|| compare(&state, view::hold_comparison));
     let on_compare_errors =
-        view::offers_errors_comparison(&state.scenario).then(|| compare(&state, view::errors_comparison));
+        view::offers_errors_comparison(state.scenario()).then(|| compare(&state, view::errors_comparison));
 
     let replaying = view::replaying(&state);
     let playhead = view::playhead(replaying.as_ref());
@@ -485,7 +486,7 @@ pub fn App() -> Html {
     let cpu = use_cpu_view(&state, replaying.as_ref(), shown);
     let current_event =
         replaying.as_ref().and_then(|r| r.replay.cursor.checked_sub(1).and_then(|i| r.run.events.get(i)).cloned());
-    let live = state.scenario.workload().len() <= LIVE_SLIDER_TASKS;
+    let live = state.scenario().workload().len() <= LIVE_SLIDER_TASKS;
     // A compact embed (`embed=1` without `controls=1`): the fields its link names, and a Run button
     // in the replay's bar.
     let scale_ms = view::time_scale(
@@ -521,7 +522,7 @@ pub fn App() -> Html {
                 <div class="banner banner-warn" role="status" id="url-notice">{ notice.clone() }</div>
             }
             <main>
-                { controls(&ControlsProps { scenario: &state.scenario, values: &state.form, errors: &state.errors,
+                { controls(&ControlsProps { scenario: state.scenario(), values: &state.form, errors: &state.errors,
                     running: state.running(), hint: state.hint.clone().map(AttrValue::from),
                     on_edit: send(&state, |(k, v)| Action::Edit(k, v)), on_run, run_blocked,
                     on_cancel: Callback::from(|()| session::cancel_current()), on_example, live, only }) }
@@ -549,8 +550,8 @@ pub fn App() -> Html {
                         }
                         <Legend {timelines} {waiting} />
                     </div>
-                    if state.scenario.pattern == Pattern::Code {
-                        <CodeEditor source={AttrValue::from(state.scenario.code.clone())} current={current_event.map(|e| e.line).filter(|l| *l > 0)}
+                    if state.scenario().pattern == Pattern::Code {
+                        <CodeEditor source={AttrValue::from(state.scenario().code.clone())} current={current_event.map(|e| e.line).filter(|l| *l > 0)}
                             on_change={send(&state, |code| Action::Edit("code".into(), code))} on_run={run_code(&state)}
                             draft={draft.clone()} on_invalid={on_code_invalid} />
                     } else {
@@ -559,12 +560,12 @@ pub fn App() -> Html {
                     }
                 </div>
                 // What-if overrides change a pattern's plan; a code run's plan is its code.
-                if state.scenario.pattern != Pattern::Code {
-                    <BarMenu scenario={Rc::new(state.scenario.clone())} pick={(*bar_pick).clone()} {on_pick} on_edit={send(&state, |(k, v)| Action::Edit(k, v))} />
+                if state.scenario().pattern != Pattern::Code {
+                    <BarMenu scenario={Rc::new(state.scenario().clone())} pick={(*bar_pick).clone()} {on_pick} on_edit={send(&state, |(k, v)| Action::Edit(k, v))} />
                 }
                 { zoom_bar(*zoom, scale_ms, &Callback::from({ let zoom = zoom.clone(); move |w| zoom.set(w) })) }
                 <SharePanel run={replaying.as_ref().map(|r| Shared(r.run.clone()))}
-                    scenario={Rc::new(state.scenario.clone())} predicted={state.predicted.clone().map(Shared)} on_import={send(&state, |r: Result<(Run, String), String>| match r {
+                    scenario={Rc::new(state.scenario().clone())} predicted={state.predicted.clone().map(Shared)} on_import={send(&state, |r: Result<(Run, String), String>| match r {
                         Ok((run, name)) => Action::Import(run, Some(format!("imported from {name}"))),
                         Err(why) => Action::ImportFailed(why),
                     })} />
