@@ -231,3 +231,72 @@ for bad in ([3, "a", 1], [1, 2, "b", 0], [(1, "x"), (1, 2)]):
 # min and max scan once, as CPython's: a NaN neither takes the lead nor loses it.
 print(max([1, nan, 3]), min([1, nan, 0]), max([nan, 1, 2]), min([nan, 2, 1]), max(3, nan, 5, key=lambda x: x))
 print(max([(1, "b"), (1, "a"), (0, "z")]), min(["b", "a", "c"], key=str.upper), max([2, 1, 2.0]), min([2.0, 1, 1.0]))
+
+# A function's local variables are decided as CPython compiles it: a name it binds anywhere is
+# local throughout, and reading it before it is bound raises UnboundLocalError, a global of that
+# name notwithstanding (awaitlab read the global: `counter += 1` without `global` printed 1).
+counter = 10
+
+
+def bump():
+    counter += 1
+    return counter
+
+
+def bump_global():
+    global counter
+    counter += 1
+    return counter
+
+
+def shadow(flag):
+    if flag:
+        counter = 0
+    return counter
+
+
+def later_len(xs):
+    n = len(xs)
+    len = 5
+    return n
+
+
+def after_del():
+    x = 1
+    del x
+    return x
+
+
+def unpacked():
+    print(a)
+    a, (b, *c) = 1, (2, 3)
+
+
+def in_loop():
+    for i in range(2):
+        if i:
+            print("i =", i, "total =", total)
+        total = i
+
+
+def nested():
+    v = 1
+
+    def inner():
+        nonlocal v
+        v += 1
+        return v
+
+    def reader():
+        return v + w
+
+    w = 2
+    return inner(), reader()
+
+
+for f, args in [(bump, ()), (shadow, (True,)), (shadow, (False,)), (later_len, ([1],)), (after_del, ()), (unpacked, ()), (in_loop, ())]:
+    try:
+        print(f.__name__, f(*args))
+    except UnboundLocalError as e:
+        print(f.__name__, type(e).__name__, isinstance(e, NameError), e)
+print(bump_global(), counter, nested())

@@ -133,6 +133,11 @@ pub struct Function {
     /// The names the functions defined in its body use, sorted: the only local variables that
     /// may outlive a call (CPython keeps them in cells; the call's other locals go as it returns).
     pub captured: Vec<String>,
+    /// Its local variables, sorted: the names its body binds (assigns, loops over, catches,
+    /// imports, defines, deletes), less those it declares `global` or `nonlocal`. CPython decides
+    /// them as it compiles the function: reading one before it is bound raises
+    /// `UnboundLocalError`, even with a global of that name.
+    pub locals: Vec<String>,
     pub decorators: Vec<Expr>,
 }
 

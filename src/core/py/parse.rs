@@ -174,6 +174,71 @@ impl FnBody {
     }
 }
 
+/// A function body's local variables ([`Function::locals`]).
+fn local_names(body: &[Stmt]) -> Vec<String> {
+    let (mut bound, mut declared) = (Vec::new(), Vec::new());
+    collect_bound(body, &mut bound, &mut declared);
+    bound.sort_unstable();
+    bound.dedup();
+    bound.retain(|n| !declared.contains(n));
+    bound
+}
+
+/// The names `body` binds, and those it declares `global` or `nonlocal`, into the two lists. A
+/// nested `def` or `class` binds its name only: its body is its own scope.
+fn collect_bound(body: &[Stmt], bound: &mut Vec<String>, declared: &mut Vec<String>) {
+    for s in body {
+        match &s.kind {
+            StmtKind::Assign { targets, .. } => targets.iter().for_each(|t| target_names(t, bound)),
+            StmtKind::AugAssign { target, .. } | StmtKind::AnnAssign { target, .. } => target_names(target, bound),
+            StmtKind::Delete(targets) => targets.iter().for_each(|t| target_names(t, bound)),
+            StmtKind::For { target, body, orelse, .. } => {
+                target_names(target, bound);
+                collect_bound(body, bound, declared);
+                collect_bound(orelse, bound, declared);
+            }
+            StmtKind::If { body, orelse, .. } | StmtKind::While { body, orelse, .. } => {
+                collect_bound(body, bound, declared);
+                collect_bound(orelse, bound, declared);
+            }
+            StmtKind::Try { body, handlers, orelse, finalbody } => {
+                for h in handlers {
+                    bound.extend(h.name.iter().cloned());
+                    collect_bound(&h.body, bound, declared);
+                }
+                for block in [body, orelse, finalbody] {
+                    collect_bound(block, bound, declared);
+                }
+            }
+            StmtKind::With { items, body, .. } => {
+                items.iter().filter_map(|i| i.target.as_ref()).for_each(|t| target_names(t, bound));
+                collect_bound(body, bound, declared);
+            }
+            StmtKind::FunctionDef(f) => bound.push(f.name.clone()),
+            StmtKind::ClassDef { name, .. } => bound.push(name.clone()),
+            StmtKind::Import(names) => bound.extend(names.iter().map(|(module, alias)| {
+                alias.clone().unwrap_or_else(|| module.split('.').next().unwrap_or(module).to_string())
+            })),
+            StmtKind::ImportFrom { names, .. } => {
+                bound.extend(names.iter().map(|(name, alias)| alias.as_ref().unwrap_or(name).clone()));
+            }
+            StmtKind::Global(names) | StmtKind::Nonlocal(names) => declared.extend(names.iter().cloned()),
+            _ => {}
+        }
+    }
+}
+
+/// The names an assignment target binds: a name, or those in a tuple or list of targets;
+/// attributes and subscripts bind none.
+fn target_names(target: &Expr, bound: &mut Vec<String>) {
+    match &target.kind {
+        ExprKind::Name(n) => bound.push(n.clone()),
+        ExprKind::Tuple(items) | ExprKind::List(items) => items.iter().for_each(|t| target_names(t, bound)),
+        ExprKind::Starred(inner) => target_names(inner, bound),
+        _ => {}
+    }
+}
+
 struct Parser {
     toks: Vec<Token>,
     i: usize,
@@ -867,7 +932,8 @@ impl Parser {
         }
         self.body.nested(&inner);
         let captured = inner.captured();
-        let f = Function { pos, name, params, body, is_async, is_generator, captured, decorators };
+        let locals = local_names(&body);
+        let f = Function { pos, name, params, body, is_async, is_generator, captured, locals, decorators };
         Ok(Stmt { pos, kind: StmtKind::FunctionDef(Rc::new(f)) })
     }
 

@@ -133,7 +133,7 @@ impl<'a> Interp<'a> {
         let p = &func.def.params;
         // CPython's messages name its `__qualname__`: `Client.get() missing 1 required …`.
         let name = func.qualname();
-        let scope = Scope::child(func.scope.clone());
+        let scope = Scope::of_call(func.scope.clone(), func.def.clone());
         let mut slots: Vec<Option<Value>> = vec![None; p.args.len()];
         let mut extra = Vec::new();
         for (i, v) in args.into_iter().enumerate() {

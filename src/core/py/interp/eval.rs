@@ -327,7 +327,14 @@ impl<'a> Interp<'a> {
     pub fn load(&self, name: &str, f: &Frame) -> Res {
         let global = f.scope.decl.borrow().get(name).copied() == Some(true);
         if !global {
-            let mut scope = Some(&f.scope);
+            if let Some(v) = f.scope.vars.borrow().get(name) {
+                return Ok(v.clone());
+            }
+            if f.scope.is_local(name) {
+                let why = format!("cannot access local variable '{name}' where it is not associated with a value");
+                return raise(E::UnboundLocalError, why);
+            }
+            let mut scope = f.scope.parent.as_ref();
             while let Some(s) = scope {
                 if let Some(v) = s.vars.borrow().get(name) {
                     return Ok(v.clone());

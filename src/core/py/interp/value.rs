@@ -106,11 +106,24 @@ pub struct Scope {
     pub parent: Option<Rc<Scope>>,
     /// Names declared `global` (true) or `nonlocal` (false) in this scope.
     pub decl: RefCell<FxHashMap<Rc<str>, bool>>,
+    /// The function this scope is a call of, whose [`ast::Function::locals`] are never looked
+    /// up elsewhere (`None` for the module, a class body, a comprehension).
+    pub function: Option<Rc<ast::Function>>,
 }
 
 impl Scope {
     pub fn child(parent: Option<Rc<Scope>>) -> Rc<Scope> {
-        Rc::new(Scope { parent, vars: RefCell::default(), decl: RefCell::default() })
+        Rc::new(Scope { parent, vars: RefCell::default(), decl: RefCell::default(), function: None })
+    }
+
+    /// The scope of a call of `function`, defined in `parent`.
+    pub fn of_call(parent: Option<Rc<Scope>>, function: Rc<ast::Function>) -> Rc<Scope> {
+        Rc::new(Scope { parent, vars: RefCell::default(), decl: RefCell::default(), function: Some(function) })
+    }
+
+    /// Whether `name` is a local variable of the call this scope is: one its function binds.
+    pub fn is_local(&self, name: &str) -> bool {
+        self.function.as_ref().is_some_and(|f| f.locals.binary_search_by(|n| n.as_str().cmp(name)).is_ok())
     }
 }
 

@@ -169,6 +169,8 @@ impl Parser {
             is_async: false,
             is_generator: false,
             captured: inner.captured(),
+            // Only its parameters, always bound: a lambda's body assigns nothing.
+            locals: Vec::new(),
             decorators: Vec::new(),
         };
         Ok(Expr { pos, kind: ExprKind::Lambda(Rc::new(f)) })
