@@ -114,3 +114,8 @@ print(f'{m}', f'{m:.1f}', format(m), '{}'.format(m), '{:.3f}'.format(m))
 inf, nan = float('inf'), float('nan')
 print(f'{nan:.2f} {inf:.2f} {-inf:e} {inf:G} {nan:%} {inf:,.1f} {inf:08.1f} {-0.0:.1f}', '%f' % nan)
 print(f'{-0.0:e} {-0.0:g}', '%.1f %g' % (-0.0, -0.0), f'{nan} {-inf}')
+
+# A float with a precision and no type: `g`, but with an exponent one digit sooner and a fixed
+# point keeping one digit after it (awaitlab printed 123.0 for f'{123.456:.3}')
+for x in (123.456, 100.0, 1234.5, 12.0, 2.0, 1.5, 0.0001, 0.00001, 0.0, -99.5, 5.0, 1e16, 0.5):
+    print(f'{x:.3}|{x:.1}|{x:8.2}|{x:.6}', '{:.4}'.format(x), format(x, '.2'))

@@ -24,6 +24,7 @@ print(f"hello {name}!", f"{x:.2f}", f"{n:,}", f"{name:>8}|", f"{name:<8}|", f"{n
 print(f"{{literal}}", f"{'nested'}", f"{3 + 4}", f"{x:.{2}f}", f"{-42:+d}", f"{255:x}", f"{1e-7}", f"{12.0}")
 print("a,b,c".split(","), " pad ".strip(), "x".join(["1", "2"]), "Hello".upper(), "abc".replace("b", "B"), "abc".startswith("a"), "abc"[::-1], "abcdef"[1:4], "abc"[-1])
 print("{} and {:.1f}".format("a", 2.25), "%s is %d" % ("x", 5), "%.2f" % 3.14159, len("héllo"), "title case".title(), "42".zfill(5))
+print("3rd place, 2nd try".title(), "o'neil mc-DONALD x1y".title(), "hello world".capitalize(), "ÉCOLE été".title())
 print(str(None), repr([1, 'a', None, True, 2.0]), repr({"a": 1, 2: [3]}), repr((1,)), repr(set()), repr({1, 2}))
 # a method looked up on its type (a method descriptor) takes the instance as its first argument
 words = ["banana", "Apple", "cherry"]

@@ -1661,7 +1661,9 @@ fn title(s: &str, every_word: bool) -> String {
         } else {
             out.extend(c.to_lowercase());
         }
-        start = if every_word { !c.is_alphanumeric() } else { false };
+        // A word starts after any character that is not cased, a digit too (`'3rd'.title()` is
+        // `'3Rd'`, as CPython's).
+        start = every_word && !(c.is_lowercase() || c.is_uppercase());
     }
     out
 }

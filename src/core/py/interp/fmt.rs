@@ -580,9 +580,10 @@ fn format_number(v: &Value, s: &Spec) -> Result<String, String> {
         (Some('%'), _) => format!("{:.*}%", s.precision.unwrap_or(6), abs * 100.0),
         (Some('g' | 'G'), _) => general(abs, s.precision.unwrap_or(6).max(1), s.kind == Some('G')),
         (None, _) => match s.precision {
-            // No type but a precision: `g`, with at least one digit after a fixed point.
+            // No type but a precision: `g`, with at least one digit after a fixed point, and an
+            // exponent one digit sooner (`f'{123.456:.3}'` is `1.23e+02`: Python's docs).
             Some(p) => {
-                let g = general(abs, p.max(1), false);
+                let g = general_from(abs, p.max(1), false, p.max(1) as i32 - 1);
                 if g.contains(['.', 'e', 'n', 'i']) {
                     g
                 } else {
@@ -628,8 +629,14 @@ fn sci(f: f64, precision: usize, upper: bool) -> String {
 /// `:.Ng`: N significant digits, trailing zeros dropped; scientific when the exponent (of the
 /// number rounded to N digits, as Python decides) is below -4 or at least N.
 fn general(f: f64, precision: usize, upper: bool) -> String {
+    general_from(f, precision, upper, precision as i32)
+}
+
+/// [`general`], written with an exponent from `exp_from` digits before the point on.
+fn general_from(f: f64, precision: usize, upper: bool, exp_from: i32) -> String {
+    // A zero's exponent is 0.
     if f == 0.0 {
-        return "0".into();
+        return if exp_from > 0 { "0".into() } else { format!("0{}+00", if upper { 'E' } else { 'e' }) };
     }
     if !f.is_finite() {
         let text = if f.is_nan() { "nan" } else { "inf" };
@@ -640,7 +647,7 @@ fn general(f: f64, precision: usize, upper: bool) -> String {
     let exp: i32 = e.parse().unwrap_or(0);
     let trim =
         |t: &str| if t.contains('.') { t.trim_end_matches('0').trim_end_matches('.').to_owned() } else { t.to_owned() };
-    if exp < -4 || exp >= precision as i32 {
+    if exp < -4 || exp >= exp_from {
         format!("{}{}{}", trim(m), if upper { 'E' } else { 'e' }, &text[m.len() + 1..])
     } else {
         let decimals = (precision as i32 - 1 - exp).max(0) as usize;
