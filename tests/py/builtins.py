@@ -396,6 +396,8 @@ async def peek():
 
 peeked, puts_left = asyncio.PriorityQueue(), 1
 asyncio.run(peek())
+
+
 class Plain:
     pass
 
@@ -404,3 +406,43 @@ try:
     sorted([(1, Plain()), (1, Plain())])
 except TypeError as e:
     print('TypeError:', e)
+
+
+# A dict's keys(), values() and items() are views, as CPython's: they print as dict_keys([...]), see the
+# dict's later changes, compare and combine as sets (keys, items), and are not subscriptable
+# (awaitlab gave plain lists: [...] printed, a stale copy, d.keys() == {...} False)
+d = {"a": 1, "b": 2}
+ks, vs, its = d.keys(), d.values(), d.items()
+print(d.keys(), d.values(), d.items())
+d["c"] = 3
+print(ks, len(ks), type(ks).__name__, vs, its, type(vs).__name__, type(its).__name__)
+print(d.keys() == {"a", "b", "c"}, {"a", "b", "c"} == d.keys(), d.keys() == d.keys(), d.values() == d.values(), d.keys() == ["a", "b", "c"])
+print(sorted(d.keys() & {"a", "z"}), sorted(d.keys() | ["x"]), sorted(d.keys() - {"a"}), sorted(d.keys() ^ {"a", "q"}), sorted(["x"] | d.keys()))
+print(sorted(d.items() - {("a", 1)}), ("a", 1) in d.items(), ("a", 2) in d.items(), "a" in d.keys(), 3 in d.values(), 9 in d.values())
+print(list(d.keys()), tuple(d.values()), sorted(d.items(), key=lambda kv: -kv[1]), sum(d.values()), max(d.values()), min(d.keys()))
+print(", ".join(d.keys()), dict(d.items()), set(d.keys()) == {"a", "b", "c"}, list(reversed(d.keys())), list(zip(d.keys(), d.values())))
+print(list(enumerate(d.items())), bool({}.keys()), bool(d.values()), len(d.items()), f"{d.keys()}", str(d.values()), [k for k in d.keys() if k != "b"])
+for k, v in d.items():
+    print(k, v, end="; ")
+print()
+e = {}
+print(e.keys(), e.values(), e.items(), {"n": [1, {"x": 2}]}.items())
+for bad in [lambda: d.keys()[0], lambda: {d.keys(): 1}, lambda: d.values() | {1}, lambda: [1] in d.keys(), lambda: d.keys() & 5]:
+    try:
+        print(bad())
+    except TypeError as ex:
+        print("TypeError:", ex)
+
+
+async def gather_into_dict():
+    results = {}
+
+    async def work(i):
+        await asyncio.sleep(0.01 * i)
+        results[f"job{i}"] = i * i
+
+    await asyncio.gather(*(work(i) for i in range(3)))
+    print(results.items(), list(results.values()))
+
+
+asyncio.run(gather_into_dict())

@@ -4,6 +4,7 @@
 use std::rc::Rc;
 
 use super::call::Kwargs;
+use super::native::{Obj, View};
 use super::value::{Dict, Module, Value};
 use super::{fmt, ops, raise, Flow, Frame, Interp, Res, E};
 use crate::core::py::ast::CmpOp;
@@ -1385,18 +1386,19 @@ impl<'a> Interp<'a> {
     fn dict_method(&self, b: B, d: &Rc<super::value::Cells<Dict>>, args: Vec<Value>, kwargs: Kwargs) -> Res {
         use B::*;
         let key = |v: &Value| v.hkey().or_else(|t| raise(E::TypeError, format!("unhashable type: '{t}'")));
-        if matches!(b, DictKeys | DictValues | DictItems | Copy) {
+        if b == Copy {
             self.work(d.borrow().len())?;
         }
         match (b, &args[..]) {
             (DictGet, [k]) => Ok(d.borrow().get(&key(k)?).cloned().unwrap_or(Value::None)),
             (DictGet, [k, default]) => Ok(d.borrow().get(&key(k)?).cloned().unwrap_or_else(|| default.clone())),
-            (DictKeys, []) => Ok(Value::list(d.borrow().keys())),
-            (DictValues, []) => Ok(Value::list(d.borrow().iter().map(|(_, v)| v.clone()).collect())),
-            (DictItems, []) => {
-                let d = d.borrow();
-                self.alloc(d.len())?;
-                Ok(Value::list(d.iter().map(|(k, v)| Value::tuple(vec![k.clone(), v.clone()])).collect()))
+            (DictKeys | DictValues | DictItems, []) => {
+                let view = match b {
+                    DictKeys => View::Keys,
+                    DictValues => View::Values,
+                    _ => View::Items,
+                };
+                Ok(Value::Obj(Rc::new(Obj::DictView(view, Value::Dict(d.clone())))))
             }
             (DictPop, [k, rest @ ..]) => match (d.borrow_mut().remove(&key(k)?), rest.first()) {
                 (Some((_, v)), _) => Ok(v),

@@ -592,7 +592,11 @@ impl<'a> Interp<'a> {
             }
             Value::Dict(d) | Value::Set(d) => Iter::Vals(d.borrow().keys().into_iter()),
             Value::Obj(o) => match o.iter_values() {
-                Some(vals) => Iter::Vals(vals.into_iter()),
+                Some(vals) => {
+                    // A dict's items view makes a tuple per item.
+                    self.alloc(vals.len())?;
+                    Iter::Vals(vals.into_iter())
+                }
                 None => return raise(E::TypeError, format!("'{}' object is not iterable", v.type_name())),
             },
             other => return raise(E::TypeError, format!("'{}' object is not iterable", other.type_name())),

@@ -174,6 +174,11 @@ fn write_repr(out: &mut String, v: &Value, depth: u32) {
             Some(g) => {
                 let _ = write!(out, "<async_generator object {}>", g.func.qualname());
             }
+            // `dict_keys(['a', 'b'])`.
+            None if o.is_dict_view() => {
+                out.push_str(o.type_name());
+                write_seq(out, &o.iter_values().unwrap_or_default(), "([", "])", depth);
+            }
             None => {
                 let _ = write!(out, "<{} object>", o.type_name());
             }

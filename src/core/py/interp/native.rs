@@ -409,6 +409,30 @@ pub enum Obj {
     TimerHandle(Rc<super::timers::TimerState>),
     /// An async generator (see `agen`).
     AsyncGen(Rc<super::agen::AgenCore>),
+    /// `d.keys()`, `d.values()` or `d.items()`: a view of the dict (a `Value::Dict`), which
+    /// shows its later changes too.
+    DictView(View, Value),
+}
+
+/// What a dict view shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum View {
+    Keys,
+    Values,
+    Items,
+}
+
+impl View {
+    /// What the view of `dict` shows now, in the dict's order.
+    fn of(self, dict: &Value) -> Vec<Value> {
+        let Value::Dict(d) = dict else { return Vec::new() };
+        let d = d.borrow();
+        match self {
+            View::Keys => d.keys(),
+            View::Values => d.iter().map(|(_, v)| v.clone()).collect(),
+            View::Items => d.iter().map(|(k, v)| Value::tuple(vec![k.clone(), v.clone()])).collect(),
+        }
+    }
 }
 
 impl Drop for Obj {
@@ -429,6 +453,7 @@ impl Drop for Obj {
             Obj::Property(get, set) => vec![std::mem::replace(get, Value::None), std::mem::replace(set, Value::None)],
             Obj::Request { resp, .. } => resp.get_mut().take().into_iter().collect(),
             Obj::Condition(c) => vec![std::mem::replace(&mut c.lock, Value::None)],
+            Obj::DictView(_, d) => vec![std::mem::replace(d, Value::None)],
             _ => Vec::new(),
         };
         super::value::bury(held.into_iter());
@@ -466,6 +491,9 @@ impl Obj {
             Obj::TimerHandle(t) if t.when.is_none() => "Handle",
             Obj::TimerHandle(_) => "TimerHandle",
             Obj::AsyncGen(_) => "async_generator",
+            Obj::DictView(View::Keys, _) => "dict_keys",
+            Obj::DictView(View::Values, _) => "dict_values",
+            Obj::DictView(View::Items, _) => "dict_items",
         }
     }
 
@@ -487,16 +515,56 @@ impl Obj {
         }
     }
 
+    /// `d.keys()`, `d.values()` or `d.items()`.
+    pub fn is_dict_view(&self) -> bool {
+        matches!(self, Obj::DictView(..))
+    }
+
     pub fn truthy(&self) -> bool {
-        true
+        self.len() != Some(0)
     }
 
     pub fn len(&self) -> Option<usize> {
-        None
+        match self {
+            Obj::DictView(_, Value::Dict(d)) => Some(d.borrow().len()),
+            _ => None,
+        }
     }
 
     pub fn iter_values(&self) -> Option<Vec<Value>> {
-        None
+        match self {
+            Obj::DictView(view, d) => Some(view.of(d)),
+            _ => None,
+        }
+    }
+
+    /// A keys or items view as the set of what it shows (they take part in `==` with sets and
+    /// in `|`, `&`, `-`, `^`); `None` for any other object. An item whose value is unhashable
+    /// is left out.
+    pub fn view_set(&self) -> Option<super::value::Dict> {
+        let Obj::DictView(view @ (View::Keys | View::Items), d) = self else { return None };
+        let mut set = super::value::Dict::default();
+        for item in view.of(d) {
+            if let Ok(h) = item.hkey() {
+                set.insert(h, item, Value::None);
+            }
+        }
+        Some(set)
+    }
+
+    /// `item in view`: a key looked up, a value compared with each, an item's key looked up and
+    /// its value compared.
+    pub fn view_contains(&self, item: &Value) -> Option<Result<bool, Rc<str>>> {
+        let Obj::DictView(view, Value::Dict(d)) = self else { return None };
+        let d = d.borrow();
+        Some(match (view, item) {
+            (View::Keys, _) => item.hkey().map(|h| d.contains(&h)),
+            (View::Values, _) => Ok(d.iter().any(|(_, v)| super::value::eq(v, item))),
+            (View::Items, Value::Tuple(pair)) if pair.len() == 2 => {
+                pair[0].hkey().map(|h| d.get(&h).is_some_and(|v| super::value::eq(v, &pair[1])))
+            }
+            (View::Items, _) => Ok(false),
+        })
     }
 
     /// Awaited or owned by a task: an asyncio coroutine among these ([`Obj::Sleep`]) will not

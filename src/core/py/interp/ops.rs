@@ -195,6 +195,21 @@ impl<'a> Interp<'a> {
                 }
                 Ok(Value::dict(d))
             }
+            // A dict's keys or items view is the set of what it shows, with any iterable:
+            // `d.keys() & {'a'}`, `d.items() - e.items()`, `['x'] | d.keys()`.
+            (BinOp::BitOr | BinOp::BitAnd | BinOp::Sub | BinOp::BitXor, _, _)
+                if [a, b].iter().any(|v| matches!(v, Value::Obj(o) if o.view_set().is_some())) =>
+            {
+                let as_set = |v: &Value| match v {
+                    Value::Obj(o) => match o.view_set() {
+                        Some(set) => Ok(Value::set(set)),
+                        None => self.make_set(self.iterate(v)?),
+                    },
+                    Value::Set(_) => Ok(v.clone()),
+                    _ => self.make_set(self.iterate(v)?),
+                };
+                self.binop(op, &as_set(a)?, &as_set(b)?)
+            }
             (BinOp::BitOr | BinOp::BitAnd | BinOp::Sub | BinOp::BitXor, Value::Set(x), Value::Set(y)) => {
                 let (x, y) = (x.borrow(), y.borrow());
                 let mut out = super::value::Dict::default();
@@ -351,6 +366,11 @@ impl<'a> Interp<'a> {
             Value::Dict(d) | Value::Set(d) => match item.hkey() {
                 Ok(h) => d.borrow().contains(&h),
                 Err(t) => return raise(E::TypeError, format!("unhashable type: '{t}'")),
+            },
+            Value::Obj(o) => match o.view_contains(item) {
+                Some(Ok(found)) => found,
+                Some(Err(t)) => return raise(E::TypeError, format!("unhashable type: '{t}'")),
+                None => return raise(E::TypeError, format!("argument of type '{}' is not iterable", o.type_name())),
             },
             Value::Range(r) => match int(item) {
                 Some(i) => {

@@ -465,6 +465,7 @@ impl Value {
             Value::Str(s) => HKey::Str(s.clone()),
             Value::Tuple(t) => HKey::Tuple(t.iter().map(|v| v.hkey_at(depth + 1)).collect::<Result<_, _>>()?),
             Value::List(_) | Value::Dict(_) | Value::Set(_) => return Err(self.type_name()),
+            Value::Obj(o) if o.is_dict_view() => return Err(self.type_name()),
             other => HKey::Id(other.identity()),
         })
     }
@@ -552,6 +553,11 @@ pub fn eq(a: &Value, b: &Value) -> bool {
     eq_at(a, b, 0)
 }
 
+/// Whether two sets hold the same items.
+fn same_keys(x: &Dict, y: &Dict) -> bool {
+    x.len() == y.len() && x.iter().all(|(k, _)| k.hkey().is_ok_and(|h| y.contains(&h)))
+}
+
 /// Deepest nesting `==` and hashing follow: deeper structures compare unequal and are not
 /// hashable (CPython raises RecursionError there; here the page's stack is the limit).
 pub const MAX_COMPARE_DEPTH: u32 = 200;
@@ -573,9 +579,18 @@ fn eq_at(a: &Value, b: &Value, depth: u32) -> bool {
         (Value::List(x), Value::List(y)) => Rc::ptr_eq(x, y) || seq_eq(&x.borrow(), &y.borrow()),
         (Value::Tuple(x), Value::Tuple(y)) => Rc::ptr_eq(x, y) || seq_eq(x, y),
         (Value::Dict(x), Value::Dict(y)) => Rc::ptr_eq(x, y) || dict_eq(&x.borrow(), &y.borrow(), depth),
-        (Value::Set(x), Value::Set(y)) => {
-            let (x, y) = (x.borrow(), y.borrow());
-            x.len() == y.len() && x.iter().all(|(k, _)| k.hkey().is_ok_and(|h| y.contains(&h)))
+        (Value::Set(x), Value::Set(y)) => same_keys(&x.borrow(), &y.borrow()),
+        // A dict's keys or items view equals a set, or such a view, of the same items.
+        (Value::Obj(_), Value::Set(_) | Value::Obj(_)) | (Value::Set(_), Value::Obj(_)) => {
+            let set_of = |v: &Value| match v {
+                Value::Set(d) => Some(d.borrow().clone()),
+                Value::Obj(o) => o.view_set(),
+                _ => None,
+            };
+            match (set_of(a), set_of(b)) {
+                (Some(x), Some(y)) => same_keys(&x, &y),
+                _ => a.is(b),
+            }
         }
         (Value::Range(x), Value::Range(y)) => x == y,
         (x, y) => x.is(y),
