@@ -301,3 +301,39 @@ for f, args in [(bump, ()), (shadow, (True,)), (shadow, (False,)), (later_len, (
     except UnboundLocalError as e:
         print(f.__name__, type(e).__name__, isinstance(e, NameError), e)
 print(bump_global(), counter, nested())
+
+
+# A base's __init_subclass__ hears of each new subclass (it was never called: a registry stayed
+# empty), a @classmethod one too, whose super() reaches object's
+class Plugin:
+    registry = []
+
+    def __init_subclass__(cls):
+        Plugin.registry.append(cls.__name__)
+        cls.tag = cls.__name__.lower()
+
+
+class Csv(Plugin):
+    pass
+
+
+class Json(Plugin):
+    pass
+
+
+class Pretty(Json):
+    pass
+
+
+class Base:
+    @classmethod
+    def __init_subclass__(cls):
+        print("subclass", cls.__name__, cls.__qualname__)
+        super().__init_subclass__()
+
+
+class Child(Base):
+    pass
+
+
+print(Plugin.registry, Csv.tag, Pretty.tag, hasattr(Plugin, "tag"))

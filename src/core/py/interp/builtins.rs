@@ -37,7 +37,7 @@ builtins! {
     Bool = "bool", Repr = "repr", Isinstance = "isinstance", Issubclass = "issubclass", Hasattr = "hasattr",
     Getattr = "getattr", Setattr = "setattr", Any = "any", All = "all", Map = "map", Filter = "filter",
     Type = "type", Super = "super", Divmod = "divmod", Chr = "chr", Ord = "ord", Callable = "callable",
-    Id = "id", Hash = "hash", Format = "format", Pow = "pow", ObjectInit = "__init__",
+    Id = "id", Hash = "hash", Format = "format", Pow = "pow", ObjectInit = "__init__", ObjectInitSubclass = "__init_subclass__",
     StaticMethod = "staticmethod", ClassMethod = "classmethod", Property = "property", Anext = "anext",
     Aiter = "aiter", Hex = "hex", Oct = "oct", Bin = "bin",
     // asyncio.
@@ -604,6 +604,8 @@ impl<'a> Interp<'a> {
                 None => arity(b, "an exception group"),
             },
             ObjectInit => self.object_init(recv, args, &kwargs),
+            // `object.__init_subclass__`, the end of a chain of `super().__init_subclass__()`.
+            ObjectInitSubclass => Ok(Value::None),
             // `@d.setter`: the property `d` with a setter.
             PropertySetter => match (recv.as_ref(), args.into_iter().next()) {
                 (Some(Value::Obj(o)), Some(setter @ Value::Func(_))) => match &**o {

@@ -265,6 +265,9 @@ impl<'a> Interp<'a> {
                     None if name == "__init__" => {
                         Ok(Value::Method(Rc::new((obj.clone(), super::builtins::B::ObjectInit))))
                     }
+                    None if name == "__init_subclass__" => {
+                        Ok(Value::Method(Rc::new((obj.clone(), super::builtins::B::ObjectInitSubclass))))
+                    }
                     None => raise(E::AttributeError, format!("'super' object has no attribute '{name}'")),
                 }
             }

@@ -529,12 +529,37 @@ impl<'a> Interp<'a> {
             builtin: false,
             depth,
         });
+        // Its methods know their class, for `super()`: a `@classmethod`'s and a
+        // `@staticmethod`'s too (`super().__init_subclass__()` found none).
         for v in class.attrs.borrow().values() {
-            if let Value::Func(func) = v {
-                *func.class.borrow_mut() = Some(Rc::downgrade(&class));
-            }
+            let func = match v {
+                Value::Func(func) => func,
+                Value::Obj(o) => match &**o {
+                    super::native::Obj::Descriptor(_, Value::Func(func)) => func,
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            *func.class.borrow_mut() = Some(Rc::downgrade(&class));
         }
+        self.init_subclass(&class, f).await?;
         Ok(class)
+    }
+
+    /// A base's `__init_subclass__` (a class method, `@classmethod` written or not) hears of the
+    /// new class, as in CPython: a registry of subclasses stayed empty.
+    async fn init_subclass(&self, class: &Rc<Class>, f: &Frame) -> Result<(), Flow> {
+        let hook = class.bases.iter().find_map(|b| b.lookup("__init_subclass__"));
+        let func = match hook {
+            Some(Value::Func(func)) => func,
+            Some(Value::Obj(o)) => match &*o {
+                super::native::Obj::Descriptor(super::builtins::B::ClassMethod, Value::Func(func)) => func.clone(),
+                _ => return Ok(()),
+            },
+            _ => return Ok(()),
+        };
+        let bound = Value::Bound(Rc::new((Value::Class(class.clone()), func)));
+        self.call(bound, Vec::new(), Vec::new(), f, f.line.get()).await.map(drop)
     }
 
     async fn exec_with<'s>(

@@ -74,6 +74,7 @@ fn sig(b: B) -> Sig {
         Getattr => c("obj name default= /"),
         Setattr => c("obj name value /"),
         Map | ObjectInit | StrFormat | AnextDefault => c(ANY),
+        ObjectInitSubclass => c(""),
         // `super(Class, self)` inside a method of `Class` is `super()`: taken, and the same.
         Super => c("type= obj= /"),
         Format => c("value spec= /"),
