@@ -4214,15 +4214,28 @@ fn built_ins_take_cpython_s_arguments_and_refuse_others() {
             x[1:2] += [9]
         except TypeError as e:
             print(e)
+        # CPython's built-ins and attributes that awaitlab does not have say so, where a bare
+        # NameError read as a typo.
+        class Account:
+            pass
+        for f in [lambda: vars(Account()), lambda: Account().__dict__, lambda: Account.__bases__, lambda: frozenset()]:
+            try:
+                f()
+            except (NameError, AttributeError) as e:
+                print(e)
     "#;
     assert_eq!(
         printed(src).lines().collect::<Vec<_>>(),
         [
             "dumps() does not take the keyword argument 'default' here (not in awaitlab's subset)",
             "print() does not take the keyword argument 'file' here (not in awaitlab's subset)",
-            "randrange() does not take the argument 'step' here (not in awaitlab's subset)",
+            "Random.randrange() does not take the argument 'step' here (not in awaitlab's subset)",
             "a coroutine was expected, got <function main>",
             "a slice in a tuple (x[1:2, 3]) or an augmented assignment to one (x[1:2] += [9]) is not in awaitlab's subset",
+            "name 'vars' is not defined (CPython's built-in, not in awaitlab's subset)",
+            "the attribute '__dict__' of 'Account' objects is not in awaitlab's subset",
+            "the attribute '__bases__' of type object 'Account' is not in awaitlab's subset",
+            "name 'frozenset' is not defined (CPython's built-in, not in awaitlab's subset)",
         ]
     );
 }

@@ -3,6 +3,8 @@
 # or backslash: the recorder shortens and tidies event details.
 import asyncio
 import json
+import math
+import random
 
 
 def dq(s):
@@ -446,3 +448,42 @@ async def gather_into_dict():
 
 
 asyncio.run(gather_into_dict())
+
+
+# CPython's words for common mistakes with built-ins: too few arguments, a non-int where one is
+# needed, join of a non-str, a sequence times a non-int (awaitlab had its own: "append() takes
+# other arguments", "range(): an integer is required, not float"), and set.isdisjoint,
+# str.isnumeric/isdecimal
+idx, flt = "1", 1.0
+for f in [lambda: ", ".join([1, 2]), lambda: "-" * "3", lambda: [].append(), lambda: "a".center(), lambda: "a".ljust(), lambda: "7".zfill(),
+          lambda: len(), lambda: chr(-1), lambda: "abc"[idx], lambda: round("1.5"), lambda: range(1.5), lambda: [].insert(0), lambda: {}.get(),
+          lambda: "a".replace("a"), lambda: dict([1, 2]), lambda: dict([(1, 2, 3)]), lambda: "".join(None), lambda: int([1]), lambda: int(5, 2),
+          lambda: [1, 2][idx], lambda: (1,)[flt], lambda: "ab" * 2.0, lambda: [0] * "2", lambda: "x".join(["a", None]), lambda: float([1]),
+          lambda: "a".center("3"), lambda: chr(1.5), lambda: sum(), lambda: sorted(), lambda: enumerate(), lambda: isinstance(1),
+          lambda: {1}.isdisjoint([[1]])]:
+    try:
+        print(f())
+    except Exception as e:
+        print(type(e).__name__ + ":", e)
+print({1, 2}.isdisjoint({3}), {1}.isdisjoint([1]), "12".isnumeric(), "1.5".isdecimal(), "½".isnumeric(), "".isnumeric(), "42".isdecimal(), "Ⅻ".isnumeric())
+
+
+for name, f in {
+ "find": lambda: "a".find(), "count": lambda: "a".count(), "startswith": lambda: "a".startswith(), "index": lambda: [].index(),
+ "round": lambda: round(), "sorted": lambda: sorted(), "enumerate": lambda: enumerate(), "sum": lambda: sum(), "int": lambda: int(5, 2),
+ "isinstance": lambda: isinstance(1), "getattr": lambda: getattr(1), "setattr": lambda: setattr(1, "a"), "divmod": lambda: divmod(1),
+ "pow": lambda: pow(2), "format": lambda: format(), "range": lambda: range(), "filter": lambda: filter(None), "next_anext": lambda: anext(),
+ "sleep": lambda: asyncio.sleep(), "wait_for": lambda: asyncio.wait_for(1), "randint": lambda: random.randint(1), "choice": lambda: random.choice(),
+ "dumps": lambda: json.dumps(), "loads": lambda: json.loads(), "sqrt": lambda: math.sqrt(), "log": lambda: math.log(), "mpow": lambda: math.pow(1),
+ "sample": lambda: random.sample([1]), "split_kw": lambda: "a b".split(maxsplit=1), "pop": lambda: {}.pop(), "setdefault": lambda: {}.setdefault(),
+ "remove": lambda: [].remove(), "extend": lambda: [].extend(), "add": lambda: set().add(), "issubset": lambda: set().issubset(), "join": lambda: "".join(),
+ "partition": lambda: "".partition(), "removeprefix": lambda: "".removeprefix(), "ljust": lambda: "".ljust(), "replace2": lambda: "".replace(),
+ "timeout": lambda: asyncio.timeout(), "create_task": lambda: asyncio.create_task(), "shield": lambda: asyncio.shield(), "iscoro": lambda: asyncio.iscoroutine(),
+ "staticmethod": lambda: staticmethod(), "chr": lambda: chr(), "reversed": lambda: reversed(), "hash": lambda: hash(), "uniform": lambda: random.uniform(),
+ "wait": lambda: asyncio.wait(), "as_completed": lambda: asyncio.as_completed(), "timeout_at": lambda: asyncio.timeout_at(), "q_put": lambda: asyncio.Queue().put_nowait(),
+}.items():
+    try:
+        r = f()
+        print(name, "OK", type(r).__name__)
+    except Exception as e:
+        print(name, type(e).__name__ + ":", e)

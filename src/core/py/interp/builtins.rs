@@ -59,7 +59,7 @@ builtins! {
     StrUpper = "upper", StrLower = "lower", StrStrip = "strip", StrLstrip = "lstrip", StrRstrip = "rstrip",
     StrSplit = "split", StrJoin = "join", StrReplace = "replace", StrStartswith = "startswith",
     StrEndswith = "endswith", StrFind = "find", StrCount = "count", StrFormat = "format", StrTitle = "title",
-    StrIsdigit = "isdigit", StrZfill = "zfill", StrLjust = "ljust", StrRjust = "rjust", StrCenter = "center", StrCapitalize = "capitalize",
+    StrIsdigit = "isdigit", StrIsdecimal = "isdecimal", StrIsnumeric = "isnumeric", StrZfill = "zfill", StrLjust = "ljust", StrRjust = "rjust", StrCenter = "center", StrCapitalize = "capitalize",
     StrRfind = "rfind", StrIndex = "index", StrRindex = "rindex", StrRsplit = "rsplit", StrPartition = "partition",
     StrRpartition = "rpartition", StrSplitlines = "splitlines", StrIsalpha = "isalpha", StrIsalnum = "isalnum",
     StrIsupper = "isupper", StrIslower = "islower", StrIsspace = "isspace", StrSwapcase = "swapcase",
@@ -70,7 +70,7 @@ builtins! {
     Copy = "copy", DictGet = "get", DictKeys = "keys", DictValues = "values", DictItems = "items",
     DictPop = "pop", DictSetdefault = "setdefault", DictUpdate = "update", DictPopitem = "popitem", DictFromkeys = "fromkeys",
     SetAdd = "add", SetDiscard = "discard", SetRemove = "remove", SetPop = "pop", SetUpdate = "update",
-    SetUnion = "union", SetIntersection = "intersection", SetDifference = "difference", SetIssubset = "issubset",
+    SetUnion = "union", SetIntersection = "intersection", SetDifference = "difference", SetIssubset = "issubset", SetIsdisjoint = "isdisjoint",
     // Methods of asyncio's and aiohttp's objects.
     TaskCancel = "cancel", TaskDone = "done", TaskResult = "result", TaskCancelled = "cancelled",
     TaskException = "exception", TaskGetName = "get_name", TaskCancelling = "cancelling",
@@ -189,6 +189,8 @@ const STR_METHODS: &[B] = &[
     B::StrFormat,
     B::StrTitle,
     B::StrIsdigit,
+    B::StrIsdecimal,
+    B::StrIsnumeric,
     B::StrZfill,
     B::StrLjust,
     B::StrRjust,
@@ -272,6 +274,7 @@ const SET_METHODS: &[B] = &[
     B::SetIntersection,
     B::SetDifference,
     B::SetIssubset,
+    B::SetIsdisjoint,
     B::Clear,
     B::Copy,
 ];
@@ -363,16 +366,17 @@ pub(super) fn want_str<'v>(v: &'v Value, what: &str) -> Result<&'v Rc<str>, Flow
     }
 }
 
-pub(super) fn want_int(v: &Value, what: &str) -> Result<i64, Flow> {
+/// An int argument, or CPython's `__index__` refusal (`range(1.5)`, `'a'.center('3')`).
+pub(super) fn want_int(v: &Value) -> Result<i64, Flow> {
     ops::as_int(v)
         .ok_or(())
-        .or_else(|()| raise(E::TypeError, format!("{what}: an integer is required, not {}", v.type_name())))
+        .or_else(|()| raise(E::TypeError, format!("'{}' object cannot be interpreted as an integer", v.type_name())))
 }
 
-fn want_f64(v: &Value, what: &str) -> Result<f64, Flow> {
-    ops::as_f64(v)
-        .ok_or(())
-        .or_else(|()| raise(E::TypeError, format!("{what}: a number is required, not {}", v.type_name())))
+/// A real number argument, or the refusal CPython's `math` functions give (`must be real
+/// number, not str`).
+fn want_f64(v: &Value) -> Result<f64, Flow> {
+    ops::as_f64(v).ok_or(()).or_else(|()| raise(E::TypeError, format!("must be real number, not {}", v.type_name())))
 }
 
 impl<'a> Interp<'a> {
@@ -865,7 +869,7 @@ impl<'a> Interp<'a> {
                 Ok(Value::list(items))
             }
             Enumerate => {
-                let start = kw(&kwargs, "start").or(args.get(1)).map_or(Ok(0), |v| want_int(v, "start"))?;
+                let start = kw(&kwargs, "start").or(args.get(1)).map_or(Ok(0), want_int)?;
                 let items = self.iterate(&one()?)?;
                 self.alloc(items.len())?;
                 let mut out = Vec::with_capacity(items.len());
@@ -958,10 +962,10 @@ impl<'a> Interp<'a> {
                 Ok(Value::tuple(vec![q, r]))
             }
             (Chr, [v]) => {
-                let c = u32::try_from(want_int(v, "chr")?).ok().and_then(char::from_u32);
+                let c = u32::try_from(want_int(v)?).ok().and_then(char::from_u32);
                 c.map(|c| Value::str(c.encode_utf8(&mut [0; 4])))
                     .ok_or(())
-                    .or_else(|()| raise(E::ValueError, "chr() arg not in range"))
+                    .or_else(|()| raise(E::ValueError, "chr() arg not in range(0x110000)"))
             }
             (Ord, [Value::Str(s)]) if s.chars().count() == 1 => {
                 Ok(Value::Int(s.chars().next().map_or(0, |c| c as i64)))
@@ -1030,7 +1034,7 @@ impl<'a> Interp<'a> {
     }
 
     fn range(&self, args: &[Value]) -> Res {
-        let ints = args.iter().map(|a| want_int(a, "range()")).collect::<Result<Vec<_>, _>>()?;
+        let ints = args.iter().map(want_int).collect::<Result<Vec<_>, _>>()?;
         let (start, stop, step) = match ints[..] {
             [stop] => (0, stop, 1),
             [start, stop] => (start, stop, 1),
@@ -1044,20 +1048,25 @@ impl<'a> Interp<'a> {
     }
 
     fn round(&self, args: &[Value]) -> Res {
+        let want_f64 = |v: &Value| {
+            ops::as_f64(v)
+                .ok_or(())
+                .or_else(|()| raise(E::TypeError, format!("type {} doesn't define __round__ method", v.type_name())))
+        };
         match args {
             [Value::Int(i)] | [Value::Int(i), Value::None] => Ok(Value::Int(*i)),
             [v] | [v, Value::None] => {
-                let x = want_f64(v, "round()")?;
+                let x = want_f64(v)?;
                 let r = x.round_ties_even();
                 if !r.is_finite() || r.abs() >= 9.2e18 {
                     return raise(E::OverflowError, "cannot convert float to integer");
                 }
                 Ok(Value::Int(r as i64))
             }
-            [Value::Int(i), n] => round_int(*i, want_int(n, "round()")?),
+            [Value::Int(i), n] => round_int(*i, want_int(n)?),
             [v, n] => {
-                let x = want_f64(v, "round()")?;
-                let n = want_int(n, "round()")?.clamp(-20, 20);
+                let x = want_f64(v)?;
+                let n = want_int(n)?.clamp(-20, 20);
                 if n < 0 {
                     let p = 10f64.powi(-n as i32);
                     return Ok(Value::Float((x / p).round_ties_even() * p));
@@ -1082,7 +1091,7 @@ impl<'a> Interp<'a> {
             }
             [Value::Str(s), rest @ ..] => {
                 let base = match rest.first() {
-                    Some(b) => want_int(b, "int() base")?,
+                    Some(b) => want_int(b)?,
                     None => 10,
                 };
                 if base != 0 && !(2..=36).contains(&base) {
@@ -1099,8 +1108,13 @@ impl<'a> Interp<'a> {
                     ),
                 })
             }
+            [_, _] => raise(E::TypeError, "int() can't convert non-string with explicit base"),
             [other, ..] => {
-                raise(E::TypeError, format!("int() argument must be a string or a number, not '{}'", other.type_name()))
+                let t = other.type_name();
+                raise(
+                    E::TypeError,
+                    format!("int() argument must be a string, a bytes-like object or a real number, not '{t}'"),
+                )
             }
         }
     }
@@ -1123,7 +1137,13 @@ impl<'a> Interp<'a> {
                     )
                 })
             }
-            [v] => Ok(Value::Float(want_f64(v, "float()")?)),
+            [v] => match ops::as_f64(v) {
+                Some(x) => Ok(Value::Float(x)),
+                None => {
+                    let t = v.type_name();
+                    raise(E::TypeError, format!("float() argument must be a string or a real number, not '{t}'"))
+                }
+            },
             _ => arity(B::Float, "at most 1 argument"),
         }
     }
@@ -1134,10 +1154,17 @@ impl<'a> Interp<'a> {
             match src {
                 Value::Dict(other) => d = other.borrow().clone(),
                 other => {
-                    for pair in self.iterate(other)? {
-                        let kv = self.iterate(&pair)?;
+                    for (i, pair) in self.iterate(other)?.into_iter().enumerate() {
+                        let Ok(kv) = self.iterate(&pair) else {
+                            let why = format!("cannot convert dictionary update sequence element #{i} to a sequence");
+                            return raise(E::TypeError, why);
+                        };
                         let [k, v] = &kv[..] else {
-                            return raise(E::ValueError, "dictionary update sequence element has the wrong length");
+                            let why = format!(
+                                "dictionary update sequence element #{i} has length {}; 2 is required",
+                                kv.len()
+                            );
+                            return raise(E::ValueError, why);
                         };
                         self.dict_set(&mut d, k.clone(), v.clone())?;
                     }
@@ -1200,7 +1227,7 @@ impl<'a> Interp<'a> {
     }
 
     fn call_math(&self, b: B, args: &[Value]) -> Res {
-        let x = want_f64(args.first().unwrap_or(&Value::None), b.name())?;
+        let x = want_f64(args.first().unwrap_or(&Value::None))?;
         let r = match b {
             B::Sqrt if x < 0.0 => return raise(E::ValueError, "math domain error"),
             B::Sqrt => x.sqrt(),
@@ -1213,12 +1240,12 @@ impl<'a> Interp<'a> {
             }
             B::Log if x <= 0.0 => return raise(E::ValueError, "math domain error"),
             B::Log => match args.get(1) {
-                Some(base) => x.ln() / want_f64(base, "log")?.ln(),
+                Some(base) => x.ln() / want_f64(base)?.ln(),
                 None => x.ln(),
             },
             B::Exp => x.exp(),
             B::Fabs => x.abs(),
-            _ => x.powf(want_f64(args.get(1).unwrap_or(&Value::None), "pow")?),
+            _ => x.powf(want_f64(args.get(1).unwrap_or(&Value::None))?),
         };
         Ok(Value::Float(r))
     }
@@ -1255,16 +1282,23 @@ impl<'a> Interp<'a> {
                 .to_owned()
             }
             StrSplit | StrRsplit | StrPartition | StrRpartition | StrSplitlines => return self.str_split(b, s, args),
-            StrIsdigit | StrIsalpha | StrIsalnum | StrIsupper | StrIslower | StrIsspace => return self.str_is(b, s),
+            StrIsdigit | StrIsdecimal | StrIsnumeric | StrIsalpha | StrIsalnum | StrIsupper | StrIslower
+            | StrIsspace => return self.str_is(b, s),
             StrSwapcase | StrCasefold | StrRemoveprefix | StrRemovesuffix => self.str_change(b, s, args)?,
             StrJoin => {
-                let items = self.iterate(args.first().unwrap_or(&Value::None))?;
+                let items = self
+                    .iterate(args.first().unwrap_or(&Value::None))
+                    .or_else(|_| raise(E::TypeError, "can only join an iterable"))?;
                 let mut out = String::new();
                 for (i, item) in items.iter().enumerate() {
                     if i > 0 {
                         out.push_str(s);
                     }
-                    out.push_str(want_str(item, "sequence item")?);
+                    let Value::Str(item) = item else {
+                        let t = item.type_name();
+                        return raise(E::TypeError, format!("sequence item {i}: expected str instance, {t} found"));
+                    };
+                    out.push_str(item);
                     if out.len() > super::limits::MAX_STR_BYTES {
                         return raise(E::MemoryError, "a string longer than awaitlab's limit");
                     }
@@ -1277,7 +1311,7 @@ impl<'a> Interp<'a> {
                     return raise(E::MemoryError, "a string longer than awaitlab's limit");
                 }
                 // `count`: at most that many, from the left; a negative one (or none) all.
-                match args.get(2).map(|n| want_int(n, "replace")).transpose()?.and_then(|n| usize::try_from(n).ok()) {
+                match args.get(2).map(want_int).transpose()?.and_then(|n| usize::try_from(n).ok()) {
                     Some(n) => s.replacen(&**from, to, n),
                     None => s.replace(&**from, to),
                 }
@@ -1290,7 +1324,7 @@ impl<'a> Interp<'a> {
             }
             StrTitle | StrCapitalize => title(s, b == StrTitle),
             StrZfill | StrLjust | StrRjust | StrCenter => {
-                let width = want_int(args.first().unwrap_or(&Value::None), b.name())?.clamp(0, 10_000) as usize;
+                let width = want_int(args.first().unwrap_or(&Value::None))?.clamp(0, 10_000) as usize;
                 let fill = match args.get(1) {
                     None => {
                         if b == StrZfill {
@@ -1359,7 +1393,7 @@ impl<'a> Interp<'a> {
             (ListInsert, [i, x]) => {
                 let mut l = l.borrow_mut();
                 let n = l.len() as i64;
-                let i = want_int(i, "insert")?;
+                let i = want_int(i)?;
                 let at = if i < 0 { (i + n).max(0) } else { i.min(n) };
                 self.alloc(1)?;
                 l.insert(at as usize, x.clone());
@@ -1465,6 +1499,13 @@ impl<'a> Interp<'a> {
             }
             (Clear, []) => d.borrow_mut().clear(),
             (Copy, []) => return Ok(Value::set(d.borrow().clone())),
+            (SetIsdisjoint, [other]) => {
+                let other = self.iterate(other)?.iter().map(hkey).collect::<Result<Vec<_>, _>>()?;
+                self.work(other.len())?;
+                let d = d.borrow();
+                let none = other.iter().all(|h| !d.contains(h));
+                return Ok(Value::Bool(none));
+            }
             (SetIssubset, [other]) => {
                 let other = self.iterate(other)?.iter().map(hkey).collect::<Result<Vec<_>, _>>()?;
                 self.work(other.len() + d.borrow().len())?;

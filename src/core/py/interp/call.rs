@@ -255,6 +255,10 @@ impl<'a> Interp<'a> {
                 (Some(x), _) => Ok(x),
                 (None, "__name__") => Ok(Value::Str(c.name.clone())),
                 (None, "__qualname__") => Ok(Value::Str(c.qualname.clone())),
+                (None, "__bases__" | "__mro__" | "__dict__" | "__module__" | "__doc__" | "__subclasses__") => raise(
+                    E::AttributeError,
+                    format!("the attribute '{name}' of type object '{}' is not in awaitlab's subset", c.name),
+                ),
                 _ => raise(E::AttributeError, format!("type object '{}' has no attribute '{name}'", c.name)),
             },
             Value::Super(s) => {
@@ -316,6 +320,10 @@ impl<'a> Interp<'a> {
             // `object.__init__` (an exception's is BaseException's), bound: `super().__init__()`'s too.
             "__init__" => Ok(Value::Method(Rc::new((v.clone(), super::builtins::B::ObjectInit)))),
             _ if is_exc => self.builtin_attr(v, name),
+            "__dict__" | "__module__" | "__doc__" | "__weakref__" => raise(
+                E::AttributeError,
+                format!("the attribute '{name}' of '{}' objects is not in awaitlab's subset", i.class.name),
+            ),
             _ => raise(E::AttributeError, format!("'{}' object has no attribute '{name}'", i.class.name)),
         }
     }

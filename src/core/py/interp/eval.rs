@@ -352,6 +352,10 @@ impl<'a> Interp<'a> {
                 let imported = self.annotation_names.borrow().get(name).cloned();
                 match imported {
                     Some((module, name)) => self.module_attr(module, &name),
+                    None if NOT_HERE_BUILTINS.contains(&name) => raise(
+                        E::NameError,
+                        format!("name '{name}' is not defined (CPython's built-in, not in awaitlab's subset)"),
+                    ),
                     None => raise(E::NameError, format!("name '{name}' is not defined")),
                 }
             }
@@ -1001,6 +1005,37 @@ impl Interp<'_> {
 pub fn holds_user_eq(v: &Value) -> bool {
     holds_user_eq_at(v, 0)
 }
+
+/// CPython 3.12's built-in names that awaitlab does not have: a NameError for one says so, not
+/// as if the reader had mistyped it.
+const NOT_HERE_BUILTINS: &[&str] = &[
+    "ascii",
+    "breakpoint",
+    "bytearray",
+    "bytes",
+    "compile",
+    "complex",
+    "copyright",
+    "credits",
+    "delattr",
+    "dir",
+    "eval",
+    "exec",
+    "exit",
+    "frozenset",
+    "globals",
+    "help",
+    "input",
+    "iter",
+    "license",
+    "locals",
+    "memoryview",
+    "next",
+    "open",
+    "quit",
+    "slice",
+    "vars",
+];
 
 /// Whether ordering `v` may call the reader's code: an instance, or a list or tuple holding one.
 pub fn holds_instance(v: &Value) -> bool {

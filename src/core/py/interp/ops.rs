@@ -245,7 +245,9 @@ impl<'a> Interp<'a> {
     }
 
     fn repeat(&self, seq: &Value, n: &Value) -> Res {
-        let Some(n) = int(n) else { return unsupported("*", seq, n) };
+        let Some(n) = int(n) else {
+            return raise(E::TypeError, format!("can't multiply sequence by non-int of type '{}'", n.type_name()));
+        };
         let n = n.max(0) as usize;
         match seq {
             Value::Str(s) => {
@@ -394,7 +396,9 @@ impl<'a> Interp<'a> {
             }
             Value::Tuple(t) => Ok(t[seq_index(index, t.len(), "tuple")?].clone()),
             Value::Str(s) => {
-                let i = int(index).ok_or(()).or_else(|_| raise(E::TypeError, "string indices must be integers"))?;
+                let i = int(index).ok_or(()).or_else(|_| {
+                    raise(E::TypeError, format!("string indices must be integers, not '{}'", index.type_name()))
+                })?;
                 self.work(s.len())?;
                 let n = s.chars().count() as i64;
                 let j = if i < 0 { i + n } else { i };

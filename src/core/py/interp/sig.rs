@@ -46,6 +46,10 @@ const fn py(spec: &'static str) -> Sig {
 const fn m(module: &'static str, spec: &'static str) -> Sig {
     Sig { spec, style: Style::C, module }
 }
+/// `random`'s functions: methods of a hidden `Random`, which their refusals name.
+const fn random(spec: &'static str) -> Sig {
+    Sig { spec, style: Style::Py, module: "Random" }
+}
 
 /// Anything: the built-ins that check their own arguments (`str.format`, `__init__`, `map`'s
 /// iterables) or that the reader never calls by name.
@@ -102,7 +106,7 @@ fn sig_asyncio(b: B) -> Option<Sig> {
         Wait => py("fs / * timeout= return_when="),
         AsCompleted => py("fs * timeout="),
         CurrentTask | AllTasks => py("!loop"),
-        Iscoroutine => py("object"),
+        Iscoroutine => py("obj"),
         Iscoroutinefunction => py("func"),
         Shield => py("arg"),
         _ => return None,
@@ -112,13 +116,13 @@ fn sig_asyncio(b: B) -> Option<Sig> {
 fn sig_modules(b: B) -> Option<Sig> {
     use B::*;
     Some(match b {
-        Random => py(""),
-        Uniform | Randint => py("a b"),
-        Choice => py("seq"),
-        Shuffle => py("x"),
-        Seed => py("a= !version"),
-        Randrange => py("start stop= !step"),
-        Sample => py("population k * !counts"),
+        Random => random(""),
+        Uniform | Randint => random("a b"),
+        Choice => random("seq"),
+        Shuffle => random("x"),
+        Seed => random("a= !version"),
+        Randrange => random("start stop= !step"),
+        Sample => random("population k * !counts"),
         Time | PerfCounter | Monotonic => m("time", ""),
         TimeSleep => m("time", "secs /"),
         Dumps => {
@@ -141,8 +145,8 @@ fn sig_modules(b: B) -> Option<Sig> {
 fn sig_methods(b: B) -> Option<Sig> {
     use B::*;
     Some(match b {
-        StrUpper | StrLower | StrTitle | StrCapitalize | StrIsdigit | StrIsalpha | StrIsalnum | StrIsupper
-        | StrIslower | StrIsspace | StrSwapcase | StrCasefold => c(""),
+        StrUpper | StrLower | StrTitle | StrCapitalize | StrIsdigit | StrIsdecimal | StrIsnumeric | StrIsalpha
+        | StrIsalnum | StrIsupper | StrIslower | StrIsspace | StrSwapcase | StrCasefold => c(""),
         StrStrip | StrLstrip | StrRstrip => c("chars= /"),
         StrSplit | StrRsplit => c("sep= maxsplit="),
         StrJoin | StrZfill | StrPartition | StrRpartition | StrRemoveprefix | StrRemovesuffix => c("x /"),
@@ -150,7 +154,8 @@ fn sig_methods(b: B) -> Option<Sig> {
         StrStartswith | StrEndswith | StrFind | StrRfind | StrIndex | StrRindex | StrCount => old("sub start= end= /"),
         StrLjust | StrRjust | StrCenter => c("width fillchar= /"),
         StrSplitlines => c("keepends="),
-        ListAppend | ListExtend | ListRemove | SeqCount | SetAdd | SetDiscard | SetRemove | SetIssubset => c("x /"),
+        ListAppend | ListExtend | ListRemove | SeqCount | SetAdd | SetDiscard | SetRemove | SetIssubset
+        | SetIsdisjoint => c("x /"),
         ListPop => c("index= /"),
         ListInsert => c("index object /"),
         SeqIndex => c("value start= end= /"),
@@ -193,6 +198,8 @@ struct Parsed<'s> {
     pos_only: usize,
     /// The positional arguments awaitlab takes (the `!name`s come last).
     max: usize,
+    /// How many positional parameters are required (they come first).
+    required: usize,
     /// It takes any number of positional arguments (`*a`).
     star: bool,
     /// Keyword-only names.
@@ -224,6 +231,7 @@ fn parse(spec: &str) -> Parsed<'_> {
         params: Vec::new(),
         pos_only: 0,
         max: 0,
+        required: 0,
         star: false,
         kw_only: Vec::new(),
         any_kw: false,
@@ -242,6 +250,7 @@ fn parse(spec: &str) -> Parsed<'_> {
         }
     }
     p.max = p.params.iter().filter(|(n, _)| !n.starts_with('!')).count();
+    p.required = p.params.iter().filter(|(_, r)| *r).count();
     p
 }
 
@@ -289,7 +298,7 @@ impl<'a> Interp<'a> {
         let n = args.len();
         // The common call (`l.append(x)` in a loop): what it takes, positionally. Nothing else is
         // looked at or allocated, so the check costs a built-in call next to nothing.
-        if kwargs.is_empty() && (p.star || n <= p.max) {
+        if kwargs.is_empty() && (p.star || n <= p.max) && n >= p.required {
             return Ok(());
         }
         let name = b.name().trim_end();
@@ -304,6 +313,8 @@ impl<'a> Interp<'a> {
             }
             return raise(E::TypeError, too_many(&sig, &p, name, &qual, n));
         }
+        // The positional slots keywords fill, by index (a built-in takes a few).
+        let mut by_keyword = 0u64;
         for (k, v) in std::mem::take(kwargs) {
             match p.slot(&k) {
                 Some(Ok(i)) if i < n => {
@@ -314,6 +325,7 @@ impl<'a> Interp<'a> {
                         args.resize(i + 1, Value::None);
                     }
                     args[i] = v;
+                    by_keyword |= 1 << i.min(63);
                 }
                 Some(Err(())) => kwargs.push((k, v)),
                 None if p.any_kw => kwargs.push((k, v)),
@@ -323,7 +335,50 @@ impl<'a> Interp<'a> {
                 None => return raise(E::TypeError, unexpected(&sig, &p, name, &qual, &k)),
             }
         }
+        let missing: Vec<usize> = (n..p.required).filter(|&i| by_keyword & (1 << i.min(63)) == 0).collect();
+        if !missing.is_empty() {
+            return raise(E::TypeError, too_few(b, &sig, &p, name, &qual, n, &missing));
+        }
         Ok(())
+    }
+}
+
+/// CPython's words for `n` positional arguments where `b` needs more, the `missing` ones (by
+/// index) given neither by position nor by name.
+fn too_few(b: B, sig: &Sig, p: &Parsed, name: &str, qual: &str, n: usize, missing: &[usize]) -> String {
+    let required = p.required;
+    let first = missing[0];
+    match sig.style {
+        Style::Py => {
+            let names: Vec<String> = missing.iter().map(|&i| format!("'{}'", p.params[i].0)).collect();
+            let listed = match names.as_slice() {
+                [one] => one.clone(),
+                [a, b] => format!("{a} and {b}"),
+                [rest @ .., last] => format!("{}, and {last}", rest.join(", ")),
+                [] => String::new(),
+            };
+            let k = missing.len();
+            format!("{qual}() missing {k} required positional argument{}: {listed}", plural(k))
+        }
+        Style::Old => format!("{name}() takes at least {required} argument{} ({n} given)", plural(required)),
+        // C functions that read their arguments their own way.
+        Style::C if b == B::Enumerate => format!("{name}() missing required argument '{}'", p.params[first].0),
+        Style::C if b == B::Type => format!("{name}() takes 1 or 3 arguments"),
+        Style::C if matches!(b, B::Sorted | B::Reversed | B::StaticMethod | B::ClassMethod) => {
+            format!("{name} expected {required} argument{}, got {n}", plural(required))
+        }
+        Style::C if p.takes_keywords() && first < p.pos_only => {
+            let at_least = if required < p.max || p.star { "at least " } else { "" };
+            format!("{name}() takes {at_least}{required} positional argument{} ({n} given)", plural(required))
+        }
+        Style::C if p.takes_keywords() => {
+            format!("{name}() missing required argument '{}' (pos {})", p.params[first].0, first + 1)
+        }
+        Style::C if p.max == 1 && required == 1 => format!("{qual}() takes exactly one argument ({n} given)"),
+        Style::C => {
+            let at_least = if required < p.max || p.star { "at least " } else { "" };
+            format!("{name} expected {at_least}{required} argument{}, got {n}", plural(required))
+        }
     }
 }
 

@@ -108,7 +108,7 @@ impl<'a> Interp<'a> {
             StrSplitlines => splitlines(s, args.first().is_some_and(Value::truthy)),
             _ => {
                 let max = match args.get(1) {
-                    Some(m) => usize::try_from(super::builtins::want_int(m, b.name())?).ok(),
+                    Some(m) => usize::try_from(super::builtins::want_int(m)?).ok(),
                     None => None,
                 };
                 let right = b == StrRsplit;
@@ -151,6 +151,9 @@ impl<'a> Interp<'a> {
             B::StrIsspace => all(|c| c.is_whitespace()),
             B::StrIsupper => cased(true),
             B::StrIslower => cased(false),
+            // Numeric characters: digits, fractions, Roman numerals (Unicode's N categories).
+            B::StrIsnumeric => all(|c| c.is_numeric()),
+            // `isdigit` and `isdecimal` know the ASCII digits only (CPython: any script's).
             _ => all(char::is_ascii_digit),
         }))
     }
