@@ -796,7 +796,7 @@ fn the_editor_and_the_run_say_the_same_of_every_import() {
     let checked = awaitlab::core::py::parse("import logging\n").map(|_| ()).unwrap_err().message;
     assert_eq!(
         checked,
-        "`logging` is not available here: awaitlab can import asyncio, random, time, aiohttp, json, math"
+        "`logging` is not available here: awaitlab can import asyncio, random, time, aiohttp, json, math, dataclasses"
     );
 }
 
@@ -4236,6 +4236,45 @@ fn built_ins_take_cpython_s_arguments_and_refuse_others() {
             "the attribute '__dict__' of 'Account' objects is not in awaitlab's subset",
             "the attribute '__bases__' of type object 'Account' is not in awaitlab's subset",
             "name 'frozenset' is not defined (CPython's built-in, not in awaitlab's subset)",
+        ]
+    );
+}
+
+/// `dataclasses` as CPython's: `@dataclass` writes `__init__`, `__repr__`, `__eq__` (and with
+/// `order=True` the comparisons, which a PriorityQueue of jobs uses) from the annotated fields,
+/// a base's first, with `field(default_factory=…)`, `__post_init__` and `asdict`. The module was
+/// refused. What awaitlab leaves out (`frozen=True`) is refused as such, and an error in a
+/// written method names the decorated class's line.
+#[test]
+fn dataclasses_are_cpythons() {
+    prints_what_cpython_prints("dataclass_use.py", include_str!("py/dataclass_use.py"));
+    let src = r#"
+        from dataclasses import dataclass, field
+
+        def boom():
+            raise ValueError('no default today')
+
+        @dataclass
+        class Config:
+            opts: dict = field(default_factory=boom)
+
+        try:
+            @dataclass(frozen=True)
+            class Frozen:
+                a: int
+        except TypeError as e:
+            print(e)
+        Config()
+    "#;
+    assert_eq!(
+        printed(src).lines().collect::<Vec<_>>(),
+        [
+            "dataclass() does not take the keyword argument 'frozen' here (not in awaitlab's subset)",
+            "Traceback (most recent call last):",
+            "  line 16, in <module>",
+            "  line 7, in __init__",
+            "  line 4, in boom",
+            "ValueError: no default today",
         ]
     );
 }

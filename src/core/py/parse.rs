@@ -57,6 +57,7 @@ pub const IMPORTS: &[(&str, Import)] = &[
     ("aiohttp", Import::Runs),
     ("json", Import::Runs),
     ("math", Import::Runs),
+    ("dataclasses", Import::Runs),
     ("typing", Import::Annotations),
     ("__future__", Import::Annotations),
     // The article's DataProcessor imports these two.
@@ -70,7 +71,6 @@ pub const IMPORTS: &[(&str, Import)] = &[
     ("sys", Import::Refused("`sys` is not available here: awaitlab runs the program in a web page, not an interpreter")),
     ("socket", Import::Refused("`socket` is not available here: use aiohttp, which awaitlab maps onto the browser's fetch")),
     ("requests", Import::Refused("`requests` is not available here (it would block the event loop): use aiohttp")),
-    ("dataclasses", Import::Refused("`dataclasses` is not available here: write the class with an `__init__`")),
     ("trio", Import::Refused("`trio` is not available here: awaitlab runs asyncio")),
     ("anyio", Import::Refused("`anyio` is not available here: awaitlab runs asyncio")),
     ("uvloop", Import::Refused("`uvloop` is not available here: awaitlab runs its own event loop")),

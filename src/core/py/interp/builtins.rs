@@ -37,7 +37,7 @@ builtins! {
     Bool = "bool", Repr = "repr", Isinstance = "isinstance", Issubclass = "issubclass", Hasattr = "hasattr",
     Getattr = "getattr", Setattr = "setattr", Any = "any", All = "all", Map = "map", Filter = "filter",
     Type = "type", Super = "super", Divmod = "divmod", Chr = "chr", Ord = "ord", Callable = "callable",
-    Id = "id", Hash = "hash", Format = "format", Pow = "pow", ObjectInit = "__init__", ObjectInitSubclass = "__init_subclass__",
+    Id = "id", Hash = "hash", Format = "format", Pow = "pow", ObjectInit = "__init__", ObjectInitSubclass = "__init_subclass__", Dataclass = "dataclass", DataclassWith = "dataclass ", DataclassField = "field", Asdict = "asdict",
     StaticMethod = "staticmethod", ClassMethod = "classmethod", Property = "property", Anext = "anext",
     Aiter = "aiter", Hex = "hex", Oct = "oct", Bin = "bin",
     // asyncio.
@@ -429,6 +429,9 @@ impl<'a> Interp<'a> {
             (Module::Time, "perf_counter") => PerfCounter,
             (Module::Time, "monotonic") => Monotonic,
             (Module::Time, "sleep") => TimeSleep,
+            (Module::Dataclasses, "dataclass") => Dataclass,
+            (Module::Dataclasses, "field") => DataclassField,
+            (Module::Dataclasses, "asdict") => Asdict,
             (Module::Json, "dumps") => Dumps,
             (Module::Json, "loads") => Loads,
             (Module::Math, "pi") => return Ok(Value::Float(std::f64::consts::PI)),
@@ -455,6 +458,10 @@ impl<'a> Interp<'a> {
 
     /// `v.name` on a built-in type: a bound method, or a data attribute.
     pub fn builtin_attr(&self, v: &Value, name: &str) -> Res {
+        // Any value's class, as `type(v)` (a dataclass's `__eq__` asks `other.__class__`).
+        if name == "__class__" && !matches!(v, Value::Module(_)) {
+            return self.call_global_rest(B::Type, vec![v.clone()]);
+        }
         let table: &[B] = match v {
             Value::Module(m) => return self.module_attr(*m, name),
             Value::Obj(o) => return self.obj_attr(v, o, name),
@@ -610,6 +617,9 @@ impl<'a> Interp<'a> {
             ObjectInit => self.object_init(recv, args, &kwargs),
             // `object.__init_subclass__`, the end of a chain of `super().__init_subclass__()`.
             ObjectInitSubclass => Ok(Value::None),
+            Dataclass | DataclassWith => self.dataclass(b, recv, args, kwargs, f).await,
+            DataclassField => super::dataclass::field(&kwargs),
+            Asdict => self.asdict(&args[0], 0),
             // `@d.setter`: the property `d` with a setter.
             PropertySetter => match (recv.as_ref(), args.into_iter().next()) {
                 (Some(Value::Obj(o)), Some(setter @ Value::Func(_))) => match &**o {
@@ -952,6 +962,7 @@ impl<'a> Interp<'a> {
                             attrs: Default::default(),
                             builtin: true,
                             depth: 0,
+                            annotated: Vec::new(),
                         })),
                     }
                 }

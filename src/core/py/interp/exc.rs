@@ -76,6 +76,7 @@ impl Classes {
             attrs: RefCell::default(),
             builtin: true,
             depth: 0,
+            annotated: Vec::new(),
         });
         let mut all = vec![base];
         for (e, name, parent) in TABLE {
@@ -84,7 +85,15 @@ impl Classes {
             let bases: Vec<Rc<Class>> = std::iter::once(all[*parent as usize].clone()).chain(also).collect();
             let depth = bases.iter().map(|b| b.depth).max().unwrap_or(0) + 1;
             let (name, qualname) = (Rc::from(*name), Rc::from(*name));
-            all.push(Rc::new(Class { name, qualname, bases, attrs: RefCell::default(), builtin: true, depth }));
+            all.push(Rc::new(Class {
+                name,
+                qualname,
+                bases,
+                attrs: RefCell::default(),
+                builtin: true,
+                depth,
+                annotated: Vec::new(),
+            }));
         }
         Classes(all)
     }

@@ -528,6 +528,7 @@ impl<'a> Interp<'a> {
             attrs: RefCell::new(attrs),
             builtin: false,
             depth,
+            annotated: annotated_names(body),
         });
         // Its methods know their class, for `super()`: a `@classmethod`'s and a
         // `@staticmethod`'s too (`super().__init_subclass__()` found none).
@@ -710,4 +711,17 @@ fn import(name: &str) -> Res {
         Some(m) => Ok(Value::Module(m)),
         None => raise(E::NameError, format!("No module named '{name}' here")),
     }
+}
+
+/// The names a class body annotates at its top level, in order (`x: int`, `y: int = 0`).
+fn annotated_names(body: &[Stmt]) -> Vec<Rc<str>> {
+    body.iter()
+        .filter_map(|s| match &s.kind {
+            StmtKind::AnnAssign { target, .. } => match &target.kind {
+                ExprKind::Name(n) => Some(Rc::from(n.as_str())),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
 }

@@ -412,6 +412,8 @@ pub enum Obj {
     /// `d.keys()`, `d.values()` or `d.items()`: a view of the dict (a `Value::Dict`), which
     /// shows its later changes too.
     DictView(View, Value),
+    /// `dataclasses.field(...)`, and each field in a dataclass's `__dataclass_fields__`.
+    DataclassField(super::dataclass::FieldSpec),
 }
 
 /// What a dict view shows.
@@ -454,6 +456,7 @@ impl Drop for Obj {
             Obj::Request { resp, .. } => resp.get_mut().take().into_iter().collect(),
             Obj::Condition(c) => vec![std::mem::replace(&mut c.lock, Value::None)],
             Obj::DictView(_, d) => vec![std::mem::replace(d, Value::None)],
+            Obj::DataclassField(spec) => spec.default.take().into_iter().chain(spec.factory.take()).collect(),
             _ => Vec::new(),
         };
         super::value::bury(held.into_iter());
@@ -494,6 +497,7 @@ impl Obj {
             Obj::DictView(View::Keys, _) => "dict_keys",
             Obj::DictView(View::Values, _) => "dict_values",
             Obj::DictView(View::Items, _) => "dict_items",
+            Obj::DataclassField(_) => "Field",
         }
     }
 

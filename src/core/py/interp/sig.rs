@@ -79,6 +79,12 @@ fn sig(b: B) -> Sig {
         Setattr => c("obj name value /"),
         Map | ObjectInit | StrFormat | AnextDefault => c(ANY),
         ObjectInitSubclass => c(""),
+        Dataclass => {
+            py("cls= / * init= repr= eq= order= !frozen !unsafe_hash !match_args !kw_only !slots !weakref_slot")
+        }
+        DataclassWith => py("cls"),
+        DataclassField => py("* default= default_factory= init= repr= compare= !hash !metadata !kw_only"),
+        Asdict => py("obj * !dict_factory"),
         // `super(Class, self)` inside a method of `Class` is `super()`: taken, and the same.
         Super => c("type= obj= /"),
         Format => c("value spec= /"),

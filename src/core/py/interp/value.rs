@@ -55,6 +55,7 @@ pub enum Module {
     Json,
     Math,
     Aiohttp,
+    Dataclasses,
     /// `typing` and `__future__`: imported for annotations, which are not run; their names are
     /// no values here ([`Module::for_annotations`]).
     Typing,
@@ -81,6 +82,7 @@ impl Module {
             "json" => Module::Json,
             "math" => Module::Math,
             "aiohttp" => Module::Aiohttp,
+            "dataclasses" => Module::Dataclasses,
             _ => return None,
         })
     }
@@ -93,6 +95,7 @@ impl Module {
             Module::Json => "json",
             Module::Math => "math",
             Module::Aiohttp => "aiohttp",
+            Module::Dataclasses => "dataclasses",
             Module::Typing => "typing",
             Module::Future => "__future__",
         }
@@ -167,6 +170,8 @@ pub struct Class {
     pub builtin: bool,
     /// How many classes deep it derives (a base has 0): bounded, so lookups are.
     pub depth: u32,
+    /// The names its body annotates (`x: int`, `y: int = 0`), in order: `@dataclass`'s fields.
+    pub annotated: Vec<Rc<str>>,
 }
 
 impl Class {
