@@ -4279,6 +4279,59 @@ fn dataclasses_are_cpythons() {
     );
 }
 
+/// The reader's code run from code that cannot await (a sort's or a heap's comparison, `count`'s
+/// `__eq__`, a property's getter), nested inside itself, stops with a RecursionError: a `__lt__`
+/// that sorts overflowed a 1 MB stack at 80 levels in a release build (checked by hand: a
+/// panic, which in the page aborts the interpreter), before the call depth's limit of 100.
+#[test]
+fn the_reader_s_code_nested_in_sorts_heaps_and_properties_stops_with_a_recursion_error() {
+    let src = r#"
+        import asyncio
+
+        class S:
+            def __init__(self, d):
+                self.d = d
+            def __lt__(self, o):
+                return True if self.d >= 90 else sorted([S(self.d + 1), S(self.d + 1)]) is None
+
+        class M:
+            def __init__(self, d):
+                self.d = d
+            def __lt__(self, o):
+                q = asyncio.PriorityQueue()
+                if self.d < 90:
+                    q.put_nowait((1, M(self.d + 1)))
+                    q.put_nowait((1, M(self.d + 1)))
+                return True
+
+        class E:
+            def __init__(self, d):
+                self.d = d
+            def __eq__(self, o):
+                return self.d > 90 or [E(self.d + 1)].count(E(self.d + 1)) > 0
+
+        class T:
+            def __init__(self, d):
+                self.d = d
+            @property
+            def deep(self):
+                return 0 if self.d > 90 else T(self.d + 1).deep + 1
+
+        for f in [lambda: S(0) < S(0), lambda: M(0) < M(0), lambda: E(0) == E(0), lambda: T(0).deep, lambda: T(80).deep]:
+            try:
+                print(f())
+            except RecursionError as e:
+                print(e)
+    "#;
+    let (events, done) = run_on_stack(src, 64 << 20);
+    assert!(done.stopped.is_none(), "{:?}", done.stopped);
+    let nested = |what: &str| {
+        format!("maximum recursion depth exceeded (32 nested runs of {what} inside a sort, a heap or a property)")
+    };
+    let comparison = nested("a comparison");
+    assert_eq!(prints(&events), [&comparison, &comparison, &comparison, &nested("a property's getter"), "11"]);
+}
+
 /// A failed task's exception runs the reader's `__str__` only where CPython does: to print a
 /// traceback, never for the failed task's mark (a counting `__str__` gave E3, E4 after a gather).
 #[test]

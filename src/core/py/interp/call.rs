@@ -4,8 +4,6 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use futures::FutureExt;
-
 use super::builtins::B;
 use super::native::Obj;
 use super::value::{Class, Coro, Dict, Func, Instance, Scope, Value};
@@ -306,10 +304,7 @@ impl<'a> Interp<'a> {
     /// setter, `__bool__`/`__len__`, `__str__` for a traceback): it never suspends, so one poll
     /// runs it to its end. `what` names it in the error a suspension would be.
     pub fn call_plain(&self, func: Value, args: Vec<Value>, f: &Frame, what: &str) -> Res {
-        match self.call(func, args, Vec::new(), f, f.line.get()).now_or_never() {
-            Some(r) => r,
-            None => raise(E::RuntimeError, format!("{what} cannot await")),
-        }
+        self.run_now(self.call(func, args, Vec::new(), f, f.line.get()), what)
     }
 
     fn instance_builtin_attr(&self, i: &Instance, v: &Value, name: &str) -> Res {

@@ -933,14 +933,10 @@ impl Interp<'_> {
     /// `a op b` from code that cannot await (a sort's or a heap's comparisons, `count`): the
     /// reader's `__lt__`, `__eq__`… are plain `def`s, so they run to their end here.
     pub fn compare_now(&self, op: CmpOp, a: &Value, b: &Value, f: &Frame) -> Result<bool, Flow> {
-        use futures::FutureExt as _;
         if !holds_instance(a) && !holds_instance(b) {
             return self.compare(op, a, b);
         }
-        match self.compare_any(op, a, b, f).now_or_never() {
-            Some(r) => r,
-            None => raise(E::RuntimeError, "a comparison cannot await"),
-        }
+        self.run_now(self.compare_any(op, a, b, f), "a comparison")
     }
 
     /// `a < b` (`<=`, `>`, `>=`) between lists or tuples that may hold the reader's objects, as
@@ -1003,7 +999,12 @@ impl Interp<'_> {
 /// Whether comparing `v` for equality may call the reader's `__eq__`: an instance whose class
 /// has one, or a list, tuple or dict holding one.
 pub fn holds_user_eq(v: &Value) -> bool {
-    holds_user_eq_at(v, 0)
+    holds(v, &|i| matches!(i.class.lookup("__eq__"), Some(Value::Func(_))), &mut HOLDS_LOOKS.clone())
+}
+
+/// Whether ordering `v` may call the reader's code: an instance, or a list or tuple holding one.
+pub fn holds_instance(v: &Value) -> bool {
+    holds(v, &|_| true, &mut HOLDS_LOOKS.clone())
 }
 
 /// CPython 3.12's built-in names that awaitlab does not have: a NameError for one says so, not
@@ -1037,25 +1038,22 @@ const NOT_HERE_BUILTINS: &[&str] = &[
     "vars",
 ];
 
-/// Whether ordering `v` may call the reader's code: an instance, or a list or tuple holding one.
-pub fn holds_instance(v: &Value) -> bool {
-    holds(v, &|_| true, 0)
-}
-
-fn holds_user_eq_at(v: &Value, depth: u32) -> bool {
-    holds(v, &|i| matches!(i.class.lookup("__eq__"), Some(Value::Func(_))), depth)
-}
+/// Values [`holds`] looks at before it answers yes unseen: the answer picks between the plain
+/// comparison and the one that asks the reader's code, which is right either way, only slower.
+/// Unbounded, a list holding itself twice over (`l = [l, l]`, 40 times) was walked for minutes.
+const HOLDS_LOOKS: usize = 256;
 
 /// Whether `v` is an instance `is_one` picks, or a list, tuple or dict holding one.
-fn holds(v: &Value, is_one: &dyn Fn(&Instance) -> bool, depth: u32) -> bool {
-    if depth > super::value::MAX_COMPARE_DEPTH {
-        return false;
+fn holds(v: &Value, is_one: &dyn Fn(&Instance) -> bool, looks: &mut usize) -> bool {
+    if *looks == 0 {
+        return true;
     }
+    *looks -= 1;
     match v {
         Value::Instance(i) => is_one(i),
-        Value::List(l) => l.borrow().iter().any(|x| holds(x, is_one, depth + 1)),
-        Value::Tuple(t) => t.iter().any(|x| holds(x, is_one, depth + 1)),
-        Value::Dict(d) => d.borrow().iter().any(|(_, x)| holds(x, is_one, depth + 1)),
+        Value::List(l) => l.borrow().iter().any(|x| holds(x, is_one, looks)),
+        Value::Tuple(t) => t.iter().any(|x| holds(x, is_one, looks)),
+        Value::Dict(d) => d.borrow().iter().any(|(_, x)| holds(x, is_one, looks)),
         _ => false,
     }
 }

@@ -92,6 +92,12 @@ pub mod limits {
     /// in release builds (so 100 levels fit a 1 MB stack with room to spare), far more in debug
     /// builds (the tests run programs on a big stack).
     pub const MAX_DEPTH: u32 = 100;
+    /// Nested runs of the reader's code from code that cannot await (a sort's or a heap's
+    /// comparison calling `__lt__`, a property's getter: [`crate::core::py::interp::Interp::call_plain`]),
+    /// one inside another: each level holds a sort or a heap and a poll on the stack besides the
+    /// call, and a `__lt__` that sorts overflowed a 1 MB stack at 80 levels, before
+    /// [`MAX_DEPTH`] stopped it.
+    pub const MAX_SYNC_NESTING: u32 = 32;
     /// Elements a run may create in its lists, tuples, dicts and sets, all together (counted as
     /// they are made, never given back: a bound on the work, not just on what is alive).
     pub const MAX_ELEMENTS: u64 = 10_000_000;
@@ -257,6 +263,9 @@ pub struct Interp<'a> {
     finished: Cell<u64>,
     /// Whether `asyncio.run` is running (tasks can be created only then).
     pub running: Cell<bool>,
+    /// How deep the reader's code runs from code that cannot await (see
+    /// [`limits::MAX_SYNC_NESTING`]).
+    sync_nesting: Cell<u32>,
     /// What `print` wrote after the last newline.
     stdout: RefCell<String>,
     /// A timer's callback is running (outside any task: `current_task()` is `None`).
@@ -418,6 +427,7 @@ impl<'a> Interp<'a> {
             deadline_entries: RefCell::default(),
             finished: Cell::new(0),
             running: Cell::new(false),
+            sync_nesting: Cell::new(0),
             stdout: RefCell::default(),
             in_callback: Cell::new(false),
             made_tasks: Cell::new(0),
@@ -536,6 +546,29 @@ impl<'a> Interp<'a> {
 
     /// A new string, checked against [`limits::MAX_STR_BYTES`] and counted against
     /// [`limits::MAX_STR_BYTES_MADE`].
+    /// Runs `future` (the reader's plain code: it never suspends) to its end now, from code
+    /// that cannot await, one level deeper (see [`limits::MAX_SYNC_NESTING`]). `what` names
+    /// it in the error a suspension would be.
+    pub fn run_now<T>(
+        &self,
+        future: impl std::future::Future<Output = Result<T, Flow>>,
+        what: &str,
+    ) -> Result<T, Flow> {
+        use futures::FutureExt as _;
+        let depth = self.sync_nesting.get();
+        if depth >= limits::MAX_SYNC_NESTING {
+            let why = format!(
+                "maximum recursion depth exceeded ({} nested runs of {what} inside a sort, a heap or a property)",
+                limits::MAX_SYNC_NESTING
+            );
+            return raise(E::RecursionError, why);
+        }
+        self.sync_nesting.set(depth + 1);
+        let done = future.now_or_never();
+        self.sync_nesting.set(depth);
+        done.unwrap_or_else(|| raise(E::RuntimeError, format!("{what} cannot await")))
+    }
+
     pub fn new_str(&self, s: String) -> Res {
         if s.len() > limits::MAX_STR_BYTES {
             return raise(
