@@ -3,6 +3,7 @@
 # whose expected output is CPython 3.12's (run live by the test). Lines stay under 100 bytes and
 # print no double quote or backslash: the recorder shortens and tidies event details.
 import asyncio
+import math
 from dataclasses import dataclass, field, asdict
 
 
@@ -122,3 +123,77 @@ class Manual:
 
 
 print(Manual(), Manual().x)
+
+
+# A review's cases: != against another type (a dataclass's __eq__ gives NotImplemented),
+# __class__ of a class, super() reaching a class method and a static method, the reader's
+# __repr__ and __eq__ inside dict views, items views with unhashable values, an instance as a
+# mutable default, and a list holding itself 2**40 times over compared and sorted at once
+@dataclass
+class P:
+    x: int
+
+
+class N:
+    def __init__(self, n):
+        self.n = n
+
+    def __repr__(self):
+        return f'N({self.n})'
+
+    def __eq__(self, o):
+        return isinstance(o, N) and o.n == self.n
+
+
+print(P(1) != None, P(1) != 3, P(1) != [1], P(1) != P(1), P(1) != P(2), P(1) == P, P(1) == math)
+print(P.__class__, (1, 2).__class__, 'a'.__class__, P(1).__class__)
+
+
+class A:
+    @classmethod
+    def __init_subclass__(cls):
+        print('A hook', cls.__name__)
+        super().__init_subclass__()
+
+    @classmethod
+    def create(cls):
+        return cls()
+
+    @staticmethod
+    def kind():
+        return 'a'
+
+
+class B(A):
+    def __init_subclass__(cls):
+        super().__init_subclass__()
+        print('B hook', cls.__name__)
+
+    @classmethod
+    def create(cls):
+        made = super().create()
+        return (type(made).__name__, super().kind())
+
+
+class C(B):
+    pass
+
+
+print(C.create())
+d = {'a': N(1), 'b': N(2)}
+print(d.values(), f'{d.items()}', N(1) in d.values(), ('a', N(1)) in d.items(), ('a', N(2)) in d.items())
+print({'a': [1]}.items() == {'a': [2]}.items(), {'a': [1]}.items() == {'a': [1]}.items(), d.keys() == {'a', 'b'})
+try:
+    print({'a': [1]}.items() & {('a', 1)})
+except TypeError as e:
+    print('TypeError:', e)
+try:
+    @dataclass
+    class Line:
+        at: P = P(0)
+except ValueError as e:
+    print('ValueError:', e)
+l = [1]
+for _ in range(40):
+    l = [l, l]
+print(l < l, l <= l, sorted([l, l]) == [l, l])

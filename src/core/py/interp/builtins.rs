@@ -459,7 +459,7 @@ impl<'a> Interp<'a> {
     /// `v.name` on a built-in type: a bound method, or a data attribute.
     pub fn builtin_attr(&self, v: &Value, name: &str) -> Res {
         // Any value's class, as `type(v)` (a dataclass's `__eq__` asks `other.__class__`).
-        if name == "__class__" && !matches!(v, Value::Module(_)) {
+        if name == "__class__" {
             return self.call_global_rest(B::Type, vec![v.clone()]);
         }
         let table: &[B] = match v {

@@ -253,6 +253,7 @@ impl<'a> Interp<'a> {
                 (Some(x), _) => Ok(x),
                 (None, "__name__") => Ok(Value::Str(c.name.clone())),
                 (None, "__qualname__") => Ok(Value::Str(c.qualname.clone())),
+                (None, "__class__") => Ok(Value::Builtin(super::builtins::B::Type)),
                 (None, "__bases__" | "__mro__" | "__dict__" | "__module__" | "__doc__" | "__subclasses__") => raise(
                     E::AttributeError,
                     format!("the attribute '{name}' of type object '{}' is not in awaitlab's subset", c.name),
@@ -263,6 +264,16 @@ impl<'a> Interp<'a> {
                 let (class, obj) = &**s;
                 match class.bases.iter().find_map(|b| b.lookup(name)) {
                     Some(Value::Func(func)) => Ok(Value::Bound(Rc::new((obj.clone(), func)))),
+                    // A class method bound to the class at hand, a static one as it is, a
+                    // property read (`super().create()` in a class method).
+                    Some(Value::Obj(o)) if o.is_descriptor() => {
+                        let of = match obj {
+                            Value::Class(c) => c.clone(),
+                            Value::Instance(i) => i.class.clone(),
+                            _ => class.clone(),
+                        };
+                        self.descriptor_get(&o, obj, &of, f)
+                    }
                     Some(other) => Ok(other),
                     None if name == "__init__" => {
                         Ok(Value::Method(Rc::new((obj.clone(), super::builtins::B::ObjectInit))))

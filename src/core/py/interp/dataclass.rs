@@ -179,11 +179,8 @@ impl Interp<'_> {
                 Some(default) => FieldSpec::with_default(Some(default)),
                 None => FieldSpec::with_default(None),
             };
-            if let Some(d @ (Value::List(_) | Value::Dict(_) | Value::Set(_))) = &spec.default {
-                let why = format!(
-                    "mutable default <class '{}'> for field {name} is not allowed: use default_factory",
-                    d.type_name()
-                );
+            if let Some(class) = spec.default.as_ref().and_then(unhashable_class) {
+                let why = format!("mutable default {class} for field {name} is not allowed: use default_factory");
                 return raise(E::ValueError, why);
             }
             put_field(&mut fields, name, spec);
@@ -273,6 +270,19 @@ impl Interp<'_> {
             }
             other => other.clone(),
         })
+    }
+}
+
+/// The class of `default` as CPython prints it, if instances of it are unhashable, as CPython
+/// tells a mutable default: a list, dict or set, or the reader's class with an `__eq__` and no
+/// `__hash__` (an `eq=True` dataclass's instances too).
+fn unhashable_class(default: &Value) -> Option<String> {
+    match default {
+        Value::List(_) | Value::Dict(_) | Value::Set(_) => Some(format!("<class '{}'>", default.type_name())),
+        Value::Instance(i) if i.class.lookup("__eq__").is_some() && i.class.lookup("__hash__").is_none() => {
+            Some(format!("<class '__main__.{}'>", i.class.qualname))
+        }
+        _ => None,
     }
 }
 

@@ -568,6 +568,10 @@ impl<'a> Interp<'a> {
                     out.push('}');
                     Ok(out)
                 }
+                Value::Obj(o) if o.is_dict_view() => {
+                    let items = seq(o.iter_values().unwrap_or_default(), "([", "])").await?;
+                    Ok(format!("{}{items}", o.type_name()))
+                }
                 other => Ok(fmt::repr(other)),
             }
         })
@@ -725,6 +729,9 @@ fn needs_custom_repr(v: &Value, depth: u32) -> bool {
         Value::Dict(d) | Value::Set(d) => {
             d.borrow().iter().any(|(k, x)| needs_custom_repr(k, depth + 1) || needs_custom_repr(x, depth + 1))
         }
+        Value::Obj(o) if o.is_dict_view() => {
+            o.iter_values().is_some_and(|items| items.iter().any(|x| needs_custom_repr(x, depth + 1)))
+        }
         _ => false,
     }
 }
@@ -881,8 +888,28 @@ impl<'a> Interp<'a> {
             CmpOp::LtE => Some(("__le__", "__ge__")),
             CmpOp::Gt => Some(("__gt__", "__lt__")),
             CmpOp::GtE => Some(("__ge__", "__le__")),
+            CmpOp::In | CmpOp::NotIn if holds_user_eq(a) && is_items_view(b) => {
+                // `(key, value) in d.items()`: the key looked up, the value compared.
+                let found = match (a, b) {
+                    (Value::Tuple(pair), Value::Obj(o)) if pair.len() == 2 => match &**o {
+                        super::native::Obj::DictView(_, Value::Dict(d)) => {
+                            let value = pair[0].hkey().ok().and_then(|h| d.borrow().get(&h).cloned());
+                            match value {
+                                Some(v) => {
+                                    v.is(&pair[1]) || Box::pin(self.compare_any(CmpOp::Eq, &pair[1], &v, f)).await?
+                                }
+                                None => false,
+                            }
+                        }
+                        _ => false,
+                    },
+                    _ => false,
+                };
+                return Ok(found == (op == CmpOp::In));
+            }
             CmpOp::In | CmpOp::NotIn
-                if user_method(a, "__eq__").is_some() && matches!(b, Value::List(_) | Value::Tuple(_)) =>
+                if user_method(a, "__eq__").is_some()
+                    && (matches!(b, Value::List(_) | Value::Tuple(_)) || is_values_view(b)) =>
             {
                 // `x in items` is `any(x is e or x == e for e in items)`, with the reader's `__eq__`.
                 let mut found = false;
@@ -909,11 +936,16 @@ impl<'a> Interp<'a> {
                 }
             }
         }
-        // `!=` falls back on the reader's `__eq__`.
+        // `!=` falls back on the reader's `__eq__`, either side's, as `object.__ne__` does: one
+        // that returns NotImplemented (a dataclass's, for another type) decides nothing.
         if op == CmpOp::NotEq {
-            if let Some(m) = user_method(a, "__eq__") {
-                let r = self.call(m, vec![b.clone()], Vec::new(), f, f.line.get()).await?;
-                return Ok(!r.truthy());
+            for (obj, other) in [(a, b), (b, a)] {
+                if let Some(m) = user_method(obj, "__eq__") {
+                    let r = self.call(m, vec![other.clone()], Vec::new(), f, f.line.get()).await?;
+                    if !is_not_implemented(&r) {
+                        return Ok(!r.truthy());
+                    }
+                }
             }
         }
         self.compare(op, a, b)
@@ -994,6 +1026,16 @@ impl Interp<'_> {
         }
         Ok(true)
     }
+}
+
+/// `d.items()`.
+fn is_items_view(v: &Value) -> bool {
+    matches!(v, Value::Obj(o) if matches!(&**o, super::native::Obj::DictView(super::native::View::Items, _)))
+}
+
+/// `d.values()`.
+fn is_values_view(v: &Value) -> bool {
+    matches!(v, Value::Obj(o) if matches!(&**o, super::native::Obj::DictView(super::native::View::Values, _)))
 }
 
 /// Whether comparing `v` for equality may call the reader's `__eq__`: an instance whose class

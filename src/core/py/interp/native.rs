@@ -542,18 +542,23 @@ impl Obj {
         }
     }
 
-    /// A keys or items view as the set of what it shows (they take part in `==` with sets and
-    /// in `|`, `&`, `-`, `^`); `None` for any other object. An item whose value is unhashable
-    /// is left out.
-    pub fn view_set(&self) -> Option<super::value::Dict> {
+    /// A keys or items view: set-like, in `==` with sets and in `|`, `&`, `-`, `^`.
+    pub fn is_set_like_view(&self) -> bool {
+        matches!(self, Obj::DictView(View::Keys | View::Items, _))
+    }
+
+    /// A keys or items view as the set of what it shows, for `|`, `&`, `-`, `^` (an item whose
+    /// value is unhashable: that type's name); `None` for any other object.
+    pub fn view_set(&self) -> Option<Result<super::value::Dict, Rc<str>>> {
         let Obj::DictView(view @ (View::Keys | View::Items), d) = self else { return None };
         let mut set = super::value::Dict::default();
         for item in view.of(d) {
-            if let Ok(h) = item.hkey() {
-                set.insert(h, item, Value::None);
+            match item.hkey() {
+                Ok(h) => set.insert(h, item, Value::None),
+                Err(t) => return Some(Err(t)),
             }
         }
-        Some(set)
+        Some(Ok(set))
     }
 
     /// `item in view`: a key looked up, a value compared with each, an item's key looked up and

@@ -198,11 +198,12 @@ impl<'a> Interp<'a> {
             // A dict's keys or items view is the set of what it shows, with any iterable:
             // `d.keys() & {'a'}`, `d.items() - e.items()`, `['x'] | d.keys()`.
             (BinOp::BitOr | BinOp::BitAnd | BinOp::Sub | BinOp::BitXor, _, _)
-                if [a, b].iter().any(|v| matches!(v, Value::Obj(o) if o.view_set().is_some())) =>
+                if [a, b].iter().any(|v| matches!(v, Value::Obj(o) if o.is_set_like_view())) =>
             {
                 let as_set = |v: &Value| match v {
                     Value::Obj(o) => match o.view_set() {
-                        Some(set) => Ok(Value::set(set)),
+                        Some(Ok(set)) => Ok(Value::set(set)),
+                        Some(Err(t)) => raise(E::TypeError, format!("unhashable type: '{t}'")),
                         None => self.make_set(self.iterate(v)?),
                     },
                     Value::Set(_) => Ok(v.clone()),

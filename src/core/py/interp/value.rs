@@ -558,6 +558,25 @@ pub fn eq(a: &Value, b: &Value) -> bool {
     eq_at(a, b, 0)
 }
 
+/// What a set or a dict's keys or items view holds; `None` for any other value.
+fn set_like_items(v: &Value) -> Option<Vec<Value>> {
+    match v {
+        Value::Set(d) => Some(d.borrow().keys()),
+        Value::Obj(o) if o.is_set_like_view() => o.iter_values(),
+        _ => None,
+    }
+}
+
+/// `item in v` for a set or a dict's keys or items view (an items view looks the pair's key
+/// up and compares its value: an unhashable value compares too, as CPython's).
+fn set_like_contains(v: &Value, item: &Value) -> bool {
+    match v {
+        Value::Set(d) => item.hkey().is_ok_and(|h| d.borrow().contains(&h)),
+        Value::Obj(o) => matches!(o.view_contains(item), Some(Ok(true))),
+        _ => false,
+    }
+}
+
 /// Whether two sets hold the same items.
 fn same_keys(x: &Dict, y: &Dict) -> bool {
     x.len() == y.len() && x.iter().all(|(k, _)| k.hkey().is_ok_and(|h| y.contains(&h)))
@@ -587,13 +606,8 @@ fn eq_at(a: &Value, b: &Value, depth: u32) -> bool {
         (Value::Set(x), Value::Set(y)) => same_keys(&x.borrow(), &y.borrow()),
         // A dict's keys or items view equals a set, or such a view, of the same items.
         (Value::Obj(_), Value::Set(_) | Value::Obj(_)) | (Value::Set(_), Value::Obj(_)) => {
-            let set_of = |v: &Value| match v {
-                Value::Set(d) => Some(d.borrow().clone()),
-                Value::Obj(o) => o.view_set(),
-                _ => None,
-            };
-            match (set_of(a), set_of(b)) {
-                (Some(x), Some(y)) => same_keys(&x, &y),
+            match (set_like_items(a), set_like_items(b)) {
+                (Some(x), Some(y)) => x.len() == y.len() && x.iter().all(|item| set_like_contains(b, item)),
                 _ => a.is(b),
             }
         }
