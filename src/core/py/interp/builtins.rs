@@ -619,7 +619,7 @@ impl<'a> Interp<'a> {
             ObjectInitSubclass => Ok(Value::None),
             Dataclass | DataclassWith => self.dataclass(b, recv, args, kwargs, f).await,
             DataclassField => super::dataclass::field(&kwargs),
-            Asdict => self.asdict(&args[0], 0),
+            Asdict => self.asdict(args.first().unwrap_or(&Value::None), 0),
             // `@d.setter`: the property `d` with a setter.
             PropertySetter => match (recv.as_ref(), args.into_iter().next()) {
                 (Some(Value::Obj(o)), Some(setter @ Value::Func(_))) => match &**o {

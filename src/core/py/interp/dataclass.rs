@@ -157,26 +157,23 @@ impl Interp<'_> {
         for base in c.bases.iter().rev() {
             if let Some(Value::Dict(d)) = base.lookup("__dataclass_fields__") {
                 for (k, v) in d.borrow().iter() {
-                    if let (Value::Str(name), Value::Obj(o)) = (k, v) {
-                        if let Obj::DataclassField(spec) = &**o {
-                            put_field(&mut fields, name, spec.clone());
-                        }
+                    if let (Value::Str(name), Some(spec)) = (k, field_spec(v)) {
+                        put_field(&mut fields, name, spec);
                     }
                 }
             }
         }
         for name in &c.annotated {
             let attr = c.attrs.borrow().get(name).cloned();
-            let spec = match attr {
-                Some(Value::Obj(o)) if matches!(&*o, Obj::DataclassField(_)) => {
-                    let Obj::DataclassField(spec) = &*o else { unreachable!() };
+            let spec = match attr.as_ref().map(|a| (a, field_spec(a))) {
+                Some((_, Some(spec))) => {
                     match &spec.default {
                         Some(d) => c.attrs.borrow_mut().insert(name.clone(), d.clone()),
                         None => c.attrs.borrow_mut().remove(name),
                     };
-                    spec.clone()
+                    spec
                 }
-                Some(default) => FieldSpec::with_default(Some(default)),
+                Some((default, None)) => FieldSpec::with_default(Some(default.clone())),
                 None => FieldSpec::with_default(None),
             };
             if let Some(class) = spec.default.as_ref().and_then(unhashable_class) {
@@ -282,6 +279,17 @@ fn unhashable_class(default: &Value) -> Option<String> {
         Value::Instance(i) if i.class.lookup("__eq__").is_some() && i.class.lookup("__hash__").is_none() => {
             Some(format!("<class '__main__.{}'>", i.class.qualname))
         }
+        _ => None,
+    }
+}
+
+/// The options of a `field(...)` (or of a field in `__dataclass_fields__`).
+fn field_spec(v: &Value) -> Option<FieldSpec> {
+    match v {
+        Value::Obj(o) => match &**o {
+            Obj::DataclassField(spec) => Some(spec.clone()),
+            _ => None,
+        },
         _ => None,
     }
 }
