@@ -1080,15 +1080,16 @@ const NOT_HERE_BUILTINS: &[&str] = &[
     "vars",
 ];
 
-/// Values [`holds`] looks at before it answers yes unseen: the answer picks between the plain
-/// comparison and the one that asks the reader's code, which is right either way, only slower.
-/// Unbounded, a list holding itself twice over (`l = [l, l]`, 40 times) was walked for minutes.
+/// Values [`holds`] looks at before it answers no: the plain comparison then decides, bounded
+/// in depth as it always was (the one that asks the reader's code nests a future per level: a
+/// list nested 100,000 deep overflowed a 256 MB stack). Unbounded, a list holding itself twice
+/// over (`l = [l, l]`, 40 times) was walked for minutes.
 const HOLDS_LOOKS: usize = 256;
 
 /// Whether `v` is an instance `is_one` picks, or a list, tuple or dict holding one.
 fn holds(v: &Value, is_one: &dyn Fn(&Instance) -> bool, looks: &mut usize) -> bool {
     if *looks == 0 {
-        return true;
+        return false;
     }
     *looks -= 1;
     match v {
