@@ -844,6 +844,9 @@ fn hostile_programs_stop_with_a_python_error_or_a_limit_never_a_crash() {
         ("print(2**63)\n", "OverflowError: integer result too large for awaitlab's 64-bit integers"),
         ("print((-9223372036854775807 - 1) % -1, 1 << 62)\n", "0 4611686018427387904"),
         ("l = [1]\nl.append(l)\nprint(l == l, len(str(l)) < 1000)\n", "True True"),
+        // One list 2^60 times over is compared in linear time; such a tuple is refused as a key.
+        ("x = [1]\ny = [1]\nfor i in range(60):\n    x, y = [x, x], [y, y]\nprint(x == y, x < y, x != y)\n", "True False False"),
+        ("t = (1,)\nfor i in range(60):\n    t = (t, t)\nprint({t})\n", "TypeError: unhashable type: 'tuple (holding over a million tuples)'"),
         ("import json\nprint(json.loads('[' * 100000 + ']' * 100000))\n", "json.decoder.JSONDecodeError: recursion limit exceeded at line 1 column 128"),
         ("class A:\n    def __init__(self):\n        self.a = A()\nA()\n", "RecursionError: maximum recursion depth exceeded (100 nested calls, in __init__)"),
         ("print(f'{1:999999999}'.strip())\n", "ValueError: a width or precision over 10000 is not in awaitlab's subset"),

@@ -449,12 +449,21 @@ impl Value {
 
     /// The hash key, or Python's `TypeError: unhashable type` (as the type's name).
     pub fn hkey(&self) -> Result<HKey, Rc<str>> {
-        self.hkey_at(0)
+        self.hkey_at(0, &mut 0)
     }
 
-    fn hkey_at(&self, depth: u32) -> Result<HKey, Rc<str>> {
+    /// `tuples`: how many tuples the key has taken in so far. A tuple built as `t = (t, t)`
+    /// sixty times over holds 2^60 of them: its key would never be finished (CPython's hash
+    /// would not be either).
+    fn hkey_at(&self, depth: u32, tuples: &mut usize) -> Result<HKey, Rc<str>> {
         if depth > MAX_COMPARE_DEPTH {
             return Err(Rc::from("tuple (nested too deeply)"));
+        }
+        if let Value::Tuple(_) = self {
+            *tuples += 1;
+            if *tuples > MAX_KEY_TUPLES {
+                return Err(Rc::from("tuple (holding over a million tuples)"));
+            }
         }
         Ok(match self {
             Value::None => HKey::None,
@@ -468,7 +477,7 @@ impl Value {
                 }
             }
             Value::Str(s) => HKey::Str(s.clone()),
-            Value::Tuple(t) => HKey::Tuple(t.iter().map(|v| v.hkey_at(depth + 1)).collect::<Result<_, _>>()?),
+            Value::Tuple(t) => HKey::Tuple(t.iter().map(|v| v.hkey_at(depth + 1, tuples)).collect::<Result<_, _>>()?),
             Value::List(_) | Value::Dict(_) | Value::Set(_) => return Err(self.type_name()),
             Value::Obj(o) if o.is_dict_view() => return Err(self.type_name()),
             other => HKey::Id(other.identity()),
@@ -555,7 +564,7 @@ pub fn range_len(start: i64, stop: i64, step: i64) -> i64 {
 
 /// Python's `==`.
 pub fn eq(a: &Value, b: &Value) -> bool {
-    eq_at(a, b, 0)
+    Equality::default().eq(a, b, 0)
 }
 
 /// What a set or a dict's keys or items view holds; `None` for any other value.
@@ -586,39 +595,75 @@ fn same_keys(x: &Dict, y: &Dict) -> bool {
 /// hashable (CPython raises RecursionError there; here the page's stack is the limit).
 pub const MAX_COMPARE_DEPTH: u32 = 200;
 
-fn eq_at(a: &Value, b: &Value, depth: u32) -> bool {
-    if depth > MAX_COMPARE_DEPTH {
-        return false;
-    }
-    let eq = |x: &Value, y: &Value| eq_at(x, y, depth + 1);
-    let seq_eq = |x: &[Value], y: &[Value]| x.len() == y.len() && x.iter().zip(y).all(|(p, q)| eq(p, q));
-    match (a, b) {
-        (Value::Int(x), Value::Int(y)) => x == y,
-        (Value::Float(x), Value::Float(y)) => x == y,
-        (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => (*x as f64) == *y,
-        (Value::Bool(x), _) => eq(&Value::Int(i64::from(*x)), b),
-        (_, Value::Bool(y)) => eq(a, &Value::Int(i64::from(*y))),
-        (Value::Str(x), Value::Str(y)) => x == y,
-        (Value::None, Value::None) => true,
-        (Value::List(x), Value::List(y)) => Rc::ptr_eq(x, y) || seq_eq(&x.borrow(), &y.borrow()),
-        (Value::Tuple(x), Value::Tuple(y)) => Rc::ptr_eq(x, y) || seq_eq(x, y),
-        (Value::Dict(x), Value::Dict(y)) => Rc::ptr_eq(x, y) || dict_eq(&x.borrow(), &y.borrow(), depth),
-        (Value::Set(x), Value::Set(y)) => same_keys(&x.borrow(), &y.borrow()),
-        // A dict's keys or items view equals a set, or such a view, of the same items.
-        (Value::Obj(_), Value::Set(_) | Value::Obj(_)) | (Value::Set(_), Value::Obj(_)) => {
-            match (set_like_items(a), set_like_items(b)) {
-                (Some(x), Some(y)) => x.len() == y.len() && x.iter().all(|item| set_like_contains(b, item)),
-                _ => a.is(b),
-            }
-        }
-        (Value::Range(x), Value::Range(y)) => x == y,
-        (x, y) => x.is(y),
-    }
+/// Most tuples a hash key takes in, its own included: more are unhashable here.
+const MAX_KEY_TUPLES: usize = 1 << 20;
+
+/// One `==` between two values. It remembers the pairs of containers it has found equal, and
+/// does not compare them again: two lists built as `x = [x, x]` sixty times over would otherwise
+/// take 2^60 comparisons (CPython's take as long). Nothing runs during it that could change them.
+#[derive(Default)]
+struct Equality {
+    equal: rustc_hash::FxHashSet<(usize, usize)>,
 }
 
-fn dict_eq(a: &Dict, b: &Dict, depth: u32) -> bool {
-    a.len() == b.len()
-        && a.iter().all(|(k, v)| k.hkey().ok().and_then(|h| b.get(&h)).is_some_and(|w| eq_at(v, w, depth + 1)))
+impl Equality {
+    fn eq(&mut self, a: &Value, b: &Value, depth: u32) -> bool {
+        if depth > MAX_COMPARE_DEPTH {
+            return false;
+        }
+        match (a, b) {
+            (Value::Int(x), Value::Int(y)) => x == y,
+            (Value::Float(x), Value::Float(y)) => x == y,
+            (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => (*x as f64) == *y,
+            (Value::Bool(x), _) => self.eq(&Value::Int(i64::from(*x)), b, depth),
+            (_, Value::Bool(y)) => self.eq(a, &Value::Int(i64::from(*y)), depth),
+            (Value::Str(x), Value::Str(y)) => x == y,
+            (Value::None, Value::None) => true,
+            (Value::List(x), Value::List(y)) if Rc::ptr_eq(x, y) => true,
+            (Value::Tuple(x), Value::Tuple(y)) if Rc::ptr_eq(x, y) => true,
+            (Value::Dict(x), Value::Dict(y)) if Rc::ptr_eq(x, y) => true,
+            (Value::List(_), Value::List(_))
+            | (Value::Tuple(_), Value::Tuple(_))
+            | (Value::Dict(_), Value::Dict(_)) => self.containers(a, b, depth),
+            (Value::Set(x), Value::Set(y)) => same_keys(&x.borrow(), &y.borrow()),
+            // A dict's keys or items view equals a set, or such a view, of the same items.
+            (Value::Obj(_), Value::Set(_) | Value::Obj(_)) | (Value::Set(_), Value::Obj(_)) => {
+                match (set_like_items(a), set_like_items(b)) {
+                    (Some(x), Some(y)) => x.len() == y.len() && x.iter().all(|item| set_like_contains(b, item)),
+                    _ => a.is(b),
+                }
+            }
+            (Value::Range(x), Value::Range(y)) => x == y,
+            (x, y) => x.is(y),
+        }
+    }
+
+    /// Two lists, two tuples or two dicts, unless already found equal.
+    fn containers(&mut self, a: &Value, b: &Value, depth: u32) -> bool {
+        let pair = (a.identity(), b.identity());
+        if self.equal.contains(&pair) {
+            return true;
+        }
+        let equal = match (a, b) {
+            (Value::List(x), Value::List(y)) => self.seq(&x.borrow(), &y.borrow(), depth),
+            (Value::Tuple(x), Value::Tuple(y)) => self.seq(x, y, depth),
+            (Value::Dict(x), Value::Dict(y)) => self.dicts(&x.borrow(), &y.borrow(), depth),
+            _ => false,
+        };
+        if equal {
+            self.equal.insert(pair);
+        }
+        equal
+    }
+
+    fn seq(&mut self, x: &[Value], y: &[Value], depth: u32) -> bool {
+        x.len() == y.len() && x.iter().zip(y).all(|(p, q)| self.eq(p, q, depth + 1))
+    }
+
+    fn dicts(&mut self, a: &Dict, b: &Dict, depth: u32) -> bool {
+        a.len() == b.len()
+            && a.iter().all(|(k, v)| k.hkey().ok().and_then(|h| b.get(&h)).is_some_and(|w| self.eq(v, w, depth + 1)))
+    }
 }
 
 /// A mutable container's contents (a list's, dict's or set's). Dropping it hands its values to
