@@ -844,9 +844,12 @@ fn hostile_programs_stop_with_a_python_error_or_a_limit_never_a_crash() {
         ("print(2**63)\n", "OverflowError: integer result too large for awaitlab's 64-bit integers"),
         ("print((-9223372036854775807 - 1) % -1, 1 << 62)\n", "0 4611686018427387904"),
         ("l = [1]\nl.append(l)\nprint(l == l, len(str(l)) < 1000)\n", "True True"),
-        // One list 2^60 times over is compared in linear time; such a tuple is refused as a key.
+        // One list 2^60 times over is compared in linear time; such a tuple is refused as a key,
+        // such a list's repr (as CPython's would be, after running for ever) as too long.
         ("x = [1]\ny = [1]\nfor i in range(60):\n    x, y = [x, x], [y, y]\nprint(x == y, x < y, x != y)\n", "True False False"),
         ("t = (1,)\nfor i in range(60):\n    t = (t, t)\nprint({t})\n", "TypeError: unhashable type: 'tuple (holding over a million tuples)'"),
+        ("x = []\nfor i in range(60):\n    x = [x, x]\nprint(x)\n", "MemoryError: a repr longer than 16,777,216 bytes"),
+        ("class K:\n    def __repr__(self):\n        return 'K'\nx = [K()]\nfor i in range(60):\n    x = [x, x]\nprint(f'{x}')\n", "MemoryError: a repr longer than 16,777,216 bytes"),
         ("import json\nprint(json.loads('[' * 100000 + ']' * 100000))\n", "json.decoder.JSONDecodeError: recursion limit exceeded at line 1 column 128"),
         ("class A:\n    def __init__(self):\n        self.a = A()\nA()\n", "RecursionError: maximum recursion depth exceeded (100 nested calls, in __init__)"),
         ("print(f'{1:999999999}'.strip())\n", "ValueError: a width or precision over 10000 is not in awaitlab's subset"),
@@ -4241,6 +4244,16 @@ fn built_ins_take_cpython_s_arguments_and_refuse_others() {
             "name 'frozenset' is not defined (CPython's built-in, not in awaitlab's subset)",
         ]
     );
+}
+
+/// A list, dict or tuple that holds itself prints as CPython's (`[1, [...]]`), the reader's
+/// `__repr__` inside it too, where printing it ran until a minute passed (a list holding itself
+/// twice: 2^50 nested reprs) or the stack overflowed (with the reader's `__repr__`); two such
+/// lists holding the reader's `__eq__` raise RecursionError, where comparing them overflowed the
+/// stack.
+#[test]
+fn containers_holding_themselves_are_cpythons() {
+    prints_what_cpython_prints("self_reference.py", include_str!("py/self_reference.py"));
 }
 
 /// `dataclasses` as CPython's: `@dataclass` writes `__init__`, `__repr__`, `__eq__` (and with

@@ -1,7 +1,7 @@
 //! Expressions. Each evaluation is a boxed future, so an `await` anywhere inside suspends the
 //! task; names and constants take a synchronous path ([`Interp::leaf`]) that allocates nothing.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use super::value::{Dict, Func, Instance, Scope, Value};
@@ -507,8 +507,11 @@ impl<'a> Interp<'a> {
                 return Ok(fmt::to_str(&s));
             }
         }
-        if matches!(v, Value::Str(_)) || !needs_custom_repr(v, 0) {
+        if matches!(v, Value::Str(_)) {
             return Ok(fmt::to_str(v));
+        }
+        if !needs_custom_repr(v) {
+            return too_long(fmt::to_str(v));
         }
         self.repr_of(v, f).await
     }
@@ -520,23 +523,16 @@ impl<'a> Interp<'a> {
         f: &'s Frame,
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, Flow>> + 's>> {
         Box::pin(async move {
-            if !needs_custom_repr(v, 0) {
-                return Ok(fmt::repr(v));
+            if !needs_custom_repr(v) {
+                return too_long(fmt::repr(v));
             }
-            let seq = |items: Vec<Value>, open: &'static str, close: &'static str| async move {
-                let mut out = String::from(open);
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    out.push_str(&self.repr_of(item, f).await?);
+            if let Some(again) = fmt::repr_again(v) {
+                if self.reprs_open.borrow().contains(&v.identity()) {
+                    return Ok(again.to_string());
                 }
-                if open == "(" && items.len() == 1 {
-                    out.push(',');
-                }
-                out.push_str(close);
-                Ok::<String, Flow>(out)
-            };
+                let _open = ReprOpen::enter(&self.reprs_open, v);
+                return self.container_repr(v, f).await;
+            }
             match v {
                 Value::Instance(i) => match i.class.lookup("__repr__") {
                     Some(m @ Value::Func(_)) => {
@@ -545,36 +541,60 @@ impl<'a> Interp<'a> {
                     }
                     _ => Ok(fmt::repr(v)),
                 },
-                Value::List(l) => {
-                    let items = l.borrow().clone();
-                    seq(items, "[", "]").await
-                }
-                Value::Tuple(t) => seq(t.to_vec(), "(", ")").await,
                 Value::Set(d) => {
                     let items = d.borrow().keys();
-                    seq(items, "{", "}").await
-                }
-                Value::Dict(d) => {
-                    let pairs: Vec<(Value, Value)> = d.borrow().iter().cloned().collect();
-                    let mut out = String::from("{");
-                    for (i, (k, val)) in pairs.iter().enumerate() {
-                        if i > 0 {
-                            out.push_str(", ");
-                        }
-                        out.push_str(&self.repr_of(k, f).await?);
-                        out.push_str(": ");
-                        out.push_str(&self.repr_of(val, f).await?);
-                    }
-                    out.push('}');
-                    Ok(out)
-                }
-                Value::Obj(o) if o.is_dict_view() => {
-                    let items = seq(o.iter_values().unwrap_or_default(), "([", "])").await?;
-                    Ok(format!("{}{items}", o.type_name()))
+                    self.seq_repr(items, "{", "}", f).await
                 }
                 other => Ok(fmt::repr(other)),
             }
         })
+    }
+
+    /// The repr of a list, tuple, dict or dict view that holds the reader's `__repr__`.
+    async fn container_repr(&self, v: &Value, f: &Frame) -> Result<String, Flow> {
+        match v {
+            Value::List(l) => {
+                let items = l.borrow().clone();
+                self.seq_repr(items, "[", "]", f).await
+            }
+            Value::Tuple(t) => self.seq_repr(t.to_vec(), "(", ")", f).await,
+            Value::Dict(d) => {
+                let pairs: Vec<(Value, Value)> = d.borrow().iter().cloned().collect();
+                let mut out = String::from("{");
+                for (i, (k, val)) in pairs.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    out.push_str(&self.repr_of(k, f).await?);
+                    out.push_str(": ");
+                    out.push_str(&self.repr_of(val, f).await?);
+                    too_long_so_far(&out)?;
+                }
+                out.push('}');
+                Ok(out)
+            }
+            Value::Obj(o) => {
+                let items = self.seq_repr(o.iter_values().unwrap_or_default(), "([", "])", f).await?;
+                Ok(format!("{}{items}", o.type_name()))
+            }
+            other => Ok(fmt::repr(other)),
+        }
+    }
+
+    async fn seq_repr(&self, items: Vec<Value>, open: &str, close: &str, f: &Frame) -> Result<String, Flow> {
+        let mut out = String::from(open);
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(&self.repr_of(item, f).await?);
+            too_long_so_far(&out)?;
+        }
+        if open == "(" && items.len() == 1 {
+            out.push(',');
+        }
+        out.push_str(close);
+        Ok(out)
     }
 
     /// The values `v` iterates over, for `*spread`, unpacking and built-ins.
@@ -718,22 +738,42 @@ impl<'a> Interp<'a> {
 
 /// Whether `repr(v)` needs the reader's `__repr__` (an instance of a class defining it, here or
 /// inside a list, tuple, set or dict).
-fn needs_custom_repr(v: &Value, depth: u32) -> bool {
-    if depth > 20 {
+fn needs_custom_repr(v: &Value) -> bool {
+    holds_custom_repr(v, 0, &mut rustc_hash::FxHashSet::default())
+}
+
+/// Whether `v` holds the reader's `__repr__`, looking at each container once (`seen`: a list
+/// holding itself twice would otherwise be looked at 2^depth times), `depth` levels down.
+fn holds_custom_repr(v: &Value, depth: u32, seen: &mut rustc_hash::FxHashSet<usize>) -> bool {
+    let container = fmt::repr_again(v).is_some() || matches!(v, Value::Set(_));
+    if depth > 20 || container && !seen.insert(v.identity()) {
         return false;
     }
+    let mut holds = |x: &Value| holds_custom_repr(x, depth + 1, seen);
     match v {
         Value::Instance(i) => matches!(i.class.lookup("__repr__"), Some(Value::Func(_))),
-        Value::List(l) => l.borrow().iter().any(|x| needs_custom_repr(x, depth + 1)),
-        Value::Tuple(t) => t.iter().any(|x| needs_custom_repr(x, depth + 1)),
-        Value::Dict(d) | Value::Set(d) => {
-            d.borrow().iter().any(|(k, x)| needs_custom_repr(k, depth + 1) || needs_custom_repr(x, depth + 1))
-        }
-        Value::Obj(o) if o.is_dict_view() => {
-            o.iter_values().is_some_and(|items| items.iter().any(|x| needs_custom_repr(x, depth + 1)))
-        }
+        Value::List(l) => l.borrow().iter().any(holds),
+        Value::Tuple(t) => t.iter().any(holds),
+        Value::Dict(d) | Value::Set(d) => d.borrow().iter().any(|(k, x)| holds(k) || holds(x)),
+        Value::Obj(o) if o.is_dict_view() => o.iter_values().is_some_and(|items| items.iter().any(holds)),
         _ => false,
     }
+}
+
+/// A repr written without the reader's code, refused if it passed awaitlab's longest string
+/// (`fmt::repr` stops writing soon after).
+fn too_long(repr: String) -> Result<String, Flow> {
+    too_long_so_far(&repr)?;
+    Ok(repr)
+}
+
+/// A MemoryError once a repr being written passes [`limits::MAX_STR_BYTES`].
+fn too_long_so_far(repr: &str) -> Result<(), Flow> {
+    if repr.len() > super::limits::MAX_STR_BYTES {
+        let limit = super::thousands(super::limits::MAX_STR_BYTES as u64);
+        return raise(E::MemoryError, format!("a repr longer than {limit} bytes"));
+    }
+    Ok(())
 }
 
 impl Interp<'_> {
@@ -871,6 +911,7 @@ impl<'a> Interp<'a> {
                     && !matches!(b, Value::Instance(_))
                     && (holds_user_eq(a) || holds_user_eq(b)) =>
             {
+                let _level = self.compare_one_level_deeper()?;
                 let same = Box::pin(self.containers_equal(a, b, f)).await?;
                 return Ok(same == (op == CmpOp::Eq));
             }
@@ -880,6 +921,7 @@ impl<'a> Interp<'a> {
                     && !matches!(b, Value::Instance(_))
                     && (holds_instance(a) || holds_instance(b)) =>
             {
+                let _level = self.compare_one_level_deeper()?;
                 return Box::pin(self.sequences_order(op, a, b, f)).await;
             }
             CmpOp::Eq => Some(("__eq__", "__eq__")),
@@ -952,7 +994,44 @@ impl<'a> Interp<'a> {
     }
 }
 
+/// A container whose repr is being written (see `Interp::reprs_open`), until dropped.
+struct ReprOpen<'a>(&'a RefCell<Vec<usize>>);
+
+impl<'a> ReprOpen<'a> {
+    fn enter(open: &'a RefCell<Vec<usize>>, v: &Value) -> Self {
+        open.borrow_mut().push(v.identity());
+        ReprOpen(open)
+    }
+}
+
+impl Drop for ReprOpen<'_> {
+    fn drop(&mut self) {
+        self.0.borrow_mut().pop();
+    }
+}
+
+/// A level of [`Interp::compare_any`] inside containers, left when dropped.
+struct CompareLevel<'a>(&'a Cell<u32>);
+
+impl Drop for CompareLevel<'_> {
+    fn drop(&mut self) {
+        self.0.set(self.0.get() - 1);
+    }
+}
+
 impl Interp<'_> {
+    /// Enters one more level of containers holding the reader's objects compared item by item:
+    /// a list holding itself, compared with another, would recurse until the page's stack
+    /// overflowed. CPython's stops at its recursion limit, as this does at the call depth's.
+    fn compare_one_level_deeper(&self) -> Result<CompareLevel<'_>, Flow> {
+        let depth = self.compare_nesting.get();
+        if depth >= super::limits::MAX_DEPTH {
+            return raise(E::RecursionError, "maximum recursion depth exceeded in comparison");
+        }
+        self.compare_nesting.set(depth + 1);
+        Ok(CompareLevel(&self.compare_nesting))
+    }
+
     /// `a == b` from code that cannot await (a list's `count`, `index`, `remove`): the reader's
     /// `__eq__` is a plain `def`, so it runs to its end here, as a property's getter does.
     pub fn equal_now(&self, a: &Value, b: &Value, f: &Frame) -> Result<bool, Flow> {

@@ -4,15 +4,29 @@ use std::fmt::Write;
 
 use super::value::Value;
 
-/// Deepest nesting `repr` follows (a list containing itself prints `[...]` in Python; here any
-/// structure deeper than this does).
+/// Deepest nesting `repr` follows; deeper values print `...` (CPython raises RecursionError).
 const MAX_REPR_DEPTH: u32 = 50;
 
-/// `repr(v)`.
+/// `repr(v)`. A container already being shown further out prints as CPython's `[...]`; the text
+/// stops growing past [`super::limits::MAX_STR_BYTES`] (a list holding itself twice, nested
+/// again and again, doubles its repr at every level), which the interpreter's callers refuse.
 pub fn repr(v: &Value) -> String {
-    let mut out = String::new();
-    write_repr(&mut out, v, 0);
-    out
+    let mut writer = ReprWriter { out: String::new(), shown: Vec::new() };
+    writer.value(v, 0);
+    writer.out
+}
+
+/// What `repr` prints for a container met again inside its own repr (CPython's
+/// `Py_ReprEnter`): `[...]` for a list, `{...}` for a dict; `None` for values that show no
+/// other values or cannot hold themselves.
+pub fn repr_again(v: &Value) -> Option<&'static str> {
+    match v {
+        Value::List(_) => Some("[...]"),
+        Value::Dict(_) => Some("{...}"),
+        Value::Tuple(_) => Some("(...)"),
+        Value::Obj(o) if o.is_dict_view() => Some("..."),
+        _ => None,
+    }
 }
 
 /// `str(v)`.
@@ -50,139 +64,165 @@ pub fn exc_str(v: &Value) -> String {
     }
 }
 
-fn write_seq(out: &mut String, items: &[Value], open: &str, close: &str, depth: u32) {
-    out.push_str(open);
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        write_repr(out, item, depth + 1);
-    }
-    if open == "(" && items.len() == 1 {
-        out.push(',');
-    }
-    out.push_str(close);
+/// A repr being written: its text, and the identities of the containers it is inside.
+struct ReprWriter {
+    out: String,
+    shown: Vec<usize>,
 }
 
-fn write_repr(out: &mut String, v: &Value, depth: u32) {
-    if depth > MAX_REPR_DEPTH {
-        out.push_str("...");
-        return;
+impl ReprWriter {
+    fn seq(&mut self, items: &[Value], open: &str, close: &str, depth: u32) {
+        self.out.push_str(open);
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                self.out.push_str(", ");
+            }
+            self.value(item, depth + 1);
+        }
+        if open == "(" && items.len() == 1 {
+            self.out.push(',');
+        }
+        self.out.push_str(close);
     }
-    match v {
-        Value::None => out.push_str("None"),
-        Value::Bool(true) => out.push_str("True"),
-        Value::Bool(false) => out.push_str("False"),
-        Value::Int(i) => {
-            let _ = write!(out, "{i}");
+
+    fn value(&mut self, v: &Value, depth: u32) {
+        if self.out.len() > super::limits::MAX_STR_BYTES {
+            return;
         }
-        Value::Float(f) => out.push_str(&float_repr(*f)),
-        Value::Str(s) => str_repr(out, s),
-        Value::List(l) => write_seq(out, &l.borrow(), "[", "]", depth),
-        Value::Tuple(t) => write_seq(out, t, "(", ")", depth),
-        Value::Dict(d) => {
-            out.push('{');
-            for (i, (k, v)) in d.borrow().iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_repr(out, k, depth + 1);
-                out.push_str(": ");
-                write_repr(out, v, depth + 1);
+        if depth > MAX_REPR_DEPTH {
+            self.out.push_str("...");
+            return;
+        }
+        let tracked = repr_again(v);
+        if let Some(again) = tracked {
+            if self.shown.contains(&v.identity()) {
+                self.out.push_str(again);
+                return;
             }
-            out.push('}');
+            self.shown.push(v.identity());
         }
-        Value::Set(d) => {
-            let d = d.borrow();
-            if d.is_empty() {
-                out.push_str("set()");
-            } else {
-                write_seq(out, &d.keys(), "{", "}", depth);
-            }
+        self.write(v, depth);
+        if tracked.is_some() {
+            self.shown.pop();
         }
-        Value::Range(r) => {
-            let _ = if r.2 == 1 {
-                write!(out, "range({}, {})", r.0, r.1)
-            } else {
-                write!(out, "range({}, {}, {})", r.0, r.1, r.2)
-            };
-        }
-        // CPython's, by `__qualname__`, less the address (`<function K.m at 0x…>`).
-        Value::Func(f) => {
-            let _ = write!(out, "<function {}>", f.qualname());
-        }
-        Value::Bound(b) => {
-            let _ = write!(out, "<bound method {} of ", b.1.qualname());
-            write_repr(out, &b.0, depth + 1);
-            out.push('>');
-        }
-        Value::Builtin(b) if b.is_type() => {
-            let _ = write!(out, "<class '{}'>", b.name());
-        }
-        Value::Builtin(b) => {
-            let _ = write!(out, "<built-in function {}>", b.name());
-        }
-        Value::Method(m) => match &m.0 {
-            Value::Builtin(t) if t.is_type() => {
-                let _ = write!(out, "<method '{}' of '{}' objects>", m.1.name(), t.name());
-            }
-            recv => match builtin_receiver(recv) {
-                // CPython's `<built-in method append of list object at 0x…>`, without the
-                // address, as every repr here (`<function f>`, `<K object>`).
-                Some(_) if m.1 == super::builtins::B::ObjectInit => {
-                    let _ = write!(out, "<method-wrapper '__init__' of {} object>", recv.type_name());
+    }
+
+    fn write(&mut self, v: &Value, depth: u32) {
+        match v {
+            Value::List(l) => self.seq(&l.borrow(), "[", "]", depth),
+            Value::Tuple(t) => self.seq(t, "(", ")", depth),
+            Value::Dict(d) => {
+                self.out.push('{');
+                for (i, (k, v)) in d.borrow().iter().enumerate() {
+                    if i > 0 {
+                        self.out.push_str(", ");
+                    }
+                    self.value(k, depth + 1);
+                    self.out.push_str(": ");
+                    self.value(v, depth + 1);
                 }
-                Some(of) => {
-                    let _ = write!(out, "<built-in method {} of {of} object>", m.1.name());
-                }
-                None => {
-                    let _ = write!(out, "<built-in method {}>", m.1.name());
-                }
-            },
-        },
-        // The program's own classes live in `__main__`, as a script's do.
-        Value::Class(c) if c.builtin => {
-            let _ = write!(out, "<class '{}'>", c.name);
-        }
-        Value::Class(c) => {
-            let _ = write!(out, "<class '__main__.{}'>", c.qualname);
-        }
-        Value::Instance(i) if is_exception(v) => {
-            let _ = write!(out, "{}", i.class.name);
-            match i.attrs.borrow().get("args") {
-                Some(Value::Tuple(t)) if t.len() == 1 => {
-                    out.push('(');
-                    write_repr(out, &t[0], depth + 1);
-                    out.push(')');
-                }
-                Some(Value::Tuple(t)) => write_seq(out, t, "(", ")", depth),
-                _ => out.push_str("()"),
-            }
-        }
-        Value::Instance(i) => {
-            let _ = write!(out, "<{} object>", i.class.name);
-        }
-        Value::Super(_) => out.push_str("<super>"),
-        Value::Module(m) => {
-            let _ = write!(out, "<module '{}'>", m.name());
-        }
-        Value::Coro(c) => {
-            let _ = write!(out, "<coroutine object {}>", c.func.qualname());
-        }
-        Value::Task(t) => out.push_str(&t.repr()),
-        Value::Obj(o) => match o.agen() {
-            Some(g) => {
-                let _ = write!(out, "<async_generator object {}>", g.func.qualname());
+                self.out.push('}');
             }
             // `dict_keys(['a', 'b'])`.
-            None if o.is_dict_view() => {
-                out.push_str(o.type_name());
-                write_seq(out, &o.iter_values().unwrap_or_default(), "([", "])", depth);
+            Value::Obj(o) if o.is_dict_view() => {
+                self.out.push_str(o.type_name());
+                self.seq(&o.iter_values().unwrap_or_default(), "([", "])", depth);
             }
-            None => {
-                let _ = write!(out, "<{} object>", o.type_name());
+            Value::None => self.out.push_str("None"),
+            Value::Bool(true) => self.out.push_str("True"),
+            Value::Bool(false) => self.out.push_str("False"),
+            Value::Int(i) => {
+                let _ = write!(self.out, "{i}");
             }
-        },
+            Value::Float(f) => self.out.push_str(&float_repr(*f)),
+            Value::Str(s) => str_repr(&mut self.out, s),
+            Value::Set(d) => {
+                let d = d.borrow();
+                if d.is_empty() {
+                    self.out.push_str("set()");
+                } else {
+                    self.seq(&d.keys(), "{", "}", depth);
+                }
+            }
+            Value::Range(r) => {
+                let _ = if r.2 == 1 {
+                    write!(self.out, "range({}, {})", r.0, r.1)
+                } else {
+                    write!(self.out, "range({}, {}, {})", r.0, r.1, r.2)
+                };
+            }
+            // CPython's, by `__qualname__`, less the address (`<function K.m at 0x…>`).
+            Value::Func(f) => {
+                let _ = write!(self.out, "<function {}>", f.qualname());
+            }
+            Value::Bound(b) => {
+                let _ = write!(self.out, "<bound method {} of ", b.1.qualname());
+                self.value(&b.0, depth + 1);
+                self.out.push('>');
+            }
+            Value::Builtin(b) if b.is_type() => {
+                let _ = write!(self.out, "<class '{}'>", b.name());
+            }
+            Value::Builtin(b) => {
+                let _ = write!(self.out, "<built-in function {}>", b.name());
+            }
+            Value::Method(m) => match &m.0 {
+                Value::Builtin(t) if t.is_type() => {
+                    let _ = write!(self.out, "<method '{}' of '{}' objects>", m.1.name(), t.name());
+                }
+                recv => match builtin_receiver(recv) {
+                    // CPython's `<built-in method append of list object at 0x…>`, without the
+                    // address, as every repr here (`<function f>`, `<K object>`).
+                    Some(_) if m.1 == super::builtins::B::ObjectInit => {
+                        let _ = write!(self.out, "<method-wrapper '__init__' of {} object>", recv.type_name());
+                    }
+                    Some(of) => {
+                        let _ = write!(self.out, "<built-in method {} of {of} object>", m.1.name());
+                    }
+                    None => {
+                        let _ = write!(self.out, "<built-in method {}>", m.1.name());
+                    }
+                },
+            },
+            // The program's own classes live in `__main__`, as a script's do.
+            Value::Class(c) if c.builtin => {
+                let _ = write!(self.out, "<class '{}'>", c.name);
+            }
+            Value::Class(c) => {
+                let _ = write!(self.out, "<class '__main__.{}'>", c.qualname);
+            }
+            Value::Instance(i) if is_exception(v) => {
+                let _ = write!(self.out, "{}", i.class.name);
+                match i.attrs.borrow().get("args") {
+                    Some(Value::Tuple(t)) if t.len() == 1 => {
+                        self.out.push('(');
+                        self.value(&t[0], depth + 1);
+                        self.out.push(')');
+                    }
+                    Some(Value::Tuple(t)) => self.seq(t, "(", ")", depth),
+                    _ => self.out.push_str("()"),
+                }
+            }
+            Value::Instance(i) => {
+                let _ = write!(self.out, "<{} object>", i.class.name);
+            }
+            Value::Super(_) => self.out.push_str("<super>"),
+            Value::Module(m) => {
+                let _ = write!(self.out, "<module '{}'>", m.name());
+            }
+            Value::Coro(c) => {
+                let _ = write!(self.out, "<coroutine object {}>", c.func.qualname());
+            }
+            Value::Task(t) => self.out.push_str(&t.repr()),
+            Value::Obj(o) => match o.agen() {
+                Some(g) => {
+                    let _ = write!(self.out, "<async_generator object {}>", g.func.qualname());
+                }
+                None => {
+                    let _ = write!(self.out, "<{} object>", o.type_name());
+                }
+            },
+        }
     }
 }
 

@@ -266,6 +266,12 @@ pub struct Interp<'a> {
     /// How deep the reader's code runs from code that cannot await (see
     /// [`limits::MAX_SYNC_NESTING`]).
     sync_nesting: Cell<u32>,
+    /// The containers whose repr is being written with the reader's `__repr__` methods, by
+    /// identity: met again inside, they print as `[...]` (CPython's `Py_ReprEnter`).
+    reprs_open: RefCell<Vec<usize>>,
+    /// How deep [`Interp::compare_any`] is in containers holding the reader's objects, each
+    /// an item of the one outside it.
+    compare_nesting: Cell<u32>,
     /// What `print` wrote after the last newline.
     stdout: RefCell<String>,
     /// A timer's callback is running (outside any task: `current_task()` is `None`).
@@ -428,6 +434,8 @@ impl<'a> Interp<'a> {
             finished: Cell::new(0),
             running: Cell::new(false),
             sync_nesting: Cell::new(0),
+            reprs_open: RefCell::default(),
+            compare_nesting: Cell::new(0),
             stdout: RefCell::default(),
             in_callback: Cell::new(false),
             made_tasks: Cell::new(0),
