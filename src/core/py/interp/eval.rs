@@ -526,9 +526,15 @@ impl<'a> Interp<'a> {
             if !needs_custom_repr(v) {
                 return too_long(fmt::repr(v));
             }
-            if let Some(again) = fmt::repr_again(v) {
-                if self.reprs_open.borrow().contains(&v.identity()) {
-                    return Ok(again.to_string());
+            if let Some(shown_again) = fmt::repr_again(v) {
+                let (again, too_deep) = {
+                    let open = self.reprs_open.borrow();
+                    // Past `fmt::repr`'s depth, as it shows the deepest values (the reader's
+                    // `__repr__` in a list nested 100,000 deep overflowed the stack).
+                    (open.contains(&v.identity()), open.len() > fmt::MAX_REPR_DEPTH as usize)
+                };
+                if again || too_deep {
+                    return Ok(if again { shown_again } else { "..." }.to_string());
                 }
                 let _open = ReprOpen::enter(&self.reprs_open, v);
                 return self.container_repr(v, f).await;

@@ -5,7 +5,7 @@ use std::fmt::Write;
 use super::value::Value;
 
 /// Deepest nesting `repr` follows; deeper values print `...` (CPython raises RecursionError).
-const MAX_REPR_DEPTH: u32 = 50;
+pub const MAX_REPR_DEPTH: u32 = 50;
 
 /// `repr(v)`. A container already being shown further out prints as CPython's `[...]`; the text
 /// stops growing past [`super::limits::MAX_STR_BYTES`] (a list holding itself twice, nested
