@@ -57,7 +57,6 @@ async function lanesWith(page, needle, figure = 'figure.predicted') {
   return page.$$eval(`${figure} text.lane-label`, (ts) => ts.map((t) => t.textContent));
 }
 
-/** Pastes `text` over the editor's whole text (one `insertText`, as a paste). */
 /** Holds back the interpreter module's script until the returned function is called. */
 async function holdInterpreter(page) {
   let release;
@@ -71,6 +70,7 @@ async function holdInterpreter(page) {
   return release;
 }
 
+/** Pastes `text` over the editor's whole text (one `insertText`, as a paste). */
 async function paste(page, text) {
   await page.evaluate((t) => {
     const area = document.querySelector('#code-input');
@@ -482,6 +482,53 @@ test('an endless loop stops with a message naming its line, and the page keeps w
   await Promise.race([lanesWith(page, 'fetch_url('), page.waitForSelector('#code-predict', { timeout: 15_000 })]);
   if (await page.$('#code-predict')) await page.click('#code-predict');
   await lanesWith(page, 'fetch_url(');
+  assert.deepEqual(page.awaitlabErrors, []);
+  await page.close();
+});
+
+test('lists that hold themselves print [...] and compare to a RecursionError, in the page\'s wasm as natively', async () => {
+  // Printing such a list froze the page's thread; with the reader's __eq__ or __repr__ inside,
+  // comparing or printing it overflowed the stack. The nesting limits must fit the page's stack.
+  // (x's repr shows 51 lists, then ..., where CPython raises RecursionError: README, Your own code.)
+  const selfHolding = `import asyncio
+
+
+class Job:
+    def __eq__(self, other):
+        return True
+
+    def __repr__(self):
+        return 'Job'
+
+
+async def main():
+    a, b = [Job()], [Job()]
+    a.append(a)
+    b.append(b)
+    try:
+        print(a == b)
+    except RecursionError:
+        print('a == b: RecursionError')
+    twice = []
+    twice += [twice, twice]
+    print(a, twice)
+    x, y = [], []
+    for i in range(100000):
+        x, y = [Job(), x], [Job(), y]
+    print(len(repr(x)))
+    try:
+        print(x == y)
+    except RecursionError:
+        print('x == y: RecursionError')
+
+
+asyncio.run(main())
+`;
+  const page = await open(codeLink(selfHolding));
+  const printed = ['a == b: RecursionError', '[Job, [...]] [[...], [...]]', '360', 'x == y: RecursionError'];
+  await page.waitForFunction((last) => (document.querySelector('#code-log')?.textContent ?? '').includes(last), printed[3], { timeout: 30_000 });
+  const log = await page.$$eval('#code-log li code', (codes) => codes.map((c) => c.textContent));
+  assert.deepEqual(log, printed);
   assert.deepEqual(page.awaitlabErrors, []);
   await page.close();
 });
