@@ -2,6 +2,7 @@
 # hashed as CPython 3.12 prints, compares and hashes them (run live by tests/core_py_interp.rs).
 # Lines stay under 100 bytes and print no double quote or backslash.
 import asyncio
+import json
 
 
 class Job:
@@ -74,5 +75,14 @@ async def main():
     for _ in range(12):
         k, m = (k, k), (m, m)
     print(len({k, m}), {k: 1}[m], hash(k) == hash(m), k == m, k < m)
+
+    # json.dumps refuses a container that holds itself, not one that holds a list twice.
+    for value in (a, d, t, [1, {'a': twice}]):
+        try:
+            json.dumps(value)
+        except ValueError as e:
+            print('json.dumps:', e)
+    shared = [1, 2]
+    print(json.dumps([shared, [shared], (shared,)]))
 
 asyncio.run(main())

@@ -10,6 +10,7 @@
 //!
 //! [`Work::request`]: crate::core::patterns::Work::request
 
+use std::cell::RefCell;
 use std::fmt::Write;
 use std::pin::pin;
 use std::rc::Rc;
@@ -236,6 +237,7 @@ impl<'a> Interp<'a> {
             key_sep,
             sort_keys: kw("sort_keys").is_some_and(Value::truthy),
             ascii: kw("ensure_ascii").is_none_or(Value::truthy),
+            open: RefCell::default(),
         };
         let mut out = String::new();
         self.write_json(&mut out, args.first().unwrap_or(&Value::None), &opts, 0)?;
@@ -263,8 +265,12 @@ impl<'a> Interp<'a> {
             Value::Float(x) => out.push_str(&fmt::float_repr(*x)),
             Value::Str(s) => out.push_str(&json_string(s, opts.ascii)),
             Value::List(_) | Value::Tuple(_) | Value::Dict(_) => {
+                if opts.open.borrow().contains(&v.identity()) {
+                    return raise(E::ValueError, "Circular reference detected");
+                }
                 let (open, close) = if let Value::Dict(_) = v { ('{', '}') } else { ('[', ']') };
                 let items = self.json_items(v, opts)?;
+                opts.open.borrow_mut().push(v.identity());
                 out.push(open);
                 for (i, (key, item)) in items.iter().enumerate() {
                     if i > 0 {
@@ -277,6 +283,7 @@ impl<'a> Interp<'a> {
                     }
                     self.write_json(out, item, opts, depth + 1)?;
                 }
+                opts.open.borrow_mut().pop();
                 if !items.is_empty() {
                     newline(out, depth);
                 }
@@ -488,6 +495,9 @@ struct JsonOpts {
     sort_keys: bool,
     /// `ensure_ascii`: escape what is past ASCII.
     ascii: bool,
+    /// The lists, tuples and dicts being written, by identity (CPython's `markers`), to refuse
+    /// one that holds itself.
+    open: RefCell<Vec<usize>>,
 }
 
 /// A JSON string literal, escaped as Python's `json` escapes (past ASCII too if `ascii`).
