@@ -850,6 +850,10 @@ fn hostile_programs_stop_with_a_python_error_or_a_limit_never_a_crash() {
         ("t = (1,)\nfor i in range(60):\n    t = (t, t)\nprint({t})\n", "TypeError: unhashable type: 'tuple (holding over a million tuples)'"),
         ("x = []\nfor i in range(60):\n    x = [x, x]\nprint(x)\n", "MemoryError: a repr longer than 16,777,216 bytes"),
         ("class K:\n    def __repr__(self):\n        return 'K'\nx = [K()]\nfor i in range(60):\n    x = [x, x]\nprint(f'{x}')\n", "MemoryError: a repr longer than 16,777,216 bytes"),
+        // Copies and set operations count their elements: 200 copies of a million-element set
+        // took 7.8 GB before anything stopped them.
+        ("bs = set(range(10**6))\nkeep = []\nfor i in range(200):\n    keep.append(bs.copy())\n", "MemoryError: the program made more than 10,000,000 list, dict or set elements"),
+        ("bd = {i: i for i in range(10**5)}\nbd2 = dict(bd)\nfor _ in range(300):\n    bd.keys() & bd2.keys()\n", "MemoryError: the program made more than 10,000,000 list, dict or set elements"),
         // The reader's __repr__ in a list nested 100,000 deep: shown 51 lists deep, as without it.
         ("class K:\n    def __repr__(self):\n        return 'K'\nx = []\nfor i in range(100000):\n    x = [K(), x]\ns = repr(x)\nprint(len(s), s[-58:-51], s == repr(x))\n", "258 [K, ... True"),
         ("import json\nprint(json.loads('[' * 100000 + ']' * 100000))\n", "json.decoder.JSONDecodeError: recursion limit exceeded at line 1 column 128"),
@@ -880,6 +884,19 @@ fn hostile_programs_stop_with_a_python_error_or_a_limit_never_a_crash() {
         let stop = fin.stopped.expect("stopped");
         assert_eq!(stop.line, 4);
         assert!(stop.message.starts_with("the program ran 20,000,000 steps in all"), "{}", stop.message);
+    }
+    // Hashing counts the values it reads (400 hashes of a million-item tuple ran for 32 s), and
+    // a print of 4,000,000 lines stops at the event budget at once (2,000,000 took 34 s).
+    let stops = [
+        (
+            "big = tuple(range(10**6))\nfor i in range(400):\n    hash(big)\n",
+            "the program ran 5,000,000 steps without awaiting",
+        ),
+        ("print('x\\n' * (4 << 20))\n", "the run's 1,000,000-event budget is reached"),
+    ];
+    for (src, want) in stops {
+        let stop = run(src).1.stopped.expect("stopped");
+        assert!(stop.message.starts_with(want), "{src}: {}", stop.message);
     }
     // Waiting for what never comes: the virtual clock reports a deadlock.
     let (_, fin) = run("import asyncio\nasync def main():\n    await asyncio.Event().wait()\nasyncio.run(main())\n");

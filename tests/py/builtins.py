@@ -487,3 +487,30 @@ for name, f in {
         print(name, "OK", type(r).__name__)
     except Exception as e:
         print(name, type(e).__name__ + ":", e)
+
+
+# Ranges past an i64's length, widths past 10,000, ints against floats exactly, a refused
+# allocation that leaves the budget as it was, copies and set operations.
+x = -2**62 * 2
+y = 2**62 - 1 + 2**62
+print(range(x, y, 3)[-1], range(x, y)[-1], range(x, y, 3)[0], range(y, x, -5)[-1])
+try:
+    print(len(range(x, y)))
+except OverflowError as e:
+    print('OverflowError:', e)
+print(len(range(x, y, 3)), range(0, 10, 3)[-2])
+print(len('a'.ljust(20000)), len('ab'.center(12345, '*')), '7'.zfill(3), '-7'.zfill(4))
+print(2**53 + 1 == float(2**53), 2**53 + 1 > float(2**53), (2**53 + 1) in [float(2**53)])
+print(2**53 == float(2**53), 9007199254740993 < 9007199254740992.0, 3 < 3.5, -3 > -3.5)
+print(float(2**53) < 2**53 + 1, 2.5 > 2, 1e300 > 2**62, -1e300 < -2**62, 7 == 7.0)
+print(sorted([2**53 + 1, float(2**53), 2**53 - 1]), max(9223372036854775807, 9.3e18))
+d = {9.2e18: 'f'}
+print(d.get(9200000000000000000), 9.2e18 == 9200000000000000000, {2**62: 1}[float(2**62)])
+try:
+    x = [0] * 10**12
+except MemoryError:
+    print('MemoryError')
+print([1, 2], list(range(3)))
+s = set(range(1000))
+print(len(s.copy()), len(s | {1000}), len({1: 2} | {3: 4}), len(s.copy() & s))
+

@@ -988,7 +988,7 @@ impl<'a> Interp<'a> {
             (Id, [v]) => Ok(Value::Int(v.identity() as i64)),
             (Hash, [v]) => {
                 use std::hash::{Hash, Hasher};
-                let h = v.hkey().or_else(|t| raise(E::TypeError, format!("unhashable type: '{t}'")))?;
+                let h = self.key(v)?;
                 let mut hasher = rustc_hash::FxHasher::default();
                 h.hash(&mut hasher);
                 Ok(Value::Int(hasher.finish() as i64))
@@ -1034,7 +1034,12 @@ impl<'a> Interp<'a> {
             Value::List(l) => l.borrow().len(),
             Value::Tuple(t) => t.len(),
             Value::Dict(d) | Value::Set(d) => d.borrow().len(),
-            Value::Range(r) => return Ok(Value::Int(super::value::range_len(r.0, r.1, r.2))),
+            Value::Range(r) => {
+                return match i64::try_from(super::value::range_len_exact(r.0, r.1, r.2)) {
+                    Ok(n) => Ok(Value::Int(n)),
+                    Err(_) => raise(E::OverflowError, "Python int too large to convert to C ssize_t"),
+                }
+            }
             Value::Obj(o) => match o.len() {
                 Some(n) => n,
                 None => return raise(E::TypeError, format!("object of type '{}' has no len()", v.type_name())),
@@ -1335,7 +1340,7 @@ impl<'a> Interp<'a> {
             }
             StrTitle | StrCapitalize => title(s, b == StrTitle),
             StrZfill | StrLjust | StrRjust | StrCenter => {
-                let width = want_int(args.first().unwrap_or(&Value::None))?.clamp(0, 10_000) as usize;
+                let width = usize::try_from(want_int(args.first().unwrap_or(&Value::None))?).unwrap_or(0);
                 let fill = match args.get(1) {
                     None => {
                         if b == StrZfill {
@@ -1347,6 +1352,12 @@ impl<'a> Interp<'a> {
                     Some(Value::Str(c)) if c.chars().count() == 1 => c.chars().next().unwrap_or(' '),
                     Some(_) => return raise(E::TypeError, "The fill character must be exactly one character long"),
                 };
+                // The width as asked (it was cut to 10,000 without a word), within the longest
+                // string, checked before the padding is made.
+                if width.saturating_mul(fill.len_utf8()) > super::limits::MAX_STR_BYTES {
+                    return super::str_too_long();
+                }
+                self.work(width)?;
                 pad(s, width, fill, b)
             }
             _ => return raise(E::AttributeError, format!("'str' object has no attribute '{}'", b.name())),
@@ -1424,7 +1435,10 @@ impl<'a> Interp<'a> {
             }
             (ListReverse, []) => l.borrow_mut().reverse(),
             (Clear, []) => l.borrow_mut().clear(),
-            (Copy, []) => return Ok(Value::list(l.borrow().clone())),
+            (Copy, []) => {
+                self.made(l.borrow().len())?;
+                return Ok(Value::list(l.borrow().clone()));
+            }
             _ => return arity(b, "other arguments"),
         }
         Ok(Value::None)
@@ -1432,9 +1446,9 @@ impl<'a> Interp<'a> {
 
     fn dict_method(&self, b: B, d: &Rc<super::value::Cells<Dict>>, args: Vec<Value>, kwargs: Kwargs) -> Res {
         use B::*;
-        let key = |v: &Value| v.hkey().or_else(|t| raise(E::TypeError, format!("unhashable type: '{t}'")));
+        let key = |v: &Value| self.key(v);
         if b == Copy {
-            self.work(d.borrow().len())?;
+            self.made(d.borrow().len())?;
         }
         match (b, &args[..]) {
             (DictGet, [k]) => Ok(d.borrow().get(&key(k)?).cloned().unwrap_or(Value::None)),
@@ -1489,7 +1503,7 @@ impl<'a> Interp<'a> {
 
     fn set_method(&self, b: B, d: &Rc<super::value::Cells<Dict>>, args: Vec<Value>) -> Res {
         use B::*;
-        let hkey = |x: &Value| x.hkey().or_else(|t| raise(E::TypeError, format!("unhashable type: '{t}'")));
+        let hkey = |x: &Value| self.key(x);
         match (b, &args[..]) {
             (SetAdd, [x]) => {
                 self.alloc(1)?;
@@ -1509,7 +1523,10 @@ impl<'a> Interp<'a> {
                 return first.map(|(k, _)| k).ok_or(()).or_else(|()| raise(E::KeyError, "pop from an empty set"));
             }
             (Clear, []) => d.borrow_mut().clear(),
-            (Copy, []) => return Ok(Value::set(d.borrow().clone())),
+            (Copy, []) => {
+                self.made(d.borrow().len())?;
+                return Ok(Value::set(d.borrow().clone()));
+            }
             (SetIsdisjoint, [other]) => {
                 let other = self.iterate(other)?.iter().map(hkey).collect::<Result<Vec<_>, _>>()?;
                 self.work(other.len())?;

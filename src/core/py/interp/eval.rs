@@ -420,7 +420,7 @@ impl<'a> Interp<'a> {
 
     /// `d[key] = value` on a dict being built.
     pub fn dict_set(&self, d: &mut Dict, key: Value, value: Value) -> Result<(), Flow> {
-        let h = key.hkey().or_else(|t| raise(E::TypeError, format!("unhashable type: '{t}'")))?;
+        let h = self.key(&key)?;
         self.alloc(1)?;
         d.insert(h, key, value);
         Ok(())

@@ -318,7 +318,7 @@ impl<'a> Interp<'a> {
                         l.remove(i);
                     }
                     Value::Dict(d) => {
-                        let h = i.hkey().or_else(|t| raise(E::TypeError, format!("unhashable type: '{t}'")))?;
+                        let h = self.key(&i)?;
                         if d.borrow_mut().remove(&h).is_none() {
                             return Err(self.key_error(&i));
                         }

@@ -60,15 +60,20 @@ impl<'a> Interp<'a> {
             out.clear();
         }
         out.push_str(text);
-        while let Some(end) = out.find('\n') {
+        // The complete lines are read in place and dropped together: dropping each from the
+        // front moved the rest of up to 16 MiB every time (2,000,000 lines took 34 s).
+        let mut start = 0;
+        while let Some(n) = out[start..].find('\n') {
             // Each line is an event: a print of many lines stops at the budget in the middle.
             if let Err(stop) = self.check_events(line) {
                 out.clear();
                 return Err(stop);
             }
-            let l: String = out.drain(..=end).collect();
-            self.mark(task, Kind::Print, &fmt::shorten(&l[..end], MAX_PRINT_BYTES), line);
+            let end = start + n;
+            self.mark(task, Kind::Print, &fmt::shorten(&out[start..end], MAX_PRINT_BYTES), line);
+            start = end + 1;
         }
+        out.drain(..start);
         Ok(())
     }
 

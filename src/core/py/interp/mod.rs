@@ -542,14 +542,33 @@ impl<'a> Interp<'a> {
     /// Counts `n` new elements against [`limits::MAX_ELEMENTS`].
     pub fn alloc(&self, n: usize) -> Result<(), Flow> {
         let total = self.elements.get().saturating_add(n as u64);
-        self.elements.set(total);
         if total > limits::MAX_ELEMENTS {
+            // Not counted: the elements refused were never made (`[0] * 10**12` in a `try`
+            // left every later list refused).
             return raise(
                 E::MemoryError,
                 format!("the program made more than {} list, dict or set elements", thousands(limits::MAX_ELEMENTS)),
             );
         }
+        self.elements.set(total);
         Ok(())
+    }
+
+    /// `v`'s hash key, the values it read counted as work (a tuple of a million items hashed
+    /// in a loop ran uncounted), or CPython's `TypeError` for an unhashable value.
+    pub fn key(&self, v: &Value) -> Result<value::HKey, Flow> {
+        let mut count = value::KeyCount::default();
+        let key = v.hkey_counting(&mut count);
+        self.work(count.values)?;
+        key.or_else(|t| raise(E::TypeError, format!("unhashable type: '{t}'")))
+    }
+
+    /// A new container of `n` elements copied from others (`s.copy()`, `a | b`): their work
+    /// and their count against [`limits::MAX_ELEMENTS`] (200 copies of a million-element set
+    /// took 7.8 GB before either counted them).
+    pub fn made(&self, n: usize) -> Result<(), Flow> {
+        self.work(n)?;
+        self.alloc(n)
     }
 
     /// A new string, checked against [`limits::MAX_STR_BYTES`] and counted against
@@ -579,10 +598,7 @@ impl<'a> Interp<'a> {
 
     pub fn new_str(&self, s: String) -> Res {
         if s.len() > limits::MAX_STR_BYTES {
-            return raise(
-                E::MemoryError,
-                format!("a string longer than {} bytes", thousands(limits::MAX_STR_BYTES as u64)),
-            );
+            return str_too_long();
         }
         let made = self.str_bytes.get().saturating_add(s.len() as u64);
         self.str_bytes.set(made);
@@ -606,6 +622,11 @@ impl<'a> Interp<'a> {
 }
 
 pub use crate::core::budget::thousands;
+
+/// The `MemoryError` for a string past [`limits::MAX_STR_BYTES`].
+pub fn str_too_long<T>() -> Result<T, Flow> {
+    raise(E::MemoryError, format!("a string longer than {} bytes", thousands(limits::MAX_STR_BYTES as u64)))
+}
 
 /// The main task's lane label and line: the coroutine `asyncio.run(...)` is given at module
 /// level (`main()`), whether the statement is the call itself, assigns its result or passes it on

@@ -5,7 +5,7 @@
 use std::cmp::Ordering;
 use std::rc::Rc;
 
-use super::value::{eq, range_len, Value};
+use super::value::{eq, int_float_cmp, Value};
 use super::{raise, Flow, Interp, Res, E};
 use crate::core::py::ast::{BinOp, CmpOp, UnaryOp};
 
@@ -187,6 +187,7 @@ impl<'a> Interp<'a> {
             (BinOp::Mul, Value::Str(_) | Value::List(_) | Value::Tuple(_), _) => self.repeat(a, b),
             (BinOp::Mul, _, Value::Str(_) | Value::List(_) | Value::Tuple(_)) => self.repeat(b, a),
             (BinOp::BitOr, Value::Dict(x), Value::Dict(y)) => {
+                self.made(x.borrow().len() + y.borrow().len())?;
                 let mut d = x.borrow().clone();
                 for (k, v) in y.borrow().iter() {
                     if let Ok(h) = k.hkey() {
@@ -202,7 +203,10 @@ impl<'a> Interp<'a> {
             {
                 let as_set = |v: &Value| match v {
                     Value::Obj(o) => match o.view_set() {
-                        Some(Ok(set)) => Ok(Value::set(set)),
+                        Some(Ok(set)) => {
+                            self.made(set.len())?;
+                            Ok(Value::set(set))
+                        }
                         Some(Err(t)) => raise(E::TypeError, format!("unhashable type: '{t}'")),
                         None => self.make_set(self.iterate(v)?),
                     },
@@ -213,6 +217,7 @@ impl<'a> Interp<'a> {
             }
             (BinOp::BitOr | BinOp::BitAnd | BinOp::Sub | BinOp::BitXor, Value::Set(x), Value::Set(y)) => {
                 let (x, y) = (x.borrow(), y.borrow());
+                self.made(x.len() + y.len())?;
                 let mut out = super::value::Dict::default();
                 for (k, _) in x.iter() {
                     let Ok(h) = k.hkey() else { continue };
@@ -333,6 +338,13 @@ impl<'a> Interp<'a> {
         if let (Some(x), Some(y)) = (int(a), int(b)) {
             return Ok(x.cmp(&y));
         }
+        match (int(a), a, int(b), b) {
+            (Some(x), _, None, Value::Float(y)) => return Ok(int_float_cmp(x, *y).unwrap_or(Ordering::Equal)),
+            (None, Value::Float(x), Some(y), _) => {
+                return Ok(int_float_cmp(y, *x).unwrap_or(Ordering::Equal).reverse())
+            }
+            _ => {}
+        }
         if let (Some(x), Some(y)) = (num(a), num(b)) {
             // NaN: neither less nor greater; `<=` and `>=` would wrongly say true, a rare case.
             return Ok(x.partial_cmp(&y).unwrap_or(Ordering::Equal));
@@ -366,10 +378,10 @@ impl<'a> Interp<'a> {
             },
             Value::List(l) => l.borrow().iter().any(|v| eq(v, item)),
             Value::Tuple(t) => t.iter().any(|v| eq(v, item)),
-            Value::Dict(d) | Value::Set(d) => match item.hkey() {
-                Ok(h) => d.borrow().contains(&h),
-                Err(t) => return raise(E::TypeError, format!("unhashable type: '{t}'")),
-            },
+            Value::Dict(d) | Value::Set(d) => {
+                let h = self.key(item)?;
+                d.borrow().contains(&h)
+            }
             Value::Obj(o) => match o.view_contains(item) {
                 Some(Ok(found)) => found,
                 Some(Err(t)) => return raise(E::TypeError, format!("unhashable type: '{t}'")),
@@ -408,13 +420,23 @@ impl<'a> Interp<'a> {
                     None => raise(E::IndexError, "string index out of range"),
                 }
             }
+            // In i128: `range(-2**63, 2**63 - 1, 3)[-1]` overflowed an i64 on the way to a
+            // number that fits one (every number the range holds does).
             Value::Range(r) => {
                 let (start, stop, step) = **r;
-                let i = seq_index(index, range_len(start, stop, step).max(0) as usize, "range object")?;
-                Ok(Value::Int(start + step * i as i64))
+                let len = super::value::range_len_exact(start, stop, step);
+                let Some(i) = int(index) else {
+                    let got = index.type_name();
+                    return raise(E::TypeError, format!("range object indices must be integers or slices, not {got}"));
+                };
+                let i = if i < 0 { i128::from(i) + len } else { i128::from(i) };
+                if !(0..len).contains(&i) {
+                    return raise(E::IndexError, "range object index out of range");
+                }
+                Ok(Value::Int((i128::from(start) + i128::from(step) * i) as i64))
             }
             Value::Dict(d) => {
-                let h = index.hkey().or_else(|t| raise(E::TypeError, format!("unhashable type: '{t}'")))?;
+                let h = self.key(index)?;
                 match d.borrow().get(&h) {
                     Some(v) => Ok(v.clone()),
                     None => Err(self.key_error(index)),
@@ -434,7 +456,7 @@ impl<'a> Interp<'a> {
                 Ok(())
             }
             Value::Dict(d) => {
-                let h = index.hkey().or_else(|t| raise(E::TypeError, format!("unhashable type: '{t}'")))?;
+                let h = self.key(&index)?;
                 self.alloc(1)?;
                 d.borrow_mut().insert(h, index, value);
                 Ok(())

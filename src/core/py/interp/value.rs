@@ -449,19 +449,22 @@ impl Value {
 
     /// The hash key, or Python's `TypeError: unhashable type` (as the type's name).
     pub fn hkey(&self) -> Result<HKey, Rc<str>> {
-        self.hkey_at(0, &mut 0)
+        self.hkey_counting(&mut KeyCount::default())
     }
 
-    /// `tuples`: how many tuples the key has taken in so far. A tuple built as `t = (t, t)`
-    /// sixty times over holds 2^60 of them: its key would never be finished (CPython's hash
-    /// would not be either).
-    fn hkey_at(&self, depth: u32, tuples: &mut usize) -> Result<HKey, Rc<str>> {
+    /// [`Value::hkey`], counting what it reads in `count`.
+    pub fn hkey_counting(&self, count: &mut KeyCount) -> Result<HKey, Rc<str>> {
+        self.hkey_at(0, count)
+    }
+
+    fn hkey_at(&self, depth: u32, count: &mut KeyCount) -> Result<HKey, Rc<str>> {
         if depth > MAX_COMPARE_DEPTH {
             return Err(Rc::from("tuple (nested too deeply)"));
         }
+        count.values += 1;
         if let Value::Tuple(_) = self {
-            *tuples += 1;
-            if *tuples > MAX_KEY_TUPLES {
+            count.tuples += 1;
+            if count.tuples > MAX_KEY_TUPLES {
                 return Err(Rc::from("tuple (holding over a million tuples)"));
             }
         }
@@ -470,14 +473,15 @@ impl Value {
             Value::Bool(b) => HKey::Int(i64::from(*b)),
             Value::Int(i) => HKey::Int(*i),
             Value::Float(f) => {
-                if f.fract() == 0.0 && f.abs() < 9.0e18 {
+                // A whole float within an i64 hashes as that int, as it equals it.
+                if f.fract() == 0.0 && (-I64_SPAN..I64_SPAN).contains(f) {
                     HKey::Int(*f as i64)
                 } else {
                     HKey::Float(f.to_bits())
                 }
             }
             Value::Str(s) => HKey::Str(s.clone()),
-            Value::Tuple(t) => HKey::Tuple(t.iter().map(|v| v.hkey_at(depth + 1, tuples)).collect::<Result<_, _>>()?),
+            Value::Tuple(t) => HKey::Tuple(t.iter().map(|v| v.hkey_at(depth + 1, count)).collect::<Result<_, _>>()?),
             Value::List(_) | Value::Dict(_) | Value::Set(_) => return Err(self.type_name()),
             Value::Obj(o) if o.is_dict_view() => return Err(self.type_name()),
             other => HKey::Id(other.identity()),
@@ -549,17 +553,43 @@ impl Value {
     }
 }
 
-/// How many numbers `range(start, stop, step)` holds.
+/// How many numbers `range(start, stop, step)` holds, at most `i64::MAX` (see
+/// [`range_len_exact`]).
 pub fn range_len(start: i64, stop: i64, step: i64) -> i64 {
+    range_len_exact(start, stop, step).min(i128::from(i64::MAX)) as i64
+}
+
+/// How many numbers `range(start, stop, step)` holds: up to 2^64 - 1, past an `i64`.
+pub fn range_len_exact(start: i64, stop: i64, step: i64) -> i128 {
     let (start, stop, step) = (i128::from(start), i128::from(stop), i128::from(step));
-    let n = if step > 0 && start < stop {
+    if step > 0 && start < stop {
         (stop - start + step - 1) / step
     } else if step < 0 && start > stop {
         (start - stop - step - 1) / -step
     } else {
         0
-    };
-    n.min(i128::from(i64::MAX)) as i64
+    }
+}
+
+/// 2^63: every i64 is below it and at or above its negative.
+const I64_SPAN: f64 = 9_223_372_036_854_775_808.0;
+
+/// An int against a float as Python compares them: exactly, where converting the int to a float
+/// rounds (`2**53 + 1 == float(2**53)` is False); `None` for a NaN.
+pub fn int_float_cmp(i: i64, f: f64) -> Option<std::cmp::Ordering> {
+    use std::cmp::Ordering::{Greater, Less};
+    if f.is_nan() {
+        return None;
+    }
+    if f >= I64_SPAN {
+        return Some(Less);
+    }
+    if f < -I64_SPAN {
+        return Some(Greater);
+    }
+    // Within an i64 now, so the whole part converts exactly.
+    let whole = f.trunc();
+    Some(i.cmp(&(whole as i64)).then_with(|| 0.0.partial_cmp(&(f - whole)).unwrap_or(std::cmp::Ordering::Equal)))
 }
 
 /// Python's `==`.
@@ -598,6 +628,15 @@ pub const MAX_COMPARE_DEPTH: u32 = 200;
 /// Most tuples a hash key takes in, its own included: more are unhashable here.
 const MAX_KEY_TUPLES: usize = 1 << 20;
 
+/// What a hash key has read: `values` for the work it took, `tuples` against
+/// [`MAX_KEY_TUPLES`] (a tuple built as `t = (t, t)` sixty times over holds 2^60 of them: its key
+/// would never be finished, nor would CPython's hash).
+#[derive(Default)]
+pub struct KeyCount {
+    pub values: usize,
+    tuples: usize,
+}
+
 /// One `==` between two values. It remembers the pairs of containers it has found equal, and
 /// does not compare them again: two lists built as `x = [x, x]` sixty times over would otherwise
 /// take 2^60 comparisons (CPython's take as long). Nothing runs during it that could change them.
@@ -614,7 +653,9 @@ impl Equality {
         match (a, b) {
             (Value::Int(x), Value::Int(y)) => x == y,
             (Value::Float(x), Value::Float(y)) => x == y,
-            (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => (*x as f64) == *y,
+            (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => {
+                int_float_cmp(*x, *y) == Some(std::cmp::Ordering::Equal)
+            }
             (Value::Bool(x), _) => self.eq(&Value::Int(i64::from(*x)), b, depth),
             (_, Value::Bool(y)) => self.eq(a, &Value::Int(i64::from(*y)), depth),
             (Value::Str(x), Value::Str(y)) => x == y,
