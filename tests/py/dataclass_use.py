@@ -197,3 +197,26 @@ l = [1]
 for _ in range(40):
     l = [l, l]
 print(l < l, l <= l, sorted([l, l]) == [l, l])
+
+
+# A dataclass's repr shows an instance met again inside it as ..., as reprlib.recursive_repr
+# does in CPython's; a hand-written __repr__ shows its list as [...] there.
+@dataclass
+class Link:
+    v: int
+    nxt: object = None
+
+
+ring = Link(1)
+ring.nxt = ring
+print(ring, [ring], Link(2, Link(3, ring)))
+
+
+class Mirror:
+    def __repr__(self):
+        return f'Mirror({self.me!r})'
+
+
+mirror = Mirror()
+mirror.me = [mirror]
+print(mirror, f'{mirror}')

@@ -64,6 +64,12 @@ fn default_name(name: &str) -> String {
 /// What a field's `__init__` parameter defaults to when it has a factory (CPython's name).
 const HAS_FACTORY: &str = "__dataclass_HAS_DEFAULT_FACTORY__";
 
+/// Whether `func` is a method `@dataclass` wrote (they share the scope it defines them in,
+/// which holds [`HAS_FACTORY`]).
+pub fn wrote(func: &super::value::Func) -> bool {
+    func.scope.as_ref().is_some_and(|s| s.vars.borrow().contains_key(HAS_FACTORY))
+}
+
 impl Interp<'_> {
     /// `@dataclass`, `@dataclass(...)` (a decorator with those options: `DataclassWith`, its
     /// options the receiver) and that decorator applied.

@@ -541,8 +541,18 @@ impl<'a> Interp<'a> {
             }
             match v {
                 Value::Instance(i) => match i.class.lookup("__repr__") {
-                    Some(m @ Value::Func(_)) => {
-                        let s = self.call(m, vec![v.clone()], Vec::new(), f, f.line.get()).await?;
+                    Some(Value::Func(func)) => {
+                        // The `__repr__` `@dataclass` wrote is CPython's `reprlib.recursive_repr`:
+                        // an instance met again inside its own repr shows as `...`.
+                        let _open = if super::dataclass::wrote(&func) {
+                            if self.reprs_open.borrow().contains(&v.identity()) {
+                                return Ok("...".to_string());
+                            }
+                            Some(ReprOpen::enter(&self.reprs_open, v))
+                        } else {
+                            None
+                        };
+                        let s = self.call(Value::Func(func), vec![v.clone()], Vec::new(), f, f.line.get()).await?;
                         Ok(fmt::to_str(&s))
                     }
                     _ => Ok(fmt::repr(v)),
