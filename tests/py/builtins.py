@@ -514,3 +514,16 @@ print([1, 2], list(range(3)))
 s = set(range(1000))
 print(len(s.copy()), len(s | {1000}), len({1: 2} | {3: 4}), len(s.copy() & s))
 
+
+# Floats that overflow, math's domain errors, and NaN or infinity made an int.
+for f in [lambda: 2.0 ** 10000, lambda: 10.0 ** 400, lambda: math.exp(1000), lambda: math.pow(10, 400),
+          lambda: math.pow(0, -1), lambda: math.log(2, 1), lambda: math.log(10, -1), lambda: math.log(10, 0),
+          lambda: int(float('nan')), lambda: int(float('inf')), lambda: math.ceil(float('nan')),
+          lambda: math.floor(float('-inf')), lambda: round(float('nan')), lambda: round(float('inf')),
+          lambda: math.pow(-8, 0.5), lambda: math.pow(-8, 3), lambda: math.pow(float('inf'), 2),
+          lambda: math.exp(float('inf')), lambda: math.log(8, 2), lambda: 2.0 ** -10000, lambda: float('inf') ** 2,
+          lambda: math.pow(2, 0.5), lambda: math.exp(-1000), lambda: int(2.9), lambda: math.floor(-2.5), lambda: round(2.5)]:
+    try:
+        print(f())
+    except Exception as e:
+        print(type(e).__name__ + ':', e)

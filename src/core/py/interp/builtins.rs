@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use super::call::Kwargs;
 use super::native::{Obj, View};
+use super::strformat::float_to_int;
 use super::value::{Dict, Module, Value};
 use super::{fmt, ops, raise, Flow, Frame, Interp, Res, E};
 use crate::core::py::ast::CmpOp;
@@ -1073,11 +1074,7 @@ impl<'a> Interp<'a> {
             [Value::Int(i)] | [Value::Int(i), Value::None] => Ok(Value::Int(*i)),
             [v] | [v, Value::None] => {
                 let x = want_f64(v)?;
-                let r = x.round_ties_even();
-                if !r.is_finite() || r.abs() >= 9.2e18 {
-                    return raise(E::OverflowError, "cannot convert float to integer");
-                }
-                Ok(Value::Int(r as i64))
+                Ok(Value::Int(float_to_int(x.round_ties_even())?))
             }
             [Value::Int(i), n] => round_int(*i, want_int(n)?),
             [v, n] => {
@@ -1099,12 +1096,7 @@ impl<'a> Interp<'a> {
             [] => Ok(Value::Int(0)),
             [Value::Int(i)] => Ok(Value::Int(*i)),
             [Value::Bool(b)] => Ok(Value::Int(i64::from(*b))),
-            [Value::Float(x)] => {
-                if !x.is_finite() || x.abs() >= 9.2e18 {
-                    return raise(E::OverflowError, "cannot convert float to integer");
-                }
-                Ok(Value::Int(x.trunc() as i64))
-            }
+            [Value::Float(x)] => Ok(Value::Int(float_to_int(*x)?)),
             [Value::Str(s), rest @ ..] => {
                 let base = match rest.first() {
                     Some(b) => want_int(b)?,
@@ -1249,20 +1241,30 @@ impl<'a> Interp<'a> {
             B::Sqrt => x.sqrt(),
             B::Floor | B::Ceil => {
                 let r = if b == B::Floor { x.floor() } else { x.ceil() };
-                if !r.is_finite() || r.abs() >= 9.2e18 {
-                    return raise(E::OverflowError, "cannot convert float to integer");
-                }
-                return Ok(Value::Int(r as i64));
+                return Ok(Value::Int(float_to_int(r)?));
             }
             B::Log if x <= 0.0 => return raise(E::ValueError, "math domain error"),
-            B::Log => match args.get(1) {
-                Some(base) => x.ln() / want_f64(base)?.ln(),
+            B::Log => match args.get(1).map(want_f64).transpose()? {
+                Some(base) if base <= 0.0 => return raise(E::ValueError, "math domain error"),
+                Some(1.0) => return raise(E::ZeroDivisionError, "float division by zero"),
+                Some(base) => x.ln() / base.ln(),
                 None => x.ln(),
             },
             B::Exp => x.exp(),
             B::Fabs => x.abs(),
-            _ => x.powf(want_f64(args.get(1).unwrap_or(&Value::None))?),
+            _ => {
+                let y = want_f64(args.get(1).unwrap_or(&Value::None))?;
+                // CPython's math.pow: no complex results, no division by zero.
+                if x == 0.0 && y < 0.0 || x < 0.0 && x.is_finite() && y.is_finite() && y.fract() != 0.0 {
+                    return raise(E::ValueError, "math domain error");
+                }
+                x.powf(y)
+            }
         };
+        // A finite argument whose result overflows, as CPython's math module says it.
+        if r.is_infinite() && args.iter().all(|a| want_f64(a).is_ok_and(f64::is_finite)) {
+            return raise(E::OverflowError, "math range error");
+        }
         Ok(Value::Float(r))
     }
 

@@ -151,7 +151,11 @@ fn float_op(op: BinOp, a: f64, b: f64) -> Res {
             if a == 0.0 && b < 0.0 {
                 return raise(E::ZeroDivisionError, "0.0 cannot be raised to a negative power");
             }
-            a.powf(b)
+            let r = a.powf(b);
+            if r.is_infinite() && a.is_finite() && b.is_finite() {
+                return raise(E::OverflowError, "(34, 'Numerical result out of range')");
+            }
+            r
         }
         _ => return raise(E::TypeError, format!("unsupported operand type(s) for {}: 'float'", op_text(op))),
     };

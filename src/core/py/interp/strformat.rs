@@ -462,8 +462,9 @@ fn percent_number(c: &Conversion, arg: &Value) -> Result<String, Flow> {
     fmt::format_value(&value, &text).or_else(|m| raise(E::ValueError, m))
 }
 
-/// `int(x)` for `%d` of a float.
-fn float_to_int(x: f64) -> Result<i64, Flow> {
+/// `int(x)` of a float (`%d` of one, `round`, `math.floor`), CPython's errors for NaN and the
+/// infinities, awaitlab's past an i64.
+pub fn float_to_int(x: f64) -> Result<i64, Flow> {
     if x.is_nan() {
         return raise(E::ValueError, "cannot convert float NaN to integer");
     }
