@@ -527,3 +527,12 @@ for f in [lambda: 2.0 ** 10000, lambda: 10.0 ** 400, lambda: math.exp(1000), lam
         print(f())
     except Exception as e:
         print(type(e).__name__ + ':', e)
+
+
+# Floor division and modulo of floats as CPython's float_divmod; ints that fit whatever the exponent.
+inf = float('inf')
+nan = float('nan')
+for a, b in [(-7, inf), (7, inf), (7, -inf), (-7, -inf), (inf, 1), (-inf, 1), (7.5, 2), (-7.5, 2), (7.5, -2),
+             (-7.5, -2), (0.0, 3), (-0.0, 3), (0.0, -3), (1e308, 1e-308), (5, 0.1), (nan, 1), (1, nan), (3.0, -3)]:
+    print(a, b, a // b, a % b, divmod(a, b))
+print(0 << 100, 0 << 63, (-1) ** (2**62 + 1), (-1) ** (2**62), 1 ** (2**62), 0 ** (2**62), 0 ** 0, 2 ** 62)

@@ -88,7 +88,12 @@ fn int_op(op: BinOp, a: i64, b: i64) -> Res {
             if b < 0 {
                 return Ok(Value::Float((a as f64).powf(b as f64)));
             }
-            u32::try_from(b).ok().and_then(|b| a.checked_pow(b))
+            match a {
+                // Whatever the exponent, these fit: (-1) ** (2**63 - 1) is -1.
+                0 | 1 => Some(if b == 0 { 1 } else { a }),
+                -1 => Some(if b % 2 == 0 { 1 } else { -1 }),
+                _ => u32::try_from(b).ok().and_then(|b| a.checked_pow(b)),
+            }
         }
         BinOp::BitAnd => Some(a & b),
         BinOp::BitOr => Some(a | b),
@@ -97,7 +102,10 @@ fn int_op(op: BinOp, a: i64, b: i64) -> Res {
             if b < 0 {
                 return raise(E::ValueError, "negative shift count");
             }
-            u32::try_from(b).ok().filter(|&b| b < 64).and_then(|s| i64::try_from(i128::from(a) << s).ok())
+            match a {
+                0 => Some(0),
+                _ => u32::try_from(b).ok().filter(|&b| b < 64).and_then(|s| i64::try_from(i128::from(a) << s).ok()),
+            }
         }
         BinOp::RShift => {
             if b < 0 {
@@ -117,6 +125,33 @@ fn int_op(op: BinOp, a: i64, b: i64) -> Res {
     r.map_or_else(overflow, |v| Ok(Value::Int(v)))
 }
 
+/// `divmod(a, b)` of floats (`b` not zero), as CPython's `float_divmod` computes it: from
+/// `fmod`, so `-7 // inf` is -1.0 (flooring `a / b` gave -0.0) and `inf // 1` NaN.
+fn float_divmod(a: f64, b: f64) -> (f64, f64) {
+    let mut rem = a % b;
+    let mut div = (a - rem) / b;
+    if rem != 0.0 {
+        // The remainder takes the divisor's sign.
+        if (b < 0.0) != (rem < 0.0) {
+            rem += b;
+            div -= 1.0;
+        }
+    } else {
+        rem = 0.0f64.copysign(b);
+    }
+    let floor = if div != 0.0 {
+        let f = div.floor();
+        if div - f > 0.5 {
+            f + 1.0
+        } else {
+            f
+        }
+    } else {
+        0.0f64.copysign(a / b)
+    };
+    (floor, rem)
+}
+
 fn float_op(op: BinOp, a: f64, b: f64) -> Res {
     let r = match op {
         BinOp::Add => a + b,
@@ -132,20 +167,13 @@ fn float_op(op: BinOp, a: f64, b: f64) -> Res {
             if b == 0.0 {
                 return raise(E::ZeroDivisionError, "float floor division by zero");
             }
-            (a / b).floor()
+            float_divmod(a, b).0
         }
         BinOp::Mod => {
             if b == 0.0 {
                 return raise(E::ZeroDivisionError, "float modulo");
             }
-            let r = a % b;
-            if r == 0.0 {
-                0.0f64.copysign(b) // Python's zero remainder takes the divisor's sign: 3.0 % -3 is -0.0
-            } else if (r < 0.0) != (b < 0.0) {
-                r + b
-            } else {
-                r
-            }
+            float_divmod(a, b).1
         }
         BinOp::Pow => {
             if a == 0.0 && b < 0.0 {
