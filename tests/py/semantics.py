@@ -337,3 +337,44 @@ class Child(Base):
 
 
 print(Plugin.registry, Csv.tag, Pretty.tag, hasattr(Plugin, "tag"))
+
+
+# A dict or set that changes size while a for loop or a comprehension goes over it (or over a
+# dict view) raises CPython's RuntimeError at the next step; changing values does not.
+d = {1: 1, 2: 2}
+try:
+    for k in d:
+        d[k + 10] = 1
+except RuntimeError as e:
+    print('RuntimeError:', e, len(d))
+s = {1, 2}
+try:
+    for x in s:
+        s.add(x + 10)
+except RuntimeError as e:
+    print('RuntimeError:', e, len(s))
+d = {1: 1, 2: 2}
+try:
+    for k, v in d.items():
+        del d[k]
+except RuntimeError as e:
+    print('RuntimeError:', e, d)
+d = {1: 1, 2: 2}
+try:
+    print([d.pop(k) for k in d])
+except RuntimeError as e:
+    print('RuntimeError:', e, d)
+d = {1: 1, 2: 2}
+for k in d:
+    d[k] = k * 10
+print(d)
+d = {1: 1}
+for k in list(d):
+    d[k + 1] = 0
+print(d)
+d = {1: 1, 2: 2}
+for k in d:
+    d.pop(k)
+    d[k + 10] = 0
+    break
+print(d)

@@ -50,6 +50,30 @@ pub enum Iter {
         i: usize,
     },
     Vals(std::vec::IntoIter<Value>),
+    /// A dict's or a set's keys, or a dict view's values, taken as the iteration starts; `of`
+    /// and its size then, to raise CPython's RuntimeError once it has changed size.
+    Sized {
+        items: std::vec::IntoIter<Value>,
+        of: Value,
+        len: usize,
+    },
+}
+
+impl Iter {
+    /// CPython's RuntimeError for an iteration whose dict or set changed size since it began
+    /// (`for k in d: d[k + 10] = 1`), which its next step raises.
+    pub fn changed_size(&self) -> Result<(), Flow> {
+        let Iter::Sized { of, len, .. } = self else { return Ok(()) };
+        let (now, what) = match of {
+            Value::Dict(d) => (d.borrow().len(), "dictionary"),
+            Value::Set(d) => (d.borrow().len(), "Set"),
+            _ => return Ok(()),
+        };
+        if now != *len {
+            return raise(E::RuntimeError, format!("{what} changed size during iteration"));
+        }
+        Ok(())
+    }
 }
 
 impl Iterator for Iter {
@@ -78,7 +102,7 @@ impl Iterator for Iter {
                 *i += 1;
                 v
             }
-            Iter::Vals(it) => it.next(),
+            Iter::Vals(it) | Iter::Sized { items: it, .. } => it.next(),
         }
     }
 }
@@ -634,12 +658,21 @@ impl<'a> Interp<'a> {
                 self.work(s.len())?;
                 Iter::Vals(s.chars().map(|c| Value::str(c.encode_utf8(&mut [0; 4]))).collect::<Vec<_>>().into_iter())
             }
-            Value::Dict(d) | Value::Set(d) => Iter::Vals(d.borrow().keys().into_iter()),
+            Value::Dict(d) | Value::Set(d) => {
+                let len = d.borrow().len();
+                Iter::Sized { items: d.borrow().keys().into_iter(), of: v.clone(), len }
+            }
             Value::Obj(o) => match o.iter_values() {
                 Some(vals) => {
                     // A dict's items view makes a tuple per item.
                     self.alloc(vals.len())?;
-                    Iter::Vals(vals.into_iter())
+                    match &**o {
+                        super::native::Obj::DictView(_, dict @ Value::Dict(d)) => {
+                            let len = d.borrow().len();
+                            Iter::Sized { items: vals.into_iter(), of: dict.clone(), len }
+                        }
+                        _ => Iter::Vals(vals.into_iter()),
+                    }
                 }
                 None => return raise(E::TypeError, format!("'{}' object is not iterable", v.type_name())),
             },
@@ -689,7 +722,10 @@ impl<'a> Interp<'a> {
                 }
                 return Ok(());
             }
-            'items: for item in self.iter_of(&iterable)? {
+            let mut items = self.iter_of(&iterable)?;
+            'items: loop {
+                items.changed_size()?;
+                let Some(item) = items.next() else { break };
                 self.step(first.target.pos.line)?;
                 self.assign(&first.target, item, f).await?;
                 for cond in &first.ifs {

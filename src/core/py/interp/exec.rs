@@ -88,7 +88,10 @@ impl<'a> Interp<'a> {
             StmtKind::For { target, iter, body, orelse, .. } => {
                 let iterable = ev!(self, iter, f)?;
                 let mut broke = false;
-                for item in self.iter_of(&iterable)? {
+                let mut items = self.iter_of(&iterable)?;
+                loop {
+                    items.changed_size()?;
+                    let Some(item) = items.next() else { break };
                     self.step(s.pos.line)?;
                     self.assign(target, item, f).await?;
                     match self.exec_block(body, f).await {
