@@ -499,6 +499,8 @@ try:
 except OverflowError as e:
     print('OverflowError:', e)
 print(len(range(x, y, 3)), range(0, 10, 3)[-2])
+r = random.randint(x, y)
+print(x <= r <= y, x <= random.randrange(x, y) < y, random.randint(y, y) == y)
 print(len('a'.ljust(20000)), len('ab'.center(12345, '*')), '7'.zfill(3), '-7'.zfill(4))
 print(2**53 + 1 == float(2**53), 2**53 + 1 > float(2**53), (2**53 + 1) in [float(2**53)])
 print(2**53 == float(2**53), 9007199254740993 < 9007199254740992.0, 3 < 3.5, -3 > -3.5)

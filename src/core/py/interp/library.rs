@@ -1286,15 +1286,18 @@ impl<'a> Interp<'a> {
                 Ok(Value::Float(lo + (hi - lo) * unit()))
             }
             B::Randint | B::Randrange => {
+                // In i128: randint(-2**63, 2**63 - 1) spans more than an i64 holds.
                 let (lo, hi) = match (b, args.len()) {
-                    (B::Randrange, 1) => (0, int_arg(0)?),
-                    (B::Randint, _) => (int_arg(0)?, int_arg(1)?.saturating_add(1)),
-                    _ => (int_arg(0)?, int_arg(1)?),
+                    (B::Randrange, 1) => (0, i128::from(int_arg(0)?)),
+                    (B::Randint, _) => (i128::from(int_arg(0)?), i128::from(int_arg(1)?) + 1),
+                    _ => (i128::from(int_arg(0)?), i128::from(int_arg(1)?)),
                 };
-                let Some(n) = hi.checked_sub(lo).filter(|&n| n > 0) else {
+                let n = hi - lo;
+                if n <= 0 {
                     return raise(E::ValueError, "empty range for randrange()");
-                };
-                Ok(Value::Int(lo + below(&mut unit, n).min(n - 1)))
+                }
+                let picked = ((unit() * n as f64) as i128).min(n - 1);
+                Ok(Value::Int((lo + picked) as i64))
             }
             B::Choice => {
                 let items = self.iterate(args.first().unwrap_or(&Value::None))?;
