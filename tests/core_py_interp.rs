@@ -842,6 +842,7 @@ fn hostile_programs_stop_with_a_python_error_or_a_limit_never_a_crash() {
         ("print(len([0] * 10**9))\n", "MemoryError: the program made more than 10,000,000 list, dict or set elements"),
         ("s = 'ab'\nfor i in range(40):\n    s = s + s\n", "MemoryError: a string longer than 16,777,216 bytes"),
         ("print(2**63)\n", "OverflowError: integer result too large for awaitlab's 64-bit integers"),
+        ("import json\nprint(json.loads('[9223372036854775807]'))\nprint(json.loads('9223372036854775808'))\n", "OverflowError: integer too large for awaitlab's 64-bit integers"),
         ("print((-9223372036854775807 - 1) % -1, 1 << 62)\n", "0 4611686018427387904"),
         ("l = [1]\nl.append(l)\nprint(l == l, len(str(l)) < 1000)\n", "True True"),
         // One list 2^60 times over is compared in linear time; such a tuple is refused as a key,

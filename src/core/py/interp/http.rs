@@ -350,6 +350,7 @@ impl<'a> Interp<'a> {
             Json::Null => Value::None,
             Json::Bool(b) => Value::Bool(b),
             Json::Int(i) => Value::Int(i),
+            Json::TooBig => return raise(E::OverflowError, "integer too large for awaitlab's 64-bit integers"),
             Json::Float(x) => Value::Float(x),
             Json::Str(s) => Value::str(&s),
             Json::Array(items) => {
@@ -374,6 +375,8 @@ enum Json {
     Null,
     Bool(bool),
     Int(i64),
+    /// An integer past an i64 (CPython reads any): refused, where it became a float.
+    TooBig,
     Float(f64),
     Str(String),
     Array(Vec<Json>),
@@ -403,7 +406,7 @@ impl<'de> serde::de::Visitor<'de> for JsonVisitor {
         Ok(Json::Int(i))
     }
     fn visit_u64<E>(self, u: u64) -> Result<Json, E> {
-        Ok(i64::try_from(u).map_or(Json::Float(u as f64), Json::Int))
+        Ok(i64::try_from(u).map_or(Json::TooBig, Json::Int))
     }
     fn visit_f64<E>(self, x: f64) -> Result<Json, E> {
         Ok(Json::Float(x))
