@@ -378,3 +378,35 @@ for k in d:
     d[k + 10] = 0
     break
 print(d)
+
+
+# list.sort empties the list while it sorts, raises if it was changed meanwhile, and gives the
+# items back when a key or a comparison fails.
+xs = [3, 1, 2]
+seen = []
+def key(x):
+    seen.append(len(xs))
+    return x
+xs.sort(key=key)
+print(xs, seen)
+ys = [3, 1, 2]
+def grow(x):
+    ys.append(0)
+    return x
+try:
+    ys.sort(key=grow)
+except ValueError as e:
+    print('ValueError:', e, ys)
+zs = [3, 1, 'a']
+try:
+    zs.sort()
+except TypeError as e:
+    print('TypeError:', e, len(zs), sorted(zs, key=str))
+ws = [2, 1]
+def bad(x):
+    raise KeyError(x)
+try:
+    ws.sort(key=bad)
+except KeyError as e:
+    print('KeyError:', e, ws)
+print(sorted([3, 1, 2], reverse=True), [5, 4].sort(), xs)

@@ -746,14 +746,26 @@ impl<'a> Interp<'a> {
                     (None, Some(it)) => self.iterate(it)?,
                     _ => return arity(b, "1 argument"),
                 };
-                let sorted = self.sort_values(items, key, reverse, f, line).await?;
-                match recv {
-                    Some(Value::List(l)) => {
-                        *l.borrow_mut() = sorted;
-                        Ok(Value::None)
+                let Some(Value::List(l)) = recv else {
+                    return Ok(Value::list(self.sort_values(items, key, reverse, f, line).await?));
+                };
+                // As CPython's `list.sort`, the list is empty while it sorts (a key reading it
+                // sees `[]`); it gets its items back either way (in their first order if the
+                // sort failed), and one changed meanwhile raises.
+                l.borrow_mut().clear();
+                let sorted = self.sort_values(items.clone(), key, reverse, f, line).await;
+                let changed = !l.borrow().is_empty();
+                match sorted {
+                    Ok(sorted) => *l.borrow_mut() = sorted,
+                    Err(e) => {
+                        *l.borrow_mut() = items;
+                        return Err(e);
                     }
-                    _ => Ok(Value::list(sorted)),
                 }
+                if changed {
+                    return raise(E::ValueError, "list modified during sort");
+                }
+                Ok(Value::None)
             }
             _ => {
                 let items = if args.len() == 1 { self.iterate(&args[0])? } else { args };
