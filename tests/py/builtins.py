@@ -538,3 +538,11 @@ for a, b in [(-7, inf), (7, inf), (7, -inf), (-7, -inf), (inf, 1), (-inf, 1), (7
              (-7.5, -2), (0.0, 3), (-0.0, 3), (0.0, -3), (1e308, 1e-308), (5, 0.1), (nan, 1), (1, nan), (3.0, -3)]:
     print(a, b, a // b, a % b, divmod(a, b))
 print(0 << 100, 0 << 63, (-1) ** (2**62 + 1), (-1) ** (2**62), 1 ** (2**62), 0 ** (2**62), 0 ** 0, 2 ** 62)
+
+
+# float() reads underscores between digits, as Python's number syntax allows them.
+for t in ['1_000.5', '1_0e1_0', '_1.0', '1_.0', '1__0', '1.0_', ' 2_5 ', 'in_f', '1e_5', '0x10']:
+    try:
+        print(repr(t), float(t))
+    except ValueError as e:
+        print('ValueError:', e)

@@ -1148,7 +1148,7 @@ impl<'a> Interp<'a> {
                     "inf" | "+inf" | "infinity" => Some(f64::INFINITY),
                     "-inf" | "-infinity" => Some(f64::NEG_INFINITY),
                     "nan" => Some(f64::NAN),
-                    _ => t.parse::<f64>().ok(),
+                    _ => without_digit_underscores(&t).and_then(|t| t.parse::<f64>().ok()),
                 };
                 parsed.map(Value::Float).ok_or(()).or_else(|()| {
                     raise(
@@ -1720,6 +1720,17 @@ fn window_of(len: usize, bounds: &[Value]) -> Result<(usize, usize), Flow> {
 
 /// `s.zfill(width)`, `s.ljust(width, fill)`, `s.rjust(...)`, `s.center(...)` as Python pads
 /// (`zfill` after a leading sign; `center` puts the odd one on the left when `width` is odd).
+/// `text` without the underscores that group its digits (`1_000.5`), or `None` if one is not
+/// between two digits, as Python's number syntax allows them.
+fn without_digit_underscores(text: &str) -> Option<std::borrow::Cow<'_, str>> {
+    if !text.contains('_') {
+        return Some(text.into());
+    }
+    let b = text.as_bytes();
+    let between_digits = |i: usize| i > 0 && i + 1 < b.len() && b[i - 1].is_ascii_digit() && b[i + 1].is_ascii_digit();
+    (0..b.len()).filter(|&i| b[i] == b'_').all(between_digits).then(|| text.replace('_', "").into())
+}
+
 fn pad(s: &str, width: usize, fill: char, b: B) -> String {
     let len = s.chars().count();
     if len >= width {
