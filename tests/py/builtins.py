@@ -524,7 +524,8 @@ for f in [lambda: 2.0 ** 10000, lambda: 10.0 ** 400, lambda: math.exp(1000), lam
           lambda: math.floor(float('-inf')), lambda: round(float('nan')), lambda: round(float('inf')),
           lambda: math.pow(-8, 0.5), lambda: math.pow(-8, 3), lambda: math.pow(float('inf'), 2),
           lambda: math.exp(float('inf')), lambda: math.log(8, 2), lambda: 2.0 ** -10000, lambda: float('inf') ** 2,
-          lambda: math.pow(2, 0.5), lambda: math.exp(-1000), lambda: int(2.9), lambda: math.floor(-2.5), lambda: round(2.5)]:
+          lambda: math.pow(2, 0.5), lambda: math.exp(-1000), lambda: int(2.9), lambda: math.floor(-2.5), lambda: round(2.5),
+          lambda: math.pow(0.0, -math.inf), lambda: math.floor(-9223372036854775808.0), lambda: int(-2.0**63)]:
     try:
         print(f())
     except Exception as e:
@@ -546,3 +547,8 @@ for t in ['1_000.5', '1_0e1_0', '_1.0', '1_.0', '1__0', '1.0_', ' 2_5 ', 'in_f',
         print(repr(t), float(t))
     except ValueError as e:
         print('ValueError:', e)
+
+
+# A NaN is unordered: every comparison with it but != is False.
+nan = float('nan')
+print(1 <= nan, nan >= 1, nan <= nan, 1 >= nan, nan < 1, 2.5 <= nan, nan != nan, 1 <= 1.0, 2 >= 2.0)

@@ -62,6 +62,14 @@ async def main():
     book['book'] = book
     print(jobs, book, [book, jobs])
     print(Node(), [Node(), Node()])
+    # A list met again nearer the top shows the reader's __repr__ deep inside it.
+    deep = Job('deep')
+    for _ in range(10):
+        deep = [deep]
+    far = deep
+    for _ in range(15):
+        far = [far]
+    print(repr([far, deep])[-40:])
 
     # Equal by identity first, as CPython's containers compare their items.
     print(a == a, a in [a], twice == twice, twice.count(twice), d == d, [a] == [a])

@@ -751,7 +751,8 @@ impl<'a> Interp<'a> {
                 };
                 // As CPython's `list.sort`, the list is empty while it sorts (a key reading it
                 // sees `[]`); it gets its items back either way (in their first order if the
-                // sort failed), and one changed meanwhile raises.
+                // sort failed), and one changed meanwhile raises. A change is seen only if it
+                // leaves items there (CPython also sees an append undone by a pop).
                 l.borrow_mut().clear();
                 let sorted = self.sort_values(items.clone(), key, reverse, f, line).await;
                 let changed = !l.borrow().is_empty();
@@ -1267,7 +1268,8 @@ impl<'a> Interp<'a> {
             _ => {
                 let y = want_f64(args.get(1).unwrap_or(&Value::None))?;
                 // CPython's math.pow: no complex results, no division by zero.
-                if x == 0.0 && y < 0.0 || x < 0.0 && x.is_finite() && y.is_finite() && y.fract() != 0.0 {
+                if x == 0.0 && y < 0.0 && y.is_finite() || x < 0.0 && x.is_finite() && y.is_finite() && y.fract() != 0.0
+                {
                     return raise(E::ValueError, "math domain error");
                 }
                 x.powf(y)
@@ -1718,8 +1720,6 @@ fn window_of(len: usize, bounds: &[Value]) -> Result<(usize, usize), Flow> {
     Ok((at(0, 0)?, at(1, len)?))
 }
 
-/// `s.zfill(width)`, `s.ljust(width, fill)`, `s.rjust(...)`, `s.center(...)` as Python pads
-/// (`zfill` after a leading sign; `center` puts the odd one on the left when `width` is odd).
 /// `text` without the underscores that group its digits (`1_000.5`), or `None` if one is not
 /// between two digits, as Python's number syntax allows them.
 fn without_digit_underscores(text: &str) -> Option<std::borrow::Cow<'_, str>> {
@@ -1731,6 +1731,8 @@ fn without_digit_underscores(text: &str) -> Option<std::borrow::Cow<'_, str>> {
     (0..b.len()).filter(|&i| b[i] == b'_').all(between_digits).then(|| text.replace('_', "").into())
 }
 
+/// `s.zfill(width)`, `s.ljust(width, fill)`, `s.rjust(...)`, `s.center(...)` as Python pads
+/// (`zfill` after a leading sign; `center` puts the odd one on the left when `width` is odd).
 fn pad(s: &str, width: usize, fill: char, b: B) -> String {
     let len = s.chars().count();
     if len >= width {

@@ -791,15 +791,24 @@ impl<'a> Interp<'a> {
 /// Whether `repr(v)` needs the reader's `__repr__` (an instance of a class defining it, here or
 /// inside a list, tuple, set or dict).
 fn needs_custom_repr(v: &Value) -> bool {
-    holds_custom_repr(v, 0, &mut rustc_hash::FxHashSet::default())
+    holds_custom_repr(v, 0, &mut rustc_hash::FxHashMap::default())
 }
 
-/// Whether `v` holds the reader's `__repr__`, looking at each container once (`seen`: a list
-/// holding itself twice would otherwise be looked at 2^depth times), `depth` levels down.
-fn holds_custom_repr(v: &Value, depth: u32, seen: &mut rustc_hash::FxHashSet<usize>) -> bool {
-    let container = fmt::repr_again(v).is_some() || matches!(v, Value::Set(_));
-    if depth > 20 || container && !seen.insert(v.identity()) {
+/// Whether `v` holds the reader's `__repr__` within 20 levels, `depth` levels down. `seen`
+/// keeps the shallowest depth each container was looked at from, so each is looked at again
+/// only from nearer the top (a list holding itself twice was looked at 2^depth times), where
+/// more of it is within reach.
+fn holds_custom_repr(v: &Value, depth: u32, seen: &mut rustc_hash::FxHashMap<usize, u32>) -> bool {
+    if depth > 20 {
         return false;
+    }
+    if fmt::repr_again(v).is_some() || matches!(v, Value::Set(_)) {
+        match seen.entry(v.identity()) {
+            std::collections::hash_map::Entry::Occupied(e) if *e.get() <= depth => return false,
+            entry => {
+                entry.insert_entry(depth);
+            }
+        }
     }
     let mut holds = |x: &Value| holds_custom_repr(x, depth + 1, seen);
     match v {

@@ -341,6 +341,10 @@ impl<'a> Interp<'a> {
             Ok(v) => v,
             Err(e) => return raise(E::JSONDecodeError, json_error(text, &e)),
         };
+        // serde_json reads such an integer as a float, without a word; CPython reads it exactly.
+        if int_past_i64(text) {
+            return raise(E::OverflowError, "integer too large for awaitlab's 64-bit integers");
+        }
         self.json_value(parsed)
     }
 
@@ -350,7 +354,6 @@ impl<'a> Interp<'a> {
             Json::Null => Value::None,
             Json::Bool(b) => Value::Bool(b),
             Json::Int(i) => Value::Int(i),
-            Json::TooBig => return raise(E::OverflowError, "integer too large for awaitlab's 64-bit integers"),
             Json::Float(x) => Value::Float(x),
             Json::Str(s) => Value::str(&s),
             Json::Array(items) => {
@@ -375,8 +378,6 @@ enum Json {
     Null,
     Bool(bool),
     Int(i64),
-    /// An integer past an i64 (CPython reads any): refused, where it became a float.
-    TooBig,
     Float(f64),
     Str(String),
     Array(Vec<Json>),
@@ -406,7 +407,9 @@ impl<'de> serde::de::Visitor<'de> for JsonVisitor {
         Ok(Json::Int(i))
     }
     fn visit_u64<E>(self, u: u64) -> Result<Json, E> {
-        Ok(i64::try_from(u).map_or(Json::TooBig, Json::Int))
+        // Past an i64: refused by `json_parse` (`int_past_i64`), as serde's floats for integers
+        // past a u64 are.
+        Ok(i64::try_from(u).map_or(Json::Float(u as f64), Json::Int))
     }
     fn visit_f64<E>(self, x: f64) -> Result<Json, E> {
         Ok(Json::Float(x))
@@ -431,6 +434,36 @@ impl<'de> serde::de::Visitor<'de> for JsonVisitor {
         }
         Ok(Json::Object(pairs))
     }
+}
+
+/// Whether JSON `text` writes an integer (a number without `.` or exponent) past an i64.
+fn int_past_i64(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            // A string, to its closing quote (past each escaped character).
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = i;
+                while i < b.len() && matches!(b[i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9') {
+                    i += 1;
+                }
+                let number = &text[start..i];
+                if !number.contains(['.', 'e', 'E']) && number.parse::<i64>().is_err() {
+                    return true;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    false
 }
 
 /// CPython's message for a JSON text serde_json refused, and where, as CPython says it

@@ -563,9 +563,9 @@ impl<'a> Interp<'a> {
         key.or_else(|t| raise(E::TypeError, format!("unhashable type: '{t}'")))
     }
 
-    /// A new container of `n` elements copied from others (`s.copy()`, `a | b`): their work
-    /// and their count against [`limits::MAX_ELEMENTS`] (200 copies of a million-element set
-    /// took 7.8 GB before either counted them).
+    /// A new container of `n` elements copied from another (`s.copy()`): their work and their
+    /// count against [`limits::MAX_ELEMENTS`] (200 copies of a million-element set took 7.8 GB
+    /// before either counted them).
     pub fn made(&self, n: usize) -> Result<(), Flow> {
         self.work(n)?;
         self.alloc(n)

@@ -22,6 +22,10 @@ fn num(v: &Value) -> Option<f64> {
     }
 }
 
+fn is_nan(v: &Value) -> bool {
+    matches!(v, Value::Float(f) if f.is_nan())
+}
+
 fn int(v: &Value) -> Option<i64> {
     match v {
         Value::Int(i) => Some(*i),
@@ -219,13 +223,14 @@ impl<'a> Interp<'a> {
             (BinOp::Mul, Value::Str(_) | Value::List(_) | Value::Tuple(_), _) => self.repeat(a, b),
             (BinOp::Mul, _, Value::Str(_) | Value::List(_) | Value::Tuple(_)) => self.repeat(b, a),
             (BinOp::BitOr, Value::Dict(x), Value::Dict(y)) => {
-                self.made(x.borrow().len() + y.borrow().len())?;
+                self.work(x.borrow().len() + y.borrow().len())?;
                 let mut d = x.borrow().clone();
                 for (k, v) in y.borrow().iter() {
                     if let Ok(h) = k.hkey() {
                         d.insert(h, k.clone(), v.clone());
                     }
                 }
+                self.alloc(d.len())?;
                 Ok(Value::dict(d))
             }
             // A dict's keys or items view is the set of what it shows, with any iterable:
@@ -235,8 +240,9 @@ impl<'a> Interp<'a> {
             {
                 let as_set = |v: &Value| match v {
                     Value::Obj(o) => match o.view_set() {
+                        // A set for the operation only: its work counts, not its elements.
                         Some(Ok(set)) => {
-                            self.made(set.len())?;
+                            self.work(set.len())?;
                             Ok(Value::set(set))
                         }
                         Some(Err(t)) => raise(E::TypeError, format!("unhashable type: '{t}'")),
@@ -249,7 +255,8 @@ impl<'a> Interp<'a> {
             }
             (BinOp::BitOr | BinOp::BitAnd | BinOp::Sub | BinOp::BitXor, Value::Set(x), Value::Set(y)) => {
                 let (x, y) = (x.borrow(), y.borrow());
-                self.made(x.len() + y.len())?;
+                // Both sets are read; only the result's elements are made (`{1} & big` makes one).
+                self.work(x.len() + y.len())?;
                 let mut out = super::value::Dict::default();
                 for (k, _) in x.iter() {
                     let Ok(h) = k.hkey() else { continue };
@@ -271,6 +278,7 @@ impl<'a> Interp<'a> {
                         }
                     }
                 }
+                self.alloc(out.len())?;
                 Ok(Value::set(out))
             }
             // CPython's own words for a sequence joined to something else: `"count: " + 3`.
@@ -350,6 +358,11 @@ impl<'a> Interp<'a> {
             CmpOp::Lt | CmpOp::LtE | CmpOp::Gt | CmpOp::GtE if matches!((a, b), (Value::Set(_), Value::Set(_))) => {
                 subset_order(op, a, b)
             }
+            // `order` says Equal for a NaN, which `<=` and `>=` would read as true.
+            CmpOp::LtE | CmpOp::GtE if is_nan(a) || is_nan(b) => {
+                self.order(a, b, if op == CmpOp::LtE { "<=" } else { ">=" })?;
+                false
+            }
             CmpOp::Lt => self.order(a, b, "<")? == Ordering::Less,
             CmpOp::LtE => self.order(a, b, "<=")? != Ordering::Greater,
             CmpOp::Gt => self.order(a, b, ">")? == Ordering::Greater,
@@ -358,7 +371,7 @@ impl<'a> Interp<'a> {
     }
 
     /// Python's ordering of two values (numbers, strings, and sequences of them); a NaN compares
-    /// as unordered, which every operator then treats as false except `!=`.
+    /// as Equal here, which [`Interp::compare`] turns into false for `<=` and `>=` too.
     pub fn order(&self, a: &Value, b: &Value, op: &str) -> Result<Ordering, Flow> {
         self.order_at(a, b, op, 0)
     }

@@ -592,6 +592,17 @@ pub fn int_float_cmp(i: i64, f: f64) -> Option<std::cmp::Ordering> {
     Some(i.cmp(&(whole as i64)).then_with(|| 0.0.partial_cmp(&(f - whole)).unwrap_or(std::cmp::Ordering::Equal)))
 }
 
+/// Whether a list, tuple or dict holds a list, tuple or dict.
+fn holds_containers(v: &Value) -> bool {
+    let container = |x: &Value| matches!(x, Value::List(_) | Value::Tuple(_) | Value::Dict(_));
+    match v {
+        Value::List(l) => l.borrow().iter().any(container),
+        Value::Tuple(t) => t.iter().any(container),
+        Value::Dict(d) => d.borrow().iter().any(|(_, x)| container(x)),
+        _ => false,
+    }
+}
+
 /// Python's `==`.
 pub fn eq(a: &Value, b: &Value) -> bool {
     Equality::default().eq(a, b, 0)
@@ -691,7 +702,10 @@ impl Equality {
             (Value::Dict(x), Value::Dict(y)) => self.dicts(&x.borrow(), &y.borrow(), depth),
             _ => false,
         };
-        if equal {
+        // Remembered below the top only, and only for containers of containers: the pairs a
+        // shared structure reaches again (remembering each pair allocated for every
+        // `(1, 2) == (1, 2)`).
+        if equal && depth > 0 && holds_containers(a) {
             self.equal.insert(pair);
         }
         equal
