@@ -1462,13 +1462,12 @@ impl<'a> Interp<'a> {
 
     fn dict_method(&self, b: B, d: &Rc<super::value::Cells<Dict>>, args: Vec<Value>, kwargs: Kwargs) -> Res {
         use B::*;
-        let key = |v: &Value| self.key(v);
         if b == Copy {
             self.made(d.borrow().len())?;
         }
         match (b, &args[..]) {
-            (DictGet, [k]) => Ok(d.borrow().get(&key(k)?).cloned().unwrap_or(Value::None)),
-            (DictGet, [k, default]) => Ok(d.borrow().get(&key(k)?).cloned().unwrap_or_else(|| default.clone())),
+            (DictGet, [k]) => Ok(d.borrow().get(&self.key(k)?).cloned().unwrap_or(Value::None)),
+            (DictGet, [k, default]) => Ok(d.borrow().get(&self.key(k)?).cloned().unwrap_or_else(|| default.clone())),
             (DictKeys | DictValues | DictItems, []) => {
                 let view = match b {
                     DictKeys => View::Keys,
@@ -1477,13 +1476,13 @@ impl<'a> Interp<'a> {
                 };
                 Ok(Value::Obj(Rc::new(Obj::DictView(view, Value::Dict(d.clone())))))
             }
-            (DictPop, [k, rest @ ..]) => match (d.borrow_mut().remove(&key(k)?), rest.first()) {
+            (DictPop, [k, rest @ ..]) => match (d.borrow_mut().remove(&self.key(k)?), rest.first()) {
                 (Some((_, v)), _) => Ok(v),
                 (None, Some(default)) => Ok(default.clone()),
                 (None, None) => Err(self.key_error(k)),
             },
             (DictSetdefault, [k, rest @ ..]) => {
-                let h = key(k)?;
+                let h = self.key(k)?;
                 if let Some(v) = d.borrow().get(&h) {
                     return Ok(v.clone());
                 }
@@ -1498,7 +1497,7 @@ impl<'a> Interp<'a> {
                     let o = o.borrow();
                     let mut d = d.borrow_mut();
                     for (k, v) in o.iter() {
-                        d.insert(key(k)?, k.clone(), v.clone());
+                        d.insert(self.key(k)?, k.clone(), v.clone());
                     }
                 }
                 Ok(Value::None)
@@ -1519,17 +1518,16 @@ impl<'a> Interp<'a> {
 
     fn set_method(&self, b: B, d: &Rc<super::value::Cells<Dict>>, args: Vec<Value>) -> Res {
         use B::*;
-        let hkey = |x: &Value| self.key(x);
         match (b, &args[..]) {
             (SetAdd, [x]) => {
                 self.alloc(1)?;
-                d.borrow_mut().insert(hkey(x)?, x.clone(), Value::None);
+                d.borrow_mut().insert(self.key(x)?, x.clone(), Value::None);
             }
             (SetDiscard, [x]) => {
-                d.borrow_mut().remove(&hkey(x)?);
+                d.borrow_mut().remove(&self.key(x)?);
             }
             (SetRemove, [x]) => {
-                if d.borrow_mut().remove(&hkey(x)?).is_none() {
+                if d.borrow_mut().remove(&self.key(x)?).is_none() {
                     return Err(self.key_error(x));
                 }
             }
@@ -1544,14 +1542,14 @@ impl<'a> Interp<'a> {
                 return Ok(Value::set(d.borrow().clone()));
             }
             (SetIsdisjoint, [other]) => {
-                let other = self.iterate(other)?.iter().map(hkey).collect::<Result<Vec<_>, _>>()?;
+                let other = self.iterate(other)?.iter().map(|x| self.key(x)).collect::<Result<Vec<_>, _>>()?;
                 self.work(other.len())?;
                 let d = d.borrow();
                 let none = other.iter().all(|h| !d.contains(h));
                 return Ok(Value::Bool(none));
             }
             (SetIssubset, [other]) => {
-                let other = self.iterate(other)?.iter().map(hkey).collect::<Result<Vec<_>, _>>()?;
+                let other = self.iterate(other)?.iter().map(|x| self.key(x)).collect::<Result<Vec<_>, _>>()?;
                 self.work(other.len() + d.borrow().len())?;
                 let other: rustc_hash::FxHashSet<_> = other.into_iter().collect();
                 let all = d.borrow().iter().all(|(k, _)| k.hkey().is_ok_and(|h| other.contains(&h)));
@@ -1564,16 +1562,17 @@ impl<'a> Interp<'a> {
                     self.work(items.len() + out.len())?;
                     out = match b {
                         SetIntersection => {
-                            let keep = items.iter().map(hkey).collect::<Result<rustc_hash::FxHashSet<_>, _>>()?;
+                            let keep =
+                                items.iter().map(|x| self.key(x)).collect::<Result<rustc_hash::FxHashSet<_>, _>>()?;
                             let mut kept = super::value::Dict::default();
                             for (k, _) in out.iter().filter(|(k, _)| k.hkey().is_ok_and(|h| keep.contains(&h))) {
-                                kept.insert(hkey(k)?, k.clone(), Value::None);
+                                kept.insert(self.key(k)?, k.clone(), Value::None);
                             }
                             kept
                         }
                         SetDifference => {
                             for x in &items {
-                                out.remove(&hkey(x)?);
+                                out.remove(&self.key(x)?);
                             }
                             out
                         }

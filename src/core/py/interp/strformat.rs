@@ -472,8 +472,7 @@ pub fn float_to_int(x: f64) -> Result<i64, Flow> {
         return raise(E::OverflowError, "cannot convert float infinity to integer");
     }
     let t = x.trunc();
-    // [-2^63, 2^63): every float there is an i64.
-    if !(-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&t) {
+    if !(-super::value::I64_SPAN..super::value::I64_SPAN).contains(&t) {
         return raise(E::OverflowError, "integer result too large for awaitlab's 64-bit integers");
     }
     Ok(t as i64)

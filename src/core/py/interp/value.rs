@@ -572,7 +572,7 @@ pub fn range_len_exact(start: i64, stop: i64, step: i64) -> i128 {
 }
 
 /// 2^63: every i64 is below it and at or above its negative.
-const I64_SPAN: f64 = 9_223_372_036_854_775_808.0;
+pub const I64_SPAN: f64 = 9_223_372_036_854_775_808.0;
 
 /// An int against a float as Python compares them: exactly, where converting the int to a float
 /// rounds (`2**53 + 1 == float(2**53)` is False); `None` for a NaN.
