@@ -567,6 +567,13 @@ fn the_language_subset_prints_what_cpython_prints() {
     prints_what_cpython_prints("semantics.py", include_str!("py/semantics.py"));
 }
 
+/// Assignment expressions (`while (item := await q.get()) is not None:`) bind in the function
+/// around the comprehensions they are in, through `global` and `nonlocal`, as CPython's do.
+#[test]
+fn assignment_expressions_bind_where_cpython_binds_them() {
+    prints_what_cpython_prints("walrus.py", include_str!("py/walrus.py"));
+}
+
 /// `%`, `str.format`, `format()` and f-strings call the reader's `__str__` and `__repr__`, and
 /// format and fail as CPython's do (`"%s" % obj` gave `<P object>`, `"[%5s]"` left-aligned,
 /// `"%d"` went through a float, and left-over arguments or named fields were not seen).

@@ -148,6 +148,7 @@ fn show_kind(e: &Expr) -> String {
             other => panic!("a lambda's body is one return, got {other:?}"),
         },
         ExprKind::IfExp { test, body, orelse } => format!("(if {} {} {})", show(test), show(body), show(orelse)),
+        ExprKind::NamedExpr { target, value } => format!("(:= {target} {})", show(value)),
     }
 }
 
@@ -1344,6 +1345,39 @@ fn yield_where_cpython_refuses_it_is_refused_with_its_words() {
     assert!(parse("async def f():\n    def g():\n        return 1\n    yield g()\n    return\n").is_ok());
 }
 
+/// Assignment expressions parse where CPython's grammar takes them, and are refused, as CPython
+/// refuses them, outside parentheses, before anything but a plain name, rebinding a
+/// comprehension's variable or in a comprehension's iterable.
+#[test]
+fn assignment_expressions_parse_where_cpython_takes_them() {
+    for src in [
+        "if (n := len(a)) > 10:\n    pass\n",
+        "while (item := q.get()) is not None:\n    pass\n",
+        "print(f'{(y := 2)}', [z := 3, z], {w := 1}, (v := 4, v), g(u := 5))\n",
+        "if n := 3:\n    pass\nelif m := 4:\n    pass\n",
+        "kept = [y for x in data if (y := f(x))]\nf = lambda: (t := 1)\n",
+    ] {
+        assert!(parse(src).is_ok(), "{src:?}: {:?}", parse(src).err());
+    }
+    let misplaced = "':=' assigns to a plain name, and here it needs parentheses: `(n := len(items))`";
+    for (src, want) in [
+        ("x := 1\n", format!("1:3 {misplaced}")),
+        ("y = x := 1\n", format!("1:7 {misplaced}")),
+        ("print(a.b := 1)\n", format!("1:11 {misplaced}")),
+        ("f(k=x := 1)\n", format!("1:7 {misplaced}")),
+        (
+            "[x := 1 for x in range(3)]\n",
+            "1:2 assignment expression cannot rebind comprehension iteration variable 'x'".into(),
+        ),
+        (
+            "[y for x in (z := [1])]\n",
+            "1:14 assignment expression cannot be used in a comprehension iterable expression".into(),
+        ),
+    ] {
+        assert_eq!(error(src), want, "{src:?}");
+    }
+}
+
 #[test]
 fn constructs_outside_the_subset_are_refused_with_a_sentence() {
     for (src, want) in [
@@ -1360,8 +1394,6 @@ fn constructs_outside_the_subset_are_refused_with_a_sentence() {
         ("def gen():\n    yield 1\n", "2:5 generators (`yield` in a def) are not supported here: write an async generator (async def) or return a list"),
         ("def gen():\n    x = yield\n", "2:9 generators (`yield` in a def) are not supported here: write an async generator (async def) or return a list"),
         ("f = lambda: (yield)\n", "1:14 generators (`yield` in a def) are not supported here: write an async generator (async def) or return a list"),
-        ("if (n := len(a)) > 10:\n    pass\n", "1:7 the walrus operator ':=' is not supported here; assign on a line of its own"),
-        ("print(f'{(y := 2)}')\n", "1:13 the walrus operator ':=' is not supported here; assign on a line of its own"),
         ("match command:\n    case 'go':\n        pass\n", "1:1 the `match` statement is not supported here; use if/elif/else"),
         ("type Point = tuple[int, int]\n", "1:1 type alias statements (`type X = ...`) are not supported here"),
         ("try:\n    pass\nexcept* ValueError:\n    pass\n", "3:7 'except*' (exception groups) is not supported here; use 'except'"),

@@ -233,6 +233,12 @@ pub enum ExprKind {
     Await(Box<Expr>),
     /// `yield` or `yield value` (in an async generator).
     Yield(Option<Box<Expr>>),
+    /// `target := value`, an assignment expression: it binds `target` in the function (or the
+    /// module) around any comprehensions it is in, as CPython's does, and is `value`.
+    NamedExpr {
+        target: String,
+        value: Box<Expr>,
+    },
     Lambda(std::rc::Rc<Function>),
     /// `body if test else orelse`.
     IfExp {

@@ -4,7 +4,7 @@
 //! Hand-written rather than a parser crate: a full Python parser is far too big for the wasm
 //! bundle, and owning the code lets every error say, at an exact line and column, what was
 //! expected and what was found. Constructs outside the subset (generators other than async ones,
-//! `match`, `:=`, threads...) are refused here, before anything runs, with a sentence.
+//! `match`, threads...) are refused here, before anything runs, with a sentence.
 
 mod expr;
 mod lex;
@@ -157,6 +157,9 @@ struct FnBody {
     value_return: Option<Pos>,
     names: Vec<String>,
     captured: Vec<String>,
+    /// The targets of its assignment expressions (`n := ...`), which are its local variables, and
+    /// where each is (one in a comprehension must not rebind the comprehension's variables).
+    named: Vec<(String, Pos)>,
 }
 
 impl FnBody {
@@ -174,10 +177,12 @@ impl FnBody {
     }
 }
 
-/// A function body's local variables ([`Function::locals`]).
-fn local_names(body: &[Stmt]) -> Vec<String> {
+/// A function body's local variables ([`Function::locals`]): what its statements bind, and the
+/// targets of its assignment expressions (`named`).
+fn local_names(body: &[Stmt], named: &[(String, Pos)]) -> Vec<String> {
     let (mut bound, mut declared) = (Vec::new(), Vec::new());
     collect_bound(body, &mut bound, &mut declared);
+    bound.extend(named.iter().map(|(n, _)| n.clone()));
     bound.sort_unstable();
     bound.dedup();
     bound.retain(|n| !declared.contains(n));
@@ -320,11 +325,11 @@ impl Parser {
         }
     }
 
-    /// "expected {what}, found {the current token}" at the current token (`:=` gets its own
-    /// sentence, wherever it turns up).
+    /// "expected {what}, found {the current token}" at the current token (a misplaced `:=` gets
+    /// its own sentence).
     fn expected(&self, what: &str) -> CodeError {
         if self.is_op(":=") {
-            return err(self.pos(), "the walrus operator ':=' is not supported here; assign on a line of its own");
+            return err(self.pos(), "':=' assigns to a plain name, and here it needs parentheses: `(n := len(items))`");
         }
         err(self.pos(), format!("expected {what}, found {}", self.describe(self.peek())))
     }
@@ -711,7 +716,7 @@ impl Parser {
                     p.grow(pos)?;
                 }
                 p.bump();
-                let test = p.test()?;
+                let test = p.named_test()?;
                 p.expect_op(":", &format!("after the {kw} condition"))?;
                 let body = p.block(&format!("'{kw}' statement"), pos.line)?;
                 branches.push((pos, test, body));
@@ -746,7 +751,7 @@ impl Parser {
     fn while_stmt(&mut self) -> Result<Stmt, CodeError> {
         let pos = self.pos();
         self.bump();
-        let test = self.test()?;
+        let test = self.named_test()?;
         self.expect_op(":", "after the while condition")?;
         let body = self.loop_body("'while' statement", pos.line)?;
         let orelse = self.else_block()?;
@@ -931,8 +936,8 @@ impl Parser {
             return Err(err(at, "'return' with value in async generator"));
         }
         self.body.nested(&inner);
+        let locals = local_names(&body, &inner.named);
         let captured = inner.captured();
-        let locals = local_names(&body);
         let f = Function { pos, name, params, body, is_async, is_generator, captured, locals, decorators };
         Ok(Stmt { pos, kind: StmtKind::FunctionDef(Rc::new(f)) })
     }

@@ -301,6 +301,11 @@ impl<'a> Interp<'a> {
                 f.line.set(e.pos.line);
                 self.agen_yield(v, f).await
             }
+            ExprKind::NamedExpr { target, value } => {
+                let v = ev!(self, value, f)?;
+                self.store_named(target, v.clone(), f);
+                Ok(v)
+            }
             _ => raise(E::TypeError, "unexpected expression"),
         }
     }
@@ -388,20 +393,34 @@ impl<'a> Interp<'a> {
 
     /// Assigns a variable: in the local scope, unless declared `global` or `nonlocal`.
     pub fn store(&self, name: &str, v: Value, f: &Frame) {
-        let decl = f.scope.decl.borrow().get(name).copied();
+        self.store_in(&f.scope, name, v);
+    }
+
+    /// `name := v`: bound in the scope around the comprehensions it is in (CPython's rule).
+    fn store_named(&self, name: &str, v: Value, f: &Frame) {
+        let mut scope = &f.scope;
+        while let (true, Some(parent)) = (scope.comprehension, &scope.parent) {
+            scope = parent;
+        }
+        self.store_in(scope, name, v);
+    }
+
+    /// `name = v` run in `scope`, which may declare it `global` or `nonlocal`.
+    fn store_in(&self, scope: &Rc<Scope>, name: &str, v: Value) {
+        let decl = scope.decl.borrow().get(name).copied();
         let target = match decl {
             Some(true) => self.globals.clone(),
             Some(false) => {
-                let mut scope = f.scope.parent.clone();
+                let mut outer = scope.parent.clone();
                 loop {
-                    match scope {
+                    match outer {
                         Some(s) if s.vars.borrow().contains_key(name) => break s,
-                        Some(s) => scope = s.parent.clone(),
-                        None => break f.scope.clone(),
+                        Some(s) => outer = s.parent.clone(),
+                        None => break scope.clone(),
                     }
                 }
             }
-            None => f.scope.clone(),
+            None => scope.clone(),
         };
         target.vars.borrow_mut().insert(Rc::from(name), v);
     }
@@ -689,7 +708,7 @@ impl<'a> Interp<'a> {
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Flow>> + 's>> {
         Box::pin(async move {
             // The comprehension's variables live in a scope of their own, as in Python 3.
-            let scope = Scope::child(Some(f.scope.clone()));
+            let scope = Scope::of_comprehension(f.scope.clone());
             let mut frame = Frame::new(scope.clone(), Some(scope), f.task(), f.name.clone(), f.line.get());
             frame.method_of = f.method_of.clone();
             self.comp_level(gens, elt, &frame, out).await

@@ -112,16 +112,27 @@ pub struct Scope {
     /// The function this scope is a call of, whose [`ast::Function::locals`] are never looked
     /// up elsewhere (`None` for the module, a class body, a comprehension).
     pub function: Option<Rc<ast::Function>>,
+    /// A comprehension's: an assignment expression in it binds in the scope around it.
+    pub comprehension: bool,
 }
 
 impl Scope {
     pub fn child(parent: Option<Rc<Scope>>) -> Rc<Scope> {
-        Rc::new(Scope { parent, vars: RefCell::default(), decl: RefCell::default(), function: None })
+        Scope::new(parent, None, false)
     }
 
     /// The scope of a call of `function`, defined in `parent`.
     pub fn of_call(parent: Option<Rc<Scope>>, function: Rc<ast::Function>) -> Rc<Scope> {
-        Rc::new(Scope { parent, vars: RefCell::default(), decl: RefCell::default(), function: Some(function) })
+        Scope::new(parent, Some(function), false)
+    }
+
+    /// The variables of a comprehension run in `parent`.
+    pub fn of_comprehension(parent: Rc<Scope>) -> Rc<Scope> {
+        Scope::new(Some(parent), None, true)
+    }
+
+    fn new(parent: Option<Rc<Scope>>, function: Option<Rc<ast::Function>>, comprehension: bool) -> Rc<Scope> {
+        Rc::new(Scope { parent, vars: RefCell::default(), decl: RefCell::default(), function, comprehension })
     }
 
     /// Whether `name` is a local variable of the call this scope is: one its function binds.

@@ -149,6 +149,21 @@ impl Parser {
         })
     }
 
+    /// `name := value`, an assignment expression, where the grammar takes one (a condition, a
+    /// call's argument, an item in brackets), else a [`Self::test`].
+    pub(super) fn named_test(&mut self) -> R {
+        let named = matches!(self.peek(), Tok::Name(n) if !is_keyword(n)) && matches!(self.nth(1), Tok::Op(":="));
+        if !named {
+            return self.test();
+        }
+        let (target, pos) = self.name("a name")?;
+        self.bump();
+        let value = self.test()?;
+        self.body.names.push(target.clone());
+        self.body.named.push((target.clone(), pos));
+        Ok(Expr { pos, kind: ExprKind::NamedExpr { target, value: boxed(value) } })
+    }
+
     fn lambda(&mut self) -> R {
         let pos = self.pos();
         self.bump();
@@ -168,9 +183,9 @@ impl Parser {
             body,
             is_async: false,
             is_generator: false,
+            // Its parameters, always bound, and what its assignment expressions bind.
+            locals: super::local_names(&[], &inner.named),
             captured: inner.captured(),
-            // Only its parameters, always bound: a lambda's body assigns nothing.
-            locals: Vec::new(),
             decorators: Vec::new(),
         };
         Ok(Expr { pos, kind: ExprKind::Lambda(Rc::new(f)) })
@@ -347,7 +362,7 @@ impl Parser {
                 }
                 keywords.push(Keyword { name: Some(name), value: self.test()? });
             } else {
-                let mut e = self.test()?;
+                let mut e = self.named_test()?;
                 if self.is_comp_for() {
                     let only = args.is_empty() && keywords.is_empty();
                     // CPython places a call's lone generator expression at the call's '('.
@@ -539,7 +554,7 @@ impl Parser {
             self.paren_starts.insert((e.pos.line, e.pos.col), open);
             return Ok(e);
         }
-        let first = if self.is_op("*") { self.starred()? } else { self.test()? };
+        let first = if self.is_op("*") { self.starred()? } else { self.named_test()? };
         if self.is_comp_for() {
             let e = self.comprehension(CompKind::Generator, open, first)?;
             self.close(")", "to close the generator expression", open)?;
@@ -555,7 +570,7 @@ impl Parser {
         }
         let mut items = vec![first];
         while self.eat_op(",") && !self.is_op(")") {
-            items.push(if self.is_op("*") { self.starred()? } else { self.test()? });
+            items.push(if self.is_op("*") { self.starred()? } else { self.named_test()? });
         }
         self.close(")", "or ',' in the tuple", open)?;
         Ok(tuple(open, items))
@@ -573,7 +588,7 @@ impl Parser {
         self.bump();
         let mut items = Vec::new();
         while !self.is_op("]") {
-            let item = if self.is_op("*") { self.starred()? } else { self.test()? };
+            let item = if self.is_op("*") { self.starred()? } else { self.named_test()? };
             if items.is_empty() && self.is_comp_for() {
                 let e = self.comprehension(CompKind::List, open, item)?;
                 self.close("]", "to close the list comprehension", open)?;
@@ -599,7 +614,7 @@ impl Parser {
             let first = self.dict_entry()?;
             return self.dict_rest(open, first);
         }
-        let first = if self.is_op("*") { self.starred()? } else { self.test()? };
+        let first = if self.is_op("*") { self.starred()? } else { self.named_test()? };
         if self.eat_op(":") {
             let value = self.test()?;
             return self.dict_rest(open, (Some(first), value));
@@ -624,6 +639,7 @@ impl Parser {
             };
             let generators = self.comp_for()?;
             self.no_yield_since(open, "dict comprehension")?;
+            self.no_rebinding_since(open, &generators)?;
             self.close("}", "to close the dict comprehension", open)?;
             return Ok(Expr {
                 pos: open,
@@ -646,7 +662,7 @@ impl Parser {
         }
         let mut items = vec![first];
         while self.eat_op(",") && !self.is_op("}") {
-            items.push(if self.is_op("*") { self.starred()? } else { self.test()? });
+            items.push(if self.is_op("*") { self.starred()? } else { self.named_test()? });
         }
         self.close("}", "or ',' in the set", open)?;
         Ok(Expr { pos: open, kind: ExprKind::Set(items) })
@@ -667,7 +683,22 @@ impl Parser {
             CompKind::Generator => "generator expression",
         };
         self.no_yield_since(pos, what)?;
+        self.no_rebinding_since(pos, &generators)?;
         Ok(Expr { pos, kind: ExprKind::Comp { kind, elt: boxed(elt), generators } })
+    }
+
+    /// An assignment expression parsed since `open` (a comprehension's bracket) must not bind one
+    /// of the comprehension's own variables, as in CPython.
+    fn no_rebinding_since(&self, open: Pos, generators: &[Comprehension]) -> Result<(), CodeError> {
+        let mut targets = Vec::new();
+        generators.iter().for_each(|g| super::target_names(&g.target, &mut targets));
+        let since = self.body.named.iter().filter(|(_, at)| (at.line, at.col) > (open.line, open.col));
+        match since.into_iter().find(|(name, _)| targets.contains(name)) {
+            Some((name, at)) => {
+                Err(err(*at, format!("assignment expression cannot rebind comprehension iteration variable '{name}'")))
+            }
+            None => Ok(()),
+        }
     }
 
     /// A `yield` parsed since `open` (a comprehension's bracket) is refused, as in CPython.
@@ -722,7 +753,11 @@ impl Parser {
             let target = self.target_list()?;
             check_target(&target, false)?;
             self.expect_kw("in", "after the comprehension's target")?;
+            let named = self.body.named.len();
             let iter = self.or_test()?;
+            if let Some((_, at)) = self.body.named.get(named) {
+                return Err(err(*at, "assignment expression cannot be used in a comprehension iterable expression"));
+            }
             let mut ifs = Vec::new();
             while self.eat_kw("if") {
                 ifs.push(self.or_test()?);
