@@ -410,3 +410,14 @@ try:
 except KeyError as e:
     print('KeyError:', e, ws)
 print(sorted([3, 1, 2], reverse=True), [5, 4].sort(), xs)
+# any() and all() over a generator expression stop at the first element that decides them.
+def noisy(x):
+    print('checks', x)
+    return x
+print(any(noisy(x) > 1 for x in [0, 2, 5]), all(noisy(x) for x in [1, 0, 3]))
+print(any(noisy(x + y) for x in [0, 1] for y in [0, 1] if y >= x), any(x for x in []), all(x for x in []))
+print(any([noisy(x) for x in [3, 4]]))
+def any(gen):
+    return 'mine'
+print(any(x for x in [1]))
+del any

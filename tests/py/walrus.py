@@ -39,9 +39,11 @@ def closure():
 
     def look(items):
         nonlocal found
-        return [(found := it) > 2 for it in items]
+        return any((found := it) > 2 for it in items)
 
     print('any', look([1, 2, 5, 7]), found)
+    print('all', all((found := it) < 2 for it in [1, 3, 0]), found)
+    print('none', any((found := it) > 9 for it in [4, 5]), found)
 
 
 async def main():

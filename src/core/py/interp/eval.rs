@@ -24,6 +24,18 @@ enum CompOut {
     List(Vec<Value>),
     Set(Dict),
     Dict(Dict),
+    /// `any(...)` (`want` true) or `all(...)` (false) over a generator expression: it stops at
+    /// the first element whose truth is `want` (`hit`), as CPython's lazy generator stops there.
+    Until {
+        want: bool,
+        hit: bool,
+    },
+}
+
+impl CompOut {
+    fn stopped(&self) -> bool {
+        matches!(self, CompOut::Until { hit: true, .. })
+    }
 }
 
 /// A comprehension's element: one expression, or a dict comprehension's key and value.
@@ -185,6 +197,9 @@ impl<'a> Interp<'a> {
             }
             ExprKind::Call { func, args: arg_exprs, keywords } => {
                 let callee = ev!(self, func, f)?;
+                if let Some((want, elt, generators)) = any_or_all_of_a_generator(&callee, arg_exprs, keywords) {
+                    return self.any_or_all(want, elt, generators, f).await;
+                }
                 let (args, kwargs) = self.eval_args(arg_exprs, keywords, f).await?;
                 f.line.set(e.pos.line);
                 // A coroutine's lane label names its arguments as the call wrote them.
@@ -265,6 +280,7 @@ impl<'a> Interp<'a> {
                     CompOut::Set(d) => Value::set(d),
                     CompOut::List(v) => Value::list(v),
                     CompOut::Dict(d) => Value::dict(d),
+                    CompOut::Until { .. } => Value::None,
                 })
             }
             ExprKind::DictComp { key, value, generators } => {
@@ -738,6 +754,9 @@ impl<'a> Interp<'a> {
                         }
                     }
                     self.comp_level(rest, elt, f, out).await?;
+                    if out.stopped() {
+                        break;
+                    }
                 }
                 return Ok(());
             }
@@ -753,8 +772,28 @@ impl<'a> Interp<'a> {
                     }
                 }
                 self.comp_level(rest, elt, f, out).await?;
+                if out.stopped() {
+                    break;
+                }
             }
             Ok(())
+        })
+    }
+
+    /// `any(elt for ...)` (`want` true) or `all(...)`: the generator's elements are made one at
+    /// a time and the first whose truth is `want` ends it, as CPython's lazy generator does (the
+    /// rest of the generator expressions here run eagerly, into a list).
+    fn any_or_all<'s>(
+        &'s self,
+        want: bool,
+        elt: &'s Expr,
+        gens: &'s [Comprehension],
+        f: &'s Frame,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Res> + 's>> {
+        Box::pin(async move {
+            let mut out = CompOut::Until { want, hit: false };
+            self.comprehension(gens, CompElt::One(elt), f, &mut out).await?;
+            Ok(Value::Bool(out.stopped() == want))
         })
     }
 
@@ -768,6 +807,10 @@ impl<'a> Interp<'a> {
             (CompElt::One(e), CompOut::Set(d)) => {
                 let x = ev!(self, e, f)?;
                 self.dict_set(d, x, Value::None)?;
+            }
+            (CompElt::One(e), CompOut::Until { want, hit }) => {
+                let x = ev!(self, e, f)?;
+                *hit = self.truth(&x, f)? == *want;
             }
             (CompElt::Pair(k, v), CompOut::Dict(d)) => {
                 let key = ev!(self, k, f)?;
@@ -1238,6 +1281,26 @@ const NOT_HERE_BUILTINS: &[&str] = &[
     "slice",
     "vars",
 ];
+
+/// `any(elt for ...)` or `all(elt for ...)` with the built-in `any` or `all`: whether it is
+/// `any`, the element and the `for` clauses.
+fn any_or_all_of_a_generator<'e>(
+    callee: &Value,
+    args: &'e [Expr],
+    keywords: &[crate::core::py::ast::Keyword],
+) -> Option<(bool, &'e Expr, &'e [Comprehension])> {
+    let want = match callee {
+        Value::Builtin(super::builtins::B::Any) => true,
+        Value::Builtin(super::builtins::B::All) => false,
+        _ => return None,
+    };
+    match (args, keywords) {
+        ([Expr { kind: ExprKind::Comp { kind: CompKind::Generator, elt, generators }, .. }], []) => {
+            Some((want, elt, generators))
+        }
+        _ => None,
+    }
+}
 
 /// Values [`holds`] looks at before it answers no: the plain comparison then decides, bounded
 /// in depth as it always was (the one that asks the reader's code nests a future per level: a
