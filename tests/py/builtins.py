@@ -552,3 +552,12 @@ for t in ['1_000.5', '1_0e1_0', '_1.0', '1_.0', '1__0', '1.0_', ' 2_5 ', 'in_f',
 # A NaN is unordered: every comparison with it but != is False.
 nan = float('nan')
 print(1 <= nan, nan >= 1, nan <= nan, 1 >= nan, nan < 1, 2.5 <= nan, nan != nan, 1 <= 1.0, 2 >= 2.0)
+# int() of a string takes single underscores between digits (and one after a base prefix), and a
+# leading zero only in base 10.
+for text, base in [('1_000', 10), ('1__0', 10), ('_1', 10), ('1_', 10), ('0x_ff', 16), ('0x__ff', 16),
+                   ('ff_ff', 16), ('0_7', 8), ('0b_1_0', 0), ('010', 0), ('000', 0), ('0_0', 0),
+                   (' -0x1f ', 0), ('0x', 16), ('+_1', 10), ('1_0', 0), ('0o17', 0), ('0o_', 8)]:
+    try:
+        print(repr(text), base, int(text, base))
+    except ValueError as e:
+        print(repr(text), base, 'ValueError', e)

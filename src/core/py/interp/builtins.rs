@@ -1118,15 +1118,16 @@ impl<'a> Interp<'a> {
                 if base != 0 && !(2..=36).contains(&base) {
                     return raise(E::ValueError, "int() base must be >= 2 and <= 36, or 0");
                 }
-                let (t, radix) = int_digits(s, base as u32);
+                let invalid = || {
+                    let text = fmt::repr(&Value::Str(s.clone()));
+                    raise(E::ValueError, format!("invalid literal for int() with base {base}: {text}"))
+                };
+                let Some((t, radix)) = int_digits(s, base as u32) else { return invalid() };
                 i64::from_str_radix(&t, radix).map(Value::Int).or_else(|e| match e.kind() {
                     std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow => {
                         raise(E::OverflowError, "integer too large for awaitlab's 64-bit integers")
                     }
-                    _ => raise(
-                        E::ValueError,
-                        format!("invalid literal for int() with base {base}: {}", fmt::repr(&Value::Str(s.clone()))),
-                    ),
+                    _ => invalid(),
                 })
             }
             [_, _] => raise(E::TypeError, "int() can't convert non-string with explicit base"),
@@ -1639,12 +1640,13 @@ fn pow_mod(x: &Value, y: &Value, m: &Value) -> Res {
 
 /// The digits of `int(s, base)` for `i64::from_str_radix`, and their radix: without the
 /// underscores, and without the `0x`/`0o`/`0b` prefix its base allows (base 0: the prefix says
-/// which, as in a literal; none is 10).
-fn int_digits(s: &str, base: u32) -> (String, u32) {
-    let t = s.trim().replace('_', "");
+/// which, as in a literal; none is 10). None where CPython refuses the text's form (`1__0`,
+/// `_1`, `0x__f`, `010` in base 0); the digits themselves are the radix parse's to check.
+fn int_digits(s: &str, base: u32) -> Option<(String, u32)> {
+    let t = s.trim();
     let (sign, digits) = match t.strip_prefix(['+', '-']) {
         Some(rest) => (&t[..1], rest),
-        None => ("", &t[..]),
+        None => ("", t),
     };
     let prefixed = |p: &str| digits.get(..2).is_some_and(|d| d.eq_ignore_ascii_case(p));
     let radix = match base {
@@ -1660,11 +1662,22 @@ fn int_digits(s: &str, base: u32) -> (String, u32) {
         2 => "0b",
         _ => "",
     };
+    // One underscore may follow the prefix (`0x_ff`); the others only stand between digits.
+    let body = match digits.get(2..) {
+        Some(rest) if !prefix.is_empty() && prefixed(prefix) => rest.strip_prefix('_').unwrap_or(rest),
+        _ => digits,
+    };
     // A sign may only come before the prefix: `0x-1` is refused, as CPython refuses it.
-    match digits.get(2..).filter(|rest| !prefix.is_empty() && prefixed(prefix) && !rest.starts_with(['+', '-'])) {
-        Some(rest) => (format!("{sign}{rest}"), radix),
-        None => (t.clone(), radix),
+    let misplaced = |c: char| body.starts_with(c) || body.ends_with(c);
+    if body.is_empty() || misplaced('_') || body.contains("__") || body.starts_with(['+', '-']) {
+        return None;
     }
+    let plain = body.replace('_', "");
+    // Base 0 reads a literal: a decimal with a leading zero (`010`) is not one.
+    if base == 0 && radix == 10 && plain.starts_with('0') && plain.bytes().any(|c| c != b'0') {
+        return None;
+    }
+    Some((format!("{sign}{plain}"), radix))
 }
 
 /// `seq.index(x, start, end)`: the first `x` in `seq[start:end]`, as an index of `seq`.
