@@ -42,8 +42,8 @@
 //! done as it is made); seeds 1 to 8 of 3,000, and seed 9 of 5,000, ran clean after.
 //!
 //! What the generator keeps away from, on purpose (documented simplifications of the
-//! interpreter, `src/core/py/interp/mod.rs`): iterating sets (insertion order here, hash order in
-//! CPython), `random` (seeded by the scenario, not CPython's numbers), `as_completed` over
+//! interpreter, `src/core/py/interp/mod.rs`): iterating sets of strings (CPython randomizes
+//! their hashes; `tests/core_py_sets.rs` checks sets of numbers), `random` (seeded by the scenario, not CPython's numbers), `as_completed` over
 //! coroutines (CPython starts them in set order: only tasks are given to it), the order in which a
 //! failing TaskGroup cancels its other children (set order in CPython: they do not print when
 //! cancelled), `wait` over

@@ -421,3 +421,15 @@ def any(gen):
     return 'mine'
 print(any(x for x in [1]))
 del any
+# A set's augmented assignments change it in place: every name for it sees the change.
+s = {1, 2}
+t = s
+s |= {3, 40}
+s -= {1}
+s &= {2, 3, 4, 40}
+s ^= {9, 2}
+print(t, t is s, sorted(t))
+u = {5}
+u |= u
+u ^= u
+print(u, hash(-1), hash(2.5), hash((1, (2.0, None))), hash(True) == hash(1.0))

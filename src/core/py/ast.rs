@@ -165,6 +165,22 @@ pub struct Expr {
     pub kind: ExprKind,
 }
 
+impl Expr {
+    /// Whether CPython's compiler folds it into a constant: a literal, a sign on a number, an
+    /// operator between numbers, a tuple of such. (A set display of three or more of them is
+    /// built from a constant frozenset, which decides its elements' places.)
+    pub fn is_folded_constant(&self) -> bool {
+        let number = |e: &Expr| matches!(e.kind, ExprKind::Const(Const::Int(_) | Const::Float(_) | Const::Bool(_)));
+        match &self.kind {
+            ExprKind::Const(_) => true,
+            ExprKind::UnaryOp { operand, .. } => number(operand),
+            ExprKind::BinOp { left, right, .. } => number(left) && number(right),
+            ExprKind::Tuple(items) => items.iter().all(Expr::is_folded_constant),
+            _ => false,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExprKind {
     Name(String),

@@ -917,7 +917,7 @@ impl<'a> Interp<'a> {
             }
             List => Ok(Value::list(if args.is_empty() { Vec::new() } else { self.iterate(&args[0])? })),
             Tuple => Ok(Value::tuple(if args.is_empty() { Vec::new() } else { self.iterate(&args[0])? })),
-            Set => self.make_set(if args.is_empty() { Vec::new() } else { self.iterate(&args[0])? }),
+            Set => self.new_set_of(args.first()),
             Dict => self.dict_new(args, kwargs),
             Str => Ok(Value::str("")),
             Int => self.to_int(&args),
@@ -1000,13 +1000,8 @@ impl<'a> Interp<'a> {
                 Value::Func(_) | Value::Bound(_) | Value::Builtin(_) | Value::Method(_) | Value::Class(_)
             ))),
             (Id, [v]) => Ok(Value::Int(v.identity() as i64)),
-            (Hash, [v]) => {
-                use std::hash::{Hash, Hasher};
-                let h = self.key(v)?;
-                let mut hasher = rustc_hash::FxHasher::default();
-                h.hash(&mut hasher);
-                Ok(Value::Int(hasher.finish() as i64))
-            }
+            // CPython's for numbers, None and tuples of them (see `hash.rs`).
+            (Hash, [v]) => Ok(Value::Int(self.key(v)?.py_hash())),
             (DictFromkeys, _) => self.dict_fromkeys(&args),
             (Pow, [x, y] | [x, y, Value::None]) => self.binop(crate::core::py::ast::BinOp::Pow, x, y),
             (Pow, [x, y, m]) => pow_mod(x, y, m),
@@ -1532,15 +1527,14 @@ impl<'a> Interp<'a> {
                     return Err(self.key_error(x));
                 }
             }
-            // The first in insertion order: sets iterate in it here (CPython: hash order).
             (SetPop, []) => {
-                let first = d.borrow_mut().pop_first();
-                return first.map(|(k, _)| k).ok_or(()).or_else(|()| raise(E::KeyError, "pop from an empty set"));
+                let popped = d.borrow_mut().pop_element();
+                return popped.ok_or(()).or_else(|()| raise(E::KeyError, "pop from an empty set"));
             }
             (Clear, []) => d.borrow_mut().clear(),
             (Copy, []) => {
                 self.made(d.borrow().len())?;
-                return Ok(Value::set(d.borrow().clone()));
+                return Ok(Value::set(d.borrow().set_copy()));
             }
             (SetIsdisjoint, [other]) => {
                 let other = self.iterate(other)?.iter().map(|x| self.key(x)).collect::<Result<Vec<_>, _>>()?;
@@ -1556,40 +1550,8 @@ impl<'a> Interp<'a> {
                 let all = d.borrow().iter().all(|(k, _)| k.hkey().is_ok_and(|h| other.contains(&h)));
                 return Ok(Value::Bool(all));
             }
-            (SetUpdate | SetUnion | SetIntersection | SetDifference, others) => {
-                let mut out = d.borrow().clone();
-                for other in others {
-                    let items = self.iterate(other)?;
-                    self.work(items.len() + out.len())?;
-                    out = match b {
-                        SetIntersection => {
-                            let keep =
-                                items.iter().map(|x| self.key(x)).collect::<Result<rustc_hash::FxHashSet<_>, _>>()?;
-                            let mut kept = super::value::Dict::default();
-                            for (k, _) in out.iter().filter(|(k, _)| k.hkey().is_ok_and(|h| keep.contains(&h))) {
-                                kept.insert(self.key(k)?, k.clone(), Value::None);
-                            }
-                            kept
-                        }
-                        SetDifference => {
-                            for x in &items {
-                                out.remove(&self.key(x)?);
-                            }
-                            out
-                        }
-                        _ => {
-                            for x in items {
-                                self.dict_set(&mut out, x, Value::None)?;
-                            }
-                            out
-                        }
-                    };
-                }
-                if b != SetUpdate {
-                    return Ok(Value::set(out));
-                }
-                *d.borrow_mut() = out;
-            }
+            (SetUpdate, others) => self.set_in_place(super::sets::InPlace::Update, d, others)?,
+            (SetUnion | SetIntersection | SetDifference, others) => return self.set_method_new(b, d, others),
             _ => return arity(b, "other arguments"),
         }
         Ok(Value::None)

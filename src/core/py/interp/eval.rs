@@ -266,13 +266,17 @@ impl<'a> Interp<'a> {
                 Ok(Value::tuple(items))
             }
             ExprKind::Set(items) => {
+                let folded = items.len() > 2 && items.iter().all(Expr::is_folded_constant);
                 let items = self.eval_items(items, f).await?;
-                self.make_set(items)
+                match folded {
+                    true => self.constant_set_display(items),
+                    false => self.make_set(items),
+                }
             }
             ExprKind::Dict(pairs) => self.eval_dict(pairs, f).await,
             ExprKind::Comp { kind, elt, generators } => {
                 let mut out = match kind {
-                    CompKind::Set => CompOut::Set(Dict::default()),
+                    CompKind::Set => CompOut::Set(Dict::new_set()),
                     _ => CompOut::List(Vec::new()),
                 };
                 self.comprehension(generators, CompElt::One(elt), f, &mut out).await?;
@@ -485,9 +489,21 @@ impl<'a> Interp<'a> {
         Ok(())
     }
 
+    /// A `for`'s or a comprehension's iterable: a display of constants there, `{1, 2}`, is the
+    /// constant frozenset CPython's optimizer makes of it, in that frozenset's order.
+    pub async fn iterable<'s>(&'s self, e: &'s Expr, f: &'s Frame) -> Res {
+        match &e.kind {
+            ExprKind::Set(items) if items.iter().all(Expr::is_folded_constant) => {
+                let items = self.eval_items(items, f).await?;
+                self.constant_frozenset(items).map(Value::set)
+            }
+            _ => ev!(self, e, f),
+        }
+    }
+
     /// A set of `items`.
     pub fn make_set(&self, items: Vec<Value>) -> Res {
-        let mut d = Dict::default();
+        let mut d = Dict::new_set();
         for v in items {
             self.dict_set(&mut d, v, Value::None)?;
         }
@@ -742,7 +758,7 @@ impl<'a> Interp<'a> {
             let Some((first, rest)) = gens.split_first() else {
                 return self.comp_emit(elt, f, out).await;
             };
-            let iterable = ev!(self, &first.iter, f)?;
+            let iterable = self.iterable(&first.iter, f).await?;
             if first.is_async {
                 let line = first.target.pos.line;
                 let anext = self.async_iter(&iterable, f, line).await?;

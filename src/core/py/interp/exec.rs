@@ -86,7 +86,7 @@ impl<'a> Interp<'a> {
                 self.exec_block(orelse, f).await?;
             }
             StmtKind::For { target, iter, body, orelse, .. } => {
-                let iterable = ev!(self, iter, f)?;
+                let iterable = self.iterable(iter, f).await?;
                 let mut broke = false;
                 let mut items = self.iter_of(&iterable)?;
                 loop {
@@ -288,6 +288,11 @@ impl<'a> Interp<'a> {
     /// `a op= b`: lists extend in place (so aliases see it), everything else rebinds, as `a op b`
     /// would (`s %= args` formats with the reader's `__str__`, an object's `__add__` is called).
     async fn in_place(&self, op: BinOp, a: Value, b: Value, f: &Frame) -> Res {
+        if let (Value::Set(s), Value::Set(_)) = (&a, &b) {
+            if let Some(done) = self.set_augmented(op, s, &b) {
+                return done;
+            }
+        }
         if let (BinOp::Add, Value::List(l)) = (op, &a) {
             let items = self.iterate(&b)?;
             self.alloc(items.len())?;

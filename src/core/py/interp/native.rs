@@ -551,7 +551,7 @@ impl Obj {
     /// value is unhashable: that type's name); `None` for any other object.
     pub fn view_set(&self) -> Option<Result<super::value::Dict, Rc<str>>> {
         let Obj::DictView(view @ (View::Keys | View::Items), d) = self else { return None };
-        let mut set = super::value::Dict::default();
+        let mut set = super::value::Dict::new_set();
         for item in view.of(d) {
             match item.hkey() {
                 Ok(h) => set.insert(h, item, Value::None),

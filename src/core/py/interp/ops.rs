@@ -253,33 +253,8 @@ impl<'a> Interp<'a> {
                 };
                 self.binop(op, &as_set(a)?, &as_set(b)?)
             }
-            (BinOp::BitOr | BinOp::BitAnd | BinOp::Sub | BinOp::BitXor, Value::Set(x), Value::Set(y)) => {
-                let (x, y) = (x.borrow(), y.borrow());
-                // Both sets are read; only the result's elements are made (`{1} & big` makes one).
-                self.work(x.len() + y.len())?;
-                let mut out = super::value::Dict::default();
-                for (k, _) in x.iter() {
-                    let Ok(h) = k.hkey() else { continue };
-                    let keep = match op {
-                        BinOp::BitAnd => y.contains(&h),
-                        BinOp::Sub | BinOp::BitXor => !y.contains(&h),
-                        _ => true,
-                    };
-                    if keep {
-                        out.insert(h, k.clone(), Value::None);
-                    }
-                }
-                if matches!(op, BinOp::BitOr | BinOp::BitXor) {
-                    for (k, _) in y.iter() {
-                        if let Ok(h) = k.hkey() {
-                            if op == BinOp::BitOr || !x.contains(&h) {
-                                out.insert(h, k.clone(), Value::None);
-                            }
-                        }
-                    }
-                }
-                self.alloc(out.len())?;
-                Ok(Value::set(out))
+            (BinOp::BitOr | BinOp::BitAnd | BinOp::Sub | BinOp::BitXor, Value::Set(x), Value::Set(_)) => {
+                self.set_binop(op, x, b)
             }
             // CPython's own words for a sequence joined to something else: `"count: " + 3`.
             (BinOp::Add, Value::Str(_) | Value::List(_) | Value::Tuple(_), _) => {

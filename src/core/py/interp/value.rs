@@ -10,6 +10,7 @@ use rustc_hash::FxHashMap;
 
 use super::builtins::B;
 use super::native::Obj;
+use super::set_table::SetTable;
 use super::tasks::TaskObj;
 use crate::core::py::ast;
 
@@ -297,14 +298,22 @@ pub enum HKey {
     Id(usize),
 }
 
-/// An insertion-ordered dict (Python's dicts remember insertion order).
+/// An insertion-ordered dict (Python's dicts remember insertion order), or a set (its keys,
+/// with None values), which iterates in the order of CPython's table for it.
 #[derive(Default, Clone)]
 pub struct Dict {
     entries: Vec<Option<(Value, Value)>>,
     index: FxHashMap<HKey, usize>,
+    /// A set's: where CPython's set would hold each entry (see `set_table.rs`).
+    table: Option<Box<SetTable>>,
 }
 
 impl Dict {
+    /// An empty set's elements.
+    pub fn new_set() -> Dict {
+        Dict { table: Some(Box::default()), ..Dict::default() }
+    }
+
     pub fn len(&self) -> usize {
         self.index.len()
     }
@@ -331,7 +340,11 @@ impl Dict {
                 }
             }
             None => {
-                self.index.insert(hk, self.entries.len());
+                let entry = self.entries.len();
+                if let Some(table) = self.table.as_deref_mut() {
+                    table.add(hk.py_hash(), entry);
+                }
+                self.index.insert(hk, entry);
                 self.entries.push(Some((key, value)));
             }
         }
@@ -339,15 +352,34 @@ impl Dict {
 
     pub fn remove(&mut self, key: &HKey) -> Option<(Value, Value)> {
         let i = self.index.remove(key)?;
-        let out = self.entries[i].take();
-        // Compact once tombstones outnumber entries, so a queue-like dict stays small.
-        if self.entries.len() > 16 && self.entries.len() > 2 * self.index.len() {
-            self.compact();
+        if let Some(table) = self.table.as_deref_mut() {
+            table.discard(key.py_hash(), i);
         }
+        let out = self.entries[i].take();
+        self.compact_if_sparse();
         out
     }
 
+    /// Compacts once tombstones outnumber entries, so a queue-like dict stays small.
+    fn compact_if_sparse(&mut self) {
+        if self.entries.len() > 16 && self.entries.len() > 2 * self.index.len() {
+            self.compact();
+        }
+    }
+
     fn compact(&mut self) {
+        if let Some(table) = self.table.as_deref_mut() {
+            let mut next = 0;
+            let new_of: Vec<usize> = self
+                .entries
+                .iter()
+                .map(|e| {
+                    next += usize::from(e.is_some());
+                    next.wrapping_sub(1)
+                })
+                .collect();
+            table.renumber(&new_of);
+        }
         let entries: Vec<_> = self.entries.drain(..).flatten().collect();
         self.index.clear();
         for (i, (k, _)) in entries.iter().enumerate() {
@@ -361,11 +393,16 @@ impl Dict {
     pub fn clear(&mut self) {
         self.entries.clear();
         self.index.clear();
+        if let Some(table) = self.table.as_deref_mut() {
+            table.clear();
+        }
     }
 
-    /// The (key, value) pairs in insertion order.
+    /// The (key, value) pairs in insertion order (a dict's) or table order (a set's).
     pub fn iter(&self) -> impl Iterator<Item = &(Value, Value)> {
-        self.entries.iter().flatten()
+        let by_insertion = self.table.is_none().then(|| self.entries.iter().flatten());
+        let by_table = self.table.as_deref().map(|t| t.order().filter_map(|i| self.entries[i].as_ref()));
+        by_insertion.into_iter().flatten().chain(by_table.into_iter().flatten())
     }
 
     pub fn keys(&self) -> Vec<Value> {
@@ -379,11 +416,80 @@ impl Dict {
         self.remove(&hk)
     }
 
-    /// Removes and returns the first entry (for `popitem`-like uses).
-    pub fn pop_first(&mut self) -> Option<(Value, Value)> {
-        let (k, _) = self.iter().next()?.clone();
-        let hk = k.hkey().ok()?;
-        self.remove(&hk)
+    /// `set.pop()`: the element CPython's would take (from its table's finger on).
+    pub fn pop_element(&mut self) -> Option<Value> {
+        let i = match self.table.as_deref_mut() {
+            Some(table) => table.pop()?,
+            None => self.entries.iter().position(Option::is_some)?,
+        };
+        let (k, _) = self.entries[i].take()?;
+        if let Ok(hk) = k.hkey() {
+            self.index.remove(&hk);
+        }
+        self.compact_if_sparse();
+        Some(k)
+    }
+
+    /// A copy of a set, laid out as CPython's `set(s)` lays it out.
+    pub fn set_copy(&self) -> Dict {
+        let mut out = Dict::new_set();
+        out.set_merge(self);
+        out
+    }
+
+    /// `set_merge`: `other`'s elements added, in its table's order, after one resize for both.
+    pub fn set_merge(&mut self, other: &Dict) {
+        let (Some(table), Some(theirs)) = (self.table.as_deref_mut(), other.table.as_deref()) else {
+            for (k, v) in other.iter() {
+                if let Ok(hk) = k.hkey() {
+                    self.insert(hk, k.clone(), v.clone());
+                }
+            }
+            return;
+        };
+        if theirs.len() == 0 {
+            return;
+        }
+        table.make_room(theirs.len());
+        let (entries, index) = (&mut self.entries, &mut self.index);
+        let copied = table.merge_into_empty(theirs, |i| {
+            let entry = entries.len();
+            if let Some((k, v)) = &other.entries[i] {
+                if let Ok(hk) = k.hkey() {
+                    index.insert(hk, entry);
+                }
+                entries.push(Some((k.clone(), v.clone())));
+            }
+            entry
+        });
+        if !copied {
+            for i in theirs.order() {
+                if let Some((k, v)) = &other.entries[i] {
+                    if let Ok(hk) = k.hkey() {
+                        self.insert(hk, k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+    }
+
+    /// `set_update_internal` from a dict: one resize for both, then its keys in its order.
+    pub fn set_add_keys_of(&mut self, dict: &Dict) {
+        if let Some(table) = self.table.as_deref_mut() {
+            table.make_room(dict.len());
+        }
+        for (k, _) in dict.iter() {
+            if let Ok(hk) = k.hkey() {
+                self.insert(hk, k.clone(), Value::None);
+            }
+        }
+    }
+
+    /// The end of `set_difference_update`: a table left more than a quarter dummies is rebuilt.
+    pub fn set_purge_dummies(&mut self) {
+        if let Some(table) = self.table.as_deref_mut() {
+            table.purge_dummies();
+        }
     }
 }
 
