@@ -18,6 +18,7 @@ with awaitlab's virtual clock event for event (see run_virtual below). Python 3.
 
 import argparse
 import asyncio
+import heapq
 import json
 import platform
 import statistics
@@ -223,6 +224,44 @@ class _JumpingSelector:
         return {}
 
 
+class ArmedTimerHandle(asyncio.TimerHandle):
+    """A timer that, due at the same instant as another, fires after the ones armed before it.
+
+    On a real clock, time moves between two `call_later()`s (by nanoseconds), so of two timers
+    with the same delay the one armed later is due later: eight tasks that each `sleep(1)` wake
+    in the order they slept. Only a virtual clock makes their deadlines exactly equal, where
+    `heapq` alone would pop them in an order of its own.
+    """
+
+    __slots__ = ("_armed",)
+    _count = 0
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        ArmedTimerHandle._count += 1
+        self._armed = ArmedTimerHandle._count
+
+    def __lt__(self, other):
+        return (self._when, self._armed) < (other._when, other._armed)
+
+
+# Its repr is asyncio's (`<TimerHandle when=1.0 boom() at line 13>`): programs may print it.
+ArmedTimerHandle.__name__ = ArmedTimerHandle.__qualname__ = "TimerHandle"
+
+
+def call_at_armed(loop, when, callback, *args, context=None):
+    """`BaseEventLoop.call_at` (3.12) with an [`ArmedTimerHandle`]."""
+    if when is None:
+        raise TypeError("when cannot be None")
+    loop._check_closed()
+    timer = ArmedTimerHandle(when, callback, args, loop, context)
+    if timer._source_traceback:
+        del timer._source_traceback[-1]
+    heapq.heappush(loop._scheduled, timer)
+    timer._scheduled = True
+    return timer
+
+
 class VirtualLoop(asyncio.BaseEventLoop):
     """asyncio's loop with a clock in virtual milliseconds."""
 
@@ -237,6 +276,9 @@ class VirtualLoop(asyncio.BaseEventLoop):
 
     def time(self):
         return self._now
+
+    def call_at(self, when, callback, *args, context=None):
+        return call_at_armed(self, when, callback, *args, context=context)
 
     def _process_events(self, event_list):
         pass

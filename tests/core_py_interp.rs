@@ -574,6 +574,33 @@ fn assignment_expressions_bind_where_cpython_binds_them() {
     prints_what_cpython_prints("walrus.py", include_str!("py/walrus.py"));
 }
 
+/// Tasks whose sleeps end at the same instant wake in the order they slept, as on CPython's
+/// real clock, where time moves between two `sleep`s: `0 1 2 … 7`, not the order `heapq` pops
+/// exactly equal deadlines in (`0 2 6 5 7 4 1 3`), and a sleep armed later ends later even when
+/// its sum of delays ties an earlier one's.
+#[test]
+fn equal_sleeps_wake_in_the_order_they_slept_as_on_cpython() {
+    let src = r#"
+        import asyncio
+        async def w(i):
+            await asyncio.sleep(0.01)
+            print(i, end=' ')
+        async def late(name, first, then):
+            await asyncio.sleep(first)
+            await asyncio.sleep(then)
+            print(name, end=' ')
+        async def main():
+            await asyncio.gather(*(w(i) for i in range(8)))
+            print()
+            await asyncio.gather(late('b', 0.01, 0.02), late('a', 0, 0.03), late('c', 0.02, 0.01))
+            print()
+        asyncio.run(main())
+    "#;
+    let cpython = cpython_output_as_awaitlab_names_it(src);
+    assert_eq!(cpython, ["0 1 2 3 4 5 6 7 ", "a b c "]);
+    assert_runs_to_the_end_printing(src, &cpython);
+}
+
 /// `%`, `str.format`, `format()` and f-strings call the reader's `__str__` and `__repr__`, and
 /// format and fail as CPython's do (`"%s" % obj` gave `<P object>`, `"[%5s]"` left-aligned,
 /// `"%d"` went through a float, and left-over arguments or named fields were not seen).

@@ -14,10 +14,13 @@
 //! run as [`crate::core::aio`] tasks, and the clock keeps its timers the way asyncio does, so the
 //! prediction is what CPython's asyncio does on the same plan, event for event:
 //!
-//! - timers live in a binary heap ordered by deadline only, with CPython's `heapq` algorithm, so
-//!   timers with *exactly* equal deadlines fire in the order that heap pops them (not always the
-//!   order they were set: on a real loop the clock moves between two `call_later`s, so exact ties
-//!   are rare there, and a real loop's ready callbacks do run first in, first out);
+//! - timers live in a binary heap ordered by deadline, with CPython's `heapq` algorithm; timers
+//!   with *exactly* equal deadlines fire in the order they were armed. On a real clock time moves
+//!   between two `call_later`s (by nanoseconds), so of two timers with the same delay the one
+//!   armed later is due later: eight tasks that each sleep 1 s wake in the order they slept, as
+//!   on CPython. Only a virtual clock makes such deadlines equal, and `heapq` alone would pop
+//!   them in an order of its own (the reference scripts' `ArmedTimerHandle` orders CPython's
+//!   timers the same way);
 //! - every timer due within [`CLOCK_RESOLUTION_MS`] of the earliest one fires in the same step;
 //! - cancelled timers stay in the heap until they reach its head, or until more than half of over
 //!   100 timers are cancelled, when the heap is rebuilt (asyncio's `_timer_cancelled_count`);
@@ -97,6 +100,8 @@ struct Inner {
     now: Cell<f64>,
     /// Armed timers as a binary heap in CPython's `heapq` layout (see [`heap`]).
     heap: RefCell<Vec<HeapEntry>>,
+    /// Timers armed so far: the next one's `armed`.
+    armed: Cell<u64>,
     /// Cancelled timers still in the heap, counted as asyncio counts them: a cancelled timer
     /// popped because it was due is not subtracted (asyncio does not either); a rebuild resets it.
     cancelled: Cell<usize>,
@@ -114,10 +119,11 @@ struct Inner {
     begun: Cell<bool>,
 }
 
-/// One timer in the heap: its deadline and its slot.
+/// One timer in the heap: its deadline, when it was armed (the how-manieth) and its slot.
 #[derive(Clone, Copy)]
 struct HeapEntry {
     when: f64,
+    armed: u64,
     slot: usize,
 }
 
@@ -132,14 +138,13 @@ struct TimerSlot {
     waker: Option<Waker>,
 }
 
-/// CPython's `heapq` (`Lib/heapq.py`, the same algorithm as its C module), ordered by deadline
-/// only, as asyncio's `TimerHandle.__lt__` is: entries with equal deadlines come out in the order
-/// this exact algorithm gives them, which is what makes exact ties match CPython's.
+/// CPython's `heapq` (`Lib/heapq.py`, the same algorithm as its C module), ordered by deadline,
+/// then by when the timer was armed (see the module's docs: a real clock's order for ties).
 mod heap {
     use super::HeapEntry;
 
     fn less(a: &HeapEntry, b: &HeapEntry) -> bool {
-        a.when < b.when
+        a.when < b.when || (a.when == b.when && a.armed < b.armed)
     }
 
     fn sift_down(heap: &mut [HeapEntry], start: usize, mut pos: usize) {
@@ -381,7 +386,9 @@ impl VirtualClock {
     fn arm(&self, ms: f64, waker: Waker) -> usize {
         let key = self.inner.slots.borrow_mut().insert(TimerSlot { waker: Some(waker), ..TimerSlot::default() });
         let when = self.inner.now.get() + ms;
-        heap::push(&mut self.inner.heap.borrow_mut(), HeapEntry { when, slot: key });
+        let armed = self.inner.armed.get();
+        self.inner.armed.set(armed + 1);
+        heap::push(&mut self.inner.heap.borrow_mut(), HeapEntry { when, armed, slot: key });
         key
     }
 
