@@ -433,3 +433,33 @@ u = {5}
 u |= u
 u ^= u
 print(u, hash(-1), hash(2.5), hash((1, (2.0, None))), hash(True) == hash(1.0))
+# A function's own attributes: a counter on it, a decorator copying the name and the docstring.
+def counted(fn):
+    def wrapper(*args):
+        wrapper.calls += 1
+        return fn(*args)
+    wrapper.calls = 0
+    wrapper.__name__ = fn.__name__
+    wrapper.__qualname__ = fn.__qualname__
+    wrapper.__doc__ = fn.__doc__
+    return wrapper
+@counted
+def area(w, h):
+    """Width times height."""
+    return w * h
+print(area(2, 3), area(4, 5), area.calls, area.__name__, area.__doc__, area.__qualname__)
+print(hasattr(area, 'calls'), getattr(area, 'missing', 'none'), counted.__doc__, area.__module__)
+class Doc:
+    """A class's docstring."""
+class Sub(Doc):
+    pass
+print(Doc.__doc__, Sub.__doc__, Doc().__doc__)
+for target in [1, 'text', [1]]:
+    try:
+        setattr(target, 'x', 2)
+    except AttributeError as e:
+        print('AttributeError:', e)
+try:
+    area.__name__ = 5
+except TypeError as e:
+    print('TypeError:', e)

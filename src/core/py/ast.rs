@@ -165,6 +165,14 @@ pub struct Expr {
     pub kind: ExprKind,
 }
 
+/// A body's docstring: a string literal as its first statement (`__doc__`).
+pub fn docstring(body: &[Stmt]) -> Option<&str> {
+    match &body.first()?.kind {
+        StmtKind::Expr(Expr { kind: ExprKind::Const(Const::Str(s)), .. }) => Some(s),
+        _ => None,
+    }
+}
+
 impl Expr {
     /// Whether CPython's compiler folds it into a constant: a literal, a sign on a number, an
     /// operator between numbers, a tuple of such. (A set display of three or more of them is

@@ -254,7 +254,7 @@ impl<'a> Interp<'a> {
                 (None, "__name__") => Ok(Value::Str(c.name.clone())),
                 (None, "__qualname__") => Ok(Value::Str(c.qualname.clone())),
                 (None, "__class__") => Ok(Value::Builtin(super::builtins::B::Type)),
-                (None, "__bases__" | "__mro__" | "__dict__" | "__module__" | "__doc__" | "__subclasses__") => raise(
+                (None, "__bases__" | "__mro__" | "__dict__" | "__module__" | "__subclasses__") => raise(
                     E::AttributeError,
                     format!("the attribute '{name}' of type object '{}' is not in awaitlab's subset", c.name),
                 ),
@@ -284,8 +284,16 @@ impl<'a> Interp<'a> {
                     None => raise(E::AttributeError, format!("'super' object has no attribute '{name}'")),
                 }
             }
-            Value::Func(func) if name == "__name__" => Ok(Value::str(&func.def.name)),
-            Value::Func(func) if name == "__qualname__" => Ok(Value::Str(func.qualname())),
+            Value::Func(func) => match (func.attrs.borrow().get(name), name) {
+                (Some(x), _) => Ok(x.clone()),
+                (None, "__name__") => Ok(Value::str(&func.def.name)),
+                (None, "__qualname__") => Ok(Value::Str(func.qualname())),
+                (None, "__doc__") => {
+                    Ok(crate::core::py::ast::docstring(&func.def.body).map_or(Value::None, Value::str))
+                }
+                (None, "__module__") => Ok(Value::str("__main__")),
+                _ => self.builtin_attr(v, name),
+            },
             Value::Bound(b) if name == "__qualname__" => Ok(Value::Str(b.1.qualname())),
             Value::Builtin(b) if name == "__name__" => Ok(Value::str(b.name().trim_end())),
             Value::Coro(c) if name == "__name__" => Ok(Value::str(&c.func.def.name)),
@@ -363,10 +371,14 @@ impl<'a> Interp<'a> {
                 c.attrs.borrow_mut().insert(Rc::from(name), x);
                 Ok(())
             }
-            other => raise(
-                E::AttributeError,
-                format!("'{}' object attribute '{name}' cannot be set here", other.type_name()),
-            ),
+            Value::Func(func) => {
+                if matches!(name, "__name__" | "__qualname__") && !matches!(x, Value::Str(_)) {
+                    return raise(E::TypeError, format!("{name} must be set to a string object"));
+                }
+                func.attrs.borrow_mut().insert(Rc::from(name), x);
+                Ok(())
+            }
+            other => raise(E::AttributeError, format!("'{}' object has no attribute '{name}'", other.type_name())),
         }
     }
 

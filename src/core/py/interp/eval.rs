@@ -862,6 +862,7 @@ impl<'a> Interp<'a> {
             scope: f.closure.clone(),
             class: RefCell::new(None),
             qual: f.qualname_of(&def.name),
+            attrs: RefCell::default(),
         })))
     }
 }

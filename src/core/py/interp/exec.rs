@@ -528,7 +528,10 @@ impl<'a> Interp<'a> {
         frame.class_body = true;
         // An error in the body has the class's frame in its traceback (`line 3, in Settings`).
         self.exec_block(body, &frame).await.map_err(|flow| self.add_frame(flow, &frame))?;
-        let attrs = std::mem::take(&mut *scope.vars.borrow_mut());
+        let mut attrs = std::mem::take(&mut *scope.vars.borrow_mut());
+        // Its own, never a base's: None without a docstring, as CPython's.
+        let doc = crate::core::py::ast::docstring(body).map_or(Value::None, Value::str);
+        attrs.entry(Rc::from("__doc__")).or_insert(doc);
         let class = Rc::new(Class {
             name: Rc::from(name),
             qualname,

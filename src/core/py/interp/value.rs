@@ -155,13 +155,18 @@ pub struct Func {
     pub class: RefCell<Option<std::rc::Weak<Class>>>,
     /// Its `__qualname__` (see [`Func::qualname`]).
     pub qual: Rc<str>,
+    /// Attributes set on it: `f.calls = 0`, a decorator's `wrapper.__name__ = fn.__name__`.
+    pub attrs: RefCell<FxHashMap<Rc<str>, Value>>,
 }
 
 impl Func {
     /// Its `__qualname__`, where it was defined: `fetch`, `main.<locals>.inner`, `Client.get`,
     /// `main.<locals>.Client.get`, `Client.get.<locals>.parse`.
     pub fn qualname(&self) -> Rc<str> {
-        self.qual.clone()
+        match self.attrs.borrow().get("__qualname__") {
+            Some(Value::Str(set)) => set.clone(),
+            _ => self.qual.clone(),
+        }
     }
 
     /// Its code's first line, CPython's `co_firstlineno`: its first decorator's, else its `def`'s.
