@@ -561,3 +561,13 @@ for text, base in [('1_000', 10), ('1__0', 10), ('_1', 10), ('1_', 10), ('0x_ff'
         print(repr(text), base, int(text, base))
     except ValueError as e:
         print(repr(text), base, 'ValueError', e)
+# Format code c, ord()'s and reversed()'s refusals, sum() of strings, json.loads of a non-string.
+import json
+print(f'{66:c}|{0x263a:c}|{65:>3c}', format(97, 'c'))
+for call in [lambda: ord('ab'), lambda: ord(''), lambda: ord(5), lambda: reversed(5), lambda: reversed({1}),
+             lambda: sum([1, 2], 'x'), lambda: json.loads(5)]:
+    try:
+        print(call())
+    except TypeError as e:
+        print('TypeError:', e)
+print(list(reversed({'a': 1, 'b': 2})), list(reversed({'a': 1}.items())), list(reversed(range(3))))

@@ -512,6 +512,9 @@ impl<'a> Interp<'a> {
     /// `__radd__`, hence async) by plain `+` from then on (`builtin_sum_impl`'s three paths).
     async fn sum(&self, start: Value, items: Vec<Value>, f: &Frame, line: u32) -> Res {
         use crate::core::py::ast::BinOp::Add;
+        if matches!(start, Value::Str(_)) {
+            return raise(E::TypeError, "sum() can't sum strings [use ''.join(seq) instead]");
+        }
         let mut path = match start {
             Value::Int(_) => SumPath::Ints,
             Value::Float(x) => SumPath::Floats(FloatSum::new(x)),
@@ -888,7 +891,13 @@ impl<'a> Interp<'a> {
             },
             Round => self.round(&args),
             Reversed => {
-                let mut items = self.iterate(&one()?)?;
+                let v = one()?;
+                let sequence =
+                    matches!(v, Value::List(_) | Value::Tuple(_) | Value::Str(_) | Value::Range(_) | Value::Dict(_));
+                if !sequence && !matches!(&v, Value::Obj(o) if o.is_dict_view()) {
+                    return raise(E::TypeError, format!("'{}' object is not reversible", v.type_name()));
+                }
+                let mut items = self.iterate(&v)?;
                 items.reverse();
                 Ok(Value::list(items))
             }
@@ -992,8 +1001,13 @@ impl<'a> Interp<'a> {
                     .ok_or(())
                     .or_else(|()| raise(E::ValueError, "chr() arg not in range(0x110000)"))
             }
-            (Ord, [Value::Str(s)]) if s.chars().count() == 1 => {
-                Ok(Value::Int(s.chars().next().map_or(0, |c| c as i64)))
+            (Ord, [Value::Str(s)]) => match s.chars().count() {
+                1 => Ok(Value::Int(s.chars().next().map_or(0, |c| c as i64))),
+                n => raise(E::TypeError, format!("ord() expected a character, but string of length {n} found")),
+            },
+            (Ord, [v]) => {
+                let t = v.type_name();
+                raise(E::TypeError, format!("ord() expected string of length 1, but {t} found"))
             }
             (Callable, [v]) => Ok(Value::Bool(matches!(
                 v,

@@ -641,6 +641,11 @@ fn format_number(v: &Value, s: &Spec) -> Result<String, String> {
         (Some('X'), Some(i)) => format!("{:X}", i.unsigned_abs()),
         (Some('b'), Some(i)) => format!("{:b}", i.unsigned_abs()),
         (Some('o'), Some(i)) => format!("{:o}", i.unsigned_abs()),
+        // The character of that code point (`f'{66:c}'` is `B`).
+        (Some('c'), Some(i)) => match u32::try_from(i).ok().and_then(char::from_u32) {
+            Some(c) => c.to_string(),
+            None => return Err("%c arg not in range(0x110000)".into()),
+        },
         (Some(k), _) => return Err(format!("Unknown format code '{k}' for object of type '{}'", v.type_name())),
     };
     if let Some(sep) = s.group {

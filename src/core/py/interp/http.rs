@@ -332,7 +332,11 @@ impl<'a> Interp<'a> {
     pub fn json_loads(&self, args: &[Value]) -> Res {
         match args.first() {
             Some(Value::Str(s)) => self.json_parse(s),
-            _ => raise(E::TypeError, "the JSON object must be str"),
+            Some(other) => {
+                let t = other.type_name();
+                raise(E::TypeError, format!("the JSON object must be str, bytes or bytearray, not {t}"))
+            }
+            None => raise(E::TypeError, "loads() missing 1 required positional argument: 's'"),
         }
     }
 
