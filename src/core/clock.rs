@@ -100,8 +100,9 @@ struct Inner {
     now: Cell<f64>,
     /// Armed timers as a binary heap in CPython's `heapq` layout (see [`heap`]).
     heap: RefCell<Vec<HeapEntry>>,
-    /// Timers armed so far: the next one's `armed`.
-    armed: Cell<u64>,
+    /// Timers armed so far: the next one's `armed` (a run arms far fewer than 2^32; a u32
+    /// keeps a heap entry 16 bytes on wasm32).
+    armed: Cell<u32>,
     /// Cancelled timers still in the heap, counted as asyncio counts them: a cancelled timer
     /// popped because it was due is not subtracted (asyncio does not either); a rebuild resets it.
     cancelled: Cell<usize>,
@@ -123,7 +124,7 @@ struct Inner {
 #[derive(Clone, Copy)]
 struct HeapEntry {
     when: f64,
-    armed: u64,
+    armed: u32,
     slot: usize,
 }
 
@@ -387,7 +388,7 @@ impl VirtualClock {
         let key = self.inner.slots.borrow_mut().insert(TimerSlot { waker: Some(waker), ..TimerSlot::default() });
         let when = self.inner.now.get() + ms;
         let armed = self.inner.armed.get();
-        self.inner.armed.set(armed + 1);
+        self.inner.armed.set(armed.wrapping_add(1));
         heap::push(&mut self.inner.heap.borrow_mut(), HeapEntry { when, armed, slot: key });
         key
     }
