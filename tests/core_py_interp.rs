@@ -574,6 +574,36 @@ fn assignment_expressions_bind_where_cpython_binds_them() {
     prints_what_cpython_prints("walrus.py", include_str!("py/walrus.py"));
 }
 
+/// The asyncio docs' first example, as written: `time.strftime('%X')` reads the run's clock as
+/// a UTC day that began with the run (CPython's time of day differs every run; what the
+/// prediction shows is how far apart the two prints are), and the `_ns` clocks count the same
+/// time in nanoseconds.
+#[test]
+fn strftime_reads_the_run_s_clock_as_a_day_that_began_with_it() {
+    let src = r#"
+        import asyncio
+        import time
+        async def say_after(delay, what):
+            await asyncio.sleep(delay)
+            print(what)
+        async def main():
+            print(f"started at {time.strftime('%X')}")
+            await say_after(1, 'hello')
+            await say_after(2, 'world')
+            print(f"finished at {time.strftime('%X')}")
+            print(time.time_ns(), time.perf_counter_ns(), time.strftime('%c|%Y-%m-%d %H:%M:%S %p'))
+        asyncio.run(main())
+    "#;
+    let want = [
+        "started at 00:00:00",
+        "hello",
+        "world",
+        "finished at 00:00:03",
+        "3000000000 3000000000 Thu Jan  1 00:00:03 1970|1970-01-01 00:00:03 AM",
+    ];
+    assert_runs_to_the_end_printing(src, &want.map(String::from));
+}
+
 /// Tasks whose sleeps end at the same instant wake in the order they slept, as on CPython's
 /// real clock, where time moves between two `sleep`s: `0 1 2 … 7`, not the order `heapq` pops
 /// exactly equal deadlines in (`0 2 6 5 7 4 1 3`), and a sleep armed later ends later even when

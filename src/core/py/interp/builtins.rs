@@ -52,6 +52,7 @@ builtins! {
     Random = "random", Uniform = "uniform", Randint = "randint", Choice = "choice", Shuffle = "shuffle",
     Seed = "seed", Randrange = "randrange", Sample = "sample",
     Time = "time", PerfCounter = "perf_counter", Monotonic = "monotonic", TimeSleep = "sleep ",
+    TimeNs = "time_ns", PerfCounterNs = "perf_counter_ns", MonotonicNs = "monotonic_ns", Strftime = "strftime",
     Dumps = "dumps", Loads = "loads",
     Sqrt = "sqrt", Floor = "floor", Ceil = "ceil", Log = "log", Exp = "exp", Fabs = "fabs", MathPow = "pow ",
     // aiohttp.
@@ -430,6 +431,10 @@ impl<'a> Interp<'a> {
             (Module::Time, "perf_counter") => PerfCounter,
             (Module::Time, "monotonic") => Monotonic,
             (Module::Time, "sleep") => TimeSleep,
+            (Module::Time, "time_ns") => TimeNs,
+            (Module::Time, "perf_counter_ns") => PerfCounterNs,
+            (Module::Time, "monotonic_ns") => MonotonicNs,
+            (Module::Time, "strftime") => Strftime,
             (Module::Dataclasses, "dataclass") => Dataclass,
             (Module::Dataclasses, "field") => DataclassField,
             (Module::Dataclasses, "asdict") => Asdict,
@@ -864,6 +869,12 @@ impl<'a> Interp<'a> {
             }
             Random | Uniform | Randint | Choice | Shuffle | Seed | Randrange | Sample => self.call_random(b, args),
             Time | PerfCounter | Monotonic => Ok(Value::Float(self.ctx.rec.elapsed() / 1000.0)),
+            TimeNs | PerfCounterNs | MonotonicNs => Ok(Value::Int((self.ctx.rec.elapsed() * 1e6).round() as i64)),
+            Strftime => {
+                let format = want_str(&args[0], "strftime() argument 1")?;
+                let secs = self.ctx.rec.elapsed() / 1000.0;
+                self.new_str(super::strftime::strftime(format, secs))
+            }
             TimeSleep => self.time_sleep(&args, &kwargs, f, line),
             Dumps => self.json_dumps(&args, &kwargs),
             Loads => self.json_loads(&args),

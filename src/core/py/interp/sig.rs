@@ -131,6 +131,8 @@ fn sig_modules(b: B) -> Option<Sig> {
         Sample => random("population k * !counts"),
         Time | PerfCounter | Monotonic => m("time", ""),
         TimeSleep => m("time", "secs /"),
+        TimeNs | PerfCounterNs | MonotonicNs => m("time", ""),
+        Strftime => m("time", "format !t /"),
         Dumps => {
             py("obj * indent= sort_keys= separators= ensure_ascii= !skipkeys !check_circular !allow_nan !cls !default")
         }
