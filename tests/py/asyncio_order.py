@@ -177,3 +177,12 @@ async def timers():
     print("done at", at())
 
 asyncio.run(timers())
+
+
+async def loop_state():
+    # A running loop says so; asyncio.run's debug=False (or None) is its default.
+    print("running:", asyncio.get_running_loop().is_running())
+
+
+asyncio.run(loop_state(), debug=False)
+asyncio.run(loop_state(), debug=None)

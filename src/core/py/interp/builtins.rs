@@ -81,7 +81,7 @@ builtins! {
     QPut = "put", QGet = "get", QPutNowait = "put_nowait", QGetNowait = "get_nowait", QTaskDone = "task_done",
     QJoin = "join", QQsize = "qsize", QEmpty = "empty", QFull = "full", TgCreateTask = "create_task",
     SessGet = "get", SessPost = "post", SessClose = "close", RespJson = "json", RespText = "text",
-    RespRaiseForStatus = "raise_for_status", LoopTime = "time", CallLater = "call_later", CallAt = "call_at",
+    RespRaiseForStatus = "raise_for_status", LoopTime = "time", LoopIsRunning = "is_running", CallLater = "call_later", CallAt = "call_at",
     CallSoon = "call_soon", AgenAnext = "__anext__", AgenAiter = "__aiter__", AgenAsend = "asend",
     AgenAthrow = "athrow", AgenAclose = "aclose", AnextDefault = "anext ", CondWaitFor = "wait_for", CondNotify = "notify", CondNotifyAll = "notify_all",
     TimeoutReschedule = "reschedule", TimeoutExpired = "expired", HandleCancel = "cancel", HandleCancelled = "cancelled", HandleWhen = "when", CoroClose = "close",
@@ -612,6 +612,11 @@ impl<'a> Interp<'a> {
                 self.new_str(s)
             }
             Sorted | Min | Max | Map | Filter | ListSort => self.call_with_key(b, recv, args, kwargs, f, line).await,
+            // `debug=True` logs slow callbacks, which a prediction cannot time: refused.
+            Run if kw(&kwargs, "debug").is_some_and(|d| !matches!(d, Value::None | Value::Bool(false))) => raise(
+                E::TypeError,
+                "asyncio.run(debug=True) is not in awaitlab's subset: its log of slow callbacks times the real loop",
+            ),
             Run => self.asyncio_run(args, f, line).await,
             Super => self.super_of(f),
             Anext | Aiter => self.anext_aiter(b, args, f, line).await,

@@ -664,6 +664,7 @@ impl<'a> Interp<'a> {
             (Obj::Response { status, .. }, "reason") => Ok(Value::str(reason(*status))),
             (Obj::Response { url, .. }, "url") => Ok(Value::Str(url.clone())),
             (Obj::Loop, "time") => method(LoopTime),
+            (Obj::Loop, "is_running") => method(LoopIsRunning),
             (Obj::Loop, "call_later") => method(CallLater),
             (Obj::Loop, "call_at") => method(CallAt),
             (Obj::Loop, "call_soon" | "call_soon_threadsafe") => method(CallSoon),
@@ -731,6 +732,7 @@ impl<'a> Interp<'a> {
                 self.group_spawn(g, aw, &kwargs, line)
             }
             (Obj::Loop, B::LoopTime) => Ok(Value::Float(self.ctx.rec.elapsed() / 1000.0)),
+            (Obj::Loop, B::LoopIsRunning) => Ok(Value::Bool(self.running.get())),
             (Obj::Loop, B::CallLater | B::CallAt) => self.call_later(b == B::CallAt, args, line),
             (Obj::Loop, B::CallSoon) => self.call_soon(args, line),
             (Obj::TimerHandle(t), _) => self.timer_method(t, b),

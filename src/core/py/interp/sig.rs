@@ -98,7 +98,7 @@ fn sig(b: B) -> Sig {
 fn sig_asyncio(b: B) -> Option<Sig> {
     use B::*;
     Some(match b {
-        Run => py("main / * !debug !loop_factory"),
+        Run => py("main / * debug= !loop_factory"),
         Sleep => py("delay result="),
         Gather => py("*a * return_exceptions="),
         CreateTask | EnsureFuture | TgCreateTask => py("coro / * name= !context"),
