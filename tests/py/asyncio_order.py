@@ -186,3 +186,22 @@ async def loop_state():
 
 asyncio.run(loop_state(), debug=False)
 asyncio.run(loop_state(), debug=None)
+
+
+async def set_after(done, delay, value):
+    await asyncio.sleep(delay)
+    print("set", value, done.is_set())
+    done.set()
+
+
+async def loop_tasks():
+    # loop.create_task, as the docs' event loop examples write it.
+    loop = asyncio.get_running_loop()
+    done = asyncio.Event()
+    task = loop.create_task(set_after(done, 0.5, "world"), name="setter")
+    print("hello", task.get_name())
+    await done.wait()
+    print(await task, task.done())
+
+
+asyncio.run(loop_tasks())

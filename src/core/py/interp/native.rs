@@ -665,6 +665,8 @@ impl<'a> Interp<'a> {
             (Obj::Response { url, .. }, "url") => Ok(Value::Str(url.clone())),
             (Obj::Loop, "time") => method(LoopTime),
             (Obj::Loop, "is_running") => method(LoopIsRunning),
+            // `loop.create_task(coro, name=...)` is `asyncio.create_task` on the running loop.
+            (Obj::Loop, "create_task") => Ok(Value::Builtin(CreateTask)),
             (Obj::Loop, "call_later") => method(CallLater),
             (Obj::Loop, "call_at") => method(CallAt),
             (Obj::Loop, "call_soon" | "call_soon_threadsafe") => method(CallSoon),
