@@ -567,6 +567,14 @@ fn the_language_subset_prints_what_cpython_prints() {
     prints_what_cpython_prints("semantics.py", include_str!("py/semantics.py"));
 }
 
+/// Futures the program makes (`loop.create_future()`, `asyncio.Future()`) and sets: awaited by
+/// tasks, their done callbacks in the order they were added, exceptions, cancellation (a task
+/// cancelled while it awaits one cancels it), `InvalidStateError`, as the asyncio docs use them.
+#[test]
+fn futures_are_awaited_set_and_cancelled_as_in_cpython() {
+    prints_what_cpython_prints("futures.py", include_str!("py/futures.py"));
+}
+
 /// Assignment expressions (`while (item := await q.get()) is not None:`) bind in the function
 /// around the comprehensions they are in, through `global` and `nonlocal`, as CPython's do.
 #[test]
@@ -1551,7 +1559,7 @@ fn asyncio_to_thread_under_another_name_says_why_it_is_not_supported() {
     assert!(printed.len() == 1 && awaitlab::core::py::parse::TO_THREAD.starts_with(shown), "{printed:?}");
 }
 
-/// A method asyncio's objects have in CPython but not here (`loop.create_future`,
+/// A method asyncio's objects have in CPython but not here (`loop.run_until_complete`,
 /// `loop.run_in_executor`, a Semaphore's `_value`) says it is outside the subset, as a missing
 /// module attribute does: not only CPython's own words, which would read as a typo.
 #[test]
@@ -1561,7 +1569,7 @@ fn a_missing_attribute_of_an_asyncio_object_says_it_is_not_in_the_subset() {
 
         async def main():
             loop = asyncio.get_running_loop()
-            for obj, name in [(loop, "create_future"), (loop, "run_in_executor"), (asyncio.current_task(), "print_stack"), (asyncio.Semaphore(2), "_value")]:
+            for obj, name in [(loop, "run_until_complete"), (loop, "run_in_executor"), (asyncio.current_task(), "print_stack"), (asyncio.Semaphore(2), "_value")]:
                 try:
                     getattr(obj, name)
                 except AttributeError as e:
@@ -1574,7 +1582,7 @@ fn a_missing_attribute_of_an_asyncio_object_says_it_is_not_in_the_subset() {
     assert_eq!(
         prints(&events),
         [
-            "'_UnixSelectorEventLoop' object has no attribute 'create_future' (not in awaitlab's subset)",
+            "'_UnixSelectorEventLoop' object has no attribute 'run_until_complete' (not in awaitlab's subset)",
             "'_UnixSelectorEventLoop' object has no attribute 'run_in_executor' (not in awaitlab's subset)",
             "'Task' object has no attribute 'print_stack' (not in awaitlab's subset)",
             "'Semaphore' object has no attribute '_value' (not in awaitlab's subset)",

@@ -81,7 +81,9 @@ builtins! {
     QPut = "put", QGet = "get", QPutNowait = "put_nowait", QGetNowait = "get_nowait", QTaskDone = "task_done",
     QJoin = "join", QQsize = "qsize", QEmpty = "empty", QFull = "full", TgCreateTask = "create_task",
     SessGet = "get", SessPost = "post", SessClose = "close", RespJson = "json", RespText = "text",
-    RespRaiseForStatus = "raise_for_status", LoopTime = "time", LoopIsRunning = "is_running", CallLater = "call_later", CallAt = "call_at",
+    RespRaiseForStatus = "raise_for_status", LoopTime = "time", LoopIsRunning = "is_running", LoopCreateFuture = "create_future",
+    FutureNew = "Future", FutSetResult = "set_result", FutSetException = "set_exception",
+    FutRemoveDoneCallback = "remove_done_callback", CallLater = "call_later", CallAt = "call_at",
     CallSoon = "call_soon", AgenAnext = "__anext__", AgenAiter = "__aiter__", AgenAsend = "asend",
     AgenAthrow = "athrow", AgenAclose = "aclose", AnextDefault = "anext ", CondWaitFor = "wait_for", CondNotify = "notify", CondNotifyAll = "notify_all",
     TimeoutReschedule = "reschedule", TimeoutExpired = "expired", HandleCancel = "cancel", HandleCancelled = "cancelled", HandleWhen = "when", CoroClose = "close",
@@ -91,7 +93,8 @@ builtins! {
 }
 
 /// The built-in classes among them.
-const TYPES: &[B] = &[B::Int, B::Float, B::Str, B::Bool, B::List, B::Dict, B::Tuple, B::Set, B::Range, B::Type];
+const TYPES: &[B] =
+    &[B::Int, B::Float, B::Str, B::Bool, B::List, B::Dict, B::Tuple, B::Set, B::Range, B::Type, B::FutureNew];
 
 /// The built-in functions, found by their Python names.
 const GLOBALS: &[B] = &[
@@ -148,6 +151,7 @@ const GLOBALS: &[B] = &[
 /// asyncio's functions and classes, found by their Python names.
 const ASYNCIO: &[B] = &[
     B::Run,
+    B::FutureNew,
     B::Sleep,
     B::Gather,
     B::CreateTask,
@@ -1265,6 +1269,9 @@ impl<'a> Interp<'a> {
                             | (B::Range, Value::Range(_))
                             | (B::Type, Value::Class(_))
                     ) || matches!((b, v), (B::Type, Value::Builtin(t)) if t.is_type())
+                        // A Task, a gather's future and a shield's are Futures too.
+                        || matches!((b, v), (B::FutureNew, Value::Task(_)))
+                        || matches!((b, v), (B::FutureNew, Value::Obj(o)) if matches!(&**o, super::native::Obj::Future(_) | super::native::Obj::Shield { .. } | super::native::Obj::Gather { .. }))
                 }
             }),
             Value::None => Ok(true),

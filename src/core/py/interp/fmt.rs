@@ -218,6 +218,11 @@ impl ReprWriter {
                 Some(g) => {
                     let _ = write!(self.out, "<async_generator object {}>", g.func.qualname());
                 }
+                None if matches!(&**o, super::native::Obj::Future(_)) => {
+                    if let super::native::Obj::Future(s) = &**o {
+                        self.out.push_str(&super::future::repr(s));
+                    }
+                }
                 None => {
                     let _ = write!(self.out, "<{} object>", o.type_name());
                 }
@@ -235,7 +240,7 @@ pub fn builtin_receiver(recv: &Value) -> Option<std::borrow::Cow<'static, str>> 
         Value::Task(_) => Some("_asyncio.Task".into()),
         Value::Obj(o) => match &**o {
             Obj::AsyncGen(_) | Obj::AsCompleted(_) => Some(o.type_name().into()),
-            Obj::Shield { .. } => Some("_asyncio.Future".into()),
+            Obj::Shield { .. } | Obj::Future(_) => Some("_asyncio.Future".into()),
             _ => None,
         },
         other => Some(other.type_name().to_string().into()),

@@ -37,7 +37,7 @@ fn kw<'k>(kwargs: &'k Kwargs, name: &str) -> Option<&'k Value> {
 /// Closes a wait span its task's interruption ended: `timeout` for a deadline, `cancel`
 /// otherwise, either naming what it waited for (`detail`: `Queue.get`, `Event.wait`…), as the
 /// reference names a cancelled wait by its kind too.
-fn close_interrupted(span: Span, why: Interrupt, detail: &str) {
+pub(super) fn close_interrupted(span: Span, why: Interrupt, detail: &str) {
     match why {
         Interrupt::Deadline => span.timeout(detail),
         Interrupt::Cancel => span.cancel(detail),
@@ -205,6 +205,7 @@ impl<'a> Interp<'a> {
             }
             B::CreateTask | B::EnsureFuture => match first {
                 t @ Value::Task(_) => Ok(t),
+                Value::Obj(o) if b == B::EnsureFuture && matches!(&*o, Obj::Future(_)) => Ok(Value::Obj(o)),
                 aw => Ok(Value::Task(self.spawn(aw, task_name(&kwargs), line)?)),
             },
             B::SemaphoreNew | B::BoundedSemaphoreNew | B::LockNew => {
@@ -225,6 +226,7 @@ impl<'a> Interp<'a> {
                 obj(Obj::Sem(SemState { sem: Rc::new(sem), initial: n, held: Default::default(), kind }))
             }
             B::EventNew => obj(Obj::Event(EventState::default())),
+            B::FutureNew => obj(Obj::Future(super::native::FutState::new())),
             B::ConditionNew => {
                 let lock = match args.into_iter().next().or_else(|| kw(&kwargs, "lock").cloned()) {
                     None | Some(Value::None) => Value::Obj(Rc::new(Obj::Sem(SemState {
@@ -467,6 +469,7 @@ impl<'a> Interp<'a> {
                 self.wait_for(aw, *timeout, f, line).await
             }
             Obj::Wait { tasks, mode, timeout } => self.wait(tasks, *mode, *timeout, f).await,
+            Obj::Future(s) => self.future_wait(&o, s, f, line).await,
             Obj::Op { target, op, arg } => self.await_op(target, *op, arg.clone(), f, line).await,
             Obj::AsCompleted(state) => self.next_completed(state, f).await,
             Obj::Request { .. } => self.request(&o, f, line).await,

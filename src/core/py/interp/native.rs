@@ -141,6 +141,21 @@ impl EventState {
     }
 }
 
+/// A Future's state (see `future.rs`).
+pub struct FutState {
+    /// Its result or exception once it is done (a cancelled one's: its CancelledError).
+    pub outcome: RefCell<Option<Result<Value, super::Exc>>>,
+    pub cancelled: Cell<bool>,
+    /// Who hears of its end, in the order they asked (CPython's `_callbacks`).
+    pub listeners: RefCell<Vec<Listener>>,
+}
+
+/// One who hears of a Future's end: a task awaiting it, or a done callback.
+pub enum Listener {
+    Task(Rc<Waiter>),
+    Callback(Value),
+}
+
 /// `asyncio.Queue(maxsize)`.
 pub struct QueueState {
     pub kind: QueueKind,
@@ -334,6 +349,8 @@ pub struct TimeoutState {
 
 /// asyncio's and aiohttp's objects.
 pub enum Obj {
+    /// `asyncio.Future()`, `loop.create_future()` (see `future.rs`).
+    Future(FutState),
     /// `asyncio.sleep(s)`, not yet awaited.
     Sleep {
         ms: f64,
@@ -481,7 +498,7 @@ impl Obj {
                 QueueKind::Priority => "PriorityQueue",
             },
             Obj::Timeout(_) => "Timeout",
-            Obj::Shield { .. } => "Future",
+            Obj::Shield { .. } | Obj::Future(_) => "Future",
             Obj::TaskGroup(_) => "TaskGroup",
             Obj::AsCompleted(_) => "coroutine",
             Obj::Session { .. } => "ClientSession",
@@ -602,6 +619,7 @@ impl Obj {
                 | Obj::Request { .. }
                 | Obj::Ready(_)
                 | Obj::Shield { .. }
+                | Obj::Future(_)
         )
     }
 
@@ -664,6 +682,16 @@ impl<'a> Interp<'a> {
             (Obj::Response { status, .. }, "reason") => Ok(Value::str(reason(*status))),
             (Obj::Response { url, .. }, "url") => Ok(Value::Str(url.clone())),
             (Obj::Loop, "time") => method(LoopTime),
+            (Obj::Loop, "create_future") => method(LoopCreateFuture),
+            (Obj::Future(_), "set_result") => method(FutSetResult),
+            (Obj::Future(_), "set_exception") => method(FutSetException),
+            (Obj::Future(_), "result") => method(TaskResult),
+            (Obj::Future(_), "exception") => method(TaskException),
+            (Obj::Future(_), "done") => method(TaskDone),
+            (Obj::Future(_), "cancelled") => method(TaskCancelled),
+            (Obj::Future(_), "cancel") => method(TaskCancel),
+            (Obj::Future(_), "add_done_callback") => method(TaskAddDoneCallback),
+            (Obj::Future(_), "remove_done_callback") => method(FutRemoveDoneCallback),
             (Obj::Loop, "is_running") => method(LoopIsRunning),
             // `loop.create_task(coro, name=...)` is `asyncio.create_task` on the running loop.
             (Obj::Loop, "create_task") => Ok(Value::Builtin(CreateTask)),
@@ -734,6 +762,8 @@ impl<'a> Interp<'a> {
                 self.group_spawn(g, aw, &kwargs, line)
             }
             (Obj::Loop, B::LoopTime) => Ok(Value::Float(self.ctx.rec.elapsed() / 1000.0)),
+            (Obj::Loop, B::LoopCreateFuture) => Ok(Value::Obj(Rc::new(Obj::Future(FutState::new())))),
+            (Obj::Future(s), _) => self.future_method(o, s, b, args, f, line),
             (Obj::Loop, B::LoopIsRunning) => Ok(Value::Bool(self.running.get())),
             (Obj::Loop, B::CallLater | B::CallAt) => self.call_later(b == B::CallAt, args, line),
             (Obj::Loop, B::CallSoon) => self.call_soon(args, line),

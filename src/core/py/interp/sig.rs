@@ -99,6 +99,9 @@ fn sig_asyncio(b: B) -> Option<Sig> {
     use B::*;
     Some(match b {
         Run => py("main / * debug= !loop_factory"),
+        FutureNew => py("* !loop"),
+        LoopCreateFuture => py(""),
+        FutSetResult | FutSetException | FutRemoveDoneCallback => c("x /"),
         Sleep => py("delay result="),
         Gather => py("*a * return_exceptions="),
         CreateTask | EnsureFuture | TgCreateTask => py("coro / * name= !context"),
