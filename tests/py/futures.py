@@ -86,3 +86,26 @@ async def more():
 
 
 asyncio.run(more())
+
+
+async def reprs():
+    # A future inside its own result is `...`, as reprlib.recursive_repr writes it; a long chain
+    # of futures is shortened as reprlib shortens each level.
+    fut = asyncio.Future()
+    fut.set_result(fut)
+    f2 = asyncio.Future()
+    f2.set_result([f2, f2])
+    a, b = asyncio.Future(), asyncio.Future()
+    a.set_result(b)
+    b.set_result(a)
+    print(fut, f2, a)
+    last = asyncio.Future()
+    last.set_result(1)
+    for _ in range(2000):
+        f = asyncio.Future()
+        f.set_result(last)
+        last = f
+    print(last)
+
+
+asyncio.run(reprs())

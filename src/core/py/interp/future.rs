@@ -140,8 +140,26 @@ impl Interp<'_> {
 }
 
 /// A Future's repr, CPython's once it is done (`<Future finished result=42>`); a pending one's
-/// without the callbacks CPython lists (`cb=[Task.task_wakeup()]`).
+/// without the callbacks CPython lists (`cb=[Task.task_wakeup()]`). A future inside its own
+/// result is `...`, as `reprlib.recursive_repr` writes it (unguarded, it overflowed the stack).
 pub fn repr(s: &FutState) -> String {
+    thread_local!(static OPEN: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) });
+    let me = s as *const FutState as usize;
+    if OPEN.with(|open| open.borrow().contains(&me)) {
+        return "...".into();
+    }
+    // A chain of futures, each the next one's result: cut where `reprlib` has long since
+    // shortened what is inside to its first and last characters.
+    if OPEN.with(|open| open.borrow().len() >= 16) {
+        return "<Future ...>".into();
+    }
+    OPEN.with(|open| open.borrow_mut().push(me));
+    let out = repr_once(s);
+    OPEN.with(|open| open.borrow_mut().retain(|&p| p != me));
+    out
+}
+
+fn repr_once(s: &FutState) -> String {
     match &*s.outcome.borrow() {
         None => "<Future pending>".into(),
         Some(_) if s.cancelled.get() => "<Future cancelled>".into(),
