@@ -109,3 +109,18 @@ async def reprs():
 
 
 asyncio.run(reprs())
+
+
+async def kinds():
+    q = asyncio.Queue()
+    sleeper = asyncio.sleep(0)
+    waiting = asyncio.wait_for(asyncio.sleep(0), 1)
+    getting = q.get()
+    print([asyncio.iscoroutine(c) for c in (sleeper, waiting, getting, asyncio.Future(), 5)])
+    await sleeper
+    await waiting
+    q.put_nowait(1)
+    print(await getting)
+
+
+asyncio.run(kinds())

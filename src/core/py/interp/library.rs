@@ -310,7 +310,12 @@ impl<'a> Interp<'a> {
                 self.make_set(tasks)
             }
             B::GetLoop => obj(Obj::Loop),
-            B::Iscoroutine => Ok(Value::Bool(matches!(first, Value::Coro(_)))),
+            // asyncio's own coroutines too: `sleep(1)`, `wait_for(...)`, `q.get()`.
+            B::Iscoroutine => Ok(Value::Bool(match &first {
+                Value::Coro(_) => true,
+                Value::Obj(o) => o.type_name() == "coroutine",
+                _ => false,
+            })),
             B::Iscoroutinefunction => Ok(Value::Bool(match &first {
                 Value::Func(func) => func.def.is_async && !func.def.is_generator,
                 Value::Bound(b) => b.1.def.is_async && !b.1.def.is_generator,
