@@ -900,6 +900,8 @@ fn hostile_programs_stop_with_a_python_error_or_a_limit_never_a_crash() {
         "class Node:\n    def __init__(self, nxt):\n        self.nxt = nxt\nn = None\nfor i in range(200000):\n    n = Node(n)\n",
         "g = None\nfor i in range(200000):\n    def g(x=g):\n        pass\n",
         "def mk(prev):\n    def inner():\n        return prev\n    return inner\nf = None\nfor i in range(200000):\n    f = mk(f)\n",
+        "h = None\nfor i in range(200000):\n    def k():\n        pass\n    k.prev = h\n    h = k\n",
+        "import asyncio\nasync def main():\n    f = None\n    for i in range(200000):\n        g = asyncio.Future()\n        g.set_result(f)\n        f = g\nasyncio.run(main())\n",
     ];
     for src in chains {
         let (events, fin) = run_on_stack(&format!("{src}print('built')\n"), 8 << 20);

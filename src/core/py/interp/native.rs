@@ -474,6 +474,15 @@ impl Drop for Obj {
             Obj::Condition(c) => vec![std::mem::replace(&mut c.lock, Value::None)],
             Obj::DictView(_, d) => vec![std::mem::replace(d, Value::None)],
             Obj::DataclassField(spec) => spec.default.take().into_iter().chain(spec.factory.take()).collect(),
+            // A chain of futures, each the next one's result, is freed without recursion.
+            Obj::Future(s) => {
+                let outcome = s.outcome.get_mut().take().map(|r| r.unwrap_or_else(|e| e.value));
+                let callbacks = std::mem::take(s.listeners.get_mut()).into_iter().filter_map(|l| match l {
+                    Listener::Callback(cb) => Some(cb),
+                    Listener::Task(_) => None,
+                });
+                outcome.into_iter().chain(callbacks).collect()
+            }
             _ => Vec::new(),
         };
         super::value::bury(held.into_iter());

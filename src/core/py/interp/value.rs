@@ -887,6 +887,8 @@ impl Drop for Func {
     fn drop(&mut self) {
         let defaults = std::mem::take(&mut self.defaults).into_iter().chain(std::mem::take(&mut self.kw_defaults));
         bury(defaults.flatten());
+        // `f.prev = g` in a loop chains functions: freed without recursion too.
+        bury(std::mem::take(self.attrs.get_mut()).into_values());
     }
 }
 
