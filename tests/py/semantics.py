@@ -463,3 +463,10 @@ try:
     area.__name__ = 5
 except TypeError as e:
     print('TypeError:', e)
+# &= gives the set a new table but keeps where its pop() looks next, as set_swap_bodies does.
+s = {1, 2, 3, 4, 5}
+s.pop()
+s.pop()
+s.add(1)
+s &= {1, 3, 4, 5, 9}
+print(s.pop(), s)

@@ -1566,7 +1566,9 @@ impl<'a> Interp<'a> {
             }
             (SetPop, []) => {
                 let popped = d.borrow_mut().pop_element();
-                return popped.ok_or(()).or_else(|()| raise(E::KeyError, "pop from an empty set"));
+                let Some((v, looked)) = popped else { return raise(E::KeyError, "pop from an empty set") };
+                self.work(looked)?;
+                return Ok(v);
             }
             (Clear, []) => d.borrow_mut().clear(),
             (Copy, []) => {

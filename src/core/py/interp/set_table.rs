@@ -149,21 +149,29 @@ impl SetTable {
         true
     }
 
-    /// `set.pop()`: the first active slot from the finger on, wrapping around.
-    pub fn pop(&mut self) -> Option<usize> {
+    /// `set.pop()`: the first active slot from the finger on, wrapping around, and how many
+    /// slots it looked at (a table emptied by removals is walked a long way: the work counts).
+    pub fn pop(&mut self) -> Option<(usize, usize)> {
         if self.used == 0 {
             return None;
         }
         let mut j = self.finger & self.mask();
+        let mut looked = 1;
         loop {
             if let Slot::Active { entry, .. } = self.slots[j] {
                 self.slots[j] = Slot::Dummy;
                 self.used -= 1;
                 self.finger = j + 1;
-                return Some(entry);
+                return Some((entry, looked));
             }
             j = if j == self.mask() { 0 } else { j + 1 };
+            looked += 1;
         }
+    }
+
+    /// CPython's `set_swap_bodies` gives a set another's table but keeps its own `pop` finger.
+    pub fn keep_finger_of(&mut self, before: &SetTable) {
+        self.finger = before.finger;
     }
 
     /// `set_clear_internal`: back to the smallest table (the finger stays, as CPython's).
@@ -282,8 +290,8 @@ mod tests {
         assert!(!t.discard(1, 0));
         t.add(65, 3); // From 1: a dummy, 33, a dummy (taken), then an empty slot ends the run.
         assert_eq!(order(&t), [1, 3]);
-        assert_eq!(t.pop(), Some(1));
-        assert_eq!(t.pop(), Some(3));
+        assert_eq!(t.pop(), Some((1, 3)));
+        assert_eq!(t.pop(), Some((3, 1)));
         assert_eq!(t.pop(), None);
     }
 }

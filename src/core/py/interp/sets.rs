@@ -234,7 +234,7 @@ impl Interp<'_> {
                         current => self.set_intersection(current.as_ref().unwrap_or(&x), other)?,
                     });
                 }
-                out.unwrap_or_default()
+                out.unwrap_or_else(Dict::new_set)
             }
             (B::SetDifference, Some((first, rest))) => {
                 let mut out = if is_me(first) { Dict::new_set() } else { self.set_difference(&x, first)? };
@@ -264,7 +264,7 @@ impl Interp<'_> {
                         InPlace::Update => {}
                         InPlace::IntersectionUpdate => {
                             let copy = set.borrow().set_copy();
-                            *set.borrow_mut() = copy;
+                            set.borrow_mut().set_replace(copy);
                         }
                         _ => set.borrow_mut().clear(),
                     }
@@ -273,10 +273,10 @@ impl Interp<'_> {
             }
             if how == InPlace::IntersectionUpdate {
                 let kept = self.set_intersection(&set.borrow(), other)?;
-                *set.borrow_mut() = kept;
+                set.borrow_mut().set_replace(kept);
                 continue;
             }
-            let mut me = std::mem::take(&mut *set.borrow_mut());
+            let mut me = std::mem::replace(&mut *set.borrow_mut(), Dict::new_set());
             let done = match how {
                 InPlace::Update => self.set_update(&mut me, other),
                 InPlace::DifferenceUpdate => self.set_difference_update(&mut me, other),

@@ -421,18 +421,28 @@ impl Dict {
         self.remove(&hk)
     }
 
-    /// `set.pop()`: the element CPython's would take (from its table's finger on).
-    pub fn pop_element(&mut self) -> Option<Value> {
-        let i = match self.table.as_deref_mut() {
+    /// `set.pop()`: the element CPython's would take (from its table's finger on), and how many
+    /// slots that took looking at.
+    pub fn pop_element(&mut self) -> Option<(Value, usize)> {
+        let (i, looked) = match self.table.as_deref_mut() {
             Some(table) => table.pop()?,
-            None => self.entries.iter().position(Option::is_some)?,
+            None => (self.entries.iter().position(Option::is_some)?, 1),
         };
         let (k, _) = self.entries[i].take()?;
         if let Ok(hk) = k.hkey() {
             self.index.remove(&hk);
         }
         self.compact_if_sparse();
-        Some(k)
+        Some((k, looked))
+    }
+
+    /// `self` becomes `other`, as CPython's `set_swap_bodies` makes it (`&=`): its table, but
+    /// this set's `pop` finger.
+    pub fn set_replace(&mut self, mut other: Dict) {
+        if let (Some(mine), Some(theirs)) = (self.table.as_deref(), other.table.as_deref_mut()) {
+            theirs.keep_finger_of(mine);
+        }
+        *self = other;
     }
 
     /// A copy of a set, laid out as CPython's `set(s)` lays it out.
