@@ -1356,6 +1356,7 @@ fn assignment_expressions_parse_where_cpython_takes_them() {
         "print(f'{(y := 2)}', [z := 3, z], {w := 1}, (v := 4, v), g(u := 5))\n",
         "if n := 3:\n    pass\nelif m := 4:\n    pass\n",
         "kept = [y for x in data if (y := f(x))]\nf = lambda: (t := 1)\n",
+        "print(x[i := 1], x[(n := 1):], {(k := 1): 2})\nclass A:\n    (y := 5)\n",
     ] {
         assert!(parse(src).is_ok(), "{src:?}: {:?}", parse(src).err());
     }
@@ -1372,6 +1373,12 @@ fn assignment_expressions_parse_where_cpython_takes_them() {
         (
             "[y for x in (z := [1])]\n",
             "1:14 assignment expression cannot be used in a comprehension iterable expression".into(),
+        ),
+        ("d = {y := 1: 2}\n", "1:12 expected ',' or '}', found ':'".into()),
+        ("x[n := 1:]\n", "1:3 ':=' in a slice needs parentheses: `x[(n := 1):]`".into()),
+        (
+            "class A:\n    b = [(z := 1) for _ in 'a']\n",
+            "2:11 assignment expression within a comprehension cannot be used in a class body".into(),
         ),
     ] {
         assert_eq!(error(src), want, "{src:?}");

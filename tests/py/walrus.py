@@ -71,3 +71,16 @@ async def main():
 
 
 asyncio.run(main())
+
+
+def outer():
+    # In a class body an assignment expression binds a class attribute, not outer's variable.
+    y = 'outer'
+
+    class A:
+        (y := 5)
+    x = [10, 20, 30]
+    return A.y, y, x[i := 1], i, x[(n := 1):], n
+
+
+print(outer())

@@ -142,6 +142,8 @@ fn is_keyword(name: &str) -> bool {
 #[derive(Debug, Clone, Copy, Default)]
 struct Scope {
     in_function: bool,
+    /// A class body's (directly: a function in it is not).
+    in_class: bool,
     is_async: bool,
     in_loop: bool,
 }
@@ -926,7 +928,7 @@ impl Parser {
             self.test()?; // The return annotation: parsed, then ignored.
         }
         self.expect_op(":", "after the function's signature")?;
-        let scope = Scope { in_function: true, is_async, in_loop: false };
+        let scope = Scope { in_function: true, is_async, in_loop: false, in_class: false };
         let outer = std::mem::take(&mut self.body);
         let body = self.in_scope(scope, |p| p.block("function definition", pos.line));
         let inner = std::mem::replace(&mut self.body, outer);
@@ -1022,7 +1024,12 @@ impl Parser {
             bases = args;
         }
         self.expect_op(":", "after the class header")?;
-        let body = self.in_scope(Scope::default(), |p| p.block("class definition", pos.line))?;
+        let scope = Scope { in_class: true, ..Scope::default() };
+        // What the body's assignment expressions bind are the class's attributes, not the
+        // enclosing function's variables.
+        let named = self.body.named.len();
+        let body = self.in_scope(scope, |p| p.block("class definition", pos.line))?;
+        self.body.named.truncate(named);
         Ok(Stmt { pos, kind: StmtKind::ClassDef { name, bases, body, decorators } })
     }
 }

@@ -881,6 +881,10 @@ impl<'a> Interp<'a> {
             TimeNs | PerfCounterNs | MonotonicNs => Ok(Value::Int((self.ctx.rec.elapsed() * 1e6).round() as i64)),
             Strftime => {
                 let format = want_str(&args[0], "strftime() argument 1")?;
+                // A directive writes at most 24 bytes (`%c`): refused before it is built.
+                if format.len().saturating_mul(12) > super::limits::MAX_STR_BYTES {
+                    return raise(E::MemoryError, "a string longer than awaitlab's limit");
+                }
                 let secs = self.ctx.rec.elapsed() / 1000.0;
                 self.new_str(super::strftime::strftime(format, secs))
             }

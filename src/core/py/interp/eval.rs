@@ -1312,7 +1312,11 @@ fn any_or_all_of_a_generator<'e>(
         _ => return None,
     };
     match (args, keywords) {
-        ([Expr { kind: ExprKind::Comp { kind: CompKind::Generator, elt, generators }, .. }], []) => {
+        // An `async for` makes an async generator, which `any` cannot iterate (CPython: a
+        // TypeError; here it stays a list, made eagerly, as before).
+        ([Expr { kind: ExprKind::Comp { kind: CompKind::Generator, elt, generators }, .. }], [])
+            if !generators.iter().any(|g| g.is_async) =>
+        {
             Some((want, elt, generators))
         }
         _ => None,

@@ -218,14 +218,12 @@ impl ReprWriter {
                 Some(g) => {
                     let _ = write!(self.out, "<async_generator object {}>", g.func.qualname());
                 }
-                None if matches!(&**o, super::native::Obj::Future(_)) => {
-                    if let super::native::Obj::Future(s) = &**o {
-                        self.out.push_str(&super::future::repr(s));
+                None => match &**o {
+                    super::native::Obj::Future(s) => self.out.push_str(&super::future::repr(s)),
+                    _ => {
+                        let _ = write!(self.out, "<{} object>", o.type_name());
                     }
-                }
-                None => {
-                    let _ = write!(self.out, "<{} object>", o.type_name());
-                }
+                },
             },
         }
     }

@@ -205,11 +205,12 @@ impl Interp<'_> {
             BinOp::Sub if matches!(b, Value::Set(o) if Rc::ptr_eq(o, a)) => Dict::new_set(),
             BinOp::Sub => self.set_difference(&x, b)?,
             // `set_symmetric_difference`: `set(b)`, then `a`'s elements toggled in it.
-            _ => {
+            BinOp::BitXor => {
                 let mut out = self.set_of(b)?;
                 self.toggle_each(&mut out, x.keys())?;
                 out
             }
+            _ => return super::raise(super::E::TypeError, "unsupported operand type(s) for sets"),
         };
         Ok(Value::set(out))
     }

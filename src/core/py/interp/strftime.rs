@@ -2,7 +2,8 @@
 //! run did (`time.time()` is seconds since the run began), so `f"started at {time.strftime('%X')}"`
 //! prints `started at 00:00:00` and, three virtual seconds later, `finished at 00:00:03`: on
 //! CPython the time of day differs from run to run, what a prediction can show is how far apart.
-//! The C locale's directives, as glibc writes them.
+//! The C locale's common directives, as glibc writes them (`%Y %m %d %H %M %S %X %c`…); others,
+//! glibc's extensions and flags (`%-d`, `%u`, `%5d`) among them, stay as written.
 
 const DAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 const MONTHS: [&str; 12] = [

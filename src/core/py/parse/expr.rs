@@ -164,12 +164,17 @@ impl Parser {
         Ok(Expr { pos, kind: ExprKind::NamedExpr { target, value: boxed(value) } })
     }
 
+    /// An assignment expression not in parentheses of its own (`{y := 1: 2}` is refused).
+    fn bare_named(&self, e: &Expr) -> bool {
+        matches!(e.kind, ExprKind::NamedExpr { .. }) && !self.paren_starts.contains_key(&(e.pos.line, e.pos.col))
+    }
+
     fn lambda(&mut self) -> R {
         let pos = self.pos();
         self.bump();
         let params = self.params(":", false)?;
         self.expect_op(":", "after the lambda's parameters")?;
-        let scope = Scope { in_function: true, is_async: false, in_loop: false };
+        let scope = Scope { in_function: true, is_async: false, in_loop: false, in_class: false };
         let outer = std::mem::take(&mut self.body);
         let value = self.in_scope(scope, |p| p.test());
         let inner = std::mem::replace(&mut self.body, outer);
@@ -421,9 +426,16 @@ impl Parser {
                 p.test().map(|e| Some(boxed(e)))
             }
         };
-        let lower = bound(self)?;
+        // An index may be an assignment expression (`x[i := 1]`), a slice's bounds may not.
+        let lower = match self.peek() {
+            Tok::Op(":" | "]" | ",") => None,
+            _ => Some(boxed(self.named_test()?)),
+        };
         if !self.eat_op(":") {
             return lower.map(|e| *e).ok_or_else(|| self.expected("an index or a slice"));
+        }
+        if lower.as_deref().is_some_and(|e| self.bare_named(e)) {
+            return Err(err(lower.map_or(pos, |e| e.pos), "':=' in a slice needs parentheses: `x[(n := 1):]`"));
         }
         let upper = bound(self)?;
         let step = if self.eat_op(":") { bound(self)? } else { None };
@@ -615,6 +627,9 @@ impl Parser {
             return self.dict_rest(open, first);
         }
         let first = if self.is_op("*") { self.starred()? } else { self.named_test()? };
+        if self.is_op(":") && self.bare_named(&first) {
+            return Err(self.expected("',' or '}'"));
+        }
         if self.eat_op(":") {
             let value = self.test()?;
             return self.dict_rest(open, (Some(first), value));
@@ -688,12 +703,16 @@ impl Parser {
     }
 
     /// An assignment expression parsed since `open` (a comprehension's bracket) must not bind one
-    /// of the comprehension's own variables, as in CPython.
+    /// of the comprehension's own variables, nor be in a class body (where it would bind a class
+    /// attribute), as in CPython.
     fn no_rebinding_since(&self, open: Pos, generators: &[Comprehension]) -> Result<(), CodeError> {
         let mut targets = Vec::new();
         generators.iter().for_each(|g| super::target_names(&g.target, &mut targets));
-        let since = self.body.named.iter().filter(|(_, at)| (at.line, at.col) > (open.line, open.col));
-        match since.into_iter().find(|(name, _)| targets.contains(name)) {
+        let mut since = self.body.named.iter().filter(|(_, at)| (at.line, at.col) > (open.line, open.col));
+        if let (true, Some((_, at))) = (self.scope.in_class, since.clone().next()) {
+            return Err(err(*at, "assignment expression within a comprehension cannot be used in a class body"));
+        }
+        match since.find(|(name, _)| targets.contains(name)) {
             Some((name, at)) => {
                 Err(err(*at, format!("assignment expression cannot rebind comprehension iteration variable '{name}'")))
             }
