@@ -571,3 +571,8 @@ for call in [lambda: ord('ab'), lambda: ord(''), lambda: ord(5), lambda: reverse
     except TypeError as e:
         print('TypeError:', e)
 print(list(reversed({'a': 1, 'b': 2})), list(reversed({'a': 1}.items())), list(reversed(range(3))))
+for spec in ['+c', '#c', ',c', '_c', '.2c', '>4c']:
+    try:
+        print(repr(format(66, spec)))
+    except ValueError as e:
+        print('ValueError', e)

@@ -644,11 +644,23 @@ fn format_number(v: &Value, s: &Spec) -> Result<String, String> {
         (Some('X'), Some(i)) => format!("{:X}", i.unsigned_abs()),
         (Some('b'), Some(i)) => format!("{:b}", i.unsigned_abs()),
         (Some('o'), Some(i)) => format!("{:o}", i.unsigned_abs()),
-        // The character of that code point (`f'{66:c}'` is `B`).
-        (Some('c'), Some(i)) => match u32::try_from(i).ok().and_then(char::from_u32) {
-            Some(c) => c.to_string(),
-            None => return Err("%c arg not in range(0x110000)".into()),
-        },
+        // The character of that code point (`f'{66:c}'` is `B`), with CPython's refusals.
+        (Some('c'), Some(i)) => {
+            match (s.sign, s.alternate, s.group, s.precision) {
+                (Some(_), ..) => return Err("Sign not allowed with integer format specifier 'c'".into()),
+                (_, true, ..) => return Err("Alternate form (#) not allowed with integer format specifier 'c'".into()),
+                (_, _, Some(g), _) => return Err(format!("Cannot specify '{g}' with 'c'.")),
+                (.., Some(_)) => return Err("Precision not allowed in integer format specifier".into()),
+                _ => {}
+            }
+            match u32::try_from(i).ok().filter(|&c| c < 0x11_0000) {
+                Some(c) => match char::from_u32(c) {
+                    Some(c) => c.to_string(),
+                    None => return Err(format!("a lone surrogate (U+{c:04X}) is not supported here")),
+                },
+                None => return Err("%c arg not in range(0x110000)".into()),
+            }
+        }
         (Some(k), _) => return Err(format!("Unknown format code '{k}' for object of type '{}'", v.type_name())),
     };
     if let Some(sep) = s.group {
