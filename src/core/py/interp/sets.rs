@@ -113,18 +113,12 @@ impl Interp<'_> {
     /// `set_difference`: a set walked for what `other` lacks, or, when it is over four times
     /// bigger than `other` (or `other` is no set or dict), copied and `other` removed from it.
     fn set_difference(&self, set: &Dict, other: &Value) -> Result<Dict, Flow> {
-        let other_len = match other {
-            Value::Set(o) | Value::Dict(o) => o.borrow().len(),
-            _ => usize::MAX,
-        };
-        if other_len == usize::MAX || (set.len() >> 2) > other_len {
-            self.made(set.len())?;
-            let mut out = set.set_copy();
-            self.set_difference_update(&mut out, other)?;
-            return Ok(out);
-        }
-        let (Value::Set(o) | Value::Dict(o)) = other else { unreachable!("a set or a dict") };
+        let (Value::Set(o) | Value::Dict(o)) = other else { return self.copy_and_difference(set, other) };
         let o = o.borrow();
+        if (set.len() >> 2) > o.len() {
+            drop(o);
+            return self.copy_and_difference(set, other);
+        }
         self.work(set.len() + o.len())?;
         let mut out = Dict::new_set();
         for (k, _) in set.iter() {
@@ -134,6 +128,14 @@ impl Interp<'_> {
                 out.insert(hk, k.clone(), Value::None);
             }
         }
+        Ok(out)
+    }
+
+    /// `set_copy_and_difference`.
+    fn copy_and_difference(&self, set: &Dict, other: &Value) -> Result<Dict, Flow> {
+        self.made(set.len())?;
+        let mut out = set.set_copy();
+        self.set_difference_update(&mut out, other)?;
         Ok(out)
     }
 
