@@ -10,7 +10,7 @@
 //! where CPython adds a callback to it; `wait` refuses it. Not here: `get_loop()`, and asyncio's
 //! "Future exception was never retrieved" log.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::pin::pin;
 use std::rc::Rc;
 
@@ -167,11 +167,5 @@ fn repr_once(s: &FutState) -> String {
         Some(Err(e)) => {
             format!("<Future finished exception={}>", super::fmt::reprlib(&e.value, &super::fmt::plain_order))
         }
-    }
-}
-
-impl FutState {
-    pub fn new() -> FutState {
-        FutState { outcome: RefCell::default(), cancelled: Cell::new(false), listeners: RefCell::default() }
     }
 }

@@ -226,7 +226,7 @@ impl<'a> Interp<'a> {
                 obj(Obj::Sem(SemState { sem: Rc::new(sem), initial: n, held: Default::default(), kind }))
             }
             B::EventNew => obj(Obj::Event(EventState::default())),
-            B::FutureNew => obj(Obj::Future(super::native::FutState::new())),
+            B::FutureNew => obj(Obj::Future(super::native::FutState::default())),
             B::ConditionNew => {
                 let lock = match args.into_iter().next().or_else(|| kw(&kwargs, "lock").cloned()) {
                     None | Some(Value::None) => Value::Obj(Rc::new(Obj::Sem(SemState {

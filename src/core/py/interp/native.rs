@@ -141,7 +141,8 @@ impl EventState {
     }
 }
 
-/// A Future's state (see `future.rs`).
+/// A Future's state (see `future.rs`): pending, not cancelled, no one listening at first.
+#[derive(Default)]
 pub struct FutState {
     /// Its result or exception once it is done (a cancelled one's: its CancelledError).
     pub outcome: RefCell<Option<Result<Value, super::Exc>>>,
@@ -771,7 +772,7 @@ impl<'a> Interp<'a> {
                 self.group_spawn(g, aw, &kwargs, line)
             }
             (Obj::Loop, B::LoopTime) => Ok(Value::Float(self.ctx.rec.elapsed() / 1000.0)),
-            (Obj::Loop, B::LoopCreateFuture) => Ok(Value::Obj(Rc::new(Obj::Future(FutState::new())))),
+            (Obj::Loop, B::LoopCreateFuture) => Ok(Value::Obj(Rc::new(Obj::Future(FutState::default())))),
             (Obj::Future(s), _) => self.future_method(o, s, b, args, f, line),
             (Obj::Loop, B::LoopIsRunning) => Ok(Value::Bool(self.running.get())),
             (Obj::Loop, B::CallLater | B::CallAt) => self.call_later(b == B::CallAt, args, line),
